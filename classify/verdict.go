@@ -1,0 +1,107 @@
+package classify
+
+import (
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+// Category is the broad reason a remote refused or delayed mail.
+type Category string
+
+const (
+	Blocklist Category = "blocklist" // a reputation or block list names us (the IP or domain)
+	RateLimit Category = "ratelimit" // too much, too fast; not a listing
+	Content   Category = "content"   // this message looked like spam or carried a virus
+	Auth      Category = "auth"      // SPF, DKIM or DMARC failed
+	Recipient Category = "recipient" // user unknown, mailbox full, disabled account
+	Policy    Category = "policy"    // a local policy of the receiver (rDNS, size, relay, sender domain, …)
+	Greylist  Category = "greylist"  // try again later, by design
+	TLS       Category = "tls"       // TLS required or failed
+	Network   Category = "network"   // could not connect, lost connection, DNS failure
+	Other     Category = "other"     // none of the above, or no reply at all
+)
+
+// Categories lists every category, in a stable order.
+var Categories = []Category{Blocklist, RateLimit, Content, Auth, Recipient, Policy, Greylist, TLS, Network, Other}
+
+// Input is what Classify looks at: a remote reply and where it came from.
+type Input struct {
+	Reply      reply.Reply
+	RemoteHost string // "mx.example.com" (from the log; "" for a bare reply text)
+	RemoteIP   string
+	Command    string // SMTP command the reply answered: "RCPT TO", "end of DATA", "MAIL FROM", …
+	Greeting   bool   // the remote refused at the greeting or EHLO ("refused to talk to me")
+	// NoReply marks a failure without any remote reply (connect refused,
+	// timeout, lost connection); Reply.Text then holds Postfix's own words.
+	NoReply bool
+	// SendingIP is our outbound address, when known from configuration or
+	// the log; it becomes Verdict.Listed when the text names no IP or domain.
+	SendingIP string
+}
+
+// Verdict is what a reply means.
+type Verdict struct {
+	Provider  string   `json:"provider"`  // catalog id ("spamhaus"), "unknown" for an unnamed list, "" when no provider is involved
+	Category  Category `json:"category"`
+	Listed    string   `json:"listed"`    // the listed IP or domain: from the text, else Input.SendingIP; "" when unknown
+	Temporary bool     `json:"temporary"` // 4xx: Postfix will retry
+	Code      int      `json:"code"`
+	Enhanced  string   `json:"enhanced"`
+	Remote    string   `json:"remote,omitempty"`  // the remote host that answered
+	Command   string   `json:"command,omitempty"` // the SMTP command it answered
+	Rule      string   `json:"rule,omitempty"`    // id of the catalog rule that matched
+	// Via names the receiver that relayed another list's verdict
+	// ("microsoft" for Outlook's "blocked using Spamhaus"): Provider is the
+	// list that must delist us, Via the one that told us.
+	Via string `json:"via,omitempty"`
+	// ReceiverFault is set when the reply shows the receiver is at fault and
+	// we are not listed (a Spamhaus "open resolver" error answer).
+	ReceiverFault bool `json:"receiver_fault,omitempty"`
+}
+
+// Kind of provider.
+type Kind string
+
+const (
+	KindDNSBL       Kind = "dnsbl"       // a public DNS list anyone can query
+	KindProprietary Kind = "proprietary" // a reputation system with no public list (Microsoft, Gmail, Yahoo, …)
+)
+
+// Text is a piece of advice in every supported language.
+type Text struct {
+	En string `yaml:"en" json:"en"`
+	Ja string `yaml:"ja" json:"ja"`
+}
+
+// Get returns the text in lang ("en" or "ja"), falling back to English.
+func (t Text) Get(lang string) string {
+	if lang == "ja" && t.Ja != "" {
+		return t.Ja
+	}
+	return t.En
+}
+
+// Provider is one entry of the catalog.
+type Provider struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	Kind Kind   `yaml:"kind" json:"kind"`
+	// Historical is set for lists that no longer operate (SORBS, NiX Spam):
+	// the text says when and what it means for a rejection naming them.
+	Historical string `yaml:"historical,omitempty" json:"historical,omitempty"`
+	// LookupURL and RemovalURL are templates with {ip} and {domain}
+	// (query-escaped on expansion).
+	LookupURL  string `yaml:"lookup_url,omitempty" json:"lookup_url,omitempty"`
+	RemovalURL string `yaml:"removal_url,omitempty" json:"removal_url,omitempty"`
+	// RemovalTime is the typical time to be delisted, as a phrase per language.
+	RemovalTime Text `yaml:"removal_time,omitempty" json:"removal_time,omitempty"`
+	// SelfService says whether the operator of the listed IP should file the
+	// removal itself. On shared hosting the hosting company should do it.
+	SelfService bool `yaml:"self_service" json:"self_service"`
+	// Meaning explains in a sentence or two what the provider is and what a
+	// listing means; Advice gives the steps.
+	Meaning Text `yaml:"meaning" json:"meaning"`
+	Advice  Text `yaml:"advice" json:"advice"`
+	// Zones are the provider's DNS lists, if any.
+	Zones []dnsbl.Zone `yaml:"zones,omitempty" json:"zones,omitempty"`
+}

@@ -1,0 +1,105 @@
+// Package incident groups blocklist verdicts into incidents keyed by
+// (provider, listed IP or domain) and runs their lifecycle: open, notify after
+// a short aggregation window, digest while ongoing, clear when mail flows
+// again. It is pure: time comes from the records and from Tick's argument.
+package incident
+
+import (
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+)
+
+// Key identifies an incident.
+type Key struct {
+	Provider string `json:"provider"` // catalog id, or "unknown"
+	Listed   string `json:"listed"`   // listed IP or domain; "" when not known
+}
+
+// Status of an incident.
+type Status string
+
+const (
+	Open    Status = "open"    // seen, still inside the aggregation window: nobody told yet
+	Ongoing Status = "ongoing" // notified, rejections may still come
+	Cleared Status = "cleared" // mail flows again, or nothing for a quiet period
+)
+
+// Fate of an affected message, as far as the log tells.
+type Fate string
+
+const (
+	FateDeferred  Fate = "deferred"  // still in the queue, will be retried
+	FateDelivered Fate = "delivered" // delivered later, to every affected recipient
+	FateBounced   Fate = "bounced"   // returned to the sender
+	FateExpired   Fate = "expired"   // gave up after maximal_queue_lifetime
+)
+
+// Message is one message affected by an incident.
+type Message struct {
+	QueueID    string    `json:"queue_id"`
+	From       string    `json:"from,omitempty"`
+	MessageID  string    `json:"message_id,omitempty"`
+	Recipients []string  `json:"recipients"`
+	Fate       Fate      `json:"fate"`
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+}
+
+// Incident is one (provider, listed) episode. Every field is a plain value so
+// that an Incident can be copied into events, stored and rendered.
+type Incident struct {
+	ID string `json:"id"` // stable: derived from the key and the first-seen time
+	Key
+	Status    Status    `json:"status"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`           // last rejection
+	ClearedAt time.Time `json:"cleared_at,omitzero"` // when it was cleared
+	// ClearedBy says why: "delivered" (mail to an affected receiver went
+	// through) or "quiet" (no rejection for the quiet period).
+	ClearedBy string `json:"cleared_by,omitempty"`
+
+	// Verdict is the first verdict, which names the provider, category,
+	// code, remote host and rule.
+	Verdict classify.Verdict `json:"verdict"`
+
+	Bounced  int `json:"bounced"`  // bounced delivery lines (one per recipient)
+	Deferred int `json:"deferred"` // deferral lines (every retry counts)
+
+	Messages       []Message `json:"messages"`                // affected messages, in order of first rejection (bounded, see MaxMessages)
+	MoreMessages   int       `json:"more_messages,omitempty"` // messages beyond MaxMessages, counted only
+	Recipients     []string  `json:"recipients"`              // distinct affected recipients, in order of first rejection (bounded)
+	MoreRecipients int       `json:"more_recipients,omitempty"`
+	Domains        []string  `json:"domains"` // distinct recipient domains, sorted
+	Remotes        []string  `json:"remotes"` // distinct remote hosts that refused, in order seen
+	Samples        []string  `json:"samples"` // the first raw log lines of evidence (bounded, see MaxSamples)
+
+	// Notified is when the last notice went out (zero: none yet), and
+	// Notices how many went out; the daemon sets them.
+	Notified time.Time `json:"notified,omitzero"`
+	Notices  int       `json:"notices,omitempty"`
+}
+
+// Bounds on what an incident keeps; counts beyond them stay exact.
+const (
+	MaxMessages   = 1000
+	MaxRecipients = 1000
+	MaxSamples    = 5
+	MaxRemotes    = 20
+)
+
+// EventKind says what changed.
+type EventKind string
+
+const (
+	EventOpened  EventKind = "opened"  // the aggregation window ended: tell the postmaster
+	EventDigest  EventKind = "digest"  // still ongoing after the renotify interval
+	EventCleared EventKind = "cleared" // mail flows again
+)
+
+// Event is a notice-worthy change, with a snapshot of the incident.
+type Event struct {
+	Kind     EventKind `json:"kind"`
+	At       time.Time `json:"at"`
+	Incident Incident  `json:"incident"`
+}

@@ -1,0 +1,55 @@
+package reply
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in        string
+		code      int
+		enhanced  string
+		message   string
+		temporary bool
+	}{
+		{"550 5.7.1 Service unavailable", 550, "5.7.1", "Service unavailable", false},
+		{"554 Service unavailable; Client host [1.2.3.4] blocked", 554, "", "Service unavailable; Client host [1.2.3.4] blocked", false},
+		{"450 4.7.1 Client host rejected", 450, "4.7.1", "Client host rejected", true},
+		{"421-4.7.0 [1.2.3.4 15] Our system has detected 421-4.7.0 unsolicited mail. 421 4.7.0 Senders Guidelines. x - gsmtp",
+			421, "4.7.0", "[1.2.3.4 15] Our system has detected unsolicited mail. Senders Guidelines. x - gsmtp", true},
+		{"554-gmx.net Nemesis ESMTP 554-No SMTP service 554 For explanation visit https://x", 554, "",
+			"gmx.net Nemesis ESMTP No SMTP service For explanation visit https://x", false},
+		{"5.7.606 Access denied, banned sending IP", 0, "5.7.606", "5.7.606 Access denied, banned sending IP", false},
+		{"BL000000 Email from your mail server", 0, "", "BL000000 Email from your mail server", false},
+		{"  550  ", 550, "", "", false},
+		{"550", 550, "", "", false},
+		{"", 0, "", "", false},
+		{"4.7.1", 0, "4.7.1", "4.7.1", true},
+		{"123 not a reply", 0, "", "123 not a reply", false},
+		{"550-5.7.1 a 550 5.7.1 b 550 5.7.1 c", 550, "5.7.1", "a b c", false},
+		// A number inside the text that is not the reply's code stays.
+		{"550 5.7.1 see 554 rules", 550, "5.7.1", "see 554 rules", false},
+	}
+	for _, tc := range tests {
+		r := Parse(tc.in)
+		if r.Code != tc.code || r.Enhanced != tc.enhanced {
+			t.Errorf("Parse(%q) = code %d enhanced %q, want %d %q", tc.in, r.Code, r.Enhanced, tc.code, tc.enhanced)
+		}
+		if got := r.Message(); got != tc.message {
+			t.Errorf("Parse(%q).Message() = %q, want %q", tc.in, got, tc.message)
+		}
+		if r.Temporary() != tc.temporary {
+			t.Errorf("Parse(%q).Temporary() = %v, want %v", tc.in, r.Temporary(), tc.temporary)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("550-5.7.1 a 550 5.7.1 b")
+	f.Add("421 4.7.0 [TSS04] Messages from 1.2.3.4 temporarily deferred")
+	f.Fuzz(func(t *testing.T, s string) {
+		r := Parse(s)
+		_ = r.Message()
+		if r.Temporary() && r.Permanent() {
+			t.Fatalf("both temporary and permanent: %q", s)
+		}
+	})
+}
