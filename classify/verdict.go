@@ -41,7 +41,7 @@ type Input struct {
 
 // Verdict is what a reply means.
 type Verdict struct {
-	Provider  string   `json:"provider"`  // catalog id ("spamhaus"), "unknown" for an unnamed list, "" when no provider is involved
+	Provider  string   `json:"provider"` // catalog id ("spamhaus"), "unknown" for an unnamed list, "" when no provider is involved
 	Category  Category `json:"category"`
 	Listed    string   `json:"listed"`    // the listed IP or domain: from the text, else Input.SendingIP; "" when unknown
 	Temporary bool     `json:"temporary"` // 4xx: Postfix will retry

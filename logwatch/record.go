@@ -13,18 +13,18 @@ import (
 type Kind uint8
 
 const (
-	KindUnknown   Kind = iota // a Postfix line whose message is not understood (counted as unparsed)
-	KindOther                 // understood but of no interest to rblwatch (connect/disconnect, statistics, …)
-	KindDelivery              // a delivery attempt: "to=<…>, relay=…, status=…" (smtp, lmtp, local, virtual, pipe, error, retry, discard, cleanup)
-	KindQueued                // qmgr "from=<…>, size=N, nrcpt=N (queue active)"
-	KindRemoved               // qmgr "removed"
-	KindExpired               // qmgr "from=<…>, status=expired, returned to sender"
-	KindMessageID             // cleanup "message-id=<…>"
-	KindClient                // smtpd "QID: client=host[ip]" (with sasl_username when present)
-	KindPickup                // pickup "QID: uid=N from=<…>"
-	KindNotification          // bounce "QID: sender non-delivery notification: NEWQID" (also delivery status, delay warning)
-	KindReject                // smtpd/cleanup "NOQUEUE: reject: …" or "milter-reject": inbound refusals by this host
-	KindWarning               // "warning: …" lines
+	KindUnknown      Kind = iota // a Postfix line whose message is not understood (counted as unparsed)
+	KindOther                    // understood but of no interest to rblwatch (connect/disconnect, statistics, …)
+	KindDelivery                 // a delivery attempt: "to=<…>, relay=…, status=…" (smtp, lmtp, local, virtual, pipe, error, retry, discard, cleanup)
+	KindQueued                   // qmgr "from=<…>, size=N, nrcpt=N (queue active)"
+	KindRemoved                  // qmgr "removed"
+	KindExpired                  // qmgr "from=<…>, status=expired, returned to sender"
+	KindMessageID                // cleanup "message-id=<…>"
+	KindClient                   // smtpd "QID: client=host[ip]" (with sasl_username when present)
+	KindPickup                   // pickup "QID: uid=N from=<…>"
+	KindNotification             // bounce "QID: sender non-delivery notification: NEWQID" (also delivery status, delay warning)
+	KindReject                   // smtpd/cleanup "NOQUEUE: reject: …" or "milter-reject": inbound refusals by this host
+	KindWarning                  // "warning: …" lines
 )
 
 var kindNames = [...]string{"unknown", "other", "delivery", "queued", "removed", "expired", "message-id", "client", "pickup", "notification", "reject", "warning"}
