@@ -1,0 +1,568 @@
+package incident
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/logwatch"
+)
+
+// Config tunes the lifecycle. The zero value suits a replay: no aggregation,
+// no digests, no quiet-period clearing, clearing at the first delivery.
+type Config struct {
+	// Aggregate is how long an incident collects evidence before the first
+	// notice, so that a burst becomes one email. 0 announces at once.
+	Aggregate time.Duration
+	// Renotify is the least time between two notices of one incident; a
+	// digest goes out when rejections continued since the last notice.
+	// 0 disables digests.
+	Renotify time.Duration
+	// Quiet clears an incident when no rejection was seen for this long.
+	// 0 disables quiet clearing (replay: an incident is ongoing at the end
+	// of the log unless mail was delivered).
+	Quiet time.Duration
+	// Settle is how long a delivery to an affected receiver must stand,
+	// with no new rejection, before the incident counts as cleared; it
+	// keeps a receiver that accepts some mail and refuses other mail from
+	// flapping between cleared and re-opened. 0 clears at the delivery.
+	Settle time.Duration
+}
+
+// DefaultConfig is the daemon's lifecycle.
+var DefaultConfig = Config{
+	Aggregate: 30 * time.Second,
+	Renotify:  24 * time.Hour,
+	Quiet:     6 * time.Hour,
+	Settle:    10 * time.Minute,
+}
+
+// Tracker runs incidents. It is not safe for concurrent use.
+type Tracker struct {
+	cfg Config
+
+	active   map[Key]*state      // open and ongoing incidents
+	byDomain map[string][]*state // recipient domain → active incidents that refused it
+	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents)
+	meta     map[string]msgMeta  // queue id → sender and Message-ID of live messages
+	done     []*state            // cleared incidents, oldest first
+	dirty    map[*state]struct{} // changed since the last Dirty call
+	next     time.Time           // earliest pending deadline; zero: none
+}
+
+// msgMeta is what the log told about a message before it was refused.
+type msgMeta struct{ from, messageID string }
+
+// msgRef links a queue id to its entries in the incidents it affects.
+type msgRef struct {
+	entries []*msgState
+}
+
+type state struct {
+	inc      Incident
+	msgs     []*msgState          // parallel to inc.Messages (the first MaxMessages)
+	msgIndex map[string]*msgState // queue id → state
+	rcpts    map[string]struct{}  // distinct recipients
+	domains  map[string]struct{}  // distinct domains
+	remotes  map[string]struct{}  // distinct remotes
+	clearAt  time.Time            // delivery seen after the last rejection: cleared at clearAt+Settle
+	lastNote time.Time            // LastSeen at the last notice (digest only when newer)
+	byDomain map[string]struct{}  // domains registered in Tracker.byDomain
+}
+
+type msgState struct {
+	st    *state
+	idx   int             // index in st.inc.Messages, -1 when beyond MaxMessages
+	rcpts map[string]Fate // affected recipients and their outcome
+}
+
+// New returns a tracker.
+func New(cfg Config) *Tracker {
+	return &Tracker{
+		cfg:      cfg,
+		active:   make(map[Key]*state),
+		byDomain: make(map[string][]*state),
+		byQueue:  make(map[string]*msgRef),
+		meta:     make(map[string]msgMeta),
+		dirty:    make(map[*state]struct{}),
+	}
+}
+
+// Observe feeds one parsed record, with the verdict for a failed delivery (the
+// zero Verdict otherwise). Only blocklist verdicts open incidents; deliveries
+// clear them; queue events update the fate of affected messages. Events due at
+// the record's time are returned.
+func (t *Tracker) Observe(r *logwatch.Record, v classify.Verdict) []Event {
+	switch r.Kind {
+	case logwatch.KindQueued, logwatch.KindPickup:
+		if r.QueueID != "" {
+			m := t.meta[r.QueueID]
+			if m.from == "" {
+				m.from = strings.Clone(r.From)
+				t.meta[r.QueueID] = m
+			}
+		}
+	case logwatch.KindMessageID:
+		if r.QueueID != "" {
+			m := t.meta[r.QueueID]
+			m.messageID = strings.Clone(r.MessageID)
+			t.meta[r.QueueID] = m
+		}
+	case logwatch.KindRemoved:
+		delete(t.meta, r.QueueID)
+		delete(t.byQueue, r.QueueID)
+	case logwatch.KindExpired:
+		t.setFate(r.QueueID, "", FateExpired)
+	case logwatch.KindDelivery:
+		return t.delivery(r, v)
+	}
+	return nil
+}
+
+func (t *Tracker) delivery(r *logwatch.Record, v classify.Verdict) []Event {
+	at := r.Time
+	switch r.Status {
+	case "sent":
+		t.setFate(r.QueueID, r.To, FateDelivered)
+		for _, st := range t.byDomain[domainOf(r.To)] {
+			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() {
+				st.clearAt = at
+				t.wake(at.Add(t.cfg.Settle))
+				t.touch(st)
+			}
+		}
+		return t.Tick(at)
+	case "bounced":
+		t.setFate(r.QueueID, r.To, FateBounced)
+	case "deferred":
+		// The fate of an already affected recipient stays deferred.
+	default:
+		return t.Tick(at)
+	}
+	if v.Category != classify.Blocklist || v.Provider == "" {
+		return t.Tick(at)
+	}
+	key := Key{Provider: v.Provider, Listed: v.Listed}
+	st := t.active[key]
+	if st == nil {
+		st = t.open(key, v, at)
+	}
+	st.clearAt = time.Time{} // a new rejection cancels a pending clear
+	if at.After(st.inc.LastSeen) {
+		st.inc.LastSeen = at
+	}
+	if st.inc.Status == Ongoing && t.cfg.Renotify > 0 {
+		t.wake(st.inc.Notified.Add(t.cfg.Renotify))
+	}
+	if r.Status == "bounced" {
+		st.inc.Bounced++
+	} else {
+		st.inc.Deferred++
+	}
+	t.affect(st, r)
+	if len(st.inc.Samples) < MaxSamples {
+		st.inc.Samples = append(st.inc.Samples, strings.Clone(r.Raw))
+	}
+	if r.RemoteHost != "" {
+		if _, ok := st.remotes[r.RemoteHost]; !ok && len(st.inc.Remotes) < MaxRemotes {
+			h := strings.Clone(r.RemoteHost)
+			st.remotes[h] = struct{}{}
+			st.inc.Remotes = append(st.inc.Remotes, h)
+		}
+	}
+	t.touch(st)
+	return t.Tick(at)
+}
+
+// open starts an incident for key at time at.
+func (t *Tracker) open(key Key, v classify.Verdict, at time.Time) *state {
+	st := &state{
+		inc: Incident{
+			ID:        incidentID(key, at),
+			Key:       key,
+			Status:    Open,
+			FirstSeen: at,
+			LastSeen:  at,
+			Verdict:   v,
+		},
+		msgIndex: make(map[string]*msgState),
+		rcpts:    make(map[string]struct{}),
+		domains:  make(map[string]struct{}),
+		remotes:  make(map[string]struct{}),
+		byDomain: make(map[string]struct{}),
+	}
+	st.inc.Verdict.Remote = strings.Clone(v.Remote)
+	t.active[key] = st
+	t.wake(at.Add(t.cfg.Aggregate))
+	return st
+}
+
+// affect records the refused recipient and its message.
+func (t *Tracker) affect(st *state, r *logwatch.Record) {
+	rcpt := r.To
+	if rcpt != "" {
+		if _, ok := st.rcpts[rcpt]; !ok {
+			rcpt = strings.Clone(rcpt)
+			st.rcpts[rcpt] = struct{}{}
+			if len(st.inc.Recipients) < MaxRecipients {
+				st.inc.Recipients = append(st.inc.Recipients, rcpt)
+			} else {
+				st.inc.MoreRecipients++
+			}
+		}
+		if d := domainOf(rcpt); d != "" {
+			if _, ok := st.domains[d]; !ok {
+				d = strings.Clone(d)
+				st.domains[d] = struct{}{}
+				i, _ := slices.BinarySearch(st.inc.Domains, d)
+				st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
+				st.byDomain[d] = struct{}{}
+				t.byDomain[d] = append(t.byDomain[d], st)
+			}
+		}
+	}
+	if r.QueueID == "" || r.QueueID == "NOQUEUE" {
+		return
+	}
+	ms := st.msgIndex[r.QueueID]
+	if ms == nil {
+		qid := strings.Clone(r.QueueID)
+		ms = &msgState{st: st, idx: -1, rcpts: make(map[string]Fate)}
+		st.msgIndex[qid] = ms
+		if len(st.inc.Messages) < MaxMessages {
+			meta := t.meta[qid]
+			ms.idx = len(st.inc.Messages)
+			st.inc.Messages = append(st.inc.Messages, Message{
+				QueueID:   qid,
+				From:      meta.from,
+				MessageID: meta.messageID,
+				FirstSeen: r.Time,
+			})
+		} else {
+			st.inc.MoreMessages++
+		}
+		ref := t.byQueue[qid]
+		if ref == nil {
+			ref = &msgRef{}
+			t.byQueue[qid] = ref
+		}
+		ref.entries = append(ref.entries, ms)
+	}
+	fate := FateDeferred
+	if r.Status == "bounced" {
+		fate = FateBounced
+	}
+	if rcpt != "" {
+		if _, ok := ms.rcpts[rcpt]; !ok {
+			rcpt = strings.Clone(rcpt)
+			if ms.idx >= 0 {
+				m := &st.inc.Messages[ms.idx]
+				m.Recipients = append(m.Recipients, rcpt)
+			}
+		}
+		ms.rcpts[rcpt] = fate
+	}
+	ms.update(r.Time)
+}
+
+// setFate records the outcome of recipient rcpt ("" = every recipient) of the
+// affected message qid.
+func (t *Tracker) setFate(qid, rcpt string, f Fate) {
+	ref := t.byQueue[qid]
+	if ref == nil {
+		return
+	}
+	for _, ms := range ref.entries {
+		changed := false
+		for r, old := range ms.rcpts {
+			if (rcpt == "" || r == rcpt) && old != f {
+				ms.rcpts[r] = f
+				changed = true
+			}
+		}
+		if changed {
+			ms.update(time.Time{})
+			t.touch(ms.st)
+		}
+	}
+}
+
+// update recomputes the message's fate from its recipients: expired or
+// bounced if any recipient was, deferred while any is pending, delivered when
+// all were.
+func (ms *msgState) update(at time.Time) {
+	if ms.idx < 0 {
+		return
+	}
+	fate := FateDelivered
+	for _, f := range ms.rcpts {
+		switch {
+		case f == FateExpired:
+			fate = FateExpired
+		case f == FateBounced && fate != FateExpired:
+			fate = FateBounced
+		case f == FateDeferred && fate == FateDelivered:
+			fate = FateDeferred
+		}
+	}
+	m := &ms.st.inc.Messages[ms.idx]
+	m.Fate = fate
+	if !at.IsZero() && at.After(m.LastSeen) {
+		m.LastSeen = at
+	}
+}
+
+// Tick advances time to now and returns the events that became due: opened
+// after the aggregation window, digests, and clearings.
+func (t *Tracker) Tick(now time.Time) []Event {
+	if t.next.IsZero() || now.Before(t.next) {
+		return nil
+	}
+	var evs []Event
+	for key, st := range t.active {
+		inc := &st.inc
+		switch {
+		case !st.clearAt.IsZero() && !now.Before(st.clearAt.Add(t.cfg.Settle)):
+			evs = t.clear(key, st, st.clearAt, "delivered", evs)
+		case t.cfg.Quiet > 0 && !now.Before(inc.LastSeen.Add(t.cfg.Quiet)):
+			evs = t.clear(key, st, inc.LastSeen.Add(t.cfg.Quiet), "quiet", evs)
+		case inc.Status == Open && !now.Before(inc.FirstSeen.Add(t.cfg.Aggregate)):
+			inc.Status = Ongoing
+			evs = append(evs, t.notice(st, EventOpened, now))
+		case inc.Status == Ongoing && t.cfg.Renotify > 0 && inc.LastSeen.After(st.lastNote) &&
+			!now.Before(inc.Notified.Add(t.cfg.Renotify)):
+			evs = append(evs, t.notice(st, EventDigest, now))
+		}
+	}
+	t.next = time.Time{}
+	for _, st := range t.active {
+		t.wake(t.deadline(st))
+	}
+	sortEvents(evs)
+	return evs
+}
+
+// deadline is the earliest time at which Tick has something to do for st
+// (zero: nothing pending).
+func (t *Tracker) deadline(st *state) time.Time {
+	var d time.Time
+	min := func(x time.Time) {
+		if d.IsZero() || x.Before(d) {
+			d = x
+		}
+	}
+	inc := &st.inc
+	if !st.clearAt.IsZero() {
+		min(st.clearAt.Add(t.cfg.Settle))
+	}
+	if t.cfg.Quiet > 0 {
+		min(inc.LastSeen.Add(t.cfg.Quiet))
+	}
+	switch {
+	case inc.Status == Open:
+		min(inc.FirstSeen.Add(t.cfg.Aggregate))
+	case inc.Status == Ongoing && t.cfg.Renotify > 0 && inc.LastSeen.After(st.lastNote):
+		min(inc.Notified.Add(t.cfg.Renotify))
+	}
+	return d
+}
+
+// wake makes Tick look at the incidents again at time at.
+func (t *Tracker) wake(at time.Time) {
+	if !at.IsZero() && (t.next.IsZero() || at.Before(t.next)) {
+		t.next = at
+	}
+}
+
+// clear ends an incident; a Cleared event is returned only when the
+// postmaster was told about it in the first place.
+func (t *Tracker) clear(key Key, st *state, at time.Time, by string, evs []Event) []Event {
+	notified := st.inc.Status == Ongoing
+	st.inc.Status = Cleared
+	st.inc.ClearedAt = at
+	st.inc.ClearedBy = by
+	delete(t.active, key)
+	for d := range st.byDomain {
+		list := t.byDomain[d]
+		list = slices.DeleteFunc(list, func(s *state) bool { return s == st })
+		if len(list) == 0 {
+			delete(t.byDomain, d)
+		} else {
+			t.byDomain[d] = list
+		}
+	}
+	t.done = append(t.done, st)
+	t.touch(st)
+	if notified {
+		evs = append(evs, t.notice(st, EventCleared, at))
+	}
+	return evs
+}
+
+func (t *Tracker) notice(st *state, kind EventKind, at time.Time) Event {
+	st.inc.Notified = at
+	st.inc.Notices++
+	st.lastNote = st.inc.LastSeen
+	t.touch(st)
+	return Event{Kind: kind, At: at, Incident: st.inc.clone()}
+}
+
+func (t *Tracker) touch(st *state) { t.dirty[st] = struct{}{} }
+
+// Finish ends a replay: incidents with a delivery after their last rejection
+// are cleared (as if the settle time had passed); the others stay ongoing.
+func (t *Tracker) Finish() {
+	for key, st := range t.active {
+		if !st.clearAt.IsZero() {
+			t.clear(key, st, st.clearAt, "delivered", nil)
+		} else if st.inc.Status == Open {
+			st.inc.Status = Ongoing
+		}
+	}
+}
+
+// Incidents returns a snapshot of every incident, cleared ones included,
+// ordered by first sighting.
+func (t *Tracker) Incidents() []Incident {
+	out := make([]Incident, 0, len(t.done)+len(t.active))
+	for _, st := range t.done {
+		out = append(out, st.inc.clone())
+	}
+	for _, st := range t.active {
+		out = append(out, st.inc.clone())
+	}
+	slices.SortFunc(out, func(a, b Incident) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// Active returns a snapshot of the open and ongoing incidents.
+func (t *Tracker) Active() []Incident {
+	out := make([]Incident, 0, len(t.active))
+	for _, st := range t.active {
+		out = append(out, st.inc.clone())
+	}
+	slices.SortFunc(out, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Dirty returns the incidents changed since the last call (for the store) and
+// forgets cleared ones that were already reported.
+func (t *Tracker) Dirty() []Incident {
+	out := make([]Incident, 0, len(t.dirty))
+	for st := range t.dirty {
+		out = append(out, st.inc.clone())
+	}
+	clear(t.dirty)
+	slices.SortFunc(out, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Forget drops cleared incidents from memory (the daemon keeps them in its
+// store; a replay keeps them for the report).
+func (t *Tracker) Forget() { t.done = nil }
+
+// Restore loads open and ongoing incidents saved by an earlier run.
+func (t *Tracker) Restore(incs []Incident) {
+	for _, inc := range incs {
+		if inc.Status == Cleared {
+			continue
+		}
+		st := &state{
+			inc:      inc.clone(),
+			msgIndex: make(map[string]*msgState),
+			rcpts:    make(map[string]struct{}),
+			domains:  make(map[string]struct{}),
+			remotes:  make(map[string]struct{}),
+			byDomain: make(map[string]struct{}),
+			lastNote: inc.LastSeen,
+		}
+		for _, r := range st.inc.Recipients {
+			st.rcpts[r] = struct{}{}
+		}
+		for _, d := range st.inc.Domains {
+			st.domains[d] = struct{}{}
+			st.byDomain[d] = struct{}{}
+			t.byDomain[d] = append(t.byDomain[d], st)
+		}
+		for _, h := range st.inc.Remotes {
+			st.remotes[h] = struct{}{}
+		}
+		for i, m := range st.inc.Messages {
+			ms := &msgState{st: st, idx: i, rcpts: make(map[string]Fate)}
+			for _, r := range m.Recipients {
+				ms.rcpts[r] = m.Fate
+			}
+			st.msgIndex[m.QueueID] = ms
+			ref := t.byQueue[m.QueueID]
+			if ref == nil {
+				ref = &msgRef{}
+				t.byQueue[m.QueueID] = ref
+			}
+			ref.entries = append(ref.entries, ms)
+		}
+		t.active[inc.Key] = st
+		t.wake(t.deadline(st))
+	}
+}
+
+// clone deep-copies the slices so a snapshot does not change under its reader.
+func (inc Incident) clone() Incident {
+	c := inc
+	c.Messages = slices.Clone(inc.Messages)
+	for i := range c.Messages {
+		c.Messages[i].Recipients = slices.Clone(c.Messages[i].Recipients)
+	}
+	c.Recipients = slices.Clone(inc.Recipients)
+	c.Domains = slices.Clone(inc.Domains)
+	c.Remotes = slices.Clone(inc.Remotes)
+	c.Samples = slices.Clone(inc.Samples)
+	return c
+}
+
+func sortEvents(evs []Event) {
+	slices.SortFunc(evs, func(a, b Event) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Incident.ID, b.Incident.ID)
+	})
+}
+
+// incidentID is stable for a key and first-seen time, and safe in URLs,
+// file names and Message-IDs.
+func incidentID(k Key, first time.Time) string {
+	listed := k.Listed
+	if listed == "" {
+		listed = "unknown"
+	}
+	listed = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		}
+		return '_'
+	}, listed)
+	return fmt.Sprintf("%s-%s-%s", k.Provider, listed, first.UTC().Format("20060102T150405Z"))
+}
+
+// domainOf returns the lower-cased domain of an address, "" if none.
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 || i == len(addr)-1 {
+		return ""
+	}
+	d := addr[i+1:]
+	for j := 0; j < len(d); j++ {
+		if c := d[j]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(d)
+		}
+	}
+	return d
+}
