@@ -1,0 +1,207 @@
+package track
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"go.uber.org/zap"
+)
+
+// migrations brings the schema from version i to i+1 (PRAGMA user_version).
+// Append only: never edit a migration that has been released. Each runs in
+// its own transaction together with the user_version update. Foreign keys
+// are on for the connection, so a migration that rebuilds a table must keep
+// its referencing rows valid. docs/store.md documents the resulting tables:
+// keep it in step.
+var migrations = []string{
+	// 1: the first schema.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE positions (
+	source      TEXT PRIMARY KEY,
+	path        TEXT NOT NULL DEFAULT '',
+	dev         INTEGER NOT NULL DEFAULT 0,
+	inode       INTEGER NOT NULL DEFAULT 0,
+	byte_offset INTEGER NOT NULL DEFAULT 0,
+	fingerprint TEXT NOT NULL DEFAULT '',
+	cursor      TEXT NOT NULL DEFAULT '',
+	updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE incidents (
+	id              TEXT PRIMARY KEY,
+	provider        TEXT NOT NULL,
+	listed          TEXT NOT NULL,
+	status          TEXT NOT NULL,
+	category        TEXT NOT NULL DEFAULT '',
+	first_seen      TEXT,
+	last_seen       TEXT,
+	cleared_at      TEXT,
+	cleared_by      TEXT NOT NULL DEFAULT '',
+	notified        TEXT,
+	notices         INTEGER NOT NULL DEFAULT 0,
+	bounced         INTEGER NOT NULL DEFAULT 0,
+	deferred        INTEGER NOT NULL DEFAULT 0,
+	message_count   INTEGER NOT NULL DEFAULT 0,
+	recipient_count INTEGER NOT NULL DEFAULT 0,
+	json            TEXT NOT NULL
+) STRICT;
+CREATE INDEX incidents_status ON incidents(status);
+CREATE INDEX incidents_key ON incidents(provider, listed);
+
+CREATE TABLE incident_messages (
+	incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	seq         INTEGER NOT NULL,
+	queue_id    TEXT NOT NULL,
+	sender      TEXT NOT NULL,
+	message_id  TEXT NOT NULL,
+	fate        TEXT NOT NULL,
+	recipients  TEXT NOT NULL DEFAULT '[]',
+	first_seen  TEXT,
+	last_seen   TEXT,
+	PRIMARY KEY (incident_id, seq)
+) STRICT;
+CREATE INDEX incident_messages_queue_id ON incident_messages(queue_id);
+
+CREATE TABLE incident_recipients (
+	incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	seq         INTEGER NOT NULL,
+	recipient   TEXT NOT NULL,
+	domain      TEXT NOT NULL,
+	PRIMARY KEY (incident_id, seq)
+) STRICT;
+CREATE INDEX incident_recipients_domain ON incident_recipients(domain);
+
+CREATE TABLE messages (
+	id              INTEGER PRIMARY KEY,
+	queue_id        TEXT NOT NULL,
+	sender          TEXT,
+	message_id      TEXT NOT NULL DEFAULT '',
+	origin          TEXT NOT NULL DEFAULT '',
+	client          TEXT NOT NULL DEFAULT '',
+	client_ip       TEXT NOT NULL DEFAULT '',
+	sasl_user       TEXT NOT NULL DEFAULT '',
+	size            INTEGER NOT NULL DEFAULT 0,
+	nrcpt           INTEGER NOT NULL DEFAULT 0,
+	state           TEXT NOT NULL DEFAULT 'queued',
+	first_seen      TEXT,
+	last_seen       TEXT,
+	expired_at      TEXT,
+	removed_at      TEXT,
+	notice_queue_id TEXT NOT NULL DEFAULT '',
+	notice          TEXT NOT NULL DEFAULT ''
+) STRICT;
+-- At most one live (not removed) message per queue id: Postfix reuses
+-- queue ids over time, never at the same time.
+CREATE UNIQUE INDEX messages_live_queue_id ON messages(queue_id) WHERE removed_at IS NULL;
+CREATE INDEX messages_queue_id ON messages(queue_id, id);
+CREATE INDEX messages_state ON messages(state);
+CREATE INDEX messages_first_seen ON messages(first_seen);
+CREATE INDEX messages_last_seen ON messages(last_seen);
+CREATE INDEX messages_removed_at ON messages(removed_at);
+CREATE INDEX messages_message_id ON messages(message_id);
+
+CREATE TABLE recipients (
+	id         INTEGER PRIMARY KEY,
+	message    INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+	address    TEXT NOT NULL,
+	orig_to    TEXT NOT NULL DEFAULT '',
+	domain     TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	dsn        TEXT NOT NULL DEFAULT '',
+	relay      TEXT NOT NULL DEFAULT '',
+	reply      TEXT NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	first_seen TEXT,
+	updated_at TEXT,
+	UNIQUE (message, address, orig_to)
+) STRICT;
+CREATE INDEX recipients_domain ON recipients(domain);
+CREATE INDEX recipients_address ON recipients(address);
+
+CREATE TABLE outbox (
+	id           INTEGER PRIMARY KEY,
+	dedup_key    TEXT NOT NULL UNIQUE,
+	kind         TEXT NOT NULL,
+	incident_id  TEXT NOT NULL DEFAULT '',
+	sink         TEXT NOT NULL,
+	recipients   TEXT NOT NULL DEFAULT '[]',
+	payload      BLOB NOT NULL,
+	created_at   TEXT NOT NULL,
+	next_attempt TEXT NOT NULL,
+	attempts     INTEGER NOT NULL DEFAULT 0,
+	last_error   TEXT NOT NULL DEFAULT '',
+	sent_at      TEXT,
+	failed_at    TEXT
+) STRICT;
+CREATE INDEX outbox_due ON outbox(next_attempt) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX outbox_incident_id ON outbox(incident_id);
+`,
+}
+
+// SchemaVersion is the schema version this package writes.
+func SchemaVersion() int { return len(migrations) }
+
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("track: reading schema version: %w", err)
+	}
+	return v, nil
+}
+
+// migrate applies the missing migrations, each in a transaction, or refuses
+// a database from a newer rblwatch.
+func migrate(ctx context.Context, db *sql.DB, log *zap.Logger) error {
+	return migrateTo(ctx, db, log, migrations)
+}
+
+func migrateTo(ctx context.Context, db *sql.DB, log *zap.Logger, list []string) error {
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	if v > len(list) {
+		return fmt.Errorf("%w: it has version %d, this rblwatch knows up to %d; use a newer rblwatch", ErrSchemaTooNew, v, len(list))
+	}
+	for next := v + 1; next <= len(list); next++ {
+		if err := migrateOne(ctx, db, list, next); err != nil {
+			return err
+		}
+		log.Info("migrated state database", zap.Int("version", next))
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, db *sql.DB, list []string, next int) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("track: migrating to version %d: %w", next, err)
+	}
+	defer tx.Rollback()
+	// Another process may have migrated since we looked.
+	v, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if v >= next {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, list[next-1]); err != nil {
+		return fmt.Errorf("track: migrating to version %d: %w", next, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", next)); err != nil {
+		return fmt.Errorf("track: migrating to version %d: %w", next, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("track: migrating to version %d: %w", next, err)
+	}
+	return nil
+}

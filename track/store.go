@@ -1,0 +1,332 @@
+// Package track is rblwatch's embedded state store: an SQLite database
+// (modernc.org/sqlite, pure Go) holding where each log source stopped, the
+// incidents, the messages and recipients seen in the log, the notification
+// outbox and a little key/value state.
+//
+// Everything the daemon derives from a batch of log lines (the new read
+// position, incident changes, outbox items, message fates) is written in one
+// transaction (Store.Tx), so after a crash — even kill -9 — the store holds
+// either all of a batch or none of it: every line is processed exactly once,
+// and a notice is never lost nor queued twice.
+//
+// Times are stored as TEXT, UTC, in the fixed-width form
+// 2006-01-02T15:04:05.000000000Z, which sorts correctly as text and which
+// SQLite's date functions read. docs/store.md describes every table for
+// auditors who open the file with the sqlite3 command.
+package track
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DefaultPath is where the daemon keeps its state unless configured
+// otherwise.
+const DefaultPath = "/var/lib/rblwatch/state.db"
+
+// BusyTimeout is how long a statement waits for a lock held by another
+// connection or process before failing with "database is locked".
+const BusyTimeout = 5 * time.Second
+
+// maxReaders bounds the connections used for reads, which WAL lets run in
+// parallel with the single writer.
+const maxReaders = 4
+
+// Errors.
+var (
+	// ErrSchemaTooNew: the database was written by a newer rblwatch.
+	ErrSchemaTooNew = errors.New("track: database schema is newer than this rblwatch")
+	// ErrSchemaOld: a read-only open found a database that still needs
+	// migrating (the daemon does that when it opens it).
+	ErrSchemaOld = errors.New("track: database schema is older than this rblwatch")
+	// ErrReadOnly: a write on a store opened with OpenReadOnly.
+	ErrReadOnly = errors.New("track: store is read-only")
+	// ErrNotFound: no row with that id.
+	ErrNotFound = errors.New("track: not found")
+	// ErrInvalid: a value the store refuses to write (missing key, …).
+	ErrInvalid = errors.New("track: invalid value")
+)
+
+// Store is an open state database. Its methods are safe for concurrent use:
+// writes are serialised over one connection, reads use a small pool of their
+// own and run in parallel with the writer (WAL).
+type Store struct {
+	path string
+	log  *zap.Logger
+	w    *sql.DB // the single writer connection; nil when read-only
+	r    *sql.DB // readers
+}
+
+// Open opens (creating when missing) the state database at path, DefaultPath
+// when path is "", and brings its schema up to date. A missing directory is
+// created with mode 0750, a missing database file with mode 0640 (it holds
+// e-mail addresses). A database written by a newer rblwatch is refused with
+// ErrSchemaTooNew. log may be nil.
+func Open(path string, log *zap.Logger) (*Store, error) {
+	if path == "" {
+		path = DefaultPath
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if err := prepareFile(abs); err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	w, err := sql.Open("sqlite", dsn(abs, writerParams))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	// One writer connection: database/sql hands it to one goroutine at a
+	// time, which serialises every write transaction in this process.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(context.Background(), w, log); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(abs, readerParams))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(maxReaders)
+	r.SetMaxIdleConns(maxReaders)
+	return &Store{path: abs, log: log, w: w, r: r}, nil
+}
+
+// OpenReadOnly opens an existing state database for reading only, as
+// `rblwatch messages` does while the daemon runs. It neither creates nor
+// migrates anything: a missing file is an error wrapping fs.ErrNotExist, a
+// schema other than this binary's is ErrSchemaTooNew or ErrSchemaOld.
+// Writes (Tx and the outbox marks) return ErrReadOnly.
+func OpenReadOnly(path string, log *zap.Logger) (*Store, error) {
+	if path == "" {
+		path = DefaultPath
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(abs, "mode=ro&"+readerParams))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(maxReaders)
+	v, err := schemaVersion(context.Background(), r)
+	if err == nil {
+		switch {
+		case v > len(migrations):
+			err = fmt.Errorf("%w: it has version %d, this rblwatch knows up to %d", ErrSchemaTooNew, v, len(migrations))
+		case v < len(migrations):
+			err = fmt.Errorf("%w: it has version %d, this rblwatch needs %d (the daemon upgrades it when it starts)", ErrSchemaOld, v, len(migrations))
+		}
+	}
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return &Store{path: abs, log: log, r: r}, nil
+}
+
+// Path is the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database. Committed transactions are already durable;
+// Close only releases the connections.
+func (s *Store) Close() error {
+	var errs []error
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	errs = append(errs, s.r.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("closing %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Connection settings. The writer runs every transaction as BEGIN
+// IMMEDIATE, so it takes the write lock up front and waits (busy_timeout)
+// instead of failing when it later upgrades from reading to writing.
+//
+// synchronous=FULL: in WAL mode a commit then waits for the WAL to reach the
+// disk. synchronous=NORMAL would already survive kill -9 (a committed
+// transaction is in the OS page cache, which outlives the process), but not a
+// power cut or kernel crash, which could roll back the last commits — among
+// them an outbox "sent" mark, so a notice would be sent again. Commits are
+// per batch of log lines, not per line, so the fsync costs little (see
+// BenchmarkApplyBatch).
+const (
+	writerParams = "_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"
+	readerParams = "_busy_timeout=5000&_foreign_keys=1&_query_only=1"
+)
+
+// dsn makes a SQLite URI for an absolute path; the path is escaped, so any
+// file name works.
+func dsn(abs, params string) string {
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: params}
+	return u.String()
+}
+
+// prepareFile creates the directory (0750) and an empty database file (0640)
+// when they are missing, so that SQLite never creates them with looser modes.
+// SQLite gives its -wal and -shm files the database file's mode.
+func prepareFile(abs string) error {
+	dir := filepath.Dir(abs)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Tx is a write transaction. Its methods are only valid inside the function
+// given to Store.Tx, and must not be used from other goroutines.
+type Tx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// Tx runs fn in a write transaction and commits it when fn returns nil. When
+// fn returns an error (or panics) nothing it did is kept, and its error is
+// returned as is. Transactions are serialised: inside fn, use only the *Tx
+// methods, never the Store's outbox marks (they would wait for the
+// transaction that is waiting for them). Store reads are fine but do not see
+// fn's uncommitted writes.
+func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
+	if s.w == nil {
+		return ErrReadOnly
+	}
+	stx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("track: beginning transaction: %w", err)
+	}
+	t := &Tx{ctx: ctx, tx: stx, stmts: make(map[string]*sql.Stmt)}
+	done := false
+	defer func() {
+		if !done {
+			// fn panicked: roll back, let the panic go on.
+			_ = stx.Rollback()
+		}
+	}()
+	ferr := fn(t)
+	done = true
+	if ferr != nil {
+		if rerr := stx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			s.log.Warn("rolling back", zap.Error(rerr))
+		}
+		return ferr
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("track: committing: %w", err)
+	}
+	return nil
+}
+
+// stmt returns q prepared in this transaction, preparing it once.
+func (t *Tx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("track: preparing: %w", err)
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+func (t *Tx) queryRow(q string, args ...any) *sql.Row {
+	st, err := t.stmt(q)
+	if err != nil {
+		// Surface the preparation error through Scan.
+		return t.tx.QueryRowContext(t.ctx, q, args...)
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(t.ctx, args...)
+}
+
+// timeLayout is how times are stored: UTC, fixed width, so that text order is
+// time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// dbTime converts t for storage: NULL for the zero time.
+func dbTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reads a stored time; NULL is the zero time.
+func parseTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("track: stored time %q: %w", s.String, err)
+	}
+	return t.UTC(), nil
+}
+
+// timeScanner scans a nullable TEXT time column into dst.
+type timeScanner struct{ dst *time.Time }
+
+func (ts timeScanner) Scan(v any) error {
+	var ns sql.NullString
+	if err := ns.Scan(v); err != nil {
+		return err
+	}
+	t, err := parseTime(ns)
+	if err != nil {
+		return err
+	}
+	*ts.dst = t
+	return nil
+}
+
+func scanTime(dst *time.Time) sql.Scanner { return timeScanner{dst} }
