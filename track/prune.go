@@ -1,0 +1,57 @@
+package track
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PruneStats counts what Prune deleted.
+type PruneStats struct {
+	Messages  int64 // messages (with their recipients)
+	Incidents int64 // cleared incidents (with their messages and recipients)
+	Outbox    int64 // sent or failed outbox items
+}
+
+// Prune deletes, in one transaction, what is finished and older than
+// olderThan at now:
+//   - messages removed from the queue before the cutoff, and messages not
+//     seen since the cutoff at all (their removal line was lost: Postfix
+//     logs every queued message at least every few hours), with their
+//     recipients;
+//   - incidents cleared before the cutoff, with their rows;
+//   - outbox items sent or given up before the cutoff. Their dedup keys go
+//     with them, so keep olderThan longer than any replay of old log lines
+//     the daemon might make.
+//
+// Positions, open incidents, pending outbox items and meta are never pruned.
+func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duration) (PruneStats, error) {
+	var st PruneStats
+	if olderThan <= 0 {
+		return st, fmt.Errorf("%w: prune age %v", ErrInvalid, olderThan)
+	}
+	cutoff := dbTime(now.Add(-olderThan))
+	err := s.Tx(ctx, func(t *Tx) error {
+		var err error
+		if st.Messages, err = t.deleted(`DELETE FROM messages WHERE removed_at < ?1 OR (removed_at IS NULL AND last_seen < ?1)`, cutoff); err != nil {
+			return err
+		}
+		if st.Incidents, err = t.deleted(`DELETE FROM incidents WHERE status = 'cleared' AND cleared_at < ?1`, cutoff); err != nil {
+			return err
+		}
+		st.Outbox, err = t.deleted(`DELETE FROM outbox WHERE sent_at < ?1 OR failed_at < ?1`, cutoff)
+		return err
+	})
+	if err != nil {
+		return PruneStats{}, fmt.Errorf("track: pruning: %w", err)
+	}
+	return st, nil
+}
+
+func (t *Tx) deleted(q string, args ...any) (int64, error) {
+	res, err := t.exec(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
