@@ -1,0 +1,389 @@
+// Package config reads rblwatch's configuration: one strict YAML file with
+// sane defaults. Unknown keys, wrong types and bad values are all reported at
+// once, each with its line ("FILE:LINE: key.path: problem"), the way mox's
+// "config test" does. The daemon also runs with no file at all (Default).
+//
+// The reference for every key is docs/config.md; Example returns a commented
+// file showing every key with its default.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultPath is where the daemon looks for its configuration.
+const DefaultPath = "/etc/rblwatch/config.yaml"
+
+// Config is the whole configuration. The yaml tags name the keys of the file.
+type Config struct {
+	Log    Log    `yaml:"log"`
+	State  State  `yaml:"state"`
+	Notify Notify `yaml:"notify"`
+	// SharedIP says we send from an IP shared with other customers of a
+	// hosting company: emails then advise asking the hosting company to
+	// handle a listing instead of filing removal requests ourselves.
+	SharedIP bool `yaml:"shared_ip"`
+	// SendingIPs are our outbound addresses: the periodic self-check looks
+	// them up, and a verdict whose text names no IP is attributed to them.
+	SendingIPs []netip.Addr `yaml:"sending_ips"`
+	// SendingDomains are our sender domains, checked against domain lists
+	// (Spamhaus DBL, SURBL, URIBL). Lower case, no trailing dot.
+	SendingDomains []string `yaml:"sending_domains"`
+	DNSBL          DNSBL    `yaml:"dnsbl"`
+	Catalog        Catalog  `yaml:"catalog"`
+	Metrics        Metrics  `yaml:"metrics"`
+	Milter         Milter   `yaml:"milter"`
+
+	// Warnings are doubtful but usable settings found while loading
+	// (a public resolver, a secret file readable by all, …). The daemon
+	// should log them; "rblwatch config check" prints them.
+	Warnings []Problem `yaml:"-"`
+}
+
+// Log says where Postfix's log comes from: a file (the default), the
+// systemd journal, or standard input. Exactly one source is used.
+type Log struct {
+	// Path of the log file, followed across rotation.
+	Path string `yaml:"path"`
+	// Journald reads the journal instead of a file.
+	Journald Journald `yaml:"journald"`
+	// Stdin reads the log from standard input (for a pipe from another
+	// collector); the daemon stops at end of input.
+	Stdin bool `yaml:"stdin"`
+	// Timezone of syslog timestamps that carry none (the traditional
+	// "Jan  2 15:04:05" format): "Local" or an IANA name such as "Asia/Tokyo".
+	Timezone string `yaml:"timezone"`
+}
+
+// Journald selects the journal as the log source. In YAML it is either a
+// boolean (true: every message of Postfix, whatever its unit) or a list of
+// units to read ("postfix@-.service").
+type Journald struct {
+	Enabled bool
+	Units   []string // empty: match Postfix by its syslog identifiers
+}
+
+// Log sources, as returned by Log.Source.
+const (
+	SourceFile     = "file"
+	SourceJournald = "journald"
+	SourceStdin    = "stdin"
+)
+
+// Source names the log source in use: SourceFile, SourceJournald or SourceStdin.
+func (l Log) Source() string {
+	switch {
+	case l.Journald.Enabled:
+		return SourceJournald
+	case l.Stdin:
+		return SourceStdin
+	default:
+		return SourceFile
+	}
+}
+
+// Location returns the time zone for zone-less timestamps.
+func (l Log) Location() (*time.Location, error) {
+	if l.Timezone == "" {
+		return time.Local, nil
+	}
+	return time.LoadLocation(l.Timezone)
+}
+
+// State is the embedded store.
+type State struct {
+	// Path of the SQLite database.
+	Path string `yaml:"path"`
+	// Retention is how long cleared incidents and finished messages are
+	// kept; 0 keeps them forever.
+	Retention time.Duration `yaml:"retention"`
+}
+
+// TLSMode says how notify uses STARTTLS on its SMTP connection.
+type TLSMode string
+
+const (
+	// TLSNever sends in clear text even if the server offers STARTTLS.
+	TLSNever TLSMode = "never"
+	// TLSOpportunistic uses STARTTLS when offered and accepts a certificate
+	// that does not verify, like Postfix's smtp_tls_security_level = may.
+	TLSOpportunistic TLSMode = "opportunistic"
+	// TLSRequired refuses to send without STARTTLS and a certificate that
+	// verifies for the host name, like Postfix's "secure".
+	TLSRequired TLSMode = "required"
+)
+
+// Webhook formats.
+const (
+	WebhookGeneric = "generic" // a JSON object describing the event
+	WebhookSlack   = "slack"   // Slack's (and Mattermost's) incoming-webhook payload
+)
+
+// Notify is how the postmaster hears about incidents.
+type Notify struct {
+	// To are the recipients of incident emails (RFC 5322 addresses; in
+	// YAML a list or a single string). Empty: no emails are sent.
+	To []string `yaml:"to"`
+	// From is the sender; empty means rblwatch@<hostname> (see Sender).
+	From string `yaml:"from"`
+	// SMTP is the host:port of the server that relays the emails, usually
+	// the local Postfix. Empty when Sendmail is used.
+	SMTP     string  `yaml:"smtp"`
+	StartTLS TLSMode `yaml:"starttls"`
+	// Username and Password authenticate to SMTP (SASL PLAIN). Load reads
+	// PasswordFile into Password.
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password"`
+	PasswordFile string `yaml:"password_file"`
+	// Sendmail is the path of a sendmail-compatible program used instead of
+	// SMTP; it is run as: Sendmail -i -f FROM -- TO….
+	Sendmail string `yaml:"sendmail"`
+	// Language of the emails: "en" or "ja".
+	Language string `yaml:"language"`
+	// Renotify is the least time between digests about an ongoing
+	// incident; 0 sends none (only the first notice and the cleared one).
+	Renotify time.Duration `yaml:"renotify"`
+	// Aggregate is how long to collect a burst of rejections into one
+	// email; 0 sends at once.
+	Aggregate time.Duration `yaml:"aggregate"`
+	// Quiet clears an incident when no rejection was seen for this long
+	// and the listing is gone (or cannot be checked).
+	Quiet time.Duration `yaml:"quiet"`
+	// HTML adds an HTML part beside the plain-text one.
+	HTML         bool         `yaml:"html"`
+	Webhook      Webhook      `yaml:"webhook"`
+	Alertmanager Alertmanager `yaml:"alertmanager"`
+}
+
+// Sender returns the From address: From, or rblwatch@hostname.
+func (n Notify) Sender(hostname string) string {
+	if n.From != "" {
+		return n.From
+	}
+	return "rblwatch@" + strings.TrimSuffix(hostname, ".")
+}
+
+// Transport is "sendmail" when Sendmail is set, else "smtp".
+func (n Notify) Transport() string {
+	if n.Sendmail != "" {
+		return "sendmail"
+	}
+	return "smtp"
+}
+
+// Webhook posts each incident event to a URL (chat, ticketing, …).
+type Webhook struct {
+	// URL to POST to; empty disables the webhook. It is a secret: Slack
+	// and others put the token in the path.
+	URL Secret `yaml:"url"`
+	// Format of the body: "generic" or "slack".
+	Format string `yaml:"format"`
+}
+
+// Alertmanager pushes incidents as alerts to Prometheus Alertmanager
+// (API v2); list every instance of a cluster.
+type Alertmanager struct {
+	URLs []string `yaml:"urls"`
+}
+
+// DNSBL is how listings are verified.
+type DNSBL struct {
+	// Resolver is the "ip:port" of the recursive resolver to query; empty
+	// uses the first nameserver of /etc/resolv.conf. It must not be a
+	// public resolver: most lists refuse them.
+	Resolver string `yaml:"resolver"`
+	// Timeout of one query.
+	Timeout time.Duration `yaml:"timeout"`
+	// Interval of the self-check of SendingIPs and SendingDomains; 0
+	// disables it.
+	Interval time.Duration `yaml:"interval"`
+	Zones    Zones         `yaml:"zones"`
+	// DQSKey is a Spamhaus Data Query Service key; with it Spamhaus is
+	// queried through dq.spamhaus.net, which also works via public resolvers.
+	DQSKey Secret `yaml:"dqs_key"`
+	// AbusixKey enables Abusix Mail Intelligence zones.
+	AbusixKey Secret `yaml:"abusix_key"`
+}
+
+// Zones adjusts the catalog's set of zones by name.
+type Zones struct {
+	Enable  []string `yaml:"enable"`  // zones off by default to query too
+	Disable []string `yaml:"disable"` // zones never to query
+}
+
+// Catalog points at a user's provider file.
+type Catalog struct {
+	// File adds providers to the built-in catalog or overrides them by id.
+	File string `yaml:"file"`
+}
+
+// Metrics is the Prometheus endpoint.
+type Metrics struct {
+	// Listen is the host:port serving /metrics; empty disables it.
+	Listen string `yaml:"listen"`
+	// AllowRemote permits a Listen address that is not loopback.
+	AllowRemote bool `yaml:"allow_remote"`
+}
+
+// Milter is the optional milter that marks outbound mail.
+type Milter struct {
+	// Listen is "inet:HOST:PORT" or "unix:/PATH", as in Postfix's
+	// smtpd_milters; empty disables the milter.
+	Listen string `yaml:"listen"`
+}
+
+// Network splits Listen into the arguments of net.Listen: ("tcp",
+// "127.0.0.1:8899") or ("unix", "/path"). It returns empty strings when the
+// milter is off or Listen is malformed.
+func (m Milter) Network() (network, address string) {
+	switch {
+	case strings.HasPrefix(m.Listen, "inet:"):
+		return "tcp", strings.TrimPrefix(m.Listen, "inet:")
+	case strings.HasPrefix(m.Listen, "unix:"):
+		return "unix", strings.TrimPrefix(m.Listen, "unix:")
+	}
+	return "", ""
+}
+
+// Secret is a string that is never printed: fmt and encoders show
+// "<redacted>". Use string(s) where the value is needed.
+type Secret string
+
+// String hides the value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<redacted>"
+}
+
+// GoString hides the value from %#v too.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
+// MarshalText hides the value from JSON, YAML and other encoders.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Default returns the configuration used when there is no file.
+func Default() *Config {
+	return &Config{
+		Log: Log{
+			Path:     "/var/log/mail.log",
+			Timezone: "Local",
+		},
+		State: State{
+			Path:      "/var/lib/rblwatch/state.db",
+			Retention: 90 * Day,
+		},
+		Notify: Notify{
+			SMTP:      "127.0.0.1:25",
+			StartTLS:  TLSOpportunistic,
+			Language:  "en",
+			Renotify:  24 * time.Hour,
+			Aggregate: 30 * time.Second,
+			Quiet:     6 * time.Hour,
+			Webhook:   Webhook{Format: WebhookGeneric},
+		},
+		DNSBL: DNSBL{
+			Timeout:  2 * time.Second,
+			Interval: time.Hour,
+		},
+	}
+}
+
+// Load reads and checks the file at path. A missing file is not an error
+// when path is DefaultPath (the defaults are returned); any other missing
+// file is (wrapping ErrNotFound). Problems in the file are returned together
+// as Errors. Unlike Parse, Load looks at the files the configuration names:
+// it reads notify.password_file into Notify.Password, and checks that
+// catalog.file exists and that notify.sendmail is executable.
+func Load(path string) (*Config, error) {
+	return load(path, path == DefaultPath)
+}
+
+// load is Load; missingOK says whether a missing file means the defaults.
+func load(path string, missingOK bool) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if missingOK {
+			return Default(), nil
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: reading %s: %w", path, err)
+	}
+	d := newDecoder(path, osFiles{})
+	if fi, err := os.Stat(path); err == nil {
+		d.mode = fi.Mode()
+	}
+	return d.run(data)
+}
+
+// Parse reads a configuration from data; name is used in messages. It
+// touches no file: names of files are checked only for their form.
+func Parse(data []byte, name string) (*Config, error) {
+	return newDecoder(name, nil).run(data)
+}
+
+// Validate checks a Config built in code (Default, or one changed by a
+// test) with the same rules as Parse. Problems carry no line numbers.
+func (c *Config) Validate() error {
+	d := newDecoder("", nil)
+	d.validate(c)
+	if len(d.errs) > 0 {
+		return d.errs
+	}
+	return nil
+}
+
+// Clone returns a deep copy.
+func (c *Config) Clone() *Config {
+	n := *c
+	n.SendingIPs = slices.Clone(c.SendingIPs)
+	n.SendingDomains = slices.Clone(c.SendingDomains)
+	n.Log.Journald.Units = slices.Clone(c.Log.Journald.Units)
+	n.Notify.To = slices.Clone(c.Notify.To)
+	n.Notify.Alertmanager.URLs = slices.Clone(c.Notify.Alertmanager.URLs)
+	n.DNSBL.Zones.Enable = slices.Clone(c.DNSBL.Zones.Enable)
+	n.DNSBL.Zones.Disable = slices.Clone(c.DNSBL.Zones.Disable)
+	n.Warnings = slices.Clone(c.Warnings)
+	return &n
+}
+
+// RestartNeeded lists the keys whose change from old to c cannot be applied
+// by a reload (SIGHUP) and need a restart: the log source, the state file,
+// and the addresses the daemon listens on. Everything else can be swapped
+// in at run time.
+func (c *Config) RestartNeeded(old *Config) []string {
+	var keys []string
+	add := func(key string, changed bool) {
+		if changed {
+			keys = append(keys, key)
+		}
+	}
+	add("log.path", c.Log.Path != old.Log.Path)
+	add("log.journald", c.Log.Journald.Enabled != old.Log.Journald.Enabled ||
+		!slices.Equal(c.Log.Journald.Units, old.Log.Journald.Units))
+	add("log.stdin", c.Log.Stdin != old.Log.Stdin)
+	add("state.path", c.State.Path != old.State.Path)
+	add("metrics.listen", c.Metrics.Listen != old.Metrics.Listen)
+	add("milter.listen", c.Milter.Listen != old.Milter.Listen)
+	return keys
+}
+
+// isLoopbackHost reports whether host (an IP or a name) is this machine.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

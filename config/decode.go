@@ -1,0 +1,470 @@
+package config
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/netip"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// files is what Load may look at besides the configuration itself.
+type files interface {
+	Stat(name string) (fs.FileInfo, error)
+	ReadFile(name string) ([]byte, error)
+}
+
+type osFiles struct{}
+
+func (osFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (osFiles) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
+
+// decoder walks the YAML node tree onto a Config, collecting every problem.
+type decoder struct {
+	file  string
+	files files       // nil: referenced files are not looked at
+	mode  fs.FileMode // of the configuration file; 0 when unknown
+	lines map[string]int
+	errs  Errors // errors and warnings
+}
+
+func newDecoder(file string, f files) *decoder {
+	return &decoder{file: file, files: f, lines: map[string]int{}}
+}
+
+func (d *decoder) problem(line int, key string, warning bool, format string, args ...any) {
+	d.errs = append(d.errs, Problem{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...), Warning: warning})
+}
+
+// errorAt and warnAt report a problem at a node's line.
+func (d *decoder) errorAt(n *yaml.Node, key, format string, args ...any) {
+	d.problem(n.Line, key, false, format, args...)
+}
+
+// errorf and warnf report a problem with a key, at the line where the key was set.
+func (d *decoder) errorf(key, format string, args ...any) {
+	d.problem(d.lines[key], key, false, format, args...)
+}
+
+func (d *decoder) warnf(key, format string, args ...any) {
+	d.problem(d.lines[key], key, true, format, args...)
+}
+
+// set reports whether key appears in the file.
+func (d *decoder) set(key string) bool { return d.lines[key] > 0 }
+
+// run decodes data onto the defaults, validates the result and returns it,
+// or every problem.
+func (d *decoder) run(data []byte) (*Config, error) {
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	switch err := dec.Decode(&root); {
+	case errors.Is(err, io.EOF):
+		// An empty file (or only comments): the defaults.
+	case err != nil:
+		d.syntax(err)
+	default:
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err == nil {
+			d.errorAt(&extra, "", "a second YAML document (after ---): put everything in one")
+		} else if !errors.Is(err, io.EOF) {
+			d.syntax(err)
+		}
+		n := &root
+		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+			n = n.Content[0]
+		}
+		d.decode(n, reflect.ValueOf(cfg).Elem(), "")
+	}
+	if len(d.errs) == 0 {
+		d.normalize(cfg)
+		d.validate(cfg)
+		if d.files != nil {
+			d.checkFiles(cfg)
+		}
+	}
+	slices.SortStableFunc(d.errs, func(a, b Problem) int {
+		if (a.Line == 0) != (b.Line == 0) {
+			return cmp.Compare(b.Line, a.Line) // line 0 last
+		}
+		return cmp.Compare(a.Line, b.Line)
+	})
+	if slices.ContainsFunc(d.errs, func(p Problem) bool { return !p.Warning }) {
+		return nil, d.errs
+	}
+	cfg.Warnings = d.errs
+	return cfg, nil
+}
+
+// syntax reports a YAML syntax error, taking its line out of the message
+// ("yaml: line 3: mapping values are not allowed in this context").
+func (d *decoder) syntax(err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if n, err := strconv.Atoi(num); err == nil {
+				line, msg = n, text
+			}
+		}
+	}
+	d.problem(line, "", false, "YAML syntax: %s", msg)
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	addrType     = reflect.TypeFor[netip.Addr]()
+	secretType   = reflect.TypeFor[Secret]()
+	journaldType = reflect.TypeFor[Journald]()
+)
+
+// resolve follows aliases (bounded, against alias loops).
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 16; i++ {
+		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.AliasNode {
+		return nil
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node holds for a message; secret values are not shown.
+func describe(n *yaml.Node, secret bool) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if secret {
+			return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
+		}
+		return strconv.Quote(n.Value)
+	}
+	return "nothing usable"
+}
+
+// decode sets v from n; key is the dotted path of v. A null value keeps
+// the default.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
+	orig := n
+	if n = resolve(n); n == nil {
+		d.errorAt(orig, key, "an alias that leads nowhere")
+		return
+	}
+	if isNull(n) {
+		return
+	}
+	switch v.Type() {
+	case durationType:
+		d.decodeDuration(n, v, key)
+		return
+	case addrType:
+		s, ok := d.scalar(n, key, false, "an IP address")
+		if !ok {
+			return
+		}
+		a, err := netip.ParseAddr(s)
+		switch {
+		case err != nil && strings.Contains(s, "/"):
+			d.errorAt(n, key, "%q is a network: list single addresses", s)
+		case err != nil:
+			d.errorAt(n, key, "%q is not an IP address", s)
+		case a.Zone() != "":
+			d.errorAt(n, key, "%q has a zone: a sending address is global", s)
+		default:
+			v.Set(reflect.ValueOf(a.Unmap()))
+		}
+		return
+	case secretType:
+		if s, ok := d.scalar(n, key, true, "a string"); ok {
+			v.SetString(s)
+		}
+		return
+	case journaldType:
+		d.decodeJournald(n, v, key)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(n, v, key)
+	case reflect.Bool:
+		if b, ok := d.boolean(n, key); ok {
+			v.SetBool(b)
+		}
+	case reflect.String:
+		if s, ok := d.scalar(n, key, false, "a string"); ok {
+			v.SetString(s)
+		}
+	case reflect.Slice:
+		d.decodeSlice(n, v, key)
+	default:
+		d.errorAt(n, key, "internal error: no decoder for %s", v.Type())
+	}
+}
+
+// scalar returns the text of a scalar. Numbers are accepted as text
+// (a numeric password); booleans are not (quote them to mean the text).
+func (d *decoder) scalar(n *yaml.Node, key string, secret bool, want string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		d.errorAt(n, key, "want %s, got %s", want, describe(n, secret))
+		return "", false
+	}
+	if n.ShortTag() == "!!bool" {
+		d.errorAt(n, key, "want %s, got the boolean %s (quote it to mean the text)", want, n.Value)
+		return "", false
+	}
+	if i := strings.IndexFunc(n.Value, unicode.IsControl); i >= 0 {
+		if secret {
+			d.errorAt(n, key, "contains a control character")
+		} else {
+			d.errorAt(n, key, "contains a control character (%q)", n.Value[i:i+1])
+		}
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (d *decoder) boolean(n *yaml.Node, key string) (bool, bool) {
+	if n.Kind == yaml.ScalarNode {
+		switch strings.ToLower(n.Value) {
+		case "true", "yes", "on":
+			return true, true
+		case "false", "no", "off":
+			return false, true
+		}
+	}
+	d.errorAt(n, key, "want true or false, got %s", describe(n, false))
+	return false, false
+}
+
+func (d *decoder) decodeDuration(n *yaml.Node, v reflect.Value, key string) {
+	s, ok := d.scalar(n, key, false, "a duration (30s, 15m, 6h, 2d)")
+	if !ok {
+		return
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil && s != "0" {
+		d.errorAt(n, key, "%q has no unit: write e.g. %ss, %sm, %sh or %sd", s, s, s, s, s)
+		return
+	}
+	dur, err := ParseDuration(s)
+	if err != nil {
+		d.errorAt(n, key, "%q is not a duration: write e.g. 30s, 15m, 6h, 2d or 1d12h", s)
+		return
+	}
+	v.SetInt(int64(dur))
+}
+
+func (d *decoder) decodeJournald(n *yaml.Node, v reflect.Value, key string) {
+	j := Journald{}
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool":
+		b, ok := d.boolean(n, key)
+		if !ok {
+			return
+		}
+		j.Enabled = b
+	case n.Kind == yaml.ScalarNode || n.Kind == yaml.SequenceNode:
+		j.Enabled = true
+		d.decodeSlice(n, reflect.ValueOf(&j.Units).Elem(), key)
+	default:
+		d.errorAt(n, key, "want true, false or a list of systemd units, got %s", describe(n, false))
+		return
+	}
+	v.Set(reflect.ValueOf(j))
+}
+
+// decodeSlice decodes a list; a single scalar is a list of one.
+func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, key string) {
+	items := []*yaml.Node{n}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		items = n.Content
+	case yaml.ScalarNode:
+	default:
+		d.errorAt(n, key, "want a list, got %s", describe(n, false))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), 0, len(items))
+	for i, item := range items {
+		ekey := fmt.Sprintf("%s[%d]", key, i)
+		d.lines[ekey] = item.Line
+		e := reflect.New(v.Type().Elem()).Elem()
+		if r := resolve(item); r != nil && isNull(r) {
+			d.errorAt(item, ekey, "an empty item")
+			continue
+		}
+		before := len(d.errs)
+		d.decode(item, e, ekey)
+		if len(d.errs) == before {
+			s = reflect.Append(s, e)
+		}
+	}
+	v.Set(s)
+}
+
+// field is a key of a struct: its name in the file and its index.
+type field struct {
+	name  string
+	index int
+}
+
+func fields(t reflect.Type) []field {
+	var fs []field
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fs = append(fs, field{name, i})
+	}
+	return fs
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) {
+	fs := fields(v.Type())
+	if n.Kind != yaml.MappingNode {
+		names := make([]string, len(fs))
+		for i, f := range fs {
+			names[i] = f.name
+		}
+		d.errorAt(n, key, "want a mapping with the keys %s, got %s", strings.Join(names, ", "), describe(n, false))
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorAt(k, key, "a key must be a name, not %s", describe(k, false))
+			continue
+		}
+		name := k.Value
+		path := joinKey(key, quoteKey(name))
+		if name == "<<" {
+			d.errorAt(k, key, "merge keys (<<) are not supported")
+			continue
+		}
+		if first, dup := seen[name]; dup {
+			d.errorAt(k, path, "set twice (first at line %d)", first)
+			continue
+		}
+		seen[name] = k.Line
+		idx := slices.IndexFunc(fs, func(f field) bool { return f.name == name })
+		if idx < 0 {
+			d.errorAt(k, path, "unknown key%s", suggest(name, key, fs))
+			continue
+		}
+		d.lines[path] = k.Line
+		d.decode(val, v.Field(fs[idx].index), path)
+	}
+}
+
+func joinKey(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// quoteKey quotes a key that is not a plain name, so that a stray
+// character cannot garble a message.
+func quoteKey(name string) string {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return strconv.Quote(name)
+		}
+	}
+	if name == "" {
+		return `""`
+	}
+	return name
+}
+
+// suggest proposes a known key for an unknown one: a near spelling among
+// the siblings, the same name elsewhere in the file, or the list of the
+// siblings.
+func suggest(name, parent string, siblings []field) string {
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
+	best, bestDist := "", 3
+	for _, f := range siblings {
+		if dist := editDistance(norm(name), f.name); dist < bestDist {
+			best, bestDist = f.name, dist
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", joinKey(parent, best))
+	}
+	var elsewhere []string
+	for _, k := range keyPaths(reflect.TypeFor[Config](), "") {
+		if k == joinKey(parent, name) {
+			continue
+		}
+		if k == norm(name) || strings.HasSuffix(k, "."+norm(name)) {
+			elsewhere = append(elsewhere, k)
+		}
+	}
+	if len(elsewhere) > 0 {
+		return fmt.Sprintf(" (did you mean %s?)", strings.Join(elsewhere, " or "))
+	}
+	names := make([]string, len(siblings))
+	for i, f := range siblings {
+		names[i] = f.name
+	}
+	where := "here"
+	if parent != "" {
+		where = "under " + parent
+	}
+	return fmt.Sprintf("; known keys %s: %s", where, strings.Join(names, ", "))
+}
+
+// keyPaths lists every key path of a struct type, depth first.
+func keyPaths(t reflect.Type, parent string) []string {
+	var keys []string
+	for _, f := range fields(t) {
+		path := joinKey(parent, f.name)
+		keys = append(keys, path)
+		ft := t.Field(f.index).Type
+		if ft.Kind() == reflect.Struct && ft != addrType && ft != journaldType {
+			keys = append(keys, keyPaths(ft, path)...)
+		}
+	}
+	return keys
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,69 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+)
+
+// checkFiles looks at the files the configuration names (Load only): it
+// reads the password file into Notify.Password and reports files that are
+// missing, unreadable or readable by everyone although they hold secrets.
+func (d *decoder) checkFiles(c *Config) {
+	if d.mode&0o004 != 0 && (c.Notify.Password != "" || c.Notify.Webhook.URL != "" || c.DNSBL.DQSKey != "" || c.DNSBL.AbusixKey != "") {
+		d.problem(0, "", true, "the file holds secrets and every user can read it (mode %04o): chmod 640 and chgrp rblwatch", d.mode.Perm())
+	}
+	if p := c.Notify.PasswordFile; p != "" {
+		data, err := d.files.ReadFile(p)
+		if err != nil {
+			d.errorf("notify.password_file", "%s", fileProblem(p, err))
+		} else {
+			pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+			switch {
+			case pw == "":
+				d.errorf("notify.password_file", "%s is empty", p)
+			case strings.ContainsAny(pw, "\r\n\x00"):
+				d.errorf("notify.password_file", "%s holds more than one line", p)
+			default:
+				c.Notify.Password = Secret(pw)
+			}
+			if fi, err := d.files.Stat(p); err == nil && fi.Mode()&0o004 != 0 {
+				d.warnf("notify.password_file", "every user can read %s (mode %04o): chmod 640", p, fi.Mode().Perm())
+			}
+		}
+	}
+	if p := c.Catalog.File; p != "" {
+		if _, err := d.files.ReadFile(p); err != nil {
+			d.errorf("catalog.file", "%s", fileProblem(p, err))
+		}
+	}
+	if p := c.Notify.Sendmail; p != "" {
+		fi, err := d.files.Stat(p)
+		switch {
+		case err != nil:
+			d.errorf("notify.sendmail", "%s", fileProblem(p, err))
+		case !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0:
+			d.errorf("notify.sendmail", "%s is not an executable file", p)
+		}
+	}
+	if c.Log.Source() == SourceFile && c.Log.Path != "" {
+		if _, err := d.files.Stat(c.Log.Path); errors.Is(err, fs.ErrNotExist) {
+			d.warnf("log.path", "%s does not exist (yet)", c.Log.Path)
+		}
+	}
+}
+
+// fileProblem words a file error without Go's "open …:" prefix.
+func fileProblem(path string, err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return path + " does not exist"
+	case errors.Is(err, fs.ErrPermission):
+		return path + " cannot be read (permission denied)"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return path + ": " + pe.Err.Error()
+	}
+	return path + ": " + err.Error()
+}

@@ -1,0 +1,473 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// normalize puts values in their canonical form and drops defaults that
+// another key replaces (log.path when the journal is read, notify.smtp when
+// sendmail is used). It runs after decoding, before validate.
+func (d *decoder) normalize(c *Config) {
+	if (c.Log.Journald.Enabled || c.Log.Stdin) && !d.set("log.path") {
+		c.Log.Path = ""
+	}
+	if c.Notify.Sendmail != "" && !d.set("notify.smtp") {
+		c.Notify.SMTP = ""
+	}
+	lower := func(names []string) {
+		for i, s := range names {
+			names[i] = strings.ToLower(strings.TrimSuffix(s, "."))
+		}
+	}
+	lower(c.SendingDomains)
+	lower(c.DNSBL.Zones.Enable)
+	lower(c.DNSBL.Zones.Disable)
+	if ip, err := netip.ParseAddr(strings.Trim(c.DNSBL.Resolver, "[]")); err == nil {
+		c.DNSBL.Resolver = netip.AddrPortFrom(ip, 53).String()
+	}
+}
+
+// validate checks values and their combinations.
+func (d *decoder) validate(c *Config) {
+	d.validateLog(&c.Log)
+	d.validateState(&c.State)
+	d.validateNotify(&c.Notify)
+	d.validateSending(c)
+	d.validateDNSBL(&c.DNSBL)
+	if c.Catalog.File != "" && !filepath.IsAbs(c.Catalog.File) {
+		d.warnf("catalog.file", "a relative path is resolved against the daemon's working directory (/ under systemd)")
+	}
+	d.validateMetrics(&c.Metrics)
+	d.validateMilter(&c.Milter)
+}
+
+// later returns the key of two that was set further down the file, for
+// reporting a conflict where the reader sees the second key.
+func (d *decoder) later(a, b string) (key, other string) {
+	if d.lines[a] > d.lines[b] {
+		return a, b
+	}
+	return b, a
+}
+
+func (d *decoder) conflict(a, b, advice string) {
+	key, other := d.later(a, b)
+	if line := d.lines[other]; line > 0 {
+		d.errorf(key, "cannot be used with %s (line %d): %s", other, line, advice)
+	} else {
+		d.errorf(key, "cannot be used with %s: %s", other, advice)
+	}
+}
+
+func (d *decoder) validateLog(l *Log) {
+	switch {
+	case l.Journald.Enabled && l.Stdin:
+		d.conflict("log.journald", "log.stdin", "choose one log source")
+	case l.Journald.Enabled && l.Path != "":
+		d.conflict("log.journald", "log.path", "choose one log source")
+	case l.Stdin && l.Path != "":
+		d.conflict("log.stdin", "log.path", "choose one log source")
+	case !l.Journald.Enabled && !l.Stdin && l.Path == "":
+		d.errorf("log.path", "empty: name the log file, or set log.journald or log.stdin")
+	}
+	if strings.HasSuffix(l.Path, "/") {
+		d.errorf("log.path", "%q is a directory: name the file Postfix logs to", l.Path)
+	}
+	for i, u := range l.Journald.Units {
+		if !validUnit(u) {
+			d.errorf(fmt.Sprintf("log.journald[%d]", i), "%q is not a systemd unit name", u)
+		}
+	}
+	if l.Timezone == "" {
+		d.errorf("log.timezone", "empty: write Local, UTC or a zone such as Asia/Tokyo")
+	} else if _, err := time.LoadLocation(l.Timezone); err != nil {
+		d.errorf("log.timezone", "unknown time zone %q: write Local, UTC or a zone such as Asia/Tokyo", l.Timezone)
+	}
+}
+
+func validUnit(u string) bool {
+	if u == "" || len(u) > 256 {
+		return false
+	}
+	for _, r := range u {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(":_.\\@-", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *decoder) validateState(s *State) {
+	switch {
+	case s.Path == "":
+		d.errorf("state.path", "empty: name the database file")
+	case strings.HasSuffix(s.Path, "/"):
+		d.errorf("state.path", "%q is a directory: name the database file", s.Path)
+	case !filepath.IsAbs(s.Path):
+		d.warnf("state.path", "a relative path is resolved against the daemon's working directory (/ under systemd)")
+	}
+	if s.Retention != 0 && s.Retention < Day {
+		d.errorf("state.retention", "%s is less than a day: write at least 1d, or 0 to keep everything", FormatDuration(s.Retention))
+	}
+}
+
+func (d *decoder) validateNotify(n *Notify) {
+	seen := map[string]bool{}
+	for i, to := range n.To {
+		key := fmt.Sprintf("notify.to[%d]", i)
+		a, err := mail.ParseAddress(to)
+		if err != nil {
+			d.errorf(key, "%q is not an email address", to)
+			continue
+		}
+		if addr := strings.ToLower(a.Address); seen[addr] {
+			d.warnf(key, "%s is listed twice", a.Address)
+		} else {
+			seen[addr] = true
+		}
+	}
+	if len(n.To) == 0 && n.Webhook.URL == "" && len(n.Alertmanager.URLs) == 0 {
+		d.warnf("notify.to", "nobody is notified: incidents are only logged and counted; set notify.to (or notify.webhook.url)")
+	}
+	if n.From != "" {
+		if _, err := mail.ParseAddress(n.From); err != nil {
+			d.errorf("notify.from", "%q is not an email address", n.From)
+		}
+	}
+
+	// Transport.
+	switch {
+	case n.Sendmail != "" && n.SMTP != "":
+		d.conflict("notify.sendmail", "notify.smtp", "choose one way to send")
+	case n.Sendmail != "":
+		if !filepath.IsAbs(n.Sendmail) {
+			d.errorf("notify.sendmail", "%q is not an absolute path", n.Sendmail)
+		}
+		if n.Username != "" {
+			d.errorf("notify.username", "authentication applies to notify.smtp, not to notify.sendmail")
+		}
+	case n.SMTP == "":
+		d.errorf("notify.smtp", "empty: write host:port (127.0.0.1:25 for the local Postfix), or set notify.sendmail")
+	default:
+		if _, _, msg := splitHostPort(n.SMTP, false); msg != "" {
+			d.errorf("notify.smtp", "%s", msg)
+		}
+	}
+	switch n.StartTLS {
+	case TLSNever, TLSOpportunistic, TLSRequired:
+	default:
+		d.errorf("notify.starttls", "%q is not one of never, opportunistic, required", string(n.StartTLS))
+	}
+
+	// Authentication.
+	hasPassword := n.Password != "" || n.PasswordFile != ""
+	switch {
+	case n.Password != "" && n.PasswordFile != "":
+		d.conflict("notify.password", "notify.password_file", "give the password one way")
+	case n.Username != "" && !hasPassword:
+		d.errorf("notify.username", "set notify.password or notify.password_file too")
+	case n.Username == "" && hasPassword:
+		key := "notify.password"
+		if n.PasswordFile != "" {
+			key = "notify.password_file"
+		}
+		d.errorf(key, "set notify.username too")
+	}
+	if n.Username != "" && n.Sendmail == "" && n.StartTLS != TLSRequired {
+		if host, _, msg := splitHostPort(n.SMTP, false); msg == "" && !isLoopbackHost(host) {
+			d.errorf("notify.username", "the password would cross the network unprotected: set notify.starttls: required")
+		}
+	}
+
+	switch n.Language {
+	case "en", "ja":
+	default:
+		d.errorf("notify.language", "%q is not one of en, ja", n.Language)
+	}
+	if n.Renotify > 0 && n.Renotify < time.Hour {
+		d.warnf("notify.renotify", "a digest every %s is a lot of email", FormatDuration(n.Renotify))
+	}
+	if n.Quiet <= 0 {
+		d.errorf("notify.quiet", "must be more than 0s: incidents would clear at once")
+	}
+	if n.Aggregate > 10*time.Minute {
+		d.warnf("notify.aggregate", "the first email about an incident waits %s", FormatDuration(n.Aggregate))
+	}
+	if n.Quiet > 0 && n.Aggregate >= n.Quiet {
+		key, _ := d.later("notify.aggregate", "notify.quiet")
+		d.errorf(key, "notify.aggregate (%s) must be shorter than notify.quiet (%s)", FormatDuration(n.Aggregate), FormatDuration(n.Quiet))
+	}
+
+	if n.Webhook.URL != "" {
+		if u, msg := checkURL(string(n.Webhook.URL)); msg != "" {
+			d.errorf("notify.webhook.url", "%s", msg) // never the URL: it holds a token
+		} else if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+			d.warnf("notify.webhook.url", "plain http to a remote host: the URL and its token travel unprotected")
+		}
+	}
+	switch n.Webhook.Format {
+	case WebhookGeneric, WebhookSlack:
+	default:
+		d.errorf("notify.webhook.format", "%q is not one of generic, slack", n.Webhook.Format)
+	}
+	for i, s := range n.Alertmanager.URLs {
+		if _, msg := checkURL(s); msg != "" {
+			d.errorf(fmt.Sprintf("notify.alertmanager.urls[%d]", i), "%q: %s", s, msg)
+		}
+	}
+}
+
+// checkURL accepts an absolute http or https URL.
+func checkURL(s string) (*url.URL, string) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return nil, "not a valid URL"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, "not an http:// or https:// URL"
+	case u.Host == "":
+		return nil, "the URL has no host"
+	}
+	return u, ""
+}
+
+func (d *decoder) validateSending(c *Config) {
+	seen := map[netip.Addr]bool{}
+	for i, ip := range c.SendingIPs {
+		key := fmt.Sprintf("sending_ips[%d]", i)
+		switch {
+		case !ip.IsValid():
+			d.errorf(key, "not an IP address")
+		case ip.IsUnspecified(), ip.IsLoopback(), ip.IsMulticast():
+			d.errorf(key, "%s cannot send mail to the Internet", ip)
+		case ip.IsPrivate(), ip.IsLinkLocalUnicast(), sharedSpace.Contains(ip):
+			d.warnf(key, "%s is not a public address: block lists only list public ones (list the address your mail leaves by after NAT)", ip)
+		case isDocumentation(ip):
+			d.warnf(key, "%s is reserved for documentation", ip)
+		}
+		if seen[ip] {
+			d.warnf(key, "%s is listed twice", ip)
+		}
+		seen[ip] = true
+	}
+	d.checkDomains("sending_domains", c.SendingDomains, false)
+}
+
+var (
+	sharedSpace = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598 carrier-grade NAT
+	docPrefixes = []netip.Prefix{
+		netip.MustParsePrefix("192.0.2.0/24"),
+		netip.MustParsePrefix("198.51.100.0/24"),
+		netip.MustParsePrefix("203.0.113.0/24"),
+		netip.MustParsePrefix("2001:db8::/32"),
+	}
+)
+
+func isDocumentation(ip netip.Addr) bool {
+	for _, p := range docPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDomains checks a list of DNS names; zones may hold a "{key}" label.
+func (d *decoder) checkDomains(key string, names []string, zone bool) {
+	seen := map[string]bool{}
+	for i, name := range names {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		check := name
+		if zone {
+			check = strings.ReplaceAll(check, "{key}", "key")
+		}
+		if msg := checkDomain(check, true); msg != "" {
+			d.errorf(k, "%q %s", name, msg)
+			continue
+		}
+		if seen[name] {
+			d.warnf(k, "%s is listed twice", name)
+		}
+		seen[name] = true
+	}
+}
+
+// checkDomain returns what is wrong with a DNS name, or "". A name of one
+// label (a host in /etc/hosts) passes unless fqdn.
+func checkDomain(s string, fqdn bool) string {
+	if s == "" {
+		return "is empty"
+	}
+	if len(s) > 253 {
+		return "is longer than a DNS name can be"
+	}
+	if fqdn && !strings.Contains(s, ".") {
+		return "is not a fully qualified domain name"
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || len(label) > 63 {
+			return "is not a valid domain name"
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return "is not a valid domain name (a label starts or ends with -)"
+		}
+		for _, r := range label {
+			switch {
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			case r >= 'A' && r <= 'Z':
+			case r > 127:
+				return "is not ASCII: write an international name in its xn-- form"
+			default:
+				return "is not a valid domain name"
+			}
+		}
+	}
+	return ""
+}
+
+// publicResolvers are resolvers most lists refuse to answer (Spamhaus
+// answers 127.255.255.254, which is not a listing).
+var publicResolvers = map[string]string{
+	"8.8.8.8": "Google", "8.8.4.4": "Google",
+	"2001:4860:4860::8888": "Google", "2001:4860:4860::8844": "Google",
+	"1.1.1.1": "Cloudflare", "1.0.0.1": "Cloudflare",
+	"2606:4700:4700::1111": "Cloudflare", "2606:4700:4700::1001": "Cloudflare",
+	"9.9.9.9": "Quad9", "149.112.112.112": "Quad9", "2620:fe::fe": "Quad9", "2620:fe::9": "Quad9",
+	"208.67.222.222": "OpenDNS", "208.67.220.220": "OpenDNS",
+}
+
+func (d *decoder) validateDNSBL(b *DNSBL) {
+	if b.Resolver != "" {
+		ap, err := netip.ParseAddrPort(b.Resolver)
+		switch {
+		case err != nil:
+			d.errorf("dnsbl.resolver", "%q is not IP:PORT (a resolver must be given by address)", b.Resolver)
+		case ap.Port() == 0:
+			d.errorf("dnsbl.resolver", "port 0 in %q", b.Resolver)
+		default:
+			if who, ok := publicResolvers[ap.Addr().Unmap().String()]; ok {
+				d.warnf("dnsbl.resolver", "%s is %s's public resolver: Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key", ap.Addr(), who)
+			}
+		}
+	}
+	if b.Timeout <= 0 {
+		d.errorf("dnsbl.timeout", "must be more than 0s")
+	} else if b.Timeout > 10*time.Second {
+		d.warnf("dnsbl.timeout", "%s per query is long: a resolver that slow is a problem in itself", FormatDuration(b.Timeout))
+	}
+	switch {
+	case b.Interval > 0 && b.Interval < time.Minute:
+		d.errorf("dnsbl.interval", "%s is too often: lists throttle heavy users; write at least 1m, or 0 to disable", FormatDuration(b.Interval))
+	case b.Interval > 0 && b.Interval < 10*time.Minute:
+		d.warnf("dnsbl.interval", "a self-check every %s adds load on free lists for little gain", FormatDuration(b.Interval))
+	}
+	d.checkDomains("dnsbl.zones.enable", b.Zones.Enable, true)
+	d.checkDomains("dnsbl.zones.disable", b.Zones.Disable, true)
+	for i, z := range b.Zones.Disable {
+		for j, e := range b.Zones.Enable {
+			if z == e {
+				ke, kd := fmt.Sprintf("dnsbl.zones.enable[%d]", j), fmt.Sprintf("dnsbl.zones.disable[%d]", i)
+				d.errorf(kd, "%s is also enabled (line %d)", z, d.lines[ke])
+			}
+		}
+	}
+	if k := string(b.DQSKey); k != "" {
+		if !isAlnum(k, false) {
+			d.errorf("dnsbl.dqs_key", "must be lower-case letters and digits (it becomes part of a DNS name)")
+		} else if len(k) != 26 {
+			d.warnf("dnsbl.dqs_key", "%d characters long; Spamhaus DQS keys have 26", len(k))
+		}
+	}
+	if k := string(b.AbusixKey); k != "" && (!isAlnum(k, true) || len(k) > 63) {
+		d.errorf("dnsbl.abusix_key", "must be up to 63 letters and digits (it becomes part of a DNS name)")
+	}
+}
+
+func isAlnum(s string, upper bool) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || upper && r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *decoder) validateMetrics(m *Metrics) {
+	if m.Listen == "" {
+		return
+	}
+	host, _, msg := splitHostPort(m.Listen, true)
+	switch {
+	case msg != "":
+		d.errorf("metrics.listen", "%s", msg)
+	case !isLoopbackHost(host) && !m.AllowRemote:
+		what := host
+		if host == "" {
+			what = "every interface"
+		}
+		d.errorf("metrics.listen", "%s is not loopback: set metrics.allow_remote: true to serve metrics beyond this host", what)
+	}
+}
+
+func (d *decoder) validateMilter(m *Milter) {
+	if m.Listen == "" {
+		return
+	}
+	network, addr := m.Network()
+	switch network {
+	case "tcp":
+		if strings.Contains(addr, "@") {
+			d.errorf("milter.listen", "%q is Sendmail's inet:PORT@HOST form; Postfix's is inet:HOST:PORT", m.Listen)
+			return
+		}
+		host, _, msg := splitHostPort(addr, false)
+		if msg != "" {
+			d.errorf("milter.listen", "%s", msg)
+		} else if !isLoopbackHost(host) {
+			d.warnf("milter.listen", "%s is reachable from the network; Postfix runs on this host, so 127.0.0.1 suffices", host)
+		}
+	case "unix":
+		switch {
+		case !filepath.IsAbs(addr):
+			d.errorf("milter.listen", "%q: the socket path must be absolute", addr)
+		case !strings.HasPrefix(addr, "/var/spool/postfix/"):
+			d.warnf("milter.listen", "the socket is outside /var/spool/postfix, where a chrooted smtpd (Debian's default) cannot reach it")
+		}
+	default:
+		d.errorf("milter.listen", "%q: want inet:HOST:PORT or unix:/PATH", m.Listen)
+	}
+}
+
+// splitHostPort checks "host:port" with a numeric port in 1–65535 and a
+// host that is an IP address or a DNS name; an empty host (all interfaces)
+// only when emptyHost. It returns a message instead of an error.
+func splitHostPort(s string, emptyHost bool) (host string, port int, msg string) {
+	h, p, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0, fmt.Sprintf("%q is not host:port", s)
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 || n > 65535 {
+		return "", 0, fmt.Sprintf("%q: the port must be a number from 1 to 65535", s)
+	}
+	switch {
+	case h == "" && !emptyHost:
+		return "", 0, fmt.Sprintf("%q has no host", s)
+	case h == "":
+	case net.ParseIP(h) != nil:
+	case h == "localhost":
+	default:
+		if m := checkDomain(h, false); m != "" {
+			return "", 0, fmt.Sprintf("%q: the host %s", s, m)
+		}
+	}
+	return h, n, ""
+}
