@@ -1,0 +1,343 @@
+// Package dnsbl looks IP addresses and domain names up in DNS block lists
+// (RFC 5782) over github.com/miekg/dns, and says what each answer means.
+//
+// The face is small: Lookup (one zone), Check (many zones in parallel) and
+// CheckHealth (the RFC 5782 test points), with a Resolver saying which
+// server to ask and an optional Cache. Every dependency is a parameter:
+// the package keeps no state and reads no clock, no file and no system
+// resolver configuration (ParseResolvConf parses content it is given).
+//
+// Statuses are three: listed, clean and error. An error is "unknown": a
+// timeout, SERVFAIL, REFUSED, a network failure, a zone needing a key that
+// is not configured, or an answer the list uses to refuse the query. It is
+// never reported as listed nor as clean. Whitelist answers (a Code with
+// status "allowed", e.g. Hostkarma's 127.0.0.1) are reported as clean,
+// with the code and its meaning kept in the result.
+//
+// The return-code table of a Zone gives each answer its meaning; on top of
+// it a built-in safety net applies to every zone: an answer in
+// 127.255.255.0/24 (Spamhaus: public/open resolver, typo, over quota) or
+// outside 127.0.0.0/8 is an error, never a listing.
+package dnsbl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+	"go.uber.org/zap"
+)
+
+// Errors. Result.Err wraps one of them.
+var (
+	ErrDNS        = errors.New("dnsbl: dns error")                  // timeout, SERVFAIL, REFUSED, network error, malformed answer
+	ErrTimeout    = errors.New("dnsbl: timeout")                    // wrapped together with ErrDNS
+	ErrRefused    = errors.New("dnsbl: list refused the query")     // an error answer (127.255.255.0/24, or a Code with status "error")
+	ErrBadAnswer  = errors.New("dnsbl: answer outside 127.0.0.0/8") // a resolver rewriting NXDOMAIN, or a broken list
+	ErrNoKey      = errors.New("dnsbl: no key configured")          // the zone needs a subscriber key
+	ErrBadKey     = errors.New("dnsbl: invalid key")                // a key must be one DNS label
+	ErrBadZone    = errors.New("dnsbl: invalid zone name")
+	ErrBadCode    = errors.New("dnsbl: invalid return code")          // from Zone.Validate
+	ErrBadTarget  = errors.New("dnsbl: invalid target")               // neither an IP address nor a domain name
+	ErrWrongKind  = errors.New("dnsbl: target does not fit the zone") // an IP for a domain list, or the reverse
+	ErrNoResolver = errors.New("dnsbl: no resolver configured")       // no fallback to the system resolver, ever
+	ErrBadServer  = errors.New("dnsbl: invalid resolver address")
+	ErrUnhealthy  = errors.New("dnsbl: zone fails its RFC 5782 test points")
+)
+
+// Status of a name in a list.
+type Status string
+
+const (
+	StatusListed Status = "listed" // the list names it
+	StatusClean  Status = "clean"  // NXDOMAIN, no A record, or a whitelist answer
+	StatusError  Status = "error"  // unknown: the lookup failed or the list refused it
+)
+
+// Result is the outcome of looking one target up in one zone.
+type Result struct {
+	// Zone is the zone's name as configured: "{key}" stays unexpanded so
+	// the key never shows in output or logs.
+	Zone   string `json:"zone"`
+	Target string `json:"target"`
+	Status Status `json:"status"`
+	// Codes are the A answers, sorted ("127.0.0.2").
+	Codes []string `json:"codes,omitempty"`
+	// Meaning joins the meanings of the codes ("; "): of the listing
+	// codes when listed, of the whitelist codes when allowed, of the
+	// error codes when refused.
+	Meaning string `json:"meaning,omitempty"`
+	// TXT is the list's reason text, sanitised (see Sanitize): remote,
+	// attacker-controlled text.
+	TXT string `json:"txt,omitempty"`
+	// Allowed is set when the answer is a whitelist code (Status clean).
+	Allowed bool `json:"allowed,omitempty"`
+	// Err is set when Status is StatusError, and Reason is its text.
+	Err    error  `json:"-"`
+	Reason string `json:"error,omitempty"`
+	// TTL is how long the answer stays valid (for a negative answer, the
+	// SOA minimum); zero when unknown or on errors.
+	TTL time.Duration `json:"ttl,omitempty"`
+	// Cached is set when the answer came from the cache.
+	Cached bool `json:"cached,omitempty"`
+}
+
+// rawAnswer is what the DNS said about one name, before interpretation;
+// the cache keeps these.
+type rawAnswer struct {
+	addrs []netip.Addr // A answers; none means NXDOMAIN or NODATA
+	txt   string       // sanitised reason text
+	ttl   time.Duration
+}
+
+// Lookup looks target (an IP address or a domain name, see ParseTarget) up
+// in zone through r. now is the time for the cache. It never fails: errors
+// are reported in the Result with StatusError.
+func Lookup(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, target string, now time.Time) Result {
+	res := Result{Zone: zone.Name, Target: target}
+	t, err := ParseTarget(target)
+	if err != nil {
+		return withErr(res, err)
+	}
+	res.Target = t.String()
+	return lookup(ctx, log, r, zone, t, now)
+}
+
+func withErr(res Result, err error) Result {
+	res.Status, res.Err, res.Reason = StatusError, err, err.Error()
+	return res
+}
+
+func lookup(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Target, now time.Time) Result {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	res := Result{Zone: zone.Name, Target: t.String()}
+	qname, err := QueryName(zone, t)
+	if err != nil {
+		return withErr(res, err)
+	}
+	var cache *Cache
+	if r != nil {
+		cache = r.Cache
+	}
+	ans, cached := rawAnswer{}, false
+	if cache != nil {
+		ans, cached = cache.get(qname, now)
+	}
+	if !cached {
+		ans, err = query(ctx, log, r, zone, qname)
+		if err != nil {
+			log.Debug("dnsbl lookup failed", zap.String("zone", zone.Name), zap.String("target", res.Target), zap.Error(err))
+			return withErr(res, err)
+		}
+	}
+	res = interpretAnswer(res, zone, ans)
+	res.Cached = cached
+	if !cached && cache != nil && res.Status != StatusError {
+		cache.put(qname, ans, now)
+	}
+	log.Debug("dnsbl lookup", zap.String("zone", zone.Name), zap.String("target", res.Target),
+		zap.String("status", string(res.Status)), zap.Strings("codes", res.Codes), zap.Bool("cached", cached))
+	return res
+}
+
+// query asks for the A records of qname and, when one is a listing in
+// zone, for the TXT records (the reason text; its failure only loses the
+// text).
+func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname string) (rawAnswer, error) {
+	resp, err := r.exchange(ctx, qname, dns.TypeA)
+	if err != nil {
+		return rawAnswer{}, err
+	}
+	var ans rawAnswer
+	switch resp.Rcode {
+	case dns.RcodeSuccess, dns.RcodeNameError:
+	default:
+		return rawAnswer{}, fmt.Errorf("%w: %s from %s", ErrDNS, rcodeName(resp.Rcode), r.Server)
+	}
+	var ttl uint32
+	first := true
+	for _, rr := range resp.Answer {
+		a, ok := rr.(*dns.A)
+		if !ok {
+			continue // CNAMEs on the way
+		}
+		ip, ok := netip.AddrFromSlice(a.A)
+		if !ok {
+			continue
+		}
+		ans.addrs = append(ans.addrs, ip.Unmap())
+		if first || a.Hdr.Ttl < ttl {
+			ttl, first = a.Hdr.Ttl, false
+		}
+	}
+	if resp.Rcode == dns.RcodeNameError || len(ans.addrs) == 0 {
+		// NXDOMAIN or NODATA: clean, cached per RFC 2308.
+		ans.addrs = nil
+		ans.ttl = negativeTTL(resp)
+		return ans, nil
+	}
+	slices.SortFunc(ans.addrs, func(a, b netip.Addr) int { return a.Compare(b) })
+	ans.addrs = slices.Compact(ans.addrs)
+	ans.ttl = time.Duration(ttl) * time.Second
+
+	if !anyListing(zone, ans.addrs) {
+		return ans, nil
+	}
+	tresp, err := r.exchange(ctx, qname, dns.TypeTXT)
+	if err != nil || tresp.Rcode != dns.RcodeSuccess {
+		log.Debug("dnsbl: no reason text", zap.Error(err))
+		return ans, nil
+	}
+	var records [][]string
+	for _, rr := range tresp.Answer {
+		if t, ok := rr.(*dns.TXT); ok {
+			records = append(records, t.Txt)
+			if d := time.Duration(t.Hdr.Ttl) * time.Second; d < ans.ttl {
+				ans.ttl = d
+			}
+		}
+	}
+	ans.txt = txtText(records)
+	return ans, nil
+}
+
+// anyListing reports whether some address is a listing in zone, which is
+// when a reason text is worth asking for.
+func anyListing(zone Zone, addrs []netip.Addr) bool {
+	for _, a := range addrs {
+		if interpret(zone, a).status == CodeListed {
+			return true
+		}
+	}
+	return false
+}
+
+// negativeTTL is the lesser of the SOA record's TTL and its MINIMUM field
+// (RFC 2308 §5), or zero when the answer carries no SOA.
+func negativeTTL(resp *dns.Msg) time.Duration {
+	for _, rr := range resp.Ns {
+		if soa, ok := rr.(*dns.SOA); ok {
+			return time.Duration(min(soa.Hdr.Ttl, soa.Minttl)) * time.Second
+		}
+	}
+	return 0
+}
+
+func rcodeName(rc int) string {
+	if s, ok := dns.RcodeToString[rc]; ok {
+		return s
+	}
+	return "rcode " + strconv.Itoa(rc)
+}
+
+// interpretAnswer fills res from the answer: codes, status, meaning, text.
+// Any error answer makes the whole result an error; otherwise any listing
+// answer makes it listed; whitelist answers alone make it clean.
+func interpretAnswer(res Result, zone Zone, ans rawAnswer) Result {
+	res.TTL = ans.ttl
+	if len(ans.addrs) == 0 {
+		res.Status = StatusClean
+		return res
+	}
+	var listed, allowed, errs []string
+	var firstErr error
+	nListed := 0
+	for _, a := range ans.addrs {
+		res.Codes = append(res.Codes, a.String())
+		in := interpret(zone, a)
+		switch in.status {
+		case CodeError:
+			if firstErr == nil {
+				firstErr = in.err
+			}
+			errs = appendMeaning(errs, in.meaning)
+		case CodeAllowed:
+			allowed = appendMeaning(allowed, in.meaning)
+		default:
+			nListed++
+			listed = appendMeaning(listed, in.meaning)
+		}
+	}
+	switch {
+	case firstErr != nil:
+		res.Status, res.Err, res.Reason = StatusError, firstErr, firstErr.Error()
+		res.Meaning = strings.Join(errs, "; ")
+		res.TTL = 0
+	case nListed > 0:
+		res.Status = StatusListed
+		res.Meaning = strings.Join(listed, "; ")
+		res.TXT = ans.txt
+	default:
+		res.Status, res.Allowed = StatusClean, true
+		res.Meaning = strings.Join(allowed, "; ")
+	}
+	return res
+}
+
+func appendMeaning(list []string, m string) []string {
+	if m == "" || slices.Contains(list, m) {
+		return list
+	}
+	return append(list, m)
+}
+
+// Check looks target up in every zone at once and returns the results in
+// the order of zones. A target that is neither an IP address nor a domain
+// name gives one error result per zone.
+func Check(ctx context.Context, log *zap.Logger, r *Resolver, zones []Zone, target string, now time.Time) []Result {
+	results := make([]Result, len(zones))
+	t, err := ParseTarget(target)
+	if err != nil {
+		for i, z := range zones {
+			results[i] = withErr(Result{Zone: z.Name, Target: target}, err)
+		}
+		return results
+	}
+	var wg sync.WaitGroup
+	for i, z := range zones {
+		wg.Go(func() { results[i] = lookup(ctx, log, r, z, t, now) })
+	}
+	wg.Wait()
+	return results
+}
+
+// CheckHealth checks the RFC 5782 test points of zone: 127.0.0.2 must be
+// listed and 127.0.0.1 must not (for domain lists, "test" and "invalid").
+// It returns nil when both hold, an error wrapping ErrUnhealthy when the
+// list answers wrongly, and the lookup's error (ErrDNS, ErrRefused, …)
+// when it could not tell.
+func CheckHealth(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, now time.Time) error {
+	listedPoint, cleanPoint := Target{IP: netip.AddrFrom4([4]byte{127, 0, 0, 2})}, Target{IP: netip.AddrFrom4([4]byte{127, 0, 0, 1})}
+	if zone.Domain {
+		listedPoint, cleanPoint = Target{Domain: "test"}, Target{Domain: "invalid"}
+	}
+	// The cache is bypassed: health is about the list now.
+	var direct *Resolver
+	if r != nil {
+		rc := *r
+		rc.Cache = nil
+		direct = &rc
+	}
+	l := lookup(ctx, log, direct, zone, listedPoint, now)
+	c := lookup(ctx, log, direct, zone, cleanPoint, now)
+	switch {
+	case l.Status == StatusError:
+		return l.Err
+	case c.Status == StatusError:
+		return c.Err
+	case l.Status != StatusListed:
+		return fmt.Errorf("%w: %s: test point %s is not listed", ErrUnhealthy, zone.Name, listedPoint)
+	case c.Status != StatusClean: // a whitelist answer (clean, Allowed) is fine
+		return fmt.Errorf("%w: %s: test point %s is listed (%s)", ErrUnhealthy, zone.Name, cleanPoint, strings.Join(c.Codes, ", "))
+	}
+	return nil
+}
