@@ -1,0 +1,504 @@
+package track
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/logwatch"
+)
+
+// Records built by hand, field for field as the parser fills them for the
+// genuine lines quoted above each helper (from the harness captures).
+
+// "Nov 23 15:34:05 mx postfix/smtpd[12055]: 97B799862D6: client=localhost[127.0.0.1]"
+func client(at time.Time, qid string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/smtpd", Service: "smtpd", QueueID: qid, Kind: logwatch.KindClient,
+		Client: "localhost[127.0.0.1]", ClientHost: "localhost", ClientIP: "127.0.0.1"}
+}
+
+// "postfix/pickup[1234]: 5F2A19862D9: uid=1000 from=<alice>"
+func pickup(at time.Time, qid, from string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/pickup", Service: "pickup", QueueID: qid, Kind: logwatch.KindPickup, From: from}
+}
+
+// "postfix/cleanup[12057]: 97B799862D6: message-id=<20261123153405.012550@vm>"
+func msgid(at time.Time, qid, id string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/cleanup", Service: "cleanup", QueueID: qid, Kind: logwatch.KindMessageID, MessageID: id}
+}
+
+// "postfix/qmgr[12047]: 97B799862D6: from=<sender@origin.test>, size=408, nrcpt=1 (queue active)"
+func queued(at time.Time, qid, from string, nrcpt int) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: logwatch.KindQueued, From: from, Size: 408, Nrcpt: nrcpt}
+}
+
+// "postfix/smtp[12372]: 97B799862D6: to=<trendmicro@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, …, dsn=4.7.1, status=deferred (host 127.0.0.1[127.0.0.1] said: 450 4.7.1 …)"
+func delivery(at time.Time, qid, to, status, dsn, detail string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/smtp", Service: "smtp", QueueID: qid, Kind: logwatch.KindDelivery,
+		To: to, Relay: "127.0.0.1[127.0.0.1]:2526", RelayHost: "127.0.0.1", RelayIP: "127.0.0.1", RelayPort: 2526,
+		DSN: dsn, Status: status, Detail: detail}
+}
+
+// "postfix/qmgr[12566]: 97B799862D6: from=<sender@origin.test>, status=expired, returned to sender"
+func expired(at time.Time, qid, from string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: logwatch.KindExpired, From: from, Status: "expired"}
+}
+
+// "postfix/qmgr[12566]: 97B799862D6: removed"
+func removed(at time.Time, qid string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: logwatch.KindRemoved}
+}
+
+// "postfix/bounce[12576]: 97B799862D6: sender non-delivery notification: 81B479862D8"
+func notification(at time.Time, qid, newQID string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/bounce", Service: "bounce", QueueID: qid, Kind: logwatch.KindNotification,
+		NotifyQueueID: newQID, NotifyKind: "sender non-delivery notification"}
+}
+
+const (
+	tmDeferred = "host 127.0.0.1[127.0.0.1] said: 450 4.7.1 Service temporarily unavailable; Client host [127.0.0.1] blocked using Trend Micro Network Anti-Spam Service. (in reply to RCPT TO command)"
+	shBounced  = "host 127.0.0.1[127.0.0.1] said: 550 5.7.1 Service unavailable, Client host [127.0.0.1] blocked using Spamhaus. (in reply to RCPT TO command)"
+	okSent     = "250 2.0.0 OK: queued"
+)
+
+func sec(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+
+func apply(t *testing.T, s *Store, recs ...*logwatch.Record) {
+	t.Helper()
+	mustTx(t, s, func(tx *Tx) error {
+		for _, r := range recs {
+			if err := tx.ApplyRecord(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func byQueueID(t *testing.T, s *Store, qid string) []MessageRow {
+	t.Helper()
+	rows, err := s.Messages(context.Background(), MessageFilter{QueueID: qid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// rcptSummary renders recipients as "addr=status/dsn/attempts" joined by ",".
+func rcptSummary(m MessageRow) string {
+	var parts []string
+	for _, r := range m.Recipients {
+		parts = append(parts, fmt.Sprintf("%s=%s/%s/%d", r.Address, r.Status, r.DSN, r.Attempts))
+	}
+	return strings.Join(parts, ",")
+}
+
+// step applies one record and, when want is set, checks the state of the
+// newest message with the record's queue id.
+type step struct {
+	rec  *logwatch.Record
+	want MessageState
+}
+
+func TestApplyRecordSequences(t *testing.T) {
+	const q = "97B799862D6"
+	tests := []struct {
+		name      string
+		steps     []step
+		wantRcpts string
+		wantFrom  string
+		removed   bool
+		check     func(t *testing.T, m MessageRow)
+	}{
+		{
+			name: "delivered",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{msgid(sec(0), q, "20261123153346.012054@vm"), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 1), StateQueued},
+				{delivery(sec(1), q, "ok@remote.test", "sent", "2.0.0", okSent), StateDelivered},
+				{removed(sec(1), q), StateDelivered},
+			},
+			wantRcpts: "ok@remote.test=sent/2.0.0/1",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				if m.MessageID != "20261123153346.012054@vm" || m.Client != "localhost[127.0.0.1]" || m.ClientIP != "127.0.0.1" ||
+					m.Origin != "postfix/smtpd" || m.Size != 408 || m.Nrcpt != 1 {
+					t.Errorf("message fields %+v", m)
+				}
+				if !m.FirstSeen.Equal(sec(0)) || !m.LastSeen.Equal(sec(1)) || !m.RemovedAt.Equal(sec(1)) {
+					t.Errorf("times first %v last %v removed %v", m.FirstSeen, m.LastSeen, m.RemovedAt)
+				}
+				r := m.Recipients[0]
+				if r.Domain != "remote.test" || r.Relay != "127.0.0.1[127.0.0.1]:2526" || r.Reply != okSent ||
+					!r.FirstSeen.Equal(sec(1)) || !r.UpdatedAt.Equal(sec(1)) {
+					t.Errorf("recipient %+v", r)
+				}
+			},
+		},
+		{
+			name: "deferred then delivered",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 1), StateQueued},
+				{delivery(sec(1), q, "tm@remote.test", "deferred", "4.7.1", tmDeferred), StateDeferred},
+				{queued(sec(300), q, "sender@origin.test", 1), StateDeferred},
+				{delivery(sec(301), q, "tm@remote.test", "deferred", "4.7.1", tmDeferred), StateDeferred},
+				{queued(sec(900), q, "sender@origin.test", 1), StateDeferred},
+				{delivery(sec(901), q, "tm@remote.test", "sent", "2.0.0", okSent), StateDelivered},
+				{removed(sec(901), q), StateDelivered},
+			},
+			wantRcpts: "tm@remote.test=sent/2.0.0/3",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				r := m.Recipients[0]
+				if r.Reply != okSent || !r.FirstSeen.Equal(sec(1)) || !r.UpdatedAt.Equal(sec(901)) {
+					t.Errorf("recipient %+v: want the last reply and the first and last times", r)
+				}
+			},
+		},
+		{
+			name: "bounced with a notification",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 1), StateQueued},
+				{delivery(sec(0), q, "spamhaus@remote.test", "bounced", "5.7.1", shBounced), StateBounced},
+				{notification(sec(0), q, "464ED986276"), StateBounced},
+				{removed(sec(0), q), StateBounced},
+			},
+			wantRcpts: "spamhaus@remote.test=bounced/5.7.1/1",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				if m.NoticeQueueID != "464ED986276" || m.Notice != "sender non-delivery notification" {
+					t.Errorf("notice %q %q", m.NoticeQueueID, m.Notice)
+				}
+			},
+		},
+		{
+			name: "expired",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 1), StateQueued},
+				{delivery(sec(0), q, "tm@remote.test", "deferred", "4.7.1", tmDeferred), StateDeferred},
+				{queued(sec(4), q, "sender@origin.test", 1), StateDeferred},
+				{delivery(sec(4), q, "tm@remote.test", "deferred", "4.7.1", tmDeferred), StateDeferred},
+				{expired(sec(4), q, "sender@origin.test"), StateExpired},
+				{notification(sec(4), q, "81B479862D8"), StateExpired},
+				{removed(sec(4), q), StateExpired},
+			},
+			wantRcpts: "tm@remote.test=expired/4.7.1/2",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				if !m.ExpiredAt.Equal(sec(4)) || m.NoticeQueueID != "81B479862D8" {
+					t.Errorf("expired at %v, notice %q", m.ExpiredAt, m.NoticeQueueID)
+				}
+				if r := m.Recipients[0]; r.Reply != tmDeferred {
+					t.Errorf("expiry lost the last reply: %q", r.Reply)
+				}
+			},
+		},
+		{
+			name: "partly: one sent, one bounced, one expired",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 3), StateQueued},
+				{delivery(sec(0), q, "spamhaus@remote.test", "bounced", "5.7.1", shBounced), StateQueued}, // two still to try
+				{delivery(sec(0), q, "tm@remote.test", "deferred", "4.7.1", tmDeferred), StateDeferred},
+				{delivery(sec(0), q, "ok2@remote.test", "sent", "2.0.0", okSent), StateDeferred},
+				{expired(sec(9), q, "sender@origin.test"), StatePartly},
+				{removed(sec(9), q), StatePartly},
+			},
+			wantRcpts: "spamhaus@remote.test=bounced/5.7.1/1,tm@remote.test=expired/4.7.1/1,ok2@remote.test=sent/2.0.0/1",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+		},
+		{
+			name: "mixed sent and bounced, still queued until every recipient is known",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 2), StateQueued},
+				{delivery(sec(0), q, "ok@remote.test", "sent", "2.0.0", okSent), StateQueued},
+				{delivery(sec(0), q, "spamhaus@remote.test", "bounced", "5.7.1", shBounced), StatePartly},
+				{removed(sec(0), q), StatePartly},
+			},
+			wantRcpts: "ok@remote.test=sent/2.0.0/1,spamhaus@remote.test=bounced/5.7.1/1",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+		},
+		{
+			name: "pickup from a local user",
+			steps: []step{
+				{pickup(sec(0), q, "alice"), StateQueued},
+				{queued(sec(0), q, "alice@mx.example", 1), StateQueued},
+				{delivery(sec(0), q, "bob@example.org", "sent", "2.0.0", okSent), StateDelivered},
+			},
+			wantRcpts: "bob@example.org=sent/2.0.0/1",
+			wantFrom:  "alice@mx.example",
+			check: func(t *testing.T, m MessageRow) {
+				if m.Origin != "postfix/pickup" || m.Client != "local" {
+					t.Errorf("origin %q client %q", m.Origin, m.Client)
+				}
+			},
+		},
+		{
+			name: "removed without any delivery",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 1), StateQueued},
+				{removed(sec(1), q), StateRemoved},
+			},
+			wantFrom: "sender@origin.test",
+			removed:  true,
+		},
+		{
+			name: "the log starts in the middle of a message",
+			steps: []step{
+				{delivery(sec(5), q, "tm@remote.test", "deferred", "4.7.1", tmDeferred), StateDeferred},
+				{removed(sec(6), q), StateDeferred},
+			},
+			wantRcpts: "tm@remote.test=deferred/4.7.1/1",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				if m.FromKnown {
+					t.Errorf("sender known without a line naming it: %q", m.From)
+				}
+			},
+		},
+		{
+			name: "bounce notice from the null sender",
+			steps: []step{
+				{msgid(sec(0), q, "20261123153409.81B479862D8@mx.bench.test"), StateQueued},
+				{queued(sec(0), q, "", 1), StateQueued},
+				{delivery(sec(0), q, "sender@origin.test", "sent", "2.0.0", okSent), StateDelivered},
+				{removed(sec(0), q), StateDelivered},
+			},
+			wantRcpts: "sender@origin.test=sent/2.0.0/1",
+			wantFrom:  "",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				if !m.FromKnown {
+					t.Error("null sender not recorded as known")
+				}
+			},
+		},
+		{
+			name: "soft bounce",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{queued(sec(0), q, "sender@origin.test", 1), StateQueued},
+				{delivery(sec(0), q, "x@remote.test", "SOFTBOUNCE", "5.1.1", "host said: 550 5.1.1 no such user"), StateDeferred},
+			},
+			wantRcpts: "x@remote.test=softbounce/5.1.1/1",
+			wantFrom:  "sender@origin.test",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t)
+			for i, st := range tt.steps {
+				apply(t, s, st.rec)
+				if st.want == "" {
+					continue
+				}
+				rows := byQueueID(t, s, q)
+				if len(rows) != 1 {
+					t.Fatalf("step %d: %d messages, want 1", i, len(rows))
+				}
+				if rows[0].State != st.want {
+					t.Errorf("step %d (%s): state %s, want %s", i, st.rec.Kind, rows[0].State, st.want)
+				}
+			}
+			m := byQueueID(t, s, q)[0]
+			if got := rcptSummary(m); got != tt.wantRcpts {
+				t.Errorf("recipients %s\nwant       %s", got, tt.wantRcpts)
+			}
+			if tt.wantFrom != "" && (m.From != tt.wantFrom || !m.FromKnown) {
+				t.Errorf("from %q (known %v), want %q", m.From, m.FromKnown, tt.wantFrom)
+			}
+			if m.RemovedAt.IsZero() == tt.removed {
+				t.Errorf("removed at %v, want removed %v", m.RemovedAt, tt.removed)
+			}
+			if tt.check != nil {
+				tt.check(t, m)
+			}
+		})
+	}
+}
+
+func TestReusedQueueID(t *testing.T) {
+	s := openTest(t)
+	const q = "43C4B986274"
+	// First use: delivered and removed.
+	apply(t, s,
+		client(sec(0), q), msgid(sec(0), q, "first@vm"), queued(sec(0), q, "a@origin.test", 1),
+		delivery(sec(1), q, "ok@remote.test", "sent", "2.0.0", okSent), removed(sec(1), q))
+	// Second use, hours later: bounced.
+	apply(t, s,
+		client(sec(7200), q), msgid(sec(7200), q, "second@vm"), queued(sec(7200), q, "b@origin.test", 1),
+		delivery(sec(7201), q, "spamhaus@remote.test", "bounced", "5.7.1", shBounced))
+	// Third use whose predecessor's "removed" line was lost.
+	apply(t, s, client(sec(9000), q), msgid(sec(9000), q, "third@vm"), queued(sec(9000), q, "c@origin.test", 1))
+	// A late notification for the third message.
+	apply(t, s, removed(sec(9001), q), notification(sec(9002), q, "AAAA"))
+
+	rows := byQueueID(t, s, q)
+	if len(rows) != 3 {
+		t.Fatalf("%d messages with queue id %s, want 3", len(rows), q)
+	}
+	want := []struct {
+		msgid, from, rcpts string
+		state              MessageState
+		removedAt          time.Time
+		notice             string
+	}{
+		{"first@vm", "a@origin.test", "ok@remote.test=sent/2.0.0/1", StateDelivered, sec(1), ""},
+		{"second@vm", "b@origin.test", "spamhaus@remote.test=bounced/5.7.1/1", StateBounced, sec(7201), ""}, // closed at its last-seen time
+		{"third@vm", "c@origin.test", "", StateRemoved, sec(9001), "AAAA"},
+	}
+	for i, w := range want {
+		m := rows[i]
+		if m.MessageID != w.msgid || m.From != w.from || rcptSummary(m) != w.rcpts || m.State != w.state ||
+			!m.RemovedAt.Equal(w.removedAt) || m.NoticeQueueID != w.notice {
+			t.Errorf("message %d: %s from %s rcpts %q state %s removed %v notice %q; want %+v",
+				i, m.MessageID, m.From, rcptSummary(m), m.State, m.RemovedAt, m.NoticeQueueID, w)
+		}
+	}
+}
+
+func TestApplyRecordIgnores(t *testing.T) {
+	s := openTest(t)
+	apply(t, s,
+		nil,
+		&logwatch.Record{Kind: logwatch.KindReject, QueueID: "NOQUEUE", From: "x@example.org"},
+		&logwatch.Record{Kind: logwatch.KindDelivery, QueueID: "", To: "x@example.org", Status: "sent"},
+		&logwatch.Record{Kind: logwatch.KindOther, QueueID: "ABC"},
+		&logwatch.Record{Kind: logwatch.KindWarning, QueueID: "ABC"},
+		&logwatch.Record{Kind: logwatch.KindUnknown, QueueID: "ABC"},
+		removed(sec(0), "NEVERSEEN"),                // removal of an unknown message
+		notification(sec(0), "NEVERSEEN2", "BBBB"), // notification for an unknown message
+		&logwatch.Record{Kind: logwatch.KindDelivery, QueueID: "ABC", Status: "sent"}, // no recipient
+	)
+	rows, err := s.Messages(context.Background(), MessageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 0 {
+		t.Errorf("%d messages from lines that carry none: %+v", len(rows), rows)
+	}
+}
+
+func TestApplyRecordHostileText(t *testing.T) {
+	s := openTest(t)
+	const q = "ABCDEF"
+	long := strings.Repeat("x", 5000)
+	bad := "550 \xff\xfe bad\r\nBcc: victim@example.org\r\n<script>" + long
+	apply(t, s,
+		client(sec(0), q),
+		msgid(sec(0), q, "id\xff@"+long),
+		queued(sec(0), q, "s\x00nder@origin.test", 1),
+		delivery(sec(1), q, "r@remote.test", "bounced", "5.7.1", bad),
+	)
+	m := byQueueID(t, s, q)[0]
+	r := m.Recipients[0]
+	if len(r.Reply) > maxReplyText || !strings.HasPrefix(r.Reply, "550 \uFFFD bad\r\nBcc: victim@example.org\r\n<script>xxx") {
+		t.Errorf("reply of %d bytes: %.80q", len(r.Reply), r.Reply)
+	}
+	if len(m.MessageID) > maxText || !strings.HasPrefix(m.MessageID, "id\uFFFD@xxx") {
+		t.Errorf("message-id of %d bytes: %.40q", len(m.MessageID), m.MessageID)
+	}
+	if m.From != "s\x00nder@origin.test" {
+		t.Errorf("sender %q: NUL lost", m.From)
+	}
+}
+
+func TestMessagesFilter(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	apply(t, s,
+		client(sec(0), "A"), queued(sec(0), "A", "s@o.test", 1), delivery(sec(0), "A", "x@r.test", "deferred", "4.7.1", tmDeferred),
+		client(sec(10), "B"), queued(sec(10), "B", "s@o.test", 1), delivery(sec(10), "B", "x@r.test", "sent", "2.0.0", okSent), removed(sec(10), "B"),
+		client(sec(20), "C"), queued(sec(20), "C", "s@o.test", 1), delivery(sec(20), "C", "y@r.test", "deferred", "4.7.1", tmDeferred),
+		client(sec(30), "D"), queued(sec(30), "D", "s@o.test", 1), delivery(sec(30), "D", "z@r.test", "deferred", "4.7.1", tmDeferred), removed(sec(31), "D"),
+	)
+	qids := func(f MessageFilter) string {
+		t.Helper()
+		rows, err := s.Messages(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l []string
+		for _, m := range rows {
+			l = append(l, m.QueueID)
+		}
+		return strings.Join(l, ",")
+	}
+	for _, tt := range []struct {
+		name string
+		f    MessageFilter
+		want string
+	}{
+		{"all", MessageFilter{}, "A,B,C,D"},
+		{"deferred: still queued only", MessageFilter{Deferred: true}, "A,C"},
+		{"state", MessageFilter{State: StateDelivered}, "B"},
+		{"limit keeps the newest, oldest first", MessageFilter{Limit: 2}, "C,D"},
+		{"since", MessageFilter{Since: sec(15)}, "C,D"},
+		{"combined", MessageFilter{Deferred: true, Limit: 1}, "C"},
+	} {
+		if got := qids(tt.f); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestMessageState(t *testing.T) {
+	tests := []struct {
+		c                rcptCounts
+		nrcpt            int
+		expired, removed bool
+		want             MessageState
+	}{
+		{rcptCounts{}, 1, false, false, StateQueued},
+		{rcptCounts{}, 1, false, true, StateRemoved},
+		{rcptCounts{}, 1, true, true, StateExpired},
+		{rcptCounts{deferred: 1}, 1, false, false, StateDeferred},
+		{rcptCounts{deferred: 1, sent: 2}, 3, false, false, StateDeferred},
+		{rcptCounts{sent: 1}, 2, false, false, StateQueued},
+		{rcptCounts{sent: 1}, 2, false, true, StateDelivered}, // removed: the other recipient was a duplicate
+		{rcptCounts{sent: 2}, 2, false, false, StateDelivered},
+		{rcptCounts{bounced: 2}, 2, false, false, StateBounced},
+		{rcptCounts{expired: 1}, 1, true, false, StateExpired},
+		{rcptCounts{expired: 1, bounced: 1}, 2, true, true, StateExpired},
+		{rcptCounts{expired: 1, sent: 1}, 2, true, true, StatePartly},
+		{rcptCounts{bounced: 1, sent: 1}, 2, false, false, StatePartly},
+		{rcptCounts{other: 1}, 1, false, true, StateBounced},
+	}
+	for _, tt := range tests {
+		if got := messageState(tt.c, tt.nrcpt, tt.expired, tt.removed); got != tt.want {
+			t.Errorf("messageState(%+v, nrcpt %d, expired %v, removed %v) = %s, want %s", tt.c, tt.nrcpt, tt.expired, tt.removed, got, tt.want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc"},
+		{"aé", 2, "a"}, // é is two bytes: never cut inside it
+		{"a\xffb", 10, "a\uFFFDb"},
+		{"日本語", 7, "日本"},
+	} {
+		if got := clip(tt.in, tt.max); got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
