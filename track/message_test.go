@@ -380,8 +380,8 @@ func TestApplyRecordIgnores(t *testing.T) {
 		&logwatch.Record{Kind: logwatch.KindOther, QueueID: "ABC"},
 		&logwatch.Record{Kind: logwatch.KindWarning, QueueID: "ABC"},
 		&logwatch.Record{Kind: logwatch.KindUnknown, QueueID: "ABC"},
-		removed(sec(0), "NEVERSEEN"),                // removal of an unknown message
-		notification(sec(0), "NEVERSEEN2", "BBBB"), // notification for an unknown message
+		removed(sec(0), "NEVERSEEN"),                                                  // removal of an unknown message
+		notification(sec(0), "NEVERSEEN2", "BBBB"),                                    // notification for an unknown message
 		&logwatch.Record{Kind: logwatch.KindDelivery, QueueID: "ABC", Status: "sent"}, // no recipient
 	)
 	rows, err := s.Messages(context.Background(), MessageFilter{})
