@@ -1,0 +1,334 @@
+package logwatch
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Sentinel errors of Parse. They are returned as they are (never wrapped), so
+// a parse that fails allocates nothing either.
+var (
+	// ErrMalformed: the line has no readable syslog/journal prefix
+	// (timestamp, host, program tag), or it is a broken Postfix line.
+	ErrMalformed = errors.New("logwatch: malformed log line")
+	// ErrNotPostfix: a well-formed line from another program (dovecot,
+	// opendkim, amavis, the kernel…). Callers do not count it as unparsed.
+	ErrNotPostfix = errors.New("logwatch: not a Postfix line")
+)
+
+// yearSlack is how far after the reference time a traditional (year-less)
+// timestamp may lie and still be dated in the reference's year: it absorbs
+// clock skew and time-zone confusion between the log and the reader.
+const yearSlack = 3 * 24 * 3600
+
+// Parser parses Postfix log lines into Records. It infers the year of
+// traditional syslog timestamps from a reference time and caches the last
+// hour it resolved, so consecutive lines cost no time-zone arithmetic. A
+// Parser is not safe for concurrent use; it is cheap to create.
+type Parser struct {
+	loc     *time.Location
+	refYear int
+	limit   int64 // latest plausible Unix second of a year-less stamp: ref + yearSlack
+
+	// The last zone-less hour resolved: packed (year or 0, month, day,
+	// hour) → Unix second of the hour's start. hourKey 0 is empty.
+	hourKey  uint64
+	hourBase int64
+
+	// The last fixed zone built for a numeric offset.
+	zoneOff int
+	zone    *time.Location
+}
+
+// NewParser returns a parser that infers the year of traditional syslog
+// timestamps from ref (the time the log is known to end, e.g. now for a live
+// log or the file's mtime for a replay), interpreting zone-less timestamps in
+// loc (UTC when nil). A line is dated in ref's year unless that puts it more
+// than three days after ref; then the latest earlier year (for Feb 29 the
+// latest leap year) that does not is taken. Not safe for concurrent use;
+// cheap to create.
+func NewParser(ref time.Time, loc *time.Location) *Parser {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Parser{loc: loc, refYear: ref.In(loc).Year(), limit: ref.Unix() + yearSlack}
+}
+
+// Parse parses one line (without its newline) into *r, resetting r first.
+// r.Raw = line always. It returns ErrMalformed when the line has no readable
+// syslog/journal prefix and ErrNotPostfix when it is a well-formed line from
+// another program. A Postfix line whose message is not understood gets
+// r.Kind == KindUnknown and a nil error. Every string field of r is a
+// substring of line (nothing is copied), except that Command may hold one of
+// the static names "CONNECT", "DATA" and "end of DATA" for "while receiving
+// the initial server greeting", "while sending message body" and "while
+// sending end of data".
+//
+// Accepted prefixes: traditional syslog ("Nov 23 14:56:04 host tag[pid]: "),
+// also with fractional seconds (journalctl -o short-precise), RFC 3339
+// timestamps with fraction and zone (rsyslog high precision, journalctl -o
+// short-iso), RFC 5424 ("<22>1 2026-… host postfix/smtp 1234 - - msg"), a
+// "<PRI>" in front of any of them, a busybox "mail.info" field after the
+// host, no host at all ("docker logs -t"), and a docker compose "name | "
+// prefix.
+func (p *Parser) Parse(line string, r *Record) error {
+	*r = Record{Raw: line}
+	s := line
+	if len(s) > 0 && s[0] == '<' {
+		var rfc5424 bool
+		s, rfc5424 = cutPriority(s)
+		if rfc5424 {
+			return p.parse5424(s, r)
+		}
+	}
+	rest, ok := p.stamp(s, r)
+	if !ok {
+		// docker compose: "smtp_1   | 2018-08-22T07:30:18.130405545Z postfix/smtp[137]: …"
+		s2, ok2 := cutComposePrefix(s)
+		if !ok2 {
+			return ErrMalformed
+		}
+		if rest, ok = p.stamp(s2, r); !ok {
+			return ErrMalformed
+		}
+	}
+	return p.afterStamp(rest, r)
+}
+
+// afterStamp reads "host tag[pid]: message" (the host may be missing).
+func (p *Parser) afterStamp(s string, r *Record) error {
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	sp := strings.IndexByte(s, ' ')
+	if sp <= 0 {
+		return ErrMalformed
+	}
+	tok := s[:sp]
+	if tok[len(tok)-1] == ':' || strings.IndexByte(tok, '[') >= 0 {
+		// No host: the first token already is the tag.
+	} else {
+		r.Host = tok
+		s = s[sp+1:]
+		if sp = strings.IndexByte(s, ' '); sp > 0 && isFacilityLevel(s[:sp]) {
+			s = s[sp+1:] // busybox syslogd: "host mail.info postfix/smtp[1]: "
+		}
+	}
+	return p.tag(s, r)
+}
+
+// tag reads "program[pid]: message" or "program: message" and dispatches
+// on the program.
+func (p *Parser) tag(s string, r *Record) error {
+	i := 0
+	for i < len(s) && s[i] != '[' && s[i] != ':' && s[i] != ' ' {
+		i++
+	}
+	if i == 0 || i == len(s) {
+		return notPostfixOr(s, ErrMalformed)
+	}
+	prog := s[:i]
+	if s[i] == '[' {
+		j := i + 1
+		pid := 0
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			if pid < 1e9 {
+				pid = pid*10 + int(s[j]-'0')
+			}
+			j++
+		}
+		if j == i+1 || j >= len(s) || s[j] != ']' {
+			return notPostfixOr(prog, ErrMalformed)
+		}
+		r.PID = pid
+		i = j + 1
+	}
+	if i >= len(s) || s[i] != ':' {
+		return notPostfixOr(prog, ErrMalformed)
+	}
+	i++
+	if i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if !r.setProgram(prog) {
+		return ErrNotPostfix
+	}
+	p.message(s[i:], r)
+	return nil
+}
+
+// notPostfixOr returns ErrMalformed for a broken line that claims to be from
+// Postfix and ErrNotPostfix for anything else after a readable timestamp.
+func notPostfixOr(s string, err error) error {
+	if strings.HasPrefix(s, "postfix") {
+		return err
+	}
+	return ErrNotPostfix
+}
+
+// setProgram fills Program, Instance and Service and reports whether the
+// tag is a Postfix one: "postfix…/service" (postfix/smtp, postfix-out/smtp,
+// postfix/submission/smtpd, postfix-192.0.2.1/smtp), any "instance/service"
+// whose service is a Postfix daemon (a multi-instance syslog_name such as
+// "server1-1/smtp"), or the bare tags "postfix" and "postfix-script".
+func (r *Record) setProgram(prog string) bool {
+	k := strings.LastIndexByte(prog, '/')
+	if k < 0 {
+		if prog != "postfix" && prog != "postfix-script" {
+			return false
+		}
+		r.Program, r.Service = prog, prog
+		return true
+	}
+	svc := prog[k+1:]
+	if !strings.HasPrefix(prog, "postfix") && !knownService(svc) {
+		return false
+	}
+	r.Program, r.Instance, r.Service = prog, prog[:k], svc
+	return true
+}
+
+// knownService reports whether name is a Postfix daemon or command name.
+func knownService(name string) bool {
+	switch name {
+	case "smtp", "lmtp", "smtpd", "qmgr", "nqmgr", "oqmgr", "cleanup", "pickup", "bounce", "defer", "trace",
+		"error", "retry", "local", "virtual", "pipe", "discard", "anvil", "scache", "postscreen", "dnsblog",
+		"tlsproxy", "tlsmgr", "verify", "flush", "proxymap", "showq", "master", "postfix-script", "postlogd",
+		"postlog", "postdrop", "postqueue", "postsuper", "postmap", "postalias", "postconf", "sendmail",
+		"trivial-rewrite", "spawn", "qmqpd", "postmulti", "postkick", "postcat", "postfix":
+		return true
+	}
+	return false
+}
+
+// isFacilityLevel reports whether tok reads like busybox's "mail.info".
+func isFacilityLevel(tok string) bool {
+	dot := strings.IndexByte(tok, '.')
+	if dot <= 0 || dot == len(tok)-1 || len(tok) > 16 {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || i == dot) {
+			return false
+		}
+	}
+	return true
+}
+
+// cutPriority removes a leading "<N>" and reports whether an RFC 5424
+// version ("1 ") follows.
+func cutPriority(s string) (string, bool) {
+	i := 1
+	for i < len(s) && i < 5 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 1 || i >= len(s) || s[i] != '>' {
+		return s, false
+	}
+	s = s[i+1:]
+	if len(s) >= 2 && s[0] == '1' && s[1] == ' ' {
+		return s[2:], true
+	}
+	return s, false
+}
+
+// parse5424 reads "TIMESTAMP HOST APP-NAME PROCID MSGID SD MSG" (RFC 5424,
+// after "<PRI>1 ").
+func (p *Parser) parse5424(s string, r *Record) error {
+	var tok [5]string // timestamp, host, app-name, procid, msgid
+	for k := range tok {
+		sp := strings.IndexByte(s, ' ')
+		if sp <= 0 {
+			return ErrMalformed
+		}
+		tok[k], s = s[:sp], s[sp+1:]
+	}
+	if tok[0] != "-" {
+		if rest, ok := p.stamp(tok[0], r); !ok || rest != "" {
+			r.Time = time.Time{}
+			return ErrMalformed
+		}
+	}
+	if tok[1] != "-" {
+		r.Host = tok[1]
+	}
+	if pid := tok[3]; pid != "-" {
+		r.PID = atoi(pid)
+	}
+	// Structured data: "-" or one or more "[id k="v" …]" elements.
+	switch {
+	case s == "-":
+		s = ""
+	case strings.HasPrefix(s, "- "):
+		s = s[2:]
+	case strings.HasPrefix(s, "["):
+		var ok bool
+		if s, ok = skipSD(s); !ok {
+			return ErrMalformed
+		}
+	default:
+		return ErrMalformed
+	}
+	s = strings.TrimPrefix(s, "\xef\xbb\xbf")
+	if !r.setProgram(tok[2]) {
+		return ErrNotPostfix
+	}
+	p.message(s, r)
+	return nil
+}
+
+// skipSD returns what follows RFC 5424 structured data ("[id k=\"v\"]…")
+// at the start of s, and false when the data is not closed.
+func skipSD(s string) (string, bool) {
+	i := 0
+	for i < len(s) && s[i] == '[' {
+		inQuote := false
+		for i++; i < len(s); i++ {
+			c := s[i]
+			if inQuote && c == '\\' {
+				i++
+				continue
+			}
+			if c == '"' {
+				inQuote = !inQuote
+			} else if c == ']' && !inQuote {
+				break
+			}
+		}
+		if i >= len(s) {
+			return "", false
+		}
+		i++ // past ']'
+	}
+	if i < len(s) {
+		if s[i] != ' ' {
+			return "", false
+		}
+		i++
+	}
+	return s[i:], true
+}
+
+// cutComposePrefix removes a docker compose "service_1   | " prefix.
+func cutComposePrefix(s string) (string, bool) {
+	i := 0
+	for i < len(s) && i < 64 {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			break
+		}
+		i++
+	}
+	if i == 0 || i >= len(s) || s[i] != ' ' {
+		return s, false
+	}
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i+1 >= len(s) || s[i] != '|' || s[i+1] != ' ' {
+		return s, false
+	}
+	return s[i+2:], true
+}

@@ -1,0 +1,323 @@
+package logwatch
+
+import (
+	"strings"
+
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+// parseDelivery reads a delivery status line:
+//
+//	to=<a>, [orig_to=<b>, ]relay=R, [conn_use=N, ]delay=D, delays=a/b/c/d, dsn=X.Y.Z, status=S (DETAIL)
+//
+// The fields are scanned in order up to status=, so parentheses or
+// "status=" inside the detail cannot confuse them; the detail is the rest of
+// the line, without the closing parenthesis (a line cut at Postfix's
+// 2000-character record limit has none).
+func parseDelivery(body string, r *Record) {
+	r.Kind = KindDelivery
+	to, s, ok := cutAngle(body[3:])
+	if !ok {
+		return
+	}
+	r.To = to
+	for len(s) > 2 && s[0] == ',' && s[1] == ' ' {
+		s = s[2:]
+		eq := strings.IndexByte(s[:min(len(s), 12)], '=')
+		if eq <= 0 {
+			return
+		}
+		key, v := s[:eq], s[eq+1:]
+		switch key {
+		case "orig_to":
+			a, rest, ok := cutAngle(v)
+			if !ok {
+				return
+			}
+			r.OrigTo, s = a, rest
+			continue
+		case "status":
+			end := strings.IndexByte(v, ' ')
+			if end < 0 {
+				r.Status = v
+				return
+			}
+			r.Status = v[:end]
+			d := v[end:]
+			if !strings.HasPrefix(d, " (") {
+				return
+			}
+			d = d[2:]
+			if strings.HasSuffix(d, ")") {
+				d = d[:len(d)-1]
+			}
+			r.Detail = d
+			if r.Status == "sent" {
+				r.Reply = reply.Parse(d)
+			} else {
+				parseDetail(d, r)
+			}
+			return
+		}
+		end := strings.Index(v, ", ")
+		if end < 0 {
+			end = len(v)
+		}
+		val := v[:end]
+		s = v[end:]
+		switch key {
+		case "relay":
+			r.Relay = val
+			host, ip, rest, ok := splitHostIP(val)
+			r.RelayHost = host
+			if ok {
+				if isIP(ip) {
+					r.RelayIP = ip
+				}
+				if strings.HasPrefix(rest, ":") {
+					n, k := leadingUint(rest[1:])
+					if k > 0 && k == len(rest)-1 && n <= 65535 {
+						r.RelayPort = int(n)
+					}
+				}
+			}
+		case "delay":
+			r.Delay = parseDecimal(val)
+		case "delays":
+			r.Delays = val
+		case "dsn":
+			r.DSN = val
+		}
+	}
+}
+
+// parseDetail reads the text of a delivery that did not succeed (or the
+// inner reason of "delivery temporarily suspended: …"). Texts that name no
+// remote stage get StageLocal with Reply.Text holding the text.
+func parseDetail(d string, r *Record) {
+	if !parseRemote(d, r) {
+		r.Stage = StageLocal
+		r.Reply = reply.Parse(d)
+	}
+}
+
+const suspended = "delivery temporarily suspended: "
+
+// parseRemote reads the remote-stage texts Postfix's SMTP client writes and
+// reports whether d was one:
+//
+//	host H[IP] said: REPLY (in reply to CMD command)
+//	host H[IP] refused to talk to me: REPLY
+//	connect to H[IP]:PORT: Connection refused
+//	lost connection with H[IP] while sending CMD
+//	conversation with H[IP] timed out while sending CMD
+//	delivery temporarily suspended: (any of these)
+func parseRemote(d string, r *Record) bool {
+	for strings.HasPrefix(d, suspended) {
+		d = d[len(suspended):]
+	}
+	switch {
+	case strings.HasPrefix(d, "host "):
+		t := d[5:]
+		sp := strings.IndexByte(t, ' ')
+		if sp < 0 {
+			return false
+		}
+		after := t[sp:]
+		var text string
+		switch {
+		case strings.HasPrefix(after, " said: "):
+			r.Stage = StageSaid
+			text = after[7:]
+		case strings.HasPrefix(after, " refused to talk to me: "):
+			r.Stage = StageGreeting
+			text = after[24:]
+		default:
+			return false
+		}
+		r.setRemote(t[:sp])
+		// "(in reply to RCPT TO command)" closes a reply to a command.
+		if k := strings.LastIndex(text, " (in reply to "); k >= 0 {
+			if c, ok := strings.CutSuffix(text[k+14:], " command)"); ok {
+				r.Command = c
+				text = text[:k]
+			}
+		}
+		r.Reply = reply.Parse(text)
+		return true
+	case strings.HasPrefix(d, "connect to "):
+		t := d[11:]
+		end := strings.Index(t, ": ")
+		if end < 0 {
+			end = len(t)
+		}
+		r.Stage = StageConnect
+		r.setRemote(t[:end])
+		r.Reply = reply.Parse(d)
+		return true
+	case strings.HasPrefix(d, "lost connection with "), strings.HasPrefix(d, "conversation with "):
+		t := strings.TrimPrefix(d, "lost connection with ")
+		t = strings.TrimPrefix(t, "conversation with ")
+		sp := strings.IndexByte(t, ' ')
+		if sp < 0 {
+			sp = len(t)
+		}
+		r.Stage = StageLost
+		r.setRemote(t[:sp])
+		r.Command = lostCommand(t[sp:])
+		r.Reply = reply.Parse(d)
+		return true
+	}
+	return false
+}
+
+// setRemote fills RemoteHost and RemoteIP from "host[ip]" or "host[ip]:port".
+func (r *Record) setRemote(s string) {
+	host, ip, _, ok := splitHostIP(s)
+	r.RemoteHost = host
+	if ok {
+		r.RemoteIP = ip
+	}
+}
+
+// lostCommand names the command from what follows the host in "lost
+// connection with X while sending RCPT TO" and "conversation with X timed
+// out while receiving the initial server greeting".
+func lostCommand(s string) string {
+	var w string
+	if i := strings.Index(s, " while "); i >= 0 {
+		w = s[i+7:]
+	} else if i := strings.Index(s, " after "); i >= 0 {
+		w = s[i+7:]
+		if j := strings.Index(w, " from "); j >= 0 {
+			w = w[:j]
+		}
+		return w
+	} else {
+		return ""
+	}
+	switch {
+	case strings.HasPrefix(w, "receiving the initial server greeting"):
+		return "CONNECT"
+	case strings.HasPrefix(w, "sending message body"):
+		return "DATA"
+	case strings.HasPrefix(w, "sending end of data"):
+		return "end of DATA"
+	case strings.HasPrefix(w, "sending "):
+		w = w[8:]
+	case strings.HasPrefix(w, "performing the "):
+		w = w[15:]
+		if i := strings.Index(w, " handshake"); i >= 0 {
+			w = w[:i]
+		}
+	case strings.HasPrefix(w, "receiving "):
+		w = w[10:]
+	}
+	if i := strings.Index(w, " -- "); i >= 0 {
+		w = w[:i]
+	}
+	w = strings.TrimSuffix(w, " command")
+	return w
+}
+
+// cutAngle reads "<addr>" at the start of s and returns addr and what
+// follows the '>'. A quoted local part ("<\"a>b\"@x>") may contain '>'.
+func cutAngle(s string) (addr, rest string, ok bool) {
+	if len(s) == 0 || s[0] != '<' {
+		return "", s, false
+	}
+	i := 1
+	if i < len(s) && s[i] == '"' {
+		for i++; i < len(s) && s[i] != '"'; i++ {
+			if s[i] == '\\' {
+				i++
+			}
+		}
+	}
+	if i >= len(s) {
+		i = 1 // unterminated quote: fall back to the first '>'
+	}
+	k := strings.IndexByte(s[i:], '>')
+	if k < 0 {
+		return "", s, false
+	}
+	return s[1 : i+k], s[i+k+1:], true
+}
+
+// splitHostIP splits "host[ip]rest" (host may be empty). ok is false when
+// there are no brackets; host is then all of s.
+func splitHostIP(s string) (host, ip, rest string, ok bool) {
+	i := strings.IndexByte(s, '[')
+	if i < 0 {
+		return s, "", "", false
+	}
+	j := strings.IndexByte(s[i+1:], ']')
+	if j < 0 {
+		return s[:i], "", "", false
+	}
+	return s[:i], s[i+1 : i+1+j], s[i+2+j:], true
+}
+
+// isIP reports whether s looks like an IPv4 or IPv6 address (not a socket
+// path such as "private/dovecot-lmtp").
+func isIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// leadingUint reads decimal digits at the start of s (saturating) and
+// returns the value and how many bytes it read.
+func leadingUint(s string) (uint64, int) {
+	var n uint64
+	i := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if n < 1<<59 {
+			n = n*10 + uint64(s[i]-'0')
+		}
+	}
+	return n, i
+}
+
+// atoi reads a whole decimal number, 0 when s is not one.
+func atoi(s string) int {
+	n, k := leadingUint(s)
+	if k != len(s) || n > 1<<31-1 {
+		return 0
+	}
+	return int(n)
+}
+
+// parseDecimal reads "12", "0.5", "46540" (Postfix delays); 0 when s is not
+// a decimal number.
+func parseDecimal(s string) float64 {
+	var mant uint64
+	scale, frac, nd := 1.0, false, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if nd < 18 {
+				mant = mant*10 + uint64(c-'0')
+				nd++
+				if frac {
+					scale *= 10
+				}
+			} else if !frac {
+				scale /= 10 // too many integer digits: keep the magnitude
+			}
+		case c == '.' && !frac:
+			frac = true
+		default:
+			return 0
+		}
+	}
+	return float64(mant) / scale
+}

@@ -1,0 +1,435 @@
+package logwatch
+
+import (
+	"strings"
+
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+// message parses the text after "tag[pid]: ".
+func (p *Parser) message(msg string, r *Record) {
+	body := msg
+	if qid, rest, ok := cutQueueID(msg); ok {
+		r.QueueID, body = qid, rest
+	}
+	if strings.HasPrefix(body, "to=<") {
+		parseDelivery(body, r)
+		return
+	}
+	if isWarning(body) {
+		r.Kind = KindWarning
+		return
+	}
+	switch r.Service {
+	case "smtpd":
+		parseSmtpd(body, r)
+	case "qmgr", "nqmgr", "oqmgr":
+		parseQmgr(body, r)
+	case "cleanup":
+		parseCleanup(body, r)
+	case "smtp", "lmtp":
+		parseSMTP(body, r)
+	case "bounce", "defer", "trace":
+		parseBounce(body, r)
+	case "pickup":
+		if strings.HasPrefix(body, "uid=") {
+			r.Kind = KindPickup
+			if i := strings.Index(body, " from=<"); i >= 0 {
+				r.From, _, _ = cutAngle(body[i+6:])
+			}
+		}
+	case "postscreen":
+		r.Kind = KindOther // connection noise: CONNECT, PASS, DNSBL rank, PREGREET, HANGUP…
+		if act, rest, ok := cutAction(body); ok && act == "reject" && r.QueueID != "" {
+			r.Kind = KindReject
+			parseSmtpdReject(rest, r)
+		}
+	case "postsuper":
+		r.Kind = KindOther
+		if body == "removed" && r.QueueID != "" {
+			r.Kind = KindRemoved
+		}
+	case "anvil", "scache", "master", "postfix-script", "postfix", "tlsmgr", "tlsproxy", "dnsblog", "verify",
+		"flush", "proxymap", "showq", "postlogd", "postlog", "postdrop", "postqueue", "postmap", "postalias",
+		"postconf", "sendmail", "trivial-rewrite", "spawn", "postmulti", "postkick", "qmqpd":
+		// Services whose lines are all of no interest to rblwatch.
+		r.Kind = KindOther
+	}
+}
+
+// isWarning reports whether a message is a Postfix "warning:", "error:",
+// "fatal:" or "panic:" report.
+func isWarning(s string) bool {
+	switch {
+	case strings.HasPrefix(s, "warning: "), strings.HasPrefix(s, "error: "),
+		strings.HasPrefix(s, "fatal: "), strings.HasPrefix(s, "panic: "):
+		return true
+	}
+	return false
+}
+
+// cutQueueID splits "QID: rest" when QID is a valid queue id or NOQUEUE.
+func cutQueueID(s string) (qid, rest string, ok bool) {
+	i := 0
+	for i < len(s) && i < 32 && isAlnum(s[i]) {
+		i++
+	}
+	if i < 6 || i+1 >= len(s) || s[i] != ':' || s[i+1] != ' ' {
+		return "", s, false
+	}
+	qid = s[:i]
+	if qid != "NOQUEUE" && !ValidQueueID(qid) {
+		return "", s, false
+	}
+	return qid, s[i+2:], true
+}
+
+// ValidQueueID reports whether s is a Postfix queue id: the short form
+// (upper-case hex, 6 to 24 characters) or the long form of
+// enable_long_queue_ids (12 to 32 characters of Postfix's vowel-free
+// alphanumeric alphabet, with the 'z' separator after the time part).
+// "NOQUEUE" is not a queue id.
+func ValidQueueID(s string) bool {
+	if len(s) < 6 || len(s) > 32 {
+		return false
+	}
+	hex := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
+			hex = false
+			break
+		}
+	}
+	if hex {
+		return len(s) <= 24
+	}
+	if len(s) < 12 {
+		return false
+	}
+	sep := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+			switch c {
+			case 'A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u':
+				return false
+			case 'z':
+				if i >= 6 && i <= len(s)-2 {
+					sep = true
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return sep
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+// cutAction splits "action: rest" for the short lower-case action words
+// Postfix uses (reject, milter-reject, reject_warning, hold, discard, …).
+func cutAction(s string) (act, rest string, ok bool) {
+	i := 0
+	for i < len(s) && i < 24 && (s[i] >= 'a' && s[i] <= 'z' || s[i] == '-' || s[i] == '_') {
+		i++
+	}
+	if i == 0 || i+1 >= len(s) || s[i] != ':' || s[i+1] != ' ' {
+		return "", s, false
+	}
+	return s[:i], s[i+2:], true
+}
+
+// parseSmtpd handles smtpd lines other than warnings.
+func parseSmtpd(body string, r *Record) {
+	if strings.HasPrefix(body, "client=") {
+		parseClient(body[7:], r)
+		return
+	}
+	if act, rest, ok := cutAction(body); ok {
+		switch act {
+		case "reject", "milter-reject", "proxy-reject":
+			r.Kind = KindReject
+			parseSmtpdReject(rest, r)
+			return
+		case "reject_warning", "warn":
+			r.Kind = KindWarning
+			parseSmtpdReject(rest, r)
+			return
+		case "hold", "discard", "filter", "redirect", "milter-hold", "milter-discard", "milter-redirect",
+			"proxy-accept", "bcc", "prepend", "replace", "info":
+			r.Kind = KindOther
+			parseSmtpdReject(rest, r)
+			return
+		}
+	}
+	if hasAnyPrefix(body, &smtpdNoise) {
+		r.Kind = KindOther
+	}
+}
+
+// smtpdNoise are smtpd messages about connections, of no interest to
+// rblwatch.
+var smtpdNoise = [...]string{
+	"connect from ", "disconnect from ", "lost connection after ", "timeout after ", "too many errors after ",
+	"improper command pipelining after ", "Anonymous TLS connection established", "Trusted TLS connection established",
+	"Untrusted TLS connection established", "Verified TLS connection established", "SSL_accept error from ",
+	"setting up TLS connection from ", "TLS connection established from ", "discarding EHLO keywords",
+	"non-SMTP command from ", "lost connection", "table ", "abort", "STARTTLS",
+}
+
+func hasAnyPrefix(s string, prefixes *[len(smtpdNoise)]string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseClient reads "host[ip], sasl_method=PLAIN, sasl_username=u, …".
+func parseClient(s string, r *Record) {
+	r.Kind = KindClient
+	end := strings.Index(s, ", ")
+	if end < 0 {
+		end = len(s)
+	}
+	r.setClient(s[:end])
+	if i := strings.Index(s[end:], ", sasl_username="); i >= 0 {
+		v := s[end+i+16:]
+		if j := strings.Index(v, ", "); j >= 0 {
+			v = v[:j]
+		}
+		r.SASLUser = v
+	}
+}
+
+// setClient fills Client, ClientHost and ClientIP from "host[ip]" or
+// "[ip]:port" (postscreen).
+func (r *Record) setClient(c string) {
+	r.Client = c
+	host, ip, _, ok := splitHostIP(c)
+	r.ClientHost = host
+	if ok {
+		r.ClientIP = ip
+	}
+}
+
+// parseSmtpdReject reads what follows "reject: " in smtpd, postscreen and
+// cleanup lines: "VERB from CLIENT: REPLY; from=<a> to=<b> proto=P helo=<h>"
+// (postscreen separates the trailing fields with ", "), or a header/body
+// check "header NAME: VALUE from CLIENT; from=<a> to=<b> proto=P helo=<h>: REPLY".
+func parseSmtpdReject(s string, r *Record) {
+	if strings.HasPrefix(s, "header ") || strings.HasPrefix(s, "body ") {
+		parseCheckReject(s, r)
+		return
+	}
+	sp := strings.IndexByte(s, ' ')
+	if sp <= 0 || !strings.HasPrefix(s[sp:], " from ") {
+		return
+	}
+	r.Command = s[:sp]
+	s = s[sp+6:]
+	// The client ends at ": " ("host[ip]: " or "[ip]:port: ").
+	ce := strings.Index(s, ": ")
+	if ce < 0 {
+		r.setClient(s)
+		return
+	}
+	r.setClient(s[:ce])
+	s = s[ce+2:]
+	text, trailer := cutTrailer(s)
+	r.Reply = reply.Parse(text)
+	parseTrailer(trailer, r)
+}
+
+// cutTrailer splits "REPLY; from=<…> to=<…> proto=… helo=<…>" at the first
+// "; " that starts the trailing fields.
+func cutTrailer(s string) (text, trailer string) {
+	off := 0
+	for {
+		i := strings.Index(s[off:], "; ")
+		if i < 0 {
+			return s, ""
+		}
+		i += off
+		t := s[i+2:]
+		if strings.HasPrefix(t, "from=<") || strings.HasPrefix(t, "to=<") || strings.HasPrefix(t, "proto=") ||
+			strings.HasPrefix(t, "helo=<") {
+			return s[:i], t
+		}
+		off = i + 2
+	}
+}
+
+// parseTrailer reads "from=<a> to=<b> proto=P helo=<h>" (fields separated
+// by " " or ", ").
+func parseTrailer(s string, r *Record) {
+	for len(s) > 0 {
+		switch {
+		case strings.HasPrefix(s, "from=<"):
+			a, rest, ok := cutAngle(s[5:])
+			if !ok {
+				return
+			}
+			r.From, s = a, rest
+		case strings.HasPrefix(s, "to=<"):
+			a, rest, ok := cutAngle(s[3:])
+			if !ok {
+				return
+			}
+			r.To, s = a, rest
+		default:
+			sp := strings.IndexByte(s, ' ')
+			if sp < 0 {
+				return
+			}
+			s = s[sp:]
+		}
+		s = strings.TrimPrefix(s, ",")
+		s = strings.TrimPrefix(s, " ")
+	}
+}
+
+// parseCheckReject reads a header/body check rejection:
+// "header Subject: x from host[ip]; from=<a> to=<b> proto=ESMTP helo=<h>: 5.7.1 text".
+func parseCheckReject(s string, r *Record) {
+	r.Command = s[:strings.IndexByte(s, ' ')]
+	i := strings.LastIndex(s, "; from=<")
+	if i < 0 {
+		return
+	}
+	if f := strings.LastIndex(s[:i], " from "); f >= 0 {
+		r.setClient(s[f+6 : i])
+	}
+	t := s[i+2:]
+	// The reply follows the trailer, after ": " behind helo=<…> (or proto=…).
+	if h := strings.LastIndex(t, ">: "); h >= 0 {
+		r.Reply = reply.Parse(t[h+3:])
+		t = t[:h+1]
+	} else if h := strings.LastIndex(t, ": "); h >= 0 {
+		r.Reply = reply.Parse(t[h+2:])
+		t = t[:h]
+	}
+	parseTrailer(t, r)
+}
+
+// parseQmgr handles qmgr lines other than deliveries and warnings.
+func parseQmgr(body string, r *Record) {
+	switch {
+	case body == "removed":
+		r.Kind = KindRemoved
+	case strings.HasPrefix(body, "from=<"):
+		a, rest, ok := cutAngle(body[5:])
+		if !ok {
+			return
+		}
+		r.From = a
+		switch {
+		case strings.HasPrefix(rest, ", size="):
+			rest = rest[7:]
+			n, k := leadingUint(rest)
+			r.Size = int64(n)
+			rest = rest[k:]
+			if strings.HasPrefix(rest, ", nrcpt=") {
+				n, _ := leadingUint(rest[8:])
+				r.Nrcpt = int(min(n, 1<<31-1))
+			}
+			r.Kind = KindQueued
+		case strings.HasPrefix(rest, ", status="):
+			rest = rest[9:]
+			st := rest
+			if i := strings.IndexByte(rest, ','); i >= 0 {
+				st = rest[:i]
+			}
+			if strings.HasSuffix(st, "expired") {
+				r.Status = st
+				r.Kind = KindExpired
+			}
+		}
+	case strings.HasPrefix(body, "skipped, still being delivered"):
+		r.Kind = KindOther
+	}
+}
+
+// parseCleanup handles cleanup lines other than deliveries and warnings.
+func parseCleanup(body string, r *Record) {
+	if strings.HasPrefix(body, "message-id=") {
+		r.Kind = KindMessageID
+		v := body[11:]
+		if len(v) >= 2 && v[0] == '<' && v[len(v)-1] == '>' {
+			v = v[1 : len(v)-1]
+		}
+		r.MessageID = v
+		return
+	}
+	if strings.HasPrefix(body, "resent-message-id=") {
+		r.Kind = KindOther
+		return
+	}
+	act, rest, ok := cutAction(body)
+	if !ok {
+		return
+	}
+	switch act {
+	case "reject", "milter-reject":
+		r.Kind = KindReject
+		parseSmtpdReject(rest, r)
+	case "hold", "discard", "filter", "redirect", "milter-hold", "milter-discard", "milter-redirect",
+		"milter-header-redirect", "info", "prepend", "replace", "bcc", "strip", "ignore":
+		r.Kind = KindOther
+	}
+}
+
+// parseBounce reads "sender non-delivery notification: NEWQID" and the
+// other notification lines of bounce/defer/trace.
+func parseBounce(body string, r *Record) {
+	i := strings.Index(body, " notification: ")
+	if i < 0 {
+		return
+	}
+	kind := body[:i+13]
+	if !strings.HasPrefix(kind, "sender ") && !strings.HasPrefix(kind, "postmaster ") {
+		return
+	}
+	r.Kind = KindNotification
+	r.NotifyKind = kind
+	if q := body[i+15:]; ValidQueueID(q) {
+		r.NotifyQueueID = q
+	}
+}
+
+// parseSMTP handles smtp/lmtp lines other than deliveries and warnings:
+// replies and connection failures logged for one MX host of several
+// ("QID: host X said: …", "connect to X: Connection timed out"), and TLS
+// chatter.
+func parseSMTP(body string, r *Record) {
+	if parseRemote(body, r) {
+		r.Kind = KindOther
+		if r.Stage == StageSaid || r.Stage == StageGreeting {
+			r.Kind = KindWarning
+		}
+		return
+	}
+	r.Stage = StageNone
+	r.Reply = reply.Reply{}
+	for _, p := range smtpNoise {
+		if strings.HasPrefix(body, p) {
+			r.Kind = KindOther
+			return
+		}
+	}
+}
+
+var smtpNoise = [...]string{
+	"Trusted TLS connection established", "Untrusted TLS connection established", "Verified TLS connection established",
+	"Anonymous TLS connection established", "enabling PIX workarounds", "breaking line > ", "SSL_connect error",
+	"certificate verification failed", "server certificate verification failed", "Cannot start TLS",
+	"TLS is required", "host ", "Host ", "Name service error", "network address conversion failed",
+	"discarding EHLO keywords", "table ", "mail for ", "connect to ",
+}
