@@ -334,12 +334,19 @@ func Parse(data []byte, name string) (*Config, error) {
 }
 
 // Validate checks a Config built in code (Default, or one changed by a
-// test) with the same rules as Parse. Problems carry no line numbers.
+// test) with the same rules as Parse, returning the errors (not the
+// warnings) as Errors. Problems carry no line numbers.
 func (c *Config) Validate() error {
 	d := newDecoder("", nil)
 	d.validate(c)
-	if len(d.errs) > 0 {
-		return d.errs
+	var errs Errors
+	for _, p := range d.errs {
+		if !p.Warning {
+			errs = append(errs, p)
+		}
+	}
+	if len(errs) > 0 {
+		return errs
 	}
 	return nil
 }

@@ -36,11 +36,15 @@ type decoder struct {
 	files files       // nil: referenced files are not looked at
 	mode  fs.FileMode // of the configuration file; 0 when unknown
 	lines map[string]int
-	errs  Errors // errors and warnings
+	errs  Errors          // errors and warnings
+	bad   map[string]bool // keys whose value did not decode: validation is quiet about them
+	// broken is set by a syntax error: nothing was decoded, so there is
+	// nothing to validate.
+	broken bool
 }
 
 func newDecoder(file string, f files) *decoder {
-	return &decoder{file: file, files: f, lines: map[string]int{}}
+	return &decoder{file: file, files: f, lines: map[string]int{}, bad: map[string]bool{}}
 }
 
 func (d *decoder) problem(line int, key string, warning bool, format string, args ...any) {
@@ -49,16 +53,22 @@ func (d *decoder) problem(line int, key string, warning bool, format string, arg
 
 // errorAt and warnAt report a problem at a node's line.
 func (d *decoder) errorAt(n *yaml.Node, key, format string, args ...any) {
+	d.bad[key] = true
 	d.problem(n.Line, key, false, format, args...)
 }
 
-// errorf and warnf report a problem with a key, at the line where the key was set.
+// errorf and warnf report a problem with a key's value, at the line where
+// the key was set; nothing when the value did not even decode.
 func (d *decoder) errorf(key, format string, args ...any) {
-	d.problem(d.lines[key], key, false, format, args...)
+	if !d.bad[key] {
+		d.problem(d.lines[key], key, false, format, args...)
+	}
 }
 
 func (d *decoder) warnf(key, format string, args ...any) {
-	d.problem(d.lines[key], key, true, format, args...)
+	if !d.bad[key] {
+		d.problem(d.lines[key], key, true, format, args...)
+	}
 }
 
 // set reports whether key appears in the file.
@@ -68,27 +78,8 @@ func (d *decoder) set(key string) bool { return d.lines[key] > 0 }
 // or every problem.
 func (d *decoder) run(data []byte) (*Config, error) {
 	cfg := Default()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	switch err := dec.Decode(&root); {
-	case errors.Is(err, io.EOF):
-		// An empty file (or only comments): the defaults.
-	case err != nil:
-		d.syntax(err)
-	default:
-		var extra yaml.Node
-		if err := dec.Decode(&extra); err == nil {
-			d.errorAt(&extra, "", "a second YAML document (after ---): put everything in one")
-		} else if !errors.Is(err, io.EOF) {
-			d.syntax(err)
-		}
-		n := &root
-		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
-			n = n.Content[0]
-		}
-		d.decode(n, reflect.ValueOf(cfg).Elem(), "")
-	}
-	if len(d.errs) == 0 {
+	d.parse(data, cfg)
+	if !d.broken {
 		d.normalize(cfg)
 		d.validate(cfg)
 		if d.files != nil {
@@ -108,6 +99,33 @@ func (d *decoder) run(data []byte) (*Config, error) {
 	return cfg, nil
 }
 
+// parse decodes data onto cfg.
+func (d *decoder) parse(data []byte, cfg *Config) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	switch err := dec.Decode(&root); {
+	case errors.Is(err, io.EOF):
+		// An empty file (or only comments): the defaults.
+	case err != nil:
+		d.syntax(err)
+	default:
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err == nil {
+			d.errorAt(&extra, "", "a second YAML document (after ---): put everything in one")
+		} else if !errors.Is(err, io.EOF) {
+			d.syntax(err)
+		}
+		n := &root
+		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+			n = n.Content[0]
+		}
+		if r := resolve(n); r != nil && r.Kind != yaml.MappingNode && !isNull(r) {
+			d.broken = true // not a configuration at all: nothing to validate
+		}
+		d.decode(n, reflect.ValueOf(cfg).Elem(), "")
+	}
+}
+
 // syntax reports a YAML syntax error, taking its line out of the message
 // ("yaml: line 3: mapping values are not allowed in this context").
 func (d *decoder) syntax(err error) {
@@ -120,6 +138,7 @@ func (d *decoder) syntax(err error) {
 			}
 		}
 	}
+	d.broken = true
 	d.problem(line, "", false, "YAML syntax: %s", msg)
 }
 
@@ -309,13 +328,12 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, key string) {
 		e := reflect.New(v.Type().Elem()).Elem()
 		if r := resolve(item); r != nil && isNull(r) {
 			d.errorAt(item, ekey, "an empty item")
-			continue
+		} else {
+			d.decode(item, e, ekey)
 		}
-		before := len(d.errs)
-		d.decode(item, e, ekey)
-		if len(d.errs) == before {
-			s = reflect.Append(s, e)
-		}
+		// A bad item stays, as a zero value, so that the indexes of the
+		// others still match the file.
+		s = reflect.Append(s, e)
 	}
 	v.Set(s)
 }
@@ -357,7 +375,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) {
 		}
 		name := k.Value
 		path := joinKey(key, quoteKey(name))
-		if name == "<<" {
+		if name == "<<" && k.ShortTag() == "!!merge" {
 			d.errorAt(k, key, "merge keys (<<) are not supported")
 			continue
 		}

@@ -1,0 +1,784 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// problems parses src and returns every problem as text, errors and
+// warnings alike.
+func problems(t *testing.T, src string) []string {
+	t.Helper()
+	cfg, err := Parse([]byte(src), "t.yaml")
+	var errs Errors
+	switch {
+	case err == nil:
+		errs = cfg.Warnings
+	case errors.As(err, &errs):
+	default:
+		t.Fatalf("Parse: error of type %T: %v", err, err)
+	}
+	var out []string
+	for _, p := range errs {
+		out = append(out, p.Error())
+	}
+	return out
+}
+
+func TestParseValid(t *testing.T) {
+	src := `# a full configuration
+log:
+  path: /var/log/maillog
+  timezone: Asia/Tokyo
+state:
+  path: /srv/rblwatch/state.db
+  retention: 30d
+notify:
+  to: [postmaster@example.com, "Ops Team <ops@example.com>"]
+  from: rblwatch@mx1.example.com
+  smtp: smtp.example.com:587
+  starttls: required
+  username: rblwatch
+  password: "123456"
+  language: ja
+  renotify: 12h
+  aggregate: 0s
+  quiet: 1d12h
+  html: yes
+  webhook:
+    url: https://hooks.example.com/T/B/X
+    format: slack
+  alertmanager:
+    urls: http://127.0.0.1:9093
+shared_ip: true
+sending_ips: [198.18.0.25, "2a01:4f8::25", "::ffff:198.18.0.26"]
+sending_domains: [Example.COM., mail.example.org]
+dnsbl:
+  resolver: 127.0.0.53
+  timeout: 1500ms
+  interval: 0s
+  zones:
+    enable: [psbl.surriel.com]
+    disable: ["{key}.zen.dq.spamhaus.net"]
+  dqs_key: abcdefghijklmnopqrstuvwxyz
+catalog:
+  file: /etc/rblwatch/providers.yaml
+metrics:
+  listen: "[::1]:9436"
+milter:
+  listen: unix:/var/spool/postfix/rblwatch/milter.sock
+`
+	cfg, err := Parse([]byte(src), "full.yaml")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if len(cfg.Warnings) != 0 {
+		t.Errorf("warnings: %v", Errors(cfg.Warnings))
+	}
+	want := Default()
+	want.Log = Log{Path: "/var/log/maillog", Timezone: "Asia/Tokyo"}
+	want.State = State{Path: "/srv/rblwatch/state.db", Retention: 30 * 24 * time.Hour}
+	want.Notify = Notify{
+		To:        []string{"postmaster@example.com", "Ops Team <ops@example.com>"},
+		From:      "rblwatch@mx1.example.com",
+		SMTP:      "smtp.example.com:587",
+		StartTLS:  TLSRequired,
+		Username:  "rblwatch",
+		Password:  "123456",
+		Language:  "ja",
+		Renotify:  12 * time.Hour,
+		Aggregate: 0,
+		Quiet:     36 * time.Hour,
+		HTML:      true,
+		Webhook:   Webhook{URL: "https://hooks.example.com/T/B/X", Format: WebhookSlack},
+		Alertmanager: Alertmanager{
+			URLs: []string{"http://127.0.0.1:9093"},
+		},
+	}
+	want.SharedIP = true
+	want.SendingIPs = []netip.Addr{
+		netip.MustParseAddr("198.18.0.25"),
+		netip.MustParseAddr("2a01:4f8::25"),
+		netip.MustParseAddr("198.18.0.26"), // unmapped
+	}
+	want.SendingDomains = []string{"example.com", "mail.example.org"}
+	want.DNSBL = DNSBL{
+		Resolver: "127.0.0.53:53",
+		Timeout:  1500 * time.Millisecond,
+		Interval: 0,
+		Zones: Zones{
+			Enable:  []string{"psbl.surriel.com"},
+			Disable: []string{"{key}.zen.dq.spamhaus.net"},
+		},
+		DQSKey: "abcdefghijklmnopqrstuvwxyz",
+	}
+	want.Catalog.File = "/etc/rblwatch/providers.yaml"
+	want.Metrics.Listen = "[::1]:9436"
+	want.Milter.Listen = "unix:/var/spool/postfix/rblwatch/milter.sock"
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("Parse:\n got %+v\nwant %+v", cfg, want)
+	}
+	if n, a := cfg.Milter.Network(); n != "unix" || a != "/var/spool/postfix/rblwatch/milter.sock" {
+		t.Errorf("Milter.Network() = %q, %q", n, a)
+	}
+}
+
+func TestParseValues(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		check func(*Config) bool
+	}{
+		{"zero aggregate", "notify: {aggregate: 0s}", func(c *Config) bool { return c.Notify.Aggregate == 0 }},
+		{"bare zero", "notify: {aggregate: 0}", func(c *Config) bool { return c.Notify.Aggregate == 0 }},
+		{"days", "state: {retention: 2d}", func(c *Config) bool { return c.State.Retention == 48*time.Hour }},
+		{"days and hours", "notify: {renotify: 1d12h}", func(c *Config) bool { return c.Notify.Renotify == 36*time.Hour }},
+		{"fractional days", "state: {retention: 1.5d}", func(c *Config) bool { return c.State.Retention == 36*time.Hour }},
+		{"to as a string", "notify: {to: pm@example.com}", func(c *Config) bool {
+			return slices.Equal(c.Notify.To, []string{"pm@example.com"})
+		}},
+		{"journald true", "log: {journald: true}", func(c *Config) bool {
+			return c.Log.Source() == SourceJournald && c.Log.Journald.Enabled && c.Log.Journald.Units == nil && c.Log.Path == ""
+		}},
+		{"journald units", "log: {journald: [postfix@-.service, postfix.service]}", func(c *Config) bool {
+			return c.Log.Journald.Enabled && slices.Equal(c.Log.Journald.Units, []string{"postfix@-.service", "postfix.service"})
+		}},
+		{"journald unit string", "log: {journald: postfix@-.service}", func(c *Config) bool {
+			return c.Log.Journald.Enabled && slices.Equal(c.Log.Journald.Units, []string{"postfix@-.service"})
+		}},
+		{"journald false keeps the file", "log: {journald: false}", func(c *Config) bool {
+			return c.Log.Source() == SourceFile && c.Log.Path == "/var/log/mail.log"
+		}},
+		{"stdin", "log: {stdin: true}", func(c *Config) bool { return c.Log.Source() == SourceStdin && c.Log.Path == "" }},
+		{"sendmail drops the default smtp", "notify: {sendmail: /usr/sbin/sendmail}", func(c *Config) bool {
+			return c.Notify.Transport() == "sendmail" && c.Notify.SMTP == ""
+		}},
+		{"null keeps the default", "notify:\n  smtp:\n", func(c *Config) bool { return c.Notify.SMTP == "127.0.0.1:25" }},
+		{"empty list", "notify: {to: []}", func(c *Config) bool { return len(c.Notify.To) == 0 }},
+		{"numeric password", "notify: {username: u, password: 1234}", func(c *Config) bool { return c.Notify.Password == "1234" }},
+		{"resolver with port", "dnsbl: {resolver: '[::1]:5353'}", func(c *Config) bool { return c.DNSBL.Resolver == "[::1]:5353" }},
+		{"bare IPv6 resolver", "dnsbl: {resolver: '::1'}", func(c *Config) bool { return c.DNSBL.Resolver == "[::1]:53" }},
+		{"alias", "notify:\n  to: &pm [pm@example.com]\nsending_domains: [example.com]\n", func(c *Config) bool {
+			return slices.Equal(c.Notify.To, []string{"pm@example.com"})
+		}},
+		{"remote metrics allowed", "metrics: {listen: '0.0.0.0:9436', allow_remote: true}", func(c *Config) bool {
+			return c.Metrics.Listen == "0.0.0.0:9436"
+		}},
+		{"localhost metrics", "metrics: {listen: 'localhost:9436'}", func(c *Config) bool { return c.Metrics.Listen == "localhost:9436" }},
+		{"inet milter", "milter: {listen: 'inet:127.0.0.1:8899'}", func(c *Config) bool {
+			n, a := c.Milter.Network()
+			return n == "tcp" && a == "127.0.0.1:8899"
+		}},
+		{"single-label smtp host", "notify: {smtp: 'mailhub:25'}", func(c *Config) bool { return c.Notify.SMTP == "mailhub:25" }},
+		{"empty file", "", func(c *Config) bool { return reflect.DeepEqual(withoutWarnings(c), Default()) }},
+		{"only comments", "# nothing\n", func(c *Config) bool { return reflect.DeepEqual(withoutWarnings(c), Default()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse([]byte(tt.src), "t.yaml")
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.src, err)
+			}
+			if !tt.check(cfg) {
+				t.Errorf("Parse(%q) = %+v", tt.src, cfg)
+			}
+		})
+	}
+}
+
+func withoutWarnings(c *Config) *Config {
+	c = c.Clone()
+	c.Warnings = nil
+	return c
+}
+
+// nobody is the warning of every configuration without a recipient.
+const nobody = "t.yaml: notify.to: warning: nobody is notified: incidents are only logged and counted; set notify.to (or notify.webhook.url)"
+
+func TestParseProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{"unknown key", "notify:\n  to: pm@example.com\nsmtp: 127.0.0.1:25\n", []string{
+			"t.yaml:3: smtp: unknown key (did you mean notify.smtp?)",
+		}},
+		{"unknown nested key, near spelling", "notify:\n  to: pm@example.com\n  smpt: 127.0.0.1:25\n", []string{
+			"t.yaml:3: notify.smpt: unknown key (did you mean notify.smtp?)",
+		}},
+		{"unknown key with a dash", "notify:\n  to: pm@example.com\n  password-file: /x\n", []string{
+			"t.yaml:3: notify.password-file: unknown key (did you mean notify.password_file?)",
+		}},
+		{"unknown key, no guess", "notify: {to: pm@example.com}\nlog:\n  colour: red\n", []string{
+			"t.yaml:3: log.colour: unknown key; known keys under log: path, journald, stdin, timezone",
+		}},
+		{"unknown deep key", "notify:\n  to: pm@example.com\n  webhook:\n    token: x\n", []string{
+			"t.yaml:4: notify.webhook.token: unknown key; known keys under notify.webhook: url, format",
+		}},
+		{"odd key quoted", "notify: {to: pm@example.com}\n\"a\\tb\": 1\n", []string{
+			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter`,
+		}},
+		{"section not a mapping", "notify: {to: pm@example.com}\nlog: /var/log/mail.log\n", []string{
+			`t.yaml:2: log: want a mapping with the keys path, journald, stdin, timezone, got "/var/log/mail.log"`,
+		}},
+		{"top level not a mapping", "- a\n- b\n", []string{
+			"t.yaml:1: want a mapping with the keys log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, got a list",
+		}},
+		{"list for a mapping", "notify:\n  to: {pm: example.com}\n", []string{
+			"t.yaml:2: notify.to: want a list, got a mapping",
+		}},
+		{"bad boolean", "notify: {to: pm@example.com}\nshared_ip: maybe\n", []string{
+			`t.yaml:2: shared_ip: want true or false, got "maybe"`,
+		}},
+		{"boolean for a string", "notify:\n  to: pm@example.com\n  language: true\n", []string{
+			"t.yaml:3: notify.language: want a string, got the boolean true (quote it to mean the text)",
+		}},
+		{"list for a string", "notify:\n  to: pm@example.com\n  from: [a@example.com]\n", []string{
+			"t.yaml:3: notify.from: want a string, got a list",
+		}},
+		{"duration without unit", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 5\n", []string{
+			`t.yaml:3: dnsbl.timeout: "5" has no unit: write e.g. 5s, 5m, 5h or 5d`,
+		}},
+		{"bad duration", "notify:\n  to: pm@example.com\n  quiet: soon\n", []string{
+			`t.yaml:3: notify.quiet: "soon" is not a duration: write e.g. 30s, 15m, 6h, 2d or 1d12h`,
+		}},
+		{"negative duration", "notify:\n  to: pm@example.com\n  renotify: -1h\n", []string{
+			`t.yaml:3: notify.renotify: "-1h" is not a duration: write e.g. 30s, 15m, 6h, 2d or 1d12h`,
+		}},
+		{"set twice", "notify:\n  to: pm@example.com\n  language: en\n  language: ja\n", []string{
+			"t.yaml:4: notify.language: set twice (first at line 3)",
+		}},
+		{"syntax error", "notify:\n  to: pm@example.com\n  from: a: b\n", []string{
+			"t.yaml:3: YAML syntax: mapping values are not allowed in this context",
+		}},
+		{"two documents", "notify: {to: pm@example.com}\n---\nshared_ip: true\n", []string{
+			"t.yaml:2: a second YAML document (after ---): put everything in one",
+		}},
+		{"anchor under an unknown key", "base: &b {language: ja}\nnotify: *b\n", []string{
+			"t.yaml:1: base: unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter",
+			nobody,
+		}},
+		{"merge key", "notify:\n  <<: {to: pm@example.com}\n", []string{
+			"t.yaml:2: notify: merge keys (<<) are not supported",
+			nobody,
+		}},
+		{"control character", "notify:\n  to: pm@example.com\n  from: \"a@example.com\\r\\nBcc: x@example.net\"\n", []string{
+			`t.yaml:3: notify.from: contains a control character ("\r")`,
+		}},
+		{"bad address", "notify:\n  to:\n    - pm@example.com\n    - not an address\n", []string{
+			`t.yaml:4: notify.to[1]: "not an address" is not an email address`,
+		}},
+		{"address twice", "notify:\n  to:\n    - pm@example.com\n    - PM <PM@example.com>\n", []string{
+			"t.yaml:4: notify.to[1]: warning: PM@example.com is listed twice",
+		}},
+		{"no recipient", "shared_ip: true\n", []string{nobody}},
+		{"bad enum values", "notify:\n  to: pm@example.com\n  starttls: always\n  language: fr\n  webhook: {format: teams}\n", []string{
+			`t.yaml:3: notify.starttls: "always" is not one of never, opportunistic, required`,
+			`t.yaml:4: notify.language: "fr" is not one of en, ja`,
+			`t.yaml:5: notify.webhook.format: "teams" is not one of generic, slack`,
+		}},
+		{"two log sources", "notify: {to: pm@example.com}\nlog:\n  journald: true\n  stdin: true\n", []string{
+			"t.yaml:4: log.stdin: cannot be used with log.journald (line 3): choose one log source",
+		}},
+		{"path and journald", "notify: {to: pm@example.com}\nlog:\n  journald: [postfix.service]\n  path: /var/log/mail.log\n", []string{
+			"t.yaml:4: log.path: cannot be used with log.journald (line 3): choose one log source",
+		}},
+		{"bad unit", "notify: {to: pm@example.com}\nlog:\n  journald: [postfix.service, 'post fix']\n", []string{
+			`t.yaml:3: log.journald[1]: "post fix" is not a systemd unit name`,
+		}},
+		{"bad time zone", "notify: {to: pm@example.com}\nlog:\n  timezone: Mars/Olympus\n", []string{
+			`t.yaml:3: log.timezone: unknown time zone "Mars/Olympus": write Local, UTC or a zone such as Asia/Tokyo`,
+		}},
+		{"short retention", "notify: {to: pm@example.com}\nstate:\n  retention: 2h\n", []string{
+			"t.yaml:3: state.retention: 2h is less than a day: write at least 1d, or 0 to keep everything",
+		}},
+		{"relative state path", "notify: {to: pm@example.com}\nstate:\n  path: state.db\n", []string{
+			"t.yaml:3: state.path: warning: a relative path is resolved against the daemon's working directory (/ under systemd)",
+		}},
+		{"two transports", "notify:\n  to: pm@example.com\n  smtp: 127.0.0.1:25\n  sendmail: /usr/sbin/sendmail\n", []string{
+			"t.yaml:4: notify.sendmail: cannot be used with notify.smtp (line 3): choose one way to send",
+		}},
+		{"relative sendmail", "notify:\n  to: pm@example.com\n  sendmail: sendmail\n", []string{
+			`t.yaml:3: notify.sendmail: "sendmail" is not an absolute path`,
+		}},
+		{"bad smtp", "notify:\n  to: pm@example.com\n  smtp: 127.0.0.1\n", []string{
+			`t.yaml:3: notify.smtp: "127.0.0.1" is not host:port`,
+		}},
+		{"bad smtp port", "notify:\n  to: pm@example.com\n  smtp: 127.0.0.1:smtp\n", []string{
+			`t.yaml:3: notify.smtp: "127.0.0.1:smtp": the port must be a number from 1 to 65535`,
+		}},
+		{"bad smtp host", "notify:\n  to: pm@example.com\n  smtp: -relay-:25\n", []string{
+			`t.yaml:3: notify.smtp: "-relay-:25": the host is not a valid domain name (a label starts or ends with -)`,
+		}},
+		{"username without password", "notify:\n  to: pm@example.com\n  username: u\n", []string{
+			"t.yaml:3: notify.username: set notify.password or notify.password_file too",
+		}},
+		{"password without username", "notify:\n  to: pm@example.com\n  password_file: /etc/rblwatch/pw\n", []string{
+			"t.yaml:3: notify.password_file: set notify.username too",
+		}},
+		{"password twice", "notify:\n  to: pm@example.com\n  username: u\n  password_file: /etc/rblwatch/pw\n  password: s3cret\n", []string{
+			"t.yaml:5: notify.password: cannot be used with notify.password_file (line 4): give the password one way",
+		}},
+		{"password in clear", "notify:\n  to: pm@example.com\n  smtp: smtp.example.com:587\n  username: u\n  password: s3cret\n", []string{
+			"t.yaml:4: notify.username: the password would cross the network unprotected: set notify.starttls: required",
+		}},
+		{"auth with sendmail", "notify:\n  to: pm@example.com\n  sendmail: /usr/sbin/sendmail\n  username: u\n  password: s3cret\n", []string{
+			"t.yaml:4: notify.username: authentication applies to notify.smtp, not to notify.sendmail",
+		}},
+		{"timing", "notify:\n  to: pm@example.com\n  renotify: 30m\n  aggregate: 1h\n  quiet: 45m\n", []string{
+			"t.yaml:3: notify.renotify: warning: a digest every 30m is a lot of email",
+			"t.yaml:4: notify.aggregate: warning: the first email about an incident waits 1h",
+			"t.yaml:5: notify.quiet: notify.aggregate (1h) must be shorter than notify.quiet (45m)",
+		}},
+		{"zero quiet", "notify:\n  to: pm@example.com\n  quiet: 0s\n", []string{
+			"t.yaml:3: notify.quiet: must be more than 0s: incidents would clear at once",
+		}},
+		{"webhook", "notify:\n  webhook:\n    url: ftp://hooks.example.com/x\n", []string{
+			"t.yaml:3: notify.webhook.url: not an http:// or https:// URL",
+		}},
+		{"webhook in clear", "notify:\n  webhook:\n    url: http://hooks.example.com/x\n", []string{
+			"t.yaml:3: notify.webhook.url: warning: plain http to a remote host: the URL and its token travel unprotected",
+		}},
+		{"alertmanager", "notify:\n  alertmanager:\n    urls: [http://127.0.0.1:9093, 'am:9093']\n", []string{
+			`t.yaml:3: notify.alertmanager.urls[1]: "am:9093": not an http:// or https:// URL`,
+		}},
+		{"sending ips", "notify: {to: pm@example.com}\nsending_ips:\n  - 198.18.0.1\n  - 10.0.0.1\n  - 127.0.0.1\n  - 1.2.3.0/24\n  - mail.example.com\n  - 192.0.2.1\n  - 198.18.0.1\n  - fe80::1%eth0\n", []string{
+			"t.yaml:4: sending_ips[1]: warning: 10.0.0.1 is not a public address: block lists only list public ones (list the address your mail leaves by after NAT)",
+			"t.yaml:5: sending_ips[2]: 127.0.0.1 cannot send mail to the Internet",
+			`t.yaml:6: sending_ips[3]: "1.2.3.0/24" is a network: list single addresses`,
+			`t.yaml:7: sending_ips[4]: "mail.example.com" is not an IP address`,
+			"t.yaml:8: sending_ips[5]: warning: 192.0.2.1 is reserved for documentation",
+			"t.yaml:9: sending_ips[6]: warning: 198.18.0.1 is listed twice",
+			`t.yaml:10: sending_ips[7]: "fe80::1%eth0" has a zone: a sending address is global`,
+		}},
+		{"sending domains", "notify: {to: pm@example.com}\nsending_domains: [example.com, localhost, bücher.example, a..b, EXAMPLE.com]\n", []string{
+			`t.yaml:2: sending_domains[1]: "localhost" is not a fully qualified domain name`,
+			`t.yaml:2: sending_domains[2]: "bücher.example" is not ASCII: write an international name in its xn-- form`,
+			`t.yaml:2: sending_domains[3]: "a..b" is not a valid domain name`,
+			"t.yaml:2: sending_domains[4]: warning: example.com is listed twice",
+		}},
+		{"public resolver", "notify: {to: pm@example.com}\ndnsbl:\n  resolver: 8.8.8.8\n", []string{
+			"t.yaml:3: dnsbl.resolver: warning: 8.8.8.8 is Google's public resolver: Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key",
+		}},
+		{"resolver by name", "notify: {to: pm@example.com}\ndnsbl:\n  resolver: localhost:53\n", []string{
+			`t.yaml:3: dnsbl.resolver: "localhost:53" is not IP:PORT (a resolver must be given by address)`,
+		}},
+		{"dnsbl timing", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 0s\n  interval: 30s\n", []string{
+			"t.yaml:3: dnsbl.timeout: must be more than 0s",
+			"t.yaml:4: dnsbl.interval: 30s is too often: lists throttle heavy users; write at least 1m, or 0 to disable",
+		}},
+		{"dnsbl slow", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 30s\n  interval: 5m\n", []string{
+			"t.yaml:3: dnsbl.timeout: warning: 30s per query is long: a resolver that slow is a problem in itself",
+			"t.yaml:4: dnsbl.interval: warning: a self-check every 5m adds load on free lists for little gain",
+		}},
+		{"zones", "notify: {to: pm@example.com}\ndnsbl:\n  zones:\n    enable:\n      - psbl.surriel.com\n      - bl_\n    disable:\n      - PSBL.surriel.com.\n", []string{
+			`t.yaml:6: dnsbl.zones.enable[1]: "bl_" is not a fully qualified domain name`,
+			"t.yaml:8: dnsbl.zones.disable[0]: psbl.surriel.com is also enabled (line 5)",
+		}},
+		{"dqs key length", "notify: {to: pm@example.com}\ndnsbl:\n  dqs_key: abc123\n", []string{
+			"t.yaml:3: dnsbl.dqs_key: warning: 6 characters long; Spamhaus DQS keys have 26",
+		}},
+		{"metrics remote", "notify: {to: pm@example.com}\nmetrics:\n  listen: 0.0.0.0:9436\n", []string{
+			"t.yaml:3: metrics.listen: 0.0.0.0 is not loopback: set metrics.allow_remote: true to serve metrics beyond this host",
+		}},
+		{"metrics every interface", "notify: {to: pm@example.com}\nmetrics:\n  listen: :9436\n", []string{
+			"t.yaml:3: metrics.listen: every interface is not loopback: set metrics.allow_remote: true to serve metrics beyond this host",
+		}},
+		{"metrics port", "notify: {to: pm@example.com}\nmetrics:\n  listen: 127.0.0.1:99999\n", []string{
+			`t.yaml:3: metrics.listen: "127.0.0.1:99999": the port must be a number from 1 to 65535`,
+		}},
+		{"milter sendmail syntax", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:8899@127.0.0.1\n", []string{
+			`t.yaml:3: milter.listen: "inet:8899@127.0.0.1" is Sendmail's inet:PORT@HOST form; Postfix's is inet:HOST:PORT`,
+		}},
+		{"milter scheme", "notify: {to: pm@example.com}\nmilter:\n  listen: 127.0.0.1:8899\n", []string{
+			`t.yaml:3: milter.listen: "127.0.0.1:8899": want inet:HOST:PORT or unix:/PATH`,
+		}},
+		{"milter remote", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:0.0.0.0:8899\n", []string{
+			"t.yaml:3: milter.listen: warning: 0.0.0.0 is reachable from the network; Postfix runs on this host, so 127.0.0.1 suffices",
+		}},
+		{"milter outside the chroot", "notify: {to: pm@example.com}\nmilter:\n  listen: unix:/run/rblwatch/milter.sock\n", []string{
+			"t.yaml:3: milter.listen: warning: the socket is outside /var/spool/postfix, where a chrooted smtpd (Debian's default) cannot reach it",
+		}},
+		{"milter relative socket", "notify: {to: pm@example.com}\nmilter:\n  listen: unix:milter.sock\n", []string{
+			`t.yaml:3: milter.listen: "milter.sock": the socket path must be absolute`,
+		}},
+		{"several problems at once, in line order", `log:
+  path: /var/log/mail.log
+  journald: true
+state:
+  retention: forever
+notify:
+  to: [pm@example.com, nobody]
+  smtp: localhost
+  langauge: ja
+shared_ip: sometimes
+metrics:
+  listen: 0.0.0.0:9436
+  allow-remote: true
+`, []string{
+			"t.yaml:3: log.journald: cannot be used with log.path (line 2): choose one log source",
+			`t.yaml:5: state.retention: "forever" is not a duration: write e.g. 30s, 15m, 6h, 2d or 1d12h`,
+			`t.yaml:7: notify.to[1]: "nobody" is not an email address`,
+			`t.yaml:8: notify.smtp: "localhost" is not host:port`,
+			"t.yaml:9: notify.langauge: unknown key (did you mean notify.language?)",
+			`t.yaml:10: shared_ip: want true or false, got "sometimes"`,
+			"t.yaml:12: metrics.listen: 0.0.0.0 is not loopback: set metrics.allow_remote: true to serve metrics beyond this host",
+			"t.yaml:13: metrics.allow-remote: unknown key (did you mean metrics.allow_remote?)",
+		}},
+		{"no second report of a value that did not decode", "notify:\n  to: [pm@example.com, [a@example.com], pm@example.com]\n", []string{
+			"t.yaml:2: notify.to[1]: want a string, got a list",
+			"t.yaml:2: notify.to[2]: warning: pm@example.com is listed twice",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := problems(t, tt.src)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("problems:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(tt.want, "\n     "))
+			}
+		})
+	}
+}
+
+// TestParseErrorType checks that errors come as Errors and that a file with
+// warnings only still loads.
+func TestParseErrorType(t *testing.T) {
+	_, err := Parse([]byte("notify:\n  smtp: x\n  language: fr\n"), "t.yaml")
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("error %T is not Errors", err)
+	}
+	if len(errs) != 3 { // smtp, language, and the warning about no recipient
+		t.Errorf("got %d problems, want 3: %v", len(errs), err)
+	}
+	if !strings.Contains(err.Error(), "\n") {
+		t.Errorf("Error() does not put problems on lines of their own: %q", err.Error())
+	}
+	cfg, err := Parse([]byte("shared_ip: true\n"), "t.yaml")
+	if err != nil || len(cfg.Warnings) != 1 || !cfg.Warnings[0].Warning {
+		t.Errorf("Parse with a warning only = %+v, %v", cfg, err)
+	}
+}
+
+func TestSecretsNotPrinted(t *testing.T) {
+	const secret = "Hunter2Secret"
+	tests := []struct{ src, key string }{
+		{"notify: {username: u, password: \"" + secret + "\\n\"}", "notify.password"},
+		{"notify: {username: u, password: [" + secret + "]}", "notify.password"},
+		{"notify: {username: u, password: {" + secret + ": 1}}", "notify.password"},
+		{"dnsbl: {dqs_key: " + secret + "-x}", "dnsbl.dqs_key"},
+		{"dnsbl: {abusix_key: " + secret + "-x}", "dnsbl.abusix_key"},
+		{"notify: {webhook: {url: 'ftp://x.example/" + secret + "'}}", "notify.webhook.url"},
+		{"notify: {webhook: {url: 'http://x.example/" + secret + "'}}", "notify.webhook.url"},
+		{"notify: {webhook: {url: '%zz" + secret + "'}}", "notify.webhook.url"},
+	}
+	for _, tt := range tests {
+		got := problems(t, tt.src)
+		if !slices.ContainsFunc(got, func(p string) bool { return strings.HasPrefix(p, "t.yaml:1: "+tt.key+": ") }) {
+			t.Errorf("Parse(%q): no problem reported for %s: %q", tt.src, tt.key, got)
+		}
+		for _, p := range got {
+			if strings.Contains(p, secret) {
+				t.Errorf("Parse(%q): problem shows the secret: %s", tt.src, p)
+			}
+		}
+	}
+
+	cfg, err := Parse([]byte("notify:\n  username: u\n  password: "+secret+"\n  webhook: {url: 'https://h.example/"+secret+"'}\ndnsbl: {dqs_key: "+strings.ToLower(secret)+"}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), string(js)} {
+		if strings.Contains(strings.ToLower(s), strings.ToLower(secret)) {
+			t.Errorf("the secret shows in %s", s)
+		}
+	}
+	if string(cfg.Notify.Password) != secret {
+		t.Errorf("string(Password) = %q, want the secret", string(cfg.Notify.Password))
+	}
+}
+
+func TestDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		text string // FormatDuration(want)
+	}{
+		{"0s", 0, "0s"},
+		{"0", 0, "0s"},
+		{"30s", 30 * time.Second, "30s"},
+		{"1500ms", 1500 * time.Millisecond, "1.5s"},
+		{"90m", 90 * time.Minute, "1h30m"},
+		{"6h", 6 * time.Hour, "6h"},
+		{"24h", 24 * time.Hour, "1d"},
+		{"2d", 48 * time.Hour, "2d"},
+		{"90d", 90 * 24 * time.Hour, "90d"},
+		{"1d12h", 36 * time.Hour, "1d12h"},
+		{"1d1m", 24*time.Hour + time.Minute, "1d1m"},
+		{"1.5d", 36 * time.Hour, "1d12h"},
+		{"1h0m1s", time.Hour + time.Second, "1h0m1s"},
+	}
+	for _, tt := range tests {
+		got, err := ParseDuration(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+		if s := FormatDuration(tt.want); s != tt.text {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tt.want, s, tt.text)
+		}
+		if back, err := ParseDuration(FormatDuration(tt.want)); err != nil || back != tt.want {
+			t.Errorf("ParseDuration(FormatDuration(%v)) = %v, %v", tt.want, back, err)
+		}
+	}
+	for _, bad := range []string{"", "d", "-1d", "+1d", "1d-1h", "2d3d", "1x", "-5s", "NaNd", "Infd", "1e300d", "99999999999d"} {
+		if got, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) = %v, want an error", bad, got)
+		}
+	}
+}
+
+func TestExample(t *testing.T) {
+	cfg, err := Parse([]byte(Example()), "t.yaml")
+	if err != nil {
+		t.Fatalf("Example() does not parse:\n%v", err)
+	}
+	var warns []string
+	for _, p := range cfg.Warnings {
+		warns = append(warns, p.Error())
+	}
+	// The example names no recipient: that is its only warning.
+	if !slices.Equal(warns, []string{nobody}) {
+		t.Errorf("Example() warnings: %q", warns)
+	}
+	if got := withoutWarnings(cfg); !reflect.DeepEqual(got, Default()) {
+		t.Errorf("Example() differs from Default():\n got %+v\nwant %+v", got, Default())
+	}
+}
+
+// commented finds the example's commented settings ("#key: value",
+// no space after #) into settings.
+var commented = regexp.MustCompile(`(?m)^(\s*)#(\S)`)
+
+// TestExampleShowsEveryKey uncomments every setting of the example and
+// checks that each key of Config appears, in its right place, with a
+// value that decodes.
+func TestExampleShowsEveryKey(t *testing.T) {
+	src := commented.ReplaceAllString(Example(), "$1$2")
+	cfg := Default()
+	d := newDecoder("example", nil)
+	if d.parse([]byte(src), cfg); len(d.errs) > 0 {
+		t.Fatalf("uncommented example does not decode:\n%v\n%s", d.errs, src)
+	}
+	for _, k := range keyPaths(reflect.TypeFor[Config](), "") {
+		if !d.set(k) {
+			t.Errorf("Example() does not show %s", k)
+		}
+	}
+}
+
+// TestDocsCoverEveryKey checks that docs/config.md documents every key.
+func TestDocsCoverEveryKey(t *testing.T) {
+	doc, err := os.ReadFile("../docs/config.md")
+	if err != nil {
+		t.Fatalf("reading the reference: %v", err)
+	}
+	keys := keyPaths(reflect.TypeFor[Config](), "")
+	for _, k := range keys {
+		if slices.ContainsFunc(keys, func(sub string) bool { return strings.HasPrefix(sub, k+".") }) {
+			continue // a section: its keys are documented one by one
+		}
+		if !strings.Contains(string(doc), "### `"+k+"`") {
+			t.Errorf("docs/config.md does not document `%s`", k)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Errorf("Default().Validate() = %v", err)
+	}
+	c := Default()
+	c.Notify.Language = "xx"
+	c.Metrics.Listen = "192.0.2.1:9436"
+	err := c.Validate()
+	want := `notify.language: "xx" is not one of en, ja` + "\n" +
+		"metrics.listen: 192.0.2.1 is not loopback: set metrics.allow_remote: true to serve metrics beyond this host"
+	if err == nil || err.Error() != want {
+		t.Errorf("Validate() = %v, want %s", err, want)
+	}
+}
+
+func TestCloneAndRestartNeeded(t *testing.T) {
+	old, err := Parse([]byte("notify: {to: [a@example.com]}\nsending_ips: [198.18.0.1]\nlog: {journald: [postfix.service]}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := old.Clone()
+	c.Notify.To[0] = "b@example.com"
+	c.SendingIPs[0] = netip.MustParseAddr("198.18.0.2")
+	c.Log.Journald.Units[0] = "postfix@-.service"
+	if old.Notify.To[0] != "a@example.com" || old.SendingIPs[0] != netip.MustParseAddr("198.18.0.1") || old.Log.Journald.Units[0] != "postfix.service" {
+		t.Errorf("Clone shares memory with the original: %+v", old)
+	}
+	if got := c.RestartNeeded(old); !slices.Equal(got, []string{"log.journald"}) {
+		t.Errorf("RestartNeeded after a unit change = %q", got)
+	}
+
+	c = old.Clone()
+	c.Notify.Language = "ja"
+	c.DNSBL.Interval = 0
+	if got := c.RestartNeeded(old); len(got) != 0 {
+		t.Errorf("RestartNeeded after reloadable changes = %q", got)
+	}
+	c.State.Path = "/tmp/x.db"
+	c.Metrics.Listen = "127.0.0.1:9436"
+	c.Milter.Listen = "inet:127.0.0.1:8899"
+	c.Log.Stdin = true
+	if got, want := c.RestartNeeded(old), []string{"log.stdin", "state.path", "metrics.listen", "milter.listen"}; !slices.Equal(got, want) {
+		t.Errorf("RestartNeeded = %q, want %q", got, want)
+	}
+}
+
+func TestSender(t *testing.T) {
+	n := Default().Notify
+	if got := n.Sender("mx1.example.com."); got != "rblwatch@mx1.example.com" {
+		t.Errorf("Sender = %q", got)
+	}
+	n.From = "pm@example.com"
+	if got := n.Sender("mx1.example.com"); got != "pm@example.com" {
+		t.Errorf("Sender = %q", got)
+	}
+}
+
+func TestProblemError(t *testing.T) {
+	tests := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{File: "f", Line: 3, Key: "a.b", Msg: "bad"}, "f:3: a.b: bad"},
+		{Problem{File: "f", Key: "a.b", Msg: "bad"}, "f: a.b: bad"},
+		{Problem{File: "f", Line: 1, Msg: "bad"}, "f:1: bad"},
+		{Problem{Key: "a", Msg: "bad", Warning: true}, "a: warning: bad"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string, mode os.FileMode) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil { // past the umask
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	// Every file names an existing log, so that the machine's own
+	// /var/log/mail.log does not matter.
+	logFile := write("mail.log", "", 0o640)
+	logKey := "log: {path: " + logFile + "}\n"
+
+	t.Run("missing default file", func(t *testing.T) {
+		cfg, err := load(filepath.Join(dir, "absent.yaml"), true)
+		if err != nil || !reflect.DeepEqual(cfg, Default()) {
+			t.Errorf("load(missing, default) = %+v, %v; want the defaults", cfg, err)
+		}
+		if _, err := os.Stat(DefaultPath); errors.Is(err, os.ErrNotExist) {
+			cfg, err := Load(DefaultPath)
+			if err != nil || !reflect.DeepEqual(cfg, Default()) {
+				t.Errorf("Load(DefaultPath) = %+v, %v; want the defaults", cfg, err)
+			}
+		}
+	})
+	t.Run("missing named file", func(t *testing.T) {
+		p := filepath.Join(dir, "absent.yaml")
+		_, err := Load(p)
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), p) {
+			t.Errorf("Load(missing) = %v, want ErrNotFound naming the file", err)
+		}
+	})
+	t.Run("password file", func(t *testing.T) {
+		pw := write("pw", "s3cret\n", 0o640)
+		cfg, err := Load(write("c.yaml", logKey+"notify:\n  to: pm@example.com\n  username: u\n  password_file: "+pw+"\n", 0o640))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Notify.Password != "s3cret" || len(cfg.Warnings) != 0 {
+			t.Errorf("Password = %q, warnings %v", string(cfg.Notify.Password), cfg.Warnings)
+		}
+	})
+	t.Run("file problems", func(t *testing.T) {
+		open := write("open-pw", "s3cret", 0o644)
+		empty := write("empty-pw", "\n", 0o600)
+		notExec := write("sendmail", "#!/bin/sh\n", 0o644)
+		c := write("c.yaml", logKey+"notify:\n  to: pm@example.com\n  username: u\n  password_file: "+open+"\n", 0o600)
+		if got := loadProblems(t, c); !slices.Equal(got, []string{
+			c + ":5: notify.password_file: warning: every user can read " + open + " (mode 0644): chmod 640",
+		}) {
+			t.Errorf("readable password file: %q", got)
+		}
+		c = write("c.yaml", "notify:\n  to: pm@example.com\n  username: u\n  password_file: "+empty+"\ncatalog:\n  file: "+dir+"/none.yaml\nlog:\n  path: "+dir+"/rotated.log\n", 0o600)
+		if got := loadProblems(t, c); !slices.Equal(got, []string{
+			c + ":4: notify.password_file: " + empty + " is empty",
+			c + ":6: catalog.file: " + dir + "/none.yaml does not exist",
+			c + ":8: log.path: warning: " + dir + "/rotated.log does not exist (yet)",
+		}) {
+			t.Errorf("missing files: %q", got)
+		}
+		c = write("c.yaml", logKey+"notify:\n  to: pm@example.com\n  sendmail: "+notExec+"\n", 0o600)
+		if got := loadProblems(t, c); !slices.Equal(got, []string{
+			c + ":4: notify.sendmail: " + notExec + " is not an executable file",
+		}) {
+			t.Errorf("sendmail: %q", got)
+		}
+	})
+	t.Run("secrets in a readable file", func(t *testing.T) {
+		c := write("c.yaml", logKey+"notify:\n  to: pm@example.com\n  username: u\n  password: s3cret\n", 0o644)
+		if got := loadProblems(t, c); !slices.Equal(got, []string{
+			c + ": warning: the file holds secrets and every user can read it (mode 0644): chmod 640 and chgrp rblwatch",
+		}) {
+			t.Errorf("readable secrets: %q", got)
+		}
+	})
+}
+
+func loadProblems(t *testing.T, path string) []string {
+	t.Helper()
+	cfg, err := Load(path)
+	var errs Errors
+	switch {
+	case err == nil:
+		errs = cfg.Warnings
+	case errors.As(err, &errs):
+	default:
+		t.Fatalf("Load: %v", err)
+	}
+	var out []string
+	for _, p := range errs {
+		out = append(out, p.Error())
+	}
+	return out
+}
