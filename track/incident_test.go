@@ -1,0 +1,317 @@
+package track
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+func sampleIncident(id string, first time.Time, status incident.Status) incident.Incident {
+	return incident.Incident{
+		ID:        id,
+		Key:       incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"},
+		Status:    status,
+		FirstSeen: first,
+		LastSeen:  first.Add(time.Minute),
+		Verdict: classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1",
+			Code: 550, Enhanced: "5.7.1", Remote: "mx.example.org", Command: "RCPT TO", Rule: "spamhaus-blocked-using"},
+		Bounced:  1,
+		Deferred: 2,
+		Messages: []incident.Message{
+			{QueueID: "43C4B986274", From: "sender@origin.test", MessageID: "a@vm", Recipients: []string{"u1@Example.ORG"},
+				Fate: incident.FateBounced, FirstSeen: first, LastSeen: first},
+			{QueueID: "97B799862D6", From: "", MessageID: "b@vm", Recipients: []string{"u2@example.net", "u3@example.net"},
+				Fate: incident.FateDeferred, FirstSeen: first.Add(time.Second), LastSeen: first.Add(time.Minute)},
+		},
+		MoreMessages: 3,
+		Recipients:   []string{"u1@Example.ORG", "u2@example.net", "u3@example.net"},
+		Domains:      []string{"example.net", "example.org"},
+		Remotes:      []string{"mx.example.org"},
+		Samples:      []string{"Nov 23 15:33:48 mx postfix/smtp[12059]: 43C4B986274: to=<u1@Example.ORG>, … status=bounced (…)"},
+	}
+}
+
+func saveIncident(t *testing.T, s *Store, inc incident.Incident) {
+	t.Helper()
+	mustTx(t, s, func(tx *Tx) error { return tx.SaveIncident(inc) })
+}
+
+// incidentRows renders an incident's SQL rows so tests can compare them
+// with what the incident holds.
+func incidentRows(t *testing.T, s *Store, id string) string {
+	t.Helper()
+	var b strings.Builder
+	var provider, listed, status, category, clearedBy string
+	var first, last, cleared, notified *string
+	var notices, bounced, deferred, nmsg, nrcpt int
+	err := s.r.QueryRow(`SELECT provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by, notified,
+	notices, bounced, deferred, message_count, recipient_count FROM incidents WHERE id = ?`, id).
+		Scan(&provider, &listed, &status, &category, &first, &last, &cleared, &clearedBy, &notified, &notices, &bounced, &deferred, &nmsg, &nrcpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "NULL"
+		}
+		return *p
+	}
+	fmt.Fprintf(&b, "%s %s %s %s first=%s last=%s cleared=%s/%s notified=%s notices=%d bounced=%d deferred=%d messages=%d recipients=%d\n",
+		provider, listed, status, category, str(first), str(last), str(cleared), clearedBy, str(notified), notices, bounced, deferred, nmsg, nrcpt)
+	rows, err := s.r.Query(`SELECT seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen FROM incident_messages WHERE incident_id = ? ORDER BY seq`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var seq int
+		var q, from, mid, fate, rcpts, f, l string
+		if err := rows.Scan(&seq, &q, &from, &mid, &fate, &rcpts, &f, &l); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "msg %d %s <%s> %s %s %s %s %s\n", seq, q, from, mid, fate, rcpts, f, l)
+	}
+	rows.Close()
+	rows, err = s.r.Query(`SELECT seq, recipient, domain FROM incident_recipients WHERE incident_id = ? ORDER BY seq`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var seq int
+		var r, d string
+		if err := rows.Scan(&seq, &r, &d); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "rcpt %d %s %s\n", seq, r, d)
+	}
+	rows.Close()
+	return b.String()
+}
+
+func TestSaveIncidentRoundTrip(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	inc := sampleIncident("spamhaus/192.0.2.1/20261123T153355", t0, incident.Ongoing)
+	inc.Notified = t0.Add(2 * time.Minute)
+	inc.Notices = 1
+	saveIncident(t, s, inc)
+	got, ok, err := s.Incident(ctx, inc.ID)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if !reflect.DeepEqual(got, inc) {
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(inc)
+		t.Errorf("round trip changed the incident:\n got %s\nwant %s", a, b)
+	}
+	want := `spamhaus 192.0.2.1 ongoing blocklist first=2026-11-23T15:33:55.123456789Z last=2026-11-23T15:34:55.123456789Z cleared=NULL/ notified=2026-11-23T15:35:55.123456789Z notices=1 bounced=1 deferred=2 messages=5 recipients=3
+msg 0 43C4B986274 <sender@origin.test> a@vm bounced ["u1@Example.ORG"] 2026-11-23T15:33:55.123456789Z 2026-11-23T15:33:55.123456789Z
+msg 1 97B799862D6 <> b@vm deferred ["u2@example.net","u3@example.net"] 2026-11-23T15:33:56.123456789Z 2026-11-23T15:34:55.123456789Z
+rcpt 0 u1@Example.ORG example.org
+rcpt 1 u2@example.net example.net
+rcpt 2 u3@example.net example.net
+`
+	if got := incidentRows(t, s, inc.ID); got != want {
+		t.Errorf("rows:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// changes counts the rows the statements of fn changed, as SQLite counts
+// them on the writer connection.
+func changes(t *testing.T, s *Store, fn func(*Tx) error) int {
+	t.Helper()
+	var n int
+	mustTx(t, s, func(tx *Tx) error {
+		var before, after int
+		if err := tx.queryRow(`SELECT total_changes()`).Scan(&before); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := tx.queryRow(`SELECT total_changes()`).Scan(&after); err != nil {
+			return err
+		}
+		n = after - before
+		return nil
+	})
+	return n
+}
+
+func TestSaveIncidentReplaces(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	inc := sampleIncident("i1", t0, incident.Open)
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(inc) }); n != 1+2+3 {
+		t.Errorf("first save changed %d rows, want 6", n)
+	}
+	// Unchanged: nothing written.
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(inc) }); n != 0 {
+		t.Errorf("saving an unchanged incident changed %d rows", n)
+	}
+	// One message's fate changes and a message and a recipient are added:
+	// the incident row, two message rows and one recipient row.
+	next := sampleIncident("i1", t0, incident.Ongoing)
+	next.Messages[1].Fate = incident.FateDelivered
+	next.Messages = append(next.Messages, incident.Message{QueueID: "C0FFEE", Recipients: []string{"u4@example.com"}, Fate: incident.FateDeferred, FirstSeen: t0, LastSeen: t0})
+	next.Recipients = append(next.Recipients, "u4@example.com")
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(next) }); n != 4 {
+		t.Errorf("update changed %d rows, want 4", n)
+	}
+	got, _, err := s.Incident(ctx, "i1")
+	if err != nil || !reflect.DeepEqual(got, next) {
+		t.Errorf("stored %+v, %v", got, err)
+	}
+	rows := incidentRows(t, s, "i1")
+	for _, want := range []string{"msg 1 97B799862D6 <> b@vm delivered", "msg 2 C0FFEE <>  deferred", "rcpt 3 u4@example.com example.com", " ongoing "} {
+		if !strings.Contains(rows, want) {
+			t.Errorf("rows lack %q:\n%s", want, rows)
+		}
+	}
+	// Shrinking (not something the tracker does, but a replace is a replace).
+	small := sampleIncident("i1", t0, incident.Cleared)
+	small.Messages = small.Messages[:1]
+	small.Recipients = nil
+	saveIncident(t, s, small)
+	rows = incidentRows(t, s, "i1")
+	if strings.Count(rows, "msg ") != 1 || strings.Contains(rows, "rcpt ") {
+		t.Errorf("rows after shrinking:\n%s", rows)
+	}
+	// A corrupt stored JSON (an auditor's edit) is replaced whole.
+	if _, err := s.w.Exec(`UPDATE incidents SET json = 'not json' WHERE id = 'i1'`); err != nil {
+		t.Fatal(err)
+	}
+	saveIncident(t, s, inc)
+	if got := incidentRows(t, s, "i1"); strings.Count(got, "msg ") != 2 || strings.Count(got, "rcpt ") != 3 {
+		t.Errorf("rows after replacing corrupt JSON:\n%s", got)
+	}
+	if err := s.Tx(ctx, func(tx *Tx) error { return tx.SaveIncident(incident.Incident{}) }); !errors.Is(err, ErrInvalid) {
+		t.Errorf("incident without id: %v", err)
+	}
+}
+
+func TestOpenIncidentsAndList(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	a := sampleIncident("a", t0.Add(2*time.Hour), incident.Ongoing)
+	b := sampleIncident("b", t0, incident.Cleared)
+	b.ClearedAt, b.ClearedBy = t0.Add(time.Hour), "delivered"
+	c := sampleIncident("c", t0.Add(time.Hour), incident.Open)
+	for _, inc := range []incident.Incident{a, b, c} {
+		saveIncident(t, s, inc)
+	}
+	ids := func(l []incident.Incident, err error) string {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, inc := range l {
+			out = append(out, inc.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids(s.OpenIncidents(ctx)); got != "c,a" {
+		t.Errorf("OpenIncidents: %s, want c,a", got)
+	}
+	if got := ids(s.Incidents(ctx)); got != "b,c,a" {
+		t.Errorf("Incidents: %s, want b,c,a", got)
+	}
+	mustTx(t, s, func(tx *Tx) error { return tx.DeleteIncident("c") })
+	if got := ids(s.Incidents(ctx)); got != "b,a" {
+		t.Errorf("after delete: %s, want b,a", got)
+	}
+	var n int
+	if err := s.r.QueryRow(`SELECT count(*) FROM incident_messages WHERE incident_id = 'c'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("deleted incident left %d message rows (%v)", n, err)
+	}
+	if _, ok, err := s.Incident(ctx, "c"); ok || err != nil {
+		t.Errorf("Incident(c) after delete: %v, %v", ok, err)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	day := 24 * time.Hour
+	now := t0.Add(40 * day)
+	old, recent := t0, t0.Add(35*day)
+	// Messages: old and removed, old but never removed (lost line), old
+	// but still seen recently, recent and removed.
+	apply(t, s,
+		client(old, "OLD1"), delivery(old, "OLD1", "a@r.test", "sent", "2.0.0", okSent), removed(old, "OLD1"),
+		client(old, "STALE"), delivery(old, "STALE", "b@r.test", "deferred", "4.7.1", tmDeferred),
+		client(old, "LIVE"), delivery(recent, "LIVE", "c@r.test", "deferred", "4.7.1", tmDeferred),
+		client(recent, "NEW"), delivery(recent, "NEW", "d@r.test", "sent", "2.0.0", okSent), removed(recent, "NEW"),
+	)
+	cleared := sampleIncident("cleared-old", old, incident.Cleared)
+	cleared.ClearedAt = old.Add(time.Hour)
+	clearedNew := sampleIncident("cleared-new", recent, incident.Cleared)
+	clearedNew.ClearedAt = recent
+	ongoing := sampleIncident("ongoing-old", old, incident.Ongoing)
+	for _, inc := range []incident.Incident{cleared, clearedNew, ongoing} {
+		saveIncident(t, s, inc)
+	}
+	for _, k := range []string{"sent-old", "failed-old", "pending-old", "sent-new"} {
+		enqueue(t, s, item(k, old))
+	}
+	mark := func(key string, fn func(id int64) error) {
+		it, _, err := s.OutboxItem(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fn(it.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark("sent-old", func(id int64) error { return s.MarkSent(ctx, id, old) })
+	mark("failed-old", func(id int64) error { return s.MarkFailed(ctx, id, old, "550") })
+	mark("sent-new", func(id int64) error { return s.MarkSent(ctx, id, recent) })
+	mustTx(t, s, func(tx *Tx) error { return tx.SavePosition("file", Position{Offset: 1}, old) })
+
+	st, err := s.Prune(ctx, now, 30*day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (PruneStats{Messages: 2, Incidents: 1, Outbox: 2}) {
+		t.Errorf("Prune = %+v", st)
+	}
+	rows, err := s.Messages(ctx, MessageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, m := range rows {
+		left = append(left, m.QueueID)
+	}
+	if got := strings.Join(left, ","); got != "LIVE,NEW" {
+		t.Errorf("messages left: %s, want LIVE,NEW", got)
+	}
+	var rcpts, imsgs int
+	s.r.QueryRow(`SELECT count(*) FROM recipients`).Scan(&rcpts)
+	s.r.QueryRow(`SELECT count(*) FROM incident_messages`).Scan(&imsgs)
+	if rcpts != 2 || imsgs != 4 {
+		t.Errorf("%d recipients and %d incident messages left, want 2 and 4 (cascaded deletes)", rcpts, imsgs)
+	}
+	incs, _ := s.Incidents(ctx)
+	if len(incs) != 2 || incs[0].ID != "ongoing-old" || incs[1].ID != "cleared-new" {
+		t.Errorf("incidents left: %+v", incs)
+	}
+	for key, want := range map[string]bool{"sent-old": false, "failed-old": false, "pending-old": true, "sent-new": true} {
+		if _, ok, _ := s.OutboxItem(ctx, key); ok != want {
+			t.Errorf("outbox %s kept %v, want %v", key, ok, want)
+		}
+	}
+	if _, ok, _ := s.LoadPosition(ctx, "file"); !ok {
+		t.Error("position pruned")
+	}
+	if _, err := s.Prune(ctx, now, 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Prune with no age: %v", err)
+	}
+}
