@@ -1,0 +1,107 @@
+package logwatch
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// ErrTruncatedGzip is returned, after all the data that could be
+// decompressed, when a gzip stream ends in the middle of a member (a file
+// still being compressed, or cut short by a full disk).
+var ErrTruncatedGzip = errors.New("logwatch: truncated gzip data")
+
+// gzipMagic starts every gzip member (RFC 1952).
+const gzipMagic = "\x1f\x8b"
+
+// OpenFile opens a log for reading once: plain text, or gzip whatever the
+// name says (the first two bytes decide). Concatenated gzip members are read
+// as one stream, as gzip -d does. A truncated .gz yields its readable data,
+// then an error wrapping ErrTruncatedGzip.
+func OpenFile(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	var magic [2]byte
+	n, err := f.ReadAt(magic[:], 0)
+	if err != nil && err != io.EOF {
+		f.Close()
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if string(magic[:n]) != gzipMagic {
+		// Plain: hand out the file itself, so that big reads go straight
+		// to the kernel without another buffer in between.
+		return f, nil
+	}
+	z, err := newGzipReader(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return z, nil
+}
+
+// Decompress returns r itself, or a decompressing reader when r starts with
+// the gzip magic bytes. For pipes (replay -): nothing is consumed from r
+// beyond what the returned reader hands out.
+func Decompress(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	magic, err := br.Peek(2)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if string(magic) != gzipMagic {
+		return br, nil
+	}
+	return newGzipReader("input", br)
+}
+
+// gzipReader decompresses a (multi-member) gzip stream and says which file
+// was truncated.
+type gzipReader struct {
+	name string
+	z    *gzip.Reader
+	c    io.Closer // the underlying file, if any
+}
+
+func newGzipReader(name string, r io.Reader) (*gzipReader, error) {
+	c, _ := r.(io.Closer)
+	if _, ok := r.(io.ByteReader); !ok {
+		// gzip would wrap it in a small bufio.Reader; a big one reads
+		// the compressed file in fewer system calls.
+		r = bufio.NewReaderSize(r, 1<<18)
+	}
+	z, err := gzip.NewReader(r)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			err = ErrTruncatedGzip
+		}
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return &gzipReader{name: name, z: z, c: c}, nil
+}
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	n, err := g.z.Read(p)
+	if err == nil || err == io.EOF {
+		return n, err
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return n, fmt.Errorf("reading %s: %w", g.name, ErrTruncatedGzip)
+	}
+	return n, fmt.Errorf("reading %s: %w", g.name, err)
+}
+
+func (g *gzipReader) Close() error {
+	err := g.z.Close()
+	if g.c != nil {
+		if cerr := g.c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

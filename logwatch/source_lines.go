@@ -1,0 +1,173 @@
+package logwatch
+
+import (
+	"bytes"
+	"io"
+)
+
+// DefaultMaxLineLen is the longest line the sources hand out, without its
+// line ending. Postfix cuts its own records at 2000 characters
+// (line_length_limit) plus the syslog prefix; anything near a mebibyte is
+// not a Postfix line.
+const DefaultMaxLineLen = 1 << 20
+
+// LineReader cuts a stream into lines with one big buffer and no allocation
+// per line: Next returns a slice of that buffer, valid until the next call.
+// It reads "\n" and "\r\n" endings, returns a last line that has no newline,
+// and skips (and counts) lines longer than the limit instead of splitting or
+// merging them. Bytes are passed through untouched: invalid UTF-8 and NUL
+// bytes stay as they are.
+//
+// For parallel parsing, NextChunk hands out runs of whole lines instead, to
+// be split with CutLine. Do not mix Next and NextChunk on one reader.
+type LineReader struct {
+	r      io.Reader
+	buf    []byte // len(buf) == max+1: a line that fits, with its "\n", is never too long
+	start  int    // first unconsumed byte
+	end    int    // end of the data read
+	off    int64  // stream offset of buf[start]
+	skip   bool   // inside an over-long line: drop bytes up to the next "\n"
+	err    error  // sticky read error (io.EOF included), reported once the buffer is drained
+	tooLng int64
+}
+
+// NewLineReader returns a reader of lines of at most maxLen bytes (without
+// the line ending); maxLen <= 0 means DefaultMaxLineLen. The buffer is
+// maxLen+1 bytes, so the default also makes every read a mebibyte.
+func NewLineReader(r io.Reader, maxLen int) *LineReader {
+	if maxLen <= 0 {
+		maxLen = DefaultMaxLineLen
+	}
+	return &LineReader{r: r, buf: make([]byte, maxLen+1)}
+}
+
+// Reset makes the reader read r from the start, keeping its buffer.
+func (lr *LineReader) Reset(r io.Reader) {
+	*lr = LineReader{r: r, buf: lr.buf}
+}
+
+// Next returns the next line without its "\n" or "\r\n". At the end of the
+// stream it returns io.EOF; after a read error it first returns every line
+// read before the error (the unterminated rest as a last line), then the
+// error.
+func (lr *LineReader) Next() ([]byte, error) {
+	for {
+		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
+			line := lr.buf[lr.start : lr.start+i]
+			lr.start += i + 1
+			lr.off += int64(i + 1)
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			return line, nil
+		}
+		if lr.err != nil {
+			if lr.start < lr.end {
+				// The last line, without a newline (or cut by the error).
+				line := lr.buf[lr.start:lr.end]
+				lr.off += int64(lr.end - lr.start)
+				lr.start = lr.end
+				if n := len(line); n > 0 && line[n-1] == '\r' {
+					line = line[:n-1]
+				}
+				return line, nil
+			}
+			return nil, lr.err
+		}
+		lr.fill()
+	}
+}
+
+// NextChunk returns the next run of whole lines, each ending with "\n"
+// except perhaps the stream's last one. The slice is the reader's buffer:
+// copy it (or finish with it) before the next call. Errors are as for Next.
+func (lr *LineReader) NextChunk() ([]byte, error) {
+	for {
+		if i := bytes.LastIndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
+			chunk := lr.buf[lr.start : lr.start+i+1]
+			lr.start += i + 1
+			lr.off += int64(i + 1)
+			return chunk, nil
+		}
+		if lr.err != nil {
+			if lr.start < lr.end {
+				chunk := lr.buf[lr.start:lr.end]
+				lr.off += int64(lr.end - lr.start)
+				lr.start = lr.end
+				return chunk, nil
+			}
+			return nil, lr.err
+		}
+		lr.fill()
+	}
+}
+
+// fill reads once into the buffer after moving the unconsumed part (an
+// incomplete line) to its front. A full buffer without a newline holds a
+// line longer than the limit: it is dropped up to its newline and counted.
+func (lr *LineReader) fill() {
+	if lr.start > 0 {
+		lr.end = copy(lr.buf, lr.buf[lr.start:lr.end])
+		lr.start = 0
+	}
+	if lr.end == len(lr.buf) {
+		lr.tooLng++
+		lr.skip = true
+		lr.off += int64(lr.end)
+		lr.end = 0
+	}
+	n, err := lr.r.Read(lr.buf[lr.end:])
+	for empty := 0; n == 0 && err == nil; empty++ {
+		if empty == 100 {
+			err = io.ErrNoProgress
+			break
+		}
+		n, err = lr.r.Read(lr.buf[lr.end:])
+	}
+	if n < 0 || n > len(lr.buf)-lr.end {
+		n, err = 0, io.ErrShortBuffer // a broken Reader; never index out of range
+	}
+	if lr.skip && n > 0 {
+		i := bytes.IndexByte(lr.buf[lr.end:lr.end+n], '\n')
+		if i < 0 {
+			lr.off += int64(n)
+			n = 0
+		} else {
+			lr.off += int64(i + 1)
+			lr.skip = false
+			lr.end = copy(lr.buf, lr.buf[lr.end+i+1:lr.end+n])
+			n = 0
+		}
+	}
+	lr.end += n
+	if err != nil {
+		lr.err = err
+		if lr.skip {
+			// The stream ended inside an over-long line: it is gone.
+			lr.skip = false
+		}
+	}
+}
+
+// Skipped returns how many over-long lines were dropped so far.
+func (lr *LineReader) Skipped() int64 { return lr.tooLng }
+
+// Offset returns the number of stream bytes consumed: the end of the last
+// line or chunk returned, over-long lines skipped included.
+func (lr *LineReader) Offset() int64 { return lr.off }
+
+// CutLine cuts the first line off a chunk from NextChunk: line is without
+// its "\n" or "\r\n", rest is what follows. A chunk's last line may have no
+// newline.
+func CutLine(chunk []byte) (line, rest []byte) {
+	i := bytes.IndexByte(chunk, '\n')
+	if i < 0 {
+		line = chunk
+	} else {
+		line, rest = chunk[:i], chunk[i+1:]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, rest
+}

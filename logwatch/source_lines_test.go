@@ -1,0 +1,240 @@
+package logwatch
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readAll collects every line with Next, copying them.
+func readAll(t *testing.T, lr *LineReader) ([]string, error) {
+	t.Helper()
+	var out []string
+	for {
+		line, err := lr.Next()
+		if err != nil {
+			return out, err
+		}
+		out = append(out, string(line))
+	}
+}
+
+// readAllChunks collects every line with NextChunk and CutLine.
+func readAllChunks(t *testing.T, lr *LineReader) ([]string, error) {
+	t.Helper()
+	var out []string
+	for {
+		chunk, err := lr.NextChunk()
+		if err != nil {
+			return out, err
+		}
+		if len(chunk) == 0 {
+			t.Fatal("NextChunk returned an empty chunk")
+		}
+		for len(chunk) > 0 {
+			var line []byte
+			line, chunk = CutLine(chunk)
+			out = append(out, string(line))
+		}
+	}
+}
+
+func TestLineReader(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	tests := []struct {
+		name    string
+		in      string
+		max     int
+		want    []string
+		skipped int64
+	}{
+		{"empty", "", 0, nil, 0},
+		{"one line", "a\n", 0, []string{"a"}, 0},
+		{"no final newline", "a\nb", 0, []string{"a", "b"}, 0},
+		{"crlf", "a\r\nb\r\nc", 0, []string{"a", "b", "c"}, 0},
+		{"crlf without final newline", "a\r\nb\r", 0, []string{"a", "b"}, 0},
+		{"lone cr kept inside a line", "a\rb\n", 0, []string{"a\rb"}, 0},
+		{"empty lines", "\n\n\r\nx\n", 0, []string{"", "", "", "x"}, 0},
+		{"invalid utf-8 and nul untouched", "\xff\xfe\x00abc\x00\n\xc3\x28\n", 0, []string{"\xff\xfe\x00abc\x00", "\xc3\x28"}, 0},
+		{"line of exactly max", long + "\nb\n", 100, []string{long, "b"}, 0},
+		{"line over max skipped", "a\n" + long + "y\nb\n", 100, []string{"a", "b"}, 1},
+		{"two long lines in a row", long + "1\n" + long + "2\nc\n", 100, []string{"c"}, 2},
+		{"long line at the end without newline", "a\n" + long + long, 100, []string{"a"}, 1},
+		{"long line several buffers long", "a\n" + strings.Repeat(long, 7) + "\nb", 100, []string{"a", "b"}, 1},
+		{"long crlf line counts its cr", "a\n" + long + "\r\nb\n", 100, []string{"a", "b"}, 1},
+	}
+	readers := map[string]func(string) io.Reader{
+		"whole":   func(s string) io.Reader { return strings.NewReader(s) },
+		"onebyte": func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) },
+		"half":    func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) },
+		"dataerr": func(s string) io.Reader { return iotest.DataErrReader(strings.NewReader(s)) },
+	}
+	for _, tt := range tests {
+		for rname, mk := range readers {
+			t.Run(tt.name+"/"+rname, func(t *testing.T) {
+				lr := NewLineReader(mk(tt.in), tt.max)
+				got, err := readAll(t, lr)
+				if err != io.EOF {
+					t.Fatalf("Next: err = %v, want io.EOF", err)
+				}
+				if !equalLines(got, tt.want) {
+					t.Errorf("Next lines = %q, want %q", got, tt.want)
+				}
+				if lr.Skipped() != tt.skipped {
+					t.Errorf("Skipped = %d, want %d", lr.Skipped(), tt.skipped)
+				}
+				if lr.Offset() != int64(len(tt.in)) {
+					t.Errorf("Offset = %d, want %d", lr.Offset(), len(tt.in))
+				}
+
+				lr = NewLineReader(mk(tt.in), tt.max)
+				got, err = readAllChunks(t, lr)
+				if err != io.EOF {
+					t.Fatalf("NextChunk: err = %v, want io.EOF", err)
+				}
+				if !equalLines(got, tt.want) {
+					t.Errorf("NextChunk lines = %q, want %q", got, tt.want)
+				}
+				if lr.Skipped() != tt.skipped {
+					t.Errorf("chunks: Skipped = %d, want %d", lr.Skipped(), tt.skipped)
+				}
+				if lr.Offset() != int64(len(tt.in)) {
+					t.Errorf("chunks: Offset = %d, want %d", lr.Offset(), len(tt.in))
+				}
+			})
+		}
+	}
+}
+
+func equalLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLineReaderMebibyteLine(t *testing.T) {
+	mib := bytes.Repeat([]byte{'m'}, DefaultMaxLineLen)
+	var in bytes.Buffer
+	in.WriteString("first\n")
+	in.Write(mib)
+	in.WriteString("\n")
+	in.Write(mib)
+	in.WriteString("+\nlast\n") // one byte over the limit
+	lr := NewLineReader(&in, 0)
+	got, err := readAll(t, lr)
+	if err != io.EOF {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != "first" || got[1] != string(mib) || got[2] != "last" {
+		t.Errorf("got %d lines (lengths %v), want first, 1 MiB line, last", len(got), lineLens(got))
+	}
+	if lr.Skipped() != 1 {
+		t.Errorf("Skipped = %d, want 1", lr.Skipped())
+	}
+}
+
+func lineLens(lines []string) []int {
+	var n []int
+	for _, l := range lines {
+		n = append(n, len(l))
+	}
+	return n
+}
+
+// errAfter returns its data, then err.
+type errAfter struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errAfter) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		return n, e.err
+	}
+	return n, err
+}
+
+func TestLineReaderErrorAfterData(t *testing.T) {
+	boom := errors.New("boom")
+	lr := NewLineReader(&errAfter{strings.NewReader("a\nb\npartial"), boom}, 0)
+	got, err := readAll(t, lr)
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	if want := []string{"a", "b", "partial"}; !equalLines(got, want) {
+		t.Errorf("lines = %q, want %q", got, want)
+	}
+	// The error stays.
+	if _, err := lr.Next(); !errors.Is(err, boom) {
+		t.Errorf("second err = %v, want boom", err)
+	}
+}
+
+// stuck never returns data.
+type stuck struct{}
+
+func (stuck) Read([]byte) (int, error) { return 0, nil }
+
+func TestLineReaderNoProgress(t *testing.T) {
+	lr := NewLineReader(stuck{}, 0)
+	if _, err := lr.Next(); !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("err = %v, want io.ErrNoProgress", err)
+	}
+}
+
+func TestLineReaderReset(t *testing.T) {
+	lr := NewLineReader(strings.NewReader("a\nb\n"), 10)
+	if _, err := readAll(t, lr); err != io.EOF {
+		t.Fatal(err)
+	}
+	lr.Reset(strings.NewReader("c\n" + strings.Repeat("z", 20) + "\n"))
+	got, err := readAll(t, lr)
+	if err != io.EOF || !equalLines(got, []string{"c"}) || lr.Skipped() != 1 || lr.Offset() != 23 {
+		t.Errorf("after Reset: %q %v skipped=%d offset=%d", got, err, lr.Skipped(), lr.Offset())
+	}
+}
+
+func TestCutLine(t *testing.T) {
+	tests := []struct{ in, line, rest string }{
+		{"", "", ""},
+		{"a", "a", ""},
+		{"a\n", "a", ""},
+		{"a\r\nb\n", "a", "b\n"},
+		{"\r\n", "", ""},
+		{"a\rb", "a\rb", ""},
+	}
+	for _, tt := range tests {
+		line, rest := CutLine([]byte(tt.in))
+		if string(line) != tt.line || string(rest) != tt.rest {
+			t.Errorf("CutLine(%q) = %q, %q; want %q, %q", tt.in, line, rest, tt.line, tt.rest)
+		}
+	}
+}
+
+func TestLineReaderNoAllocs(t *testing.T) {
+	data := strings.Repeat("Nov 23 15:33:46 mx postfix/smtp[12059]: DE9A6986268: to=<ok@remote.test>, status=sent\n", 1000)
+	r := strings.NewReader(data)
+	lr := NewLineReader(r, 4096)
+	allocs := testing.AllocsPerRun(10, func() {
+		r.Reset(data)
+		lr.Reset(r)
+		for {
+			if _, err := lr.Next(); err != nil {
+				break
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per pass over 1000 lines, want 0", allocs)
+	}
+}
