@@ -101,26 +101,29 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 	for len(s) > 0 && s[0] == ' ' {
 		s = s[1:]
 	}
-	sp := strings.IndexByte(s, ' ')
-	if sp <= 0 {
+	// Hand-written scans: the tokens are short, shorter than what makes
+	// strings.IndexByte pay off.
+	i, bracket := 0, false
+	for i < len(s) && s[i] != ' ' {
+		if s[i] == '[' {
+			bracket = true
+		}
+		i++
+	}
+	if i == 0 || i == len(s) {
 		return ErrMalformed
 	}
-	tok := s[:sp]
-	if tok[len(tok)-1] == ':' || strings.IndexByte(tok, '[') >= 0 {
-		// No host: the first token already is the tag.
-	} else {
-		r.Host = tok
-		s = s[sp+1:]
-		if sp = strings.IndexByte(s, ' '); sp > 0 && isFacilityLevel(s[:sp]) {
-			s = s[sp+1:] // busybox syslogd: "host mail.info postfix/smtp[1]: "
-		}
-	}
-	return p.tag(s, r)
+	if s[i-1] != ':' && !bracket {
+		r.Host = s[:i]
+		s = s[i+1:]
+	} // else: no host, the first token already is the tag
+	return p.tag(s, r, true)
 }
 
 // tag reads "program[pid]: message" or "program: message" and dispatches
-// on the program.
-func (p *Parser) tag(s string, r *Record) error {
+// on the program. A busybox "mail.info" field in front of the tag is
+// skipped when facility is true.
+func (p *Parser) tag(s string, r *Record, facility bool) error {
 	i := 0
 	for i < len(s) && s[i] != '[' && s[i] != ':' && s[i] != ' ' {
 		i++
@@ -129,6 +132,9 @@ func (p *Parser) tag(s string, r *Record) error {
 		return notPostfixOr(s, ErrMalformed)
 	}
 	prog := s[:i]
+	if s[i] == ' ' && facility && isFacilityLevel(prog) {
+		return p.tag(s[i+1:], r, false) // busybox syslogd: "host mail.info postfix/smtp[1]: "
+	}
 	if s[i] == '[' {
 		j := i + 1
 		pid := 0

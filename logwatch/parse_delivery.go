@@ -23,8 +23,11 @@ func parseDelivery(body string, r *Record) {
 	r.To = to
 	for len(s) > 2 && s[0] == ',' && s[1] == ' ' {
 		s = s[2:]
-		eq := strings.IndexByte(s[:min(len(s), 12)], '=')
-		if eq <= 0 {
+		eq := 0
+		for eq < len(s) && eq < 12 && s[eq] != '=' {
+			eq++
+		}
+		if eq == 0 || eq >= len(s) || s[eq] != '=' {
 			return
 		}
 		key, v := s[:eq], s[eq+1:]
@@ -59,7 +62,7 @@ func parseDelivery(body string, r *Record) {
 			}
 			return
 		}
-		end := strings.Index(v, ", ")
+		end := strings.IndexByte(v, ',')
 		if end < 0 {
 			end = len(v)
 		}

@@ -60,6 +60,9 @@ func (p *Parser) message(msg string, r *Record) {
 // isWarning reports whether a message is a Postfix "warning:", "error:",
 // "fatal:" or "panic:" report.
 func isWarning(s string) bool {
+	if len(s) == 0 || (s[0] != 'w' && s[0] != 'e' && s[0] != 'f' && s[0] != 'p') {
+		return false
+	}
 	switch {
 	case strings.HasPrefix(s, "warning: "), strings.HasPrefix(s, "error: "),
 		strings.HasPrefix(s, "fatal: "), strings.HasPrefix(s, "panic: "):
@@ -70,15 +73,24 @@ func isWarning(s string) bool {
 
 // cutQueueID splits "QID: rest" when QID is a valid queue id or NOQUEUE.
 func cutQueueID(s string) (qid, rest string, ok bool) {
-	i := 0
-	for i < len(s) && i < 32 && isAlnum(s[i]) {
+	i, hex := 0, true
+	for i < len(s) && i < 33 {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'A' && c <= 'F' {
+			i++
+			continue
+		}
+		if !(c >= 'G' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			break
+		}
+		hex = false
 		i++
 	}
 	if i < 6 || i+1 >= len(s) || s[i] != ':' || s[i+1] != ' ' {
 		return "", s, false
 	}
 	qid = s[:i]
-	if qid != "NOQUEUE" && !ValidQueueID(qid) {
+	if !(hex && i <= 24) && qid != "NOQUEUE" && !ValidQueueID(qid) {
 		return "", s, false
 	}
 	return qid, s[i+2:], true
@@ -126,10 +138,6 @@ func ValidQueueID(s string) bool {
 		}
 	}
 	return sep
-}
-
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
 // cutAction splits "action: rest" for the short lower-case action words
