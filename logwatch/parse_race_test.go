@@ -1,0 +1,5 @@
+//go:build race
+
+package logwatch
+
+const raceEnabled = true

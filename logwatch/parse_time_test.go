@@ -1,0 +1,184 @@
+package logwatch
+
+import (
+	"testing"
+	"time"
+)
+
+// stampLine puts a timestamp in front of a fixed Postfix line.
+func stampLine(stamp string) string {
+	return stamp + " mx postfix/qmgr[1]: DE9A6986268: removed"
+}
+
+func TestYearInference(t *testing.T) {
+	tests := []struct {
+		name  string
+		ref   string
+		stamp string
+		want  string
+	}{
+		{"same day", "2026-11-23T16:00:00Z", "Nov 23 15:33:46", "2026-11-23T15:33:46Z"},
+		{"year boundary: last second of the old year", "2027-01-01T00:05:00Z", "Dec 31 23:59:59", "2026-12-31T23:59:59Z"},
+		{"year boundary: first minutes of the new year", "2027-01-01T00:05:00Z", "Jan  1 00:04:00", "2027-01-01T00:04:00Z"},
+		{"reader's clock behind the log at new year", "2026-12-31T23:59:00Z", "Jan  1 00:00:30", "2027-01-01T00:00:30Z"},
+		{"two days after ref is still ref's year", "2026-11-23T10:00:00Z", "Nov 25 10:00:00", "2026-11-25T10:00:00Z"},
+		{"four days after ref is last year", "2026-11-23T10:00:00Z", "Nov 27 10:00:00", "2025-11-27T10:00:00Z"},
+		{"month after ref is last year", "2026-03-10T00:00:00Z", "Dec 24 18:00:00", "2025-12-24T18:00:00Z"},
+		{"Feb 29 in a leap year", "2028-03-01T12:00:00Z", "Feb 29 10:00:00", "2028-02-29T10:00:00Z"},
+		{"Feb 29 read in a common year is the last leap year", "2027-03-01T12:00:00Z", "Feb 29 10:00:00", "2024-02-29T10:00:00Z"},
+		{"Feb 29 shortly before it happens", "2028-02-27T12:00:00Z", "Feb 29 10:00:00", "2028-02-29T10:00:00Z"},
+		{"Feb 29 long before it happens", "2028-02-20T12:00:00Z", "Feb 29 10:00:00", "2024-02-29T10:00:00Z"},
+		{"Feb 29 across a non-leap century", "2101-03-01T00:00:00Z", "Feb 29 10:00:00", "2096-02-29T10:00:00Z"},
+		{"Feb 28 in a common year", "2027-03-01T12:00:00Z", "Feb 28 10:00:00", "2027-02-28T10:00:00Z"},
+		{"single-digit day without padding", "2026-03-10T00:00:00Z", "Mar 7 02:09:33", "2026-03-07T02:09:33Z"},
+		{"short-precise fraction", "2026-11-24T00:00:00Z", "Nov 23 15:33:46.000123", "2026-11-23T15:33:46.000123Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref := mustTime(t, tt.ref)
+			p := NewParser(ref, time.UTC)
+			var r Record
+			if err := p.Parse(stampLine(tt.stamp), &r); err != nil {
+				t.Fatal(err)
+			}
+			if want := mustTime(t, tt.want); !r.Time.Equal(want) {
+				t.Errorf("%q with ref %s: got %v, want %v", tt.stamp, tt.ref, r.Time, want)
+			}
+		})
+	}
+}
+
+// TestYearInferenceCache parses a sequence through one parser (so the hour
+// cache is used) and checks each result against a fresh parser's.
+func TestYearInferenceCache(t *testing.T) {
+	ref := mustTime(t, "2026-11-23T10:30:00Z") // limit: Nov 26 10:30:00
+	seq := []struct{ stamp, want string }{
+		{"Nov 26 10:29:59", "2026-11-26T10:29:59Z"},
+		{"Nov 26 10:30:00", "2026-11-26T10:30:00Z"},
+		{"Nov 26 10:30:01", "2025-11-26T10:30:01Z"},
+		{"Nov 26 10:00:00", "2026-11-26T10:00:00Z"},
+		{"Nov 26 10:59:59", "2025-11-26T10:59:59Z"},
+		{"Nov 26 09:59:59", "2026-11-26T09:59:59Z"},
+		{"Nov 26 11:00:00", "2025-11-26T11:00:00Z"},
+		{"Nov 26 11:00:01", "2025-11-26T11:00:01Z"},
+		{"Nov 23 10:00:00", "2026-11-23T10:00:00Z"},
+		{"Nov 23 10:00:01", "2026-11-23T10:00:01Z"},
+		{"Nov 22 10:00:01", "2026-11-22T10:00:01Z"},
+	}
+	p := NewParser(ref, time.UTC)
+	var r Record
+	for _, s := range seq {
+		if err := p.Parse(stampLine(s.stamp), &r); err != nil {
+			t.Fatal(err)
+		}
+		want := mustTime(t, s.want)
+		if !r.Time.Equal(want) {
+			t.Errorf("%s (cached parser): got %v, want %v", s.stamp, r.Time, want)
+		}
+		var fresh Record
+		if err := NewParser(ref, time.UTC).Parse(stampLine(s.stamp), &fresh); err != nil {
+			t.Fatal(err)
+		}
+		if !fresh.Time.Equal(want) {
+			t.Errorf("%s (fresh parser): got %v, want %v", s.stamp, fresh.Time, want)
+		}
+	}
+}
+
+func TestTimeZones(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skipf("no zoneinfo: %v", err)
+	}
+	tokyo := time.FixedZone("JST", 9*3600)
+	ref := mustTime(t, "2026-12-01T00:00:00Z")
+	tests := []struct {
+		name    string
+		loc     *time.Location
+		stamp   string
+		want    string
+		wantOff int // offset of the returned time's zone, seconds east of UTC
+	}{
+		{"traditional in a fixed zone", tokyo, "Nov 23 14:56:04", "2026-11-23T05:56:04Z", 9 * 3600},
+		{"traditional in summer time", berlin, "Jul  1 12:00:00", "2026-07-01T10:00:00Z", 2 * 3600},
+		{"traditional in winter time", berlin, "Jan  1 12:00:00", "2026-01-01T11:00:00Z", 3600},
+		{"RFC 3339 with colon offset", berlin, "2026-11-23T14:56:04.5+09:00", "2026-11-23T05:56:04.5Z", 9 * 3600},
+		{"RFC 3339 without colon (short-iso)", berlin, "2026-11-23T14:56:04+0900", "2026-11-23T05:56:04Z", 9 * 3600},
+		{"RFC 3339 negative half-hour offset", berlin, "2026-11-23T14:56:04-03:30", "2026-11-23T18:26:04Z", -(3*3600 + 1800)},
+		{"RFC 3339 Z", tokyo, "2026-11-23T14:56:04Z", "2026-11-23T14:56:04Z", 0},
+		{"RFC 3339 lower-case z", tokyo, "2026-11-23T14:56:04.000000001z", "2026-11-23T14:56:04.000000001Z", 0},
+		{"RFC 3339 hour-only offset", tokyo, "2026-11-23T14:56:04+05", "2026-11-23T09:56:04Z", 5 * 3600},
+		{"RFC 3339 without zone is read in loc", tokyo, "2026-11-23T14:56:04", "2026-11-23T05:56:04Z", 9 * 3600},
+		{"space instead of T", tokyo, "2026-11-23 14:56:04", "2026-11-23T05:56:04Z", 9 * 3600},
+		{"fraction beyond nanoseconds", tokyo, "2026-11-23T14:56:04.1234567891234Z", "2026-11-23T14:56:04.123456789Z", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewParser(ref, tt.loc)
+			var r Record
+			if err := p.Parse(stampLine(tt.stamp), &r); err != nil {
+				t.Fatal(err)
+			}
+			if want := mustTime(t, tt.want); !r.Time.Equal(want) {
+				t.Errorf("got %v, want %v", r.Time, want)
+			}
+			if _, off := r.Time.Zone(); off != tt.wantOff {
+				t.Errorf("zone offset %d, want %d", off, tt.wantOff)
+			}
+		})
+	}
+}
+
+// TestDSTCache parses across a daylight-saving change with one parser: the
+// hour cache must not carry an offset over the change.
+func TestDSTCache(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skipf("no zoneinfo: %v", err)
+	}
+	p := NewParser(mustTime(t, "2026-12-01T00:00:00Z"), berlin)
+	var r Record
+	var got []time.Time
+	for _, s := range []string{"Mar 29 01:59:58", "Mar 29 01:59:59", "Mar 29 03:00:00", "Oct 25 01:59:59", "Oct 25 03:00:00"} {
+		if err := p.Parse(stampLine(s), &r); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.Time)
+	}
+	want := []string{"2026-03-29T00:59:58Z", "2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z", "2026-10-24T23:59:59Z", "2026-10-25T02:00:00Z"}
+	for i, w := range want {
+		if !got[i].Equal(mustTime(t, w)) {
+			t.Errorf("stamp %d: got %v, want %s", i, got[i].UTC(), w)
+		}
+	}
+}
+
+func TestRejectedStamps(t *testing.T) {
+	p := NewParser(mustTime(t, "2026-12-01T00:00:00Z"), time.UTC)
+	for _, s := range []string{
+		"Nov 23 24:00:00", "Nov 23 12:60:00", "Nov 32 12:00:00", "Nov 00 12:00:00", "Nov 23 1:00:00",
+		"2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-11-23T14:56:04+25:00", "2026-11-23T14:56:04+09:7",
+		"2026-11-23T14:56:04Q", "2026-11-23X14:56:04Z", "Nov 23 15:33:46.", // a dot with no digits is accepted below
+	} {
+		var r Record
+		err := p.Parse(stampLine(s), &r)
+		if s == "Nov 23 15:33:46." {
+			if err != nil {
+				t.Errorf("%q: %v (an empty fraction reads as zero)", s, err)
+			}
+			continue
+		}
+		if err != ErrMalformed {
+			t.Errorf("%q: error %v, want ErrMalformed", s, err)
+		}
+	}
+}
+
+func mustTime(t testing.TB, s string) time.Time {
+	t.Helper()
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
