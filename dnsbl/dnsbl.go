@@ -38,7 +38,6 @@ import (
 // Errors. Result.Err wraps one of them.
 var (
 	ErrDNS        = errors.New("dnsbl: dns error")                  // timeout, SERVFAIL, REFUSED, network error, malformed answer
-	ErrTimeout    = errors.New("dnsbl: timeout")                    // wrapped together with ErrDNS
 	ErrRefused    = errors.New("dnsbl: list refused the query")     // an error answer (127.255.255.0/24, or a Code with status "error")
 	ErrBadAnswer  = errors.New("dnsbl: answer outside 127.0.0.0/8") // a resolver rewriting NXDOMAIN, or a broken list
 	ErrNoKey      = errors.New("dnsbl: no key configured")          // the zone needs a subscriber key
@@ -51,6 +50,9 @@ var (
 	ErrBadServer  = errors.New("dnsbl: invalid resolver address")
 	ErrUnhealthy  = errors.New("dnsbl: zone fails its RFC 5782 test points")
 )
+
+// ErrTimeout is the ErrDNS of a server that did not answer in time.
+var ErrTimeout = fmt.Errorf("%w: timeout", ErrDNS)
 
 // Status of a name in a list.
 type Status string

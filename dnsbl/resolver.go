@@ -78,7 +78,7 @@ func (r *Resolver) exchange(ctx context.Context, qname string, qtype uint16) (*d
 		return resp, nil
 	}
 	if isTimeout(lastErr) {
-		return nil, fmt.Errorf("%w: %w: no answer from %s after %d attempts of %v", ErrDNS, ErrTimeout, r.Server, r.attempts(), r.timeout())
+		return nil, fmt.Errorf("%w: no answer from %s after %d attempts of %v", ErrTimeout, r.Server, r.attempts(), r.timeout())
 	}
 	return nil, fmt.Errorf("%w: querying %s: %w", ErrDNS, r.Server, lastErr)
 }
