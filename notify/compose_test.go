@@ -1,0 +1,448 @@
+package notify
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/notify")
+
+func goldenPath(name string) string {
+	return filepath.Join("..", "testdata", "notify", name+".eml")
+}
+
+// wantHeaders is the exact header set of every notice, in order.
+var (
+	wantHeaders = []string{"From", "To", "Subject", "Date", "Message-Id", "Auto-Submitted", "X-Auto-Response-Suppress",
+		"X-Rblwatch-Incident", "X-Rblwatch-Kind", "Content-Language", "Mime-Version", "Content-Type", "Content-Transfer-Encoding"}
+	wantHeadersMultipart = []string{"From", "To", "Subject", "Date", "Message-Id", "Auto-Submitted", "X-Auto-Response-Suppress",
+		"X-Rblwatch-Incident", "X-Rblwatch-Kind", "Content-Language", "Mime-Version", "Content-Type"}
+)
+
+func TestComposeGolden(t *testing.T) {
+	for _, tc := range composeCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Compose(tc.notice, tc.cfg, tc.now, tc.msgID)
+			if err != nil {
+				t.Fatalf("Compose: %v", err)
+			}
+			again, err := Compose(tc.notice, tc.cfg, tc.now, tc.msgID)
+			if err != nil || !bytes.Equal(got, again) {
+				t.Fatalf("Compose is not deterministic (err %v)", err)
+			}
+			path := goldenPath(tc.name)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("reading golden (run go test ./notify -update): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("message differs from %s (run go test ./notify -update and review the diff)", path)
+			}
+			checkMessage(t, tc, want)
+		})
+	}
+}
+
+// checkMessage parses a golden message and checks its wire form, headers
+// and decoded content.
+func checkMessage(t *testing.T, tc composeCase, raw []byte) {
+	t.Helper()
+	checkWireForm(t, raw)
+
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("net/mail cannot parse the message: %v", err)
+	}
+	keys := headerKeys(raw)
+	want := wantHeaders
+	if tc.cfg.HTML {
+		want = wantHeadersMultipart
+	}
+	if !slices.Equal(keys, want) {
+		t.Errorf("headers:\n got %v\nwant %v", keys, want)
+	}
+	for k, v := range msg.Header {
+		if len(v) != 1 {
+			t.Errorf("header %s appears %d times", k, len(v))
+		}
+	}
+
+	dec := new(mime.WordDecoder)
+	subject, err := dec.DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil {
+		t.Fatalf("decoding Subject: %v", err)
+	}
+	if subject != tc.subject {
+		t.Errorf("Subject:\n got %q\nwant %q", subject, tc.subject)
+	}
+	if got, want := msg.Header.Get("Message-Id"), tc.msgID; got != want {
+		t.Errorf("Message-ID %q, want %q", got, want)
+	}
+	date, err := msg.Header.Date()
+	if err != nil || !date.Equal(tc.now.Truncate(time.Second)) {
+		t.Errorf("Date %v (%v), want %v", date, err, tc.now)
+	}
+	from, err := msg.Header.AddressList("From")
+	if err != nil || len(from) != 1 || from[0].Address != "rblwatch@mail.example.net" {
+		t.Errorf("From %v (%v)", from, err)
+	}
+	to, err := msg.Header.AddressList("To")
+	if err != nil || len(to) != 1 || to[0].Address != "postmaster@example.net" {
+		t.Errorf("To %v (%v)", to, err)
+	}
+	if got := msg.Header.Get("Auto-Submitted"); got != "auto-generated" {
+		t.Errorf("Auto-Submitted %q", got)
+	}
+	if got := msg.Header.Get("X-Rblwatch-Kind"); got != string(tc.notice.Kind) {
+		t.Errorf("X-Rblwatch-Kind %q", got)
+	}
+	if got, id := msg.Header.Get("X-Rblwatch-Incident"), tc.notice.Incident.ID; headerSafe(id) && got != id {
+		t.Errorf("X-Rblwatch-Incident %q, want %q", got, id)
+	}
+
+	text, html := decodeBody(t, msg)
+	for _, w := range tc.want {
+		if !strings.Contains(text, w) {
+			t.Errorf("text body lacks %q", w)
+		}
+	}
+	for _, w := range tc.wantNot {
+		if strings.Contains(text, w) {
+			t.Errorf("text body contains %q", w)
+		}
+	}
+	if tc.cfg.HTML && html == "" {
+		t.Errorf("no HTML part")
+	}
+	if !tc.cfg.HTML && html != "" {
+		t.Errorf("unexpected HTML part")
+	}
+	checkHostileText(t, text)
+	if html != "" {
+		checkHTML(t, tc, html)
+	}
+}
+
+// checkWireForm: 7-bit, CRLF line ends only, no line over 78 characters.
+func checkWireForm(t *testing.T, raw []byte) {
+	t.Helper()
+	if !bytes.HasSuffix(raw, []byte("\r\n")) {
+		t.Errorf("message does not end with CRLF")
+	}
+	for i, line := range bytes.Split(bytes.TrimSuffix(raw, []byte("\r\n")), []byte("\r\n")) {
+		if len(line) > 78 {
+			t.Errorf("line %d is %d characters long: %.80q", i+1, len(line), line)
+		}
+		for _, c := range line {
+			if c == '\r' || c == '\n' {
+				t.Errorf("line %d has a bare CR or LF: %q", i+1, line)
+				break
+			}
+			if c >= 0x80 || (c < 0x20 && c != '\t') {
+				t.Errorf("line %d has a non-ASCII or control byte %#x", i+1, c)
+				break
+			}
+		}
+	}
+}
+
+// headerKeys lists the header field names in order, as written.
+func headerKeys(raw []byte) []string {
+	head, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	var keys []string
+	for _, line := range strings.Split(string(head), "\r\n") {
+		if line == "" || line[0] == ' ' || line[0] == '\t' {
+			continue
+		}
+		name, _, _ := strings.Cut(line, ":")
+		keys = append(keys, textproto.CanonicalMIMEHeaderKey(name))
+	}
+	return keys
+}
+
+// decodeBody returns the decoded text and HTML parts; both must be valid
+// UTF-8.
+func decodeBody(t *testing.T, msg *mail.Message) (text, html string) {
+	t.Helper()
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatalf("Content-Type: %v", err)
+	}
+	if mt == "text/plain" {
+		if params["charset"] != "UTF-8" {
+			t.Errorf("charset %q", params["charset"])
+		}
+		return decodePart(t, msg.Header.Get("Content-Transfer-Encoding"), msg.Body), ""
+	}
+	if mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q", mt)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	var types []string
+	for {
+		p, err := mr.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("multipart: %v", err)
+		}
+		pt, pp, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		if err != nil || pp["charset"] != "UTF-8" {
+			t.Fatalf("part Content-Type %q: %v", p.Header.Get("Content-Type"), err)
+		}
+		types = append(types, pt)
+		s := decodePart(t, p.Header.Get("Content-Transfer-Encoding"), p)
+		switch pt {
+		case "text/plain":
+			text = s
+		case "text/html":
+			html = s
+		}
+	}
+	if !slices.Equal(types, []string{"text/plain", "text/html"}) {
+		t.Errorf("parts %v, want text/plain then text/html", types)
+	}
+	return text, html
+}
+
+func decodePart(t *testing.T, cte string, r io.Reader) string {
+	t.Helper()
+	var dr io.Reader
+	switch cte {
+	case "quoted-printable":
+		dr = quotedprintable.NewReader(r)
+	case "base64":
+		dr = base64.NewDecoder(base64.StdEncoding, r)
+	default:
+		t.Fatalf("Content-Transfer-Encoding %q", cte)
+	}
+	b, err := io.ReadAll(dr)
+	if err != nil {
+		t.Fatalf("decoding %s: %v", cte, err)
+	}
+	if !utf8.Valid(b) {
+		t.Errorf("decoded body is not valid UTF-8")
+	}
+	// The decoded text uses CRLF line ends; compare with LF.
+	s := strings.ReplaceAll(string(b), "\r\n", "\n")
+	return s
+}
+
+// checkHostileText: whatever the input, the decoded text has no stray CR, no
+// line that looks like an injected header, and no line longer than the
+// sanitiser allows.
+func checkHostileText(t *testing.T, text string) {
+	t.Helper()
+	if strings.ContainsRune(text, '\r') {
+		t.Errorf("decoded text has a bare CR")
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "Bcc:") || strings.HasPrefix(line, "X-Injected:") {
+			t.Errorf("injected line in body: %q", line)
+		}
+		if n := utf8.RuneCountInString(line); n > maxSample+16 {
+			t.Errorf("body line of %d runes", n)
+		}
+		for _, r := range line {
+			if r < 0x20 && r != '\t' || r == 0x7f || r == '\u202e' {
+				t.Errorf("control character %U in body line %.60q", r, line)
+				break
+			}
+		}
+	}
+}
+
+// checkHTML: html/template escaped the hostile text, and the only links are
+// the catalog's.
+func checkHTML(t *testing.T, tc composeCase, html string) {
+	t.Helper()
+	for _, bad := range []string{"<script", "<img", "<b>", "javascript:", "evil.example/\">"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("HTML contains %q", bad)
+		}
+	}
+	var hrefs []string
+	for rest := html; ; {
+		i := strings.Index(rest, `<a href="`)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(`<a href="`):]
+		end := strings.IndexByte(rest, '"')
+		hrefs = append(hrefs, rest[:end])
+		rest = rest[end:]
+	}
+	var allowed []string
+	if p := tc.notice.Provider; p != nil {
+		for _, u := range []string{p.LookupURL, p.RemovalURL} {
+			allowed = append(allowed, strings.ReplaceAll(u, "{ip}", "192.0.2.1"))
+		}
+	}
+	for _, h := range hrefs {
+		h = strings.ReplaceAll(h, "&amp;", "&")
+		h = strings.ReplaceAll(h, "%3c", "<")
+		h = strings.ReplaceAll(h, "%3e", ">")
+		h = strings.ReplaceAll(h, "%22", "\"")
+		if !slices.Contains(allowed, h) {
+			t.Errorf("HTML links to %q, not a catalog link", h)
+		}
+	}
+	if len(hrefs) == 0 {
+		t.Errorf("HTML has no link")
+	}
+}
+
+func TestComposeErrors(t *testing.T) {
+	base := Notice{Kind: KindOpened, Incident: spamhausIncident(), Provider: spamhausFixture(), Lang: "en"}
+	cfg := testConfig()
+	tests := []struct {
+		name  string
+		edit  func(n *Notice, c *Config, id *string)
+		want  error
+		wants string
+	}{
+		{"message-id with CRLF", func(n *Notice, c *Config, id *string) { *id = "<a@b>\r\nBcc: x@y" }, ErrMessageID, ""},
+		{"message-id without @", func(n *Notice, c *Config, id *string) { *id = "<ab>" }, ErrMessageID, ""},
+		{"empty message-id", func(n *Notice, c *Config, id *string) { *id = "" }, ErrMessageID, ""},
+		{"no recipient", func(n *Notice, c *Config, id *string) { c.To = nil }, ErrConfig, ""},
+		{"bad from", func(n *Notice, c *Config, id *string) { c.From = "not an address" }, ErrConfig, ""},
+		{"from with CRLF", func(n *Notice, c *Config, id *string) { c.From = "a@b.example\r\nBcc: x@y" }, ErrConfig, ""},
+		{"non-ASCII address", func(n *Notice, c *Config, id *string) { c.To = []string{"ポスト@example.jp"} }, ErrConfig, ""},
+		{"unknown language", func(n *Notice, c *Config, id *string) { n.Lang = "fr" }, ErrLang, ""},
+		{"unknown kind", func(n *Notice, c *Config, id *string) { n.Kind = "exploded" }, ErrKind, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n, c, id := base, cfg, "<x@mail.example.net>"
+			c.To = slices.Clone(cfg.To)
+			tc.edit(&n, &c, &id)
+			_, err := Compose(n, c, t0, id)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"plain text", 100, "plain text"},
+		{"  trimmed\t", 100, "trimmed"},
+		{"a\r\nBcc: x", 100, "a\uFFFD\uFFFDBcc: x"},
+		{"tab\there", 100, "tab here"},
+		{"bad\xffbyte", 100, "bad\uFFFDbyte"},
+		{"nul\x00del\x7fc1\u0085", 100, "nul\uFFFDdel\uFFFDc1\uFFFD"},
+		{"bidi\u202eoverride\u200bzw\u2028ls", 100, "bidi\uFFFDoverride\uFFFDzw\uFFFDls"},
+		{"日本語のテキスト", 3, "日本語…"},
+		{"exactly", 7, "exactly"},
+		{"exactly!", 7, "exactly…"},
+		{"\uFFFD", 10, "\uFFFD"},
+	}
+	for _, tc := range tests {
+		if got := clean(tc.in, tc.max); got != tc.want {
+			t.Errorf("clean(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestValidTarget(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   string
+		isIP   bool
+		wantOK bool
+	}{
+		{"192.0.2.1", "192.0.2.1", true, true},
+		{"2001:db8::1", "2001:db8::1", true, true},
+		{"::ffff:192.0.2.1", "192.0.2.1", true, true},
+		{"Example.COM.", "example.com", false, true},
+		{"mail-1.example.net", "mail-1.example.net", false, true},
+		{"x.x.x.x", "", false, false}, // masks, as bounce collections write them
+		{"xxx.xxx.xxx.xxx", "", false, false},
+		{"192.0.2.1\r\nBcc: v@x", "", false, false},
+		{"localhost", "", false, false},
+		{"1.2.3.999", "", false, false},
+		{"-bad.example", "", false, false},
+		{"fe80::1%eth0", "", false, false},
+		{"", "", false, false},
+		{"a b.example", "", false, false},
+	}
+	for _, tc := range tests {
+		got, isIP, ok := validTarget(tc.in)
+		if got != tc.want || isIP != tc.isIP || ok != tc.wantOK {
+			t.Errorf("validTarget(%q) = %q, %v, %v; want %q, %v, %v", tc.in, got, isIP, ok, tc.want, tc.isIP, tc.wantOK)
+		}
+	}
+}
+
+func TestWriteHeaderFolds(t *testing.T) {
+	var b bytes.Buffer
+	long := strings.Repeat("word ", 40)
+	writeHeader(&b, "Subject", strings.TrimSpace(long))
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\r\n"), "\r\n")
+	if len(lines) < 3 {
+		t.Fatalf("not folded: %q", b.String())
+	}
+	for i, l := range lines {
+		if len(l) > 78 {
+			t.Errorf("line %d too long: %q", i, l)
+		}
+		if i > 0 && l[0] != ' ' {
+			t.Errorf("continuation line %d does not start with a space: %q", i, l)
+		}
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(b.String() + "\r\nbody"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msg.Header.Get("Subject"); got != strings.TrimSpace(long) {
+		t.Errorf("unfolded %q", got)
+	}
+}
+
+func TestMessageIDStable(t *testing.T) {
+	n := Notice{Kind: KindOpened, Incident: spamhausIncident()}
+	a := MessageID(n, t0, "mail.example.net")
+	if b := MessageID(n, t0, "mail.example.net"); a != b {
+		t.Errorf("MessageID not stable: %s, %s", a, b)
+	}
+	if _, err := normalizeMessageID(a); err != nil {
+		t.Errorf("MessageID %q is not valid: %v", a, err)
+	}
+	n2 := n
+	n2.Kind = KindCleared
+	if MessageID(n2, t0, "mail.example.net") == a {
+		t.Errorf("MessageID ignores the kind")
+	}
+	if got := MessageID(n, t0, "bad host\r\n"); !strings.HasSuffix(got, "@rblwatch.invalid>") {
+		t.Errorf("MessageID with a bad host: %q", got)
+	}
+}

@@ -1,0 +1,451 @@
+package notify
+
+import (
+	"strings"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// Fixtures for the golden tests. The providers are written out here rather
+// than taken from the embedded catalog, so that editing the catalog's prose
+// does not churn the goldens; the catalog's own tests cover its texts.
+
+func spamhausFixture() *classify.Provider {
+	return &classify.Provider{
+		ID:         "spamhaus",
+		Name:       "Spamhaus",
+		Kind:       classify.KindDNSBL,
+		LookupURL:  "https://check.spamhaus.org/results/?query={ip}",
+		RemovalURL: "https://check.spamhaus.org/",
+		RemovalTime: classify.Text{
+			En: "usually within an hour for PBL and XBL self-removal; SBL listings are handled with your ISP",
+			Ja: "PBL と XBL は自己申請で通常1時間以内。SBL はプロバイダー経由での対応になります",
+		},
+		SelfService: true,
+		Meaning: classify.Text{
+			En: "Spamhaus publishes the most widely used block lists. ZEN combines SBL (spam sources), CSS (snowshoe spam), XBL (hijacked or infected hosts) and PBL (addresses that should not send mail directly).",
+			Ja: "Spamhaus は最も広く使われているブロックリストの運営団体です。ZEN は SBL（スパム送信元）、CSS（分散型スパム）、XBL（乗っ取り・感染したホスト）、PBL（直接メールを送るべきでないアドレス）をまとめたリストです。",
+		},
+		Advice: classify.Text{
+			En: "1. Look the address up to see which list names it and why.\n2. XBL or CSS: find and fix the infected host, open relay or wrong HELO name first.\n3. Then request removal on the lookup page.",
+			Ja: "1. 確認ページでアドレスを検索し、どのリストに、どの理由で登録されているかを確認してください。\n2. XBL または CSS の場合は、感染したホスト、オープンリレー、誤った HELO 名などの原因を先に解消してください。\n3. その後、確認ページから解除を申請してください。",
+		},
+	}
+}
+
+func microsoftFixture() *classify.Provider {
+	return &classify.Provider{
+		ID:         "microsoft",
+		Name:       "Microsoft (Outlook.com)",
+		Kind:       classify.KindProprietary,
+		RemovalURL: "https://sender.office.com/",
+		RemovalTime: classify.Text{
+			En: "1 to 2 hours after the portal accepts the request; escalations take 24 to 48 hours",
+			Ja: "ポータルで申請が受理されてから1〜2時間。エスカレーションした場合は24〜48時間",
+		},
+		SelfService: true,
+		Meaning: classify.Text{
+			En: "Outlook.com and Microsoft 365 keep their own reputation of sending IP addresses. There is no public list to query.",
+			Ja: "Outlook.com と Microsoft 365 は、送信元 IP アドレスの評価を独自に管理しています。問い合わせできる公開リストはありません。",
+		},
+		Advice: classify.Text{
+			En: "Request delisting at the sender portal with the IP address and the rejection text.",
+			Ja: "送信者ポータルから、IP アドレスと拒否メッセージを添えて解除を申請してください。",
+		},
+	}
+}
+
+var (
+	t0  = time.Date(2026, 3, 14, 9, 26, 3, 0, time.UTC)
+	jst = time.FixedZone("JST", 9*60*60)
+)
+
+const spamhausReply = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1"
+
+func spamhausIncident() incident.Incident {
+	return incident.Incident{
+		ID:        "spamhaus-192.0.2.1-20260314T092603Z",
+		Key:       incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"},
+		Status:    incident.Ongoing,
+		FirstSeen: t0,
+		LastSeen:  t0.Add(25 * time.Minute),
+		Verdict: classify.Verdict{
+			Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1",
+			Code: 554, Enhanced: "5.7.1", Remote: "mx1.example.org", Command: "RCPT TO", Rule: "spamhaus-blocked-using",
+		},
+		Bounced:  1,
+		Deferred: 5,
+		Messages: []incident.Message{
+			{QueueID: "4BF2C1E0A3", From: "alice@example.net", Recipients: []string{"bob@example.org"}, Fate: incident.FateDeferred, FirstSeen: t0, LastSeen: t0.Add(25 * time.Minute)},
+			{QueueID: "7D41A2B9F0", From: "carol@example.net", Recipients: []string{"dave@example.org", "erin@example.org", "frank@example.org", "grace@example.org"}, Fate: incident.FateBounced, FirstSeen: t0.Add(2 * time.Minute), LastSeen: t0.Add(2 * time.Minute)},
+			{QueueID: "91C0FF3E12", From: "", Recipients: []string{"info@example.com"}, Fate: incident.FateDeferred, FirstSeen: t0.Add(10 * time.Minute), LastSeen: t0.Add(20 * time.Minute)},
+		},
+		Recipients: []string{"bob@example.org", "dave@example.org", "erin@example.org", "frank@example.org", "grace@example.org", "info@example.com"},
+		Domains:    []string{"example.com", "example.org"},
+		Remotes:    []string{"mx1.example.org", "mx.example.com"},
+		Samples: []string{
+			"Mar 14 09:26:03 mail postfix/smtp[20056]: 4BF2C1E0A3: to=<bob@example.org>, relay=mx1.example.org[198.51.100.25]:25, delay=0.4, delays=0.01/0.01/0.2/0.18, dsn=4.7.1, status=deferred (host mx1.example.org[198.51.100.25] said: 450 4.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org (in reply to RCPT TO command))",
+			"Mar 14 09:28:11 mail postfix/smtp[20061]: 7D41A2B9F0: to=<dave@example.org>, relay=mx1.example.org[198.51.100.25]:25, delay=0.5, delays=0.01/0.01/0.3/0.18, dsn=5.7.1, status=bounced (host mx1.example.org[198.51.100.25] said: " + spamhausReply + " (in reply to RCPT TO command))",
+		},
+	}
+}
+
+func spamhausChecks() []Check {
+	return []Check{{Zone: "zen.spamhaus.org", Status: CheckListed, Meaning: "XBL: exploited or infected host", TXT: "https://check.spamhaus.org/query/ip/192.0.2.1"}}
+}
+
+func testConfig() Config {
+	return Config{
+		From:     "rblwatch <rblwatch@mail.example.net>",
+		To:       []string{"postmaster@example.net"},
+		Renotify: 24 * time.Hour,
+	}
+}
+
+// composeCase is one golden: the inputs and what a reader must find.
+type composeCase struct {
+	name    string
+	notice  Notice
+	cfg     Config
+	now     time.Time
+	msgID   string
+	subject string   // the decoded Subject, written out by hand
+	want    []string // phrases the decoded text body must contain
+	wantNot []string // phrases it must not contain
+}
+
+func composeCases() []composeCase {
+	inc := spamhausIncident()
+
+	digest := inc
+	digest.Notified = t0.Add(30 * time.Second)
+	digest.LastSeen = t0.Add(23 * time.Hour)
+	digest.Deferred = 41
+	digest.Bounced = 3
+	prev := Counts{Messages: 2, Recipients: 5, Bounced: 1, Deferred: 3}
+
+	cleared := inc
+	cleared.Status = incident.Cleared
+	cleared.ClearedAt = t0.Add(4*time.Hour + 14*time.Minute)
+	cleared.ClearedBy = "delivered"
+	cleared.Messages = append([]incident.Message(nil), inc.Messages...)
+	cleared.Messages[0].Fate = incident.FateDelivered
+	cleared.Messages[2].Fate = incident.FateExpired
+	cleared.MoreMessages = 2
+
+	selfListed := incident.Incident{
+		ID:        "self-spamhaus-192.0.2.1",
+		Key:       incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"},
+		FirstSeen: t0,
+	}
+	selfDelisted := selfListed
+	selfDelisted.ClearedAt = t0.Add(27*time.Hour + 5*time.Minute)
+
+	ms := incident.Incident{
+		ID:        "microsoft-192.0.2.1-20260314T092603Z",
+		Key:       incident.Key{Provider: "microsoft", Listed: "192.0.2.1"},
+		Status:    incident.Ongoing,
+		FirstSeen: t0,
+		LastSeen:  t0,
+		Verdict: classify.Verdict{
+			Provider: "microsoft", Category: classify.Blocklist, Listed: "192.0.2.1",
+			Code: 550, Enhanced: "5.7.1", Remote: "hotmail-com.olc.protection.outlook.com", Command: "MAIL FROM",
+		},
+		Bounced:    1,
+		Messages:   []incident.Message{{QueueID: "1310930001DB", From: "alice@example.net", Recipients: []string{"someone@hotmail.com"}, Fate: incident.FateBounced, FirstSeen: t0, LastSeen: t0}},
+		Recipients: []string{"someone@hotmail.com"},
+		Domains:    []string{"hotmail.com"},
+		Remotes:    []string{"hotmail-com.olc.protection.outlook.com"},
+		Samples: []string{
+			"Mar 14 09:26:03 mail postfix/smtp[20056]: 1310930001DB: to=<someone@hotmail.com>, relay=hotmail-com.olc.protection.outlook.com[104.47.10.33]:25, delay=0.22, delays=0.02/0.08/0.09/0.03, dsn=5.7.1, status=bounced (host hotmail-com.olc.protection.outlook.com[104.47.10.33] said: 550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3140). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. (in reply to MAIL FROM command))",
+		},
+	}
+	fault := inc
+	fault.Verdict.ReceiverFault = true
+	fault.Verdict.Via = "microsoft"
+
+	unknown := incident.Incident{
+		ID:        "unknown-example.net-20260314T092603Z",
+		Key:       incident.Key{Provider: "unknown", Listed: "Example.NET"},
+		Status:    incident.Ongoing,
+		FirstSeen: t0,
+		LastSeen:  t0.Add(time.Minute),
+		Verdict:   classify.Verdict{Provider: "unknown", Category: classify.Blocklist, Listed: "example.net", Code: 550, Remote: "mx.example.com"},
+		Bounced:   2,
+		Messages: []incident.Message{
+			{QueueID: "3F2A1B0C9D", From: "alice@example.net", Recipients: []string{"a@example.com", "b@example.com"}, Fate: incident.FateBounced, FirstSeen: t0, LastSeen: t0},
+		},
+		Recipients: []string{"a@example.com", "b@example.com"},
+		Domains:    []string{"example.com"},
+		Remotes:    []string{"mx.example.com"},
+	}
+
+	htmlCfg := testConfig()
+	htmlCfg.HTML = true
+
+	jaCfg := testConfig()
+	jaCfg.Location = jst
+	jaCfg.From = "rblwatch 監視 <rblwatch@mail.example.net>"
+
+	return []composeCase{
+		{
+			name:    "opened_en",
+			notice:  Notice{Kind: KindOpened, Incident: inc, Provider: spamhausFixture(), Reply: spamhausReply, Checks: spamhausChecks(), Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.1@mail.example.net>",
+			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail refused",
+			want: []string{
+				"Mail from mail.example.net is being refused: the receiving servers say that Spamhaus lists the sending IP address 192.0.2.1.",
+				"Since 2026-03-14 09:26 UTC, 3 messages to 6 recipients were refused or delayed. Postfix logged 1 bounce (returned to the sender) and 5 deferrals",
+				"Refused by: mx1.example.org, mx.example.com",
+				"Reply code: 554 5.7.1",
+				"Reply: " + spamhausReply,
+				"zen.spamhaus.org: listed (XBL: exploited or infected host).",
+				"The listing is confirmed.",
+				"Check the listing: https://check.spamhaus.org/results/?query=192.0.2.1",
+				"Request removal: https://check.spamhaus.org/",
+				"7D41A2B9F0 from <carol@example.net> to dave@example.org, erin@example.org, frank@example.org and 1 more: bounced to the sender",
+				"91C0FF3E12 from <> to info@example.com: still in the queue, being retried",
+				"sends a summary at most every 1 day",
+				"incident spamhaus-192.0.2.1-20260314T092603Z",
+			},
+			wantNot: []string{"shared IP"},
+		},
+		{
+			name:    "opened_ja",
+			notice:  Notice{Kind: KindOpened, Incident: inc, Provider: spamhausFixture(), Reply: spamhausReply, Checks: spamhausChecks(), Lang: "ja", SharedIP: true, Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.2@mail.example.net>",
+			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています",
+			want: []string{
+				"mail.example.net から送信したメールが受信を拒否されています。受信側のサーバーによると、送信元IPアドレス 192.0.2.1 が Spamhaus のブロックリストに登録されています。",
+				"2026/03/14 18:26 (JST) 以降、3通のメール（宛先6件）が拒否または保留されました。",
+				"差し戻し（バウンス）が1件、保留（キューに残して再送）が5件",
+				"■ Spamhaus について",
+				"・zen.spamhaus.org: 登録されています（XBL: exploited or infected host）。",
+				"ご自身では解除申請を行わず、ホスティング会社に対応を依頼してください",
+				"解除申請（アドレスの管理者が行います）: https://check.spamhaus.org/",
+				"登録状況の確認: https://check.spamhaus.org/results/?query=192.0.2.1",
+				"1日ごとに状況をまとめてお知らせし",
+				"7D41A2B9F0 差出人 <carol@example.net> 宛先 dave@example.org, erin@example.org, frank@example.org ほか1件: 送信者に差し戻し",
+			},
+		},
+		{
+			name:    "digest_en",
+			notice:  Notice{Kind: KindDigest, Incident: digest, Provider: spamhausFixture(), Checks: spamhausChecks(), Previous: &prev, Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0.Add(24*time.Hour + 30*time.Second),
+			msgID:   "<rblwatch.3@mail.example.net>",
+			subject: "[rblwatch] Still ongoing: 192.0.2.1 is listed by Spamhaus",
+			want: []string{
+				"Still ongoing: mail from mail.example.net is still being refused, citing Spamhaus for the sending IP address 192.0.2.1, since 2026-03-14 09:26 UTC (1 day 1 minute).",
+				"Since 2026-03-14 09:26 UTC: 1 new message refused or delayed, 2 bounces and 38 deferrals.",
+				"In total: 3 messages to 6 recipients",
+				"Last rejection: 2026-03-15 08:26 UTC",
+				"the next summary follows in 1 day",
+			},
+		},
+		{
+			name:    "digest_ja",
+			notice:  Notice{Kind: KindDigest, Incident: digest, Provider: spamhausFixture(), Checks: spamhausChecks(), Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0.Add(24*time.Hour + 30*time.Second),
+			msgID:   "<rblwatch.4@mail.example.net>",
+			subject: "[rblwatch] 継続中: 送信元IPアドレス 192.0.2.1 は Spamhaus に登録されたままです",
+			want: []string{
+				"継続中: 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されているため、mail.example.net から送信したメールは引き続き拒否されています（2026/03/14 18:26 (JST) から継続、1日1分経過）。",
+				// No previous counts: the messages first seen after the last notice.
+				"2026/03/14 18:26 (JST) 以降、新たに2通のメールが拒否または保留されました。",
+				"1日後に改めて状況をお知らせします",
+			},
+			wantNot: []string{"差し戻し2件"},
+		},
+		{
+			name:    "cleared_en",
+			notice:  Notice{Kind: KindCleared, Incident: cleared, Provider: spamhausFixture(), Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0.Add(4*time.Hour + 15*time.Minute),
+			msgID:   "<rblwatch.5@mail.example.net>",
+			subject: "[rblwatch] Resolved: Spamhaus rejections of 192.0.2.1 have stopped",
+			want: []string{
+				"Mail from mail.example.net is accepted again: the rejections citing Spamhaus for the sending IP address 192.0.2.1 have stopped.",
+				"Mail to an affected receiver was delivered at 2026-03-14 13:40 UTC.",
+				"Duration: 2026-03-14 09:26 UTC to 2026-03-14 13:40 UTC (4 hours 14 minutes).",
+				"  delivered later: 1\n  bounced to the sender: 1\n  expired in the queue and returned: 1\n  not tracked one by one: 2\n",
+				"returned to their senders with a non-delivery report",
+				"Nothing more for this incident.",
+			},
+			wantNot: []string{"postqueue -f", "WHAT TO DO"},
+		},
+		{
+			name:    "cleared_ja",
+			notice:  Notice{Kind: KindCleared, Incident: cleared, Provider: spamhausFixture(), Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0.Add(4*time.Hour + 15*time.Minute),
+			msgID:   "<rblwatch.6@mail.example.net>",
+			subject: "[rblwatch] 解消: 送信元IPアドレス 192.0.2.1 に対する Spamhaus を理由とした拒否は止まりました",
+			want: []string{
+				"mail.example.net から送信したメールは再び受け付けられています。",
+				"2026/03/14 22:40 (JST) に、拒否していた受信先へのメールが配送されました。",
+				"期間: 2026/03/14 18:26 (JST) ～ 2026/03/14 22:40 (JST)（4時間14分）",
+				"  その後配送済み: 1通\n  送信者に差し戻し: 1通\n  キューの保持期限切れで差し戻し: 1通\n  個別には追跡していないメール: 2通\n",
+			},
+		},
+		{
+			name:    "listed_en",
+			notice:  Notice{Kind: KindListed, Incident: selfListed, Provider: spamhausFixture(), Checks: spamhausChecks(), Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0,
+			msgID:   "<rblwatch.7@mail.example.net>",
+			subject: "[rblwatch] Self-check: 192.0.2.1 is listed by Spamhaus",
+			want: []string{
+				"rblwatch's periodic check of this server's own addresses found the sending IP address 192.0.2.1 listed by Spamhaus (first seen listed 2026-03-14 09:26 UTC).",
+				"zen.spamhaus.org: listed (XBL: exploited or infected host). The list says: https://check.spamhaus.org/query/ip/192.0.2.1",
+				"Check the listing: https://check.spamhaus.org/results/?query=192.0.2.1",
+				"tells you when the sending IP address 192.0.2.1 is no longer listed",
+			},
+			wantNot: []string{"AFFECTED MESSAGES", "EVIDENCE"},
+		},
+		{
+			name:    "delisted_ja",
+			notice:  Notice{Kind: KindDelisted, Incident: selfDelisted, Provider: spamhausFixture(), Checks: []Check{{Zone: "zen.spamhaus.org", Status: CheckClean}}, Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     selfDelisted.ClearedAt,
+			msgID:   "<rblwatch.8@mail.example.net>",
+			subject: "[rblwatch] 定期チェック: 送信元IPアドレス 192.0.2.1 の Spamhaus への登録が解除されました",
+			want: []string{
+				"rblwatch の定期確認で、送信元IPアドレス 192.0.2.1 の Spamhaus への登録が解除されたことを確認しました（2026/03/14 18:26 (JST) から登録、期間 1日3時間5分）。",
+				"・zen.spamhaus.org: 現在は登録されていません。",
+				"対応は不要です。",
+			},
+		},
+		{
+			name:    "opened_microsoft_html_en",
+			notice:  Notice{Kind: KindOpened, Incident: ms, Provider: microsoftFixture(), Checks: []Check{{Status: CheckNoList}}, Lang: "en", Host: "mail.example.net"},
+			cfg:     htmlCfg,
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.9@mail.example.net>",
+			subject: "[rblwatch] Microsoft (Outlook.com) is blocking mail from 192.0.2.1",
+			want: []string{
+				"Mail from mail.example.net is being refused: Microsoft (Outlook.com) blocks the sending IP address 192.0.2.1 because of its reputation with them.",
+				"- Microsoft (Outlook.com) has no public list that can be queried; use its portal to see the status.",
+				"Request removal: https://sender.office.com/",
+			},
+			wantNot: []string{"Check the listing:"},
+		},
+		{
+			name:    "opened_receiver_fault_ja",
+			notice:  Notice{Kind: KindOpened, Incident: fault, Provider: spamhausFixture(), Via: microsoftFixture(), Reply: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/198.51.100.53/", Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.12@mail.example.net>",
+			subject: "[rblwatch] 受信側の設定不備により Spamhaus を理由にメールが拒否されています（登録はされていません）",
+			want: []string{
+				"応答に含まれているのは Spamhaus のエラーコードで、登録を示すものではありません。",
+				"このサーバー側での対処は不要です。",
+				"この拒否は Microsoft (Outlook.com) によるもので、判断には Spamhaus のデータが使われています。",
+			},
+			wantNot: []string{"解除申請:", "解除申請（", "ホスティング会社", "解除は Spamhaus に申請"},
+		},
+		{
+			name:    "opened_unknown_en",
+			notice:  Notice{Kind: KindOpened, Incident: unknown, Lang: "en", SharedIP: true},
+			cfg:     testConfig(),
+			now:     t0.Add(time.Minute),
+			msgID:   "<rblwatch.13@mail.example.net>",
+			subject: "[rblwatch] example.net is listed by an unnamed blocklist: mail refused",
+			want: []string{
+				"Mail from this server is being refused: the receiving servers say that a blocklist the receiver did not name lists the domain example.net.",
+				"The receiver's postmaster can tell you which list they use.",
+				"rblwatch did not check the list over DNS for this notice.",
+				"Do not file a removal request yourself: ask your hosting company",
+				"1. Make sure nothing on this server sends spam",
+				"3F2A1B0C9D from <alice@example.net> to a@example.com, b@example.com: bounced to the sender",
+				"Reply code: 550\n",
+			},
+			wantNot: []string{"Check the listing", "Request removal", "ABOUT THE PROVIDER\nSpamhaus"},
+		},
+		{
+			name:   "hostile_en",
+			notice: hostileNotice("en"),
+			cfg:    htmlCfg,
+			now:    t0.Add(30 * time.Second),
+			msgID:  "<rblwatch.10@mail.example.net>",
+			// The listed value is not an IP or a name: it stays out of the
+			// subject, and the provider name loses its line break.
+			subject: "[rblwatch] Receivers refuse our mail citing Spam\uFFFD\uFFFDhaus",
+			want: []string{
+				"Reply: 550 5.7.1 blocked\uFFFD\uFFFDBcc: victim@example.com\uFFFD\uFFFDX-Injected: yes <script>alert(1)</script>",
+				"an address the receiver wrote as \"192.0.2.1\uFFFD\uFFFDBcc: victim@example.com\"",
+				"  bad\uFFFDutf8\uFFFD( here\n",
+				"Reply code: 550\n",
+			},
+			wantNot: []string{"\nBcc:", "\r", "\nX-Injected"},
+		},
+		{
+			name:    "hostile_ja",
+			notice:  hostileNotice("ja"),
+			cfg:     jaCfg,
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.11@mail.example.net>",
+			subject: "[rblwatch] Spam\uFFFD\uFFFDhaus を理由にメールが拒否されています",
+			want: []string{
+				"受信側が「192.0.2.1\uFFFD\uFFFDBcc: victim@example.com」と記したアドレス",
+			},
+			wantNot: []string{"\nBcc:", "\r", "\nX-Injected"},
+		},
+	}
+}
+
+// hostileNotice carries attacker-controlled text everywhere it can reach:
+// header injection attempts, HTML, invalid UTF-8, a 1 MiB reply and line.
+func hostileNotice(lang string) Notice {
+	inject := "\r\nBcc: victim@example.com\r\nX-Injected: yes"
+	huge := strings.Repeat("A", 1<<20)
+	p := spamhausFixture()
+	p.Name = "Spam\r\nhaus"
+	p.LookupURL = "javascript:alert(1)//{ip}"
+	p.RemovalURL = "https://check.spamhaus.org/?a=<b>&c=\"d\""
+	inc := incident.Incident{
+		ID:        "evil\r\nBcc: victim@example.com",
+		Key:       incident.Key{Provider: "spamhaus", Listed: "192.0.2.1\r\nBcc: victim@example.com"},
+		Status:    incident.Ongoing,
+		FirstSeen: t0,
+		LastSeen:  t0,
+		Verdict: classify.Verdict{
+			Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1\r\nBcc: victim@example.com",
+			Code: 550, Enhanced: "5.7.1\r\nBcc: x@example.com", Remote: "mx.example.org" + inject,
+			Via: "Evil\r\nVia",
+		},
+		Deferred: 1,
+		Messages: []incident.Message{{
+			QueueID:    "ABC" + inject,
+			From:       "<script>alert(2)</script>@example.net",
+			Recipients: []string{"bob@example.org" + inject, huge},
+			Fate:       incident.FateDeferred,
+			FirstSeen:  t0, LastSeen: t0,
+		}},
+		Recipients: []string{"bob@example.org" + inject},
+		Domains:    []string{"example.org" + inject, "<img src=http://evil.example/x.png>"},
+		Remotes:    []string{"mx.example.org" + inject},
+		Samples: []string{
+			"Mar 14 09:26:03 mail postfix/smtp[1]: ABC: to=<bob@example.org>, status=deferred (host mx said: 450 " + inject + " <a href=\"http://evil.example/\">click</a>)",
+			"bad\xffutf8\xc3\x28 here",
+			huge,
+			"\u202eevil bidi\u200b",
+		},
+	}
+	return Notice{
+		Kind:     KindOpened,
+		Incident: inc,
+		Provider: p,
+		Reply:    "550 5.7.1 blocked" + inject + " <script>alert(1)</script>" + huge,
+		Checks:   []Check{{Zone: "zen.spamhaus.org" + inject, Status: CheckListed, Meaning: "<b>bold</b>", TXT: "txt" + inject}, {Zone: "x", Status: "bogus\r\nstatus"}},
+		Lang:     lang,
+		Host:     "mail.example.net\r\nBcc: victim@example.com",
+	}
+}

@@ -1,0 +1,140 @@
+// Package notify tells the postmaster: it composes the diagnosis emails
+// (English and Japanese) from an incident snapshot, and delivers them and
+// webhook notices through a persistent outbox with retry.
+//
+// Compose is pure: the date, the Message-ID and everything else that varies
+// are arguments, and the MIME boundary is derived from the Message-ID, so a
+// notice renders byte-identical run to run. The senders (SMTP, sendmail,
+// webhook) are thin edges whose errors say whether a retry makes sense; the
+// Worker drains the outbox.
+package notify
+
+import (
+	"errors"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// Sentinel errors.
+var (
+	ErrConfig    = errors.New("notify: bad configuration")
+	ErrMessageID = errors.New("notify: bad Message-ID")
+	ErrKind      = errors.New("notify: unknown notice kind")
+	ErrLang      = errors.New("notify: unsupported language")
+)
+
+// Kind says what a notice tells.
+type Kind string
+
+const (
+	// Incident notices, from incident.Event.
+	KindOpened  Kind = "opened"  // receivers refuse our mail citing a provider
+	KindDigest  Kind = "digest"  // still ongoing: a summary since the last notice
+	KindCleared Kind = "cleared" // mail flows again
+	// Self-check notices, from the periodic DNSBL check of our own IPs and
+	// domains.
+	KindListed   Kind = "listed"   // a list names us now
+	KindDelisted Kind = "delisted" // it no longer does
+)
+
+// Kinds lists every kind, in a stable order.
+var Kinds = []Kind{KindOpened, KindDigest, KindCleared, KindListed, KindDelisted}
+
+// KindOf maps an incident event kind to a notice kind.
+func KindOf(k incident.EventKind) (Kind, error) {
+	switch k {
+	case incident.EventOpened:
+		return KindOpened, nil
+	case incident.EventDigest:
+		return KindDigest, nil
+	case incident.EventCleared:
+		return KindCleared, nil
+	}
+	return "", ErrKind
+}
+
+// CheckStatus is the outcome of a DNSBL confirmation.
+type CheckStatus string
+
+const (
+	CheckListed CheckStatus = "listed" // the zone lists the target now
+	CheckClean  CheckStatus = "clean"  // the zone does not list it now
+	CheckError  CheckStatus = "error"  // the lookup failed, or the zone refused to answer (never a listing)
+	CheckNoList CheckStatus = "nolist" // the provider has no public list to query
+)
+
+// Check is one DNSBL confirmation of the listing, from package dnsbl.
+type Check struct {
+	Zone    string      `json:"zone,omitempty"` // "zen.spamhaus.org"; "" for CheckNoList
+	Status  CheckStatus `json:"status"`
+	Meaning string      `json:"meaning,omitempty"` // from the catalog: "XBL: exploited host"
+	// TXT is the zone's TXT answer. It comes from the network and is
+	// sanitised before it is shown.
+	TXT   string `json:"txt,omitempty"`
+	Error string `json:"error,omitempty"` // why a CheckError happened
+}
+
+// Counts are an incident's totals at some moment. The daemon keeps the
+// counts at the last notice so that a digest can say what is new.
+type Counts struct {
+	Messages   int `json:"messages"`
+	Recipients int `json:"recipients"`
+	Bounced    int `json:"bounced"`
+	Deferred   int `json:"deferred"`
+}
+
+// CountsOf returns the totals of an incident snapshot.
+func CountsOf(inc incident.Incident) Counts {
+	return Counts{
+		Messages:   len(inc.Messages) + inc.MoreMessages,
+		Recipients: len(inc.Recipients) + inc.MoreRecipients,
+		Bounced:    inc.Bounced,
+		Deferred:   inc.Deferred,
+	}
+}
+
+// Notice is what to tell the postmaster.
+type Notice struct {
+	Kind Kind `json:"kind"`
+	// Incident is the snapshot. For self-check notices only Key, ID,
+	// FirstSeen (listed since) and ClearedAt (delisted at) matter.
+	Incident incident.Incident `json:"incident"`
+	// Provider is the catalog entry for Incident.Provider; nil when the
+	// list is not in the catalog ("unknown").
+	Provider *classify.Provider `json:"-"`
+	// Via is the catalog entry for Incident.Verdict.Via, the receiver that
+	// relayed the provider's verdict; nil shows the id.
+	Via *classify.Provider `json:"-"`
+	// Reply is the first reply text that named the provider. Like Samples,
+	// it is attacker-controlled and only ever shown sanitised in the body.
+	Reply string `json:"reply,omitempty"`
+	// Checks are DNSBL confirmations, if any were made.
+	Checks []Check `json:"checks,omitempty"`
+	// Previous are the counts at the last notice, for a digest; nil when
+	// unknown (the digest then counts messages first seen after
+	// Incident.Notified).
+	Previous *Counts `json:"previous,omitempty"`
+	// Lang is "en" (default) or "ja".
+	Lang string `json:"lang"`
+	// SharedIP says that the listed IP is shared hosting: the hosting
+	// company, not the postmaster, files removal requests.
+	SharedIP bool `json:"shared_ip,omitempty"`
+	// Host is our mail host's name, as the postmaster knows it.
+	Host string `json:"host,omitempty"`
+}
+
+// Config is the part of the configuration that composing needs.
+type Config struct {
+	From string   // header From, "rblwatch <rblwatch@mail.example.net>"
+	To   []string // header To, one address each
+	// HTML adds an HTML alternative to the plain text.
+	HTML bool
+	// Renotify is the digest interval, mentioned in "what happens next";
+	// zero leaves the interval out.
+	Renotify time.Duration
+	// Location is the time zone of the Date header and of times in the
+	// body; nil means UTC.
+	Location *time.Location
+}

@@ -1,0 +1,477 @@
+package notify
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// How much of an incident the body lists; counts stay exact.
+const (
+	showMessages   = 10
+	showRecipients = 10
+	showDomains    = 10
+	showRemotes    = 5
+	showPerMessage = 3 // recipients shown per message
+)
+
+// view is what the templates see: every string is already validated,
+// sanitised or formatted for the language, so the templates only arrange.
+type view struct {
+	Kind string
+	Lang string
+	ID   string
+	Host string // our host name; "" when unknown or not a host name
+
+	// The listed IP or domain: Target is set only when it is a valid IP or
+	// host name; TargetRaw shows an invalid one, sanitised, in the body.
+	Target     string
+	TargetIsIP bool
+	TargetRaw  string
+
+	Provider      string // display name; "" for an unnamed list
+	ProviderKnown bool   // in the catalog
+	Proprietary   bool   // no public list
+	Historical    string
+	Meaning       string
+	Advice        string
+	RemovalTime   string
+	SelfService   bool
+	Shared        bool
+	Lookup        string
+	Removal       string
+	Via           string
+	ReceiverFault bool
+
+	Code    string // "554 5.7.1"
+	Reply   string
+	Remotes []string
+	More    moreCounts
+	Samples []string
+
+	FirstSeen string
+	LastSeen  string
+	ClearedAt string
+	Notified  string
+	Duration  string
+	ClearedBy string
+	Renotify  string
+
+	Messages   int
+	Recipients int
+	Bounced    int
+	Deferred   int
+	Domains    []string
+	RcptList   []string
+	MsgList    []messageView
+	Fates      []fateView
+	Untracked  int // messages counted but not kept, fate unknown
+	Returned   int // messages bounced or expired
+	Queued     int // messages still deferred
+	New        newCounts
+	Checks     []checkView
+	Listed     bool // some check says listed
+	Clean      bool // every check that answered says clean
+	CheckError bool // some check failed
+	Queried    bool // some check queried a zone (not CheckNoList)
+}
+
+// moreCounts are the items left out of each list.
+type moreCounts struct {
+	Remotes, Domains, Recipients, Messages int
+}
+
+type messageView struct {
+	QueueID string
+	From    string
+	To      string // up to showPerMessage recipients, comma-separated
+	MoreTo  int
+	Fate    string
+}
+
+type fateView struct {
+	Fate  string
+	Count int
+}
+
+type newCounts struct {
+	Messages int
+	Bounced  int
+	Deferred int
+	Exact    bool // Bounced and Deferred are known (the previous counts were given)
+}
+
+type checkView struct {
+	Zone    string
+	Status  string
+	Meaning string
+	TXT     string
+	Error   string
+}
+
+func newView(n Notice, cfg Config, now time.Time) (*view, error) {
+	lang := n.Lang
+	if lang == "" {
+		lang = "en"
+	}
+	if _, ok := textTemplates[lang]; !ok {
+		return nil, fmt.Errorf("%w: %q", ErrLang, n.Lang)
+	}
+	switch n.Kind {
+	case KindOpened, KindDigest, KindCleared, KindListed, KindDelisted:
+	default:
+		return nil, fmt.Errorf("%w: %q", ErrKind, n.Kind)
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	inc := n.Incident
+	v := &view{
+		Kind:          string(n.Kind),
+		Lang:          lang,
+		ID:            clean(inc.ID, maxField),
+		Shared:        n.SharedIP,
+		ReceiverFault: inc.Verdict.ReceiverFault,
+		Bounced:       inc.Bounced,
+		Deferred:      inc.Deferred,
+		Untracked:     inc.MoreMessages,
+		Reply:         clean(n.Reply, maxReply),
+	}
+	if validHostname(n.Host) {
+		v.Host = strings.ToLower(n.Host)
+	}
+	if t, isIP, ok := validTarget(inc.Listed); ok {
+		v.Target, v.TargetIsIP = t, isIP
+	} else if inc.Listed != "" {
+		v.TargetRaw = clean(inc.Listed, 100)
+	}
+
+	if p := n.Provider; p != nil {
+		v.ProviderKnown = true
+		v.Provider = clean(p.Name, 64)
+		v.Proprietary = p.Kind == classify.KindProprietary
+		v.Historical = clean(p.Historical, maxReply)
+		v.Meaning = strings.TrimSpace(p.Meaning.Get(lang))
+		v.Advice = strings.TrimSpace(p.Advice.Get(lang))
+		v.RemovalTime = clean(p.RemovalTime.Get(lang), 200)
+		v.SelfService = p.SelfService
+		v.Lookup, v.Removal = providerLinks(p, v.Target)
+	}
+	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
+		v.Provider = inc.Provider
+	}
+	if n.Via != nil {
+		v.Via = clean(n.Via.Name, 64)
+	} else if validID(inc.Verdict.Via) {
+		v.Via = inc.Verdict.Via
+	}
+	if c := inc.Verdict.Code; c != 0 {
+		v.Code = fmt.Sprint(c)
+		if e := inc.Verdict.Enhanced; validEnhanced(e) {
+			v.Code += " " + e
+		}
+	}
+
+	remotes := inc.Remotes
+	if len(remotes) == 0 && inc.Verdict.Remote != "" {
+		remotes = []string{inc.Verdict.Remote}
+	}
+	v.Remotes, v.More.Remotes = cleanList(remotes, showRemotes, maxField)
+	v.Domains, v.More.Domains = cleanList(inc.Domains, showDomains, maxField)
+	v.RcptList, v.More.Recipients = cleanList(inc.Recipients, showRecipients, maxField)
+	v.More.Recipients += inc.MoreRecipients
+	for _, s := range inc.Samples {
+		if len(v.Samples) == incident.MaxSamples {
+			break
+		}
+		v.Samples = append(v.Samples, clean(s, maxSample))
+	}
+
+	counts := CountsOf(inc)
+	v.Messages, v.Recipients = counts.Messages, counts.Recipients
+	fateCount := map[incident.Fate]int{}
+	for i, m := range inc.Messages {
+		fateCount[m.Fate]++
+		if i >= showMessages {
+			continue
+		}
+		to, more := cleanList(m.Recipients, showPerMessage, maxField)
+		v.MsgList = append(v.MsgList, messageView{
+			QueueID: clean(m.QueueID, 32),
+			From:    clean(m.From, maxField),
+			To:      strings.Join(to, ", "),
+			MoreTo:  more,
+			Fate:    fateName(lang, m.Fate),
+		})
+	}
+	v.More.Messages = max(0, len(inc.Messages)-showMessages) + inc.MoreMessages
+	v.Returned = fateCount[incident.FateBounced] + fateCount[incident.FateExpired]
+	v.Queued = fateCount[incident.FateDeferred]
+	for _, f := range []incident.Fate{incident.FateDelivered, incident.FateBounced, incident.FateExpired, incident.FateDeferred} {
+		if c := fateCount[f]; c > 0 {
+			v.Fates = append(v.Fates, fateView{fateName(lang, f), c})
+		}
+	}
+
+	ts := func(t time.Time) string { return formatTime(t, loc, lang) }
+	v.FirstSeen, v.LastSeen, v.ClearedAt, v.Notified = ts(inc.FirstSeen), ts(inc.LastSeen), ts(inc.ClearedAt), ts(inc.Notified)
+	switch n.Kind {
+	case KindDigest, KindListed:
+		if !inc.FirstSeen.IsZero() && now.After(inc.FirstSeen) {
+			v.Duration = formatDuration(now.Sub(inc.FirstSeen), lang)
+		}
+	case KindCleared, KindDelisted:
+		end := inc.ClearedAt
+		if end.IsZero() {
+			end = now
+		}
+		if !inc.FirstSeen.IsZero() && end.After(inc.FirstSeen) {
+			v.Duration = formatDuration(end.Sub(inc.FirstSeen), lang)
+		}
+		if v.ClearedAt == "" {
+			v.ClearedAt = ts(now)
+		}
+	}
+	switch inc.ClearedBy {
+	case "", "delivered", "quiet":
+		v.ClearedBy = inc.ClearedBy
+	default:
+		v.ClearedBy = "other"
+	}
+	if cfg.Renotify > 0 {
+		v.Renotify = formatDuration(cfg.Renotify, lang)
+	}
+
+	if n.Kind == KindDigest {
+		if p := n.Previous; p != nil {
+			v.New = newCounts{
+				Messages: max(0, counts.Messages-p.Messages),
+				Bounced:  max(0, counts.Bounced-p.Bounced),
+				Deferred: max(0, counts.Deferred-p.Deferred),
+				Exact:    true,
+			}
+		} else {
+			for _, m := range inc.Messages {
+				if m.FirstSeen.After(inc.Notified) {
+					v.New.Messages++
+				}
+			}
+		}
+	}
+
+	answered, clean_ := 0, 0
+	for _, c := range n.Checks {
+		cv := checkView{
+			Zone:    clean(c.Zone, maxField),
+			Status:  string(c.Status),
+			Meaning: clean(c.Meaning, 200),
+			TXT:     clean(c.TXT, maxReply),
+			Error:   clean(c.Error, maxReply),
+		}
+		switch c.Status {
+		case CheckListed:
+			v.Listed = true
+			answered++
+		case CheckClean:
+			answered++
+			clean_++
+		case CheckError:
+			v.CheckError = true
+		case CheckNoList:
+		default:
+			cv.Status = string(CheckError)
+			v.CheckError = true
+		}
+		if cv.Status != string(CheckNoList) {
+			v.Queried = true
+		}
+		v.Checks = append(v.Checks, cv)
+	}
+	v.Clean = answered > 0 && clean_ == answered
+	return v, nil
+}
+
+// validEnhanced accepts an RFC 3463 enhanced status code ("5.7.1").
+func validEnhanced(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 || (parts[0] != "2" && parts[0] != "4" && parts[0] != "5") {
+		return false
+	}
+	for _, p := range parts[1:] {
+		if len(p) == 0 || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// validID accepts a catalog id: lower-case letters, digits, '-', '_', '.'.
+func validID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanList sanitises up to limit non-empty items and says how many were
+// left out.
+func cleanList(items []string, limit, maxLen int) ([]string, int) {
+	var out []string
+	more := 0
+	for _, s := range items {
+		if len(out) == limit {
+			more++
+			continue
+		}
+		if c := clean(s, maxLen); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out, more
+}
+
+// providerLinks returns the catalog's lookup and removal links with the
+// validated target filled in. A link that needs the target is left out when
+// there is no valid one, and so is anything but an http or https URL.
+func providerLinks(p *classify.Provider, target string) (lookup, removal string) {
+	link := func(tmpl string, fill func(string) string) string {
+		if tmpl == "" || (target == "" && (strings.Contains(tmpl, "{ip}") || strings.Contains(tmpl, "{domain}"))) {
+			return ""
+		}
+		return safeLink(fill(target))
+	}
+	return link(p.LookupURL, func(t string) string { return fillLink(p.LookupURL, t) }),
+		link(p.RemovalURL, func(t string) string { return fillLink(p.RemovalURL, t) })
+}
+
+// fillLink replaces {ip} and {domain} with target, escaped for a path before
+// the '?' and for a query after it.
+// TODO: use classify's Provider.LookupLink and RemovalLink once committed.
+func fillLink(tmpl, target string) string {
+	q := strings.IndexByte(tmpl, '?')
+	var b strings.Builder
+	for i := 0; i < len(tmpl); {
+		ph := ""
+		switch {
+		case strings.HasPrefix(tmpl[i:], "{ip}"):
+			ph = "{ip}"
+		case strings.HasPrefix(tmpl[i:], "{domain}"):
+			ph = "{domain}"
+		}
+		if ph == "" {
+			b.WriteByte(tmpl[i])
+			i++
+			continue
+		}
+		if q >= 0 && i > q {
+			b.WriteString(url.QueryEscape(target))
+		} else {
+			b.WriteString(url.PathEscape(target))
+		}
+		i += len(ph)
+	}
+	return b.String()
+}
+
+// safeLink returns s when it is an absolute http(s) URL without spaces or
+// control characters, else "".
+func safeLink(s string) string {
+	if !headerSafe(s) || len(s) > 500 {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return s
+}
+
+var fateNames = map[string]map[incident.Fate]string{
+	"en": {
+		incident.FateDelivered: "delivered later",
+		incident.FateBounced:   "bounced to the sender",
+		incident.FateExpired:   "expired in the queue and returned",
+		incident.FateDeferred:  "still in the queue, being retried",
+	},
+	"ja": {
+		incident.FateDelivered: "その後配送済み",
+		incident.FateBounced:   "送信者に差し戻し",
+		incident.FateExpired:   "キューの保持期限切れで差し戻し",
+		incident.FateDeferred:  "キューで再送待ち",
+	},
+}
+
+func fateName(lang string, f incident.Fate) string {
+	if s, ok := fateNames[lang][f]; ok {
+		return s
+	}
+	if lang == "ja" {
+		return "不明"
+	}
+	return "unknown"
+}
+
+// formatTime renders a time for the body: "2026-03-14 09:26 UTC" in English,
+// "2026/03/14 09:26 (JST)" in Japanese; "" for the zero time.
+func formatTime(t time.Time, loc *time.Location, lang string) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(loc)
+	if lang == "ja" {
+		return t.Format("2006/01/02 15:04 (MST)")
+	}
+	return t.Format("2006-01-02 15:04 MST")
+}
+
+// formatDuration renders a duration to the minute: "1 day 3 hours 5
+// minutes", "1日3時間5分".
+func formatDuration(d time.Duration, lang string) string {
+	d = d.Round(time.Minute)
+	if d < time.Minute {
+		if lang == "ja" {
+			return "1分未満"
+		}
+		return "less than a minute"
+	}
+	days := int(d / (24 * time.Hour))
+	hours := int(d % (24 * time.Hour) / time.Hour)
+	mins := int(d % time.Hour / time.Minute)
+	if lang == "ja" {
+		var b strings.Builder
+		if days > 0 {
+			fmt.Fprintf(&b, "%d日", days)
+		}
+		if hours > 0 {
+			fmt.Fprintf(&b, "%d時間", hours)
+		}
+		if mins > 0 {
+			fmt.Fprintf(&b, "%d分", mins)
+		}
+		return b.String()
+	}
+	var parts []string
+	unit := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	unit(days, "day", "days")
+	unit(hours, "hour", "hours")
+	unit(mins, "minute", "minutes")
+	return strings.Join(parts, " ")
+}
