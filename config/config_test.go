@@ -369,7 +369,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:2: sending_domains[4]: warning: example.com is listed twice",
 		}},
 		{"public resolver", "notify: {to: pm@example.com}\ndnsbl:\n  resolver: 8.8.8.8\n", []string{
-			"t.yaml:3: dnsbl.resolver: warning: 8.8.8.8 is Google's public resolver: Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key",
+			"t.yaml:3: dnsbl.resolver: warning: 8.8.8.8 is a public resolver (Google Public DNS): Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key",
 		}},
 		{"resolver by name", "notify: {to: pm@example.com}\ndnsbl:\n  resolver: localhost:53\n", []string{
 			`t.yaml:3: dnsbl.resolver: "localhost:53" is not IP:PORT (a resolver must be given by address)`,

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/dnsbl"
 )
 
 // normalize puts values in their canonical form and drops defaults that
@@ -333,17 +335,6 @@ func checkDomain(s string, fqdn bool) string {
 	return ""
 }
 
-// publicResolvers are resolvers most lists refuse to answer (Spamhaus
-// answers 127.255.255.254, which is not a listing).
-var publicResolvers = map[string]string{
-	"8.8.8.8": "Google", "8.8.4.4": "Google",
-	"2001:4860:4860::8888": "Google", "2001:4860:4860::8844": "Google",
-	"1.1.1.1": "Cloudflare", "1.0.0.1": "Cloudflare",
-	"2606:4700:4700::1111": "Cloudflare", "2606:4700:4700::1001": "Cloudflare",
-	"9.9.9.9": "Quad9", "149.112.112.112": "Quad9", "2620:fe::fe": "Quad9", "2620:fe::9": "Quad9",
-	"208.67.222.222": "OpenDNS", "208.67.220.220": "OpenDNS",
-}
-
 func (d *decoder) validateDNSBL(b *DNSBL) {
 	if b.Resolver != "" {
 		ap, err := netip.ParseAddrPort(b.Resolver)
@@ -353,8 +344,8 @@ func (d *decoder) validateDNSBL(b *DNSBL) {
 		case ap.Port() == 0:
 			d.errorf("dnsbl.resolver", "port 0 in %q", b.Resolver)
 		default:
-			if who, ok := publicResolvers[ap.Addr().Unmap().String()]; ok {
-				d.warnf("dnsbl.resolver", "%s is %s's public resolver: Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key", ap.Addr(), who)
+			if who, public := dnsbl.PublicResolver(b.Resolver); public {
+				d.warnf("dnsbl.resolver", "%s is a public resolver (%s): Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key", ap.Addr(), who)
 			}
 		}
 	}
