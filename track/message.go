@@ -23,6 +23,7 @@ const (
 	StateExpired   MessageState = "expired"   // nothing delivered, gave up after the queue lifetime
 	StatePartly    MessageState = "partly"    // some recipients delivered, others bounced or expired
 	StateRemoved   MessageState = "removed"   // removed from the queue without a logged delivery (postsuper -d, discard)
+	StateRejected  MessageState = "rejected"  // refused by this host's cleanup (milter, header or body checks) before it was queued
 )
 
 // Bounds on stored texts. Postfix cuts its own log records at 2000
@@ -35,17 +36,20 @@ const (
 
 // liveMsg is what ApplyRecord needs to know of a live message.
 type liveMsg struct {
-	id      int64
-	nrcpt   int
-	expired bool
-	removed bool
+	id       int64
+	nrcpt    int
+	expired  bool
+	removed  bool
+	rejected bool
 }
 
 // ApplyRecord updates the messages and recipients tables from one parsed
 // log line. It understands KindClient and KindPickup (a message enters the
-// queue), KindMessageID, KindQueued, KindDelivery, KindExpired, KindRemoved
-// and KindNotification, and ignores every other kind and lines without a
-// queue id.
+// queue), KindMessageID, KindQueued, KindDelivery, KindExpired, KindRemoved,
+// KindNotification and cleanup's KindReject (a milter, header or body check
+// refused the whole message, which then never enters the queue), and
+// ignores every other kind and lines without a queue id. (smtpd's rejects
+// with a queue id refuse one recipient, not the message.)
 //
 // Postfix reuses queue ids over time, so messages are keyed by an internal
 // id and a queue id names the live (not yet removed) message that carries
@@ -74,6 +78,11 @@ func (t *Tx) ApplyRecord(r *logwatch.Record) error {
 		err = t.applyRemoved(r)
 	case logwatch.KindNotification:
 		err = t.applyNotification(r)
+	case logwatch.KindReject:
+		if r.Service != "cleanup" {
+			return nil
+		}
+		err = t.applyRejected(r)
 	default:
 		return nil
 	}
@@ -101,18 +110,20 @@ func (t *Tx) live(qid string) (liveMsg, bool, error) {
 // one; lines that follow a removal (a notification logged late) belong to it.
 func (t *Tx) latest(qid string) (liveMsg, bool, error) {
 	var m liveMsg
-	err := t.queryRow(`SELECT id, nrcpt, expired_at IS NOT NULL, removed_at IS NOT NULL FROM messages WHERE queue_id = ? ORDER BY id DESC LIMIT 1`, qid).
-		Scan(&m.id, &m.nrcpt, &m.expired, &m.removed)
+	err := t.queryRow(`SELECT id, nrcpt, expired_at IS NOT NULL, removed_at IS NOT NULL, rejected_at IS NOT NULL FROM messages WHERE queue_id = ? ORDER BY id DESC LIMIT 1`, qid).
+		Scan(&m.id, &m.nrcpt, &m.expired, &m.removed, &m.rejected)
 	if errors.Is(err, sql.ErrNoRows) {
 		return liveMsg{}, false, nil
 	}
 	return m, err == nil, err
 }
 
-// liveOrNew returns the live message with r's queue id, creating it.
+// liveOrNew returns the live message with r's queue id, creating it. A
+// message cleanup rejected is no longer live, but the lines that follow
+// the rejection (the bounce of a rejected local submission) are its own.
 func (t *Tx) liveOrNew(r *logwatch.Record) (liveMsg, error) {
-	m, ok, err := t.live(r.QueueID)
-	if err != nil || ok {
+	m, ok, err := t.latest(r.QueueID)
+	if err != nil || (ok && (!m.removed || m.rejected)) {
 		return m, err
 	}
 	return t.insertMessage(r)
@@ -240,6 +251,21 @@ func (t *Tx) applyRemoved(r *logwatch.Record) error {
 	return t.updateState(m.id)
 }
 
+func (t *Tx) applyRejected(r *logwatch.Record) error {
+	m, ok, err := t.live(r.QueueID)
+	if err != nil || !ok {
+		return err
+	}
+	ts := dbTime(r.Time)
+	_, err = t.exec(`UPDATE messages SET rejected_at = COALESCE(?1, last_seen, first_seen, '`+zeroTime+`'),
+	removed_at = COALESCE(?1, last_seen, first_seen, '`+zeroTime+`'), sender = COALESCE(sender, ?2), `+lastSeenSQL+` WHERE id = ?3`,
+		ts, clip(r.From, maxText), m.id)
+	if err != nil {
+		return err
+	}
+	return t.updateState(m.id)
+}
+
 func (t *Tx) applyNotification(r *logwatch.Record) error {
 	if r.NotifyQueueID == "" {
 		return nil
@@ -278,8 +304,10 @@ func (c *rcptCounts) add(status string, n int) {
 
 // messageState is the state a message is in, given its recipients, the
 // recipient count qmgr announced, and whether it expired or left the queue.
-func messageState(c rcptCounts, nrcpt int, expired, removed bool) MessageState {
+func messageState(c rcptCounts, nrcpt int, expired, removed, rejected bool) MessageState {
 	switch {
+	case c.final() == 0 && rejected:
+		return StateRejected
 	case c.deferred > 0 && !expired:
 		return StateDeferred
 	case c.final() == 0 && expired:
@@ -304,8 +332,9 @@ func messageState(c rcptCounts, nrcpt int, expired, removed bool) MessageState {
 // updateState recomputes a message's state from its recipients.
 func (t *Tx) updateState(id int64) error {
 	var nrcpt int
-	var expired, removed bool
-	err := t.queryRow(`SELECT nrcpt, expired_at IS NOT NULL, removed_at IS NOT NULL FROM messages WHERE id = ?`, id).Scan(&nrcpt, &expired, &removed)
+	var expired, removed, rejected bool
+	err := t.queryRow(`SELECT nrcpt, expired_at IS NOT NULL, removed_at IS NOT NULL, rejected_at IS NOT NULL FROM messages WHERE id = ?`, id).
+		Scan(&nrcpt, &expired, &removed, &rejected)
 	if err != nil {
 		return err
 	}
@@ -329,7 +358,7 @@ func (t *Tx) updateState(id int64) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	_, err = t.exec(`UPDATE messages SET state = ?1 WHERE id = ?2 AND state <> ?1`, string(messageState(c, nrcpt, expired, removed)), id)
+	_, err = t.exec(`UPDATE messages SET state = ?1 WHERE id = ?2 AND state <> ?1`, string(messageState(c, nrcpt, expired, removed, rejected)), id)
 	return err
 }
 
@@ -366,22 +395,23 @@ type MessageFilter struct {
 
 // MessageRow is a tracked message with its recipients.
 type MessageRow struct {
-	ID        int64 // internal id
-	QueueID   string
-	From      string // sender; "" is the null sender when FromKnown
-	FromKnown bool   // false until a line named the sender
-	MessageID string
-	Origin    string // program that received it: "postfix/smtpd", "postfix/submission/smtpd", "postfix/pickup"
-	Client    string // "host[ip]" as logged; "local" for pickup
-	ClientIP  string
-	SASLUser  string
-	Size      int64
-	Nrcpt     int
-	State     MessageState
-	FirstSeen time.Time
-	LastSeen  time.Time
-	ExpiredAt time.Time // zero unless expired
-	RemovedAt time.Time // zero while in the queue
+	ID         int64 // internal id
+	QueueID    string
+	From       string // sender; "" is the null sender when FromKnown
+	FromKnown  bool   // false until a line named the sender
+	MessageID  string
+	Origin     string // program that received it: "postfix/smtpd", "postfix/submission/smtpd", "postfix/pickup"
+	Client     string // "host[ip]" as logged; "local" for pickup
+	ClientIP   string
+	SASLUser   string
+	Size       int64
+	Nrcpt      int
+	State      MessageState
+	FirstSeen  time.Time
+	LastSeen   time.Time
+	ExpiredAt  time.Time // zero unless expired
+	RejectedAt time.Time // zero unless cleanup rejected it
+	RemovedAt  time.Time // zero while in the queue
 	// NoticeQueueID is the queue id of the notification Postfix sent the
 	// sender about this message (bounce, delay warning), Notice its kind.
 	NoticeQueueID string
@@ -425,7 +455,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		args = append(args, dbTime(f.Since))
 	}
 	q := `SELECT id, queue_id, sender, message_id, origin, client, client_ip, sasl_user, size, nrcpt, state,
-	first_seen, last_seen, expired_at, removed_at, notice_queue_id, notice FROM messages`
+	first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice FROM messages`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -445,7 +475,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		var state string
 		err := rows.Scan(&m.ID, &m.QueueID, &sender, &m.MessageID, &m.Origin, &m.Client, &m.ClientIP, &m.SASLUser,
 			&m.Size, &m.Nrcpt, &state, scanTime(&m.FirstSeen), scanTime(&m.LastSeen), scanTime(&m.ExpiredAt),
-			scanTime(&m.RemovedAt), &m.NoticeQueueID, &m.Notice)
+			scanTime(&m.RejectedAt), scanTime(&m.RemovedAt), &m.NoticeQueueID, &m.Notice)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("track: listing messages: %w", err)

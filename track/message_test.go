@@ -57,6 +57,13 @@ func notification(at time.Time, qid, newQID string) *logwatch.Record {
 		NotifyQueueID: newQID, NotifyKind: "sender non-delivery notification"}
 }
 
+// "postfix/cleanup[15192]: 5379E986177: milter-reject: END-OF-MESSAGE from localhost[127.0.0.1]: 5.7.1 Rejected by trackmilter; from=<sender@origin.test> to=<ok@remote.test> proto=ESMTP helo=<vm>"
+// (and smtpd's per-recipient "QID: reject: RCPT from …" when service is smtpd)
+func reject(at time.Time, service, qid string) *logwatch.Record {
+	return &logwatch.Record{Time: at, Program: "postfix/" + service, Service: service, QueueID: qid, Kind: logwatch.KindReject,
+		From: "sender@origin.test", To: "ok@remote.test", Client: "localhost[127.0.0.1]"}
+}
+
 const (
 	tmDeferred = "host 127.0.0.1[127.0.0.1] said: 450 4.7.1 Service temporarily unavailable; Client host [127.0.0.1] blocked using Trend Micro Network Anti-Spam Service. (in reply to RCPT TO command)"
 	shBounced  = "host 127.0.0.1[127.0.0.1] said: 550 5.7.1 Service unavailable, Client host [127.0.0.1] blocked using Spamhaus. (in reply to RCPT TO command)"
@@ -255,6 +262,49 @@ func TestApplyRecordSequences(t *testing.T) {
 			},
 			wantFrom: "sender@origin.test",
 			removed:  true,
+		},
+		{
+			name: "rejected by a milter at the end of DATA",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{msgid(sec(0), q, "20261123153755.015188@vm"), StateQueued},
+				{reject(sec(1), "cleanup", q), StateRejected},
+			},
+			wantFrom: "sender@origin.test",
+			removed:  true,
+			check: func(t *testing.T, m MessageRow) {
+				if !m.RejectedAt.Equal(sec(1)) || !m.RemovedAt.Equal(sec(1)) {
+					t.Errorf("rejected at %v, removed at %v", m.RejectedAt, m.RemovedAt)
+				}
+			},
+		},
+		{
+			name: "local submission rejected by a milter bounces",
+			steps: []step{
+				{pickup(sec(0), q, "sender@origin.test"), StateQueued},
+				{reject(sec(0), "cleanup", q), StateRejected},
+				{delivery(sec(0), q, "ok@remote.test", "bounced", "5.7.1", "Rejected by trackmilter"), StateBounced},
+				{notification(sec(0), q, "5BD3098617A"), StateBounced},
+			},
+			wantRcpts: "ok@remote.test=bounced/5.7.1/1",
+			wantFrom:  "sender@origin.test",
+			removed:   true,
+			check: func(t *testing.T, m MessageRow) {
+				if m.NoticeQueueID != "5BD3098617A" {
+					t.Errorf("notice %q", m.NoticeQueueID)
+				}
+			},
+		},
+		{
+			name: "smtpd refusing one recipient leaves the message alone",
+			steps: []step{
+				{client(sec(0), q), StateQueued},
+				{reject(sec(0), "smtpd", q), StateQueued},
+				{queued(sec(1), q, "sender@origin.test", 1), StateQueued},
+				{delivery(sec(1), q, "ok@remote.test", "sent", "2.0.0", okSent), StateDelivered},
+			},
+			wantRcpts: "ok@remote.test=sent/2.0.0/1",
+			wantFrom:  "sender@origin.test",
 		},
 		{
 			name: "the log starts in the middle of a message",
@@ -458,29 +508,31 @@ func TestMessagesFilter(t *testing.T) {
 
 func TestMessageState(t *testing.T) {
 	tests := []struct {
-		c                rcptCounts
-		nrcpt            int
-		expired, removed bool
-		want             MessageState
+		c                          rcptCounts
+		nrcpt                      int
+		expired, removed, rejected bool
+		want                       MessageState
 	}{
-		{rcptCounts{}, 1, false, false, StateQueued},
-		{rcptCounts{}, 1, false, true, StateRemoved},
-		{rcptCounts{}, 1, true, true, StateExpired},
-		{rcptCounts{deferred: 1}, 1, false, false, StateDeferred},
-		{rcptCounts{deferred: 1, sent: 2}, 3, false, false, StateDeferred},
-		{rcptCounts{sent: 1}, 2, false, false, StateQueued},
-		{rcptCounts{sent: 1}, 2, false, true, StateDelivered}, // removed: the other recipient was a duplicate
-		{rcptCounts{sent: 2}, 2, false, false, StateDelivered},
-		{rcptCounts{bounced: 2}, 2, false, false, StateBounced},
-		{rcptCounts{expired: 1}, 1, true, false, StateExpired},
-		{rcptCounts{expired: 1, bounced: 1}, 2, true, true, StateExpired},
-		{rcptCounts{expired: 1, sent: 1}, 2, true, true, StatePartly},
-		{rcptCounts{bounced: 1, sent: 1}, 2, false, false, StatePartly},
-		{rcptCounts{other: 1}, 1, false, true, StateBounced},
+		{rcptCounts{}, 1, false, false, false, StateQueued},
+		{rcptCounts{}, 1, false, true, false, StateRemoved},
+		{rcptCounts{}, 1, true, true, false, StateExpired},
+		{rcptCounts{deferred: 1}, 1, false, false, false, StateDeferred},
+		{rcptCounts{deferred: 1, sent: 2}, 3, false, false, false, StateDeferred},
+		{rcptCounts{sent: 1}, 2, false, false, false, StateQueued},
+		{rcptCounts{sent: 1}, 2, false, true, false, StateDelivered}, // removed: the other recipient was a duplicate
+		{rcptCounts{sent: 2}, 2, false, false, false, StateDelivered},
+		{rcptCounts{bounced: 2}, 2, false, false, false, StateBounced},
+		{rcptCounts{expired: 1}, 1, true, false, false, StateExpired},
+		{rcptCounts{expired: 1, bounced: 1}, 2, true, true, false, StateExpired},
+		{rcptCounts{expired: 1, sent: 1}, 2, true, true, false, StatePartly},
+		{rcptCounts{bounced: 1, sent: 1}, 2, false, false, false, StatePartly},
+		{rcptCounts{other: 1}, 1, false, true, false, StateBounced},
+		{rcptCounts{}, 1, false, true, true, StateRejected},
+		{rcptCounts{bounced: 1}, 1, false, true, true, StateBounced}, // a rejected local submission bounces
 	}
 	for _, tt := range tests {
-		if got := messageState(tt.c, tt.nrcpt, tt.expired, tt.removed); got != tt.want {
-			t.Errorf("messageState(%+v, nrcpt %d, expired %v, removed %v) = %s, want %s", tt.c, tt.nrcpt, tt.expired, tt.removed, got, tt.want)
+		if got := messageState(tt.c, tt.nrcpt, tt.expired, tt.removed, tt.rejected); got != tt.want {
+			t.Errorf("messageState(%+v, nrcpt %d, expired %v, removed %v, rejected %v) = %s, want %s", tt.c, tt.nrcpt, tt.expired, tt.removed, tt.rejected, got, tt.want)
 		}
 	}
 }

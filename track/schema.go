@@ -92,6 +92,7 @@ CREATE TABLE messages (
 	first_seen      TEXT,
 	last_seen       TEXT,
 	expired_at      TEXT,
+	rejected_at     TEXT,
 	removed_at      TEXT,
 	notice_queue_id TEXT NOT NULL DEFAULT '',
 	notice          TEXT NOT NULL DEFAULT ''
