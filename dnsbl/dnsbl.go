@@ -86,7 +86,7 @@ type Result struct {
 	Reason string `json:"error,omitempty"`
 	// TTL is how long the answer stays valid (for a negative answer, the
 	// SOA minimum); zero when unknown or on errors.
-	TTL time.Duration `json:"ttl,omitempty"`
+	TTL time.Duration `json:"-"`
 	// Cached is set when the answer came from the cache.
 	Cached bool `json:"cached,omitempty"`
 }
@@ -316,7 +316,9 @@ func Check(ctx context.Context, log *zap.Logger, r *Resolver, zones []Zone, targ
 // listed and 127.0.0.1 must not (for domain lists, "test" and "invalid").
 // It returns nil when both hold, an error wrapping ErrUnhealthy when the
 // list answers wrongly, and the lookup's error (ErrDNS, ErrRefused, …)
-// when it could not tell.
+// when it could not tell. A whitelist answer for 127.0.0.1 is fine. The
+// IPv6 test points (::FFFF:7F00:2) are not checked: an IPv6-only list
+// fails as unhealthy.
 func CheckHealth(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, now time.Time) error {
 	listedPoint, cleanPoint := Target{IP: netip.AddrFrom4([4]byte{127, 0, 0, 2})}, Target{IP: netip.AddrFrom4([4]byte{127, 0, 0, 1})}
 	if zone.Domain {
