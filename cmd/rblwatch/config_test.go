@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/config"
+)
+
+// configCLI runs rblwatch with args through dispatch and returns its
+// output and exit status.
+func configCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, log: zap.NewNop(), getenv: func(string) string { return "" }}
+	code = exitCode(&errOut, dispatch(context.Background(), e, args))
+	return out.String(), errOut.String(), code
+}
+
+func TestConfigExample(t *testing.T) {
+	out, _, code := configCLI(t, "config", "example")
+	if code != 0 || out != config.Example() {
+		t.Errorf("config example: status %d, output %d bytes, want 0 and the example (%d bytes)", code, len(out), len(config.Example()))
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "mail.log")
+	write := func(name, data string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("mail.log", "")
+	good := write("good.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n")
+	warned := write("warned.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n  renotify: 10m\n")
+	bad := write("bad.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: [pm@example.com, nobody]\n  smpt: 127.0.0.1:25\n  username: u\n  password: Hunter2Secret\n  smtp: relay.example.com:587\n  renotify: 10m\nshared_ip: maybe\n")
+	missing := filepath.Join(dir, "missing.yaml")
+
+	tests := []struct {
+		name string
+		args []string
+		out  string
+		code int
+	}{
+		{"valid", []string{"check", "--config", good}, good + ": OK\n", 0},
+		{"warnings only", []string{"check", "--config", warned},
+			warned + ":4: notify.renotify: warning: a digest every 10m is a lot of email\n" +
+				warned + ": OK\n", 0},
+		{"every problem", []string{"check", "--config", bad},
+			bad + `:3: notify.to[1]: "nobody" is not an email address` + "\n" +
+				bad + ":4: notify.smpt: unknown key (did you mean notify.smtp?)\n" +
+				bad + ":5: notify.username: the password would cross the network unprotected: set notify.starttls: required\n" +
+				bad + ":8: notify.renotify: warning: a digest every 10m is a lot of email\n" +
+				bad + `:9: shared_ip: want true or false, got "maybe"` + "\n", 2},
+		{"missing file", []string{"check", "--config", missing}, "config: file not found: " + missing + "\n", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := configCLI(t, append([]string{"config"}, tt.args...)...)
+			if out != tt.out || code != tt.code {
+				t.Errorf("config %s: status %d, output:\n%s\nwant status %d, output:\n%s", strings.Join(tt.args, " "), code, out, tt.code, tt.out)
+			}
+			if errOut != "" {
+				t.Errorf("config %s wrote to stderr: %q", strings.Join(tt.args, " "), errOut)
+			}
+			if strings.Contains(out, "Hunter2Secret") {
+				t.Errorf("config %s printed the password", strings.Join(tt.args, " "))
+			}
+		})
+	}
+}
+
+func TestConfigUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"config"},
+		{"config", "verify"},
+		{"config", "check", "extra"},
+		{"config", "check", "--no-such-flag"},
+	} {
+		_, errOut, code := configCLI(t, args...)
+		if code != 2 || !strings.Contains(errOut, "rblwatch: ") {
+			t.Errorf("%q: status %d, stderr %q; want 2 and a message", args, code, errOut)
+		}
+	}
+	if _, errOut, code := configCLI(t, "config", "--help"); code != 0 || !strings.Contains(errOut, "usage: rblwatch config check|example") {
+		t.Errorf("config --help: status %d, stderr %q", code, errOut)
+	}
+}
