@@ -146,7 +146,7 @@ func (t *Tx) startMessage(r *logwatch.Record) error {
 		if _, err := t.exec(`UPDATE messages SET removed_at = COALESCE(last_seen, first_seen, ?) WHERE id = ?`, dbTime(r.Time), old.id); err != nil {
 			return err
 		}
-		if err := t.updateState(old.id); err != nil {
+		if err := t.updateState(old.id, nil); err != nil {
 			return err
 		}
 	}
@@ -184,7 +184,7 @@ func (t *Tx) applyQueued(r *logwatch.Record) error {
 	if err != nil {
 		return err
 	}
-	return t.updateState(m.id)
+	return t.updateState(m.id, nil)
 }
 
 func (t *Tx) applyDelivery(r *logwatch.Record) error {
@@ -210,10 +210,7 @@ ON CONFLICT (message, address, orig_to) DO UPDATE SET status = excluded.status, 
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`UPDATE messages SET `+lastSeenSQL+` WHERE id = ?2`, ts, m.id); err != nil {
-		return err
-	}
-	return t.updateState(m.id)
+	return t.updateState(m.id, ts)
 }
 
 func (t *Tx) applyExpired(r *logwatch.Record) error {
@@ -231,7 +228,7 @@ func (t *Tx) applyExpired(r *logwatch.Record) error {
 	if _, err := t.exec(`UPDATE recipients SET status = 'expired', updated_at = COALESCE(?1, updated_at) WHERE message = ?2 AND status IN ('deferred', 'softbounce')`, ts, m.id); err != nil {
 		return err
 	}
-	return t.updateState(m.id)
+	return t.updateState(m.id, nil)
 }
 
 // zeroTime stands in when a removal or expiry has no readable time at all;
@@ -248,7 +245,7 @@ func (t *Tx) applyRemoved(r *logwatch.Record) error {
 	if err != nil {
 		return err
 	}
-	return t.updateState(m.id)
+	return t.updateState(m.id, nil)
 }
 
 func (t *Tx) applyRejected(r *logwatch.Record) error {
@@ -263,7 +260,7 @@ func (t *Tx) applyRejected(r *logwatch.Record) error {
 	if err != nil {
 		return err
 	}
-	return t.updateState(m.id)
+	return t.updateState(m.id, nil)
 }
 
 func (t *Tx) applyNotification(r *logwatch.Record) error {
@@ -329,28 +326,29 @@ func messageState(c rcptCounts, nrcpt int, expired, removed, rejected bool) Mess
 	}
 }
 
-// updateState recomputes a message's state from its recipients.
-func (t *Tx) updateState(id int64) error {
+// updateState recomputes a message's state from its recipients, and moves
+// its last_seen forward to ts (a stored time or nil).
+func (t *Tx) updateState(id int64, ts any) error {
+	rows, err := t.query(`SELECT m.state, m.nrcpt, m.expired_at IS NOT NULL, m.removed_at IS NOT NULL, m.rejected_at IS NOT NULL,
+	r.status, count(r.id)
+FROM messages m LEFT JOIN recipients r ON r.message = m.id WHERE m.id = ? GROUP BY r.status`, id)
+	if err != nil {
+		return err
+	}
+	var old string
 	var nrcpt int
 	var expired, removed, rejected bool
-	err := t.queryRow(`SELECT nrcpt, expired_at IS NOT NULL, removed_at IS NOT NULL, rejected_at IS NOT NULL FROM messages WHERE id = ?`, id).
-		Scan(&nrcpt, &expired, &removed, &rejected)
-	if err != nil {
-		return err
-	}
-	rows, err := t.query(`SELECT status, count(*) FROM recipients WHERE message = ? GROUP BY status`, id)
-	if err != nil {
-		return err
-	}
 	var c rcptCounts
 	for rows.Next() {
-		var st string
+		var st sql.NullString
 		var n int
-		if err := rows.Scan(&st, &n); err != nil {
+		if err := rows.Scan(&old, &nrcpt, &expired, &removed, &rejected, &st, &n); err != nil {
 			rows.Close()
 			return err
 		}
-		c.add(st, n)
+		if st.Valid {
+			c.add(st.String, n)
+		}
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -358,7 +356,11 @@ func (t *Tx) updateState(id int64) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	_, err = t.exec(`UPDATE messages SET state = ?1 WHERE id = ?2 AND state <> ?1`, string(messageState(c, nrcpt, expired, removed, rejected)), id)
+	state := string(messageState(c, nrcpt, expired, removed, rejected))
+	if state == old && ts == nil {
+		return nil
+	}
+	_, err = t.exec(`UPDATE messages SET state = ?2, `+lastSeenSQL+` WHERE id = ?3`, ts, state, id)
 	return err
 }
 

@@ -1,0 +1,76 @@
+package track
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/logwatch"
+)
+
+// benchRecords returns n records of a busy log, as whole message lives of
+// the shapes a relay sees (client, message-id, queued, one deferral for a
+// fifth of the messages then delivery of two recipients, removed: 7 or 8
+// lines a message), with queue ids unique across calls through seq.
+func benchRecords(n int, seq *int) []*logwatch.Record {
+	recs := make([]*logwatch.Record, 0, n+8)
+	for len(recs) < n {
+		*seq++
+		qid := fmt.Sprintf("%011X", *seq)
+		at := t0.Add(time.Duration(*seq) * time.Millisecond)
+		recs = append(recs, client(at, qid), msgid(at, qid, qid+"@example.org"), queued(at, qid, "sender@example.org", 2))
+		if *seq%5 == 0 {
+			recs = append(recs, delivery(at, qid, "a@example.net", "deferred", "4.7.1", tmDeferred))
+		}
+		recs = append(recs,
+			delivery(at, qid, "a@example.net", "sent", "2.0.0", okSent),
+			delivery(at, qid, "b@example.com", "sent", "2.0.0", okSent),
+			removed(at, qid))
+	}
+	return recs[:n]
+}
+
+// BenchmarkApplyBatch measures what the daemon does per batch of log lines:
+// one transaction applying the batch's records and saving the position.
+// records/s is the rate the daemon can follow a log at.
+func BenchmarkApplyBatch(b *testing.B) {
+	for _, size := range []int{1000, 100, 10} {
+		for _, sync := range []string{"FULL", "NORMAL"} {
+			b.Run(fmt.Sprintf("batch=%d/sync=%s", size, sync), func(b *testing.B) {
+				s, err := Open(filepath.Join(b.TempDir(), "state.db"), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.Close()
+				ctx := context.Background()
+				if _, err := s.w.ExecContext(ctx, "PRAGMA synchronous = "+sync); err != nil {
+					b.Fatal(err)
+				}
+				seq := 0
+				var offset int64
+				iters := 0
+				for b.Loop() {
+					iters++
+					b.StopTimer()
+					recs := benchRecords(size, &seq)
+					b.StartTimer()
+					err := s.Tx(ctx, func(tx *Tx) error {
+						for _, r := range recs {
+							if err := tx.ApplyRecord(r); err != nil {
+								return err
+							}
+						}
+						offset += int64(size) * 200
+						return tx.SavePosition("file", Position{Path: "/var/log/mail.log", Inode: 131, Offset: offset}, t0)
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(iters*size)/b.Elapsed().Seconds(), "records/s")
+			})
+		}
+	}
+}
