@@ -297,6 +297,9 @@ func TestParseProblems(t *testing.T) {
 		{"bad unit", "notify: {to: pm@example.com}\nlog:\n  journald: [postfix.service, 'post fix']\n", []string{
 			`t.yaml:3: log.journald[1]: "post fix" is not a systemd unit name`,
 		}},
+		{"no units", "notify: {to: pm@example.com}\nlog:\n  journald: []\n", []string{
+			"t.yaml:3: log.journald: an empty list: write true for every Postfix message, or name the units",
+		}},
 		{"bad time zone", "notify: {to: pm@example.com}\nlog:\n  timezone: Mars/Olympus\n", []string{
 			`t.yaml:3: log.timezone: unknown time zone "Mars/Olympus": write Local, UTC or a zone such as Asia/Tokyo`,
 		}},

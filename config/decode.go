@@ -300,6 +300,9 @@ func (d *decoder) decodeJournald(n *yaml.Node, v reflect.Value, key string) {
 			return
 		}
 		j.Enabled = b
+	case n.Kind == yaml.SequenceNode && len(n.Content) == 0:
+		d.errorAt(n, key, "an empty list: write true for every Postfix message, or name the units")
+		return
 	case n.Kind == yaml.ScalarNode || n.Kind == yaml.SequenceNode:
 		j.Enabled = true
 		d.decodeSlice(n, reflect.ValueOf(&j.Units).Elem(), key)
