@@ -1,0 +1,351 @@
+package logwatch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+)
+
+// testInterval is the follower's polling interval in tests: short, so that
+// waiting for a rotation costs little; tests never sleep on it, they wait
+// for lines.
+const testInterval = 2 * time.Millisecond
+
+// guard is how long a test waits for a line before it fails: only reached
+// when something is broken.
+const guard = 20 * time.Second
+
+type followed struct {
+	t     testing.TB
+	lines <-chan Line
+	errc  <-chan error
+	stop  context.CancelFunc
+}
+
+func follow(t testing.TB, start *Position, opts FollowOptions) *followed {
+	t.Helper()
+	if opts.CheckInterval == 0 {
+		opts.CheckInterval = testInterval
+	}
+	if opts.Log == nil {
+		opts.Log = zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	lines, errc := Follow(ctx, start, opts)
+	fl := &followed{t: t, lines: lines, errc: errc, stop: cancel}
+	t.Cleanup(func() { fl.close() })
+	return fl
+}
+
+// next returns the next line, failing the test after guard.
+func (fl *followed) next() Line {
+	fl.t.Helper()
+	select {
+	case l, ok := <-fl.lines:
+		if !ok {
+			err := <-fl.errc
+			fl.t.Fatalf("lines closed early (error %v)", err)
+		}
+		return l
+	case <-time.After(guard):
+		fl.t.Fatal("no line came")
+	}
+	return Line{}
+}
+
+// expect receives len(want) lines and compares their texts.
+func (fl *followed) expect(want ...string) []Line {
+	fl.t.Helper()
+	var got []Line
+	for _, w := range want {
+		l := fl.next()
+		if l.Text != w {
+			fl.t.Fatalf("line %d = %q, want %q", len(got), l.Text, w)
+		}
+		got = append(got, l)
+	}
+	return got
+}
+
+// close stops the follower and returns the lines it still sent and its
+// error.
+func (fl *followed) close() ([]Line, error) {
+	fl.stop()
+	var rest []Line
+	for l := range fl.lines {
+		rest = append(rest, l)
+	}
+	return rest, <-fl.errc
+}
+
+// end waits for a one-shot follower to finish.
+func (fl *followed) end() ([]Line, error) {
+	fl.t.Helper()
+	var got []Line
+	timeout := time.After(guard)
+	for {
+		select {
+		case l, ok := <-fl.lines:
+			if !ok {
+				return got, <-fl.errc
+			}
+			got = append(got, l)
+		case <-timeout:
+			fl.t.Fatal("the one-shot follower did not finish")
+		}
+	}
+}
+
+func appendFile(t testing.TB, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func texts(lines []Line) []string {
+	var s []string
+	for _, l := range lines {
+		s = append(s, l.Text)
+	}
+	return s
+}
+
+func TestFollowFromEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "old 1\nold 2\npart")
+	fl := follow(t, nil, FollowOptions{Path: path})
+	// The line being written when the follower started is read whole.
+	appendFile(t, path, "ial\nnew\n")
+	fl.expect("partial", "new")
+}
+
+func TestFollowWaitsForTheNewline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "a\r\nb")
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	fl.expect("a")
+	// The follower has seen "b" without its newline (it read "a" in the
+	// same read): it must wait for the rest.
+	appendFile(t, path, "c")
+	appendFile(t, path, "d\r\n")
+	fl.expect("bcd")
+}
+
+func TestFollowBytesUntouched(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	in := "\xff\xfe bad utf-8\n\x00nul\x00\nlone\rcr\n"
+	appendFile(t, path, in)
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	fl.expect("\xff\xfe bad utf-8", "\x00nul\x00", "lone\rcr")
+}
+
+func TestFollowOneShot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "a\nb\r\nlast without newline")
+	fl := follow(t, nil, FollowOptions{Path: path, OneShot: true})
+	got, err := fl.end()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a", "b", "last without newline"}
+	if !equalLines(texts(got), want) {
+		t.Fatalf("lines = %q, want %q", texts(got), want)
+	}
+	if got[2].Pos.Offset != int64(len("a\nb\r\nlast without newline")) {
+		t.Errorf("last position = %d", got[2].Pos.Offset)
+	}
+}
+
+func TestFollowOneShotMissing(t *testing.T) {
+	fl := follow(t, nil, FollowOptions{Path: filepath.Join(t.TempDir(), "nope"), OneShot: true})
+	_, err := fl.end()
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v, want not exist", err)
+	}
+}
+
+func TestFollowWaitsForTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	fl := follow(t, nil, FollowOptions{Path: path})
+	// A file that appears after the start is new: read from its start.
+	appendFile(t, path, "first\nsecond\n")
+	fl.expect("first", "second")
+}
+
+func TestFollowPositions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	var want bytes.Buffer
+	for i := range 100 {
+		want.WriteString(strings.Repeat("x", i) + "\n")
+	}
+	appendFile(t, path, want.String())
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	fi, _ := os.Stat(path)
+	dev, ino := fileID(fi)
+	var off int64
+	for i := range 100 {
+		l := fl.next()
+		off += int64(i + 1)
+		if l.Pos.Offset != off || l.Pos.Dev != dev || l.Pos.Inode != ino || l.Pos.Path != path {
+			t.Fatalf("line %d: position %+v, want offset %d inode %d", i, l.Pos, off, ino)
+		}
+		head := want.Bytes()[:min(off, headLen)]
+		if l.Pos.Fingerprint != fingerprint(head) {
+			t.Fatalf("line %d: fingerprint is not that of the first %d bytes", i, len(head))
+		}
+	}
+}
+
+func TestFollowResume(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "1\n2\n3\n")
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	got := fl.expect("1", "2", "3")
+	fl.close()
+	appendFile(t, path, "4\n")
+	fl = follow(t, &got[1].Pos, FollowOptions{Path: path})
+	fl.expect("3", "4")
+}
+
+func TestFollowIgnoresAnotherFilesPosition(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "maillog")
+	appendFile(t, path, "1\n2\n")
+	fl := follow(t, &Position{Path: filepath.Join(dir, "other"), Offset: 2}, FollowOptions{Path: path})
+	appendFile(t, path, "3\n")
+	fl.expect("3") // from the end, as a new install
+}
+
+func TestFollowLongLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	long := strings.Repeat("L", 100)
+	appendFile(t, path, "a\n"+long+"\n"+long+long+"\nb\n"+long+"x")
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true, MaxLineLen: 100})
+	got := fl.expect("a", long, "b")
+	if got[2].Skipped != 1 || got[1].Skipped != 0 {
+		t.Errorf("Skipped = %d, %d; want 0, 1", got[1].Skipped, got[2].Skipped)
+	}
+	// An over-long line being written is dropped up to its newline, which
+	// comes in another write.
+	appendFile(t, path, strings.Repeat("y", 300))
+	appendFile(t, path, "z\nc\n")
+	l := fl.expect("c")[0]
+	if l.Skipped != 1 {
+		t.Errorf("Skipped = %d, want 1", l.Skipped)
+	}
+}
+
+func TestFollowMebibyteLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	mib := strings.Repeat("m", DefaultMaxLineLen)
+	appendFile(t, path, "a\n"+mib+"\n"+mib+"+\nb\n")
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	got := fl.next()
+	if got.Text != "a" {
+		t.Fatalf("first line %q", got.Text)
+	}
+	if l := fl.next(); l.Text != mib {
+		t.Fatalf("second line: %d bytes, want the 1 MiB line", len(l.Text))
+	}
+	if l := fl.next(); l.Text != "b" || l.Skipped != 1 {
+		t.Fatalf("third line %q skipped %d, want b after 1 skipped", l.Text, l.Skipped)
+	}
+}
+
+func TestFollowTruncatedWithoutCopy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "1 the first line is long enough\n2\n")
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	fl.expect("1 the first line is long enough", "2")
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, "3\n")
+	fl.expect("3")
+	// Truncated and at once rewritten past the old offset: the first
+	// bytes changed, so the follower starts over rather than reading
+	// from the middle of the new content.
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, "4 a new first line, longer than before\n5\n")
+	fl.expect("4 a new first line, longer than before", "5")
+}
+
+func TestFollowRenameRotation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "maillog")
+	appendFile(t, path, "1\n")
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true})
+	fl.expect("1")
+	// The writer keeps its file open across the rename.
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	w.WriteString("2 written after the rename\n3 unterminated")
+	w.Close()
+	// The new file gets data: the old one is complete.
+	appendFile(t, path, "4\n")
+	got := fl.expect("2 written after the rename", "3 unterminated", "4")
+	if got[2].Pos.Offset != 2 || got[1].Pos.Inode == got[2].Pos.Inode {
+		t.Errorf("positions: %+v then %+v", got[1].Pos, got[2].Pos)
+	}
+}
+
+func TestLastLineEnd(t *testing.T) {
+	dir := t.TempDir()
+	buf := make([]byte, 8)
+	tests := []struct {
+		in     string
+		end    int64
+		inLong bool
+	}{
+		{"", 0, false},
+		{"abc", 0, false},
+		{"a\nb", 2, false},
+		{"a\n", 2, false},
+		{"a\nbcdefghijk", 12, true}, // no newline in the last 8 bytes
+		{"abcdefg\nhij", 8, false},
+	}
+	for _, tt := range tests {
+		p := writeFile(t, dir, "f", []byte(tt.in))
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end, inLong, err := lastLineEnd(f, buf)
+		f.Close()
+		if err != nil || end != tt.end || inLong != tt.inLong {
+			t.Errorf("lastLineEnd(%q) = %d, %v, %v; want %d, %v", tt.in, end, inLong, err, tt.end, tt.inLong)
+		}
+	}
+}
+
+// discard reads a channel to its end (for followers a test is done with).
+func discard(lines <-chan Line) {
+	for range lines {
+	}
+}
+
+var _ = io.EOF
