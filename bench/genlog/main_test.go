@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/logwatch"
+)
+
+func generate(t *testing.T, args ...string) []byte {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(args, &out, &errOut); err != nil {
+		t.Fatalf("genlog %v: %v (%s)", args, err, errOut.String())
+	}
+	return out.Bytes()
+}
+
+func TestDeterministic(t *testing.T) {
+	a := generate(t, "-n", "20000", "-seed", "7")
+	b := generate(t, "-n", "20000", "-seed", "7")
+	if !bytes.Equal(a, b) {
+		t.Fatal("two runs with the same seed differ")
+	}
+	c := generate(t, "-n", "20000", "-seed", "8")
+	if bytes.Equal(a, c) {
+		t.Fatal("different seeds give the same log")
+	}
+	if n := bytes.Count(a, []byte("\n")); n != 20000 {
+		t.Fatalf("%d lines, want 20000", n)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "log")
+	generate(t, "-n", "500", "-o", name)
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, generate(t, "-n", "500")) {
+		t.Fatal("-o wrote something else than standard output gets")
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-ips", "5"}, {"-ips", "0"}, {"-n", "-1"}, {"-start", "yesterday"}, {"extra"}} {
+		var out, errOut bytes.Buffer
+		if err := run(args, &out, &errOut); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
+
+// TestParsesAndCounts parses a generated log with logwatch: every line is
+// understood (only opendkim's lines are not Postfix), timestamps never go
+// back, queue ids are valid, and the delivery records agree with a plain
+// count of "status=…" lines (which is what pflogsumm counts).
+func TestParsesAndCounts(t *testing.T) {
+	for _, args := range [][]string{{"-n", "200000"}, {"-n", "30000", "-ips", "4", "-long-queue-ids", "-seed", "3"}, {"-n", "30000", "-ips", "1"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			log := generate(t, args...)
+			start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+			p := logwatch.NewParser(start.Add(48*time.Hour), time.UTC)
+			var r logwatch.Record
+			var last time.Time
+			status := map[string]int{}
+			grep := map[string]int{}
+			kinds := map[logwatch.Kind]int{}
+			stages := map[logwatch.Stage]int{}
+			sc := bufio.NewScanner(bytes.NewReader(log))
+			for sc.Scan() {
+				line := sc.Text()
+				err := p.Parse(line, &r)
+				switch {
+				case errors.Is(err, logwatch.ErrNotPostfix):
+					if !strings.Contains(line, " opendkim[") {
+						t.Fatalf("not a Postfix line: %s", line)
+					}
+					continue
+				case err != nil:
+					t.Fatalf("%v: %s", err, line)
+				}
+				if r.Kind == logwatch.KindUnknown {
+					t.Fatalf("not understood: %s", line)
+				}
+				if r.Time.Before(last) {
+					t.Fatalf("time goes back: %s", line)
+				}
+				last = r.Time
+				if r.QueueID != "" && r.QueueID != "NOQUEUE" && !logwatch.ValidQueueID(r.QueueID) {
+					t.Fatalf("bad queue id %q: %s", r.QueueID, line)
+				}
+				kinds[r.Kind]++
+				if r.Kind == logwatch.KindDelivery {
+					status[r.Status]++
+					stages[r.Stage]++
+				}
+				for _, s := range []string{"sent", "deferred", "bounced"} {
+					if strings.Contains(line, ", status="+s+" ") {
+						grep[s]++
+					}
+				}
+			}
+			for _, s := range []string{"sent", "deferred", "bounced"} {
+				if status[s] != grep[s] || grep[s] == 0 {
+					t.Errorf("status=%s: %d delivery records, %d lines", s, status[s], grep[s])
+				}
+			}
+			if kinds[logwatch.KindReject] == 0 || kinds[logwatch.KindNotification] == 0 || kinds[logwatch.KindWarning] == 0 {
+				t.Errorf("missing kinds: %v", kinds)
+			}
+			for _, st := range []logwatch.Stage{logwatch.StageSaid, logwatch.StageGreeting, logwatch.StageConnect, logwatch.StageLost} {
+				if stages[st] == 0 {
+					t.Errorf("no delivery with stage %d: %v", st, stages)
+				}
+			}
+			if span := last.Sub(start); span < 2*time.Hour {
+				t.Errorf("log spans only %v", span)
+			}
+			t.Logf("kinds %v; status %v; last %v", kinds, status, last)
+		})
+	}
+}
+
+// TestProportions checks the mix of a full-size log looks like a busy
+// relay: ~15 % sent, ~1 % deferred, ~1 % bounced, over about a day.
+func TestProportions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	log := generate(t, "-n", "1000000")
+	count := func(s string) float64 { return float64(bytes.Count(log, []byte(s))) / 1e6 }
+	check := func(name string, got, lo, hi float64) {
+		if got < lo || got > hi {
+			t.Errorf("%s: %.4f of the lines, want %.3f…%.3f", name, got, lo, hi)
+		}
+	}
+	check("sent", count(", status=sent "), 0.12, 0.18)
+	check("deferred", count(", status=deferred "), 0.005, 0.025)
+	check("bounced", count(", status=bounced "), 0.005, 0.02)
+	check("delivery temporarily suspended", count("delivery temporarily suspended: "), 0.0005, 0.01)
+	check("refused to talk to me", count("refused to talk to me: "), 0.0002, 0.02)
+	check("NOQUEUE reject", count("NOQUEUE: reject: "), 0.001, 0.02)
+	lastLine := log[bytes.LastIndexByte(log[:len(log)-1], '\n')+1:]
+	stamp, err := time.Parse(time.Stamp, string(lastLine[:15]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := stamp.Sub(time.Date(0, 11, 22, 0, 0, 0, 0, time.UTC)).Hours(); h < 16 || h > 32 {
+		t.Errorf("the log spans %.1f hours, want about a day", h)
+	}
+}
+
+// TestPflogsumm runs Debian's pflogsumm (when installed) on a generated
+// log: its delivered, deferrals and bounced totals must equal the numbers
+// of status=sent, status=deferred and status=bounced lines.
+func TestPflogsumm(t *testing.T) {
+	pfl, err := exec.LookPath("pflogsumm")
+	if err != nil {
+		if _, err := os.Stat("/usr/sbin/pflogsumm"); err != nil {
+			t.Skip("pflogsumm not installed")
+		}
+		pfl = "/usr/sbin/pflogsumm"
+	}
+	log := generate(t, "-n", "60000", "-seed", "5")
+	name := filepath.Join(t.TempDir(), "maillog")
+	if err := os.WriteFile(name, log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pfl, "--problems-first", name).Output()
+	if err != nil {
+		t.Fatalf("pflogsumm: %v", err)
+	}
+	total := func(re string) int {
+		m := regexp.MustCompile(re).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("pflogsumm output lacks %s:\n%s", re, out)
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		return n
+	}
+	lines := func(s string) int { return bytes.Count(log, []byte(", status="+s+" ")) }
+	if got, want := total(`(?m)^\s*(\d+)\s+delivered`), lines("sent"); got != want {
+		t.Errorf("pflogsumm delivered %d, status=sent lines %d", got, want)
+	}
+	if got, want := total(`\((\d+)\s+deferrals\)`), lines("deferred"); got != want {
+		t.Errorf("pflogsumm deferrals %d, status=deferred lines %d", got, want)
+	}
+	if got, want := total(`(?m)^\s*(\d+)\s+bounced`), lines("bounced"); got != want {
+		t.Errorf("pflogsumm bounced %d, status=bounced lines %d", got, want)
+	}
+}
