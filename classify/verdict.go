@@ -104,4 +104,12 @@ type Provider struct {
 	Advice  Text `yaml:"advice" json:"advice"`
 	// Zones are the provider's DNS lists, if any.
 	Zones []dnsbl.Zone `yaml:"zones,omitempty" json:"zones,omitempty"`
+	// Hosts are the provider's own mail host suffixes ("outlook.com",
+	// "yahoodns.net"): a reply from such a host that quotes another list
+	// names this provider as Verdict.Via, and a blocklist reply from it
+	// that names no list is attributed to it.
+	Hosts []string `yaml:"hosts,omitempty" json:"hosts,omitempty"`
+	// Rules recognise the provider's rejections in reply texts. Their
+	// zone names are recognised too, without a rule.
+	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
 }

@@ -1,0 +1,312 @@
+// Package classify names the reputation or block list behind an SMTP
+// rejection and says what kind of rejection it is.
+//
+// The knowledge is data: an embedded YAML catalog (catalog.yaml) of
+// providers — their rules, DNS zones, lookup and removal pages and advice in
+// English and Japanese — and of category rules (rate limits, content,
+// authentication, recipients, …). Users add or override entries with Load.
+// Classify is pure and safe for concurrent use.
+package classify
+
+import (
+	_ "embed"
+	"errors"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:embed catalog.yaml
+var embeddedCatalog []byte
+
+// EmbeddedName is the name the embedded catalog's problems are reported
+// under.
+const EmbeddedName = "catalog.yaml"
+
+// ErrCatalog is wrapped by every catalog loading error.
+var ErrCatalog = errors.New("classify: invalid catalog")
+
+// CategoryInfo explains a category that names no provider.
+type CategoryInfo struct {
+	Category Category `yaml:"category" json:"category"`
+	Meaning  Text     `yaml:"meaning" json:"meaning"`
+	Advice   Text     `yaml:"advice" json:"advice"`
+}
+
+// source is the catalog file format; the embedded catalog and user files
+// share it.
+type source struct {
+	Providers  []Provider      `yaml:"providers"`
+	Rules      []Rule          `yaml:"rules"`
+	Categories []CategoryInfo  `yaml:"categories"`
+	Texts      map[string]Text `yaml:"texts"`
+}
+
+// Catalog is a compiled set of providers and rules. It is immutable once
+// built; the Providers it returns must be treated as read-only.
+type Catalog struct {
+	src        source
+	providers  []*Provider
+	byID       map[string]*Provider
+	rules      []*crule // in evaluation order
+	categories map[Category]*CategoryInfo
+	texts      map[string]Text
+
+	m        *matcher
+	litRules [][]int32 // literal → rules it can trigger
+	always   []int32   // rules without a literal trigger
+	hostProv []hostEntry
+
+	scratch sync.Pool
+}
+
+type hostEntry struct {
+	suffix string
+	prov   *Provider
+}
+
+// crule is a compiled rule.
+type crule struct {
+	r        *Rule
+	prov     *Provider // nil for category rules
+	cat      Category
+	prio     int
+	any      []int32
+	all      []int32
+	not      []int32
+	re       *regexp.Regexp
+	codes    []string
+	enhanced []string
+	hosts    []string
+	target   string
+	idx      int32
+}
+
+type scratch struct {
+	buf  []byte
+	hits []uint64
+	cand []uint64
+}
+
+var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
+	return Load(nil, embeddedCatalog, EmbeddedName)
+})
+
+// Default returns the embedded catalog, parsed once. It panics if the
+// embedded file is broken, which the package's tests rule out.
+func Default() *Catalog {
+	c, err := defaultCatalog()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Provider returns the provider with the given id, or nil.
+func (c *Catalog) Provider(id string) *Provider { return c.byID[id] }
+
+// Providers returns every provider in catalog order.
+func (c *Catalog) Providers() []*Provider {
+	out := make([]*Provider, len(c.providers))
+	copy(out, c.providers)
+	return out
+}
+
+// Category returns the explanation of a category, or nil.
+func (c *Catalog) Category(cat Category) *CategoryInfo { return c.categories[cat] }
+
+// LookupLink returns the provider's lookup page for target (an IP address
+// or a domain), or "" when the provider has no lookup page.
+func (p *Provider) LookupLink(target string) string { return fillTemplate(p.LookupURL, target) }
+
+// RemovalLink returns the provider's removal page for target, or "".
+func (p *Provider) RemovalLink(target string) string { return fillTemplate(p.RemovalURL, target) }
+
+// fillTemplate replaces {ip} and {domain} with target, escaped for a URL
+// path before the '?' and for a query after it.
+func fillTemplate(tmpl, target string) string {
+	if tmpl == "" {
+		return ""
+	}
+	q := strings.IndexByte(tmpl, '?')
+	var b strings.Builder
+	for i := 0; i < len(tmpl); {
+		ph := ""
+		if strings.HasPrefix(tmpl[i:], "{ip}") {
+			ph = "{ip}"
+		} else if strings.HasPrefix(tmpl[i:], "{domain}") {
+			ph = "{domain}"
+		}
+		if ph == "" {
+			b.WriteByte(tmpl[i])
+			i++
+			continue
+		}
+		if q >= 0 && i > q {
+			b.WriteString(url.QueryEscape(target))
+		} else {
+			b.WriteString(url.PathEscape(target))
+		}
+		i += len(ph)
+	}
+	return b.String()
+}
+
+// build compiles a merged source. Problems are reported with the rule's
+// file and line.
+func build(src source) (*Catalog, []string) {
+	c := &Catalog{
+		src:        src,
+		byID:       make(map[string]*Provider, len(src.Providers)),
+		categories: make(map[Category]*CategoryInfo, len(src.Categories)),
+		texts:      src.Texts,
+	}
+	var problems []string
+	for i := range src.Providers {
+		p := src.Providers[i] // a copy: the catalog owns it
+		c.providers = append(c.providers, &p)
+		c.byID[p.ID] = &p
+		for _, h := range p.Hosts {
+			c.hostProv = append(c.hostProv, hostEntry{strings.ToLower(h), &p})
+		}
+	}
+	for i := range src.Categories {
+		ci := src.Categories[i]
+		c.categories[ci.Category] = &ci
+	}
+
+	lits := map[string]int32{}
+	var litList []string
+	lit := func(s string) int32 {
+		s = normalizeLiteral(s)
+		if id, ok := lits[s]; ok {
+			return id
+		}
+		id := int32(len(litList))
+		lits[s] = id
+		litList = append(litList, s)
+		return id
+	}
+	var rules []*crule
+	add := func(r *Rule, p *Provider) {
+		if r.Disabled {
+			return
+		}
+		cr := &crule{r: r, prov: p, cat: r.Category, prio: r.Priority, target: r.Target}
+		if p != nil {
+			cr.cat = Blocklist
+			if cr.prio == 0 {
+				cr.prio = defaultProviderPriority
+			}
+			if cr.target == "" {
+				cr.target = targetIP
+			}
+		} else {
+			if cr.prio == 0 {
+				cr.prio = defaultCategoryPriority
+			}
+			cr.target = targetNone
+		}
+		for _, s := range r.Any {
+			cr.any = append(cr.any, lit(s))
+		}
+		for _, s := range r.All {
+			cr.all = append(cr.all, lit(s))
+		}
+		for _, s := range r.Not {
+			cr.not = append(cr.not, lit(s))
+		}
+		if r.Regex != "" {
+			re, err := regexp.Compile("(?i)" + r.Regex)
+			if err != nil {
+				problems = append(problems, where(r)+"rule "+r.ID+": bad regex: "+err.Error())
+				return
+			}
+			cr.re = re
+		}
+		cr.codes = r.Codes
+		cr.enhanced = r.Enhanced
+		cr.hosts = r.Hosts
+		rules = append(rules, cr)
+	}
+	for _, p := range c.providers {
+		for i := range p.Rules {
+			add(&p.Rules[i], p)
+		}
+		// The provider's zone names recognise it too.
+		var zoneLits []string
+		for _, z := range p.Zones {
+			name := strings.ToLower(z.Name)
+			if k := strings.Index(name, "{key}."); k >= 0 {
+				name = name[k+len("{key}."):]
+			}
+			if strings.Contains(name, "{") || strings.Count(name, ".") < 1 {
+				continue
+			}
+			zoneLits = append(zoneLits, name)
+		}
+		if len(zoneLits) > 0 {
+			zr := &Rule{ID: p.ID + "-zone", Any: zoneLits, Target: zoneTarget(p), src: "(zones of " + p.ID + ")"}
+			add(zr, p)
+		}
+	}
+	for i := range src.Rules {
+		add(&src.Rules[i], nil)
+	}
+	// Evaluation order: priority, then file order.
+	sort.SliceStable(rules, func(i, j int) bool { return rules[i].prio > rules[j].prio })
+	c.litRules = make([][]int32, len(litList))
+	for i, cr := range rules {
+		cr.idx = int32(i)
+		trigger := cr.any
+		if len(trigger) == 0 && len(cr.all) > 0 {
+			trigger = cr.all[:1]
+		}
+		if len(trigger) == 0 {
+			c.always = append(c.always, int32(i))
+			continue
+		}
+		for _, l := range trigger {
+			c.litRules[l] = append(c.litRules[l], int32(i))
+		}
+	}
+	c.rules = rules
+	c.m = newMatcher(litList)
+	nl, nr := (len(litList)+63)/64, (len(rules)+63)/64
+	c.scratch.New = func() any {
+		return &scratch{buf: make([]byte, 0, 512), hits: make([]uint64, nl), cand: make([]uint64, nr)}
+	}
+	return c, problems
+}
+
+// zoneTarget: a provider whose zones are all domain lists lists domains.
+func zoneTarget(p *Provider) string {
+	if len(p.Zones) == 0 {
+		return targetIP
+	}
+	for _, z := range p.Zones {
+		if !z.Domain {
+			return targetIP
+		}
+	}
+	return targetDomain
+}
+
+// normalizeLiteral lower-cases a substring and collapses its white space,
+// as normalize does to the text.
+func normalizeLiteral(s string) string {
+	return string(normalize(nil, s, 0))
+}
+
+func where(r *Rule) string {
+	if r.src == "" {
+		return ""
+	}
+	if r.line == 0 {
+		return r.src + ": "
+	}
+	return r.src + ":" + strconv.Itoa(r.line) + ": "
+}

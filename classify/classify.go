@@ -1,0 +1,192 @@
+package classify
+
+import "math/bits"
+
+// Classify says what a reply means. It is pure (no I/O) and safe for
+// concurrent use.
+//
+// The first rule, in priority order, whose conditions all hold decides.
+// A failure without a remote reply (Input.NoReply) is never a blocklist
+// verdict; when no rule matches it is a network problem, and any other
+// unmatched reply is "other".
+func (c *Catalog) Classify(in Input) Verdict {
+	v := Verdict{
+		Code:      in.Reply.Code,
+		Enhanced:  in.Reply.Enhanced,
+		Temporary: in.Reply.Temporary(),
+		Remote:    in.RemoteHost,
+		Command:   in.Command,
+	}
+	sc := c.scratch.Get().(*scratch)
+	defer c.scratch.Put(sc)
+	sc.buf = normalize(sc.buf[:0], in.Reply.Text, in.Reply.Code)
+	clear(sc.hits)
+	clear(sc.cand)
+	text := sc.buf
+	c.m.scan(text, sc.hits)
+
+	// Candidate rules: those a found literal triggers, and those without
+	// any literal.
+	for w, word := range sc.hits {
+		for word != 0 {
+			l := w<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			for _, r := range c.litRules[l] {
+				sc.cand[r>>6] |= 1 << (uint(r) & 63)
+			}
+		}
+	}
+	for _, r := range c.always {
+		sc.cand[r>>6] |= 1 << (uint(r) & 63)
+	}
+	var hit *crule
+	for w, word := range sc.cand {
+		for word != 0 && hit == nil {
+			i := w<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			r := c.rules[i]
+			if in.NoReply && r.cat == Blocklist {
+				continue
+			}
+			if r.match(text, sc.hits, &in) {
+				hit = r
+			}
+		}
+		if hit != nil {
+			break
+		}
+	}
+	if hit == nil {
+		v.Category = Other
+		if in.NoReply {
+			v.Category = Network
+		}
+		return v
+	}
+	v.Category = hit.cat
+	v.Rule = hit.r.ID
+	if hit.prov == nil {
+		return v
+	}
+	v.Provider = hit.prov.ID
+	v.ReceiverFault = hit.r.ReceiverFault
+	v.Via = hit.r.Via
+	if host := in.RemoteHost; host != "" {
+		if hp := c.hostProvider(host); hp != nil && hp != hit.prov {
+			if hit.prov.ID == Unknown {
+				// A list the reply does not name, at a provider's own
+				// mail host: that provider's own list.
+				v.Provider = hp.ID
+			} else if v.Via == "" {
+				v.Via = hp.ID
+			}
+		}
+	}
+	if v.Via == v.Provider {
+		v.Via = ""
+	}
+	if !v.ReceiverFault {
+		v.Listed = c.listed(text, hit.target, in.SendingIP)
+	}
+	return v
+}
+
+// Unknown is the provider id of a block or reputation list the reply does
+// not name.
+const Unknown = "unknown"
+
+func (c *Catalog) hostProvider(host string) *Provider {
+	for _, h := range c.hostProv {
+		if hostHasSuffix(host, h.suffix) {
+			return h.prov
+		}
+	}
+	return nil
+}
+
+// listed finds the listed IP or domain in the text, else the sending IP.
+func (c *Catalog) listed(text []byte, target, sendingIP string) string {
+	switch target {
+	case targetDomain:
+		if d := findDomain(text); d != "" {
+			return d
+		}
+		return ""
+	case targetNone:
+		return ""
+	}
+	if ip, _ := findIP(text); ip != "" {
+		return ip
+	}
+	return sendingIP
+}
+
+// match reports whether every condition of the rule holds.
+func (r *crule) match(text []byte, hits []uint64, in *Input) bool {
+	has := func(l int32) bool { return hits[l>>6]&(1<<(uint(l)&63)) != 0 }
+	if len(r.any) > 0 {
+		ok := false
+		for _, l := range r.any {
+			if has(l) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, l := range r.all {
+		if !has(l) {
+			return false
+		}
+	}
+	for _, l := range r.not {
+		if has(l) {
+			return false
+		}
+	}
+	if r.r.Greeting && !in.Greeting {
+		return false
+	}
+	if len(r.codes) > 0 {
+		ok := false
+		for _, p := range r.codes {
+			if codePattern(p, in.Reply.Code, in.Reply.Enhanced) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(r.enhanced) > 0 {
+		ok := false
+		for _, p := range r.enhanced {
+			if enhancedPattern(p, in.Reply.Enhanced) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(r.hosts) > 0 {
+		ok := false
+		for _, h := range r.hosts {
+			if hostHasSuffix(in.RemoteHost, h) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if r.re != nil && !r.re.Match(text) {
+		return false
+	}
+	return true
+}

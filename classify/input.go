@@ -1,0 +1,111 @@
+package classify
+
+import (
+	"strings"
+
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+// InputFromRecord turns a parsed delivery or reject record into the input
+// of Classify. sendingIP is our outbound address when known ("" if not).
+//
+// For a delivery, the remote is the host that answered; greeting
+// rejections set Greeting; connection failures, lost connections and
+// Postfix's own texts (no reply code) set NoReply. For a reject record (our
+// smtpd refusing a client), the listed address defaults to the client's.
+func InputFromRecord(r *logwatch.Record, sendingIP string) Input {
+	in := Input{
+		Reply:      r.Reply,
+		RemoteHost: r.RemoteHost,
+		RemoteIP:   r.RemoteIP,
+		Command:    r.Command,
+		SendingIP:  sendingIP,
+	}
+	if in.Reply.Text == "" && r.Detail != "" {
+		in.Reply = reply.Parse(r.Detail)
+	}
+	switch r.Kind {
+	case logwatch.KindReject:
+		in.RemoteHost, in.RemoteIP = "", ""
+		if in.SendingIP == "" {
+			in.SendingIP = r.ClientIP
+		}
+		return in
+	case logwatch.KindDelivery:
+		if in.RemoteHost == "" && in.RemoteIP == "" {
+			in.RemoteHost, in.RemoteIP = r.RelayHost, r.RelayIP
+		}
+	}
+	switch r.Stage {
+	case logwatch.StageGreeting:
+		in.Greeting = true
+	case logwatch.StageConnect, logwatch.StageLost:
+		in.NoReply = true
+	case logwatch.StageLocal, logwatch.StageNone:
+		in.NoReply = in.Reply.Code == 0
+	}
+	return in
+}
+
+// InputFromText turns a reply as people paste it into the input of
+// Classify: a bare reply ("550 5.7.1 …"), a "Diagnostic-Code: smtp; …"
+// line, or a Postfix delivery text ("host mx.example.com[192.0.2.1] said:
+// … (in reply to RCPT TO command)", "… refused to talk to me: …").
+func InputFromText(s, sendingIP string) Input {
+	in := Input{SendingIP: sendingIP}
+	s = strings.TrimSpace(s)
+	if len(s) >= 16 && strings.EqualFold(s[:16], "diagnostic-code:") {
+		s = strings.TrimSpace(s[16:])
+	}
+	if len(s) >= 5 && strings.EqualFold(s[:5], "smtp;") {
+		s = strings.TrimSpace(s[5:])
+	}
+	marker := ""
+	k := strings.Index(s, " refused to talk to me: ")
+	if k >= 0 {
+		marker = " refused to talk to me: "
+		in.Greeting = true
+	} else if k = strings.Index(s, " said: "); k >= 0 {
+		marker = " said: "
+	}
+	if marker != "" {
+		before := s[:k]
+		if h := strings.LastIndex(before, "host "); h >= 0 {
+			in.RemoteHost, in.RemoteIP = splitHostIP(before[h+5:])
+		}
+		s = s[k+len(marker):]
+		s = trimUnbalanced(s)
+		if j := strings.LastIndex(s, " (in reply to "); j >= 0 {
+			if c, ok := strings.CutSuffix(s[j+14:], " command)"); ok {
+				in.Command = c
+				s = s[:j]
+			}
+		}
+	}
+	in.Reply = reply.Parse(s)
+	return in
+}
+
+// splitHostIP splits "mx.example.com[192.0.2.1]" (a port after ':' is
+// ignored).
+func splitHostIP(s string) (host, ip string) {
+	s = strings.TrimSpace(s)
+	if k := strings.IndexByte(s, '['); k >= 0 {
+		host = s[:k]
+		if e := strings.IndexByte(s[k:], ']'); e > 0 {
+			ip = s[k+1 : k+e]
+		}
+		return host, ip
+	}
+	return s, ""
+}
+
+// trimUnbalanced removes closing parentheses at the end that have no
+// opening one in s (the "status=deferred (host … said: …)" wrapper).
+func trimUnbalanced(s string) string {
+	for strings.HasSuffix(s, ")") && strings.Count(s, ")") > strings.Count(s, "(") {
+		s = strings.TrimSuffix(s, ")")
+	}
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,559 @@
+package classify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+// LoadError lists every problem found in a catalog file, each as
+// "file:line: what".
+type LoadError struct {
+	Problems []string
+}
+
+func (e *LoadError) Error() string { return strings.Join(e.Problems, "\n") }
+
+// Unwrap makes errors.Is(err, ErrCatalog) hold.
+func (e *LoadError) Unwrap() error { return ErrCatalog }
+
+// Load parses a catalog file (the format of the embedded catalog.yaml) and
+// merges it into base; a nil base starts from an empty catalog. name is
+// used in error messages.
+//
+// A provider with a new id is added. A provider whose id is already known
+// overrides it field by field: what the file sets replaces the built-in
+// value (texts per language; zones and hosts as whole lists), and its rules
+// merge by id (the same id replaces a rule, a new id adds one, "disabled:
+// true" switches one off). Top-level rules, categories and texts merge the
+// same way. Decoding is strict: unknown keys are errors. Regular
+// expressions are compiled and every rule's samples are classified; all
+// problems are reported at once, with line numbers.
+func Load(base *Catalog, data []byte, name string) (*Catalog, error) {
+	var problems []string
+	var file source
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
+		problems = append(problems, yamlProblems(name, err)...)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err == nil {
+		annotate(&file, &root, name)
+	}
+	setKeys := providerKeys(&root)
+	problems = append(problems, validateFile(&file, name, setKeys)...)
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+
+	var merged source
+	if base != nil {
+		merged = copySource(base.src)
+	}
+	problems = append(problems, merge(&merged, &file, setKeys)...)
+	problems = append(problems, validateMerged(&merged)...)
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+	c, bp := build(merged)
+	problems = append(problems, bp...)
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+	problems = append(problems, c.checkSamples()...)
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlProblems turns a decoding error into "name:line: what" lines.
+func yamlProblems(name string, err error) []string {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if g := yamlLine.FindStringSubmatch(m); g != nil {
+			out = append(out, name+":"+g[1]+": "+g[2])
+			continue
+		}
+		out = append(out, name+": "+strings.TrimPrefix(m, "yaml: "))
+	}
+	return out
+}
+
+// mapValue returns the value node of key in a mapping node, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func docRoot(root *yaml.Node) *yaml.Node {
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		return root.Content[0]
+	}
+	return nil
+}
+
+// annotate records each rule's file and line.
+func annotate(f *source, root *yaml.Node, name string) {
+	top := docRoot(root)
+	if ps := mapValue(top, "providers"); ps != nil && ps.Kind == yaml.SequenceNode {
+		for i, pn := range ps.Content {
+			if i >= len(f.Providers) {
+				break
+			}
+			p := &f.Providers[i]
+			rs := mapValue(pn, "rules")
+			for j := range p.Rules {
+				p.Rules[j].src = name
+				if rs != nil && j < len(rs.Content) {
+					p.Rules[j].line = rs.Content[j].Line
+				}
+			}
+		}
+	}
+	rs := mapValue(top, "rules")
+	for j := range f.Rules {
+		f.Rules[j].src = name
+		if rs != nil && rs.Kind == yaml.SequenceNode && j < len(rs.Content) {
+			f.Rules[j].line = rs.Content[j].Line
+		}
+	}
+}
+
+// providerInfo is what the loader knows of a provider entry in the file:
+// its line and the keys it sets.
+type providerInfo struct {
+	line int
+	keys map[string]bool
+}
+
+func providerKeys(root *yaml.Node) []providerInfo {
+	ps := mapValue(docRoot(root), "providers")
+	if ps == nil || ps.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]providerInfo, len(ps.Content))
+	for i, pn := range ps.Content {
+		out[i] = providerInfo{line: pn.Line, keys: map[string]bool{}}
+		if pn.Kind == yaml.MappingNode {
+			for k := 0; k+1 < len(pn.Content); k += 2 {
+				out[i].keys[pn.Content[k].Value] = true
+			}
+		}
+	}
+	return out
+}
+
+var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+func at(name string, line int) string {
+	if line == 0 {
+		return name + ": "
+	}
+	return name + ":" + strconv.Itoa(line) + ": "
+}
+
+// validateFile checks the entries of one file on their own.
+func validateFile(f *source, name string, info []providerInfo) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range f.Providers {
+		p := &f.Providers[i]
+		line := 0
+		if i < len(info) {
+			line = info[i].line
+		}
+		here := at(name, line)
+		if !idRE.MatchString(p.ID) {
+			out = append(out, fmt.Sprintf("%sprovider %q: id must be lower-case letters, digits, '-', '_' or '.'", here, p.ID))
+		}
+		if seen[p.ID] {
+			out = append(out, fmt.Sprintf("%sprovider %q: listed twice", here, p.ID))
+		}
+		seen[p.ID] = true
+		if p.Kind != "" && p.Kind != KindDNSBL && p.Kind != KindProprietary {
+			out = append(out, fmt.Sprintf("%sprovider %q: kind must be %q or %q", here, p.ID, KindDNSBL, KindProprietary))
+		}
+		for _, t := range []struct{ key, v string }{{"lookup_url", p.LookupURL}, {"removal_url", p.RemovalURL}} {
+			if msg := checkTemplate(t.v); msg != "" {
+				out = append(out, fmt.Sprintf("%sprovider %q: %s: %s", here, p.ID, t.key, msg))
+			}
+		}
+		for _, z := range p.Zones {
+			out = append(out, checkZone(here, p.ID, z.Name, z.Codes)...)
+		}
+		for j := range p.Rules {
+			out = append(out, checkRule(&p.Rules[j], true)...)
+		}
+	}
+	for j := range f.Rules {
+		out = append(out, checkRule(&f.Rules[j], false)...)
+	}
+	for _, ci := range f.Categories {
+		if !validCategory(ci.Category) {
+			out = append(out, fmt.Sprintf("%s: unknown category %q", name, ci.Category))
+		}
+	}
+	return out
+}
+
+func validCategory(c Category) bool {
+	for _, k := range Categories {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
+
+func checkTemplate(t string) string {
+	if t == "" {
+		return ""
+	}
+	if !strings.HasPrefix(t, "https://") && !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "mailto:") {
+		return "must start with https://, http:// or mailto:"
+	}
+	rest := strings.NewReplacer("{ip}", "", "{domain}", "").Replace(t)
+	if strings.ContainsAny(rest, "{} \t\r\n<>\"") {
+		return "only {ip} and {domain} may be filled in, and no spaces or quotes"
+	}
+	return ""
+}
+
+func checkZone(here, id, name string, codes []dnsbl.Code) []string {
+	var out []string
+	if name == "" || strings.ContainsAny(name, " /\t") {
+		out = append(out, fmt.Sprintf("%sprovider %q: zone name %q is not a DNS name", here, id, name))
+	}
+	for _, c := range codes {
+		if !validAnswer(c.Answer) {
+			out = append(out, fmt.Sprintf("%sprovider %q: zone %s: answer %q is not an address, range or prefix", here, id, name, c.Answer))
+		}
+		switch c.Status {
+		case "", "listed", "error", "allowed":
+		default:
+			out = append(out, fmt.Sprintf("%sprovider %q: zone %s: status %q must be listed, error or allowed", here, id, name, c.Status))
+		}
+	}
+	return out
+}
+
+func validAnswer(a string) bool {
+	if lo, hi, ok := strings.Cut(a, "-"); ok {
+		x, err1 := netip.ParseAddr(lo)
+		y, err2 := netip.ParseAddr(hi)
+		return err1 == nil && err2 == nil && x.Compare(y) <= 0
+	}
+	if strings.Contains(a, "/") {
+		_, err := netip.ParsePrefix(a)
+		return err == nil
+	}
+	_, err := netip.ParseAddr(a)
+	return err == nil
+}
+
+// checkRule checks one rule on its own.
+func checkRule(r *Rule, underProvider bool) []string {
+	var out []string
+	here := where(r)
+	bad := func(format string, args ...any) {
+		out = append(out, here+"rule "+strconv.Quote(r.ID)+": "+fmt.Sprintf(format, args...))
+	}
+	if !idRE.MatchString(r.ID) {
+		bad("id must be lower-case letters, digits, '-', '_' or '.'")
+	}
+	if underProvider {
+		if r.Category != "" && r.Category != Blocklist {
+			bad("rules under a provider are blocklist rules; move a %s rule to the top-level rules", r.Category)
+		}
+	} else {
+		switch {
+		case r.Category == "":
+			bad("a top-level rule needs a category")
+		case r.Category == Blocklist:
+			bad("blocklist rules belong under a provider (use provider %q for unnamed lists)", Unknown)
+		case !validCategory(r.Category):
+			bad("unknown category %q", r.Category)
+		}
+		if r.Via != "" || r.ReceiverFault || r.Target != "" || r.RemovalURL != "" {
+			bad("via, receiver_fault, target and removal_url only apply to provider rules")
+		}
+	}
+	if r.Disabled {
+		return out
+	}
+	if len(r.Any) == 0 && len(r.All) == 0 && r.Regex == "" && len(r.Codes) == 0 && len(r.Enhanced) == 0 {
+		bad("needs at least one of any, all, regex, codes or enhanced")
+	}
+	for _, set := range [][]string{r.Any, r.All, r.Not} {
+		for _, s := range set {
+			if strings.TrimSpace(s) == "" {
+				bad("empty substring")
+			}
+		}
+	}
+	if r.Regex != "" {
+		if _, err := regexp.Compile("(?i)" + r.Regex); err != nil {
+			bad("bad regex: %v", err)
+		}
+	}
+	for _, p := range r.Codes {
+		if !validCodePattern(p) {
+			bad("code %q must look like 550, 55x or 5xx", p)
+		}
+	}
+	for _, p := range r.Enhanced {
+		if !validEnhancedPattern(p) {
+			bad("enhanced code %q must look like 5.7.1 or 4.7.5xx", p)
+		}
+	}
+	switch r.Target {
+	case "", targetIP, targetDomain, targetNone:
+	default:
+		bad("target must be ip, domain or none")
+	}
+	if msg := checkTemplate(r.RemovalURL); msg != "" {
+		bad("removal_url: %s", msg)
+	}
+	if len(r.Samples) == 0 {
+		bad("needs at least one sample")
+	}
+	return out
+}
+
+// copySource copies a source deeply enough that merging into the copy
+// leaves the original untouched.
+func copySource(s source) source {
+	out := source{
+		Providers:  make([]Provider, len(s.Providers)),
+		Rules:      append([]Rule(nil), s.Rules...),
+		Categories: append([]CategoryInfo(nil), s.Categories...),
+		Texts:      make(map[string]Text, len(s.Texts)),
+	}
+	for i, p := range s.Providers {
+		p.Rules = append([]Rule(nil), p.Rules...)
+		p.Zones = append([]dnsbl.Zone(nil), p.Zones...)
+		p.Hosts = append([]string(nil), p.Hosts...)
+		out.Providers[i] = p
+	}
+	for k, v := range s.Texts {
+		out.Texts[k] = v
+	}
+	return out
+}
+
+// merge applies a file to the merged source.
+func merge(dst, f *source, info []providerInfo) []string {
+	var out []string
+	index := map[string]int{}
+	for i, p := range dst.Providers {
+		index[p.ID] = i
+	}
+	for i, p := range f.Providers {
+		j, ok := index[p.ID]
+		if !ok {
+			index[p.ID] = len(dst.Providers)
+			dst.Providers = append(dst.Providers, p)
+			continue
+		}
+		keys := map[string]bool{}
+		if i < len(info) {
+			keys = info[i].keys
+		}
+		d := &dst.Providers[j]
+		if p.Name != "" {
+			d.Name = p.Name
+		}
+		if p.Kind != "" {
+			d.Kind = p.Kind
+		}
+		if p.Historical != "" {
+			d.Historical = p.Historical
+		}
+		if keys["lookup_url"] {
+			d.LookupURL = p.LookupURL
+		}
+		if keys["removal_url"] {
+			d.RemovalURL = p.RemovalURL
+		}
+		if keys["self_service"] {
+			d.SelfService = p.SelfService
+		}
+		d.RemovalTime = mergeText(d.RemovalTime, p.RemovalTime)
+		d.Meaning = mergeText(d.Meaning, p.Meaning)
+		d.Advice = mergeText(d.Advice, p.Advice)
+		if keys["zones"] {
+			d.Zones = p.Zones
+		}
+		if keys["hosts"] {
+			d.Hosts = p.Hosts
+		}
+		d.Rules = mergeRules(d.Rules, p.Rules)
+	}
+	dst.Rules = mergeRules(dst.Rules, f.Rules)
+	for _, ci := range f.Categories {
+		found := false
+		for k := range dst.Categories {
+			if dst.Categories[k].Category == ci.Category {
+				dst.Categories[k].Meaning = mergeText(dst.Categories[k].Meaning, ci.Meaning)
+				dst.Categories[k].Advice = mergeText(dst.Categories[k].Advice, ci.Advice)
+				found = true
+			}
+		}
+		if !found {
+			dst.Categories = append(dst.Categories, ci)
+		}
+	}
+	if dst.Texts == nil {
+		dst.Texts = map[string]Text{}
+	}
+	for k, t := range f.Texts {
+		dst.Texts[k] = mergeText(dst.Texts[k], t)
+	}
+	return out
+}
+
+func mergeText(base, over Text) Text {
+	if over.En != "" {
+		base.En = over.En
+	}
+	if over.Ja != "" {
+		base.Ja = over.Ja
+	}
+	return base
+}
+
+func mergeRules(base, over []Rule) []Rule {
+	for _, r := range over {
+		replaced := false
+		for i := range base {
+			if base[i].ID == r.ID {
+				base[i] = r
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			base = append(base, r)
+		}
+	}
+	return base
+}
+
+// validateMerged checks what only the whole catalog can tell: unique rule
+// ids, providers with names and meanings, and via naming a provider.
+func validateMerged(s *source) []string {
+	var out []string
+	ids := map[string]bool{}
+	provs := map[string]bool{}
+	for _, p := range s.Providers {
+		provs[p.ID] = true
+	}
+	seenRule := map[string]string{}
+	check := func(r *Rule) {
+		if prev, dup := seenRule[r.ID]; dup && prev != where(r) {
+			out = append(out, where(r)+"rule "+strconv.Quote(r.ID)+": id already used at "+strings.TrimSuffix(prev, ": "))
+		}
+		seenRule[r.ID] = where(r)
+		if r.Via != "" && !provs[r.Via] {
+			out = append(out, where(r)+"rule "+strconv.Quote(r.ID)+": via names no provider: "+strconv.Quote(r.Via))
+		}
+	}
+	for i := range s.Providers {
+		p := &s.Providers[i]
+		if ids[p.ID] {
+			out = append(out, fmt.Sprintf("provider %q: listed twice", p.ID))
+		}
+		ids[p.ID] = true
+		if p.Name == "" {
+			out = append(out, fmt.Sprintf("provider %q: needs a name", p.ID))
+		}
+		if p.Kind == "" {
+			out = append(out, fmt.Sprintf("provider %q: needs a kind (%s or %s)", p.ID, KindDNSBL, KindProprietary))
+		}
+		if p.Meaning.En == "" {
+			out = append(out, fmt.Sprintf("provider %q: needs a meaning (en)", p.ID))
+		}
+		for j := range p.Rules {
+			check(&p.Rules[j])
+		}
+	}
+	for j := range s.Rules {
+		check(&s.Rules[j])
+	}
+	return out
+}
+
+// checkSamples classifies every rule's samples and counter-samples. A
+// sample must get the rule's provider (with its via and receiver_fault) or,
+// for a category rule, its category; a counter-sample must not.
+func (c *Catalog) checkSamples() []string {
+	var out []string
+	for _, cr := range c.rules {
+		r := cr.r
+		if r.src == "" || strings.HasPrefix(r.src, "(") {
+			continue
+		}
+		for _, s := range r.Samples {
+			v := c.Classify(sampleInput(r, s))
+			want := r.Category
+			if cr.prov != nil {
+				want = Blocklist
+			}
+			switch {
+			case v.Category != want:
+				out = append(out, fmt.Sprintf("%srule %q: sample classified as %s (rule %q), not %s: %q", where(r), r.ID, v.Category, v.Rule, want, s))
+			case cr.prov != nil && v.Provider != cr.prov.ID:
+				out = append(out, fmt.Sprintf("%srule %q: sample names provider %q (rule %q), not %q: %q", where(r), r.ID, v.Provider, v.Rule, cr.prov.ID, s))
+			case cr.prov != nil && r.Via != "" && v.Via != r.Via:
+				out = append(out, fmt.Sprintf("%srule %q: sample came via %q, not %q: %q", where(r), r.ID, v.Via, r.Via, s))
+			case cr.prov != nil && v.ReceiverFault != r.ReceiverFault:
+				out = append(out, fmt.Sprintf("%srule %q: sample gives receiver_fault %v: %q", where(r), r.ID, v.ReceiverFault, s))
+			}
+		}
+		for _, s := range r.Counter {
+			v := c.Classify(sampleInput(r, s))
+			if cr.prov != nil && v.Provider == cr.prov.ID && v.ReceiverFault == r.ReceiverFault || cr.prov == nil && v.Category == r.Category {
+				out = append(out, fmt.Sprintf("%srule %q: counter-sample classified as %s/%s (rule %q): %q", where(r), r.ID, v.Provider, v.Category, v.Rule, s))
+			}
+		}
+	}
+	return out
+}
+
+// sampleInput builds the input a sample stands for: the reply text, from
+// the rule's first host, at the greeting when the rule asks for it.
+func sampleInput(r *Rule, s string) Input {
+	in := Input{Reply: reply.Parse(s), Greeting: r.Greeting}
+	if len(r.Hosts) > 0 {
+		in.RemoteHost = "mx." + r.Hosts[0]
+	}
+	return in
+}
