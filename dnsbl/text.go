@@ -81,11 +81,11 @@ func Sanitize(s string, max int) string {
 	}
 	out := b.String()
 	if max > 0 && len(out) > max {
-		const ell = "…"
-		cut := max - len(ell)
-		if cut < 0 {
-			cut = 0
+		ell := "…"
+		if max < len(ell) {
+			ell = ""
 		}
+		cut := max - len(ell)
 		for cut > 0 && !utf8.RuneStart(out[cut]) {
 			cut--
 		}

@@ -23,6 +23,7 @@ func TestSanitize(t *testing.T) {
 		{"abcdefghij", 8, "abcde…"},
 		{"日本語のテキスト", 10, "日本…"}, // cut on a rune boundary
 		{"", 10, ""},
+		{"abcdef", 2, "ab"}, // no room for "…"
 	}
 	for _, tt := range tests {
 		got := Sanitize(tt.in, tt.max)
