@@ -1,0 +1,411 @@
+package postfixtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"os/user"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Sentinel errors.
+var (
+	// ErrUnavailable: this machine cannot run the bench (no Postfix, not
+	// root, no unshare).
+	ErrUnavailable = errors.New("postfixtest: real Postfix unavailable")
+	ErrBadOptions  = errors.New("postfixtest: bad options")
+	ErrStart       = errors.New("postfixtest: starting postfix")
+	ErrTimeout     = errors.New("postfixtest: timed out")
+)
+
+// RequireEnv is the environment variable that turns a skip into a failure:
+// RBLWATCH_E2E=require (CI sets it).
+const RequireEnv = "RBLWATCH_E2E"
+
+// Options configure an instance. The zero value is usable: mail to every
+// domain bounces with "no fake remote" until Routes say where it goes.
+type Options struct {
+	// Routes send mail for recipient domains to fake remotes. Route the
+	// senders' domain too, or the bounces Postfix sends them bounce again.
+	Routes []Route
+	// Hostname is myhostname; the log's host field is its first label.
+	// Default "mail.example.test".
+	Hostname string
+	// SendingIP is the address Postfix's SMTP client sends from
+	// (smtp_bind_address): the IP a fake remote sees and names in its
+	// replies ({ip}). Default 127.0.0.10.
+	SendingIP string
+	// Nameserver is the only nameserver in Postfix's private resolv.conf.
+	// It must be a loopback address; default 127.0.0.1 (nobody answers
+	// there, so every lookup fails fast). Point it at rbldnsd to test
+	// DNSBL checks.
+	Nameserver string
+	// Milter is wired as smtpd_milters and non_smtpd_milters
+	// ("inet:127.0.0.1:8891"); SMTPDMilters, when set, replaces it for
+	// smtpd only.
+	Milter       string
+	SMTPDMilters string
+	// MilterDefaultAction is milter_default_action; default "accept".
+	MilterDefaultAction string
+	// Retry, when positive, makes Postfix retry deferred mail by itself
+	// about that often. Zero: only Flush retries, so the log holds exactly
+	// the deferrals the test caused.
+	Retry time.Duration
+	// Main holds extra main.cf parameters; they override the defaults.
+	Main map[string]string
+	// Dir is the instance directory, which must not exist yet (it is
+	// created, and removed by Close). Default: a fresh directory
+	// DirPrefix(os.Getpid())+random.
+	Dir string
+	// Timeout bounds each wait: start, stop, WaitLog, Sendmail. Default 30s.
+	Timeout time.Duration
+	// Logf, when set, is told what the instance does (t.Logf in Start).
+	Logf func(format string, args ...any)
+}
+
+// Instance is a running private Postfix.
+type Instance struct {
+	cfg     config
+	timeout time.Duration
+	logf    func(string, ...any)
+	master  int
+	version string
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Available reports whether this machine can run an instance; the error
+// wraps ErrUnavailable and says what is missing.
+func Available() error {
+	for _, bin := range []string{"postfix", "postconf", "postqueue", "sendmail"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			if _, err := os.Stat("/usr/sbin/" + bin); err != nil {
+				return fmt.Errorf("%w: %s is not installed (apt-get install postfix; see .ci/setup)", ErrUnavailable, bin)
+			}
+		}
+	}
+	if _, err := os.Stat("/usr/lib/postfix/sbin/master"); err != nil {
+		return fmt.Errorf("%w: /usr/lib/postfix/sbin/master is missing (Debian's postfix package expected)", ErrUnavailable)
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		return fmt.Errorf("%w: unshare is not installed (util-linux): it keeps Postfix's DNS on loopback", ErrUnavailable)
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("%w: tests that run Postfix need root (uid %d)", ErrUnavailable, os.Geteuid())
+	}
+	if _, err := user.Lookup("postfix"); err != nil {
+		return fmt.Errorf("%w: no postfix user: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Start starts an instance for a test and stops it in t.Cleanup. It skips
+// the test when the machine cannot run Postfix, or fails it when
+// RBLWATCH_E2E=require.
+func Start(t testing.TB, opts Options) *Instance {
+	t.Helper()
+	if err := Available(); err != nil {
+		if os.Getenv(RequireEnv) == "require" {
+			t.Fatalf("%v (%s=require)", err, RequireEnv)
+		}
+		t.Skipf("%v (set %s=require to make this a failure)", err, RequireEnv)
+	}
+	if opts.Logf == nil {
+		opts.Logf = t.Logf
+	}
+	in, err := New(opts)
+	if in != nil {
+		t.Cleanup(func() {
+			if err := in.Close(); err != nil {
+				t.Errorf("stopping postfix: %v", err)
+			}
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("postfix %s running: log %s, smtpd %s, config %s", in.Version(), in.LogPath(), in.SMTPAddr(), in.ConfigDir())
+	return in
+}
+
+// New starts an instance; the caller must Close it. On a start error the
+// returned instance, when not nil, must still be closed to clean up.
+func New(opts Options) (*Instance, error) {
+	if err := Available(); err != nil {
+		return nil, err
+	}
+	cfg, err := configFrom(opts)
+	if err != nil {
+		return nil, err
+	}
+	in := &Instance{cfg: cfg, timeout: opts.Timeout, logf: opts.Logf}
+	if in.timeout <= 0 {
+		in.timeout = 30 * time.Second
+	}
+	if in.logf == nil {
+		in.logf = func(string, ...any) {}
+	}
+	if opts.Dir != "" {
+		if err := os.Mkdir(opts.Dir, 0o755); err != nil {
+			return nil, fmt.Errorf("%w: creating %s: %w", ErrStart, opts.Dir, err)
+		}
+		in.cfg.layout = newLayout(opts.Dir)
+	} else {
+		dir, err := os.MkdirTemp("/tmp", strings.TrimPrefix(DirPrefix(os.Getpid()), "/tmp/")+"*")
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrStart, err)
+		}
+		in.cfg.layout = newLayout(dir)
+	}
+	if err := in.start(); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// configFrom fills in defaults and validates.
+func configFrom(o Options) (config, error) {
+	c := config{
+		Hostname:            o.Hostname,
+		Routes:              o.Routes,
+		Milter:              o.Milter,
+		SMTPDMilters:        o.SMTPDMilters,
+		MilterDefaultAction: o.MilterDefaultAction,
+		Retry:               o.Retry,
+		Main:                o.Main,
+	}
+	if c.Hostname == "" {
+		c.Hostname = "mail.example.test"
+	}
+	var err error
+	if c.SendingIP, err = parseAddr(o.SendingIP, "127.0.0.10"); err != nil {
+		return c, err
+	}
+	if c.Nameserver, err = parseAddr(o.Nameserver, "127.0.0.1"); err != nil {
+		return c, err
+	}
+	return c, c.check()
+}
+
+func parseAddr(s, def string) (netip.Addr, error) {
+	if s == "" {
+		s = def
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return a, fmt.Errorf("%w: %w", ErrBadOptions, err)
+	}
+	return a, nil
+}
+
+func (in *Instance) start() error {
+	c := &in.cfg
+	pf, err := user.Lookup("postfix")
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrStart, err)
+	}
+	uid, _ := strconv.Atoi(pf.Uid)
+	gid, _ := strconv.Atoi(pf.Gid)
+	// The instance directory is traversed by Postfix's unprivileged daemons.
+	if err := os.Chmod(c.Root, 0o755); err != nil {
+		return fmt.Errorf("%w: %w", ErrStart, err)
+	}
+	for _, d := range []string{c.Conf, c.Queue, c.Data} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return fmt.Errorf("%w: %w", ErrStart, err)
+		}
+	}
+	if err := os.Chown(c.Data, uid, gid); err != nil {
+		return fmt.Errorf("%w: %w", ErrStart, err)
+	}
+	if err := os.Chmod(c.Data, 0o700); err != nil {
+		return fmt.Errorf("%w: %w", ErrStart, err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return fmt.Errorf("%w: choosing the smtpd port: %w", ErrStart, err)
+	}
+	c.SMTPD = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	files := map[string]string{
+		c.Conf + "/main.cf":   c.mainCF(),
+		c.Conf + "/master.cf": c.masterCF(),
+		c.Conf + "/transport": c.transport(),
+		c.Hosts:               c.hosts(),
+		c.Resolv:              c.resolvConf(),
+	}
+	// Postfix commands pause about 2 s when main.cf was modified in the
+	// last moments (to let an editor finish); a back-dated file saves that
+	// on every start.
+	old := time.Now().Add(-time.Hour)
+	for name, text := range files {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			return fmt.Errorf("%w: %w", ErrStart, err)
+		}
+		if err := os.Chtimes(name, old, old); err != nil {
+			return fmt.Errorf("%w: %w", ErrStart, err)
+		}
+	}
+	if out, err := in.run("postconf", "-c", c.Conf, "-h", "mail_version"); err == nil {
+		in.version = strings.TrimSpace(string(out))
+	}
+	// "postfix check" creates the queue directories with their owners and
+	// modes, and reports configuration errors (a bad maillog_file makes
+	// "postfix start" exit 1 with no message anywhere).
+	if out, err := in.run("postfix", "-c", c.Conf, "check"); err != nil {
+		return fmt.Errorf("%w: postfix check: %w: %s", ErrStart, err, out)
+	}
+	// A private mount namespace: the master and all its children see our
+	// resolv.conf and hosts files as /etc/resolv.conf and /etc/hosts, so
+	// every lookup Postfix makes stays on loopback. The host's files are
+	// untouched, and the bind mounts vanish with the last process.
+	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts && exec postfix -c "$3" start`
+	if out, err := in.run("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", c.Resolv, c.Hosts, c.Conf); err != nil {
+		return fmt.Errorf("%w: postfix start (in a private mount namespace): %w: %s", ErrStart, err, out)
+	}
+	pidText, err := os.ReadFile(c.Queue + "/pid/master.pid")
+	if err != nil {
+		return fmt.Errorf("%w: reading the master pid: %w", ErrStart, err)
+	}
+	in.master, err = strconv.Atoi(strings.TrimSpace(string(pidText)))
+	if err != nil {
+		return fmt.Errorf("%w: master pid %q: %w", ErrStart, pidText, err)
+	}
+	return in.waitFor("smtpd listening on "+c.SMTPD.String(), func() bool {
+		table, err := os.ReadFile("/proc/net/tcp")
+		return err == nil && listening(table, c.SMTPD)
+	})
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (uint16, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return uint16(ln.Addr().(*net.TCPAddr).Port), nil
+}
+
+// run runs a Postfix command and returns its combined output.
+func (in *Instance) run(name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), in.timeout)
+	defer cancel()
+	return in.runStdin(ctx, nil, name, args...)
+}
+
+func (in *Instance) runStdin(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		path = "/usr/sbin/" + name
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	in.logf("postfixtest: %s %s", name, strings.Join(args, " "))
+	return cmd.CombinedOutput()
+}
+
+// waitFor polls cond until it holds or the instance's timeout passes. It
+// waits on processes outside this one (Postfix), which offer no event to
+// wait on.
+func (in *Instance) waitFor(what string, cond func() bool) error {
+	return pollUntil(in.timeout, what, cond)
+}
+
+func pollUntil(timeout time.Duration, what string, cond func() bool) error {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w after %v waiting for %s", ErrTimeout, timeout, what)
+		}
+		<-tick.C
+	}
+	return nil
+}
+
+// Version is Postfix's mail_version ("3.7.11").
+func (in *Instance) Version() string { return in.version }
+
+// LogPath is the maillog_file Postfix writes.
+func (in *Instance) LogPath() string { return in.cfg.Log }
+
+// ConfigDir is the config_directory, for "postfix -c", "postqueue -c" and
+// "sendmail -C".
+func (in *Instance) ConfigDir() string { return in.cfg.Conf }
+
+// QueueDir is the queue_directory.
+func (in *Instance) QueueDir() string { return in.cfg.Queue }
+
+// Dir is the instance directory that Close removes.
+func (in *Instance) Dir() string { return in.cfg.Root }
+
+// SMTPAddr is where smtpd listens: "127.0.0.1:PORT".
+func (in *Instance) SMTPAddr() string { return in.cfg.SMTPD.String() }
+
+// Hostname is myhostname.
+func (in *Instance) Hostname() string { return in.cfg.Hostname }
+
+// SendingIP is the address the SMTP client sends from.
+func (in *Instance) SendingIP() string { return in.cfg.SendingIP.String() }
+
+// MasterPID is the pid of the Postfix master (0 before it started).
+func (in *Instance) MasterPID() int { return in.master }
+
+// Close stops Postfix, waits until the master and every process of the
+// instance are gone (zombies count as gone), kills stragglers, and removes
+// the instance directory. It reports anything left behind. Safe to call more
+// than once.
+func (in *Instance) Close() error {
+	in.closeOnce.Do(func() { in.closeErr = in.close() })
+	return in.closeErr
+}
+
+func (in *Instance) close() error {
+	var errs []error
+	c := in.cfg
+	if in.master > 0 && alive(in.master) {
+		if out, err := in.run("postfix", "-c", c.Conf, "stop"); err != nil {
+			errs = append(errs, fmt.Errorf("postfix stop: %w: %s", err, out))
+		}
+		if err := pollUntil(10*time.Second, "the master to exit", func() bool { return !alive(in.master) }); err != nil {
+			in.logf("postfixtest: master %d still runs after stop: killing it", in.master)
+			_ = syscall.Kill(in.master, syscall.SIGKILL)
+		}
+	}
+	// The master's children run in its process group; sendmail's postdrop
+	// and anything started outside it carry the instance's MAIL_CONFIG.
+	mine := func(p proc) bool {
+		return (in.master > 0 && p.PGID == in.master) || mailConfig(p.PID) == c.Conf
+	}
+	if c.Conf != "" {
+		if err := pollUntil(3*time.Second, "the postfix daemons to exit", func() bool { return len(procs(mine)) == 0 }); err != nil {
+			for _, p := range procs(mine) {
+				in.logf("postfixtest: killing straggler %d (%s)", p.PID, p.Comm)
+				_ = syscall.Kill(p.PID, syscall.SIGKILL)
+			}
+			if err := pollUntil(5*time.Second, "killed daemons to exit", func() bool { return len(procs(mine)) == 0 }); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if c.Root != "" {
+		if err := os.RemoveAll(c.Root); err != nil {
+			errs = append(errs, fmt.Errorf("removing %s: %w", c.Root, err))
+		}
+	}
+	return errors.Join(errs...)
+}
