@@ -6,19 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/rblwatch/rblwatch/logwatch"
 )
 
-// Position is where a log source stopped: the followed file (path, device,
-// inode, byte offset and a fingerprint of its first bytes, which together
-// tell a rotated or truncated file from the one we read) or the journald
-// cursor. It mirrors logwatch.Position field for field.
-type Position struct {
-	Path        string
-	Dev, Inode  uint64
-	Offset      int64
-	Fingerprint string
-	Cursor      string
-}
+// Position is where a log source stopped (file path, device, inode, byte
+// offset and content fingerprint, or a journald cursor): the logwatch type,
+// named here for the store's callers.
+type Position = logwatch.Position
 
 // SavePosition records where source stopped. now is stored as updated_at.
 // Device and inode numbers are stored as their 64-bit patterns (SQLite
