@@ -1,0 +1,132 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+func TestClassifyVerdicts(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		name string
+		in   Input
+		want Verdict
+	}{
+		{
+			name: "spamhaus quoted by Outlook: via from the text",
+			in:   Input{Reply: reply.Parse("550 5.7.1 Service unavailable, Client host [198.51.100.7] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/198.51.100.7 (AS16012611)"), RemoteHost: "example-com.mail.protection.outlook.com", Command: "RCPT TO"},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "198.51.100.7", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Command: "RCPT TO", Rule: "spamhaus-via-microsoft", Via: "microsoft"},
+		},
+		{
+			name: "spamhaus at an iCloud host: via from the host",
+			in:   Input{Reply: reply.Parse("550 5.7.1 Mail from IP 198.51.100.7 was rejected due to listing in Spamhaus SBL. For details please see http://www.spamhaus.org/query/bl?ip=198.51.100.7"), RemoteHost: "mx01.mail.icloud.com"},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "198.51.100.7", Code: 550, Enhanced: "5.7.1", Remote: "mx01.mail.icloud.com", Rule: "spamhaus", Via: "apple"},
+		},
+		{
+			name: "open resolver: the receiver's fault, nothing listed",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/"), SendingIP: "198.51.100.7"},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Code: 554, Enhanced: "5.7.1", Rule: "spamhaus-resolver", ReceiverFault: true},
+		},
+		{
+			name: "temporary, listed from the sending IP",
+			in:   Input{Reply: reply.Parse("421 4.7.1 [TS03] All messages from x.x.x.x permanently deferred"), SendingIP: "192.0.2.1"},
+			want: Verdict{Provider: "yahoo", Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Rule: "yahoo"},
+		},
+		{
+			name: "unnamed list at a provider's host is that provider's",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx.cox.net"},
+			want: Verdict{Provider: "cox", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.cox.net", Rule: "unknown-client-blocked"},
+		},
+		{
+			name: "no reply: never a list, network when nothing matches",
+			in:   Input{Reply: reply.Parse("connect to mx.example.com[192.0.2.1]:25: blocked using zen.spamhaus.org"), NoReply: true},
+			want: Verdict{Category: Network},
+		},
+		{
+			name: "bare refusal at the greeting",
+			in:   Input{Reply: reply.Parse("554 mx.example.com"), Greeting: true},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Code: 554, Rule: "unknown-greeting"},
+		},
+		{
+			name: "the same reply after DATA is not",
+			in:   Input{Reply: reply.Parse("554 mx.example.com"), Command: "end of DATA"},
+			want: Verdict{Category: Other, Code: 554, Command: "end of DATA"},
+		},
+		{
+			name: "category rule: no provider, no listed address",
+			in:   Input{Reply: reply.Parse("550 5.1.1 <a@example.com>: Recipient address rejected: User unknown"), SendingIP: "192.0.2.1"},
+			want: Verdict{Category: Recipient, Code: 550, Enhanced: "5.1.1", Rule: "recipient-unknown"},
+		},
+		{
+			name: "empty",
+			in:   Input{},
+			want: Verdict{Category: Other},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.Classify(tc.in); got != tc.want {
+				t.Errorf("got  %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestInputFromText(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Input
+	}{
+		{"Diagnostic-Code: smtp; 550 5.7.1 blocked using zen.spamhaus.org", Input{Reply: reply.Parse("550 5.7.1 blocked using zen.spamhaus.org")}},
+		{"host mx.example.com[192.0.2.1] said: 550 5.7.1 No (in reply to RCPT TO command)", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO"}},
+		{"status=deferred (host mx.example.com[192.0.2.1] refused to talk to me: 554 go away)", Input{Reply: reply.Parse("554 go away"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Greeting: true}},
+		{"  421 4.7.0 try later  ", Input{Reply: reply.Parse("421 4.7.0 try later")}},
+	} {
+		if got := InputFromText(tc.in, ""); got != tc.want {
+			t.Errorf("InputFromText(%q)\n got  %+v\n want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestInputFromRecord(t *testing.T) {
+	said := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageSaid, RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO", Reply: reply.Parse("550 5.7.1 blocked")}
+	if got := InputFromRecord(said, "198.51.100.1"); got != (Input{Reply: said.Reply, RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO", SendingIP: "198.51.100.1"}) {
+		t.Errorf("said: %+v", got)
+	}
+	greet := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageGreeting, RemoteHost: "mx.example.com", Reply: reply.Parse("554 no")}
+	if got := InputFromRecord(greet, ""); !got.Greeting || got.NoReply {
+		t.Errorf("greeting: %+v", got)
+	}
+	lost := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageConnect, RelayHost: "mx.example.com", Reply: reply.Parse("connect to mx.example.com[192.0.2.1]:25: Connection refused")}
+	if got := InputFromRecord(lost, ""); !got.NoReply || got.RemoteHost != "mx.example.com" {
+		t.Errorf("connect: %+v", got)
+	}
+	local := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageLocal, Detail: "Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found"}
+	if got := InputFromRecord(local, ""); !got.NoReply || got.Reply.Text != local.Detail {
+		t.Errorf("local: %+v", got)
+	}
+	rej := &logwatch.Record{Kind: logwatch.KindReject, ClientIP: "203.0.113.9", Command: "RCPT", Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org")}
+	if got := InputFromRecord(rej, ""); got.SendingIP != "203.0.113.9" || got.RemoteHost != "" {
+		t.Errorf("reject: %+v", got)
+	}
+}
+
+func TestLinks(t *testing.T) {
+	p := &Provider{LookupURL: "https://example.net/query/ip/{ip}?q={domain}&x=1", RemovalURL: "mailto:delist@example.net"}
+	if got, want := p.LookupLink("2001:db8::1"), "https://example.net/query/ip/2001:db8::1?q=2001%3Adb8%3A%3A1&x=1"; got != want {
+		t.Errorf("LookupLink = %q, want %q", got, want)
+	}
+	if got, want := p.LookupLink("a b&c"), "https://example.net/query/ip/a%20b&c?q=a+b%26c&x=1"; got != want {
+		t.Errorf("LookupLink = %q, want %q", got, want)
+	}
+	if got := p.RemovalLink("192.0.2.1"); got != "mailto:delist@example.net" {
+		t.Errorf("RemovalLink = %q", got)
+	}
+	if got := (&Provider{}).LookupLink("192.0.2.1"); got != "" {
+		t.Errorf("no template: %q", got)
+	}
+	if got, want := Default().Provider("spamhaus").LookupLink("192.0.2.1"), "https://check.spamhaus.org/results/?query=192.0.2.1"; got != want {
+		t.Errorf("spamhaus lookup = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,101 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+func TestNormalize(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		in   string
+		want string
+	}{
+		{550, "550 5.7.1 Hello  World", "hello world"},
+		{550, "550-5.7.1 [1.2.3.4      1] Our system has detected an unusual rate of 550-5.7.1 unsolicited mail 550 5.7.1 end", "[1.2.3.4 1] our system has detected an unusual rate of unsolicited mail end"},
+		{421, "421-4.7.28 [x 4] a 421-x.x.xx users b 421 x.x.xx review", "[x 4] a users b review"},
+		{550, "550 550 rejected because", "rejected because"},
+		{550, "550 11.22.33.44 blacklisted", "11.22.33.44 blacklisted"},
+		{0, "5.7.1 Mail from IP", "5.7.1 mail from ip"},
+		{554, "a\tb\r\nc\x00d", "a b c d"},
+		{553, "[550]", "[550]"},
+	} {
+		if got := string(normalize(nil, tc.in, tc.code)); got != tc.want {
+			t.Errorf("normalize(%d, %q) = %q, want %q", tc.code, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestFindIP(t *testing.T) {
+	for _, tc := range []struct {
+		text   string
+		ip     string
+		masked bool
+	}{
+		{"550 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org", "192.0.2.7", false},
+		{"554 Blocked - see https://ipcheck.proofpoint.com/?ip=198.51.100.9", "198.51.100.9", false},
+		{"550 opmta1mti07aub smtp.orange.fr IP blocked by Abusix, OFR006_100 please visit https://lookup.abusix.com/search?q=121.127.44.66 [100]", "121.127.44.66", false},
+		{"421-4.7.0 [128.199.95.148      15] Our system has detected", "128.199.95.148", false},
+		{"550 Mail from 192.0.2.1 rejected", "192.0.2.1", false},
+		{"554 IP=203.0.113.5 - A problem occurred.", "203.0.113.5", false},
+		{"554 IP:203.0.113.5 - A problem occurred.", "203.0.113.5", false},
+		{"553 5.3.0 flph825 DNSBL:ATTRBL 521< 198.51.100.4 >_is_blocked", "198.51.100.4", false},
+		{"550 5.7.1 :127.0.0.4:Client host 11.22.33.44 blocked using 87.blocklist.zap", "11.22.33.44", false},
+		{"554 blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/", "", false},
+		{"blocked using multi.uribl.com; 127.0.0.1 -> Query Refused. See http://uribl.com/refused.shtml [Your DNS IP: 1.2.3.4]", "", false},
+		{"421 4.7.1 [TS03] All messages from x.x.x.x permanently deferred - 4.16.55.1; see", "", true},
+		{"Messages from 192.0.2.192 temporarily deferred due to user complaints - 4.16.55.1;", "192.0.2.192", false},
+		{"421 4.7.0 [TSS04] Messages from 287.190.241.178 temporarily deferred", "", true},
+		{"Unfortunately, messages from [IP.IP.IP.IP] weren't sent", "", true},
+		{"Service unavailable, Client host [140.227.⋆⋆⋆.⋆] blocked using Spamhaus", "", true},
+		{"client [**.**.**.**] blocked", "", true},
+		{"550-5.7.1 [2607:4100:3:25:100::2      12] Our system", "2607:4100:3:25:100::2", false},
+		{"Access denied, a message sent over IPv6 [2A01:111:F200:2004::240] must pass", "2a01:111:f200:2004::240", false},
+		{"550 Rejected due to DNSBL server response (dnsbl.cobion.com - 1.2.3.4)", "1.2.3.4", false},
+		{"Mon, 27 Mar 2017 14:52:05 +0200 no address here", "", false},
+		{"version 1.2.3.4.5 is not an address", "", false},
+	} {
+		b := normalize(nil, tc.text, reply.Parse(tc.text).Code)
+		ip, masked := findIP(b)
+		if ip != tc.ip || masked != tc.masked {
+			t.Errorf("findIP(%q) = %q, %v; want %q, %v", tc.text, ip, masked, tc.ip, tc.masked)
+		}
+	}
+}
+
+func TestFindDomain(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"554 5.7.1 Service unavailable; Sender address [user@example.com] blocked using dbl.spamhaus.org; https://www.spamhaus.org/query/domain/example.com", "example.com"},
+		{"554-5.7.1 Service unavailable; Sender address [b_x@addy.to] blocked using multi.surbl.org; Blocked, addy.to on lists [dm]", "addy.to"},
+		{"see https://www.spamhaus.org/query/domain/spammer.example", "spammer.example"},
+		{"Domain spammer.example listed in dbl.test", "spammer.example"},
+		{"550 5.7.1 Your email was rejected due to having a domain present in the Spamhaus DBL", ""},
+		{"client host [192.0.2.1] blocked", ""},
+	} {
+		if got := findDomain(normalize(nil, tc.text, reply.Parse(tc.text).Code)); got != tc.want {
+			t.Errorf("findDomain(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestListed checks the listed target a verdict carries: from the text,
+// else the sending IP; domains for domain lists; none for receiver faults.
+func TestListed(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text, sending, want string
+	}{
+		{"550 5.7.606 Access denied, banned sending IP [198.51.100.23]. To request removal from this list please visit https://sender.office.com/", "192.0.2.1", "198.51.100.23"},
+		{"421 4.7.1 [TS03] All messages from x.x.x.x permanently deferred", "192.0.2.1", "192.0.2.1"},
+		{"554 Service unavailable; Client host [mta.example.com] blocked by zen.spamhaus.org; 11.22.33.44", "192.0.2.1", "11.22.33.44"},
+		{"554 5.7.1 Service unavailable; Sender address [user@example.com] blocked using dbl.spamhaus.org; https://www.spamhaus.org/query/domain/example.com", "192.0.2.1", "example.com"},
+		{"554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/", "192.0.2.1", ""},
+		{"550 Email blocked by SPAMHAUS", "", ""},
+	} {
+		v := c.Classify(Input{Reply: reply.Parse(tc.text), SendingIP: tc.sending})
+		if v.Listed != tc.want {
+			t.Errorf("Listed = %q, want %q: %s", v.Listed, tc.want, tc.text)
+		}
+	}
+}
