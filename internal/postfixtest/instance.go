@@ -81,6 +81,8 @@ type Instance struct {
 	master  int
 	version string
 
+	stopOnce  sync.Once
+	stopErr   error
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -365,16 +367,30 @@ func (in *Instance) SendingIP() string { return in.cfg.SendingIP.String() }
 // MasterPID is the pid of the Postfix master (0 before it started).
 func (in *Instance) MasterPID() int { return in.master }
 
-// Close stops Postfix, waits until the master and every process of the
-// instance are gone (zombies count as gone), kills stragglers, and removes
-// the instance directory. It reports anything left behind. Safe to call more
-// than once.
+// Stop stops Postfix and waits until the master and every process of the
+// instance are gone (zombies count as gone), killing stragglers. The
+// directory and the log stay until Close. Safe to call more than once.
+func (in *Instance) Stop() error {
+	in.stopOnce.Do(func() { in.stopErr = in.stop() })
+	return in.stopErr
+}
+
+// Close stops Postfix (Stop) and removes the instance directory. It reports
+// anything left behind. Safe to call more than once.
 func (in *Instance) Close() error {
-	in.closeOnce.Do(func() { in.closeErr = in.close() })
+	in.closeOnce.Do(func() {
+		err := in.Stop()
+		if in.cfg.Root != "" {
+			if rerr := os.RemoveAll(in.cfg.Root); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("removing %s: %w", in.cfg.Root, rerr))
+			}
+		}
+		in.closeErr = err
+	})
 	return in.closeErr
 }
 
-func (in *Instance) close() error {
+func (in *Instance) stop() error {
 	var errs []error
 	c := in.cfg
 	if in.master > 0 && alive(in.master) {
@@ -386,25 +402,21 @@ func (in *Instance) close() error {
 			_ = syscall.Kill(in.master, syscall.SIGKILL)
 		}
 	}
+	if c.Conf == "" {
+		return errors.Join(errs...)
+	}
 	// The master's children run in its process group; sendmail's postdrop
 	// and anything started outside it carry the instance's MAIL_CONFIG.
 	mine := func(p proc) bool {
 		return (in.master > 0 && p.PGID == in.master) || mailConfig(p.PID) == c.Conf
 	}
-	if c.Conf != "" {
-		if err := pollUntil(3*time.Second, "the postfix daemons to exit", func() bool { return len(procs(mine)) == 0 }); err != nil {
-			for _, p := range procs(mine) {
-				in.logf("postfixtest: killing straggler %d (%s)", p.PID, p.Comm)
-				_ = syscall.Kill(p.PID, syscall.SIGKILL)
-			}
-			if err := pollUntil(5*time.Second, "killed daemons to exit", func() bool { return len(procs(mine)) == 0 }); err != nil {
-				errs = append(errs, err)
-			}
+	if err := pollUntil(3*time.Second, "the postfix daemons to exit", func() bool { return len(procs(mine)) == 0 }); err != nil {
+		for _, p := range procs(mine) {
+			in.logf("postfixtest: killing straggler %d (%s)", p.PID, p.Comm)
+			_ = syscall.Kill(p.PID, syscall.SIGKILL)
 		}
-	}
-	if c.Root != "" {
-		if err := os.RemoveAll(c.Root); err != nil {
-			errs = append(errs, fmt.Errorf("removing %s: %w", c.Root, err))
+		if err := pollUntil(5*time.Second, "killed daemons to exit", func() bool { return len(procs(mine)) == 0 }); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
