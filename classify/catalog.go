@@ -119,7 +119,8 @@ func (c *Catalog) Providers() []*Provider {
 func (c *Catalog) Category(cat Category) *CategoryInfo { return c.categories[cat] }
 
 // LookupLink returns the provider's lookup page for target (an IP address
-// or a domain), or "" when the provider has no lookup page.
+// or a domain), or "" when the provider has no lookup page. Without a
+// target it returns the page without the query for one.
 func (p *Provider) LookupLink(target string) string { return fillTemplate(p.LookupURL, target) }
 
 // RemovalLink returns the provider's removal page for target, or "".
@@ -130,6 +131,21 @@ func (p *Provider) RemovalLink(target string) string { return fillTemplate(p.Rem
 func fillTemplate(tmpl, target string) string {
 	if tmpl == "" {
 		return ""
+	}
+	if target == "" {
+		// No address: the page itself, without the query for one.
+		ph := strings.Index(tmpl, "{ip}")
+		if d := strings.Index(tmpl, "{domain}"); d >= 0 && (ph < 0 || d < ph) {
+			ph = d
+		}
+		if ph < 0 {
+			return tmpl
+		}
+		prefix := tmpl[:ph]
+		if q := strings.IndexByte(prefix, '?'); q >= 0 {
+			prefix = prefix[:q]
+		}
+		return prefix
 	}
 	q := strings.IndexByte(tmpl, '?')
 	var b strings.Builder

@@ -109,3 +109,20 @@ func trimUnbalanced(s string) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// InputFromLine turns one line a person pastes into an Input: a Postfix log
+// line with a delivery or reject (parsed with p), else a reply text as
+// InputFromText takes it.
+func InputFromLine(p *logwatch.Parser, line, sendingIP string) Input {
+	if p != nil {
+		var r logwatch.Record
+		if err := p.Parse(line, &r); err == nil {
+			switch {
+			case r.Kind == logwatch.KindDelivery && r.Stage != logwatch.StageNone,
+				r.Kind == logwatch.KindReject && r.Reply.Text != "":
+				return InputFromRecord(&r, sendingIP)
+			}
+		}
+	}
+	return InputFromText(line, sendingIP)
+}

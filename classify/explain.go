@@ -1,0 +1,265 @@
+package classify
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Explanation is a verdict explained for a person, in one language: what
+// the provider is, whether we are listed or the receiver is at fault, the
+// lookup and removal pages with the listed address filled in, and what to
+// do. It marshals to JSON with the verdict's fields at the top level.
+//
+// No part of it is copied from the reply text except Listed (a validated
+// IP address or domain name) and the remote host and command from the log.
+type Explanation struct {
+	Verdict
+	Lang         string `json:"lang"`
+	ProviderName string `json:"provider_name,omitempty"`
+	Kind         Kind   `json:"kind,omitempty"`
+	ViaName      string `json:"via_name,omitempty"`
+	// Status says in one sentence who is at fault: we are listed, the
+	// receiver is misconfigured, or an unnamed list refused us. Empty for
+	// replies that are not about a list.
+	Status string `json:"status,omitempty"`
+	// ViaNote says that the receiver only quoted another list.
+	ViaNote string `json:"via_note,omitempty"`
+	// Retry says whether Postfix retries (4xx) or bounced (5xx).
+	Retry       string   `json:"retry,omitempty"`
+	Meaning     string   `json:"meaning"`
+	Steps       []string `json:"steps,omitempty"`
+	LookupURL   string   `json:"lookup_url"`
+	RemovalURL  string   `json:"removal_url"`
+	RemovalTime string   `json:"removal_time,omitempty"`
+	SelfService bool     `json:"self_service"`
+	// SelfServiceNote explains a list one does not ask to be removed from.
+	SelfServiceNote string `json:"self_service_note,omitempty"`
+	// Shared is the shared-hosting caveat, when asked for.
+	Shared string `json:"shared,omitempty"`
+	// Historical is the provider's note when the list no longer operates
+	// ("shut down on 5 June 2024"); Status then says what that means.
+	Historical string `json:"historical,omitempty"`
+}
+
+// Explain explains a verdict in lang ("en" or "ja"; anything else is
+// English). shared says the listed address is shared hosting, which adds
+// the caveat that the hosting company should request the removal.
+func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
+	if lang != "ja" {
+		lang = "en"
+	}
+	e := Explanation{Verdict: v, Lang: lang}
+	rule := c.rule(v.Rule)
+	cat := c.categories[v.Category]
+	p := c.byID[v.Provider]
+	text := func(key string) string { return c.texts[key].Get(lang) }
+
+	// Meaning and steps: the rule's, else the provider's, else the
+	// category's.
+	var meaning, advice Text
+	if cat != nil {
+		meaning, advice = cat.Meaning, cat.Advice
+	}
+	if p != nil {
+		meaning, advice = p.Meaning, p.Advice
+	}
+	if rule != nil {
+		if rule.Meaning.En != "" {
+			meaning = rule.Meaning
+		}
+		if rule.Advice.En != "" {
+			advice = rule.Advice
+		}
+	}
+	e.Meaning = meaning.Get(lang)
+	for _, line := range strings.Split(advice.Get(lang), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			e.Steps = append(e.Steps, line)
+		}
+	}
+	if v.Code != 0 || v.Enhanced != "" {
+		if v.Temporary {
+			e.Retry = text("temporary")
+		} else {
+			e.Retry = text("permanent")
+		}
+	}
+	if p == nil {
+		return e
+	}
+
+	e.ProviderName = p.Name
+	e.Kind = p.Kind
+	target := v.Listed
+	if target == "" {
+		target = text("our_address")
+	}
+	via := c.byID[v.Via]
+	if via != nil {
+		e.ViaName = via.Name
+	} else {
+		e.ViaName = v.Via
+	}
+	fill := strings.NewReplacer("{provider}", p.Name, "{target}", target, "{via}", e.ViaName, "{note}", p.Historical).Replace
+
+	switch {
+	case p.Historical != "":
+		e.Status = fill(text("historical"))
+	case v.ReceiverFault:
+		e.Status = fill(text("receiver_fault"))
+	case p.ID == Unknown:
+		e.Status = fill(text("unknown_list"))
+	case p.Kind == KindProprietary && v.Listed != "":
+		e.Status = fill(text("reputation"))
+	case p.Kind == KindProprietary:
+		e.Status = fill(text("reputation_no_target"))
+	case v.Listed != "":
+		e.Status = fill(text("listed"))
+	default:
+		e.Status = fill(text("listed_no_target"))
+	}
+	if v.Via != "" {
+		e.ViaNote = fill(text("via"))
+	}
+	e.Historical = p.Historical
+	e.LookupURL = p.LookupLink(v.Listed)
+	if v.ReceiverFault || p.Historical != "" {
+		return e
+	}
+	removal := p.RemovalURL
+	if rule != nil && rule.RemovalURL != "" {
+		removal = rule.RemovalURL
+	}
+	e.RemovalURL = fillTemplate(removal, v.Listed)
+	e.RemovalTime = p.RemovalTime.Get(lang)
+	e.SelfService = p.SelfService
+	if !p.SelfService && p.ID != Unknown {
+		e.SelfServiceNote = text("self_service_no")
+	}
+	if shared {
+		e.Shared = text("shared")
+	}
+	return e
+}
+
+// rule returns the catalog rule with this id, or nil.
+func (c *Catalog) rule(id string) *Rule {
+	if id == "" {
+		return nil
+	}
+	for _, r := range c.rules {
+		if r.r.ID == id {
+			return r.r
+		}
+	}
+	return nil
+}
+
+var (
+	categoryNames = map[string]map[Category]string{
+		"en": {Blocklist: "block list", RateLimit: "rate limit", Content: "content", Auth: "sender authentication",
+			Recipient: "recipient", Policy: "receiver policy", Greylist: "greylisting", TLS: "TLS", Network: "network", Other: "other"},
+		"ja": {Blocklist: "ブロックリスト", RateLimit: "流量制限", Content: "メール内容", Auth: "送信ドメイン認証",
+			Recipient: "宛先", Policy: "受信側ポリシー", Greylist: "グレーリスティング", TLS: "TLS", Network: "ネットワーク", Other: "その他"},
+	}
+	kindNames = map[string]map[Kind]string{
+		"en": {KindDNSBL: "block list", KindProprietary: "reputation system"},
+		"ja": {KindDNSBL: "ブロックリスト", KindProprietary: "独自のレピュテーション判定"},
+	}
+	labels = map[string]map[string]string{
+		"en": {"provider": "Provider", "verdict": "Verdict", "listed": "Listed", "via": "Via", "remote": "Remote",
+			"meaning": "What it means", "steps": "What to do", "lookup": "Lookup", "removal": "Removal",
+			"removal_time": "Removal time", "shared": "Shared hosting", "rule": "Rule",
+			"temporary": "temporary", "permanent": "permanent", "none": "no block list involved",
+			"sep": " (", "open": " (", "close": ")", "comma": ", ",
+			"unnamed": "not named (the reply names no list)"},
+		"ja": {"provider": "提供元", "verdict": "判定", "listed": "登録アドレス", "via": "経由", "remote": "受信側サーバー",
+			"meaning": "意味", "steps": "対処方法", "lookup": "確認ページ", "removal": "解除申請",
+			"removal_time": "解除までの目安", "shared": "共有サーバーの場合", "rule": "ルール",
+			"temporary": "一時的", "permanent": "恒久的", "none": "ブロックリストは関係していません",
+			"sep": "（", "open": "（", "close": "）", "comma": "、",
+			"unnamed": "不明（拒否メッセージにリスト名の記載なし）"},
+	}
+)
+
+// WriteText writes the explanation for a person, with labels in lang
+// ("en" or "ja").
+func (e Explanation) WriteText(w io.Writer, lang string) error {
+	if lang != "ja" {
+		lang = "en"
+	}
+	l := labels[lang]
+	var b strings.Builder
+	field := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(&b, "%s: %s\n", label, value)
+		}
+	}
+	if e.Provider == Unknown {
+		field(l["provider"], l["unnamed"])
+	} else if e.ProviderName != "" {
+		field(l["provider"], e.ProviderName+l["sep"]+kindNames[lang][e.Kind]+l["close"])
+	} else {
+		field(l["provider"], l["none"])
+	}
+	verdict := categoryNames[lang][e.Category]
+	if e.Code != 0 || e.Enhanced != "" {
+		kind := l["permanent"]
+		if e.Temporary {
+			kind = l["temporary"]
+		}
+		code := strings.TrimSpace(strings.TrimPrefix(fmt.Sprintf("%d %s", e.Code, e.Enhanced), "0 "))
+		verdict = verdict + l["comma"] + kind + l["open"] + code + l["close"]
+	}
+	field(l["verdict"], verdict)
+	field(l["listed"], e.Listed)
+	field(l["via"], e.ViaName)
+	remote := clean(e.Remote)
+	if remote != "" && e.Command != "" {
+		remote += " (" + clean(e.Command) + ")"
+	}
+	field(l["remote"], remote)
+	b.WriteByte('\n')
+	for _, s := range []string{e.Status, e.ViaNote, e.Retry} {
+		if s != "" {
+			b.WriteString(s + "\n")
+		}
+	}
+	if e.Status != "" || e.ViaNote != "" || e.Retry != "" {
+		b.WriteByte('\n')
+	}
+	if e.Meaning != "" {
+		fmt.Fprintf(&b, "%s:\n  %s\n\n", l["meaning"], e.Meaning)
+	}
+	if len(e.Steps) > 0 || e.SelfServiceNote != "" {
+		fmt.Fprintf(&b, "%s:\n", l["steps"])
+		if e.SelfServiceNote != "" {
+			fmt.Fprintf(&b, "  %s\n", e.SelfServiceNote)
+		}
+		for i, s := range e.Steps {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, s)
+		}
+		b.WriteByte('\n')
+	}
+	field(l["lookup"], e.LookupURL)
+	field(l["removal"], e.RemovalURL)
+	field(l["removal_time"], e.RemovalTime)
+	if e.Shared != "" {
+		fmt.Fprintf(&b, "%s:\n  %s\n", l["shared"], e.Shared)
+	}
+	field(l["rule"], e.Rule)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// clean replaces control characters (a hostile host name or command
+// cannot start new lines).
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,108 @@
+package classify
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+func explainText(t *testing.T, text, lang string, shared bool, mod func(*Input)) Explanation {
+	t.Helper()
+	c := Default()
+	in := Input{Reply: reply.Parse(text), SendingIP: "192.0.2.1"}
+	if mod != nil {
+		mod(&in)
+	}
+	return c.Explain(c.Classify(in), lang, shared)
+}
+
+func TestExplain(t *testing.T) {
+	c := Default()
+	t.Run("listed, via, links filled", func(t *testing.T) {
+		e := explainText(t, "550 5.7.1 Service unavailable, Client host [198.51.100.7] blocked using Spamhaus. (AS16012611)", "en", false, nil)
+		if e.Provider != "spamhaus" || e.Via != "microsoft" || e.ViaName != c.Provider("microsoft").Name {
+			t.Fatalf("%+v", e)
+		}
+		if !strings.Contains(e.Status, "198.51.100.7") || !strings.Contains(e.ViaNote, "Spamhaus") {
+			t.Errorf("status %q, via note %q", e.Status, e.ViaNote)
+		}
+		if e.LookupURL != "https://check.spamhaus.org/results/?query=198.51.100.7" || e.RemovalURL == "" || e.RemovalTime == "" || !e.SelfService {
+			t.Errorf("links: %+v", e)
+		}
+		if e.Shared != "" {
+			t.Error("shared caveat without --shared")
+		}
+	})
+	t.Run("receiver fault: nothing to remove", func(t *testing.T) {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/", "ja", true, nil)
+		if !e.ReceiverFault || e.RemovalURL != "" || e.Shared != "" || e.Listed != "" {
+			t.Errorf("%+v", e)
+		}
+		if e.Status != strings.ReplaceAll(c.texts["receiver_fault"].Ja, "{provider}", "Spamhaus") {
+			t.Errorf("status %q", e.Status)
+		}
+		if e.Meaning != c.rule("spamhaus-resolver").Meaning.Ja {
+			t.Errorf("the rule's own meaning is not used: %q", e.Meaning)
+		}
+	})
+	t.Run("rule advice and removal override", func(t *testing.T) {
+		e := explainText(t, "550 5.7.511 Access denied, banned sender[198.51.100.7]. To request removal from this list please forward this message to delist@messaging.microsoft.com.", "en", true, nil)
+		if e.RemovalURL != "mailto:delist@microsoft.com" || !strings.Contains(strings.Join(e.Steps, " "), "delist@microsoft.com") {
+			t.Errorf("%+v", e)
+		}
+		if e.Shared == "" {
+			t.Error("no shared caveat")
+		}
+	})
+	t.Run("historical", func(t *testing.T) {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using dnsbl.sorbs.net", "en", true, nil)
+		if e.Historical == "" || !strings.Contains(e.Status, "no longer operates") || e.RemovalURL != "" || e.Shared != "" {
+			t.Errorf("%+v", e)
+		}
+	})
+	t.Run("category verdict", func(t *testing.T) {
+		e := explainText(t, "452 4.2.2 The email account that you tried to reach is over quota.", "ja", false, nil)
+		if e.ProviderName != "" || e.Status != "" || e.Meaning != c.Category(Recipient).Meaning.Ja || len(e.Steps) == 0 {
+			t.Errorf("%+v", e)
+		}
+		if e.Retry != c.texts["temporary"].Ja {
+			t.Errorf("retry %q", e.Retry)
+		}
+	})
+	t.Run("json has the contract's keys", func(t *testing.T) {
+		b, err := json.Marshal(explainText(t, "550 5.1.1 user unknown", "en", false, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"provider", "category", "listed", "temporary", "code", "enhanced", "lookup_url", "removal_url"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("no %q in %s", k, b)
+			}
+		}
+	})
+}
+
+// TestWriteTextHostile: control characters from the log cannot add lines,
+// and nothing of the reply text is echoed.
+func TestWriteTextHostile(t *testing.T) {
+	e := explainText(t, "550 5.7.1 <script>alert(1)</script> blocked using zen.spamhaus.org\r\nBcc: victim@example.com", "en", false, func(in *Input) {
+		in.RemoteHost = "mx.example.com\nInjected: yes"
+		in.Command = "RCPT TO\r\n"
+	})
+	var b strings.Builder
+	if err := e.WriteText(&b, "en"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"\nInjected", "<script>", "Bcc:", "\r"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output contains %q:\n%s", bad, out)
+		}
+	}
+}
