@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+)
+
+func init() {
+	// Shared with the package's other golden tests, whichever registers first.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+const explainGoldenDir = "../../testdata/explain"
+
+// explainCLI runs "rblwatch explain args…" with stdin and $LANG.
+func explainCLI(t *testing.T, stdin, lang string, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr, log: zap.NewNop(),
+		getenv: func(k string) string {
+			if k == "LANG" {
+				return lang
+			}
+			return ""
+		}}
+	err := dispatch(t.Context(), e, append([]string{"explain"}, args...))
+	return stdout.String(), stderr.String(), exitCode(&stderr, err)
+}
+
+func explainGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(explainGoldenDir, name)
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll(explainGoldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/rblwatch -run Explain -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/rblwatch -run Explain -update):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+const (
+	outlookSpamhausLine = "Dec  9 10:18:24 mail postfix/smtp[20056]: 1310930001DB: to=<recipient1@dst4.example.com>, relay=example-com.mail.protection.outlook.com[104.47.10.33]:25, delay=0.22, delays=0.02/0.08/0.09/0.03, dsn=5.7.1, status=bounced (host example-com.mail.protection.outlook.com[104.47.10.33] said: 550 5.7.1 Service unavailable, Client host [198.51.100.7] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/198.51.100.7 (AS16012611) (in reply to RCPT TO command))"
+	openResolver        = "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/"
+	gmailRate           = "Diagnostic-Code: smtp; 421-4.7.28 [198.51.100.7 4] Our system has detected an unusual rate of 421-4.7.28 unsolicited mail originating from your IP address. To protect our 421-4.7.28 users from spam, mail sent from your IP address has been temporarily 421 4.7.28 rate limited. - gsmtp"
+	sorbsGreeting       = "host mx.example.org[192.0.2.25] refused to talk to me: 554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using dnsbl.sorbs.net"
+	unnamedList         = "550 5.7.1 IP address blacklisted by recipient"
+)
+
+func TestExplainGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name, lang string
+		args       []string
+	}{
+		{"outlook-spamhaus.en.txt", "", []string{outlookSpamhausLine}},
+		{"outlook-spamhaus.ja.txt", "ja_JP.UTF-8", []string{outlookSpamhausLine}},
+		{"outlook-spamhaus.json", "", []string{"--json", outlookSpamhausLine}},
+		{"open-resolver.en.txt", "C.UTF-8", []string{"--lang", "en", openResolver}},
+		{"open-resolver.ja.txt", "", []string{"--lang", "ja", openResolver}},
+		{"gmail-rate.en.txt", "", []string{gmailRate}},
+		{"sorbs-historical.ja.txt", "ja_JP.UTF-8", []string{sorbsGreeting}},
+		{"unnamed-shared.en.txt", "", []string{"--shared", "--sending-ip", "192.0.2.1", unnamedList}},
+		{"unnamed-shared.ja.txt", "", []string{"--lang", "ja", "--shared", "--sending-ip", "192.0.2.1", unnamedList}},
+		// Arguments are joined into one input.
+		{"joined.en.txt", "", strings.Fields("550 5.7.606 Access denied, banned sending IP [198.51.100.7]. To request removal from this list please visit https://sender.office.com/")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := explainCLI(t, "", tc.lang, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit status %d: %s", code, stderr)
+			}
+			explainGolden(t, tc.name, out)
+		})
+	}
+}
+
+// TestExplainStdin reads one input per line, skips blank lines, survives
+// an over-long line, and prints one JSON object per input.
+func TestExplainStdin(t *testing.T) {
+	stdin := strings.Join([]string{
+		outlookSpamhausLine,
+		"",
+		"  " + sorbsGreeting + "  ",
+		"550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual mailbox table",
+		"550 " + strings.Repeat("x", 200000),
+		"connect to mx.example.com[192.0.2.1]:25: Connection refused",
+	}, "\n")
+	out, stderr, code := explainCLI(t, stdin, "", "--json", "--sending-ip", "192.0.2.1")
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	explainGolden(t, "stdin.json", out)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	want := []struct{ provider, category string }{
+		{"spamhaus", "blocklist"}, {"sorbs", "blocklist"}, {"", "recipient"}, {"", "other"}, {"", "network"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d JSON lines, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		for _, k := range []string{"provider", "category", "listed", "temporary", "code", "enhanced", "lookup_url", "removal_url"} {
+			if _, ok := v[k]; !ok {
+				t.Errorf("line %d has no %q", i+1, k)
+			}
+		}
+		if v["provider"] != want[i].provider || v["category"] != want[i].category {
+			t.Errorf("line %d: %v/%v, want %s/%s", i+1, v["provider"], v["category"], want[i].provider, want[i].category)
+		}
+	}
+}
+
+func TestExplainUsage(t *testing.T) {
+	if _, _, code := explainCLI(t, "", "", "--lang", "fr", "550 x"); code != 2 {
+		t.Errorf("--lang fr: exit status %d, want 2", code)
+	}
+	if _, _, code := explainCLI(t, "", "", "--bogus"); code != 2 {
+		t.Errorf("--bogus: exit status %d, want 2", code)
+	}
+}
