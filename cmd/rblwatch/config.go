@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
 )
 
@@ -47,10 +49,56 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	for _, p := range cfg.Warnings {
 		fmt.Fprintln(e.stdout, p.Error())
 	}
+	problems, failed := configCheckCatalog(cfg, *path)
+	for _, p := range problems {
+		fmt.Fprintln(e.stdout, p)
+	}
+	if failed {
+		return exitError{2}
+	}
 	if _, err := os.Stat(*path); errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(e.stdout, "%s: OK (no such file: the built-in defaults apply)\n", *path)
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "%s: OK\n", *path)
 	return nil
+}
+
+// configCheckCatalog loads catalog.file over the built-in catalog, as the
+// daemon will, and warns about zones that dnsbl.zones names but no
+// provider has. failed is set when the catalog file does not load.
+func configCheckCatalog(cfg *config.Config, path string) (problems []string, failed bool) {
+	cat := classify.Default()
+	if name := cfg.Catalog.File; name != "" {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return []string{fmt.Sprintf("%s: catalog.file: %v", path, err)}, true
+		}
+		c, err := classify.Load(cat, data, name)
+		var le *classify.LoadError
+		switch {
+		case errors.As(err, &le):
+			return le.Problems, true
+		case err != nil:
+			return []string{fmt.Sprintf("%s: %v", name, err)}, true
+		}
+		cat = c
+	}
+	known := map[string]bool{}
+	for _, p := range cat.Providers() {
+		for _, z := range p.Zones {
+			known[strings.ToLower(z.Name)] = true
+		}
+	}
+	for _, l := range []struct {
+		key   string
+		zones []string
+	}{{"dnsbl.zones.enable", cfg.DNSBL.Zones.Enable}, {"dnsbl.zones.disable", cfg.DNSBL.Zones.Disable}} {
+		for _, z := range l.zones {
+			if !known[z] {
+				problems = append(problems, fmt.Sprintf("%s: %s: warning: %s is not a zone of the catalog", path, l.key, z))
+			}
+		}
+	}
+	return problems, false
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
 )
 
@@ -46,6 +47,8 @@ func TestConfigCheck(t *testing.T) {
 	warned := write("warned.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n  renotify: 10m\n")
 	bad := write("bad.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: [pm@example.com, nobody]\n  smpt: 127.0.0.1:25\n  username: u\n  password: Hunter2Secret\n  smtp: relay.example.com:587\n  renotify: 10m\nshared_ip: maybe\n")
 	missing := filepath.Join(dir, "missing.yaml")
+	zone := configCatalogZone(t)
+	zones := write("zones.yaml", "log: {path: "+logFile+"}\nnotify: {to: pm@example.com}\ndnsbl:\n  zones: {disable: [nosuch.example.org, "+zone+"]}\n")
 
 	tests := []struct {
 		name string
@@ -64,6 +67,9 @@ func TestConfigCheck(t *testing.T) {
 				bad + ":8: notify.renotify: warning: a digest every 10m is a lot of email\n" +
 				bad + `:9: shared_ip: want true or false, got "maybe"` + "\n", 2},
 		{"missing file", []string{"check", "--config", missing}, "config: file not found: " + missing + "\n", 2},
+		{"zones unknown to the catalog", []string{"check", "--config", zones},
+			zones + ": dnsbl.zones.disable: warning: nosuch.example.org is not a zone of the catalog\n" +
+				zones + ": OK\n", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +85,38 @@ func TestConfigCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConfigCheckCatalog checks that the problems of catalog.file are
+// reported with their lines (their words are the catalog's).
+func TestConfigCheckCatalog(t *testing.T) {
+	dir := t.TempDir()
+	user := filepath.Join(dir, "providers.yaml")
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(user, []byte("providers:\n  - id: examplebl\n    colour: blue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("log: {stdin: true}\nnotify: {to: pm@example.com}\ncatalog: {file: "+user+"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := configCLI(t, "config", "check", "--config", cfg)
+	if code != 2 || !strings.HasPrefix(out, user+":3: ") || strings.Contains(out, "OK") {
+		t.Errorf("config check with a bad catalog: status %d, output %q", code, out)
+	}
+}
+
+// configCatalogZone returns a zone of the built-in catalog.
+func configCatalogZone(t *testing.T) string {
+	t.Helper()
+	for _, p := range classify.Default().Providers() {
+		for _, z := range p.Zones {
+			if !strings.Contains(z.Name, "{") {
+				return z.Name
+			}
+		}
+	}
+	t.Fatal("the built-in catalog has no zone")
+	return ""
 }
 
 func TestConfigUsage(t *testing.T) {
