@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
+)
+
+func init() {
+	// Shared with other golden tests of the package, whichever registers first.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+const checkZoneDir = "../../testdata/dnsbl"
+
+// runCLI runs rblwatch with args and returns stdout, stderr and the exit
+// status main would use.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, log: zap.NewNop(), getenv: func(string) string { return "" }}
+	err := dispatch(t.Context(), e, args)
+	code := exitCode(&stderr, err)
+	return stdout.String(), stderr.String(), code
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(checkZoneDir, "check", name)
+	if updateGolden() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/rblwatch -run Check -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/rblwatch -run Check -update):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// testZones are the test lists of testdata/dnsbl, none in the catalog.
+var testZones = []string{"--zone", "zen.test", "--zone", "v6.test", "--zone", "dbl.test", "--zone", "karma.test",
+	"--zone", "pub.test", "--zone", "slow.test", "--zone", "refused.test"}
+
+func TestCheckRbldnsd(t *testing.T) {
+	addr := dnsbltest.Rbldnsd(t, checkZoneDir)
+	base := append([]string{"check", "--resolver", addr, "--timeout", "200ms"}, testZones...)
+	redact := func(s string) string { return strings.ReplaceAll(s, addr, "RESOLVER") }
+
+	t.Run("text", func(t *testing.T) {
+		out, stderr, code := runCLI(t, append(base, "127.0.0.2", "192.0.2.1", "2001:db8:bad::1", "Spammer.Example.", "clean.example")...)
+		if code != 1 {
+			t.Errorf("exit status %d, want 1 (listed); stderr %s", code, stderr)
+		}
+		checkGolden(t, "text.golden", redact(out))
+	})
+
+	t.Run("json", func(t *testing.T) {
+		out, stderr, code := runCLI(t, append(append(base, "--json"), "127.0.0.2", "192.0.2.1", "spammer.example")...)
+		if code != 1 {
+			t.Errorf("exit status %d, want 1 (listed); stderr %s", code, stderr)
+		}
+		checkGolden(t, "json.golden", redact(out))
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("%d JSON lines, want one per target:\n%s", len(lines), out)
+		}
+		type result struct {
+			Zone     string   `json:"zone"`
+			Provider *string  `json:"provider"`
+			Status   string   `json:"status"`
+			Codes    []string `json:"codes"`
+			Meaning  string   `json:"meaning"`
+			TXT      string   `json:"txt"`
+			Error    string   `json:"error"`
+		}
+		var first struct {
+			Target  *string  `json:"target"`
+			Results []result `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+			t.Fatal(err)
+		}
+		if first.Target == nil || *first.Target != "127.0.0.2" {
+			t.Fatalf("target %v, want 127.0.0.2", first.Target)
+		}
+		byZone := map[string]result{}
+		for _, r := range first.Results {
+			if r.Provider == nil {
+				t.Errorf("%s: no provider field", r.Zone)
+			}
+			byZone[r.Zone] = r
+		}
+		// Zones unknown to the catalog are checked whatever the target's
+		// kind, with default meanings.
+		want := map[string]string{"zen.test": "listed", "v6.test": "clean", "dbl.test": "clean", "karma.test": "listed",
+			"pub.test": "error", "slow.test": "error", "refused.test": "error"}
+		if len(byZone) != len(want) {
+			t.Errorf("zones %v, want %v", byZone, want)
+		}
+		for zone, status := range want {
+			if byZone[zone].Status != status {
+				t.Errorf("%s: status %q, want %q", zone, byZone[zone].Status, status)
+			}
+		}
+		if r := byZone["zen.test"]; !slices.Equal(r.Codes, []string{"127.0.0.2"}) || !strings.Contains(r.TXT, "zen.test") {
+			t.Errorf("zen.test: %+v", r)
+		}
+		if r := byZone["pub.test"]; !slices.Equal(r.Codes, []string{"127.255.255.254"}) || !strings.Contains(r.Error, "refused") {
+			t.Errorf("pub.test must be an error, never a listing: %+v", r)
+		}
+		if r := byZone["slow.test"]; !strings.Contains(r.Error, "timeout") {
+			t.Errorf("slow.test: %+v", r)
+		}
+	})
+
+	t.Run("clean exits 0", func(t *testing.T) {
+		_, stderr, code := runCLI(t, "check", "--resolver", addr, "--zone", "zen.test", "--zone", "dbl.test", "192.0.2.1", "clean.example")
+		if code != 0 {
+			t.Errorf("exit status %d, want 0; stderr %s", code, stderr)
+		}
+	})
+
+	t.Run("errors only exit 0", func(t *testing.T) {
+		out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--timeout", "100ms", "--zone", "slow.test", "--zone", "pub.test", "127.0.0.2")
+		if code != 0 || !strings.Contains(out, `"status":"error"`) || strings.Contains(out, `"status":"listed"`) {
+			t.Errorf("exit status %d, output %s; want 0 with errors only", code, out)
+		}
+	})
+
+	t.Run("key zone", func(t *testing.T) {
+		out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--zone", "{key}.dq.test", "127.0.0.2")
+		if code != 0 || !strings.Contains(out, "no key configured") {
+			t.Errorf("exit status %d, output %s; want an error without a key", code, out)
+		}
+	})
+
+	t.Run("catalog zones", func(t *testing.T) {
+		// Every enabled IP zone of the catalog, all through rbldnsd, which
+		// refuses zones it does not serve: errors, never listed nor clean.
+		out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--timeout", "200ms", "192.0.2.1")
+		if code != 0 {
+			t.Errorf("exit status %d, want 0", code)
+		}
+		var got struct {
+			Results []struct{ Zone, Provider, Status string }
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		var want []string
+		for _, z := range checkSelectZones(classify.Default().Providers(), nil, dnsbl.Target{IP: mustAddr(t, "192.0.2.1")}) {
+			want = append(want, z.zone.Name)
+		}
+		var zones []string
+		for _, r := range got.Results {
+			zones = append(zones, r.Zone)
+			if r.Status != "error" || r.Provider == "" {
+				t.Errorf("%s: %+v, want an error with its provider", r.Zone, r)
+			}
+		}
+		if !slices.Equal(zones, want) {
+			t.Errorf("zones %q, want %q", zones, want)
+		}
+	})
+}
+
+// TestCheckCatalogZone serves a catalog zone's name from rbldnsd (queries
+// only ever go to loopback) to see its meanings and links in the output.
+func TestCheckCatalogZone(t *testing.T) {
+	var zone dnsbl.Zone
+	var prov *classify.Provider
+	for _, p := range classify.Default().Providers() {
+		for _, z := range p.Zones {
+			if !z.Domain && !z.NeedsKey && !z.Disabled && p.LookupURL != "" && meaningOf(z, "127.0.0.2") != "" && prov == nil {
+				zone, prov = z, p
+			}
+		}
+	}
+	if prov == nil {
+		t.Skip("the catalog has no enabled IP zone with a meaning for 127.0.0.2 and a lookup page")
+	}
+	addr := dnsbltest.Rbldnsd(t, checkZoneDir, zone.Name+":ip4set:zen.zone")
+	out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--zone", zone.Name, "127.0.0.2")
+	if code != 1 {
+		t.Errorf("exit status %d, want 1", code)
+	}
+	var got struct {
+		Results []struct {
+			Zone, Provider, Status, Meaning string
+			LookupURL                       string `json:"lookup_url"`
+			RemovalURL                      string `json:"removal_url"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Results) != 1 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	r := got.Results[0]
+	if r.Provider != prov.ID || r.Status != "listed" || r.Meaning != meaningOf(zone, "127.0.0.2") ||
+		r.LookupURL != prov.LookupLink("127.0.0.2") || r.RemovalURL != prov.RemovalLink("127.0.0.2") {
+		t.Errorf("got %+v\nwant provider %s, listed, meaning %q, links %q %q", r, prov.ID, meaningOf(zone, "127.0.0.2"), prov.LookupLink("127.0.0.2"), prov.RemovalLink("127.0.0.2"))
+	}
+}
+
+// meaningOf returns the meaning the zone's code table gives answer when it
+// is a plain single-address entry.
+func meaningOf(z dnsbl.Zone, answer string) string {
+	for _, c := range z.Codes {
+		if c.Answer == answer && (c.Status == "" || c.Status == dnsbl.CodeListed) {
+			return c.Meaning
+		}
+	}
+	return ""
+}
+
+func TestCheckUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no target", []string{"check", "--resolver", "127.0.0.1:1"}, "no IP address or domain"},
+		{"bad target", []string{"check", "--resolver", "127.0.0.1:1", "192.0.2.1", "not a target"}, "invalid target"},
+		{"bad resolver", []string{"check", "--resolver", "resolver.example:53", "192.0.2.1"}, "invalid resolver"},
+		{"bad timeout", []string{"check", "--resolver", "127.0.0.1:1", "--timeout", "0s", "192.0.2.1"}, "--timeout"},
+		{"empty zone", []string{"check", "--resolver", "127.0.0.1:1", "--zone", "", "192.0.2.1"}, "empty zone"},
+		{"unknown flag", []string{"check", "--nope", "192.0.2.1"}, "not defined"},
+	}
+	for _, tt := range tests {
+		out, stderr, code := runCLI(t, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) || out != "" {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q; want 2 and %q", tt.name, code, stderr, out, tt.want)
+		}
+	}
+}
+
+func TestCheckPublicResolverWarning(t *testing.T) {
+	// 8.8.8.8 is only named, never queried: the only zone needs a key
+	// that is not configured, so no query is sent.
+	out, stderr, _ := runCLI(t, "check", "--resolver", "8.8.8.8", "--zone", "{key}.dq.test", "--json", "192.0.2.1")
+	if !strings.Contains(out, "no key configured") {
+		t.Fatalf("unexpected output %q", out)
+	}
+	if !strings.Contains(stderr, "public resolver") || !strings.Contains(stderr, "Google") {
+		t.Errorf("no warning about a public resolver: %q", stderr)
+	}
+}
+
+func TestCheckSelectZones(t *testing.T) {
+	spamhaus := &classify.Provider{ID: "spamhaus", Zones: []dnsbl.Zone{
+		{Name: "zen.spamhaus.org", Codes: []dnsbl.Code{{Answer: "127.0.0.2", Meaning: "SBL"}}},
+		{Name: "dbl.spamhaus.org", Domain: true},
+	}}
+	sorbs := &classify.Provider{ID: "sorbs", Zones: []dnsbl.Zone{{Name: "dnsbl.sorbs.net", Disabled: true}}}
+	providers := []*classify.Provider{spamhaus, sorbs}
+	ip := dnsbl.Target{IP: mustAddr(t, "192.0.2.1")}
+	tests := []struct {
+		names []string
+		want  []string // zone@provider
+	}{
+		{nil, []string{"zen.spamhaus.org@spamhaus"}},
+		{[]string{"dnsbl.sorbs.net", "bl.example.net", "zen.spamhaus.org"}, []string{"dnsbl.sorbs.net@sorbs", "bl.example.net@", "zen.spamhaus.org@spamhaus"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, z := range checkSelectZones(providers, tt.names, ip) {
+			id := ""
+			if z.provider != nil {
+				id = z.provider.ID
+			}
+			got = append(got, z.zone.Name+"@"+id)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: %q, want %q", tt.names, got, tt.want)
+		}
+	}
+}
+
+func mustAddr(t *testing.T, s string) netip.Addr {
+	t.Helper()
+	ip, err := dnsbl.ParseTarget(s)
+	if err != nil || ip.IsDomain() {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return ip.IP
+}
+
+// TestCheckCatalogZonesValid: every zone of the catalog must be queryable
+// by package dnsbl (name and code table).
+func TestCheckCatalogZonesValid(t *testing.T) {
+	for _, p := range classify.Default().Providers() {
+		for _, z := range p.Zones {
+			if err := z.Validate(); err != nil {
+				t.Errorf("%s: zone %s: %v", p.ID, z.Name, err)
+			}
+		}
+	}
+}
