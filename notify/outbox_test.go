@@ -1,0 +1,449 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+// memQueue is an in-memory Queue with the store's semantics: MarkSent and
+// MarkFailed count the attempt, MarkRetry sets the count; a finished item
+// is left as it is.
+type memQueue struct {
+	mu    sync.Mutex
+	items []*memItem
+	// failMarkSent makes the next n MarkSent calls fail.
+	failMarkSent int
+}
+
+type memItem struct {
+	Item
+	next    time.Time
+	sent    time.Time
+	failed  time.Time
+	lastErr string
+}
+
+func (q *memQueue) add(it Item) int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	it.ID = int64(len(q.items) + 1)
+	q.items = append(q.items, &memItem{Item: it, next: it.CreatedAt})
+	return it.ID
+}
+
+func (q *memQueue) Due(_ context.Context, now time.Time, limit int) ([]Item, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []Item
+	for _, m := range q.items {
+		if len(out) == limit {
+			break
+		}
+		if m.sent.IsZero() && m.failed.IsZero() && !m.next.After(now) {
+			out = append(out, m.Item)
+		}
+	}
+	return out, nil
+}
+
+func (q *memQueue) get(id int64) (*memItem, error) {
+	if id < 1 || int(id) > len(q.items) {
+		return nil, fmt.Errorf("no item %d", id)
+	}
+	return q.items[id-1], nil
+}
+
+func (q *memQueue) MarkSent(_ context.Context, id int64, now time.Time) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.failMarkSent > 0 {
+		q.failMarkSent--
+		return errors.New("disk full")
+	}
+	m, err := q.get(id)
+	if err != nil {
+		return err
+	}
+	if m.sent.IsZero() && m.failed.IsZero() {
+		m.sent = now
+		m.Attempts++
+	}
+	return nil
+}
+
+func (q *memQueue) MarkRetry(_ context.Context, id int64, attempts int, next time.Time, errText string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	m, err := q.get(id)
+	if err != nil {
+		return err
+	}
+	if m.sent.IsZero() && m.failed.IsZero() {
+		m.Attempts, m.next, m.lastErr = attempts, next, errText
+	}
+	return nil
+}
+
+func (q *memQueue) MarkFailed(_ context.Context, id int64, now time.Time, errText string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	m, err := q.get(id)
+	if err != nil {
+		return err
+	}
+	if m.sent.IsZero() && m.failed.IsZero() {
+		m.failed, m.lastErr = now, errText
+		m.Attempts++
+	}
+	return nil
+}
+
+func (q *memQueue) item(id int64) memItem {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return *q.items[id-1]
+}
+
+// emailItems enqueues n distinct small messages for the "email" sink.
+func emailItems(q *memQueue, n int, at time.Time) []int64 {
+	var ids []int64
+	for i := 0; i < n; i++ {
+		ids = append(ids, q.add(Item{
+			Kind: "opened", IncidentID: fmt.Sprintf("inc-%d", i+1), Sink: "email",
+			Recipients: []string{"postmaster@example.net"},
+			Payload:    []byte(fmt.Sprintf("Subject: notice %d\r\n\r\nbody %d\r\n", i+1, i+1)),
+			CreatedAt:  at,
+		}))
+	}
+	return ids
+}
+
+func subjects(msgs []captured) []string {
+	var out []string
+	for _, m := range msgs {
+		line, _, _ := strings.Cut(string(m.Data), "\r\n")
+		out = append(out, strings.TrimPrefix(line, "Subject: "))
+	}
+	return out
+}
+
+func TestBackoff(t *testing.T) {
+	tests := []struct {
+		attempts int
+		want     time.Duration
+	}{
+		{0, 30 * time.Second},
+		{1, 30 * time.Second},
+		{2, time.Minute},
+		{3, 2 * time.Minute},
+		{7, 32 * time.Minute},
+		{8, time.Hour}, // 64 min, capped
+		{1000, time.Hour},
+	}
+	for _, tc := range tests {
+		if got := Backoff(tc.attempts, DefaultRetryInitial, DefaultRetryMax); got != tc.want {
+			t.Errorf("Backoff(%d) = %v, want %v", tc.attempts, got, tc.want)
+		}
+	}
+}
+
+// TestWorkerRelayDownThenUp: the relay refuses connections for an hour;
+// nothing is lost, the backoff grows to its cap, and once the relay is up
+// every notice arrives exactly once, in order.
+func TestWorkerRelayDownThenUp(t *testing.T) {
+	addr := reservePort(t)
+	q := &memQueue{}
+	start := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+	ids := emailItems(q, 3, start)
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: addr}}}
+	ctx := context.Background()
+
+	now := start
+	for ; now.Before(start.Add(time.Hour)); now = now.Add(30 * time.Second) {
+		if n, err := w.Step(ctx, now); err != nil || n != 0 {
+			t.Fatalf("Step at %v: sent %d, err %v", now, n, err)
+		}
+	}
+	first := q.item(ids[0])
+	if first.Attempts < 5 || !first.sent.IsZero() || !first.failed.IsZero() {
+		t.Fatalf("first item after an hour down: %+v", first)
+	}
+	if d := first.next.Sub(now); d > time.Hour {
+		t.Errorf("next attempt in %v, more than the 1 h cap", d)
+	}
+	if !strings.Contains(first.lastErr, "dial") {
+		t.Errorf("last error %q does not say what failed", first.lastErr)
+	}
+	// Later items waited behind the first: no attempts of their own.
+	for _, id := range ids[1:] {
+		if it := q.item(id); it.Attempts != 0 || !it.sent.IsZero() {
+			t.Errorf("item %d was tried while the relay was down: %+v", id, it)
+		}
+	}
+	st := w.Stats()
+	if st.Sent != 0 || st.Failed != 0 || st.Retries != uint64(first.Attempts) {
+		t.Errorf("stats %+v, want %d retries", st, first.Attempts)
+	}
+
+	srv := newCaptureServer()
+	srv.start(t, addr, nil)
+	if n, err := w.Step(ctx, first.next); err != nil || n != 3 {
+		t.Fatalf("Step after the relay came up: sent %d, err %v", n, err)
+	}
+	if got, want := subjects(srv.messages()), []string{"notice 1", "notice 2", "notice 3"}; !slices.Equal(got, want) {
+		t.Errorf("relay received %q, want %q", got, want)
+	}
+	for _, id := range ids {
+		if it := q.item(id); it.sent.IsZero() {
+			t.Errorf("item %d not marked sent", id)
+		}
+	}
+	// Nothing is sent twice.
+	if n, err := w.Step(ctx, first.next.Add(24*time.Hour)); err != nil || n != 0 {
+		t.Errorf("a later Step sent %d (err %v)", n, err)
+	}
+	if got := len(srv.messages()); got != 3 {
+		t.Errorf("relay received %d messages, want 3", got)
+	}
+}
+
+// TestWorkerTemporaryThenAccepted: a 451 at RCPT, then a 250.
+func TestWorkerTemporaryThenAccepted(t *testing.T) {
+	srv := newCaptureServer()
+	srv.rcptErr = func(n int) error {
+		if n == 1 {
+			return smtpErr(451, [3]int{4, 3, 0}, "Temporary lookup failure")
+		}
+		return nil
+	}
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	q := &memQueue{}
+	ids := emailItems(q, 1, t0)
+	var results []Result
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: addr}},
+		OnResult: func(sink string, r Result) { results = append(results, r) }}
+
+	if n, _ := w.Step(context.Background(), t0); n != 0 {
+		t.Fatalf("sent %d on a 451", n)
+	}
+	it := q.item(ids[0])
+	if it.Attempts != 1 || !it.next.Equal(t0.Add(DefaultRetryInitial)) || !strings.Contains(it.lastErr, "451") || !strings.Contains(it.lastErr, "4.3.0") {
+		t.Fatalf("after a 451: %+v", it)
+	}
+	// Not due before the backoff.
+	if n, _ := w.Step(context.Background(), t0.Add(10*time.Second)); n != 0 {
+		t.Fatalf("retried before the backoff")
+	}
+	if n, err := w.Step(context.Background(), t0.Add(DefaultRetryInitial)); n != 1 || err != nil {
+		t.Fatalf("retry: sent %d, err %v", n, err)
+	}
+	if it := q.item(ids[0]); it.sent.IsZero() || it.Attempts != 2 {
+		t.Errorf("after the retry: %+v", it)
+	}
+	if got := len(srv.messages()); got != 1 {
+		t.Errorf("relay received %d messages, want 1", got)
+	}
+	if !slices.Equal(results, []Result{ResultRetry, ResultSent}) {
+		t.Errorf("results %v", results)
+	}
+}
+
+// TestWorkerPermanentFailure: a 550 marks the item failed at once and logs
+// loudly; the next item is not held back.
+func TestWorkerPermanentFailure(t *testing.T) {
+	srv := newCaptureServer()
+	srv.rcptErr = func(n int) error {
+		if n == 1 {
+			return smtpErr(550, [3]int{5, 1, 1}, "No such user")
+		}
+		return nil
+	}
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	q := &memQueue{}
+	ids := emailItems(q, 2, t0)
+	core, logs := observer.New(zapcore.InfoLevel)
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: addr}}, Log: zap.New(core)}
+	if n, err := w.Step(context.Background(), t0); n != 1 || err != nil {
+		t.Fatalf("sent %d, err %v; want the second item sent", n, err)
+	}
+	failed := q.item(ids[0])
+	if failed.failed.IsZero() || !strings.Contains(failed.lastErr, "550") {
+		t.Errorf("first item: %+v, want failed with the 550", failed)
+	}
+	if q.item(ids[1]).sent.IsZero() {
+		t.Errorf("second item not sent")
+	}
+	lost := logs.FilterMessageSnippet("NOTICE LOST").All()
+	if len(lost) != 1 || lost[0].Level != zapcore.ErrorLevel {
+		t.Errorf("want one error log about the lost notice, got %v", lost)
+	}
+	if st := w.Stats(); st.Failed != 1 || st.Sent != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestWorkerGivesUpAfterDays: temporary failures are retried for GiveUp,
+// then the item is failed.
+func TestWorkerGivesUpAfterDays(t *testing.T) {
+	q := &memQueue{}
+	ids := emailItems(q, 1, t0)
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: reservePort(t)}}}
+	now := t0
+	for i := 0; i < 1000 && q.item(ids[0]).failed.IsZero(); i++ {
+		if _, err := w.Step(context.Background(), now); err != nil {
+			t.Fatal(err)
+		}
+		now = q.item(ids[0]).next
+	}
+	it := q.item(ids[0])
+	if it.failed.IsZero() {
+		t.Fatalf("never gave up: %+v", it)
+	}
+	if age := it.failed.Sub(t0); age < DefaultGiveUp || age > DefaultGiveUp+DefaultRetryMax {
+		t.Errorf("gave up after %v, want about %v", age, DefaultGiveUp)
+	}
+}
+
+// cancelAfter wraps a transport and cancels a context after n deliveries,
+// as a shutdown in the middle of the outbox would.
+type cancelAfter struct {
+	Transport
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Deliver(ctx context.Context, it Item) error {
+	err := c.Transport.Deliver(ctx, it)
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+	return err
+}
+
+// TestWorkerRestartNoDuplicate: a worker stops in the middle of the outbox;
+// a new worker over the same queue sends the rest, and nothing twice.
+func TestWorkerRestartNoDuplicate(t *testing.T) {
+	srv := newCaptureServer()
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	q := &memQueue{}
+	emailItems(q, 4, t0)
+	sender := &SMTP{Addr: addr}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	w1 := &Worker{Queue: q, Sinks: map[string]Transport{"email": &cancelAfter{Transport: sender, n: 2, cancel: cancel}}}
+	n, err := w1.Step(ctx, t0)
+	if n != 2 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("first worker: sent %d, err %v; want 2 and context.Canceled", n, err)
+	}
+
+	w2 := &Worker{Queue: q, Sinks: map[string]Transport{"email": sender}}
+	if n, err := w2.Step(context.Background(), t0.Add(time.Second)); n != 2 || err != nil {
+		t.Fatalf("second worker: sent %d, err %v; want 2", n, err)
+	}
+	if got, want := subjects(srv.messages()), []string{"notice 1", "notice 2", "notice 3", "notice 4"}; !slices.Equal(got, want) {
+		t.Errorf("relay received %q, want %q", got, want)
+	}
+}
+
+// TestWorkerMarkSentFails: the relay took the notice but the store write
+// failed; the worker does not send it again, and marks it later.
+func TestWorkerMarkSentFails(t *testing.T) {
+	srv := newCaptureServer()
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	q := &memQueue{failMarkSent: 1}
+	ids := emailItems(q, 1, t0)
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: addr}}}
+	if n, _ := w.Step(context.Background(), t0); n != 1 {
+		t.Fatalf("sent %d", n)
+	}
+	if !q.item(ids[0]).sent.IsZero() {
+		t.Fatalf("marked despite the failure")
+	}
+	if n, _ := w.Step(context.Background(), t0.Add(time.Minute)); n != 0 {
+		t.Errorf("sent again")
+	}
+	if it := q.item(ids[0]); !it.sent.Equal(t0) {
+		t.Errorf("not marked sent (at the delivery time) on the next step: %+v", it)
+	}
+	if got := len(srv.messages()); got != 1 {
+		t.Errorf("relay received %d messages, want 1", got)
+	}
+}
+
+// TestWorkerSinks: items go to their sink's transport; a sink without a
+// transport is retried, not lost; a held sink does not hold the others.
+func TestWorkerSinks(t *testing.T) {
+	q := &memQueue{}
+	a := q.add(Item{Sink: "email", Payload: []byte("a"), CreatedAt: t0})
+	b := q.add(Item{Sink: "gone", Payload: []byte("b"), CreatedAt: t0})
+	c := q.add(Item{Sink: "hook", Payload: []byte("c"), CreatedAt: t0})
+	var got []string
+	record := transportFunc(func(ctx context.Context, it Item) error {
+		got = append(got, it.Sink+":"+string(it.Payload))
+		return nil
+	})
+	failing := transportFunc(func(ctx context.Context, it Item) error {
+		return &SendError{Sink: "x", Op: "post", Temp: true, Message: "down"}
+	})
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": failing, "hook": record}}
+	if n, err := w.Step(context.Background(), t0); n != 1 || err != nil {
+		t.Fatalf("sent %d, err %v", n, err)
+	}
+	if !slices.Equal(got, []string{"hook:c"}) {
+		t.Errorf("delivered %v", got)
+	}
+	if it := q.item(a); it.Attempts != 1 || !it.failed.IsZero() {
+		t.Errorf("email item: %+v", it)
+	}
+	if it := q.item(b); it.Attempts != 1 || !it.failed.IsZero() || !strings.Contains(it.lastErr, `no transport for sink "gone"`) {
+		t.Errorf("item of an unknown sink: %+v", it)
+	}
+	if it := q.item(c); it.sent.IsZero() {
+		t.Errorf("hook item not sent")
+	}
+}
+
+type transportFunc func(ctx context.Context, it Item) error
+
+func (f transportFunc) Deliver(ctx context.Context, it Item) error { return f(ctx, it) }
+
+// TestWorkerRun drives Run with a tick channel and waits on results.
+func TestWorkerRun(t *testing.T) {
+	q := &memQueue{}
+	emailItems(q, 2, t0)
+	delivered := make(chan string, 2)
+	results := make(chan Result, 2)
+	w := &Worker{
+		Queue:    q,
+		Sinks:    map[string]Transport{"email": transportFunc(func(ctx context.Context, it Item) error { delivered <- it.IncidentID; return nil })},
+		OnResult: func(_ string, r Result) { results <- r },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ticks := make(chan time.Time)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx, ticks)
+	}()
+	ticks <- t0
+	if a, b := <-delivered, <-delivered; a != "inc-1" || b != "inc-2" {
+		t.Errorf("delivered %s, %s", a, b)
+	}
+	<-results
+	<-results
+	cancel()
+	<-done
+	if st := w.Stats(); st.Sent != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}

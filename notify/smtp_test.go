@@ -1,0 +1,224 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSMTPCaptureGolden sends goldens through the SMTP sender to a go-smtp
+// server: the bytes the server's backend receives (the protocol has undone
+// its dot-stuffing) equal the golden file.
+func TestSMTPCaptureGolden(t *testing.T) {
+	srv := newCaptureServer()
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	s := &SMTP{Addr: addr, From: "rblwatch@mail.example.net", HeloName: "mail.example.net"}
+	for _, name := range []string{"opened_en", "opened_ja", "opened_microsoft_html_en", "hostile_en"} {
+		t.Run(name, func(t *testing.T) {
+			golden, err := os.ReadFile(goldenPath(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Send(context.Background(), s.From, []string{"postmaster@example.net"}, golden); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			got := <-srv.received
+			if !bytes.Equal(got.Data, golden) {
+				t.Errorf("received message differs from %s", goldenPath(name))
+			}
+			if got.From != "rblwatch@mail.example.net" || !slices.Equal(got.To, []string{"postmaster@example.net"}) {
+				t.Errorf("envelope %q → %q", got.From, got.To)
+			}
+		})
+	}
+}
+
+// TestSMTPDotStuffing: lines that start with a dot survive the trip.
+func TestSMTPDotStuffing(t *testing.T) {
+	srv := newCaptureServer()
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	msg := []byte("Subject: dots\r\n\r\n.\r\n..\r\n.leading\r\nmiddle.\r\n.\r\n")
+	s := &SMTP{Addr: addr}
+	if err := s.Send(context.Background(), "", []string{"a@example.net", "b@example.net"}, msg); err != nil {
+		t.Fatal(err)
+	}
+	got := <-srv.received
+	if !bytes.Equal(got.Data, msg) {
+		t.Errorf("got %q, want %q", got.Data, msg)
+	}
+	if got.From != "" || !slices.Equal(got.To, []string{"a@example.net", "b@example.net"}) {
+		t.Errorf("envelope %q → %q", got.From, got.To)
+	}
+}
+
+func TestSMTPErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		rcptErr  error
+		dataErr  error
+		wantOp   string
+		wantCode int
+		wantEnh  string
+		wantTemp bool
+	}{
+		{"rcpt 451", smtpErr(451, [3]int{4, 3, 0}, "Try again later"), nil, "rcpt", 451, "4.3.0", true},
+		{"rcpt 550", smtpErr(550, [3]int{5, 7, 1}, "Relaying denied"), nil, "rcpt", 550, "5.7.1", false},
+		{"data 452", nil, smtpErr(452, [3]int{4, 3, 1}, "Insufficient system storage"), "data", 452, "4.3.1", true},
+		{"data 554", nil, smtpErr(554, [3]int{5, 6, 0}, "Message rejected"), "data", 554, "5.6.0", false},
+		// go-smtp puts the enhanced code on the continuation lines only.
+		{"data 554 multi-line", nil, smtpErr(554, [3]int{5, 6, 0}, "Message rejected\r\nBcc: x"), "data", 554, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newCaptureServer()
+			srv.rcptErr = func(int) error { return tc.rcptErr }
+			srv.dataErr = func(int) error { return tc.dataErr }
+			addr := srv.start(t, "127.0.0.1:0", nil)
+			s := &SMTP{Addr: addr}
+			err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("Subject: x\r\n\r\nx\r\n"))
+			var se *SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("err %v (%T), want *SendError", err, err)
+			}
+			if se.Op != tc.wantOp || se.Code != tc.wantCode || se.Enhanced != tc.wantEnh || se.Temporary() != tc.wantTemp || Temporary(err) != tc.wantTemp {
+				t.Errorf("got op %q code %d enh %q temp %v; want %q %d %q %v", se.Op, se.Code, se.Enhanced, se.Temp, tc.wantOp, tc.wantCode, tc.wantEnh, tc.wantTemp)
+			}
+			if strings.ContainsAny(se.Error(), "\r\n") {
+				t.Errorf("error text has a line break: %q", se.Error())
+			}
+			if len(srv.messages()) != 0 {
+				t.Errorf("the server stored a message it refused")
+			}
+		})
+	}
+}
+
+func TestSMTPConnectionRefusedIsTemporary(t *testing.T) {
+	s := &SMTP{Addr: reservePort(t)}
+	err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("x\r\n"))
+	var se *SendError
+	if !errors.As(err, &se) || se.Op != "dial" || !se.Temp {
+		t.Fatalf("err %v, want a temporary dial error", err)
+	}
+}
+
+func TestSMTPTLS(t *testing.T) {
+	serverTLS, pool := testCert(t)
+	_, otherPool := testCert(t)
+	msg := []byte("Subject: tls\r\n\r\nhello\r\n")
+	tests := []struct {
+		name      string
+		serverTLS bool
+		smtp      SMTP
+		user      string // the server requires AUTH as this user (password "secret")
+		mechs     []string
+		wantErr   string // substring of the error; "" for success
+		wantTemp  bool
+		wantTLS   bool
+		wantUser  string
+	}{
+		{name: "required, verified", serverTLS: true, smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}, wantTLS: true},
+		{name: "required, not offered", serverTLS: false, smtp: SMTP{TLS: TLSRequired}, wantErr: "does not offer STARTTLS", wantTemp: true},
+		{name: "required, unknown CA", serverTLS: true, smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: otherPool, ServerName: "localhost"}}, wantErr: "certificate", wantTemp: true},
+		{name: "opportunistic, self-signed", serverTLS: true, smtp: SMTP{TLS: TLSOpportunistic}, wantTLS: true},
+		{name: "opportunistic, not offered", serverTLS: false, smtp: SMTP{TLS: TLSOpportunistic}, wantTLS: false},
+		{name: "none ignores STARTTLS", serverTLS: true, smtp: SMTP{TLS: TLSNone}, wantTLS: false},
+		{name: "auth plain", serverTLS: true, user: "rbl", mechs: []string{"PLAIN", "LOGIN"},
+			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "secret"}, wantTLS: true, wantUser: "rbl"},
+		{name: "auth login", serverTLS: true, user: "rbl", mechs: []string{"LOGIN"},
+			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "secret"}, wantTLS: true, wantUser: "rbl"},
+		{name: "auth wrong password", serverTLS: true, user: "rbl", mechs: []string{"PLAIN"},
+			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "wrong"}, wantErr: "535", wantTemp: false},
+		{name: "auth over opportunistic refused", serverTLS: true, smtp: SMTP{TLS: TLSOpportunistic, Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
+		{name: "auth in clear refused", serverTLS: false, smtp: SMTP{Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newCaptureServer()
+			srv.user, srv.pass, srv.mechs = tc.user, "secret", tc.mechs
+			var cfg *tls.Config
+			if tc.serverTLS {
+				cfg = serverTLS
+			}
+			s := tc.smtp
+			s.Addr = srv.start(t, "127.0.0.1:0", cfg)
+			err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, msg)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want one mentioning %q", err, tc.wantErr)
+				}
+				if Temporary(err) != tc.wantTemp {
+					t.Errorf("Temporary(%v) = %v, want %v", err, Temporary(err), tc.wantTemp)
+				}
+				if len(srv.messages()) != 0 {
+					t.Errorf("message delivered despite the error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			got := <-srv.received
+			if got.TLS != tc.wantTLS || got.User != tc.wantUser || !bytes.Equal(got.Data, msg) {
+				t.Errorf("got TLS %v user %q data %q; want TLS %v user %q", got.TLS, got.User, got.Data, tc.wantTLS, tc.wantUser)
+			}
+		})
+	}
+}
+
+// TestSMTPImplicitTLS connects with TLS from the first byte (port 465 style).
+func TestSMTPImplicitTLS(t *testing.T) {
+	serverTLS, pool := testCert(t)
+	l, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newCaptureServer()
+	srv.serve(t, l, nil)
+	s := &SMTP{Addr: l.Addr().String(), TLS: TLSImplicit, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}
+	if err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("Subject: x\r\n\r\ny\r\n")); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if got := <-srv.received; !got.TLS {
+		t.Errorf("message not received over TLS")
+	}
+}
+
+func TestSMTPValidate(t *testing.T) {
+	tests := []struct {
+		s    SMTP
+		want bool // valid
+	}{
+		{SMTP{}, true},
+		{SMTP{Addr: "relay.example.net:587", TLS: TLSRequired, Username: "u", Password: "p"}, true},
+		{SMTP{Addr: "relay.example.net:465", TLS: TLSImplicit, Username: "u"}, true},
+		{SMTP{Addr: "no-port"}, false},
+		{SMTP{TLS: "sometimes"}, false},
+		{SMTP{Username: "u"}, false},
+		{SMTP{TLS: TLSOpportunistic, Username: "u"}, false},
+		{SMTP{From: "a@b\r\nRCPT TO:<x@y>"}, false},
+		{SMTP{HeloName: "bad name"}, false},
+	}
+	for _, tc := range tests {
+		err := tc.s.Validate()
+		if (err == nil) != tc.want {
+			t.Errorf("Validate(%+v) = %v, want valid %v", tc.s, err, tc.want)
+		}
+		if err != nil && !errors.Is(err, ErrConfig) {
+			t.Errorf("Validate error %v is not ErrConfig", err)
+		}
+	}
+}
+
+func TestSMTPBadAddressIsPermanent(t *testing.T) {
+	s := &SMTP{Addr: reservePort(t)}
+	err := s.Send(context.Background(), "a@example.net", []string{"b@example.net>\r\nDATA"}, []byte("x\r\n"))
+	if err == nil || Temporary(err) {
+		t.Fatalf("err %v, want a permanent error", err)
+	}
+}
