@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"strings"
+
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/reply"
 )
@@ -112,4 +114,15 @@ type Provider struct {
 	// Rules recognise the provider's rejections in reply texts. Their
 	// zone names are recognised too, without a rule.
 	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
+}
+
+// Clone returns v with every string copied, so that keeping the verdict does
+// not keep alive the log line (or the whole read buffer) its substrings
+// point into.
+func (v Verdict) Clone() Verdict {
+	for _, f := range []*string{&v.Provider, &v.Listed, &v.Enhanced, &v.Remote, &v.Command, &v.Rule, &v.Via} {
+		*f = strings.Clone(*f)
+	}
+	v.Category = Category(strings.Clone(string(v.Category)))
+	return v
 }

@@ -46,7 +46,7 @@ type Tracker struct {
 	active   map[Key]*state      // open and ongoing incidents
 	byDomain map[string][]*state // recipient domain → active incidents that refused it
 	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents)
-	meta     map[string]msgMeta  // queue id → sender and Message-ID of live messages
+	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
 	done     []*state            // cleared incidents, oldest first
 	dirty    map[*state]struct{} // changed since the last Dirty call
 	next     time.Time           // earliest pending deadline; zero: none
@@ -74,9 +74,18 @@ type state struct {
 
 type msgState struct {
 	st    *state
-	idx   int             // index in st.inc.Messages, -1 when beyond MaxMessages
-	rcpts map[string]Fate // affected recipients and their outcome
+	idx   int        // index in st.inc.Messages, -1 when beyond MaxMessages
+	rcpts []rcptFate // affected recipients and their outcome (few per message)
 }
+
+type rcptFate struct {
+	addr string
+	fate Fate
+}
+
+// Maps keyed by strings from the log are written only when the key is new,
+// and with a copied key: assigning to an existing string key makes the map
+// keep the new key, which would pin the whole log chunk it points into.
 
 // New returns a tracker.
 func New(cfg Config) *Tracker {
@@ -85,7 +94,7 @@ func New(cfg Config) *Tracker {
 		active:   make(map[Key]*state),
 		byDomain: make(map[string][]*state),
 		byQueue:  make(map[string]*msgRef),
-		meta:     make(map[string]msgMeta),
+		meta:     make(map[string]*msgMeta),
 		dirty:    make(map[*state]struct{}),
 	}
 }
@@ -97,18 +106,12 @@ func New(cfg Config) *Tracker {
 func (t *Tracker) Observe(r *logwatch.Record, v classify.Verdict) []Event {
 	switch r.Kind {
 	case logwatch.KindQueued, logwatch.KindPickup:
-		if r.QueueID != "" {
-			m := t.meta[r.QueueID]
-			if m.from == "" {
-				m.from = strings.Clone(r.From)
-				t.meta[r.QueueID] = m
-			}
+		if m := t.metaFor(r.QueueID); m != nil && m.from == "" {
+			m.from = strings.Clone(r.From)
 		}
 	case logwatch.KindMessageID:
-		if r.QueueID != "" {
-			m := t.meta[r.QueueID]
+		if m := t.metaFor(r.QueueID); m != nil {
 			m.messageID = strings.Clone(r.MessageID)
-			t.meta[r.QueueID] = m
 		}
 	case logwatch.KindRemoved:
 		delete(t.meta, r.QueueID)
@@ -144,10 +147,9 @@ func (t *Tracker) delivery(r *logwatch.Record, v classify.Verdict) []Event {
 	if v.Category != classify.Blocklist || v.Provider == "" {
 		return t.Tick(at)
 	}
-	key := Key{Provider: v.Provider, Listed: v.Listed}
-	st := t.active[key]
+	st := t.active[Key{Provider: v.Provider, Listed: v.Listed}]
 	if st == nil {
-		st = t.open(key, v, at)
+		st = t.open(v, at)
 	}
 	st.clearAt = time.Time{} // a new rejection cancels a pending clear
 	if at.After(st.inc.LastSeen) {
@@ -176,8 +178,11 @@ func (t *Tracker) delivery(r *logwatch.Record, v classify.Verdict) []Event {
 	return t.Tick(at)
 }
 
-// open starts an incident for key at time at.
-func (t *Tracker) open(key Key, v classify.Verdict, at time.Time) *state {
+// open starts an incident for v's key at time at. It copies the verdict's
+// strings: they may point into a log line that must not stay in memory.
+func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
+	v = v.Clone()
+	key := Key{Provider: v.Provider, Listed: v.Listed}
 	st := &state{
 		inc: Incident{
 			ID:        incidentID(key, at),
@@ -193,7 +198,6 @@ func (t *Tracker) open(key Key, v classify.Verdict, at time.Time) *state {
 		remotes:  make(map[string]struct{}),
 		byDomain: make(map[string]struct{}),
 	}
-	st.inc.Verdict.Remote = strings.Clone(v.Remote)
 	t.active[key] = st
 	t.wake(at.Add(t.cfg.Aggregate))
 	return st
@@ -229,17 +233,15 @@ func (t *Tracker) affect(st *state, r *logwatch.Record) {
 	ms := st.msgIndex[r.QueueID]
 	if ms == nil {
 		qid := strings.Clone(r.QueueID)
-		ms = &msgState{st: st, idx: -1, rcpts: make(map[string]Fate)}
+		ms = &msgState{st: st, idx: -1}
 		st.msgIndex[qid] = ms
 		if len(st.inc.Messages) < MaxMessages {
-			meta := t.meta[qid]
+			m := Message{QueueID: qid, FirstSeen: r.Time}
+			if meta := t.meta[qid]; meta != nil {
+				m.From, m.MessageID = meta.from, meta.messageID
+			}
 			ms.idx = len(st.inc.Messages)
-			st.inc.Messages = append(st.inc.Messages, Message{
-				QueueID:   qid,
-				From:      meta.from,
-				MessageID: meta.messageID,
-				FirstSeen: r.Time,
-			})
+			st.inc.Messages = append(st.inc.Messages, m)
 		} else {
 			st.inc.MoreMessages++
 		}
@@ -255,16 +257,41 @@ func (t *Tracker) affect(st *state, r *logwatch.Record) {
 		fate = FateBounced
 	}
 	if rcpt != "" {
-		if _, ok := ms.rcpts[rcpt]; !ok {
+		if i := ms.find(rcpt); i >= 0 {
+			ms.rcpts[i].fate = fate
+		} else {
 			rcpt = strings.Clone(rcpt)
+			ms.rcpts = append(ms.rcpts, rcptFate{rcpt, fate})
 			if ms.idx >= 0 {
 				m := &st.inc.Messages[ms.idx]
 				m.Recipients = append(m.Recipients, rcpt)
 			}
 		}
-		ms.rcpts[rcpt] = fate
 	}
 	ms.update(r.Time)
+}
+
+// find returns the index of rcpt among the message's recipients, or -1.
+func (ms *msgState) find(rcpt string) int {
+	for i := range ms.rcpts {
+		if ms.rcpts[i].addr == rcpt {
+			return i
+		}
+	}
+	return -1
+}
+
+// metaFor returns the metadata of the live message qid, creating it.
+func (t *Tracker) metaFor(qid string) *msgMeta {
+	if qid == "" || qid == "NOQUEUE" {
+		return nil
+	}
+	m := t.meta[qid]
+	if m == nil {
+		m = &msgMeta{}
+		t.meta[strings.Clone(qid)] = m
+	}
+	return m
 }
 
 // setFate records the outcome of recipient rcpt ("" = every recipient) of the
@@ -276,9 +303,9 @@ func (t *Tracker) setFate(qid, rcpt string, f Fate) {
 	}
 	for _, ms := range ref.entries {
 		changed := false
-		for r, old := range ms.rcpts {
-			if (rcpt == "" || r == rcpt) && old != f {
-				ms.rcpts[r] = f
+		for i := range ms.rcpts {
+			if rf := &ms.rcpts[i]; (rcpt == "" || rf.addr == rcpt) && rf.fate != f {
+				rf.fate = f
 				changed = true
 			}
 		}
@@ -297,8 +324,8 @@ func (ms *msgState) update(at time.Time) {
 		return
 	}
 	fate := FateDelivered
-	for _, f := range ms.rcpts {
-		switch {
+	for _, rf := range ms.rcpts {
+		switch f := rf.fate; {
 		case f == FateExpired:
 			fate = FateExpired
 		case f == FateBounced && fate != FateExpired:
@@ -495,9 +522,9 @@ func (t *Tracker) Restore(incs []Incident) {
 			st.remotes[h] = struct{}{}
 		}
 		for i, m := range st.inc.Messages {
-			ms := &msgState{st: st, idx: i, rcpts: make(map[string]Fate)}
+			ms := &msgState{st: st, idx: i}
 			for _, r := range m.Recipients {
-				ms.rcpts[r] = m.Fate
+				ms.rcpts = append(ms.rcpts, rcptFate{r, m.Fate})
 			}
 			st.msgIndex[m.QueueID] = ms
 			ref := t.byQueue[m.QueueID]

@@ -1,9 +1,14 @@
 package incident
 
 import (
+	"fmt"
+	"runtime"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/logwatch"
@@ -335,4 +340,34 @@ func BenchmarkObserve(b *testing.B) {
 		j := i % len(recs)
 		tr.Observe(recs[j], vs[j])
 	}
+}
+
+// TestTrackerDoesNotPinLines: records point into big read buffers, and a
+// string the tracker keeps without copying pins its whole buffer. Every
+// buffer here must be collectable while the tracker lives.
+func TestTrackerDoesNotPinLines(t *testing.T) {
+	var live atomic.Int64
+	tr := New(Config{Settle: time.Hour})
+	for i := range 50 {
+		buf := make([]byte, 1<<16)
+		n := copy(buf, fmt.Sprintf("Q%d u%d@Example.NET mx.example.net 192.0.2.1 the-line sender@ours.example", i%5, i%3))
+		live.Add(1)
+		runtime.SetFinalizer(&buf[0], func(*byte) { live.Add(-1) })
+		f := strings.Fields(unsafe.String(&buf[0], n))
+		at := t0.Add(time.Duration(i) * time.Second)
+		v := barracuda
+		v.Listed, v.Remote, v.Command = f[3], f[2], f[4]
+		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindQueued, QueueID: f[0], From: f[5]}, classify.Verdict{})
+		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindMessageID, QueueID: f[0], MessageID: f[4]}, classify.Verdict{})
+		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindDelivery, Status: "deferred", QueueID: f[0], To: f[1], RemoteHost: f[2], Raw: f[4]}, v)
+		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindDelivery, Status: "sent", QueueID: f[0], To: f[1]}, classify.Verdict{})
+	}
+	for i := 0; i < 50 && live.Load() > 0; i++ {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if n := live.Load(); n > 0 {
+		t.Errorf("%d of 50 line buffers are still pinned by the tracker", n)
+	}
+	runtime.KeepAlive(tr)
 }

@@ -2,10 +2,110 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/pipeline"
+	"github.com/rblwatch/rblwatch/report"
 )
 
-// runReplay is a placeholder until the subcommand lands.
+// replayMemoryLimit is the Go heap size beyond which a replay collects
+// garbage more eagerly (runtime/debug.SetMemoryLimit; it is not a cap).
+const replayMemoryLimit = 40 << 20
+
 func runReplay(ctx context.Context, e *env, args []string) error {
-	return errors.New("replay: not implemented yet")
+	fs := newFlags(e, "replay")
+	format := fs.String("format", "text", "output format: text, json or html")
+	lang := fs.String("lang", envLang(e), "language of text and html output: en or ja")
+	since := fs.String("since", "", "ignore lines before this time (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration such as 24h before now)")
+	until := fs.String("until", "", "ignore lines from this time on (same forms as --since)")
+	sendingIP := fs.String("sending-ip", "", "our outbound IP: the listed IP when a reply names none")
+	tz := fs.String("tz", "", "time zone of syslog timestamps without one (default: local)")
+	settle := fs.Duration("settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long with no new rejection")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError{"replay: no log file given (use - for stdin)"}
+	}
+	if *format != "text" && *format != "json" && *format != "html" {
+		return usageError{fmt.Sprintf("replay: unknown format %q", *format)}
+	}
+	loc, err := loadLocation(*tz)
+	if err != nil {
+		return usageError{"replay: " + err.Error()}
+	}
+	now := time.Now()
+	opts := pipeline.Options{Catalog: classify.Default(), Location: loc, SendingIP: *sendingIP, Settle: *settle}
+	if opts.Since, err = parseWhen(*since, now, loc); err != nil {
+		return usageError{"replay: --since: " + err.Error()}
+	}
+	if opts.Until, err = parseWhen(*until, now, loc); err != nil {
+		return usageError{"replay: --until: " + err.Error()}
+	}
+	inputs, size, closeAll, err := openInputs(e, fs.Args(), now)
+	defer closeAll()
+	if err != nil {
+		return err
+	}
+	if p := newProgress(e.stderr, size); p != nil {
+		opts.Progress = p.update
+		defer p.done()
+	}
+	// A replay holds a few read buffers and the incidents; a soft limit
+	// keeps the garbage of a long log from growing the heap to twice that.
+	debug.SetMemoryLimit(replayMemoryLimit)
+	res, err := pipeline.Replay(ctx, inputs, opts)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until})
+	switch *format {
+	case "json":
+		return report.WriteJSON(e.stdout, rep)
+	case "html":
+		return report.WriteHTML(e.stdout, rep, *lang)
+	}
+	return report.WriteText(e.stdout, rep, *lang)
+}
+
+// openInputs opens every named log ("-" is stdin), plain or gzipped. Their
+// modification times anchor the year of syslog timestamps.
+func openInputs(e *env, names []string, now time.Time) ([]pipeline.Input, int64, func(), error) {
+	var inputs []pipeline.Input
+	var closers []io.Closer
+	var size int64
+	closeAll := func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}
+	for _, name := range names {
+		if name == "-" {
+			r, err := logwatch.Decompress(e.stdin)
+			if err != nil {
+				return nil, 0, closeAll, fmt.Errorf("replay: stdin: %w", err)
+			}
+			inputs = append(inputs, pipeline.Input{Name: "stdin", R: r, Ref: now})
+			continue
+		}
+		st, err := os.Stat(name)
+		if err != nil {
+			return nil, 0, closeAll, fmt.Errorf("replay: %w", err)
+		}
+		f, err := logwatch.OpenFile(name)
+		if err != nil {
+			return nil, 0, closeAll, fmt.Errorf("replay: %w", err)
+		}
+		closers = append(closers, f)
+		size += st.Size()
+		inputs = append(inputs, pipeline.Input{Name: name, R: f, Ref: st.ModTime()})
+	}
+	return inputs, size, closeAll, nil
 }

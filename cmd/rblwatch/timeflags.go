@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// envLang picks the output language from the environment: Japanese when
+// LC_ALL, LC_MESSAGES or LANG starts with "ja", else English.
+func envLang(e *env) string {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := e.getenv(k); v != "" {
+			if strings.HasPrefix(v, "ja") {
+				return "ja"
+			}
+			return "en"
+		}
+	}
+	return "en"
+}
+
+// loadLocation returns the named zone, or the local one for "".
+func loadLocation(name string) (*time.Location, error) {
+	if name == "" {
+		return time.Local, nil
+	}
+	return time.LoadLocation(name)
+}
+
+// parseWhen reads a --since/--until value: RFC 3339, a date, a date and time
+// (in loc), or a Go duration meaning that long before now. "" is the zero time.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			d = -d
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read time %q (use 2026-11-23, 2026-11-23T14:00, RFC 3339 or a duration like 24h)", s)
+}
+
+// progress prints how far a long replay has got, on a terminal only.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	total int64
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+// newProgress returns nil unless w is a terminal.
+func newProgress(w io.Writer, total int64) *progress {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	now := time.Now()
+	return &progress{w: w, total: total, start: now, last: now}
+}
+
+func (p *progress) update(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.Sub(p.last) < 250*time.Millisecond {
+		return
+	}
+	p.last = now
+	rate := float64(n) / now.Sub(p.start).Seconds() / 1e6
+	if p.total > 0 && n <= p.total {
+		fmt.Fprintf(p.w, "\rreplay: %3.0f%%  %6.1f MB  %6.1f MB/s ", 100*float64(n)/float64(p.total), float64(n)/1e6, rate)
+	} else {
+		fmt.Fprintf(p.w, "\rreplay: %6.1f MB  %6.1f MB/s ", float64(n)/1e6, rate)
+	}
+	p.shown = true
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

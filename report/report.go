@@ -1,0 +1,243 @@
+// Package report renders the audit of a replay as text, JSON or a single
+// self-contained HTML page. Build turns a replay result into a Report (pure);
+// the writers render it. Everything that comes from the log is remote-
+// controlled text: the text writer strips control characters, the HTML
+// writer escapes through html/template, JSON escapes by construction.
+package report
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/pipeline"
+)
+
+// Report is the audit of a replay. Its JSON form is a stable contract
+// (DESIGN.md, CLI): scripts and tests depend on the field names.
+type Report struct {
+	Files    []string   `json:"files"`
+	Since    *time.Time `json:"since,omitempty"`
+	Until    *time.Time `json:"until,omitempty"`
+	First    *time.Time `json:"first_line,omitempty"`
+	Last     *time.Time `json:"last_line,omitempty"`
+	Lines    int64      `json:"lines"`
+	Unparsed int64      `json:"unparsed"`
+	Foreign  int64      `json:"foreign"`
+	Skipped  int64      `json:"skipped,omitempty"`
+	TooLong  int64      `json:"too_long,omitempty"`
+	// UnparsedByService counts unparsed lines per Postfix service ("-" for
+	// lines without a readable syslog prefix).
+	UnparsedByService map[string]int64 `json:"unparsed_by_service,omitempty"`
+	Totals            pipeline.Totals  `json:"totals"`
+	// Failures counts deferral and bounce lines by category.
+	Failures  map[string]int64 `json:"failures"`
+	Incidents []Incident       `json:"incidents"`
+}
+
+// Incident is one (provider, listed) episode as the report shows it.
+type Incident struct {
+	ID           string     `json:"id"`
+	Provider     string     `json:"provider"`
+	ProviderName string     `json:"provider_name"`
+	Kind         string     `json:"kind,omitempty"` // dnsbl or proprietary
+	Listed       string     `json:"listed"`
+	Status       string     `json:"status"` // "ongoing" or "cleared"
+	FirstSeen    time.Time  `json:"first_seen"`
+	LastSeen     time.Time  `json:"last_seen"`
+	ClearedAt    *time.Time `json:"cleared_at,omitempty"`
+	Messages     int        `json:"messages"`
+	Recipients   int        `json:"recipients"`
+	Bounced      int        `json:"bounced"`
+	Deferred     int        `json:"deferred"`
+	Domains      []string   `json:"domains"`
+	Remotes      []string   `json:"remotes"`
+	// Fates counts the affected messages by what became of them:
+	// delivered (later), bounced, expired, deferred (still queued).
+	Fates         map[string]int `json:"fates"`
+	Category      string         `json:"category"`
+	Code          int            `json:"code"`
+	Enhanced      string         `json:"enhanced"`
+	Temporary     bool           `json:"temporary"`
+	ReceiverFault bool           `json:"receiver_fault,omitempty"`
+	Via           string         `json:"via,omitempty"`
+	ViaName       string         `json:"via_name,omitempty"`
+	Reply         string         `json:"reply"` // the first reply, as the remote sent it (length-limited)
+	Meaning       string         `json:"meaning,omitempty"`
+	Historical    string         `json:"historical,omitempty"`
+	LookupURL     string         `json:"lookup_url,omitempty"`
+	RemovalURL    string         `json:"removal_url,omitempty"`
+	Samples       []string       `json:"samples"`
+	// Rejections are the times of the rejections, for the HTML timeline.
+	Rejections []time.Time `json:"-"`
+}
+
+// Options for Build.
+type Options struct {
+	Catalog *classify.Catalog
+	Lang    string // "en" or "ja"
+	Files   []string
+	Since   time.Time
+	Until   time.Time
+}
+
+// maxReply bounds a quoted reply; Postfix itself keeps at most ~2000.
+const maxReply = 600
+
+// Build turns a replay result into a report.
+func Build(res *pipeline.Result, opts Options) *Report {
+	rep := &Report{
+		Files:             opts.Files,
+		Since:             timePtr(opts.Since),
+		Until:             timePtr(opts.Until),
+		First:             timePtr(res.First),
+		Last:              timePtr(res.Last),
+		Lines:             res.Lines,
+		Unparsed:          res.Unparsed,
+		Foreign:           res.Foreign,
+		Skipped:           res.Skipped,
+		TooLong:           res.TooLong,
+		Totals:            res.Totals,
+		Failures:          map[string]int64{},
+		Incidents:         []Incident{},
+		UnparsedByService: map[string]int64{},
+	}
+	if rep.Files == nil {
+		rep.Files = []string{}
+	}
+	for s, n := range res.UnparsedByService {
+		if s == "" {
+			s = "-"
+		}
+		rep.UnparsedByService[s] = n
+	}
+	for c, n := range res.Failures {
+		rep.Failures[string(c)] = n
+	}
+	for _, inc := range res.Incidents {
+		rep.Incidents = append(rep.Incidents, buildIncident(inc, res.Rejections[inc.ID], opts))
+	}
+	return rep
+}
+
+func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) Incident {
+	v := inc.Verdict
+	out := Incident{
+		ID:            inc.ID,
+		Provider:      inc.Provider,
+		ProviderName:  inc.Provider,
+		Listed:        inc.Listed,
+		Status:        string(inc.Status),
+		FirstSeen:     inc.FirstSeen,
+		LastSeen:      inc.LastSeen,
+		ClearedAt:     timePtr(inc.ClearedAt),
+		Messages:      len(inc.Messages) + inc.MoreMessages,
+		Recipients:    len(inc.Recipients) + inc.MoreRecipients,
+		Bounced:       inc.Bounced,
+		Deferred:      inc.Deferred,
+		Domains:       nonNil(inc.Domains),
+		Remotes:       nonNil(inc.Remotes),
+		Fates:         map[string]int{},
+		Category:      string(v.Category),
+		Code:          v.Code,
+		Enhanced:      v.Enhanced,
+		Temporary:     v.Temporary,
+		ReceiverFault: v.ReceiverFault,
+		Via:           v.Via,
+		Samples:       nonNil(inc.Samples),
+		Rejections:    rejections,
+	}
+	if out.Status == string(incident.Open) {
+		out.Status = string(incident.Ongoing)
+	}
+	for _, m := range inc.Messages {
+		out.Fates[string(m.Fate)]++
+	}
+	if len(inc.Samples) > 0 {
+		var r logwatch.Record
+		if logwatch.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) == nil {
+			out.Reply = truncate(r.Reply.Text, maxReply)
+		}
+	}
+	if opts.Catalog != nil {
+		if p := opts.Catalog.Provider(inc.Provider); p != nil {
+			out.ProviderName = p.Name
+			out.Kind = string(p.Kind)
+			out.Meaning = p.Meaning.Get(opts.Lang)
+			out.Historical = p.Historical
+			target := inc.Listed
+			out.LookupURL = p.LookupLink(target)
+			out.RemovalURL = p.RemovalLink(target)
+		}
+		if p := opts.Catalog.Provider(v.Via); p != nil {
+			out.ViaName = p.Name
+		}
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return slices.Clone(s)
+}
+
+// clean makes remote-controlled text safe to print on a terminal or in a
+// single line: control characters (ESC, CR, LF, TAB, C1) become spaces or
+// U+FFFD, invalid UTF-8 becomes U+FFFD.
+func clean(s string) string {
+	ok := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '\t' || r == '\r' || r == '\n':
+			b.WriteByte(' ')
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r):
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// truncate cuts s to at most n runes, marking the cut with "…".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,232 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/pipeline"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/report")
+
+var (
+	zone = time.FixedZone("JST", 9*3600)
+	t0   = time.Date(2026, 11, 23, 14, 56, 4, 0, zone)
+)
+
+const spamhausLine = "Nov 23 14:56:04 mx postfix/smtp[12059]: 43C4B986274: to=<a@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.7.1, status=bounced (host mx.example.net[198.51.100.7] said: 550 5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/192.0.2.1 (AS16012611) (in reply to RCPT TO command))"
+
+// sampleResult is a replay result as the pipeline makes it: one ongoing
+// Spamhaus incident and one Barracuda incident cleared by a later delivery.
+func sampleResult() *pipeline.Result {
+	cleared := t0.Add(40 * time.Minute)
+	return &pipeline.Result{
+		Lines: 528, Unparsed: 2, Foreign: 10,
+		UnparsedByService: map[string]int64{"smtpd": 2},
+		Totals:            pipeline.Totals{Delivered: 31, Deferred: 26, Bounced: 13, Expired: 1},
+		Failures:          map[classify.Category]int64{classify.Blocklist: 30, classify.Recipient: 6, classify.Greylist: 3},
+		First:             t0.Add(-time.Hour),
+		Last:              t0.Add(time.Hour),
+		Incidents: []incident.Incident{
+			{
+				ID: "spamhaus-192.0.2.1-20261123T055604Z", Key: incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"},
+				Status: incident.Ongoing, FirstSeen: t0, LastSeen: t0.Add(30 * time.Minute),
+				Verdict: classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Via: "microsoft"},
+				Bounced: 3, Deferred: 0,
+				Messages: []incident.Message{
+					{QueueID: "43C4B986274", Recipients: []string{"a@example.net"}, Fate: incident.FateBounced},
+					{QueueID: "53C4B986275", Recipients: []string{"b@example.net", "c@example.org"}, Fate: incident.FateBounced},
+				},
+				Recipients: []string{"a@example.net", "b@example.net", "c@example.org"},
+				Domains:    []string{"example.net", "example.org"},
+				Remotes:    []string{"mx.example.net"},
+				Samples:    []string{spamhausLine},
+			},
+			{
+				ID: "barracuda-192.0.2.1-20261123T060604Z", Key: incident.Key{Provider: "barracuda", Listed: "192.0.2.1"},
+				Status: incident.Cleared, FirstSeen: t0.Add(10 * time.Minute), LastSeen: t0.Add(20 * time.Minute),
+				ClearedAt: cleared, ClearedBy: "delivered",
+				Verdict:    classify.Verdict{Provider: "barracuda", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 554, Temporary: true},
+				Deferred:   4,
+				Messages:   []incident.Message{{QueueID: "63C4B986276", Recipients: []string{"d@corp.example"}, Fate: incident.FateDelivered}},
+				Recipients: []string{"d@corp.example"},
+				Domains:    []string{"corp.example"},
+				Remotes:    []string{"mx.corp.example"},
+			},
+		},
+		Rejections: map[string][]time.Time{
+			"spamhaus-192.0.2.1-20261123T055604Z":  {t0, t0.Add(time.Minute), t0.Add(30 * time.Minute)},
+			"barracuda-192.0.2.1-20261123T060604Z": {t0.Add(10 * time.Minute), t0.Add(20 * time.Minute)},
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "report", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test ./report -update and review the diff)\n--- got ---\n%s", name, got)
+	}
+}
+
+func build(lang string) *Report {
+	return Build(sampleResult(), Options{Catalog: classify.Default(), Lang: lang, Files: []string{"/var/log/mail.log"}})
+}
+
+func TestGoldens(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		var text, html bytes.Buffer
+		if err := WriteText(&text, build(lang), lang); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "sample."+lang+".txt", text.Bytes())
+		if err := WriteHTML(&html, build(lang), lang); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "sample."+lang+".html", html.Bytes())
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, build("en")); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "sample.json", js.Bytes())
+}
+
+// TestJSONContract checks the fields DESIGN.md promises to scripts.
+func TestJSONContract(t *testing.T) {
+	var js bytes.Buffer
+	if err := WriteJSON(&js, build("en")); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Lines    *int64 `json:"lines"`
+		Unparsed *int64 `json:"unparsed"`
+		Totals   *struct {
+			Delivered, Deferred, Bounced *int64
+		} `json:"totals"`
+		Incidents []map[string]any `json:"incidents"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Lines == nil || *doc.Lines != 528 || doc.Unparsed == nil || *doc.Unparsed != 2 {
+		t.Errorf("lines/unparsed missing or wrong: %s", js.String()[:200])
+	}
+	if doc.Totals == nil || *doc.Totals.Delivered != 31 || *doc.Totals.Deferred != 26 || *doc.Totals.Bounced != 13 {
+		t.Errorf("totals wrong")
+	}
+	if len(doc.Incidents) != 2 {
+		t.Fatalf("incidents: %d", len(doc.Incidents))
+	}
+	for _, k := range []string{"provider", "listed", "first_seen", "last_seen", "status", "messages", "recipients", "bounced", "deferred", "domains"} {
+		if _, ok := doc.Incidents[0][k]; !ok {
+			t.Errorf("incident field %q missing", k)
+		}
+	}
+	inc := doc.Incidents[0]
+	if inc["provider"] != "spamhaus" || inc["listed"] != "192.0.2.1" || inc["status"] != "ongoing" ||
+		inc["messages"] != 2.0 || inc["recipients"] != 3.0 || inc["bounced"] != 3.0 || inc["first_seen"] != "2026-11-23T14:56:04+09:00" {
+		t.Errorf("incident 0 = %v", inc)
+	}
+	if doc.Incidents[1]["status"] != "cleared" {
+		t.Errorf("incident 1 status = %v", doc.Incidents[1]["status"])
+	}
+}
+
+// TestHostileText: log-derived strings cannot inject HTML or terminal escapes.
+func TestHostileText(t *testing.T) {
+	res := sampleResult()
+	evil := "<script>alert(1)</script>\x1b[2J\r\nBcc: x@example.com\xff"
+	inc := &res.Incidents[0]
+	inc.Samples = []string{strings.Replace(spamhausLine, "Service unavailable", evil, 1)}
+	inc.Remotes = []string{"<img src=x onerror=alert(1)>"}
+	inc.Domains = []string{"\x1b]0;pwned\x07example.net"}
+	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
+
+	var html, text bytes.Buffer
+	if err := WriteHTML(&html, rep, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if s := html.String(); strings.Contains(s, "<script>") || strings.Contains(s, "<img") || strings.Contains(s, "\x1b") {
+		t.Errorf("HTML carries remote markup or escapes")
+	}
+	if !strings.Contains(html.String(), "&lt;script&gt;") {
+		t.Errorf("HTML lost the (escaped) reply text")
+	}
+	if err := WriteText(&text, rep, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if s := text.String(); strings.ContainsAny(s, "\x1b\x07\r") || !strings.Contains(s, "<script>") {
+		t.Errorf("text output not cleaned: %q", s)
+	}
+	for _, l := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(l, "Bcc:") {
+			t.Errorf("a remote CRLF started a new line: %q", l)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"a\r\nb\tc", "a  b c"},
+		{"\x1b[31mred", "\uFFFD[31mred"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"日本語", "日本語"},
+		{"rtl\u202eevil", "rtl\uFFFDevil"},
+	}
+	for _, tc := range tests {
+		if got := clean(tc.in); got != tc.want {
+			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := truncate("日本語テキスト", 3); got != "日本語…" {
+		t.Errorf("truncate = %q", got)
+	}
+}
+
+func TestDurations(t *testing.T) {
+	tests := []struct {
+		d      time.Duration
+		en, ja string
+	}{
+		{30 * time.Minute, "30m", "30分"},
+		{45 * time.Second, "45s", "45秒"},
+		{2*time.Hour + 5*time.Minute + 7*time.Second, "2h 5m", "2時間5分"},
+		{3*24*time.Hour + 4*time.Hour + time.Minute, "3d 4h", "3日4時間"},
+		{2 * time.Hour, "2h", "2時間"},
+		{0, "0s", "0秒"},
+	}
+	for _, tc := range tests {
+		if got := durationEn(tc.d); got != tc.en {
+			t.Errorf("durationEn(%v) = %q, want %q", tc.d, got, tc.en)
+		}
+		if got := durationJa(tc.d); got != tc.ja {
+			t.Errorf("durationJa(%v) = %q, want %q", tc.d, got, tc.ja)
+		}
+	}
+	if got := pad("解消", 6) + "|"; got != "解消  |" {
+		t.Errorf("pad = %q", got)
+	}
+}

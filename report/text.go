@@ -1,0 +1,270 @@
+package report
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+)
+
+// WriteJSON writes the report as one indented JSON document.
+func WriteJSON(w io.Writer, rep *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// labels holds the words of the text and HTML reports in one language.
+type labels struct {
+	Title, Files, Period, Lines, Delivery, Failures, NoIncidents, Incidents string
+	FirstSeen, LastSeen, ClearedAt, Duration, Affected, Domains, Remotes    string
+	Reply, Meaning, Lookup, Removal, Status, Fates, Evidence, Timeline      string
+	Ongoing, Cleared, ReceiverFault, Via, Historical, Summary               string
+
+	// Formats: LinesFmt (read, unparsed, foreign), DeliveryFmt (delivered,
+	// deferrals, bounced, expired), AffectedFmt (messages, recipients,
+	// bounced, deferrals), IncidentsFmt (all, ongoing, cleared), SummaryFmt
+	// (incidents, ongoing, messages), FateFmt (count, fate word).
+	LinesFmt, DeliveryFmt, AffectedFmt, IncidentsFmt, SummaryFmt, FateFmt string
+
+	Fate     map[string]string // fate word per incident.Fate
+	Category map[string]string // category name per classify.Category; absent: the id
+	duration func(time.Duration) string
+}
+
+var words = map[string]labels{
+	"en": {
+		Title: "rblwatch replay", Files: "Files", Period: "Period", Lines: "Lines", Delivery: "Delivery",
+		Failures: "Failures", NoIncidents: "No blocklist incidents: no reply in these logs blames a reputation or block list.",
+		Incidents: "Incidents", FirstSeen: "First seen", LastSeen: "Last seen", ClearedAt: "Cleared",
+		Duration: "Duration", Affected: "Affected", Domains: "Domains", Remotes: "Remote hosts", Reply: "Reply",
+		Meaning: "Meaning", Lookup: "Look up", Removal: "Removal", Status: "Status", Fates: "Fate",
+		Evidence: "Evidence", Timeline: "Timeline", Ongoing: "ongoing", Cleared: "cleared",
+		ReceiverFault: "The receiver is at fault: the list refuses its DNS resolver; we are not listed.",
+		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
+		LinesFmt:     "%d read, %d unparsed, %d from other programs",
+		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
+		AffectedFmt:  "%d message(s), %d recipient(s) (%d bounced, %d deferrals)",
+		IncidentsFmt: "%d incidents (%d ongoing, %d cleared)",
+		SummaryFmt:   "%d blocklist incidents, %d still ongoing at the end of the log; %d messages affected.",
+		FateFmt:      "%d %s",
+		Fate:         map[string]string{"delivered": "delivered later", "bounced": "bounced", "expired": "expired", "deferred": "still queued"},
+		duration:     durationEn,
+	},
+	"ja": {
+		Title: "rblwatch 監査レポート", Files: "ファイル", Period: "期間", Lines: "行数", Delivery: "配送",
+		Failures: "失敗の内訳", NoIncidents: "ブロックリストによる障害はありません。このログには評価サービスやブロックリストを理由とする拒否はありません。",
+		Incidents: "障害", FirstSeen: "最初の検出", LastSeen: "最後の検出", ClearedAt: "解消",
+		Duration: "継続時間", Affected: "影響", Domains: "宛先ドメイン", Remotes: "相手サーバー", Reply: "応答",
+		Meaning: "意味", Lookup: "登録状況の確認", Removal: "解除申請", Status: "状態", Fates: "メールの行方",
+		Evidence: "ログ", Timeline: "経過", Ongoing: "継続中", Cleared: "解消済み",
+		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
+		Via:           "通知元", Historical: "運用終了したリスト", Summary: "概要",
+		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
+		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
+		AffectedFmt:  "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
+		IncidentsFmt: "障害 %d 件（継続中 %d 件、解消済み %d 件）",
+		SummaryFmt:   "ブロックリストによる障害 %d 件、うちログの最後の時点で継続中 %d 件。影響を受けたメール %d 通。",
+		FateFmt:      "%[2]s %[1]d 通",
+		Fate:         map[string]string{"delivered": "後で配送済み", "bounced": "返送", "expired": "期限切れ", "deferred": "キューに滞留中"},
+		Category: map[string]string{
+			"blocklist": "ブロックリスト", "ratelimit": "送信量制限", "content": "内容", "auth": "認証 (SPF/DKIM/DMARC)",
+			"recipient": "宛先", "policy": "受信側ポリシー", "greylist": "グレイリスト", "tls": "TLS", "network": "接続", "other": "その他",
+		},
+		duration: durationJa,
+	},
+}
+
+func wordsFor(lang string) labels {
+	if l, ok := words[lang]; ok {
+		return l
+	}
+	return words["en"]
+}
+
+// counts returns how many incidents are ongoing and cleared, and the affected messages.
+func (rep *Report) counts() (ongoing, cleared, messages int) {
+	for _, inc := range rep.Incidents {
+		if inc.Status == "cleared" {
+			cleared++
+		} else {
+			ongoing++
+		}
+		messages += inc.Messages
+	}
+	return
+}
+
+const timeLayout = "2006-01-02 15:04:05 -0700"
+
+// WriteText writes the report for a terminal or an email.
+func WriteText(w io.Writer, rep *Report, lang string) error {
+	l := wordsFor(lang)
+	var b strings.Builder
+	line := func(label, format string, a ...any) {
+		fmt.Fprintf(&b, "%s %s\n", pad(label+":", 10), fmt.Sprintf(format, a...))
+	}
+	b.WriteString(l.Title + "\n\n")
+	if len(rep.Files) > 0 {
+		line(l.Files, "%s", clean(strings.Join(rep.Files, ", ")))
+	}
+	if rep.First != nil && rep.Last != nil {
+		line(l.Period, "%s → %s", rep.First.Format(timeLayout), rep.Last.Format(timeLayout))
+	}
+	line(l.Lines, l.LinesFmt, rep.Lines, rep.Unparsed, rep.Foreign)
+	line(l.Delivery, l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired)
+	if len(rep.Failures) > 0 {
+		line(l.Failures, "%s", failureList(rep.Failures, l))
+	}
+	ongoing, cleared, _ := rep.counts()
+	b.WriteString("\n")
+	if len(rep.Incidents) == 0 {
+		b.WriteString(l.NoIncidents + "\n")
+	} else {
+		fmt.Fprintf(&b, l.IncidentsFmt+"\n", len(rep.Incidents), ongoing, cleared)
+	}
+	for i, inc := range rep.Incidents {
+		writeIncident(&b, i+1, inc, l)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
+	status := l.Ongoing
+	if inc.Status == "cleared" {
+		status = l.Cleared
+	}
+	listed := inc.Listed
+	if listed == "" {
+		listed = "?"
+	}
+	fmt.Fprintf(b, "\n[%d] %s — %s — %s\n", n, clean(inc.ProviderName), clean(listed), status)
+	field := func(label, format string, a ...any) {
+		fmt.Fprintf(b, "    %s %s\n", pad(label, 14), fmt.Sprintf(format, a...))
+	}
+	field(l.FirstSeen, "%s", inc.FirstSeen.Format(timeLayout))
+	field(l.LastSeen, "%s", inc.LastSeen.Format(timeLayout))
+	if inc.ClearedAt != nil {
+		field(l.ClearedAt, "%s", inc.ClearedAt.Format(timeLayout))
+		field(l.Duration, "%s", l.duration(inc.ClearedAt.Sub(inc.FirstSeen)))
+	}
+	field(l.Affected, l.AffectedFmt, inc.Messages, inc.Recipients, inc.Bounced, inc.Deferred)
+	if len(inc.Fates) > 0 {
+		field(l.Fates, "%s", fateList(inc.Fates, l))
+	}
+	if len(inc.Domains) > 0 {
+		field(l.Domains, "%s", clean(strings.Join(inc.Domains, ", ")))
+	}
+	if len(inc.Remotes) > 0 {
+		field(l.Remotes, "%s", clean(strings.Join(inc.Remotes, ", ")))
+	}
+	if inc.Via != "" {
+		field(l.Via, "%s", clean(cmp.Or(inc.ViaName, inc.Via)))
+	}
+	if inc.Reply != "" {
+		field(l.Reply, "%s", clean(inc.Reply))
+	}
+	if inc.ReceiverFault {
+		field("", "%s", l.ReceiverFault)
+	}
+	if inc.Historical != "" {
+		field(l.Historical, "%s", clean(inc.Historical))
+	}
+	if inc.Meaning != "" {
+		field(l.Meaning, "%s", clean(inc.Meaning))
+	}
+	if inc.LookupURL != "" {
+		field(l.Lookup, "%s", clean(inc.LookupURL))
+	}
+	if inc.RemovalURL != "" {
+		field(l.Removal, "%s", clean(inc.RemovalURL))
+	}
+}
+
+// failureList lists the failure counts, largest first.
+func failureList(m map[string]int64, l labels) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", cmp.Or(l.Category[k], k), m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+var fateOrder = []string{"delivered", "deferred", "bounced", "expired"}
+
+func fateList(m map[string]int, l labels) string {
+	var parts []string
+	for _, f := range fateOrder {
+		if n := m[f]; n > 0 {
+			parts = append(parts, fmt.Sprintf(l.FateFmt, n, l.Fate[f]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pad pads s with spaces to n terminal columns, counting East Asian wide
+// characters as two.
+func pad(s string, n int) string {
+	w := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			w += 2
+		default:
+			w++
+		}
+	}
+	if w >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-w)
+}
+
+// durationEn writes a duration as "2h 5m", "30m", "45s" or "3d 4h".
+func durationEn(d time.Duration) string {
+	return humanDuration(d, [4]string{"d", "h", "m", "s"}, " ")
+}
+
+// durationJa writes a duration as "2時間5分", "30分", "45秒" or "3日4時間".
+func durationJa(d time.Duration) string {
+	return humanDuration(d, [4]string{"日", "時間", "分", "秒"}, "")
+}
+
+// humanDuration writes d in its largest unit (days, hours, minutes,
+// seconds) and the next one when that is not zero: "2h", "2h 5m".
+func humanDuration(d time.Duration, units [4]string, sep string) string {
+	d = d.Round(time.Second).Abs()
+	n := [4]int64{
+		int64(d / (24 * time.Hour)),
+		int64(d % (24 * time.Hour) / time.Hour),
+		int64(d % time.Hour / time.Minute),
+		int64(d % time.Minute / time.Second),
+	}
+	for i := range n {
+		if n[i] == 0 {
+			continue
+		}
+		out := fmt.Sprintf("%d%s", n[i], units[i])
+		if i < 3 && n[i+1] != 0 {
+			out += sep + fmt.Sprintf("%d%s", n[i+1], units[i+1])
+		}
+		return out
+	}
+	return "0" + units[3]
+}
