@@ -104,8 +104,9 @@ func splitHostIP(s string) (host, ip string) {
 // trimUnbalanced removes closing parentheses at the end that have no
 // opening one in s (the "status=deferred (host … said: …)" wrapper).
 func trimUnbalanced(s string) string {
-	for strings.HasSuffix(s, ")") && strings.Count(s, ")") > strings.Count(s, "(") {
-		s = strings.TrimSuffix(s, ")")
+	extra := strings.Count(s, ")") - strings.Count(s, "(")
+	for ; extra > 0 && strings.HasSuffix(s, ")"); extra-- {
+		s = s[:len(s)-1]
 	}
 	return strings.TrimSpace(s)
 }
