@@ -147,6 +147,12 @@ func TestGreetingRefusedAndBounce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The bounce goes back to the sender's mail store.
+	if _, err := pf.WaitNotice(qid, "alice@example.test", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := pf.WaitRemoved(qid); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ndr, err := store.WaitMessages(ctx, 1)

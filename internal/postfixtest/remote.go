@@ -47,7 +47,7 @@ type Rule struct {
 	// ("550 5.7.1 text") or several ("421-4.7.0 first", "421 4.7.0 last").
 	// The code must be 4xx or 5xx and the same on every line. "{ip}" is
 	// replaced with the client's IP address, as a real remote names the
-	// address it sees.
+	// address it sees (see SetPublicIP).
 	Reply []string
 	// Drop closes the connection (after sending Reply, if any).
 	Drop bool
@@ -120,11 +120,12 @@ type FakeRemote struct {
 	ln     net.Listener
 	domain string
 
-	mu      sync.Mutex
-	rules   []*rule
-	msgs    []Message
-	changed chan struct{} // closed and replaced when a message arrives
-	raw     map[net.Conn]struct{}
+	mu       sync.Mutex
+	rules    []*rule
+	publicIP string // what {ip} stands for; "" = the client's address
+	msgs     []Message
+	changed  chan struct{} // closed and replaced when a message arrives
+	raw      map[net.Conn]struct{}
 
 	wg     sync.WaitGroup
 	served chan error
@@ -216,6 +217,31 @@ func compileRules(rules []Rule) ([]*rule, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// SetPublicIP makes "{ip}" in replies stand for ip instead of the address
+// the connection comes from, as when our host sends through NAT and a real
+// receiver sees (and names) its public address. "" restores the default.
+func (f *FakeRemote) SetPublicIP(ip string) error {
+	if ip != "" {
+		if _, err := netip.ParseAddr(ip); err != nil {
+			return fmt.Errorf("%w: public IP: %w", ErrBadOptions, err)
+		}
+	}
+	f.mu.Lock()
+	f.publicIP = ip
+	f.mu.Unlock()
+	return nil
+}
+
+// seenIP is the address {ip} stands for on connection c.
+func (f *FakeRemote) seenIP(c net.Conn) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.publicIP != "" {
+		return f.publicIP
+	}
+	return clientIP(c)
 }
 
 // Messages returns the messages accepted so far, oldest first.
@@ -349,7 +375,7 @@ func (f *FakeRemote) refuse(c net.Conn, r *rule) {
 	}()
 	_ = c.SetDeadline(time.Now().Add(time.Minute))
 	if len(r.texts) > 0 {
-		if _, err := io.WriteString(c, strings.Join(prefixed(r.code, r.lines(clientIP(c))), "\r\n")+"\r\n"); err != nil {
+		if _, err := io.WriteString(c, strings.Join(prefixed(r.code, r.lines(f.seenIP(c))), "\r\n")+"\r\n"); err != nil {
 			return
 		}
 	}
@@ -394,7 +420,7 @@ func (s *session) decide(stage Stage, subjects ...string) error {
 	if r == nil {
 		return nil
 	}
-	ip := clientIP(s.conn.Conn())
+	ip := s.f.seenIP(s.conn.Conn())
 	if r.Drop {
 		if len(r.texts) > 0 {
 			_, _ = io.WriteString(s.conn.Conn(), strings.Join(prefixed(r.code, r.lines(ip)), "\r\n")+"\r\n")

@@ -270,3 +270,33 @@ func TestBadRules(t *testing.T) {
 		t.Errorf("non-loopback address: %v", err)
 	}
 }
+
+// TestRemotePublicIP checks that {ip} names the public address when one is
+// set (our host behind NAT), at the greeting and later.
+func TestRemotePublicIP(t *testing.T) {
+	f := NewRemote(t, "127.0.0.11:0", "mx.outlook.test")
+	if err := f.SetPublicIP("192.0.2.10"); err != nil {
+		t.Fatal(err)
+	}
+	err := f.SetRules(
+		Rule{Stage: StageConnect, Match: `^127\.0\.0\.10$`, Times: 1, Reply: []string{"554 Blocked - see https://ipcheck.proofpoint.com/?ip={ip}"}},
+		Rule{Stage: StageRcpt, Reply: []string{"550 5.7.1 Unfortunately, messages from [{ip}] weren't sent."}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dial(t, "127.0.0.10", f.Addr())
+	if r := d.reply(); r[0] != "554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.10" {
+		t.Errorf("greeting %q", r)
+	}
+	d = dial(t, "127.0.0.10", f.Addr())
+	d.reply()
+	d.send("EHLO mail.example.test")
+	d.send("MAIL FROM:<a@example.test>")
+	if r := d.last("RCPT TO:<carol@outlook.test>"); r != "550 5.7.1 Unfortunately, messages from [192.0.2.10] weren't sent." {
+		t.Errorf("RCPT %q", r)
+	}
+	if err := f.SetPublicIP("not an ip"); !errors.Is(err, ErrBadOptions) {
+		t.Errorf("SetPublicIP(bad) = %v", err)
+	}
+}

@@ -181,3 +181,36 @@ func matchLines(path string, re *regexp.Regexp) []string {
 	}
 	return out
 }
+
+// WaitDelivery waits until the log holds n delivery lines ("QID: to=<RCPT>,
+// … status=STATUS (…") for one recipient of a message, and returns the n-th.
+// Status is "sent", "deferred" or "bounced"; every retry writes a new line.
+func (in *Instance) WaitDelivery(qid, rcpt, status string, n int) (string, error) {
+	lines, err := in.WaitLogN(regexp.QuoteMeta(qid)+`: to=<`+regexp.QuoteMeta(rcpt)+`>,.* status=`+regexp.QuoteMeta(status)+` \(`, n)
+	if err != nil {
+		return "", err
+	}
+	return lines[n-1], nil
+}
+
+// WaitNotice waits for the n-th non-delivery notification Postfix made for
+// message qid ("QID: sender non-delivery notification: NEWQID"), then for
+// its delivery to sender and its removal; it returns NEWQID.
+func (in *Instance) WaitNotice(qid, sender string, n int) (string, error) {
+	lines, err := in.WaitLogN(regexp.QuoteMeta(qid)+`: sender non-delivery notification: [0-9A-Za-z]+$`, n)
+	if err != nil {
+		return "", err
+	}
+	ndr := lines[n-1][strings.LastIndexByte(lines[n-1], ' ')+1:]
+	if _, err := in.WaitDelivery(ndr, sender, "sent", 1); err != nil {
+		return ndr, err
+	}
+	return ndr, in.WaitRemoved(ndr)
+}
+
+// WaitRemoved waits until Postfix removed message qid from the queue (every
+// recipient delivered or bounced).
+func (in *Instance) WaitRemoved(qid string) error {
+	_, err := in.WaitLog(regexp.QuoteMeta(qid) + `: removed$`)
+	return err
+}

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/rblwatch/rblwatch/internal/postfixtest"
@@ -93,6 +92,9 @@ func record(sc scenario, out string, port int, dir string) (err error) {
 		}
 		remotes = append(remotes, r)
 		if err := r.SetRules(rm.rules...); err != nil {
+			return err
+		}
+		if err := r.SetPublicIP(publicIP); err != nil {
 			return err
 		}
 	}
@@ -183,12 +185,11 @@ func (b *bench) await(qid, from string, rcpts []rcpt) error {
 	if b.open[qid] == nil {
 		b.open[qid] = map[string]bool{}
 	}
-	q := regexp.QuoteMeta(qid)
 	bounce := false
 	for _, r := range rcpts {
 		key := qid + " " + r.addr + " " + r.status
 		b.seen[key]++
-		if _, err := b.pf.WaitLogN(q+`: to=<`+regexp.QuoteMeta(r.addr)+`>,.* status=`+r.status+` `, b.seen[key]); err != nil {
+		if _, err := b.pf.WaitDelivery(qid, r.addr, r.status, b.seen[key]); err != nil {
 			return err
 		}
 		b.open[qid][r.addr] = r.status == "deferred"
@@ -196,18 +197,7 @@ func (b *bench) await(qid, from string, rcpts []rcpt) error {
 	}
 	if bounce {
 		b.ndrs[qid]++
-		lines, err := b.pf.WaitLogN(q+`: sender non-delivery notification: `, b.ndrs[qid])
-		if err != nil {
-			return err
-		}
-		ndr := regexp.MustCompile(`notification: ([0-9A-Za-z]+)$`).FindStringSubmatch(lines[len(lines)-1])
-		if ndr == nil {
-			return fmt.Errorf("no bounce queue id in %q", lines[len(lines)-1])
-		}
-		if _, err := b.pf.WaitLog(ndr[1] + `: to=<` + regexp.QuoteMeta(from) + `>,.* status=sent `); err != nil {
-			return err
-		}
-		if _, err := b.pf.WaitLog(ndr[1] + `: removed$`); err != nil {
+		if _, err := b.pf.WaitNotice(qid, from, b.ndrs[qid]); err != nil {
 			return err
 		}
 	}
@@ -216,8 +206,7 @@ func (b *bench) await(qid, from string, rcpts []rcpt) error {
 			return nil
 		}
 	}
-	_, err := b.pf.WaitLog(q + `: removed$`)
-	return err
+	return b.pf.WaitRemoved(qid)
 }
 
 func addrs(rs []rcpt) []string {

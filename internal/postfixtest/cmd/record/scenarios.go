@@ -4,10 +4,17 @@ import (
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
 )
 
+// publicIP is our host's public address as the receivers see it: Postfix
+// sends from 127.0.0.10 on loopback, and the fake remotes name 192.0.2.10
+// (TEST-NET-1) in their replies, as receivers name the public address of a
+// host behind NAT. A loopback address would not do: rblwatch rightly never
+// takes 127.x.y.z in a reply for the listed address (DNSBL answers look like
+// that), so the listed-IP extraction could not be checked.
+const publicIP = "192.0.2.10"
+
 // Real reply texts, from /work/shared/corpus/rejections.tsv, its logs/ and
-// the test-bench notes, with the addresses they name replaced: "{ip}" is the
-// address the fake remote sees (our sending IP, 127.0.0.10), and recipient
-// addresses are ours.
+// the test-bench notes, with the addresses they name replaced: "{ip}" is
+// publicIP, and recipient addresses are ours.
 var (
 	// Spamhaus through a Postfix receiver's reject_rbl_client
 	// (zone-mta config/bounces.txt line 158).
