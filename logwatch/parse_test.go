@@ -15,6 +15,19 @@ import (
 // after the captured lines.
 var tableRef = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 
+// truncatedLine is a status line as Postfix 3.7 logged an over-long reply
+// (captured by the harness): the message part is cut at 2000 characters, in
+// the middle of the reply, so "(in reply to RCPT TO command))" is lost.
+var truncatedLine = func() string {
+	msg := "2A593986283: to=<long@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.01, delays=0/0/0/0, dsn=5.7.1, status=bounced (host 127.0.0.1[127.0.0.1] said: 550 5.7.1 "
+	var b strings.Builder
+	b.WriteString(msg)
+	for i := 0; b.Len() < 2000; i++ {
+		fmt.Fprintf(&b, "long%04d-", i)
+	}
+	return "Nov 23 15:33:50 mx postfix/smtp[12059]: " + b.String()[:2000]
+}()
+
 type parseCase struct {
 	name string
 	line string
@@ -303,6 +316,17 @@ var parseCases = []parseCase{
 			Detail: "host 127.0.0.1[127.0.0.1] said: 550 5.7.1 Rejected: \xff\xfe\x00 \r\nBcc: evil@x <b>ümlaut</b> (in reply to RCPT TO command)",
 			Stage:  StageSaid, RemoteHost: "127.0.0.1", RemoteIP: "127.0.0.1", Command: "RCPT TO",
 			Reply: reply.Reply{Code: 550, Enhanced: "5.7.1", Text: "550 5.7.1 Rejected: \xff\xfe\x00 \r\nBcc: evil@x <b>ümlaut</b>"}},
+	},
+	{
+		name: "status line cut at Postfix's 2000-character record limit",
+		line: truncatedLine,
+		at:   "2026-11-23T15:33:50Z",
+		want: Record{Host: "mx", Program: "postfix/smtp", Instance: "postfix", Service: "smtp", PID: 12059,
+			QueueID: "2A593986283", Kind: KindDelivery, To: "long@remote.test", Relay: "127.0.0.1[127.0.0.1]:2526",
+			RelayHost: "127.0.0.1", RelayIP: "127.0.0.1", RelayPort: 2526, Delay: 0.01, Delays: "0/0/0/0", DSN: "5.7.1", Status: "bounced",
+			Detail: truncatedLine[strings.Index(truncatedLine, "(host ")+1:],
+			Stage:  StageSaid, RemoteHost: "127.0.0.1", RemoteIP: "127.0.0.1",
+			Reply: reply.Reply{Code: 550, Enhanced: "5.7.1", Text: truncatedLine[strings.Index(truncatedLine, "550 5.7.1"):]}},
 	},
 	{
 		name: "multi-instance postfix-out, RFC 3339 high precision",
