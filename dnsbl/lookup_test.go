@@ -298,7 +298,7 @@ func (b *barrierServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	b.mu.Unlock()
 	select {
 	case <-b.release:
-	case <-time.After(3 * time.Second): // bounded: never hang the test
+	case <-time.After(4 * time.Second): // bounded: never hang the test
 		return
 	}
 	m := new(dns.Msg)
@@ -311,7 +311,7 @@ func TestCheckParallel(t *testing.T) {
 	b := &barrierServer{n: n, release: make(chan struct{})}
 	addr := serveHandler(t, b)
 	r := resolver(t, addr, nil)
-	r.Timeout, r.Attempts = 2*time.Second, 1
+	r.Timeout, r.Attempts = 3*time.Second, 1
 	var zones []Zone
 	for i := range n {
 		zones = append(zones, Zone{Name: "z" + string(rune('a'+i%26)) + string(rune('a'+i/26)) + ".test"})

@@ -69,7 +69,7 @@ var testZones = []string{"--zone", "zen.test", "--zone", "v6.test", "--zone", "d
 
 func TestCheckRbldnsd(t *testing.T) {
 	addr := dnsbltest.Rbldnsd(t, checkZoneDir)
-	base := append([]string{"check", "--resolver", addr, "--timeout", "200ms"}, testZones...)
+	base := append([]string{"check", "--resolver", addr, "--timeout", "500ms"}, testZones...)
 	redact := func(s string) string { return strings.ReplaceAll(s, addr, "RESOLVER") }
 
 	t.Run("text", func(t *testing.T) {
