@@ -254,4 +254,3 @@ func testCert(t *testing.T) (*tls.Config, *x509.CertPool) {
 func smtpErr(code int, enh [3]int, msg string) error {
 	return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode(enh), Message: msg}
 }
-

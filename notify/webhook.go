@@ -1,0 +1,212 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// WebhookFormat is the shape of a webhook's JSON body.
+type WebhookFormat string
+
+const (
+	// WebhookJSON posts the notice as a JSON object (see WebhookPayload).
+	WebhookJSON WebhookFormat = "json"
+	// WebhookSlack posts {"text": "…"}, which Slack, Mattermost, Rocket.Chat
+	// and others accept as an incoming webhook.
+	WebhookSlack WebhookFormat = "slack"
+)
+
+// DefaultWebhookTimeout bounds one POST.
+const DefaultWebhookTimeout = 30 * time.Second
+
+// webhookNotice is the generic JSON body. Every text is sanitised; times
+// are RFC 3339 in UTC.
+type webhookNotice struct {
+	Version      int            `json:"version"` // 1
+	Kind         Kind           `json:"kind"`
+	Summary      string         `json:"summary"` // the email's subject, without "[rblwatch] "
+	IncidentID   string         `json:"incident_id,omitempty"`
+	Host         string         `json:"host,omitempty"`
+	Provider     string         `json:"provider,omitempty"` // catalog id
+	ProviderName string         `json:"provider_name,omitempty"`
+	Listed       string         `json:"listed,omitempty"` // validated IP or domain
+	Status       string         `json:"status,omitempty"`
+	FirstSeen    *time.Time     `json:"first_seen,omitempty"`
+	LastSeen     *time.Time     `json:"last_seen,omitempty"`
+	ClearedAt    *time.Time     `json:"cleared_at,omitempty"`
+	ClearedBy    string         `json:"cleared_by,omitempty"`
+	Code         string         `json:"code,omitempty"`
+	Reply        string         `json:"reply,omitempty"`
+	Messages     int            `json:"messages"`
+	Recipients   int            `json:"recipients"`
+	Bounced      int            `json:"bounced"`
+	Deferred     int            `json:"deferred"`
+	Domains      []string       `json:"domains,omitempty"`
+	Remotes      []string       `json:"remotes,omitempty"`
+	Fates        map[string]int `json:"fates,omitempty"`
+	Checks       []Check        `json:"checks,omitempty"`
+	LookupURL    string         `json:"lookup_url,omitempty"`
+	RemovalURL   string         `json:"removal_url,omitempty"`
+	SharedIP     bool           `json:"shared_ip,omitempty"`
+}
+
+// WebhookPayload renders the JSON body of a webhook notice. It is pure: like
+// Compose it sanitises every remote text, and it renders the summary in
+// n.Lang.
+func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) ([]byte, error) {
+	v, err := newView(n, cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	subject, err := renderSubject(v)
+	if err != nil {
+		return nil, err
+	}
+	summary := strings.TrimSpace(strings.TrimPrefix(subject, "[rblwatch]"))
+	switch format {
+	case WebhookSlack:
+		return json.Marshal(struct {
+			Text string `json:"text"`
+		}{slackText(n, v, summary)})
+	case WebhookJSON, "":
+	default:
+		return nil, fmt.Errorf("%w: unknown webhook format %q", ErrConfig, format)
+	}
+	inc := n.Incident
+	w := webhookNotice{
+		Version:      1,
+		Kind:         n.Kind,
+		Summary:      summary,
+		IncidentID:   clean(inc.ID, maxField),
+		Host:         v.Host,
+		ProviderName: v.Provider,
+		Listed:       v.Target,
+		Status:       string(inc.Status),
+		ClearedBy:    v.ClearedBy,
+		Code:         v.Code,
+		Reply:        v.Reply,
+		Messages:     v.Messages,
+		Recipients:   v.Recipients,
+		Bounced:      v.Bounced,
+		Deferred:     v.Deferred,
+		Domains:      v.Domains,
+		Remotes:      v.Remotes,
+		LookupURL:    v.Lookup,
+		RemovalURL:   v.Removal,
+		SharedIP:     v.Shared,
+	}
+	if validID(inc.Provider) {
+		w.Provider = inc.Provider
+	}
+	if !validID(w.Status) {
+		w.Status = ""
+	}
+	utc := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	w.FirstSeen, w.LastSeen, w.ClearedAt = utc(inc.FirstSeen), utc(inc.LastSeen), utc(inc.ClearedAt)
+	for _, m := range inc.Messages {
+		if w.Fates == nil {
+			w.Fates = map[string]int{}
+		}
+		if validID(string(m.Fate)) {
+			w.Fates[string(m.Fate)]++
+		}
+	}
+	for _, c := range v.Checks {
+		w.Checks = append(w.Checks, Check{Zone: c.Zone, Status: CheckStatus(c.Status), Meaning: c.Meaning, TXT: c.TXT, Error: c.Error})
+	}
+	return json.Marshal(w)
+}
+
+// slackText is a short message in Slack's mrkdwn, in which "<", ">" and "&"
+// must be escaped (else a text could mention @channel or forge a link).
+func slackText(n Notice, v *view, summary string) string {
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+	var b strings.Builder
+	b.WriteString("*rblwatch*: " + esc(summary))
+	if v.Host != "" {
+		b.WriteString(" (" + esc(v.Host) + ")")
+	}
+	switch n.Kind {
+	case KindOpened, KindDigest, KindCleared:
+		fmt.Fprintf(&b, "\nmessages %d, recipients %d, bounced %d, deferred %d", v.Messages, v.Recipients, v.Bounced, v.Deferred)
+	}
+	for _, c := range v.Checks {
+		if c.Zone != "" {
+			b.WriteString("\n" + esc(c.Zone) + ": " + esc(c.Status))
+		}
+	}
+	if v.Lookup != "" {
+		b.WriteString("\nlookup: " + esc(v.Lookup))
+	}
+	if v.Removal != "" {
+		b.WriteString("\nremoval: " + esc(v.Removal))
+	}
+	return b.String()
+}
+
+// Webhook posts outbox items (JSON bodies made by WebhookPayload) to a URL.
+type Webhook struct {
+	URL string
+	// Header is added to every request (an Authorization token, …).
+	Header http.Header
+	// Client makes the requests; nil uses a client with Timeout.
+	Client *http.Client
+	// Timeout bounds one POST; DefaultWebhookTimeout when zero.
+	Timeout time.Duration
+}
+
+// Deliver posts the item's payload. A 2xx status is success; 408, 429, 5xx
+// and network errors are temporary; any other status is permanent.
+func (w *Webhook) Deliver(ctx context.Context, it Item) error {
+	return w.Post(ctx, it.Payload)
+}
+
+// Post sends body as application/json.
+func (w *Webhook) Post(ctx context.Context, body []byte) error {
+	timeout := w.Timeout
+	if timeout <= 0 {
+		timeout = DefaultWebhookTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return &SendError{Sink: "webhook", Op: "request", Err: fmt.Errorf("%w: webhook URL: %w", ErrConfig, err)}
+	}
+	for k, vs := range w.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "rblwatch")
+	client := w.Client
+	if client == nil {
+		client = &http.Client{Timeout: timeout}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return &SendError{Sink: "webhook", Op: "post", Temp: true, Err: err}
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	code := resp.StatusCode
+	temp := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
+	return &SendError{Sink: "webhook", Op: "post", Code: code, Message: clean(string(snippet), 200), Temp: temp}
+}

@@ -1,0 +1,232 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openedNotice() Notice {
+	return Notice{Kind: KindOpened, Incident: spamhausIncident(), Provider: spamhausFixture(), Reply: spamhausReply, Checks: spamhausChecks(), Lang: "en", Host: "mail.example.net"}
+}
+
+func TestWebhookPayloadJSON(t *testing.T) {
+	b, err := WebhookPayload(openedNotice(), testConfig(), t0.Add(30*time.Second), WebhookJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("payload is not JSON: %v", err)
+	}
+	want := map[string]any{
+		"version":       1.0,
+		"kind":          "opened",
+		"summary":       "192.0.2.1 is listed by Spamhaus: mail refused",
+		"incident_id":   "spamhaus-192.0.2.1-20260314T092603Z",
+		"host":          "mail.example.net",
+		"provider":      "spamhaus",
+		"provider_name": "Spamhaus",
+		"listed":        "192.0.2.1",
+		"status":        "ongoing",
+		"first_seen":    "2026-03-14T09:26:03Z",
+		"last_seen":     "2026-03-14T09:51:03Z",
+		"code":          "554 5.7.1",
+		"reply":         spamhausReply,
+		"messages":      3.0,
+		"recipients":    6.0,
+		"bounced":       1.0,
+		"deferred":      5.0,
+		"domains":       []any{"example.com", "example.org"},
+		"remotes":       []any{"mx1.example.org", "mx.example.com"},
+		"fates":         map[string]any{"deferred": 2.0, "bounced": 1.0},
+		"checks":        []any{map[string]any{"zone": "zen.spamhaus.org", "status": "listed", "meaning": "XBL: exploited or infected host", "txt": "https://check.spamhaus.org/query/ip/192.0.2.1"}},
+		"lookup_url":    "https://check.spamhaus.org/results/?query=192.0.2.1",
+		"removal_url":   "https://check.spamhaus.org/",
+	}
+	if !reflect.DeepEqual(got, want) {
+		gb, _ := json.MarshalIndent(got, "", "  ")
+		t.Errorf("payload:\n%s", gb)
+	}
+}
+
+func TestWebhookPayloadSlack(t *testing.T) {
+	b, err := WebhookPayload(openedNotice(), testConfig(), t0, WebhookSlack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(b, &got); err != nil || len(got) != 1 {
+		t.Fatalf("payload %s: want exactly {\"text\": …} (%v)", b, err)
+	}
+	want := "*rblwatch*: 192.0.2.1 is listed by Spamhaus: mail refused (mail.example.net)\n" +
+		"messages 3, recipients 6, bounced 1, deferred 5\n" +
+		"zen.spamhaus.org: listed\n" +
+		"lookup: https://check.spamhaus.org/results/?query=192.0.2.1\n" +
+		"removal: https://check.spamhaus.org/"
+	if got["text"] != want {
+		t.Errorf("text:\n%s\nwant:\n%s", got["text"], want)
+	}
+}
+
+func TestWebhookPayloadHostile(t *testing.T) {
+	n := hostileNotice("en")
+	n.Provider.Name = "<!channel> Spamhaus"
+	for _, f := range []WebhookFormat{WebhookJSON, WebhookSlack} {
+		b, err := WebhookPayload(n, testConfig(), t0, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 64<<10 {
+			t.Errorf("%s payload is %d bytes: the 1 MiB texts were not cut", f, len(b))
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s payload is not JSON: %v", f, err)
+		}
+		s := string(b)
+		for _, bad := range []string{`\r`, `\n\u0000`, "Bcc: victim@example.com\\n"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("%s payload contains %q", f, bad)
+			}
+		}
+		if f == WebhookSlack && strings.Contains(s, "<!channel>") {
+			t.Errorf("slack text carries an unescaped mention: %s", s)
+		}
+	}
+	if _, err := WebhookPayload(n, testConfig(), t0, "xml"); !errors.Is(err, ErrConfig) {
+		t.Errorf("unknown format: err %v", err)
+	}
+}
+
+// hookServer records requests and answers with the scripted statuses
+// (200 once they run out).
+type hookServer struct {
+	mu       sync.Mutex
+	statuses []int
+	bodies   [][]byte
+	headers  []http.Header
+}
+
+func (h *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	h.mu.Lock()
+	h.bodies = append(h.bodies, body)
+	h.headers = append(h.headers, r.Header.Clone())
+	status := http.StatusOK
+	if len(h.statuses) > 0 {
+		status, h.statuses = h.statuses[0], h.statuses[1:]
+	}
+	h.mu.Unlock()
+	w.WriteHeader(status)
+	io.WriteString(w, "status "+http.StatusText(status)+"\r\nBcc: x")
+}
+
+func TestWebhookPost(t *testing.T) {
+	h := &hookServer{}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	w := &Webhook{URL: srv.URL + "/hook", Header: http.Header{"Authorization": {"Bearer t0k3n"}}}
+	body := []byte(`{"text":"hi"}`)
+	if err := w.Deliver(context.Background(), Item{Sink: "webhook", Payload: body}); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	if len(h.bodies) != 1 || string(h.bodies[0]) != string(body) {
+		t.Fatalf("server got %q", h.bodies)
+	}
+	hd := h.headers[0]
+	if hd.Get("Content-Type") != "application/json" || hd.Get("Authorization") != "Bearer t0k3n" {
+		t.Errorf("headers %v", hd)
+	}
+}
+
+func TestWebhookErrors(t *testing.T) {
+	tests := []struct {
+		status   int
+		wantTemp bool
+	}{
+		{500, true},
+		{503, true},
+		{429, true},
+		{408, true},
+		{400, false},
+		{404, false},
+		{410, false},
+	}
+	for _, tc := range tests {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			h := &hookServer{statuses: []int{tc.status}}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			err := (&Webhook{URL: srv.URL}).Post(context.Background(), []byte("{}"))
+			var se *SendError
+			if !errors.As(err, &se) || se.Code != tc.status || se.Temp != tc.wantTemp {
+				t.Fatalf("err %v, want status %d temp %v", err, tc.status, tc.wantTemp)
+			}
+			if strings.ContainsAny(err.Error(), "\r\n") {
+				t.Errorf("error text has a line break: %q", err.Error())
+			}
+		})
+	}
+}
+
+func TestWebhookNetworkErrorsAreTemporary(t *testing.T) {
+	err := (&Webhook{URL: "http://" + reservePort(t) + "/"}).Post(context.Background(), []byte("{}"))
+	if err == nil || !Temporary(err) {
+		t.Errorf("connection refused: err %v, want temporary", err)
+	}
+	// A server that never answers: the timeout ends the request.
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hung.Close()
+	err = (&Webhook{URL: hung.URL, Timeout: 100 * time.Millisecond}).Post(context.Background(), []byte("{}"))
+	close(release)
+	if err == nil || !Temporary(err) {
+		t.Errorf("timeout: err %v, want temporary", err)
+	}
+	err = (&Webhook{URL: "::not a url"}).Post(context.Background(), []byte("{}"))
+	if err == nil || Temporary(err) || !errors.Is(err, ErrConfig) {
+		t.Errorf("bad URL: err %v, want a permanent ErrConfig", err)
+	}
+}
+
+// TestWorkerWebhookRetry: a 500, then a 200 after the backoff; the notice
+// arrives once.
+func TestWorkerWebhookRetry(t *testing.T) {
+	h := &hookServer{statuses: []int{500}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	payload, err := WebhookPayload(openedNotice(), testConfig(), t0, WebhookSlack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &memQueue{}
+	id := q.add(Item{Sink: "slack", Payload: payload, CreatedAt: t0})
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"slack": &Webhook{URL: srv.URL}}}
+	if n, _ := w.Step(context.Background(), t0); n != 0 {
+		t.Fatalf("sent on a 500")
+	}
+	if it := q.item(id); it.Attempts != 1 || !strings.Contains(it.lastErr, "500") {
+		t.Fatalf("after the 500: %+v", it)
+	}
+	if n, err := w.Step(context.Background(), t0.Add(DefaultRetryInitial)); n != 1 || err != nil {
+		t.Fatalf("retry: sent %d, err %v", n, err)
+	}
+	if len(h.bodies) != 2 || !slices.Equal(h.bodies[0], h.bodies[1]) || string(h.bodies[1]) != string(payload) {
+		t.Errorf("server got %d bodies", len(h.bodies))
+	}
+}
