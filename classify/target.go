@@ -169,7 +169,7 @@ func findDomain(b []byte) string {
 		}
 	}
 	for _, key := range [][]byte{
-		[]byte("/query/domain/"), []byte("/query/dbl?domain="), []byte("domain="), []byte("domain "), []byte("client host ["), []byte("uri "),
+		[]byte("/query/domain/"), []byte("/query/dbl?domain="), []byte("domain="), []byte("domain "), []byte("client host ["), []byte("helo command ["), []byte("uri "),
 	} {
 		for off := 0; off < len(b); {
 			k := bytes.Index(b[off:], key)
