@@ -130,3 +130,37 @@ func TestLinks(t *testing.T) {
 		t.Errorf("spamhaus lookup = %q, want %q", got, want)
 	}
 }
+
+// TestClassifyConcurrent: one catalog, many goroutines, the same answers as
+// one at a time (run with -race).
+func TestClassifyConcurrent(t *testing.T) {
+	c := Default()
+	var ins []Input
+	for _, k := range knownReplies {
+		ins = append(ins, Input{Reply: reply.Parse(k.text), SendingIP: "192.0.2.1"})
+	}
+	want := make([]Verdict, len(ins))
+	for i, in := range ins {
+		want[i] = c.Classify(in)
+	}
+	errs := make(chan string, 8*len(ins))
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			for n := 0; n < len(ins); n++ {
+				i := (n + g*7) % len(ins)
+				if got := c.Classify(ins[i]); got != want[i] {
+					errs <- ins[i].Reply.Text
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for text := range errs {
+		t.Errorf("different verdict under concurrency: %s", text)
+	}
+}
