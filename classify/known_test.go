@@ -64,7 +64,14 @@ var knownReplies = []struct {
 	{"554 5.7.1 This message has been blocked because it is from a FortiGuard - AntiSpam black IP address.(connection black ip 192.0.2.1)", "fortiguard", Blocklist},
 	{"550 5.7.1 Your IP address 192.0.2.1 has been blocked by the recipient's mail server because it is listed at dnsbl.example.net", Unknown, Blocklist},
 
+	{"554 5.7.1 [CS02] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137", "apple", Blocklist},
+	{"554 5.7.1 This message has been blocked because it is from a FortiGuard - AntiSpam black IP address.(connection black ip 200.XXX.XXX.XXX)", "fortiguard", Blocklist},
+	{"550 5.5.0 192.0.2.1 is blacklisted by FortiGuard. This email from IP has been rejected. The email message was detected as spam.", "fortiguard", Blocklist},
+	{"554-kundenserver.de (mxeue111) Nemesis ESMTP Service not available 554-No SMTP service 554-IP address is black listed.", "gmx", Blocklist},
+
 	// Not about a list.
+	{"553-Sorry, your IP address has been blacklisted", "", Policy},
+	{"554-web.de (mxweb005) Nemesis ESMTP Service not available 554-No SMTP service 554 invalid DNS PTR resource record, IP=205.211.169.31", "", Policy},
 	{"554 resimta-ch2-18v.sys.comcast.net comcast 192.0.2.1 Comcast requires that all mail servers must have a PTR record with a valid Reverse DNS entry. Currently your mail server does not fit this requirement. For more information, refer to: http://postmaster.comcast.net/smtp-error-codes.php#RL000001", "", Policy},
 	{"550 5.7.1 Email rejected per DMARC policy for zoho.com", "", Auth},
 	{"550 5.7.1 No such user!", "", Recipient},
