@@ -264,6 +264,11 @@ func encodeWords(s string) string {
 }
 
 func needsEncoding(s string) bool {
+	// Text that looks like an encoded word is encoded, so that a reader
+	// shows it as written.
+	if strings.Contains(s, "=?") {
+		return true
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] > 0x7e {
 			return true

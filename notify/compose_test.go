@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/classify"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/notify")
@@ -444,5 +446,93 @@ func TestMessageIDStable(t *testing.T) {
 	}
 	if got := MessageID(n, t0, "bad host\r\n"); !strings.HasSuffix(got, "@rblwatch.invalid>") {
 		t.Errorf("MessageID with a bad host: %q", got)
+	}
+}
+
+func TestProviderLinks(t *testing.T) {
+	tests := []struct {
+		name             string
+		lookup, removal  string
+		target           string
+		wantLook, wantRm string
+	}{
+		{"ip filled", "https://check.example/?q={ip}", "https://check.example/remove", "192.0.2.1", "https://check.example/?q=192.0.2.1", "https://check.example/remove"},
+		{"domain in path", "https://check.example/domain/{domain}", "", "example.net", "https://check.example/domain/example.net", ""},
+		{"no target: links needing one are left out", "https://check.example/?q={ip}", "https://check.example/remove", "", "", "https://check.example/remove"},
+		{"javascript refused", "javascript:alert(1)//{ip}", "data:text/html,hi", "192.0.2.1", "", ""},
+		{"relative refused", "/lookup?ip={ip}", "ftp://example.net/", "192.0.2.1", "", ""},
+		{"space refused", "https://check.example/a b", "", "192.0.2.1", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &classify.Provider{LookupURL: tc.lookup, RemovalURL: tc.removal}
+			look, rm := providerLinks(p, tc.target)
+			if look != tc.wantLook || rm != tc.wantRm {
+				t.Errorf("got %q, %q; want %q, %q", look, rm, tc.wantLook, tc.wantRm)
+			}
+		})
+	}
+}
+
+// TestComposeCatalog renders every notice kind for every provider of the
+// embedded catalog in both languages: whatever the catalog's texts hold,
+// the message is well formed.
+func TestComposeCatalog(t *testing.T) {
+	cat := classify.Default()
+	for _, p := range cat.Providers() {
+		for _, lang := range Langs {
+			for _, kind := range Kinds {
+				inc := spamhausIncident()
+				inc.Provider = p.ID
+				inc.ClearedAt = inc.LastSeen.Add(time.Hour)
+				n := Notice{Kind: kind, Incident: inc, Provider: p, Lang: lang, Host: "mail.example.net"}
+				cfg := testConfig()
+				cfg.HTML = true
+				msg, err := Compose(n, cfg, t0.Add(2*time.Hour), "<c@mail.example.net>")
+				if err != nil {
+					t.Fatalf("%s/%s/%s: %v", p.ID, lang, kind, err)
+				}
+				checkWireForm(t, msg)
+				m, err := mail.ReadMessage(bytes.NewReader(msg))
+				if err != nil {
+					t.Fatalf("%s/%s/%s: %v", p.ID, lang, kind, err)
+				}
+				if keys := headerKeys(msg); !slices.Equal(keys, wantHeadersMultipart) {
+					t.Errorf("%s/%s/%s: headers %v", p.ID, lang, kind, keys)
+				}
+				text, html := decodeBody(t, m)
+				checkHostileText(t, text)
+				if p.Name != "" && !strings.Contains(text, p.Name) {
+					t.Errorf("%s/%s/%s: body does not name the provider", p.ID, lang, kind)
+				}
+				if html == "" {
+					t.Errorf("%s/%s/%s: no HTML", p.ID, lang, kind)
+				}
+			}
+		}
+	}
+}
+
+func TestEncodeWords(t *testing.T) {
+	dec := new(mime.WordDecoder)
+	for _, s := range []string{
+		"plain ascii subject",
+		"[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています",
+		"looks encoded =?UTF-8?B?QmNjOiB2aWN0aW0=?=",
+		strings.Repeat("長い件名", 40),
+	} {
+		enc := encodeWords(s)
+		if s == "plain ascii subject" && enc != s {
+			t.Errorf("ASCII encoded: %q", enc)
+		}
+		got, err := dec.DecodeHeader(enc)
+		if err != nil || got != s {
+			t.Errorf("encodeWords(%q) = %q, decodes to %q (%v)", s, enc, got, err)
+		}
+		for _, w := range strings.Fields(enc) {
+			if len(w) > 75 {
+				t.Errorf("encoded word of %d characters", len(w))
+			}
+		}
 	}
 }

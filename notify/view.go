@@ -351,37 +351,7 @@ func providerLinks(p *classify.Provider, target string) (lookup, removal string)
 		}
 		return safeLink(fill(target))
 	}
-	return link(p.LookupURL, func(t string) string { return fillLink(p.LookupURL, t) }),
-		link(p.RemovalURL, func(t string) string { return fillLink(p.RemovalURL, t) })
-}
-
-// fillLink replaces {ip} and {domain} with target, escaped for a path before
-// the '?' and for a query after it.
-// TODO: use classify's Provider.LookupLink and RemovalLink once committed.
-func fillLink(tmpl, target string) string {
-	q := strings.IndexByte(tmpl, '?')
-	var b strings.Builder
-	for i := 0; i < len(tmpl); {
-		ph := ""
-		switch {
-		case strings.HasPrefix(tmpl[i:], "{ip}"):
-			ph = "{ip}"
-		case strings.HasPrefix(tmpl[i:], "{domain}"):
-			ph = "{domain}"
-		}
-		if ph == "" {
-			b.WriteByte(tmpl[i])
-			i++
-			continue
-		}
-		if q >= 0 && i > q {
-			b.WriteString(url.QueryEscape(target))
-		} else {
-			b.WriteString(url.PathEscape(target))
-		}
-		i += len(ph)
-	}
-	return b.String()
+	return link(p.LookupURL, p.LookupLink), link(p.RemovalURL, p.RemovalLink)
 }
 
 // safeLink returns s when it is an absolute http(s) URL without spaces or
