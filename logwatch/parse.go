@@ -44,10 +44,12 @@ type Parser struct {
 // NewParser returns a parser that infers the year of traditional syslog
 // timestamps from ref (the time the log is known to end, e.g. now for a live
 // log or the file's mtime for a replay), interpreting zone-less timestamps in
-// loc (UTC when nil). A line is dated in ref's year unless that puts it more
-// than three days after ref; then the latest earlier year (for Feb 29 the
-// latest leap year) that does not is taken. Not safe for concurrent use;
-// cheap to create.
+// loc (UTC when nil). A year-less line is dated in the latest year that
+// does not put it more than three days after ref: ref's year as a rule, the
+// year before for a line that would otherwise lie in ref's future (Dec 31
+// read on Jan 1), the year after for the first minutes of a new year read
+// by a clock that is still in the old one, and for Feb 29 the latest leap
+// year. Not safe for concurrent use; cheap to create.
 func NewParser(ref time.Time, loc *time.Location) *Parser {
 	if loc == nil {
 		loc = time.UTC

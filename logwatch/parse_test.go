@@ -637,3 +637,49 @@ func diffRecords(got, want Record) string {
 }
 
 func fmtValue(v any) string { return fmt.Sprintf("%#v", v) }
+
+type hugeLine struct{ name, line string }
+
+// hugeLines builds lines of about size bytes that stress every scan of the
+// parser: long replies, many fields, many separators, unterminated brackets.
+func hugeLines(size int) []hugeLine {
+	pad := func(prefix, unit, suffix string) string {
+		n := (size - len(prefix) - len(suffix)) / len(unit)
+		return prefix + strings.Repeat(unit, max(n, 1)) + suffix
+	}
+	const pre = "Nov 23 15:33:50 mx postfix/smtp[12059]: 2A593986283: "
+	return []hugeLine{
+		{"reply", pad(pre+"to=<a@b>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host x[192.0.2.1] said: 550 5.7.1 ", "(in reply to x ", "(in reply to RCPT TO command))")},
+		{"fields", pad(pre+"to=<a@b>", ", x=y", ", status=sent (ok)")},
+		{"commas", pad(pre+"to=<a@b>", ", ,", "")},
+		{"angle", pad(pre+"to=<\"", "\\\"<", "")},
+		{"reject", pad("Nov 23 15:33:50 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 x", "; from=< ", "; from=<a> to=<b> proto=ESMTP helo=<h>")},
+		{"trailer", pad("Nov 23 15:33:50 mx postfix/postscreen[1]: NOQUEUE: reject: RCPT from [192.0.2.1]:1: 550 x; ", "  ,", "")},
+		{"suspended", pad(pre+"to=<a@b>, relay=none, delay=1, delays=0/0/0/1, dsn=4.4.1, status=deferred (", "delivery temporarily suspended: ", "connect to x[192.0.2.1]:25: Connection timed out)")},
+		{"lost", pad(pre+"to=<a@b>, relay=none, delay=1, delays=0/0/0/1, dsn=4.4.2, status=deferred (lost connection with x[192.0.2.1]", " after", ")")},
+		{"host", pad("Nov 23 15:33:50 ", "h", " postfix/smtp[1]: x")},
+		{"tag", pad("Nov 23 15:33:50 mx postfix/", "smtp/", "[1]: x")},
+		{"pid", pad("Nov 23 15:33:50 mx postfix/smtp[", "1", "]: x")},
+		{"compose", pad("smtp_1", " ", "| 2026-11-23T14:56:04Z postfix/smtp[1]: x")},
+		{"sd", pad("<22>1 2026-11-23T15:33:47Z mx postfix/qmgr 1 - [a x=\"", "\\\"]", "\"] DE9A6986268: removed")},
+		{"header", pad("Nov 23 15:38:00 mx postfix/cleanup[1]: 4104E3D1A2: reject: header Subject: ", " from x; from=<", ">: 5.7.1 x")},
+		{"binary", pad(pre+"to=<a@b>, relay=none, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (", "\x00\xff\r\n", ")")},
+	}
+}
+
+// TestHugeLines parses pathological lines of 1 MiB: no panic, the
+// invariants hold. (BenchmarkParseHuge shows the time is linear.)
+func TestHugeLines(t *testing.T) {
+	p := NewParser(tableRef, time.UTC)
+	for _, c := range hugeLines(1 << 20) {
+		var r Record
+		_ = p.Parse(c.line, &r)
+		checkInvariants(t, c.line, &r)
+	}
+	// The huge reply still yields its fields.
+	var r Record
+	line := hugeLines(1 << 20)[0].line
+	if err := p.Parse(line, &r); err != nil || r.Kind != KindDelivery || r.Command != "RCPT TO" || r.Reply.Code != 550 {
+		t.Errorf("huge reply: err %v, kind %v, command %q, code %d", err, r.Kind, r.Command, r.Reply.Code)
+	}
+}
