@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -20,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/notify")
@@ -534,5 +536,33 @@ func TestEncodeWords(t *testing.T) {
 				t.Errorf("encoded word of %d characters", len(w))
 			}
 		}
+	}
+}
+
+func TestFromEventAndDedupKey(t *testing.T) {
+	cat := classify.Default()
+	inc := spamhausIncident()
+	inc.Verdict.Via = "microsoft"
+	inc.Notices = 2
+	n, err := FromEvent(incident.Event{Kind: incident.EventDigest, At: t0, Incident: inc}, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Kind != KindDigest || n.Provider == nil || n.Provider.ID != "spamhaus" || n.Via == nil || n.Via.ID != "microsoft" {
+		t.Errorf("FromEvent: %+v", n)
+	}
+	if got, want := DedupKey(n, "email"), "incident/spamhaus-192.0.2.1-20260314T092603Z/digest/2/email"; got != want {
+		t.Errorf("DedupKey %q, want %q", got, want)
+	}
+	n.Kind = KindOpened
+	if got, want := DedupKey(n, "webhook"), "incident/spamhaus-192.0.2.1-20260314T092603Z/opened/webhook"; got != want {
+		t.Errorf("DedupKey %q, want %q", got, want)
+	}
+	self := Notice{Kind: KindListed, Incident: incident.Incident{Key: incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"}, FirstSeen: t0}}
+	if got, want := DedupKey(self, "email"), fmt.Sprintf("self/spamhaus/192.0.2.1/listed/%d/email", t0.Unix()); got != want {
+		t.Errorf("DedupKey %q, want %q", got, want)
+	}
+	if _, err := FromEvent(incident.Event{Kind: "exploded"}, cat); !errors.Is(err, ErrKind) {
+		t.Errorf("unknown event kind: err %v", err)
 	}
 }

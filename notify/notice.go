@@ -7,10 +7,27 @@
 // notice renders byte-identical run to run. The senders (SMTP, sendmail,
 // webhook) are thin edges whose errors say whether a retry makes sense; the
 // Worker drains the outbox.
+//
+// Wiring, in the daemon:
+//
+//	n, _ := notify.FromEvent(ev, catalog)     // then set Reply, Checks, Lang, SharedIP, Host, Previous
+//	msg, _ := notify.Compose(n, cfg, now, notify.MessageID(n, now, host))
+//	// in the transaction that records the event:
+//	tx.Enqueue(track.OutboxItem{DedupKey: notify.DedupKey(n, "email"), Sink: "email", Payload: msg, …})
+//	// once: a Worker over the store (an adapter converting track.OutboxItem
+//	// to notify.Item), run with a ticker.
+//	w := &notify.Worker{Queue: q, Sinks: map[string]notify.Transport{"email": &notify.SMTP{…}}, Log: log}
+//	go w.Run(ctx, time.NewTicker(5*time.Second).C)
+//
+// Text from remote servers and the log (reply texts, log lines, addresses,
+// TXT answers) is attacker-controlled: it appears only in message bodies,
+// sanitised (see clean), never in a header; HTML is escaped by html/template
+// and links only to the catalog's lookup and removal pages.
 package notify
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
@@ -137,4 +154,42 @@ type Config struct {
 	// Location is the time zone of the Date header and of times in the
 	// body; nil means UTC.
 	Location *time.Location
+}
+
+// FromEvent starts a notice from an incident event: kind, snapshot, and the
+// catalog entries of the provider and of the receiver that relayed its
+// verdict. The caller adds what the event does not carry (Reply, Checks,
+// Lang, SharedIP, Host, Previous).
+func FromEvent(ev incident.Event, cat *classify.Catalog) (Notice, error) {
+	kind, err := KindOf(ev.Kind)
+	if err != nil {
+		return Notice{}, fmt.Errorf("%w: %q", err, ev.Kind)
+	}
+	n := Notice{Kind: kind, Incident: ev.Incident}
+	if cat != nil {
+		n.Provider = cat.Provider(ev.Incident.Provider)
+		if via := ev.Incident.Verdict.Via; via != "" {
+			n.Via = cat.Provider(via)
+		}
+	}
+	return n, nil
+}
+
+// DedupKey names a notice for one sink in the outbox, so that enqueueing the
+// same notice twice (a restart replaying an event) stores it once:
+// "incident/<id>/opened/email", "incident/<id>/digest/<n>/email" (n is the
+// number of notices sent before), "incident/<id>/cleared/email";
+// "self/<provider>/<listed>/<kind>/<unix time>/email" for self-check notices,
+// whose time is FirstSeen (listed) or ClearedAt (delisted).
+func DedupKey(n Notice, sink string) string {
+	inc := n.Incident
+	switch n.Kind {
+	case KindDigest:
+		return fmt.Sprintf("incident/%s/digest/%d/%s", inc.ID, inc.Notices, sink)
+	case KindListed:
+		return fmt.Sprintf("self/%s/%s/listed/%d/%s", inc.Provider, inc.Listed, inc.FirstSeen.Unix(), sink)
+	case KindDelisted:
+		return fmt.Sprintf("self/%s/%s/delisted/%d/%s", inc.Provider, inc.Listed, inc.ClearedAt.Unix(), sink)
+	}
+	return fmt.Sprintf("incident/%s/%s/%s", inc.ID, n.Kind, sink)
 }
