@@ -72,11 +72,18 @@ func NewParser(ref time.Time, loc *time.Location) *Parser {
 // timestamps with fraction and zone (rsyslog high precision, journalctl -o
 // short-iso), RFC 5424 ("<22>1 2026-… host postfix/smtp 1234 - - msg"), a
 // "<PRI>" in front of any of them, a busybox "mail.info" field after the
-// host, no host at all ("docker logs -t"), and a docker compose "name | "
-// prefix.
+// host, no host at all (Postfix logging to a container's stdout, read with
+// "docker logs -t"), an RFC 3339 stamp in front of a traditional one
+// ("docker logs -t" of a container running a syslog daemon; the RFC 3339
+// time is used), a docker compose "name | " prefix, and a trailing CR.
+// Lines without any of these prefixes (message parts pasted alone, grok
+// test data) are ErrMalformed.
 func (p *Parser) Parse(line string, r *Record) error {
 	*r = Record{Raw: line}
 	s := line
+	if n := len(s); n > 0 && s[n-1] == '\r' {
+		s = s[:n-1] // a CRLF log: fields and Detail stop before the CR
+	}
 	if len(s) > 0 && s[0] == '<' {
 		var rfc5424 bool
 		s, rfc5424 = cutPriority(s)
@@ -116,6 +123,13 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 		return ErrMalformed
 	}
 	if s[i-1] != ':' && !bracket {
+		if i == 3 && month(s[:3]) != 0 {
+			// "docker logs -t": the container's own syslog stamp
+			// follows the (more precise) RFC 3339 one.
+			if rest, ok := skipTraditional(s); ok {
+				return p.afterStamp(rest, r)
+			}
+		}
 		r.Host = s[:i]
 		s = s[i+1:]
 	} // else: no host, the first token already is the tag
@@ -164,6 +178,29 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 	}
 	p.message(s[i:], r)
 	return nil
+}
+
+// skipTraditional skips a "Nov 23 14:56:04[.frac]" stamp without reading
+// its time.
+func skipTraditional(s string) (string, bool) {
+	i := 4
+	if i < len(s) && s[i] == ' ' {
+		i++
+	}
+	for n := 0; n < 2 && i < len(s) && s[i] >= '0' && s[i] <= '9'; n++ {
+		i++
+	}
+	if i >= len(s) || s[i] != ' ' {
+		return s, false
+	}
+	if _, _, _, ok := clock(s, i+1); !ok {
+		return s, false
+	}
+	_, i = fraction(s, i+9)
+	if i >= len(s) || s[i] != ' ' {
+		return s, false
+	}
+	return s[i:], true
 }
 
 // notPostfixOr returns ErrMalformed for a broken line that claims to be from

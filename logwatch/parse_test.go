@@ -552,6 +552,16 @@ var parseCases = []parseCase{
 			Reply: reply.Reply{Code: 421, Enhanced: "4.7.0", Text: "421 4.7.0 [TSS04] Messages from 192.0.2.35 temporarily deferred due to user complaints - 4.16.55.1; see https://help.yahoo.com/kb/postmaster/SLN3434.html"}},
 	},
 	{
+		name: "docker logs -t: RFC 3339 stamp before the container's syslog line, CRLF",
+		line: "2026-11-23T15:33:46.123456789Z Nov 23 15:33:46 mail postfix/smtp[12059]: DE9A6986268: to=<ok@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.02, delays=0.01/0.01/0/0, dsn=2.0.0, status=sent (250 2.0.0 OK: queued)\r",
+		at:   "2026-11-23T15:33:46.123456789Z",
+		want: Record{Host: "mail", Program: "postfix/smtp", Instance: "postfix", Service: "smtp", PID: 12059,
+			QueueID: "DE9A6986268", Kind: KindDelivery, To: "ok@remote.test", Relay: "127.0.0.1[127.0.0.1]:2526",
+			RelayHost: "127.0.0.1", RelayIP: "127.0.0.1", RelayPort: 2526, Delay: 0.02, Delays: "0.01/0.01/0/0",
+			DSN: "2.0.0", Status: "sent", Detail: "250 2.0.0 OK: queued",
+			Reply: reply.Reply{Code: 250, Enhanced: "2.0.0", Text: "250 2.0.0 OK: queued"}},
+	},
+	{
 		name: "busybox syslogd facility.level field",
 		line: "Nov 23 15:33:46 mailhost mail.info postfix/qmgr[99]: DE9A6986268: removed",
 		at:   "2026-11-23T15:33:46Z",
