@@ -40,7 +40,7 @@ func findIP(b []byte) (ip string, masked bool) {
 					continue
 				}
 				a, err := netip.ParseAddr(s)
-				if err == nil && usable(a) {
+				if err == nil && usable(a, b, i) {
 					return s, false
 				}
 				if err != nil {
@@ -53,7 +53,7 @@ func findIP(b []byte) (ip string, masked bool) {
 		if end := scanV6(b, i); end > i {
 			s := string(b[i:end])
 			a, err := netip.ParseAddr(s)
-			if err == nil && a.Is6() && usable(a) && !excludedContext(b, i, s) {
+			if err == nil && a.Is6() && usable(a, b, i) && !excludedContext(b, i, s) {
 				return a.String(), false
 			}
 			i = end
@@ -62,7 +62,16 @@ func findIP(b []byte) (ip string, masked bool) {
 	return "", false
 }
 
-func usable(a netip.Addr) bool {
+// usable reports whether a, found at b[i:], can be the address a reply
+// names as refused. Loopback addresses are excluded because replies quote
+// DNSBL answer codes (127.0.0.2, 127.255.255.254, and URIBL's "127.0.0.1 ->
+// Query Refused"), except 127.0.0.1 and ::1 where a reply names a client:
+// "Client host [127.0.0.1]", "ip=127.0.0.1". That is a Postfix relaying for
+// the same host, or a test bench on loopback.
+func usable(a netip.Addr, b []byte, i int) bool {
+	if a == netip.AddrFrom4([4]byte{127, 0, 0, 1}) || a == netip.IPv6Loopback() {
+		return i > 0 && (b[i-1] == '[' || b[i-1] == '=')
+	}
 	return !a.IsLoopback() && !a.IsUnspecified() && !a.IsMulticast() && !(a.Is4() && a.As4()[0] == 0) && !(a.Is4() && a.As4()[0] == 255)
 }
 

@@ -38,6 +38,12 @@ func TestFindIP(t *testing.T) {
 		{"550 opmta1mti07aub smtp.orange.fr IP blocked by Abusix, OFR006_100 please visit https://lookup.abusix.com/search?q=121.127.44.66 [100]", "121.127.44.66", false},
 		{"421-4.7.0 [128.199.95.148      15] Our system has detected", "128.199.95.148", false},
 		{"550 Mail from 192.0.2.1 rejected", "192.0.2.1", false},
+		// A local client (a Postfix relaying on the same host, the test bench)
+		// is named; a quoted DNSBL answer code is not.
+		{"554 Service unavailable; Client host [127.0.0.1] blocked using Barracuda Reputation", "127.0.0.1", false},
+		{"450 4.7.1 see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=127.0.0.1;", "127.0.0.1", false},
+		{"554 rejected: listed in zen.spamhaus.org (127.0.0.2), client [198.51.100.4]", "198.51.100.4", false},
+		{"550 listed at 127.0.0.1 (query refused)", "", false},
 		{"554 IP=203.0.113.5 - A problem occurred.", "203.0.113.5", false},
 		{"554 IP:203.0.113.5 - A problem occurred.", "203.0.113.5", false},
 		{"553 5.3.0 flph825 DNSBL:ATTRBL 521< 198.51.100.4 >_is_blocked", "198.51.100.4", false},

@@ -1,0 +1,139 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// Genuine lines written by Postfix 3.7 on the test bench (harness NOTES.md),
+// with the remote's texts as real providers send them.
+const sampleLog = `Nov 23 15:33:46 mx postfix/smtpd[12055]: DE9A6986268: client=localhost[127.0.0.1]
+Nov 23 15:33:46 mx postfix/cleanup[12057]: DE9A6986268: message-id=<20261123153346.012054@vm>
+Nov 23 15:33:46 mx postfix/qmgr[12047]: DE9A6986268: from=<sender@origin.test>, size=384, nrcpt=1 (queue active)
+Nov 23 15:33:46 mx postfix/smtp[12059]: DE9A6986268: to=<ok@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.02, delays=0.01/0.01/0/0, dsn=2.0.0, status=sent (250 2.0.0 OK: queued)
+Nov 23 15:33:46 mx postfix/qmgr[12047]: DE9A6986268: removed
+Nov 23 15:33:47 mx postfix/qmgr[12047]: 90DB998626D: from=<sender@origin.test>, size=412, nrcpt=1 (queue active)
+Nov 23 15:33:47 mx postfix/smtp[12059]: 90DB998626D: to=<barracuda@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.01, delays=0/0/0/0.01, dsn=5.0.0, status=bounced (host 127.0.0.1[127.0.0.1] said: 554 Service unavailable; Client host [127.0.0.1] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?r=1&ip=127.0.0.1 (in reply to RCPT TO command))
+Nov 23 15:33:47 mx postfix/bounce[12075]: 90DB998626D: sender non-delivery notification: 93C26986015
+Nov 23 15:33:47 mx postfix/qmgr[12047]: 90DB998626D: removed
+Nov 23 15:33:48 mx postfix/smtp[12059]: 43C4B986274: to=<spamhaus@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0, delays=0/0/0/0, dsn=5.7.1, status=bounced (host 127.0.0.1[127.0.0.1] said: 550 5.7.1 Service unavailable, Client host [127.0.0.1] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/127.0.0.1 (AS16012611) (in reply to RCPT TO command))
+Nov 23 15:33:52 mx postfix/smtp[12059]: BDDD1986295: to=<unknown-user@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (host 127.0.0.1[127.0.0.1] said: 550 5.1.1 <unknown-user@remote.test>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))
+Nov 23 15:33:55 mx postfix/qmgr[12047]: D1A149862BA: from=<sender@origin.test>, size=416, nrcpt=1 (queue active)
+Nov 23 15:33:55 mx postfix/smtp[12059]: D1A149862BA: to=<tm-then-ok@remote2.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.01, delays=0/0/0/0, dsn=4.7.1, status=deferred (host 127.0.0.1[127.0.0.1] said: 450 4.7.1 Service temporarily unavailable; Client host [127.0.0.1] blocked using Trend Micro Network Anti-Spam Service. Please see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=127.0.0.1; Mail from 127.0.0.1 deferred using Trend Micro Email Reputation database. (in reply to RCPT TO command))
+Nov 23 15:33:56 mx postfix/qmgr[12047]: D1A149862BA: from=<sender@origin.test>, size=416, nrcpt=1 (queue active)
+Nov 23 15:33:56 mx postfix/smtp[12300]: D1A149862BA: to=<tm-then-ok@remote2.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.33, delays=0.32/0.01/0/0, dsn=2.0.0, status=sent (250 2.0.0 OK: queued)
+Nov 23 15:33:56 mx postfix/qmgr[12047]: D1A149862BA: removed
+Nov 23 15:33:56 mx postfix/smtp[12302]: F2F599862BF: to=<greet@remote3.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0, delays=0/0/0/0, dsn=4.7.1, status=deferred (host 127.0.0.1[127.0.0.1] refused to talk to me: 554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1)
+Nov 23 15:34:03 mx postfix/smtp[12302]: 11E4E9862CB: to=<down1@remote.test>, relay=none, delay=0, delays=0/0/0/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:2526: Connection refused)
+Nov 23 15:34:05 mx dovecot: imap-login: Login: user=<alice>
+Nov 23 15:34:06 mx postfix/smtpd[12055]: this is not a line postfix writes
+garbage without a prefix
+`
+
+var ref = time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
+
+func replay(t *testing.T, log string, opts Options) *Result {
+	t.Helper()
+	if opts.Catalog == nil {
+		opts.Catalog = classify.Default()
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	res, err := Replay(context.Background(), []Input{{Name: "test", R: strings.NewReader(log), Ref: ref}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestReplaySample(t *testing.T) {
+	res := replay(t, sampleLog, Options{})
+	if res.Lines != 21 || res.Foreign != 1 || res.Unparsed != 2 {
+		t.Errorf("lines/foreign/unparsed = %d/%d/%d, want 21/1/2", res.Lines, res.Foreign, res.Unparsed)
+	}
+	if want := (Totals{Delivered: 2, Deferred: 3, Bounced: 3}); res.Totals != want {
+		t.Errorf("totals = %+v, want %+v", res.Totals, want)
+	}
+	if res.Failures[classify.Blocklist] != 4 || res.Failures[classify.Recipient] != 1 || res.Failures[classify.Network] != 1 {
+		t.Errorf("failures = %v", res.Failures)
+	}
+	type want struct {
+		status            incident.Status
+		bounced, deferred int
+		domains           string
+	}
+	wants := map[incident.Key]want{
+		{Provider: "barracuda", Listed: "127.0.0.1"}:  {incident.Ongoing, 1, 0, "remote.test"},
+		{Provider: "spamhaus", Listed: "127.0.0.1"}:   {incident.Ongoing, 1, 1, "remote.test remote3.test"},
+		{Provider: "trendmicro", Listed: "127.0.0.1"}: {incident.Cleared, 0, 1, "remote2.test"},
+	}
+	if len(res.Incidents) != len(wants) {
+		t.Fatalf("incidents = %+v", res.Incidents)
+	}
+	for _, inc := range res.Incidents {
+		w, ok := wants[inc.Key]
+		if !ok {
+			t.Errorf("unexpected incident %v", inc.Key)
+			continue
+		}
+		if inc.Status != w.status || inc.Bounced != w.bounced || inc.Deferred != w.deferred || strings.Join(inc.Domains, " ") != w.domains {
+			t.Errorf("%v: status %s bounced %d deferred %d domains %v; want %+v", inc.Key, inc.Status, inc.Bounced, inc.Deferred, inc.Domains, w)
+		}
+		if len(res.Rejections[inc.ID]) != w.bounced+w.deferred {
+			t.Errorf("%v: %d rejection times", inc.Key, len(res.Rejections[inc.ID]))
+		}
+	}
+}
+
+// TestChunkingDoesNotMatter: many tiny chunks spread over workers give the
+// same result as one chunk on one worker: order is kept.
+func TestChunkingDoesNotMatter(t *testing.T) {
+	big := strings.Repeat(sampleLog, 50)
+	one := replay(t, big, Options{Workers: 1})
+	many := replay(t, big, Options{Workers: 4, MaxLine: 600})
+	if one.Lines != many.Lines || one.Totals != many.Totals || len(one.Incidents) != len(many.Incidents) {
+		t.Fatalf("one chunk: %d lines %+v %d incidents; many: %d lines %+v %d incidents",
+			one.Lines, one.Totals, len(one.Incidents), many.Lines, many.Totals, len(many.Incidents))
+	}
+	for i := range one.Incidents {
+		a, b := one.Incidents[i], many.Incidents[i]
+		if a.ID != b.ID || a.Status != b.Status || a.Bounced != b.Bounced || a.Deferred != b.Deferred {
+			t.Errorf("incident %d differs: %+v vs %+v", i, a, b)
+		}
+	}
+	if many.TooLong != 0 {
+		t.Errorf("too long: %d", many.TooLong)
+	}
+}
+
+func TestSinceUntil(t *testing.T) {
+	since := time.Date(2026, 11, 23, 15, 33, 50, 0, time.UTC)
+	until := time.Date(2026, 11, 23, 15, 34, 0, 0, time.UTC)
+	res := replay(t, sampleLog, Options{Since: since, Until: until})
+	// 15:33:52 … 15:33:56: the unknown user, the Trend Micro deferral and
+	// its delivery, and the greeting rejection.
+	if res.Totals != (Totals{Delivered: 1, Deferred: 2, Bounced: 1}) {
+		t.Errorf("totals = %+v", res.Totals)
+	}
+	if res.Skipped == 0 || res.First.Before(since) || !res.Last.Before(until) {
+		t.Errorf("skipped %d, first %v, last %v", res.Skipped, res.First, res.Last)
+	}
+}
+
+func TestHugeAndBrokenLines(t *testing.T) {
+	huge := "Nov 23 15:33:58 mx postfix/smtp[1]: " + strings.Repeat("x", 3<<20)
+	log := sampleLog + huge + "\n" + "\xff\xfe\x00 not utf8\r\n" + sampleLog
+	res := replay(t, log, Options{})
+	if res.TooLong != 1 {
+		t.Errorf("too long = %d, want 1", res.TooLong)
+	}
+	if res.Totals.Delivered != 4 {
+		t.Errorf("lines after the huge one were lost: %+v", res.Totals)
+	}
+}
