@@ -99,6 +99,16 @@ func New(cfg Config) *Tracker {
 	}
 }
 
+// SetConfig changes the lifecycle (on a configuration reload); pending
+// deadlines are recomputed.
+func (t *Tracker) SetConfig(cfg Config) {
+	t.cfg = cfg
+	t.next = time.Time{}
+	for _, st := range t.active {
+		t.wake(t.deadline(st))
+	}
+}
+
 // Observe feeds one parsed record, with the verdict for a failed delivery (the
 // zero Verdict otherwise). Only blocklist verdicts open incidents; deliveries
 // clear them; queue events update the fate of affected messages. Events due at

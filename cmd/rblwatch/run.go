@@ -2,10 +2,57 @@ package main
 
 import (
 	"context"
-	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/daemon"
 )
 
-// runDaemon is a placeholder until the subcommand lands.
 func runDaemon(ctx context.Context, e *env, args []string) error {
-	return errors.New("run: not implemented yet")
+	fs := newFlags(e, "run")
+	path := fs.String("config", config.DefaultPath, "configuration file (absent at the default path: built-in defaults)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return err
+	}
+	for _, w := range cfg.Warnings {
+		e.log.Warn("configuration", zap.String("problem", w.Error()))
+	}
+	d, closeDeps, err := daemon.Build(ctx, cfg, e.log)
+	if err != nil {
+		return err
+	}
+	defer closeDeps()
+
+	// SIGHUP reloads the configuration; a file with errors is refused and
+	// the running configuration kept.
+	reload := make(chan *config.Config, 1)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				cfg, err := config.Load(*path)
+				if err != nil {
+					e.log.Error("reload refused: the configuration has errors", zap.Error(err))
+					continue
+				}
+				reload <- cfg
+			}
+		}
+	}()
+	d.Reload = reload
+	e.log.Info("rblwatch starting", zap.String("version", version), zap.String("source", d.SourceName), zap.String("config", *path))
+	return daemon.Run(ctx, d)
 }

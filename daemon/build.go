@@ -1,0 +1,170 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// Build makes the daemon's dependencies from a configuration: the catalog
+// (with the user's file), the store, the log source, the notice sinks, the
+// DNS resolver and the metrics endpoint. close releases them.
+func Build(ctx context.Context, cfg *config.Config, log *zap.Logger) (d Deps, close func(), err error) {
+	var closers []func()
+	close = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			close()
+		}
+	}()
+	d = Deps{Config: cfg, Log: log}
+	if d.Host, err = os.Hostname(); err != nil {
+		return d, close, fmt.Errorf("daemon: host name: %w", err)
+	}
+	if d.Catalog, err = LoadCatalog(cfg.Catalog.File); err != nil {
+		return d, close, err
+	}
+	if d.Store, err = track.Open(cfg.State.Path, log.Named("store")); err != nil {
+		return d, close, err
+	}
+	closers = append(closers, func() { d.Store.Close() })
+	if d.Source, d.SourceName, err = source(cfg.Log, log.Named("logwatch")); err != nil {
+		return d, close, err
+	}
+	d.Sinks = sinks(cfg, d.Host)
+	if d.Resolver, err = resolver(cfg.DNSBL, log); err != nil {
+		log.Warn("DNS checks are off", zap.Error(err))
+		err = nil
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d.Metrics = NewMetrics(reg)
+	if addr := cfg.Metrics.Listen; addr != "" {
+		stop, err := serveMetrics(addr, reg, log)
+		if err != nil {
+			return d, close, err
+		}
+		closers = append(closers, stop)
+	}
+	return d, close, nil
+}
+
+// LoadCatalog returns the built-in catalog, with the user's file when one
+// is named.
+func LoadCatalog(file string) (*classify.Catalog, error) {
+	if file == "" {
+		return classify.Default(), nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: catalog: %w", err)
+	}
+	return classify.Load(classify.Default(), data, file)
+}
+
+// source returns the configured log source and the name its position is
+// stored under.
+func source(c config.Log, log *zap.Logger) (Source, string, error) {
+	switch c.Source() {
+	case config.SourceJournald:
+		return nil, "", errors.New("daemon: the journald source is not available in this build")
+	case config.SourceStdin:
+		return nil, "", errors.New("daemon: the stdin source is not available in this build")
+	}
+	path := c.Path
+	return func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log})
+	}, "file:" + path, nil
+}
+
+// sinks returns the transports for email and, when configured, the webhook.
+func sinks(cfg *config.Config, host string) map[string]notify.Transport {
+	n := cfg.Notify
+	out := map[string]notify.Transport{}
+	if n.Transport() == "sendmail" {
+		out[SinkEmail] = &notify.Sendmail{Path: n.Sendmail, From: n.Sender(host)}
+	} else {
+		tls := notify.TLSNone
+		switch n.StartTLS {
+		case config.TLSOpportunistic:
+			tls = notify.TLSOpportunistic
+		case config.TLSRequired:
+			tls = notify.TLSRequired
+		}
+		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host), HeloName: host, TLS: tls,
+			Username: n.Username, Password: string(n.Password)}
+	}
+	if n.Webhook.URL != "" {
+		out[SinkWebhook] = &notify.Webhook{URL: string(n.Webhook.URL)}
+	}
+	return out
+}
+
+// resolver returns the DNS resolver for listing checks: the configured one,
+// else the first nameserver of /etc/resolv.conf. A public resolver is
+// refused by most lists: it is used (DQS works through it) but warned about.
+func resolver(c config.DNSBL, log *zap.Logger) (*dnsbl.Resolver, error) {
+	server := c.Resolver
+	if server == "" {
+		data, err := os.ReadFile("/etc/resolv.conf")
+		if err != nil {
+			return nil, fmt.Errorf("no dnsbl.resolver and %w", err)
+		}
+		servers, err := dnsbl.ParseResolvConf(data)
+		if err != nil || len(servers) == 0 {
+			return nil, fmt.Errorf("no dnsbl.resolver and no nameserver in /etc/resolv.conf: %v", err)
+		}
+		server = servers[0]
+	}
+	addr, err := dnsbl.ServerAddr(server)
+	if err != nil {
+		return nil, err
+	}
+	if op, public := dnsbl.PublicResolver(addr); public {
+		log.Warn("the DNS resolver is a public one; most lists refuse its queries (answers will read as errors, never as listings)",
+			zap.String("resolver", addr), zap.String("operator", op))
+	}
+	return &dnsbl.Resolver{Server: addr, Timeout: c.Timeout, Cache: dnsbl.NewCache(10000, dnsbl.DefaultCacheMaxTTL)}, nil
+}
+
+// serveMetrics serves /metrics on addr until the returned stop is called.
+func serveMetrics(addr string, reg *prometheus.Registry, log *zap.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", zap.Error(err))
+		}
+	}()
+	log.Info("serving metrics", zap.String("addr", ln.Addr().String()))
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
+}

@@ -1,0 +1,519 @@
+// Package daemon is rblwatch's long-running service: it follows the Postfix
+// log, keeps the store (positions, messages, incidents) up to date, turns
+// incident events into notices in the outbox, verifies listings over DNS,
+// checks our own IPs and domains against the lists, and drains the outbox.
+//
+// Exactly once: every batch of lines is committed in one store transaction
+// together with the position after its last line, the incidents it changed
+// and the notices it caused. A crash (even kill -9) loses at most an
+// uncommitted batch, which is read again after the restart; a notice is
+// enqueued under a deduplication key, so reading a batch twice never sends
+// a notice twice.
+package daemon
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// Source starts reading the log just after start (nil: where a new install
+// starts). It is logwatch.Follow for a file; the journald and stdin sources
+// have the same shape.
+type Source func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error)
+
+// Deps is everything the daemon uses. Run builds no dependency itself.
+type Deps struct {
+	Config  *config.Config
+	Catalog *classify.Catalog
+	Store   *track.Store
+	Log     *zap.Logger
+	// Host is our mail host's name, for notices.
+	Host string
+	// Source reads the log; SourceName keys its position in the store
+	// ("file:/var/log/mail.log", "journald", …).
+	Source     Source
+	SourceName string
+	// Sinks deliver outbox items: "email" (SMTP or sendmail) and, when
+	// configured, "webhook".
+	Sinks map[string]notify.Transport
+	// Resolver verifies listings; nil turns DNS checks off.
+	Resolver *dnsbl.Resolver
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Tick drives the incident timers and the outbox; nil ticks every
+	// second.
+	Tick <-chan time.Time
+	// Reload delivers a new configuration (SIGHUP); nil: none.
+	Reload <-chan *config.Config
+	// Metrics, when set, receives the counters.
+	Metrics *Metrics
+}
+
+// batchMax is the most lines committed in one transaction.
+const batchMax = 512
+
+// Run serves until ctx is done (SIGTERM) or the source ends (stdin); it
+// then commits what it read, gives the outbox a last chance and returns.
+func Run(ctx context.Context, d Deps) error {
+	if d.Config == nil || d.Catalog == nil || d.Store == nil || d.Source == nil {
+		return errors.New("daemon: missing dependency")
+	}
+	if d.Log == nil {
+		d.Log = zap.NewNop()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(nil)
+	}
+	s, err := newService(ctx, d)
+	if err != nil {
+		return err
+	}
+	return s.run(ctx)
+}
+
+// service is the daemon's state. Only the main loop touches the tracker and
+// the parser; the outbox worker and the DNS goroutines talk to it through
+// channels and the store.
+type service struct {
+	d       Deps
+	cfg     *config.Config
+	cat     *classify.Catalog
+	log     *zap.Logger
+	loc     *time.Location
+	tracker *incident.Tracker
+	zones   []dnsbl.Zone // enabled catalog zones, keys applied
+
+	// previous holds the counts of each incident at its last notice, so a
+	// digest can say what is new (lost on restart: the digest then counts
+	// from the last notice's time).
+	previous map[string]notify.Counts
+	// checks holds DNS verifications of incidents, by incident ID.
+	checksMu sync.Mutex
+	checks   map[string]*verification
+
+	kick chan struct{} // wakes the outbox worker after an enqueue
+
+	// The self-check: when the next is due, whether one runs, and where
+	// its results arrive.
+	selfDue     time.Time
+	selfRunning bool
+	selfResults chan selfCheckResult
+}
+
+// verification is a DNS check of an incident's listing, started when the
+// incident opens and awaited (briefly) when its first notice is composed.
+type verification struct {
+	done   chan struct{}
+	result []notify.Check
+}
+
+func newService(ctx context.Context, d Deps) (*service, error) {
+	s := &service{
+		d:        d,
+		log:      d.Log,
+		previous: map[string]notify.Counts{},
+		checks:   map[string]*verification{},
+		kick:     make(chan struct{}, 1),
+
+		selfResults: make(chan selfCheckResult),
+	}
+	if err := s.configure(d.Config, d.Catalog); err != nil {
+		return nil, err
+	}
+	s.tracker = incident.New(s.lifecycle())
+	open, err := d.Store.OpenIncidents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: loading incidents: %w", err)
+	}
+	s.tracker.Restore(open)
+	d.Metrics.openIncidents.Set(float64(len(open)))
+	s.log.Info("state loaded", zap.Int("open_incidents", len(open)), zap.String("store", d.Store.Path()))
+	return s, nil
+}
+
+// configure applies a configuration (at start and on SIGHUP).
+func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
+	loc, err := cfg.Log.Location()
+	if err != nil {
+		return fmt.Errorf("daemon: %w", err)
+	}
+	s.cfg, s.cat, s.loc = cfg, cat, loc
+	s.zones = enabledZones(cat, cfg.DNSBL)
+	if s.tracker != nil {
+		s.tracker.SetConfig(s.lifecycle())
+	}
+	return nil
+}
+
+func (s *service) lifecycle() incident.Config {
+	c := incident.DefaultConfig
+	c.Aggregate = s.cfg.Notify.Aggregate
+	c.Renotify = s.cfg.Notify.Renotify
+	c.Quiet = s.cfg.Notify.Quiet
+	return c
+}
+
+func (s *service) run(ctx context.Context) error {
+	start, ok, err := s.d.Store.LoadPosition(ctx, s.d.SourceName)
+	if err != nil {
+		return fmt.Errorf("daemon: loading position: %w", err)
+	}
+	var startp *logwatch.Position
+	if ok {
+		startp = &start
+		s.log.Info("resuming", zap.String("source", s.d.SourceName), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
+	}
+
+	// The source outlives ctx a little: the main loop drains what was read
+	// and commits before it returns.
+	srcCtx, stopSource := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSource()
+	lines, srcErrs := s.d.Source(srcCtx, startp)
+
+	tick := s.d.Tick
+	if tick == nil {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick = t.C
+	}
+
+	// Background work stops with bg; the worker gets a last Step after the
+	// main loop ends.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	worker := s.newWorker()
+	outboxTicks := make(chan time.Time, 1)
+	wg.Add(1)
+	go func() { defer wg.Done(); worker.Run(bg, outboxTicks) }()
+	defer func() {
+		stopBG()
+		wg.Wait()
+		// Last chance for notices composed just before the stop.
+		stepCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := worker.Step(stepCtx, s.d.Now()); err != nil {
+			s.log.Warn("last outbox step", zap.Error(err))
+		}
+	}()
+	wakeWorker := func(now time.Time) {
+		select {
+		case outboxTicks <- now:
+		default:
+		}
+	}
+
+	batch := make([]logwatch.Line, 0, batchMax)
+	for {
+		select {
+		case <-ctx.Done():
+			stopSource()
+			// Drain what the source already read, then stop.
+			batch = batch[:0]
+			for l := range lines {
+				batch = append(batch, l)
+				if len(batch) == batchMax {
+					if err := s.process(context.WithoutCancel(ctx), batch); err != nil {
+						return err
+					}
+					batch = batch[:0]
+				}
+			}
+			if err := s.process(context.WithoutCancel(ctx), batch); err != nil {
+				return err
+			}
+			s.log.Info("stopped")
+			return nil
+
+		case l, ok := <-lines:
+			if !ok {
+				// The source ended (stdin, or an error below).
+				lines = nil
+				if err := s.drainErr(srcErrs); err != nil {
+					return err
+				}
+				s.log.Info("log source ended")
+				return nil
+			}
+			batch = append(batch[:0], l)
+			// Take what else is ready, without waiting.
+		more:
+			for len(batch) < batchMax {
+				select {
+				case l, ok := <-lines:
+					if !ok {
+						break more
+					}
+					batch = append(batch, l)
+				default:
+					break more
+				}
+			}
+			if err := s.process(ctx, batch); err != nil {
+				return err
+			}
+			wakeWorker(s.d.Now())
+
+		case now := <-tick:
+			if err := s.tick(ctx, now); err != nil {
+				return err
+			}
+			s.maybeSelfCheck(bg, now)
+			wakeWorker(now)
+
+		case r := <-s.selfResults:
+			if err := s.applySelfCheck(ctx, r); err != nil {
+				return err
+			}
+
+		case <-s.kick:
+			wakeWorker(s.d.Now())
+
+		case cfg := <-s.d.Reload:
+			s.reload(cfg)
+		}
+	}
+}
+
+// drainErr returns the source's error, if it sent one.
+func (s *service) drainErr(errs <-chan error) error {
+	if errs == nil {
+		return nil
+	}
+	if err, ok := <-errs; ok && err != nil {
+		return fmt.Errorf("daemon: log source: %w", err)
+	}
+	return nil
+}
+
+// reload applies a new configuration; what cannot change while running is
+// logged and kept as it was.
+func (s *service) reload(cfg *config.Config) {
+	if cfg == nil {
+		return
+	}
+	if keys := cfg.RestartNeeded(s.cfg); len(keys) > 0 {
+		s.log.Warn("configuration changes that need a restart are not applied", zap.Strings("keys", keys))
+	}
+	cat := s.cat
+	if cfg.Catalog.File != s.cfg.Catalog.File {
+		s.log.Warn("catalog.file changed: restart rblwatch to load it")
+	}
+	if err := s.configure(cfg, cat); err != nil {
+		s.log.Error("reload refused", zap.Error(err))
+		return
+	}
+	s.log.Info("configuration reloaded")
+}
+
+// process parses a batch of lines, updates the tracker and commits
+// everything with the position after the last line.
+func (s *service) process(ctx context.Context, batch []logwatch.Line) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	now := s.d.Now()
+	// A parser per batch: its reference time (for the year of syslog
+	// timestamps) must follow the clock.
+	p := logwatch.NewParser(now, s.loc)
+	recs := make([]logwatch.Record, 0, len(batch))
+	var events []incident.Event
+	m := s.d.Metrics
+	for _, l := range batch {
+		m.skippedLines.Add(float64(l.Skipped))
+		var r logwatch.Record
+		err := p.Parse(l.Text, &r)
+		m.lines.Inc()
+		switch {
+		case errors.Is(err, logwatch.ErrNotPostfix):
+			continue
+		case err != nil:
+			m.unparsed.WithLabelValues("").Inc()
+			continue
+		case r.Kind == logwatch.KindUnknown:
+			m.unparsed.WithLabelValues(metricService(r.Service)).Inc()
+			continue
+		case r.Kind == logwatch.KindOther:
+			continue
+		}
+		var v classify.Verdict
+		if r.Kind == logwatch.KindDelivery {
+			m.deliveries.WithLabelValues(metricStatus(r.Status)).Inc()
+			if r.Status == "deferred" || r.Status == "bounced" {
+				v = s.cat.Classify(classify.InputFromRecord(&r, s.sendingIP()))
+				m.failures.WithLabelValues(string(v.Category)).Inc()
+				if v.Category == classify.Blocklist {
+					m.rejections.WithLabelValues(v.Provider).Inc()
+				}
+			}
+		}
+		// The tracker uses the record's own time, so that a backlog read
+		// after a restart replays its timing.
+		events = append(events, s.tracker.Observe(&r, v)...)
+		recs = append(recs, r)
+	}
+	events = append(events, s.tracker.Tick(now)...)
+	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)))
+	s.startVerifications(ctx)
+	last := batch[len(batch)-1].Pos
+	return s.commit(ctx, now, events, func(tx *track.Tx) error {
+		for i := range recs {
+			if err := tx.ApplyRecord(&recs[i]); err != nil {
+				return err
+			}
+		}
+		if last != (logwatch.Position{}) {
+			return tx.SavePosition(s.d.SourceName, last, now)
+		}
+		return nil
+	})
+}
+
+// tick runs the incident timers.
+func (s *service) tick(ctx context.Context, now time.Time) error {
+	events := s.tracker.Tick(now)
+	if len(events) == 0 {
+		return nil
+	}
+	return s.commit(ctx, now, events, nil)
+}
+
+// commit turns events into outbox items and commits them with the changed
+// incidents and whatever more writes.
+func (s *service) commit(ctx context.Context, now time.Time, events []incident.Event, more func(*track.Tx) error) error {
+	var items []track.OutboxItem
+	for _, ev := range events {
+		its, err := s.notices(ctx, ev, now)
+		if err != nil {
+			s.log.Error("composing a notice failed", zap.String("incident", ev.Incident.ID), zap.String("kind", string(ev.Kind)), zap.Error(err))
+			continue
+		}
+		items = append(items, its...)
+	}
+	dirty := s.tracker.Dirty()
+	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
+		if more != nil {
+			if err := more(tx); err != nil {
+				return err
+			}
+		}
+		for _, inc := range dirty {
+			if err := tx.SaveIncident(inc); err != nil {
+				return err
+			}
+		}
+		for _, it := range items {
+			if _, err := tx.Enqueue(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("daemon: committing: %w", err)
+	}
+	s.tracker.Forget()
+	for _, ev := range events {
+		s.log.Info("incident "+string(ev.Kind), zap.String("incident", ev.Incident.ID), zap.String("provider", ev.Incident.Provider),
+			zap.String("listed", ev.Incident.Listed), zap.Int("bounced", ev.Incident.Bounced), zap.Int("deferred", ev.Incident.Deferred))
+		s.d.Metrics.events.WithLabelValues(string(ev.Kind)).Inc()
+		s.previous[ev.Incident.ID] = notify.CountsOf(ev.Incident)
+		if ev.Kind == incident.EventCleared {
+			delete(s.previous, ev.Incident.ID)
+			s.forgetVerification(ev.Incident.ID)
+		}
+	}
+	s.d.Metrics.openIncidents.Set(float64(len(s.tracker.Active())))
+	if len(items) > 0 {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// sendingIP is the listed IP to assume when a reply names none: our only
+// sending IP, if there is exactly one.
+func (s *service) sendingIP() string {
+	if len(s.cfg.SendingIPs) == 1 {
+		return s.cfg.SendingIPs[0].String()
+	}
+	return ""
+}
+
+// enabledZones lists the catalog's zones to query, with DQS and Abusix keys
+// applied.
+func enabledZones(cat *classify.Catalog, c config.DNSBL) []dnsbl.Zone {
+	var out []dnsbl.Zone
+	for _, p := range cat.Providers() {
+		for _, z := range p.Zones {
+			switch {
+			case slices.Contains(c.Zones.Disable, z.Name):
+				continue
+			case slices.Contains(c.Zones.Enable, z.Name):
+				z.Disabled = false
+			}
+			if z.NeedsKey {
+				switch p.ID {
+				case "spamhaus":
+					z.Key = string(c.DQSKey)
+				case "abusix":
+					z.Key = string(c.AbusixKey)
+				}
+			}
+			if !z.Disabled && (!z.NeedsKey || z.Key != "") {
+				out = append(out, z)
+			}
+		}
+	}
+	return out
+}
+
+// zonesOf returns the enabled zones of provider id that fit the target.
+func (s *service) zonesOf(id, target string) []dnsbl.Zone {
+	p := s.cat.Provider(id)
+	t, err := dnsbl.ParseTarget(target)
+	if p == nil || err != nil {
+		return nil
+	}
+	var out []dnsbl.Zone
+	for _, z := range s.zones {
+		if z.Domain == t.IsDomain() && slices.ContainsFunc(p.Zones, func(pz dnsbl.Zone) bool { return pz.Name == z.Name }) {
+			out = append(out, z)
+		}
+	}
+	return out
+}
+
+func metricService(s string) string {
+	if len(s) > 20 {
+		return "other"
+	}
+	return cmp.Or(s, "-")
+}
+
+func metricStatus(s string) string {
+	switch s {
+	case "sent", "deferred", "bounced", "expired":
+		return s
+	}
+	return "other"
+}

@@ -1,0 +1,286 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// recorder is a notify.Transport that keeps what it was given.
+type recorder struct {
+	mu    sync.Mutex
+	items []notify.Item
+	got   chan notify.Item
+	fail  atomic.Bool // answer with a temporary error
+}
+
+func newRecorder() *recorder { return &recorder{got: make(chan notify.Item, 100)} }
+
+func (r *recorder) Deliver(ctx context.Context, it notify.Item) error {
+	if r.fail.Load() {
+		return &notify.SendError{Temp: true, Err: fmt.Errorf("relay down")}
+	}
+	r.mu.Lock()
+	r.items = append(r.items, it)
+	r.mu.Unlock()
+	r.got <- it
+	return nil
+}
+
+// wait returns the next delivered item, failing after a generous bound.
+func (r *recorder) wait(t *testing.T, what string) notify.Item {
+	t.Helper()
+	select {
+	case it := <-r.got:
+		return it
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no %s notice delivered", what)
+	}
+	return notify.Item{}
+}
+
+// clock is a settable time source.
+type clock struct{ ns atomic.Int64 }
+
+func (c *clock) set(t time.Time) { c.ns.Store(t.UnixNano()) }
+func (c *clock) now() time.Time  { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) add(d time.Duration) time.Time {
+	return time.Unix(0, c.ns.Add(int64(d))).UTC()
+}
+
+var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+
+func stamp(t time.Time) string { return t.Format("2006-01-02T15:04:05.000000+00:00") }
+
+func rejection(at time.Time, qid, rcpt string) string {
+	return stamp(at) + " mx postfix/smtp[100]: " + qid + ": to=<" + rcpt + ">, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.7.1, status=bounced (host mx.example.net[198.51.100.7] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org; http://www.barracudanetworks.com/reputation/?pr=1&ip=192.0.2.1 (in reply to RCPT TO command))"
+}
+
+func deferral(at time.Time, qid, rcpt string) string {
+	return stamp(at) + " mx postfix/smtp[100]: " + qid + ": to=<" + rcpt + ">, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=4.7.1, status=deferred (host mx.example.net[198.51.100.7] said: 450 4.7.1 Service temporarily unavailable; Client host [192.0.2.1] blocked using Trend Micro Network Anti-Spam Service. Please see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=192.0.2.1 (in reply to RCPT TO command))"
+}
+
+func sent(at time.Time, qid, rcpt string) string {
+	return stamp(at) + " mx postfix/smtp[100]: " + qid + ": to=<" + rcpt + ">, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=2.0.0, status=sent (250 2.0.0 OK)"
+}
+
+func appendLines(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, l := range lines {
+		if _, err := f.WriteString(l + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// harness runs the daemon over a file in a temp dir.
+type harness struct {
+	t      *testing.T
+	dir    string
+	log    string
+	store  string
+	clock  *clock
+	tick   chan time.Time
+	mail   *recorder
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newHarness(t *testing.T) *harness {
+	dir := t.TempDir()
+	h := &harness{t: t, dir: dir, log: filepath.Join(dir, "mail.log"), store: filepath.Join(dir, "state.db"),
+		clock: &clock{}, mail: newRecorder()}
+	h.clock.set(t0)
+	appendLines(t, h.log)
+	return h
+}
+
+func (h *harness) config() *config.Config {
+	cfg := config.Default()
+	cfg.Log.Path = h.log
+	cfg.Log.Timezone = "UTC"
+	cfg.State.Path = h.store
+	cfg.Notify.To = []string{"postmaster@example.org"}
+	cfg.Notify.From = "rblwatch@mx.example.org"
+	cfg.Notify.Aggregate = 0
+	cfg.DNSBL.Interval = 0
+	return cfg
+}
+
+// start runs the daemon until stop.
+func (h *harness) start(cfg *config.Config) {
+	t := h.t
+	st, err := track.Open(cfg.State.Path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.tick = make(chan time.Time)
+	path := cfg.Log.Path
+	d := Deps{
+		Config:  cfg,
+		Catalog: classify.Default(),
+		Store:   st,
+		Log:     zaptest.NewLogger(t),
+		Host:    "mx.example.org",
+		Source: func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
+		},
+		SourceName: "file:" + path,
+		Sinks:      map[string]notify.Transport{SinkEmail: h.mail},
+		Now:        h.clock.now,
+		Tick:       h.tick,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	go func() {
+		h.done <- Run(ctx, d)
+		st.Close()
+	}()
+}
+
+func (h *harness) stop() {
+	h.cancel()
+	if err := <-h.done; err != nil {
+		h.t.Fatalf("daemon: %v", err)
+	}
+}
+
+// tickAt advances the clock and ticks.
+func (h *harness) tickAt(at time.Time) {
+	h.clock.set(at)
+	select {
+	case h.tick <- at:
+	case err := <-h.done:
+		h.t.Fatalf("daemon ended: %v", err)
+	}
+}
+
+func subject(t *testing.T, it notify.Item) string {
+	t.Helper()
+	m, err := mail.ReadMessage(strings.NewReader(string(it.Payload)))
+	if err != nil {
+		t.Fatalf("notice is not a mail message: %v", err)
+	}
+	dec := new(mime.WordDecoder)
+	s, err := dec.DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestNotifiesThenClears(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config())
+	defer h.stop()
+
+	appendLines(t, h.log,
+		rejection(t0, "4C1B2A3F91", "alice@example.net"),
+		rejection(t0.Add(time.Second), "4C1B2A3F92", "bob@example.net"),
+	)
+	it := h.mail.wait(t, "opened")
+	if it.Kind != "opened" || it.Sink != SinkEmail || it.Recipients[0] != "postmaster@example.org" {
+		t.Fatalf("first notice = %+v", it)
+	}
+	if s := subject(t, it); !strings.Contains(s, "Barracuda") || !strings.Contains(s, "192.0.2.1") {
+		t.Errorf("subject %q does not name the provider and the IP", s)
+	}
+
+	// Mail to the same receiver goes through; after the settle time the
+	// incident is cleared.
+	appendLines(t, h.log, sent(t0.Add(time.Minute), "4C1B2A3F93", "carol@example.net"))
+	h.tickAt(t0.Add(2 * time.Minute))
+	h.tickAt(t0.Add(12 * time.Minute))
+	it = h.mail.wait(t, "cleared")
+	if it.Kind != "cleared" {
+		t.Fatalf("second notice = %+v", it)
+	}
+	h.mail.mu.Lock()
+	n := len(h.mail.items)
+	h.mail.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d notices, want 2", n)
+	}
+}
+
+// TestRestartNeverRepeats: a restart resumes after the last committed line
+// and sends nothing twice; a new rejection after it is a new incident.
+func TestRestartNeverRepeats(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	h.start(cfg)
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	h.mail.wait(t, "opened")
+	h.stop()
+
+	// Same file, same store: nothing new to say.
+	h.start(cfg)
+	appendLines(t, h.log, deferral(t0.Add(time.Hour), "5D2C3B4A01", "dave@example.com"))
+	it := h.mail.wait(t, "trendmicro opened")
+	if !strings.Contains(subject(t, it), "Trend Micro") {
+		t.Errorf("after the restart the next notice is %q, want the Trend Micro incident", subject(t, it))
+	}
+	h.stop()
+	if n := len(h.mail.items); n != 2 {
+		t.Errorf("%d notices in all, want 2", n)
+	}
+}
+
+// TestRelayDownThenUp: notices wait in the outbox while the relay is down
+// and go out once, in order, when it is back.
+func TestRelayDownThenUp(t *testing.T) {
+	h := newHarness(t)
+	h.mail.fail.Store(true)
+	h.start(h.config())
+	defer h.stop()
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"), deferral(t0.Add(time.Second), "5D2C3B4A01", "dave@example.com"))
+
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// Wait until both notices are in the outbox and have failed once.
+	for i := 0; ; i++ {
+		h.tickAt(t0.Add(time.Duration(i) * time.Second))
+		n, err := st.Pending(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		due, _ := st.Due(context.Background(), t0.Add(time.Hour), 10)
+		if n == 2 && len(due) == 2 && due[0].Attempts > 0 {
+			break
+		}
+		if i > 2000 {
+			t.Fatalf("outbox never held both notices (pending %d)", n)
+		}
+	}
+	h.mail.fail.Store(false)
+	h.tickAt(t0.Add(time.Hour)) // past any backoff
+	a, b := h.mail.wait(t, "first"), h.mail.wait(t, "second")
+	if !strings.Contains(subject(t, a), "Barracuda") || !strings.Contains(subject(t, b), "Trend Micro") {
+		t.Errorf("order: %q then %q", subject(t, a), subject(t, b))
+	}
+}

@@ -1,0 +1,211 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// Sink names.
+const (
+	SinkEmail   = "email"
+	SinkWebhook = "webhook"
+)
+
+// verifyWait bounds how long composing the first notice waits for the DNS
+// verification started when the incident opened (with the default 30 s
+// aggregation window it is long done).
+const verifyWait = 3 * time.Second
+
+// notices composes the outbox items for one incident event.
+func (s *service) notices(ctx context.Context, ev incident.Event, now time.Time) ([]track.OutboxItem, error) {
+	kind, err := notify.KindOf(ev.Kind)
+	if err != nil {
+		return nil, err
+	}
+	inc := ev.Incident
+	n := notify.Notice{
+		Kind:     kind,
+		Incident: inc,
+		Provider: s.cat.Provider(inc.Provider),
+		Via:      s.cat.Provider(inc.Verdict.Via),
+		Reply:    firstReply(inc),
+		Lang:     s.cfg.Notify.Language,
+		SharedIP: s.cfg.SharedIP,
+		Host:     s.d.Host,
+	}
+	if prev, ok := s.previous[inc.ID]; ok && kind == notify.KindDigest {
+		n.Previous = &prev
+	}
+	switch kind {
+	case notify.KindOpened:
+		n.Checks = s.awaitVerification(ctx, inc)
+	case notify.KindCleared:
+		// Say whether the list still names us: a quiet period is not a
+		// delisting.
+		n.Checks = s.verifyNow(ctx, inc)
+	}
+	key := fmt.Sprintf("incident/%s/%s", inc.ID, kind)
+	if kind == notify.KindDigest {
+		key = fmt.Sprintf("%s/%d", key, inc.Notices)
+	}
+	return s.items(n, key, now)
+}
+
+// items composes a notice for every configured sink.
+func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.OutboxItem, error) {
+	cfg := notify.Config{
+		From:     s.cfg.Notify.Sender(s.d.Host),
+		To:       s.cfg.Notify.To,
+		HTML:     s.cfg.Notify.HTML,
+		Renotify: s.cfg.Notify.Renotify,
+		Location: s.loc,
+	}
+	var items []track.OutboxItem
+	base := track.OutboxItem{Kind: string(n.Kind), IncidentID: n.Incident.ID, CreatedAt: now}
+	if len(cfg.To) > 0 && s.d.Sinks[SinkEmail] != nil {
+		msg, err := notify.Compose(n, cfg, now, notify.MessageID(n, now, s.d.Host))
+		if err != nil {
+			return nil, err
+		}
+		it := base
+		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/email", SinkEmail, cfg.To, msg
+		items = append(items, it)
+	}
+	if w := s.cfg.Notify.Webhook; w.URL != "" && s.d.Sinks[SinkWebhook] != nil {
+		body, err := notify.WebhookPayload(n, cfg, now, notify.WebhookFormat(w.Format))
+		if err != nil {
+			return nil, err
+		}
+		it := base
+		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/webhook", SinkWebhook, nil, body
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		s.log.Warn("nobody to tell: set notify.to or notify.webhook", zap.String("notice", key))
+	}
+	return items, nil
+}
+
+// firstReply is the remote's reply in the incident's first log line.
+func firstReply(inc incident.Incident) string {
+	if len(inc.Samples) == 0 {
+		return ""
+	}
+	var r logwatch.Record
+	if logwatch.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) != nil {
+		return ""
+	}
+	return r.Reply.Text
+}
+
+// startVerifications starts a DNS check for each incident that has none:
+// the listed IP or domain at the provider's own zones.
+func (s *service) startVerifications(ctx context.Context) {
+	if s.d.Resolver == nil {
+		return
+	}
+	for _, inc := range s.tracker.Active() {
+		s.checksMu.Lock()
+		_, ok := s.checks[inc.ID]
+		if !ok {
+			v := &verification{done: make(chan struct{})}
+			s.checks[inc.ID] = v
+			check := s.verifier(inc)
+			go func() {
+				defer close(v.done)
+				v.result = check(context.WithoutCancel(ctx))
+			}()
+		}
+		s.checksMu.Unlock()
+	}
+}
+
+// awaitVerification returns the DNS check started when the incident opened,
+// waiting for it a little, or runs one now.
+func (s *service) awaitVerification(ctx context.Context, inc incident.Incident) []notify.Check {
+	s.checksMu.Lock()
+	v := s.checks[inc.ID]
+	s.checksMu.Unlock()
+	if v == nil {
+		return s.verifyNow(ctx, inc)
+	}
+	timer := time.NewTimer(verifyWait)
+	defer timer.Stop()
+	select {
+	case <-v.done:
+		return v.result
+	case <-timer.C:
+		return []notify.Check{{Status: notify.CheckError, Error: "the DNS check did not finish in time"}}
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+func (s *service) forgetVerification(id string) {
+	s.checksMu.Lock()
+	delete(s.checks, id)
+	s.checksMu.Unlock()
+}
+
+// verifyNow checks the incident's listing now.
+func (s *service) verifyNow(ctx context.Context, inc incident.Incident) []notify.Check {
+	if s.d.Resolver == nil {
+		return nil
+	}
+	return s.verifier(inc)(ctx)
+}
+
+// verifier returns a function that looks the listed target up at the
+// provider's zones. It captures everything it needs, so it may run in
+// another goroutine while the main loop reloads the configuration. A
+// provider without a public list gets a "nolist" check, so the notice can
+// say to use its portal.
+func (s *service) verifier(inc incident.Incident) func(context.Context) []notify.Check {
+	p := s.cat.Provider(inc.Provider)
+	switch {
+	case p == nil || inc.Listed == "":
+		return func(context.Context) []notify.Check { return nil }
+	case len(p.Zones) == 0:
+		return func(context.Context) []notify.Check { return []notify.Check{{Status: notify.CheckNoList}} }
+	}
+	zones := s.zonesOf(inc.Provider, inc.Listed)
+	res, log, now, timeout, m := s.d.Resolver, s.log, s.d.Now, s.timeout(), s.d.Metrics
+	target := inc.Listed
+	return func(ctx context.Context) []notify.Check {
+		if len(zones) == 0 {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(ctx, 2*timeout)
+		defer cancel()
+		results := dnsbl.Check(ctx, log, res, zones, target, now())
+		checks := make([]notify.Check, 0, len(results))
+		for _, r := range results {
+			c := notify.Check{Zone: r.Zone, Meaning: r.Meaning, TXT: r.TXT, Status: notify.CheckStatus(r.Status)}
+			if r.Status == dnsbl.StatusError {
+				c.Error = r.Reason
+				if c.Error == "" && r.Err != nil {
+					c.Error = r.Err.Error()
+				}
+			}
+			m.dnsChecks.WithLabelValues(string(r.Status)).Inc()
+			checks = append(checks, c)
+		}
+		return checks
+	}
+}
+
+func (s *service) timeout() time.Duration {
+	if s.cfg.DNSBL.Timeout > 0 {
+		return s.cfg.DNSBL.Timeout
+	}
+	return dnsbl.DefaultTimeout
+}

@@ -1,0 +1,245 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// The self-check looks our own sending IPs and domains up in every enabled
+// zone every dnsbl.interval, and tells the postmaster when a provider starts
+// or stops listing one of them. Its state lives in the store's meta table:
+//
+//	selfcheck/last                         time of the last completed check (RFC 3339)
+//	selfcheck/state/<provider>/<target>    "listed" or "clean"
+//	selfcheck/since/<provider>/<target>    when the listing was first seen
+//	selfcheck/seq/<provider>/<target>      transitions so far (part of the notices' dedup keys)
+//
+// The DNS queries run in a goroutine with inputs captured by the main loop;
+// the results come back to the main loop, which alone compares, composes and
+// commits.
+
+const metaLast = "selfcheck/last"
+
+// selfCheckResult is one completed self-check.
+type selfCheckResult struct {
+	at      time.Time
+	results map[string][]dnsbl.Result // target → results, zone order
+}
+
+// maybeSelfCheck starts a self-check when one is due and none is running.
+func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
+	interval := s.cfg.DNSBL.Interval
+	if s.d.Resolver == nil || interval <= 0 || s.selfRunning {
+		return
+	}
+	targets := s.selfTargets()
+	if len(targets) == 0 {
+		return
+	}
+	if !s.selfDue.IsZero() && now.Before(s.selfDue) {
+		return
+	}
+	if s.selfDue.IsZero() {
+		// First look since the start: continue the stored schedule.
+		if v, ok, err := s.d.Store.GetMeta(ctx, metaLast); err == nil && ok {
+			if last, err := time.Parse(time.RFC3339Nano, v); err == nil && now.Before(last.Add(interval)) {
+				s.selfDue = last.Add(interval)
+				return
+			}
+		}
+	}
+	s.selfRunning = true
+	s.selfDue = now.Add(interval)
+	zones, res, log, timeout, clock := s.zones, s.d.Resolver, s.log, s.timeout(), s.d.Now
+	go func() {
+		out := selfCheckResult{results: map[string][]dnsbl.Result{}}
+		for _, target := range targets {
+			t, err := dnsbl.ParseTarget(target)
+			if err != nil {
+				continue
+			}
+			picked, _ := dnsbl.Select(zones, nil, t)
+			cctx, cancel := context.WithTimeout(ctx, 3*timeout)
+			out.results[target] = dnsbl.Check(cctx, log, res, picked, target, clock())
+			cancel()
+		}
+		out.at = clock()
+		select {
+		case s.selfResults <- out:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// selfTargets lists our sending IPs and domains.
+func (s *service) selfTargets() []string {
+	var out []string
+	for _, ip := range s.cfg.SendingIPs {
+		out = append(out, ip.String())
+	}
+	return append(out, s.cfg.SendingDomains...)
+}
+
+// providerState is what the self-check concluded about one provider and
+// target.
+type providerState struct {
+	provider string
+	target   string
+	listed   bool
+	checks   []notify.Check
+}
+
+// applySelfCheck compares a completed self-check with the stored state and
+// commits the transitions with their notices.
+func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
+	s.selfRunning = false
+	var states []providerState
+	for target, results := range r.results {
+		byProvider := map[string]*providerState{}
+		var order []string
+		for _, res := range results {
+			if res.Status == dnsbl.StatusError {
+				continue // unknown: neither listed nor clean
+			}
+			prov := s.providerOfZone(res.Zone)
+			ps := byProvider[prov]
+			if ps == nil {
+				ps = &providerState{provider: prov, target: target}
+				byProvider[prov] = ps
+				order = append(order, prov)
+			}
+			ps.listed = ps.listed || res.Status == dnsbl.StatusListed
+			ps.checks = append(ps.checks, notify.Check{Zone: res.Zone, Status: notify.CheckStatus(res.Status), Meaning: res.Meaning, TXT: res.TXT})
+		}
+		for _, prov := range order {
+			states = append(states, *byProvider[prov])
+		}
+	}
+	slices.SortFunc(states, func(a, b providerState) int {
+		return strings.Compare(a.provider+"/"+a.target, b.provider+"/"+b.target)
+	})
+	var kicked bool
+	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
+		for _, ps := range states {
+			inserted, err := s.transition(tx, ps, r.at)
+			if err != nil {
+				return err
+			}
+			kicked = kicked || inserted
+		}
+		return tx.SetMeta(metaLast, r.at.UTC().Format(time.RFC3339Nano))
+	})
+	if err != nil {
+		return fmt.Errorf("daemon: committing the self-check: %w", err)
+	}
+	s.log.Info("self-check done", zap.Int("targets", len(r.results)), zap.Int("providers", len(states)))
+	if kicked {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// transition records one provider's state for one target and enqueues a
+// notice when it changed (or when a first check finds a listing).
+func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool, error) {
+	base := ps.provider + "/" + ps.target
+	prev, _, err := tx.GetMeta("selfcheck/state/" + base)
+	if err != nil {
+		return false, err
+	}
+	now := "clean"
+	if ps.listed {
+		now = "listed"
+	}
+	if prev == now || (prev == "" && now == "clean") {
+		if prev == "" {
+			return false, tx.SetMeta("selfcheck/state/"+base, now)
+		}
+		return false, nil
+	}
+	seqText, _, err := tx.GetMeta("selfcheck/seq/" + base)
+	if err != nil {
+		return false, err
+	}
+	seq, _ := strconv.Atoi(seqText)
+	seq++
+	since := at
+	if v, ok, err := tx.GetMeta("selfcheck/since/" + base); err != nil {
+		return false, err
+	} else if ok && !ps.listed {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			since = t
+		}
+	}
+	for k, v := range map[string]string{
+		"selfcheck/state/" + base: now,
+		"selfcheck/seq/" + base:   strconv.Itoa(seq),
+		"selfcheck/since/" + base: since.UTC().Format(time.RFC3339Nano),
+	} {
+		if err := tx.SetMeta(k, v); err != nil {
+			return false, err
+		}
+	}
+	kind := notify.KindListed
+	inc := incident.Incident{
+		ID:        fmt.Sprintf("selfcheck-%s-%s-%d", ps.provider, ps.target, seq),
+		Key:       incident.Key{Provider: ps.provider, Listed: ps.target},
+		Status:    incident.Ongoing,
+		FirstSeen: since,
+		LastSeen:  at,
+	}
+	if !ps.listed {
+		kind = notify.KindDelisted
+		inc.Status, inc.ClearedAt, inc.ClearedBy = incident.Cleared, at, "delisted"
+	}
+	n := notify.Notice{
+		Kind:     kind,
+		Incident: inc,
+		Provider: s.cat.Provider(ps.provider),
+		Checks:   ps.checks,
+		Lang:     s.cfg.Notify.Language,
+		SharedIP: s.cfg.SharedIP,
+		Host:     s.d.Host,
+	}
+	items, err := s.items(n, fmt.Sprintf("selfcheck/%s/%s/%d", base, kind, seq), at)
+	if err != nil {
+		return false, err
+	}
+	inserted := false
+	for _, it := range items {
+		ok, err := tx.Enqueue(it)
+		if err != nil {
+			return false, err
+		}
+		inserted = inserted || ok
+	}
+	s.log.Info("self-check: "+string(kind), zap.String("provider", ps.provider), zap.String("target", ps.target))
+	s.d.Metrics.events.WithLabelValues(string(kind)).Inc()
+	return inserted, nil
+}
+
+// providerOfZone names the catalog provider that owns a zone.
+func (s *service) providerOfZone(zone string) string {
+	for _, p := range s.cat.Providers() {
+		for _, z := range p.Zones {
+			if z.Name == zone {
+				return p.ID
+			}
+		}
+	}
+	return "unknown"
+}
