@@ -176,26 +176,35 @@ func parseSmtpd(body string, r *Record) {
 			return
 		}
 	}
-	if hasAnyPrefix(body, &smtpdNoise) {
+	if isSmtpdNoise(body) {
 		r.Kind = KindOther
 	}
 }
 
-// smtpdNoise are smtpd messages about connections, of no interest to
+// isSmtpdNoise reports smtpd messages about connections, of no interest to
 // rblwatch.
-var smtpdNoise = [...]string{
-	"connect from ", "disconnect from ", "lost connection after ", "timeout after ", "too many errors after ",
-	"improper command pipelining after ", "Anonymous TLS connection established", "Trusted TLS connection established",
-	"Untrusted TLS connection established", "Verified TLS connection established", "SSL_accept error from ",
-	"setting up TLS connection from ", "TLS connection established from ", "discarding EHLO keywords",
-	"non-SMTP command from ", "lost connection", "table ", "abort", "STARTTLS",
-}
-
-func hasAnyPrefix(s string, prefixes *[len(smtpdNoise)]string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
+func isSmtpdNoise(s string) bool {
+	switch {
+	case strings.HasPrefix(s, "connect from "),
+		strings.HasPrefix(s, "disconnect from "),
+		strings.HasPrefix(s, "lost connection after "),
+		strings.HasPrefix(s, "timeout after "),
+		strings.HasPrefix(s, "too many errors after "),
+		strings.HasPrefix(s, "improper command pipelining after "),
+		strings.HasPrefix(s, "Anonymous TLS connection established"),
+		strings.HasPrefix(s, "Trusted TLS connection established"),
+		strings.HasPrefix(s, "Untrusted TLS connection established"),
+		strings.HasPrefix(s, "Verified TLS connection established"),
+		strings.HasPrefix(s, "SSL_accept error from "),
+		strings.HasPrefix(s, "setting up TLS connection from "),
+		strings.HasPrefix(s, "TLS connection established from "),
+		strings.HasPrefix(s, "discarding EHLO keywords"),
+		strings.HasPrefix(s, "non-SMTP command from "),
+		strings.HasPrefix(s, "lost connection"),
+		strings.HasPrefix(s, "table "),
+		strings.HasPrefix(s, "abort"),
+		strings.HasPrefix(s, "STARTTLS"):
+		return true
 	}
 	return false
 }
@@ -424,20 +433,35 @@ func parseSMTP(body string, r *Record) {
 		}
 		return
 	}
-	r.Stage = StageNone
-	r.Reply = reply.Reply{}
-	for _, p := range smtpNoise {
-		if strings.HasPrefix(body, p) {
-			r.Kind = KindOther
-			return
-		}
+	if isSMTPNoise(body) {
+		r.Kind = KindOther
 	}
 }
 
-var smtpNoise = [...]string{
-	"Trusted TLS connection established", "Untrusted TLS connection established", "Verified TLS connection established",
-	"Anonymous TLS connection established", "enabling PIX workarounds", "breaking line > ", "SSL_connect error",
-	"certificate verification failed", "server certificate verification failed", "Cannot start TLS",
-	"TLS is required", "host ", "Host ", "Name service error", "network address conversion failed",
-	"discarding EHLO keywords", "table ", "mail for ", "connect to ",
+// isSMTPNoise reports smtp/lmtp messages of no interest to rblwatch (TLS
+// chatter, DNS and network notes that a delivery line repeats).
+func isSMTPNoise(s string) bool {
+	switch {
+	case strings.HasPrefix(s, "Trusted TLS connection established"),
+		strings.HasPrefix(s, "Untrusted TLS connection established"),
+		strings.HasPrefix(s, "Verified TLS connection established"),
+		strings.HasPrefix(s, "Anonymous TLS connection established"),
+		strings.HasPrefix(s, "enabling PIX workarounds"),
+		strings.HasPrefix(s, "breaking line > "),
+		strings.HasPrefix(s, "SSL_connect error"),
+		strings.HasPrefix(s, "certificate verification failed"),
+		strings.HasPrefix(s, "server certificate verification failed"),
+		strings.HasPrefix(s, "Cannot start TLS"),
+		strings.HasPrefix(s, "TLS is required"),
+		strings.HasPrefix(s, "host "),
+		strings.HasPrefix(s, "Host "),
+		strings.HasPrefix(s, "Name service error"),
+		strings.HasPrefix(s, "network address conversion failed"),
+		strings.HasPrefix(s, "discarding EHLO keywords"),
+		strings.HasPrefix(s, "table "),
+		strings.HasPrefix(s, "mail for "),
+		strings.HasPrefix(s, "connect to "):
+		return true
+	}
+	return false
 }
