@@ -213,7 +213,13 @@ func (s *service) run(ctx context.Context) error {
 			s.log.Warn("last outbox step", zap.Error(err))
 		}
 	}()
+	// wakeWorker hands the worker the newest time: a pending older tick is
+	// replaced, so a busy worker never runs its next step with a stale clock.
 	wakeWorker := func(now time.Time) {
+		select {
+		case <-outboxTicks:
+		default:
+		}
 		select {
 		case outboxTicks <- now:
 		default:
