@@ -15,17 +15,24 @@ import (
 var dumpUnknown = flag.Bool("dump-unknown", false, "TestParseCorpus: log every line left KindUnknown")
 
 // corpusFiles lists the real log excerpts shared with the project: the
-// labelled corpus and the lines captured from a real Postfix 3.7.
+// labelled corpus and the lines captured from a real Postfix 3.7. shared/ is
+// looked for beside the repository (../../shared from the package
+// directory, as CI lays it out), then at /work/shared.
 func corpusFiles(t testing.TB) []string {
-	var files []string
-	for _, pat := range []string{"/work/shared/corpus/logs/*", "/work/shared/harness/captured/*.log"} {
-		m, err := filepath.Glob(pat)
-		if err != nil {
-			t.Fatal(err)
+	for _, root := range []string{filepath.Join("..", "..", "shared"), "/work/shared"} {
+		var files []string
+		for _, pat := range []string{"corpus/logs/*", "harness/captured/*.log"} {
+			m, err := filepath.Glob(filepath.Join(root, pat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, m...)
 		}
-		files = append(files, m...)
+		if len(files) > 0 {
+			return files
+		}
 	}
-	return files
+	return nil
 }
 
 // TestParseCorpus parses every real log line available and checks that no
