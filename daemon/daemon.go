@@ -469,11 +469,31 @@ func (s *service) sendingIP() string {
 // applied.
 func enabledZones(cat *classify.Catalog, c config.DNSBL) []dnsbl.Zone {
 	var out []dnsbl.Zone
-	for _, p := range cat.Providers() {
+	for _, p := range ConfiguredProviders(cat, c) {
 		for _, z := range p.Zones {
+			if !z.Disabled {
+				out = append(out, z)
+			}
+		}
+	}
+	return out
+}
+
+// ConfiguredProviders returns the catalog's providers with the zone settings
+// of the configuration applied: dnsbl.zones.enable and .disable, and the
+// Spamhaus DQS and Abusix keys. A zone that needs a key it does not have is
+// disabled (it can still be named explicitly, e.g. rblwatch check --zone).
+// The catalog itself is not changed.
+func ConfiguredProviders(cat *classify.Catalog, c config.DNSBL) []*classify.Provider {
+	var out []*classify.Provider
+	for _, p := range cat.Providers() {
+		cp := *p
+		cp.Zones = slices.Clone(p.Zones)
+		for i := range cp.Zones {
+			z := &cp.Zones[i]
 			switch {
 			case slices.Contains(c.Zones.Disable, z.Name):
-				continue
+				z.Disabled = true
 			case slices.Contains(c.Zones.Enable, z.Name):
 				z.Disabled = false
 			}
@@ -484,11 +504,12 @@ func enabledZones(cat *classify.Catalog, c config.DNSBL) []dnsbl.Zone {
 				case "abusix":
 					z.Key = string(c.AbusixKey)
 				}
-			}
-			if !z.Disabled && (!z.NeedsKey || z.Key != "") {
-				out = append(out, z)
+				if z.Key == "" {
+					z.Disabled = true
+				}
 			}
 		}
+		out = append(out, &cp)
 	}
 	return out
 }

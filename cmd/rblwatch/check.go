@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/daemon"
 	"github.com/rblwatch/rblwatch/dnsbl"
 )
 
@@ -25,8 +27,16 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	var zoneNames checkZoneNames
 	fs.Var(&zoneNames, "zone", "check only this zone (repeatable); zones unknown to the catalog are checked with default meanings")
 	timeout := fs.Duration("timeout", dnsbl.DefaultTimeout, "time to wait for each DNS answer")
+	cfgPath := fs.String("config", config.DefaultPath, "configuration file: its dnsbl resolver, keys and zone choices apply (absent at the default path: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return usageError{"check: " + err.Error()}
+	}
+	if *server == "" {
+		*server = cfg.DNSBL.Resolver
 	}
 	if fs.NArg() == 0 {
 		return usageError{"check: no IP address or domain given"}
@@ -51,7 +61,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	r := &dnsbl.Resolver{Server: addr, Timeout: *timeout}
 	anyListed := false
-	for i, rows := range checkTargets(ctx, e, r, classify.Default().Providers(), zoneNames, targets) {
+	providers := daemon.ConfiguredProviders(classify.Default(), cfg.DNSBL)
+	for i, rows := range checkTargets(ctx, e, r, providers, zoneNames, targets) {
 		for _, row := range rows {
 			anyListed = anyListed || row.Status == dnsbl.StatusListed
 		}
