@@ -222,3 +222,37 @@ func TestCloseLeavesNothing(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestMilterWiring checks that Options.Milter reaches Postfix: with nobody
+// listening there and milter_default_action = accept, smtpd and cleanup
+// (the sendmail path) warn, and the mail still goes out.
+func TestMilterWiring(t *testing.T) {
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	milter := fmt.Sprintf("inet:127.0.0.1:%d", port)
+	gmail := NewRemote(t, "127.0.0.12:0", "mx.gmail.test")
+	pf := Start(t, Options{Milter: milter, Routes: []Route{{Domain: "gmail.test", Host: "mx.gmail.test", Addr: gmail.Addr()}}})
+	qid, err := pf.Submit("alice@example.test", []string{"bob@gmail.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pf.WaitDelivery(qid, "bob@gmail.test", "sent", 1); err != nil {
+		t.Fatal(err)
+	}
+	warn := `warning: connect to Milter service ` + regexp.QuoteMeta(milter) + `: Connection refused`
+	if _, err := pf.WaitLog(`postfix/smtpd\[\d+\]: ` + warn); err != nil {
+		t.Fatal(err)
+	}
+	qid, err = pf.Sendmail("root@example.test", []string{"ops@gmail.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pf.WaitDelivery(qid, "ops@gmail.test", "sent", 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pf.WaitLog(`postfix/cleanup\[\d+\]: ` + warn); err != nil {
+		t.Fatal(err)
+	}
+}
