@@ -129,16 +129,35 @@ func (t *Tracker) Observe(r *logwatch.Record, v classify.Verdict) []Event {
 	case logwatch.KindExpired:
 		t.setFate(r.QueueID, "", FateExpired)
 	case logwatch.KindDelivery:
-		return t.delivery(r, v)
+		d := Delivery{At: r.Time, Status: r.Status, QueueID: r.QueueID, To: r.To, RemoteHost: r.RemoteHost, Raw: r.Raw}
+		return t.ObserveDelivery(&d, &v)
 	}
 	return nil
 }
 
-func (t *Tracker) delivery(r *logwatch.Record, v classify.Verdict) []Event {
-	at := r.Time
+// Delivery is the part of a delivery record the tracker reads. Its strings
+// may point into a log line: whatever the tracker keeps, it copies.
+type Delivery struct {
+	At         time.Time
+	Status     string // sent, deferred, bounced, …
+	QueueID    string
+	To         string
+	RemoteHost string
+	Raw        string // the log line, kept as evidence
+}
+
+// ObserveDelivery is Observe for a delivery, without a whole Record (replay
+// feeds a million of them). v is the verdict of a failed delivery, nil or
+// zero otherwise.
+
+func (t *Tracker) ObserveDelivery(r *Delivery, v *classify.Verdict) []Event {
+	at := r.At
 	switch r.Status {
 	case "sent":
 		t.setFate(r.QueueID, r.To, FateDelivered)
+		if len(t.byDomain) == 0 {
+			return t.Tick(at)
+		}
 		for _, st := range t.byDomain[domainOf(r.To)] {
 			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() {
 				st.clearAt = at
@@ -154,12 +173,12 @@ func (t *Tracker) delivery(r *logwatch.Record, v classify.Verdict) []Event {
 	default:
 		return t.Tick(at)
 	}
-	if v.Category != classify.Blocklist || v.Provider == "" {
+	if v == nil || v.Category != classify.Blocklist || v.Provider == "" {
 		return t.Tick(at)
 	}
 	st := t.active[Key{Provider: v.Provider, Listed: v.Listed}]
 	if st == nil {
-		st = t.open(v, at)
+		st = t.open(*v, at)
 	}
 	st.clearAt = time.Time{} // a new rejection cancels a pending clear
 	if at.After(st.inc.LastSeen) {
@@ -214,7 +233,7 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 }
 
 // affect records the refused recipient and its message.
-func (t *Tracker) affect(st *state, r *logwatch.Record) {
+func (t *Tracker) affect(st *state, r *Delivery) {
 	rcpt := r.To
 	if rcpt != "" {
 		if _, ok := st.rcpts[rcpt]; !ok {
@@ -246,7 +265,7 @@ func (t *Tracker) affect(st *state, r *logwatch.Record) {
 		ms = &msgState{st: st, idx: -1}
 		st.msgIndex[qid] = ms
 		if len(st.inc.Messages) < MaxMessages {
-			m := Message{QueueID: qid, FirstSeen: r.Time}
+			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta := t.meta[qid]; meta != nil {
 				m.From, m.MessageID = meta.from, meta.messageID
 			}
@@ -278,7 +297,7 @@ func (t *Tracker) affect(st *state, r *logwatch.Record) {
 			}
 		}
 	}
-	ms.update(r.Time)
+	ms.update(r.At)
 }
 
 // find returns the index of rcpt among the message's recipients, or -1.

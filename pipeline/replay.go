@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
@@ -81,12 +82,22 @@ type Result struct {
 // so only foreign or corrupt input comes near it.
 const MaxLine = logwatch.DefaultMaxLineLen
 
-// chunk is a run of whole lines, numbered in input order.
+// chunk is a run of whole lines, numbered in input order. data is a view
+// of buf, a buffer recycled once the merger has fed the chunk's events to
+// the tracker: nothing may keep a substring of data beyond that point (the
+// tracker and the verdict cache copy what they keep; see
+// incident.TestTrackerDoesNotPinLines and classify.Verdict.Clone).
 type chunk struct {
 	seq   int
 	input int
 	data  string
+	buf   *[]byte
 }
+
+// bufPool recycles chunk buffers: a replay then allocates a few of them
+// instead of one per mebibyte read, and the garbage collector, which a
+// large allocation rate keeps busy, hardly runs.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // parsed is what a worker made of a chunk: the events the tracker needs,
 // and the counters.
@@ -94,32 +105,17 @@ type parsed struct {
 	seq    int
 	events []event
 	c      counters
+	buf    *[]byte // the chunk's buffer, recycled after the merge
 }
 
-// event is the part of a record the tracker reads. Whole Records are large;
-// copying them between goroutines cost more than parsing.
+// event is what the merger feeds the tracker for one record: a delivery
+// (with the verdict of a failure, shared with the worker's cache) or an
+// expiry. Whole Records are large; copying them between goroutines cost
+// more than parsing.
 type event struct {
-	at      time.Time
 	kind    logwatch.Kind
-	status  string
-	qid     string
-	addr    string // To (delivery), From (queued, pickup), Message-ID
-	host    string // remote host of a failure
-	raw     string // the line, for failures (evidence samples)
-	verdict classify.Verdict
-}
-
-// record fills r (reused) from e.
-func (e *event) record(r *logwatch.Record) {
-	*r = logwatch.Record{Time: e.at, Kind: e.kind, Status: e.status, QueueID: e.qid, RemoteHost: e.host, Raw: e.raw}
-	switch e.kind {
-	case logwatch.KindDelivery:
-		r.To = e.addr
-	case logwatch.KindMessageID:
-		r.MessageID = e.addr
-	default:
-		r.From = e.addr
-	}
+	d       incident.Delivery
+	verdict *classify.Verdict
 }
 
 // eventPool recycles the event slices of processed chunks.
@@ -187,7 +183,6 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	keyTimes := map[incident.Key][]time.Time{}
 	pending := map[int]parsed{}
 	next := 0
-	var rec logwatch.Record
 	for p := range results {
 		pending[p.seq] = p
 		for {
@@ -201,16 +196,20 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			res.add(&q.c)
 			for i := range q.events {
 				e := &q.events[i]
-				e.record(&rec)
-				tr.Observe(&rec, e.verdict)
-				if v := &e.verdict; v.Category == classify.Blocklist && v.Provider != "" {
+				if e.kind == logwatch.KindExpired {
+					tr.Observe(&logwatch.Record{Kind: e.kind, Time: e.d.At, QueueID: e.d.QueueID}, classify.Verdict{})
+					continue
+				}
+				tr.ObserveDelivery(&e.d, e.verdict)
+				if v := e.verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
 					k := incident.Key{Provider: v.Provider, Listed: v.Listed}
-					keyTimes[k] = append(keyTimes[k], e.at)
+					keyTimes[k] = append(keyTimes[k], e.d.At)
 				}
 			}
 			clear(q.events)
 			evs := q.events[:0]
 			eventPool.Put(&evs)
+			bufPool.Put(q.buf)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -269,8 +268,10 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 				case <-ctx.Done():
 					return ctx.Err()
 				}
+				buf := bufPool.Get().(*[]byte)
+				*buf = append((*buf)[:0], data...)
 				select {
-				case out <- chunk{seq: seq, input: i, data: string(data)}:
+				case out <- chunk{seq: seq, input: i, data: unsafe.String(unsafe.SliceData(*buf), len(*buf)), buf: buf}:
 					seq++
 				case <-ctx.Done():
 					return ctx.Err()
@@ -297,7 +298,7 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 type worker struct {
 	opts    Options
 	parsers []*logwatch.Parser
-	cache   map[cacheKey]classify.Verdict
+	cache   map[cacheKey]*classify.Verdict
 	rec     logwatch.Record
 }
 
@@ -306,7 +307,7 @@ type cacheKey struct{ detail, host string }
 const maxCache = 4096
 
 func newWorker(opts Options, inputs []Input) *worker {
-	w := &worker{opts: opts, cache: make(map[cacheKey]classify.Verdict)}
+	w := &worker{opts: opts, cache: make(map[cacheKey]*classify.Verdict)}
 	for _, in := range inputs {
 		ref := in.Ref
 		if ref.IsZero() {
@@ -318,7 +319,7 @@ func newWorker(opts Options, inputs []Input) *worker {
 }
 
 func (w *worker) do(c chunk) parsed {
-	p := parsed{seq: c.seq, events: *eventPool.Get().(*[]event)}
+	p := parsed{seq: c.seq, events: *eventPool.Get().(*[]event), buf: c.buf}
 	ps := w.parsers[c.input]
 	data := c.data
 	for len(data) > 0 {
@@ -331,7 +332,8 @@ func (w *worker) do(c chunk) parsed {
 		line = strings.TrimSuffix(line, "\r")
 		r := &w.rec
 		err := ps.Parse(line, r)
-		if err == nil && !r.Time.IsZero() && !w.inWindow(r.Time) {
+		// Lines of other programs carry a time too: the window applies.
+		if (err == nil || errors.Is(err, logwatch.ErrNotPostfix)) && !r.Time.IsZero() && !w.inWindow(r.Time) {
 			p.c.skipped++
 			continue
 		}
@@ -355,10 +357,10 @@ func (w *worker) do(c chunk) parsed {
 			}
 			p.c.last = r.Time
 		}
-		e := event{at: r.Time, kind: r.Kind, qid: r.QueueID}
+		e := event{kind: r.Kind, d: incident.Delivery{At: r.Time, QueueID: r.QueueID}}
 		switch r.Kind {
 		case logwatch.KindDelivery:
-			e.status, e.addr = r.Status, r.To
+			e.d.Status, e.d.To = r.Status, r.To
 			switch r.Status {
 			case "sent":
 				if !strings.HasPrefix(r.Detail, "forwarded as ") {
@@ -371,7 +373,7 @@ func (w *worker) do(c chunk) parsed {
 					p.c.totals.Bounced++
 				}
 				e.verdict = w.classify(r)
-				e.host, e.raw = r.RemoteHost, r.Raw
+				e.d.RemoteHost, e.d.Raw = r.RemoteHost, r.Raw
 				if p.c.failures == nil {
 					p.c.failures = map[classify.Category]int64{}
 				}
@@ -379,7 +381,6 @@ func (w *worker) do(c chunk) parsed {
 			}
 		case logwatch.KindExpired:
 			p.c.totals.Expired++
-			e.addr = r.From
 		default:
 			// Senders and Message-IDs only matter to notices; a replay
 			// reports counts, so the tracker is spared the bookkeeping
@@ -395,6 +396,9 @@ func (c *counters) countUnparsed(service string) {
 	if c.unparsedBy == nil {
 		c.unparsedBy = map[string]int64{}
 	}
+	if _, ok := c.unparsedBy[service]; !ok {
+		service = strings.Clone(service) // the key outlives the chunk
+	}
 	c.unparsedBy[service]++
 }
 
@@ -404,8 +408,9 @@ func (w *worker) inWindow(t time.Time) bool {
 
 // classify returns the verdict for a failed delivery, from the cache when the
 // same text came from the same host before. Cached verdicts hold no
-// substrings of the chunk, so the cache does not keep chunks alive.
-func (w *worker) classify(r *logwatch.Record) classify.Verdict {
+// substrings of the chunk, so the cache does not keep chunks alive; they are
+// never changed once made, so events may share them.
+func (w *worker) classify(r *logwatch.Record) *classify.Verdict {
 	k := cacheKey{r.Detail, r.RemoteHost}
 	if v, ok := w.cache[k]; ok {
 		return v
@@ -414,6 +419,6 @@ func (w *worker) classify(r *logwatch.Record) classify.Verdict {
 	if len(w.cache) >= maxCache {
 		clear(w.cache)
 	}
-	w.cache[cacheKey{strings.Clone(k.detail), strings.Clone(k.host)}] = v
-	return v
+	w.cache[cacheKey{strings.Clone(k.detail), strings.Clone(k.host)}] = &v
+	return &v
 }

@@ -121,6 +121,9 @@ func TestSinceUntil(t *testing.T) {
 	if res.Totals != (Totals{Delivered: 1, Deferred: 2, Bounced: 1}) {
 		t.Errorf("totals = %+v", res.Totals)
 	}
+	if res.Foreign != 0 {
+		t.Errorf("a dovecot line outside the window counted: foreign = %d", res.Foreign)
+	}
 	if res.Skipped == 0 || res.First.Before(since) || !res.Last.Before(until) {
 		t.Errorf("skipped %d, first %v, last %v", res.Skipped, res.First, res.Last)
 	}
