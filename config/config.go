@@ -157,6 +157,11 @@ type Notify struct {
 	// Quiet clears an incident when no rejection was seen for this long
 	// and the listing is gone (or cannot be checked).
 	Quiet time.Duration `yaml:"quiet"`
+	// Settle is how long mail delivered again to an affected receiver must
+	// stand, with no new rejection, before the incident is cleared; it keeps
+	// a receiver that accepts some mail and refuses other mail from flapping
+	// between cleared and re-opened. 0 clears at the delivery.
+	Settle time.Duration `yaml:"settle"`
 	// HTML adds an HTML part beside the plain-text one.
 	HTML         bool         `yaml:"html"`
 	Webhook      Webhook      `yaml:"webhook"`
@@ -289,6 +294,7 @@ func Default() *Config {
 			Renotify:  24 * time.Hour,
 			Aggregate: 30 * time.Second,
 			Quiet:     6 * time.Hour,
+			Settle:    10 * time.Minute,
 			Webhook:   Webhook{Format: WebhookGeneric},
 		},
 		DNSBL: DNSBL{

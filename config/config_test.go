@@ -54,6 +54,7 @@ notify:
   renotify: 12h
   aggregate: 0s
   quiet: 1d12h
+  settle: 2m
   html: yes
   webhook:
     url: https://hooks.example.com/T/B/X
@@ -99,6 +100,7 @@ milter:
 		Renotify:  12 * time.Hour,
 		Aggregate: 0,
 		Quiet:     36 * time.Hour,
+		Settle:    2 * time.Minute,
 		HTML:      true,
 		Webhook:   Webhook{URL: "https://hooks.example.com/T/B/X", Format: WebhookSlack},
 		Alertmanager: Alertmanager{
@@ -141,6 +143,7 @@ func TestParseValues(t *testing.T) {
 	}{
 		{"zero aggregate", "notify: {aggregate: 0s}", func(c *Config) bool { return c.Notify.Aggregate == 0 }},
 		{"bare zero", "notify: {aggregate: 0}", func(c *Config) bool { return c.Notify.Aggregate == 0 }},
+		{"zero settle", "notify: {settle: 0s}", func(c *Config) bool { return c.Notify.Settle == 0 }},
 		{"days", "state: {retention: 2d}", func(c *Config) bool { return c.State.Retention == 48*time.Hour }},
 		{"days and hours", "notify: {renotify: 1d12h}", func(c *Config) bool { return c.Notify.Renotify == 36*time.Hour }},
 		{"fractional days", "state: {retention: 1.5d}", func(c *Config) bool { return c.State.Retention == 36*time.Hour }},
@@ -377,9 +380,12 @@ func TestParseProblems(t *testing.T) {
 		{"resolver by name", "notify: {to: pm@example.com}\ndnsbl:\n  resolver: localhost:53\n", []string{
 			`t.yaml:3: dnsbl.resolver: "localhost:53" is not IP:PORT (a resolver must be given by address)`,
 		}},
+		{"settle not shorter than quiet", "notify: {to: pm@example.com, settle: 6h}\n", []string{
+			"t.yaml:1: notify.settle: warning: 6h is not shorter than notify.quiet (6h): the quiet period clears incidents first",
+		}},
 		{"dnsbl timing", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 0s\n  interval: 30s\n", []string{
 			"t.yaml:3: dnsbl.timeout: must be more than 0s",
-			"t.yaml:4: dnsbl.interval: 30s is too often: lists throttle heavy users; write at least 1m, or 0 to disable",
+			"t.yaml:4: dnsbl.interval: warning: 30s is too often for real lists, which throttle heavy users: use at least 1m unless the resolver is a private list server",
 		}},
 		{"dnsbl slow", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 30s\n  interval: 5m\n", []string{
 			"t.yaml:3: dnsbl.timeout: warning: 30s per query is long: a resolver that slow is a problem in itself",

@@ -203,6 +203,9 @@ func (d *decoder) validateNotify(n *Notify) {
 	if n.Aggregate > 10*time.Minute {
 		d.warnf("notify.aggregate", "the first email about an incident waits %s", FormatDuration(n.Aggregate))
 	}
+	if n.Quiet > 0 && n.Settle >= n.Quiet {
+		d.warnf("notify.settle", "%s is not shorter than notify.quiet (%s): the quiet period clears incidents first", FormatDuration(n.Settle), FormatDuration(n.Quiet))
+	}
 	if n.Quiet > 0 && n.Aggregate >= n.Quiet {
 		key, _ := d.later("notify.aggregate", "notify.quiet")
 		d.errorf(key, "notify.aggregate (%s) must be shorter than notify.quiet (%s)", FormatDuration(n.Aggregate), FormatDuration(n.Quiet))
@@ -356,7 +359,7 @@ func (d *decoder) validateDNSBL(b *DNSBL) {
 	}
 	switch {
 	case b.Interval > 0 && b.Interval < time.Minute:
-		d.errorf("dnsbl.interval", "%s is too often: lists throttle heavy users; write at least 1m, or 0 to disable", FormatDuration(b.Interval))
+		d.warnf("dnsbl.interval", "%s is too often for real lists, which throttle heavy users: use at least 1m unless the resolver is a private list server", FormatDuration(b.Interval))
 	case b.Interval > 0 && b.Interval < 10*time.Minute:
 		d.warnf("dnsbl.interval", "a self-check every %s adds load on free lists for little gain", FormatDuration(b.Interval))
 	}

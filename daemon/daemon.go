@@ -168,6 +168,7 @@ func (s *service) lifecycle() incident.Config {
 	c.Aggregate = s.cfg.Notify.Aggregate
 	c.Renotify = s.cfg.Notify.Renotify
 	c.Quiet = s.cfg.Notify.Quiet
+	c.Settle = s.cfg.Notify.Settle
 	return c
 }
 
