@@ -46,6 +46,21 @@ const Key = "k3y"
 // not installed, unless RBLWATCH_E2E=require, which makes it fail.
 func Rbldnsd(t testing.TB, dir string, zones ...string) string {
 	t.Helper()
+	return Start(t, dir, zones...).Addr
+}
+
+// Server is a running rbldnsd started by Start.
+type Server struct {
+	// Addr is where it answers, "127.0.0.1:port".
+	Addr string
+	dir  string // its copy of the zone files
+	proc *os.Process
+}
+
+// Start is Rbldnsd for a test that changes zone files while rbldnsd runs
+// (WriteZone).
+func Start(t testing.TB, dir string, zones ...string) *Server {
+	t.Helper()
 	bin, err := exec.LookPath("rbldnsd")
 	if err != nil {
 		if os.Getenv("RBLWATCH_E2E") == "require" {
@@ -64,12 +79,40 @@ func Rbldnsd(t testing.TB, dir string, zones ...string) string {
 			t.Fatal(err)
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if lastErr = start(t, bin, work, addr, zones); lastErr == nil {
-			return addr
+		var proc *os.Process
+		if proc, lastErr = start(t, bin, work, addr, zones); lastErr == nil {
+			return &Server{Addr: addr, dir: work, proc: proc}
 		}
 	}
 	t.Fatalf("starting rbldnsd: %v", lastErr)
-	return ""
+	return nil
+}
+
+// WriteZone replaces the zone file name in rbldnsd's copy of the
+// directory with data and has rbldnsd reload the files that changed
+// (SIGHUP). rbldnsd reloads in the background: query until the answer
+// changes. Mind the TTL of cached answers ($TTL in the file).
+func (s *Server) WriteZone(name string, data []byte) error {
+	path := filepath.Join(s.dir, filepath.Base(name))
+	old, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("dnsbltest: %w", err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("dnsbltest: %w", err)
+	}
+	// rbldnsd compares modification times in whole seconds.
+	mtime := time.Now()
+	if mtime.Unix() <= old.ModTime().Unix() {
+		mtime = old.ModTime().Add(time.Second)
+	}
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		return fmt.Errorf("dnsbltest: %w", err)
+	}
+	if err := s.proc.Signal(syscall.SIGHUP); err != nil {
+		return fmt.Errorf("dnsbltest: signalling rbldnsd: %w", err)
+	}
+	return nil
 }
 
 // copyZones copies the regular files of dir to a new world-readable
@@ -135,7 +178,7 @@ func (l *lockedBuffer) String() string {
 
 // start runs rbldnsd in the foreground (-n) and waits until it answers an
 // SOA query for the first zone; it registers the stop in t.Cleanup.
-func start(t testing.TB, bin, work, addr string, zones []string) error {
+func start(t testing.TB, bin, work, addr string, zones []string) (*os.Process, error) {
 	host, port, _ := net.SplitHostPort(addr)
 	args := append([]string{"-n", "-b", host + "/" + port, "-w", work, "-t", "60", "-c", "1h"}, zones...)
 	cmd := exec.Command(bin, args...)
@@ -143,7 +186,7 @@ func start(t testing.TB, bin, work, addr string, zones []string) error {
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -173,14 +216,14 @@ func start(t testing.TB, bin, work, addr string, zones []string) error {
 					t.Logf("rbldnsd output:\n%s", out.String())
 				}
 			})
-			return nil
+			return cmd.Process, nil
 		}
 		select {
 		case err := <-exited:
-			return fmt.Errorf("rbldnsd exited (%v): %s", err, out.String())
+			return nil, fmt.Errorf("rbldnsd exited (%v): %s", err, out.String())
 		case <-deadline:
 			stop()
-			return fmt.Errorf("rbldnsd on %s does not answer: %s", addr, out.String())
+			return nil, fmt.Errorf("rbldnsd on %s does not answer: %s", addr, out.String())
 		case <-tick.C:
 		}
 	}
