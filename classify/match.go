@@ -48,12 +48,18 @@ func newMatcher(lits []string) *matcher {
 		m.class[c] = m.class[c+'a'-'A']
 	}
 	n := m.n
-	// Trie: goto edges, -1 for none.
-	gotoT := make([]int32, n)
+	// Trie: goto edges, -1 for none. There is at most one state per
+	// literal byte, plus the root: allocate that once instead of growing
+	// the table a row at a time.
+	maxStates := 1
+	for _, l := range lits {
+		maxStates += len(l)
+	}
+	gotoT := make([]int32, n, int(n)*maxStates)
 	for i := range gotoT {
 		gotoT[i] = -1
 	}
-	m.out = [][]int32{nil}
+	m.out = make([][]int32, 1, maxStates)
 	states := int32(1)
 	for id, l := range lits {
 		s := int32(0)
@@ -63,11 +69,9 @@ func newMatcher(lits []string) *matcher {
 			if t < 0 {
 				t = states
 				states++
-				row := make([]int32, n)
-				for j := range row {
-					row[j] = -1
+				for range n {
+					gotoT = append(gotoT, -1)
 				}
-				gotoT = append(gotoT, row...)
 				m.out = append(m.out, nil)
 				gotoT[s*n+c] = t
 			}
