@@ -70,6 +70,9 @@ type Incident struct {
 	Reply         string         `json:"reply"` // the first reply, as the remote sent it (length-limited)
 	Meaning       string         `json:"meaning,omitempty"`
 	Historical    string         `json:"historical,omitempty"`
+	Steps         []string       `json:"steps,omitempty"` // what to do, from the catalog
+	RemovalTime   string         `json:"removal_time,omitempty"`
+	Shared        string         `json:"shared,omitempty"` // the shared-hosting caveat, with Options.Shared
 	LookupURL     string         `json:"lookup_url,omitempty"`
 	RemovalURL    string         `json:"removal_url,omitempty"`
 	Samples       []string       `json:"samples"`
@@ -84,6 +87,9 @@ type Options struct {
 	Files   []string
 	Since   time.Time
 	Until   time.Time
+	// Shared says our sending IP is shared hosting: the steps then say to
+	// ask the hosting company rather than file removals.
+	Shared bool
 }
 
 // maxReply bounds a quoted reply; Postfix itself keeps at most ~2000.
@@ -176,6 +182,13 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 		}
 		if p := opts.Catalog.Provider(v.Via); p != nil {
 			out.ViaName = p.Name
+		}
+		e := opts.Catalog.Explain(v, opts.Lang, opts.Shared)
+		if out.Status != string(incident.Cleared) { // what to do matters while it lasts
+			out.Steps, out.RemovalTime, out.Shared = e.Steps, e.RemovalTime, e.Shared
+		}
+		if e.Meaning != "" {
+			out.Meaning = e.Meaning
 		}
 	}
 	return out

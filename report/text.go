@@ -25,6 +25,7 @@ type labels struct {
 	FirstSeen, LastSeen, ClearedAt, Duration, Affected, Domains, Remotes    string
 	Reply, Meaning, Lookup, Removal, Status, Fates, Evidence, Timeline      string
 	Ongoing, Cleared, ReceiverFault, Via, Historical, Summary               string
+	Steps, RemovalTime                                                      string
 
 	// Formats: LinesFmt (read, unparsed, foreign), DeliveryFmt (delivered,
 	// deferrals, bounced, expired), AffectedFmt (messages, recipients,
@@ -47,6 +48,7 @@ var words = map[string]labels{
 		Evidence: "Evidence", Timeline: "Timeline", Ongoing: "ongoing", Cleared: "cleared",
 		ReceiverFault: "The receiver is at fault: the list refuses its DNS resolver; we are not listed.",
 		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
+		Steps: "What to do", RemovalTime: "Removal time",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
 		AffectedFmt:  "%d message(s), %d recipient(s) (%d bounced, %d deferrals)",
@@ -65,6 +67,7 @@ var words = map[string]labels{
 		Evidence: "ログ", Timeline: "経過", Ongoing: "継続中", Cleared: "解消済み",
 		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
 		Via:           "通知元", Historical: "運用終了したリスト", Summary: "概要",
+		Steps: "対応", RemovalTime: "解除までの目安",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
 		AffectedFmt:  "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
@@ -184,6 +187,19 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	}
 	if inc.RemovalURL != "" {
 		field(l.Removal, "%s", clean(inc.RemovalURL))
+	}
+	if inc.RemovalTime != "" {
+		field(l.RemovalTime, "%s", clean(inc.RemovalTime))
+	}
+	if inc.Shared != "" {
+		field("", "%s", clean(inc.Shared))
+	}
+	for i, step := range inc.Steps {
+		label := ""
+		if i == 0 {
+			label = l.Steps
+		}
+		field(label, "%d. %s", i+1, clean(step))
 	}
 }
 
