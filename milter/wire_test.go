@@ -1,0 +1,478 @@
+package milter
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gomilter "github.com/emersion/go-milter"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/zap/zaptest"
+)
+
+// The milter is tested over the wire, with go-milter's own client on
+// loopback, as the library's client_test.go does: Modifier cannot be faked.
+
+// bench is a running Server whose Sink feeds a channel.
+type bench struct {
+	t       *testing.T
+	srv     *Server
+	network string
+	addr    string
+	got     chan Message
+	metrics *Metrics
+	served  chan error
+	stopped sync.Once
+}
+
+// suffix is what every track id ends with: the test's random source
+// repeats these bytes.
+const suffix = "-01020304"
+
+func startOn(t *testing.T, network, address string, o Options) *bench {
+	t.Helper()
+	ln, err := Listen(network, address, ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bench{t: t, network: network, addr: ln.Addr().String(), got: make(chan Message, 10000), served: make(chan error, 1)}
+	o.Sink = SinkFunc(func(m Message) { b.got <- m })
+	o.Metrics = NewMetrics(nil)
+	o.Log = zaptest.NewLogger(t)
+	o.Now = func() time.Time { return t0 }
+	o.Rand = strings.NewReader(strings.Repeat("\x01\x02\x03\x04", 100000))
+	b.metrics = o.Metrics
+	if b.srv, err = New(o); err != nil {
+		t.Fatal(err)
+	}
+	go func() { b.served <- b.srv.Serve(ln) }()
+	t.Cleanup(func() { b.stop() })
+	return b
+}
+
+func start(t *testing.T, o Options) *bench { return startOn(t, "tcp", "127.0.0.1:0", o) }
+
+// stop closes the server and checks that Serve ended cleanly.
+func (b *bench) stop() {
+	b.t.Helper()
+	b.stopped.Do(func() {
+		if err := b.srv.Close(); err != nil {
+			b.t.Errorf("Close: %v", err)
+		}
+		if err := <-b.served; err != nil {
+			b.t.Errorf("Serve: %v", err)
+		}
+	})
+}
+
+// session opens a milter session as Postfix would: milter protocol 6,
+// Postfix's actions that fit go-milter's version 2 (see the harness
+// NOTES: its client refuses to downgrade with more).
+func (b *bench) session() (*gomilter.ClientSession, error) {
+	c := gomilter.NewClientWithOptions(b.network, b.addr, gomilter.ClientOptions{
+		ReadTimeout: 20 * time.Second, WriteTimeout: 20 * time.Second,
+		ActionMask: gomilter.OptAddHeader | gomilter.OptChangeBody | gomilter.OptAddRcpt | gomilter.OptRemoveRcpt |
+			gomilter.OptChangeHeader | gomilter.OptQuarantine,
+		ProtocolMask: gomilter.OptNoConnect | gomilter.OptNoHelo | gomilter.OptNoMailFrom | gomilter.OptNoRcptTo |
+			gomilter.OptNoBody | gomilter.OptNoHeaders | gomilter.OptNoEOH,
+	})
+	return c.Session()
+}
+
+func (b *bench) mustSession() *gomilter.ClientSession {
+	b.t.Helper()
+	s, err := b.session()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// next returns the message the sink got. The sink is called before the
+// milter answers the end of the message, so it is there already.
+func (b *bench) next() Message {
+	b.t.Helper()
+	select {
+	case m := <-b.got:
+		return m
+	default:
+		b.t.Fatal("the sink got no message")
+	}
+	return Message{}
+}
+
+func (b *bench) none() {
+	b.t.Helper()
+	select {
+	case m := <-b.got:
+		b.t.Fatalf("unexpected message %+v", m)
+	default:
+	}
+}
+
+// msg is one message as the MTA hands it to the milter.
+type msg struct {
+	mailMacros []string
+	from       string
+	rcpts      []string
+	headers    [][2]string
+	eohMacros  []string
+	eomMacros  []string
+}
+
+func check(t *testing.T, what string, act *gomilter.Action, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if act.Code != gomilter.ActContinue {
+		t.Fatalf("%s: action %q, want continue: the milter must never refuse mail", what, act.Code)
+	}
+}
+
+// connect sends the connection and HELO as Postfix's smtpd does.
+func connect(t *testing.T, s *gomilter.ClientSession) {
+	t.Helper()
+	if err := s.Macros(gomilter.CodeConn, "j", "mx.bench.test", "_", "client.example.test [192.0.2.7]", "{daemon_name}", "mx.bench.test", "v", "Postfix 3.7.11"); err != nil {
+		t.Fatal(err)
+	}
+	act, err := s.Conn("client.example.test", gomilter.FamilyInet, 4567, "192.0.2.7")
+	check(t, "connect", act, err)
+	act, err = s.Helo("vm")
+	check(t, "helo", act, err)
+}
+
+// send sends one message and returns the modifications the milter asked for.
+func send(t *testing.T, s *gomilter.ClientSession, m msg) []gomilter.ModifyAction {
+	t.Helper()
+	if len(m.mailMacros) > 0 {
+		if err := s.Macros(gomilter.CodeMail, m.mailMacros...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act, err := s.Mail(m.from, nil)
+	check(t, "mail", act, err)
+	for _, r := range m.rcpts {
+		act, err := s.Rcpt(r, nil)
+		check(t, "rcpt", act, err)
+	}
+	for _, h := range m.headers {
+		act, err := s.HeaderField(h[0], h[1])
+		check(t, "header", act, err)
+	}
+	if len(m.eohMacros) > 0 {
+		if err := s.Macros(gomilter.CodeEOH, m.eohMacros...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act, err = s.HeaderEnd()
+	check(t, "eoh", act, err)
+	if len(m.eomMacros) > 0 {
+		if err := s.Macros(gomilter.CodeEOB, m.eomMacros...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mods, act, err := s.BodyReadFrom(strings.NewReader("body\r\n"))
+	check(t, "end of message", act, err)
+	return mods
+}
+
+// marked checks that the only modification is the track header.
+func marked(t *testing.T, mods []gomilter.ModifyAction, name, value string) {
+	t.Helper()
+	want := []gomilter.ModifyAction{{Code: gomilter.ActAddHeader, HeaderName: name, HeaderValue: value}}
+	if !reflect.DeepEqual(mods, want) {
+		t.Errorf("modifications %+v, want only %+v", mods, want)
+	}
+}
+
+var benchClient = Client{Name: "client.example.test", Addr: "192.0.2.7", Port: 4567, Family: "tcp4", Helo: "vm"}
+
+func TestWireSMTPDPathWithSASL(t *testing.T) {
+	b := start(t, Options{})
+	s := b.mustSession()
+	if !s.ProtocolOption(gomilter.OptNoBody) || !s.ActionOption(gomilter.OptAddHeader) {
+		t.Errorf("negotiated actions %#x protocol %#x: want add-header and no body", s.ActionOpts, s.ProtocolOpts)
+	}
+	if s.ActionOpts&^gomilter.OptAddHeader != 0 {
+		t.Errorf("the milter asks for more than adding a header: %#x", s.ActionOpts)
+	}
+	connect(t, s)
+	mods := send(t, s, msg{
+		mailMacros: []string{"{auth_authen}", "alice@bench.test", "{auth_type}", "PLAIN", "{mail_addr}", "alice@bench.test"},
+		from:       "alice@bench.test",
+		rcpts:      []string{"ok@remote.test", "other@remote.test"},
+		headers:    [][2]string{{"From", "<alice@bench.test>"}, {"Message-ID", "<20261123153739.014849@vm>"}, {"Subject", "milter up-auth"}},
+		eohMacros:  []string{"i", "E3E1498613E"},
+		eomMacros:  []string{"i", "E3E1498613E"},
+	})
+	marked(t, mods, DefaultHeader, "E3E1498613E"+suffix)
+	want := Message{QueueID: "E3E1498613E", TrackID: "E3E1498613E" + suffix, Time: t0, Sender: "alice@bench.test",
+		Recipients: []string{"ok@remote.test", "other@remote.test"}, Nrcpt: 2, AuthUser: "alice@bench.test", AuthType: "PLAIN",
+		Client: benchClient, MessageID: "20261123153739.014849@vm"}
+	if got := b.next(); !reflect.DeepEqual(got, want) {
+		t.Errorf("facts\n got %+v\nwant %+v", got, want)
+	}
+	if n := testutil.ToFloat64(b.metrics.messages); n != 1 {
+		t.Errorf("messages_total %v", n)
+	}
+}
+
+func TestWirePickupPathAndCustomHeader(t *testing.T) {
+	b := start(t, Options{Header: "X-Track-ID"})
+	s := b.mustSession()
+	// Postfix's non_smtpd_milters: a made-up local client, the queue id
+	// from MAIL on, nothing at the end of the headers or message.
+	if err := s.Macros(gomilter.CodeConn, "j", "mx.bench.test"); err != nil {
+		t.Fatal(err)
+	}
+	act, err := s.Conn("localhost", gomilter.FamilyInet, 0, "127.0.0.1")
+	check(t, "connect", act, err)
+	act, err = s.Helo("localhost")
+	check(t, "helo", act, err)
+	mods := send(t, s, msg{
+		mailMacros: []string{"i", "B5D419862E7", "{mail_addr}", "sender@origin.test"},
+		from:       "sender@origin.test",
+		rcpts:      []string{"ok@remote.test"},
+		headers:    [][2]string{{"Subject", "milter up-sendmail (sendmail)"}},
+	})
+	marked(t, mods, "X-Track-ID", "B5D419862E7"+suffix)
+	got := b.next()
+	if got.QueueID != "B5D419862E7" || got.Sender != "sender@origin.test" || got.Client != (Client{Name: "localhost", Addr: "127.0.0.1", Family: "tcp4", Helo: "localhost"}) || got.AuthUser != "" {
+		t.Errorf("facts %+v", got)
+	}
+}
+
+func TestWireNoQueueID(t *testing.T) {
+	b := start(t, Options{})
+	s := b.mustSession()
+	connect(t, s)
+	mods := send(t, s, msg{from: "", rcpts: []string{"postmaster@remote.test"}, eomMacros: []string{"i", "NOQUEUE"}})
+	marked(t, mods, DefaultHeader, "noqueue"+suffix)
+	if got := b.next(); got.QueueID != "" || got.TrackID != "noqueue"+suffix || got.Sender != "" {
+		t.Errorf("facts %+v", got)
+	}
+}
+
+// TestWireSeveralMessagesAndAbort: one connection, three transactions; the
+// second is aborted. The connection's facts carry over, the aborted
+// message's do not.
+func TestWireSeveralMessagesAndAbort(t *testing.T) {
+	b := start(t, Options{})
+	s := b.mustSession()
+	connect(t, s)
+	marked(t, send(t, s, msg{mailMacros: []string{"{auth_authen}", "alice", "{auth_type}", "LOGIN"}, from: "alice@bench.test",
+		rcpts: []string{"a@remote.test"}, eohMacros: []string{"i", "A06969862E3"}}), DefaultHeader, "A06969862E3"+suffix)
+	first := b.next()
+
+	if err := s.Macros(gomilter.CodeMail, "{auth_authen}", "mallory", "{auth_type}", "PLAIN"); err != nil {
+		t.Fatal(err)
+	}
+	act, err := s.Mail("mallory@bench.test", nil)
+	check(t, "mail", act, err)
+	act, err = s.Rcpt("m@remote.test", nil)
+	check(t, "rcpt", act, err)
+	act, err = s.HeaderField("Message-ID", "<aborted@vm>")
+	check(t, "header", act, err)
+	if err := s.Abort(); err != nil {
+		t.Fatal(err)
+	}
+
+	marked(t, send(t, s, msg{from: "bob@bench.test", rcpts: []string{"b@remote.test"}, eomMacros: []string{"i", "B5D419862E7"}}),
+		DefaultHeader, "B5D419862E7"+suffix)
+	second := b.next()
+	b.none()
+
+	if first.QueueID != "A06969862E3" || first.AuthUser != "alice" || first.Client != benchClient {
+		t.Errorf("first %+v", first)
+	}
+	want := Message{QueueID: "B5D419862E7", TrackID: "B5D419862E7" + suffix, Time: t0, Sender: "bob@bench.test",
+		Recipients: []string{"b@remote.test"}, Nrcpt: 1, Client: benchClient}
+	if !reflect.DeepEqual(second, want) {
+		t.Errorf("second\n got %+v\nwant %+v", second, want)
+	}
+	for name, c := range map[string]float64{
+		"sessions": testutil.ToFloat64(b.metrics.sessions), "messages": testutil.ToFloat64(b.metrics.messages),
+		"aborts": testutil.ToFloat64(b.metrics.aborts), "open": testutil.ToFloat64(b.metrics.active),
+	} {
+		if want := map[string]float64{"sessions": 1, "messages": 2, "aborts": 1, "open": 1}[name]; c != want {
+			t.Errorf("%s = %v, want %v", name, c, want)
+		}
+	}
+}
+
+// TestWireHostileSizes: thousands of recipients and header values near
+// go-milter's 1 MiB packet limit are bounded; a packet over the limit ends
+// that session only.
+func TestWireHostileSizes(t *testing.T) {
+	b := start(t, Options{})
+	s := b.mustSession()
+	connect(t, s)
+	rcpts := make([]string, 3000)
+	for i := range rcpts {
+		rcpts[i] = "r" + strings.Repeat("x", i%300) + "@remote.test"
+	}
+	huge := strings.Repeat("v", 1000*1000)
+	mods := send(t, s, msg{from: "s@bench.test", rcpts: rcpts,
+		headers:   [][2]string{{"Message-ID", "<" + huge + ">"}, {"X-Big", huge}, {"Subject", huge}},
+		eomMacros: []string{"i", "A06969862E3"}})
+	marked(t, mods, DefaultHeader, "A06969862E3"+suffix)
+	got := b.next()
+	if got.Nrcpt != 3000 || len(got.Recipients) != MaxRecipients || len(got.MessageID) > maxMessageID {
+		t.Errorf("nrcpt %d, kept %d, Message-ID %d bytes", got.Nrcpt, len(got.Recipients), len(got.MessageID))
+	}
+
+	// Over the limit: go-milter drops the connection; the server goes on.
+	if _, err := s.HeaderField("X-Too-Big", strings.Repeat("v", 1<<20)); err == nil {
+		t.Error("a packet over 1 MiB was accepted")
+	}
+	s2 := b.mustSession()
+	connect(t, s2)
+	marked(t, send(t, s2, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, eomMacros: []string{"i", "B5D419862E7"}}), DefaultHeader, "B5D419862E7"+suffix)
+	b.next()
+}
+
+// TestWireLongConnectionKeepsMemoryFlat: go-milter would keep every header
+// of a connection; the session empties its copy, so 40 messages with 512
+// KiB of headers each leave nothing behind.
+func TestWireLongConnectionKeepsMemoryFlat(t *testing.T) {
+	b := start(t, Options{})
+	s := b.mustSession()
+	connect(t, s)
+	big := strings.Repeat("h", 512*1024)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, headers: [][2]string{{"X-Big", big}}, eomMacros: []string{"i", "A06969862E3"}})
+	b.next()
+	before := heap()
+	for range 40 {
+		send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, headers: [][2]string{{"X-Big", big}}, eomMacros: []string{"i", "A06969862E3"}})
+		b.next()
+	}
+	after := heap()
+	if after > before && after-before > 8<<20 {
+		t.Errorf("heap grew by %d MiB over 40 messages on one connection (20 MiB of headers)", (after-before)>>20)
+	}
+}
+
+func TestWireMaxSessions(t *testing.T) {
+	b := start(t, Options{MaxSessions: 1})
+	s := b.mustSession()
+	connect(t, s)
+	if s2, err := b.session(); err == nil {
+		s2.Close()
+		t.Fatal("a second session was served beyond MaxSessions 1")
+	}
+	if n := testutil.ToFloat64(b.metrics.refused); n != 1 {
+		t.Errorf("sessions_refused_total %v", n)
+	}
+	// The first goes on.
+	marked(t, send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, eomMacros: []string{"i", "A06969862E3"}}), DefaultHeader, "A06969862E3"+suffix)
+	b.next()
+}
+
+// TestWireClose: Close ends open sessions and Serve, and nothing reaches
+// the sink afterwards.
+func TestWireClose(t *testing.T) {
+	b := start(t, Options{})
+	s := b.mustSession()
+	connect(t, s)
+	b.stop()
+	if n := testutil.ToFloat64(b.metrics.active); n != 0 {
+		t.Errorf("%v sessions open after Close", n)
+	}
+	if _, err := s.Mail("a@b.test", nil); err == nil {
+		t.Error("the session still answers after Close")
+	}
+	if _, err := b.session(); err == nil {
+		t.Error("a new session after Close")
+	}
+	b.none()
+}
+
+func TestWireIdleTimeout(t *testing.T) {
+	b := start(t, Options{IdleTimeout: 50 * time.Millisecond})
+	c, err := net.Dial("tcp", b.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Bound the wait: the server must hang up long before this.
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, err = c.Read(make([]byte, 1))
+	if !errors.Is(err, io.EOF) {
+		t.Errorf("idle connection: read %v, want EOF (closed by the server)", err)
+	}
+}
+
+func TestWireGarbage(t *testing.T) {
+	b := start(t, Options{})
+	for _, junk := range [][]byte{
+		{0, 0, 0, 0},             // zero-length packet
+		{0, 0, 0, 1, 'Z'},        // unknown command
+		{0, 0, 0, 2, 'C', 'h'},   // connect cut short
+		{0, 0, 0, 1, 'D'},        // empty macro packet
+		{0xff, 0xff, 0xff, 0xff}, // 4 GiB length
+	} {
+		c, err := net.Dial("tcp", b.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(junk)
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		if _, err := io.ReadAll(c); err != nil {
+			t.Errorf("%q: %v, want the server to hang up", junk, err)
+		}
+		c.Close()
+	}
+	s := b.mustSession()
+	connect(t, s)
+	marked(t, send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, eomMacros: []string{"i", "A06969862E3"}}), DefaultHeader, "A06969862E3"+suffix)
+	b.next()
+}
+
+func TestWireUnixSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rblwatch", "milter.sock")
+	b := startOn(t, "unix", path, Options{})
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != DefaultSocketMode {
+		t.Errorf("socket mode %v", fi.Mode())
+	}
+	s := b.mustSession()
+	if err := s.Macros(gomilter.CodeConn, "j", "mx"); err != nil {
+		t.Fatal(err)
+	}
+	act, err := s.Conn("localhost", gomilter.FamilyUnix, 0, "/var/run/x")
+	check(t, "connect", act, err)
+	marked(t, send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, eomMacros: []string{"i", "A06969862E3"}}), DefaultHeader, "A06969862E3"+suffix)
+	if got := b.next(); got.Client.Family != "unix" || got.Client.Addr != "" {
+		t.Errorf("client %+v", got.Client)
+	}
+	s.Close()
+	b.stop()
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket left behind after Close: %v", err)
+	}
+}
+
+func TestNewRejectsBadHeader(t *testing.T) {
+	if _, err := New(Options{Header: "X-Track\r\nBcc: victim@example.test"}); !errors.Is(err, ErrHeaderName) {
+		t.Errorf("New: %v, want ErrHeaderName", err)
+	}
+}
