@@ -67,7 +67,7 @@ var (
 
 func TestCollectorMacroTiming(t *testing.T) {
 	base := Message{Time: t0, Sender: "alice@bench.test", Recipients: []string{"ok@remote.test"}, Nrcpt: 1,
-		Client: Client{Name: "client.example.test", Addr: "192.0.2.7", Port: 4567, Family: "tcp4", Helo: "vm"},
+		Client:    Client{Name: "client.example.test", Addr: "192.0.2.7", Port: 4567, Family: "tcp4", Helo: "vm"},
 		MessageID: "20261123153739.014839@vm"}
 	with := func(f func(*Message)) Message { m := base; f(&m); return m }
 	pickupMail := map[string]string{"i": "B5D419862E7", "{mail_addr}": "alice@bench.test"}
