@@ -14,8 +14,18 @@ import (
 // Skipped: loopback, unspecified and multicast addresses (DNSBL answer
 // codes such as 127.0.0.4 quoted in replies), the resolver address in a
 // Spamhaus "returnc/pub/ADDR" link or a "your DNS IP:" note, and Yahoo's
-// internal "- 4.16.55.1" status numbers.
+// internal "- 4.16.55.1" status numbers. A private or link-local address
+// (RFC 1918, fc00::/7, fe80::/10) is taken only when the reply names no
+// public one: a receiver on the Internet refuses our public address, and a
+// private one beside it is a HELO literal or an internal hop
+// ("host.example ([192.168.1.150]) [86.169.86.150]").
 func findIP(b []byte) (ip string, masked bool) {
+	private := ""
+	defer func() {
+		if ip == "" && !masked {
+			ip = private
+		}
+	}()
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		if !(isHex(c) || c == 'x' || c == 'y' || c == '*' || c == '#' || c == 'i' || c >= 0x80 || c == ':') {
@@ -41,7 +51,12 @@ func findIP(b []byte) (ip string, masked bool) {
 				}
 				a, err := netip.ParseAddr(s)
 				if err == nil && usable(a, b, i) {
-					return s, false
+					if !a.IsPrivate() && !a.IsLinkLocalUnicast() {
+						return s, false
+					}
+					if private == "" {
+						private = s
+					}
 				}
 				if err != nil {
 					return "", true // 287.190.241.178: a made-up address
@@ -54,7 +69,12 @@ func findIP(b []byte) (ip string, masked bool) {
 			s := string(b[i:end])
 			a, err := netip.ParseAddr(s)
 			if err == nil && a.Is6() && usable(a, b, i) && !excludedContext(b, i, s) {
-				return a.String(), false
+				if !a.IsPrivate() && !a.IsLinkLocalUnicast() {
+					return a.String(), false
+				}
+				if private == "" {
+					private = a.String()
+				}
 			}
 			i = end
 		}

@@ -61,6 +61,12 @@ func TestFindIP(t *testing.T) {
 		{"550 Rejected due to DNSBL server response (dnsbl.cobion.com - 1.2.3.4)", "1.2.3.4", false},
 		{"Mon, 27 Mar 2017 14:52:05 +0200 no address here", "", false},
 		{"version 1.2.3.4.5 is not an address", "", false},
+		// A private address beside a public one is a HELO literal or an
+		// internal hop; alone, it is all the reply names.
+		{`"JunkMail rejected - host86-169-86-150.range86-169.btcentralplus.com ([192.168.1.150]) [86.169.86.150]:41784 is in an RBL`, "86.169.86.150", false},
+		{"554 Service unavailable; Client host [server1.mail.com] blocked using Barracuda Reputation; http://bbl.barracudacentral.com/q.cgi?ip=192.168.1.1", "192.168.1.1", false},
+		{"554 rejected [10.0.0.5] via [fe80::1], client x.x.x.x", "", true},
+		{"554 rejected [fd00::5] for 2001:db8::25", "2001:db8::25", false},
 	} {
 		b := normalize(nil, tc.text, reply.Parse(tc.text).Code)
 		ip, masked := findIP(b)
