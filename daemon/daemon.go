@@ -227,6 +227,11 @@ func (s *service) run(ctx context.Context) error {
 		}
 	}
 
+	// The work of one loop turn is never cut short by the stop: a SIGTERM
+	// arriving during a commit would otherwise fail it ("context
+	// canceled") and end the daemon with an error. The stop is handled at
+	// the top of the loop.
+	work := context.WithoutCancel(ctx)
 	batch := make([]logwatch.Line, 0, batchMax)
 	for {
 		select {
@@ -237,13 +242,13 @@ func (s *service) run(ctx context.Context) error {
 			for l := range lines {
 				batch = append(batch, l)
 				if len(batch) == batchMax {
-					if err := s.process(context.WithoutCancel(ctx), batch); err != nil {
+					if err := s.process(work, batch); err != nil {
 						return err
 					}
 					batch = batch[:0]
 				}
 			}
-			if err := s.process(context.WithoutCancel(ctx), batch); err != nil {
+			if err := s.process(work, batch); err != nil {
 				return err
 			}
 			s.log.Info("stopped")
@@ -273,20 +278,20 @@ func (s *service) run(ctx context.Context) error {
 					break more
 				}
 			}
-			if err := s.process(ctx, batch); err != nil {
+			if err := s.process(work, batch); err != nil {
 				return err
 			}
 			wakeWorker(s.d.Now())
 
 		case now := <-tick:
-			if err := s.tick(ctx, now); err != nil {
+			if err := s.tick(work, now); err != nil {
 				return err
 			}
 			s.maybeSelfCheck(bg, now)
 			wakeWorker(now)
 
 		case r := <-s.selfResults:
-			if err := s.applySelfCheck(ctx, r); err != nil {
+			if err := s.applySelfCheck(work, r); err != nil {
 				return err
 			}
 

@@ -1,0 +1,73 @@
+package daemon
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// TestStopDuringCommit: a stop (SIGTERM) that arrives while a batch is
+// being processed must not fail its commit: Run finishes the batch, stops
+// cleanly (nil error) and the notice it caused is in the outbox. The clock
+// cancels the context at the first reading after the line is written,
+// which is at the start of processing the batch.
+func TestStopDuringCommit(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	st, err := track.Open(cfg.State.Path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var armed atomic.Bool
+	now := func() time.Time {
+		if armed.Load() {
+			cancel()
+		}
+		return t0
+	}
+	path := cfg.Log.Path
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Deps{
+			Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",
+			Source: func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+				return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
+			},
+			SourceName: "file:" + path,
+			Sinks:      map[string]notify.Transport{SinkEmail: h.mail},
+			Now:        now,
+			Tick:       make(chan time.Time), // never: no timer work
+		})
+	}()
+	armed.Store(true)
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after a stop during a batch: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	if _, ok, err := st.LoadPosition(context.Background(), "file:"+path); err != nil || !ok {
+		t.Errorf("the batch's position was not committed (ok %v, err %v)", ok, err)
+	}
+	incs, err := st.Incidents(context.Background())
+	if err != nil || len(incs) != 1 {
+		t.Fatalf("incidents %+v, err %v; want the one the line opened", incs, err)
+	}
+	if _, ok, err := st.OutboxItem(context.Background(), "incident/"+incs[0].ID+"/opened/email"); err != nil || !ok {
+		t.Errorf("the opened notice is not in the outbox (ok %v, err %v)", ok, err)
+	}
+}
