@@ -63,6 +63,10 @@ func populate(t *testing.T, s *Store) {
 		client(sec(200), "C0C0C0C0C0"), queued(sec(200), "C0C0C0C0C0", "bob@origin.test", 1),
 		delivery(sec(201), "C0C0C0C0C0", "tm@remote.test", "deferred", "4.7.1", tmDeferred),
 	)
+	// The milter saw the deferred one.
+	deferredFacts := facts(sec(200), "C0C0C0C0C0")
+	deferredFacts.TrackID, deferredFacts.Sender, deferredFacts.AuthUser = "C0C0C0C0C0-8405152c", "bob@origin.test", "bob"
+	applyMilter(t, s, deferredFacts)
 	inc := sampleIncident("spamhaus/192.0.2.1/1", t0, incident.Ongoing)
 	cleared := sampleIncident("trendmicro/192.0.2.1/1", t0, incident.Cleared)
 	cleared.Key.Provider, cleared.ClearedAt, cleared.ClearedBy = "trendmicro", sec(120), "delivered"
@@ -126,7 +130,7 @@ func TestSQLiteCLIReadsStore(t *testing.T) {
 	db := s.Path()
 
 	tables := strings.Fields(runSQLite(t, bin, db, ".tables"))
-	for _, want := range []string{"incident_messages", "incident_recipients", "incidents", "messages", "meta", "outbox", "positions", "recipients"} {
+	for _, want := range []string{"incident_messages", "incident_recipients", "incidents", "messages", "meta", "milter_messages", "outbox", "positions", "recipients"} {
 		if !slices.Contains(tables, want) {
 			t.Errorf(".tables lacks %s: %v", want, tables)
 		}
@@ -172,6 +176,8 @@ func TestSQLiteCLIReadsStore(t *testing.T) {
 		})
 	check(`SELECT source, byte_offset, inode, datetime(updated_at) AS saved FROM positions`,
 		[]map[string]any{{"source": "file", "byte_offset": 4096.0, "inode": 131.0, "saved": "2026-11-23 15:37:16"}})
+	check(`SELECT m.queue_id, f.auth_user, f.track_id FROM messages m JOIN milter_messages f ON f.message = m.id`,
+		[]map[string]any{{"queue_id": "C0C0C0C0C0", "auth_user": "bob", "track_id": "C0C0C0C0C0-8405152c"}})
 	check(`PRAGMA user_version`, []map[string]any{{"user_version": float64(SchemaVersion())}})
 
 	blocks := sqlBlocks(t, filepath.Join("..", "docs", "store.md"))

@@ -136,7 +136,10 @@ func (t *Tx) insertMessage(r *logwatch.Record) (liveMsg, error) {
 		return liveMsg{}, err
 	}
 	id, err := res.LastInsertId()
-	return liveMsg{id: id}, err
+	if err != nil {
+		return liveMsg{}, err
+	}
+	return liveMsg{id: id}, t.linkMilter(id, r)
 }
 
 func (t *Tx) startMessage(r *logwatch.Record) error {
@@ -420,6 +423,9 @@ type MessageRow struct {
 	Notice        string
 
 	Recipients []RecipientRow
+	// Milter is what the milter learned about the message (sender, SASL
+	// login, client, track id); nil when it did not see it.
+	Milter *MilterRow
 }
 
 // RecipientRow is one recipient of a tracked message.
@@ -442,26 +448,27 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 	var where []string
 	var args []any
 	if f.Deferred {
-		where = append(where, `state = 'deferred' AND removed_at IS NULL`)
+		where = append(where, `m.state = 'deferred' AND m.removed_at IS NULL`)
 	}
 	if f.State != "" {
-		where = append(where, `state = ?`)
+		where = append(where, `m.state = ?`)
 		args = append(args, string(f.State))
 	}
 	if f.QueueID != "" {
-		where = append(where, `queue_id = ?`)
+		where = append(where, `m.queue_id = ?`)
 		args = append(args, f.QueueID)
 	}
 	if !f.Since.IsZero() {
-		where = append(where, `last_seen >= ?`)
+		where = append(where, `m.last_seen >= ?`)
 		args = append(args, dbTime(f.Since))
 	}
-	q := `SELECT id, queue_id, sender, message_id, origin, client, client_ip, sasl_user, size, nrcpt, state,
-	first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice FROM messages`
+	q := `SELECT m.id, m.queue_id, m.sender, m.message_id, origin, client, client_ip, sasl_user, size, m.nrcpt, state,
+	first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice, ` + milterColumns + `
+FROM messages m LEFT JOIN milter_messages f ON f.message = m.id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY first_seen DESC, id DESC`
+	q += ` ORDER BY first_seen DESC, m.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
@@ -475,9 +482,13 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		var m MessageRow
 		var sender sql.NullString
 		var state string
-		err := rows.Scan(&m.ID, &m.QueueID, &sender, &m.MessageID, &m.Origin, &m.Client, &m.ClientIP, &m.SASLUser,
+		var ms milterScan
+		err := rows.Scan(append([]any{&m.ID, &m.QueueID, &sender, &m.MessageID, &m.Origin, &m.Client, &m.ClientIP, &m.SASLUser,
 			&m.Size, &m.Nrcpt, &state, scanTime(&m.FirstSeen), scanTime(&m.LastSeen), scanTime(&m.ExpiredAt),
-			scanTime(&m.RejectedAt), scanTime(&m.RemovedAt), &m.NoticeQueueID, &m.Notice)
+			scanTime(&m.RejectedAt), scanTime(&m.RemovedAt), &m.NoticeQueueID, &m.Notice}, ms.dest()...)...)
+		if err == nil {
+			m.Milter, err = ms.row()
+		}
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("track: listing messages: %w", err)

@@ -11,6 +11,7 @@ type PruneStats struct {
 	Messages  int64 // messages (with their recipients)
 	Incidents int64 // cleared incidents (with their messages and recipients)
 	Outbox    int64 // sent or failed outbox items
+	Milter    int64 // milter facts never linked to a message (those linked go with their message)
 }
 
 // Prune deletes, in one transaction, what is finished and older than
@@ -20,6 +21,7 @@ type PruneStats struct {
 //     logs every queued message at least every few hours), with their
 //     recipients;
 //   - incidents cleared before the cutoff, with their rows;
+//   - milter facts seen before the cutoff and never linked to a message;
 //   - outbox items sent or given up before the cutoff. Their dedup keys go
 //     with them, so keep olderThan longer than any replay of old log lines
 //     the daemon might make.
@@ -39,7 +41,10 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 		if st.Incidents, err = t.deleted(`DELETE FROM incidents WHERE status = 'cleared' AND cleared_at < ?1`, cutoff); err != nil {
 			return err
 		}
-		st.Outbox, err = t.deleted(`DELETE FROM outbox WHERE sent_at < ?1 OR failed_at < ?1`, cutoff)
+		if st.Outbox, err = t.deleted(`DELETE FROM outbox WHERE sent_at < ?1 OR failed_at < ?1`, cutoff); err != nil {
+			return err
+		}
+		st.Milter, err = t.deleted(`DELETE FROM milter_messages WHERE message IS NULL AND seen_at < ?1`, cutoff)
 		return err
 	})
 	if err != nil {

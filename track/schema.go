@@ -143,6 +143,33 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox(next_attempt) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX outbox_incident_id ON outbox(incident_id);
 `,
+	// 2: what the milter learned about each message (who sent it), linked
+	// to its messages row by queue id when both are known.
+	`
+CREATE TABLE milter_messages (
+	id          INTEGER PRIMARY KEY,
+	message     INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+	queue_id    TEXT NOT NULL,
+	track_id    TEXT NOT NULL,
+	seen_at     TEXT NOT NULL,
+	sender      TEXT NOT NULL DEFAULT '',
+	recipients  TEXT NOT NULL DEFAULT '[]',
+	nrcpt       INTEGER NOT NULL DEFAULT 0,
+	auth_user   TEXT NOT NULL DEFAULT '',
+	auth_type   TEXT NOT NULL DEFAULT '',
+	client_name TEXT NOT NULL DEFAULT '',
+	client_addr TEXT NOT NULL DEFAULT '',
+	client_port INTEGER NOT NULL DEFAULT 0,
+	helo        TEXT NOT NULL DEFAULT '',
+	message_id  TEXT NOT NULL DEFAULT ''
+) STRICT;
+-- A message has the facts of one milter pass at most; unlinked rows wait
+-- for the log line that starts their message.
+CREATE UNIQUE INDEX milter_messages_message ON milter_messages(message);
+CREATE INDEX milter_messages_pending ON milter_messages(queue_id) WHERE message IS NULL;
+CREATE INDEX milter_messages_track_id ON milter_messages(track_id);
+CREATE INDEX milter_messages_seen_at ON milter_messages(seen_at);
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
