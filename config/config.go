@@ -243,6 +243,11 @@ type Milter struct {
 	// Listen is "inet:HOST:PORT" or "unix:/PATH", as in Postfix's
 	// smtpd_milters; empty disables the milter.
 	Listen string `yaml:"listen"`
+	// Header is the name of the header added to every message, whose
+	// value is "QUEUEID-xxxxxxxx".
+	Header string `yaml:"header"`
+	// AllowRemote permits an inet Listen address that is not loopback.
+	AllowRemote bool `yaml:"allow_remote"`
 }
 
 // Network splits Listen into the arguments of net.Listen: ("tcp",
@@ -301,6 +306,7 @@ func Default() *Config {
 			Timeout:  2 * time.Second,
 			Interval: time.Hour,
 		},
+		Milter: Milter{Header: "X-Rblwatch-Track"},
 	}
 }
 
@@ -389,6 +395,8 @@ func (c *Config) RestartNeeded(old *Config) []string {
 	add("state.path", c.State.Path != old.State.Path)
 	add("metrics.listen", c.Metrics.Listen != old.Metrics.Listen)
 	add("milter.listen", c.Milter.Listen != old.Milter.Listen)
+	add("milter.header", c.Milter.Header != old.Milter.Header)
+	add("milter.allow_remote", c.Milter.AllowRemote != old.Milter.AllowRemote)
 	return keys
 }
 

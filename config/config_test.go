@@ -178,6 +178,10 @@ func TestParseValues(t *testing.T) {
 			return c.Metrics.Listen == "0.0.0.0:9436"
 		}},
 		{"localhost metrics", "metrics: {listen: 'localhost:9436'}", func(c *Config) bool { return c.Metrics.Listen == "localhost:9436" }},
+		{"remote milter allowed", "milter: {listen: 'inet:192.0.2.25:8899', allow_remote: true, header: X-Track-ID}", func(c *Config) bool {
+			return c.Milter.AllowRemote && c.Milter.Header == "X-Track-ID" &&
+				!slices.ContainsFunc(c.Warnings, func(p Problem) bool { return strings.Contains(p.Error(), "milter") })
+		}},
 		{"inet milter", "milter: {listen: 'inet:127.0.0.1:8899'}", func(c *Config) bool {
 			n, a := c.Milter.Network()
 			return n == "tcp" && a == "127.0.0.1:8899"
@@ -414,7 +418,10 @@ func TestParseProblems(t *testing.T) {
 			`t.yaml:3: milter.listen: "127.0.0.1:8899": want inet:HOST:PORT or unix:/PATH`,
 		}},
 		{"milter remote", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:0.0.0.0:8899\n", []string{
-			"t.yaml:3: milter.listen: warning: 0.0.0.0 is reachable from the network; Postfix runs on this host, so 127.0.0.1 suffices",
+			"t.yaml:3: milter.listen: 0.0.0.0 is reachable from the network; Postfix runs on this host, so 127.0.0.1 suffices (set milter.allow_remote: true to allow it)",
+		}},
+		{"milter header", "notify: {to: pm@example.com}\nmilter:\n  header: 'X-Track: 1'\n", []string{
+			`t.yaml:3: milter.header: "X-Track: 1" is not a header name: 1 to 64 printable ASCII characters, no spaces, no ':'`,
 		}},
 		{"milter outside the chroot", "notify: {to: pm@example.com}\nmilter:\n  listen: unix:/run/rblwatch/milter.sock\n", []string{
 			"t.yaml:3: milter.listen: warning: the socket is outside /var/spool/postfix, where a chrooted smtpd (Debian's default) cannot reach it",

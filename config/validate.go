@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/milter"
 )
 
 // normalize puts values in their canonical form and drops defaults that
@@ -412,6 +413,9 @@ func (d *decoder) validateMetrics(m *Metrics) {
 }
 
 func (d *decoder) validateMilter(m *Milter) {
+	if err := milter.CheckHeaderName(m.Header); err != nil {
+		d.errorf("milter.header", "%q is not a header name: 1 to 64 printable ASCII characters, no spaces, no ':'", m.Header)
+	}
 	if m.Listen == "" {
 		return
 	}
@@ -425,8 +429,8 @@ func (d *decoder) validateMilter(m *Milter) {
 		host, _, msg := splitHostPort(addr, false)
 		if msg != "" {
 			d.errorf("milter.listen", "%s", msg)
-		} else if !isLoopbackHost(host) {
-			d.warnf("milter.listen", "%s is reachable from the network; Postfix runs on this host, so 127.0.0.1 suffices", host)
+		} else if !isLoopbackHost(host) && !m.AllowRemote {
+			d.errorf("milter.listen", "%s is reachable from the network; Postfix runs on this host, so 127.0.0.1 suffices (set milter.allow_remote: true to allow it)", host)
 		}
 	case "unix":
 		switch {
