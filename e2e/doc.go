@@ -3,8 +3,11 @@
 // providers' real reply texts, and the rblwatch binary must then report, from
 // the log Postfix wrote, exactly the incidents, counts and providers a
 // postmaster reads in it. The same is checked on the logs recorded in
-// testdata/postfix, and the totals against pflogsumm.
+// testdata/postfix, and the totals against pflogsumm. The daemon tests
+// (daemon_test.go) run "rblwatch run" on the live log: its notices travel
+// through the same Postfix to a capture remote, and rbldnsd stands in for
+// the lists.
 //
-// The tests need root and Debian's postfix and pflogsumm packages; they skip
+// The tests need root and Debian's postfix, pflogsumm and rbldnsd packages; they skip
 // without them unless RBLWATCH_E2E=require (CI; see .ci/setup).
 package e2e
