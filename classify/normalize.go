@@ -9,6 +9,11 @@ const maxText = 4096
 // space; the leading code and the "550-5.7.1 " continuation prefixes of a
 // joined multi-line reply removed (code is the reply's basic code, 0 when
 // it has none). At most maxText bytes of s are read.
+//
+// Replies pasted from web pages and raw bounce messages carry artefacts of
+// their transport, undone here so that rules and addresses still match: the
+// HTML entities &amp; &lt; &gt; &quot; &#39; &apos;, typographic quotes
+// (’ ‘), and quoted-printable soft line breaks ("=" at a line end) and "=3D".
 func normalize(dst []byte, s string, code int) []byte {
 	if len(s) > maxText {
 		s = s[:maxText]
@@ -38,12 +43,31 @@ func normalize(dst []byte, s string, code int) []byte {
 			i = j
 			continue
 		}
+		n := 1
+		switch c {
+		case '=':
+			if k := softBreak(s, i); k > 0 {
+				i += k
+				continue
+			}
+			if i+2 < len(s) && s[i+1] == '3' && (s[i+2] == 'd' || s[i+2] == 'D') {
+				n = 3
+			}
+		case '&':
+			if d, k := entity(s[i:]); k > 0 {
+				c, n = d, k
+			}
+		case 0xe2:
+			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x98 || s[i+2] == 0x99) {
+				c, n = '\'', 3
+			}
+		}
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		dst = append(dst, c)
 		space = false
-		i++
+		i += n
 	}
 	for len(dst) > 0 && dst[len(dst)-1] == ' ' {
 		dst = dst[:len(dst)-1]
@@ -76,4 +100,31 @@ end:
 		return i
 	}
 	return j
+}
+
+// softBreak returns the length of a quoted-printable soft line break ("="
+// then LF or CRLF) at s[i:], or 0.
+func softBreak(s string, i int) int {
+	switch {
+	case i+1 < len(s) && s[i+1] == '\n':
+		return 2
+	case i+2 < len(s) && s[i+1] == '\r' && s[i+2] == '\n':
+		return 3
+	}
+	return 0
+}
+
+// entity decodes the HTML entity at the start of s (the few that reply
+// texts pasted from web pages carry), returning the character and the
+// entity's length, or 0 when there is none.
+func entity(s string) (byte, int) {
+	for _, e := range [...]struct {
+		name string
+		c    byte
+	}{{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}} {
+		if len(s) >= len(e.name) && s[:len(e.name)] == e.name {
+			return e.c, len(e.name)
+		}
+	}
+	return 0, 0
 }

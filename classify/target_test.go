@@ -20,6 +20,12 @@ func TestNormalize(t *testing.T) {
 		{0, "5.7.1 Mail from IP", "5.7.1 mail from ip"},
 		{554, "a\tb\r\nc\x00d", "a b c d"},
 		{553, "[550]", "[550]"},
+		// Transport artefacts of pasted replies.
+		{550, "550 5.7.1 messages from [1.2.3.4] weren&#39;t sent", "messages from [1.2.3.4] weren't sent"},
+		{553, "553 5.7.1 [BL21] because the ip is in Spamhaus’s list", "[bl21] because the ip is in spamhaus's list"},
+		{554, "554 see https://x/?a=1&amp;ip=3D192.0.2.1 &lt;ok&gt; &quot;q&quot; &apos;a&apos;", "see https://x/?a=1&ip=192.0.2.1 <ok> \"q\" 'a'"},
+		{554, "554 Service unavailable; Client host [192.0.2.1] block=\r\ned using zen.spam=\nhaus.org", "service unavailable; client host [192.0.2.1] blocked using zen.spamhaus.org"},
+		{550, "550 a=b &nbsp; & 3=3Dx =", "a=b &nbsp; & 3=x ="},
 	} {
 		if got := string(normalize(nil, tc.in, tc.code)); got != tc.want {
 			t.Errorf("normalize(%d, %q) = %q, want %q", tc.code, tc.in, got, tc.want)
@@ -104,6 +110,9 @@ func TestListed(t *testing.T) {
 		{"554 5.7.1 Service unavailable; Sender address [user@example.com] blocked using dbl.spamhaus.org; https://www.spamhaus.org/query/domain/example.com", "192.0.2.1", "example.com"},
 		{"554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/", "192.0.2.1", ""},
 		{"550 Email blocked by SPAMHAUS", "", ""},
+		// A raw bounce pasted as it was encoded.
+		{"554 Blocked - see https://ipcheck.proofpoint.com/?ip=3D198.51.100.23", "192.0.2.1", "198.51.100.23"},
+		{"554 Service unavailable; Client host [server1.example.com] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?pr=1&amp;ip=198.51.100.23", "192.0.2.1", "198.51.100.23"},
 	} {
 		v := c.Classify(Input{Reply: reply.Parse(tc.text), SendingIP: tc.sending})
 		if v.Listed != tc.want {
