@@ -31,15 +31,25 @@ type corpusRow struct {
 	code   string
 	text   string
 	source string
+	extra  []string // columns after source, if any
 }
 
 func readCorpus(t testing.TB) []corpusRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpusDir(t), "rejections.tsv"))
+	return readRows(t, filepath.Join(corpusDir(t), "rejections.tsv"))
+}
+
+// readRows reads a file in the corpus format: provider, code, text, source
+// and optional further columns, TAB-separated without quoting, an optional
+// header line.
+func readRows(t testing.TB, path string) []corpusRow {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	name := filepath.Base(path)
 	var rows []corpusRow
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
@@ -51,12 +61,13 @@ func readCorpus(t testing.TB) []corpusRow {
 			continue
 		}
 		if len(cols) < 3 {
-			t.Fatalf("rejections.tsv:%d: %d columns", n, len(cols))
+			t.Fatalf("%s:%d: %d columns", name, n, len(cols))
 		}
 		r := corpusRow{line: n, label: cols[0], code: cols[1], text: cols[2]}
 		if len(cols) > 3 {
 			r.source = cols[3]
 		}
+		r.extra = cols[min(len(cols), 4):]
 		rows = append(rows, r)
 	}
 	if err := sc.Err(); err != nil {
