@@ -82,6 +82,11 @@ func TestInputFromText(t *testing.T) {
 		{"host mx.example.com[192.0.2.1] said: 550 5.7.1 No (in reply to RCPT TO command)", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO"}},
 		{"status=deferred (host mx.example.com[192.0.2.1] refused to talk to me: 554 go away)", Input{Reply: reply.Parse("554 go away"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Greeting: true}},
 		{"  421 4.7.0 try later  ", Input{Reply: reply.Parse("421 4.7.0 try later")}},
+		// Exim bounces and logs.
+		{"host mx.example.com [192.0.2.1]\n    SMTP error from remote mail server after RCPT TO:<a@example.com>:\n    550 5.7.1 No", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO"}},
+		{"host xx.comcast.net [x.xx.xx.xx] SMTP error from remote mail server after initial connection: 554 xx.comcast.net comcast go away", Input{Reply: reply.Parse("554 xx.comcast.net comcast go away"), RemoteHost: "xx.comcast.net", RemoteIP: "x.xx.xx.xx", Greeting: true}},
+		{"SMTP error from remote mail server after MAIL FROM:<marc@example.com> SIZE=1681: 421 4.7.0 later", Input{Reply: reply.Parse("421 4.7.0 later"), Command: "MAIL FROM"}},
+		{"SMTP error from remote mail server after pipelined end of data: 451 4.7.500 Server busy", Input{Reply: reply.Parse("451 4.7.500 Server busy"), Command: "end of DATA"}},
 	} {
 		if got := InputFromText(tc.in, ""); got != tc.want {
 			t.Errorf("InputFromText(%q)\n got  %+v\n want %+v", tc.in, got, tc.want)

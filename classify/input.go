@@ -50,8 +50,10 @@ func InputFromRecord(r *logwatch.Record, sendingIP string) Input {
 
 // InputFromText turns a reply as people paste it into the input of
 // Classify: a bare reply ("550 5.7.1 …"), a "Diagnostic-Code: smtp; …"
-// line, or a Postfix delivery text ("host mx.example.com[192.0.2.1] said:
-// … (in reply to RCPT TO command)", "… refused to talk to me: …").
+// line, a Postfix delivery text ("host mx.example.com[192.0.2.1] said:
+// … (in reply to RCPT TO command)", "… refused to talk to me: …"), or an
+// Exim one ("host mx.example.com [192.0.2.1] SMTP error from remote mail
+// server after RCPT TO:<a@example.com>: 550 …").
 func InputFromText(s, sendingIP string) Input {
 	in := Input{SendingIP: sendingIP}
 	s = strings.TrimSpace(s)
@@ -60,6 +62,9 @@ func InputFromText(s, sendingIP string) Input {
 	}
 	if len(s) >= 5 && strings.EqualFold(s[:5], "smtp;") {
 		s = strings.TrimSpace(s[5:])
+	}
+	if k := strings.Index(s, eximMarker); k >= 0 {
+		return eximInput(in, s, k)
 	}
 	marker := ""
 	k := strings.Index(s, " refused to talk to me: ")
@@ -87,12 +92,53 @@ func InputFromText(s, sendingIP string) Input {
 	return in
 }
 
-// splitHostIP splits "mx.example.com[192.0.2.1]" (a port after ':' is
-// ignored).
+// eximMarker introduces the reply in Exim's bounces and logs: "host
+// mx.example.com [192.0.2.1] SMTP error from remote mail server after RCPT
+// TO:<a@example.com>: 550 5.7.1 …".
+const eximMarker = "SMTP error from remote mail server after "
+
+// eximInput reads the remote host, the command and the reply of an Exim
+// text whose marker is at s[k:].
+func eximInput(in Input, s string, k int) Input {
+	if h := strings.LastIndex(s[:k], "host "); h >= 0 {
+		in.RemoteHost, in.RemoteIP = splitHostIP(strings.TrimRight(strings.TrimSpace(s[h+5:k]), ":"))
+	}
+	rest := s[k+len(eximMarker):]
+	// The command ("RCPT TO:<a@example.com>") ends at the first ':' that a
+	// space or line break follows.
+	j := -1
+	for i := 0; i+1 < len(rest); i++ {
+		if c := rest[i+1]; rest[i] == ':' && (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			j = i
+			break
+		}
+	}
+	if j < 0 {
+		in.Reply = reply.Parse(rest)
+		return in
+	}
+	switch cmd := strings.ToUpper(rest[:j]); {
+	case strings.HasPrefix(cmd, "RCPT TO"):
+		in.Command = "RCPT TO"
+	case strings.HasPrefix(cmd, "MAIL FROM"):
+		in.Command = "MAIL FROM"
+	case strings.HasSuffix(cmd, "END OF DATA"):
+		in.Command = "end of DATA"
+	case cmd == "DATA":
+		in.Command = "DATA"
+	case cmd == "INITIAL CONNECTION", strings.HasPrefix(cmd, "HELO"), strings.HasPrefix(cmd, "EHLO"):
+		in.Greeting = true
+	}
+	in.Reply = reply.Parse(rest[j+1:])
+	return in
+}
+
+// splitHostIP splits "mx.example.com[192.0.2.1]" or "mx.example.com
+// [192.0.2.1]" (a port after ':' is ignored).
 func splitHostIP(s string) (host, ip string) {
 	s = strings.TrimSpace(s)
 	if k := strings.IndexByte(s, '['); k >= 0 {
-		host = s[:k]
+		host = strings.TrimSpace(s[:k])
 		if e := strings.IndexByte(s[k:], ']'); e > 0 {
 			ip = s[k+1 : k+e]
 		}
