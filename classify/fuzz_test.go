@@ -46,6 +46,14 @@ func FuzzClassify(f *testing.F) {
 				}
 			}
 		}
+		// And the replies gathered for TestExtra (pasted forms, Exim texts).
+		if rows, err := os.ReadFile(filepath.FromSlash(extraFile)); err == nil {
+			for _, line := range strings.Split(string(rows), "\n") {
+				if cols := strings.Split(line, "\t"); len(cols) > 2 {
+					f.Add(cols[2])
+				}
+			}
+		}
 		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
 		for _, name := range logs {
 			fh, err := os.Open(name)
