@@ -119,16 +119,34 @@ func Backoff(attempts int, initial, max time.Duration) time.Duration {
 	return min(d, max)
 }
 
-// Run calls Step for every tick until ctx is done. Errors are logged, not
-// returned: the next tick tries again.
+// batch is the most items one Step takes.
+func (w *Worker) batch() int {
+	if w.Batch <= 0 {
+		return DefaultBatch
+	}
+	return w.Batch
+}
+
+// Run calls Step for every tick until ctx is done, and again at once after
+// a Step that sent a whole batch. Errors are logged, not returned: the next
+// tick tries again.
 func (w *Worker) Run(ctx context.Context, ticks <-chan time.Time) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-ticks:
-			if _, err := w.Step(ctx, now); err != nil && ctx.Err() == nil {
-				w.log().Error("outbox step failed", zap.Error(err))
+			// A whole batch went out: more may be due (a burst of
+			// incidents, a backlog after a restart), so step again at
+			// once instead of at the next tick.
+			for {
+				n, err := w.Step(ctx, now)
+				if err != nil && ctx.Err() == nil {
+					w.log().Error("outbox step failed", zap.Error(err))
+				}
+				if err != nil || n < w.batch() {
+					break
+				}
 			}
 		}
 	}
@@ -142,11 +160,7 @@ func (w *Worker) Step(ctx context.Context, now time.Time) (int, error) {
 		w.unmarked = map[int64]time.Time{}
 	}
 	w.retryMarks(ctx)
-	batch := w.Batch
-	if batch <= 0 {
-		batch = DefaultBatch
-	}
-	items, err := w.Queue.Due(ctx, now, batch)
+	items, err := w.Queue.Due(ctx, now, w.batch())
 	if err != nil {
 		return 0, fmt.Errorf("notify: reading the outbox: %w", err)
 	}
