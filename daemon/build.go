@@ -24,7 +24,8 @@ import (
 
 // Build makes the daemon's dependencies from a configuration: the catalog
 // (with the user's file), the store, the log source, the notice sinks, the
-// DNS resolver and the metrics endpoint. close releases them.
+// DNS resolver, the metrics endpoint and the milter (which writes to the
+// store on its own). close releases them, the milter before the store.
 func Build(ctx context.Context, cfg *config.Config, log *zap.Logger) (d Deps, close func(), err error) {
 	var closers []func()
 	close = func() {
@@ -61,6 +62,13 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger) (d Deps, cl
 	d.Metrics = NewMetrics(reg)
 	if addr := cfg.Metrics.Listen; addr != "" {
 		stop, err := serveMetrics(addr, reg, log)
+		if err != nil {
+			return d, close, err
+		}
+		closers = append(closers, stop)
+	}
+	if cfg.Milter.Listen != "" {
+		_, stop, err := startMilter(cfg.Milter, d.Store, reg, log.Named("milter"))
 		if err != nil {
 			return d, close, err
 		}
