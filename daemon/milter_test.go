@@ -33,7 +33,9 @@ func milterSend(t *testing.T, network, addr, qid string) string {
 	}
 	defer s.Close()
 	steps := []func() (*gomilter.Action, error){
-		func() (*gomilter.Action, error) { return s.Conn("client.example.test", gomilter.FamilyInet, 4567, "192.0.2.7") },
+		func() (*gomilter.Action, error) {
+			return s.Conn("client.example.test", gomilter.FamilyInet, 4567, "192.0.2.7")
+		},
 		func() (*gomilter.Action, error) { return s.Helo("vm") },
 		func() (*gomilter.Action, error) {
 			if err := s.Macros(gomilter.CodeMail, "{auth_authen}", "alice", "{auth_type}", "PLAIN"); err != nil {
