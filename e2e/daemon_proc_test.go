@@ -286,10 +286,11 @@ func (d *daemonProc) caughtUp(path string, from int64) {
 	d.waitMetric("rblwatch_logwatch_lines_total", "reading the log to its end", func(v float64) bool { return v >= want })
 }
 
-// freeAddr returns a loopback TCP address that was free a moment ago.
-func freeAddr(t *testing.T) string {
+// freeAddr returns a TCP address on the loopback IP ip that was free a
+// moment ago.
+func freeAddr(t *testing.T, ip string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func (b *daemonBench) config(o daemonOptions) (path, metrics string) {
 	if o.interval == "" {
 		o.interval = "0s"
 	}
-	metrics = freeAddr(b.t)
+	metrics = freeAddr(b.t, "127.0.0.1")
 	text := fmt.Sprintf(`log:
   path: %s
 state:
@@ -412,7 +412,9 @@ func TestDaemonJapaneseAcrossRestart(t *testing.T) {
 func TestDaemonRelayDownThenUp(t *testing.T) {
 	t.Parallel()
 	b := newDaemonBench(t)
-	relay := freeAddr(t) // closed: connections are refused
+	// Closed: connections are refused. An address of its own, so that no
+	// other server of the tests takes the port meanwhile.
+	relay := freeAddr(t, "127.0.0.25")
 	cfg, metrics := b.config(daemonOptions{smtp: relay})
 	d := startDaemon(t, cfg, metrics)
 	d.startOffset()
