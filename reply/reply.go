@@ -108,7 +108,8 @@ func nextPrefix(s string, code int) int {
 	return -1
 }
 
-// cutCode reads "NNN" followed by '-', ' ' or the end.
+// cutCode reads "NNN" followed by '-', ' ', ':' (some MTAs write "550:5.7.1"
+// or "550: text") or the end.
 func cutCode(s string) (int, string, bool) {
 	if len(s) < 3 || !digit(s[0]) || !digit(s[1]) || !digit(s[2]) {
 		return 0, s, false
@@ -116,13 +117,13 @@ func cutCode(s string) (int, string, bool) {
 	if s[0] < '2' || s[0] > '5' {
 		return 0, s, false
 	}
-	if len(s) > 3 && s[3] != '-' && s[3] != ' ' {
+	if len(s) > 3 && s[3] != '-' && s[3] != ' ' && s[3] != ':' {
 		return 0, s, false
 	}
 	code := int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')
 	rest := ""
 	if len(s) > 3 {
-		rest = s[4:]
+		rest = strings.TrimLeft(s[4:], " ")
 	}
 	return code, rest, true
 }

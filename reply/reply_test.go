@@ -27,6 +27,9 @@ func TestParse(t *testing.T) {
 		{"550-5.7.1 a 550 5.7.1 b 550 5.7.1 c", 550, "5.7.1", "a b c", false},
 		// A number inside the text that is not the reply's code stays.
 		{"550 5.7.1 see 554 rules", 550, "5.7.1", "see 554 rules", false},
+		{"550:5.7.1 Blocked by policy", 550, "5.7.1", "Blocked by policy", false},
+		{"421: Too many connections", 421, "", "Too many connections", true},
+		{"550:no-code-separator", 550, "", "no-code-separator", false},
 	}
 	for _, tc := range tests {
 		r := Parse(tc.in)
