@@ -47,7 +47,7 @@ func init() {
 		{"replay", "[--format text|json|html] [--since T] [--until T] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
 		{"check", "[--json] [--resolver HOST:PORT] [--zone NAME]… IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},
-		{"messages", "[--deferred] [--config FILE]", "tracked messages and their fate", runMessages},
+		{"messages", "[--config FILE] [--deferred] [--state S] [--queue-id Q] [--since T] [--json] [--limit N]", "tracked messages and their fate", runMessages},
 		{"config", "check|example [--config FILE]", "validate a configuration file, or print an example", runConfig},
 		{"version", "", "print the version", runVersion},
 	}
