@@ -150,7 +150,6 @@ func (b *daemonBench) relayed(n int) {
 // notice is a notice as the postmaster's mail server received it.
 type notice struct {
 	kind, subject, lang string
-	header              mail.Header
 	body                string // the decoded text, LF line ends
 }
 
@@ -187,7 +186,6 @@ func (b *daemonBench) readNotice(m pt.Message) notice {
 		kind:    nm.Header.Get("X-Rblwatch-Kind"),
 		lang:    nm.Header.Get("Content-Language"),
 		subject: subject,
-		header:  nm.Header,
 		body:    strings.ReplaceAll(string(body), "\r\n", "\n"),
 	}
 	// Relayed by the Postfix instance: its Received header on top, and
