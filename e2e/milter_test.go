@@ -1,0 +1,415 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
+)
+
+// milterWait bounds every wait of the milter test.
+const milterWait = 60 * time.Second
+
+// TestMilterThroughPostfix runs "rblwatch run" with the milter on beside a
+// real Postfix (smtpd_milters and non_smtpd_milters), sends mail over SMTP
+// with SASL AUTH, over SMTP without, and with sendmail; then every message
+// must reach the fake remote with one X-Rblwatch-Track header naming its
+// queue id, and "rblwatch messages" must show each delivered, with the
+// SASL login and client the milter saw and the same track id.
+func TestMilterThroughPostfix(t *testing.T) {
+	remote := pt.NewRemote(t, "127.0.0.21:0", "mx.partner.test")
+	port := milterPort(t)
+	listen := "inet:127.0.0.1:" + port
+	opts := pt.Options{
+		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+		Milter: listen,
+		Main:   map[string]string{},
+	}
+	saslDir := milterSASL(t)
+	if saslDir != "" {
+		opts.Main["smtpd_sasl_auth_enable"] = "yes"
+		opts.Main["cyrus_sasl_config_path"] = saslDir
+	}
+	pf := pt.Start(t, opts)
+	if saslDir != "" {
+		// Debian's Postfix reads smtpd.conf from config_directory/sasl,
+		// whatever cyrus_sasl_config_path says; smtpd starts (and reads
+		// it) at the first connection.
+		conf, err := os.ReadFile(filepath.Join(saslDir, "smtpd.conf"))
+		if err == nil {
+			err = os.MkdirAll(filepath.Join(pf.ConfigDir(), "sasl"), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(pf.ConfigDir(), "sasl", "smtpd.conf"), conf, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
+		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startMilterDaemon(t, cfg)
+	d.waitFor("milter listening")
+	d.waitFor("following from the end")
+
+	type sent struct {
+		qid, from, rcpt, user, client string
+	}
+	var msgs []sent
+	if saslDir != "" {
+		qid := milterSubmitAuth(t, pf, "alice@bench.test", "secret", "sasl@partner.test")
+		msgs = append(msgs, sent{qid, "alice@bench.test", "sasl@partner.test", "alice@bench.test", "127.0.0.1"})
+	} else {
+		t.Log("no Cyrus SASL (saslpasswd2, libsasl2-modules): the AUTH case is left out")
+	}
+	qid, err := pf.Submit("bob@bench.test", []string{"plain@partner.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs = append(msgs, sent{qid, "bob@bench.test", "plain@partner.test", "", "127.0.0.1"})
+	qid, err = pf.Sendmail("root@bench.test", []string{"local@partner.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs = append(msgs, sent{qid, "root@bench.test", "local@partner.test", "", "127.0.0.1"})
+	for _, m := range msgs {
+		if _, err := pf.WaitDelivery(m.qid, m.rcpt, "sent", 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The header reached the remote, once per message, naming its queue id.
+	ctx, cancel := context.WithTimeout(context.Background(), milterWait)
+	defer cancel()
+	got, err := remote.WaitMessages(ctx, len(msgs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trackIDs := map[string]string{} // recipient → header value
+	for _, m := range got {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatalf("message to %v: %v", m.To, err)
+		}
+		values := msg.Header["X-Rblwatch-Track"]
+		if len(values) != 1 {
+			t.Errorf("message to %v has %d X-Rblwatch-Track headers: %q", m.To, len(values), values)
+			continue
+		}
+		trackIDs[m.To[0]] = values[0]
+	}
+	for _, m := range msgs {
+		if v := trackIDs[m.rcpt]; !regexp.MustCompile(`^` + m.qid + `-[0-9a-f]{8}$`).MatchString(v) {
+			t.Errorf("%s (queue id %s): header value %q", m.rcpt, m.qid, v)
+		}
+	}
+
+	// The store: delivered, with the milter's facts joined.
+	for _, m := range msgs {
+		row := milterWaitRow(t, d, cfg, m.qid, func(r milterRow) bool { return r.State == "delivered" && r.Milter != nil })
+		f := row.Milter
+		if f.TrackID != trackIDs[m.rcpt] || f.Sender != m.from || f.AuthUser != m.user || f.ClientAddr != m.client ||
+			len(f.Recipients) != 1 || f.Recipients[0] != m.rcpt || !strings.HasPrefix(f.MessageID, "postfixtest.") {
+			t.Errorf("%s: milter facts %+v, want track id %s, sender %s, SASL user %q, client %s", m.qid, *f, trackIDs[m.rcpt], m.from, m.user, m.client)
+		}
+		if m.user != "" && (f.AuthType != "PLAIN" || row.SASLUser != m.user) {
+			t.Errorf("%s: SASL %q %q, log says %q", m.qid, f.AuthType, f.AuthUser, row.SASLUser)
+		}
+	}
+	if saslDir != "" {
+		out := milterCLI(t, "messages", "--config", cfg, "--queue-id", msgs[0].qid)
+		if want := "sasl alice@bench.test (PLAIN), client localhost[127.0.0.1], track " + trackIDs[msgs[0].rcpt]; !strings.Contains(out, want) {
+			t.Errorf("rblwatch messages lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("rblwatch messages:\n%s", milterCLI(t, "messages", "--config", cfg))
+	d.stop()
+	if n := strings.Count(d.log(), `"level":"error"`); n > 0 {
+		t.Errorf("the daemon logged %d errors:\n%s", n, d.log())
+	}
+}
+
+// milterPort returns a free loopback port for the milter.
+func milterPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// milterSASL sets up Cyrus SASL for smtpd (user alice@bench.test,
+// password secret, in a sasldb the postfix user can read) and returns
+// cyrus_sasl_config_path, or "" when Cyrus SASL is not installed.
+func milterSASL(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("saslpasswd2")
+	if err != nil {
+		if os.Getenv(pt.RequireEnv) == "require" {
+			t.Fatalf("saslpasswd2 is not installed (apt-get install sasl2-bin libsasl2-modules; %s=require)", pt.RequireEnv)
+		}
+		return ""
+	}
+	pf, err := user.Lookup("postfix")
+	if err != nil || os.Geteuid() != 0 {
+		return "" // pt.Start skips the test
+	}
+	dir, err := os.MkdirTemp("", "rblwatch-e2e-sasl-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "sasldb2")
+	conf := "pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: " + db + "\nmech_list: PLAIN LOGIN\n"
+	if err := os.WriteFile(filepath.Join(dir, "smtpd.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-p", "-c", "-f", db, "-u", "bench.test", "alice")
+	cmd.Stdin = strings.NewReader("secret")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("saslpasswd2: %v: %s", err, out)
+	}
+	uid, _ := strconv.Atoi(pf.Uid)
+	if err := os.Chown(db, uid, -1); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(db, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+var milterQueuedAs = regexp.MustCompile(`queued as ([0-9A-Za-z]+)`)
+
+// milterSubmitAuth submits a message over SMTP after AUTH PLAIN and returns
+// its queue id.
+func milterSubmitAuth(t *testing.T, pf *pt.Instance, user, pass, to string) string {
+	t.Helper()
+	c, err := smtp.Dial(pf.SMTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.CommandTimeout, c.SubmissionTimeout = milterWait, milterWait
+	if err := c.Hello("client.example.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Auth(sasl.NewPlainClient("", user, pass)); err != nil {
+		log, _ := pf.Log()
+		t.Fatalf("AUTH PLAIN: %v\n%s", err, log)
+	}
+	if err := c.Mail(user, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(pt.NewMessage(user, []string{to}, "milter with SASL", "hello")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Quit()
+	m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
+	if m == nil {
+		t.Fatalf("no queue id in %q", resp.StatusText)
+	}
+	return m[1]
+}
+
+// milterRow is the part of "rblwatch messages --json" this test reads.
+type milterRow struct {
+	QueueID  string `json:"queue_id"`
+	State    string `json:"state"`
+	SASLUser string `json:"sasl_user"`
+	Milter   *struct {
+		TrackID    string   `json:"track_id"`
+		Sender     string   `json:"sender"`
+		Recipients []string `json:"recipients"`
+		AuthUser   string   `json:"auth_user"`
+		AuthType   string   `json:"auth_type"`
+		ClientAddr string   `json:"client_addr"`
+		MessageID  string   `json:"message_id"`
+	} `json:"milter"`
+}
+
+// milterWaitRow asks "rblwatch messages" (read-only, beside the running
+// daemon) until the message qid satisfies ok.
+func milterWaitRow(t *testing.T, d *milterDaemon, cfg, qid string, ok func(milterRow) bool) milterRow {
+	t.Helper()
+	deadline := time.Now().Add(milterWait)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var last string
+	for {
+		last = milterCLI(t, "messages", "--config", cfg, "--json", "--queue-id", qid)
+		for _, line := range strings.Split(strings.TrimSpace(last), "\n") {
+			var r milterRow
+			if line != "" && json.Unmarshal([]byte(line), &r) == nil && ok(r) {
+				return r
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("rblwatch messages --queue-id %s after %v:\n%s\ndaemon log:\n%s", qid, milterWait, last, d.log())
+		}
+		select {
+		case <-tick.C:
+		case <-d.exited:
+			t.Fatalf("rblwatch run exited:\n%s", d.log())
+		}
+	}
+}
+
+// milterCLI runs the rblwatch binary and returns its standard output.
+func milterCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(rblwatchBin, args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("rblwatch %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// milterDaemon is "rblwatch run" in a child process, its JSON log kept.
+type milterDaemon struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	exited chan struct{}
+	err    error
+
+	mu      sync.Mutex
+	lines   []string
+	changed chan struct{} // closed and replaced at each new line
+}
+
+func startMilterDaemon(t *testing.T, cfg string) *milterDaemon {
+	t.Helper()
+	d := &milterDaemon{t: t, exited: make(chan struct{}), changed: make(chan struct{})}
+	d.cmd = exec.Command(rblwatchBin, "run", "--config", cfg)
+	d.cmd.Env = append(os.Environ(), "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=debug")
+	stderr, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			d.mu.Lock()
+			d.lines = append(d.lines, sc.Text())
+			close(d.changed)
+			d.changed = make(chan struct{})
+			d.mu.Unlock()
+		}
+		io.Copy(io.Discard, stderr)
+	}()
+	go func() {
+		<-read
+		d.err = d.cmd.Wait()
+		close(d.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-d.exited:
+		default:
+			d.cmd.Process.Kill()
+			<-d.exited
+		}
+	})
+	return d
+}
+
+func (d *milterDaemon) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return strings.Join(d.lines, "\n")
+}
+
+// waitFor waits for a log entry with this message.
+func (d *milterDaemon) waitFor(msg string) {
+	d.t.Helper()
+	timeout := time.NewTimer(milterWait)
+	defer timeout.Stop()
+	for {
+		d.mu.Lock()
+		changed := d.changed
+		for _, l := range d.lines {
+			var e struct {
+				Msg string `json:"msg"`
+			}
+			if json.Unmarshal([]byte(l), &e) == nil && e.Msg == msg {
+				d.mu.Unlock()
+				return
+			}
+		}
+		d.mu.Unlock()
+		select {
+		case <-changed:
+		case <-d.exited:
+			d.t.Fatalf("rblwatch run exited (%v) before logging %q:\n%s", d.err, msg, d.log())
+		case <-timeout.C:
+			d.t.Fatalf("rblwatch run did not log %q in %v:\n%s", msg, milterWait, d.log())
+		}
+	}
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (d *milterDaemon) stop() {
+	d.t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		d.t.Fatal(err)
+	}
+	select {
+	case <-d.exited:
+	case <-time.After(milterWait):
+		d.t.Fatalf("rblwatch run still runs after SIGTERM:\n%s", d.log())
+	}
+	if d.err != nil {
+		d.t.Errorf("rblwatch run: %v\n%s", d.err, d.log())
+	}
+}
