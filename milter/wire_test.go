@@ -23,7 +23,7 @@ import (
 
 // bench is a running Server whose Sink feeds a channel.
 type bench struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *Server
 	network string
 	addr    string
@@ -37,7 +37,7 @@ type bench struct {
 // repeats these bytes.
 const suffix = "-01020304"
 
-func startOn(t *testing.T, network, address string, o Options) *bench {
+func startOn(t testing.TB, network, address string, o Options) *bench {
 	t.Helper()
 	ln, err := Listen(network, address, ListenOptions{})
 	if err != nil {
@@ -46,7 +46,9 @@ func startOn(t *testing.T, network, address string, o Options) *bench {
 	b := &bench{t: t, network: network, addr: ln.Addr().String(), got: make(chan Message, 10000), served: make(chan error, 1)}
 	o.Sink = SinkFunc(func(m Message) { b.got <- m })
 	o.Metrics = NewMetrics(nil)
-	o.Log = zaptest.NewLogger(t)
+	if o.Log == nil {
+		o.Log = zaptest.NewLogger(t)
+	}
 	o.Now = func() time.Time { return t0 }
 	o.Rand = strings.NewReader(strings.Repeat("\x01\x02\x03\x04", 100000))
 	b.metrics = o.Metrics
@@ -58,7 +60,7 @@ func startOn(t *testing.T, network, address string, o Options) *bench {
 	return b
 }
 
-func start(t *testing.T, o Options) *bench { return startOn(t, "tcp", "127.0.0.1:0", o) }
+func start(t testing.TB, o Options) *bench { return startOn(t, "tcp", "127.0.0.1:0", o) }
 
 // stop closes the server and checks that Serve ended cleanly.
 func (b *bench) stop() {
@@ -129,7 +131,7 @@ type msg struct {
 	eomMacros  []string
 }
 
-func check(t *testing.T, what string, act *gomilter.Action, err error) {
+func check(t testing.TB, what string, act *gomilter.Action, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -140,7 +142,7 @@ func check(t *testing.T, what string, act *gomilter.Action, err error) {
 }
 
 // connect sends the connection and HELO as Postfix's smtpd does.
-func connect(t *testing.T, s *gomilter.ClientSession) {
+func connect(t testing.TB, s *gomilter.ClientSession) {
 	t.Helper()
 	if err := s.Macros(gomilter.CodeConn, "j", "mx.bench.test", "_", "client.example.test [192.0.2.7]", "{daemon_name}", "mx.bench.test", "v", "Postfix 3.7.11"); err != nil {
 		t.Fatal(err)
@@ -152,7 +154,7 @@ func connect(t *testing.T, s *gomilter.ClientSession) {
 }
 
 // send sends one message and returns the modifications the milter asked for.
-func send(t *testing.T, s *gomilter.ClientSession, m msg) []gomilter.ModifyAction {
+func send(t testing.TB, s *gomilter.ClientSession, m msg) []gomilter.ModifyAction {
 	t.Helper()
 	if len(m.mailMacros) > 0 {
 		if err := s.Macros(gomilter.CodeMail, m.mailMacros...); err != nil {
@@ -187,7 +189,7 @@ func send(t *testing.T, s *gomilter.ClientSession, m msg) []gomilter.ModifyActio
 }
 
 // marked checks that the only modification is the track header.
-func marked(t *testing.T, mods []gomilter.ModifyAction, name, value string) {
+func marked(t testing.TB, mods []gomilter.ModifyAction, name, value string) {
 	t.Helper()
 	want := []gomilter.ModifyAction{{Code: gomilter.ActAddHeader, HeaderName: name, HeaderValue: value}}
 	if !reflect.DeepEqual(mods, want) {
