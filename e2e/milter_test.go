@@ -84,8 +84,11 @@ func TestMilterThroughPostfix(t *testing.T) {
 	}
 	var msgs []sent
 	if saslDir != "" {
-		qid := milterSubmitAuth(t, pf, "alice@bench.test", "secret", "sasl@partner.test")
-		msgs = append(msgs, sent{qid, "alice@bench.test", "sasl@partner.test", "alice@bench.test", "127.0.0.1"})
+		// Two messages in one SMTP session, a transaction abandoned (RSET)
+		// between them: each gets its own facts, the session's stay.
+		qids := milterSubmitAuth(t, pf, "alice@bench.test", "secret", "sasl@partner.test", "sasl2@partner.test")
+		msgs = append(msgs, sent{qids[0], "alice@bench.test", "sasl@partner.test", "alice@bench.test", "127.0.0.1"},
+			sent{qids[1], "alice@bench.test", "sasl2@partner.test", "alice@bench.test", "127.0.0.1"})
 	} else {
 		t.Log("no Cyrus SASL (saslpasswd2, libsasl2-modules): the AUTH case is left out")
 	}
@@ -213,9 +216,10 @@ func milterSASL(t *testing.T) string {
 
 var milterQueuedAs = regexp.MustCompile(`queued as ([0-9A-Za-z]+)`)
 
-// milterSubmitAuth submits a message over SMTP after AUTH PLAIN and returns
-// its queue id.
-func milterSubmitAuth(t *testing.T, pf *pt.Instance, user, pass, to string) string {
+// milterSubmitAuth submits, after AUTH PLAIN, one message to each of to
+// in one SMTP session, with an abandoned transaction (MAIL, RCPT, RSET)
+// before each but the first, and returns their queue ids.
+func milterSubmitAuth(t *testing.T, pf *pt.Instance, user, pass string, to ...string) []string {
 	t.Helper()
 	c, err := smtp.Dial(pf.SMTPAddr())
 	if err != nil {
@@ -230,29 +234,44 @@ func milterSubmitAuth(t *testing.T, pf *pt.Instance, user, pass, to string) stri
 		log, _ := pf.Log()
 		t.Fatalf("AUTH PLAIN: %v\n%s", err, log)
 	}
-	if err := c.Mail(user, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Rcpt(to, nil); err != nil {
-		t.Fatal(err)
-	}
-	w, err := c.Data()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(pt.NewMessage(user, []string{to}, "milter with SASL", "hello")); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := w.CloseWithResponse()
-	if err != nil {
-		t.Fatal(err)
+	var qids []string
+	for i, rcpt := range to {
+		if i > 0 {
+			if err := c.Mail("abandoned@bench.test", nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Rcpt("abandoned@partner.test", nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Reset(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.Mail(user, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Rcpt(rcpt, nil); err != nil {
+			t.Fatal(err)
+		}
+		w, err := c.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(pt.NewMessage(user, []string{rcpt}, "milter with SASL", "hello")); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := w.CloseWithResponse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
+		if m == nil {
+			t.Fatalf("no queue id in %q", resp.StatusText)
+		}
+		qids = append(qids, m[1])
 	}
 	_ = c.Quit()
-	m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
-	if m == nil {
-		t.Fatalf("no queue id in %q", resp.StatusText)
-	}
-	return m[1]
+	return qids
 }
 
 // milterRow is the part of "rblwatch messages --json" this test reads.
