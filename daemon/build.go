@@ -53,6 +53,8 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger) (d Deps, cl
 		return d, close, err
 	}
 	d.Sinks = sinks(cfg, d.Host)
+	host := d.Host
+	d.NewSinks = func(c *config.Config) map[string]notify.Transport { return sinks(c, host) }
 	if d.Resolver, err = resolver(cfg.DNSBL, log); err != nil {
 		log.Warn("DNS checks are off", zap.Error(err))
 		err = nil

@@ -51,6 +51,10 @@ type Deps struct {
 	// Sinks deliver outbox items: "email" (SMTP or sendmail) and, when
 	// configured, "webhook".
 	Sinks map[string]notify.Transport
+	// NewSinks rebuilds the sinks from a reloaded configuration, so that a
+	// SIGHUP changing notify.smtp, its credentials or the webhook takes
+	// effect; nil keeps Sinks for the daemon's life.
+	NewSinks func(*config.Config) map[string]notify.Transport
 	// Resolver verifies listings; nil turns DNS checks off.
 	Resolver *dnsbl.Resolver
 	// Now is the clock; nil is time.Now.
@@ -116,6 +120,10 @@ type service struct {
 	selfDue     time.Time
 	selfRunning bool
 	selfResults chan selfCheckResult
+
+	// sinkSwitches are what the outbox worker delivers through; a reload
+	// changes the transports behind them.
+	sinkSwitches map[string]*sinkSwitch
 }
 
 // verification is a DNS check of an incident's listing, started when the
@@ -331,6 +339,9 @@ func (s *service) reload(cfg *config.Config) {
 	if err := s.configure(cfg, cat); err != nil {
 		s.log.Error("reload refused", zap.Error(err))
 		return
+	}
+	if s.d.NewSinks != nil {
+		s.setSinks(s.d.NewSinks(cfg))
 	}
 	s.log.Info("configuration reloaded")
 }

@@ -284,3 +284,58 @@ func TestRelayDownThenUp(t *testing.T) {
 		t.Errorf("order: %q then %q", subject(t, a), subject(t, b))
 	}
 }
+
+// TestReloadChangesTheRelay: a SIGHUP that points notify at another relay
+// takes effect for the next notice, without a restart.
+func TestReloadChangesTheRelay(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	st, err := track.Open(cfg.State.Path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := newRecorder()
+	reload := make(chan *config.Config)
+	h.tick = make(chan time.Time)
+	path := cfg.Log.Path
+	d := Deps{
+		Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",
+		Source: func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
+		},
+		SourceName: "file:" + path,
+		Sinks:      map[string]notify.Transport{SinkEmail: h.mail},
+		NewSinks: func(c *config.Config) map[string]notify.Transport {
+			if c.Notify.SMTP == "127.0.0.1:2525" {
+				return map[string]notify.Transport{SinkEmail: second}
+			}
+			return map[string]notify.Transport{SinkEmail: h.mail}
+		},
+		Now: h.clock.now, Tick: h.tick, Reload: reload,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, d); st.Close() }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	h.mail.wait(t, "first relay")
+	next := cfg.Clone()
+	next.Notify.SMTP = "127.0.0.1:2525"
+	reload <- next
+	appendLines(t, h.log, deferral(t0.Add(time.Minute), "5D2C3B4A01", "dave@example.com"))
+	it := second.wait(t, "second relay")
+	if !strings.Contains(subject(t, it), "Trend Micro") {
+		t.Errorf("second relay got %q", subject(t, it))
+	}
+	select {
+	case it := <-h.mail.got:
+		t.Errorf("the old relay still got %q", subject(t, it))
+	default:
+	}
+}

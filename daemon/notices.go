@@ -71,7 +71,7 @@ func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.Out
 	}
 	var items []track.OutboxItem
 	base := track.OutboxItem{Kind: string(n.Kind), IncidentID: n.Incident.ID, CreatedAt: now}
-	if len(cfg.To) > 0 && s.d.Sinks[SinkEmail] != nil {
+	if len(cfg.To) > 0 && s.hasSink(SinkEmail) {
 		msg, err := notify.Compose(n, cfg, now, notify.MessageID(n, now, s.d.Host))
 		if err != nil {
 			return nil, err
@@ -80,7 +80,7 @@ func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.Out
 		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/email", SinkEmail, cfg.To, msg
 		items = append(items, it)
 	}
-	if w := s.cfg.Notify.Webhook; w.URL != "" && s.d.Sinks[SinkWebhook] != nil {
+	if w := s.cfg.Notify.Webhook; w.URL != "" && s.hasSink(SinkWebhook) {
 		body, err := notify.WebhookPayload(n, cfg, now, notify.WebhookFormat(w.Format))
 		if err != nil {
 			return nil, err

@@ -60,7 +60,13 @@ func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
 		}
 	}
 	s.selfRunning = true
-	s.selfDue = now.Add(interval)
+	// The next run is due one interval after this one was due, so a tick
+	// that comes a little early does not push it a whole interval later.
+	next := s.selfDue.Add(interval)
+	if s.selfDue.IsZero() || !next.After(now) {
+		next = now.Add(interval)
+	}
+	s.selfDue = next
 	zones, res, log, timeout, clock := s.zones, s.d.Resolver, s.log, s.timeout(), s.d.Now
 	go func() {
 		out := selfCheckResult{results: map[string][]dnsbl.Result{}}
