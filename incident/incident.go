@@ -37,9 +37,13 @@ const (
 
 // Message is one message affected by an incident.
 type Message struct {
-	QueueID    string    `json:"queue_id"`
-	From       string    `json:"from,omitempty"`
-	MessageID  string    `json:"message_id,omitempty"`
+	QueueID   string `json:"queue_id"`
+	From      string `json:"from,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	// Login is the SASL user that submitted it and Client the submitting
+	// host ("host[ip]"), from the smtpd client= line: who to ask about it.
+	Login      string    `json:"login,omitempty"`
+	Client     string    `json:"client,omitempty"`
 	Recipients []string  `json:"recipients"`
 	Fate       Fate      `json:"fate"`
 	FirstSeen  time.Time `json:"first_seen"`

@@ -53,7 +53,7 @@ type Tracker struct {
 }
 
 // msgMeta is what the log told about a message before it was refused.
-type msgMeta struct{ from, messageID string }
+type msgMeta struct{ from, messageID, login, client string }
 
 // msgRef links a queue id to its entries in the incidents it affects.
 type msgRef struct {
@@ -122,6 +122,10 @@ func (t *Tracker) Observe(r *logwatch.Record, v classify.Verdict) []Event {
 	case logwatch.KindMessageID:
 		if m := t.metaFor(r.QueueID); m != nil {
 			m.messageID = strings.Clone(r.MessageID)
+		}
+	case logwatch.KindClient:
+		if m := t.metaFor(r.QueueID); m != nil {
+			m.login, m.client = strings.Clone(r.SASLUser), strings.Clone(r.Client)
 		}
 	case logwatch.KindRemoved:
 		delete(t.meta, r.QueueID)
@@ -267,7 +271,7 @@ func (t *Tracker) affect(st *state, r *Delivery) {
 		if len(st.inc.Messages) < MaxMessages {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta := t.meta[qid]; meta != nil {
-				m.From, m.MessageID = meta.from, meta.messageID
+				m.From, m.MessageID, m.Login, m.Client = meta.from, meta.messageID, meta.login, meta.client
 			}
 			ms.idx = len(st.inc.Messages)
 			st.inc.Messages = append(st.inc.Messages, m)

@@ -215,6 +215,7 @@ func TestAggregatedNoticeCarriesTheBurst(t *testing.T) {
 	run(tr, []step{
 		{r: rec(0, logwatch.KindQueued, "A1", func(r *logwatch.Record) { r.From = "alice@ours.example" })},
 		{r: rec(0, logwatch.KindMessageID, "A1", func(r *logwatch.Record) { r.MessageID = "m1@ours.example" })},
+		{r: rec(0, logwatch.KindClient, "A1", func(r *logwatch.Record) { r.SASLUser, r.Client = "alice", "pc.ours.example[192.0.2.55]" })},
 		{r: delivery(1, "A1", "a@example.net", "bounced"), v: spamhaus},
 		{r: delivery(1, "A1", "b@example.org", "bounced"), v: spamhaus},
 		{r: delivery(2, "A2", "a@example.net", "deferred"), v: spamhaus},
@@ -234,7 +235,8 @@ func TestAggregatedNoticeCarriesTheBurst(t *testing.T) {
 	if want := []string{"example.net", "example.org"}; !slices.Equal(inc.Domains, want) {
 		t.Errorf("domains = %v, want %v", inc.Domains, want)
 	}
-	if len(inc.Messages) != 2 || inc.Messages[0].From != "alice@ours.example" || inc.Messages[0].MessageID != "m1@ours.example" {
+	if len(inc.Messages) != 2 || inc.Messages[0].From != "alice@ours.example" || inc.Messages[0].MessageID != "m1@ours.example" ||
+		inc.Messages[0].Login != "alice" || inc.Messages[0].Client != "pc.ours.example[192.0.2.55]" {
 		t.Errorf("messages = %+v", inc.Messages)
 	}
 	if inc.Messages[0].Fate != FateBounced || inc.Messages[1].Fate != FateDeferred {

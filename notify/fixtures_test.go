@@ -78,7 +78,7 @@ func spamhausIncident() incident.Incident {
 		Bounced:  1,
 		Deferred: 5,
 		Messages: []incident.Message{
-			{QueueID: "4BF2C1E0A3", From: "alice@example.net", Recipients: []string{"bob@example.org"}, Fate: incident.FateDeferred, FirstSeen: t0, LastSeen: t0.Add(25 * time.Minute)},
+			{QueueID: "4BF2C1E0A3", From: "alice@example.net", Login: "alice", Client: "laptop.example.net[192.0.2.55]", Recipients: []string{"bob@example.org"}, Fate: incident.FateDeferred, FirstSeen: t0, LastSeen: t0.Add(25 * time.Minute)},
 			{QueueID: "7D41A2B9F0", From: "carol@example.net", Recipients: []string{"dave@example.org", "erin@example.org", "frank@example.org", "grace@example.org"}, Fate: incident.FateBounced, FirstSeen: t0.Add(2 * time.Minute), LastSeen: t0.Add(2 * time.Minute)},
 			{QueueID: "91C0FF3E12", From: "", Recipients: []string{"info@example.com"}, Fate: incident.FateDeferred, FirstSeen: t0.Add(10 * time.Minute), LastSeen: t0.Add(20 * time.Minute)},
 		},
@@ -209,6 +209,7 @@ func composeCases() []composeCase {
 				"Request removal: https://check.spamhaus.org/",
 				"7D41A2B9F0 from <carol@example.net> to dave@example.org, erin@example.org, frank@example.org and 1 more: bounced to the sender",
 				"91C0FF3E12 from <> to info@example.com: still in the queue, being retried",
+				"4BF2C1E0A3 from <alice@example.net> (login alice, client laptop.example.net[192.0.2.55]) to bob@example.org: still in the queue, being retried",
 				"sends a summary at most every 1 day",
 				"incident spamhaus-192.0.2.1-20260314T092603Z",
 			},
@@ -232,6 +233,7 @@ func composeCases() []composeCase {
 				"登録状況の確認: https://check.spamhaus.org/results/?query=192.0.2.1",
 				"1日ごとに状況をまとめてお知らせし",
 				"7D41A2B9F0 差出人 <carol@example.net> 宛先 dave@example.org, erin@example.org, frank@example.org ほか1件: 送信者に差し戻し",
+				"4BF2C1E0A3 差出人 <alice@example.net>（認証ユーザー alice、接続元 laptop.example.net[192.0.2.55]） 宛先 bob@example.org: キューで再送待ち",
 			},
 		},
 		{

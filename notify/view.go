@@ -88,6 +88,8 @@ type moreCounts struct {
 type messageView struct {
 	QueueID string
 	From    string
+	Login   string // SASL user that submitted it, if known
+	Client  string // submitting client, if known
 	To      string // up to showPerMessage recipients, comma-separated
 	MoreTo  int
 	Fate    string
@@ -204,6 +206,8 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		v.MsgList = append(v.MsgList, messageView{
 			QueueID: clean(m.QueueID, 32),
 			From:    clean(m.From, maxField),
+			Login:   clean(m.Login, maxField),
+			Client:  clean(m.Client, maxField),
 			To:      strings.Join(to, ", "),
 			MoreTo:  more,
 			Fate:    fateName(lang, m.Fate),
