@@ -195,9 +195,11 @@ type liveGen struct {
 // belong before this file's into a sibling not read yet.
 type relistState struct {
 	known []*sibling // the siblings listed
-	heads [][]byte   // the heads of the generations known (read, or listed)
+	heads [][]byte   // the heads of the generations read
 }
 
+// isKnown reports whether s is a generation known already: by inode, or
+// by content (a file compressed since, which has a new inode).
 func (rs *relistState) isKnown(s *sibling) bool {
 	for _, k := range rs.known {
 		if k.ino != 0 && k.dev == s.dev && k.ino == s.ino {
@@ -210,6 +212,13 @@ func (rs *relistState) isKnown(s *sibling) bool {
 	}
 	for _, kh := range rs.heads {
 		if sameStart(kh, h) {
+			return true
+		}
+	}
+	for _, k := range rs.known {
+		// Read lazily: a known plain file compressed since is read
+		// through its .gz.
+		if kh, err := k.readHead(); err == nil && sameStart(kh, h) {
 			return true
 		}
 	}

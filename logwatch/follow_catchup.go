@@ -42,14 +42,6 @@ func (f *follower) catchUp(ctx context.Context, from *genRef) error {
 		// siblings are newer than it, so assume none is.
 		f.log.Info("rotated log not found among the siblings", zap.Uint64("inode", from.ino))
 	}
-	for i, s := range sibs {
-		if i > idx && idx >= 0 {
-			break
-		}
-		if h, err := s.readHead(); err == nil && len(h) > 0 {
-			rs.heads = append(rs.heads, h)
-		}
-	}
 	for i := max(idx, 0); idx >= 0 && i < len(sibs); i++ {
 		off := int64(0)
 		if i == idx {
@@ -141,20 +133,17 @@ func (f *follower) readSibling(ctx context.Context, s *sibling, off int64) error
 		f.log.Warn("cannot read a rotated log: its lines are lost", zap.String("file", s.path), zap.Error(err))
 		return nil
 	}
-	r, err := OpenFile(s.path)
+	r, err := s.open()
 	if err != nil {
 		f.log.Warn("cannot read a rotated log: its lines are lost", zap.String("file", s.path), zap.Error(err))
 		return nil
 	}
 	defer r.Close()
-	if fi, err := os.Stat(s.path); err == nil {
-		s.dev, s.ino = fileID(fi)
-	}
 	if off > 0 {
 		var skipped int64
-		if sk, ok := r.(io.Seeker); ok {
-			if fi, err := os.Stat(s.path); err == nil && fi.Size() >= off {
-				skipped, err = sk.Seek(off, io.SeekStart)
+		if file, ok := r.(*os.File); ok {
+			if fi, err := file.Stat(); err == nil && fi.Size() >= off {
+				skipped, err = file.Seek(off, io.SeekStart)
 				if err != nil {
 					skipped = 0
 				}

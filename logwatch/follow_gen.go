@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -41,40 +42,45 @@ type sibling struct {
 	headOK  bool
 }
 
+// open opens the sibling's content. When the file went (compressed
+// meanwhile: gzip removes the plain file once the .gz is complete), it
+// opens the .gz instead and takes on its name and identity.
+func (s *sibling) open() (io.ReadCloser, error) {
+	r, fi, err := openContent(s.path)
+	if err != nil && errors.Is(err, os.ErrNotExist) && !strings.HasSuffix(s.path, ".gz") {
+		alt := s.alt
+		if alt == "" {
+			alt = s.path + ".gz"
+		}
+		if r, fi, err = openContent(alt); err == nil {
+			s.path, s.alt = alt, ""
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.dev, s.ino = fileID(fi)
+	return r, nil
+}
+
 // readHead loads the first headLen bytes of the sibling's content.
 func (s *sibling) readHead() ([]byte, error) {
 	if s.headOK || s.headErr != nil {
 		return s.head, s.headErr
 	}
-	s.head, s.headErr = fileHead(s.path)
-	if s.headErr != nil && s.alt != "" {
-		// The plain file was removed once its .gz was complete.
-		s.head, s.headErr = fileHead(s.alt)
-		if s.headErr == nil {
-			s.path, s.alt = s.alt, ""
-			if fi, err := os.Stat(s.path); err == nil {
-				s.dev, s.ino = fileID(fi)
-			}
-		}
-	}
-	s.headOK = s.headErr == nil
-	return s.head, s.headErr
-}
-
-// fileHead returns the first headLen bytes of a file's content,
-// decompressed when it is gzip.
-func fileHead(path string) ([]byte, error) {
-	f, err := OpenFile(path)
+	r, err := s.open()
 	if err != nil {
+		s.headErr = err
 		return nil, err
 	}
-	defer f.Close()
+	defer r.Close()
 	buf := make([]byte, headLen)
-	n, err := io.ReadFull(f, buf)
+	n, err := io.ReadFull(r, buf)
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		err = nil
 	}
-	return buf[:n], err
+	s.head, s.headErr, s.headOK = buf[:n], err, err == nil
+	return s.head, s.headErr
 }
 
 // sameStart reports whether two heads come from the same content: one is a
@@ -113,7 +119,40 @@ func rotationSuffix(base, name string) (string, bool) {
 // ones (maillog-20261123, maillog.20261123-101500) lexically; a mix of both
 // by modification time. Names, not times, decide where they can, because
 // compressors do not all keep the modification time.
+//
+// A directory read while files are renamed or compressed may miss an entry
+// (POSIX: a file added or removed meanwhile may or may not be listed, so a
+// plain file removed once its .gz is written can escape both ways): the
+// directory is read until two reads in a row agree.
 func listSiblings(path string) ([]*sibling, error) {
+	prev, err := listSiblingsOnce(path)
+	for range 5 {
+		if err != nil {
+			return nil, err
+		}
+		var sibs []*sibling
+		sibs, err = listSiblingsOnce(path)
+		if err == nil && sameListing(prev, sibs) {
+			return sibs, nil
+		}
+		prev = sibs
+	}
+	return prev, err
+}
+
+func sameListing(a, b []*sibling) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].path != b[i].path || a[i].alt != b[i].alt || a[i].ino != b[i].ino {
+			return false
+		}
+	}
+	return true
+}
+
+func listSiblingsOnce(path string) ([]*sibling, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

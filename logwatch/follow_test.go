@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -341,11 +340,3 @@ func TestLastLineEnd(t *testing.T) {
 		}
 	}
 }
-
-// discard reads a channel to its end (for followers a test is done with).
-func discard(lines <-chan Line) {
-	for range lines {
-	}
-}
-
-var _ = io.EOF

@@ -22,27 +22,39 @@ const gzipMagic = "\x1f\x8b"
 // as one stream, as gzip -d does. A truncated .gz yields its readable data,
 // then an error wrapping ErrTruncatedGzip.
 func OpenFile(path string) (io.ReadCloser, error) {
+	r, _, err := openContent(path)
+	return r, err
+}
+
+// openContent is OpenFile that also returns the file's FileInfo (from the
+// open file, so that it describes what is read).
+func openContent(path string) (io.ReadCloser, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
+		return nil, nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	var magic [2]byte
 	n, err := f.ReadAt(magic[:], 0)
 	if err != nil && err != io.EOF {
 		f.Close()
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if string(magic[:n]) != gzipMagic {
 		// Plain: hand out the file itself, so that big reads go straight
 		// to the kernel without another buffer in between.
-		return f, nil
+		return f, fi, nil
 	}
 	z, err := newGzipReader(path, f)
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return z, nil
+	return z, fi, nil
 }
 
 // Decompress returns r itself, or a decompressing reader when r starts with
