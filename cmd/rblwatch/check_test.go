@@ -16,6 +16,7 @@ import (
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
+	"github.com/rblwatch/rblwatch/report"
 )
 
 func init() {
@@ -176,9 +177,9 @@ func TestCheckRbldnsd(t *testing.T) {
 		// Every enabled IP zone of the catalog, except those that need a
 		// key (Spamhaus DQS, Abusix): without a configured key they are off.
 		var want []string
-		for _, z := range checkSelectZones(classify.Default().Providers(), nil, dnsbl.Target{IP: mustAddr(t, "192.0.2.1")}) {
-			if !z.zone.NeedsKey {
-				want = append(want, z.zone.Name)
+		for _, z := range report.SelectZones(classify.Default().Providers(), nil, dnsbl.Target{IP: mustAddr(t, "192.0.2.1")}) {
+			if !z.Zone.NeedsKey {
+				want = append(want, z.Zone.Name)
 			}
 		}
 		if len(want) < 10 {
@@ -278,36 +279,6 @@ func TestCheckPublicResolverWarning(t *testing.T) {
 	}
 }
 
-func TestCheckSelectZones(t *testing.T) {
-	spamhaus := &classify.Provider{ID: "spamhaus", Zones: []dnsbl.Zone{
-		{Name: "zen.spamhaus.org", Codes: []dnsbl.Code{{Answer: "127.0.0.2", Meaning: "SBL"}}},
-		{Name: "dbl.spamhaus.org", Domain: true},
-	}}
-	sorbs := &classify.Provider{ID: "sorbs", Zones: []dnsbl.Zone{{Name: "dnsbl.sorbs.net", Disabled: true}}}
-	providers := []*classify.Provider{spamhaus, sorbs}
-	ip := dnsbl.Target{IP: mustAddr(t, "192.0.2.1")}
-	tests := []struct {
-		names []string
-		want  []string // zone@provider
-	}{
-		{nil, []string{"zen.spamhaus.org@spamhaus"}},
-		{[]string{"dnsbl.sorbs.net", "bl.example.net", "zen.spamhaus.org"}, []string{"dnsbl.sorbs.net@sorbs", "bl.example.net@", "zen.spamhaus.org@spamhaus"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, z := range checkSelectZones(providers, tt.names, ip) {
-			id := ""
-			if z.provider != nil {
-				id = z.provider.ID
-			}
-			got = append(got, z.zone.Name+"@"+id)
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("%q: %q, want %q", tt.names, got, tt.want)
-		}
-	}
-}
-
 func mustAddr(t *testing.T, s string) netip.Addr {
 	t.Helper()
 	ip, err := dnsbl.ParseTarget(s)
@@ -315,16 +286,4 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 		t.Fatalf("%s: %v", s, err)
 	}
 	return ip.IP
-}
-
-// TestCheckCatalogZonesValid: every zone of the catalog must be queryable
-// by package dnsbl (name and code table).
-func TestCheckCatalogZonesValid(t *testing.T) {
-	for _, p := range classify.Default().Providers() {
-		for _, z := range p.Zones {
-			if err := z.Validate(); err != nil {
-				t.Errorf("%s: zone %s: %v", p.ID, z.Name, err)
-			}
-		}
-	}
 }
