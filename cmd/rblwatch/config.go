@@ -10,6 +10,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/daemon"
 )
 
 // runConfig checks a configuration file, printing every problem with its
@@ -65,24 +66,19 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 }
 
 // configCheckCatalog loads catalog.file over the built-in catalog, as the
-// daemon will, and warns about zones that dnsbl.zones names but no
+// daemon does, and warns about zones that dnsbl.zones names but no
 // provider has. failed is set when the catalog file does not load.
 func configCheckCatalog(cfg *config.Config, path string) (problems []string, failed bool) {
-	cat := classify.Default()
-	if name := cfg.Catalog.File; name != "" {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return []string{fmt.Sprintf("%s: catalog.file: %v", path, err)}, true
-		}
-		c, err := classify.Load(cat, data, name)
-		var le *classify.LoadError
-		switch {
-		case errors.As(err, &le):
-			return le.Problems, true
-		case err != nil:
-			return []string{fmt.Sprintf("%s: %v", name, err)}, true
-		}
-		cat = c
+	cat, err := daemon.LoadCatalog(cfg.Catalog.File)
+	var le *classify.LoadError
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &le):
+		return le.Problems, true
+	case errors.As(err, &pe):
+		return []string{fmt.Sprintf("%s: catalog.file: %v", path, pe)}, true
+	case err != nil:
+		return []string{fmt.Sprintf("%s: %v", cfg.Catalog.File, err)}, true
 	}
 	known := map[string]bool{}
 	for _, p := range cat.Providers() {
