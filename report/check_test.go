@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
 )
 
 // The end-to-end runs of rblwatch check (rbldnsd, exit codes, goldens in
@@ -49,6 +54,69 @@ func TestSelectZones(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%q: %q, want %q", tt.names, got, tt.want)
 		}
+	}
+}
+
+// TestCheckTargets checks more targets than are looked up at once against
+// the test zones of testdata/dnsbl (rbldnsd on loopback): each target gets
+// the zones of its kind, with its provider's links, in the order given.
+func TestCheckTargets(t *testing.T) {
+	addr := dnsbltest.Rbldnsd(t, "../testdata/dnsbl")
+	ipBL := &classify.Provider{ID: "testbl", Name: "Test BL", LookupURL: "https://bl.test/lookup?ip={ip}", RemovalURL: "https://bl.test/remove?ip={ip}",
+		Zones: []dnsbl.Zone{{Name: "zen.test"}, {Name: "v6.test"}}}
+	domainBL := &classify.Provider{ID: "testdbl", Name: "Test DBL", Zones: []dnsbl.Zone{{Name: "dbl.test", Domain: true}}}
+	var targets []dnsbl.Target
+	for _, s := range []string{"127.0.0.2", "192.0.2.1", "192.0.2.99", "203.0.113.5", "spammer.example", "clean.example", "2001:db8:bad::1"} {
+		tg, err := dnsbl.ParseTarget(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, tg)
+	}
+	want := []string{ // target: zone=status,…
+		"127.0.0.2: zen.test=listed v6.test=clean",
+		"192.0.2.1: zen.test=clean v6.test=clean",
+		"192.0.2.99: zen.test=listed v6.test=clean",
+		"203.0.113.5: zen.test=listed v6.test=clean",
+		"spammer.example: dbl.test=listed",
+		"clean.example: dbl.test=clean",
+		"2001:db8:bad::1: zen.test=clean v6.test=listed",
+	}
+	if len(targets) <= checkParallel {
+		t.Fatalf("%d targets do not exceed the %d looked up at once", len(targets), checkParallel)
+	}
+	r := &dnsbl.Resolver{Server: addr, Timeout: 2 * time.Second}
+	reports := CheckTargets(t.Context(), zap.NewNop(), r, []*classify.Provider{ipBL, domainBL}, nil, targets, time.Now())
+	var got []string
+	for _, c := range reports {
+		line := c.Target + ":"
+		for _, row := range c.Rows {
+			line += " " + row.Zone + "=" + string(row.Status)
+		}
+		got = append(got, line)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(reports) == len(want) {
+		listed, clean := reports[0].Rows[0], reports[1].Rows[0]
+		if listed.Provider != "testbl" || listed.LookupURL != "https://bl.test/lookup?ip=127.0.0.2" || listed.RemovalURL != "https://bl.test/remove?ip=127.0.0.2" {
+			t.Errorf("listed row: %+v", listed)
+		}
+		if clean.LookupURL != "https://bl.test/lookup?ip=192.0.2.1" || clean.RemovalURL != "" {
+			t.Errorf("clean row: %+v", clean)
+		}
+		if !reports[0].Listed() || reports[1].Listed() {
+			t.Errorf("Listed: %v %v, want true false", reports[0].Listed(), reports[1].Listed())
+		}
+	}
+
+	// Named zones replace the providers' choice; a name they do not know
+	// is checked all the same, without a provider.
+	reports = CheckTargets(t.Context(), zap.NewNop(), r, []*classify.Provider{ipBL}, []string{"karma.test", "zen.test"}, targets[:1], time.Now())
+	if len(reports) != 1 || len(reports[0].Rows) != 2 || reports[0].Rows[0].Zone != "karma.test" || reports[0].Rows[0].Provider != "" ||
+		reports[0].Rows[1].Provider != "testbl" || reports[0].Rows[0].Status != dnsbl.StatusListed {
+		t.Errorf("named zones: %+v", reports)
 	}
 }
 
