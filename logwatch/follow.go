@@ -72,8 +72,11 @@ type FollowOptions struct {
 // the file). The error channel yields at most one error, then both channels
 // are closed; cancelling ctx is not an error.
 //
-// start is the Position of the last line processed before (nil on a new
-// install). Follow resumes just after it: in the same file if it is still
+// start is the Position of the last line processed before. Without one (a
+// new install), Follow starts at the end of the file's last complete line,
+// placed before Follow returns: every line appended after that is read. (If
+// the file does not exist yet, it is read from its start once it does.)
+// With one, Follow resumes just after it: in the same file if it is still
 // there, else in the rotated file that holds it, found among the siblings
 // (maillog.1, maillog-20261123, maillog.20261123-101500, with or without
 // .gz) by inode and content; it reads the rest of that file, then every
@@ -273,19 +276,16 @@ func (f *follower) run(ctx context.Context, start *Position, fresh bool) error {
 			continue
 		}
 		if f.opts.OneShot {
-			return f.flush(ctx, g)
+			return f.drain(ctx, g)
 		}
 		if f.rotated(g) {
 			// The writer has moved to the new file: read what is left of
 			// the old one, its last unterminated line included.
-			if _, _, err := f.readAvailable(ctx, g, true); err != nil {
+			if err := f.drain(ctx, g); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
 				f.logError("reading the rotated log", err)
-			}
-			if err := f.flush(ctx, g); err != nil {
-				return err
 			}
 			f.log.Info("log rotated", zap.Int64("offset", g.off))
 			from := g.ref(true)
@@ -585,31 +585,46 @@ func (f *follower) sendLines(ctx context.Context, g *liveGen, data []byte, full 
 	return pos, nil
 }
 
+// drain reads a file that will not grow any more (rotated away, or read
+// once) to its end, its last unterminated line included.
+func (f *follower) drain(ctx context.Context, g *liveGen) error {
+	for {
+		if _, _, err := f.readAvailable(ctx, g, true); err != nil {
+			return err
+		}
+		more, err := f.flush(ctx, g)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
 // flush sends the last line of a file that will not grow any more (rotated
-// away, or read once), if it has no newline.
-func (f *follower) flush(ctx context.Context, g *liveGen) error {
+// away, or read once), if it has no newline. It reports more when whole
+// lines came meanwhile, to be read first.
+func (f *follower) flush(ctx context.Context, g *liveGen) (more bool, err error) {
 	fi, err := g.f.Stat()
 	if err != nil || fi.Size() <= g.off {
-		return nil
+		return false, nil
 	}
 	n, err := g.f.ReadAt(f.buf[:min(int64(len(f.buf)), fi.Size()-g.off)], g.off)
 	if n == 0 {
 		if err != nil && err != io.EOF {
 			f.logError("reading the end of the log", err)
 		}
-		return nil
+		return false, nil
 	}
 	data := f.buf[:n]
 	if bytes.IndexByte(data, '\n') >= 0 {
-		return nil // more lines came: read by the caller's next round
+		return true, nil
 	}
 	g.advance(data)
 	if g.skipping || n == len(f.buf) {
 		g.skipping = false
 		g.skipped++
-		return nil
+		return false, nil
 	}
-	return f.send(ctx, trimEOL(data), g.pos(f.opts.Path), &g.skipped)
+	return false, f.send(ctx, trimEOL(data), g.pos(f.opts.Path), &g.skipped)
 }
 
 func trimEOL(b []byte) []byte {
