@@ -340,3 +340,28 @@ func TestLastLineEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestFollowWokenByInotify(t *testing.T) {
+	if !inotifyUsable() {
+		t.Skip("no inotify here")
+	}
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "")
+	// The ticker never fires during the test: only nxadm/tail's watcher
+	// can wake the follower.
+	fl := follow(t, nil, FollowOptions{Path: path, CheckInterval: time.Hour})
+	appendFile(t, path, "1\n")
+	fl.expect("1")
+	appendFile(t, path, "2\n")
+	fl.expect("2")
+}
+
+func TestFollowPolling(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "")
+	fl := follow(t, nil, FollowOptions{Path: path, NoInotify: true})
+	appendFile(t, path, "1\n")
+	mustRename(t, path, path+".1")
+	appendFile(t, path, "2\n")
+	fl.expect("1", "2")
+}
