@@ -130,23 +130,11 @@ func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 	return out
 }
 
-// resolver returns the DNS resolver for listing checks: the configured one,
-// else the first nameserver of /etc/resolv.conf. A public resolver is
-// refused by most lists: it is used (DQS works through it) but warned about.
+// resolver returns the DNS resolver for listing checks (see ResolverAddr).
+// A public resolver is refused by most lists: it is used (DQS works through
+// it) but warned about.
 func resolver(c config.DNSBL, log *zap.Logger) (*dnsbl.Resolver, error) {
-	server := c.Resolver
-	if server == "" {
-		data, err := os.ReadFile("/etc/resolv.conf")
-		if err != nil {
-			return nil, fmt.Errorf("no dnsbl.resolver and %w", err)
-		}
-		servers, err := dnsbl.ParseResolvConf(data)
-		if err != nil || len(servers) == 0 {
-			return nil, fmt.Errorf("no dnsbl.resolver and no nameserver in /etc/resolv.conf: %v", err)
-		}
-		server = servers[0]
-	}
-	addr, err := dnsbl.ServerAddr(server)
+	addr, err := ResolverAddr(c.Resolver)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +143,23 @@ func resolver(c config.DNSBL, log *zap.Logger) (*dnsbl.Resolver, error) {
 			zap.String("resolver", addr), zap.String("operator", op))
 	}
 	return &dnsbl.Resolver{Server: addr, Timeout: c.Timeout, Cache: dnsbl.NewCache(10000, dnsbl.DefaultCacheMaxTTL)}, nil
+}
+
+// ResolverAddr returns the "ip:port" of the resolver for DNSBL queries: the
+// configured one, else the first nameserver of /etc/resolv.conf.
+func ResolverAddr(configured string) (string, error) {
+	if configured != "" {
+		return dnsbl.ServerAddr(configured)
+	}
+	data, err := os.ReadFile("/etc/resolv.conf")
+	if err != nil {
+		return "", fmt.Errorf("no resolver configured and %w", err)
+	}
+	servers, err := dnsbl.ParseResolvConf(data)
+	if err != nil || len(servers) == 0 {
+		return "", fmt.Errorf("no resolver configured and none in /etc/resolv.conf: %v", err)
+	}
+	return dnsbl.ServerAddr(servers[0])
 }
 
 // serveMetrics serves /metrics on addr until the returned stop is called.

@@ -1,6 +1,8 @@
-// Package report renders the audit of a replay as text, JSON or a single
-// self-contained HTML page. Build turns a replay result into a Report (pure);
-// the writers render it. Everything that comes from the log is remote-
+// Package report renders what rblwatch found for a person or a script: the
+// audit of a replay as text, JSON or a single self-contained HTML page
+// (Build turns a replay result into a Report; the writers render it), the
+// DNSBL status of `rblwatch check`, and the tracked messages of `rblwatch
+// messages`. Everything that comes from the log is remote-
 // controlled text: the text writer strips control characters, the HTML
 // writer escapes through html/template, JSON escapes by construction.
 package report

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if *timeout <= 0 {
 		return usageError{"check: --timeout must be positive"}
 	}
-	addr, err := checkResolver(*server)
+	addr, err := daemon.ResolverAddr(*server)
 	if err != nil {
 		return usageError{"check: " + err.Error()}
 	}
@@ -77,21 +76,4 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return exitError{1}
 	}
 	return nil
-}
-
-// checkResolver returns the --resolver address, or the first name server
-// of /etc/resolv.conf.
-func checkResolver(flagValue string) (string, error) {
-	if flagValue != "" {
-		return dnsbl.ServerAddr(flagValue)
-	}
-	data, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil {
-		return "", fmt.Errorf("no --resolver and %w", err)
-	}
-	servers, err := dnsbl.ParseResolvConf(data)
-	if err != nil {
-		return "", fmt.Errorf("/etc/resolv.conf: %w", err)
-	}
-	return servers[0], nil
 }
