@@ -49,7 +49,8 @@ type FollowOptions struct {
 	Log  *zap.Logger // nil: no logging
 
 	// OneShot reads from the start position (or the file's start) to the
-	// end of the file and stops, instead of following.
+	// end of the file and stops, instead of following. Without a start
+	// position, a gzip file is read decompressed.
 	OneShot bool
 	// FromStart starts a file followed without a position at its first
 	// byte; by default a new install starts at the end of the file's last
@@ -234,6 +235,11 @@ func (f *follower) run(ctx context.Context, start *Position, fresh bool) error {
 	defer func() { f.wake.stop() }()
 
 	if !fresh {
+		if f.opts.OneShot && f.usable(start) == nil {
+			if done, err := f.oneShotCompressed(ctx); done || err != nil {
+				return err
+			}
+		}
 		if err := f.begin(ctx, start); err != nil {
 			return err
 		}
@@ -356,6 +362,47 @@ func (f *follower) begin(ctx context.Context, start *Position) error {
 		return err
 	}
 	return nil
+}
+
+// oneShotCompressed reads the whole file if it is gzip (a .gz given to a
+// one-shot follower), with positions counting decompressed bytes. It
+// reports done when it did.
+func (f *follower) oneShotCompressed(ctx context.Context) (bool, error) {
+	r, fi, err := openContent(f.opts.Path)
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	if _, plain := r.(*os.File); plain {
+		return false, nil
+	}
+	s := &sibling{path: f.opts.Path}
+	head, err := s.readHead()
+	if err != nil {
+		return true, err
+	}
+	dev, ino := fileID(fi)
+	f.lr.Reset(r)
+	fpLen, fp := -1, ""
+	var skipped int64
+	for {
+		line, err := f.lr.Next()
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return true, err
+		}
+		end := f.lr.Offset()
+		if n := int(min(int64(len(head)), end)); n != fpLen {
+			fpLen, fp = n, fingerprint(head[:n])
+		}
+		k := int(f.lr.Skipped() - skipped)
+		skipped = f.lr.Skipped()
+		if err := f.send(ctx, line, Position{Path: f.opts.Path, Dev: dev, Inode: ino, Offset: end, Fingerprint: fp}, &k); err != nil {
+			return true, err
+		}
+	}
 }
 
 // lastLineEnd returns the offset just after the last newline in the last

@@ -365,3 +365,28 @@ func TestFollowPolling(t *testing.T) {
 	appendFile(t, path, "2\n")
 	fl.expect("1", "2")
 }
+
+func TestFollowOneShotGzip(t *testing.T) {
+	dir := t.TempDir()
+	text := "a\r\nb\nlast"
+	p := writeFile(t, dir, "maillog.1", gzipBytes(t, text)) // no .gz suffix: the magic decides
+	fl := follow(t, nil, FollowOptions{Path: p, OneShot: true})
+	got, err := fl.end()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a", "b", "last"}; !equalLines(texts(got), want) {
+		t.Fatalf("lines = %q, want %q", texts(got), want)
+	}
+	if l := got[1]; l.Pos.Offset != 5 || l.Pos.Fingerprint != fingerprint([]byte(text[:5])) {
+		t.Errorf("position %+v, want offset 5 in the decompressed text", l.Pos)
+	}
+	// A truncated .gz: the lines readable, then the error.
+	gz := gzipBytes(t, strings.Repeat("line\n", 20000))
+	p = writeFile(t, dir, "maillog.2.gz", gz[:len(gz)/2])
+	fl = follow(t, nil, FollowOptions{Path: p, OneShot: true})
+	got, err = fl.end()
+	if !errors.Is(err, ErrTruncatedGzip) || len(got) == 0 {
+		t.Errorf("%d lines, err %v; want some lines, then ErrTruncatedGzip", len(got), err)
+	}
+}
