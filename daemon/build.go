@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -23,10 +24,11 @@ import (
 )
 
 // Build makes the daemon's dependencies from a configuration: the catalog
-// (with the user's file), the store, the log source, the notice sinks, the
-// DNS resolver, the metrics endpoint and the milter (which writes to the
-// store on its own). close releases them, the milter before the store.
-func Build(ctx context.Context, cfg *config.Config, log *zap.Logger) (d Deps, close func(), err error) {
+// (with the user's file), the store, the log source (stdin is read when
+// log.stdin is set), the notice sinks, the DNS resolver, the metrics
+// endpoint and the milter (which writes to the store on its own). close
+// releases them, the milter before the store.
+func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Reader) (d Deps, close func(), err error) {
 	var closers []func()
 	close = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -49,7 +51,7 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger) (d Deps, cl
 		return d, close, err
 	}
 	closers = append(closers, func() { d.Store.Close() })
-	if d.Source, d.SourceName, err = source(cfg.Log, log.Named("logwatch")); err != nil {
+	if d.Source, d.SourceName, err = source(cfg.Log, log.Named("logwatch"), stdin); err != nil {
 		return d, close, err
 	}
 	d.Sinks = sinks(cfg, d.Host)
@@ -94,12 +96,26 @@ func LoadCatalog(file string) (*classify.Catalog, error) {
 
 // source returns the configured log source and the name its position is
 // stored under.
-func source(c config.Log, log *zap.Logger) (Source, string, error) {
+func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, error) {
+	loc, err := c.Location()
+	if err != nil {
+		return nil, "", fmt.Errorf("daemon: %w", err)
+	}
 	switch c.Source() {
 	case config.SourceJournald:
-		return nil, "", errors.New("daemon: the journald source is not available in this build")
+		// Without units, the mail facility: every Postfix instance and
+		// program, whatever unit runs it (see logwatch.DefaultJournalMatch).
+		var matches []string
+		for _, u := range c.Journald.Units {
+			matches = append(matches, "_SYSTEMD_UNIT="+u)
+		}
+		return func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+			return logwatch.FollowJournal(ctx, start, logwatch.JournalOptions{Matches: matches, Location: loc, Log: log})
+		}, "journald", nil
 	case config.SourceStdin:
-		return nil, "", errors.New("daemon: the stdin source is not available in this build")
+		return func(ctx context.Context, _ *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+			return logwatch.Stream(ctx, stdin, logwatch.StreamOptions{Log: log})
+		}, "stdin", nil
 	}
 	path := c.Path
 	return func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {

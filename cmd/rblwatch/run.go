@@ -25,7 +25,7 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	for _, w := range cfg.Warnings {
 		e.log.Warn("configuration", zap.String("problem", w.Error()))
 	}
-	d, closeDeps, err := daemon.Build(ctx, cfg, e.log)
+	d, closeDeps, err := daemon.Build(ctx, cfg, e.log, e.stdin)
 	if err != nil {
 		return err
 	}
