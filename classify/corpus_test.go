@@ -11,18 +11,29 @@ import (
 	"github.com/rblwatch/rblwatch/reply"
 )
 
-// corpusDir finds the shared corpus: $RBLWATCH_CORPUS, else
-// ../../shared/corpus from the package directory.
+// corpusDir finds the shared corpus: $RBLWATCH_CORPUS, else shared/corpus
+// beside the repository (../../shared/corpus from the package directory),
+// else /work/shared/corpus; it skips when there is none.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("RBLWATCH_CORPUS")
+	dir := findCorpus()
 	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "rejections.tsv")); err != nil {
-		t.Skipf("corpus not found at %s (set RBLWATCH_CORPUS): %v", dir, err)
+		t.Skip("corpus not found (set RBLWATCH_CORPUS to the directory holding rejections.tsv)")
 	}
 	return dir
+}
+
+// findCorpus returns the corpus directory, or "".
+func findCorpus() string {
+	for _, dir := range []string{os.Getenv("RBLWATCH_CORPUS"), filepath.Join("..", "..", "shared", "corpus"), "/work/shared/corpus"} {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "rejections.tsv")); err == nil {
+			return dir
+		}
+	}
+	return ""
 }
 
 type corpusRow struct {

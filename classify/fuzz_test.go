@@ -35,11 +35,9 @@ func FuzzClassify(f *testing.F) {
 	// Seeds from the shared corpus when it is there: every reply text and
 	// every log line with a remote reply or a reject.
 	{
-		dir := os.Getenv("RBLWATCH_CORPUS")
-		if dir == "" {
-			dir = filepath.Join("..", "..", "shared", "corpus")
-		}
-		if rows, err := os.ReadFile(filepath.Join(dir, "rejections.tsv")); err == nil {
+		dir := findCorpus()
+		if dir != "" {
+			rows, _ := os.ReadFile(filepath.Join(dir, "rejections.tsv"))
 			for _, line := range strings.Split(string(rows), "\n") {
 				if cols := strings.Split(line, "\t"); len(cols) > 2 {
 					f.Add(cols[2])
@@ -54,7 +52,10 @@ func FuzzClassify(f *testing.F) {
 				}
 			}
 		}
-		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+		var logs []string
+		if dir != "" {
+			logs, _ = filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+		}
 		for _, name := range logs {
 			fh, err := os.Open(name)
 			if err != nil {
