@@ -14,7 +14,8 @@ import (
 )
 
 // runExplain classifies reply texts or Postfix log lines and explains them:
-// the arguments joined as one input, or one input per stdin line.
+// the arguments joined as one input, or one input per stdin line, or, when
+// stdin is a mail message (a forwarded bounce), each failure it reports.
 func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "explain")
 	asJSON := fs.Bool("json", false, "print one JSON object per input")
@@ -30,8 +31,8 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	cat := classify.Default()
 	parser := logwatch.NewParser(time.Now(), time.Local)
 	n := 0
-	explain := func(line string) error {
-		ex := cat.Explain(cat.Classify(classify.InputFromLine(parser, line, *sendingIP)), *lang, *shared)
+	explainInput := func(in classify.Input) error {
+		ex := cat.Explain(cat.Classify(in), *lang, *shared)
 		if *asJSON {
 			return json.NewEncoder(e.stdout).Encode(ex)
 		}
@@ -40,43 +41,93 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		}
 		return ex.WriteText(e.stdout, *lang)
 	}
+	explain := func(line string) error { return explainInput(classify.InputFromLine(parser, line, *sendingIP)) }
 	if fs.NArg() > 0 {
 		return explain(strings.Join(fs.Args(), " "))
 	}
-	return eachLine(ctx, e.stdin, explain)
+	first, rest, err := firstLine(e.stdin)
+	if err != nil || first == "" {
+		return err
+	}
+	if classify.LooksLikeMessage(first) {
+		msg, err := io.ReadAll(io.LimitReader(rest, maxMessage))
+		if err != nil {
+			return fmt.Errorf("explain: reading stdin: %w", err)
+		}
+		if ins := classify.InputsFromMessage(first+"\n"+string(msg), *sendingIP); len(ins) > 0 {
+			for _, in := range ins {
+				if err := explainInput(in); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		rest = strings.NewReader(string(msg)) // not a bounce after all: line by line
+	}
+	if err := explain(first); err != nil {
+		return err
+	}
+	return eachLine(ctx, rest, explain)
 }
+
+// maxMessage bounds a bounce read from stdin.
+const maxMessage = 16 << 20
 
 // maxLine is how much of one stdin line is kept; the rest is dropped.
 const maxLine = 64 << 10
+
+// firstLine returns the first non-blank line of r and a reader of what
+// follows it.
+func firstLine(r io.Reader) (string, io.Reader, error) {
+	br := bufio.NewReader(r)
+	for {
+		line, err := readLine(br)
+		if line != "" || err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return line, br, err
+		}
+	}
+}
 
 // eachLine calls fn for every non-blank line of r (cut at maxLine).
 func eachLine(ctx context.Context, r io.Reader, fn func(string) error) error {
 	br := bufio.NewReader(r)
 	for ctx.Err() == nil {
-		var line []byte
-		for {
-			chunk, isPrefix, err := br.ReadLine()
-			if len(line) < maxLine {
-				line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
-			}
-			if err == io.EOF {
-				if s := strings.TrimSpace(string(line)); s != "" {
-					return fn(s)
-				}
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("explain: reading stdin: %w", err)
-			}
-			if !isPrefix {
-				break
-			}
-		}
-		if s := strings.TrimSpace(string(line)); s != "" {
-			if err := fn(s); err != nil {
+		line, err := readLine(br)
+		if line != "" {
+			if err := fn(line); err != nil {
 				return err
 			}
 		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return ctx.Err()
+}
+
+// readLine reads one line, trimmed and cut at maxLine; at the end of the
+// input it returns the last line with io.EOF.
+func readLine(br *bufio.Reader) (string, error) {
+	var line []byte
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		if len(line) < maxLine {
+			line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
+		}
+		if err != nil {
+			if err != io.EOF {
+				err = fmt.Errorf("explain: reading stdin: %w", err)
+			}
+			return strings.TrimSpace(string(line)), err
+		}
+		if !isPrefix {
+			return strings.TrimSpace(string(line)), nil
+		}
+	}
 }

@@ -138,3 +138,43 @@ func TestExplainUsage(t *testing.T) {
 		t.Errorf("--bogus: exit status %d, want 2", code)
 	}
 }
+
+// TestExplainBounce: a bounce piped whole (as a user forwards it) is read as
+// one message: one explanation per failure it reports, folded
+// Diagnostic-Code lines unfolded, the quoted original ignored.
+func TestExplainBounce(t *testing.T) {
+	bounce := strings.Join([]string{
+		"Return-Path: <>",
+		"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>",
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"",
+		"",
+		"--B",
+		"Content-Type: message/delivery-status",
+		"",
+		"Final-Recipient: rfc822; bob@corp.example",
+		"Remote-MTA: dns; mx.corp.example",
+		"Diagnostic-Code: smtp; 554 Service unavailable; Client host [192.0.2.10]",
+		"    blocked using Barracuda Reputation;",
+		"    http://www.barracudanetworks.com/reputation/?r=1&ip=192.0.2.10",
+		"",
+		"--B",
+		"Content-Type: message/rfc822",
+		"",
+		"Diagnostic-Code: smtp; 550 5.7.1 quoted in the original: blocked using zen.spamhaus.org",
+	}, "\n")
+	out, stderr, code := explainCLI(t, bounce, "", "--json")
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("%d explanations, want 1:\n%s", len(lines), out)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v["provider"] != "barracuda" || v["listed"] != "192.0.2.10" || v["remote"] != "mx.corp.example" {
+		t.Errorf("got %v", v)
+	}
+}
