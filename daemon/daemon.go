@@ -463,7 +463,7 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 			s.forgetVerification(ev.Incident.ID)
 		}
 	}
-	s.d.Metrics.openIncidents.Set(float64(len(s.tracker.Active())))
+	s.d.Metrics.openIncidents.Set(float64(s.tracker.ActiveCount()))
 	if len(items) > 0 {
 		select {
 		case s.kick <- struct{}{}:

@@ -113,13 +113,13 @@ func (s *service) startVerifications(ctx context.Context) {
 	if s.d.Resolver == nil {
 		return
 	}
-	for _, inc := range s.tracker.Active() {
+	for _, ref := range s.tracker.ActiveRefs() {
 		s.checksMu.Lock()
-		_, ok := s.checks[inc.ID]
+		_, ok := s.checks[ref.ID]
 		if !ok {
 			v := &verification{done: make(chan struct{})}
-			s.checks[inc.ID] = v
-			check := s.verifier(inc)
+			s.checks[ref.ID] = v
+			check := s.verifier(ref.Key)
 			go func() {
 				defer close(v.done)
 				v.result = check(context.WithoutCancel(ctx))
@@ -161,7 +161,7 @@ func (s *service) verifyNow(ctx context.Context, inc incident.Incident) []notify
 	if s.d.Resolver == nil {
 		return nil
 	}
-	return s.verifier(inc)(ctx)
+	return s.verifier(inc.Key)(ctx)
 }
 
 // verifier returns a function that looks the listed target up at the
@@ -169,17 +169,17 @@ func (s *service) verifyNow(ctx context.Context, inc incident.Incident) []notify
 // another goroutine while the main loop reloads the configuration. A
 // provider without a public list gets a "nolist" check, so the notice can
 // say to use its portal.
-func (s *service) verifier(inc incident.Incident) func(context.Context) []notify.Check {
-	p := s.cat.Provider(inc.Provider)
+func (s *service) verifier(k incident.Key) func(context.Context) []notify.Check {
+	p := s.cat.Provider(k.Provider)
 	switch {
-	case p == nil || inc.Listed == "":
+	case p == nil || k.Listed == "":
 		return func(context.Context) []notify.Check { return nil }
 	case len(p.Zones) == 0:
 		return func(context.Context) []notify.Check { return []notify.Check{{Status: notify.CheckNoList}} }
 	}
-	zones := s.zonesOf(inc.Provider, inc.Listed)
+	zones := s.zonesOf(k.Provider, k.Listed)
 	res, log, now, timeout, m := s.d.Resolver, s.log, s.d.Now, s.timeout(), s.d.Metrics
-	target := inc.Listed
+	target := k.Listed
 	return func(ctx context.Context) []notify.Check {
 		if len(zones) == 0 {
 			return nil

@@ -502,6 +502,26 @@ func (t *Tracker) Incidents() []Incident {
 	return out
 }
 
+// Ref names an incident without copying it.
+type Ref struct {
+	ID string
+	Key
+}
+
+// ActiveRefs names the open and ongoing incidents, by ID: cheap where
+// Active copies every incident whole.
+func (t *Tracker) ActiveRefs() []Ref {
+	out := make([]Ref, 0, len(t.active))
+	for k, st := range t.active {
+		out = append(out, Ref{ID: st.inc.ID, Key: k})
+	}
+	slices.SortFunc(out, func(a, b Ref) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// ActiveCount is the number of open and ongoing incidents.
+func (t *Tracker) ActiveCount() int { return len(t.active) }
+
 // Active returns a snapshot of the open and ongoing incidents.
 func (t *Tracker) Active() []Incident {
 	out := make([]Incident, 0, len(t.active))

@@ -373,3 +373,18 @@ func TestTrackerDoesNotPinLines(t *testing.T) {
 	}
 	runtime.KeepAlive(tr)
 }
+
+func TestActiveRefs(t *testing.T) {
+	tr := New(Config{})
+	run(tr, []step{
+		{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+		{r: delivery(1, "A2", "b@example.org", "bounced"), v: spamhaus},
+		{r: delivery(2, "A1", "a@example.net", "sent")},
+	})
+	refs := tr.ActiveRefs()
+	if tr.ActiveCount() != 1 || len(refs) != 1 || refs[0].Key != spamhausKey || refs[0].ID != tr.Active()[0].ID {
+		t.Errorf("refs %+v, count %d", refs, tr.ActiveCount())
+	}
+}
+
+var spamhausKey = Key{Provider: "spamhaus", Listed: "192.0.2.1"}
