@@ -253,8 +253,8 @@ func (res *Result) add(c *counters) {
 	}
 }
 
-// readChunks reads every input and sends chunks of whole lines; each chunk
-// is copied into a string that the records parsed from it share.
+// readChunks reads every input and sends chunks of whole lines, each copied
+// into a pooled buffer that the merger recycles (see chunk).
 func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, out chan<- chunk, tooLong *int64, progress func(int64)) error {
 	seq := 0
 	var done int64
