@@ -19,7 +19,7 @@ import (
 func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "explain")
 	asJSON := fs.Bool("json", false, "print one JSON object per input")
-	lang := fs.String("lang", envLang(e), "language: en or ja (default from $LC_ALL, $LC_MESSAGES or $LANG)")
+	lang := fs.String("lang", envLang(e), "language, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
 	shared := fs.Bool("shared", false, "the sending IP is shared hosting (the host files removal requests)")
 	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one")
 	if err := parseFlags(fs, args); err != nil {

@@ -22,7 +22,7 @@ const replayMemoryLimit = 40 << 20
 func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
 	format := fs.String("format", "text", "output format: text, json or html")
-	lang := fs.String("lang", envLang(e), "language of text and html output: en or ja (default from $LC_ALL, $LC_MESSAGES or $LANG)")
+	lang := fs.String("lang", envLang(e), "language of text and html output, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
 	since := fs.String("since", "", "ignore lines before this time (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration such as 24h before now)")
 	until := fs.String("until", "", "ignore lines from this time on (same forms as --since)")
 	sendingIP := fs.String("sending-ip", "", "our outbound IP: the listed IP when a reply names none")
