@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -81,18 +83,23 @@ type FollowOptions struct {
 // there, else in the rotated file that holds it, found among the siblings
 // (maillog.1, maillog-20261123, maillog.20261123-101500, with or without
 // .gz) by inode and content; it reads the rest of that file, then every
-// newer rotated file, then the current one from its start.
+// newer rotated file, then the current one from its start. The rotated
+// files are opened when listed and read through those handles, so the log
+// rotating again meanwhile (renaming them, compressing them) changes
+// nothing of what is read; a file rotated out between the listing and the
+// first read of the current file is read before it.
 //
 // While following, it notices a rotation when the path names a new file
 // (os.SameFile), reads the old file (still open) to its end, and switches
-// when the new file has data: a writer that still logs to the renamed file
-// until it reopens (syslog daemons before their SIGHUP, Postfix's postlogd
-// before its reload) loses nothing. It notices a truncation when the file
-// is shorter than the offset or its first bytes changed; it then reads the
-// rest of the copy (copytruncate) if one of the siblings starts like the
-// old content, and the file from its start. A line is sent only once its
-// newline is written, except the last line of a rotated file or of a
-// one-shot read.
+// when the new file has data (or a rotated file newer than the old one has:
+// the log rotated twice before the new file's first line): a writer that
+// still logs to the renamed file until it reopens (syslog daemons before
+// their SIGHUP, Postfix's postlogd before its reload) loses nothing. It
+// notices a truncation when the file is shorter than the offset or its
+// first bytes changed; it then reads the rest of the copy (copytruncate) if
+// one of the siblings starts like the old content, and the file from its
+// start. A line is sent only once its newline is written, except the last
+// line of a rotated file or of a one-shot read.
 //
 // What no follower can do, and this one does not promise:
 //   - copytruncate: lines written between the copy and the truncation are
@@ -172,11 +179,12 @@ type follower struct {
 	scratch [headLen]byte
 	lr      *LineReader // for rotated files
 
-	cur     *liveGen     // the file being read; nil while the path is missing
-	pending *relistState // for the next file opened from its start after catching up
-	wake    *wakeup      // nil when polling
-	wakeID  [2]uint64    // device and inode of the file wake watches
-	lastErr string       // the last error logged, to log each only once in a row
+	cur      *liveGen     // the file being read; nil while the path is missing
+	pending  *relistState // for the next file opened from its start after catching up
+	wake     *wakeup      // nil when polling
+	wakeID   [2]uint64    // device and inode of the file wake watches
+	lastErr  string       // the last error logged, to log each only once in a row
+	lastLook string       // what rotatedPast last saw of the rotated files
 }
 
 // liveGen is a plain file read with pread at a known offset: the current
@@ -198,8 +206,21 @@ type liveGen struct {
 // the listing of the siblings and the read, which would put lines that
 // belong before this file's into a sibling not read yet.
 type relistState struct {
-	known []*sibling // the siblings listed
-	heads [][]byte   // the heads of the generations read
+	known []knownGen // the generations listed, and those read
+}
+
+// knownGen is a generation as listed or read: its identity, when it has
+// one, and its first bytes.
+type knownGen struct {
+	dev, ino uint64 // ino 0: known by content only
+	head     []byte
+}
+
+// know adds the generation s; its head is read now, through the file
+// opened when it was listed, whatever its name is by now.
+func (rs *relistState) know(s *sibling) {
+	h, _ := s.readHead()
+	rs.known = append(rs.known, knownGen{dev: s.dev, ino: s.ino, head: h})
 }
 
 // isKnown reports whether s is a generation known already: by inode, or
@@ -214,15 +235,8 @@ func (rs *relistState) isKnown(s *sibling) bool {
 	if err != nil || len(h) == 0 {
 		return true // unreadable or empty: nothing to read in it anyway
 	}
-	for _, kh := range rs.heads {
-		if sameStart(kh, h) {
-			return true
-		}
-	}
 	for _, k := range rs.known {
-		// Read lazily: a known plain file compressed since is read
-		// through its .gz.
-		if kh, err := k.readHead(); err == nil && sameStart(kh, h) {
+		if sameStart(k.head, h) {
 			return true
 		}
 	}
@@ -258,6 +272,14 @@ func (f *follower) run(ctx context.Context, start *Position, fresh bool) error {
 			}
 		}
 		g := f.cur
+		if g.relist != nil && g.off == 0 {
+			if err := f.relistEmpty(ctx, g); err != nil {
+				return err
+			}
+			if f.cur != g {
+				continue
+			}
+		}
 		progress, truncated, err := f.readAvailable(ctx, g, false)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -368,20 +390,22 @@ func (f *follower) begin(ctx context.Context, start *Position) error {
 // one-shot follower), with positions counting decompressed bytes. It
 // reports done when it did.
 func (f *follower) oneShotCompressed(ctx context.Context) (bool, error) {
-	r, fi, err := openContent(f.opts.Path)
+	s, err := openSibling(f.opts.Path)
 	if err != nil {
 		return false, err
 	}
-	defer r.Close()
-	if _, plain := r.(*os.File); plain {
+	defer s.close()
+	r, plain, _, err := s.content(false)
+	if err != nil {
+		return false, err
+	}
+	if plain {
 		return false, nil
 	}
-	s := &sibling{path: f.opts.Path}
 	head, err := s.readHead()
 	if err != nil {
 		return true, err
 	}
-	dev, ino := fileID(fi)
 	f.lr.Reset(r)
 	fpLen, fp := -1, ""
 	var skipped int64
@@ -399,7 +423,7 @@ func (f *follower) oneShotCompressed(ctx context.Context) (bool, error) {
 		}
 		k := int(f.lr.Skipped() - skipped)
 		skipped = f.lr.Skipped()
-		if err := f.send(ctx, line, Position{Path: f.opts.Path, Dev: dev, Inode: ino, Offset: end, Fingerprint: fp}, &k); err != nil {
+		if err := f.send(ctx, line, Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &k); err != nil {
 			return true, err
 		}
 	}
@@ -505,14 +529,56 @@ func (f *follower) wait(ctx context.Context, ticker *time.Ticker) error {
 	return nil
 }
 
-// rotated reports whether the path now names another file that has data:
-// the writer has moved on, and the old file is complete.
+// rotated reports whether the writer has moved on from g, which is then
+// complete: the path now names another file that has data, or another
+// (empty) file while a rotated generation newer than g has data (the log
+// rotated twice before the new file's first line).
 func (f *follower) rotated(g *liveGen) bool {
 	fi, err := os.Stat(f.opts.Path)
 	if err != nil {
 		return false // gone: keep reading the old file until a new one comes
 	}
-	return !os.SameFile(fi, g.fi) && fi.Size() > 0
+	if os.SameFile(fi, g.fi) {
+		return false
+	}
+	return fi.Size() > 0 || f.rotatedPast(g)
+}
+
+// rotatedPast reports whether a rotated generation newer than g has data.
+// A quick look at the names comes first, and again only when the directory
+// changed; the careful listing confirms (a quick look amid a rotation can
+// see files in the wrong order, and switching from g too early would lose
+// the lines a writer that has not reopened yet still appends to it).
+func (f *follower) rotatedPast(g *liveGen) bool {
+	look, err := listSiblingsOnce(f.opts.Path, lookSibling)
+	if err != nil {
+		return false
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d:%d", g.dev, g.ino)
+	for _, s := range look {
+		fmt.Fprintf(&b, " %s:%d:%d:%d", s.path, s.dev, s.ino, s.size)
+	}
+	if b.String() == f.lastLook {
+		return false
+	}
+	f.lastLook = b.String()
+	if i := slices.IndexFunc(look, func(s *sibling) bool { return s.ino != 0 && s.dev == g.dev && s.ino == g.ino }); i >= 0 && !hasData(look[i+1:]) {
+		return false
+	}
+	// A newer generation has data, or g is no longer among the names
+	// (compressed since): look carefully.
+	sibs, err := listSiblings(f.opts.Path)
+	if err != nil {
+		return false
+	}
+	defer closeSiblings(sibs)
+	i := locate(g.ref(false), sibs)
+	return i >= 0 && hasData(sibs[i+1:])
+}
+
+func hasData(sibs []*sibling) bool {
+	return slices.ContainsFunc(sibs, func(s *sibling) bool { return s.size > 0 })
 }
 
 // ref describes where the follower stands in g.

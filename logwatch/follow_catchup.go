@@ -3,7 +3,6 @@ package logwatch
 import (
 	"context"
 	"io"
-	"os"
 
 	"go.uber.org/zap"
 )
@@ -25,9 +24,10 @@ func (f *follower) catchUp(ctx context.Context, from *genRef) error {
 	if err != nil {
 		f.logError("listing the rotated logs", err)
 	}
-	rs := &relistState{known: sibs}
+	defer closeSiblings(sibs)
+	rs := &relistState{}
 	if from.head != nil {
-		rs.heads = append(rs.heads, from.head)
+		rs.known = append(rs.known, knownGen{head: from.head})
 	}
 	idx := locate(from, sibs)
 	switch {
@@ -53,9 +53,9 @@ func (f *follower) catchUp(ctx context.Context, from *genRef) error {
 		if err := f.readSibling(ctx, sibs[i], off); err != nil {
 			return err
 		}
-		if h, err := sibs[i].readHead(); err == nil && len(h) > 0 {
-			rs.heads = append(rs.heads, h)
-		}
+	}
+	for _, s := range sibs {
+		rs.know(s)
 	}
 	f.pending = rs
 	_, _ = f.openCurrent(0) // when missing, run opens it once it exists
@@ -84,9 +84,12 @@ func (f *follower) resumeCurrent(from *genRef) (bool, error) {
 }
 
 // missed returns the rotated files that appeared since g.relist's listing
-// and are neither g itself (renamed meanwhile), nor a generation known, nor
-// a copy of g (copytruncate under way): generations rotated out between
-// the listing and the first read of g, whose lines come before g's.
+// and come before g (data, its first bytes, may be empty): generations
+// rotated out between the listing and the first read of g, whose lines come
+// before g's. Not missed: the generations known, g itself (renamed since)
+// or a copy of g (copytruncate under way), and any generation after g
+// (rotated out after g was, which the rotation that follows reads). They
+// are open: readMissed closes them.
 func (f *follower) missed(g *liveGen, data []byte) []*sibling {
 	sibs, err := listSiblings(f.opts.Path)
 	if err != nil {
@@ -94,32 +97,78 @@ func (f *follower) missed(g *liveGen, data []byte) []*sibling {
 		return nil
 	}
 	var out []*sibling
-	for _, s := range sibs {
+	for i, s := range sibs {
 		if s.ino != 0 && s.dev == g.dev && s.ino == g.ino {
-			continue
+			closeSiblings(sibs[i:])
+			break // g, renamed: the ones after it are newer
 		}
 		if g.relist.isKnown(s) {
+			s.close()
 			continue
 		}
 		if h, _ := s.readHead(); sameStart(h, data) {
-			continue
+			closeSiblings(sibs[i:])
+			break // g compressed, or copied
 		}
 		out = append(out, s)
 	}
 	return out
 }
 
-// readMissed reads the generations missed rotated out while catching up.
+// relistEmpty checks g.relist while g, the current file opened after
+// catching up, is still empty: the generations rotated out since the
+// listing are read now, not once g's first line comes (on a quiet host,
+// maybe hours later). The writer may still append to the newest of them,
+// as it has not written to g yet: it becomes the file followed, until g has
+// data, as after a rotation.
+func (f *follower) relistEmpty(ctx context.Context, g *liveGen) error {
+	if fi, err := g.f.Stat(); err != nil || fi.Size() > 0 {
+		return nil // readAvailable checks, with g's first bytes
+	}
+	missed := f.missed(g, nil)
+	if len(missed) == 0 {
+		g.relist = nil
+		return nil
+	}
+	last := missed[len(missed)-1]
+	if plain, err := last.plain(); err != nil || !plain || f.opts.OneShot {
+		// Complete (compressed, or a one-shot read), or unreadable
+		// (readSibling logs it); g.relist is checked again next time.
+		return f.readMissed(ctx, g, missed)
+	}
+	if len(missed) > 1 {
+		// Complete: the writer has written to a newer one.
+		if err := f.readMissed(ctx, g, missed[:len(missed)-1]); err != nil {
+			last.close()
+			return err
+		}
+	}
+	fi, err := last.f.Stat()
+	if err != nil {
+		return f.readMissed(ctx, g, missed[len(missed)-1:])
+	}
+	f.log.Info("the log rotated again while catching up: following the rotated log until the current one has data", zap.String("file", last.path))
+	live := &liveGen{f: last.f, fi: fi, dev: last.dev, ino: last.ino, head: make([]byte, 0, headLen)}
+	last.f = nil // live's now
+	if err := f.seek(live, 0); err != nil {
+		live.f.Close()
+		return err
+	}
+	f.closeCur()
+	f.cur = live
+	return nil
+}
+
+// readMissed reads the generations missed, rotated out while catching up,
+// and closes them.
 func (f *follower) readMissed(ctx context.Context, g *liveGen, missed []*sibling) error {
+	defer closeSiblings(missed)
 	f.log.Info("the log rotated again while catching up", zap.Int("files", len(missed)))
 	for _, s := range missed {
 		if err := f.readSibling(ctx, s, 0); err != nil {
 			return err
 		}
-		g.relist.known = append(g.relist.known, s)
-		if h, err := s.readHead(); err == nil && len(h) > 0 {
-			g.relist.heads = append(g.relist.heads, h)
-		}
+		g.relist.know(s)
 	}
 	return nil
 }
@@ -128,25 +177,21 @@ func (f *follower) readMissed(ctx context.Context, g *liveGen, missed []*sibling
 // (bytes of its content) to its end, its last unterminated line included.
 // It returns only ctx's error: a file that cannot be read is logged.
 func (f *follower) readSibling(ctx context.Context, s *sibling, off int64) error {
-	head, err := s.readHead() // also falls back to the .gz when the plain file went
+	head, err := s.readHead()
 	if err != nil {
 		f.log.Warn("cannot read a rotated log: its lines are lost", zap.String("file", s.path), zap.Error(err))
 		return nil
 	}
-	r, err := s.open()
+	r, plain, size, err := s.content(false)
 	if err != nil {
 		f.log.Warn("cannot read a rotated log: its lines are lost", zap.String("file", s.path), zap.Error(err))
 		return nil
 	}
-	defer r.Close()
 	if off > 0 {
 		var skipped int64
-		if file, ok := r.(*os.File); ok {
-			if fi, err := file.Stat(); err == nil && fi.Size() >= off {
-				skipped, err = file.Seek(off, io.SeekStart)
-				if err != nil {
-					skipped = 0
-				}
+		if plain {
+			if size >= off {
+				skipped, _ = r.(io.Seeker).Seek(off, io.SeekStart)
 			}
 		} else {
 			skipped, _ = io.CopyN(io.Discard, r, off)

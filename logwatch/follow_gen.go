@@ -1,11 +1,14 @@
 package logwatch
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,12 +32,22 @@ func fingerprint(head []byte) string {
 // sibling is a rotated generation of the followed log, found in its
 // directory: maillog.1, maillog.2.gz, maillog-20261123,
 // maillog.20261123-101500.gz, ...
+//
+// A generation is a file, not a name: the sibling holds its file open from
+// the listing on and reads only through it. Rotations rename the files
+// while the follower reads (maillog.1 becomes maillog.2, and maillog.1 then
+// names the next newer generation), and gzip removes the plain file once
+// its .gz is written; the open file is the same generation after both.
+// Reading by name again would read another generation under the one
+// listed (lines read twice, lines lost), and would take that one for the
+// generation listed when telling known files from missed ones.
 type sibling struct {
-	path     string
-	alt      string // the same generation gzipped, when both exist (compression under way)
-	suffix   string // the rotation suffix without ".gz": "1", "20261123-101500"
-	dev, ino uint64
-	size     int64 // on disk (compressed for .gz)
+	path     string   // its name when listed
+	alt      string   // the same generation gzipped, when both exist (compression under way)
+	suffix   string   // the rotation suffix without ".gz": "1", "20261123-101500"
+	f        *os.File // the generation, open since the listing (nil: only looked at)
+	dev, ino uint64   // f's
+	size     int64    // on disk (compressed for .gz)
 	mtime    time.Time
 
 	head    []byte // the first headLen bytes of the content (decompressed)
@@ -42,25 +55,96 @@ type sibling struct {
 	headOK  bool
 }
 
-// open opens the sibling's content. When the file went (compressed
-// meanwhile: gzip removes the plain file once the .gz is complete), it
-// opens the .gz instead and takes on its name and identity.
-func (s *sibling) open() (io.ReadCloser, error) {
-	r, fi, err := openContent(s.path)
-	if err != nil && errors.Is(err, os.ErrNotExist) && !strings.HasSuffix(s.path, ".gz") {
-		alt := s.alt
-		if alt == "" {
-			alt = s.path + ".gz"
-		}
-		if r, fi, err = openContent(alt); err == nil {
-			s.path, s.alt = alt, ""
-		}
+// openSibling opens the rotated generation at path.
+func openSibling(path string) (*sibling, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular
 	}
 	if err != nil {
-		return nil, err
+		f.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
+	s := &sibling{path: path, f: f, size: fi.Size(), mtime: fi.ModTime()}
 	s.dev, s.ino = fileID(fi)
-	return r, nil
+	return s, nil
+}
+
+// lookSibling describes the rotated generation at path without opening it,
+// for a quick look: names can name other files by the time they are read.
+func lookSibling(path string) (*sibling, error) {
+	fi, err := os.Lstat(path)
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular
+	}
+	if err != nil {
+		return nil, fmt.Errorf("looking at %s: %w", path, err)
+	}
+	s := &sibling{path: path, size: fi.Size(), mtime: fi.ModTime()}
+	s.dev, s.ino = fileID(fi)
+	return s, nil
+}
+
+// errNotRegular is what opening a sibling that is no regular file returns.
+var errNotRegular = errors.New("logwatch: not a regular file")
+
+func (s *sibling) close() {
+	if s != nil && s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
+}
+
+// closeSiblings closes the siblings of a listing.
+func closeSiblings(sibs []*sibling) {
+	for _, s := range sibs {
+		s.close()
+	}
+}
+
+// plain reports whether the generation is not gzip (the first two bytes
+// decide).
+func (s *sibling) plain() (bool, error) {
+	var magic [2]byte
+	n, err := s.f.ReadAt(magic[:], 0)
+	if err != nil && err != io.EOF {
+		return false, fmt.Errorf("reading %s: %w", s.path, err)
+	}
+	return string(magic[:n]) != gzipMagic, nil
+}
+
+// content returns a reader of the generation's content from its start,
+// decompressed when it is gzip (the first two bytes decide), and whether it
+// is plain (then it is an io.Seeker, and size is its size). headOnly: only
+// the first headLen bytes will be read (a small read buffer will do).
+func (s *sibling) content(headOnly bool) (r io.Reader, plain bool, size int64, err error) {
+	fi, err := s.f.Stat()
+	if err != nil {
+		return nil, false, 0, fmt.Errorf("reading %s: %w", s.path, err)
+	}
+	plain, err = s.plain()
+	if err != nil {
+		return nil, false, 0, err
+	}
+	// To the end of the file, even if it grew since the Stat (a writer
+	// that has not reopened yet).
+	sr := io.NewSectionReader(s.f, 0, math.MaxInt64)
+	if plain {
+		return sr, true, fi.Size(), nil
+	}
+	var zr io.Reader = sr
+	if headOnly {
+		zr = bufio.NewReaderSize(sr, 4*headLen)
+	}
+	z, err := newGzipReader(s.path, zr)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	return z, false, 0, nil
 }
 
 // readHead loads the first headLen bytes of the sibling's content.
@@ -68,12 +152,11 @@ func (s *sibling) readHead() ([]byte, error) {
 	if s.headOK || s.headErr != nil {
 		return s.head, s.headErr
 	}
-	r, err := s.open()
+	r, _, _, err := s.content(true)
 	if err != nil {
 		s.headErr = err
 		return nil, err
 	}
-	defer r.Close()
 	buf := make([]byte, headLen)
 	n, err := io.ReadFull(r, buf)
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -112,8 +195,9 @@ func rotationSuffix(base, name string) (string, bool) {
 	return rest, true
 }
 
-// listSiblings returns the rotated generations of path, oldest first. A
-// plain file and its .gz (compression under way) are one generation.
+// listSiblings returns the rotated generations of path, oldest first, each
+// open (close them with closeSiblings). A plain file and its .gz
+// (compression under way) are one generation.
 //
 // Order: numbered suffixes (maillog.1 newest) by number, descending; dated
 // ones (maillog-20261123, maillog.20261123-101500) lexically; a mix of both
@@ -122,22 +206,28 @@ func rotationSuffix(base, name string) (string, bool) {
 //
 // A directory read while files are renamed or compressed may miss an entry
 // (POSIX: a file added or removed meanwhile may or may not be listed, so a
-// plain file removed once its .gz is written can escape both ways): the
-// directory is read until two reads in a row agree.
+// plain file removed once its .gz is written can escape both ways), and a
+// name read may name another file by the time it is opened: the directory
+// is read, and its files opened, until two reads in a row agree.
 func listSiblings(path string) ([]*sibling, error) {
-	prev, err := listSiblingsOnce(path)
+	prev, err := listSiblingsOnce(path, openSibling)
+	if err != nil {
+		return nil, err
+	}
 	for range 5 {
+		sibs, err := listSiblingsOnce(path, openSibling)
 		if err != nil {
+			closeSiblings(prev)
 			return nil, err
 		}
-		var sibs []*sibling
-		sibs, err = listSiblingsOnce(path)
-		if err == nil && sameListing(prev, sibs) {
-			return sibs, nil
-		}
+		agree := sameListing(prev, sibs)
+		closeSiblings(prev)
 		prev = sibs
+		if agree {
+			break
+		}
 	}
-	return prev, err
+	return prev, nil
 }
 
 func sameListing(a, b []*sibling) bool {
@@ -145,14 +235,16 @@ func sameListing(a, b []*sibling) bool {
 		return false
 	}
 	for i := range a {
-		if a[i].path != b[i].path || a[i].alt != b[i].alt || a[i].ino != b[i].ino {
+		if a[i].path != b[i].path || a[i].alt != b[i].alt || a[i].dev != b[i].dev || a[i].ino != b[i].ino {
 			return false
 		}
 	}
 	return true
 }
 
-func listSiblingsOnce(path string) ([]*sibling, error) {
+// listSiblingsOnce reads the directory once; get is openSibling, or
+// lookSibling for a quick look.
+func listSiblingsOnce(path string, get func(string) (*sibling, error)) ([]*sibling, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -161,35 +253,55 @@ func listSiblingsOnce(path string) ([]*sibling, error) {
 	if err != nil {
 		return nil, err
 	}
-	bySuffix := map[string]*sibling{}
-	var out []*sibling
+	// The names of each generation: plain, gzipped or both.
+	type names struct{ plain, gz string }
+	bySuffix := map[string]*names{}
+	var suffixes []string
 	for _, e := range entries {
 		name := e.Name()
 		suffix, ok := rotationSuffix(base, name)
 		if !ok || !e.Type().IsRegular() {
 			continue
 		}
-		fi, err := e.Info()
+		n := bySuffix[suffix]
+		if n == nil {
+			n = &names{}
+			bySuffix[suffix] = n
+			suffixes = append(suffixes, suffix)
+		}
+		if strings.HasSuffix(name, ".gz") {
+			n.gz = filepath.Join(dir, name)
+		} else {
+			n.plain = filepath.Join(dir, name)
+		}
+	}
+	var out []*sibling
+	for _, suffix := range suffixes {
+		n := bySuffix[suffix]
+		var s *sibling
+		if n.plain != "" {
+			// Read the plain one when both are there: the .gz may be
+			// incomplete, and the open plain file stays readable once
+			// gzip has removed it.
+			if s, err = get(n.plain); err != nil && errors.Is(err, os.ErrNotExist) {
+				// Compressed meanwhile.
+				gz := n.gz
+				if gz == "" {
+					gz = n.plain + ".gz"
+				}
+				n.gz = ""
+				s, err = get(gz)
+			}
+			if s != nil {
+				s.alt = n.gz
+			}
+		} else {
+			s, err = get(n.gz)
+		}
 		if err != nil {
 			continue // removed meanwhile
 		}
-		p := filepath.Join(dir, name)
-		gz := strings.HasSuffix(name, ".gz")
-		if s := bySuffix[suffix]; s != nil {
-			// Both maillog.1 and maillog.1.gz: read the plain one, fall
-			// back to the .gz if the plain one goes.
-			if gz {
-				s.alt = p
-			} else {
-				s.alt = s.path
-				s.path, s.size, s.mtime = p, fi.Size(), fi.ModTime()
-				s.dev, s.ino = fileID(fi)
-			}
-			continue
-		}
-		s := &sibling{path: p, suffix: suffix, size: fi.Size(), mtime: fi.ModTime()}
-		s.dev, s.ino = fileID(fi)
-		bySuffix[suffix] = s
+		s.suffix = suffix
 		out = append(out, s)
 	}
 	sortSiblings(out)

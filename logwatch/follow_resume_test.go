@@ -312,6 +312,7 @@ func TestListSiblingsOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer closeSiblings(sibs)
 			var got []string
 			for _, s := range sibs {
 				got = append(got, filepath.Base(s.path))

@@ -300,6 +300,9 @@ func TestFollowRotations(t *testing.T) {
 				t.Error(err)
 			}
 			tr.check(t, total)
+			if open := openFilesUnder(t, filepath.Dir(path)); len(open) > 0 {
+				t.Errorf("files left open after the follower ended: %q", open)
+			}
 			t.Logf("%d lines, %d rotations", total, rotations)
 		})
 	}
