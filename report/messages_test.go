@@ -11,11 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap"
-
-	"github.com/rblwatch/rblwatch/logwatch"
-	"github.com/rblwatch/rblwatch/milter"
 	"github.com/rblwatch/rblwatch/track"
+	"github.com/rblwatch/rblwatch/track/tracktest"
 )
 
 // The runs of rblwatch messages (flags, exit codes, the JSON-lines
@@ -29,47 +26,7 @@ const messagesDir = "../testdata/messages"
 // read-only.
 func messagesStore(t *testing.T) *track.Store {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(messagesDir, "store.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fixture struct {
-		Milter []milter.Message
-		Log    []string
-	}
-	if err := json.Unmarshal(data, &fixture); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := track.Open(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := logwatch.NewParser(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.UTC)
-	err = st.Tx(t.Context(), func(tx *track.Tx) error {
-		for i := range fixture.Milter {
-			if err := tx.ApplyMilter(&fixture.Milter[i]); err != nil {
-				return err
-			}
-		}
-		for _, line := range fixture.Log {
-			var r logwatch.Record
-			if err := p.Parse(line, &r); err != nil {
-				t.Fatalf("%v: %q", err, line)
-			}
-			if err := tx.ApplyRecord(&r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if cerr := st.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	ro, err := track.OpenReadOnly(path, nil)
+	ro, err := track.OpenReadOnly(tracktest.Store(t, filepath.Join(messagesDir, "store.json")), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,15 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
 
-	"github.com/rblwatch/rblwatch/logwatch"
-	"github.com/rblwatch/rblwatch/milter"
-	"github.com/rblwatch/rblwatch/track"
+	"github.com/rblwatch/rblwatch/track/tracktest"
 )
 
 func init() {
@@ -34,46 +31,7 @@ const messagesGoldenDir = "../../testdata/messages"
 // bench, one made-up deferral with a hostile reply, and what the milter
 // reported for three of the messages), and returns its path.
 func messagesStore(t *testing.T) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(messagesGoldenDir, "store.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fixture struct {
-		Milter []milter.Message
-		Log    []string
-	}
-	if err := json.Unmarshal(data, &fixture); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := track.Open(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p := logwatch.NewParser(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.UTC)
-	err = st.Tx(t.Context(), func(tx *track.Tx) error {
-		for i := range fixture.Milter {
-			if err := tx.ApplyMilter(&fixture.Milter[i]); err != nil {
-				return err
-			}
-		}
-		for _, line := range fixture.Log {
-			var r logwatch.Record
-			if err := p.Parse(line, &r); err != nil {
-				t.Fatalf("%v: %q", err, line)
-			}
-			if err := tx.ApplyRecord(&r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return tracktest.Store(t, filepath.Join(messagesGoldenDir, "store.json"))
 }
 
 func messagesGolden(t *testing.T, name, got string) {
