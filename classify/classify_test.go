@@ -3,7 +3,7 @@ package classify
 import (
 	"testing"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
@@ -95,23 +95,23 @@ func TestInputFromText(t *testing.T) {
 }
 
 func TestInputFromRecord(t *testing.T) {
-	said := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageSaid, RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO", Reply: reply.Parse("550 5.7.1 blocked")}
+	said := &postfixlog.Record{Kind: postfixlog.KindDelivery, Stage: postfixlog.StageSaid, RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO", Reply: reply.Parse("550 5.7.1 blocked")}
 	if got := InputFromRecord(said, "198.51.100.1"); got != (Input{Reply: said.Reply, RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO", SendingIP: "198.51.100.1"}) {
 		t.Errorf("said: %+v", got)
 	}
-	greet := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageGreeting, RemoteHost: "mx.example.com", Reply: reply.Parse("554 no")}
+	greet := &postfixlog.Record{Kind: postfixlog.KindDelivery, Stage: postfixlog.StageGreeting, RemoteHost: "mx.example.com", Reply: reply.Parse("554 no")}
 	if got := InputFromRecord(greet, ""); !got.Greeting || got.NoReply {
 		t.Errorf("greeting: %+v", got)
 	}
-	lost := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageConnect, RelayHost: "mx.example.com", Reply: reply.Parse("connect to mx.example.com[192.0.2.1]:25: Connection refused")}
+	lost := &postfixlog.Record{Kind: postfixlog.KindDelivery, Stage: postfixlog.StageConnect, RelayHost: "mx.example.com", Reply: reply.Parse("connect to mx.example.com[192.0.2.1]:25: Connection refused")}
 	if got := InputFromRecord(lost, ""); !got.NoReply || got.RemoteHost != "mx.example.com" {
 		t.Errorf("connect: %+v", got)
 	}
-	local := &logwatch.Record{Kind: logwatch.KindDelivery, Stage: logwatch.StageLocal, Detail: "Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found"}
+	local := &postfixlog.Record{Kind: postfixlog.KindDelivery, Stage: postfixlog.StageLocal, Detail: "Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found"}
 	if got := InputFromRecord(local, ""); !got.NoReply || got.Reply.Text != local.Detail {
 		t.Errorf("local: %+v", got)
 	}
-	rej := &logwatch.Record{Kind: logwatch.KindReject, ClientIP: "203.0.113.9", Command: "RCPT", Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org")}
+	rej := &postfixlog.Record{Kind: postfixlog.KindReject, ClientIP: "203.0.113.9", Command: "RCPT", Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [203.0.113.9] blocked using zen.spamhaus.org")}
 	if got := InputFromRecord(rej, ""); got.SendingIP != "203.0.113.9" || got.RemoteHost != "" {
 		t.Errorf("reject: %+v", got)
 	}

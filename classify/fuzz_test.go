@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // fuzzSeeds are a few shapes worth mutating even without the corpus.
@@ -77,7 +77,7 @@ func FuzzClassify(f *testing.F) {
 		known[k] = true
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p := logwatch.NewParser(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), time.UTC)
+		p := postfixlog.NewParser(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), time.UTC)
 		for _, in := range []Input{
 			InputFromLine(p, s, "192.0.2.1"),
 			InputFromText(s, ""),

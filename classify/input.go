@@ -3,7 +3,7 @@ package classify
 import (
 	"strings"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
@@ -14,7 +14,7 @@ import (
 // rejections set Greeting; connection failures, lost connections and
 // Postfix's own texts (no reply code) set NoReply. For a reject record (our
 // smtpd refusing a client), the listed address defaults to the client's.
-func InputFromRecord(r *logwatch.Record, sendingIP string) Input {
+func InputFromRecord(r *postfixlog.Record, sendingIP string) Input {
 	in := Input{
 		Reply:      r.Reply,
 		RemoteHost: r.RemoteHost,
@@ -26,23 +26,23 @@ func InputFromRecord(r *logwatch.Record, sendingIP string) Input {
 		in.Reply = reply.Parse(r.Detail)
 	}
 	switch r.Kind {
-	case logwatch.KindReject:
+	case postfixlog.KindReject:
 		in.RemoteHost, in.RemoteIP = "", ""
 		if in.SendingIP == "" {
 			in.SendingIP = r.ClientIP
 		}
 		return in
-	case logwatch.KindDelivery:
+	case postfixlog.KindDelivery:
 		if in.RemoteHost == "" && in.RemoteIP == "" {
 			in.RemoteHost, in.RemoteIP = r.RelayHost, r.RelayIP
 		}
 	}
 	switch r.Stage {
-	case logwatch.StageGreeting:
+	case postfixlog.StageGreeting:
 		in.Greeting = true
-	case logwatch.StageConnect, logwatch.StageLost:
+	case postfixlog.StageConnect, postfixlog.StageLost:
 		in.NoReply = true
-	case logwatch.StageLocal, logwatch.StageNone:
+	case postfixlog.StageLocal, postfixlog.StageNone:
 		in.NoReply = in.Reply.Code == 0
 	}
 	return in
@@ -160,13 +160,13 @@ func trimUnbalanced(s string) string {
 // InputFromLine turns one line a person pastes into an Input: a Postfix log
 // line with a delivery or reject (parsed with p), else a reply text as
 // InputFromText takes it.
-func InputFromLine(p *logwatch.Parser, line, sendingIP string) Input {
+func InputFromLine(p *postfixlog.Parser, line, sendingIP string) Input {
 	if p != nil {
-		var r logwatch.Record
+		var r postfixlog.Record
 		if err := p.Parse(line, &r); err == nil {
 			switch {
-			case r.Kind == logwatch.KindDelivery && r.Stage != logwatch.StageNone,
-				r.Kind == logwatch.KindReject && r.Reply.Text != "":
+			case r.Kind == postfixlog.KindDelivery && r.Stage != postfixlog.StageNone,
+				r.Kind == postfixlog.KindReject && r.Reply.Text != "":
 				return InputFromRecord(&r, sendingIP)
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -109,16 +110,16 @@ func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, err
 		for _, u := range c.Journald.Units {
 			matches = append(matches, "_SYSTEMD_UNIT="+u)
 		}
-		return func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+		return func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.FollowJournal(ctx, start, logwatch.JournalOptions{Matches: matches, Location: loc, Log: log})
 		}, "journald", nil
 	case config.SourceStdin:
-		return func(ctx context.Context, _ *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+		return func(ctx context.Context, _ *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Stream(ctx, stdin, logwatch.StreamOptions{Log: log})
 		}, "stdin", nil
 	}
 	path := c.Path
-	return func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+	return func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log})
 	}, "file:" + path, nil
 }

@@ -26,15 +26,15 @@ import (
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
 // Source starts reading the log just after start (nil: where a new install
 // starts). It is logwatch.Follow for a file; the journald and stdin sources
 // have the same shape.
-type Source func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error)
+type Source func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error)
 
 // Deps is everything the daemon uses. Run builds no dependency itself.
 type Deps struct {
@@ -185,7 +185,7 @@ func (s *service) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("daemon: loading position: %w", err)
 	}
-	var startp *logwatch.Position
+	var startp *postfixlog.Position
 	if ok {
 		startp = &start
 		s.log.Info("resuming", zap.String("source", s.d.SourceName), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
@@ -240,7 +240,7 @@ func (s *service) run(ctx context.Context) error {
 	// canceled") and end the daemon with an error. The stop is handled at
 	// the top of the loop.
 	work := context.WithoutCancel(ctx)
-	batch := make([]logwatch.Line, 0, batchMax)
+	batch := make([]postfixlog.Line, 0, batchMax)
 	for {
 		select {
 		case <-ctx.Done():
@@ -348,36 +348,36 @@ func (s *service) reload(cfg *config.Config) {
 
 // process parses a batch of lines, updates the tracker and commits
 // everything with the position after the last line.
-func (s *service) process(ctx context.Context, batch []logwatch.Line) error {
+func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	now := s.d.Now()
 	// A parser per batch: its reference time (for the year of syslog
 	// timestamps) must follow the clock.
-	p := logwatch.NewParser(now, s.loc)
-	recs := make([]logwatch.Record, 0, len(batch))
+	p := postfixlog.NewParser(now, s.loc)
+	recs := make([]postfixlog.Record, 0, len(batch))
 	var events []incident.Event
 	m := s.d.Metrics
 	for _, l := range batch {
 		m.skippedLines.Add(float64(l.Skipped))
-		var r logwatch.Record
+		var r postfixlog.Record
 		err := p.Parse(l.Text, &r)
 		m.lines.Inc()
 		switch {
-		case errors.Is(err, logwatch.ErrNotPostfix):
+		case errors.Is(err, postfixlog.ErrNotPostfix):
 			continue
 		case err != nil:
 			m.unparsed.WithLabelValues("").Inc()
 			continue
-		case r.Kind == logwatch.KindUnknown:
+		case r.Kind == postfixlog.KindUnknown:
 			m.unparsed.WithLabelValues(metricService(r.Service)).Inc()
 			continue
-		case r.Kind == logwatch.KindOther:
+		case r.Kind == postfixlog.KindOther:
 			continue
 		}
 		var v classify.Verdict
-		if r.Kind == logwatch.KindDelivery {
+		if r.Kind == postfixlog.KindDelivery {
 			m.deliveries.WithLabelValues(metricStatus(r.Status)).Inc()
 			if r.Status == "deferred" || r.Status == "bounced" {
 				v = s.cat.Classify(classify.InputFromRecord(&r, s.sendingIP()))
@@ -402,7 +402,7 @@ func (s *service) process(ctx context.Context, batch []logwatch.Line) error {
 				return err
 			}
 		}
-		if last != (logwatch.Position{}) {
+		if last != (postfixlog.Position{}) {
 			return tx.SavePosition(s.d.SourceName, last, now)
 		}
 		return nil

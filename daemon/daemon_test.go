@@ -19,6 +19,7 @@ import (
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -143,7 +144,7 @@ func (h *harness) start(cfg *config.Config) {
 		Store:   st,
 		Log:     zaptest.NewLogger(t),
 		Host:    "mx.example.org",
-		Source: func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
 		},
 		SourceName: "file:" + path,
@@ -300,7 +301,7 @@ func TestReloadChangesTheRelay(t *testing.T) {
 	path := cfg.Log.Path
 	d := Deps{
 		Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",
-		Source: func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
 		},
 		SourceName: "file:" + path,

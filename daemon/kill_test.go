@@ -18,6 +18,7 @@ import (
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -43,7 +44,7 @@ func TestDaemonChild(t *testing.T) {
 	path := cfg.Log.Path
 	err = Run(ctx, Deps{
 		Config: cfg, Catalog: classify.Default(), Store: st, Host: "mx.example.org",
-		Source: func(ctx context.Context, start *logwatch.Position) (<-chan logwatch.Line, <-chan error) {
+		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 5 * time.Millisecond})
 		},
 		SourceName: "file:" + path,

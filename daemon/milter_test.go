@@ -15,8 +15,8 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/rblwatch/rblwatch/config"
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/milter"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -107,8 +107,8 @@ func TestMilterStoresFacts(t *testing.T) {
 			}
 			// The log line that starts the message joins the facts.
 			err = store.Tx(context.Background(), func(tx *track.Tx) error {
-				return tx.ApplyRecord(&logwatch.Record{Time: time.Now(), Program: "postfix/smtpd", Service: "smtpd", QueueID: qid,
-					Kind: logwatch.KindClient, Client: "client.example.test[192.0.2.7]", ClientIP: "192.0.2.7"})
+				return tx.ApplyRecord(&postfixlog.Record{Time: time.Now(), Program: "postfix/smtpd", Service: "smtpd", QueueID: qid,
+					Kind: postfixlog.KindClient, Client: "client.example.test[192.0.2.7]", ClientIP: "192.0.2.7"})
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -100,8 +100,8 @@ func firstReply(inc incident.Incident) string {
 	if len(inc.Samples) == 0 {
 		return ""
 	}
-	var r logwatch.Record
-	if logwatch.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) != nil {
+	var r postfixlog.Record
+	if postfixlog.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) != nil {
 		return ""
 	}
 	return r.Reply.Text

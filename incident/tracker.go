@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Config tunes the lifecycle. The zero value suits a replay: no aggregation,
@@ -113,26 +113,26 @@ func (t *Tracker) SetConfig(cfg Config) {
 // zero Verdict otherwise). Only blocklist verdicts open incidents; deliveries
 // clear them; queue events update the fate of affected messages. Events due at
 // the record's time are returned.
-func (t *Tracker) Observe(r *logwatch.Record, v classify.Verdict) []Event {
+func (t *Tracker) Observe(r *postfixlog.Record, v classify.Verdict) []Event {
 	switch r.Kind {
-	case logwatch.KindQueued, logwatch.KindPickup:
+	case postfixlog.KindQueued, postfixlog.KindPickup:
 		if m := t.metaFor(r.QueueID); m != nil && m.from == "" {
 			m.from = strings.Clone(r.From)
 		}
-	case logwatch.KindMessageID:
+	case postfixlog.KindMessageID:
 		if m := t.metaFor(r.QueueID); m != nil {
 			m.messageID = strings.Clone(r.MessageID)
 		}
-	case logwatch.KindClient:
+	case postfixlog.KindClient:
 		if m := t.metaFor(r.QueueID); m != nil {
 			m.login, m.client = strings.Clone(r.SASLUser), strings.Clone(r.Client)
 		}
-	case logwatch.KindRemoved:
+	case postfixlog.KindRemoved:
 		delete(t.meta, r.QueueID)
 		delete(t.byQueue, r.QueueID)
-	case logwatch.KindExpired:
+	case postfixlog.KindExpired:
 		t.setFate(r.QueueID, "", FateExpired)
-	case logwatch.KindDelivery:
+	case postfixlog.KindDelivery:
 		d := Delivery{At: r.Time, Status: r.Status, QueueID: r.QueueID, To: r.To, RemoteHost: r.RemoteHost, Raw: r.Raw}
 		return t.ObserveDelivery(&d, &v)
 	}

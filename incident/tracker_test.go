@@ -11,22 +11,22 @@ import (
 	"unsafe"
 
 	"github.com/rblwatch/rblwatch/classify"
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 
 // rec builds a record at t0+sec.
-func rec(sec int, kind logwatch.Kind, qid string, f func(r *logwatch.Record)) *logwatch.Record {
-	r := &logwatch.Record{Time: t0.Add(time.Duration(sec) * time.Second), Kind: kind, QueueID: qid, Raw: "line " + qid}
+func rec(sec int, kind postfixlog.Kind, qid string, f func(r *postfixlog.Record)) *postfixlog.Record {
+	r := &postfixlog.Record{Time: t0.Add(time.Duration(sec) * time.Second), Kind: kind, QueueID: qid, Raw: "line " + qid}
 	if f != nil {
 		f(r)
 	}
 	return r
 }
 
-func delivery(sec int, qid, to, status string) *logwatch.Record {
-	return rec(sec, logwatch.KindDelivery, qid, func(r *logwatch.Record) {
+func delivery(sec int, qid, to, status string) *postfixlog.Record {
+	return rec(sec, postfixlog.KindDelivery, qid, func(r *postfixlog.Record) {
 		r.To, r.Status, r.RemoteHost = to, status, "mx."+domainOf(to)
 	})
 }
@@ -36,7 +36,7 @@ var barracuda = classify.Verdict{Provider: "barracuda", Category: classify.Block
 
 // step is one input to the tracker: a record with its verdict, or a tick.
 type step struct {
-	r    *logwatch.Record
+	r    *postfixlog.Record
 	v    classify.Verdict
 	tick int // seconds after t0, when r is nil
 }
@@ -213,9 +213,9 @@ func TestLifecycle(t *testing.T) {
 func TestAggregatedNoticeCarriesTheBurst(t *testing.T) {
 	tr := New(Config{Aggregate: 30 * time.Second})
 	run(tr, []step{
-		{r: rec(0, logwatch.KindQueued, "A1", func(r *logwatch.Record) { r.From = "alice@ours.example" })},
-		{r: rec(0, logwatch.KindMessageID, "A1", func(r *logwatch.Record) { r.MessageID = "m1@ours.example" })},
-		{r: rec(0, logwatch.KindClient, "A1", func(r *logwatch.Record) { r.SASLUser, r.Client = "alice", "pc.ours.example[192.0.2.55]" })},
+		{r: rec(0, postfixlog.KindQueued, "A1", func(r *postfixlog.Record) { r.From = "alice@ours.example" })},
+		{r: rec(0, postfixlog.KindMessageID, "A1", func(r *postfixlog.Record) { r.MessageID = "m1@ours.example" })},
+		{r: rec(0, postfixlog.KindClient, "A1", func(r *postfixlog.Record) { r.SASLUser, r.Client = "alice", "pc.ours.example[192.0.2.55]" })},
 		{r: delivery(1, "A1", "a@example.net", "bounced"), v: spamhaus},
 		{r: delivery(1, "A1", "b@example.org", "bounced"), v: spamhaus},
 		{r: delivery(2, "A2", "a@example.net", "deferred"), v: spamhaus},
@@ -257,7 +257,7 @@ func TestFates(t *testing.T) {
 		{r: delivery(0, "A2", "b@example.net", "deferred"), v: barracuda},
 		{r: delivery(0, "A3", "c@example.net", "deferred"), v: barracuda},
 		{r: delivery(10, "A1", "a@example.net", "deferred"), v: barracuda},
-		{r: rec(20, logwatch.KindExpired, "A2", nil)},
+		{r: rec(20, postfixlog.KindExpired, "A2", nil)},
 		{r: delivery(30, "A3", "c@example.net", "bounced"), v: barracuda},
 		{r: delivery(40, "A1", "a@example.net", "sent")},
 	})
@@ -330,10 +330,10 @@ func TestSnapshotsAreIndependent(t *testing.T) {
 
 func BenchmarkObserve(b *testing.B) {
 	tr := New(Config{})
-	recs := []*logwatch.Record{
-		rec(0, logwatch.KindQueued, "A1", func(r *logwatch.Record) { r.From = "a@ours.example" }),
+	recs := []*postfixlog.Record{
+		rec(0, postfixlog.KindQueued, "A1", func(r *postfixlog.Record) { r.From = "a@ours.example" }),
 		delivery(1, "A1", "x@example.net", "sent"),
-		rec(2, logwatch.KindRemoved, "A1", nil),
+		rec(2, postfixlog.KindRemoved, "A1", nil),
 		delivery(3, "A2", "y@example.net", "deferred"),
 	}
 	vs := []classify.Verdict{{}, {}, {}, barracuda}
@@ -359,10 +359,10 @@ func TestTrackerDoesNotPinLines(t *testing.T) {
 		at := t0.Add(time.Duration(i) * time.Second)
 		v := barracuda
 		v.Listed, v.Remote, v.Command = f[3], f[2], f[4]
-		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindQueued, QueueID: f[0], From: f[5]}, classify.Verdict{})
-		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindMessageID, QueueID: f[0], MessageID: f[4]}, classify.Verdict{})
-		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindDelivery, Status: "deferred", QueueID: f[0], To: f[1], RemoteHost: f[2], Raw: f[4]}, v)
-		tr.Observe(&logwatch.Record{Time: at, Kind: logwatch.KindDelivery, Status: "sent", QueueID: f[0], To: f[1]}, classify.Verdict{})
+		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindQueued, QueueID: f[0], From: f[5]}, classify.Verdict{})
+		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindMessageID, QueueID: f[0], MessageID: f[4]}, classify.Verdict{})
+		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindDelivery, Status: "deferred", QueueID: f[0], To: f[1], RemoteHost: f[2], Raw: f[4]}, v)
+		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindDelivery, Status: "sent", QueueID: f[0], To: f[1]}, classify.Verdict{})
 	}
 	for i := 0; i < 50 && live.Load() > 0; i++ {
 		runtime.GC()

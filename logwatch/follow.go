@@ -11,35 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 )
-
-// Position is a place in the log just after a line: what the daemon stores,
-// in the same transaction as the line's effects, and hands back to Follow
-// on restart.
-//
-// Within a generation of a followed file, Offset counts bytes of the
-// (decompressed) content. Dev and Inode name the file; Fingerprint (hex
-// SHA-256 of its first min(1 KiB, Offset) bytes) names its content, which
-// survives a rename, a copy and compression, where the inode does not.
-type Position struct {
-	Path        string // the followed path (not the rotated file's name)
-	Dev, Inode  uint64
-	Offset      int64
-	Fingerprint string
-	Cursor      string // journald: the entry's __CURSOR; the other fields are then zero
-}
-
-// Line is one line of the log, without its line ending.
-type Line struct {
-	Text string
-	// Pos is the position just after the line: store it once the line is
-	// processed. Lines from stdin carry a zero Position.
-	Pos Position
-	// Skipped counts the over-long lines (over FollowOptions.MaxLineLen)
-	// that were dropped just before this one.
-	Skipped int
-}
 
 // DefaultCheckInterval is how often Follow looks at the followed path for
 // rotation and truncation when nothing wakes it earlier.
@@ -67,7 +41,7 @@ type FollowOptions struct {
 	NoInotify bool
 
 	MaxLineLen int // default DefaultMaxLineLen
-	Buffer     int // capacity of the Line channel (default 256)
+	Buffer     int // capacity of the postfixlog.Line channel (default 256)
 }
 
 // Follow reads the log file opts.Path and sends its lines, each with the
@@ -135,7 +109,7 @@ type FollowOptions struct {
 // So the follower reads with its own file handle (pread at a known offset,
 // checking the file's size and first bytes around every read) and uses
 // nxadm/tail's inotify watcher only to wake up early; see wakeup.
-func Follow(ctx context.Context, start *Position, opts FollowOptions) (<-chan Line, <-chan error) {
+func Follow(ctx context.Context, start *postfixlog.Position, opts FollowOptions) (<-chan postfixlog.Line, <-chan error) {
 	if opts.Log == nil {
 		opts.Log = zap.NewNop()
 	}
@@ -148,7 +122,7 @@ func Follow(ctx context.Context, start *Position, opts FollowOptions) (<-chan Li
 	if opts.Buffer <= 0 {
 		opts.Buffer = 256
 	}
-	out := make(chan Line, opts.Buffer)
+	out := make(chan postfixlog.Line, opts.Buffer)
 	errc := make(chan error, 1)
 	f := &follower{
 		opts: opts,
@@ -173,7 +147,7 @@ func Follow(ctx context.Context, start *Position, opts FollowOptions) (<-chan Li
 type follower struct {
 	opts FollowOptions
 	log  *zap.Logger
-	out  chan<- Line
+	out  chan<- postfixlog.Line
 
 	buf     []byte // maxLen+1: a whole line with its newline fits
 	scratch [headLen]byte
@@ -243,7 +217,7 @@ func (rs *relistState) isKnown(s *sibling) bool {
 	return false
 }
 
-func (f *follower) run(ctx context.Context, start *Position, fresh bool) error {
+func (f *follower) run(ctx context.Context, start *postfixlog.Position, fresh bool) error {
 	ticker := time.NewTicker(f.opts.CheckInterval)
 	defer ticker.Stop()
 	defer func() { f.wake.stop() }()
@@ -333,7 +307,7 @@ func (f *follower) run(ctx context.Context, start *Position, fresh bool) error {
 }
 
 // usable returns start if it is a position in the followed file.
-func (f *follower) usable(start *Position) *Position {
+func (f *follower) usable(start *postfixlog.Position) *postfixlog.Position {
 	if start == nil || (start.Inode == 0 && start.Fingerprint == "" && start.Offset == 0) {
 		return nil // none, or a journald cursor
 	}
@@ -347,7 +321,7 @@ func (f *follower) usable(start *Position) *Position {
 // freshStart places a follower without a position at the end of the
 // current file, before Follow returns, so that every line appended after
 // Follow returned is read. It reports whether it did.
-func (f *follower) freshStart(start *Position) bool {
+func (f *follower) freshStart(start *postfixlog.Position) bool {
 	if f.usable(start) != nil || f.opts.OneShot || f.opts.FromStart {
 		return false
 	}
@@ -375,7 +349,7 @@ func (f *follower) freshStart(start *Position) bool {
 
 // begin places the follower at the stored position, or at the start of the
 // current file (FromStart, OneShot).
-func (f *follower) begin(ctx context.Context, start *Position) error {
+func (f *follower) begin(ctx context.Context, start *postfixlog.Position) error {
 	if start = f.usable(start); start != nil {
 		return f.catchUp(ctx, &genRef{dev: start.Dev, ino: start.Inode, off: start.Offset, fp: start.Fingerprint})
 	}
@@ -423,7 +397,7 @@ func (f *follower) oneShotCompressed(ctx context.Context) (bool, error) {
 		}
 		k := int(f.lr.Skipped() - skipped)
 		skipped = f.lr.Skipped()
-		if err := f.send(ctx, line, Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &k); err != nil {
+		if err := f.send(ctx, line, postfixlog.Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &k); err != nil {
 			return true, err
 		}
 	}
@@ -586,8 +560,8 @@ func (g *liveGen) ref(done bool) *genRef {
 	return &genRef{dev: g.dev, ino: g.ino, off: g.off, head: bytes.Clone(g.head), fp: g.fp, done: done}
 }
 
-func (g *liveGen) pos(path string) Position {
-	return Position{Path: path, Dev: g.dev, Inode: g.ino, Offset: g.off, Fingerprint: g.fp}
+func (g *liveGen) pos(path string) postfixlog.Position {
+	return postfixlog.Position{Path: path, Dev: g.dev, Inode: g.ino, Offset: g.off, Fingerprint: g.fp}
 }
 
 // advance consumes raw, the bytes at g.off.
@@ -751,8 +725,8 @@ func trimEOL(b []byte) []byte {
 }
 
 // send hands a line to the consumer.
-func (f *follower) send(ctx context.Context, text []byte, pos Position, skipped *int) error {
-	l := Line{Text: string(text), Pos: pos, Skipped: *skipped}
+func (f *follower) send(ctx context.Context, text []byte, pos postfixlog.Position, skipped *int) error {
+	l := postfixlog.Line{Text: string(text), Pos: pos, Skipped: *skipped}
 	select {
 	case f.out <- l:
 		*skipped = 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 )
 
@@ -220,7 +221,7 @@ func (f *follower) readSibling(ctx context.Context, s *sibling, off int64) error
 		}
 		skipped := int(f.lr.Skipped() - skippedBefore)
 		skippedBefore = f.lr.Skipped()
-		if err := f.send(ctx, line, Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &skipped); err != nil {
+		if err := f.send(ctx, line, postfixlog.Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &skipped); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 )
 
@@ -27,7 +28,7 @@ import (
 type batch struct {
 	Seq     int
 	Numbers []int
-	Pos     Position
+	Pos     postfixlog.Position
 }
 
 // TestFollowHelperProcess is not a test: TestFollowKill9 runs the test
@@ -42,7 +43,7 @@ func TestFollowHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		os.Exit(3)
 	}
-	var start *Position
+	var start *postfixlog.Position
 	if last != nil {
 		start = &last.Pos
 	}

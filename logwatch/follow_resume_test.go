@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // genLines returns lines from..to-1 of generation gen, padded so that a
@@ -238,7 +240,7 @@ func TestFollowResumeInRotatedFile(t *testing.T) {
 	fi, _ := os.Stat(path + ".1")
 	dev, ino := fileID(fi)
 	off := int64(len(joinLines(gen0[:2])))
-	start := &Position{Path: path, Dev: dev, Inode: ino, Offset: off, Fingerprint: fingerprint([]byte(joinLines(gen0))[:off])}
+	start := &postfixlog.Position{Path: path, Dev: dev, Inode: ino, Offset: off, Fingerprint: fingerprint([]byte(joinLines(gen0))[:off])}
 	fl := follow(t, start, FollowOptions{Path: path})
 	got := fl.expect(gen0[2:20]...)
 	fl.close()

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // shiftRotate rotates path as logrotate's "create" does with numbered
@@ -83,7 +85,7 @@ func TestFollowRotationWhileCatchingUp(t *testing.T) {
 			}
 			dev, ino := fileID(fi)
 			off := int64(len(joinLines(gens[1][:stop])))
-			start := &Position{Path: path, Dev: dev, Inode: ino, Offset: off, Fingerprint: fingerprint([]byte(joinLines(gens[1]))[:min(off, headLen)])}
+			start := &postfixlog.Position{Path: path, Dev: dev, Inode: ino, Offset: off, Fingerprint: fingerprint([]byte(joinLines(gens[1]))[:min(off, headLen)])}
 
 			want := append(append(append([]string(nil), gens[1][stop:]...), gens[2]...), gens[3]...)
 			for i, r := range tt.rotations {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // numberLine is line n of the numbered test logs: "L0000042 " and padding
@@ -45,7 +47,7 @@ type tracker struct {
 	failed  chan struct{} // closed at the first error
 }
 
-func newTracker(lines <-chan Line, release chan struct{}) *tracker {
+func newTracker(lines <-chan postfixlog.Line, release chan struct{}) *tracker {
 	tr := &tracker{waiters: map[int][]chan struct{}{}, release: release, done: make(chan struct{}), failed: make(chan struct{})}
 	go func() {
 		defer close(tr.done)
@@ -56,7 +58,7 @@ func newTracker(lines <-chan Line, release chan struct{}) *tracker {
 	return tr
 }
 
-func (tr *tracker) add(l Line) {
+func (tr *tracker) add(l postfixlog.Line) {
 	n := lineNumber(l.Text)
 	tr.mu.Lock()
 	switch {

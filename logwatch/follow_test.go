@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 )
@@ -25,12 +26,12 @@ const guard = 20 * time.Second
 
 type followed struct {
 	t     testing.TB
-	lines <-chan Line
+	lines <-chan postfixlog.Line
 	errc  <-chan error
 	stop  context.CancelFunc
 }
 
-func follow(t testing.TB, start *Position, opts FollowOptions) *followed {
+func follow(t testing.TB, start *postfixlog.Position, opts FollowOptions) *followed {
 	t.Helper()
 	if opts.CheckInterval == 0 {
 		opts.CheckInterval = testInterval
@@ -46,7 +47,7 @@ func follow(t testing.TB, start *Position, opts FollowOptions) *followed {
 }
 
 // next returns the next line, failing the test after guard.
-func (fl *followed) next() Line {
+func (fl *followed) next() postfixlog.Line {
 	fl.t.Helper()
 	select {
 	case l, ok := <-fl.lines:
@@ -58,13 +59,13 @@ func (fl *followed) next() Line {
 	case <-time.After(guard):
 		fl.t.Fatal("no line came")
 	}
-	return Line{}
+	return postfixlog.Line{}
 }
 
 // expect receives len(want) lines and compares their texts.
-func (fl *followed) expect(want ...string) []Line {
+func (fl *followed) expect(want ...string) []postfixlog.Line {
 	fl.t.Helper()
-	var got []Line
+	var got []postfixlog.Line
 	for _, w := range want {
 		l := fl.next()
 		if l.Text != w {
@@ -77,9 +78,9 @@ func (fl *followed) expect(want ...string) []Line {
 
 // close stops the follower and returns the lines it still sent and its
 // error.
-func (fl *followed) close() ([]Line, error) {
+func (fl *followed) close() ([]postfixlog.Line, error) {
 	fl.stop()
-	var rest []Line
+	var rest []postfixlog.Line
 	for l := range fl.lines {
 		rest = append(rest, l)
 	}
@@ -87,9 +88,9 @@ func (fl *followed) close() ([]Line, error) {
 }
 
 // end waits for a one-shot follower to finish.
-func (fl *followed) end() ([]Line, error) {
+func (fl *followed) end() ([]postfixlog.Line, error) {
 	fl.t.Helper()
-	var got []Line
+	var got []postfixlog.Line
 	timeout := time.After(guard)
 	for {
 		select {
@@ -118,7 +119,7 @@ func appendFile(t testing.TB, path, s string) {
 	}
 }
 
-func texts(lines []Line) []string {
+func texts(lines []postfixlog.Line) []string {
 	var s []string
 	for _, l := range lines {
 		s = append(s, l.Text)
@@ -227,7 +228,7 @@ func TestFollowIgnoresAnotherFilesPosition(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "maillog")
 	appendFile(t, path, "1\n2\n")
-	fl := follow(t, &Position{Path: filepath.Join(dir, "other"), Offset: 2}, FollowOptions{Path: path})
+	fl := follow(t, &postfixlog.Position{Path: filepath.Join(dir, "other"), Offset: 2}, FollowOptions{Path: path})
 	appendFile(t, path, "3\n")
 	fl.expect("3") // from the end, as a new install
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 )
 
@@ -65,7 +66,7 @@ type JournalOptions struct {
 	// each run that brought nothing).
 	MinBackoff, MaxBackoff time.Duration
 	Log                    *zap.Logger
-	Buffer                 int // capacity of the Line channel (default 256)
+	Buffer                 int // capacity of the postfixlog.Line channel (default 256)
 }
 
 // ErrJournalctl is returned when journalctl cannot be started at all.
@@ -90,7 +91,7 @@ var ErrJournalctl = errors.New("logwatch: cannot run journalctl")
 // back to the cursor's time (--since), which may repeat entries of that
 // second. The error channel yields ErrJournalctl when journalctl cannot be
 // started; cancelling ctx is not an error.
-func FollowJournal(ctx context.Context, start *Position, opts JournalOptions) (<-chan Line, <-chan error) {
+func FollowJournal(ctx context.Context, start *postfixlog.Position, opts JournalOptions) (<-chan postfixlog.Line, <-chan error) {
 	if opts.Journalctl == "" {
 		opts.Journalctl = "journalctl"
 	}
@@ -112,7 +113,7 @@ func FollowJournal(ctx context.Context, start *Position, opts JournalOptions) (<
 	if opts.Buffer <= 0 {
 		opts.Buffer = 256
 	}
-	out := make(chan Line, opts.Buffer)
+	out := make(chan postfixlog.Line, opts.Buffer)
 	errc := make(chan error, 1)
 	j := &journal{opts: opts, log: opts.Log.With(zap.String("source", "journald")), out: out}
 	if start != nil {
@@ -135,7 +136,7 @@ func FollowJournal(ctx context.Context, start *Position, opts JournalOptions) (<
 type journal struct {
 	opts   JournalOptions
 	log    *zap.Logger
-	out    chan<- Line
+	out    chan<- postfixlog.Line
 	cursor string    // of the last entry sent
 	since  time.Time // without a cursor: read entries from this time (zero: all)
 	first  bool      // the first start without a cursor: --lines=0 rather than --since
@@ -273,7 +274,7 @@ func (j *journal) read(ctx context.Context, r io.Reader) (int, error) {
 			continue
 		}
 		select {
-		case j.out <- Line{Text: line, Pos: Position{Cursor: cursor}}:
+		case j.out <- postfixlog.Line{Text: line, Pos: postfixlog.Position{Cursor: cursor}}:
 			j.cursor = cursor
 			n++
 		case <-ctx.Done():

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 )
@@ -193,7 +194,7 @@ func (fj *fakeJournal) runs(t *testing.T) [][]string {
 	return out
 }
 
-func followJournal(t *testing.T, start *Position, opts JournalOptions) *followed {
+func followJournal(t *testing.T, start *postfixlog.Position, opts JournalOptions) *followed {
 	t.Helper()
 	if opts.MinBackoff == 0 {
 		opts.MinBackoff = time.Millisecond
@@ -215,7 +216,7 @@ func TestFollowJournal(t *testing.T) {
 	got := fl.expect(journalLines...)
 	cursors := fixtureCursors(t)
 	for i, l := range got {
-		if l.Pos != (Position{Cursor: cursors[i]}) {
+		if l.Pos != (postfixlog.Position{Cursor: cursors[i]}) {
 			t.Errorf("line %d: position %+v, want cursor %q", i, l.Pos, cursors[i])
 		}
 	}
@@ -233,7 +234,7 @@ func TestFollowJournal(t *testing.T) {
 func TestFollowJournalResume(t *testing.T) {
 	cursors := fixtureCursors(t)
 	fj := newFakeJournalctl(t, 0, 0)
-	fl := followJournal(t, &Position{Cursor: cursors[2]}, JournalOptions{
+	fl := followJournal(t, &postfixlog.Position{Cursor: cursors[2]}, JournalOptions{
 		Journalctl: fj.path, Directory: "/var/log/journal/x", Matches: []string{"_SYSTEMD_UNIT=postfix@-.service", "+", "SYSLOG_FACILITY=2"},
 	})
 	fl.expect(journalLines[3:]...)
@@ -284,7 +285,7 @@ func TestFollowJournalBadCursor(t *testing.T) {
 	fj := newFakeJournalctl(t, 0, 0)
 	since := time.Date(2026, 11, 23, 14, 56, 5, 0, time.UTC) // entries 4 on
 	cursor := fmt.Sprintf("s=00;i=1;b=00;m=1;t=%x;x=00", since.UnixMicro()+400)
-	fl := followJournal(t, &Position{Cursor: cursor}, JournalOptions{Journalctl: fj.path})
+	fl := followJournal(t, &postfixlog.Position{Cursor: cursor}, JournalOptions{Journalctl: fj.path})
 	fl.expect(journalLines[4:]...)
 	fl.close()
 	runs := fj.runs(t)
@@ -351,13 +352,13 @@ func TestJournalFormatHostileFields(t *testing.T) {
 
 func TestJournalLinesParse(t *testing.T) {
 	// The parser reads what the journal source writes.
-	p := NewParser(time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), time.UTC)
-	var r Record
+	p := postfixlog.NewParser(time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), time.UTC)
+	var r postfixlog.Record
 	if err := p.Parse(journalLines[0], &r); err != nil {
 		t.Fatal(err)
 	}
 	want := time.Date(2026, 11, 23, 14, 56, 4, 123456000, time.UTC)
-	if !r.Time.Equal(want) || r.Host != "mx" || r.Program != "postfix/smtp" || r.PID != 123 || r.QueueID != "3F2A41C2E7" || r.Kind != KindDelivery {
+	if !r.Time.Equal(want) || r.Host != "mx" || r.Program != "postfix/smtp" || r.PID != 123 || r.QueueID != "3F2A41C2E7" || r.Kind != postfixlog.KindDelivery {
 		t.Errorf("parsed %v %q %q %d %q %v", r.Time, r.Host, r.Program, r.PID, r.QueueID, r.Kind)
 	}
 }

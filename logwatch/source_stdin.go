@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 )
 
@@ -11,7 +12,7 @@ import (
 type StreamOptions struct {
 	MaxLineLen int         // default DefaultMaxLineLen
 	Log        *zap.Logger // nil: no logging
-	Buffer     int         // capacity of the Line channel (default 256)
+	Buffer     int         // capacity of the postfixlog.Line channel (default 256)
 }
 
 // Stream sends the lines of r, a pipe such as standard input, until its end
@@ -22,16 +23,16 @@ type StreamOptions struct {
 //
 // A Read cannot be interrupted: when ctx ends, the channels are closed at
 // once, and the goroutine reading r ends when its pending Read returns.
-func Stream(ctx context.Context, r io.Reader, opts StreamOptions) (<-chan Line, <-chan error) {
+func Stream(ctx context.Context, r io.Reader, opts StreamOptions) (<-chan postfixlog.Line, <-chan error) {
 	if opts.Log == nil {
 		opts.Log = zap.NewNop()
 	}
 	if opts.Buffer <= 0 {
 		opts.Buffer = 256
 	}
-	out := make(chan Line, opts.Buffer)
+	out := make(chan postfixlog.Line, opts.Buffer)
 	errc := make(chan error, 1)
-	in := make(chan Line)
+	in := make(chan postfixlog.Line)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(in)
@@ -45,7 +46,7 @@ func Stream(ctx context.Context, r io.Reader, opts StreamOptions) (<-chan Line, 
 				}
 				return
 			}
-			l := Line{Text: string(text)}
+			l := postfixlog.Line{Text: string(text)}
 			if s := lr.Skipped(); s != skipped {
 				opts.Log.Warn("skipped over-long lines", zap.Int64("count", s-skipped), zap.Int("max", len(lr.buf)-1))
 				l.Skipped = int(s - skipped)

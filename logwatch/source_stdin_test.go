@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 func TestStream(t *testing.T) {
@@ -15,7 +17,7 @@ func TestStream(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	lines, errc := Stream(ctx, strings.NewReader(in), StreamOptions{MaxLineLen: 20})
-	var got []Line
+	var got []postfixlog.Line
 	for l := range lines {
 		got = append(got, l)
 	}
@@ -30,7 +32,7 @@ func TestStream(t *testing.T) {
 		t.Errorf("Skipped = %d, %d", got[1].Skipped, got[2].Skipped)
 	}
 	for _, l := range got {
-		if l.Pos != (Position{}) {
+		if l.Pos != (postfixlog.Position{}) {
 			t.Errorf("a stdin line with a position: %+v", l.Pos)
 		}
 	}
@@ -39,7 +41,7 @@ func TestStream(t *testing.T) {
 func TestStreamReadError(t *testing.T) {
 	boom := errors.New("boom")
 	lines, errc := Stream(context.Background(), &errAfter{strings.NewReader("x\n"), boom}, StreamOptions{})
-	var got []Line
+	var got []postfixlog.Line
 	for l := range lines {
 		got = append(got, l)
 	}

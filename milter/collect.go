@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // collector gathers the facts of one milter connection and of the message
@@ -70,7 +70,7 @@ func (c *collector) latch(macros map[string]string) {
 	if len(macros) == 0 {
 		return
 	}
-	if q := macros["i"]; c.msg.QueueID == "" && logwatch.ValidQueueID(q) {
+	if q := macros["i"]; c.msg.QueueID == "" && postfixlog.ValidQueueID(q) {
 		c.msg.QueueID = q
 		c.inMsg = true
 	}

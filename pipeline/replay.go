@@ -19,6 +19,7 @@ import (
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Input is one log to replay.
@@ -113,7 +114,7 @@ type parsed struct {
 // expiry. Whole Records are large; copying them between goroutines cost
 // more than parsing.
 type event struct {
-	kind    logwatch.Kind
+	kind    postfixlog.Kind
 	d       incident.Delivery
 	verdict *classify.Verdict
 }
@@ -196,8 +197,8 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			res.add(&q.c)
 			for i := range q.events {
 				e := &q.events[i]
-				if e.kind == logwatch.KindExpired {
-					tr.Observe(&logwatch.Record{Kind: e.kind, Time: e.d.At, QueueID: e.d.QueueID}, classify.Verdict{})
+				if e.kind == postfixlog.KindExpired {
+					tr.Observe(&postfixlog.Record{Kind: e.kind, Time: e.d.At, QueueID: e.d.QueueID}, classify.Verdict{})
 					continue
 				}
 				tr.ObserveDelivery(&e.d, e.verdict)
@@ -297,9 +298,9 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 // a verdict cache: the same reply text from the same host recurs a lot.
 type worker struct {
 	opts    Options
-	parsers []*logwatch.Parser
+	parsers []*postfixlog.Parser
 	cache   map[cacheKey]*classify.Verdict
-	rec     logwatch.Record
+	rec     postfixlog.Record
 }
 
 type cacheKey struct{ detail, host string }
@@ -313,7 +314,7 @@ func newWorker(opts Options, inputs []Input) *worker {
 		if ref.IsZero() {
 			ref = time.Now()
 		}
-		w.parsers = append(w.parsers, logwatch.NewParser(ref, opts.Location))
+		w.parsers = append(w.parsers, postfixlog.NewParser(ref, opts.Location))
 	}
 	return w
 }
@@ -333,20 +334,20 @@ func (w *worker) do(c chunk) parsed {
 		r := &w.rec
 		err := ps.Parse(line, r)
 		// Lines of other programs carry a time too: the window applies.
-		if (err == nil || errors.Is(err, logwatch.ErrNotPostfix)) && !r.Time.IsZero() && !w.inWindow(r.Time) {
+		if (err == nil || errors.Is(err, postfixlog.ErrNotPostfix)) && !r.Time.IsZero() && !w.inWindow(r.Time) {
 			p.c.skipped++
 			continue
 		}
 		p.c.lines++
 		switch {
-		case errors.Is(err, logwatch.ErrNotPostfix):
+		case errors.Is(err, postfixlog.ErrNotPostfix):
 			p.c.foreign++
 			continue
 		case err != nil:
 			p.c.unparsed++
 			p.c.countUnparsed("")
 			continue
-		case r.Kind == logwatch.KindUnknown:
+		case r.Kind == postfixlog.KindUnknown:
 			p.c.unparsed++
 			p.c.countUnparsed(r.Service)
 			continue
@@ -359,7 +360,7 @@ func (w *worker) do(c chunk) parsed {
 		}
 		e := event{kind: r.Kind, d: incident.Delivery{At: r.Time, QueueID: r.QueueID}}
 		switch r.Kind {
-		case logwatch.KindDelivery:
+		case postfixlog.KindDelivery:
 			e.d.Status, e.d.To = r.Status, r.To
 			switch r.Status {
 			case "sent":
@@ -379,7 +380,7 @@ func (w *worker) do(c chunk) parsed {
 				}
 				p.c.failures[e.verdict.Category]++
 			}
-		case logwatch.KindExpired:
+		case postfixlog.KindExpired:
 			p.c.totals.Expired++
 		default:
 			// Senders and Message-IDs only matter to notices; a replay
@@ -410,7 +411,7 @@ func (w *worker) inWindow(t time.Time) bool {
 // same text came from the same host before. Cached verdicts hold no
 // substrings of the chunk, so the cache does not keep chunks alive; they are
 // never changed once made, so events may share them.
-func (w *worker) classify(r *logwatch.Record) *classify.Verdict {
+func (w *worker) classify(r *postfixlog.Record) *classify.Verdict {
 	k := cacheKey{r.Detail, r.RemoteHost}
 	if v, ok := w.cache[k]; ok {
 		return v

@@ -16,8 +16,8 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/pipeline"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Report is the audit of a replay. Its JSON form is a stable contract
@@ -167,8 +167,8 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 		out.Fates[string(m.Fate)]++
 	}
 	if len(inc.Samples) > 0 {
-		var r logwatch.Record
-		if logwatch.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) == nil {
+		var r postfixlog.Record
+		if postfixlog.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) == nil {
 			out.Reply = truncate(r.Reply.Text, maxReply)
 		}
 	}

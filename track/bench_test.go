@@ -7,15 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // benchRecords returns n records of a busy log, as whole message lives of
 // the shapes a relay sees (client, message-id, queued, one deferral for a
 // fifth of the messages then delivery of two recipients, removed: 7 or 8
 // lines a message), with queue ids unique across calls through seq.
-func benchRecords(n int, seq *int) []*logwatch.Record {
-	recs := make([]*logwatch.Record, 0, n+8)
+func benchRecords(n int, seq *int) []*postfixlog.Record {
+	recs := make([]*postfixlog.Record, 0, n+8)
 	for len(recs) < n {
 		*seq++
 		qid := fmt.Sprintf("%011X", *seq)

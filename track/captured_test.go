@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // capturedDir holds logs of a real Postfix (see /work/shared/harness).
@@ -34,10 +34,10 @@ func applyLogFile(t *testing.T, s *Store, path string) []string {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	p := logwatch.NewParser(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.UTC)
+	p := postfixlog.NewParser(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.UTC)
 	mustTx(t, s, func(tx *Tx) error {
 		for _, l := range lines {
-			var r logwatch.Record
+			var r postfixlog.Record
 			if err := p.Parse(l, &r); err != nil {
 				continue
 			}

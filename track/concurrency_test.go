@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // TestConcurrentUse drives the store as the daemon does, from several
@@ -30,7 +30,7 @@ func TestConcurrentUse(t *testing.T) {
 			err := s.Tx(ctx, func(tx *Tx) error {
 				qid := fmt.Sprintf("P%06d", n)
 				at := sec(n)
-				for _, r := range []*logwatch.Record{client(at, qid), queued(at, qid, "s@o.test", 1),
+				for _, r := range []*postfixlog.Record{client(at, qid), queued(at, qid, "s@o.test", 1),
 					delivery(at, qid, "r@remote.test", "sent", "2.0.0", okSent), removed(at, qid)} {
 					if err := tx.ApplyRecord(r); err != nil {
 						return err

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // crashEnv names the database a re-executed test binary works on; when set,
@@ -26,7 +26,7 @@ const crashEnv = "RBLWATCH_TRACK_CRASH_DB"
 func crashBatch(tx *Tx, n int64) error {
 	qid := fmt.Sprintf("Q%08X", n)
 	at := t0.Add(time.Duration(n) * time.Second)
-	for _, r := range []*logwatch.Record{
+	for _, r := range []*postfixlog.Record{
 		client(at, qid), queued(at, qid, "sender@origin.test", 2),
 		delivery(at, qid, "a@remote.test", "sent", "2.0.0", okSent),
 		delivery(at, qid, "b@remote.test", "deferred", "4.7.1", tmDeferred),

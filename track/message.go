@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // MessageState is what became of a tracked message, as far as the log tells.
@@ -58,27 +58,27 @@ type liveMsg struct {
 // log line) and it is closed at its last-seen time. Other lines for a queue
 // id without a live message start one, since the log may begin in the
 // middle of a message's life.
-func (t *Tx) ApplyRecord(r *logwatch.Record) error {
+func (t *Tx) ApplyRecord(r *postfixlog.Record) error {
 	if r == nil || r.QueueID == "" || r.QueueID == "NOQUEUE" {
 		return nil
 	}
 	var err error
 	switch r.Kind {
-	case logwatch.KindClient, logwatch.KindPickup:
+	case postfixlog.KindClient, postfixlog.KindPickup:
 		err = t.startMessage(r)
-	case logwatch.KindMessageID:
+	case postfixlog.KindMessageID:
 		err = t.applyMessageID(r)
-	case logwatch.KindQueued:
+	case postfixlog.KindQueued:
 		err = t.applyQueued(r)
-	case logwatch.KindDelivery:
+	case postfixlog.KindDelivery:
 		err = t.applyDelivery(r)
-	case logwatch.KindExpired:
+	case postfixlog.KindExpired:
 		err = t.applyExpired(r)
-	case logwatch.KindRemoved:
+	case postfixlog.KindRemoved:
 		err = t.applyRemoved(r)
-	case logwatch.KindNotification:
+	case postfixlog.KindNotification:
 		err = t.applyNotification(r)
-	case logwatch.KindReject:
+	case postfixlog.KindReject:
 		if r.Service != "cleanup" {
 			return nil
 		}
@@ -121,7 +121,7 @@ func (t *Tx) latest(qid string) (liveMsg, bool, error) {
 // liveOrNew returns the live message with r's queue id, creating it. A
 // message cleanup rejected is no longer live, but the lines that follow
 // the rejection (the bounce of a rejected local submission) are its own.
-func (t *Tx) liveOrNew(r *logwatch.Record) (liveMsg, error) {
+func (t *Tx) liveOrNew(r *postfixlog.Record) (liveMsg, error) {
 	m, ok, err := t.latest(r.QueueID)
 	if err != nil || (ok && (!m.removed || m.rejected)) {
 		return m, err
@@ -129,7 +129,7 @@ func (t *Tx) liveOrNew(r *logwatch.Record) (liveMsg, error) {
 	return t.insertMessage(r)
 }
 
-func (t *Tx) insertMessage(r *logwatch.Record) (liveMsg, error) {
+func (t *Tx) insertMessage(r *postfixlog.Record) (liveMsg, error) {
 	ts := dbTime(r.Time)
 	res, err := t.exec(`INSERT INTO messages (queue_id, first_seen, last_seen) VALUES (?, ?, ?)`, clip(r.QueueID, maxText), ts, ts)
 	if err != nil {
@@ -142,7 +142,7 @@ func (t *Tx) insertMessage(r *logwatch.Record) (liveMsg, error) {
 	return liveMsg{id: id}, t.linkMilter(id, r)
 }
 
-func (t *Tx) startMessage(r *logwatch.Record) error {
+func (t *Tx) startMessage(r *postfixlog.Record) error {
 	if old, ok, err := t.live(r.QueueID); err != nil {
 		return err
 	} else if ok {
@@ -157,7 +157,7 @@ func (t *Tx) startMessage(r *logwatch.Record) error {
 	if err != nil {
 		return err
 	}
-	if r.Kind == logwatch.KindPickup {
+	if r.Kind == postfixlog.KindPickup {
 		_, err = t.exec(`UPDATE messages SET origin = ?, sender = ?, client = 'local' WHERE id = ?`, clip(r.Program, maxText), clip(r.From, maxText), m.id)
 	} else {
 		_, err = t.exec(`UPDATE messages SET origin = ?, client = ?, client_ip = ?, sasl_user = ? WHERE id = ?`,
@@ -166,7 +166,7 @@ func (t *Tx) startMessage(r *logwatch.Record) error {
 	return err
 }
 
-func (t *Tx) applyMessageID(r *logwatch.Record) error {
+func (t *Tx) applyMessageID(r *postfixlog.Record) error {
 	m, err := t.liveOrNew(r)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (t *Tx) applyMessageID(r *logwatch.Record) error {
 	return err
 }
 
-func (t *Tx) applyQueued(r *logwatch.Record) error {
+func (t *Tx) applyQueued(r *postfixlog.Record) error {
 	m, err := t.liveOrNew(r)
 	if err != nil {
 		return err
@@ -190,7 +190,7 @@ func (t *Tx) applyQueued(r *logwatch.Record) error {
 	return t.updateState(m.id, nil)
 }
 
-func (t *Tx) applyDelivery(r *logwatch.Record) error {
+func (t *Tx) applyDelivery(r *postfixlog.Record) error {
 	if r.To == "" {
 		return nil
 	}
@@ -216,7 +216,7 @@ ON CONFLICT (message, address, orig_to) DO UPDATE SET status = excluded.status, 
 	return t.updateState(m.id, ts)
 }
 
-func (t *Tx) applyExpired(r *logwatch.Record) error {
+func (t *Tx) applyExpired(r *postfixlog.Record) error {
 	m, err := t.liveOrNew(r)
 	if err != nil {
 		return err
@@ -238,7 +238,7 @@ func (t *Tx) applyExpired(r *logwatch.Record) error {
 // removed_at must not stay NULL, NULL means live.
 const zeroTime = "0001-01-01T00:00:00.000000000Z"
 
-func (t *Tx) applyRemoved(r *logwatch.Record) error {
+func (t *Tx) applyRemoved(r *postfixlog.Record) error {
 	m, ok, err := t.live(r.QueueID)
 	if err != nil || !ok {
 		return err // a removal of a message we never saw tells nothing
@@ -251,7 +251,7 @@ func (t *Tx) applyRemoved(r *logwatch.Record) error {
 	return t.updateState(m.id, nil)
 }
 
-func (t *Tx) applyRejected(r *logwatch.Record) error {
+func (t *Tx) applyRejected(r *postfixlog.Record) error {
 	m, ok, err := t.live(r.QueueID)
 	if err != nil || !ok {
 		return err
@@ -266,7 +266,7 @@ func (t *Tx) applyRejected(r *logwatch.Record) error {
 	return t.updateState(m.id, nil)
 }
 
-func (t *Tx) applyNotification(r *logwatch.Record) error {
+func (t *Tx) applyNotification(r *postfixlog.Record) error {
 	if r.NotifyQueueID == "" {
 		return nil
 	}

@@ -7,60 +7,60 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Records built by hand, field for field as the parser fills them for the
 // genuine lines quoted above each helper (from the harness captures).
 
 // "Nov 23 15:34:05 mx postfix/smtpd[12055]: 97B799862D6: client=localhost[127.0.0.1]"
-func client(at time.Time, qid string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/smtpd", Service: "smtpd", QueueID: qid, Kind: logwatch.KindClient,
+func client(at time.Time, qid string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/smtpd", Service: "smtpd", QueueID: qid, Kind: postfixlog.KindClient,
 		Client: "localhost[127.0.0.1]", ClientHost: "localhost", ClientIP: "127.0.0.1"}
 }
 
 // "postfix/pickup[1234]: 5F2A19862D9: uid=1000 from=<alice>"
-func pickup(at time.Time, qid, from string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/pickup", Service: "pickup", QueueID: qid, Kind: logwatch.KindPickup, From: from}
+func pickup(at time.Time, qid, from string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/pickup", Service: "pickup", QueueID: qid, Kind: postfixlog.KindPickup, From: from}
 }
 
 // "postfix/cleanup[12057]: 97B799862D6: message-id=<20261123153405.012550@vm>"
-func msgid(at time.Time, qid, id string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/cleanup", Service: "cleanup", QueueID: qid, Kind: logwatch.KindMessageID, MessageID: id}
+func msgid(at time.Time, qid, id string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/cleanup", Service: "cleanup", QueueID: qid, Kind: postfixlog.KindMessageID, MessageID: id}
 }
 
 // "postfix/qmgr[12047]: 97B799862D6: from=<sender@origin.test>, size=408, nrcpt=1 (queue active)"
-func queued(at time.Time, qid, from string, nrcpt int) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: logwatch.KindQueued, From: from, Size: 408, Nrcpt: nrcpt}
+func queued(at time.Time, qid, from string, nrcpt int) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: postfixlog.KindQueued, From: from, Size: 408, Nrcpt: nrcpt}
 }
 
 // "postfix/smtp[12372]: 97B799862D6: to=<trendmicro@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, …, dsn=4.7.1, status=deferred (host 127.0.0.1[127.0.0.1] said: 450 4.7.1 …)"
-func delivery(at time.Time, qid, to, status, dsn, detail string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/smtp", Service: "smtp", QueueID: qid, Kind: logwatch.KindDelivery,
+func delivery(at time.Time, qid, to, status, dsn, detail string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/smtp", Service: "smtp", QueueID: qid, Kind: postfixlog.KindDelivery,
 		To: to, Relay: "127.0.0.1[127.0.0.1]:2526", RelayHost: "127.0.0.1", RelayIP: "127.0.0.1", RelayPort: 2526,
 		DSN: dsn, Status: status, Detail: detail}
 }
 
 // "postfix/qmgr[12566]: 97B799862D6: from=<sender@origin.test>, status=expired, returned to sender"
-func expired(at time.Time, qid, from string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: logwatch.KindExpired, From: from, Status: "expired"}
+func expired(at time.Time, qid, from string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: postfixlog.KindExpired, From: from, Status: "expired"}
 }
 
 // "postfix/qmgr[12566]: 97B799862D6: removed"
-func removed(at time.Time, qid string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: logwatch.KindRemoved}
+func removed(at time.Time, qid string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/qmgr", Service: "qmgr", QueueID: qid, Kind: postfixlog.KindRemoved}
 }
 
 // "postfix/bounce[12576]: 97B799862D6: sender non-delivery notification: 81B479862D8"
-func notification(at time.Time, qid, newQID string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/bounce", Service: "bounce", QueueID: qid, Kind: logwatch.KindNotification,
+func notification(at time.Time, qid, newQID string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/bounce", Service: "bounce", QueueID: qid, Kind: postfixlog.KindNotification,
 		NotifyQueueID: newQID, NotifyKind: "sender non-delivery notification"}
 }
 
 // "postfix/cleanup[15192]: 5379E986177: milter-reject: END-OF-MESSAGE from localhost[127.0.0.1]: 5.7.1 Rejected by trackmilter; from=<sender@origin.test> to=<ok@remote.test> proto=ESMTP helo=<vm>"
 // (and smtpd's per-recipient "QID: reject: RCPT from …" when service is smtpd)
-func reject(at time.Time, service, qid string) *logwatch.Record {
-	return &logwatch.Record{Time: at, Program: "postfix/" + service, Service: service, QueueID: qid, Kind: logwatch.KindReject,
+func reject(at time.Time, service, qid string) *postfixlog.Record {
+	return &postfixlog.Record{Time: at, Program: "postfix/" + service, Service: service, QueueID: qid, Kind: postfixlog.KindReject,
 		From: "sender@origin.test", To: "ok@remote.test", Client: "localhost[127.0.0.1]"}
 }
 
@@ -72,7 +72,7 @@ const (
 
 func sec(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
 
-func apply(t *testing.T, s *Store, recs ...*logwatch.Record) {
+func apply(t *testing.T, s *Store, recs ...*postfixlog.Record) {
 	t.Helper()
 	mustTx(t, s, func(tx *Tx) error {
 		for _, r := range recs {
@@ -105,7 +105,7 @@ func rcptSummary(m MessageRow) string {
 // step applies one record and, when want is set, checks the state of the
 // newest message with the record's queue id.
 type step struct {
-	rec  *logwatch.Record
+	rec  *postfixlog.Record
 	want MessageState
 }
 
@@ -425,14 +425,14 @@ func TestApplyRecordIgnores(t *testing.T) {
 	s := openTest(t)
 	apply(t, s,
 		nil,
-		&logwatch.Record{Kind: logwatch.KindReject, QueueID: "NOQUEUE", From: "x@example.org"},
-		&logwatch.Record{Kind: logwatch.KindDelivery, QueueID: "", To: "x@example.org", Status: "sent"},
-		&logwatch.Record{Kind: logwatch.KindOther, QueueID: "ABC"},
-		&logwatch.Record{Kind: logwatch.KindWarning, QueueID: "ABC"},
-		&logwatch.Record{Kind: logwatch.KindUnknown, QueueID: "ABC"},
-		removed(sec(0), "NEVERSEEN"),                                                  // removal of an unknown message
-		notification(sec(0), "NEVERSEEN2", "BBBB"),                                    // notification for an unknown message
-		&logwatch.Record{Kind: logwatch.KindDelivery, QueueID: "ABC", Status: "sent"}, // no recipient
+		&postfixlog.Record{Kind: postfixlog.KindReject, QueueID: "NOQUEUE", From: "x@example.org"},
+		&postfixlog.Record{Kind: postfixlog.KindDelivery, QueueID: "", To: "x@example.org", Status: "sent"},
+		&postfixlog.Record{Kind: postfixlog.KindOther, QueueID: "ABC"},
+		&postfixlog.Record{Kind: postfixlog.KindWarning, QueueID: "ABC"},
+		&postfixlog.Record{Kind: postfixlog.KindUnknown, QueueID: "ABC"},
+		removed(sec(0), "NEVERSEEN"),                                                      // removal of an unknown message
+		notification(sec(0), "NEVERSEEN2", "BBBB"),                                        // notification for an unknown message
+		&postfixlog.Record{Kind: postfixlog.KindDelivery, QueueID: "ABC", Status: "sent"}, // no recipient
 	)
 	rows, err := s.Messages(context.Background(), MessageFilter{})
 	if err != nil {

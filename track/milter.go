@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/milter"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // milterWindow is how far apart the milter's time of a message and the
@@ -52,7 +52,7 @@ func (t *Tx) ApplyMilter(m *milter.Message) error {
 	if m == nil || m.QueueID == "" {
 		return nil
 	}
-	if !logwatch.ValidQueueID(m.QueueID) {
+	if !postfixlog.ValidQueueID(m.QueueID) {
 		return fmt.Errorf("%w: milter facts with queue id %q", ErrInvalid, clip(m.QueueID, 64))
 	}
 	if m.Time.IsZero() {
@@ -109,7 +109,7 @@ FROM messages m WHERE m.queue_id = ? ORDER BY m.id DESC LIMIT 1`, qid).Scan(&id,
 
 // linkMilter attaches waiting milter facts to a message just started by a
 // log record: the newest facts of its queue id seen within the window.
-func (t *Tx) linkMilter(msg int64, r *logwatch.Record) error {
+func (t *Tx) linkMilter(msg int64, r *postfixlog.Record) error {
 	q := `UPDATE milter_messages SET message = ?1 WHERE id = (SELECT id FROM milter_messages WHERE queue_id = ?2 AND message IS NULL`
 	args := []any{msg, r.QueueID}
 	if !r.Time.IsZero() {

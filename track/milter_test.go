@@ -11,8 +11,8 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/milter"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // facts are what the milter reports at the end of a message, as it
@@ -60,7 +60,7 @@ func TestMilterFactsJoinTheLog(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		steps []any // *logwatch.Record or *milter.Message, in the order the daemon writes them
+		steps []any // *postfixlog.Record or *milter.Message, in the order the daemon writes them
 	}{
 		{"milter first (the usual order)", append([]any{facts(sec(0), qid)}, life(0)...)},
 		{"log first (a slow store)", append(life(0), facts(sec(0), qid))},
@@ -74,7 +74,7 @@ func TestMilterFactsJoinTheLog(t *testing.T) {
 				switch v := st.(type) {
 				case *milter.Message:
 					applyMilter(t, s, v)
-				case *logwatch.Record:
+				case *postfixlog.Record:
 					apply(t, s, v)
 				default:
 					t.Fatalf("step %T", st)

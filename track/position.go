@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Position is where a log source stopped (file path, device, inode, byte
 // offset and content fingerprint, or a journald cursor): the logwatch type,
 // named here for the store's callers.
-type Position = logwatch.Position
+type Position = postfixlog.Position
 
 // SavePosition records where source stopped. now is stored as updated_at.
 // Device and inode numbers are stored as their 64-bit patterns (SQLite

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 func generate(t *testing.T, args ...string) []byte {
@@ -70,19 +70,19 @@ func TestParsesAndCounts(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			log := generate(t, args...)
 			start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-			p := logwatch.NewParser(start.Add(48*time.Hour), time.UTC)
-			var r logwatch.Record
+			p := postfixlog.NewParser(start.Add(48*time.Hour), time.UTC)
+			var r postfixlog.Record
 			var last time.Time
 			status := map[string]int{}
 			grep := map[string]int{}
-			kinds := map[logwatch.Kind]int{}
-			stages := map[logwatch.Stage]int{}
+			kinds := map[postfixlog.Kind]int{}
+			stages := map[postfixlog.Stage]int{}
 			sc := bufio.NewScanner(bytes.NewReader(log))
 			for sc.Scan() {
 				line := sc.Text()
 				err := p.Parse(line, &r)
 				switch {
-				case errors.Is(err, logwatch.ErrNotPostfix):
+				case errors.Is(err, postfixlog.ErrNotPostfix):
 					if !strings.Contains(line, " opendkim[") {
 						t.Fatalf("not a Postfix line: %s", line)
 					}
@@ -90,18 +90,18 @@ func TestParsesAndCounts(t *testing.T) {
 				case err != nil:
 					t.Fatalf("%v: %s", err, line)
 				}
-				if r.Kind == logwatch.KindUnknown {
+				if r.Kind == postfixlog.KindUnknown {
 					t.Fatalf("not understood: %s", line)
 				}
 				if r.Time.Before(last) {
 					t.Fatalf("time goes back: %s", line)
 				}
 				last = r.Time
-				if r.QueueID != "" && r.QueueID != "NOQUEUE" && !logwatch.ValidQueueID(r.QueueID) {
+				if r.QueueID != "" && r.QueueID != "NOQUEUE" && !postfixlog.ValidQueueID(r.QueueID) {
 					t.Fatalf("bad queue id %q: %s", r.QueueID, line)
 				}
 				kinds[r.Kind]++
-				if r.Kind == logwatch.KindDelivery {
+				if r.Kind == postfixlog.KindDelivery {
 					status[r.Status]++
 					stages[r.Stage]++
 				}
@@ -116,10 +116,10 @@ func TestParsesAndCounts(t *testing.T) {
 					t.Errorf("status=%s: %d delivery records, %d lines", s, status[s], grep[s])
 				}
 			}
-			if kinds[logwatch.KindReject] == 0 || kinds[logwatch.KindNotification] == 0 || kinds[logwatch.KindWarning] == 0 {
+			if kinds[postfixlog.KindReject] == 0 || kinds[postfixlog.KindNotification] == 0 || kinds[postfixlog.KindWarning] == 0 {
 				t.Errorf("missing kinds: %v", kinds)
 			}
-			for _, st := range []logwatch.Stage{logwatch.StageSaid, logwatch.StageGreeting, logwatch.StageConnect, logwatch.StageLost} {
+			for _, st := range []postfixlog.Stage{postfixlog.StageSaid, postfixlog.StageGreeting, postfixlog.StageConnect, postfixlog.StageLost} {
 				if stages[st] == 0 {
 					t.Errorf("no delivery with stage %d: %v", st, stages)
 				}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // TestLinesOpenDistinctIncidents: every line the benchmark writes parses as
@@ -20,11 +20,11 @@ func TestLinesOpenDistinctIncidents(t *testing.T) {
 	for i := range 3 * len(replies) {
 		ip := incidentIP(i)
 		line := rejectionLine(i, ip, now)
-		var r logwatch.Record
-		if err := logwatch.NewParser(now, time.Local).Parse(line[:len(line)-1], &r); err != nil {
+		var r postfixlog.Record
+		if err := postfixlog.NewParser(now, time.Local).Parse(line[:len(line)-1], &r); err != nil {
 			t.Fatalf("line %d does not parse: %v\n%s", i, err, line)
 		}
-		if r.Kind != logwatch.KindDelivery || !r.Time.Equal(now.Truncate(time.Microsecond)) {
+		if r.Kind != postfixlog.KindDelivery || !r.Time.Equal(now.Truncate(time.Microsecond)) {
 			t.Errorf("line %d: kind %v, time %v; want a delivery at %v", i, r.Kind, r.Time, now)
 		}
 		v := cat.Classify(classify.InputFromRecord(&r, ""))

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
-	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // runExplain classifies reply texts or Postfix log lines and explains them:
@@ -29,7 +29,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return usageError{fmt.Sprintf("explain: --lang must be en or ja, not %q", *lang)}
 	}
 	cat := classify.Default()
-	parser := logwatch.NewParser(time.Now(), time.Local)
+	parser := postfixlog.NewParser(time.Now(), time.Local)
 	n := 0
 	explainInput := func(in classify.Input) error {
 		ex := cat.Explain(cat.Classify(in), *lang, *shared)

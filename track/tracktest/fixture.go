@@ -10,8 +10,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/milter"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -40,7 +40,7 @@ func Store(t testing.TB, fixture string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := logwatch.NewParser(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.UTC)
+	p := postfixlog.NewParser(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.UTC)
 	err = st.Tx(t.Context(), func(tx *track.Tx) error {
 		for i := range f.Milter {
 			if err := tx.ApplyMilter(&f.Milter[i]); err != nil {
@@ -48,7 +48,7 @@ func Store(t testing.TB, fixture string) string {
 			}
 		}
 		for _, line := range f.Log {
-			var r logwatch.Record
+			var r postfixlog.Record
 			if err := p.Parse(line, &r); err != nil {
 				t.Fatalf("%s: %v: %q", fixture, err, line)
 			}

@@ -1,7 +1,9 @@
-// Package logwatch reads the Postfix log: it parses lines into Records and
-// provides the sources that produce lines (followed files, journald, stdin,
-// plain and gzipped files read once).
-package logwatch
+// Package postfixlog is the Postfix log line and its parser: a Line (text and
+// the Position after it) as sources produce it, and the Record a Parser makes
+// of it. It does no I/O; the sources (followed files, journald, stdin, files
+// read once) live in package logwatch, so packages that only read records
+// (classify, incident, track, milter) do not depend on them.
+package postfixlog
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package logwatch
+package postfixlog
 
 import (
 	"errors"
@@ -11,10 +11,10 @@ import (
 var (
 	// ErrMalformed: the line has no readable syslog/journal prefix
 	// (timestamp, host, program tag), or it is a broken Postfix line.
-	ErrMalformed = errors.New("logwatch: malformed log line")
+	ErrMalformed = errors.New("postfixlog: malformed log line")
 	// ErrNotPostfix: a well-formed line from another program (dovecot,
 	// opendkim, amavis, the kernel…). Callers do not count it as unparsed.
-	ErrNotPostfix = errors.New("logwatch: not a Postfix line")
+	ErrNotPostfix = errors.New("postfixlog: not a Postfix line")
 )
 
 // yearSlack is how far after the reference time a traditional (year-less)

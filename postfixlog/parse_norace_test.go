@@ -1,5 +1,5 @@
 //go:build !race
 
-package logwatch
+package postfixlog
 
 const raceEnabled = false
