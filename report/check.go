@@ -64,6 +64,19 @@ type CheckReport struct {
 // Listed says whether some zone lists the target.
 func (c *CheckReport) Listed() bool { return c.listed() > 0 }
 
+// Decided says whether some zone gave a definite answer for the target
+// (listed, or clean: NXDOMAIN, no record, a whitelist code). Errors —
+// timeouts, SERVFAIL, REFUSED, refusal codes such as Spamhaus's
+// 127.255.255.x — decide nothing.
+func (c *CheckReport) Decided() bool {
+	for _, r := range c.Rows {
+		if r.Status == dnsbl.StatusListed || r.Status == dnsbl.StatusClean {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *CheckReport) listed() int {
 	n := 0
 	for _, r := range c.Rows {

@@ -14,9 +14,16 @@ import (
 	"github.com/rblwatch/rblwatch/report"
 )
 
+// Exit statuses of rblwatch check, as monitoring plugins use them.
+const (
+	checkListed  = 1 // some zone lists some target
+	checkUnknown = 3 // nothing listed, and some target got no definite answer
+)
+
 // runCheck looks IPs and domains up in the catalog's DNS lists (or in the
 // zones named with --zone) and prints the status per zone. It exits 1 when
-// a target is listed somewhere.
+// a target is listed somewhere, else 3 when some target got no definite
+// answer from any zone (every lookup failed: "could not tell"), else 0.
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check")
 	asJSON := fs.Bool("json", false, "print one JSON object per target")
@@ -31,6 +38,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	})
 	timeout := fs.Duration("timeout", dnsbl.DefaultTimeout, "time to wait for each DNS answer")
 	cfgPath := fs.String("config", config.DefaultPath, "configuration file: its dnsbl resolver, keys and zone choices apply (absent at the default path: none)")
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(fs.Output(), `
+Exit status (as monitoring plugins use it):
+  0  no zone lists any target
+  1  some zone lists some target
+  2  usage error
+  3  could not tell: nothing is listed, and for some target no zone gave a
+     definite answer (every lookup timed out, failed or was refused)
+`)
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,14 +85,22 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		write = report.WriteCheckJSON
 	}
+	var undecided []string
 	for _, c := range report.CheckTargets(ctx, e.log, r, providers, zones, targets, time.Now()) {
 		listed = listed || c.Listed()
+		if !c.Decided() {
+			undecided = append(undecided, c.Target)
+		}
 		if err := write(e.stdout, &c); err != nil {
 			return err
 		}
 	}
-	if listed {
-		return exitError{1}
+	switch {
+	case listed:
+		return exitError{checkListed}
+	case len(undecided) > 0:
+		fmt.Fprintf(e.stderr, "rblwatch: check: could not tell: no zone gave a definite answer for %s\n", strings.Join(undecided, ", "))
+		return exitError{checkUnknown}
 	}
 	return nil
 }

@@ -147,26 +147,49 @@ func TestCheckRbldnsd(t *testing.T) {
 		}
 	})
 
-	t.Run("errors only exit 0", func(t *testing.T) {
-		out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--timeout", "100ms", "--zone", "slow.test", "--zone", "pub.test", "127.0.0.2")
-		if code != 0 || !strings.Contains(out, `"status":"error"`) || strings.Contains(out, `"status":"listed"`) {
-			t.Errorf("exit status %d, output %s; want 0 with errors only", code, out)
-		}
-	})
-
-	t.Run("key zone", func(t *testing.T) {
-		out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--zone", "{key}.dq.test", "127.0.0.2")
-		if code != 0 || !strings.Contains(out, "no key configured") {
-			t.Errorf("exit status %d, output %s; want an error without a key", code, out)
-		}
-	})
+	// Exit 3 is "could not tell" (a monitoring plugin's UNKNOWN): no zone
+	// gave a definite answer for some target and none lists any.
+	exitTests := []struct {
+		name   string
+		args   []string
+		want   int
+		unsure string // a target named on stderr as undecided; "" for none
+	}{
+		{"timeout, open-resolver code and REFUSED only", []string{"--zone", "slow.test", "--zone", "pub.test", "--zone", "refused.test", "127.0.0.2"}, 3, "127.0.0.2"},
+		{"timeout only, two targets", []string{"--zone", "slow.test", "192.0.2.1", "192.0.2.2"}, 3, "192.0.2.2"},
+		{"one zone answers NXDOMAIN beside errors", []string{"--zone", "slow.test", "--zone", "zen.test", "--zone", "refused.test", "192.0.2.1"}, 0, ""},
+		{"one target decided, the other not", []string{"--zone", "zen.test", "--zone", "dbl.test", "192.0.2.1", "clean.example", "--zone", "slow.test"}, 0, ""},
+		{"a domain, REFUSED", []string{"--zone", "refused.test", "clean.example"}, 3, "clean.example"},
+		{"listed beside errors", []string{"--zone", "slow.test", "--zone", "zen.test", "127.0.0.2", "192.0.2.2"}, 1, ""},
+		{"listed one, undecided other", []string{"--zone", "zen.test", "--zone", "pub.test", "127.0.0.2", "spammer.example"}, 1, ""},
+		{"key zone without a key", []string{"--zone", "{key}.dq.test", "127.0.0.2"}, 3, "127.0.0.2"},
+		{"an error answer in 127.255.255/24 is no listing", []string{"--zone", "pub.test", "127.0.0.2"}, 3, "127.0.0.2"},
+	}
+	for _, tt := range exitTests {
+		t.Run("exit "+tt.name, func(t *testing.T) {
+			args := append([]string{"check", "--json", "--resolver", addr, "--timeout", "100ms"}, tt.args...)
+			out, stderr, code := runCLI(t, args...)
+			if code != tt.want {
+				t.Errorf("exit status %d, want %d; stdout %s stderr %s", code, tt.want, out, stderr)
+			}
+			if tt.unsure != "" && !strings.Contains(stderr, "could not tell") {
+				t.Errorf("stderr %q does not say it could not tell", stderr)
+			}
+			if tt.unsure != "" && !strings.Contains(stderr, tt.unsure) {
+				t.Errorf("stderr %q does not name %s", stderr, tt.unsure)
+			}
+			if tt.unsure == "" && strings.Contains(stderr, "could not tell") {
+				t.Errorf("stderr %q says it could not tell", stderr)
+			}
+		})
+	}
 
 	t.Run("catalog zones", func(t *testing.T) {
 		// Every enabled IP zone of the catalog, all through rbldnsd, which
 		// refuses zones it does not serve: errors, never listed nor clean.
 		out, _, code := runCLI(t, "check", "--json", "--resolver", addr, "--timeout", "200ms", "192.0.2.1")
-		if code != 0 {
-			t.Errorf("exit status %d, want 0", code)
+		if code != 3 {
+			t.Errorf("exit status %d, want 3 (errors only: could not tell)", code)
 		}
 		var got struct {
 			Results []struct{ Zone, Provider, Status string }
@@ -286,4 +309,16 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 		t.Fatalf("%s: %v", s, err)
 	}
 	return ip.IP
+}
+
+func TestCheckHelpExitStatus(t *testing.T) {
+	_, stderr, code := runCLI(t, "check", "--help")
+	if code != 0 {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	for _, want := range []string{"Exit status", "1  some zone lists", "2  usage error", "3  could not tell"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("check --help does not say %q:\n%s", want, stderr)
+		}
+	}
 }
