@@ -13,10 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/postfixlog"
@@ -106,6 +110,10 @@ type harness struct {
 	mail   *recorder
 	cancel context.CancelFunc
 	done   chan error
+	// resolver, when set before start, turns DNS checks on; logs observes
+	// what the daemon logs.
+	resolver *dnsbl.Resolver
+	logs     *observer.ObservedLogs
 }
 
 func newHarness(t *testing.T) *harness {
@@ -142,7 +150,7 @@ func (h *harness) start(cfg *config.Config) {
 		Config:  cfg,
 		Catalog: classify.Default(),
 		Store:   st,
-		Log:     zaptest.NewLogger(t),
+		Log:     h.logger(),
 		Host:    "mx.example.org",
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
@@ -151,6 +159,7 @@ func (h *harness) start(cfg *config.Config) {
 		Sinks:      map[string]notify.Transport{SinkEmail: h.mail},
 		Now:        h.clock.now,
 		Tick:       h.tick,
+		Resolver:   h.resolver,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -159,6 +168,13 @@ func (h *harness) start(cfg *config.Config) {
 		h.done <- Run(ctx, d)
 		st.Close()
 	}()
+}
+
+// logger logs to the test and to h.logs.
+func (h *harness) logger() *zap.Logger {
+	core, logs := observer.New(zap.DebugLevel)
+	h.logs = logs
+	return zap.New(zapcore.NewTee(zaptest.NewLogger(h.t).Core(), core))
 }
 
 func (h *harness) stop() {

@@ -18,7 +18,9 @@ import (
 
 // The self-check looks our own sending IPs and domains up in every enabled
 // zone every dnsbl.interval, and tells the postmaster when a provider starts
-// or stops listing one of them. Its state lives in the store's meta table:
+// or stops listing one of them. A state changes only on a definite answer
+// (see providerStates): lookup errors keep the stored state. Its state lives
+// in the store's meta table:
 //
 //	selfcheck/last                         time of the last completed check (RFC 3339)
 //	selfcheck/state/<provider>/<target>    "listed" or "clean"
@@ -103,33 +105,65 @@ type providerState struct {
 	provider string
 	target   string
 	listed   bool
-	checks   []notify.Check
+	// unsure is set when no zone lists the target and some zone could not
+	// tell (timeout, SERVFAIL, REFUSED, a refusal code): the provider's
+	// state is unknown and the stored one stands.
+	unsure bool
+	checks []notify.Check
+}
+
+// providerStates folds the results of one target into one state per
+// provider: listed when some zone lists it (a definite answer, whatever the
+// other zones say), clean when every zone answers clean, and unsure
+// otherwise — an error never counts as clean, so a zone that fails beside
+// others answering NXDOMAIN cannot make a listing look gone.
+func (s *service) providerStates(target string, results []dnsbl.Result) []providerState {
+	byProvider := map[string]*providerState{}
+	var order []string
+	for _, res := range results {
+		prov := s.providerOfZone(res.Zone)
+		ps := byProvider[prov]
+		if ps == nil {
+			ps = &providerState{provider: prov, target: target}
+			byProvider[prov] = ps
+			order = append(order, prov)
+		}
+		c := notify.Check{Zone: res.Zone, Status: notify.CheckStatus(res.Status), Meaning: res.Meaning, TXT: res.TXT}
+		switch res.Status {
+		case dnsbl.StatusListed:
+			ps.listed = true
+		case dnsbl.StatusError:
+			ps.unsure = true
+			c.Error = res.Reason
+		}
+		ps.checks = append(ps.checks, c)
+	}
+	out := make([]providerState, 0, len(order))
+	for _, prov := range order {
+		ps := byProvider[prov]
+		if ps.listed {
+			ps.unsure = false
+		}
+		out = append(out, *ps)
+	}
+	return out
 }
 
 // applySelfCheck compares a completed self-check with the stored state and
-// commits the transitions with their notices.
+// commits the transitions with their notices. A provider the check could
+// not decide keeps its stored state.
 func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	s.selfRunning = false
 	var states []providerState
+	unsure := 0
 	for target, results := range r.results {
-		byProvider := map[string]*providerState{}
-		var order []string
-		for _, res := range results {
-			if res.Status == dnsbl.StatusError {
-				continue // unknown: neither listed nor clean
+		for _, ps := range s.providerStates(target, results) {
+			if ps.unsure {
+				unsure++
+				s.log.Debug("self-check: could not tell", zap.String("provider", ps.provider), zap.String("target", ps.target))
+				continue
 			}
-			prov := s.providerOfZone(res.Zone)
-			ps := byProvider[prov]
-			if ps == nil {
-				ps = &providerState{provider: prov, target: target}
-				byProvider[prov] = ps
-				order = append(order, prov)
-			}
-			ps.listed = ps.listed || res.Status == dnsbl.StatusListed
-			ps.checks = append(ps.checks, notify.Check{Zone: res.Zone, Status: notify.CheckStatus(res.Status), Meaning: res.Meaning, TXT: res.TXT})
-		}
-		for _, prov := range order {
-			states = append(states, *byProvider[prov])
+			states = append(states, ps)
 		}
 	}
 	slices.SortFunc(states, func(a, b providerState) int {
@@ -149,7 +183,7 @@ func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	if err != nil {
 		return fmt.Errorf("daemon: committing the self-check: %w", err)
 	}
-	s.log.Info("self-check done", zap.Int("targets", len(r.results)), zap.Int("providers", len(states)))
+	s.log.Info("self-check done", zap.Int("targets", len(r.results)), zap.Int("providers", len(states)), zap.Int("undecided", unsure))
 	if kicked {
 		select {
 		case s.kick <- struct{}{}:

@@ -1,0 +1,132 @@
+package daemon
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
+)
+
+// The three IP zones of one provider in the catalog (two are off by
+// default; the test enables them).
+const (
+	uce1 = "dnsbl-1.uceprotect.net"
+	uce2 = "dnsbl-2.uceprotect.net"
+	uce3 = "dnsbl-3.uceprotect.net"
+)
+
+// selfCheckHarness runs the daemon with a self-check of 192.0.2.1 every
+// hour against a DNS server under the test's control.
+func selfCheckHarness(t *testing.T) (*harness, *dnsbltest.Fake, *config.Config) {
+	t.Helper()
+	fake := dnsbltest.StartFake(t)
+	h := newHarness(t)
+	h.resolver = &dnsbl.Resolver{Server: fake.Addr, Timeout: 100 * time.Millisecond, Attempts: 1}
+	cfg := h.config()
+	cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	cfg.DNSBL.Interval = time.Hour
+	cfg.DNSBL.Timeout = 100 * time.Millisecond
+	cfg.DNSBL.Zones.Enable = []string{uce2, uce3}
+	return h, fake, cfg
+}
+
+// selfCheckRound ticks at the start of round n (an hour apart) and waits
+// until its self-check has been applied.
+func (h *harness) selfCheckRound(n int) {
+	h.t.Helper()
+	h.tickAt(t0.Add(time.Duration(n) * time.Hour))
+	h.waitLogs("self-check done", n+1)
+}
+
+// waitLogs waits until the daemon has logged msg n times. The daemon runs
+// in goroutines of this process with no event to wait on: poll the
+// observer, with a generous bound.
+func (h *harness) waitLogs(msg string, n int) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for h.logs.FilterMessage(msg).Len() < n {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("the daemon logged %q %d times, want %d", msg, h.logs.FilterMessage(msg).Len(), n)
+		}
+		select {
+		case err := <-h.done:
+			h.t.Fatalf("daemon ended: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// transitions lists the self-check transitions logged so far, in order.
+func (h *harness) transitions() []string {
+	var out []string
+	for _, e := range h.logs.All() {
+		if kind, ok := strings.CutPrefix(e.Message, "self-check: "); ok && (kind == "listed" || kind == "delisted") {
+			out = append(out, kind)
+		}
+	}
+	return out
+}
+
+// TestSelfCheckErrorsKeepState: a provider with three zones, one of which
+// errs (SERVFAIL, timeout, REFUSED, a Spamhaus-style 127.255.255.254
+// refusal) while the others answer NXDOMAIN, is neither "no longer
+// listed" nor listed again: a state changes only on a definite answer.
+func TestSelfCheckErrorsKeepState(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	h.start(cfg)
+	defer h.stop()
+
+	nx := dnsbltest.NXDomain
+	listed := dnsbltest.Listed("127.0.0.2", "listed by the test")
+	rounds := []struct {
+		name       string
+		z1, z2, z3 dnsbltest.Mode
+		want       string // the transition logged, "" for none
+	}{
+		{"listed by one zone", listed, nx, nx, "listed"},
+		{"listing zone SERVFAIL, others NXDOMAIN", dnsbltest.ServFail, nx, nx, ""},
+		{"listing zone answers again", listed, nx, nx, ""},
+		{"listing zone times out", dnsbltest.Timeout, nx, nx, ""},
+		{"listing zone refuses with 127.255.255.254", dnsbltest.Listed("127.255.255.254", "open resolver"), nx, nx, ""},
+		{"listing zone REFUSED", dnsbltest.Refused, nx, nx, ""},
+		{"listing zone NXDOMAIN, another SERVFAIL", nx, dnsbltest.ServFail, nx, ""},
+		{"every zone NXDOMAIN", nx, nx, nx, "delisted"},
+		{"clean, one zone SERVFAIL", nx, dnsbltest.ServFail, nx, ""},
+		{"clean, one zone answers 127.255.255.255", nx, nx, dnsbltest.Listed("127.255.255.255", "over quota"), ""},
+		{"clean, every zone times out", dnsbltest.Timeout, dnsbltest.Timeout, dnsbltest.Timeout, ""},
+		{"clean, every zone NXDOMAIN", nx, nx, nx, ""},
+		{"listed by another zone while one times out", dnsbltest.Timeout, nx, listed, "listed"},
+	}
+	var want []string
+	for i, r := range rounds {
+		fake.Set(uce1, r.z1)
+		fake.Set(uce2, r.z2)
+		fake.Set(uce3, r.z3)
+		before := len(h.transitions())
+		h.selfCheckRound(i)
+		got := h.transitions()[before:]
+		if r.want == "" && len(got) != 0 || r.want != "" && (len(got) != 1 || got[0] != r.want) {
+			t.Errorf("round %d (%s): transitions %q, want %q", i, r.name, got, r.want)
+		}
+		if r.want != "" {
+			want = append(want, r.want)
+		}
+	}
+	// The notices delivered, in order: exactly the definite transitions.
+	for i, kind := range want {
+		it := h.mail.wait(t, kind)
+		if it.Kind != kind {
+			t.Errorf("notice %d: %s, want %s", i+1, it.Kind, kind)
+		}
+	}
+	h.tickAt(t0.Add(time.Duration(len(rounds)) * time.Hour)) // one more outbox step
+	select {
+	case it := <-h.mail.got:
+		t.Errorf("an extra %s notice was sent", it.Kind)
+	default:
+	}
+}

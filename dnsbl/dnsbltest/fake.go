@@ -1,0 +1,142 @@
+package dnsbltest
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/miekg/dns"
+)
+
+// Mode is how a Fake answers every query for the names of one zone.
+type Mode struct {
+	// Rcode is the answer's code: dns.RcodeSuccess (with A), NXDOMAIN,
+	// SERVFAIL, REFUSED, …
+	Rcode int
+	// A are the A answers of a successful reply ("127.0.0.2").
+	A []string
+	// TXT is the reason text given to a TXT query when A is set.
+	TXT string
+	// Drop leaves queries unanswered: the resolver times out.
+	Drop bool
+}
+
+// Modes used by the fault tests.
+var (
+	NXDomain = Mode{Rcode: dns.RcodeNameError}
+	ServFail = Mode{Rcode: dns.RcodeServerFailure}
+	Refused  = Mode{Rcode: dns.RcodeRefused}
+	Timeout  = Mode{Drop: true}
+)
+
+// Listed answers with the A record code and a reason text.
+func Listed(code, txt string) Mode { return Mode{A: []string{code}, TXT: txt} }
+
+// Fake is a DNS server under the test's control on a loopback UDP port: it
+// answers each zone as its Mode says (rbldnsd cannot answer SERVFAIL, nor
+// switch a zone from answering to silence between two queries). Answers
+// carry a TTL of 0, so no cache keeps them.
+type Fake struct {
+	// Addr is where it answers, "127.0.0.1:port".
+	Addr string
+
+	mu      sync.Mutex
+	zones   map[string]Mode // by lower-case zone name without the final dot
+	def     Mode
+	queries map[string]int // by zone ("" for names of no zone)
+}
+
+// StartFake starts a Fake answering NXDOMAIN for every name until told
+// otherwise; it stops when the test ends.
+func StartFake(t testing.TB) *Fake {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("dnsbltest: %v", err)
+	}
+	f := &Fake{Addr: pc.LocalAddr().String(), zones: map[string]Mode{}, def: NXDomain, queries: map[string]int{}}
+	started := make(chan struct{})
+	srv := &dns.Server{PacketConn: pc, Handler: f, NotifyStartedFunc: func() { close(started) }}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.ActivateAndServe()
+	}()
+	<-started
+	t.Cleanup(func() {
+		_ = srv.Shutdown()
+		<-done
+	})
+	return f
+}
+
+// Set makes zone answer as m from now on.
+func (f *Fake) Set(zone string, m Mode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.zones[strings.ToLower(strings.TrimSuffix(zone, "."))] = m
+}
+
+// SetAll makes every zone, named or not, answer as m from now on.
+func (f *Fake) SetAll(m Mode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.zones)
+	f.def = m
+}
+
+// Queries returns how many queries names of zone got so far.
+func (f *Fake) Queries(zone string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.queries[strings.ToLower(strings.TrimSuffix(zone, "."))]
+}
+
+// mode returns the zone a name belongs to (the longest one set) and how it
+// answers.
+func (f *Fake) mode(name string) (string, Mode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	best, m := "", f.def
+	for z, zm := range f.zones {
+		if (name == z || strings.HasSuffix(name, "."+z)) && len(z) > len(best) {
+			best, m = z, zm
+		}
+	}
+	f.queries[best]++
+	return best, m
+}
+
+// ServeDNS answers one query.
+func (f *Fake) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	if len(req.Question) != 1 {
+		return
+	}
+	q := req.Question[0]
+	_, m := f.mode(q.Name)
+	if m.Drop {
+		return
+	}
+	resp := new(dns.Msg)
+	resp.SetReply(req)
+	resp.RecursionAvailable = true
+	resp.Rcode = m.Rcode
+	if m.Rcode == dns.RcodeSuccess {
+		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 0}
+		switch q.Qtype {
+		case dns.TypeA:
+			hdr.Rrtype = dns.TypeA
+			for _, a := range m.A {
+				resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr, A: net.ParseIP(a)})
+			}
+		case dns.TypeTXT:
+			if len(m.A) > 0 && m.TXT != "" {
+				hdr.Rrtype = dns.TypeTXT
+				resp.Answer = append(resp.Answer, &dns.TXT{Hdr: hdr, Txt: []string{m.TXT}})
+			}
+		}
+	}
+	_ = w.WriteMsg(resp)
+}
