@@ -196,14 +196,17 @@ func build(src source) (*Catalog, []string) {
 
 	lits := map[string]int32{}
 	var litList []string
+	var litBound []uint8
 	lit := func(s string) int32 {
-		s = normalizeLiteral(s)
-		if id, ok := lits[s]; ok {
+		key := normalizeLiteral(s)
+		if id, ok := lits[key]; ok {
 			return id
 		}
+		text, bound := literal(key)
 		id := int32(len(litList))
-		lits[s] = id
-		litList = append(litList, s)
+		lits[key] = id
+		litList = append(litList, text)
+		litBound = append(litBound, bound)
 		return id
 	}
 	var rules []*crule
@@ -290,7 +293,7 @@ func build(src source) (*Catalog, []string) {
 		}
 	}
 	c.rules = rules
-	c.m = newMatcher(litList)
+	c.m = newMatcher(litList, litBound)
 	nl, nr := (len(litList)+63)/64, (len(rules)+63)/64
 	c.scratch.New = func() any {
 		return &scratch{buf: make([]byte, 0, 512), hits: make([]uint64, nl), cand: make([]uint64, nr)}

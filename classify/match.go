@@ -3,6 +3,14 @@ package classify
 // matcher finds every occurrence of a fixed set of literals in one pass
 // (Aho–Corasick, compiled to a full transition table over byte classes).
 // Literals are lower-case; the text it scans is already lower-cased.
+//
+// A literal matches whole words only: where it begins with a letter or
+// digit, the byte before it must not be one, and where it ends with one,
+// neither may the byte after it ("rbl" is not found in "verbly", "orbs" not
+// in "absorbs"). Bytes outside ASCII never count as letters, so literals in
+// Japanese or Chinese, written without spaces, match inside a sentence. A
+// literal written with a trailing "*" is a prefix ("[tss*" finds "[tss04]")
+// and one with a leading "*" a suffix; see literal.
 type matcher struct {
 	class  [256]uint8
 	n      int32     // number of byte classes (class 0: bytes in no literal)
@@ -10,10 +18,47 @@ type matcher struct {
 	out    [][]int32 // literals ending in a state, failure outputs merged in
 	nlits  int
 	maxLit int
+	lens   []int32 // length of each literal
+	bound  []uint8 // per literal: boundLeft, boundRight
 }
 
-func newMatcher(lits []string) *matcher {
-	m := &matcher{nlits: len(lits)}
+// Boundary checks of a literal.
+const (
+	boundLeft  = 1 << iota // the byte before must not be a word byte
+	boundRight             // the byte after must not be a word byte
+)
+
+// wordByte reports whether c is an ASCII letter or digit.
+func wordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// literal splits a rule's substring into the text to find and its
+// boundary checks: "*" at either end lifts the check at that end, and an
+// end that is not a letter or digit needs none.
+func literal(s string) (string, uint8) {
+	var b uint8 = boundLeft | boundRight
+	if len(s) > 1 && s[0] == '*' {
+		s, b = s[1:], b&^boundLeft
+	}
+	if len(s) > 1 && s[len(s)-1] == '*' {
+		s, b = s[:len(s)-1], b&^boundRight
+	}
+	if s == "" || !wordByte(s[0]) {
+		b &^= boundLeft
+	}
+	if s == "" || !wordByte(s[len(s)-1]) {
+		b &^= boundRight
+	}
+	return s, b
+}
+
+// newMatcher compiles lits, each with its boundary checks (bounds[i]).
+func newMatcher(lits []string, bounds []uint8) *matcher {
+	m := &matcher{nlits: len(lits), bound: bounds, lens: make([]int32, len(lits))}
+	for i, l := range lits {
+		m.lens[i] = int32(len(l))
+	}
 	var seen [256]bool
 	distinct := 0
 	for _, l := range lits {
@@ -115,15 +160,24 @@ func newMatcher(lits []string) *matcher {
 	return m
 }
 
-// scan sets bit i of hits for every literal i found in text.
+// scan sets bit i of hits for every literal i found in text as a whole
+// word (see matcher).
 func (m *matcher) scan(text []byte, hits []uint64) {
 	s := int32(0)
 	n := m.n
 	delta := m.delta
-	for _, b := range text {
+	for i, b := range text {
 		s = delta[s*n+int32(m.class[b])]
 		if o := m.out[s]; o != nil {
 			for _, id := range o {
+				if bd := m.bound[id]; bd != 0 {
+					if bd&boundRight != 0 && i+1 < len(text) && wordByte(text[i+1]) {
+						continue
+					}
+					if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && wordByte(text[start-1]) {
+						continue
+					}
+				}
 				hits[id>>6] |= 1 << (uint(id) & 63)
 			}
 		}

@@ -1,0 +1,133 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestMatcherWholeWords: a literal matches as a whole word, "*" lifts the
+// check at its end, and text outside ASCII never blocks a match.
+func TestMatcherWholeWords(t *testing.T) {
+	for _, tc := range []struct {
+		lit, text string
+		want      bool
+	}{
+		{"rbl", "rejected by rbl check", true},
+		{"rbl", "rejected: verbly spoken", false},
+		{"rbl", "listed at work.drbl.example.net", false},
+		{"rbl", "(rbl)", true},
+		{"orbs", "the filter absorbs it", false},
+		{"orbs", "listed on orbs", true},
+		{"me.com", "554 mx.me.com esmtp", true},
+		{"me.com", "554 mx.welcome.com esmtp", false},
+		{"blacklist", "ip blacklisted", false},
+		{"blacklist*", "ip blacklisted", true},
+		{"*listed", "ip blacklisted", true},
+		{"*listed", "ip blacklisted by us", true},
+		{"[tss*", "[tss04] messages", true},
+		{"[tss", "[tss04] messages", false}, // 's' and '0' are both word bytes
+		{"aup#", "aup#cxbl", true},
+		{"spam", "too many spams", false},
+		{"spam", "spam, go away", true},
+		{"ブロック", "送信元ipアドレスはブロックされています", true},
+		{"拒否", "ip拒否", true},
+		{"ip", "ip拒否", true},
+	} {
+		text, bound := literal(normalizeLiteral(tc.lit))
+		m := newMatcher([]string{text}, []uint8{bound})
+		hits := make([]uint64, 1)
+		m.scan(normalize(nil, tc.text, 0), hits)
+		if got := hits[0] != 0; got != tc.want {
+			t.Errorf("%q in %q: %v, want %v", tc.lit, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestNoRuleMatchesInsideAWord checks every catalog rule against texts in
+// which its literals are glued inside longer words ("q" + literal + "q"):
+// every "all" literal glued, with each "any" literal glued in turn. The rule
+// must not match: no catalog rule fires on a word that merely contains its
+// words. Literals marked as prefixes or suffixes ("[tss*") are glued only
+// on their closed side; an "any" literal that holds another of the rule's
+// literals as a word of its own ("support.symantec.com" holds "symantec")
+// is skipped, as is a rule with an "all" literal that cannot be glued.
+func TestNoRuleMatchesInsideAWord(t *testing.T) {
+	c := Default()
+	glue := func(l string) (string, bool) {
+		text, bound := literal(normalizeLiteral(l))
+		if bound&boundLeft != 0 {
+			text = "q" + text
+		}
+		if bound&boundRight != 0 {
+			text += "q"
+		}
+		return text, bound != 0
+	}
+	checked := 0
+	for _, cr := range c.rules {
+		r := cr.r
+		var all []string
+		ok := true
+		for _, l := range r.All {
+			g, can := glue(l)
+			ok = ok && can
+			all = append(all, g)
+		}
+		if !ok {
+			continue
+		}
+		anys := r.Any
+		if len(anys) == 0 {
+			anys = []string{""}
+		}
+		for i, l := range anys {
+			parts := all
+			if l != "" {
+				g, can := glue(l)
+				if !can || holdsOther(r, i, l) {
+					continue
+				}
+				parts = append(append([]string(nil), all...), g)
+			}
+			if len(parts) == 0 {
+				continue
+			}
+			in := sampleInput(r, strings.Join(parts, " "))
+			if v := c.Classify(in); v.Rule == r.ID {
+				t.Errorf("rule %s matches %q", r.ID, in.Reply.Text)
+			}
+			checked++
+		}
+	}
+	if checked < 500 {
+		t.Fatalf("only %d texts checked", checked)
+	}
+	t.Logf("%d texts checked", checked)
+}
+
+// holdsOther reports whether the i-th "any" literal l of r contains another
+// literal of r as a whole word.
+func holdsOther(r *Rule, i int, l string) bool {
+	var lits []string
+	var bounds []uint8
+	for j, o := range append(append([]string(nil), r.Any...), r.All...) {
+		if j == i {
+			continue
+		}
+		text, bound := literal(normalizeLiteral(o))
+		lits, bounds = append(lits, text), append(bounds, bound)
+	}
+	if len(lits) == 0 {
+		return false
+	}
+	m := newMatcher(lits, bounds)
+	hits := make([]uint64, (len(lits)+63)/64)
+	text, _ := literal(normalizeLiteral(l))
+	m.scan([]byte(text), hits)
+	for _, h := range hits {
+		if h != 0 {
+			return true
+		}
+	}
+	return false
+}
