@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/mail"
 	"net/netip"
 	"os"
 	"slices"
@@ -129,11 +130,15 @@ const (
 
 // Notify is how the postmaster hears about incidents.
 type Notify struct {
-	// To are the recipients of incident emails (RFC 5322 addresses; in
-	// YAML a list or a single string). Empty: no emails are sent.
-	To []string `yaml:"to"`
-	// From is the sender; empty means rblwatch@<hostname> (see Sender).
-	From string `yaml:"from"`
+	// To are the recipients of incident emails, each an RFC 5322 mailbox
+	// ("ops@example.com", "Ops Team <ops@example.com>"; in YAML a list or
+	// a single string), parsed once here: the header shows the name, the
+	// SMTP envelope and sendmail get the bare Address. Empty: no emails
+	// are sent.
+	To []mail.Address `yaml:"to"`
+	// From is the sender, a mailbox like each of To; the zero Address
+	// means rblwatch@<host name> (see Sender).
+	From mail.Address `yaml:"from"`
 	// SMTP is the host:port of the server that relays the emails, usually
 	// the local Postfix. Empty when Sendmail is used.
 	SMTP     string  `yaml:"smtp"`
@@ -168,12 +173,47 @@ type Notify struct {
 	Alertmanager Alertmanager `yaml:"alertmanager"`
 }
 
-// Sender returns the From address: From, or rblwatch@hostname.
-func (n Notify) Sender(hostname string) string {
-	if n.From != "" {
+// Sender returns the From mailbox: From, or rblwatch@hostname.
+func (n Notify) Sender(hostname string) mail.Address {
+	if n.From.Address != "" {
 		return n.From
 	}
-	return "rblwatch@" + strings.TrimSuffix(hostname, ".")
+	return mail.Address{Address: "rblwatch@" + strings.TrimSuffix(hostname, ".")}
+}
+
+// Envelope returns the bare addresses of mailboxes, for the SMTP envelope
+// and sendmail's arguments.
+func Envelope(list []mail.Address) []string {
+	out := make([]string, len(list))
+	for i, a := range list {
+		out[i] = a.Address
+	}
+	return out
+}
+
+// ParseMailbox parses one RFC 5322 mailbox as notify.to and notify.from
+// accept it: "ops@example.com", "<ops@example.com>", "Ops Team
+// <ops@example.com>", a quoted name ("\"Ops, Tokyo\" <ops@example.com>"), a
+// name in UTF-8 or RFC 2047 words. The address itself must be printable
+// ASCII without spaces: rblwatch submits without SMTPUTF8, and the same
+// address goes on sendmail's command line.
+func ParseMailbox(s string) (mail.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		if strings.Count(s, "@") > 1 && strings.ContainsAny(s, ",;") {
+			return mail.Address{}, errors.New("is not one email address (give each address as its own list item)")
+		}
+		return mail.Address{}, errors.New(`is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`)
+	}
+	for _, r := range a.Address {
+		switch {
+		case r > 0x7e:
+			return mail.Address{}, errors.New("has a non-ASCII address: rblwatch sends without SMTPUTF8 (write an international domain in its xn-- form)")
+		case r <= ' ':
+			return mail.Address{}, errors.New("has an address with a space in it")
+		}
+	}
+	return *a, nil
 }
 
 // Transport is "sendmail" when Sendmail is set, else "smtp".

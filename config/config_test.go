@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -90,8 +91,8 @@ milter:
 	want.Log = Log{Path: "/var/log/maillog", Timezone: "Asia/Tokyo"}
 	want.State = State{Path: "/srv/rblwatch/state.db", Retention: 30 * 24 * time.Hour}
 	want.Notify = Notify{
-		To:        []string{"postmaster@example.com", "Ops Team <ops@example.com>"},
-		From:      "rblwatch@mx1.example.com",
+		To:        []mail.Address{{Address: "postmaster@example.com"}, {Name: "Ops Team", Address: "ops@example.com"}},
+		From:      mail.Address{Address: "rblwatch@mx1.example.com"},
 		SMTP:      "smtp.example.com:587",
 		StartTLS:  TLSRequired,
 		Username:  "rblwatch",
@@ -148,7 +149,21 @@ func TestParseValues(t *testing.T) {
 		{"days and hours", "notify: {renotify: 1d12h}", func(c *Config) bool { return c.Notify.Renotify == 36*time.Hour }},
 		{"fractional days", "state: {retention: 1.5d}", func(c *Config) bool { return c.State.Retention == 36*time.Hour }},
 		{"to as a string", "notify: {to: pm@example.com}", func(c *Config) bool {
-			return slices.Equal(c.Notify.To, []string{"pm@example.com"})
+			return slices.Equal(c.Notify.To, []mail.Address{{Address: "pm@example.com"}})
+		}},
+		{"to with display names", `notify: {to: ["Ops Team <ops@example.com>", '"Ops, Tokyo" <tokyo@example.com>', "<bare@example.com>", "=?UTF-8?B?55uj6KaW?= <kanshi@example.jp>", "監視チーム <team@example.jp>", "pm@example.com (Postmaster)"]}`, func(c *Config) bool {
+			return slices.Equal(c.Notify.To, []mail.Address{
+				{Name: "Ops Team", Address: "ops@example.com"},
+				{Name: "Ops, Tokyo", Address: "tokyo@example.com"},
+				{Address: "bare@example.com"},
+				{Name: "監視", Address: "kanshi@example.jp"},
+				{Name: "監視チーム", Address: "team@example.jp"},
+				{Name: "Postmaster", Address: "pm@example.com"},
+			}) && slices.Equal(Envelope(c.Notify.To), []string{"ops@example.com", "tokyo@example.com", "bare@example.com", "kanshi@example.jp", "team@example.jp", "pm@example.com"})
+		}},
+		{"from with a name", `notify: {to: pm@example.com, from: "rblwatch 監視 <rblwatch@mx1.example.com>"}`, func(c *Config) bool {
+			return c.Notify.From == mail.Address{Name: "rblwatch 監視", Address: "rblwatch@mx1.example.com"} &&
+				c.Notify.Sender("mx1.example.com").Address == "rblwatch@mx1.example.com"
 		}},
 		{"journald true", "log: {journald: true}", func(c *Config) bool {
 			return c.Log.Source() == SourceJournald && c.Log.Journald.Enabled && c.Log.Journald.Units == nil && c.Log.Path == ""
@@ -172,7 +187,7 @@ func TestParseValues(t *testing.T) {
 		{"resolver with port", "dnsbl: {resolver: '[::1]:5353'}", func(c *Config) bool { return c.DNSBL.Resolver == "[::1]:5353" }},
 		{"bare IPv6 resolver", "dnsbl: {resolver: '::1'}", func(c *Config) bool { return c.DNSBL.Resolver == "[::1]:53" }},
 		{"alias", "notify:\n  to: &pm [pm@example.com]\nsending_domains: [example.com]\n", func(c *Config) bool {
-			return slices.Equal(c.Notify.To, []string{"pm@example.com"})
+			return slices.Equal(c.Notify.To, []mail.Address{{Address: "pm@example.com"}})
 		}},
 		{"remote metrics allowed", "metrics: {listen: '0.0.0.0:9436', allow_remote: true}", func(c *Config) bool {
 			return c.Metrics.Listen == "0.0.0.0:9436"
@@ -252,7 +267,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:3: notify.language: want a string, got the boolean true (quote it to mean the text)",
 		}},
 		{"list for a string", "notify:\n  to: pm@example.com\n  from: [a@example.com]\n", []string{
-			"t.yaml:3: notify.from: want a string, got a list",
+			"t.yaml:3: notify.from: want an email address, got a list",
 		}},
 		{"duration without unit", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 5\n", []string{
 			`t.yaml:3: dnsbl.timeout: "5" has no unit: write e.g. 5s, 5m, 5h or 5d`,
@@ -284,7 +299,14 @@ func TestParseProblems(t *testing.T) {
 			`t.yaml:3: notify.from: contains a control character ("\r")`,
 		}},
 		{"bad address", "notify:\n  to:\n    - pm@example.com\n    - not an address\n", []string{
-			`t.yaml:4: notify.to[1]: "not an address" is not an email address`,
+			`t.yaml:4: notify.to[1]: "not an address" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`,
+		}},
+		{"bad mailbox forms", "notify:\n  to:\n    - Ops <ops@example.com\n    - a@example.com, b@example.com\n    - ポスト@example.jp\n    - '\"a b\"@example.com'\n  from: Ops Team ops@example.com\n", []string{
+			`t.yaml:3: notify.to[0]: "Ops <ops@example.com" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`,
+			`t.yaml:4: notify.to[1]: "a@example.com, b@example.com" is not one email address (give each address as its own list item)`,
+			`t.yaml:5: notify.to[2]: "ポスト@example.jp" has a non-ASCII address: rblwatch sends without SMTPUTF8 (write an international domain in its xn-- form)`,
+			`t.yaml:6: notify.to[3]: "\"a b\"@example.com" has an address with a space in it`,
+			`t.yaml:7: notify.from: "Ops Team ops@example.com" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`,
 		}},
 		{"address twice", "notify:\n  to:\n    - pm@example.com\n    - PM <PM@example.com>\n", []string{
 			"t.yaml:4: notify.to[1]: warning: PM@example.com is listed twice",
@@ -445,7 +467,7 @@ metrics:
 `, []string{
 			"t.yaml:3: log.journald: cannot be used with log.path (line 2): choose one log source",
 			`t.yaml:5: state.retention: "forever" is not a duration: write e.g. 30s, 15m, 6h, 2d or 1d12h`,
-			`t.yaml:7: notify.to[1]: "nobody" is not an email address`,
+			`t.yaml:7: notify.to[1]: "nobody" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`,
 			`t.yaml:8: notify.smtp: "localhost" is not host:port`,
 			"t.yaml:9: notify.langauge: unknown key (did you mean notify.language?)",
 			`t.yaml:10: shared_ip: want true or false, got "sometimes"`,
@@ -453,7 +475,7 @@ metrics:
 			"t.yaml:13: metrics.allow-remote: unknown key (did you mean metrics.allow_remote?)",
 		}},
 		{"no second report of a value that did not decode", "notify:\n  to: [pm@example.com, [a@example.com], pm@example.com]\n", []string{
-			"t.yaml:2: notify.to[1]: want a string, got a list",
+			"t.yaml:2: notify.to[1]: want an email address, got a list",
 			"t.yaml:2: notify.to[2]: warning: pm@example.com is listed twice",
 		}},
 	}
@@ -645,10 +667,10 @@ func TestCloneAndRestartNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := old.Clone()
-	c.Notify.To[0] = "b@example.com"
+	c.Notify.To[0] = mail.Address{Address: "b@example.com"}
 	c.SendingIPs[0] = netip.MustParseAddr("198.18.0.2")
 	c.Log.Journald.Units[0] = "postfix@-.service"
-	if old.Notify.To[0] != "a@example.com" || old.SendingIPs[0] != netip.MustParseAddr("198.18.0.1") || old.Log.Journald.Units[0] != "postfix.service" {
+	if old.Notify.To[0].Address != "a@example.com" || old.SendingIPs[0] != netip.MustParseAddr("198.18.0.1") || old.Log.Journald.Units[0] != "postfix.service" {
 		t.Errorf("Clone shares memory with the original: %+v", old)
 	}
 	if got := c.RestartNeeded(old); !slices.Equal(got, []string{"log.journald"}) {
@@ -672,11 +694,11 @@ func TestCloneAndRestartNeeded(t *testing.T) {
 
 func TestSender(t *testing.T) {
 	n := Default().Notify
-	if got := n.Sender("mx1.example.com."); got != "rblwatch@mx1.example.com" {
+	if got := n.Sender("mx1.example.com."); got != (mail.Address{Address: "rblwatch@mx1.example.com"}) {
 		t.Errorf("Sender = %q", got)
 	}
-	n.From = "pm@example.com"
-	if got := n.Sender("mx1.example.com"); got != "pm@example.com" {
+	n.From = mail.Address{Name: "PM", Address: "pm@example.com"}
+	if got := n.Sender("mx1.example.com"); got != n.From {
 		t.Errorf("Sender = %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/mail"
 	"net/netip"
 	"os"
 	"reflect"
@@ -147,6 +148,7 @@ var (
 	addrType     = reflect.TypeFor[netip.Addr]()
 	secretType   = reflect.TypeFor[Secret]()
 	journaldType = reflect.TypeFor[Journald]()
+	mailboxType  = reflect.TypeFor[mail.Address]()
 )
 
 // resolve follows aliases (bounded, against alias loops).
@@ -219,6 +221,18 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		return
 	case journaldType:
 		d.decodeJournald(n, v, key)
+		return
+	case mailboxType:
+		s, ok := d.scalar(n, key, false, "an email address")
+		if !ok {
+			return
+		}
+		a, err := ParseMailbox(s)
+		if err != nil {
+			d.errorAt(n, key, "%q %v", s, err)
+			return
+		}
+		v.Set(reflect.ValueOf(a))
 		return
 	}
 	switch v.Kind() {
@@ -462,7 +476,7 @@ func keyPaths(t reflect.Type, parent string) []string {
 		path := joinKey(parent, f.name)
 		keys = append(keys, path)
 		ft := t.Field(f.index).Type
-		if ft.Kind() == reflect.Struct && ft != addrType && ft != journaldType {
+		if ft.Kind() == reflect.Struct && ft != addrType && ft != journaldType && ft != mailboxType {
 			keys = append(keys, keyPaths(ft, path)...)
 		}
 	}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"net/mail"
 	"net/netip"
 	"net/url"
 	"path/filepath"
@@ -123,16 +122,17 @@ func (d *decoder) validateState(s *State) {
 }
 
 func (d *decoder) validateNotify(n *Notify) {
+	// The addresses were parsed as they were decoded (see ParseMailbox);
+	// a Config built in code is checked here the same way.
 	seen := map[string]bool{}
 	for i, to := range n.To {
 		key := fmt.Sprintf("notify.to[%d]", i)
-		a, err := mail.ParseAddress(to)
-		if err != nil {
-			d.errorf(key, "%q is not an email address", to)
+		if _, err := ParseMailbox(to.String()); err != nil || to.Address == "" {
+			d.errorf(key, "%q is not a usable email address", to.Address)
 			continue
 		}
-		if addr := strings.ToLower(a.Address); seen[addr] {
-			d.warnf(key, "%s is listed twice", a.Address)
+		if addr := strings.ToLower(to.Address); seen[addr] {
+			d.warnf(key, "%s is listed twice", to.Address)
 		} else {
 			seen[addr] = true
 		}
@@ -140,9 +140,9 @@ func (d *decoder) validateNotify(n *Notify) {
 	if len(n.To) == 0 && n.Webhook.URL == "" && len(n.Alertmanager.URLs) == 0 {
 		d.warnf("notify.to", "nobody is notified: incidents are only logged and counted; set notify.to (or notify.webhook.url)")
 	}
-	if n.From != "" {
-		if _, err := mail.ParseAddress(n.From); err != nil {
-			d.errorf("notify.from", "%q is not an email address", n.From)
+	if n.From.Address != "" {
+		if _, err := ParseMailbox(n.From.String()); err != nil {
+			d.errorf("notify.from", "%q is not a usable email address", n.From.Address)
 		}
 	}
 

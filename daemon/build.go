@@ -129,7 +129,7 @@ func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 	n := cfg.Notify
 	out := map[string]notify.Transport{}
 	if n.Transport() == "sendmail" {
-		out[SinkEmail] = &notify.Sendmail{Path: n.Sendmail, From: n.Sender(host)}
+		out[SinkEmail] = &notify.Sendmail{Path: n.Sendmail, From: n.Sender(host).Address}
 	} else {
 		tls := notify.TLSNone
 		switch n.StartTLS {
@@ -138,7 +138,7 @@ func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 		case config.TLSRequired:
 			tls = notify.TLSRequired
 		}
-		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host), HeloName: host, TLS: tls,
+		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host).Address, HeloName: host, TLS: tls,
 			Username: n.Username, Password: string(n.Password)}
 	}
 	if n.Webhook.URL != "" {

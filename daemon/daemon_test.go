@@ -130,8 +130,10 @@ func (h *harness) config() *config.Config {
 	cfg.Log.Path = h.log
 	cfg.Log.Timezone = "UTC"
 	cfg.State.Path = h.store
-	cfg.Notify.To = []string{"postmaster@example.org"}
-	cfg.Notify.From = "rblwatch@mx.example.org"
+	// Display names: the header keeps them, the envelope gets the bare
+	// addresses.
+	cfg.Notify.To = []mail.Address{{Name: "Postmaster", Address: "postmaster@example.org"}, {Name: "運用チーム", Address: "ops@example.org"}}
+	cfg.Notify.From = mail.Address{Name: "rblwatch", Address: "rblwatch@mx.example.org"}
 	cfg.Notify.Aggregate = 0
 	cfg.DNSBL.Interval = 0
 	return cfg
@@ -218,8 +220,13 @@ func TestNotifiesThenClears(t *testing.T) {
 		rejection(t0.Add(time.Second), "4C1B2A3F92", "bob@example.net"),
 	)
 	it := h.mail.wait(t, "opened")
-	if it.Kind != "opened" || it.Sink != SinkEmail || it.Recipients[0] != "postmaster@example.org" {
+	if it.Kind != "opened" || it.Sink != SinkEmail || strings.Join(it.Recipients, " ") != "postmaster@example.org ops@example.org" {
 		t.Fatalf("first notice = %+v", it)
+	}
+	if m, err := mail.ReadMessage(strings.NewReader(string(it.Payload))); err != nil {
+		t.Errorf("notice does not parse: %v", err)
+	} else if to, err := m.Header.AddressList("To"); err != nil || len(to) != 2 || to[1].Name != "運用チーム" || to[1].Address != "ops@example.org" {
+		t.Errorf("To: %v (%v)", to, err)
 	}
 	if s := subject(t, it); !strings.Contains(s, "Barracuda") || !strings.Contains(s, "192.0.2.1") {
 		t.Errorf("subject %q does not name the provider and the IP", s)

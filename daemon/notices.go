@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/notify"
@@ -77,7 +78,7 @@ func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.Out
 			return nil, err
 		}
 		it := base
-		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/email", SinkEmail, cfg.To, msg
+		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/email", SinkEmail, config.Envelope(cfg.To), msg
 		items = append(items, it)
 	}
 	if w := s.cfg.Notify.Webhook; w.URL != "" && s.hasSink(SinkWebhook) {

@@ -142,29 +142,28 @@ func normalizeMessageID(s string) (string, error) {
 func headerAddresses(cfg Config) (from, to string, err error) {
 	f, err := formatAddress(cfg.From)
 	if err != nil {
-		return "", "", fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From, err)
+		return "", "", fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From.Address, err)
 	}
 	if len(cfg.To) == 0 {
 		return "", "", fmt.Errorf("%w: no recipient", ErrConfig)
 	}
 	var tos []string
-	for _, s := range cfg.To {
-		t, err := formatAddress(s)
+	for _, a := range cfg.To {
+		t, err := formatAddress(a)
 		if err != nil {
-			return "", "", fmt.Errorf("%w: to %q: %w", ErrConfig, s, err)
+			return "", "", fmt.Errorf("%w: to %q: %w", ErrConfig, a.Address, err)
 		}
 		tos = append(tos, t)
 	}
 	return f, strings.Join(tos, ", "), nil
 }
 
-func formatAddress(s string) (string, error) {
-	a, err := mail.ParseAddress(s)
-	if err != nil {
-		return "", err
+func formatAddress(a mail.Address) (string, error) {
+	if _, err := mail.ParseAddress("<" + a.Address + ">"); err != nil || !headerSafe(a.Address) {
+		return "", fmt.Errorf("address %q is not plain ASCII mailbox", a.Address)
 	}
-	if !headerSafe(a.Address) {
-		return "", fmt.Errorf("address %q is not plain ASCII", a.Address)
+	if strings.ContainsFunc(a.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "", fmt.Errorf("name of %q has a control character", a.Address)
 	}
 	switch {
 	case a.Name == "":

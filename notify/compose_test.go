@@ -333,9 +333,13 @@ func TestComposeErrors(t *testing.T) {
 		{"message-id without @", func(n *Notice, c *Config, id *string) { *id = "<ab>" }, ErrMessageID, ""},
 		{"empty message-id", func(n *Notice, c *Config, id *string) { *id = "" }, ErrMessageID, ""},
 		{"no recipient", func(n *Notice, c *Config, id *string) { c.To = nil }, ErrConfig, ""},
-		{"bad from", func(n *Notice, c *Config, id *string) { c.From = "not an address" }, ErrConfig, ""},
-		{"from with CRLF", func(n *Notice, c *Config, id *string) { c.From = "a@b.example\r\nBcc: x@y" }, ErrConfig, ""},
-		{"non-ASCII address", func(n *Notice, c *Config, id *string) { c.To = []string{"ポスト@example.jp"} }, ErrConfig, ""},
+		{"bad from", func(n *Notice, c *Config, id *string) { c.From = mail.Address{Address: "not an address"} }, ErrConfig, ""},
+		{"no from", func(n *Notice, c *Config, id *string) { c.From = mail.Address{} }, ErrConfig, ""},
+		{"from with CRLF", func(n *Notice, c *Config, id *string) { c.From = mail.Address{Address: "a@b.example\r\nBcc: x@y"} }, ErrConfig, ""},
+		{"name with CRLF", func(n *Notice, c *Config, id *string) {
+			c.To = []mail.Address{{Name: "Ops\r\nBcc: x@y", Address: "ops@example.net"}}
+		}, ErrConfig, ""},
+		{"non-ASCII address", func(n *Notice, c *Config, id *string) { c.To = []mail.Address{{Address: "ポスト@example.jp"}} }, ErrConfig, ""},
 		{"unknown language", func(n *Notice, c *Config, id *string) { n.Lang = "fr" }, ErrLang, ""},
 		{"unknown kind", func(n *Notice, c *Config, id *string) { n.Kind = "exploded" }, ErrKind, ""},
 	}

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"net/mail"
 	"strings"
 	"time"
 
@@ -98,8 +99,8 @@ func spamhausChecks() []Check {
 
 func testConfig() Config {
 	return Config{
-		From:     "rblwatch <rblwatch@mail.example.net>",
-		To:       []string{"postmaster@example.net"},
+		From:     mail.Address{Name: "rblwatch", Address: "rblwatch@mail.example.net"},
+		To:       []mail.Address{{Address: "postmaster@example.net"}},
 		Renotify: 24 * time.Hour,
 	}
 }
@@ -187,7 +188,7 @@ func composeCases() []composeCase {
 
 	jaCfg := testConfig()
 	jaCfg.Location = jst
-	jaCfg.From = "rblwatch 監視 <rblwatch@mail.example.net>"
+	jaCfg.From = mail.Address{Name: "rblwatch 監視", Address: "rblwatch@mail.example.net"}
 
 	return []composeCase{
 		{

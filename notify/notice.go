@@ -28,6 +28,7 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
@@ -144,8 +145,11 @@ type Notice struct {
 
 // Config is the part of the configuration that composing needs.
 type Config struct {
-	From string   // header From, "rblwatch <rblwatch@mail.example.net>"
-	To   []string // header To, one address each
+	// From and To are the header's mailboxes, parsed once by package
+	// config: the header shows their names, while the transports get only
+	// the bare addresses (config.Envelope).
+	From mail.Address
+	To   []mail.Address
 	// HTML adds an HTML alternative to the plain text.
 	HTML bool
 	// Renotify is the digest interval, mentioned in "what happens next";

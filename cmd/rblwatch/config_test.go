@@ -61,7 +61,7 @@ func TestConfigCheck(t *testing.T) {
 			warned + ":4: notify.renotify: warning: a digest every 10m is a lot of email\n" +
 				warned + ": OK\n", 0},
 		{"every problem", []string{"check", "--config", bad},
-			bad + `:3: notify.to[1]: "nobody" is not an email address` + "\n" +
+			bad + `:3: notify.to[1]: "nobody" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"` + "\n" +
 				bad + ":4: notify.smpt: unknown key (did you mean notify.smtp?)\n" +
 				bad + ":5: notify.username: the password would cross the network unprotected: set notify.starttls: required\n" +
 				bad + ":8: notify.renotify: warning: a digest every 10m is a lot of email\n" +
