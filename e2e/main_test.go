@@ -185,8 +185,8 @@ func checkReport(t *testing.T, logPath string, got report, w want) {
 	}
 }
 
-// stampOf returns the syslog timestamp ("Nov 23 16:16:34") of a delivery
-// line.
+// stampOf returns the syslog timestamp ("Nov 23 16:16:34", "Dec  6 08:03:31"
+// or "Dec 06 08:03:31") of a delivery line.
 func stampOf(t *testing.T, log []byte, l line) string {
 	t.Helper()
 	re := regexp.MustCompile(`: to=<` + regexp.QuoteMeta(l.rcpt) + `>,.* status=` + l.status + ` \(`)
@@ -196,7 +196,10 @@ func stampOf(t *testing.T, log []byte, l line) string {
 	for sc.Scan() {
 		if re.Match(sc.Bytes()) {
 			if n++; n == l.n {
-				return sc.Text()[:15]
+				if m := syslogStamp.FindString(sc.Text()); m != "" {
+					return m
+				}
+				t.Fatalf("delivery line without a syslog timestamp: %s", sc.Text())
 			}
 		}
 	}
@@ -204,13 +207,33 @@ func stampOf(t *testing.T, log []byte, l line) string {
 	return ""
 }
 
+// syslogStamp is a traditional syslog timestamp at the start of a line; the
+// day of month is padded with a space ("Dec  6", rsyslog) or a zero ("Dec
+// 06", Postfix's postlogd) on days 1 to 9.
+var syslogStamp = regexp.MustCompile(`^[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}`)
+
 // checkStamp compares a reported time with a syslog timestamp, which has
 // no year and no zone: local time, to the second.
 func checkStamp(t *testing.T, what string, got time.Time, stamp string) {
 	t.Helper()
-	if g := got.In(time.Local).Format(time.Stamp); g != stamp {
-		t.Errorf("%s = %s (%s), want %s", what, g, got.Format(time.RFC3339), stamp)
+	if err := sameStamp(got, stamp); err != nil {
+		t.Errorf("%s: %v", what, err)
 	}
+}
+
+// sameStamp says whether got, in local time, is the moment a year-less
+// syslog timestamp names (month, day and clock; however the day is padded).
+func sameStamp(got time.Time, stamp string) error {
+	want, err := time.Parse("Jan _2 15:04:05", stamp)
+	if err != nil {
+		return fmt.Errorf("unreadable syslog timestamp %q: %v", stamp, err)
+	}
+	g := got.In(time.Local)
+	if g.Month() != want.Month() || g.Day() != want.Day() || g.Hour() != want.Hour() ||
+		g.Minute() != want.Minute() || g.Second() != want.Second() {
+		return fmt.Errorf("%s (%s), want %s", g.Format(time.Stamp), got.Format(time.RFC3339), stamp)
+	}
+	return nil
 }
 
 // pflogsumm runs pflogsumm on a log and returns its grand totals:
