@@ -8,30 +8,31 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rblwatch/rblwatch/internal/testenv"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
 // corpusDir finds the shared corpus: $RBLWATCH_CORPUS, else shared/corpus
-// beside the repository (../../shared/corpus from the package directory),
-// else /work/shared/corpus; it skips when there is none.
+// beside the repository (see testenv); without one it skips, or fails under
+// RBLWATCH_E2E=require.
 func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir := findCorpus()
 	if dir == "" {
-		t.Skip("corpus not found (set RBLWATCH_CORPUS to the directory holding rejections.tsv)")
+		testenv.Missing(t, "corpus not found: no shared/corpus/rejections.tsv beside the repository (or set RBLWATCH_CORPUS to the directory holding rejections.tsv)")
 	}
 	return dir
 }
 
 // findCorpus returns the corpus directory, or "".
 func findCorpus() string {
-	for _, dir := range []string{os.Getenv("RBLWATCH_CORPUS"), filepath.Join("..", "..", "shared", "corpus"), "/work/shared/corpus"} {
-		if dir == "" {
-			continue
-		}
+	if dir := os.Getenv("RBLWATCH_CORPUS"); dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "rejections.tsv")); err == nil {
 			return dir
 		}
+	}
+	if m := testenv.SharedGlob("corpus/rejections.tsv"); len(m) == 1 {
+		return filepath.Dir(m[0])
 	}
 	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 const dsnPostfix = `Received: by mx.example.net (Postfix)
@@ -107,15 +109,9 @@ func TestLooksLikeMessage(t *testing.T) {
 }
 
 // TestRealPostfixBounces reads the bounces a real Postfix sent on the test
-// bench (../../shared/harness/captured/*.dsn.eml, when present).
+// bench (shared/harness/captured/*.dsn.eml beside the repository).
 func TestRealPostfixBounces(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "harness", "captured", "*.dsn.eml"))
-	if len(files) == 0 {
-		files, _ = filepath.Glob("/work/shared/harness/captured/*.dsn.eml")
-	}
-	if len(files) == 0 {
-		t.Skip("no captured bounces")
-	}
+	files := testenv.Shared(t, "harness/captured/*.dsn.eml")
 	want := map[string]string{"barracuda": "barracuda", "spamhaus": "spamhaus", "unknown-user": ""}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -10,29 +10,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 var dumpUnknown = flag.Bool("dump-unknown", false, "TestParseCorpus: log every line left KindUnknown")
 
 // corpusFiles lists the real log excerpts shared with the project: the
-// labelled corpus and the lines captured from a real Postfix 3.7. shared/ is
-// looked for beside the repository (../../shared from the package
-// directory, as CI lays it out), then at /work/shared.
+// labelled corpus and the lines captured from a real Postfix 3.7, in
+// shared/ beside the repository (see testenv).
 func corpusFiles(t testing.TB) []string {
-	for _, root := range []string{filepath.Join("..", "..", "shared"), "/work/shared"} {
-		var files []string
-		for _, pat := range []string{"corpus/logs/*", "harness/captured/*.log"} {
-			m, err := filepath.Glob(filepath.Join(root, pat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, m...)
-		}
-		if len(files) > 0 {
-			return files
-		}
-	}
-	return nil
+	return append(testenv.Shared(t, "corpus/logs/*"), testenv.Shared(t, "harness/captured/*.log")...)
 }
 
 // TestParseCorpus parses every real log line available and checks that no
@@ -41,9 +29,6 @@ func corpusFiles(t testing.TB) []string {
 // service.
 func TestParseCorpus(t *testing.T) {
 	files := corpusFiles(t)
-	if len(files) == 0 {
-		t.Skip("no corpus under /work/shared")
-	}
 	p := NewParser(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.UTC)
 	var r Record
 	var lines, malformed, notPostfix, statusLines int

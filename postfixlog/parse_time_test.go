@@ -3,6 +3,8 @@ package postfixlog
 import (
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // stampLine puts a timestamp in front of a fixed Postfix line.
@@ -88,7 +90,7 @@ func TestYearInferenceCache(t *testing.T) {
 func TestTimeZones(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
-		t.Skipf("no zoneinfo: %v", err)
+		testenv.Missing(t, "no zoneinfo (apt-get install tzdata): %v", err)
 	}
 	tokyo := time.FixedZone("JST", 9*3600)
 	ref := mustTime(t, "2026-12-01T00:00:00Z")
@@ -134,7 +136,7 @@ func TestTimeZones(t *testing.T) {
 func TestDSTCache(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
-		t.Skipf("no zoneinfo: %v", err)
+		testenv.Missing(t, "no zoneinfo (apt-get install tzdata): %v", err)
 	}
 	p := NewParser(mustTime(t, "2026-12-01T00:00:00Z"), berlin)
 	var r Record

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // unit is a parsed unit file: section → key → values, in file order (a key
@@ -187,10 +188,7 @@ func TestSysusers(t *testing.T) {
 // TestSystemdAnalyze has systemd check the unit when it is installed: no
 // unknown or malformed directive, and an exposure level of at most 2.0.
 func TestSystemdAnalyze(t *testing.T) {
-	analyze, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Skip("systemd-analyze is not installed")
-	}
+	analyze := testenv.LookPath(t, "systemd-analyze", "systemd")
 	data, _ := readUnit(t)
 	// verify wants ExecStart's program to exist: stand the test binary in.
 	self, err := os.Executable()

@@ -10,11 +10,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/internal/testenv"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
-// capturedDir holds logs of a real Postfix (see /work/shared/harness).
-const capturedDir = "/work/shared/harness/captured"
+// capturedDir holds logs of a real Postfix: harness/captured in shared/
+// beside the repository (see testenv).
+func capturedDir(t *testing.T) string {
+	t.Helper()
+	return filepath.Dir(testenv.Shared(t, "harness/captured/*.log")[0])
+}
 
 // applyLogFile parses a log file with the real parser and applies every line
 // to s in one transaction; it returns the lines.
@@ -58,10 +63,7 @@ var deliveryRE = regexp.MustCompile(`postfix/\w+\[\d+\]: ([0-9A-Za-z]+): to=<[^>
 // line is one attempt of one recipient, and each recipient's last status is
 // the status of its last line.
 func TestCapturedLogs(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(capturedDir, "*.log"))
-	if len(files) == 0 {
-		t.Skip("no captured logs in " + capturedDir)
-	}
+	files := testenv.Shared(t, "harness/captured/*.log")
 	ctx := context.Background()
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -121,10 +123,11 @@ func TestCapturedFates(t *testing.T) {
 		"milter-verdict-reject.log": {"5379E986177": StateRejected, "58040986178": StateBounced, "5BD3098617A": StateDelivered},
 	}
 	ctx := context.Background()
+	dir := capturedDir(t)
 	for file, fates := range want {
-		path := filepath.Join(capturedDir, file)
+		path := filepath.Join(dir, file)
 		if _, err := os.Stat(path); err != nil {
-			t.Logf("skipping %s: %v", file, err)
+			t.Errorf("%s: %v", file, err)
 			continue
 		}
 		t.Run(file, func(t *testing.T) {

@@ -13,20 +13,14 @@ import (
 	"testing"
 
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // sqlite3 returns the path of the sqlite3 command, skipping the test when it
 // is missing unless RBLWATCH_E2E=require.
 func sqlite3(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("sqlite3")
-	if err != nil {
-		if os.Getenv("RBLWATCH_E2E") == "require" {
-			t.Fatalf("sqlite3 command required (RBLWATCH_E2E=require): %v", err)
-		}
-		t.Skip("no sqlite3 command")
-	}
-	return p
+	return testenv.LookPath(t, "sqlite3", "sqlite3")
 }
 
 // runSQLite runs the sqlite3 command read-only on db with args, failing the

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/internal/testenv"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -168,7 +169,7 @@ func TestPflogsumm(t *testing.T) {
 	pfl, err := exec.LookPath("pflogsumm")
 	if err != nil {
 		if _, err := os.Stat("/usr/sbin/pflogsumm"); err != nil {
-			t.Skip("pflogsumm not installed")
+			testenv.Missing(t, "pflogsumm is not installed (apt-get install pflogsumm; see .ci/setup)")
 		}
 		pfl = "/usr/sbin/pflogsumm"
 	}

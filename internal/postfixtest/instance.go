@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // Sentinel errors.
@@ -30,7 +32,7 @@ var (
 
 // RequireEnv is the environment variable that turns a skip into a failure:
 // RBLWATCH_E2E=require (CI sets it).
-const RequireEnv = "RBLWATCH_E2E"
+const RequireEnv = testenv.RequireEnv
 
 // Options configure an instance. The zero value is usable: mail to every
 // domain bounces with "no fake remote" until Routes say where it goes.
