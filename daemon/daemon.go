@@ -12,7 +12,6 @@
 package daemon
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -368,7 +367,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 		case errors.Is(err, postfixlog.ErrNotPostfix):
 			continue
 		case err != nil:
-			m.unparsed.WithLabelValues("").Inc()
+			m.unparsed.WithLabelValues(metricService("")).Inc()
 			continue
 		case r.Kind == postfixlog.KindUnknown:
 			m.unparsed.WithLabelValues(metricService(r.Service)).Inc()
@@ -547,12 +546,10 @@ func (s *service) zonesOf(id, target string) []dnsbl.Zone {
 	return out
 }
 
-func metricService(s string) string {
-	if len(s) > 20 {
-		return "other"
-	}
-	return cmp.Or(s, "-")
-}
+// metricService bounds the service label: log text names the service, and
+// every name would otherwise make a series (and a name that is not UTF-8
+// makes client_golang panic).
+func metricService(s string) string { return postfixlog.ServiceLabel(s) }
 
 func metricStatus(s string) string {
 	switch s {

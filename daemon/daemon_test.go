@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
@@ -114,6 +115,8 @@ type harness struct {
 	// what the daemon logs.
 	resolver *dnsbl.Resolver
 	logs     *observer.ObservedLogs
+	// reg holds the daemon's metrics.
+	reg *prometheus.Registry
 }
 
 func newHarness(t *testing.T) *harness {
@@ -147,6 +150,7 @@ func (h *harness) start(cfg *config.Config) {
 		t.Fatal(err)
 	}
 	h.tick = make(chan time.Time)
+	h.reg = prometheus.NewRegistry()
 	path := cfg.Log.Path
 	d := Deps{
 		Config:  cfg,
@@ -162,6 +166,7 @@ func (h *harness) start(cfg *config.Config) {
 		Now:        h.clock.now,
 		Tick:       h.tick,
 		Resolver:   h.resolver,
+		Metrics:    NewMetrics(h.reg),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
@@ -321,6 +326,7 @@ func TestReloadChangesTheRelay(t *testing.T) {
 	second := newRecorder()
 	reload := make(chan *config.Config)
 	h.tick = make(chan time.Time)
+	h.reg = prometheus.NewRegistry()
 	path := cfg.Log.Path
 	d := Deps{
 		Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",

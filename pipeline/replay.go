@@ -349,7 +349,7 @@ func (w *worker) do(c chunk) parsed {
 			continue
 		case r.Kind == postfixlog.KindUnknown:
 			p.c.unparsed++
-			p.c.countUnparsed(r.Service)
+			p.c.countUnparsed(postfixlog.ServiceLabel(r.Service))
 			continue
 		}
 		if !r.Time.IsZero() {

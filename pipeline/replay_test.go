@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +140,20 @@ func TestHugeAndBrokenLines(t *testing.T) {
 	}
 	if res.Totals.Delivered != 4 {
 		t.Errorf("lines after the huge one were lost: %+v", res.Totals)
+	}
+}
+
+// TestUnparsedByServiceBounded: a log naming a new service on every line
+// counts them under "other", not one entry (and one report row) each.
+func TestUnparsedByServiceBounded(t *testing.T) {
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, "Nov 23 15:33:%02d mx postfix/evil%d[1]: something odd\n", i%60, i)
+	}
+	b.WriteString("Nov 23 15:33:59 mx postfix/smtp[1]: something odd\n")
+	res := replay(t, b.String(), Options{})
+	want := map[string]int64{"other": 5000, "smtp": 1}
+	if !maps.Equal(res.UnparsedByService, want) {
+		t.Errorf("unparsed by service %v, want %v", res.UnparsedByService, want)
 	}
 }

@@ -247,6 +247,21 @@ func knownService(name string) bool {
 	return false
 }
 
+// ServiceLabel names a service where the set of names must stay small (a
+// metric label, a report's count by service): the service itself when it is
+// one of Postfix's daemons or commands, or "relay" (the default master.cf's
+// second smtp transport, logged under its own name); "-" for none; "other"
+// for anything else, since a crafted log line can name any service it likes.
+func ServiceLabel(service string) string {
+	switch {
+	case service == "":
+		return "-"
+	case service == "relay" || knownService(service):
+		return service
+	}
+	return "other"
+}
+
 // isFacilityLevel reports whether tok reads like busybox's "mail.info".
 func isFacilityLevel(tok string) bool {
 	dot := strings.IndexByte(tok, '.')

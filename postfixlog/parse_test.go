@@ -693,3 +693,25 @@ func TestHugeLines(t *testing.T) {
 		t.Errorf("huge reply: err %v, kind %v, command %q, code %d", err, r.Kind, r.Command, r.Reply.Code)
 	}
 }
+
+func TestServiceLabel(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"smtp", "smtp"},
+		{"smtpd", "smtpd"},
+		{"qmgr", "qmgr"},
+		{"relay", "relay"},
+		{"postscreen", "postscreen"},
+		{"", "-"},
+		{"x1", "other"},
+		{"smtp2", "other"},
+		{"SMTP", "other"},
+		{"\xff\xfe", "other"},
+		{"smtp\x1b[31m", "other"},
+		{strings.Repeat("a", 5000), "other"},
+	}
+	for _, tt := range tests {
+		if got := ServiceLabel(tt.in); got != tt.want {
+			t.Errorf("ServiceLabel(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
