@@ -25,6 +25,7 @@ import (
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
@@ -102,7 +103,8 @@ type service struct {
 	log     *zap.Logger
 	loc     *time.Location
 	tracker *incident.Tracker
-	zones   []dnsbl.Zone // enabled catalog zones, keys applied
+	reader  *ingest.Reader // the ingest path's parser and classifier
+	zones   []dnsbl.Zone   // enabled catalog zones, keys applied
 
 	// previous holds the counts of each incident at its last notice, so a
 	// digest can say what is new (lost on restart: the digest then counts
@@ -164,6 +166,10 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	}
 	s.cfg, s.cat, s.loc = cfg, cat, loc
 	s.zones = enabledZones(cat, cfg.DNSBL)
+	// A new reader: the sending IP or the time zone may have changed,
+	// which its cached verdicts depend on. Its reference time is set for
+	// each batch (process).
+	s.reader = ingest.NewReader(ingest.Options{Catalog: cat, Location: loc, SendingIP: s.sendingIP()}, time.Time{})
 	if s.tracker != nil {
 		s.tracker.SetConfig(s.lifecycle())
 	}
@@ -345,52 +351,33 @@ func (s *service) reload(cfg *config.Config) {
 	s.log.Info("configuration reloaded")
 }
 
-// process parses a batch of lines, updates the tracker and commits
-// everything with the position after the last line.
+// process reads a batch of lines through the ingest path (parse, classify,
+// track), and commits everything with the position after the last line.
 func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 	if len(batch) == 0 {
 		return nil
 	}
 	now := s.d.Now()
-	// A parser per batch: its reference time (for the year of syslog
-	// timestamps) must follow the clock.
-	p := postfixlog.NewParser(now, s.loc)
+	// The reference time (for the year of syslog timestamps) follows the
+	// clock.
+	s.reader.SetReference(now)
 	recs := make([]postfixlog.Record, 0, len(batch))
 	var events []incident.Event
-	m := s.d.Metrics
+	skipped := 0
 	for _, l := range batch {
-		m.skippedLines.Add(float64(l.Skipped))
-		var r postfixlog.Record
-		err := p.Parse(l.Text, &r)
-		m.lines.Inc()
-		switch {
-		case errors.Is(err, postfixlog.ErrNotPostfix):
+		skipped += l.Skipped
+		rec, v := s.reader.Read(l.Text)
+		if rec == nil {
 			continue
-		case err != nil:
-			m.unparsed.WithLabelValues(metricService("")).Inc()
-			continue
-		case r.Kind == postfixlog.KindUnknown:
-			m.unparsed.WithLabelValues(metricService(r.Service)).Inc()
-			continue
-		case r.Kind == postfixlog.KindOther:
-			continue
-		}
-		var v classify.Verdict
-		if r.Kind == postfixlog.KindDelivery {
-			m.deliveries.WithLabelValues(metricStatus(r.Status)).Inc()
-			if r.Status == "deferred" || r.Status == "bounced" {
-				v = s.cat.Classify(classify.InputFromRecord(&r, s.sendingIP()))
-				m.failures.WithLabelValues(string(v.Category)).Inc()
-				if v.Category == classify.Blocklist {
-					m.rejections.WithLabelValues(v.Provider).Inc()
-				}
-			}
 		}
 		// The tracker uses the record's own time, so that a backlog read
 		// after a restart replays its timing.
-		events = append(events, s.tracker.Observe(&r, v)...)
-		recs = append(recs, r)
+		if o, ok := ingest.Observation(rec, v); ok {
+			events = append(events, ingest.Feed(s.tracker, &o)...)
+		}
+		recs = append(recs, *rec)
 	}
+	s.count(skipped)
 	events = append(events, s.tracker.Tick(now)...)
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)))
 	s.startVerifications(ctx)
@@ -406,6 +393,31 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 		}
 		return nil
 	})
+}
+
+// count adds what the reader counted since the last call to the metrics.
+func (s *service) count(skipped int) {
+	m, c := s.d.Metrics, &s.reader.Counts
+	m.skippedLines.Add(float64(skipped))
+	m.lines.Add(float64(c.Lines))
+	for svc, n := range c.UnparsedBy {
+		if svc == "" {
+			svc = metricService("")
+		}
+		m.unparsed.WithLabelValues(svc).Add(float64(n))
+	}
+	for i, n := range c.Deliveries {
+		if n > 0 {
+			m.deliveries.WithLabelValues(ingest.StatusNames[i]).Add(float64(n))
+		}
+	}
+	for cat, n := range c.Failures {
+		m.failures.WithLabelValues(string(cat)).Add(float64(n))
+	}
+	for p, n := range c.Rejections {
+		m.rejections.WithLabelValues(p).Add(float64(n))
+	}
+	c.Reset()
 }
 
 // tick runs the incident timers.
@@ -548,13 +560,6 @@ func (s *service) zonesOf(id, target string) []dnsbl.Zone {
 
 // metricService bounds the service label: log text names the service, and
 // every name would otherwise make a series (and a name that is not UTF-8
-// makes client_golang panic).
+// makes client_golang panic). The reader's counts are by label already
+// (postfixlog.ServiceLabel), "" for lines with no readable prefix.
 func metricService(s string) string { return postfixlog.ServiceLabel(s) }
-
-func metricStatus(s string) string {
-	switch s {
-	case "sent", "deferred", "bounced", "expired":
-		return s
-	}
-	return "other"
-}

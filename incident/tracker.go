@@ -109,53 +109,91 @@ func (t *Tracker) SetConfig(cfg Config) {
 	}
 }
 
-// Observe feeds one parsed record, with the verdict for a failed delivery (the
-// zero Verdict otherwise). Only blocklist verdicts open incidents; deliveries
-// clear them; queue events update the fate of affected messages. Events due at
-// the record's time are returned.
-func (t *Tracker) Observe(r *postfixlog.Record, v classify.Verdict) []Event {
+// Observation is what the tracker reads of one log record: a delivery
+// (with the verdict of a failure), an expiry or removal, or what the log
+// tells of a message before it is refused (sender, Message-ID, submitting
+// client). Its strings may point into a log line: whatever the tracker
+// keeps, it copies. ObservationOf makes one from a parsed record.
+type Observation struct {
+	Kind    postfixlog.Kind
+	At      time.Time
+	QueueID string
+
+	// Deliveries (KindDelivery).
+	Status     string // sent, deferred, bounced, …
+	To         string
+	RemoteHost string
+	Raw        string // the log line, kept as evidence
+	// Verdict is the verdict of a failed delivery, nil otherwise. The
+	// tracker never changes it, so verdicts may be shared.
+	Verdict *classify.Verdict
+
+	// Message facts: From (KindQueued, KindPickup), MessageID
+	// (KindMessageID), Login and Client (KindClient).
+	From, MessageID, Login, Client string
+}
+
+// ObservationOf returns what the tracker reads of r, with v the verdict of a
+// failed delivery (nil otherwise), and false when the tracker has no use
+// for the record.
+func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool) {
+	o := Observation{Kind: r.Kind, At: r.Time, QueueID: r.QueueID}
 	switch r.Kind {
+	case postfixlog.KindDelivery:
+		o.Status, o.To, o.RemoteHost, o.Raw, o.Verdict = r.Status, r.To, r.RemoteHost, r.Raw, v
 	case postfixlog.KindQueued, postfixlog.KindPickup:
-		if m := t.metaFor(r.QueueID); m != nil && m.from == "" {
-			m.from = strings.Clone(r.From)
+		o.From = r.From
+	case postfixlog.KindMessageID:
+		o.MessageID = r.MessageID
+	case postfixlog.KindClient:
+		o.Login, o.Client = r.SASLUser, r.Client
+	case postfixlog.KindRemoved, postfixlog.KindExpired:
+	default:
+		return Observation{}, false
+	}
+	return o, true
+}
+
+// IsMessageFact reports whether o only tells who sent a message (sender,
+// Message-ID, client): facts notices name, which a replay can do without.
+func (o *Observation) IsMessageFact() bool {
+	switch o.Kind {
+	case postfixlog.KindQueued, postfixlog.KindPickup, postfixlog.KindMessageID, postfixlog.KindClient:
+		return true
+	}
+	return false
+}
+
+// Observe feeds one observation. Only blocklist verdicts open incidents;
+// deliveries clear them; queue events update the fate of affected messages.
+// Events due at the observation's time are returned.
+func (t *Tracker) Observe(o *Observation) []Event {
+	switch o.Kind {
+	case postfixlog.KindQueued, postfixlog.KindPickup:
+		if m := t.metaFor(o.QueueID); m != nil && m.from == "" {
+			m.from = strings.Clone(o.From)
 		}
 	case postfixlog.KindMessageID:
-		if m := t.metaFor(r.QueueID); m != nil {
-			m.messageID = strings.Clone(r.MessageID)
+		if m := t.metaFor(o.QueueID); m != nil {
+			m.messageID = strings.Clone(o.MessageID)
 		}
 	case postfixlog.KindClient:
-		if m := t.metaFor(r.QueueID); m != nil {
-			m.login, m.client = strings.Clone(r.SASLUser), strings.Clone(r.Client)
+		if m := t.metaFor(o.QueueID); m != nil {
+			m.login, m.client = strings.Clone(o.Login), strings.Clone(o.Client)
 		}
 	case postfixlog.KindRemoved:
-		delete(t.meta, r.QueueID)
-		delete(t.byQueue, r.QueueID)
+		delete(t.meta, o.QueueID)
+		delete(t.byQueue, o.QueueID)
 	case postfixlog.KindExpired:
-		t.setFate(r.QueueID, "", FateExpired)
+		t.setFate(o.QueueID, "", FateExpired)
 	case postfixlog.KindDelivery:
-		d := Delivery{At: r.Time, Status: r.Status, QueueID: r.QueueID, To: r.To, RemoteHost: r.RemoteHost, Raw: r.Raw}
-		return t.ObserveDelivery(&d, &v)
+		return t.observeDelivery(o)
 	}
 	return nil
 }
 
-// Delivery is the part of a delivery record the tracker reads. Its strings
-// may point into a log line: whatever the tracker keeps, it copies.
-type Delivery struct {
-	At         time.Time
-	Status     string // sent, deferred, bounced, …
-	QueueID    string
-	To         string
-	RemoteHost string
-	Raw        string // the log line, kept as evidence
-}
-
-// ObserveDelivery is Observe for a delivery, without a whole Record (replay
-// feeds a million of them). v is the verdict of a failed delivery, nil or
-// zero otherwise.
-
-func (t *Tracker) ObserveDelivery(r *Delivery, v *classify.Verdict) []Event {
-	at := r.At
+func (t *Tracker) observeDelivery(r *Observation) []Event {
+	at, v := r.At, r.Verdict
 	switch r.Status {
 	case "sent":
 		t.setFate(r.QueueID, r.To, FateDelivered)
@@ -237,7 +275,7 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 }
 
 // affect records the refused recipient and its message.
-func (t *Tracker) affect(st *state, r *Delivery) {
+func (t *Tracker) affect(st *state, r *Observation) {
 	rcpt := r.To
 	if rcpt != "" {
 		if _, ok := st.rcpts[rcpt]; !ok {

@@ -48,9 +48,22 @@ func run(tr *Tracker, steps []step) []Event {
 			evs = append(evs, tr.Tick(t0.Add(time.Duration(s.tick)*time.Second))...)
 			continue
 		}
-		evs = append(evs, tr.Observe(s.r, s.v)...)
+		evs = append(evs, observe(tr, s.r, s.v)...)
 	}
 	return evs
+}
+
+// observe feeds r with its verdict (the zero Verdict for none).
+func observe(tr *Tracker, r *postfixlog.Record, v classify.Verdict) []Event {
+	var vp *classify.Verdict
+	if v != (classify.Verdict{}) {
+		vp = &v
+	}
+	o, ok := ObservationOf(r, vp)
+	if !ok {
+		return nil
+	}
+	return tr.Observe(&o)
 }
 
 func kinds(evs []Event) []string {
@@ -340,7 +353,7 @@ func BenchmarkObserve(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		j := i % len(recs)
-		tr.Observe(recs[j], vs[j])
+		observe(tr, recs[j], vs[j])
 	}
 }
 
@@ -359,10 +372,10 @@ func TestTrackerDoesNotPinLines(t *testing.T) {
 		at := t0.Add(time.Duration(i) * time.Second)
 		v := barracuda
 		v.Listed, v.Remote, v.Command = f[3], f[2], f[4]
-		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindQueued, QueueID: f[0], From: f[5]}, classify.Verdict{})
-		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindMessageID, QueueID: f[0], MessageID: f[4]}, classify.Verdict{})
-		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindDelivery, Status: "deferred", QueueID: f[0], To: f[1], RemoteHost: f[2], Raw: f[4]}, v)
-		tr.Observe(&postfixlog.Record{Time: at, Kind: postfixlog.KindDelivery, Status: "sent", QueueID: f[0], To: f[1]}, classify.Verdict{})
+		observe(tr, &postfixlog.Record{Time: at, Kind: postfixlog.KindQueued, QueueID: f[0], From: f[5]}, classify.Verdict{})
+		observe(tr, &postfixlog.Record{Time: at, Kind: postfixlog.KindMessageID, QueueID: f[0], MessageID: f[4]}, classify.Verdict{})
+		observe(tr, &postfixlog.Record{Time: at, Kind: postfixlog.KindDelivery, Status: "deferred", QueueID: f[0], To: f[1], RemoteHost: f[2], Raw: f[4]}, v)
+		observe(tr, &postfixlog.Record{Time: at, Kind: postfixlog.KindDelivery, Status: "sent", QueueID: f[0], To: f[1]}, classify.Verdict{})
 	}
 	for i := 0; i < 50 && live.Load() > 0; i++ {
 		runtime.GC()

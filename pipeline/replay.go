@@ -1,7 +1,7 @@
-// Package pipeline ties the pure parts together: log lines are parsed
-// (logwatch), failures classified (classify) and fed to the incident tracker
-// (incident). Replay runs it over whole files with parsing spread across
-// cores; the daemon runs the same steps one line at a time.
+// Package pipeline is `rblwatch replay`: it reads whole logs through the
+// ingest path (parse, classify, track; the daemon runs the same steps one
+// batch of lines at a time), with parsing spread across cores and the
+// tracker fed in log order.
 package pipeline
 
 import (
@@ -18,8 +18,8 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/logwatch"
-	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Input is one log to replay.
@@ -50,12 +50,7 @@ type Options struct {
 }
 
 // Totals count delivery lines as pflogsumm does.
-type Totals struct {
-	Delivered int64 `json:"delivered"` // status=sent, not "forwarded as"
-	Deferred  int64 `json:"deferred"`  // status=deferred lines (every retry counts)
-	Bounced   int64 `json:"bounced"`   // status=bounced lines
-	Expired   int64 `json:"expired"`   // messages returned after maximal_queue_lifetime
-}
+type Totals = ingest.Totals
 
 // Result of a replay.
 type Result struct {
@@ -100,35 +95,17 @@ type chunk struct {
 // large allocation rate keeps busy, hardly runs.
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
-// parsed is what a worker made of a chunk: the events the tracker needs,
-// and the counters.
+// parsed is what a worker made of a chunk: the observations for the
+// tracker, and the counts.
 type parsed struct {
-	seq    int
-	events []event
-	c      counters
-	buf    *[]byte // the chunk's buffer, recycled after the merge
+	seq int
+	obs []incident.Observation
+	c   ingest.Counts
+	buf *[]byte // the chunk's buffer, recycled after the merge
 }
 
-// event is what the merger feeds the tracker for one record: a delivery
-// (with the verdict of a failure, shared with the worker's cache) or an
-// expiry. Whole Records are large; copying them between goroutines cost
-// more than parsing.
-type event struct {
-	kind    postfixlog.Kind
-	d       incident.Delivery
-	verdict *classify.Verdict
-}
-
-// eventPool recycles the event slices of processed chunks.
-var eventPool = sync.Pool{New: func() any { return new([]event) }}
-
-type counters struct {
-	lines, unparsed, foreign, skipped int64
-	unparsedBy                        map[string]int64
-	totals                            Totals
-	failures                          map[classify.Category]int64
-	first, last                       time.Time
-}
+// obsPool recycles the observation slices of processed chunks.
+var obsPool = sync.Pool{New: func() any { return new([]incident.Observation) }}
 
 // Replay reads the inputs in order and returns what happened in them.
 func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
@@ -195,21 +172,17 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			next++
 			<-tokens
 			res.add(&q.c)
-			for i := range q.events {
-				e := &q.events[i]
-				if e.kind == postfixlog.KindExpired {
-					tr.Observe(&postfixlog.Record{Kind: e.kind, Time: e.d.At, QueueID: e.d.QueueID}, classify.Verdict{})
-					continue
-				}
-				tr.ObserveDelivery(&e.d, e.verdict)
-				if v := e.verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
+			for i := range q.obs {
+				o := &q.obs[i]
+				ingest.Feed(tr, o)
+				if v := o.Verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
 					k := incident.Key{Provider: v.Provider, Listed: v.Listed}
-					keyTimes[k] = append(keyTimes[k], e.d.At)
+					keyTimes[k] = append(keyTimes[k], o.At)
 				}
 			}
-			clear(q.events)
-			evs := q.events[:0]
-			eventPool.Put(&evs)
+			clear(q.obs)
+			obs := q.obs[:0]
+			obsPool.Put(&obs)
 			bufPool.Put(q.buf)
 		}
 	}
@@ -231,26 +204,26 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	return res, nil
 }
 
-func (res *Result) add(c *counters) {
-	res.Lines += c.lines
-	res.Unparsed += c.unparsed
-	res.Foreign += c.foreign
-	res.Skipped += c.skipped
-	for s, n := range c.unparsedBy {
+func (res *Result) add(c *ingest.Counts) {
+	res.Lines += c.Lines
+	res.Unparsed += c.Unparsed
+	res.Foreign += c.Foreign
+	res.Skipped += c.Skipped
+	for s, n := range c.UnparsedBy {
 		res.UnparsedByService[s] += n
 	}
-	res.Totals.Delivered += c.totals.Delivered
-	res.Totals.Deferred += c.totals.Deferred
-	res.Totals.Bounced += c.totals.Bounced
-	res.Totals.Expired += c.totals.Expired
-	for cat, n := range c.failures {
+	res.Totals.Delivered += c.Totals.Delivered
+	res.Totals.Deferred += c.Totals.Deferred
+	res.Totals.Bounced += c.Totals.Bounced
+	res.Totals.Expired += c.Totals.Expired
+	for cat, n := range c.Failures {
 		res.Failures[cat] += n
 	}
-	if !c.first.IsZero() && (res.First.IsZero() || c.first.Before(res.First)) {
-		res.First = c.first
+	if !c.First.IsZero() && (res.First.IsZero() || c.First.Before(res.First)) {
+		res.First = c.First
 	}
-	if c.last.After(res.Last) {
-		res.Last = c.last
+	if c.Last.After(res.Last) {
+		res.Last = c.Last
 	}
 }
 
@@ -294,34 +267,30 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 	return nil
 }
 
-// worker parses chunks. Each has its own parsers (they cache timestamps) and
-// a verdict cache: the same reply text from the same host recurs a lot.
+// worker parses chunks, with a Reader per input (each dates its lines from
+// its own file's time).
 type worker struct {
-	opts    Options
-	parsers []*postfixlog.Parser
-	cache   map[cacheKey]*classify.Verdict
-	rec     postfixlog.Record
+	readers []*ingest.Reader
 }
 
-type cacheKey struct{ detail, host string }
-
-const maxCache = 4096
-
 func newWorker(opts Options, inputs []Input) *worker {
-	w := &worker{opts: opts, cache: make(map[cacheKey]*classify.Verdict)}
+	w := &worker{}
 	for _, in := range inputs {
 		ref := in.Ref
 		if ref.IsZero() {
 			ref = time.Now()
 		}
-		w.parsers = append(w.parsers, postfixlog.NewParser(ref, opts.Location))
+		w.readers = append(w.readers, ingest.NewReader(ingest.Options{
+			Catalog: opts.Catalog, Location: opts.Location, SendingIP: opts.SendingIP, Since: opts.Since, Until: opts.Until,
+		}, ref))
 	}
 	return w
 }
 
 func (w *worker) do(c chunk) parsed {
-	p := parsed{seq: c.seq, events: *eventPool.Get().(*[]event), buf: c.buf}
-	ps := w.parsers[c.input]
+	p := parsed{seq: c.seq, obs: *obsPool.Get().(*[]incident.Observation), buf: c.buf}
+	rd := w.readers[c.input]
+	rd.Counts.Reset()
 	data := c.data
 	for len(data) > 0 {
 		line := data
@@ -330,96 +299,19 @@ func (w *worker) do(c chunk) parsed {
 		} else {
 			data = ""
 		}
-		line = strings.TrimSuffix(line, "\r")
-		r := &w.rec
-		err := ps.Parse(line, r)
-		// Lines of other programs carry a time too: the window applies.
-		if (err == nil || errors.Is(err, postfixlog.ErrNotPostfix)) && !r.Time.IsZero() && !w.inWindow(r.Time) {
-			p.c.skipped++
+		rec, v := rd.Read(line)
+		if rec == nil {
 			continue
 		}
-		p.c.lines++
-		switch {
-		case errors.Is(err, postfixlog.ErrNotPostfix):
-			p.c.foreign++
-			continue
-		case err != nil:
-			p.c.unparsed++
-			p.c.countUnparsed("")
-			continue
-		case r.Kind == postfixlog.KindUnknown:
-			p.c.unparsed++
-			p.c.countUnparsed(postfixlog.ServiceLabel(r.Service))
+		o, ok := ingest.Observation(rec, v)
+		// Senders and Message-IDs only matter to notices; a replay
+		// reports counts, so the tracker is spared the bookkeeping of
+		// every message's life.
+		if !ok || o.IsMessageFact() {
 			continue
 		}
-		if !r.Time.IsZero() {
-			if p.c.first.IsZero() {
-				p.c.first = r.Time
-			}
-			p.c.last = r.Time
-		}
-		e := event{kind: r.Kind, d: incident.Delivery{At: r.Time, QueueID: r.QueueID}}
-		switch r.Kind {
-		case postfixlog.KindDelivery:
-			e.d.Status, e.d.To = r.Status, r.To
-			switch r.Status {
-			case "sent":
-				if !strings.HasPrefix(r.Detail, "forwarded as ") {
-					p.c.totals.Delivered++
-				}
-			case "deferred", "bounced":
-				if r.Status == "deferred" {
-					p.c.totals.Deferred++
-				} else {
-					p.c.totals.Bounced++
-				}
-				e.verdict = w.classify(r)
-				e.d.RemoteHost, e.d.Raw = r.RemoteHost, r.Raw
-				if p.c.failures == nil {
-					p.c.failures = map[classify.Category]int64{}
-				}
-				p.c.failures[e.verdict.Category]++
-			}
-		case postfixlog.KindExpired:
-			p.c.totals.Expired++
-		default:
-			// Senders and Message-IDs only matter to notices; a replay
-			// reports counts, so the tracker is spared the bookkeeping
-			// of every message's life.
-			continue
-		}
-		p.events = append(p.events, e)
+		p.obs = append(p.obs, o)
 	}
+	p.c.Add(&rd.Counts)
 	return p
-}
-
-func (c *counters) countUnparsed(service string) {
-	if c.unparsedBy == nil {
-		c.unparsedBy = map[string]int64{}
-	}
-	if _, ok := c.unparsedBy[service]; !ok {
-		service = strings.Clone(service) // the key outlives the chunk
-	}
-	c.unparsedBy[service]++
-}
-
-func (w *worker) inWindow(t time.Time) bool {
-	return (w.opts.Since.IsZero() || !t.Before(w.opts.Since)) && (w.opts.Until.IsZero() || t.Before(w.opts.Until))
-}
-
-// classify returns the verdict for a failed delivery, from the cache when the
-// same text came from the same host before. Cached verdicts hold no
-// substrings of the chunk, so the cache does not keep chunks alive; they are
-// never changed once made, so events may share them.
-func (w *worker) classify(r *postfixlog.Record) *classify.Verdict {
-	k := cacheKey{r.Detail, r.RemoteHost}
-	if v, ok := w.cache[k]; ok {
-		return v
-	}
-	v := w.opts.Catalog.Classify(classify.InputFromRecord(r, w.opts.SendingIP)).Clone()
-	if len(w.cache) >= maxCache {
-		clear(w.cache)
-	}
-	w.cache[cacheKey{strings.Clone(k.detail), strings.Clone(k.host)}] = &v
-	return &v
 }

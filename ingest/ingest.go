@@ -1,0 +1,280 @@
+// Package ingest is rblwatch's one path from a Postfix log line to the
+// incident tracker: parse (postfixlog), classify a failed delivery
+// (classify), observe (incident). The daemon (`rblwatch run`) and `rblwatch
+// replay` both read lines through a Reader and feed what it makes of them to
+// an incident.Tracker with Feed; replay runs several Readers on chunks of
+// the log in parallel and feeds the tracker in log order, the daemon runs
+// one Reader and also hands each record to the store.
+//
+// A Reader counts what it reads (Counts) for replay's totals and the
+// daemon's metrics, and keeps a cache of verdicts: the same reply from the
+// same host recurs a lot, and classifying it again would cost more than
+// parsing the line.
+package ingest
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/postfixlog"
+)
+
+// Options configure a Reader.
+type Options struct {
+	Catalog   *classify.Catalog
+	Location  *time.Location // zone of timestamps without one; nil: UTC
+	SendingIP string         // our outbound IP, the listed IP when a reply names none
+	// Since and Until bound the time of the lines read (zero: no bound):
+	// lines outside are counted in Counts.Skipped and otherwise ignored.
+	Since, Until time.Time
+}
+
+// Totals count delivery lines as pflogsumm does.
+type Totals struct {
+	Delivered int64 `json:"delivered"` // status=sent, not "forwarded as"
+	Deferred  int64 `json:"deferred"`  // status=deferred lines (every retry counts)
+	Bounced   int64 `json:"bounced"`   // status=bounced lines
+	Expired   int64 `json:"expired"`   // messages returned after maximal_queue_lifetime
+}
+
+// Status classes of delivery lines, for Counts.Deliveries.
+const (
+	StatusSent     = iota // status=sent, "forwarded as" included
+	StatusDeferred        // status=deferred
+	StatusBounced         // status=bounced
+	StatusExpired         // status=expired on a delivery line
+	StatusOther           // deliverable, undeliverable, softbounce, …
+	numStatus
+)
+
+// StatusNames names the status classes, for metric labels.
+var StatusNames = [numStatus]string{"sent", "deferred", "bounced", "expired", "other"}
+
+// Counts is what a Reader read. Maps are nil until they count something.
+type Counts struct {
+	Lines    int64 // lines read within the time window
+	Unparsed int64 // Postfix lines not understood, and lines with no readable prefix
+	Foreign  int64 // lines of other programs (dovecot, opendkim, …)
+	Skipped  int64 // lines outside Options.Since/Until
+	// UnparsedBy counts unparsed lines per Postfix service, named by
+	// postfixlog.ServiceLabel ("" for lines without a readable prefix).
+	UnparsedBy map[string]int64
+	Totals     Totals
+	// Deliveries counts delivery lines by status class (Status…).
+	Deliveries [numStatus]int64
+	// Failures counts deferred and bounced delivery lines per category.
+	Failures map[classify.Category]int64
+	// Rejections counts blocklist verdicts per provider ("" unnamed).
+	Rejections map[string]int64
+	// First and Last are the times of the first and last line read in
+	// the window.
+	First, Last time.Time
+}
+
+// Add adds c2 to c.
+func (c *Counts) Add(c2 *Counts) {
+	c.Lines += c2.Lines
+	c.Unparsed += c2.Unparsed
+	c.Foreign += c2.Foreign
+	c.Skipped += c2.Skipped
+	for s, n := range c2.UnparsedBy {
+		if c.UnparsedBy == nil {
+			c.UnparsedBy = map[string]int64{}
+		}
+		c.UnparsedBy[s] += n
+	}
+	c.Totals.Delivered += c2.Totals.Delivered
+	c.Totals.Deferred += c2.Totals.Deferred
+	c.Totals.Bounced += c2.Totals.Bounced
+	c.Totals.Expired += c2.Totals.Expired
+	for i, n := range c2.Deliveries {
+		c.Deliveries[i] += n
+	}
+	for k, n := range c2.Failures {
+		if c.Failures == nil {
+			c.Failures = map[classify.Category]int64{}
+		}
+		c.Failures[k] += n
+	}
+	for p, n := range c2.Rejections {
+		if c.Rejections == nil {
+			c.Rejections = map[string]int64{}
+		}
+		c.Rejections[p] += n
+	}
+	if !c2.First.IsZero() && (c.First.IsZero() || c2.First.Before(c.First)) {
+		c.First = c2.First
+	}
+	if c2.Last.After(c.Last) {
+		c.Last = c2.Last
+	}
+}
+
+// Reset zeroes c, keeping its maps for reuse.
+func (c *Counts) Reset() {
+	clear(c.UnparsedBy)
+	clear(c.Failures)
+	clear(c.Rejections)
+	*c = Counts{UnparsedBy: c.UnparsedBy, Failures: c.Failures, Rejections: c.Rejections}
+}
+
+// Reader parses lines and classifies failed deliveries. It is not safe for
+// concurrent use: give each goroutine its own.
+type Reader struct {
+	opts   Options
+	parser *postfixlog.Parser
+	rec    postfixlog.Record // reused: Read's result
+	cache  map[cacheKey]*classify.Verdict
+	// Counts is what was read so far.
+	Counts Counts
+}
+
+// cacheKey is what a verdict depends on besides the catalog and the
+// sending IP: the reply as logged (which holds the code, the text and the
+// command) and the host that sent it.
+type cacheKey struct{ detail, host string }
+
+// maxCache bounds the verdict cache; it is emptied when full.
+const maxCache = 4096
+
+// NewReader returns a Reader. ref is when the log is known to end (now for
+// a live log, the file's mtime for a replay): it dates syslog timestamps,
+// which carry no year (see postfixlog.NewParser).
+func NewReader(opts Options, ref time.Time) *Reader {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	return &Reader{opts: opts, parser: postfixlog.NewParser(ref, opts.Location), cache: make(map[cacheKey]*classify.Verdict)}
+}
+
+// SetReference moves the time that dates syslog timestamps (a long-running
+// daemon's clock moves on).
+func (r *Reader) SetReference(ref time.Time) {
+	r.parser = postfixlog.NewParser(ref, r.opts.Location)
+}
+
+// Read parses line (without its newline) and classifies it when it is a
+// failed delivery. It returns the record, valid until the next Read (its
+// strings are substrings of line), and the verdict of a failed delivery
+// (nil otherwise; cached and shared: never change it). The record is nil
+// for a line that tells nothing to the tracker or the store: a line of
+// another program, an unparsed line, a line Postfix writes that rblwatch
+// has no use for, a line outside the time window. Every line is counted.
+func (r *Reader) Read(line string) (*postfixlog.Record, *classify.Verdict) {
+	rec, c := &r.rec, &r.Counts
+	line = strings.TrimSuffix(line, "\r")
+	err := r.parser.Parse(line, rec)
+	// Lines of other programs carry a time too: the window applies.
+	if (err == nil || err == postfixlog.ErrNotPostfix) && !rec.Time.IsZero() && !r.inWindow(rec.Time) {
+		c.Skipped++
+		return nil, nil
+	}
+	c.Lines++
+	switch {
+	case errors.Is(err, postfixlog.ErrNotPostfix):
+		c.Foreign++
+		return nil, nil
+	case err != nil:
+		c.countUnparsed("")
+		return nil, nil
+	case rec.Kind == postfixlog.KindUnknown:
+		// A bounded set of names: a crafted line can name any service.
+		c.countUnparsed(postfixlog.ServiceLabel(rec.Service))
+		return nil, nil
+	}
+	if !rec.Time.IsZero() {
+		if c.First.IsZero() {
+			c.First = rec.Time
+		}
+		c.Last = rec.Time
+	}
+	var v *classify.Verdict
+	switch rec.Kind {
+	case postfixlog.KindOther:
+		return nil, nil
+	case postfixlog.KindExpired:
+		c.Totals.Expired++
+	case postfixlog.KindDelivery:
+		switch rec.Status {
+		case "sent":
+			c.Deliveries[StatusSent]++
+			if !strings.HasPrefix(rec.Detail, "forwarded as ") {
+				c.Totals.Delivered++
+			}
+		case "deferred", "bounced":
+			if rec.Status == "deferred" {
+				c.Deliveries[StatusDeferred]++
+				c.Totals.Deferred++
+			} else {
+				c.Deliveries[StatusBounced]++
+				c.Totals.Bounced++
+			}
+			v = r.classify(rec)
+			if c.Failures == nil {
+				c.Failures = map[classify.Category]int64{}
+			}
+			c.Failures[v.Category]++
+			if v.Category == classify.Blocklist {
+				if c.Rejections == nil {
+					c.Rejections = map[string]int64{}
+				}
+				c.Rejections[v.Provider]++
+			}
+		case "expired":
+			c.Deliveries[StatusExpired]++
+		default:
+			c.Deliveries[StatusOther]++
+		}
+	}
+	return rec, v
+}
+
+func (r *Reader) inWindow(t time.Time) bool {
+	return (r.opts.Since.IsZero() || !t.Before(r.opts.Since)) && (r.opts.Until.IsZero() || t.Before(r.opts.Until))
+}
+
+func (c *Counts) countUnparsed(service string) {
+	c.Unparsed++
+	if c.UnparsedBy == nil {
+		c.UnparsedBy = map[string]int64{}
+	}
+	if _, ok := c.UnparsedBy[service]; !ok {
+		service = strings.Clone(service) // the key outlives the line
+	}
+	c.UnparsedBy[service]++
+}
+
+// classify returns the verdict for a failed delivery, from the cache when
+// the same text came from the same host before. Cached verdicts hold no
+// substring of a line (Verdict.Clone), so the cache keeps no read buffer
+// alive.
+func (r *Reader) classify(rec *postfixlog.Record) *classify.Verdict {
+	host := rec.RemoteHost
+	if host == "" && rec.RemoteIP == "" {
+		host = rec.RelayHost // as classify.InputFromRecord does
+	}
+	k := cacheKey{rec.Detail, host}
+	if v, ok := r.cache[k]; ok {
+		return v
+	}
+	v := r.opts.Catalog.Classify(classify.InputFromRecord(rec, r.opts.SendingIP)).Clone()
+	if len(r.cache) >= maxCache {
+		clear(r.cache)
+	}
+	r.cache[cacheKey{strings.Clone(k.detail), strings.Clone(k.host)}] = &v
+	return &v
+}
+
+// Observation returns what the tracker reads of a record Read returned,
+// and false when it reads nothing of it.
+func Observation(rec *postfixlog.Record, v *classify.Verdict) (incident.Observation, bool) {
+	return incident.ObservationOf(rec, v)
+}
+
+// Feed hands one observation to the tracker and returns the events due.
+func Feed(tr *incident.Tracker, o *incident.Observation) []incident.Event {
+	return tr.Observe(o)
+}

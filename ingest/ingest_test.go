@@ -1,0 +1,175 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/postfixlog"
+)
+
+var ref = time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
+
+// Lines as Postfix 3.7 writes them (testdata/postfix/sample.log).
+const (
+	sent      = `Nov 23 15:33:46 mx postfix/smtp[12059]: DE9A6986268: to=<ok@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.02, delays=0.01/0.01/0/0, dsn=2.0.0, status=sent (250 2.0.0 OK: queued)`
+	forwarded = `Nov 23 15:33:46 mx postfix/smtp[12059]: DE9A6986268: to=<ok@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.02, delays=0.01/0.01/0/0, dsn=2.0.0, status=sent (forwarded as 1234ABC)`
+	barracuda = `Nov 23 15:33:47 mx postfix/smtp[12059]: 90DB998626D: to=<barracuda@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.01, delays=0/0/0/0.01, dsn=5.0.0, status=bounced (host 127.0.0.1[127.0.0.1] said: 554 Service unavailable; Client host [127.0.0.1] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?r=1&ip=127.0.0.1 (in reply to RCPT TO command))`
+	unknown   = `Nov 23 15:33:52 mx postfix/smtp[12059]: BDDD1986295: to=<unknown-user@remote.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (host 127.0.0.1[127.0.0.1] said: 550 5.1.1 <unknown-user@remote.test>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command))`
+	deferred  = `Nov 23 15:33:55 mx postfix/smtp[12059]: D1A149862BA: to=<tm-then-ok@remote2.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.01, delays=0/0/0/0, dsn=4.7.1, status=deferred (host 127.0.0.1[127.0.0.1] said: 450 4.7.1 Service temporarily unavailable; Client host [127.0.0.1] blocked using Trend Micro Network Anti-Spam Service. Please see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=127.0.0.1; Mail from 127.0.0.1 deferred using Trend Micro Email Reputation database. (in reply to RCPT TO command))`
+	queued    = `Nov 23 15:33:46 mx postfix/qmgr[12047]: DE9A6986268: from=<sender@origin.test>, size=384, nrcpt=1 (queue active)`
+	expired   = `Nov 23 15:40:00 mx postfix/qmgr[12047]: DE9A6986268: from=<sender@origin.test>, status=expired, returned to sender`
+	connect   = `Nov 23 15:33:46 mx postfix/smtpd[12055]: connect from localhost[127.0.0.1]`
+	foreign   = `Nov 23 15:34:05 mx dovecot: imap-login: Login: user=<alice>`
+	strange   = `Nov 23 15:34:06 mx postfix/smtpd[12055]: this is not a line postfix writes`
+	garbage   = `garbage without a prefix`
+)
+
+func newReader(opts Options) *Reader {
+	if opts.Catalog == nil {
+		opts.Catalog = classify.Default()
+	}
+	return NewReader(opts, ref)
+}
+
+func TestRead(t *testing.T) {
+	tests := []struct {
+		name     string
+		line     string
+		record   bool   // a record comes back
+		provider string // the verdict's provider; "-" for no verdict
+		category classify.Category
+	}{
+		{"sent", sent, true, "-", ""},
+		{"blocklist bounce", barracuda, true, "barracuda", classify.Blocklist},
+		{"blocklist deferral", deferred, true, "trendmicro", classify.Blocklist},
+		{"unknown user", unknown, true, "", classify.Recipient},
+		{"queued", queued, true, "-", ""},
+		{"expired", expired, true, "-", ""},
+		{"connect: nothing to track or store", connect, false, "-", ""},
+		{"other program", foreign, false, "-", ""},
+		{"unparsed", strange, false, "-", ""},
+		{"no prefix", garbage, false, "-", ""},
+		{"CRLF", sent + "\r", true, "-", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReader(Options{Location: time.UTC})
+			rec, v := r.Read(tc.line)
+			if (rec != nil) != tc.record {
+				t.Fatalf("record = %+v, want one: %v", rec, tc.record)
+			}
+			if tc.provider == "-" {
+				if v != nil {
+					t.Errorf("verdict %+v for a line that is no failure", v)
+				}
+				return
+			}
+			if v == nil || v.Provider != tc.provider || v.Category != tc.category {
+				t.Errorf("verdict = %+v, want %s/%s", v, tc.provider, tc.category)
+			}
+			if rec != nil && strings.HasSuffix(rec.Raw, "\r") {
+				t.Errorf("Raw keeps the CR: %q", rec.Raw)
+			}
+		})
+	}
+}
+
+func TestCounts(t *testing.T) {
+	r := newReader(Options{Location: time.UTC})
+	for _, l := range []string{sent, forwarded, barracuda, barracuda, unknown, deferred, queued, expired, connect, foreign, strange, garbage} {
+		r.Read(l)
+	}
+	c := r.Counts
+	if c.Lines != 12 || c.Foreign != 1 || c.Unparsed != 2 || c.UnparsedBy["smtpd"] != 1 || c.UnparsedBy[""] != 1 {
+		t.Errorf("lines/foreign/unparsed = %d/%d/%d %v", c.Lines, c.Foreign, c.Unparsed, c.UnparsedBy)
+	}
+	if want := (Totals{Delivered: 1, Deferred: 1, Bounced: 3, Expired: 1}); c.Totals != want {
+		t.Errorf("totals %+v, want %+v", c.Totals, want)
+	}
+	if c.Deliveries[StatusSent] != 2 || c.Deliveries[StatusBounced] != 3 || c.Deliveries[StatusDeferred] != 1 {
+		t.Errorf("deliveries by status %v", c.Deliveries)
+	}
+	if c.Failures[classify.Blocklist] != 3 || c.Failures[classify.Recipient] != 1 || c.Rejections["barracuda"] != 2 || c.Rejections["trendmicro"] != 1 {
+		t.Errorf("failures %v, rejections %v", c.Failures, c.Rejections)
+	}
+	// First and Last: of the first and last line understood (connect).
+	if !c.First.Equal(time.Date(2026, 11, 23, 15, 33, 46, 0, time.UTC)) || !c.Last.Equal(c.First) {
+		t.Errorf("first %v last %v", c.First, c.Last)
+	}
+
+	var sum Counts
+	sum.Add(&c)
+	sum.Add(&c)
+	if sum.Lines != 24 || sum.Rejections["barracuda"] != 4 || sum.UnparsedBy["smtpd"] != 2 || sum.Totals.Bounced != 6 || !sum.First.Equal(c.First) {
+		t.Errorf("sum of two = %+v", sum)
+	}
+	r.Counts.Reset()
+	if r.Counts.Lines != 0 || len(r.Counts.Failures) != 0 || len(r.Counts.UnparsedBy) != 0 || !r.Counts.Last.IsZero() {
+		t.Errorf("after Reset: %+v", r.Counts)
+	}
+}
+
+func TestWindow(t *testing.T) {
+	r := newReader(Options{Location: time.UTC, Since: time.Date(2026, 11, 23, 15, 33, 47, 0, time.UTC), Until: time.Date(2026, 11, 23, 15, 34, 0, 0, time.UTC)})
+	for _, l := range []string{sent, barracuda, deferred, foreign, garbage} {
+		r.Read(l)
+	}
+	// sent is before Since, foreign after Until; garbage has no time.
+	if r.Counts.Skipped != 2 || r.Counts.Lines != 3 {
+		t.Errorf("skipped %d, lines %d; want 2, 3", r.Counts.Skipped, r.Counts.Lines)
+	}
+}
+
+// TestVerdictCache: the same reply is classified once and its verdict
+// shared; a verdict never points into the line it came from; another host
+// sending the same text gets its own verdict.
+func TestVerdictCache(t *testing.T) {
+	r := newReader(Options{Location: time.UTC})
+	buf := []byte(barracuda)
+	_, v1 := r.Read(string(buf))
+	_, v2 := r.Read(barracuda)
+	if v1 == nil || v1 != v2 {
+		t.Fatalf("the same reply was classified twice (%p, %p)", v1, v2)
+	}
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	if v1.Provider != "barracuda" || v1.Remote != "127.0.0.1" {
+		t.Errorf("the cached verdict changed with the line's bytes: %+v", v1)
+	}
+	other := strings.ReplaceAll(barracuda, "host 127.0.0.1[127.0.0.1] said", "host mx.other.test[192.0.2.9] said")
+	_, v3 := r.Read(other)
+	if v3 == v1 || v3.Remote != "mx.other.test" {
+		t.Errorf("another host's reply got the cached verdict %+v", v3)
+	}
+}
+
+// TestObservationFeed: what the tracker gets through the ingest path opens
+// and clears incidents as the records say.
+func TestObservationFeed(t *testing.T) {
+	r := newReader(Options{Location: time.UTC})
+	tr := incident.New(incident.Config{})
+	var events []incident.Event
+	for _, l := range []string{queued, deferred, strings.NewReplacer("ok@remote.test", "tm-then-ok@remote2.test", "15:33:46", "15:33:56").Replace(sent)} {
+		rec, v := r.Read(l)
+		o, ok := Observation(rec, v)
+		if !ok {
+			t.Fatalf("no observation of %q", l)
+		}
+		events = append(events, Feed(tr, &o)...)
+	}
+	if len(events) != 2 || events[0].Kind != incident.EventOpened || events[1].Kind != incident.EventCleared || events[0].Incident.Provider != "trendmicro" {
+		t.Errorf("events %+v", events)
+	}
+	if rec, _ := r.Read(connect); rec != nil {
+		t.Errorf("a connect line gave a record")
+	}
+	var rec postfixlog.Record
+	rec.Kind = postfixlog.KindOther
+	if _, ok := Observation(&rec, nil); ok {
+		t.Error("an observation of a line the tracker has no use for")
+	}
+}
