@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // Explanation is a verdict explained for a person, in one language: what
@@ -50,6 +52,10 @@ func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
 		lang = "en"
 	}
 	e := Explanation{Verdict: v, Lang: lang}
+	// The remote host and command come from the log or a bounce: untrusted
+	// text, shown in the text and JSON output alike.
+	e.Remote = sanitize.Line(v.Remote, 254)
+	e.Command = sanitize.Line(v.Command, 64)
 	rule := c.rule(v.Rule)
 	cat := c.categories[v.Category]
 	p := c.byID[v.Provider]
@@ -215,9 +221,9 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	field(l["verdict"], verdict)
 	field(l["listed"], e.Listed)
 	field(l["via"], e.ViaName)
-	remote := clean(e.Remote)
+	remote := sanitize.Line(e.Remote, 254)
 	if remote != "" && e.Command != "" {
-		remote += " (" + clean(e.Command) + ")"
+		remote += " (" + sanitize.Line(e.Command, 64) + ")"
 	}
 	field(l["remote"], remote)
 	b.WriteByte('\n')
@@ -251,15 +257,4 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	field(l["rule"], e.Rule)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// clean replaces control characters (a hostile host name or command
-// cannot start new lines).
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
 }

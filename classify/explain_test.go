@@ -92,15 +92,19 @@ func TestExplain(t *testing.T) {
 // and nothing of the reply text is echoed.
 func TestWriteTextHostile(t *testing.T) {
 	e := explainText(t, "550 5.7.1 <script>alert(1)</script> blocked using zen.spamhaus.org\r\nBcc: victim@example.com", "en", false, func(in *Input) {
-		in.RemoteHost = "mx.example.com\nInjected: yes"
-		in.Command = "RCPT TO\r\n"
+		in.RemoteHost = "mx.example.com\nInjected: yes\u202e\x1b[2J"
+		in.Command = "RCPT TO\r\n\u2066"
 	})
 	var b strings.Builder
 	if err := e.WriteText(&b, "en"); err != nil {
 		t.Fatal(err)
 	}
-	out := b.String()
-	for _, bad := range []string{"\nInjected", "<script>", "Bcc:", "\r"} {
+	j, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := b.String() + string(j)
+	for _, bad := range []string{"\nInjected", "<script>", "Bcc:", "\r", "\u202e", "\u2066", "\x1b"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("output contains %q:\n%s", bad, out)
 		}

@@ -3,8 +3,9 @@ package dnsbl
 import (
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 func FuzzParseTarget(f *testing.F) {
@@ -28,25 +29,21 @@ func FuzzParseTarget(f *testing.F) {
 	})
 }
 
-func FuzzSanitize(f *testing.F) {
+// FuzzTXTText: whatever the TXT strings, the text kept is one sanitised
+// line of at most MaxTXT runes (and "…").
+func FuzzTXTText(f *testing.F) {
 	for _, s := range []string{"Listed\r\nBcc: x", "\xff\xfe", "\u202eevil", "日本語", `\013\"`} {
-		f.Add(s, 20)
+		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string, max int) {
-		if max < 1 || max > 1000 {
-			max = 64
-		}
-		got := Sanitize(s, max)
-		if len(got) > max || !utf8.ValidString(got) {
-			t.Fatalf("Sanitize(%q, %d) = %q: too long or invalid", s, max, got)
-		}
-		for _, r := range got {
-			if r != ' ' && (unicode.IsSpace(r) || !unicode.IsGraphic(r)) {
-				t.Fatalf("Sanitize(%q) = %q keeps %U", s, got, r)
-			}
-		}
-		if txt := txtText([][]string{{s}}); len(txt) > MaxTXT || !utf8.ValidString(txt) || strings.ContainsAny(txt, "\r\n") {
+	f.Fuzz(func(t *testing.T, s string) {
+		txt := txtText([][]string{{s}})
+		if utf8.RuneCountInString(txt) > MaxTXT+1 || !utf8.ValidString(txt) || strings.ContainsAny(txt, "\r\n") {
 			t.Fatalf("txtText(%q) = %q", s, txt)
+		}
+		for _, r := range txt {
+			if sanitize.Unsafe(r) {
+				t.Fatalf("txtText(%q) = %q keeps %U", s, txt, r)
+			}
 		}
 	})
 }

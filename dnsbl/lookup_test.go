@@ -74,13 +74,13 @@ func TestLookup(t *testing.T) {
 		txtAsks int // TXT queries expected
 	}{
 		{"listed with TXT", bl, "127.0.0.2", StatusListed, []string{"127.0.0.2"}, "SBL", "Listed in bl.test, see https://bl.test/q?127.0.0.2", 300 * time.Second, nil, 1},
-		{"several codes, hostile TXT", bl, "192.0.2.99", StatusListed, []string{"127.0.0.2", "127.0.0.4"}, "SBL; XBL", "evil Bcc: victim@example.com <b>x</b>; second record", 600 * time.Second, nil, 1},
+		{"several codes, hostile TXT", bl, "192.0.2.99", StatusListed, []string{"127.0.0.2", "127.0.0.4"}, "SBL; XBL", "evil  Bcc: victim@example.com  <b>x</b>; second record", 600 * time.Second, nil, 1},
 		{"NXDOMAIN", bl, "192.0.2.1", StatusClean, nil, "", "", 60 * time.Second, nil, 0},
 		{"NXDOMAIN without SOA", bl, "192.0.2.200", StatusClean, nil, "", "", 0, nil, 0},
 		{"NODATA", bl, "192.0.2.2", StatusClean, nil, "", "", 120 * time.Second, nil, 0},
 		{"SERVFAIL", bl, "192.0.2.3", StatusError, nil, "", "", 0, ErrDNS, 0},
 		{"REFUSED", bl, "192.0.2.4", StatusError, nil, "", "", 0, ErrDNS, 0},
-		{"truncated, TCP retry", bl, "192.0.2.5", StatusListed, []string{"127.0.0.3"}, "CSS", strings.TrimRight(longReason[:MaxTXT-len("…")], " ") + "…", 300 * time.Second, nil, 2}, // TXT truncated too: UDP then TCP
+		{"truncated, TCP retry", bl, "192.0.2.5", StatusListed, []string{"127.0.0.3"}, "CSS", strings.TrimRight(longReason[:MaxTXT], " ") + "…", 300 * time.Second, nil, 2}, // TXT truncated too: UDP then TCP
 		{"open resolver answer", bl, "192.0.2.6", StatusError, []string{"127.255.255.254"}, "public resolver", "", 0, ErrRefused, 0},
 		{"answer outside 127/8", bl, "192.0.2.7", StatusError, []string{"10.0.0.1"}, "", "", 0, ErrBadAnswer, 0},
 		{"whitelist answer", bl, "192.0.2.8", StatusClean, []string{"127.0.0.1"}, "white", "", 300 * time.Second, nil, 0},

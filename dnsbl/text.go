@@ -2,11 +2,12 @@ package dnsbl
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
-// MaxTXT bounds the reason text kept from a list's TXT answer, in bytes.
+// MaxTXT bounds the reason text kept from a list's TXT answer, in runes
+// (then "…").
 const MaxTXT = 512
 
 // unescapeTXT turns one TXT character-string as github.com/miekg/dns
@@ -38,7 +39,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // txtText joins the character-strings of each TXT record (a record's strings
 // are one text split in 255-byte pieces) and the records with "; ", then
-// sanitises the result: it is remote, attacker-controlled text.
+// sanitises the result with the one sanitizer (internal/sanitize): it is
+// remote, attacker-controlled text.
 func txtText(records [][]string) string {
 	var parts []string
 	seen := map[string]bool{}
@@ -47,49 +49,11 @@ func txtText(records [][]string) string {
 		for _, s := range rr {
 			raw = append(raw, unescapeTXT(s)...)
 		}
-		t := Sanitize(string(raw), MaxTXT)
+		t := sanitize.Line(string(raw), MaxTXT)
 		if t != "" && !seen[t] {
 			seen[t] = true
 			parts = append(parts, t)
 		}
 	}
-	return Sanitize(strings.Join(parts, "; "), MaxTXT)
-}
-
-// Sanitize makes remote text safe to show and to put in a mail header or a
-// log line: invalid UTF-8 becomes U+FFFD, control characters (CR, LF, tab,
-// NUL, C1 controls) and other non-graphic runes such as bidirectional
-// overrides become spaces, runs of spaces collapse to one, and the result
-// is trimmed and cut to at most max bytes on a rune boundary (with "…"
-// when cut). HTML escaping is left to whoever renders HTML.
-func Sanitize(s string, max int) string {
-	var b strings.Builder
-	space := false
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
-		// An invalid byte decodes as utf8.RuneError (U+FFFD), which is kept.
-		if unicode.IsSpace(r) || !unicode.IsGraphic(r) {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if max > 0 && len(out) > max {
-		ell := "…"
-		if max < len(ell) {
-			ell = ""
-		}
-		cut := max - len(ell)
-		for cut > 0 && !utf8.RuneStart(out[cut]) {
-			cut--
-		}
-		out = strings.TrimRight(out[:cut], " ") + ell
-	}
-	return out
+	return sanitize.Line(strings.Join(parts, "; "), MaxTXT)
 }

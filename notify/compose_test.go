@@ -356,31 +356,6 @@ func TestComposeErrors(t *testing.T) {
 	}
 }
 
-func TestClean(t *testing.T) {
-	tests := []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"plain text", 100, "plain text"},
-		{"  trimmed\t", 100, "trimmed"},
-		{"a\r\nBcc: x", 100, "a\uFFFD\uFFFDBcc: x"},
-		{"tab\there", 100, "tab here"},
-		{"bad\xffbyte", 100, "bad\uFFFDbyte"},
-		{"nul\x00del\x7fc1\u0085", 100, "nul\uFFFDdel\uFFFDc1\uFFFD"},
-		{"bidi\u202eoverride\u200bzw\u2028ls", 100, "bidi\uFFFDoverride\uFFFDzw\uFFFDls"},
-		{"日本語のテキスト", 3, "日本語…"},
-		{"exactly", 7, "exactly"},
-		{"exactly!", 7, "exactly…"},
-		{"\uFFFD", 10, "\uFFFD"},
-	}
-	for _, tc := range tests {
-		if got := clean(tc.in, tc.max); got != tc.want {
-			t.Errorf("clean(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
-		}
-	}
-}
-
 func TestValidTarget(t *testing.T) {
 	tests := []struct {
 		in     string

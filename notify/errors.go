@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
@@ -76,7 +77,7 @@ func smtpError(op string, err error) *SendError {
 		r := reply.Parse(fmt.Sprintf("%03d %s", te.Code, strings.ReplaceAll(te.Msg, "\n", " ")))
 		return &SendError{
 			Sink: "smtp", Op: op, Code: te.Code, Enhanced: r.Enhanced,
-			Message: clean(r.Message(), maxReply),
+			Message: sanitize.Line(r.Message(), maxReply),
 			Temp:    te.Code < 500 || te.Code >= 600,
 			Err:     err,
 		}

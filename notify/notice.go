@@ -21,7 +21,7 @@
 //
 // Text from remote servers and the log (reply texts, log lines, addresses,
 // TXT answers) is attacker-controlled: it appears only in message bodies,
-// sanitised (see clean), never in a header; HTML is escaped by html/template
+// sanitised by the one sanitizer (internal/sanitize), never in a header; HTML is escaped by html/template
 // and links only to the catalog's lookup and removal pages.
 package notify
 

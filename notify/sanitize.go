@@ -3,46 +3,15 @@ package notify
 import (
 	"net/netip"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
-// Length limits, in runes, for text from the outside.
+// Length limits, in runes, for text from the outside. The text itself
+// passes through the one sanitizer, sanitize.Line.
 const (
 	maxReply  = 500  // a remote reply or TXT answer
 	maxSample = 1000 // a log line
 	maxField  = 254  // an address, host name or queue id
 )
-
-// clean makes a remote or logged text safe to show in a message body: invalid
-// UTF-8, CR, LF, other control characters and bidirectional or invisible
-// format characters become U+FFFD, a tab becomes a space, surrounding space is
-// trimmed, and beyond max runes the text is cut and "…" appended. The result
-// is a single line of valid UTF-8 that needs no further escaping as plain
-// text; HTML escaping remains the template's job.
-func clean(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			r = utf8.RuneError
-		case r == '\t':
-			r = ' '
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
-			r = utf8.RuneError
-		}
-		if n == max {
-			b.WriteString("…")
-			return strings.TrimSpace(b.String())
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return strings.TrimSpace(b.String())
-}
 
 // headerSafe reports whether s can go into a header as it is: printable
 // ASCII without specials that could end or extend a header.

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // DefaultSendmail is where Postfix installs its sendmail command.
@@ -48,7 +50,7 @@ func (s *Sendmail) Send(ctx context.Context, from string, to []string, msg []byt
 	for _, a := range append([]string{from}, to...) {
 		// An address must never become an option.
 		if strings.HasPrefix(a, "-") || strings.ContainsAny(a, "\r\n\x00") {
-			return &SendError{Sink: "sendmail", Op: "run", Message: fmt.Sprintf("bad address %q", clean(a, maxField))}
+			return &SendError{Sink: "sendmail", Op: "run", Message: fmt.Sprintf("bad address %q", sanitize.Line(a, maxField))}
 		}
 	}
 	path := s.Path
@@ -78,7 +80,7 @@ func (s *Sendmail) Send(ctx context.Context, from string, to []string, msg []byt
 	if err == nil {
 		return nil
 	}
-	text := clean(out.String(), maxReply)
+	text := sanitize.Line(out.String(), maxReply)
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.Exited() {
 		code := ee.ExitCode()

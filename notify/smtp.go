@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // TLSPolicy says whether and how the SMTP sender uses TLS.
@@ -109,7 +111,7 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (
 	}
 	for _, a := range append([]string{from}, to...) {
 		if strings.ContainsAny(a, "\r\n<>") {
-			return &SendError{Sink: "smtp", Op: "mail", Message: fmt.Sprintf("bad address %q", clean(a, maxField))}
+			return &SendError{Sink: "smtp", Op: "mail", Message: fmt.Sprintf("bad address %q", sanitize.Line(a, maxField))}
 		}
 	}
 	timeout := s.Timeout
@@ -246,7 +248,7 @@ func (s *SMTP) auth(c *smtp.Client, host string) error {
 	case slices.Contains(offered, "LOGIN"):
 		a = &loginAuth{user: s.Username, pass: s.Password}
 	default:
-		return &SendError{Sink: "smtp", Op: "auth", Message: fmt.Sprintf("the relay offers neither PLAIN nor LOGIN (%s)", clean(mechs, 100))}
+		return &SendError{Sink: "smtp", Op: "auth", Message: fmt.Sprintf("the relay offers neither PLAIN nor LOGIN (%s)", sanitize.Line(mechs, 100))}
 	}
 	if err := c.Auth(a); err != nil {
 		return smtpError("auth", err)
@@ -295,5 +297,5 @@ func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
 	case "password:", "password":
 		return []byte(a.pass), nil
 	}
-	return nil, fmt.Errorf("notify: unexpected AUTH LOGIN challenge %q", clean(string(fromServer), 100))
+	return nil, fmt.Errorf("notify: unexpected AUTH LOGIN challenge %q", sanitize.Line(string(fromServer), 100))
 }

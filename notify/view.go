@@ -8,6 +8,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // How much of an incident the body lists; counts stay exact.
@@ -136,13 +137,13 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	v := &view{
 		Kind:          string(n.Kind),
 		Lang:          lang,
-		ID:            clean(inc.ID, maxField),
+		ID:            sanitize.Line(inc.ID, maxField),
 		Shared:        n.SharedIP,
 		ReceiverFault: inc.Verdict.ReceiverFault,
 		Bounced:       inc.Bounced,
 		Deferred:      inc.Deferred,
 		Untracked:     inc.MoreMessages,
-		Reply:         clean(n.Reply, maxReply),
+		Reply:         sanitize.Line(n.Reply, maxReply),
 	}
 	if validHostname(n.Host) {
 		v.Host = strings.ToLower(n.Host)
@@ -150,17 +151,17 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	if t, isIP, ok := validTarget(inc.Listed); ok {
 		v.Target, v.TargetIsIP = t, isIP
 	} else if inc.Listed != "" {
-		v.TargetRaw = clean(inc.Listed, 100)
+		v.TargetRaw = sanitize.Line(inc.Listed, 100)
 	}
 
 	if p := n.Provider; p != nil {
 		v.ProviderKnown = true
-		v.Provider = clean(p.Name, 64)
+		v.Provider = sanitize.Line(p.Name, 64)
 		v.Proprietary = p.Kind == classify.KindProprietary
-		v.Historical = clean(p.Historical, maxReply)
+		v.Historical = sanitize.Line(p.Historical, maxReply)
 		v.Meaning = strings.TrimSpace(p.Meaning.Get(lang))
 		v.Advice = strings.TrimSpace(p.Advice.Get(lang))
-		v.RemovalTime = clean(p.RemovalTime.Get(lang), 200)
+		v.RemovalTime = sanitize.Line(p.RemovalTime.Get(lang), 200)
 		v.SelfService = p.SelfService
 		v.Lookup, v.Removal = providerLinks(p, v.Target)
 	}
@@ -168,7 +169,7 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		v.Provider = inc.Provider
 	}
 	if n.Via != nil {
-		v.Via = clean(n.Via.Name, 64)
+		v.Via = sanitize.Line(n.Via.Name, 64)
 	} else if validID(inc.Verdict.Via) {
 		v.Via = inc.Verdict.Via
 	}
@@ -191,7 +192,7 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		if len(v.Samples) == incident.MaxSamples {
 			break
 		}
-		v.Samples = append(v.Samples, clean(s, maxSample))
+		v.Samples = append(v.Samples, sanitize.Line(s, maxSample))
 	}
 
 	counts := CountsOf(inc)
@@ -204,10 +205,10 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		}
 		to, more := cleanList(m.Recipients, showPerMessage, maxField)
 		v.MsgList = append(v.MsgList, messageView{
-			QueueID: clean(m.QueueID, 32),
-			From:    clean(m.From, maxField),
-			Login:   clean(m.Login, maxField),
-			Client:  clean(m.Client, maxField),
+			QueueID: sanitize.Line(m.QueueID, 32),
+			From:    sanitize.Line(m.From, maxField),
+			Login:   sanitize.Line(m.Login, maxField),
+			Client:  sanitize.Line(m.Client, maxField),
 			To:      strings.Join(to, ", "),
 			MoreTo:  more,
 			Fate:    fateName(lang, m.Fate),
@@ -271,11 +272,11 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	answered, clean_ := 0, 0
 	for _, c := range n.Checks {
 		cv := checkView{
-			Zone:    clean(c.Zone, maxField),
+			Zone:    sanitize.Line(c.Zone, maxField),
 			Status:  string(c.Status),
-			Meaning: clean(c.Meaning, 200),
-			TXT:     clean(c.TXT, maxReply),
-			Error:   clean(c.Error, maxReply),
+			Meaning: sanitize.Line(c.Meaning, 200),
+			TXT:     sanitize.Line(c.TXT, maxReply),
+			Error:   sanitize.Line(c.Error, maxReply),
 		}
 		switch c.Status {
 		case CheckListed:
@@ -338,7 +339,7 @@ func cleanList(items []string, limit, maxLen int) ([]string, int) {
 			more++
 			continue
 		}
-		if c := clean(s, maxLen); c != "" {
+		if c := sanitize.Line(s, maxLen); c != "" {
 			out = append(out, c)
 		}
 	}

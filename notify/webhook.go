@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // WebhookFormat is the shape of a webhook's JSON body.
@@ -83,7 +85,7 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 		Version:      1,
 		Kind:         n.Kind,
 		Summary:      summary,
-		IncidentID:   clean(inc.ID, maxField),
+		IncidentID:   sanitize.Line(inc.ID, maxField),
 		Host:         v.Host,
 		ProviderName: v.Provider,
 		Listed:       v.Target,
@@ -208,5 +210,5 @@ func (w *Webhook) Post(ctx context.Context, body []byte) error {
 	}
 	code := resp.StatusCode
 	temp := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
-	return &SendError{Sink: "webhook", Op: "post", Code: code, Message: clean(string(snippet), 200), Temp: temp}
+	return &SendError{Sink: "webhook", Op: "post", Code: code, Message: sanitize.Line(string(snippet), 200), Temp: temp}
 }

@@ -8,11 +8,10 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -25,7 +24,7 @@ const (
 
 // shown makes a stored text safe for a terminal: no control characters or
 // escape sequences, no bidirectional overrides, one line, cut.
-func shown(s string, max int) string { return dnsbl.Sanitize(s, max) }
+func shown(s string, max int) string { return sanitize.Line(s, max) }
 
 // WriteMessagesText writes tracked messages (rblwatch messages) as a
 // compact table: a line per message (queue id, first and last seen in loc,
@@ -253,5 +252,5 @@ func escapeInvisible(b []byte) []byte {
 }
 
 func invisible(r rune) bool {
-	return r != '\n' && r != ' ' && r != utf8.RuneError && !unicode.IsGraphic(r)
+	return r != '\n' && sanitize.Unsafe(r) // '\n' ends each JSON line
 }

@@ -8,14 +8,11 @@
 package report
 
 import (
-	"slices"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
@@ -94,8 +91,13 @@ type Options struct {
 	Shared bool
 }
 
-// maxReply bounds a quoted reply; Postfix itself keeps at most ~2000.
-const maxReply = 600
+// Bounds, in runes, on the remote texts the report quotes: a reply
+// (Postfix itself keeps at most ~2000), a log line, a name.
+const (
+	maxReply  = 600
+	maxSample = 1000
+	maxField  = 254
+)
 
 // Build turns a replay result into a report.
 func Build(res *pipeline.Result, opts Options) *Report {
@@ -148,8 +150,8 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 		Recipients:    len(inc.Recipients) + inc.MoreRecipients,
 		Bounced:       inc.Bounced,
 		Deferred:      inc.Deferred,
-		Domains:       nonNil(inc.Domains),
-		Remotes:       nonNil(inc.Remotes),
+		Domains:       cleanList(inc.Domains, maxField),
+		Remotes:       cleanList(inc.Remotes, maxField),
 		Fates:         map[string]int{},
 		Category:      string(v.Category),
 		Code:          v.Code,
@@ -157,7 +159,7 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 		Temporary:     v.Temporary,
 		ReceiverFault: v.ReceiverFault,
 		Via:           v.Via,
-		Samples:       nonNil(inc.Samples),
+		Samples:       cleanList(inc.Samples, maxSample),
 		Rejections:    rejections,
 	}
 	if out.Status == string(incident.Open) {
@@ -169,7 +171,7 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 	if len(inc.Samples) > 0 {
 		var r postfixlog.Record
 		if postfixlog.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) == nil {
-			out.Reply = truncate(r.Reply.Text, maxReply)
+			out.Reply = sanitize.Line(r.Reply.Text, maxReply)
 		}
 	}
 	if opts.Catalog != nil {
@@ -203,56 +205,18 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return slices.Clone(s)
-}
+// clean shows a text through the one sanitizer (internal/sanitize), with
+// no length limit: every text of the report that comes from the log, a
+// remote server or a file name passes through it before it is printed.
+func clean(s string) string { return sanitize.Line(s, 0) }
 
-// clean makes remote-controlled text safe to print on a terminal or in a
-// single line: control characters (ESC, CR, LF, TAB, C1) become spaces or
-// U+FFFD, invalid UTF-8 becomes U+FFFD.
-func clean(s string) string {
-	ok := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			ok = false
-			break
+// cleanList sanitises each item (at most max runes), dropping empty ones.
+func cleanList(items []string, max int) []string {
+	out := make([]string, 0, len(items))
+	for _, s := range items {
+		if c := sanitize.Line(s, max); c != "" {
+			out = append(out, c)
 		}
 	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-		case r == '\t' || r == '\r' || r == '\n':
-			b.WriteByte(' ')
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r):
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// truncate cuts s to at most n runes, marking the cut with "…".
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
+	return out
 }

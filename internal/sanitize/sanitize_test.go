@@ -1,0 +1,117 @@
+package sanitize
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestLine(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"plain", "plain text", 100, "plain text"},
+		{"trimmed", "  trimmed\t", 100, "trimmed"},
+		{"inner spaces kept", "Mar  4 09:26:03 mail", 100, "Mar  4 09:26:03 mail"},
+		{"header injection", "a\r\nBcc: x", 100, "a  Bcc: x"},
+		{"tab, VT, FF", "tab\there\vvt\fff", 100, "tab here vt ff"},
+		{"NEL, LS, PS", "a\u0085b\u2028c\u2029d", 100, "a b c d"},
+		{"invalid UTF-8", "bad\xffbyte\xc3\x28", 100, "bad\uFFFDbyte\uFFFD("},
+		{"NUL, DEL", "nul\x00del\x7f", 100, "nul\uFFFDdel\uFFFD"},
+		{"terminal escape", "\x1b[31mred\x1b]0;title\x07", 100, "\uFFFD[31mred\uFFFD]0;title\uFFFD"},
+		{"C1 CSI", "\u009b31mred", 100, "\uFFFD31mred"},
+		{"bidi override", "bidi\u202eevil\u202c", 100, "bidi\uFFFDevil\uFFFD"},
+		{"bidi isolates", "\u2066a\u2067b\u2068c\u2069", 100, "\uFFFDa\uFFFDb\uFFFDc\uFFFD"},
+		{"bidi marks", "a\u200eb\u200fc\u061cd", 100, "a\uFFFDb\uFFFDc\uFFFDd"},
+		{"zero width", "spam\u200bhaus\u200c.\u200dorg\u2060\ufeff", 100, "spam\uFFFDhaus\uFFFD.\uFFFDorg\uFFFD\uFFFD"},
+		{"soft hyphen", "spam\u00adhaus", 100, "spam\uFFFDhaus"},
+		{"tag characters", "a\U000E0041\U000E007Fb", 100, "a\uFFFD\uFFFDb"},
+		{"invisible fillers", "a\u3164b\uffa0c\u115fd\u034fe", 100, "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe"},
+		{"private use", "a\ue000b", 100, "a\uFFFDb"},
+		{"Zalgo", "Z" + strings.Repeat("\u0301", 30) + "a", 100, "Z" + strings.Repeat("\u0301", 8) + "a"},
+		{"accents kept", "Cafe\u0301 na\u0308ive", 100, "Cafe\u0301 na\u0308ive"},
+		{"Japanese with ideographic space", "日本語　テキスト", 100, "日本語　テキスト"},
+		{"markup is left to the renderer", "<script>alert(1)</script>", 100, "<script>alert(1)</script>"},
+		{"cut in runes", "日本語のテキスト", 3, "日本語…"},
+		{"exactly", "exactly", 7, "exactly"},
+		{"one more", "exactly!", 7, "exactly…"},
+		{"only spaces after the cut", "exactly   \r\n", 7, "exactly"},
+		{"no space before the ellipsis", "ab cd", 3, "ab…"},
+		{"replacement kept", "\uFFFD", 10, "\uFFFD"},
+		{"no limit", strings.Repeat("a", 5000), 0, strings.Repeat("a", 5000)},
+		{"empty", "", 10, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Line(tc.in, tc.max)
+			if got != tc.want {
+				t.Errorf("Line(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+			}
+			checkLine(t, tc.in, tc.max, got)
+		})
+	}
+}
+
+// TestLineHuge: a megabyte in, at most max runes out, quickly.
+func TestLineHuge(t *testing.T) {
+	huge := strings.Repeat("\u202eA\r\n", 1<<18)
+	got := Line(huge, 500)
+	if n := utf8.RuneCountInString(got); n < 490 || n > 501 || !strings.HasSuffix(got, Ellipsis) {
+		t.Errorf("%d runes, ends %q", n, got[len(got)-8:])
+	}
+	checkLine(t, huge, 500, got)
+}
+
+func TestUnsafe(t *testing.T) {
+	for _, r := range []rune{0, '\t', '\n', '\r', 0x1b, 0x7f, 0x85, 0x9b, '\u200b', '\u200e', '\u202e', '\u2066', '\u2028', '\ufeff', '\U000E0001', '\ue000', '\u3164', 0x10FFFF} {
+		if !Unsafe(r) {
+			t.Errorf("Unsafe(%U) = false", r)
+		}
+	}
+	for _, r := range []rune{' ', 'a', '~', 'é', '\u0301', '日', '　', '\u00a0', '…', '\uFFFD', '😀'} {
+		if Unsafe(r) {
+			t.Errorf("Unsafe(%U) = true", r)
+		}
+	}
+}
+
+// checkLine holds the invariants of Line's output.
+func checkLine(t *testing.T, in string, max int, got string) {
+	t.Helper()
+	if !utf8.ValidString(got) {
+		t.Fatalf("Line(%q) = %q: invalid UTF-8", in, got)
+	}
+	for _, r := range got {
+		if Unsafe(r) {
+			t.Fatalf("Line(%q) = %q keeps %U", in, got, r)
+		}
+	}
+	if strings.TrimSpace(got) != got {
+		t.Fatalf("Line(%q) = %q: not trimmed", in, got)
+	}
+	if max > 0 {
+		n := utf8.RuneCountInString(got)
+		if n > max+1 || n == max+1 && !strings.HasSuffix(got, Ellipsis) {
+			t.Fatalf("Line(%q, %d) = %q: %d runes", in, max, got, n)
+		}
+	}
+	if again := Line(got, 0); again != got {
+		t.Fatalf("Line is not idempotent: %q → %q", got, again)
+	}
+}
+
+func FuzzLine(f *testing.F) {
+	for _, s := range []string{"550 5.7.1 blocked\r\nBcc: x", "\xff\xfe", "\u202eevil\u2066", "日本語", "\x1b[2J", "Z\u0301\u0301\u0301", "a\u200bb", strings.Repeat("x", 600)} {
+		f.Add(s, 20)
+		f.Add(s, 0)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 0 || max > 1000 {
+			max = 64
+		}
+		checkLine(t, s, max, Line(s, max))
+	})
+}
