@@ -18,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/notify"
 )
 
 // DefaultPath is where the daemon looks for its configuration.
@@ -122,12 +124,6 @@ const (
 	TLSRequired TLSMode = "required"
 )
 
-// Webhook formats.
-const (
-	WebhookGeneric = "generic" // a JSON object describing the event
-	WebhookSlack   = "slack"   // Slack's (and Mattermost's) incoming-webhook payload
-)
-
 // Notify is how the postmaster hears about incidents.
 type Notify struct {
 	// To are the recipients of incident emails, each an RFC 5322 mailbox
@@ -229,8 +225,9 @@ type Webhook struct {
 	// URL to POST to; empty disables the webhook. It is a secret: Slack
 	// and others put the token in the path.
 	URL Secret `yaml:"url"`
-	// Format of the body: "generic" or "slack".
-	Format string `yaml:"format"`
+	// Format of the body: one of notify.WebhookFormats ("generic", the
+	// default, or "slack").
+	Format notify.WebhookFormat `yaml:"format"`
 }
 
 // Alertmanager pushes incidents as alerts to Prometheus Alertmanager
@@ -340,7 +337,7 @@ func Default() *Config {
 			Aggregate: 30 * time.Second,
 			Quiet:     6 * time.Hour,
 			Settle:    10 * time.Minute,
-			Webhook:   Webhook{Format: WebhookGeneric},
+			Webhook:   Webhook{Format: notify.WebhookGeneric},
 		},
 		DNSBL: DNSBL{
 			Timeout:  2 * time.Second,

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/notify"
 )
 
 // problems parses src and returns every problem as text, errors and
@@ -103,7 +105,7 @@ milter:
 		Quiet:     36 * time.Hour,
 		Settle:    2 * time.Minute,
 		HTML:      true,
-		Webhook:   Webhook{URL: "https://hooks.example.com/T/B/X", Format: WebhookSlack},
+		Webhook:   Webhook{URL: "https://hooks.example.com/T/B/X", Format: notify.WebhookSlack},
 		Alertmanager: Alertmanager{
 			URLs: []string{"http://127.0.0.1:9093"},
 		},

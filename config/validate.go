@@ -12,6 +12,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/milter"
+	"github.com/rblwatch/rblwatch/notify"
 )
 
 // normalize puts values in their canonical form and drops defaults that
@@ -219,16 +220,23 @@ func (d *decoder) validateNotify(n *Notify) {
 			d.warnf("notify.webhook.url", "plain http to a remote host: the URL and its token travel unprotected")
 		}
 	}
-	switch n.Webhook.Format {
-	case WebhookGeneric, WebhookSlack:
-	default:
-		d.errorf("notify.webhook.format", "%q is not one of generic, slack", n.Webhook.Format)
+	if !n.Webhook.Format.Valid() {
+		d.errorf("notify.webhook.format", "%q is not one of %s", string(n.Webhook.Format), webhookFormats())
 	}
 	for i, s := range n.Alertmanager.URLs {
 		if _, msg := checkURL(s); msg != "" {
 			d.errorf(fmt.Sprintf("notify.alertmanager.urls[%d]", i), "%q: %s", s, msg)
 		}
 	}
+}
+
+// webhookFormats lists notify's webhook formats: "generic, slack".
+func webhookFormats() string {
+	var names []string
+	for _, f := range notify.WebhookFormats {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
 }
 
 // checkURL accepts an absolute http or https URL.

@@ -82,7 +82,7 @@ func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.Out
 		items = append(items, it)
 	}
 	if w := s.cfg.Notify.Webhook; w.URL != "" && s.hasSink(SinkWebhook) {
-		body, err := notify.WebhookPayload(n, cfg, now, notify.WebhookFormat(w.Format))
+		body, err := notify.WebhookPayload(n, cfg, now, w.Format)
 		if err != nil {
 			return nil, err
 		}

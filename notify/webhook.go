@@ -7,22 +7,33 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
-// WebhookFormat is the shape of a webhook's JSON body.
+// WebhookFormat is the shape of a webhook's JSON body. The configuration
+// (notify.webhook.format) takes exactly these values: config checks them
+// against WebhookFormats, so a value config accepts is one this package
+// renders.
 type WebhookFormat string
 
 const (
-	// WebhookJSON posts the notice as a JSON object (see WebhookPayload).
-	WebhookJSON WebhookFormat = "json"
+	// WebhookGeneric posts the notice as a JSON object (see
+	// WebhookPayload); the default.
+	WebhookGeneric WebhookFormat = "generic"
 	// WebhookSlack posts {"text": "…"}, which Slack, Mattermost, Rocket.Chat
 	// and others accept as an incoming webhook.
 	WebhookSlack WebhookFormat = "slack"
 )
+
+// WebhookFormats lists every format, the default first.
+var WebhookFormats = []WebhookFormat{WebhookGeneric, WebhookSlack}
+
+// Valid reports whether f is one of WebhookFormats.
+func (f WebhookFormat) Valid() bool { return slices.Contains(WebhookFormats, f) }
 
 // DefaultWebhookTimeout bounds one POST.
 const DefaultWebhookTimeout = 30 * time.Second
@@ -76,7 +87,7 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 		return json.Marshal(struct {
 			Text string `json:"text"`
 		}{slackText(n, v, summary)})
-	case WebhookJSON, "":
+	case WebhookGeneric:
 	default:
 		return nil, fmt.Errorf("%w: unknown webhook format %q", ErrConfig, format)
 	}

@@ -20,7 +20,7 @@ func openedNotice() Notice {
 }
 
 func TestWebhookPayloadJSON(t *testing.T) {
-	b, err := WebhookPayload(openedNotice(), testConfig(), t0.Add(30*time.Second), WebhookJSON)
+	b, err := WebhookPayload(openedNotice(), testConfig(), t0.Add(30*time.Second), WebhookGeneric)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestWebhookPayloadSlack(t *testing.T) {
 func TestWebhookPayloadHostile(t *testing.T) {
 	n := hostileNotice("en")
 	n.Provider.Name = "<!channel> Spamhaus"
-	for _, f := range []WebhookFormat{WebhookJSON, WebhookSlack} {
+	for _, f := range WebhookFormats {
 		b, err := WebhookPayload(n, testConfig(), t0, f)
 		if err != nil {
 			t.Fatal(err)
@@ -103,8 +103,12 @@ func TestWebhookPayloadHostile(t *testing.T) {
 			t.Errorf("slack text carries an unescaped mention: %s", s)
 		}
 	}
-	if _, err := WebhookPayload(n, testConfig(), t0, "xml"); !errors.Is(err, ErrConfig) {
-		t.Errorf("unknown format: err %v", err)
+	// Only the formats config accepts: "json" (the old name of generic)
+	// and "" are errors, never a silent default.
+	for _, f := range []WebhookFormat{"xml", "json", ""} {
+		if _, err := WebhookPayload(n, testConfig(), t0, f); !errors.Is(err, ErrConfig) || f.Valid() {
+			t.Errorf("format %q: err %v, Valid %v", f, err, f.Valid())
+		}
 	}
 }
 
