@@ -213,7 +213,7 @@ func (s *service) run(ctx context.Context) error {
 	// main loop ends.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	worker := s.newWorker()
+	worker := s.newWorker(ctx)
 	outboxTicks := make(chan time.Time, 1)
 	wg.Add(1)
 	go func() { defer wg.Done(); worker.Run(bg, outboxTicks) }()

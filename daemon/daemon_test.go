@@ -102,13 +102,15 @@ func appendLines(t *testing.T, path string, lines ...string) {
 
 // harness runs the daemon over a file in a temp dir.
 type harness struct {
-	t      *testing.T
-	dir    string
-	log    string
-	store  string
-	clock  *clock
-	tick   chan time.Time
-	mail   *recorder
+	t     *testing.T
+	dir   string
+	log   string
+	store string
+	clock *clock
+	tick  chan time.Time
+	mail  *recorder
+	// extra are more channels beside email (webhook, alertmanager).
+	extra  map[string]notify.Transport
 	cancel context.CancelFunc
 	done   chan error
 	// resolver, when set before start, turns DNS checks on; logs observes
@@ -152,6 +154,10 @@ func (h *harness) start(cfg *config.Config) {
 	h.tick = make(chan time.Time)
 	h.reg = prometheus.NewRegistry()
 	path := cfg.Log.Path
+	sinks := map[string]notify.Transport{SinkEmail: h.mail}
+	for k, v := range h.extra {
+		sinks[k] = v
+	}
 	d := Deps{
 		Config:  cfg,
 		Catalog: classify.Default(),
@@ -162,7 +168,7 @@ func (h *harness) start(cfg *config.Config) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
 		},
 		SourceName: "file:" + path,
-		Sinks:      map[string]notify.Transport{SinkEmail: h.mail},
+		Sinks:      sinks,
 		Now:        h.clock.now,
 		Tick:       h.tick,
 		Resolver:   h.resolver,

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,12 +12,6 @@ import (
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
-)
-
-// Sink names.
-const (
-	SinkEmail   = "email"
-	SinkWebhook = "webhook"
 )
 
 // verifyWait bounds how long composing the first notice waits for the DNS
@@ -54,15 +47,14 @@ func (s *service) notices(ctx context.Context, ev incident.Event, now time.Time)
 		// delisting.
 		n.Checks = s.verifyNow(ctx, inc)
 	}
-	key := fmt.Sprintf("incident/%s/%s", inc.ID, kind)
-	if kind == notify.KindDigest {
-		key = fmt.Sprintf("%s/%d", key, inc.Notices)
-	}
-	return s.items(n, key, now)
+	return s.items(n, now), nil
 }
 
-// items composes a notice for every configured sink.
-func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.OutboxItem, error) {
+// items composes a notice for every configured channel, each under its
+// notify.DedupKey. A channel whose notice cannot be composed gets an item
+// given up from the start (so the store shows what was lost, and why);
+// the other channels' items are not affected.
+func (s *service) items(n notify.Notice, now time.Time) []track.OutboxItem {
 	cfg := notify.Config{
 		From:     s.cfg.Notify.Sender(s.d.Host),
 		To:       s.cfg.Notify.To,
@@ -71,29 +63,31 @@ func (s *service) items(n notify.Notice, key string, now time.Time) ([]track.Out
 		Location: s.loc,
 	}
 	var items []track.OutboxItem
-	base := track.OutboxItem{Kind: string(n.Kind), IncidentID: n.Incident.ID, CreatedAt: now}
-	if len(cfg.To) > 0 && s.hasSink(SinkEmail) {
-		msg, err := notify.Compose(n, cfg, now, notify.MessageID(n, now, s.d.Host))
+	add := func(sink string, rcpts []string, compose func() ([]byte, error)) {
+		it := track.OutboxItem{DedupKey: notify.DedupKey(n, sink), Kind: string(n.Kind), IncidentID: n.Incident.ID,
+			Sink: sink, Recipients: rcpts, CreatedAt: now}
+		payload, err := compose()
 		if err != nil {
-			return nil, err
+			s.log.Error("NOTICE LOST: composing it failed on one channel; the others still get it",
+				zap.String("sink", sink), zap.String("notice", it.DedupKey), zap.Error(err))
+			s.d.Metrics.notices.WithLabelValues(sink, string(notify.ResultFailed)).Inc()
+			it.FailedAt, it.LastError = now, "composing: "+err.Error()
 		}
-		it := base
-		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/email", SinkEmail, config.Envelope(cfg.To), msg
+		it.Payload = payload
 		items = append(items, it)
+	}
+	if len(cfg.To) > 0 && s.hasSink(SinkEmail) {
+		add(SinkEmail, config.Envelope(cfg.To), func() ([]byte, error) {
+			return notify.Compose(n, cfg, now, notify.MessageID(n, now, s.d.Host))
+		})
 	}
 	if w := s.cfg.Notify.Webhook; w.URL != "" && s.hasSink(SinkWebhook) {
-		body, err := notify.WebhookPayload(n, cfg, now, w.Format)
-		if err != nil {
-			return nil, err
-		}
-		it := base
-		it.DedupKey, it.Sink, it.Recipients, it.Payload = key+"/webhook", SinkWebhook, nil, body
-		items = append(items, it)
+		add(SinkWebhook, nil, func() ([]byte, error) { return notify.WebhookPayload(n, cfg, now, w.Format) })
 	}
 	if len(items) == 0 {
-		s.log.Warn("nobody to tell: set notify.to or notify.webhook", zap.String("notice", key))
+		s.log.Warn("nobody to tell: set notify.to, notify.webhook.url or notify.alertmanager.urls", zap.String("notice", notify.NoticeKey(n)))
 	}
-	return items, nil
+	return items
 }
 
 // firstReply is the remote's reply in the incident's first log line.

@@ -2,30 +2,46 @@ package daemon
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/track"
 )
 
+// Channels: the outbox lanes. Every notice gets one outbox item per
+// configured channel, composed, retried and delivered on its own.
+const (
+	SinkEmail        = "email"        // SMTP or sendmail
+	SinkWebhook      = "webhook"      // notify.webhook.url
+	SinkAlertmanager = "alertmanager" // notify.alertmanager.urls
+)
+
+// Sinks lists the channels in a stable order.
+var Sinks = []string{SinkEmail, SinkWebhook, SinkAlertmanager}
+
 // queue adapts the store's outbox to notify.Queue.
 type queue struct{ s *track.Store }
 
-func (q queue) Due(ctx context.Context, now time.Time, limit int) ([]notify.Item, error) {
-	due, err := q.s.Due(ctx, now, limit)
-	if err != nil {
-		return nil, err
+func (q queue) Claim(ctx context.Context, sink string, now time.Time, owner string, lease time.Duration) (notify.Item, bool, error) {
+	it, ok, err := q.s.Claim(ctx, sink, now, owner, lease)
+	if err != nil || !ok {
+		return notify.Item{}, false, err
 	}
-	items := make([]notify.Item, len(due))
-	for i, it := range due {
-		items[i] = notify.Item{
-			ID: it.ID, Kind: it.Kind, IncidentID: it.IncidentID, Sink: it.Sink,
-			Recipients: it.Recipients, Payload: it.Payload, CreatedAt: it.CreatedAt, Attempts: it.Attempts,
-		}
-	}
-	return items, nil
+	return notify.Item{
+		ID: it.ID, Kind: it.Kind, IncidentID: it.IncidentID, Sink: it.Sink,
+		Recipients: it.Recipients, Payload: it.Payload, CreatedAt: it.CreatedAt, Attempts: it.Attempts,
+	}, true, nil
 }
 
 func (q queue) MarkSent(ctx context.Context, id int64, now time.Time) error {
@@ -40,17 +56,60 @@ func (q queue) MarkRetry(ctx context.Context, id int64, attempts int, next time.
 	return q.s.MarkRetry(ctx, id, attempts, next, errText)
 }
 
-// newWorker returns the outbox worker over the store.
-func (s *service) newWorker() *notify.Worker {
+// newWorker returns the outbox worker over the store: one lane per
+// channel. Claims left by an earlier run of this host that ended are
+// released first, so its notices go out at once.
+func (s *service) newWorker(ctx context.Context) *notify.Worker {
 	m := s.d.Metrics
+	owner := claimOwner(s.d.Host)
+	if n, err := s.d.Store.ReleaseClaims(ctx, func(o string) bool { return claimHeld(o, owner) }); err != nil {
+		s.log.Warn("releasing the outbox claims of an earlier run", zap.Error(err))
+	} else if n > 0 {
+		s.log.Info("released the outbox claims of an earlier run", zap.Int("items", n))
+	}
 	return &notify.Worker{
 		Queue: queue{s.d.Store},
 		Sinks: s.switches(),
 		Log:   s.log.Named("outbox"),
+		Owner: owner,
 		OnResult: func(sink string, r notify.Result) {
 			m.notices.WithLabelValues(sink, string(r)).Inc()
 		},
 	}
+}
+
+// claimOwner names this process in outbox claims: "host/pid/nonce".
+func claimOwner(host string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", strings.ReplaceAll(host, "/", "_"), os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// claimHeld reports whether the sender that made claims as owner may still
+// hold them, seen from the process that is me: a process of another host,
+// or a live process of this host, may; an earlier process of this host
+// that has ended does not. A reused process id errs on the safe side (the
+// claim then lasts until its lease runs out).
+func claimHeld(owner, me string) bool {
+	if owner == me {
+		return true
+	}
+	host, rest, ok := strings.Cut(owner, "/")
+	myHost, myRest, _ := strings.Cut(me, "/")
+	if !ok || host != myHost {
+		return true
+	}
+	pidText, _, _ := strings.Cut(rest, "/")
+	myPID, _, _ := strings.Cut(myRest, "/")
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 {
+		return true
+	}
+	if pidText == myPID {
+		return false // this process id is mine, with another nonce: an earlier process
+	}
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // sinkSwitch delivers through the transport configured now: the worker holds
@@ -70,12 +129,12 @@ func (w *sinkSwitch) Deliver(ctx context.Context, it notify.Item) error {
 	return b.t.Deliver(ctx, it)
 }
 
-// switches returns the worker's sinks: one switch per sink name, set to the
+// switches returns the worker's lanes: one switch per channel, set to the
 // transports of Deps.Sinks.
 func (s *service) switches() map[string]notify.Transport {
 	s.sinkSwitches = map[string]*sinkSwitch{}
 	out := map[string]notify.Transport{}
-	for _, name := range []string{SinkEmail, SinkWebhook} {
+	for _, name := range Sinks {
 		w := &sinkSwitch{name: name}
 		s.sinkSwitches[name] = w
 		out[name] = w
@@ -91,7 +150,7 @@ func (s *service) setSinks(sinks map[string]notify.Transport) {
 	}
 }
 
-// hasSink reports whether a transport is configured for the sink.
+// hasSink reports whether a transport is configured for the channel.
 func (s *service) hasSink(name string) bool {
 	if w := s.sinkSwitches[name]; w != nil {
 		b := w.cur.Load()

@@ -255,10 +255,7 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool
 		SharedIP: s.cfg.SharedIP,
 		Host:     s.d.Host,
 	}
-	items, err := s.items(n, fmt.Sprintf("selfcheck/%s/%s/%d", base, kind, seq), at)
-	if err != nil {
-		return false, err
-	}
+	items := s.items(n, at)
 	inserted := false
 	for _, it := range items {
 		ok, err := tx.Enqueue(it)

@@ -39,9 +39,9 @@ func TestWorkerRunDrainsBacklog(t *testing.T) {
 	}
 }
 
-// TestWorkerRunNoSpinWhileHeld: with the relay down, a full batch of due
-// items that are held behind a failed one ends the drain: Run waits for the
-// next tick instead of spinning.
+// TestWorkerRunNoSpinWhileHeld: with the relay down, the items held behind
+// a failed one end the lane's step: it waits for the next tick instead of
+// spinning, and the next tick, before the backoff, tries nothing.
 func TestWorkerRunNoSpinWhileHeld(t *testing.T) {
 	q := &memQueue{}
 	emailItems(q, 7, t0)
@@ -54,24 +54,18 @@ func TestWorkerRunNoSpinWhileHeld(t *testing.T) {
 		})},
 		Batch: 3,
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ticks := make(chan time.Time)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		w.Run(ctx, ticks)
-	}()
-	ticks <- t0
-	ticks <- t0 // taken only once the first tick's work is over
-	cancel()
-	<-done
+	for _, now := range []time.Time{t0, t0, t0.Add(time.Second)} {
+		if n, err := w.Step(context.Background(), now); n != 0 || err != nil {
+			t.Fatalf("Step: sent %d, err %v", n, err)
+		}
+	}
 	close(attempts)
 	var got []string
 	for id := range attempts {
 		got = append(got, id)
 	}
-	// The first tick tries inc-1 (it fails, holding the sink); the second
-	// finds inc-1 not due yet and the others held.
+	// The first step tries inc-1 (it fails, holding the lane); the later
+	// ones find inc-1 not due yet and the others held.
 	if len(got) != 1 || got[0] != "inc-1" {
 		t.Errorf("attempts %q, want [inc-1]", got)
 	}

@@ -179,21 +179,27 @@ func FromEvent(ev incident.Event, cat *classify.Catalog) (Notice, error) {
 	return n, nil
 }
 
-// DedupKey names a notice for one sink in the outbox, so that enqueueing the
-// same notice twice (a restart replaying an event) stores it once:
-// "incident/<id>/opened/email", "incident/<id>/digest/<n>/email" (n is the
-// number of notices sent before), "incident/<id>/cleared/email";
-// "self/<provider>/<listed>/<kind>/<unix time>/email" for self-check notices,
-// whose time is FirstSeen (listed) or ClearedAt (delisted).
+// DedupKey names a notice for one channel in the outbox, so that enqueueing
+// the same notice twice (a restart replaying an event) stores it once; it
+// is the only key scheme of the outbox: NoticeKey(n) + "/" + sink.
 func DedupKey(n Notice, sink string) string {
+	return NoticeKey(n) + "/" + sink
+}
+
+// NoticeKey names a notice whatever its channel:
+// "incident/<id>/opened", "incident/<id>/digest/<n>" (n is the number of
+// notices of the incident, this one included), "incident/<id>/cleared";
+// "self/<provider>/<listed>/<kind>/<unix time>" for self-check notices,
+// whose time is FirstSeen (listed) or ClearedAt (delisted).
+func NoticeKey(n Notice) string {
 	inc := n.Incident
 	switch n.Kind {
 	case KindDigest:
-		return fmt.Sprintf("incident/%s/digest/%d/%s", inc.ID, inc.Notices, sink)
+		return fmt.Sprintf("incident/%s/digest/%d", inc.ID, inc.Notices)
 	case KindListed:
-		return fmt.Sprintf("self/%s/%s/listed/%d/%s", inc.Provider, inc.Listed, inc.FirstSeen.Unix(), sink)
+		return fmt.Sprintf("self/%s/%s/listed/%d", inc.Provider, inc.Listed, inc.FirstSeen.Unix())
 	case KindDelisted:
-		return fmt.Sprintf("self/%s/%s/delisted/%d/%s", inc.Provider, inc.Listed, inc.ClearedAt.Unix(), sink)
+		return fmt.Sprintf("self/%s/%s/delisted/%d", inc.Provider, inc.Listed, inc.ClearedAt.Unix())
 	}
-	return fmt.Sprintf("incident/%s/%s/%s", inc.ID, n.Kind, sink)
+	return fmt.Sprintf("incident/%s/%s", inc.ID, n.Kind)
 }

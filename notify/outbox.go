@@ -3,6 +3,9 @@ package notify
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,7 +18,7 @@ type Item struct {
 	ID         int64
 	Kind       string // "opened", "digest", …: for logs
 	IncidentID string // for logs
-	Sink       string // names the Transport that delivers it: "email", "webhook", …
+	Sink       string // names the Transport that delivers it: "email", "webhook", "alertmanager"
 	Recipients []string
 	Payload    []byte // the exact bytes to send
 	CreatedAt  time.Time
@@ -24,14 +27,18 @@ type Item struct {
 
 // Queue is what the Worker needs from the store.
 type Queue interface {
-	// Due returns up to limit items neither sent nor failed whose next
-	// attempt is at or before now, in the order they were enqueued.
-	Due(ctx context.Context, now time.Time, limit int) ([]Item, error)
+	// Claim takes the oldest item of sink that is neither sent nor failed,
+	// due at now and claimed by nobody (or by a claim whose lease ran
+	// out), and records owner as its sender until now+lease; false when
+	// there is none. Two callers, even in two processes, never get the same
+	// item while a claim lasts.
+	Claim(ctx context.Context, sink string, now time.Time, owner string, lease time.Duration) (Item, bool, error)
 	// MarkSent records a delivery; MarkFailed gives an item up for good.
+	// Both end the claim.
 	MarkSent(ctx context.Context, id int64, now time.Time) error
 	MarkFailed(ctx context.Context, id int64, now time.Time, errText string) error
 	// MarkRetry records a failed try: attempts made so far, when to try
-	// again and why it failed.
+	// again and why it failed. It ends the claim.
 	MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, errText string) error
 }
 
@@ -42,13 +49,28 @@ type Transport interface {
 	Deliver(ctx context.Context, it Item) error
 }
 
+// A Refresher is a Transport that also has something to repeat on its lane
+// while no item is being delivered: Alertmanager's firing alerts are
+// re-posted so that they do not resolve by themselves. Refresh is called
+// from the lane's goroutine (never at the same time as Deliver) when the
+// time it last returned has come; it returns when to be called next.
+type Refresher interface {
+	Refresh(ctx context.Context, now time.Time) (next time.Time)
+}
+
 // Defaults of the Worker.
 const (
 	DefaultRetryInitial = 30 * time.Second
 	DefaultRetryMax     = time.Hour
 	DefaultGiveUp       = 5 * 24 * time.Hour
 	DefaultBatch        = 50
-	defaultMarkTimeout  = 10 * time.Second
+	// DefaultAttemptTimeout bounds one delivery attempt, whatever the
+	// transport's own timeout: a peer that accepts the connection and
+	// never answers holds its lane for this long at most.
+	DefaultAttemptTimeout = 2 * time.Minute
+	defaultMarkTimeout    = 10 * time.Second
+	// leaseMargin is how much longer than an attempt a claim lasts.
+	leaseMargin = time.Minute
 )
 
 // Result of one delivery attempt, for metrics.
@@ -67,25 +89,35 @@ type Stats struct {
 	Failed  uint64
 }
 
-// Worker drains the outbox: it delivers due items through their sink's
-// Transport, marks them sent, retries temporary failures with exponential
-// backoff (30 s doubling to 1 h, no jitter: there is one worker per host)
+// Worker drains the outbox in lanes: one lane per sink (channel) of Sinks,
+// each with its own goroutine in Run, its own order, backoff and failures.
+// A broken, slow or hung peer on one channel never delays another's
+// notices: an email lane waiting on a relay that is down does not hold the
+// webhook, and a webhook that accepts connections and never answers holds
+// only its own lane, for AttemptTimeout at most per attempt.
+//
+// A lane claims its items one at a time (Queue.Claim), delivers each through
+// its Transport, marks it sent, retries temporary failures with exponential
+// backoff (30 s doubling to 1 h, no jitter: there is one sender per host)
 // for GiveUp, and marks permanent failures failed after logging them loudly.
 //
 // A notice is marked sent only after the peer accepted it, so a crash or
 // restart never loses one. The price is a window between the peer's
 // acceptance and the store's commit: a crash exactly there sends the
 // notice again after the restart. The window is one local database write;
-// if that write fails, the Worker remembers the item in memory, retries the
+// if that write fails, the lane remembers the item in memory, retries the
 // write before anything else and never sends the item again while it runs.
 //
-// Items of one sink go out in the order they were enqueued: after a
-// temporary failure, later items of the same sink wait until the failed one
+// Items of one lane go out in the order they were enqueued: after a
+// temporary failure, later items of the same lane wait until the failed one
 // is due again (so a relay that was down delivers its backlog in order).
 //
-// Step is not safe for concurrent use; Stats is.
+// Run and Step must not be called at the same time; Stats is safe for
+// concurrent use.
 type Worker struct {
 	Queue Queue
+	// Sinks are the lanes: sink name → transport. Items of a sink not
+	// named here stay in the outbox.
 	Sinks map[string]Transport
 	Log   *zap.Logger // nil: no logging
 
@@ -94,14 +126,32 @@ type Worker struct {
 	// GiveUp is how long temporary failures are retried, counted from the
 	// item's creation; DefaultGiveUp when zero.
 	GiveUp time.Duration
-	Batch  int // items per Step; DefaultBatch when zero
+	Batch  int // items a lane takes before it looks at the clock again; DefaultBatch when zero
+	// AttemptTimeout bounds one delivery; DefaultAttemptTimeout when zero.
+	// Claims last a minute longer.
+	AttemptTimeout time.Duration
+	// Owner names this sender in the claims it makes ("host/pid/…"); the
+	// same owner must not run twice at once. "rblwatch" when empty.
+	Owner string
 
-	// OnResult, when set, is called after every attempt (for metrics).
+	// OnResult, when set, is called after every attempt (for metrics),
+	// from the lanes' goroutines.
 	OnResult func(sink string, r Result)
 
 	sent, retries, failed atomic.Uint64
-	hold                  map[string]time.Time // sink → no delivery before
-	unmarked              map[int64]time.Time  // delivered, MarkSent failed: id → delivery time
+	once                  sync.Once
+	lanes                 []*lane
+}
+
+// lane is the state of one sink's sender.
+type lane struct {
+	w        *Worker
+	sink     string
+	t        Transport
+	hold     time.Time           // no delivery before
+	unmarked map[int64]time.Time // delivered, MarkSent failed: id → delivery time
+	refresh  time.Time           // when to call Refresh next (zero: at once)
+	wake     chan time.Time      // Run: the newest tick
 }
 
 // Stats returns the counters.
@@ -119,7 +169,7 @@ func Backoff(attempts int, initial, max time.Duration) time.Duration {
 	return min(d, max)
 }
 
-// batch is the most items one Step takes.
+// batch is the most items one lane step takes.
 func (w *Worker) batch() int {
 	if w.Batch <= 0 {
 		return DefaultBatch
@@ -127,24 +177,75 @@ func (w *Worker) batch() int {
 	return w.Batch
 }
 
-// Run calls Step for every tick until ctx is done, and again at once after
-// a Step that sent a whole batch. Errors are logged, not returned: the next
-// tick tries again.
+func (w *Worker) attemptTimeout() time.Duration {
+	if w.AttemptTimeout <= 0 {
+		return DefaultAttemptTimeout
+	}
+	return w.AttemptTimeout
+}
+
+func (w *Worker) owner() string {
+	if w.Owner == "" {
+		return "rblwatch"
+	}
+	return w.Owner
+}
+
+// setup makes the lanes, in the order of their names.
+func (w *Worker) setup() {
+	w.once.Do(func() {
+		for _, name := range slices.Sorted(maps.Keys(w.Sinks)) {
+			w.lanes = append(w.lanes, &lane{w: w, sink: name, t: w.Sinks[name],
+				unmarked: map[int64]time.Time{}, wake: make(chan time.Time, 1)})
+		}
+	})
+}
+
+// Run serves every lane until ctx is done: each tick is handed to every
+// lane (a lane that is still busy gets the newest tick when it is done),
+// and a lane that sent a whole batch steps again at once. Errors are
+// logged, not returned: the next tick tries again.
 func (w *Worker) Run(ctx context.Context, ticks <-chan time.Time) {
+	w.setup()
+	var wg sync.WaitGroup
+	for _, l := range w.lanes {
+		wg.Add(1)
+		go func() { defer wg.Done(); l.run(ctx) }()
+	}
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-ticks:
+			for _, l := range w.lanes {
+				// Replace a tick the lane has not taken yet: a busy
+				// lane's next step uses the newest time.
+				select {
+				case <-l.wake:
+				default:
+				}
+				l.wake <- now
+			}
+		}
+	}
+}
+
+func (l *lane) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-l.wake:
 			// A whole batch went out: more may be due (a burst of
 			// incidents, a backlog after a restart), so step again at
 			// once instead of at the next tick.
 			for {
-				n, err := w.Step(ctx, now)
+				n, err := l.step(ctx, now)
 				if err != nil && ctx.Err() == nil {
-					w.log().Error("outbox step failed", zap.Error(err))
+					l.w.log().Error("outbox step failed", zap.String("sink", l.sink), zap.Error(err))
 				}
-				if err != nil || n < w.batch() {
+				if err != nil || n < l.w.batch() {
 					break
 				}
 			}
@@ -152,30 +253,59 @@ func (w *Worker) Run(ctx context.Context, ticks <-chan time.Time) {
 	}
 }
 
-// Step delivers the items due at now, and returns how many it sent. It
-// stops early, without counting an attempt, when ctx is cancelled.
+// Step runs every lane once at now, side by side, and returns how many items
+// they sent. It stops early, without counting an attempt, when ctx is
+// cancelled.
 func (w *Worker) Step(ctx context.Context, now time.Time) (int, error) {
-	if w.hold == nil {
-		w.hold = map[string]time.Time{}
-		w.unmarked = map[int64]time.Time{}
+	w.setup()
+	var wg sync.WaitGroup
+	sent := make([]int, len(w.lanes))
+	errs := make([]error, len(w.lanes))
+	for i, l := range w.lanes {
+		wg.Add(1)
+		go func() { defer wg.Done(); sent[i], errs[i] = l.step(ctx, now) }()
 	}
-	w.retryMarks(ctx)
-	items, err := w.Queue.Due(ctx, now, w.batch())
-	if err != nil {
-		return 0, fmt.Errorf("notify: reading the outbox: %w", err)
+	wg.Wait()
+	total := 0
+	for i := range sent {
+		total += sent[i]
 	}
+	for _, err := range errs {
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// step delivers up to a batch of the lane's items due at now, and returns
+// how many it sent.
+func (l *lane) step(ctx context.Context, now time.Time) (int, error) {
+	w := l.w
+	l.retryMarks(ctx)
+	if r, ok := l.t.(Refresher); ok && !now.Before(l.refresh) && ctx.Err() == nil {
+		l.refresh = r.Refresh(ctx, now)
+	}
+	lease := w.attemptTimeout() + leaseMargin
 	sent := 0
-	for _, it := range items {
+	for taken := 0; taken < w.batch(); taken++ {
 		if err := ctx.Err(); err != nil {
 			return sent, err
 		}
-		if _, ok := w.unmarked[it.ID]; ok {
+		if now.Before(l.hold) {
+			break
+		}
+		it, ok, err := w.Queue.Claim(ctx, l.sink, now, w.owner(), lease)
+		if err != nil {
+			return sent, fmt.Errorf("notify: reading the %s outbox: %w", l.sink, err)
+		}
+		if !ok {
+			break
+		}
+		if _, done := l.unmarked[it.ID]; done {
 			continue // delivered already; only the store does not know yet
 		}
-		if h, ok := w.hold[it.Sink]; ok && now.Before(h) {
-			continue
-		}
-		if w.deliver(ctx, now, it) {
+		if l.deliver(ctx, now, it) {
 			sent++
 		}
 	}
@@ -183,24 +313,27 @@ func (w *Worker) Step(ctx context.Context, now time.Time) (int, error) {
 }
 
 // deliver makes one attempt and records its outcome.
-func (w *Worker) deliver(ctx context.Context, now time.Time, it Item) bool {
+func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
+	w := l.w
 	log := w.log().With(zap.Int64("outbox_id", it.ID), zap.String("sink", it.Sink),
 		zap.String("kind", it.Kind), zap.String("incident", it.IncidentID))
 	var err error
-	if t := w.Sinks[it.Sink]; t == nil {
-		err = fmt.Errorf("notify: no transport for sink %q (is it still configured?)", it.Sink)
+	if l.t == nil {
+		err = &SendError{Sink: l.sink, Op: "config", Temp: true, Err: fmt.Errorf("notify: no transport for sink %q (is it still configured?)", l.sink)}
 	} else {
-		err = t.Deliver(ctx, it)
+		actx, cancel := context.WithTimeout(ctx, w.attemptTimeout())
+		err = l.t.Deliver(actx, it)
+		cancel()
 	}
 	// The store is written even when ctx was cancelled meanwhile: a
-	// delivered notice must be marked.
+	// delivered notice must be marked, a claimed one released.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultMarkTimeout)
 	defer cancel()
 	if err == nil {
 		w.sent.Add(1)
 		w.result(it.Sink, ResultSent)
 		if merr := w.Queue.MarkSent(mctx, it.ID, now); merr != nil {
-			w.unmarked[it.ID] = now
+			l.unmarked[it.ID] = now
 			log.Error("notice delivered but not marked sent; will mark it again", zap.Error(merr))
 		} else {
 			log.Info("notice delivered", zap.Int("attempts", it.Attempts+1))
@@ -208,7 +341,11 @@ func (w *Worker) deliver(ctx context.Context, now time.Time, it Item) bool {
 		return true
 	}
 	if ctx.Err() != nil {
-		// Shutting down: this was no real attempt.
+		// Shutting down: this was no real attempt. Release the claim so
+		// that the next start takes the item at once.
+		if merr := w.Queue.MarkRetry(mctx, it.ID, it.Attempts, now, "interrupted by a stop"); merr != nil {
+			log.Warn("cannot release an interrupted notice", zap.Error(merr))
+		}
 		return false
 	}
 	attempts := it.Attempts + 1
@@ -238,7 +375,7 @@ func (w *Worker) deliver(ctx context.Context, now time.Time, it Item) bool {
 		maxDelay = DefaultRetryMax
 	}
 	next := now.Add(Backoff(attempts, initial, maxDelay))
-	w.hold[it.Sink] = next
+	l.hold = next
 	w.retries.Add(1)
 	w.result(it.Sink, ResultRetry)
 	log.Warn("notice delivery failed; will retry", zap.Int("attempts", attempts), zap.Time("next", next), zap.Error(err))
@@ -249,13 +386,13 @@ func (w *Worker) deliver(ctx context.Context, now time.Time, it Item) bool {
 }
 
 // retryMarks retries MarkSent for items delivered while the store failed.
-func (w *Worker) retryMarks(ctx context.Context) {
-	for id, at := range w.unmarked {
+func (l *lane) retryMarks(ctx context.Context) {
+	for id, at := range l.unmarked {
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultMarkTimeout)
-		err := w.Queue.MarkSent(mctx, id, at)
+		err := l.w.Queue.MarkSent(mctx, id, at)
 		cancel()
 		if err == nil {
-			delete(w.unmarked, id)
+			delete(l.unmarked, id)
 		}
 	}
 }

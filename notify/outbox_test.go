@@ -27,10 +27,12 @@ type memQueue struct {
 
 type memItem struct {
 	Item
-	next    time.Time
-	sent    time.Time
-	failed  time.Time
-	lastErr string
+	next       time.Time
+	sent       time.Time
+	failed     time.Time
+	lastErr    string
+	claimedBy  string
+	claimUntil time.Time
 }
 
 func (q *memQueue) add(it Item) int64 {
@@ -41,19 +43,16 @@ func (q *memQueue) add(it Item) int64 {
 	return it.ID
 }
 
-func (q *memQueue) Due(_ context.Context, now time.Time, limit int) ([]Item, error) {
+func (q *memQueue) Claim(_ context.Context, sink string, now time.Time, owner string, lease time.Duration) (Item, bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var out []Item
 	for _, m := range q.items {
-		if len(out) == limit {
-			break
-		}
-		if m.sent.IsZero() && m.failed.IsZero() && !m.next.After(now) {
-			out = append(out, m.Item)
+		if m.Sink == sink && m.sent.IsZero() && m.failed.IsZero() && !m.next.After(now) && !m.claimUntil.After(now) {
+			m.claimedBy, m.claimUntil = owner, now.Add(lease)
+			return m.Item, true, nil
 		}
 	}
-	return out, nil
+	return Item{}, false, nil
 }
 
 func (q *memQueue) get(id int64) (*memItem, error) {
@@ -77,6 +76,7 @@ func (q *memQueue) MarkSent(_ context.Context, id int64, now time.Time) error {
 	if m.sent.IsZero() && m.failed.IsZero() {
 		m.sent = now
 		m.Attempts++
+		m.claimedBy, m.claimUntil = "", time.Time{}
 	}
 	return nil
 }
@@ -90,6 +90,7 @@ func (q *memQueue) MarkRetry(_ context.Context, id int64, attempts int, next tim
 	}
 	if m.sent.IsZero() && m.failed.IsZero() {
 		m.Attempts, m.next, m.lastErr = attempts, next, errText
+		m.claimedBy, m.claimUntil = "", time.Time{}
 	}
 	return nil
 }
@@ -104,6 +105,7 @@ func (q *memQueue) MarkFailed(_ context.Context, id int64, now time.Time, errTex
 	if m.sent.IsZero() && m.failed.IsZero() {
 		m.failed, m.lastErr = now, errText
 		m.Attempts++
+		m.claimedBy, m.claimUntil = "", time.Time{}
 	}
 	return nil
 }
@@ -380,36 +382,45 @@ func TestWorkerMarkSentFails(t *testing.T) {
 	}
 }
 
-// TestWorkerSinks: items go to their sink's transport; a sink without a
-// transport is retried, not lost; a held sink does not hold the others.
+// TestWorkerSinks: items go to their sink's transport; a lane without a
+// transport retries, never loses; an item of a sink with no lane waits; a
+// held lane does not hold the others.
 func TestWorkerSinks(t *testing.T) {
 	q := &memQueue{}
 	a := q.add(Item{Sink: "email", Payload: []byte("a"), CreatedAt: t0})
 	b := q.add(Item{Sink: "gone", Payload: []byte("b"), CreatedAt: t0})
 	c := q.add(Item{Sink: "hook", Payload: []byte("c"), CreatedAt: t0})
+	d := q.add(Item{Sink: "other", Payload: []byte("d"), CreatedAt: t0})
+	e := q.add(Item{Sink: "hook", Payload: []byte("e"), CreatedAt: t0})
+	var mu sync.Mutex
 	var got []string
 	record := transportFunc(func(ctx context.Context, it Item) error {
+		mu.Lock()
+		defer mu.Unlock()
 		got = append(got, it.Sink+":"+string(it.Payload))
 		return nil
 	})
 	failing := transportFunc(func(ctx context.Context, it Item) error {
 		return &SendError{Sink: "x", Op: "post", Temp: true, Message: "down"}
 	})
-	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": failing, "hook": record}}
-	if n, err := w.Step(context.Background(), t0); n != 1 || err != nil {
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": failing, "hook": record, "gone": nil}}
+	if n, err := w.Step(context.Background(), t0); n != 2 || err != nil {
 		t.Fatalf("sent %d, err %v", n, err)
 	}
-	if !slices.Equal(got, []string{"hook:c"}) {
+	if !slices.Equal(got, []string{"hook:c", "hook:e"}) {
 		t.Errorf("delivered %v", got)
 	}
 	if it := q.item(a); it.Attempts != 1 || !it.failed.IsZero() {
 		t.Errorf("email item: %+v", it)
 	}
 	if it := q.item(b); it.Attempts != 1 || !it.failed.IsZero() || !strings.Contains(it.lastErr, `no transport for sink "gone"`) {
-		t.Errorf("item of an unknown sink: %+v", it)
+		t.Errorf("item of a lane without transport: %+v", it)
 	}
-	if it := q.item(c); it.sent.IsZero() {
-		t.Errorf("hook item not sent")
+	if q.item(c).sent.IsZero() || q.item(e).sent.IsZero() {
+		t.Errorf("hook items not sent")
+	}
+	if it := q.item(d); it.Attempts != 0 || !it.sent.IsZero() || !it.failed.IsZero() {
+		t.Errorf("item of a sink with no lane: %+v, want left alone", it)
 	}
 }
 

@@ -28,7 +28,11 @@ type OutboxItem struct {
 	Attempts    int       // tries made so far
 	LastError   string
 	SentAt      time.Time // zero until sent
-	FailedAt    time.Time // zero unless given up (MarkFailed)
+	FailedAt    time.Time // zero unless given up (MarkFailed); Enqueue stores an item given up from the start (a notice that could not be composed for this sink) when set
+	// ClaimedBy names the sender delivering the item now (see Claim), until
+	// ClaimedUntil; "" when nobody does.
+	ClaimedBy    string
+	ClaimedUntil time.Time
 }
 
 // maxErrorText bounds a stored error text.
@@ -62,10 +66,10 @@ func (t *Tx) Enqueue(it OutboxItem) (inserted bool, err error) {
 	if payload == nil {
 		payload = []byte{}
 	}
-	res, err := t.exec(`INSERT INTO outbox (dedup_key, kind, incident_id, sink, recipients, payload, created_at, next_attempt, attempts, last_error)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+	res, err := t.exec(`INSERT INTO outbox (dedup_key, kind, incident_id, sink, recipients, payload, created_at, next_attempt, attempts, last_error, failed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
 		it.DedupKey, it.Kind, it.IncidentID, it.Sink, string(rj), payload,
-		dbTime(it.CreatedAt), dbTime(it.NextAttempt), it.Attempts, clip(it.LastError, maxErrorText))
+		dbTime(it.CreatedAt), dbTime(it.NextAttempt), it.Attempts, clip(it.LastError, maxErrorText), dbTime(it.FailedAt))
 	if err != nil {
 		return false, fmt.Errorf("track: enqueueing %s: %w", it.DedupKey, err)
 	}
@@ -76,14 +80,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
 	return n == 1, nil
 }
 
-const outboxColumns = `id, dedup_key, kind, incident_id, sink, recipients, payload, created_at, next_attempt, attempts, last_error, sent_at, failed_at`
+const outboxColumns = `id, dedup_key, kind, incident_id, sink, recipients, payload, created_at, next_attempt, attempts, last_error, sent_at, failed_at, claimed_by, claimed_until`
 
 func scanOutbox(rows interface{ Scan(...any) error }) (OutboxItem, error) {
 	var it OutboxItem
 	var rj string
 	err := rows.Scan(&it.ID, &it.DedupKey, &it.Kind, &it.IncidentID, &it.Sink, &rj, &it.Payload,
 		scanTime(&it.CreatedAt), scanTime(&it.NextAttempt), &it.Attempts, &it.LastError,
-		scanTime(&it.SentAt), scanTime(&it.FailedAt))
+		scanTime(&it.SentAt), scanTime(&it.FailedAt), &it.ClaimedBy, scanTime(&it.ClaimedUntil))
 	if err != nil {
 		return it, err
 	}
@@ -119,6 +123,120 @@ WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt <= ? ORDER BY id LI
 	return out, nil
 }
 
+// Claim takes the oldest item of sink that is neither sent nor failed, due
+// at now, and not claimed by a live claim: it records owner as its sender
+// until now+lease and returns it (false when there is none). The choice and
+// the claim are one statement in a write transaction, so two senders —
+// goroutines or processes sharing the state file — never claim the same
+// item. MarkSent, MarkRetry and MarkFailed end the claim. lease must be
+// longer than one delivery attempt: once it runs out, another sender may
+// take the item (a sender that crashed holds nothing for longer).
+func (s *Store) Claim(ctx context.Context, sink string, now time.Time, owner string, lease time.Duration) (OutboxItem, bool, error) {
+	if owner == "" || lease <= 0 {
+		return OutboxItem{}, false, fmt.Errorf("%w: outbox claim without owner or lease", ErrInvalid)
+	}
+	var it OutboxItem
+	found := false
+	err := s.Tx(ctx, func(t *Tx) error {
+		row := t.queryRow(`UPDATE outbox SET claimed_by = ?1, claimed_until = ?2
+WHERE id = (SELECT id FROM outbox
+	WHERE sink = ?3 AND sent_at IS NULL AND failed_at IS NULL AND next_attempt <= ?4
+		AND (claimed_until IS NULL OR claimed_until <= ?4)
+	ORDER BY id LIMIT 1)
+RETURNING `+outboxColumns, owner, dbTime(now.Add(lease)), sink, dbTime(now))
+		var err error
+		it, err = scanOutbox(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err != nil {
+		return OutboxItem{}, false, fmt.Errorf("track: claiming a %s outbox item: %w", sink, err)
+	}
+	return it, found, nil
+}
+
+// ReleaseClaims ends the claims of every owner that held(owner) says holds
+// nothing any more (a process that ended), so their items go out at once
+// instead of when the lease runs out. It returns how many items it freed.
+func (s *Store) ReleaseClaims(ctx context.Context, held func(owner string) bool) (int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT claimed_by FROM outbox WHERE claimed_by != '' AND sent_at IS NULL AND failed_at IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("track: outbox claims: %w", err)
+	}
+	var stale []string
+	for rows.Next() {
+		var owner string
+		if err := rows.Scan(&owner); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("track: outbox claims: %w", err)
+		}
+		if !held(owner) {
+			stale = append(stale, owner)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("track: outbox claims: %w", err)
+	}
+	var n int64
+	err = s.Tx(ctx, func(t *Tx) error {
+		for _, owner := range stale {
+			k, err := t.deleted(`UPDATE outbox SET claimed_by = '', claimed_until = NULL WHERE claimed_by = ? AND sent_at IS NULL AND failed_at IS NULL`, owner)
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("track: releasing outbox claims: %w", err)
+	}
+	return int(n), nil
+}
+
+// PendingBySink counts the items neither sent nor failed, due or not, by
+// sink.
+func (s *Store) PendingBySink(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT sink, count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL GROUP BY sink`)
+	if err != nil {
+		return nil, fmt.Errorf("track: counting pending outbox items: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var sink string
+		var n int
+		if err := rows.Scan(&sink, &n); err != nil {
+			return nil, fmt.Errorf("track: counting pending outbox items: %w", err)
+		}
+		out[sink] = n
+	}
+	return out, rows.Err()
+}
+
+// OutboxItems returns every item of sink ("" for every sink), whatever its
+// state, in the order they were enqueued.
+func (s *Store) OutboxItems(ctx context.Context, sink string) ([]OutboxItem, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE ?1 = '' OR sink = ?1 ORDER BY id`, sink)
+	if err != nil {
+		return nil, fmt.Errorf("track: outbox items: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxItem
+	for rows.Next() {
+		it, err := scanOutbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("track: outbox items: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
 // OutboxItem returns the item with the given dedup key, and false when there
 // is none.
 func (s *Store) OutboxItem(ctx context.Context, dedupKey string) (OutboxItem, bool, error) {
@@ -141,28 +259,30 @@ func (s *Store) Pending(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// MarkSent records that item id was sent at now (counting the attempt). An
-// item already sent is left as it is; an unknown id is ErrNotFound.
+// MarkSent records that item id was sent at now (counting the attempt) and
+// ends its claim. An item already sent is left as it is; an unknown id is
+// ErrNotFound.
 func (t *Tx) MarkSent(id int64, now time.Time) error {
-	return t.mark(id, "sent", `UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`, dbTime(now), id)
+	return t.mark(id, "sent", `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, claimed_by = '', claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`, dbTime(now), id)
 }
 
 // MarkRetry records a failed attempt: attempts is the number of tries made
 // so far, next when to try again, errText why it failed (cut to 1000
-// bytes). An item already sent or failed is left as it is.
+// bytes); it ends the claim. An item already sent or failed is left as it
+// is.
 func (t *Tx) MarkRetry(id int64, attempts int, next time.Time, errText string) error {
 	if next.IsZero() {
 		return fmt.Errorf("%w: retry of outbox item %d without a time", ErrInvalid, id)
 	}
-	return t.mark(id, "retry", `UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ? WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
+	return t.mark(id, "retry", `UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ?, claimed_by = '', claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		attempts, dbTime(next), clip(errText, maxErrorText), id)
 }
 
 // MarkFailed gives item id up for good (a permanent error, or too many
-// tries), counting the attempt. An item already sent or failed is left as
+// tries), counting the attempt and ending the claim. An item already sent or failed is left as
 // it is.
 func (t *Tx) MarkFailed(id int64, now time.Time, errText string) error {
-	return t.mark(id, "failed", `UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
+	return t.mark(id, "failed", `UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ?, claimed_by = '', claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
 		dbTime(now), clip(errText, maxErrorText), id)
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -241,5 +243,161 @@ func TestErrorTextClipped(t *testing.T) {
 	got, _, _ := s.OutboxItem(ctx, "a")
 	if len(got.LastError) > maxErrorText || len(got.LastError) < maxErrorText-1 || !strings.HasPrefix(long, got.LastError) {
 		t.Errorf("error text of %d bytes, want a prefix of at most %d", len(got.LastError), maxErrorText)
+	}
+}
+
+// claimKey claims the next item of sink and returns its key ("" for none).
+func claimKey(t *testing.T, s *Store, sink string, now time.Time, owner string) string {
+	t.Helper()
+	it, ok, err := s.Claim(context.Background(), sink, now, owner, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		return ""
+	}
+	if it.ClaimedBy != owner || !it.ClaimedUntil.Equal(now.Add(time.Minute)) {
+		t.Errorf("claimed item %s: by %q until %v", it.DedupKey, it.ClaimedBy, it.ClaimedUntil)
+	}
+	return it.DedupKey
+}
+
+// TestClaim: a lane claims the oldest due item of its own sink; a claimed
+// item is nobody else's until its lease runs out or a mark ends the claim.
+func TestClaim(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	mk := func(key, sink string, created time.Time) OutboxItem {
+		it := item(key, created)
+		it.Sink = sink
+		return it
+	}
+	enqueue(t, s, mk("e1", "email", t0))
+	enqueue(t, s, mk("w1", "webhook", t0))
+	enqueue(t, s, mk("e2", "email", t0))
+	enqueue(t, s, mk("e3", "email", t0.Add(time.Hour))) // not due yet
+	given := mk("e0", "email", t0)
+	given.FailedAt, given.LastError = t0, "compose: bad"
+	enqueue(t, s, given) // given up from the start: never claimed
+
+	if got := claimKey(t, s, "email", t0, "a"); got != "e1" {
+		t.Fatalf("first claim %q, want e1", got)
+	}
+	if got := claimKey(t, s, "email", t0, "b"); got != "e2" {
+		t.Errorf("second claim %q, want e2 (e1 is claimed)", got)
+	}
+	if got := claimKey(t, s, "email", t0, "b"); got != "" {
+		t.Errorf("third claim %q, want none (e3 not due, e0 given up)", got)
+	}
+	if got := claimKey(t, s, "webhook", t0, "c"); got != "w1" {
+		t.Errorf("webhook claim %q, want w1", got)
+	}
+	// a's lease runs out: e1 is free again.
+	if got := claimKey(t, s, "email", t0.Add(time.Minute), "b"); got != "e1" {
+		t.Errorf("claim after the lease %q, want e1", got)
+	}
+	// A retry ends the claim; the item is due again at its next attempt.
+	e1, _, _ := s.OutboxItem(ctx, "e1")
+	if err := s.MarkRetry(ctx, e1.ID, 1, t0.Add(2*time.Minute), "down"); err != nil {
+		t.Fatal(err)
+	}
+	if e1, _, _ = s.OutboxItem(ctx, "e1"); e1.ClaimedBy != "" || !e1.ClaimedUntil.IsZero() {
+		t.Errorf("after MarkRetry: claimed by %q until %v", e1.ClaimedBy, e1.ClaimedUntil)
+	}
+	if got := claimKey(t, s, "email", t0.Add(2*time.Minute), "a"); got != "e1" {
+		t.Errorf("claim at the retry time %q, want e1", got)
+	}
+	if err := s.MarkSent(ctx, e1.ID, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// Later: b's lease on e2 ran out long ago; e1 is sent.
+	for _, want := range []string{"e2", "e3", ""} {
+		if got := claimKey(t, s, "email", t0.Add(3*time.Hour), "a"); got != want {
+			t.Errorf("claim later %q, want %q", got, want)
+		}
+	}
+	if _, _, err := s.Claim(ctx, "email", t0, "", time.Minute); !errors.Is(err, ErrInvalid) {
+		t.Errorf("claim without owner: %v", err)
+	}
+}
+
+// TestReleaseClaims: the claims of a sender that ended are released, those
+// of live senders kept.
+func TestReleaseClaims(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	enqueue(t, s, item("a", t0))
+	enqueue(t, s, item("b", t0))
+	claimKey(t, s, "email", t0, "dead")
+	claimKey(t, s, "email", t0, "alive")
+	n, err := s.ReleaseClaims(ctx, func(owner string) bool { return owner == "alive" })
+	if err != nil || n != 1 {
+		t.Fatalf("released %d (%v), want 1", n, err)
+	}
+	if got := claimKey(t, s, "email", t0, "new"); got != "a" {
+		t.Errorf("claim after the release %q, want a", got)
+	}
+	if got := claimKey(t, s, "email", t0, "new"); got != "" {
+		t.Errorf("claim %q, want none: b is still alive's", got)
+	}
+}
+
+// TestClaimAcrossStores: two stores on one file (as two daemons sharing a
+// state would have) claim from many goroutines at once; every item is
+// claimed exactly once.
+func TestClaimAcrossStores(t *testing.T) {
+	a := openTest(t)
+	b, err := Open(a.Path(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const items = 200
+	mustTx(t, a, func(tx *Tx) error {
+		for i := range items {
+			if _, err := tx.Enqueue(item(fmt.Sprintf("k%03d", i), t0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var mu sync.Mutex
+	claimed := map[string]string{}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		st := a
+		if w%2 == 1 {
+			st = b
+		}
+		owner := fmt.Sprintf("w%d", w)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				it, ok, err := st.Claim(context.Background(), "email", t0, owner, time.Hour)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !ok {
+					return
+				}
+				mu.Lock()
+				if prev, dup := claimed[it.DedupKey]; dup {
+					errs <- fmt.Errorf("%s claimed by %s and %s", it.DedupKey, prev, owner)
+				}
+				claimed[it.DedupKey] = owner
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(claimed) != items {
+		t.Errorf("%d items claimed, want %d", len(claimed), items)
 	}
 }

@@ -170,6 +170,15 @@ CREATE INDEX milter_messages_pending ON milter_messages(queue_id) WHERE message 
 CREATE INDEX milter_messages_track_id ON milter_messages(track_id);
 CREATE INDEX milter_messages_seen_at ON milter_messages(seen_at);
 `,
+	// 3: outbox lanes. Each channel ("email", "webhook", "alertmanager")
+	// drains its own items; a sender claims an item (claimed_by, until
+	// claimed_until) in one statement before it delivers it, so that two
+	// processes on one state never send the same item.
+	`
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+CREATE INDEX outbox_lane ON outbox(sink, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
