@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -86,6 +87,7 @@ func Run(ctx context.Context, d Deps) error {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
 	}
+	d.Metrics.SetBacklog(d.Store.OutboxBacklog, slices.Sorted(maps.Keys(d.Sinks)))
 	s, err := newService(ctx, d)
 	if err != nil {
 		return err
@@ -153,7 +155,7 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 		return nil, fmt.Errorf("daemon: loading incidents: %w", err)
 	}
 	s.tracker.Restore(open)
-	d.Metrics.openIncidents.Set(float64(len(open)))
+	s.countOpen()
 	s.log.Info("state loaded", zap.Int("open_incidents", len(open)), zap.String("store", d.Store.Path()))
 	return s, nil
 }
@@ -195,6 +197,7 @@ func (s *service) run(ctx context.Context) error {
 		startp = &start
 		s.log.Info("resuming", zap.String("source", s.d.SourceName), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
 	}
+	s.noteStart(startp, s.d.Now())
 
 	// The source outlives ctx a little: the main loop drains what was read
 	// and commits before it returns.
@@ -382,6 +385,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)))
 	s.startVerifications(ctx)
 	last := batch[len(batch)-1].Pos
+	s.d.Metrics.noteRead(last, now)
 	return s.commit(ctx, now, events, func(tx *track.Tx) error {
 		for i := range recs {
 			if err := tx.ApplyRecord(&recs[i]); err != nil {
@@ -474,7 +478,9 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 			s.forgetVerification(ev.Incident.ID)
 		}
 	}
-	s.d.Metrics.openIncidents.Set(float64(s.tracker.ActiveCount()))
+	if len(dirty) > 0 || len(events) > 0 {
+		s.countOpen()
+	}
 	if len(items) > 0 {
 		select {
 		case s.kick <- struct{}{}:

@@ -154,6 +154,7 @@ func (s *service) providerStates(target string, results []dnsbl.Result) []provid
 // not decide keeps its stored state.
 func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	s.selfRunning = false
+	s.d.Metrics.selfCheck(r.at, r.results, s.providerOfZone)
 	var states []providerState
 	unsure := 0
 	for target, results := range r.results {
