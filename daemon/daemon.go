@@ -197,7 +197,7 @@ func (s *service) run(ctx context.Context) error {
 		startp = &start
 		s.log.Info("resuming", zap.String("source", s.d.SourceName), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
 	}
-	s.noteStart(startp, s.d.Now())
+	s.noteStart(startp)
 
 	// The source outlives ctx a little: the main loop drains what was read
 	// and commits before it returns.
@@ -385,7 +385,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)))
 	s.startVerifications(ctx)
 	last := batch[len(batch)-1].Pos
-	s.d.Metrics.noteRead(last, now)
+	s.d.Metrics.noteRead(last)
 	return s.commit(ctx, now, events, func(tx *track.Tx) error {
 		for i := range recs {
 			if err := tx.ApplyRecord(&recs[i]); err != nil {

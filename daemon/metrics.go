@@ -109,11 +109,12 @@ func (m *Metrics) setOpenIncidents(refs []incident.Ref, own func(string) bool, c
 	m.state.mu.Unlock()
 }
 
-// noteRead records that the log was read up to pos at now (a batch was
-// processed).
-func (m *Metrics) noteRead(pos postfixlog.Position, now time.Time) {
+// noteRead records that the log was read up to pos (a batch was
+// processed), now by the wall clock: the metric is compared with
+// Prometheus's time().
+func (m *Metrics) noteRead(pos postfixlog.Position) {
 	m.state.mu.Lock()
-	m.state.readAt, m.state.readPos = now, pos
+	m.state.readAt, m.state.readPos = m.state.clock(), pos
 	m.state.mu.Unlock()
 }
 
@@ -208,10 +209,7 @@ func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
-	now := time.Now()
-	if c.now != nil {
-		now = c.now()
-	}
+	now := c.clock()
 	for k, n := range c.open {
 		ch <- prometheus.MustNewConstMetric(descOpen, prometheus.GaugeValue, float64(n), k.provider, k.listed)
 	}
@@ -276,6 +274,14 @@ func (c *stateCollector) caughtUp() bool {
 	return err == nil && fs.Dev == p.Dev && fs.Inode == p.Inode && fs.Size == p.Offset
 }
 
+// clock is the wall clock (c.now in tests).
+func (c *stateCollector) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
 func unix(t time.Time) float64 {
 	if t.IsZero() {
 		return 0
@@ -301,17 +307,17 @@ func (s *service) isOwn(listed string) bool {
 // noteStart records where reading starts as the first read: the stored
 // position, or, for a log file followed from its end (a new install), the
 // file's end now. So an idle log does not look unread after a start.
-func (s *service) noteStart(start *postfixlog.Position, now time.Time) {
+func (s *service) noteStart(start *postfixlog.Position) {
 	switch {
 	case start != nil:
-		s.d.Metrics.noteRead(*start, now)
+		s.d.Metrics.noteRead(*start)
 	case s.cfg.Log.Source() == config.SourceFile && s.cfg.Log.Path != "":
 		pos := postfixlog.Position{Path: s.cfg.Log.Path}
 		if fs, err := logwatch.Stat(pos.Path); err == nil {
 			pos.Dev, pos.Inode, pos.Offset = fs.Dev, fs.Inode, fs.Size
 		}
-		s.d.Metrics.noteRead(pos, now)
+		s.d.Metrics.noteRead(pos)
 	default:
-		s.d.Metrics.noteRead(postfixlog.Position{}, now)
+		s.d.Metrics.noteRead(postfixlog.Position{})
 	}
 }

@@ -186,14 +186,16 @@ func TestLastRead(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := NewMetrics(nil)
-			m.state.now = func() time.Time { return now }
+			clock := batch
+			m.state.now = func() time.Time { return clock }
 			m.state.stat = func(string) (logwatch.FileState, error) { return tt.file, tt.err }
 			reg := prometheus.NewPedanticRegistry()
 			reg.MustRegister(m.state)
 			if got := testutil.ToFloat64(gaugeOf(t, reg, "rblwatch_log_last_read_timestamp_seconds")); got != 0 {
 				t.Errorf("before any read: %v, want 0", got)
 			}
-			m.noteRead(tt.pos, batch)
+			m.noteRead(tt.pos)
+			clock = now
 			if got, want := testutil.ToFloat64(gaugeOf(t, reg, "rblwatch_log_last_read_timestamp_seconds")), float64(tt.want.Unix()); got != want {
 				t.Errorf("last read %v, want %v", time.Unix(int64(got), 0).UTC(), tt.want)
 			}
