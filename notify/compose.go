@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"mime"
-	"mime/quotedprintable"
 	"net/mail"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
 	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
 )
 
 //go:embed templates
@@ -46,8 +49,13 @@ var textFuncs = template.FuncMap{
 
 // Compose renders a complete RFC 5322 message for a notice. now is the Date;
 // messageID ("<local@domain>", brackets optional) is used as is and also
-// seeds the MIME boundary, so equal inputs give byte-identical output. Text
-// from remote servers and the log appears only in the body, sanitised.
+// seeds the MIME boundary, so equal inputs give byte-identical output. A
+// notice that follows others (n.Thread) carries In-Reply-To and References,
+// so that mail clients thread them. Text from remote servers and the log
+// appears only in the body, sanitised.
+//
+// The message is built with github.com/emersion/go-message: it encodes the
+// header (RFC 2047 names and subject), folds it, and encodes the parts.
 func Compose(n Notice, cfg Config, now time.Time, messageID string) ([]byte, error) {
 	mid, err := normalizeMessageID(messageID)
 	if err != nil {
@@ -70,43 +78,177 @@ func Compose(n Notice, cfg Config, now time.Time, messageID string) ([]byte, err
 		return nil, fmt.Errorf("notify: rendering body: %w", err)
 	}
 	text := tidyText(body.String())
+	var html string
+	if cfg.HTML {
+		if html, err = renderHTML(v, subject, text); err != nil {
+			return nil, err
+		}
+	}
 
 	loc := cfg.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	var m bytes.Buffer
-	writeHeader(&m, "From", from)
-	writeHeader(&m, "To", to)
-	writeHeader(&m, "Subject", encodeWords(subject))
-	writeHeader(&m, "Date", now.In(loc).Format(time.RFC1123Z))
-	writeHeader(&m, "Message-ID", mid)
-	writeHeader(&m, "Auto-Submitted", "auto-generated")
-	writeHeader(&m, "X-Auto-Response-Suppress", "All")
-	if id := incidentHeader(n.Incident.ID); id != "" {
-		writeHeader(&m, "X-Rblwatch-Incident", id)
+	refs := references(n.Thread, mid)
+	// go-message's header puts each new field on top: the fields are
+	// listed in the order they are written and added in reverse.
+	fields := []func(h *gomail.Header){
+		func(h *gomail.Header) { h.SetAddressList("From", []*mail.Address{from}) },
+		func(h *gomail.Header) { h.SetAddressList("To", to) },
+		func(h *gomail.Header) { h.Set("Subject", encodeSubject(subject)) },
+		func(h *gomail.Header) { h.SetDate(now.In(loc)) },
+		func(h *gomail.Header) { h.SetMessageID(strip(mid)) },
 	}
-	writeHeader(&m, "X-Rblwatch-Kind", string(n.Kind))
-	writeHeader(&m, "Content-Language", v.Lang)
-	writeHeader(&m, "MIME-Version", "1.0")
+	if len(refs) > 0 {
+		fields = append(fields,
+			func(h *gomail.Header) { h.SetMsgIDList("In-Reply-To", refs[len(refs)-1:]) },
+			func(h *gomail.Header) { h.SetMsgIDList("References", refs) })
+	}
+	fields = append(fields,
+		func(h *gomail.Header) { h.Set("Auto-Submitted", "auto-generated") },
+		func(h *gomail.Header) { h.Set("X-Auto-Response-Suppress", "All") })
+	if id := incidentHeader(n.Incident.ID); id != "" {
+		fields = append(fields, func(h *gomail.Header) { h.Set("X-Rblwatch-Incident", id) })
+	}
+	fields = append(fields,
+		func(h *gomail.Header) { h.Set("X-Rblwatch-Kind", string(n.Kind)) },
+		func(h *gomail.Header) { h.Set("Content-Language", v.Lang) },
+		func(h *gomail.Header) { h.Set("MIME-Version", "1.0") })
+	if cfg.HTML {
+		boundary := boundaryOf(mid)
+		fields = append(fields, func(h *gomail.Header) {
+			h.SetContentType("multipart/alternative", map[string]string{"boundary": boundary})
+		})
+	} else {
+		fields = append(fields, func(h *gomail.Header) { setTextPart(&h.Header, "text/plain", text) })
+	}
+	var h gomail.Header
+	for i := len(fields) - 1; i >= 0; i-- {
+		fields[i](&h)
+	}
+
+	var m bytes.Buffer
 	if !cfg.HTML {
-		writePart(&m, "text/plain", text)
+		w, err := gomail.CreateSingleInlineWriter(&m, h)
+		if err != nil {
+			return nil, fmt.Errorf("notify: writing message: %w", err)
+		}
+		if err := writeText(w, text); err != nil {
+			return nil, err
+		}
+		endLine(&m)
 		return m.Bytes(), nil
 	}
-	html, err := renderHTML(v, subject, text)
+	// mail.CreateInlineWriter would pick a random boundary; go-message's
+	// core writer takes the one in Content-Type, derived from the
+	// Message-ID, so that the golden files stay byte-stable.
+	mw, err := message.CreateWriter(&m, h.Header)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("notify: writing message: %w", err)
 	}
-	boundary := boundaryOf(mid)
-	writeHeader(&m, "Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
-	m.WriteString("\r\n")
-	m.WriteString("--" + boundary + "\r\n")
-	writePart(&m, "text/plain", text)
-	m.WriteString("--" + boundary + "\r\n")
-	writePart(&m, "text/html", html)
-	m.WriteString("--" + boundary + "--\r\n")
+	for _, part := range []struct{ mediaType, text string }{{"text/plain", text}, {"text/html", html}} {
+		var ph message.Header
+		setTextPart(&ph, part.mediaType, part.text)
+		pw, err := mw.CreatePart(ph)
+		if err != nil {
+			return nil, fmt.Errorf("notify: writing message: %w", err)
+		}
+		if err := writeText(pw, part.text); err != nil {
+			return nil, err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, fmt.Errorf("notify: writing message: %w", err)
+	}
 	return m.Bytes(), nil
 }
+
+// encodeSubject encodes a subject for the header as go-message's SetSubject
+// does (RFC 2047 Q words, each at most 75 characters), but leaves the
+// leading "[rblwatch]" tag as it is: go-message folds only at spaces, and
+// a 75-character word right after "Subject: " would overrun the line, while
+// after the tag it can start a continuation line of its own.
+func encodeSubject(s string) string {
+	tag, rest, ok := strings.Cut(s, " ")
+	if !ok || !isPrintableASCII(tag) {
+		return mime.QEncoding.Encode("utf-8", s)
+	}
+	return tag + " " + mime.QEncoding.Encode("utf-8", rest)
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e || s[i] == '=' && i+1 < len(s) && s[i+1] == '?' {
+			return false
+		}
+	}
+	return true
+}
+
+// setTextPart sets the Content-Type and Content-Transfer-Encoding of a text
+// part. Mostly-ASCII text is quoted-printable (readable in the raw
+// message); text with much UTF-8 (Japanese) is base64, a third the size.
+// Either is safe for relays that are not 8-bit clean and keeps every line
+// within 76 characters.
+func setTextPart(h *message.Header, mediaType, text string) {
+	nonASCII := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			nonASCII++
+		}
+	}
+	cte := "quoted-printable"
+	if nonASCII*3 > len(text) {
+		cte = "base64"
+	}
+	// Set puts a field on top: Content-Transfer-Encoding goes below.
+	h.Set("Content-Transfer-Encoding", cte)
+	h.SetContentType(mediaType, map[string]string{"charset": "UTF-8"})
+}
+
+// writeText writes text (LF line ends) with CRLF line ends to a go-message
+// part writer, which encodes it, and closes the writer.
+func writeText(w io.WriteCloser, text string) error {
+	if _, err := io.WriteString(w, strings.ReplaceAll(text, "\n", "\r\n")); err != nil {
+		return fmt.Errorf("notify: writing message: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("notify: writing message: %w", err)
+	}
+	return nil
+}
+
+// endLine ends the message with CRLF (base64 leaves its last line open).
+func endLine(b *bytes.Buffer) {
+	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
+		b.WriteString("\r\n")
+	}
+}
+
+// maxReferences bounds the References field of a long thread: its root and
+// the latest notices (RFC 5322 §3.6.4 allows leaving out the middle).
+const maxReferences = 10
+
+// references returns the message identifiers (without brackets) of the
+// notices this one follows, root first: invalid ones, and this notice's own,
+// are left out.
+func references(thread []string, self string) []string {
+	var ids []string
+	for _, t := range thread {
+		id, err := normalizeMessageID(t)
+		if err != nil || id == self || slices.Contains(ids, strip(id)) {
+			continue
+		}
+		ids = append(ids, strip(id))
+	}
+	if len(ids) > maxReferences {
+		ids = append(ids[:1], ids[len(ids)-maxReferences+1:]...)
+	}
+	return ids
+}
+
+// strip takes the angle brackets off a normalised Message-ID.
+func strip(id string) string { return id[1 : len(id)-1] }
 
 // renderSubject renders the subject line (not yet encoded).
 func renderSubject(v *view) (string, error) {
@@ -137,51 +279,33 @@ func normalizeMessageID(s string) (string, error) {
 	return "<" + id + ">", nil
 }
 
-// headerAddresses validates cfg.From and cfg.To and formats them for the
-// header.
-func headerAddresses(cfg Config) (from, to string, err error) {
-	f, err := formatAddress(cfg.From)
-	if err != nil {
-		return "", "", fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From.Address, err)
+// headerAddresses validates cfg.From and cfg.To for the header: the
+// addresses must be plain ASCII mailboxes; the names may be any text without
+// control characters (go-message encodes them per RFC 2047).
+func headerAddresses(cfg Config) (from *mail.Address, to []*mail.Address, err error) {
+	if err := checkAddress(cfg.From); err != nil {
+		return nil, nil, fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From.Address, err)
 	}
 	if len(cfg.To) == 0 {
-		return "", "", fmt.Errorf("%w: no recipient", ErrConfig)
+		return nil, nil, fmt.Errorf("%w: no recipient", ErrConfig)
 	}
-	var tos []string
 	for _, a := range cfg.To {
-		t, err := formatAddress(a)
-		if err != nil {
-			return "", "", fmt.Errorf("%w: to %q: %w", ErrConfig, a.Address, err)
+		if err := checkAddress(a); err != nil {
+			return nil, nil, fmt.Errorf("%w: to %q: %w", ErrConfig, a.Address, err)
 		}
-		tos = append(tos, t)
+		to = append(to, &mail.Address{Name: a.Name, Address: a.Address})
 	}
-	return f, strings.Join(tos, ", "), nil
+	return &mail.Address{Name: cfg.From.Name, Address: cfg.From.Address}, to, nil
 }
 
-func formatAddress(a mail.Address) (string, error) {
+func checkAddress(a mail.Address) error {
 	if _, err := mail.ParseAddress("<" + a.Address + ">"); err != nil || !headerSafe(a.Address) {
-		return "", fmt.Errorf("address %q is not plain ASCII mailbox", a.Address)
+		return fmt.Errorf("address %q is not a plain ASCII mailbox", a.Address)
 	}
 	if strings.ContainsFunc(a.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", fmt.Errorf("name of %q has a control character", a.Address)
+		return fmt.Errorf("name of %q has a control character", a.Address)
 	}
-	switch {
-	case a.Name == "":
-		return a.Address, nil
-	case isASCII(a.Name):
-		return a.String(), nil
-	default:
-		return mime.BEncoding.Encode("UTF-8", a.Name) + " <" + a.Address + ">", nil
-	}
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return nil
 }
 
 // incidentHeader returns the incident id for the X-Rblwatch-Incident header:
@@ -235,106 +359,6 @@ func tidyText(s string) string {
 		out = out[:len(out)-1]
 	}
 	return strings.Join(out, "\n") + "\n"
-}
-
-// encodeWords returns s as is when it is printable ASCII, else as RFC 2047
-// B-encoded words of at most 42 bytes of text each, cut at rune boundaries:
-// a word is then 68 characters long and "Subject: " plus one word stays
-// within 78.
-func encodeWords(s string) string {
-	if !needsEncoding(s) {
-		return s
-	}
-	const maxChunk = 42
-	var words []string
-	for s != "" {
-		n := 0
-		for n < len(s) {
-			_, size := utf8.DecodeRuneInString(s[n:])
-			if n+size > maxChunk {
-				break
-			}
-			n += size
-		}
-		words = append(words, "=?UTF-8?B?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
-		s = s[n:]
-	}
-	return strings.Join(words, " ")
-}
-
-func needsEncoding(s string) bool {
-	// Text that looks like an encoded word is encoded, so that a reader
-	// shows it as written.
-	if strings.Contains(s, "=?") {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return true
-		}
-	}
-	return false
-}
-
-// writeHeader writes "Name: value" folded at spaces so that lines stay within
-// 78 characters where the value allows it. value never contains CR or LF:
-// every caller passes validated or encoded text.
-func writeHeader(b *bytes.Buffer, name, value string) {
-	const limit = 78
-	line := name + ":"
-	first := true
-	for _, w := range strings.Split(value, " ") {
-		if w == "" {
-			continue
-		}
-		if !first && len(line)+1+len(w) > limit {
-			b.WriteString(line)
-			b.WriteString("\r\n")
-			line = ""
-		}
-		line += " " + w
-		first = false
-	}
-	b.WriteString(line)
-	b.WriteString("\r\n")
-}
-
-// writePart writes the Content-Type and Content-Transfer-Encoding headers, a
-// blank line and the encoded text. Mostly-ASCII text is quoted-printable
-// (readable in the raw message); text with much UTF-8 (Japanese) is base64,
-// which is a third the size. Either is safe for relays that are not 8-bit
-// clean, and keeps every line within 76 characters.
-func writePart(b *bytes.Buffer, mediaType, text string) {
-	writeHeader(b, "Content-Type", mediaType+"; charset=UTF-8")
-	nonASCII := 0
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			nonASCII++
-		}
-	}
-	if nonASCII*3 > len(text) {
-		writeHeader(b, "Content-Transfer-Encoding", "base64")
-		b.WriteString("\r\n")
-		raw := []byte(strings.ReplaceAll(text, "\n", "\r\n"))
-		enc := base64.StdEncoding.EncodeToString(raw)
-		for len(enc) > 76 {
-			b.WriteString(enc[:76])
-			b.WriteString("\r\n")
-			enc = enc[76:]
-		}
-		b.WriteString(enc)
-		b.WriteString("\r\n")
-		return
-	}
-	writeHeader(b, "Content-Transfer-Encoding", "quoted-printable")
-	b.WriteString("\r\n")
-	w := quotedprintable.NewWriter(b)
-	// Writes to a bytes.Buffer cannot fail.
-	_, _ = w.Write([]byte(text))
-	_ = w.Close()
-	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
-		b.WriteString("\r\n")
-	}
 }
 
 // renderHTML renders the HTML alternative: the plain text, line by line,

@@ -189,6 +189,12 @@ func composeCases() []composeCase {
 	jaCfg := testConfig()
 	jaCfg.Location = jst
 	jaCfg.From = mail.Address{Name: "rblwatch 監視", Address: "rblwatch@mail.example.net"}
+	// Several recipients, with names: quoted, with specials, in Japanese.
+	jaCfg.To = []mail.Address{
+		{Address: "postmaster@example.net"},
+		{Name: "Ops, Tokyo", Address: "ops-tokyo@example.net"},
+		{Name: "サーバー運用チーム", Address: "ops@example.net"},
+	}
 
 	return []composeCase{
 		{

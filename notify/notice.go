@@ -141,6 +141,26 @@ type Notice struct {
 	SharedIP bool `json:"shared_ip,omitempty"`
 	// Host is our mail host's name, as the postmaster knows it.
 	Host string `json:"host,omitempty"`
+	// Related are other incidents announced in the same notice: the other
+	// providers listing the same address in the same aggregation window,
+	// or the other findings of one self-check round. The daemon decides
+	// which incidents go together.
+	Related []Related `json:"related,omitempty"`
+	// Thread are the Message-IDs of the earlier notices this one follows,
+	// root (the opened notice) first; Compose writes In-Reply-To (the last)
+	// and References (all). Empty for a first notice.
+	Thread []string `json:"thread,omitempty"`
+}
+
+// Related is another incident announced in the same notice as the main one
+// (Notice.Incident).
+type Related struct {
+	Incident incident.Incident  `json:"incident"`
+	Provider *classify.Provider `json:"-"` // nil when not in the catalog
+	Via      *classify.Provider `json:"-"`
+	// Reply is the first reply text (remote, sanitised when shown).
+	Reply  string  `json:"reply,omitempty"`
+	Checks []Check `json:"checks,omitempty"`
 }
 
 // Config is the part of the configuration that composing needs.
