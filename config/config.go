@@ -359,12 +359,15 @@ func Load(path string) (*Config, error) {
 
 // load is Load; missingOK says whether a missing file means the defaults.
 func load(path string, missingOK bool) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		if missingOK {
 			return Default(), nil
 		}
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config: reading %s: %w", path, err)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -23,13 +24,14 @@ import (
 // files is what Load may look at besides the configuration itself.
 type files interface {
 	Stat(name string) (fs.FileInfo, error)
-	ReadFile(name string) ([]byte, error)
+	// ReadFile reads a file of at most max bytes (see ReadFile).
+	ReadFile(name string, max int64) ([]byte, error)
 }
 
 type osFiles struct{}
 
-func (osFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
-func (osFiles) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
+func (osFiles) Stat(name string) (fs.FileInfo, error)           { return os.Stat(name) }
+func (osFiles) ReadFile(name string, max int64) ([]byte, error) { return ReadFile(name, max) }
 
 // decoder walks the YAML node tree onto a Config, collecting every problem.
 type decoder struct {
@@ -42,14 +44,32 @@ type decoder struct {
 	// broken is set by a syntax error: nothing was decoded, so there is
 	// nothing to validate.
 	broken bool
+	// aliased counts the values decoded through YAML aliases (at most
+	// maxAliasValues); aliasDepth is how many aliases lead to the value
+	// being decoded.
+	aliased, aliasDepth int
+	// more counts the problems beyond maxProblems, moreErrors whether one
+	// of them is an error.
+	more       int
+	moreErrors bool
+	// aborted stops decoding (too many alias expansions).
+	aborted bool
 }
 
 func newDecoder(file string, f files) *decoder {
 	return &decoder{file: file, files: f, lines: map[string]int{}, bad: map[string]bool{}}
 }
 
+// problem records a problem. Text arguments are bounded (see clipArgs), and
+// so is the number of problems kept (maxProblems): a hostile file gets a
+// screenful, not megabytes.
 func (d *decoder) problem(line int, key string, warning bool, format string, args ...any) {
-	d.errs = append(d.errs, Problem{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...), Warning: warning})
+	if len(d.errs) >= maxProblems {
+		d.more++
+		d.moreErrors = d.moreErrors || !warning
+		return
+	}
+	d.errs = append(d.errs, Problem{File: d.file, Line: line, Key: key, Msg: fmt.Sprintf(format, clipArgs(args)...), Warning: warning})
 }
 
 // errorAt and warnAt report a problem at a node's line.
@@ -78,6 +98,9 @@ func (d *decoder) set(key string) bool { return d.lines[key] > 0 }
 // run decodes data onto the defaults, validates the result and returns it,
 // or every problem.
 func (d *decoder) run(data []byte) (*Config, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(d.file, MaxFileSize)
+	}
 	cfg := Default()
 	d.parse(data, cfg)
 	if !d.broken {
@@ -93,6 +116,9 @@ func (d *decoder) run(data []byte) (*Config, error) {
 		}
 		return cmp.Compare(a.Line, b.Line)
 	})
+	if d.more > 0 {
+		d.errs = append(d.errs, Problem{File: d.file, Msg: fmt.Sprintf("%d more problems not shown: fix these first", d.more), Warning: !d.moreErrors})
+	}
 	if slices.ContainsFunc(d.errs, func(p Problem) bool { return !p.Warning }) {
 		return nil, d.errs
 	}
@@ -177,7 +203,7 @@ func describe(n *yaml.Node, secret bool) string {
 		if secret {
 			return "a " + strings.TrimPrefix(n.ShortTag(), "!!")
 		}
-		return strconv.Quote(n.Value)
+		return quote(n.Value)
 	}
 	return "nothing usable"
 }
@@ -185,10 +211,24 @@ func describe(n *yaml.Node, secret bool) string {
 // decode sets v from n; key is the dotted path of v. A null value keeps
 // the default.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
+	if d.aborted {
+		return
+	}
 	orig := n
 	if n = resolve(n); n == nil {
 		d.errorAt(orig, key, "an alias that leads nowhere")
 		return
+	}
+	if orig.Kind == yaml.AliasNode {
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
+	}
+	if d.aliasDepth > 0 {
+		if d.aliased++; d.aliased > maxAliasValues {
+			d.errorAt(orig, key, "aliases expand to more than %d values: write the values out, or use fewer aliases", maxAliasValues)
+			d.aborted, d.broken = true, true // stop here: the rest would be expanded too
+			return
+		}
 	}
 	if isNull(n) {
 		return
@@ -268,7 +308,8 @@ func (d *decoder) scalar(n *yaml.Node, key string, secret bool, want string) (st
 		if secret {
 			d.errorAt(n, key, "contains a control character")
 		} else {
-			d.errorAt(n, key, "contains a control character (%q)", n.Value[i:i+1])
+			_, size := utf8.DecodeRuneInString(n.Value[i:])
+			d.errorAt(n, key, "contains a control character (%q)", n.Value[i:i+size])
 		}
 		return "", false
 	}
@@ -421,6 +462,9 @@ func joinKey(parent, name string) string {
 // quoteKey quotes a key that is not a plain name, so that a stray
 // character cannot garble a message.
 func quoteKey(name string) string {
+	if len(name) > maxQuoted {
+		return quote(name)
+	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
 			return strconv.Quote(name)
@@ -437,6 +481,9 @@ func quoteKey(name string) string {
 // siblings.
 func suggest(name, parent string, siblings []field) string {
 	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
+	if len(name) > maxQuoted {
+		name = "" // no key is that long: nothing to suggest, and no quadratic work
+	}
 	best, bestDist := "", 3
 	for _, f := range siblings {
 		if dist := editDistance(norm(name), f.name); dist < bestDist {

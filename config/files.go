@@ -14,7 +14,7 @@ func (d *decoder) checkFiles(c *Config) {
 		d.problem(0, "", true, "the file holds secrets and every user can read it (mode %04o): chmod 640 and chgrp rblwatch", d.mode.Perm())
 	}
 	if p := c.Notify.PasswordFile; p != "" {
-		data, err := d.files.ReadFile(p)
+		data, err := d.files.ReadFile(p, maxPasswordSize)
 		if err != nil {
 			d.errorf("notify.password_file", "%s", fileProblem(p, err))
 		} else {
@@ -33,7 +33,7 @@ func (d *decoder) checkFiles(c *Config) {
 		}
 	}
 	if p := c.Catalog.File; p != "" {
-		if _, err := d.files.ReadFile(p); err != nil {
+		if _, err := d.files.ReadFile(p, MaxCatalogSize); err != nil {
 			d.errorf("catalog.file", "%s", fileProblem(p, err))
 		}
 	}
@@ -56,6 +56,8 @@ func (d *decoder) checkFiles(c *Config) {
 // fileProblem words a file error without Go's "open …:" prefix.
 func fileProblem(path string, err error) string {
 	switch {
+	case errors.Is(err, ErrTooLarge):
+		return strings.TrimPrefix(err.Error(), ErrTooLarge.Error()+": ")
 	case errors.Is(err, fs.ErrNotExist):
 		return path + " does not exist"
 	case errors.Is(err, fs.ErrPermission):

@@ -88,7 +88,7 @@ func LoadCatalog(file string) (*classify.Catalog, error) {
 	if file == "" {
 		return classify.Default(), nil
 	}
-	data, err := os.ReadFile(file)
+	data, err := config.ReadFile(file, config.MaxCatalogSize)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: catalog: %w", err)
 	}
@@ -168,7 +168,7 @@ func ResolverAddr(configured string) (string, error) {
 	if configured != "" {
 		return dnsbl.ServerAddr(configured)
 	}
-	data, err := os.ReadFile("/etc/resolv.conf")
+	data, err := config.ReadFile("/etc/resolv.conf", 64<<10)
 	if err != nil {
 		return "", fmt.Errorf("no resolver configured and %w", err)
 	}
