@@ -44,6 +44,7 @@ type Config struct {
 	Catalog        Catalog  `yaml:"catalog"`
 	Metrics        Metrics  `yaml:"metrics"`
 	Milter         Milter   `yaml:"milter"`
+	Logging        Logging  `yaml:"logging"`
 
 	// Warnings are doubtful but usable settings found while loading
 	// (a public resolver, a secret file readable by all, …). The daemon
@@ -343,7 +344,8 @@ func Default() *Config {
 			Timeout:  2 * time.Second,
 			Interval: time.Hour,
 		},
-		Milter: Milter{Header: "X-Rblwatch-Track"},
+		Milter:  Milter{Header: "X-Rblwatch-Track"},
+		Logging: Logging{Level: LogInfo, Format: LogText},
 	}
 }
 
@@ -437,6 +439,7 @@ func (c *Config) RestartNeeded(old *Config) []string {
 	add("milter.listen", c.Milter.Listen != old.Milter.Listen)
 	add("milter.header", c.Milter.Header != old.Milter.Header)
 	add("milter.allow_remote", c.Milter.AllowRemote != old.Milter.AllowRemote)
+	add("logging.format", c.Logging.Format != old.Logging.Format)
 	return keys
 }
 

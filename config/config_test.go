@@ -251,13 +251,13 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:4: notify.webhook.token: unknown key; known keys under notify.webhook: url, format",
 		}},
 		{"odd key quoted", "notify: {to: pm@example.com}\n\"a\\tb\": 1\n", []string{
-			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter`,
+			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging`,
 		}},
 		{"section not a mapping", "notify: {to: pm@example.com}\nlog: /var/log/mail.log\n", []string{
 			`t.yaml:2: log: want a mapping with the keys path, journald, stdin, timezone, got "/var/log/mail.log"`,
 		}},
 		{"top level not a mapping", "- a\n- b\n", []string{
-			"t.yaml:1: want a mapping with the keys log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, got a list",
+			"t.yaml:1: want a mapping with the keys log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging, got a list",
 		}},
 		{"list for a mapping", "notify:\n  to: {pm: example.com}\n", []string{
 			"t.yaml:2: notify.to: want a list, got a mapping",
@@ -290,7 +290,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:2: a second YAML document (after ---): put everything in one",
 		}},
 		{"anchor under an unknown key", "base: &b {language: ja}\nnotify: *b\n", []string{
-			"t.yaml:1: base: unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter",
+			"t.yaml:1: base: unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging",
 			nobody,
 		}},
 		{"merge key", "notify:\n  <<: {to: pm@example.com}\n", []string{

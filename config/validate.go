@@ -50,6 +50,7 @@ func (d *decoder) validate(c *Config) {
 	}
 	d.validateMetrics(&c.Metrics)
 	d.validateMilter(&c.Milter)
+	d.validateLogging(&c.Logging)
 }
 
 // later returns the key of two that was set further down the file, for

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/rblwatch/rblwatch/config"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -27,6 +29,9 @@ type env struct {
 	stderr io.Writer
 	log    *zap.Logger
 	getenv func(string) string
+	// logging rebuilds log from flags, environment and configuration; nil
+	// in tests (log stays as given).
+	logging *logging
 }
 
 // command is one entry of the subcommand table.
@@ -67,8 +72,11 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	e.log = newLogger(os.Stderr)
-	err := dispatch(ctx, e, os.Args[1:])
+	e.logging = &logging{w: os.Stderr, level: zap.NewAtomicLevel()}
+	err := e.configureLog(nil)
+	if err == nil {
+		err = dispatch(ctx, e, os.Args[1:])
+	}
 	_ = e.log.Sync()
 	stop()
 	os.Exit(exitCode(e.stderr, err))
@@ -122,6 +130,7 @@ func usage(w io.Writer) {
 func newFlags(e *env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	logFlags(e, fs)
 	for _, c := range commands {
 		if c.name == name {
 			fs.Usage = func() {
@@ -144,23 +153,102 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// newLogger writes human-readable logs to w; RBLWATCH_LOG=json switches to
-// JSON lines, RBLWATCH_LOG_LEVEL sets the level (debug, info, warn, error).
-func newLogger(w io.Writer) *zap.Logger {
-	level := zapcore.InfoLevel
-	if s := os.Getenv("RBLWATCH_LOG_LEVEL"); s != "" {
-		_ = level.Set(s)
+// logging is where rblwatch's own log goes and how it looks: each setting
+// from the command line (--log-level, --log-format), else the environment
+// (RBLWATCH_LOG_LEVEL, RBLWATCH_LOG_FORMAT, or the older RBLWATCH_LOG=json),
+// else the configuration (run), else info and text (docs/config.md).
+type logging struct {
+	w                     io.Writer
+	level                 zap.AtomicLevel
+	flagLevel, flagFormat string // set by the flags
+	format                config.LogFormat
+}
+
+// configureLog (re)builds e.log from the flags, the environment and c (nil:
+// no configuration).
+func (e *env) configureLog(c *config.Logging) error {
+	l := e.logging
+	if l == nil {
+		return nil
 	}
+	level, format, err := e.logSettings(c)
+	if err != nil {
+		return err
+	}
+	var zl zapcore.Level
+	if err := zl.Set(string(level)); err != nil {
+		return usageError{err.Error()}
+	}
+	l.level.SetLevel(zl)
+	if e.log == nil || format != l.format {
+		l.format = format
+		e.log = newLogger(l.w, l.level, format)
+	}
+	return nil
+}
+
+// logSettings resolves the level and format.
+func (e *env) logSettings(c *config.Logging) (config.LogLevel, config.LogFormat, error) {
+	l := e.logging
+	level, format := config.LogInfo, config.LogText
+	if c != nil {
+		level, format = c.Level, c.Format
+	}
+	if s := cmp.Or(l.flagLevel, e.getenv("RBLWATCH_LOG_LEVEL")); s != "" {
+		v, err := config.ParseLogLevel(s)
+		if err != nil {
+			return "", "", usageError{err.Error()}
+		}
+		level = v
+	}
+	legacy := ""
+	if e.getenv("RBLWATCH_LOG") == "json" {
+		legacy = "json"
+	}
+	if s := cmp.Or(l.flagFormat, e.getenv("RBLWATCH_LOG_FORMAT"), legacy); s != "" {
+		v, err := config.ParseLogFormat(s)
+		if err != nil {
+			return "", "", usageError{err.Error()}
+		}
+		format = v
+	}
+	return level, format, nil
+}
+
+// newLogger writes logs at level to w, as text or JSON lines.
+func newLogger(w io.Writer, level zap.AtomicLevel, format config.LogFormat) *zap.Logger {
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
 	var enc zapcore.Encoder
-	if os.Getenv("RBLWATCH_LOG") == "json" {
+	if format == config.LogJSON {
 		enc = zapcore.NewJSONEncoder(encCfg)
 	} else {
 		encCfg.EncodeLevel = zapcore.CapitalLevelEncoder
 		enc = zapcore.NewConsoleEncoder(encCfg)
 	}
 	return zap.New(zapcore.NewCore(enc, zapcore.AddSync(w), level))
+}
+
+// logFlags adds --log-level and --log-format to a subcommand's flags.
+func logFlags(e *env, fs *flag.FlagSet) {
+	fs.Func("log-level", "rblwatch's own log: debug, info, warn or error (default: logging.level, else info)", func(s string) error {
+		if _, err := config.ParseLogLevel(s); err != nil {
+			return err
+		}
+		if e.logging != nil {
+			e.logging.flagLevel = s
+		}
+		return e.configureLog(nil)
+	})
+	fs.Func("log-format", "rblwatch's own log: text or json (default: logging.format, else text)", func(s string) error {
+		if _, err := config.ParseLogFormat(s); err != nil {
+			return err
+		}
+		if e.logging != nil {
+			e.logging.flagFormat = s
+		}
+		return e.configureLog(nil)
+	})
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {
@@ -170,4 +258,17 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "rblwatch %s\n", version)
 	return nil
+}
+
+// reloadLogLevel applies a reloaded configuration's level (the format needs
+// a restart); the command line and the environment still win.
+func (e *env) reloadLogLevel(c *config.Logging) {
+	if e.logging == nil {
+		return
+	}
+	level, _, err := e.logSettings(c)
+	var zl zapcore.Level
+	if err == nil && zl.Set(string(level)) == nil {
+		e.logging.level.SetLevel(zl)
+	}
 }

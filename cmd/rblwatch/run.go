@@ -22,6 +22,9 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := e.configureLog(&cfg.Logging); err != nil {
+		return err
+	}
 	for _, w := range cfg.Warnings {
 		e.log.Warn("configuration", zap.String("problem", w.Error()))
 	}
@@ -48,6 +51,7 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 					e.log.Error("reload refused: the configuration has errors", zap.Error(err))
 					continue
 				}
+				e.reloadLogLevel(&cfg.Logging)
 				reload <- cfg
 			}
 		}
