@@ -127,6 +127,7 @@ var reasonCategory = map[string]Category{
 	"policy":           Policy,
 	"recipient_policy": Policy,
 	"dns":              Network,
+	"network":          Network,
 	"expired":          Network,
 	"system_storage":   Other,
 	"line_too_long":    Policy,

@@ -1,0 +1,104 @@
+package classify
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// score is how a labelled file fares: blocklist rows with the right
+// provider, other rows called blocklist.
+type score struct {
+	pos, posRight, neg, negBlock, negCat int
+}
+
+func (s score) posRate() float64 { return float64(s.posRight) / float64(max(s.pos, 1)) }
+func (s score) fpRate() float64  { return float64(s.negBlock) / float64(max(s.neg, 1)) }
+
+// scoreRows classifies every row as a pasted text is read (extraInput) and
+// logs every miss. An "unknown" row is right when the verdict is a
+// blocklist one.
+func scoreRows(t *testing.T, c *Catalog, name string, rows []corpusRow) score {
+	t.Helper()
+	var s score
+	for _, r := range rows {
+		if r.source == "" {
+			t.Errorf("%s:%d: no source", name, r.line)
+		}
+		v := c.Classify(extraInput(r))
+		if reason, ok := strings.CutPrefix(r.label, "none:"); ok {
+			s.neg++
+			if v.Category == Blocklist {
+				s.negBlock++
+				t.Logf("false blocklist, %s:%d (%s): got %s (rule %s): %s", name, r.line, r.label, v.Provider, v.Rule, r.text)
+				continue
+			}
+			if cat, known := reasonCategory[reason]; !known {
+				t.Errorf("%s:%d: reason %q has no category mapping", name, r.line, reason)
+			} else if v.Category == cat {
+				s.negCat++
+			}
+			continue
+		}
+		if r.label != Unknown && c.Provider(r.label) == nil {
+			t.Errorf("%s:%d: label %q is not a catalog provider", name, r.line, r.label)
+		}
+		s.pos++
+		if v.Provider == r.label || r.label == Unknown && v.Category == Blocklist {
+			s.posRight++
+		} else {
+			t.Logf("provider miss, %s:%d: want %s, got %q/%s (rule %s): %s", name, r.line, r.label, v.Provider, v.Category, v.Rule, r.text)
+		}
+	}
+	t.Logf("%s: blocklist rows %d/%d right provider (%.1f %%); other rows %d/%d called blocklist (%.1f %%), %d/%d right category",
+		name, s.posRight, s.pos, 100*s.posRate(), s.negBlock, s.neg, 100*s.fpRate(), s.negCat, s.neg)
+	return s
+}
+
+// TestHoldout holds the line on the rows no rule was tuned on (see
+// testdata/README.md): the right provider for at least 90 % of the
+// blocklist rows, at most 2 % of the other rows called blocklist.
+func TestHoldout(t *testing.T) {
+	rows := readRows(t, filepath.FromSlash("testdata/holdout.tsv"))
+	s := scoreRows(t, Default(), "holdout.tsv", rows)
+	if s.pos < 10 || s.neg < 50 {
+		t.Fatalf("holdout.tsv has %d blocklist and %d other rows", s.pos, s.neg)
+	}
+	if s.posRate() < 0.90 {
+		t.Errorf("provider accuracy %.1f %% < 90 %%", 100*s.posRate())
+	}
+	if s.fpRate() > 0.02 {
+		t.Errorf("false blocklist rate %.1f %% > 2 %%", 100*s.fpRate())
+	}
+}
+
+// TestDev measures the rows the rules were tuned on, with the same
+// thresholds.
+func TestDev(t *testing.T) {
+	rows := readRows(t, filepath.FromSlash("testdata/dev.tsv"))
+	s := scoreRows(t, Default(), "dev.tsv", rows)
+	if s.posRate() < 0.90 {
+		t.Errorf("provider accuracy %.1f %% < 90 %%", 100*s.posRate())
+	}
+	if s.fpRate() > 0.02 {
+		t.Errorf("false blocklist rate %.1f %% > 2 %%", 100*s.fpRate())
+	}
+}
+
+// TestSplitsAreDisjoint: no text is in both parts, nor in the corpus,
+// extra.tsv or knownReplies.
+func TestSplitsAreDisjoint(t *testing.T) {
+	seen := map[string]string{}
+	for _, k := range knownReplies {
+		seen[dedupKey(k.text)] = "knownReplies"
+	}
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv"} {
+		for _, r := range readRows(t, filepath.FromSlash(name)) {
+			k := dedupKey(r.text)
+			if where, dup := seen[k]; dup {
+				t.Errorf("%s:%d: text also in %s: %s", name, r.line, where, r.text)
+			}
+			seen[k] = name
+		}
+	}
+}
