@@ -55,10 +55,11 @@ type Catalog struct {
 	categories map[Category]*CategoryInfo
 	texts      map[string]Text
 
-	m        *matcher
-	litRules [][]int32 // literal → rules it can trigger
-	always   []int32   // rules without a literal trigger
-	hostProv []hostEntry
+	m          *matcher
+	litRules   [][]int32 // literal → rules it can trigger
+	always     []int32   // rules without a literal trigger
+	hostProv   []hostEntry
+	domainProv []hostEntry // Hosts and Domains, for links in replies
 
 	scratch sync.Pool
 }
@@ -82,6 +83,7 @@ type crule struct {
 	enhanced []string
 	hosts    []string
 	target   string
+	found    string // Verdict.Found of a provider rule
 	idx      int32
 }
 
@@ -187,6 +189,10 @@ func build(src source) (*Catalog, []string) {
 		c.byID[p.ID] = &p
 		for _, h := range p.Hosts {
 			c.hostProv = append(c.hostProv, hostEntry{strings.ToLower(h), &p})
+			c.domainProv = append(c.domainProv, hostEntry{strings.ToLower(h), &p})
+		}
+		for _, h := range p.Domains {
+			c.domainProv = append(c.domainProv, hostEntry{strings.ToLower(h), &p})
 		}
 	}
 	for i := range src.Categories {
@@ -214,9 +220,15 @@ func build(src source) (*Catalog, []string) {
 		if r.Disabled {
 			return
 		}
-		cr := &crule{r: r, prov: p, cat: r.Category, prio: r.Priority, target: r.Target}
+		cr := &crule{r: r, prov: p, cat: r.Category, prio: r.Priority, target: r.Target, found: r.Found}
 		if p != nil {
 			cr.cat = Blocklist
+			switch {
+			case p.ID == Unknown:
+				cr.found = FoundGeneric
+			case cr.found == "":
+				cr.found = FoundNamed
+			}
 			if cr.prio == 0 {
 				cr.prio = defaultProviderPriority
 			}

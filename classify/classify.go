@@ -71,16 +71,15 @@ func (c *Catalog) Classify(in Input) Verdict {
 	v.Provider = hit.prov.ID
 	v.ReceiverFault = hit.r.ReceiverFault
 	v.Via = hit.r.Via
-	if host := in.RemoteHost; host != "" {
-		if hp := c.hostProvider(host); hp != nil && hp != hit.prov {
-			if hit.prov.ID == Unknown {
-				// A list the reply does not name, at a provider's own
-				// mail host: that provider's own list.
-				v.Provider = hp.ID
-			} else if v.Via == "" {
-				v.Via = hp.ID
-			}
-		}
+	v.Found = hit.found
+	var hp *Provider // the receiver, when its mail host is a provider's
+	if in.RemoteHost != "" {
+		hp = c.hostProvider(in.RemoteHost)
+	}
+	if hit.prov.ID == Unknown {
+		c.inferUnknown(&v, text, in.RemoteHost, hp)
+	} else if hp != nil && hp != hit.prov && v.Via == "" {
+		v.Via = hp.ID
 	}
 	if v.Via == v.Provider {
 		v.Via = ""
@@ -94,6 +93,43 @@ func (c *Catalog) Classify(in Input) Verdict {
 // Unknown is the provider id of a block or reputation list the reply does
 // not name.
 const Unknown = "unknown"
+
+// inferUnknown looks beyond the words of a blocklist reply that names no
+// catalog provider, in this order:
+//
+//   - a DNS list the reply names ("blocked using rbl.example.org") is that
+//     list: v.List, Found "named", and the receiver only relayed it (Via),
+//     whoever the receiver is;
+//   - a link to a provider's page (or its domain) names that provider
+//     (Found "url");
+//   - a refusal from a provider's own mail host is that provider's own
+//     system (Found "relay");
+//   - else the provider stays unknown (Found "generic") and the receiver,
+//     named by the registrable domain of its mail host, is Via.
+func (c *Catalog) inferUnknown(v *Verdict, text []byte, remoteHost string, hp *Provider) {
+	receiver := ""
+	if hp != nil {
+		receiver = hp.ID
+	} else if remoteHost != "" {
+		receiver = registrable(remoteHost)
+	}
+	if l := namedList(text, remoteHost); l != "" {
+		v.List, v.Found, v.Via = l, FoundNamed, receiver
+		return
+	}
+	if up := c.urlProvider(text); up != nil {
+		v.Provider, v.Found = up.ID, FoundURL
+		if hp != nil && hp != up {
+			v.Via = hp.ID
+		}
+		return
+	}
+	if hp != nil {
+		v.Provider, v.Found = hp.ID, FoundRelay
+		return
+	}
+	v.Found, v.Via = FoundGeneric, receiver
+}
 
 func (c *Catalog) hostProvider(host string) *Provider {
 	for _, h := range c.hostProv {

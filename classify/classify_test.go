@@ -17,27 +17,47 @@ func TestClassifyVerdicts(t *testing.T) {
 		{
 			name: "spamhaus quoted by Outlook: via from the text",
 			in:   Input{Reply: reply.Parse("550 5.7.1 Service unavailable, Client host [198.51.100.7] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/198.51.100.7 (AS16012611)"), RemoteHost: "example-com.mail.protection.outlook.com", Command: "RCPT TO"},
-			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "198.51.100.7", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Command: "RCPT TO", Rule: "spamhaus-via-microsoft", Via: "microsoft"},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "198.51.100.7", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Command: "RCPT TO", Rule: "spamhaus-via-microsoft", Via: "microsoft", Found: FoundNamed},
 		},
 		{
 			name: "spamhaus at an iCloud host: via from the host",
 			in:   Input{Reply: reply.Parse("550 5.7.1 Mail from IP 198.51.100.7 was rejected due to listing in Spamhaus SBL. For details please see http://www.spamhaus.org/query/bl?ip=198.51.100.7"), RemoteHost: "mx01.mail.icloud.com"},
-			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "198.51.100.7", Code: 550, Enhanced: "5.7.1", Remote: "mx01.mail.icloud.com", Rule: "spamhaus", Via: "apple"},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "198.51.100.7", Code: 550, Enhanced: "5.7.1", Remote: "mx01.mail.icloud.com", Rule: "spamhaus", Via: "apple", Found: FoundNamed},
 		},
 		{
 			name: "open resolver: the receiver's fault, nothing listed",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/"), SendingIP: "198.51.100.7"},
-			want: Verdict{Provider: "spamhaus", Category: Blocklist, Code: 554, Enhanced: "5.7.1", Rule: "spamhaus-resolver", ReceiverFault: true},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Code: 554, Enhanced: "5.7.1", Rule: "spamhaus-resolver", ReceiverFault: true, Found: FoundNamed},
 		},
 		{
 			name: "temporary, listed from the sending IP",
 			in:   Input{Reply: reply.Parse("421 4.7.1 [TS03] All messages from x.x.x.x permanently deferred"), SendingIP: "192.0.2.1"},
-			want: Verdict{Provider: "yahoo", Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Rule: "yahoo"},
+			want: Verdict{Provider: "yahoo", Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Rule: "yahoo", Found: FoundNamed},
 		},
 		{
 			name: "unnamed list at a provider's host is that provider's",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx.cox.net"},
-			want: Verdict{Provider: "cox", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.cox.net", Rule: "unknown-client-blocked"},
+			want: Verdict{Provider: "cox", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.cox.net", Rule: "unknown-client-blocked", Found: FoundRelay},
+		},
+		{
+			name: "a list the catalog does not know is that list, never the relaying receiver's",
+			in:   Input{Reply: reply.Parse("550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using rbl.example.org; see http://rbl.example.org/lookup"), RemoteHost: "example-com.mail.protection.outlook.com"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Rule: "unknown-rbl", Via: "microsoft", Found: FoundNamed, List: "rbl.example.org"},
+		},
+		{
+			name: "a named list from an unknown receiver: the receiver's domain is via",
+			in:   Input{Reply: reply.Parse("554 Rejected: 192.0.2.1 is listed at work.drbl.example.net"), RemoteHost: "mx2.mail.example.co.jp"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Remote: "mx2.mail.example.co.jp", Rule: "unknown-listed", Via: "example.co.jp", Found: FoundNamed, List: "work.drbl.example.net"},
+		},
+		{
+			name: "a link to a provider's page names it",
+			in:   Input{Reply: reply.Parse("550 5.7.1 Your IP 192.0.2.1 is blocked. See https://help.mail.ru/mail/postmaster/"), RemoteHost: "mx.example.org"},
+			want: Verdict{Provider: "mailru", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "mx.example.org", Rule: "unknown-ip-named", Found: FoundURL},
+		},
+		{
+			name: "no one named, unknown receiver: unknown, the receiver is via",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx1.isp.example.net"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx1.isp.example.net", Rule: "unknown-client-blocked", Via: "example.net", Found: FoundGeneric},
 		},
 		{
 			name: "no reply: never a list, network when nothing matches",
@@ -47,7 +67,7 @@ func TestClassifyVerdicts(t *testing.T) {
 		{
 			name: "bare refusal at the greeting",
 			in:   Input{Reply: reply.Parse("554 mx.example.com"), Greeting: true},
-			want: Verdict{Provider: Unknown, Category: Blocklist, Code: 554, Rule: "unknown-greeting"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Code: 554, Rule: "unknown-greeting", Found: FoundGeneric},
 		},
 		{
 			name: "the same reply after DATA is not",

@@ -42,6 +42,10 @@ type Explanation struct {
 	// Historical is the provider's note when the list no longer operates
 	// ("shut down on 5 June 2024"); Status then says what that means.
 	Historical string `json:"historical,omitempty"`
+	// FoundNote says in words how the provider was found (Verdict.Found):
+	// named in the reply, inferred from a link, a code or the receiver's
+	// mail host, or generic wording.
+	FoundNote string `json:"found_note,omitempty"`
 }
 
 // Explain explains a verdict in lang ("en" or "ja"; anything else is
@@ -97,6 +101,14 @@ func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
 
 	e.ProviderName = p.Name
 	e.Kind = p.Kind
+	if v.Found != "" {
+		e.FoundNote = text("found_" + v.Found)
+	}
+	if p.ID == Unknown && v.List != "" {
+		// A list the reply names but the catalog does not know: shown
+		// by its name (a validated DNS name), never as "unnamed".
+		e.ProviderName = v.List
+	}
 	target := v.Listed
 	if target == "" {
 		target = text("our_address")
@@ -114,6 +126,9 @@ func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
 		e.Status = fill(text("historical"))
 	case v.ReceiverFault:
 		e.Status = fill(text("receiver_fault"))
+	case p.ID == Unknown && v.List != "":
+		e.Status = strings.NewReplacer("{provider}", v.List, "{target}", target).Replace(text("listed"))
+		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown:
 		e.Status = fill(text("unknown_list"))
 	case p.Kind == KindProprietary && v.Listed != "":
@@ -179,13 +194,15 @@ var (
 			"removal_time": "Removal time", "shared": "Shared hosting", "rule": "Rule",
 			"temporary": "temporary", "permanent": "permanent", "none": "no block list involved",
 			"sep": " (", "open": " (", "close": ")", "comma": ", ",
-			"unnamed": "not named (the reply names no list)"},
+			"unnamed": "not named (the reply names no list)", "found": "How found",
+			"not_in_catalog": "a block list rblwatch does not know"},
 		"ja": {"provider": "提供元", "verdict": "判定", "listed": "登録アドレス", "via": "経由", "remote": "受信側サーバー",
 			"meaning": "意味", "steps": "対処方法", "lookup": "確認ページ", "removal": "解除申請",
 			"removal_time": "解除までの目安", "shared": "共有サーバーの場合", "rule": "ルール",
 			"temporary": "一時的", "permanent": "恒久的", "none": "ブロックリストは関係していません",
 			"sep": "（", "open": "（", "close": "）", "comma": "、",
-			"unnamed": "不明（拒否メッセージにリスト名の記載なし）"},
+			"unnamed": "不明（拒否メッセージにリスト名の記載なし）", "found": "判定の根拠",
+			"not_in_catalog": "rblwatch のカタログにないブロックリスト"},
 	}
 )
 
@@ -202,7 +219,9 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 			fmt.Fprintf(&b, "%s: %s\n", label, value)
 		}
 	}
-	if e.Provider == Unknown {
+	if e.Provider == Unknown && e.List != "" {
+		field(l["provider"], e.List+l["sep"]+l["not_in_catalog"]+l["close"])
+	} else if e.Provider == Unknown {
 		field(l["provider"], l["unnamed"])
 	} else if e.ProviderName != "" {
 		field(l["provider"], e.ProviderName+l["sep"]+kindNames[lang][e.Kind]+l["close"])
@@ -221,6 +240,7 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	field(l["verdict"], verdict)
 	field(l["listed"], e.Listed)
 	field(l["via"], e.ViaName)
+	field(l["found"], e.FoundNote)
 	remote := sanitize.Line(e.Remote, 254)
 	if remote != "" && e.Command != "" {
 		remote += " (" + sanitize.Line(e.Command, 64) + ")"

@@ -56,6 +56,33 @@ func TestExplain(t *testing.T) {
 			t.Error("no shared caveat")
 		}
 	})
+	t.Run("a list the catalog does not know is shown by its name", func(t *testing.T) {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using rbl.example.org", "en", false, func(in *Input) {
+			in.RemoteHost = "example-com.mail.protection.outlook.com"
+		})
+		if e.Provider != Unknown || e.List != "rbl.example.org" || e.ProviderName != "rbl.example.org" || e.Via != "microsoft" {
+			t.Fatalf("%+v", e)
+		}
+		if !strings.Contains(e.Status, "rbl.example.org lists 198.51.100.7") || len(e.Steps) == 0 || !strings.Contains(e.Steps[0], "rbl.example.org") {
+			t.Errorf("status %q, steps %q", e.Status, e.Steps)
+		}
+		if e.FoundNote != c.texts["found_named"].En {
+			t.Errorf("found note %q", e.FoundNote)
+		}
+		var b strings.Builder
+		if err := e.WriteText(&b, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.String(); !strings.Contains(out, "Provider: rbl.example.org (") || strings.Contains(out, "not named") || !strings.Contains(out, "How found: named in the reply") {
+			t.Errorf("text:\n%s", out)
+		}
+	})
+	t.Run("generic wording says so", func(t *testing.T) {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked.", "ja", false, nil)
+		if e.Found != FoundGeneric || e.FoundNote != c.texts["found_generic"].Ja {
+			t.Errorf("%+v", e)
+		}
+	})
 	t.Run("historical", func(t *testing.T) {
 		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using dnsbl.sorbs.net", "en", true, nil)
 		if e.Historical == "" || !strings.Contains(e.Status, "no longer operates") || e.RemovalURL != "" || e.Shared != "" {

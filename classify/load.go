@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,6 +78,47 @@ func Load(base *Catalog, data []byte, name string) (*Catalog, error) {
 		return nil, &LoadError{Problems: problems}
 	}
 	return c, nil
+}
+
+// LoadFile is the one way every command gets its catalog: the built-in
+// catalog, with the user's file (catalog.file, or a command's --catalog)
+// merged over it when one is named. Problems in the file are reported as
+// a *LoadError whose lines start with the file's name and line ("my.yaml:12:
+// rule \"x\": bad regex …"); a file that cannot be read gives an error
+// wrapping the *fs.PathError.
+//
+// A file larger than max bytes is refused (config.MaxCatalogSize is the
+// limit every command passes).
+func LoadFile(file string, max int64) (*Catalog, error) {
+	if file == "" {
+		return Default(), nil
+	}
+	data, err := readBounded(file, max)
+	if err != nil {
+		return nil, fmt.Errorf("classify: catalog: %w", err)
+	}
+	return Load(Default(), data, file)
+}
+
+// readBounded reads at most max bytes of a file; a larger one is refused
+// (from its size when it is a regular file, else after max+1 bytes).
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	return data, nil
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
@@ -339,6 +382,13 @@ func checkRule(r *Rule, underProvider bool) []string {
 	default:
 		bad("target must be ip, domain or none")
 	}
+	if r.Found != "" {
+		if !underProvider {
+			bad("found only applies to provider rules")
+		} else if !slices.Contains(foundValues, r.Found) {
+			bad("found must be one of %s", strings.Join(foundValues, ", "))
+		}
+	}
 	if msg := checkTemplate(r.RemovalURL); msg != "" {
 		bad("removal_url: %s", msg)
 	}
@@ -361,6 +411,7 @@ func copySource(s source) source {
 		p.Rules = append([]Rule(nil), p.Rules...)
 		p.Zones = append([]dnsbl.Zone(nil), p.Zones...)
 		p.Hosts = append([]string(nil), p.Hosts...)
+		p.Domains = append([]string(nil), p.Domains...)
 		out.Providers[i] = p
 	}
 	for k, v := range s.Texts {
@@ -414,6 +465,9 @@ func merge(dst, f *source, info []providerInfo) []string {
 		}
 		if keys["hosts"] {
 			d.Hosts = p.Hosts
+		}
+		if keys["domains"] {
+			d.Domains = p.Domains
 		}
 		d.Rules = mergeRules(d.Rules, p.Rules)
 	}

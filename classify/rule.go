@@ -50,6 +50,11 @@ type Rule struct {
 	// ReceiverFault marks replies that show the receiver, not us, is at
 	// fault (a Spamhaus "open resolver" error answer).
 	ReceiverFault bool `yaml:"receiver_fault,omitempty" json:"receiver_fault,omitempty"`
+	// Found says how a provider rule knows its provider (Verdict.Found):
+	// "named" (the default: the reply names the list or receiver), "code"
+	// (a reply-code family of that receiver) or "url" (its web domain).
+	// Rules of provider "unknown" find no one ("generic").
+	Found string `yaml:"found,omitempty" json:"found,omitempty"`
 
 	// Meaning and Advice, when set, replace the provider's (or the
 	// category's) texts for replies this rule recognises.

@@ -59,6 +59,17 @@ type Verdict struct {
 	// ReceiverFault is set when the reply shows the receiver is at fault and
 	// we are not listed (a Spamhaus "open resolver" error answer).
 	ReceiverFault bool `json:"receiver_fault,omitempty"`
+	// Found says how the provider was found, so that a postmaster knows
+	// what is certain: "named" (the reply names it), "code" (a reply-code
+	// family of one receiver), "url" (a link or domain in the reply),
+	// "relay" (the receiver's mail host refused us with its own system) or
+	// "generic" (wording that names no one; Provider is "unknown"). Empty
+	// for replies that are not about a list.
+	Found string `json:"found,omitempty"`
+	// List is the DNS list a reply names that the catalog does not know
+	// ("blocked using rbl.example.org"); Provider is then "unknown". A
+	// validated DNS name, safe to show.
+	List string `json:"list,omitempty"`
 }
 
 // Kind of provider.
@@ -109,8 +120,12 @@ type Provider struct {
 	// Hosts are the provider's own mail host suffixes ("outlook.com",
 	// "yahoodns.net"): a reply from such a host that quotes another list
 	// names this provider as Verdict.Via, and a blocklist reply from it
-	// that names no list is attributed to it.
+	// that names no list is attributed to it (Found "relay").
 	Hosts []string `yaml:"hosts,omitempty" json:"hosts,omitempty"`
+	// Domains are the provider's web domains ("spamhaus.org",
+	// "mail.qq.com"): a blocklist reply that names no list but links to a
+	// page there (or to one of Hosts) is attributed to it (Found "url").
+	Domains []string `yaml:"domains,omitempty" json:"domains,omitempty"`
 	// Rules recognise the provider's rejections in reply texts. Their
 	// zone names are recognised too, without a rule.
 	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
@@ -120,7 +135,7 @@ type Provider struct {
 // not keep alive the log line (or the whole read buffer) its substrings
 // point into.
 func (v Verdict) Clone() Verdict {
-	for _, f := range []*string{&v.Provider, &v.Listed, &v.Enhanced, &v.Remote, &v.Command, &v.Rule, &v.Via} {
+	for _, f := range []*string{&v.Provider, &v.Listed, &v.Enhanced, &v.Remote, &v.Command, &v.Rule, &v.Via, &v.Found, &v.List} {
 		*f = strings.Clone(*f)
 	}
 	v.Category = Category(strings.Clone(string(v.Category)))

@@ -45,7 +45,7 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	if d.Host, err = os.Hostname(); err != nil {
 		return d, close, fmt.Errorf("daemon: host name: %w", err)
 	}
-	if d.Catalog, err = LoadCatalog(cfg.Catalog.File); err != nil {
+	if d.Catalog, err = classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize); err != nil {
 		return d, close, err
 	}
 	if d.Store, err = track.Open(cfg.State.Path, log.Named("store")); err != nil {
@@ -80,19 +80,6 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 		closers = append(closers, stop)
 	}
 	return d, close, nil
-}
-
-// LoadCatalog returns the built-in catalog, with the user's file when one
-// is named.
-func LoadCatalog(file string) (*classify.Catalog, error) {
-	if file == "" {
-		return classify.Default(), nil
-	}
-	data, err := config.ReadFile(file, config.MaxCatalogSize)
-	if err != nil {
-		return nil, fmt.Errorf("daemon: catalog: %w", err)
-	}
-	return classify.Load(classify.Default(), data, file)
 }
 
 // source returns the configured log source and the name its position is

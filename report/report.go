@@ -66,15 +66,21 @@ type Incident struct {
 	ReceiverFault bool           `json:"receiver_fault,omitempty"`
 	Via           string         `json:"via,omitempty"`
 	ViaName       string         `json:"via_name,omitempty"`
-	Reply         string         `json:"reply"` // the first reply, as the remote sent it (length-limited)
-	Meaning       string         `json:"meaning,omitempty"`
-	Historical    string         `json:"historical,omitempty"`
-	Steps         []string       `json:"steps,omitempty"` // what to do, from the catalog
-	RemovalTime   string         `json:"removal_time,omitempty"`
-	Shared        string         `json:"shared,omitempty"` // the shared-hosting caveat, with Options.Shared
-	LookupURL     string         `json:"lookup_url,omitempty"`
-	RemovalURL    string         `json:"removal_url,omitempty"`
-	Samples       []string       `json:"samples"`
+	// Found says how the provider was found (classify.Verdict.Found):
+	// named, code, url, relay or generic.
+	Found string `json:"found,omitempty"`
+	// List is a DNS list the reply names that the catalog does not know
+	// (provider "unknown"); ProviderName shows it.
+	List        string   `json:"list,omitempty"`
+	Reply       string   `json:"reply"` // the first reply, as the remote sent it (length-limited)
+	Meaning     string   `json:"meaning,omitempty"`
+	Historical  string   `json:"historical,omitempty"`
+	Steps       []string `json:"steps,omitempty"` // what to do, from the catalog
+	RemovalTime string   `json:"removal_time,omitempty"`
+	Shared      string   `json:"shared,omitempty"` // the shared-hosting caveat, with Options.Shared
+	LookupURL   string   `json:"lookup_url,omitempty"`
+	RemovalURL  string   `json:"removal_url,omitempty"`
+	Samples     []string `json:"samples"`
 	// Rejections are the times of the rejections, for the HTML timeline.
 	Rejections []time.Time `json:"-"`
 }
@@ -159,6 +165,8 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 		Temporary:     v.Temporary,
 		ReceiverFault: v.ReceiverFault,
 		Via:           v.Via,
+		Found:         v.Found,
+		List:          v.List,
 		Samples:       cleanList(inc.Samples, maxSample),
 		Rejections:    rejections,
 	}
@@ -177,6 +185,9 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 	if opts.Catalog != nil {
 		if p := opts.Catalog.Provider(inc.Provider); p != nil {
 			out.ProviderName = p.Name
+			if v.List != "" && inc.Provider == classify.Unknown {
+				out.ProviderName = v.List
+			}
 			out.Kind = string(p.Kind)
 			out.Meaning = p.Meaning.Get(opts.Lang)
 			out.Historical = p.Historical

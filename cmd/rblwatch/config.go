@@ -10,7 +10,6 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
-	"github.com/rblwatch/rblwatch/daemon"
 )
 
 // runConfig checks a configuration file, printing every problem with its
@@ -69,7 +68,7 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 // daemon does, and warns about zones that dnsbl.zones names but no
 // provider has. failed is set when the catalog file does not load.
 func configCheckCatalog(cfg *config.Config, path string) (problems []string, failed bool) {
-	cat, err := daemon.LoadCatalog(cfg.Catalog.File)
+	cat, err := classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize)
 	var le *classify.LoadError
 	var pe *fs.PathError
 	switch {

@@ -22,13 +22,17 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	lang := fs.String("lang", envLang(e), "language, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
 	shared := fs.Bool("shared", false, "the sending IP is shared hosting (the host files removal requests)")
 	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one")
+	loadCatalog := catalogFlags(fs, "explain")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *lang != "en" && *lang != "ja" {
 		return usageError{fmt.Sprintf("explain: --lang must be en or ja, not %q", *lang)}
 	}
-	cat := classify.Default()
+	cat, err := loadCatalog()
+	if err != nil {
+		return err
+	}
 	parser := postfixlog.NewParser(time.Now(), time.Local)
 	n := 0
 	explainInput := func(in classify.Input) error {

@@ -48,8 +48,8 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"explain", "[--json] [--lang en|ja] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
-		{"replay", "[--format text|json|html] [--since T] [--until T] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
+		{"explain", "[--json] [--lang en|ja] [--config FILE] [--catalog FILE] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
+		{"replay", "[--format text|json|html] [--since T] [--until T] [--config FILE] [--catalog FILE] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
 		{"check", "[--json] [--resolver HOST:PORT] [--zone NAME]… IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},
 		{"messages", "[--config FILE] [--deferred] [--state S] [--queue-id Q] [--since T] [--json] [--limit N]", "tracked messages and their fate", runMessages},

@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/pipeline"
@@ -29,6 +28,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	shared := fs.Bool("shared", false, "our IP is shared hosting: advise asking the hosting company instead of filing removals")
 	tz := fs.String("tz", "", "time zone of syslog timestamps without one (default: local)")
 	settle := fs.Duration("settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long with no new rejection")
+	loadCatalog := catalogFlags(fs, "replay")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -42,8 +42,12 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
+	cat, err := loadCatalog()
+	if err != nil {
+		return err
+	}
 	now := time.Now()
-	opts := pipeline.Options{Catalog: classify.Default(), Location: loc, SendingIP: *sendingIP, Settle: *settle}
+	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: *sendingIP, Settle: *settle}
 	if opts.Since, err = parseWhen(*since, now, loc); err != nil {
 		return usageError{"replay: --since: " + err.Error()}
 	}
