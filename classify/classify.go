@@ -78,8 +78,18 @@ func (c *Catalog) Classify(in Input) Verdict {
 	}
 	if hit.prov.ID == Unknown {
 		c.inferUnknown(&v, text, in.RemoteHost, hp)
-	} else if hp != nil && hp != hit.prov && v.Via == "" {
-		v.Via = hp.ID
+	} else {
+		if hit.prov.Kind == KindProprietary && !v.ReceiverFault {
+			// A receiver's or filter's own reply that links to a DNS
+			// list's page ("… - see https://www.spamhaus.org/query/ip/…")
+			// quotes that list: the list must delist us.
+			if lp := c.urlProvider(text, KindDNSBL); lp != nil && lp != hit.prov {
+				v.Provider, v.Found, v.Via = lp.ID, FoundURL, hit.prov.ID
+			}
+		}
+		if hp != nil && hp.ID != v.Provider && v.Via == "" {
+			v.Via = hp.ID
+		}
 	}
 	if v.Via == v.Provider {
 		v.Via = ""

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -141,10 +142,14 @@ func hostsIn(text []byte) []string {
 }
 
 // urlProvider returns the catalog provider whose web or mail domains a
-// link or domain in the reply belongs to, or nil.
-func (c *Catalog) urlProvider(text []byte) *Provider {
+// link or domain in the reply belongs to, or nil. With kinds, only
+// providers of those kinds count.
+func (c *Catalog) urlProvider(text []byte, kinds ...Kind) *Provider {
 	for _, h := range hostsIn(text) {
 		for _, e := range c.domainProv {
+			if len(kinds) > 0 && !slices.Contains(kinds, e.prov.Kind) {
+				continue
+			}
 			if hostHasSuffix(h, e.suffix) {
 				return e.prov
 			}
