@@ -25,11 +25,11 @@ func selfCheckHarness(t *testing.T) (*harness, *dnsbltest.Fake, *config.Config) 
 	t.Helper()
 	fake := dnsbltest.StartFake(t)
 	h := newHarness(t)
-	h.resolver = &dnsbl.Resolver{Server: fake.Addr, Timeout: 100 * time.Millisecond, Attempts: 1}
+	h.resolver = &dnsbl.Resolver{Server: fake.Addr, Timeout: 500 * time.Millisecond, Attempts: 1}
 	cfg := h.config()
 	cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
 	cfg.DNSBL.Interval = time.Hour
-	cfg.DNSBL.Timeout = 100 * time.Millisecond
+	cfg.DNSBL.Timeout = 500 * time.Millisecond
 	cfg.DNSBL.Zones.Enable = []string{uce2, uce3}
 	return h, fake, cfg
 }

@@ -660,7 +660,8 @@ func (f *follower) sendLines(ctx context.Context, g *liveGen, data []byte, full 
 		raw := data[pos : pos+i+1]
 		g.advance(raw)
 		pos += i + 1
-		if err := f.send(ctx, trimEOL(raw), g.pos(f.opts.Path), &g.skipped); err != nil {
+		line, _ := CutLine(raw)
+		if err := f.send(ctx, line, g.pos(f.opts.Path), &g.skipped); err != nil {
 			return pos, err
 		}
 	}
@@ -711,17 +712,8 @@ func (f *follower) flush(ctx context.Context, g *liveGen) (more bool, err error)
 		g.skipped++
 		return false, nil
 	}
-	return false, f.send(ctx, trimEOL(data), g.pos(f.opts.Path), &g.skipped)
-}
-
-func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b
+	line, _ := CutLine(data)
+	return false, f.send(ctx, line, g.pos(f.opts.Path), &g.skipped)
 }
 
 // send hands a line to the consumer.

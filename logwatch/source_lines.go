@@ -3,6 +3,7 @@ package logwatch
 import (
 	"bytes"
 	"io"
+	"strings"
 )
 
 // DefaultMaxLineLen is the longest line the sources hand out, without its
@@ -13,7 +14,8 @@ const DefaultMaxLineLen = 1 << 20
 
 // LineReader cuts a stream into lines with one big buffer and no allocation
 // per line: Next returns a slice of that buffer, valid until the next call.
-// It reads "\n" and "\r\n" endings, returns a last line that has no newline,
+// It reads "\n" and "\r\n" endings (the line rule, see CutLine), returns a
+// last line that has no newline,
 // and skips (and counts) lines longer than the limit instead of splitting or
 // merging them. Bytes are passed through untouched: invalid UTF-8 and NUL
 // bytes stay as they are.
@@ -53,23 +55,17 @@ func (lr *LineReader) Reset(r io.Reader) {
 func (lr *LineReader) Next() ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
-			line := lr.buf[lr.start : lr.start+i]
+			line, _ := CutLine(lr.buf[lr.start : lr.start+i+1])
 			lr.start += i + 1
 			lr.off += int64(i + 1)
-			if n := len(line); n > 0 && line[n-1] == '\r' {
-				line = line[:n-1]
-			}
 			return line, nil
 		}
 		if lr.err != nil {
 			if lr.start < lr.end {
 				// The last line, without a newline (or cut by the error).
-				line := lr.buf[lr.start:lr.end]
+				line, _ := CutLine(lr.buf[lr.start:lr.end])
 				lr.off += int64(lr.end - lr.start)
 				lr.start = lr.end
-				if n := len(line); n > 0 && line[n-1] == '\r' {
-					line = line[:n-1]
-				}
 				return line, nil
 			}
 			return nil, lr.err
@@ -156,11 +152,22 @@ func (lr *LineReader) Skipped() int64 { return lr.tooLng }
 // line or chunk returned, over-long lines skipped included.
 func (lr *LineReader) Offset() int64 { return lr.off }
 
-// CutLine cuts the first line off a chunk from NextChunk: line is without
-// its "\n" or "\r\n", rest is what follows. A chunk's last line may have no
-// newline.
-func CutLine(chunk []byte) (line, rest []byte) {
-	i := bytes.IndexByte(chunk, '\n')
+// The line rule, the one every source of the daemon and replay's chunks
+// follow: a line ends at "\n"; a "\r" just before the "\n" (or at the very
+// end of the stream) belongs to the line ending (CRLF logs); every other
+// "\r" is part of the line's text — a bare CR inside a line never splits it,
+// since a remote's reply quoted in a Postfix line may hold one.
+
+// CutLine cuts the first line off a chunk (see the line rule): line is
+// without its "\n" or "\r\n", rest is what follows. A chunk's last line may
+// have no newline.
+func CutLine(chunk []byte) (line, rest []byte) { return cutLine(chunk, bytes.IndexByte) }
+
+// CutLineString is CutLine for text held as a string (replay's chunks).
+func CutLineString(chunk string) (line, rest string) { return cutLine(chunk, strings.IndexByte) }
+
+func cutLine[T string | []byte](chunk T, index func(T, byte) int) (line, rest T) {
+	i := index(chunk, '\n')
 	if i < 0 {
 		line = chunk
 	} else {

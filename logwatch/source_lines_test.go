@@ -2,11 +2,14 @@ package logwatch
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // readAll collects every line with Next, copying them.
@@ -237,4 +240,100 @@ func TestLineReaderNoAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocations per pass over 1000 lines, want 0", allocs)
 	}
+}
+
+// lineRuleInputs are inputs with carriage returns wherever they can be.
+var lineRuleInputs = []string{
+	"a\rb\nc\r\n",
+	"\r\n\r\r\n\r",
+	"x\r\ry\r\r\nz",
+	"no newline\r",
+	"\rlead\n\n\n",
+	"mid\rdle\rof\rline\n\x00\xff\r\n",
+}
+
+// TestLineRuleAlike: every way the daemon and replay cut lines — the
+// reader's Next, NextChunk with CutLine, replay's CutLineString, the
+// follower reading a file at its start and while it grows — cuts the same
+// bytes into the same lines, and a bare CR never cuts.
+func TestLineRuleAlike(t *testing.T) {
+	for _, in := range lineRuleInputs {
+		// The reference: split at "\n" only, drop one "\r" before it.
+		var want []string
+		for i, l := range strings.Split(in, "\n") {
+			if i == strings.Count(in, "\n") && l == "" {
+				break // after the last newline: no line
+			}
+			want = append(want, strings.TrimSuffix(l, "\r"))
+		}
+
+		next, _ := readAll(t, NewLineReader(strings.NewReader(in), 64))
+		chunks, _ := readAllChunks(t, NewLineReader(iotest.OneByteReader(strings.NewReader(in)), 64))
+		var str []string
+		for rest := in; len(rest) > 0; {
+			var line string
+			line, rest = CutLineString(rest)
+			str = append(str, line)
+		}
+		for name, got := range map[string][]string{"Next": next, "NextChunk+CutLine": chunks, "CutLineString": str,
+			"Follow (one-shot)": followLines(t, in, true), "Follow (growing file)": followLines(t, in, false)} {
+			if !equalLines(got, want) {
+				t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
+			}
+		}
+	}
+}
+
+// followLines writes in to a file and returns the lines Follow reads: at
+// once and to the end (oneShot), or byte by byte as the file grows, the
+// last line only when it has its newline.
+func followLines(t *testing.T, in string, oneShot bool) []string {
+	t.Helper()
+	path := t.TempDir() + "/mail.log"
+	if oneShot {
+		if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	lines, errs := Follow(ctx, nil, FollowOptions{Path: path, OneShot: oneShot, FromStart: true, CheckInterval: time.Millisecond, MaxLineLen: 64})
+	var out []string
+	if oneShot {
+		for l := range lines {
+			out = append(out, l.Text)
+		}
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i := range len(in) {
+		if _, err := f.WriteString(in[i : i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A growing file's unterminated last line is not a line yet.
+	n := strings.Count(in, "\n")
+	for len(out) < n {
+		select {
+		case l := <-lines:
+			out = append(out, l.Text)
+		case err := <-errs:
+			t.Fatalf("follow: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("follow read %q of %q", out, in)
+		}
+	}
+	if last := in[strings.LastIndexByte(in, '\n')+1:]; last != "" {
+		out = append(out, strings.TrimSuffix(last, "\r")) // stands in for the line once completed
+	}
+	return out
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -293,12 +292,8 @@ func (w *worker) do(c chunk) parsed {
 	rd.Counts.Reset()
 	data := c.data
 	for len(data) > 0 {
-		line := data
-		if i := strings.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = ""
-		}
+		var line string
+		line, data = logwatch.CutLineString(data) // the sources' line rule
 		rec, v := rd.Read(line)
 		if rec == nil {
 			continue
