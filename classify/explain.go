@@ -37,8 +37,11 @@ type Explanation struct {
 	SelfService bool     `json:"self_service"`
 	// SelfServiceNote explains a list one does not ask to be removed from.
 	SelfServiceNote string `json:"self_service_note,omitempty"`
-	// Shared is the shared-hosting caveat, when asked for.
-	Shared string `json:"shared,omitempty"`
+	// Role is who we are for the listed address (see Role), and RoleNote
+	// says who files the removal for that role ("" for a dedicated
+	// server); the steps follow the role.
+	Role     Role   `json:"role"`
+	RoleNote string `json:"role_note,omitempty"`
 	// Historical is the provider's note when the list no longer operates
 	// ("shut down on 5 June 2024"); Status then says what that means.
 	Historical string `json:"historical,omitempty"`
@@ -49,13 +52,17 @@ type Explanation struct {
 }
 
 // Explain explains a verdict in lang ("en" or "ja"; anything else is
-// English). shared says the listed address is shared hosting, which adds
-// the caveat that the hosting company should request the removal.
-func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
+// English) for role (who files removals; "" is RoleDedicated): a customer
+// of a hosting company is told to ask it rather than file, an operator of a
+// shared address to find the customer behind a listing first.
+func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	if lang != "ja" {
 		lang = "en"
 	}
-	e := Explanation{Verdict: v, Lang: lang}
+	if role == "" {
+		role = RoleDedicated
+	}
+	e := Explanation{Verdict: v, Lang: lang, Role: role}
 	// The remote host and command come from the log or a bounce: untrusted
 	// text, shown in the text and JSON output alike.
 	e.Remote = sanitize.Line(v.Remote, 254)
@@ -83,11 +90,7 @@ func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
 		}
 	}
 	e.Meaning = meaning.Get(lang)
-	for _, line := range strings.Split(advice.Get(lang), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			e.Steps = append(e.Steps, line)
-		}
-	}
+	e.Steps = Steps(advice.Get(lang))
 	if v.Code != 0 || v.Enhanced != "" {
 		if v.Temporary {
 			e.Retry = text("temporary")
@@ -158,8 +161,9 @@ func (c *Catalog) Explain(v Verdict, lang string, shared bool) Explanation {
 	if !p.SelfService && p.ID != Unknown {
 		e.SelfServiceNote = text("self_service_no")
 	}
-	if shared {
-		e.Shared = text("shared")
+	if v.Category == Blocklist {
+		e.RoleNote = role.Note(lang)
+		e.Steps = RoleSteps(role, lang, e.Steps)
 	}
 	return e
 }
@@ -191,14 +195,14 @@ var (
 	labels = map[string]map[string]string{
 		"en": {"provider": "Provider", "verdict": "Verdict", "listed": "Listed", "via": "Via", "remote": "Remote",
 			"meaning": "What it means", "steps": "What to do", "lookup": "Lookup", "removal": "Removal",
-			"removal_time": "Removal time", "shared": "Shared hosting", "rule": "Rule",
+			"removal_time": "Removal time", "role": "Who files the removal", "rule": "Rule",
 			"temporary": "temporary", "permanent": "permanent", "none": "no block list involved",
 			"sep": " (", "open": " (", "close": ")", "comma": ", ",
 			"unnamed": "not named (the reply names no list)", "found": "How found",
 			"not_in_catalog": "a block list rblwatch does not know"},
 		"ja": {"provider": "提供元", "verdict": "判定", "listed": "登録アドレス", "via": "経由", "remote": "受信側サーバー",
 			"meaning": "意味", "steps": "対処方法", "lookup": "確認ページ", "removal": "解除申請",
-			"removal_time": "解除までの目安", "shared": "共有サーバーの場合", "rule": "ルール",
+			"removal_time": "解除までの目安", "role": "解除申請について", "rule": "ルール",
 			"temporary": "一時的", "permanent": "恒久的", "none": "ブロックリストは関係していません",
 			"sep": "（", "open": "（", "close": "）", "comma": "、",
 			"unnamed": "不明（拒否メッセージにリスト名の記載なし）", "found": "判定の根拠",
@@ -258,6 +262,9 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	if e.Meaning != "" {
 		fmt.Fprintf(&b, "%s:\n  %s\n\n", l["meaning"], e.Meaning)
 	}
+	if e.RoleNote != "" {
+		fmt.Fprintf(&b, "%s:\n  %s\n\n", l["role"], e.RoleNote)
+	}
 	if len(e.Steps) > 0 || e.SelfServiceNote != "" {
 		fmt.Fprintf(&b, "%s:\n", l["steps"])
 		if e.SelfServiceNote != "" {
@@ -271,9 +278,6 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	field(l["lookup"], e.LookupURL)
 	field(l["removal"], e.RemovalURL)
 	field(l["removal_time"], e.RemovalTime)
-	if e.Shared != "" {
-		fmt.Fprintf(&b, "%s:\n  %s\n", l["shared"], e.Shared)
-	}
 	field(l["rule"], e.Rule)
 	_, err := io.WriteString(w, b.String())
 	return err

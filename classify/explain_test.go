@@ -2,26 +2,27 @@ package classify
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rblwatch/rblwatch/reply"
 )
 
-func explainText(t *testing.T, text, lang string, shared bool, mod func(*Input)) Explanation {
+func explainText(t *testing.T, text, lang string, role Role, mod func(*Input)) Explanation {
 	t.Helper()
 	c := Default()
 	in := Input{Reply: reply.Parse(text), SendingIP: "192.0.2.1"}
 	if mod != nil {
 		mod(&in)
 	}
-	return c.Explain(c.Classify(in), lang, shared)
+	return c.Explain(c.Classify(in), lang, role)
 }
 
 func TestExplain(t *testing.T) {
 	c := Default()
 	t.Run("listed, via, links filled", func(t *testing.T) {
-		e := explainText(t, "550 5.7.1 Service unavailable, Client host [198.51.100.7] blocked using Spamhaus. (AS16012611)", "en", false, nil)
+		e := explainText(t, "550 5.7.1 Service unavailable, Client host [198.51.100.7] blocked using Spamhaus. (AS16012611)", "en", RoleDedicated, nil)
 		if e.Provider != "spamhaus" || e.Via != "microsoft" || e.ViaName != c.Provider("microsoft").Name {
 			t.Fatalf("%+v", e)
 		}
@@ -31,13 +32,13 @@ func TestExplain(t *testing.T) {
 		if e.LookupURL != "https://check.spamhaus.org/results/?query=198.51.100.7" || e.RemovalURL == "" || e.RemovalTime == "" || !e.SelfService {
 			t.Errorf("links: %+v", e)
 		}
-		if e.Shared != "" {
-			t.Error("shared caveat without --shared")
+		if e.RoleNote != "" || e.Role != RoleDedicated {
+			t.Error("role note for a dedicated server")
 		}
 	})
 	t.Run("receiver fault: nothing to remove", func(t *testing.T) {
-		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/", "ja", true, nil)
-		if !e.ReceiverFault || e.RemovalURL != "" || e.Shared != "" || e.Listed != "" {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/46.38.225.230/", "ja", RoleCustomer, nil)
+		if !e.ReceiverFault || e.RemovalURL != "" || e.RoleNote != "" || e.Listed != "" {
 			t.Errorf("%+v", e)
 		}
 		if e.Status != strings.ReplaceAll(c.texts["receiver_fault"].Ja, "{provider}", "Spamhaus") {
@@ -48,16 +49,16 @@ func TestExplain(t *testing.T) {
 		}
 	})
 	t.Run("rule advice and removal override", func(t *testing.T) {
-		e := explainText(t, "550 5.7.511 Access denied, banned sender[198.51.100.7]. To request removal from this list please forward this message to delist@messaging.microsoft.com.", "en", true, nil)
+		e := explainText(t, "550 5.7.511 Access denied, banned sender[198.51.100.7]. To request removal from this list please forward this message to delist@messaging.microsoft.com.", "en", RoleOperator, nil)
 		if e.RemovalURL != "mailto:delist@microsoft.com" || !strings.Contains(strings.Join(e.Steps, " "), "delist@microsoft.com") {
 			t.Errorf("%+v", e)
 		}
-		if e.Shared == "" {
-			t.Error("no shared caveat")
+		if e.RoleNote == "" || !strings.Contains(e.Steps[0], "customer") {
+			t.Errorf("no operator's note and first step: %+v", e)
 		}
 	})
 	t.Run("a list the catalog does not know is shown by its name", func(t *testing.T) {
-		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using rbl.example.org", "en", false, func(in *Input) {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using rbl.example.org", "en", RoleDedicated, func(in *Input) {
 			in.RemoteHost = "example-com.mail.protection.outlook.com"
 		})
 		if e.Provider != Unknown || e.List != "rbl.example.org" || e.ProviderName != "rbl.example.org" || e.Via != "microsoft" {
@@ -78,19 +79,44 @@ func TestExplain(t *testing.T) {
 		}
 	})
 	t.Run("generic wording says so", func(t *testing.T) {
-		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked.", "ja", false, nil)
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked.", "ja", RoleDedicated, nil)
 		if e.Found != FoundGeneric || e.FoundNote != c.texts["found_generic"].Ja {
 			t.Errorf("%+v", e)
 		}
 	})
 	t.Run("historical", func(t *testing.T) {
-		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using dnsbl.sorbs.net", "en", true, nil)
-		if e.Historical == "" || !strings.Contains(e.Status, "no longer operates") || e.RemovalURL != "" || e.Shared != "" {
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using dnsbl.sorbs.net", "en", RoleCustomer, nil)
+		if e.Historical == "" || !strings.Contains(e.Status, "no longer operates") || e.RemovalURL != "" || e.RoleNote != "" {
 			t.Errorf("%+v", e)
 		}
 	})
+	t.Run("roles", func(t *testing.T) {
+		const text = "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org"
+		for _, lang := range []string{"en", "ja"} {
+			ded := explainText(t, text, lang, RoleDedicated, nil)
+			op := explainText(t, text, lang, RoleOperator, nil)
+			cu := explainText(t, text, lang, RoleCustomer, nil)
+			base := Steps(c.Provider("spamhaus").Advice.Get(lang))
+			if !slices.Equal(ded.Steps, base) || ded.RoleNote != "" {
+				t.Errorf("%s dedicated: %q", lang, ded.Steps)
+			}
+			if len(op.Steps) != len(base)+2 || !slices.Equal(op.Steps[2:], base) || op.RoleNote == "" {
+				t.Errorf("%s operator: %q", lang, op.Steps)
+			}
+			if len(cu.Steps) != 3 || slices.Contains(cu.Steps, base[0]) || cu.RoleNote == "" {
+				t.Errorf("%s customer: %q", lang, cu.Steps)
+			}
+			var b strings.Builder
+			if err := cu.WriteText(&b, lang); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), "  1. "+cu.Steps[0]+"\n") || !strings.Contains(b.String(), cu.RoleNote) {
+				t.Errorf("%s customer text:\n%s", lang, b.String())
+			}
+		}
+	})
 	t.Run("category verdict", func(t *testing.T) {
-		e := explainText(t, "452 4.2.2 The email account that you tried to reach is over quota.", "ja", false, nil)
+		e := explainText(t, "452 4.2.2 The email account that you tried to reach is over quota.", "ja", RoleDedicated, nil)
 		if e.ProviderName != "" || e.Status != "" || e.Meaning != c.Category(Recipient).Meaning.Ja || len(e.Steps) == 0 {
 			t.Errorf("%+v", e)
 		}
@@ -99,7 +125,7 @@ func TestExplain(t *testing.T) {
 		}
 	})
 	t.Run("json has the contract's keys", func(t *testing.T) {
-		b, err := json.Marshal(explainText(t, "550 5.1.1 user unknown", "en", false, nil))
+		b, err := json.Marshal(explainText(t, "550 5.1.1 user unknown", "en", RoleDedicated, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +144,7 @@ func TestExplain(t *testing.T) {
 // TestWriteTextHostile: control characters from the log cannot add lines,
 // and nothing of the reply text is echoed.
 func TestWriteTextHostile(t *testing.T) {
-	e := explainText(t, "550 5.7.1 <script>alert(1)</script> blocked using zen.spamhaus.org\r\nBcc: victim@example.com", "en", false, func(in *Input) {
+	e := explainText(t, "550 5.7.1 <script>alert(1)</script> blocked using zen.spamhaus.org\r\nBcc: victim@example.com", "en", RoleDedicated, func(in *Input) {
 		in.RemoteHost = "mx.example.com\nInjected: yes\u202e\x1b[2J"
 		in.Command = "RCPT TO\r\n\u2066"
 	})

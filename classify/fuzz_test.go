@@ -104,7 +104,7 @@ func FuzzClassify(f *testing.F) {
 			}
 			for _, lang := range []string{"en", "ja"} {
 				var b strings.Builder
-				if err := c.Explain(v, lang, true).WriteText(&b, lang); err != nil {
+				if err := c.Explain(v, lang, RoleCustomer).WriteText(&b, lang); err != nil {
 					t.Fatal(err)
 				}
 				out := b.String()

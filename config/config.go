@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/notify"
 )
 
@@ -30,10 +31,20 @@ type Config struct {
 	Log    Log    `yaml:"log"`
 	State  State  `yaml:"state"`
 	Notify Notify `yaml:"notify"`
-	// SharedIP says we send from an IP shared with other customers of a
-	// hosting company: emails then advise asking the hosting company to
-	// handle a listing instead of filing removal requests ourselves.
-	SharedIP bool `yaml:"shared_ip"`
+	// Role is who we are for our sending addresses, which decides who
+	// files removal requests: dedicated (our own server, the default),
+	// operator (we are the hosting company running a shared address: we
+	// file removals after finding the customer behind a listing) or
+	// customer (we send from our hosting company's shared address: we ask
+	// them, never file ourselves). Notices, explain and replay follow it.
+	Role classify.Role `yaml:"role"`
+	// HostName is the name notices give this mail host (subjects, bodies,
+	// the sender rblwatch@HOST); empty: the FQDN, else Postfix's
+	// myhostname, else the system's host name (see daemon.HostName).
+	HostName string `yaml:"host_name"`
+	// SharedIP is the obsolete key that role replaced: true is an error
+	// (write role: customer), false a warning. Nothing reads it.
+	SharedIP bool `yaml:"shared_ip" obsolete:"role"`
 	// SendingIPs are our outbound addresses: the periodic self-check looks
 	// them up, and a verdict whose text names no IP is attributed to them.
 	SendingIPs []netip.Addr `yaml:"sending_ips"`
@@ -340,6 +351,7 @@ func Default() *Config {
 			Settle:    10 * time.Minute,
 			Webhook:   Webhook{Format: notify.WebhookGeneric},
 		},
+		Role: classify.RoleDedicated,
 		DNSBL: DNSBL{
 			Timeout:  2 * time.Second,
 			Interval: time.Hour,

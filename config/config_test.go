@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/notify"
 )
 
@@ -64,7 +65,8 @@ notify:
     format: slack
   alertmanager:
     urls: http://127.0.0.1:9093
-shared_ip: true
+role: operator
+host_name: mx1.example.com.
 sending_ips: [198.18.0.25, "2a01:4f8::25", "::ffff:198.18.0.26"]
 sending_domains: [Example.COM., mail.example.org]
 dnsbl:
@@ -110,7 +112,8 @@ milter:
 			URLs: []string{"http://127.0.0.1:9093"},
 		},
 	}
-	want.SharedIP = true
+	want.Role = classify.RoleOperator
+	want.HostName = "mx1.example.com."
 	want.SendingIPs = []netip.Addr{
 		netip.MustParseAddr("198.18.0.25"),
 		netip.MustParseAddr("2a01:4f8::25"),
@@ -251,19 +254,19 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:4: notify.webhook.token: unknown key; known keys under notify.webhook: url, format",
 		}},
 		{"odd key quoted", "notify: {to: pm@example.com}\n\"a\\tb\": 1\n", []string{
-			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging`,
+			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging`,
 		}},
 		{"section not a mapping", "notify: {to: pm@example.com}\nlog: /var/log/mail.log\n", []string{
 			`t.yaml:2: log: want a mapping with the keys path, journald, stdin, timezone, got "/var/log/mail.log"`,
 		}},
 		{"top level not a mapping", "- a\n- b\n", []string{
-			"t.yaml:1: want a mapping with the keys log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging, got a list",
+			"t.yaml:1: want a mapping with the keys log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging, got a list",
 		}},
 		{"list for a mapping", "notify:\n  to: {pm: example.com}\n", []string{
 			"t.yaml:2: notify.to: want a list, got a mapping",
 		}},
-		{"bad boolean", "notify: {to: pm@example.com}\nshared_ip: maybe\n", []string{
-			`t.yaml:2: shared_ip: want true or false, got "maybe"`,
+		{"bad boolean", "notify: {to: pm@example.com, html: maybe}\n", []string{
+			`t.yaml:1: notify.html: want true or false, got "maybe"`,
 		}},
 		{"boolean for a string", "notify:\n  to: pm@example.com\n  language: true\n", []string{
 			"t.yaml:3: notify.language: want a string, got the boolean true (quote it to mean the text)",
@@ -286,11 +289,11 @@ func TestParseProblems(t *testing.T) {
 		{"syntax error", "notify:\n  to: pm@example.com\n  from: a: b\n", []string{
 			"t.yaml:3: YAML syntax: mapping values are not allowed in this context",
 		}},
-		{"two documents", "notify: {to: pm@example.com}\n---\nshared_ip: true\n", []string{
+		{"two documents", "notify: {to: pm@example.com}\n---\nrole: customer\n", []string{
 			"t.yaml:2: a second YAML document (after ---): put everything in one",
 		}},
 		{"anchor under an unknown key", "base: &b {language: ja}\nnotify: *b\n", []string{
-			"t.yaml:1: base: unknown key; known keys here: log, state, notify, shared_ip, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging",
+			"t.yaml:1: base: unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging",
 			nobody,
 		}},
 		{"merge key", "notify:\n  <<: {to: pm@example.com}\n", []string{
@@ -313,7 +316,17 @@ func TestParseProblems(t *testing.T) {
 		{"address twice", "notify:\n  to:\n    - pm@example.com\n    - PM <PM@example.com>\n", []string{
 			"t.yaml:4: notify.to[1]: warning: PM@example.com is listed twice",
 		}},
-		{"no recipient", "shared_ip: true\n", []string{nobody}},
+		{"no recipient", "role: customer\n", []string{nobody}},
+		{"shared_ip true is replaced by role", "notify: {to: pm@example.com}\nshared_ip: true\n", []string{
+			"t.yaml:2: shared_ip: replaced by role: write role: customer (you send from your hosting company's shared IP: it files removals) or role: operator (you are the hosting company)",
+		}},
+		{"shared_ip false is obsolete", "notify: {to: pm@example.com}\nshared_ip: false\n", []string{
+			"t.yaml:2: shared_ip: warning: obsolete and ignored: remove it (role: dedicated is the default)",
+		}},
+		{"bad role and host name", "notify: {to: pm@example.com}\nrole: shared\nhost_name: mail_1.-bad\n", []string{
+			`t.yaml:2: role: "shared" is not one of dedicated, operator, customer`,
+			`t.yaml:3: host_name: "mail_1.-bad" is not a valid domain name (a label starts or ends with -)`,
+		}},
 		{"bad enum values", "notify:\n  to: pm@example.com\n  starttls: always\n  language: fr\n  webhook: {format: teams}\n", []string{
 			`t.yaml:3: notify.starttls: "always" is not one of never, opportunistic, required`,
 			`t.yaml:4: notify.language: "fr" is not one of en, ja`,
@@ -462,7 +475,7 @@ notify:
   to: [pm@example.com, nobody]
   smtp: localhost
   langauge: ja
-shared_ip: sometimes
+role: sometimes
 metrics:
   listen: 0.0.0.0:9436
   allow-remote: true
@@ -472,7 +485,7 @@ metrics:
 			`t.yaml:7: notify.to[1]: "nobody" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`,
 			`t.yaml:8: notify.smtp: "localhost" is not host:port`,
 			"t.yaml:9: notify.langauge: unknown key (did you mean notify.language?)",
-			`t.yaml:10: shared_ip: want true or false, got "sometimes"`,
+			`t.yaml:10: role: "sometimes" is not one of dedicated, operator, customer`,
 			"t.yaml:12: metrics.listen: 0.0.0.0 is not loopback: set metrics.allow_remote: true to serve metrics beyond this host",
 			"t.yaml:13: metrics.allow-remote: unknown key (did you mean metrics.allow_remote?)",
 		}},
@@ -505,7 +518,7 @@ func TestParseErrorType(t *testing.T) {
 	if !strings.Contains(err.Error(), "\n") {
 		t.Errorf("Error() does not put problems on lines of their own: %q", err.Error())
 	}
-	cfg, err := Parse([]byte("shared_ip: true\n"), "t.yaml")
+	cfg, err := Parse([]byte("role: customer\n"), "t.yaml")
 	if err != nil || len(cfg.Warnings) != 1 || !cfg.Warnings[0].Warning {
 		t.Errorf("Parse with a warning only = %+v, %v", cfg, err)
 	}

@@ -396,10 +396,13 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, key string) {
 	v.Set(s)
 }
 
-// field is a key of a struct: its name in the file and its index.
+// field is a key of a struct: its name in the file and its index. An
+// obsolete key (tag obsolete:"…") is still read, so that validation can
+// say what replaced it, but no message or listing offers it.
 type field struct {
-	name  string
-	index int
+	name     string
+	index    int
+	obsolete bool
 }
 
 func fields(t reflect.Type) []field {
@@ -409,17 +412,23 @@ func fields(t reflect.Type) []field {
 		if name == "" || name == "-" {
 			continue
 		}
-		fs = append(fs, field{name, i})
+		_, obsolete := t.Field(i).Tag.Lookup("obsolete")
+		fs = append(fs, field{name, i, obsolete})
 	}
 	return fs
+}
+
+// current leaves out the obsolete keys.
+func current(fs []field) []field {
+	return slices.DeleteFunc(slices.Clone(fs), func(f field) bool { return f.obsolete })
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) {
 	fs := fields(v.Type())
 	if n.Kind != yaml.MappingNode {
-		names := make([]string, len(fs))
-		for i, f := range fs {
-			names[i] = f.name
+		names := make([]string, 0, len(fs))
+		for _, f := range current(fs) {
+			names = append(names, f.name)
 		}
 		d.errorAt(n, key, "want a mapping with the keys %s, got %s", strings.Join(names, ", "), describe(n, false))
 		return
@@ -444,7 +453,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, key string) {
 		seen[name] = k.Line
 		idx := slices.IndexFunc(fs, func(f field) bool { return f.name == name })
 		if idx < 0 {
-			d.errorAt(k, path, "unknown key%s", suggest(name, key, fs))
+			d.errorAt(k, path, "unknown key%s", suggest(name, key, current(fs)))
 			continue
 		}
 		d.lines[path] = k.Line
@@ -519,7 +528,7 @@ func suggest(name, parent string, siblings []field) string {
 // keyPaths lists every key path of a struct type, depth first.
 func keyPaths(t reflect.Type, parent string) []string {
 	var keys []string
-	for _, f := range fields(t) {
+	for _, f := range current(fields(t)) {
 		path := joinKey(parent, f.name)
 		keys = append(keys, path)
 		ft := t.Field(f.index).Type

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/milter"
 	"github.com/rblwatch/rblwatch/notify"
@@ -43,6 +44,7 @@ func (d *decoder) validate(c *Config) {
 	d.validateLog(&c.Log)
 	d.validateState(&c.State)
 	d.validateNotify(&c.Notify)
+	d.validateIdentity(c)
 	d.validateSending(c)
 	d.validateDNSBL(&c.DNSBL)
 	if c.Catalog.File != "" && !filepath.IsAbs(c.Catalog.File) {
@@ -252,6 +254,33 @@ func checkURL(s string) (*url.URL, string) {
 		return nil, "the URL has no host"
 	}
 	return u, ""
+}
+
+// validateIdentity checks who we are: the role, the obsolete shared_ip, and
+// the host name notices show.
+func (d *decoder) validateIdentity(c *Config) {
+	if _, err := classify.ParseRole(string(c.Role)); err != nil || c.Role == "" {
+		d.errorf("role", "%q is not one of %s", string(c.Role), joinRoles())
+	}
+	switch {
+	case c.SharedIP:
+		d.errorf("shared_ip", "replaced by role: write role: customer (you send from your hosting company's shared IP: it files removals) or role: operator (you are the hosting company)")
+	case d.set("shared_ip"):
+		d.warnf("shared_ip", "obsolete and ignored: remove it (role: dedicated is the default)")
+	}
+	if c.HostName != "" {
+		if msg := checkDomain(strings.TrimSuffix(c.HostName, "."), false); msg != "" {
+			d.errorf("host_name", "%q %s", c.HostName, msg)
+		}
+	}
+}
+
+func joinRoles() string {
+	names := make([]string, len(classify.Roles))
+	for i, r := range classify.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (d *decoder) validateSending(c *Config) {

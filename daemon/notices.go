@@ -33,7 +33,7 @@ func (s *service) notices(ctx context.Context, ev incident.Event, now time.Time)
 		Via:      s.cat.Provider(inc.Verdict.Via),
 		Reply:    firstReply(inc),
 		Lang:     s.cfg.Notify.Language,
-		SharedIP: s.cfg.SharedIP,
+		Role:     s.cfg.Role,
 		Host:     s.d.Host,
 	}
 	if prev, ok := s.previous[inc.ID]; ok && kind == notify.KindDigest {

@@ -253,7 +253,7 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool
 		Provider: s.cat.Provider(ps.provider),
 		Checks:   ps.checks,
 		Lang:     s.cfg.Notify.Language,
-		SharedIP: s.cfg.SharedIP,
+		Role:     s.cfg.Role,
 		Host:     s.d.Host,
 	}
 	items := s.items(n, at)

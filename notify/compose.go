@@ -39,6 +39,8 @@ var (
 var textFuncs = template.FuncMap{
 	// plural picks the English singular or plural noun: {{plural 3 "message" "messages"}} → "3 messages".
 	"join": strings.Join,
+	// inc numbers steps from 1: {{inc $i}}.
+	"inc": func(i int) int { return i + 1 },
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return "1 " + one

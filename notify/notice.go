@@ -10,7 +10,7 @@
 //
 // Wiring, in the daemon:
 //
-//	n, _ := notify.FromEvent(ev, catalog)     // then set Reply, Checks, Lang, SharedIP, Host, Previous
+//	n, _ := notify.FromEvent(ev, catalog)     // then set Reply, Checks, Lang, Role, Host, Previous
 //	msg, _ := notify.Compose(n, cfg, now, notify.MessageID(n, now, host))
 //	// in the transaction that records the event:
 //	tx.Enqueue(track.OutboxItem{DedupKey: notify.DedupKey(n, "email"), Sink: "email", Payload: msg, …})
@@ -136,9 +136,10 @@ type Notice struct {
 	Previous *Counts `json:"previous,omitempty"`
 	// Lang is "en" (default) or "ja".
 	Lang string `json:"lang"`
-	// SharedIP says that the listed IP is shared hosting: the hosting
-	// company, not the postmaster, files removal requests.
-	SharedIP bool `json:"shared_ip,omitempty"`
+	// Role is who we are for the listed address (config's role): it
+	// decides who files the removal, and so the advice. "" is
+	// classify.RoleDedicated.
+	Role classify.Role `json:"role,omitempty"`
 	// Host is our mail host's name, as the postmaster knows it.
 	Host string `json:"host,omitempty"`
 	// Related are other incidents announced in the same notice: the other
@@ -183,7 +184,7 @@ type Config struct {
 // FromEvent starts a notice from an incident event: kind, snapshot, and the
 // catalog entries of the provider and of the receiver that relayed its
 // verdict. The caller adds what the event does not carry (Reply, Checks,
-// Lang, SharedIP, Host, Previous).
+// Lang, Role, Host, Previous).
 func FromEvent(ev incident.Event, cat *classify.Catalog) (Notice, error) {
 	kind, err := KindOf(ev.Kind)
 	if err != nil {

@@ -3,6 +3,7 @@ package notify
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +19,44 @@ const (
 	showDomains    = 10
 	showRemotes    = 5
 	showPerMessage = 3 // recipients shown per message
+	showSenders    = 5
 )
+
+// genericSteps are the steps for a list that is not in the catalog.
+var genericSteps = map[string][]string{
+	"en": {
+		"Make sure nothing on the server sends spam: look at the queue (mailq), the authenticated senders and any web forms or scripts that send mail.",
+		"Find the list (ask the receiver's postmaster if the reply does not name it), look the address up there, fix what it names, then request removal.",
+		"Postfix retries deferred mail by itself; bounced mail must be sent again by its sender.",
+	},
+	"ja": {
+		"サーバーから迷惑メールが送信されていないか確認してください。キュー（mailq）、SMTP 認証で送信しているアカウント、メールを送信する Web フォームやスクリプトを調べます。",
+		"どのリストかを確認し（拒否メッセージに記載がなければ受信側の管理者に問い合わせます）、そのリストでアドレスを検索して、示された原因を解消してから解除を申請してください。",
+		"配送が遅延しているメールは Postfix が自動的に再送します。返送されたメールは、送信者に再送してもらう必要があります。",
+	},
+}
+
+// senders counts the affected messages by sender and login, most first
+// (ties in the order first seen), and says how many senders are left out.
+func senders(msgs []incident.Message, limit int) ([]senderView, int) {
+	var out []senderView
+	index := map[[2]string]int{}
+	for _, m := range msgs {
+		k := [2]string{m.From, m.Login}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, senderView{From: sanitize.Line(m.From, maxField), Login: sanitize.Line(m.Login, maxField)})
+		}
+		out[i].Count++
+	}
+	slices.SortStableFunc(out, func(a, b senderView) int { return b.Count - a.Count })
+	if len(out) > limit {
+		return out[:limit], len(out) - limit
+	}
+	return out, 0
+}
 
 // view is what the templates see: every string is already validated,
 // sanitised or formatted for the language, so the templates only arrange.
@@ -39,10 +77,15 @@ type view struct {
 	Proprietary   bool   // no public list
 	Historical    string
 	Meaning       string
-	Advice        string
 	RemovalTime   string
 	SelfService   bool
-	Shared        bool
+	// Role is who we are for the listed address ("dedicated", "operator",
+	// "customer"); RoleNote says who files the removal (none for a
+	// dedicated server), and Steps are the steps to take, for that role,
+	// numbered in the text as explain numbers them.
+	Role          string
+	RoleNote      string
+	Steps         []string
 	Lookup        string
 	Removal       string
 	Via           string
@@ -53,6 +96,10 @@ type view struct {
 	Remotes []string
 	More    moreCounts
 	Samples []string
+	// Senders are who sent the refused mail, most messages first (shown to
+	// an operator, who looks for the customer behind a listing).
+	Senders     []senderView
+	MoreSenders int
 
 	FirstSeen string
 	LastSeen  string
@@ -96,6 +143,12 @@ type messageView struct {
 	Fate    string
 }
 
+type senderView struct {
+	From  string // "" for the null sender
+	Login string // SASL login, if known
+	Count int    // messages
+}
+
 type fateView struct {
 	Fate  string
 	Count int
@@ -134,11 +187,18 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		loc = time.UTC
 	}
 	inc := n.Incident
+	role := n.Role
+	if role == "" {
+		role = classify.RoleDedicated
+	}
+	if _, err := classify.ParseRole(string(role)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
 	v := &view{
 		Kind:          string(n.Kind),
 		Lang:          lang,
 		ID:            sanitize.Line(inc.ID, maxField),
-		Shared:        n.SharedIP,
+		Role:          string(role),
 		ReceiverFault: inc.Verdict.ReceiverFault,
 		Bounced:       inc.Bounced,
 		Deferred:      inc.Deferred,
@@ -154,16 +214,42 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		v.TargetRaw = sanitize.Line(inc.Listed, 100)
 	}
 
+	var advice string
 	if p := n.Provider; p != nil {
 		v.ProviderKnown = true
 		v.Provider = sanitize.Line(p.Name, 64)
 		v.Proprietary = p.Kind == classify.KindProprietary
 		v.Historical = sanitize.Line(p.Historical, maxReply)
-		v.Meaning = strings.TrimSpace(p.Meaning.Get(lang))
-		v.Advice = strings.TrimSpace(p.Advice.Get(lang))
+		meaning, adv := p.Meaning, p.Advice
+		removal := p.RemovalURL
+		// The rule that matched may say more precisely what the reply
+		// means and what to do, as in explain.
+		if r := p.RuleOf(inc.Verdict.Rule); r != nil {
+			if r.Meaning.En != "" {
+				meaning = r.Meaning
+			}
+			if r.Advice.En != "" {
+				adv = r.Advice
+			}
+			if r.RemovalURL != "" {
+				removal = r.RemovalURL
+			}
+		}
+		v.Meaning = strings.TrimSpace(meaning.Get(lang))
+		advice = adv.Get(lang)
 		v.RemovalTime = sanitize.Line(p.RemovalTime.Get(lang), 200)
 		v.SelfService = p.SelfService
-		v.Lookup, v.Removal = providerLinks(p, v.Target)
+		rp := *p
+		rp.RemovalURL = removal
+		v.Lookup, v.Removal = providerLinks(&rp, v.Target)
+	}
+	v.Steps = classify.Steps(advice)
+	if len(v.Steps) == 0 {
+		v.Steps = genericSteps[lang]
+	}
+	if !v.ReceiverFault && v.Historical == "" {
+		v.RoleNote = role.Note(lang)
+		v.Steps = classify.RoleSteps(role, lang, v.Steps)
 	}
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
 		v.Provider = inc.Provider
@@ -194,6 +280,8 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		}
 		v.Samples = append(v.Samples, sanitize.Line(s, maxSample))
 	}
+
+	v.Senders, v.MoreSenders = senders(inc.Messages, showSenders)
 
 	counts := CountsOf(inc)
 	v.Messages, v.Recipients = counts.Messages, counts.Recipients

@@ -66,7 +66,7 @@ type webhookNotice struct {
 	Checks       []Check        `json:"checks,omitempty"`
 	LookupURL    string         `json:"lookup_url,omitempty"`
 	RemovalURL   string         `json:"removal_url,omitempty"`
-	SharedIP     bool           `json:"shared_ip,omitempty"`
+	Role         string         `json:"role"` // dedicated, operator or customer
 }
 
 // WebhookPayload renders the JSON body of a webhook notice. It is pure: like
@@ -112,7 +112,7 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 		Remotes:      v.Remotes,
 		LookupURL:    v.Lookup,
 		RemovalURL:   v.Removal,
-		SharedIP:     v.Shared,
+		Role:         v.Role,
 	}
 	if validID(inc.Provider) {
 		w.Provider = inc.Provider

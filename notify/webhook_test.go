@@ -52,6 +52,7 @@ func TestWebhookPayloadJSON(t *testing.T) {
 		"checks":        []any{map[string]any{"zone": "zen.spamhaus.org", "status": "listed", "meaning": "XBL: exploited or infected host", "txt": "https://check.spamhaus.org/query/ip/192.0.2.1"}},
 		"lookup_url":    "https://check.spamhaus.org/results/?query=192.0.2.1",
 		"removal_url":   "https://check.spamhaus.org/",
+		"role":          "dedicated",
 	}
 	if !reflect.DeepEqual(got, want) {
 		gb, _ := json.MarshalIndent(got, "", "  ")

@@ -72,12 +72,12 @@ type Incident struct {
 	// List is a DNS list the reply names that the catalog does not know
 	// (provider "unknown"); ProviderName shows it.
 	List        string   `json:"list,omitempty"`
-	Reply       string   `json:"reply"` // the first reply, as the remote sent it (length-limited)
+	Reply       string   `json:"reply"` // the first reply, sanitised and length-limited
 	Meaning     string   `json:"meaning,omitempty"`
 	Historical  string   `json:"historical,omitempty"`
 	Steps       []string `json:"steps,omitempty"` // what to do, from the catalog
 	RemovalTime string   `json:"removal_time,omitempty"`
-	Shared      string   `json:"shared,omitempty"` // the shared-hosting caveat, with Options.Shared
+	RoleNote    string   `json:"role_note,omitempty"` // who files the removal, for Options.Role
 	LookupURL   string   `json:"lookup_url,omitempty"`
 	RemovalURL  string   `json:"removal_url,omitempty"`
 	Samples     []string `json:"samples"`
@@ -92,9 +92,10 @@ type Options struct {
 	Files   []string
 	Since   time.Time
 	Until   time.Time
-	// Shared says our sending IP is shared hosting: the steps then say to
-	// ask the hosting company rather than file removals.
-	Shared bool
+	// Role is who we are for the listed addresses (classify.Role): the
+	// steps follow it (a customer asks the hosting company rather than
+	// filing removals; an operator finds the customer behind a listing).
+	Role classify.Role
 }
 
 // Bounds, in runes, on the remote texts the report quotes: a reply
@@ -198,9 +199,9 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 		if p := opts.Catalog.Provider(v.Via); p != nil {
 			out.ViaName = p.Name
 		}
-		e := opts.Catalog.Explain(v, opts.Lang, opts.Shared)
+		e := opts.Catalog.Explain(v, opts.Lang, opts.Role)
 		if out.Status != string(incident.Cleared) { // what to do matters while it lasts
-			out.Steps, out.RemovalTime, out.Shared = e.Steps, e.RemovalTime, e.Shared
+			out.Steps, out.RemovalTime, out.RoleNote = e.Steps, e.RemovalTime, e.RoleNote
 		}
 		if e.Meaning != "" {
 			out.Meaning = e.Meaning

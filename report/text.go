@@ -191,8 +191,8 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	if inc.RemovalTime != "" {
 		field(l.RemovalTime, "%s", clean(inc.RemovalTime))
 	}
-	if inc.Shared != "" {
-		field("", "%s", clean(inc.Shared))
+	if inc.RoleNote != "" {
+		field("", "%s", clean(inc.RoleNote))
 	}
 	for i, step := range inc.Steps {
 		label := ""

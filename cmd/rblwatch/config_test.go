@@ -45,7 +45,7 @@ func TestConfigCheck(t *testing.T) {
 	write("mail.log", "")
 	good := write("good.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n")
 	warned := write("warned.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n  renotify: 10m\n")
-	bad := write("bad.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: [pm@example.com, nobody]\n  smpt: 127.0.0.1:25\n  username: u\n  password: Hunter2Secret\n  smtp: relay.example.com:587\n  renotify: 10m\nshared_ip: maybe\n")
+	bad := write("bad.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: [pm@example.com, nobody]\n  smpt: 127.0.0.1:25\n  username: u\n  password: Hunter2Secret\n  smtp: relay.example.com:587\n  renotify: 10m\nshared_ip: true\n")
 	missing := filepath.Join(dir, "missing.yaml")
 	zone := configCatalogZone(t)
 	zones := write("zones.yaml", "log: {path: "+logFile+"}\nnotify: {to: pm@example.com}\ndnsbl:\n  zones: {disable: [nosuch.example.org, "+zone+"]}\n")
@@ -65,7 +65,7 @@ func TestConfigCheck(t *testing.T) {
 				bad + ":4: notify.smpt: unknown key (did you mean notify.smtp?)\n" +
 				bad + ":5: notify.username: the password would cross the network unprotected: set notify.starttls: required\n" +
 				bad + ":8: notify.renotify: warning: a digest every 10m is a lot of email\n" +
-				bad + `:9: shared_ip: want true or false, got "maybe"` + "\n", 2},
+				bad + `:9: shared_ip: replaced by role: write role: customer (you send from your hosting company's shared IP: it files removals) or role: operator (you are the hosting company)` + "\n", 2},
 		{"missing file", []string{"check", "--config", missing}, "config: file not found: " + missing + "\n", 2},
 		{"zones unknown to the catalog", []string{"check", "--config", zones},
 			zones + ": dnsbl.zones.disable: warning: nosuch.example.org is not a zone of the catalog\n" +

@@ -20,7 +20,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "explain")
 	asJSON := fs.Bool("json", false, "print one JSON object per input")
 	lang := fs.String("lang", envLang(e), "language, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
-	shared := fs.Bool("shared", false, "the sending IP is shared hosting (the host files removal requests)")
+	role := roleFlag(fs)
 	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one")
 	loadCatalog := catalogFlags(fs, "explain")
 	if err := parseFlags(fs, args); err != nil {
@@ -36,7 +36,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	parser := postfixlog.NewParser(time.Now(), time.Local)
 	n := 0
 	explainInput := func(in classify.Input) error {
-		ex := cat.Explain(cat.Classify(in), *lang, *shared)
+		ex := cat.Explain(cat.Classify(in), *lang, *role)
 		if *asJSON {
 			return json.NewEncoder(e.stdout).Encode(ex)
 		}

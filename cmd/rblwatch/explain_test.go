@@ -78,6 +78,12 @@ func TestExplainGolden(t *testing.T) {
 		{"sorbs-historical.ja.txt", "ja_JP.UTF-8", []string{sorbsGreeting}},
 		{"unnamed-shared.en.txt", "", []string{"--shared", "--sending-ip", "192.0.2.1", unnamedList}},
 		{"unnamed-shared.ja.txt", "", []string{"--lang", "ja", "--shared", "--sending-ip", "192.0.2.1", unnamedList}},
+		// --shared is the old spelling of --role customer: the same output.
+		{"unnamed-shared.en.txt", "", []string{"--role", "customer", "--sending-ip", "192.0.2.1", unnamedList}},
+		{"spamhaus-operator.en.txt", "", []string{"--role", "operator", outlookSpamhausLine}},
+		{"spamhaus-operator.ja.txt", "", []string{"--lang", "ja", "--role", "operator", outlookSpamhausLine}},
+		{"spamhaus-customer.en.txt", "", []string{"--role=customer", outlookSpamhausLine}},
+		{"spamhaus-customer.ja.txt", "", []string{"--lang", "ja", "--role", "customer", outlookSpamhausLine}},
 		// Arguments are joined into one input.
 		{"joined.en.txt", "", strings.Fields("550 5.7.606 Access denied, banned sending IP [198.51.100.7]. To request removal from this list please visit https://sender.office.com/")},
 	} {
@@ -136,6 +142,9 @@ func TestExplainUsage(t *testing.T) {
 	}
 	if _, _, code := explainCLI(t, "", "", "--bogus"); code != 2 {
 		t.Errorf("--bogus: exit status %d, want 2", code)
+	}
+	if _, stderr, code := explainCLI(t, "", "", "--role", "shared", "550 x"); code != 2 || !strings.Contains(stderr, "want dedicated, operator or customer") {
+		t.Errorf("--role shared: exit status %d, %s", code, stderr)
 	}
 }
 

@@ -48,7 +48,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"explain", "[--json] [--lang en|ja] [--config FILE] [--catalog FILE] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
+		{"explain", "[--json] [--lang en|ja] [--role dedicated|operator|customer] [--config FILE] [--catalog FILE] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
 		{"replay", "[--format text|json|html] [--since T] [--until T] [--config FILE] [--catalog FILE] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
 		{"check", "[--json] [--resolver HOST:PORT] [--zone NAME]… IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},

@@ -25,7 +25,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "ignore lines before this time (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration such as 24h before now)")
 	until := fs.String("until", "", "ignore lines from this time on (same forms as --since)")
 	sendingIP := fs.String("sending-ip", "", "our outbound IP: the listed IP when a reply names none")
-	shared := fs.Bool("shared", false, "our IP is shared hosting: advise asking the hosting company instead of filing removals")
+	role := roleFlag(fs)
 	tz := fs.String("tz", "", "time zone of syslog timestamps without one (default: local)")
 	settle := fs.Duration("settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long with no new rejection")
 	loadCatalog := catalogFlags(fs, "replay")
@@ -70,7 +70,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until, Shared: *shared})
+	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until, Role: *role})
 	switch *format {
 	case "json":
 		return report.WriteJSON(e.stdout, rep)
