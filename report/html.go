@@ -119,6 +119,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Summary   string
 		Counts    string
 		Lines     string
+		Skipped   string
 		Delivery  string
 		Failures  string
 	}{
@@ -129,6 +130,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Summary:   fmt.Sprintf(l.SummaryFmt, len(rep.Incidents), ongoing, messages),
 		Counts:    fmt.Sprintf(l.IncidentsFmt, len(rep.Incidents), ongoing, cleared),
 		Lines:     fmt.Sprintf(l.LinesFmt, rep.Lines, rep.Unparsed, rep.Foreign),
+		Skipped:   skippedText(rep, l),
 		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired),
 		Failures:  failureList(rep.Failures, l),
 	}

@@ -227,3 +227,49 @@ func TestDurations(t *testing.T) {
 		t.Errorf("pad = %q", got)
 	}
 }
+
+// TestSkippedLinesShown: the text and HTML reports say how many overlong
+// lines were skipped (and how many lines fell outside --since/--until), as
+// the JSON does; with none, they say nothing.
+func TestSkippedLinesShown(t *testing.T) {
+	res := sampleResult()
+	res.TooLong, res.Skipped = 2, 7
+	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
+	want := map[string][]string{
+		"en": {"Skipped:", "2 overlong line(s) (over 1 MiB)", "7 outside --since/--until"},
+		"ja": {"スキップ:", "長すぎる行 2 行（1 MiB 超）", "期間外 7 行"},
+	}
+	for lang, words := range want {
+		var text, html bytes.Buffer
+		if err := WriteText(&text, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(&html, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range words {
+			if !strings.Contains(text.String(), w) {
+				t.Errorf("%s text report lacks %q:\n%s", lang, w, text.String())
+			}
+			if w = strings.TrimSuffix(w, ":"); !strings.Contains(html.String(), w) {
+				t.Errorf("%s HTML report lacks %q", lang, w)
+			}
+		}
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"too_long": 2`) || !strings.Contains(js.String(), `"skipped": 7`) {
+		t.Errorf("JSON lacks too_long or skipped: %s", js.String())
+	}
+
+	// Nothing skipped: no line about it.
+	var text bytes.Buffer
+	if err := WriteText(&text, build("en"), "en"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text.String(), "Skipped") || strings.Contains(text.String(), "overlong") {
+		t.Errorf("a report with nothing skipped speaks of it:\n%s", text.String())
+	}
+}

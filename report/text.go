@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/pipeline"
 	"golang.org/x/text/width"
 )
 
@@ -25,13 +26,14 @@ type labels struct {
 	FirstSeen, LastSeen, ClearedAt, Duration, Affected, Domains, Remotes    string
 	Reply, Meaning, Lookup, Removal, Status, Fates, Evidence, Timeline      string
 	Ongoing, Cleared, ReceiverFault, Via, Historical, Summary               string
-	Steps, RemovalTime                                                      string
+	Steps, RemovalTime, Skipped                                             string
 
-	// Formats: LinesFmt (read, unparsed, foreign), DeliveryFmt (delivered,
+	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
+	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
 	// deferrals, bounced, expired), AffectedFmt (messages, recipients,
 	// bounced, deferrals), IncidentsFmt (all, ongoing, cleared), SummaryFmt
 	// (incidents, ongoing, messages), FateFmt (count, fate word).
-	LinesFmt, DeliveryFmt, AffectedFmt, IncidentsFmt, SummaryFmt, FateFmt string
+	LinesFmt, SkippedFmt, DeliveryFmt, AffectedFmt, IncidentsFmt, SummaryFmt, FateFmt string
 
 	Fate     map[string]string // fate word per incident.Fate
 	Category map[string]string // category name per classify.Category; absent: the id
@@ -48,8 +50,9 @@ var words = map[string]labels{
 		Evidence: "Evidence", Timeline: "Timeline", Ongoing: "ongoing", Cleared: "cleared",
 		ReceiverFault: "The receiver is at fault: the list refuses its DNS resolver; we are not listed.",
 		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
-		Steps: "What to do", RemovalTime: "Removal time",
+		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
+		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
 		AffectedFmt:  "%d message(s), %d recipient(s) (%d bounced, %d deferrals)",
 		IncidentsFmt: "%d incidents (%d ongoing, %d cleared)",
@@ -67,8 +70,9 @@ var words = map[string]labels{
 		Evidence: "ログ", Timeline: "経過", Ongoing: "継続中", Cleared: "解消済み",
 		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
 		Via:           "通知元", Historical: "運用終了したリスト", Summary: "概要",
-		Steps: "対応", RemovalTime: "解除までの目安",
+		Steps: "対応", RemovalTime: "解除までの目安", Skipped: "スキップ",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
+		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
 		AffectedFmt:  "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
 		IncidentsFmt: "障害 %d 件（継続中 %d 件、解消済み %d 件）",
@@ -103,6 +107,26 @@ func (rep *Report) counts() (ongoing, cleared, messages int) {
 	return
 }
 
+// skippedText says what was skipped: overlong lines and lines outside
+// --since/--until; "" when nothing was.
+func skippedText(rep *Report, l labels) string {
+	if rep.TooLong == 0 && rep.Skipped == 0 {
+		return ""
+	}
+	return fmt.Sprintf(l.SkippedFmt, rep.TooLong, sizeText(pipeline.MaxLine), rep.Skipped)
+}
+
+// sizeText writes a byte count in the largest binary unit that divides it.
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 const timeLayout = "2006-01-02 15:04:05 -0700"
 
 // WriteText writes the report for a terminal or an email.
@@ -120,6 +144,9 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 		line(l.Period, "%s → %s", rep.First.Format(timeLayout), rep.Last.Format(timeLayout))
 	}
 	line(l.Lines, l.LinesFmt, rep.Lines, rep.Unparsed, rep.Foreign)
+	if s := skippedText(rep, l); s != "" {
+		line(l.Skipped, "%s", s)
+	}
 	line(l.Delivery, l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired)
 	if len(rep.Failures) > 0 {
 		line(l.Failures, "%s", failureList(rep.Failures, l))

@@ -26,9 +26,14 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *lang != "en" && *lang != "ja" {
-		return usageError{fmt.Sprintf("explain: --lang must be en or ja, not %q", *lang)}
+	if err := checkLang("explain", *lang); err != nil {
+		return err
 	}
+	ip, err := checkSendingIP("explain", *sendingIP)
+	if err != nil {
+		return err
+	}
+	*sendingIP = ip
 	cat, err := loadCatalog()
 	if err != nil {
 		return err

@@ -35,6 +35,16 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageError{"replay: no log file given (use - for stdin)"}
 	}
+	if err := checkLang("replay", *lang); err != nil {
+		return err
+	}
+	if err := checkSettle("replay", *settle); err != nil {
+		return err
+	}
+	ip, err := checkSendingIP("replay", *sendingIP)
+	if err != nil {
+		return err
+	}
 	if *format != "text" && *format != "json" && *format != "html" {
 		return usageError{fmt.Sprintf("replay: unknown format %q", *format)}
 	}
@@ -47,7 +57,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: *sendingIP, Settle: *settle}
+	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: ip, Settle: *settle}
 	if opts.Since, err = parseWhen(*since, now, loc); err != nil {
 		return usageError{"replay: --since: " + err.Error()}
 	}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReplayUsage: replay refuses bad flags as explain does, with exit 2
+// and a message naming the flag, before reading any log.
+func TestReplayUsage(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "mail.log")
+	if err := os.WriteFile(log, []byte("Nov 23 15:33:46 mx postfix/qmgr[1]: DE9A6986268: removed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown language", []string{"replay", "--lang", "fr", log}, `--lang must be en or ja, not "fr"`},
+		{"empty language", []string{"replay", "--lang", "", log}, "--lang must be en or ja"},
+		{"negative settle", []string{"replay", "--settle", "-5m", log}, "--settle must not be negative"},
+		{"settle no unit", []string{"replay", "--settle", "10", log}, "invalid value"},
+		{"sending IP not an IP", []string{"replay", "--sending-ip", "mx.example.com", log}, `--sending-ip: "mx.example.com" is not an IP address`},
+		{"sending IP a network", []string{"replay", "--sending-ip", "192.0.2.0/24", log}, "--sending-ip"},
+		{"sending IP with a zone", []string{"replay", "--sending-ip", "fe80::1%eth0", log}, "--sending-ip"},
+		{"sending IP with markup", []string{"replay", "--sending-ip", "192.0.2.1<script>", log}, "--sending-ip"},
+		{"explain: sending IP", []string{"explain", "--sending-ip", "nope", "554 blocked"}, `--sending-ip: "nope" is not an IP address`},
+		{"explain: language", []string{"explain", "--lang", "de", "554 blocked"}, "--lang must be en or ja"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := runCLI(t, tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.want) || out != "" {
+				t.Errorf("exit %d, stderr %q, stdout %.200q; want 2 and %q", code, stderr, out, tt.want)
+			}
+		})
+	}
+	// Good values pass.
+	for _, args := range [][]string{
+		{"replay", "--lang", "ja", "--settle", "0s", "--sending-ip", "192.0.2.1", log},
+		{"replay", "--sending-ip", "2001:db8::1", "--format", "json", log},
+		{"replay", "--sending-ip", "::ffff:192.0.2.1", log},
+	} {
+		if _, stderr, code := runCLI(t, args...); code != 0 {
+			t.Errorf("%q: exit %d, stderr %s", args, code, stderr)
+		}
+	}
+}
