@@ -447,6 +447,7 @@ func (c *Config) RestartNeeded(old *Config) []string {
 		!slices.Equal(c.Log.Journald.Units, old.Log.Journald.Units))
 	add("log.stdin", c.Log.Stdin != old.Log.Stdin)
 	add("state.path", c.State.Path != old.State.Path)
+	add("host_name", c.HostName != old.HostName)
 	add("metrics.listen", c.Metrics.Listen != old.Metrics.Listen)
 	add("milter.listen", c.Milter.Listen != old.Milter.Listen)
 	add("milter.header", c.Milter.Header != old.Milter.Header)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,8 +41,8 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 		}
 	}()
 	d = Deps{Config: cfg, Log: log}
-	if d.Host, err = os.Hostname(); err != nil {
-		return d, close, fmt.Errorf("daemon: host name: %w", err)
+	if d.Host, err = HostName(ctx, cfg.HostName); err != nil || d.Host == "" {
+		return d, close, fmt.Errorf("daemon: no host name (set host_name): %v", err)
 	}
 	if d.Catalog, err = classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize); err != nil {
 		return d, close, err

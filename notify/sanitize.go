@@ -77,3 +77,19 @@ func validHostname(s string) bool {
 	}
 	return !mask
 }
+
+// validLabel accepts one LDH label that is not all digits: a host name
+// without a domain ("mail").
+func validLabel(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' || strings.Trim(s, "0123456789") == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

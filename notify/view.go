@@ -205,8 +205,10 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		Untracked:     inc.MoreMessages,
 		Reply:         sanitize.Line(n.Reply, maxReply),
 	}
-	if validHostname(n.Host) {
-		v.Host = strings.ToLower(n.Host)
+	if validHostname(n.Host) || validLabel(n.Host) {
+		// A single label (Debian's default host name) is shown as it is:
+		// it is the name the postmaster knows.
+		v.Host = strings.ToLower(strings.TrimSuffix(n.Host, "."))
 	}
 	if t, isIP, ok := validTarget(inc.Listed); ok {
 		v.Target, v.TargetIsIP = t, isIP
