@@ -47,6 +47,13 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	if d.Catalog, err = classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize); err != nil {
 		return d, close, err
 	}
+	// One daemon per state: the lock comes before the store is touched.
+	lock, err := LockState(cfg.State.Path, d.Host, time.Now())
+	if err != nil {
+		return d, close, err
+	}
+	closers = append(closers, lock.Unlock)
+	log.Info("state locked", zap.String("lock", lock.Path()))
 	if d.Store, err = track.Open(cfg.State.Path, log.Named("store")); err != nil {
 		return d, close, err
 	}

@@ -1,0 +1,103 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrLocked is wrapped by LockState's error when another process holds the
+// state.
+var ErrLocked = errors.New("daemon: the state is in use by another rblwatch")
+
+// LockPath is the lock file of a state file: beside it, named after it.
+func LockPath(state string) string { return state + ".lock" }
+
+// StateLock is a held lock on a state file (see LockState).
+type StateLock struct {
+	f    *os.File
+	path string
+}
+
+// Path is the lock file's name.
+func (l *StateLock) Path() string { return l.path }
+
+// Unlock releases the lock. The file stays: removing it would let a second
+// process lock a new file while a third still waits on the old one.
+func (l *StateLock) Unlock() {
+	if l != nil && l.f != nil {
+		unlockFile(l.f)
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+// LockState takes the lock that makes one daemon per state file: an
+// exclusive flock(2) on LockPath(state), which the kernel releases when the
+// process ends, however it ends (no stale lock after kill -9). The holder
+// writes who it is into the file — pid, host, start time — so that a second
+// daemon refused the lock can name it. host and now describe this process.
+func LockState(state, host string, now time.Time) (*StateLock, error) {
+	path := LockPath(state)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: lock file: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		holder := readHolder(f)
+		f.Close()
+		if errors.Is(err, errWouldBlock) {
+			return nil, fmt.Errorf("%w: %s is held by %s; stop that daemon first, or give this one another state.path", ErrLocked, path, holder)
+		}
+		return nil, fmt.Errorf("daemon: locking %s: %w", path, err)
+	}
+	info := fmt.Sprintf("pid=%d host=%s start=%s\n", os.Getpid(), host, now.UTC().Format(time.RFC3339))
+	if err := f.Truncate(0); err == nil {
+		_, err = f.WriteAt([]byte(info), 0)
+	}
+	if err != nil {
+		unlockFile(f)
+		f.Close()
+		return nil, fmt.Errorf("daemon: writing %s: %w", path, err)
+	}
+	return &StateLock{f: f, path: path}, nil
+}
+
+// readHolder describes the process named in a lock file: "pid 123 on mx
+// (started 2026-12-06T08:00:00Z)".
+func readHolder(f *os.File) string {
+	buf := make([]byte, 512)
+	n, _ := f.ReadAt(buf, 0)
+	fields := map[string]string{}
+	for kv := range strings.FieldsSeq(string(buf[:n])) {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			fields[k] = v
+		}
+	}
+	pid, err := strconv.Atoi(fields["pid"])
+	if err != nil {
+		return "another process (it has not written its name yet)"
+	}
+	return fmt.Sprintf("pid %d on %s (started %s)", pid, cleanField(fields["host"]), cleanField(fields["start"]))
+}
+
+// cleanField keeps a lock file's field printable: the file is ours, but it
+// is read back into a terminal.
+func cleanField(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 255 {
+		s = s[:255]
+	}
+	if s == "" {
+		return "?"
+	}
+	return s
+}

@@ -1,0 +1,15 @@
+//go:build !unix
+
+package daemon
+
+import (
+	"errors"
+	"os"
+)
+
+// Without flock(2) the state is not locked.
+
+var errWouldBlock = errors.New("would block")
+
+func lockFile(*os.File) error { return nil }
+func unlockFile(*os.File)     {}

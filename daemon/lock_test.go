@@ -1,0 +1,52 @@
+package daemon
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLockState(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.db")
+	start := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	first, err := LockState(state, "mx1.example.org", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// flock locks belong to the open file: a second open conflicts even
+	// in the same process.
+	_, err = LockState(state, "mx2.example.org", start)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second lock: %v, want ErrLocked", err)
+	}
+	for _, want := range []string{"pid " + strconv.Itoa(os.Getpid()), "on mx1.example.org", "started 2026-12-06T08:00:00Z", state + ".lock"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+	first.Unlock()
+	second, err := LockState(state, "mx2.example.org", start)
+	if err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	defer second.Unlock()
+
+	// A lock file written by someone else is read back printable and short.
+	path := filepath.Join(t.TempDir(), "x.db")
+	held, err := LockState(path, "h", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Unlock()
+	if err := os.WriteFile(LockPath(path), []byte("pid=7 host=\x1b]0;pwned\x07"+strings.Repeat("a", 1000)+" start=x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LockState(path, "h", start)
+	if err == nil || strings.ContainsAny(err.Error(), "\x1b\x07") || len(err.Error()) > 700 || !strings.Contains(err.Error(), "pid 7") {
+		t.Errorf("hostile lock file: %q", err)
+	}
+}

@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// lockConfig writes a configuration for a daemon on state in dir and
+// returns its path and metrics address.
+func lockConfig(t *testing.T, dir, state string) (string, string) {
+	t.Helper()
+	metrics := freeAddr(t, "127.0.0.1")
+	log := writeFile(t, dir, "mail.log", "")
+	cfg := writeFile(t, dir, fmt.Sprintf("config-%d.yaml", time.Now().UnixNano()), fmt.Sprintf(`log:
+  path: %s
+state:
+  path: %s
+notify:
+  to: postmaster@example.org
+  smtp: 127.0.0.1:1
+dnsbl:
+  resolver: 127.0.0.1:1
+  interval: 0s
+metrics:
+  listen: %s
+`, log, state, metrics))
+	return cfg, metrics
+}
+
+// runOnce runs "rblwatch run" and waits for it to end (or kills it after
+// daemonWait), returning its exit status and stderr.
+func runOnce(t *testing.T, cfg string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), daemonWait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, rblwatchBin, "run", "--config", cfg)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("the second rblwatch run still ran after %v:\n%s", daemonWait, stderr.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stderr.String()
+}
+
+// TestOneDaemonPerState: a second "rblwatch run" on the state file of a
+// running one exits non-zero at once, naming the holder (pid, host, start
+// time); once the first stops — or is killed — the state is free again.
+func TestOneDaemonPerState(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.db")
+	cfg1, m1 := lockConfig(t, dir, state)
+	first := startDaemon(t, cfg1, m1)
+	first.startOffset()
+
+	cfg2, _ := lockConfig(t, dir, state)
+	code, stderr := runOnce(t, cfg2)
+	host, _ := os.Hostname()
+	if code == 0 {
+		t.Errorf("a second daemon on the same state exited 0:\n%s", stderr)
+	}
+	for _, want := range []string{"pid " + strconv.Itoa(first.cmd.Process.Pid), "on " + host, "started 20", state + ".lock"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, `"msg":"following`) || strings.Contains(stderr, "following from the end") {
+		t.Errorf("the second daemon followed the log:\n%s", stderr)
+	}
+
+	// Another state beside it is fine.
+	other, mo := lockConfig(t, dir, filepath.Join(dir, "other.db"))
+	second := startDaemon(t, other, mo)
+	second.startOffset()
+	second.stop()
+
+	// A stopped holder frees the state; so does a killed one.
+	first.stop()
+	again := startDaemon(t, cfg2, m1)
+	again.startOffset()
+	if err := again.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-again.exited
+	last := startDaemon(t, cfg1, m1)
+	last.startOffset()
+	last.stop()
+}
