@@ -1,7 +1,9 @@
 package incident
 
 import (
+	"container/heap"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -40,16 +42,29 @@ var DefaultConfig = Config{
 }
 
 // Tracker runs incidents. It is not safe for concurrent use.
+//
+// Every operation costs O(log n) in the number of open incidents: the next
+// deadline of each incident (end of the aggregation window, digest, quiet
+// period, settled delivery) sits in a heap, and time advancing pops only
+// what is due. A cleared incident keeps its summary (the Incident), not the
+// maps that counted its recipients and messages; the per-message state of
+// affected messages lives until Postfix removes them from the queue.
 type Tracker struct {
 	cfg Config
 
 	active   map[Key]*state      // open and ongoing incidents
 	byDomain map[string][]*state // recipient domain → active incidents that refused it
-	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents)
+	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents), until removed
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
-	done     []*state            // cleared incidents, oldest first
-	dirty    map[*state]struct{} // changed since the last Dirty call
-	next     time.Time           // earliest pending deadline; zero: none
+	done     []*state            // cleared incidents, oldest first (until Forget)
+	dirty    []*state            // changed since the last Dirty call
+	timers   timerHeap           // active incidents with a pending deadline
+	seed     maphash.Seed
+
+	// Catching up with a backlog (CatchUp): notices are held back.
+	holding bool
+	parked  []*state // incidents whose notice was held back
+	backlog []*state // cleared while catching up, never announced
 }
 
 // msgMeta is what the log told about a message before it was refused.
@@ -62,14 +77,15 @@ type msgRef struct {
 
 type state struct {
 	inc      Incident
-	msgs     []*msgState          // parallel to inc.Messages (the first MaxMessages)
-	msgIndex map[string]*msgState // queue id → state
-	rcpts    map[string]struct{}  // distinct recipients
-	domains  map[string]struct{}  // distinct domains
-	remotes  map[string]struct{}  // distinct remotes
+	msgIndex map[string]*msgState // queue id → state, of messages still in the queue (nil once cleared)
+	rcpts    map[uint64]struct{}  // hashes of the distinct recipients (nil once cleared)
 	clearAt  time.Time            // delivery seen after the last rejection: cleared at clearAt+Settle
 	lastNote time.Time            // LastSeen at the last notice (digest only when newer)
-	byDomain map[string]struct{}  // domains registered in Tracker.byDomain
+
+	due    time.Time // next deadline, while in the heap
+	hidx   int       // index in Tracker.timers; -1 when not there
+	parked bool      // a notice is held back (catching up)
+	dirty  bool      // in Tracker.dirty
 }
 
 type msgState struct {
@@ -95,7 +111,7 @@ func New(cfg Config) *Tracker {
 		byDomain: make(map[string][]*state),
 		byQueue:  make(map[string]*msgRef),
 		meta:     make(map[string]*msgMeta),
-		dirty:    make(map[*state]struct{}),
+		seed:     maphash.MakeSeed(),
 	}
 }
 
@@ -103,71 +119,19 @@ func New(cfg Config) *Tracker {
 // deadlines are recomputed.
 func (t *Tracker) SetConfig(cfg Config) {
 	t.cfg = cfg
-	t.next = time.Time{}
 	for _, st := range t.active {
-		t.wake(t.deadline(st))
+		t.schedule(st)
 	}
-}
-
-// Observation is what the tracker reads of one log record: a delivery
-// (with the verdict of a failure), an expiry or removal, or what the log
-// tells of a message before it is refused (sender, Message-ID, submitting
-// client). Its strings may point into a log line: whatever the tracker
-// keeps, it copies. ObservationOf makes one from a parsed record.
-type Observation struct {
-	Kind    postfixlog.Kind
-	At      time.Time
-	QueueID string
-
-	// Deliveries (KindDelivery).
-	Status     string // sent, deferred, bounced, …
-	To         string
-	RemoteHost string
-	Raw        string // the log line, kept as evidence
-	// Verdict is the verdict of a failed delivery, nil otherwise. The
-	// tracker never changes it, so verdicts may be shared.
-	Verdict *classify.Verdict
-
-	// Message facts: From (KindQueued, KindPickup), MessageID
-	// (KindMessageID), Login and Client (KindClient).
-	From, MessageID, Login, Client string
-}
-
-// ObservationOf returns what the tracker reads of r, with v the verdict of a
-// failed delivery (nil otherwise), and false when the tracker has no use
-// for the record.
-func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool) {
-	o := Observation{Kind: r.Kind, At: r.Time, QueueID: r.QueueID}
-	switch r.Kind {
-	case postfixlog.KindDelivery:
-		o.Status, o.To, o.RemoteHost, o.Raw, o.Verdict = r.Status, r.To, r.RemoteHost, r.Raw, v
-	case postfixlog.KindQueued, postfixlog.KindPickup:
-		o.From = r.From
-	case postfixlog.KindMessageID:
-		o.MessageID = r.MessageID
-	case postfixlog.KindClient:
-		o.Login, o.Client = r.SASLUser, r.Client
-	case postfixlog.KindRemoved, postfixlog.KindExpired:
-	default:
-		return Observation{}, false
-	}
-	return o, true
-}
-
-// IsMessageFact reports whether o only tells who sent a message (sender,
-// Message-ID, client): facts notices name, which a replay can do without.
-func (o *Observation) IsMessageFact() bool {
-	switch o.Kind {
-	case postfixlog.KindQueued, postfixlog.KindPickup, postfixlog.KindMessageID, postfixlog.KindClient:
-		return true
-	}
-	return false
 }
 
 // Observe feeds one observation. Only blocklist verdicts open incidents;
 // deliveries clear them; queue events update the fate of affected messages.
-// Events due at the observation's time are returned.
+// Time first advances to the observation's time, so the deadlines that
+// passed before it (a quiet period that ended, a delivery that stood long
+// enough) take effect before it does, however seldom Tick is called. The
+// events due are returned.
 func (t *Tracker) Observe(o *Observation) []Event {
+	evs := t.advance(o.At, nil)
 	switch o.Kind {
 	case postfixlog.KindQueued, postfixlog.KindPickup:
 		if m := t.metaFor(o.QueueID); m != nil && m.from == "" {
@@ -182,41 +146,43 @@ func (t *Tracker) Observe(o *Observation) []Event {
 			m.login, m.client = strings.Clone(o.Login), strings.Clone(o.Client)
 		}
 	case postfixlog.KindRemoved:
-		delete(t.meta, o.QueueID)
-		delete(t.byQueue, o.QueueID)
+		t.removed(o.QueueID)
 	case postfixlog.KindExpired:
 		t.setFate(o.QueueID, "", FateExpired)
 	case postfixlog.KindDelivery:
-		return t.observeDelivery(o)
+		evs = t.observeDelivery(o, evs)
 	}
-	return nil
+	if len(evs) > 1 {
+		sortEvents(evs)
+	}
+	return evs
 }
 
-func (t *Tracker) observeDelivery(r *Observation) []Event {
+func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	at, v := r.At, r.Verdict
 	switch r.Status {
 	case "sent":
 		t.setFate(r.QueueID, r.To, FateDelivered)
 		if len(t.byDomain) == 0 {
-			return t.Tick(at)
+			return evs
 		}
 		for _, st := range t.byDomain[domainOf(r.To)] {
 			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() {
 				st.clearAt = at
-				t.wake(at.Add(t.cfg.Settle))
+				t.schedule(st)
 				t.touch(st)
 			}
 		}
-		return t.Tick(at)
+		return t.advance(at, evs) // a settle time of 0 clears at the delivery
 	case "bounced":
 		t.setFate(r.QueueID, r.To, FateBounced)
 	case "deferred":
 		// The fate of an already affected recipient stays deferred.
 	default:
-		return t.Tick(at)
+		return evs
 	}
 	if v == nil || v.Category != classify.Blocklist || v.Provider == "" {
-		return t.Tick(at)
+		return evs
 	}
 	st := t.active[Key{Provider: v.Provider, Listed: v.Listed}]
 	if st == nil {
@@ -225,9 +191,6 @@ func (t *Tracker) observeDelivery(r *Observation) []Event {
 	st.clearAt = time.Time{} // a new rejection cancels a pending clear
 	if at.After(st.inc.LastSeen) {
 		st.inc.LastSeen = at
-	}
-	if st.inc.Status == Ongoing && t.cfg.Renotify > 0 {
-		t.wake(st.inc.Notified.Add(t.cfg.Renotify))
 	}
 	if r.Status == "bounced" {
 		st.inc.Bounced++
@@ -238,15 +201,12 @@ func (t *Tracker) observeDelivery(r *Observation) []Event {
 	if len(st.inc.Samples) < MaxSamples {
 		st.inc.Samples = append(st.inc.Samples, strings.Clone(r.Raw))
 	}
-	if r.RemoteHost != "" {
-		if _, ok := st.remotes[r.RemoteHost]; !ok && len(st.inc.Remotes) < MaxRemotes {
-			h := strings.Clone(r.RemoteHost)
-			st.remotes[h] = struct{}{}
-			st.inc.Remotes = append(st.inc.Remotes, h)
-		}
+	if h := r.RemoteHost; h != "" && len(st.inc.Remotes) < MaxRemotes && !slices.Contains(st.inc.Remotes, h) {
+		st.inc.Remotes = append(st.inc.Remotes, strings.Clone(h))
 	}
 	t.touch(st)
-	return t.Tick(at)
+	t.schedule(st)
+	return t.advance(at, evs) // an aggregation window of 0 announces at once
 }
 
 // open starts an incident for v's key at time at. It copies the verdict's
@@ -264,13 +224,10 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 			Verdict:   v,
 		},
 		msgIndex: make(map[string]*msgState),
-		rcpts:    make(map[string]struct{}),
-		domains:  make(map[string]struct{}),
-		remotes:  make(map[string]struct{}),
-		byDomain: make(map[string]struct{}),
+		rcpts:    make(map[uint64]struct{}),
+		hidx:     -1,
 	}
 	t.active[key] = st
-	t.wake(at.Add(t.cfg.Aggregate))
 	return st
 }
 
@@ -278,22 +235,19 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 func (t *Tracker) affect(st *state, r *Observation) {
 	rcpt := r.To
 	if rcpt != "" {
-		if _, ok := st.rcpts[rcpt]; !ok {
-			rcpt = strings.Clone(rcpt)
-			st.rcpts[rcpt] = struct{}{}
+		h := maphash.String(t.seed, rcpt)
+		if _, ok := st.rcpts[h]; !ok {
+			st.rcpts[h] = struct{}{}
 			if len(st.inc.Recipients) < MaxRecipients {
-				st.inc.Recipients = append(st.inc.Recipients, rcpt)
+				st.inc.Recipients = append(st.inc.Recipients, strings.Clone(rcpt))
 			} else {
 				st.inc.MoreRecipients++
 			}
 		}
 		if d := domainOf(rcpt); d != "" {
-			if _, ok := st.domains[d]; !ok {
+			if i, found := slices.BinarySearch(st.inc.Domains, d); !found {
 				d = strings.Clone(d)
-				st.domains[d] = struct{}{}
-				i, _ := slices.BinarySearch(st.inc.Domains, d)
 				st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
-				st.byDomain[d] = struct{}{}
 				t.byDomain[d] = append(t.byDomain[d], st)
 			}
 		}
@@ -365,6 +319,23 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 	return m
 }
 
+// removed forgets a message Postfix removed from its queue: its fate is
+// final, and a later message with the same queue id (Postfix reuses them)
+// is another message.
+func (t *Tracker) removed(qid string) {
+	delete(t.meta, qid)
+	ref := t.byQueue[qid]
+	if ref == nil {
+		return
+	}
+	for _, ms := range ref.entries {
+		if ms.st.msgIndex != nil {
+			delete(ms.st.msgIndex, qid)
+		}
+	}
+	delete(t.byQueue, qid)
+}
+
 // setFate records the outcome of recipient rcpt ("" = every recipient) of the
 // affected message qid.
 func (t *Tracker) setFate(qid, rcpt string, f Fate) {
@@ -415,35 +386,45 @@ func (ms *msgState) update(at time.Time) {
 // Tick advances time to now and returns the events that became due: opened
 // after the aggregation window, digests, and clearings.
 func (t *Tracker) Tick(now time.Time) []Event {
-	if t.next.IsZero() || now.Before(t.next) {
-		return nil
+	evs := t.advance(now, nil)
+	if len(evs) > 1 {
+		sortEvents(evs)
 	}
-	var evs []Event
-	for key, st := range t.active {
-		inc := &st.inc
-		switch {
-		case !st.clearAt.IsZero() && !now.Before(st.clearAt.Add(t.cfg.Settle)):
-			evs = t.clear(key, st, st.clearAt, "delivered", evs)
-		case t.cfg.Quiet > 0 && !now.Before(inc.LastSeen.Add(t.cfg.Quiet)):
-			evs = t.clear(key, st, inc.LastSeen.Add(t.cfg.Quiet), "quiet", evs)
-		case inc.Status == Open && !now.Before(inc.FirstSeen.Add(t.cfg.Aggregate)):
-			inc.Status = Ongoing
-			evs = append(evs, t.notice(st, EventOpened, now))
-		case inc.Status == Ongoing && t.cfg.Renotify > 0 && inc.LastSeen.After(st.lastNote) &&
-			!now.Before(inc.Notified.Add(t.cfg.Renotify)):
-			evs = append(evs, t.notice(st, EventDigest, now))
-		}
-	}
-	t.next = time.Time{}
-	for _, st := range t.active {
-		t.wake(t.deadline(st))
-	}
-	sortEvents(evs)
 	return evs
 }
 
-// deadline is the earliest time at which Tick has something to do for st
-// (zero: nothing pending).
+// advance runs the deadlines due at now, appending their events to evs.
+func (t *Tracker) advance(now time.Time, evs []Event) []Event {
+	for len(t.timers) > 0 && !t.timers[0].due.After(now) {
+		evs = t.fire(t.timers[0], now, evs)
+	}
+	return evs
+}
+
+// fire runs st's deadline, due at now, and schedules its next one.
+func (t *Tracker) fire(st *state, now time.Time, evs []Event) []Event {
+	inc := &st.inc
+	switch {
+	case !st.clearAt.IsZero() && !now.Before(st.clearAt.Add(t.cfg.Settle)):
+		return t.clear(st, st.clearAt, "delivered", evs)
+	case t.cfg.Quiet > 0 && !now.Before(inc.LastSeen.Add(t.cfg.Quiet)):
+		return t.clear(st, inc.LastSeen.Add(t.cfg.Quiet), "quiet", evs)
+	case t.holding:
+		// A notice is due, and held back until the backlog is read.
+		st.parked = true
+		t.parked = append(t.parked, st)
+	case inc.Status == Open:
+		inc.Status = Ongoing
+		evs = append(evs, t.notice(st, EventOpened, now))
+	default:
+		evs = append(evs, t.notice(st, EventDigest, now))
+	}
+	t.schedule(st)
+	return evs
+}
+
+// deadline is the earliest time at which st has something to do (zero:
+// nothing pending).
 func (t *Tracker) deadline(st *state) time.Time {
 	var d time.Time
 	min := func(x time.Time) {
@@ -459,6 +440,8 @@ func (t *Tracker) deadline(st *state) time.Time {
 		min(inc.LastSeen.Add(t.cfg.Quiet))
 	}
 	switch {
+	case st.parked:
+		// The notice waits for the end of the catch-up.
 	case inc.Status == Open:
 		min(inc.FirstSeen.Add(t.cfg.Aggregate))
 	case inc.Status == Ongoing && t.cfg.Renotify > 0 && inc.LastSeen.After(st.lastNote):
@@ -467,22 +450,37 @@ func (t *Tracker) deadline(st *state) time.Time {
 	return d
 }
 
-// wake makes Tick look at the incidents again at time at.
-func (t *Tracker) wake(at time.Time) {
-	if !at.IsZero() && (t.next.IsZero() || at.Before(t.next)) {
-		t.next = at
+// schedule puts st's next deadline in the heap (or takes it out).
+func (t *Tracker) schedule(st *state) {
+	d := time.Time{}
+	if st.inc.Status != Cleared {
+		d = t.deadline(st)
+	}
+	switch {
+	case d.IsZero():
+		if st.hidx >= 0 {
+			heap.Remove(&t.timers, st.hidx)
+		}
+	case st.hidx >= 0:
+		if !d.Equal(st.due) {
+			st.due = d
+			heap.Fix(&t.timers, st.hidx)
+		}
+	default:
+		st.due = d
+		heap.Push(&t.timers, st)
 	}
 }
 
 // clear ends an incident; a Cleared event is returned only when the
-// postmaster was told about it in the first place.
-func (t *Tracker) clear(key Key, st *state, at time.Time, by string, evs []Event) []Event {
-	notified := st.inc.Status == Ongoing
+// postmaster was told about it in the first place. An incident that was held
+// back while catching up goes to the backlog instead.
+func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event {
 	st.inc.Status = Cleared
 	st.inc.ClearedAt = at
 	st.inc.ClearedBy = by
-	delete(t.active, key)
-	for d := range st.byDomain {
+	delete(t.active, st.inc.Key)
+	for _, d := range st.inc.Domains {
 		list := t.byDomain[d]
 		list = slices.DeleteFunc(list, func(s *state) bool { return s == st })
 		if len(list) == 0 {
@@ -491,10 +489,16 @@ func (t *Tracker) clear(key Key, st *state, at time.Time, by string, evs []Event
 			t.byDomain[d] = list
 		}
 	}
+	t.schedule(st)
+	// Only the summary stays: the counts are final.
+	st.msgIndex, st.rcpts = nil, nil
 	t.done = append(t.done, st)
 	t.touch(st)
-	if notified {
+	switch {
+	case st.inc.Notices > 0:
 		evs = append(evs, t.notice(st, EventCleared, at))
+	case st.parked:
+		t.backlog = append(t.backlog, st)
 	}
 	return evs
 }
@@ -507,14 +511,63 @@ func (t *Tracker) notice(st *state, kind EventKind, at time.Time) Event {
 	return Event{Kind: kind, At: at, Incident: st.inc.clone()}
 }
 
-func (t *Tracker) touch(st *state) { t.dirty[st] = struct{}{} }
+func (t *Tracker) touch(st *state) {
+	if !st.dirty {
+		st.dirty = true
+		t.dirty = append(t.dirty, st)
+	}
+}
+
+// CatchUp tells the tracker whether it is reading a backlog (on) or has
+// reached the live end of the log (off, at now by the wall clock). While it
+// catches up, incidents open, grow and clear as the log's own times say,
+// but no opened or digest event is returned: those notices would be stale.
+// A cleared event is still returned for an incident the postmaster was told
+// about before. When the catch-up ends, the incidents still open are
+// announced (opened, or a digest of what the backlog added) as of now, and
+// those that began and ended inside the backlog wait in Backlog.
+func (t *Tracker) CatchUp(on bool, now time.Time) []Event {
+	if on == t.holding {
+		return nil
+	}
+	t.holding = on
+	if on {
+		return nil
+	}
+	for _, st := range t.parked {
+		st.parked = false
+		if st.inc.Status != Cleared {
+			t.schedule(st)
+		}
+	}
+	t.parked = t.parked[:0]
+	return t.Tick(now)
+}
+
+// CatchingUp reports whether the tracker is reading a backlog (CatchUp).
+func (t *Tracker) CatchingUp() bool { return t.holding }
+
+// Backlog returns the incidents that began and ended while catching up,
+// never announced, and forgets them: what a summary can tell the postmaster
+// instead of an opened and a cleared notice each.
+func (t *Tracker) Backlog() []Incident {
+	if len(t.backlog) == 0 {
+		return nil
+	}
+	out := make([]Incident, 0, len(t.backlog))
+	for _, st := range t.backlog {
+		out = append(out, st.inc.clone())
+	}
+	t.backlog = nil
+	return out
+}
 
 // Finish ends a replay: incidents with a delivery after their last rejection
 // are cleared (as if the settle time had passed); the others stay ongoing.
 func (t *Tracker) Finish() {
-	for key, st := range t.active {
+	for _, st := range t.active {
 		if !st.clearAt.IsZero() {
-			t.clear(key, st, st.clearAt, "delivered", nil)
+			t.clear(st, st.clearAt, "delivered", nil)
 		} else if st.inc.Status == Open {
 			st.inc.Status = Ongoing
 		}
@@ -570,14 +623,16 @@ func (t *Tracker) Active() []Incident {
 	return out
 }
 
-// Dirty returns the incidents changed since the last call (for the store) and
-// forgets cleared ones that were already reported.
+// Dirty returns the incidents changed since the last call (for the store),
+// ordered by ID.
 func (t *Tracker) Dirty() []Incident {
 	out := make([]Incident, 0, len(t.dirty))
-	for st := range t.dirty {
+	for _, st := range t.dirty {
+		st.dirty = false
 		out = append(out, st.inc.clone())
 	}
 	clear(t.dirty)
+	t.dirty = t.dirty[:0]
 	slices.SortFunc(out, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
@@ -595,22 +650,17 @@ func (t *Tracker) Restore(incs []Incident) {
 		st := &state{
 			inc:      inc.clone(),
 			msgIndex: make(map[string]*msgState),
-			rcpts:    make(map[string]struct{}),
-			domains:  make(map[string]struct{}),
-			remotes:  make(map[string]struct{}),
-			byDomain: make(map[string]struct{}),
+			rcpts:    make(map[uint64]struct{}),
 			lastNote: inc.LastSeen,
+			hidx:     -1,
 		}
 		for _, r := range st.inc.Recipients {
-			st.rcpts[r] = struct{}{}
+			st.rcpts[maphash.String(t.seed, r)] = struct{}{}
 		}
+		slices.Sort(st.inc.Domains)
+		st.inc.Domains = slices.Compact(st.inc.Domains)
 		for _, d := range st.inc.Domains {
-			st.domains[d] = struct{}{}
-			st.byDomain[d] = struct{}{}
 			t.byDomain[d] = append(t.byDomain[d], st)
-		}
-		for _, h := range st.inc.Remotes {
-			st.remotes[h] = struct{}{}
 		}
 		for i, m := range st.inc.Messages {
 			ms := &msgState{st: st, idx: i}
@@ -626,7 +676,7 @@ func (t *Tracker) Restore(incs []Incident) {
 			ref.entries = append(ref.entries, ms)
 		}
 		t.active[inc.Key] = st
-		t.wake(t.deadline(st))
+		t.schedule(st)
 	}
 }
 

@@ -401,3 +401,213 @@ func TestActiveRefs(t *testing.T) {
 }
 
 var spamhausKey = Key{Provider: "spamhaus", Listed: "192.0.2.1"}
+
+// TestDeadlinePassedBeforeTheLine: a deadline that passed before a record
+// takes effect before it, whether or not Tick ran in between: after a quiet
+// period, a rejection opens a new incident; after a settled delivery too.
+func TestDeadlinePassedBeforeTheLine(t *testing.T) {
+	cfg := Config{Quiet: time.Hour, Settle: 10 * time.Minute}
+	tests := []struct {
+		name  string
+		steps []step
+		ids   int // incidents in all
+	}{
+		{"quiet period passed", []step{
+			{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+			{r: delivery(2*3600, "A2", "b@example.net", "deferred"), v: barracuda},
+		}, 2},
+		{"inside the quiet period", []step{
+			{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+			{r: delivery(3599, "A2", "b@example.net", "deferred"), v: barracuda},
+		}, 1},
+		{"delivery settled", []step{
+			{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+			{r: delivery(10, "A3", "c@example.net", "sent")},
+			{r: delivery(10+600, "A2", "b@example.net", "deferred"), v: barracuda},
+		}, 2},
+		{"delivery not settled yet", []step{
+			{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+			{r: delivery(10, "A3", "c@example.net", "sent")},
+			{r: delivery(10+599, "A2", "b@example.net", "deferred"), v: barracuda},
+		}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := New(cfg)
+			run(tr, tc.steps)
+			incs := tr.Incidents()
+			if len(incs) != tc.ids {
+				t.Fatalf("%d incidents, want %d: %+v", len(incs), tc.ids, incs)
+			}
+			if tc.ids == 2 && (incs[0].Status != Cleared || incs[1].Status == Cleared) {
+				t.Errorf("statuses %s, %s", incs[0].Status, incs[1].Status)
+			}
+		})
+	}
+}
+
+// TestCatchUp: while reading a backlog, incidents follow the log's times but
+// nothing is announced; an incident that began and ended inside it is
+// handed to Backlog instead of an opened+cleared pair; one still open at the
+// live end is announced then; one announced before the backlog gets its
+// cleared notice.
+func TestCatchUp(t *testing.T) {
+	cfg := Config{Aggregate: 30 * time.Second, Renotify: time.Hour, Quiet: time.Hour, Settle: 10 * time.Minute}
+	announced := New(cfg)
+	run(announced, []step{{r: delivery(0, "C1", "c@example.com", "bounced"), v: spamhaus}, {tick: 31}})
+	before := announced.Active()
+	if len(before) != 1 || before[0].Notices != 1 {
+		t.Fatalf("setup: %+v", before)
+	}
+
+	tr := New(cfg)
+	tr.Restore(before)
+	if evs := tr.CatchUp(true, time.Time{}); evs != nil || !tr.CatchingUp() {
+		t.Fatalf("CatchUp(true) = %v", evs)
+	}
+	evs := run(tr, []step{
+		// Barracuda: a blip of an hour and a half, cleared by a delivery.
+		{r: delivery(100, "A1", "a@example.net", "deferred"), v: barracuda},
+		{r: delivery(200, "A2", "b@example.net", "deferred"), v: barracuda},
+		{r: delivery(5400, "A3", "z@example.net", "sent")},
+		// Spamhaus's announced incident ends (quiet), a new one starts.
+		{r: delivery(7200, "B1", "d@example.org", "bounced"), v: spamhaus},
+		{r: delivery(7300, "B2", "e@example.org", "bounced"), v: spamhaus},
+	})
+	if got := kinds(evs); !slices.Equal(got, []string{"cleared:spamhaus"}) {
+		t.Errorf("events while catching up = %v, want only the announced incident's clearing", got)
+	}
+	back := tr.Backlog()
+	if len(back) != 1 || back[0].Provider != "barracuda" || back[0].Status != Cleared || back[0].Deferred != 2 || back[0].Notices != 0 {
+		t.Errorf("backlog = %+v", back)
+	}
+	if tr.Backlog() != nil {
+		t.Error("Backlog hands each incident over once")
+	}
+	live := t0.Add(8000 * time.Second)
+	evs = tr.CatchUp(false, live)
+	if got := kinds(evs); !slices.Equal(got, []string{"opened:spamhaus"}) || !evs[0].At.Equal(live) || evs[0].Incident.Bounced != 2 {
+		t.Errorf("at the live end: %v %+v", got, evs)
+	}
+	if tr.CatchingUp() {
+		t.Error("still catching up")
+	}
+	// Live again: the normal lifecycle.
+	evs = run(tr, []step{{r: delivery(8001, "B3", "f@example.org", "bounced"), v: spamhaus}, {tick: 8000 + 3600}})
+	if got := kinds(evs); !slices.Equal(got, []string{"digest:spamhaus"}) {
+		t.Errorf("after the catch-up: %v", got)
+	}
+}
+
+// TestClearedKeepsOnlyTheSummary: a cleared incident drops its counting
+// maps; a removed message is forgotten, so a reused queue id is a new
+// message.
+func TestClearedKeepsOnlyTheSummary(t *testing.T) {
+	tr := New(Config{})
+	run(tr, []step{
+		{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+		{r: rec(1, postfixlog.KindRemoved, "A1", nil)},
+		{r: delivery(2, "A1", "a@example.net", "deferred"), v: barracuda},
+		{r: delivery(3, "A2", "b@example.net", "deferred"), v: spamhaus},
+		{r: delivery(4, "A9", "b@example.net", "sent")},
+	})
+	incs := tr.Incidents()
+	if len(incs) != 2 {
+		t.Fatalf("incidents %+v", incs)
+	}
+	var bar Incident
+	for _, inc := range incs {
+		if inc.Provider == "barracuda" {
+			bar = inc
+		}
+	}
+	if len(bar.Messages) != 2 || len(bar.Recipients) != 1 {
+		t.Errorf("the reused queue id is a new message: %d messages, %d recipients", len(bar.Messages), len(bar.Recipients))
+	}
+	for _, st := range tr.done {
+		if st.msgIndex != nil || st.rcpts != nil {
+			t.Errorf("cleared %s keeps its maps", st.inc.ID)
+		}
+	}
+	if len(tr.byQueue) != 2 || tr.byQueue["A1"] == nil || len(tr.byQueue["A1"].entries) != 1 {
+		t.Errorf("queue state: %v", tr.byQueue)
+	}
+}
+
+// TestTimersOnlyDue: with many incidents, advancing time touches only those
+// whose deadline passed.
+func TestTimersOnlyDue(t *testing.T) {
+	tr := New(Config{Aggregate: 30 * time.Second})
+	for i := range 1000 {
+		v := barracuda
+		v.Listed = fmt.Sprintf("192.0.2.%d", i)
+		run(tr, []step{{r: delivery(i%10, fmt.Sprintf("A%d", i), "a@example.net", "deferred"), v: v}})
+	}
+	if n := len(tr.timers); n != 1000 {
+		t.Fatalf("%d timers", n)
+	}
+	evs := tr.Tick(t0.Add(35 * time.Second)) // incidents opened at 0..5 s are due
+	if len(evs) != 600 || len(tr.timers) != 400 {
+		t.Errorf("%d events, %d timers left; want 600, 400", len(evs), len(tr.timers))
+	}
+	for i := 1; i < len(evs); i++ {
+		if evs[i].At.Before(evs[i-1].At) || evs[i].Incident.ID < evs[i-1].Incident.ID && evs[i].At.Equal(evs[i-1].At) {
+			t.Errorf("events out of order at %d", i)
+		}
+	}
+}
+
+// BenchmarkDeliveryLine: the tracker's cost per delivery line with 1 and
+// with 10,000 open incidents, in a log whose time moves on (10 ms a line):
+// each second one incident opens (its aggregation window ends 30 s later)
+// and the oldest one clears, the other lines are deliveries to other
+// domains and removals. A deadline thus passes about every hundred lines;
+// a heap pops it where a scan would look at every open incident.
+func BenchmarkDeliveryLine(b *testing.B) {
+	cfg := Config{Aggregate: 30 * time.Second, Renotify: 24 * time.Hour, Quiet: 6 * time.Hour}
+	const ring = 20000
+	listed, inDomain, other := make([]string, ring), make([]string, ring), make([]string, ring)
+	for i := range ring {
+		listed[i] = fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&255, i&255)
+		inDomain[i] = fmt.Sprintf("u%d@d%d.example", i, i)
+		other[i] = fmt.Sprintf("x%d@other%d.example", i, i%500)
+	}
+	for _, open := range []int{1, 10000} {
+		b.Run(fmt.Sprintf("open=%d", open), func(b *testing.B) {
+			tr := New(cfg)
+			at := t0
+			v := barracuda
+			reject := func(j int) {
+				v.Listed = listed[j%ring]
+				o := Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: listed[j%ring], Status: "deferred", To: inDomain[j%ring], Verdict: &v}
+				tr.Observe(&o)
+			}
+			for j := range open {
+				reject(j)
+			}
+			j := open
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				at = at.Add(10 * time.Millisecond)
+				var o Observation
+				switch i % 100 {
+				case 0:
+					reject(j)
+					j++
+					continue
+				case 50: // the oldest incident's receiver takes mail again
+					o = Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: other[i%ring], Status: "sent", To: inDomain[(j-open)%ring]}
+				case 99:
+					o = Observation{Kind: postfixlog.KindRemoved, At: at, QueueID: listed[(j-open)%ring]}
+				default:
+					o = Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: other[i%ring], Status: "sent", To: other[i%ring]}
+				}
+				tr.Observe(&o)
+			}
+			if n := tr.ActiveCount(); n < open-1 || n > open+1 {
+				b.Fatalf("%d open incidents, want %d", n, open)
+			}
+			tr.Forget()
+		})
+	}
+}

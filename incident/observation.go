@@ -1,0 +1,63 @@
+package incident
+
+import (
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/postfixlog"
+)
+
+// Observation is what the tracker reads of one log record: a delivery
+// (with the verdict of a failure), an expiry or removal, or what the log
+// tells of a message before it is refused (sender, Message-ID, submitting
+// client). Its strings may point into a log line: whatever the tracker
+// keeps, it copies. ObservationOf makes one from a parsed record.
+type Observation struct {
+	Kind    postfixlog.Kind
+	At      time.Time
+	QueueID string
+
+	// Deliveries (KindDelivery).
+	Status     string // sent, deferred, bounced, …
+	To         string
+	RemoteHost string
+	Raw        string // the log line, kept as evidence
+	// Verdict is the verdict of a failed delivery, nil otherwise. The
+	// tracker never changes it, so verdicts may be shared.
+	Verdict *classify.Verdict
+
+	// Message facts: From (KindQueued, KindPickup), MessageID
+	// (KindMessageID), Login and Client (KindClient).
+	From, MessageID, Login, Client string
+}
+
+// ObservationOf returns what the tracker reads of r, with v the verdict of a
+// failed delivery (nil otherwise), and false when the tracker has no use
+// for the record.
+func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool) {
+	o := Observation{Kind: r.Kind, At: r.Time, QueueID: r.QueueID}
+	switch r.Kind {
+	case postfixlog.KindDelivery:
+		o.Status, o.To, o.RemoteHost, o.Raw, o.Verdict = r.Status, r.To, r.RemoteHost, r.Raw, v
+	case postfixlog.KindQueued, postfixlog.KindPickup:
+		o.From = r.From
+	case postfixlog.KindMessageID:
+		o.MessageID = r.MessageID
+	case postfixlog.KindClient:
+		o.Login, o.Client = r.SASLUser, r.Client
+	case postfixlog.KindRemoved, postfixlog.KindExpired:
+	default:
+		return Observation{}, false
+	}
+	return o, true
+}
+
+// IsMessageFact reports whether o only tells who sent a message (sender,
+// Message-ID, client): facts notices name, which a replay can do without.
+func (o *Observation) IsMessageFact() bool {
+	switch o.Kind {
+	case postfixlog.KindQueued, postfixlog.KindPickup, postfixlog.KindMessageID, postfixlog.KindClient:
+		return true
+	}
+	return false
+}
