@@ -113,7 +113,9 @@ func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, err
 	}
 	path := c.Path
 	return func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log})
+		// End marks: the daemon reads a backlog on the log's time until
+		// the follower says it reached the end.
+		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log, EndMarks: true})
 	}, "file:" + path, nil
 }
 

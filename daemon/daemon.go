@@ -106,7 +106,13 @@ type service struct {
 	loc     *time.Location
 	tracker *incident.Tracker
 	reader  *ingest.Reader // the ingest path's parser and classifier
-	zones   []dnsbl.Zone   // enabled catalog zones, keys applied
+
+	// The clocks: the latest time read in the log, the wall time of the
+	// last batch of lines, and whether the live end was reached once.
+	logTime  time.Time
+	lastLine time.Time
+	live     bool
+	zones    []dnsbl.Zone // enabled catalog zones, keys applied
 
 	// previous holds the counts of each incident at its last notice, so a
 	// digest can say what is new (lost on restart: the digest then counts
@@ -256,15 +262,17 @@ func (s *service) run(ctx context.Context) error {
 			// Drain what the source already read, then stop.
 			batch = batch[:0]
 			for l := range lines {
-				batch = append(batch, l)
+				if !l.AtEnd {
+					batch = append(batch, l)
+				}
 				if len(batch) == batchMax {
-					if err := s.process(work, batch); err != nil {
+					if err := s.process(work, batch, false); err != nil {
 						return err
 					}
 					batch = batch[:0]
 				}
 			}
-			if err := s.process(work, batch); err != nil {
+			if err := s.process(work, batch, false); err != nil {
 				return err
 			}
 			s.log.Info("stopped")
@@ -280,27 +288,35 @@ func (s *service) run(ctx context.Context) error {
 				s.log.Info("log source ended")
 				return nil
 			}
-			batch = append(batch[:0], l)
-			// Take what else is ready, without waiting.
+			batch, atEnd := batch[:0], l.AtEnd
+			if !atEnd {
+				batch = append(batch, l)
+			}
+			// Take what else is ready, without waiting, up to the
+			// source's end mark.
 		more:
-			for len(batch) < batchMax {
+			for len(batch) < batchMax && !atEnd {
 				select {
 				case l, ok := <-lines:
 					if !ok {
 						break more
 					}
-					batch = append(batch, l)
+					if l.AtEnd {
+						atEnd = true
+					} else {
+						batch = append(batch, l)
+					}
 				default:
 					break more
 				}
 			}
-			if err := s.process(work, batch); err != nil {
+			if err := s.process(work, batch, atEnd); err != nil {
 				return err
 			}
 			wakeWorker(s.d.Now())
 
 		case now := <-tick:
-			if err := s.tick(work, now); err != nil {
+			if err := s.tick(work, now, len(lines) == 0); err != nil {
 				return err
 			}
 			s.maybeSelfCheck(bg, now)
@@ -354,18 +370,38 @@ func (s *service) reload(cfg *config.Config) {
 	s.log.Info("configuration reloaded")
 }
 
+// liveSkew is how close to the wall clock a line's time must be for the
+// daemon to count as reading the live end of the log, when the source does
+// not say so itself (journald, stdin).
+const liveSkew = time.Minute
+
+// idleLive is how long a source may send nothing before the daemon counts
+// as having reached the live end (a source without end marks whose lines'
+// times are far from the wall clock: a wrong log.timezone).
+const idleLive = 2 * time.Second
+
 // process reads a batch of lines through the ingest path (parse, classify,
 // track), and commits everything with the position after the last line.
-func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
-	if len(batch) == 0 {
-		return nil
-	}
+//
+// The incidents run on the log's own time while a backlog is read: the
+// tracker advances to each record's time, and notices wait (incident
+// Tracker.CatchUp). The wall clock takes over at the live end of the log:
+// when the source says it has read everything (atEnd), or when the lines
+// read are within liveSkew of the wall clock. A catch-up thus yields the
+// incidents a replay of the same lines yields, and notices only for what
+// is still current; what began and ended inside the backlog is summed up
+// once (backlogSummary).
+func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bool) error {
 	now := s.d.Now()
-	// The reference time (for the year of syslog timestamps) follows the
-	// clock.
-	s.reader.SetReference(now)
-	recs := make([]postfixlog.Record, 0, len(batch))
 	var events []incident.Event
+	if len(batch) > 0 {
+		s.lastLine = now
+		s.tracker.CatchUp(true, now)
+		// The reference time (for the year of syslog timestamps) follows
+		// the clock.
+		s.reader.SetReference(now)
+	}
+	recs := make([]postfixlog.Record, 0, len(batch))
 	skipped := 0
 	for _, l := range batch {
 		skipped += l.Skipped
@@ -373,19 +409,29 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 		if rec == nil {
 			continue
 		}
-		// The tracker uses the record's own time, so that a backlog read
-		// after a restart replays its timing.
+		if rec.Time.After(s.logTime) {
+			s.logTime = rec.Time
+		}
 		if o, ok := ingest.Observation(rec, v); ok {
 			events = append(events, ingest.Feed(s.tracker, &o)...)
 		}
 		recs = append(recs, *rec)
 	}
 	s.count(skipped)
-	events = append(events, s.tracker.Tick(now)...)
-	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)))
+	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
+		events = append(events, s.goLive(now)...)
+	}
+	if len(batch) == 0 && len(events) == 0 {
+		return nil
+	}
+	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)),
+		zap.Bool("catching_up", s.tracker.CatchingUp()))
 	s.startVerifications(ctx)
-	last := batch[len(batch)-1].Pos
-	s.d.Metrics.noteRead(last)
+	var last postfixlog.Position
+	if len(batch) > 0 {
+		last = batch[len(batch)-1].Pos
+		s.d.Metrics.noteRead(last)
+	}
 	return s.commit(ctx, now, events, func(tx *track.Tx) error {
 		for i := range recs {
 			if err := tx.ApplyRecord(&recs[i]); err != nil {
@@ -397,6 +443,40 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line) error {
 		}
 		return nil
 	})
+}
+
+// goLive hands the incidents to the wall clock: the notices held back
+// while a backlog was read are due now (those still current), and what
+// began and ended inside the backlog is summed up.
+func (s *service) goLive(now time.Time) []incident.Event {
+	var events []incident.Event
+	if s.tracker.CatchingUp() {
+		events = s.tracker.CatchUp(false, now)
+		if !s.live {
+			s.log.Info("caught up with the log", zap.Time("log_time", s.logTime))
+		}
+	} else {
+		events = s.tracker.Tick(now)
+	}
+	s.live = true
+	s.backlogSummary(s.tracker.Backlog())
+	return events
+}
+
+// backlogSummary tells what began and ended inside a backlog: incidents
+// nobody was told about, since they were over by the time rblwatch read
+// them. They are in the store (status cleared, notices 0); the log names
+// them, once per catch-up, instead of an opened and a cleared notice each.
+func (s *service) backlogSummary(incs []incident.Incident) {
+	if len(incs) == 0 {
+		return
+	}
+	ids := make([]string, 0, min(len(incs), 20))
+	for _, inc := range incs[:min(len(incs), 20)] {
+		ids = append(ids, inc.ID)
+	}
+	s.log.Info("incidents that began and ended in the backlog read (not announced)",
+		zap.Int("incidents", len(incs)), zap.Time("first_seen", incs[0].FirstSeen), zap.Strings("ids", ids))
 }
 
 // count adds what the reader counted since the last call to the metrics.
@@ -424,9 +504,17 @@ func (s *service) count(skipped int) {
 	c.Reset()
 }
 
-// tick runs the incident timers.
-func (s *service) tick(ctx context.Context, now time.Time) error {
-	events := s.tracker.Tick(now)
+// tick runs the incident timers on the wall clock, once the live end of
+// the log was reached. A source that sent nothing for idleLive while
+// nothing waits in it counts as being at its end (idle).
+func (s *service) tick(ctx context.Context, now time.Time, idle bool) error {
+	var events []incident.Event
+	switch {
+	case !s.tracker.CatchingUp():
+		events = s.tracker.Tick(now)
+	case idle && now.Sub(s.lastLine) >= idleLive:
+		events = s.goLive(now)
+	}
 	if len(events) == 0 {
 		return nil
 	}

@@ -165,7 +165,7 @@ func (h *harness) start(cfg *config.Config) {
 		Log:     h.logger(),
 		Host:    "mx.example.org",
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
+			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
 		},
 		SourceName: "file:" + path,
 		Sinks:      sinks,
@@ -337,7 +337,7 @@ func TestReloadChangesTheRelay(t *testing.T) {
 	d := Deps{
 		Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
+			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
 		},
 		SourceName: "file:" + path,
 		Sinks:      map[string]notify.Transport{SinkEmail: h.mail},

@@ -45,7 +45,7 @@ func TestDaemonChild(t *testing.T) {
 	err = Run(ctx, Deps{
 		Config: cfg, Catalog: classify.Default(), Store: st, Host: "mx.example.org",
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 5 * time.Millisecond})
+			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 5 * time.Millisecond, EndMarks: true})
 		},
 		SourceName: "file:" + path,
 	})

@@ -43,7 +43,7 @@ func TestStopDuringCommit(t *testing.T) {
 		done <- Run(ctx, Deps{
 			Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",
 			Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-				return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond})
+				return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
 			},
 			SourceName: "file:" + path,
 			Sinks:      map[string]notify.Transport{SinkEmail: h.mail},

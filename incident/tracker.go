@@ -59,6 +59,7 @@ type Tracker struct {
 	done     []*state            // cleared incidents, oldest first (until Forget)
 	dirty    []*state            // changed since the last Dirty call
 	timers   timerHeap           // active incidents with a pending deadline
+	now      time.Time           // the latest time advanced to
 	seed     maphash.Seed
 
 	// Catching up with a backlog (CatchUp): notices are held back.
@@ -395,6 +396,9 @@ func (t *Tracker) Tick(now time.Time) []Event {
 
 // advance runs the deadlines due at now, appending their events to evs.
 func (t *Tracker) advance(now time.Time, evs []Event) []Event {
+	if now.After(t.now) {
+		t.now = now
+	}
 	for len(t.timers) > 0 && !t.timers[0].due.After(now) {
 		evs = t.fire(t.timers[0], now, evs)
 	}
@@ -525,11 +529,13 @@ func (t *Tracker) touch(st *state) {
 // A cleared event is still returned for an incident the postmaster was told
 // about before. When the catch-up ends, the incidents still open are
 // announced (opened, or a digest of what the backlog added) as of now, and
-// those that began and ended inside the backlog wait in Backlog.
+// those that began and ended inside the backlog wait in Backlog. A log
+// whose times run ahead of now (clock skew) is announced at its own time.
 func (t *Tracker) CatchUp(on bool, now time.Time) []Event {
 	if on == t.holding {
 		return nil
 	}
+	now = maxTime(now, t.now)
 	t.holding = on
 	if on {
 		return nil
@@ -546,6 +552,13 @@ func (t *Tracker) CatchUp(on bool, now time.Time) []Event {
 
 // CatchingUp reports whether the tracker is reading a backlog (CatchUp).
 func (t *Tracker) CatchingUp() bool { return t.holding }
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
 
 // Backlog returns the incidents that began and ended while catching up,
 // never announced, and forgets them: what a summary can tell the postmaster

@@ -42,6 +42,12 @@ type FollowOptions struct {
 
 	MaxLineLen int // default DefaultMaxLineLen
 	Buffer     int // capacity of the postfixlog.Line channel (default 256)
+
+	// EndMarks asks for a postfixlog.Line with AtEnd set (and nothing
+	// else) whenever the follower has read everything the file holds: once
+	// at a start with nothing to read, then once after each stretch of
+	// lines. The daemon reads a backlog on the log's own time until then.
+	EndMarks bool
 }
 
 // Follow reads the log file opts.Path and sends its lines, each with the
@@ -159,6 +165,7 @@ type follower struct {
 	wakeID   [2]uint64    // device and inode of the file wake watches
 	lastErr  string       // the last error logged, to log each only once in a row
 	lastLook string       // what rotatedPast last saw of the rotated files
+	marked   bool         // an end mark went out after the last line (EndMarks)
 }
 
 // liveGen is a plain file read with pread at a known offset: the current
@@ -485,8 +492,18 @@ func (f *follower) closeCur() {
 	}
 }
 
-// wait blocks until the next tick, an inotify event or the end of ctx.
+// wait blocks until the next tick, an inotify event or the end of ctx. It
+// is called when everything there is was read: it first sends an end mark
+// (EndMarks) if lines went out since the last one.
 func (f *follower) wait(ctx context.Context, ticker *time.Ticker) error {
+	if f.opts.EndMarks && !f.marked {
+		select {
+		case f.out <- postfixlog.Line{AtEnd: true}:
+			f.marked = true
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	modified, truncated, deleted := f.wake.channels()
 	select {
 	case <-ctx.Done():
@@ -722,6 +739,7 @@ func (f *follower) send(ctx context.Context, text []byte, pos postfixlog.Positio
 	select {
 	case f.out <- l:
 		*skipped = 0
+		f.marked = false
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -38,7 +38,13 @@ type Options struct {
 	// Settle is how long a delivery to an affected receiver must stand,
 	// with no new rejection, to clear an incident (incident.Config.Settle).
 	// A delivery after the last rejection of the log clears it anyway.
-	Settle  time.Duration
+	Settle time.Duration
+	// Quiet clears an incident when no rejection was seen for this long
+	// (incident.Config.Quiet, the daemon's notify.quiet); 0: never, an
+	// incident then lasts to the end of the log unless mail was delivered.
+	// With the daemon's settle and quiet, a replay yields the incidents
+	// the daemon finds in the same lines.
+	Quiet   time.Duration
 	Workers int // parsing goroutines; 0: GOMAXPROCS
 	// MaxLine is the longest line read (0: MaxLine). It also sets the
 	// size of the chunks handed to the workers.
@@ -156,7 +162,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	go func() { wg.Wait(); close(results) }()
 
 	// Merger: feed the tracker in input order.
-	tr := incident.New(incident.Config{Settle: opts.Settle})
+	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet})
 	keyTimes := map[incident.Key][]time.Time{}
 	pending := map[int]parsed{}
 	next := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,33 @@ func TestUnparsedByServiceBounded(t *testing.T) {
 	want := map[string]int64{"other": 5000, "smtp": 1}
 	if !maps.Equal(res.UnparsedByService, want) {
 		t.Errorf("unparsed by service %v, want %v", res.UnparsedByService, want)
+	}
+}
+
+// TestReplayQuiet: with the daemon's quiet period, two bursts of the same
+// listing seven hours apart are two incidents, the first cleared by the
+// quiet period; without one, a single incident lasting to the end.
+func TestReplayQuiet(t *testing.T) {
+	burst := `Nov 23 01:00:00 mx postfix/smtp[1]: 1A2B3C4D5E: to=<a@remote.test>, relay=mx.remote.test[192.0.2.7]:25, delay=0, delays=0/0/0/0, dsn=5.7.1, status=bounced (host mx.remote.test[192.0.2.7] said: 550 5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command))
+`
+	log := burst + strings.NewReplacer("01:00:00", "08:00:00", "1A2B3C4D5E:", "2B3C4D5E6F:").Replace(burst)
+	for _, tc := range []struct {
+		quiet time.Duration
+		want  []incident.Status
+	}{
+		{6 * time.Hour, []incident.Status{incident.Cleared, incident.Ongoing}},
+		{0, []incident.Status{incident.Ongoing}},
+	} {
+		res := replay(t, log, Options{Quiet: tc.quiet})
+		var got []incident.Status
+		for _, inc := range res.Incidents {
+			got = append(got, inc.Status)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("quiet %v: incidents %v, want %v", tc.quiet, got, tc.want)
+		}
+		if tc.quiet > 0 && len(res.Incidents) == 2 && (res.Incidents[0].ClearedBy != "quiet" || !res.Incidents[0].ClearedAt.Equal(res.Incidents[0].LastSeen.Add(tc.quiet))) {
+			t.Errorf("first incident cleared %v by %q", res.Incidents[0].ClearedAt, res.Incidents[0].ClearedBy)
+		}
 	}
 }

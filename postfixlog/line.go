@@ -25,4 +25,9 @@ type Line struct {
 	// Skipped counts the over-long lines (over the source's maximum line length)
 	// that were dropped just before this one.
 	Skipped int
+	// AtEnd marks the live end of the log: the source has read everything
+	// there was. Such a Line carries no text and no position; sources send
+	// it only when asked to (logwatch.FollowOptions.EndMarks), once after
+	// each stretch of lines and once at a start with nothing to read.
+	AtEnd bool
 }

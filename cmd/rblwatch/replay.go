@@ -28,6 +28,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	role := roleFlag(fs)
 	tz := fs.String("tz", "", "time zone of syslog timestamps without one (default: local)")
 	settle := fs.Duration("settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long with no new rejection")
+	quiet := fs.Duration("quiet", incident.DefaultConfig.Quiet, "an incident is cleared after this long without a rejection (as the daemon's notify.quiet); 0s: never")
 	loadCatalog := catalogFlags(fs, "replay")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,7 +58,10 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	now := time.Now()
-	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: ip, Settle: *settle}
+	if *quiet < 0 {
+		return usageError{fmt.Sprintf("replay: --quiet must not be negative (%v); 0s never clears an incident for quiet", *quiet)}
+	}
+	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: ip, Settle: *settle, Quiet: *quiet}
 	if opts.Since, err = parseWhen(*since, now, loc); err != nil {
 		return usageError{"replay: --since: " + err.Error()}
 	}
