@@ -259,7 +259,13 @@ type DNSBL struct {
 	// Interval of the self-check of SendingIPs and SendingDomains; 0
 	// disables it.
 	Interval time.Duration `yaml:"interval"`
-	Zones    Zones         `yaml:"zones"`
+	// ResolverFailures is how many self-checks in a row must get no DNS
+	// answer at all (every lookup timed out, failed or was refused) before
+	// the postmaster is told the resolver is failing; they are told once,
+	// and once more when it answers again. 0: never told (still logged and
+	// counted).
+	ResolverFailures int   `yaml:"resolver_failures"`
+	Zones            Zones `yaml:"zones"`
 	// DQSKey is a Spamhaus Data Query Service key; with it Spamhaus is
 	// queried through dq.spamhaus.net, which also works via public resolvers.
 	DQSKey Secret `yaml:"dqs_key"`
@@ -353,8 +359,9 @@ func Default() *Config {
 		},
 		Role: classify.RoleDedicated,
 		DNSBL: DNSBL{
-			Timeout:  2 * time.Second,
-			Interval: time.Hour,
+			Timeout:          2 * time.Second,
+			Interval:         time.Hour,
+			ResolverFailures: 3,
 		},
 		Milter:  Milter{Header: "X-Rblwatch-Track"},
 		Logging: Logging{Level: LogInfo, Format: LogText},

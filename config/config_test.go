@@ -124,6 +124,8 @@ milter:
 		Resolver: "127.0.0.53:53",
 		Timeout:  1500 * time.Millisecond,
 		Interval: 0,
+		// Left at its default: with interval 0s, no warning about it.
+		ResolverFailures: 3,
 		Zones: Zones{
 			Enable:  []string{"psbl.surriel.com"},
 			Disable: []string{"{key}.zen.dq.spamhaus.net"},
@@ -427,6 +429,24 @@ func TestParseProblems(t *testing.T) {
 		{"dnsbl timing", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 0s\n  interval: 30s\n", []string{
 			"t.yaml:3: dnsbl.timeout: must be more than 0s",
 			"t.yaml:4: dnsbl.interval: warning: 30s is too often for real lists, which throttle heavy users: use at least 1m unless the resolver is a private list server",
+		}},
+		{"resolver failures", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: -1\n", []string{
+			"t.yaml:3: dnsbl.resolver_failures: -1 is negative: write 0 to never be told",
+		}},
+		{"resolver failures too many", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: 1001\n", []string{
+			"t.yaml:3: dnsbl.resolver_failures: 1001 is more than 1000 self-checks in a row",
+		}},
+		{"resolver failures not a number", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: three\n", []string{
+			`t.yaml:3: dnsbl.resolver_failures: want a whole number, got "three"`,
+		}},
+		{"resolver failures a fraction", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: 2.5\n", []string{
+			`t.yaml:3: dnsbl.resolver_failures: want a whole number, got "2.5"`,
+		}},
+		{"resolver failures huge", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: 0x7fffffffffff\n", []string{
+			`t.yaml:3: dnsbl.resolver_failures: "0x7fffffffffff" is not a whole number within reach`,
+		}},
+		{"resolver failures without self-check", "notify: {to: pm@example.com}\ndnsbl:\n  interval: 0s\n  resolver_failures: 2\n", []string{
+			"t.yaml:4: dnsbl.resolver_failures: warning: has no effect: dnsbl.interval is 0s, so there is no self-check to count",
 		}},
 		{"dnsbl slow", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 30s\n  interval: 5m\n", []string{
 			"t.yaml:3: dnsbl.timeout: warning: 30s per query is long: a resolver that slow is a problem in itself",

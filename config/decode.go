@@ -286,6 +286,17 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 		if s, ok := d.scalar(n, key, false, "a string"); ok {
 			v.SetString(s)
 		}
+	case reflect.Int:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+			d.errorAt(n, key, "want a whole number, got %s", describe(n, false))
+			return
+		}
+		i, err := strconv.ParseInt(n.Value, 0, 32)
+		if err != nil {
+			d.errorAt(n, key, "%s is not a whole number within reach", quote(n.Value))
+			return
+		}
+		v.SetInt(i)
 	case reflect.Slice:
 		d.decodeSlice(n, v, key)
 	default:

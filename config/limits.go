@@ -29,6 +29,8 @@ const (
 	maxQuoted = 64
 	// maxText is how long a text inserted into a message may be.
 	maxText = 512
+	// MaxResolverFailures bounds dnsbl.resolver_failures.
+	MaxResolverFailures = 1000
 )
 
 // ErrTooLarge is wrapped by the errors of files over their size limit.

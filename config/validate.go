@@ -402,6 +402,14 @@ func (d *decoder) validateDNSBL(b *DNSBL) {
 	case b.Interval > 0 && b.Interval < 10*time.Minute:
 		d.warnf("dnsbl.interval", "a self-check every %s adds load on free lists for little gain", FormatDuration(b.Interval))
 	}
+	switch {
+	case b.ResolverFailures < 0:
+		d.errorf("dnsbl.resolver_failures", "%d is negative: write 0 to never be told", b.ResolverFailures)
+	case b.ResolverFailures > MaxResolverFailures:
+		d.errorf("dnsbl.resolver_failures", "%d is more than %d self-checks in a row", b.ResolverFailures, MaxResolverFailures)
+	case b.ResolverFailures > 0 && b.Interval <= 0 && d.set("dnsbl.resolver_failures"):
+		d.warnf("dnsbl.resolver_failures", "has no effect: dnsbl.interval is 0s, so there is no self-check to count")
+	}
 	d.checkDomains("dnsbl.zones.enable", b.Zones.Enable, true)
 	d.checkDomains("dnsbl.zones.disable", b.Zones.Disable, true)
 	for i, z := range b.Zones.Disable {

@@ -37,6 +37,7 @@ type Metrics struct {
 	events       *prometheus.CounterVec // kind
 	notices      *prometheus.CounterVec // sink, result
 	dnsChecks    *prometheus.CounterVec // status: every DNSBL lookup, incidents' and self-check's
+	selfFailed   prometheus.Counter     // self-checks without a single DNS answer
 
 	state *stateCollector
 }
@@ -61,13 +62,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		notices:    counterVec("notify", "attempts_total", "Notice delivery attempts by sink (channel) and result (sent, retry, failed).", "sink", "result"),
 		dnsChecks: counterVec("dnsbl", "lookups_total",
 			"DNSBL lookups, of incidents' listings and of the self-check, by result (listed, clean, error).", "status"),
+		selfFailed: counter("selfcheck", "failed_total",
+			"Self-checks in which no DNSBL lookup got a definite answer (every one timed out, failed or was refused): the resolver is down or refused."),
 		state: newStateCollector(),
 	}
 	for _, s := range []string{"listed", "clean", "error"} {
 		m.dnsChecks.WithLabelValues(s) // a rate over a series that exists from the start
 	}
 	if reg != nil {
-		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.state)
+		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.state)
 	}
 	return m
 }

@@ -179,6 +179,11 @@ func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 			}
 			kicked = kicked || inserted
 		}
+		inserted, err := s.resolverHealth(tx, r)
+		if err != nil {
+			return err
+		}
+		kicked = kicked || inserted
 		return tx.SetMeta(metaLast, r.at.UTC().Format(time.RFC3339Nano))
 	})
 	if err != nil {
@@ -267,6 +272,127 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool
 	}
 	s.log.Info("self-check: "+string(kind), zap.String("provider", ps.provider), zap.String("target", ps.target))
 	s.d.Metrics.events.WithLabelValues(string(kind)).Inc()
+	return inserted, nil
+}
+
+// Resolver health, in the meta table:
+//
+//	resolver/since     the first of the self-checks in a row that got no DNS answer at all (RFC 3339)
+//	resolver/rounds    how many such self-checks in a row
+//	resolver/notified  "1" once the postmaster was told of this stretch
+const (
+	metaResolverSince    = "resolver/since"
+	metaResolverRounds   = "resolver/rounds"
+	metaResolverNotified = "resolver/notified"
+)
+
+// failedRound reports whether a self-check asked something and got no
+// definite answer at all, and returns an error of it for the log.
+func failedRound(results map[string][]dnsbl.Result) (bool, string) {
+	asked, example := false, ""
+	for _, rs := range results {
+		for _, r := range rs {
+			asked = true
+			if r.Status != dnsbl.StatusError {
+				return false, ""
+			}
+			if example == "" {
+				example = r.Reason
+			}
+		}
+	}
+	return asked, example
+}
+
+// resolverHealth follows the self-checks that get no DNS answer at all: each
+// is logged as a warning and counted; after dnsbl.resolver_failures of them
+// in a row the postmaster is told, once per stretch, and told again when a
+// self-check gets an answer. The stretch is kept in the store, so a restart
+// neither forgets nor repeats it. It reports whether it enqueued a notice.
+func (s *service) resolverHealth(tx *track.Tx, r selfCheckResult) (bool, error) {
+	failed, example := failedRound(r.results)
+	get := func(k string) (string, error) { v, _, err := tx.GetMeta(k); return v, err }
+	roundsText, err := get(metaResolverRounds)
+	if err != nil {
+		return false, err
+	}
+	sinceText, err := get(metaResolverSince)
+	if err != nil {
+		return false, err
+	}
+	notified, err := get(metaResolverNotified)
+	if err != nil {
+		return false, err
+	}
+	rounds, _ := strconv.Atoi(roundsText)
+	since, err := time.Parse(time.RFC3339Nano, sinceText)
+	if err != nil {
+		since = r.at
+	}
+	server := ""
+	if s.d.Resolver != nil {
+		server = s.d.Resolver.Server
+	}
+	state := notify.ResolverState{Server: server, Since: since, At: r.at, Error: example}
+
+	if !failed {
+		if rounds == 0 {
+			return false, nil
+		}
+		s.log.Info("self-check: DNS answers again", zap.String("resolver", server), zap.Int("failed_checks", rounds), zap.Time("since", since))
+		for _, k := range []string{metaResolverRounds, metaResolverSince, metaResolverNotified} {
+			if err := tx.SetMeta(k, ""); err != nil {
+				return false, err
+			}
+		}
+		if notified != "1" {
+			return false, nil
+		}
+		state.Rounds = rounds
+		return s.enqueueResolver(tx, state)
+	}
+
+	rounds++
+	s.d.Metrics.selfFailed.Inc()
+	s.log.Warn("self-check: no DNS answer at all", zap.String("resolver", server), zap.Int("failed_checks", rounds),
+		zap.Time("since", since), zap.String("error", example))
+	if err := tx.SetMeta(metaResolverRounds, strconv.Itoa(rounds)); err != nil {
+		return false, err
+	}
+	if err := tx.SetMeta(metaResolverSince, since.UTC().Format(time.RFC3339Nano)); err != nil {
+		return false, err
+	}
+	limit := s.cfg.DNSBL.ResolverFailures
+	if limit <= 0 || rounds < limit || notified == "1" {
+		return false, nil
+	}
+	if err := tx.SetMeta(metaResolverNotified, "1"); err != nil {
+		return false, err
+	}
+	s.log.Error("the DNS resolver answers no block list lookup: telling the postmaster", zap.String("resolver", server), zap.Int("failed_checks", rounds))
+	state.Failing, state.Rounds = true, rounds
+	return s.enqueueResolver(tx, state)
+}
+
+// enqueueResolver enqueues a resolver notice on every channel.
+func (s *service) enqueueResolver(tx *track.Tx, state notify.ResolverState) (bool, error) {
+	n := notify.Notice{
+		Kind:     notify.KindResolver,
+		Incident: incident.Incident{ID: "resolver-" + state.Since.UTC().Format("20060102T150405Z")},
+		Lang:     s.cfg.Notify.Language,
+		Role:     s.cfg.Role,
+		Host:     s.d.Host,
+		Resolver: &state,
+	}
+	inserted := false
+	for _, it := range s.items(n, state.At) {
+		ok, err := tx.Enqueue(it)
+		if err != nil {
+			return false, err
+		}
+		inserted = inserted || ok
+	}
+	s.d.Metrics.events.WithLabelValues(string(notify.KindResolver)).Inc()
 	return inserted, nil
 }
 

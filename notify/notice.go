@@ -55,10 +55,26 @@ const (
 	// domains.
 	KindListed   Kind = "listed"   // a list names us now
 	KindDelisted Kind = "delisted" // it no longer does
+	// KindResolver says the DNS resolver fails every lookup, or answers
+	// again (Notice.Resolver says which).
+	KindResolver Kind = "resolver"
 )
 
 // Kinds lists every kind, in a stable order.
-var Kinds = []Kind{KindOpened, KindDigest, KindCleared, KindListed, KindDelisted}
+var Kinds = []Kind{KindOpened, KindDigest, KindCleared, KindListed, KindDelisted, KindResolver}
+
+// ResolverState is what a KindResolver notice tells: the resolver got no
+// answer in Rounds self-checks in a row since Since (Failing), or answers
+// again at At after such a stretch.
+type ResolverState struct {
+	Failing bool      `json:"failing"`
+	Server  string    `json:"server"` // "127.0.0.1:53"
+	Rounds  int       `json:"rounds"` // failed self-checks in a row
+	Since   time.Time `json:"since"`  // the first failed self-check
+	At      time.Time `json:"at"`     // this self-check
+	// Error is the last lookup's error (sanitised when shown).
+	Error string `json:"error,omitempty"`
+}
 
 // KindOf maps an incident event kind to a notice kind.
 func KindOf(k incident.EventKind) (Kind, error) {
@@ -151,6 +167,8 @@ type Notice struct {
 	// root (the opened notice) first; Compose writes In-Reply-To (the last)
 	// and References (all). Empty for a first notice.
 	Thread []string `json:"thread,omitempty"`
+	// Resolver is set for KindResolver (and only then).
+	Resolver *ResolverState `json:"resolver,omitempty"`
 }
 
 // Related is another incident announced in the same notice as the main one
@@ -211,10 +229,22 @@ func DedupKey(n Notice, sink string) string {
 // "incident/<id>/opened", "incident/<id>/digest/<n>" (n is the number of
 // notices of the incident, this one included), "incident/<id>/cleared";
 // "self/<provider>/<listed>/<kind>/<unix time>" for self-check notices,
-// whose time is FirstSeen (listed) or ClearedAt (delisted).
+// whose time is FirstSeen (listed) or ClearedAt (delisted);
+// "resolver/failing/<unix time>" and "resolver/recovered/<unix time>" for
+// resolver notices, whose time is the first failed self-check: one of each
+// per outage.
 func NoticeKey(n Notice) string {
 	inc := n.Incident
 	switch n.Kind {
+	case KindResolver:
+		state, since := "failing", int64(0)
+		if r := n.Resolver; r != nil {
+			since = r.Since.Unix()
+			if !r.Failing {
+				state = "recovered"
+			}
+		}
+		return fmt.Sprintf("resolver/%s/%d", state, since)
 	case KindDigest:
 		return fmt.Sprintf("incident/%s/digest/%d", inc.ID, inc.Notices)
 	case KindListed:

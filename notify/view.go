@@ -2,8 +2,10 @@ package notify
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,6 +128,18 @@ type view struct {
 	Clean      bool // every check that answered says clean
 	CheckError bool // some check failed
 	Queried    bool // some check queried a zone (not CheckNoList)
+
+	// A resolver notice (Kind "resolver"): failing or answering again,
+	// the server, the failed self-checks in a row, since when, until when
+	// (At) and the last error.
+	ResolverFailing bool
+	ResolverServer  string
+	ResolverHost    string // of ResolverServer, for dig: "127.0.0.1"
+	ResolverPort    string // "53"
+	ResolverRounds  int
+	ResolverSince   string
+	ResolverAt      string
+	ResolverError   string
 }
 
 // moreCounts are the items left out of each list.
@@ -179,6 +193,10 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	}
 	switch n.Kind {
 	case KindOpened, KindDigest, KindCleared, KindListed, KindDelisted:
+	case KindResolver:
+		if n.Resolver == nil {
+			return nil, fmt.Errorf("%w: a resolver notice without its state", ErrKind)
+		}
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrKind, n.Kind)
 	}
@@ -388,7 +406,25 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		v.Checks = append(v.Checks, cv)
 	}
 	v.Clean = answered > 0 && clean_ == answered
+	if r := n.Resolver; r != nil {
+		v.ResolverFailing, v.ResolverRounds = r.Failing, r.Rounds
+		v.ResolverServer = sanitize.Line(r.Server, maxField)
+		if host, port, err := net.SplitHostPort(r.Server); err == nil && net.ParseIP(host) != nil && validPort(port) {
+			v.ResolverHost, v.ResolverPort = host, port
+		}
+		v.ResolverSince, v.ResolverAt = ts(r.Since), ts(r.At)
+		v.ResolverError = sanitize.Line(r.Error, maxReply)
+		if !r.Since.IsZero() && r.At.After(r.Since) {
+			v.Duration = formatDuration(r.At.Sub(r.Since), lang)
+		}
+	}
 	return v, nil
+}
+
+// validPort accepts a port number, 1 to 65535.
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n > 0 && n < 65536 && strconv.Itoa(n) == s
 }
 
 // validEnhanced accepts an RFC 3463 enhanced status code ("5.7.1").

@@ -120,6 +120,12 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 	if !validID(w.Status) {
 		w.Status = ""
 	}
+	if r := n.Resolver; r != nil && n.Kind == KindResolver {
+		w.Status = "recovered"
+		if r.Failing {
+			w.Status = "failing"
+		}
+	}
 	utc := func(t time.Time) *time.Time {
 		if t.IsZero() {
 			return nil

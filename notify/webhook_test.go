@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/incident"
 )
 
 func openedNotice() Notice {
@@ -234,4 +236,37 @@ func TestWorkerWebhookRetry(t *testing.T) {
 	if len(h.bodies) != 2 || !slices.Equal(h.bodies[0], h.bodies[1]) || string(h.bodies[1]) != string(payload) {
 		t.Errorf("server got %d bodies", len(h.bodies))
 	}
+}
+
+func TestWebhookResolver(t *testing.T) {
+	for _, failing := range []bool{true, false} {
+		n := Notice{Kind: KindResolver, Incident: incident.Incident{ID: "resolver-1"}, Lang: "en", Host: "mail.example.net",
+			Resolver: &ResolverState{Failing: failing, Server: "127.0.0.1:53", Rounds: 3, Since: t0, At: t0.Add(time.Hour)}}
+		body, err := WebhookPayload(n, testConfig(), t0.Add(time.Hour), WebhookGeneric)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ Kind, Status, Summary string }
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatal(err)
+		}
+		want := resolverWant(failing)
+		if got.Kind != "resolver" || got.Status != want.status || !strings.Contains(got.Summary, want.summary) {
+			t.Errorf("failing=%v: %s", failing, body)
+		}
+		if _, err := WebhookPayload(n, testConfig(), t0, WebhookSlack); err != nil {
+			t.Errorf("slack: %v", err)
+		}
+	}
+	if _, err := WebhookPayload(Notice{Kind: KindResolver}, testConfig(), t0, WebhookGeneric); err == nil {
+		t.Error("a resolver notice without its state composed")
+	}
+}
+
+// resolverWant is what a resolver webhook says.
+func resolverWant(failing bool) struct{ status, summary string } {
+	if failing {
+		return struct{ status, summary string }{"failing", "DNS lookups fail"}
+	}
+	return struct{ status, summary string }{"recovered", "DNS lookups work again"}
 }
