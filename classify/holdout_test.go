@@ -88,6 +88,43 @@ func TestHoldout(t *testing.T) {
 	}
 }
 
+// The second held-out batch (holdout2.tsv, gathered for issue 14's second
+// round from sources the repository had not used, split off before any
+// rule of that round was written, see testdata/README.md) and the provider
+// accuracy measured on it once, after the round's rules were final.
+// Measured once: 17 of 25 block-list rows right (68 %), 1 of 35 other
+// rows called blocklist (2.9 %). Both miss issue 14's lines (90 %, 2 %),
+// so the test holds the measured values instead and logs NOT MET; raise
+// the floor (lower the ceiling) only with a rule change not tuned on these
+// rows, and never the other way.
+const (
+	holdout2Floor    = 0.68          // provider right, blocklist rows: 17/25
+	holdout2MaxAlarm = 1.0/35 + 1e-9 // other rows called blocklist: 1/35
+)
+
+// TestHoldout2 holds the line on the second held-out batch: the provider
+// accuracy not below, and the false blocklist rate not above, what was
+// measured; it logs NOT MET while either misses issue 14's lines.
+func TestHoldout2(t *testing.T) {
+	rows := readRows(t, filepath.FromSlash("testdata/holdout2.tsv"))
+	s := scoreRows(t, Default(), "holdout2.tsv", rows)
+	if s.pos < 20 || s.neg < 30 {
+		t.Fatalf("holdout2.tsv has %d blocklist and %d other rows", s.pos, s.neg)
+	}
+	if s.posRate() < holdout2Floor {
+		t.Errorf("provider accuracy %.1f %% < the measured floor %.0f %%", 100*s.posRate(), 100*holdout2Floor)
+	}
+	if s.posRate() < holdoutTarget {
+		t.Logf("NOT MET: provider accuracy %.1f %% < the acceptance line %.0f %% (issue 14)", 100*s.posRate(), 100*holdoutTarget)
+	}
+	if s.fpRate() > holdout2MaxAlarm {
+		t.Errorf("false blocklist rate %.1f %% > the measured ceiling %.1f %%", 100*s.fpRate(), 100*holdout2MaxAlarm)
+	}
+	if s.fpRate() > holdoutMaxAlarm {
+		t.Logf("NOT MET: false blocklist rate %.1f %% > the acceptance line %.0f %% (issue 14)", 100*s.fpRate(), 100*holdoutMaxAlarm)
+	}
+}
+
 // TestDev measures the rows the rules were tuned on, with the same
 // thresholds.
 func TestDev(t *testing.T) {
@@ -108,7 +145,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 	for _, k := range knownReplies {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			k := dedupKey(r.text)
 			if where, dup := seen[k]; dup {

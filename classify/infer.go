@@ -61,7 +61,7 @@ func namedList(text []byte, remoteHost string) string {
 			}
 			rest = bytes.TrimPrefix(rest, []byte("the "))
 			d := domainAt(rest)
-			if d == "" || !validName(d) {
+			if d == "" || !validName(d) || !publicName(d) {
 				continue
 			}
 			if own != "" && registrable(d) == own {
@@ -71,6 +71,16 @@ func namedList(text []byte, remoteHost string) string {
 		}
 	}
 	return ""
+}
+
+// publicName reports whether d ends in a public suffix the Internet
+// knows (an ICANN or privately run one in the public suffix list). A zone
+// under a made-up top-level name ("88.blocklist.zap") is a receiver's
+// private mirror of some list, not a list anyone can look up: it names
+// no list.
+func publicName(d string) bool {
+	suffix, icann := publicsuffix.PublicSuffix(strings.ToLower(d))
+	return icann || strings.Contains(suffix, ".")
 }
 
 // registrable returns the registrable domain of a host name
@@ -141,11 +151,27 @@ func hostsIn(text []byte) []string {
 	return out
 }
 
+// mailDomainsIn returns the domains of the mail addresses the reply shows
+// ("forward this message to delist@example.net" gives "example.net"): a
+// removal contact names its operator as a link does.
+func mailDomainsIn(text []byte) []string {
+	var out []string
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' || i == 0 || !(isAlnum(text[i-1]) || text[i-1] == '.' || text[i-1] == '-') {
+			continue
+		}
+		if d := domainAt(text[i+1:]); d != "" && validName(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // urlProvider returns the catalog provider whose web or mail domains a
-// link or domain in the reply belongs to, or nil. With kinds, only
-// providers of those kinds count.
+// link, domain or mail address in the reply belongs to, or nil. With
+// kinds, only providers of those kinds count.
 func (c *Catalog) urlProvider(text []byte, kinds ...Kind) *Provider {
-	for _, h := range hostsIn(text) {
+	for _, h := range append(hostsIn(text), mailDomainsIn(text)...) {
 		for _, e := range c.domainProv {
 			if len(kinds) > 0 && !slices.Contains(kinds, e.prov.Kind) {
 				continue
