@@ -196,7 +196,8 @@ func (b *daemonBench) readNotice(m pt.Message) notice {
 	if !strings.HasPrefix(m.Client, b.pf.SendingIP()+":") {
 		t.Errorf("notice %q came from %s, want Postfix's %s", subject, m.Client, b.pf.SendingIP())
 	}
-	if len(m.To) != 1 || m.To[0] != postmaster || nm.Header.Get("To") != postmaster {
+	hdrTo, err := nm.Header.AddressList("To")
+	if len(m.To) != 1 || m.To[0] != postmaster || err != nil || len(hdrTo) != 1 || hdrTo[0].Address != postmaster {
 		t.Errorf("notice %q went to %q (To: %q), want %s", subject, m.To, nm.Header.Get("To"), postmaster)
 	}
 	return n
