@@ -232,7 +232,7 @@ func withoutWarnings(c *Config) *Config {
 }
 
 // nobody is the warning of every configuration without a recipient.
-const nobody = "t.yaml: notify.to: warning: nobody is notified: incidents are only logged and counted; set notify.to (or notify.webhook.url)"
+const nobody = "t.yaml: notify.to: warning: nobody is notified: incidents are only logged and counted; set notify.to, notify.webhook.url or notify.alertmanager.urls"
 
 func TestParseProblems(t *testing.T) {
 	tests := []struct {
@@ -319,6 +319,8 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:4: notify.to[1]: warning: PM@example.com is listed twice",
 		}},
 		{"no recipient", "role: customer\n", []string{nobody}},
+		{"alertmanager alone is somebody", "notify:\n  alertmanager:\n    urls: [http://127.0.0.1:9093]\n", nil},
+		{"webhook alone is somebody", "notify:\n  webhook:\n    url: http://127.0.0.1:8080/hook\n", nil},
 		{"shared_ip true is replaced by role", "notify: {to: pm@example.com}\nshared_ip: true\n", []string{
 			"t.yaml:2: shared_ip: replaced by role: write role: customer (you send from your hosting company's shared IP: it files removals) or role: operator (you are the hosting company)",
 		}},

@@ -142,7 +142,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		}
 	}
 	if len(n.To) == 0 && n.Webhook.URL == "" && len(n.Alertmanager.URLs) == 0 {
-		d.warnf("notify.to", "nobody is notified: incidents are only logged and counted; set notify.to (or notify.webhook.url)")
+		d.warnf("notify.to", "nobody is notified: incidents are only logged and counted; set notify.to, notify.webhook.url or notify.alertmanager.urls")
 	}
 	if n.From.Address != "" {
 		if _, err := ParseMailbox(n.From.String()); err != nil {

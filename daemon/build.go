@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -119,7 +120,8 @@ func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, err
 	}, "file:" + path, nil
 }
 
-// sinks returns the transports for email and, when configured, the webhook.
+// sinks returns the transports of the configured channels: email (SMTP or
+// sendmail), and the webhook and Alertmanager when configured.
 func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 	n := cfg.Notify
 	out := map[string]notify.Transport{}
@@ -138,6 +140,9 @@ func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 	}
 	if n.Webhook.URL != "" {
 		out[SinkWebhook] = &notify.Webhook{URL: string(n.Webhook.URL)}
+	}
+	if len(n.Alertmanager.URLs) > 0 {
+		out[SinkAlertmanager] = &notify.Alertmanager{URLs: slices.Clone(n.Alertmanager.URLs)}
 	}
 	return out
 }

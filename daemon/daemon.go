@@ -18,6 +18,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -114,13 +115,11 @@ type service struct {
 	live     bool
 	zones    []dnsbl.Zone // enabled catalog zones, keys applied
 
-	// previous holds the counts of each incident at its last notice, so a
-	// digest can say what is new (lost on restart: the digest then counts
-	// from the last notice's time).
-	previous map[string]notify.Counts
-	// checks holds DNS verifications of incidents, by incident ID.
-	checksMu sync.Mutex
-	checks   map[string]*verification
+	// env is the configuration the notice composer reads beside the loop
+	// (see notices.go); composeKick wakes the composer after a notice is
+	// recorded.
+	env         atomic.Pointer[noticeEnv]
+	composeKick chan struct{}
 
 	kick chan struct{} // wakes the outbox worker after an enqueue
 
@@ -135,20 +134,13 @@ type service struct {
 	sinkSwitches map[string]*sinkSwitch
 }
 
-// verification is a DNS check of an incident's listing, started when the
-// incident opens and awaited (briefly) when its first notice is composed.
-type verification struct {
-	done   chan struct{}
-	result []notify.Check
-}
-
 func newService(ctx context.Context, d Deps) (*service, error) {
 	s := &service{
-		d:        d,
-		log:      d.Log,
-		previous: map[string]notify.Counts{},
-		checks:   map[string]*verification{},
-		kick:     make(chan struct{}, 1),
+		d:    d,
+		log:  d.Log,
+		kick: make(chan struct{}, 1),
+
+		composeKick: make(chan struct{}, 1),
 
 		selfResults: make(chan selfCheckResult),
 	}
@@ -174,6 +166,7 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	}
 	s.cfg, s.cat, s.loc = cfg, cat, loc
 	s.zones = enabledZones(cat, cfg.DNSBL)
+	s.publishEnv()
 	// A new reader: the sending IP or the time zone may have changed,
 	// which its cached verdicts depend on. Its reference time is set for
 	// each batch (process).
@@ -224,14 +217,21 @@ func (s *service) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	worker := s.newWorker(ctx)
 	outboxTicks := make(chan time.Time, 1)
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); worker.Run(bg, outboxTicks) }()
+	go func() { defer wg.Done(); s.runComposer(bg) }()
 	defer func() {
 		stopBG()
 		wg.Wait()
-		// Last chance for notices composed just before the stop.
+		// Last chance for notices recorded just before the stop: compose
+		// them (DNS checks included) and send.
 		stepCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
+		if err := s.composePending(stepCtx); err != nil {
+			s.log.Warn("last notices left to compose at the next start", zap.Error(err))
+		}
+		stepCtx, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel2()
 		if _, err := worker.Step(stepCtx, s.d.Now()); err != nil {
 			s.log.Warn("last outbox step", zap.Error(err))
 		}
@@ -320,6 +320,7 @@ func (s *service) run(ctx context.Context) error {
 				return err
 			}
 			s.maybeSelfCheck(bg, now)
+			s.kickComposer() // notices left by a failed composition
 			wakeWorker(now)
 
 		case r := <-s.selfResults:
@@ -426,7 +427,6 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	}
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)),
 		zap.Bool("catching_up", s.tracker.CatchingUp()))
-	s.startVerifications(ctx)
 	var last postfixlog.Position
 	if len(batch) > 0 {
 		last = batch[len(batch)-1].Pos
@@ -521,18 +521,11 @@ func (s *service) tick(ctx context.Context, now time.Time, idle bool) error {
 	return s.commit(ctx, now, events, nil)
 }
 
-// commit turns events into outbox items and commits them with the changed
-// incidents and whatever more writes.
+// commit records the events' notices (composed beside the loop, see
+// notices.go) and commits them with the changed incidents and whatever more
+// writes.
 func (s *service) commit(ctx context.Context, now time.Time, events []incident.Event, more func(*track.Tx) error) error {
-	var items []track.OutboxItem
-	for _, ev := range events {
-		its, err := s.notices(ctx, ev, now)
-		if err != nil {
-			s.log.Error("composing a notice failed", zap.String("incident", ev.Incident.ID), zap.String("kind", string(ev.Kind)), zap.Error(err))
-			continue
-		}
-		items = append(items, its...)
-	}
+	recorded := 0
 	dirty := s.tracker.Dirty()
 	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
 		if more != nil {
@@ -545,12 +538,9 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 				return err
 			}
 		}
-		for _, it := range items {
-			if _, err := tx.Enqueue(it); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		recorded, err = s.recordEvents(tx, events, now)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("daemon: committing: %w", err)
@@ -560,20 +550,12 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 		s.log.Info("incident "+string(ev.Kind), zap.String("incident", ev.Incident.ID), zap.String("provider", ev.Incident.Provider),
 			zap.String("listed", ev.Incident.Listed), zap.Int("bounced", ev.Incident.Bounced), zap.Int("deferred", ev.Incident.Deferred))
 		s.d.Metrics.events.WithLabelValues(string(ev.Kind)).Inc()
-		s.previous[ev.Incident.ID] = notify.CountsOf(ev.Incident)
-		if ev.Kind == incident.EventCleared {
-			delete(s.previous, ev.Incident.ID)
-			s.forgetVerification(ev.Incident.ID)
-		}
 	}
 	if len(dirty) > 0 || len(events) > 0 {
 		s.countOpen()
 	}
-	if len(items) > 0 {
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
+	if recorded > 0 {
+		s.kickComposer()
 	}
 	return nil
 }
@@ -632,22 +614,6 @@ func ConfiguredProviders(cat *classify.Catalog, c config.DNSBL) []*classify.Prov
 			}
 		}
 		out = append(out, &cp)
-	}
-	return out
-}
-
-// zonesOf returns the enabled zones of provider id that fit the target.
-func (s *service) zonesOf(id, target string) []dnsbl.Zone {
-	p := s.cat.Provider(id)
-	t, err := dnsbl.ParseTarget(target)
-	if p == nil || err != nil {
-		return nil
-	}
-	var out []dnsbl.Zone
-	for _, z := range s.zones {
-		if z.Domain == t.IsDomain() && slices.ContainsFunc(p.Zones, func(pz dnsbl.Zone) bool { return pz.Name == z.Name }) {
-			out = append(out, z)
-		}
 	}
 	return out
 }

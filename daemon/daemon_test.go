@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
@@ -47,6 +48,13 @@ func (r *recorder) Deliver(ctx context.Context, it notify.Item) error {
 	r.mu.Unlock()
 	r.got <- it
 	return nil
+}
+
+// count is how many items were delivered.
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.items)
 }
 
 // wait returns the next delivered item, failing after a generous bound.
@@ -110,9 +118,11 @@ type harness struct {
 	tick  chan time.Time
 	mail  *recorder
 	// extra are more channels beside email (webhook, alertmanager).
-	extra  map[string]notify.Transport
-	cancel context.CancelFunc
-	done   chan error
+	extra map[string]notify.Transport
+	// metrics are the daemon's (set by start).
+	metrics *Metrics
+	cancel  context.CancelFunc
+	done    chan error
 	// resolver, when set before start, turns DNS checks on; logs observes
 	// what the daemon logs.
 	resolver *dnsbl.Resolver
@@ -174,6 +184,7 @@ func (h *harness) start(cfg *config.Config) {
 		Resolver:   h.resolver,
 		Metrics:    NewMetrics(h.reg),
 	}
+	h.metrics = d.Metrics
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)
@@ -194,6 +205,18 @@ func (h *harness) stop() {
 	h.cancel()
 	if err := <-h.done; err != nil {
 		h.t.Fatalf("daemon: %v", err)
+	}
+}
+
+// read waits until the daemon has read n lines since it started.
+func (h *harness) read(n int) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for testutil.ToFloat64(h.metrics.lines) < float64(n) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("the daemon read %v lines, want %d", testutil.ToFloat64(h.metrics.lines), n)
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 

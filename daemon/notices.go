@@ -2,10 +2,15 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
@@ -14,54 +19,395 @@ import (
 	"github.com/rblwatch/rblwatch/track"
 )
 
-// verifyWait bounds how long composing the first notice waits for the DNS
-// verification started when the incident opened (with the default 30 s
-// aggregation window it is long done).
-const verifyWait = 3 * time.Second
+// Where events become notices. The main loop only records: each incident
+// event becomes a row of the notices table, in the transaction of the batch
+// that caused it, under its notify.NoticeKey (so a batch read twice records
+// it once), with what only the loop knows — the incident snapshots, which
+// incidents go together in one notice, the thread, the counts at the
+// previous notice. Beside the loop, the composer looks the listings up over
+// DNS (bounded, side by side, joined on shutdown), composes every channel's
+// item from one notice (so email, webhook and Alertmanager agree on the
+// DNS state), and enqueues them with the notice marked composed, in one
+// transaction. A resolver that hangs therefore delays notices, never the
+// log.
 
-// notices composes the outbox items for one incident event.
-func (s *service) notices(ctx context.Context, ev incident.Event, now time.Time) ([]track.OutboxItem, error) {
-	kind, err := notify.KindOf(ev.Kind)
+// composeBatch is how many notices the composer takes at once; their DNS
+// checks run side by side.
+const composeBatch = 8
+
+// noticeRecord is what the loop records of a notice (the notices table's
+// record column).
+type noticeRecord struct {
+	Kind     notify.Kind       `json:"kind"`
+	Incident incident.Incident `json:"incident"`
+	// Related are the other incidents of the same notice: providers that
+	// named the same address within the aggregation window, or the other
+	// findings of a self-check round.
+	Related []relatedRecord `json:"related,omitempty"`
+	// Previous are the incident's counts at its previous notice (digest).
+	Previous *notify.Counts `json:"previous,omitempty"`
+	// Thread are the Message-IDs of the notices this one follows, root
+	// first.
+	Thread []string `json:"thread,omitempty"`
+	// Checks are the DNS answers when they are known already (a
+	// self-check); Verify asks the composer to look the listings up.
+	Checks []notify.Check `json:"checks,omitempty"`
+	Verify bool           `json:"verify,omitempty"`
+	// Quiet is the quiet period that closed the incident (cleared by
+	// "quiet").
+	Quiet time.Duration `json:"quiet,omitempty"`
+	// Resolver is what a resolver notice tells.
+	Resolver *notify.ResolverState `json:"resolver,omitempty"`
+}
+
+type relatedRecord struct {
+	Incident incident.Incident `json:"incident"`
+	Checks   []notify.Check    `json:"checks,omitempty"`
+}
+
+// noticeEnv is what composing needs of the configuration: the main loop
+// publishes a new one at every (re)configuration, and the composer reads a
+// consistent snapshot beside it.
+type noticeEnv struct {
+	cfg   *config.Config
+	cat   *classify.Catalog
+	loc   *time.Location
+	zones []dnsbl.Zone // enabled catalog zones, keys applied
+}
+
+// publishEnv makes the current configuration the composer's.
+func (s *service) publishEnv() {
+	s.env.Store(&noticeEnv{cfg: s.cfg, cat: s.cat, loc: s.loc, zones: s.zones})
+}
+
+// recordEvents records the notices of a batch's incident events in its
+// transaction and returns how many it added. An opened incident takes the
+// other incidents of its listed address first seen within its aggregation
+// window into its notice (Related): they are announced there, and their own
+// opened event records nothing. Follow-ups (digest, cleared) join the
+// thread of the notice that announced their incident.
+func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.Time) (int, error) {
+	added := 0
+	var active []incident.Incident // snapshot of the tracker, taken when needed
+	for _, ev := range events {
+		kind, err := notify.KindOf(ev.Kind)
+		if err != nil {
+			return added, err
+		}
+		inc := ev.Incident
+		note, known, err := tx.IncidentNote(inc.ID)
+		if err != nil {
+			return added, err
+		}
+		rec := noticeRecord{Kind: kind, Incident: inc}
+		thread := inc.ID
+		switch kind {
+		case notify.KindOpened:
+			if known && note.Thread != inc.ID {
+				// Its counts stay those of that notice.
+				s.log.Info("incident announced with another", zap.String("incident", inc.ID), zap.String("with", note.Thread))
+				continue
+			}
+			rec.Verify = true
+			if active == nil {
+				active = s.tracker.Active()
+			}
+			for _, o := range s.companions(inc, active) {
+				_, ok, err := tx.IncidentNote(o.ID)
+				if err != nil {
+					return added, err
+				}
+				if ok {
+					continue // announced already
+				}
+				rec.Related = append(rec.Related, relatedRecord{Incident: o})
+				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: o.ID, Thread: inc.ID, Counts: countsJSON(o, now)}); err != nil {
+					return added, err
+				}
+			}
+		case notify.KindDigest:
+			if known {
+				thread = note.Thread
+				var prev notify.Counts
+				if json.Unmarshal(note.Counts, &prev) == nil && !prev.At.IsZero() {
+					rec.Previous = &prev
+				}
+			}
+		case notify.KindCleared:
+			if known {
+				thread = note.Thread
+			}
+			// Say whether the list still names us: a quiet period is not
+			// a delisting.
+			rec.Verify = true
+			if inc.ClearedBy == "quiet" {
+				rec.Quiet = s.cfg.Notify.Quiet
+			}
+		}
+		ok, err := s.recordNotice(tx, rec, thread, now)
+		if err != nil {
+			return added, err
+		}
+		if ok {
+			added++
+		}
+		if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: inc.ID, Thread: thread, Counts: countsJSON(inc, now)}); err != nil {
+			return added, err
+		}
+	}
+	return added, nil
+}
+
+// companions are the incidents to announce with inc: the same listed
+// address, another provider, first seen within inc's aggregation window.
+func (s *service) companions(inc incident.Incident, active []incident.Incident) []incident.Incident {
+	agg := s.cfg.Notify.Aggregate
+	if agg <= 0 || inc.Listed == "" {
+		return nil
+	}
+	var out []incident.Incident
+	for _, o := range active {
+		if o.ID == inc.ID || o.Listed != inc.Listed || o.FirstSeen.Before(inc.FirstSeen) || o.FirstSeen.After(inc.FirstSeen.Add(agg)) {
+			continue
+		}
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b incident.Incident) int { return a.FirstSeen.Compare(b.FirstSeen) })
+	return out
+}
+
+// countsJSON is an incident's counts at a notice made at now.
+func countsJSON(inc incident.Incident, now time.Time) []byte {
+	c := notify.CountsOf(inc)
+	c.At = now
+	b, _ := json.Marshal(c)
+	return b
+}
+
+// recordNotice stores one notice of thread (an incident ID; "" for none)
+// with its Message-ID and the thread so far.
+func (s *service) recordNotice(tx *track.Tx, rec noticeRecord, thread string, now time.Time) (bool, error) {
+	n := notify.Notice{Kind: rec.Kind, Incident: rec.Incident, Resolver: rec.Resolver}
+	mid := notify.MessageID(n, now, s.d.Host)
+	if thread != "" {
+		ids, err := tx.ThreadMessageIDs(thread)
+		if err != nil {
+			return false, err
+		}
+		rec.Thread = ids
+	}
+	data, err := json.Marshal(rec)
 	if err != nil {
-		return nil, err
+		return false, fmt.Errorf("daemon: recording a notice: %w", err)
 	}
-	inc := ev.Incident
+	incID := ""
+	switch rec.Kind {
+	case notify.KindOpened, notify.KindDigest, notify.KindCleared:
+		incID = rec.Incident.ID // self-check findings and resolver states are no stored incidents
+	}
+	return tx.RecordNotice(track.Notice{
+		Key: notify.NoticeKey(n), Kind: string(rec.Kind), IncidentID: incID, Thread: thread,
+		MessageID: mid, CreatedAt: now, Record: data,
+	})
+}
+
+// recordRound records the findings of one self-check round as one notice:
+// the first finding is the notice's, the others are its Related (a
+// listing's Incident is ongoing, a delisting's cleared). The notice is a
+// "listed" one when any finding is a listing.
+func (s *service) recordRound(tx *track.Tx, findings []noticeRecord, at time.Time) (bool, error) {
+	if len(findings) == 0 {
+		return false, nil
+	}
+	slices.SortStableFunc(findings, func(a, b noticeRecord) int {
+		// Listings first: the notice leads with what needs doing.
+		return boolRank(a.Kind != notify.KindListed) - boolRank(b.Kind != notify.KindListed)
+	})
+	rec := findings[0]
+	for _, f := range findings[1:] {
+		rec.Related = append(rec.Related, relatedRecord{Incident: f.Incident, Checks: f.Checks})
+	}
+	return s.recordNotice(tx, rec, "", at)
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// timeout is the DNS timeout of one query.
+func (s *service) timeout() time.Duration {
+	if s.cfg.DNSBL.Timeout > 0 {
+		return s.cfg.DNSBL.Timeout
+	}
+	return dnsbl.DefaultTimeout
+}
+
+// kickComposer wakes the composer.
+func (s *service) kickComposer() {
+	select {
+	case s.composeKick <- struct{}{}:
+	default:
+	}
+}
+
+// runComposer composes recorded notices until ctx is done.
+func (s *service) runComposer(ctx context.Context) {
+	for {
+		if err := s.composePending(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("composing notices", zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.composeKick:
+		}
+	}
+}
+
+// composePending composes every pending notice, a few at a time: their DNS
+// checks run side by side, and each is committed (its items enqueued, the
+// notice marked composed) in order. It stops, leaving the rest pending,
+// when ctx is done.
+func (s *service) composePending(ctx context.Context) error {
+	for {
+		pending, err := s.d.Store.PendingNotices(ctx, composeBatch)
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+		env := s.env.Load()
+		notices := make([]*notify.Notice, len(pending))
+		var wg sync.WaitGroup
+		for i, p := range pending {
+			var rec noticeRecord
+			if err := json.Unmarshal(p.Record, &rec); err != nil {
+				s.log.Error("NOTICE LOST: its record is unreadable", zap.String("notice", p.Key), zap.Error(err))
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n := s.noticeOf(ctx, env, rec)
+				notices[i] = &n
+			}()
+		}
+		wg.Wait()
+		if ended(ctx) {
+			// The checks were cut short (a stop): compose these later,
+			// with checks that had their time.
+			if err := context.Cause(ctx); err != nil {
+				return err
+			}
+			return context.DeadlineExceeded
+		}
+		kicked := false
+		for i, p := range pending {
+			var items []track.OutboxItem
+			var alerts []notify.Alert
+			if n := notices[i]; n != nil {
+				items, alerts = s.items(env, *n, p)
+			}
+			err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
+				for _, it := range items {
+					if _, err := tx.Enqueue(it); err != nil {
+						return err
+					}
+				}
+				for _, a := range alerts {
+					if a.Firing() {
+						b, _ := json.Marshal(a)
+						if err := tx.SetAlert(a.Key(), b, p.CreatedAt); err != nil {
+							return err
+						}
+					} else if err := tx.DeleteAlert(a.Key()); err != nil {
+						return err
+					}
+				}
+				return tx.MarkComposed(p.ID, s.d.Now())
+			})
+			if err != nil {
+				return fmt.Errorf("daemon: enqueueing notice %s: %w", p.Key, err)
+			}
+			kicked = kicked || len(items) > 0
+		}
+		if kicked {
+			select {
+			case s.kick <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// ended reports whether ctx is done or its deadline has passed: a DNS
+// read that timed out at the deadline may return before the context
+// says so.
+func ended(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
+}
+
+// noticeOf makes the notice of a record: catalog entries, the first
+// replies, the configured language and role, and the DNS checks the record
+// asks for (side by side, bounded by the resolver's timeout).
+func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord) notify.Notice {
 	n := notify.Notice{
-		Kind:     kind,
-		Incident: inc,
-		Provider: s.cat.Provider(inc.Provider),
-		Via:      s.cat.Provider(inc.Verdict.Via),
-		Reply:    firstReply(inc),
-		Lang:     s.cfg.Notify.Language,
-		Role:     s.cfg.Role,
+		Kind:     rec.Kind,
+		Incident: rec.Incident,
+		Provider: env.cat.Provider(rec.Incident.Provider),
+		Via:      env.cat.Provider(rec.Incident.Verdict.Via),
+		Reply:    firstReply(rec.Incident),
+		Checks:   rec.Checks,
+		Previous: rec.Previous,
+		Lang:     env.cfg.Notify.Language,
+		Role:     env.cfg.Role,
 		Host:     s.d.Host,
+		Thread:   rec.Thread,
+		Resolver: rec.Resolver,
 	}
-	if prev, ok := s.previous[inc.ID]; ok && kind == notify.KindDigest {
-		n.Previous = &prev
+	for _, r := range rec.Related {
+		n.Related = append(n.Related, notify.Related{
+			Incident: r.Incident,
+			Provider: env.cat.Provider(r.Incident.Provider),
+			Via:      env.cat.Provider(r.Incident.Verdict.Via),
+			Reply:    firstReply(r.Incident),
+			Checks:   r.Checks,
+		})
 	}
-	switch kind {
-	case notify.KindOpened:
-		n.Checks = s.awaitVerification(ctx, inc)
-	case notify.KindCleared:
-		// Say whether the list still names us: a quiet period is not a
-		// delisting.
-		n.Checks = s.verifyNow(ctx, inc)
+	if !rec.Verify {
+		return n
 	}
-	return s.items(n, now), nil
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); n.Checks = s.verify(ctx, env, rec.Incident.Key) }()
+	for i := range n.Related {
+		wg.Add(1)
+		go func() { defer wg.Done(); n.Related[i].Checks = s.verify(ctx, env, n.Related[i].Incident.Key) }()
+	}
+	wg.Wait()
+	return n
 }
 
 // items composes a notice for every configured channel, each under its
-// notify.DedupKey. A channel whose notice cannot be composed gets an item
-// given up from the start (so the store shows what was lost, and why);
-// the other channels' items are not affected.
-func (s *service) items(n notify.Notice, now time.Time) []track.OutboxItem {
+// notify.DedupKey, and returns the Alertmanager alerts it fires or
+// resolves. A channel whose notice cannot be composed gets an item given up
+// from the start (so the store shows what was lost, and why); the other
+// channels' items are not affected.
+func (s *service) items(env *noticeEnv, n notify.Notice, p track.Notice) ([]track.OutboxItem, []notify.Alert) {
+	nc := env.cfg.Notify
 	cfg := notify.Config{
-		From:     s.cfg.Notify.Sender(s.d.Host),
-		To:       s.cfg.Notify.To,
-		HTML:     s.cfg.Notify.HTML,
-		Renotify: s.cfg.Notify.Renotify,
-		Location: s.loc,
+		From:     nc.Sender(s.d.Host),
+		To:       nc.To,
+		HTML:     nc.HTML,
+		Renotify: nc.Renotify,
+		Location: env.loc,
 	}
+	now := p.CreatedAt
 	var items []track.OutboxItem
 	add := func(sink string, rcpts []string, compose func() ([]byte, error)) {
 		it := track.OutboxItem{DedupKey: notify.DedupKey(n, sink), Kind: string(n.Kind), IncidentID: n.Incident.ID,
@@ -78,16 +424,53 @@ func (s *service) items(n notify.Notice, now time.Time) []track.OutboxItem {
 	}
 	if len(cfg.To) > 0 && s.hasSink(SinkEmail) {
 		add(SinkEmail, config.Envelope(cfg.To), func() ([]byte, error) {
-			return notify.Compose(n, cfg, now, notify.MessageID(n, now, s.d.Host))
+			return notify.Compose(n, cfg, now, p.MessageID)
 		})
 	}
-	if w := s.cfg.Notify.Webhook; w.URL != "" && s.hasSink(SinkWebhook) {
+	if w := nc.Webhook; w.URL != "" && s.hasSink(SinkWebhook) {
 		add(SinkWebhook, nil, func() ([]byte, error) { return notify.WebhookPayload(n, cfg, now, w.Format) })
+	}
+	var alerts []notify.Alert
+	// Alertmanager hears of listings; a failing resolver is for the
+	// Prometheus rules on rblwatch's metrics (prometheus/rules.yml).
+	if len(nc.Alertmanager.URLs) > 0 && s.hasSink(SinkAlertmanager) && n.Kind != notify.KindResolver {
+		var err error
+		alerts, err = notify.Alerts(n, cfg, now)
+		// A digest only refreshes the firing alerts' annotations: the
+		// alert itself was posted with the opened notice, and the lane
+		// posts it again every minute.
+		if n.Kind != notify.KindDigest || err != nil {
+			add(SinkAlertmanager, nil, func() ([]byte, error) {
+				if err != nil {
+					return nil, err
+				}
+				return json.Marshal(alerts)
+			})
+		}
 	}
 	if len(items) == 0 {
 		s.log.Warn("nobody to tell: set notify.to, notify.webhook.url or notify.alertmanager.urls", zap.String("notice", notify.NoticeKey(n)))
 	}
-	return items
+	return items, alerts
+}
+
+// firingAlerts returns the alerts that fire now, for the Alertmanager
+// lane's refresh.
+func (s *service) firingAlerts(ctx context.Context) ([]notify.Alert, error) {
+	rows, err := s.d.Store.Alerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notify.Alert, 0, len(rows))
+	for _, r := range rows {
+		var a notify.Alert
+		if err := json.Unmarshal(r, &a); err != nil {
+			s.log.Warn("an unreadable stored alert", zap.Error(err))
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // firstReply is the remote's reply in the incident's first log line.
@@ -102,105 +485,58 @@ func firstReply(inc incident.Incident) string {
 	return r.Reply.Text
 }
 
-// startVerifications starts a DNS check for each incident that has none:
-// the listed IP or domain at the provider's own zones.
-func (s *service) startVerifications(ctx context.Context) {
-	if s.d.Resolver == nil {
-		return
-	}
-	for _, ref := range s.tracker.ActiveRefs() {
-		s.checksMu.Lock()
-		_, ok := s.checks[ref.ID]
-		if !ok {
-			v := &verification{done: make(chan struct{})}
-			s.checks[ref.ID] = v
-			check := s.verifier(ref.Key)
-			go func() {
-				defer close(v.done)
-				v.result = check(context.WithoutCancel(ctx))
-			}()
-		}
-		s.checksMu.Unlock()
-	}
-}
-
-// awaitVerification returns the DNS check started when the incident opened,
-// waiting for it a little, or runs one now.
-func (s *service) awaitVerification(ctx context.Context, inc incident.Incident) []notify.Check {
-	s.checksMu.Lock()
-	v := s.checks[inc.ID]
-	s.checksMu.Unlock()
-	if v == nil {
-		return s.verifyNow(ctx, inc)
-	}
-	timer := time.NewTimer(verifyWait)
-	defer timer.Stop()
-	select {
-	case <-v.done:
-		return v.result
-	case <-timer.C:
-		return []notify.Check{{Status: notify.CheckError, Error: "the DNS check did not finish in time"}}
-	case <-ctx.Done():
-		return nil
-	}
-}
-
-func (s *service) forgetVerification(id string) {
-	s.checksMu.Lock()
-	delete(s.checks, id)
-	s.checksMu.Unlock()
-}
-
-// verifyNow checks the incident's listing now.
-func (s *service) verifyNow(ctx context.Context, inc incident.Incident) []notify.Check {
+// verify looks the listed target of an incident up at its provider's zones,
+// within twice the resolver's timeout. A provider without a public list
+// gets a "nolist" check, so the notice can say to use its portal.
+func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []notify.Check {
 	if s.d.Resolver == nil {
 		return nil
 	}
-	return s.verifier(inc.Key)(ctx)
-}
-
-// verifier returns a function that looks the listed target up at the
-// provider's zones. It captures everything it needs, so it may run in
-// another goroutine while the main loop reloads the configuration. A
-// provider without a public list gets a "nolist" check, so the notice can
-// say to use its portal.
-func (s *service) verifier(k incident.Key) func(context.Context) []notify.Check {
-	p := s.cat.Provider(k.Provider)
+	p := env.cat.Provider(k.Provider)
 	switch {
 	case p == nil || k.Listed == "":
-		return func(context.Context) []notify.Check { return nil }
+		return nil
 	case len(p.Zones) == 0:
-		return func(context.Context) []notify.Check { return []notify.Check{{Status: notify.CheckNoList}} }
+		return []notify.Check{{Status: notify.CheckNoList}}
 	}
-	zones := s.zonesOf(k.Provider, k.Listed)
-	res, log, now, timeout, m := s.d.Resolver, s.log, s.d.Now, s.timeout(), s.d.Metrics
-	target := k.Listed
-	return func(ctx context.Context) []notify.Check {
-		if len(zones) == 0 {
-			return nil
-		}
-		ctx, cancel := context.WithTimeout(ctx, 2*timeout)
-		defer cancel()
-		results := dnsbl.Check(ctx, log, res, zones, target, now())
-		checks := make([]notify.Check, 0, len(results))
-		for _, r := range results {
-			c := notify.Check{Zone: r.Zone, Meaning: r.Meaning, TXT: r.TXT, Status: notify.CheckStatus(r.Status)}
-			if r.Status == dnsbl.StatusError {
-				c.Error = r.Reason
-				if c.Error == "" && r.Err != nil {
-					c.Error = r.Err.Error()
-				}
+	zones := env.zonesOf(k.Provider, k.Listed)
+	if len(zones) == 0 {
+		return nil
+	}
+	timeout := env.cfg.DNSBL.Timeout
+	if timeout <= 0 {
+		timeout = dnsbl.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
+	defer cancel()
+	results := dnsbl.Check(ctx, s.log, s.d.Resolver, zones, k.Listed, s.d.Now())
+	checks := make([]notify.Check, 0, len(results))
+	for _, r := range results {
+		c := notify.Check{Zone: r.Zone, Meaning: r.Meaning, TXT: r.TXT, Status: notify.CheckStatus(r.Status)}
+		if r.Status == dnsbl.StatusError {
+			c.Error = r.Reason
+			if c.Error == "" && r.Err != nil {
+				c.Error = r.Err.Error()
 			}
-			m.dnsChecks.WithLabelValues(string(r.Status)).Inc()
-			checks = append(checks, c)
 		}
-		return checks
+		s.d.Metrics.dnsChecks.WithLabelValues(string(r.Status)).Inc()
+		checks = append(checks, c)
 	}
+	return checks
 }
 
-func (s *service) timeout() time.Duration {
-	if s.cfg.DNSBL.Timeout > 0 {
-		return s.cfg.DNSBL.Timeout
+// zonesOf returns the enabled zones of provider id that fit the target.
+func (e *noticeEnv) zonesOf(id, target string) []dnsbl.Zone {
+	p := e.cat.Provider(id)
+	t, err := dnsbl.ParseTarget(target)
+	if p == nil || err != nil {
+		return nil
 	}
-	return dnsbl.DefaultTimeout
+	var out []dnsbl.Zone
+	for _, z := range e.zones {
+		if z.Domain == t.IsDomain() && slices.ContainsFunc(p.Zones, func(pz dnsbl.Zone) bool { return pz.Name == z.Name }) {
+			out = append(out, z)
+		}
+	}
+	return out
 }

@@ -129,6 +129,18 @@ func (w *sinkSwitch) Deliver(ctx context.Context, it notify.Item) error {
 	return b.t.Deliver(ctx, it)
 }
 
+// Refresh lets the transport behind the switch repeat what it must (the
+// Alertmanager's firing alerts); a switch to anything else has nothing to
+// repeat.
+func (w *sinkSwitch) Refresh(ctx context.Context, now time.Time) time.Time {
+	if b := w.cur.Load(); b != nil {
+		if r, ok := b.t.(notify.Refresher); ok {
+			return r.Refresh(ctx, now)
+		}
+	}
+	return now.Add(notify.DefaultAlertRepeat)
+}
+
 // switches returns the worker's lanes: one switch per channel, set to the
 // transports of Deps.Sinks.
 func (s *service) switches() map[string]notify.Transport {
@@ -143,10 +155,29 @@ func (s *service) switches() map[string]notify.Transport {
 	return out
 }
 
-// setSinks puts new transports behind the switches.
+// setSinks puts new transports behind the switches. An Alertmanager
+// transport gets the store's firing alerts to post again, and the daemon's
+// clock.
 func (s *service) setSinks(sinks map[string]notify.Transport) {
 	for name, w := range s.sinkSwitches {
-		w.cur.Store(&transportBox{sinks[name]})
+		t := sinks[name]
+		if am, ok := t.(*notify.Alertmanager); ok {
+			if am.Firing == nil {
+				am.Firing = s.firingAlerts
+			}
+			if am.Now == nil {
+				am.Now = s.d.Now
+			}
+			if am.OnRefresh == nil {
+				log := s.log.Named("alertmanager")
+				am.OnRefresh = func(alerts int, err error) {
+					if err != nil {
+						log.Warn("posting the firing alerts again failed; the next try is in a minute", zap.Int("alerts", alerts), zap.Error(err))
+					}
+				}
+			}
+		}
+		w.cur.Store(&transportBox{t})
 	}
 }
 

@@ -172,12 +172,19 @@ func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	})
 	var kicked bool
 	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
+		var findings []noticeRecord
 		for _, ps := range states {
-			inserted, err := s.transition(tx, ps, r.at)
+			f, err := s.transition(tx, ps, r.at)
 			if err != nil {
 				return err
 			}
-			kicked = kicked || inserted
+			if f != nil {
+				findings = append(findings, *f)
+			}
+		}
+		var err error
+		if kicked, err = s.recordRound(tx, findings, r.at); err != nil {
+			return err
 		}
 		inserted, err := s.resolverHealth(tx, r)
 		if err != nil {
@@ -191,21 +198,18 @@ func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	}
 	s.log.Info("self-check done", zap.Int("targets", len(r.results)), zap.Int("providers", len(states)), zap.Int("undecided", unsure))
 	if kicked {
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
+		s.kickComposer()
 	}
 	return nil
 }
 
-// transition records one provider's state for one target and enqueues a
-// notice when it changed (or when a first check finds a listing).
-func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool, error) {
+// transition records one provider's state for one target and returns the
+// finding to tell when it changed (or when a first check finds a listing).
+func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (*noticeRecord, error) {
 	base := ps.provider + "/" + ps.target
 	prev, _, err := tx.GetMeta("selfcheck/state/" + base)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	now := "clean"
 	if ps.listed {
@@ -213,19 +217,19 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool
 	}
 	if prev == now || (prev == "" && now == "clean") {
 		if prev == "" {
-			return false, tx.SetMeta("selfcheck/state/"+base, now)
+			return nil, tx.SetMeta("selfcheck/state/"+base, now)
 		}
-		return false, nil
+		return nil, nil
 	}
 	seqText, _, err := tx.GetMeta("selfcheck/seq/" + base)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	seq, _ := strconv.Atoi(seqText)
 	seq++
 	since := at
 	if v, ok, err := tx.GetMeta("selfcheck/since/" + base); err != nil {
-		return false, err
+		return nil, err
 	} else if ok && !ps.listed {
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			since = t
@@ -237,7 +241,7 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool
 		"selfcheck/since/" + base: since.UTC().Format(time.RFC3339Nano),
 	} {
 		if err := tx.SetMeta(k, v); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
 	kind := notify.KindListed
@@ -252,27 +256,9 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (bool
 		kind = notify.KindDelisted
 		inc.Status, inc.ClearedAt, inc.ClearedBy = incident.Cleared, at, "delisted"
 	}
-	n := notify.Notice{
-		Kind:     kind,
-		Incident: inc,
-		Provider: s.cat.Provider(ps.provider),
-		Checks:   ps.checks,
-		Lang:     s.cfg.Notify.Language,
-		Role:     s.cfg.Role,
-		Host:     s.d.Host,
-	}
-	items := s.items(n, at)
-	inserted := false
-	for _, it := range items {
-		ok, err := tx.Enqueue(it)
-		if err != nil {
-			return false, err
-		}
-		inserted = inserted || ok
-	}
 	s.log.Info("self-check: "+string(kind), zap.String("provider", ps.provider), zap.String("target", ps.target))
 	s.d.Metrics.events.WithLabelValues(string(kind)).Inc()
-	return inserted, nil
+	return &noticeRecord{Kind: kind, Incident: inc, Checks: ps.checks}, nil
 }
 
 // Resolver health, in the meta table:
@@ -374,23 +360,17 @@ func (s *service) resolverHealth(tx *track.Tx, r selfCheckResult) (bool, error) 
 	return s.enqueueResolver(tx, state)
 }
 
-// enqueueResolver enqueues a resolver notice on every channel.
+// enqueueResolver records a resolver notice (composed for every channel
+// beside the loop, see notices.go).
 func (s *service) enqueueResolver(tx *track.Tx, state notify.ResolverState) (bool, error) {
-	n := notify.Notice{
+	rec := noticeRecord{
 		Kind:     notify.KindResolver,
 		Incident: incident.Incident{ID: "resolver-" + state.Since.UTC().Format("20060102T150405Z")},
-		Lang:     s.cfg.Notify.Language,
-		Role:     s.cfg.Role,
-		Host:     s.d.Host,
 		Resolver: &state,
 	}
-	inserted := false
-	for _, it := range s.items(n, state.At) {
-		ok, err := tx.Enqueue(it)
-		if err != nil {
-			return false, err
-		}
-		inserted = inserted || ok
+	inserted, err := s.recordNotice(tx, rec, "", state.At)
+	if err != nil {
+		return false, err
 	}
 	s.d.Metrics.events.WithLabelValues(string(notify.KindResolver)).Inc()
 	return inserted, nil

@@ -667,6 +667,11 @@ func (t *Tracker) Restore(incs []Incident) {
 			lastNote: inc.LastSeen,
 			hidx:     -1,
 		}
+		// LastSeen at the last notice is not stored; a rejection after
+		// that notice (LastSeen later than Notified) still owes a digest.
+		if inc.Status == Ongoing && inc.Notified.Before(inc.LastSeen) {
+			st.lastNote = inc.Notified
+		}
 		for _, r := range st.inc.Recipients {
 			st.rcpts[maphash.String(t.seed, r)] = struct{}{}
 		}

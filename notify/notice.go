@@ -111,12 +111,16 @@ type Check struct {
 }
 
 // Counts are an incident's totals at some moment. The daemon keeps the
-// counts at the last notice so that a digest can say what is new.
+// counts at the last notice (in its store, so a restart keeps them) so that
+// a digest can say what is new, and since when.
 type Counts struct {
 	Messages   int `json:"messages"`
 	Recipients int `json:"recipients"`
 	Bounced    int `json:"bounced"`
 	Deferred   int `json:"deferred"`
+	// At is when these were the totals (the time of that notice); zero
+	// when unknown.
+	At time.Time `json:"at,omitzero"`
 }
 
 // CountsOf returns the totals of an incident snapshot.

@@ -44,6 +44,11 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 		if st.Outbox, err = t.deleted(`DELETE FROM outbox WHERE sent_at < ?1 OR failed_at < ?1`, cutoff); err != nil {
 			return err
 		}
+		// Notices go with their incident (ON DELETE CASCADE); self-check
+		// notices have none.
+		if _, err = t.deleted(`DELETE FROM notices WHERE incident_id IS NULL AND composed_at < ?1`, cutoff); err != nil {
+			return err
+		}
 		st.Milter, err = t.deleted(`DELETE FROM milter_messages WHERE message IS NULL AND seen_at < ?1`, cutoff)
 		return err
 	})

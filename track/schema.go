@@ -179,6 +179,49 @@ ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
 CREATE INDEX outbox_lane ON outbox(sink, id) WHERE sent_at IS NULL AND failed_at IS NULL;
 `,
+	// 4: notices recorded by the log reader and composed beside it, the
+	// thread and last counts of each announced incident, the firing
+	// Alertmanager alerts, and the postmaster's acks and mutes.
+	`
+CREATE TABLE notices (
+	id          INTEGER PRIMARY KEY,
+	notice_key  TEXT NOT NULL UNIQUE,
+	kind        TEXT NOT NULL,
+	incident_id TEXT REFERENCES incidents(id) ON DELETE CASCADE,
+	thread      TEXT NOT NULL DEFAULT '',
+	message_id  TEXT NOT NULL DEFAULT '',
+	created_at  TEXT NOT NULL,
+	record      TEXT NOT NULL,
+	composed_at TEXT
+) STRICT;
+CREATE INDEX notices_pending ON notices(id) WHERE composed_at IS NULL;
+CREATE INDEX notices_thread ON notices(thread, id);
+CREATE INDEX notices_incident_id ON notices(incident_id);
+
+CREATE TABLE incident_notes (
+	incident_id TEXT PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,
+	thread      TEXT NOT NULL,
+	counts      TEXT NOT NULL DEFAULT '',
+	acked_at    TEXT,
+	acked_by    TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TABLE alerts (
+	key        TEXT PRIMARY KEY,
+	alert      TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE mutes (
+	id         INTEGER PRIMARY KEY,
+	provider   TEXT NOT NULL DEFAULT '',
+	listed     TEXT NOT NULL DEFAULT '',
+	until      TEXT,
+	created_at TEXT NOT NULL,
+	created_by TEXT NOT NULL DEFAULT '',
+	lifted_at  TEXT
+) STRICT;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.

@@ -1,0 +1,109 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// header returns a header of a delivered email.
+func header(t *testing.T, it notify.Item, name string) string {
+	t.Helper()
+	m, err := mail.ReadMessage(strings.NewReader(string(it.Payload)))
+	if err != nil {
+		t.Fatalf("notice is not a mail message: %v", err)
+	}
+	return m.Header.Get(name)
+}
+
+// noticeRecords reads the recorded notices from a stopped daemon's store.
+func noticeRecords(t *testing.T, path string) ([]track.Notice, []noticeRecord) {
+	t.Helper()
+	st, err := track.OpenReadOnly(path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ns, err := st.Notices(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]noticeRecord, len(ns))
+	for i, n := range ns {
+		if err := json.Unmarshal(n.Record, &recs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ns, recs
+}
+
+// TestOneNoticeForOneAddress (issue 12.3): two providers refuse mail from
+// one address within the aggregation window: one notice announces both;
+// the second incident's own opened event sends nothing. Their follow-ups
+// (digest, cleared) are threaded under that notice, and a digest counts
+// what happened since the previous notice, from the store, across a
+// restart.
+func TestOneNoticeForOneAddress(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.Notify.Aggregate = 30 * time.Second
+	cfg.Notify.Renotify = time.Hour
+	h.start(cfg)
+
+	// Barracuda at t0, Trend Micro 5 s later: both name 192.0.2.1.
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"), deferral(t0.Add(5*time.Second), "5D2C3B4A01", "dave@example.com"))
+	h.read(2)
+	h.tickAt(t0.Add(30 * time.Second)) // Barracuda's window ends
+	opened := h.mail.wait(t, "opened")
+	root := header(t, opened, "Message-ID")
+	if !strings.Contains(subject(t, opened), "Barracuda") || root == "" || header(t, opened, "In-Reply-To") != "" {
+		t.Fatalf("opened: %q, Message-ID %q, In-Reply-To %q", subject(t, opened), root, header(t, opened, "In-Reply-To"))
+	}
+	h.tickAt(t0.Add(36 * time.Second)) // Trend Micro's window ends: announced already
+	// More Trend Micro deferrals, then a digest after renotify.
+	appendLines(t, h.log, deferral(t0.Add(10*time.Minute), "5D2C3B4A02", "erin@example.com"), deferral(t0.Add(11*time.Minute), "5D2C3B4A03", "frank@example.com"))
+	h.read(4)
+	h.tickAt(t0.Add(12 * time.Minute))
+	h.stop()
+	if n := h.mail.count(); n != 1 {
+		t.Fatalf("%d emails for two providers of one address, want 1", n)
+	}
+	ns, recs := noticeRecords(t, h.store)
+	if len(ns) != 1 || len(recs[0].Related) != 1 || recs[0].Related[0].Incident.Provider != "trendmicro" {
+		t.Fatalf("notices %+v, want one opened notice with Trend Micro related", ns)
+	}
+
+	// A restart: the digest still knows the counts at the opened notice.
+	h.start(cfg)
+	h.tickAt(t0.Add(36*time.Second + time.Hour))
+	digest := h.mail.wait(t, "digest")
+	if header(t, digest, "X-Rblwatch-Kind") != "digest" || !strings.Contains(subject(t, digest), "Trend Micro") {
+		t.Fatalf("second email: %q", subject(t, digest))
+	}
+	if got := header(t, digest, "In-Reply-To"); got != root {
+		t.Errorf("digest In-Reply-To %q, want the opened notice %q", got, root)
+	}
+	if got := header(t, digest, "References"); !strings.HasPrefix(got, root) {
+		t.Errorf("digest References %q, want it to start at %q", got, root)
+	}
+	h.stop()
+	ns, recs = noticeRecords(t, h.store)
+	if len(ns) != 2 {
+		t.Fatalf("%d notices, want 2", len(ns))
+	}
+	prev := recs[1].Previous
+	if prev == nil || prev.Deferred != 1 || !prev.At.Equal(t0.Add(30*time.Second)) {
+		t.Errorf("digest's previous counts %+v, want 1 deferral as of the opened notice at %v", prev, t0.Add(30*time.Second))
+	}
+	if ns[1].Thread != ns[0].IncidentID {
+		t.Errorf("digest thread %q, want %q", ns[1].Thread, ns[0].IncidentID)
+	}
+}
