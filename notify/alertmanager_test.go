@@ -204,7 +204,8 @@ func TestAlertmanagerReal(t *testing.T) {
 			t.Fatalf("posting to a real Alertmanager: %v", err)
 		}
 	}
-	groups, err := am.Groups(ctx)
+	// Both alerts arrive in one group (and stay so: never two groups).
+	groups, err := am.WaitGroups(ctx, func(g []amtest.Group) bool { return len(g) != 1 || len(g[0].Alerts) == 2 })
 	if err != nil {
 		t.Fatal(err)
 	}

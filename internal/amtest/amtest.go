@@ -313,3 +313,19 @@ func (s *Server) WaitAlerts(ctx context.Context, cond func([]Alert) bool) ([]Ale
 		}
 	}
 }
+
+// WaitGroups polls the alert groups until cond holds and returns them:
+// Alertmanager's dispatcher groups a posted alert a moment later.
+func (s *Server) WaitGroups(ctx context.Context, cond func([]Group) bool) ([]Group, error) {
+	for {
+		groups, err := s.Groups(ctx)
+		if err == nil && cond(groups) {
+			return groups, nil
+		}
+		select {
+		case <-ctx.Done():
+			return groups, fmt.Errorf("amtest: groups %+v (err %v): %w", groups, err, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
