@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/rblwatch/rblwatch/config"
@@ -18,8 +20,16 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version and commit are set at build time (packaging/build-deb):
+//
+//	-ldflags "-X main.version=0.1.0 -X main.commit=<git revision>"
+//
+// Without them, the module's version and the VCS revision Go stamped into
+// the binary are used when there are any.
+var (
+	version = "dev"
+	commit  = ""
+)
 
 // env is what a subcommand may touch: its streams, a logger, the
 // environment. Tests build one with buffers.
@@ -54,7 +64,9 @@ func init() {
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},
 		{"messages", "[--config FILE] [--deferred] [--state S] [--queue-id Q] [--since T] [--json] [--limit N]", "tracked messages and their fate", runMessages},
 		{"config", "check|example [--config FILE]", "validate a configuration file, or print an example", runConfig},
-		{"version", "", "print the version", runVersion},
+		{"version", "", "print the version, the commit and the Go version", runVersion},
+		{"completion", "bash|zsh", "print a shell completion script", runCompletion},
+		{"man", "", "print the manual page (roff, for man(1))", runMan},
 	}
 }
 
@@ -231,7 +243,7 @@ func newLogger(w io.Writer, level zap.AtomicLevel, format config.LogFormat) *zap
 
 // logFlags adds --log-level and --log-format to a subcommand's flags.
 func logFlags(e *env, fs *flag.FlagSet) {
-	fs.Func("log-level", "rblwatch's own log: debug, info, warn or error (default: logging.level, else info)", func(s string) error {
+	fs.Func("log-level", "`level` of rblwatch's own log: debug, info, warn or error (default: logging.level, else info)", func(s string) error {
 		if _, err := config.ParseLogLevel(s); err != nil {
 			return err
 		}
@@ -240,7 +252,7 @@ func logFlags(e *env, fs *flag.FlagSet) {
 		}
 		return e.configureLog(nil)
 	})
-	fs.Func("log-format", "rblwatch's own log: text or json (default: logging.format, else text)", func(s string) error {
+	fs.Func("log-format", "`format` of rblwatch's own log: text or json (default: logging.format, else text)", func(s string) error {
 		if _, err := config.ParseLogFormat(s); err != nil {
 			return err
 		}
@@ -256,8 +268,26 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "rblwatch %s\n", version)
+	v, c, g := versionInfo()
+	fmt.Fprintf(e.stdout, "rblwatch %s\ncommit %s\n%s %s/%s\n", v, c, g, runtime.GOOS, runtime.GOARCH)
 	return nil
+}
+
+// versionInfo returns the version, the commit and the Go version the binary
+// was built with.
+func versionInfo() (v, c, goVersion string) {
+	v, c, goVersion = version, commit, runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && c == "" {
+				c = s.Value
+			}
+		}
+	}
+	return v, cmp.Or(c, "unknown"), goVersion
 }
 
 // reloadLogLevel applies a reloaded configuration's level (the format needs

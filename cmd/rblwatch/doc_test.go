@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
+)
+
+// TestManPage: the manual covers every subcommand with every flag its
+// --help lists, and man(1) renders it without a warning.
+func TestManPage(t *testing.T) {
+	var page bytes.Buffer
+	writeMan(&page)
+	for _, c := range commands {
+		if !strings.Contains(page.String(), ".SS "+roff(c.name)+"\n") {
+			t.Errorf("the manual has no section for %s", c.name)
+		}
+		flags, _ := flagsOf(helpOf(c.name))
+		if len(flags) < 2 {
+			t.Errorf("%s: flags %q: its --help was not read", c.name, flags)
+		}
+		for _, f := range flags {
+			if !strings.Contains(page.String(), roff("  "+f[1:])) {
+				t.Errorf("the manual lacks %s %s", c.name, f)
+			}
+		}
+	}
+	man := testenv.LookPath(t, "man", "man-db")
+	file := filepath.Join(t.TempDir(), "rblwatch.1")
+	if err := os.WriteFile(file, page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(man, "--warnings", "-l", file)
+	cmd.Env = append(os.Environ(), "MANWIDTH=80", "MANPAGER=cat", "PAGER=cat")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("man -l: %v\n%s", err, stderr.String())
+	}
+	for _, want := range []string{"RBLWATCH(1)", "SUBCOMMANDS", "usage: rblwatch check", "-log-level level"} {
+		if !strings.Contains(strings.ReplaceAll(string(out), "‐", "-"), want) {
+			t.Errorf("the rendered page lacks %q", want)
+		}
+	}
+}
+
+// TestCompletion asks bash (with bash-completion) and zsh what they
+// complete, with the scripts rblwatch prints.
+func TestCompletion(t *testing.T) {
+	dir := t.TempDir()
+	for _, sh := range []string{"bash", "zsh"} {
+		var out, errb bytes.Buffer
+		e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+		if err := dispatch(context.Background(), e, []string{"completion", sh}); err != nil {
+			t.Fatalf("completion %s: %v", sh, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, sh), out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := dispatch(context.Background(), &env{stdout: new(bytes.Buffer), stderr: new(bytes.Buffer)}, []string{"completion", "fish"}); err == nil {
+		t.Error("completion fish: no error")
+	}
+
+	bash := testenv.LookPath(t, "bash", "bash")
+	lib := "/usr/share/bash-completion/bash_completion"
+	if _, err := os.Stat(lib); err != nil {
+		testenv.Missing(t, "no %s (apt-get install bash-completion)", lib)
+	}
+	complete := func(line string) string {
+		t.Helper()
+		script := `source "$1"; source "$2"; COMP_LINE="$3"; COMP_POINT=${#COMP_LINE}; read -ra COMP_WORDS <<<"$3"
+[[ "$3" == *" " ]] && COMP_WORDS+=("")
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rblwatch; printf '%s\n' "${COMPREPLY[@]}" | sort`
+		out, err := exec.Command(bash, "-c", script, "bash", lib, filepath.Join(dir, "bash"), line).CombinedOutput()
+		if err != nil {
+			t.Fatalf("bash completing %q: %v\n%s", line, err, out)
+		}
+		return strings.Join(strings.Fields(string(out)), " ")
+	}
+	for line, want := range map[string]string{
+		"rblwatch ch":             "check",
+		"rblwatch co":             "completion config",
+		"rblwatch run --con":      "--config",
+		"rblwatch replay --for":   "--format",
+		"rblwatch config ":        "check example",
+		"rblwatch completion z":   "zsh",
+		"rblwatch check --log-le": "--log-level",
+	} {
+		if got := complete(line); got != want {
+			t.Errorf("bash completes %q as %q, want %q", line, got, want)
+		}
+	}
+
+	zsh := testenv.LookPath(t, "zsh", "zsh")
+	if out, err := exec.Command(zsh, "-n", filepath.Join(dir, "zsh")).CombinedOutput(); err != nil {
+		t.Errorf("zsh -n: %v\n%s", err, out)
+	}
+}
