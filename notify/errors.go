@@ -3,11 +3,11 @@ package notify
 import (
 	"errors"
 	"fmt"
-	"net/textproto"
 	"strings"
 
+	smtp "github.com/emersion/go-smtp"
+
 	"github.com/rblwatch/rblwatch/internal/sanitize"
-	"github.com/rblwatch/rblwatch/reply"
 )
 
 // SendError is a failed delivery, modelled on go-smtp's SMTPError. It says
@@ -64,23 +64,27 @@ func Temporary(err error) bool {
 	return err != nil
 }
 
-// smtpError turns an error from net/smtp into a SendError: a reply carries
-// its code (4xx temporary, 5xx permanent); anything else is a network
-// failure, temporary.
+// smtpError turns an error of go-smtp's client into a SendError: a reply
+// (*smtp.SMTPError) carries its code and enhanced code (5xx permanent,
+// anything else temporary); any other error is a network failure,
+// temporary.
 func smtpError(op string, err error) *SendError {
 	var se *SendError
 	if errors.As(err, &se) {
 		return se
 	}
-	var te *textproto.Error
-	if errors.As(err, &te) {
-		r := reply.Parse(fmt.Sprintf("%03d %s", te.Code, strings.ReplaceAll(te.Msg, "\n", " ")))
-		return &SendError{
-			Sink: "smtp", Op: op, Code: te.Code, Enhanced: r.Enhanced,
-			Message: sanitize.Line(r.Message(), maxReply),
-			Temp:    te.Code < 500 || te.Code >= 600,
+	var re *smtp.SMTPError
+	if errors.As(err, &re) {
+		e := &SendError{
+			Sink: "smtp", Op: op, Code: re.Code,
+			Message: sanitize.Line(strings.ReplaceAll(re.Message, "\n", " "), maxReply),
+			Temp:    re.Code/100 != 5,
 			Err:     err,
 		}
+		if c := re.EnhancedCode; c[0] >= 2 && c[0] <= 5 && c[1] >= 0 && c[2] >= 0 {
+			e.Enhanced = fmt.Sprintf("%d.%d.%d", c[0], c[1], c[2])
+		}
+		return e
 	}
 	return &SendError{Sink: "smtp", Op: op, Temp: true, Err: err}
 }

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/smtp"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-sasl"
+	smtp "github.com/emersion/go-smtp"
 
 	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
@@ -99,9 +100,10 @@ func (s *SMTP) Deliver(ctx context.Context, it Item) error {
 	return s.Send(ctx, s.From, it.Recipients, it.Payload)
 }
 
-// Send delivers msg (CRLF line ends, as Compose makes it) to the relay. It
-// returns nil only once the relay has accepted the data with a 2xx reply;
-// a *SendError says otherwise, and whether to try again.
+// Send delivers msg (CRLF line ends, as Compose makes it) to the relay with
+// go-smtp's client. It returns nil only once the relay has accepted the
+// data with a 2xx reply; a *SendError says otherwise, and whether to try
+// again.
 func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (err error) {
 	if err := s.Validate(); err != nil {
 		return &SendError{Sink: "smtp", Op: "config", Err: err}
@@ -121,56 +123,21 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	addr := s.addr()
-	host, _, _ := net.SplitHostPort(addr)
-	conn, err := s.dial(ctx, addr, host)
+	c, err := s.open(ctx)
 	if err != nil {
-		return &SendError{Sink: "smtp", Op: "dial", Temp: true, Err: err}
-	}
-	// Every read and write honours the context: its deadline becomes the
-	// connection's, and cancelling it unblocks a pending read.
-	if d, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(d)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-
-	c, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return smtpError("greeting", err)
+		return err
 	}
 	defer c.Close()
-	helo := s.HeloName
-	if helo == "" {
-		helo = "localhost"
-	}
-	if err := c.Hello(helo); err != nil {
-		return smtpError("ehlo", err)
-	}
-	switch s.policy() {
-	case TLSOpportunistic, TLSRequired:
-		offered, _ := c.Extension("STARTTLS")
-		if !offered {
-			if s.policy() == TLSRequired {
-				return &SendError{Sink: "smtp", Op: "starttls", Temp: true, Message: "the relay does not offer STARTTLS"}
-			}
-			break
-		}
-		if err := c.StartTLS(s.tlsConfig(host, s.policy() == TLSOpportunistic)); err != nil {
-			return smtpError("starttls", err)
-		}
-	}
 	if s.Username != "" {
-		if err := s.auth(c, host); err != nil {
+		if err := s.auth(c); err != nil {
 			return err
 		}
 	}
-	if err := c.Mail(from); err != nil {
+	if err := c.Mail(from, nil); err != nil {
 		return smtpError("mail", err)
 	}
 	for _, rcpt := range to {
-		if err := c.Rcpt(rcpt); err != nil {
+		if err := c.Rcpt(rcpt, nil); err != nil {
 			return smtpError("rcpt", err)
 		}
 	}
@@ -189,6 +156,80 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (
 	// The message is accepted; a failing QUIT changes nothing.
 	_ = c.Quit()
 	return nil
+}
+
+// open connects and greets the relay under the TLS policy, and returns a
+// client ready for AUTH or MAIL. Every command is bounded by ctx's deadline,
+// and the end of ctx closes the connection.
+//
+// go-smtp (v0.25) starts TLS only in NewClientStartTLS, which says EHLO
+// before we could know whether the relay offers STARTTLS. So a STARTTLS
+// policy asks first (EHLO on a connection of its own, which goes on in
+// clear text when the opportunistic policy finds no STARTTLS), then
+// connects again with STARTTLS.
+func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
+	helo := s.HeloName
+	if helo == "" {
+		helo = "localhost"
+	}
+	addr := s.addr()
+	host, _, _ := net.SplitHostPort(addr)
+	policy := s.policy()
+	c, err := s.client(ctx, addr, host, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Hello(helo); err != nil {
+		c.Close()
+		return nil, smtpError("ehlo", err)
+	}
+	if policy != TLSOpportunistic && policy != TLSRequired {
+		return c, nil
+	}
+	if offered, _ := c.Extension("STARTTLS"); !offered {
+		if policy == TLSRequired {
+			c.Close()
+			return nil, &SendError{Sink: "smtp", Op: "starttls", Temp: true, Message: "the relay does not offer STARTTLS"}
+		}
+		return c, nil
+	}
+	_ = c.Quit()
+	c.Close()
+	if c, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic)); err != nil {
+		return nil, err
+	}
+	// Our name again, over TLS (the library said EHLO localhost before
+	// STARTTLS).
+	if err := c.Hello(helo); err != nil {
+		c.Close()
+		return nil, smtpError("ehlo", err)
+	}
+	return c, nil
+}
+
+// client dials and wraps the connection in a go-smtp client; with
+// startTLS set it also runs STARTTLS.
+func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Config) (*smtp.Client, error) {
+	conn, err := s.dial(ctx, addr, host)
+	if err != nil {
+		return nil, &SendError{Sink: "smtp", Op: "dial", Temp: true, Err: err}
+	}
+	// go-smtp sets a deadline per command (CommandTimeout): keep them
+	// within ctx's, and close the connection when ctx ends (Send's end, or
+	// a stop).
+	context.AfterFunc(ctx, func() { _ = conn.Close() })
+	var c *smtp.Client
+	if startTLS == nil {
+		c = smtp.NewClient(conn)
+	} else if c, err = smtp.NewClientStartTLS(conn, startTLS); err != nil {
+		conn.Close()
+		return nil, smtpError("starttls", err)
+	}
+	if d, ok := ctx.Deadline(); ok {
+		left := time.Until(d)
+		c.CommandTimeout, c.SubmissionTimeout = left, left
+	}
+	return c, nil
 }
 
 func (s *SMTP) dial(ctx context.Context, addr, host string) (net.Conn, error) {
@@ -234,19 +275,22 @@ func (s *SMTP) tlsConfig(host string, insecure bool) *tls.Config {
 	return cfg
 }
 
-// auth authenticates with PLAIN, or LOGIN when the relay offers only that.
-func (s *SMTP) auth(c *smtp.Client, host string) error {
+// auth authenticates with go-sasl's PLAIN, or LOGIN when the relay offers
+// only that, and only over TLS: credentials never cross in clear text.
+func (s *SMTP) auth(c *smtp.Client) error {
+	if _, isTLS := c.TLSConnectionState(); !isTLS {
+		return &SendError{Sink: "smtp", Op: "auth", Err: errAuthNoTLS}
+	}
 	ok, mechs := c.Extension("AUTH")
 	if !ok {
 		return &SendError{Sink: "smtp", Op: "auth", Message: "the relay does not offer AUTH"}
 	}
-	offered := strings.Fields(strings.ToUpper(mechs))
-	var a smtp.Auth
+	var a sasl.Client
 	switch {
-	case slices.Contains(offered, "PLAIN"):
-		a = &plainAuth{user: s.Username, pass: s.Password}
-	case slices.Contains(offered, "LOGIN"):
-		a = &loginAuth{user: s.Username, pass: s.Password}
+	case c.SupportsAuth(sasl.Plain):
+		a = sasl.NewPlainClient("", s.Username, s.Password)
+	case c.SupportsAuth(sasl.Login):
+		a = sasl.NewLoginClient(s.Username, s.Password)
 	default:
 		return &SendError{Sink: "smtp", Op: "auth", Message: fmt.Sprintf("the relay offers neither PLAIN nor LOGIN (%s)", sanitize.Line(mechs, 100))}
 	}
@@ -257,45 +301,3 @@ func (s *SMTP) auth(c *smtp.Client, host string) error {
 }
 
 var errAuthNoTLS = errors.New("notify: refusing to send credentials without TLS")
-
-// plainAuth is SASL PLAIN (RFC 4616). Unlike net/smtp's PlainAuth it never
-// makes an exception for localhost: credentials go over TLS only.
-type plainAuth struct{ user, pass string }
-
-func (a *plainAuth) Start(si *smtp.ServerInfo) (string, []byte, error) {
-	if !si.TLS {
-		return "", nil, errAuthNoTLS
-	}
-	return "PLAIN", []byte("\x00" + a.user + "\x00" + a.pass), nil
-}
-
-func (a *plainAuth) Next(fromServer []byte, more bool) ([]byte, error) {
-	if more {
-		return nil, errors.New("notify: unexpected AUTH PLAIN challenge")
-	}
-	return nil, nil
-}
-
-// loginAuth is the obsolete but common LOGIN mechanism: the server asks for
-// "Username:" and "Password:".
-type loginAuth struct{ user, pass string }
-
-func (a *loginAuth) Start(si *smtp.ServerInfo) (string, []byte, error) {
-	if !si.TLS {
-		return "", nil, errAuthNoTLS
-	}
-	return "LOGIN", nil, nil
-}
-
-func (a *loginAuth) Next(fromServer []byte, more bool) ([]byte, error) {
-	if !more {
-		return nil, nil
-	}
-	switch strings.ToLower(strings.TrimSpace(string(fromServer))) {
-	case "username:", "user name", "username":
-		return []byte(a.user), nil
-	case "password:", "password":
-		return []byte(a.pass), nil
-	}
-	return nil, fmt.Errorf("notify: unexpected AUTH LOGIN challenge %q", sanitize.Line(string(fromServer), 100))
-}

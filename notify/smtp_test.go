@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSMTPCaptureGolden sends goldens through the SMTP sender to a go-smtp
@@ -220,5 +222,58 @@ func TestSMTPBadAddressIsPermanent(t *testing.T) {
 	err := s.Send(context.Background(), "a@example.net", []string{"b@example.net>\r\nDATA"}, []byte("x\r\n"))
 	if err == nil || Temporary(err) {
 		t.Fatalf("err %v, want a permanent error", err)
+	}
+}
+
+// TestSMTPHungRelay: a relay that accepts the connection and never says a
+// word is given up at the timeout, as a temporary failure; go-smtp's own
+// command timeouts (minutes) do not stretch it.
+func TestSMTPHungRelay(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, silent, until the test ends
+		}
+	}()
+	s := &SMTP{Addr: l.Addr().String(), Timeout: 300 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("x\r\n")) }()
+	select {
+	case err := <-done:
+		if err == nil || !Temporary(err) {
+			t.Errorf("err %v, want a temporary failure", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Send still waits on a silent relay long after its timeout")
+	}
+}
+
+// TestSMTPHelo: the relay hears our name, also after STARTTLS.
+func TestSMTPHelo(t *testing.T) {
+	serverTLS, _ := testCert(t)
+	for _, tc := range []struct {
+		name      string
+		serverTLS *tls.Config
+		policy    TLSPolicy
+	}{{"clear", nil, TLSNone}, {"starttls", serverTLS, TLSOpportunistic}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newCaptureServer()
+			addr := srv.start(t, "127.0.0.1:0", tc.serverTLS)
+			s := &SMTP{Addr: addr, HeloName: "mx1.example.net", TLS: tc.policy}
+			if err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("Subject: x\r\n\r\ny\r\n")); err != nil {
+				t.Fatal(err)
+			}
+			if got := <-srv.received; got.Helo != "mx1.example.net" || got.TLS != (tc.serverTLS != nil) {
+				t.Errorf("relay heard HELO %q (TLS %v)", got.Helo, got.TLS)
+			}
+		})
 	}
 }

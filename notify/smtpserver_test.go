@@ -29,6 +29,7 @@ type captured struct {
 	Data []byte
 	TLS  bool
 	User string // authenticated user, if any
+	Helo string // the name the client gave in its last EHLO
 }
 
 type captureServer struct {
@@ -164,7 +165,7 @@ func (s *captureSession) Data(r io.Reader) error {
 		}
 	}
 	_, isTLS := s.conn.TLSConnectionState()
-	m := captured{From: s.from, To: append([]string(nil), s.to...), Data: b, TLS: isTLS, User: s.user}
+	m := captured{From: s.from, To: append([]string(nil), s.to...), Data: b, TLS: isTLS, User: s.user, Helo: s.conn.Hostname()}
 	s.srv.mu.Lock()
 	s.srv.msgs = append(s.srv.msgs, m)
 	s.srv.mu.Unlock()
