@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 
 	"github.com/rblwatch/rblwatch/internal/sanitize"
@@ -146,7 +147,7 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	if v.Via != "" {
 		e.ViaNote = fill(text("via"))
 	}
-	e.Historical = p.Historical
+	e.Historical = p.HistoricalNote(lang)
 	e.LookupURL = p.LookupLink(v.Listed)
 	if v.ReceiverFault || p.Historical != "" {
 		return e
@@ -166,6 +167,13 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 		e.Steps = RoleSteps(role, lang, e.Steps)
 	}
 	return e
+}
+
+// CategoryNames returns the name of every category in lang ("en" or
+// "ja"), as explain shows them; the report and the notices use the same
+// words.
+func CategoryNames(lang string) map[Category]string {
+	return maps.Clone(categoryNames[langOf(lang)])
 }
 
 // rule returns the catalog rule with this id, or nil.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
 	"regexp"
@@ -412,6 +413,7 @@ func copySource(s source) source {
 		p.Zones = append([]dnsbl.Zone(nil), p.Zones...)
 		p.Hosts = append([]string(nil), p.Hosts...)
 		p.Domains = append([]string(nil), p.Domains...)
+		p.ListAdvice = maps.Clone(p.ListAdvice)
 		out.Providers[i] = p
 	}
 	for k, v := range s.Texts {
@@ -448,6 +450,9 @@ func merge(dst, f *source, info []providerInfo) []string {
 		if p.Historical != "" {
 			d.Historical = p.Historical
 		}
+		if p.HistoricalJa != "" {
+			d.HistoricalJa = p.HistoricalJa
+		}
 		if keys["lookup_url"] {
 			d.LookupURL = p.LookupURL
 		}
@@ -460,6 +465,12 @@ func merge(dst, f *source, info []providerInfo) []string {
 		d.RemovalTime = mergeText(d.RemovalTime, p.RemovalTime)
 		d.Meaning = mergeText(d.Meaning, p.Meaning)
 		d.Advice = mergeText(d.Advice, p.Advice)
+		for list, t := range p.ListAdvice {
+			if d.ListAdvice == nil {
+				d.ListAdvice = map[string]Text{}
+			}
+			d.ListAdvice[list] = mergeText(d.ListAdvice[list], t)
+		}
 		if keys["zones"] {
 			d.Zones = p.Zones
 		}

@@ -2,8 +2,6 @@ package classify
 
 import (
 	"fmt"
-	"strings"
-	"unicode"
 )
 
 // Role says who we are with respect to the listed sending address, which
@@ -76,11 +74,11 @@ var roleTexts = map[Role]map[string]struct {
 			},
 		},
 		"ja": {
-			note: "この送信元は、ご契約のホスティング会社が管理する共用の送信用アドレスです。解除申請はご自身では行わず、ホスティング会社に対応をご依頼ください。",
+			note: "この送信元は、ご契約のホスティング事業者が管理する共用の送信用アドレスです。解除申請はご自身では行わず、ホスティング事業者に対応をご依頼ください。",
 			steps: []string{
-				"解除申請はご自身では行わないでください。このアドレスはホスティング会社が管理しており、ほかの利用者も送信に使っているため、お客様からの申請は受け付けられないか、受け付けられても再び登録されることがあります。",
-				"この内容をホスティング会社のサポート窓口に転送し、対応を依頼してください。登録されたアドレス、リスト名、拒否の内容と日時が記載されています。",
-				"あわせて、お客様側に原因がないか確認してください（メールアカウントのパスワード漏えい、迷惑メールを送信している Web フォームやスクリプトなど）。原因が見つかった場合は対処したうえで、ホスティング会社にお知らせください。",
+				"解除申請はご自身では行わないでください。このアドレスはホスティング事業者が管理しており、ほかの利用者も送信に使っているため、お客様からの申請は受け付けられないか、受け付けられても再び登録されることがあります。",
+				"この内容をホスティング事業者のサポート窓口に転送し、対応を依頼してください。登録されたアドレス、リスト名、拒否の内容と日時が記載されています。",
+				"あわせて、お客様側に原因がないか確認してください（メールアカウントのパスワード漏えい、迷惑メールを送信している Web フォームやスクリプトなど）。原因が見つかった場合は対処したうえで、ホスティング事業者にお知らせください。",
 			},
 		},
 	},
@@ -106,41 +104,9 @@ func RoleSteps(r Role, lang string, base []string) []string {
 	return base
 }
 
-// Steps splits advice into steps: one per non-blank line, without a
-// number the text may already carry ("1. ", "2) "), so that whoever shows
-// them numbers them alike (explain, the emails, the report).
-func Steps(advice string) []string {
-	var steps []string
-	for _, line := range strings.Split(advice, "\n") {
-		line = strings.TrimSpace(line)
-		if i := strings.IndexFunc(line, func(r rune) bool { return !unicode.IsDigit(r) }); i > 0 && i+1 < len(line) && (line[i] == '.' || line[i] == ')') && line[i+1] == ' ' {
-			line = strings.TrimSpace(line[i+1:])
-		}
-		if line != "" {
-			steps = append(steps, line)
-		}
-	}
-	return steps
-}
-
 func langOf(lang string) string {
 	if lang == "ja" {
 		return "ja"
 	}
 	return "en"
-}
-
-// RuleOf returns the provider's rule with this id, or nil. A rule's own
-// meaning, advice and removal page, when it has them, replace the
-// provider's (as Explain does).
-func (p *Provider) RuleOf(id string) *Rule {
-	if p == nil || id == "" {
-		return nil
-	}
-	for i := range p.Rules {
-		if p.Rules[i].ID == id {
-			return &p.Rules[i]
-		}
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package classify
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,60 @@ func TestSteps(t *testing.T) {
 	want := []string{"Look it up.", "Fix it.", "3.Not a number prefix", "Ten.", "2026 is a year."}
 	if !slices.Equal(got, want) {
 		t.Errorf("Steps = %q, want %q", got, want)
+	}
+}
+
+// TestCodeMeaningsInJapanese: every DNS answer the catalog explains is
+// explained in Japanese too, and a provider with advice per sub-list has
+// it for every sub-list its codes name, in both languages.
+func TestCodeMeaningsInJapanese(t *testing.T) {
+	for _, p := range Default().Providers() {
+		if p.Historical != "" && p.HistoricalJa == "" {
+			t.Errorf("%s: historical note %q has no historical_ja", p.ID, p.Historical)
+		}
+		for _, z := range p.Zones {
+			for _, c := range z.Codes {
+				if c.Meaning != "" && c.MeaningJa == "" {
+					t.Errorf("%s %s %s: meaning %q has no meaning_ja", p.ID, z.Name, c.Answer, c.Meaning)
+				}
+				if c.MeaningJa != "" && !strings.ContainsFunc(c.MeaningJa, func(r rune) bool { return r > 0x3000 }) {
+					t.Errorf("%s %s %s: meaning_ja %q is not Japanese", p.ID, z.Name, c.Answer, c.MeaningJa)
+				}
+				if c.List != "" && len(p.ListAdvice) > 0 {
+					if a := p.ListAdvice[c.List]; a.En == "" || a.Ja == "" {
+						t.Errorf("%s: list %q has no advice in en and ja", p.ID, c.List)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestAdviceFor(t *testing.T) {
+	p := Default().Provider("spamhaus")
+	if _, ok := p.AdviceFor(nil); ok {
+		t.Error("advice for no list")
+	}
+	if _, ok := p.AdviceFor([]string{"xbl", "nosuch"}); ok {
+		t.Error("advice when a list has none of its own")
+	}
+	a, ok := p.AdviceFor([]string{"xbl"})
+	if !ok || strings.Contains(a.En, "PBL") || strings.Contains(a.Ja, "SBL") || !strings.Contains(a.En, "XBL") {
+		t.Errorf("xbl advice: %q / %q", a.En, a.Ja)
+	}
+	two, ok := p.AdviceFor([]string{"pbl", "xbl", "pbl"})
+	if !ok || len(Steps(two.Ja)) != len(Steps(p.ListAdvice["pbl"].Ja))+len(Steps(p.ListAdvice["xbl"].Ja)) || !strings.HasPrefix(two.En, "A PBL listing") {
+		t.Errorf("pbl+xbl advice: %q", Steps(two.En))
+	}
+}
+
+// TestJapaneseTerms: the catalog's Japanese uses the terms of the notices
+// and the report: 返送 (a bounce) and 遅延 (a deferral), not 差し戻し or 保留.
+func TestJapaneseTerms(t *testing.T) {
+	for _, old := range []string{"差し戻", "保留"} {
+		if i := strings.Index(string(embeddedCatalog), old); i >= 0 {
+			line := strings.Count(string(embeddedCatalog[:i]), "\n") + 1
+			t.Errorf("catalog.yaml:%d uses %q", line, old)
+		}
 	}
 }

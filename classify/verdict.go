@@ -102,6 +102,8 @@ type Provider struct {
 	// Historical is set for lists that no longer operate (SORBS, NiX Spam):
 	// the text says when and what it means for a rejection naming them.
 	Historical string `yaml:"historical,omitempty" json:"historical,omitempty"`
+	// HistoricalJa is Historical in Japanese.
+	HistoricalJa string `yaml:"historical_ja,omitempty" json:"historical_ja,omitempty"`
 	// LookupURL and RemovalURL are templates with {ip} and {domain}
 	// (query-escaped on expansion).
 	LookupURL  string `yaml:"lookup_url,omitempty" json:"lookup_url,omitempty"`
@@ -115,6 +117,11 @@ type Provider struct {
 	// listing means; Advice gives the steps.
 	Meaning Text `yaml:"meaning" json:"meaning"`
 	Advice  Text `yaml:"advice" json:"advice"`
+	// ListAdvice gives the steps for each of the provider's sub-lists
+	// (the List of its zones' codes: "sbl", "xbl", "pbl", "dbl", …): when
+	// a DNS answer names sub-lists, their advice replaces the general one,
+	// which must cover every branch.
+	ListAdvice map[string]Text `yaml:"list_advice,omitempty" json:"list_advice,omitempty"`
 	// Zones are the provider's DNS lists, if any.
 	Zones []dnsbl.Zone `yaml:"zones,omitempty" json:"zones,omitempty"`
 	// Hosts are the provider's own mail host suffixes ("outlook.com",

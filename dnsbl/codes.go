@@ -107,9 +107,11 @@ func (z Zone) Validate() error {
 
 // answer is the interpretation of one A answer.
 type answer struct {
-	status  string // CodeListed, CodeError or CodeAllowed
-	meaning string
-	err     error // set when status is CodeError
+	status    string // CodeListed, CodeError or CodeAllowed
+	meaning   string
+	meaningJa string
+	list      string // the sub-list (Code.List)
+	err       error  // set when status is CodeError
 }
 
 // interpret gives the meaning of one A answer from the zone's code table
@@ -125,7 +127,7 @@ func interpret(z Zone, a netip.Addr) answer {
 			continue
 		}
 		matched = true
-		res.meaning = c.Meaning
+		res.meaning, res.meaningJa, res.list = c.Meaning, c.MeaningJa, c.List
 		switch c.Status {
 		case CodeError:
 			res.status = CodeError

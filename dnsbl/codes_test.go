@@ -3,6 +3,7 @@ package dnsbl
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"testing"
 )
 
@@ -113,5 +114,42 @@ func TestValidate(t *testing.T) {
 	}
 	if n := len(err.(interface{ Unwrap() []error }).Unwrap()); n != 3 {
 		t.Errorf("Validate reported %d problems, want 3: %v", n, err)
+	}
+}
+
+// TestInterpretAnswerLists: the sub-lists and Japanese meanings of the
+// answers come with the result, each once, of the kind of answer that
+// decides the status.
+func TestInterpretAnswerLists(t *testing.T) {
+	z := Zone{Name: "zen.example", Codes: []Code{
+		{Answer: "127.0.0.2", Meaning: "SBL: spam source", MeaningJa: "SBL：迷惑メールの送信元", List: "sbl"},
+		{Answer: "127.0.0.4-127.0.0.7", Meaning: "XBL: exploited host", MeaningJa: "XBL：乗っ取られたホスト", List: "xbl"},
+		{Answer: "127.0.0.9", Meaning: "no translation", List: "drop"},
+		{Answer: "127.255.255.0/24", Meaning: "refused", MeaningJa: "拒否", Status: CodeError},
+	}}
+	addrs := func(s ...string) rawAnswer {
+		var a rawAnswer
+		for _, x := range s {
+			a.addrs = append(a.addrs, netip.MustParseAddr(x))
+		}
+		return a
+	}
+	tests := []struct {
+		name   string
+		ans    rawAnswer
+		status Status
+		en, ja string
+		lists  []string
+	}{
+		{"two lists, one twice", addrs("127.0.0.4", "127.0.0.2", "127.0.0.5"), StatusListed, "XBL: exploited host; SBL: spam source", "XBL：乗っ取られたホスト; SBL：迷惑メールの送信元", []string{"xbl", "sbl"}},
+		{"no Japanese meaning", addrs("127.0.0.9"), StatusListed, "no translation", "", []string{"drop"}},
+		{"an error answer decides", addrs("127.0.0.2", "127.255.255.254"), StatusError, "refused", "拒否", nil},
+		{"clean", addrs(), StatusClean, "", "", nil},
+	}
+	for _, tc := range tests {
+		res := interpretAnswer(Result{}, z, tc.ans)
+		if res.Status != tc.status || res.Meaning != tc.en || res.MeaningJa != tc.ja || !slices.Equal(res.Lists, tc.lists) {
+			t.Errorf("%s: %s %q %q %q", tc.name, res.Status, res.Meaning, res.MeaningJa, res.Lists)
+		}
 	}
 }

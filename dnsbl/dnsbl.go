@@ -76,6 +76,11 @@ type Result struct {
 	// codes when listed, of the whitelist codes when allowed, of the
 	// error codes when refused.
 	Meaning string `json:"meaning,omitempty"`
+	// MeaningJa is Meaning in Japanese, from the codes that have one.
+	MeaningJa string `json:"meaning_ja,omitempty"`
+	// Lists are the provider's sub-lists the answers name (Code.List),
+	// in the order of the answers, each once.
+	Lists []string `json:"lists,omitempty"`
 	// TXT is the list's reason text, sanitised (see Sanitize): remote,
 	// attacker-controlled text.
 	TXT string `json:"txt,omitempty"`
@@ -250,7 +255,15 @@ func interpretAnswer(res Result, zone Zone, ans rawAnswer) Result {
 		res.Status = StatusClean
 		return res
 	}
-	var listed, allowed, errs []string
+	// The meanings (English, Japanese) and sub-lists of each kind of
+	// answer.
+	type kind struct{ en, ja, lists []string }
+	var listed, allowed, errs kind
+	add := func(k *kind, in answer) {
+		k.en = appendMeaning(k.en, in.meaning)
+		k.ja = appendMeaning(k.ja, in.meaningJa)
+		k.lists = appendMeaning(k.lists, in.list)
+	}
 	var firstErr error
 	nListed := 0
 	for _, a := range ans.addrs {
@@ -261,27 +274,29 @@ func interpretAnswer(res Result, zone Zone, ans rawAnswer) Result {
 			if firstErr == nil {
 				firstErr = in.err
 			}
-			errs = appendMeaning(errs, in.meaning)
+			add(&errs, in)
 		case CodeAllowed:
-			allowed = appendMeaning(allowed, in.meaning)
+			add(&allowed, in)
 		default:
 			nListed++
-			listed = appendMeaning(listed, in.meaning)
+			add(&listed, in)
 		}
 	}
+	var k kind
 	switch {
 	case firstErr != nil:
 		res.Status, res.Err, res.Reason = StatusError, firstErr, firstErr.Error()
-		res.Meaning = strings.Join(errs, "; ")
+		k = errs
 		res.TTL = 0
 	case nListed > 0:
 		res.Status = StatusListed
-		res.Meaning = strings.Join(listed, "; ")
+		k = listed
 		res.TXT = ans.txt
 	default:
 		res.Status, res.Allowed = StatusClean, true
-		res.Meaning = strings.Join(allowed, "; ")
+		k = allowed
 	}
+	res.Meaning, res.MeaningJa, res.Lists = strings.Join(k.en, "; "), strings.Join(k.ja, "; "), k.lists
 	return res
 }
 

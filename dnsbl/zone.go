@@ -30,8 +30,13 @@ type Code struct {
 	// Answer is one address ("127.0.0.2"), an inclusive range
 	// ("127.0.0.4-127.0.0.7") or a CIDR prefix ("127.255.255.0/24").
 	Answer string `yaml:"answer" json:"answer"`
-	// Meaning is a short human text: "SBL: direct spam source".
-	Meaning string `yaml:"meaning" json:"meaning"`
+	// Meaning is a short human text: "SBL: direct spam source"; MeaningJa
+	// is the same in Japanese.
+	Meaning   string `yaml:"meaning" json:"meaning"`
+	MeaningJa string `yaml:"meaning_ja,omitempty" json:"meaning_ja,omitempty"`
+	// List names the provider's sub-list this answer means ("sbl",
+	// "xbl", "pbl", "dbl", …), so that advice can be narrowed to it.
+	List string `yaml:"list,omitempty" json:"list,omitempty"`
 	// Status is what an answer in this range means for the queried name:
 	// "listed" (default), "error" (the list refused the query: public
 	// resolver, over quota, typo; never a listing) or "allowed" (a

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"golang.org/x/text/width"
 )
@@ -78,13 +79,20 @@ var words = map[string]labels{
 		IncidentsFmt: "障害 %d 件（継続中 %d 件、解消済み %d 件）",
 		SummaryFmt:   "ブロックリストによる障害 %d 件、うちログの最後の時点で継続中 %d 件。影響を受けたメール %d 通。",
 		FateFmt:      "%[2]s %[1]d 通",
-		Fate:         map[string]string{"delivered": "後で配送済み", "bounced": "返送", "expired": "期限切れ", "deferred": "キューに滞留中"},
-		Category: map[string]string{
-			"blocklist": "ブロックリスト", "ratelimit": "送信量制限", "content": "内容", "auth": "認証 (SPF/DKIM/DMARC)",
-			"recipient": "宛先", "policy": "受信側ポリシー", "greylist": "グレイリスト", "tls": "TLS", "network": "接続", "other": "その他",
-		},
-		duration: durationJa,
+		Fate:         map[string]string{"delivered": "その後配送済み", "bounced": "返送", "expired": "期限切れで返送", "deferred": "キューで再送待ち"},
+		Category:     categoryWords("ja"),
+		duration:     durationJa,
 	},
+}
+
+// categoryWords are explain's names of the categories (classify), so that
+// the report and explain use the same words.
+func categoryWords(lang string) map[string]string {
+	out := map[string]string{}
+	for c, name := range classify.CategoryNames(lang) {
+		out[string(c)] = name
+	}
+	return out
 }
 
 func wordsFor(lang string) labels {
