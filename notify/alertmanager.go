@@ -83,7 +83,11 @@ func (a Alert) Firing() bool { return a.EndsAt.IsZero() }
 // alerts (endsAt = the time it cleared); a Related incident that is cleared
 // (a self-check round's delisting) gives a resolved alert too.
 func Alerts(n Notice, cfg Config, now time.Time) ([]Alert, error) {
-	main, err := alertOf(n, cfg, now)
+	// Each alert speaks of its own incident: the main one without the
+	// others the email names beside it.
+	one := n
+	one.Related = nil
+	main, err := alertOf(one, cfg, now)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +163,7 @@ func alertOf(n Notice, cfg Config, now time.Time) (Alert, error) {
 	var checks []string
 	for _, c := range v.Checks {
 		if c.Zone != "" {
-			checks = append(checks, c.Zone+": "+c.Status)
+			checks = append(checks, c.Zone+": "+slackWords[v.Lang].status[c.Status])
 		}
 	}
 	set("checks", strings.Join(checks, ", "))

@@ -54,7 +54,7 @@ func TestAlerts(t *testing.T) {
 			{"alertname": AlertName, "provider": "spamhaus", "listed": "192.0.2.1", "host": "mail.example.net", "severity": "critical", "source": "log"},
 			{"alertname": AlertName, "provider": "barracuda", "listed": "192.0.2.1", "host": "mail.example.net", "severity": "warning", "source": "log"},
 		}, []time.Time{{}, {}}, map[string]string{
-			"summary":     "192.0.2.1 is listed by Spamhaus: mail refused",
+			"summary":     "192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused",
 			"reply":       spamhausReply,
 			"checks":      "zen.spamhaus.org: listed",
 			"lookup_url":  "https://check.spamhaus.org/results/?query=192.0.2.1",

@@ -40,13 +40,15 @@ var textFuncs = template.FuncMap{
 	// plural picks the English singular or plural noun: {{plural 3 "message" "messages"}} → "3 messages".
 	"join": strings.Join,
 	// inc numbers steps from 1: {{inc $i}}.
-	"inc": func(i int) int { return i + 1 },
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
+	"inc":    func(i int) int { return i + 1 },
+	"plural": plural,
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Compose renders a complete RFC 5322 message for a notice. now is the Date;

@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -86,6 +87,10 @@ func checkMessage(t *testing.T, tc composeCase, raw []byte) {
 	want := wantHeaders
 	if tc.cfg.HTML {
 		want = wantHeadersMultipart
+	}
+	if len(tc.notice.Thread) > 0 {
+		// In-Reply-To and References follow the Message-ID.
+		want = slices.Insert(slices.Clone(want), slices.Index(want, "Message-Id")+1, "In-Reply-To", "References")
 	}
 	if !slices.Equal(keys, want) {
 		t.Errorf("headers:\n got %v\nwant %v", keys, want)
@@ -515,16 +520,28 @@ func TestProviderLinks(t *testing.T) {
 // the message is well formed.
 func TestComposeCatalog(t *testing.T) {
 	cat := classify.Default()
-	for _, p := range cat.Providers() {
+	for pi, p := range cat.Providers() {
+		// A listed answer of each zone, as the DNS check reports it.
+		var checks []Check
+		for _, z := range p.Zones {
+			for _, c := range z.Codes {
+				if c.Status == "" || c.Status == "listed" {
+					checks = append(checks, Check{Zone: z.Name, Status: CheckListed, Meaning: c.Meaning, MeaningJa: c.MeaningJa, Lists: []string{c.List}})
+					break
+				}
+			}
+		}
 		for _, lang := range Langs {
-			for _, kind := range Kinds {
+			for ki, kind := range Kinds {
 				if kind == KindResolver {
 					continue // about the resolver, not a provider: see the resolver goldens
 				}
 				inc := spamhausIncident()
 				inc.Provider = p.ID
 				inc.ClearedAt = inc.LastSeen.Add(time.Hour)
-				n := Notice{Kind: kind, Incident: inc, Provider: p, Lang: lang, Host: "mail.example.net"}
+				inc.ClearedBy = []string{"delivered", "quiet"}[pi%2]
+				role := classify.Roles[(pi+ki)%len(classify.Roles)]
+				n := Notice{Kind: kind, Incident: inc, Provider: p, Checks: checks, Role: role, Lang: lang, Host: "mail.example.net"}
 				cfg := testConfig()
 				cfg.HTML = true
 				msg, err := Compose(n, cfg, t0.Add(2*time.Hour), "<c@mail.example.net>")
@@ -547,7 +564,49 @@ func TestComposeCatalog(t *testing.T) {
 				if html == "" {
 					t.Errorf("%s/%s/%s: no HTML", p.ID, lang, kind)
 				}
+				if lang == "ja" {
+					checkJapanese(t, fmt.Sprintf("%s/%s/%s", p.ID, kind, role), text, p.Name)
+				}
 			}
+		}
+	}
+}
+
+// quoted is text quoted in 「」 (a reply as the receiver wrote it);
+// properNames are names that stay as they are in Japanese.
+var (
+	quoted      = regexp.MustCompile(`「[^」]*」`)
+	properNames = []string{"Spam and Open Relay Blocking System"}
+)
+
+// englishRun is four or more English words in a row.
+var englishRun = regexp.MustCompile(`[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){3,}`)
+
+// checkJapanese: a Japanese notice uses the one set of terms (返送 for a
+// bounce, 遅延 for a deferral) and has no English sentence fragment outside
+// what is quoted (replies, log lines), links and the provider's name.
+func checkJapanese(t *testing.T, what, text, name string) {
+	t.Helper()
+	for _, old := range []string{"差し戻", "保留"} {
+		if strings.Contains(text, old) {
+			t.Errorf("%s: %q, not the terms of the report and explain", what, old)
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "応答: ") || strings.HasPrefix(line, "  ") {
+			continue // quoted remote text and log lines
+		}
+		line = quoted.ReplaceAllString(line, "「」")
+		for _, proper := range append([]string{name}, properNames...) {
+			line = strings.ReplaceAll(line, proper, "")
+		}
+		for _, f := range strings.Fields(line) {
+			if strings.Contains(f, "://") {
+				line = strings.ReplaceAll(line, f, "")
+			}
+		}
+		if m := englishRun.FindString(line); m != "" {
+			t.Errorf("%s: English in Japanese text: %q in %q", what, m, line)
 		}
 	}
 }
@@ -577,5 +636,85 @@ func TestFromEventAndDedupKey(t *testing.T) {
 	}
 	if _, err := FromEvent(incident.Event{Kind: "exploded"}, cat); !errors.Is(err, ErrKind) {
 		t.Errorf("unknown event kind: err %v", err)
+	}
+}
+
+// TestThreadedSequence: the goldens of one incident's notices — opened,
+// digest, cleared — carry the headers a mail client threads them by: each
+// follow-up's In-Reply-To is the notice before it, and References lists the
+// thread from its root, the opened notice.
+func TestThreadedSequence(t *testing.T) {
+	type ids struct{ id, inReplyTo, references string }
+	var got []ids
+	for _, name := range []string{"opened_en", "digest_en", "cleared_en"} {
+		raw, err := os.ReadFile(goldenPath(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr, err := gomail.CreateReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := mr.Header.MessageID()
+		if err != nil {
+			t.Fatalf("%s: Message-ID: %v", name, err)
+		}
+		irt, err1 := mr.Header.MsgIDList("In-Reply-To")
+		refs, err2 := mr.Header.MsgIDList("References")
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v %v", name, err1, err2)
+		}
+		got = append(got, ids{id, strings.Join(irt, " "), strings.Join(refs, " ")})
+		mr.Close()
+	}
+	want := []ids{
+		{"rblwatch.1@mail.example.net", "", ""},
+		{"rblwatch.3@mail.example.net", "rblwatch.1@mail.example.net", "rblwatch.1@mail.example.net"},
+		{"rblwatch.5@mail.example.net", "rblwatch.3@mail.example.net", "rblwatch.1@mail.example.net rblwatch.3@mail.example.net"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("thread headers:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestReferences: a thread's identifiers are validated, its own left out,
+// duplicates dropped, and a long thread keeps its root and latest notices.
+func TestReferences(t *testing.T) {
+	var long []string
+	for i := range 30 {
+		long = append(long, fmt.Sprintf("<n%d@mail.example.net>", i))
+	}
+	tests := []struct {
+		thread []string
+		want   []string
+	}{
+		{nil, nil},
+		{[]string{"<a@x.example>", "b@x.example", "<a@x.example>", "<bad\r\nBcc: v@x>", "<self@x.example>"}, []string{"a@x.example", "b@x.example"}},
+		{long, append([]string{"n0@mail.example.net"}, func() []string {
+			var s []string
+			for i := 21; i < 30; i++ {
+				s = append(s, fmt.Sprintf("n%d@mail.example.net", i))
+			}
+			return s
+		}()...)},
+	}
+	for _, tc := range tests {
+		if got := references(tc.thread, "<self@x.example>"); !slices.Equal(got, tc.want) {
+			t.Errorf("references(%q) = %q, want %q", tc.thread, got, tc.want)
+		}
+	}
+}
+
+// TestMessageIDStableAcrossThread: a notice's Message-ID depends on the
+// incident, the kind and the time only, so the daemon can store it as the
+// thread's root and compose a follow-up's References from it.
+func TestMessageIDStableAcrossThread(t *testing.T) {
+	n := Notice{Kind: KindOpened, Incident: spamhausIncident()}
+	a := MessageID(n, t0, "mail.example.net")
+	n.Related = []Related{{Incident: spamhausIncident()}}
+	n.Thread = []string{"<x@y.example>"}
+	n.Lang = "ja"
+	if b := MessageID(n, t0, "mail.example.net"); a != b {
+		t.Errorf("MessageID changed with Related, Thread or Lang: %s, %s", a, b)
 	}
 }

@@ -33,6 +33,40 @@ func spamhausFixture() *classify.Provider {
 			En: "1. Look the address up to see which list names it and why.\n2. XBL or CSS: find and fix the infected host, open relay or wrong HELO name first.\n3. Then request removal on the lookup page.",
 			Ja: "1. 確認ページでアドレスを検索し、どのリストに、どの理由で登録されているかを確認してください。\n2. XBL または CSS の場合は、感染したホスト、オープンリレー、誤った HELO 名などの原因を先に解消してください。\n3. その後、確認ページから解除を申請してください。",
 		},
+		ListAdvice: map[string]classify.Text{
+			"xbl": {
+				En: "XBL: find and clean the infected host behind the address.\nThen request removal on the lookup page.",
+				Ja: "XBL: アドレスの背後にある感染したホストを特定して対処してください。\nその後、確認ページから解除を申請してください。",
+			},
+			"pbl": {
+				En: "PBL: request removal only for a real mail server with a static address.",
+				Ja: "PBL: 固定アドレスの正規のメールサーバーの場合に限り、除外を申請してください。",
+			},
+		},
+	}
+}
+
+func barracudaFixture() *classify.Provider {
+	return &classify.Provider{
+		ID:          "barracuda",
+		Name:        "Barracuda",
+		Kind:        classify.KindDNSBL,
+		LookupURL:   "https://www.barracudacentral.org/lookups/lookup-reputation?ip={ip}",
+		RemovalURL:  "https://www.barracudacentral.org/rbl/removal-request?ip={ip}",
+		SelfService: true,
+		Meaning:     classify.Text{En: "Barracuda's reputation list, used by Barracuda appliances.", Ja: "Barracuda 製品が参照するレピュテーションリストです。"},
+		Advice:      classify.Text{En: "Fix the cause, then request removal.", Ja: "原因を解消してから解除を申請してください。"},
+	}
+}
+
+func spamcopFixture() *classify.Provider {
+	return &classify.Provider{
+		ID:        "spamcop",
+		Name:      "SpamCop",
+		Kind:      classify.KindDNSBL,
+		LookupURL: "https://www.spamcop.net/bl.shtml?{ip}",
+		Meaning:   classify.Text{En: "SpamCop lists addresses reported for spam; listings expire by themselves.", Ja: "SpamCop は迷惑メールの報告があったアドレスを登録します。登録は時間の経過で自動的に解除されます。"},
+		Advice:    classify.Text{En: "Stop the spam; the listing expires within a day.", Ja: "迷惑メールの送信を止めてください。登録は1日以内に自動で解除されます。"},
 	}
 }
 
@@ -94,7 +128,7 @@ func spamhausIncident() incident.Incident {
 }
 
 func spamhausChecks() []Check {
-	return []Check{{Zone: "zen.spamhaus.org", Status: CheckListed, Meaning: "XBL: exploited or infected host", TXT: "https://check.spamhaus.org/query/ip/192.0.2.1"}}
+	return []Check{{Zone: "zen.spamhaus.org", Status: CheckListed, Meaning: "XBL: exploited or infected host", MeaningJa: "XBL：乗っ取られた、またはマルウェアに感染したホスト", Lists: []string{"xbl"}, TXT: "https://check.spamhaus.org/query/ip/192.0.2.1"}}
 }
 
 func testConfig() Config {
@@ -102,6 +136,7 @@ func testConfig() Config {
 		From:     mail.Address{Name: "rblwatch", Address: "rblwatch@mail.example.net"},
 		To:       []mail.Address{{Address: "postmaster@example.net"}},
 		Renotify: 24 * time.Hour,
+		Quiet:    6 * time.Hour,
 	}
 }
 
@@ -136,6 +171,14 @@ func composeCases() []composeCase {
 	cleared.Messages[2].Fate = incident.FateExpired
 	cleared.MoreMessages = 2
 
+	// Closed by the quiet period: 6 hours after the last rejection.
+	quiet := inc
+	quiet.Status = incident.Cleared
+	quiet.ClearedAt = inc.LastSeen.Add(6 * time.Hour)
+	quiet.ClearedBy = "quiet"
+	stillListed := spamhausChecks()
+	notListed := []Check{{Zone: "zen.spamhaus.org", Status: CheckClean}}
+
 	selfListed := incident.Incident{
 		ID:        "self-spamhaus-192.0.2.1",
 		Key:       incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"},
@@ -143,6 +186,16 @@ func composeCases() []composeCase {
 	}
 	selfDelisted := selfListed
 	selfDelisted.ClearedAt = t0.Add(27*time.Hour + 5*time.Minute)
+	selfDBL := incident.Incident{
+		ID:        "self-spamhaus-example.net",
+		Key:       incident.Key{Provider: "spamhaus", Listed: "example.net"},
+		FirstSeen: t0.Add(time.Hour),
+	}
+	selfBarracuda := incident.Incident{
+		ID:        "self-barracuda-192.0.2.1",
+		Key:       incident.Key{Provider: "barracuda", Listed: "192.0.2.1"},
+		FirstSeen: t0,
+	}
 
 	ms := incident.Incident{
 		ID:        "microsoft-192.0.2.1-20260314T092603Z",
@@ -166,6 +219,13 @@ func composeCases() []composeCase {
 	fault := inc
 	fault.Verdict.ReceiverFault = true
 	fault.Verdict.Via = "microsoft"
+	// A receiver at fault whose refusals all bounced: nothing waits in
+	// the queue, and the notice must not say it does.
+	faultBounce := fault
+	faultBounce.Deferred = 0
+	faultBounce.Bounced = 2
+	faultBounce.Messages = []incident.Message{inc.Messages[1]}
+	faultBounce.Samples = inc.Samples[1:]
 
 	unknown := incident.Incident{
 		ID:        "unknown-example.net-20260314T092603Z",
@@ -181,6 +241,50 @@ func composeCases() []composeCase {
 		Recipients: []string{"a@example.com", "b@example.com"},
 		Domains:    []string{"example.com"},
 		Remotes:    []string{"mx.example.com"},
+	}
+
+	// One IP listed by three providers within the aggregation window: one
+	// notice, the other two as Related.
+	barracuda := incident.Incident{
+		ID:        "barracuda-192.0.2.1-20260314T092610Z",
+		Key:       incident.Key{Provider: "barracuda", Listed: "192.0.2.1"},
+		Status:    incident.Ongoing,
+		FirstSeen: t0.Add(7 * time.Second),
+		LastSeen:  t0.Add(12 * time.Minute),
+		Verdict: classify.Verdict{Provider: "barracuda", Category: classify.Blocklist, Listed: "192.0.2.1",
+			Code: 554, Remote: "mx.example.com", Command: "RCPT TO"},
+		Bounced: 2,
+		Messages: []incident.Message{
+			{QueueID: "5E6F7A8B9C", From: "erin@example.net", Recipients: []string{"zoe@example.com"}, Fate: incident.FateBounced, FirstSeen: t0.Add(7 * time.Second), LastSeen: t0.Add(7 * time.Second)},
+		},
+		Recipients: []string{"zoe@example.com"},
+		Domains:    []string{"example.com"},
+		Remotes:    []string{"mx.example.com"},
+		Samples: []string{
+			"Mar 14 09:26:10 mail postfix/smtp[20070]: 5E6F7A8B9C: to=<zoe@example.com>, relay=mx.example.com[203.0.113.9]:25, delay=0.3, delays=0.01/0.01/0.1/0.18, dsn=5.7.1, status=bounced (host mx.example.com[203.0.113.9] said: 554 Service unavailable; Client host [192.0.2.1] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?r=1&ip=192.0.2.1 (in reply to RCPT TO command))",
+		},
+	}
+	spamcop := incident.Incident{
+		ID:        "spamcop-192.0.2.1-20260314T092630Z",
+		Key:       incident.Key{Provider: "spamcop", Listed: "192.0.2.1"},
+		Status:    incident.Ongoing,
+		FirstSeen: t0.Add(27 * time.Second),
+		LastSeen:  t0.Add(27 * time.Second),
+		Verdict: classify.Verdict{Provider: "spamcop", Category: classify.Blocklist, Listed: "192.0.2.1",
+			Code: 450, Enhanced: "4.7.1", Remote: "mail.example.org", Command: "RCPT TO", Temporary: true},
+		Deferred: 1,
+		Messages: []incident.Message{
+			{QueueID: "6A7B8C9D0E", From: "alice@example.net", Login: "alice", Recipients: []string{"yuki@example.org"}, Fate: incident.FateDeferred, FirstSeen: t0.Add(27 * time.Second), LastSeen: t0.Add(27 * time.Second)},
+		},
+		Recipients: []string{"yuki@example.org"},
+		Domains:    []string{"example.org"},
+		Remotes:    []string{"mail.example.org"},
+	}
+	related := []Related{
+		{Incident: barracuda, Provider: barracudaFixture(), Reply: "554 Service unavailable; Client host [192.0.2.1] blocked using Barracuda Reputation; http://www.barracudanetworks.com/reputation/?r=1&ip=192.0.2.1",
+			Checks: []Check{{Zone: "b.barracudacentral.org", Status: CheckListed, Meaning: "listed: poor reputation", MeaningJa: "登録あり：評価の低い送信元"}}},
+		{Incident: spamcop, Provider: spamcopFixture(), Reply: "450 4.7.1 Client host [192.0.2.1] blocked using bl.spamcop.net",
+			Checks: []Check{{Zone: "bl.spamcop.net", Status: CheckError, Error: "dnsbl: dns error: i/o timeout", Failure: FailureDNS}}},
 	}
 
 	htmlCfg := testConfig()
@@ -203,16 +307,17 @@ func composeCases() []composeCase {
 			cfg:     testConfig(),
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.1@mail.example.net>",
-			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail refused",
+			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused",
 			want: []string{
 				"Mail from mail.example.net is being refused: the receiving servers say that Spamhaus lists the sending IP address 192.0.2.1.",
-				"Since 2026-03-14 09:26 UTC, 3 messages to 6 recipients were refused or delayed. Postfix logged 1 bounce (returned to the sender) and 5 deferrals",
+				"Since 2026-03-14 09:26 UTC, 3 messages to 6 recipients were refused. Postfix logged 1 bounce (returned to the sender) and 5 deferrals (kept in the queue and retried).",
 				"Refused by: mx1.example.org, mx.example.com",
 				"Reply code: 554 5.7.1",
 				"Reply: " + spamhausReply,
 				"zen.spamhaus.org: listed (XBL: exploited or infected host).",
 				"The listing is confirmed.",
-				"Check the listing: https://check.spamhaus.org/results/?query=192.0.2.1",
+				// The DNS answer names XBL: only its steps, numbered.
+				"WHAT TO DO\n1. XBL: find and clean the infected host behind the address.\n2. Then request removal on the lookup page.\nCheck the listing: https://check.spamhaus.org/results/?query=192.0.2.1\n",
 				"Request removal: https://check.spamhaus.org/",
 				"7D41A2B9F0 from <carol@example.net> to dave@example.org, erin@example.org, frank@example.org and 1 more: bounced to the sender",
 				"91C0FF3E12 from <> to info@example.com: still in the queue, being retried",
@@ -220,7 +325,7 @@ func composeCases() []composeCase {
 				"sends a summary at most every 1 day",
 				"incident spamhaus-192.0.2.1-20260314T092603Z",
 			},
-			wantNot: []string{"shared IP"},
+			wantNot: []string{"shared", "XBL or CSS", "PBL:", "this server", "WHO SENT"},
 		},
 		{
 			name:    "opened_ja",
@@ -228,21 +333,21 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.2@mail.example.net>",
-			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています",
+			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています（mail.example.net）",
 			want: []string{
 				"mail.example.net から送信したメールが受信を拒否されています。受信側のサーバーによると、送信元IPアドレス 192.0.2.1 が Spamhaus のブロックリストに登録されています。",
-				"2026/03/14 18:26 (JST) 以降、3通のメール（宛先6件）が拒否または保留されました。",
-				"差し戻し（バウンス）が1件、保留（キューに残して再送）が5件",
+				"2026/03/14 18:26 (JST) 以降、3通のメール（宛先6件）が受信を拒否されました。Postfix のログには、返送（送信者へのエラー通知）が1件、遅延（キューに残して再送）が5回記録されています。",
 				"■ Spamhaus について",
-				"・zen.spamhaus.org: 登録されています（XBL: exploited or infected host）。",
-				"この送信元は、ご契約のホスティング会社が管理する共用の送信用アドレスです。解除申請はご自身では行わず、ホスティング会社に対応をご依頼ください。\n1. 解除申請はご自身では行わないでください。",
+				"・zen.spamhaus.org: 登録されています（XBL：乗っ取られた、またはマルウェアに感染したホスト）。",
+				"■ 対処方法\nこの送信元は、ご契約のホスティング事業者が管理する共用の送信用アドレスです。解除申請はご自身では行わず、ホスティング事業者に対応をご依頼ください。\n1. 解除申請はご自身では行わないでください。",
 				"\n3. あわせて、お客様側に原因がないか確認してください",
-				"解除申請ページ（ホスティング会社向け）: https://check.spamhaus.org/",
+				"解除申請ページ（ホスティング事業者向け）: https://check.spamhaus.org/",
 				"登録状況の確認: https://check.spamhaus.org/results/?query=192.0.2.1",
 				"1日ごとに状況をまとめてお知らせし",
-				"7D41A2B9F0 差出人 <carol@example.net> 宛先 dave@example.org, erin@example.org, frank@example.org ほか1件: 送信者に差し戻し",
+				"7D41A2B9F0 差出人 <carol@example.net> 宛先 dave@example.org, erin@example.org, frank@example.org ほか1件: 送信者に返送",
 				"4BF2C1E0A3 差出人 <alice@example.net>（認証ユーザー alice、接続元 laptop.example.net[192.0.2.55]） 宛先 bob@example.org: キューで再送待ち",
 			},
+			wantNot: []string{"exploited", "差し戻", "保留", "ホスティング会社", "このサーバー"},
 		},
 		{
 			name:    "opened_dedicated_ja",
@@ -250,13 +355,12 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.20@mail.example.net>",
-			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています",
+			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています（mail.example.net）",
 			want: []string{
-				"■ 対処方法\n1. 確認ページでアドレスを検索し、",
-				"\n3. その後、確認ページから解除を申請してください。\n",
+				"■ 対処方法\n1. XBL: アドレスの背後にある感染したホストを特定して対処してください。\n2. その後、確認ページから解除を申請してください。\n",
 				"解除申請: https://check.spamhaus.org/",
 			},
-			wantNot: []string{"ホスティング会社", "■ 拒否されたメールの送信者"},
+			wantNot: []string{"ホスティング事業者", "■ 拒否されたメールの送信者", "PBL:"},
 		},
 		{
 			name:    "opened_operator_en",
@@ -264,12 +368,12 @@ func composeCases() []composeCase {
 			cfg:     testConfig(),
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.21@mail.example.net>",
-			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail refused",
+			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused",
 			want: []string{
 				"This is one of the shared sending addresses you operate: you file the removal yourself, but first find and stop the customer",
 				"\n1. Find the customer behind the listing:",
 				"\n2. Stop the abuse first",
-				"\n3. Look the address up to see which list names it and why.\n",
+				"\n3. XBL: find and clean the infected host behind the address.\n4. Then request removal on the lookup page.\n",
 				"Request removal: https://check.spamhaus.org/",
 				"WHO SENT THE REFUSED MAIL\n  <alice@example.net> (login alice): 1 message\n  <carol@example.net>: 1 message\n  <> (bounces): 1 message\n",
 			},
@@ -281,16 +385,16 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.22@mail.example.net>",
-			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています",
+			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています（mail.example.net）",
 			want: []string{
 				"この送信元は、ご自身で運用している共用の送信用アドレスです。",
 				"\n1. 登録の原因となった利用者を特定してください。",
 				"\n2. 先に不正な送信を止めてください",
-				"\n3. 確認ページでアドレスを検索し、",
+				"\n3. XBL: アドレスの背後にある感染したホストを特定して対処してください。",
 				"解除申請: https://check.spamhaus.org/",
 				"■ 拒否されたメールの送信者\n  <alice@example.net>（認証ユーザー alice）: 1通\n  <carol@example.net>: 1通\n  <>（エラー通知）: 1通\n",
 			},
-			wantNot: []string{"ホスティング会社に対応"},
+			wantNot: []string{"ホスティング事業者に対応"},
 		},
 		{
 			name:    "opened_customer_en",
@@ -298,7 +402,7 @@ func composeCases() []composeCase {
 			cfg:     testConfig(),
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.23@mail.example.net>",
-			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail refused",
+			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused",
 			want: []string{
 				"You send from your hosting company's shared address: do not file a removal request yourself.",
 				"\n1. Do not file a removal request yourself:",
@@ -306,18 +410,65 @@ func composeCases() []composeCase {
 				"Check the listing: https://check.spamhaus.org/results/?query=192.0.2.1",
 				"Removal (for your hosting company): https://check.spamhaus.org/",
 			},
-			wantNot: []string{"Request removal:", "WHO SENT THE REFUSED MAIL", "Look the address up to see"},
+			wantNot: []string{"Request removal:", "WHO SENT THE REFUSED MAIL", "find and clean the infected host"},
+		},
+		{
+			name:    "opened_multi_en",
+			notice:  Notice{Kind: KindOpened, Incident: inc, Provider: spamhausFixture(), Reply: spamhausReply, Checks: spamhausChecks(), Related: related, Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.30@mail.example.net>",
+			subject: "[rblwatch] 192.0.2.1 is listed by Spamhaus, Barracuda and SpamCop: mail from mail.example.net refused",
+			want: []string{
+				"Mail from mail.example.net is being refused: the receiving servers say that Spamhaus, Barracuda and SpamCop list the sending IP address 192.0.2.1.",
+				"WHAT HAPPENED\nSpamhaus:\nSince 2026-03-14 09:26 UTC, 3 messages to 6 recipients were refused.",
+				"\n\nBarracuda:\nSince 2026-03-14 09:26 UTC, 1 message to 1 recipient was refused. Postfix logged 2 bounces (returned to the sender).\n",
+				"\n\nSpamCop:\nSince 2026-03-14 09:26 UTC, 1 message to 1 recipient was refused. Postfix logged 1 deferral (kept in the queue and retried).\n",
+				"Reply: 450 4.7.1 Client host [192.0.2.1] blocked using bl.spamcop.net",
+				"ABOUT THE PROVIDERS\nSpamhaus: Spamhaus publishes",
+				"Barracuda: Barracuda's reputation list",
+				"Barracuda:\n- b.barracudacentral.org: listed (listed: poor reputation).\nThe listing is confirmed.",
+				"SpamCop:\n- bl.spamcop.net: could not be checked (dnsbl: dns error: i/o timeout). This says nothing about a listing.\nThe listing could not be checked now.",
+				"WHAT TO DO\nSpamhaus:\n1. XBL: find and clean",
+				"Barracuda:\n1. Fix the cause, then request removal.\nCheck the listing: https://www.barracudacentral.org/lookups/lookup-reputation?ip=192.0.2.1\nRequest removal: https://www.barracudacentral.org/rbl/removal-request?ip=192.0.2.1",
+				"SpamCop:\n1. Stop the spam; the listing expires within a day.",
+				"Barracuda:\n  5E6F7A8B9C from <erin@example.net> to zoe@example.com: bounced to the sender",
+				"blocked using Barracuda Reputation",
+			},
+		},
+		{
+			name:    "opened_multi_ja",
+			notice:  Notice{Kind: KindOpened, Incident: inc, Provider: spamhausFixture(), Reply: spamhausReply, Checks: spamhausChecks(), Related: related, Lang: "ja", Role: classify.RoleOperator, Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.31@mail.example.net>",
+			subject: "[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus、Barracuda、SpamCop に登録されています（mail.example.net）",
+			want: []string{
+				"受信側のサーバーによると、送信元IPアドレス 192.0.2.1 が Spamhaus、Barracuda、SpamCop に登録されています。",
+				"■ 発生状況\n【Spamhaus】\n2026/03/14 18:26 (JST) 以降、3通のメール",
+				"\n\n【Barracuda】\n2026/03/14 18:26 (JST) 以降、1通のメール（宛先1件）が受信を拒否されました。Postfix のログには、返送（送信者へのエラー通知）が2件記録されています。\n",
+				"■ 各リストについて\n【Spamhaus】\n",
+				"【SpamCop】\n・bl.spamcop.net: 確認できませんでした（DNS の問い合わせに失敗しました（タイムアウトなど））。登録の有無はわかりません。\n現在の登録状況は確認できませんでした。",
+				"【Barracuda】\n・b.barracudacentral.org: 登録されています（登録あり：評価の低い送信元）。\n登録が確認されました。",
+				"■ 対処方法\nこの送信元は、ご自身で運用している共用の送信用アドレスです。",
+				// The operator's own steps once, then each list's.
+				"再び登録されます。\n1. 登録の原因となった利用者を特定してください。",
+				"\n\n【Spamhaus】\n1. XBL: アドレスの背後にある感染したホストを特定して対処してください。",
+				"【SpamCop】\n1. 迷惑メールの送信を止めてください。登録は1日以内に自動で解除されます。",
+				"■ 拒否されたメールの送信者",
+			},
+			wantNot: []string{"i/o timeout", "poor reputation"},
 		},
 		{
 			name:    "digest_en",
-			notice:  Notice{Kind: KindDigest, Incident: digest, Provider: spamhausFixture(), Checks: spamhausChecks(), Previous: &prev, Lang: "en", Host: "mail.example.net"},
+			notice:  Notice{Kind: KindDigest, Incident: digest, Provider: spamhausFixture(), Checks: spamhausChecks(), Previous: &prev, Lang: "en", Host: "mail.example.net", Thread: []string{"<rblwatch.1@mail.example.net>"}},
 			cfg:     testConfig(),
 			now:     t0.Add(24*time.Hour + 30*time.Second),
 			msgID:   "<rblwatch.3@mail.example.net>",
-			subject: "[rblwatch] Still ongoing: 192.0.2.1 is listed by Spamhaus",
+			subject: "[rblwatch] Still ongoing: 192.0.2.1 is listed by Spamhaus, mail from mail.example.net refused",
 			want: []string{
 				"Still ongoing: mail from mail.example.net is still being refused, citing Spamhaus for the sending IP address 192.0.2.1, since 2026-03-14 09:26 UTC (1 day 1 minute).",
-				"Since 2026-03-14 09:26 UTC: 1 new message refused or delayed, 2 bounces and 38 deferrals.",
+				"SINCE THE LAST NOTICE\nSince the last notice (2026-03-14 09:26 UTC): 1 new message refused, 2 bounces and 38 deferrals.",
 				"In total: 3 messages to 6 recipients",
 				"Last rejection: 2026-03-15 08:26 UTC",
 				"the next summary follows in 1 day",
@@ -329,31 +480,32 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(24*time.Hour + 30*time.Second),
 			msgID:   "<rblwatch.4@mail.example.net>",
-			subject: "[rblwatch] 継続中: 送信元IPアドレス 192.0.2.1 は Spamhaus に登録されたままです",
+			subject: "[rblwatch] 継続中: 送信元IPアドレス 192.0.2.1 は Spamhaus に登録されたままです（mail.example.net）",
 			want: []string{
 				"継続中: 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されているため、mail.example.net から送信したメールは引き続き拒否されています（2026/03/14 18:26 (JST) から継続、1日1分経過）。",
 				// No previous counts: the messages first seen after the last notice.
-				"2026/03/14 18:26 (JST) 以降、新たに2通のメールが拒否または保留されました。",
+				"■ 前回の通知以降\n前回の通知（2026/03/14 18:26 (JST)）以降、新たに2通のメールが拒否されました。\n",
 				"1日後に改めて状況をお知らせします",
 			},
-			wantNot: []string{"差し戻し2件"},
+			wantNot: []string{"返送2件"},
 		},
 		{
 			name:    "cleared_en",
-			notice:  Notice{Kind: KindCleared, Incident: cleared, Provider: spamhausFixture(), Lang: "en", Host: "mail.example.net"},
+			notice:  Notice{Kind: KindCleared, Incident: cleared, Provider: spamhausFixture(), Lang: "en", Host: "mail.example.net", Thread: []string{"<rblwatch.1@mail.example.net>", "<rblwatch.3@mail.example.net>"}},
 			cfg:     testConfig(),
 			now:     t0.Add(4*time.Hour + 15*time.Minute),
 			msgID:   "<rblwatch.5@mail.example.net>",
-			subject: "[rblwatch] Resolved: Spamhaus rejections of 192.0.2.1 have stopped",
+			subject: "[rblwatch] Resolved: mail from mail.example.net is accepted again (Spamhaus, 192.0.2.1)",
 			want: []string{
 				"Mail from mail.example.net is accepted again: the rejections citing Spamhaus for the sending IP address 192.0.2.1 have stopped.",
 				"Mail to an affected receiver was delivered at 2026-03-14 13:40 UTC.",
 				"Duration: 2026-03-14 09:26 UTC to 2026-03-14 13:40 UTC (4 hours 14 minutes).",
+				"IS IT LISTED NOW?\nrblwatch did not check the list over DNS for this notice.",
 				"  delivered later: 1\n  bounced to the sender: 1\n  expired in the queue and returned: 1\n  not tracked one by one: 2\n",
 				"returned to their senders with a non-delivery report",
 				"Nothing more for this incident.",
 			},
-			wantNot: []string{"postqueue -f", "WHAT TO DO"},
+			wantNot: []string{"postqueue -f", "WHAT TO DO", "still listed"},
 		},
 		{
 			name:    "cleared_ja",
@@ -361,13 +513,73 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(4*time.Hour + 15*time.Minute),
 			msgID:   "<rblwatch.6@mail.example.net>",
-			subject: "[rblwatch] 解消: 送信元IPアドレス 192.0.2.1 に対する Spamhaus を理由とした拒否は止まりました",
+			subject: "[rblwatch] 解消: mail.example.net からのメールが再び受け付けられています（Spamhaus、192.0.2.1）",
 			want: []string{
 				"mail.example.net から送信したメールは再び受け付けられています。",
 				"2026/03/14 22:40 (JST) に、拒否していた受信先へのメールが配送されました。",
 				"期間: 2026/03/14 18:26 (JST) ～ 2026/03/14 22:40 (JST)（4時間14分）",
-				"  その後配送済み: 1通\n  送信者に差し戻し: 1通\n  キューの保持期限切れで差し戻し: 1通\n  個別には追跡していないメール: 2通\n",
+				"  その後配送済み: 1通\n  送信者に返送: 1通\n  キューの保持期限切れで返送: 1通\n  個別には追跡していないメール: 2通\n",
 			},
+		},
+		{
+			name:    "cleared_delivered_listed_en",
+			notice:  Notice{Kind: KindCleared, Incident: cleared, Provider: spamhausFixture(), Checks: stillListed, Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0.Add(4*time.Hour + 15*time.Minute),
+			msgID:   "<rblwatch.40@mail.example.net>",
+			subject: "[rblwatch] Mail from mail.example.net is accepted again, but 192.0.2.1 is still listed by Spamhaus",
+			want: []string{
+				"Mail from mail.example.net is accepted again, but the sending IP address 192.0.2.1 is still listed by Spamhaus: receivers that use the list may refuse mail again.",
+				"Mail to an affected receiver was delivered at 2026-03-14 13:40 UTC.",
+				"- zen.spamhaus.org: listed (XBL: exploited or infected host).",
+				"The list still names the sending IP address 192.0.2.1: receivers that use it may refuse mail again.",
+				"WHAT TO DO\n1. XBL: find and clean the infected host behind the address.",
+			},
+			wantNot: []string{"Resolved", "have stopped"},
+		},
+		{
+			name:    "cleared_quiet_listed_en",
+			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: stillListed, Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     quiet.ClearedAt,
+			msgID:   "<rblwatch.41@mail.example.net>",
+			subject: "[rblwatch] No rejection for 6 hours, but 192.0.2.1 is still listed by Spamhaus",
+			want: []string{
+				"No rejection citing Spamhaus for 6 hours, but the sending IP address 192.0.2.1 is still listed: receivers that use the list may still refuse mail from mail.example.net.",
+				"No new rejection for 6 hours after the last one at 2026-03-14 09:51 UTC: rblwatch closed the incident at 2026-03-14 15:51 UTC. No mail to the refusing receivers has been seen delivered since, so this does not show that they accept mail again.",
+				"IS IT LISTED NOW?\n- zen.spamhaus.org: listed (XBL: exploited or infected host).",
+				"The list still names the sending IP address 192.0.2.1",
+				"WHAT TO DO\n1. XBL:",
+			},
+			wantNot: []string{"accepted again", "Resolved"},
+		},
+		{
+			name:    "cleared_quiet_listed_ja",
+			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: stillListed, Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     quiet.ClearedAt,
+			msgID:   "<rblwatch.42@mail.example.net>",
+			subject: "[rblwatch] 拒否は6時間ありませんが、送信元IPアドレス 192.0.2.1 は Spamhaus に登録されたままです",
+			want: []string{
+				"Spamhaus を理由とした拒否は6時間ありませんが、送信元IPアドレス 192.0.2.1 は登録されたままです。このリストを利用している受信側では、mail.example.net からのメールが引き続き拒否される可能性があります。",
+				"最後の拒否（2026/03/14 18:51 (JST)）から6時間、新たな拒否は記録されていません。rblwatch は 2026/03/15 00:51 (JST) にこの件を終了しました。この間、拒否していた受信先へのメールの配送は確認していないため、受け付けが再開されたことを示すものではありません。",
+				"リストには現在も送信元IPアドレス 192.0.2.1 が登録されています。",
+				"■ 対処方法\n1. XBL:",
+			},
+			wantNot: []string{"再び受け付けられ", "解消"},
+		},
+		{
+			name:    "cleared_quiet_clean_ja",
+			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: notListed, Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     quiet.ClearedAt,
+			msgID:   "<rblwatch.43@mail.example.net>",
+			subject: "[rblwatch] 拒否が6時間なく、送信元IPアドレス 192.0.2.1 の Spamhaus への登録も現在はありません",
+			want: []string{
+				"Spamhaus を理由とした拒否は6時間なく、送信元IPアドレス 192.0.2.1 の登録も現在は確認されません。",
+				"・zen.spamhaus.org: 現在は登録されていません。\nリストには現在、送信元IPアドレス 192.0.2.1 は登録されていません。",
+			},
+			wantNot: []string{"再び受け付けられ", "■ 対処方法"},
 		},
 		{
 			name:    "listed_en",
@@ -385,8 +597,25 @@ func composeCases() []composeCase {
 			wantNot: []string{"AFFECTED MESSAGES", "EVIDENCE"},
 		},
 		{
+			name: "listed_multi_ja",
+			notice: Notice{Kind: KindListed, Incident: selfListed, Provider: spamhausFixture(), Checks: spamhausChecks(), Lang: "ja", Host: "mail", Related: []Related{
+				{Incident: selfBarracuda, Provider: barracudaFixture(), Checks: []Check{{Zone: "b.barracudacentral.org", Status: CheckListed, Meaning: "listed: poor reputation", MeaningJa: "登録あり：評価の低い送信元"}}},
+				{Incident: selfDBL, Provider: spamhausFixture(), Checks: []Check{{Zone: "dbl.spamhaus.org", Status: CheckListed, Meaning: "DBL: spam domain", MeaningJa: "DBL：迷惑メールに使われたドメイン", Lists: []string{"dbl"}}}},
+			}},
+			cfg:     jaCfg,
+			now:     t0.Add(time.Hour),
+			msgID:   "<rblwatch.32@mail.example.net>",
+			subject: "[rblwatch] 定期チェック: 送信元アドレスが Spamhaus、Barracuda、Spamhaus（example.net） に登録されています",
+			want: []string{
+				"rblwatch が定期的に行っている mail の送信元アドレスの確認で、次の登録がわかりました。\n・送信元IPアドレス 192.0.2.1: Spamhaus（最初に確認した日時: 2026/03/14 18:26 (JST)）\n・送信元IPアドレス 192.0.2.1: Barracuda（最初に確認した日時: 2026/03/14 18:26 (JST)）\n・ドメイン example.net: Spamhaus（最初に確認した日時: 2026/03/14 19:26 (JST)）\n",
+				"【Spamhaus（example.net）】\n・dbl.spamhaus.org: 登録されています（DBL：迷惑メールに使われたドメイン）。",
+				"rblwatch（mail）",
+			},
+			wantNot: []string{"このサーバー", "spam domain"},
+		},
+		{
 			name:    "delisted_ja",
-			notice:  Notice{Kind: KindDelisted, Incident: selfDelisted, Provider: spamhausFixture(), Checks: []Check{{Zone: "zen.spamhaus.org", Status: CheckClean}}, Lang: "ja", Host: "mail.example.net"},
+			notice:  Notice{Kind: KindDelisted, Incident: selfDelisted, Provider: spamhausFixture(), Checks: notListed, Lang: "ja", Host: "mail.example.net"},
 			cfg:     jaCfg,
 			now:     selfDelisted.ClearedAt,
 			msgID:   "<rblwatch.8@mail.example.net>",
@@ -428,7 +657,7 @@ func composeCases() []composeCase {
 				"それまで4回続けて応答がありませんでした",
 				"対応は不要です。",
 			},
-			wantNot: []string{"■ 対応"},
+			wantNot: []string{"■ 対処方法"},
 		},
 		{
 			name:    "opened_microsoft_html_en",
@@ -436,10 +665,11 @@ func composeCases() []composeCase {
 			cfg:     htmlCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.9@mail.example.net>",
-			subject: "[rblwatch] Microsoft (Outlook.com) is blocking mail from 192.0.2.1",
+			subject: "[rblwatch] Microsoft (Outlook.com) is blocking mail from mail.example.net (192.0.2.1)",
 			want: []string{
 				"Mail from mail.example.net is being refused: Microsoft (Outlook.com) blocks the sending IP address 192.0.2.1 because of its reputation with them.",
 				"- Microsoft (Outlook.com) has no public list that can be queried; use its portal to see the status.",
+				"1. Request delisting at the sender portal with the IP address and the rejection text.",
 				"Request removal: https://sender.office.com/",
 			},
 			wantNot: []string{"Check the listing:"},
@@ -450,13 +680,43 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.12@mail.example.net>",
-			subject: "[rblwatch] 受信側の設定不備により Spamhaus を理由にメールが拒否されています（登録はされていません）",
+			subject: "[rblwatch] mail.example.net からのメールが Spamhaus を理由に拒否されています（受信側の DNS の問題で、登録はされていません）",
 			want: []string{
 				"応答に含まれているのは Spamhaus のエラーコードで、登録を示すものではありません。",
 				"mail.example.net 側での対処は不要です。",
 				"この拒否は Microsoft (Outlook.com) によるもので、判断には Spamhaus のデータが使われています。",
+				"配送が遅延しているメールはキューに残っており、Postfix が自動的に再送します。",
+				"返送されたメールは送信者に戻っているため",
 			},
-			wantNot: []string{"解除申請:", "解除申請（", "ホスティング会社", "解除は Spamhaus に申請"},
+			wantNot: []string{"解除申請:", "解除申請（", "ホスティング", "解除は Spamhaus に申請"},
+		},
+		{
+			name:    "opened_receiver_fault_bounce_en",
+			notice:  Notice{Kind: KindOpened, Incident: faultBounce, Provider: spamhausFixture(), Reply: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver", Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.14@mail.example.net>",
+			subject: "[rblwatch] Mail from mail.example.net refused citing Spamhaus: the receiver's DNS is at fault, we are not listed",
+			want: []string{
+				"Nothing to do on mail.example.net.",
+				"Bounced mail went back to its senders: they need to send it again once the receiver has fixed its DNS.",
+				"Postfix logged 2 bounces (returned to the sender).",
+			},
+			// Every refusal bounced: nothing is queued, nothing retried.
+			wantNot: []string{"retr", "queue", "Request removal"},
+		},
+		{
+			name:    "opened_receiver_fault_bounce_ja",
+			notice:  Notice{Kind: KindOpened, Incident: faultBounce, Provider: spamhausFixture(), Reply: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver", Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0.Add(30 * time.Second),
+			msgID:   "<rblwatch.15@mail.example.net>",
+			subject: "[rblwatch] mail.example.net からのメールが Spamhaus を理由に拒否されています（受信側の DNS の問題で、登録はされていません）",
+			want: []string{
+				"返送されたメールは送信者に戻っているため、受信側で問題が解消された後に、送信者から再送してもらう必要があります。",
+				"Postfix のログには、返送（送信者へのエラー通知）が2件記録されています。",
+			},
+			wantNot: []string{"再送します", "キュー", "遅延"},
 		},
 		{
 			name: "opened_unknown_en",
@@ -465,7 +725,7 @@ func composeCases() []composeCase {
 			cfg:     testConfig(),
 			now:     t0.Add(time.Minute),
 			msgID:   "<rblwatch.13@mail.example.net>",
-			subject: "[rblwatch] example.net is listed by an unnamed blocklist: mail refused",
+			subject: "[rblwatch] example.net is listed by an unnamed blocklist: mail from mail refused",
 			want: []string{
 				"Mail from mail is being refused: the receiving servers say that a blocklist the receiver did not name lists the domain example.net.",
 				"rblwatch on mail, incident unknown-example.net-20260314T092603Z",
@@ -486,12 +746,12 @@ func composeCases() []composeCase {
 			msgID:  "<rblwatch.10@mail.example.net>",
 			// The listed value is not an IP or a name: it stays out of the
 			// subject, and the provider name loses its line break.
-			subject: "[rblwatch] Receivers refuse our mail citing Spam haus",
+			subject: "[rblwatch] Receivers refuse mail from our server citing Spam haus",
 			want: []string{
 				"Reply: 550 5.7.1 blocked  Bcc: victim@example.com  X-Injected: yes <script>alert(1)</script>",
 				"an address the receiver wrote as \"192.0.2.1  Bcc: victim@example.com\"",
-				"\uFFFDevil bidi\uFFFD\n",
 				"  bad\uFFFDutf8\uFFFD( here\n",
+				"\uFFFDevil bidi\uFFFD\n",
 				"Reply code: 550\n",
 			},
 			wantNot: []string{"\nBcc:", "\r", "\nX-Injected"},
@@ -502,7 +762,7 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.11@mail.example.net>",
-			subject: "[rblwatch] Spam haus を理由にメールが拒否されています",
+			subject: "[rblwatch] 当方のサーバー からのメールが Spam haus を理由に拒否されています",
 			want: []string{
 				"受信側が「192.0.2.1  Bcc: victim@example.com」と記したアドレス",
 			},

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
 )
 
@@ -99,15 +100,61 @@ const (
 	CheckNoList CheckStatus = "nolist" // the provider has no public list to query
 )
 
-// Check is one DNSBL confirmation of the listing, from package dnsbl.
+// Check is one DNSBL confirmation of the listing, from package dnsbl (see
+// CheckOf).
 type Check struct {
 	Zone    string      `json:"zone,omitempty"` // "zen.spamhaus.org"; "" for CheckNoList
 	Status  CheckStatus `json:"status"`
 	Meaning string      `json:"meaning,omitempty"` // from the catalog: "XBL: exploited host"
+	// MeaningJa is Meaning in Japanese, from the catalog.
+	MeaningJa string `json:"meaning_ja,omitempty"`
+	// Lists are the provider's sub-lists the answer names ("xbl"): the
+	// advice is narrowed to them.
+	Lists []string `json:"lists,omitempty"`
 	// TXT is the zone's TXT answer. It comes from the network and is
 	// sanitised before it is shown.
 	TXT   string `json:"txt,omitempty"`
 	Error string `json:"error,omitempty"` // why a CheckError happened
+	// Failure classifies a CheckError, so that a notice can say why in
+	// its language.
+	Failure Failure `json:"failure,omitempty"`
+}
+
+// Failure is why a DNS check gave no answer.
+type Failure string
+
+const (
+	FailureRefused   Failure = "refused"   // the list refused the query (public resolver, quota, typo)
+	FailureDNS       Failure = "dns"       // timeout, SERVFAIL, REFUSED, network error
+	FailureBadAnswer Failure = "badanswer" // an answer outside 127.0.0.0/8 (a resolver rewriting NXDOMAIN)
+	FailureNoKey     Failure = "nokey"     // the zone needs a subscriber key
+	FailureTimeout   Failure = "timeout"   // the check did not finish in time for the notice
+	FailureOther     Failure = "other"
+)
+
+// CheckOf turns a DNSBL result into a notice's check.
+func CheckOf(r dnsbl.Result) Check {
+	c := Check{Zone: r.Zone, Status: CheckStatus(r.Status), Meaning: r.Meaning, MeaningJa: r.MeaningJa, Lists: r.Lists, TXT: r.TXT}
+	if r.Status != dnsbl.StatusError {
+		return c
+	}
+	c.Status, c.Error = CheckError, r.Reason
+	if c.Error == "" && r.Err != nil {
+		c.Error = r.Err.Error()
+	}
+	switch {
+	case errors.Is(r.Err, dnsbl.ErrRefused):
+		c.Failure = FailureRefused
+	case errors.Is(r.Err, dnsbl.ErrBadAnswer):
+		c.Failure = FailureBadAnswer
+	case errors.Is(r.Err, dnsbl.ErrNoKey):
+		c.Failure = FailureNoKey
+	case errors.Is(r.Err, dnsbl.ErrDNS):
+		c.Failure = FailureDNS
+	default:
+		c.Failure = FailureOther
+	}
+	return c
 }
 
 // Counts are an incident's totals at some moment. The daemon keeps the
@@ -198,6 +245,9 @@ type Config struct {
 	// Renotify is the digest interval, mentioned in "what happens next";
 	// zero leaves the interval out.
 	Renotify time.Duration
+	// Quiet is the quiet period after which an incident with no new
+	// rejection is cleared, named in a notice that such a clear sends.
+	Quiet time.Duration
 	// Location is the time zone of the Date header and of times in the
 	// body; nil means UTC.
 	Location *time.Location

@@ -68,6 +68,19 @@ type view struct {
 	ID   string
 	Host string // our host name; "" when unknown or not a host name
 
+	// Related are the views of the other incidents the notice announces
+	// (Notice.Related), each with Multi and Label set; Multi is set on the
+	// main view too when there are any. Label names a provider in a
+	// notice about several ("Barracuda", "SpamCop (203.0.113.7)");
+	// AllProviders names them all ("Spamhaus, Barracuda and SpamCop").
+	Related        []*view
+	All            []*view // the main view, then Related
+	SameTarget     bool    // every incident names the same IP or domain
+	Multi          bool
+	Label          string
+	AllProviders   string
+	AnyProprietary bool
+
 	// The listed IP or domain: Target is set only when it is a valid IP or
 	// host name; TargetRaw shows an invalid one, sanitised, in the body.
 	Target     string
@@ -85,9 +98,14 @@ type view struct {
 	// "customer"); RoleNote says who files the removal (none for a
 	// dedicated server), and Steps are the steps to take, for that role,
 	// numbered in the text as explain numbers them.
-	Role          string
-	RoleNote      string
-	Steps         []string
+	Role     string
+	RoleNote string
+	Steps    []string
+	// RoleSteps are the role's own steps in a notice about several
+	// incidents: shown once, before each provider's Steps (which then
+	// leave them out).
+	RoleSteps     []string
+	baseSteps     []string // the provider's steps, before the role's
 	Lookup        string
 	Removal       string
 	Via           string
@@ -110,6 +128,10 @@ type view struct {
 	Duration  string
 	ClearedBy string
 	Renotify  string
+	// Quiet is the quiet period that clears an incident ("6 hours"); Since
+	// is when the previous notice went out (a digest counts from there).
+	Quiet string
+	Since string
 
 	Messages   int
 	Recipients int
@@ -178,9 +200,10 @@ type newCounts struct {
 type checkView struct {
 	Zone    string
 	Status  string
-	Meaning string
+	Meaning string // in the notice's language when the catalog has it
 	TXT     string
 	Error   string
+	Failure string // why a check failed (Failure), for the words of the language
 }
 
 func newView(n Notice, cfg Config, now time.Time) (*view, error) {
@@ -200,11 +223,6 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrKind, n.Kind)
 	}
-	loc := cfg.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	inc := n.Incident
 	role := n.Role
 	if role == "" {
 		role = classify.RoleDedicated
@@ -212,6 +230,91 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	if _, err := classify.ParseRole(string(role)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	v := incidentView(n, cfg, now, lang, role)
+	seen := map[string]bool{n.Incident.ID: true}
+	for _, r := range n.Related {
+		if seen[r.Incident.ID] && r.Incident.ID != "" {
+			continue
+		}
+		seen[r.Incident.ID] = true
+		rn := Notice{Kind: n.Kind, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, Checks: r.Checks, Lang: n.Lang, Role: role, Host: n.Host}
+		v.Related = append(v.Related, incidentView(rn, cfg, now, lang, role))
+	}
+	all := append([]*view{v}, v.Related...)
+	var names []string
+	for _, x := range all {
+		x.Multi = len(all) > 1
+		x.Label = x.Provider
+		if x.Label == "" {
+			x.Label = unnamedList[lang]
+		}
+		if x != v && x.target() != v.target() && x.target() != "" {
+			if lang == "ja" {
+				x.Label += "（" + x.target() + "）"
+			} else {
+				x.Label += " (" + x.target() + ")"
+			}
+		}
+		names = append(names, x.Label)
+		v.AnyProprietary = v.AnyProprietary || x.Proprietary
+	}
+	v.AllProviders = joinNames(names, lang)
+	v.All = all
+	if len(all) > 1 && role != classify.RoleDedicated {
+		// The role's steps once, then each provider's own: a customer has
+		// none of its own to take (the hosting company does).
+		v.RoleSteps = classify.RoleSteps(role, lang, nil)
+		for _, x := range all {
+			if x.ReceiverFault || x.Historical != "" {
+				continue
+			}
+			x.Steps = nil
+			if role == classify.RoleOperator {
+				x.Steps = x.baseSteps
+			}
+		}
+	}
+	v.SameTarget = true
+	for _, x := range v.Related {
+		if x.target() != v.target() {
+			v.SameTarget = false
+		}
+	}
+	return v, nil
+}
+
+// unnamedList names a list the receiver did not name, in a list of names.
+var unnamedList = map[string]string{"en": "an unnamed list", "ja": "名称不明のリスト"}
+
+// target is the listed IP or domain as shown.
+func (v *view) target() string {
+	if v.Target != "" {
+		return v.Target
+	}
+	return v.TargetRaw
+}
+
+// joinNames joins names as a sentence does: "A, B and C", "A、B、C".
+func joinNames(names []string, lang string) string {
+	if lang == "ja" {
+		return strings.Join(names, "、")
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// incidentView renders one incident of a notice for the templates.
+func incidentView(n Notice, cfg Config, now time.Time, lang string, role classify.Role) *view {
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	inc := n.Incident
 	v := &view{
 		Kind:          string(n.Kind),
 		Lang:          lang,
@@ -234,12 +337,20 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		v.TargetRaw = sanitize.Line(inc.Listed, 100)
 	}
 
+	v.addChecks(n.Checks)
+	var listed []string
+	for _, c := range n.Checks {
+		if c.Status == CheckListed {
+			listed = append(listed, c.Lists...)
+		}
+	}
+
 	var advice string
 	if p := n.Provider; p != nil {
 		v.ProviderKnown = true
 		v.Provider = sanitize.Line(p.Name, 64)
 		v.Proprietary = p.Kind == classify.KindProprietary
-		v.Historical = sanitize.Line(p.Historical, maxReply)
+		v.Historical = sanitize.Line(p.HistoricalNote(lang), maxReply)
 		meaning, adv := p.Meaning, p.Advice
 		removal := p.RemovalURL
 		// The rule that matched may say more precisely what the reply
@@ -255,6 +366,12 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 				removal = r.RemovalURL
 			}
 		}
+		// A DNS answer that names the provider's sub-lists narrows the
+		// advice to them (Spamhaus: SBL, CSS, XBL, PBL, DROP or DBL rather
+		// than every branch).
+		if a, ok := p.AdviceFor(listed); ok && !inc.Verdict.ReceiverFault {
+			adv = a
+		}
 		v.Meaning = strings.TrimSpace(meaning.Get(lang))
 		advice = adv.Get(lang)
 		v.RemovalTime = sanitize.Line(p.RemovalTime.Get(lang), 200)
@@ -267,12 +384,18 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	if len(v.Steps) == 0 {
 		v.Steps = genericSteps[lang]
 	}
+	v.baseSteps = v.Steps
 	if !v.ReceiverFault && v.Historical == "" {
 		v.RoleNote = role.Note(lang)
 		v.Steps = classify.RoleSteps(role, lang, v.Steps)
 	}
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
 		v.Provider = inc.Provider
+	}
+	if (v.Provider == "" || inc.Provider == "unknown") && validHostname(inc.Verdict.List) {
+		// A list the reply names that the catalog does not know is shown
+		// by its (validated) name.
+		v.Provider = strings.ToLower(inc.Verdict.List)
 	}
 	if n.Via != nil {
 		v.Via = sanitize.Line(n.Via.Name, 64)
@@ -359,6 +482,22 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	if cfg.Renotify > 0 {
 		v.Renotify = formatDuration(cfg.Renotify, lang)
 	}
+	if cfg.Quiet > 0 {
+		v.Quiet = formatDuration(cfg.Quiet, lang)
+	}
+	v.Since = v.Notified
+	if r := n.Resolver; r != nil {
+		v.ResolverFailing, v.ResolverRounds = r.Failing, r.Rounds
+		v.ResolverServer = sanitize.Line(r.Server, maxField)
+		if host, port, err := net.SplitHostPort(r.Server); err == nil && net.ParseIP(host) != nil && validPort(port) {
+			v.ResolverHost, v.ResolverPort = host, port
+		}
+		v.ResolverSince, v.ResolverAt = ts(r.Since), ts(r.At)
+		v.ResolverError = sanitize.Line(r.Error, maxReply)
+		if !r.Since.IsZero() && r.At.After(r.Since) {
+			v.Duration = formatDuration(r.At.Sub(r.Since), lang)
+		}
+	}
 
 	if n.Kind == KindDigest {
 		if p := n.Previous; p != nil {
@@ -377,14 +516,25 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		}
 	}
 
-	answered, clean_ := 0, 0
-	for _, c := range n.Checks {
+	return v
+}
+
+// addChecks adds the DNS checks, in the notice's language, and what they
+// say together.
+func (v *view) addChecks(checks []Check) {
+	answered, clean := 0, 0
+	for _, c := range checks {
+		meaning := c.Meaning
+		if v.Lang == "ja" && c.MeaningJa != "" {
+			meaning = c.MeaningJa
+		}
 		cv := checkView{
 			Zone:    sanitize.Line(c.Zone, maxField),
 			Status:  string(c.Status),
-			Meaning: sanitize.Line(c.Meaning, 200),
+			Meaning: sanitize.Line(meaning, 200),
 			TXT:     sanitize.Line(c.TXT, maxReply),
 			Error:   sanitize.Line(c.Error, maxReply),
+			Failure: string(c.Failure),
 		}
 		switch c.Status {
 		case CheckListed:
@@ -392,7 +542,7 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 			answered++
 		case CheckClean:
 			answered++
-			clean_++
+			clean++
 		case CheckError:
 			v.CheckError = true
 		case CheckNoList:
@@ -400,25 +550,17 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 			cv.Status = string(CheckError)
 			v.CheckError = true
 		}
+		switch c.Failure {
+		case FailureRefused, FailureDNS, FailureBadAnswer, FailureNoKey, FailureTimeout:
+		default:
+			cv.Failure = string(FailureOther)
+		}
 		if cv.Status != string(CheckNoList) {
 			v.Queried = true
 		}
 		v.Checks = append(v.Checks, cv)
 	}
-	v.Clean = answered > 0 && clean_ == answered
-	if r := n.Resolver; r != nil {
-		v.ResolverFailing, v.ResolverRounds = r.Failing, r.Rounds
-		v.ResolverServer = sanitize.Line(r.Server, maxField)
-		if host, port, err := net.SplitHostPort(r.Server); err == nil && net.ParseIP(host) != nil && validPort(port) {
-			v.ResolverHost, v.ResolverPort = host, port
-		}
-		v.ResolverSince, v.ResolverAt = ts(r.Since), ts(r.At)
-		v.ResolverError = sanitize.Line(r.Error, maxReply)
-		if !r.Since.IsZero() && r.At.After(r.Since) {
-			v.Duration = formatDuration(r.At.Sub(r.Since), lang)
-		}
-	}
-	return v, nil
+	v.Clean = answered > 0 && clean == answered
 }
 
 // validPort accepts a port number, 1 to 65535.
@@ -507,8 +649,8 @@ var fateNames = map[string]map[incident.Fate]string{
 	},
 	"ja": {
 		incident.FateDelivered: "その後配送済み",
-		incident.FateBounced:   "送信者に差し戻し",
-		incident.FateExpired:   "キューの保持期限切れで差し戻し",
+		incident.FateBounced:   "送信者に返送",
+		incident.FateExpired:   "キューの保持期限切れで返送",
 		incident.FateDeferred:  "キューで再送待ち",
 	},
 }

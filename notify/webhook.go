@@ -152,27 +152,55 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 // must be escaped (else a text could mention @channel or forge a link).
 func slackText(n Notice, v *view, summary string) string {
 	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+	w := slackWords[v.Lang]
 	var b strings.Builder
 	b.WriteString("*rblwatch*: " + esc(summary))
-	if v.Host != "" {
-		b.WriteString(" (" + esc(v.Host) + ")")
-	}
-	switch n.Kind {
-	case KindOpened, KindDigest, KindCleared:
-		fmt.Fprintf(&b, "\nmessages %d, recipients %d, bounced %d, deferred %d", v.Messages, v.Recipients, v.Bounced, v.Deferred)
-	}
-	for _, c := range v.Checks {
-		if c.Zone != "" {
-			b.WriteString("\n" + esc(c.Zone) + ": " + esc(c.Status))
+	for _, x := range v.All {
+		label := ""
+		if x.Multi {
+			label = esc(x.Label) + w.colon
+		}
+		switch n.Kind {
+		case KindOpened, KindDigest, KindCleared:
+			b.WriteString("\n" + label + esc(w.counts(x)))
+		}
+		for _, c := range x.Checks {
+			if c.Zone != "" {
+				b.WriteString("\n" + esc(c.Zone) + w.colon + esc(w.status[c.Status]))
+			}
+		}
+		if x.Lookup != "" {
+			b.WriteString("\n" + label + w.lookup + w.colon + esc(x.Lookup))
+		}
+		if x.Removal != "" {
+			b.WriteString("\n" + label + w.removal + w.colon + esc(x.Removal))
 		}
 	}
-	if v.Lookup != "" {
-		b.WriteString("\nlookup: " + esc(v.Lookup))
-	}
-	if v.Removal != "" {
-		b.WriteString("\nremoval: " + esc(v.Removal))
-	}
 	return b.String()
+}
+
+// slackWords are the words of a Slack text, per language (the terms are
+// the emails' and the report's).
+var slackWords = map[string]struct {
+	colon, lookup, removal string
+	status                 map[string]string
+	counts                 func(*view) string
+}{
+	"en": {
+		colon: ": ", lookup: "lookup", removal: "removal",
+		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list"},
+		counts: func(v *view) string {
+			return fmt.Sprintf("%s to %s refused: %s, %s", plural(v.Messages, "message", "messages"), plural(v.Recipients, "recipient", "recipients"),
+				plural(v.Bounced, "bounce", "bounces"), plural(v.Deferred, "deferral", "deferrals"))
+		},
+	},
+	"ja": {
+		colon: ": ", lookup: "登録状況の確認", removal: "解除申請",
+		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし"},
+		counts: func(v *view) string {
+			return fmt.Sprintf("拒否されたメール %d通（宛先%d件）、返送 %d件、遅延 %d回", v.Messages, v.Recipients, v.Bounced, v.Deferred)
+		},
+	},
 }
 
 // Webhook posts outbox items (JSON bodies made by WebhookPayload) to a URL.

@@ -33,7 +33,7 @@ func TestWebhookPayloadJSON(t *testing.T) {
 	want := map[string]any{
 		"version":       1.0,
 		"kind":          "opened",
-		"summary":       "192.0.2.1 is listed by Spamhaus: mail refused",
+		"summary":       "192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused",
 		"incident_id":   "spamhaus-192.0.2.1-20260314T092603Z",
 		"host":          "mail.example.net",
 		"provider":      "spamhaus",
@@ -71,13 +71,32 @@ func TestWebhookPayloadSlack(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil || len(got) != 1 {
 		t.Fatalf("payload %s: want exactly {\"text\": …} (%v)", b, err)
 	}
-	want := "*rblwatch*: 192.0.2.1 is listed by Spamhaus: mail refused (mail.example.net)\n" +
-		"messages 3, recipients 6, bounced 1, deferred 5\n" +
+	want := "*rblwatch*: 192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused\n" +
+		"3 messages to 6 recipients refused: 1 bounce, 5 deferrals\n" +
 		"zen.spamhaus.org: listed\n" +
 		"lookup: https://check.spamhaus.org/results/?query=192.0.2.1\n" +
 		"removal: https://check.spamhaus.org/"
 	if got["text"] != want {
 		t.Errorf("text:\n%s\nwant:\n%s", got["text"], want)
+	}
+	// In Japanese, with no English left but names, addresses and links.
+	n := openedNotice()
+	n.Lang = "ja"
+	b, err = WebhookPayload(n, testConfig(), t0, WebhookSlack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want = "*rblwatch*: 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています（mail.example.net）\n" +
+		"拒否されたメール 3通（宛先6件）、返送 1件、遅延 5回\n" +
+		"zen.spamhaus.org: 登録あり\n" +
+		"登録状況の確認: https://check.spamhaus.org/results/?query=192.0.2.1\n" +
+		"解除申請: https://check.spamhaus.org/"
+	if got["text"] != want {
+		t.Errorf("ja text:\n%s\nwant:\n%s", got["text"], want)
 	}
 }
 
