@@ -369,6 +369,7 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 		Host:     s.d.Host,
 		Thread:   rec.Thread,
 		Resolver: rec.Resolver,
+		Quiet:    rec.Quiet,
 	}
 	for _, r := range rec.Related {
 		n.Related = append(n.Related, notify.Related{
@@ -512,15 +513,8 @@ func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []
 	results := dnsbl.Check(ctx, s.log, s.d.Resolver, zones, k.Listed, s.d.Now())
 	checks := make([]notify.Check, 0, len(results))
 	for _, r := range results {
-		c := notify.Check{Zone: r.Zone, Meaning: r.Meaning, TXT: r.TXT, Status: notify.CheckStatus(r.Status)}
-		if r.Status == dnsbl.StatusError {
-			c.Error = r.Reason
-			if c.Error == "" && r.Err != nil {
-				c.Error = r.Err.Error()
-			}
-		}
 		s.d.Metrics.dnsChecks.WithLabelValues(string(r.Status)).Inc()
-		checks = append(checks, c)
+		checks = append(checks, notify.CheckOf(r))
 	}
 	return checks
 }

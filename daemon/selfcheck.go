@@ -128,15 +128,13 @@ func (s *service) providerStates(target string, results []dnsbl.Result) []provid
 			byProvider[prov] = ps
 			order = append(order, prov)
 		}
-		c := notify.Check{Zone: res.Zone, Status: notify.CheckStatus(res.Status), Meaning: res.Meaning, TXT: res.TXT}
 		switch res.Status {
 		case dnsbl.StatusListed:
 			ps.listed = true
 		case dnsbl.StatusError:
 			ps.unsure = true
-			c.Error = res.Reason
 		}
-		ps.checks = append(ps.checks, c)
+		ps.checks = append(ps.checks, notify.CheckOf(res))
 	}
 	out := make([]providerState, 0, len(order))
 	for _, prov := range order {

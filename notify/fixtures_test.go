@@ -136,7 +136,6 @@ func testConfig() Config {
 		From:     mail.Address{Name: "rblwatch", Address: "rblwatch@mail.example.net"},
 		To:       []mail.Address{{Address: "postmaster@example.net"}},
 		Renotify: 24 * time.Hour,
-		Quiet:    6 * time.Hour,
 	}
 }
 
@@ -160,7 +159,9 @@ func composeCases() []composeCase {
 	digest.LastSeen = t0.Add(23 * time.Hour)
 	digest.Deferred = 41
 	digest.Bounced = 3
-	prev := Counts{Messages: 2, Recipients: 5, Bounced: 1, Deferred: 3}
+	// The counts at the previous notice, and when it went out (as the
+	// daemon stores them): the digest counts and dates from there.
+	prev := Counts{Messages: 2, Recipients: 5, Bounced: 1, Deferred: 3, At: t0.Add(2 * time.Hour)}
 
 	cleared := inc
 	cleared.Status = incident.Cleared
@@ -468,7 +469,7 @@ func composeCases() []composeCase {
 			subject: "[rblwatch] Still ongoing: 192.0.2.1 is listed by Spamhaus, mail from mail.example.net refused",
 			want: []string{
 				"Still ongoing: mail from mail.example.net is still being refused, citing Spamhaus for the sending IP address 192.0.2.1, since 2026-03-14 09:26 UTC (1 day 1 minute).",
-				"SINCE THE LAST NOTICE\nSince the last notice (2026-03-14 09:26 UTC): 1 new message refused, 2 bounces and 38 deferrals.",
+				"SINCE THE LAST NOTICE\nSince the last notice (2026-03-14 11:26 UTC): 1 new message refused, 2 bounces and 38 deferrals.",
 				"In total: 3 messages to 6 recipients",
 				"Last rejection: 2026-03-15 08:26 UTC",
 				"the next summary follows in 1 day",
@@ -539,7 +540,7 @@ func composeCases() []composeCase {
 		},
 		{
 			name:    "cleared_quiet_listed_en",
-			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: stillListed, Lang: "en", Host: "mail.example.net"},
+			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: stillListed, Lang: "en", Host: "mail.example.net", Quiet: 6 * time.Hour},
 			cfg:     testConfig(),
 			now:     quiet.ClearedAt,
 			msgID:   "<rblwatch.41@mail.example.net>",
@@ -555,7 +556,7 @@ func composeCases() []composeCase {
 		},
 		{
 			name:    "cleared_quiet_listed_ja",
-			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: stillListed, Lang: "ja", Host: "mail.example.net"},
+			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: stillListed, Lang: "ja", Host: "mail.example.net", Quiet: 6 * time.Hour},
 			cfg:     jaCfg,
 			now:     quiet.ClearedAt,
 			msgID:   "<rblwatch.42@mail.example.net>",
@@ -570,7 +571,7 @@ func composeCases() []composeCase {
 		},
 		{
 			name:    "cleared_quiet_clean_ja",
-			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: notListed, Lang: "ja", Host: "mail.example.net"},
+			notice:  Notice{Kind: KindCleared, Incident: quiet, Provider: spamhausFixture(), Checks: notListed, Lang: "ja", Host: "mail.example.net", Quiet: 6 * time.Hour},
 			cfg:     jaCfg,
 			now:     quiet.ClearedAt,
 			msgID:   "<rblwatch.43@mail.example.net>",

@@ -218,6 +218,9 @@ type Notice struct {
 	// root (the opened notice) first; Compose writes In-Reply-To (the last)
 	// and References (all). Empty for a first notice.
 	Thread []string `json:"thread,omitempty"`
+	// Quiet is the quiet period that closed the incident, for a cleared
+	// notice whose Incident.ClearedBy is "quiet": the notice names it.
+	Quiet time.Duration `json:"quiet,omitempty"`
 	// Resolver is set for KindResolver (and only then).
 	Resolver *ResolverState `json:"resolver,omitempty"`
 }
@@ -245,9 +248,6 @@ type Config struct {
 	// Renotify is the digest interval, mentioned in "what happens next";
 	// zero leaves the interval out.
 	Renotify time.Duration
-	// Quiet is the quiet period after which an incident with no new
-	// rejection is cleared, named in a notice that such a clear sends.
-	Quiet time.Duration
 	// Location is the time zone of the Date header and of times in the
 	// body; nil means UTC.
 	Location *time.Location

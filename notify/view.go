@@ -482,10 +482,15 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	if cfg.Renotify > 0 {
 		v.Renotify = formatDuration(cfg.Renotify, lang)
 	}
-	if cfg.Quiet > 0 {
-		v.Quiet = formatDuration(cfg.Quiet, lang)
+	if n.Quiet > 0 {
+		v.Quiet = formatDuration(n.Quiet, lang)
 	}
 	v.Since = v.Notified
+	if p := n.Previous; p != nil && !p.At.IsZero() {
+		// The time of the previous notice as the daemon stored it (a
+		// restart keeps it).
+		v.Since = ts(p.At)
+	}
 	if r := n.Resolver; r != nil {
 		v.ResolverFailing, v.ResolverRounds = r.Failing, r.Rounds
 		v.ResolverServer = sanitize.Line(r.Server, maxField)
