@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/mail"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/track"
 )
@@ -105,5 +107,47 @@ func TestOneNoticeForOneAddress(t *testing.T) {
 	}
 	if ns[1].Thread != ns[0].IncidentID {
 		t.Errorf("digest thread %q, want %q", ns[1].Thread, ns[0].IncidentID)
+	}
+}
+
+// TestSelfCheckRoundOneNotice (issue 12.3): a self-check round that finds
+// our address listed by two providers sends one notice naming both; the
+// round that finds both gone sends one more.
+func TestSelfCheckRoundOneNotice(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	h.start(cfg)
+	listed := dnsbltest.Listed("127.0.0.2", "listed by the test")
+	fake.Set(uce1, listed)
+	fake.Set("bl.spamcop.net", listed)
+	h.selfCheckRound(0)
+	first := h.mail.wait(t, "listed")
+	if first.Kind != "listed" {
+		t.Errorf("first notice %s", first.Kind)
+	}
+	fake.Set(uce1, dnsbltest.NXDomain)
+	fake.Set("bl.spamcop.net", dnsbltest.NXDomain)
+	h.selfCheckRound(1)
+	second := h.mail.wait(t, "delisted")
+	if second.Kind != "delisted" {
+		t.Errorf("second notice %s", second.Kind)
+	}
+	h.stop()
+	if n := h.mail.count(); n != 2 {
+		t.Errorf("%d emails for two rounds of two findings, want 2", n)
+	}
+	_, recs := noticeRecords(t, h.store)
+	if len(recs) != 2 {
+		t.Fatalf("%d notices, want 2", len(recs))
+	}
+	for i, r := range recs {
+		if len(r.Related) != 1 {
+			t.Errorf("notice %d (%s) of %s has %d related findings, want 1", i, r.Kind, r.Incident.Provider, len(r.Related))
+			continue
+		}
+		got := []string{r.Incident.Provider, r.Related[0].Incident.Provider}
+		slices.Sort(got)
+		if strings.Join(got, ",") != "spamcop,uceprotect" {
+			t.Errorf("notice %d names %q", i, got)
+		}
 	}
 }

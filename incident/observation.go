@@ -21,7 +21,10 @@ type Observation struct {
 	Status     string // sent, deferred, bounced, …
 	To         string
 	RemoteHost string
-	Raw        string // the log line, kept as evidence
+	// RelayHost and RelayIP name the next hop of a delivery ("relay=
+	// mx.example.com[192.0.2.1]:25"); RelayIP is empty for a local agent.
+	RelayHost, RelayIP string
+	Raw                string // the log line, kept as evidence
 	// Verdict is the verdict of a failed delivery, nil otherwise. The
 	// tracker never changes it, so verdicts may be shared.
 	Verdict *classify.Verdict
@@ -39,6 +42,7 @@ func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool
 	switch r.Kind {
 	case postfixlog.KindDelivery:
 		o.Status, o.To, o.RemoteHost, o.Raw, o.Verdict = r.Status, r.To, r.RemoteHost, r.Raw, v
+		o.RelayHost, o.RelayIP = r.RelayHost, r.RelayIP
 	case postfixlog.KindQueued, postfixlog.KindPickup:
 		o.From = r.From
 	case postfixlog.KindMessageID:

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
@@ -168,7 +170,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 			return evs
 		}
 		for _, st := range t.byDomain[domainOf(r.To)] {
-			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() {
+			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r) {
 				st.clearAt = at
 				t.schedule(st)
 				t.touch(st)
@@ -751,4 +753,37 @@ func domainOf(addr string) string {
 		}
 	}
 	return d
+}
+
+// reachedBy reports whether a delivery reached one of the receivers that
+// refused: it went over the network (not to a local agent, nor to a content
+// filter on this host) to a host of the same registered domain as a host
+// that refused ("mx2.example.net" after "mx1.example.net"). Only such a
+// delivery says that the receiver accepts our mail again. When the
+// refusals named no host, any delivery over the network counts.
+func (st *state) reachedBy(d *Observation) bool {
+	if d.RelayIP == "" || d.RelayHost == "" {
+		return false
+	}
+	if len(st.inc.Remotes) == 0 {
+		return true
+	}
+	relay := registered(d.RelayHost)
+	for _, h := range st.inc.Remotes {
+		if registered(h) == relay {
+			return true
+		}
+	}
+	return false
+}
+
+// registered returns the registered domain of a host name
+// ("mx1.example.co.jp" → "example.co.jp"), or the name itself when it has
+// none (an IP address, a single label).
+func registered(host string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
 }

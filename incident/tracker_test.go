@@ -28,6 +28,9 @@ func rec(sec int, kind postfixlog.Kind, qid string, f func(r *postfixlog.Record)
 func delivery(sec int, qid, to, status string) *postfixlog.Record {
 	return rec(sec, postfixlog.KindDelivery, qid, func(r *postfixlog.Record) {
 		r.To, r.Status, r.RemoteHost = to, status, "mx."+domainOf(to)
+		if status == "sent" { // delivered to the receiver's MX
+			r.RemoteHost, r.RelayHost, r.RelayIP = "", "mx."+domainOf(to), "198.51.100.25"
+		}
 	})
 }
 
