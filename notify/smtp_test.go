@@ -245,7 +245,9 @@ func TestSMTPHungRelay(t *testing.T) {
 	}()
 	s := &SMTP{Addr: l.Addr().String(), Timeout: 300 * time.Millisecond}
 	done := make(chan error, 1)
-	go func() { done <- s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("x\r\n")) }()
+	go func() {
+		done <- s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("x\r\n"))
+	}()
 	select {
 	case err := <-done:
 		if err == nil || !Temporary(err) {
