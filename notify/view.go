@@ -106,6 +106,7 @@ type view struct {
 	// leave them out).
 	RoleSteps     []string
 	baseSteps     []string // the provider's steps, before the role's
+	inc           incident.Incident
 	Lookup        string
 	Removal       string
 	Via           string
@@ -320,6 +321,7 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		Lang:          lang,
 		ID:            sanitize.Line(inc.ID, maxField),
 		Role:          string(role),
+		inc:           inc,
 		ReceiverFault: inc.Verdict.ReceiverFault,
 		Bounced:       inc.Bounced,
 		Deferred:      inc.Deferred,

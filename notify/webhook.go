@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
@@ -39,13 +40,22 @@ func (f WebhookFormat) Valid() bool { return slices.Contains(WebhookFormats, f) 
 const DefaultWebhookTimeout = 30 * time.Second
 
 // webhookNotice is the generic JSON body. Every text is sanitised; times
-// are RFC 3339 in UTC.
+// are RFC 3339 in UTC. The main incident's fields are at the top level; a
+// notice about several incidents lists the others under "related", each
+// with the same fields.
 type webhookNotice struct {
-	Version      int            `json:"version"` // 1
-	Kind         Kind           `json:"kind"`
-	Summary      string         `json:"summary"` // the email's subject, without "[rblwatch] "
+	Version int    `json:"version"` // 1
+	Kind    Kind   `json:"kind"`
+	Summary string `json:"summary"` // the email's subject, without "[rblwatch] "
+	Host    string `json:"host,omitempty"`
+	webhookIncident
+	Role    string            `json:"role"` // dedicated, operator or customer
+	Related []webhookIncident `json:"related,omitempty"`
+}
+
+// webhookIncident is one incident of a webhook notice.
+type webhookIncident struct {
 	IncidentID   string         `json:"incident_id,omitempty"`
-	Host         string         `json:"host,omitempty"`
 	Provider     string         `json:"provider,omitempty"` // catalog id
 	ProviderName string         `json:"provider_name,omitempty"`
 	Listed       string         `json:"listed,omitempty"` // validated IP or domain
@@ -66,7 +76,53 @@ type webhookNotice struct {
 	Checks       []Check        `json:"checks,omitempty"`
 	LookupURL    string         `json:"lookup_url,omitempty"`
 	RemovalURL   string         `json:"removal_url,omitempty"`
-	Role         string         `json:"role"` // dedicated, operator or customer
+}
+
+// incidentOf renders one incident and its view for the webhook.
+func incidentOf(inc incident.Incident, v *view) webhookIncident {
+	w := webhookIncident{
+		IncidentID:   sanitize.Line(inc.ID, maxField),
+		ProviderName: v.Provider,
+		Listed:       v.Target,
+		Status:       string(inc.Status),
+		ClearedBy:    v.ClearedBy,
+		Code:         v.Code,
+		Reply:        v.Reply,
+		Messages:     v.Messages,
+		Recipients:   v.Recipients,
+		Bounced:      v.Bounced,
+		Deferred:     v.Deferred,
+		Domains:      v.Domains,
+		Remotes:      v.Remotes,
+		LookupURL:    v.Lookup,
+		RemovalURL:   v.Removal,
+	}
+	if validID(inc.Provider) {
+		w.Provider = inc.Provider
+	}
+	if !validID(w.Status) {
+		w.Status = ""
+	}
+	utc := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	w.FirstSeen, w.LastSeen, w.ClearedAt = utc(inc.FirstSeen), utc(inc.LastSeen), utc(inc.ClearedAt)
+	for _, m := range inc.Messages {
+		if w.Fates == nil {
+			w.Fates = map[string]int{}
+		}
+		if validID(string(m.Fate)) {
+			w.Fates[string(m.Fate)]++
+		}
+	}
+	for _, c := range v.Checks {
+		w.Checks = append(w.Checks, Check{Zone: c.Zone, Status: CheckStatus(c.Status), Meaning: c.Meaning, TXT: c.TXT, Error: c.Error})
+	}
+	return w
 }
 
 // WebhookPayload renders the JSON body of a webhook notice. It is pure: like
@@ -91,59 +147,22 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 	default:
 		return nil, fmt.Errorf("%w: unknown webhook format %q", ErrConfig, format)
 	}
-	inc := n.Incident
 	w := webhookNotice{
-		Version:      1,
-		Kind:         n.Kind,
-		Summary:      summary,
-		IncidentID:   sanitize.Line(inc.ID, maxField),
-		Host:         v.Host,
-		ProviderName: v.Provider,
-		Listed:       v.Target,
-		Status:       string(inc.Status),
-		ClearedBy:    v.ClearedBy,
-		Code:         v.Code,
-		Reply:        v.Reply,
-		Messages:     v.Messages,
-		Recipients:   v.Recipients,
-		Bounced:      v.Bounced,
-		Deferred:     v.Deferred,
-		Domains:      v.Domains,
-		Remotes:      v.Remotes,
-		LookupURL:    v.Lookup,
-		RemovalURL:   v.Removal,
-		Role:         v.Role,
+		Version:         1,
+		Kind:            n.Kind,
+		Summary:         summary,
+		Host:            v.Host,
+		webhookIncident: incidentOf(n.Incident, v),
+		Role:            v.Role,
 	}
-	if validID(inc.Provider) {
-		w.Provider = inc.Provider
-	}
-	if !validID(w.Status) {
-		w.Status = ""
+	for _, r := range v.Related {
+		w.Related = append(w.Related, incidentOf(r.inc, r))
 	}
 	if r := n.Resolver; r != nil && n.Kind == KindResolver {
 		w.Status = "recovered"
 		if r.Failing {
 			w.Status = "failing"
 		}
-	}
-	utc := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		u := t.UTC()
-		return &u
-	}
-	w.FirstSeen, w.LastSeen, w.ClearedAt = utc(inc.FirstSeen), utc(inc.LastSeen), utc(inc.ClearedAt)
-	for _, m := range inc.Messages {
-		if w.Fates == nil {
-			w.Fates = map[string]int{}
-		}
-		if validID(string(m.Fate)) {
-			w.Fates[string(m.Fate)]++
-		}
-	}
-	for _, c := range v.Checks {
-		w.Checks = append(w.Checks, Check{Zone: c.Zone, Status: CheckStatus(c.Status), Meaning: c.Meaning, TXT: c.TXT, Error: c.Error})
 	}
 	return json.Marshal(w)
 }

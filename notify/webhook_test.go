@@ -289,3 +289,36 @@ func resolverWant(failing bool) struct{ status, summary string } {
 	}
 	return struct{ status, summary string }{"recovered", "DNS lookups work again"}
 }
+
+// TestWebhookRelated: a notice about several incidents lists the others
+// under "related", with their own provider, counts and checks.
+func TestWebhookRelated(t *testing.T) {
+	n := openedNotice()
+	other := spamhausIncident()
+	other.ID, other.Provider = "barracuda-1", "barracuda"
+	other.Bounced, other.Deferred = 4, 0
+	n.Related = []Related{
+		{Incident: other, Provider: barracudaFixture(), Checks: []Check{{Zone: "b.barracudacentral.org", Status: CheckListed}}},
+		{Incident: n.Incident}, // the main one again: left out
+	}
+	b, err := WebhookPayload(n, testConfig(), t0, WebhookGeneric)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Provider string
+		Related  []struct {
+			IncidentID string `json:"incident_id"`
+			Provider   string
+			Bounced    int
+			Checks     []Check
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Provider != "spamhaus" || len(got.Related) != 1 || got.Related[0].IncidentID != "barracuda-1" || got.Related[0].Provider != "barracuda" ||
+		got.Related[0].Bounced != 4 || len(got.Related[0].Checks) != 1 {
+		t.Errorf("payload %s", b)
+	}
+}
