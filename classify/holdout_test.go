@@ -145,7 +145,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 	for _, k := range knownReplies {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			k := dedupKey(r.text)
 			if where, dup := seen[k]; dup {
