@@ -12,10 +12,10 @@ import (
 // with CRLF lines of at most 78 characters, its header set is exact, the
 // body decodes to valid UTF-8 and no line of it looks like a header.
 func FuzzCompose(f *testing.F) {
-	f.Add(spamhausReply, spamhausIncident().Samples[0], "192.0.2.1", "Spamhaus", "mail.example.net", "inc-1", "en", false)
-	f.Add("550 5.7.1 x\r\nBcc: victim@example.com", "bad\xffline\r\n.\r\n", "192.0.2.1\r\nBcc: x", "Spam\r\nhaus", "host\r\nBcc: y", "id\r\nBcc: z", "ja", true)
-	f.Add("<script>alert(1)</script>", "=?UTF-8?B?QmNjOiB2aWN0aW0=?=", "xn--r8jz45g.example", "日本語", "", "", "ja", true)
-	f.Fuzz(func(t *testing.T, replyText, sample, listed, name, host, id, lang string, html bool) {
+	f.Add(spamhausReply, spamhausIncident().Samples[0], "192.0.2.1", "Spamhaus", "mail.example.net", "inc-1", "en", false, "")
+	f.Add("550 5.7.1 x\r\nBcc: victim@example.com", "bad\xffline\r\n.\r\n", "192.0.2.1\r\nBcc: x", "Spam\r\nhaus", "host\r\nBcc: y", "id\r\nBcc: z", "ja", true, "<a@b>\r\nBcc: x")
+	f.Add("<script>alert(1)</script>", "=?UTF-8?B?QmNjOiB2aWN0aW0=?=", "xn--r8jz45g.example", "日本語", "", "", "ja", true, "<rblwatch.1@mail.example.net>")
+	f.Fuzz(func(t *testing.T, replyText, sample, listed, name, host, id, lang string, html bool, thread string) {
 		if lang != "ja" {
 			lang = "en"
 		}
@@ -26,8 +26,12 @@ func FuzzCompose(f *testing.F) {
 		inc.Domains = append(inc.Domains, name)
 		p := spamhausFixture()
 		p.Name = name
+		other := inc
+		other.ID = id + "-other"
 		n := Notice{Kind: KindOpened, Incident: inc, Provider: p, Reply: replyText, Lang: lang, Host: host,
-			Checks: []Check{{Zone: listed, Status: CheckListed, Meaning: name, TXT: replyText}}}
+			Checks:  []Check{{Zone: listed, Status: CheckListed, Meaning: name, MeaningJa: name, TXT: replyText}},
+			Related: []Related{{Incident: other, Provider: p, Reply: sample, Checks: []Check{{Zone: name, Status: CheckError, Error: replyText}}}},
+			Thread:  []string{thread, "<root@mail.example.net>"}}
 		cfg := testConfig()
 		cfg.HTML = html
 		msg, err := Compose(n, cfg, t0, "<f@mail.example.net>")
@@ -43,6 +47,9 @@ func FuzzCompose(f *testing.F) {
 		if html {
 			want = wantHeadersMultipart
 		}
+		// The valid root of the thread is always there: In-Reply-To and
+		// References follow the Message-ID.
+		want = slices.Insert(slices.Clone(want), slices.Index(want, "Message-Id")+1, "In-Reply-To", "References")
 		if keys := headerKeys(msg); !slices.Equal(keys, want) && !slices.Equal(keys, withoutIncident(want)) {
 			t.Fatalf("headers %v", keys)
 		}
