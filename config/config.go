@@ -76,6 +76,11 @@ type Log struct {
 	// Timezone of syslog timestamps that carry none (the traditional
 	// "Jan  2 15:04:05" format): "Local" or an IANA name such as "Asia/Tokyo".
 	Timezone string `yaml:"timezone"`
+	// Backfill is how much of the log a start without a stored position
+	// (a new install, or a state lost) reads back instead of starting at
+	// the end, so that what was logged just before the start is not
+	// missed; 0 starts at the end. Not for stdin.
+	Backfill time.Duration `yaml:"backfill"`
 }
 
 // Journald selects the journal as the log source. In YAML it is either a
@@ -342,6 +347,7 @@ func Default() *Config {
 		Log: Log{
 			Path:     "/var/log/mail.log",
 			Timezone: "Local",
+			Backfill: time.Hour,
 		},
 		State: State{
 			Path:      "/var/lib/rblwatch/state.db",

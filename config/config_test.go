@@ -44,6 +44,7 @@ func TestParseValid(t *testing.T) {
 log:
   path: /var/log/maillog
   timezone: Asia/Tokyo
+  backfill: 90m
 state:
   path: /srv/rblwatch/state.db
   retention: 30d
@@ -92,7 +93,7 @@ milter:
 		t.Errorf("warnings: %v", Errors(cfg.Warnings))
 	}
 	want := Default()
-	want.Log = Log{Path: "/var/log/maillog", Timezone: "Asia/Tokyo"}
+	want.Log = Log{Path: "/var/log/maillog", Timezone: "Asia/Tokyo", Backfill: 90 * time.Minute}
 	want.State = State{Path: "/srv/rblwatch/state.db", Retention: 30 * 24 * time.Hour}
 	want.Notify = Notify{
 		To:        []mail.Address{{Address: "postmaster@example.com"}, {Name: "Ops Team", Address: "ops@example.com"}},
@@ -250,7 +251,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:3: notify.password-file: unknown key (did you mean notify.password_file?)",
 		}},
 		{"unknown key, no guess", "notify: {to: pm@example.com}\nlog:\n  colour: red\n", []string{
-			"t.yaml:3: log.colour: unknown key; known keys under log: path, journald, stdin, timezone",
+			"t.yaml:3: log.colour: unknown key; known keys under log: path, journald, stdin, timezone, backfill",
 		}},
 		{"unknown deep key", "notify:\n  to: pm@example.com\n  webhook:\n    token: x\n", []string{
 			"t.yaml:4: notify.webhook.token: unknown key; known keys under notify.webhook: url, format",
@@ -259,7 +260,7 @@ func TestParseProblems(t *testing.T) {
 			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging`,
 		}},
 		{"section not a mapping", "notify: {to: pm@example.com}\nlog: /var/log/mail.log\n", []string{
-			`t.yaml:2: log: want a mapping with the keys path, journald, stdin, timezone, got "/var/log/mail.log"`,
+			`t.yaml:2: log: want a mapping with the keys path, journald, stdin, timezone, backfill, got "/var/log/mail.log"`,
 		}},
 		{"top level not a mapping", "- a\n- b\n", []string{
 			"t.yaml:1: want a mapping with the keys log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging, got a list",
@@ -431,6 +432,12 @@ func TestParseProblems(t *testing.T) {
 		{"dnsbl timing", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 0s\n  interval: 30s\n", []string{
 			"t.yaml:3: dnsbl.timeout: must be more than 0s",
 			"t.yaml:4: dnsbl.interval: warning: 30s is too often for real lists, which throttle heavy users: use at least 1m unless the resolver is a private list server",
+		}},
+		{"backfill too long", "notify: {to: pm@example.com}\nlog:\n  backfill: 8d\n", []string{
+			"t.yaml:3: log.backfill: 8d is more than 7d: read older logs with rblwatch replay",
+		}},
+		{"backfill on stdin", "notify: {to: pm@example.com}\nlog:\n  path: \"\"\n  stdin: true\n  backfill: 2h\n", []string{
+			"t.yaml:5: log.backfill: warning: has no effect on standard input, which has no past to read back",
 		}},
 		{"resolver failures", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: -1\n", []string{
 			"t.yaml:3: dnsbl.resolver_failures: -1 is negative: write 0 to never be told",

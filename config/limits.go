@@ -31,6 +31,8 @@ const (
 	maxText = 512
 	// MaxResolverFailures bounds dnsbl.resolver_failures.
 	MaxResolverFailures = 1000
+	// MaxBackfill bounds log.backfill: an older backlog is a replay's job.
+	MaxBackfill = 7 * Day
 )
 
 // ErrTooLarge is wrapped by the errors of files over their size limit.

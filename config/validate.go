@@ -92,6 +92,12 @@ func (d *decoder) validateLog(l *Log) {
 			d.errorf(fmt.Sprintf("log.journald[%d]", i), "%q is not a systemd unit name", u)
 		}
 	}
+	switch {
+	case l.Backfill > MaxBackfill:
+		d.errorf("log.backfill", "%s is more than %s: read older logs with rblwatch replay", FormatDuration(l.Backfill), FormatDuration(MaxBackfill))
+	case l.Backfill > 0 && l.Stdin && d.set("log.backfill"):
+		d.warnf("log.backfill", "has no effect on standard input, which has no past to read back")
+	}
 	if l.Timezone == "" {
 		d.errorf("log.timezone", "empty: write Local, UTC or a zone such as Asia/Tokyo")
 	} else if _, err := time.LoadLocation(l.Timezone); err != nil {

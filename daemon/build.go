@@ -58,6 +58,11 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	if d.Store, err = track.Open(cfg.State.Path, log.Named("store")); err != nil {
 		return d, close, err
 	}
+	if d.StateWatch, err = WatchState(d.Store.Path(), log); err != nil {
+		d.Store.Close()
+		return d, close, err
+	}
+	closers = append(closers, d.StateWatch.Finish) // once the store is closed
 	closers = append(closers, func() { d.Store.Close() })
 	if d.Source, d.SourceName, err = source(cfg.Log, log.Named("logwatch"), stdin); err != nil {
 		return d, close, err
@@ -105,7 +110,8 @@ func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, err
 			matches = append(matches, "_SYSTEMD_UNIT="+u)
 		}
 		return func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-			return logwatch.FollowJournal(ctx, start, logwatch.JournalOptions{Matches: matches, Location: loc, Log: log})
+			since, _ := backfill(c.Backfill, loc)
+			return logwatch.FollowJournal(ctx, start, logwatch.JournalOptions{Matches: matches, Location: loc, Log: log, Since: since})
 		}, "journald", nil
 	case config.SourceStdin:
 		return func(ctx context.Context, _ *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
@@ -116,8 +122,24 @@ func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, err
 	return func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 		// End marks: the daemon reads a backlog on the log's time until
 		// the follower says it reached the end.
-		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log, EndMarks: true})
+		since, timeOf := backfill(c.Backfill, loc)
+		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log, EndMarks: true, Since: since, TimeOf: timeOf})
 	}, "file:" + path, nil
+}
+
+// backfill returns where a start without a position reads back from
+// (log.backfill before now; zero for none) and how to read a line's time.
+func backfill(window time.Duration, loc *time.Location) (time.Time, logwatch.TimeOf) {
+	if window <= 0 {
+		return time.Time{}, nil
+	}
+	now := time.Now()
+	p := postfixlog.NewParser(now, loc)
+	var r postfixlog.Record
+	return now.Add(-window), func(line []byte) (time.Time, bool) {
+		_ = p.Parse(string(line), &r) // lines of other programs have a time too
+		return r.Time, !r.Time.IsZero()
+	}
 }
 
 // sinks returns the transports of the configured channels: email (SMTP or

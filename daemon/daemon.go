@@ -68,6 +68,9 @@ type Deps struct {
 	Reload <-chan *config.Config
 	// Metrics, when set, receives the counters.
 	Metrics *Metrics
+	// StateWatch, when set, is looked at every tick: a state file deleted
+	// or replaced under the daemon stops it with ErrStateLost.
+	StateWatch *StateWatch
 }
 
 // batchMax is the most lines committed in one transaction.
@@ -195,6 +198,9 @@ func (s *service) run(ctx context.Context) error {
 	if ok {
 		startp = &start
 		s.log.Info("resuming", zap.String("source", s.d.SourceName), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
+	} else if s.cfg.Log.Source() != config.SourceStdin {
+		s.log.Info("no stored position (a new state): reading back the log", zap.String("source", s.d.SourceName),
+			zap.Duration("backfill", s.cfg.Log.Backfill))
 	}
 	s.noteStart(startp)
 
@@ -316,6 +322,9 @@ func (s *service) run(ctx context.Context) error {
 			wakeWorker(s.d.Now())
 
 		case now := <-tick:
+			if err := s.d.StateWatch.Check(work, s.d.Store); err != nil {
+				return err
+			}
 			if err := s.tick(work, now, len(lines) == 0); err != nil {
 				return err
 			}

@@ -160,7 +160,8 @@ func (d *daemonProc) exitErr() error {
 
 // startOffset waits until the daemon follows the log and returns the byte
 // offset it started reading at: the end of the file on a first start
-// ("following from the end"), the stored position after a restart
+// ("following from the end", or where a fresh start reads back the recent
+// log from: "reading back the log"), the stored position after a restart
 // ("resuming"). Lines appended after it returns are read.
 func (d *daemonProc) startOffset() int64 {
 	d.t.Helper()
@@ -170,7 +171,7 @@ func (d *daemonProc) startOffset() int64 {
 		d.mu.Lock()
 		changed := d.changed
 		for _, e := range d.entries {
-			if m := e.msg(); m == "following from the end" || m == "resuming" {
+			if m := e.msg(); m == "following from the end" || m == "resuming" || m == "reading back the log" {
 				if off, ok := e["offset"].(float64); ok {
 					d.mu.Unlock()
 					return int64(off)

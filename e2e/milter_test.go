@@ -70,7 +70,7 @@ func TestMilterThroughPostfix(t *testing.T) {
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
-	conf := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
+	conf := fmt.Sprintf("log:\n  path: %s\n  backfill: 0s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
 		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)

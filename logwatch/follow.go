@@ -32,6 +32,16 @@ type FollowOptions struct {
 	// byte; by default a new install starts at the end of the file's last
 	// complete line, as tail -f does.
 	FromStart bool
+	// Since, with TimeOf, makes a start without a position read back the
+	// log from Since on (a bounded window, so that what was logged just
+	// before the start is not missed) instead of starting at the end: from
+	// the first line of the current file whose time is at or after Since,
+	// or, when the current file begins inside the window, from the first
+	// such line of the newest rotated generation. Older generations are
+	// not read. It is logged ("reading back the log"); with no line in the
+	// window, the start is at the end as without it.
+	Since  time.Time
+	TimeOf TimeOf
 
 	// CheckInterval is how often to look for rotation, truncation and new
 	// data when no inotify event came (default DefaultCheckInterval).
@@ -138,6 +148,9 @@ func Follow(ctx context.Context, start *postfixlog.Position, opts FollowOptions)
 		lr:   NewLineReader(nil, opts.MaxLineLen),
 	}
 	fresh := f.freshStart(start)
+	if f.backfillFrom != nil {
+		start, fresh = f.backfillFrom, false
+	}
 	go func() {
 		err := f.run(ctx, start, fresh)
 		f.closeCur()
@@ -155,9 +168,12 @@ type follower struct {
 	log  *zap.Logger
 	out  chan<- postfixlog.Line
 
-	buf     []byte // maxLen+1: a whole line with its newline fits
-	scratch [headLen]byte
-	lr      *LineReader // for rotated files
+	buf []byte // maxLen+1: a whole line with its newline fits
+	// backfillFrom is where a fresh start reads back from when that is in
+	// a rotated generation (see FollowOptions.Since).
+	backfillFrom *postfixlog.Position
+	scratch      [headLen]byte
+	lr           *LineReader // for rotated files
 
 	cur      *liveGen     // the file being read; nil while the path is missing
 	pending  *relistState // for the next file opened from its start after catching up
@@ -350,6 +366,16 @@ func (f *follower) freshStart(start *postfixlog.Position) bool {
 	// No newline within MaxLineLen of the end: the line being written is
 	// over-long already.
 	g.skipping = inLong
+	if f.opts.TimeOf != nil && !f.opts.Since.IsZero() {
+		if f.backfillFrom = f.backfill(g, end); f.backfillFrom != nil {
+			f.closeCur()
+			return false
+		}
+		if g.off < end {
+			g.skipping = false
+			return true // reading back from g.off
+		}
+	}
 	f.log.Info("following from the end", zap.Int64("offset", g.off))
 	return true
 }

@@ -59,6 +59,10 @@ type JournalOptions struct {
 	// FromStart: without a cursor, read the whole journal; by default only
 	// entries that come after the start, as tail -f does.
 	FromStart bool
+	// Since: without a cursor, read the entries from Since on (a backfill
+	// window, see FollowOptions.Since) rather than only those that come
+	// after the start.
+	Since time.Time
 	// Location is the time zone of the timestamps written (default UTC).
 	Location *time.Location
 	// MinBackoff and MaxBackoff bound the wait before journalctl is
@@ -121,6 +125,10 @@ func FollowJournal(ctx context.Context, start *postfixlog.Position, opts Journal
 	}
 	if j.cursor == "" && !opts.FromStart {
 		j.since = time.Now()
+		if !opts.Since.IsZero() && opts.Since.Before(j.since) {
+			j.since, j.backfill = opts.Since, true
+			j.log.Info("reading back the journal", zap.Time("since", opts.Since))
+		}
 	}
 	go func() {
 		err := j.run(ctx)
@@ -140,7 +148,9 @@ type journal struct {
 	cursor string    // of the last entry sent
 	since  time.Time // without a cursor: read entries from this time (zero: all)
 	first  bool      // the first start without a cursor: --lines=0 rather than --since
-	buf    []byte    // for formatting lines
+	// backfill: the first start without a cursor reads from since too.
+	backfill bool
+	buf      []byte // for formatting lines
 }
 
 // cursorRetries is how many runs may fail in a row with a cursor before
@@ -201,7 +211,7 @@ func (j *journal) args() []string {
 	switch {
 	case j.cursor != "":
 		a = append(a, "--after-cursor="+j.cursor)
-	case j.first && !j.since.IsZero():
+	case j.first && !j.since.IsZero() && !j.backfill:
 		a = append(a, "--lines=0") // a new install: from now on
 	case !j.since.IsZero():
 		// Restarted before any entry came: from the first start on, so

@@ -262,6 +262,20 @@ func TestFollowJournalNewInstall(t *testing.T) {
 	}
 }
 
+// TestFollowJournalBackfill: without a cursor and with Since, the first run
+// reads the journal from Since on (a backfill) instead of from now.
+func TestFollowJournalBackfill(t *testing.T) {
+	fj := newFakeJournalctl(t, 5, 0)
+	since := time.Unix(1795445764, 0) // the fixture's first second: every entry
+	fl := followJournal(t, nil, JournalOptions{Journalctl: fj.path, Since: since})
+	fl.expect(journalLines...)
+	fl.close()
+	a := fj.runs(t)[0]
+	if !slices.Contains(a, "--since=@1795445764") || slices.Contains(a, "--lines=0") {
+		t.Errorf("args %q: want --since=@1795445764 and no --lines=0", a)
+	}
+}
+
 func TestFollowJournalRestarts(t *testing.T) {
 	// journalctl "crashes" after every two entries: it is started again
 	// after the last cursor, and no entry is lost or repeated.

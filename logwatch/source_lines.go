@@ -28,6 +28,7 @@ type LineReader struct {
 	start  int    // first unconsumed byte
 	end    int    // end of the data read
 	off    int64  // stream offset of buf[start]
+	lineAt int64  // stream offset where the line Next returned last starts
 	skip   bool   // inside an over-long line: drop bytes up to the next "\n"
 	err    error  // sticky read error (io.EOF included), reported once the buffer is drained
 	tooLng int64
@@ -56,6 +57,7 @@ func (lr *LineReader) Next() ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
 			line, _ := CutLine(lr.buf[lr.start : lr.start+i+1])
+			lr.lineAt = lr.off
 			lr.start += i + 1
 			lr.off += int64(i + 1)
 			return line, nil
@@ -64,6 +66,7 @@ func (lr *LineReader) Next() ([]byte, error) {
 			if lr.start < lr.end {
 				// The last line, without a newline (or cut by the error).
 				line, _ := CutLine(lr.buf[lr.start:lr.end])
+				lr.lineAt = lr.off
 				lr.off += int64(lr.end - lr.start)
 				lr.start = lr.end
 				return line, nil
@@ -144,6 +147,10 @@ func (lr *LineReader) fill() {
 		}
 	}
 }
+
+// LineStart returns the stream offset where the line Next returned last
+// starts (over-long lines skipped before it are behind it).
+func (lr *LineReader) LineStart() int64 { return lr.lineAt }
 
 // Skipped returns how many over-long lines were dropped so far.
 func (lr *LineReader) Skipped() int64 { return lr.tooLng }

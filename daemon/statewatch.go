@@ -1,0 +1,113 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// ErrStateLost is wrapped by Run's error when the state file was deleted or
+// replaced while the daemon ran: the daemon then stops, so that the service
+// manager starts it again on a state it can keep.
+var ErrStateLost = errors.New("daemon: the state file was deleted or replaced while rblwatch ran")
+
+// StateWatch notices the state file deleted or replaced under the running
+// daemon. SQLite keeps writing to a deleted file, which nobody will ever
+// read again: every position, incident and notice recorded after the
+// deletion would be lost at the next start, which would then begin at the
+// end of the log (missing what was logged meanwhile) and announce ongoing
+// incidents again. So the watch stops the daemon at once; when the file was
+// deleted, it first saves what the running database holds to a copy beside
+// it, which Finish puts in place once the store is closed: the restart
+// resumes where this run stopped.
+type StateWatch struct {
+	path string
+	fi   fs.FileInfo
+	log  *zap.Logger
+	copy string // the saved copy, to put in place by Finish
+	lost bool
+}
+
+// WatchState starts watching the state file at path, which must exist.
+func WatchState(path string, log *zap.Logger) (*StateWatch, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: watching the state file: %w", err)
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &StateWatch{path: path, fi: fi, log: log}, nil
+}
+
+// Check returns an error wrapping ErrStateLost when the path no longer
+// names the file the store opened. For a deleted file it first copies the
+// running database (st) beside it; a replaced file is left alone: whoever
+// put it there meant it.
+func (w *StateWatch) Check(ctx context.Context, st *track.Store) error {
+	if w == nil || w.lost {
+		return nil
+	}
+	fi, err := os.Stat(w.path)
+	switch {
+	case err == nil && os.SameFile(fi, w.fi):
+		return nil
+	case err == nil:
+		w.lost = true
+		w.log.Error("STATE FILE REPLACED while rblwatch ran: stopping, so that the service manager restarts rblwatch on the new file",
+			zap.String("state", w.path))
+		return fmt.Errorf("%w: %s is another file now", ErrStateLost, w.path)
+	case !errors.Is(err, fs.ErrNotExist):
+		// Unreadable for a moment (permissions changed?): say so, and
+		// look again at the next tick.
+		w.log.Warn("cannot look at the state file", zap.String("state", w.path), zap.Error(err))
+		return nil
+	}
+	w.lost = true
+	saved := w.path + ".recovered"
+	os.Remove(saved) // a leftover of an earlier attempt
+	if err := st.CopyTo(ctx, saved); err != nil {
+		w.log.Error("STATE FILE DELETED while rblwatch ran, and the running state could not be saved: the next start begins anew (log.backfill reads back the recent log)",
+			zap.String("state", w.path), zap.Error(err))
+	} else {
+		w.copy = saved
+		w.log.Error("STATE FILE DELETED while rblwatch ran: the running state is saved and will be put back; stopping, so that the service manager restarts rblwatch",
+			zap.String("state", w.path), zap.String("saved", saved))
+	}
+	return fmt.Errorf("%w: %s was deleted", ErrStateLost, w.path)
+}
+
+// Finish runs after the store is closed. When the state was lost it
+// removes the write-ahead log and shared-memory files the closed
+// connection leaves behind (SQLite does not clean up after a deleted
+// database, and they would be replayed into whatever file comes next under
+// the name), and puts the saved copy in place — unless a file appeared at
+// the path meanwhile, which is then left alone.
+func (w *StateWatch) Finish() {
+	if w == nil || !w.lost {
+		return
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(w.path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			w.log.Warn("removing what the lost state left", zap.String("file", w.path+suffix), zap.Error(err))
+		}
+	}
+	if w.copy == "" {
+		return
+	}
+	if _, err := os.Lstat(w.path); err == nil {
+		w.log.Error("a new state file appeared: the saved state is left beside it", zap.String("state", w.path), zap.String("saved", w.copy))
+		return
+	}
+	if err := os.Rename(w.copy, w.path); err != nil {
+		w.log.Error("putting the saved state back", zap.String("state", w.path), zap.String("saved", w.copy), zap.Error(err))
+		return
+	}
+	w.log.Warn("the saved state is back in place: the next start resumes where this one stopped", zap.String("state", w.path))
+}

@@ -1,0 +1,50 @@
+package track
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCopyToAfterDelete: a database whose file was deleted under it can
+// still be copied out whole, commits after the deletion included.
+func TestCopyToAfterDelete(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.db")
+	s, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Tx(ctx, func(tx *Tx) error { return tx.SetMeta("before", "1") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tx(ctx, func(tx *Tx) error { return tx.SetMeta("after", "2") }); err != nil {
+		t.Fatalf("a commit after the deletion: %v", err)
+	}
+	saved := filepath.Join(dir, "saved.db")
+	if err := s.CopyTo(ctx, saved); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CopyTo(ctx, saved); err == nil {
+		t.Error("CopyTo overwrote an existing file")
+	}
+	s.Close()
+	if fi, err := os.Stat(saved); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("copy: %v, mode %v; want 0640", err, fi.Mode().Perm())
+	}
+	c, err := Open(saved, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for k, want := range map[string]string{"before": "1", "after": "2"} {
+		if v, ok, err := c.GetMeta(ctx, k); err != nil || !ok || v != want {
+			t.Errorf("%s = %q %v %v, want %q", k, v, ok, err, want)
+		}
+	}
+}
