@@ -9,8 +9,9 @@
 //
 // Statuses are three: listed, clean and error. An error is "unknown": a
 // timeout, SERVFAIL, REFUSED, a network failure, a zone needing a key that
-// is not configured, or an answer the list uses to refuse the query. It is
-// never reported as listed nor as clean. Whitelist answers (a Code with
+// is not configured, an answer the list uses to refuse the query, an answer
+// about other names than the one asked, or more than MaxAnswers answers.
+// It is never reported as listed nor as clean. Whitelist answers (a Code with
 // status "allowed", e.g. Hostkarma's 127.0.0.1) are reported as clean,
 // with the code and its meaning kept in the result.
 //
@@ -50,6 +51,11 @@ var (
 	ErrBadServer  = errors.New("dnsbl: invalid resolver address")
 	ErrUnhealthy  = errors.New("dnsbl: zone fails its RFC 5782 test points")
 )
+
+// MaxAnswers is the most different A answers a list may give for one name;
+// more is a broken or hostile server, an error (never a listing), and keeps
+// the codes shown and exported bounded.
+const MaxAnswers = 32
 
 // ErrTimeout is the ErrDNS of a server that did not answer in time.
 var ErrTimeout = fmt.Errorf("%w: timeout", ErrDNS)
@@ -172,7 +178,13 @@ func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname s
 	}
 	var ttl uint32
 	first := true
-	for _, rr := range resp.Answer {
+	ours := about(qname, resp.Answer)
+	if len(resp.Answer) > 0 && len(ours) == 0 {
+		// Records, none about the name asked: not a "no record" answer
+		// either, so it decides nothing.
+		return rawAnswer{}, fmt.Errorf("%w: the answer is about other names than %s", ErrBadAnswer, qname)
+	}
+	for _, rr := range ours {
 		a, ok := rr.(*dns.A)
 		if !ok {
 			continue // CNAMEs on the way
@@ -194,6 +206,9 @@ func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname s
 	}
 	slices.SortFunc(ans.addrs, func(a, b netip.Addr) int { return a.Compare(b) })
 	ans.addrs = slices.Compact(ans.addrs)
+	if len(ans.addrs) > MaxAnswers {
+		return rawAnswer{}, fmt.Errorf("%w: %d different answers (a list gives a few)", ErrBadAnswer, len(ans.addrs))
+	}
 	ans.ttl = time.Duration(ttl) * time.Second
 
 	if !anyListing(zone, ans.addrs) {
@@ -205,7 +220,7 @@ func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname s
 		return ans, nil
 	}
 	var records [][]string
-	for _, rr := range tresp.Answer {
+	for _, rr := range about(qname, tresp.Answer) {
 		if t, ok := rr.(*dns.TXT); ok {
 			records = append(records, t.Txt)
 			if d := time.Duration(t.Hdr.Ttl) * time.Second; d < ans.ttl {
@@ -215,6 +230,41 @@ func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname s
 	}
 	ans.txt = txtText(records)
 	return ans, nil
+}
+
+// about returns the records of an answer that are about qname: owned by it
+// or by a name a CNAME chain from it leads to (at most 8 links). Records
+// about other names — a broken or hostile resolver stuffing its answer —
+// are dropped: they must never count as a listing of qname.
+func about(qname string, rrs []dns.RR) []dns.RR {
+	names := []string{qname}
+	isOurs := func(name string) bool {
+		for _, n := range names {
+			if strings.EqualFold(n, name) {
+				return true
+			}
+		}
+		return false
+	}
+	for range 8 {
+		grew := false
+		for _, rr := range rrs {
+			if c, ok := rr.(*dns.CNAME); ok && isOurs(c.Hdr.Name) && !isOurs(c.Target) {
+				names = append(names, c.Target)
+				grew = true
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	out := rrs[:0:0]
+	for _, rr := range rrs {
+		if isOurs(rr.Header().Name) {
+			out = append(out, rr)
+		}
+	}
+	return out
 }
 
 // anyListing reports whether some address is a listing in zone, which is

@@ -322,3 +322,29 @@ func TestCheckHelpExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHostileAnswers: a list's TXT answer with terminal escapes,
+// bidi overrides and line breaks reaches neither the terminal nor the JSON
+// raw; an answer about another name than the one asked is an error, no
+// listing.
+func TestCheckHostileAnswers(t *testing.T) {
+	fake := dnsbltest.StartFake(t)
+	fake.Set("evil.test", dnsbltest.Listed("127.0.0.2", "\x1b]0;pwned\x07 see \u202eevil\u202c\r\nX-Injected: yes \x1b[2J"))
+	fake.Set("forged.test", dnsbltest.Mode{A: []string{"127.0.0.2"}, TXT: "forged", Owner: "example.org"})
+	for _, format := range [][]string{nil, {"--json"}} {
+		args := append([]string{"check", "--resolver", fake.Addr, "--timeout", "1s", "--zone", "evil.test", "--zone", "forged.test"}, format...)
+		out, stderr, code := runCLI(t, append(args, "192.0.2.1")...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1 (evil.test lists it); stderr %s", format, code, stderr)
+		}
+		if strings.ContainsAny(out, "\x1b\x07\r\u202e\u202c") {
+			t.Errorf("%v: remote text reached the output raw: %q", format, out)
+		}
+		if !strings.Contains(out, "see") || strings.Contains(out, `"forged"`) || strings.Contains(out, `\"forged\"`) {
+			t.Errorf("%v: output %q", format, out)
+		}
+		if strings.Count(out, "\n") > 4 {
+			t.Errorf("%v: the TXT answer broke lines: %q", format, out)
+		}
+	}
+}

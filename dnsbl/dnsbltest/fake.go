@@ -20,6 +20,12 @@ type Mode struct {
 	TXT string
 	// Drop leaves queries unanswered: the resolver times out.
 	Drop bool
+	// Owner, when set, is the name the A and TXT records are given instead
+	// of the query's: an answer about something else.
+	Owner string
+	// CNAME, when set, answers with a CNAME from the query's name to it,
+	// and the A and TXT records under it.
+	CNAME string
 }
 
 // Modes used by the fault tests.
@@ -124,7 +130,15 @@ func (f *Fake) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	resp.RecursionAvailable = true
 	resp.Rcode = m.Rcode
 	if m.Rcode == dns.RcodeSuccess {
-		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 0}
+		owner := q.Name
+		switch {
+		case m.CNAME != "":
+			owner = dns.Fqdn(m.CNAME)
+			resp.Answer = append(resp.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET}, Target: owner})
+		case m.Owner != "":
+			owner = dns.Fqdn(m.Owner)
+		}
+		hdr := dns.RR_Header{Name: owner, Class: dns.ClassINET, Ttl: 0}
 		switch q.Qtype {
 		case dns.TypeA:
 			hdr.Rrtype = dns.TypeA
