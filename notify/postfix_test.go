@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,5 +72,88 @@ func TestRealPostfixRelaysNotices(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("remote received %d messages, want %d", len(got), len(want))
+	}
+}
+
+// TestRealPostfixNamedRecipients: mailboxes with display names (quoted,
+// with specials, in Japanese), as config.ParseMailbox makes them (package
+// config imports notify, so the test parses them with net/mail as it does),
+// sent through a real Postfix over SMTP and with its sendmail: the envelope
+// carries the bare addresses (every recipient gets the notice), the header
+// keeps the names.
+func TestRealPostfixNamedRecipients(t *testing.T) {
+	remote := pt.NewRemote(t, "127.0.0.1:0", "mx.example.net")
+	pf := pt.Start(t, pt.Options{
+		Hostname: "mail.example.net",
+		Routes:   []pt.Route{{Domain: "example.net", Host: "mx.example.net", Addr: remote.Addr()}},
+	})
+	wrapper := filepath.Join(t.TempDir(), "sendmail")
+	script := "#!/bin/sh\nexec /usr/sbin/sendmail -C '" + pf.ConfigDir() + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var to []mail.Address
+	for _, s := range []string{"Ops Team <ops@example.net>", `"Ops, Tokyo" <tokyo@example.net>`, "サーバー運用チーム <team@example.net>"} {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to = append(to, *a)
+	}
+	from := mail.Address{Name: "rblwatch 監視", Address: "rblwatch@mail.example.net"}
+	envelope := []string{"ops@example.net", "tokyo@example.net", "team@example.net"}
+	cfg := Config{From: from, To: to}
+	n := Notice{Kind: KindOpened, Incident: spamhausIncident(), Provider: spamhausFixture(), Lang: "ja", Host: "mail.example.net"}
+	msg, err := Compose(n, cfg, t0, "<named@mail.example.net>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	transports := map[string]Transport{
+		"smtp":     &SMTP{Addr: pf.SMTPAddr(), From: from.Address, HeloName: "mail.example.net"},
+		"sendmail": &Sendmail{Path: wrapper, From: from.Address},
+	}
+	q := &memQueue{}
+	for _, sink := range []string{"smtp", "sendmail"} {
+		q.add(Item{Kind: "opened", Sink: sink, Recipients: envelope, Payload: msg, CreatedAt: t0})
+	}
+	w := &Worker{Queue: q, Sinks: transports}
+	if sent, err := w.Step(context.Background(), t0); err != nil || sent != 2 {
+		t.Fatalf("Step: sent %d of 2, err %v", sent, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Postfix may split a message by recipient: wait until every
+	// recipient got it by both ways.
+	got := map[string]int{}
+	for total := 0; total < 6; {
+		msgs, err := remote.WaitMessages(ctx, total+1)
+		if err != nil {
+			t.Fatalf("waiting for the notices: %v (got %v)", err, got)
+		}
+		for _, m := range msgs[total:] {
+			if m.From != "rblwatch@mail.example.net" {
+				t.Errorf("MAIL FROM %q", m.From)
+			}
+			for _, r := range m.To {
+				got[r]++
+				total++
+			}
+			if !bytes.HasSuffix(m.Data, msg) {
+				t.Errorf("a notice did not arrive intact")
+			}
+			hm, err := mail.ReadMessage(bytes.NewReader(m.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, err := hm.Header.AddressList("To")
+			if err != nil || len(list) != 3 || list[2].Name != "サーバー運用チーム" || list[1].Name != "Ops, Tokyo" {
+				t.Errorf("To %v (%v)", list, err)
+			}
+		}
+	}
+	for _, r := range envelope {
+		if got[r] != 2 {
+			t.Errorf("%s got the notice %d times, want 2 (SMTP and sendmail): %v", r, got[r], got)
+		}
 	}
 }
