@@ -125,18 +125,19 @@ func TestRealPostfixNamedRecipients(t *testing.T) {
 	// Postfix may split a message by recipient: wait until every
 	// recipient got it by both ways.
 	got := map[string]int{}
-	for total := 0; total < 6; {
-		msgs, err := remote.WaitMessages(ctx, total+1)
+	for seen, rcpts := 0, 0; rcpts < 6; {
+		msgs, err := remote.WaitMessages(ctx, seen+1)
 		if err != nil {
 			t.Fatalf("waiting for the notices: %v (got %v)", err, got)
 		}
-		for _, m := range msgs[total:] {
+		for _, m := range msgs[seen:] {
+			seen++
 			if m.From != "rblwatch@mail.example.net" {
 				t.Errorf("MAIL FROM %q", m.From)
 			}
 			for _, r := range m.To {
 				got[r]++
-				total++
+				rcpts++
 			}
 			if !bytes.HasSuffix(m.Data, msg) {
 				t.Errorf("a notice did not arrive intact")
