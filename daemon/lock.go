@@ -42,9 +42,16 @@ func (l *StateLock) Unlock() {
 // daemon refused the lock can name it. host and now describe this process.
 func LockState(state, host string, now time.Time) (*StateLock, error) {
 	path := LockPath(state)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	// Never through a symbolic link, and only a regular file: the lock
+	// file is truncated and written, and whoever can write in the state's
+	// directory must not make that hit another file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|noFollow, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: lock file: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("daemon: lock file %s is not a regular file", path)
 	}
 	if err := lockFile(f); err != nil {
 		holder := readHolder(f)

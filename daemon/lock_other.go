@@ -11,5 +11,7 @@ import (
 
 var errWouldBlock = errors.New("would block")
 
+const noFollow = 0
+
 func lockFile(*os.File) error { return nil }
 func unlockFile(*os.File)     {}

@@ -35,6 +35,33 @@ func TestLockState(t *testing.T) {
 	}
 	defer second.Unlock()
 
+	// A symbolic link (or a directory) in the lock file's place is refused
+	// and its target left alone.
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	linked := filepath.Join(dir, "linked.db")
+	if err := os.Symlink(victim, LockPath(linked)); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := LockState(linked, "h", start); err == nil {
+		l.Unlock()
+		t.Error("a lock through a symbolic link")
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "precious" {
+		t.Errorf("the link's target was written: %q", data)
+	}
+	dirLock := filepath.Join(dir, "d.db")
+	if err := os.Mkdir(LockPath(dirLock), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := LockState(dirLock, "h", start); err == nil {
+		l.Unlock()
+		t.Error("a directory as the lock file")
+	}
+
 	// A lock file written by someone else is read back printable and short.
 	path := filepath.Join(t.TempDir(), "x.db")
 	held, err := LockState(path, "h", start)

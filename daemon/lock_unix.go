@@ -9,6 +9,8 @@ import (
 
 var errWouldBlock = syscall.EWOULDBLOCK
 
+const noFollow = syscall.O_NOFOLLOW
+
 func lockFile(f *os.File) error {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
