@@ -20,7 +20,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "explain")
 	asJSON := fs.Bool("json", false, "print one JSON object per input")
 	lang := fs.String("lang", envLang(e), "language, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
-	role := roleFlag(fs)
+	roles := roleFlag(fs)
 	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one")
 	loadCatalog := catalogFlags(fs, "explain")
 	if err := parseFlags(fs, args); err != nil {
@@ -38,10 +38,14 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	role, err := roles.resolve(fs, "explain")
+	if err != nil {
+		return err
+	}
 	parser := postfixlog.NewParser(time.Now(), time.Local)
 	n := 0
 	explainInput := func(in classify.Input) error {
-		ex := cat.Explain(cat.Classify(in), *lang, *role)
+		ex := cat.Explain(cat.Classify(in), *lang, role)
 		if *asJSON {
 			return json.NewEncoder(e.stdout).Encode(ex)
 		}

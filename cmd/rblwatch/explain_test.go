@@ -187,3 +187,29 @@ func TestExplainBounce(t *testing.T) {
 		t.Errorf("got %v", v)
 	}
 }
+
+// TestExplainRoleFromConfig: without --role, explain advises for the role of
+// the configuration --config names, as the daemon's notices do; --role and
+// --shared override it.
+func TestExplainRoleFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, []byte("role: operator\nnotify: {to: pm@example.com}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const line = "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", cfgFile, line}, "Find the customer behind the listing"},
+		{[]string{"--config", cfgFile, "--role", "customer", line}, "Do not file a removal request yourself"},
+		{[]string{"--config", cfgFile, "--shared", line}, "Do not file a removal request yourself"},
+		{[]string{"--config", cfgFile, "--role", "dedicated", line}, "1. Look the address up"},
+	} {
+		out, stderr, code := explainCLI(t, "", "", tc.args...)
+		if code != 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("explain %q: exit %d, %s\n%s", tc.args, code, stderr, out)
+		}
+	}
+}

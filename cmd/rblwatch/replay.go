@@ -25,7 +25,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "ignore lines before this time (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration such as 24h before now)")
 	until := fs.String("until", "", "ignore lines from this time on (same forms as --since)")
 	sendingIP := fs.String("sending-ip", "", "our outbound IP: the listed IP when a reply names none")
-	role := roleFlag(fs)
+	roles := roleFlag(fs)
 	tz := fs.String("tz", "", "time zone of syslog timestamps without one (default: local)")
 	settle := fs.Duration("settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long with no new rejection")
 	quiet := fs.Duration("quiet", incident.DefaultConfig.Quiet, "an incident is cleared after this long without a rejection (as the daemon's notify.quiet); 0s: never")
@@ -57,6 +57,10 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	role, err := roles.resolve(fs, "replay")
+	if err != nil {
+		return err
+	}
 	now := time.Now()
 	if *quiet < 0 {
 		return usageError{fmt.Sprintf("replay: --quiet must not be negative (%v); 0s never clears an incident for quiet", *quiet)}
@@ -84,7 +88,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until, Role: *role})
+	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until, Role: role})
 	switch *format {
 	case "json":
 		return report.WriteJSON(e.stdout, rep)

@@ -6,18 +6,25 @@ import (
 	"strconv"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
 )
 
-// roleFlag adds --role, and --shared as the old spelling of --role
-// customer, to fs; it returns where the chosen role is kept.
-func roleFlag(fs *flag.FlagSet) *classify.Role {
-	role := classify.RoleDedicated
-	fs.Func("role", "who files removal requests: dedicated (our own server; the default), operator (we are the hosting company running a shared IP: find the customer behind a listing, then file), customer (we send from a hosting company's shared IP: ask them, never file)", func(s string) error {
+// roleChoice is the role a command advises for: --role (or --shared, the
+// old spelling of --role customer) when given, else the configuration's.
+type roleChoice struct {
+	role     classify.Role
+	explicit bool
+}
+
+// roleFlag adds --role and --shared to fs.
+func roleFlag(fs *flag.FlagSet) *roleChoice {
+	c := &roleChoice{role: classify.RoleDedicated}
+	fs.Func("role", "who files removal requests: dedicated (our own server), operator (we are the hosting company running a shared IP: find the customer behind a listing, then file), customer (we send from a hosting company's shared IP: ask them, never file); default: the configuration's role", func(s string) error {
 		r, err := classify.ParseRole(s)
 		if err != nil || s == "" {
 			return errors.New("want dedicated, operator or customer")
 		}
-		role = r
+		c.role, c.explicit = r, true
 		return nil
 	})
 	fs.BoolFunc("shared", "the same as --role customer", func(s string) error {
@@ -26,9 +33,27 @@ func roleFlag(fs *flag.FlagSet) *classify.Role {
 			return err
 		}
 		if b {
-			role = classify.RoleCustomer
+			c.role, c.explicit = classify.RoleCustomer, true
 		}
 		return nil
 	})
-	return &role
+	return c
+}
+
+// resolve returns the role: the flag's, else the role of the configuration
+// --config names (at the default path an absent file means the defaults),
+// as the daemon would advise.
+func (c *roleChoice) resolve(fs *flag.FlagSet, cmd string) (classify.Role, error) {
+	if c.explicit {
+		return c.role, nil
+	}
+	path := config.DefaultPath
+	if f := fs.Lookup("config"); f != nil {
+		path = f.Value.String()
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return "", usageError{cmd + ": " + err.Error()}
+	}
+	return cfg.Role, nil
 }
