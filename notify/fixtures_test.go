@@ -551,8 +551,9 @@ func composeCases() []composeCase {
 				"IS IT LISTED NOW?\n- zen.spamhaus.org: listed (XBL: exploited or infected host).",
 				"The list still names the sending IP address 192.0.2.1",
 				"WHAT TO DO\n1. XBL:",
+				"Messages still in the queue are retried by Postfix, but receivers that use the list may refuse them again while the listing lasts.",
 			},
-			wantNot: []string{"accepted again", "Resolved"},
+			wantNot: []string{"accepted again", "Resolved", "postqueue -f"},
 		},
 		{
 			name:    "cleared_quiet_listed_ja",
@@ -566,8 +567,9 @@ func composeCases() []composeCase {
 				"最後の拒否（2026/03/14 18:51 (JST)）から6時間、新たな拒否は記録されていません。rblwatch は 2026/03/15 00:51 (JST) にこの件を終了しました。この間、拒否していた受信先へのメールの配送は確認していないため、受け付けが再開されたことを示すものではありません。",
 				"リストには現在も送信元IPアドレス 192.0.2.1 が登録されています。",
 				"■ 対処方法\n1. XBL:",
+				"キューに残っているメールは Postfix が再送しますが、登録が残っている間は、このリストを利用している受信側で再び拒否される可能性があります。",
 			},
-			wantNot: []string{"再び受け付けられ", "解消"},
+			wantNot: []string{"再び受け付けられ", "解消", "postqueue -f"},
 		},
 		{
 			name:    "cleared_quiet_clean_ja",
