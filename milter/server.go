@@ -8,11 +8,12 @@
 // became of the message, so that a deferred or bounced message can be
 // traced back to its sender.
 //
-// The milter never changes anything else and never refuses mail: every
-// answer is "continue", which at the end of a message means accept, and
-// Postfix must run it with milter_default_action = accept so that mail
-// flows when rblwatch is down. Facts are handed to the Sink without
-// waiting for any disk.
+// The milter never changes anything else and never refuses mail: it
+// answers only the negotiation and the end of each message ("continue",
+// which there means accept; Protocol spares Postfix waiting for the other
+// events), and Postfix must run it with default_action=accept
+// (PostfixMilter) so that mail flows when rblwatch is down. Facts are
+// handed to the Sink without waiting for any disk.
 //
 // What a client sends is bounded: at most MaxRecipients addresses are kept
 // per message, texts are cut, go-milter's own copy of the headers is
@@ -21,6 +22,7 @@
 package milter
 
 import (
+	"bufio"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -42,9 +44,38 @@ const (
 	// command.
 	DefaultIdleTimeout = time.Hour
 	// DefaultMaxSessions bounds the connections served at once; more are
-	// closed at once (Postfix then applies milter_default_action).
+	// closed at once (Postfix then applies its default_action).
 	DefaultMaxSessions = 512
 )
+
+// Protocol is what the milter asks of the MTA when they negotiate: no
+// body, no end-of-headers, DATA or unknown-command events, and no reply
+// awaited for the connection, HELO, MAIL, RCPT and each header. Postfix
+// then writes all of a message's events into its buffer and waits for the
+// milter only once, at the end of the message, where the header is added:
+// one round trip per message (and one per connection, the negotiation)
+// instead of one per event.
+//
+// go-milter v0.5.0 answers the negotiation with protocol version 2 (it
+// hard-codes it). Postfix 3.x (milter8.c) takes the no-reply flags from
+// the milter's event mask whatever its version, and does not send a
+// version-2 milter the DATA and unknown-command events it does not know;
+// the callbacks below return no response (nil) for the no-reply events,
+// which go-milter then does not write.
+const Protocol = gomilter.OptNoBody | gomilter.OptNoEOH | gomilter.OptNoData | gomilter.OptNoUnknown |
+	gomilter.OptNoConnReply | gomilter.OptNoHeloReply | gomilter.OptNoMailReply | gomilter.OptNoRcptReply |
+	gomilter.OptNoHeaderReply
+
+// SymList is the macros the milter asks for, whatever Postfix's
+// milter_*_macros say: the SASL login and mechanism and the queue id at
+// MAIL FROM (Postfix has the queue id there for mail submitted with
+// sendmail, and the SASL login for SMTP AUTH), and the queue id at the
+// end of the message (for SMTP, Postfix creates the queue file after the
+// first accepted RCPT). Postfix sends its own lists for the other stages.
+var SymList = map[gomilter.Stage][]string{
+	gomilter.StageMailFrom: {"i", "{auth_type}", "{auth_authen}"},
+	gomilter.StageEOM:      {"i"},
+}
 
 // Options configure a Server. The zero value works: it adds DefaultHeader
 // and forgets the facts.
@@ -132,9 +163,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	// called; closing the listener ends Serve.
 	gs := &gomilter.Server{
 		NewMilter: func() gomilter.Milter { return &session{s: s} },
-		Actions:   gomilter.OptAddHeader,
-		// The body is not needed: Postfix does not send it.
-		Protocol: gomilter.OptNoBody,
+		Actions:   gomilter.OptAddHeader | gomilter.OptSetSymList,
+		Protocol:  Protocol,
+		SymList:   SymList,
 	}
 	s.log.Info("milter listening", zap.String("addr", ln.Addr().Network()+":"+ln.Addr().String()), zap.String("header", s.opts.Header))
 	err := gs.Serve(l)
@@ -145,7 +176,7 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Close stops accepting, closes every open connection (the MTA then applies
-// its milter_default_action to the messages under way) and returns once
+// its default_action to the messages under way) and returns once
 // no session can call the Sink any more.
 func (s *Server) Close() error {
 	s.mu.Lock()
@@ -186,7 +217,7 @@ func (s *Server) track(nc net.Conn) (*conn, bool) {
 	if s.closed || len(s.conns) >= s.opts.MaxSessions {
 		return nil, false
 	}
-	c := &conn{Conn: nc, s: s}
+	c := newConn(nc, s)
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.metrics.sessions.Inc()
@@ -236,21 +267,35 @@ func (l *listener) Accept() (net.Conn, error) {
 	}
 }
 
-// conn is an accepted connection: reads and writes time out when idle, and
-// its close is counted once.
+// conn is an accepted connection: reads are buffered (Postfix writes a
+// message's events at once, and go-milter reads each packet in two small
+// reads), reads and writes time out when idle, and its close is counted
+// once.
 type conn struct {
 	net.Conn
 	s    *Server
+	r    *bufio.Reader
 	once sync.Once
 }
 
-func (c *conn) Read(b []byte) (int, error) {
-	if t := c.s.opts.IdleTimeout; t > 0 {
-		if err := c.Conn.SetReadDeadline(time.Now().Add(t)); err != nil {
+func newConn(nc net.Conn, s *Server) *conn {
+	c := &conn{Conn: nc, s: s}
+	c.r = bufio.NewReaderSize(rawReader{c}, 4096)
+	return c
+}
+
+func (c *conn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+// rawReader reads the socket for the buffer, with the idle timeout.
+type rawReader struct{ c *conn }
+
+func (r rawReader) Read(b []byte) (int, error) {
+	if t := r.c.s.opts.IdleTimeout; t > 0 {
+		if err := r.c.Conn.SetReadDeadline(time.Now().Add(t)); err != nil {
 			return 0, err
 		}
 	}
-	return c.Conn.Read(b)
+	return r.c.Conn.Read(b)
 }
 
 func (c *conn) Write(b []byte) (int, error) {
@@ -277,24 +322,28 @@ type session struct {
 	c collector
 }
 
+// noReply is the answer to the events negotiated without a reply
+// (Protocol): go-milter writes nothing for a nil response.
+var noReply gomilter.Response
+
 func (x *session) Connect(host, family string, port uint16, addr net.IP, m *gomilter.Modifier) (gomilter.Response, error) {
 	x.c.connect(host, family, port, addr, m.Macros)
-	return gomilter.RespContinue, nil
+	return noReply, nil
 }
 
 func (x *session) Helo(name string, m *gomilter.Modifier) (gomilter.Response, error) {
 	x.c.helo(name, m.Macros)
-	return gomilter.RespContinue, nil
+	return noReply, nil
 }
 
 func (x *session) MailFrom(from string, m *gomilter.Modifier) (gomilter.Response, error) {
 	x.c.mail(from, m.Macros)
-	return gomilter.RespContinue, nil
+	return noReply, nil
 }
 
 func (x *session) RcptTo(to string, m *gomilter.Modifier) (gomilter.Response, error) {
 	x.c.rcpt(to, m.Macros)
-	return gomilter.RespContinue, nil
+	return noReply, nil
 }
 
 func (x *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Response, error) {
@@ -304,9 +353,11 @@ func (x *session) Header(name, value string, m *gomilter.Modifier) (gomilter.Res
 	// empty it, so that neither a huge header section nor a long
 	// connection piles up in memory. Nothing here reads it.
 	clear(m.Headers)
-	return gomilter.RespContinue, nil
+	return noReply, nil
 }
 
+// Headers is the end of the headers, which Protocol declines; an MTA that
+// sends it anyway gets an answer.
 func (x *session) Headers(_ textproto.MIMEHeader, m *gomilter.Modifier) (gomilter.Response, error) {
 	x.c.latch(m.Macros)
 	return gomilter.RespContinue, nil

@@ -1,6 +1,9 @@
 package milter
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -202,11 +205,8 @@ var benchClient = Client{Name: "client.example.test", Addr: "192.0.2.7", Port: 4
 func TestWireSMTPDPathWithSASL(t *testing.T) {
 	b := start(t, Options{})
 	s := b.mustSession()
-	if !s.ProtocolOption(gomilter.OptNoBody) || !s.ActionOption(gomilter.OptAddHeader) {
-		t.Errorf("negotiated actions %#x protocol %#x: want add-header and no body", s.ActionOpts, s.ProtocolOpts)
-	}
-	if s.ActionOpts&^gomilter.OptAddHeader != 0 {
-		t.Errorf("the milter asks for more than adding a header: %#x", s.ActionOpts)
+	if s.ActionOpts != gomilter.OptAddHeader|gomilter.OptSetSymList || s.ProtocolOpts != Protocol {
+		t.Errorf("negotiated actions %#x protocol %#x: want add-header and macro lists, protocol %#x", s.ActionOpts, s.ProtocolOpts, Protocol)
 	}
 	connect(t, s)
 	mods := send(t, s, msg{
@@ -333,8 +333,14 @@ func TestWireHostileSizes(t *testing.T) {
 		t.Errorf("nrcpt %d, kept %d, Message-ID %d bytes", got.Nrcpt, len(got.Recipients), len(got.MessageID))
 	}
 
-	// Over the limit: go-milter drops the connection; the server goes on.
-	if _, err := s.HeaderField("X-Too-Big", strings.Repeat("v", 1<<20)); err == nil {
+	// Over the limit: go-milter drops the connection (headers get no
+	// reply, so the client learns it at the end of the message); the
+	// server goes on.
+	_, err := s.HeaderField("X-Too-Big", strings.Repeat("v", 1<<20))
+	if err == nil {
+		_, _, err = s.End()
+	}
+	if err == nil {
 		t.Error("a packet over 1 MiB was accepted")
 	}
 	s2 := b.mustSession()
@@ -396,7 +402,8 @@ func TestWireClose(t *testing.T) {
 	if n := testutil.ToFloat64(b.metrics.active); n != 0 {
 		t.Errorf("%v sessions open after Close", n)
 	}
-	if _, err := s.Mail("a@b.test", nil); err == nil {
+	// MAIL gets no reply (Protocol); the end of the message does.
+	if _, _, err := s.End(); err == nil {
 		t.Error("the session still answers after Close")
 	}
 	if _, err := b.session(); err == nil {
@@ -476,5 +483,152 @@ func TestWireUnixSocket(t *testing.T) {
 func TestNewRejectsBadHeader(t *testing.T) {
 	if _, err := New(Options{Header: "X-Track\r\nBcc: victim@example.test"}); !errors.Is(err, ErrHeaderName) {
 		t.Errorf("New: %v, want ErrHeaderName", err)
+	}
+}
+
+// packet encodes one milter packet.
+func packet(code byte, data ...string) []byte {
+	body := []byte{code}
+	for _, d := range data {
+		body = append(body, d...)
+	}
+	return append(binary.BigEndian.AppendUint32(nil, uint32(len(body))), body...)
+}
+
+// readPacket reads one packet: its code and data.
+func readPacket(t *testing.T, r io.Reader) (byte, []byte) { return readPacketB(t, r) }
+
+func readPacketB(t testing.TB, r io.Reader) (byte, []byte) {
+	t.Helper()
+	var n uint32
+	if err := binary.Read(r, binary.BigEndian, &n); err != nil {
+		t.Fatalf("reading a reply: %v", err)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		t.Fatalf("reading a reply: %v", err)
+	}
+	return b[0], b[1:]
+}
+
+// TestWireNegotiationAsPostfix: the negotiation Postfix 3.7 opens
+// (protocol 6, every action and event it offers) gets the milter's
+// version, its actions, Protocol and the macro lists (SymList), which
+// Postfix reads after the three numbers.
+func TestWireNegotiationAsPostfix(t *testing.T) {
+	b := start(t, Options{})
+	c, err := net.Dial("tcp", b.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	optneg := binary.BigEndian.AppendUint32(nil, 6)
+	optneg = binary.BigEndian.AppendUint32(optneg, 0x1ff)    // Postfix's my_actions
+	optneg = binary.BigEndian.AppendUint32(optneg, 0x1fffff) // every v6 event flag
+	if _, err := c.Write(packet('O', string(optneg))); err != nil {
+		t.Fatal(err)
+	}
+	code, data := readPacket(t, c)
+	if code != 'O' || len(data) < 12 {
+		t.Fatalf("reply %q %x", code, data)
+	}
+	version, actions, proto := binary.BigEndian.Uint32(data), binary.BigEndian.Uint32(data[4:]), binary.BigEndian.Uint32(data[8:])
+	if version != 2 || actions != uint32(gomilter.OptAddHeader|gomilter.OptSetSymList) || proto != uint32(Protocol) {
+		t.Errorf("version %d, actions %#x, protocol %#x; want 2, %#x, %#x", version, actions, proto, gomilter.OptAddHeader|gomilter.OptSetSymList, Protocol)
+	}
+	// Postfix honours these whatever the version (milter8.c reads the
+	// no-reply flags from the event mask): no reply for the envelope and
+	// the headers, no body, no end of headers.
+	for _, f := range []gomilter.OptProtocol{gomilter.OptNoConnReply, gomilter.OptNoHeloReply, gomilter.OptNoMailReply,
+		gomilter.OptNoRcptReply, gomilter.OptNoHeaderReply, gomilter.OptNoBody, gomilter.OptNoEOH} {
+		if proto&uint32(f) == 0 {
+			t.Errorf("protocol %#x lacks %#x", proto, f)
+		}
+	}
+	lists := map[uint32]string{}
+	for rest := data[12:]; len(rest) > 0; {
+		if len(rest) < 5 {
+			t.Fatalf("macro list cut short: %q", rest)
+		}
+		stage := binary.BigEndian.Uint32(rest)
+		end := bytes.IndexByte(rest[4:], 0)
+		if end < 0 {
+			t.Fatalf("macro list without NUL: %q", rest)
+		}
+		lists[stage] = string(rest[4 : 4+end])
+		rest = rest[4+end+1:]
+	}
+	want := map[uint32]string{2: "i {auth_type} {auth_authen}", 5: "i"}
+	if !reflect.DeepEqual(lists, want) {
+		t.Errorf("macro lists %v, want %v", lists, want)
+	}
+}
+
+// TestWirePostfixPipelining: with the negotiated Protocol, Postfix writes a
+// whole message's events at once and reads only the end of message's
+// answer. The milter must write nothing else: a stray reply would be read
+// as the answer to the next event and put Postfix out of step.
+func TestWirePostfixPipelining(t *testing.T) {
+	b := start(t, Options{})
+	c, err := net.Dial("tcp", b.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := c.Write(packet('O', "\x00\x00\x00\x06\x00\x00\x01\xff\x00\x1f\xff\xff")); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	if code, _ := readPacket(t, r); code != 'O' {
+		t.Fatalf("negotiation reply %q", code)
+	}
+	message := func(qid, from string) []byte {
+		var w []byte
+		w = append(w, packet('D', "M", "i\x00", qid, "\x00{auth_authen}\x00alice\x00{auth_type}\x00PLAIN\x00")...)
+		w = append(w, packet('M', "<"+from+">\x00", "SIZE=100\x00")...)
+		w = append(w, packet('D', "R")...)
+		w = append(w, packet('R', "<a@remote.test>\x00")...)
+		w = append(w, packet('R', "<b@remote.test>\x00")...)
+		w = append(w, packet('L', "Message-ID\x00", " <"+qid+"@vm>\x00")...)
+		w = append(w, packet('L', "Subject\x00", " hello\x00")...)
+		w = append(w, packet('D', "E", "i\x00", qid, "\x00")...)
+		w = append(w, packet('E')...)
+		return w
+	}
+	var all []byte
+	all = append(all, packet('D', "C", "j\x00mx.bench.test\x00")...)
+	all = append(all, packet('C', "client.example.test\x00", "4", "\x11\xd7", "192.0.2.7\x00")...)
+	all = append(all, packet('H', "client.example.test\x00")...)
+	all = append(all, message("A06969862E3", "alice@bench.test")...)
+	if _, err := c.Write(all); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []byte{'h', 'c'} {
+		if code, data := readPacket(t, r); code != want {
+			t.Fatalf("reply %d: %q %q, want %q", i, code, data, want)
+		}
+	}
+	// A second message on the connection, and an aborted one between:
+	// again exactly the two replies of its end.
+	abort := append(packet('M', "<x@bench.test>\x00"), packet('A')...)
+	if _, err := c.Write(append(abort, message("B5D419862E7", "bob@bench.test")...)); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []byte{'h', 'c'} {
+		if code, data := readPacket(t, r); code != want {
+			t.Fatalf("second message, reply %d: %q %q, want %q", i, code, data, want)
+		}
+	}
+	// Nothing more comes.
+	c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if n, err := r.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("after the two messages: read %d bytes, %v; want nothing", n, err)
+	}
+	first, second := b.next(), b.next()
+	if first.QueueID != "A06969862E3" || first.AuthUser != "alice" || first.MessageID != "A06969862E3@vm" || first.Nrcpt != 2 ||
+		first.Client.Helo != "client.example.test" || first.Client.Port != 4567 || second.QueueID != "B5D419862E7" || second.Sender != "bob@bench.test" {
+		t.Errorf("facts\n%+v\n%+v", first, second)
 	}
 }
