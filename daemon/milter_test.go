@@ -3,10 +3,13 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	gomilter "github.com/emersion/go-milter"
@@ -170,4 +173,50 @@ func TestMilterWriterDropsWhenFull(t *testing.T) {
 	if len(w.queue) != 1 {
 		t.Errorf("queued %d", len(w.queue))
 	}
+}
+
+// TestMilterWriterBatches: the writer sleeps through a burst and writes it
+// in a few transactions (not one per message, and not before milterEvery
+// has passed); close writes what is still queued at once.
+func TestMilterWriterBatches(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newMilterWriter(nil, nil, zaptest.NewLogger(t), 2000)
+		var batches []int
+		w.flush = func(b []milter.Message) { batches = append(batches, len(b)) }
+		go w.run()
+		msg := func(i int) milter.Message { return milter.Message{QueueID: fmt.Sprintf("E3E14986%03X", i)} }
+		for i := range 1200 {
+			w.Message(msg(i))
+		}
+		synctest.Wait()
+		if len(batches) != 0 {
+			t.Fatalf("written before %v: %v", milterEvery, batches)
+		}
+		time.Sleep(milterEvery)
+		synctest.Wait()
+		if want := []int{milterBatch, milterBatch, 1200 - 2*milterBatch}; !slices.Equal(batches, want) {
+			t.Fatalf("batches %v, want %v", batches, want)
+		}
+		// A lone message: written one interval later.
+		w.Message(msg(0))
+		time.Sleep(milterEvery - time.Millisecond)
+		synctest.Wait()
+		if len(batches) != 3 {
+			t.Fatalf("the lone message was written early: %v", batches)
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if len(batches) != 4 || batches[3] != 1 {
+			t.Fatalf("batches %v, want the lone message written", batches)
+		}
+		// Close while asleep with messages queued: written at once.
+		for i := range 3 {
+			w.Message(msg(i))
+		}
+		synctest.Wait()
+		w.close()
+		if len(batches) != 5 || batches[4] != 3 {
+			t.Fatalf("after close: batches %v, want the last 3 written", batches)
+		}
+	})
 }
