@@ -25,17 +25,23 @@ import (
 	"github.com/emersion/go-smtp"
 
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
+	"github.com/rblwatch/rblwatch/milter"
 )
 
 // milterWait bounds every wait of the milter test.
 const milterWait = 60 * time.Second
 
 // TestMilterThroughPostfix runs "rblwatch run" with the milter on beside a
-// real Postfix (smtpd_milters and non_smtpd_milters), sends mail over SMTP
-// with SASL AUTH, over SMTP without, and with sendmail; then every message
-// must reach the fake remote with one X-Rblwatch-Track header naming its
-// queue id, and "rblwatch messages" must show each delivered, with the
-// SASL login and client the milter saw and the same track id.
+// real Postfix (smtpd_milters and non_smtpd_milters, the lines
+// docs/milter.md gives), sends mail over SMTP with SASL AUTH, over SMTP
+// without, and with sendmail; then every message must reach the fake
+// remote with one X-Rblwatch-Track header naming its queue id, and
+// "rblwatch messages" must show each delivered, with the SASL login and
+// client the milter saw and the same track id. Postfix's own macro lists
+// leave out the queue id and the SASL login, so these come from the lists
+// the milter asks for (milter.SymList); and Postfix, which sends most
+// events without waiting for an answer (milter.Protocol), logs no milter
+// trouble.
 func TestMilterThroughPostfix(t *testing.T) {
 	remote := pt.NewRemote(t, "127.0.0.21:0", "mx.partner.test")
 	port := milterPort(t)
@@ -43,8 +49,12 @@ func TestMilterThroughPostfix(t *testing.T) {
 	opts := pt.Options{
 		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
 			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
-		Milter: listen,
-		Main:   map[string]string{},
+		Milter: milter.PostfixMilter(listen),
+		Main: map[string]string{
+			"milter_mail_macros":          "{mail_addr}",
+			"milter_end_of_header_macros": "{mail_addr}",
+			"milter_end_of_data_macros":   "{mail_addr}",
+		},
 	}
 	saslDir := milterSASL(t)
 	if saslDir != "" {
@@ -153,10 +163,30 @@ func TestMilterThroughPostfix(t *testing.T) {
 		}
 	}
 	t.Logf("rblwatch messages:\n%s", milterCLI(t, "messages", "--config", cfg))
+	if trouble := milterTrouble(t, pf); len(trouble) > 0 {
+		t.Errorf("Postfix logged milter trouble:\n%s", strings.Join(trouble, "\n"))
+	}
 	d.stop()
 	if n := strings.Count(d.log(), `"level":"error"`); n > 0 {
 		t.Errorf("the daemon logged %d errors:\n%s", n, d.log())
 	}
+}
+
+// milterTrouble returns Postfix's warnings about milters, but for those
+// about the test's main.cf overriding a default.
+func milterTrouble(t *testing.T, pf *pt.Instance) []string {
+	t.Helper()
+	log, err := pf.Log()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(log), "\n") {
+		if regexp.MustCompile(`(warning|error|fatal|panic):.*(?i:milter)`).MatchString(line) && !strings.Contains(line, "overriding earlier entry") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // milterPort returns a free loopback port for the milter.
@@ -431,4 +461,160 @@ func (d *milterDaemon) stop() {
 	if d.err != nil {
 		d.t.Errorf("rblwatch run: %v\n%s", d.err, d.log())
 	}
+}
+
+// milterHungBound is the most a message may wait on a hung milter with the
+// settings docs/milter.md recommends: the longer of the command and
+// content timeouts (milter.PostfixMilter), plus slack for a loaded host.
+// Postfix's defaults would make it 30 s per SMTP session.
+const milterHungBound = 2*time.Second + 3*time.Second
+
+// TestMilterHungBoundsDelay: rblwatch stopped with SIGSTOP still accepts
+// connections (the kernel queues them) and never answers. With the
+// recommended settings a message waits at most milterHungBound for it —
+// a new SMTP session (Postfix waits for the negotiation's answer), a
+// session that was under way (it waits for the end-of-message answer),
+// and a local submission with sendmail (cleanup negotiates) — and is then
+// accepted without the header (default_action=accept). Once rblwatch is
+// continued, messages are marked again.
+func TestMilterHungBoundsDelay(t *testing.T) {
+	remote := pt.NewRemote(t, "127.0.0.22:0", "mx.partner.test")
+	listen := "inet:127.0.0.1:" + milterPort(t)
+	pf := pt.Start(t, pt.Options{
+		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+		Milter: milter.PostfixMilter(listen),
+	})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
+		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startMilterDaemon(t, cfg)
+	d.waitFor("milter listening")
+	stopped := false
+	stop := func(sig syscall.Signal) {
+		t.Helper()
+		if err := d.cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		stopped = sig == syscall.SIGSTOP
+	}
+	t.Cleanup(func() {
+		if stopped {
+			d.cmd.Process.Signal(syscall.SIGCONT)
+		}
+	})
+	// marked waits for the message to reach the remote and reports whether
+	// it carries the track header.
+	marked := func(rcpt string) bool {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), milterWait)
+		defer cancel()
+		for {
+			for _, m := range remote.Messages() {
+				if m.To[0] == rcpt {
+					msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+					if err != nil {
+						t.Fatal(err)
+					}
+					return msg.Header.Get("X-Rblwatch-Track") != ""
+				}
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("no message to %s reached the remote", rcpt)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	if _, err := pf.Submit("alice@bench.test", []string{"before@partner.test"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !marked("before@partner.test") {
+		t.Fatal("the milter did not mark a message before it was stopped")
+	}
+
+	// A session under way: the negotiation was answered, then the milter
+	// stops; Postfix waits for the end-of-message answer.
+	c, err := smtp.Dial(pf.SMTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.CommandTimeout, c.SubmissionTimeout = milterWait, milterWait
+	if err := c.Hello("client.example.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Mail("alice@bench.test", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt("midsession@partner.test", nil); err != nil {
+		t.Fatal(err)
+	}
+	stop(syscall.SIGSTOP)
+	start := time.Now()
+	w, err := c.Data()
+	if err == nil {
+		_, err = w.Write(pt.NewMessage("alice@bench.test", []string{"midsession@partner.test"}, "hung milter", "hello"))
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		t.Fatalf("DATA with the milter stopped: %v", err)
+	}
+	delays := map[string]time.Duration{"session under way (DATA to its reply)": time.Since(start)}
+	_ = c.Quit()
+
+	// New sessions: Postfix waits for the negotiation's answer.
+	for i := range 3 {
+		rcpt := fmt.Sprintf("new%d@partner.test", i)
+		start := time.Now()
+		if _, err := pf.Submit("alice@bench.test", []string{rcpt}, nil); err != nil {
+			t.Fatalf("SMTP with the milter stopped: %v", err)
+		}
+		delays[fmt.Sprintf("new SMTP session %d (connect to queued)", i+1)] = time.Since(start)
+	}
+	// sendmail: cleanup negotiates; the message waits in the maildrop.
+	start = time.Now()
+	qid, err := pf.Sendmail("root@bench.test", []string{"local@partner.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delays["sendmail (submitted to queued)"] = time.Since(start)
+
+	for what, d := range delays {
+		t.Logf("hung milter, %s: %v", what, d.Round(time.Millisecond))
+		if d > milterHungBound {
+			t.Errorf("hung milter, %s: %v, want at most %v", what, d.Round(time.Millisecond), milterHungBound)
+		}
+	}
+	// The waits were real: Postfix gave up on the milter each time.
+	for _, want := range []string{`postfix/smtpd\[\d+\]: warning: milter ` + regexp.QuoteMeta(listen) + `: can't read SMFIC_OPTNEG reply packet header: Connection timed out`,
+		`postfix/cleanup\[\d+\]: warning: milter ` + regexp.QuoteMeta(listen) + `: can't read SMFIC_BODYEOB reply packet header: Connection timed out`,
+		`postfix/cleanup\[\d+\]: warning: milter ` + regexp.QuoteMeta(listen) + `: can't read SMFIC_OPTNEG reply packet header: Connection timed out`} {
+		if _, err := pf.WaitLog(want); err != nil {
+			t.Errorf("Postfix did not time out on the milter: %v", err)
+		}
+	}
+	for _, rcpt := range []string{"midsession@partner.test", "new0@partner.test", "local@partner.test"} {
+		if marked(rcpt) {
+			t.Errorf("%s: marked by a stopped milter?", rcpt)
+		}
+	}
+	if _, err := pf.WaitDelivery(qid, "local@partner.test", "sent", 1); err != nil {
+		t.Fatal(err)
+	}
+
+	stop(syscall.SIGCONT)
+	if _, err := pf.Submit("alice@bench.test", []string{"after@partner.test"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !marked("after@partner.test") {
+		t.Error("the milter did not mark a message after it was continued")
+	}
+	d.stop()
 }
