@@ -1,0 +1,559 @@
+// Command milter measures what rblwatch's milter costs Postfix: messages per
+// second through a private Postfix, relaying to smtp-sink, with smtp-source
+// injecting over SMTP, in three modes taken in turns:
+//
+//	off   smtpd without milter
+//	on    smtpd_milters = rblwatch's milter
+//	down  smtpd_milters = a loopback port nobody listens on (rblwatch's
+//	      milter configured in Postfix, rblwatch's milter not running)
+//
+//	go run ./bench/milter -rblwatch PATH [-rounds 7] [-n 2000] [-sessions 20]
+//
+// One Postfix instance (internal/postfixtest) serves the three modes on
+// three smtpd ports of one master.cf, so the modes differ in nothing but the
+// milter. One "rblwatch run" follows the instance's log in every mode (it
+// does in production whether or not its milter is on) and serves the
+// milter. A run sends n messages with smtp-source (sessions in parallel,
+// one message per connection, as submission clients do) and ends when the
+// log shows all n delivered to smtp-sink; msgs/s = n / that time. Rounds
+// rotate the order of the modes. It reports per mode the median msgs/s, the
+// ratio to "off", the median injection rate (smtp-source alone), and
+// rblwatch's CPU time per message (utime+stime from /proc). In "on" mode
+// every message must have been marked (rblwatch_milter_messages_total and
+// facts_stored_total grow by n), or the run is an error.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
+	"github.com/rblwatch/rblwatch/milter"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "milter bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bin       string
+	rounds    int
+	n         int
+	sessions  int
+	size      int
+	modes     string
+	follow    bool
+	unix      bool
+	synthetic bool
+	reuse     bool
+	pause     time.Duration
+}
+
+var allModes = []string{"off", "on", "down"}
+
+func run(args []string, out io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("milter", flag.ContinueOnError)
+	fs.StringVar(&o.bin, "rblwatch", "", "the rblwatch binary to run (required)")
+	fs.IntVar(&o.rounds, "rounds", 7, "rounds; each runs every mode once, in a rotating order")
+	fs.IntVar(&o.n, "n", 2000, "messages per run")
+	fs.IntVar(&o.sessions, "sessions", 20, "parallel SMTP sessions of smtp-source")
+	fs.IntVar(&o.size, "size", 2048, "message body size in bytes")
+	fs.BoolVar(&o.synthetic, "synthetic", false, "no Postfix: drive rblwatch's milter with a Postfix-like client and report its CPU and context switches per message")
+	fs.DurationVar(&o.pause, "pause", time.Millisecond, "-synthetic: pause between the phases of a session")
+	fs.BoolVar(&o.reuse, "reuse", false, "smtp-source sends all its messages over each connection (-d) instead of one per connection")
+	fs.BoolVar(&o.unix, "unix", false, "the milter listens on a unix socket (default: TCP on 127.0.0.1)")
+	fs.BoolVar(&o.follow, "follow", true, "rblwatch follows Postfix's log (false: an empty log, so that its CPU is the milter's alone)")
+	fs.StringVar(&o.modes, "modes", "off,on,down", "the modes to run, in this order in the first round")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.bin == "" || o.rounds < 1 || o.n < 1 || o.sessions < 1 {
+		return errors.New("need -rblwatch, -rounds >= 1, -n >= 1, -sessions >= 1")
+	}
+	modes := strings.Split(o.modes, ",")
+	for _, m := range modes {
+		if !slices.Contains(allModes, m) {
+			return fmt.Errorf("-modes: unknown mode %q (want off, on, down)", m)
+		}
+	}
+	if o.synthetic {
+		return synthetic(o, out)
+	}
+	if err := pt.Available(); err != nil {
+		return err
+	}
+	for _, bin := range []string{"smtp-source", "smtp-sink"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			return fmt.Errorf("%s: %w (it comes with Debian's postfix package)", bin, err)
+		}
+	}
+	work, err := os.MkdirTemp("", "rblwatch-milterbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	// smtp-sink: the remote every message goes to.
+	sinkAddr := "127.0.0.31:" + strconv.Itoa(freePort())
+	sink := exec.Command("smtp-sink", "-u", "nobody", "-h", "sink.bench.test", sinkAddr, "256")
+	sink.Stdout, sink.Stderr = io.Discard, os.Stderr
+	if err := sink.Start(); err != nil {
+		return fmt.Errorf("smtp-sink: %w", err)
+	}
+	defer func() { sink.Process.Kill(); sink.Wait() }()
+
+	milterPort, downPort := freePort(), freePort()
+	pf, err := pt.New(pt.Options{
+		Routes:   []pt.Route{{Domain: "*", Addr: sinkAddr}},
+		Hostname: "mx.bench.test",
+		Timeout:  2 * time.Minute,
+		Main:     map[string]string{},
+	})
+	if pf != nil {
+		defer pf.Close()
+	}
+	if err != nil {
+		return err
+	}
+	ports := map[string]int{"off": 0, "on": freePort(), "down": freePort()}
+	_, p, _ := net.SplitHostPort(pf.SMTPAddr())
+	ports["off"], _ = strconv.Atoi(p)
+	// Postfix's name for the milter, and rblwatch's. Postfix uses the
+	// settings docs/milter.md recommends (milter.PostfixMilter), given
+	// to the smtpd services of "on" and "down" through main.cf
+	// parameters of their own.
+	pfMilter, rwMilter := fmt.Sprintf("inet:127.0.0.1:%d", milterPort), fmt.Sprintf("inet:127.0.0.1:%d", milterPort)
+	if o.unix {
+		sock := filepath.Join(work, "milter.sock")
+		if err := os.Chmod(work, 0o755); err != nil {
+			return err
+		}
+		pfMilter, rwMilter = "unix:"+sock, "unix:"+sock
+	}
+	if err := postconf(pf, "bench_on_milters="+milter.PostfixMilter(pfMilter),
+		"bench_down_milters="+milter.PostfixMilter(fmt.Sprintf("inet:127.0.0.1:%d", downPort))); err != nil {
+		return err
+	}
+	extra := fmt.Sprintf("127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_on_milters\n"+
+		"127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_down_milters\n", ports["on"], ports["down"])
+	if err := addServices(pf, extra, ports["on"], ports["down"]); err != nil {
+		return err
+	}
+
+	// rblwatch: follows the log in every mode, serves the milter.
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(freePort())
+	cfg := filepath.Join(work, "config.yaml")
+	logPath := pf.LogPath()
+	if !o.follow {
+		logPath = filepath.Join(work, "empty.log")
+		if err := os.WriteFile(logPath, nil, 0o600); err != nil {
+			return err
+		}
+	}
+	conf := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\n"+
+		"metrics:\n  listen: %s\nmilter:\n  listen: %s\n",
+		logPath, filepath.Join(work, "state.db"), metricsAddr, rwMilter)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		return err
+	}
+	rw := exec.Command(o.bin, "run", "--config", cfg)
+	rwLog, err := os.Create(filepath.Join(work, "rblwatch.log"))
+	if err != nil {
+		return err
+	}
+	defer rwLog.Close()
+	rw.Stdout, rw.Stderr = rwLog, rwLog
+	if err := rw.Start(); err != nil {
+		return err
+	}
+	defer func() { rw.Process.Signal(syscall.SIGTERM); rw.Wait() }()
+	if err := waitUntil(30*time.Second, func() bool {
+		return (o.unix || listening(milterPort)) && metric(metricsAddr, "rblwatch_milter_sessions_open") >= 0
+	}); err != nil {
+		b, _ := os.ReadFile(rwLog.Name())
+		return fmt.Errorf("rblwatch did not start its milter and metrics: %w\n%s", err, b)
+	}
+
+	fmt.Fprintf(out, "cpus: %d, postfix %s, %d messages of %d bytes per run, %d sessions (messages per connection: %s), %d rounds, rblwatch follows the log: %v\nsmtpd_milters = %s\n",
+		nprocs(), pf.Version(), o.n, o.size, o.sessions, map[bool]string{false: "1", true: "all"}[o.reuse], o.rounds, o.follow, milter.PostfixMilter(pfMilter))
+	log := &logCounter{path: pf.LogPath()}
+	fmt.Fprintf(out, "rblwatch pid %d\n", rw.Process.Pid)
+	b := &bench{o: o, pf: pf, log: log, ports: ports, rw: rw.Process.Pid, sink: sink.Process.Pid, metrics: metricsAddr}
+	// Warm up: every mode once, small.
+	for _, m := range modes {
+		if _, err := b.once(m, min(o.n, 200)); err != nil {
+			return fmt.Errorf("warm-up %s: %w", m, err)
+		}
+	}
+	results := map[string][]result{}
+	for r := 0; r < o.rounds; r++ {
+		for i := range modes {
+			m := modes[(r+i)%len(modes)]
+			res, err := b.once(m, o.n)
+			if err != nil {
+				return fmt.Errorf("round %d, %s: %w", r+1, m, err)
+			}
+			results[m] = append(results[m], res)
+			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f postfix %7.1f smtp-source+sink %6.1f  idle %4.1f%%\n",
+				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.postfixCPU, res.loadCPU, res.idle)
+		}
+	}
+	fmt.Fprintf(out, "\nmedians over %d rounds (ratio: msgs/s against off)\n", o.rounds)
+	fmt.Fprintf(out, "%-5s %10s %7s %14s %22s %21s\n", "mode", "msgs/s", "ratio", "inject msgs/s", "rblwatch µs CPU/msg", "postfix µs CPU/msg")
+	offRate := median(results["off"], func(r result) float64 { return r.rate })
+	if len(results["off"]) == 0 {
+		offRate = 1
+	}
+	for _, m := range modes {
+		rate := median(results[m], func(r result) float64 { return r.rate })
+		fmt.Fprintf(out, "%-5s %10.1f %7.3f %14.1f %22.1f %21.1f\n", m, rate, rate/offRate,
+			median(results[m], func(r result) float64 { return r.inject }),
+			median(results[m], func(r result) float64 { return r.cpuPerMsg }),
+			median(results[m], func(r result) float64 { return r.postfixCPU }))
+	}
+	// Paired ratios: each round's on and down against the same round's off.
+	for _, m := range []string{"on", "down"} {
+		if len(results[m]) == 0 || len(results["off"]) == 0 {
+			continue
+		}
+		var ratios []float64
+		for r := range results[m] {
+			ratios = append(ratios, results[m][r].rate/results["off"][r].rate)
+		}
+		slices.Sort(ratios)
+		fmt.Fprintf(out, "%s/off per round: median %.3f, min %.3f, max %.3f\n", m, ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
+	}
+	return nil
+}
+
+type result struct {
+	rate, inject float64 // msgs/s end to end, and injection alone
+	cpuPerMsg    float64 // rblwatch's CPU µs per message
+	postfixCPU   float64 // Postfix's CPU µs per message (every process of the instance)
+	loadCPU      float64 // smtp-source's and smtp-sink's CPU µs per message
+	idle         float64 // the machine's idle CPU share during the run, percent
+}
+
+type bench struct {
+	o       options
+	pf      *pt.Instance
+	log     *logCounter
+	ports   map[string]int
+	rw      int
+	sink    int
+	metrics string
+}
+
+// once sends n messages in mode m and waits until they are delivered.
+func (b *bench) once(m string, n int) (result, error) {
+	var res result
+	if err := b.log.sync(); err != nil {
+		return res, err
+	}
+	sent0 := b.log.sent
+	marked0 := metric(b.metrics, "rblwatch_milter_messages_total")
+	cpu0, err := procCPU(b.rw)
+	if err != nil {
+		return res, err
+	}
+	idle0, total0 := machineCPU()
+	pf0 := groupCPU(b.pf.MasterPID())
+	sink0, _ := procCPU(b.sink)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	args := []string{"-s", strconv.Itoa(b.o.sessions), "-m", strconv.Itoa(n),
+		"-l", strconv.Itoa(b.o.size), "-M", "client.bench.test", "-f", "sender@bench.test", "-t", "rcpt@sink.bench.test",
+		"-S", "milter bench " + m}
+	if b.o.reuse {
+		args = append(args, "-d")
+	}
+	src := exec.CommandContext(ctx, "smtp-source", append(args, fmt.Sprintf("127.0.0.1:%d", b.ports[m]))...)
+	var stderr bytes.Buffer
+	src.Stderr = &stderr
+	if err := src.Run(); err != nil {
+		return res, fmt.Errorf("smtp-source: %w: %s", err, stderr.String())
+	}
+	injected := time.Since(start)
+	err = waitUntil(5*time.Minute, func() bool { return b.log.sync() == nil && b.log.sent-sent0 >= n })
+	elapsed := time.Since(start)
+	if err != nil {
+		return res, fmt.Errorf("%d of %d delivered: %w", b.log.sent-sent0, n, err)
+	}
+	cpu1, err := procCPU(b.rw)
+	if err != nil {
+		return res, err
+	}
+	idle1, total1 := machineCPU()
+	pf1 := groupCPU(b.pf.MasterPID())
+	sink1, _ := procCPU(b.sink)
+	srcCPU := src.ProcessState.UserTime() + src.ProcessState.SystemTime()
+	res.postfixCPU = float64(pf1-pf0) * 1e6 / clockTicks / float64(n)
+	res.loadCPU = (float64(sink1-sink0)*1e6/clockTicks + float64(srcCPU.Microseconds())) / float64(n)
+	res.rate = float64(n) / elapsed.Seconds()
+	res.inject = float64(n) / injected.Seconds()
+	res.cpuPerMsg = float64(cpu1-cpu0) * 1e6 / clockTicks / float64(n)
+	if total1 > total0 {
+		res.idle = 100 * float64(idle1-idle0) / float64(total1-total0)
+	}
+	// The milter marked every message in "on" mode, none otherwise.
+	var marked float64
+	err = waitUntil(30*time.Second, func() bool {
+		marked = metric(b.metrics, "rblwatch_milter_messages_total") - marked0
+		return m != "on" || marked >= float64(n)
+	})
+	if want := map[bool]float64{true: float64(n), false: 0}[m == "on"]; err != nil || marked != want {
+		return res, fmt.Errorf("the milter marked %.0f messages, want %.0f", marked, want)
+	}
+	return res, nil
+}
+
+// logCounter counts "status=sent" lines of the Postfix log as it grows.
+type logCounter struct {
+	path    string
+	off     int64
+	partial []byte
+	sent    int
+}
+
+func (c *logCounter) sync() error {
+	f, err := os.Open(c.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Seek(c.off, io.SeekStart); err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(f, 1<<16)
+	for {
+		line, err := r.ReadSlice('\n')
+		c.off += int64(len(line))
+		if err == bufio.ErrBufferFull {
+			c.partial = append(c.partial, line...)
+			continue
+		}
+		if err != nil {
+			if len(line) > 0 { // not a whole line yet: read it again
+				c.off -= int64(len(line))
+			}
+			c.partial = c.partial[:0]
+			return nil
+		}
+		if len(c.partial) > 0 {
+			line = append(c.partial, line...)
+			c.partial = c.partial[:0]
+		}
+		if bytes.Contains(line, []byte(" status=sent ")) {
+			c.sent++
+		}
+	}
+}
+
+const clockTicks = 100 // USER_HZ on Linux
+
+// procCPU returns the process's utime+stime in clock ticks.
+func procCPU(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name in parentheses: state is field 3,
+	// utime 14, stime 15.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return ut + st, nil
+}
+
+// groupCPU returns the CPU time, in clock ticks, of every process in the
+// process group of pid (Postfix's master and its daemons), with what the
+// master's children that exited already used.
+func groupCPU(pid int) int64 {
+	entries, _ := os.ReadDir("/proc")
+	var sum int64
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		// After "(comm) ": state, ppid, pgrp, …, utime (14), stime,
+		// cutime, cstime.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+		if pgrp, _ := strconv.Atoi(f[2]); pgrp != pid {
+			continue
+		}
+		last := 12
+		if p == pid {
+			last = 14
+		}
+		for _, v := range f[11 : last+1] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			sum += n
+		}
+	}
+	return sum
+}
+
+// machineCPU returns the idle and total jiffies of all CPUs.
+func machineCPU() (idle, total int64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	for i, f := range strings.Fields(string(line))[1:] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		total += v
+		if i == 3 || i == 4 { // idle, iowait
+			idle += v
+		}
+	}
+	return idle, total
+}
+
+func nprocs() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	return bytes.Count(b, []byte("\nprocessor")) + bytes.Count(b[:min(len(b), 9)], []byte("processor"))
+}
+
+// metric reads one unlabelled metric from rblwatch's /metrics; -1 when it
+// cannot.
+func metric(addr, name string) float64 {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
+func median(rs []result, f func(result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	return medianOf(v)
+}
+
+func medianOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// postconf sets main.cf parameters of the instance.
+func postconf(pf *pt.Instance, settings ...string) error {
+	args := append([]string{"-c", pf.ConfigDir(), "-e"}, settings...)
+	if out, err := exec.Command("postconf", args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("postconf: %w: %s", err, out)
+	}
+	return nil
+}
+
+// addServices appends lines to the instance's master.cf, reloads it and
+// waits for the new ports to listen.
+func addServices(pf *pt.Instance, lines string, ports ...int) error {
+	f, err := os.OpenFile(filepath.Join(pf.ConfigDir(), "master.cf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(lines)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if out, err := exec.Command("postfix", "-c", pf.ConfigDir(), "reload").CombinedOutput(); err != nil {
+		return fmt.Errorf("postfix reload: %w: %s", err, out)
+	}
+	return waitUntil(30*time.Second, func() bool {
+		for _, p := range ports {
+			if !listening(p) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// listening reports whether something listens on 127.0.0.1:port, from
+// /proc/net/tcp (a probe connection would show in Postfix's log and open a
+// milter session).
+func listening(port int) bool {
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return false
+	}
+	want := fmt.Sprintf("0100007F:%04X", port)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 3 && f[1] == want && f[3] == "0A" {
+			return true
+		}
+	}
+	return false
+}
+
+func waitUntil(d time.Duration, cond func() bool) error {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("timed out after %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
