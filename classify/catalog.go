@@ -43,6 +43,7 @@ type source struct {
 	Rules      []Rule          `yaml:"rules"`
 	Categories []CategoryInfo  `yaml:"categories"`
 	Texts      map[string]Text `yaml:"texts"`
+	Generic    *GenericCues    `yaml:"generic,omitempty"`
 }
 
 // Catalog is a compiled set of providers and rules. It is immutable once
@@ -83,7 +84,8 @@ type crule struct {
 	enhanced []string
 	hosts    []string
 	target   string
-	found    string // Verdict.Found of a provider rule
+	found    string  // Verdict.Found of a provider rule
+	cues     *cueSet // the generic layer (GenericCues), instead of the conditions
 	idx      int32
 }
 
@@ -91,6 +93,9 @@ type scratch struct {
 	buf  []byte
 	hits []uint64
 	cand []uint64
+	low  []byte     // the generic layer's words, lower-cased
+	toks []cueToken // and where they are
+	ev   []cueEvent // the cues found
 }
 
 var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
@@ -286,6 +291,20 @@ func build(src source) (*Catalog, []string) {
 	}
 	for i := range src.Rules {
 		add(&src.Rules[i], nil)
+	}
+	if g := src.Generic; g != nil && c.byID[Unknown] != nil {
+		cs, bp := compileCues(g)
+		for _, m := range bp {
+			problems = append(problems, at(g.src, g.line)+m)
+		}
+		if cs != nil {
+			prio := g.Priority
+			if prio == 0 {
+				prio = defaultGenericPriority
+			}
+			r := &Rule{ID: GenericRuleID, Priority: prio, Samples: g.Samples, Counter: g.Counter, src: g.src, line: g.line}
+			rules = append(rules, &crule{r: r, prov: c.byID[Unknown], cat: Blocklist, prio: prio, target: targetIP, found: FoundGeneric, cues: cs})
+		}
 	}
 	// Evaluation order: priority, then file order.
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].prio > rules[j].prio })

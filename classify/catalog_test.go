@@ -150,7 +150,7 @@ rules:
 		{"550 You are on the Example Block List", "examplebl", "examplebl"},
 		{"550 blocked using lists.example.test", "examplebl", "examplebl-zone"},
 		// The generic spamhaus rule is off; the zone names still work.
-		{"550 Email blocked by SPAMHAUS", Unknown, "unknown-list-words"},
+		{"550 Email blocked by SPAMHAUS", Unknown, GenericRuleID},
 		{"550 blocked using zen.spamhaus.org", "spamhaus", "spamhaus-zone"},
 	} {
 		v := c.Classify(Input{Reply: reply.Parse(tc.text)})

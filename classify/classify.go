@@ -48,7 +48,7 @@ func (c *Catalog) Classify(in Input) Verdict {
 			if in.NoReply && r.cat == Blocklist {
 				continue
 			}
-			if r.match(text, sc.hits, &in) {
+			if r.match(text, sc, &in) {
 				hit = r
 			}
 		}
@@ -168,7 +168,11 @@ func (c *Catalog) listed(text []byte, target, sendingIP string) string {
 }
 
 // match reports whether every condition of the rule holds.
-func (r *crule) match(text []byte, hits []uint64, in *Input) bool {
+func (r *crule) match(text []byte, sc *scratch, in *Input) bool {
+	if r.cues != nil {
+		return r.cues.match(text, sc)
+	}
+	hits := sc.hits
 	has := func(l int32) bool { return hits[l>>6]&(1<<(uint(l)&63)) != 0 }
 	if len(r.any) > 0 {
 		ok := false

@@ -37,27 +37,27 @@ func TestClassifyVerdicts(t *testing.T) {
 		{
 			name: "unnamed list at a provider's host is that provider's",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx.cox.net"},
-			want: Verdict{Provider: "cox", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.cox.net", Rule: "unknown-client-blocked", Found: FoundRelay},
+			want: Verdict{Provider: "cox", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.cox.net", Rule: GenericRuleID, Found: FoundRelay},
 		},
 		{
 			name: "a list the catalog does not know is that list, never the relaying receiver's",
 			in:   Input{Reply: reply.Parse("550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using rbl.example.org; see http://rbl.example.org/lookup"), RemoteHost: "example-com.mail.protection.outlook.com"},
-			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Rule: "generic-list-words", Via: "microsoft", Found: FoundNamed, List: "rbl.example.org"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundNamed, List: "rbl.example.org"},
 		},
 		{
 			name: "a named list from an unknown receiver: the receiver's domain is via",
 			in:   Input{Reply: reply.Parse("554 Rejected: 192.0.2.1 is listed at work.drbl.example.net"), RemoteHost: "mx2.mail.example.co.jp"},
-			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Remote: "mx2.mail.example.co.jp", Rule: "generic-list-words", Via: "example.co.jp", Found: FoundNamed, List: "work.drbl.example.net"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Remote: "mx2.mail.example.co.jp", Rule: GenericRuleID, Via: "example.co.jp", Found: FoundNamed, List: "work.drbl.example.net"},
 		},
 		{
 			name: "a link to a provider's page names it",
 			in:   Input{Reply: reply.Parse("550 5.7.1 Your IP 192.0.2.1 is blocked. See https://help.mail.ru/mail/postmaster/"), RemoteHost: "mx.example.org"},
-			want: Verdict{Provider: "mailru", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "mx.example.org", Rule: "generic-ip-blocked", Found: FoundURL},
+			want: Verdict{Provider: "mailru", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "mx.example.org", Rule: GenericRuleID, Found: FoundURL},
 		},
 		{
 			name: "no one named, unknown receiver: unknown, the receiver is via",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx1.isp.example.net"},
-			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx1.isp.example.net", Rule: "unknown-client-blocked", Via: "example.net", Found: FoundGeneric},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx1.isp.example.net", Rule: GenericRuleID, Via: "example.net", Found: FoundGeneric},
 		},
 		{
 			name: "no reply: never a list, network when nothing matches",

@@ -1,39 +1,201 @@
 package classify
 
-import "testing"
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 // TestGenericLayerKeepsOtherCategories: replies that show our address but
 // refuse for another reason (relaying, rates, SPF, content, recipients,
-// greylisting, reverse DNS) stay out of the blocklist category, while the
-// same address with a refusing predicate and no other cue is a blocklist
-// verdict. Break a generic rule's "not" list or its priority and a row here
-// fails.
+// greylisting, reverse DNS, the recipient's own list, a network failure)
+// stay out of the blocklist category, while replies that refuse the
+// address itself, in wordings no catalog rule knows, are blocklist ones.
+// Break a veto group of the generic layer, or a cue, and a row here fails.
 func TestGenericLayerKeepsOtherCategories(t *testing.T) {
+	const notBlocklist Category = "(anything but blocklist)"
 	c := Default()
 	for _, tc := range []struct {
 		text string
 		want Category
 	}{
 		{"554 5.7.1 <user@example.org>: Relay access denied for 192.0.2.1", Policy},
+		{"550 5.7.1 Unauthorized relay attempt from 192.0.2.1 rejected", Other},
 		{"421 4.7.0 Error: too many connections from 192.0.2.1", RateLimit},
+		{"421 4.7.0 Error: too many connections from 192.0.2.1, blocked", RateLimit},
+		{"451 4.7.1 <smtp.example.jp[192.0.2.3]>: Client host rejected: Please try again slower", Policy},
 		{"550 5.7.1 Rejected: 192.0.2.1 is not a permitted sender of example.org (SPF fail)", Auth},
 		{"550 5.7.23 192.0.2.1 is not allowed to send mail for example.org per its SPF record", Auth},
+		{"554 Connection refused(mx). MAIL FROM [a@example.org] mismatches client IP [192.0.2.1].", notBlocklist},
 		{"451 4.7.1 192.0.2.1: Greylisted, please try again in 300 seconds", Greylist},
 		{"450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]", Policy},
+		{"554 5.7.1 Helo command rejected: Host not found (192.0.2.1)", Policy},
+		{"550 5.7.1 Client host rejected: Access denied", Policy},
 		{"550 5.7.1 [192.0.2.1] This message has been blocked because its content looks like spam", Content},
+		{"550 5.7.1 Message from 192.0.2.1 rejected: a URL in it is listed at a URI block list", notBlocklist},
 		{"550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in local recipient table", Recipient},
+		{"550 User in blacklist", Other},
+		{"550 You are registered as spammer (by user's reject list)", notBlocklist},
+		{"553 5.7.1 <a@example.org>: Sender address rejected: your email address has been blacklisted", Policy},
 		{"550 mailbox is blocked", Other},
 		{"554 Message content rejected, see http://example.org/help/content.html", Content},
+		{"connect to mx.example.org[192.0.2.1]:25: Connection refused", Network},
+		{"550 Connections from your country are not allowed", notBlocklist},
+		{"550 5.7.1 Your VIP status is blocked pending payment of the invoice", Other},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
 		{"550 bad sender ip address", Blocklist},
 		{"554 Please visit http://antispam.example.org/denyip.php?IP=192.0.2.1 (#5.7.1)", Blocklist},
 		{"550 example is blocked", Blocklist},
+		{"421 4.3.2 Your IP(192.0.2.1) is filtered and this connection will be closed", Blocklist},
+		{"554 Sorry, no access for this ip", Blocklist},
+		{"421 Throttled - Too much spam from your mail server", Blocklist},
+		{"550 Mail from 192.0.2.1 refused: listed in our local block list", Blocklist},
+		{"550 The IP Address of the sender was found in a DNS blacklist database and was therefore refused", Blocklist},
+		{"554 a poor email reputation score", Blocklist},
+		{"550 5.7.1 Your access to submit messages to this e-mail system has been rejected.", Blocklist},
+		{"421 Too many complaints from your IP, please try later", Blocklist},
+		{"550 this host is in a black list", Blocklist},
+		{"554 5.7.1 Recipient address rejected: client ip blacklisted", Blocklist},
+		{"550 发信IP位于黑名单中", Blocklist},
+		{"554 送信元IPアドレスはブラックリストに登録されています", Blocklist},
+		{"550 Ваш IP адрес находится в черном списке", Blocklist},
+		{"550 IP가 차단되었습니다", Blocklist},
+		{"554 Votre adresse IP est listée dans une liste noire", Blocklist},
+		{"550 Ihre IP-Adresse ist gesperrt", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
+		if tc.want == notBlocklist && v.Category != Blocklist {
+			continue
+		}
 		if v.Category != tc.want {
 			t.Errorf("%q: category %s (rule %s), want %s", tc.text, v.Category, v.Rule, tc.want)
 		}
+	}
+}
+
+// TestGenericCuesWholeWords: the generic layer finds its cues as whole
+// words only. A subject and a refusal glued inside other words ("qipq
+// qblockedq"), or a strong cue glued so, is no refusal. Cues in Chinese,
+// Japanese and Korean are found inside words by design and are skipped.
+func TestGenericCuesWholeWords(t *testing.T) {
+	c := Default()
+	g := c.src.Generic
+	if g == nil {
+		t.Fatal("the catalog has no generic layer")
+	}
+	glue := func(p string) (string, bool) {
+		if wideScript(p) {
+			return "", false
+		}
+		var out []string
+		for _, w := range strings.Fields(p) {
+			if strings.HasPrefix(w, "{") {
+				return "", false
+			}
+			if s, ok := strings.CutSuffix(w, "*"); ok {
+				out = append(out, "q"+s)
+				continue
+			}
+			out = append(out, "q"+w+"q")
+		}
+		return strings.Join(out, " "), true
+	}
+	check := func(text string) {
+		t.Helper()
+		if v := c.Classify(InputFromText("550 "+text+" today", "")); v.Rule == GenericRuleID {
+			t.Errorf("%q: the generic layer fired on words glued inside other words", text)
+		}
+	}
+	for _, s := range g.Subject {
+		gs, ok := glue(s)
+		if !ok {
+			continue
+		}
+		for _, r := range append(append([]string{}, g.Refusal...), g.List...) {
+			if gr, ok := glue(r); ok {
+				check(gs + " " + gr)
+			}
+		}
+	}
+	for _, s := range g.Strong {
+		if gs, ok := glue(s); ok {
+			check(gs)
+		}
+	}
+	// Unglued, the same cues do fire.
+	if v := c.Classify(InputFromText("550 ip blocked today", "")); v.Rule != GenericRuleID {
+		t.Errorf("ip blocked: rule %q, want %q", v.Rule, GenericRuleID)
+	}
+}
+
+// TestTokenize: how the generic layer cuts a reply into words.
+func TestTokenize(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want string // words joined by "|", kinds marked: ip:…, addr:…, link:…; clauses by "/"
+	}{
+		{"your ip 192.0.2.1 is blocked.", "your|ip|ip:192.0.2.1|is|blocked"},
+		{"ip x.x.x.x, 211.xxx.xxx.xxx and 2***.***.***.*** or 1.2.3.*", "ip|ip:x.x.x.x|ip:211.xxx.xxx.xxx|and|ip:2***.***.***.***|or|ip:1.2.3.*"},
+		{"5.7.1 is a code, 1.2.3.4.5 is no address", "5.7.1|is|a|code|1.2.3.4.5|is|no|address"},
+		{"ip-adresse black-listed; see http://example.org/rbl?ip=1", "ip|adresse|black|listed|/see|link:http://example.org/rbl?ip=1"},
+		{"sender <x> rejected, mail a@example.org", "sender|addr:x|rejected|mail|addr:a@example.org"},
+		{"发信ip位于黑名单。ok", "发信|ip|位于黑名单|/ok"},
+		{"送信元ipアドレスはブロック", "送信元|ip|アドレスはブロック"},
+		{"ip가 차단되었습니다", "ip|가|차단되었습니다"},
+		{"votre adresse ip est listée", "votre|adresse|ip|est|listée"},
+		{"Ваш IP заблокирован", "ваш|ip|заблокирован"},
+		{"don't spam_suspect:ip_control", "don't|spam|suspect|ip|control"},
+	} {
+		low, toks := tokenize(nil, nil, normalize(nil, tc.text, 0))
+		var parts []string
+		clause := int32(0)
+		for _, tk := range toks {
+			w := string(low[tk.s:tk.e])
+			switch tk.kind {
+			case tokIP:
+				w = "ip:" + w
+			case tokAddr:
+				w = "addr:" + w
+			case tokLink:
+				w = "link:" + w
+			}
+			if tk.clause != clause {
+				w = "/" + w
+				clause = tk.clause
+			}
+			parts = append(parts, w)
+		}
+		if got := strings.Join(parts, "|"); got != tc.want {
+			t.Errorf("%q:\n got %s\nwant %s", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestGenericOverride: a catalog file can change the generic layer's
+// vocabulary, and a cue that is not whole words is an
+// error with its line.
+func TestGenericOverride(t *testing.T) {
+	text := "550 your ip is on the naughty step"
+	if v := Default().Classify(InputFromText(text, "")); v.Category == Blocklist {
+		t.Fatalf("%q is a blocklist refusal before the override", text)
+	}
+	var list []string
+	for _, l := range Default().src.Generic.List {
+		list = append(list, strconv.Quote(l))
+	}
+	c, err := Load(Default(), []byte("generic:\n  list: ["+strings.Join(list, ", ")+", 'naughty step']\n"), "my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Classify(InputFromText(text, "")); v.Category != Blocklist || v.Rule != GenericRuleID {
+		t.Errorf("%q after the override: %s (rule %s)", text, v.Category, v.Rule)
+	}
+	_, err = Load(Default(), []byte("# a comment\ngeneric:\n  refusal: ['not-a-word']\n"), "my.yaml")
+	var le *LoadError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "my.yaml:2: generic: cue") {
+		t.Errorf("bad cue: got %v", err)
 	}
 }

@@ -182,6 +182,14 @@ func annotate(f *source, root *yaml.Node, name string) {
 			}
 		}
 	}
+	if g := f.Generic; g != nil {
+		g.src = name
+		for i := 0; top != nil && top.Kind == yaml.MappingNode && i+1 < len(top.Content); i += 2 {
+			if top.Content[i].Value == "generic" {
+				g.line = top.Content[i].Line
+			}
+		}
+	}
 	rs := mapValue(top, "rules")
 	for j := range f.Rules {
 		f.Rules[j].src = name
@@ -419,6 +427,10 @@ func copySource(s source) source {
 	for k, v := range s.Texts {
 		out.Texts[k] = v
 	}
+	if s.Generic != nil {
+		g := *s.Generic
+		out.Generic = &g
+	}
 	return out
 }
 
@@ -483,6 +495,9 @@ func merge(dst, f *source, info []providerInfo) []string {
 		d.Rules = mergeRules(d.Rules, p.Rules)
 	}
 	dst.Rules = mergeRules(dst.Rules, f.Rules)
+	if g := f.Generic; g != nil {
+		mergeGeneric(dst, g)
+	}
 	for _, ci := range f.Categories {
 		found := false
 		for k := range dst.Categories {
@@ -503,6 +518,35 @@ func merge(dst, f *source, info []providerInfo) []string {
 		dst.Texts[k] = mergeText(dst.Texts[k], t)
 	}
 	return out
+}
+
+// mergeGeneric applies a file's "generic" entry: what it sets replaces the
+// built-in value (each cue list as a whole).
+func mergeGeneric(dst *source, g *GenericCues) {
+	if dst.Generic == nil {
+		c := *g
+		dst.Generic = &c
+		return
+	}
+	d := dst.Generic
+	if g.Priority != 0 {
+		d.Priority = g.Priority
+	}
+	if g.Window != 0 {
+		d.Window = g.Window
+	}
+	if g.TerseWords != 0 {
+		d.TerseWords = g.TerseWords
+	}
+	for _, l := range []struct{ dst, src *[]string }{{&d.Subject, &g.Subject}, {&d.Refusal, &g.Refusal}, {&d.List, &g.List}, {&d.Strong, &g.Strong}, {&d.Qualifier, &g.Qualifier}, {&d.Standing, &g.Standing}, {&d.Locative, &g.Locative}, {&d.Terse, &g.Terse}, {&d.Links, &g.Links}, {&d.Samples, &g.Samples}, {&d.Counter, &g.Counter}} {
+		if *l.src != nil {
+			*l.dst = *l.src
+		}
+	}
+	if g.Veto != nil {
+		d.Veto = g.Veto
+	}
+	d.src, d.line = g.src, g.line
 }
 
 func mergeText(base, over Text) Text {

@@ -1,0 +1,554 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// GenericCues is the vocabulary of the generic layer (the catalog's
+// "generic" key): how a refusal of our sending address for its reputation
+// reads when no catalog entry knows the wording.
+//
+// The reply is cut into words (letters and digits of any script; an IP
+// address, masked or not, is one word; a link is one word that only Links
+// look into). A refusal is a Subject cue (words that denote our sending
+// side: "ip", "your server", "connecting host", an address like 192.0.2.1
+// or x.x.x.x) within Window words of a Refusal cue ("blocked", "no
+// access", "too much spam") or a List cue ("blacklist", "rbl"); or a List
+// cue within Window words of a Refusal cue ("rbl reject"); or one Strong
+// cue ("bad ip"), or a link whose address holds one of Links
+// ("…/delist?ip=…"). No Veto group may hold: a group holds when one of its
+// cues occurs and none of its Except cues does ("too many" is a rate
+// limit unless "spam" is said too).
+//
+// A cue is a phrase of words matched as whole words; a word ending in "*"
+// is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
+// address and "{addr}" for a mail address ("a@example.org" or a word in
+// angle brackets). A cue in a script written without spaces (Chinese,
+// Japanese, Korean) is found anywhere inside a word instead ("黑名单",
+// "ブロック", "차단").
+type GenericCues struct {
+	// Priority places the layer among the rules (default 41): rules of a
+	// higher priority are tried first, then the layer, then the rest.
+	Priority int      `yaml:"priority,omitempty" json:"priority,omitempty"`
+	Window   int      `yaml:"window,omitempty" json:"window,omitempty"`
+	Subject  []string `yaml:"subject,omitempty" json:"subject,omitempty"`
+	Refusal  []string `yaml:"refusal,omitempty" json:"refusal,omitempty"`
+	List     []string `yaml:"list,omitempty" json:"list,omitempty"`
+	Strong   []string `yaml:"strong,omitempty" json:"strong,omitempty"`
+	// Qualifier: words that, at most two words before a Subject cue or a
+	// Standing word, call it bad ("bad sender ip", "poor email
+	// reputation").
+	Qualifier []string `yaml:"qualifier,omitempty" json:"qualifier,omitempty"`
+	Standing  []string `yaml:"standing,omitempty" json:"standing,omitempty"`
+	// Locative: words that, at most two words before a List cue, put us on
+	// it ("in a black list", "on our blacklist").
+	Locative []string `yaml:"locative,omitempty" json:"locative,omitempty"`
+	// Terse: cues that are enough in a reply of at most TerseWords words
+	// ("tutanota is blocked": the receiver refuses the sender by name).
+	Terse      []string `yaml:"terse,omitempty" json:"terse,omitempty"`
+	TerseWords int      `yaml:"terse_words,omitempty" json:"terse_words,omitempty"`
+	Links      []string `yaml:"links,omitempty" json:"links,omitempty"`
+	Veto       []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
+	// Samples must be classified as a blocklist refusal of provider
+	// "unknown"; Counter must not be classified as a blocklist refusal.
+	Samples []string `yaml:"samples,omitempty" json:"samples,omitempty"`
+	Counter []string `yaml:"counter,omitempty" json:"counter,omitempty"`
+
+	src  string // file of the "generic" key, for messages
+	line int    // and its line
+}
+
+// Veto is a group of cues of another kind of refusal (the recipient, the
+// content, authentication, rates, …) that keep the generic layer quiet.
+type Veto struct {
+	Name   string   `yaml:"name" json:"name"`
+	Cues   []string `yaml:"cues" json:"cues"`
+	Except []string `yaml:"except,omitempty" json:"except,omitempty"`
+}
+
+// GenericRuleID names verdicts of the generic layer.
+const GenericRuleID = "generic"
+
+const (
+	defaultGenericPriority = 41
+	defaultGenericWindow   = 12
+	defaultTerseWords      = 4
+	maxVetoGroups          = 64
+)
+
+// Kinds of cue.
+const (
+	cueSubject uint8 = iota
+	cueRefusal
+	cueList
+	cueStrong
+	cueQualifier
+	cueStanding
+	cueLocative
+	cueTerse
+	cueVeto
+	cueExcept
+)
+
+// Kinds of word.
+const (
+	tokWord uint8 = iota
+	tokIP         // an IPv4 address, or a mask of one (x.x.x.x, 1.2.3.*)
+	tokAddr       // a mail address, or a word in angle brackets
+	tokLink       // a link (http://…, www.…)
+	tokKinds
+)
+
+type cueElem struct {
+	word   string
+	prefix bool
+	kind   uint8 // tokWord: match word (or prefix); else match the kind
+}
+
+type cuePhrase struct {
+	elems []cueElem
+	kind  uint8
+	group int8
+}
+
+// cueSet is the compiled vocabulary.
+type cueSet struct {
+	window   int
+	terse    int
+	phrases  []cuePhrase
+	first    map[string][]int32 // first word → phrases
+	prefixes []int32            // phrases whose first word is a prefix
+	byKind   [tokKinds][]int32  // phrases whose first element is a kind
+	substr   []int32            // one-word phrases found inside words
+	links    [][]byte
+}
+
+type cueToken struct {
+	s, e   int32 // in scratch.low
+	clause int32 // the clause the word is in (see tokenize)
+	kind   uint8
+	wide   bool // a Chinese, Japanese or Korean word
+}
+
+type cueEvent struct {
+	kind, group uint8
+	s, e        int32 // first and last word
+	clause      int32
+}
+
+// compileCues builds the matcher of the vocabulary; problems name the
+// phrase at fault.
+func compileCues(g *GenericCues) (*cueSet, []string) {
+	var problems []string
+	cs := &cueSet{window: g.Window, first: map[string][]int32{}}
+	if cs.window <= 0 {
+		cs.window = defaultGenericWindow
+	}
+	cs.terse = g.TerseWords
+	if cs.terse <= 0 {
+		cs.terse = defaultTerseWords
+	}
+	if len(g.Veto) > maxVetoGroups {
+		problems = append(problems, fmt.Sprintf("generic: at most %d veto groups", maxVetoGroups))
+		return nil, problems
+	}
+	add := func(p string, kind uint8, group int) {
+		ph, err := parseCue(p)
+		if err != "" {
+			problems = append(problems, "generic: cue "+strconv.Quote(p)+": "+err)
+			return
+		}
+		ph.kind, ph.group = kind, int8(group)
+		id := int32(len(cs.phrases))
+		cs.phrases = append(cs.phrases, ph)
+		e := ph.elems[0]
+		switch {
+		case e.kind != tokWord:
+			cs.byKind[e.kind] = append(cs.byKind[e.kind], id)
+		case len(ph.elems) == 1 && wideScript(e.word):
+			cs.substr = append(cs.substr, id)
+		case e.prefix:
+			cs.prefixes = append(cs.prefixes, id)
+		default:
+			cs.first[e.word] = append(cs.first[e.word], id)
+		}
+	}
+	for _, set := range []struct {
+		cues []string
+		kind uint8
+	}{{g.Subject, cueSubject}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Terse, cueTerse}} {
+		for _, p := range set.cues {
+			add(p, set.kind, 0)
+		}
+	}
+	for i, v := range g.Veto {
+		if len(v.Cues) == 0 {
+			problems = append(problems, fmt.Sprintf("generic: veto %q has no cues", v.Name))
+		}
+		for _, p := range v.Cues {
+			add(p, cueVeto, i)
+		}
+		for _, p := range v.Except {
+			add(p, cueExcept, i)
+		}
+	}
+	for _, l := range g.Links {
+		l = strings.ToLower(strings.TrimSpace(l))
+		if l == "" {
+			problems = append(problems, "generic: empty link cue")
+			continue
+		}
+		cs.links = append(cs.links, []byte(l))
+	}
+	return cs, problems
+}
+
+// parseCue reads a phrase: words separated by spaces, "*" at a word's end
+// for a prefix, "{ip}" and "{addr}" for those kinds of word. The words are
+// cut as the reply is, so a cue must be words the tokenizer would make.
+func parseCue(p string) (cuePhrase, string) {
+	var ph cuePhrase
+	for _, f := range strings.Fields(p) {
+		switch f {
+		case "{ip}":
+			ph.elems = append(ph.elems, cueElem{kind: tokIP})
+			continue
+		case "{addr}":
+			ph.elems = append(ph.elems, cueElem{kind: tokAddr})
+			continue
+		}
+		prefix := strings.HasSuffix(f, "*") && len(f) > 1
+		if prefix {
+			f = f[:len(f)-1]
+		}
+		var low []byte
+		var toks []cueToken
+		low, toks = tokenize(low, toks, []byte(f))
+		if len(toks) != 1 || toks[0].kind != tokWord || string(low[toks[0].s:toks[0].e]) != lowerString(f) {
+			return ph, "is not made of whole words as replies are cut (" + strconv.Quote(f) + ")"
+		}
+		ph.elems = append(ph.elems, cueElem{word: string(low[toks[0].s:toks[0].e]), prefix: prefix})
+	}
+	if len(ph.elems) == 0 {
+		return ph, "is empty"
+	}
+	return ph, ""
+}
+
+func lowerString(s string) string {
+	var b []byte
+	for _, r := range s {
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return string(b)
+}
+
+// wideScript reports whether s holds a letter of a script written without
+// spaces between words.
+func wideScript(s string) bool {
+	for _, r := range s {
+		if isWide(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// isWide reports whether r is a letter of a script written without spaces
+// between words (Chinese, Japanese) or with particles glued to words
+// (Korean).
+func isWide(r rune) bool {
+	return r >= 0x1100 && (r == 0x30fc || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)) // 0x30fc: the kana length mark
+}
+
+// tokenize cuts text (as normalize leaves it) into words, appending their
+// lower-cased bytes to low and the words to toks.
+//
+// A word is a run of letters and digits, where Chinese, Japanese and Korean
+// letters make words of their own ("发信ip位于" is three words); '.' joins two letters or digits
+// ("x.x.x.x", "mx.example.org"), as do "'" between letters ("don't"), '@'
+// (mail addresses) and '*' and '#' (masks: "2***.***.***.***"). Everything
+// else separates words ('-', '_', '/', ':', brackets, punctuation). A
+// link ("http://…", "https://…", "www.…") is one word up to the next
+// space.
+func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
+	i := 0
+	n := len(text)
+	clause := int32(0)
+	for i < n {
+		c := text[i]
+		if clauseEnd(text, i) {
+			clause++
+		}
+		if c == 'h' && (hasPrefixAt(text, i, "http://") || hasPrefixAt(text, i, "https://")) || c == 'w' && hasPrefixAt(text, i, "www.") && (i == 0 || !wordByte(text[i-1])) {
+			j := i
+			for j < n && text[j] != ' ' {
+				j++
+			}
+			s := int32(len(low))
+			low = append(low, text[i:j]...)
+			toks = append(toks, cueToken{s: s, e: int32(len(low)), kind: tokLink, clause: clause})
+			i = j
+			continue
+		}
+		if !tokenStart(text, i) {
+			_, size := utf8.DecodeRune(text[i:])
+			i += size
+			continue
+		}
+		start := i
+		s := int32(len(low))
+		wide := false // a word of a script written without spaces
+		if c >= utf8.RuneSelf {
+			r, _ := utf8.DecodeRune(text[i:])
+			wide = isWide(r)
+		}
+		hasAt := false
+		for i < n {
+			c = text[i]
+			if c < utf8.RuneSelf {
+				if wide {
+					break
+				}
+				if wordByte(c) || c == '*' || c == '#' {
+					low = append(low, c)
+					i++
+					continue
+				}
+				if (c == '.' || c == '@' || c == '\'') && i > start && i+1 < n && joinable(text[i-1]) && joinable(text[i+1]) {
+					if c == '\'' && !(isLetter(text[i-1]) && isLetter(text[i+1])) {
+						break
+					}
+					if c == '@' {
+						hasAt = true
+					}
+					low = append(low, c)
+					i++
+					continue
+				}
+				break
+			}
+			r, size := utf8.DecodeRune(text[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+				break
+			}
+			if isWide(r) != wide && !unicode.Is(unicode.Mn, r) {
+				break
+			}
+			low = utf8.AppendRune(low, unicode.ToLower(r))
+			i += size
+		}
+		t := cueToken{s: s, e: int32(len(low)), wide: wide, clause: clause}
+		switch {
+		case hasAt:
+			t.kind = tokAddr
+		case start > 0 && text[start-1] == '<' && i < n && text[i] == '>':
+			t.kind = tokAddr
+		case !wide && ipLike(low[s:]):
+			t.kind = tokIP
+		}
+		toks = append(toks, t)
+	}
+	return low, toks
+}
+
+// clauseEnd reports whether text[i] ends a clause: '.', ';', '!' or '?'
+// before a space or the end, or the full stop of Chinese and Japanese.
+func clauseEnd(text []byte, i int) bool {
+	switch c := text[i]; c {
+	case '.', ';', '!', '?':
+		return i+1 == len(text) || text[i+1] == ' '
+	case 0xe3: // 。 (e3 80 82)
+		return i+2 < len(text) && text[i+1] == 0x80 && text[i+2] == 0x82
+	}
+	return false
+}
+
+func hasPrefixAt(b []byte, i int, p string) bool {
+	return len(b)-i >= len(p) && string(b[i:i+len(p)]) == p
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func joinable(c byte) bool { return wordByte(c) || c == '*' || c == '#' }
+
+// tokenStart reports whether a word begins at text[i].
+func tokenStart(text []byte, i int) bool {
+	c := text[i]
+	if c < utf8.RuneSelf {
+		return wordByte(c) || c == '*' || c == '#'
+	}
+	r, _ := utf8.DecodeRune(text[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// ipLike reports whether w is an IPv4 address or a mask of one: four parts
+// of up to three digits, or of x, *, # (also "2***"), or single letters
+// ("a.b.c.d").
+func ipLike(w []byte) bool {
+	parts := 0
+	start := 0
+	for i := 0; i <= len(w); i++ {
+		if i < len(w) && w[i] != '.' {
+			continue
+		}
+		if !ipPart(w[start:i]) {
+			return false
+		}
+		parts++
+		start = i + 1
+	}
+	return parts == 4
+}
+
+func ipPart(p []byte) bool {
+	switch {
+	case len(p) == 1 && isLetter(p[0]):
+		return true
+	case len(p) == 0 || len(p) > 4:
+		return false
+	}
+	digits, masks := 0, 0
+	for _, c := range p {
+		switch {
+		case c >= '0' && c <= '9' && masks == 0:
+			digits++
+		case c == 'x' || c == '*' || c == '#':
+			masks++
+		default:
+			return false
+		}
+	}
+	// "192", "xxx", "***", "2***"
+	return masks == 0 && digits <= 3 || digits == 0 && masks <= 3 || digits == 1
+}
+
+// scan finds the cues in the words of a reply.
+func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
+	word := func(t cueToken) []byte { return low[t.s:t.e] }
+	try := func(id int32, i int) {
+		ph := &cs.phrases[id]
+		if i+len(ph.elems) > len(toks) {
+			return
+		}
+		for k, e := range ph.elems {
+			t := toks[i+k]
+			switch {
+			case e.kind != tokWord:
+				if t.kind != e.kind {
+					return
+				}
+			case t.kind == tokLink:
+				return
+			case e.prefix:
+				if !bytes.HasPrefix(word(t), []byte(e.word)) {
+					return
+				}
+			default:
+				if string(word(t)) != e.word {
+					return
+				}
+			}
+		}
+		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
+	}
+	for i, t := range toks {
+		w := word(t)
+		if t.kind == tokLink {
+			for _, l := range cs.links {
+				if bytes.Contains(w, l) {
+					ev = append(ev, cueEvent{kind: cueStrong, s: int32(i), e: int32(i), clause: t.clause})
+					break
+				}
+			}
+			continue
+		}
+		for _, id := range cs.first[string(w)] {
+			try(id, i)
+		}
+		for _, id := range cs.prefixes {
+			if bytes.HasPrefix(w, []byte(cs.phrases[id].elems[0].word)) {
+				try(id, i)
+			}
+		}
+		for _, id := range cs.byKind[t.kind] {
+			try(id, i)
+		}
+		if t.wide {
+			for _, id := range cs.substr {
+				ph := &cs.phrases[id]
+				if bytes.Contains(w, []byte(ph.elems[0].word)) {
+					ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), s: int32(i), e: int32(i), clause: t.clause})
+				}
+			}
+		}
+	}
+	return ev
+}
+
+// decide applies the layer's rule to the cues found.
+func (cs *cueSet) decide(ev []cueEvent, words int) bool {
+	var veto, except uint64
+	strong := false
+	for _, e := range ev {
+		switch e.kind {
+		case cueVeto:
+			veto |= 1 << e.group
+		case cueExcept:
+			except |= 1 << e.group
+		case cueStrong:
+			strong = true
+		case cueTerse:
+			strong = strong || words <= cs.terse
+		}
+	}
+	if veto&^except != 0 {
+		return false
+	}
+	if strong {
+		return true
+	}
+	near := func(a, b cueEvent) bool {
+		if a.clause != b.clause {
+			return false
+		}
+		d := b.s - a.e
+		if a.s > b.e {
+			d = a.s - b.e
+		}
+		return d <= int32(cs.window)
+	}
+	// before: a ends at most two words before b begins, in its clause.
+	before := func(a, b cueEvent) bool {
+		return a.clause == b.clause && a.e < b.s && b.s-a.e <= 3
+	}
+	for _, a := range ev {
+		for _, b := range ev {
+			switch {
+			case a.kind == cueSubject && (b.kind == cueRefusal || b.kind == cueList),
+				a.kind == cueList && b.kind == cueRefusal:
+				if near(a, b) {
+					return true
+				}
+			case a.kind == cueQualifier && (b.kind == cueSubject || b.kind == cueStanding),
+				a.kind == cueLocative && b.kind == cueList:
+				if before(a, b) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// match runs the layer on a normalized reply.
+func (cs *cueSet) match(text []byte, sc *scratch) bool {
+	sc.low, sc.toks = tokenize(sc.low[:0], sc.toks[:0], text)
+	sc.ev = cs.scan(sc.ev[:0], sc.low, sc.toks)
+	return cs.decide(sc.ev, len(sc.toks))
+}
