@@ -127,18 +127,20 @@ type State struct {
 	Retention time.Duration `yaml:"retention"`
 }
 
-// TLSMode says how notify uses STARTTLS on its SMTP connection.
-type TLSMode string
+// TLSMode says how notify uses STARTTLS on its SMTP connection: notify's
+// policy type, so the values config accepts (notify.StartTLSPolicies) are
+// the ones the sender knows.
+type TLSMode = notify.TLSPolicy
 
 const (
 	// TLSNever sends in clear text even if the server offers STARTTLS.
-	TLSNever TLSMode = "never"
+	TLSNever = notify.TLSNone
 	// TLSOpportunistic uses STARTTLS when offered and accepts a certificate
 	// that does not verify, like Postfix's smtp_tls_security_level = may.
-	TLSOpportunistic TLSMode = "opportunistic"
+	TLSOpportunistic = notify.TLSOpportunistic
 	// TLSRequired refuses to send without STARTTLS and a certificate that
 	// verifies for the host name, like Postfix's "secure".
-	TLSRequired TLSMode = "required"
+	TLSRequired = notify.TLSRequired
 )
 
 // Notify is how the postmaster hears about incidents.

@@ -320,6 +320,15 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:4: notify.to[1]: warning: PM@example.com is listed twice",
 		}},
 		{"no recipient", "role: customer\n", []string{nobody}},
+		{"alertmanager URLs the daemon cannot use", "notify:\n  to: pm@example.com\n  alertmanager:\n    urls:\n      - http://127.0.0.1:9093/?tenant=a\n      - https://am:secret@am.example.net\n      - http://127.0.0.1:9093/\n      - http://127.0.0.1:9093\n      - am.example.net:9093\n", []string{
+			`t.yaml:5: notify.alertmanager.urls[0]: "http://127.0.0.1:9093/?tenant=a": a base URL takes no query or fragment (write http://host:9093 or a path prefix)`,
+			"t.yaml:6: notify.alertmanager.urls[1]: a URL with a user and password: Alertmanager URLs are not kept secret; put an authenticating proxy on loopback instead",
+			"t.yaml:8: notify.alertmanager.urls[3]: warning: http://127.0.0.1:9093 is listed twice",
+			`t.yaml:9: notify.alertmanager.urls[4]: "am.example.net:9093": not an http:// or https:// URL`,
+		}},
+		{"starttls with sendmail", "notify:\n  to: pm@example.com\n  sendmail: /usr/sbin/sendmail\n  starttls: required\n", []string{
+			"t.yaml:4: notify.starttls: applies to notify.smtp, not to notify.sendmail",
+		}},
 		{"alertmanager alone is somebody", "notify:\n  alertmanager:\n    urls: [http://127.0.0.1:9093]\n", nil},
 		{"webhook alone is somebody", "notify:\n  webhook:\n    url: http://127.0.0.1:8080/hook\n", nil},
 		{"shared_ip true is replaced by role", "notify: {to: pm@example.com}\nshared_ip: true\n", []string{
@@ -863,4 +872,37 @@ func loadProblems(t *testing.T, path string) []string {
 		out = append(out, p.Error())
 	}
 	return out
+}
+
+// TestNotifyEnumsShared: every value notify knows for a notification enum
+// is one config accepts, and config accepts no other (issue 8.1: the
+// default webhook format once was a value notify did not know).
+func TestNotifyEnumsShared(t *testing.T) {
+	accept := func(key, value string) bool {
+		_, err := Parse([]byte("notify:\n  to: pm@example.com\n  "+key+": "+value+"\n"), "t.yaml")
+		return err == nil
+	}
+	for _, f := range notify.WebhookFormats {
+		if !accept("webhook", "{url: 'https://hooks.example.com/x', format: "+string(f)+"}") {
+			t.Errorf("webhook format %q refused", f)
+		}
+	}
+	for _, p := range notify.StartTLSPolicies {
+		if !accept("starttls", string(p)) {
+			t.Errorf("starttls %q refused", p)
+		}
+	}
+	for _, l := range notify.Langs {
+		if !accept("language", l) {
+			t.Errorf("language %q refused", l)
+		}
+	}
+	for key, v := range map[string]string{"webhook": "{url: 'https://hooks.example.com/x', format: json}", "starttls": "implicit", "language": "fr"} {
+		if accept(key, v) {
+			t.Errorf("%s: %s accepted", key, v)
+		}
+	}
+	if d := Default(); !d.Notify.Webhook.Format.Valid() || !slices.Contains(notify.StartTLSPolicies, d.Notify.StartTLS) || !slices.Contains(notify.Langs, d.Notify.Language) {
+		t.Errorf("a default notify enum is not one notify knows: %+v", d.Notify)
+	}
 }

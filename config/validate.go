@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,10 +175,10 @@ func (d *decoder) validateNotify(n *Notify) {
 			d.errorf("notify.smtp", "%s", msg)
 		}
 	}
-	switch n.StartTLS {
-	case TLSNever, TLSOpportunistic, TLSRequired:
-	default:
-		d.errorf("notify.starttls", "%q is not one of never, opportunistic, required", string(n.StartTLS))
+	if !slices.Contains(notify.StartTLSPolicies, n.StartTLS) {
+		d.errorf("notify.starttls", "%q is not one of %s", string(n.StartTLS), joinNames(notify.StartTLSPolicies))
+	} else if n.Sendmail != "" && d.set("notify.starttls") {
+		d.errorf("notify.starttls", "applies to notify.smtp, not to notify.sendmail")
 	}
 
 	// Authentication.
@@ -200,10 +201,8 @@ func (d *decoder) validateNotify(n *Notify) {
 		}
 	}
 
-	switch n.Language {
-	case "en", "ja":
-	default:
-		d.errorf("notify.language", "%q is not one of en, ja", n.Language)
+	if !slices.Contains(notify.Langs, n.Language) {
+		d.errorf("notify.language", "%q is not one of %s", n.Language, joinNames(notify.Langs))
 	}
 	if n.Renotify > 0 && n.Renotify < time.Hour {
 		d.warnf("notify.renotify", "a digest every %s is a lot of email", FormatDuration(n.Renotify))
@@ -232,18 +231,35 @@ func (d *decoder) validateNotify(n *Notify) {
 	if !n.Webhook.Format.Valid() {
 		d.errorf("notify.webhook.format", "%q is not one of %s", string(n.Webhook.Format), webhookFormats())
 	}
+	seenAM := map[string]bool{}
 	for i, s := range n.Alertmanager.URLs {
-		if _, msg := checkURL(s); msg != "" {
-			d.errorf(fmt.Sprintf("notify.alertmanager.urls[%d]", i), "%q: %s", s, msg)
+		key := fmt.Sprintf("notify.alertmanager.urls[%d]", i)
+		u, msg := checkURL(s)
+		switch {
+		case msg != "":
+			d.errorf(key, "%q: %s", s, msg)
+		case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#"):
+			// rblwatch appends /api/v2/alerts to the path.
+			d.errorf(key, "%q: a base URL takes no query or fragment (write http://host:9093 or a path prefix)", s)
+		case u.User != nil:
+			d.errorf(key, "a URL with a user and password: Alertmanager URLs are not kept secret; put an authenticating proxy on loopback instead")
+		case seenAM[strings.TrimSuffix(u.String(), "/")]:
+			d.warnf(key, "%s is listed twice", s)
+		}
+		if u != nil {
+			seenAM[strings.TrimSuffix(u.String(), "/")] = true
 		}
 	}
 }
 
 // webhookFormats lists notify's webhook formats: "generic, slack".
-func webhookFormats() string {
-	var names []string
-	for _, f := range notify.WebhookFormats {
-		names = append(names, string(f))
+func webhookFormats() string { return joinNames(notify.WebhookFormats) }
+
+// joinNames lists enum values: "a, b, c".
+func joinNames[T ~string](values []T) string {
+	names := make([]string, len(values))
+	for i, v := range values {
+		names[i] = string(v)
 	}
 	return strings.Join(names, ", ")
 }

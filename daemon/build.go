@@ -150,14 +150,7 @@ func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 	if n.Transport() == "sendmail" {
 		out[SinkEmail] = &notify.Sendmail{Path: n.Sendmail, From: n.Sender(host).Address}
 	} else {
-		tls := notify.TLSNone
-		switch n.StartTLS {
-		case config.TLSOpportunistic:
-			tls = notify.TLSOpportunistic
-		case config.TLSRequired:
-			tls = notify.TLSRequired
-		}
-		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host).Address, HeloName: host, TLS: tls,
+		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host).Address, HeloName: host, TLS: n.StartTLS,
 			Username: n.Username, Password: string(n.Password)}
 	}
 	if n.Webhook.URL != "" {

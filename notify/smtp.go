@@ -19,8 +19,9 @@ import (
 type TLSPolicy string
 
 const (
-	// TLSNone never uses TLS: right for the local relay on 127.0.0.1:25.
-	TLSNone TLSPolicy = "none"
+	// TLSNone never uses TLS, even if the relay offers STARTTLS: right for
+	// the local relay on 127.0.0.1:25. It is notify.starttls: never.
+	TLSNone TLSPolicy = "never"
 	// TLSOpportunistic uses STARTTLS when the relay offers it, without
 	// verifying the certificate, and sends in clear text otherwise.
 	TLSOpportunistic TLSPolicy = "opportunistic"
@@ -31,6 +32,11 @@ const (
 	// the certificate.
 	TLSImplicit TLSPolicy = "implicit"
 )
+
+// StartTLSPolicies are the values of the configuration's notify.starttls:
+// config accepts exactly these (TLSImplicit, for port 465, is not offered
+// there).
+var StartTLSPolicies = []TLSPolicy{TLSNone, TLSOpportunistic, TLSRequired}
 
 // Defaults of the SMTP sender.
 const (
