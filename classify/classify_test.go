@@ -102,6 +102,10 @@ func TestInputFromText(t *testing.T) {
 		{"host mx.example.com[192.0.2.1] said: 550 5.7.1 No (in reply to RCPT TO command)", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO"}},
 		{"status=deferred (host mx.example.com[192.0.2.1] refused to talk to me: 554 go away)", Input{Reply: reply.Parse("554 go away"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Greeting: true}},
 		{"  421 4.7.0 try later  ", Input{Reply: reply.Parse("421 4.7.0 try later")}},
+		// Our smtpd's rejects: the client is the address refused.
+		{"NOQUEUE: reject: RCPT from mail.example.org[192.0.2.7]: 554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org; from=<a@example.org> to=<b@example.net> proto=ESMTP helo=<mail.example.org>", Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org"), SendingIP: "192.0.2.7"}},
+		{"NOQUEUE: reject: CONNECT from [192.0.2.8]:1337: all server ports busy", Input{Reply: reply.Parse("all server ports busy"), SendingIP: "192.0.2.8"}},
+		{"NOQUEUE: reject: RCPT from <redacted>: 554 5.7.1 Service unavailable", Input{Reply: reply.Parse("554 5.7.1 Service unavailable")}},
 		// Exim bounces and logs.
 		{"host mx.example.com [192.0.2.1]\n    SMTP error from remote mail server after RCPT TO:<a@example.com>:\n    550 5.7.1 No", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO"}},
 		{"host xx.comcast.net [x.xx.xx.xx] SMTP error from remote mail server after initial connection: 554 xx.comcast.net comcast go away", Input{Reply: reply.Parse("554 xx.comcast.net comcast go away"), RemoteHost: "xx.comcast.net", RemoteIP: "x.xx.xx.xx", Greeting: true}},

@@ -13,24 +13,34 @@ import (
 // "generic" key): how a refusal of our sending address for its reputation
 // reads when no catalog entry knows the wording.
 //
-// The reply is cut into words (letters and digits of any script; an IP
-// address, masked or not, is one word; a link is one word that only Links
-// look into). A refusal is a Subject cue (words that denote our sending
-// side: "ip", "your server", "connecting host", an address like 192.0.2.1
-// or x.x.x.x) within Window words of a Refusal cue ("blocked", "no
-// access", "too much spam") or a List cue ("blacklist", "rbl"); or a List
-// cue within Window words of a Refusal cue ("rbl reject"); or one Strong
-// cue ("bad ip"), or a link whose address holds one of Links
-// ("…/delist?ip=…"). No Veto group may hold: a group holds when one of its
-// cues occurs and none of its Except cues does ("too many" is a rate
-// limit unless "spam" is said too).
+// The reply is cut into words (see tokenize: letters and digits of any
+// script; an IPv4 address or a mask of one is one word; a link is one word
+// that only Links look into) and into clauses (at '.', ';', '!', '?'). It
+// is such a refusal when, in one clause,
+//
+//   - a Subject cue (words that denote our sending side: "ip", "your
+//     server", "connecting host", 192.0.2.1, x.x.x.x) stands within Window
+//     words of a Refusal cue ("blocked", "no access", "too much spam") or
+//     a List cue ("blacklist", "rbl"), or a List cue within Window words of
+//     a Refusal cue ("rbl reject");
+//   - a Qualifier ("bad", "poor") stands at most two words before a Subject
+//     or Standing cue ("bad sender ip", "poor email reputation"), or a
+//     Locative ("in", "on") at most two words before a List cue ("in a
+//     black list");
+//   - or a Strong cue occurs ("blacklisted", "blocked using"), a Terse cue
+//     in a reply of at most TerseWords words ("tutanota is blocked"), or a
+//     link whose address holds one of Links ("…/delist?ip=…");
+//
+// and no Veto group holds: a group holds when one of its cues occurs
+// anywhere in the reply and none of its Except cues does ("too many" is a
+// rate limit unless "spam" is said too).
 //
 // A cue is a phrase of words matched as whole words; a word ending in "*"
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
 // address and "{addr}" for a mail address ("a@example.org" or a word in
-// angle brackets). A cue in a script written without spaces (Chinese,
-// Japanese, Korean) is found anywhere inside a word instead ("黑名单",
-// "ブロック", "차단").
+// angle brackets). A cue in Chinese, Japanese or Korean (scripts that do
+// not put spaces between words, or glue particles to them) is found
+// anywhere inside a word instead ("黑名单", "ブロック", "차단").
 type GenericCues struct {
 	// Priority places the layer among the rules (default 41): rules of a
 	// higher priority are tried first, then the layer, then the rest.
@@ -55,7 +65,7 @@ type GenericCues struct {
 	Links      []string `yaml:"links,omitempty" json:"links,omitempty"`
 	Veto       []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
 	// Samples must be classified as a blocklist refusal of provider
-	// "unknown"; Counter must not be classified as a blocklist refusal.
+	// "unknown"; Counter must not be.
 	Samples []string `yaml:"samples,omitempty" json:"samples,omitempty"`
 	Counter []string `yaml:"counter,omitempty" json:"counter,omitempty"`
 
@@ -513,35 +523,39 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 	if strong {
 		return true
 	}
-	near := func(a, b cueEvent) bool {
-		if a.clause != b.clause {
-			return false
-		}
-		d := b.s - a.e
-		if a.s > b.e {
-			d = a.s - b.e
-		}
-		return d <= int32(cs.window)
-	}
-	// before: a ends at most two words before b begins, in its clause.
-	before := func(a, b cueEvent) bool {
-		return a.clause == b.clause && a.e < b.s && b.s-a.e <= 3
-	}
-	for _, a := range ev {
-		for _, b := range ev {
-			switch {
-			case a.kind == cueSubject && (b.kind == cueRefusal || b.kind == cueList),
-				a.kind == cueList && b.kind == cueRefusal:
-				if near(a, b) {
-					return true
-				}
-			case a.kind == cueQualifier && (b.kind == cueSubject || b.kind == cueStanding),
-				a.kind == cueLocative && b.kind == cueList:
-				if before(a, b) {
-					return true
-				}
+	// One pass over the cues, in the order of their words: last[k] is the
+	// last word of the cues of kind k seen so far in the clause.
+	const none = -1 << 30
+	var last [cueExcept + 1]int32
+	clause := int32(-1)
+	for _, e := range ev {
+		if e.clause != clause {
+			clause = e.clause
+			for k := range last {
+				last[k] = none
 			}
 		}
+		near := func(k uint8) bool { return last[k] != none && e.s-last[k] <= int32(cs.window) }
+		after := func(k uint8) bool { return last[k] != none && last[k] < e.s && e.s-last[k] <= 3 }
+		switch e.kind {
+		case cueSubject:
+			if near(cueRefusal) || near(cueList) || after(cueQualifier) {
+				return true
+			}
+		case cueRefusal:
+			if near(cueSubject) || near(cueList) {
+				return true
+			}
+		case cueList:
+			if near(cueSubject) || near(cueRefusal) || after(cueLocative) {
+				return true
+			}
+		case cueStanding:
+			if after(cueQualifier) {
+				return true
+			}
+		}
+		last[e.kind] = max(last[e.kind], e.e)
 	}
 	return false
 }

@@ -66,6 +66,15 @@ func InputFromText(s, sendingIP string) Input {
 	if k := strings.Index(s, eximMarker); k >= 0 {
 		return eximInput(in, s, k)
 	}
+	if rest, client, ok := smtpdReject(s); ok {
+		// Our smtpd refusing a client, as InputFromRecord takes a reject
+		// record: the client's address is the one listed.
+		if in.SendingIP == "" {
+			in.SendingIP = client
+		}
+		in.Reply = reply.Parse(trimUnbalanced(rest))
+		return in
+	}
 	marker := ""
 	k := strings.Index(s, " refused to talk to me: ")
 	if k >= 0 {
@@ -90,6 +99,35 @@ func InputFromText(s, sendingIP string) Input {
 	}
 	in.Reply = reply.Parse(s)
 	return in
+}
+
+// smtpdReject cuts the Postfix smtpd prefix of a reject ("NOQUEUE: reject:
+// RCPT from mail.example.org[192.0.2.1]: 554 5.7.1 …"), returning the reply,
+// the client's address, and whether there was such a prefix.
+func smtpdReject(s string) (rest, client string, ok bool) {
+	k := strings.Index(s, "reject: ")
+	if k < 0 {
+		return "", "", false
+	}
+	after := s[k+len("reject: "):]
+	f := strings.Index(after, " from ")
+	if f < 0 || f > len("END-OF-MESSAGE") || strings.ContainsAny(after[:f], " :") {
+		return "", "", false
+	}
+	after = after[f+len(" from "):]
+	c := strings.Index(after, ": ")
+	if c < 0 || strings.IndexByte(after[:c], ' ') >= 0 {
+		return "", "", false
+	}
+	_, client = splitHostIP(after[:c])
+	if i := strings.LastIndex(client, ":"); i > 0 && !strings.Contains(client[:i], ":") {
+		client = client[:i] // "[192.0.2.1]:1337" of postscreen
+	}
+	rest = after[c+2:]
+	if e := strings.Index(rest, "; from=<"); e >= 0 {
+		rest = rest[:e] // the envelope Postfix adds, not the reply
+	}
+	return rest, client, true
 }
 
 // eximMarker introduces the reply in Exim's bounces and logs: "host
