@@ -64,7 +64,7 @@ func scoreRows(t *testing.T, c *Catalog, name string, rows []corpusRow) score {
 // rule change that was not tuned on these rows gets there; never lower it.
 const (
 	holdoutTarget   = 0.90 // provider right, blocklist rows
-	holdoutFloor    = 0.60 // measured: 12 of 20
+	holdoutFloor    = 0.75 // measured: 12 of 20; 15 of 20 after issue 14's third round
 	holdoutMaxAlarm = 0.02 // other failures called blocklist
 )
 
@@ -97,9 +97,14 @@ func TestHoldout(t *testing.T) {
 // so the test holds the measured values instead and logs NOT MET; raise
 // the floor (lower the ceiling) only with a rule change not tuned on these
 // rows, and never the other way.
+//
+// Issue 14's third round (the generic layer of cues) was told the kinds of
+// wording these rows missed, not the rows, and measured 24 of 25 (96 %), 0
+// of 35: the rows are no longer unseen, and the lines below now only keep
+// that result from getting worse. holdout3.tsv is the unseen batch.
 const (
-	holdout2Floor    = 0.68          // provider right, blocklist rows: 17/25
-	holdout2MaxAlarm = 1.0/35 + 1e-9 // other rows called blocklist: 1/35
+	holdout2Floor    = 0.96            // provider right, blocklist rows: 17/25 at first, 24/25 now
+	holdout2MaxAlarm = holdoutMaxAlarm // other rows called blocklist: 1/35 at first, 0/35 now
 )
 
 // TestHoldout2 holds the line on the second held-out batch: the provider
@@ -119,6 +124,44 @@ func TestHoldout2(t *testing.T) {
 	}
 	if s.fpRate() > holdout2MaxAlarm {
 		t.Errorf("false blocklist rate %.1f %% > the measured ceiling %.1f %%", 100*s.fpRate(), 100*holdout2MaxAlarm)
+	}
+	if s.fpRate() > holdoutMaxAlarm {
+		t.Logf("NOT MET: false blocklist rate %.1f %% > the acceptance line %.0f %% (issue 14)", 100*s.fpRate(), 100*holdoutMaxAlarm)
+	}
+}
+
+// The third held-out batch (holdout3.tsv, gathered for issue 14's third
+// round from sources the repository had not used, split off before any
+// rule of that round changed, see testdata/README.md), measured once when
+// the round's generic layer was final: 25 of 26 block-list rows right
+// (96.2 %), 1 of 44 other rows called blocklist (2.3 %). The accuracy meets
+// issue 14's line (90 %); the false alarms miss it (2 %) by that one row,
+// so the test holds the measured ceiling and logs NOT MET. Raise the floor
+// or lower the ceiling only with a rule change not tuned on these rows.
+// Before the round (the regex rules), the same rows scored 22 of 26
+// (84.6 %) and 0 of 44.
+const (
+	holdout3Floor    = 25.0/26 - 1e-9 // provider right, blocklist rows: 25/26
+	holdout3MaxAlarm = 1.0/44 + 1e-9  // other rows called blocklist: 1/44
+)
+
+// TestHoldout3 holds the line on the third held-out batch: issue 14's
+// accuracy line and the measured floor, and the measured false-alarm
+// ceiling, with NOT MET logged while it is above issue 14's 2 %.
+func TestHoldout3(t *testing.T) {
+	rows := readRows(t, filepath.FromSlash("testdata/holdout3.tsv"))
+	s := scoreRows(t, Default(), "holdout3.tsv", rows)
+	if s.pos < 25 || s.neg < 40 {
+		t.Fatalf("holdout3.tsv has %d blocklist and %d other rows", s.pos, s.neg)
+	}
+	if s.posRate() < holdoutTarget {
+		t.Errorf("provider accuracy %.1f %% < the acceptance line %.0f %% (issue 14)", 100*s.posRate(), 100*holdoutTarget)
+	}
+	if s.posRate() < holdout3Floor {
+		t.Errorf("provider accuracy %.1f %% < the measured floor %.1f %%", 100*s.posRate(), 100*holdout3Floor)
+	}
+	if s.fpRate() > holdout3MaxAlarm {
+		t.Errorf("false blocklist rate %.1f %% > the measured ceiling %.1f %%", 100*s.fpRate(), 100*holdout3MaxAlarm)
 	}
 	if s.fpRate() > holdoutMaxAlarm {
 		t.Logf("NOT MET: false blocklist rate %.1f %% > the acceptance line %.0f %% (issue 14)", 100*s.fpRate(), 100*holdoutMaxAlarm)
