@@ -51,7 +51,9 @@ type FollowOptions struct {
 	NoInotify bool
 
 	MaxLineLen int // default DefaultMaxLineLen
-	Buffer     int // capacity of the postfixlog.Line channel (default 256)
+	// watch starts the inotify watcher (tests); nil: nxadm/tail's.
+	watch  watchFunc
+	Buffer int // capacity of the postfixlog.Line channel (default 256)
 
 	// EndMarks asks for a postfixlog.Line with AtEnd set (and nothing
 	// else) whenever the follower has read everything the file holds: once
@@ -505,7 +507,7 @@ func (f *follower) openCurrent(off int64) (ok bool, err error) {
 		// lose its events to the old one's teardown in nxadm/tail's shared
 		// inotify tracker (keyed by path).
 		f.wake.stop()
-		f.wake = newWakeup(f.opts.Path, g.off)
+		f.wake = newWakeup(f.opts.Path, g.off, f.opts.watch, func(msg string) { f.log.Warn(msg) })
 		f.wakeID = [2]uint64{g.dev, g.ino}
 	}
 	return true, nil

@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nxadm/tail/watch"
 	"github.com/rblwatch/rblwatch/postfixlog"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
+	"gopkg.in/tomb.v1"
 )
 
 // testInterval is the follower's polling interval in tests: short, so that
@@ -389,5 +391,34 @@ func TestFollowOneShotGzip(t *testing.T) {
 	got, err = fl.end()
 	if !errors.Is(err, ErrTruncatedGzip) || len(got) == 0 {
 		t.Errorf("%d lines, err %v; want some lines, then ErrTruncatedGzip", len(got), err)
+	}
+}
+
+// TestFollowSurvivesStuckInotify: when nxadm/tail's inotify tracker is
+// stuck (it deadlocks on an fsnotify error, e.g. a queue overflow under a
+// burst of writes), starting a watcher never returns; the follower gives up
+// on it after a while and polls, instead of never reading again.
+func TestFollowSurvivesStuckInotify(t *testing.T) {
+	t.Cleanup(func() { inotifyStuck.Store(false) })
+	release := make(chan struct{})
+	defer close(release)
+	stuck := func(*tomb.Tomb, string, int64) (*watch.FileChanges, error) {
+		<-release
+		return nil, errors.New("released")
+	}
+	path := filepath.Join(t.TempDir(), "maillog")
+	appendFile(t, path, "")
+	fl := follow(t, nil, FollowOptions{Path: path, watch: stuck, CheckInterval: 5 * time.Millisecond})
+	appendFile(t, path, "first\n")
+	fl.expect("first")
+	// A rotation opens a new file: no second wait on the stuck tracker.
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, "second\n")
+	start := time.Now()
+	fl.expect("second")
+	if d := time.Since(start); d >= wakeupWait {
+		t.Errorf("the rotated file took %v: the follower waited on the stuck tracker again", d)
 	}
 }
