@@ -86,8 +86,29 @@ func (s *service) publishEnv() {
 // window into its notice (Related): they are announced there, and their own
 // opened event records nothing. Follow-ups (digest, cleared) join the
 // thread of the notice that announced their incident.
+//
+// The postmaster's word (rblwatch incidents) is read from the store here,
+// so it counts at once: a muted provider or address gets no opened notice
+// and no digest (an incident announced before the mute still gets its
+// cleared notice; one never announced gets none), and an acknowledged
+// incident no digest.
 func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.Time) (int, error) {
 	added := 0
+	if len(events) == 0 {
+		return 0, nil
+	}
+	mutes, err := tx.ActiveMutes(now)
+	if err != nil {
+		return 0, err
+	}
+	muted := func(inc incident.Incident) bool {
+		for _, m := range mutes {
+			if m.Matches(inc.Provider, inc.Listed, now) {
+				return true
+			}
+		}
+		return false
+	}
 	var active []incident.Incident // snapshot of the tracker, taken when needed
 	for _, ev := range events {
 		kind, err := notify.KindOf(ev.Kind)
@@ -108,6 +129,10 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 				s.log.Info("incident announced with another", zap.String("incident", inc.ID), zap.String("with", note.Thread))
 				continue
 			}
+			if muted(inc) {
+				s.log.Info("incident muted: no notice", zap.String("incident", inc.ID), zap.String("provider", inc.Provider), zap.String("listed", inc.Listed))
+				continue
+			}
 			rec.Verify = true
 			if active == nil {
 				active = s.tracker.Active()
@@ -117,8 +142,8 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 				if err != nil {
 					return added, err
 				}
-				if ok {
-					continue // announced already
+				if ok || muted(o) {
+					continue // announced already, or muted
 				}
 				rec.Related = append(rec.Related, relatedRecord{Incident: o})
 				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: o.ID, Thread: inc.ID, Counts: countsJSON(o, now)}); err != nil {
@@ -126,6 +151,17 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 				}
 			}
 		case notify.KindDigest:
+			switch {
+			case known && !note.AckedAt.IsZero():
+				s.log.Info("incident acknowledged: no digest", zap.String("incident", inc.ID), zap.String("by", note.AckedBy))
+				continue
+			case muted(inc):
+				s.log.Info("incident muted: no digest", zap.String("incident", inc.ID))
+				continue
+			case !known:
+				s.log.Info("incident never announced (muted when it opened): no digest", zap.String("incident", inc.ID))
+				continue
+			}
 			if known {
 				thread = note.Thread
 				var prev notify.Counts
@@ -134,9 +170,11 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 				}
 			}
 		case notify.KindCleared:
-			if known {
-				thread = note.Thread
+			if !known {
+				s.log.Info("incident cleared; it was never announced (muted): no notice", zap.String("incident", inc.ID))
+				continue
 			}
+			thread = note.Thread
 			// Say whether the list still names us: a quiet period is not
 			// a delisting.
 			rec.Verify = true
@@ -216,6 +254,13 @@ func (s *service) recordNotice(tx *track.Tx, rec noticeRecord, thread string, no
 // listing's Incident is ongoing, a delisting's cleared). The notice is a
 // "listed" one when any finding is a listing.
 func (s *service) recordRound(tx *track.Tx, findings []noticeRecord, at time.Time) (bool, error) {
+	mutes, err := tx.ActiveMutes(at)
+	if err != nil {
+		return false, err
+	}
+	findings = slices.DeleteFunc(findings, func(f noticeRecord) bool {
+		return slices.ContainsFunc(mutes, func(m track.Mute) bool { return m.Matches(f.Incident.Provider, f.Incident.Listed, at) })
+	})
 	if len(findings) == 0 {
 		return false, nil
 	}

@@ -84,6 +84,7 @@ type daemonOptions struct {
 	lang     string // "en" when empty
 	smtp     string // the Postfix instance's smtpd when empty
 	interval string // dnsbl.interval; "0s" when empty
+	renotify string // notify.renotify; "24h" when empty
 }
 
 // config writes a configuration file for rblwatch run and returns its
@@ -99,6 +100,9 @@ func (b *daemonBench) config(o daemonOptions) (path, metrics string) {
 	if o.interval == "" {
 		o.interval = "0s"
 	}
+	if o.renotify == "" {
+		o.renotify = "24h"
+	}
 	metrics = freeAddr(b.t, "127.0.0.1")
 	text := fmt.Sprintf(`log:
   path: %s
@@ -112,13 +116,14 @@ notify:
   language: %s
   aggregate: 0s
   settle: 1s
+  renotify: %s
 sending_ips: [%s]
 dnsbl:
   resolver: %s
   interval: %s
 metrics:
   listen: %s
-`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), postmaster, b.pf.Hostname(), o.smtp, o.lang, listed, b.dns.Addr, o.interval, metrics)
+`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), postmaster, b.pf.Hostname(), o.smtp, o.lang, o.renotify, listed, b.dns.Addr, o.interval, metrics)
 	return writeFile(b.t, b.dir, "rblwatch-"+strings.NewReplacer(".", "-", ":", "-").Replace(metrics)+".yaml", text), metrics
 }
 

@@ -67,6 +67,11 @@ type view struct {
 	Lang string
 	ID   string
 	Host string // our host name; "" when unknown or not a host name
+	// ProviderID is the provider's catalog id and CommandID the incident's
+	// id, for the commands a notice suggests (rblwatch incidents ack ID,
+	// mute PROVIDER); each is "" unless it is safe to paste into a shell.
+	ProviderID string
+	CommandID  string
 
 	// Related are the views of the other incidents the notice announces
 	// (Notice.Related), each with Multi and Label set; Multi is set on the
@@ -327,6 +332,12 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		Deferred:      inc.Deferred,
 		Untracked:     inc.MoreMessages,
 		Reply:         sanitize.Line(n.Reply, maxReply),
+	}
+	if validID(inc.Provider) && inc.Provider != "unknown" {
+		v.ProviderID = inc.Provider
+	}
+	if shellWord(inc.ID) {
+		v.CommandID = inc.ID
 	}
 	if validHostname(n.Host) || validLabel(n.Host) {
 		// A single label (Debian's default host name) is shown as it is:
@@ -598,6 +609,21 @@ func validID(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// shellWord accepts an incident id that can be pasted into a shell as it
+// is: letters, digits, ".", "-", "_".
+func shellWord(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
 			return false
 		}
 	}

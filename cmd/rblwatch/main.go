@@ -63,6 +63,7 @@ func init() {
 		{"check", "[--json] [--resolver HOST:PORT] [--zone NAME]… IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},
 		{"messages", "[--config FILE] [--deferred] [--state S] [--queue-id Q] [--since T] [--json] [--limit N]", "tracked messages and their fate", runMessages},
+		{"incidents", "[--config FILE] [--since D] [--json] | ack ID | mute PROVIDER|IP|DOMAIN [for DURATION] | unmute PROVIDER|IP|DOMAIN", "open and recent incidents; acknowledge one (no more digests) or mute a provider or address", runIncidents},
 		{"config", "check|example [--config FILE]", "validate a configuration file, or print an example", runConfig},
 		{"version", "", "print the version, the commit and the Go version", runVersion},
 		{"completion", "bash|zsh", "print a shell completion script", runCompletion},

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// incidentsCLI runs "rblwatch incidents args…".
+func incidentsCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, log: zap.NewNop(), getenv: func(string) string { return "" }}
+	err := dispatch(t.Context(), e, append([]string{"incidents"}, args...))
+	code := exitCode(&stderr, err)
+	return stdout.String(), stderr.String(), code
+}
+
+// incidentsStore makes a state with an announced ongoing incident, one not
+// announced yet, one cleared an hour ago and one cleared long ago; it
+// returns the configuration naming it.
+func incidentsStore(t *testing.T) (cfg, db string) {
+	t.Helper()
+	db = filepath.Join(t.TempDir(), "state.db")
+	st, err := track.Open(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now()
+	inc := func(id, provider, listed string, status incident.Status, first time.Time) incident.Incident {
+		i := incident.Incident{ID: id, Key: incident.Key{Provider: provider, Listed: listed}, Status: status, FirstSeen: first, LastSeen: first.Add(time.Minute), Bounced: 2, Deferred: 3,
+			Messages: []incident.Message{{QueueID: "A1", Recipients: []string{"a@example.net"}}}}
+		if status == incident.Cleared {
+			i.ClearedAt, i.ClearedBy = first.Add(time.Hour), "delivered"
+		}
+		return i
+	}
+	err = st.Tx(context.Background(), func(tx *track.Tx) error {
+		for _, i := range []incident.Incident{
+			inc("spamhaus-192.0.2.1-a", "spamhaus", "192.0.2.1", incident.Ongoing, now.Add(-3*time.Hour)),
+			inc("barracuda-192.0.2.1-b", "barracuda", "192.0.2.1", incident.Open, now.Add(-time.Minute)),
+			inc("microsoft-192.0.2.1-c", "microsoft", "192.0.2.1", incident.Cleared, now.Add(-2*time.Hour)),
+			inc("spamcop-192.0.2.1-d", "spamcop", "192.0.2.1", incident.Cleared, now.Add(-30*24*time.Hour)),
+		} {
+			if err := tx.SaveIncident(i); err != nil {
+				return err
+			}
+		}
+		return tx.SaveIncidentNote(track.IncidentNote{IncidentID: "spamhaus-192.0.2.1-a", Thread: "spamhaus-192.0.2.1-a"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("notify: {to: pm@example.com}\nstate:\n  path: "+db+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, db
+}
+
+func TestIncidentsCommand(t *testing.T) {
+	cfg, db := incidentsStore(t)
+	ids := func(out string) []string {
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r incidentRow
+			if err := json.Unmarshal([]byte(l), &r); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			got = append(got, r.ID+" "+r.Status)
+		}
+		return got
+	}
+	out, stderr, code := incidentsCLI(t, "--config", cfg, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := strings.Join(ids(out), ", "); got != "barracuda-192.0.2.1-b open, microsoft-192.0.2.1-c cleared, spamhaus-192.0.2.1-a ongoing" {
+		t.Errorf("open and recent incidents: %s", got)
+	}
+
+	// ack: flags after the operation too.
+	if out, stderr, code = incidentsCLI(t, "ack", "--config", cfg, "spamhaus-192.0.2.1-a"); code != 0 || !strings.Contains(out, "acknowledged spamhaus-192.0.2.1-a") {
+		t.Errorf("ack: exit %d, %q %q", code, out, stderr)
+	}
+	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "nosuch"); code != 2 || !strings.Contains(stderr, `no incident "nosuch"`) {
+		t.Errorf("ack of an unknown incident: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "barracuda-192.0.2.1-b"); code != 1 || !strings.Contains(stderr, "not been announced") {
+		t.Errorf("ack of an incident not announced: exit %d, %q", code, stderr)
+	}
+	// mute for a while, and for good; unmute.
+	if out, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "barracuda", "for", "7d"); code != 0 || !strings.Contains(out, "muted barracuda until") {
+		t.Errorf("mute: exit %d, %q %q", code, out, stderr)
+	}
+	if out, _, code = incidentsCLI(t, "--config", cfg, "mute", "192.0.2.77"); code != 0 || !strings.Contains(out, "until unmuted") {
+		t.Errorf("mute an IP: exit %d, %q", code, out)
+	}
+	out, _, _ = incidentsCLI(t, "--config", cfg)
+	for _, want := range []string{"acked ", "muted until ", "muted: barracuda until ", "muted: 192.0.2.77 until unmuted"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+	if _, _, code = incidentsCLI(t, "--config", cfg, "unmute", "barracuda"); code != 0 {
+		t.Errorf("unmute: exit %d", code)
+	}
+	if _, stderr, code = incidentsCLI(t, "--config", cfg, "unmute", "barracuda"); code != 1 || !strings.Contains(stderr, "not muted") {
+		t.Errorf("unmute twice: exit %d, %q", code, stderr)
+	}
+
+	st, err := track.OpenReadOnly(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n, _, _ := st.IncidentNote(context.Background(), "spamhaus-192.0.2.1-a")
+	mutes, _ := st.Mutes(context.Background(), time.Now())
+	if n.AckedAt.IsZero() || len(mutes) != 1 || mutes[0].Listed != "192.0.2.77" {
+		t.Errorf("store: note %+v, mutes %+v", n, mutes)
+	}
+
+	// Usage errors: exit 2.
+	for _, args := range [][]string{
+		{"mute"}, {"mute", "barracuda", "for"}, {"mute", "barracuda", "for", "soon"}, {"mute", "bar racuda"},
+		{"unmute", "x", "for", "1d"}, {"ack"}, {"snooze", "x"}, {"--since", "later"},
+	} {
+		if _, _, code := incidentsCLI(t, append([]string{"--config", cfg}, args...)...); code != 2 {
+			t.Errorf("incidents %q: exit %d, want 2", args, code)
+		}
+	}
+}
