@@ -5,10 +5,11 @@
 //
 // Exactly once: every batch of lines is committed in one store transaction
 // together with the position after its last line, the incidents it changed
-// and the notices it caused. A crash (even kill -9) loses at most an
-// uncommitted batch, which is read again after the restart; a notice is
-// enqueued under a deduplication key, so reading a batch twice never sends
-// a notice twice.
+// and the notices it caused (recorded; composed beside the loop, see
+// notices.go). A crash (even kill -9) loses at most an uncommitted batch,
+// which is read again after the restart; a notice is recorded under
+// notify.NoticeKey and queued once per channel under notify.DedupKey, so
+// reading a batch twice never sends a notice twice.
 package daemon
 
 import (

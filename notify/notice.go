@@ -1,23 +1,24 @@
 // Package notify tells the postmaster: it composes the diagnosis emails
-// (English and Japanese) from an incident snapshot, and delivers them and
-// webhook notices through a persistent outbox with retry.
+// (English and Japanese), webhook bodies (generic JSON, Slack) and
+// Alertmanager alerts from an incident snapshot, and delivers them through a
+// persistent outbox, one lane per channel.
 //
 // Compose is pure: the date, the Message-ID and everything else that varies
 // are arguments, and the MIME boundary is derived from the Message-ID, so a
-// notice renders byte-identical run to run. The senders (SMTP, sendmail,
-// webhook) are thin edges whose errors say whether a retry makes sense; the
-// Worker drains the outbox.
+// notice renders byte-identical run to run. The senders (SMTP with go-smtp,
+// sendmail, webhook, Alertmanager) are thin edges whose errors say whether a
+// retry makes sense; the Worker drains the outbox, each channel on its own.
 //
 // Wiring, in the daemon:
 //
-//	n, _ := notify.FromEvent(ev, catalog)     // then set Reply, Checks, Lang, Role, Host, Previous
+//	n, _ := notify.FromEvent(ev, catalog)     // then set Reply, Checks, Lang, Role, Host, Previous, Related, Thread
 //	msg, _ := notify.Compose(n, cfg, now, notify.MessageID(n, now, host))
-//	// in the transaction that records the event:
 //	tx.Enqueue(track.OutboxItem{DedupKey: notify.DedupKey(n, "email"), Sink: "email", Payload: msg, …})
-//	// once: a Worker over the store (an adapter converting track.OutboxItem
-//	// to notify.Item), run with a ticker.
-//	w := &notify.Worker{Queue: q, Sinks: map[string]notify.Transport{"email": &notify.SMTP{…}}, Log: log}
-//	go w.Run(ctx, time.NewTicker(5*time.Second).C)
+//	// the same notice for the other channels: WebhookPayload, AlertmanagerPayload
+//	// once: a Worker over the store (a Queue whose Claim takes an item
+//	// atomically), one lane per channel, run with a ticker.
+//	w := &notify.Worker{Queue: q, Sinks: map[string]notify.Transport{"email": &notify.SMTP{…}, "webhook": &notify.Webhook{…}}, Log: log}
+//	go w.Run(ctx, time.NewTicker(time.Second).C)
 //
 // Text from remote servers and the log (reply texts, log lines, addresses,
 // TXT answers) is attacker-controlled: it appears only in message bodies,
