@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/mail"
 	"net/netip"
 	"os"
@@ -472,10 +471,4 @@ func (c *Config) RestartNeeded(old *Config) []string {
 }
 
 // isLoopbackHost reports whether host (an IP or a name) is this machine.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func isLoopbackHost(host string) bool { return notify.LoopbackHost(host) }

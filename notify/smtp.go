@@ -56,7 +56,8 @@ type SMTP struct {
 	TLSConfig *tls.Config
 	// Username and Password enable AUTH (PLAIN, else LOGIN). Credentials
 	// are only ever sent over a verified TLS connection (TLSRequired or
-	// TLSImplicit); Validate refuses other combinations.
+	// TLSImplicit), or to a relay on this host (a loopback Addr), where
+	// they cross no network; Validate refuses other combinations.
 	Username string
 	Password string
 	// Timeout bounds one whole delivery (connect, dialogue, data);
@@ -77,8 +78,8 @@ func (s *SMTP) Validate() error {
 	default:
 		return fmt.Errorf("%w: unknown TLS policy %q (want none, opportunistic, required or implicit)", ErrConfig, s.TLS)
 	}
-	if s.Username != "" && s.TLS != TLSRequired && s.TLS != TLSImplicit {
-		return fmt.Errorf("%w: smtp authentication needs TLS policy required or implicit, not %q", ErrConfig, s.policy())
+	if host, _, _ := net.SplitHostPort(addr); s.Username != "" && s.TLS != TLSRequired && s.TLS != TLSImplicit && !LoopbackHost(host) {
+		return fmt.Errorf("%w: smtp authentication to another host needs TLS policy required or implicit, not %q", ErrConfig, s.policy())
 	}
 	if strings.ContainsAny(s.From, "\r\n<> ") || strings.ContainsAny(s.HeloName, "\r\n ") {
 		return fmt.Errorf("%w: smtp sender or HELO name with spaces, brackets or line breaks", ErrConfig)
@@ -282,9 +283,11 @@ func (s *SMTP) tlsConfig(host string, insecure bool) *tls.Config {
 }
 
 // auth authenticates with go-sasl's PLAIN, or LOGIN when the relay offers
-// only that, and only over TLS: credentials never cross in clear text.
+// only that, and only over TLS or to a relay on this host: credentials
+// never cross a network in clear text.
 func (s *SMTP) auth(c *smtp.Client) error {
-	if _, isTLS := c.TLSConnectionState(); !isTLS {
+	host, _, _ := net.SplitHostPort(s.addr())
+	if _, isTLS := c.TLSConnectionState(); !isTLS && !LoopbackHost(host) {
 		return &SendError{Sink: "smtp", Op: "auth", Err: errAuthNoTLS}
 	}
 	ok, mechs := c.Extension("AUTH")
@@ -307,3 +310,13 @@ func (s *SMTP) auth(c *smtp.Client) error {
 }
 
 var errAuthNoTLS = errors.New("notify: refusing to send credentials without TLS")
+
+// LoopbackHost reports whether host (an IP address or a name) is this
+// machine: "localhost" or a loopback address.
+func LoopbackHost(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

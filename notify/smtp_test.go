@@ -123,6 +123,9 @@ func TestSMTPTLS(t *testing.T) {
 		wantTemp  bool
 		wantTLS   bool
 		wantUser  string
+		// remote names the relay relay.example.net (dialled at the test
+		// server): not this host.
+		remote bool
 	}{
 		{name: "required, verified", serverTLS: true, smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}}, wantTLS: true},
 		{name: "required, not offered", serverTLS: false, smtp: SMTP{TLS: TLSRequired}, wantErr: "does not offer STARTTLS", wantTemp: true},
@@ -136,8 +139,10 @@ func TestSMTPTLS(t *testing.T) {
 			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "secret"}, wantTLS: true, wantUser: "rbl"},
 		{name: "auth wrong password", serverTLS: true, user: "rbl", mechs: []string{"PLAIN"},
 			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "wrong"}, wantErr: "535", wantTemp: false},
-		{name: "auth over opportunistic refused", serverTLS: true, smtp: SMTP{TLS: TLSOpportunistic, Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
-		{name: "auth in clear refused", serverTLS: false, smtp: SMTP{Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
+		{name: "auth over opportunistic refused", serverTLS: true, remote: true, smtp: SMTP{TLS: TLSOpportunistic, Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
+		{name: "auth in clear refused", serverTLS: false, remote: true, smtp: SMTP{Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
+		{name: "auth in clear to this host", serverTLS: false, user: "rbl", mechs: []string{"PLAIN"},
+			smtp: SMTP{Username: "rbl", Password: "secret"}, wantTLS: false, wantUser: "rbl"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,6 +154,14 @@ func TestSMTPTLS(t *testing.T) {
 			}
 			s := tc.smtp
 			s.Addr = srv.start(t, "127.0.0.1:0", cfg)
+			if tc.remote {
+				real := s.Addr
+				_, port, _ := net.SplitHostPort(real)
+				s.Addr = "relay.example.net:" + port
+				s.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+					return (&net.Dialer{}).DialContext(ctx, network, real)
+				}
+			}
 			err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, msg)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -201,8 +214,10 @@ func TestSMTPValidate(t *testing.T) {
 		{SMTP{Addr: "relay.example.net:465", TLS: TLSImplicit, Username: "u"}, true},
 		{SMTP{Addr: "no-port"}, false},
 		{SMTP{TLS: "sometimes"}, false},
-		{SMTP{Username: "u"}, false},
-		{SMTP{TLS: TLSOpportunistic, Username: "u"}, false},
+		{SMTP{Username: "u"}, true}, // the local relay: nothing crosses a network
+		{SMTP{Addr: "localhost:587", TLS: TLSOpportunistic, Username: "u"}, true},
+		{SMTP{Addr: "relay.example.net:587", Username: "u"}, false},
+		{SMTP{Addr: "relay.example.net:587", TLS: TLSOpportunistic, Username: "u"}, false},
 		{SMTP{From: "a@b\r\nRCPT TO:<x@y>"}, false},
 		{SMTP{HeloName: "bad name"}, false},
 	}
