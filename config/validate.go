@@ -179,6 +179,9 @@ func (d *decoder) validateNotify(n *Notify) {
 		d.errorf("notify.starttls", "%q is not one of %s", string(n.StartTLS), joinNames(notify.StartTLSPolicies))
 	} else if n.Sendmail != "" && d.set("notify.starttls") {
 		d.errorf("notify.starttls", "applies to notify.smtp, not to notify.sendmail")
+	} else if host, _, msg := splitHostPort(n.SMTP, false); n.StartTLS == TLSRequired && msg == "" && net.ParseIP(host) != nil {
+		key, _ := d.later("notify.starttls", "notify.smtp")
+		d.warnf(key, "starttls: required verifies the relay's certificate for %s, and certificates rarely name an IP address: write the name the certificate gives in notify.smtp", host)
 	}
 
 	// Authentication.

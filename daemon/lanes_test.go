@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -150,4 +151,57 @@ func outboxItems(t *testing.T, st *track.Store, sink string) []track.OutboxItem 
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// TestHungRelayDelaysNoWebhook: an SMTP relay that accepts the connection
+// and never says a word holds only the email lane: the webhook gets every
+// notice meanwhile.
+func TestHungRelayDelaysNoWebhook(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // held open, silent
+		}
+	}()
+	defer func() {
+		for {
+			select {
+			case c := <-accepted:
+				c.Close()
+			default:
+				return
+			}
+		}
+	}()
+	h := newHarness(t)
+	hook := newHookPeer(t, false)
+	cfg := h.config()
+	cfg.Notify.Webhook.URL = "http://127.0.0.1/unused"
+	h.extra = map[string]notify.Transport{
+		SinkEmail:   &notify.SMTP{Addr: l.Addr().String(), Timeout: time.Hour},
+		SinkWebhook: &notify.Webhook{URL: hook.srv.URL},
+	}
+	h.start(cfg)
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	hook.wait(t, "first opened")
+	select {
+	case <-accepted: // the email lane is stuck with the silent relay
+	case <-time.After(20 * time.Second):
+		t.Fatal("the email lane never connected")
+	}
+	appendLines(t, h.log, deferral(t0.Add(time.Minute), "5D2C3B4A01", "dave@example.com"))
+	var got map[string]any
+	if err := json.Unmarshal(hook.wait(t, "second opened"), &got); err != nil || got["provider"] != "trendmicro" {
+		t.Errorf("second webhook post %v (%v)", got, err)
+	}
+	h.stop()
 }
