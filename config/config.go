@@ -67,6 +67,10 @@ type Config struct {
 type Log struct {
 	// Path of the log file, followed across rotation.
 	Path string `yaml:"path"`
+	// Paths are several log files followed together, in place of Path: one
+	// per Postfix instance when each logs to its own file (postmulti's
+	// postfix-out and postfix-in). Each keeps its own position.
+	Paths []string `yaml:"paths"`
 	// Journald reads the journal instead of a file.
 	Journald Journald `yaml:"journald"`
 	// Stdin reads the log from standard input (for a pipe from another
@@ -107,6 +111,18 @@ func (l Log) Source() string {
 	default:
 		return SourceFile
 	}
+}
+
+// Files returns the log files to follow (file source): log.paths, else
+// log.path.
+func (l Log) Files() []string {
+	if len(l.Paths) > 0 {
+		return l.Paths
+	}
+	if l.Path != "" {
+		return []string{l.Path}
+	}
+	return nil
 }
 
 // Location returns the time zone for zone-less timestamps.
@@ -457,6 +473,7 @@ func (c *Config) RestartNeeded(old *Config) []string {
 		}
 	}
 	add("log.path", c.Log.Path != old.Log.Path)
+	add("log.paths", !slices.Equal(c.Log.Paths, old.Log.Paths))
 	add("log.journald", c.Log.Journald.Enabled != old.Log.Journald.Enabled ||
 		!slices.Equal(c.Log.Journald.Units, old.Log.Journald.Units))
 	add("log.stdin", c.Log.Stdin != old.Log.Stdin)

@@ -251,7 +251,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:3: notify.password-file: unknown key (did you mean notify.password_file?)",
 		}},
 		{"unknown key, no guess", "notify: {to: pm@example.com}\nlog:\n  colour: red\n", []string{
-			"t.yaml:3: log.colour: unknown key; known keys under log: path, journald, stdin, timezone, backfill",
+			"t.yaml:3: log.colour: unknown key; known keys under log: path, paths, journald, stdin, timezone, backfill",
 		}},
 		{"unknown deep key", "notify:\n  to: pm@example.com\n  webhook:\n    token: x\n", []string{
 			"t.yaml:4: notify.webhook.token: unknown key; known keys under notify.webhook: url, format",
@@ -260,7 +260,7 @@ func TestParseProblems(t *testing.T) {
 			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging`,
 		}},
 		{"section not a mapping", "notify: {to: pm@example.com}\nlog: /var/log/mail.log\n", []string{
-			`t.yaml:2: log: want a mapping with the keys path, journald, stdin, timezone, backfill, got "/var/log/mail.log"`,
+			`t.yaml:2: log: want a mapping with the keys path, paths, journald, stdin, timezone, backfill, got "/var/log/mail.log"`,
 		}},
 		{"top level not a mapping", "- a\n- b\n", []string{
 			"t.yaml:1: want a mapping with the keys log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging, got a list",

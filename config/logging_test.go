@@ -54,3 +54,34 @@ func TestLogging(t *testing.T) {
 		t.Error(`ParseLogFormat("console") accepted`)
 	}
 }
+
+func TestLogPaths(t *testing.T) {
+	tests := []struct {
+		src     string
+		files   []string
+		problem string
+	}{
+		{"log: {path: /var/log/mail.log}\n", []string{"/var/log/mail.log"}, ""},
+		{"log: {paths: [/var/log/postfix-out.log, /var/log/postfix-in.log]}\n", []string{"/var/log/postfix-out.log", "/var/log/postfix-in.log"}, ""},
+		{"log: {path: /var/log/mail.log, paths: [/var/log/a.log]}\n", nil, "cannot be used with log.paths"},
+		{"log: {paths: [/var/log/a.log], stdin: true}\n", nil, "cannot be used with log.paths"},
+		{"log: {paths: [var/log/a.log]}\n", nil, `log.paths[0]: "var/log/a.log" is not an absolute path`},
+		{"log: {paths: [/var/log/a.log, /var/log//a.log]}\n", nil, `log.paths[1]: "/var/log//a.log" is listed twice`},
+	}
+	for _, tt := range tests {
+		c, err := Parse([]byte("notify: {to: pm@example.com}\n"+tt.src), "t.yaml")
+		if tt.problem != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.problem) {
+				t.Errorf("%q: error %v, want %q", tt.src, err, tt.problem)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if got := c.Log.Files(); strings.Join(got, " ") != strings.Join(tt.files, " ") || c.Log.Source() != SourceFile {
+			t.Errorf("%q: files %q (%s), want %q", tt.src, got, c.Log.Source(), tt.files)
+		}
+	}
+}

@@ -21,7 +21,7 @@ import (
 // another key replaces (log.path when the journal is read, notify.smtp when
 // sendmail is used). It runs after decoding, before validate.
 func (d *decoder) normalize(c *Config) {
-	if (c.Log.Journald.Enabled || c.Log.Stdin) && !d.set("log.path") {
+	if (c.Log.Journald.Enabled || c.Log.Stdin || d.set("log.paths")) && !d.set("log.path") {
 		c.Log.Path = ""
 	}
 	if c.Notify.Sendmail != "" && !d.set("notify.smtp") {
@@ -82,8 +82,27 @@ func (d *decoder) validateLog(l *Log) {
 		d.conflict("log.journald", "log.path", "choose one log source")
 	case l.Stdin && l.Path != "":
 		d.conflict("log.stdin", "log.path", "choose one log source")
-	case !l.Journald.Enabled && !l.Stdin && l.Path == "":
-		d.errorf("log.path", "empty: name the log file, or set log.journald or log.stdin")
+	case len(l.Paths) > 0 && l.Path != "":
+		d.conflict("log.paths", "log.path", "list every file under log.paths")
+	case len(l.Paths) > 0 && l.Journald.Enabled:
+		d.conflict("log.paths", "log.journald", "choose one log source")
+	case len(l.Paths) > 0 && l.Stdin:
+		d.conflict("log.paths", "log.stdin", "choose one log source")
+	case !l.Journald.Enabled && !l.Stdin && l.Path == "" && len(l.Paths) == 0:
+		d.errorf("log.path", "empty: name the log file, or set log.paths, log.journald or log.stdin")
+	}
+	seen := map[string]bool{}
+	for i, p := range l.Paths {
+		key := fmt.Sprintf("log.paths[%d]", i)
+		switch {
+		case !filepath.IsAbs(p):
+			d.errorf(key, "%q is not an absolute path", p)
+		case strings.HasSuffix(p, "/"):
+			d.errorf(key, "%q is a directory: name the file a Postfix instance logs to", p)
+		case seen[filepath.Clean(p)]:
+			d.errorf(key, "%q is listed twice", p)
+		}
+		seen[filepath.Clean(p)] = true
 	}
 	if strings.HasSuffix(l.Path, "/") {
 		d.errorf("log.path", "%q is a directory: name the file Postfix logs to", l.Path)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,6 +67,12 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	closers = append(closers, func() { d.Store.Close() })
 	if d.Source, d.SourceName, err = source(cfg.Log, log.Named("logwatch"), stdin); err != nil {
 		return d, close, err
+	}
+	if files := cfg.Log.Files(); len(files) > 1 {
+		if d.Inputs, err = fileInputs(cfg.Log, files, log.Named("logwatch")); err != nil {
+			return d, close, err
+		}
+		d.SourceName = "files:" + strings.Join(files, ",")
 	}
 	d.Sinks = sinks(cfg, d.Host)
 	host := d.Host

@@ -51,6 +51,9 @@ type Deps struct {
 	// ("file:/var/log/mail.log", "journald", …).
 	Source     Source
 	SourceName string
+	// Inputs, when set, are several log sources read in place of Source
+	// (log.paths), each with its position stored under its Name.
+	Inputs []Input
 	// Sinks deliver outbox items: "email" (SMTP or sendmail) and, when
 	// configured, "webhook".
 	Sinks map[string]notify.Transport
@@ -80,7 +83,7 @@ const batchMax = 512
 // Run serves until ctx is done (SIGTERM) or the source ends (stdin); it
 // then commits what it read, gives the outbox a last chance and returns.
 func Run(ctx context.Context, d Deps) error {
-	if d.Config == nil || d.Catalog == nil || d.Store == nil || d.Source == nil {
+	if d.Config == nil || d.Catalog == nil || d.Store == nil || (d.Source == nil && len(d.Inputs) == 0) {
 		return errors.New("daemon: missing dependency")
 	}
 	if d.Log == nil {
@@ -110,7 +113,9 @@ type service struct {
 	log     *zap.Logger
 	loc     *time.Location
 	tracker *incident.Tracker
-	reader  *ingest.Reader // the ingest path's parser and classifier
+	// inputByPath names the input a file's lines come from (sources.go).
+	inputByPath map[string]string
+	reader      *ingest.Reader // the ingest path's parser and classifier
 
 	// The clocks: the latest time read in the log, the wall time of the
 	// last batch of lines, and whether the live end was reached once.
@@ -191,25 +196,14 @@ func (s *service) lifecycle() incident.Config {
 }
 
 func (s *service) run(ctx context.Context) error {
-	start, ok, err := s.d.Store.LoadPosition(ctx, s.d.SourceName)
-	if err != nil {
-		return fmt.Errorf("daemon: loading position: %w", err)
-	}
-	var startp *postfixlog.Position
-	if ok {
-		startp = &start
-		s.log.Info("resuming", zap.String("source", s.d.SourceName), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
-	} else if s.cfg.Log.Source() != config.SourceStdin {
-		s.log.Info("no stored position (a new state): reading back the log", zap.String("source", s.d.SourceName),
-			zap.Duration("backfill", s.cfg.Log.Backfill))
-	}
-	s.noteStart(startp)
-
 	// The source outlives ctx a little: the main loop drains what was read
 	// and commits before it returns.
 	srcCtx, stopSource := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSource()
-	lines, srcErrs := s.d.Source(srcCtx, startp)
+	lines, srcErrs, err := s.openInputs(ctx, srcCtx)
+	if err != nil {
+		return err
+	}
 
 	tick := s.d.Tick
 	if tick == nil {
@@ -437,21 +431,14 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	}
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)),
 		zap.Bool("catching_up", s.tracker.CatchingUp()))
-	var last postfixlog.Position
-	if len(batch) > 0 {
-		last = batch[len(batch)-1].Pos
-		s.d.Metrics.noteRead(last)
-	}
+	s.noteBatch(batch)
 	return s.commit(ctx, now, events, func(tx *track.Tx) error {
 		for i := range recs {
 			if err := tx.ApplyRecord(&recs[i]); err != nil {
 				return err
 			}
 		}
-		if last != (postfixlog.Position{}) {
-			return tx.SavePosition(s.d.SourceName, last, now)
-		}
-		return nil
+		return s.savePositions(tx, batch, now)
 	})
 }
 

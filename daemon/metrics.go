@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rblwatch/rblwatch/classify"
-	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/logwatch"
@@ -114,10 +113,11 @@ func (m *Metrics) setOpenIncidents(refs []incident.Ref, own func(string) bool, c
 
 // noteRead records that the log was read up to pos (a batch was
 // processed), now by the wall clock: the metric is compared with
-// Prometheus's time().
+// Prometheus's time(). Each file keeps its own position (log.paths).
 func (m *Metrics) noteRead(pos postfixlog.Position) {
 	m.state.mu.Lock()
-	m.state.readAt, m.state.readPos = m.state.clock(), pos
+	m.state.readAt = m.state.clock()
+	m.state.readPos[pos.Path] = pos
 	m.state.mu.Unlock()
 }
 
@@ -173,7 +173,7 @@ type stateCollector struct {
 	open        map[openKey]int
 	listed      map[listingKey]listing
 	readAt      time.Time
-	readPos     postfixlog.Position
+	readPos     map[string]postfixlog.Position // by path ("" for journald, stdin)
 	selfCheckAt time.Time
 	backlog     Backlog
 	channels    []string
@@ -182,7 +182,7 @@ type stateCollector struct {
 }
 
 func newStateCollector() *stateCollector {
-	return &stateCollector{open: map[openKey]int{}, listed: map[listingKey]listing{}}
+	return &stateCollector{open: map[openKey]int{}, listed: map[listingKey]listing{}, readPos: map[string]postfixlog.Position{}}
 }
 
 var (
@@ -260,21 +260,28 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// caughtUp says whether the log file at the last read position holds
-// nothing more: the same file (device and inode) and no byte past the
+// caughtUp says whether every log file read holds nothing past its last
+// read position: the same file (device and inode) and no byte past the
 // position. Journald and stdin positions are never caught up here: their
 // time is the last batch's.
 func (c *stateCollector) caughtUp() bool {
-	p := c.readPos
-	if p.Path == "" || p.Cursor != "" || p.Inode == 0 {
+	if len(c.readPos) == 0 {
 		return false
 	}
 	stat := c.stat
 	if stat == nil {
 		stat = logwatch.Stat
 	}
-	fs, err := stat(p.Path)
-	return err == nil && fs.Dev == p.Dev && fs.Inode == p.Inode && fs.Size == p.Offset
+	for _, p := range c.readPos {
+		if p.Path == "" || p.Cursor != "" || p.Inode == 0 {
+			return false
+		}
+		fs, err := stat(p.Path)
+		if err != nil || fs.Dev != p.Dev || fs.Inode != p.Inode || fs.Size != p.Offset {
+			return false
+		}
+	}
+	return true
 }
 
 // clock is the wall clock (c.now in tests).
@@ -307,20 +314,42 @@ func (s *service) isOwn(listed string) bool {
 	return slices.ContainsFunc(s.cfg.SendingDomains, func(d string) bool { return strings.EqualFold(d, listed) })
 }
 
-// noteStart records where reading starts as the first read: the stored
-// position, or, for a log file followed from its end (a new install), the
-// file's end now. So an idle log does not look unread after a start.
-func (s *service) noteStart(start *postfixlog.Position) {
-	switch {
-	case start != nil:
+// noteStart records where an input starts reading as its first read: the
+// stored position, or, for a log file followed from its end (a new
+// install), the file's end now. So an idle log does not look unread after a
+// start.
+func (s *service) noteStart(input string, start *postfixlog.Position) {
+	if start != nil {
 		s.d.Metrics.noteRead(*start)
-	case s.cfg.Log.Source() == config.SourceFile && s.cfg.Log.Path != "":
-		pos := postfixlog.Position{Path: s.cfg.Log.Path}
-		if fs, err := logwatch.Stat(pos.Path); err == nil {
-			pos.Dev, pos.Inode, pos.Offset = fs.Dev, fs.Inode, fs.Size
-		}
-		s.d.Metrics.noteRead(pos)
-	default:
+		return
+	}
+	path, ok := cutFile(input)
+	if !ok {
 		s.d.Metrics.noteRead(postfixlog.Position{})
+		return
+	}
+	pos := postfixlog.Position{Path: path}
+	if fs, err := logwatch.Stat(path); err == nil {
+		pos.Dev, pos.Inode, pos.Offset = fs.Dev, fs.Inode, fs.Size
+	}
+	s.d.Metrics.noteRead(pos)
+}
+
+// noteBatch records the read positions a batch reached: the last line's
+// of each file (log.paths), or the last line's.
+func (s *service) noteBatch(batch []postfixlog.Line) {
+	if len(batch) == 0 {
+		return
+	}
+	if len(s.inputs()) == 1 {
+		s.d.Metrics.noteRead(batch[len(batch)-1].Pos)
+		return
+	}
+	seen := map[string]bool{}
+	for i := len(batch) - 1; i >= 0; i-- {
+		if p := batch[i].Pos; !seen[p.Path] {
+			seen[p.Path] = true
+			s.d.Metrics.noteRead(p)
+		}
 	}
 }

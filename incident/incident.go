@@ -76,7 +76,11 @@ type Incident struct {
 	MoreRecipients int       `json:"more_recipients,omitempty"`
 	Domains        []string  `json:"domains"` // distinct recipient domains, sorted
 	Remotes        []string  `json:"remotes"` // distinct remote hosts that refused, in order seen
-	Samples        []string  `json:"samples"` // the first raw log lines of evidence (bounded, see MaxSamples)
+	// Instances are the Postfix instances whose refusals the incident
+	// holds (syslog_name: "postfix", or postmulti's "postfix-out"), in
+	// order seen.
+	Instances []string `json:"instances,omitempty"`
+	Samples   []string `json:"samples"` // the first raw log lines of evidence (bounded, see MaxSamples)
 
 	// Notified is when the last notice went out (zero: none yet), and
 	// Notices how many went out; the daemon sets them.
@@ -90,6 +94,7 @@ const (
 	MaxRecipients = 1000
 	MaxSamples    = 5
 	MaxRemotes    = 20
+	MaxInstances  = 20
 )
 
 // EventKind says what changed.

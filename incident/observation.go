@@ -25,6 +25,9 @@ type Observation struct {
 	// mx.example.com[192.0.2.1]:25"); RelayIP is empty for a local agent.
 	RelayHost, RelayIP string
 	Raw                string // the log line, kept as evidence
+	// Instance is the Postfix instance that logged it (its syslog_name:
+	// "postfix", "postfix-out").
+	Instance string
 	// Verdict is the verdict of a failed delivery, nil otherwise. The
 	// tracker never changes it, so verdicts may be shared.
 	Verdict *classify.Verdict
@@ -42,7 +45,7 @@ func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool
 	switch r.Kind {
 	case postfixlog.KindDelivery:
 		o.Status, o.To, o.RemoteHost, o.Raw, o.Verdict = r.Status, r.To, r.RemoteHost, r.Raw, v
-		o.RelayHost, o.RelayIP = r.RelayHost, r.RelayIP
+		o.RelayHost, o.RelayIP, o.Instance = r.RelayHost, r.RelayIP, r.Instance
 	case postfixlog.KindQueued, postfixlog.KindPickup:
 		o.From = r.From
 	case postfixlog.KindMessageID:

@@ -207,6 +207,9 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	if h := r.RemoteHost; h != "" && len(st.inc.Remotes) < MaxRemotes && !slices.Contains(st.inc.Remotes, h) {
 		st.inc.Remotes = append(st.inc.Remotes, strings.Clone(h))
 	}
+	if in := r.Instance; in != "" && len(st.inc.Instances) < MaxInstances && !slices.Contains(st.inc.Instances, in) {
+		st.inc.Instances = append(st.inc.Instances, strings.Clone(in))
+	}
 	t.touch(st)
 	t.schedule(st)
 	return t.advance(at, evs) // an aggregation window of 0 announces at once
@@ -710,6 +713,7 @@ func (inc Incident) clone() Incident {
 	c.Recipients = slices.Clone(inc.Recipients)
 	c.Domains = slices.Clone(inc.Domains)
 	c.Remotes = slices.Clone(inc.Remotes)
+	c.Instances = slices.Clone(inc.Instances)
 	c.Samples = slices.Clone(inc.Samples)
 	return c
 }

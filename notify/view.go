@@ -120,8 +120,11 @@ type view struct {
 	Code    string // "554 5.7.1"
 	Reply   string
 	Remotes []string
-	More    moreCounts
-	Samples []string
+	// Instances name the Postfix instances that logged the refusals, when
+	// they are not just the default "postfix" (postmulti: postfix-out).
+	Instances []string
+	More      moreCounts
+	Samples   []string
 	// Senders are who sent the refused mail, most messages first (shown to
 	// an operator, who looks for the customer behind a listing).
 	Senders     []senderView
@@ -427,6 +430,9 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		remotes = []string{inc.Verdict.Remote}
 	}
 	v.Remotes, v.More.Remotes = cleanList(remotes, showRemotes, maxField)
+	if ins := inc.Instances; len(ins) > 1 || len(ins) == 1 && ins[0] != "postfix" {
+		v.Instances, _ = cleanList(ins, incident.MaxInstances, maxField)
+	}
 	v.Domains, v.More.Domains = cleanList(inc.Domains, showDomains, maxField)
 	v.RcptList, v.More.Recipients = cleanList(inc.Recipients, showRecipients, maxField)
 	v.More.Recipients += inc.MoreRecipients

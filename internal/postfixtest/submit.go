@@ -111,7 +111,7 @@ func (in *Instance) Sendmail(from string, to []string, msg []byte) (string, erro
 	if out, err := in.runStdin(ctx, msg, "sendmail", args...); err != nil {
 		return "", fmt.Errorf("postfixtest: sendmail: %w: %s", err, out)
 	}
-	line, err := in.WaitLog(`postfix/cleanup\[\d+\]: [0-9A-Za-z]+: message-id=<` + regexp.QuoteMeta(id) + `>`)
+	line, err := in.WaitLog(`postfix[^/ ]*/cleanup\[\d+\]: [0-9A-Za-z]+: message-id=<` + regexp.QuoteMeta(id) + `>`)
 	if err != nil {
 		return "", fmt.Errorf("postfixtest: sendmail: %w", err)
 	}

@@ -1,0 +1,188 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/postfixlog"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// Input is one log source and the name its position is stored under. A
+// daemon follows several when Postfix instances log to files of their own
+// (log.paths: postmulti's postfix-out and postfix-in); the lines of all of
+// them go through the one ingest loop, and each keeps its own position.
+type Input struct {
+	Name   string // "file:/var/log/postfix-out.log"
+	Source Source
+}
+
+// inputs returns what the daemon reads: Deps.Inputs, else the one Source.
+func (s *service) inputs() []Input {
+	if len(s.d.Inputs) > 0 {
+		return s.d.Inputs
+	}
+	return []Input{{Name: s.d.SourceName, Source: s.d.Source}}
+}
+
+// openInputs starts every input at its stored position and returns their
+// lines as one stream (see fanIn). It records which stored name each file's
+// lines save their position under.
+func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Line, <-chan error, error) {
+	ins := s.inputs()
+	s.inputByPath = map[string]string{}
+	// One source failing stops them all: the daemon then ends with its
+	// error (and systemd restarts it).
+	srcCtx, cancel := context.WithCancel(srcCtx)
+	lines := make([]<-chan postfixlog.Line, len(ins))
+	errs := make([]<-chan error, len(ins))
+	for i, in := range ins {
+		start, ok, err := s.d.Store.LoadPosition(ctx, in.Name)
+		if err != nil {
+			cancel()
+			return nil, nil, fmt.Errorf("daemon: loading the position of %s: %w", in.Name, err)
+		}
+		var startp *postfixlog.Position
+		if ok {
+			startp = &start
+			s.log.Info("resuming", zap.String("source", in.Name), zap.String("path", start.Path), zap.Int64("offset", start.Offset))
+			s.inputByPath[start.Path] = in.Name
+		} else if s.cfg.Log.Source() != config.SourceStdin {
+			s.log.Info("no stored position (a new state): reading back the log", zap.String("source", in.Name),
+				zap.Duration("backfill", s.cfg.Log.Backfill))
+		}
+		s.noteStart(in.Name, startp)
+		lines[i], errs[i] = in.Source(srcCtx, startp)
+	}
+	if len(ins) == 1 {
+		go func() { <-srcCtx.Done(); cancel() }()
+		return lines[0], errs[0], nil
+	}
+	for _, in := range ins {
+		if path, ok := cutFile(in.Name); ok {
+			s.inputByPath[path] = in.Name
+		}
+	}
+	out, errc := fanIn(lines, errs, cancel)
+	return out, errc, nil
+}
+
+// cutFile returns the path of a file input's name.
+func cutFile(name string) (string, bool) {
+	const prefix = "file:"
+	if len(name) > len(prefix) && name[:len(prefix)] == prefix {
+		return name[len(prefix):], true
+	}
+	return "", false
+}
+
+// savePositions stores, with a batch, the position after the last line of
+// each input in it.
+func (s *service) savePositions(tx *track.Tx, batch []postfixlog.Line, now time.Time) error {
+	if len(s.inputs()) == 1 {
+		for i := len(batch) - 1; i >= 0; i-- {
+			if batch[i].Pos != (postfixlog.Position{}) {
+				return tx.SavePosition(s.inputs()[0].Name, batch[i].Pos, now)
+			}
+		}
+		return nil
+	}
+	last := map[string]postfixlog.Position{}
+	var order []string
+	for _, l := range batch {
+		if l.Pos == (postfixlog.Position{}) {
+			continue
+		}
+		if _, ok := last[l.Pos.Path]; !ok {
+			order = append(order, l.Pos.Path)
+		}
+		last[l.Pos.Path] = l.Pos
+	}
+	for _, path := range order {
+		name, ok := s.inputByPath[path]
+		if !ok {
+			return fmt.Errorf("daemon: a line from %s, which no input follows", path)
+		}
+		if err := tx.SavePosition(name, last[path], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fanIn merges the lines of several sources into one stream, each source's
+// lines in their order. The end mark (Line.AtEnd: the live end of the log)
+// is passed on when every source has reached its end since it last sent a
+// line. The first error of any source is passed on and stops the others
+// (stop cancels them); the stream closes when every source has closed.
+func fanIn(lines []<-chan postfixlog.Line, errs []<-chan error, stop func()) (<-chan postfixlog.Line, <-chan error) {
+	out := make(chan postfixlog.Line, 256)
+	errc := make(chan error, 1)
+	var mu sync.Mutex
+	atEnd := make([]bool, len(lines))
+	var wg sync.WaitGroup
+	for i := range lines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range lines[i] {
+				if l.AtEnd {
+					mu.Lock()
+					atEnd[i] = true
+					all := true
+					for _, e := range atEnd {
+						all = all && e
+					}
+					// Sent under the lock: an end mark never overtakes a
+					// line another source sent after it decided.
+					if all {
+						out <- l
+					}
+					mu.Unlock()
+					continue
+				}
+				mu.Lock()
+				atEnd[i] = false
+				out <- l
+				mu.Unlock()
+			}
+			if errs[i] != nil {
+				if err, ok := <-errs[i]; ok && err != nil {
+					select {
+					case errc <- err:
+					default:
+					}
+					stop()
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		stop()
+		close(errc)
+		close(out)
+	}()
+	return out, errc
+}
+
+// fileInputs follows several log files (log.paths), each an input named
+// after its path, as source follows log.path.
+func fileInputs(c config.Log, paths []string, log *zap.Logger) ([]Input, error) {
+	var out []Input
+	for _, path := range paths {
+		one := c
+		one.Path, one.Paths = path, nil
+		src, name, err := source(one, log.With(zap.String("path", path)), nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Input{Name: name, Source: src})
+	}
+	return out, nil
+}
