@@ -55,11 +55,14 @@ func runMan(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// roff escapes text for a roff line: backslashes, and a leading dot or
-// quote.
+// roff escapes text for a roff line: backslashes, hyphens, a leading dot
+// or quote, and the few non-ASCII characters of the help texts (groff's
+// ASCII output, in the C locale of a minimal system, has no glyph for an
+// ellipsis).
 func roff(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\e`)
 	s = strings.ReplaceAll(s, "-", `\-`)
+	s = strings.NewReplacer("…", "...", "—", `\(em`, "–", `\(en`, "’", "'", "“", `\(lq`, "”", `\(rq`).Replace(s)
 	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
 		s = `\&` + s
 	}

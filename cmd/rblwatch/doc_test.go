@@ -17,6 +17,12 @@ import (
 func TestManPage(t *testing.T) {
 	var page bytes.Buffer
 	writeMan(&page)
+	for i, r := range page.String() {
+		if r > 127 {
+			t.Errorf("non-ASCII %q at byte %d of the page: groff's ASCII output has no glyph for it", r, i)
+			break
+		}
+	}
 	for _, c := range commands {
 		if !strings.Contains(page.String(), ".SS "+roff(c.name)+"\n") {
 			t.Errorf("the manual has no section for %s", c.name)
@@ -37,7 +43,8 @@ func TestManPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(man, "--warnings", "-l", file)
-	cmd.Env = append(os.Environ(), "MANWIDTH=80", "MANPAGER=cat", "PAGER=cat")
+	// The C locale of a minimal system: groff's ASCII output.
+	cmd.Env = append(os.Environ(), "MANWIDTH=80", "MANPAGER=cat", "PAGER=cat", "LANG=C", "LC_ALL=C")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
