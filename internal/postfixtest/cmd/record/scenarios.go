@@ -12,7 +12,7 @@ import (
 // that), so the listed-IP extraction could not be checked.
 const publicIP = "192.0.2.10"
 
-// Real reply texts, from /work/shared/corpus/rejections.tsv, its logs/ and
+// Real reply texts, from ../shared/corpus/rejections.tsv (beside the repository), its logs/ and
 // the test-bench notes, with the addresses they name replaced: "{ip}" is
 // publicIP, and recipient addresses are ours.
 var (
