@@ -137,9 +137,18 @@ func (l Log) Location() (*time.Location, error) {
 type State struct {
 	// Path of the SQLite database.
 	Path string `yaml:"path"`
-	// Retention is how long cleared incidents and finished messages are
-	// kept; 0 keeps them forever.
+	// Retention is how long cleared incidents (with the messages and
+	// recipients they affected) and sent notices are kept; 0 keeps them
+	// forever.
 	Retention time.Duration `yaml:"retention"`
+	// MessageRetention is how long finished messages that met trouble
+	// (a deferral, a bounce, an expiry, a rejection) are kept; 0: as long
+	// as Retention.
+	MessageRetention time.Duration `yaml:"message_retention"`
+	// DeliveredRetention is how long messages delivered to every
+	// recipient at the first attempt are kept; 0: as long as
+	// MessageRetention.
+	DeliveredRetention time.Duration `yaml:"delivered_retention"`
 }
 
 // TLSMode says how notify uses STARTTLS on its SMTP connection: notify's
@@ -367,8 +376,10 @@ func Default() *Config {
 			Backfill: time.Hour,
 		},
 		State: State{
-			Path:      "/var/lib/rblwatch/state.db",
-			Retention: 90 * Day,
+			Path:               "/var/lib/rblwatch/state.db",
+			Retention:          90 * Day,
+			MessageRetention:   30 * Day,
+			DeliveredRetention: 2 * Day,
 		},
 		Notify: Notify{
 			SMTP:      "127.0.0.1:25",

@@ -146,8 +146,13 @@ func (d *decoder) validateState(s *State) {
 	case !filepath.IsAbs(s.Path):
 		d.warnf("state.path", "a relative path is resolved against the daemon's working directory (/ under systemd)")
 	}
-	if s.Retention != 0 && s.Retention < Day {
-		d.errorf("state.retention", "%s is less than a day: write at least 1d, or 0 to keep everything", FormatDuration(s.Retention))
+	for _, r := range []struct {
+		key string
+		d   time.Duration
+	}{{"state.retention", s.Retention}, {"state.message_retention", s.MessageRetention}, {"state.delivered_retention", s.DeliveredRetention}} {
+		if r.d != 0 && r.d < Day {
+			d.errorf(r.key, "%s is less than a day: write at least 1d, or 0 to keep everything", FormatDuration(r.d))
+		}
 	}
 }
 

@@ -171,3 +171,48 @@ func summary(inc incident.Incident) string {
 	return fmt.Sprintf("first %v last %v bounced %d deferred %d messages %d recipients %d domains %v",
 		inc.FirstSeen, inc.LastSeen, inc.Bounced, inc.Deferred, len(inc.Messages), len(inc.Recipients), inc.Domains)
 }
+
+// TestDaemonPrunes: the daemon applies the retention settings: a message
+// delivered at the first attempt three days ago goes (delivered_retention
+// 2d), a bounced one of the same age stays (message_retention 30d).
+func TestDaemonPrunes(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	h.start(cfg)
+	old := t0.Add(-72 * time.Hour)
+	appendLines(t, h.log,
+		sent(old, "0A0000000001", "a@example.net"),
+		stamp(old)+" mx postfix/qmgr[99]: 0A0000000001: removed",
+		stamp(old)+" mx postfix/smtp[100]: 0B0000000001: to=<b@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.1.1, status=bounced (host mx.example.net[198.51.100.7] said: 550 5.1.1 user unknown (in reply to RCPT TO command))",
+		stamp(old)+" mx postfix/qmgr[99]: 0B0000000001: removed",
+		sent(t0, "0C0000000001", "c@example.net"),
+	)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	queueIDs := func() []string {
+		msgs, err := st.Messages(context.Background(), track.MessageFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range msgs {
+			out = append(out, m.QueueID)
+		}
+		return out
+	}
+	for i := 0; len(queueIDs()) < 3; i++ {
+		if i > 2000 {
+			t.Fatalf("the lines never reached the store: %v", queueIDs())
+		}
+		time.Sleep(5 * time.Millisecond) // polling another goroutine's store
+	}
+	h.tickAt(t0.Add(time.Second))
+	h.tickAt(t0.Add(2 * time.Second)) // the loop took the first tick: the prune is done
+	h.stop()
+	if got, want := queueIDs(), []string{"0B0000000001", "0C0000000001"}; !slices.Equal(got, want) {
+		t.Errorf("messages after the prune %v, want %v", got, want)
+	}
+}

@@ -13,6 +13,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,8 +78,10 @@ type Deps struct {
 	StateWatch *StateWatch
 }
 
-// batchMax is the most lines committed in one transaction.
-const batchMax = 512
+// batchMax is the most lines committed in one transaction: while a backlog
+// is read, a commit per few thousand lines writes each changed page of the
+// store once for many lines.
+const batchMax = 4096
 
 // Run serves until ctx is done (SIGTERM) or the source ends (stdin); it
 // then commits what it read, gives the outbox a last chance and returns.
@@ -116,13 +119,16 @@ type service struct {
 	// inputByPath names the input a file's lines come from (sources.go).
 	inputByPath map[string]string
 	reader      *ingest.Reader // the ingest path's parser and classifier
+	writer      *committer     // commits batches beside the loop
 
 	// The clocks: the latest time read in the log, the wall time of the
 	// last batch of lines, and whether the live end was reached once.
 	logTime  time.Time
 	lastLine time.Time
 	live     bool
-	zones    []dnsbl.Zone // enabled catalog zones, keys applied
+	// pruned is when the store was last pruned (state.*retention).
+	pruned time.Time
+	zones  []dnsbl.Zone // enabled catalog zones, keys applied
 
 	// env is the configuration the notice composer reads beside the loop
 	// (see notices.go); composeKick wakes the composer after a notice is
@@ -157,6 +163,7 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 		return nil, err
 	}
 	s.tracker = incident.New(s.lifecycle())
+	s.writer = newCommitter(d.Store)
 	open, err := d.Store.OpenIncidents(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: loading incidents: %w", err)
@@ -255,6 +262,7 @@ func (s *service) run(ctx context.Context) error {
 	// canceled") and end the daemon with an error. The stop is handled at
 	// the top of the loop.
 	work := context.WithoutCancel(ctx)
+	defer s.writer.stop() // after the last commit (a returned error has its own)
 	batch := make([]postfixlog.Line, 0, batchMax)
 	for {
 		select {
@@ -276,6 +284,9 @@ func (s *service) run(ctx context.Context) error {
 			if err := s.process(work, batch, false); err != nil {
 				return err
 			}
+			if err := s.writer.wait(); err != nil {
+				return err
+			}
 			s.log.Info("stopped")
 			return nil
 
@@ -283,6 +294,9 @@ func (s *service) run(ctx context.Context) error {
 			if !ok {
 				// The source ended (stdin, or an error below).
 				lines = nil
+				if err := s.writer.wait(); err != nil {
+					return err
+				}
 				if err := s.drainErr(srcErrs); err != nil {
 					return err
 				}
@@ -314,13 +328,19 @@ func (s *service) run(ctx context.Context) error {
 			if err := s.process(work, batch, atEnd); err != nil {
 				return err
 			}
-			wakeWorker(s.d.Now())
+			// The outbox worker is woken by the composer when a notice
+			// is ready (kick) and by the tick, not after every batch:
+			// while a backlog is read, each wake-up would cost every
+			// lane a write transaction.
 
 		case now := <-tick:
 			if err := s.d.StateWatch.Check(work, s.d.Store); err != nil {
 				return err
 			}
 			if err := s.tick(work, now, len(lines) == 0); err != nil {
+				return err
+			}
+			if err := s.maybePrune(work, now); err != nil {
 				return err
 			}
 			s.maybeSelfCheck(bg, now)
@@ -406,21 +426,24 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		// the clock.
 		s.reader.SetReference(now)
 	}
-	recs := make([]postfixlog.Record, 0, len(batch))
-	skipped := 0
+	skipped, records := 0, 0
 	for _, l := range batch {
 		skipped += l.Skipped
 		rec, v := s.reader.Read(l.Text)
 		if rec == nil {
 			continue
 		}
+		records++
 		if rec.Time.After(s.logTime) {
 			s.logTime = rec.Time
 		}
 		if o, ok := ingest.Observation(rec, v); ok {
 			events = append(events, ingest.Feed(s.tracker, &o)...)
 		}
-		recs = append(recs, *rec)
+		// The store's picture of the queue, in memory until the commit.
+		if err := s.d.Store.Apply(ctx, rec); err != nil {
+			return fmt.Errorf("daemon: %w", err)
+		}
 	}
 	s.count(skipped)
 	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
@@ -429,17 +452,73 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	if len(batch) == 0 && len(events) == 0 {
 		return nil
 	}
-	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", len(recs)), zap.Int("events", len(events)),
+	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", records), zap.Int("events", len(events)),
 		zap.Bool("catching_up", s.tracker.CatchingUp()))
 	s.noteBatch(batch)
-	return s.commit(ctx, now, events, func(tx *track.Tx) error {
-		for i := range recs {
-			if err := tx.ApplyRecord(&recs[i]); err != nil {
+	writes := s.d.Store.Writes()
+	// The loop reuses the batch: the closure keeps the lines whose
+	// positions it stores (the last of each file).
+	ends := lastLines(batch)
+	batchWrites := func(tx *track.Tx) error {
+		if err := tx.Write(writes); err != nil {
+			return err
+		}
+		return s.savePositions(tx, ends, now)
+	}
+	if len(events) == 0 {
+		// Nothing for the notices: committed beside the loop, which
+		// reads the next batch meanwhile.
+		return s.commitBeside(ctx, batchWrites)
+	}
+	return s.commit(ctx, now, events, batchWrites)
+}
+
+// lastLines returns the last line with a position of each file in batch,
+// in the order the files first appear: what savePositions stores.
+func lastLines(batch []postfixlog.Line) []postfixlog.Line {
+	var out []postfixlog.Line
+	idx := map[string]int{}
+	for _, l := range batch {
+		if l.Pos == (postfixlog.Position{}) {
+			continue
+		}
+		if i, ok := idx[l.Pos.Path]; ok {
+			out[i] = l
+			continue
+		}
+		idx[l.Pos.Path] = len(out)
+		out = append(out, l)
+	}
+	for i := range out {
+		out[i].Text = "" // only the position is kept
+	}
+	return out
+}
+
+// commitBeside commits a batch without events beside the loop (see
+// committer): the rows its records changed (taken already), the incidents
+// it changed and its position.
+func (s *service) commitBeside(ctx context.Context, more func(*track.Tx) error) error {
+	changes := s.tracker.Changes()
+	s.tracker.Forget()
+	err := s.writer.submit(ctx, func(tx *track.Tx) error {
+		if err := more(tx); err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if err := tx.SaveChange(c); err != nil {
 				return err
 			}
 		}
-		return s.savePositions(tx, batch, now)
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		s.countOpen()
+	}
+	return nil
 }
 
 // goLive hands the incidents to the wall clock: the notices held back
@@ -522,16 +601,20 @@ func (s *service) tick(ctx context.Context, now time.Time, idle bool) error {
 // notices.go) and commits them with the changed incidents and whatever more
 // writes.
 func (s *service) commit(ctx context.Context, now time.Time, events []incident.Event, more func(*track.Tx) error) error {
+	// After the batches committed beside the loop: in order.
+	if err := s.writer.wait(); err != nil {
+		return err
+	}
 	recorded := 0
-	dirty := s.tracker.Dirty()
+	changes := s.tracker.Changes()
 	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
 		if more != nil {
 			if err := more(tx); err != nil {
 				return err
 			}
 		}
-		for _, inc := range dirty {
-			if err := tx.SaveIncident(inc); err != nil {
+		for _, c := range changes {
+			if err := tx.SaveChange(c); err != nil {
 				return err
 			}
 		}
@@ -548,13 +631,112 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 			zap.String("listed", ev.Incident.Listed), zap.Int("bounced", ev.Incident.Bounced), zap.Int("deferred", ev.Incident.Deferred))
 		s.d.Metrics.events.WithLabelValues(string(ev.Kind)).Inc()
 	}
-	if len(dirty) > 0 || len(events) > 0 {
+	if len(changes) > 0 || len(events) > 0 {
 		s.countOpen()
 	}
 	if recorded > 0 {
 		s.kickComposer()
 	}
 	return nil
+}
+
+// pruneEvery is how often the store drops what its retention lets go.
+const pruneEvery = time.Hour
+
+// maybePrune deletes, once every pruneEvery, what the retention settings
+// let go: cleared incidents and sent notices after state.retention,
+// finished messages that met trouble after state.message_retention, those
+// delivered at the first attempt after state.delivered_retention (each 0:
+// as long as the one before). A failure is logged and tried again later.
+func (s *service) maybePrune(ctx context.Context, now time.Time) error {
+	if !s.pruned.IsZero() && now.Sub(s.pruned) < pruneEvery {
+		return nil
+	}
+	s.pruned = now
+	// The queue in memory is read again after a prune: the batch being
+	// committed must be in the tables first.
+	if err := s.writer.wait(); err != nil {
+		return err
+	}
+	r := s.cfg.State
+	msgs := cmp.Or(r.MessageRetention, r.Retention)
+	delivered := cmp.Or(r.DeliveredRetention, msgs)
+	if r.Retention > 0 {
+		st, err := s.d.Store.Prune(ctx, now, r.Retention)
+		if err != nil {
+			s.log.Warn("pruning the store", zap.Error(err))
+			return nil
+		}
+		if st != (track.PruneStats{}) {
+			s.log.Info("pruned the store", zap.Int64("messages", st.Messages), zap.Int64("incidents", st.Incidents),
+				zap.Int64("outbox", st.Outbox), zap.Int64("milter", st.Milter))
+		}
+	}
+	if msgs > 0 || delivered > 0 {
+		n, err := s.d.Store.PruneMessages(ctx, now, msgs, delivered)
+		if err != nil {
+			s.log.Warn("pruning messages", zap.Error(err))
+			return nil
+		}
+		if n > 0 {
+			s.log.Info("pruned messages", zap.Int64("messages", n))
+		}
+	}
+	return nil
+}
+
+// committer commits batches of lines in a goroutine of its own, one at a
+// time and in order, while the loop reads the next batch: the store's
+// writing and the parsing run on two cores. A batch handed over carries
+// everything it writes, taken from the tracker and the queue when it was
+// read (Tracker.Changes, Store.Writes), so the loop may go on changing
+// them. A commit that fails stops the daemon (the next submit or wait
+// returns its error); what it held is read again from the log after the
+// restart, from the last committed position.
+type committer struct {
+	store *track.Store
+	jobs  chan func(*track.Tx) error
+	done  chan error
+	busy  bool
+}
+
+func newCommitter(store *track.Store) *committer {
+	c := &committer{store: store, jobs: make(chan func(*track.Tx) error), done: make(chan error)}
+	go func() {
+		for fn := range c.jobs {
+			c.done <- store.Tx(context.Background(), fn)
+		}
+	}()
+	return c
+}
+
+// submit hands fn over once the commit before it is done.
+func (c *committer) submit(ctx context.Context, fn func(*track.Tx) error) error {
+	if err := c.wait(); err != nil {
+		return err
+	}
+	c.jobs <- fn
+	c.busy = true
+	return nil
+}
+
+// wait returns when no commit is running, with the error of the last one.
+func (c *committer) wait() error {
+	if !c.busy {
+		return nil
+	}
+	c.busy = false
+	if err := <-c.done; err != nil {
+		return fmt.Errorf("daemon: committing: %w", err)
+	}
+	return nil
+}
+
+// stop waits for the last commit and ends the goroutine.
+func (c *committer) stop() error {
+	err := c.wait()
+	close(c.jobs)
+	return err
 }
 
 // sendingIP is the listed IP to assume when a reply names none: our only

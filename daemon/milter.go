@@ -176,7 +176,9 @@ func (w *milterWriter) drain(batch []milter.Message) []milter.Message {
 // became of the messages).
 func (w *milterWriter) write(batch []milter.Message) {
 	stored := 0
-	err := w.store.Tx(context.Background(), func(tx *track.Tx) error {
+	// The milter's facts are not in the log: on the disk before they
+	// count as stored (SyncTx).
+	err := w.store.SyncTx(context.Background(), func(tx *track.Tx) error {
 		stored = 0
 		for i := range batch {
 			if batch[i].QueueID == "" {

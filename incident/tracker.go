@@ -59,7 +59,7 @@ type Tracker struct {
 	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents), until removed
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
 	done     []*state            // cleared incidents, oldest first (until Forget)
-	dirty    []*state            // changed since the last Dirty call
+	dirty    []*state            // changed since the last Changes call
 	timers   timerHeap           // active incidents with a pending deadline
 	now      time.Time           // the latest time advanced to
 	seed     maphash.Seed
@@ -89,12 +89,19 @@ type state struct {
 	hidx   int       // index in Tracker.timers; -1 when not there
 	parked bool      // a notice is held back (catching up)
 	dirty  bool      // in Tracker.dirty
+
+	// What Changes has not reported yet: the entries of inc.Messages that
+	// are new or changed, and the recipients from savedRcpts on.
+	msgs        []*msgState // parallel to inc.Messages
+	changedMsgs []int
+	savedRcpts  int
 }
 
 type msgState struct {
-	st    *state
-	idx   int        // index in st.inc.Messages, -1 when beyond MaxMessages
-	rcpts []rcptFate // affected recipients and their outcome (few per message)
+	st      *state
+	idx     int        // index in st.inc.Messages, -1 when beyond MaxMessages
+	rcpts   []rcptFate // affected recipients and their outcome (few per message)
+	changed bool       // in st.changedMsgs
 }
 
 type rcptFate struct {
@@ -273,6 +280,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			}
 			ms.idx = len(st.inc.Messages)
 			st.inc.Messages = append(st.inc.Messages, m)
+			st.msgs = append(st.msgs, ms)
 		} else {
 			st.inc.MoreMessages++
 		}
@@ -386,6 +394,10 @@ func (ms *msgState) update(at time.Time) {
 	m.Fate = fate
 	if !at.IsZero() && at.After(m.LastSeen) {
 		m.LastSeen = at
+	}
+	if !ms.changed {
+		ms.changed = true
+		ms.st.changedMsgs = append(ms.st.changedMsgs, ms.idx)
 	}
 }
 
@@ -641,17 +653,78 @@ func (t *Tracker) Active() []Incident {
 	return out
 }
 
-// Dirty returns the incidents changed since the last call (for the store),
-// ordered by ID.
-func (t *Tracker) Dirty() []Incident {
-	out := make([]Incident, 0, len(t.dirty))
+// Change is what changed in an incident since Changes last reported it:
+// the incident without its lists of messages and recipients, and the
+// entries of those lists that are new or changed — what the store writes,
+// so that saving a large incident costs what changed, not its size.
+type Change struct {
+	// Incident has nil Messages and Recipients.
+	Incident Incident
+	// Messages are the new or changed entries of Incident.Messages.
+	Messages []IndexedMessage
+	// Recipients are Incident.Recipients from RecipientsFrom on (new).
+	Recipients     []string
+	RecipientsFrom int
+	// MessageCount and RecipientCount are the totals (the lists' lengths
+	// and the counts beyond them).
+	MessageCount, RecipientCount int
+}
+
+// IndexedMessage is an entry of Incident.Messages and its index (seq).
+type IndexedMessage struct {
+	Seq int
+	Message
+}
+
+// ChangeOf returns all of inc as a Change (every message and recipient).
+func ChangeOf(inc Incident) Change {
+	c := Change{Incident: inc, Recipients: slices.Clone(inc.Recipients),
+		MessageCount: len(inc.Messages) + inc.MoreMessages, RecipientCount: len(inc.Recipients) + inc.MoreRecipients}
+	c.Incident.Messages, c.Incident.Recipients = nil, nil
+	c.Incident.Domains = slices.Clone(inc.Domains)
+	c.Incident.Remotes = slices.Clone(inc.Remotes)
+	c.Incident.Samples = slices.Clone(inc.Samples)
+	for i, m := range inc.Messages {
+		m.Recipients = slices.Clone(m.Recipients)
+		c.Messages = append(c.Messages, IndexedMessage{Seq: i, Message: m})
+	}
+	return c
+}
+
+// Changes returns what changed in each incident since the last call (for
+// the store), ordered by incident ID.
+func (t *Tracker) Changes() []Change {
+	out := make([]Change, 0, len(t.dirty))
 	for _, st := range t.dirty {
 		st.dirty = false
-		out = append(out, st.inc.clone())
+		inc := &st.inc
+		c := Change{
+			Incident:       *inc,
+			RecipientsFrom: st.savedRcpts,
+			Recipients:     slices.Clone(inc.Recipients[st.savedRcpts:]),
+			MessageCount:   len(inc.Messages) + inc.MoreMessages,
+			RecipientCount: len(inc.Recipients) + inc.MoreRecipients,
+		}
+		c.Incident.Messages, c.Incident.Recipients = nil, nil
+		c.Incident.Domains = slices.Clone(inc.Domains)
+		c.Incident.Remotes = slices.Clone(inc.Remotes)
+		c.Incident.Samples = slices.Clone(inc.Samples)
+		st.savedRcpts = len(inc.Recipients)
+		slices.Sort(st.changedMsgs)
+		for _, i := range st.changedMsgs {
+			m := inc.Messages[i]
+			m.Recipients = slices.Clone(m.Recipients)
+			c.Messages = append(c.Messages, IndexedMessage{Seq: i, Message: m})
+		}
+		for _, i := range st.changedMsgs {
+			st.msgs[i].changed = false
+		}
+		st.changedMsgs = st.changedMsgs[:0]
+		out = append(out, c)
 	}
 	clear(t.dirty)
 	t.dirty = t.dirty[:0]
-	slices.SortFunc(out, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Incident.ID, b.Incident.ID) })
 	return out
 }
 
@@ -677,6 +750,7 @@ func (t *Tracker) Restore(incs []Incident) {
 		if inc.Status == Ongoing && inc.Notified.Before(inc.LastSeen) {
 			st.lastNote = inc.Notified
 		}
+		st.savedRcpts = len(st.inc.Recipients)
 		for _, r := range st.inc.Recipients {
 			st.rcpts[maphash.String(t.seed, r)] = struct{}{}
 		}
@@ -691,6 +765,7 @@ func (t *Tracker) Restore(incs []Incident) {
 				ms.rcpts = append(ms.rcpts, rcptFate{r, m.Fate})
 			}
 			st.msgIndex[m.QueueID] = ms
+			st.msgs = append(st.msgs, ms)
 			ref := t.byQueue[m.QueueID]
 			if ref == nil {
 				ref = &msgRef{}

@@ -319,8 +319,8 @@ func TestRestoreContinues(t *testing.T) {
 	tr := New(cfg)
 	run(tr, []step{{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda}})
 	saved := tr.Active()
-	if len(tr.Dirty()) != 1 || len(tr.Dirty()) != 0 {
-		t.Fatal("Dirty should report the changed incident once")
+	if len(tr.Changes()) != 1 || len(tr.Changes()) != 0 {
+		t.Fatal("Changes should report the changed incident once")
 	}
 
 	tr2 := New(cfg)
@@ -612,5 +612,44 @@ func BenchmarkDeliveryLine(b *testing.B) {
 			}
 			tr.Forget()
 		})
+	}
+}
+
+// TestChanges: Changes reports what changed since the last call — the new
+// and changed messages and the new recipients — not the whole incident.
+func TestChanges(t *testing.T) {
+	tr := New(Config{Settle: time.Hour})
+	var steps []step
+	for i := range 10 {
+		steps = append(steps, step{r: delivery(i, fmt.Sprintf("A%d", i), fmt.Sprintf("r%d@example.net", i), "deferred"), v: barracuda})
+	}
+	run(tr, steps)
+	first := tr.Changes()
+	if len(first) != 1 || len(first[0].Messages) != 10 || len(first[0].Recipients) != 10 || first[0].RecipientsFrom != 0 ||
+		first[0].Incident.Messages != nil || first[0].MessageCount != 10 {
+		t.Fatalf("first changes: %d changes, %+v", len(first), first)
+	}
+	run(tr, []step{
+		{r: delivery(20, "A3", "r3@example.net", "sent")},                   // a fate changes
+		{r: delivery(21, "B1", "s1@example.net", "deferred"), v: barracuda}, // a new message and recipient
+	})
+	c := tr.Changes()
+	if len(c) != 1 {
+		t.Fatalf("%d changes", len(c))
+	}
+	var seqs []int
+	for _, m := range c[0].Messages {
+		seqs = append(seqs, m.Seq)
+	}
+	if !slices.Equal(seqs, []int{3, 10}) || c[0].Messages[0].Fate != FateDelivered || c[0].RecipientsFrom != 10 ||
+		!slices.Equal(c[0].Recipients, []string{"s1@example.net"}) || c[0].MessageCount != 11 || c[0].RecipientCount != 11 {
+		t.Errorf("second changes: seqs %v, %+v", seqs, c[0])
+	}
+	if len(tr.Changes()) != 0 {
+		t.Error("changes reported twice")
+	}
+	whole := ChangeOf(tr.Active()[0])
+	if len(whole.Messages) != 11 || len(whole.Recipients) != 11 || whole.RecipientsFrom != 0 || whole.Incident.Messages != nil {
+		t.Errorf("ChangeOf: %+v", whole)
 	}
 }

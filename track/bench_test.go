@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -72,5 +74,48 @@ func BenchmarkApplyBatch(b *testing.B) {
 				b.ReportMetric(float64(iters*size)/b.Elapsed().Seconds(), "records/s")
 			})
 		}
+	}
+}
+
+// BenchmarkSaveLargeIncident: one batch's save of an ongoing incident of
+// 1,000 messages in which one message changed (a retry): the incident row
+// and one message row, whatever the incident's size.
+func BenchmarkSaveLargeIncident(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "state.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	tr := incident.New(incident.Config{})
+	v := classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1"}
+	at := t0
+	feed := func(qid, rcpt string) {
+		at = at.Add(time.Second)
+		o := incident.Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: qid, Status: "deferred", To: rcpt, Raw: "line", Verdict: &v}
+		tr.Observe(&o)
+	}
+	save := func() {
+		err := s.Tx(ctx, func(tx *Tx) error {
+			for _, c := range tr.Changes() {
+				if err := tx.SaveChange(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	qids, rcpts := make([]string, 1000), make([]string, 1000)
+	for i := range qids {
+		qids[i], rcpts[i] = fmt.Sprintf("A%d", i), fmt.Sprintf("u%d@example.net", i)
+		feed(qids[i], rcpts[i])
+	}
+	save()
+	for i := 0; b.Loop(); i++ {
+		feed(qids[i%1000], rcpts[i%1000])
+		save()
 	}
 }

@@ -1,94 +1,116 @@
 package track
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/rblwatch/rblwatch/incident"
 )
 
-// SaveIncident stores inc, replacing the stored version of the same ID: the
-// incidents row (the whole incident as JSON, plus columns for SQL) and its
-// incident_messages and incident_recipients rows. Only the child rows that
-// changed are rewritten, so saving a large ongoing incident on every batch
-// stays cheap; saving an unchanged incident writes nothing.
-func (t *Tx) SaveIncident(inc incident.Incident) error {
-	if inc.ID == "" {
-		return fmt.Errorf("%w: incident without an id", ErrInvalid)
-	}
-	js, err := json.Marshal(inc)
-	if err != nil {
-		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
-	}
-	var old incident.Incident
-	var oldJSON []byte
-	err = t.queryRow(`SELECT json FROM incidents WHERE id = ?`, inc.ID).Scan(&oldJSON)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
-	case bytes.Equal(oldJSON, js):
-		return nil
-	default:
-		// An unreadable old version is replaced whole.
-		if json.Unmarshal(oldJSON, &old) != nil {
-			old = incident.Incident{}
-			if err := t.deleteIncidentChildren(inc.ID); err != nil {
-				return err
-			}
-		}
-	}
-	_, err = t.exec(`INSERT INTO incidents (id, provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by,
+// The incidents row holds the incident without its lists of messages and
+// recipients (columns for SQL, and the rest as JSON); its messages and
+// recipients are rows of incident_messages and incident_recipients, by seq.
+// A save writes what changed: the row, and the child rows that are new or
+// changed. Rows written by rblwatch before this layout hold the lists in
+// their JSON too; they are read as they are and rewritten whole by their
+// next save.
+
+const saveIncidentSQL = `INSERT INTO incidents (id, provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by,
 	notified, notices, bounced, deferred, message_count, recipient_count, json)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, listed = excluded.listed, status = excluded.status,
 	category = excluded.category, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
 	cleared_at = excluded.cleared_at, cleared_by = excluded.cleared_by, notified = excluded.notified,
 	notices = excluded.notices, bounced = excluded.bounced, deferred = excluded.deferred,
-	message_count = excluded.message_count, recipient_count = excluded.recipient_count, json = excluded.json`,
-		inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
-		dbTime(inc.FirstSeen), dbTime(inc.LastSeen), dbTime(inc.ClearedAt), inc.ClearedBy,
-		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred,
-		len(inc.Messages)+inc.MoreMessages, len(inc.Recipients)+inc.MoreRecipients, string(js))
+	message_count = excluded.message_count, recipient_count = excluded.recipient_count, json = excluded.json`
+
+const saveIncidentMessageSQL = `INSERT OR REPLACE INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const saveIncidentRecipientSQL = `INSERT OR REPLACE INTO incident_recipients (incident_id, seq, recipient, domain) VALUES (?, ?, ?, ?)`
+
+// SaveChange stores what changed in an incident (incident.Tracker.Changes):
+// its row, and its new or changed messages and recipients. The cost is that
+// of the change, however large the incident.
+func (t *Tx) SaveChange(c incident.Change) error {
+	inc := &c.Incident
+	if inc.ID == "" {
+		return fmt.Errorf("%w: incident without an id", ErrInvalid)
+	}
+	head := *inc
+	head.Messages, head.Recipients = nil, nil
+	js, err := json.Marshal(head)
 	if err != nil {
 		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 	}
-	for i, m := range inc.Messages {
-		if i < len(old.Messages) && sameMessage(old.Messages[i], m) {
-			continue
-		}
+	_, err = t.exec(saveIncidentSQL,
+		inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
+		dbTime(inc.FirstSeen), dbTime(inc.LastSeen), dbTime(inc.ClearedAt), inc.ClearedBy,
+		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
+	if err != nil {
+		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+	}
+	for _, m := range c.Messages {
 		rj, err := json.Marshal(orEmpty(m.Recipients))
 		if err != nil {
 			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
-		_, err = t.exec(`INSERT OR REPLACE INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inc.ID, i, clip(m.QueueID, maxText), clip(m.From, maxText), clip(m.MessageID, maxText), string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen))
+		_, err = t.exec(saveIncidentMessageSQL, inc.ID, m.Seq, clip(m.QueueID, maxText), clip(m.From, maxText), clip(m.MessageID, maxText),
+			string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen), clip(m.Login, maxText), clip(m.Client, maxText))
 		if err != nil {
 			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
 	}
-	if len(old.Messages) > len(inc.Messages) {
+	for i, r := range c.Recipients {
+		_, err = t.exec(saveIncidentRecipientSQL, inc.ID, c.RecipientsFrom+i, clip(r, maxText), clip(domainOf(r), maxText))
+		if err != nil {
+			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		}
+	}
+	return nil
+}
+
+// SaveIncident stores inc whole, replacing the stored version of the same
+// ID; only the rows that differ are written, so saving an unchanged incident
+// writes nothing. The daemon saves changes (SaveChange); this is for an
+// incident from elsewhere.
+func (t *Tx) SaveIncident(inc incident.Incident) error {
+	if inc.ID == "" {
+		return fmt.Errorf("%w: incident without an id", ErrInvalid)
+	}
+	old, ok, err := t.storedIncident(inc.ID)
+	if err != nil {
+		return err
+	}
+	c := incident.ChangeOf(inc)
+	if ok {
+		if reflect.DeepEqual(normalized(old), normalized(inc)) {
+			return nil
+		}
+		c.Messages = slices.DeleteFunc(c.Messages, func(m incident.IndexedMessage) bool {
+			return m.Seq < len(old.Messages) && sameMessage(old.Messages[m.Seq], m.Message)
+		})
+		same := 0
+		for same < len(old.Recipients) && same < len(inc.Recipients) && old.Recipients[same] == inc.Recipients[same] {
+			same++
+		}
+		c.Recipients, c.RecipientsFrom = c.Recipients[same:], same
+	}
+	if err := t.SaveChange(c); err != nil {
+		return err
+	}
+	if ok && len(old.Messages) > len(inc.Messages) {
 		if _, err := t.exec(`DELETE FROM incident_messages WHERE incident_id = ? AND seq >= ?`, inc.ID, len(inc.Messages)); err != nil {
 			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
 	}
-	for i, r := range inc.Recipients {
-		if i < len(old.Recipients) && old.Recipients[i] == r {
-			continue
-		}
-		_, err = t.exec(`INSERT OR REPLACE INTO incident_recipients (incident_id, seq, recipient, domain) VALUES (?, ?, ?, ?)`,
-			inc.ID, i, clip(r, maxText), clip(domainOf(r), maxText))
-		if err != nil {
-			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
-		}
-	}
-	if len(old.Recipients) > len(inc.Recipients) {
+	if ok && len(old.Recipients) > len(inc.Recipients) {
 		if _, err := t.exec(`DELETE FROM incident_recipients WHERE incident_id = ? AND seq >= ?`, inc.ID, len(inc.Recipients)); err != nil {
 			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
@@ -97,8 +119,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inc.ID, i, clip(m.QueueID, maxText), clip(m
 }
 
 func sameMessage(a, b incident.Message) bool {
-	return a.QueueID == b.QueueID && a.From == b.From && a.MessageID == b.MessageID && a.Fate == b.Fate &&
-		a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) && slices.Equal(a.Recipients, b.Recipients)
+	return a.QueueID == b.QueueID && a.From == b.From && a.MessageID == b.MessageID && a.Login == b.Login && a.Client == b.Client &&
+		a.Fate == b.Fate && a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) && slices.Equal(a.Recipients, b.Recipients)
 }
 
 func orEmpty(s []string) []string {
@@ -116,6 +138,44 @@ func (t *Tx) deleteIncidentChildren(id string) error {
 		return fmt.Errorf("track: deleting incident %s: %w", id, err)
 	}
 	return nil
+}
+
+// normalized makes empty lists nil, for comparing a stored incident with
+// one in memory.
+func normalized(inc incident.Incident) incident.Incident {
+	for _, l := range []*[]string{&inc.Recipients, &inc.Domains, &inc.Remotes, &inc.Samples} {
+		if len(*l) == 0 {
+			*l = nil
+		}
+	}
+	if len(inc.Messages) == 0 {
+		inc.Messages = nil
+	}
+	return inc
+}
+
+// storedIncident reads the incident id as this transaction sees it; ok is
+// false when there is none, or when its row cannot be read (an auditor's
+// edit): its child rows are then deleted, to be written again whole.
+func (t *Tx) storedIncident(id string) (incident.Incident, bool, error) {
+	var js []byte
+	err := t.queryRow(`SELECT json FROM incidents WHERE id = ?`, id).Scan(&js)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return incident.Incident{}, false, nil
+	case err != nil:
+		return incident.Incident{}, false, fmt.Errorf("track: saving incident %s: %w", id, err)
+	}
+	var inc incident.Incident
+	if json.Unmarshal(js, &inc) != nil {
+		return incident.Incident{}, false, t.deleteIncidentChildren(id)
+	}
+	if inc.Messages == nil {
+		if err := readIncidentLists(t.ctx, t.tx, &inc); err != nil {
+			return incident.Incident{}, false, err
+		}
+	}
+	return inc, true, nil
 }
 
 // DeleteIncident removes an incident and its rows; a missing one is not an
@@ -153,24 +213,82 @@ func (s *Store) incidents(ctx context.Context, where string, args ...any) ([]inc
 	if err != nil {
 		return nil, fmt.Errorf("track: loading incidents: %w", err)
 	}
-	defer rows.Close()
 	var out []incident.Incident
 	for rows.Next() {
 		var id string
 		var js []byte
 		if err := rows.Scan(&id, &js); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("track: loading incidents: %w", err)
 		}
 		var inc incident.Incident
 		if err := json.Unmarshal(js, &inc); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("track: loading incident %s: %w", id, err)
 		}
 		out = append(out, inc)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("track: loading incidents: %w", err)
 	}
+	for i := range out {
+		if out[i].Messages == nil { // the lists are rows of their own
+			if err := readIncidentLists(ctx, s.r, &out[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return out, nil
+}
+
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+// readIncidentLists fills in the messages and recipients of inc from their
+// rows.
+func readIncidentLists(ctx context.Context, q querier, inc *incident.Incident) error {
+	rows, err := q.QueryContext(ctx, `SELECT queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client
+FROM incident_messages WHERE incident_id = ? ORDER BY seq`, inc.ID)
+	if err != nil {
+		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+	}
+	for rows.Next() {
+		var m incident.Message
+		var fate, rcpts string
+		if err := rows.Scan(&m.QueueID, &m.From, &m.MessageID, &fate, &rcpts, scanTime(&m.FirstSeen), scanTime(&m.LastSeen), &m.Login, &m.Client); err != nil {
+			rows.Close()
+			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+		}
+		m.Fate = incident.Fate(fate)
+		if err := json.Unmarshal([]byte(rcpts), &m.Recipients); err != nil {
+			rows.Close()
+			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+		}
+		if len(m.Recipients) == 0 {
+			m.Recipients = nil
+		}
+		inc.Messages = append(inc.Messages, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+	}
+	rows, err = q.QueryContext(ctx, `SELECT recipient FROM incident_recipients WHERE incident_id = ? ORDER BY seq`, inc.ID)
+	if err != nil {
+		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+	}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+		}
+		inc.Recipients = append(inc.Recipients, r)
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // domainOf returns the lower-cased part after the last "@", or "" when there

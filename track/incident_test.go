@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/postfixlog"
+	"go.uber.org/zap/zaptest"
 )
 
 func sampleIncident(id string, first time.Time, status incident.Status) incident.Incident {
@@ -313,5 +317,153 @@ func TestPrune(t *testing.T) {
 	}
 	if _, err := s.Prune(ctx, now, 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Prune with no age: %v", err)
+	}
+}
+
+// TestMigrateIncidentLists: an incident written before migration 5 (its
+// lists in the JSON as well as in rows, the SASL login and client only in
+// the JSON) reads the same after it, and its next save writes what changed.
+func TestMigrateIncidentLists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	if err := prepareFile(path); err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	db.SetMaxOpenConns(1)
+	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:4]); err != nil {
+		t.Fatal(err)
+	}
+	inc := sampleIncident("old", t0, incident.Ongoing)
+	inc.Messages[0].Login, inc.Messages[0].Client = "alice", "pc.ours.example[192.0.2.55]"
+	js, _ := json.Marshal(inc)
+	if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, first_seen, json) VALUES ('old', 'spamhaus', '192.0.2.1', 'ongoing', ?, ?)`, dbTime(t0), string(js)); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range inc.Messages {
+		rj, _ := json.Marshal(m.Recipients)
+		if _, err := db.Exec(`INSERT INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen) VALUES ('old', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			i, m.QueueID, m.From, m.MessageID, string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range inc.Recipients {
+		if _, err := db.Exec(`INSERT INTO incident_recipients (incident_id, seq, recipient, domain) VALUES ('old', ?, ?, ?)`, i, r, domainOf(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, ok, err := s.Incident(context.Background(), "old")
+	if err != nil || !ok || !reflect.DeepEqual(got, inc) {
+		a, _ := json.Marshal(got)
+		t.Fatalf("after the migration (%v, %v):\n got %s\nwant %s", ok, err, a, js)
+	}
+	var stored string
+	if err := s.r.QueryRow(`SELECT json FROM incidents WHERE id = 'old'`).Scan(&stored); err != nil || strings.Contains(stored, `"messages"`) {
+		t.Errorf("the row's JSON still holds the lists: %s", stored)
+	}
+	next := inc
+	next.Messages = slices.Clone(inc.Messages)
+	next.Messages[1].Fate = incident.FateDelivered
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(next) }); n != 2 {
+		t.Errorf("saving one changed message changed %d rows, want 2", n)
+	}
+}
+
+// TestSaveChangeCostsTheChange: saving a change of an incident of 1,000
+// messages writes the row and the changed entries, not the whole list.
+func TestSaveChangeCostsTheChange(t *testing.T) {
+	s := openTest(t)
+	tr := incident.New(incident.Config{})
+	v := classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1"}
+	feed := func(i int, qid, status string) {
+		o := incident.Observation{Kind: postfixlog.KindDelivery, At: t0.Add(time.Duration(i) * time.Second), QueueID: qid,
+			Status: status, To: fmt.Sprintf("u%d@example.net", i), Raw: "line"}
+		if status != "sent" {
+			o.Verdict = &v
+		}
+		tr.Observe(&o)
+	}
+	for i := range 1000 {
+		feed(i, fmt.Sprintf("A%d", i), "deferred")
+	}
+	save := func() int {
+		return changes(t, s, func(tx *Tx) error {
+			for _, c := range tr.Changes() {
+				if err := tx.SaveChange(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if n := save(); n != 1+1000+1000 {
+		t.Errorf("first save changed %d rows", n)
+	}
+	feed(1000, "A7", "deferred") // a retry of an affected message
+	if n := save(); n != 1+1 {
+		t.Errorf("saving one changed message changed %d rows, want 2", n)
+	}
+	got, _, err := s.Incident(context.Background(), tr.Active()[0].ID)
+	if err != nil || !reflect.DeepEqual(normalized(got), normalized(tr.Active()[0])) {
+		t.Errorf("stored incident differs from the tracker's: %v", err)
+	}
+}
+
+// TestPruneMessages: messages delivered at the first attempt go after the
+// short delivered age, the others after the longer one; live messages stay
+// unless not seen for that long.
+func TestPruneMessages(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	day := 24 * time.Hour
+	now := t0.Add(100 * day)
+	life := func(at time.Time, qid string, statuses ...string) []*postfixlog.Record {
+		recs := []*postfixlog.Record{client(at, qid), queued(at, qid, "a@ours.example", 1)}
+		for _, st := range statuses {
+			recs = append(recs, delivery(at, qid, "u@example.net", st, "2.0.0", "text"))
+		}
+		return append(recs, removed(at, qid))
+	}
+	var recs []*postfixlog.Record
+	recs = append(recs, life(now.Add(-3*day), "C1EA000001", "sent")...)             // clean, 3 days: pruned
+	recs = append(recs, life(now.Add(-1*day+time.Hour), "C1EA000002", "sent")...)   // clean, under a day: kept
+	recs = append(recs, life(now.Add(-3*day), "4E7A000001", "deferred", "sent")...) // retried, 3 days: kept
+	recs = append(recs, life(now.Add(-3*day), "B0B0000001", "bounced")...)          // bounced, 3 days: kept
+	recs = append(recs, life(now.Add(-40*day), "B0B0000002", "bounced")...)         // bounced, 40 days: pruned
+	recs = append(recs, client(now.Add(-40*day), "5A1E000001"))                     // live, unseen 40 days: pruned
+	recs = append(recs, client(now.Add(-3*day), "5A1E000002"))                      // live, 3 days: kept
+	apply(t, s, recs...)
+	n, err := s.PruneMessages(ctx, now, 30*day, 2*day)
+	if err != nil || n != 3 {
+		t.Fatalf("pruned %d, %v; want 3", n, err)
+	}
+	msgs, err := s.Messages(ctx, MessageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, m := range msgs {
+		left = append(left, m.QueueID)
+	}
+	if want := []string{"C1EA000002", "4E7A000001", "B0B0000001", "5A1E000002"}; !slices.Equal(left, want) {
+		t.Errorf("left %v, want %v", left, want)
+	}
+	var rcpts int
+	if err := s.r.QueryRow(`SELECT count(*) FROM recipients`).Scan(&rcpts); err != nil || rcpts != 3 {
+		t.Errorf("%d recipients left (%v), want those of the 3 finished messages kept", rcpts, err)
+	}
+	// The queue in memory follows: a line for a pruned live message starts
+	// a new one.
+	apply(t, s, queued(now, "5A1E000001", "b@ours.example", 1))
+	if got := byQueueID(t, s, "5A1E000001"); len(got) != 1 || got[0].From != "b@ours.example" {
+		t.Errorf("after the prune: %+v", got)
+	}
+	if _, err := s.PruneMessages(ctx, now, -day, 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("negative age: %v", err)
 	}
 }

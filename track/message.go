@@ -3,7 +3,6 @@ package track
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,17 +33,10 @@ const (
 	maxReplyText = 1000
 )
 
-// liveMsg is what ApplyRecord needs to know of a live message.
-type liveMsg struct {
-	id       int64
-	nrcpt    int
-	expired  bool
-	removed  bool
-	rejected bool
-}
-
 // ApplyRecord updates the messages and recipients tables from one parsed
-// log line. It understands KindClient and KindPickup (a message enters the
+// log line, as it will be when the transaction commits (the tables are
+// written then, each changed message once: see queue). It understands
+// KindClient and KindPickup (a message enters the
 // queue), KindMessageID, KindQueued, KindDelivery, KindExpired, KindRemoved,
 // KindNotification and cleanup's KindReject (a milter, header or body check
 // refused the whole message, which then never enters the queue), and
@@ -62,222 +54,13 @@ func (t *Tx) ApplyRecord(r *postfixlog.Record) error {
 	if r == nil || r.QueueID == "" || r.QueueID == "NOQUEUE" {
 		return nil
 	}
-	var err error
-	switch r.Kind {
-	case postfixlog.KindClient, postfixlog.KindPickup:
-		err = t.startMessage(r)
-	case postfixlog.KindMessageID:
-		err = t.applyMessageID(r)
-	case postfixlog.KindQueued:
-		err = t.applyQueued(r)
-	case postfixlog.KindDelivery:
-		err = t.applyDelivery(r)
-	case postfixlog.KindExpired:
-		err = t.applyExpired(r)
-	case postfixlog.KindRemoved:
-		err = t.applyRemoved(r)
-	case postfixlog.KindNotification:
-		err = t.applyNotification(r)
-	case postfixlog.KindReject:
-		if r.Service != "cleanup" {
-			return nil
-		}
-		err = t.applyRejected(r)
-	default:
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("track: applying %s line of %s: %w", r.Kind, clip(r.QueueID, 64), err)
-	}
-	return nil
-}
-
-// lastSeenSQL moves last_seen forward to ?1 (never back; NULL ?1 keeps it).
-const lastSeenSQL = `last_seen = CASE WHEN ?1 IS NULL THEN last_seen WHEN last_seen IS NULL OR last_seen < ?1 THEN ?1 ELSE last_seen END`
-
-// live returns the live message with queue id qid.
-func (t *Tx) live(qid string) (liveMsg, bool, error) {
-	var m liveMsg
-	err := t.queryRow(`SELECT id, nrcpt, expired_at IS NOT NULL FROM messages WHERE queue_id = ? AND removed_at IS NULL`, qid).
-		Scan(&m.id, &m.nrcpt, &m.expired)
-	if errors.Is(err, sql.ErrNoRows) {
-		return liveMsg{}, false, nil
-	}
-	return m, err == nil, err
-}
-
-// latest returns the live message with queue id qid, else the last removed
-// one; lines that follow a removal (a notification logged late) belong to it.
-func (t *Tx) latest(qid string) (liveMsg, bool, error) {
-	var m liveMsg
-	err := t.queryRow(`SELECT id, nrcpt, expired_at IS NOT NULL, removed_at IS NOT NULL, rejected_at IS NOT NULL FROM messages WHERE queue_id = ? ORDER BY id DESC LIMIT 1`, qid).
-		Scan(&m.id, &m.nrcpt, &m.expired, &m.removed, &m.rejected)
-	if errors.Is(err, sql.ErrNoRows) {
-		return liveMsg{}, false, nil
-	}
-	return m, err == nil, err
-}
-
-// liveOrNew returns the live message with r's queue id, creating it. A
-// message cleanup rejected is no longer live, but the lines that follow
-// the rejection (the bounce of a rejected local submission) are its own.
-func (t *Tx) liveOrNew(r *postfixlog.Record) (liveMsg, error) {
-	m, ok, err := t.latest(r.QueueID)
-	if err != nil || (ok && (!m.removed || m.rejected)) {
-		return m, err
-	}
-	return t.insertMessage(r)
-}
-
-func (t *Tx) insertMessage(r *postfixlog.Record) (liveMsg, error) {
-	ts := dbTime(r.Time)
-	res, err := t.exec(`INSERT INTO messages (queue_id, first_seen, last_seen) VALUES (?, ?, ?)`, clip(r.QueueID, maxText), ts, ts)
-	if err != nil {
-		return liveMsg{}, err
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return liveMsg{}, err
-	}
-	return liveMsg{id: id}, t.linkMilter(id, r)
-}
-
-func (t *Tx) startMessage(r *postfixlog.Record) error {
-	if old, ok, err := t.live(r.QueueID); err != nil {
-		return err
-	} else if ok {
-		if _, err := t.exec(`UPDATE messages SET removed_at = COALESCE(last_seen, first_seen, ?) WHERE id = ?`, dbTime(r.Time), old.id); err != nil {
-			return err
-		}
-		if err := t.updateState(old.id, nil); err != nil {
-			return err
-		}
-	}
-	m, err := t.insertMessage(r)
-	if err != nil {
-		return err
-	}
-	if r.Kind == postfixlog.KindPickup {
-		_, err = t.exec(`UPDATE messages SET origin = ?, sender = ?, client = 'local' WHERE id = ?`, clip(r.Program, maxText), clip(r.From, maxText), m.id)
-	} else {
-		_, err = t.exec(`UPDATE messages SET origin = ?, client = ?, client_ip = ?, sasl_user = ? WHERE id = ?`,
-			clip(r.Program, maxText), clip(r.Client, maxText), clip(r.ClientIP, maxText), clip(r.SASLUser, maxText), m.id)
-	}
-	return err
-}
-
-func (t *Tx) applyMessageID(r *postfixlog.Record) error {
-	m, err := t.liveOrNew(r)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(`UPDATE messages SET message_id = ?2, `+lastSeenSQL+` WHERE id = ?3`, dbTime(r.Time), clip(r.MessageID, maxText), m.id)
-	return err
-}
-
-func (t *Tx) applyQueued(r *postfixlog.Record) error {
-	m, err := t.liveOrNew(r)
-	if err != nil {
-		return err
-	}
-	// nrcpt keeps the largest count seen: later queue passes may count
-	// only the recipients still to do.
-	_, err = t.exec(`UPDATE messages SET sender = ?2, size = ?3, nrcpt = max(nrcpt, ?4), `+lastSeenSQL+` WHERE id = ?5`,
-		dbTime(r.Time), clip(r.From, maxText), r.Size, r.Nrcpt, m.id)
-	if err != nil {
-		return err
-	}
-	return t.updateState(m.id, nil)
-}
-
-func (t *Tx) applyDelivery(r *postfixlog.Record) error {
-	if r.To == "" {
-		return nil
-	}
-	m, err := t.liveOrNew(r)
-	if err != nil {
-		return err
-	}
-	text := r.Detail
-	if text == "" {
-		text = r.Reply.Text
-	}
-	ts := dbTime(r.Time)
-	addr := clip(r.To, maxText)
-	_, err = t.exec(`INSERT INTO recipients (message, address, orig_to, domain, status, dsn, relay, reply, attempts, first_seen, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)
-ON CONFLICT (message, address, orig_to) DO UPDATE SET status = excluded.status, dsn = excluded.dsn, relay = excluded.relay,
-	reply = excluded.reply, attempts = attempts + 1, updated_at = COALESCE(excluded.updated_at, updated_at)`,
-		m.id, addr, clip(r.OrigTo, maxText), domainOf(addr), clip(strings.ToLower(r.Status), 64), clip(r.DSN, 64),
-		clip(r.Relay, maxText), clip(text, maxReplyText), ts)
-	if err != nil {
-		return err
-	}
-	return t.updateState(m.id, ts)
-}
-
-func (t *Tx) applyExpired(r *postfixlog.Record) error {
-	m, err := t.liveOrNew(r)
-	if err != nil {
-		return err
-	}
-	ts := dbTime(r.Time)
-	_, err = t.exec(`UPDATE messages SET expired_at = COALESCE(?1, last_seen, first_seen, '`+zeroTime+`'), sender = COALESCE(sender, ?2), `+lastSeenSQL+` WHERE id = ?3`,
-		ts, clip(r.From, maxText), m.id)
-	if err != nil {
-		return err
-	}
-	// The recipients still waiting are returned to the sender now.
-	if _, err := t.exec(`UPDATE recipients SET status = 'expired', updated_at = COALESCE(?1, updated_at) WHERE message = ?2 AND status IN ('deferred', 'softbounce')`, ts, m.id); err != nil {
-		return err
-	}
-	return t.updateState(m.id, nil)
+	t.applied = true
+	return t.s.Apply(t.ctx, r)
 }
 
 // zeroTime stands in when a removal or expiry has no readable time at all;
 // removed_at must not stay NULL, NULL means live.
 const zeroTime = "0001-01-01T00:00:00.000000000Z"
-
-func (t *Tx) applyRemoved(r *postfixlog.Record) error {
-	m, ok, err := t.live(r.QueueID)
-	if err != nil || !ok {
-		return err // a removal of a message we never saw tells nothing
-	}
-	ts := dbTime(r.Time)
-	_, err = t.exec(`UPDATE messages SET removed_at = COALESCE(?1, last_seen, first_seen, '`+zeroTime+`'), `+lastSeenSQL+` WHERE id = ?2`, ts, m.id)
-	if err != nil {
-		return err
-	}
-	return t.updateState(m.id, nil)
-}
-
-func (t *Tx) applyRejected(r *postfixlog.Record) error {
-	m, ok, err := t.live(r.QueueID)
-	if err != nil || !ok {
-		return err
-	}
-	ts := dbTime(r.Time)
-	_, err = t.exec(`UPDATE messages SET rejected_at = COALESCE(?1, last_seen, first_seen, '`+zeroTime+`'),
-	removed_at = COALESCE(?1, last_seen, first_seen, '`+zeroTime+`'), sender = COALESCE(sender, ?2), `+lastSeenSQL+` WHERE id = ?3`,
-		ts, clip(r.From, maxText), m.id)
-	if err != nil {
-		return err
-	}
-	return t.updateState(m.id, nil)
-}
-
-func (t *Tx) applyNotification(r *postfixlog.Record) error {
-	if r.NotifyQueueID == "" {
-		return nil
-	}
-	m, ok, err := t.latest(r.QueueID)
-	if err != nil || !ok {
-		return err
-	}
-	_, err = t.exec(`UPDATE messages SET notice_queue_id = ?2, notice = ?3, `+lastSeenSQL+` WHERE id = ?4`,
-		dbTime(r.Time), clip(r.NotifyQueueID, maxText), clip(r.NotifyKind, maxText), m.id)
-	return err
-}
 
 // rcptCounts counts a message's recipients by the class of their status.
 type rcptCounts struct {
@@ -329,44 +112,6 @@ func messageState(c rcptCounts, nrcpt int, expired, removed, rejected bool) Mess
 	}
 }
 
-// updateState recomputes a message's state from its recipients, and moves
-// its last_seen forward to ts (a stored time or nil).
-func (t *Tx) updateState(id int64, ts any) error {
-	rows, err := t.query(`SELECT m.state, m.nrcpt, m.expired_at IS NOT NULL, m.removed_at IS NOT NULL, m.rejected_at IS NOT NULL,
-	r.status, count(r.id)
-FROM messages m LEFT JOIN recipients r ON r.message = m.id WHERE m.id = ? GROUP BY r.status`, id)
-	if err != nil {
-		return err
-	}
-	var old string
-	var nrcpt int
-	var expired, removed, rejected bool
-	var c rcptCounts
-	for rows.Next() {
-		var st sql.NullString
-		var n int
-		if err := rows.Scan(&old, &nrcpt, &expired, &removed, &rejected, &st, &n); err != nil {
-			rows.Close()
-			return err
-		}
-		if st.Valid {
-			c.add(st.String, n)
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	state := string(messageState(c, nrcpt, expired, removed, rejected))
-	if state == old && ts == nil {
-		return nil
-	}
-	_, err = t.exec(`UPDATE messages SET state = ?2, `+lastSeenSQL+` WHERE id = ?3`, ts, state, id)
-	return err
-}
-
 // clip makes s valid UTF-8 and cuts it to at most max bytes on a character
 // boundary.
 func clip(s string, max int) string {
@@ -394,7 +139,7 @@ type MessageFilter struct {
 	QueueID string
 	// Since keeps only messages last seen at or after it (zero: no bound).
 	Since time.Time
-	// Limit keeps the most recently first-seen messages (0: all).
+	// Limit keeps the messages first seen last (0: all).
 	Limit int
 }
 
@@ -442,7 +187,8 @@ type RecipientRow struct {
 	UpdatedAt time.Time
 }
 
-// Messages returns the tracked messages f selects, by first-seen time, with
+// Messages returns the tracked messages f selects, in the order their first
+// log lines were read (ids ascend with it), with
 // their recipients.
 func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, error) {
 	var where []string
@@ -468,7 +214,8 @@ FROM messages m LEFT JOIN milter_messages f ON f.message = m.id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY first_seen DESC, m.id DESC`
+	// By id: the order in which their first lines were read.
+	q += ` ORDER BY m.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}

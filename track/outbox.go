@@ -308,9 +308,11 @@ func (t *Tx) mark(id int64, what, q string, args ...any) error {
 	return nil
 }
 
-// MarkSent is Tx.MarkSent in a transaction of its own.
+// MarkSent is Tx.MarkSent in a transaction of its own, on the disk when
+// it returns (SyncTx): a sent mark lost in a power cut would send the
+// notice again.
 func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
-	return s.Tx(ctx, func(t *Tx) error { return t.MarkSent(id, now) })
+	return s.SyncTx(ctx, func(t *Tx) error { return t.MarkSent(id, now) })
 }
 
 // MarkRetry is Tx.MarkRetry in a transaction of its own.
@@ -318,7 +320,8 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, attempts int, next time
 	return s.Tx(ctx, func(t *Tx) error { return t.MarkRetry(id, attempts, next, errText) })
 }
 
-// MarkFailed is Tx.MarkFailed in a transaction of its own.
+// MarkFailed is Tx.MarkFailed in a transaction of its own, on the disk
+// when it returns (SyncTx).
 func (s *Store) MarkFailed(ctx context.Context, id int64, now time.Time, errText string) error {
-	return s.Tx(ctx, func(t *Tx) error { return t.MarkFailed(id, now, errText) })
+	return s.SyncTx(ctx, func(t *Tx) error { return t.MarkFailed(id, now, errText) })
 }

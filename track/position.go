@@ -15,6 +15,12 @@ import (
 // named here for the store's callers.
 type Position = postfixlog.Position
 
+const savePositionSQL = `INSERT INTO positions (source, path, dev, inode, byte_offset, fingerprint, cursor, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source) DO UPDATE SET path = excluded.path, dev = excluded.dev, inode = excluded.inode,
+	byte_offset = excluded.byte_offset, fingerprint = excluded.fingerprint, cursor = excluded.cursor,
+	updated_at = excluded.updated_at`
+
 // SavePosition records where source stopped. now is stored as updated_at.
 // Device and inode numbers are stored as their 64-bit patterns (SQLite
 // integers are signed).
@@ -22,11 +28,7 @@ func (t *Tx) SavePosition(source string, p Position, now time.Time) error {
 	if source == "" {
 		return fmt.Errorf("%w: position without a source name", ErrInvalid)
 	}
-	_, err := t.exec(`INSERT INTO positions (source, path, dev, inode, byte_offset, fingerprint, cursor, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (source) DO UPDATE SET path = excluded.path, dev = excluded.dev, inode = excluded.inode,
-	byte_offset = excluded.byte_offset, fingerprint = excluded.fingerprint, cursor = excluded.cursor,
-	updated_at = excluded.updated_at`,
+	_, err := t.exec(savePositionSQL,
 		source, p.Path, int64(p.Dev), int64(p.Inode), p.Offset, p.Fingerprint, p.Cursor, dbTime(now))
 	if err != nil {
 		return fmt.Errorf("track: saving position of %s: %w", source, err)

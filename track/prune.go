@@ -35,7 +35,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 	cutoff := dbTime(now.Add(-olderThan))
 	err := s.Tx(ctx, func(t *Tx) error {
 		var err error
-		if st.Messages, err = t.deleted(`DELETE FROM messages WHERE removed_at < ?1 OR (removed_at IS NULL AND last_seen < ?1)`, cutoff); err != nil {
+		if st.Messages, err = t.deleteMessages(cutoff, cutoff); err != nil {
 			return err
 		}
 		if st.Incidents, err = t.deleted(`DELETE FROM incidents WHERE status = 'cleared' AND cleared_at < ?1`, cutoff); err != nil {
@@ -55,7 +55,60 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 	if err != nil {
 		return PruneStats{}, fmt.Errorf("track: pruning: %w", err)
 	}
+	s.Reload() // the picture of the queue may hold deleted rows
 	return st, nil
+}
+
+// PruneMessages deletes, in one transaction, the messages (with their
+// recipients and milter facts) that finished before shorter cutoffs than
+// Prune's: those delivered to every recipient at the first attempt
+// (no deferral, no bounce) that left the queue more than delivered ago,
+// and every other message that left the queue, or was last seen, more than
+// troubled ago. A zero age keeps those messages. Incidents keep their own
+// record of the messages they affected (incident_messages).
+func (s *Store) PruneMessages(ctx context.Context, now time.Time, troubled, delivered time.Duration) (int64, error) {
+	if troubled < 0 || delivered < 0 {
+		return 0, fmt.Errorf("%w: prune ages %v, %v", ErrInvalid, troubled, delivered)
+	}
+	var n int64
+	err := s.Tx(ctx, func(t *Tx) error {
+		if delivered > 0 {
+			d, err := t.deleted(`DELETE FROM messages WHERE removed_at < ?1 AND state = 'delivered'
+	AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.message = messages.id AND r.attempts > 1)`, dbTime(now.Add(-delivered)))
+			if err != nil {
+				return err
+			}
+			n += d
+		}
+		if troubled > 0 {
+			cut := dbTime(now.Add(-troubled))
+			d, err := t.deleteMessages(cut, cut)
+			if err != nil {
+				return err
+			}
+			n += d
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("track: pruning messages: %w", err)
+	}
+	s.Reload()
+	return n, nil
+}
+
+// deleteMessages deletes the messages removed from the queue before
+// removed, and those still in it but not seen since seen (their removal
+// line was lost: Postfix logs every queued message at least every few
+// hours). Two statements, so that each uses its index (messages_removed_at,
+// and the partial indexes of the live rows).
+func (t *Tx) deleteMessages(removed, seen any) (int64, error) {
+	a, err := t.deleted(`DELETE FROM messages WHERE removed_at < ?`, removed)
+	if err != nil {
+		return 0, err
+	}
+	b, err := t.deleted(`DELETE FROM messages WHERE removed_at IS NULL AND last_seen < ?`, seen)
+	return a + b, err
 }
 
 func (t *Tx) deleted(q string, args ...any) (int64, error) {

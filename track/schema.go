@@ -222,6 +222,28 @@ CREATE TABLE mutes (
 	lifted_at  TEXT
 ) STRICT;
 `,
+	// 5: the store at line rate (issue 10). The incidents row holds the
+	// incident without its lists, which are rows of incident_messages
+	// (now with the SASL login and client) and incident_recipients, so
+	// that a save writes what changed. Indexes that no query of rblwatch
+	// uses and that every message paid for are dropped; the message list
+	// is ordered by id (the order of first sighting); the deferred view
+	// and the queue's reload use partial indexes on the live rows.
+	`
+ALTER TABLE incident_messages ADD COLUMN login TEXT NOT NULL DEFAULT '';
+ALTER TABLE incident_messages ADD COLUMN client TEXT NOT NULL DEFAULT '';
+UPDATE incident_messages SET
+	login = coalesce((SELECT json_extract(i.json, '$.messages[' || incident_messages.seq || '].login') FROM incidents i WHERE i.id = incident_messages.incident_id), ''),
+	client = coalesce((SELECT json_extract(i.json, '$.messages[' || incident_messages.seq || '].client') FROM incidents i WHERE i.id = incident_messages.incident_id), '');
+UPDATE incidents SET json = json_remove(json, '$.messages', '$.recipients') WHERE json_valid(json);
+DROP INDEX messages_state;
+DROP INDEX messages_first_seen;
+DROP INDEX messages_last_seen;
+DROP INDEX messages_message_id;
+DROP INDEX recipients_domain;
+DROP INDEX recipients_address;
+CREATE INDEX messages_live_state ON messages(state) WHERE removed_at IS NULL;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.

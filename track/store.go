@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -65,6 +66,16 @@ type Store struct {
 	log  *zap.Logger
 	w    *sql.DB // the single writer connection; nil when read-only
 	r    *sql.DB // readers
+
+	// txMu serialises write transactions (the writer connection does so
+	// too).
+	txMu sync.Mutex
+	// queue is the picture of Postfix's queue that Apply changes and
+	// Writes takes the changed rows of (qmu guards it).
+	qmu   sync.Mutex
+	queue *queue
+	// stmts are the writer's prepared hot statements (prepare).
+	stmts map[string]*sql.Stmt
 }
 
 // Open opens (creating when missing) the state database at path, DefaultPath
@@ -107,7 +118,12 @@ func Open(path string, log *zap.Logger) (*Store, error) {
 	}
 	r.SetMaxOpenConns(maxReaders)
 	r.SetMaxIdleConns(maxReaders)
-	return &Store{path: abs, log: log, w: w, r: r}, nil
+	s := &Store{path: abs, log: log, w: w, r: r}
+	if err := s.prepare(context.Background()); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // OpenReadOnly opens an existing state database for reading only, as
@@ -171,15 +187,22 @@ func (s *Store) Close() error {
 // IMMEDIATE, so it takes the write lock up front and waits (busy_timeout)
 // instead of failing when it later upgrades from reading to writing.
 //
-// synchronous=FULL: in WAL mode a commit then waits for the WAL to reach the
-// disk. synchronous=NORMAL would already survive kill -9 (a committed
-// transaction is in the OS page cache, which outlives the process), but not a
-// power cut or kernel crash, which could roll back the last commits — among
-// them an outbox "sent" mark, so a notice would be sent again. Commits are
-// per batch of log lines, not per line, so the fsync costs little (see
-// BenchmarkApplyBatch).
+// synchronous=NORMAL in WAL mode: a commit is written to the WAL but not
+// flushed to the disk; the WAL is flushed at each checkpoint (every 1000
+// pages by default). A committed transaction survives kill -9 and any crash
+// of rblwatch (it is in the OS page cache), but a power cut or kernel crash
+// may roll back the last commits — never corrupt the file. For a batch of
+// log lines that is recoverable: it was committed together with the log
+// position after it, so the restart reads the lines again from the older
+// position and rebuilds what was lost (incident changes, queued notices
+// under the same deduplication keys, message rows). Flushing every batch
+// (synchronous=FULL) would cost an fsync per batch for nothing the log
+// cannot give back. What the log cannot give back is committed with SyncTx
+// (synchronous=FULL for that transaction): an outbox item marked sent (lost,
+// the notice would go out again) or given up, and the milter's facts.
+// docs/store.md says the same for operators.
 const (
-	writerParams = "_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"
+	writerParams = "_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate&_pragma=temp_store(memory)"
 	readerParams = "_busy_timeout=5000&_foreign_keys=1&_query_only=1"
 )
 
@@ -210,9 +233,11 @@ func prepareFile(abs string) error {
 // Tx is a write transaction. Its methods are only valid inside the function
 // given to Store.Tx, and must not be used from other goroutines.
 type Tx struct {
-	ctx   context.Context
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	ctx     context.Context
+	s       *Store
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
+	applied bool // ApplyRecord was called: write the Writes at the end
 }
 
 // Tx runs fn in a write transaction and commits it when fn returns nil. When
@@ -222,46 +247,106 @@ type Tx struct {
 // transaction that is waiting for them). Store reads are fine but do not see
 // fn's uncommitted writes.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) (err error) {
+	return s.tx(ctx, false, fn)
+}
+
+// SyncTx is Tx for what the log cannot give back after a power cut: its
+// commit waits until the WAL is on the disk (synchronous=FULL), where Tx's
+// commits may be lost with the last moments before a power cut (see
+// writerParams). An outbox item marked sent, for one, must stay so.
+func (s *Store) SyncTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	return s.tx(ctx, true, fn)
+}
+
+func (s *Store) tx(ctx context.Context, sync bool, fn func(*Tx) error) (err error) {
 	if s.w == nil {
 		return ErrReadOnly
+	}
+	s.txMu.Lock()
+	defer s.txMu.Unlock()
+	if sync {
+		// The setting applies to transactions begun after it.
+		if _, err := s.w.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+			return fmt.Errorf("track: beginning transaction: %w", err)
+		}
+		defer func() {
+			if _, rerr := s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`); rerr != nil && err == nil {
+				err = fmt.Errorf("track: after a transaction: %w", rerr)
+			}
+		}()
 	}
 	stx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("track: beginning transaction: %w", err)
 	}
-	t := &Tx{ctx: ctx, tx: stx, stmts: make(map[string]*sql.Stmt)}
+	t := &Tx{ctx: ctx, s: s, tx: stx, stmts: make(map[string]*sql.Stmt)}
 	done := false
 	defer func() {
 		if !done {
 			// fn panicked: roll back, let the panic go on.
 			_ = stx.Rollback()
+			s.Reload()
 		}
 	}()
 	ferr := fn(t)
+	if ferr == nil && t.applied {
+		ferr = t.Write(s.Writes())
+	}
 	done = true
 	if ferr != nil {
+		// The queue in memory may hold what the rolled back
+		// transaction did: read it again next time.
+		if t.applied {
+			s.Reload()
+		}
 		if rerr := stx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			s.log.Warn("rolling back", zap.Error(rerr))
 		}
 		return ferr
 	}
 	if err := stx.Commit(); err != nil {
+		if t.applied {
+			s.Reload()
+		}
 		return fmt.Errorf("track: committing: %w", err)
 	}
 	return nil
 }
 
-// stmt returns q prepared in this transaction, preparing it once.
+// stmt returns q prepared for this transaction: one of the statements
+// every batch runs (hotQueries), prepared once for the store's life, or
+// another one prepared for this transaction.
 func (t *Tx) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(t.ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("track: preparing: %w", err)
+	var st *sql.Stmt
+	if ps, ok := t.s.stmts[q]; ok {
+		st = t.tx.StmtContext(t.ctx, ps)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, q); err != nil {
+			return nil, fmt.Errorf("track: preparing: %w", err)
+		}
 	}
 	t.stmts[q] = st
 	return st, nil
+}
+
+// prepare prepares the statements every batch runs (hotQueries) on the
+// writer connection, outside any transaction: compiling a statement costs
+// more than running it, and a transaction cannot prepare one for the store's
+// life (the one connection is its own).
+func (s *Store) prepare(ctx context.Context) error {
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range hotQueries() {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("track: preparing: %w", err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
 }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
@@ -298,7 +383,35 @@ func dbTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format(timeLayout)
+	return formatTime(t)
+}
+
+// formatTime is t.UTC().Format(timeLayout), written out by hand: the store
+// formats several times per message, and time.Format's generic layout
+// interpreter cost more than the rest of a row. Years outside 0–9999 (which
+// no log holds) go through time.Format.
+func formatTime(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(timeLayout)
+	}
+	hour, min, sec := t.Clock()
+	b := []byte("0000-00-00T00:00:00.000000000Z")
+	put := func(at, width, v int) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, 4, year)
+	put(5, 2, int(month))
+	put(8, 2, day)
+	put(11, 2, hour)
+	put(14, 2, min)
+	put(17, 2, sec)
+	put(20, 9, t.Nanosecond())
+	return string(b)
 }
 
 // parseTime reads a stored time; NULL is the zero time.

@@ -107,11 +107,48 @@ func TestConnectionPragmas(t *testing.T) {
 		}
 	}
 	check(s.w, "foreign_keys", 1)
-	check(s.w, "synchronous", 2) // FULL
+	check(s.w, "synchronous", 1) // NORMAL: see writerParams
 	check(s.w, "busy_timeout", int(BusyTimeout/time.Millisecond))
 	check(s.r, "foreign_keys", 1)
 	check(s.r, "query_only", 1)
 	check(s.r, "busy_timeout", int(BusyTimeout/time.Millisecond))
+}
+
+// TestSyncTx: a SyncTx commits with synchronous=FULL, and the writer goes
+// back to NORMAL after it, also when it fails.
+func TestSyncTx(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	mode := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		var m int
+		if err := q.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, fail := range []bool{false, true} {
+		var inside int
+		err := s.SyncTx(ctx, func(tx *Tx) error {
+			inside = mode(tx.tx)
+			if fail {
+				return errors.New("failed")
+			}
+			return tx.SetMeta("k", "v")
+		})
+		if (err != nil) != fail {
+			t.Fatal(err)
+		}
+		if inside != 2 || mode(s.w) != 1 {
+			t.Errorf("fail %v: synchronous %d inside, %d after; want 2, 1", fail, inside, mode(s.w))
+		}
+	}
+	var inside int
+	mustTx(t, s, func(tx *Tx) error { inside = mode(tx.tx); return nil })
+	if inside != 1 {
+		t.Errorf("a Tx runs with synchronous %d, want 1", inside)
+	}
 }
 
 func TestPathWithOddCharacters(t *testing.T) {
@@ -398,5 +435,21 @@ func TestTimeLayoutSortsAsText(t *testing.T) {
 	jst := time.FixedZone("JST", 9*3600)
 	if s := dbTime(t0.In(jst)).(string); s != a {
 		t.Errorf("non-UTC time stored as %s, want %s", s, a)
+	}
+}
+
+// TestFormatTime: the hand-written formatter writes what time.Format does.
+func TestFormatTime(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2026, 11, 23, 15, 33, 55, 123456789, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("JST", 9*3600)),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(0, 0),
+	} {
+		if got, want := formatTime(tm), tm.UTC().Format(timeLayout); got != want {
+			t.Errorf("formatTime(%v) = %q, want %q", tm, got, want)
+		}
 	}
 }

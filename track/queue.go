@@ -1,0 +1,698 @@
+package track
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
+)
+
+// queue is the store's picture of Postfix's queue, in memory: the messages
+// still in it (live) and those removed lately, with their recipients, as
+// the messages and recipients tables hold them. ApplyRecord changes the
+// picture, and the transaction writes each message it changed once, when it
+// commits (flush): a message's life of six or seven log lines costs one row
+// written per table, not a read and a write per line. The picture is loaded
+// from the tables by the first transaction that needs it and dropped when a
+// transaction fails (and by Prune), to be loaded again.
+//
+// Everything it keeps is copied out of the log lines (strings.Clone), so
+// that it pins no read buffer.
+type queue struct {
+	nextMsg, nextRcpt int64 // the ids the next new rows get
+
+	live   map[string]*qmsg // queue id → the message in the queue under it
+	recent map[string]*qmsg // queue id → the last message removed under it, for recentWindow
+	gone   []*qmsg          // removed messages in order of removal (recent's expiry)
+	dirty  []*qmsg          // changed since the last flush
+	latest time.Time        // the latest time read in the log
+	swept  time.Time        // when stale live messages were last looked for (log time)
+}
+
+// recentWindow is how long (log time) a removed message stays in memory:
+// lines that follow a removal (a notification logged late, the bounce of a
+// message cleanup rejected) still find it. Older ones are looked up in the
+// table.
+const recentWindow = time.Hour
+
+// staleAfter is how long (log time) a message may go unseen and still be in
+// the queue: Postfix logs every queued message at least every few hours
+// (maximal_backoff_time, 4000 s by default), so one not seen for two days
+// left the queue unlogged (a lost line) and is closed at its last-seen
+// time, as when a new message takes its queue id.
+const staleAfter = 48 * time.Hour
+
+// qmsg is one messages row and its recipients.
+type qmsg struct {
+	id          int64 // 0 until the row is written
+	queueID     string
+	sender      string
+	senderKnown bool // sender NULL until a line names it
+	messageID   string
+	origin      string
+	client      string
+	clientIP    string
+	saslUser    string
+	size        int64
+	nrcpt       int
+	state       MessageState
+	firstSeen   time.Time
+	lastSeen    time.Time
+	expiredAt   time.Time
+	rejectedAt  time.Time
+	removedAt   time.Time
+	removed     bool // removed_at is set (possibly the zero time: zeroTime)
+	noticeQID   string
+	notice      string
+	rcpts       []*qrcpt
+	dirty       bool
+	link        bool // just started: link waiting milter facts to it when written
+}
+
+// qrcpt is one recipients row.
+type qrcpt struct {
+	id        int64
+	address   string
+	origTo    string
+	domain    string
+	status    string
+	dsn       string
+	relay     string
+	reply     string
+	attempts  int
+	firstSeen time.Time
+	updatedAt time.Time
+	dirty     bool
+}
+
+func newQueue() *queue {
+	return &queue{live: map[string]*qmsg{}, recent: map[string]*qmsg{}}
+}
+
+// touch marks m to be written.
+func (q *queue) touch(m *qmsg) {
+	if !m.dirty {
+		m.dirty = true
+		q.dirty = append(q.dirty, m)
+	}
+}
+
+// see moves the log's latest time forward.
+func (q *queue) see(t time.Time) {
+	if t.After(q.latest) {
+		q.latest = t
+	}
+}
+
+// latestMsg returns the live message with queue id qid, else the one
+// removed last, if it is still in memory.
+func (q *queue) latestMsg(qid string) *qmsg {
+	if m := q.live[qid]; m != nil {
+		return m
+	}
+	return q.recent[qid]
+}
+
+// start begins a new live message for r.
+func (q *queue) start(r *postfixlog.Record) *qmsg {
+	m := &qmsg{queueID: strings.Clone(clip(r.QueueID, maxText)), state: StateQueued, firstSeen: r.Time, lastSeen: r.Time, link: true}
+	q.live[m.queueID] = m
+	q.touch(m)
+	return m
+}
+
+// liveOrNew returns the live message with r's queue id, creating it. A
+// message cleanup rejected is no longer live, but the lines that follow
+// the rejection (the bounce of a rejected local submission) are its own.
+func (q *queue) liveOrNew(r *postfixlog.Record) *qmsg {
+	if m := q.latestMsg(r.QueueID); m != nil && (!m.removed || !m.rejectedAt.IsZero()) {
+		return m
+	}
+	return q.start(r)
+}
+
+// remove takes m out of the queue at time at (the zero time: unknown).
+func (q *queue) remove(m *qmsg, at time.Time) {
+	m.removed = true
+	m.removedAt = at
+	if q.live[m.queueID] == m {
+		delete(q.live, m.queueID)
+	}
+	q.recent[m.queueID] = m
+	q.gone = append(q.gone, m)
+}
+
+// apply is ApplyRecord on the picture.
+func (q *queue) apply(r *postfixlog.Record) {
+	q.see(r.Time)
+	switch r.Kind {
+	case postfixlog.KindClient, postfixlog.KindPickup:
+		if old := q.live[r.QueueID]; old != nil {
+			// Its removal was never seen (a lost line): close it.
+			q.remove(old, firstNonZero(old.lastSeen, old.firstSeen, r.Time))
+			old.updateState()
+			q.touch(old)
+		}
+		m := q.start(r)
+		m.origin = strings.Clone(clip(r.Program, maxText))
+		if r.Kind == postfixlog.KindPickup {
+			m.sender, m.senderKnown, m.client = strings.Clone(clip(r.From, maxText)), true, "local"
+		} else {
+			m.client = strings.Clone(clip(r.Client, maxText))
+			m.clientIP = strings.Clone(clip(r.ClientIP, maxText))
+			m.saslUser = strings.Clone(clip(r.SASLUser, maxText))
+		}
+	case postfixlog.KindMessageID:
+		m := q.liveOrNew(r)
+		setString(&m.messageID, clip(r.MessageID, maxText))
+		m.seen(r.Time)
+		q.touch(m)
+	case postfixlog.KindQueued:
+		m := q.liveOrNew(r)
+		m.setSender(r.From)
+		m.size = r.Size
+		// nrcpt keeps the largest count seen: later queue passes may
+		// count only the recipients still to do.
+		m.nrcpt = max(m.nrcpt, r.Nrcpt)
+		m.seen(r.Time)
+		m.updateState()
+		q.touch(m)
+	case postfixlog.KindDelivery:
+		if r.To == "" {
+			return
+		}
+		m := q.liveOrNew(r)
+		m.deliver(r)
+		m.seen(r.Time)
+		m.updateState()
+		q.touch(m)
+	case postfixlog.KindExpired:
+		m := q.liveOrNew(r)
+		m.expiredAt = firstNonZero(r.Time, m.lastSeen, m.firstSeen)
+		if !m.senderKnown {
+			m.setSender(r.From)
+		}
+		m.seen(r.Time)
+		// The recipients still waiting are returned to the sender now.
+		for _, rc := range m.rcpts {
+			if rc.status == "deferred" || rc.status == "softbounce" {
+				rc.status = "expired"
+				if !r.Time.IsZero() {
+					rc.updatedAt = r.Time
+				}
+				rc.dirty = true
+			}
+		}
+		m.updateState()
+		q.touch(m)
+	case postfixlog.KindRemoved:
+		m := q.live[r.QueueID]
+		if m == nil {
+			return // a removal of a message we never saw tells nothing
+		}
+		q.remove(m, firstNonZero(r.Time, m.lastSeen, m.firstSeen))
+		m.seen(r.Time)
+		m.updateState()
+		q.touch(m)
+	case postfixlog.KindReject:
+		m := q.live[r.QueueID]
+		if r.Service != "cleanup" || m == nil {
+			return
+		}
+		at := firstNonZero(r.Time, m.lastSeen, m.firstSeen)
+		m.rejectedAt = at
+		if m.rejectedAt.IsZero() {
+			m.rejectedAt = zeroAt
+		}
+		q.remove(m, at)
+		if !m.senderKnown {
+			m.setSender(r.From)
+		}
+		m.seen(r.Time)
+		m.updateState()
+		q.touch(m)
+	case postfixlog.KindNotification:
+		if r.NotifyQueueID == "" {
+			return
+		}
+		m := q.latestMsg(r.QueueID)
+		if m == nil {
+			return
+		}
+		setString(&m.noticeQID, clip(r.NotifyQueueID, maxText))
+		setString(&m.notice, clip(r.NotifyKind, maxText))
+		m.seen(r.Time)
+		q.touch(m)
+	}
+}
+
+// zeroAt stands for a rejection time that is not known at all (the row
+// holds zeroTime): rejected_at must not stay NULL.
+var zeroAt = time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)
+
+// deliver records a delivery attempt of r.To.
+func (m *qmsg) deliver(r *postfixlog.Record) {
+	addr, origTo := clip(r.To, maxText), clip(r.OrigTo, maxText)
+	var rc *qrcpt
+	for _, c := range m.rcpts {
+		if c.address == addr && c.origTo == origTo {
+			rc = c
+			break
+		}
+	}
+	if rc == nil {
+		rc = &qrcpt{address: strings.Clone(addr), origTo: strings.Clone(origTo), firstSeen: r.Time}
+		rc.domain = domainOf(rc.address)
+		m.rcpts = append(m.rcpts, rc)
+	}
+	text := r.Detail
+	if text == "" {
+		text = r.Reply.Text
+	}
+	setString(&rc.status, clip(strings.ToLower(r.Status), 64))
+	setString(&rc.dsn, clip(r.DSN, 64))
+	setString(&rc.relay, clip(r.Relay, maxText))
+	setString(&rc.reply, clip(text, maxReplyText))
+	rc.attempts++
+	if !r.Time.IsZero() {
+		rc.updatedAt = r.Time
+	}
+	rc.dirty = true
+}
+
+// setString sets *dst to a copy of s, unless it holds s already.
+func setString(dst *string, s string) {
+	if *dst != s {
+		*dst = strings.Clone(s)
+	}
+}
+
+func (m *qmsg) setSender(s string) {
+	m.senderKnown = true
+	setString(&m.sender, clip(s, maxText))
+}
+
+// seen moves last_seen forward to t (never back; the zero time keeps it).
+func (m *qmsg) seen(t time.Time) {
+	if !t.IsZero() && t.After(m.lastSeen) {
+		m.lastSeen = t
+	}
+}
+
+// updateState recomputes the message's state from its recipients.
+func (m *qmsg) updateState() {
+	var c rcptCounts
+	for _, rc := range m.rcpts {
+		c.add(rc.status, 1)
+	}
+	m.state = messageState(c, m.nrcpt, !m.expiredAt.IsZero(), m.removed, !m.rejectedAt.IsZero())
+}
+
+func firstNonZero(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// expire forgets removed messages older than recentWindow, and closes
+// live ones not seen for staleAfter (once an hour of log time).
+func (q *queue) expire() {
+	cut := q.latest.Add(-recentWindow)
+	i := 0
+	for ; i < len(q.gone); i++ {
+		m := q.gone[i]
+		if m.dirty || !m.removedAt.Before(cut) {
+			break
+		}
+		if q.recent[m.queueID] == m {
+			delete(q.recent, m.queueID)
+		}
+	}
+	if i > 0 {
+		q.gone = slices.Delete(q.gone, 0, i)
+	}
+	if q.latest.Sub(q.swept) < time.Hour {
+		return
+	}
+	q.swept = q.latest
+	stale := q.latest.Add(-staleAfter)
+	for _, m := range q.live {
+		if m.lastSeen.Before(stale) && !m.lastSeen.IsZero() {
+			q.remove(m, m.lastSeen)
+			m.updateState()
+			q.touch(m)
+		}
+	}
+}
+
+// The columns of the two tables, in the order flush writes them.
+const (
+	messageColumns   = `id, queue_id, sender, message_id, origin, client, client_ip, sasl_user, size, nrcpt, state, first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice`
+	recipientColumns = `id, message, address, orig_to, domain, status, dsn, relay, reply, attempts, first_seen, updated_at`
+)
+
+// flushChunks are the numbers of rows one statement writes: a batch's rows
+// go in statements of 32, then 8, then 1 rows (prepared once: hotQueries).
+var flushChunks = []int{32, 8, 1}
+
+// hotQueries are the statements every batch runs.
+func hotQueries() []string {
+	var out []string
+	for _, n := range flushChunks {
+		out = append(out, upsertSQL("messages", messageColumns, 18, n), upsertSQL("recipients", recipientColumns, 12, n))
+	}
+	return append(out, savePositionSQL, saveIncidentSQL, saveIncidentMessageSQL, saveIncidentRecipientSQL, milterWaitingSQL)
+}
+
+// chunk returns how many of n rows the next statement writes.
+func chunk(n int) int {
+	for _, c := range flushChunks {
+		if n >= c {
+			return c
+		}
+	}
+	return n
+}
+
+// Writes are the rows that the records applied since the last take
+// changed, ready to be written (Store.Writes, Tx.Write): their values are
+// copied, so the records applied after the take do not change them.
+type Writes struct {
+	msgs, rcpts []any // the values of the rows, messageCols and recipientCols per row
+	started     []startedMsg
+}
+
+const (
+	messageCols   = 18
+	recipientCols = 12
+)
+
+// startedMsg is a message row written for the first time: milter facts
+// waiting for its queue id are linked to it.
+type startedMsg struct {
+	id      int64
+	queueID string
+	first   time.Time
+}
+
+// Empty reports whether there is nothing to write.
+func (w *Writes) Empty() bool { return w == nil || len(w.msgs) == 0 }
+
+// take assigns ids to new rows and copies the values of the changed ones
+// into Writes.
+func (q *queue) take() *Writes {
+	w := &Writes{}
+	if len(q.dirty) == 0 {
+		q.expire()
+		return w
+	}
+	for _, m := range q.dirty {
+		if m.id == 0 {
+			m.id = q.nextMsg
+			q.nextMsg++
+		}
+	}
+	// By id: a message closed in this batch goes before a new one that
+	// takes its queue id (unique among live rows).
+	slices.SortFunc(q.dirty, func(a, b *qmsg) int { return cmpInt(a.id, b.id) })
+	w.msgs = make([]any, 0, len(q.dirty)*messageCols)
+	for _, m := range q.dirty {
+		w.msgs = m.appendArgs(w.msgs)
+		if m.link {
+			w.started = append(w.started, startedMsg{m.id, m.queueID, m.firstSeen})
+		}
+		for _, rc := range m.rcpts {
+			if rc.dirty {
+				if rc.id == 0 {
+					rc.id = q.nextRcpt
+					q.nextRcpt++
+				}
+				w.rcpts = rc.appendArgs(w.rcpts, m.id)
+				rc.dirty = false
+			}
+		}
+		m.dirty, m.link = false, false
+	}
+	clear(q.dirty)
+	q.dirty = q.dirty[:0]
+	q.expire()
+	return w
+}
+
+// Write writes the rows of w (Store.Writes): new rows and changed rows
+// alike, each a whole row (an upsert by id), several rows a statement.
+// Waiting milter facts are linked to the messages w starts.
+func (t *Tx) Write(w *Writes) error {
+	if w.Empty() {
+		return nil
+	}
+	if err := t.upsert("messages", messageColumns, messageCols, w.msgs); err != nil {
+		return fmt.Errorf("track: writing messages: %w", err)
+	}
+	if err := t.upsert("recipients", recipientColumns, recipientCols, w.rcpts); err != nil {
+		return fmt.Errorf("track: writing recipients: %w", err)
+	}
+	if len(w.started) > 0 {
+		var waiting bool
+		if err := t.queryRow(milterWaitingSQL).Scan(&waiting); err != nil {
+			return fmt.Errorf("track: linking milter facts: %w", err)
+		}
+		for _, m := range w.started {
+			if !waiting {
+				break
+			}
+			r := postfixlog.Record{QueueID: m.queueID, Time: m.first}
+			if err := t.linkMilter(m.id, &r); err != nil {
+				return fmt.Errorf("track: linking milter facts of %s: %w", m.queueID, err)
+			}
+		}
+	}
+	return nil
+}
+
+const milterWaitingSQL = `SELECT EXISTS (SELECT 1 FROM milter_messages WHERE message IS NULL)`
+
+// upsert writes rows of cols values each into table, in statements of
+// flushChunks rows.
+func (t *Tx) upsert(table, columns string, cols int, vals []any) error {
+	for i := 0; i < len(vals); {
+		n := chunk((len(vals) - i) / cols)
+		if _, err := t.exec(upsertSQL(table, columns, cols, n), vals[i:i+n*cols]...); err != nil {
+			return err
+		}
+		i += n * cols
+	}
+	return nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// upsertSQL is an INSERT of n rows of cols columns into table that
+// rewrites a row with the same id.
+func upsertSQL(table, columns string, cols, n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	b.WriteString(columns)
+	b.WriteString(") VALUES ")
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(" ON CONFLICT (id) DO UPDATE SET ")
+	for i, c := range strings.Split(columns, ", ")[1:] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c + " = excluded." + c)
+	}
+	return b.String()
+}
+
+func (m *qmsg) appendArgs(args []any) []any {
+	var sender any
+	if m.senderKnown {
+		sender = m.sender
+	}
+	removed := dbTime(m.removedAt)
+	if m.removed && m.removedAt.IsZero() {
+		removed = zeroTime
+	}
+	rejected := dbTime(m.rejectedAt)
+	if m.rejectedAt.Equal(zeroAt) {
+		rejected = zeroTime
+	}
+	expired := dbTime(m.expiredAt)
+	return append(args, m.id, m.queueID, sender, m.messageID, m.origin, m.client, m.clientIP, m.saslUser, m.size, m.nrcpt,
+		string(m.state), dbTime(m.firstSeen), dbTime(m.lastSeen), expired, rejected, removed, m.noticeQID, m.notice)
+}
+
+func (rc *qrcpt) appendArgs(args []any, msg int64) []any {
+	return append(args, rc.id, msg, rc.address, rc.origTo, rc.domain, rc.status, rc.dsn, rc.relay, rc.reply, rc.attempts,
+		dbTime(rc.firstSeen), dbTime(rc.updatedAt))
+}
+
+// loadQueue reads the picture from the tables (through the readers, which
+// see what was committed): the live messages and those removed within
+// recentWindow of the latest time seen, with their recipients, and the
+// next ids.
+func loadQueue(ctx context.Context, db *sql.DB) (*queue, error) {
+	q := newQueue()
+	var latest sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT max(last_seen), coalesce((SELECT max(id) FROM messages), 0) + 1, coalesce((SELECT max(id) FROM recipients), 0) + 1 FROM messages`).
+		Scan(&latest, &q.nextMsg, &q.nextRcpt)
+	if err != nil {
+		return nil, fmt.Errorf("track: loading the queue: %w", err)
+	}
+	lt, err := parseTime(latest)
+	if err != nil {
+		return nil, err
+	}
+	q.latest, q.swept = lt, lt
+	rows, err := db.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE removed_at IS NULL OR removed_at >= ? ORDER BY id`,
+		dbTime(lt.Add(-recentWindow)))
+	if err != nil {
+		return nil, fmt.Errorf("track: loading the queue: %w", err)
+	}
+	byID := map[int64]*qmsg{}
+	var ids []int64
+	for rows.Next() {
+		m := &qmsg{}
+		var sender sql.NullString
+		var state, removed, rejected sql.NullString
+		err := rows.Scan(&m.id, &m.queueID, &sender, &m.messageID, &m.origin, &m.client, &m.clientIP, &m.saslUser, &m.size, &m.nrcpt,
+			&state, scanTime(&m.firstSeen), scanTime(&m.lastSeen), scanTime(&m.expiredAt), &rejected, &removed, &m.noticeQID, &m.notice)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("track: loading the queue: %w", err)
+		}
+		m.sender, m.senderKnown, m.state = sender.String, sender.Valid, MessageState(state.String)
+		if m.removed = removed.Valid; m.removed {
+			if m.removedAt, err = parseTime(removed); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		if rejected.Valid {
+			if m.rejectedAt, err = parseTime(rejected); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if m.rejectedAt.IsZero() {
+				m.rejectedAt = zeroAt
+			}
+		}
+		byID[m.id] = m
+		ids = append(ids, m.id)
+		if m.removed {
+			q.recent[m.queueID] = m // ids ascend: the last removal wins
+			q.gone = append(q.gone, m)
+		} else {
+			q.live[m.queueID] = m
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("track: loading the queue: %w", err)
+	}
+	slices.SortStableFunc(q.gone, func(a, b *qmsg) int { return a.removedAt.Compare(b.removedAt) })
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.QueryContext(ctx, `SELECT `+recipientColumns+` FROM recipients WHERE message IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("track: loading the queue: %w", err)
+		}
+		for rows.Next() {
+			rc := &qrcpt{}
+			var msg int64
+			if err := rows.Scan(&rc.id, &msg, &rc.address, &rc.origTo, &rc.domain, &rc.status, &rc.dsn, &rc.relay, &rc.reply,
+				&rc.attempts, scanTime(&rc.firstSeen), scanTime(&rc.updatedAt)); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("track: loading the queue: %w", err)
+			}
+			if m := byID[msg]; m != nil {
+				m.rcpts = append(m.rcpts, rc)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("track: loading the queue: %w", err)
+		}
+	}
+	return q, nil
+}
+
+// Apply changes the store's picture of Postfix's queue as the parsed record
+// r tells (see Tx.ApplyRecord), in memory; the next transaction that writes
+// its Writes makes it so in the tables. The daemon applies a batch's records
+// as it reads them and commits them with the batch's position.
+func (s *Store) Apply(ctx context.Context, r *postfixlog.Record) error {
+	if r == nil || r.QueueID == "" || r.QueueID == "NOQUEUE" {
+		return nil
+	}
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	q, err := s.queueLocked(ctx)
+	if err != nil {
+		return fmt.Errorf("track: applying %s line of %s: %w", r.Kind, clip(r.QueueID, 64), err)
+	}
+	q.apply(r)
+	return nil
+}
+
+// Writes takes the rows that the records applied since the last call
+// changed, for Tx.Write. Rows taken and not written (a failed transaction)
+// are lost from memory: call Reload.
+func (s *Store) Writes() *Writes {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if s.queue == nil {
+		return &Writes{}
+	}
+	return s.queue.take()
+}
+
+// Reload drops the picture of the queue, to be read again from the tables
+// (after a failed transaction, or rows deleted by Prune).
+func (s *Store) Reload() {
+	s.qmu.Lock()
+	s.queue = nil
+	s.qmu.Unlock()
+}
+
+func (s *Store) queueLocked(ctx context.Context) (*queue, error) {
+	if s.w == nil {
+		return nil, ErrReadOnly
+	}
+	if s.queue == nil {
+		q, err := loadQueue(ctx, s.r)
+		if err != nil {
+			return nil, err
+		}
+		s.queue = q
+	}
+	return s.queue, nil
+}
