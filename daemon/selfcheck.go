@@ -25,11 +25,11 @@ import (
 //	selfcheck/last                         time of the last completed check (RFC 3339)
 //	selfcheck/state/<provider>/<target>    "listed" or "clean"
 //	selfcheck/since/<provider>/<target>    when the listing was first seen
-//	selfcheck/seq/<provider>/<target>      transitions so far (part of the notices' dedup keys)
+//	selfcheck/seq/<provider>/<target>      transitions so far (part of the findings' ids)
 //
 // The DNS queries run in a goroutine with inputs captured by the main loop;
-// the results come back to the main loop, which alone compares, composes and
-// commits.
+// the results come back to the main loop, which alone compares and records
+// one notice for the round's findings (composed beside it, see notices.go).
 
 const metaLast = "selfcheck/last"
 
