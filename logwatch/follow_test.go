@@ -348,6 +348,13 @@ func TestFollowWokenByInotify(t *testing.T) {
 	if !inotifyUsable() {
 		t.Skip("no inotify here")
 	}
+	if inotifyStuck.Load() {
+		// nxadm/tail's tracker is one per process, and a rotation can
+		// deadlock it (fsnotify reports a failed watch removal while the
+		// tracker removes a watch: see wakeupWait); the followers then
+		// poll, and nothing in this process can be woken by inotify.
+		t.Skip("nxadm/tail's inotify tracker deadlocked earlier in this test process (the followers fell back to polling)")
+	}
 	path := filepath.Join(t.TempDir(), "maillog")
 	appendFile(t, path, "")
 	// The ticker never fires during the test: only nxadm/tail's watcher

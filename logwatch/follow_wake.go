@@ -30,8 +30,9 @@ func changeEvents(t *tomb.Tomb, path string, off int64) (*watch.FileChanges, err
 // wakeupWait bounds the start of a watcher. nxadm/tail keeps one inotify
 // tracker for the process, and it deadlocks for good when fsnotify reports
 // an error while the tracker removes a watch (fsnotify waits for the error
-// to be read, the tracker for fsnotify's lock): a burst of log writes that
-// overflows the inotify queue is enough. Every later watcher start would
+// to be read, the tracker for fsnotify's lock): a rotation is enough — the
+// renamed file's IN_MOVE_SELF makes fsnotify drop the watch itself, racing
+// the tracker's own removal (seen in this package's rotation tests). Every later watcher start would
 // then wait forever, and the follower with it — at the next rotation the
 // daemon would stop reading the log. So a start that does not return in
 // time is abandoned (its goroutine stays blocked), and no watcher is started
