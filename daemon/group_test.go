@@ -131,6 +131,9 @@ func TestSelfCheckRoundOneNotice(t *testing.T) {
 	if second.Kind != "delisted" {
 		t.Errorf("second notice %s", second.Kind)
 	}
+	if got, want := header(t, second, "In-Reply-To"), header(t, first, "Message-ID"); got != want || want == "" {
+		t.Errorf("delisted In-Reply-To %q, want the listed notice %q", got, want)
+	}
 	h.stop()
 	if n := h.mail.count(); n != 2 {
 		t.Errorf("%d emails for two rounds of two findings, want 2", n)
@@ -149,5 +152,36 @@ func TestSelfCheckRoundOneNotice(t *testing.T) {
 		if strings.Join(got, ",") != "spamcop,uceprotect" {
 			t.Errorf("notice %d names %q", i, got)
 		}
+	}
+}
+
+// TestListedAgainThreads (issue 12.3): an incident that clears and opens
+// again (the same provider and address) is announced in the thread of the
+// first one: its opened notice refers to the earlier notices, root first.
+func TestListedAgainThreads(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config())
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	first := h.mail.wait(t, "opened")
+	appendLines(t, h.log, sent(t0.Add(time.Minute), "4C1B2A3F92", "carol@example.net"))
+	h.read(2)
+	h.tickAt(t0.Add(2 * time.Minute))
+	h.tickAt(t0.Add(12 * time.Minute))
+	cleared := h.mail.wait(t, "cleared")
+	appendLines(t, h.log, rejection(t0.Add(time.Hour), "4C1B2A3F93", "dave@example.net"))
+	again := h.mail.wait(t, "opened again")
+	h.stop()
+	root := header(t, first, "Message-ID")
+	if header(t, cleared, "In-Reply-To") != root {
+		t.Errorf("cleared In-Reply-To %q, want %q", header(t, cleared, "In-Reply-To"), root)
+	}
+	if again.Kind != "opened" || header(t, again, "X-Rblwatch-Incident") == header(t, first, "X-Rblwatch-Incident") {
+		t.Fatalf("third notice: %s about %s, want a new incident's opened notice", again.Kind, header(t, again, "X-Rblwatch-Incident"))
+	}
+	if got, want := header(t, again, "In-Reply-To"), header(t, cleared, "Message-ID"); got != want {
+		t.Errorf("listed-again In-Reply-To %q, want the cleared notice %q", got, want)
+	}
+	if refs := strings.Fields(header(t, again, "References")); len(refs) != 2 || refs[0] != root {
+		t.Errorf("listed-again References %q, want the opened then the cleared notice", refs)
 	}
 }

@@ -85,7 +85,8 @@ func (s *service) publishEnv() {
 // other incidents of its listed address first seen within its aggregation
 // window into its notice (Related): they are announced there, and their own
 // opened event records nothing. Follow-ups (digest, cleared) join the
-// thread of the notice that announced their incident.
+// thread of the notice that announced their incident, and so does a
+// listing again (a new incident of a provider and address that had one).
 //
 // The postmaster's word (rblwatch incidents) is read from the store here,
 // so it counts at once: a muted provider or address gets no opened notice
@@ -134,6 +135,13 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 				continue
 			}
 			rec.Verify = true
+			// Listed again after an earlier incident of the same provider
+			// and address: the same thread.
+			if prev, ok, err := tx.PreviousThread(inc.Provider, inc.Listed, inc.ID); err != nil {
+				return added, err
+			} else if ok {
+				thread = prev
+			}
 			if active == nil {
 				active = s.tracker.Active()
 			}
@@ -146,7 +154,7 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 					continue // announced already, or muted
 				}
 				rec.Related = append(rec.Related, relatedRecord{Incident: o})
-				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: o.ID, Thread: inc.ID, Counts: countsJSON(o, now)}); err != nil {
+				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: o.ID, Thread: thread, Counts: countsJSON(o, now)}); err != nil {
 					return added, err
 				}
 			}
@@ -272,7 +280,8 @@ func (s *service) recordRound(tx *track.Tx, findings []noticeRecord, at time.Tim
 	for _, f := range findings[1:] {
 		rec.Related = append(rec.Related, relatedRecord{Incident: f.Incident, Checks: f.Checks})
 	}
-	return s.recordNotice(tx, rec, "", at)
+	// One thread per provider and address: listed, delisted, listed again.
+	return s.recordNotice(tx, rec, "self/"+rec.Incident.Provider+"/"+rec.Incident.Listed, at)
 }
 
 func boolRank(b bool) int {

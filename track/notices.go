@@ -157,6 +157,22 @@ func scanNote(row *sql.Row) (IncidentNote, bool, error) {
 	return n, true, nil
 }
 
+// PreviousThread returns the thread of the latest announced incident of
+// provider and listed other than id (a listing before this one), and false
+// when there is none.
+func (t *Tx) PreviousThread(provider, listed, id string) (string, bool, error) {
+	var thread string
+	err := t.queryRow(`SELECT n.thread FROM incident_notes n JOIN incidents i ON i.id = n.incident_id
+WHERE i.provider = ? AND i.listed = ? AND i.id != ? ORDER BY i.first_seen DESC LIMIT 1`, provider, listed, id).Scan(&thread)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("track: earlier incidents of %s/%s: %w", provider, listed, err)
+	}
+	return thread, true, nil
+}
+
 // SaveIncidentNote stores the thread and counts of an incident (the
 // incident must be stored); an acknowledgement stays as it is.
 func (t *Tx) SaveIncidentNote(n IncidentNote) error {
