@@ -145,7 +145,8 @@ func TestCatchUpDayOldLog(t *testing.T) {
 	for i, want := range res.Incidents {
 		got := stored[i]
 		if !got.FirstSeen.Equal(want.FirstSeen) || !got.LastSeen.Equal(want.LastSeen) || got.Bounced != want.Bounced ||
-			got.Deferred != want.Deferred || len(got.Messages) != len(want.Messages) || len(got.Recipients) != len(want.Recipients) ||
+			got.Deferred != want.Deferred || len(got.Messages)+got.MoreMessages != len(want.Messages)+want.MoreMessages ||
+			len(got.Recipients)+got.MoreRecipients != len(want.Recipients)+want.MoreRecipients || got.Fates != want.Fates ||
 			!slices.Equal(got.Domains, want.Domains) {
 			t.Errorf("incident %s: daemon %+v\nreplay %+v", want.ID, summary(got), summary(want))
 		}
@@ -168,8 +169,9 @@ func ids(incs []incident.Incident) []string {
 }
 
 func summary(inc incident.Incident) string {
-	return fmt.Sprintf("first %v last %v bounced %d deferred %d messages %d recipients %d domains %v",
-		inc.FirstSeen, inc.LastSeen, inc.Bounced, inc.Deferred, len(inc.Messages), len(inc.Recipients), inc.Domains)
+	return fmt.Sprintf("first %v last %v bounced %d deferred %d messages %d recipients %d fates %+v domains %v",
+		inc.FirstSeen, inc.LastSeen, inc.Bounced, inc.Deferred, len(inc.Messages)+inc.MoreMessages, len(inc.Recipients)+inc.MoreRecipients,
+		inc.Fates, inc.Domains)
 }
 
 // TestDaemonPrunes: the daemon applies the retention settings: a message

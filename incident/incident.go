@@ -70,12 +70,15 @@ type Incident struct {
 	Bounced  int `json:"bounced"`  // bounced delivery lines (one per recipient)
 	Deferred int `json:"deferred"` // deferral lines (every retry counts)
 
-	Messages       []Message `json:"messages"`                // affected messages, in order of first rejection (bounded, see MaxMessages)
-	MoreMessages   int       `json:"more_messages,omitempty"` // messages beyond MaxMessages, counted only
-	Recipients     []string  `json:"recipients"`              // distinct affected recipients, in order of first rejection (bounded)
-	MoreRecipients int       `json:"more_recipients,omitempty"`
-	Domains        []string  `json:"domains"` // distinct recipient domains, sorted
-	Remotes        []string  `json:"remotes"` // distinct remote hosts that refused, in order seen
+	Messages     []Message `json:"messages"`                // affected messages, in order of first rejection (bounded, see MaxMessages)
+	MoreMessages int       `json:"more_messages,omitempty"` // messages beyond MaxMessages, counted only
+	// Fates counts every affected message (those beyond the list too) by
+	// what became of it so far.
+	Fates          FateCounts `json:"fates,omitzero"`
+	Recipients     []string   `json:"recipients"` // distinct affected recipients, in order of first rejection (bounded)
+	MoreRecipients int        `json:"more_recipients,omitempty"`
+	Domains        []string   `json:"domains"` // distinct recipient domains, sorted
+	Remotes        []string   `json:"remotes"` // distinct remote hosts that refused, in order seen
 	// Instances are the Postfix instances whose refusals the incident
 	// holds (syslog_name: "postfix", or postmulti's "postfix-out"), in
 	// order seen.
@@ -86,6 +89,28 @@ type Incident struct {
 	// Notices how many went out; the daemon sets them.
 	Notified time.Time `json:"notified,omitzero"`
 	Notices  int       `json:"notices,omitempty"`
+}
+
+// FateCounts counts messages by Fate.
+type FateCounts struct {
+	Deferred  int `json:"deferred"`
+	Delivered int `json:"delivered"`
+	Bounced   int `json:"bounced"`
+	Expired   int `json:"expired"`
+}
+
+// add counts n (1 or -1) messages of fate f.
+func (c *FateCounts) add(f Fate, n int) {
+	switch f {
+	case FateDeferred:
+		c.Deferred += n
+	case FateDelivered:
+		c.Delivered += n
+	case FateBounced:
+		c.Bounced += n
+	case FateExpired:
+		c.Expired += n
+	}
 }
 
 // Bounds on what an incident keeps; counts beyond them stay exact.

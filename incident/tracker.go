@@ -33,6 +33,11 @@ type Config struct {
 	// keeps a receiver that accepts some mail and refuses other mail from
 	// flapping between cleared and re-opened. 0 clears at the delivery.
 	Settle time.Duration
+	// CountsOnly keeps no lists of affected messages and recipients (a
+	// replay reports their counts and fates, at any length of log in
+	// bounded memory); the counts stay exact. Events then carry the
+	// incident without lists too.
+	CountsOnly bool
 }
 
 // DefaultConfig is the daemon's lifecycle.
@@ -99,6 +104,7 @@ type state struct {
 
 type msgState struct {
 	st      *state
+	fate    Fate       // what became of it so far (counted in st.inc.Fates)
 	idx     int        // index in st.inc.Messages, -1 when beyond MaxMessages
 	rcpts   []rcptFate // affected recipients and their outcome (few per message)
 	changed bool       // in st.changedMsgs
@@ -251,7 +257,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		h := maphash.String(t.seed, rcpt)
 		if _, ok := st.rcpts[h]; !ok {
 			st.rcpts[h] = struct{}{}
-			if len(st.inc.Recipients) < MaxRecipients {
+			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
 				st.inc.Recipients = append(st.inc.Recipients, strings.Clone(rcpt))
 			} else {
 				st.inc.MoreRecipients++
@@ -273,7 +279,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		qid := strings.Clone(r.QueueID)
 		ms = &msgState{st: st, idx: -1}
 		st.msgIndex[qid] = ms
-		if len(st.inc.Messages) < MaxMessages {
+		if len(st.inc.Messages) < MaxMessages && !t.cfg.CountsOnly {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta := t.meta[qid]; meta != nil {
 				m.From, m.MessageID, m.Login, m.Client = meta.from, meta.messageID, meta.login, meta.client
@@ -376,9 +382,6 @@ func (t *Tracker) setFate(qid, rcpt string, f Fate) {
 // bounced if any recipient was, deferred while any is pending, delivered when
 // all were.
 func (ms *msgState) update(at time.Time) {
-	if ms.idx < 0 {
-		return
-	}
 	fate := FateDelivered
 	for _, rf := range ms.rcpts {
 		switch f := rf.fate; {
@@ -389,6 +392,14 @@ func (ms *msgState) update(at time.Time) {
 		case f == FateDeferred && fate == FateDelivered:
 			fate = FateDeferred
 		}
+	}
+	if fate != ms.fate {
+		ms.st.inc.Fates.add(ms.fate, -1)
+		ms.st.inc.Fates.add(fate, 1)
+		ms.fate = fate
+	}
+	if ms.idx < 0 {
+		return
 	}
 	m := &ms.st.inc.Messages[ms.idx]
 	m.Fate = fate
@@ -640,6 +651,14 @@ func (t *Tracker) ActiveRefs() []Ref {
 	return out
 }
 
+// ActiveID returns the ID of the open or ongoing incident of key k.
+func (t *Tracker) ActiveID(k Key) (string, bool) {
+	if st := t.active[k]; st != nil {
+		return st.inc.ID, true
+	}
+	return "", false
+}
+
 // ActiveCount is the number of open and ongoing incidents.
 func (t *Tracker) ActiveCount() int { return len(t.active) }
 
@@ -751,6 +770,12 @@ func (t *Tracker) Restore(incs []Incident) {
 			st.lastNote = inc.Notified
 		}
 		st.savedRcpts = len(st.inc.Recipients)
+		if st.inc.Fates == (FateCounts{}) {
+			// Saved before fates were counted: count the listed ones.
+			for _, m := range st.inc.Messages {
+				st.inc.Fates.add(m.Fate, 1)
+			}
+		}
 		for _, r := range st.inc.Recipients {
 			st.rcpts[maphash.String(t.seed, r)] = struct{}{}
 		}
@@ -760,7 +785,7 @@ func (t *Tracker) Restore(incs []Incident) {
 			t.byDomain[d] = append(t.byDomain[d], st)
 		}
 		for i, m := range st.inc.Messages {
-			ms := &msgState{st: st, idx: i}
+			ms := &msgState{st: st, idx: i, fate: m.Fate}
 			for _, r := range m.Recipients {
 				ms.rcpts = append(ms.rcpts, rcptFate{r, m.Fate})
 			}

@@ -101,6 +101,27 @@ func (lr *LineReader) NextChunk() ([]byte, error) {
 	}
 }
 
+// NextChunkSwap is NextChunk without copying the chunk: the chunk stays in
+// the buffer the reader read it into, which it hands over (old), and the
+// reader goes on in fresh, a buffer of at least the reader's size that the
+// caller gives it (the unconsumed rest, a partial line, moves there). The
+// caller may keep chunk until it gives old back as a fresh buffer.
+func (lr *LineReader) NextChunkSwap(fresh []byte) (chunk, old []byte, err error) {
+	chunk, err = lr.NextChunk()
+	if len(chunk) == 0 {
+		return chunk, nil, err
+	}
+	if len(fresh) < len(lr.buf) {
+		fresh = make([]byte, len(lr.buf))
+	}
+	fresh = fresh[:len(lr.buf)]
+	old = lr.buf
+	lr.end = copy(fresh, lr.buf[lr.start:lr.end])
+	lr.start = 0
+	lr.buf = fresh
+	return chunk, old, err
+}
+
 // fill reads once into the buffer after moving the unconsumed part (an
 // incomplete line) to its front. A full buffer without a newline holds a
 // line longer than the limit: it is dropped up to its newline and counted.

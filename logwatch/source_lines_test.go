@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -336,4 +337,38 @@ func followLines(t *testing.T, in string, oneShot bool) []string {
 		out = append(out, strings.TrimSuffix(last, "\r")) // stands in for the line once completed
 	}
 	return out
+}
+
+// TestNextChunkSwap: chunks handed over in their buffers hold whole lines,
+// all of them, in order, and stay intact while the reader goes on in the
+// fresh buffers it is given.
+func TestNextChunkSwap(t *testing.T) {
+	var want strings.Builder
+	for i := range 5000 {
+		want.WriteString("line " + strconv.Itoa(i) + " " + strings.Repeat("x", i%97) + "\n")
+	}
+	want.WriteString("last line without a newline")
+	lr := NewLineReader(strings.NewReader(want.String()), 1000)
+	var kept [][]byte
+	for {
+		chunk, old, err := lr.NextChunkSwap(make([]byte, 1001))
+		if len(chunk) > 0 {
+			if old == nil || len(chunk) > len(old) {
+				t.Fatalf("chunk of %d bytes handed over in a buffer of %d", len(chunk), len(old))
+			}
+			if i := bytes.IndexByte(chunk, '\n'); i < 0 && string(chunk) != "last line without a newline" {
+				t.Fatalf("a chunk without a whole line: %q", chunk)
+			}
+			kept = append(kept, chunk)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := string(bytes.Join(kept, nil)); got != want.String() {
+		t.Errorf("the chunks, kept to the end, differ from the input (%d vs %d bytes)", len(got), want.Len())
+	}
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"os"
+	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ func BenchmarkReplay(b *testing.B) {
 	cat := classify.Default()
 	b.SetBytes(st.Size())
 	var lines int64
+	gc0, cpu0 := gcCPU()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -36,4 +38,17 @@ func BenchmarkReplay(b *testing.B) {
 		lines = res.Lines
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+	if gc1, cpu1 := gcCPU(); cpu1 > cpu0 {
+		b.ReportMetric(100*(gc1-gc0)/(cpu1-cpu0), "gc-%")
+	}
+}
+
+// gcCPU returns the CPU seconds the garbage collector and the whole
+// program used so far (idle time left out), as the runtime estimates them
+// (runtime/metrics).
+func gcCPU() (gc, busy float64) {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"},
+		{Name: "/cpu/classes/idle:cpu-seconds"}}
+	metrics.Read(s)
+	return s[0].Value.Float64(), s[1].Value.Float64() - s[2].Value.Float64()
 }

@@ -73,9 +73,9 @@ type Result struct {
 	// First and Last are the times of the first and last line in the window.
 	First, Last time.Time
 	Incidents   []incident.Incident
-	// Rejections holds, per incident ID, the time of every rejection that
-	// fed it (for timelines).
-	Rejections map[string][]time.Time
+	// Rejections counts, per incident ID, the rejections that fed it over
+	// time (for timelines).
+	Rejections map[string]*Histogram
 }
 
 // MaxLine is the longest line replay reads; longer lines are counted in
@@ -134,7 +134,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// gives it back. Without it a descheduled worker lets the others run
 	// ahead and the reorder buffer grows without limit.
 	tokens := make(chan struct{}, workers+2)
-	res := &Result{UnparsedByService: map[string]int64{}, Failures: map[classify.Category]int64{}, Rejections: map[string][]time.Time{}}
+	res := &Result{UnparsedByService: map[string]int64{}, Failures: map[classify.Category]int64{}, Rejections: map[string]*Histogram{}}
 
 	// Reader: cut the inputs into chunks of whole lines.
 	var readErr error
@@ -162,8 +162,9 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	go func() { wg.Wait(); close(results) }()
 
 	// Merger: feed the tracker in input order.
-	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet})
-	keyTimes := map[incident.Key][]time.Time{}
+	// Counts only: the report shows how many messages and recipients,
+	// and their fates, not lists of them (bounded memory).
+	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true})
 	pending := map[int]parsed{}
 	next := 0
 	for p := range results {
@@ -181,8 +182,14 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 				o := &q.obs[i]
 				ingest.Feed(tr, o)
 				if v := o.Verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
-					k := incident.Key{Provider: v.Provider, Listed: v.Listed}
-					keyTimes[k] = append(keyTimes[k], o.At)
+					if id, ok := tr.ActiveID(incident.Key{Provider: v.Provider, Listed: v.Listed}); ok {
+						h := res.Rejections[id]
+						if h == nil {
+							h = &Histogram{}
+							res.Rejections[id] = h
+						}
+						h.Add(o.At)
+					}
 				}
 			}
 			clear(q.obs)
@@ -199,13 +206,6 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	}
 	tr.Finish()
 	res.Incidents = tr.Incidents()
-	for _, inc := range res.Incidents {
-		for _, at := range keyTimes[inc.Key] {
-			if !at.Before(inc.FirstSeen) && !at.After(inc.LastSeen) {
-				res.Rejections[inc.ID] = append(res.Rejections[inc.ID], at)
-			}
-		}
-	}
 	return res, nil
 }
 
@@ -232,25 +232,32 @@ func (res *Result) add(c *ingest.Counts) {
 	}
 }
 
-// readChunks reads every input and sends chunks of whole lines, each copied
-// into a pooled buffer that the merger recycles (see chunk).
+// readChunks reads every input and sends chunks of whole lines, each in the
+// pooled buffer it was read into (LineReader.NextChunkSwap), which the
+// merger recycles (see chunk): no byte is copied.
 func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, out chan<- chunk, tooLong *int64, progress func(int64)) error {
 	seq := 0
 	var done int64
 	for i, in := range inputs {
 		lr := logwatch.NewLineReader(in.R, cmp.Or(maxLine, MaxLine))
 		for {
-			data, err := lr.NextChunk()
+			// The chunk is handed over in the buffer it was read into;
+			// the reader goes on in a recycled one.
+			fresh := bufPool.Get().(*[]byte)
+			data, old, err := lr.NextChunkSwap(*fresh)
+			if old == nil {
+				bufPool.Put(fresh)
+			}
 			if len(data) > 0 {
 				select {
 				case tokens <- struct{}{}:
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				buf := bufPool.Get().(*[]byte)
-				*buf = append((*buf)[:0], data...)
+				buf := fresh
+				*buf = old
 				select {
-				case out <- chunk{seq: seq, input: i, data: unsafe.String(unsafe.SliceData(*buf), len(*buf)), buf: buf}:
+				case out <- chunk{seq: seq, input: i, data: unsafe.String(unsafe.SliceData(data), len(data)), buf: buf}:
 					seq++
 				case <-ctx.Done():
 					return ctx.Err()

@@ -88,8 +88,8 @@ func TestReplaySample(t *testing.T) {
 		if inc.Status != w.status || inc.Bounced != w.bounced || inc.Deferred != w.deferred || strings.Join(inc.Domains, " ") != w.domains {
 			t.Errorf("%v: status %s bounced %d deferred %d domains %v; want %+v", inc.Key, inc.Status, inc.Bounced, inc.Deferred, inc.Domains, w)
 		}
-		if len(res.Rejections[inc.ID]) != w.bounced+w.deferred {
-			t.Errorf("%v: %d rejection times", inc.Key, len(res.Rejections[inc.ID]))
+		if res.Rejections[inc.ID].Total() != w.bounced+w.deferred {
+			t.Errorf("%v: %d rejection times", inc.Key, res.Rejections[inc.ID].Total())
 		}
 	}
 }

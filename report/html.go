@@ -66,10 +66,10 @@ func chart(inc Incident, start, end time.Time) timeline {
 	tl.Start, tl.End = start.Format(timeLayout), end.Format(timeLayout)
 
 	counts := make([]int, buckets)
-	for _, t := range inc.Rejections {
+	inc.Rejections.Each(func(t time.Time, n int) {
 		i := int(float64(buckets) * float64(t.Sub(start)) / float64(span))
-		counts[min(max(i, 0), buckets-1)]++
-	}
+		counts[min(max(i, 0), buckets-1)] += n
+	})
 	for _, n := range counts {
 		tl.Max = max(tl.Max, n)
 	}

@@ -81,8 +81,8 @@ type Incident struct {
 	LookupURL   string   `json:"lookup_url,omitempty"`
 	RemovalURL  string   `json:"removal_url,omitempty"`
 	Samples     []string `json:"samples"`
-	// Rejections are the times of the rejections, for the HTML timeline.
-	Rejections []time.Time `json:"-"`
+	// Rejections count the rejections over time, for the HTML timeline.
+	Rejections *pipeline.Histogram `json:"-"`
 }
 
 // Options for Build.
@@ -142,7 +142,7 @@ func Build(res *pipeline.Result, opts Options) *Report {
 	return rep
 }
 
-func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) Incident {
+func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
 	v := inc.Verdict
 	out := Incident{
 		ID:            inc.ID,
@@ -174,8 +174,11 @@ func buildIncident(inc incident.Incident, rejections []time.Time, opts Options) 
 	if out.Status == string(incident.Open) {
 		out.Status = string(incident.Ongoing)
 	}
-	for _, m := range inc.Messages {
-		out.Fates[string(m.Fate)]++
+	for f, n := range map[incident.Fate]int{incident.FateDeferred: inc.Fates.Deferred, incident.FateDelivered: inc.Fates.Delivered,
+		incident.FateBounced: inc.Fates.Bounced, incident.FateExpired: inc.Fates.Expired} {
+		if n > 0 {
+			out.Fates[string(f)] = n
+		}
 	}
 	if len(inc.Samples) > 0 {
 		var r postfixlog.Record

@@ -41,32 +41,36 @@ func sampleResult() *pipeline.Result {
 				Status: incident.Ongoing, FirstSeen: t0, LastSeen: t0.Add(30 * time.Minute),
 				Verdict: classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Via: "microsoft"},
 				Bounced: 3, Deferred: 0,
-				Messages: []incident.Message{
-					{QueueID: "43C4B986274", Recipients: []string{"a@example.net"}, Fate: incident.FateBounced},
-					{QueueID: "53C4B986275", Recipients: []string{"b@example.net", "c@example.org"}, Fate: incident.FateBounced},
-				},
-				Recipients: []string{"a@example.net", "b@example.net", "c@example.org"},
-				Domains:    []string{"example.net", "example.org"},
-				Remotes:    []string{"mx.example.net"},
-				Samples:    []string{spamhausLine},
+				// As a replay holds them: counts, no lists.
+				MoreMessages: 2, Fates: incident.FateCounts{Bounced: 2}, MoreRecipients: 3,
+				Domains: []string{"example.net", "example.org"},
+				Remotes: []string{"mx.example.net"},
+				Samples: []string{spamhausLine},
 			},
 			{
 				ID: "barracuda-192.0.2.1-20261123T060604Z", Key: incident.Key{Provider: "barracuda", Listed: "192.0.2.1"},
 				Status: incident.Cleared, FirstSeen: t0.Add(10 * time.Minute), LastSeen: t0.Add(20 * time.Minute),
 				ClearedAt: cleared, ClearedBy: "delivered",
-				Verdict:    classify.Verdict{Provider: "barracuda", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 554, Temporary: true},
-				Deferred:   4,
-				Messages:   []incident.Message{{QueueID: "63C4B986276", Recipients: []string{"d@corp.example"}, Fate: incident.FateDelivered}},
-				Recipients: []string{"d@corp.example"},
-				Domains:    []string{"corp.example"},
-				Remotes:    []string{"mx.corp.example"},
+				Verdict:      classify.Verdict{Provider: "barracuda", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 554, Temporary: true},
+				Deferred:     4,
+				MoreMessages: 1, Fates: incident.FateCounts{Delivered: 1}, MoreRecipients: 1,
+				Domains: []string{"corp.example"},
+				Remotes: []string{"mx.corp.example"},
 			},
 		},
-		Rejections: map[string][]time.Time{
-			"spamhaus-192.0.2.1-20261123T055604Z":  {t0, t0.Add(time.Minute), t0.Add(30 * time.Minute)},
-			"barracuda-192.0.2.1-20261123T060604Z": {t0.Add(10 * time.Minute), t0.Add(20 * time.Minute)},
+		Rejections: map[string]*pipeline.Histogram{
+			"spamhaus-192.0.2.1-20261123T055604Z":  histogram(t0, t0.Add(time.Minute), t0.Add(30*time.Minute)),
+			"barracuda-192.0.2.1-20261123T060604Z": histogram(t0.Add(10*time.Minute), t0.Add(20*time.Minute)),
 		},
 	}
+}
+
+func histogram(ts ...time.Time) *pipeline.Histogram {
+	h := &pipeline.Histogram{}
+	for _, t := range ts {
+		h.Add(t)
+	}
+	return h
 }
 
 func golden(t *testing.T, name string, got []byte) {

@@ -53,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	start := fs.String("start", "2026-11-22T00:00:00Z", "time of the first line (RFC 3339)")
 	longIDs := fs.Bool("long-queue-ids", false, "write enable_long_queue_ids queue ids")
 	stats := fs.Bool("stats", false, "print line counts to standard error")
+	replies := fs.String("replies", "", "a file of real replies (rejections.tsv: provider<TAB>code<TAB>text<TAB>source): with -fail, failures drawn from it")
+	fail := fs.Float64("fail", 0, "with -replies: the share of delivery attempts refused with one of its replies (0.13 gives about 4 % failure lines)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +63,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *n < 0 || *ips < 1 || *ips > 4 {
 		return fmt.Errorf("-n must be >= 0 and -ips between 1 and 4")
+	}
+	if *fail < 0 || *fail > 1 || (*fail > 0) != (*replies != "") {
+		return fmt.Errorf("-fail (between 0 and 1) and -replies go together")
+	}
+	var corpus []realReply
+	if *replies != "" {
+		var err error
+		if corpus, err = readReplies(*replies); err != nil {
+			return err
+		}
 	}
 	t0, err := time.Parse(time.RFC3339, *start)
 	if err != nil {
@@ -76,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	g := newGen(config{lines: *n, seed: *seed, ips: *ips, host: *host, start: t0.UTC(), longIDs: *longIDs}, bw)
+	g := newGen(config{lines: *n, seed: *seed, ips: *ips, host: *host, start: t0.UTC(), longIDs: *longIDs, replies: corpus, fail: *fail}, bw)
 	g.run()
 	if err := bw.Flush(); err != nil {
 		return err

@@ -31,6 +31,8 @@ type config struct {
 	host    string
 	start   time.Time
 	longIDs bool
+	replies []realReply // -replies
+	fail    float64     // -fail
 }
 
 // Line kinds counted for -stats.
@@ -674,6 +676,18 @@ func (g *gen) outcome(m *message, rc *rcpt, t int64, pid int) outcome {
 		}
 		return outcome{status: "deferred", dsn: dsn, relay: last + ":25", conn: true, noTLS: true, suspend: true,
 			detail: fmt.Sprintf("host %s refused to talk to me: %s", last, g.fill(text, ip, rc.addr, d.name))}
+	}
+	if len(g.cfg.replies) > 0 && !m.notice && g.r.Float64() < g.cfg.fail {
+		rr := g.cfg.replies[g.r.IntN(len(g.cfg.replies))]
+		status, dsn := "deferred", "4.7.1"
+		if rr.permanent {
+			status, dsn = "bounced", "5.7.1"
+		}
+		if rr.enhanced != "" {
+			dsn = rr.enhanced
+		}
+		return outcome{status: status, dsn: dsn, relay: relay, conn: true,
+			detail: fmt.Sprintf("host %s said: %s (in reply to RCPT TO command)", mx, rr.text)}
 	}
 	if d.down[1] > 0 && t >= d.down[0] && t < d.down[1] {
 		return outcome{status: "deferred", dsn: "4.4.1", relay: "none", suspend: true,

@@ -1,0 +1,36 @@
+package pipeline
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHistogram(t *testing.T) {
+	var h Histogram
+	t0 := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	// A day of rejections, one a minute, and a burst at its end.
+	for m := range 24 * 60 {
+		h.Add(t0.Add(time.Duration(m) * time.Minute))
+	}
+	for range 100 {
+		h.Add(t0.Add(24 * time.Hour))
+	}
+	if h.Total() != 24*60+100 || len(h.Counts) > MaxBins {
+		t.Fatalf("total %d in %d bins", h.Total(), len(h.Counts))
+	}
+	if span := time.Duration(len(h.Counts)) * h.Width; span < 24*time.Hour || h.Width > 24*time.Hour/(MaxBins/2) {
+		t.Errorf("%d bins of %v", len(h.Counts), h.Width)
+	}
+	// Each bin's count is where the times were: the last bin holds the
+	// burst.
+	var last int
+	var lastAt time.Time
+	h.Each(func(at time.Time, n int) { lastAt, last = at, n })
+	if last < 100 || lastAt.Before(t0.Add(23*time.Hour)) {
+		t.Errorf("last bin %v: %d", lastAt, last)
+	}
+	var empty *Histogram
+	if empty.Total() != 0 {
+		t.Error("nil histogram counts")
+	}
+}
