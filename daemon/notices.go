@@ -121,6 +121,19 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 		if err != nil {
 			return added, err
 		}
+		if !known && kind != notify.KindOpened {
+			// Announced by a release before notes were kept (an upgrade
+			// with the incident open): its follow-ups are owed as to any
+			// announced incident, in a thread of their own (the old
+			// notice's Message-ID was not stored).
+			legacy, err := tx.AnnouncedBeforeNotes(inc.ID)
+			if err != nil {
+				return added, err
+			}
+			if legacy {
+				note, known = track.IncidentNote{IncidentID: inc.ID, Thread: inc.ID}, true
+			}
+		}
 		rec := noticeRecord{Kind: kind, Incident: inc}
 		thread := inc.ID
 		switch kind {

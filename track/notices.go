@@ -157,6 +157,22 @@ func scanNote(row *sql.Row) (IncidentNote, bool, error) {
 	return n, true, nil
 }
 
+// AnnouncedBeforeNotes reports whether incident id, which has no note,
+// was announced by a release that kept no notes (schema before version 4,
+// which added the notices and incident_notes tables): its opened notice or
+// a digest is in the outbox, and no notice row names it. An incident of this
+// release without a note was never announced (muted when it opened): it has
+// no outbox item either.
+func (t *Tx) AnnouncedBeforeNotes(id string) (bool, error) {
+	var ok bool
+	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE incident_id = ?1 AND kind IN ('opened', 'digest'))
+AND NOT EXISTS (SELECT 1 FROM notices WHERE incident_id = ?1)`, id).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("track: notices of incident %s before notes: %w", id, err)
+	}
+	return ok, nil
+}
+
 // PreviousThread returns the thread of the latest announced incident of
 // provider and listed other than id (a listing before this one), and false
 // when there is none.
