@@ -87,15 +87,22 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 }
 
 // milterTarget returns the id of the messages row the milter's facts of
-// queue id qid at time at belong to, or nil: the newest row with that
-// queue id, when it has no milter facts yet and was first seen within the
-// window.
+// queue id qid at time at belong to, or nil: the newest message with that
+// queue id, when its row is written, has no milter facts yet and was first
+// seen within the window. The newest message is the store's picture of the
+// queue (live, or removed within the last hour of log): the messages table
+// has no index by queue id (it cost every message a random write). Facts
+// that come later than that stay unlinked, and a row not written yet links
+// them itself when it is (linkMilter).
 func (t *Tx) milterTarget(qid string, at time.Time) (any, error) {
-	var id int64
+	id, err := t.s.newestMessage(t.ctx, qid)
+	if err != nil || id == 0 {
+		return nil, err
+	}
 	var first time.Time
 	var linked bool
-	err := t.queryRow(`SELECT m.id, m.first_seen, EXISTS (SELECT 1 FROM milter_messages f WHERE f.message = m.id)
-FROM messages m WHERE m.queue_id = ? ORDER BY m.id DESC LIMIT 1`, qid).Scan(&id, scanTime(&first), &linked)
+	err = t.queryRow(`SELECT m.first_seen, EXISTS (SELECT 1 FROM milter_messages f WHERE f.message = m.id)
+FROM messages m WHERE m.id = ?`, id).Scan(scanTime(&first), &linked)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, nil

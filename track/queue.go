@@ -683,6 +683,22 @@ func (s *Store) Reload() {
 	s.qmu.Unlock()
 }
 
+// newestMessage returns the id of the newest message with queue id qid
+// in the picture of the queue (live, or removed lately), 0 when there is
+// none or its row has no id yet.
+func (s *Store) newestMessage(ctx context.Context, qid string) (int64, error) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	q, err := s.queueLocked(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if m := q.latestMsg(qid); m != nil {
+		return m.id, nil
+	}
+	return 0, nil
+}
+
 func (s *Store) queueLocked(ctx context.Context) (*queue, error) {
 	if s.w == nil {
 		return nil, ErrReadOnly

@@ -244,6 +244,13 @@ DROP INDEX recipients_domain;
 DROP INDEX recipients_address;
 CREATE INDEX messages_live_state ON messages(state) WHERE removed_at IS NULL;
 `,
+	// 6: no index of messages by queue id: every message paid a write to
+	// a random page of it, most of what a batch wrote. The daemon finds a
+	// message by queue id in its picture of the queue; a query by queue id
+	// reads the table.
+	`
+DROP INDEX messages_queue_id;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/catchup.sh — `rblwatch run` catching up with lines appended to its log.
+#
+#   bench/catchup.sh [LINES] [RUNS]       defaults: 1000000 lines, 3 runs
+#
+# Each run starts the daemon on an empty log with a new state (it follows
+# from the end), appends the generator's LINES lines at once, and waits
+# until the position of the last line is committed. It reports the median
+# rate (lines/s, target >= 500,000), the daemon's CPU for the catch-up, and
+# what the state holds after one day of log (the generator's log spans about
+# a day whatever LINES is): bytes per message delivered at the first attempt,
+# per message that met trouble, and of incidents, and the size the retention
+# defaults keep (delivered_retention 2d, message_retention 30d, retention 90d
+# for incidents), against the target of 1 GB for 90 days of a 1 M-line/day
+# host. Needs: go, sqlite3, bc. Exit 1 when a check fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${1:-1000000}
+RUNS=${2:-3}
+work=${BENCH_DIR:-$(mktemp -d /tmp/rblwatch-catchup.XXXXXX)}
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
+for tool in sqlite3 bc; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not installed" >&2; exit 2; }
+done
+
+go build -o "$work/rblwatch" ./cmd/rblwatch
+[ -s "$work/src.log" ] || go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
+size=$(stat -c %s "$work/src.log")
+echo "log: $LINES lines, $((size / 1048576)) MiB; cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; } # user+sys seconds (USER_HZ 100)
+
+rates=() cpus=()
+for ((i = 0; i < RUNS; i++)); do
+  d=$work/run$i
+  rm -rf "$d" && mkdir -p "$d"
+  : > "$d/mail.log"
+  cat > "$d/config.yaml" <<EOF
+log: {path: $d/mail.log, timezone: UTC, backfill: 0s}
+state: {path: $d/state.db}
+dnsbl: {interval: 0s}
+EOF
+  "$work/rblwatch" run --config "$d/config.yaml" 2> "$d/daemon.log" &
+  pid=$!
+  for ((j = 0; j < 200; j++)); do
+    grep -q '"following from the end"\|following from the end' "$d/daemon.log" 2>/dev/null && break
+    sleep 0.05
+  done
+  sleep 0.5
+  c0=$(cpu_of "$pid")
+  t0=$EPOCHREALTIME
+  cat "$work/src.log" >> "$d/mail.log"
+  while :; do
+    off=$(sqlite3 "file:$d/state.db?mode=ro" "SELECT byte_offset FROM positions" 2>/dev/null || echo 0)
+    [ "$off" = "$size" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "bench: the daemon ended:"; tail -n 20 "$d/daemon.log"; exit 1; }
+    sleep 0.02
+  done
+  t1=$EPOCHREALTIME
+  c1=$(cpu_of "$pid")
+  kill "$pid" && wait "$pid" || true
+  pid=
+  rate=$(echo "$LINES / ($t1 - $t0)" | bc -l)
+  cpu=$(echo "$c1 - $c0" | bc -l)
+  printf 'run %d: %.2f s, %.0f lines/s, daemon CPU %.2f s (%.2f us a line)\n' "$i" "$(echo "$t1 - $t0" | bc -l)" "$rate" "$cpu" "$(echo "$cpu * 1000000 / $LINES" | bc -l)"
+  rates+=("$rate") cpus+=("$cpu")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+rate=$(median "${rates[@]}")
+cpu=$(median "${cpus[@]}")
+
+# What a day of log costs the store (the last run's state, checkpointed).
+db=$work/run$((RUNS - 1))/state.db
+sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+read -r total clean trouble cleanb troubleb incb < <(sqlite3 -separator ' ' "$db" "
+WITH clean AS (SELECT id FROM messages m WHERE state = 'delivered'
+                 AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.message = m.id AND r.attempts > 1)),
+     pages AS (SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name),
+     msgb AS (SELECT (SELECT sum(bytes) FROM pages WHERE name IN ('messages', 'recipients', 'messages_queue_id',
+                'messages_removed_at', 'sqlite_autoindex_recipients_1', 'messages_live_queue_id', 'messages_live_state')) AS b),
+     rows AS (SELECT
+       (SELECT count(*) FROM clean) AS nclean,
+       (SELECT count(*) FROM messages) - (SELECT count(*) FROM clean) AS ntrouble,
+       (SELECT sum(length(m.queue_id) + length(coalesce(m.sender, '')) + length(m.message_id) + length(m.origin) + length(m.client)
+          + length(m.client_ip) + length(m.sasl_user) + 200) FROM messages m WHERE m.id IN (SELECT id FROM clean)) +
+       (SELECT sum(length(address) + length(orig_to) + length(domain) + length(status) + length(dsn) + length(relay) + length(reply) + 150)
+          FROM recipients WHERE message IN (SELECT id FROM clean)) AS rclean,
+       (SELECT sum(length(m.queue_id) + length(coalesce(m.sender, '')) + length(m.message_id) + length(m.origin) + length(m.client)
+          + length(m.client_ip) + length(m.sasl_user) + 200) FROM messages m WHERE m.id NOT IN (SELECT id FROM clean)) +
+       (SELECT sum(length(address) + length(orig_to) + length(domain) + length(status) + length(dsn) + length(relay) + length(reply) + 150)
+          FROM recipients WHERE message NOT IN (SELECT id FROM clean)) AS rtrouble)
+SELECT (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size),
+       nclean, ntrouble,
+       (SELECT b FROM msgb) * rclean / (rclean + rtrouble),
+       (SELECT b FROM msgb) * rtrouble / (rclean + rtrouble),
+       (SELECT sum(bytes) FROM pages WHERE name LIKE '%incident%')
+FROM rows")
+per_clean=$(echo "$cleanb / $clean" | bc -l)
+per_trouble=$(echo "$troubleb / $trouble" | bc -l)
+# A day of this log is about LINES lines; scale to a 1 M-line day.
+scale=$(echo "1000000 / $LINES" | bc -l)
+day_clean=$(echo "$cleanb * $scale" | bc -l)
+day_trouble=$(echo "$troubleb * $scale" | bc -l)
+day_inc=$(echo "$incb * $scale" | bc -l)
+kept=$(echo "2 * $day_clean + 30 * $day_trouble + 90 * $day_inc" | bc -l)
+all90=$(echo "90 * ($day_clean + $day_trouble + $day_inc)" | bc -l)
+mib() { printf '%.0f MiB' "$(echo "$1 / 1048576" | bc -l)"; }
+echo
+echo "state after the day: $(mib "$total") in all; $clean messages delivered at once ($(printf '%.0f' "$per_clean") bytes each, rows and indexes),"
+echo "  $trouble that met trouble ($(printf '%.0f' "$per_trouble") bytes each), incidents $(mib "$incb")"
+echo "  a 1 M-line day: $(mib "$day_clean") delivered at once, $(mib "$day_trouble") troubled, $(mib "$day_inc") incidents"
+echo "  kept with the defaults (2 d, 30 d, 90 d): $(mib "$kept"); everything for 90 days would be $(mib "$all90")"
+
+fail=0
+check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
+echo
+check "$(printf 'catch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines) (target >= 500000)' "$rate" "$RUNS" "$cpu" "$LINES")" \
+  "[ \$(echo '$rate >= 500000' | bc) = 1 ]"
+check "$(printf 'state for 90 days of a 1 M-line/day host with the default retention: %s (target <= 1 GB)' "$(mib "$kept")")" \
+  "[ \$(echo '$kept <= 1073741824' | bc) = 1 ]"
+exit $fail
