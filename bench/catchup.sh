@@ -10,7 +10,7 @@
 # what the state holds after one day of log (the generator's log spans about
 # a day whatever LINES is): bytes per message delivered at the first attempt,
 # per message that met trouble, and of incidents, and the size the retention
-# defaults keep (delivered_retention 2d, message_retention 30d, retention 90d
+# defaults keep (delivered_retention 2d, message_retention 14d, retention 90d
 # for incidents), against the target of 1 GB for 90 days of a 1 M-line/day
 # host. Needs: go, sqlite3, bc. Exit 1 when a check fails.
 set -euo pipefail
@@ -103,14 +103,14 @@ scale=$(echo "1000000 / $LINES" | bc -l)
 day_clean=$(echo "$cleanb * $scale" | bc -l)
 day_trouble=$(echo "$troubleb * $scale" | bc -l)
 day_inc=$(echo "$incb * $scale" | bc -l)
-kept=$(echo "2 * $day_clean + 30 * $day_trouble + 90 * $day_inc" | bc -l)
+kept=$(echo "2 * $day_clean + 14 * $day_trouble + 90 * $day_inc" | bc -l)
 all90=$(echo "90 * ($day_clean + $day_trouble + $day_inc)" | bc -l)
 mib() { printf '%.0f MiB' "$(echo "$1 / 1048576" | bc -l)"; }
 echo
 echo "state after the day: $(mib "$total") in all; $clean messages delivered at once ($(printf '%.0f' "$per_clean") bytes each, rows and indexes),"
 echo "  $trouble that met trouble ($(printf '%.0f' "$per_trouble") bytes each), incidents $(mib "$incb")"
 echo "  a 1 M-line day: $(mib "$day_clean") delivered at once, $(mib "$day_trouble") troubled, $(mib "$day_inc") incidents"
-echo "  kept with the defaults (2 d, 30 d, 90 d): $(mib "$kept"); everything for 90 days would be $(mib "$all90")"
+echo "  kept with the defaults (2 d, 14 d, 90 d): $(mib "$kept"); everything for 90 days would be $(mib "$all90")"
 
 fail=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }

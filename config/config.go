@@ -378,7 +378,7 @@ func Default() *Config {
 		State: State{
 			Path:               "/var/lib/rblwatch/state.db",
 			Retention:          90 * Day,
-			MessageRetention:   30 * Day,
+			MessageRetention:   14 * Day,
 			DeliveredRetention: 2 * Day,
 		},
 		Notify: Notify{

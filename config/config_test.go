@@ -94,7 +94,7 @@ milter:
 	}
 	want := Default()
 	want.Log = Log{Path: "/var/log/maillog", Timezone: "Asia/Tokyo", Backfill: 90 * time.Minute}
-	want.State = State{Path: "/srv/rblwatch/state.db", Retention: 30 * 24 * time.Hour, MessageRetention: 30 * Day, DeliveredRetention: 2 * Day}
+	want.State = State{Path: "/srv/rblwatch/state.db", Retention: 30 * 24 * time.Hour, MessageRetention: 14 * Day, DeliveredRetention: 2 * Day}
 	want.Notify = Notify{
 		To:        []mail.Address{{Address: "postmaster@example.com"}, {Name: "Ops Team", Address: "ops@example.com"}},
 		From:      mail.Address{Address: "rblwatch@mx1.example.com"},
