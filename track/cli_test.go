@@ -14,6 +14,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/internal/testenv"
+	"github.com/rblwatch/rblwatch/notify"
 )
 
 // sqlite3 returns the path of the sqlite3 command, skipping the test when it
@@ -70,8 +71,10 @@ func populate(t *testing.T, s *Store) {
 				return err
 			}
 		}
-		for _, k := range []string{"opened", "cleared"} {
-			it := item("incident/"+inc.ID+"/"+k, sec(130))
+		// Keyed as the daemon keys them (notify.DedupKey): the examples
+		// of docs/store.md must find the daemon's rows.
+		for _, k := range []notify.Kind{notify.KindOpened, notify.KindCleared} {
+			it := item(notify.DedupKey(notify.Notice{Kind: k, Incident: inc}, "email"), sec(130))
 			if _, err := tx.Enqueue(it); err != nil {
 				return err
 			}
@@ -165,8 +168,8 @@ func TestSQLiteCLIReadsStore(t *testing.T) {
 		[]map[string]any{{"value": "example.net"}, {"value": "example.org"}})
 	check(`SELECT dedup_key, typeof(payload) AS t, hex(payload) AS hex, json_array_length(recipients) AS n, sent_at IS NOT NULL AS sent FROM outbox ORDER BY id`,
 		[]map[string]any{
-			{"dedup_key": "incident/spamhaus/192.0.2.1/1/opened", "t": "blob", "hex": strings.ToUpper(hex.EncodeToString(item("", t0).Payload)), "n": 2.0, "sent": 1.0},
-			{"dedup_key": "incident/spamhaus/192.0.2.1/1/cleared", "t": "blob", "hex": strings.ToUpper(hex.EncodeToString(item("", t0).Payload)), "n": 2.0, "sent": 0.0},
+			{"dedup_key": "incident/spamhaus/192.0.2.1/1/opened/email", "t": "blob", "hex": strings.ToUpper(hex.EncodeToString(item("", t0).Payload)), "n": 2.0, "sent": 1.0},
+			{"dedup_key": "incident/spamhaus/192.0.2.1/1/cleared/email", "t": "blob", "hex": strings.ToUpper(hex.EncodeToString(item("", t0).Payload)), "n": 2.0, "sent": 0.0},
 		})
 	check(`SELECT source, byte_offset, inode, datetime(updated_at) AS saved FROM positions`,
 		[]map[string]any{{"source": "file", "byte_offset": 4096.0, "inode": 131.0, "saved": "2026-11-23 15:37:16"}})
