@@ -81,6 +81,7 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 		log.Warn("DNS checks are off", zap.Error(err))
 		err = nil
 	}
+	d.NewResolver = func(c config.DNSBL) (*dnsbl.Resolver, error) { return resolver(c, log) }
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d.Metrics = NewMetrics(reg)

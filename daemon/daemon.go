@@ -64,6 +64,9 @@ type Deps struct {
 	NewSinks func(*config.Config) map[string]notify.Transport
 	// Resolver verifies listings; nil turns DNS checks off.
 	Resolver *dnsbl.Resolver
+	// NewResolver makes the resolver of a reloaded configuration whose
+	// dnsbl.resolver or dnsbl.timeout changed; nil keeps Resolver.
+	NewResolver func(config.DNSBL) (*dnsbl.Resolver, error)
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 	// Tick drives the incident timers and the outbox; nil ticks every
@@ -129,6 +132,9 @@ type service struct {
 	// pruned is when the store was last pruned (state.*retention).
 	pruned time.Time
 	zones  []dnsbl.Zone // enabled catalog zones, keys applied
+	// resolver verifies listings (nil: no DNS checks); a reload may
+	// replace it, and the composer reads it from env.
+	resolver *dnsbl.Resolver
 
 	// env is the configuration the notice composer reads beside the loop
 	// (see notices.go); composeKick wakes the composer after a notice is
@@ -158,6 +164,8 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 		composeKick: make(chan struct{}, 1),
 
 		selfResults: make(chan selfCheckResult),
+
+		resolver: d.Resolver,
 	}
 	if err := s.configure(d.Config, d.Catalog); err != nil {
 		return nil, err
@@ -381,11 +389,32 @@ func (s *service) reload(cfg *config.Config) {
 	if keys := cfg.RestartNeeded(s.cfg); len(keys) > 0 {
 		s.log.Warn("configuration changes that need a restart are not applied", zap.Strings("keys", keys))
 	}
+	// The catalog file is read again (it may have been edited, or
+	// catalog.file changed), and the resolver made again when its
+	// address or timeout changed; a catalog with errors refuses the
+	// reload, as a configuration with errors does.
 	cat := s.cat
-	if cfg.Catalog.File != s.cfg.Catalog.File {
-		s.log.Warn("catalog.file changed: restart rblwatch to load it")
+	if cfg.Catalog.File != "" || s.cfg.Catalog.File != "" {
+		c, err := classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize)
+		if err != nil {
+			s.log.Error("reload refused: the catalog has errors", zap.Error(err))
+			return
+		}
+		cat = c
 	}
+	res := s.resolver
+	if s.d.NewResolver != nil && (cfg.DNSBL.Resolver != s.cfg.DNSBL.Resolver || cfg.DNSBL.Timeout != s.cfg.DNSBL.Timeout) {
+		r, err := s.d.NewResolver(cfg.DNSBL)
+		if err != nil {
+			s.log.Error("reload refused: the resolver", zap.Error(err))
+			return
+		}
+		res = r
+	}
+	old := s.resolver
+	s.resolver = res
 	if err := s.configure(cfg, cat); err != nil {
+		s.resolver = old
 		s.log.Error("reload refused", zap.Error(err))
 		return
 	}

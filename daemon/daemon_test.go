@@ -129,6 +129,10 @@ type harness struct {
 	logs     *observer.ObservedLogs
 	// reg holds the daemon's metrics.
 	reg *prometheus.Registry
+	// reload, when set before start, delivers reloaded configurations;
+	// newResolver makes a reloaded configuration's resolver.
+	reload      chan *config.Config
+	newResolver func(config.DNSBL) (*dnsbl.Resolver, error)
 }
 
 func newHarness(t *testing.T) *harness {
@@ -177,12 +181,14 @@ func (h *harness) start(cfg *config.Config) {
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
 		},
-		SourceName: "file:" + path,
-		Sinks:      sinks,
-		Now:        h.clock.now,
-		Tick:       h.tick,
-		Resolver:   h.resolver,
-		Metrics:    NewMetrics(h.reg),
+		SourceName:  "file:" + path,
+		Sinks:       sinks,
+		Now:         h.clock.now,
+		Tick:        h.tick,
+		Resolver:    h.resolver,
+		Metrics:     NewMetrics(h.reg),
+		Reload:      h.reload,
+		NewResolver: h.newResolver,
 	}
 	h.metrics = d.Metrics
 	ctx, cancel := context.WithCancel(context.Background())

@@ -73,11 +73,13 @@ type noticeEnv struct {
 	cat   *classify.Catalog
 	loc   *time.Location
 	zones []dnsbl.Zone // enabled catalog zones, keys applied
+	// resolver verifies listings; nil: no DNS checks.
+	resolver *dnsbl.Resolver
 }
 
 // publishEnv makes the current configuration the composer's.
 func (s *service) publishEnv() {
-	s.env.Store(&noticeEnv{cfg: s.cfg, cat: s.cat, loc: s.loc, zones: s.zones})
+	s.env.Store(&noticeEnv{cfg: s.cfg, cat: s.cat, loc: s.loc, zones: s.zones, resolver: s.resolver})
 }
 
 // recordEvents records the notices of a batch's incident events in its
@@ -557,7 +559,7 @@ func firstReply(inc incident.Incident) string {
 // within twice the resolver's timeout. A provider without a public list
 // gets a "nolist" check, so the notice can say to use its portal.
 func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []notify.Check {
-	if s.d.Resolver == nil {
+	if env.resolver == nil {
 		return nil
 	}
 	p := env.cat.Provider(k.Provider)
@@ -577,7 +579,7 @@ func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
-	results := dnsbl.Check(ctx, s.log, s.d.Resolver, zones, k.Listed, s.d.Now())
+	results := dnsbl.Check(ctx, s.log, env.resolver, zones, k.Listed, s.d.Now())
 	checks := make([]notify.Check, 0, len(results))
 	for _, r := range results {
 		s.d.Metrics.dnsChecks.WithLabelValues(string(r.Status)).Inc()

@@ -42,7 +42,7 @@ type selfCheckResult struct {
 // maybeSelfCheck starts a self-check when one is due and none is running.
 func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
 	interval := s.cfg.DNSBL.Interval
-	if s.d.Resolver == nil || interval <= 0 || s.selfRunning {
+	if s.resolver == nil || interval <= 0 || s.selfRunning {
 		return
 	}
 	targets := s.selfTargets()
@@ -69,7 +69,7 @@ func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
 		next = now.Add(interval)
 	}
 	s.selfDue = next
-	zones, res, log, timeout, clock := s.zones, s.d.Resolver, s.log, s.timeout(), s.d.Now
+	zones, res, log, timeout, clock := s.zones, s.resolver, s.log, s.timeout(), s.d.Now
 	go func() {
 		out := selfCheckResult{results: map[string][]dnsbl.Result{}}
 		for _, target := range targets {
@@ -314,8 +314,8 @@ func (s *service) resolverHealth(tx *track.Tx, r selfCheckResult) (bool, error) 
 		since = r.at
 	}
 	server := ""
-	if s.d.Resolver != nil {
-		server = s.d.Resolver.Server
+	if s.resolver != nil {
+		server = s.resolver.Server
 	}
 	state := notify.ResolverState{Server: server, Since: since, At: r.at, Error: example}
 
