@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"strings"
 
 	"github.com/rblwatch/rblwatch/classify"
@@ -16,7 +17,7 @@ import (
 // after parsing. Problems in a catalog file are reported with the user's
 // file and line, as a usage error (exit 2).
 func catalogFlags(fs *flag.FlagSet, cmd string) func() (*classify.Catalog, error) {
-	cfgPath := fs.String("config", config.DefaultPath, "configuration file whose catalog.file applies (absent at the default path: the built-in catalog)")
+	cfgPath := fs.String("config", config.DefaultPath, "configuration file whose catalog.file, role and, unless given as flags, sending_ips (one), notify.settle, notify.quiet and log.timezone apply, as in the daemon (absent at the default path: the defaults)")
 	file := fs.String("catalog", "", "catalog file merged over the built-in catalog, instead of the configuration's catalog.file")
 	return func() (*classify.Catalog, error) {
 		name := *file
@@ -37,4 +38,36 @@ func catalogFlags(fs *flag.FlagSet, cmd string) func() (*classify.Catalog, error
 		}
 		return cat, nil
 	}
+}
+
+// configDefaults sets the flags of fs that the command line left unset from
+// the configuration --config names, so that an audit reads the log as the
+// daemon does: from maps a flag's name to the configuration's value for it
+// ("" keeps the flag's own default). At the default path an absent file
+// means the defaults.
+func configDefaults(fs *flag.FlagSet, cmd string, from func(*config.Config) map[string]string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg, err := config.Load(fs.Lookup("config").Value.String())
+	if err != nil {
+		return usageError{cmd + ": " + err.Error()}
+	}
+	for name, v := range from(cfg) {
+		if set[name] || v == "" {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			return usageError{fmt.Sprintf("%s: --%s from the configuration: %v", cmd, name, err)}
+		}
+	}
+	return nil
+}
+
+// sendingIPOf is the sending IP a reply that names none is attributed to,
+// as the daemon attributes it: the configuration's only sending IP.
+func sendingIPOf(cfg *config.Config) string {
+	if len(cfg.SendingIPs) == 1 {
+		return cfg.SendingIPs[0].String()
+	}
+	return ""
 }

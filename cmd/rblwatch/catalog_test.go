@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,4 +92,62 @@ func TestCatalogFlags(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAuditReadsAsTheDaemon: explain and replay with --config read the log
+// as the daemon configured by that file does — a reply naming no address
+// is attributed to its one sending IP, and replay's incidents clear by the
+// file's notify.quiet and read times in its log.timezone — unless a flag
+// says otherwise. Before, only catalog.file and role were taken: replay's
+// incidents differed from the daemon's.
+func TestAuditReadsAsTheDaemon(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("sending_ips: [192.0.2.7]\nlog: {timezone: Asia/Tokyo}\nnotify: {quiet: 1h}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const reply = "554 5.7.1 Service unavailable; blocked using b.barracudacentral.org"
+	line := func(stamp, qid string) string {
+		return stamp + " mail postfix/smtp[20056]: " + qid + ": to=<a@example.com>, relay=mx.example.com[192.0.2.9]:25, delay=0.22, delays=0.02/0.08/0.09/0.03, dsn=5.7.1, status=bounced (host mx.example.com[192.0.2.9] said: " + reply + " (in reply to RCPT TO command))\n"
+	}
+	log := filepath.Join(dir, "mail.log")
+	// Two refusals two hours apart: two incidents with a quiet period of
+	// an hour, one with the default six hours.
+	if err := os.WriteFile(log, []byte(line("Dec  9 10:18:24", "1310930001DB")+line("Dec  9 12:18:24", "1310930001DC")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type inc struct {
+		Listed    string `json:"listed"`
+		FirstSeen string `json:"first_seen"`
+	}
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  []inc
+	}{
+		{"the configuration", nil, []inc{{"192.0.2.7", "T10:18:24+09:00"}, {"192.0.2.7", "T12:18:24+09:00"}}},
+		{"flags win", []string{"--sending-ip", "192.0.2.9", "--quiet", "6h", "--tz", "UTC"}, []inc{{"192.0.2.9", "T10:18:24Z"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append(append([]string{"replay", "--format", "json", "--config", cfg}, tc.flags...), log)
+			out, errOut, code := runCLI(t, args...)
+			var rep struct{ Incidents []inc }
+			if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {
+				t.Fatalf("exit %d (%v), stderr %q", code, err, errOut)
+			}
+			var got []inc
+			for _, i := range rep.Incidents {
+				_, clock, _ := strings.Cut(i.FirstSeen, "T")
+				got = append(got, inc{i.Listed, "T" + clock})
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("incidents %v, want %v", got, tc.want)
+			}
+		})
+	}
+	out, errOut, code := runCLI(t, "explain", "--json", "--config", cfg, reply)
+	var ex struct{ Listed string }
+	if err := json.Unmarshal([]byte(out), &ex); code != 0 || err != nil || ex.Listed != "192.0.2.7" {
+		t.Errorf("explain --config: exit %d, listed %q, want the configuration's sending IP; stderr %q", code, ex.Listed, errOut)
+	}
 }

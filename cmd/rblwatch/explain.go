@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -21,9 +22,14 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per input")
 	lang := fs.String("lang", envLang(e), "language, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
 	roles := roleFlag(fs)
-	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one")
+	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one (default: the configuration's sending IP when it has one)")
 	loadCatalog := catalogFlags(fs, "explain")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := configDefaults(fs, "explain", func(c *config.Config) map[string]string {
+		return map[string]string{"sending-ip": sendingIPOf(c)}
+	}); err != nil {
 		return err
 	}
 	if err := checkLang("explain", *lang); err != nil {
