@@ -36,8 +36,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		zones = append(zones, s)
 		return nil
 	})
-	timeout := fs.Duration("timeout", dnsbl.DefaultTimeout, "time to wait for each DNS answer")
-	cfgPath := fs.String("config", config.DefaultPath, "configuration file: its dnsbl resolver, keys and zone choices apply (absent at the default path: none)")
+	timeout := fs.Duration("timeout", dnsbl.DefaultTimeout, "time to wait for each DNS answer (default: the configuration's dnsbl.timeout)")
+	cfgPath := fs.String("config", config.DefaultPath, "configuration file: its catalog.file, dnsbl resolver, timeout, keys and zone choices apply, as in the daemon's self-check (absent at the default path: none)")
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -53,7 +53,17 @@ Exit status (as monitoring plugins use it):
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := configDefaults(fs, "check", func(c *config.Config) map[string]string {
+		return map[string]string{"timeout": c.DNSBL.Timeout.String()}
+	}); err != nil {
+		return err
+	}
 	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return usageError{"check: " + err.Error()}
+	}
+	// The daemon's catalog: the providers of catalog.file have zones too.
+	cat, err := classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize)
 	if err != nil {
 		return usageError{"check: " + err.Error()}
 	}
@@ -80,7 +90,7 @@ Exit status (as monitoring plugins use it):
 		fmt.Fprintf(e.stderr, "rblwatch: warning: resolver %s is %s, a public resolver: Spamhaus and other lists refuse such queries or answer them with an error code; use a resolver of your own (e.g. a local unbound) for DNSBL lookups\n", addr, op)
 	}
 	r := &dnsbl.Resolver{Server: addr, Timeout: *timeout}
-	providers := daemon.ConfiguredProviders(classify.Default(), cfg.DNSBL)
+	providers := daemon.ConfiguredProviders(cat, cfg.DNSBL)
 	write, listed := report.WriteCheckText, false
 	if *asJSON {
 		write = report.WriteCheckJSON

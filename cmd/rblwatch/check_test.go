@@ -348,3 +348,43 @@ func TestCheckHostileAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTakesTheDaemonsCatalog: check --config looks the target up in
+// the zones the daemon's self-check would use, those of catalog.file's
+// providers included, and waits dnsbl.timeout for each answer unless
+// --timeout says otherwise. Before, it used the built-in catalog (a list of
+// the user's own was never asked: "clean") and the built-in timeout.
+func TestCheckTakesTheDaemonsCatalog(t *testing.T) {
+	fake := dnsbltest.StartFake(t)
+	fake.Set("own.rbl.test", dnsbltest.Listed("127.0.0.2", "listed by our own list"))
+	fake.Set("slow.rbl.test", dnsbltest.Timeout)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "providers.yaml")
+	if err := os.WriteFile(cat, []byte(`providers:
+  - id: own-rbl
+    name: Own RBL
+    kind: dnsbl
+    meaning:
+      en: 'A list of our own.'
+    zones:
+      - name: own.rbl.test
+      - name: slow.rbl.test
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("catalog: {file: "+cat+"}\ndnsbl: {timeout: 300ms, resolver: \""+fake.Addr+"\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCLI(t, "check", "--json", "--config", cfg, "192.0.2.1")
+	if code != 1 || !strings.Contains(out, `"zone":"own.rbl.test","provider":"own-rbl"`) {
+		t.Errorf("exit %d, want 1 (listed by own.rbl.test of catalog.file); stderr %s\n%s", code, stderr, out)
+	}
+	if !strings.Contains(out, "of 300ms") {
+		t.Errorf("the unanswered zone was not given dnsbl.timeout (300ms):\n%s", out)
+	}
+	out, _, _ = runCLI(t, "check", "--json", "--config", cfg, "--timeout", "200ms", "--zone", "slow.rbl.test", "192.0.2.1")
+	if !strings.Contains(out, "of 200ms") {
+		t.Errorf("--timeout does not win over dnsbl.timeout:\n%s", out)
+	}
+}
