@@ -35,7 +35,11 @@ func (p *Parser) message(msg string, r *Record) {
 		if strings.HasPrefix(body, "uid=") {
 			r.Kind = KindPickup
 			if i := strings.Index(body, " from=<"); i >= 0 {
-				r.From, _, _ = cutAngle(body[i+6:])
+				var rest string
+				r.From, rest, _ = cutAngle(body[i+6:])
+				if q, ok := strings.CutPrefix(rest, " orig_id="); ok && ValidQueueID(q) {
+					r.OrigQueueID = q
+				}
 			}
 		}
 	case "postscreen":
@@ -46,7 +50,9 @@ func (p *Parser) message(msg string, r *Record) {
 		}
 	case "postsuper":
 		r.Kind = KindOther
-		if body == "removed" && r.QueueID != "" {
+		// "requeued" (postsuper -r): the queue file is gone; pickup
+		// logs the message's new queue id with orig_id=.
+		if (body == "removed" || body == "requeued") && r.QueueID != "" {
 			r.Kind = KindRemoved
 		}
 	case "anvil", "scache", "master", "postfix-script", "postfix", "tlsmgr", "tlsproxy", "dnsblog", "verify",
@@ -397,10 +403,35 @@ func parseCleanup(body string, r *Record) {
 	case "reject", "milter-reject":
 		r.Kind = KindReject
 		parseSmtpdReject(rest, r)
+	case "info":
+		r.Kind = KindOther
+		parseHeaderInfo(rest, r)
 	case "hold", "discard", "filter", "redirect", "milter-hold", "milter-discard", "milter-redirect",
-		"milter-header-redirect", "info", "prepend", "replace", "bcc", "strip", "ignore":
+		"milter-header-redirect", "prepend", "replace", "bcc", "strip", "ignore":
 		r.Kind = KindOther
 	}
+}
+
+// parseHeaderInfo reads what a header_checks INFO rule logs: "header NAME:
+// VALUE from CLIENT; from=<…> to=<…> proto=… helo=<…>". The value ends at
+// the last " from " before the "; from=<" of the trailer.
+func parseHeaderInfo(s string, r *Record) {
+	h, ok := strings.CutPrefix(s, "header ")
+	if !ok {
+		return
+	}
+	colon := strings.IndexByte(h, ':')
+	if colon <= 0 || colon > 128 || strings.ContainsAny(h[:colon], " \t") {
+		return
+	}
+	name, v := h[:colon], strings.TrimPrefix(h[colon+1:], " ")
+	if i := strings.LastIndex(v, "; from=<"); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.LastIndex(v, " from "); i >= 0 {
+		v = v[:i]
+	}
+	r.Kind, r.HeaderName, r.HeaderValue = KindHeader, name, v
 }
 
 // parseBounce reads "sender non-delivery notification: NEWQID" and the

@@ -27,9 +27,10 @@ const (
 	KindNotification             // bounce "QID: sender non-delivery notification: NEWQID" (also delivery status, delay warning)
 	KindReject                   // smtpd/cleanup "NOQUEUE: reject: …" or "milter-reject": inbound refusals by this host
 	KindWarning                  // "warning: …" lines
+	KindHeader                   // cleanup "QID: info: header NAME: VALUE from …" (a header_checks INFO rule)
 )
 
-var kindNames = [...]string{"unknown", "other", "delivery", "queued", "removed", "expired", "message-id", "client", "pickup", "notification", "reject", "warning"}
+var kindNames = [...]string{"unknown", "other", "delivery", "queued", "removed", "expired", "message-id", "client", "pickup", "notification", "reject", "warning", "header"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -104,6 +105,15 @@ type Record struct {
 	ClientHost string
 	ClientIP   string
 	SASLUser   string // sasl_username=
+
+	// KindPickup: the queue id the message had before "postsuper -r"
+	// requeued it (orig_id=), "" for a new submission.
+	OrigQueueID string
+
+	// KindHeader: the header a header_checks INFO rule logged, its name as
+	// in the message and its value (unfolded as Postfix logs it).
+	HeaderName  string
+	HeaderValue string
 
 	// KindNotification: the queue id of the notification Postfix created
 	// ("sender non-delivery notification: NEWQID").
