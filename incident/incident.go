@@ -37,13 +37,21 @@ const (
 
 // Message is one message affected by an incident.
 type Message struct {
-	QueueID   string `json:"queue_id"`
-	From      string `json:"from,omitempty"`
+	QueueID string `json:"queue_id"`
+	From    string `json:"from,omitempty"`
+	// FromKnown says that the log named the sender (From "" is then the
+	// null sender, <>).
+	FromKnown bool   `json:"from_known,omitempty"`
 	MessageID string `json:"message_id,omitempty"`
 	// Login is the SASL user that submitted it and Client the submitting
 	// host ("host[ip]"), from the smtpd client= line: who to ask about it.
-	Login      string    `json:"login,omitempty"`
-	Client     string    `json:"client,omitempty"`
+	Login  string `json:"login,omitempty"`
+	Client string `json:"client,omitempty"`
+	// QueueIDs are every queue id of the message, first to last, when it
+	// had more than one: a content filter queued it again, or postsuper
+	// -r requeued it (the log links them: postfixlog.Record.Link). Login
+	// and Client are then those of the first.
+	QueueIDs   []string  `json:"queue_ids,omitempty"`
 	Recipients []string  `json:"recipients"`
 	Fate       Fate      `json:"fate"`
 	FirstSeen  time.Time `json:"first_seen"`

@@ -35,6 +35,11 @@ type Observation struct {
 	// Message facts: From (KindQueued, KindPickup), MessageID
 	// (KindMessageID), Login and Client (KindClient).
 	From, MessageID, Login, Client string
+
+	// Next, when set, is the queue id under which the message of Prev
+	// continues (postfixlog.Record.Link: a content filter, the track
+	// header, postsuper -r).
+	Prev, Next string
 }
 
 // ObservationOf returns what the tracker reads of r, with v the verdict of a
@@ -52,18 +57,23 @@ func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool
 		o.MessageID = r.MessageID
 	case postfixlog.KindClient:
 		o.Login, o.Client = r.SASLUser, r.Client
-	case postfixlog.KindRemoved, postfixlog.KindExpired:
+	case postfixlog.KindRemoved, postfixlog.KindExpired, postfixlog.KindHeader:
 	default:
+		return Observation{}, false
+	}
+	if prev, next, _, ok := r.Link(); ok {
+		o.Prev, o.Next = prev, next
+	} else if r.Kind == postfixlog.KindHeader {
 		return Observation{}, false
 	}
 	return o, true
 }
 
 // IsMessageFact reports whether o only tells who sent a message (sender,
-// Message-ID, client): facts notices name, which a replay can do without.
+// Message-ID, client, its former queue id): facts notices name.
 func (o *Observation) IsMessageFact() bool {
 	switch o.Kind {
-	case postfixlog.KindQueued, postfixlog.KindPickup, postfixlog.KindMessageID, postfixlog.KindClient:
+	case postfixlog.KindQueued, postfixlog.KindPickup, postfixlog.KindMessageID, postfixlog.KindClient, postfixlog.KindHeader:
 		return true
 	}
 	return false

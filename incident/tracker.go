@@ -63,6 +63,8 @@ type Tracker struct {
 	byDomain map[string][]*state // recipient domain → active incidents that refused it
 	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents), until removed
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
+	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
+	goneNext int                 // where the next one goes in gone once it is full
 	done     []*state            // cleared incidents, oldest first (until Forget)
 	dirty    []*state            // changed since the last Changes call
 	timers   timerHeap           // active incidents with a pending deadline
@@ -76,7 +78,29 @@ type Tracker struct {
 }
 
 // msgMeta is what the log told about a message before it was refused.
-type msgMeta struct{ from, messageID, login, client string }
+// A message queued again (a content filter that re-injects it, postsuper
+// -r) keeps its first queue id's submitter: earlier holds its former queue
+// ids, oldest first, and linked says that login and client came from there
+// (the re-injecting filter's own client= line does not replace them).
+type msgMeta struct {
+	from, messageID, login, client string
+	fromKnown                      bool // from was logged ("" is then the null sender)
+	earlier                        []string
+	linked                         bool
+}
+
+// goneMeta is a message Postfix removed lately, kept for a while in case
+// the log then names its next queue id (postsuper -r logs the removal
+// first).
+type goneMeta struct {
+	qid     string
+	meta    *msgMeta
+	entries []*msgState
+}
+
+// maxGone bounds Tracker.gone: the next queue id of a message is logged
+// within seconds of the removal of its former one.
+const maxGone = 4096
 
 // msgRef links a queue id to its entries in the incidents it affects.
 type msgRef struct {
@@ -150,15 +174,15 @@ func (t *Tracker) Observe(o *Observation) []Event {
 	evs := t.advance(o.At, nil)
 	switch o.Kind {
 	case postfixlog.KindQueued, postfixlog.KindPickup:
-		if m := t.metaFor(o.QueueID); m != nil && m.from == "" {
-			m.from = strings.Clone(o.From)
+		if m := t.metaFor(o.QueueID); m != nil && !m.fromKnown {
+			m.from, m.fromKnown = strings.Clone(o.From), true
 		}
 	case postfixlog.KindMessageID:
 		if m := t.metaFor(o.QueueID); m != nil {
 			m.messageID = strings.Clone(o.MessageID)
 		}
 	case postfixlog.KindClient:
-		if m := t.metaFor(o.QueueID); m != nil {
+		if m := t.metaFor(o.QueueID); m != nil && !m.linked {
 			m.login, m.client = strings.Clone(o.Login), strings.Clone(o.Client)
 		}
 	case postfixlog.KindRemoved:
@@ -168,10 +192,79 @@ func (t *Tracker) Observe(o *Observation) []Event {
 	case postfixlog.KindDelivery:
 		evs = t.observeDelivery(o, evs)
 	}
+	if o.Next != "" {
+		t.link(o.Prev, o.Next)
+	}
 	if len(evs) > 1 {
 		sortEvents(evs)
 	}
 	return evs
+}
+
+// link records that the message under queue id next continues the one
+// under prev: it keeps prev's submitter and former queue ids, and its
+// entries in incidents follow it, so that a message refused before and
+// after a requeue is one affected message, and one refused after a
+// content filter names who submitted it before the filter.
+func (t *Tracker) link(prev, next string) {
+	pm := t.meta[prev]
+	var entries []*msgState
+	if ref := t.byQueue[prev]; ref != nil {
+		entries = ref.entries
+	}
+	if pm == nil {
+		for i := range t.gone {
+			if g := &t.gone[i]; g.qid == prev {
+				pm, entries = g.meta, g.entries
+			}
+		}
+	}
+	if pm == nil {
+		return // the log began after prev's lines
+	}
+	nm := t.metaFor(next)
+	if nm == nil || nm == pm || nm.linked && slices.Contains(nm.earlier, prev) {
+		// Known already: the track header names only the first queue
+		// id of a message whose hops the log tied one by one.
+		return
+	}
+	nm.earlier = append(slices.Clip(pm.earlier), strings.Clone(prev))
+	nm.login, nm.client, nm.linked = pm.login, pm.client, true
+	if pm.fromKnown {
+		nm.from, nm.fromKnown = pm.from, true
+	}
+	if nm.messageID == "" {
+		nm.messageID = pm.messageID
+	}
+	qids := append(slices.Clip(nm.earlier), strings.Clone(next))
+	ref := t.byQueue[next]
+	for _, ms := range entries {
+		if ms.st.msgIndex != nil && ms.st.msgIndex[next] == nil {
+			ms.st.msgIndex[qids[len(qids)-1]] = ms
+		}
+		if ref == nil {
+			ref = &msgRef{}
+			t.byQueue[qids[len(qids)-1]] = ref
+		}
+		if !slices.Contains(ref.entries, ms) {
+			ref.entries = append(ref.entries, ms)
+		}
+	}
+	// The message's entries, made under prev or already under next (a
+	// refusal logged before the link), name every queue id and the first
+	// submitter.
+	if ref != nil {
+		for _, ms := range ref.entries {
+			if ms.idx >= 0 {
+				m := &ms.st.inc.Messages[ms.idx]
+				m.QueueIDs, m.Login, m.Client = qids, nm.login, nm.client
+				if !m.FromKnown {
+					m.From, m.FromKnown = nm.from, nm.fromKnown
+				}
+				t.touch(ms.st)
+			}
+		}
+	}
 }
 
 func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
@@ -282,7 +375,10 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		if len(st.inc.Messages) < MaxMessages && !t.cfg.CountsOnly {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta := t.meta[qid]; meta != nil {
-				m.From, m.MessageID, m.Login, m.Client = meta.from, meta.messageID, meta.login, meta.client
+				m.From, m.FromKnown, m.MessageID, m.Login, m.Client = meta.from, meta.fromKnown, meta.messageID, meta.login, meta.client
+				if len(meta.earlier) > 0 {
+					m.QueueIDs = append(slices.Clip(meta.earlier), qid)
+				}
 			}
 			ms.idx = len(st.inc.Messages)
 			st.inc.Messages = append(st.inc.Messages, m)
@@ -343,6 +439,18 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 // final, and a later message with the same queue id (Postfix reuses them)
 // is another message.
 func (t *Tracker) removed(qid string) {
+	if m := t.meta[qid]; m != nil {
+		g := goneMeta{qid: strings.Clone(qid), meta: m}
+		if ref := t.byQueue[qid]; ref != nil {
+			g.entries = ref.entries
+		}
+		if len(t.gone) < maxGone {
+			t.gone = append(t.gone, g)
+		} else {
+			t.gone[t.goneNext] = g
+			t.goneNext = (t.goneNext + 1) % maxGone
+		}
+	}
 	delete(t.meta, qid)
 	ref := t.byQueue[qid]
 	if ref == nil {

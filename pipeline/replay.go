@@ -19,6 +19,7 @@ import (
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Input is one log to replay.
@@ -312,10 +313,10 @@ func (w *worker) do(c chunk) parsed {
 			continue
 		}
 		o, ok := ingest.Observation(rec, v)
-		// Senders and Message-IDs only matter to notices; a replay
-		// reports counts, so the tracker is spared the bookkeeping of
-		// every message's life.
-		if !ok || o.IsMessageFact() {
+		// Message-IDs only matter to notices; the report names who
+		// sent the refused mail (sender, SASL login, client, every
+		// queue id), so the other facts reach the tracker.
+		if !ok || o.Kind == postfixlog.KindMessageID {
 			continue
 		}
 		p.obs = append(p.obs, o)
