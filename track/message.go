@@ -139,6 +139,22 @@ type MessageFilter struct {
 	QueueID string
 	// Since keeps only messages last seen at or after it (zero: no bound).
 	Since time.Time
+	// Until keeps only messages first seen before it (zero: no bound).
+	Until time.Time
+	// Sender keeps only messages with that envelope sender (the log's or
+	// the milter's; case-insensitive).
+	Sender string
+	// Login keeps only messages submitted with that SASL login (the log's
+	// or the milter's).
+	Login string
+	// Domain keeps only messages with a recipient in that domain
+	// (case-insensitive).
+	Domain string
+	// Incident keeps only messages that incident lists (by queue id, seen
+	// while it lasted).
+	Incident string
+	// QueueIDs keeps only messages with one of these queue ids.
+	QueueIDs []string
 	// Limit keeps the messages first seen last (0: all).
 	Limit int
 }
@@ -207,6 +223,36 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 	if !f.Since.IsZero() {
 		where = append(where, `m.last_seen >= ?`)
 		args = append(args, dbTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, `m.first_seen < ?`)
+		args = append(args, dbTime(f.Until))
+	}
+	if f.Sender != "" {
+		where = append(where, `(m.sender = ? COLLATE NOCASE OR f.sender = ? COLLATE NOCASE)`)
+		args = append(args, f.Sender, f.Sender)
+	}
+	if f.Login != "" {
+		where = append(where, `(m.sasl_user = ? OR f.auth_user = ?)`)
+		args = append(args, f.Login, f.Login)
+	}
+	if f.Domain != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM recipients r WHERE r.message = m.id AND r.domain = ? COLLATE NOCASE)`)
+		args = append(args, f.Domain)
+	}
+	if f.Incident != "" {
+		// A queue id the incident lists, while the message was in the
+		// queue (queue ids are reused over time).
+		where = append(where, `EXISTS (SELECT 1 FROM incident_messages im WHERE im.incident_id = ? AND im.queue_id = m.queue_id
+	AND (im.last_seen IS NULL OR m.first_seen IS NULL OR m.first_seen <= im.last_seen)
+	AND (im.first_seen IS NULL OR m.last_seen IS NULL OR m.last_seen >= im.first_seen))`)
+		args = append(args, f.Incident)
+	}
+	if len(f.QueueIDs) > 0 {
+		where = append(where, `m.queue_id IN (?`+strings.Repeat(`, ?`, len(f.QueueIDs)-1)+`)`)
+		for _, q := range f.QueueIDs {
+			args = append(args, q)
+		}
 	}
 	q := `SELECT m.id, m.queue_id, m.sender, m.message_id, origin, client, client_ip, sasl_user, size, m.nrcpt, state,
 	first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice, ` + milterColumns + `

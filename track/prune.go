@@ -22,6 +22,7 @@ type PruneStats struct {
 //     recipients;
 //   - incidents cleared before the cutoff, with their rows;
 //   - milter facts seen before the cutoff and never linked to a message;
+//   - links between queue ids logged before the cutoff;
 //   - outbox items sent or given up before the cutoff. Their dedup keys go
 //     with them, so keep olderThan longer than any replay of old log lines
 //     the daemon might make.
@@ -49,7 +50,10 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 		if _, err = t.deleted(`DELETE FROM notices WHERE incident_id IS NULL AND composed_at < ?1`, cutoff); err != nil {
 			return err
 		}
-		st.Milter, err = t.deleted(`DELETE FROM milter_messages WHERE message IS NULL AND seen_at < ?1`, cutoff)
+		if st.Milter, err = t.deleted(`DELETE FROM milter_messages WHERE message IS NULL AND seen_at < ?1`, cutoff); err != nil {
+			return err
+		}
+		_, err = t.deleted(`DELETE FROM message_links WHERE seen_at < ?1 OR seen_at IS NULL`, cutoff)
 		return err
 	})
 	if err != nil {

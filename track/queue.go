@@ -29,6 +29,7 @@ type queue struct {
 	recent map[string]*qmsg // queue id → the last message removed under it, for recentWindow
 	gone   []*qmsg          // removed messages in order of removal (recent's expiry)
 	dirty  []*qmsg          // changed since the last flush
+	links  []link           // links between queue ids read since the last flush (trail.go)
 	latest time.Time        // the latest time read in the log
 	swept  time.Time        // when stale live messages were last looked for (log time)
 }
@@ -149,6 +150,7 @@ func (q *queue) remove(m *qmsg, at time.Time) {
 // apply is ApplyRecord on the picture.
 func (q *queue) apply(r *postfixlog.Record) {
 	q.see(r.Time)
+	q.link(r)
 	switch r.Kind {
 	case postfixlog.KindClient, postfixlog.KindPickup:
 		if old := q.live[r.QueueID]; old != nil {
@@ -387,6 +389,7 @@ func chunk(n int) int {
 type Writes struct {
 	msgs, rcpts []any // the values of the rows, messageCols and recipientCols per row
 	started     []startedMsg
+	links       []link // message_links rows (trail.go)
 }
 
 const (
@@ -403,12 +406,13 @@ type startedMsg struct {
 }
 
 // Empty reports whether there is nothing to write.
-func (w *Writes) Empty() bool { return w == nil || len(w.msgs) == 0 }
+func (w *Writes) Empty() bool { return w == nil || len(w.msgs) == 0 && len(w.links) == 0 }
 
 // take assigns ids to new rows and copies the values of the changed ones
 // into Writes.
 func (q *queue) take() *Writes {
-	w := &Writes{}
+	w := &Writes{links: q.links}
+	q.links = nil
 	if len(q.dirty) == 0 {
 		q.expire()
 		return w
@@ -458,6 +462,9 @@ func (t *Tx) Write(w *Writes) error {
 	}
 	if err := t.upsert("recipients", recipientColumns, recipientCols, w.rcpts); err != nil {
 		return fmt.Errorf("track: writing recipients: %w", err)
+	}
+	if err := t.writeLinks(w.links); err != nil {
+		return fmt.Errorf("track: writing links: %w", err)
 	}
 	if len(w.started) > 0 {
 		var waiting bool

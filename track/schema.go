@@ -251,6 +251,23 @@ CREATE INDEX messages_live_state ON messages(state) WHERE removed_at IS NULL;
 	`
 DROP INDEX messages_queue_id;
 `,
+	// 7: the queue ids of one message (issue 11.1): the message Postfix
+	// queued under prev continues under next — a content filter queued it
+	// again, the track header names its first queue id, postsuper -r
+	// requeued it (postfixlog.Record.Link). Messages join them into one
+	// trail at query time, by queue id and time (queue ids are reused).
+	`
+CREATE TABLE message_links (
+	id      INTEGER PRIMARY KEY,
+	prev    TEXT NOT NULL,
+	next    TEXT NOT NULL,
+	via     TEXT NOT NULL,
+	seen_at TEXT
+) STRICT;
+CREATE INDEX message_links_prev ON message_links(prev);
+CREATE INDEX message_links_next ON message_links(next);
+CREATE INDEX message_links_seen_at ON message_links(seen_at);
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
