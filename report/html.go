@@ -95,9 +95,11 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 	}
 	type incView struct {
 		Incident
-		N        int
-		Chart    timeline
-		FateText string
+		N           int
+		Chart       timeline
+		FateText    string
+		WhoText     []string // who sent the refused mail (whoLines)
+		MessageText []string // the first refused messages (messageLine), then how many more
 	}
 	var start, end time.Time
 	if rep.First != nil {
@@ -108,7 +110,13 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 	}
 	views := make([]incView, len(rep.Incidents))
 	for i, inc := range rep.Incidents {
-		views[i] = incView{Incident: inc, N: i + 1, Chart: chart(inc, start, end), FateText: fateList(inc.Fates, l)}
+		views[i] = incView{Incident: inc, N: i + 1, Chart: chart(inc, start, end), FateText: fateList(inc.Fates, l), WhoText: whoLines(inc.Senders, l)}
+		for _, m := range inc.AffectedMessages[:min(len(inc.AffectedMessages), maxShown)] {
+			views[i].MessageText = append(views[i].MessageText, messageLine(m, l))
+		}
+		if n := inc.Messages - len(views[i].MessageText); n > 0 && len(views[i].MessageText) > 0 {
+			views[i].MessageText = append(views[i].MessageText, fmt.Sprintf(l.MoreFmt, n))
+		}
 	}
 	ongoing, cleared, messages := rep.counts()
 	data := struct {

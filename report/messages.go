@@ -11,7 +11,9 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/internal/sanitize"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -27,19 +29,22 @@ const (
 func shown(s string, max int) string { return sanitize.Line(s, max) }
 
 // WriteMessagesText writes tracked messages (rblwatch messages) as a
-// compact table: a line per message (queue id, first and last seen in loc,
-// state, sender), a line with who sent it when known (SASL login, client,
-// track id), and a line per recipient (status, DSN, delivery attempts, last
-// reply). Every text is sanitised and cut.
-func WriteMessagesText(w io.Writer, rows []track.MessageRow, loc *time.Location) error {
+// compact table: a line per message (its first queue id, first and last
+// seen in loc, state, sender), a line with its queue ids when it had
+// several (a content filter queued it again, postsuper -r requeued it), a
+// line with who sent it when known (SASL login, client, track id), and a
+// line per recipient with its final fate (status, DSN, delivery attempts,
+// when a message that was refused got through, last reply). Every text is
+// sanitised and cut.
+func WriteMessagesText(w io.Writer, trails []track.Trail, loc *time.Location) error {
 	b := bufio.NewWriter(w)
-	if len(rows) == 0 {
+	if len(trails) == 0 {
 		b.WriteString("no tracked messages\n")
 		return b.Flush()
 	}
 	qw := len("QUEUE ID")
-	for _, m := range rows {
-		qw = max(qw, len(shown(m.QueueID, 32)))
+	for i := range trails {
+		qw = max(qw, len(shown(trails[i].First().QueueID, 32)))
 	}
 	const stamp = "2006-01-02 15:04:05"
 	when := func(t time.Time) string {
@@ -50,13 +55,26 @@ func WriteMessagesText(w io.Writer, rows []track.MessageRow, loc *time.Location)
 	}
 	fmt.Fprintf(b, "%-*s  %-19s  %-19s  %-9s  %s\n", qw, "QUEUE ID", "FIRST SEEN", "LAST SEEN", "STATE", "SENDER")
 	indent := strings.Repeat(" ", qw+2)
-	for _, m := range rows {
-		fmt.Fprintf(b, "%-*s  %-19s  %-19s  %-9s  %s\n", qw, shown(m.QueueID, 32), when(m.FirstSeen), when(m.LastSeen),
-			shown(string(m.State), 16), senderOf(m))
-		if who := whoSent(m); who != "" {
+	for i := range trails {
+		tr := &trails[i]
+		m := tr.First()
+		fmt.Fprintf(b, "%-*s  %-19s  %-19s  %-9s  %s\n", qw, shown(m.QueueID, 32), when(tr.FirstSeen()), when(tr.LastSeen()),
+			shown(string(tr.State()), 16), senderOf(tr))
+		if len(tr.Hops) > 1 {
+			line := "queue ids " + shown(m.QueueID, 32)
+			for _, h := range tr.Hops[1:] {
+				line += " > " + shown(h.QueueID, 32)
+				if v := viaText[h.Via]; v != "" {
+					line += " (" + v + ")"
+				}
+			}
+			b.WriteString(indent + line + "\n")
+		}
+		if who := whoSent(tr); who != "" {
 			b.WriteString(indent + who + "\n")
 		}
-		for _, r := range m.Recipients {
+		rcpts := tr.Recipients()
+		for _, r := range rcpts {
 			attempts := fmt.Sprintf("%d attempts", r.Attempts)
 			if r.Attempts == 1 {
 				attempts = "1 attempt"
@@ -65,19 +83,24 @@ func WriteMessagesText(w io.Writer, rows []track.MessageRow, loc *time.Location)
 			if r.DSN != "" {
 				line += " " + shown(r.DSN, 16)
 			}
-			line += ", " + attempts
+			if r.Status == "sent" && r.Attempts > 1 {
+				// Refused before, through now: say when.
+				line += " at " + when(r.UpdatedAt) + ", " + attempts + " since " + when(r.FirstSeen)
+			} else {
+				line += ", " + attempts
+			}
 			if reply := shown(r.Reply, maxShownReply); reply != "" {
 				line += ": " + reply
 			}
 			b.WriteString(indent + line + "\n")
 		}
-		if len(m.Recipients) == 0 && m.Milter != nil && len(m.Milter.Recipients) > 0 {
+		if f := m.Milter; len(rcpts) == 0 && f != nil && len(f.Recipients) > 0 {
 			var to []string
-			for _, r := range m.Milter.Recipients[:min(3, len(m.Milter.Recipients))] {
+			for _, r := range f.Recipients[:min(3, len(f.Recipients))] {
 				to = append(to, "<"+shown(r, maxShownText)+">")
 			}
 			more := ""
-			if n := m.Milter.Nrcpt - len(to); n > 0 {
+			if n := f.Nrcpt - len(to); n > 0 {
 				more = fmt.Sprintf(" and %d more", n)
 			}
 			b.WriteString(indent + "to " + strings.Join(to, ", ") + more + ": no delivery yet\n")
@@ -86,39 +109,78 @@ func WriteMessagesText(w io.Writer, rows []track.MessageRow, loc *time.Location)
 	return b.Flush()
 }
 
+// viaText says how a message came to a queue id after its first.
+var viaText = map[postfixlog.LinkVia]string{
+	postfixlog.ViaFilter:  "content filter",
+	postfixlog.ViaHeader:  "queued again",
+	postfixlog.ViaRequeue: "requeued",
+}
+
+// WriteWho writes who submitted a set of messages: their SASL logins,
+// envelope senders and clients, with counts.
+func WriteWho(w io.Writer, title string, who incident.Who) error {
+	b := bufio.NewWriter(w)
+	fmt.Fprintf(b, "%s: %d %s\n", shown(title, maxShownText), who.Messages, plural(who.Messages, "message", "messages"))
+	list := func(name string, cs []incident.Count, more int, show func(string) string) {
+		if len(cs) == 0 {
+			return
+		}
+		var parts []string
+		for _, c := range cs {
+			parts = append(parts, fmt.Sprintf("%s (%d)", show(c.Name), c.Messages))
+		}
+		if more > 0 {
+			parts = append(parts, fmt.Sprintf("and %d more", more))
+		}
+		fmt.Fprintf(b, "  %-12s %s\n", name, strings.Join(parts, ", "))
+	}
+	list("SASL logins:", who.Logins, who.MoreLogins, func(s string) string { return shown(s, maxShownText) })
+	list("senders:", who.Senders, who.MoreSenders, func(s string) string { return "<" + shown(s, maxShownText) + ">" })
+	list("clients:", who.Clients, who.MoreClients, func(s string) string { return shown(s, maxShownText) })
+	b.WriteString("\n")
+	return b.Flush()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// TrailsWho counts who submitted the messages.
+func TrailsWho(trails []track.Trail, limit int) incident.Who {
+	var c incident.WhoCounter
+	for i := range trails {
+		tr := &trails[i]
+		sender, known := tr.Sender()
+		c.Add(tr.Login(), sender, known, tr.Client())
+	}
+	return c.Who(limit)
+}
+
 // senderOf is the envelope sender as "<addr>", "<>" for the null sender,
 // "?" when not known yet.
-func senderOf(m track.MessageRow) string {
-	switch {
-	case m.FromKnown:
-		return "<" + shown(m.From, maxShownText) + ">"
-	case m.Milter != nil:
-		return "<" + shown(m.Milter.Sender, maxShownText) + ">"
+func senderOf(tr *track.Trail) string {
+	if s, ok := tr.Sender(); ok {
+		return "<" + shown(s, maxShownText) + ">"
 	}
 	return "?"
 }
 
-// whoSent names the SASL login, the client and the track id, from the log
-// or else from the milter.
-func whoSent(m track.MessageRow) string {
+// whoSent names the SASL login, the client and the track id of the first
+// hop, from the log or else from the milter.
+func whoSent(tr *track.Trail) string {
 	var parts []string
-	user, client := m.SASLUser, m.Client
-	if f := m.Milter; f != nil {
-		if user == "" {
-			user = f.AuthUser
-		}
-		if client == "" && (f.ClientName != "" || f.ClientAddr != "") {
-			client = f.ClientName + "[" + f.ClientAddr + "]"
-		}
-	}
-	if user != "" {
+	m := tr.First()
+	if user := tr.Login(); user != "" {
 		u := "sasl " + shown(user, maxShownText)
 		if m.Milter != nil && m.Milter.AuthType != "" && user == m.Milter.AuthUser {
 			u += " (" + shown(m.Milter.AuthType, 32) + ")"
 		}
 		parts = append(parts, u)
 	}
-	if client != "" {
+	if client := tr.Client(); client != "" {
 		parts = append(parts, "client "+shown(client, maxShownText))
 	}
 	if m.Milter != nil && m.Milter.TrackID != "" {
@@ -127,11 +189,14 @@ func whoSent(m track.MessageRow) string {
 	return strings.Join(parts, ", ")
 }
 
-// messageJSON is one line of WriteMessagesJSON. Times are RFC 3339 in UTC,
-// absent when not known; texts are as stored (JSON escapes control
-// characters).
+// messageJSON is one line of WriteMessagesJSON: a message, with the
+// fields of its first hop (who sent it), the state and recipients of the
+// whole trail, and its hops when it had several queue ids. Times are RFC
+// 3339 in UTC, absent when not known; texts are as stored (JSON escapes
+// control characters).
 type messageJSON struct {
 	QueueID       string          `json:"queue_id"`
+	QueueIDs      []string        `json:"queue_ids,omitempty"`
 	State         string          `json:"state"`
 	FirstSeen     string          `json:"first_seen,omitempty"`
 	LastSeen      string          `json:"last_seen,omitempty"`
@@ -150,6 +215,18 @@ type messageJSON struct {
 	Notice        string          `json:"notice,omitempty"`
 	Milter        *milterJSON     `json:"milter,omitempty"`
 	Recipients    []recipientJSON `json:"recipients"`
+	Hops          []hopJSON       `json:"hops,omitempty"`
+}
+
+// hopJSON is the message under one of its queue ids.
+type hopJSON struct {
+	QueueID   string `json:"queue_id"`
+	Via       string `json:"via,omitempty"`
+	State     string `json:"state"`
+	FirstSeen string `json:"first_seen,omitempty"`
+	LastSeen  string `json:"last_seen,omitempty"`
+	RemovedAt string `json:"removed_at,omitempty"`
+	Client    string `json:"client,omitempty"`
 }
 
 type milterJSON struct {
@@ -191,17 +268,22 @@ func jsonTime(t time.Time) string {
 // are given whole, as stored; characters that are invisible or change how
 // a terminal shows text (controls, bidirectional overrides) are \u
 // escapes.
-func WriteMessagesJSON(w io.Writer, rows []track.MessageRow) error {
+func WriteMessagesJSON(w io.Writer, trails []track.Trail) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for _, m := range rows {
-		j := messageJSON{QueueID: m.QueueID, State: string(m.State), FirstSeen: jsonTime(m.FirstSeen), LastSeen: jsonTime(m.LastSeen),
-			RemovedAt: jsonTime(m.RemovedAt), ExpiredAt: jsonTime(m.ExpiredAt), RejectedAt: jsonTime(m.RejectedAt),
+	for i := range trails {
+		tr := &trails[i]
+		m, last := tr.First(), tr.Last()
+		j := messageJSON{QueueID: m.QueueID, State: string(tr.State()), FirstSeen: jsonTime(tr.FirstSeen()), LastSeen: jsonTime(tr.LastSeen()),
+			RemovedAt: jsonTime(last.RemovedAt), ExpiredAt: jsonTime(last.ExpiredAt), RejectedAt: jsonTime(last.RejectedAt),
 			MessageID: m.MessageID, Origin: m.Origin, Client: m.Client, ClientIP: m.ClientIP, SASLUser: m.SASLUser,
-			Size: m.Size, Nrcpt: m.Nrcpt, NoticeQueueID: m.NoticeQueueID, Notice: m.Notice, Recipients: []recipientJSON{}}
-		if m.FromKnown {
-			j.Sender = &m.From
+			Size: m.Size, Nrcpt: m.Nrcpt, NoticeQueueID: last.NoticeQueueID, Notice: last.Notice, Recipients: []recipientJSON{}}
+		for k := range tr.Hops {
+			if h := &tr.Hops[k]; h.FromKnown {
+				j.Sender = &h.From // the log's, null until a line names it
+				break
+			}
 		}
 		if f := m.Milter; f != nil {
 			j.Milter = &milterJSON{TrackID: f.TrackID, SeenAt: jsonTime(f.SeenAt), Sender: f.Sender, Recipients: f.Recipients,
@@ -211,9 +293,16 @@ func WriteMessagesJSON(w io.Writer, rows []track.MessageRow) error {
 				j.Milter.Recipients = []string{}
 			}
 		}
-		for _, r := range m.Recipients {
+		for _, r := range tr.Recipients() {
 			j.Recipients = append(j.Recipients, recipientJSON{Address: r.Address, OrigTo: r.OrigTo, Domain: r.Domain, Status: r.Status,
 				DSN: r.DSN, Relay: r.Relay, Reply: r.Reply, Attempts: r.Attempts, FirstSeen: jsonTime(r.FirstSeen), UpdatedAt: jsonTime(r.UpdatedAt)})
+		}
+		if len(tr.Hops) > 1 {
+			j.QueueIDs = tr.QueueIDs()
+			for _, h := range tr.Hops {
+				j.Hops = append(j.Hops, hopJSON{QueueID: h.QueueID, Via: string(h.Via), State: string(h.State), FirstSeen: jsonTime(h.FirstSeen),
+					LastSeen: jsonTime(h.LastSeen), RemovedAt: jsonTime(h.RemovedAt), Client: h.Client})
+			}
 		}
 		buf.Reset()
 		if err := enc.Encode(j); err != nil {

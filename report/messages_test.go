@@ -58,15 +58,16 @@ func TestWriteMessagesText(t *testing.T) {
 	st := messagesStore(t)
 	for _, tc := range []struct {
 		name string
-		f    track.MessageFilter
+		f    track.TrailFilter
 	}{
-		{"all.txt", track.MessageFilter{}},
-		{"deferred.txt", track.MessageFilter{Deferred: true}},
-		{"queue-id.txt", track.MessageFilter{QueueID: "25044986262"}},
-		{"none.txt", track.MessageFilter{State: track.StateExpired}},
+		{"all.txt", track.TrailFilter{}},
+		{"deferred.txt", track.TrailFilter{Deferred: true}},
+		{"queue-id.txt", track.TrailFilter{QueueID: "25044986262"}},
+		{"trail.txt", track.TrailFilter{QueueID: "7C2D49CA567"}},
+		{"none.txt", track.TrailFilter{State: track.StateExpired}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, err := st.Messages(t.Context(), tc.f)
+			rows, err := st.Trails(t.Context(), tc.f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +93,7 @@ func TestWriteMessagesText(t *testing.T) {
 // TestWriteMessagesJSON: one JSON object per message, the same as the
 // command prints (all.jsonl), with every stored text given whole.
 func TestWriteMessagesJSON(t *testing.T) {
-	rows, err := messagesStore(t).Messages(t.Context(), track.MessageFilter{})
+	rows, err := messagesStore(t).Trails(t.Context(), track.TrailFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,12 +121,13 @@ func TestWriteMessagesJSON(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatalf("line %d: %v: %s", n+1, err, sc.Text())
 		}
-		if n >= len(rows) || m.QueueID != rows[n].QueueID || len(m.Recipients) != len(rows[n].Recipients) {
+		rcpts := rows[n].Recipients()
+		if n >= len(rows) || m.QueueID != rows[n].First().QueueID || len(m.Recipients) != len(rcpts) {
 			t.Fatalf("line %d: %s; want the message %d of %d", n+1, sc.Text(), n+1, len(rows))
 		}
 		for i, r := range m.Recipients {
-			if r.Reply != rows[n].Recipients[i].Reply {
-				t.Errorf("%s: reply %q, want as stored %q", m.QueueID, r.Reply, rows[n].Recipients[i].Reply)
+			if r.Reply != rcpts[i].Reply {
+				t.Errorf("%s: reply %q, want as stored %q", m.QueueID, r.Reply, rcpts[i].Reply)
 			}
 		}
 	}

@@ -81,9 +81,35 @@ type Incident struct {
 	LookupURL   string   `json:"lookup_url,omitempty"`
 	RemovalURL  string   `json:"removal_url,omitempty"`
 	Samples     []string `json:"samples"`
+	// Senders says who sent the refused mail: the SASL logins, envelope
+	// senders and clients of the affected messages, with counts
+	// (incident.Incident.Senders; texts sanitised).
+	Senders incident.Who `json:"senders"`
+	// AffectedMessages are the first refused messages (those the incident
+	// kept: a replay keeps a few), each with every queue id it had (a
+	// content filter or postsuper -r queued it again), who sent it and
+	// what became of it.
+	AffectedMessages []Message `json:"affected_messages"`
 	// Rejections count the rejections over time, for the HTML timeline.
 	Rejections *pipeline.Histogram `json:"-"`
 }
+
+// Message is one refused message of an incident.
+type Message struct {
+	QueueIDs   []string `json:"queue_ids"`
+	From       *string  `json:"from"` // "" for the null sender, null when the log did not name it
+	Login      string   `json:"login,omitempty"`
+	Client     string   `json:"client,omitempty"`
+	Recipients []string `json:"recipients"`
+	Fate       string   `json:"fate"`
+}
+
+// Bounds on the lists of who sent an incident's mail.
+const (
+	maxListed  = 100 // affected messages listed per incident (JSON; the text and HTML show fewer)
+	maxShown   = 10  // of those, in the text and HTML reports
+	maxSenders = 10  // names per list of Senders
+)
 
 // Options for Build.
 type Options struct {
@@ -180,6 +206,22 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 			out.Fates[string(f)] = n
 		}
 	}
+	out.Senders = incidentSenders(inc.Messages)
+	out.AffectedMessages = []Message{}
+	for _, m := range inc.Messages[:min(len(inc.Messages), maxListed)] {
+		qids := m.QueueIDs
+		if len(qids) == 0 {
+			qids = []string{m.QueueID}
+		}
+		var from *string
+		if m.FromKnown {
+			f := sanitize.Line(m.From, maxField)
+			from = &f
+		}
+		out.AffectedMessages = append(out.AffectedMessages, Message{QueueIDs: cleanList(qids, maxField),
+			From: from, Login: sanitize.Line(m.Login, maxField), Client: sanitize.Line(m.Client, maxField),
+			Recipients: cleanList(m.Recipients, maxField), Fate: string(m.Fate)})
+	}
 	if len(inc.Samples) > 0 {
 		var r postfixlog.Record
 		if postfixlog.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) == nil {
@@ -211,6 +253,15 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 		}
 	}
 	return out
+}
+
+// incidentSenders counts who sent the messages, with sanitised names.
+func incidentSenders(msgs []incident.Message) incident.Who {
+	var c incident.WhoCounter
+	for _, m := range msgs {
+		c.Add(sanitize.Line(m.Login, maxField), sanitize.Line(m.From, maxField), m.FromKnown, sanitize.Line(m.Client, maxField))
+	}
+	return c.Who(maxSenders)
 }
 
 func timePtr(t time.Time) *time.Time {

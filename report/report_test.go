@@ -41,8 +41,15 @@ func sampleResult() *pipeline.Result {
 				Status: incident.Ongoing, FirstSeen: t0, LastSeen: t0.Add(30 * time.Minute),
 				Verdict: classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Via: "microsoft"},
 				Bounced: 3, Deferred: 0,
-				// As a replay holds them: counts, no lists.
-				MoreMessages: 2, Fates: incident.FateCounts{Bounced: 2}, MoreRecipients: 3,
+				// As a replay holds them: counts, who sent them, the first
+				// messages.
+				Messages: []incident.Message{
+					{QueueID: "43C4B986274", QueueIDs: []string{"33B4A986270", "43C4B986274"}, From: "alice@ours.example", FromKnown: true,
+						Login: "alice", Client: "pc.ours.example[192.0.2.55]", Recipients: []string{"a@example.net"}, Fate: incident.FateBounced},
+					{QueueID: "53C4B986275", From: "news@ours.example", FromKnown: true, Login: "web\x1b[31m", Client: "web.ours.example[192.0.2.80]",
+						Recipients: []string{"b@example.net", "c@example.org"}, Fate: incident.FateBounced},
+				},
+				Fates: incident.FateCounts{Bounced: 2}, MoreRecipients: 3,
 				Domains: []string{"example.net", "example.org"},
 				Remotes: []string{"mx.example.net"},
 				Samples: []string{spamhausLine},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"golang.org/x/text/width"
 )
@@ -28,6 +29,9 @@ type labels struct {
 	Reply, Meaning, Lookup, Removal, Status, Fates, Evidence, Timeline      string
 	Ongoing, Cleared, ReceiverFault, Via, Historical, Summary               string
 	Steps, RemovalTime, Skipped                                             string
+	// WhoSent and Logins, Senders, Clients name who sent the refused
+	// mail; MessagesList the refused messages; MoreFmt (count) the rest.
+	WhoSent, Logins, Senders, Clients, MessagesList, MoreFmt string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -52,6 +56,8 @@ var words = map[string]labels{
 		ReceiverFault: "The receiver is at fault: the list refuses its DNS resolver; we are not listed.",
 		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped",
+		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
+		MessagesList: "Messages", MoreFmt: "and %d more",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
@@ -72,6 +78,8 @@ var words = map[string]labels{
 		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
 		Via:           "通知元", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対応", RemovalTime: "解除までの目安", Skipped: "スキップ",
+		WhoSent: "送信者", Logins: "認証ユーザー", Senders: "送信元アドレス", Clients: "送信元ホスト",
+		MessagesList: "メール", MoreFmt: "ほか %d 件",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -196,6 +204,23 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	if len(inc.Fates) > 0 {
 		field(l.Fates, "%s", fateList(inc.Fates, l))
 	}
+	for i, w := range whoLines(inc.Senders, l) {
+		label := ""
+		if i == 0 {
+			label = l.WhoSent
+		}
+		field(label, "%s", w)
+	}
+	for i, m := range inc.AffectedMessages[:min(len(inc.AffectedMessages), maxShown)] {
+		label := ""
+		if i == 0 {
+			label = l.MessagesList
+		}
+		field(label, "%s", messageLine(m, l))
+	}
+	if n := inc.Messages - min(len(inc.AffectedMessages), maxShown); n > 0 && len(inc.AffectedMessages) > 0 {
+		field("", l.MoreFmt, n)
+	}
 	if len(inc.Domains) > 0 {
 		field(l.Domains, "%s", clean(strings.Join(inc.Domains, ", ")))
 	}
@@ -236,6 +261,55 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 		}
 		field(label, "%d. %s", i+1, clean(step))
 	}
+}
+
+// whoLines says who sent an incident's mail: a line each for the SASL
+// logins, the envelope senders and the clients, with counts.
+func whoLines(w incident.Who, l labels) []string {
+	var out []string
+	list := func(name string, cs []incident.Count, more int, show func(string) string) {
+		if len(cs) == 0 {
+			return
+		}
+		parts := make([]string, 0, len(cs)+1)
+		for _, c := range cs {
+			parts = append(parts, fmt.Sprintf("%s (%d)", show(c.Name), c.Messages))
+		}
+		if more > 0 {
+			parts = append(parts, fmt.Sprintf(l.MoreFmt, more))
+		}
+		out = append(out, name+": "+strings.Join(parts, ", "))
+	}
+	list(l.Logins, w.Logins, w.MoreLogins, clean)
+	list(l.Senders, w.Senders, w.MoreSenders, func(s string) string { return "<" + clean(s) + ">" })
+	list(l.Clients, w.Clients, w.MoreClients, clean)
+	return out
+}
+
+// messageLine shows one refused message: its queue ids, sender, SASL
+// login and client, recipients and fate.
+func messageLine(m Message, l labels) string {
+	s := clean(strings.Join(m.QueueIDs, " > "))
+	if m.From != nil {
+		s += " <" + clean(*m.From) + ">"
+	}
+	var who []string
+	if m.Login != "" {
+		who = append(who, clean(m.Login))
+	}
+	if m.Client != "" {
+		who = append(who, clean(m.Client))
+	}
+	if len(who) > 0 {
+		s += " (" + strings.Join(who, ", ") + ")"
+	}
+	rcpts := m.Recipients
+	more := ""
+	if len(rcpts) > 3 {
+		more = ", " + fmt.Sprintf(l.MoreFmt, len(rcpts)-3)
+		rcpts = rcpts[:3]
+	}
+	return s + " → " + clean(strings.Join(rcpts, ", ")) + more + ": " + cmp.Or(l.Fate[m.Fate], clean(m.Fate))
 }
 
 // failureList lists the failure counts, largest first.

@@ -32,14 +32,20 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	cfgPath := flags.String("config", config.DefaultPath, "configuration file: its state.path is read (absent at the default path: the default state)")
 	deferred := flags.Bool("deferred", false, "only messages still queued with a deferred recipient")
 	state := flags.String("state", "", "only messages in this state: "+states)
-	qid := flags.String("queue-id", "", "only messages with this queue id (every use of it)")
+	qid := flags.String("queue-id", "", "only the message that had this queue id (every use of it)")
+	inc := flags.String("incident", "", "only the messages an incident refused, with who sent them (its id, as notices and replay name it)")
+	sender := flags.String("sender", "", "only messages with this envelope sender")
+	login := flags.String("sasl", "", "only messages submitted with this SASL login")
+	domain := flags.String("domain", "", "only messages with a recipient in this domain")
 	since := flags.String("since", "", "only messages seen since T (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration like 24h)")
+	until := flags.String("until", "", "only messages first seen before T (same forms as --since)")
 	asJSON := flags.Bool("json", false, "print one JSON object per message")
 	limit := flags.Int("limit", 0, "at most the N most recent messages (0: all)")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
-	f := track.MessageFilter{Deferred: *deferred, State: track.MessageState(*state), QueueID: *qid, Limit: *limit}
+	f := track.TrailFilter{Deferred: *deferred, State: track.MessageState(*state), QueueID: *qid, Incident: *inc,
+		Sender: strings.Trim(*sender, "<>"), Login: *login, Domain: strings.ToLower(*domain), Limit: *limit}
 	switch {
 	case flags.NArg() > 0:
 		return usageError{fmt.Sprintf("messages: unexpected argument %q", flags.Arg(0))}
@@ -48,9 +54,13 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	case *limit < 0:
 		return usageError{"messages: --limit must not be negative"}
 	}
+	now := time.Now()
 	var err error
-	if f.Since, err = parseWhen(*since, time.Now(), time.Local); err != nil {
+	if f.Since, err = parseWhen(*since, now, time.Local); err != nil {
 		return usageError{"messages: --since: " + err.Error()}
+	}
+	if f.Until, err = parseWhen(*until, now, time.Local); err != nil {
+		return usageError{"messages: --until: " + err.Error()}
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
@@ -63,12 +73,17 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("messages: %w", err)
 	}
 	defer st.Close()
-	rows, err := st.Messages(ctx, f)
+	trails, err := st.Trails(ctx, f)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return report.WriteMessagesJSON(e.stdout, rows)
+		return report.WriteMessagesJSON(e.stdout, trails)
 	}
-	return report.WriteMessagesText(e.stdout, rows, time.Local)
+	if *inc != "" && len(trails) > 0 {
+		if err := report.WriteWho(e.stdout, "incident "+*inc+", who sent the refused mail", report.TrailsWho(trails, 10)); err != nil {
+			return err
+		}
+	}
+	return report.WriteMessagesText(e.stdout, trails, time.Local)
 }
