@@ -251,10 +251,22 @@ var milterQueuedAs = regexp.MustCompile(`queued as ([0-9A-Za-z]+)`)
 // before each but the first, and returns their queue ids.
 func milterSubmitAuth(t *testing.T, pf *pt.Instance, user, pass string, to ...string) []string {
 	t.Helper()
-	c, err := smtp.Dial(pf.SMTPAddr())
+	return milterSubmitAuthFrom(t, pf, "", user, pass, to...)
+}
+
+// milterSubmitAuthFrom is milterSubmitAuth from the loopback address from
+// ("": any).
+func milterSubmitAuthFrom(t *testing.T, pf *pt.Instance, from, user, pass string, to ...string) []string {
+	t.Helper()
+	d := net.Dialer{Timeout: milterWait}
+	if from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+	}
+	nc, err := d.Dial("tcp", pf.SMTPAddr())
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := smtp.NewClient(nc)
 	defer c.Close()
 	c.CommandTimeout, c.SubmissionTimeout = milterWait, milterWait
 	if err := c.Hello("client.example.test"); err != nil {
@@ -617,4 +629,21 @@ func TestMilterHungBoundsDelay(t *testing.T) {
 		t.Error("the milter did not mark a message after it was continued")
 	}
 	d.stop()
+}
+
+// waitUntil polls cond until it holds, failing after milterWait with what
+// describe says and the daemon's log.
+func (d *milterDaemon) waitUntil(cond func() bool, describe func() string) {
+	d.t.Helper()
+	deadline := time.Now().Add(milterWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("after %v: %s\ndaemon log:\n%s", milterWait, describe(), d.log())
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-d.exited:
+			d.t.Fatalf("rblwatch run exited:\n%s", d.log())
+		}
+	}
 }

@@ -59,6 +59,7 @@ type config struct {
 	MilterDefaultAction string
 	Retry               time.Duration // 0: retries only on Flush
 	Main                map[string]string
+	Services            string // extra master.cf entries
 }
 
 var (
@@ -98,6 +99,9 @@ func (c config) check() error {
 		if strings.ContainsAny(v, "\r\n") {
 			return fmt.Errorf("%w: milter setting %q contains a line break", ErrBadOptions, v)
 		}
+	}
+	if c.Services != "" && !strings.HasSuffix(c.Services, "\n") {
+		return fmt.Errorf("%w: Services must end with a line break", ErrBadOptions)
 	}
 	for k, v := range c.Main {
 		if !paramRE.MatchString(k) || strings.ContainsAny(v, "\r\n") {
@@ -257,7 +261,7 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
-`
+` + c.Services
 }
 
 // transport renders the transport map (texthash: no postmap needed).

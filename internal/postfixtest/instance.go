@@ -65,6 +65,10 @@ type Options struct {
 	Retry time.Duration
 	// Main holds extra main.cf parameters; they override the defaults.
 	Main map[string]string
+	// Services are extra master.cf entries, appended as they are (a second
+	// smtpd on another loopback port that a content filter re-injects
+	// into, with its -o overrides).
+	Services string
 	// Dir is the instance directory, which must not exist yet (it is
 	// created, and removed by Close). Default: a fresh directory
 	// DirPrefix(os.Getpid())+random.
@@ -188,6 +192,7 @@ func configFrom(o Options) (config, error) {
 		MilterDefaultAction: o.MilterDefaultAction,
 		Retry:               o.Retry,
 		Main:                o.Main,
+		Services:            o.Services,
 	}
 	if c.Hostname == "" {
 		c.Hostname = "mail.example.test"
