@@ -87,6 +87,7 @@ type msgMeta struct {
 	fromKnown                      bool // from was logged ("" is then the null sender)
 	earlier                        []string
 	linked                         bool
+	deferred                       bool // a delivery was deferred: postsuper -r may requeue it
 }
 
 // goneMeta is a message Postfix removed lately, kept for a while in case
@@ -287,6 +288,9 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		t.setFate(r.QueueID, r.To, FateBounced)
 	case "deferred":
 		// The fate of an already affected recipient stays deferred.
+		if m := t.meta[r.QueueID]; m != nil {
+			m.deferred = true
+		}
 	default:
 		return evs
 	}
@@ -439,7 +443,10 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 // final, and a later message with the same queue id (Postfix reuses them)
 // is another message.
 func (t *Tracker) removed(qid string) {
-	if m := t.meta[qid]; m != nil {
+	// Kept for a later link: a message postsuper -r requeued (it had a
+	// deferral) or one an incident lists. Others were delivered or
+	// bounced, and a filter's link comes before the removal.
+	if m := t.meta[qid]; m != nil && (m.deferred || t.byQueue[qid] != nil) {
 		g := goneMeta{qid: strings.Clone(qid), meta: m}
 		if ref := t.byQueue[qid]; ref != nil {
 			g.entries = ref.entries
