@@ -82,11 +82,16 @@ type Incident struct {
 	MoreMessages int       `json:"more_messages,omitempty"` // messages beyond MaxMessages, counted only
 	// Fates counts every affected message (those beyond the list too) by
 	// what became of it so far.
-	Fates          FateCounts `json:"fates,omitzero"`
-	Recipients     []string   `json:"recipients"` // distinct affected recipients, in order of first rejection (bounded)
-	MoreRecipients int        `json:"more_recipients,omitempty"`
-	Domains        []string   `json:"domains"` // distinct recipient domains, sorted
-	Remotes        []string   `json:"remotes"` // distinct remote hosts that refused, in order seen
+	Fates FateCounts `json:"fates,omitzero"`
+	// Senders says who sent every affected message (those beyond the list
+	// too): SASL logins, envelope senders and clients, the MaxSenders
+	// most frequent of each. Set in the tracker's events, Incidents and
+	// Backlog (not stored: the store has the messages).
+	Senders        Who      `json:"senders,omitzero"`
+	Recipients     []string `json:"recipients"` // distinct affected recipients, in order of first rejection (bounded)
+	MoreRecipients int      `json:"more_recipients,omitempty"`
+	Domains        []string `json:"domains"` // distinct recipient domains, sorted
+	Remotes        []string `json:"remotes"` // distinct remote hosts that refused, in order seen
 	// Instances are the Postfix instances whose refusals the incident
 	// holds (syslog_name: "postfix", or postmulti's "postfix-out"), in
 	// order seen.
@@ -123,6 +128,11 @@ func (c *FateCounts) add(f Fate, n int) {
 
 // Bounds on what an incident keeps; counts beyond them stay exact.
 const (
+	// CountsOnlyMessages is how many affected messages a counts-only
+	// tracker (replay) lists.
+	CountsOnlyMessages = 20
+	// MaxSenders is how many names of each kind Senders shows.
+	MaxSenders    = 10
 	MaxMessages   = 1000
 	MaxRecipients = 1000
 	MaxSamples    = 5

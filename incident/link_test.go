@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -80,6 +82,47 @@ func TestMessageAcrossQueueIDs(t *testing.T) {
 			if m.Fate != FateDeferred || !slices.Equal(m.Recipients, []string{"bob@example.net"}) || incs[0].Deferred != 2 {
 				t.Errorf("fate %s recipients %v deferred %d", m.Fate, m.Recipients, incs[0].Deferred)
 			}
+			// Senders counts the first submitter, not the filter's
+			// re-injection (counted first, then taken back).
+			wantClient := "pc.ours.example[192.0.2.55]"
+			if tc.login == "" {
+				wantClient = "localhost[127.0.0.1]"
+			}
+			if w := incs[0].Senders; w.Messages != 1 || len(w.Clients) != 1 || w.Clients[0] != (Count{wantClient, 1}) {
+				t.Errorf("senders %+v, want one message from %s", w, wantClient)
+			}
 		})
+	}
+}
+
+// TestCountsOnlyKeepsSenders: a counts-only tracker (replay) lists the first
+// CountsOnlyMessages messages but counts the submitters of all.
+func TestCountsOnlyKeepsSenders(t *testing.T) {
+	tr := New(Config{CountsOnly: true})
+	for i := range 25 {
+		qid := fmt.Sprintf("A%05X", i)
+		login := "alice"
+		if i%5 == 0 {
+			login = "bob"
+		}
+		run(tr, []step{
+			{r: rec(i, postfixlog.KindClient, qid, func(r *postfixlog.Record) { r.SASLUser, r.Client = login, "pc[192.0.2.55]" })},
+			{r: rec(i, postfixlog.KindQueued, qid, func(r *postfixlog.Record) { r.From = login + "@ours.example" })},
+			{r: delivery(i, qid, "x@example.net", "deferred"), v: spamhaus},
+		})
+	}
+	incs := tr.Incidents()
+	if len(incs) != 1 {
+		t.Fatalf("%d incidents", len(incs))
+	}
+	inc := incs[0]
+	if len(inc.Messages) != CountsOnlyMessages || inc.MoreMessages != 25-CountsOnlyMessages || len(inc.Recipients) != 0 {
+		t.Errorf("%d messages listed, %d more, %d recipients", len(inc.Messages), inc.MoreMessages, len(inc.Recipients))
+	}
+	want := Who{Messages: 25, Logins: []Count{{"alice", 20}, {"bob", 5}}, Senders: []Count{{"bob@ours.example", 5}, {"alice@ours.example", 20}},
+		Clients: []Count{{"pc[192.0.2.55]", 25}}}
+	slices.SortFunc(want.Senders, func(a, b Count) int { return b.Messages - a.Messages })
+	if !reflect.DeepEqual(inc.Senders, want) {
+		t.Errorf("senders\n got %+v\nwant %+v", inc.Senders, want)
 	}
 }

@@ -33,10 +33,10 @@ type Config struct {
 	// keeps a receiver that accepts some mail and refuses other mail from
 	// flapping between cleared and re-opened. 0 clears at the delivery.
 	Settle time.Duration
-	// CountsOnly keeps no lists of affected messages and recipients (a
-	// replay reports their counts and fates, at any length of log in
-	// bounded memory); the counts stay exact. Events then carry the
-	// incident without lists too.
+	// CountsOnly keeps no lists of recipients and only the first
+	// CountsOnlyMessages affected messages (a replay reports their counts,
+	// fates and submitters, at any length of log in bounded memory); the
+	// counts stay exact. Events then carry the incident without lists too.
 	CountsOnly bool
 }
 
@@ -125,14 +125,28 @@ type state struct {
 	msgs        []*msgState // parallel to inc.Messages
 	changedMsgs []int
 	savedRcpts  int
+
+	// who counts the submitters of every affected message (Senders).
+	who WhoCounter
 }
 
 type msgState struct {
 	st      *state
+	sub     submitter  // who sent it, as counted in st.who
 	fate    Fate       // what became of it so far (counted in st.inc.Fates)
 	idx     int        // index in st.inc.Messages, -1 when beyond MaxMessages
 	rcpts   []rcptFate // affected recipients and their outcome (few per message)
 	changed bool       // in st.changedMsgs
+}
+
+// submitter is who sent a message: what WhoCounter counts.
+type submitter struct {
+	login, from, client string
+	fromKnown           bool
+}
+
+func (m *msgMeta) submitter() submitter {
+	return submitter{login: m.login, from: m.from, client: m.client, fromKnown: m.fromKnown}
 }
 
 type rcptFate struct {
@@ -256,14 +270,23 @@ func (t *Tracker) link(prev, next string) {
 	// submitter.
 	if ref != nil {
 		for _, ms := range ref.entries {
+			if sub := nm.submitter(); sub != ms.sub {
+				ms.st.who.Remove(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
+				ms.st.who.Add(sub.login, sub.from, sub.fromKnown, sub.client)
+				ms.sub = sub
+			}
 			if ms.idx >= 0 {
 				m := &ms.st.inc.Messages[ms.idx]
 				m.QueueIDs, m.Login, m.Client = qids, nm.login, nm.client
 				if !m.FromKnown {
 					m.From, m.FromKnown = nm.from, nm.fromKnown
 				}
-				t.touch(ms.st)
+				if !ms.changed {
+					ms.changed = true
+					ms.st.changedMsgs = append(ms.st.changedMsgs, ms.idx)
+				}
 			}
+			t.touch(ms.st)
 		}
 	}
 }
@@ -376,7 +399,11 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		qid := strings.Clone(r.QueueID)
 		ms = &msgState{st: st, idx: -1}
 		st.msgIndex[qid] = ms
-		if len(st.inc.Messages) < MaxMessages && !t.cfg.CountsOnly {
+		if meta := t.meta[qid]; meta != nil {
+			ms.sub = meta.submitter()
+		}
+		st.who.Add(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
+		if len(st.inc.Messages) < MaxMessages && (!t.cfg.CountsOnly || len(st.inc.Messages) < CountsOnlyMessages) {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta := t.meta[qid]; meta != nil {
 				m.From, m.FromKnown, m.MessageID, m.Login, m.Client = meta.from, meta.fromKnown, meta.messageID, meta.login, meta.client
@@ -655,7 +682,7 @@ func (t *Tracker) notice(st *state, kind EventKind, at time.Time) Event {
 	st.inc.Notices++
 	st.lastNote = st.inc.LastSeen
 	t.touch(st)
-	return Event{Kind: kind, At: at, Incident: st.inc.clone()}
+	return Event{Kind: kind, At: at, Incident: st.snapshot()}
 }
 
 func (t *Tracker) touch(st *state) {
@@ -712,7 +739,7 @@ func (t *Tracker) Backlog() []Incident {
 	}
 	out := make([]Incident, 0, len(t.backlog))
 	for _, st := range t.backlog {
-		out = append(out, st.inc.clone())
+		out = append(out, st.snapshot())
 	}
 	t.backlog = nil
 	return out
@@ -735,10 +762,10 @@ func (t *Tracker) Finish() {
 func (t *Tracker) Incidents() []Incident {
 	out := make([]Incident, 0, len(t.done)+len(t.active))
 	for _, st := range t.done {
-		out = append(out, st.inc.clone())
+		out = append(out, st.snapshot())
 	}
 	for _, st := range t.active {
-		out = append(out, st.inc.clone())
+		out = append(out, st.snapshot())
 	}
 	slices.SortFunc(out, func(a, b Incident) int {
 		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
@@ -900,7 +927,8 @@ func (t *Tracker) Restore(incs []Incident) {
 			t.byDomain[d] = append(t.byDomain[d], st)
 		}
 		for i, m := range st.inc.Messages {
-			ms := &msgState{st: st, idx: i, fate: m.Fate}
+			ms := &msgState{st: st, idx: i, fate: m.Fate, sub: submitter{login: m.Login, from: m.From, client: m.Client, fromKnown: m.FromKnown}}
+			st.who.Add(m.Login, m.From, m.FromKnown, m.Client)
 			for _, r := range m.Recipients {
 				ms.rcpts = append(ms.rcpts, rcptFate{r, m.Fate})
 			}
@@ -919,6 +947,13 @@ func (t *Tracker) Restore(incs []Incident) {
 }
 
 // clone deep-copies the slices so a snapshot does not change under its reader.
+// snapshot is a copy of the incident with who sent its messages.
+func (st *state) snapshot() Incident {
+	inc := st.inc.clone()
+	inc.Senders = st.who.Who(MaxSenders)
+	return inc
+}
+
 func (inc Incident) clone() Incident {
 	c := inc
 	c.Messages = slices.Clone(inc.Messages)

@@ -3,6 +3,7 @@ package incident
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // Who says who submitted a set of messages: the SASL logins, the envelope
@@ -15,7 +16,8 @@ type Who struct {
 	Logins   []Count `json:"logins"`
 	Senders  []Count `json:"senders"` // Name "" is the null sender <>
 	Clients  []Count `json:"clients"`
-	// MoreLogins, MoreSenders and MoreClients count the names left out.
+	// MoreLogins, MoreSenders and MoreClients count the messages of the
+	// names left out (beyond the limit, or beyond what is told apart).
 	MoreLogins  int `json:"more_logins,omitempty"`
 	MoreSenders int `json:"more_senders,omitempty"`
 	MoreClients int `json:"more_clients,omitempty"`
@@ -33,50 +35,78 @@ type WhoCounter struct {
 	logins, senders, clients counter
 }
 
+// maxNames bounds the names a counter tells apart: a spam run with a new
+// sender per message must not grow memory without limit. Names beyond it
+// count as others.
+const maxNames = 1000
+
 type counter struct {
-	index map[string]int
-	list  []Count
+	index  map[string]int
+	list   []Count
+	others int // messages of names beyond maxNames
 }
 
-func (c *counter) add(name string) {
+func (c *counter) add(name string, n int) {
 	if c.index == nil {
 		c.index = map[string]int{}
 	}
 	i, ok := c.index[name]
 	if !ok {
+		if len(c.list) >= maxNames || n < 0 {
+			c.others = max(0, c.others+n)
+			return
+		}
 		i = len(c.list)
-		c.index[name] = i
-		c.list = append(c.list, Count{Name: name})
+		c.index[strings.Clone(name)] = i
+		c.list = append(c.list, Count{Name: strings.Clone(name)})
 	}
-	c.list[i].Messages++
+	c.list[i].Messages += n
 }
 
-// top returns the limit largest counts and how many were left out.
+// top returns the limit largest counts and the messages of the names left
+// out.
 func (c *counter) top(limit int) ([]Count, int) {
-	out := slices.Clone(c.list)
+	out := make([]Count, 0, len(c.list))
+	for _, x := range c.list {
+		if x.Messages > 0 {
+			out = append(out, x)
+		}
+	}
 	slices.SortStableFunc(out, func(a, b Count) int { return cmp.Compare(b.Messages, a.Messages) })
-	if out == nil {
-		out = []Count{}
-	}
+	more := c.others
 	if limit > 0 && len(out) > limit {
-		return out[:limit], len(out) - limit
+		for _, x := range out[limit:] {
+			more += x.Messages
+		}
+		out = out[:limit]
 	}
-	return out, 0
+	return out, more
 }
 
 // Add counts one message: its SASL login ("" when it did not
 // authenticate), its envelope sender ("" for <>; senderKnown false when
 // the log did not name it) and its client ("" when not known).
 func (c *WhoCounter) Add(login, sender string, senderKnown bool, client string) {
-	c.n++
+	c.count(login, sender, senderKnown, client, 1)
+}
+
+// Remove takes back a message Add counted (its submitter turned out to be
+// another: a content filter's re-injection was linked to the first
+// submission).
+func (c *WhoCounter) Remove(login, sender string, senderKnown bool, client string) {
+	c.count(login, sender, senderKnown, client, -1)
+}
+
+func (c *WhoCounter) count(login, sender string, senderKnown bool, client string, n int) {
+	c.n += n
 	if login != "" {
-		c.logins.add(login)
+		c.logins.add(login, n)
 	}
 	if senderKnown {
-		c.senders.add(sender)
+		c.senders.add(sender, n)
 	}
 	if client != "" {
-		c.clients.add(client)
+		c.clients.add(client, n)
 	}
 }
 

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -19,12 +20,29 @@ func TestWhoSent(t *testing.T) {
 	want := Who{Messages: 7,
 		Logins:  []Count{{"bob", 3}, {"alice", 2}},
 		Senders: []Count{{"news@ours.example", 3}, {"alice@ours.example", 2}}, MoreSenders: 1,
-		Clients: []Count{{"pc[192.0.2.55]", 2}, {"web[192.0.2.80]", 2}}, MoreClients: 2,
+		Clients: []Count{{"pc[192.0.2.55]", 2}, {"web[192.0.2.80]", 2}}, MoreClients: 2, // two messages of two clients
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("WhoSent\n got %+v\nwant %+v", got, want)
 	}
 	if w := WhoSent(nil, 5); w.Messages != 0 || w.Logins == nil || len(w.Senders) != 0 {
 		t.Errorf("no messages: %+v", w)
+	}
+}
+
+// TestWhoCounterBounds: the messages of names beyond maxNames count as
+// more, and Remove takes a message back (a name at zero is not shown).
+func TestWhoCounterBounds(t *testing.T) {
+	var c WhoCounter
+	for i := range maxNames + 50 {
+		c.Add("", fmt.Sprintf("s%d@spam.example", i), true, "")
+	}
+	c.Add("alice", "a@ours.example", true, "localhost[127.0.0.1]")
+	c.Remove("alice", "a@ours.example", true, "localhost[127.0.0.1]")
+	c.Add("alice", "a@ours.example", true, "pc[192.0.2.55]")
+	w := c.Who(3)
+	if w.Messages != maxNames+51 || len(w.Senders) != 3 || w.MoreSenders != maxNames+51-3 || len(w.Clients) != 1 ||
+		!reflect.DeepEqual(w.Clients, []Count{{"pc[192.0.2.55]", 1}}) || !reflect.DeepEqual(w.Logins, []Count{{"alice", 1}}) {
+		t.Errorf("%+v", w)
 	}
 }

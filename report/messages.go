@@ -130,7 +130,7 @@ func WriteWho(w io.Writer, title string, who incident.Who) error {
 			parts = append(parts, fmt.Sprintf("%s (%d)", show(c.Name), c.Messages))
 		}
 		if more > 0 {
-			parts = append(parts, fmt.Sprintf("and %d more", more))
+			parts = append(parts, fmt.Sprintf("others (%d)", more))
 		}
 		fmt.Fprintf(b, "  %-12s %s\n", name, strings.Join(parts, ", "))
 	}

@@ -106,9 +106,9 @@ type Message struct {
 
 // Bounds on the lists of who sent an incident's mail.
 const (
-	maxListed  = 100 // affected messages listed per incident (JSON; the text and HTML show fewer)
-	maxShown   = 10  // of those, in the text and HTML reports
-	maxSenders = 10  // names per list of Senders
+	maxListed  = incident.CountsOnlyMessages // affected messages listed per incident (JSON; the text and HTML show fewer)
+	maxShown   = 10                          // of those, in the text and HTML reports
+	maxSenders = incident.MaxSenders         // names per list of Senders
 )
 
 // Options for Build.
@@ -206,7 +206,7 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 			out.Fates[string(f)] = n
 		}
 	}
-	out.Senders = incidentSenders(inc.Messages)
+	out.Senders = incidentSenders(inc)
 	out.AffectedMessages = []Message{}
 	for _, m := range inc.Messages[:min(len(inc.Messages), maxListed)] {
 		qids := m.QueueIDs
@@ -255,13 +255,21 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 	return out
 }
 
-// incidentSenders counts who sent the messages, with sanitised names.
-func incidentSenders(msgs []incident.Message) incident.Who {
-	var c incident.WhoCounter
-	for _, m := range msgs {
-		c.Add(sanitize.Line(m.Login, maxField), sanitize.Line(m.From, maxField), m.FromKnown, sanitize.Line(m.Client, maxField))
+// incidentSenders is who sent an incident's messages, every one as the
+// tracker counted them (else those it listed), with sanitised names.
+func incidentSenders(inc incident.Incident) incident.Who {
+	if inc.Senders.Messages == 0 {
+		inc.Senders = incident.WhoSent(inc.Messages, maxSenders)
 	}
-	return c.Who(maxSenders)
+	w := inc.Senders
+	for _, l := range []*[]incident.Count{&w.Logins, &w.Senders, &w.Clients} {
+		c := make([]incident.Count, len(*l))
+		for i, x := range *l {
+			c[i] = incident.Count{Name: sanitize.Line(x.Name, maxField), Messages: x.Messages}
+		}
+		*l = c
+	}
+	return w
 }
 
 func timePtr(t time.Time) *time.Time {

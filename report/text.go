@@ -31,7 +31,7 @@ type labels struct {
 	Steps, RemovalTime, Skipped                                             string
 	// WhoSent and Logins, Senders, Clients name who sent the refused
 	// mail; MessagesList the refused messages; MoreFmt (count) the rest.
-	WhoSent, Logins, Senders, Clients, MessagesList, MoreFmt string
+	WhoSent, Logins, Senders, Clients, MessagesList, MoreFmt, OthersFmt string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -57,7 +57,7 @@ var words = map[string]labels{
 		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped",
 		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
-		MessagesList: "Messages", MoreFmt: "and %d more",
+		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
@@ -79,7 +79,7 @@ var words = map[string]labels{
 		Via:           "通知元", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対応", RemovalTime: "解除までの目安", Skipped: "スキップ",
 		WhoSent: "送信者", Logins: "認証ユーザー", Senders: "送信元アドレス", Clients: "送信元ホスト",
-		MessagesList: "メール", MoreFmt: "ほか %d 件",
+		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -276,7 +276,7 @@ func whoLines(w incident.Who, l labels) []string {
 			parts = append(parts, fmt.Sprintf("%s (%d)", show(c.Name), c.Messages))
 		}
 		if more > 0 {
-			parts = append(parts, fmt.Sprintf(l.MoreFmt, more))
+			parts = append(parts, fmt.Sprintf(l.OthersFmt, more))
 		}
 		out = append(out, name+": "+strings.Join(parts, ", "))
 	}
