@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -253,10 +254,33 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (*not
 	if !ps.listed {
 		kind = notify.KindDelisted
 		inc.Status, inc.ClearedAt, inc.ClearedBy = incident.Cleared, at, "delisted"
+	} else if err := s.recentSenders(tx, &inc, ps.target, at); err != nil {
+		return nil, err
 	}
 	s.log.Info("self-check: "+string(kind), zap.String("provider", ps.provider), zap.String("target", ps.target))
 	s.d.Metrics.events.WithLabelValues(string(kind)).Inc()
 	return &noticeRecord{Kind: kind, Incident: inc, Checks: ps.checks}, nil
+}
+
+// whoWindow is how far back a self-check listing looks for who sent the
+// mail (issue 11.2): the hours before the listing was found.
+const whoWindow = 24 * time.Hour
+
+// recentSenders puts who sent most mail in the whoWindow before at into
+// inc.Senders: all the mail of this host for a listed address (the log does
+// not say which address a message left from), the mail from that domain
+// for a listed domain.
+func (s *service) recentSenders(tx *track.Tx, inc *incident.Incident, target string, at time.Time) error {
+	domain := ""
+	if _, err := netip.ParseAddr(target); err != nil {
+		domain = target
+	}
+	w, err := tx.RecentSenders(at.Add(-whoWindow), at, domain, incident.MaxSenders)
+	if err != nil {
+		return err
+	}
+	inc.Senders = w
+	return nil
 }
 
 // Resolver health, in the meta table:

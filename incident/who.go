@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Who says who submitted a set of messages: the SASL logins, the envelope
@@ -12,7 +13,11 @@ import (
 // question when its address is listed is which account sent the mail.
 // Messages without a login or a known client count in Messages only.
 type Who struct {
-	Messages int     `json:"messages"`
+	Messages int `json:"messages"`
+	// Window, when set, says the counts are of all the mail first seen in
+	// that long before (a self-check listing: who sent most mail from the
+	// listed address), not of an incident's refused messages.
+	Window   time.Duration `json:"window,omitempty"`
 	Logins   []Count `json:"logins"`
 	Senders  []Count `json:"senders"` // Name "" is the null sender <>
 	Clients  []Count `json:"clients"`

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,26 +37,40 @@ var genericSteps = map[string][]string{
 	},
 }
 
-// senders counts the affected messages by sender and login, most first
-// (ties in the order first seen), and says how many senders are left out.
-func senders(msgs []incident.Message, limit int) ([]senderView, int) {
-	var out []senderView
-	index := map[[2]string]int{}
-	for _, m := range msgs {
-		k := [2]string{m.From, m.Login}
-		i, ok := index[k]
-		if !ok {
-			i = len(out)
-			index[k] = i
-			out = append(out, senderView{From: sanitize.Line(m.From, maxField), Login: sanitize.Line(m.Login, maxField)})
+// whoOf says who sent the refused mail: the tracker's counts of every
+// affected message (Incident.Senders), else those of the messages the
+// incident lists; for a self-check listing, the mail of the hours before.
+// Names are sanitised; nil when nobody is known.
+func whoOf(inc incident.Incident, limit int, lang string) *whoView {
+	w := inc.Senders
+	if w.Messages == 0 {
+		w = incident.WhoSent(inc.Messages, limit)
+	}
+	if w.Messages == 0 || len(w.Logins)+len(w.Senders)+len(w.Clients) == 0 {
+		return nil
+	}
+	list := func(cs []incident.Count) []countView {
+		cs = cs[:min(len(cs), limit)]
+		out := make([]countView, len(cs))
+		for i, c := range cs {
+			out[i] = countView{Name: sanitize.Line(c.Name, maxField), Count: c.Messages, Null: c.Name == ""}
 		}
-		out[i].Count++
+		return out
 	}
-	slices.SortStableFunc(out, func(a, b senderView) int { return b.Count - a.Count })
-	if len(out) > limit {
-		return out[:limit], len(out) - limit
+	v := &whoView{Messages: w.Messages, Logins: list(w.Logins), Senders: list(w.Senders), Clients: list(w.Clients),
+		MoreLogins: w.MoreLogins, MoreSenders: w.MoreSenders, MoreClients: w.MoreClients}
+	for _, x := range []struct {
+		all  []incident.Count
+		more *int
+	}{{w.Logins, &v.MoreLogins}, {w.Senders, &v.MoreSenders}, {w.Clients, &v.MoreClients}} {
+		for _, c := range x.all[min(len(x.all), limit):] {
+			*x.more += c.Messages
+		}
 	}
-	return out, 0
+	if w.Window > 0 {
+		v.Window = formatDuration(w.Window, lang)
+	}
+	return v
 }
 
 // view is what the templates see: every string is already validated,
@@ -125,10 +138,11 @@ type view struct {
 	Instances []string
 	More      moreCounts
 	Samples   []string
-	// Senders are who sent the refused mail, most messages first (shown to
-	// an operator, who looks for the customer behind a listing).
-	Senders     []senderView
-	MoreSenders int
+	// Who says who sent the refused mail (SASL logins, senders, clients,
+	// with counts), or for a self-check listing who sent most mail in the
+	// hours before: the first question when an address is listed (a
+	// stolen password, a hacked form). nil when not known.
+	Who *whoView
 
 	FirstSeen string
 	LastSeen  string
@@ -188,10 +202,17 @@ type messageView struct {
 	Fate    string
 }
 
-type senderView struct {
-	From  string // "" for the null sender
-	Login string // SASL login, if known
-	Count int    // messages
+type whoView struct {
+	Window                               string // "24 hours" for a self-check listing, "" for an incident
+	Messages                             int
+	Logins, Senders, Clients             []countView
+	MoreLogins, MoreSenders, MoreClients int // messages of the names left out
+}
+
+type countView struct {
+	Name  string
+	Count int  // messages
+	Null  bool // the null sender <>
 }
 
 type fateView struct {
@@ -443,7 +464,7 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		v.Samples = append(v.Samples, sanitize.Line(s, maxSample))
 	}
 
-	v.Senders, v.MoreSenders = senders(inc.Messages, showSenders)
+	v.Who = whoOf(inc, showSenders, lang)
 
 	counts := CountsOf(inc)
 	v.Messages, v.Recipients = counts.Messages, counts.Recipients

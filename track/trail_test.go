@@ -2,11 +2,13 @@ package track
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -118,5 +120,35 @@ func TestTrails(t *testing.T) {
 				t.Errorf("first queue ids %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestRecentSenders: who sent the mail of a window, each message once
+// (the filter's re-injection and the requeued copy are not counted again).
+func TestRecentSenders(t *testing.T) {
+	s := openTest(t)
+	applyLines(t, s, trailLog)
+	since, until := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		domain string
+		want   incident.Who
+	}{
+		{"", incident.Who{Messages: 2, Window: 24 * time.Hour, Logins: []incident.Count{{Name: "alice", Messages: 1}},
+			Senders: []incident.Count{{Name: "alice@ours.example", Messages: 1}, {Name: "carol@ours.example", Messages: 1}},
+			Clients: []incident.Count{{Name: "pc.ours.example[192.0.2.55]", Messages: 1}, {Name: "other.ours.example[192.0.2.66]", Messages: 1}}}},
+		{"ours.example", incident.Who{Messages: 2, Window: 24 * time.Hour, Logins: []incident.Count{{Name: "alice", Messages: 1}},
+			Senders: []incident.Count{{Name: "alice@ours.example", Messages: 1}, {Name: "carol@ours.example", Messages: 1}},
+			Clients: []incident.Count{{Name: "pc.ours.example[192.0.2.55]", Messages: 1}, {Name: "other.ours.example[192.0.2.66]", Messages: 1}}}},
+		{"example.org", incident.Who{Window: 24 * time.Hour, Logins: []incident.Count{}, Senders: []incident.Count{}, Clients: []incident.Count{}}},
+	} {
+		var got incident.Who
+		mustTx(t, s, func(tx *Tx) error {
+			var err error
+			got, err = tx.RecentSenders(since, until, tc.domain, 10)
+			return err
+		})
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("domain %q:\n got %+v\nwant %+v", tc.domain, got, tc.want)
+		}
 	}
 }
