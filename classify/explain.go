@@ -108,14 +108,24 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	if v.Found != "" {
 		e.FoundNote = text("found_" + v.Found)
 	}
-	if p.ID == Unknown && v.List != "" {
+	switch {
+	case p.ID == Unknown && v.List != "":
 		// A list the reply names but the catalog does not know: shown
 		// by its name (a validated DNS name), never as "unnamed".
 		e.ProviderName = v.List
+	case p.ID == Unknown:
+		e.ProviderName = text("unnamed_provider") // in lang, as the notices say it
 	}
 	target := v.Listed
 	if target == "" {
 		target = text("our_address")
+		if langOf(lang) == "ja" {
+			// A phrase, not an address: no spaces around it in a
+			// Japanese sentence ("判定により当方の送信元アドレスからの").
+			text = func(key string) string {
+				return strings.NewReplacer(" {target} ", "{target}", " {target}", "{target}", "{target} ", "{target}").Replace(c.texts[key].Get(lang))
+			}
+		}
 	}
 	via := c.byID[v.Via]
 	if via != nil {
@@ -130,7 +140,14 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 		e.Status = fill(text("historical"))
 	case v.ReceiverFault:
 		e.Status = fill(text("receiver_fault"))
+	case p.ID == Unknown && v.List != "" && v.Listed == "":
+		// The unnamed list's meaning ("does not say which list") would
+		// contradict the list shown.
+		e.Meaning = strings.ReplaceAll(text("named_list_meaning"), "{provider}", v.List)
+		e.Status = strings.NewReplacer("{provider}", v.List).Replace(text("listed_no_target"))
+		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown && v.List != "":
+		e.Meaning = strings.ReplaceAll(text("named_list_meaning"), "{provider}", v.List)
 		e.Status = strings.NewReplacer("{provider}", v.List, "{target}", target).Replace(text("listed"))
 		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown:

@@ -245,6 +245,9 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 			out.ViaName = p.Name
 		}
 		e := opts.Catalog.Explain(v, opts.Lang, opts.Role)
+		if inc.Provider == classify.Unknown {
+			out.ProviderName = e.ProviderName // the list the reply names, or "unnamed" in opts.Lang
+		}
 		if out.Status != string(incident.Cleared) { // what to do matters while it lasts
 			out.Steps, out.RemovalTime, out.RoleNote = e.Steps, e.RemovalTime, e.RoleNote
 		}

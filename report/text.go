@@ -32,6 +32,9 @@ type labels struct {
 	// WhoSent and Logins, Senders, Clients name who sent the refused
 	// mail; MessagesList the refused messages; MoreFmt (count) the rest.
 	WhoSent, Logins, Senders, Clients, MessagesList, MoreFmt, OthersFmt string
+	// Sep separates the items of a list of words (failure categories,
+	// fates): ", " in English, "、" in Japanese.
+	Sep string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -55,9 +58,9 @@ var words = map[string]labels{
 		Evidence: "Evidence", Timeline: "Timeline", Ongoing: "ongoing", Cleared: "cleared",
 		ReceiverFault: "The receiver is at fault: the list refuses its DNS resolver; we are not listed.",
 		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
-		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped",
 		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
+		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
@@ -76,10 +79,10 @@ var words = map[string]labels{
 		Meaning: "意味", Lookup: "登録状況の確認", Removal: "解除申請", Status: "状態", Fates: "メールの行方",
 		Evidence: "ログ", Timeline: "経過", Ongoing: "継続中", Cleared: "解消済み",
 		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
-		Via:           "通知元", Historical: "運用終了したリスト", Summary: "概要",
-		Steps: "対応", RemovalTime: "解除までの目安", Skipped: "スキップ",
-		WhoSent: "送信者", Logins: "認証ユーザー", Senders: "送信元アドレス", Clients: "送信元ホスト",
+		WhoSent:       "送信者", Logins: "認証ユーザー", Senders: "送信元アドレス", Clients: "送信元ホスト",
 		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
+		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
+		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -328,7 +331,7 @@ func failureList(m map[string]int64, l labels) string {
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s %d", cmp.Or(l.Category[k], k), m[k])
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.Sep)
 }
 
 var fateOrder = []string{"delivered", "deferred", "bounced", "expired"}
@@ -340,7 +343,7 @@ func fateList(m map[string]int, l labels) string {
 			parts = append(parts, fmt.Sprintf(l.FateFmt, n, l.Fate[f]))
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.Sep)
 }
 
 // pad pads s with spaces to n terminal columns, counting East Asian wide
