@@ -79,7 +79,7 @@ var words = map[string]labels{
 		Meaning: "意味", Lookup: "登録状況の確認", Removal: "解除申請", Status: "状態", Fates: "メールの行方",
 		Evidence: "ログ", Timeline: "経過", Ongoing: "継続中", Cleared: "解消済み",
 		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
-		WhoSent:       "送信者", Logins: "認証ユーザー", Senders: "送信元アドレス", Clients: "送信元ホスト",
+		WhoSent:       "送信者", Logins: "認証ユーザー", Senders: "差出人", Clients: "送信元ホスト",
 		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
 		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
@@ -281,7 +281,7 @@ func whoLines(w incident.Who, l labels) []string {
 		if more > 0 {
 			parts = append(parts, fmt.Sprintf(l.OthersFmt, more))
 		}
-		out = append(out, name+": "+strings.Join(parts, ", "))
+		out = append(out, name+": "+strings.Join(parts, l.Sep))
 	}
 	list(l.Logins, w.Logins, w.MoreLogins, clean)
 	list(l.Senders, w.Senders, w.MoreSenders, func(s string) string { return "<" + clean(s) + ">" })
