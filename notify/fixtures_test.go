@@ -395,7 +395,7 @@ func composeCases() []composeCase {
 				"\n2. 先に不正な送信を止めてください",
 				"\n3. XBL: アドレスの背後にある感染したホストを特定して対処してください。",
 				"解除申請: https://check.spamhaus.org/",
-				"■ 拒否されたメールの送信者\n  認証ユーザー: alice (1)\n  送信元アドレス: <alice@example.net> (1)、<carol@example.net> (1)、<>（エラー通知） (1)\n  送信元ホスト: laptop.example.net[192.0.2.55] (1)\n",
+				"■ 拒否されたメールの送信者\n  認証ユーザー: alice (1)\n  差出人: <alice@example.net> (1)、<carol@example.net> (1)、<>（エラー通知） (1)\n  送信元ホスト: laptop.example.net[192.0.2.55] (1)\n",
 			},
 			wantNot: []string{"ホスティング事業者に対応"},
 		},
