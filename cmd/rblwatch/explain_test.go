@@ -213,3 +213,33 @@ func TestExplainRoleFromConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedContradictingRole: --shared is --role customer; given with
+// another --role it contradicts itself and is a usage error (it used to
+// let the last flag win silently), whichever comes first.
+func TestSharedContradictingRole(t *testing.T) {
+	const reply = "554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org"
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--shared", "--role", "operator"}, 2},
+		{[]string{"--role", "dedicated", "--shared"}, 2},
+		{[]string{"--shared", "--role", "customer"}, 0},
+		{[]string{"--role", "customer", "--shared"}, 0},
+		{[]string{"--shared=false", "--role", "operator"}, 0},
+	} {
+		for _, cmd := range []string{"explain", "replay"} {
+			args := append([]string{cmd}, tc.args...)
+			if cmd == "explain" {
+				args = append(args, reply)
+			} else {
+				args = append(args, "../../testdata/postfix/sample.log")
+			}
+			_, errOut, code := runCLI(t, args...)
+			if code != tc.code {
+				t.Errorf("%v: exit %d, want %d (%s)", args, code, tc.code, errOut)
+			}
+		}
+	}
+}

@@ -14,6 +14,9 @@ import (
 type roleChoice struct {
 	role     classify.Role
 	explicit bool
+	// byRole and shared say which flags set it: --shared with a --role
+	// other than customer contradicts itself.
+	byRole, shared bool
 }
 
 // roleFlag adds --role and --shared to fs.
@@ -24,7 +27,10 @@ func roleFlag(fs *flag.FlagSet) *roleChoice {
 		if err != nil || s == "" {
 			return errors.New("want dedicated, operator or customer")
 		}
-		c.role, c.explicit = r, true
+		if c.shared && r != classify.RoleCustomer {
+			return errors.New("--shared means --role customer")
+		}
+		c.role, c.explicit, c.byRole = r, true, true
 		return nil
 	})
 	fs.BoolFunc("shared", "the same as --role customer", func(s string) error {
@@ -33,7 +39,10 @@ func roleFlag(fs *flag.FlagSet) *roleChoice {
 			return err
 		}
 		if b {
-			c.role, c.explicit = classify.RoleCustomer, true
+			if c.byRole && c.role != classify.RoleCustomer {
+				return errors.New("--shared means --role customer, not --role " + string(c.role))
+			}
+			c.role, c.explicit, c.shared = classify.RoleCustomer, true, true
 		}
 		return nil
 	})
