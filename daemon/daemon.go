@@ -30,6 +30,7 @@ import (
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
@@ -122,7 +123,10 @@ type service struct {
 	// inputByPath names the input a file's lines come from (sources.go).
 	inputByPath map[string]string
 	reader      *ingest.Reader // the ingest path's parser and classifier
-	writer      *committer     // commits batches beside the loop
+	// bound folds the addresses a receiver names beyond a cap (a broken
+	// or hostile receiver must not open an incident per address).
+	bound  *ingest.AddressBound
+	writer *committer // commits batches beside the loop
 
 	// The clocks: the latest time read in the log, the wall time of the
 	// last batch of lines, and whether the live end was reached once.
@@ -195,6 +199,7 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	// which its cached verdicts depend on. Its reference time is set for
 	// each batch (process).
 	s.reader = ingest.NewReader(ingest.Options{Catalog: cat, Location: loc, SendingIP: s.sendingIP()}, time.Time{})
+	s.bound = ingest.NewAddressBound(ours(cfg))
 	if s.tracker != nil {
 		s.tracker.SetConfig(s.lifecycle())
 	}
@@ -467,6 +472,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 			s.logTime = rec.Time
 		}
 		if o, ok := ingest.Observation(rec, v); ok {
+			s.fold(&o)
 			events = append(events, ingest.Feed(s.tracker, &o)...)
 		}
 		// The store's picture of the queue, in memory until the commit.
@@ -766,6 +772,31 @@ func (c *committer) stop() error {
 	err := c.wait()
 	close(c.jobs)
 	return err
+}
+
+// fold applies the cap on the addresses one receiver may name
+// (ingest.AddressBound): counted, and said in the log once per receiver.
+func (s *service) fold(o *incident.Observation) {
+	before := len(s.bound.FoldedReceivers)
+	if !s.bound.Fold(o) {
+		return
+	}
+	s.d.Metrics.folded.Inc()
+	if len(s.bound.FoldedReceivers) > before {
+		s.log.Warn("a receiver names many addresses that are not ours: its further refusals count under their provider with no listed address (set sending_ips and sending_domains if these are ours)",
+			zap.String("remote", sanitize.Line(o.RemoteHost, 255)), zap.String("provider", o.Verdict.Provider),
+			zap.Int("addresses", ingest.MaxAddressesPerReceiver))
+	}
+}
+
+// ours lists our own addresses, as verdicts write them: the sending IPs
+// and domains, never folded.
+func ours(cfg *config.Config) []string {
+	out := slices.Clone(cfg.SendingDomains)
+	for _, ip := range cfg.SendingIPs {
+		out = append(out, ip.String())
+	}
+	return out
 }
 
 // sendingIP is the listed IP to assume when a reply names none: our only

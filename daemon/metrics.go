@@ -37,6 +37,7 @@ type Metrics struct {
 	notices      *prometheus.CounterVec // sink, result
 	dnsChecks    *prometheus.CounterVec // status: every DNSBL lookup, incidents' and self-check's
 	selfFailed   prometheus.Counter     // self-checks without a single DNS answer
+	folded       prometheus.Counter     // refusals whose listed address was folded (ingest.AddressBound)
 
 	state *stateCollector
 }
@@ -63,13 +64,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"DNSBL lookups, of incidents' listings and of the self-check, by result (listed, clean, error).", "status"),
 		selfFailed: counter("selfcheck", "failed_total",
 			"Self-checks in which no DNSBL lookup got a definite answer (every one timed out, failed or was refused): the resolver is down or refused."),
+		folded: counter("incident", "folded_rejections_total",
+			"Refusals counted under their provider's incident with no listed address, because their receiver had named too many addresses that are not ours (a broken or hostile receiver)."),
 		state: newStateCollector(),
 	}
 	for _, s := range []string{"listed", "clean", "error"} {
 		m.dnsChecks.WithLabelValues(s) // a rate over a series that exists from the start
 	}
 	if reg != nil {
-		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.state)
+		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.state)
 	}
 	return m
 }

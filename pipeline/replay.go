@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -36,6 +37,9 @@ type Options struct {
 	Since     time.Time      // zero: from the start
 	Until     time.Time      // zero: to the end
 	SendingIP string         // our outbound IP, the listed IP when a reply names none
+	// Ours are our addresses (sending IPs and domains): a receiver's
+	// refusals naming them are never folded (ingest.AddressBound).
+	Ours []string
 	// Settle is how long a delivery to an affected receiver must stand,
 	// with no new rejection, to clear an incident (incident.Config.Settle).
 	// A delivery after the last rejection of the log clears it anyway.
@@ -77,6 +81,10 @@ type Result struct {
 	// Rejections counts, per incident ID, the rejections that fed it over
 	// time (for timelines).
 	Rejections map[string]*Histogram
+	// Folded counts the refusals whose listed address was folded: their
+	// receiver had named too many addresses that are not ours
+	// (ingest.AddressBound), as the daemon folds them.
+	Folded int64
 }
 
 // MaxLine is the longest line replay reads; longer lines are counted in
@@ -166,6 +174,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// Counts only: the report shows how many messages and recipients,
 	// and their fates, not lists of them (bounded memory).
 	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true})
+	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP))
 	pending := map[int]parsed{}
 	next := 0
 	for p := range results {
@@ -181,6 +190,9 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			res.add(&q.c)
 			for i := range q.obs {
 				o := &q.obs[i]
+				if bound.Fold(o) {
+					res.Folded++
+				}
 				ingest.Feed(tr, o)
 				if v := o.Verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
 					if id, ok := tr.ActiveID(incident.Key{Provider: v.Provider, Listed: v.Listed}); ok {

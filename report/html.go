@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/ingest"
 )
 
 //go:embed report.html.tmpl
@@ -130,6 +132,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Skipped   string
 		Delivery  string
 		Failures  string
+		Folded    string
 	}{
 		Lang:      lang,
 		L:         l,
@@ -141,6 +144,9 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Skipped:   skippedText(rep, l),
 		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired),
 		Failures:  failureList(rep.Failures, l),
+	}
+	if rep.Folded > 0 {
+		data.Folded = fmt.Sprintf(l.FoldedFmt, rep.Folded, ingest.MaxAddressesPerReceiver)
 	}
 	tmpl, err := htmlTemplate.Clone()
 	if err != nil {

@@ -30,6 +30,10 @@ type Report struct {
 	Foreign  int64      `json:"foreign"`
 	Skipped  int64      `json:"skipped,omitempty"`
 	TooLong  int64      `json:"too_long,omitempty"`
+	// Folded counts the refusals counted with no listed address because
+	// their receiver named too many addresses that are not ours
+	// (ingest.AddressBound).
+	Folded int64 `json:"folded_rejections,omitempty"`
 	// UnparsedByService counts unparsed lines per Postfix service ("-" for
 	// lines without a readable syslog prefix).
 	UnparsedByService map[string]int64 `json:"unparsed_by_service,omitempty"`
@@ -145,6 +149,7 @@ func Build(res *pipeline.Result, opts Options) *Report {
 		Foreign:           res.Foreign,
 		Skipped:           res.Skipped,
 		TooLong:           res.TooLong,
+		Folded:            res.Folded,
 		Totals:            res.Totals,
 		Failures:          map[string]int64{},
 		Incidents:         []Incident{},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"golang.org/x/text/width"
 )
@@ -35,6 +36,9 @@ type labels struct {
 	// Sep separates the items of a list of words (failure categories,
 	// fates): ", " in English, "、" in Japanese.
 	Sep string
+	// Folded and FoldedFmt (refusals, the cap) tell what was folded
+	// (Report.Folded).
+	Folded, FoldedFmt string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -61,6 +65,8 @@ var words = map[string]labels{
 		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
+		Folded:       "Folded",
+		FoldedFmt:    "%d refusals counted with no listed address: their receivers named more than %d addresses that are not ours",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
@@ -83,6 +89,8 @@ var words = map[string]labels{
 		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
 		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
+		Folded:       "集約",
+		FoldedFmt:    "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを %[2]d 件を超えて示した受信側のもの）",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -169,6 +177,9 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	line(l.Delivery, l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired)
 	if len(rep.Failures) > 0 {
 		line(l.Failures, "%s", failureList(rep.Failures, l))
+	}
+	if rep.Folded > 0 {
+		line(l.Folded, l.FoldedFmt, rep.Folded, ingest.MaxAddressesPerReceiver)
 	}
 	ongoing, cleared, _ := rep.counts()
 	b.WriteString("\n")

@@ -44,23 +44,23 @@ func catalogFlags(fs *flag.FlagSet, cmd string) func() (*classify.Catalog, error
 // the configuration --config names, so that an audit reads the log as the
 // daemon does: from maps a flag's name to the configuration's value for it
 // ("" keeps the flag's own default). At the default path an absent file
-// means the defaults.
-func configDefaults(fs *flag.FlagSet, cmd string, from func(*config.Config) map[string]string) error {
+// means the defaults. It returns the configuration.
+func configDefaults(fs *flag.FlagSet, cmd string, from func(*config.Config) map[string]string) (*config.Config, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	cfg, err := config.Load(fs.Lookup("config").Value.String())
 	if err != nil {
-		return usageError{cmd + ": " + err.Error()}
+		return nil, usageError{cmd + ": " + err.Error()}
 	}
 	for name, v := range from(cfg) {
 		if set[name] || v == "" {
 			continue
 		}
 		if err := fs.Set(name, v); err != nil {
-			return usageError{fmt.Sprintf("%s: --%s from the configuration: %v", cmd, name, err)}
+			return nil, usageError{fmt.Sprintf("%s: --%s from the configuration: %v", cmd, name, err)}
 		}
 	}
-	return nil
+	return cfg, nil
 }
 
 // sendingIPOf is the sending IP a reply that names none is attributed to,

@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rblwatch/rblwatch/ingest"
 )
 
 // customCatalog is a user's catalog file: a list of their own, one rule.
@@ -149,5 +152,48 @@ func TestAuditReadsAsTheDaemon(t *testing.T) {
 	var ex struct{ Listed string }
 	if err := json.Unmarshal([]byte(out), &ex); code != 0 || err != nil || ex.Listed != "192.0.2.7" {
 		t.Errorf("explain --config: exit %d, listed %q, want the configuration's sending IP; stderr %q", code, ex.Listed, errOut)
+	}
+}
+
+// TestReplayFoldsManyAddresses: replay bounds the addresses one receiver
+// may name as the daemon does (ingest.AddressBound): 15 refusals of one
+// receiver naming 15 addresses give MaxAddressesPerReceiver incidents and
+// one for the rest, counted in folded_rejections; with --config naming
+// them as ours, none is folded.
+func TestReplayFoldsManyAddresses(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	var ours []string
+	for i := range 15 {
+		ip := fmt.Sprintf("198.51.100.%d", i+1)
+		ours = append(ours, ip)
+		fmt.Fprintf(&b, "Dec  9 10:18:%02d mail postfix/smtp[20056]: 1310930001%02X: to=<a@example.com>, relay=mx.example.com[192.0.2.9]:25, delay=0.22, delays=0.02/0.08/0.09/0.03, dsn=5.7.1, status=bounced (host mx.example.com[192.0.2.9] said: 554 5.7.1 Client host [%s] blocked using zen.spamhaus.org (in reply to RCPT TO command))\n", i, i, ip)
+	}
+	log := filepath.Join(dir, "mail.log")
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("sending_ips: ["+strings.Join(ours, ", ")+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args              []string
+		incidents, folded int
+	}{
+		{nil, ingest.MaxAddressesPerReceiver + 1, 15 - ingest.MaxAddressesPerReceiver},
+		{[]string{"--config", cfg}, 15, 0},
+	} {
+		out, errOut, code := runCLI(t, append(append([]string{"replay", "--format", "json"}, tc.args...), log)...)
+		var rep struct {
+			Incidents []struct{ Listed string }
+			Folded    int `json:"folded_rejections"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {
+			t.Fatalf("%v: exit %d (%v): %s", tc.args, code, err, errOut)
+		}
+		if len(rep.Incidents) != tc.incidents || rep.Folded != tc.folded {
+			t.Errorf("%v: %d incidents, %d folded; want %d and %d", tc.args, len(rep.Incidents), rep.Folded, tc.incidents, tc.folded)
+		}
 	}
 }

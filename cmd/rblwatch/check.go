@@ -53,7 +53,7 @@ Exit status (as monitoring plugins use it):
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := configDefaults(fs, "check", func(c *config.Config) map[string]string {
+	if _, err := configDefaults(fs, "check", func(c *config.Config) map[string]string {
 		return map[string]string{"timeout": c.DNSBL.Timeout.String()}
 	}); err != nil {
 		return err

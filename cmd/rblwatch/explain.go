@@ -27,7 +27,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := configDefaults(fs, "explain", func(c *config.Config) map[string]string {
+	if _, err := configDefaults(fs, "explain", func(c *config.Config) map[string]string {
 		return map[string]string{"sending-ip": sendingIPOf(c)}
 	}); err != nil {
 		return err

@@ -34,9 +34,10 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := configDefaults(fs, "replay", func(c *config.Config) map[string]string {
+	cfg, err := configDefaults(fs, "replay", func(c *config.Config) map[string]string {
 		return map[string]string{"settle": c.Notify.Settle.String(), "quiet": c.Notify.Quiet.String(), "tz": c.Log.Timezone, "sending-ip": sendingIPOf(c)}
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -71,7 +72,10 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if *quiet < 0 {
 		return usageError{fmt.Sprintf("replay: --quiet must not be negative (%v); 0s never clears an incident for quiet", *quiet)}
 	}
-	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: ip, Settle: *settle, Quiet: *quiet}
+	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: ip, Settle: *settle, Quiet: *quiet, Ours: cfg.SendingDomains}
+	for _, a := range cfg.SendingIPs {
+		opts.Ours = append(opts.Ours, a.String())
+	}
 	if opts.Since, err = parseWhen(*since, now, loc); err != nil {
 		return usageError{"replay: --since: " + err.Error()}
 	}

@@ -1,0 +1,125 @@
+package ingest
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// An incident is one per provider and listed address, and the listed
+// address comes from the receiver's reply. A receiver whose replies name
+// a different address each time — a broken or hostile server, a relay that
+// quotes the addresses of others — would open an incident, and send a
+// notice, per address. AddressBound caps that: one receiver (the
+// registered domain of the host that refused) may name at most
+// MaxAddressesPerReceiver addresses that are not ours within
+// AddressWindow; the refusals that name further addresses are folded into
+// the incident of their provider with no listed address, and counted.
+// Our own addresses (sending_ips, sending_domains) are never folded.
+const (
+	MaxAddressesPerReceiver = 10
+	AddressWindow           = 24 * time.Hour
+	// maxReceivers bounds the receivers remembered; past it, those
+	// whose addresses are all older than AddressWindow are forgotten, and
+	// if that is not enough, all of them.
+	maxReceivers = 4096
+)
+
+// AddressBound folds the addresses a receiver names beyond the cap (see
+// MaxAddressesPerReceiver). It is not safe for concurrent use; the daemon
+// and replay feed it in log order, from one goroutine.
+type AddressBound struct {
+	ours      map[string]bool
+	receivers map[string]map[string]time.Time // receiver → address → last named
+	// Folded counts the refusals folded so far; FoldedReceivers names the
+	// receivers that had some folded (at most maxReceivers).
+	Folded          int64
+	FoldedReceivers map[string]bool
+}
+
+// NewAddressBound returns a bound for a host whose own addresses (IPs and
+// domains, as verdicts write them) are ours.
+func NewAddressBound(ours []string) *AddressBound {
+	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]map[string]time.Time{}, FoldedReceivers: map[string]bool{}}
+	for _, a := range ours {
+		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
+	}
+	return b
+}
+
+// Fold looks at a blocklist refusal and, when its receiver has named too
+// many other addresses already, replaces o's verdict with a copy that lists
+// no address (verdicts are shared: the original is never changed). It
+// reports whether it folded o.
+func (b *AddressBound) Fold(o *incident.Observation) bool {
+	v := o.Verdict
+	if b == nil || v == nil || v.Category != classify.Blocklist || v.Listed == "" || b.ours[strings.ToLower(v.Listed)] {
+		return false
+	}
+	host := o.RemoteHost
+	if host == "" {
+		host = o.RelayHost
+	}
+	recv := receiverOf(host)
+	addrs := b.receivers[recv]
+	if addrs == nil {
+		if len(b.receivers) >= maxReceivers {
+			b.forget(o.At)
+		}
+		addrs = map[string]time.Time{}
+		b.receivers[recv] = addrs
+	}
+	if _, known := addrs[v.Listed]; !known && len(addrs) >= MaxAddressesPerReceiver {
+		for a, at := range addrs {
+			if o.At.Sub(at) > AddressWindow {
+				delete(addrs, a)
+			}
+		}
+	}
+	if _, known := addrs[v.Listed]; known || len(addrs) < MaxAddressesPerReceiver {
+		addrs[strings.Clone(v.Listed)] = o.At
+		return false
+	}
+	folded := *v
+	folded.Listed = ""
+	o.Verdict = &folded
+	b.Folded++
+	if len(b.FoldedReceivers) < maxReceivers {
+		b.FoldedReceivers[recv] = true
+	}
+	return true
+}
+
+// forget drops the receivers whose addresses were all named more than
+// AddressWindow before at, or every receiver when none is that old.
+func (b *AddressBound) forget(at time.Time) {
+	for r, addrs := range b.receivers {
+		old := true
+		for _, t := range addrs {
+			if at.Sub(t) <= AddressWindow {
+				old = false
+				break
+			}
+		}
+		if old {
+			delete(b.receivers, r)
+		}
+	}
+	if len(b.receivers) >= maxReceivers {
+		clear(b.receivers)
+	}
+}
+
+// receiverOf names the receiver of a host: its registered domain
+// ("mx1.example.co.jp" → "example.co.jp"), or the host itself.
+func receiverOf(host string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return strings.Clone(host)
+}

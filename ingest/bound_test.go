@@ -1,0 +1,73 @@
+package ingest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// TestAddressBound: one receiver may name MaxAddressesPerReceiver
+// addresses that are not ours within AddressWindow; further refusals
+// naming other addresses lose their listed address (one incident per
+// provider for them), counted. Our addresses, an address named before,
+// another receiver, and an address after the window are not folded; the
+// shared verdict is never changed.
+func TestAddressBound(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	obs := func(host, listed string, at time.Duration) *incident.Observation {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}
+		return &incident.Observation{RemoteHost: host, At: t0.Add(at), Verdict: v}
+	}
+	b := NewAddressBound([]string{"192.0.2.1", "example.com"})
+	for i := range MaxAddressesPerReceiver {
+		if o := obs("mx1.evil.example", fmt.Sprintf("203.0.113.%d", i), time.Duration(i)*time.Second); b.Fold(o) {
+			t.Fatalf("address %d of %d folded", i+1, MaxAddressesPerReceiver)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		o    *incident.Observation
+		fold bool
+	}{
+		{"one more address, another host of the same receiver", obs("mx2.evil.example", "203.0.113.200", time.Minute), true},
+		{"an address it named before", obs("mx1.evil.example", "203.0.113.3", time.Minute), false},
+		{"our sending IP", obs("mx1.evil.example", "192.0.2.1", time.Minute), false},
+		{"our sending domain", obs("mx1.evil.example", "EXAMPLE.com", time.Minute), false},
+		{"no listed address", obs("mx1.evil.example", "", time.Minute), false},
+		{"another receiver", obs("mx.other.example", "203.0.113.201", time.Minute), false},
+		{"after the window", obs("mx1.evil.example", "203.0.113.202", AddressWindow+time.Hour), false},
+	} {
+		v := tc.o.Verdict
+		if got := b.Fold(tc.o); got != tc.fold {
+			t.Errorf("%s: folded %v, want %v", tc.name, got, tc.fold)
+		}
+		if tc.fold && (tc.o.Verdict.Listed != "" || v.Listed == "" || tc.o.Verdict.Provider != "spamhaus") {
+			t.Errorf("%s: verdict %+v (shared one %+v): want a copy with no listed address", tc.name, tc.o.Verdict, v)
+		}
+	}
+	if b.Folded != 1 || !b.FoldedReceivers["evil.example"] || len(b.FoldedReceivers) != 1 {
+		t.Errorf("Folded %d, receivers %v", b.Folded, b.FoldedReceivers)
+	}
+	// Other verdicts pass as they are.
+	o := obs("mx1.evil.example", "203.0.113.203", time.Minute)
+	o.Verdict.Category = classify.Recipient
+	if b.Fold(o) {
+		t.Error("a refusal that is no blocklist one was folded")
+	}
+}
+
+// TestAddressBoundMemory: receivers are remembered in bounded number.
+func TestAddressBoundMemory(t *testing.T) {
+	b := NewAddressBound(nil)
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	for i := range 3 * maxReceivers {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: "203.0.113.7"}
+		b.Fold(&incident.Observation{RemoteHost: fmt.Sprintf("mx.r%d.example", i), At: t0, Verdict: v})
+		if len(b.receivers) > maxReceivers {
+			t.Fatalf("%d receivers remembered, at most %d", len(b.receivers), maxReceivers)
+		}
+	}
+}
