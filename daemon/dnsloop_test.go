@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,6 +64,11 @@ func TestDeadResolverNeverStallsTheLog(t *testing.T) {
 	cfg := h.config()
 	cfg.Notify.Settle = time.Second
 	cfg.DNSBL.Timeout = time.Hour
+	// The 20 listed addresses are ours: one receiver naming 20 others
+	// would have most folded into one incident (ingest.AddressBound).
+	for i := 1; i <= 20; i++ {
+		cfg.SendingIPs = append(cfg.SendingIPs, netip.MustParseAddr(fmt.Sprintf("192.0.2.%d", i)))
+	}
 	h.start(cfg)
 	lines := 0
 	processed := func() int { return int(testutil.ToFloat64(h.metrics.lines)) }
