@@ -1,0 +1,138 @@
+package notify
+
+import (
+	"bytes"
+	"fmt"
+	"net/mail"
+	"strings"
+	"text/template"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/internal/sanitize"
+)
+
+// KindSender is the kind of a SenderNotice's outbox item.
+const KindSender Kind = "sender"
+
+// senderTemplates word the early notice to a sender; parsed once.
+var senderTemplates = map[string]*template.Template{
+	"en": template.Must(template.New("sender_en.txt").ParseFS(templateFS, "templates/sender_en.txt")),
+	"ja": template.Must(template.New("sender_ja.txt").ParseFS(templateFS, "templates/sender_ja.txt")),
+}
+
+// SenderNotice is the early word to a local sender whose message a
+// blocklist deferred or bounced (issue 11.3): to the person who sent it, in
+// plain words, within minutes, rather than Postfix's delay warning hours
+// later. Whether a sender may be told (our domains only, never <>, once
+// per message, a rate limit) is the daemon's to decide.
+type SenderNotice struct {
+	Sender    string // the envelope sender: who is told
+	Recipient string // the refused recipient
+	QueueID   string // the message's first queue id: what the postmaster looks up
+	MessageID string
+	Sent      time.Time // when the message was submitted (zero: not known)
+	At        time.Time // the refusal
+	// Bounced: returned to the sender; else deferred (Postfix keeps
+	// trying until Sent plus Lifetime, maximal_queue_lifetime).
+	Bounced  bool
+	Lifetime time.Duration
+	// Provider is the list named by the refusal (nil: an unnamed one).
+	Provider *classify.Provider
+	// Reply is the receiver's reply: remote text, shown sanitised.
+	Reply string
+	// PostmasterTold: the postmaster gets the incident's notices.
+	PostmasterTold bool
+	Lang           string
+	Host           string // our mail host's name
+}
+
+// senderView is what the sender templates see: validated, sanitised,
+// formatted.
+type senderView struct {
+	Recipient, QueueID, MessageID, Provider, Reply, Host string
+	Sent, At, Until, Lifetime                            string
+	Bounced, PostmasterTold                              bool
+}
+
+// maxSenderReply bounds the quoted reply.
+const maxSenderReply = 400
+
+// ComposeSender renders the RFC 5322 message of a sender notice: From
+// cfg.From, To the sender, a plain-text body in n.Lang (en or ja), and
+// Auto-Submitted: auto-generated, so that vacation responders keep quiet.
+// Like Compose, everything that varies is an argument: equal inputs give
+// byte-identical output.
+func ComposeSender(n SenderNotice, cfg Config, now time.Time, messageID string) ([]byte, error) {
+	mid, err := normalizeMessageID(messageID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAddress(cfg.From); err != nil {
+		return nil, fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From.Address, err)
+	}
+	to := mail.Address{Address: n.Sender}
+	if err := checkAddress(to); err != nil {
+		return nil, fmt.Errorf("notify: sender notice to %q: %w", n.Sender, err)
+	}
+	lang := n.Lang
+	if _, ok := senderTemplates[lang]; !ok {
+		lang = "en"
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	v := senderView{Recipient: sanitize.Line(n.Recipient, maxField), QueueID: sanitize.Line(n.QueueID, 32),
+		MessageID: sanitize.Line(n.MessageID, maxField), Reply: sanitize.Line(n.Reply, maxSenderReply),
+		Host: sanitize.Line(n.Host, maxField), Bounced: n.Bounced, PostmasterTold: n.PostmasterTold,
+		Sent: formatTime(n.Sent, loc, lang), At: formatTime(n.At, loc, lang)}
+	if v.Host == "" {
+		v.Host = "localhost"
+	}
+	if n.Provider != nil {
+		v.Provider = sanitize.Line(n.Provider.Name, maxField)
+	}
+	if !n.Bounced && n.Lifetime > 0 && !n.Sent.IsZero() {
+		v.Until, v.Lifetime = formatTime(n.Sent.Add(n.Lifetime), loc, lang), formatDuration(n.Lifetime, lang)
+	}
+	t := senderTemplates[lang]
+	var subject, body bytes.Buffer
+	if err := t.ExecuteTemplate(&subject, "subject", v); err != nil {
+		return nil, fmt.Errorf("notify: rendering a sender notice: %w", err)
+	}
+	if err := t.ExecuteTemplate(&body, "body", v); err != nil {
+		return nil, fmt.Errorf("notify: rendering a sender notice: %w", err)
+	}
+	text := tidyText(body.String())
+
+	fields := []func(h *gomail.Header){
+		func(h *gomail.Header) { h.SetAddressList("From", []*mail.Address{&cfg.From}) },
+		func(h *gomail.Header) { h.SetAddressList("To", []*mail.Address{&to}) },
+		func(h *gomail.Header) { h.SetSubject(strings.TrimSpace(subject.String())) },
+		func(h *gomail.Header) { h.SetDate(now.In(loc)) },
+		func(h *gomail.Header) { h.SetMessageID(strip(mid)) },
+		func(h *gomail.Header) { h.Set("Auto-Submitted", "auto-generated") },
+		func(h *gomail.Header) { h.Set("X-Auto-Response-Suppress", "All") },
+		func(h *gomail.Header) { h.Set("X-Rblwatch-Kind", string(KindSender)) },
+		func(h *gomail.Header) { h.Set("Content-Language", lang) },
+		func(h *gomail.Header) { h.Set("MIME-Version", "1.0") },
+		func(h *gomail.Header) { setTextPart(&h.Header, "text/plain", text) },
+	}
+	var h gomail.Header
+	for i := len(fields) - 1; i >= 0; i-- {
+		fields[i](&h)
+	}
+	var m bytes.Buffer
+	w, err := gomail.CreateSingleInlineWriter(&m, h)
+	if err != nil {
+		return nil, fmt.Errorf("notify: writing message: %w", err)
+	}
+	if err := writeText(w, text); err != nil {
+		return nil, err
+	}
+	endLine(&m)
+	return m.Bytes(), nil
+}
