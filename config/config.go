@@ -210,7 +210,31 @@ type Notify struct {
 	HTML         bool         `yaml:"html"`
 	Webhook      Webhook      `yaml:"webhook"`
 	Alertmanager Alertmanager `yaml:"alertmanager"`
+	// SenderNotice tells a local sender, within minutes, that a blocklist
+	// deferred or bounced their message (opt-in per domain).
+	SenderNotice SenderNotice `yaml:"sender_notice"`
 }
+
+// SenderNotice is the early notice to a sender whose message a blocklist
+// deferred or bounced (issue 11.3): sent by email (notify.smtp or
+// notify.sendmail) in notify.language, never to <>, never outside Domains,
+// at most once per message and PerHour times an hour per sender.
+type SenderNotice struct {
+	// Domains whose senders are told, each one of sending_domains; empty:
+	// nobody is.
+	Domains []string `yaml:"domains"`
+	// PerHour is the most notices one sender gets in an hour.
+	PerHour int `yaml:"per_hour"`
+	// AuthenticatedOnly tells only senders whose message came with a SASL
+	// login (not mail relayed for a network, whose sender may be forged).
+	AuthenticatedOnly bool `yaml:"authenticated_only"`
+}
+
+// Enabled says whether any sender is told.
+func (s SenderNotice) Enabled() bool { return len(s.Domains) > 0 }
+
+// MaxSenderNoticesPerHour bounds notify.sender_notice.per_hour.
+const MaxSenderNoticesPerHour = 100
 
 // Sender returns the From mailbox: From, or rblwatch@hostname.
 func (n Notify) Sender(hostname string) mail.Address {
@@ -390,6 +414,8 @@ func Default() *Config {
 			Quiet:     6 * time.Hour,
 			Settle:    10 * time.Minute,
 			Webhook:   Webhook{Format: notify.WebhookGeneric},
+
+			SenderNotice: SenderNotice{PerHour: 3},
 		},
 		Role: classify.RoleDedicated,
 		DNSBL: DNSBL{
@@ -466,6 +492,7 @@ func (c *Config) Clone() *Config {
 	n.Log.Journald.Units = slices.Clone(c.Log.Journald.Units)
 	n.Notify.To = slices.Clone(c.Notify.To)
 	n.Notify.Alertmanager.URLs = slices.Clone(c.Notify.Alertmanager.URLs)
+	n.Notify.SenderNotice.Domains = slices.Clone(c.Notify.SenderNotice.Domains)
 	n.DNSBL.Zones.Enable = slices.Clone(c.DNSBL.Zones.Enable)
 	n.DNSBL.Zones.Disable = slices.Clone(c.DNSBL.Zones.Disable)
 	n.Warnings = slices.Clone(c.Warnings)

@@ -66,6 +66,10 @@ notify:
     format: slack
   alertmanager:
     urls: http://127.0.0.1:9093
+  sender_notice:
+    domains: [Example.com]
+    per_hour: 5
+    authenticated_only: true
 role: operator
 host_name: mx1.example.com.
 sending_ips: [198.18.0.25, "2a01:4f8::25", "::ffff:198.18.0.26"]
@@ -112,6 +116,7 @@ milter:
 		Alertmanager: Alertmanager{
 			URLs: []string{"http://127.0.0.1:9093"},
 		},
+		SenderNotice: SenderNotice{Domains: []string{"example.com"}, PerHour: 5, AuthenticatedOnly: true},
 	}
 	want.Role = classify.RoleOperator
 	want.HostName = "mx1.example.com."
@@ -431,6 +436,13 @@ func TestParseProblems(t *testing.T) {
 			`t.yaml:2: sending_domains[2]: "bücher.example" is not ASCII: write an international name in its xn-- form`,
 			`t.yaml:2: sending_domains[3]: "a..b" is not a valid domain name`,
 			"t.yaml:2: sending_domains[4]: warning: example.com is listed twice",
+		}},
+		{"sender notice", "notify:\n  to: pm@example.com\n  sender_notice: {domains: [example.com, Example.org.], per_hour: 0}\nsending_domains: [example.org]\n", []string{
+			`t.yaml:3: notify.sender_notice.domains[0]: "example.com" is not one of sending_domains: only our own senders are told`,
+			"t.yaml:3: notify.sender_notice.per_hour: 0 is not between 1 and 100",
+		}},
+		{"sender notice rate", "notify:\n  to: pm@example.com\n  sender_notice: {per_hour: 101}\n", []string{
+			"t.yaml:3: notify.sender_notice.per_hour: 101 is not between 1 and 100",
 		}},
 		{"public resolver", "notify: {to: pm@example.com}\ndnsbl:\n  resolver: 8.8.8.8\n", []string{
 			"t.yaml:3: dnsbl.resolver: warning: 8.8.8.8 is a public resolver (Google Public DNS): Spamhaus, URIBL and others refuse it, so listings cannot be verified; use a local resolver (unbound) or a Spamhaus DQS key",

@@ -33,6 +33,7 @@ func (d *decoder) normalize(c *Config) {
 		}
 	}
 	lower(c.SendingDomains)
+	lower(c.Notify.SenderNotice.Domains)
 	lower(c.DNSBL.Zones.Enable)
 	lower(c.DNSBL.Zones.Disable)
 	if ip, err := netip.ParseAddr(strings.Trim(c.DNSBL.Resolver, "[]")); err == nil {
@@ -352,6 +353,21 @@ func (d *decoder) validateSending(c *Config) {
 		seen[ip] = true
 	}
 	d.checkDomains("sending_domains", c.SendingDomains, false)
+	d.validateSenderNotice(c)
+}
+
+// validateSenderNotice checks notify.sender_notice: only our own domains
+// (sending_domains) may opt in, and the rate limit is bounded.
+func (d *decoder) validateSenderNotice(c *Config) {
+	sn := c.Notify.SenderNotice
+	for i, dom := range sn.Domains {
+		if !slices.Contains(c.SendingDomains, dom) {
+			d.errorf(fmt.Sprintf("notify.sender_notice.domains[%d]", i), "%q is not one of sending_domains: only our own senders are told", dom)
+		}
+	}
+	if sn.PerHour < 1 || sn.PerHour > MaxSenderNoticesPerHour {
+		d.errorf("notify.sender_notice.per_hour", "%d is not between 1 and %d", sn.PerHour, MaxSenderNoticesPerHour)
+	}
 }
 
 var (

@@ -75,6 +75,7 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 		d.SourceName = "files:" + strings.Join(files, ",")
 	}
 	d.Sinks = sinks(cfg, d.Host)
+	d.QueueLifetime = QueueLifetime(ctx)
 	host := d.Host
 	d.NewSinks = func(c *config.Config) map[string]notify.Transport { return sinks(c, host) }
 	if d.Resolver, err = resolver(cfg.DNSBL, log); err != nil {

@@ -80,6 +80,9 @@ type Deps struct {
 	// StateWatch, when set, is looked at every tick: a state file deleted
 	// or replaced under the daemon stops it with ErrStateLost.
 	StateWatch *StateWatch
+	// QueueLifetime is Postfix's maximal_queue_lifetime, which sender
+	// notices quote (sender.go); 0: not known.
+	QueueLifetime time.Duration
 }
 
 // batchMax is the most lines committed in one transaction: while a backlog
@@ -157,6 +160,10 @@ type service struct {
 	// sinkSwitches are what the outbox worker delivers through; a reload
 	// changes the transports behind them.
 	sinkSwitches map[string]*sinkSwitch
+
+	// senderCands are the batch's refusals whose senders may be told
+	// (sender.go).
+	senderCands []senderCand
 }
 
 func newService(ctx context.Context, d Deps) (*service, error) {
@@ -475,6 +482,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 			s.fold(&o)
 			events = append(events, ingest.Feed(s.tracker, &o)...)
 		}
+		s.noteSender(rec, v)
 		// The store's picture of the queue, in memory until the commit.
 		if err := s.d.Store.Apply(ctx, rec); err != nil {
 			return fmt.Errorf("daemon: %w", err)
@@ -494,8 +502,12 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	// The loop reuses the batch: the closure keeps the lines whose
 	// positions it stores (the last of each file).
 	ends := lastLines(batch)
+	senders, env := s.takeSenderCands(), s.env.Load()
 	batchWrites := func(tx *track.Tx) error {
 		if err := tx.Write(writes); err != nil {
+			return err
+		}
+		if err := s.tellSenders(tx, env, senders, now); err != nil {
 			return err
 		}
 		return s.savePositions(tx, ends, now)

@@ -383,11 +383,11 @@ type milterDaemon struct {
 	changed chan struct{} // closed and replaced at each new line
 }
 
-func startMilterDaemon(t *testing.T, cfg string) *milterDaemon {
+func startMilterDaemon(t *testing.T, cfg string, env ...string) *milterDaemon {
 	t.Helper()
 	d := &milterDaemon{t: t, exited: make(chan struct{}), changed: make(chan struct{})}
 	d.cmd = exec.Command(rblwatchBin, "run", "--config", cfg)
-	d.cmd.Env = append(os.Environ(), "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=debug")
+	d.cmd.Env = append(append(os.Environ(), "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=debug"), env...)
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

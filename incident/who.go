@@ -17,10 +17,10 @@ type Who struct {
 	// Window, when set, says the counts are of all the mail first seen in
 	// that long before (a self-check listing: who sent most mail from the
 	// listed address), not of an incident's refused messages.
-	Window   time.Duration `json:"window,omitempty"`
-	Logins   []Count `json:"logins"`
-	Senders  []Count `json:"senders"` // Name "" is the null sender <>
-	Clients  []Count `json:"clients"`
+	Window  time.Duration `json:"window,omitempty"`
+	Logins  []Count       `json:"logins"`
+	Senders []Count       `json:"senders"` // Name "" is the null sender <>
+	Clients []Count       `json:"clients"`
 	// MoreLogins, MoreSenders and MoreClients count the messages of the
 	// names left out (beyond the limit, or beyond what is told apart).
 	MoreLogins  int `json:"more_logins,omitempty"`
@@ -132,4 +132,31 @@ func WhoSent(msgs []Message, limit int) Who {
 		c.Add(m.Login, m.From, m.FromKnown, m.Client)
 	}
 	return c.Who(limit)
+}
+
+// Submission is what the log told of who submitted a message: its first
+// queue id (before a content filter or postsuper -r queued it again), its
+// envelope sender (FromKnown false: not logged yet), SASL login,
+// client and Message-ID.
+type Submission struct {
+	QueueID   string
+	From      string
+	FromKnown bool
+	Login     string
+	Client    string
+	MessageID string
+}
+
+// Submitted returns who submitted the message in the queue under qid, as
+// far as the tracker knows (false: nothing).
+func (t *Tracker) Submitted(qid string) (Submission, bool) {
+	m := t.meta[qid]
+	if m == nil {
+		return Submission{}, false
+	}
+	s := Submission{QueueID: qid, From: m.from, FromKnown: m.fromKnown, Login: m.login, Client: m.client, MessageID: m.messageID}
+	if len(m.earlier) > 0 {
+		s.QueueID = m.earlier[0]
+	}
+	return s, true
 }

@@ -1,0 +1,148 @@
+package daemon
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// TestSenderRefusal: the anti-backscatter rules of notify.sender_notice
+// (issue 11.3): never <>, never outside the opted-in domains, never our own
+// notices, a SASL login when asked for, nothing stale.
+func TestSenderRefusal(t *testing.T) {
+	now := t0
+	sn := config.SenderNotice{Domains: []string{"example.com"}, PerHour: 3}
+	auth := sn
+	auth.AuthenticatedOnly = true
+	cand := func(from string, known bool, age time.Duration) senderCand {
+		return senderCand{sub: incident.Submission{QueueID: "4A", From: from, FromKnown: known}, to: "x@example.org", at: now.Add(-age)}
+	}
+	for _, tc := range []struct {
+		name  string
+		c     senderCand
+		sn    config.SenderNotice
+		login string
+		want  string
+	}{
+		{"local sender", cand("alice@example.com", true, time.Minute), sn, "", ""},
+		{"case", cand("Alice@EXAMPLE.com", true, 0), sn, "", ""},
+		{"null sender", cand("", true, 0), sn, "", "null sender"},
+		{"sender not logged", cand("", false, 0), sn, "", "null sender"},
+		{"outside domain", cand("bob@example.net", true, 0), sn, "alice", "sender outside notify.sender_notice.domains"},
+		{"subdomain not opted in", cand("bob@mail.example.com", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
+		{"look-alike", cand("bob@evilexample.com", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
+		{"no domain", cand("bob", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
+		{"our own notice", cand("rblwatch@example.com", true, 0), sn, "", "our own notice"},
+		{"authenticated only, no login", cand("alice@example.com", true, 0), auth, "", "no SASL login"},
+		{"authenticated only, login", cand("alice@example.com", true, 0), auth, "alice", ""},
+		{"stale", cand("alice@example.com", true, senderMaxAge+time.Second), sn, "", "refusal too old"},
+	} {
+		if got := senderRefusal(tc.c, tc.sn, tc.login, "rblwatch@example.com", now); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestPostfixTime(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{"5d", 5 * 24 * time.Hour, false}, {"5", 5 * 24 * time.Hour, false}, {"3h", 3 * time.Hour, false},
+		{"1w", 7 * 24 * time.Hour, false}, {"90s", 90 * time.Second, false}, {"0", 0, false},
+		{"", 0, true}, {"5x", 0, true}, {"d", 0, true}, {"-1d", 0, true},
+	} {
+		got, err := PostfixTime(tc.in, 'd')
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("PostfixTime(%q) = %v, %v", tc.in, got, err)
+		}
+	}
+}
+
+// submitted returns the log lines of a message submitted by login (none:
+// relayed for the network) from sender, with a Message-ID.
+func submitted(at time.Time, qid, login, sender string) []string {
+	client := stamp(at) + " mx postfix/smtpd[100]: " + qid + ": client=pc.example.com[192.0.2.55]"
+	if login != "" {
+		client += ", sasl_method=PLAIN, sasl_username=" + login
+	}
+	return []string{client,
+		stamp(at) + " mx postfix/cleanup[101]: " + qid + ": message-id=<" + strings.ToLower(qid) + "@pc.example.com>",
+		stamp(at) + " mx postfix/qmgr[90]: " + qid + ": from=<" + sender + ">, size=400, nrcpt=2 (queue active)"}
+}
+
+// TestSenderNotices: a local sender of an opted-in domain whose message a
+// blocklist defers hears of it once, however many recipients and
+// deferrals; <>, outside senders and a stale refusal get nothing; a sender
+// gets at most per_hour notices an hour.
+func TestSenderNotices(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.SendingDomains = []string{"example.com"}
+	cfg.Notify.SenderNotice = config.SenderNotice{Domains: []string{"example.com"}, PerHour: 2}
+	h.start(cfg)
+	at := t0.Add(-time.Minute)
+	var lines []string
+	add := func(l ...string) { lines = append(lines, l...) }
+	// alice: two recipients deferred, one of them twice: one notice.
+	add(submitted(at, "A1A1A1A1A1", "alice", "alice@example.com")...)
+	add(deferral(at, "A1A1A1A1A1", "x@example.net"), deferral(at, "A1A1A1A1A1", "y@example.net"), deferral(at.Add(30*time.Second), "A1A1A1A1A1", "x@example.net"))
+	// The null sender and an outside sender: none.
+	add(submitted(at, "B1B1B1B1B1", "", "")...)
+	add(deferral(at, "B1B1B1B1B1", "x@example.net"))
+	add(submitted(at, "C1C1C1C1C1", "", "bob@example.org")...)
+	add(deferral(at, "C1C1C1C1C1", "x@example.net"))
+	// A refusal read long after it happened: none.
+	add(submitted(t0.Add(-2*time.Hour), "D1D1D1D1D1", "dave", "dave@example.com")...)
+	add(deferral(t0.Add(-2*time.Hour), "D1D1D1D1D1", "x@example.net"))
+	// carol sends three refused messages: two notices (per_hour 2).
+	for _, qid := range []string{"E1E1E1E1E1", "E2E2E2E2E2", "E3E3E3E3E3"} {
+		add(submitted(at, qid, "carol", "carol@example.com")...)
+		add(rejection(at, qid, "z@example.net"))
+	}
+	appendLines(t, h.log, lines...)
+	h.read(len(lines))
+	for range 3 {
+		h.mail.wait(t, "sender or incident")
+	}
+	h.stop()
+
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	items, err := st.OutboxItems(context.Background(), SinkEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to []string
+	for _, it := range items {
+		if it.Kind != track.KindSenderNotice {
+			continue
+		}
+		to = append(to, strings.Join(it.Recipients, ","))
+		text := textOf(t, it.Payload)
+		if it.Recipients[0] == "alice@example.com" {
+			for _, want := range []string{"Your message to <x@example.net>", "has not been delivered yet", "Trend Micro",
+				"The postmaster of mx.example.org has been told", "reference: A1A1A1A1A1 (Message-ID <a1a1a1a1a1@pc.example.com>)"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("alice's notice lacks %q:\n%s", want, text)
+				}
+			}
+		} else if !strings.Contains(text, "could not be delivered") {
+			t.Errorf("carol's notice does not say the message bounced:\n%s", text)
+		}
+	}
+	if got, want := strings.Join(to, " "), "alice@example.com carol@example.com carol@example.com"; got != want {
+		t.Errorf("sender notices to %q, want %q", got, want)
+	}
+}
