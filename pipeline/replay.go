@@ -104,10 +104,30 @@ type chunk struct {
 	buf   *[]byte
 }
 
-// bufPool recycles chunk buffers: a replay then allocates a few of them
+// freeList recycles what a chunk needs (its read buffer, its slice of
+// observations) within one replay: a replay then allocates a few of each
 // instead of one per mebibyte read, and the garbage collector, which a
-// large allocation rate keeps busy, hardly runs.
-var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+// large allocation rate keeps busy, hardly runs. (A sync.Pool would not
+// do: it empties at every collection, and then each chunk allocates
+// again — more garbage, more collections.) The tokens bound the chunks in
+// flight, so the list never holds more than that many.
+type freeList[T any] chan *T
+
+func (f freeList[T]) get() *T {
+	select {
+	case x := <-f:
+		return x
+	default:
+		return new(T)
+	}
+}
+
+func (f freeList[T]) put(x *T) {
+	select {
+	case f <- x:
+	default:
+	}
+}
 
 // parsed is what a worker made of a chunk: the observations for the
 // tracker, and the counts.
@@ -117,9 +137,6 @@ type parsed struct {
 	c   ingest.Counts
 	buf *[]byte // the chunk's buffer, recycled after the merge
 }
-
-// obsPool recycles the observation slices of processed chunks.
-var obsPool = sync.Pool{New: func() any { return new([]incident.Observation) }}
 
 // Replay reads the inputs in order and returns what happened in them.
 func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
@@ -143,13 +160,15 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// gives it back. Without it a descheduled worker lets the others run
 	// ahead and the reorder buffer grows without limit.
 	tokens := make(chan struct{}, workers+2)
+	bufs := make(freeList[[]byte], workers+3)
+	obsFree := make(freeList[[]incident.Observation], workers+3)
 	res := &Result{UnparsedByService: map[string]int64{}, Failures: map[classify.Category]int64{}, Rejections: map[string]*Histogram{}}
 
 	// Reader: cut the inputs into chunks of whole lines.
 	var readErr error
 	go func() {
 		defer close(chunks)
-		readErr = readChunks(ctx, inputs, opts.MaxLine, tokens, chunks, &res.TooLong, opts.Progress)
+		readErr = readChunks(ctx, inputs, opts.MaxLine, tokens, bufs, chunks, &res.TooLong, opts.Progress)
 	}()
 
 	// Workers: parse and classify.
@@ -161,7 +180,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			w := newWorker(opts, inputs)
 			for c := range chunks {
 				select {
-				case results <- w.do(c):
+				case results <- w.do(c, obsFree.get()):
 				case <-ctx.Done():
 					return
 				}
@@ -207,8 +226,8 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			}
 			clear(q.obs)
 			obs := q.obs[:0]
-			obsPool.Put(&obs)
-			bufPool.Put(q.buf)
+			obsFree.put(&obs)
+			bufs.put(q.buf)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -248,7 +267,7 @@ func (res *Result) add(c *ingest.Counts) {
 // readChunks reads every input and sends chunks of whole lines, each in the
 // pooled buffer it was read into (LineReader.NextChunkSwap), which the
 // merger recycles (see chunk): no byte is copied.
-func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, out chan<- chunk, tooLong *int64, progress func(int64)) error {
+func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, bufs freeList[[]byte], out chan<- chunk, tooLong *int64, progress func(int64)) error {
 	seq := 0
 	var done int64
 	for i, in := range inputs {
@@ -256,10 +275,10 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 		for {
 			// The chunk is handed over in the buffer it was read into;
 			// the reader goes on in a recycled one.
-			fresh := bufPool.Get().(*[]byte)
+			fresh := bufs.get()
 			data, old, err := lr.NextChunkSwap(*fresh)
 			if old == nil {
-				bufPool.Put(fresh)
+				bufs.put(fresh)
 			}
 			if len(data) > 0 {
 				select {
@@ -312,8 +331,8 @@ func newWorker(opts Options, inputs []Input) *worker {
 	return w
 }
 
-func (w *worker) do(c chunk) parsed {
-	p := parsed{seq: c.seq, obs: *obsPool.Get().(*[]incident.Observation), buf: c.buf}
+func (w *worker) do(c chunk, obs *[]incident.Observation) parsed {
+	p := parsed{seq: c.seq, obs: *obs, buf: c.buf}
 	rd := w.readers[c.input]
 	rd.Counts.Reset()
 	data := c.data
