@@ -63,6 +63,8 @@ type Tracker struct {
 	byDomain map[string][]*state // recipient domain → active incidents that refused it
 	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents), until removed
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
+	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
+	names    map[string]string   // interned senders, logins and clients (name)
 	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
 	goneNext int                 // where the next one goes in gone once it is full
 	done     []*state            // cleared incidents, oldest first (until Forget)
@@ -128,6 +130,10 @@ type state struct {
 
 	// who counts the submitters of every affected message (Senders).
 	who WhoCounter
+	// regs are the registered domains of inc.Remotes, as far as computed
+	// (reachedBy): a delivery line asks for them, and computing them each
+	// time cost more than the rest of the line.
+	regs []string
 }
 
 type msgState struct {
@@ -166,6 +172,7 @@ func New(cfg Config) *Tracker {
 		byDomain: make(map[string][]*state),
 		byQueue:  make(map[string]*msgRef),
 		meta:     make(map[string]*msgMeta),
+		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
 	}
 }
@@ -190,7 +197,7 @@ func (t *Tracker) Observe(o *Observation) []Event {
 	switch o.Kind {
 	case postfixlog.KindQueued, postfixlog.KindPickup:
 		if m := t.metaFor(o.QueueID); m != nil && !m.fromKnown {
-			m.from, m.fromKnown = strings.Clone(o.From), true
+			m.from, m.fromKnown = t.name(o.From), true
 		}
 	case postfixlog.KindMessageID:
 		if m := t.metaFor(o.QueueID); m != nil {
@@ -198,7 +205,7 @@ func (t *Tracker) Observe(o *Observation) []Event {
 		}
 	case postfixlog.KindClient:
 		if m := t.metaFor(o.QueueID); m != nil && !m.linked {
-			m.login, m.client = strings.Clone(o.Login), strings.Clone(o.Client)
+			m.login, m.client = t.name(o.Login), t.name(o.Client)
 		}
 	case postfixlog.KindRemoved:
 		t.removed(o.QueueID)
@@ -299,8 +306,9 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		if len(t.byDomain) == 0 {
 			return evs
 		}
+		relay := "" // registered(r.RelayHost), once needed
 		for _, st := range t.byDomain[domainOf(r.To)] {
-			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r) {
+			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r, &relay) {
 				st.clearAt = at
 				t.schedule(st)
 				t.touch(st)
@@ -460,10 +468,37 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 	}
 	m := t.meta[qid]
 	if m == nil {
-		m = &msgMeta{}
+		if n := len(t.freeMeta); n > 0 {
+			m = t.freeMeta[n-1]
+			t.freeMeta = t.freeMeta[:n-1]
+		} else {
+			m = &msgMeta{}
+		}
 		t.meta[strings.Clone(qid)] = m
 	}
 	return m
+}
+
+// maxInterned bounds Tracker.names; it is emptied when full.
+const maxInterned = 1 << 16
+
+// name returns a copy of s that the tracker may keep: senders, logins and
+// clients recur from message to message (every message of a log names
+// them, and most are sent by a few), so one copy of each is shared instead
+// of three new strings a message.
+func (t *Tracker) name(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := t.names[s]; ok {
+		return v
+	}
+	if len(t.names) >= maxInterned {
+		clear(t.names)
+	}
+	v := strings.Clone(s)
+	t.names[v] = v
+	return v
 }
 
 // removed forgets a message Postfix removed from its queue: its fate is
@@ -473,7 +508,8 @@ func (t *Tracker) removed(qid string) {
 	// Kept for a later link: a message postsuper -r requeued (it had a
 	// deferral) or one an incident lists. Others were delivered or
 	// bounced, and a filter's link comes before the removal.
-	if m := t.meta[qid]; m != nil && (m.deferred || t.byQueue[qid] != nil) {
+	m := t.meta[qid]
+	if m != nil && (m.deferred || t.byQueue[qid] != nil) {
 		g := goneMeta{qid: strings.Clone(qid), meta: m}
 		if ref := t.byQueue[qid]; ref != nil {
 			g.entries = ref.entries
@@ -488,6 +524,12 @@ func (t *Tracker) removed(qid string) {
 	delete(t.meta, qid)
 	ref := t.byQueue[qid]
 	if ref == nil {
+		if m != nil && !m.deferred {
+			// Nothing holds it any more (the ring keeps only deferred
+			// messages and those an incident lists): reuse it.
+			*m = msgMeta{}
+			t.freeMeta = append(t.freeMeta, m)
+		}
 		return
 	}
 	for _, ms := range ref.entries {
@@ -1015,16 +1057,24 @@ func domainOf(addr string) string {
 // that refused ("mx2.example.net" after "mx1.example.net"). Only such a
 // delivery says that the receiver accepts our mail again. When the
 // refusals named no host, any delivery over the network counts.
-func (st *state) reachedBy(d *Observation) bool {
+//
+// relay holds registered(d.RelayHost) once computed ("" before): the
+// caller asks each incident of the recipient's domain in turn.
+func (st *state) reachedBy(d *Observation, relay *string) bool {
 	if d.RelayIP == "" || d.RelayHost == "" {
 		return false
 	}
 	if len(st.inc.Remotes) == 0 {
 		return true
 	}
-	relay := registered(d.RelayHost)
-	for _, h := range st.inc.Remotes {
-		if registered(h) == relay {
+	if *relay == "" {
+		*relay = registered(d.RelayHost)
+	}
+	for i, h := range st.inc.Remotes {
+		if i == len(st.regs) {
+			st.regs = append(st.regs, registered(h))
+		}
+		if st.regs[i] == *relay {
 			return true
 		}
 	}
