@@ -60,7 +60,9 @@ type Catalog struct {
 	litRules   [][]int32 // literal → rules it can trigger
 	always     []int32   // rules without a literal trigger
 	hostProv   []hostEntry
-	domainProv []hostEntry // Hosts and Domains, for links in replies
+	domainProv []hostEntry  // Hosts and Domains, for links in replies
+	hostIdx    *suffixIndex // of hostProv
+	domainIdx  *suffixIndex // of domainProv
 
 	scratch sync.Pool
 }
@@ -324,6 +326,7 @@ func build(src source) (*Catalog, []string) {
 		}
 	}
 	c.rules = rules
+	c.hostIdx, c.domainIdx = newSuffixIndex(c.hostProv), newSuffixIndex(c.domainProv)
 	c.m = newMatcher(litList, litBound)
 	nl, nr := (len(litList)+63)/64, (len(rules)+63)/64
 	c.scratch.New = func() any {

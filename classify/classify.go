@@ -1,6 +1,9 @@
 package classify
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // Classify says what a reply means. It is pure (no I/O) and safe for
 // concurrent use.
@@ -142,12 +145,7 @@ func (c *Catalog) inferUnknown(v *Verdict, text []byte, remoteHost string, hp *P
 }
 
 func (c *Catalog) hostProvider(host string) *Provider {
-	for _, h := range c.hostProv {
-		if hostHasSuffix(host, h.suffix) {
-			return h.prov
-		}
-	}
-	return nil
+	return c.hostIdx.first(unsafe.Slice(unsafe.StringData(host), len(host)), nil)
 }
 
 // listed finds the listed IP or domain in the text, else the sending IP.

@@ -100,39 +100,45 @@ func registrable(host string) string {
 
 // validName reports whether s is a DNS name of at least two labels made of
 // letters, digits and hyphens, not an address: it is safe to show.
-func validName(s string) bool {
-	if len(s) < 3 || len(s) > 253 || strings.Count(s, ".") < 1 {
+func validName[T string | []byte](s T) bool {
+	if len(s) < 3 || len(s) > 253 {
 		return false
 	}
-	digits := true
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			switch {
-			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
-				digits = false
-			case c >= '0' && c <= '9':
-			default:
+	digits, dots := true, 0
+	start := 0 // of the current label
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			n := i - start
+			if n == 0 || n > 63 || s[start] == '-' || s[i-1] == '-' {
 				return false
 			}
+			if i < len(s) {
+				dots++
+			}
+			start = i + 1
+			continue
+		}
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
+			digits = false
+		case c >= '0' && c <= '9':
+		default:
+			return false
 		}
 	}
-	return !digits
+	return dots >= 1 && !digits
 }
 
-// hostsIn returns the host names the reply's links and bare domain names
-// show, in order ("https://postmaster.example.net/x" and
-// "see example.org" give "postmaster.example.net", "example.org").
-func hostsIn(text []byte) []string {
-	var out []string
+// hostsIn calls fn with each host name the reply's links and bare domain
+// names show, in order ("https://postmaster.example.net/x" and "see
+// example.org" give "postmaster.example.net", "example.org"), until fn
+// returns true. The names are views of text.
+func hostsIn(text []byte, fn func(name []byte) bool) bool {
 	for i := 0; i < len(text); {
 		// A name starts at a letter or digit not preceded by one, '.',
 		// '-', '@' (an address is not a link) or '/' past the host.
 		c := text[i]
-		if !(isAlnum(c) && c != '_') || i > 0 && (isAlnum(text[i-1]) || strings.IndexByte(".-@", text[i-1]) >= 0) {
+		if !(isAlnum(c) && c != '_') || i > 0 && (isAlnum(text[i-1]) || text[i-1] == '.' || text[i-1] == '-' || text[i-1] == '@') {
 			i++
 			continue
 		}
@@ -140,45 +146,124 @@ func hostsIn(text []byte) []string {
 		for j < len(text) && (isAlnum(text[j]) && text[j] != '_' || text[j] == '.' || text[j] == '-') {
 			j++
 		}
-		name := strings.Trim(string(text[i:j]), ".-")
+		name := bytes.Trim(text[i:j], ".-")
 		if validName(name) && (j >= len(text) || text[j] != '@') {
-			if last := name[strings.LastIndexByte(name, '.')+1:]; len(last) >= 2 && !strings.ContainsAny(last, "0123456789") {
-				out = append(out, name)
+			if last := name[bytes.LastIndexByte(name, '.')+1:]; len(last) >= 2 && !bytes.ContainsAny(last, "0123456789") {
+				if fn(name) {
+					return true
+				}
 			}
 		}
 		i = j + 1
 	}
-	return out
+	return false
 }
 
-// mailDomainsIn returns the domains of the mail addresses the reply shows
-// ("forward this message to delist@example.net" gives "example.net"): a
-// removal contact names its operator as a link does.
-func mailDomainsIn(text []byte) []string {
-	var out []string
+// mailDomainsIn calls fn with the domain of each mail address the reply
+// shows ("forward this message to delist@example.net" gives
+// "example.net"), until fn returns true: a removal contact names its
+// operator as a link does.
+func mailDomainsIn(text []byte, fn func(domain []byte) bool) bool {
 	for i := 0; i < len(text); i++ {
 		if text[i] != '@' || i == 0 || !(isAlnum(text[i-1]) || text[i-1] == '.' || text[i-1] == '-') {
 			continue
 		}
-		if d := domainAt(text[i+1:]); d != "" && validName(d) {
-			out = append(out, d)
+		if d := domainAtBytes(text[i+1:]); len(d) > 0 && validName(d) {
+			if fn(d) {
+				return true
+			}
 		}
 	}
-	return out
+	return false
 }
 
 // urlProvider returns the catalog provider whose web or mail domains a
-// link, domain or mail address in the reply belongs to, or nil. With
-// kinds, only providers of those kinds count.
+// link, domain or mail address in the reply belongs to, or nil. With a
+// kind, only providers of that kind count.
 func (c *Catalog) urlProvider(text []byte, kinds ...Kind) *Provider {
-	for _, h := range append(hostsIn(text), mailDomainsIn(text)...) {
-		for _, e := range c.domainProv {
-			if len(kinds) > 0 && !slices.Contains(kinds, e.prov.Kind) {
-				continue
+	var p *Provider
+	find := func(name []byte) bool {
+		p = c.domainIdx.first(name, kinds)
+		return p != nil
+	}
+	if hostsIn(text, find) || mailDomainsIn(text, find) {
+		return p
+	}
+	return nil
+}
+
+// suffixIndex finds the first of a list of host suffixes (Provider.Hosts
+// and Domains, in catalog order) that a host name ends in, as
+// hostHasSuffix tells: by looking up each suffix of the name that starts
+// at a label, instead of trying every entry of the list.
+type suffixIndex struct {
+	entries  []hostEntry
+	bySuffix map[string][]int32 // suffix → its entries, in order
+}
+
+func newSuffixIndex(entries []hostEntry) *suffixIndex {
+	x := &suffixIndex{entries: entries, bySuffix: make(map[string][]int32, len(entries))}
+	for i, e := range entries {
+		x.bySuffix[e.suffix] = append(x.bySuffix[e.suffix], int32(i))
+	}
+	return x
+}
+
+// first returns the provider of the first entry that host ends in (and
+// whose provider is of one of kinds, when any is given), or nil. host is
+// compared without regard to case.
+func (x *suffixIndex) first(host []byte, kinds []Kind) *Provider {
+	var low [256]byte
+	h := host
+	for i, c := range host {
+		if c >= 0x80 {
+			return x.slowFirst(string(host), kinds) // Unicode case folding: as hostHasSuffix does
+		}
+		if c >= 'A' && c <= 'Z' {
+			if len(host) > len(low) {
+				return x.slowFirst(string(host), kinds)
 			}
-			if hostHasSuffix(h, e.suffix) {
-				return e.prov
+			h = low[:len(host)]
+			copy(h, host[:i])
+			for j := i; j < len(host); j++ {
+				c := host[j]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				h[j] = c
 			}
+			break
+		}
+	}
+	best := int32(-1)
+	try := func(s []byte) {
+		for _, i := range x.bySuffix[string(s)] {
+			if best >= 0 && i >= best {
+				return
+			}
+			if len(kinds) == 0 || slices.Contains(kinds, x.entries[i].prov.Kind) {
+				best = i
+				return
+			}
+		}
+	}
+	try(h)
+	for i, c := range h {
+		if c == '.' {
+			try(h[i+1:])
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return x.entries[best].prov
+}
+
+// slowFirst is first by trying every entry in turn.
+func (x *suffixIndex) slowFirst(host string, kinds []Kind) *Provider {
+	for _, e := range x.entries {
+		if (len(kinds) == 0 || slices.Contains(kinds, e.prov.Kind)) && hostHasSuffix(host, e.suffix) {
+			return e.prov
 		}
 	}
 	return nil

@@ -217,14 +217,17 @@ func findDomain(b []byte) string {
 
 // domainAt reads a domain name at the start of b; "" when there is none
 // (or it is an IP address).
-func domainAt(b []byte) string {
+func domainAt(b []byte) string { return string(domainAtBytes(b)) }
+
+// domainAtBytes is domainAt as a view of b (nil when there is none).
+func domainAtBytes(b []byte) []byte {
 	j := 0
 	for j < len(b) && j < 253 && (isAlnum(b[j]) || b[j] == '.' || b[j] == '-') {
 		j++
 	}
 	d := bytes.Trim(b[:j], ".-")
 	if len(d) < 3 || bytes.IndexByte(d, '.') < 0 || bytes.Contains(d, []byte("..")) {
-		return ""
+		return nil
 	}
 	allDigits := true
 	for _, c := range d {
@@ -235,14 +238,14 @@ func domainAt(b []byte) string {
 	}
 	last := d[bytes.LastIndexByte(d, '.')+1:]
 	if allDigits || len(last) < 2 {
-		return ""
+		return nil
 	}
 	for _, c := range last {
 		if isDigit(c) {
-			return ""
+			return nil
 		}
 	}
-	return string(d)
+	return d
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
