@@ -18,9 +18,13 @@ import (
 
 // WriteJSON writes the report as one indented JSON document.
 func WriteJSON(w io.Writer, rep *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	out := append(indentJSON(make([]byte, 0, len(b)+len(b)/2), b), '\n')
+	_, err = w.Write(out)
+	return err
 }
 
 // labels holds the words of the text and HTML reports in one language.
