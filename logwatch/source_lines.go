@@ -24,7 +24,9 @@ const DefaultMaxLineLen = 1 << 20
 // be split with CutLine. Do not mix Next and NextChunk on one reader.
 type LineReader struct {
 	r      io.Reader
-	buf    []byte // len(buf) == max+1: a line that fits, with its "\n", is never too long
+	buf    []byte // up to max bytes: a line that fits, with its "\n", is never too long
+	max    int    // maxLen+1
+	size   int    // the size a buffer starts at (NewChunkReader); max for NewLineReader
 	start  int    // first unconsumed byte
 	end    int    // end of the data read
 	off    int64  // stream offset of buf[start]
@@ -41,12 +43,24 @@ func NewLineReader(r io.Reader, maxLen int) *LineReader {
 	if maxLen <= 0 {
 		maxLen = DefaultMaxLineLen
 	}
-	return &LineReader{r: r, buf: make([]byte, maxLen+1)}
+	return &LineReader{r: r, buf: make([]byte, maxLen+1), max: maxLen + 1, size: maxLen + 1}
+}
+
+// NewChunkReader returns a reader for NextChunk and NextChunkSwap whose
+// buffer holds size bytes and grows, only while a line does not fit, up to
+// one of maxLen bytes (maxLen <= 0: DefaultMaxLineLen): its chunks are
+// about size bytes, however long the lines it must accept.
+func NewChunkReader(r io.Reader, maxLen, size int) *LineReader {
+	if maxLen <= 0 {
+		maxLen = DefaultMaxLineLen
+	}
+	size = min(max(size, 1), maxLen+1)
+	return &LineReader{r: r, buf: make([]byte, size), max: maxLen + 1, size: size}
 }
 
 // Reset makes the reader read r from the start, keeping its buffer.
 func (lr *LineReader) Reset(r io.Reader) {
-	*lr = LineReader{r: r, buf: lr.buf}
+	*lr = LineReader{r: r, buf: lr.buf, max: lr.max, size: lr.size}
 }
 
 // Next returns the next line without its "\n" or "\r\n". At the end of the
@@ -103,18 +117,18 @@ func (lr *LineReader) NextChunk() ([]byte, error) {
 
 // NextChunkSwap is NextChunk without copying the chunk: the chunk stays in
 // the buffer the reader read it into, which it hands over (old), and the
-// reader goes on in fresh, a buffer of at least the reader's size that the
-// caller gives it (the unconsumed rest, a partial line, moves there). The
-// caller may keep chunk until it gives old back as a fresh buffer.
+// reader goes on in fresh, a buffer that the caller gives it (the
+// unconsumed rest, a partial line, moves there; a buffer too small for the
+// reader's size is replaced by a new one). The caller may keep chunk until
+// it gives old back as a fresh buffer.
 func (lr *LineReader) NextChunkSwap(fresh []byte) (chunk, old []byte, err error) {
 	chunk, err = lr.NextChunk()
 	if len(chunk) == 0 {
 		return chunk, nil, err
 	}
-	if len(fresh) < len(lr.buf) {
-		fresh = make([]byte, len(lr.buf))
+	if need := max(lr.size, lr.end-lr.start+1); len(fresh) < need {
+		fresh = make([]byte, need)
 	}
-	fresh = fresh[:len(lr.buf)]
 	old = lr.buf
 	lr.end = copy(fresh, lr.buf[lr.start:lr.end])
 	lr.start = 0
@@ -129,6 +143,12 @@ func (lr *LineReader) fill() {
 	if lr.start > 0 {
 		lr.end = copy(lr.buf, lr.buf[lr.start:lr.end])
 		lr.start = 0
+	}
+	if lr.end == len(lr.buf) && len(lr.buf) < lr.max {
+		// A line longer than the buffer, within the limit: grow.
+		b := make([]byte, min(2*len(lr.buf), lr.max))
+		copy(b, lr.buf[:lr.end])
+		lr.buf = b
 	}
 	if lr.end == len(lr.buf) {
 		lr.tooLng++

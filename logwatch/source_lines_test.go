@@ -94,19 +94,26 @@ func TestLineReader(t *testing.T) {
 					t.Errorf("Offset = %d, want %d", lr.Offset(), len(tt.in))
 				}
 
-				lr = NewLineReader(mk(tt.in), tt.max)
-				got, err = readAllChunks(t, lr)
-				if err != io.EOF {
-					t.Fatalf("NextChunk: err = %v, want io.EOF", err)
-				}
-				if !equalLines(got, tt.want) {
-					t.Errorf("NextChunk lines = %q, want %q", got, tt.want)
-				}
-				if lr.Skipped() != tt.skipped {
-					t.Errorf("chunks: Skipped = %d, want %d", lr.Skipped(), tt.skipped)
-				}
-				if lr.Offset() != int64(len(tt.in)) {
-					t.Errorf("chunks: Offset = %d, want %d", lr.Offset(), len(tt.in))
+				// NextChunk, also of a chunk reader whose buffer starts
+				// smaller than the lines and grows up to the limit.
+				for _, size := range []int{0, 1, 7, 64} {
+					lr = NewLineReader(mk(tt.in), tt.max)
+					if size > 0 {
+						lr = NewChunkReader(mk(tt.in), tt.max, size)
+					}
+					got, err = readAllChunks(t, lr)
+					if err != io.EOF {
+						t.Fatalf("NextChunk (size %d): err = %v, want io.EOF", size, err)
+					}
+					if !equalLines(got, tt.want) {
+						t.Errorf("NextChunk (size %d) lines = %q, want %q", size, got, tt.want)
+					}
+					if lr.Skipped() != tt.skipped {
+						t.Errorf("chunks (size %d): Skipped = %d, want %d", size, lr.Skipped(), tt.skipped)
+					}
+					if lr.Offset() != int64(len(tt.in)) {
+						t.Errorf("chunks (size %d): Offset = %d, want %d", size, lr.Offset(), len(tt.in))
+					}
 				}
 			})
 		}
@@ -348,13 +355,28 @@ func TestNextChunkSwap(t *testing.T) {
 		want.WriteString("line " + strconv.Itoa(i) + " " + strings.Repeat("x", i%97) + "\n")
 	}
 	want.WriteString("last line without a newline")
-	lr := NewLineReader(strings.NewReader(want.String()), 1000)
+	for _, size := range []int{0, 64, 333} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) { testNextChunkSwap(t, want.String(), size) })
+	}
+}
+
+// testNextChunkSwap reads want with NextChunkSwap from a line reader
+// (size 0) or a chunk reader of that size, given fresh buffers of that
+// size, and checks what it hands over.
+func testNextChunkSwap(t *testing.T, want string, size int) {
+	lr := NewLineReader(strings.NewReader(want), 1000)
+	if size > 0 {
+		lr = NewChunkReader(strings.NewReader(want), 1000, size)
+	}
 	var kept [][]byte
 	for {
-		chunk, old, err := lr.NextChunkSwap(make([]byte, 1001))
+		chunk, old, err := lr.NextChunkSwap(make([]byte, max(size, 1001*(1-min(size, 1)))))
 		if len(chunk) > 0 {
 			if old == nil || len(chunk) > len(old) {
 				t.Fatalf("chunk of %d bytes handed over in a buffer of %d", len(chunk), len(old))
+			}
+			if size > 0 && len(old) > max(size, 128) {
+				t.Fatalf("a buffer of %d bytes, reading %d at a time lines under 128 bytes", len(old), size)
 			}
 			if i := bytes.IndexByte(chunk, '\n'); i < 0 && string(chunk) != "last line without a newline" {
 				t.Fatalf("a chunk without a whole line: %q", chunk)
@@ -368,7 +390,10 @@ func TestNextChunkSwap(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := string(bytes.Join(kept, nil)); got != want.String() {
-		t.Errorf("the chunks, kept to the end, differ from the input (%d vs %d bytes)", len(got), want.Len())
+	if got := string(bytes.Join(kept, nil)); got != want {
+		t.Errorf("the chunks, kept to the end, differ from the input (%d vs %d bytes)", len(got), len(want))
+	}
+	if size > 0 && len(kept) < len(want)/max(size, 128) {
+		t.Errorf("%d chunks of a %d-byte input read %d bytes at a time (lines < 128 bytes): chunks too big", len(kept), len(want), size)
 	}
 }

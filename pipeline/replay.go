@@ -51,8 +51,7 @@ type Options struct {
 	// the daemon finds in the same lines.
 	Quiet   time.Duration
 	Workers int // parsing goroutines; 0: GOMAXPROCS
-	// MaxLine is the longest line read (0: MaxLine). It also sets the
-	// size of the chunks handed to the workers.
+	// MaxLine is the longest line read (0: MaxLine).
 	MaxLine int
 	// Progress, when set, is called from time to time with the number of
 	// input bytes consumed so far.
@@ -86,6 +85,12 @@ type Result struct {
 	// (ingest.AddressBound), as the daemon folds them.
 	Folded int64
 }
+
+// chunkSize is about how much of the log a chunk holds: enough lines that
+// handing a chunk to a worker and back costs little beside parsing it,
+// few enough bytes that the chunks in flight (their text and
+// observations) keep the heap small — the collector then runs seldom.
+const chunkSize = 256 << 10
 
 // MaxLine is the longest line replay reads; longer lines are counted in
 // Result.TooLong and skipped. Postfix itself caps records at 2000 characters,
@@ -133,7 +138,7 @@ func (f freeList[T]) put(x *T) {
 // tracker, and the counts.
 type parsed struct {
 	seq int
-	obs []incident.Observation
+	obs *obsBatch
 	c   ingest.Counts
 	buf *[]byte // the chunk's buffer, recycled after the merge
 }
@@ -161,7 +166,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// ahead and the reorder buffer grows without limit.
 	tokens := make(chan struct{}, workers+2)
 	bufs := make(freeList[[]byte], workers+3)
-	obsFree := make(freeList[[]incident.Observation], workers+3)
+	obsFree := make(freeList[obsBatch], workers+3)
 	res := &Result{UnparsedByService: map[string]int64{}, Failures: map[classify.Category]int64{}, Rejections: map[string]*Histogram{}}
 
 	// Reader: cut the inputs into chunks of whole lines.
@@ -207,12 +212,13 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			next++
 			<-tokens
 			res.add(&q.c)
-			for i := range q.obs {
-				o := &q.obs[i]
-				if bound.Fold(o) {
+			var o incident.Observation
+			for i := range q.obs.obs {
+				q.obs.get(i, &o)
+				if bound.Fold(&o) {
 					res.Folded++
 				}
-				ingest.Feed(tr, o)
+				ingest.Feed(tr, &o)
 				if v := o.Verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
 					if id, ok := tr.ActiveID(incident.Key{Provider: v.Provider, Listed: v.Listed}); ok {
 						h := res.Rejections[id]
@@ -224,9 +230,8 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 					}
 				}
 			}
-			clear(q.obs)
-			obs := q.obs[:0]
-			obsFree.put(&obs)
+			q.obs.reset("")
+			obsFree.put(q.obs)
 			bufs.put(q.buf)
 		}
 	}
@@ -271,7 +276,7 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 	seq := 0
 	var done int64
 	for i, in := range inputs {
-		lr := logwatch.NewLineReader(in.R, cmp.Or(maxLine, MaxLine))
+		lr := logwatch.NewChunkReader(in.R, cmp.Or(maxLine, MaxLine), chunkSize)
 		for {
 			// The chunk is handed over in the buffer it was read into;
 			// the reader goes on in a recycled one.
@@ -331,8 +336,9 @@ func newWorker(opts Options, inputs []Input) *worker {
 	return w
 }
 
-func (w *worker) do(c chunk, obs *[]incident.Observation) parsed {
-	p := parsed{seq: c.seq, obs: *obs, buf: c.buf}
+func (w *worker) do(c chunk, obs *obsBatch) parsed {
+	obs.reset(c.data)
+	p := parsed{seq: c.seq, obs: obs, buf: c.buf}
 	rd := w.readers[c.input]
 	rd.Counts.Reset()
 	data := c.data
@@ -350,7 +356,7 @@ func (w *worker) do(c chunk, obs *[]incident.Observation) parsed {
 		if !ok || o.Kind == postfixlog.KindMessageID {
 			continue
 		}
-		p.obs = append(p.obs, o)
+		p.obs.add(&o)
 	}
 	p.c.Add(&rd.Counts)
 	return p
