@@ -35,6 +35,7 @@ const (
 type AddressBound struct {
 	ours      map[string]bool
 	receivers map[string]map[string]time.Time // receiver → address → last named
+	recvOf    map[string]string                // host → receiver (receiverOf)
 	// Folded counts the refusals folded so far; FoldedReceivers names the
 	// receivers that had some folded (at most maxReceivers).
 	Folded          int64
@@ -64,7 +65,7 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	if host == "" {
 		host = o.RelayHost
 	}
-	recv := receiverOf(host)
+	recv := b.receiverOf(host)
 	addrs := b.receivers[recv]
 	if addrs == nil {
 		if len(b.receivers) >= maxReceivers {
@@ -112,6 +113,22 @@ func (b *AddressBound) forget(at time.Time) {
 	if len(b.receivers) >= maxReceivers {
 		clear(b.receivers)
 	}
+}
+
+// receiverOf is the package's receiverOf, remembered per host name (a
+// public suffix look-up per refusal cost more than the rest of Fold). The
+// names it returns are copies: the host is a view of a log line, whose
+// buffer is read into again, and the names are kept as map keys.
+func (b *AddressBound) receiverOf(host string) string {
+	if r, ok := b.recvOf[host]; ok {
+		return r
+	}
+	if b.recvOf == nil || len(b.recvOf) >= 4*maxReceivers {
+		b.recvOf = map[string]string{}
+	}
+	r := strings.Clone(receiverOf(host))
+	b.recvOf[strings.Clone(host)] = r
+	return r
 }
 
 // receiverOf names the receiver of a host: its registered domain

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
@@ -69,5 +71,26 @@ func TestAddressBoundMemory(t *testing.T) {
 		if len(b.receivers) > maxReceivers {
 			t.Fatalf("%d receivers remembered, at most %d", len(b.receivers), maxReceivers)
 		}
+	}
+}
+
+// TestAddressBoundKeepsNoView: the receivers it remembers are copies, not
+// views of the line the host came from — a replay reads the next chunk
+// into the same buffer (the merger's count of folded refusals changed from
+// run to run when they were views).
+func TestAddressBoundKeepsNoView(t *testing.T) {
+	b := NewAddressBound(nil)
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	buf := []byte("mx1.evil.example")
+	for i := range MaxAddressesPerReceiver + 1 {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: fmt.Sprintf("203.0.113.%d", i)}
+		host := unsafe.String(&buf[0], len(buf))
+		b.Fold(&incident.Observation{RemoteHost: host, At: t0, Verdict: v})
+		copy(buf, "mx1.good.example") // the buffer read into again
+		copy(buf, "mx1.evil.example")
+	}
+	copy(buf, "mx1.good.example")
+	if !b.FoldedReceivers["evil.example"] || len(b.receivers) != 1 || b.receivers["evil.example"] == nil {
+		t.Errorf("receivers %v, folded %v: want evil.example", maps.Keys(b.receivers), b.FoldedReceivers)
 	}
 }
