@@ -49,8 +49,15 @@ func (e logEntry) msg() string { s, _ := e["msg"].(string); return s }
 // configuration's metrics.listen.
 func startDaemon(t *testing.T, cfg, metrics string) *daemonProc {
 	t.Helper()
+	return startDaemonEnv(t, cfg, metrics, "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
+}
+
+// startDaemonEnv is startDaemon with env added to the environment in place
+// of its log settings (which must still make the log JSON).
+func startDaemonEnv(t *testing.T, cfg, metrics string, env ...string) *daemonProc {
+	t.Helper()
 	cmd := exec.Command(rblwatchBin, "run", "--config", cfg)
-	cmd.Env = append(os.Environ(), "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
