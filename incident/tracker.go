@@ -713,7 +713,11 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	switch {
 	case st.inc.Notices > 0:
 		evs = append(evs, t.notice(st, EventCleared, at))
-	case st.parked:
+	case st.parked || t.holding:
+		// Never announced, and over while a backlog is read (or by the
+		// time its catch-up ended): for the backlog summary. An incident
+		// restored unannounced (its notice was held back when the daemon
+		// stopped) is not parked yet when it clears.
 		t.backlog = append(t.backlog, st)
 	}
 	return evs
@@ -752,6 +756,13 @@ func (t *Tracker) CatchUp(on bool, now time.Time) []Event {
 	if on {
 		return nil
 	}
+	// What is over by now ended before anyone was told: it is cleared
+	// while notices are still held back, so that it goes to the backlog
+	// (an incident whose quiet period ran out between the last line read
+	// and now) rather than unsaid.
+	t.holding = true
+	evs := t.advance(now, nil)
+	t.holding = false
 	for _, st := range t.parked {
 		st.parked = false
 		if st.inc.Status != Cleared {
@@ -759,7 +770,11 @@ func (t *Tracker) CatchUp(on bool, now time.Time) []Event {
 		}
 	}
 	t.parked = t.parked[:0]
-	return t.Tick(now)
+	evs = t.advance(now, evs)
+	if len(evs) > 1 {
+		sortEvents(evs)
+	}
+	return evs
 }
 
 // CatchingUp reports whether the tracker is reading a backlog (CatchUp).

@@ -502,6 +502,55 @@ func TestCatchUp(t *testing.T) {
 	}
 }
 
+// TestCatchUpEndsWhatIsOver: an incident whose quiet period ran out
+// between the last line of a backlog and the wall clock at its live end is
+// over before anyone was told: it goes to Backlog, not out unsaid (no
+// event, and missing from Backlog, as before) nor as an opened notice. So
+// does an incident restored unannounced (the daemon stopped while its
+// notice was held back) that is over by the time the log is read again.
+func TestCatchUpEndsWhatIsOver(t *testing.T) {
+	cfg := Config{Aggregate: 30 * time.Second, Renotify: time.Hour, Quiet: time.Hour, Settle: 10 * time.Minute}
+	tr := New(cfg)
+	tr.CatchUp(true, time.Time{})
+	run(tr, []step{
+		{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda},
+		{r: delivery(60, "B1", "b@example.org", "bounced"), v: spamhaus},
+		{r: delivery(3000, "B2", "c@example.org", "bounced"), v: spamhaus},
+	})
+	// The log ends at t0+3000 s; the live end is reached at t0+3700 s:
+	// Barracuda's last rejection (t0) is more than the quiet hour ago,
+	// Spamhaus's (t0+3000 s) is not.
+	evs := tr.CatchUp(false, t0.Add(3700*time.Second))
+	if got := kinds(evs); !slices.Equal(got, []string{"opened:spamhaus"}) {
+		t.Errorf("at the live end: %v, want only Spamhaus opened", got)
+	}
+	back := tr.Backlog()
+	if len(back) != 1 || back[0].Provider != "barracuda" || back[0].ClearedBy != "quiet" || !back[0].ClearedAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("backlog = %+v, want Barracuda cleared by the quiet hour at t0+1h", back)
+	}
+
+	// Stopped while a notice was held back: the incident is restored
+	// unannounced, and is over by the time the next catch-up reads on.
+	held := New(cfg)
+	held.CatchUp(true, time.Time{})
+	run(held, []step{{r: delivery(0, "A1", "a@example.net", "deferred"), v: barracuda}, {tick: 100}})
+	open := held.Active()
+	if len(open) != 1 || open[0].Notices != 0 {
+		t.Fatalf("setup: %+v", open)
+	}
+	restored := New(cfg)
+	restored.Restore(open)
+	restored.CatchUp(true, time.Time{})
+	evs = run(restored, []step{{r: delivery(7200, "Z1", "z@example.com", "sent")}})
+	evs = append(evs, restored.CatchUp(false, t0.Add(7300*time.Second))...)
+	if len(evs) != 0 {
+		t.Errorf("events %v, want none", kinds(evs))
+	}
+	if back := restored.Backlog(); len(back) != 1 || back[0].Provider != "barracuda" || back[0].Status != Cleared {
+		t.Errorf("backlog after a restart = %+v, want the restored Barracuda incident", back)
+	}
+}
+
 // TestClearedKeepsOnlyTheSummary: a cleared incident drops its counting
 // maps; a removed message is forgotten, so a reused queue id is a new
 // message.
