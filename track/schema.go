@@ -268,6 +268,26 @@ CREATE INDEX message_links_prev ON message_links(prev);
 CREATE INDEX message_links_next ON message_links(next);
 CREATE INDEX message_links_seen_at ON message_links(seen_at);
 `,
+	// 8: incidents that began and ended inside a backlog of the log,
+	// waiting for the backlog summary (a notice of kind "backlog"): each
+	// row is saved in the transaction of the batch in which its incident
+	// ended, and deleted in the one that records the summary, so that a
+	// restart during a catch-up loses none and a summary is recorded
+	// once. The row holds what the summary shows (no reference to the
+	// incidents table, whose retention may delete the incident first).
+	`
+CREATE TABLE unannounced (
+	incident_id TEXT PRIMARY KEY,
+	first_seen  TEXT,
+	since       TEXT,
+	until       TEXT,
+	messages    INTEGER NOT NULL DEFAULT 0,
+	recipients  INTEGER NOT NULL DEFAULT 0,
+	bounced     INTEGER NOT NULL DEFAULT 0,
+	deferred    INTEGER NOT NULL DEFAULT 0,
+	record      TEXT NOT NULL
+) STRICT;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
