@@ -81,8 +81,14 @@ func (a Alert) Firing() bool { return a.EndsAt.IsZero() }
 // listing state), lookup_url and removal_url, incident_id. Opened, digest
 // and listed notices give firing alerts; cleared and delisted ones resolved
 // alerts (endsAt = the time it cleared); a Related incident that is cleared
-// (a self-check round's delisting) gives a resolved alert too.
+// (a self-check round's delisting) gives a resolved alert too. A backlog
+// summary gives none: its incidents were over before rblwatch read them, so
+// nothing fires, and a resolved alert for one that never fired would only
+// add an entry to Alertmanager's API that no receiver is told of.
 func Alerts(n Notice, cfg Config, now time.Time) ([]Alert, error) {
+	if n.Kind == KindBacklog {
+		return nil, nil
+	}
 	// Each alert speaks of its own incident: the main one without the
 	// others the email names beside it.
 	one := n

@@ -542,6 +542,12 @@ func TestComposeCatalog(t *testing.T) {
 				inc.ClearedBy = []string{"delivered", "quiet"}[pi%2]
 				role := classify.Roles[(pi+ki)%len(classify.Roles)]
 				n := Notice{Kind: kind, Incident: inc, Provider: p, Checks: checks, Role: role, Lang: lang, Host: "mail.example.net"}
+				if kind == KindBacklog {
+					// The provider's incident, over inside a backlog.
+					inc.Status = incident.Cleared
+					n = Notice{Kind: kind, Incident: incident.Incident{ID: "backlog-1"}, Role: role, Lang: lang, Host: "mail.example.net",
+						Backlog: &Backlog{From: t0.Add(-time.Hour), Until: t0.Add(time.Hour), Incidents: []Related{{Incident: inc, Provider: p}}}}
+				}
 				cfg := testConfig()
 				cfg.HTML = true
 				msg, err := Compose(n, cfg, t0.Add(2*time.Hour), "<c@mail.example.net>")

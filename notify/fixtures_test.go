@@ -773,6 +773,56 @@ func composeCases() []composeCase {
 			},
 			wantNot: []string{"\nBcc:", "\r", "\nX-Injected"},
 		},
+		{
+			name:    "backlog_en",
+			notice:  backlogNotice("en"),
+			cfg:     testConfig(),
+			now:     t0,
+			msgID:   "<rblwatch.60@mail.example.net>",
+			subject: "[rblwatch] Backlog summary for mail.example.net: 5 incidents, over before rblwatch read the log",
+			want: []string{
+				"rblwatch read a stretch of the log of mail.example.net late, from 2026-03-13 09:26 UTC to 2026-03-14 09:16 UTC (23 hours 50 minutes)",
+				"in 5 incidents that were over before rblwatch read them, so nobody was told while they lasted",
+				"In all: 30 messages to 30 recipients were refused. Postfix logged 18 bounces (returned to the sender) and 9 deferrals (kept in the queue and retried).",
+				"INCIDENTS IN THE BACKLOG\n1. Spamhaus, the sending IP address 192.0.2.1 (incident spamhaus-192.0.2.1-20260313T102603Z)\n" +
+					"   Refused from 2026-03-13 10:26 UTC to 2026-03-13 11:21 UTC, over after 6 hours 55 minutes. 12 messages to 12 recipients were refused. Postfix logged 12 bounces (returned to the sender).\n" +
+					"   Closed at 2026-03-13 17:21 UTC: no new rejection for 6 hours after the last one",
+				"   What became of the refused messages: bounced to the sender 12.",
+				"2. Barracuda, the sending IP address 192.0.2.1 (incident barracuda-192.0.2.1-20260313T132603Z)",
+				"   Over at 2026-03-13 13:41 UTC: mail to an affected receiver was delivered.",
+				"3. Microsoft (Outlook.com), the sending IP address 192.0.2.1",
+				"   What became of the refused messages: delivered later 3.",
+				"… and 2 more incidents, not listed here: 13 messages refused, 4 bounces, 1 deferral.",
+				"Nothing is refused now because of these incidents",
+				"- Bounced mail went back to its senders",
+				"rblwatch messages --incident ID",
+				"rblwatch on mail.example.net\n",
+			},
+			wantNot: []string{"IS IT LISTED NOW?", "ABOUT THE PROVIDER", "rblwatch incidents ack", ", incident backlog"},
+		},
+		{
+			name:    "backlog_ja",
+			notice:  backlogNotice("ja"),
+			cfg:     jaCfg,
+			now:     t0,
+			msgID:   "<rblwatch.61@mail.example.net>",
+			subject: "[rblwatch] 後から読み込んだログのまとめ: mail.example.net で既に終了していたインシデントが5件ありました",
+			want: []string{
+				"rblwatch は、mail.example.net のログのうち 2026/03/13 18:26 (JST) ～ 2026/03/14 18:16 (JST)（23時間50分）の部分を、後からまとめて読み込みました",
+				"読み込んだ時点で既に終了していたものが5件ありました",
+				"合計: 30通のメール（宛先30件）が受信を拒否されました。Postfix のログには、返送（送信者へのエラー通知）が18件、遅延（キューに残して再送）が9回記録されています。",
+				"■ 読み込んだログの中で発生し、終了したインシデント\n1. 【Spamhaus】送信元IPアドレス 192.0.2.1（インシデントID: spamhaus-192.0.2.1-20260313T102603Z）\n" +
+					"　期間: 2026/03/13 19:26 (JST) ～ 2026/03/13 20:21 (JST)（最後の拒否）、終了まで 6時間55分\n",
+				"　終了: 最後の拒否から6時間、新たな拒否がなかったため、2026/03/14 02:21 (JST) にこの件を終了しました",
+				"　拒否されたメールの状況: 送信者に返送 12通",
+				"rblwatch check 192.0.2.1\n",
+				"　終了: 2026/03/13 22:41 (JST) に、拒否していた受信先へのメールが配送されました。",
+				"ほか2件（ここには記載していません。拒否されたメール 13通、返送 4件、遅延 1回）",
+				"・返送されたメールは、配送不能通知とともに送信者に戻っています。",
+				"rblwatch（mail.example.net）\n",
+			},
+			wantNot: []string{"■ 現在の登録状況", "インシデントID: backlog", "bounce", "deferral"},
+		},
 	}
 }
 
@@ -822,5 +872,50 @@ func hostileNotice(lang string) Notice {
 		Checks:   []Check{{Zone: "zen.spamhaus.org" + inject, Status: CheckListed, Meaning: "<b>bold</b>", TXT: "txt" + inject}, {Zone: "x", Status: "bogus\r\nstatus"}},
 		Lang:     lang,
 		Host:     "mail.example.net\r\nBcc: victim@example.com",
+	}
+}
+
+// backlogNotice sums up a day of log read late: three incidents listed
+// (a Spamhaus one closed by the quiet period, a Barracuda one by a
+// delivery, a Microsoft one of deferrals whose mail went out later) and two
+// more counted.
+func backlogNotice(lang string) Notice {
+	from, until := t0.Add(-24*time.Hour), t0.Add(-10*time.Minute)
+	sh := spamhausIncident()
+	sh.ID, sh.FirstSeen, sh.LastSeen = "spamhaus-192.0.2.1-20260313T102603Z", t0.Add(-23*time.Hour), t0.Add(-22*time.Hour-5*time.Minute)
+	sh.Status, sh.ClearedBy, sh.ClearedAt = incident.Cleared, "quiet", sh.LastSeen.Add(6*time.Hour)
+	sh.Bounced, sh.Deferred = 12, 0
+	// A backlog notice carries counts, not the messages.
+	sh.Messages, sh.Recipients, sh.Samples, sh.MoreMessages, sh.MoreRecipients = nil, nil, nil, 12, 12
+	sh.Fates = incident.FateCounts{Bounced: 12}
+	br := incident.Incident{
+		ID: "barracuda-192.0.2.1-20260313T132603Z", Key: incident.Key{Provider: "barracuda", Listed: "192.0.2.1"},
+		Status: incident.Cleared, FirstSeen: t0.Add(-20 * time.Hour), LastSeen: t0.Add(-20*time.Hour + 5*time.Minute),
+		ClearedAt: t0.Add(-20*time.Hour + 15*time.Minute), ClearedBy: "delivered",
+		Verdict: classify.Verdict{Provider: "barracuda", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1"},
+		Bounced: 2, MoreMessages: 2, MoreRecipients: 2, Fates: incident.FateCounts{Bounced: 2},
+	}
+	ms := incident.Incident{
+		ID: "microsoft-192.0.2.1-20260313T233603Z", Key: incident.Key{Provider: "microsoft", Listed: "192.0.2.1"},
+		Status: incident.Cleared, FirstSeen: t0.Add(-9*time.Hour - 50*time.Minute), LastSeen: t0.Add(-9 * time.Hour),
+		ClearedAt: t0.Add(-8*time.Hour - 40*time.Minute), ClearedBy: "delivered",
+		Verdict:  classify.Verdict{Provider: "microsoft", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 451, Enhanced: "4.7.650", Temporary: true},
+		Deferred: 8, MoreMessages: 3, MoreRecipients: 3, Fates: incident.FateCounts{Delivered: 3},
+	}
+	return Notice{
+		Kind:     KindBacklog,
+		Incident: incident.Incident{ID: "backlog-20260314T091603Z"},
+		Lang:     lang,
+		Host:     "mail.example.net",
+		Backlog: &Backlog{
+			From: from, Until: until,
+			Incidents: []Related{
+				{Incident: sh, Provider: spamhausFixture()},
+				{Incident: br, Provider: barracudaFixture()},
+				{Incident: ms, Provider: microsoftFixture()},
+			},
+			More:       2,
+			MoreCounts: Counts{Messages: 13, Recipients: 13, Bounced: 4, Deferred: 1},
+		},
 	}
 }

@@ -27,6 +27,7 @@
 package notify
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -60,10 +61,40 @@ const (
 	// KindResolver says the DNS resolver fails every lookup, or answers
 	// again (Notice.Resolver says which).
 	KindResolver Kind = "resolver"
+	// KindBacklog sums up, once per catch-up, the incidents that began
+	// and ended inside a backlog of the log the daemon read late (after
+	// a restart or a stop, or a fresh start's read-back): nobody was told
+	// of them while they lasted, and they get this one notice instead of
+	// an opened and a cleared notice each (Notice.Backlog says what).
+	KindBacklog Kind = "backlog"
 )
 
 // Kinds lists every kind, in a stable order.
-var Kinds = []Kind{KindOpened, KindDigest, KindCleared, KindListed, KindDelisted, KindResolver}
+var Kinds = []Kind{KindOpened, KindDigest, KindCleared, KindListed, KindDelisted, KindResolver, KindBacklog}
+
+// BacklogListed is how many incidents a backlog notice lists at most; the
+// others are counted (Backlog.More, Backlog.MoreCounts).
+const BacklogListed = 20
+
+// Backlog is what a KindBacklog notice tells: the stretch of the log read
+// late, and the incidents that began and ended inside it.
+type Backlog struct {
+	// From and Until are the log's times at the start and the end of the
+	// stretch read (the catch-up).
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+	// Incidents are the incidents listed, each cleared (ClearedAt,
+	// ClearedBy say how it ended): at most BacklogListed, those that
+	// refused the most mail, in the order they began.
+	Incidents []Related `json:"incidents"`
+	// More is how many more incidents there were, and MoreCounts their
+	// totals (At unused).
+	More       int    `json:"more,omitempty"`
+	MoreCounts Counts `json:"more_counts,omitzero"`
+}
+
+// Total is how many incidents the backlog held, listed or not.
+func (b *Backlog) Total() int { return len(b.Incidents) + b.More }
 
 // ResolverState is what a KindResolver notice tells: the resolver got no
 // answer in Rounds self-checks in a row since Since (Failing), or answers
@@ -224,6 +255,8 @@ type Notice struct {
 	Quiet time.Duration `json:"quiet,omitempty"`
 	// Resolver is set for KindResolver (and only then).
 	Resolver *ResolverState `json:"resolver,omitempty"`
+	// Backlog is set for KindBacklog (and only then).
+	Backlog *Backlog `json:"backlog,omitempty"`
 }
 
 // Related is another incident announced in the same notice as the main one
@@ -287,10 +320,22 @@ func DedupKey(n Notice, sink string) string {
 // whose time is FirstSeen (listed) or ClearedAt (delisted);
 // "resolver/failing/<unix time>" and "resolver/recovered/<unix time>" for
 // resolver notices, whose time is the first failed self-check: one of each
-// per outage.
+// per outage; "backlog/<unix time>/<n>/<digest>" for a backlog summary,
+// whose time is the end of the stretch of log it sums up, n the number of
+// its incidents and digest a hash of the listed incidents' IDs.
 func NoticeKey(n Notice) string {
 	inc := n.Incident
 	switch n.Kind {
+	case KindBacklog:
+		until, total := int64(0), 0
+		h := sha256.New()
+		if b := n.Backlog; b != nil {
+			until, total = b.Until.Unix(), b.Total()
+			for _, r := range b.Incidents {
+				h.Write([]byte(r.Incident.ID + "\x00"))
+			}
+		}
+		return fmt.Sprintf("backlog/%d/%d/%x", until, total, h.Sum(nil)[:6])
 	case KindResolver:
 		state, since := "failing", int64(0)
 		if r := n.Resolver; r != nil {

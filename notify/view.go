@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -185,6 +186,26 @@ type view struct {
 	ResolverSince   string
 	ResolverAt      string
 	ResolverError   string
+
+	// A backlog notice (Kind "backlog"): the stretch of the log read late
+	// (from, until, how long), the incidents listed (each the view of a
+	// cleared incident, with its Label), those left out (BacklogMore) and
+	// how many in all. Messages, Recipients, Bounced and Deferred are then
+	// the totals of every incident, listed or not.
+	BacklogFrom  string
+	BacklogUntil string
+	BacklogSpan  string
+	Backlog      []*view
+	BacklogMore  backlogMore
+	BacklogTotal int
+	// BacklogTargets are the distinct validated addresses of the incidents
+	// listed (at most showRemotes), for "rblwatch check".
+	BacklogTargets []string
+}
+
+// backlogMore are the incidents a backlog notice leaves out, counted.
+type backlogMore struct {
+	Incidents, Messages, Bounced, Deferred int
 }
 
 // moreCounts are the items left out of each list.
@@ -250,6 +271,10 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		if n.Resolver == nil {
 			return nil, fmt.Errorf("%w: a resolver notice without its state", ErrKind)
 		}
+	case KindBacklog:
+		if n.Backlog == nil || n.Backlog.Total() == 0 {
+			return nil, fmt.Errorf("%w: a backlog notice without incidents", ErrKind)
+		}
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrKind, n.Kind)
 	}
@@ -259,6 +284,9 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	}
 	if _, err := classify.ParseRole(string(role)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if n.Kind == KindBacklog {
+		return backlogView(n, cfg, now, lang, role), nil
 	}
 	v := incidentView(n, cfg, now, lang, role)
 	seen := map[string]bool{n.Incident.ID: true}
@@ -311,6 +339,72 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 		}
 	}
 	return v, nil
+}
+
+// backlogView renders a backlog notice: each incident listed as a cleared
+// one, labelled with its provider and listed address, and the totals.
+func backlogView(n Notice, cfg Config, now time.Time, lang string, role classify.Role) *view {
+	b := n.Backlog
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	// No ID: the footer names incidents, and this notice is about several
+	// (each listed with its own).
+	v := &view{Kind: string(n.Kind), Lang: lang, Role: string(role)}
+	if validHostname(n.Host) || validLabel(n.Host) {
+		v.Host = strings.ToLower(strings.TrimSuffix(n.Host, "."))
+	}
+	v.BacklogFrom, v.BacklogUntil = formatTime(b.From, loc, lang), formatTime(b.Until, loc, lang)
+	if !b.From.IsZero() && b.Until.After(b.From) {
+		v.BacklogSpan = formatDuration(b.Until.Sub(b.From), lang)
+	}
+	for _, r := range b.Incidents[:min(len(b.Incidents), BacklogListed)] {
+		rn := Notice{Kind: KindCleared, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, Lang: n.Lang, Role: role, Host: n.Host}
+		x := incidentView(rn, cfg, now, lang, role)
+		x.Label = x.Provider
+		if x.Label == "" {
+			x.Label = unnamedList[lang]
+		}
+		inc := r.Incident
+		if inc.ClearedBy == "quiet" && inc.ClearedAt.After(inc.LastSeen) {
+			x.Quiet = formatDuration(inc.ClearedAt.Sub(inc.LastSeen), lang)
+		}
+		// The fates of every affected message, not only of those listed
+		// (a backlog notice carries the counts, not the messages).
+		x.Fates = nil
+		for _, f := range []struct {
+			fate incident.Fate
+			n    int
+		}{{incident.FateDelivered, inc.Fates.Delivered}, {incident.FateBounced, inc.Fates.Bounced},
+			{incident.FateExpired, inc.Fates.Expired}, {incident.FateDeferred, inc.Fates.Deferred}} {
+			if f.n > 0 {
+				x.Fates = append(x.Fates, fateView{fateName(lang, f.fate), f.n})
+			}
+		}
+		v.Backlog = append(v.Backlog, x)
+		if x.Target != "" && !slices.Contains(v.BacklogTargets, x.Target) && len(v.BacklogTargets) < showRemotes {
+			v.BacklogTargets = append(v.BacklogTargets, x.Target)
+		}
+		v.Messages += x.Messages
+		v.Recipients += x.Recipients
+		v.Bounced += x.Bounced
+		v.Deferred += x.Deferred
+	}
+	more := b.MoreCounts
+	for _, r := range b.Incidents[len(v.Backlog):] { // beyond BacklogListed: counted
+		c := CountsOf(r.Incident)
+		more.Messages, more.Recipients, more.Bounced, more.Deferred = more.Messages+c.Messages, more.Recipients+c.Recipients,
+			more.Bounced+c.Bounced, more.Deferred+c.Deferred
+	}
+	v.BacklogMore = backlogMore{Incidents: b.Total() - len(v.Backlog), Messages: more.Messages, Bounced: more.Bounced, Deferred: more.Deferred}
+	v.Messages += more.Messages
+	v.Recipients += more.Recipients
+	v.Bounced += more.Bounced
+	v.Deferred += more.Deferred
+	v.BacklogTotal = b.Total()
+	v.All = []*view{v}
+	return v
 }
 
 // unnamedList names a list the receiver did not name, in a list of names.

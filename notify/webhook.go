@@ -51,6 +51,19 @@ type webhookNotice struct {
 	webhookIncident
 	Role    string            `json:"role"` // dedicated, operator or customer
 	Related []webhookIncident `json:"related,omitempty"`
+	// Backlog is a backlog summary's (kind "backlog"); the top level's
+	// counts are then the totals of all its incidents.
+	Backlog *webhookBacklog `json:"backlog,omitempty"`
+}
+
+// webhookBacklog is what a backlog summary tells: the stretch of log read
+// late, the incidents listed (each cleared), and how many more.
+type webhookBacklog struct {
+	From      *time.Time        `json:"from,omitempty"`
+	Until     *time.Time        `json:"until,omitempty"`
+	Incidents []webhookIncident `json:"incidents"`
+	More      int               `json:"more"`
+	Total     int               `json:"total"`
 }
 
 // webhookIncident is one incident of a webhook notice.
@@ -78,6 +91,15 @@ type webhookIncident struct {
 	RemovalURL   string         `json:"removal_url,omitempty"`
 }
 
+// utc is t in UTC for JSON; nil for the zero time.
+func utc(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 // incidentOf renders one incident and its view for the webhook.
 func incidentOf(inc incident.Incident, v *view) webhookIncident {
 	w := webhookIncident{
@@ -103,13 +125,6 @@ func incidentOf(inc incident.Incident, v *view) webhookIncident {
 	if !validID(w.Status) {
 		w.Status = ""
 	}
-	utc := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		u := t.UTC()
-		return &u
-	}
 	w.FirstSeen, w.LastSeen, w.ClearedAt = utc(inc.FirstSeen), utc(inc.LastSeen), utc(inc.ClearedAt)
 	for _, m := range inc.Messages {
 		if w.Fates == nil {
@@ -123,6 +138,21 @@ func incidentOf(inc incident.Incident, v *view) webhookIncident {
 		w.Checks = append(w.Checks, Check{Zone: c.Zone, Status: CheckStatus(c.Status), Meaning: c.Meaning, TXT: c.TXT, Error: c.Error})
 	}
 	return w
+}
+
+// fateCounts are an incident's fate counts as the webhook gives them.
+func fateCounts(c incident.FateCounts) map[string]int {
+	out := map[string]int{}
+	for f, n := range map[incident.Fate]int{incident.FateDelivered: c.Delivered, incident.FateBounced: c.Bounced,
+		incident.FateExpired: c.Expired, incident.FateDeferred: c.Deferred} {
+		if n > 0 {
+			out[string(f)] = n
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // WebhookPayload renders the JSON body of a webhook notice. It is pure: like
@@ -158,6 +188,18 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 	for _, r := range v.Related {
 		w.Related = append(w.Related, incidentOf(r.inc, r))
 	}
+	if b := n.Backlog; b != nil && n.Kind == KindBacklog {
+		w.webhookIncident = webhookIncident{Messages: v.Messages, Recipients: v.Recipients, Bounced: v.Bounced, Deferred: v.Deferred}
+		wb := &webhookBacklog{From: utc(b.From), Until: utc(b.Until), Incidents: []webhookIncident{}, More: v.BacklogMore.Incidents, Total: v.BacklogTotal}
+		for _, x := range v.Backlog {
+			wi := incidentOf(x.inc, x)
+			// The fates of every affected message (the notice carries
+			// counts, not the messages).
+			wi.Fates = fateCounts(x.inc.Fates)
+			wb.Incidents = append(wb.Incidents, wi)
+		}
+		w.Backlog = wb
+	}
 	if r := n.Resolver; r != nil && n.Kind == KindResolver {
 		w.Status = "recovered"
 		if r.Failing {
@@ -174,6 +216,20 @@ func slackText(n Notice, v *view, summary string) string {
 	w := slackWords[v.Lang]
 	var b strings.Builder
 	b.WriteString("*rblwatch*: " + esc(summary))
+	if n.Kind == KindBacklog {
+		// One line per incident listed: who, when, how much, how it ended.
+		for _, x := range v.Backlog {
+			who := x.Label
+			if t := x.target(); t != "" {
+				who += " (" + t + ")"
+			}
+			b.WriteString("\n" + esc(who) + w.colon + esc(x.FirstSeen+" – "+x.LastSeen) + w.sep + esc(w.counts(x)) + w.sep + esc(w.ended[x.ClearedBy]))
+		}
+		if m := v.BacklogMore; m.Incidents > 0 {
+			b.WriteString("\n" + esc(w.more(m)))
+		}
+		return b.String()
+	}
 	for _, x := range v.All {
 		label := ""
 		if x.Multi {
@@ -201,21 +257,34 @@ func slackText(n Notice, v *view, summary string) string {
 // slackWords are the words of a Slack text, per language (the terms are
 // the emails' and the report's).
 var slackWords = map[string]struct {
-	colon, lookup, removal string
-	status                 map[string]string
-	counts                 func(*view) string
+	colon, lookup, removal, sep string
+	status                      map[string]string
+	counts                      func(*view) string
+	// ended says how an incident of a backlog summary ended (by
+	// ClearedBy), and more how many more it held.
+	ended map[string]string
+	more  func(backlogMore) string
 }{
 	"en": {
-		colon: ": ", lookup: "lookup", removal: "removal",
+		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ",
 		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list"},
+		ended:  map[string]string{"delivered": "over: mail delivered again", "quiet": "closed: no rejection for the quiet period", "other": "closed"},
+		more: func(m backlogMore) string {
+			return fmt.Sprintf("… and %s: %s refused, %s, %s", plural(m.Incidents, "more incident", "more incidents"),
+				plural(m.Messages, "message", "messages"), plural(m.Bounced, "bounce", "bounces"), plural(m.Deferred, "deferral", "deferrals"))
+		},
 		counts: func(v *view) string {
 			return fmt.Sprintf("%s to %s refused: %s, %s", plural(v.Messages, "message", "messages"), plural(v.Recipients, "recipient", "recipients"),
 				plural(v.Bounced, "bounce", "bounces"), plural(v.Deferred, "deferral", "deferrals"))
 		},
 	},
 	"ja": {
-		colon: ": ", lookup: "登録状況の確認", removal: "解除申請",
+		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、",
 		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし"},
+		ended:  map[string]string{"delivered": "終了（配送を確認）", "quiet": "終了（一定時間拒否なし）", "other": "終了"},
+		more: func(m backlogMore) string {
+			return fmt.Sprintf("ほか%d件: 拒否されたメール %d通、返送 %d件、遅延 %d回", m.Incidents, m.Messages, m.Bounced, m.Deferred)
+		},
 		counts: func(v *view) string {
 			return fmt.Sprintf("拒否されたメール %d通（宛先%d件）、返送 %d件、遅延 %d回", v.Messages, v.Recipients, v.Bounced, v.Deferred)
 		},
