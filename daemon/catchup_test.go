@@ -2,8 +2,10 @@ package daemon
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +14,9 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"github.com/rblwatch/rblwatch/track"
 )
@@ -64,16 +68,18 @@ func dayOldLog() string {
 // a day-old log (timestamps in the past, relative to the test's clock) finds
 // the incidents a replay of the same lines finds, and announces only the one
 // still current: no opened+cleared pair for an incident that began and
-// ended inside the backlog.
+// ended inside the backlog. Those are summed up instead, in exactly one
+// backlog notice on every channel that takes it (email, webhook; none for
+// Alertmanager), listing the incidents replay shows as ended.
 func TestCatchUpDayOldLog(t *testing.T) {
 	h := newHarness(t)
 	log := dayOldLog()
 	appendLines(t, h.log, strings.TrimSuffix(log, "\n"))
-	cfg := h.config()
-	cfg.Notify.Aggregate = 30 * time.Second
-	cfg.Notify.Quiet = 6 * time.Hour
-	cfg.Notify.Settle = 10 * time.Minute
-	cfg.Notify.Renotify = 24 * time.Hour
+	cfg := catchUpConfig(h)
+	hook, am := newRecorder(), newRecorder()
+	cfg.Notify.Webhook.URL = "http://127.0.0.1/unused" // the recorders below stand in for the peers
+	cfg.Notify.Alertmanager.URLs = []string{"http://127.0.0.1/unused"}
+	h.extra = map[string]notify.Transport{SinkWebhook: hook, SinkAlertmanager: am}
 	h.start(cfg)
 
 	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
@@ -81,49 +87,14 @@ func TestCatchUpDayOldLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	fi, err := os.Stat(h.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the whole backlog is committed, then let a few seconds
-	// of the wall clock pass.
-	for i := 0; ; i++ {
-		pos, ok, err := st.LoadPosition(context.Background(), "file:"+h.log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok && pos.Offset == fi.Size() {
-			break
-		}
-		if i > 4000 {
-			t.Fatalf("the daemon never read the whole log (at %d of %d bytes)", pos.Offset, fi.Size())
-		}
-		time.Sleep(5 * time.Millisecond) // polling another goroutine's store
-	}
+	waitRead(t, st, h.log)
 	for s := 1; s <= 40; s++ {
 		h.tickAt(t0.Add(time.Duration(s) * time.Second))
 	}
-	it := h.mail.wait(t, "opened")
+	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
+	hooks := []notify.Item{hook.wait(t, "webhook"), hook.wait(t, "webhook")}
+	alerts := am.wait(t, "alertmanager")
 	h.stop()
-
-	// The notices: the current incident, once.
-	h.mail.mu.Lock()
-	items := slices.Clone(h.mail.items)
-	h.mail.mu.Unlock()
-	if len(items) != 1 || it.Kind != "opened" || !strings.Contains(subject(t, it), "Trend Micro") {
-		var got []string
-		for _, it := range items {
-			got = append(got, it.Kind+" "+subject(t, it))
-		}
-		t.Fatalf("notices %q, want only Trend Micro's opened", got)
-	}
-	queued, err := st.OutboxItems(context.Background(), SinkEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(queued) != 1 {
-		t.Errorf("%d items in the outbox, want 1", len(queued))
-	}
 
 	// The incidents: those of a replay of the same lines, with the same
 	// lifecycle.
@@ -142,6 +113,7 @@ func TestCatchUpDayOldLog(t *testing.T) {
 	if !slices.Equal(ids(stored), ids(res.Incidents)) {
 		t.Fatalf("daemon found %v, replay %v", ids(stored), ids(res.Incidents))
 	}
+	var ended []string
 	for i, want := range res.Incidents {
 		got := stored[i]
 		if !got.FirstSeen.Equal(want.FirstSeen) || !got.LastSeen.Equal(want.LastSeen) || got.Bounced != want.Bounced ||
@@ -154,9 +126,211 @@ func TestCatchUpDayOldLog(t *testing.T) {
 			t.Errorf("incident %s: daemon %s at %v by %q, replay %s at %v by %q", want.ID, got.Status, got.ClearedAt, got.ClearedBy,
 				want.Status, want.ClearedAt, want.ClearedBy)
 		}
-		if want.Status == incident.Cleared && got.Notices != 0 {
-			t.Errorf("incident %s began and ended in the backlog but was announced (%d notices)", want.ID, got.Notices)
+		if want.Status == incident.Cleared {
+			ended = append(ended, want.ID)
+			if got.Notices != 0 {
+				t.Errorf("incident %s began and ended in the backlog but was announced (%d notices)", want.ID, got.Notices)
+			}
 		}
+	}
+	if len(ended) != 3 {
+		t.Fatalf("replay shows %v ended, want 3 (the test's log is wrong)", ended)
+	}
+
+	// The notices: the current incident's opened, and one backlog summary
+	// naming exactly the incidents replay shows as ended.
+	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
+	var kinds []string
+	for _, it := range hooks {
+		kinds = append(kinds, it.Kind)
+		if it.Kind != "backlog" {
+			continue
+		}
+		var body struct {
+			Kind    string `json:"kind"`
+			Backlog struct {
+				Incidents []struct {
+					ID        string `json:"incident_id"`
+					ClearedBy string `json:"cleared_by"`
+				} `json:"incidents"`
+				Total int `json:"total"`
+			} `json:"backlog"`
+		}
+		if err := json.Unmarshal(it.Payload, &body); err != nil {
+			t.Fatalf("webhook body: %v", err)
+		}
+		var got []string
+		for _, x := range body.Backlog.Incidents {
+			got = append(got, x.ID)
+			if x.ClearedBy == "" {
+				t.Errorf("webhook: incident %s without how it ended", x.ID)
+			}
+		}
+		if !slices.Equal(got, ended) || body.Backlog.Total != 3 {
+			t.Errorf("webhook backlog lists %v (total %d), want %v", got, body.Backlog.Total, ended)
+		}
+	}
+	if slices.Sort(kinds); !slices.Equal(kinds, []string{"backlog", "opened"}) {
+		t.Errorf("webhook notices %v, want one opened and one backlog", kinds)
+	}
+	if alerts.Kind != "opened" || am.count() != 1 {
+		t.Errorf("Alertmanager got %d items (first %s), want only the opened incident's alert", am.count(), alerts.Kind)
+	}
+}
+
+// catchUpConfig is the lifecycle of the catch-up tests.
+func catchUpConfig(h *harness) *config.Config {
+	cfg := h.config()
+	cfg.Notify.Aggregate = 30 * time.Second
+	cfg.Notify.Quiet = 6 * time.Hour
+	cfg.Notify.Settle = 10 * time.Minute
+	cfg.Notify.Renotify = 24 * time.Hour
+	return cfg
+}
+
+// waitRead waits until the whole log is committed.
+func waitRead(t *testing.T, st *track.Store, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		pos, ok, err := st.LoadPosition(context.Background(), "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && pos.Offset == fi.Size() {
+			return
+		}
+		if i > 4000 {
+			t.Fatalf("the daemon never read the whole log (at %d of %d bytes)", pos.Offset, fi.Size())
+		}
+		time.Sleep(5 * time.Millisecond) // polling another goroutine's store
+	}
+}
+
+// checkCatchUpNotices checks the emails of a catch-up: the opened notice of
+// the incident still current (its subject names current), and one backlog
+// summary whose list is exactly ended; no notice names an ended incident
+// on its own, and the store has the same two.
+func checkCatchUpNotices(t *testing.T, st *track.Store, emails []notify.Item, ended []string, current string) {
+	t.Helper()
+	var kinds []string
+	for _, it := range emails {
+		kinds = append(kinds, it.Kind)
+		switch it.Kind {
+		case "opened":
+			if !strings.Contains(subject(t, it), current) {
+				t.Errorf("opened notice %q, want %s's", subject(t, it), current)
+			}
+		case "backlog":
+			text := strings.ReplaceAll(textOf(t, it.Payload), "\r\n", "\n")
+			listed := regexp.MustCompile(`(?m)^\d+\. .*\(incident ([^)]+)\)$`).FindAllStringSubmatch(text, -1)
+			var got []string
+			for _, m := range listed {
+				got = append(got, m[1])
+			}
+			if !slices.Equal(got, ended) {
+				t.Errorf("the backlog summary lists %v, want %v:\n%s", got, ended, text)
+			}
+			if want := fmt.Sprintf("%d incidents, over before rblwatch read the log", len(ended)); !strings.Contains(subject(t, it), want) {
+				t.Errorf("backlog subject %q lacks %q", subject(t, it), want)
+			}
+		}
+	}
+	if slices.Sort(kinds); !slices.Equal(kinds, []string{"backlog", "opened"}) {
+		t.Errorf("emails %v, want one opened and one backlog", kinds)
+	}
+	queued, err := st.OutboxItems(context.Background(), SinkEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queued) != 2 {
+		t.Errorf("%d email items in the outbox, want 2", len(queued))
+	}
+	for _, id := range ended {
+		if ns, err := st.Notices(context.Background(), id); err != nil || len(ns) != 0 {
+			t.Errorf("incident %s, over inside the backlog, has notices of its own: %+v (%v)", id, ns, err)
+		}
+	}
+}
+
+// TestCatchUpRestartSummaryOnce: a restart during a catch-up loses none of
+// what the backlog held, and a restart after it sends nothing twice. The
+// daemon reads the first part of a day-old log and stops before the live
+// end (its source gives no end mark, and no tick comes), while an incident
+// is open and unannounced; started again on the whole log, it sends one
+// summary of the three incidents that began and ended in the backlog (two
+// ended before the restart, one after) and the opened notice of the
+// current one; started a third time, nothing more.
+func TestCatchUpRestartSummaryOnce(t *testing.T) {
+	h := newHarness(t)
+	log := dayOldLog()
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	// The cut falls inside the second Spamhaus incident: it opened in the
+	// first half (its notice held back) and ends in the second.
+	mid := stamp(t0.Add(-9*time.Hour - 30*time.Minute)) // stamps are fixed width: text order is time order
+	half := slices.IndexFunc(lines, func(l string) bool { return l[:len(mid)] >= mid })
+	if half <= 0 {
+		t.Fatal("no line at t0-9h30m")
+	}
+	appendLines(t, h.log, lines[:half]...)
+	cfg := catchUpConfig(h)
+	h.noEndMarks = true
+	h.start(cfg)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	waitRead(t, st, h.log)
+	h.stop()
+	if n := h.mail.count(); n != 0 {
+		t.Fatalf("%d notices before the live end", n)
+	}
+	if ok, err := st.HasUnannounced(context.Background()); err != nil || !ok {
+		t.Fatalf("the first half's ended incidents are not kept for the summary (%v)", err)
+	}
+
+	appendLines(t, h.log, lines[half:]...)
+	h.noEndMarks = false
+	h.start(cfg)
+	waitRead(t, st, h.log)
+	for s := 1; s <= 10; s++ {
+		h.tickAt(t0.Add(time.Duration(s) * time.Second))
+	}
+	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
+	h.stop()
+	incs, err := st.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended []string
+	for _, inc := range incs {
+		if inc.Status == incident.Cleared {
+			ended = append(ended, inc.ID)
+		}
+	}
+	if len(ended) != 3 {
+		t.Fatalf("ended incidents %v, want 3", ended)
+	}
+	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
+
+	h.start(cfg)
+	for s := 11; s <= 20; s++ {
+		h.tickAt(t0.Add(time.Duration(s) * time.Second))
+	}
+	h.stop()
+	if n := h.mail.count(); n != 2 {
+		t.Errorf("%d notices after a third start, want the same 2", n)
+	}
+	all, err := st.Notices(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Errorf("%d notices recorded, want 2: %+v", len(all), all)
 	}
 }
 
@@ -216,5 +390,63 @@ func TestDaemonPrunes(t *testing.T) {
 	h.stop()
 	if got, want := queueIDs(), []string{"0B0000000001", "0C0000000001"}; !slices.Equal(got, want) {
 		t.Errorf("messages after the prune %v, want %v", got, want)
+	}
+}
+
+// TestCatchUpRestartAtTheEnd: the daemon stopped during a catch-up, with
+// one incident open and not announced yet, starts again on a log with
+// nothing new: that incident is over by now (its quiet period ran out while
+// the daemon was down), so it joins the summary with the two that ended
+// before the stop; nothing else is sent.
+func TestCatchUpRestartAtTheEnd(t *testing.T) {
+	h := newHarness(t)
+	lines := strings.Split(strings.TrimSuffix(dayOldLog(), "\n"), "\n")
+	mid := stamp(t0.Add(-9*time.Hour - 30*time.Minute))
+	half := slices.IndexFunc(lines, func(l string) bool { return l[:len(mid)] >= mid })
+	appendLines(t, h.log, lines[:half]...)
+	cfg := catchUpConfig(h)
+	h.noEndMarks = true
+	h.start(cfg)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	waitRead(t, st, h.log)
+	h.stop()
+	open, err := st.OpenIncidents(context.Background())
+	if err != nil || len(open) != 1 || open[0].Notices != 0 {
+		t.Fatalf("open incidents at the stop: %+v (%v), want one unannounced", open, err)
+	}
+
+	h.noEndMarks = false
+	h.start(cfg)
+	for s := 1; s <= 5; s++ {
+		h.tickAt(t0.Add(time.Duration(s) * time.Second))
+	}
+	it := h.mail.wait(t, "backlog")
+	h.stop()
+	if h.mail.count() != 1 || it.Kind != "backlog" {
+		t.Fatalf("%d notices, the first %s %q; want one backlog summary", h.mail.count(), it.Kind, subject(t, it))
+	}
+	incs, err := st.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended []string
+	for _, inc := range incs {
+		if inc.Status != incident.Cleared || inc.Notices != 0 {
+			t.Errorf("incident %s: %s with %d notices, want cleared unannounced", inc.ID, inc.Status, inc.Notices)
+		}
+		ended = append(ended, inc.ID)
+	}
+	if len(ended) != 3 || ended[2] != open[0].ID {
+		t.Fatalf("incidents %v, want three ending with %s", ended, open[0].ID)
+	}
+	text := strings.ReplaceAll(textOf(t, it.Payload), "\r\n", "\n")
+	for _, id := range ended {
+		if !strings.Contains(text, "(incident "+id+")") {
+			t.Errorf("the summary does not list %s:\n%s", id, text)
+		}
 	}
 }

@@ -136,6 +136,14 @@ type service struct {
 	logTime  time.Time
 	lastLine time.Time
 	live     bool
+	// The backlog summary (backlog.go): the log time at the start of
+	// this catch-up, the incidents found over inside it and not saved
+	// yet, whether the store may hold some (unannounced), and whether the
+	// live end was reached, so that the next commit records the summary.
+	spanFrom    time.Time
+	backlog     []incident.Incident
+	unannounced bool
+	summaryDue  bool
 	// pruned is when the store was last pruned (state.*retention).
 	pruned time.Time
 	zones  []dnsbl.Zone // enabled catalog zones, keys applied
@@ -188,7 +196,16 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 		return nil, fmt.Errorf("daemon: loading incidents: %w", err)
 	}
 	s.tracker.Restore(open)
+	// A start is a catch-up until the live end of the log is reached:
+	// the incidents restored are announced, digested or summed up then,
+	// as what the log read meanwhile says (goLive).
+	s.tracker.CatchUp(true, time.Time{}) // (a start reads no clock: TestStopDuringCommit)
 	s.countOpen()
+	// A catch-up the last run did not finish left incidents for the
+	// backlog summary.
+	if s.unannounced, err = d.Store.HasUnannounced(ctx); err != nil {
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
 	s.log.Info("state loaded", zap.Int("open_incidents", len(open)), zap.String("store", d.Store.Path()))
 	return s, nil
 }
@@ -462,6 +479,9 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	var events []incident.Event
 	if len(batch) > 0 {
 		s.lastLine = now
+		if !s.tracker.CatchingUp() {
+			s.spanFrom = time.Time{} // a catch-up starts
+		}
 		s.tracker.CatchUp(true, now)
 		// The reference time (for the year of syslog timestamps) follows
 		// the clock.
@@ -478,6 +498,9 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		if rec.Time.After(s.logTime) {
 			s.logTime = rec.Time
 		}
+		if s.spanFrom.IsZero() {
+			s.spanFrom = rec.Time
+		}
 		if o, ok := ingest.Observation(rec, v); ok {
 			s.fold(&o)
 			events = append(events, ingest.Feed(s.tracker, &o)...)
@@ -492,7 +515,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
 		events = append(events, s.goLive(now)...)
 	}
-	if len(batch) == 0 && len(events) == 0 {
+	if len(batch) == 0 && len(events) == 0 && !s.summaryDue {
 		return nil
 	}
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", records), zap.Int("events", len(events)),
@@ -512,10 +535,10 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		}
 		return s.savePositions(tx, ends, now)
 	}
-	if len(events) == 0 {
+	if len(events) == 0 && !s.summaryDue {
 		// Nothing for the notices: committed beside the loop, which
 		// reads the next batch meanwhile.
-		return s.commitBeside(ctx, batchWrites)
+		return s.commitBeside(ctx, now, batchWrites)
 	}
 	return s.commit(ctx, now, events, batchWrites)
 }
@@ -545,9 +568,10 @@ func lastLines(batch []postfixlog.Line) []postfixlog.Line {
 // commitBeside commits a batch without events beside the loop (see
 // committer): the rows its records changed (taken already), the incidents
 // it changed and its position.
-func (s *service) commitBeside(ctx context.Context, more func(*track.Tx) error) error {
+func (s *service) commitBeside(ctx context.Context, now time.Time, more func(*track.Tx) error) error {
 	changes := s.tracker.Changes()
 	s.tracker.Forget()
+	back, since, until := s.takeBacklog()
 	err := s.writer.submit(ctx, func(tx *track.Tx) error {
 		if err := more(tx); err != nil {
 			return err
@@ -557,7 +581,7 @@ func (s *service) commitBeside(ctx context.Context, more func(*track.Tx) error) 
 				return err
 			}
 		}
-		return nil
+		return saveUnannounced(tx, s.log, back, since, until, now)
 	})
 	if err != nil {
 		return err
@@ -570,7 +594,8 @@ func (s *service) commitBeside(ctx context.Context, more func(*track.Tx) error) 
 
 // goLive hands the incidents to the wall clock: the notices held back
 // while a backlog was read are due now (those still current), and what
-// began and ended inside the backlog is summed up.
+// began and ended inside the backlog is summed up in one notice, recorded
+// by the commit that follows (summaryDue; backlog.go).
 func (s *service) goLive(now time.Time) []incident.Event {
 	var events []incident.Event
 	if s.tracker.CatchingUp() {
@@ -582,24 +607,9 @@ func (s *service) goLive(now time.Time) []incident.Event {
 		events = s.tracker.Tick(now)
 	}
 	s.live = true
-	s.backlogSummary(s.tracker.Backlog())
+	s.backlog = append(s.backlog, s.tracker.Backlog()...)
+	s.summaryDue = s.unannounced || len(s.backlog) > 0
 	return events
-}
-
-// backlogSummary tells what began and ended inside a backlog: incidents
-// nobody was told about, since they were over by the time rblwatch read
-// them. They are in the store (status cleared, notices 0); the log names
-// them, once per catch-up, instead of an opened and a cleared notice each.
-func (s *service) backlogSummary(incs []incident.Incident) {
-	if len(incs) == 0 {
-		return
-	}
-	ids := make([]string, 0, min(len(incs), 20))
-	for _, inc := range incs[:min(len(incs), 20)] {
-		ids = append(ids, inc.ID)
-	}
-	s.log.Info("incidents that began and ended in the backlog read (not announced)",
-		zap.Int("incidents", len(incs)), zap.Time("first_seen", incs[0].FirstSeen), zap.Strings("ids", ids))
 }
 
 // count adds what the reader counted since the last call to the metrics.
@@ -638,7 +648,7 @@ func (s *service) tick(ctx context.Context, now time.Time, idle bool) error {
 	case idle && now.Sub(s.lastLine) >= idleLive:
 		events = s.goLive(now)
 	}
-	if len(events) == 0 {
+	if len(events) == 0 && !s.summaryDue {
 		return nil
 	}
 	return s.commit(ctx, now, events, nil)
@@ -652,8 +662,10 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 	if err := s.writer.wait(); err != nil {
 		return err
 	}
-	recorded := 0
+	recorded, summed := 0, 0
 	changes := s.tracker.Changes()
+	back, since, until := s.takeBacklog()
+	summary := s.summaryDue
 	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
 		if more != nil {
 			if err := more(tx); err != nil {
@@ -665,12 +677,25 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 				return err
 			}
 		}
+		if err := saveUnannounced(tx, s.log, back, since, until, now); err != nil {
+			return err
+		}
 		var err error
-		recorded, err = s.recordEvents(tx, events, now)
+		if recorded, err = s.recordEvents(tx, events, now); err != nil || !summary {
+			return err
+		}
+		summed, err = s.recordBacklog(tx, now)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("daemon: committing: %w", err)
+	}
+	if summary {
+		s.summaryDue, s.unannounced = false, false
+		if summed > 0 {
+			recorded++
+			s.d.Metrics.events.WithLabelValues(string(notify.KindBacklog)).Inc()
+		}
 	}
 	s.tracker.Forget()
 	for _, ev := range events {

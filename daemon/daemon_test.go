@@ -133,6 +133,9 @@ type harness struct {
 	// newResolver makes a reloaded configuration's resolver.
 	reload      chan *config.Config
 	newResolver func(config.DNSBL) (*dnsbl.Resolver, error)
+	// noEndMarks, when set before start, makes the log source give no end
+	// mark: the daemon stays catching up until an idle tick.
+	noEndMarks bool
 }
 
 func newHarness(t *testing.T) *harness {
@@ -167,7 +170,7 @@ func (h *harness) start(cfg *config.Config) {
 	}
 	h.tick = make(chan time.Time)
 	h.reg = prometheus.NewRegistry()
-	path := cfg.Log.Path
+	path, endMarks := cfg.Log.Path, !h.noEndMarks
 	sinks := map[string]notify.Transport{SinkEmail: h.mail}
 	for k, v := range h.extra {
 		sinks[k] = v
@@ -179,7 +182,7 @@ func (h *harness) start(cfg *config.Config) {
 		Log:     h.logger(),
 		Host:    "mx.example.org",
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
+			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: endMarks})
 		},
 		SourceName:  "file:" + path,
 		Sinks:       sinks,

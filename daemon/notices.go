@@ -58,6 +58,8 @@ type noticeRecord struct {
 	Quiet time.Duration `json:"quiet,omitempty"`
 	// Resolver is what a resolver notice tells.
 	Resolver *notify.ResolverState `json:"resolver,omitempty"`
+	// Backlog is what a backlog summary tells (backlog.go).
+	Backlog *backlogRecord `json:"backlog,omitempty"`
 }
 
 type relatedRecord struct {
@@ -248,7 +250,7 @@ func countsJSON(inc incident.Incident, now time.Time) []byte {
 // recordNotice stores one notice of thread (an incident ID; "" for none)
 // with its Message-ID and the thread so far.
 func (s *service) recordNotice(tx *track.Tx, rec noticeRecord, thread string, now time.Time) (bool, error) {
-	n := notify.Notice{Kind: rec.Kind, Incident: rec.Incident, Resolver: rec.Resolver}
+	n := notify.Notice{Kind: rec.Kind, Incident: rec.Incident, Resolver: rec.Resolver, Backlog: rec.Backlog.notice(nil)}
 	mid := notify.MessageID(n, now, s.d.Host)
 	if thread != "" {
 		ids, err := tx.ThreadMessageIDs(thread)
@@ -439,6 +441,7 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 		Thread:   rec.Thread,
 		Resolver: rec.Resolver,
 		Quiet:    rec.Quiet,
+		Backlog:  rec.Backlog.notice(env.cat),
 	}
 	for _, r := range rec.Related {
 		n.Related = append(n.Related, notify.Related{
@@ -502,8 +505,10 @@ func (s *service) items(env *noticeEnv, n notify.Notice, p track.Notice) ([]trac
 	}
 	var alerts []notify.Alert
 	// Alertmanager hears of listings; a failing resolver is for the
-	// Prometheus rules on rblwatch's metrics (prometheus/rules.yml).
-	if len(nc.Alertmanager.URLs) > 0 && s.hasSink(SinkAlertmanager) && n.Kind != notify.KindResolver {
+	// Prometheus rules on rblwatch's metrics (prometheus/rules.yml), and
+	// a backlog summary's incidents were over before anyone could be told
+	// (nothing fires; notify.Alerts).
+	if len(nc.Alertmanager.URLs) > 0 && s.hasSink(SinkAlertmanager) && n.Kind != notify.KindResolver && n.Kind != notify.KindBacklog {
 		var err error
 		alerts, err = notify.Alerts(n, cfg, now)
 		// A digest only refreshes the firing alerts' annotations: the
@@ -518,7 +523,12 @@ func (s *service) items(env *noticeEnv, n notify.Notice, p track.Notice) ([]trac
 			})
 		}
 	}
-	if len(items) == 0 {
+	switch {
+	case len(items) > 0:
+	case n.Kind == notify.KindBacklog && len(nc.Alertmanager.URLs) > 0:
+		s.log.Info("a backlog summary goes by email and webhook only, neither is set: the incidents it names are in rblwatch incidents",
+			zap.String("notice", notify.NoticeKey(n)))
+	default:
 		s.log.Warn("nobody to tell: set notify.to, notify.webhook.url or notify.alertmanager.urls", zap.String("notice", notify.NoticeKey(n)))
 	}
 	return items, alerts

@@ -1,0 +1,172 @@
+package daemon
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/notify"
+	"github.com/rblwatch/rblwatch/track"
+)
+
+// The backlog summary. While the daemon catches up with a backlog of the
+// log (after a restart or a long stop, or a fresh start's log.backfill
+// read-back), incidents follow the log's time and no notice goes out
+// (incident.Tracker.CatchUp). One that began and ended inside the backlog
+// was over before anyone could be told: it gets no opened and cleared
+// notices, but a line in one summary per catch-up, a notice of kind
+// "backlog" recorded when the live end of the log is reached.
+//
+// Exactly once, across restarts: each such incident is saved to the
+// store's unannounced table in the transaction of the batch in which it
+// ended (saveUnannounced, from commit and commitBeside), and the summary
+// takes them all, in the transaction that records it under its
+// notify.NoticeKey (recordBacklog, from commit). A restart during a
+// catch-up keeps what the first part of it found; a restart after the
+// summary was recorded finds nothing left to sum up; composing and sending
+// the notice then goes as for any other (one outbox item per channel under
+// notify.DedupKey).
+
+// backlogRecord is what a backlog notice's record holds (noticeRecord).
+type backlogRecord struct {
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until"`
+	// Incidents are the incidents listed, as backlogSnapshot keeps them.
+	Incidents  []incident.Incident `json:"incidents"`
+	More       int                 `json:"more,omitempty"`
+	MoreCounts notify.Counts       `json:"more_counts,omitzero"`
+}
+
+// notice returns the notify side of the record, with each incident's
+// catalog entries (nil cat: none, for the notice's key).
+func (b *backlogRecord) notice(cat *classify.Catalog) *notify.Backlog {
+	if b == nil {
+		return nil
+	}
+	nb := &notify.Backlog{From: b.From, Until: b.Until, More: b.More, MoreCounts: b.MoreCounts}
+	for _, inc := range b.Incidents {
+		r := notify.Related{Incident: inc}
+		if cat != nil {
+			r.Provider, r.Via = cat.Provider(inc.Provider), cat.Provider(inc.Verdict.Via)
+		}
+		nb.Incidents = append(nb.Incidents, r)
+	}
+	return nb
+}
+
+// backlogSnapshot is what the summary keeps of an incident: everything but
+// its lists of messages, recipients, samples and senders, whose totals
+// stay (MoreMessages, MoreRecipients, Fates), and at most a few domains and
+// remote hosts.
+func backlogSnapshot(inc incident.Incident) incident.Incident {
+	c := notify.CountsOf(inc)
+	inc.Messages, inc.Recipients, inc.Samples, inc.Senders = nil, nil, nil, incident.Who{}
+	inc.MoreMessages, inc.MoreRecipients = c.Messages, c.Recipients
+	inc.Domains = inc.Domains[:min(len(inc.Domains), 10)]
+	inc.Remotes = inc.Remotes[:min(len(inc.Remotes), 5)]
+	return inc
+}
+
+// takeBacklog returns the incidents the tracker found over inside the
+// backlog since the last call, with the log times of this catch-up, for
+// saveUnannounced in the transaction that saves their last change.
+func (s *service) takeBacklog() (incs []incident.Incident, since, until time.Time) {
+	incs = append(s.backlog, s.tracker.Backlog()...)
+	s.backlog = nil
+	if len(incs) > 0 {
+		s.unannounced = true
+	}
+	return incs, s.spanFrom, s.logTime
+}
+
+// saveUnannounced saves incidents for the backlog summary. Those of a
+// provider or address muted now are left out, as their opened notice would
+// have been.
+func saveUnannounced(tx *track.Tx, log *zap.Logger, incs []incident.Incident, since, until, now time.Time) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	mutes, err := tx.ActiveMutes(now)
+	if err != nil {
+		return err
+	}
+	for _, inc := range incs {
+		muted := false
+		for _, m := range mutes {
+			muted = muted || m.Matches(inc.Provider, inc.Listed, now)
+		}
+		if muted {
+			log.Info("incident over inside the backlog, muted: not in the summary", zap.String("incident", inc.ID))
+			continue
+		}
+		snap := backlogSnapshot(inc)
+		rec, err := json.Marshal(snap)
+		if err != nil {
+			return fmt.Errorf("daemon: saving an unannounced incident: %w", err)
+		}
+		c := notify.CountsOf(snap)
+		err = tx.SaveUnannounced(track.Unannounced{IncidentID: inc.ID, FirstSeen: inc.FirstSeen, Since: since, Until: until,
+			Messages: c.Messages, Recipients: c.Recipients, Bounced: c.Bounced, Deferred: c.Deferred, Record: rec})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordBacklog records the backlog summary of the incidents waiting in
+// the store, and reports how many it sums up (0: none waited, nothing is
+// recorded).
+func (s *service) recordBacklog(tx *track.Tx, now time.Time) (int, error) {
+	rows, tot, err := tx.TakeUnannounced(notify.BacklogListed)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	b := &backlogRecord{From: tot.Since, Until: maxTime(tot.Until, s.logTime), More: tot.Incidents - len(rows)}
+	listed := notify.Counts{}
+	for _, r := range rows {
+		var inc incident.Incident
+		if err := json.Unmarshal(r.Record, &inc); err != nil {
+			return 0, fmt.Errorf("daemon: reading an unannounced incident %s: %w", r.IncidentID, err)
+		}
+		b.Incidents = append(b.Incidents, inc)
+		c := notify.CountsOf(inc)
+		listed.Messages, listed.Recipients, listed.Bounced, listed.Deferred = listed.Messages+c.Messages,
+			listed.Recipients+c.Recipients, listed.Bounced+c.Bounced, listed.Deferred+c.Deferred
+		// A catch-up that read no line before its incidents ended (a
+		// restart at the end of the log) names no start: the first
+		// incident's is the earliest known.
+		if b.From.IsZero() || inc.FirstSeen.Before(b.From) {
+			b.From = inc.FirstSeen
+		}
+		b.Until = maxTime(b.Until, inc.LastSeen)
+	}
+	b.MoreCounts = notify.Counts{Messages: tot.Messages - listed.Messages, Recipients: tot.Recipients - listed.Recipients,
+		Bounced: tot.Bounced - listed.Bounced, Deferred: tot.Deferred - listed.Deferred}
+	rec := noticeRecord{
+		Kind:     notify.KindBacklog,
+		Incident: incident.Incident{ID: "backlog-" + b.Until.UTC().Format("20060102T150405Z")},
+		Backlog:  b,
+	}
+	if _, err := s.recordNotice(tx, rec, "", now); err != nil {
+		return 0, err
+	}
+	ids := make([]string, 0, len(b.Incidents))
+	for _, inc := range b.Incidents {
+		ids = append(ids, inc.ID)
+	}
+	s.log.Info("backlog summed up: incidents that began and ended in the log read late, in one notice",
+		zap.Int("incidents", tot.Incidents), zap.Time("from", b.From), zap.Time("until", b.Until), zap.Strings("listed", ids))
+	return tot.Incidents, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
