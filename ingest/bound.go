@@ -35,7 +35,7 @@ const (
 type AddressBound struct {
 	ours      map[string]bool
 	receivers map[string]map[string]time.Time // receiver → address → last named
-	recvOf    map[string]string                // host → receiver (receiverOf)
+	recvOf    map[string]string               // host → receiver (receiverOf)
 	// Folded counts the refusals folded so far; FoldedReceivers names the
 	// receivers that had some folded (at most maxReceivers).
 	Folded          int64
