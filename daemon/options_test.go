@@ -225,3 +225,28 @@ func mustMailbox(t *testing.T, s string) mail.Address {
 	}
 	return a
 }
+
+// TestLogTimezone: log.timezone dates the syslog timestamps that carry no
+// zone, as docs/config.md says; "Nov 24 01:00:00" is 16:00 UTC the day
+// before in Tokyo.
+func TestLogTimezone(t *testing.T) {
+	for _, tc := range []struct{ zone, id string }{
+		{"UTC", "barracuda-192.0.2.1-20261124T010000Z"},
+		{"Asia/Tokyo", "barracuda-192.0.2.1-20261123T160000Z"},
+	} {
+		t.Run(tc.zone, func(t *testing.T) {
+			h := newHarness(t)
+			cfg := h.config()
+			cfg.Log.Timezone = tc.zone
+			cfg.Notify.Quiet = 24 * time.Hour // announced either way
+			h.clock.set(time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC))
+			h.start(cfg)
+			appendLines(t, h.log, "Nov 24 01:00:00 mx postfix/smtp[100]: 4C1B2A3F91: to=<alice@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.7.1, status=bounced (host mx.example.net[198.51.100.7] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org (in reply to RCPT TO command))")
+			it := h.mail.wait(t, "opened")
+			h.stop()
+			if id := header(t, it, "X-Rblwatch-Incident"); id != tc.id {
+				t.Errorf("incident %s, want %s", id, tc.id)
+			}
+		})
+	}
+}
