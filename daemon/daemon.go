@@ -863,7 +863,11 @@ func enabledZones(cat *classify.Catalog, c config.DNSBL) []dnsbl.Zone {
 // of the configuration applied: dnsbl.zones.enable and .disable, and the
 // Spamhaus DQS and Abusix keys. A zone that needs a key it does not have is
 // disabled (it can still be named explicitly, e.g. rblwatch check --zone).
-// The catalog itself is not changed.
+// With its key, a provider is asked through its keyed zones only: they
+// answer the same lists through any resolver (KEY.zen.dq.spamhaus.net for
+// zen.spamhaus.org), and the public zones, which refuse public resolvers,
+// would leave every verdict undecided (a delisting could never be seen) —
+// unless dnsbl.zones.enable names them. The catalog itself is not changed.
 func ConfiguredProviders(cat *classify.Catalog, c config.DNSBL) []*classify.Provider {
 	var out []*classify.Provider
 	for _, p := range cat.Providers() {
@@ -885,6 +889,13 @@ func ConfiguredProviders(cat *classify.Catalog, c config.DNSBL) []*classify.Prov
 					z.Key = string(c.AbusixKey)
 				}
 				if z.Key == "" {
+					z.Disabled = true
+				}
+			}
+		}
+		if slices.ContainsFunc(cp.Zones, func(z dnsbl.Zone) bool { return z.NeedsKey && !z.Disabled }) {
+			for i := range cp.Zones {
+				if z := &cp.Zones[i]; !z.NeedsKey && !slices.Contains(c.Zones.Enable, z.Name) {
 					z.Disabled = true
 				}
 			}
