@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -318,7 +320,7 @@ func (w *Webhook) Post(ctx context.Context, body []byte) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
-		return &SendError{Sink: "webhook", Op: "request", Err: fmt.Errorf("%w: webhook URL: %w", ErrConfig, err)}
+		return &SendError{Sink: "webhook", Op: "request", Err: fmt.Errorf("%w: webhook URL: %w", ErrConfig, withoutURL(err))}
 	}
 	for k, vs := range w.Header {
 		for _, v := range vs {
@@ -333,7 +335,7 @@ func (w *Webhook) Post(ctx context.Context, body []byte) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return &SendError{Sink: "webhook", Op: "post", Temp: true, Err: err}
+		return &SendError{Sink: "webhook", Op: "post", Temp: true, Err: withoutURL(err)}
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -344,4 +346,16 @@ func (w *Webhook) Post(ctx context.Context, body []byte) error {
 	code := resp.StatusCode
 	temp := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
 	return &SendError{Sink: "webhook", Op: "post", Code: code, Message: sanitize.Line(string(snippet), 200), Temp: temp}
+}
+
+// withoutURL drops the URL from net/http's and net/url's errors
+// ("Post \"https://hooks.slack.com/services/T/B/TOKEN\": dial tcp …"): the
+// webhook URL is a secret (chat services put the token in it), and the
+// error goes to the log and the store's outbox.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -320,5 +321,30 @@ func TestWebhookRelated(t *testing.T) {
 	if got.Provider != "spamhaus" || len(got.Related) != 1 || got.Related[0].IncidentID != "barracuda-1" || got.Related[0].Provider != "barracuda" ||
 		got.Related[0].Bounced != 4 || len(got.Related[0].Checks) != 1 {
 		t.Errorf("payload %s", b)
+	}
+}
+
+// TestWebhookErrorsHideTheURL: the webhook URL is a secret (Slack and
+// others put the token in its path) that docs/config.md promises is never
+// printed; net/http's errors quote it ("Post \"https://…/TOKEN\": dial tcp
+// …"), and the error went to the log and the outbox's last_error.
+func TestWebhookErrorsHideTheURL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // nobody listens there now
+	for _, u := range []string{
+		"http://" + closed + "/services/T000/B000/SECRETTOKEN",
+		"http://" + closed + "/services/T000/B000/SECRETTOKEN\x7f", // does not parse
+	} {
+		err := (&Webhook{URL: u, Timeout: 2 * time.Second}).Post(t.Context(), []byte(`{}`))
+		if err == nil {
+			t.Fatalf("%q: posted", u)
+		}
+		if strings.Contains(err.Error(), "SECRETTOKEN") {
+			t.Errorf("the error prints the URL: %v", err)
+		}
 	}
 }
