@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"net/mail"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,9 +12,11 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
+	"github.com/rblwatch/rblwatch/notify"
 )
 
 // reloadTo sends cfg to the daemon as a SIGHUP would and waits until it was
@@ -153,5 +156,65 @@ func TestReloadCatalog(t *testing.T) {
 	h.reloadTo(next.Clone())
 	if h.logs.FilterMessage("reload refused: the catalog has errors").Len() != 1 {
 		t.Error("a broken catalog file did not refuse the reload")
+	}
+}
+
+// TestReloadApplies: keys docs/config.md does not list as needing a
+// restart apply to the next notice after a reload (SIGHUP): one table row
+// per key, each checked on the notice of a refusal read after the reload.
+func TestReloadApplies(t *testing.T) {
+	for _, tc := range []struct {
+		key   string
+		set   func(*config.Config)
+		line  func(time.Time) string
+		check func(t *testing.T, it notify.Item)
+	}{
+		{"notify.language", func(c *config.Config) { c.Notify.Language = "ja" }, func(at time.Time) string { return rejection(at, "4C1B2A3F91", "a@example.net") },
+			func(t *testing.T, it notify.Item) {
+				if s := subject(t, it); !strings.Contains(s, "登録されています") {
+					t.Errorf("subject %q is not Japanese", s)
+				}
+			}},
+		{"role", func(c *config.Config) { c.Role = classify.RoleCustomer }, func(at time.Time) string { return rejection(at, "4C1B2A3F91", "a@example.net") },
+			func(t *testing.T, it notify.Item) {
+				if text, _ := parts(t, it); !strings.Contains(text, "hosting company") {
+					t.Errorf("the customer role's advice is missing:\n%s", text)
+				}
+			}},
+		{"notify.to", func(c *config.Config) { c.Notify.To = []mail.Address{{Address: "other@example.org"}} }, func(at time.Time) string { return rejection(at, "4C1B2A3F91", "a@example.net") },
+			func(t *testing.T, it notify.Item) {
+				if strings.Join(it.Recipients, " ") != "other@example.org" {
+					t.Errorf("recipients %q", it.Recipients)
+				}
+			}},
+		{"notify.html", func(c *config.Config) { c.Notify.HTML = true }, func(at time.Time) string { return rejection(at, "4C1B2A3F91", "a@example.net") },
+			func(t *testing.T, it notify.Item) {
+				if _, types := parts(t, it); !slices.Contains(types, "text/html") {
+					t.Errorf("parts %q, want an HTML one", types)
+				}
+			}},
+		{"sending_ips", func(c *config.Config) { c.SendingIPs = []netip.Addr{netip.MustParseAddr("192.0.2.77")} }, func(at time.Time) string { return noIP(at, "4C1B2A3F91", "a@example.net") },
+			func(t *testing.T, it notify.Item) {
+				if s := subject(t, it); !strings.Contains(s, "192.0.2.77") {
+					t.Errorf("subject %q: the reloaded sending IP is not the listed one", s)
+				}
+			}},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			h := newHarness(t)
+			cfg := h.config()
+			h.reload = make(chan *config.Config)
+			h.start(cfg)
+			next := cfg.Clone()
+			tc.set(next)
+			if keys := next.RestartNeeded(cfg); len(keys) != 0 {
+				t.Fatalf("%s needs a restart: %q", tc.key, keys)
+			}
+			h.reloadTo(next)
+			appendLines(t, h.log, tc.line(t0))
+			it := h.mail.wait(t, "opened")
+			h.stop()
+			tc.check(t, it)
+		})
 	}
 }
