@@ -284,14 +284,33 @@ const (
 // checkMetrics compares metric series with their wanted values.
 func checkMetrics(t *testing.T, d *daemonProc, want map[string]float64) {
 	t.Helper()
-	got, err := d.scrape()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %v, want %v", k, got[k], v)
+	// The counters are bumped after the event the test waited for (a
+	// notice counts as sent once the relay has answered and the outbox
+	// row is marked, which may be after Postfix relayed it): poll until
+	// they match, within a bound. They only grow, so one that went past
+	// its value never comes back to it.
+	deadline := time.Now().Add(daemonWait)
+	for {
+		got, err := d.scrape()
+		if err != nil {
+			t.Fatal(err)
 		}
+		var wrong []string
+		for k, v := range want {
+			if got[k] != v {
+				wrong = append(wrong, fmt.Sprintf("%s = %v, want %v", k, got[k], v))
+			}
+		}
+		if len(wrong) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			for _, w := range wrong {
+				t.Error(w)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
