@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -181,33 +182,46 @@ func TestMilterWriterDropsWhenFull(t *testing.T) {
 func TestMilterWriterBatches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newMilterWriter(nil, nil, zaptest.NewLogger(t), 2000)
-		var batches []int
-		w.flush = func(b []milter.Message) { batches = append(batches, len(b)) }
+		// The writer's goroutine appends, the test reads: synctest.Wait
+		// orders them in time but is no synchronisation the race detector
+		// knows, so the list is behind a mutex.
+		var mu sync.Mutex
+		var written []int
+		w.flush = func(b []milter.Message) {
+			mu.Lock()
+			written = append(written, len(b))
+			mu.Unlock()
+		}
+		batchList := func() []int {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Clone(written)
+		}
 		go w.run()
 		msg := func(i int) milter.Message { return milter.Message{QueueID: fmt.Sprintf("E3E14986%03X", i)} }
 		for i := range 1200 {
 			w.Message(msg(i))
 		}
 		synctest.Wait()
-		if len(batches) != 0 {
-			t.Fatalf("written before %v: %v", milterEvery, batches)
+		if b := batchList(); len(b) != 0 {
+			t.Fatalf("written before %v: %v", milterEvery, b)
 		}
 		time.Sleep(milterEvery)
 		synctest.Wait()
-		if want := []int{milterBatch, milterBatch, 1200 - 2*milterBatch}; !slices.Equal(batches, want) {
-			t.Fatalf("batches %v, want %v", batches, want)
+		if b, want := batchList(), []int{milterBatch, milterBatch, 1200 - 2*milterBatch}; !slices.Equal(b, want) {
+			t.Fatalf("batches %v, want %v", b, want)
 		}
 		// A lone message: written one interval later.
 		w.Message(msg(0))
 		time.Sleep(milterEvery - time.Millisecond)
 		synctest.Wait()
-		if len(batches) != 3 {
-			t.Fatalf("the lone message was written early: %v", batches)
+		if b := batchList(); len(b) != 3 {
+			t.Fatalf("the lone message was written early: %v", b)
 		}
 		time.Sleep(time.Millisecond)
 		synctest.Wait()
-		if len(batches) != 4 || batches[3] != 1 {
-			t.Fatalf("batches %v, want the lone message written", batches)
+		if b := batchList(); len(b) != 4 || b[3] != 1 {
+			t.Fatalf("batches %v, want the lone message written", b)
 		}
 		// Close while asleep with messages queued: written at once.
 		for i := range 3 {
@@ -215,8 +229,8 @@ func TestMilterWriterBatches(t *testing.T) {
 		}
 		synctest.Wait()
 		w.close()
-		if len(batches) != 5 || batches[4] != 3 {
-			t.Fatalf("after close: batches %v, want the last 3 written", batches)
+		if b := batchList(); len(b) != 5 || b[4] != 3 {
+			t.Fatalf("after close: batches %v, want the last 3 written", b)
 		}
 	})
 }
