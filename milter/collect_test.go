@@ -3,15 +3,11 @@ package milter
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/textproto"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	gomilter "github.com/emersion/go-milter"
 )
 
 var t0 = time.Date(2026, 11, 23, 15, 37, 39, 0, time.UTC)
@@ -33,19 +29,19 @@ func run(evs ...ev) []Message {
 	for _, e := range evs {
 		switch e.kind {
 		case "connect":
-			c.connect(e.a, "tcp4", 4567, net.ParseIP(e.b), e.macros)
+			c.connect(e.a, "tcp4", 4567, ipString(e.b), mac(e.macros))
 		case "helo":
-			c.helo(e.a, e.macros)
+			c.helo(e.a, mac(e.macros))
 		case "mail":
-			c.mail(e.a, e.macros)
+			c.mail(e.a, mac(e.macros))
 		case "rcpt":
-			c.rcpt(e.a, e.macros)
+			c.rcpt([]byte(e.a), mac(e.macros))
 		case "header":
-			c.header(e.a, e.b, e.macros)
+			c.header([]byte(e.a), []byte(e.b), mac(e.macros))
 		case "eoh":
-			c.latch(e.macros)
+			c.latch(mac(e.macros))
 		case "eom":
-			out = append(out, c.end(t0, fixedID, e.macros))
+			out = append(out, c.end(t0, fixedID, mac(e.macros)))
 		case "abort":
 			c.abort()
 		default:
@@ -53,6 +49,21 @@ func run(evs ...ev) []Message {
 		}
 	}
 	return out
+}
+
+// mac encodes macros as a macro packet carries them and returns what the
+// protocol core reads of it for the collector; nil for nil.
+func mac(kv map[string]string) *macros {
+	if kv == nil {
+		return nil
+	}
+	var b []byte
+	for k, v := range kv {
+		b = append(append(append(append(b, k...), 0), v...), 0)
+	}
+	var m macros
+	m.parse(b)
+	return &m
 }
 
 // Macros as Postfix 3.7 sent them on the bench (shared harness NOTES §5).
@@ -210,7 +221,7 @@ func TestCollectorSeveralMessages(t *testing.T) {
 
 func TestCollectorAbortReportsMessageUnderWay(t *testing.T) {
 	var c collector
-	c.connect("h", "tcp4", 1, net.ParseIP("192.0.2.1"), nil)
+	c.connect("h", "tcp4", 1, "192.0.2.1", nil)
 	if c.abort() {
 		t.Error("abort with no message under way reported one")
 	}
@@ -232,7 +243,7 @@ func TestCollectorHostileInput(t *testing.T) {
 		{kind: "connect", a: "evil\r\nX-Injected: 1\x1b[31m", b: "192.0.2.66", macros: connMacros},
 		{kind: "helo", a: strings.Repeat("h", 100000)},
 		{kind: "mail", a: strings.Repeat("s", 1<<20) + "@x", macros: map[string]string{
-			"{auth_authen}": "bob\x00\r\n\xff\xfe" + strings.Repeat("u", 5000), "{auth_type}": "PLAIN\n"}},
+			"{auth_authen}": "bob\r\n\xff\xfe" + strings.Repeat("u", 5000), "{auth_type}": "PLAIN\n"}},
 	}
 	for i := range 5000 {
 		evs = append(evs, ev{kind: "rcpt", a: fmt.Sprintf("r%d@remote.test", i)})
@@ -258,8 +269,8 @@ func TestCollectorHostileInput(t *testing.T) {
 	if got.Client.Name != "evil  X-Injected: 1 [31m" {
 		t.Errorf("client name %q", got.Client.Name)
 	}
-	if got.AuthUser[:6] != "bob   " || got.AuthType != "PLAIN" {
-		t.Errorf("auth %q %q", got.AuthUser[:10], got.AuthType)
+	if !strings.HasPrefix(got.AuthUser, "bob  \uFFFDuuu") || got.AuthType != "PLAIN" {
+		t.Errorf("auth %q %q", got.AuthUser[:min(len(got.AuthUser), 12)], got.AuthType)
 	}
 }
 
@@ -319,31 +330,5 @@ func TestTrackID(t *testing.T) {
 	}
 	if a != TrackID("A06969862E3", t0, failingReader{}) {
 		t.Error("fallback not deterministic")
-	}
-}
-
-// TestHeaderCallbackEmptiesGoMilterHeaders: go-milter keeps every header
-// of a connection in the map it hands over as Modifier.Headers; the
-// session empties it so that memory does not grow with the connection.
-func TestHeaderCallbackEmptiesGoMilterHeaders(t *testing.T) {
-	s, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := &session{s: s}
-	h := textproto.MIMEHeader{}
-	for i := range 100 {
-		h.Add(fmt.Sprintf("X-H%d", i), strings.Repeat("v", 1000))
-	}
-	h.Add("Message-ID", "<m@vm>")
-	resp, err := x.Header("Message-ID", "<m@vm>", &gomilter.Modifier{Headers: h})
-	if err != nil || resp != nil {
-		t.Fatalf("Header: %v %v, want no reply (negotiated away)", resp, err)
-	}
-	if len(h) != 0 {
-		t.Errorf("go-milter's header map still holds %d names", len(h))
-	}
-	if x.c.msg.MessageID != "m@vm" {
-		t.Errorf("Message-ID %q not recorded", x.c.msg.MessageID)
 	}
 }
