@@ -1,16 +1,19 @@
 // Command milter measures what rblwatch's milter costs Postfix: messages per
 // second through a private Postfix, relaying to smtp-sink, with smtp-source
-// injecting over SMTP, in three modes taken in turns:
+// injecting over SMTP, in modes taken in turns:
 //
 //	off   smtpd without milter
 //	on    smtpd_milters = rblwatch's milter
 //	down  smtpd_milters = a loopback port nobody listens on (rblwatch's
 //	      milter configured in Postfix, rblwatch's milter not running)
+//	null  smtpd_milters = nullmilter (bench/nullmilter/nullmilter.c, -null): a milter in C
+//	      that exchanges the same packets and does nothing else, the least
+//	      any milter costs Postfix
 //
-//	go run ./bench/milter -rblwatch PATH [-rounds 7] [-n 2000] [-sessions 20]
+//	go run ./bench/milter -rblwatch PATH [-rounds 7] [-n 2000] [-sessions 20] [-null PATH -modes off,on,null]
 //
-// One Postfix instance (internal/postfixtest) serves the three modes on
-// three smtpd ports of one master.cf, so the modes differ in nothing but the
+// One Postfix instance (internal/postfixtest) serves the modes on smtpd
+// ports of one master.cf, so the modes differ in nothing but the
 // milter. One "rblwatch run" follows the instance's log in every mode (it
 // does in production whether or not its milter is on) and serves the
 // milter. A run sends n messages with smtp-source (sessions in parallel,
@@ -65,9 +68,10 @@ type options struct {
 	synthetic bool
 	reuse     bool
 	pause     time.Duration
+	null      string
 }
 
-var allModes = []string{"off", "on", "down"}
+var allModes = []string{"off", "on", "down", "null"}
 
 func run(args []string, out io.Writer) error {
 	var o options
@@ -83,6 +87,7 @@ func run(args []string, out io.Writer) error {
 	fs.BoolVar(&o.unix, "unix", false, "the milter listens on a unix socket (default: TCP on 127.0.0.1)")
 	fs.BoolVar(&o.follow, "follow", true, "rblwatch follows Postfix's log (false: an empty log, so that its CPU is the milter's alone)")
 	fs.StringVar(&o.modes, "modes", "off,on,down", "the modes to run, in this order in the first round")
+	fs.StringVar(&o.null, "null", "", "the nullmilter binary (cc -O2 -o nullmilter bench/nullmilter/nullmilter.c): serves mode null; with -synthetic, driven instead of rblwatch")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,7 +97,10 @@ func run(args []string, out io.Writer) error {
 	modes := strings.Split(o.modes, ",")
 	for _, m := range modes {
 		if !slices.Contains(allModes, m) {
-			return fmt.Errorf("-modes: unknown mode %q (want off, on, down)", m)
+			return fmt.Errorf("-modes: unknown mode %q (want off, on, down, null)", m)
+		}
+		if m == "null" && o.null == "" {
+			return errors.New("-modes null needs -null PATH")
 		}
 	}
 	if o.synthetic {
@@ -134,29 +142,44 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ports := map[string]int{"off": 0, "on": freePort(), "down": freePort()}
+	ports := map[string]int{"off": 0, "on": freePort(), "down": freePort(), "null": freePort()}
 	_, p, _ := net.SplitHostPort(pf.SMTPAddr())
 	ports["off"], _ = strconv.Atoi(p)
 	// Postfix's name for the milter, and rblwatch's. Postfix uses the
 	// settings docs/milter.md recommends (milter.PostfixMilter), given
 	// to the smtpd services of "on" and "down" through main.cf
 	// parameters of their own.
+	nullPort := freePort()
 	pfMilter, rwMilter := fmt.Sprintf("inet:127.0.0.1:%d", milterPort), fmt.Sprintf("inet:127.0.0.1:%d", milterPort)
+	nullMilter := fmt.Sprintf("inet:127.0.0.1:%d", nullPort)
 	if o.unix {
 		sock := filepath.Join(work, "milter.sock")
 		if err := os.Chmod(work, 0o755); err != nil {
 			return err
 		}
 		pfMilter, rwMilter = "unix:"+sock, "unix:"+sock
+		nullMilter = "unix:" + filepath.Join(work, "null.sock")
 	}
 	if err := postconf(pf, "bench_on_milters="+milter.PostfixMilter(pfMilter),
-		"bench_down_milters="+milter.PostfixMilter(fmt.Sprintf("inet:127.0.0.1:%d", downPort))); err != nil {
+		"bench_down_milters="+milter.PostfixMilter(fmt.Sprintf("inet:127.0.0.1:%d", downPort)),
+		"bench_null_milters="+milter.PostfixMilter(nullMilter)); err != nil {
 		return err
 	}
 	extra := fmt.Sprintf("127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_on_milters\n"+
-		"127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_down_milters\n", ports["on"], ports["down"])
-	if err := addServices(pf, extra, ports["on"], ports["down"]); err != nil {
+		"127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_down_milters\n"+
+		"127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_null_milters\n", ports["on"], ports["down"], ports["null"])
+	if err := addServices(pf, extra, ports["on"], ports["down"], ports["null"]); err != nil {
 		return err
+	}
+	nullPid := 0
+	if o.null != "" {
+		null := exec.Command(o.null, nullMilter)
+		null.Stdout, null.Stderr = os.Stderr, os.Stderr
+		if err := null.Start(); err != nil {
+			return fmt.Errorf("nullmilter: %w", err)
+		}
+		defer func() { null.Process.Kill(); null.Wait() }()
+		nullPid = null.Process.Pid
 	}
 
 	// rblwatch: follows the log in every mode, serves the milter.
@@ -192,12 +215,25 @@ func run(args []string, out io.Writer) error {
 		b, _ := os.ReadFile(rwLog.Name())
 		return fmt.Errorf("rblwatch did not start its milter and metrics: %w\n%s", err, b)
 	}
+	if o.unix {
+		// rblwatch makes its socket 0660 for its own user and group
+		// (docs/milter.md: the postfix user joins rblwatch's group);
+		// here both are root's, and Postfix's smtpd runs as postfix.
+		if err := shareSocket(strings.TrimPrefix(rwMilter, "unix:")); err != nil {
+			return err
+		}
+		if o.null != "" {
+			if err := shareSocket(strings.TrimPrefix(nullMilter, "unix:")); err != nil {
+				return err
+			}
+		}
+	}
 
 	fmt.Fprintf(out, "cpus: %d, postfix %s, %d messages of %d bytes per run, %d sessions (messages per connection: %s), %d rounds, rblwatch follows the log: %v\nsmtpd_milters = %s\n",
 		nprocs(), pf.Version(), o.n, o.size, o.sessions, map[bool]string{false: "1", true: "all"}[o.reuse], o.rounds, o.follow, milter.PostfixMilter(pfMilter))
 	log := &logCounter{path: pf.LogPath()}
 	fmt.Fprintf(out, "rblwatch pid %d\n", rw.Process.Pid)
-	b := &bench{o: o, pf: pf, log: log, ports: ports, rw: rw.Process.Pid, sink: sink.Process.Pid, metrics: metricsAddr}
+	b := &bench{o: o, pf: pf, log: log, ports: ports, rw: rw.Process.Pid, sink: sink.Process.Pid, null: nullPid, metrics: metricsAddr}
 	// Warm up: every mode once, small.
 	for _, m := range modes {
 		if _, err := b.once(m, min(o.n, 200)); err != nil {
@@ -213,25 +249,26 @@ func run(args []string, out io.Writer) error {
 				return fmt.Errorf("round %d, %s: %w", r+1, m, err)
 			}
 			results[m] = append(results[m], res)
-			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f postfix %7.1f smtp-source+sink %6.1f  idle %4.1f%%\n",
-				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.postfixCPU, res.loadCPU, res.idle)
+			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f nullmilter %5.1f postfix %7.1f smtp-source+sink %6.1f  idle %4.1f%%\n",
+				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.nullCPU, res.postfixCPU, res.loadCPU, res.idle)
 		}
 	}
 	fmt.Fprintf(out, "\nmedians over %d rounds (ratio: msgs/s against off)\n", o.rounds)
-	fmt.Fprintf(out, "%-5s %10s %7s %14s %22s %21s\n", "mode", "msgs/s", "ratio", "inject msgs/s", "rblwatch µs CPU/msg", "postfix µs CPU/msg")
+	fmt.Fprintf(out, "%-5s %10s %7s %14s %22s %22s %21s\n", "mode", "msgs/s", "ratio", "inject msgs/s", "rblwatch µs CPU/msg", "nullmilter µs CPU/msg", "postfix µs CPU/msg")
 	offRate := median(results["off"], func(r result) float64 { return r.rate })
 	if len(results["off"]) == 0 {
 		offRate = 1
 	}
 	for _, m := range modes {
 		rate := median(results[m], func(r result) float64 { return r.rate })
-		fmt.Fprintf(out, "%-5s %10.1f %7.3f %14.1f %22.1f %21.1f\n", m, rate, rate/offRate,
+		fmt.Fprintf(out, "%-5s %10.1f %7.3f %14.1f %22.1f %22.1f %21.1f\n", m, rate, rate/offRate,
 			median(results[m], func(r result) float64 { return r.inject }),
 			median(results[m], func(r result) float64 { return r.cpuPerMsg }),
+			median(results[m], func(r result) float64 { return r.nullCPU }),
 			median(results[m], func(r result) float64 { return r.postfixCPU }))
 	}
 	// Paired ratios: each round's on and down against the same round's off.
-	for _, m := range []string{"on", "down"} {
+	for _, m := range []string{"on", "down", "null"} {
 		if len(results[m]) == 0 || len(results["off"]) == 0 {
 			continue
 		}
@@ -248,6 +285,7 @@ func run(args []string, out io.Writer) error {
 type result struct {
 	rate, inject float64 // msgs/s end to end, and injection alone
 	cpuPerMsg    float64 // rblwatch's CPU µs per message
+	nullCPU      float64 // nullmilter's CPU µs per message
 	postfixCPU   float64 // Postfix's CPU µs per message (every process of the instance)
 	loadCPU      float64 // smtp-source's and smtp-sink's CPU µs per message
 	idle         float64 // the machine's idle CPU share during the run, percent
@@ -260,6 +298,7 @@ type bench struct {
 	ports   map[string]int
 	rw      int
 	sink    int
+	null    int // nullmilter's pid, 0 without
 	metrics string
 }
 
@@ -271,10 +310,8 @@ func (b *bench) once(m string, n int) (result, error) {
 	}
 	sent0 := b.log.sent
 	marked0 := metric(b.metrics, "rblwatch_milter_messages_total")
-	cpu0, err := procCPU(b.rw)
-	if err != nil {
-		return res, err
-	}
+	cpu0 := threadsCPU(b.rw)
+	null0 := threadsCPU(b.null)
 	idle0, total0 := machineCPU()
 	pf0 := groupCPU(b.pf.MasterPID())
 	sink0, _ := procCPU(b.sink)
@@ -294,15 +331,13 @@ func (b *bench) once(m string, n int) (result, error) {
 		return res, fmt.Errorf("smtp-source: %w: %s", err, stderr.String())
 	}
 	injected := time.Since(start)
-	err = waitUntil(5*time.Minute, func() bool { return b.log.sync() == nil && b.log.sent-sent0 >= n })
+	err := waitUntil(5*time.Minute, func() bool { return b.log.sync() == nil && b.log.sent-sent0 >= n })
 	elapsed := time.Since(start)
 	if err != nil {
 		return res, fmt.Errorf("%d of %d delivered: %w", b.log.sent-sent0, n, err)
 	}
-	cpu1, err := procCPU(b.rw)
-	if err != nil {
-		return res, err
-	}
+	cpu1 := threadsCPU(b.rw)
+	null1 := threadsCPU(b.null)
 	idle1, total1 := machineCPU()
 	pf1 := groupCPU(b.pf.MasterPID())
 	sink1, _ := procCPU(b.sink)
@@ -311,7 +346,8 @@ func (b *bench) once(m string, n int) (result, error) {
 	res.loadCPU = (float64(sink1-sink0)*1e6/clockTicks + float64(srcCPU.Microseconds())) / float64(n)
 	res.rate = float64(n) / elapsed.Seconds()
 	res.inject = float64(n) / injected.Seconds()
-	res.cpuPerMsg = float64(cpu1-cpu0) * 1e6 / clockTicks / float64(n)
+	res.cpuPerMsg = float64(cpu1-cpu0) / 1e3 / float64(n)
+	res.nullCPU = float64(null1-null0) / 1e3 / float64(n)
 	if total1 > total0 {
 		res.idle = 100 * float64(idle1-idle0) / float64(total1-total0)
 	}
@@ -527,6 +563,14 @@ func addServices(pf *pt.Instance, lines string, ports ...int) error {
 		}
 		return true
 	})
+}
+
+// shareSocket waits for a unix socket and lets every user connect to it.
+func shareSocket(path string) error {
+	if err := waitUntil(30*time.Second, func() bool { _, err := os.Stat(path); return err == nil }); err != nil {
+		return fmt.Errorf("socket %s: %w", path, err)
+	}
+	return os.Chmod(path, 0o666)
 }
 
 // listening reports whether something listens on 127.0.0.1:port, from

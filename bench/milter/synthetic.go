@@ -49,6 +49,10 @@ func synthetic(o options, out io.Writer) error {
 		return err
 	}
 	rw := exec.Command(o.bin, "run", "--config", cfg)
+	server := "rblwatch"
+	if o.null != "" {
+		rw, server = exec.Command(o.null, listen), "nullmilter"
+	}
 	rw.Stdout, rw.Stderr = io.Discard, io.Discard
 	if err := rw.Start(); err != nil {
 		return err
@@ -63,14 +67,11 @@ func synthetic(o options, out io.Writer) error {
 	}); err != nil {
 		return fmt.Errorf("rblwatch's milter did not start: %w", err)
 	}
-	fmt.Fprintf(out, "synthetic Postfix-like client, %s milter, %d sessions in parallel, %d messages per run, pause %v between phases\n",
-		network, o.sessions, o.n, o.pause)
+	fmt.Fprintf(out, "synthetic Postfix-like client, %s's %s milter (pid %d), %d sessions in parallel, %d messages per run, pause %v between phases\n",
+		server, network, rw.Process.Pid, o.sessions, o.n, o.pause)
 	var cpus, switches []float64
 	for r := 0; r < o.rounds; r++ {
-		cpu0, err := procCPU(rw.Process.Pid)
-		if err != nil {
-			return err
-		}
+		cpu0 := threadsCPU(rw.Process.Pid)
 		cs0 := ctxSwitches(rw.Process.Pid)
 		start := time.Now()
 		if err := drive(network, addr, o.n, o.sessions, o.pause); err != nil {
@@ -78,18 +79,15 @@ func synthetic(o options, out io.Writer) error {
 		}
 		elapsed := time.Since(start)
 		time.Sleep(500 * time.Millisecond) // the store writer's last batch
-		cpu1, err := procCPU(rw.Process.Pid)
-		if err != nil {
-			return err
-		}
+		cpu1 := threadsCPU(rw.Process.Pid)
 		cs1 := ctxSwitches(rw.Process.Pid)
-		cpu := float64(cpu1-cpu0) * 1e6 / clockTicks / float64(o.n)
+		cpu := float64(cpu1-cpu0) / 1e3 / float64(o.n)
 		cs := float64(cs1-cs0) / float64(o.n)
 		cpus, switches = append(cpus, cpu), append(switches, cs)
-		fmt.Fprintf(out, "round %d  %7.1f msgs/s  rblwatch %6.1f µs CPU/msg  %5.1f context switches/msg\n",
-			r+1, float64(o.n)/elapsed.Seconds(), cpu, cs)
+		fmt.Fprintf(out, "round %d  %7.1f msgs/s  %s %6.1f µs CPU/msg  %5.1f context switches/msg\n",
+			r+1, float64(o.n)/elapsed.Seconds(), server, cpu, cs)
 	}
-	fmt.Fprintf(out, "median: rblwatch %.1f µs CPU/msg, %.1f context switches/msg\n", medianOf(cpus), medianOf(switches))
+	fmt.Fprintf(out, "median: %s %.1f µs CPU/msg, %.1f context switches/msg\n", server, medianOf(cpus), medianOf(switches))
 	return nil
 }
 
@@ -110,7 +108,9 @@ func drive(network, addr string, n, sessions int, pause time.Duration) error {
 	}
 	content = append(content, packet('D', "E", "i\x00E3E1498613E\x00")...)
 	content = append(content, packet('E')...)
-	quit := packet('Q')
+	// Postfix's smtpd ends the session with two aborts (one per
+	// transaction state it resets) and QUIT, written at once.
+	quit := append(append(packet('A'), packet('A')...), packet('Q')...)
 
 	jobs := make(chan struct{}, n)
 	for range n {
@@ -189,6 +189,26 @@ func readCode(r *bufio.Reader) (byte, error) {
 		return 0, err
 	}
 	return b[0], nil
+}
+
+// threadsCPU sums the CPU time of every thread of the process, in
+// nanoseconds (/proc/PID/task/*/schedstat: finer than the clock ticks of
+// /proc/PID/stat).
+func threadsCPU(pid int) int64 {
+	dirs, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var sum int64
+	for _, d := range dirs {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, d.Name()))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) > 0 {
+			n, _ := strconv.ParseInt(f[0], 10, 64)
+			sum += n
+		}
+	}
+	return sum
 }
 
 // ctxSwitches sums the voluntary and involuntary context switches of every
