@@ -69,6 +69,12 @@ const (
 	// never answers holds its lane for this long at most.
 	DefaultAttemptTimeout = 2 * time.Minute
 	defaultMarkTimeout    = 10 * time.Second
+	// StopGrace is how long a delivery already under way when the worker
+	// stops may go on: cut at once, a notice the peer was accepting (an
+	// SMTP relay between the end of DATA and its reply) would count as
+	// not sent, and go out again from the next start or the daemon's
+	// last step.
+	StopGrace = 5 * time.Second
 	// leaseMargin is how much longer than an attempt a claim lasts.
 	leaseMargin = time.Minute
 )
@@ -321,8 +327,11 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 	if l.t == nil {
 		err = &SendError{Sink: l.sink, Op: "config", Temp: true, Err: fmt.Errorf("notify: no transport for sink %q (is it still configured?)", l.sink)}
 	} else {
-		actx, cancel := context.WithTimeout(ctx, w.attemptTimeout())
+		// A stop (ctx) cuts the attempt only after StopGrace.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.attemptTimeout())
+		stopped := context.AfterFunc(ctx, func() { time.AfterFunc(StopGrace, cancel) })
 		err = l.t.Deliver(actx, it)
+		stopped()
 		cancel()
 	}
 	// The store is written even when ctx was cancelled meanwhile: a

@@ -458,3 +458,65 @@ func TestWorkerRun(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestWorkerStopLetsADeliveryFinish: a stop while a peer is accepting a
+// notice (an SMTP relay between the end of DATA and its reply) lets the
+// attempt finish, and the notice counts as sent: cut at once, the attempt
+// failed with "context canceled" though the peer had the notice, the item
+// was released, and the next start (or the daemon's last step) sent it a
+// second time.
+func TestWorkerStopLetsADeliveryFinish(t *testing.T) {
+	q := &memQueue{}
+	ids := emailItems(q, 1, t0)
+	started, release := make(chan struct{}), make(chan struct{})
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": transportFunc(func(ctx context.Context, it Item) error {
+		close(started)
+		<-release // the peer's reply
+		// As the SMTP sender, whose connection the end of ctx closes:
+		// a reply after that is never read.
+		return ctx.Err()
+	})}}
+	ctx, cancel := context.WithCancel(context.Background())
+	ticks := make(chan time.Time)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx, ticks) }()
+	ticks <- t0
+	<-started
+	cancel()
+	close(release) // the peer answers after the stop
+	<-done
+	if it := q.item(ids[0]); it.sent.IsZero() {
+		t.Fatalf("the notice the peer accepted is not marked sent (attempts %d, last error %q): it would go out again", it.Attempts, it.lastErr)
+	}
+	if st := w.Stats(); st.Sent != 1 {
+		t.Errorf("stats %+v, want 1 sent", st)
+	}
+}
+
+// TestWorkerStopCutsAHungDelivery: a peer that never answers holds a stop
+// for StopGrace at most; the item is released, not counted as an attempt.
+func TestWorkerStopCutsAHungDelivery(t *testing.T) {
+	q := &memQueue{}
+	ids := emailItems(q, 1, t0)
+	started := make(chan struct{})
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": transportFunc(func(ctx context.Context, it Item) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	})}}
+	ctx, cancel := context.WithCancel(context.Background())
+	ticks := make(chan time.Time)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx, ticks) }()
+	ticks <- t0
+	<-started
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(StopGrace + 20*time.Second): // a generous bound: never reached unless the grace is ignored
+		t.Fatal("a hung delivery holds the stop")
+	}
+	if it := q.item(ids[0]); !it.sent.IsZero() || it.Attempts != 0 || it.lastErr != "interrupted by a stop" {
+		t.Errorf("item after a cut delivery: %+v, want released with no attempt counted", it)
+	}
+}
