@@ -337,6 +337,16 @@ func (s *service) run(ctx context.Context) error {
 				if err := s.drainErr(srcErrs); err != nil {
 					return err
 				}
+				// The end of the input is its live end, as a file's end
+				// mark is: what is still current is announced, what
+				// ended inside it summed up, and both sent before the
+				// daemon returns (the deferred last step).
+				if err := s.process(work, nil, true); err != nil {
+					return err
+				}
+				if err := s.writer.wait(); err != nil {
+					return err
+				}
 				s.log.Info("log source ended")
 				return nil
 			}

@@ -56,8 +56,16 @@ func startDaemon(t *testing.T, cfg, metrics string) *daemonProc {
 // of its log settings (which must still make the log JSON).
 func startDaemonEnv(t *testing.T, cfg, metrics string, env ...string) *daemonProc {
 	t.Helper()
+	return startDaemonInput(t, cfg, metrics, nil, env...)
+}
+
+// startDaemonInput is startDaemonEnv with stdin as the daemon's standard
+// input (nil: none), for log.stdin.
+func startDaemonInput(t *testing.T, cfg, metrics string, stdin io.Reader, env ...string) *daemonProc {
+	t.Helper()
 	cmd := exec.Command(rblwatchBin, "run", "--config", cfg)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -213,6 +221,18 @@ func (d *daemonProc) stop() {
 	if !strings.Contains(d.log(), `"msg":"stopped"`) {
 		d.t.Errorf("rblwatch run did not log its orderly stop:\n%s", d.log())
 	}
+}
+
+// exit waits for the daemon to end by itself (log.stdin at the end of its
+// input) and returns its exit status.
+func (d *daemonProc) exit() error {
+	d.t.Helper()
+	select {
+	case <-d.exited:
+	case <-time.After(daemonWait):
+		d.t.Fatalf("rblwatch run still runs after %v:\n%s", daemonWait, d.log())
+	}
+	return d.exitErr()
 }
 
 // scrape reads the daemon's metrics: series ("name{label=\"v\"}") →
