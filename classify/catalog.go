@@ -92,12 +92,13 @@ type crule struct {
 }
 
 type scratch struct {
-	buf  []byte
-	hits []uint64
-	cand []uint64
-	low  []byte     // the generic layer's words, lower-cased
-	toks []cueToken // and where they are
-	ev   []cueEvent // the cues found
+	buf      []byte
+	hostRule bool // a rule with host conditions was asked (read)
+	hits     []uint64
+	cand     []uint64
+	low      []byte     // the generic layer's words, lower-cased
+	toks     []cueToken // and where they are
+	ev       []cueEvent // the cues found
 }
 
 var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {

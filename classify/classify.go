@@ -12,20 +12,68 @@ import (
 // A failure without a remote reply (Input.NoReply) is never a blocklist
 // verdict; when no rule matches it is a network problem, and any other
 // unmatched reply is "other".
+//
+// It works in two steps: read takes from the reply's text what the
+// verdict needs of it (the rule that decides, links to providers, the
+// DNS lists it names), then verdict makes the verdict of those facts, the
+// remote host and the listed address. Memo remembers the first step.
 func (c *Catalog) Classify(in Input) Verdict {
-	v := Verdict{
-		Code:      in.Reply.Code,
-		Enhanced:  in.Reply.Enhanced,
-		Temporary: in.Reply.Temporary(),
-		Remote:    in.RemoteHost,
-		Command:   in.Command,
-	}
 	sc := c.scratch.Get().(*scratch)
 	defer c.scratch.Put(sc)
 	sc.buf = normalize(sc.buf[:0], in.Reply.Text, in.Reply.Code)
+	var f facts
+	c.read(sc.buf, &in, sc, &f)
+	h := hostInfo{host: in.RemoteHost}
+	if in.RemoteHost != "" {
+		h.hp = c.hostProvider(in.RemoteHost)
+	}
+	v, target, listed := c.verdict(&f, &in, &h)
+	if listed {
+		v.Listed = c.listed(sc.buf, target, in.SendingIP)
+	}
+	return v
+}
+
+// hostInfo is what verdict needs of the remote host: hp, the provider
+// whose mail host it is (nil: none), and its registrable domain, found
+// when first asked.
+type hostInfo struct {
+	host    string
+	hp      *Provider
+	reg     string
+	regDone bool
+}
+
+func (h *hostInfo) registrable() string {
+	if !h.regDone {
+		h.reg, h.regDone = registrable(h.host), true
+	}
+	return h.reg
+}
+
+// facts is what a reply's normalized text says: what Classify reads of
+// the text, the reply codes and the kind of failure (Input.NoReply,
+// Greeting), and of the remote host only what rules with host conditions
+// ask (hostRule says one was asked).
+type facts struct {
+	hit      *crule
+	hostRule bool
+	// urlDNSBL: a DNS list a link in a proprietary provider's reply names
+	// (read only for such a hit); urlAny: a provider a link in a reply of
+	// no known provider names; lists: the DNS lists such a reply names,
+	// in order (namedList).
+	urlDNSBL, urlAny *Provider
+	lists            []listName
+}
+
+// listName is a DNS list a reply names, and its registrable domain.
+type listName struct{ name, reg string }
+
+// read fills f from the normalized text of in's reply.
+func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	clear(sc.hits)
 	clear(sc.cand)
-	text := sc.buf
+	sc.hostRule = false
 	c.m.scan(text, sc.hits)
 
 	// Candidate rules: those a found literal triggers, and those without
@@ -51,7 +99,7 @@ func (c *Catalog) Classify(in Input) Verdict {
 			if in.NoReply && r.cat == Blocklist {
 				continue
 			}
-			if r.match(text, sc, &in) {
+			if r.match(text, sc, in) {
 				hit = r
 			}
 		}
@@ -59,34 +107,56 @@ func (c *Catalog) Classify(in Input) Verdict {
 			break
 		}
 	}
+	f.hit, f.hostRule = hit, sc.hostRule
+	if hit == nil || hit.prov == nil {
+		return
+	}
+	switch {
+	case hit.prov.ID == Unknown:
+		f.lists = namedLists(text, f.lists[:0])
+		f.urlAny = c.urlProvider(text)
+	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
+		f.urlDNSBL = c.urlProvider(text, KindDNSBL)
+	}
+}
+
+// verdict makes the verdict of the facts of in's reply, given what h
+// tells of the remote host, but for the listed address: when listed, it is
+// to be found in the text (Catalog.listed) with target.
+func (c *Catalog) verdict(f *facts, in *Input, h *hostInfo) (v Verdict, target string, listed bool) {
+	hp := h.hp
+	v = Verdict{
+		Code:      in.Reply.Code,
+		Enhanced:  in.Reply.Enhanced,
+		Temporary: in.Reply.Temporary(),
+		Remote:    in.RemoteHost,
+		Command:   in.Command,
+	}
+	hit := f.hit
 	if hit == nil {
 		v.Category = Other
 		if in.NoReply {
 			v.Category = Network
 		}
-		return v
+		return v, "", false
 	}
 	v.Category = hit.cat
 	v.Rule = hit.r.ID
 	if hit.prov == nil {
-		return v
+		return v, "", false
 	}
 	v.Provider = hit.prov.ID
 	v.ReceiverFault = hit.r.ReceiverFault
 	v.Via = hit.r.Via
 	v.Found = hit.found
-	var hp *Provider // the receiver, when its mail host is a provider's
-	if in.RemoteHost != "" {
-		hp = c.hostProvider(in.RemoteHost)
-	}
 	if hit.prov.ID == Unknown {
-		c.inferUnknown(&v, text, in.RemoteHost, hp)
+		inferUnknown(&v, f, h)
 	} else {
 		if hit.prov.Kind == KindProprietary && !v.ReceiverFault {
 			// A receiver's or filter's own reply that links to a DNS
 			// list's page ("… - see https://www.spamhaus.org/query/ip/…")
 			// quotes that list: the list must delist us.
-			if lp := c.urlProvider(text, KindDNSBL); lp != nil && lp != hit.prov {
+			if lp := f.urlDNSBL; lp != nil && lp != hit.prov {
 				v.Provider, v.Found, v.Via = lp.ID, FoundURL, hit.prov.ID
 			}
 		}
@@ -97,10 +167,7 @@ func (c *Catalog) Classify(in Input) Verdict {
 	if v.Via == v.Provider {
 		v.Via = ""
 	}
-	if !v.ReceiverFault {
-		v.Listed = c.listed(text, hit.target, in.SendingIP)
-	}
-	return v
+	return v, hit.target, !v.ReceiverFault
 }
 
 // Unknown is the provider id of a block or reputation list the reply does
@@ -119,18 +186,19 @@ const Unknown = "unknown"
 //     system (Found "relay");
 //   - else the provider stays unknown (Found "generic") and the receiver,
 //     named by the registrable domain of its mail host, is Via.
-func (c *Catalog) inferUnknown(v *Verdict, text []byte, remoteHost string, hp *Provider) {
+func inferUnknown(v *Verdict, f *facts, h *hostInfo) {
+	hp := h.hp
 	receiver := ""
 	if hp != nil {
 		receiver = hp.ID
-	} else if remoteHost != "" {
-		receiver = registrable(remoteHost)
+	} else if h.host != "" {
+		receiver = h.registrable()
 	}
-	if l := namedList(text, remoteHost); l != "" {
+	if l := namedList(f.lists, h); l != "" {
 		v.List, v.Found, v.Via = l, FoundNamed, receiver
 		return
 	}
-	if up := c.urlProvider(text); up != nil {
+	if up := f.urlAny; up != nil {
 		v.Provider, v.Found = up.ID, FoundURL
 		if hp != nil && hp != up {
 			v.Via = hp.ID
@@ -222,6 +290,7 @@ func (r *crule) match(text []byte, sc *scratch, in *Input) bool {
 		}
 	}
 	if len(r.hosts) > 0 {
+		sc.hostRule = true
 		ok := false
 		for _, h := range r.hosts {
 			if hostHasSuffix(in.RemoteHost, h) {

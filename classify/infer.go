@@ -40,13 +40,11 @@ var listPhrases = [][]byte{
 	[]byte("blocked - see "), []byte("refused - see "), []byte("found in "), []byte("found on "),
 }
 
-// namedList returns the DNS list a reply names that the catalog does not
-// know ("blocked using rbl.example.org" gives "rbl.example.org"), or "". A
-// link after "blocked - see" names the list by its host. Names that are
-// the receiver's own (the same registrable domain as its mail host) are not
-// lists.
-func namedList(text []byte, remoteHost string) string {
-	own := registrable(remoteHost)
+// namedLists appends to dst the DNS lists a reply names ("blocked using
+// rbl.example.org" gives "rbl.example.org"), in order: after each phrase of
+// listPhrases, a name (a link after "blocked - see" names the list by its
+// host) that is valid and public.
+func namedLists(text []byte, dst []listName) []listName {
 	for _, p := range listPhrases {
 		for off := 0; off < len(text); {
 			k := bytes.Index(text[off:], p)
@@ -64,11 +62,23 @@ func namedList(text []byte, remoteHost string) string {
 			if d == "" || !validName(d) || !publicName(d) {
 				continue
 			}
-			if own != "" && registrable(d) == own {
+			dst = append(dst, listName{d, registrable(d)})
+		}
+	}
+	return dst
+}
+
+// namedList returns the first of the DNS lists a reply names (namedLists)
+// that is not the receiver's own: names of the same registrable domain as
+// its mail host are not lists. "" when there is none.
+func namedList(lists []listName, h *hostInfo) string {
+	for _, l := range lists {
+		if h.host != "" {
+			if own := h.registrable(); own != "" && l.reg == own {
 				continue
 			}
-			return d
 		}
+		return l.name
 	}
 	return ""
 }

@@ -183,3 +183,26 @@ func (m *matcher) scan(text []byte, hits []uint64) {
 		}
 	}
 }
+
+// any reports whether a literal occurs in text as a whole word, text's
+// ends counting as word boundaries (see matcher).
+func (m *matcher) any(text string) bool {
+	s := int32(0)
+	n := m.n
+	delta := m.delta
+	for i := 0; i < len(text); i++ {
+		s = delta[s*n+int32(m.class[text[i]])]
+		for _, id := range m.out[s] {
+			if bd := m.bound[id]; bd != 0 {
+				if bd&boundRight != 0 && i+1 < len(text) && wordByte(text[i+1]) {
+					continue
+				}
+				if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && wordByte(text[start-1]) {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}

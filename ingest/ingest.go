@@ -7,8 +7,8 @@
 // one Reader and also hands each record to the store.
 //
 // A Reader counts what it reads (Counts) for replay's totals and the
-// daemon's metrics, and keeps a cache of verdicts: the same reply from the
-// same host recurs a lot, and classifying it again would cost more than
+// daemon's metrics, and classifies through a classify.Memo: replies of one
+// shape recur a lot, and classifying each again would cost more than
 // parsing the line.
 package ingest
 
@@ -127,18 +127,11 @@ type Reader struct {
 	opts   Options
 	parser *postfixlog.Parser
 	rec    postfixlog.Record // reused: Read's result
-	cache  map[cacheKey]*classify.Verdict
+	memo   *classify.Memo
+	v      classify.Verdict // reused: Read's verdict
 	// Counts is what was read so far.
 	Counts Counts
 }
-
-// cacheKey is what a verdict depends on besides the catalog and the
-// sending IP: the reply as logged (which holds the code, the text and the
-// command) and the host that sent it.
-type cacheKey struct{ detail, host string }
-
-// maxCache bounds the verdict cache; it is emptied when full.
-const maxCache = 4096
 
 // NewReader returns a Reader. ref is when the log is known to end (now for
 // a live log, the file's mtime for a replay): it dates syslog timestamps,
@@ -147,7 +140,7 @@ func NewReader(opts Options, ref time.Time) *Reader {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	return &Reader{opts: opts, parser: postfixlog.NewParser(ref, opts.Location), cache: make(map[cacheKey]*classify.Verdict)}
+	return &Reader{opts: opts, parser: postfixlog.NewParser(ref, opts.Location), memo: opts.Catalog.NewMemo()}
 }
 
 // SetReference moves the time that dates syslog timestamps (a long-running
@@ -159,13 +152,16 @@ func (r *Reader) SetReference(ref time.Time) {
 // Read parses line (without its newline) and classifies it when it is a
 // failed delivery. It returns the record, valid until the next Read (its
 // strings are substrings of line), and the verdict of a failed delivery
-// (nil otherwise; cached and shared: never change it). The record is nil
+// (nil otherwise), also valid until the next Read (its strings may be
+// views of the line too: copy what is kept). The record is nil
 // for a line that tells nothing to the tracker or the store: a line of
 // another program, an unparsed line, a line Postfix writes that rblwatch
 // has no use for, a line outside the time window. Every line is counted.
 func (r *Reader) Read(line string) (*postfixlog.Record, *classify.Verdict) {
 	rec, c := &r.rec, &r.Counts
-	line = strings.TrimSuffix(line, "\r")
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
 	err := r.parser.Parse(line, rec)
 	// Lines of other programs carry a time too: the window applies.
 	if (err == nil || err == postfixlog.ErrNotPostfix) && !rec.Time.IsZero() && !r.inWindow(rec.Time) {
@@ -247,25 +243,10 @@ func (c *Counts) countUnparsed(service string) {
 	c.UnparsedBy[service]++
 }
 
-// classify returns the verdict for a failed delivery, from the cache when
-// the same text came from the same host before. Cached verdicts hold no
-// substring of a line (Verdict.Clone), so the cache keeps no read buffer
-// alive.
+// classify returns the verdict for a failed delivery, in r.v.
 func (r *Reader) classify(rec *postfixlog.Record) *classify.Verdict {
-	host := rec.RemoteHost
-	if host == "" && rec.RemoteIP == "" {
-		host = rec.RelayHost // as classify.InputFromRecord does
-	}
-	k := cacheKey{rec.Detail, host}
-	if v, ok := r.cache[k]; ok {
-		return v
-	}
-	v := r.opts.Catalog.Classify(classify.InputFromRecord(rec, r.opts.SendingIP)).Clone()
-	if len(r.cache) >= maxCache {
-		clear(r.cache)
-	}
-	r.cache[cacheKey{strings.Clone(k.detail), strings.Clone(k.host)}] = &v
-	return &v
+	r.v = r.memo.Classify(classify.InputFromRecord(rec, r.opts.SendingIP))
+	return &r.v
 }
 
 // Observation returns what the tracker reads of a record Read returned,

@@ -123,27 +123,22 @@ func TestWindow(t *testing.T) {
 	}
 }
 
-// TestVerdictCache: the same reply is classified once and its verdict
-// shared; a verdict never points into the line it came from; another host
-// sending the same text gets its own verdict.
-func TestVerdictCache(t *testing.T) {
+// TestVerdictMemo: replies of one shape are classified once, from
+// whichever host; the verdict of each is its own (its remote host, listed
+// address) and valid until the next Read.
+func TestVerdictMemo(t *testing.T) {
 	r := newReader(Options{Location: time.UTC})
-	buf := []byte(barracuda)
-	_, v1 := r.Read(string(buf))
-	_, v2 := r.Read(barracuda)
-	if v1 == nil || v1 != v2 {
-		t.Fatalf("the same reply was classified twice (%p, %p)", v1, v2)
+	_, v := r.Read(barracuda)
+	if v == nil || v.Provider != "barracuda" || v.Remote != "127.0.0.1" || v.Listed != "127.0.0.1" {
+		t.Fatalf("verdict %+v", v)
 	}
-	for i := range buf {
-		buf[i] = 'x'
+	other := strings.ReplaceAll(strings.ReplaceAll(barracuda, "127.0.0.1", "192.0.2.77"), "host 192.0.2.77[192.0.2.77] said", "host mx.other.test[192.0.2.9] said")
+	_, v = r.Read(other)
+	if v.Provider != "barracuda" || v.Remote != "mx.other.test" || v.Listed != "192.0.2.77" {
+		t.Errorf("another host's reply of the same shape: %+v", v)
 	}
-	if v1.Provider != "barracuda" || v1.Remote != "127.0.0.1" {
-		t.Errorf("the cached verdict changed with the line's bytes: %+v", v1)
-	}
-	other := strings.ReplaceAll(barracuda, "host 127.0.0.1[127.0.0.1] said", "host mx.other.test[192.0.2.9] said")
-	_, v3 := r.Read(other)
-	if v3 == v1 || v3.Remote != "mx.other.test" {
-		t.Errorf("another host's reply got the cached verdict %+v", v3)
+	if r.memo.Misses != 1 || r.memo.Hits != 1 {
+		t.Errorf("%d replies classified, %d from memory; want 1, 1", r.memo.Misses, r.memo.Hits)
 	}
 }
 

@@ -19,9 +19,9 @@ import (
 type obsBatch struct {
 	data     string // the chunk's text: what spans point into
 	obs      []compactObs
-	times    []time.Time // distinct times, in order (a chunk spans minutes)
-	verdicts []*classify.Verdict
-	extra    []string // strings that are not in data (none from the parser)
+	times    []time.Time        // distinct times, in order (a chunk spans minutes)
+	verdicts []classify.Verdict // copies: a Reader's verdict is valid until its next Read
+	extra    []string           // strings that are not in data (none from the parser)
 }
 
 // compactObs is an incident.Observation of an obsBatch.
@@ -82,9 +82,7 @@ func (b *obsBatch) add(o *incident.Observation) {
 	}
 	c.at = uint32(len(b.times) - 1)
 	if o.Verdict != nil {
-		if n := len(b.verdicts); n == 0 || b.verdicts[n-1] != o.Verdict {
-			b.verdicts = append(b.verdicts, o.Verdict)
-		}
+		b.verdicts = append(b.verdicts, *o.Verdict)
 		c.verdict = int32(len(b.verdicts) - 1)
 	}
 	b.obs = append(b.obs, c)
@@ -99,6 +97,6 @@ func (b *obsBatch) get(i int, o *incident.Observation) {
 		From: b.str(c.from), MessageID: b.str(c.messageID), Login: b.str(c.login), Client: b.str(c.client),
 		Prev: b.str(c.prev), Next: b.str(c.next)}
 	if c.verdict >= 0 {
-		o.Verdict = b.verdicts[c.verdict]
+		o.Verdict = &b.verdicts[c.verdict]
 	}
 }

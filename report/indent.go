@@ -1,26 +1,62 @@
 package report
 
-// indentJSON appends src, compact JSON as json.Marshal writes it, to dst
-// indented as json.Indent(dst, src, "", "  ") does. json.Indent runs its
-// full validating scanner over every byte, which took more time than
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+)
+
+// indenter writes compact JSON, as json.Marshal writes it, indented as
+// json.Indent(dst, src, "", "  ") does. json.Indent runs its full
+// validating scanner over every byte, which took more time than
 // marshalling the report itself; a document Marshal just wrote needs no
 // validation, only its structure followed (TestIndentJSONAsEncoding holds
-// the two equal).
-func indentJSON(dst, src []byte) []byte {
-	depth := 0
+// the two equal). It may be fed a document in pieces, none of which cuts a
+// string.
+type indenter struct {
+	depth int
+	// open: the last byte fed opened an object or array, whose line
+	// break waits for the next byte (an empty one has none).
+	open bool
+}
+
+// indent appends src to dst, indented.
+func (in *indenter) indent(dst, src []byte) []byte {
 	newline := func() {
 		dst = append(dst, '\n')
-		for range depth {
+		for range in.depth {
 			dst = append(dst, ' ', ' ')
 		}
 	}
 	for i := 0; i < len(src); i++ {
-		switch c := src[i]; c {
+		c := src[i]
+		if in.open {
+			in.open = false
+			if c == '}' || c == ']' {
+				dst = append(dst, c)
+				continue
+			}
+			in.depth++
+			newline()
+		}
+		switch c {
 		case '"':
+			// To the closing quote: one not escaped by an odd number of
+			// backslashes.
 			j := i + 1
-			for j < len(src) && src[j] != '"' {
-				if src[j] == '\\' {
-					j++
+			for {
+				k := bytes.IndexByte(src[j:], '"')
+				if k < 0 {
+					j = len(src)
+					break
+				}
+				j += k
+				n := 0
+				for n < j-i-1 && src[j-1-n] == '\\' {
+					n++
+				}
+				if n%2 == 0 {
+					break
 				}
 				j++
 			}
@@ -28,15 +64,9 @@ func indentJSON(dst, src []byte) []byte {
 			i = j
 		case '{', '[':
 			dst = append(dst, c)
-			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
-				dst = append(dst, src[i+1])
-				i++
-				continue
-			}
-			depth++
-			newline()
+			in.open = true
 		case '}', ']':
-			depth--
+			in.depth--
 			newline()
 			dst = append(dst, c)
 		case ',':
@@ -49,4 +79,55 @@ func indentJSON(dst, src []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// indentJSON appends src, a whole document, to dst indented.
+func indentJSON(dst, src []byte) []byte {
+	var in indenter
+	return in.indent(dst, src)
+}
+
+// writeJSON writes rep as WriteJSON does (json.Encoder with the indent
+// "  "), an incident at a time: the document of a replay with thousands of
+// incidents is megabytes, and made whole it was garbage that kept the
+// collector busy.
+func writeJSON(w io.Writer, rep *Report) error {
+	head := *rep
+	head.Incidents = []Incident{}
+	b, err := json.Marshal(&head)
+	if err != nil {
+		return err
+	}
+	const tail = `"incidents":[]}`
+	if !bytes.HasSuffix(b, []byte(tail)) {
+		// Not the last field any more: the whole document at once.
+		if b, err = json.Marshal(rep); err != nil {
+			return err
+		}
+		_, err = w.Write(append(indentJSON(nil, b), '\n'))
+		return err
+	}
+	var in indenter
+	out := in.indent(make([]byte, 0, 64<<10), b[:len(b)-2]) // up to "[" of the incidents
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for i := range rep.Incidents {
+		buf.Reset()
+		if err := enc.Encode(&rep.Incidents[i]); err != nil {
+			return err
+		}
+		if i > 0 {
+			out = in.indent(out, []byte{','})
+		}
+		out = in.indent(out, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+		if len(out) >= 32<<10 {
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
+	}
+	out = append(in.indent(out, []byte("]}")), '\n')
+	_, err = w.Write(out)
+	return err
 }

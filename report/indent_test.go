@@ -86,3 +86,30 @@ func randomValue(r *rand.Rand, depth int) any {
 		return m
 	}
 }
+
+// TestWriteJSONAsEncoder checks that WriteJSON writes what json.Encoder
+// with SetIndent("", "  ") writes, for reports with no, one and several
+// incidents (texts with quotes, backslashes and markup).
+func TestWriteJSONAsEncoder(t *testing.T) {
+	inc := Incident{ID: "spamhaus-192.0.2.1-20261123T150000Z", Provider: "spamhaus", Reply: `550 "quoted" \ <b>&`, Samples: []string{"a\\\"b", "[{,:}]"},
+		Domains: []string{}, Fates: map[string]int{"bounced": 2, "delivered": 1}}
+	for _, n := range []int{0, 1, 3} {
+		rep := &Report{Files: []string{"mail.log"}, Failures: map[string]int64{"blocklist": 3}, Incidents: []Incident{}}
+		for i := range n {
+			inc.ID += string(rune('a' + i))
+			rep.Incidents = append(rep.Incidents, inc)
+		}
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(&got, rep); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("%d incidents: WriteJSON\n%s\nwant\n%s", n, got.String(), want.String())
+		}
+	}
+}

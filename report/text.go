@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -17,15 +16,7 @@ import (
 )
 
 // WriteJSON writes the report as one indented JSON document.
-func WriteJSON(w io.Writer, rep *Report) error {
-	b, err := json.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	out := append(indentJSON(make([]byte, 0, len(b)+len(b)/2), b), '\n')
-	_, err = w.Write(out)
-	return err
-}
+func WriteJSON(w io.Writer, rep *Report) error { return writeJSON(w, rep) }
 
 // labels holds the words of the text and HTML reports in one language.
 type labels struct {

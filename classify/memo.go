@@ -1,0 +1,723 @@
+package classify
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+	"unsafe"
+)
+
+// Memo is Classify with a memory: it remembers verdicts by the shape of
+// the reply, so that a reply it has seen before, or one that differs only in
+// what changes from message to message, costs a look-up instead of a
+// classification. Real replies name the recipient's mail host, queue ids,
+// addresses, our IP and times: keyed by the whole reply and remote host, a
+// cache missed on most refusals of a busy log.
+//
+// The shape of a reply is its text with the tokens that vary masked: IP
+// literals, mail addresses (the domain too, unless it is a catalog
+// provider's), times, the remote host's own name (unless it is a provider's
+// host), and ids — runs of five digits or more, and words with digits that
+// are long or look random (mixed case, hex). Words, codes such as S3140 or
+// AS16012609, provider domains and links stay. The key also holds what
+// Classify reads besides the text: the reply codes, whether there was a
+// reply and whether it came at the greeting, and which of the catalog's
+// host suffixes the remote host ends in.
+//
+// What Memo remembers of a shape is what Classify reads of the text (facts:
+// the rule that decides, links to providers, DNS lists named); the verdict
+// is made of those facts for each reply, with its own remote host and
+// listed address (Catalog.verdict, as Classify does). The remote host
+// enters the key only when a rule with host conditions was asked. A shape
+// is remembered only when its masked tokens did not change the facts: the
+// first reply of a shape is read as it is and with its masked tokens
+// replaced by others of their kind (a witness), and a shape whose two
+// readings differ is classified in full every time. TestMemoAsClassify holds Memo equal to
+// Classify on every reply of the corpus and test sets, with their tokens
+// varied.
+//
+// A Memo is not safe for concurrent use; its memory is bounded (maxMemo
+// shapes, then it starts afresh).
+type Memo struct {
+	c       *Catalog
+	entries map[string]*memoEntry
+	hosts   map[string]*memoHost
+
+	suffixes map[string]int32 // the host suffixes Classify tests the remote host against
+	suffixAt []string         // and in order
+
+	key, canon, text []byte
+	spans            []maskSpan
+
+	// Hits, Misses and Volatile count the replies classified from memory,
+	// by Classify with a new shape remembered, and by Classify because
+	// their shape's tokens mattered.
+	Hits, Misses, Volatile int64
+}
+
+// maxMemo bounds the shapes a Memo remembers, maxMemoHosts the hosts.
+const (
+	maxMemo      = 2048
+	maxMemoHosts = 4096
+)
+
+type memoEntry struct {
+	f        facts
+	volatile bool // the masked tokens mattered: classify in full
+	hostRule bool // the facts depend on the remote host: look for the entry with its suffixes
+	listed   byte // how the listed address is found (listedFull, …)
+}
+
+// How Memo finds the listed address of a reply of a shape (when the
+// verdict has one, a rule of IP addresses). Catalog.listed reads the
+// normalized text; for most shapes that is not needed:
+const (
+	// listedFull: normalize the reply and look (Catalog.listed).
+	listedFull = iota
+	// listedSpan: the first masked IP address, when it is one findIP
+	// takes (public, valid, usable); else as listedFull. The reply the
+	// shape was learnt from and its witness both listed that address.
+	listedSpan
+	// listedSending: the sending IP. The reply names no address, and its
+	// masked tokens are of kinds that cannot hold one.
+	listedSending
+)
+
+// memoHost is what Memo needs of a remote host.
+type memoHost struct {
+	info hostInfo // host, hostProvider(host), registrable(host)
+	sig  []byte   // the indexes of the suffixes it ends in (Memo.suffixAt), two bytes each
+	// catalog: it ends in a suffix of a provider or rule (its name in a
+	// reply is not masked: a link or domain there can name the provider).
+	catalog bool
+}
+
+// maskSpan is a masked token of the reply text: text[s:e], of class k.
+type maskSpan struct {
+	s, e int
+	k    byte
+}
+
+// Classes of masked tokens.
+const (
+	maskIP      = 'I' // an IPv4 address
+	maskIPPort  = 'J' // an IPv4 address and port
+	maskIP6     = '6' // an IPv6 address
+	maskLocal   = 'L' // the local part of a mail address
+	maskDomain  = 'D' // the domain of a mail address, not a provider's
+	maskTime    = 'T' // 14:52:05
+	maskHost    = 'H' // the remote host's name
+	maskID      = 'N' // an id or a long number
+	maskLiteral = 0   // a NUL byte of the text (escaped)
+)
+
+// NewMemo returns a Memo of the catalog.
+func (c *Catalog) NewMemo() *Memo {
+	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: map[string]*memoHost{}, suffixes: map[string]int32{}}
+	add := func(s string) {
+		s = strings.ToLower(s)
+		if _, ok := m.suffixes[s]; !ok {
+			m.suffixes[s] = int32(len(m.suffixAt))
+			m.suffixAt = append(m.suffixAt, s)
+		}
+	}
+	for _, e := range c.hostProv {
+		add(e.suffix)
+	}
+	for _, e := range c.domainProv {
+		add(e.suffix)
+	}
+	for _, r := range c.rules {
+		for _, h := range r.hosts {
+			add(h)
+		}
+	}
+	return m
+}
+
+// Classify returns what c.Classify(in) returns.
+func (m *Memo) Classify(in Input) Verdict {
+	text := in.Reply.Text
+	if len(text) > maxText || len(m.suffixAt) > 1<<16 {
+		m.Misses++
+		return m.c.Classify(in)
+	}
+	h := m.host(in.RemoteHost)
+	m.key = m.shape(m.keyHead(m.key[:0], &in), text, in.RemoteHost, h)
+	e := m.entries[string(m.key)]
+	if e != nil && e.hostRule {
+		e = m.entries[string(h.appendSig(m.key))]
+	}
+	if e == nil {
+		return m.learn(in, h)
+	}
+	if e.volatile {
+		m.Volatile++
+		return m.c.Classify(in)
+	}
+	m.Hits++
+	hi := &hostInfo{}
+	if h != nil {
+		hi = &h.info
+	}
+	v, target, listed := m.c.verdict(&e.f, &in, hi)
+	if listed {
+		v.Listed = m.listed(e.listed, text, target, &in)
+	}
+	return v
+}
+
+// listed finds the listed address of a reply of a shape as mode says.
+func (m *Memo) listed(mode byte, text, target string, in *Input) string {
+	switch mode {
+	case listedSending:
+		return in.SendingIP
+	case listedSpan:
+		for _, sp := range m.spans {
+			if sp.k != maskIP && sp.k != maskIPPort {
+				continue
+			}
+			ip := text[sp.s:sp.e]
+			if i := strings.IndexByte(ip, ':'); i >= 0 {
+				ip = ip[:i]
+			}
+			if publicIPv4(ip) {
+				return ip
+			}
+			break
+		}
+	}
+	m.text = normalize(m.text[:0], text, in.Reply.Code)
+	return m.c.listed(m.text, target, in.SendingIP)
+}
+
+// publicIPv4 reports whether s is an IPv4 address findIP takes at once:
+// valid, usable, neither private nor link-local.
+func publicIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4() && !a.IsLoopback() && !a.IsUnspecified() && !a.IsMulticast() && !a.IsPrivate() &&
+		!a.IsLinkLocalUnicast() && a.As4()[0] != 0 && a.As4()[0] != 255
+}
+
+// learn classifies in (whose key, without the host, is m.key) and
+// remembers what its text says: as volatile when its masked tokens
+// mattered.
+func (m *Memo) learn(in Input, h *memoHost) Verdict {
+	m.Misses++
+	sc := m.c.scratch.Get().(*scratch)
+	defer m.c.scratch.Put(sc)
+	sc.buf = normalize(sc.buf[:0], in.Reply.Text, in.Reply.Code)
+	e := &memoEntry{}
+	m.c.read(sc.buf, &in, sc, &e.f)
+	hi := &hostInfo{}
+	if h != nil {
+		hi = &h.info
+	}
+	v, target, listed := m.c.verdict(&e.f, &in, hi)
+	if listed {
+		v.Listed = m.c.listed(sc.buf, target, in.SendingIP)
+	}
+	var wtext []byte // the witness's normalized text
+	if len(m.spans) > 0 {
+		// The witness: the same reply with other tokens.
+		w := in
+		w.Reply.Text = string(m.canonical(in.Reply.Text))
+		wsc := m.c.scratch.Get().(*scratch)
+		defer m.c.scratch.Put(wsc)
+		wsc.buf = normalize(wsc.buf[:0], w.Reply.Text, w.Reply.Code)
+		var wf facts
+		m.c.read(wsc.buf, &w, wsc, &wf)
+		e.volatile = !e.f.same(&wf)
+		wtext = wsc.buf
+	}
+	if listed && target == targetIP {
+		e.listed = m.listedMode(in.Reply.Text, sc.buf, wtext)
+	}
+	// Copies: the names come from the reply, a view of a log line.
+	for i, l := range e.f.lists {
+		e.f.lists[i] = listName{strings.Clone(l.name), strings.Clone(l.reg)}
+	}
+	if len(m.entries) >= maxMemo {
+		clear(m.entries)
+	}
+	if e.f.hostRule {
+		// The facts hold for this host's suffixes: a mark under the key
+		// without them, the entry under the key with them.
+		if k := string(m.key); m.entries[k] == nil {
+			m.entries[k] = &memoEntry{hostRule: true}
+		}
+		m.entries[string(h.appendSig(m.key))] = e
+		return v
+	}
+	m.entries[string(m.key)] = e
+	return v
+}
+
+// listedMode tells how the listed address of replies of the shape of text
+// (masked tokens in m.spans; norm is text normalized, wnorm its witness's)
+// may be found (see listedSpan, listedSending).
+func (m *Memo) listedMode(text string, norm, wnorm []byte) byte {
+	// Masked tokens that may hold what findIP takes for an address:
+	// IPs, and mail addresses' local parts and ids with colons, which
+	// could hold one in a part.
+	first := -1 // the first masked IP
+	for i, sp := range m.spans {
+		switch {
+		case sp.k == maskIP || sp.k == maskIPPort:
+			if first < 0 {
+				first = i
+			}
+		case sp.k == maskIP6, sp.k == maskLocal, sp.k == maskID && strings.IndexByte(text[sp.s:sp.e], ':') >= 0:
+			if first < 0 {
+				return listedFull
+			}
+		}
+	}
+	ip, _ := findIP(norm)
+	if first < 0 {
+		if ip == "" {
+			return listedSending
+		}
+		return listedFull
+	}
+	sp := m.spans[first]
+	v := text[sp.s:sp.e]
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		v = v[:i]
+	}
+	if ip != v || !publicIPv4(ip) || wnorm == nil {
+		return listedFull
+	}
+	// The witness holds another address there: it must be the one listed
+	// too (not an address of the text that merely equals this one).
+	wv := canonicalOf(sp.k, text[sp.s:sp.e])
+	if i := strings.IndexByte(wv, ':'); i >= 0 {
+		wv = wv[:i]
+	}
+	if wip, _ := findIP(wnorm); wip != wv {
+		return listedFull
+	}
+	// Yahoo's "- 4.16.55.1" status numbers are not addresses: findIP
+	// looks at the first digits there.
+	if k := bytes.Index(norm, []byte(ip)); k < 0 || bytes.HasSuffix(norm[:k], []byte("- ")) || bytes.HasSuffix(norm[:k], []byte("\xe2\x80\x93 ")) {
+		return listedFull
+	}
+	return listedSpan
+}
+
+// same reports whether f and g are the same facts.
+func (f *facts) same(g *facts) bool {
+	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || len(f.lists) != len(g.lists) {
+		return false
+	}
+	for i := range f.lists {
+		if f.lists[i] != g.lists[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// host returns what Memo needs of the remote host (nil for none).
+func (m *Memo) host(host string) *memoHost {
+	if host == "" {
+		return nil
+	}
+	if h := m.hosts[host]; h != nil {
+		return h
+	}
+	host = strings.Clone(host)
+	h := &memoHost{info: hostInfo{host: host, hp: m.c.hostProvider(host), reg: strings.Clone(registrable(host)), regDone: true}}
+	add := func(i int32) { h.sig = append(h.sig, byte(i>>8), byte(i)) }
+	ascii := true
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			ascii = false
+		}
+	}
+	if ascii {
+		low := strings.ToLower(host)
+		if i, ok := m.suffixes[low]; ok {
+			add(i)
+		}
+		for k := 0; k < len(low); k++ {
+			if low[k] == '.' {
+				if i, ok := m.suffixes[low[k+1:]]; ok {
+					add(i)
+				}
+			}
+		}
+	} else {
+		for i, s := range m.suffixAt {
+			if hostHasSuffix(host, s) {
+				add(int32(i))
+			}
+		}
+	}
+	h.catalog = len(h.sig) > 0
+	if len(m.hosts) >= maxMemoHosts {
+		clear(m.hosts)
+	}
+	m.hosts[host] = h
+	return h
+}
+
+// appendSig appends to key the suffixes the host ends in (none for no
+// host: rules with host conditions hold for no empty host).
+func (h *memoHost) appendSig(key []byte) []byte {
+	key = append(key, 0, 'h')
+	if h == nil {
+		return append(key, 0)
+	}
+	return append(append(key, byte(len(h.sig))), h.sig...)
+}
+
+// keyHead appends to key what read takes of in besides the text and the
+// remote host.
+func (m *Memo) keyHead(key []byte, in *Input) []byte {
+	var flags byte
+	if in.NoReply {
+		flags |= 1
+	}
+	if in.Greeting {
+		flags |= 2
+	}
+	code := in.Reply.Code
+	key = append(key, flags, byte(code>>8), byte(code), byte(len(in.Reply.Enhanced)))
+	return append(key, in.Reply.Enhanced...)
+}
+
+// shape appends the reply text to key with its varying tokens masked (see
+// Memo), and notes them in m.spans.
+func (m *Memo) shape(key []byte, text, host string, h *memoHost) []byte {
+	m.spans = m.spans[:0]
+	maskHostName := h != nil && !h.catalog
+	for i := 0; i < len(text); {
+		// Bytes of no token, as they are (a NUL escaped).
+		j := i
+		for j < len(text) && tokenClass[text[j]] == 0 {
+			j++
+		}
+		key = append(key, text[i:j]...)
+		i = j
+		if i == len(text) {
+			break
+		}
+		if tokenClass[text[i]] == tcNUL {
+			key = append(key, 0, maskLiteral)
+			i++
+			continue
+		}
+		// A token; what it holds decides what it may be.
+		var has byte
+		for j < len(text) && tokenClass[text[j]]&^tcNUL != 0 {
+			has |= tokenClass[text[j]]
+			j++
+		}
+		end := j
+		for end > i && tokenClass[text[end-1]]&tcTrail != 0 {
+			end--
+		}
+		if has&(tcDigit|tcAt) == 0 {
+			// Words: only the remote host's name may be masked.
+			if maskHostName && end-i == len(host) && strings.EqualFold(text[i:end], host) && m.plain(text[i:end]) {
+				key = append(key, 0, maskHost)
+				m.spans = append(m.spans, maskSpan{i, end, maskHost})
+				key = append(key, text[end:j]...)
+			} else {
+				key = append(key, text[i:j]...)
+			}
+		} else {
+			key = m.token(key, text, i, end, host, maskHostName)
+			key = append(key, text[end:j]...)
+		}
+		i = j
+	}
+	return key
+}
+
+// tokenClass tells the bytes a token is made of (non-zero) and what they
+// are.
+var tokenClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = tcDigit
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			t[c] = tcLetter
+		case c == '@':
+			t[c] = tcAt
+		case c == '.' || c == ':' || c == '-' || c == '_' || c == '+':
+			t[c] = tcTrail
+		case c == 0:
+			t[c] = tcNUL
+		}
+	}
+	return t
+}()
+
+const (
+	tcLetter = 1 << iota
+	tcDigit
+	tcAt
+	tcTrail // may end a token as punctuation (".", ":", "-", "_", "+")
+	tcNUL   // not a token's: NUL, escaped in a shape
+)
+
+// token appends text[s:e] to key, masked where it varies.
+func (m *Memo) token(key []byte, text string, s, e int, host string, maskHostName bool) []byte {
+	// A multi-line reply's "550-" continuation prefix is not part of the
+	// word it is glued to (normalize removes it).
+	for e-s > 4 && text[s] >= '2' && text[s] <= '5' && isDigit(text[s+1]) && isDigit(text[s+2]) && text[s+3] == '-' {
+		key = append(key, text[s:s+4]...)
+		s += 4
+	}
+	t := text[s:e]
+	mask := func(k byte, s, e int) {
+		key = append(key, 0, k)
+		m.spans = append(m.spans, maskSpan{s, e, k})
+	}
+	switch {
+	case t == "":
+		return key
+	case isIPv4Port(t):
+		if m.plain(t) {
+			k := byte(maskIP)
+			if strings.IndexByte(t, ':') >= 0 {
+				k = maskIPPort
+			}
+			mask(k, s, e)
+			return key
+		}
+	case strings.IndexByte(t, '@') > 0:
+		// An address of a provider's domain (a removal contact) stays
+		// whole; others are masked whole, a recipient's or sender's.
+		at := strings.LastIndexByte(t, '@')
+		d := t[at+1:]
+		if strings.IndexByte(d, '.') > 0 && validName(d) && m.plain(t) &&
+			m.c.domainIdx.first(unsafe.Slice(unsafe.StringData(d), len(d)), nil) == nil &&
+			m.c.hostIdx.first(unsafe.Slice(unsafe.StringData(d), len(d)), nil) == nil {
+			mask(maskLocal, s, s+at)
+			key = append(key, '@')
+			mask(maskDomain, s+at+1, e)
+			return key
+		}
+	case isIPv6(t):
+		if m.plain(t) {
+			mask(maskIP6, s, e)
+			return key
+		}
+	case isClock(t) || isISOTime(t):
+		if m.plain(t) {
+			mask(maskTime, s, e)
+			return key
+		}
+	case maskHostName && len(t) == len(host) && strings.EqualFold(t, host):
+		if m.plain(t) {
+			mask(maskHost, s, e)
+			return key
+		}
+	}
+	// Parts between '.' and '@': ids and times masked, the rest as it is.
+	p := s
+	for k := s; k <= e; k++ {
+		if k < e && text[k] != '.' && text[k] != '@' {
+			continue
+		}
+		switch part := text[p:k]; {
+		case isClock(part) && m.plain(part):
+			mask(maskTime, p, k)
+		case idLike(part) && m.plain(part):
+			mask(maskID, p, k)
+		default:
+			key = append(key, part...)
+		}
+		if k < e {
+			key = append(key, text[k])
+		}
+		p = k + 1
+	}
+	return key
+}
+
+// plain reports whether no catalog literal occurs inside t (a token or a
+// part of one, which the text around delimits as a word): one that does is
+// not masked, since a rule may look for it ("spammaster@hanafos.com",
+// "127.0.0.2").
+func (m *Memo) plain(t string) bool { return !m.c.m.any(t) }
+
+// isISOTime reports whether t is an RFC 3339 date and time:
+// 2024-05-09T23:34:45.000Z, 2024-05-09T23:34:45+02:00.
+func isISOTime(t string) bool {
+	if len(t) < 16 || t[4] != '-' || t[7] != '-' || t[10] != 'T' && t[10] != 't' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+		if !isDigit(t[i]) {
+			return false
+		}
+	}
+	rest := t[11:]
+	// The clock, then a zone: Z or ±hh:mm.
+	end := len(rest)
+	if rest[end-1] == 'Z' || rest[end-1] == 'z' {
+		end--
+	} else if end >= 6 && (rest[end-6] == '+' || rest[end-6] == '-') && isClock(rest[end-5:]) {
+		end -= 6
+	}
+	return isClock(rest[:end])
+}
+
+// isIPv4Port reports whether t is a dotted quad of decimal groups of one
+// to three digits, with a port (":25") or not.
+func isIPv4Port(t string) bool {
+	i := 0
+	for g := 0; g < 4; g++ {
+		if g > 0 {
+			if i >= len(t) || t[i] != '.' {
+				return false
+			}
+			i++
+		}
+		n := 0
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+			n++
+		}
+		if n == 0 || n > 3 {
+			return false
+		}
+	}
+	if i == len(t) {
+		return true
+	}
+	if t[i] != ':' || i+1 == len(t) {
+		return false
+	}
+	for i++; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isIPv6 reports whether t is an IPv6 address.
+func isIPv6(t string) bool {
+	if strings.Count(t, ":") < 2 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; !(isHex(c|0x20) || c == ':' || c == '.') {
+			return false
+		}
+	}
+	a, err := netip.ParseAddr(t)
+	return err == nil && a.Is6()
+}
+
+// isClock reports whether t is a time of day: 9:05, 14:52:05, 14:52:05.123.
+func isClock(t string) bool {
+	i, n := 0, 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 2 {
+		return false
+	}
+	for n < 2 {
+		if i+3 > len(t) || t[i] != ':' || !isDigit(t[i+1]) || !isDigit(t[i+2]) {
+			break
+		}
+		i += 3
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	if i < len(t) && (t[i] == '.' || t[i] == ',') && n == 2 {
+		j := i + 1
+		for j < len(t) && isDigit(t[j]) {
+			j++
+		}
+		if j > i+1 {
+			i = j
+		}
+	}
+	return i == len(t)
+}
+
+// idLike reports whether a part of a token is an id that varies from
+// message to message: five digits or more, or a word with digits that is
+// long (12 bytes), mixed-case (8) or hexadecimal (8). Catalog codes such as
+// S3140, AS16012609, BL000010, OFR006_100 are none of these.
+func idLike(p string) bool {
+	digits, lower, upper, hex := 0, 0, 0, true
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z':
+			lower++
+			hex = hex && c <= 'f'
+		case c >= 'A' && c <= 'Z':
+			upper++
+			hex = hex && c <= 'F'
+		default:
+			hex = hex && c == '-'
+		}
+	}
+	switch {
+	case digits == 0:
+		return false
+	case digits == len(p):
+		return len(p) >= 5
+	case len(p) >= 12:
+		return true
+	case len(p) >= 8 && lower > 0 && upper > 0:
+		return true
+	}
+	return len(p) >= 8 && hex && lower+upper > 0
+}
+
+// canonical returns the reply text with each masked token (m.spans)
+// replaced by another of its kind (canonicalOf).
+func (m *Memo) canonical(text string) []byte {
+	b := m.canon[:0]
+	at := 0
+	for _, sp := range m.spans {
+		b = append(b, text[at:sp.s]...)
+		b = append(b, canonicalOf(sp.k, text[sp.s:sp.e])...)
+		at = sp.e
+	}
+	b = append(b, text[at:]...)
+	m.canon = b
+	return b
+}
+
+// canonicalOf returns a token of kind k other than orig.
+func canonicalOf(k byte, orig string) string {
+	alt := func(x, y string) string {
+		if orig == x {
+			return y
+		}
+		return x
+	}
+	switch k {
+	case maskIP:
+		return alt("192.0.2.1", "192.0.2.2")
+	case maskIPPort:
+		return alt("192.0.2.1:2525", "192.0.2.2:2525")
+	case maskIP6:
+		return alt("2001:db8::1", "2001:db8::2")
+	case maskLocal:
+		return alt("someone", "sometwo")
+	case maskDomain:
+		return alt("example.net", "example.org")
+	case maskTime:
+		return alt("00:00:00", "01:01:01")
+	case maskHost:
+		return alt("mx.example.net", "mx.example.org")
+	}
+	return alt("x0x0x0x0x0x0", "y1y1y1y1y1y1")
+}

@@ -1,0 +1,187 @@
+package classify
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// memoHosts are remote hosts the replies come from: none, mail hosts of
+// ordinary domains (each its own receiver), and providers' own hosts.
+var memoHosts = []string{"", "mx.orbitgreen2054.example", "MX2.Riverprime1014.example.org", "mail.example.co.jp",
+	"acme-com.mail.protection.outlook.com", "gmail-smtp-in.l.google.com", "mta7.am0.yahoodns.net",
+	"d733223a.ess.barracudanetworks.com", "eu-smtp-inbound-1.mimecast.com", "mx1.cloudfilter.net", "192.0.2.7"}
+
+// TestMemoAsClassify classifies every reply of the corpus, the test sets
+// and the catalog's samples both ways — Classify, and one Memo fed them all
+// in turn — from several remote hosts and sending IPs, each reply also with
+// its varying tokens (addresses, ids, times, the host's name) replaced by
+// other values of their kind, as the next message's reply would have them;
+// the verdicts must be the same. It also checks that the memo is of use:
+// most replies of a known shape come from memory.
+func TestMemoAsClassify(t *testing.T) {
+	c := Default()
+	var texts []Input
+	add := func(rows []corpusRow) {
+		for _, r := range rows {
+			texts = append(texts, r.input())
+		}
+	}
+	add(readCorpus(t))
+	for _, f := range []string{"dev.tsv", "extra.tsv", "holdout.tsv", "holdout2.tsv", "holdout3.tsv"} {
+		add(readRows(t, filepath.Join("testdata", f)))
+	}
+	for _, r := range c.rules {
+		for _, s := range append(append([]string(nil), r.r.Samples...), r.r.Counter...) {
+			texts = append(texts, InputFromText(s, ""))
+		}
+	}
+	m := c.NewMemo()
+	rng := rand.New(rand.NewPCG(7, 11))
+	calls := 0
+	// The memo reads its inputs as views of a buffer that is read into
+	// again after each reply, as a log line's is: it must keep copies.
+	var buf []byte
+	view := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		buf = append(buf, s...)
+		return unsafe.String(&buf[len(buf)-len(s)], len(s))
+	}
+	check := func(in Input) {
+		t.Helper()
+		calls++
+		want := c.Classify(in)
+		buf = buf[:0]
+		vin := in
+		vin.Reply.Text, vin.Reply.Enhanced, vin.RemoteHost = view(in.Reply.Text), view(in.Reply.Enhanced), view(in.RemoteHost)
+		got := m.Classify(vin)
+		got = got.Clone()
+		for i := range buf {
+			buf[i] = '#'
+		}
+		if got != want {
+			t.Errorf("Memo.Classify(%q from %q, sending IP %q)\n= %+v\nwant %+v", in.Reply.Text, in.RemoteHost, in.SendingIP, got, want)
+		}
+	}
+	for _, base := range texts {
+		for k, host := range memoHosts {
+			in := base
+			in.RemoteHost = host
+			in.SendingIP = []string{"", "192.0.2.10", "2001:db8::25"}[k%3]
+			in.Greeting = k%4 == 3
+			in.NoReply = k%5 == 4 && in.Reply.Code == 0
+			// Varied replies before and after the original: the memo
+			// learns a shape from whichever comes first.
+			for i := range 4 {
+				if i == 2 {
+					check(in)
+				}
+				v := in
+				v.RemoteHost = memoHosts[rng.IntN(len(memoHosts))]
+				v.Reply.Text = vary(m, rng, in.Reply.Text, in.RemoteHost, v.RemoteHost)
+				check(v)
+			}
+		}
+	}
+	t.Logf("%d replies, %d calls: %d from memory, %d classified and remembered, %d classified (their tokens matter)",
+		len(texts), calls, m.Hits, m.Misses, m.Volatile)
+	if m.Hits < int64(calls)/2 {
+		t.Errorf("only %d of %d replies came from memory", m.Hits, calls)
+	}
+}
+
+// vary returns text with its masked tokens replaced by random values of
+// their kind, as another message's reply of the same shape; the remote
+// host's name (from host) becomes the new host's (to).
+func vary(m *Memo, rng *rand.Rand, text, host, to string) string {
+	h := m.host(host)
+	m.shape(nil, text, host, h)
+	var b strings.Builder
+	at := 0
+	for _, sp := range m.spans {
+		b.WriteString(text[at:sp.s])
+		orig := text[sp.s:sp.e]
+		switch sp.k {
+		case maskIP, maskIPPort:
+			oct := func() int { return rng.IntN(256) }
+			switch rng.IntN(4) {
+			case 0:
+				fmt.Fprintf(&b, "127.0.0.%d", 1+rng.IntN(10))
+			case 1:
+				fmt.Fprintf(&b, "10.%d.%d.%d", oct(), oct(), oct())
+			default:
+				fmt.Fprintf(&b, "%d.%d.%d.%d", 1+rng.IntN(223), oct(), oct(), oct())
+			}
+			if sp.k == maskIPPort {
+				fmt.Fprintf(&b, ":%d", rng.IntN(65536))
+			}
+		case maskIP6:
+			fmt.Fprintf(&b, "2001:db8:%x::%x", rng.IntN(65536), rng.IntN(65536))
+		case maskLocal:
+			b.WriteString(randomLike(rng, "user.name"))
+		case maskDomain:
+			b.WriteString(randomLike(rng, "example") + ".example")
+		case maskTime:
+			fmt.Fprintf(&b, "%02d:%02d:%02d", rng.IntN(24), rng.IntN(60), rng.IntN(60))
+		case maskHost:
+			b.WriteString(to)
+		default:
+			b.WriteString(randomLike(rng, orig))
+		}
+		at = sp.e
+	}
+	b.WriteString(text[at:])
+	return b.String()
+}
+
+// randomLike returns a random string with the character classes of s.
+func randomLike(rng *rand.Rand, s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			b[i] = byte('0' + rng.IntN(10))
+		case c >= 'a' && c <= 'z':
+			b[i] = byte('a' + rng.IntN(26))
+		case c >= 'A' && c <= 'Z':
+			b[i] = byte('A' + rng.IntN(26))
+		}
+	}
+	return string(b)
+}
+
+// TestMemoShape: what is masked and what stays.
+func TestMemoShape(t *testing.T) {
+	m := Default().NewMemo()
+	for _, tc := range []struct{ host, text, want string }{
+		{"", "550 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1",
+			"550 5.7.1 Client host [~I] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/~I"},
+		{"mx.orbit.example", "550 5.1.1 <j.smith15@orbit.example>: unknown at mx.orbit.example, mx.other.example",
+			"550 5.1.1 <~L@~D>: unknown at ~H, mx.other.example"},
+		{"", "421 4.3.2 Your IP(218.236.206.104) is filtered. Register your IP to spammaster@hanafos.com",
+			"421 4.3.2 Your IP(~I) is filtered. Register your IP to spammaster@hanafos.com"},
+		{"", "550 delist@messaging.microsoft.com (AS16012609) S3140 BL000010 OFR006_100 MXIN506 [TSS04]",
+			"550 delist@messaging.microsoft.com (AS16012609) S3140 BL000010 OFR006_100 MXIN506 [TSS04]"},
+		{"", "550 a\x00b 192.0.2.1:25\x00", "550 a~~b ~J~~"},
+		{"", "553-Message filtered. 550-5.7.1 [192.0.2.1      12] 550-5.7.1bad",
+			"553-Message filtered. 550-5.7.1 [~I      12] 550-5.7.1bad"},
+		{"", "451 4.7.650 (S3113) [5NY1SSJFSTZJRJBG.eurprd02.prod.outlook.com 2024-05-09T23:34:45.000Z GLXTWVLGZHZ]",
+			"451 4.7.650 (S3113) [~N.eurprd02.prod.outlook.com ~T GLXTWVLGZHZ]"},
+		{"", "554 Txn ID 4fbc0af0-417e-4180-91d8-66754d53a162 at 14:52:05 +0200, port 39153, d733223a, 2001:db8::1.",
+			"554 Txn ID ~N at ~T +0200, port ~N, ~N, ~6."},
+		{"acme-com.mail.protection.outlook.com", "550 from acme-com.mail.protection.outlook.com[192.0.2.9]:25",
+			"550 from acme-com.mail.protection.outlook.com[~I]:25"},
+		{"", "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+			"421 4.7.0 [TSS04] Messages from ~I temporarily deferred - ~I; see https://postmaster.yahooinc.com/error-codes"},
+	} {
+		got := strings.ReplaceAll(strings.ReplaceAll(string(m.shape(nil, tc.text, tc.host, m.host(tc.host))), "\x00", "~"), "~\x00", "~0")
+		if got != tc.want {
+			t.Errorf("shape(%q)\n= %q\nwant %q", tc.text, got, tc.want)
+		}
+	}
+}
