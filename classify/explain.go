@@ -133,7 +133,9 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	} else {
 		e.ViaName = v.Via
 	}
-	fill := strings.NewReplacer("{provider}", p.Name, "{target}", target, "{via}", e.ViaName, "{note}", p.Historical).Replace
+	fill := func(s string) string {
+		return fillPlaceholders(s, "{provider}", p.Name, "{target}", target, "{via}", e.ViaName, "{note}", p.Historical)
+	}
 
 	switch {
 	case p.Historical != "":
@@ -144,11 +146,11 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 		// The unnamed list's meaning ("does not say which list") would
 		// contradict the list shown.
 		e.Meaning = strings.ReplaceAll(text("named_list_meaning"), "{provider}", v.List)
-		e.Status = strings.NewReplacer("{provider}", v.List).Replace(text("listed_no_target"))
+		e.Status = fillPlaceholders(text("listed_no_target"), "{provider}", v.List)
 		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown && v.List != "":
 		e.Meaning = strings.ReplaceAll(text("named_list_meaning"), "{provider}", v.List)
-		e.Status = strings.NewReplacer("{provider}", v.List, "{target}", target).Replace(text("listed"))
+		e.Status = fillPlaceholders(text("listed"), "{provider}", v.List, "{target}", target)
 		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown:
 		e.Status = fill(text("unknown_list"))
@@ -306,4 +308,40 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	field(l["rule"], e.Rule)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// fillPlaceholders replaces each old of pairs (old, new, …) in s by its
+// new, as strings.NewReplacer(pairs...).Replace does for olds that start
+// with '{' and none of which is the prefix of another, without building a
+// Replacer (which cost more than the rest of Explain; a replay explains
+// every incident).
+func fillPlaceholders(s string, pairs ...string) string {
+	if strings.IndexByte(s, '{') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '{')
+		if j < 0 {
+			b.WriteString(s[i:])
+			break
+		}
+		b.WriteString(s[i : i+j])
+		i += j
+		matched := false
+		for k := 0; k+1 < len(pairs); k += 2 {
+			if strings.HasPrefix(s[i:], pairs[k]) {
+				b.WriteString(pairs[k+1])
+				i += len(pairs[k])
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			b.WriteByte('{')
+			i++
+		}
+	}
+	return b.String()
 }

@@ -46,24 +46,47 @@ type WhoCounter struct {
 const maxNames = 1000
 
 type counter struct {
-	index  map[string]int
+	index  map[string]int // of list, once it holds more than smallList names
 	list   []Count
 	others int // messages of names beyond maxNames
 }
 
+// smallList is how many names a counter finds by looking through its list:
+// most incidents' mail comes from a few submitters, and a replay keeps a
+// counter of each kind for each of thousands of incidents — maps for them
+// were most of its heap.
+const smallList = 8
+
 func (c *counter) add(name string, n int) {
-	if c.index == nil {
-		c.index = map[string]int{}
+	i := -1
+	if c.index != nil {
+		if k, ok := c.index[name]; ok {
+			i = k
+		}
+	} else {
+		for k := range c.list {
+			if c.list[k].Name == name {
+				i = k
+				break
+			}
+		}
 	}
-	i, ok := c.index[name]
-	if !ok {
+	if i < 0 {
 		if len(c.list) >= maxNames || n < 0 {
 			c.others = max(0, c.others+n)
 			return
 		}
 		i = len(c.list)
-		c.index[strings.Clone(name)] = i
-		c.list = append(c.list, Count{Name: strings.Clone(name)})
+		name = strings.Clone(name)
+		c.list = append(c.list, Count{Name: name})
+		if c.index != nil {
+			c.index[name] = i
+		} else if len(c.list) > smallList {
+			c.index = make(map[string]int, 2*len(c.list))
+			for k, x := range c.list {
+				c.index[x.Name] = k
+			}
+		}
 	}
 	c.list[i].Messages += n
 }

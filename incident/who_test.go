@@ -1,8 +1,10 @@
 package incident
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -44,5 +46,40 @@ func TestWhoCounterBounds(t *testing.T) {
 	if w.Messages != maxNames+51 || len(w.Senders) != 3 || w.MoreSenders != maxNames+51-3 || len(w.Clients) != 1 ||
 		!reflect.DeepEqual(w.Clients, []Count{{"pc[192.0.2.55]", 1}}) || !reflect.DeepEqual(w.Logins, []Count{{"alice", 1}}) {
 		t.Errorf("%+v", w)
+	}
+}
+
+// TestWhoCounterAsMap: a counter finds its names by looking through its
+// list while it holds few, by a map beyond; counts are those of a plain
+// map either way, in the order first seen for ties.
+func TestWhoCounterAsMap(t *testing.T) {
+	for _, names := range []int{3, smallList, smallList + 1, 40} {
+		var c WhoCounter
+		ref := map[string]int{}
+		var order []string
+		for i := range 500 {
+			name := fmt.Sprintf("user%d", (i*7+i/3)%names)
+			n := 1
+			if i%5 == 4 && ref[name] > 0 {
+				n = -1
+				c.Remove(name, "", false, "")
+			} else {
+				c.Add(name, "", false, "")
+			}
+			if _, ok := ref[name]; !ok {
+				order = append(order, name)
+			}
+			ref[name] += n
+		}
+		var want []Count
+		for _, name := range order {
+			if ref[name] > 0 {
+				want = append(want, Count{name, ref[name]})
+			}
+		}
+		slices.SortStableFunc(want, func(a, b Count) int { return cmp.Compare(b.Messages, a.Messages) })
+		if got := c.Who(0).Logins; !reflect.DeepEqual(got, want) {
+			t.Errorf("%d names: %v, want %v", names, got, want)
+		}
 	}
 }

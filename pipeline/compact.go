@@ -18,6 +18,7 @@ import (
 // filling it most of the workers' write barriers.)
 type obsBatch struct {
 	data     string // the chunk's text: what spans point into
+	base     uintptr
 	obs      []compactObs
 	times    []time.Time        // distinct times, in order (a chunk spans minutes)
 	verdicts []classify.Verdict // copies: a Reader's verdict is valid until its next Read
@@ -44,30 +45,30 @@ func (b *obsBatch) reset(data string) {
 	clear(b.times)
 	clear(b.verdicts)
 	clear(b.extra)
-	*b = obsBatch{data: data, obs: b.obs[:0], times: b.times[:0], verdicts: b.verdicts[:0], extra: b.extra[:0]}
+	*b = obsBatch{data: data, base: uintptr(unsafe.Pointer(unsafe.StringData(data))), obs: b.obs[:0], times: b.times[:0],
+		verdicts: b.verdicts[:0], extra: b.extra[:0]}
 }
 
 func (b *obsBatch) span(s string) span {
-	if s == "" {
+	if len(s) == 0 {
 		return span{}
 	}
-	base := uintptr(unsafe.Pointer(unsafe.StringData(b.data)))
-	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
-	if p >= base && p-base+uintptr(len(s)) <= uintptr(len(b.data)) {
-		return span{uint32(p - base), uint32(len(s))}
+	// One unsigned comparison: a string before data wraps around.
+	if off := uintptr(unsafe.Pointer(unsafe.StringData(s))) - b.base; off+uintptr(len(s)) <= uintptr(len(b.data)) {
+		return span{uint32(off), uint32(len(s))}
 	}
 	b.extra = append(b.extra, s)
 	return span{extraBit | uint32(len(b.extra)-1), 0}
 }
 
 func (b *obsBatch) str(s span) string {
-	switch {
-	case s.off&extraBit != 0:
+	if s.off&extraBit != 0 {
 		return b.extra[s.off&^extraBit]
-	case s.n == 0:
+	}
+	if s.n == 0 {
 		return ""
 	}
-	return b.data[s.off : s.off+s.n]
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(b.data)), s.off)), s.n)
 }
 
 // add appends o.

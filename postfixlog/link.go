@@ -54,6 +54,12 @@ func (r *Record) localRelay() bool {
 	if r.RelayHost == "localhost" {
 		return true
 	}
+	// A loopback address starts with "127." or, in IPv6 (::1, its long
+	// forms, ::ffff:127.0.0.1), with a zero group or "::": others need no
+	// parsing (this runs for every delivery line).
+	if ip := r.RelayIP; ip == "" || !strings.HasPrefix(ip, "127.") && ip[0] != ':' && ip[0] != '0' {
+		return false
+	}
 	a, err := netip.ParseAddr(r.RelayIP)
 	return err == nil && a.Unmap().IsLoopback()
 }

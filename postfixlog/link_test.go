@@ -84,3 +84,21 @@ func TestQueuedAs(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalRelay: a delivery to this host is one to localhost or to a
+// loopback address, in any of its spellings; others are not.
+func TestLocalRelay(t *testing.T) {
+	for ip, want := range map[string]bool{
+		"127.0.0.1": true, "127.3.4.5": true, "::1": true, "0:0:0:0:0:0:0:1": true, "0000:0000:0000:0000:0000:0000:0000:0001": true,
+		"::ffff:127.0.0.1": true, "::1%lo": true,
+		"": false, "192.0.2.1": false, "10.0.0.1": false, "2001:db8::1": false, "::": false, "0.0.0.0": false, "::ffff:192.0.2.1": false,
+	} {
+		r := Record{RelayIP: ip}
+		if got := r.localRelay(); got != want {
+			t.Errorf("localRelay(%q) = %v, want %v", ip, got, want)
+		}
+	}
+	if r := (Record{RelayHost: "localhost"}); !r.localRelay() {
+		t.Error("localhost is not local")
+	}
+}

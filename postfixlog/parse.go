@@ -39,6 +39,11 @@ type Parser struct {
 	// The last fixed zone built for a numeric offset.
 	zoneOff int
 	zone    *time.Location
+
+	// The last stamp read (stamp): its text and time.
+	last     [40]byte
+	lastLen  int
+	lastTime time.Time
 }
 
 // NewParser returns a parser that infers the year of traditional syslog
@@ -141,7 +146,7 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 // skipped when facility is true.
 func (p *Parser) tag(s string, r *Record, facility bool) error {
 	i := 0
-	for i < len(s) && s[i] != '[' && s[i] != ':' && s[i] != ' ' {
+	for i < len(s) && !tagEnd[s[i]] {
 		i++
 	}
 	if i == 0 || i == len(s) {
@@ -179,6 +184,9 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 	p.message(s[i:], r)
 	return nil
 }
+
+// tagEnd marks the bytes that end a program name in a tag.
+var tagEnd = [256]bool{'[': true, ':': true, ' ': true}
 
 // skipTraditional skips a "Nov 23 14:56:04[.frac]" stamp without reading
 // its time.

@@ -80,17 +80,12 @@ func isWarning(s string) bool {
 // cutQueueID splits "QID: rest" when QID is a valid queue id or NOQUEUE.
 func cutQueueID(s string) (qid, rest string, ok bool) {
 	i, hex := 0, true
-	for i < len(s) && i < 33 {
-		c := s[i]
-		if c >= '0' && c <= '9' || c >= 'A' && c <= 'F' {
-			i++
-			continue
-		}
-		if !(c >= 'G' && c <= 'Z' || c >= 'a' && c <= 'z') {
+	for n := min(len(s), 33); i < n; i++ {
+		c := qidByte[s[i]]
+		if c == 0 {
 			break
 		}
-		hex = false
-		i++
+		hex = hex && c == qidHex
 	}
 	if i < 6 || i+1 >= len(s) || s[i] != ':' || s[i+1] != ' ' {
 		return "", s, false
@@ -101,6 +96,25 @@ func cutQueueID(s string) (qid, rest string, ok bool) {
 	}
 	return qid, s[i+2:], true
 }
+
+// qidByte classes the bytes of a queue id: qidHex (digits, upper-case
+// A-F), qidLetter (other letters), 0 (none).
+var qidByte = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= '0' && c <= '9' || c >= 'A' && c <= 'F':
+			t[c] = qidHex
+		case c >= 'G' && c <= 'Z' || c >= 'a' && c <= 'z':
+			t[c] = qidLetter
+		}
+	}
+	return t
+}()
+
+const (
+	qidHex = 1 + iota
+	qidLetter
+)
 
 // ValidQueueID reports whether s is a Postfix queue id: the short form
 // (upper-case hex, 6 to 24 characters) or the long form of

@@ -6,17 +6,29 @@ import (
 
 // stamp reads the timestamp at the start of s into r.Time and returns what
 // follows it. The stamp must end at a space or at the end of s.
+//
+// The last stamp read is remembered: a log has a few lines a second, and
+// reading the same stamp again (its year inferred, its zone applied) cost
+// a fifth of parsing a line.
 func (p *Parser) stamp(s string, r *Record) (string, bool) {
+	if n := p.lastLen; n > 0 && len(s) >= n && (len(s) == n || s[n] == ' ') && s[:n] == string(p.last[:n]) {
+		r.Time = p.lastTime
+		return s[n:], true
+	}
 	if len(s) == 0 {
 		return s, false
 	}
+	rest, ok := s, false
 	if c := s[0]; c >= 'A' && c <= 'Z' {
-		return p.traditional(s, r)
+		rest, ok = p.traditional(s, r)
+	} else if c >= '0' && c <= '9' {
+		rest, ok = p.rfc3339(s, r)
 	}
-	if c := s[0]; c >= '0' && c <= '9' {
-		return p.rfc3339(s, r)
+	if n := len(s) - len(rest); ok && n <= len(p.last) {
+		copy(p.last[:], s[:n])
+		p.lastLen, p.lastTime = n, r.Time
 	}
-	return s, false
+	return rest, ok
 }
 
 // traditional reads "Nov 23 14:56:04", "Nov  3 14:56:04", "Nov 3 14:56:04",
