@@ -3,21 +3,21 @@
 package dnsbltest
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // Zones are the rbldnsd zone specs for testdata/dnsbl (see its README).
@@ -54,34 +54,27 @@ type Server struct {
 	// Addr is where it answers, "127.0.0.1:port".
 	Addr string
 	dir  string // its copy of the zone files
-	proc *os.Process
+	proc *testproc.Proc
 }
 
 // Start is Rbldnsd for a test that changes zone files while rbldnsd runs
 // (WriteZone).
 func Start(t testing.TB, dir string, zones ...string) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("rbldnsd")
-	if err != nil {
-		if os.Getenv("RBLWATCH_E2E") == "require" {
-			t.Fatalf("rbldnsd is required (RBLWATCH_E2E=require) but not found: %v", err)
-		}
-		t.Skipf("rbldnsd not installed (Debian package rbldnsd); set RBLWATCH_E2E=require to make this a failure: %v", err)
-	}
+	bin := testenv.LookPath(t, "rbldnsd", "rbldnsd")
 	if len(zones) == 0 {
 		zones = Zones
 	}
 	work := copyZones(t, dir)
 	var lastErr error
 	for range 5 { // the free port may be taken between probe and bind
-		port, err := freeUDPPort()
+		addr, err := testproc.FreeAddr("udp", "127.0.0.1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		var proc *os.Process
-		if proc, lastErr = start(t, bin, work, addr, zones); lastErr == nil {
-			return &Server{Addr: addr, dir: work, proc: proc}
+		var proc *testproc.Proc
+		if proc, lastErr = start(t, bin, work, addr.String(), zones); lastErr == nil {
+			return &Server{Addr: addr.String(), dir: work, proc: proc}
 		}
 	}
 	t.Fatalf("starting rbldnsd: %v", lastErr)
@@ -109,7 +102,7 @@ func (s *Server) WriteZone(name string, data []byte) error {
 	if err := os.Chtimes(path, mtime, mtime); err != nil {
 		return fmt.Errorf("dnsbltest: %w", err)
 	}
-	if err := s.proc.Signal(syscall.SIGHUP); err != nil {
+	if err := s.proc.Process().Signal(syscall.SIGHUP); err != nil {
 		return fmt.Errorf("dnsbltest: signalling rbldnsd: %w", err)
 	}
 	return nil
@@ -149,82 +142,29 @@ func copyZones(t testing.TB, dir string) string {
 	return work
 }
 
-func freeUDPPort() (int, error) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer pc.Close()
-	return pc.LocalAddr().(*net.UDPAddr).Port, nil
-}
-
-// lockedBuffer collects rbldnsd's output for failure messages.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// start runs rbldnsd in the foreground (-n) and waits until it answers an
-// SOA query for the first zone; it registers the stop in t.Cleanup.
-func start(t testing.TB, bin, work, addr string, zones []string) (*os.Process, error) {
+// start runs rbldnsd in the foreground (-n) until the test ends and waits
+// until it answers an SOA query for the first zone.
+func start(t testing.TB, bin, work, addr string, zones []string) (*testproc.Proc, error) {
 	host, port, _ := net.SplitHostPort(addr)
 	args := append([]string{"-n", "-b", host + "/" + port, "-w", work, "-t", "60", "-c", "1h"}, zones...)
-	cmd := exec.Command(bin, args...)
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
-	if err := cmd.Start(); err != nil {
+	p, err := testproc.Start(t, "rbldnsd", exec.Command(bin, args...), 5*time.Second)
+	if err != nil {
 		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-
 	zone, _, _ := strings.Cut(zones[0], ":")
 	c := &dns.Client{Net: "udp", Timeout: 200 * time.Millisecond}
 	m := new(dns.Msg)
 	m.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
-	// Readiness: poll until it answers, it exits, or 10 s have passed.
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-	for {
-		if r, _, err := c.Exchange(m, addr); err == nil && r.Rcode == dns.RcodeSuccess {
-			t.Cleanup(func() {
-				stop()
-				if t.Failed() {
-					t.Logf("rbldnsd output:\n%s", out.String())
-				}
-			})
-			return cmd.Process, nil
+	err = p.WaitReady(10*time.Second, 20*time.Millisecond, func() error {
+		r, _, err := c.Exchange(m, addr)
+		if err == nil && r.Rcode != dns.RcodeSuccess {
+			err = fmt.Errorf("SOA %s: %s", zone, dns.RcodeToString[r.Rcode])
 		}
-		select {
-		case err := <-exited:
-			return nil, fmt.Errorf("rbldnsd exited (%v): %s", err, out.String())
-		case <-deadline:
-			stop()
-			return nil, fmt.Errorf("rbldnsd on %s does not answer: %s", addr, out.String())
-		case <-tick.C:
-		}
+		return err
+	})
+	if err != nil {
+		p.Stop()
+		return nil, err
 	}
+	return p, nil
 }

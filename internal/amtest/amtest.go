@@ -14,7 +14,6 @@
 package amtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,11 +25,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rblwatch/rblwatch/internal/testenv"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // Options shape the Alertmanager's configuration.
@@ -46,13 +45,11 @@ type Options struct {
 // Server is a running Alertmanager.
 type Server struct {
 	// URL is its base URL, as notify.alertmanager.urls takes it.
-	URL string
-	t   testing.TB
-	cmd *exec.Cmd
+	URL  string
+	proc *testproc.Proc
 
 	mu    sync.Mutex
 	notes []Notification
-	log   bytes.Buffer
 	note  chan struct{} // closed and replaced on each notification
 }
 
@@ -108,7 +105,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.GroupInterval == 0 {
 		o.GroupInterval = time.Second
 	}
-	s := &Server{t: t, note: make(chan struct{})}
+	s := &Server{note: make(chan struct{})}
 	hook := &http.Server{Handler: http.HandlerFunc(s.receive), ReadHeaderTimeout: 10 * time.Second}
 	hln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -139,54 +136,23 @@ receivers:
 		t.Fatal(err)
 	}
 	// A free port, taken a moment ago: Alertmanager has no ":0".
-	addr, err := freeAddr()
+	addr, err := testproc.FreeAddr("tcp", "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.URL = "http://" + addr
-	s.cmd = exec.Command(bin,
+	s.URL = "http://" + addr.String()
+	s.proc, err = testproc.Start(t, "alertmanager", exec.Command(bin,
 		"--config.file="+cfgPath,
 		"--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
+		"--web.listen-address="+addr.String(),
 		"--cluster.listen-address=", // no cluster: nothing listens beyond the API
 		"--log.level=warn",
-	)
-	s.cmd.Stdout, s.cmd.Stderr = &lockedWriter{s: s}, &lockedWriter{s: s}
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("amtest: starting %s: %v", bin, err)
+	), 10*time.Second)
+	if err != nil {
+		t.Fatalf("amtest: %v", err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("alertmanager log:\n%s", s.Log())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case <-exited:
-			t.Fatalf("amtest: alertmanager exited at start:\n%s", s.Log())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("amtest: alertmanager not ready at %s after 30 s (%v):\n%s", s.URL, err, s.Log())
-		}
+	if err := s.proc.WaitReady(30*time.Second, 50*time.Millisecond, testproc.HTTPReady(s.URL+"/-/ready")); err != nil {
+		t.Fatalf("amtest: %v", err)
 	}
 	return s
 }
@@ -197,30 +163,6 @@ func modelDuration(d time.Duration) string {
 		return fmt.Sprintf("%ds", d/time.Second)
 	}
 	return fmt.Sprintf("%dms", d/time.Millisecond)
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-type lockedWriter struct{ s *Server }
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.s.mu.Lock()
-	defer w.s.mu.Unlock()
-	return w.s.log.Write(p)
-}
-
-// Log returns what Alertmanager logged.
-func (s *Server) Log() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.String()
 }
 
 func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
@@ -269,62 +211,43 @@ func (s *Server) WaitNotification(ctx context.Context, cond func(Notification) b
 // inhibited; resolved ones are not listed).
 func (s *Server) Alerts(ctx context.Context) ([]Alert, error) {
 	var out []Alert
-	return out, s.get(ctx, "/api/v2/alerts", &out)
+	err := s.get(ctx, "/api/v2/alerts", &out)
+	return out, err
 }
 
 // Groups returns the alert groups.
 func (s *Server) Groups(ctx context.Context) ([]Group, error) {
 	var out []Group
-	return out, s.get(ctx, "/api/v2/alerts/groups", &out)
+	err := s.get(ctx, "/api/v2/alerts/groups", &out)
+	return out, err
 }
 
 func (s *Server) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("amtest: GET %s: %s: %s", path, resp.Status, body)
-	}
-	return json.Unmarshal(body, v)
+	return testproc.GetJSON(ctx, s.URL+path, v)
 }
 
 // WaitAlerts polls the alerts until cond holds and returns them.
 // Alertmanager offers no event to wait on.
 func (s *Server) WaitAlerts(ctx context.Context, cond func([]Alert) bool) ([]Alert, error) {
-	for {
-		alerts, err := s.Alerts(ctx)
-		if err == nil && cond(alerts) {
-			return alerts, nil
-		}
-		select {
-		case <-ctx.Done():
-			return alerts, fmt.Errorf("amtest: alerts %+v (err %v): %w", alerts, err, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return poll(ctx, "alerts", s.Alerts, cond)
 }
 
 // WaitGroups polls the alert groups until cond holds and returns them:
 // Alertmanager's dispatcher groups a posted alert a moment later.
 func (s *Server) WaitGroups(ctx context.Context, cond func([]Group) bool) ([]Group, error) {
+	return poll(ctx, "groups", s.Groups, cond)
+}
+
+// poll calls get every 50 ms until cond holds for what it returns.
+func poll[T any](ctx context.Context, what string, get func(context.Context) (T, error), cond func(T) bool) (T, error) {
 	for {
-		groups, err := s.Groups(ctx)
-		if err == nil && cond(groups) {
-			return groups, nil
+		v, err := get(ctx)
+		if err == nil && cond(v) {
+			return v, nil
 		}
 		select {
 		case <-ctx.Done():
-			return groups, fmt.Errorf("amtest: groups %+v (err %v): %w", groups, err, ctx.Err())
+			return v, fmt.Errorf("amtest: %s %+v (err %v): %w", what, v, err, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

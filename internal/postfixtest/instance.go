@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/internal/testenv"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // Sentinel errors.
@@ -241,11 +241,9 @@ func (in *Instance) start() error {
 	if err := os.Chmod(c.Data, 0o700); err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
 	}
-	port, err := freePort()
-	if err != nil {
+	if c.SMTPD, err = testproc.FreeAddr("tcp", "127.0.0.1"); err != nil {
 		return fmt.Errorf("%w: choosing the smtpd port: %w", ErrStart, err)
 	}
-	c.SMTPD = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
 	files := map[string]string{
 		c.Conf + "/main.cf":   c.mainCF(),
 		c.Conf + "/master.cf": c.masterCF(),
@@ -294,16 +292,6 @@ func (in *Instance) start() error {
 		table, err := os.ReadFile("/proc/net/tcp")
 		return err == nil && listening(table, c.SMTPD)
 	})
-}
-
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (uint16, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return uint16(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
 // run runs a Postfix command and returns its combined output.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // TestMain checks that no test left a Postfix process or an instance
@@ -227,11 +229,11 @@ func TestCloseLeavesNothing(t *testing.T) {
 // listening there and milter_default_action = accept, smtpd and cleanup
 // (the sendmail path) warn, and the mail still goes out.
 func TestMilterWiring(t *testing.T) {
-	port, err := freePort()
+	addr, err := testproc.FreeAddr("tcp", "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	milter := fmt.Sprintf("inet:127.0.0.1:%d", port)
+	milter := "inet:" + addr.String()
 	gmail := NewRemote(t, "127.0.0.12:0", "mx.gmail.test")
 	pf := Start(t, Options{Milter: milter, Routes: []Route{{Domain: "gmail.test", Host: "mx.gmail.test", Addr: gmail.Addr()}}})
 	qid, err := pf.Submit("alice@example.test", []string{"bob@gmail.test"}, nil)

@@ -14,24 +14,18 @@
 package promtest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rblwatch/rblwatch/internal/testenv"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // Target is a scrape target.
@@ -53,11 +47,7 @@ type Options struct {
 
 // Server is a running Prometheus.
 type Server struct {
-	URL string
-	t   testing.TB
-
-	mu  sync.Mutex
-	log bytes.Buffer
+	URL string // its base URL
 }
 
 // Start runs Prometheus until the test ends.
@@ -75,54 +65,24 @@ func Start(t testing.TB, o Options) *Server {
 	if err := os.WriteFile(cfgPath, []byte(config(o)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr, err := freeAddr()
+	addr, err := testproc.FreeAddr("tcp", "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{URL: "http://" + addr, t: t}
-	cmd := exec.Command(bin,
+	s := &Server{URL: "http://" + addr.String()}
+	p, err := testproc.Start(t, "prometheus", exec.Command(bin,
 		"--config.file="+cfgPath,
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
+		"--web.listen-address="+addr.String(),
 		"--log.level=warn",
-	)
-	cmd.Stdout, cmd.Stderr = s, s
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("promtest: starting %s: %v", bin, err)
+	), 10*time.Second)
+	if err != nil {
+		t.Fatalf("promtest: %v", err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("prometheus log:\n%s", s.Log())
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case <-exited:
-			t.Fatalf("promtest: prometheus exited at start:\n%s", s.Log())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("promtest: prometheus not ready at %s after 60 s (%v):\n%s", s.URL, err, s.Log())
-		}
+	if err := p.WaitReady(60*time.Second, 50*time.Millisecond, testproc.HTTPReady(s.URL+"/-/ready")); err != nil {
+		t.Fatalf("promtest: %v", err)
 	}
+	return s
 }
 
 // config is the prometheus.yml for o.
@@ -157,29 +117,6 @@ func config(o Options) string {
 	return b.String()
 }
 
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// Write collects what Prometheus logs.
-func (s *Server) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.Write(p)
-}
-
-// Log returns what Prometheus logged.
-func (s *Server) Log() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.log.String()
-}
-
 // Alert is one alert as GET /api/v1/alerts returns it.
 type Alert struct {
 	Labels      map[string]string `json:"labels"`
@@ -195,7 +132,8 @@ func (s *Server) Alerts(ctx context.Context) ([]Alert, error) {
 			Alerts []Alert `json:"alerts"`
 		} `json:"data"`
 	}
-	return out.Data.Alerts, s.get(ctx, "/api/v1/alerts", &out)
+	err := s.get(ctx, "/api/v1/alerts", &out)
+	return out.Data.Alerts, err
 }
 
 // TargetHealth returns the health ("up", "down", "unknown") of each target
@@ -221,21 +159,5 @@ func (s *Server) TargetHealth(ctx context.Context) (map[string]string, error) {
 }
 
 func (s *Server) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("promtest: GET %s: %s: %s", path, resp.Status, body)
-	}
-	return json.Unmarshal(body, v)
+	return testproc.GetJSON(ctx, s.URL+path, v)
 }
