@@ -3,7 +3,10 @@ package track
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,4 +121,63 @@ func BenchmarkSaveLargeIncident(b *testing.B) {
 		feed(qids[i%1000], rcpts[i%1000])
 		save()
 	}
+}
+
+// BenchmarkWriteLog writes what the log named by $RBLWATCH_BENCH_LOG
+// (bench/genlog) tells of messages into a new store, as the daemon catching
+// up does: its records applied a batch of lines at a time, each batch
+// committed with its position. ns/line is the store's part of a catch-up.
+func BenchmarkWriteLog(b *testing.B) {
+	path := os.Getenv("RBLWATCH_BENCH_LOG")
+	if path == "" {
+		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if n, err := strconv.Atoi(os.Getenv("RBLWATCH_BENCH_LINES")); err == nil && n < len(lines) {
+		lines = lines[:n]
+	}
+	p := postfixlog.NewParser(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), time.UTC)
+	recs := make([]postfixlog.Record, len(lines))
+	for i, l := range lines {
+		_ = p.Parse(l, &recs[i])
+	}
+	batch := 4096
+	if n, err := strconv.Atoi(os.Getenv("RBLWATCH_BENCH_BATCH")); err == nil {
+		batch = n
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(filepath.Join(b.TempDir(), "state.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for i := 0; i < len(recs); i += batch {
+			end := min(i+batch, len(recs))
+			for k := i; k < end; k++ {
+				if err := s.Apply(ctx, &recs[k]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			w := s.Writes()
+			err := s.Tx(ctx, func(tx *Tx) error {
+				if err := tx.Write(w); err != nil {
+					return err
+				}
+				return tx.SavePosition("file", Position{Path: path, Offset: int64(end)}, t0)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(lines)), "ns/line")
 }

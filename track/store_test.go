@@ -109,6 +109,9 @@ func TestConnectionPragmas(t *testing.T) {
 	check(s.w, "foreign_keys", 1)
 	check(s.w, "synchronous", 1) // NORMAL: see writerParams
 	check(s.w, "busy_timeout", int(BusyTimeout/time.Millisecond))
+	check(s.w, "wal_autocheckpoint", 8192)
+	check(s.w, "journal_size_limit", 32<<20)
+	check(s.w, "cache_size", -16384) // KiB
 	check(s.r, "foreign_keys", 1)
 	check(s.r, "query_only", 1)
 	check(s.r, "busy_timeout", int(BusyTimeout/time.Millisecond))
