@@ -1,12 +1,10 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // AlertName is the alertname label of every alert rblwatch sends.
@@ -305,33 +302,10 @@ func (a *Alertmanager) post(ctx context.Context, base string, body []byte) error
 	if timeout <= 0 {
 		timeout = DefaultAlertmanagerTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	u, err := url.JoinPath(base, "api/v2/alerts")
 	if err != nil {
 		return &SendError{Sink: "alertmanager", Op: "request", Err: fmt.Errorf("%w: Alertmanager URL: %w", ErrConfig, err)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return &SendError{Sink: "alertmanager", Op: "request", Err: fmt.Errorf("%w: Alertmanager URL: %w", ErrConfig, err)}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "rblwatch")
-	client := a.Client
-	if client == nil {
-		client = &http.Client{Timeout: timeout}
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return &SendError{Sink: "alertmanager", Op: "post", Temp: true, Err: err}
-	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return nil
-	}
-	code := resp.StatusCode
-	temp := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
-	return &SendError{Sink: "alertmanager", Op: "post", Code: code, Message: sanitize.Line(string(snippet), 200), Temp: temp}
+	p := jsonPost{sink: "alertmanager", urlName: "Alertmanager URL", client: a.Client, timeout: timeout}
+	return p.post(ctx, u, body)
 }

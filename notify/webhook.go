@@ -316,26 +316,51 @@ func (w *Webhook) Post(ctx context.Context, body []byte) error {
 	if timeout <= 0 {
 		timeout = DefaultWebhookTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
-	if err != nil {
-		return &SendError{Sink: "webhook", Op: "request", Err: fmt.Errorf("%w: webhook URL: %w", ErrConfig, withoutURL(err))}
+	p := jsonPost{sink: "webhook", urlName: "webhook URL", client: w.Client, timeout: timeout, header: w.Header, hideURL: true}
+	return p.post(ctx, w.URL, body)
+}
+
+// jsonPost is one POST of a JSON body to an HTTP receiver, as the webhook
+// and Alertmanager sinks make it.
+type jsonPost struct {
+	sink    string       // the SendError's Sink
+	urlName string       // what a bad URL is called in errors ("webhook URL")
+	client  *http.Client // nil: a client with timeout
+	timeout time.Duration
+	header  http.Header // added to the request
+	hideURL bool        // the URL is a secret: errors leave it out (withoutURL)
+}
+
+// post sends body to u. A 2xx status is success; 408, 429, 5xx and network
+// errors are temporary; any other status is permanent, its message the
+// start of the answer, sanitised.
+func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
+	hide := func(err error) error {
+		if p.hideURL {
+			return withoutURL(err)
+		}
+		return err
 	}
-	for k, vs := range w.Header {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return &SendError{Sink: p.sink, Op: "request", Err: fmt.Errorf("%w: %s: %w", ErrConfig, p.urlName, hide(err))}
+	}
+	for k, vs := range p.header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
 		}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "rblwatch")
-	client := w.Client
+	client := p.client
 	if client == nil {
-		client = &http.Client{Timeout: timeout}
+		client = &http.Client{Timeout: p.timeout}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return &SendError{Sink: "webhook", Op: "post", Temp: true, Err: withoutURL(err)}
+		return &SendError{Sink: p.sink, Op: "post", Temp: true, Err: hide(err)}
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -345,7 +370,7 @@ func (w *Webhook) Post(ctx context.Context, body []byte) error {
 	}
 	code := resp.StatusCode
 	temp := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
-	return &SendError{Sink: "webhook", Op: "post", Code: code, Message: sanitize.Line(string(snippet), 200), Temp: temp}
+	return &SendError{Sink: p.sink, Op: "post", Code: code, Message: sanitize.Line(string(snippet), 200), Temp: temp}
 }
 
 // withoutURL drops the URL from net/http's and net/url's errors
