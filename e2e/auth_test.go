@@ -35,26 +35,13 @@ func TestNotifySMTPAuth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ops := pt.NewRemote(t, "127.0.0.23:0", "mx.ops.test")
-			pf := pt.Start(t, pt.Options{
+			pf := startWithSASL(t, pt.Options{
 				Routes: []pt.Route{{Domain: "ops.test", Host: ops.Domain(), Addr: ops.Addr()}},
 				Main: map[string]string{
-					"smtpd_sasl_auth_enable":   "yes",
-					"cyrus_sasl_config_path":   saslDir,
 					"mynetworks":               "192.0.2.254/32", // not loopback: relaying needs AUTH
 					"smtpd_relay_restrictions": "permit_sasl_authenticated, reject_unauth_destination",
 				},
-			})
-			// Debian's Postfix reads smtpd.conf from config_directory/sasl.
-			conf, err := os.ReadFile(filepath.Join(saslDir, "smtpd.conf"))
-			if err == nil {
-				err = os.MkdirAll(filepath.Join(pf.ConfigDir(), "sasl"), 0o755)
-			}
-			if err == nil {
-				err = os.WriteFile(filepath.Join(pf.ConfigDir(), "sasl", "smtpd.conf"), conf, 0o644)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			}, saslDir)
 
 			dir := t.TempDir()
 			log := writeFile(t, dir, "mail.log", "")

@@ -51,6 +51,16 @@ type daemonBench struct {
 
 func newDaemonBench(t *testing.T) *daemonBench {
 	t.Helper()
+	b, routes := newBenchPeers(t)
+	b.pf = pt.Start(t, pt.Options{Routes: routes})
+	b.drv = &driver{t: t, pf: b.pf, seen: map[string]int{}}
+	return b
+}
+
+// newBenchPeers starts the bench's rbldnsd and remotes and returns the
+// routes to the remotes, for the Postfix instances the test starts.
+func newBenchPeers(t *testing.T) (*daemonBench, []pt.Route) {
+	t.Helper()
 	b := &daemonBench{t: t, dir: t.TempDir()}
 	zones := t.TempDir()
 	writeFile(t, zones, "brbl.zone", brblListed)
@@ -74,9 +84,7 @@ func newDaemonBench(t *testing.T) *daemonBench {
 		domain := strings.TrimPrefix(strings.TrimPrefix(r.Domain(), "mx."), "mailstore.")
 		routes = append(routes, pt.Route{Domain: domain, Host: r.Domain(), Addr: r.Addr()})
 	}
-	b.pf = pt.Start(t, pt.Options{Routes: routes})
-	b.drv = &driver{t: t, pf: b.pf, seen: map[string]int{}}
-	return b
+	return b, routes
 }
 
 // daemonOptions vary the configuration between tests.

@@ -57,25 +57,11 @@ func TestMilterThroughPostfix(t *testing.T) {
 		},
 	}
 	saslDir := milterSASL(t)
+	var pf *pt.Instance
 	if saslDir != "" {
-		opts.Main["smtpd_sasl_auth_enable"] = "yes"
-		opts.Main["cyrus_sasl_config_path"] = saslDir
-	}
-	pf := pt.Start(t, opts)
-	if saslDir != "" {
-		// Debian's Postfix reads smtpd.conf from config_directory/sasl,
-		// whatever cyrus_sasl_config_path says; smtpd starts (and reads
-		// it) at the first connection.
-		conf, err := os.ReadFile(filepath.Join(saslDir, "smtpd.conf"))
-		if err == nil {
-			err = os.MkdirAll(filepath.Join(pf.ConfigDir(), "sasl"), 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(pf.ConfigDir(), "sasl", "smtpd.conf"), conf, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		pf = startWithSASL(t, opts, saslDir)
+	} else {
+		pf = pt.Start(t, opts)
 	}
 
 	dir := t.TempDir()
@@ -242,6 +228,32 @@ func milterSASL(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// startWithSASL starts a Postfix whose smtpd offers SMTP AUTH with the
+// accounts of saslDir (milterSASL).
+func startWithSASL(t *testing.T, opts pt.Options, saslDir string) *pt.Instance {
+	t.Helper()
+	if opts.Main == nil {
+		opts.Main = map[string]string{}
+	}
+	opts.Main["smtpd_sasl_auth_enable"] = "yes"
+	opts.Main["cyrus_sasl_config_path"] = saslDir
+	pf := pt.Start(t, opts)
+	// Debian's Postfix reads smtpd.conf from config_directory/sasl,
+	// whatever cyrus_sasl_config_path says; smtpd starts (and reads it) at
+	// the first connection.
+	conf, err := os.ReadFile(filepath.Join(saslDir, "smtpd.conf"))
+	if err == nil {
+		err = os.MkdirAll(filepath.Join(pf.ConfigDir(), "sasl"), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(pf.ConfigDir(), "sasl", "smtpd.conf"), conf, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pf
 }
 
 var milterQueuedAs = regexp.MustCompile(`queued as ([0-9A-Za-z]+)`)

@@ -9,7 +9,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
 	"github.com/rblwatch/rblwatch/track"
 )
@@ -22,28 +21,7 @@ import (
 // restart resumes both.
 func TestPostmulti(t *testing.T) {
 	t.Parallel()
-	b := &daemonBench{t: t, dir: t.TempDir()}
-	zones := t.TempDir()
-	writeFile(t, zones, "brbl.zone", brblListed)
-	b.dns = dnsbltest.Start(t, zones, brblZone+":ip4set:brbl.zone")
-	b.bigbank = pt.NewRemote(t, "127.0.0.21:0", "mx.bigbank.test")
-	b.outlook = pt.NewRemote(t, "127.0.0.22:0", "mx.outlook.test")
-	b.ops = pt.NewRemote(t, "127.0.0.23:0", "mx.ops.test")
-	b.shop = pt.NewRemote(t, "127.0.0.24:0", "mailstore.example.test")
-	if err := b.bigbank.SetRules(pt.Rule{Stage: pt.StageRcpt, Match: `^bob@`, Reply: brbl}); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.outlook.SetRules(pt.Rule{Stage: pt.StageRcpt, Reply: s3150}); err != nil {
-		t.Fatal(err)
-	}
-	var routes []pt.Route
-	for _, r := range []*pt.FakeRemote{b.bigbank, b.outlook, b.ops, b.shop} {
-		if err := r.SetPublicIP(listed); err != nil {
-			t.Fatal(err)
-		}
-		domain := strings.TrimPrefix(strings.TrimPrefix(r.Domain(), "mx."), "mailstore.")
-		routes = append(routes, pt.Route{Domain: domain, Host: r.Domain(), Addr: r.Addr()})
-	}
+	b, routes := newBenchPeers(t)
 	out := pt.Start(t, pt.Options{Routes: routes, Main: map[string]string{"syslog_name": "postfix-out"}})
 	in := pt.Start(t, pt.Options{Routes: routes, Main: map[string]string{"syslog_name": "postfix-in"}})
 	b.pf = out // notices go out through postfix-out

@@ -85,19 +85,7 @@ func TestTrailThroughContentFilter(t *testing.T) {
 	if saslDir == "" {
 		t.Skip("no Cyrus SASL (saslpasswd2)")
 	}
-	opts.Main["smtpd_sasl_auth_enable"] = "yes"
-	opts.Main["cyrus_sasl_config_path"] = saslDir
-	pf := pt.Start(t, opts)
-	conf, err := os.ReadFile(filepath.Join(saslDir, "smtpd.conf"))
-	if err == nil {
-		err = os.MkdirAll(filepath.Join(pf.ConfigDir(), "sasl"), 0o755)
-	}
-	if err == nil {
-		err = os.WriteFile(filepath.Join(pf.ConfigDir(), "sasl", "smtpd.conf"), conf, 0o644)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := startWithSASL(t, opts, saslDir)
 	cfg := filepath.Join(dir, "config.yaml")
 	yaml := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
 		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
