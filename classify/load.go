@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/netip"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rblwatch/rblwatch/dnsbl"
+	"github.com/rblwatch/rblwatch/internal/bounded"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
@@ -94,32 +94,11 @@ func LoadFile(file string, max int64) (*Catalog, error) {
 	if file == "" {
 		return Default(), nil
 	}
-	data, err := readBounded(file, max)
+	data, err := bounded.ReadFile(file, max)
 	if err != nil {
 		return nil, fmt.Errorf("classify: catalog: %w", err)
 	}
 	return Load(Default(), data, file)
-}
-
-// readBounded reads at most max bytes of a file; a larger one is refused
-// (from its size when it is a regular file, else after max+1 bytes).
-func readBounded(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, &os.PathError{Op: "read", Path: path, Err: err}
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
-	}
-	return data, nil
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

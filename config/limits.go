@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/bounded"
 )
 
 // Bounds on what a configuration may make rblwatch read, expand or print:
@@ -38,46 +39,18 @@ const (
 // ErrTooLarge is wrapped by the errors of files over their size limit.
 var ErrTooLarge = errors.New("config: file too large")
 
-// ReadFile reads the file at path if it holds at most max bytes. A regular
-// file larger than that is refused from its size, before reading; anything
-// else (a pipe, a device such as /dev/zero) is read up to max+1 bytes and
-// refused if there are more.
+// ReadFile reads the file at path if it holds at most max bytes (see
+// bounded.ReadFile); a larger one is an error wrapping ErrTooLarge.
 func ReadFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Mode().IsRegular() && fi.Size() > max {
+	data, err := bounded.ReadFile(path, max)
+	if tl := (*bounded.TooLargeError)(nil); errors.As(err, &tl) {
 		return nil, tooLarge(path, max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, &os.PathError{Op: "read", Path: path, Err: err}
-	}
-	if int64(len(data)) > max {
-		return nil, tooLarge(path, max)
-	}
-	return data, nil
+	return data, err
 }
 
 func tooLarge(path string, max int64) error {
-	return fmt.Errorf("%w: %s is larger than %s", ErrTooLarge, path, sizeText(max))
-}
-
-// sizeText writes a limit as people do: 1 MiB, 4 KiB, 100 bytes.
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
+	return fmt.Errorf("%w: %w", ErrTooLarge, &bounded.TooLargeError{Path: path, Max: max})
 }
 
 // prefix cuts s to at most n bytes at a character boundary, reporting

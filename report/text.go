@@ -11,6 +11,7 @@ import (
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
+	"github.com/rblwatch/rblwatch/internal/bounded"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"golang.org/x/text/width"
 )
@@ -135,18 +136,7 @@ func skippedText(rep *Report, l labels) string {
 	if rep.TooLong == 0 && rep.Skipped == 0 {
 		return ""
 	}
-	return fmt.Sprintf(l.SkippedFmt, rep.TooLong, sizeText(pipeline.MaxLine), rep.Skipped)
-}
-
-// sizeText writes a byte count in the largest binary unit that divides it.
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Sprintf(l.SkippedFmt, rep.TooLong, bounded.Size(pipeline.MaxLine), rep.Skipped)
 }
 
 const timeLayout = "2006-01-02 15:04:05 -0700"
