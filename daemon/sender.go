@@ -97,19 +97,6 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// senderKey is the outbox dedup key of the notice about one message: its
-// first queue id (stable across a content filter and postsuper -r) and
-// when that was first seen (Postfix reuses queue ids, never at the same
-// time), and the sender. One message, one notice, however many recipients
-// are refused and however often.
-func senderKey(firstQID string, firstSeen time.Time, sender string) string {
-	seen := ""
-	if !firstSeen.IsZero() {
-		seen = strconv.FormatInt(firstSeen.Unix(), 10)
-	}
-	return "sender/" + firstQID + "/" + seen + "/" + strings.ToLower(sender)
-}
-
 // tellSenders enqueues, in the batch's transaction, a notice to the sender
 // of each refusal that passes senderRefusal, the dedup key (one per
 // message) and the rate limit (notify.sender_notice.per_hour per sender),
@@ -143,7 +130,14 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 		if !found {
 			first = time.Time{}
 		}
-		key := senderKey(c.sub.QueueID, first, c.sub.From)
+		notice := notify.SenderNotice{
+			Sender: c.sub.From, Recipient: c.to, QueueID: c.sub.QueueID, MessageID: c.sub.MessageID,
+			Sent: first, At: c.at, Bounced: c.bounced, Lifetime: s.d.QueueLifetime,
+			Provider: env.cat.Provider(c.provider), Reply: c.reply,
+			PostmasterTold: len(nc.To) > 0 || nc.Webhook.URL != "" || len(nc.Alertmanager.URLs) > 0,
+			Lang:           nc.Language, Host: s.d.Host,
+		}
+		key := notify.SenderKey(notice)
 		if told, err := tx.HasOutboxItem(key); err != nil {
 			return err
 		} else if told {
@@ -160,13 +154,7 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 		}
 		sum := sha256.Sum256([]byte(key))
 		mid := "<sender." + hex.EncodeToString(sum[:8]) + "@" + s.d.Host + ">"
-		payload, err := notify.ComposeSender(notify.SenderNotice{
-			Sender: c.sub.From, Recipient: c.to, QueueID: c.sub.QueueID, MessageID: c.sub.MessageID,
-			Sent: first, At: c.at, Bounced: c.bounced, Lifetime: s.d.QueueLifetime,
-			Provider: env.cat.Provider(c.provider), Reply: c.reply,
-			PostmasterTold: len(nc.To) > 0 || nc.Webhook.URL != "" || len(nc.Alertmanager.URLs) > 0,
-			Lang:           nc.Language, Host: s.d.Host,
-		}, notify.Config{From: self, Location: env.loc}, now, mid)
+		payload, err := notify.ComposeSender(notice, notify.Config{From: self, Location: env.loc}, now, mid)
 		if err != nil {
 			log.Warn("sender not told: composing the notice failed", zap.Error(err))
 			continue

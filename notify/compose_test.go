@@ -617,30 +617,31 @@ func checkJapanese(t *testing.T, what, text, name string) {
 	}
 }
 
-func TestFromEventAndDedupKey(t *testing.T) {
-	cat := classify.Default()
+// TestOutboxKeys: the outbox's key schemes — DedupKey per notice and
+// channel, SenderKey per refused message — and KindOf's refusal of an
+// unknown event kind.
+func TestOutboxKeys(t *testing.T) {
 	inc := spamhausIncident()
-	inc.Verdict.Via = "microsoft"
 	inc.Notices = 2
-	n, err := FromEvent(incident.Event{Kind: incident.EventDigest, At: t0, Incident: inc}, cat)
-	if err != nil {
-		t.Fatal(err)
+	self := incident.Incident{Key: incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"}, FirstSeen: t0}
+	sender := SenderNotice{Sender: "Alice@Example.NET", Recipient: "bob@example.com", QueueID: "3F2A1B0C9D", Sent: t0}
+	otherRcpt := sender
+	otherRcpt.Recipient, otherRcpt.At = "carol@example.org", t0.Add(time.Hour)
+	unknownSent := sender
+	unknownSent.Sent = time.Time{}
+	for _, tt := range []struct{ got, want string }{
+		{DedupKey(Notice{Kind: KindDigest, Incident: inc}, "email"), "incident/spamhaus-192.0.2.1-20260314T092603Z/digest/2/email"},
+		{DedupKey(Notice{Kind: KindOpened, Incident: inc}, "webhook"), "incident/spamhaus-192.0.2.1-20260314T092603Z/opened/webhook"},
+		{DedupKey(Notice{Kind: KindListed, Incident: self}, "email"), fmt.Sprintf("self/spamhaus/192.0.2.1/listed/%d/email", t0.Unix())},
+		{SenderKey(sender), fmt.Sprintf("sender/3F2A1B0C9D/%d/alice@example.net", t0.Unix())},
+		{SenderKey(otherRcpt), SenderKey(sender)}, // one message, one notice
+		{SenderKey(unknownSent), "sender/3F2A1B0C9D//alice@example.net"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("key %q, want %q", tt.got, tt.want)
+		}
 	}
-	if n.Kind != KindDigest || n.Provider == nil || n.Provider.ID != "spamhaus" || n.Via == nil || n.Via.ID != "microsoft" {
-		t.Errorf("FromEvent: %+v", n)
-	}
-	if got, want := DedupKey(n, "email"), "incident/spamhaus-192.0.2.1-20260314T092603Z/digest/2/email"; got != want {
-		t.Errorf("DedupKey %q, want %q", got, want)
-	}
-	n.Kind = KindOpened
-	if got, want := DedupKey(n, "webhook"), "incident/spamhaus-192.0.2.1-20260314T092603Z/opened/webhook"; got != want {
-		t.Errorf("DedupKey %q, want %q", got, want)
-	}
-	self := Notice{Kind: KindListed, Incident: incident.Incident{Key: incident.Key{Provider: "spamhaus", Listed: "192.0.2.1"}, FirstSeen: t0}}
-	if got, want := DedupKey(self, "email"), fmt.Sprintf("self/spamhaus/192.0.2.1/listed/%d/email", t0.Unix()); got != want {
-		t.Errorf("DedupKey %q, want %q", got, want)
-	}
-	if _, err := FromEvent(incident.Event{Kind: "exploded"}, cat); !errors.Is(err, ErrKind) {
+	if _, err := KindOf("exploded"); !errors.Is(err, ErrKind) {
 		t.Errorf("unknown event kind: err %v", err)
 	}
 }

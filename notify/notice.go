@@ -9,21 +9,29 @@
 // sendmail, webhook, Alertmanager) are thin edges whose errors say whether a
 // retry makes sense; the Worker drains the outbox, each channel on its own.
 //
-// Wiring, in the daemon:
+// Wiring, in the daemon (daemon/notices.go):
 //
-//	n, _ := notify.FromEvent(ev, catalog)     // then set Reply, Checks, Lang, Role, Host, Previous, Related, Thread
-//	msg, _ := notify.Compose(n, cfg, now, notify.MessageID(n, now, host))
-//	tx.Enqueue(track.OutboxItem{DedupKey: notify.DedupKey(n, "email"), Sink: "email", Payload: msg, …})
-//	// the same notice for the other channels: WebhookPayload, AlertmanagerPayload
+//	kind, _ := notify.KindOf(ev.Kind)            // an incident event becomes a notice:
+//	n := notify.Notice{Kind: kind, Incident: ev.Incident, Provider: cat.Provider(ev.Incident.Provider), …}
+//	key, mid := notify.NoticeKey(n), notify.MessageID(n, now, host) // recorded once, in the event's transaction
+//	// later, beside the ingest loop: Reply, Checks (DNS), Lang, Role, Host, Related, Thread filled in,
+//	// and one outbox item per channel under notify.DedupKey(n, channel):
+//	msg, _ := notify.Compose(n, cfg, now, mid)                      // "email"
+//	body, _ := notify.WebhookPayload(n, cfg, now, format)           // "webhook"
+//	alerts, _ := notify.Alerts(n, cfg, now)                         // "alertmanager" (their JSON)
 //	// once: a Worker over the store (a Queue whose Claim takes an item
 //	// atomically), one lane per channel, run with a ticker.
 //	w := &notify.Worker{Queue: q, Sinks: map[string]notify.Transport{"email": &notify.SMTP{…}, "webhook": &notify.Webhook{…}}, Log: log}
 //	go w.Run(ctx, time.NewTicker(time.Second).C)
 //
+// A notice to a sender whose message was refused (SenderNotice) is composed
+// by ComposeSender and keyed by SenderKey.
+//
 // Text from remote servers and the log (reply texts, log lines, addresses,
 // TXT answers) is attacker-controlled: it appears only in message bodies,
-// sanitised by the one sanitizer (internal/sanitize), never in a header; HTML is escaped by html/template
-// and links only to the catalog's lookup and removal pages.
+// sanitised by the one sanitizer (internal/sanitize), never in a header;
+// HTML is escaped by html/template and links only to the catalog's lookup
+// and removal pages.
 package notify
 
 import (
@@ -31,6 +39,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
@@ -287,30 +297,25 @@ type Config struct {
 	Location *time.Location
 }
 
-// FromEvent starts a notice from an incident event: kind, snapshot, and the
-// catalog entries of the provider and of the receiver that relayed its
-// verdict. The caller adds what the event does not carry (Reply, Checks,
-// Lang, Role, Host, Previous).
-func FromEvent(ev incident.Event, cat *classify.Catalog) (Notice, error) {
-	kind, err := KindOf(ev.Kind)
-	if err != nil {
-		return Notice{}, fmt.Errorf("%w: %q", err, ev.Kind)
-	}
-	n := Notice{Kind: kind, Incident: ev.Incident}
-	if cat != nil {
-		n.Provider = cat.Provider(ev.Incident.Provider)
-		if via := ev.Incident.Verdict.Via; via != "" {
-			n.Via = cat.Provider(via)
-		}
-	}
-	return n, nil
-}
-
 // DedupKey names a notice for one channel in the outbox, so that enqueueing
-// the same notice twice (a restart replaying an event) stores it once; it
-// is the only key scheme of the outbox: NoticeKey(n) + "/" + sink.
+// the same notice twice (a restart replaying an event) stores it once:
+// NoticeKey(n) + "/" + sink. With SenderKey, it is the only key scheme of
+// the outbox.
 func DedupKey(n Notice, sink string) string {
 	return NoticeKey(n) + "/" + sink
+}
+
+// SenderKey names the notice to a sender about one message in the outbox:
+// "sender/<first queue id>/<unix time it was first seen>/<sender>" (the
+// first queue id is stable across a content filter and postsuper -r, and
+// Postfix reuses queue ids, never at the same time). One message, one
+// notice, however many recipients are refused and however often.
+func SenderKey(n SenderNotice) string {
+	seen := ""
+	if !n.Sent.IsZero() {
+		seen = strconv.FormatInt(n.Sent.Unix(), 10)
+	}
+	return "sender/" + n.QueueID + "/" + seen + "/" + strings.ToLower(n.Sender)
 }
 
 // NoticeKey names a notice whatever its channel:
