@@ -387,6 +387,9 @@ func (s *service) run(ctx context.Context) error {
 			if err := s.tick(work, now, len(lines) == 0); err != nil {
 				return err
 			}
+			if lines != nil && len(lines) == 0 {
+				s.noteWaiting()
+			}
 			if err := s.maybePrune(work, now); err != nil {
 				return err
 			}

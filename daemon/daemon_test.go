@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"io"
 	"mime"
 	"net/mail"
 	"os"
@@ -136,6 +137,9 @@ type harness struct {
 	// noEndMarks, when set before start, makes the log source give no end
 	// mark: the daemon stays catching up until an idle tick.
 	noEndMarks bool
+	// stream, when set before start, is the log source instead of the
+	// file: a stream (as journald and stdin are) the test writes to.
+	stream io.Reader
 }
 
 func newHarness(t *testing.T) *harness {
@@ -192,6 +196,13 @@ func (h *harness) start(cfg *config.Config) {
 		Metrics:     NewMetrics(h.reg),
 		Reload:      h.reload,
 		NewResolver: h.newResolver,
+	}
+	if h.stream != nil {
+		stream := h.stream
+		d.Source = func(ctx context.Context, _ *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
+			return logwatch.Stream(ctx, stream, logwatch.StreamOptions{})
+		}
+		d.SourceName = "stdin"
 	}
 	h.metrics = d.Metrics
 	ctx, cancel := context.WithCancel(context.Background())

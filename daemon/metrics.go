@@ -196,7 +196,7 @@ var (
 		"Whether a DNSBL zone lists one of our own sending IPs or domains (1) or not (0), as the last definite self-check answer said; code and meaning are the zone's return codes and their meaning when listed.",
 		[]string{"target", "zone", "provider", "code", "meaning"}, nil)
 	descRead = prometheus.NewDesc("rblwatch_log_last_read_timestamp_seconds",
-		"When rblwatch last read the log successfully (Unix time): the last batch of lines read, or, for a log file, any later moment at which the file held nothing unread.",
+		"When rblwatch last read the log successfully (Unix time): the last batch of lines read, or any later moment at which the log file held nothing unread or rblwatch waited on the journald or stdin stream with nothing of it unread.",
 		nil, nil)
 	descSelf = prometheus.NewDesc("rblwatch_selfcheck_last_success_timestamp_seconds",
 		"When the last self-check that got a definite DNS answer completed (Unix time); 0 before the first.",
@@ -336,6 +336,23 @@ func (s *service) noteStart(input string, start *postfixlog.Position) {
 		pos.Dev, pos.Inode, pos.Offset = fs.Dev, fs.Inode, fs.Size
 	}
 	s.d.Metrics.noteRead(pos)
+}
+
+// noteWaiting records, for journald and stdin, that the daemon waits for
+// the source with nothing of it unread (called on the tick when no line is
+// queued): a stream delivers lines as they are logged, so a quiet mail host
+// has its log read now, not ten minutes ago (RblwatchLogNotRead fired on
+// every quiet hour). A stream cannot be asked what it holds, as a file can
+// (caughtUp): a journalctl that stops passing on lines while the journal
+// grows is not seen here. Log files keep their own rule: a follower that is
+// stuck leaves bytes in the file, and caughtUp sees them.
+func (s *service) noteWaiting() {
+	for _, in := range s.inputs() {
+		if _, file := cutFile(in.Name); file {
+			return
+		}
+	}
+	s.d.Metrics.noteRead(postfixlog.Position{})
 }
 
 // noteBatch records the read positions a batch reached: the last line's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -335,6 +336,41 @@ func (h *harness) waitFor(series string, ok func(float64) bool, want string) {
 		case err := <-h.done:
 			h.t.Fatalf("daemon ended: %v", err)
 		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// TestStreamWaitingIsRead: with a stream source (stdin, journald) that
+// stays open and has nothing more to give, a tick makes the log read now —
+// a quiet mail host is not an unread log (RblwatchLogNotRead fired after
+// every ten quiet minutes). A line read sets the time as before.
+func TestStreamWaitingIsRead(t *testing.T) {
+	h := newHarness(t)
+	r, w := io.Pipe()
+	defer w.Close()
+	h.stream = r
+	h.start(h.config())
+	defer h.stop()
+	h.metrics.state.mu.Lock()
+	h.metrics.state.now = h.clock.now
+	h.metrics.state.mu.Unlock()
+	lastRead := func() time.Time {
+		return time.Unix(int64(testutil.ToFloat64(gaugeOf(t, h.reg, "rblwatch_log_last_read_timestamp_seconds"))), 0).UTC()
+	}
+
+	if _, err := io.WriteString(w, rejection(t0, "4C1B2A3F91", "alice@example.net")+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	h.read(1)
+	if got := lastRead(); !got.Equal(t0) {
+		t.Fatalf("after a line: last read %v, want %v", got, t0)
+	}
+	// An hour of silence, the source still open: read at every tick.
+	for _, at := range []time.Time{t0.Add(10 * time.Minute), t0.Add(time.Hour)} {
+		h.tickAt(at)
+		h.tickAt(at) // the second tick returns once the first was handled
+		if got := lastRead(); !got.Equal(at) {
+			t.Errorf("waiting on the stream at %v: last read %v, want %v", at, got, at)
 		}
 	}
 }
