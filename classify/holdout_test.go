@@ -98,6 +98,13 @@ func TestHoldout(t *testing.T) {
 		// accuracy meets issue 14's line, the false alarms miss it by that
 		// one row. Before the round (the regex rules): 22 of 26, 0 of 44.
 		{file: "holdout3.tsv", minPos: 25, minNeg: 40, floor: 25.0/26 - 1e-9, ceiling: 1.0/44 + 1e-9, mustMeet: true},
+		// The fourth batch (issue 14's fourth round, split off before any
+		// rule of that round changed; its development part is dev4.tsv),
+		// measured once when the round's rules were final: 17 of 18
+		// (94.4 %), 1 of 29 (3.4 %): the accuracy meets issue 14's line,
+		// the false alarms miss it by that one row (one row is 3.4 points
+		// here). The rules before the round scored the same on it.
+		{file: "holdout4.tsv", minPos: 18, minNeg: 29, floor: 17.0/18 - 1e-9, ceiling: 1.0/29 + 1e-9, mustMeet: true},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -126,15 +133,18 @@ func TestHoldout(t *testing.T) {
 }
 
 // TestDev measures the rows the rules were tuned on, with the same
-// thresholds.
+// thresholds: dev.tsv (the first three rounds) and dev4.tsv (the fourth).
 func TestDev(t *testing.T) {
-	rows := readRows(t, filepath.FromSlash("testdata/dev.tsv"))
-	s := scoreRows(t, Default(), "dev.tsv", rows)
-	if s.posRate() < 0.90 {
-		t.Errorf("provider accuracy %.1f %% < 90 %%", 100*s.posRate())
-	}
-	if s.fpRate() > 0.02 {
-		t.Errorf("false blocklist rate %.1f %% > 2 %%", 100*s.fpRate())
+	for _, f := range []string{"dev.tsv", "dev4.tsv"} {
+		t.Run(f, func(t *testing.T) {
+			s := scoreRows(t, Default(), f, readRows(t, filepath.Join("testdata", f)))
+			if s.posRate() < 0.90 {
+				t.Errorf("provider accuracy %.1f %% < 90 %%", 100*s.posRate())
+			}
+			if s.fpRate() > 0.02 {
+				t.Errorf("false blocklist rate %.1f %% > 2 %%", 100*s.fpRate())
+			}
+		})
 	}
 }
 
@@ -145,7 +155,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 	for _, k := range knownReplies {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			k := dedupKey(r.text)
 			if where, dup := seen[k]; dup {

@@ -31,7 +31,7 @@ func TestMemoAsClassify(t *testing.T) {
 		}
 	}
 	add(readCorpus(t))
-	for _, f := range []string{"dev.tsv", "extra.tsv", "holdout.tsv", "holdout2.tsv", "holdout3.tsv"} {
+	for _, f := range []string{"dev.tsv", "extra.tsv", "holdout.tsv", "holdout2.tsv", "holdout3.tsv", "dev4.tsv", "holdout4.tsv"} {
 		add(readRows(t, filepath.Join("testdata", f)))
 	}
 	for _, r := range c.rules {
