@@ -659,3 +659,123 @@ func (d *milterDaemon) waitUntil(cond func() bool, describe func() string) {
 		}
 	}
 }
+
+// TestMilterUnixSocketChrooted runs the unix-socket setup of docs/milter.md
+// with an smtpd chrooted in the queue directory, as Debian runs it:
+// rblwatch listens on QUEUE/rblwatch/milter.sock, in a directory made by
+// the documented command (milter.PostfixSocketDir: Postfix's group, mode
+// 2750; its owner here is root, the user rblwatch runs as), so the socket
+// (mode 0660) belongs to the postfix group; main.cf names the socket
+// relative to the queue directory (milter.PostfixUnixSocket), which serves
+// the chrooted smtpd and the unchrooted cleanup of a sendmail submission
+// alike. Both messages arrive marked, with the facts stored, and Postfix
+// logs no milter trouble.
+func TestMilterUnixSocketChrooted(t *testing.T) {
+	remote := pt.NewRemote(t, "127.0.0.22:0", "mx.partner.test")
+	chrooted := "127.0.0.1:" + milterPort(t)
+	entry := milter.PostfixMilter("unix:" + milter.PostfixUnixSocket)
+	pf := pt.Start(t, pt.Options{
+		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+		Milter:   entry,
+		Services: chrooted + " inet n - y - - smtpd\n",
+	})
+	grp, err := user.LookupGroup("postfix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid, _ := strconv.Atoi(grp.Gid)
+	mkdir := milter.PostfixSocketDir("root", pf.QueueDir())
+	if out, err := exec.Command(mkdir[0], mkdir[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(mkdir, " "), err, out)
+	}
+	sock := filepath.Join(pf.QueueDir(), milter.PostfixUnixSocket)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := fmt.Sprintf("log:\n  path: %s\n  backfill: 0s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: unix:%s\n",
+		pf.LogPath(), filepath.Join(dir, "state.db"), sock)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startMilterDaemon(t, cfg)
+	d.waitFor("milter listening")
+	d.waitFor("following from the end")
+	var st syscall.Stat_t
+	if err := syscall.Stat(sock, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode&0o7777 != 0o660 || int(st.Gid) != gid {
+		t.Errorf("socket mode %o, group %d; want 0660 and the postfix group (%d)", st.Mode&0o7777, st.Gid, gid)
+	}
+
+	smtpQID := milterSubmitVia(t, chrooted, "bob@bench.test", "chroot@partner.test")
+	sendmailQID, err := pf.Sendmail("root@bench.test", []string{"local@partner.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), milterWait)
+	defer cancel()
+	got, err := remote.WaitMessages(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"chroot@partner.test": smtpQID, "local@partner.test": sendmailQID}
+	for _, m := range got {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := msg.Header["X-Rblwatch-Track"]
+		if len(v) != 1 || !regexp.MustCompile(`^`+want[m.To[0]]+`-[0-9a-f]{8}$`).MatchString(v[0]) {
+			t.Errorf("message to %v (queue id %s): X-Rblwatch-Track %q", m.To, want[m.To[0]], v)
+		}
+	}
+	for _, qid := range []string{smtpQID, sendmailQID} {
+		milterWaitRow(t, d, cfg, qid, func(r milterRow) bool { return r.State == "delivered" && r.Milter != nil })
+	}
+	if log, _ := pf.Log(); !regexp.MustCompile(`postfix/smtpd\[\d+\]: ` + smtpQID + `: client=`).Match(log) {
+		t.Errorf("the chrooted smtpd did not take the message")
+	}
+	if trouble := milterTrouble(t, pf); len(trouble) > 0 {
+		t.Errorf("Postfix logged milter trouble:\n%s", strings.Join(trouble, "\n"))
+	}
+	d.stop()
+}
+
+// milterSubmitVia sends one message over SMTP to addr and returns its queue
+// id.
+func milterSubmitVia(t *testing.T, addr, from, to string) string {
+	t.Helper()
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.CommandTimeout, c.SubmissionTimeout = milterWait, milterWait
+	if err := c.Hello("client.example.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Mail(from, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(pt.NewMessage(from, []string{to}, "milter over a unix socket", "hello")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
+	if m == nil {
+		t.Fatalf("no queue id in %q", resp.StatusText)
+	}
+	_ = c.Quit()
+	return m[1]
+}

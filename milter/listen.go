@@ -13,7 +13,8 @@ import (
 )
 
 // DefaultSocketMode is the mode of a unix socket: the owner and its group
-// (add the postfix user to rblwatch's group) may connect, nobody else.
+// may connect, nobody else. In the directory docs/milter.md has made
+// (PostfixSocketDir: Postfix's group, setgid) the group is Postfix's.
 const DefaultSocketMode fs.FileMode = 0o660
 
 // Listen errors.

@@ -1,5 +1,7 @@
 package milter
 
+import "path"
+
 // The settings Postfix should use for this milter (docs/milter.md): mail
 // goes on when rblwatch is down (default_action=accept), and a milter that
 // accepts connections but does not answer — rblwatch stopped (SIGSTOP),
@@ -25,4 +27,22 @@ const (
 func PostfixMilter(endpoint string) string {
 	return "{ " + endpoint + ", connect_timeout=" + PostfixConnectTimeout + ", command_timeout=" + PostfixCommandTimeout +
 		", content_timeout=" + PostfixContentTimeout + ", default_action=accept }"
+}
+
+// PostfixUnixSocket is where docs/milter.md puts the milter's unix socket,
+// relative to Postfix's queue directory (/var/spool/postfix on Debian):
+// Postfix's daemons work there, chrooted (Debian's smtpd and cleanup) or
+// not, so main.cf names it "unix:" + PostfixUnixSocket and rblwatch listens
+// on unix:/var/spool/postfix/ + PostfixUnixSocket.
+const PostfixUnixSocket = "rblwatch/milter.sock"
+
+// PostfixSocketDir returns the command docs/milter.md gives to create the
+// socket's directory under queueDir (/var/spool/postfix), owned by owner
+// (the user rblwatch runs as) and Postfix's group, mode 2750: setgid, so
+// the socket rblwatch creates there (mode 0660, DefaultSocketMode) belongs
+// to the postfix group and Postfix's daemons may connect to it, nobody
+// else; no one joins another's group. e2e's TestMilterUnixSocketChrooted
+// runs it.
+func PostfixSocketDir(owner, queueDir string) []string {
+	return []string{"install", "-d", "-o", owner, "-g", "postfix", "-m", "2750", path.Join(queueDir, path.Dir(PostfixUnixSocket))}
 }

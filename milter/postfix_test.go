@@ -23,3 +23,24 @@ func TestPostfixLinesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestUnixSocketSetupDocumented: docs/milter.md gives the unix-socket setup
+// that e2e's TestMilterUnixSocketChrooted runs — the directory command, the
+// main.cf lines and rblwatch's listen line.
+func TestUnixSocketSetupDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/milter.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := PostfixMilter("unix:" + PostfixUnixSocket)
+	for _, want := range []string{
+		strings.Join(PostfixSocketDir("rblwatch", "/var/spool/postfix"), " "),
+		"smtpd_milters = " + entry,
+		"non_smtpd_milters = " + entry,
+		"  listen: unix:/var/spool/postfix/" + PostfixUnixSocket + "\n",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("docs/milter.md lacks %q", want)
+		}
+	}
+}
