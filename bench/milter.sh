@@ -1,26 +1,51 @@
 #!/usr/bin/env bash
 # bench/milter.sh — what rblwatch's milter costs Postfix, in messages per second.
 #
-#   bench/milter.sh [ROUNDS] [MESSAGES]     (defaults: 7 rounds, 2000 messages per run)
+#   bench/milter.sh [ROUNDS] [MESSAGES] [FLAGS...]   (defaults: 15 rounds, 1000 messages per run)
 #
 # A private Postfix (internal/postfixtest) relays to smtp-sink; smtp-source
 # injects MESSAGES over SMTP in 20 parallel sessions, one message per
-# connection. Three modes, taken in turns (the order rotates every round):
+# connection. Four modes, taken in turns (the order rotates every round):
 #   off   smtpd without milter
 #   on    smtpd_milters = rblwatch's milter
 #   down  smtpd_milters = a port nobody listens on (milter configured, down)
-# "rblwatch run" follows the log in every mode. Prints each run, then per
-# mode the median msgs/s, the ratio to off, the injection rate and
-# rblwatch's CPU per message (/proc). Needs root and Debian's postfix
-# package (smtp-source, smtp-sink). See bench/milter/main.go.
+#   null  smtpd_milters = bench/nullmilter (C, epoll, the same packets as
+#         rblwatch's milter and nothing else): what any milter costs
+# Prints each run, then per mode the median msgs/s, the ratio to off, the
+# injection rate, the CPU per message of rblwatch, of the null milter and
+# of Postfix, rblwatch's context switches, allocation and garbage
+# collections per message, and the per-round ratios on/off, down/off,
+# null/off.
+#
+# Without FLAGS it runs four configurations one after the other: the
+# milter on TCP (inet:127.0.0.1) and on a unix socket, each with rblwatch
+# also following Postfix's log and with the milter alone
+# (-follow=false). FLAGS (-unix, -follow=false, -reuse, -modes …) run one
+# configuration; see bench/milter/main.go. Needs root, Debian's postfix
+# package (smtp-source, smtp-sink) and a C compiler (cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-7}
-N=${2:-2000}
+ROUNDS=${1:-15}
+N=${2:-1000}
+shift $(($# < 2 ? $# : 2))
 work=$(mktemp -d /tmp/rblwatch-milterbench-bin.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 go build -o "$work/rblwatch" ./cmd/rblwatch
 go build -o "$work/milterbench" ./bench/milter
+cc -O2 -o "$work/nullmilter" bench/nullmilter/nullmilter.c
 echo "$(go version | cut -d' ' -f3), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$work/milterbench" -rblwatch "$work/rblwatch" -rounds "$ROUNDS" -n "$N" -sessions 20
+run() {
+	"$work/milterbench" -rblwatch "$work/rblwatch" -null "$work/nullmilter" -rounds "$ROUNDS" -n "$N" -sessions 20 \
+		-modes off,on,down,null "$@"
+}
+if [ $# -gt 0 ]; then
+	run "$@"
+	exit
+fi
+for flags in "" "-unix" "-follow=false" "-follow=false -unix"; do
+	echo
+	echo "== bench/milter ${flags:-(TCP, following the log)}, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	# shellcheck disable=SC2086
+	run $flags
+done

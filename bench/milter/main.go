@@ -249,23 +249,27 @@ func run(args []string, out io.Writer) error {
 				return fmt.Errorf("round %d, %s: %w", r+1, m, err)
 			}
 			results[m] = append(results[m], res)
-			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f nullmilter %5.1f postfix %7.1f smtp-source+sink %6.1f  idle %4.1f%%\n",
-				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.nullCPU, res.postfixCPU, res.loadCPU, res.idle)
+			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f nullmilter %5.1f postfix %7.1f smtp-source+sink %6.1f  idle %4.1f%%  rblwatch per msg: %.1f switches, %.1f KB allocated; %.1f GCs per 1000 msgs\n",
+				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.nullCPU, res.postfixCPU, res.loadCPU, res.idle, res.switches, res.allocKB, res.gcs)
 		}
 	}
 	fmt.Fprintf(out, "\nmedians over %d rounds (ratio: msgs/s against off)\n", o.rounds)
-	fmt.Fprintf(out, "%-5s %10s %7s %14s %22s %22s %21s\n", "mode", "msgs/s", "ratio", "inject msgs/s", "rblwatch µs CPU/msg", "nullmilter µs CPU/msg", "postfix µs CPU/msg")
+	fmt.Fprintf(out, "%-5s %10s %7s %14s %22s %22s %21s %18s %16s %13s\n", "mode", "msgs/s", "ratio", "inject msgs/s", "rblwatch µs CPU/msg",
+		"nullmilter µs CPU/msg", "postfix µs CPU/msg", "rblwatch cs/msg", "rblwatch KB/msg", "GCs/1000 msgs")
 	offRate := median(results["off"], func(r result) float64 { return r.rate })
 	if len(results["off"]) == 0 {
 		offRate = 1
 	}
 	for _, m := range modes {
 		rate := median(results[m], func(r result) float64 { return r.rate })
-		fmt.Fprintf(out, "%-5s %10.1f %7.3f %14.1f %22.1f %22.1f %21.1f\n", m, rate, rate/offRate,
+		fmt.Fprintf(out, "%-5s %10.1f %7.3f %14.1f %22.1f %22.1f %21.1f %18.1f %16.1f %13.1f\n", m, rate, rate/offRate,
 			median(results[m], func(r result) float64 { return r.inject }),
 			median(results[m], func(r result) float64 { return r.cpuPerMsg }),
 			median(results[m], func(r result) float64 { return r.nullCPU }),
-			median(results[m], func(r result) float64 { return r.postfixCPU }))
+			median(results[m], func(r result) float64 { return r.postfixCPU }),
+			median(results[m], func(r result) float64 { return r.switches }),
+			median(results[m], func(r result) float64 { return r.allocKB }),
+			median(results[m], func(r result) float64 { return r.gcs }))
 	}
 	// Paired ratios: each round's on and down against the same round's off.
 	for _, m := range []string{"on", "down", "null"} {
@@ -286,6 +290,9 @@ type result struct {
 	rate, inject float64 // msgs/s end to end, and injection alone
 	cpuPerMsg    float64 // rblwatch's CPU µs per message
 	nullCPU      float64 // nullmilter's CPU µs per message
+	switches     float64 // rblwatch's context switches per message
+	allocKB      float64 // rblwatch's heap allocation per message, KB (go_memstats_alloc_bytes_total)
+	gcs          float64 // rblwatch's garbage collections per 1000 messages (go_gc_duration_seconds_count)
 	postfixCPU   float64 // Postfix's CPU µs per message (every process of the instance)
 	loadCPU      float64 // smtp-source's and smtp-sink's CPU µs per message
 	idle         float64 // the machine's idle CPU share during the run, percent
@@ -310,6 +317,8 @@ func (b *bench) once(m string, n int) (result, error) {
 	}
 	sent0 := b.log.sent
 	marked0 := metric(b.metrics, "rblwatch_milter_messages_total")
+	alloc0, gc0 := metric(b.metrics, "go_memstats_alloc_bytes_total"), metric(b.metrics, "go_gc_duration_seconds_count")
+	cs0 := ctxSwitches(b.rw)
 	cpu0 := threadsCPU(b.rw)
 	null0 := threadsCPU(b.null)
 	idle0, total0 := machineCPU()
@@ -348,6 +357,9 @@ func (b *bench) once(m string, n int) (result, error) {
 	res.inject = float64(n) / injected.Seconds()
 	res.cpuPerMsg = float64(cpu1-cpu0) / 1e3 / float64(n)
 	res.nullCPU = float64(null1-null0) / 1e3 / float64(n)
+	res.switches = float64(ctxSwitches(b.rw)-cs0) / float64(n)
+	res.allocKB = (metric(b.metrics, "go_memstats_alloc_bytes_total") - alloc0) / 1024 / float64(n)
+	res.gcs = (metric(b.metrics, "go_gc_duration_seconds_count") - gc0) * 1000 / float64(n)
 	if total1 > total0 {
 		res.idle = 100 * float64(idle1-idle0) / float64(total1-total0)
 	}
