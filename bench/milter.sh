@@ -30,6 +30,11 @@ N=${2:-1000}
 shift $(($# < 2 ? $# : 2))
 work=$(mktemp -d /tmp/rblwatch-milterbench-bin.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# A signal to this script (Ctrl-C, kill, timeout) is passed on to the
+# benchmark, which then stops its Postfix, rblwatch and the null milter and
+# removes its directories; the script waits for that before it exits.
+child=
+trap 'if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; wait "$child"; fi; exit 130' INT TERM
 
 go build -o "$work/rblwatch" ./cmd/rblwatch
 go build -o "$work/milterbench" ./bench/milter
@@ -37,7 +42,10 @@ cc -O2 -o "$work/nullmilter" bench/nullmilter/nullmilter.c
 echo "$(go version | cut -d' ' -f3), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 run() {
 	"$work/milterbench" -rblwatch "$work/rblwatch" -null "$work/nullmilter" -rounds "$ROUNDS" -n "$N" -sessions 20 \
-		-modes off,on,down,null "$@"
+		-modes off,on,down,null "$@" &
+	child=$!
+	wait "$child"
+	child=
 }
 if [ $# -gt 0 ]; then
 	run "$@"

@@ -24,6 +24,15 @@
 // rblwatch's CPU time per message (utime+stime from /proc). In "on" mode
 // every message must have been marked (rblwatch_milter_messages_total and
 // facts_stored_total grow by n), or the run is an error.
+//
+// SIGINT or SIGTERM ends the benchmark early and cleanly: the run under way
+// is abandoned (smtp-source killed), Postfix stopped and its instance
+// directory (/tmp/rblwatch-postfix-*) removed, rblwatch and the null milter
+// stopped, the work directory removed; then it exits with status 130. A
+// second signal during that cleanup is ignored. rblwatch and the null
+// milter also die with the benchmark if it is killed outright (Pdeathsig),
+// but a SIGKILL leaves the Postfix instance behind, and smtp-sink (which
+// changes its user, and so loses the parent-death signal).
 package main
 
 import (
@@ -38,6 +47,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -50,9 +60,50 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	interrupted := ctx.Err() != nil
+	stop()
+	if interrupted {
+		fmt.Fprintln(os.Stderr, "milter bench: interrupted; cleaned up:", err)
+		os.Exit(130)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "milter bench:", err)
 		os.Exit(1)
+	}
+}
+
+// errInterrupted ends a run that a signal cut short.
+var errInterrupted = errors.New("interrupted")
+
+// interrupted returns errInterrupted once ctx is done.
+func interrupted(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
+}
+
+// child prepares a program the benchmark starts and stops itself: it dies
+// with the benchmark's thread that started it if the benchmark is killed.
+func child(name string, args ...string) *exec.Cmd {
+	c := exec.Command(name, args...)
+	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return c
+}
+
+// stopChild sends sig to a started program and waits for it, with SIGKILL
+// after 10 s.
+func stopChild(c *exec.Cmd, sig os.Signal) {
+	_ = c.Process.Signal(sig)
+	done := make(chan struct{})
+	go func() { c.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = c.Process.Kill()
+		<-done
 	}
 }
 
@@ -73,7 +124,10 @@ type options struct {
 
 var allModes = []string{"off", "on", "down", "null"}
 
-func run(args []string, out io.Writer) error {
+// run runs the benchmark until it ends or ctx is done (a signal), and
+// cleans up in both cases: every process it started is stopped and every
+// directory it made removed before it returns.
+func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	var o options
 	fs := flag.NewFlagSet("milter", flag.ContinueOnError)
 	fs.StringVar(&o.bin, "rblwatch", "", "the rblwatch binary to run (required)")
@@ -104,7 +158,7 @@ func run(args []string, out io.Writer) error {
 		}
 	}
 	if o.synthetic {
-		return synthetic(o, out)
+		return synthetic(ctx, o, out)
 	}
 	if err := pt.Available(); err != nil {
 		return err
@@ -122,12 +176,12 @@ func run(args []string, out io.Writer) error {
 
 	// smtp-sink: the remote every message goes to.
 	sinkAddr := "127.0.0.31:" + strconv.Itoa(freePort())
-	sink := exec.Command("smtp-sink", "-u", "nobody", "-h", "sink.bench.test", sinkAddr, "256")
+	sink := child("smtp-sink", "-u", "nobody", "-h", "sink.bench.test", sinkAddr, "256")
 	sink.Stdout, sink.Stderr = io.Discard, os.Stderr
 	if err := sink.Start(); err != nil {
 		return fmt.Errorf("smtp-sink: %w", err)
 	}
-	defer func() { sink.Process.Kill(); sink.Wait() }()
+	defer stopChild(sink, syscall.SIGKILL)
 
 	milterPort, downPort := freePort(), freePort()
 	pf, err := pt.New(pt.Options{
@@ -137,9 +191,17 @@ func run(args []string, out io.Writer) error {
 		Main:     map[string]string{},
 	})
 	if pf != nil {
-		defer pf.Close()
+		// Stops Postfix and removes /tmp/rblwatch-postfix-*.
+		defer func() {
+			if cerr := pf.Close(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("stopping Postfix: %w", cerr))
+			}
+		}()
 	}
 	if err != nil {
+		return err
+	}
+	if err := interrupted(ctx); err != nil {
 		return err
 	}
 	ports := map[string]int{"off": 0, "on": freePort(), "down": freePort(), "null": freePort()}
@@ -168,17 +230,17 @@ func run(args []string, out io.Writer) error {
 	extra := fmt.Sprintf("127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_on_milters\n"+
 		"127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_down_milters\n"+
 		"127.0.0.1:%d inet n - n - - smtpd\n  -o smtpd_milters=$bench_null_milters\n", ports["on"], ports["down"], ports["null"])
-	if err := addServices(pf, extra, ports["on"], ports["down"], ports["null"]); err != nil {
+	if err := addServices(ctx, pf, extra, ports["on"], ports["down"], ports["null"]); err != nil {
 		return err
 	}
 	nullPid := 0
 	if o.null != "" {
-		null := exec.Command(o.null, nullMilter)
+		null := child(o.null, nullMilter)
 		null.Stdout, null.Stderr = os.Stderr, os.Stderr
 		if err := null.Start(); err != nil {
 			return fmt.Errorf("nullmilter: %w", err)
 		}
-		defer func() { null.Process.Kill(); null.Wait() }()
+		defer stopChild(null, syscall.SIGTERM)
 		nullPid = null.Process.Pid
 	}
 
@@ -198,7 +260,7 @@ func run(args []string, out io.Writer) error {
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		return err
 	}
-	rw := exec.Command(o.bin, "run", "--config", cfg)
+	rw := child(o.bin, "run", "--config", cfg)
 	rwLog, err := os.Create(filepath.Join(work, "rblwatch.log"))
 	if err != nil {
 		return err
@@ -208,8 +270,8 @@ func run(args []string, out io.Writer) error {
 	if err := rw.Start(); err != nil {
 		return err
 	}
-	defer func() { rw.Process.Signal(syscall.SIGTERM); rw.Wait() }()
-	if err := waitUntil(30*time.Second, func() bool {
+	defer stopChild(rw, syscall.SIGTERM)
+	if err := waitUntil(ctx, 30*time.Second, func() bool {
 		return (o.unix || listening(milterPort)) && metric(metricsAddr, "rblwatch_milter_sessions_open") >= 0
 	}); err != nil {
 		b, _ := os.ReadFile(rwLog.Name())
@@ -217,13 +279,14 @@ func run(args []string, out io.Writer) error {
 	}
 	if o.unix {
 		// rblwatch makes its socket 0660 for its own user and group
-		// (docs/milter.md: the postfix user joins rblwatch's group);
-		// here both are root's, and Postfix's smtpd runs as postfix.
-		if err := shareSocket(strings.TrimPrefix(rwMilter, "unix:")); err != nil {
+		// (docs/milter.md: a setgid directory of Postfix's group makes
+		// that group postfix); here both are root's, and Postfix's smtpd
+		// runs as postfix.
+		if err := shareSocket(ctx, strings.TrimPrefix(rwMilter, "unix:")); err != nil {
 			return err
 		}
 		if o.null != "" {
-			if err := shareSocket(strings.TrimPrefix(nullMilter, "unix:")); err != nil {
+			if err := shareSocket(ctx, strings.TrimPrefix(nullMilter, "unix:")); err != nil {
 				return err
 			}
 		}
@@ -232,8 +295,9 @@ func run(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "cpus: %d, postfix %s, %d messages of %d bytes per run, %d sessions (messages per connection: %s), %d rounds, rblwatch follows the log: %v\nsmtpd_milters = %s\n",
 		nprocs(), pf.Version(), o.n, o.size, o.sessions, map[bool]string{false: "1", true: "all"}[o.reuse], o.rounds, o.follow, milter.PostfixMilter(pfMilter))
 	log := &logCounter{path: pf.LogPath()}
-	fmt.Fprintf(out, "rblwatch pid %d\n", rw.Process.Pid)
-	b := &bench{o: o, pf: pf, log: log, ports: ports, rw: rw.Process.Pid, sink: sink.Process.Pid, null: nullPid, metrics: metricsAddr}
+	fmt.Fprintf(out, "rblwatch pid %d, nullmilter pid %d, smtp-sink pid %d, postfix instance %s, work directory %s\n",
+		rw.Process.Pid, nullPid, sink.Process.Pid, pf.Dir(), work)
+	b := &bench{ctx: ctx, o: o, pf: pf, log: log, ports: ports, rw: rw.Process.Pid, sink: sink.Process.Pid, null: nullPid, metrics: metricsAddr}
 	// Warm up: every mode once, small.
 	for _, m := range modes {
 		if _, err := b.once(m, min(o.n, 200)); err != nil {
@@ -299,6 +363,7 @@ type result struct {
 }
 
 type bench struct {
+	ctx     context.Context // done on SIGINT or SIGTERM
 	o       options
 	pf      *pt.Instance
 	log     *logCounter
@@ -325,7 +390,7 @@ func (b *bench) once(m string, n int) (result, error) {
 	pf0 := groupCPU(b.pf.MasterPID())
 	sink0, _ := procCPU(b.sink)
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
 	defer cancel()
 	args := []string{"-s", strconv.Itoa(b.o.sessions), "-m", strconv.Itoa(n),
 		"-l", strconv.Itoa(b.o.size), "-M", "client.bench.test", "-f", "sender@bench.test", "-t", "rcpt@sink.bench.test",
@@ -337,10 +402,13 @@ func (b *bench) once(m string, n int) (result, error) {
 	var stderr bytes.Buffer
 	src.Stderr = &stderr
 	if err := src.Run(); err != nil {
+		if err := interrupted(b.ctx); err != nil {
+			return res, err
+		}
 		return res, fmt.Errorf("smtp-source: %w: %s", err, stderr.String())
 	}
 	injected := time.Since(start)
-	err := waitUntil(5*time.Minute, func() bool { return b.log.sync() == nil && b.log.sent-sent0 >= n })
+	err := waitUntil(b.ctx, 5*time.Minute, func() bool { return b.log.sync() == nil && b.log.sent-sent0 >= n })
 	elapsed := time.Since(start)
 	if err != nil {
 		return res, fmt.Errorf("%d of %d delivered: %w", b.log.sent-sent0, n, err)
@@ -365,10 +433,13 @@ func (b *bench) once(m string, n int) (result, error) {
 	}
 	// The milter marked every message in "on" mode, none otherwise.
 	var marked float64
-	err = waitUntil(30*time.Second, func() bool {
+	err = waitUntil(b.ctx, 30*time.Second, func() bool {
 		marked = metric(b.metrics, "rblwatch_milter_messages_total") - marked0
 		return m != "on" || marked >= float64(n)
 	})
+	if err := interrupted(b.ctx); err != nil {
+		return res, err
+	}
 	if want := map[bool]float64{true: float64(n), false: 0}[m == "on"]; err != nil || marked != want {
 		return res, fmt.Errorf("the milter marked %.0f messages, want %.0f", marked, want)
 	}
@@ -552,7 +623,7 @@ func postconf(pf *pt.Instance, settings ...string) error {
 
 // addServices appends lines to the instance's master.cf, reloads it and
 // waits for the new ports to listen.
-func addServices(pf *pt.Instance, lines string, ports ...int) error {
+func addServices(ctx context.Context, pf *pt.Instance, lines string, ports ...int) error {
 	f, err := os.OpenFile(filepath.Join(pf.ConfigDir(), "master.cf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return err
@@ -567,7 +638,7 @@ func addServices(pf *pt.Instance, lines string, ports ...int) error {
 	if out, err := exec.Command("postfix", "-c", pf.ConfigDir(), "reload").CombinedOutput(); err != nil {
 		return fmt.Errorf("postfix reload: %w: %s", err, out)
 	}
-	return waitUntil(30*time.Second, func() bool {
+	return waitUntil(ctx, 30*time.Second, func() bool {
 		for _, p := range ports {
 			if !listening(p) {
 				return false
@@ -578,8 +649,8 @@ func addServices(pf *pt.Instance, lines string, ports ...int) error {
 }
 
 // shareSocket waits for a unix socket and lets every user connect to it.
-func shareSocket(path string) error {
-	if err := waitUntil(30*time.Second, func() bool { _, err := os.Stat(path); return err == nil }); err != nil {
+func shareSocket(ctx context.Context, path string) error {
+	if err := waitUntil(ctx, 30*time.Second, func() bool { _, err := os.Stat(path); return err == nil }); err != nil {
 		return fmt.Errorf("socket %s: %w", path, err)
 	}
 	return os.Chmod(path, 0o666)
@@ -603,9 +674,14 @@ func listening(port int) bool {
 	return false
 }
 
-func waitUntil(d time.Duration, cond func() bool) error {
+// waitUntil polls cond until it holds, d passes (an error) or ctx is done
+// (errInterrupted).
+func waitUntil(ctx context.Context, d time.Duration, cond func() bool) error {
 	deadline := time.Now().Add(d)
 	for !cond() {
+		if err := interrupted(ctx); err != nil {
+			return err
+		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("timed out after %v", d)
 		}

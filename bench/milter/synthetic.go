@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,7 +26,7 @@ import (
 // wake-up of the milter, as with a real Postfix. It reports rblwatch's CPU
 // time and context switches per message (/proc), which do not depend on
 // how fast the client goes.
-func synthetic(o options, out io.Writer) error {
+func synthetic(ctx context.Context, o options, out io.Writer) error {
 	work, err := os.MkdirTemp("", "rblwatch-milterbench-")
 	if err != nil {
 		return err
@@ -48,17 +48,17 @@ func synthetic(o options, out io.Writer) error {
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		return err
 	}
-	rw := exec.Command(o.bin, "run", "--config", cfg)
+	rw := child(o.bin, "run", "--config", cfg)
 	server := "rblwatch"
 	if o.null != "" {
-		rw, server = exec.Command(o.null, listen), "nullmilter"
+		rw, server = child(o.null, listen), "nullmilter"
 	}
 	rw.Stdout, rw.Stderr = io.Discard, io.Discard
 	if err := rw.Start(); err != nil {
 		return err
 	}
-	defer func() { rw.Process.Signal(syscall.SIGTERM); rw.Wait() }()
-	if err := waitUntil(30*time.Second, func() bool {
+	defer stopChild(rw, syscall.SIGTERM)
+	if err := waitUntil(ctx, 30*time.Second, func() bool {
 		c, err := net.Dial(network, addr)
 		if err == nil {
 			c.Close()
@@ -74,7 +74,7 @@ func synthetic(o options, out io.Writer) error {
 		cpu0 := threadsCPU(rw.Process.Pid)
 		cs0 := ctxSwitches(rw.Process.Pid)
 		start := time.Now()
-		if err := drive(network, addr, o.n, o.sessions, o.pause); err != nil {
+		if err := drive(ctx, network, addr, o.n, o.sessions, o.pause); err != nil {
 			return err
 		}
 		elapsed := time.Since(start)
@@ -91,8 +91,9 @@ func synthetic(o options, out io.Writer) error {
 	return nil
 }
 
-// drive sends n messages over sessions parallel connections.
-func drive(network, addr string, n, sessions int, pause time.Duration) error {
+// drive sends n messages over sessions parallel connections; it stops
+// early, with errInterrupted, when ctx is done.
+func drive(ctx context.Context, network, addr string, n, sessions int, pause time.Duration) error {
 	optneg := packet('O', string(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, 6), 0x1ff), 0x1fffff)))
 	var envelope, content []byte
 	envelope = append(envelope, packet('D', "C", "j\x00mx.bench.test\x00{daemon_name}\x00mx.bench.test\x00v\x00Postfix 3.7.11\x00")...)
@@ -124,6 +125,9 @@ func drive(network, addr string, n, sessions int, pause time.Duration) error {
 		go func() {
 			defer wg.Done()
 			for range jobs {
+				if ctx.Err() != nil {
+					return
+				}
 				if err := session(network, addr, optneg, envelope, content, quit, pause); err != nil {
 					errs <- err
 					return
@@ -133,6 +137,9 @@ func drive(network, addr string, n, sessions int, pause time.Duration) error {
 	}
 	wg.Wait()
 	close(errs)
+	if err := interrupted(ctx); err != nil {
+		return err
+	}
 	return <-errs
 }
 
