@@ -618,11 +618,12 @@ func TestTimersOnlyDue(t *testing.T) {
 func BenchmarkDeliveryLine(b *testing.B) {
 	cfg := Config{Aggregate: 30 * time.Second, Renotify: 24 * time.Hour, Quiet: 6 * time.Hour}
 	const ring = 20000
-	listed, inDomain, other := make([]string, ring), make([]string, ring), make([]string, ring)
+	listed, inDomain, other, mx := make([]string, ring), make([]string, ring), make([]string, ring), make([]string, ring)
 	for i := range ring {
 		listed[i] = fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&255, i&255)
 		inDomain[i] = fmt.Sprintf("u%d@d%d.example", i, i)
 		other[i] = fmt.Sprintf("x%d@other%d.example", i, i%500)
+		mx[i] = fmt.Sprintf("mx.d%d.example", i)
 	}
 	for _, open := range []int{1, 10000} {
 		b.Run(fmt.Sprintf("open=%d", open), func(b *testing.B) {
@@ -631,7 +632,8 @@ func BenchmarkDeliveryLine(b *testing.B) {
 			v := barracuda
 			reject := func(j int) {
 				v.Listed = listed[j%ring]
-				o := Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: listed[j%ring], Status: "deferred", To: inDomain[j%ring], Verdict: &v}
+				o := Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: listed[j%ring], Status: "deferred", To: inDomain[j%ring],
+					RemoteHost: mx[j%ring], Verdict: &v}
 				tr.Observe(&o)
 			}
 			for j := range open {
@@ -647,8 +649,10 @@ func BenchmarkDeliveryLine(b *testing.B) {
 					reject(j)
 					j++
 					continue
-				case 50: // the oldest incident's receiver takes mail again
-					o = Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: other[i%ring], Status: "sent", To: inDomain[(j-open)%ring]}
+				case 50: // the oldest incident's receiver takes mail again (from its own MX: TestClearedOnlyByTheReceiver)
+					k := (j - open) % ring
+					o = Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: other[i%ring], Status: "sent", To: inDomain[k],
+						RelayHost: mx[k], RelayIP: "192.0.2.25"}
 				case 99:
 					o = Observation{Kind: postfixlog.KindRemoved, At: at, QueueID: listed[(j-open)%ring]}
 				default:
