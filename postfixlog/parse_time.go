@@ -90,6 +90,12 @@ func (p *Parser) rfc3339(s string, r *Record) (string, bool) {
 	}
 	ns, i := fraction(s, 19)
 	if i == len(s) || s[i] == ' ' {
+		if y == 0 {
+			// Year 0000 is no year anyone logged in (zoneless would
+			// take it for a stamp without one and date it this
+			// year): the record has no time.
+			return s[i:], true
+		}
 		t, ok := p.zoneless(y, mon, day, h, m, sec, ns)
 		if !ok {
 			return s, false

@@ -176,6 +176,33 @@ func TestRejectedStamps(t *testing.T) {
 	}
 }
 
+// TestUntrustedStampsKeepTheLine: a stamp whose time no one logged (Go's
+// zero time from a log shipper, year 0000, RFC 5424's "-") leaves the
+// record without a time (or with the year-1 time, which is zero) and the
+// rest of the line parsed: the ingest clock dates such records
+// (ingest.Clock). A zone-less year 0000 was taken for a stamp without a
+// year and dated in the reference's year.
+func TestUntrustedStampsKeepTheLine(t *testing.T) {
+	p := NewParser(mustTime(t, "2026-12-01T00:00:00Z"), time.UTC)
+	for _, line := range []string{
+		stampLine("0001-01-01T00:00:00Z"),
+		stampLine("0001-01-01T00:00:00.000000+00:00"),
+		stampLine("0000-11-23T13:59:00"),
+		stampLine("0000-11-23T13:59:00.123456"),
+		"<22>1 - mx postfix/qmgr 1 - - DE9A6986268: removed",
+		"<22>1 0001-01-01T00:00:00Z mx postfix/qmgr 1 - - DE9A6986268: removed",
+	} {
+		var r Record
+		if err := p.Parse(line, &r); err != nil {
+			t.Errorf("%q: %v", line, err)
+			continue
+		}
+		if !r.Time.IsZero() || r.Kind != KindRemoved || r.QueueID != "DE9A6986268" {
+			t.Errorf("%q: time %v, kind %v, queue id %q; want no time, a removed line of DE9A6986268", line, r.Time, r.Kind, r.QueueID)
+		}
+	}
+}
+
 func mustTime(t testing.TB, s string) time.Time {
 	t.Helper()
 	tm, err := time.Parse(time.RFC3339Nano, s)
