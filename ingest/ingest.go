@@ -181,7 +181,7 @@ func (r *Reader) Read(line string) (*postfixlog.Record, *classify.Verdict) {
 		c.countUnparsed(postfixlog.ServiceLabel(rec.Service))
 		return nil, nil
 	}
-	if !rec.Time.IsZero() {
+	if !rec.Time.Before(minTrusted) { // what Clock would not take says nothing of the span read
 		if c.First.IsZero() {
 			c.First = rec.Time
 		}
