@@ -20,7 +20,6 @@ import (
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/logwatch"
-	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Input is one log to replay.
@@ -84,6 +83,9 @@ type Result struct {
 	// receiver had named too many addresses that are not ours
 	// (ingest.AddressBound), as the daemon folds them.
 	Folded int64
+	// Redated counts the records the tracker read at another time than
+	// their stamp says, by reason (ingest.Clock, ingest.RedatedNames).
+	Redated [len(ingest.RedatedNames)]int64
 }
 
 // chunkSize is about how much of the log a chunk holds: enough lines that
@@ -199,6 +201,9 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// and their fates, not lists of them (bounded memory).
 	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true})
 	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP))
+	// The observations' times as the daemon's clock takes them (no
+	// wall clock here): an outlier does not move the tracker's clock.
+	var clock ingest.Clock
 	pending := map[int]parsed{}
 	next := 0
 	for p := range results {
@@ -215,6 +220,11 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			var o incident.Observation
 			for i := range q.obs.obs {
 				q.obs.get(i, &o)
+				at, ok := clock.Date(o.At)
+				if !ok {
+					continue // no time, and none before it
+				}
+				o.At = at
 				if bound.Fold(&o) {
 					res.Folded++
 				}
@@ -243,6 +253,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	}
 	tr.Finish()
 	res.Incidents = tr.Incidents()
+	res.Redated = clock.Redated
 	return res, nil
 }
 
@@ -353,7 +364,7 @@ func (w *worker) do(c chunk, obs *obsBatch) parsed {
 		// Message-IDs only matter to notices; the report names who
 		// sent the refused mail (sender, SASL login, client, every
 		// queue id), so the other facts reach the tracker.
-		if !ok || o.Kind == postfixlog.KindMessageID {
+		if !ok || !ingest.Clocked(&o) {
 			continue
 		}
 		p.obs.add(&o)

@@ -133,6 +133,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Delivery  string
 		Failures  string
 		Folded    string
+		Redated   string
 	}{
 		Lang:      lang,
 		L:         l,
@@ -144,6 +145,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Skipped:   skippedText(rep, l),
 		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired),
 		Failures:  failureList(rep.Failures, l),
+		Redated:   redatedText(rep, l),
 	}
 	if rep.Folded > 0 {
 		data.Folded = fmt.Sprintf(l.FoldedFmt, rep.Folded, ingest.MaxAddressesPerReceiver)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/internal/sanitize"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"github.com/rblwatch/rblwatch/postfixlog"
@@ -34,6 +35,11 @@ type Report struct {
 	// their receiver named too many addresses that are not ours
 	// (ingest.AddressBound).
 	Folded int64 `json:"folded_rejections,omitempty"`
+	// Redated counts, by reason ("untimed", "jump"), the lines read at
+	// another time than their stamp says (ingest.Clock): no time, or one
+	// before 2000, dated at the line before; more than a day after the
+	// lines around them, dated at the line before.
+	Redated map[string]int64 `json:"redated_lines,omitempty"`
 	// UnparsedByService counts unparsed lines per Postfix service ("-" for
 	// lines without a readable syslog prefix).
 	UnparsedByService map[string]int64 `json:"unparsed_by_service,omitempty"`
@@ -157,6 +163,14 @@ func Build(res *pipeline.Result, opts Options) *Report {
 	}
 	if rep.Files == nil {
 		rep.Files = []string{}
+	}
+	for i, n := range res.Redated {
+		if n > 0 {
+			if rep.Redated == nil {
+				rep.Redated = map[string]int64{}
+			}
+			rep.Redated[ingest.RedatedNames[i]] = n
+		}
 	}
 	for s, n := range res.UnparsedByService {
 		if s == "" {

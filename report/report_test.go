@@ -12,6 +12,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/pipeline"
 )
 
@@ -282,5 +283,52 @@ func TestSkippedLinesShown(t *testing.T) {
 	}
 	if strings.Contains(text.String(), "Skipped") || strings.Contains(text.String(), "overlong") {
 		t.Errorf("a report with nothing skipped speaks of it:\n%s", text.String())
+	}
+}
+
+// TestRedatedLinesShown: the reports say how many lines the replay read at
+// another time than their stamp said (ingest.Clock), in every format; with
+// none, they say nothing.
+func TestRedatedLinesShown(t *testing.T) {
+	res := sampleResult()
+	res.Redated[ingest.RedatedUntimed], res.Redated[ingest.RedatedJump] = 3, 1
+	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
+	want := map[string][]string{
+		"en": {"Redated:", "3 line(s) with no time, or one before 2000, and 1 line(s) more than a day ahead"},
+		"ja": {"時刻の補正:", "2000年より前の時刻の行 3 行と、前後の行より1日以上先の時刻の行 1 行"},
+	}
+	for lang, words := range want {
+		var text, html bytes.Buffer
+		if err := WriteText(&text, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(&html, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range words {
+			if !strings.Contains(text.String(), w) {
+				t.Errorf("%s text report lacks %q:\n%s", lang, w, text.String())
+			}
+			if w = strings.TrimSuffix(w, ":"); !strings.Contains(html.String(), w) {
+				t.Errorf("%s HTML report lacks %q", lang, w)
+			}
+		}
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Redated map[string]int64 `json:"redated_lines"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil || len(got.Redated) != 2 || got.Redated["untimed"] != 3 || got.Redated["jump"] != 1 {
+		t.Errorf("JSON redated_lines %v (%v), want untimed 3, jump 1", got.Redated, err)
+	}
+	var text bytes.Buffer
+	if err := WriteText(&text, build("en"), "en"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text.String(), "Redated") || strings.Contains(js.String(), `"ahead"`) {
+		t.Errorf("a report with nothing redated speaks of it:\n%s", text.String())
 	}
 }

@@ -35,6 +35,10 @@ type labels struct {
 	// Folded and FoldedFmt (refusals, the cap) tell what was folded
 	// (Report.Folded).
 	Folded, FoldedFmt string
+	// Redated and RedatedFmt (lines without a trustworthy time, lines a
+	// day ahead of the log around them) tell what the clock dated
+	// otherwise (Report.Redated).
+	Redated, RedatedFmt string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -63,6 +67,8 @@ var words = map[string]labels{
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
 		Folded:       "Folded",
 		FoldedFmt:    "%d refusals counted with no listed address: their receivers named more than %d addresses that are not ours",
+		Redated:      "Redated",
+		RedatedFmt:   "%d line(s) with no time, or one before 2000, and %d line(s) more than a day ahead of the lines around them, read at the time of the line before",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
@@ -87,6 +93,8 @@ var words = map[string]labels{
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
 		Folded:       "集約",
 		FoldedFmt:    "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを %[2]d 件を超えて示した受信側のもの）",
+		Redated:      "時刻の補正",
+		RedatedFmt:   "時刻のない行・2000年より前の時刻の行 %d 行と、前後の行より1日以上先の時刻の行 %d 行を、直前の行の時刻として扱いました",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -141,6 +149,15 @@ func skippedText(rep *Report, l labels) string {
 
 const timeLayout = "2006-01-02 15:04:05 -0700"
 
+// redatedText tells what Report.Redated counts ("" for nothing).
+func redatedText(rep *Report, l labels) string {
+	untimed, jump := rep.Redated["untimed"], rep.Redated["jump"]
+	if untimed == 0 && jump == 0 {
+		return ""
+	}
+	return fmt.Sprintf(l.RedatedFmt, untimed, jump)
+}
+
 // WriteText writes the report for a terminal or an email.
 func WriteText(w io.Writer, rep *Report, lang string) error {
 	l := wordsFor(lang)
@@ -165,6 +182,9 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	}
 	if rep.Folded > 0 {
 		line(l.Folded, l.FoldedFmt, rep.Folded, ingest.MaxAddressesPerReceiver)
+	}
+	if s := redatedText(rep, l); s != "" {
+		line(l.Redated, "%s", s)
 	}
 	ongoing, cleared, _ := rep.counts()
 	b.WriteString("\n")
