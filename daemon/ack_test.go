@@ -39,7 +39,7 @@ func TestAckAndMute(t *testing.T) {
 	}
 	// Barracuda goes on (no digest: acknowledged); Trend Micro opens
 	// (muted), then clears.
-	appendLines(t, h.log,
+	h.write(
 		rejection(t0.Add(10*time.Minute), "4C1B2A3F92", "bob@example.net"),
 		deferral(t0.Add(11*time.Minute), "5D2C3B4A01", "dave@example.com"),
 		sent(t0.Add(20*time.Minute), "5D2C3B4A02", "erin@example.com"))

@@ -126,6 +126,10 @@ type service struct {
 	// inputByPath names the input a file's lines come from (sources.go).
 	inputByPath map[string]string
 	reader      *ingest.Reader // the ingest path's parser and classifier
+	// clock dates the records (ingest.Clock): a time it cannot take as
+	// the log says is counted, and said once per reason.
+	clock  ingest.Clock
+	warned [len(ingest.RedatedNames)]bool
 	// bound folds the addresses a receiver names beyond a cap (a broken
 	// or hostile receiver must not open an incident per address).
 	bound  *ingest.AddressBound
@@ -500,6 +504,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		// the clock.
 		s.reader.SetReference(now)
 	}
+	s.clock.SetWall(now, s.live)
 	skipped, records := 0, 0
 	for _, l := range batch {
 		skipped += l.Skipped
@@ -508,13 +513,23 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 			continue
 		}
 		records++
+		// The record's time as the clock takes it (ingest.Clock): the
+		// store and the tracker never see a time it does not.
+		o, tracked := ingest.Observation(rec, v)
+		var timed bool
+		if tracked && ingest.Clocked(&o) {
+			rec.Time, timed = s.clock.Date(rec.Time)
+		} else {
+			rec.Time, timed = s.clock.DateAside(rec.Time)
+		}
 		if rec.Time.After(s.logTime) {
 			s.logTime = rec.Time
 		}
 		if s.spanFrom.IsZero() {
 			s.spanFrom = rec.Time
 		}
-		if o, ok := ingest.Observation(rec, v); ok {
+		if tracked && timed {
+			o.At = rec.Time
 			s.fold(&o)
 			events = append(events, ingest.Feed(s.tracker, &o)...)
 		}
@@ -525,6 +540,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		}
 	}
 	s.count(skipped)
+	s.countRedated()
 	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
 		events = append(events, s.goLive(now)...)
 	}
@@ -648,6 +664,30 @@ func (s *service) count(skipped int) {
 		m.rejections.WithLabelValues(p).Add(float64(n))
 	}
 	c.Reset()
+}
+
+// redatedWhy says in the log, once per reason, why lines were dated
+// otherwise than they say (ingest.Clock).
+var redatedWhy = [len(ingest.RedatedNames)]string{
+	ingest.RedatedUntimed: "log lines with no time, or one before 2000 (a clock never set, a shipper's zero time): dated at the line before, or at the clock at the live end; counted in rblwatch_logwatch_redated_lines_total",
+	ingest.RedatedAhead:   "log lines dated ahead of the clock by more than 5 minutes (the logging host's clock, or log.timezone, is wrong?): dated at the clock; counted in rblwatch_logwatch_redated_lines_total",
+	ingest.RedatedJump:    "a log line dated more than a day after the lines around it: dated at the line before; counted in rblwatch_logwatch_redated_lines_total",
+}
+
+// countRedated adds the lines the clock dated otherwise than they say to
+// the metrics, and warns the first time for each reason.
+func (s *service) countRedated() {
+	for i, n := range s.clock.Redated {
+		if n == 0 {
+			continue
+		}
+		s.d.Metrics.redated.WithLabelValues(ingest.RedatedNames[i]).Add(float64(n))
+		if !s.warned[i] {
+			s.warned[i] = true
+			s.log.Warn(redatedWhy[i], zap.Int64("lines", n), zap.Time("log_time", s.clock.Latest()))
+		}
+		s.clock.Redated[i] = 0
+	}
 }
 
 // tick runs the incident timers on the wall clock, once the live end of

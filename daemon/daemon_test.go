@@ -109,6 +109,20 @@ func appendLines(t *testing.T, path string, lines ...string) {
 	}
 }
 
+// write appends lines to the log as Postfix writes them: the clock first
+// moves on to the latest of their times (stamp's format) if it is behind,
+// since a line cannot be read before it is written (the daemon dates a
+// line more than ingest.MaxAhead past its clock at the clock).
+func (h *harness) write(lines ...string) {
+	h.t.Helper()
+	for _, l := range lines {
+		if at, err := time.Parse("2006-01-02T15:04:05.000000-07:00", l[:min(len(l), len(stamp(t0)))]); err == nil && at.After(h.clock.now()) {
+			h.clock.set(at)
+		}
+	}
+	appendLines(h.t, h.log, lines...)
+}
+
 // harness runs the daemon over a file in a temp dir.
 type harness struct {
 	t     *testing.T

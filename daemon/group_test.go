@@ -71,7 +71,7 @@ func TestOneNoticeForOneAddress(t *testing.T) {
 	}
 	h.tickAt(t0.Add(36 * time.Second)) // Trend Micro's window ends: announced already
 	// More Trend Micro deferrals, then a digest after renotify.
-	appendLines(t, h.log, deferral(t0.Add(10*time.Minute), "5D2C3B4A02", "erin@example.com"), deferral(t0.Add(11*time.Minute), "5D2C3B4A03", "frank@example.com"))
+	h.write(deferral(t0.Add(10*time.Minute), "5D2C3B4A02", "erin@example.com"), deferral(t0.Add(11*time.Minute), "5D2C3B4A03", "frank@example.com"))
 	h.read(4)
 	h.tickAt(t0.Add(12 * time.Minute))
 	h.stop()

@@ -13,6 +13,7 @@ import (
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/logwatch"
 	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
@@ -38,6 +39,7 @@ type Metrics struct {
 	dnsChecks    *prometheus.CounterVec // status: every DNSBL lookup, incidents' and self-check's
 	selfFailed   prometheus.Counter     // self-checks without a single DNS answer
 	folded       prometheus.Counter     // refusals whose listed address was folded (ingest.AddressBound)
+	redated      *prometheus.CounterVec // reason (ingest.RedatedNames): lines dated otherwise than they say
 
 	state *stateCollector
 }
@@ -66,13 +68,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Self-checks in which no DNSBL lookup got a definite answer (every one timed out, failed or was refused): the resolver is down or refused."),
 		folded: counter("incident", "folded_rejections_total",
 			"Refusals counted under their provider's incident with no listed address, because their receiver had named too many addresses that are not ours (a broken or hostile receiver)."),
+		redated: counterVec("logwatch", "redated_lines_total",
+			"Log lines dated otherwise than their stamp says, by reason: untimed (no time, or one before 2000: dated at the line before), ahead (more than 5 minutes past the clock: dated at the clock), jump (more than a day past the lines around it: dated at the line before).", "reason"),
 		state: newStateCollector(),
 	}
 	for _, s := range []string{"listed", "clean", "error"} {
 		m.dnsChecks.WithLabelValues(s) // a rate over a series that exists from the start
 	}
+	for _, r := range ingest.RedatedNames {
+		m.redated.WithLabelValues(r)
+	}
 	if reg != nil {
-		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.state)
+		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.redated, m.state)
 	}
 	return m
 }

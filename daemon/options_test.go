@@ -192,7 +192,7 @@ func TestNotifyOptions(t *testing.T) {
 			h.start(cfg)
 			n := 0
 			for _, s := range tc.steps {
-				appendLines(t, h.log, s.lines...)
+				h.write(s.lines...)
 				n += len(s.lines)
 				h.read(n)
 				if !s.tick.IsZero() {
