@@ -51,6 +51,9 @@ func runMan(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	writeMan(e.stdout)
 	return nil
 }
@@ -98,7 +101,7 @@ func writeMan(w io.Writer) {
 		".TP\n.I /etc/rblwatch/config.yaml\nThe configuration (rblwatch config example prints a commented one).\n"+
 		".TP\n.I /var/lib/rblwatch/state.db\nThe daemon's state: log positions, incidents, tracked messages, the outbox.\n"+
 		".TP\n.I /usr/share/doc/rblwatch\nThe documentation: configuration reference, metrics, fleet set-up, alerting rules.\n")
-	fmt.Fprint(w, ".SH EXIT STATUS\n0 on success, 1 on an error (check: a listing), 2 on a usage error, 3 when check could not tell.\n")
+	fmt.Fprint(w, ".SH EXIT STATUS\n0 on success, 1 on an error (check: a listing), 2 on a usage error (a flag or argument the subcommand does not take, a bad value, a configuration file that is missing, unreadable or has errors), 3 when check could not tell.\n")
 	fmt.Fprint(w, ".SH SEE ALSO\n.BR postfix (1),\n.BR systemctl (1),\n.BR journalctl (1)\n")
 }
 

@@ -32,8 +32,8 @@ func explainCLI(t *testing.T, stdin, lang string, args ...string) (string, strin
 			}
 			return ""
 		}}
-	err := dispatch(t.Context(), e, append([]string{"explain"}, args...))
-	return stdout.String(), stderr.String(), exitCode(&stderr, err)
+	code := exitCode(&stderr, dispatch(t.Context(), e, append([]string{"explain"}, args...)))
+	return stdout.String(), stderr.String(), code
 }
 
 func explainGolden(t *testing.T, name, got string) {

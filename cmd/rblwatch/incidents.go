@@ -47,7 +47,7 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 		}
 		rest = append([]string{op}, flags.Args()...)
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := loadConfig("incidents", *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -155,15 +155,41 @@ func newFlags(e *env, name string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, mapping flag errors to usage errors.
+// parseFlags parses args, mapping flag errors to usage errors: one line,
+// naming the subcommand (the flag package would print the error and the
+// whole flag list before it); --help prints the flag list.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
+	}
+	return usageError{fmt.Sprintf("%s: %v (rblwatch %[1]s --help lists the flags)", fs.Name(), err)}
+}
+
+// noArgs refuses arguments to a subcommand that takes none.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
 	return nil
+}
+
+// loadConfig loads the configuration a subcommand's --config names; one
+// that cannot be loaded (missing, unreadable, with errors) is a usage error
+// naming the subcommand.
+func loadConfig(cmd, path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, usageError{cmd + ": " + err.Error()}
+	}
+	return cfg, nil
 }
 
 // logging is where rblwatch's own log goes and how it looks: each setting
@@ -267,6 +293,9 @@ func logFlags(e *env, fs *flag.FlagSet) {
 func runVersion(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "version")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	v, c, g := versionInfo()

@@ -62,7 +62,7 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	if f.Until, err = parseWhen(*until, now, time.Local); err != nil {
 		return usageError{"messages: --until: " + err.Error()}
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := loadConfig("messages", *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -146,7 +146,7 @@ func TestMessagesCommandErrors(t *testing.T) {
 		{[]string{"--config", cfg, "--since", "yesterday-ish"}, 2, "--since"},
 		{[]string{"--config", cfg, "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"--config", missing}, 1, "has the daemon run?"},
-		{[]string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, 1, "none.yaml"},
+		{[]string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, 2, "none.yaml"}, // a usage error, as for every subcommand
 	} {
 		_, errOut, code := messagesCLI(t, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {

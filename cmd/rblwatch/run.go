@@ -18,7 +18,10 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*path)
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	cfg, err := loadConfig("run", *path)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUsageErrorsExit2: every way of calling rblwatch wrongly — a flag it
+// does not know, arguments to a subcommand that takes none, a --config file
+// that is missing or cannot be read — ends with exit status 2 (usage error,
+// as README.md and the manual page say) and one line on standard error that
+// names the subcommand, with nothing on standard output. (Before, `version`
+// and `man` ignored extra arguments and exited 0, `run` did too; `run`,
+// `incidents` and `messages` exited 1 for a missing configuration; a bad
+// flag printed its error twice around the whole flag list.)
+func TestUsageErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.yaml")
+	unreadable := filepath.Join(dir, "conf.d") // a directory: no read gives a file
+	if err := os.Mkdir(unreadable, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Each subcommand with what it needs besides the wrong part: a
+	// target, a log, a text.
+	rest := map[string][]string{
+		"explain": {"550 5.7.1 blocked"}, "replay": {"-"}, "check": {"192.0.2.1"},
+		"run": nil, "messages": nil, "incidents": nil,
+	}
+	type call struct {
+		args []string
+		want string // in the one line of standard error
+	}
+	var calls []call
+	for _, sub := range []string{"version", "man", "run", "explain", "replay", "check", "messages", "incidents"} {
+		calls = append(calls, call{append([]string{sub, "--bogus"}, rest[sub]...), sub + ": flag provided but not defined: -bogus"})
+	}
+	calls = append(calls,
+		call{[]string{"completion", "--bogus", "bash"}, "completion: flag provided but not defined: -bogus"},
+		call{[]string{"config", "check", "--bogus"}, "config: flag provided but not defined: -bogus"},
+		call{[]string{"version", "--log-level", "loud"}, `version: invalid value "loud" for flag -log-level`},
+		call{[]string{"version", "extra"}, `version: unexpected argument "extra"`},
+		call{[]string{"man", "extra"}, `man: unexpected argument "extra"`},
+		call{[]string{"completion", "bash", "extra"}, "completion: name one shell"},
+		call{[]string{"run", "--config", missing, "extra"}, `run: unexpected argument "extra"`},
+	)
+	for sub, more := range rest {
+		calls = append(calls,
+			call{append([]string{sub, "--config", missing}, more...), sub + ": config: file not found: " + missing},
+			call{append([]string{sub, "--config", unreadable}, more...), sub + ": config: reading " + unreadable})
+	}
+	for _, c := range calls {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			stdout, stderr, code := configCLI(t, c.args...)
+			if code != 2 {
+				t.Errorf("exit status %d, want 2 (usage error)", code)
+			}
+			if stdout != "" {
+				t.Errorf("standard output %q, want nothing", stdout)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "rblwatch: "+c.want) {
+				t.Errorf("standard error:\n%s\nwant one line starting rblwatch: %s", stderr, c.want)
+			}
+		})
+	}
+}
