@@ -25,6 +25,7 @@ import (
 type rawIO struct {
 	nc  net.Conn
 	rc  syscall.RawConn // nil: through nc
+	tcp bool            // acknowledge every read at once (quickAck)
 	buf []byte          // the read's or write's buffer, for the callbacks
 	n   int
 	err error
@@ -43,6 +44,7 @@ func (x *rawIO) init(nc net.Conn) {
 		return
 	}
 	x.rc = rc
+	_, x.tcp = nc.(*net.TCPConn)
 	x.rd = func(fd uintptr) bool {
 		for {
 			n, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&x.buf[0])), uintptr(len(x.buf)))
@@ -51,6 +53,8 @@ func (x *rawIO) init(nc net.Conn) {
 				x.n, x.err = int(n), nil
 				if n == 0 {
 					x.err = io.EOF
+				} else if x.tcp {
+					quickAck(fd)
 				}
 				return true
 			case syscall.EINTR:
