@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -260,7 +261,52 @@ func renderSubject(v *view) (string, error) {
 	if err := textTemplates[v.Lang].ExecuteTemplate(&b, "subject", v); err != nil {
 		return "", fmt.Errorf("notify: rendering subject: %w", err)
 	}
-	return oneLine(b.String()), nil
+	s := oneLine(b.String())
+	if v.Lang == "ja" {
+		s = japaneseSpacing(s)
+	}
+	return s, nil
+}
+
+// japaneseSpacing drops the spaces of a Japanese subject that lie between
+// two Japanese words or beside a full-width bracket or comma, keeping those
+// between Latin and Japanese ("mail.example.net からの", "DNS の"). The
+// template writes a space on both sides of what it fills in, which is right
+// for a host, an address or a list's Latin name but not for the Japanese
+// words standing in for a missing one ("当方のサーバー からの", "送信元アドレス
+// が") nor beside a name followed by its address in brackets
+// ("Spamhaus（example.net） に"); deciding it once here keeps the template
+// readable. Only the subject: a body quotes remote text, which stays as
+// received.
+func japaneseSpacing(s string) string {
+	if !strings.Contains(s, " ") {
+		return s
+	}
+	r := []rune(s)
+	out := r[:0]
+	for i, c := range r {
+		if c == ' ' && i > 0 && i+1 < len(r) {
+			before, after := r[i-1], r[i+1]
+			if widePunct(before) || widePunct(after) || japaneseRune(before) && japaneseRune(after) {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+// widePunct reports whether r is Japanese (CJK or full-width) punctuation:
+// "、", "。", "（", "）", "【", "：" and the like.
+func widePunct(r rune) bool {
+	return r >= 0x3000 && r <= 0x303f || r >= 0xff01 && r <= 0xff0f || r >= 0xff1a && r <= 0xff20 ||
+		r >= 0xff3b && r <= 0xff40 || r >= 0xff5b && r <= 0xff65
+}
+
+// japaneseRune reports whether r is written in Japanese: kanji, kana, the
+// long vowel mark, Japanese punctuation.
+func japaneseRune(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == 'ー' || widePunct(r)
 }
 
 // MessageID returns a Message-ID for a notice that is stable for the same

@@ -610,7 +610,7 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(time.Hour),
 			msgID:   "<rblwatch.32@mail.example.net>",
-			subject: "[rblwatch] 定期チェック: 送信元アドレスが Spamhaus、Barracuda、Spamhaus（example.net） に登録されています",
+			subject: "[rblwatch] 定期チェック: 送信元アドレスが Spamhaus、Barracuda、Spamhaus（example.net）に登録されています",
 			want: []string{
 				"rblwatch が定期的に行っている mail の送信元アドレスの確認で、次の登録がわかりました。\n・送信元IPアドレス 192.0.2.1: Spamhaus（最初に確認した日時: 2026/03/14 18:26 (JST)）\n・送信元IPアドレス 192.0.2.1: Barracuda（最初に確認した日時: 2026/03/14 18:26 (JST)）\n・ドメイン example.net: Spamhaus（最初に確認した日時: 2026/03/14 19:26 (JST)）\n",
 				"【Spamhaus（example.net）】\n・dbl.spamhaus.org: 登録されています（DBL：迷惑メールに使われたドメイン）。",
@@ -767,7 +767,7 @@ func composeCases() []composeCase {
 			cfg:     jaCfg,
 			now:     t0.Add(30 * time.Second),
 			msgID:   "<rblwatch.11@mail.example.net>",
-			subject: "[rblwatch] 当方のサーバー からのメールが Spam haus を理由に拒否されています",
+			subject: "[rblwatch] 当方のサーバーからのメールが Spam haus を理由に拒否されています",
 			want: []string{
 				"受信側が「192.0.2.1  Bcc: victim@example.com」と記したアドレス",
 			},

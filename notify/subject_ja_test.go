@@ -1,0 +1,109 @@
+package notify
+
+import (
+	"bytes"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestJapaneseSubjectSpacing: a Japanese subject puts a space between a
+// Latin word (a host, an address, a list's name) and the Japanese around
+// it, and never one between two Japanese words or beside a full-width
+// bracket or comma — whatever the notice lacks (our host's name, the list's
+// name, the listed address) and however many lists it names. (Before, a
+// notice without our host's name read "当方のサーバー からのメールが", one
+// without a listed address "送信元アドレス が", and a list named with its
+// address "Spamhaus（example.net） に登録".)
+func TestJapaneseSubjectSpacing(t *testing.T) {
+	type variant struct {
+		name string
+		edit func(*Notice)
+	}
+	variants := []variant{
+		{"as is", func(*Notice) {}},
+		{"no host", func(n *Notice) { n.Host = "" }},
+		{"unnamed list", func(n *Notice) { n.Provider = nil; n.Incident.Provider = "unknown" }},
+		{"no address", func(n *Notice) { n.Incident.Listed, n.Incident.Verdict.Listed = "", "" }},
+		{"none of them", func(n *Notice) {
+			n.Host, n.Provider, n.Incident.Provider = "", nil, "unknown"
+			n.Incident.Listed, n.Incident.Verdict.Listed = "", ""
+		}},
+		{"related unnamed", func(n *Notice) {
+			for i := range n.Related {
+				n.Related[i].Provider = nil
+			}
+		}},
+	}
+	seen := 0
+	for _, tc := range composeCases() {
+		if !strings.HasSuffix(tc.name, "_ja") {
+			continue
+		}
+		for _, v := range variants {
+			n := tc.notice
+			n.Related = append([]Related(nil), n.Related...)
+			v.edit(&n)
+			raw, err := Compose(n, tc.cfg, tc.now, tc.msgID)
+			if err != nil {
+				t.Fatalf("%s, %s: %v", tc.name, v.name, err)
+			}
+			msg, err := mail.ReadMessage(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen++
+			if at := badJapaneseSpace(subject); at >= 0 {
+				t.Errorf("%s, %s: a space between %q and %q: %s", tc.name, v.name, []rune(subject)[at-1], []rune(subject)[at+1], subject)
+			}
+		}
+	}
+	if seen < 30 {
+		t.Fatalf("only %d Japanese subjects checked", seen)
+	}
+}
+
+// badJapaneseSpace returns the index (in runes) of the first space of s
+// that lies between two Japanese characters or beside a full-width
+// punctuation mark, or -1.
+func badJapaneseSpace(s string) int {
+	r := []rune(s)
+	for i := 1; i+1 < len(r); i++ {
+		if r[i] != ' ' {
+			continue
+		}
+		if isWidePunct(r[i-1]) || isWidePunct(r[i+1]) || isJapanese(r[i-1]) && isJapanese(r[i+1]) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isWidePunct(r rune) bool {
+	return r >= 0x3000 && r <= 0x303f || r >= 0xff01 && r <= 0xff0f || r >= 0xff1a && r <= 0xff20 || r >= 0xff3b && r <= 0xff40 || r >= 0xff5b && r <= 0xff65
+}
+
+func isJapanese(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == 'ー' || isWidePunct(r)
+}
+
+func TestBadJapaneseSpace(t *testing.T) {
+	for s, want := range map[string]int{
+		"[rblwatch] mail.example.net からのメールが Spamhaus を理由に": -1,
+		"[rblwatch] 送信元IPアドレス 192.0.2.1 が Spamhaus に":       -1,
+		"[rblwatch] 継続中: mail.example.net（192.0.2.1）からの":    -1,
+		"[rblwatch] 当方のサーバー からの":                            18,
+		"Spamhaus（example.net） に登録":                         21,
+		"が 名称不明のリスト":                                        1,
+	} {
+		if got := badJapaneseSpace(s); got != want {
+			t.Errorf("%q: %d, want %d", s, got, want)
+		}
+	}
+}
