@@ -90,6 +90,16 @@ type Deps struct {
 // store once for many lines.
 const batchMax = 4096
 
+// liveGather is how long the daemon, at the live end of the log, waits for
+// more lines after a line came before it processes what it has. A busy mail
+// host writes its log a line at a time, and the file source marks its end
+// after each: the daemon committed a store transaction per line, which cost
+// more CPU than Postfix spent on the mail (bench/milter.sh with the milter
+// off: 1.3 ms a message, 45 context switches). 50 ms is nothing beside the
+// time a notice waits anyway (notify.settle, the DNS check), and the lines
+// of a busy second share a few transactions.
+const liveGather = 50 * time.Millisecond
+
 // Run serves until ctx is done (SIGTERM) or the source ends (stdin); it
 // then commits what it read, gives the outbox a last chance and returns.
 func Run(ctx context.Context, d Deps) error {
@@ -376,6 +386,9 @@ func (s *service) run(ctx context.Context) error {
 					break more
 				}
 			}
+			if s.live && len(batch) > 0 && len(batch) < batchMax {
+				batch, atEnd = gather(ctx, lines, batch, atEnd)
+			}
 			if err := s.process(work, batch, atEnd); err != nil {
 				return err
 			}
@@ -570,6 +583,31 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		return s.commitBeside(ctx, now, batchWrites)
 	}
 	return s.commit(ctx, now, events, batchWrites)
+}
+
+// gather adds to batch the lines that come within liveGather (up to
+// batchMax), and says whether the source's last word was its end mark. The
+// end of ctx or of the source ends it early; the main loop sees either next.
+func gather(ctx context.Context, lines <-chan postfixlog.Line, batch []postfixlog.Line, atEnd bool) ([]postfixlog.Line, bool) {
+	t := time.NewTimer(liveGather)
+	defer t.Stop()
+	for len(batch) < batchMax {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				return batch, atEnd
+			}
+			atEnd = l.AtEnd
+			if !l.AtEnd {
+				batch = append(batch, l)
+			}
+		case <-t.C:
+			return batch, atEnd
+		case <-ctx.Done():
+			return batch, atEnd
+		}
+	}
+	return batch, atEnd
 }
 
 // lastLines returns the last line with a position of each file in batch,

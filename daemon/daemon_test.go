@@ -432,3 +432,43 @@ func TestReloadChangesTheRelay(t *testing.T) {
 	default:
 	}
 }
+
+// TestLiveLinesShareACommit: at the live end, lines that come a few
+// milliseconds apart (a busy host logs a line at a time) are processed and
+// committed together (liveGather), not a store transaction each.
+func TestLiveLinesShareACommit(t *testing.T) {
+	h := newHarness(t)
+	r, w := io.Pipe()
+	defer w.Close()
+	h.stream = r
+	h.start(h.config())
+	defer h.stop()
+	write := func(i int) {
+		if _, err := io.WriteString(w, sent(t0.Add(time.Duration(i)*time.Millisecond), fmt.Sprintf("4C1B2A%05X", i), "alice@example.net")+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(0)
+	h.read(1) // the first batch takes the daemon to the live end
+	batches := func() int {
+		n := 0
+		for _, e := range h.logs.FilterMessage("batch").All() {
+			if e.ContextMap()["lines"].(int64) > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	before := batches()
+	const lines = 10
+	for i := 1; i <= lines; i++ {
+		write(i)
+		time.Sleep(3 * time.Millisecond)
+	}
+	h.read(1 + lines)
+	// 10 lines over 30 ms: one batch, two or three on a loaded machine;
+	// one a line without the gathering.
+	if got := batches() - before; got > 3 {
+		t.Errorf("%d lines written 3 ms apart made %d batches, want them gathered", lines, got)
+	}
+}
