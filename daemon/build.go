@@ -132,7 +132,7 @@ func source(c config.Log, log *zap.Logger, stdin io.Reader) (Source, string, err
 		// End marks: the daemon reads a backlog on the log's time until
 		// the follower says it reached the end.
 		since, timeOf := backfill(c.Backfill, loc)
-		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log, EndMarks: true, Buffer: batchMax, Since: since, TimeOf: timeOf})
+		return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, Log: log, EndMarks: true, Gather: liveGather, Buffer: batchMax, Since: since, TimeOf: timeOf})
 	}, "file:" + path, nil
 }
 

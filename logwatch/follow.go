@@ -60,6 +60,12 @@ type FollowOptions struct {
 	// at a start with nothing to read, then once after each stretch of
 	// lines. The daemon reads a backlog on the log's own time until then.
 	EndMarks bool
+
+	// Gather is how long the follower, woken by a write to the file, waits
+	// before it reads: Postfix writes its log a line at a time, and a read
+	// per write woke the follower and its reader for every line (0: read at
+	// once). Only inotify's wake-ups wait; a poll finds what it finds.
+	Gather time.Duration
 }
 
 // Follow reads the log file opts.Path and sends its lines, each with the
@@ -538,6 +544,15 @@ func (f *follower) wait(ctx context.Context, ticker *time.Ticker) error {
 		return ctx.Err()
 	case <-ticker.C:
 	case <-modified:
+		if f.opts.Gather > 0 {
+			t := time.NewTimer(f.opts.Gather)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
 	case <-truncated:
 	case <-deleted:
 		// The watcher has ended (renamed or removed file); a new one

@@ -1,9 +1,11 @@
 package logwatch
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestEndMarks: with EndMarks, the follower says when it has read
@@ -50,4 +52,47 @@ func TestEndMarks(t *testing.T) {
 	fl3.expect("one", "two", "three", "four", "five", "six", "seven")
 	appendFile(t, path, "eight\n")
 	fl3.expect("eight")
+}
+
+// TestFollowGathersWrites: with Gather, the writes that come while the
+// follower waits after an inotify wake-up are read together (one stretch,
+// one end mark), not one read a line; without it, a read each.
+func TestFollowGathersWrites(t *testing.T) {
+	if !inotifyUsable() || inotifyStuck.Load() {
+		t.Skip("no usable inotify here")
+	}
+	for _, tt := range []struct {
+		gather   time.Duration
+		maxMarks int
+		minMarks int
+	}{
+		{gather: 200 * time.Millisecond, maxMarks: 3},
+		{gather: 0, minMarks: 4},
+	} {
+		t.Run(fmt.Sprint(tt.gather), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "maillog")
+			appendFile(t, path, "")
+			// The ticker never fires: only inotify wakes the follower.
+			fl := follow(t, nil, FollowOptions{Path: path, CheckInterval: time.Hour, EndMarks: true, Gather: tt.gather})
+			if l := fl.next(); !l.AtEnd {
+				t.Fatalf("at the start: %+v, want an end mark", l)
+			}
+			const n = 10
+			for i := range n {
+				appendFile(t, path, fmt.Sprintf("%d\n", i))
+				time.Sleep(5 * time.Millisecond)
+			}
+			marks := 0
+			for got := 0; got < n; {
+				if l := fl.next(); l.AtEnd {
+					marks++
+				} else {
+					got++
+				}
+			}
+			if tt.maxMarks > 0 && marks > tt.maxMarks || marks < tt.minMarks {
+				t.Errorf("%d writes 5 ms apart, gather %v: read in %d stretches, want %d to %d", n, tt.gather, marks+1, tt.minMarks, tt.maxMarks)
+			}
+		})
+	}
 }
