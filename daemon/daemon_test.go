@@ -437,11 +437,7 @@ func TestReloadChangesTheRelay(t *testing.T) {
 // milliseconds apart (a busy host logs a line at a time) are processed and
 // committed together (liveGather), not a store transaction each.
 func TestLiveLinesShareACommit(t *testing.T) {
-	h := newHarness(t)
-	r, w := io.Pipe()
-	defer w.Close()
-	h.stream = r
-	h.start(h.config())
+	h, w := startStream(t)
 	defer h.stop()
 	write := func(i int) {
 		if _, err := io.WriteString(w, sent(t0.Add(time.Duration(i)*time.Millisecond), fmt.Sprintf("4C1B2A%05X", i), "alice@example.net")+"\n"); err != nil {
@@ -471,4 +467,16 @@ func TestLiveLinesShareACommit(t *testing.T) {
 	if got := batches() - before; got > 3 {
 		t.Errorf("%d lines written 3 ms apart made %d batches, want them gathered", lines, got)
 	}
+}
+
+// startStream starts the daemon on a stream source (as stdin and journald
+// are), a pipe whose writing end the test gets; it is closed when the test
+// ends.
+func startStream(t *testing.T) (*harness, io.Writer) {
+	h := newHarness(t)
+	r, w := io.Pipe()
+	t.Cleanup(func() { w.Close() })
+	h.stream = r
+	h.start(h.config())
+	return h, w
 }

@@ -345,11 +345,7 @@ func (h *harness) waitFor(series string, ok func(float64) bool, want string) {
 // a quiet mail host is not an unread log (RblwatchLogNotRead fired after
 // every ten quiet minutes). A line read sets the time as before.
 func TestStreamWaitingIsRead(t *testing.T) {
-	h := newHarness(t)
-	r, w := io.Pipe()
-	defer w.Close()
-	h.stream = r
-	h.start(h.config())
+	h, w := startStream(t)
 	defer h.stop()
 	h.metrics.state.mu.Lock()
 	h.metrics.state.now = h.clock.now
