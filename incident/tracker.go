@@ -336,6 +336,14 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	if at.After(st.inc.LastSeen) {
 		st.inc.LastSeen = at
 	}
+	if at.Before(st.inc.FirstSeen) && (t.cfg.Quiet <= 0 || !at.Before(st.inc.FirstSeen.Add(-t.cfg.Quiet))) {
+		// Read late: another file of log.paths (ingest.Clock takes an
+		// earlier time as it is). The ID stays the one it opened with.
+		// Not from further back than the quiet period: read in time
+		// order, such a refusal would not have been this incident's (a
+		// year-less stamp dated a year back by a clock days ahead).
+		st.inc.FirstSeen = at
+	}
 	if r.Status == "bounced" {
 		st.inc.Bounced++
 	} else {

@@ -706,3 +706,28 @@ func TestChanges(t *testing.T) {
 		t.Errorf("ChangeOf: %+v", whole)
 	}
 }
+
+// TestEarlierRefusalMovesFirstSeen: a refusal read after later ones but
+// dated before them (the files of log.paths are read one after the other)
+// makes the incident first seen at its time; the incident keeps its ID and
+// its last seen. (Before, first seen stayed the time of the first refusal
+// read.) One from further back than the quiet period counts but moves
+// nothing: in time order it would have been another incident's.
+func TestEarlierRefusalMovesFirstSeen(t *testing.T) {
+	tr := New(Config{Quiet: 6 * time.Hour})
+	run(tr, []step{
+		{r: delivery(120, "A1", "a@example.net", "bounced"), v: barracuda},
+		{r: delivery(240, "A2", "b@example.net", "bounced"), v: barracuda},
+		{r: delivery(60, "B1", "c@example.net", "bounced"), v: barracuda},
+		{r: delivery(-365*24*3600, "B2", "d@example.net", "bounced"), v: barracuda},
+	})
+	tr.Finish()
+	incs := tr.Incidents()
+	if len(incs) != 1 {
+		t.Fatalf("incidents = %+v", incs)
+	}
+	inc := incs[0]
+	if !inc.FirstSeen.Equal(t0.Add(time.Minute)) || !inc.LastSeen.Equal(t0.Add(4*time.Minute)) || inc.Bounced != 4 || inc.ID != incidentID(inc.Key, t0.Add(2*time.Minute)) {
+		t.Errorf("incident %s first seen %v, last seen %v, %d bounced; want first seen 14:01, last 14:04, 4 bounced, its ID from 14:02", inc.ID, inc.FirstSeen, inc.LastSeen, inc.Bounced)
+	}
+}
