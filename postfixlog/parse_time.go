@@ -175,10 +175,53 @@ func (p *Parser) zoneless(y, mon, day, h, m, sec, ns int) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
+	if alt, ok := p.repeatedHour(base); ok {
+		// The hour a daylight-saving change repeats (01:00–01:59 twice
+		// in America/New_York in November): a stamp without zone is
+		// either; take the one nearest the line before, since a log goes
+		// forward (the second 01:05 follows 01:55 of the first, an hour
+		// before it in a reading that took the first). Never cached.
+		at := base + int64(m*60+sec)
+		if last := p.lastTime.Unix(); !p.lastTime.IsZero() && abs(last-(alt+int64(m*60+sec))) < abs(last-at) {
+			base = alt
+		}
+		cacheable = false
+	}
 	if cacheable {
 		p.hourKey, p.hourBase = key, base
 	}
 	return time.Unix(base+int64(m*60+sec), int64(ns)).In(p.loc), true
+}
+
+// repeatedHour returns the other start of the local hour starting at Unix
+// second base, when the zone's clocks went back over it (the hour is lived
+// twice, at two offsets).
+func (p *Parser) repeatedHour(base int64) (int64, bool) {
+	if p.loc == time.UTC {
+		return 0, false
+	}
+	t := time.Unix(base, 0).In(p.loc)
+	_, off := t.Zone()
+	for _, probe := range [2]int64{base - 3*3600, base + 3*3600} {
+		_, o := time.Unix(probe, 0).In(p.loc).Zone()
+		if o == off {
+			continue
+		}
+		// The same wall clock at offset o.
+		alt := base + int64(off-o)
+		at := time.Unix(alt, 0).In(p.loc)
+		if _, ao := at.Zone(); ao == o && at.Hour() == t.Hour() && at.Day() == t.Day() && at.Minute() == t.Minute() {
+			return alt, true
+		}
+	}
+	return 0, false
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // inferYear dates a year-less stamp: the latest year, from the reference's

@@ -211,3 +211,49 @@ func mustTime(t testing.TB, s string) time.Time {
 	}
 	return tm
 }
+
+// TestRepeatedHour: in a zone whose clocks go back (America/New_York, the
+// first Sunday of November: 01:00–01:59 twice, EDT then EST), a stamp
+// without zone in that hour is dated at the occurrence nearest the line
+// before: a log going forward through the first 01:xx into the second gets
+// both right, a line a little out of order in the first stays in the first.
+// (Before, every 01:xx was read as EDT: the second hour's lines went an hour
+// back.) The spring's missing hour changes nothing around it.
+func TestRepeatedHour(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		ref   string
+		lines []string // stamps
+		want  []string // UTC
+	}{
+		{"through the repeated hour", "2026-11-02T00:00:00Z",
+			[]string{"Nov  1 00:59:00", "Nov  1 01:40:00", "Nov  1 01:55:00", "Nov  1 01:05:00", "Nov  1 01:30:00", "Nov  1 01:30:00", "Nov  1 02:10:00"},
+			[]string{"2026-11-01T04:59:00Z", "2026-11-01T05:40:00Z", "2026-11-01T05:55:00Z", "2026-11-01T06:05:00Z", "2026-11-01T06:30:00Z", "2026-11-01T06:30:00Z", "2026-11-01T07:10:00Z"}},
+		{"out of order in the first", "2026-11-02T00:00:00Z",
+			[]string{"Nov  1 00:50:00", "Nov  1 01:40:00", "Nov  1 01:20:00", "Nov  1 01:45:00"},
+			[]string{"2026-11-01T04:50:00Z", "2026-11-01T05:40:00Z", "2026-11-01T05:20:00Z", "2026-11-01T05:45:00Z"}},
+		{"zone-less RFC 3339", "2026-11-02T00:00:00Z",
+			[]string{"2026-11-01T01:55:00", "2026-11-01T01:05:00"},
+			[]string{"2026-11-01T05:55:00Z", "2026-11-01T06:05:00Z"}},
+		{"spring forward", "2026-03-09T00:00:00Z",
+			[]string{"Mar  8 01:59:00", "Mar  8 03:01:00"},
+			[]string{"2026-03-08T06:59:00Z", "2026-03-08T07:01:00Z"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewParser(mustTime(t, tc.ref), ny)
+			for i, s := range tc.lines {
+				var r Record
+				if err := p.Parse(stampLine(s), &r); err != nil {
+					t.Fatalf("%q: %v", s, err)
+				}
+				if want := mustTime(t, tc.want[i]); !r.Time.Equal(want) {
+					t.Errorf("line %d %q: %v, want %v", i, s, r.Time.UTC(), want)
+				}
+			}
+		})
+	}
+}
