@@ -254,6 +254,12 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	tr.Finish()
 	res.Incidents = tr.Incidents()
 	res.Redated = clock.Redated
+	if l := clock.Latest(); !l.IsZero() && res.Last.Sub(l) > ingest.MaxJump {
+		// The span ends where the clock's time does: a line it dated at
+		// the line before (a year ahead of the log around it) does not
+		// stretch the report's span and timelines.
+		res.Last = l
+	}
 	return res, nil
 }
 

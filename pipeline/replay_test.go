@@ -11,6 +11,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 )
 
 // Genuine lines written by Postfix 3.7 on the test bench (harness NOTES.md),
@@ -183,6 +184,26 @@ func TestReplayQuiet(t *testing.T) {
 		}
 		if tc.quiet > 0 && len(res.Incidents) == 2 && (res.Incidents[0].ClearedBy != "quiet" || !res.Incidents[0].ClearedAt.Equal(res.Incidents[0].LastSeen.Add(tc.quiet))) {
 			t.Errorf("first incident cleared %v by %q", res.Incidents[0].ClearedAt, res.Incidents[0].ClearedBy)
+		}
+	}
+}
+
+// TestReplaySpanLeavesOutliers: a line dated a year ahead of the log around
+// it (ingest.Clock dates it at the line before: a jump) does not stretch
+// the span the report shows: it ends where the plain log ends. (Before,
+// the span ended in 2027 and the HTML timelines shrank to nothing.)
+func TestReplaySpanLeavesOutliers(t *testing.T) {
+	plain := replay(t, sampleLog, Options{})
+	lines := strings.SplitAfter(sampleLog, "\n")
+	outlier := "2027-06-01T12:00:00.000000+00:00 mx postfix/qmgr[12047]: DE9A6986268: removed\n"
+	// In the middle, and last (a chunk's last time counts for the span).
+	for _, at := range []int{5, len(lines) - 3} {
+		res := replay(t, strings.Join(slices.Insert(slices.Clone(lines), at, outlier), ""), Options{})
+		if res.Redated[ingest.RedatedJump] != 1 {
+			t.Fatalf("redated %v, want the outlier as a jump", res.Redated)
+		}
+		if !res.First.Equal(plain.First) || !res.Last.Equal(plain.Last) || plain.Last.IsZero() {
+			t.Errorf("outlier at line %d: span %v – %v, want the plain log's %v – %v", at+1, res.First, res.Last, plain.First, plain.Last)
 		}
 	}
 }
