@@ -90,10 +90,11 @@ type Deps struct {
 // store once for many lines.
 const batchMax = 4096
 
-// liveGather is how long the daemon, at the live end of the log, waits for
-// more lines after a line came before it processes what it has. A busy mail
-// host writes its log a line at a time, and the file source marks its end
-// after each: the daemon committed a store transaction per line, which cost
+// liveGather is how long the daemon, at the live end of a stream (journald,
+// stdin), and the follower of a log file after a write wakes it, wait for
+// more lines after a line came before they pass on what they have. A busy
+// mail host writes its log a line at a time, and the file source marked its
+// end after each: the daemon committed a store transaction per line, which cost
 // more CPU than Postfix spent on the mail (bench/milter.sh with the milter
 // off: 1.3 ms a message, 45 context switches). 50 ms is nothing beside the
 // time a notice waits anyway (notify.settle, the DNS check), and the lines
@@ -135,6 +136,10 @@ type service struct {
 	tracker *incident.Tracker
 	// inputByPath names the input a file's lines come from (sources.go).
 	inputByPath map[string]string
+	// streamed says whether an input is a stream (journald, stdin), whose
+	// live lines the daemon gathers for liveGather; a log file's follower
+	// gathers them itself (FollowOptions.Gather).
+	streamed bool
 	reader      *ingest.Reader // the ingest path's parser and classifier
 	// clock dates the records (ingest.Clock): a time it cannot take as
 	// the log says is counted, and said once per reason.
@@ -386,7 +391,7 @@ func (s *service) run(ctx context.Context) error {
 					break more
 				}
 			}
-			if s.live && len(batch) > 0 && len(batch) < batchMax {
+			if s.live && s.streamed && len(batch) > 0 && len(batch) < batchMax {
 				batch, atEnd = gather(ctx, lines, batch, atEnd)
 			}
 			if err := s.process(work, batch, atEnd); err != nil {

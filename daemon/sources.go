@@ -36,6 +36,11 @@ func (s *service) inputs() []Input {
 func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Line, <-chan error, error) {
 	ins := s.inputs()
 	s.inputByPath = map[string]string{}
+	for _, in := range ins {
+		if _, file := cutFile(in.Name); !file {
+			s.streamed = true
+		}
+	}
 	// One source failing stops them all: the daemon then ends with its
 	// error (and systemd restarts it).
 	srcCtx, cancel := context.WithCancel(srcCtx)

@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -109,6 +110,13 @@ func measure(o options) (*result, error) {
 		return nil, err
 	}
 	cfgPath := filepath.Join(o.dir, "rblwatch.yaml")
+	// The listed IPs are ours: a receiver that names more than ten
+	// addresses that are not has the rest folded into one incident
+	// (ingest.AddressBound), and seven receivers name them all here.
+	ours := make([]string, o.n)
+	for i := range ours {
+		ours[i] = incidentIP(i)
+	}
 	cfg := fmt.Sprintf(`log:
   path: %s
 state:
@@ -122,7 +130,8 @@ notify:
 dnsbl:
   resolver: %s
   interval: 0s
-`, logPath, filepath.Join(o.dir, "state.db"), capture.addr(), resolver.PacketConn.LocalAddr())
+sending_ips: [%s]
+`, logPath, filepath.Join(o.dir, "state.db"), capture.addr(), resolver.PacketConn.LocalAddr(), strings.Join(ours, ", "))
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
