@@ -82,7 +82,7 @@ func Compose(n Notice, cfg Config, now time.Time, messageID string) ([]byte, err
 	if err := textTemplates[v.Lang].ExecuteTemplate(&body, "body", v); err != nil {
 		return nil, fmt.Errorf("notify: rendering body: %w", err)
 	}
-	text := tidyText(body.String())
+	text := tidyText(japaneseFills(body.String()))
 	var html string
 	if cfg.HTML {
 		if html, err = renderHTML(v, subject, text); err != nil {
@@ -261,7 +261,7 @@ func renderSubject(v *view) (string, error) {
 	if err := textTemplates[v.Lang].ExecuteTemplate(&b, "subject", v); err != nil {
 		return "", fmt.Errorf("notify: rendering subject: %w", err)
 	}
-	s := oneLine(b.String())
+	s := oneLine(japaneseFills(b.String()))
 	if v.Lang == "ja" {
 		s = japaneseSpacing(s)
 	}
@@ -292,6 +292,51 @@ func japaneseSpacing(s string) string {
 			}
 		}
 		out = append(out, c)
+	}
+	return string(out)
+}
+
+// fill marks, in the Japanese templates, both ends of the Japanese words
+// that stand in for a missing name ("このサーバー", "送信元アドレス",
+// "名称不明のブロックリスト" …): U+2060, the word joiner, which the sanitizer
+// removes from every remote text, so that only the templates write it.
+const fill = '\u2060'
+
+// japaneseFills drops the marks (fill) and the spaces beside them that lie
+// between Japanese on both sides: the templates write a space on both sides
+// of what they fill in, right for a host, an address or a list's Latin name
+// ("mail.example.net から") but not for the Japanese words standing in for
+// one ("このサーバー から"). Unlike japaneseSpacing, which tidies a whole
+// subject, it touches only the spaces beside those words: a body quotes
+// remote text, which stays as received.
+func japaneseFills(s string) string {
+	if !strings.ContainsRune(s, fill) {
+		return s
+	}
+	var r []rune
+	for _, c := range s {
+		if c == fill && len(r) > 0 && r[len(r)-1] == fill {
+			continue // a fill inside a fill: one mark
+		}
+		r = append(r, c)
+	}
+	drop := make([]bool, len(r))
+	for i, c := range r {
+		if c != fill {
+			continue
+		}
+		if i >= 2 && i+1 < len(r) && r[i-1] == ' ' && japaneseRune(r[i-2]) && japaneseRune(r[i+1]) {
+			drop[i-1] = true
+		}
+		if i >= 1 && i+2 < len(r) && r[i+1] == ' ' && japaneseRune(r[i-1]) && japaneseRune(r[i+2]) {
+			drop[i+1] = true
+		}
+	}
+	out := r[:0]
+	for i, c := range r {
+		if c != fill && !drop[i] {
+			out = append(out, c)
+		}
 	}
 	return string(out)
 }

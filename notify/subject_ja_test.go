@@ -107,3 +107,86 @@ func TestBadJapaneseSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestJapaneseBodyFills: in a Japanese body, the words that stand in for a
+// missing name (our host, the listed address, the list) meet the Japanese
+// around them without a space ("このサーバーから", "送信元アドレスが"), while
+// a Latin name keeps its spaces and remote text stays as received.
+func TestJapaneseBodyFills(t *testing.T) {
+	fills := []string{"このサーバー", "当方のサーバー", "送信元アドレス", "名称不明のブロックリスト", "受信側が名前を示していないブロックリスト", "一定時間", "と記したアドレス"}
+	seen := 0
+	for _, tc := range composeCases() {
+		if !strings.HasSuffix(tc.name, "_ja") {
+			continue
+		}
+		for _, edit := range []func(*Notice){
+			func(*Notice) {},
+			func(n *Notice) { n.Host = "" },
+			func(n *Notice) { n.Provider = nil; n.Incident.Provider = "unknown" },
+			func(n *Notice) { n.Incident.Listed, n.Incident.Verdict.Listed = "", "" },
+			func(n *Notice) {
+				n.Host, n.Provider, n.Incident.Provider = "", nil, "unknown"
+				n.Incident.Listed, n.Incident.Verdict.Listed = "", ""
+			},
+		} {
+			n := tc.notice
+			n.Related = append([]Related(nil), n.Related...)
+			edit(&n)
+			raw, err := Compose(n, tc.cfg, tc.now, tc.msgID)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			msg, err := mail.ReadMessage(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := decodeBody(t, msg)
+			if strings.ContainsRune(body, fill) {
+				t.Errorf("%s: a fill mark (U+2060) left in the body", tc.name)
+			}
+			for _, w := range fills {
+				for _, at := range indexAll(body, w) {
+					seen++
+					before, after := []rune(body[:at]), []rune(body[at+len(w):])
+					if len(before) >= 2 && before[len(before)-1] == ' ' && isJapanese(before[len(before)-2]) ||
+						len(after) >= 2 && after[0] == ' ' && isJapanese(after[1]) {
+						line := body[strings.LastIndexByte(body[:at], '\n')+1:]
+						line, _, _ = strings.Cut(line, "\n")
+						t.Errorf("%s: a space beside %q: %s", tc.name, w, line)
+					}
+				}
+			}
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("only %d stand-in words checked", seen)
+	}
+}
+
+func indexAll(s, sub string) []int {
+	var out []int
+	for i := 0; ; {
+		j := strings.Index(s[i:], sub)
+		if j < 0 {
+			return out
+		}
+		out = append(out, i+j)
+		i += j + len(sub)
+	}
+}
+
+func TestJapaneseFills(t *testing.T) {
+	const f = "\u2060"
+	for in, want := range map[string]string{
+		"受信側が " + f + "このサーバー" + f + " から送信": "受信側がこのサーバーから送信",
+		"mail.example.net から": "mail.example.net から",
+		f + f + "このサーバー" + f + " の送信元アドレス" + f + " が": "このサーバーの送信元アドレスが",
+		f + "mail.example.net の送信元アドレス" + f + " が":    "mail.example.net の送信元アドレスが",
+		"Spamhaus が " + f + "送信元アドレス" + f + " DNS":    "Spamhaus が送信元アドレス DNS",
+		"no marks  at all 受信 側":                       "no marks  at all 受信 側",
+	} {
+		if got := japaneseFills(in); got != want {
+			t.Errorf("japaneseFills(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
