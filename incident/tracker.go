@@ -60,8 +60,8 @@ type Tracker struct {
 	cfg Config
 
 	active   map[Key]*state      // open and ongoing incidents
-	byDomain map[string][]*state // recipient domain → active incidents that refused it
-	byQueue  map[string]*msgRef  // queue id → affected messages (across incidents), until removed
+	byDomain index[[]*state]     // recipient domain → active incidents that refused it
+	byQueue  index[*msgRef]      // queue id → affected messages (across incidents), until removed
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
 	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
 	names    map[string]string   // interned senders, logins and clients (name)
@@ -169,8 +169,8 @@ func New(cfg Config) *Tracker {
 	return &Tracker{
 		cfg:      cfg,
 		active:   make(map[Key]*state),
-		byDomain: make(map[string][]*state),
-		byQueue:  make(map[string]*msgRef),
+		byDomain: newIndex[[]*state](),
+		byQueue:  newIndex[*msgRef](),
 		meta:     make(map[string]*msgMeta),
 		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
@@ -231,7 +231,7 @@ func (t *Tracker) Observe(o *Observation) []Event {
 func (t *Tracker) link(prev, next string) {
 	pm := t.meta[prev]
 	var entries []*msgState
-	if ref := t.byQueue[prev]; ref != nil {
+	if ref := t.byQueue.get(prev); ref != nil {
 		entries = ref.entries
 	}
 	if pm == nil {
@@ -259,14 +259,14 @@ func (t *Tracker) link(prev, next string) {
 		nm.messageID = pm.messageID
 	}
 	qids := append(slices.Clip(nm.earlier), strings.Clone(next))
-	ref := t.byQueue[next]
+	ref := t.byQueue.get(next)
 	for _, ms := range entries {
 		if ms.st.msgIndex != nil && ms.st.msgIndex[next] == nil {
 			ms.st.msgIndex[qids[len(qids)-1]] = ms
 		}
 		if ref == nil {
 			ref = &msgRef{}
-			t.byQueue[qids[len(qids)-1]] = ref
+			t.byQueue.put(qids[len(qids)-1], ref)
 		}
 		if !slices.Contains(ref.entries, ms) {
 			ref.entries = append(ref.entries, ms)
@@ -303,11 +303,11 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	switch r.Status {
 	case "sent":
 		t.setFate(r.QueueID, r.To, FateDelivered)
-		if len(t.byDomain) == 0 {
+		if t.byDomain.len() == 0 {
 			return evs
 		}
 		relay := "" // registered(r.RelayHost), once needed
-		for _, st := range t.byDomain[domainOf(r.To)] {
+		for _, st := range t.byDomain.get(domainOf(r.To)) {
 			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r, &relay) {
 				st.clearAt = at
 				t.schedule(st)
@@ -403,7 +403,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			if i, found := slices.BinarySearch(st.inc.Domains, d); !found {
 				d = strings.Clone(d)
 				st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
-				t.byDomain[d] = append(t.byDomain[d], st)
+				t.byDomain.put(d, append(t.byDomain.get(d), st))
 			}
 		}
 	}
@@ -433,10 +433,10 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		} else {
 			st.inc.MoreMessages++
 		}
-		ref := t.byQueue[qid]
+		ref := t.byQueue.get(qid)
 		if ref == nil {
 			ref = &msgRef{}
-			t.byQueue[qid] = ref
+			t.byQueue.put(qid, ref)
 		}
 		ref.entries = append(ref.entries, ms)
 	}
@@ -517,9 +517,10 @@ func (t *Tracker) removed(qid string) {
 	// deferral) or one an incident lists. Others were delivered or
 	// bounced, and a filter's link comes before the removal.
 	m := t.meta[qid]
-	if m != nil && (m.deferred || t.byQueue[qid] != nil) {
+	ref := t.byQueue.get(qid)
+	if m != nil && (m.deferred || ref != nil) {
 		g := goneMeta{qid: strings.Clone(qid), meta: m}
-		if ref := t.byQueue[qid]; ref != nil {
+		if ref != nil {
 			g.entries = ref.entries
 		}
 		if len(t.gone) < maxGone {
@@ -530,7 +531,6 @@ func (t *Tracker) removed(qid string) {
 		}
 	}
 	delete(t.meta, qid)
-	ref := t.byQueue[qid]
 	if ref == nil {
 		if m != nil && !m.deferred {
 			// Nothing holds it any more (the ring keeps only deferred
@@ -545,13 +545,13 @@ func (t *Tracker) removed(qid string) {
 			delete(ms.st.msgIndex, qid)
 		}
 	}
-	delete(t.byQueue, qid)
+	t.byQueue.del(qid)
 }
 
 // setFate records the outcome of recipient rcpt ("" = every recipient) of the
 // affected message qid.
 func (t *Tracker) setFate(qid, rcpt string, f Fate) {
-	ref := t.byQueue[qid]
+	ref := t.byQueue.get(qid)
 	if ref == nil {
 		return
 	}
@@ -705,12 +705,12 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	st.inc.ClearedBy = by
 	delete(t.active, st.inc.Key)
 	for _, d := range st.inc.Domains {
-		list := t.byDomain[d]
+		list := t.byDomain.get(d)
 		list = slices.DeleteFunc(list, func(s *state) bool { return s == st })
 		if len(list) == 0 {
-			delete(t.byDomain, d)
+			t.byDomain.del(d)
 		} else {
-			t.byDomain[d] = list
+			t.byDomain.put(d, list)
 		}
 	}
 	t.schedule(st)
@@ -989,7 +989,7 @@ func (t *Tracker) Restore(incs []Incident) {
 		slices.Sort(st.inc.Domains)
 		st.inc.Domains = slices.Compact(st.inc.Domains)
 		for _, d := range st.inc.Domains {
-			t.byDomain[d] = append(t.byDomain[d], st)
+			t.byDomain.put(d, append(t.byDomain.get(d), st))
 		}
 		for i, m := range st.inc.Messages {
 			ms := &msgState{st: st, idx: i, fate: m.Fate, sub: submitter{login: m.Login, from: m.From, client: m.Client, fromKnown: m.FromKnown}}
@@ -999,10 +999,10 @@ func (t *Tracker) Restore(incs []Incident) {
 			}
 			st.msgIndex[m.QueueID] = ms
 			st.msgs = append(st.msgs, ms)
-			ref := t.byQueue[m.QueueID]
+			ref := t.byQueue.get(m.QueueID)
 			if ref == nil {
 				ref = &msgRef{}
-				t.byQueue[m.QueueID] = ref
+				t.byQueue.put(m.QueueID, ref)
 			}
 			ref.entries = append(ref.entries, ms)
 		}

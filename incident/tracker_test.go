@@ -581,8 +581,8 @@ func TestClearedKeepsOnlyTheSummary(t *testing.T) {
 			t.Errorf("cleared %s keeps its maps", st.inc.ID)
 		}
 	}
-	if len(tr.byQueue) != 2 || tr.byQueue["A1"] == nil || len(tr.byQueue["A1"].entries) != 1 {
-		t.Errorf("queue state: %v", tr.byQueue)
+	if tr.byQueue.len() != 2 || tr.byQueue.get("A1") == nil || len(tr.byQueue.get("A1").entries) != 1 {
+		t.Errorf("queue state: %v", tr.byQueue.m)
 	}
 }
 
