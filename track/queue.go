@@ -364,11 +364,27 @@ const (
 // go in statements of 32, then 8, then 1 rows (prepared once: hotQueries).
 var flushChunks = []int{32, 8, 1}
 
+// upserts are the texts of the upsert statements of flushChunks rows,
+// built once: upsert runs one per chunk of rows, and building its text
+// (some kilobytes) each time cost more than looking it up.
+var upserts = map[string]map[int]string{
+	"messages":   upsertTexts("messages", messageColumns, messageCols),
+	"recipients": upsertTexts("recipients", recipientColumns, recipientCols),
+}
+
+func upsertTexts(table, columns string, cols int) map[int]string {
+	m := map[int]string{}
+	for n := 1; n <= flushChunks[0]; n++ {
+		m[n] = upsertSQL(table, columns, cols, n)
+	}
+	return m
+}
+
 // hotQueries are the statements every batch runs.
 func hotQueries() []string {
 	var out []string
 	for _, n := range flushChunks {
-		out = append(out, upsertSQL("messages", messageColumns, 18, n), upsertSQL("recipients", recipientColumns, 12, n))
+		out = append(out, upserts["messages"][n], upserts["recipients"][n])
 	}
 	return append(out, savePositionSQL, saveIncidentSQL, saveIncidentMessageSQL, saveIncidentRecipientSQL, milterWaitingSQL)
 }
@@ -457,10 +473,10 @@ func (t *Tx) Write(w *Writes) error {
 	if w.Empty() {
 		return nil
 	}
-	if err := t.upsert("messages", messageColumns, messageCols, w.msgs); err != nil {
+	if err := t.upsert("messages", messageCols, w.msgs); err != nil {
 		return fmt.Errorf("track: writing messages: %w", err)
 	}
-	if err := t.upsert("recipients", recipientColumns, recipientCols, w.rcpts); err != nil {
+	if err := t.upsert("recipients", recipientCols, w.rcpts); err != nil {
 		return fmt.Errorf("track: writing recipients: %w", err)
 	}
 	if err := t.writeLinks(w.links); err != nil {
@@ -488,10 +504,10 @@ const milterWaitingSQL = `SELECT EXISTS (SELECT 1 FROM milter_messages WHERE mes
 
 // upsert writes rows of cols values each into table, in statements of
 // flushChunks rows.
-func (t *Tx) upsert(table, columns string, cols int, vals []any) error {
+func (t *Tx) upsert(table string, cols int, vals []any) error {
 	for i := 0; i < len(vals); {
 		n := chunk((len(vals) - i) / cols)
-		if _, err := t.exec(upsertSQL(table, columns, cols, n), vals[i:i+n*cols]...); err != nil {
+		if _, err := t.exec(upserts[table][n], vals[i:i+n*cols]...); err != nil {
 			return err
 		}
 		i += n * cols
