@@ -145,7 +145,7 @@ type service struct {
 	// live lines the daemon gathers for liveGather; a log file's follower
 	// gathers them itself (FollowOptions.Gather).
 	streamed bool
-	reader      *ingest.Reader // the ingest path's parser and classifier
+	reader   *ingest.Reader // the ingest path's parser and classifier
 	// clock dates the records (ingest.Clock): a time it cannot take as
 	// the log says is counted, and said once per reason.
 	clock  ingest.Clock
