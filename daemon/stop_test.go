@@ -42,8 +42,23 @@ func TestStopDuringCommit(t *testing.T) {
 	go func() {
 		done <- Run(ctx, Deps{
 			Config: cfg, Catalog: classify.Default(), Store: st, Log: zaptest.NewLogger(t), Host: "mx.example.org",
+			// The stop comes with the first clock reading after the line
+			// was handed over, inside its batch: armed as it is, not
+			// before (the start-up reads the clock too, and a stop there
+			// came before the line was read).
 			Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
-				return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
+				lines, errs := logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 10 * time.Millisecond, EndMarks: true})
+				out := make(chan postfixlog.Line)
+				go func() {
+					defer close(out)
+					for l := range lines {
+						if !l.AtEnd {
+							armed.Store(true)
+						}
+						out <- l
+					}
+				}()
+				return out, errs
 			},
 			SourceName: "file:" + path,
 			Sinks:      map[string]notify.Transport{SinkEmail: h.mail},
@@ -51,7 +66,6 @@ func TestStopDuringCommit(t *testing.T) {
 			Tick:       make(chan time.Time), // never: no timer work
 		})
 	}()
-	armed.Store(true)
 	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
 	select {
 	case err := <-done:
