@@ -44,6 +44,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 		call{[]string{"man", "extra"}, `man: unexpected argument "extra"`},
 		call{[]string{"completion", "bash", "extra"}, "completion: name one shell"},
 		call{[]string{"run", "--config", missing, "extra"}, `run: unexpected argument "extra"`},
+		// A window that holds no time: the flags swapped, not an empty log.
+		call{[]string{"replay", "--since", "2026-11-24", "--until", "2026-11-23", "-"}, "replay: --until 2026-11-23 is not after --since 2026-11-24"},
+		call{[]string{"replay", "--since", "2026-11-23T14:00", "--until", "2026-11-23T14:00", "-"}, "replay: --until 2026-11-23T14:00 is not after --since 2026-11-23T14:00"},
+		call{[]string{"messages", "--since", "2026-11-24", "--until", "2026-11-23"}, "messages: --until 2026-11-23 is not after --since 2026-11-24"},
 	)
 	for sub, more := range rest {
 		calls = append(calls,

@@ -62,6 +62,9 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	if f.Until, err = parseWhen(*until, now, time.Local); err != nil {
 		return usageError{"messages: --until: " + err.Error()}
 	}
+	if err := checkWindow("messages", *since, *until, f.Since, f.Until); err != nil {
+		return err
+	}
 	cfg, err := loadConfig("messages", *cfgPath)
 	if err != nil {
 		return err

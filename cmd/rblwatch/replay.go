@@ -82,6 +82,9 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if opts.Until, err = parseWhen(*until, now, loc); err != nil {
 		return usageError{"replay: --until: " + err.Error()}
 	}
+	if err := checkWindow("replay", *since, *until, opts.Since, opts.Until); err != nil {
+		return err
+	}
 	inputs, size, closeAll, err := openInputs(e, fs.Args(), now)
 	defer closeAll()
 	if err != nil {

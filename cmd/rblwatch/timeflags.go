@@ -100,3 +100,13 @@ func (p *progress) done() {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }
+
+// checkWindow refuses a --since/--until pair that holds no time (until not
+// after since: the flags swapped), which would otherwise read everything
+// and show nothing, as an empty log does.
+func checkWindow(cmd, sinceFlag, untilFlag string, since, until time.Time) error {
+	if !since.IsZero() && !until.IsZero() && !until.After(since) {
+		return usageError{fmt.Sprintf("%s: --until %s is not after --since %s", cmd, untilFlag, sinceFlag)}
+	}
+	return nil
+}
