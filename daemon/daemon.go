@@ -718,8 +718,7 @@ func (s *service) count(skipped int) {
 // otherwise than they say (ingest.Clock).
 var redatedWhy = [len(ingest.RedatedNames)]string{
 	ingest.RedatedUntimed: "log lines with no time, or one before 2000 (a clock never set, a shipper's zero time): dated at the line before, or at the clock at the live end; counted in rblwatch_logwatch_redated_lines_total",
-	ingest.RedatedAhead:   "log lines dated ahead of the clock by more than 5 minutes (the logging host's clock, or log.timezone, is wrong?): dated at the clock; counted in rblwatch_logwatch_redated_lines_total",
-	ingest.RedatedJump:    "a log line dated more than a day after the lines around it: dated at the line before; counted in rblwatch_logwatch_redated_lines_total",
+	ingest.RedatedAhead:   "log lines dated ahead of the clock by more than 5 minutes (the logging host's clock, or log.timezone, is wrong?): dated at the clock at the live end, at the line before in a backlog; counted in rblwatch_logwatch_redated_lines_total",
 }
 
 // countRedated adds the lines the clock dated otherwise than they say to

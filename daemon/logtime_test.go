@@ -254,8 +254,8 @@ func TestRedatedRunEqualsReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Redated != [len(ingest.RedatedNames)]int64{ingest.RedatedUntimed: 2, ingest.RedatedJump: 1} {
-		t.Errorf("replay redated %v, want 2 untimed and 1 jump", res.Redated)
+	if res.Redated != [len(ingest.RedatedNames)]int64{ingest.RedatedUntimed: 2, ingest.RedatedAhead: 1} {
+		t.Errorf("replay redated %v, want 2 untimed and 1 ahead", res.Redated)
 	}
 	// Each odd line joined an incident of the plain log: four, with one
 	// more bounce in each Spamhaus incident and one more deferral in Trend

@@ -69,7 +69,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		folded: counter("incident", "folded_rejections_total",
 			"Refusals counted under their provider's incident with no listed address, because their receiver had named too many addresses that are not ours (a broken or hostile receiver)."),
 		redated: counterVec("logwatch", "redated_lines_total",
-			"Log lines dated otherwise than their stamp says, by reason: untimed (no time, or one before 2000: dated at the line before), ahead (more than 5 minutes past the clock: dated at the clock), jump (more than a day past the lines around it: dated at the line before).", "reason"),
+			"Log lines dated otherwise than their stamp says, by reason: untimed (no time, or one before 2000: dated at the line before), ahead (more than 5 minutes past the clock: dated at the clock at the live end, at the line before in a backlog).", "reason"),
 		state: newStateCollector(),
 	}
 	for _, s := range []string{"listed", "clean", "error"} {

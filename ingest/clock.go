@@ -12,16 +12,12 @@ const (
 	// MaxAhead is how far past the wall clock a record's time may lie:
 	// the skew between the clocks of the host that logged and the host
 	// that reads, or a log read a moment after it was written. A later
-	// time (a host whose clock is wrong, a shipper's bug) is dated at the
-	// wall clock instead.
+	// time (a host whose clock is wrong, a shipper's bug: 2027 in a log of
+	// this week) is no time the log can have been written at. The daemon's
+	// wall clock is the clock; a replay's is the newest of its files'
+	// modification times (standard input: the time of the replay), which
+	// no line of a file can be later than.
 	MaxAhead = 5 * time.Minute
-	// MaxJump is how far past the log around it one record's time may lie
-	// while a backlog is read (and always in a replay, which has no wall
-	// clock): a record more than a day ahead of the latest time read is
-	// taken as an outlier and dated at that time, unless the next record
-	// that is as far ahead lies within a day of it (the log did jump: a
-	// host that was down, a silent day).
-	MaxJump = 24 * time.Hour
 )
 
 // minTrusted is the earliest time a record is believed: before it, the
@@ -30,16 +26,15 @@ const (
 var minTrusted = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Reasons a Clock dated a record otherwise than its stamp says, the
-// indexes of ClockCounts.
+// indexes of Redated.
 const (
 	RedatedUntimed = iota // no time, or one before 2000: given the latest time read (or the wall clock at the live end)
-	RedatedAhead          // more than MaxAhead past the wall clock: given the wall clock
-	RedatedJump           // more than MaxJump past the log around it: given the latest time read
+	RedatedAhead          // more than MaxAhead past the wall clock: given the wall clock at the live end, the latest time read in a backlog
 	numRedated
 )
 
 // RedatedNames name the reasons, for metric labels and messages.
-var RedatedNames = [numRedated]string{"untimed", "ahead", "jump"}
+var RedatedNames = [numRedated]string{"untimed", "ahead"}
 
 // Clock dates records for the incident tracker and the store: the one rule,
 // in `rblwatch run` and `rblwatch replay` alike, for times a record's stamp
@@ -52,38 +47,43 @@ var RedatedNames = [numRedated]string{"untimed", "ahead", "jump"}
 //     read; at the live end of the log (the daemon), at the wall clock if
 //     that is later. Before any time was read it gets none (Date's false):
 //     the tracker does not see it.
-//   - Away from the live end (a backlog, a replay), a record more than
-//     MaxJump past the latest time read is dated at that time, unless an
-//     earlier such record lay within MaxJump of it: two make a jump of the
-//     log, not an outlier (a time past the wall clock is never one).
-//   - With a wall clock (the daemon), a record more than MaxAhead past it is
-//     dated at the wall clock (or at the latest time read, if later) — in a
-//     backlog, at the latest time read, as the rule above says, when that
-//     lies more than MaxJump before it.
+//   - A record more than MaxAhead past the wall clock is dated at the wall
+//     clock at the live end of the log; in a backlog or a replay, at the
+//     latest time read (dated "now", it would move the tracker's clock past
+//     the rest of the backlog and end its incidents there), or at the wall
+//     clock if it is the first.
 //
-// A record dated earlier than the latest time read is taken as it is: the
-// lines of several files (log.paths) interleave, and the tracker runs each
-// record's deadlines on its own time.
+// Any other time is taken as it is, however far from the records around it:
+// a quiet host logs a refusal a week after the one before, and a log
+// filtered with grep keeps only such lines. (An earlier rule took a record
+// more than a day past the one before for an outlier, and dated a quiet
+// log's refusals days early.) A record dated earlier than the latest time
+// read is taken as it is too: the lines of several files (log.paths)
+// interleave, and the tracker runs each record's deadlines on its own time.
 //
-// A Clock is not safe for concurrent use. Its zero value is ready.
+// A Clock is not safe for concurrent use. Its zero value is ready; without
+// a wall clock (SetWall) it takes every time from 2000 on.
 type Clock struct {
 	latest time.Time // the latest time given out
-	wall   time.Time // the wall clock; zero: none (replay)
+	taken  time.Time // the latest stamp taken as it is
+	wall   time.Time // the wall clock; zero: none
 	live   bool      // at the live end of the log
-	// jumped is the time of the last record taken as an outlier (a jump
-	// that a record after it may confirm); zero: none pending.
-	jumped time.Time
 	// Redated counts the records dated otherwise than their stamp says,
 	// by reason (Redated…).
 	Redated [numRedated]int64
 }
 
-// SetWall gives the clock the wall clock (the daemon, for each batch) and
-// says whether the live end of the log was reached.
+// SetWall gives the clock the wall clock (the daemon, for each batch; a
+// replay, its files' newest modification time) and says whether the live
+// end of the log was reached.
 func (c *Clock) SetWall(now time.Time, live bool) { c.wall, c.live = now, live }
 
 // Latest returns the latest time given out.
 func (c *Clock) Latest() time.Time { return c.latest }
+
+// Taken returns the latest time a record was dated at as stamped: where
+// the log read ends, whatever the clock gave the records it redated.
+func (c *Clock) Taken() time.Time { return c.taken }
 
 // Date returns the time of a record stamped t (zero: none could be read)
 // that the tracker reads, and false when it has none to give. Such records
@@ -99,49 +99,41 @@ func (c *Clock) Date(t time.Time) (time.Time, bool) { return c.date(t, true) }
 func (c *Clock) DateAside(t time.Time) (time.Time, bool) { return c.date(t, false) }
 
 func (c *Clock) date(t time.Time, move bool) (time.Time, bool) {
-	if t.Before(minTrusted) {
+	stamped := false
+	switch {
+	case t.Before(minTrusted):
 		c.Redated[RedatedUntimed]++
-		at := c.latest
-		if c.live && c.wall.After(at) {
-			at = c.wall
+		t = c.latest
+		if c.live && c.wall.After(t) {
+			t = c.wall
 		}
-		if at.IsZero() {
+		if t.IsZero() {
 			return time.Time{}, false
 		}
-		if move {
-			c.latest = at
-		}
-		return at, true
-	}
-	ahead := !c.wall.IsZero() && t.Sub(c.wall) > MaxAhead
-	if !c.live && !c.latest.IsZero() && t.Sub(c.latest) > MaxJump {
-		// Away from the live end: an outlier, unless it confirms the
-		// one before (never a time past the wall clock).
-		if ahead || c.jumped.IsZero() || t.Sub(c.jumped).Abs() > MaxJump {
-			if move {
-				c.jumped = t
-			}
-			if ahead {
-				c.Redated[RedatedAhead]++
-			} else {
-				c.Redated[RedatedJump]++
-			}
-			return c.latest, true
-		}
-		if move {
-			c.jumped = time.Time{} // confirmed: the log jumped
-		}
-	} else if ahead {
+	case !c.wall.IsZero() && t.Sub(c.wall) > MaxAhead:
 		c.Redated[RedatedAhead]++
-		t = c.wall
-		if c.latest.After(t) {
+		if c.live || c.latest.IsZero() {
+			t = maxTime(c.wall, c.latest)
+		} else {
 			t = c.latest
 		}
+	default:
+		stamped = true
 	}
 	if move && t.After(c.latest) {
 		c.latest = t
 	}
+	if move && stamped && t.After(c.taken) {
+		c.taken = t
+	}
 	return t, true
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // Clocked reports whether the observation o moves the Clock (Date rather

@@ -28,14 +28,13 @@ func TestClock(t *testing.T) {
 		{name: "no time: the line before's", recs: []rec{{at(0), at(0)}, {zero, at(0)}, {at(time.Second), at(time.Second)}}, redated: [numRedated]int64{RedatedUntimed: 1}},
 		{name: "1970 and 1999: the line before's", recs: []rec{{at(0), at(0)}, {time.Unix(0, 0), at(0)}, {time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC), at(0)}},
 			redated: [numRedated]int64{RedatedUntimed: 2}},
-		{name: "an outlier a year ahead: the line before's", recs: []rec{{at(0), at(0)}, {at(200 * 24 * time.Hour), at(0)}, {at(time.Minute), at(time.Minute)}},
-			redated: [numRedated]int64{RedatedJump: 1}},
-		{name: "a day ahead is no outlier", recs: []rec{{at(0), at(0)}, {at(24 * time.Hour), at(24 * time.Hour)}}},
-		{name: "a jump confirmed by the next record", recs: []rec{{at(0), at(0)}, {at(48 * time.Hour), at(0)}, {at(48*time.Hour + time.Minute), at(48*time.Hour + time.Minute)}, {at(49 * time.Hour), at(49 * time.Hour)}},
-			redated: [numRedated]int64{RedatedJump: 1}},
-		{name: "two outliers far apart confirm nothing", recs: []rec{{at(0), at(0)}, {at(48 * time.Hour), at(0)}, {at(200 * time.Hour), at(0)}, {at(time.Minute), at(time.Minute)}},
-			redated: [numRedated]int64{RedatedJump: 2}},
-		{name: "ahead of the wall clock: the wall clock", wall: at(time.Hour), recs: []rec{{at(0), at(0)}, {at(time.Hour + 6*time.Minute), at(time.Hour)}, {at(time.Hour + 4*time.Minute), at(time.Hour + 4*time.Minute)}},
+		{name: "a quiet log: days apart are taken", recs: []rec{{at(0), at(0)}, {at(4 * 24 * time.Hour), at(4 * 24 * time.Hour)}, {at(9 * 24 * time.Hour), at(9 * 24 * time.Hour)}, {at(19 * 24 * time.Hour), at(19 * 24 * time.Hour)}}},
+		{name: "a quiet log, with a wall clock past it: days apart are taken", wall: at(30 * 24 * time.Hour), recs: []rec{{at(0), at(0)}, {at(4 * 24 * time.Hour), at(4 * 24 * time.Hour)}, {at(19 * 24 * time.Hour), at(19 * 24 * time.Hour)}}},
+		{name: "a year ahead of a replay's files: the line before's", wall: at(time.Hour), recs: []rec{{at(0), at(0)}, {at(200 * 24 * time.Hour), at(0)}, {at(time.Minute), at(time.Minute)}},
+			redated: [numRedated]int64{RedatedAhead: 1}},
+		{name: "ahead of the wall clock at the live end: the wall clock", wall: at(time.Hour), live: true, recs: []rec{{at(0), at(0)}, {at(time.Hour + 6*time.Minute), at(time.Hour)}, {at(time.Hour + 4*time.Minute), at(time.Hour + 4*time.Minute)}},
+			redated: [numRedated]int64{RedatedAhead: 1}},
+		{name: "ahead of the wall clock in a backlog: the line before's", wall: at(time.Hour), recs: []rec{{at(0), at(0)}, {at(time.Hour + 6*time.Minute), at(0)}, {at(time.Hour + 4*time.Minute), at(time.Hour + 4*time.Minute)}},
 			redated: [numRedated]int64{RedatedAhead: 1}},
 		{name: "ahead of the wall clock at the start: the wall clock", wall: at(0), recs: []rec{{at(365 * 24 * time.Hour), at(0)}}, redated: [numRedated]int64{RedatedAhead: 1}},
 		{name: "ahead of the wall clock in a backlog: the line before's", wall: at(72 * time.Hour), recs: []rec{{at(0), at(0)}, {at(365 * 24 * time.Hour), at(0)}, {at(366 * 24 * time.Hour), at(0)}},
@@ -74,8 +73,8 @@ func TestClockAside(t *testing.T) {
 	if got, _ := main.DateAside(t0.Add(20 * time.Hour)); !got.Equal(t0.Add(20 * time.Hour)) {
 		t.Errorf("aside: %v, want its own time", got)
 	}
-	if got, _ := main.DateAside(t0.Add(60 * time.Hour)); !got.Equal(t0) {
-		t.Errorf("aside outlier: %v, want the line before's", got)
+	if got, _ := main.DateAside(t0.Add(60 * time.Hour)); !got.Equal(t0.Add(60 * time.Hour)) {
+		t.Errorf("aside, days later: %v, want its own time", got)
 	}
 	if got, _ := main.DateAside(time.Time{}); !got.Equal(t0) {
 		t.Errorf("aside without a time: %v, want the line before's", got)

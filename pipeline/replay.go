@@ -201,9 +201,13 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// and their fates, not lists of them (bounded memory).
 	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true})
 	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP))
-	// The observations' times as the daemon's clock takes them (no
-	// wall clock here): an outlier does not move the tracker's clock.
+	// The observations' times as the daemon's clock takes them: a line
+	// dated past every input's modification time (the time the replay
+	// reads standard input at) was not written then, and does not move
+	// the tracker's clock.
 	var clock ingest.Clock
+	wall := wallOf(inputs)
+	clock.SetWall(wall, false)
 	pending := map[int]parsed{}
 	next := 0
 	for p := range results {
@@ -254,9 +258,9 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	tr.Finish()
 	res.Incidents = tr.Incidents()
 	res.Redated = clock.Redated
-	if l := clock.Latest(); !l.IsZero() && res.Last.Sub(l) > ingest.MaxJump {
-		// The span ends where the clock's time does: a line it dated at
-		// the line before (a year ahead of the log around it) does not
+	if l := clock.Taken(); !l.IsZero() && res.Last.Sub(wall) > ingest.MaxAhead {
+		// The span ends where the log's believable times do: a line the
+		// clock redated (a year ahead of the files it is in) does not
 		// stretch the report's span and timelines.
 		res.Last = l
 	}
@@ -331,6 +335,24 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 		*tooLong += lr.Skipped()
 	}
 	return nil
+}
+
+// wallOf is a replay's wall clock (ingest.Clock): the newest of the
+// inputs' reference times, their files' modification times, past which no
+// line of them was written; an input without one (standard input) is read
+// now.
+func wallOf(inputs []Input) time.Time {
+	var wall time.Time
+	for _, in := range inputs {
+		ref := in.Ref
+		if ref.IsZero() {
+			ref = time.Now()
+		}
+		if ref.After(wall) {
+			wall = ref
+		}
+	}
+	return wall
 }
 
 // worker parses chunks, with a Reader per input (each dates its lines from

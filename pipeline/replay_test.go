@@ -188,8 +188,8 @@ func TestReplayQuiet(t *testing.T) {
 	}
 }
 
-// TestReplaySpanLeavesOutliers: a line dated a year ahead of the log around
-// it (ingest.Clock dates it at the line before: a jump) does not stretch
+// TestReplaySpanLeavesOutliers: a line dated a year ahead of the file it is
+// in (ingest.Clock redates it: ahead) does not stretch
 // the span the report shows: it ends where the plain log ends. (Before,
 // the span ended in 2027 and the HTML timelines shrank to nothing.)
 func TestReplaySpanLeavesOutliers(t *testing.T) {
@@ -199,11 +199,36 @@ func TestReplaySpanLeavesOutliers(t *testing.T) {
 	// In the middle, and last (a chunk's last time counts for the span).
 	for _, at := range []int{5, len(lines) - 3} {
 		res := replay(t, strings.Join(slices.Insert(slices.Clone(lines), at, outlier), ""), Options{})
-		if res.Redated[ingest.RedatedJump] != 1 {
-			t.Fatalf("redated %v, want the outlier as a jump", res.Redated)
+		if res.Redated[ingest.RedatedAhead] != 1 {
+			t.Fatalf("redated %v, want the outlier as ahead of the file", res.Redated)
 		}
 		if !res.First.Equal(plain.First) || !res.Last.Equal(plain.Last) || plain.Last.IsZero() {
 			t.Errorf("outlier at line %d: span %v – %v, want the plain log's %v – %v", at+1, res.First, res.Last, plain.First, plain.Last)
+		}
+	}
+}
+
+// TestReplayQuietLog: refusals days apart (a quiet host, or a log filtered
+// with grep) are read at their own times: four incidents, nothing redated.
+// (Before, each was taken for an outlier more than a day past the one
+// before and dated at the first: one incident, its span one day.)
+func TestReplayQuietLog(t *testing.T) {
+	line := `%s mx postfix/smtp[1]: %s: to=<a@remote.test>, relay=mx.remote.test[192.0.2.7]:25, delay=0, delays=0/0/0/0, dsn=5.7.1, status=bounced (host mx.remote.test[192.0.2.7] said: 550 5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command))` + "\n"
+	var log strings.Builder
+	days := []int{1, 5, 10, 20}
+	for i, d := range days {
+		fmt.Fprintf(&log, line, time.Date(2026, 11, d, 1, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000000-07:00"), fmt.Sprintf("1A2B3C4D%02X", i))
+	}
+	res := replay(t, log.String(), Options{Quiet: 6 * time.Hour})
+	if res.Redated != [len(ingest.RedatedNames)]int64{} {
+		t.Errorf("redated %v, want none", res.Redated)
+	}
+	if len(res.Incidents) != len(days) {
+		t.Fatalf("%d incidents, want %d", len(res.Incidents), len(days))
+	}
+	for i, inc := range res.Incidents {
+		if want := time.Date(2026, 11, days[i], 1, 0, 0, 0, time.UTC); !inc.FirstSeen.Equal(want) {
+			t.Errorf("incident %d first seen %v, want %v", i, inc.FirstSeen, want)
 		}
 	}
 }

@@ -35,7 +35,7 @@ type Report struct {
 	// their receiver named too many addresses that are not ours
 	// (ingest.AddressBound).
 	Folded int64 `json:"folded_rejections,omitempty"`
-	// Redated counts, by reason ("untimed", "jump"), the lines read at
+	// Redated counts, by reason ("untimed", "ahead"), the lines read at
 	// another time than their stamp says (ingest.Clock): no time, or one
 	// before 2000, dated at the line before; more than a day after the
 	// lines around them, dated at the line before.

@@ -291,11 +291,11 @@ func TestSkippedLinesShown(t *testing.T) {
 // none, they say nothing.
 func TestRedatedLinesShown(t *testing.T) {
 	res := sampleResult()
-	res.Redated[ingest.RedatedUntimed], res.Redated[ingest.RedatedJump] = 3, 1
+	res.Redated[ingest.RedatedUntimed], res.Redated[ingest.RedatedAhead] = 3, 1
 	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
 	want := map[string][]string{
-		"en": {"Redated:", "3 line(s) with no time, or one before 2000, and 1 line(s) more than a day ahead"},
-		"ja": {"時刻の補正:", "2000年より前の時刻の行 3 行と、前後の行より1日以上先の時刻の行 1 行"},
+		"en": {"Redated:", "3 line(s) with no time, or one before 2000, and 1 line(s) dated after the log file was last written"},
+		"ja": {"時刻の補正:", "2000年より前の時刻の行 3 行と、ログファイルの最終更新より後の時刻の行 1 行"},
 	}
 	for lang, words := range want {
 		var text, html bytes.Buffer
@@ -321,14 +321,17 @@ func TestRedatedLinesShown(t *testing.T) {
 	var got struct {
 		Redated map[string]int64 `json:"redated_lines"`
 	}
-	if err := json.Unmarshal(js.Bytes(), &got); err != nil || len(got.Redated) != 2 || got.Redated["untimed"] != 3 || got.Redated["jump"] != 1 {
-		t.Errorf("JSON redated_lines %v (%v), want untimed 3, jump 1", got.Redated, err)
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil || len(got.Redated) != 2 || got.Redated["untimed"] != 3 || got.Redated["ahead"] != 1 {
+		t.Errorf("JSON redated_lines %v (%v), want untimed 3, ahead 1", got.Redated, err)
 	}
-	var text bytes.Buffer
+	var text, plainJS bytes.Buffer
 	if err := WriteText(&text, build("en"), "en"); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(text.String(), "Redated") || strings.Contains(js.String(), `"ahead"`) {
+	if err := WriteJSON(&plainJS, build("en")); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text.String(), "Redated") || strings.Contains(plainJS.String(), "redated_lines") {
 		t.Errorf("a report with nothing redated speaks of it:\n%s", text.String())
 	}
 }

@@ -68,7 +68,7 @@ var words = map[string]labels{
 		Folded:       "Folded",
 		FoldedFmt:    "%d refusals counted with no listed address: their receivers named more than %d addresses that are not ours",
 		Redated:      "Redated",
-		RedatedFmt:   "%d line(s) with no time, or one before 2000, and %d line(s) more than a day ahead of the lines around them, read at the time of the line before",
+		RedatedFmt:   "%d line(s) with no time, or one before 2000, and %d line(s) dated after the log file was last written, read at the time of the line before",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
 		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
@@ -94,7 +94,7 @@ var words = map[string]labels{
 		Folded:       "集約",
 		FoldedFmt:    "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを %[2]d 件を超えて示した受信側のもの）",
 		Redated:      "時刻の補正",
-		RedatedFmt:   "時刻のない行・2000年より前の時刻の行 %d 行と、前後の行より1日以上先の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		RedatedFmt:   "時刻のない行・2000年より前の時刻の行 %d 行と、ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
 		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -151,11 +151,11 @@ const timeLayout = "2006-01-02 15:04:05 -0700"
 
 // redatedText tells what Report.Redated counts ("" for nothing).
 func redatedText(rep *Report, l labels) string {
-	untimed, jump := rep.Redated["untimed"], rep.Redated["jump"]
-	if untimed == 0 && jump == 0 {
+	untimed, ahead := rep.Redated["untimed"], rep.Redated["ahead"]
+	if untimed == 0 && ahead == 0 {
 		return ""
 	}
-	return fmt.Sprintf(l.RedatedFmt, untimed, jump)
+	return fmt.Sprintf(l.RedatedFmt, untimed, ahead)
 }
 
 // WriteText writes the report for a terminal or an email.
