@@ -678,7 +678,11 @@ func (s *service) goLive(now time.Time) []incident.Event {
 	if s.tracker.CatchingUp() {
 		events = s.tracker.CatchUp(false, now)
 		if !s.live {
-			s.log.Info("caught up with the log", zap.Time("log_time", s.logTime))
+			if s.logTime.IsZero() {
+				s.log.Info("caught up with the log", zap.String("log_time", "none read yet"))
+			} else {
+				s.log.Info("caught up with the log", zap.Time("log_time", s.logTime))
+			}
 		}
 	} else {
 		events = s.tracker.Tick(now)

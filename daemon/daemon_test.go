@@ -480,3 +480,22 @@ func startStream(t *testing.T) (*harness, io.Writer) {
 	h.start(h.config())
 	return h, w
 }
+
+// TestCaughtUpWithNothingRead: started on an empty log, the daemon says it
+// caught up without a log time of year 1 ("0001-01-01T00:00:00Z").
+func TestCaughtUpWithNothingRead(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config())
+	defer h.stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for h.logs.FilterMessage("caught up with the log").Len() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon never said it caught up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e := h.logs.FilterMessage("caught up with the log").All()[0]
+	if got := e.ContextMap()["log_time"]; got != "none read yet" {
+		t.Errorf("caught up with log_time %v, want none read yet", got)
+	}
+}
