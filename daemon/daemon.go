@@ -141,9 +141,10 @@ type service struct {
 	tracker *incident.Tracker
 	// inputByPath names the input a file's lines come from (sources.go).
 	inputByPath map[string]string
-	// streamed says whether an input is a stream (journald, stdin), whose
-	// live lines the daemon gathers for liveGather; a log file's follower
-	// gathers them itself (FollowOptions.Gather).
+	// streamed says whether the source is a stream (journald, stdin), whose
+	// live lines the daemon gathers for liveGather (a log file's follower
+	// gathers them itself, FollowOptions.Gather) and which counts as read
+	// while it waits with nothing unread (noteWaiting).
 	streamed bool
 	reader   *ingest.Reader // the ingest path's parser and classifier
 	// clock dates the records (ingest.Clock): a time it cannot take as

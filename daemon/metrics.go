@@ -354,12 +354,9 @@ func (s *service) noteStart(input string, start *postfixlog.Position) {
 // grows is not seen here. Log files keep their own rule: a follower that is
 // stuck leaves bytes in the file, and caughtUp sees them.
 func (s *service) noteWaiting() {
-	for _, in := range s.inputs() {
-		if _, file := cutFile(in.Name); file {
-			return
-		}
+	if s.streamed {
+		s.d.Metrics.noteRead(postfixlog.Position{})
 	}
-	s.d.Metrics.noteRead(postfixlog.Position{})
 }
 
 // noteBatch records the read positions a batch reached: the last line's

@@ -14,11 +14,9 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
-	"go.uber.org/zap"
 
 	inc "github.com/rblwatch/rblwatch/incident"
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
-	"github.com/rblwatch/rblwatch/track"
 )
 
 // TestBacklogSummary: "rblwatch run" started fresh on a day of log it never
@@ -100,15 +98,7 @@ metrics:
 
 	// The incidents: the daemon's are replay's, and two of them ended
 	// inside the day.
-	st, err := track.OpenReadOnly(state, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := st.Incidents(context.Background())
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := storedIncidents(t, state)
 	rep := replay(t, logPath)
 	var ended []string
 	if len(stored) != len(rep.Incidents) || len(stored) != 3 {

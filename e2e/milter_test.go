@@ -301,31 +301,38 @@ func milterSubmitAuthFrom(t *testing.T, pf *pt.Instance, from, user, pass string
 				t.Fatal(err)
 			}
 		}
-		if err := c.Mail(user, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Rcpt(rcpt, nil); err != nil {
-			t.Fatal(err)
-		}
-		w, err := c.Data()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(pt.NewMessage(user, []string{rcpt}, "milter with SASL", "hello")); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := w.CloseWithResponse()
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
-		if m == nil {
-			t.Fatalf("no queue id in %q", resp.StatusText)
-		}
-		qids = append(qids, m[1])
+		qids = append(qids, milterSend(t, c, user, rcpt, "milter with SASL"))
 	}
 	_ = c.Quit()
 	return qids
+}
+
+// milterSend sends one message from to in the session c and returns the
+// queue id Postfix answers with.
+func milterSend(t *testing.T, c *smtp.Client, from, to, subject string) string {
+	t.Helper()
+	if err := c.Mail(from, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(pt.NewMessage(from, []string{to}, subject, "hello")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
+	if m == nil {
+		t.Fatalf("no queue id in %q", resp.StatusText)
+	}
+	return m[1]
 }
 
 // milterRow is the part of "rblwatch messages --json" this test reads.
@@ -755,27 +762,7 @@ func milterSubmitVia(t *testing.T, addr, from, to string) string {
 	if err := c.Hello("client.example.test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Mail(from, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Rcpt(to, nil); err != nil {
-		t.Fatal(err)
-	}
-	w, err := c.Data()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(pt.NewMessage(from, []string{to}, "milter over a unix socket", "hello")); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := w.CloseWithResponse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := milterQueuedAs.FindStringSubmatch(resp.StatusText)
-	if m == nil {
-		t.Fatalf("no queue id in %q", resp.StatusText)
-	}
+	qid := milterSend(t, c, from, to, "milter over a unix socket")
 	_ = c.Quit()
-	return m[1]
+	return qid
 }

@@ -92,15 +92,7 @@ metrics:
 // two that ended.
 func checkStdinDay(t *testing.T, d *daemonProc, state, logPath string, msgs []pt.Message) {
 	t.Helper()
-	st, err := track.OpenReadOnly(state, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := st.Incidents(context.Background())
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := storedIncidents(t, state)
 	rep := replay(t, logPath)
 	if len(stored) != 3 || len(rep.Incidents) != 3 {
 		t.Fatalf("daemon %d incidents, replay %d, want 3: %+v\n%s", len(stored), len(rep.Incidents), stored, d.log())
@@ -234,4 +226,20 @@ func TestStdinPipeGoesLive(t *testing.T) {
 	if d.count("log source ended") != 1 {
 		t.Errorf("the daemon did not log the end of its input:\n%s", d.log())
 	}
+}
+
+// storedIncidents returns the incidents in the store at path (its daemon
+// stopped).
+func storedIncidents(t *testing.T, path string) []inc.Incident {
+	t.Helper()
+	st, err := track.OpenReadOnly(path, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	incs, err := st.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return incs
 }

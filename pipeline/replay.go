@@ -157,6 +157,14 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// An input without a reference time (standard input) ends now.
+	inputs = slices.Clone(inputs)
+	now := time.Now()
+	for i := range inputs {
+		if inputs[i].Ref.IsZero() {
+			inputs[i].Ref = now
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -338,18 +346,13 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 }
 
 // wallOf is a replay's wall clock (ingest.Clock): the newest of the
-// inputs' reference times, their files' modification times, past which no
-// line of them was written; an input without one (standard input) is read
-// now.
+// inputs' reference times, their files' modification times (standard
+// input: now), past which no line of them was written.
 func wallOf(inputs []Input) time.Time {
 	var wall time.Time
 	for _, in := range inputs {
-		ref := in.Ref
-		if ref.IsZero() {
-			ref = time.Now()
-		}
-		if ref.After(wall) {
-			wall = ref
+		if in.Ref.After(wall) {
+			wall = in.Ref
 		}
 	}
 	return wall
@@ -364,13 +367,9 @@ type worker struct {
 func newWorker(opts Options, inputs []Input) *worker {
 	w := &worker{}
 	for _, in := range inputs {
-		ref := in.Ref
-		if ref.IsZero() {
-			ref = time.Now()
-		}
 		w.readers = append(w.readers, ingest.NewReader(ingest.Options{
 			Catalog: opts.Catalog, Location: opts.Location, SendingIP: opts.SendingIP, Since: opts.Since, Until: opts.Until,
-		}, ref))
+		}, in.Ref))
 	}
 	return w
 }

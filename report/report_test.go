@@ -251,23 +251,7 @@ func TestSkippedLinesShown(t *testing.T) {
 		"en": {"Skipped:", "2 overlong line(s) (over 1 MiB)", "7 outside --since/--until"},
 		"ja": {"スキップ:", "長すぎる行 2 行（1 MiB 超）", "期間外 7 行"},
 	}
-	for lang, words := range want {
-		var text, html bytes.Buffer
-		if err := WriteText(&text, rep, lang); err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteHTML(&html, rep, lang); err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range words {
-			if !strings.Contains(text.String(), w) {
-				t.Errorf("%s text report lacks %q:\n%s", lang, w, text.String())
-			}
-			if w = strings.TrimSuffix(w, ":"); !strings.Contains(html.String(), w) {
-				t.Errorf("%s HTML report lacks %q", lang, w)
-			}
-		}
-	}
+	checkTextAndHTML(t, rep, want)
 	var js bytes.Buffer
 	if err := WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)
@@ -297,23 +281,7 @@ func TestRedatedLinesShown(t *testing.T) {
 		"en": {"Redated:", "3 line(s) with no time, or one before 2000, and 1 line(s) dated after the log file was last written"},
 		"ja": {"時刻の補正:", "2000年より前の時刻の行 3 行と、ログファイルの最終更新より後の時刻の行 1 行"},
 	}
-	for lang, words := range want {
-		var text, html bytes.Buffer
-		if err := WriteText(&text, rep, lang); err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteHTML(&html, rep, lang); err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range words {
-			if !strings.Contains(text.String(), w) {
-				t.Errorf("%s text report lacks %q:\n%s", lang, w, text.String())
-			}
-			if w = strings.TrimSuffix(w, ":"); !strings.Contains(html.String(), w) {
-				t.Errorf("%s HTML report lacks %q", lang, w)
-			}
-		}
-	}
+	checkTextAndHTML(t, rep, want)
 	var js bytes.Buffer
 	if err := WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)
@@ -333,5 +301,28 @@ func TestRedatedLinesShown(t *testing.T) {
 	}
 	if strings.Contains(text.String(), "Redated") || strings.Contains(plainJS.String(), "redated_lines") {
 		t.Errorf("a report with nothing redated speaks of it:\n%s", text.String())
+	}
+}
+
+// checkTextAndHTML checks that the text report in each language of want
+// holds its words, and the HTML report too (a label without its colon).
+func checkTextAndHTML(t *testing.T, rep *Report, want map[string][]string) {
+	t.Helper()
+	for lang, words := range want {
+		var text, html bytes.Buffer
+		if err := WriteText(&text, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(&html, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range words {
+			if !strings.Contains(text.String(), w) {
+				t.Errorf("%s text report lacks %q:\n%s", lang, w, text.String())
+			}
+			if w = strings.TrimSuffix(w, ":"); !strings.Contains(html.String(), w) {
+				t.Errorf("%s HTML report lacks %q", lang, w)
+			}
+		}
 	}
 }
