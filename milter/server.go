@@ -148,11 +148,13 @@ func (s *Server) Serve(ln net.Listener) error {
 		delay = 0
 		c, ok := s.track(nc)
 		if !ok {
-			nc.Close()
+			// Counted before the close: whoever sees the connection
+			// closed sees it counted (TestWireMaxSessions read 0 once).
 			if !s.isClosed() {
 				s.metrics.refused.Inc()
 				s.log.Warn("too many milter connections; closed a new one", zap.Int("max", s.opts.MaxSessions))
 			}
+			nc.Close()
 			continue
 		}
 		go c.serve()
