@@ -353,6 +353,19 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 			low = utf8.AppendRune(low, unicode.ToLower(r))
 			i += size
 		}
+		if i+1 < n && text[i] == '/' && text[i+1] != ' ' && !wide && hostLike(low[s:]) {
+			// A link without its scheme ("antispam.example.org/denyip.php?ip=…",
+			// or one whose "http:// " a page cut off): one link word up to
+			// the next space.
+			j := i
+			for j < n && text[j] != ' ' {
+				j++
+			}
+			low = append(low, text[i:j]...)
+			toks = append(toks, cueToken{s: s, e: int32(len(low)), kind: tokLink, clause: clause})
+			i = j
+			continue
+		}
 		t := cueToken{s: s, e: int32(len(low)), wide: wide, clause: clause}
 		switch {
 		case hasAt:
@@ -365,6 +378,21 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 		toks = append(toks, t)
 	}
 	return low, toks
+}
+
+// hostLike reports whether w (lower case) looks like a host name: two
+// labels or more, the last of letters only (so not an address).
+func hostLike(w []byte) bool {
+	dot := bytes.LastIndexByte(w, '.')
+	if dot <= 0 || len(w)-dot-1 < 2 {
+		return false
+	}
+	for _, c := range w[dot+1:] {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // clauseEnd reports whether text[i] ends a clause: '.', ';', '!' or '?'

@@ -43,11 +43,20 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"connect to mx.example.org[192.0.2.1]:25: Connection refused", Network},
 		{"550 Connections from your country are not allowed", notBlocklist},
 		{"550 5.7.1 Your VIP status is blocked pending payment of the invoice", Other},
+		// The recipient's own refusal of our mail or our sender, even with
+		// our address in the reply, is no reputation verdict.
+		{"550 5.7.1 192.0.2.1: your message was refused by the receiver, please reach them another way", Policy},
+		{"554 Mail from 192.0.2.1 blocked by user preference", Policy},
+		{"553 The user has added your address to their block list", Policy},
+		{"550 Denied: you are blacklisted by the recipient", Policy},
+		{"553 5.7.1 <a@example.org>: this sender is blacklisted here", Policy},
+		{"550 Blacklisted sender <a@example.org>", Policy},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
 		{"550 bad sender ip address", Blocklist},
 		{"554 Please visit http://antispam.example.org/denyip.php?IP=192.0.2.1 (#5.7.1)", Blocklist},
+		{"550 Rejected, see antispam.example.net/blocklist/lookup?addr=192.0.2.1", Blocklist},
 		{"550 example is blocked", Blocklist},
 		{"421 4.3.2 Your IP(192.0.2.1) is filtered and this connection will be closed", Blocklist},
 		{"554 Sorry, no access for this ip", Blocklist},
@@ -65,6 +74,10 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 IP가 차단되었습니다", Blocklist},
 		{"554 Votre adresse IP est listée dans une liste noire", Blocklist},
 		{"550 Ihre IP-Adresse ist gesperrt", Blocklist},
+		// Our address blocked by the recipient is still our address blocked.
+		{"550 5.7.1 IP 192.0.2.1 blacklisted by the recipient's mail system", Blocklist},
+		{"550 Your server 192.0.2.1 is on the recipient's block list", Blocklist},
+		{"550 Sender IP 192.0.2.1 is blacklisted", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
@@ -148,6 +161,11 @@ func TestTokenize(t *testing.T) {
 		{"votre adresse ip est listée", "votre|adresse|ip|est|listée"},
 		{"Ваш IP заблокирован", "ваш|ip|заблокирован"},
 		{"don't spam_suspect:ip_control", "don't|spam|suspect|ip|control"},
+		// a link without its scheme is one link word; an address before a
+		// mask length is no host
+		{"see rbl.example.org/lookup?ip=1.2.3.4 now", "see|link:rbl.example.org/lookup?ip=1.2.3.4|now"},
+		{"visit http:// spam.example.net/deny.php?ip=1", "visit|link:http://|link:spam.example.net/deny.php?ip=1"},
+		{"net 192.0.2.0/24 and a/b", "net|ip:192.0.2.0|24|and|a|b"},
 	} {
 		low, toks := tokenize(nil, nil, normalize(nil, tc.text, 0))
 		var parts []string
