@@ -51,6 +51,12 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Denied: you are blacklisted by the recipient", Policy},
 		{"553 5.7.1 <a@example.org>: this sender is blacklisted here", Policy},
 		{"550 Blacklisted sender <a@example.org>", Policy},
+		{"550 Your mail was refused by the recipient's own filter rules", Policy},
+		// What is refused is in the message (its body, a link in it),
+		// not our address.
+		{"554 Refused: the email contains a domain that is blacklisted", notBlocklist},
+		{"550 5.7.1 Rejected, a link in your message points to a listed site", notBlocklist},
+		{"550 5.7.1 [192.0.2.1] rejected: the message seems to be spam", Content},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
@@ -78,6 +84,8 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 IP 192.0.2.1 blacklisted by the recipient's mail system", Blocklist},
 		{"550 Your server 192.0.2.1 is on the recipient's block list", Blocklist},
 		{"550 Sender IP 192.0.2.1 is blacklisted", Blocklist},
+		{"554 Client address found in a DUL", Blocklist},
+		{"550 Connection from 192.0.2.1 denied by the recipient's firewall", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
