@@ -2,13 +2,15 @@
 # bench/catchup.sh — `rblwatch run` catching up with lines appended to its log.
 #
 #   bench/catchup.sh [LINES] [RUNS]       defaults: 1000000 lines, 3 runs
+#   RBLWATCH=path/to/rblwatch bench/catchup.sh …   measures that binary
 #
 # Each run starts the daemon on an empty log with a new state (it follows
 # from the end), appends the generator's LINES lines at once, and waits
 # until the position of the last line is committed. It reports the median
 # rate (lines/s, target >= 500,000), the daemon's CPU for the catch-up, and
-# what the state holds after one day of log (the generator's log spans about
-# a day whatever LINES is): bytes per message delivered at the first attempt,
+# the daemon's peak RSS, and what the state holds after one day of log (the
+# generator's log spans about a day whatever LINES is; one more run, not
+# timed, with the retention off): bytes per message delivered at the first attempt,
 # per message that met trouble, and of incidents, and the size the retention
 # defaults keep (delivered_retention 2d, message_retention 14d, retention 90d
 # for incidents), against the target of 1 GB for 90 days of a 1 M-line/day
@@ -24,23 +26,22 @@ for tool in sqlite3 bc; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not installed" >&2; exit 2; }
 done
 
-go build -o "$work/rblwatch" ./cmd/rblwatch
+# RBLWATCH: a binary to measure instead of this tree's (before/after runs).
+if [ -n "${RBLWATCH:-}" ]; then cp "$RBLWATCH" "$work/rblwatch"; else go build -o "$work/rblwatch" ./cmd/rblwatch; fi
 [ -s "$work/src.log" ] || go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
 size=$(stat -c %s "$work/src.log")
 echo "log: $LINES lines, $((size / 1048576)) MiB; cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; } # user+sys seconds (USER_HZ 100)
 
-rates=() cpus=()
-for ((i = 0; i < RUNS; i++)); do
-  d=$work/run$i
+# run DIR [STATE-KEYS]: one catch-up into a new state in DIR; sets rate,
+# time, cpu (the daemon's, for the catch-up) and rss (its peak, VmHWM, KiB).
+run() {
+  local d=$1 keys=${2:-}
   rm -rf "$d" && mkdir -p "$d"
   : > "$d/mail.log"
-  cat > "$d/config.yaml" <<EOF
-log: {path: $d/mail.log, timezone: UTC, backfill: 0s}
-state: {path: $d/state.db}
-dnsbl: {interval: 0s}
-EOF
+  printf 'log: {path: %s, timezone: UTC, backfill: 0s}\nstate: {path: %s%s}\ndnsbl: {interval: 0s}\n' \
+    "$d/mail.log" "$d/state.db" "$keys" > "$d/config.yaml"
   "$work/rblwatch" run --config "$d/config.yaml" 2> "$d/daemon.log" &
   pid=$!
   for ((j = 0; j < 200; j++)); do
@@ -48,6 +49,7 @@ EOF
     sleep 0.05
   done
   sleep 0.5
+  local c0 t0 t1 c1 off
   c0=$(cpu_of "$pid")
   t0=$EPOCHREALTIME
   cat "$work/src.log" >> "$d/mail.log"
@@ -59,19 +61,33 @@ EOF
   done
   t1=$EPOCHREALTIME
   c1=$(cpu_of "$pid")
+  rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
   kill "$pid" && wait "$pid" || true
   pid=
   rate=$(echo "$LINES / ($t1 - $t0)" | bc -l)
   cpu=$(echo "$c1 - $c0" | bc -l)
-  printf 'run %d: %.2f s, %.0f lines/s, daemon CPU %.2f s (%.2f us a line)\n' "$i" "$(echo "$t1 - $t0" | bc -l)" "$rate" "$cpu" "$(echo "$cpu * 1000000 / $LINES" | bc -l)"
-  rates+=("$rate") cpus+=("$cpu")
+  time=$(echo "$t1 - $t0" | bc -l)
+}
+
+# The timed runs keep the retention defaults, as a host does (the log's
+# lines are two weeks old: the prune deletes most of what the catch-up
+# wrote, once the daemon has caught up).
+rates=() cpus=() rsss=()
+for ((i = 0; i < RUNS; i++)); do
+  run "$work/run$i"
+  printf 'run %d: %.2f s, %.0f lines/s, daemon CPU %.2f s (%.2f us a line), peak RSS %.0f MiB\n' "$i" "$time" "$rate" "$cpu" \
+    "$(echo "$cpu * 1000000 / $LINES" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+  rates+=("$rate") cpus+=("$cpu") rsss+=("$rss")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rate=$(median "${rates[@]}")
 cpu=$(median "${cpus[@]}")
+rss=$(median "${rsss[@]}")
 
-# What a day of log costs the store (the last run's state, checkpointed).
-db=$work/run$((RUNS - 1))/state.db
+# What a day of log costs the store: one more run, not timed, that keeps
+# everything (retention 0), checkpointed.
+run "$work/keep" ", retention: 0s, message_retention: 0s, delivered_retention: 0s"
+db=$work/keep/state.db
 sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
 read -r total clean trouble cleanb troubleb incb < <(sqlite3 -separator ' ' "$db" "
 WITH clean AS (SELECT id FROM messages m WHERE state = 'delivered'
@@ -115,7 +131,8 @@ echo "  kept with the defaults (2 d, 14 d, 90 d): $(mib "$kept"); everything for
 fail=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
 echo
-check "$(printf 'catch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines) (target >= 500000)' "$rate" "$RUNS" "$cpu" "$LINES")" \
+check "$(printf 'catch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines; peak RSS %.0f MiB) (target >= 500000)' \
+  "$rate" "$RUNS" "$cpu" "$LINES" "$(echo "$rss / 1024" | bc -l)")" \
   "[ \$(echo '$rate >= 500000' | bc) = 1 ]"
 check "$(printf 'state for 90 days of a 1 M-line/day host with the default retention: %s (target <= 1 GB)' "$(mib "$kept")")" \
   "[ \$(echo '$kept <= 1073741824' | bc) = 1 ]"

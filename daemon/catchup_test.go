@@ -450,3 +450,49 @@ func TestCatchUpRestartAtTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestPruneWaitsForCatchUp: a prune due while a backlog is read waits for
+// the live end, so that reading and committing do not stop for it — but
+// no longer than pruneHold. The message delivered three days ago
+// (delivered_retention 2d) stays while the daemon catches up, and goes
+// once it has caught up for pruneHold without reaching the end.
+func TestPruneWaitsForCatchUp(t *testing.T) {
+	h := newHarness(t)
+	h.noEndMarks = true // catching up until an idle tick
+	h.start(h.config())
+	old := t0.Add(-72 * time.Hour)
+	appendLines(t, h.log,
+		sent(old, "0A0000000001", "a@example.net"),
+		stamp(old)+" mx postfix/qmgr[99]: 0A0000000001: removed",
+	)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	waitRead(t, st, h.log)
+	stored := func() bool {
+		msgs, err := st.Messages(context.Background(), track.MessageFilter{QueueID: "0A0000000001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(msgs) == 1
+	}
+	// Within idleLive of the last line: still catching up.
+	h.tickAt(t0.Add(time.Second))
+	h.tickAt(t0.Add(1500 * time.Millisecond)) // the loop took the first tick: any prune is done
+	if !stored() {
+		t.Fatal("the message was pruned while the backlog was read")
+	}
+	// Still catching up pruneHold later (a line came just before): the
+	// prune waits no longer.
+	h.clock.set(t0.Add(pruneHold + time.Second))
+	appendLines(t, h.log, sent(old.Add(time.Second), "0B0000000001", "b@example.net"))
+	waitRead(t, st, h.log)
+	h.tickAt(t0.Add(pruneHold + 2*time.Second))
+	h.tickAt(t0.Add(pruneHold + 2500*time.Millisecond))
+	if stored() {
+		t.Error("the message was still there pruneHold into the catch-up")
+	}
+	h.stop()
+}

@@ -169,9 +169,10 @@ type service struct {
 	backlog     []incident.Incident
 	unannounced bool
 	summaryDue  bool
-	// pruned is when the store was last pruned (state.*retention).
-	pruned time.Time
-	zones  []dnsbl.Zone // enabled catalog zones, keys applied
+	// pruned is when the store was last pruned (state.*retention);
+	// pruneHeld when a prune due was first held back by a catch-up.
+	pruned, pruneHeld time.Time
+	zones             []dnsbl.Zone // enabled catalog zones, keys applied
 	// resolver verifies listings (nil: no DNS checks); a reload may
 	// replace it, and the composer reads it from env.
 	resolver *dnsbl.Resolver
@@ -820,16 +821,35 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 // pruneEvery is how often the store drops what its retention lets go.
 const pruneEvery = time.Hour
 
+// pruneHold is how long a prune due may wait for the end of a catch-up.
+const pruneHold = 6 * time.Hour
+
 // maybePrune deletes, once every pruneEvery, what the retention settings
 // let go: cleared incidents and sent notices after state.retention,
 // finished messages that met trouble after state.message_retention, those
 // delivered at the first attempt after state.delivered_retention (each 0:
 // as long as the one before). A failure is logged and tried again later.
+//
+// While a backlog is read the prune waits for the live end (up to
+// pruneHold): it runs in the loop and on the store's one writer, so
+// reading and committing both stopped for it, and with the wall clock's
+// cutoff it deleted rows the catch-up had just written from an old log
+// (bench/catchup.sh: 22,769 messages, 0.3–0.5 s in the middle of a 2.6 s
+// catch-up), which the prune at the live end deletes together with the
+// rest in one pass.
 func (s *service) maybePrune(ctx context.Context, now time.Time) error {
 	if !s.pruned.IsZero() && now.Sub(s.pruned) < pruneEvery {
 		return nil
 	}
-	s.pruned = now
+	if s.tracker.CatchingUp() {
+		if s.pruneHeld.IsZero() {
+			s.pruneHeld = now
+		}
+		if now.Sub(s.pruneHeld) < pruneHold {
+			return nil
+		}
+	}
+	s.pruned, s.pruneHeld = now, time.Time{}
 	// The queue in memory is read again after a prune: the batch being
 	// committed must be in the tables first.
 	if err := s.writer.wait(); err != nil {
