@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -221,6 +222,21 @@ func TestLifecycle(t *testing.T) {
 				if got[p] != s {
 					t.Errorf("%s status = %q, want %q", p, got[p], s)
 				}
+			}
+
+			// Without events (replay), the same lifecycle: the same
+			// incidents, notices counted, and no event returned.
+			cfg := tc.cfg
+			cfg.NoEvents = true
+			quiet := New(cfg)
+			if evs := run(quiet, tc.steps); len(evs) != 0 {
+				t.Errorf("NoEvents: events = %v, want none", kinds(evs))
+			}
+			if tc.cfg == (Config{}) {
+				quiet.Finish()
+			}
+			if got, want := quiet.Incidents(), tr.Incidents(); !reflect.DeepEqual(got, want) {
+				t.Errorf("NoEvents: incidents = %+v, want %+v", got, want)
 			}
 		})
 	}

@@ -206,8 +206,9 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 
 	// Merger: feed the tracker in input order.
 	// Counts only: the report shows how many messages and recipients,
-	// and their fates, not lists of them (bounded memory).
-	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true})
+	// and their fates, not lists of them (bounded memory). No events:
+	// the report reads the incidents at the end.
+	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true, NoEvents: true})
 	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP))
 	// The observations' times as the daemon's clock takes them: a line
 	// dated past every input's modification time (the time the replay
