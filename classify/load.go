@@ -45,13 +45,20 @@ func (e *LoadError) Unwrap() error { return ErrCatalog }
 func Load(base *Catalog, data []byte, name string) (*Catalog, error) {
 	var problems []string
 	var file source
+	// The file is read twice, strictly into the structs and as nodes (for
+	// line numbers and the keys each provider sets); the two readings are
+	// independent, and every command waits for the catalog before it
+	// reads anything (the built-in catalog: 29 ms of CPU, 12 in the
+	// node reading), so they run side by side.
+	var root yaml.Node
+	rootErr := make(chan error, 1)
+	go func() { rootErr <- yaml.Unmarshal(data, &root) }()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
 		problems = append(problems, yamlProblems(name, err)...)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err == nil {
+	if err := <-rootErr; err == nil {
 		annotate(&file, &root, name)
 	}
 	setKeys := providerKeys(&root)
