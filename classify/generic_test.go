@@ -52,6 +52,14 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"553 5.7.1 <a@example.org>: this sender is blacklisted here", Policy},
 		{"550 Blacklisted sender <a@example.org>", Policy},
 		{"550 Your mail was refused by the recipient's own filter rules", Policy},
+		{"451 4.7.1 <relay.example.com[192.0.2.4]>: Client host rejected: banned account", Policy},
+		// Other reasons to refuse mail from an address: a forged sender,
+		// the SMTP conversation, a private allow list, the headers.
+		{"550 5.7.1 Mail from 192.0.2.1 refused: forged sender address", notBlocklist},
+		{"550 5.5.1 192.0.2.1 rejected: protocol error after pipelining", notBlocklist},
+		{"554 5.7.1 Connection from 192.0.2.1 rejected: this server accepts mail only from its partners", notBlocklist},
+		{"550 5.7.1 192.0.2.1 rejected: not on the allowlist", notBlocklist},
+		{"550 5.7.1 192.0.2.1 refused: the message lacks a Date header", notBlocklist},
 		// What is refused is in the message (its body, a link in it),
 		// not our address.
 		{"554 Refused: the email contains a domain that is blacklisted", notBlocklist},
@@ -85,6 +93,8 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Your server 192.0.2.1 is on the recipient's block list", Blocklist},
 		{"550 Sender IP 192.0.2.1 is blacklisted", Blocklist},
 		{"554 Client address found in a DUL", Blocklist},
+		{"550 5.7.1 192.0.2.1 is blacklisted; ask postmaster@example.org to be whitelisted", Blocklist},
+		{"421 Connection from 192.0.2.1 refused: too many protocol errors, listed in our local RBL", Blocklist},
 		{"550 Connection from 192.0.2.1 denied by the recipient's firewall", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))

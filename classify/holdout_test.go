@@ -140,9 +140,10 @@ func TestHoldout(t *testing.T) {
 }
 
 // TestDev measures the rows the rules were tuned on, with the same
-// thresholds: dev.tsv (the first three rounds) and dev4.tsv (the fourth).
+// thresholds: dev.tsv (the first three rounds), dev4.tsv (the fourth) and
+// dev5b.tsv (the fifth round's own gathering).
 func TestDev(t *testing.T) {
-	for _, f := range []string{"dev.tsv", "dev4.tsv"} {
+	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv"} {
 		t.Run(f, func(t *testing.T) {
 			s := scoreRows(t, Default(), f, readRows(t, filepath.Join("testdata", f)))
 			if s.posRate() < 0.90 {
@@ -162,7 +163,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 	for _, k := range knownReplies {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			k := dedupKey(r.text)
 			if where, dup := seen[k]; dup {
