@@ -55,6 +55,11 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: "mailru", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "mx.example.org", Rule: GenericRuleID, Found: FoundURL},
 		},
 		{
+			name: "a link to a receiver's support page names it",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Your server 192.0.2.1 is blocked for spam; see https://docs.rackspace.com/docs/common-email-bounces"), RemoteHost: "mx.example.org"},
+			want: Verdict{Provider: "rackspace", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.example.org", Rule: GenericRuleID, Found: FoundURL},
+		},
+		{
 			name: "no one named, unknown receiver: unknown, the receiver is via",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx1.isp.example.net"},
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx1.isp.example.net", Rule: GenericRuleID, Via: "example.net", Found: FoundGeneric},
