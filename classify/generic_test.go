@@ -60,6 +60,10 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"554 5.7.1 Connection from 192.0.2.1 rejected: this server accepts mail only from its partners", notBlocklist},
 		{"550 5.7.1 192.0.2.1 rejected: not on the allowlist", notBlocklist},
 		{"550 5.7.1 192.0.2.1 refused: the message lacks a Date header", notBlocklist},
+		// The same in other languages: a recipient, a local access rule.
+		{"550 Empfänger unbekannt: Nachricht von 192.0.2.1 abgelehnt", notBlocklist},
+		{"550 Accès refusé depuis 192.0.2.1", notBlocklist},
+		{"550 Получатель 192.0.2.1 не найден, письмо отклонено", notBlocklist},
 		// What is refused is in the message (its body, a link in it),
 		// not our address.
 		{"554 Refused: the email contains a domain that is blacklisted", notBlocklist},
@@ -95,6 +99,11 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"554 Client address found in a DUL", Blocklist},
 		{"550 5.7.1 192.0.2.1 is blacklisted; ask postmaster@example.org to be whitelisted", Blocklist},
 		{"421 Connection from 192.0.2.1 refused: too many protocol errors, listed in our local RBL", Blocklist},
+		{"550 5.7.1 Your host was identified as an open relay", Blocklist},
+		{"550 Votre serveur est bloqué pour spam", Blocklist},
+		{"550 Отправка с вашего сервера запрещена", Blocklist},
+		{"550 Il tuo server è stato respinto per spam", Blocklist},
+		{"550 Empfänger abgelehnt: Ihr Server steht auf der Sperrliste", Blocklist},
 		{"550 Connection from 192.0.2.1 denied by the recipient's firewall", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
