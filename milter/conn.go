@@ -19,12 +19,14 @@ import (
 // (a few hundred bytes), so one read takes each.
 const inSize = 4096
 
-// conn is one milter connection, served by one goroutine (serve) and no
-// other: it reads packets from its buffer, refilling it with one read
-// when the buffer holds no whole packet; the replies of the packets read
-// go out in one write before the next wait for input; the idle deadline is
-// moved only when the connection would wait for input and at most once per
-// refresh interval, not per packet.
+// conn is one milter connection, served by one goroutine: its own (serve)
+// or a poller's (poll_linux.go), and no other. It reads packets from its
+// buffer, refilling it with one read when the buffer holds no whole
+// packet; the replies of the packets read go out in one write before the
+// next wait for input. With a goroutine of its own, the idle deadline is
+// moved only when the connection would wait for input and at most once
+// per refresh interval, not per packet; a poller notes the time of each
+// burst and closes idle connections every IdleTimeout/16.
 type conn struct {
 	s    *Server
 	nc   net.Conn
@@ -43,6 +45,13 @@ type conn struct {
 	macSet  bool
 	setAt   time.Time     // when the deadline was last moved
 	refresh time.Duration // how often at most (IdleTimeout/16)
+
+	// A connection a poller serves (poll_linux.go) has no net.Conn.
+	polled  bool
+	fd      int       // its socket
+	epfd    int       // the poller's epoll set
+	wantOut bool      // replies wait for the socket to be writable
+	active  time.Time // when the MTA last wrote
 }
 
 // buffers are a connection's input buffer and reply buffer, kept for the
@@ -85,13 +94,17 @@ func (c *conn) serve() {
 			c.s.log.Error("milter connection failed", zap.Any("panic", v), zap.ByteString("stack", debug.Stack()))
 		}
 	}()
-	err := c.loop()
+	c.logEnd(c.loop(), func() string { return remote(c.nc) })
+}
+
+// logEnd logs why the connection ended, when that is worth a line.
+func (c *conn) logEnd(err error, remote func() string) {
 	switch {
 	case err == nil, errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed) && c.s.isClosed():
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		c.s.log.Debug("idle milter connection closed", zap.Duration("idle_timeout", c.s.opts.IdleTimeout))
 	default:
-		c.s.log.Warn("milter connection closed", zap.String("remote", remote(c.nc)), zap.Error(err))
+		c.s.log.Warn("milter connection closed", zap.String("remote", remote()), zap.Error(err))
 	}
 }
 
@@ -118,18 +131,21 @@ func (c *conn) loop() error {
 		return err
 	}
 	for {
-		code, data, err := c.packet()
+		code, data, ok, err := c.next()
 		if err != nil {
 			return err
+		}
+		if !ok {
+			if err := c.fill(); err != nil {
+				return err
+			}
+			continue
 		}
 		if code == cmdQuit {
 			return nil
 		}
 		if err := c.handle(code, data); err != nil {
 			return err
-		}
-		if len(c.in) > inSize && c.r == c.w {
-			c.in, c.r, c.w = c.small, 0, 0 // let a large packet's buffer go
 		}
 	}
 }
@@ -243,61 +259,78 @@ func (c *conn) end(m *macros) error {
 	return err
 }
 
-// packet returns the next packet's code and data, reading when the buffer
-// holds no whole packet.
-func (c *conn) packet() (byte, []byte, error) {
-	if err := c.fill(4); err != nil {
-		return 0, nil, err
+// next returns the next whole packet in the buffer (data is valid until
+// the packet after it is taken), or ok false when the buffer holds none:
+// then c.in[c.w:] has room for the rest of it (a buffer as large as the
+// packet when it is larger than inSize).
+func (c *conn) next() (code byte, data []byte, ok bool, err error) {
+	if c.r == c.w && len(c.in) > inSize {
+		c.in, c.r, c.w = c.small, 0, 0 // let a large packet's buffer go
 	}
-	n := int(binary.BigEndian.Uint32(c.in[c.r:]))
-	if n == 0 || n > maxPacket {
-		return 0, nil, fmt.Errorf("%w: packet length %d", errProtocol, n)
+	need := 4
+	if c.w-c.r >= 4 {
+		n := int(binary.BigEndian.Uint32(c.in[c.r:]))
+		if n == 0 || n > maxPacket {
+			return 0, nil, false, fmt.Errorf("%w: packet length %d", errProtocol, n)
+		}
+		if c.w-c.r >= 4+n {
+			p := c.in[c.r+4 : c.r+4+n]
+			c.r += 4 + n
+			return p[0], p[1:], true, nil
+		}
+		need = 4 + n
 	}
-	if err := c.fill(4 + n); err != nil {
-		return 0, nil, err
+	if c.r == c.w {
+		c.r, c.w = 0, 0
 	}
-	p := c.in[c.r+4 : c.r+4+n]
-	c.r += 4 + n
-	return p[0], p[1:], nil
+	if need > len(c.in)-c.r {
+		// Move what is left to the front, into a buffer large enough
+		// for the packet.
+		in := c.in
+		if need > len(in) {
+			in = make([]byte, need)
+		}
+		c.w = copy(in, c.in[c.r:c.w])
+		c.r, c.in = 0, in
+	}
+	return 0, nil, false, nil
 }
 
-// fill makes n bytes available in c.in[c.r:], writing the pending replies
-// before it waits for the MTA.
-func (c *conn) fill(n int) error {
-	for c.w-c.r < n {
-		if n > len(c.in)-c.r {
-			// Move what is left to the front, into a buffer large
-			// enough for the packet.
-			in := c.in
-			if n > len(in) {
-				in = make([]byte, n)
-			}
-			c.w = copy(in, c.in[c.r:c.w])
-			c.r, c.in = 0, in
-		}
-		if err := c.flush(); err != nil {
-			return err
-		}
-		if err := c.touch(time.Now()); err != nil {
-			return err
-		}
-		k, err := c.io.read(c.in[c.w:])
-		c.w += k
-		if k == 0 && err == nil {
-			err = io.EOF
-		}
-		if err != nil && c.w-c.r < n {
-			if errors.Is(err, io.EOF) && c.w > c.r {
-				err = fmt.Errorf("%w: connection closed within a packet", errProtocol)
-			}
-			return err
-		}
+// fill writes the pending replies, then waits for the MTA and reads once
+// into c.in[c.w:] (next made room).
+func (c *conn) fill() error {
+	if err := c.flush(); err != nil {
+		return err
 	}
-	return nil
+	if err := c.touch(time.Now()); err != nil {
+		return err
+	}
+	k, err := c.io.read(c.in[c.w:])
+	c.w += k
+	if k == 0 && err == nil {
+		err = io.EOF
+	}
+	if k > 0 {
+		return nil
+	}
+	return c.eof(err)
 }
 
-// flush writes the pending replies.
+// eof is the error of a connection that ended with err: within a packet
+// it is a protocol error.
+func (c *conn) eof(err error) error {
+	if errors.Is(err, io.EOF) && c.w > c.r {
+		return fmt.Errorf("%w: connection closed within a packet", errProtocol)
+	}
+	return err
+}
+
+// flush writes the pending replies (a polled connection: without
+// waiting, pollFlush).
 func (c *conn) flush() error {
+	if c.polled {
+		return c.pollFlush()
+	}
 	if len(c.out) == 0 {
 		return nil
 	}

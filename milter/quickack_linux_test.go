@@ -3,6 +3,8 @@ package milter
 import (
 	"io"
 	"net"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -87,5 +89,35 @@ func TestReadAcksAtOnce(t *testing.T) {
 	readAll("envelope")
 	if after := segsOut(); after == before {
 		t.Errorf("the read of data that gets no reply left its ACK to the delayed-ACK timer (segments sent: %d before, %d after)", before, after)
+	}
+}
+
+// TestPollerAcksTCPReads: the poller acknowledges every read on TCP at
+// once (quickAck, whose effect TestReadAcksAtOnce checks), and makes no
+// such call on a unix socket, which has no delayed ACK.
+func TestPollerAcksTCPReads(t *testing.T) {
+	var calls atomic.Int64
+	pollQuickAck = func(fd uintptr) { calls.Add(1); quickAck(fd) }
+	defer func() { pollQuickAck = quickAck }()
+	for _, tc := range []struct {
+		network, addr string
+		acks          bool
+	}{
+		{"tcp", "127.0.0.1:0", true},
+		{"unix", filepath.Join(t.TempDir(), "milter.sock"), false},
+	} {
+		calls.Store(0)
+		b := startOn(t, tc.network, tc.addr, Options{})
+		s := b.mustSession()
+		connect(t, s)
+		marked(t, send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, eomMacros: []string{"i", "A06969862E3"}}), DefaultHeader, "A06969862E3"+suffix)
+		b.next()
+		s.Close()
+		b.stop()
+		// Reads: the negotiation, the connect and envelope events, the
+		// end of the message (go-milter writes them in turn).
+		if n := calls.Load(); tc.acks && n < 3 || !tc.acks && n != 0 {
+			t.Errorf("%s: %d acknowledgements", tc.network, n)
+		}
 	}
 }

@@ -14,8 +14,10 @@
 // (PostfixMilter) so that mail flows when rblwatch is down. Facts are
 // handed to the Sink without waiting for any disk.
 //
-// It speaks the milter protocol itself (protocol.go says why), one
-// goroutine per connection and no other.
+// It speaks the milter protocol itself (protocol.go says why). On Linux
+// one goroutine serves every connection of a listener with an epoll set of
+// its own (poll_linux.go says why); elsewhere, and for a listener without a
+// file descriptor, one goroutine serves each connection.
 //
 // What a client sends is bounded: packets to 1 MiB, at most MaxRecipients
 // addresses are kept per message, texts are cut, only the Message-ID of
@@ -76,11 +78,13 @@ type Server struct {
 	log     *zap.Logger
 	metrics *Metrics
 
-	mu     sync.Mutex
-	closed bool
-	lns    []net.Listener
-	conns  map[*conn]struct{}
-	wg     sync.WaitGroup // one per open connection
+	mu      sync.Mutex
+	closed  bool
+	lns     []net.Listener
+	pollers []*poller
+	conns   map[*conn]struct{}
+	noPoll  bool           // tests: a goroutine per connection even where a poller serves
+	wg      sync.WaitGroup // one per open connection
 }
 
 // New checks o and returns a Server.
@@ -120,6 +124,14 @@ func New(o Options) (*Server, error) {
 // after Close, or the listener's error. It closes ln. Errors such as
 // EMFILE do not end it: it waits a little and accepts again.
 func (s *Server) Serve(ln net.Listener) error {
+	if s.isClosed() {
+		ln.Close()
+		return nil
+	}
+	s.log.Info("milter listening", zap.String("addr", ln.Addr().Network()+":"+ln.Addr().String()), zap.String("header", s.opts.Header))
+	if ok, err := s.servePoll(ln); ok {
+		return err
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -129,7 +141,6 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
 	defer ln.Close()
-	s.log.Info("milter listening", zap.String("addr", ln.Addr().Network()+":"+ln.Addr().String()), zap.String("header", s.opts.Header))
 	var delay time.Duration
 	for {
 		nc, err := ln.Accept()
@@ -171,6 +182,13 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	pollers := s.pollers
+	s.mu.Unlock()
+	// A poller closes its connections and its listener itself.
+	for _, p := range pollers {
+		p.stop()
+	}
+	s.mu.Lock()
 	var errs []error
 	for _, l := range s.lns {
 		if err := l.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -180,7 +198,9 @@ func (s *Server) Close() error {
 	for c := range s.conns {
 		// The connection's goroutine sees the error, returns and
 		// closes its conn, which ends its wait-group count.
-		c.nc.Close()
+		if c.nc != nil {
+			c.nc.Close()
+		}
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
@@ -198,12 +218,18 @@ func (s *Server) isClosed() bool {
 
 // track registers a new connection, or refuses it when closed or full.
 func (s *Server) track(nc net.Conn) (*conn, bool) {
+	return s.trackConn(func() *conn { return newConn(nc, s) })
+}
+
+// trackConn registers the connection mk makes, or refuses it (and does not
+// call mk) when closed or full.
+func (s *Server) trackConn(mk func() *conn) (*conn, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || len(s.conns) >= s.opts.MaxSessions {
 		return nil, false
 	}
-	c := newConn(nc, s)
+	c := mk()
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.metrics.sessions.Inc()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -59,12 +60,120 @@ func startOn(t testing.TB, network, address string, o Options) *bench {
 	if b.srv, err = New(o); err != nil {
 		t.Fatal(err)
 	}
+	b.srv.noPoll = wireGoroutines
 	go func() { b.served <- b.srv.Serve(ln) }()
 	t.Cleanup(func() { b.stop() })
 	return b
 }
 
 func start(t testing.TB, o Options) *bench { return startOn(t, "tcp", "127.0.0.1:0", o) }
+
+// wireGoroutines makes the servers of the tests run a goroutine per
+// connection where a poller would serve them (Linux): the way other
+// systems, and listeners without a file descriptor, are served.
+var wireGoroutines bool
+
+// TestWireGoroutinePerConnection runs the wire tests again with a
+// goroutine per connection.
+func TestWireGoroutinePerConnection(t *testing.T) {
+	wireGoroutines = true
+	defer func() { wireGoroutines = false }()
+	for name, f := range map[string]func(*testing.T){
+		"SMTPDPathWithSASL":          TestWireSMTPDPathWithSASL,
+		"PickupPathAndCustomHeader":  TestWirePickupPathAndCustomHeader,
+		"SeveralMessagesAndAbort":    TestWireSeveralMessagesAndAbort,
+		"HostileSizes":               TestWireHostileSizes,
+		"MaxSessions":                TestWireMaxSessions,
+		"Close":                      TestWireClose,
+		"IdleTimeout":                TestWireIdleTimeout,
+		"Garbage":                    TestWireGarbage,
+		"UnixSocket":                 TestWireUnixSocket,
+		"NegotiationAsPostfix":       TestWireNegotiationAsPostfix,
+		"PostfixPipelining":          TestWirePostfixPipelining,
+		"RepliesToASlowReader":       TestWireRepliesToASlowReader,
+		"ReadAcksAtOnce":             TestReadAcksAtOnce,
+		"LongConnectionKeepsMemFlat": TestWireLongConnectionKeepsMemoryFlat,
+	} {
+		t.Run(name, f)
+	}
+}
+
+// TestWireOneGoroutine: on Linux a poller serves every connection of a
+// listener, TCP or unix, from one goroutine: 100 open sessions start no
+// goroutine (with a goroutine per connection they start 100).
+func TestWireOneGoroutine(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a poller serves connections on Linux only")
+	}
+	for _, network := range []string{"tcp", "unix"} {
+		t.Run(network, func(t *testing.T) {
+			addr := "127.0.0.1:0"
+			if network == "unix" {
+				addr = filepath.Join(t.TempDir(), "milter.sock")
+			}
+			b := startOn(t, network, addr, Options{})
+			// Serve's goroutine has started serving.
+			s := b.mustSession()
+			connect(t, s)
+			before := runtime.NumGoroutine()
+			var sessions []*gomilter.ClientSession
+			for range 100 {
+				s := b.mustSession()
+				connect(t, s)
+				sessions = append(sessions, s)
+			}
+			if n := runtime.NumGoroutine() - before; n > 10 {
+				t.Errorf("100 sessions started %d goroutines", n)
+			}
+			for i, s := range sessions {
+				qid := fmt.Sprintf("A0696986%03X", i)
+				marked(t, send(t, s, msg{from: "a@b.test", rcpts: []string{"c@d.test"}, eomMacros: []string{"i", qid}}), DefaultHeader, qid+suffix)
+				s.Close()
+			}
+			for range sessions {
+				b.next()
+			}
+		})
+	}
+}
+
+// TestWireRepliesToASlowReader: an MTA that writes much and reads late
+// (its socket buffer full of the milter's replies) gets every reply, in
+// order, once it reads.
+func TestWireRepliesToASlowReader(t *testing.T) {
+	// A unix socket: its buffer (net.core.wmem_default, 208 KiB) does not
+	// grow as TCP's does.
+	b := startOn(t, "unix", filepath.Join(t.TempDir(), "milter.sock"), Options{})
+	c, err := net.Dial("unix", b.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute))
+	// 20,000 negotiations, each answered with version, actions, flags and
+	// the macro lists: over 1 MB of replies, more than the socket holds.
+	const n = 20000
+	offer := packet(cmdOptneg, "\x00\x00\x00\x06", "\x00\x00\x01\xff", "\x00\x1f\xff\xff")
+	go func() {
+		w := bufio.NewWriter(c)
+		for range n {
+			w.Write(offer)
+		}
+		w.Flush()
+	}()
+	time.Sleep(200 * time.Millisecond) // let the replies pile up
+	r := bufio.NewReader(c)
+	var want []byte
+	for i := range n {
+		code, data := readPacket(t, r)
+		if i == 0 {
+			want = data
+		}
+		if code != cmdOptneg || !bytes.Equal(data, want) {
+			t.Fatalf("reply %d: %q %q, want %q", i, code, data, want)
+		}
+	}
+}
 
 // stop closes the server and checks that Serve ended cleanly.
 func (b *bench) stop() {
