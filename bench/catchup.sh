@@ -93,19 +93,15 @@ read -r total clean trouble cleanb troubleb incb < <(sqlite3 -separator ' ' "$db
 WITH clean AS (SELECT id FROM messages m WHERE state = 'delivered'
                  AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.message = m.id AND r.attempts > 1)),
      pages AS (SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name),
-     msgb AS (SELECT (SELECT sum(bytes) FROM pages WHERE name IN ('messages', 'recipients', 'messages_queue_id',
-                'messages_removed_at', 'sqlite_autoindex_recipients_1', 'messages_live_queue_id', 'messages_live_state')) AS b),
+     msgb AS (SELECT (SELECT sum(bytes) FROM pages WHERE name = 'messages' OR name LIKE 'messages\_%' ESCAPE '\'
+                OR name IN ('recipients', 'sqlite_autoindex_recipients_1')) AS b),
+     size AS (SELECT m.id, length(m.queue_id) + length(coalesce(m.sender, '')) + length(m.message_id) + length(m.origin)
+                + length(m.client) + length(m.client_ip) + length(m.sasl_user) + length(m.rcpts) + 200 AS n FROM messages m),
      rows AS (SELECT
        (SELECT count(*) FROM clean) AS nclean,
        (SELECT count(*) FROM messages) - (SELECT count(*) FROM clean) AS ntrouble,
-       (SELECT sum(length(m.queue_id) + length(coalesce(m.sender, '')) + length(m.message_id) + length(m.origin) + length(m.client)
-          + length(m.client_ip) + length(m.sasl_user) + 200) FROM messages m WHERE m.id IN (SELECT id FROM clean)) +
-       (SELECT sum(length(address) + length(orig_to) + length(domain) + length(status) + length(dsn) + length(relay) + length(reply) + 150)
-          FROM recipients WHERE message IN (SELECT id FROM clean)) AS rclean,
-       (SELECT sum(length(m.queue_id) + length(coalesce(m.sender, '')) + length(m.message_id) + length(m.origin) + length(m.client)
-          + length(m.client_ip) + length(m.sasl_user) + 200) FROM messages m WHERE m.id NOT IN (SELECT id FROM clean)) +
-       (SELECT sum(length(address) + length(orig_to) + length(domain) + length(status) + length(dsn) + length(relay) + length(reply) + 150)
-          FROM recipients WHERE message NOT IN (SELECT id FROM clean)) AS rtrouble)
+       (SELECT sum(n) FROM size WHERE id IN (SELECT id FROM clean)) AS rclean,
+       (SELECT sum(n) FROM size WHERE id NOT IN (SELECT id FROM clean)) AS rtrouble)
 SELECT (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size),
        nclean, ntrouble,
        (SELECT b FROM msgb) * rclean / (rclean + rtrouble),

@@ -237,7 +237,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		args = append(args, f.Login, f.Login)
 	}
 	if f.Domain != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM recipients r WHERE r.message = m.id AND r.domain = ? COLLATE NOCASE)`)
+		where = append(where, `EXISTS (SELECT 1 FROM json_each(m.rcpts) r WHERE r.value->>2 = ? COLLATE NOCASE)`)
 		args = append(args, f.Domain)
 	}
 	if f.Incident != "" {
@@ -255,7 +255,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		}
 	}
 	q := `SELECT m.id, m.queue_id, m.sender, m.message_id, origin, client, client_ip, sasl_user, size, m.nrcpt, state,
-	first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice, ` + milterColumns + `
+	first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice, m.rcpts, ` + milterColumns + `
 FROM messages m LEFT JOIN milter_messages f ON f.message = m.id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
@@ -270,17 +270,19 @@ FROM messages m LEFT JOIN milter_messages f ON f.message = m.id`
 		return nil, fmt.Errorf("track: listing messages: %w", err)
 	}
 	var out []MessageRow
-	byID := make(map[int64]int)
 	for rows.Next() {
 		var m MessageRow
 		var sender sql.NullString
-		var state string
+		var state, rcpts string
 		var ms milterScan
 		err := rows.Scan(append([]any{&m.ID, &m.QueueID, &sender, &m.MessageID, &m.Origin, &m.Client, &m.ClientIP, &m.SASLUser,
 			&m.Size, &m.Nrcpt, &state, scanTime(&m.FirstSeen), scanTime(&m.LastSeen), scanTime(&m.ExpiredAt),
-			scanTime(&m.RejectedAt), scanTime(&m.RemovedAt), &m.NoticeQueueID, &m.Notice}, ms.dest()...)...)
+			scanTime(&m.RejectedAt), scanTime(&m.RemovedAt), &m.NoticeQueueID, &m.Notice, &rcpts}, ms.dest()...)...)
 		if err == nil {
 			m.Milter, err = ms.row()
+		}
+		if err == nil {
+			m.Recipients, err = recipientRows(rcpts)
 		}
 		if err != nil {
 			rows.Close()
@@ -297,46 +299,19 @@ FROM messages m LEFT JOIN milter_messages f ON f.message = m.id`
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
 	}
-	for i := range out {
-		byID[out[i].ID] = i
-	}
-	if err := s.loadRecipients(ctx, out, byID); err != nil {
-		return nil, err
-	}
 	return out, nil
 }
 
-// loadRecipients fills in the recipients of msgs, a chunk of ids at a time.
-func (s *Store) loadRecipients(ctx context.Context, msgs []MessageRow, byID map[int64]int) error {
-	const chunk = 500
-	for start := 0; start < len(msgs); start += chunk {
-		end := min(start+chunk, len(msgs))
-		args := make([]any, 0, end-start)
-		for _, m := range msgs[start:end] {
-			args = append(args, m.ID)
-		}
-		q := `SELECT message, address, orig_to, domain, status, dsn, relay, reply, attempts, first_seen, updated_at
-FROM recipients WHERE message IN (?` + strings.Repeat(`, ?`, len(args)-1) + `) ORDER BY message, id`
-		rows, err := s.r.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("track: listing recipients: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var rc RecipientRow
-			err := rows.Scan(&id, &rc.Address, &rc.OrigTo, &rc.Domain, &rc.Status, &rc.DSN, &rc.Relay, &rc.Reply,
-				&rc.Attempts, scanTime(&rc.FirstSeen), scanTime(&rc.UpdatedAt))
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("track: listing recipients: %w", err)
-			}
-			i := byID[id]
-			msgs[i].Recipients = append(msgs[i].Recipients, rc)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("track: listing recipients: %w", err)
-		}
+// recipientRows reads a message's recipients (the column rcpts).
+func recipientRows(rcpts string) ([]RecipientRow, error) {
+	rs, err := parseRecipients(rcpts)
+	if err != nil || len(rs) == 0 {
+		return nil, err
 	}
-	return nil
+	out := make([]RecipientRow, len(rs))
+	for i, rc := range rs {
+		out[i] = RecipientRow{Address: rc.address, OrigTo: rc.origTo, Domain: rc.domain, Status: rc.status, DSN: rc.dsn,
+			Relay: rc.relay, Reply: rc.reply, Attempts: rc.attempts, FirstSeen: rc.firstSeen, UpdatedAt: rc.updatedAt}
+	}
+	return out, nil
 }

@@ -78,7 +78,7 @@ func (s *Store) PruneMessages(ctx context.Context, now time.Time, troubled, deli
 	err := s.Tx(ctx, func(t *Tx) error {
 		if delivered > 0 {
 			d, err := t.deleted(`DELETE FROM messages WHERE removed_at < ?1 AND state = 'delivered'
-	AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.message = messages.id AND r.attempts > 1)`, dbTime(now.Add(-delivered)))
+	AND NOT EXISTS (SELECT 1 FROM json_each(messages.rcpts) j WHERE j.value->>7 > 1)`, dbTime(now.Add(-delivered)))
 			if err != nil {
 				return err
 			}

@@ -13,17 +13,17 @@ import (
 
 // queue is the store's picture of Postfix's queue, in memory: the messages
 // still in it (live) and those removed lately, with their recipients, as
-// the messages and recipients tables hold them. ApplyRecord changes the
-// picture, and the transaction writes each message it changed once, when it
-// commits (flush): a message's life of six or seven log lines costs one row
-// written per table, not a read and a write per line. The picture is loaded
+// the messages table holds them. ApplyRecord changes the picture, and the
+// transaction writes each message it changed once, when it commits (flush):
+// a message's life of six or seven log lines costs one row written, its
+// recipients in it, not a read and a write per line. The picture is loaded
 // from the tables by the first transaction that needs it and dropped when a
 // transaction fails (and by Prune), to be loaded again.
 //
 // Everything it keeps is copied out of the log lines (strings.Clone), so
 // that it pins no read buffer.
 type queue struct {
-	nextMsg, nextRcpt int64 // the ids the next new rows get
+	nextMsg int64 // the id the next new row gets
 
 	live   map[string]*qmsg // queue id → the message in the queue under it
 	recent map[string]*qmsg // queue id → the last message removed under it, for recentWindow
@@ -74,9 +74,9 @@ type qmsg struct {
 	link        bool // just started: link waiting milter facts to it when written
 }
 
-// qrcpt is one recipients row.
+// qrcpt is one recipient of a message (an element of its rcpts column:
+// rcptjson.go).
 type qrcpt struct {
-	id        int64
 	address   string
 	origTo    string
 	domain    string
@@ -87,7 +87,6 @@ type qrcpt struct {
 	attempts  int
 	firstSeen time.Time
 	updatedAt time.Time
-	dirty     bool
 }
 
 func newQueue() *queue {
@@ -206,7 +205,6 @@ func (q *queue) apply(r *postfixlog.Record) {
 				if !r.Time.IsZero() {
 					rc.updatedAt = r.Time
 				}
-				rc.dirty = true
 			}
 		}
 		m.updateState()
@@ -283,7 +281,6 @@ func (m *qmsg) deliver(r *postfixlog.Record) {
 	if !r.Time.IsZero() {
 		rc.updatedAt = r.Time
 	}
-	rc.dirty = true
 }
 
 // setString sets *dst to a copy of s, unless it holds s already.
@@ -354,11 +351,9 @@ func (q *queue) expire() {
 	}
 }
 
-// The columns of the two tables, in the order flush writes them.
-const (
-	messageColumns   = `id, queue_id, sender, message_id, origin, client, client_ip, sasl_user, size, nrcpt, state, first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice`
-	recipientColumns = `id, message, address, orig_to, domain, status, dsn, relay, reply, attempts, first_seen, updated_at`
-)
+// The columns of the messages table, in the order flush writes them; the
+// recipients are the last (rcptjson.go).
+const messageColumns = `id, queue_id, sender, message_id, origin, client, client_ip, sasl_user, size, nrcpt, state, first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice, rcpts`
 
 // flushChunks are the numbers of rows one statement writes: a batch's rows
 // go in statements of 32, then 8, then 1 rows (prepared once: hotQueries).
@@ -368,8 +363,7 @@ var flushChunks = []int{32, 8, 1}
 // built once: upsert runs one per chunk of rows, and building its text
 // (some kilobytes) each time cost more than looking it up.
 var upserts = map[string]map[int]string{
-	"messages":   upsertTexts("messages", messageColumns, messageCols),
-	"recipients": upsertTexts("recipients", recipientColumns, recipientCols),
+	"messages": upsertTexts("messages", messageColumns, messageCols),
 }
 
 func upsertTexts(table, columns string, cols int) map[int]string {
@@ -384,7 +378,7 @@ func upsertTexts(table, columns string, cols int) map[int]string {
 func hotQueries() []string {
 	var out []string
 	for _, n := range flushChunks {
-		out = append(out, upserts["messages"][n], upserts["recipients"][n])
+		out = append(out, upserts["messages"][n])
 	}
 	return append(out, savePositionSQL, saveIncidentSQL, saveIncidentMessageSQL, saveIncidentRecipientSQL, milterWaitingSQL)
 }
@@ -403,15 +397,12 @@ func chunk(n int) int {
 // changed, ready to be written (Store.Writes, Tx.Write): their values are
 // copied, so the records applied after the take do not change them.
 type Writes struct {
-	msgs, rcpts []any // the values of the rows, messageCols and recipientCols per row
-	started     []startedMsg
-	links       []link // message_links rows (trail.go)
+	msgs    []any // the values of the rows, messageCols per row
+	started []startedMsg
+	links   []link // message_links rows (trail.go)
 }
 
-const (
-	messageCols   = 18
-	recipientCols = 12
-)
+const messageCols = 19
 
 // startedMsg is a message row written for the first time: milter facts
 // waiting for its queue id are linked to it.
@@ -443,20 +434,11 @@ func (q *queue) take() *Writes {
 	// takes its queue id (unique among live rows).
 	slices.SortFunc(q.dirty, func(a, b *qmsg) int { return cmpInt(a.id, b.id) })
 	w.msgs = make([]any, 0, len(q.dirty)*messageCols)
+	var buf []byte
 	for _, m := range q.dirty {
-		w.msgs = m.appendArgs(w.msgs)
+		w.msgs, buf = m.appendArgs(w.msgs, buf)
 		if m.link {
 			w.started = append(w.started, startedMsg{m.id, m.queueID, m.firstSeen})
-		}
-		for _, rc := range m.rcpts {
-			if rc.dirty {
-				if rc.id == 0 {
-					rc.id = q.nextRcpt
-					q.nextRcpt++
-				}
-				w.rcpts = rc.appendArgs(w.rcpts, m.id)
-				rc.dirty = false
-			}
 		}
 		m.dirty, m.link = false, false
 	}
@@ -475,9 +457,6 @@ func (t *Tx) Write(w *Writes) error {
 	}
 	if err := t.upsert("messages", messageCols, w.msgs); err != nil {
 		return fmt.Errorf("track: writing messages: %w", err)
-	}
-	if err := t.upsert("recipients", recipientCols, w.rcpts); err != nil {
-		return fmt.Errorf("track: writing recipients: %w", err)
 	}
 	if err := t.writeLinks(w.links); err != nil {
 		return fmt.Errorf("track: writing links: %w", err)
@@ -551,7 +530,9 @@ func upsertSQL(table, columns string, cols, n int) string {
 	return b.String()
 }
 
-func (m *qmsg) appendArgs(args []any) []any {
+// appendArgs appends the values of m's row to args; the JSON of its
+// recipients is built in buf, which it returns for the next row.
+func (m *qmsg) appendArgs(args []any, buf []byte) ([]any, []byte) {
 	var sender any
 	if m.senderKnown {
 		sender = m.sender
@@ -565,24 +546,20 @@ func (m *qmsg) appendArgs(args []any) []any {
 		rejected = zeroTime
 	}
 	expired := dbTime(m.expiredAt)
+	buf = appendRecipients(buf[:0], m.rcpts)
 	return append(args, m.id, m.queueID, sender, m.messageID, m.origin, m.client, m.clientIP, m.saslUser, m.size, m.nrcpt,
-		string(m.state), dbTime(m.firstSeen), dbTime(m.lastSeen), expired, rejected, removed, m.noticeQID, m.notice)
-}
-
-func (rc *qrcpt) appendArgs(args []any, msg int64) []any {
-	return append(args, rc.id, msg, rc.address, rc.origTo, rc.domain, rc.status, rc.dsn, rc.relay, rc.reply, rc.attempts,
-		dbTime(rc.firstSeen), dbTime(rc.updatedAt))
+		string(m.state), dbTime(m.firstSeen), dbTime(m.lastSeen), expired, rejected, removed, m.noticeQID, m.notice, string(buf)), buf
 }
 
 // loadQueue reads the picture from the tables (through the readers, which
 // see what was committed): the live messages and those removed within
 // recentWindow of the latest time seen, with their recipients, and the
-// next ids.
+// next id.
 func loadQueue(ctx context.Context, db *sql.DB) (*queue, error) {
 	q := newQueue()
 	var latest sql.NullString
-	err := db.QueryRowContext(ctx, `SELECT max(last_seen), coalesce((SELECT max(id) FROM messages), 0) + 1, coalesce((SELECT max(id) FROM recipients), 0) + 1 FROM messages`).
-		Scan(&latest, &q.nextMsg, &q.nextRcpt)
+	err := db.QueryRowContext(ctx, `SELECT max(last_seen), coalesce((SELECT max(id) FROM messages), 0) + 1 FROM messages`).
+		Scan(&latest, &q.nextMsg)
 	if err != nil {
 		return nil, fmt.Errorf("track: loading the queue: %w", err)
 	}
@@ -596,14 +573,16 @@ func loadQueue(ctx context.Context, db *sql.DB) (*queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("track: loading the queue: %w", err)
 	}
-	byID := map[int64]*qmsg{}
-	var ids []int64
 	for rows.Next() {
 		m := &qmsg{}
 		var sender sql.NullString
 		var state, removed, rejected sql.NullString
+		var rcpts string
 		err := rows.Scan(&m.id, &m.queueID, &sender, &m.messageID, &m.origin, &m.client, &m.clientIP, &m.saslUser, &m.size, &m.nrcpt,
-			&state, scanTime(&m.firstSeen), scanTime(&m.lastSeen), scanTime(&m.expiredAt), &rejected, &removed, &m.noticeQID, &m.notice)
+			&state, scanTime(&m.firstSeen), scanTime(&m.lastSeen), scanTime(&m.expiredAt), &rejected, &removed, &m.noticeQID, &m.notice, &rcpts)
+		if err == nil {
+			m.rcpts, err = parseRecipients(rcpts)
+		}
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("track: loading the queue: %w", err)
@@ -624,8 +603,6 @@ func loadQueue(ctx context.Context, db *sql.DB) (*queue, error) {
 				m.rejectedAt = zeroAt
 			}
 		}
-		byID[m.id] = m
-		ids = append(ids, m.id)
 		if m.removed {
 			q.recent[m.queueID] = m // ids ascend: the last removal wins
 			q.gone = append(q.gone, m)
@@ -638,33 +615,6 @@ func loadQueue(ctx context.Context, db *sql.DB) (*queue, error) {
 		return nil, fmt.Errorf("track: loading the queue: %w", err)
 	}
 	slices.SortStableFunc(q.gone, func(a, b *qmsg) int { return a.removedAt.Compare(b.removedAt) })
-	for start := 0; start < len(ids); start += 500 {
-		part := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := db.QueryContext(ctx, `SELECT `+recipientColumns+` FROM recipients WHERE message IN (?`+strings.Repeat(`, ?`, len(part)-1)+`) ORDER BY id`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("track: loading the queue: %w", err)
-		}
-		for rows.Next() {
-			rc := &qrcpt{}
-			var msg int64
-			if err := rows.Scan(&rc.id, &msg, &rc.address, &rc.origTo, &rc.domain, &rc.status, &rc.dsn, &rc.relay, &rc.reply,
-				&rc.attempts, scanTime(&rc.firstSeen), scanTime(&rc.updatedAt)); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("track: loading the queue: %w", err)
-			}
-			if m := byID[msg]; m != nil {
-				m.rcpts = append(m.rcpts, rc)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("track: loading the queue: %w", err)
-		}
-	}
 	return q, nil
 }
 

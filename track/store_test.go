@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,13 +83,15 @@ func TestOpenCreatesDirFileAndSchema(t *testing.T) {
 	if mode != "wal" {
 		t.Errorf("journal_mode %q, want wal", mode)
 	}
-	for _, table := range []string{"meta", "positions", "incidents", "incident_messages", "incident_recipients", "messages", "recipients", "outbox"} {
+	for _, table := range []string{"table meta", "table positions", "table incidents", "table incident_messages", "table incident_recipients",
+		"table messages", "view recipients", "table outbox"} {
+		typ, name, _ := strings.Cut(table, " ")
 		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil {
+		if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = ? AND name = ?`, typ, name).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 1 {
-			t.Errorf("table %s missing", table)
+			t.Errorf("%s missing", table)
 		}
 	}
 }

@@ -1,0 +1,138 @@
+package track
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// A message's recipients are stored in its messages row, in the column
+// rcpts: a JSON array with an array per recipient, in the order they were
+// first seen, of these values (the columns of the view recipients, which
+// reads them as rows; docs/store.md):
+//
+//	[address, orig_to, domain, status, dsn, relay, reply, attempts, first_seen, updated_at]
+//
+// A row per recipient cost each recipient a row of its own, a key in an
+// index and twelve values bound one by one (issue 10: a third of what a
+// catch-up wrote); in the message's row they cost one value, written with
+// the message, which is when they change.
+const (
+	rcptAddress = iota
+	rcptOrigTo
+	rcptDomain
+	rcptStatus
+	rcptDSN
+	rcptRelay
+	rcptReply
+	rcptAttempts
+	rcptFirstSeen
+	rcptUpdatedAt
+	rcptFields
+)
+
+// appendRecipients appends the JSON of rcpts (the column rcpts) to b.
+func appendRecipients(b []byte, rcpts []*qrcpt) []byte {
+	b = append(b, '[')
+	for i, rc := range rcpts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for _, s := range [...]string{rc.address, rc.origTo, rc.domain, rc.status, rc.dsn, rc.relay, rc.reply} {
+			b = appendJSONString(b, s)
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(rc.attempts), 10)
+		for _, t := range [...]any{dbTime(rc.firstSeen), dbTime(rc.updatedAt)} {
+			b = append(b, ',')
+			if s, ok := t.(string); ok {
+				b = append(b, '"')
+				b = append(b, s...) // a stored time needs no escaping
+				b = append(b, '"')
+			} else {
+				b = append(b, "null"...)
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string. s is valid UTF-8 (clip made
+// it so); what JSON does not allow in a string is escaped. Written by hand
+// because encoding/json's encoder, through reflection, cost more than the
+// rest of the row (and escapes <, >, & for HTML, which SQLite would keep).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// parseRecipients reads the column rcpts.
+func parseRecipients(s string) ([]*qrcpt, error) {
+	if s == "" || s == "[]" {
+		return nil, nil
+	}
+	var rows [][]any
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
+		return nil, fmt.Errorf("track: stored recipients: %w", err)
+	}
+	out := make([]*qrcpt, 0, len(rows))
+	for _, row := range rows {
+		if len(row) != rcptFields {
+			return nil, fmt.Errorf("track: a stored recipient has %d values, want %d", len(row), rcptFields)
+		}
+		rc := &qrcpt{}
+		for i, dst := range [...]*string{&rc.address, &rc.origTo, &rc.domain, &rc.status, &rc.dsn, &rc.relay, &rc.reply} {
+			v, ok := row[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("track: a stored recipient's value %d is %T, want a string", i, row[i])
+			}
+			*dst = v
+		}
+		n, ok := row[rcptAttempts].(float64)
+		if !ok {
+			return nil, fmt.Errorf("track: a stored recipient's attempts are %T, want a number", row[rcptAttempts])
+		}
+		rc.attempts = int(n)
+		for i, dst := range map[int]*time.Time{rcptFirstSeen: &rc.firstSeen, rcptUpdatedAt: &rc.updatedAt} {
+			var ns sql.NullString
+			if row[i] != nil {
+				if ns.String, ns.Valid = row[i].(string); !ns.Valid {
+					return nil, fmt.Errorf("track: a stored recipient's time is %T, want a string", row[i])
+				}
+			}
+			var err error
+			if *dst, err = parseTime(ns); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, rc)
+	}
+	return out, nil
+}
