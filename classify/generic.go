@@ -132,7 +132,7 @@ type cueSet struct {
 	terse    int
 	phrases  []cuePhrase
 	first    map[string][]int32 // first word → phrases
-	prefixes []int32            // phrases whose first word is a prefix
+	prefixes [256][]int32       // phrases whose first word is a prefix, by its first byte
 	byKind   [tokKinds][]int32  // phrases whose first element is a kind
 	substr   []int32            // one-word phrases found inside words
 	links    [][]byte
@@ -183,7 +183,7 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 		case len(ph.elems) == 1 && wideScript(e.word):
 			cs.substr = append(cs.substr, id)
 		case e.prefix:
-			cs.prefixes = append(cs.prefixes, id)
+			cs.prefixes[e.word[0]] = append(cs.prefixes[e.word[0]], id)
 		default:
 			cs.first[e.word] = append(cs.first[e.word], id)
 		}
@@ -509,9 +509,11 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 		for _, id := range cs.first[string(w)] {
 			try(id, i)
 		}
-		for _, id := range cs.prefixes {
-			if bytes.HasPrefix(w, []byte(cs.phrases[id].elems[0].word)) {
-				try(id, i)
+		if len(w) > 0 {
+			for _, id := range cs.prefixes[w[0]] {
+				if bytes.HasPrefix(w, []byte(cs.phrases[id].elems[0].word)) {
+					try(id, i)
+				}
 			}
 		}
 		for _, id := range cs.byKind[t.kind] {
