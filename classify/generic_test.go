@@ -100,6 +100,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 192.0.2.1 is blacklisted; ask postmaster@example.org to be whitelisted", Blocklist},
 		{"421 Connection from 192.0.2.1 refused: too many protocol errors, listed in our local RBL", Blocklist},
 		{"550 5.7.1 Your host was identified as an open relay", Blocklist},
+		{"554 5.7.1 Rejected: sending suspended pending a spam abuse review", Blocklist},
 		{"550 Votre serveur est bloqué pour spam", Blocklist},
 		{"550 Отправка с вашего сервера запрещена", Blocklist},
 		{"550 Il tuo server è stato respinto per spam", Blocklist},

@@ -23,6 +23,7 @@ func normalize(dst []byte, s string, code int) []byte {
 		cd = [3]byte{byte('0' + code/100), byte('0' + code/10%10), byte('0' + code%10)}
 	}
 	space := true // at the start, or after a space: a token begins
+	start := len(dst)
 	i := 0
 	for i < len(s) {
 		c := s[i]
@@ -32,6 +33,12 @@ func normalize(dst []byte, s string, code int) []byte {
 				space = true
 			}
 			i++
+			continue
+		}
+		if len(dst) == start && cd[0] != 0 && i+3 < len(s) && s[i] == cd[0] && s[i+1] == cd[1] && s[i+2] == cd[2] && isLetter(s[i+3]) {
+			// A leading code glued to the text, as some pages print it
+			// ("421HL:REP …"): skip the code alone.
+			i += 3
 			continue
 		}
 		if space && cd[0] != 0 && i+3 < len(s) && s[i] == cd[0] && s[i+1] == cd[1] && s[i+2] == cd[2] && (s[i+3] == '-' || s[i+3] == ' ') {

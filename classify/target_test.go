@@ -17,6 +17,8 @@ func TestNormalize(t *testing.T) {
 		{421, "421-4.7.28 [x 4] a 421-x.x.xx users b 421 x.x.xx review", "[x 4] a users b review"},
 		{550, "550 550 rejected because", "rejected because"},
 		{550, "550 11.22.33.44 blacklisted", "11.22.33.44 blacklisted"},
+		{450, "450DT:RBL listed", "dt:rbl listed"},
+		{450, "see 450DT:RBL", "see 450dt:rbl"},
 		{0, "5.7.1 Mail from IP", "5.7.1 mail from ip"},
 		{554, "a\tb\r\nc\x00d", "a b c d"},
 		{553, "[550]", "[550]"},

@@ -109,7 +109,8 @@ func nextPrefix(s string, code int) int {
 }
 
 // cutCode reads "NNN" followed by '-', ' ', ':' (some MTAs write "550:5.7.1"
-// or "550: text") or the end.
+// or "550: text"), a letter (a page's table that glues the code to the
+// text: "421HL:REP …") or the end.
 func cutCode(s string) (int, string, bool) {
 	if len(s) < 3 || !digit(s[0]) || !digit(s[1]) || !digit(s[2]) {
 		return 0, s, false
@@ -117,12 +118,17 @@ func cutCode(s string) (int, string, bool) {
 	if s[0] < '2' || s[0] > '5' {
 		return 0, s, false
 	}
-	if len(s) > 3 && s[3] != '-' && s[3] != ' ' && s[3] != ':' {
+	glued := len(s) > 3 && (s[3] >= 'A' && s[3] <= 'Z' || s[3] >= 'a' && s[3] <= 'z')
+	if len(s) > 3 && s[3] != '-' && s[3] != ' ' && s[3] != ':' && !glued {
 		return 0, s, false
 	}
 	code := int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')
 	rest := ""
-	if len(s) > 3 {
+	switch {
+	case glued:
+		// A table that prints the code against the text ("421HL:REP …").
+		rest = s[3:]
+	case len(s) > 3:
 		rest = strings.TrimLeft(s[4:], " ")
 	}
 	return code, rest, true

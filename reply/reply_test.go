@@ -30,6 +30,9 @@ func TestParse(t *testing.T) {
 		{"550:5.7.1 Blocked by policy", 550, "5.7.1", "Blocked by policy", false},
 		{"421: Too many connections", 421, "", "Too many connections", true},
 		{"550:no-code-separator", 550, "", "no-code-separator", false},
+		// A page's table that glues the code to the text.
+		{"421HL:REP too many unknown recipients", 421, "", "HL:REP too many unknown recipients", true},
+		{"4501 not a code", 0, "", "4501 not a code", false},
 	}
 	for _, tc := range tests {
 		r := Parse(tc.in)
