@@ -46,15 +46,14 @@ func appendRecipients(b []byte, rcpts []*qrcpt) []byte {
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(b, int64(rc.attempts), 10)
-		for _, t := range [...]any{dbTime(rc.firstSeen), dbTime(rc.updatedAt)} {
-			b = append(b, ',')
-			if s, ok := t.(string); ok {
-				b = append(b, '"')
-				b = append(b, s...) // a stored time needs no escaping
-				b = append(b, '"')
-			} else {
-				b = append(b, "null"...)
+		for _, t := range [...]time.Time{rc.firstSeen, rc.updatedAt} {
+			if t.IsZero() {
+				b = append(b, ",null"...)
+				continue
 			}
+			b = append(b, ',', '"')
+			b = appendTime(b, t) // a stored time needs no escaping
+			b = append(b, '"')
 		}
 		b = append(b, ']')
 	}

@@ -392,18 +392,25 @@ func dbTime(t time.Time) any {
 
 // formatTime is t.UTC().Format(timeLayout), written out by hand: the store
 // formats several times per message, and time.Format's generic layout
-// interpreter cost more than the rest of a row. Years outside 0–9999 (which
-// no log holds) go through time.Format.
+// interpreter cost more than the rest of a row.
 func formatTime(t time.Time) string {
+	var b [len(timeLayout)]byte
+	return string(appendTime(b[:0], t))
+}
+
+// appendTime appends formatTime(t) to b. Years outside 0–9999 (which no
+// log holds) go through time.Format.
+func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
-		return t.Format(timeLayout)
+		return t.AppendFormat(b, timeLayout)
 	}
 	hour, min, sec := t.Clock()
-	b := []byte("0000-00-00T00:00:00.000000000Z")
-	put := func(at, width, v int) {
-		for i := at + width - 1; i >= at; i-- {
+	at := len(b)
+	b = append(b, "0000-00-00T00:00:00.000000000Z"...)
+	put := func(from, width, v int) {
+		for i := at + from + width - 1; i >= at+from; i-- {
 			b[i] = byte('0' + v%10)
 			v /= 10
 		}
@@ -415,7 +422,7 @@ func formatTime(t time.Time) string {
 	put(14, 2, min)
 	put(17, 2, sec)
 	put(20, 9, t.Nanosecond())
-	return string(b)
+	return b
 }
 
 // parseTime reads a stored time; NULL is the zero time.
