@@ -12,8 +12,10 @@ const maxText = 4096
 //
 // Replies pasted from web pages and raw bounce messages carry artefacts of
 // their transport, undone here so that rules and addresses still match: the
-// HTML entities &amp; &lt; &gt; &quot; &#39; &apos;, typographic quotes
-// (’ ‘), and quoted-printable soft line breaks ("=" at a line end) and "=3D".
+// HTML entities &amp; &lt; &gt; &quot; &#39; &apos; &nbsp;, typographic
+// quotes (’ ‘), no-break and other Unicode spaces, invisible characters
+// (soft hyphens, zero-width characters), and quoted-printable soft line
+// breaks ("=" at a line end) and "=3D".
 func normalize(dst []byte, s string, code int) []byte {
 	if len(s) > maxText {
 		s = s[:maxText]
@@ -27,6 +29,16 @@ func normalize(dst []byte, s string, code int) []byte {
 	i := 0
 	for i < len(s) {
 		c := s[i]
+		if c >= 0xc2 {
+			if n, blank := unicodeSpace(s, i); n > 0 {
+				i += n
+				if blank && !space {
+					dst = append(dst, ' ')
+					space = true
+				}
+				continue
+			}
+		}
 		if c <= ' ' || c == 0x7f {
 			if !space {
 				dst = append(dst, ' ')
@@ -62,6 +74,14 @@ func normalize(dst []byte, s string, code int) []byte {
 			}
 		case '&':
 			if d, k := entity(s[i:]); k > 0 {
+				if d == ' ' { // &nbsp;
+					i += k
+					if !space {
+						dst = append(dst, ' ')
+						space = true
+					}
+					continue
+				}
 				c, n = d, k
 			}
 		case 0xe2:
@@ -80,6 +100,42 @@ func normalize(dst []byte, s string, code int) []byte {
 		dst = dst[:len(dst)-1]
 	}
 	return dst
+}
+
+// unicodeSpace reports the length of a space or an invisible character at
+// s[i:] that pages put into pasted text: no-break, typographic and
+// ideographic spaces (blank: read as a space), and soft hyphens, zero-width
+// characters, the word joiner and the byte order mark (dropped). 0 when
+// there is none.
+func unicodeSpace(s string, i int) (n int, blank bool) {
+	switch c := s[i]; {
+	case c == 0xc2 && i+1 < len(s):
+		switch s[i+1] {
+		case 0xa0: // U+00A0 no-break space
+			return 2, true
+		case 0xad: // U+00AD soft hyphen
+			return 2, false
+		}
+	case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80:
+		switch d := s[i+2]; {
+		case d <= 0x8a, d == 0xaf: // U+2000–U+200A, U+202F
+			return 3, true
+		case d >= 0x8b && d <= 0x8d: // U+200B–U+200D zero width
+			return 3, false
+		}
+	case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x81:
+		switch s[i+2] {
+		case 0x9f: // U+205F medium mathematical space
+			return 3, true
+		case 0xa0: // U+2060 word joiner
+			return 3, false
+		}
+	case c == 0xe3 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80: // U+3000 ideographic space
+		return 3, true
+	case c == 0xef && i+2 < len(s) && s[i+1] == 0xbb && s[i+2] == 0xbf: // U+FEFF
+		return 3, false
+	}
+	return 0, false
 }
 
 // enhancedLike returns the index after an enhanced-code-like token at s[i:]
@@ -128,7 +184,7 @@ func entity(s string) (byte, int) {
 	for _, e := range [...]struct {
 		name string
 		c    byte
-	}{{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}} {
+	}{{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''}, {"&nbsp;", ' '}} {
 		if len(s) >= len(e.name) && s[:len(e.name)] == e.name {
 			return e.c, len(e.name)
 		}

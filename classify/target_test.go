@@ -27,7 +27,11 @@ func TestNormalize(t *testing.T) {
 		{553, "553 5.7.1 [BL21] because the ip is in Spamhaus’s list", "[bl21] because the ip is in spamhaus's list"},
 		{554, "554 see https://x/?a=1&amp;ip=3D192.0.2.1 &lt;ok&gt; &quot;q&quot; &apos;a&apos;", "see https://x/?a=1&ip=192.0.2.1 <ok> \"q\" 'a'"},
 		{554, "554 Service unavailable; Client host [192.0.2.1] block=\r\ned using zen.spam=\nhaus.org", "service unavailable; client host [192.0.2.1] blocked using zen.spamhaus.org"},
-		{550, "550 a=b &nbsp; & 3=3Dx =", "a=b &nbsp; & 3=x ="},
+		{550, "550 a=b &nbsp; & 3=3Dx =", "a=b & 3=x ="},
+		{550, "550 a=b &nbsp;&amp; &zwnj; =", "a=b & &zwnj; ="},
+		// Spaces and invisible characters of web pages.
+		{554, "554 Client host\u00a0[192.0.2.1] blocked\u202fusing zen.spam\u00adhaus.org", "client host [192.0.2.1] blocked using zen.spamhaus.org"},
+		{550, "550 black\u200blisted\u3000ip \ufeffx\u2060y", "blacklisted ip xy"},
 	} {
 		if got := string(normalize(nil, tc.in, tc.code)); got != tc.want {
 			t.Errorf("normalize(%d, %q) = %q, want %q", tc.code, tc.in, got, tc.want)
