@@ -69,6 +69,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"554 Refused: the email contains a domain that is blacklisted", notBlocklist},
 		{"550 5.7.1 Rejected, a link in your message points to a listed site", notBlocklist},
 		{"550 5.7.1 [192.0.2.1] rejected: the message seems to be spam", Content},
+		{"550 Blocked: your message has triggered our filter (from 192.0.2.1)", notBlocklist},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
