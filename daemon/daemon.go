@@ -655,10 +655,8 @@ func (s *service) commitBeside(ctx context.Context, now time.Time, more func(*tr
 		if err := more(tx); err != nil {
 			return err
 		}
-		for _, c := range changes {
-			if err := tx.SaveChange(c); err != nil {
-				return err
-			}
+		if err := tx.SaveChanges(changes); err != nil {
+			return err
 		}
 		return saveUnannounced(tx, s.log, back, since, until, now)
 	})
@@ -778,10 +776,8 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 				return err
 			}
 		}
-		for _, c := range changes {
-			if err := tx.SaveChange(c); err != nil {
-				return err
-			}
+		if err := tx.SaveChanges(changes); err != nil {
+			return err
 		}
 		if err := saveUnannounced(tx, s.log, back, since, until, now); err != nil {
 			return err

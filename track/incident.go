@@ -30,50 +30,80 @@ ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, listed = excluded.l
 	notices = excluded.notices, bounced = excluded.bounced, deferred = excluded.deferred,
 	message_count = excluded.message_count, recipient_count = excluded.recipient_count, json = excluded.json`
 
-const saveIncidentMessageSQL = `INSERT OR REPLACE INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// The child rows of incidents, written several rows a statement (the
+// texts of flushChunks rows, prepared once: hotQueries).
+const (
+	incidentMessageColumns   = `incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client`
+	incidentMessageCols      = 11
+	incidentRecipientColumns = `incident_id, seq, recipient, domain`
+	incidentRecipientCols    = 4
+)
 
-const saveIncidentRecipientSQL = `INSERT OR REPLACE INTO incident_recipients (incident_id, seq, recipient, domain) VALUES (?, ?, ?, ?)`
+var (
+	saveIncidentMessages   = replaceTexts("incident_messages", incidentMessageColumns, incidentMessageCols)
+	saveIncidentRecipients = replaceTexts("incident_recipients", incidentRecipientColumns, incidentRecipientCols)
+)
 
 // SaveChange stores what changed in an incident (incident.Tracker.Changes):
 // its row, and its new or changed messages and recipients. The cost is that
 // of the change, however large the incident.
 func (t *Tx) SaveChange(c incident.Change) error {
+	return t.SaveChanges([]incident.Change{c})
+}
+
+// SaveChanges is SaveChange for the changes of a batch, in order: the
+// incidents' rows, then their messages and recipients, several rows a
+// statement (a statement per row was most of a batch's incident writes on
+// a log with many incidents).
+func (t *Tx) SaveChanges(cs []incident.Change) error {
+	var msgs, rcpts []any
+	for i := range cs {
+		var err error
+		if msgs, rcpts, err = t.saveHead(&cs[i], msgs, rcpts); err != nil {
+			return err
+		}
+	}
+	if err := t.writeRows(saveIncidentMessages, incidentMessageCols, msgs); err != nil {
+		return fmt.Errorf("track: saving incident messages: %w", err)
+	}
+	if err := t.writeRows(saveIncidentRecipients, incidentRecipientCols, rcpts); err != nil {
+		return fmt.Errorf("track: saving incident recipients: %w", err)
+	}
+	return nil
+}
+
+// saveHead writes the incidents row of c and appends the values of its
+// changed child rows to msgs and rcpts.
+func (t *Tx) saveHead(c *incident.Change, msgs, rcpts []any) ([]any, []any, error) {
 	inc := &c.Incident
 	if inc.ID == "" {
-		return fmt.Errorf("%w: incident without an id", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: incident without an id", ErrInvalid)
 	}
 	head := *inc
 	head.Messages, head.Recipients = nil, nil
 	js, err := json.Marshal(head)
 	if err != nil {
-		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		return nil, nil, fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 	}
 	_, err = t.exec(saveIncidentSQL,
 		inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
 		dbTime(inc.FirstSeen), dbTime(inc.LastSeen), dbTime(inc.ClearedAt), inc.ClearedBy,
 		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
 	if err != nil {
-		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		return nil, nil, fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 	}
 	for _, m := range c.Messages {
 		rj, err := json.Marshal(orEmpty(m.Recipients))
 		if err != nil {
-			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+			return nil, nil, fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
-		_, err = t.exec(saveIncidentMessageSQL, inc.ID, m.Seq, clip(m.QueueID, maxText), clip(m.From, maxText), clip(m.MessageID, maxText),
+		msgs = append(msgs, inc.ID, m.Seq, clip(m.QueueID, maxText), clip(m.From, maxText), clip(m.MessageID, maxText),
 			string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen), clip(m.Login, maxText), clip(m.Client, maxText))
-		if err != nil {
-			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
-		}
 	}
 	for i, r := range c.Recipients {
-		_, err = t.exec(saveIncidentRecipientSQL, inc.ID, c.RecipientsFrom+i, clip(r, maxText), clip(domainOf(r), maxText))
-		if err != nil {
-			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
-		}
+		rcpts = append(rcpts, inc.ID, c.RecipientsFrom+i, clip(r, maxText), clip(domainOf(r), maxText))
 	}
-	return nil
+	return msgs, rcpts, nil
 }
 
 // SaveIncident stores inc whole, replacing the stored version of the same

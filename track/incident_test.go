@@ -467,3 +467,50 @@ func TestPruneMessages(t *testing.T) {
 		t.Errorf("negative age: %v", err)
 	}
 }
+
+// TestSaveChangesOfABatch: the changes of a batch saved together, their
+// rows several a statement, read back as each incident saved on its own;
+// a second batch that changes one message of one incident and adds to
+// another keeps the rest.
+func TestSaveChangesOfABatch(t *testing.T) {
+	s := openTest(t)
+	var incs []incident.Incident
+	for i, n := range []int{40, 9, 1} {
+		inc := sampleIncident(fmt.Sprintf("inc%d", i), t0.Add(time.Duration(i)*time.Hour), incident.Ongoing)
+		inc.Messages, inc.Recipients, inc.MoreMessages = nil, nil, 0
+		for j := range n {
+			rcpt := fmt.Sprintf("u%d.%d@example.net", i, j)
+			inc.Messages = append(inc.Messages, incident.Message{QueueID: fmt.Sprintf("Q%d%03d", i, j), From: "s@origin.test",
+				Recipients: []string{rcpt}, Fate: incident.FateDeferred, FirstSeen: inc.FirstSeen, LastSeen: inc.FirstSeen})
+			inc.Recipients = append(inc.Recipients, rcpt)
+		}
+		incs = append(incs, inc)
+	}
+	save := func(incs []incident.Incident, changes []incident.Change) {
+		t.Helper()
+		mustTx(t, s, func(tx *Tx) error { return tx.SaveChanges(changes) })
+		for _, inc := range incs {
+			got, ok, err := s.Incident(context.Background(), inc.ID)
+			if err != nil || !ok || !reflect.DeepEqual(got, inc) {
+				t.Errorf("incident %s read back (%v, %v):\n got %+v\nwant %+v", inc.ID, ok, err, got, inc)
+			}
+		}
+	}
+	var changes []incident.Change
+	for _, inc := range incs {
+		changes = append(changes, incident.ChangeOf(inc))
+	}
+	save(incs, changes)
+
+	incs[0].Messages = slices.Clone(incs[0].Messages)
+	incs[0].Messages[33].Fate = incident.FateDelivered
+	c0 := incident.ChangeOf(incs[0])
+	c0.Messages = []incident.IndexedMessage{{Seq: 33, Message: incs[0].Messages[33]}}
+	c0.Recipients = nil
+	incs[2].Messages = append(slices.Clone(incs[2].Messages), incident.Message{QueueID: "Q2new", Recipients: []string{"new@example.net"},
+		Fate: incident.FateBounced, FirstSeen: t0, LastSeen: t0})
+	incs[2].Recipients = append(slices.Clone(incs[2].Recipients), "new@example.net")
+	c2 := incident.ChangeOf(incs[2])
+	c2.Messages, c2.Recipients, c2.RecipientsFrom = c2.Messages[1:], c2.Recipients[1:], 1
+	save(incs, []incident.Change{c0, c2})
+}

@@ -374,13 +374,24 @@ func upsertTexts(table, columns string, cols int) map[int]string {
 	return m
 }
 
+// replaceTexts are the texts of INSERT OR REPLACE statements of 1 to
+// flushChunks[0] rows of cols columns into table.
+func replaceTexts(table, columns string, cols int) map[int]string {
+	m := map[int]string{}
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	for n := 1; n <= flushChunks[0]; n++ {
+		m[n] = "INSERT OR REPLACE INTO " + table + " (" + columns + ") VALUES " + row + strings.Repeat(", "+row, n-1)
+	}
+	return m
+}
+
 // hotQueries are the statements every batch runs.
 func hotQueries() []string {
 	var out []string
 	for _, n := range flushChunks {
-		out = append(out, upserts["messages"][n])
+		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n])
 	}
-	return append(out, savePositionSQL, saveIncidentSQL, saveIncidentMessageSQL, saveIncidentRecipientSQL, milterWaitingSQL)
+	return append(out, savePositionSQL, saveIncidentSQL, milterWaitingSQL)
 }
 
 // chunk returns how many of n rows the next statement writes.
@@ -484,9 +495,15 @@ const milterWaitingSQL = `SELECT EXISTS (SELECT 1 FROM milter_messages WHERE mes
 // upsert writes rows of cols values each into table, in statements of
 // flushChunks rows.
 func (t *Tx) upsert(table string, cols int, vals []any) error {
+	return t.writeRows(upserts[table], cols, vals)
+}
+
+// writeRows runs the statements of texts (one for each number of rows) on
+// rows of cols values each, in statements of flushChunks rows, in order.
+func (t *Tx) writeRows(texts map[int]string, cols int, vals []any) error {
 	for i := 0; i < len(vals); {
 		n := chunk((len(vals) - i) / cols)
-		if _, err := t.exec(upserts[table][n], vals[i:i+n*cols]...); err != nil {
+		if _, err := t.exec(texts[n], vals[i:i+n*cols]...); err != nil {
 			return err
 		}
 		i += n * cols
