@@ -435,7 +435,11 @@ func (t *Tracker) affect(st *state, r *Observation) {
 				}
 			}
 			ms.idx = len(st.inc.Messages)
-			st.inc.Messages = append(st.inc.Messages, m)
+			limit := MaxMessages
+			if t.cfg.CountsOnly {
+				limit = CountsOnlyMessages
+			}
+			st.inc.Messages = append(roomFor(st.inc.Messages, limit), m)
 			st.msgs = append(st.msgs, ms)
 		} else {
 			st.inc.MoreMessages++
@@ -464,6 +468,18 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		}
 	}
 	ms.update(r.At)
+}
+
+// roomFor returns s with room for one more element, growing it to at most
+// limit elements: the list stops there, where append's doubling would
+// allocate past it (an incident's messages: 20 in a replay, 32 allocated,
+// and each Message is 200 bytes; a dense log opens 1,500 incidents).
+func roomFor[T any](s []T, limit int) []T {
+	if len(s) < cap(s) {
+		return s
+	}
+	n := min(max(2*cap(s), 4), limit) - len(s)
+	return slices.Grow(s, max(n, 1))
 }
 
 // find returns the index of rcpt among the message's recipients, or -1.
@@ -837,19 +853,23 @@ func (t *Tracker) Finish() {
 // Incidents returns a snapshot of every incident, cleared ones included,
 // ordered by first sighting.
 func (t *Tracker) Incidents() []Incident {
-	out := make([]Incident, 0, len(t.done)+len(t.active))
-	for _, st := range t.done {
-		out = append(out, st.snapshot())
-	}
+	// Sorted before they are copied: an Incident is large, and sorting
+	// the copies moved each whole at every swap.
+	sts := make([]*state, 0, len(t.done)+len(t.active))
+	sts = append(sts, t.done...)
 	for _, st := range t.active {
-		out = append(out, st.snapshot())
+		sts = append(sts, st)
 	}
-	slices.SortFunc(out, func(a, b Incident) int {
-		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+	slices.SortFunc(sts, func(a, b *state) int {
+		if c := a.inc.FirstSeen.Compare(b.inc.FirstSeen); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.inc.ID, b.inc.ID)
 	})
+	out := make([]Incident, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, st.snapshot())
+	}
 	return out
 }
 

@@ -33,9 +33,12 @@ const (
 // MaxAddressesPerReceiver). It is not safe for concurrent use; the daemon
 // and replay feed it in log order, from one goroutine.
 type AddressBound struct {
-	ours      map[string]bool
-	receivers map[string]map[string]time.Time // receiver → address → last named
-	recvOf    map[string]string               // host → receiver (receiverOf)
+	ours map[string]bool
+	// receivers: receiver → address → last named. A pointer: a refusal
+	// of a known address updates the time without writing the map, which
+	// would store its key again — a view of the log line, kept with it.
+	receivers map[string]map[string]*time.Time
+	recvOf    map[string]string // host → receiver (receiverOf)
 	// Folded counts the refusals folded so far; FoldedReceivers names the
 	// receivers that had some folded (at most maxReceivers).
 	Folded          int64
@@ -45,7 +48,7 @@ type AddressBound struct {
 // NewAddressBound returns a bound for a host whose own addresses (IPs and
 // domains, as verdicts write them) are ours.
 func NewAddressBound(ours []string) *AddressBound {
-	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]map[string]time.Time{}, FoldedReceivers: map[string]bool{}}
+	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]map[string]*time.Time{}, FoldedReceivers: map[string]bool{}}
 	for _, a := range ours {
 		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
 	}
@@ -71,18 +74,23 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 		if len(b.receivers) >= maxReceivers {
 			b.forget(o.At)
 		}
-		addrs = map[string]time.Time{}
+		addrs = map[string]*time.Time{}
 		b.receivers[recv] = addrs
 	}
-	if _, known := addrs[v.Listed]; !known && len(addrs) >= MaxAddressesPerReceiver {
+	if at := addrs[v.Listed]; at != nil {
+		*at = o.At
+		return false
+	}
+	if len(addrs) >= MaxAddressesPerReceiver {
 		for a, at := range addrs {
-			if o.At.Sub(at) > AddressWindow {
+			if o.At.Sub(*at) > AddressWindow {
 				delete(addrs, a)
 			}
 		}
 	}
-	if _, known := addrs[v.Listed]; known || len(addrs) < MaxAddressesPerReceiver {
-		addrs[strings.Clone(v.Listed)] = o.At
+	if len(addrs) < MaxAddressesPerReceiver {
+		at := o.At
+		addrs[strings.Clone(v.Listed)] = &at
 		return false
 	}
 	folded := *v
@@ -101,7 +109,7 @@ func (b *AddressBound) forget(at time.Time) {
 	for r, addrs := range b.receivers {
 		old := true
 		for _, t := range addrs {
-			if at.Sub(t) <= AddressWindow {
+			if at.Sub(*t) <= AddressWindow {
 				old = false
 				break
 			}
