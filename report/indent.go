@@ -87,6 +87,9 @@ func indentJSON(dst, src []byte) []byte {
 	return in.indent(dst, src)
 }
 
+// encodeWindow is how many incidents writeJSON encodes at a time.
+const encodeWindow = 128
+
 // writeJSON writes rep as WriteJSON does (json.Encoder with the indent
 // "  "), an incident at a time: the document of a replay with thousands of
 // incidents is megabytes, and made whole it was garbage that kept the
@@ -109,22 +112,29 @@ func writeJSON(w io.Writer, rep *Report) error {
 	}
 	var in indenter
 	out := in.indent(make([]byte, 0, 64<<10), b[:len(b)-2]) // up to "[" of the incidents
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for i := range rep.Incidents {
-		buf.Reset()
-		if err := enc.Encode(&rep.Incidents[i]); err != nil {
+	// A window of incidents is encoded side by side (parallel), then
+	// indented and written in order: the text in memory is a window's.
+	bufs := make([]bytes.Buffer, min(len(rep.Incidents), encodeWindow))
+	for lo := 0; lo < len(rep.Incidents); lo += encodeWindow {
+		win := rep.Incidents[lo:min(lo+encodeWindow, len(rep.Incidents))]
+		err := parallel(len(win), func(i int) error {
+			bufs[i].Reset()
+			return json.NewEncoder(&bufs[i]).Encode(&win[i])
+		})
+		if err != nil {
 			return err
 		}
-		if i > 0 {
-			out = in.indent(out, []byte{','})
-		}
-		out = in.indent(out, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
-		if len(out) >= 32<<10 {
-			if _, err := w.Write(out); err != nil {
-				return err
+		for i := range win {
+			if lo+i > 0 {
+				out = in.indent(out, []byte{','})
 			}
-			out = out[:0]
+			out = in.indent(out, bytes.TrimSuffix(bufs[i].Bytes(), []byte{'\n'}))
+			if len(out) >= 32<<10 {
+				if _, err := w.Write(out); err != nil {
+					return err
+				}
+				out = out[:0]
+			}
 		}
 	}
 	out = append(in.indent(out, []byte("]}")), '\n')

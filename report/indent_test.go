@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -89,14 +90,17 @@ func randomValue(r *rand.Rand, depth int) any {
 
 // TestWriteJSONAsEncoder checks that WriteJSON writes what json.Encoder
 // with SetIndent("", "  ") writes, for reports with no, one and several
-// incidents (texts with quotes, backslashes and markup).
+// incidents (texts with quotes, backslashes and markup) — many too, which
+// it encodes a window at a time, side by side: they stay in order.
 func TestWriteJSONAsEncoder(t *testing.T) {
 	inc := Incident{ID: "spamhaus-192.0.2.1-20261123T150000Z", Provider: "spamhaus", Reply: `550 "quoted" \ <b>&`, Samples: []string{"a\\\"b", "[{,:}]"},
 		Domains: []string{}, Fates: map[string]int{"bounced": 2, "delivered": 1}}
-	for _, n := range []int{0, 1, 3} {
+	for _, n := range []int{0, 1, 3, 40, encodeWindow + 1, 3*encodeWindow + 7} {
 		rep := &Report{Files: []string{"mail.log"}, Failures: map[string]int64{"blocklist": 3}, Incidents: []Incident{}}
 		for i := range n {
-			inc.ID += string(rune('a' + i))
+			inc := inc
+			inc.ID += fmt.Sprint("-", i)
+			inc.Messages = i
 			rep.Incidents = append(rep.Incidents, inc)
 		}
 		var want, got bytes.Buffer

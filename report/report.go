@@ -8,6 +8,8 @@
 package report
 
 import (
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
@@ -181,11 +183,53 @@ func Build(res *pipeline.Result, opts Options) *Report {
 	for c, n := range res.Failures {
 		rep.Failures[string(c)] = n
 	}
-	for _, inc := range res.Incidents {
-		rep.Incidents = append(rep.Incidents, buildIncident(inc, res.Rejections[inc.ID], opts))
-	}
+	// Each incident on its own, side by side: a dense log's report has
+	// thousands, and nothing else runs once the log is read.
+	rep.Incidents = make([]Incident, len(res.Incidents))
+	parallel(len(res.Incidents), func(i int) error {
+		inc := res.Incidents[i]
+		rep.Incidents[i] = buildIncident(inc, res.Rejections[inc.ID], opts)
+		return nil
+	})
 	return rep
 }
+
+// parallel runs fn(0) … fn(n-1) on up to GOMAXPROCS goroutines, each
+// taking a contiguous share, and returns the error of the lowest i that
+// failed (a goroutine stops at its first).
+func parallel(n int, fn func(i int) error) error {
+	w := min(runtime.GOMAXPROCS(0), n/minShare)
+	if w <= 1 {
+		for i := range n {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, w)
+	var wg sync.WaitGroup
+	for k := range w {
+		wg.Go(func() {
+			for i := k * n / w; i < (k+1)*n/w; i++ {
+				if errs[k] = fn(i); errs[k] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// minShare is the fewest items a goroutine of parallel is given: below
+// that, starting it costs more than it saves.
+const minShare = 16
 
 func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
 	v := inc.Verdict

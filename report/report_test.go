@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -323,6 +325,31 @@ func checkTextAndHTML(t *testing.T, rep *Report, want map[string][]string) {
 			if w = strings.TrimSuffix(w, ":"); !strings.Contains(html.String(), w) {
 				t.Errorf("%s HTML report lacks %q", lang, w)
 			}
+		}
+	}
+}
+
+// TestBuildManyIncidents checks that Build, which builds the incidents of
+// a large report side by side, keeps them in the result's order and builds
+// each as it builds it alone.
+func TestBuildManyIncidents(t *testing.T) {
+	res := sampleResult()
+	var incs []incident.Incident
+	for i := range 5*minShare + 3 {
+		inc := res.Incidents[i%len(res.Incidents)]
+		inc.ID = fmt.Sprint(inc.ID, "-", i)
+		inc.Bounced = i
+		incs = append(incs, inc)
+	}
+	res.Incidents = incs
+	opts := Options{Catalog: classify.Default(), Lang: "ja"}
+	rep := Build(res, opts)
+	if len(rep.Incidents) != len(incs) {
+		t.Fatalf("%d incidents, want %d", len(rep.Incidents), len(incs))
+	}
+	for i, inc := range incs {
+		if want := buildIncident(inc, res.Rejections[inc.ID], opts); !reflect.DeepEqual(rep.Incidents[i], want) {
+			t.Errorf("incident %d = %+v, want %+v", i, rep.Incidents[i], want)
 		}
 	}
 }
