@@ -117,16 +117,24 @@ FROM messages m WHERE m.id = ?`, id).Scan(scanTime(&first), &linked)
 // linkMilter attaches waiting milter facts to a message just started by a
 // log record: the newest facts of its queue id seen within the window.
 func (t *Tx) linkMilter(msg int64, r *postfixlog.Record) error {
-	q := `UPDATE milter_messages SET message = ?1 WHERE id = (SELECT id FROM milter_messages WHERE queue_id = ?2 AND message IS NULL`
-	args := []any{msg, r.QueueID}
-	if !r.Time.IsZero() {
-		q += ` AND seen_at >= ?3 AND seen_at <= ?4`
-		args = append(args, dbTime(r.Time.Add(-milterWindow)), dbTime(r.Time.Add(milterWindow)))
+	if r.Time.IsZero() {
+		_, err := t.exec(linkMilterAnyTime, msg, r.QueueID)
+		return err
 	}
-	q += ` ORDER BY id DESC LIMIT 1)`
-	_, err := t.exec(q, args...)
+	_, err := t.exec(linkMilterInWindow, msg, r.QueueID, dbTime(r.Time.Add(-milterWindow)), dbTime(r.Time.Add(milterWindow)))
 	return err
 }
+
+// The statements of linkMilter. INDEXED BY: without it SQLite looked for
+// the facts through the unique index on message (message IS NULL), which
+// reads every unlinked fact there is — facts whose message the log never
+// showed pile up until the prune — for each message that starts
+// (BenchmarkApplyMilter: 0.8 ms a log record at 5,000 unlinked facts).
+const (
+	linkMilterSelect   = `UPDATE milter_messages SET message = ?1 WHERE id = (SELECT id FROM milter_messages INDEXED BY milter_messages_pending WHERE queue_id = ?2 AND message IS NULL`
+	linkMilterAnyTime  = linkMilterSelect + ` ORDER BY id DESC LIMIT 1)`
+	linkMilterInWindow = linkMilterSelect + ` AND seen_at >= ?3 AND seen_at <= ?4 ORDER BY id DESC LIMIT 1)`
+)
 
 // milterColumns are the milter facts Messages reads, from the table
 // aliased f.
