@@ -27,6 +27,11 @@ import (
 //     or Standing cue ("bad sender ip", "poor email reputation"), or a
 //     Locative ("in", "on") at most two words before a List cue ("in a
 //     black list");
+//     An address alone is a weaker Subject: in brackets ("[192.0.2.1]",
+//     as receivers echo the client) it is none, and otherwise it pairs
+//     with a Refusal or List cue only before it or at most two words
+//     after it, and with no Refusal that an Owner word just before it
+//     claims ("192.0.2.1: recipient rejected");
 //   - or a Strong cue occurs ("blacklisted", "blocked using"), a Terse cue
 //     in a reply of at most TerseWords words ("tutanota is blocked"), or a
 //     link whose address holds one of Links ("…/delist?ip=…");
@@ -58,6 +63,11 @@ type GenericCues struct {
 	// Locative: words that, at most two words before a List cue, put us on
 	// it ("in a black list", "on our blacklist").
 	Locative []string `yaml:"locative,omitempty" json:"locative,omitempty"`
+	// Owner: words that, just before a Refusal cue, say what it refuses
+	// when that is not our side ("recipient rejected", "user refused",
+	// "message rejected"): such a refusal is not about an address that
+	// stands alone in the reply (see decide).
+	Owner []string `yaml:"owner,omitempty" json:"owner,omitempty"`
 	// Terse: cues that are enough in a reply of at most TerseWords words
 	// ("tutanota is blocked": the receiver refuses the sender by name).
 	Terse      []string `yaml:"terse,omitempty" json:"terse,omitempty"`
@@ -100,6 +110,7 @@ const (
 	cueQualifier
 	cueStanding
 	cueLocative
+	cueOwner
 	cueTerse
 	cueVeto
 	cueExcept
@@ -143,10 +154,12 @@ type cueToken struct {
 	clause int32 // the clause the word is in (see tokenize)
 	kind   uint8
 	wide   bool // a Chinese, Japanese or Korean word
+	aside  bool // an address in brackets: "[192.0.2.1]", "(192.0.2.1)"
 }
 
 type cueEvent struct {
 	kind, group uint8
+	bare        bool  // a Subject that is an address alone (see decide)
 	s, e        int32 // first and last word
 	clause      int32
 }
@@ -191,7 +204,7 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	for _, set := range []struct {
 		cues []string
 		kind uint8
-	}{{g.Subject, cueSubject}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Terse, cueTerse}} {
+	}{{g.Subject, cueSubject}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Owner, cueOwner}, {g.Terse, cueTerse}} {
 		for _, p := range set.cues {
 			add(p, set.kind, 0)
 		}
@@ -374,6 +387,7 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 			t.kind = tokAddr
 		case !wide && ipLike(low[s:]):
 			t.kind = tokIP
+			t.aside = start > 0 && (text[start-1] == '[' || text[start-1] == '(')
 		}
 		toks = append(toks, t)
 	}
@@ -478,7 +492,7 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 			t := toks[i+k]
 			switch {
 			case e.kind != tokWord:
-				if t.kind != e.kind {
+				if t.kind != e.kind || t.aside && ph.kind == cueSubject && len(ph.elems) == 1 {
 					return
 				}
 			case t.kind == tokLink:
@@ -493,7 +507,8 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				}
 			}
 		}
-		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
+		bare := ph.kind == cueSubject && len(ph.elems) == 1 && ph.elems[0].kind == tokIP
+		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), bare: bare, s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
 	}
 	for i, t := range toks {
 		w := word(t)
@@ -555,8 +570,20 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 	}
 	// One pass over the cues, in the order of their words: last[k] is the
 	// last word of the cues of kind k seen so far in the clause.
+	//
+	// An address alone (a bare Subject: "192.0.2.1", not "ip 192.0.2.1"
+	// or "client host [192.0.2.1]") is what a refusal is about when it
+	// comes before the refusal ("192.0.2.1 is blocked", "mail from
+	// 192.0.2.1 refused") or right after it ("blocked: 192.0.2.1"); one
+	// further after it only tells where the reply went ("recipient
+	// rejected, account disabled 192.0.2.1"). A refusal that an Owner word
+	// just before it claims ("192.0.2.1: recipient rejected") is not
+	// about such an address either.
 	const none = -1 << 30
+	const bareAfter = 2
 	var last [cueExcept + 1]int32
+	lastBare := int32(none)
+	freeRefusal := int32(none) // the last Refusal no Owner claims
 	clause := int32(-1)
 	for _, e := range ev {
 		if e.clause != clause {
@@ -564,20 +591,35 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 			for k := range last {
 				last[k] = none
 			}
+			lastBare = none
+			freeRefusal = none
 		}
-		near := func(k uint8) bool { return last[k] != none && e.s-last[k] <= int32(cs.window) }
+		within := func(at int32, d int) bool { return at != none && e.s-at <= int32(d) }
+		near := func(k uint8) bool { return within(last[k], cs.window) }
 		after := func(k uint8) bool { return last[k] != none && last[k] < e.s && e.s-last[k] <= 3 }
+		owned := func() bool { return last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 2 }
 		switch e.kind {
 		case cueSubject:
+			if e.bare {
+				if within(freeRefusal, bareAfter) || within(last[cueList], bareAfter) {
+					return true
+				}
+				lastBare = max(lastBare, e.e)
+				continue
+			}
 			if near(cueRefusal) || near(cueList) || after(cueQualifier) {
 				return true
 			}
 		case cueRefusal:
-			if near(cueSubject) || near(cueList) {
+			free := !owned()
+			if near(cueSubject) || free && within(lastBare, cs.window) || near(cueList) {
 				return true
 			}
+			if free {
+				freeRefusal = max(freeRefusal, e.e)
+			}
 		case cueList:
-			if near(cueSubject) || near(cueRefusal) || after(cueLocative) {
+			if near(cueSubject) || within(lastBare, cs.window) || near(cueRefusal) || after(cueLocative) {
 				return true
 			}
 		case cueStanding:

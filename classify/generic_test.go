@@ -70,6 +70,11 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 Rejected, a link in your message points to a listed site", notBlocklist},
 		{"550 5.7.1 [192.0.2.1] rejected: the message seems to be spam", Content},
 		{"550 Blocked: your message has triggered our filter (from 192.0.2.1)", notBlocklist},
+		// An address the reply only echoes is not what it refuses.
+		{"554 Transaction rejected, please retry in a few minutes 192.0.2.1", notBlocklist},
+		{"192.0.2.1: 553 the user refused this mail", notBlocklist},
+		{"550 5.7.1 [192.0.2.1] Delivery not permitted to this group", notBlocklist},
+		{"452 4.3.1 Insufficient system resources 192.0.2.1", notBlocklist},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
@@ -102,6 +107,10 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"421 Connection from 192.0.2.1 refused: too many protocol errors, listed in our local RBL", Blocklist},
 		{"550 5.7.1 Your host was identified as an open relay", Blocklist},
 		{"554 5.7.1 Rejected: sending suspended pending a spam abuse review", Blocklist},
+		{"550 192.0.2.1 is blocked", Blocklist},
+		{"554 Blocked: 192.0.2.1", Blocklist},
+		{"550 Mail from 192.0.2.1 rejected", Blocklist},
+		{"550 Refused, 192.0.2.1 listed locally", Blocklist},
 		{"550 Votre serveur est bloqué pour spam", Blocklist},
 		{"550 Отправка с вашего сервера запрещена", Blocklist},
 		{"550 Il tuo server è stato respinto per spam", Blocklist},
