@@ -75,6 +75,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"192.0.2.1: 553 the user refused this mail", notBlocklist},
 		{"550 5.7.1 [192.0.2.1] Delivery not permitted to this group", notBlocklist},
 		{"452 4.3.1 Insufficient system resources 192.0.2.1", notBlocklist},
+		{"553 null senders not accepted 192.0.2.1", notBlocklist},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
