@@ -80,9 +80,9 @@ for ((i = 0; i < RUNS; i++)); do
   rates+=("$rate") cpus+=("$cpu") rsss+=("$rss")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-rate=$(median "${rates[@]}")
-cpu=$(median "${cpus[@]}")
-rss=$(median "${rsss[@]}")
+mrate=$(median "${rates[@]}")
+mcpu=$(median "${cpus[@]}")
+mrss=$(median "${rsss[@]}")
 
 # What a day of log costs the store: one more run, not timed, that keeps
 # everything (retention 0), checkpointed.
@@ -128,8 +128,8 @@ fail=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
 echo
 check "$(printf 'catch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines; peak RSS %.0f MiB) (target >= 500000)' \
-  "$rate" "$RUNS" "$cpu" "$LINES" "$(echo "$rss / 1024" | bc -l)")" \
-  "[ \$(echo '$rate >= 500000' | bc) = 1 ]"
+  "$mrate" "$RUNS" "$mcpu" "$LINES" "$(echo "$mrss / 1024" | bc -l)")" \
+  "[ \$(echo '$mrate >= 500000' | bc) = 1 ]"
 check "$(printf 'state for 90 days of a 1 M-line/day host with the default retention: %s (target <= 1 GB)' "$(mib "$kept")")" \
   "[ \$(echo '$kept <= 1073741824' | bc) = 1 ]"
 exit $fail
