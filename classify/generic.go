@@ -31,7 +31,9 @@ import (
 //     as receivers echo the client) it is none, and otherwise it pairs
 //     with a Refusal or List cue only before it or at most two words
 //     after it, and with no Refusal that an Owner word just before it
-//     claims ("192.0.2.1: recipient rejected");
+//     claims ("192.0.2.1: recipient rejected"); a Placed phrase ("from
+//     192.0.2.1") pairs anywhere in the window, but not with such a
+//     claimed Refusal either;
 //   - or a Strong cue occurs ("blacklisted", "blocked using"), a Terse cue
 //     in a reply of at most TerseWords words ("tutanota is blocked"), or a
 //     link whose address holds one of Links ("…/delist?ip=…");
@@ -68,6 +70,10 @@ type GenericCues struct {
 	// "message rejected"): such a refusal is not about an address that
 	// stands alone in the reply (see decide).
 	Owner []string `yaml:"owner,omitempty" json:"owner,omitempty"`
+	// Placed: Subject phrases that only say where mail came from ("from
+	// 192.0.2.1", "for 192.0.2.1"): like an address alone, they are what a
+	// refusal is about only when no Owner word claims the refusal.
+	Placed []string `yaml:"placed,omitempty" json:"placed,omitempty"`
 	// Terse: cues that are enough in a reply of at most TerseWords words
 	// ("tutanota is blocked": the receiver refuses the sender by name).
 	Terse      []string `yaml:"terse,omitempty" json:"terse,omitempty"`
@@ -114,6 +120,7 @@ const (
 	cueTerse
 	cueVeto
 	cueExcept
+	cuePlaced // only while compiling: a Subject of weak 1
 )
 
 // Kinds of word.
@@ -135,6 +142,7 @@ type cuePhrase struct {
 	elems []cueElem
 	kind  uint8
 	group int8
+	weak  uint8 // a Subject: 1 placed ("from 192.0.2.1"), 2 an address alone
 }
 
 // cueSet is the compiled vocabulary.
@@ -159,7 +167,7 @@ type cueToken struct {
 
 type cueEvent struct {
 	kind, group uint8
-	bare        bool  // a Subject that is an address alone (see decide)
+	weak        uint8 // cuePhrase.weak of a Subject (see decide)
 	s, e        int32 // first and last word
 	clause      int32
 }
@@ -187,6 +195,9 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 			return
 		}
 		ph.kind, ph.group = kind, int8(group)
+		if kind == cueSubject && len(ph.elems) == 1 && ph.elems[0].kind == tokIP {
+			ph.weak = 2
+		}
 		id := int32(len(cs.phrases))
 		cs.phrases = append(cs.phrases, ph)
 		e := ph.elems[0]
@@ -204,8 +215,13 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	for _, set := range []struct {
 		cues []string
 		kind uint8
-	}{{g.Subject, cueSubject}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Owner, cueOwner}, {g.Terse, cueTerse}} {
+	}{{g.Subject, cueSubject}, {g.Placed, cuePlaced}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Owner, cueOwner}, {g.Terse, cueTerse}} {
 		for _, p := range set.cues {
+			if set.kind == cuePlaced {
+				add(p, cueSubject, 0)
+				cs.phrases[len(cs.phrases)-1].weak = 1
+				continue
+			}
 			add(p, set.kind, 0)
 		}
 	}
@@ -507,8 +523,7 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				}
 			}
 		}
-		bare := ph.kind == cueSubject && len(ph.elems) == 1 && ph.elems[0].kind == tokIP
-		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), bare: bare, s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
+		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), weak: ph.weak, s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
 	}
 	for i, t := range toks {
 		w := word(t)
@@ -571,18 +586,19 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 	// One pass over the cues, in the order of their words: last[k] is the
 	// last word of the cues of kind k seen so far in the clause.
 	//
-	// An address alone (a bare Subject: "192.0.2.1", not "ip 192.0.2.1"
+	// An address alone (a weak Subject: "192.0.2.1", not "ip 192.0.2.1"
 	// or "client host [192.0.2.1]") is what a refusal is about when it
-	// comes before the refusal ("192.0.2.1 is blocked", "mail from
-	// 192.0.2.1 refused") or right after it ("blocked: 192.0.2.1"); one
-	// further after it only tells where the reply went ("recipient
-	// rejected, account disabled 192.0.2.1"). A refusal that an Owner word
-	// just before it claims ("192.0.2.1: recipient rejected") is not
-	// about such an address either.
+	// comes before the refusal ("192.0.2.1 is blocked") or right after it
+	// ("blocked: 192.0.2.1"); one further after it only tells where the
+	// reply went ("recipient rejected, account disabled 192.0.2.1"). A
+	// Placed phrase ("rejected: mail from 192.0.2.1") may stand anywhere
+	// in the window. Neither is what a refusal that an Owner word just
+	// before it claims is about ("192.0.2.1: recipient rejected",
+	// "recipient rejected from 192.0.2.1").
 	const none = -1 << 30
 	const bareAfter = 2
 	var last [cueExcept + 1]int32
-	lastBare := int32(none)
+	lastBare := int32(none)    // the last weak Subject
 	freeRefusal := int32(none) // the last Refusal no Owner claims
 	clause := int32(-1)
 	for _, e := range ev {
@@ -600,8 +616,12 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 		owned := func() bool { return last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 2 }
 		switch e.kind {
 		case cueSubject:
-			if e.bare {
-				if within(freeRefusal, bareAfter) || within(last[cueList], bareAfter) {
+			if e.weak > 0 {
+				d := cs.window
+				if e.weak == 2 {
+					d = bareAfter
+				}
+				if within(freeRefusal, d) || within(last[cueList], d) {
 					return true
 				}
 				lastBare = max(lastBare, e.e)

@@ -76,6 +76,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 [192.0.2.1] Delivery not permitted to this group", notBlocklist},
 		{"452 4.3.1 Insufficient system resources 192.0.2.1", notBlocklist},
 		{"553 null senders not accepted 192.0.2.1", notBlocklist},
+		{"550 <a@example.org>: recipient rejected from 192.0.2.1", notBlocklist},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
@@ -112,6 +113,8 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"554 Blocked: 192.0.2.1", Blocklist},
 		{"550 Mail from 192.0.2.1 rejected", Blocklist},
 		{"550 Refused, 192.0.2.1 listed locally", Blocklist},
+		{"554 Rejected: mail from 192.0.2.1", Blocklist},
+		{"421 Temporarily blocked due to abuse originating at 192.0.2.1", Blocklist},
 		{"550 Votre serveur est bloqué pour spam", Blocklist},
 		{"550 Отправка с вашего сервера запрещена", Blocklist},
 		{"550 Il tuo server è stato respinto per spam", Blocklist},
