@@ -72,6 +72,7 @@ type Tracker struct {
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
 	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
 	names    map[string]string   // interned senders, logins and clients (name)
+	regOf    map[string]string   // relay host → registered domain (registeredOf)
 	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
 	goneNext int                 // where the next one goes in gone once it is full
 	done     []*state            // cleared incidents, oldest first (until Forget)
@@ -315,7 +316,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		}
 		relay := "" // registered(r.RelayHost), once needed
 		for _, st := range t.byDomain.get(domainOf(r.To)) {
-			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r, &relay) {
+			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r, &relay, t.registeredOf) {
 				st.clearAt = at
 				t.schedule(st)
 				t.touch(st)
@@ -840,7 +841,9 @@ func (t *Tracker) Backlog() []Incident {
 
 // Finish ends a replay: incidents with a delivery after their last rejection
 // are cleared (as if the settle time had passed); the others stay ongoing.
-func (t *Tracker) Finish() {
+// It returns every incident, as Incidents does but without copying their
+// lists: the tracker must not be used after.
+func (t *Tracker) Finish() []Incident {
 	for _, st := range t.active {
 		if !st.clearAt.IsZero() {
 			t.clear(st, st.clearAt, "delivered", nil)
@@ -848,13 +851,32 @@ func (t *Tracker) Finish() {
 			st.inc.Status = Ongoing
 		}
 	}
+	sts := t.byFirstSeen()
+	out := make([]Incident, 0, len(sts))
+	for _, st := range sts {
+		inc := st.inc
+		inc.Senders = st.who.Who(MaxSenders)
+		out = append(out, inc)
+	}
+	return out
 }
 
 // Incidents returns a snapshot of every incident, cleared ones included,
 // ordered by first sighting.
 func (t *Tracker) Incidents() []Incident {
-	// Sorted before they are copied: an Incident is large, and sorting
-	// the copies moved each whole at every swap.
+	sts := t.byFirstSeen()
+	out := make([]Incident, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, st.snapshot())
+	}
+	return out
+}
+
+// byFirstSeen returns every incident's state, cleared ones included,
+// ordered by first sighting. (The states are sorted, not copies of their
+// incidents: an Incident is large, and sorting copies moved each whole at
+// every swap.)
+func (t *Tracker) byFirstSeen() []*state {
 	sts := make([]*state, 0, len(t.done)+len(t.active))
 	sts = append(sts, t.done...)
 	for _, st := range t.active {
@@ -866,11 +888,7 @@ func (t *Tracker) Incidents() []Incident {
 		}
 		return strings.Compare(a.inc.ID, b.inc.ID)
 	})
-	out := make([]Incident, 0, len(sts))
-	for _, st := range sts {
-		out = append(out, st.snapshot())
-	}
-	return out
+	return sts
 }
 
 // Ref names an incident without copying it.
@@ -1114,8 +1132,9 @@ func domainOf(addr string) string {
 // refusals named no host, any delivery over the network counts.
 //
 // relay holds registered(d.RelayHost) once computed ("" before): the
-// caller asks each incident of the recipient's domain in turn.
-func (st *state) reachedBy(d *Observation, relay *string) bool {
+// caller asks each incident of the recipient's domain in turn; reg
+// computes it.
+func (st *state) reachedBy(d *Observation, relay *string, reg func(string) string) bool {
 	if d.RelayIP == "" || d.RelayHost == "" {
 		return false
 	}
@@ -1123,7 +1142,7 @@ func (st *state) reachedBy(d *Observation, relay *string) bool {
 		return true
 	}
 	if *relay == "" {
-		*relay = registered(d.RelayHost)
+		*relay = reg(d.RelayHost)
 	}
 	for i, h := range st.inc.Remotes {
 		if i == len(st.regs) {
@@ -1134,6 +1153,23 @@ func (st *state) reachedBy(d *Observation, relay *string) bool {
 		}
 	}
 	return false
+}
+
+// registeredOf is registered, remembered per host name: a delivery to a
+// domain with an incident asks for its relay's, and the public suffix
+// look-up cost more than the rest of the line (a dense log: 1,500
+// incidents, their domains delivered to all the time). The names it
+// keeps are copies (the host is a view of a log line).
+func (t *Tracker) registeredOf(host string) string {
+	if r, ok := t.regOf[host]; ok {
+		return r
+	}
+	if t.regOf == nil || len(t.regOf) >= maxInterned {
+		t.regOf = map[string]string{}
+	}
+	r := strings.Clone(registered(host))
+	t.regOf[strings.Clone(host)] = r
+	return r
 }
 
 // registered returns the registered domain of a host name

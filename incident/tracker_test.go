@@ -206,7 +206,10 @@ func TestLifecycle(t *testing.T) {
 			tr := New(tc.cfg)
 			evs := run(tr, tc.steps)
 			if tc.cfg == (Config{}) {
-				tr.Finish()
+				// What Finish returns is what Incidents says after it.
+				if fin, incs := tr.Finish(), tr.Incidents(); !reflect.DeepEqual(fin, incs) || len(fin) != len(tc.wantStatus) {
+					t.Errorf("Finish = %+v, Incidents = %+v", fin, incs)
+				}
 			}
 			if got := kinds(evs); !slices.Equal(got, tc.wantEvents) {
 				t.Errorf("events = %v, want %v", got, tc.wantEvents)
@@ -745,5 +748,23 @@ func TestEarlierRefusalMovesFirstSeen(t *testing.T) {
 	inc := incs[0]
 	if !inc.FirstSeen.Equal(t0.Add(time.Minute)) || !inc.LastSeen.Equal(t0.Add(4*time.Minute)) || inc.Bounced != 4 || inc.ID != incidentID(inc.Key, t0.Add(2*time.Minute)) {
 		t.Errorf("incident %s first seen %v, last seen %v, %d bounced; want first seen 14:01, last 14:04, 4 bounced, its ID from 14:02", inc.ID, inc.FirstSeen, inc.LastSeen, inc.Bounced)
+	}
+}
+
+// TestRegisteredOf checks the tracker's memory of registered domains: the
+// same answer as registered, asked again too, and kept apart from the line
+// the host was read from (a buffer read into again).
+func TestRegisteredOf(t *testing.T) {
+	tr := New(Config{})
+	for _, host := range []string{"mx1.example.co.jp", "MX2.Example.NET.", "192.0.2.1", "localhost", "mx1.example.co.jp"} {
+		buf := []byte("relay=" + host + "[192.0.2.1]")
+		h := unsafe.String(&buf[6], len(host))
+		got := tr.registeredOf(h)
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if want := registered(host); got != want || tr.registeredOf(host) != want {
+			t.Errorf("registeredOf(%q) = %q, then %q; want %q", host, got, tr.registeredOf(host), want)
+		}
 	}
 }

@@ -264,8 +264,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	if readErr != nil {
 		return nil, readErr
 	}
-	tr.Finish()
-	res.Incidents = tr.Incidents()
+	res.Incidents = tr.Finish()
 	res.Redated = clock.Redated
 	if l := clock.Taken(); !l.IsZero() && res.Last.Sub(wall) > ingest.MaxAhead {
 		// The span ends where the log's believable times do: a line the
