@@ -77,6 +77,11 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"452 4.3.1 Insufficient system resources 192.0.2.1", notBlocklist},
 		{"553 null senders not accepted 192.0.2.1", notBlocklist},
 		{"550 <a@example.org>: recipient rejected from 192.0.2.1", notBlocklist},
+		// A list word denied, a list of people, an account, a list of URLs.
+		{"550 5.1.1 <a@example.org>: address not listed in the directory", notBlocklist},
+		{"550 Your address was blacklisted by the list moderator", notBlocklist},
+		{"554 Your account was disabled for sending spam", notBlocklist},
+		{"550 5.7.1 Rejected: a domain in the message is listed at a URI list", notBlocklist},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
 		{"550 Your IP 192.0.2.1 is a known spam source", Blocklist},
@@ -114,6 +119,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Mail from 192.0.2.1 rejected", Blocklist},
 		{"550 Refused, 192.0.2.1 listed locally", Blocklist},
 		{"554 Rejected: mail from 192.0.2.1", Blocklist},
+		{"550 Not delivered: your IP 192.0.2.1 is listed at a DNSBL, not on our allow list", Blocklist},
 		{"421 Temporarily blocked due to abuse originating at 192.0.2.1", Blocklist},
 		{"550 Votre serveur est bloqué pour spam", Blocklist},
 		{"550 Отправка с вашего сервера запрещена", Blocklist},
