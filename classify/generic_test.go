@@ -81,6 +81,8 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.1.1 <a@example.org>: address not listed in the directory", notBlocklist},
 		{"550 Your address was blacklisted by the list moderator", notBlocklist},
 		{"554 Your account was disabled for sending spam", notBlocklist},
+		{"550 Recipient is listed on our suppression list after earlier bounces", notBlocklist},
+		{"554 5.1.1 Recipient address blacklisted", notBlocklist},
 		{"550 5.7.1 Rejected: a domain in the message is listed at a URI list", notBlocklist},
 		// The same shapes refusing the address itself are blocklist ones.
 		{"421 4.7.0 This IP [192.0.2.1] is blocked.", Blocklist},
