@@ -58,6 +58,7 @@ type Catalog struct {
 
 	m          *matcher
 	litRules   [][]int32 // literal → rules it can trigger
+	nameLits   []nameLit // Provider.Names, in catalog order
 	always     []int32   // rules without a literal trigger
 	hostProv   []hostEntry
 	domainProv []hostEntry  // Hosts and Domains, for links in replies
@@ -65,6 +66,12 @@ type Catalog struct {
 	domainIdx  *suffixIndex // of domainProv
 
 	scratch sync.Pool
+}
+
+// nameLit is a literal of the matcher that names a provider.
+type nameLit struct {
+	lit  int32
+	prov *Provider
 }
 
 type hostEntry struct {
@@ -294,6 +301,15 @@ func build(src source) (*Catalog, []string) {
 	}
 	for i := range src.Rules {
 		add(&src.Rules[i], nil)
+	}
+	for _, p := range c.providers {
+		for _, n := range p.Names {
+			if strings.TrimSpace(n) == "" {
+				problems = append(problems, "provider "+p.ID+": empty name")
+				continue
+			}
+			c.nameLits = append(c.nameLits, nameLit{lit(n), p})
+		}
 	}
 	if g := src.Generic; g != nil && c.byID[Unknown] != nil {
 		cs, bp := compileCues(g)

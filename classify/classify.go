@@ -63,7 +63,10 @@ type facts struct {
 	// no known provider names; lists: the DNS lists such a reply names,
 	// in order (namedList).
 	urlDNSBL, urlAny *Provider
-	lists            []listName
+	// named: a provider a reply of no known provider calls by one of its
+	// Names.
+	named *Provider
+	lists []listName
 }
 
 // listName is a DNS list a reply names, and its registrable domain.
@@ -115,6 +118,12 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	case hit.prov.ID == Unknown:
 		f.lists = namedLists(text, f.lists[:0])
 		f.urlAny = c.urlProvider(text)
+		for _, n := range c.nameLits {
+			if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
+				f.named = n.prov
+				break
+			}
+		}
 	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
 		f.urlDNSBL = c.urlProvider(text, KindDNSBL)
 	}
@@ -184,6 +193,9 @@ const Unknown = "unknown"
 //     (Found "url");
 //   - a refusal from a provider's own mail host is that provider's own
 //     system (Found "relay");
+//   - a receiver the reply calls by one of its Names ("blocked by
+//     docomo") is that receiver (Found "named"): a pasted reply without
+//     its host;
 //   - else the provider stays unknown (Found "generic") and the receiver,
 //     named by the registrable domain of its mail host, is Via.
 func inferUnknown(v *Verdict, f *facts, h *hostInfo) {
@@ -207,6 +219,10 @@ func inferUnknown(v *Verdict, f *facts, h *hostInfo) {
 	}
 	if hp != nil {
 		v.Provider, v.Found = hp.ID, FoundRelay
+		return
+	}
+	if np := f.named; np != nil {
+		v.Provider, v.Found, v.Via = np.ID, FoundNamed, receiver
 		return
 	}
 	v.Found, v.Via = FoundGeneric, receiver

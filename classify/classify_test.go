@@ -60,6 +60,21 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: "rackspace", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.example.org", Rule: GenericRuleID, Found: FoundURL},
 		},
 		{
+			name: "a receiver called by its name in a pasted reply is that receiver",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Your IP 192.0.2.1 was refused by Biglobe for spam")},
+			want: Verdict{Provider: "biglobe", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Rule: GenericRuleID, Found: FoundNamed},
+		},
+		{
+			name: "a name inside another word names no one",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Your IP 192.0.2.1 was refused by biglobeish for spam")},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Rule: GenericRuleID, Found: FoundGeneric},
+		},
+		{
+			name: "the mail host outweighs a name",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Your IP 192.0.2.1 was refused by Biglobe for spam"), RemoteHost: "mx.cox.net"},
+			want: Verdict{Provider: "cox", Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx.cox.net", Rule: GenericRuleID, Found: FoundRelay},
+		},
+		{
 			name: "no one named, unknown receiver: unknown, the receiver is via",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked."), RemoteHost: "mx1.isp.example.net"},
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx1.isp.example.net", Rule: GenericRuleID, Via: "example.net", Found: FoundGeneric},

@@ -133,6 +133,12 @@ type Provider struct {
 	// "mail.qq.com"): a blocklist reply that names no list but links to a
 	// page there (or to one of Hosts) is attributed to it (Found "url").
 	Domains []string `yaml:"domains,omitempty" json:"domains,omitempty"`
+	// Names are the names a reply calls the receiver by ("docomo",
+	// "t-online", "biglobe"), matched as whole words: a blocklist reply of
+	// the generic layer that names no list but names a receiver is that
+	// receiver's own refusal (Found "named"). Give only names that mean
+	// the receiver and nothing else.
+	Names []string `yaml:"names,omitempty" json:"names,omitempty"`
 	// Rules recognise the provider's rejections in reply texts. Their
 	// zone names are recognised too, without a rule.
 	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
