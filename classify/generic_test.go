@@ -121,6 +121,8 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Mail from 192.0.2.1 rejected", Blocklist},
 		{"550 Refused, 192.0.2.1 listed locally", Blocklist},
 		{"554 Rejected: mail from 192.0.2.1", Blocklist},
+		{"550 5.7.1 Mail from a dynamic IP range is not accepted here; send through your provider's relay", Blocklist},
+		{"450 4.7.1 Client host rejected: reverse DNS of your dynamic IP looks generic", notBlocklist},
 		{"550 Not delivered: your IP 192.0.2.1 is listed at a DNSBL, not on our allow list", Blocklist},
 		{"421 Temporarily blocked due to abuse originating at 192.0.2.1", Blocklist},
 		{"550 Votre serveur est bloqué pour spam", Blocklist},
