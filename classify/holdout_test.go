@@ -115,6 +115,14 @@ func TestHoldout(t *testing.T) {
 		// since the fifth round, which read its misses and fixed them by
 		// kind: 18 of 18, 0 of 29.
 		{file: "holdout4.tsv", minPos: 18, minNeg: 29, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The fifth batch (issue 14's fifth round, gathered and labelled by
+		// an engineer who wrote no rule, split off before the round's rules
+		// were final, never opened by the engineer who wrote them),
+		// measured once by the lead when the round's rules were final: 22
+		// of 28 (78.6 %), 2 of 82 (2.4 %) — both below issue 14's lines.
+		// The rules before the round scored exactly the same on it: the
+		// round fixed none of its misses. Its misses have been read since.
+		{file: "holdout5.tsv", minPos: 28, minNeg: 82, floor: 22.0/28 - 1e-9, ceiling: 2.0/82 + 1e-9},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -162,8 +170,6 @@ func TestDev(t *testing.T) {
 
 // TestSplitsAreDisjoint: no text is in both parts, nor in the corpus,
 // extra.tsv or knownReplies.
-// holdout5.tsv is only read here, never scored: the lead measures it
-// once at the end of the fifth round (testdata/README.md).
 func TestSplitsAreDisjoint(t *testing.T) {
 	seen := map[string]string{}
 	for _, k := range knownReplies {
