@@ -14,7 +14,8 @@
 # Reports and checks issue 10's targets:
 #   generator log: replay >= 0.5x grep -c and >= 40x pflogsumm (wall, medians);
 #   dense log: replay >= 0.33x grep -c, <= 5 us of CPU per rejection line
-#     (the CPU it costs beyond the generator log's, per extra failure line);
+#     (the CPU it costs beyond the generator log's, per extra failure line;
+#     that includes what its ~90x more incidents cost, their report too);
 #   10 M lines: peak RSS <= 64 MiB for both logs;
 #   totals equal pflogsumm's; GC share of the replay (GODEBUG=gctrace).
 # Needs: go, pflogsumm, GNU time (/usr/bin/time), bc. Exit 1 when a check fails.
