@@ -884,45 +884,66 @@ func (s *service) maybePrune(ctx context.Context, now time.Time) error {
 // everything it writes, taken from the tracker and the queue when it was
 // read (Tracker.Changes, Store.Writes), so the loop may go on changing
 // them. A commit that fails stops the daemon (the next submit or wait
-// returns its error); what it held is read again from the log after the
-// restart, from the last committed position.
+// returns its error) and no batch handed over after it is committed: what
+// they held is read again from the log after the restart, from the last
+// committed position.
 type committer struct {
-	store *track.Store
-	jobs  chan func(*track.Tx) error
-	done  chan error
-	busy  bool
+	jobs    chan func(*track.Tx) error
+	done    chan error
+	pending int   // handed over, result not collected
+	err     error // the first failure
 }
 
+// commitDepth is how many batches may be handed over and not committed
+// yet: one committing and one waiting its turn, so that neither stage
+// waits for the other's slow moments (a commit with a checkpoint, a batch
+// with many rejections) as long as the two keep pace on the whole.
+const commitDepth = 2
+
 func newCommitter(store *track.Store) *committer {
-	c := &committer{store: store, jobs: make(chan func(*track.Tx) error), done: make(chan error)}
+	c := &committer{jobs: make(chan func(*track.Tx) error, commitDepth-1), done: make(chan error, commitDepth)}
 	go func() {
+		var failed error
 		for fn := range c.jobs {
-			c.done <- store.Tx(context.Background(), fn)
+			if failed == nil {
+				failed = store.Tx(context.Background(), fn)
+			}
+			c.done <- failed // a batch after a failed one is not committed
 		}
 	}()
 	return c
 }
 
-// submit hands fn over once the commit before it is done.
+// submit hands fn over once fewer than commitDepth batches wait for their
+// commit.
 func (c *committer) submit(ctx context.Context, fn func(*track.Tx) error) error {
-	if err := c.wait(); err != nil {
-		return err
+	for c.err == nil && c.pending >= commitDepth {
+		c.collect()
+	}
+	if c.err != nil {
+		return c.err
 	}
 	c.jobs <- fn
-	c.busy = true
+	c.pending++
 	return nil
 }
 
-// wait returns when no commit is running, with the error of the last one.
+// collect waits for the result of the oldest batch handed over.
+func (c *committer) collect() {
+	err := <-c.done
+	c.pending--
+	if err != nil && c.err == nil {
+		c.err = fmt.Errorf("daemon: committing: %w", err)
+	}
+}
+
+// wait returns when no commit is running or waiting, with the first
+// failure.
 func (c *committer) wait() error {
-	if !c.busy {
-		return nil
+	for c.pending > 0 {
+		c.collect()
 	}
-	c.busy = false
-	if err := <-c.done; err != nil {
-		return fmt.Errorf("daemon: committing: %w", err)
-	}
-	return nil
+	return c.err
 }
 
 // stop waits for the last commit and ends the goroutine.
