@@ -1,0 +1,61 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/rblwatch/rblwatch/reply"
+)
+
+// TestReceiverCodes holds the reply-code families and texts of large
+// receivers as their own documentation gives them (issue 14.2, 14.3):
+// which ones refuse our address on its standing (that receiver, a
+// block-list verdict) and which ones are about content, policy, rate or
+// the recipient (no block-list verdict). Each row quotes the receiver's
+// page; the catalog names the source beside the rule.
+func TestReceiverCodes(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		source, text string
+		provider     string // "" for no block-list verdict
+		category     Category
+		found        string
+	}{
+		// AOL (mail now on Yahoo's systems): postmaster.info.aol.com/errors/
+		{"AOL errors/554rtrdu.html", "554 RTR:DU http://postmaster.info.aol.com/errors/554rtrdu.html", "yahoo", Blocklist, FoundCode},
+		{"AOL errors/554rlyb1.html", "554 RLY:B1 http://postmaster.info.aol.com/errors/554rlyb1.html", "yahoo", Blocklist, FoundCode},
+		{"AOL errors/ (DYN Blocks)", "421 DYN:T1 http://postmaster.info.aol.com/errors/421dynt1.html", "yahoo", Blocklist, FoundCode},
+		{"AOL sa-ticket (RTR:*)", "554 RTR:BB http://postmaster.info.aol.com/errors/554rtrbb.html", "yahoo", Blocklist, FoundCode},
+		{"AOL errors/ (HVU Blocks: a URL in the message)", "554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html", "", "", ""},
+		// Yahoo: senders.yahooinc.com/smtp-error-codes
+		{"Yahoo error codes (PH*: content)", "554 Message not allowed - [PH01] Email not accepted for policy reasons. Please visit https://postmaster.yahooinc.com/error-codes [120]", "", Content, ""},
+		{"Yahoo error codes (TS*: poor reputation)", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundNamed},
+		// AT&T WorldNet and BellSouth: worldnet.att.net/general-info/…/block_enduser.html
+		{"AT&T error summary", "521 <192.0.2.1> is blocked", "att", Blocklist, FoundCode},
+		{"AT&T error summary (BellSouth)", "550 <192.0.2.1> blocked by ldap:ou=rblmx, dc=bellsouth, dc=net", "att", Blocklist, FoundCode},
+		{"AT&T WorldNet 550 errors", "550 Error. Blocked for abuse", "att", Blocklist, FoundCode},
+		{"AT&T WorldNet 550 errors (no DNS records)", "550 Error. Blocked for status: <unknown sender>", "", "", ""},
+		// USA.NET: postmaster.usa.net/html/error.html
+		{"USA.NET error page", "550 Mail from refused. UNL. Please go to http://postmaster.usa.net for an explanation.", "usanet", Blocklist, FoundCode},
+		// EarthLink's block desk
+		{"EarthLink removal address", "550 Dynamic/zombied/spam IPs blocked. Write blockedbyearthlink@abuse.earthlink.net", "earthlink", Blocklist, FoundNamed},
+		// Exim's stock SPF refusal, and Junk Email Filter passing on another server's refusal
+		{"exim4-config CHECK_RCPT_SPF", "550 [SPF] 192.0.2.1 is not allowed to send mail from example.org. Please see http://www.openspf.org/Why?scope=mfrom;identity=a@example.org;ip=192.0.2.1", "", Auth, ""},
+		{"Junk Email Filter front end", "550-REJECTED - Server at [mx.example.org] (NOT JUNKEMAILFILTER) rejected message - 550 550 192.0.2.1 is not allowed to send mail from example.org", "", Auth, ""},
+	} {
+		t.Run(tc.source, func(t *testing.T) {
+			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
+			if tc.provider == "" {
+				if v.Category == Blocklist {
+					t.Errorf("%q: a block-list verdict (%s, rule %s), want none", tc.text, v.Provider, v.Rule)
+				}
+				if tc.category != "" && v.Category != tc.category {
+					t.Errorf("%q: category %s (rule %s), want %s", tc.text, v.Category, v.Rule, tc.category)
+				}
+				return
+			}
+			if v.Provider != tc.provider || v.Category != tc.category || v.Found != tc.found {
+				t.Errorf("%q: %s/%s found %q (rule %s), want %s/%s found %q", tc.text, v.Provider, v.Category, v.Found, v.Rule, tc.provider, tc.category, tc.found)
+			}
+		})
+	}
+}
