@@ -29,6 +29,11 @@ func TestReceiverCodes(t *testing.T) {
 		// Yahoo: senders.yahooinc.com/smtp-error-codes
 		{"Yahoo error codes (PH*: content)", "554 Message not allowed - [PH01] Email not accepted for policy reasons. Please visit https://postmaster.yahooinc.com/error-codes [120]", "", Content, ""},
 		{"Yahoo error codes (TS*: poor reputation)", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundNamed},
+		{"Yahoo error codes (message temporarily deferred)", "421 Message temporarily deferred - [140]", "yahoo", Blocklist, FoundCode},
+		{"Yahoo error codes (excessive unknown recipients: open relay or proxy)", "451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)", "yahoo", Blocklist, FoundCode},
+		// Yandex: yandex.com/support/mail/bounces/yandex/message-rejected-under-suspicion-of-spam.html
+		{"Yandex help (spam statistics: a 24-hour block)", "554 5.7.1 Blocked by spam statistics - see https://yandex.com/support/mail/bounces/", "yandex", Blocklist, FoundCode},
+		{"Yandex help (the message looks like spam)", "554 5.7.1 [2] Message rejected under suspicion of SPAM; https://ya.cc/1IrBc", "", Content, ""},
 		// AT&T WorldNet and BellSouth: worldnet.att.net/general-info/…/block_enduser.html
 		{"AT&T error summary", "521 <192.0.2.1> is blocked", "att", Blocklist, FoundCode},
 		{"AT&T error summary (BellSouth)", "550 <192.0.2.1> blocked by ldap:ou=rblmx, dc=bellsouth, dc=net", "att", Blocklist, FoundCode},
