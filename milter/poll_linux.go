@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -37,17 +38,19 @@ import (
 // one session, so every burst wakes the process from idle, and with
 // Postfix): see bench/README.md.
 type poller struct {
-	s     *Server
-	lfd   int  // the listener's descriptor (the listener owns it)
-	tcp   bool // acknowledge reads at once, no Nagle (quickAck)
-	epfd  int
-	ep    *os.File // epfd, as Go's network poller waits for it
-	rc    syscall.RawConn
-	evfd  int           // eventfd: stop, sweep and rearm requests
-	flags atomic.Uint32 // requests (pollStop, pollSweep, pollRearm)
-	conns map[int]*conn
-	delay time.Duration // the listener's pause after an accept error
-	done  chan struct{} // closed when the poller has stopped and closed everything
+	s        *Server
+	lfd      int  // the listener's descriptor (the listener owns it)
+	tcp      bool // acknowledge reads at once, no Nagle (quickAck)
+	epfd     int
+	ep       *os.File // epfd, as Go's network poller waits for it
+	rc       syscall.RawConn
+	evfd     int           // eventfd: stop, sweep and rearm requests
+	flags    atomic.Uint32 // requests (pollStop, pollSweep, pollRearm)
+	evmu     sync.RWMutex  // released, against a request writing to evfd closed (timers, Close)
+	released bool
+	conns    map[int]*conn
+	delay    time.Duration // the listener's pause after an accept error
+	done     chan struct{} // closed when the poller has stopped and closed everything
 }
 
 const (
@@ -142,6 +145,9 @@ func newPoller(s *Server, lfd int, tcp bool) (*poller, error) {
 
 // release closes the poller's own descriptors.
 func (p *poller) release() {
+	p.evmu.Lock()
+	defer p.evmu.Unlock()
+	p.released = true
 	if p.ep != nil {
 		p.ep.Close()
 	} else if p.epfd >= 0 {
@@ -153,10 +159,16 @@ func (p *poller) release() {
 }
 
 // request asks the poller's goroutine for something (pollStop, …).
+// Once the poller has released its descriptors (it has stopped), a
+// request does nothing: the number may belong to another file by then.
 func (p *poller) request(flag uint32) {
 	p.flags.Or(flag)
-	one := [8]byte{1}
-	unix.Write(p.evfd, one[:])
+	p.evmu.RLock()
+	defer p.evmu.RUnlock()
+	if !p.released {
+		one := [8]byte{1}
+		unix.Write(p.evfd, one[:])
+	}
 }
 
 // stop closes every connection and waits until the poller has returned.
