@@ -86,6 +86,7 @@ func (s *Server) servePoll(ln net.Listener) (bool, error) {
 	}
 	p, err := newPoller(s, lfd, tcp)
 	if err != nil {
+		ln.Close()
 		return true, fmt.Errorf("milter: serving %s: %w", ln.Addr(), err)
 	}
 	defer close(p.done)
