@@ -43,6 +43,12 @@ func TestReceiverCodes(t *testing.T) {
 		{"USA.NET error page", "550 Mail from refused. UNL. Please go to http://postmaster.usa.net for an explanation.", "usanet", Blocklist, FoundCode},
 		// EarthLink's block desk
 		{"EarthLink removal address", "550 Dynamic/zombied/spam IPs blocked. Write blockedbyearthlink@abuse.earthlink.net", "earthlink", Blocklist, FoundNamed},
+		// Receivers' support pages name them in a refusal that names no
+		// list; a link alone makes no refusal a block-list one.
+		{"AOL postmaster pages (url)", "554 Your IP 192.0.2.1 is blocked. See http://postmaster.info.aol.com/errors/", "yahoo", Blocklist, FoundURL},
+		{"AT&T block inquiry site (url)", "550 Your IP 192.0.2.1 has been blocked for spam, see http://rbl.att.net/block_admin.html", "att", Blocklist, FoundURL},
+		{"AOL postmaster page, not a block", "550 Requested action not taken: mailbox unavailable. see http://postmaster.info.aol.com/errors/550mbox.html", "", Recipient, ""},
+		{"Microsoft postmaster page, not a block", "550 5.7.1 Message rejected. See https://postmaster.live.com for more information", "", "", ""},
 		// Exim's stock SPF refusal, and Junk Email Filter passing on another server's refusal
 		{"exim4-config CHECK_RCPT_SPF", "550 [SPF] 192.0.2.1 is not allowed to send mail from example.org. Please see http://www.openspf.org/Why?scope=mfrom;identity=a@example.org;ip=192.0.2.1", "", Auth, ""},
 		{"Junk Email Filter front end", "550-REJECTED - Server at [mx.example.org] (NOT JUNKEMAILFILTER) rejected message - 550 550 192.0.2.1 is not allowed to send mail from example.org", "", Auth, ""},
