@@ -25,7 +25,8 @@ func TestReceiverCodes(t *testing.T) {
 		{"AOL errors/554rlyb1.html", "554 RLY:B1 http://postmaster.info.aol.com/errors/554rlyb1.html", "yahoo", Blocklist, FoundCode},
 		{"AOL errors/ (DYN Blocks)", "421 DYN:T1 http://postmaster.info.aol.com/errors/421dynt1.html", "yahoo", Blocklist, FoundCode},
 		{"AOL sa-ticket (RTR:*)", "554 RTR:BB http://postmaster.info.aol.com/errors/554rtrbb.html", "yahoo", Blocklist, FoundCode},
-		{"AOL errors/ (HVU Blocks: a URL in the message)", "554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html", "", "", ""},
+		{"AOL errors/ (HVU Blocks: a URL in the message)", "554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html", "", Content, ""},
+		{"AOL (RLY:SN: a forged AOL sender)", "554 RLY:SN http://postmaster.info.aol.com/errors/554rlysn.html", "", "", ""},
 		// Yahoo: senders.yahooinc.com/smtp-error-codes
 		{"Yahoo error codes (PH*: content)", "554 Message not allowed - [PH01] Email not accepted for policy reasons. Please visit https://postmaster.yahooinc.com/error-codes [120]", "", Content, ""},
 		{"Yahoo error codes (TS*: poor reputation)", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundNamed},
