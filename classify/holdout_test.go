@@ -128,6 +128,16 @@ func TestHoldout(t *testing.T) {
 		// desk, Exim's SPF refusal): 28 of 28, 0 of 82 — a seen result,
 		// which the lines keep; it proves nothing about unseen replies.
 		{file: "holdout5.tsv", minPos: 28, minNeg: 82, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The sixth batch (issue 14's sixth round: gathered only from
+		// recorded bounces, logs, test suites and issue threads, while the
+		// round's rules were written only from receivers' own pages),
+		// measured once by the lead when the round's rules were final
+		// (f7ad040): 16 of 18 (88.9 %), 0 of 49 — the accuracy below issue
+		// 14's line by those two rows, the false alarms within it. The
+		// rules before the round (fa3ee51) scored the same. Both misses
+		// are Postfix's own test suite expanding an rbl_reply_maps
+		// template for dsn.rfc-ignorant.org (labelled unknown).
+		{file: "holdout6.tsv", minPos: 18, minNeg: 49, floor: 16.0/18 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
