@@ -3,6 +3,8 @@ package milter
 import (
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // quickAck acknowledges at once what was read from a TCP socket, and
@@ -21,6 +23,8 @@ import (
 // Nagle and no cap).
 func quickAck(fd uintptr) {
 	one := int32(1)
-	syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, fd, syscall.IPPROTO_TCP, syscall.TCP_QUICKACK,
+	// x/sys/unix's number: the syscall package has no SYS_SETSOCKOPT on
+	// linux/386, where it goes through socketcall.
+	syscall.RawSyscall6(unix.SYS_SETSOCKOPT, fd, unix.IPPROTO_TCP, unix.TCP_QUICKACK,
 		uintptr(unsafe.Pointer(&one)), unsafe.Sizeof(one), 0)
 }

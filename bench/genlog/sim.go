@@ -355,7 +355,7 @@ func (g *gen) pid(tag string) int {
 		case strings.HasSuffix(tag, "qmgr"), strings.HasSuffix(tag, "master"), strings.HasSuffix(tag, "anvil"),
 			strings.HasSuffix(tag, "scache"), strings.HasSuffix(tag, "postscreen"), strings.HasSuffix(tag, "pickup"),
 			strings.HasPrefix(tag, "opendkim"):
-			n, max = 1, 1<<62
+			n, max = 1, math.MaxInt // never recycled (1<<62 overflowed a 32-bit int)
 		}
 		p = &pool{pids: make([]int, n), uses: make([]int, n), max: max}
 		for i := range p.pids {

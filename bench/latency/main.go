@@ -240,7 +240,7 @@ var replies = []struct{ dsn, status, text string }{
 // recipient of message i, in the maillog_file format.
 func rejectionLine(i int, ip string, now time.Time) string {
 	r := replies[i%len(replies)]
-	qid := fmt.Sprintf("%X", 0x4C1B2A3F91+i)
+	qid := fmt.Sprintf("%X", 0x4C1B2A3F91+int64(i)) // int64: the constant overflows a 32-bit int
 	return fmt.Sprintf("%s mail postfix/smtp[%d]: %s: to=<user%d@rcpt%d.example>, relay=mx.rcpt%d.example[203.0.113.7]:25, delay=0.4, delays=0.01/0.01/0.2/0.18, dsn=%s, status=%s (host mx.rcpt%d.example[203.0.113.7] said: %s (in reply to RCPT TO command))\n",
 		now.Format(time.StampMicro), 20000+i%1000, qid, i, i%7, i%7, r.dsn, r.status, i%7, fmt.Sprintf(r.text, ip))
 }
