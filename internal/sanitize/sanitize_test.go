@@ -115,3 +115,28 @@ func FuzzLine(f *testing.F) {
 		checkLine(t, s, max, Line(s, max))
 	})
 }
+
+// TestClean holds clean's eight-bytes-at-a-time test to the byte at a
+// time one: every byte value at every place of texts of 1 to 17 bytes.
+func TestClean(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("a", n))
+				// Neighbours at the edges of the printable range, where a
+				// borrow or a carry between bytes would show.
+				if at > 0 {
+					b[at-1] = ' '
+				}
+				if at+1 < n {
+					b[at+1] = '~'
+				}
+				b[at] = byte(c)
+				want := c >= 0x20 && c <= 0x7e
+				if got := clean(string(b)); got != want {
+					t.Fatalf("clean(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
