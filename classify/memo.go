@@ -85,7 +85,7 @@ const (
 
 // memoHost is what Memo needs of a remote host.
 type memoHost struct {
-	info hostInfo // host, hostProvider(host), registrable(host)
+	info hostInfo // host, hostProvider(host), registrable(host) when asked
 	sig  []byte   // the indexes of the suffixes it ends in (Memo.suffixAt), two bytes each
 	// catalog: it ends in a suffix of a provider or rule (its name in a
 	// reply is not masked: a link or domain there can name the provider).
@@ -327,7 +327,7 @@ func (m *Memo) host(host string) *memoHost {
 		return h
 	}
 	host = strings.Clone(host)
-	h := &memoHost{info: hostInfo{host: host, hp: m.c.hostProvider(host), reg: strings.Clone(registrable(host)), regDone: true}}
+	h := &memoHost{info: hostInfo{host: host, hp: m.c.hostProvider(host)}} // registrable when first asked (most hosts never are)
 	add := func(i int32) { h.sig = append(h.sig, byte(i>>8), byte(i)) }
 	ascii := true
 	for i := 0; i < len(host); i++ {
