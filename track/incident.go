@@ -40,7 +40,7 @@ const (
 )
 
 var (
-	saveIncidentMessages   = replaceTexts("incident_messages", incidentMessageColumns, incidentMessageCols)
+	saveIncidentMessages   = upsertTexts("incident_messages", incidentMessageColumns, incidentMessageCols, 2)
 	saveIncidentRecipients = replaceTexts("incident_recipients", incidentRecipientColumns, incidentRecipientCols)
 )
 

@@ -363,13 +363,14 @@ var flushChunks = []int{32, 8, 1}
 // built once: upsert runs one per chunk of rows, and building its text
 // (some kilobytes) each time cost more than looking it up.
 var upserts = map[string]map[int]string{
-	"messages": upsertTexts("messages", messageColumns, messageCols),
+	"messages": upsertTexts("messages", messageColumns, messageCols, 1),
 }
 
-func upsertTexts(table, columns string, cols int) map[int]string {
+// upsertTexts are the texts of upsertSQL for 1 to flushChunks[0] rows.
+func upsertTexts(table, columns string, cols, keys int) map[int]string {
 	m := map[int]string{}
 	for n := 1; n <= flushChunks[0]; n++ {
-		m[n] = upsertSQL(table, columns, cols, n)
+		m[n] = upsertSQL(table, columns, cols, keys, n)
 	}
 	return m
 }
@@ -522,8 +523,10 @@ func cmpInt(a, b int64) int {
 }
 
 // upsertSQL is an INSERT of n rows of cols columns into table that
-// rewrites a row with the same id.
-func upsertSQL(table, columns string, cols, n int) string {
+// rewrites the row with the same key, its first keys columns, in place.
+// Unlike INSERT OR REPLACE it does not delete the row and insert it again
+// (with the entries of every index).
+func upsertSQL(table, columns string, cols, keys, n int) string {
 	var b strings.Builder
 	b.WriteString("INSERT INTO ")
 	b.WriteString(table)
@@ -537,8 +540,11 @@ func upsertSQL(table, columns string, cols, n int) string {
 		}
 		b.WriteString(row)
 	}
-	b.WriteString(" ON CONFLICT (id) DO UPDATE SET ")
-	for i, c := range strings.Split(columns, ", ")[1:] {
+	names := strings.Split(columns, ", ")
+	b.WriteString(" ON CONFLICT (")
+	b.WriteString(strings.Join(names[:keys], ", "))
+	b.WriteString(") DO UPDATE SET ")
+	for i, c := range names[keys:] {
 		if i > 0 {
 			b.WriteString(", ")
 		}
