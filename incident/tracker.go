@@ -116,6 +116,7 @@ const maxGone = 4096
 // msgRef links a queue id to its entries in the incidents it affects.
 type msgRef struct {
 	entries []*msgState
+	one     [1]*msgState // entries' first array: most queue ids are in one incident
 }
 
 type state struct {
@@ -146,11 +147,12 @@ type state struct {
 
 type msgState struct {
 	st      *state
-	sub     submitter  // who sent it, as counted in st.who
-	fate    Fate       // what became of it so far (counted in st.inc.Fates)
-	idx     int        // index in st.inc.Messages, -1 when beyond MaxMessages
-	rcpts   []rcptFate // affected recipients and their outcome (few per message)
-	changed bool       // in st.changedMsgs
+	sub     submitter   // who sent it, as counted in st.who
+	fate    Fate        // what became of it so far (counted in st.inc.Fates)
+	idx     int         // index in st.inc.Messages, -1 when beyond MaxMessages
+	rcpts   []rcptFate  // affected recipients and their outcome (few per message)
+	changed bool        // in st.changedMsgs
+	rcpt0   [1]rcptFate // rcpts' first array: most refused messages have one recipient
 }
 
 // submitter is who sent a message: what WhoCounter counts.
@@ -397,12 +399,14 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 // affect records the refused recipient and its message.
 func (t *Tracker) affect(st *state, r *Observation) {
 	rcpt := r.To
+	owned := "" // rcpt copied once, for every list that keeps it
 	if rcpt != "" {
 		h := maphash.String(t.seed, rcpt)
 		if _, ok := st.rcpts[h]; !ok {
 			st.rcpts[h] = struct{}{}
 			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
-				st.inc.Recipients = append(st.inc.Recipients, strings.Clone(rcpt))
+				owned = strings.Clone(rcpt)
+				st.inc.Recipients = append(st.inc.Recipients, owned)
 			} else {
 				st.inc.MoreRecipients++
 			}
@@ -448,6 +452,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		ref := t.byQueue.get(qid)
 		if ref == nil {
 			ref = &msgRef{}
+			ref.entries = ref.one[:0]
 			t.byQueue.put(qid, ref)
 		}
 		ref.entries = append(ref.entries, ms)
@@ -460,7 +465,13 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		if i := ms.find(rcpt); i >= 0 {
 			ms.rcpts[i].fate = fate
 		} else {
-			rcpt = strings.Clone(rcpt)
+			if owned == "" {
+				owned = strings.Clone(rcpt)
+			}
+			rcpt = owned
+			if ms.rcpts == nil {
+				ms.rcpts = ms.rcpt0[:0]
+			}
 			ms.rcpts = append(ms.rcpts, rcptFate{rcpt, fate})
 			if ms.idx >= 0 {
 				m := &st.inc.Messages[ms.idx]
