@@ -430,7 +430,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		if meta := t.meta[qid]; meta != nil {
 			ms.sub = meta.submitter()
 		}
-		st.who.Add(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
+		st.who.addKept(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client) // interned by t.name
 		if len(st.inc.Messages) < MaxMessages && (!t.cfg.CountsOnly || len(st.inc.Messages) < CountsOnlyMessages) {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta := t.meta[qid]; meta != nil {

@@ -57,7 +57,10 @@ type counter struct {
 // were most of its heap.
 const smallList = 8
 
-func (c *counter) add(name string, n int) {
+// add counts n messages of name; a new name is copied unless kept says
+// the caller's string is already one nothing overwrites (the tracker's
+// interned names).
+func (c *counter) add(name string, n int, kept bool) {
 	i := -1
 	if c.index != nil {
 		if k, ok := c.index[name]; ok {
@@ -77,7 +80,9 @@ func (c *counter) add(name string, n int) {
 			return
 		}
 		i = len(c.list)
-		name = strings.Clone(name)
+		if !kept {
+			name = strings.Clone(name)
+		}
 		c.list = append(c.list, Count{Name: name})
 		if c.index != nil {
 			c.index[name] = i
@@ -115,26 +120,33 @@ func (c *counter) top(limit int) ([]Count, int) {
 // authenticate), its envelope sender ("" for <>; senderKnown false when
 // the log did not name it) and its client ("" when not known).
 func (c *WhoCounter) Add(login, sender string, senderKnown bool, client string) {
-	c.count(login, sender, senderKnown, client, 1)
+	c.count(login, sender, senderKnown, client, 1, false)
+}
+
+// addKept is Add for strings the caller keeps unchanged for the counter's
+// life (the tracker's interned names and its incidents' own fields): they
+// are not copied again.
+func (c *WhoCounter) addKept(login, sender string, senderKnown bool, client string) {
+	c.count(login, sender, senderKnown, client, 1, true)
 }
 
 // Remove takes back a message Add counted (its submitter turned out to be
 // another: a content filter's re-injection was linked to the first
 // submission).
 func (c *WhoCounter) Remove(login, sender string, senderKnown bool, client string) {
-	c.count(login, sender, senderKnown, client, -1)
+	c.count(login, sender, senderKnown, client, -1, false)
 }
 
-func (c *WhoCounter) count(login, sender string, senderKnown bool, client string, n int) {
+func (c *WhoCounter) count(login, sender string, senderKnown bool, client string, n int, kept bool) {
 	c.n += n
 	if login != "" {
-		c.logins.add(login, n)
+		c.logins.add(login, n, kept)
 	}
 	if senderKnown {
-		c.senders.add(sender, n)
+		c.senders.add(sender, n, kept)
 	}
 	if client != "" {
-		c.clients.add(client, n)
+		c.clients.add(client, n, kept)
 	}
 }
 
