@@ -64,13 +64,7 @@ func TestMilterThroughPostfix(t *testing.T) {
 		pf = pt.Start(t, opts)
 	}
 
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yaml")
-	conf := fmt.Sprintf("log:\n  path: %s\n  backfill: 0s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
-		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := milterConfig(t, t.TempDir(), pf.LogPath(), listen, true)
 	d := startMilterDaemon(t, cfg)
 	d.waitFor("milter listening")
 	d.waitFor("following from the end")
@@ -402,6 +396,25 @@ type milterDaemon struct {
 	changed chan struct{} // closed and replaced at each new line
 }
 
+// milterConfig writes, in dir, the configuration of a daemon that follows
+// logPath and serves the milter on listen (no DNS self-check; from the
+// log's end when fromEnd, else with the default backfill), and returns its
+// path.
+func milterConfig(t *testing.T, dir, logPath, listen string, fromEnd bool) string {
+	t.Helper()
+	backfill := ""
+	if fromEnd {
+		backfill = "  backfill: 0s\n"
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	conf := fmt.Sprintf("log:\n  path: %s\n%sstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
+		logPath, backfill, filepath.Join(dir, "state.db"), listen)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 func startMilterDaemon(t *testing.T, cfg string, env ...string) *milterDaemon {
 	t.Helper()
 	d := &milterDaemon{t: t, exited: make(chan struct{}), changed: make(chan struct{})}
@@ -516,14 +529,7 @@ func TestMilterHungBoundsDelay(t *testing.T) {
 			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
 		Milter: milter.PostfixMilter(listen),
 	})
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yaml")
-	conf := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
-		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	d := startMilterDaemon(t, cfg)
+	d := startMilterDaemon(t, milterConfig(t, t.TempDir(), pf.LogPath(), listen, false))
 	d.waitFor("milter listening")
 	stopped := false
 	stop := func(sig syscall.Signal) {
@@ -697,13 +703,7 @@ func TestMilterUnixSocketChrooted(t *testing.T) {
 		t.Fatalf("%s: %v\n%s", strings.Join(mkdir, " "), err, out)
 	}
 	sock := filepath.Join(pf.QueueDir(), milter.PostfixUnixSocket)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yaml")
-	conf := fmt.Sprintf("log:\n  path: %s\n  backfill: 0s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: unix:%s\n",
-		pf.LogPath(), filepath.Join(dir, "state.db"), sock)
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := milterConfig(t, t.TempDir(), pf.LogPath(), "unix:"+sock, true)
 	d := startMilterDaemon(t, cfg)
 	d.waitFor("milter listening")
 	d.waitFor("following from the end")

@@ -86,12 +86,7 @@ func TestTrailThroughContentFilter(t *testing.T) {
 		t.Skip("no Cyrus SASL (saslpasswd2)")
 	}
 	pf := startWithSASL(t, opts, saslDir)
-	cfg := filepath.Join(dir, "config.yaml")
-	yaml := fmt.Sprintf("log:\n  path: %s\nstate:\n  path: %s\ndnsbl:\n  interval: 0s\n  resolver: 127.0.0.1:53\nmilter:\n  listen: %s\n",
-		pf.LogPath(), filepath.Join(dir, "state.db"), listen)
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := milterConfig(t, dir, pf.LogPath(), listen, false)
 	d := startMilterDaemon(t, cfg)
 	d.waitFor("milter listening")
 	d.waitFor("caught up with the log")
