@@ -862,7 +862,7 @@ func (s *service) maybePrune(ctx context.Context, now time.Time) error {
 		}
 		if st != (track.PruneStats{}) {
 			s.log.Info("pruned the store", zap.Int64("messages", st.Messages), zap.Int64("incidents", st.Incidents),
-				zap.Int64("outbox", st.Outbox), zap.Int64("milter", st.Milter))
+				zap.Int64("outbox", st.Outbox), zap.Int64("milter", st.Milter), zap.Int64("mutes", st.Mutes))
 		}
 	}
 	if msgs > 0 || delivered > 0 {

@@ -278,12 +278,28 @@ func TestPrune(t *testing.T) {
 	mark("failed-old", func(id int64) error { return s.MarkFailed(ctx, id, old, "550") })
 	mark("sent-new", func(id int64) error { return s.MarkSent(ctx, id, recent) })
 	mustTx(t, s, func(tx *Tx) error { return tx.SavePosition("file", Position{Offset: 1}, old) })
+	// Mutes: expired before the cutoff, lifted before it, expired after
+	// it (it may still cover old lines a catch-up reads), for good.
+	for _, m := range []Mute{
+		{Provider: "expired-old", Until: old.Add(day)},
+		{Provider: "lifted-old"},
+		{Provider: "expired-recent", Until: recent},
+		{Provider: "forever"},
+	} {
+		m.CreatedAt = old
+		if _, err := s.AddMute(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.LiftMutes(ctx, "lifted-old", "", old.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 
 	st, err := s.Prune(ctx, now, 30*day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != (PruneStats{Messages: 2, Incidents: 1, Outbox: 2}) {
+	if st != (PruneStats{Messages: 2, Incidents: 1, Outbox: 2, Mutes: 2}) {
 		t.Errorf("Prune = %+v", st)
 	}
 	rows, err := s.Messages(ctx, MessageFilter{})
@@ -315,9 +331,26 @@ func TestPrune(t *testing.T) {
 	if _, ok, _ := s.LoadPosition(ctx, "file"); !ok {
 		t.Error("position pruned")
 	}
+	var mutes []string
+	for _, m := range allMutes(t, s) {
+		mutes = append(mutes, m.Provider)
+	}
+	if got := strings.Join(mutes, ","); got != "expired-recent,forever" {
+		t.Errorf("mutes left: %s, want expired-recent,forever", got)
+	}
 	if _, err := s.Prune(ctx, now, 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Prune with no age: %v", err)
 	}
+}
+
+// allMutes returns every row of the mutes table, ended or not.
+func allMutes(t *testing.T, s *Store) []Mute {
+	t.Helper()
+	m, err := scanMutes(s.r.Query(`SELECT ` + muteColumns + ` FROM mutes ORDER BY id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // TestMigrateIncidentLists: an incident written before migration 5 (its

@@ -12,6 +12,7 @@ type PruneStats struct {
 	Incidents int64 // cleared incidents (with their messages and recipients)
 	Outbox    int64 // sent or failed outbox items
 	Milter    int64 // milter facts never linked to a message (those linked go with their message)
+	Mutes     int64 // mutes that ended (expired or lifted)
 }
 
 // Prune deletes, in one transaction, what is finished and older than
@@ -25,7 +26,10 @@ type PruneStats struct {
 //   - links between queue ids logged before the cutoff;
 //   - outbox items sent or given up before the cutoff. Their dedup keys go
 //     with them, so keep olderThan longer than any replay of old log lines
-//     the daemon might make.
+//     the daemon might make;
+//   - mutes that ended (expired or were lifted) before the cutoff: one
+//     that ended later may still cover old log lines a catch-up reads (a
+//     mute counts at the time of the line).
 //
 // Positions, open incidents, pending outbox items and meta are never pruned.
 func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duration) (PruneStats, error) {
@@ -51,6 +55,9 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 			return err
 		}
 		if st.Milter, err = t.deleted(`DELETE FROM milter_messages WHERE message IS NULL AND seen_at < ?1`, cutoff); err != nil {
+			return err
+		}
+		if st.Mutes, err = t.deleted(`DELETE FROM mutes WHERE until < ?1 OR lifted_at < ?1`, cutoff); err != nil {
 			return err
 		}
 		_, err = t.deleted(`DELETE FROM message_links WHERE seen_at < ?1 OR seen_at IS NULL`, cutoff)

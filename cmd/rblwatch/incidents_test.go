@@ -62,6 +62,19 @@ func incidentsStore(t *testing.T) (cfg, db string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Mutes that ended: one expired an hour ago, one lifted (not pruned
+	// yet: the listings must not show them as in force).
+	for _, m := range []track.Mute{
+		{Provider: "microsoft", Until: now.Add(-time.Hour), CreatedAt: now.Add(-3 * time.Hour), CreatedBy: "old"},
+		{Provider: "spamhaus", CreatedAt: now.Add(-3 * time.Hour), CreatedBy: "old"},
+	} {
+		if _, err := st.AddMute(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.LiftMutes(context.Background(), "spamhaus", "", now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	cfg = filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfg, []byte("notify: {to: pm@example.com}\nstate:\n  path: "+db+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -85,6 +98,12 @@ func TestIncidentsCommand(t *testing.T) {
 	out, stderr, code := incidentsCLI(t, "--config", cfg, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(out, `"muted`) {
+		t.Errorf("an ended mute is shown as in force:\n%s", out)
+	}
+	if text, _, _ := incidentsCLI(t, "--config", cfg); strings.Contains(text, "muted") {
+		t.Errorf("an ended mute is listed:\n%s", text)
 	}
 	if got := strings.Join(ids(out), ", "); got != "barracuda-192.0.2.1-b open, microsoft-192.0.2.1-c cleared, spamhaus-192.0.2.1-a ongoing" {
 		t.Errorf("open and recent incidents: %s", got)
