@@ -190,7 +190,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 	for _, k := range knownReplies {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			k := dedupKey(r.text)
 			if where, dup := seen[k]; dup {
