@@ -13,9 +13,12 @@
 #         rblwatch's milter and nothing else): what any milter costs
 # Prints each run, then per mode the median msgs/s, the ratio to off, the
 # injection rate, the CPU per message of rblwatch, of the null milter and
-# of Postfix, rblwatch's context switches, allocation and garbage
-# collections per message, and the per-round ratios on/off, down/off,
-# null/off.
+# of Postfix (by daemon: smtpd, cleanup, qmgr, smtp, the others; from a
+# cgroup and /proc/PID/schedstat, in ns), of smtp-source and smtp-sink,
+# rblwatch's context switches, allocation and garbage collections per
+# message, and against off, paired by round, the msgs/s ratio, the ratio
+# the CPU per message predicts (T_off/T_mode) and what each mode adds per
+# message, process by process.
 #
 # Without FLAGS it runs four configurations one after the other: the
 # milter on TCP (inet:127.0.0.1) and on a unix socket, each with rblwatch

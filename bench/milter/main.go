@@ -20,8 +20,15 @@
 // one message per connection, as submission clients do) and ends when the
 // log shows all n delivered to smtp-sink; msgs/s = n / that time. Rounds
 // rotate the order of the modes. It reports per mode the median msgs/s, the
-// ratio to "off", the median injection rate (smtp-source alone), and
-// rblwatch's CPU time per message (utime+stime from /proc). In "on" mode
+// ratio to "off", the median injection rate (smtp-source alone), and the
+// CPU time per message of every process involved: Postfix's (a cgroup of
+// its own, and by daemon from /proc/PID/schedstat: smtpd, cleanup, qmgr,
+// smtp, the others), rblwatch's, the null milter's, smtp-source's and
+// smtp-sink's (cpu.go). Against off, paired by round, it gives the
+// measured msgs/s ratio and the ratio that CPU predicts on saturated CPUs
+// (T_off/T_on, T the CPU every message costs all of them), and what the
+// milter adds per message, split into rblwatch's CPU and Postfix's own
+// extra work by daemon (report.go). In "on" mode
 // every message must have been marked (rblwatch_milter_messages_total and
 // facts_stored_total grow by n), or the run is an error.
 //
@@ -188,7 +195,10 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 		Routes:   []pt.Route{{Domain: "*", Addr: sinkAddr}},
 		Hostname: "mx.bench.test",
 		Timeout:  2 * time.Minute,
-		Main:     map[string]string{},
+		// Postfix's daemons live through the runs (Postfix's
+		// default: a new process every 100 sessions), so that their CPU
+		// is attributed by name (cpu.go); every mode alike.
+		Main: map[string]string{"max_use": "1000000"},
 	})
 	if pf != nil {
 		// Stops Postfix and removes /tmp/rblwatch-postfix-*.
@@ -298,6 +308,18 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	fmt.Fprintf(out, "rblwatch pid %d, nullmilter pid %d, smtp-sink pid %d, postfix instance %s, work directory %s\n",
 		rw.Process.Pid, nullPid, sink.Process.Pid, pf.Dir(), work)
 	b := &bench{ctx: ctx, o: o, pf: pf, log: log, ports: ports, rw: rw.Process.Pid, sink: sink.Process.Pid, null: nullPid, metrics: metricsAddr}
+	if cg, err := newCgroup(pf.MasterPID()); err != nil {
+		fmt.Fprintf(out, "Postfix's CPU from /proc in 10 ms ticks, not by daemon (no cgroup: %v)\n", err)
+	} else {
+		defer func() {
+			// Postfix stopped first (Close stops it again, a no-op),
+			// so that the cgroup is empty when it is removed.
+			_ = pf.Stop()
+			cg.remove()
+		}()
+		b.cg = cg
+		fmt.Fprintf(out, "Postfix's CPU from cgroup %s (ns), by daemon from /proc/PID/schedstat\n", cg.dir)
+	}
 	// Warm up: every mode once, small.
 	for _, m := range modes {
 		if _, err := b.once(m, min(o.n, 200)); err != nil {
@@ -313,53 +335,27 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 				return fmt.Errorf("round %d, %s: %w", r+1, m, err)
 			}
 			results[m] = append(results[m], res)
-			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f nullmilter %5.1f postfix %7.1f smtp-source+sink %6.1f  idle %4.1f%%  rblwatch per msg: %.1f switches, %.1f KB allocated; %.1f GCs per 1000 msgs\n",
-				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.nullCPU, res.postfixCPU, res.loadCPU, res.idle, res.switches, res.allocKB, res.gcs)
+			fmt.Fprintf(out, "round %d %-4s  %7.1f msgs/s  inject %7.1f msgs/s  CPU µs/msg: rblwatch %6.1f nullmilter %5.1f postfix %7.1f%s smtp-source+sink %6.1f total %7.1f, machine busy %7.1f  idle %4.1f%%  rblwatch per msg: %.1f switches, %.1f KB allocated; %.1f GCs per 1000 msgs\n",
+				r+1, m, res.rate, res.inject, res.cpuPerMsg, res.nullCPU, res.postfixCPU, byDaemon(res.postfixBy), res.loadCPU, res.totalCPU, res.busy, res.idle, res.switches, res.allocKB, res.gcs)
 		}
 	}
-	fmt.Fprintf(out, "\nmedians over %d rounds (ratio: msgs/s against off)\n", o.rounds)
-	fmt.Fprintf(out, "%-5s %10s %7s %14s %22s %22s %21s %18s %16s %13s\n", "mode", "msgs/s", "ratio", "inject msgs/s", "rblwatch µs CPU/msg",
-		"nullmilter µs CPU/msg", "postfix µs CPU/msg", "rblwatch cs/msg", "rblwatch KB/msg", "GCs/1000 msgs")
-	offRate := median(results["off"], func(r result) float64 { return r.rate })
-	if len(results["off"]) == 0 {
-		offRate = 1
-	}
-	for _, m := range modes {
-		rate := median(results[m], func(r result) float64 { return r.rate })
-		fmt.Fprintf(out, "%-5s %10.1f %7.3f %14.1f %22.1f %22.1f %21.1f %18.1f %16.1f %13.1f\n", m, rate, rate/offRate,
-			median(results[m], func(r result) float64 { return r.inject }),
-			median(results[m], func(r result) float64 { return r.cpuPerMsg }),
-			median(results[m], func(r result) float64 { return r.nullCPU }),
-			median(results[m], func(r result) float64 { return r.postfixCPU }),
-			median(results[m], func(r result) float64 { return r.switches }),
-			median(results[m], func(r result) float64 { return r.allocKB }),
-			median(results[m], func(r result) float64 { return r.gcs }))
-	}
-	// Paired ratios: each round's on and down against the same round's off.
-	for _, m := range []string{"on", "down", "null"} {
-		if len(results[m]) == 0 || len(results["off"]) == 0 {
-			continue
-		}
-		var ratios []float64
-		for r := range results[m] {
-			ratios = append(ratios, results[m][r].rate/results["off"][r].rate)
-		}
-		slices.Sort(ratios)
-		fmt.Fprintf(out, "%s/off per round: median %.3f, min %.3f, max %.3f\n", m, ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
-	}
+	report(out, modes, results)
 	return nil
 }
 
 type result struct {
-	rate, inject float64 // msgs/s end to end, and injection alone
-	cpuPerMsg    float64 // rblwatch's CPU µs per message
-	nullCPU      float64 // nullmilter's CPU µs per message
-	switches     float64 // rblwatch's context switches per message
-	allocKB      float64 // rblwatch's heap allocation per message, KB (go_memstats_alloc_bytes_total)
-	gcs          float64 // rblwatch's garbage collections per 1000 messages (go_gc_duration_seconds_count)
-	postfixCPU   float64 // Postfix's CPU µs per message (every process of the instance)
-	loadCPU      float64 // smtp-source's and smtp-sink's CPU µs per message
-	idle         float64 // the machine's idle CPU share during the run, percent
+	rate, inject float64   // msgs/s end to end, and injection alone
+	cpuPerMsg    float64   // rblwatch's CPU µs per message
+	nullCPU      float64   // nullmilter's CPU µs per message
+	switches     float64   // rblwatch's context switches per message
+	allocKB      float64   // rblwatch's heap allocation per message, KB (go_memstats_alloc_bytes_total)
+	gcs          float64   // rblwatch's garbage collections per 1000 messages (go_gc_duration_seconds_count)
+	postfixCPU   float64   // Postfix's CPU µs per message (every process of the instance)
+	postfixBy    []float64 // the same by daemon: postfixDaemons, other, exited (nil without a cgroup)
+	totalCPU     float64   // every process of the benchmark: Postfix, rblwatch, null milter, smtp-source, smtp-sink
+	busy         float64   // the machine's busy CPU µs per message, every process (others' work too)
+	loadCPU      float64   // smtp-source's and smtp-sink's CPU µs per message
+	idle         float64   // the machine's idle CPU share during the run, percent
 }
 
 type bench struct {
@@ -372,6 +368,7 @@ type bench struct {
 	sink    int
 	null    int // nullmilter's pid, 0 without
 	metrics string
+	cg      *cgroup // Postfix's processes; nil: groupCPU
 }
 
 // once sends n messages in mode m and waits until they are delivered.
@@ -387,8 +384,12 @@ func (b *bench) once(m string, n int) (result, error) {
 	cpu0 := threadsCPU(b.rw)
 	null0 := threadsCPU(b.null)
 	idle0, total0 := machineCPU()
-	pf0 := groupCPU(b.pf.MasterPID())
-	sink0, _ := procCPU(b.sink)
+	pf0 := b.postfixCPU()
+	var procs0 procSnap
+	if b.cg != nil {
+		procs0 = snapProcs(b.cg.pids())
+	}
+	sink0 := threadsCPU(b.sink)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
 	defer cancel()
@@ -416,11 +417,16 @@ func (b *bench) once(m string, n int) (result, error) {
 	cpu1 := threadsCPU(b.rw)
 	null1 := threadsCPU(b.null)
 	idle1, total1 := machineCPU()
-	pf1 := groupCPU(b.pf.MasterPID())
-	sink1, _ := procCPU(b.sink)
+	pf1 := b.postfixCPU()
+	if b.cg != nil {
+		for _, ns := range diffProcs(procs0, snapProcs(b.cg.pids()), pf1-pf0).split() {
+			res.postfixBy = append(res.postfixBy, float64(ns)/1e3/float64(n))
+		}
+	}
+	sink1 := threadsCPU(b.sink)
 	srcCPU := src.ProcessState.UserTime() + src.ProcessState.SystemTime()
-	res.postfixCPU = float64(pf1-pf0) * 1e6 / clockTicks / float64(n)
-	res.loadCPU = (float64(sink1-sink0)*1e6/clockTicks + float64(srcCPU.Microseconds())) / float64(n)
+	res.postfixCPU = float64(pf1-pf0) / 1e3 / float64(n)
+	res.loadCPU = (float64(sink1-sink0)/1e3 + float64(srcCPU.Microseconds())) / float64(n)
 	res.rate = float64(n) / elapsed.Seconds()
 	res.inject = float64(n) / injected.Seconds()
 	res.cpuPerMsg = float64(cpu1-cpu0) / 1e3 / float64(n)
@@ -430,7 +436,9 @@ func (b *bench) once(m string, n int) (result, error) {
 	res.gcs = (metric(b.metrics, "go_gc_duration_seconds_count") - gc0) * 1000 / float64(n)
 	if total1 > total0 {
 		res.idle = 100 * float64(idle1-idle0) / float64(total1-total0)
+		res.busy = float64((total1-total0)-(idle1-idle0)) * 1e6 / clockTicks / float64(n)
 	}
+	res.totalCPU = res.postfixCPU + res.cpuPerMsg + res.nullCPU + res.loadCPU
 	// The milter marked every message in "on" mode, none otherwise.
 	var marked float64
 	err = waitUntil(b.ctx, 30*time.Second, func() bool {
@@ -490,21 +498,15 @@ func (c *logCounter) sync() error {
 
 const clockTicks = 100 // USER_HZ on Linux
 
-// procCPU returns the process's utime+stime in clock ticks.
-func procCPU(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
+// postfixCPU returns the CPU time of Postfix's processes so far, ns: from
+// the cgroup, or else from /proc in 10 ms ticks.
+func (b *bench) postfixCPU() int64 {
+	if b.cg != nil {
+		if ns, err := b.cg.usage(); err == nil {
+			return ns
+		}
 	}
-	// Fields after the command name in parentheses: state is field 3,
-	// utime 14, stime 15.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return ut + st, nil
+	return groupCPU(b.pf.MasterPID()) * 1e9 / clockTicks
 }
 
 // groupCPU returns the CPU time, in clock ticks, of every process in the

@@ -107,7 +107,7 @@ func TestInterruptCleansUp(t *testing.T) {
 				}
 			}()
 			var pids [3]int
-			var pfDir, work string
+			var pfDir, work, cgDir string
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
 				line := sc.Text()
@@ -117,6 +117,9 @@ func TestInterruptCleansUp(t *testing.T) {
 						t.Fatalf("%q: %v", line, err)
 					}
 					pfDir = strings.TrimSuffix(pfDir, ",")
+				}
+				if rest, ok := strings.CutPrefix(line, "Postfix's CPU from cgroup "); ok {
+					cgDir, _, _ = strings.Cut(rest, " ")
 				}
 				if strings.HasPrefix(line, "round 1 ") {
 					break // the next run is under way
@@ -138,6 +141,9 @@ func TestInterruptCleansUp(t *testing.T) {
 					os.RemoveAll(pfDir)
 				}
 				os.RemoveAll(work)
+				if cgDir != "" {
+					os.Remove(cgDir)
+				}
 			}()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
@@ -164,7 +170,11 @@ func TestInterruptCleansUp(t *testing.T) {
 					t.Errorf("%s (pid %d) still runs", what, pids[i])
 				}
 			}
-			for _, d := range []string{pfDir, work} {
+			dirs := []string{pfDir, work}
+			if cgDir != "" { // the cgroup of Postfix's processes, where the machine has one
+				dirs = append(dirs, cgDir)
+			}
+			for _, d := range dirs {
 				if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
 					t.Errorf("%s left behind (%v)", d, err)
 				}
