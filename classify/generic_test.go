@@ -130,6 +130,41 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Il tuo server è stato respinto per spam", Blocklist},
 		{"550 Empfänger abgelehnt: Ihr Server steht auf der Sperrliste", Blocklist},
 		{"550 Connection from 192.0.2.1 denied by the recipient's firewall", Blocklist},
+		// Issue 14's seventh round: the same idea in more languages
+		// (reputation, a black list, blocked), the address's standing in
+		// other words (not trusted, infected, a botnet, a Tor exit, direct
+		// delivery from end-user space), and the near misses that must
+		// stay out: the message, the sender domain's SPF, a certificate,
+		// relaying, an account.
+		{"554 Votre adresse IP a une mauvaise réputation", Blocklist},
+		{"550 Dirección IP con mala reputación", Blocklist},
+		{"550 Il server mittente ha una cattiva reputazione", Blocklist},
+		{"550 Отправка отклонена: низкая репутация вашего IP", Blocklist},
+		{"550 Vaše IP adresa je na černé listině", Blocklist},
+		{"550 Din IP-adress är svartlistad", Blocklist},
+		{"550 IP-osoitteenne on estolistalla", Blocklist},
+		{"550 IP adresiniz kara listede", Blocklist},
+		{"550 Adresa IP este pe lista neagra", Blocklist},
+		{"550 A küldő IP címe feketelistán van", Blocklist},
+		{"554 发件服务器信誉度过低", Blocklist},
+		{"550 Sorry, your IP address is not trusted", Blocklist},
+		{"421 4.7.0 IP not in good standing, try again later", Blocklist},
+		{"550 Your host appears to be infected; mail refused", Blocklist},
+		{"554 Connection from a known botnet node refused", Blocklist},
+		{"550 Mail from Tor exit nodes is not accepted", Blocklist},
+		{"554 5.7.1 reject: client host bypassing the service provider's mail relay", Blocklist},
+		{"550 Your IP was reported for spam", Blocklist},
+		{"550 5.7.1 Message rejected: 192.0.2.1 found in our spam database", Blocklist},
+		{"554 rbl_code=554 rbl_domain=dnsbl.example.net rbl_txt=listed rbl_class=Client host", Blocklist},
+		{"550 Message refusé : réputation du contenu insuffisante, lien dans le message", notBlocklist},
+		{"554 5.7.0 The message contains an infected attachment from 192.0.2.1", notBlocklist},
+		{"550 Message rejected: infected file detected", notBlocklist},
+		{"554 5.7.1 Untrusted certificate presented by your server", notBlocklist},
+		{"550 5.7.1 Client host [192.0.2.1] not trusted for relaying", notBlocklist},
+		{"550 5.7.1 Relais refusé pour votre adresse IP, authentification requise", notBlocklist},
+		{"550 5.7.1 Your account has been compromised and is blocked", notBlocklist},
+		{"554 Message rejected: the Tor download link in the body is blocked", notBlocklist},
+		{"550 5.7.1 SPF-Prüfung für IP 192.0.2.1 fehlgeschlagen, Reputation der Domain egal", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
