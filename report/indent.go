@@ -112,23 +112,40 @@ func writeJSON(w io.Writer, rep *Report) error {
 	}
 	var in indenter
 	out := in.indent(make([]byte, 0, 64<<10), b[:len(b)-2]) // up to "[" of the incidents
-	// A window of incidents is encoded side by side (parallel), then
-	// indented and written in order: the text in memory is a window's.
-	bufs := make([]bytes.Buffer, min(len(rep.Incidents), encodeWindow))
+	// A window of incidents is encoded side by side (parallel), each
+	// already indented at its depth (encoder), then written in order:
+	// the text in memory is a window's.
+	const depth = 2 // {"incidents": [{…
+	bufs := make([][]byte, min(len(rep.Incidents), encodeWindow))
 	for lo := 0; lo < len(rep.Incidents); lo += encodeWindow {
 		win := rep.Incidents[lo:min(lo+encodeWindow, len(rep.Incidents))]
 		err := parallel(len(win), func(i int) error {
-			bufs[i].Reset()
-			return json.NewEncoder(&bufs[i]).Encode(&win[i])
+			e := encoder{b: bufs[i][:0], depth: depth}
+			e.incident(&win[i])
+			if e.bad {
+				// What encoding/json refuses or writes otherwise.
+				b, err := json.Marshal(&win[i])
+				if err != nil {
+					return err
+				}
+				in := indenter{depth: depth}
+				e.b = in.indent(e.b[:0], b)
+			}
+			bufs[i] = e.b
+			return nil
 		})
 		if err != nil {
 			return err
 		}
 		for i := range win {
-			if lo+i > 0 {
-				out = in.indent(out, []byte{','})
+			if lo+i == 0 {
+				in.open = false
+				in.depth++
+			} else {
+				out = append(out, ',')
 			}
-			out = in.indent(out, bytes.TrimSuffix(bufs[i].Bytes(), []byte{'\n'}))
+			out = append(out, indents[:1+2*depth]...)
+			out = append(out, bufs[i]...)
 			if len(out) >= 32<<10 {
 				if _, err := w.Write(out); err != nil {
 					return err

@@ -1,0 +1,322 @@
+package report
+
+import (
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// The report's incidents written as JSON by hand, already indented: a
+// dense log's report has thousands of them, and encoding/json (reflection,
+// then escaping byte by byte, then the indenter over the whole text) was
+// the largest part of what such a replay costs beyond an ordinary one.
+// The bytes are exactly encoding/json's — json.Encoder with SetIndent("",
+// "  "), HTML escaping included (TestEncodeIncidentAsEncoding compares the
+// two on random incidents that fill every field by reflection, so a field
+// added to Incident and not here fails it; FuzzEncodeString compares the
+// strings). What this encoder cannot write as encoding/json would (a time
+// outside RFC 3339's years, which encoding/json refuses) it leaves to
+// encoding/json.
+
+// encoder appends indented JSON to b.
+type encoder struct {
+	b     []byte
+	depth int
+	// first: nothing is written yet in the object or array just opened.
+	first bool
+	// bad: a value encoding/json would refuse or write otherwise; the
+	// caller encodes the incident with encoding/json instead.
+	bad bool
+}
+
+// indents is a line break and the indents of the deepest level written.
+const indents = "\n                                        "
+
+func (e *encoder) newline() {
+	if n := 1 + 2*e.depth; n <= len(indents) {
+		e.b = append(e.b, indents[:n]...)
+		return
+	}
+	e.b = append(e.b, '\n')
+	for range e.depth {
+		e.b = append(e.b, ' ', ' ')
+	}
+}
+
+func (e *encoder) open(c byte) {
+	e.b = append(e.b, c)
+	e.depth++
+	e.first = true
+}
+
+func (e *encoder) close(c byte) {
+	e.depth--
+	if !e.first {
+		e.newline()
+	}
+	e.first = false
+	e.b = append(e.b, c)
+}
+
+// elem starts an array element.
+func (e *encoder) elem() {
+	if !e.first {
+		e.b = append(e.b, ',')
+	}
+	e.first = false
+	e.newline()
+}
+
+// key starts an object member; k needs no escaping (a field name).
+func (e *encoder) key(k string) {
+	e.elem()
+	e.b = append(e.b, '"')
+	e.b = append(e.b, k...)
+	e.b = append(e.b, '"', ':', ' ')
+}
+
+func (e *encoder) str(k, s string) {
+	e.key(k)
+	e.b = appendJSONString(e.b, s)
+}
+
+// strOmit writes a member tagged omitempty.
+func (e *encoder) strOmit(k, s string) {
+	if s != "" {
+		e.str(k, s)
+	}
+}
+
+func (e *encoder) int(k string, n int64) {
+	e.key(k)
+	e.b = strconv.AppendInt(e.b, n, 10)
+}
+
+func (e *encoder) bool(k string, v bool) {
+	e.key(k)
+	e.b = strconv.AppendBool(e.b, v)
+}
+
+func (e *encoder) time(k string, t time.Time) {
+	e.key(k)
+	n := len(e.b)
+	e.b = append(e.b, '"')
+	e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+	// time.Time.MarshalJSON refuses a year not of four digits and a zone
+	// of 24 hours or more (see its appendStrictRFC3339).
+	if len(e.b) < n+6 || e.b[n+5] != '-' {
+		e.bad = true
+	} else if z := e.b[len(e.b)-6:]; e.b[len(e.b)-1] != 'Z' && (z[0] >= '0' && z[0] <= '9' || 10*(z[1]-'0')+z[2]-'0' >= 24) {
+		e.bad = true
+	}
+	e.b = append(e.b, '"')
+}
+
+func (e *encoder) strings(k string, list []string) {
+	e.key(k)
+	if list == nil {
+		e.b = append(e.b, "null"...)
+		return
+	}
+	e.open('[')
+	for _, s := range list {
+		e.elem()
+		e.b = appendJSONString(e.b, s)
+	}
+	e.close(']')
+}
+
+func (e *encoder) counts(k string, list []incident.Count) {
+	e.key(k)
+	if list == nil {
+		e.b = append(e.b, "null"...)
+		return
+	}
+	e.open('[')
+	for _, c := range list {
+		e.elem()
+		e.open('{')
+		e.str("name", c.Name)
+		e.int("messages", int64(c.Messages))
+		e.close('}')
+	}
+	e.close(']')
+}
+
+// incident appends inc as json.Encoder with SetIndent("", "  ") writes it
+// at depth levels of indent (without the line break it ends with).
+func (e *encoder) incident(inc *Incident) {
+	e.open('{')
+	e.str("id", inc.ID)
+	e.str("provider", inc.Provider)
+	e.str("provider_name", inc.ProviderName)
+	e.strOmit("kind", inc.Kind)
+	e.str("listed", inc.Listed)
+	e.str("status", inc.Status)
+	e.time("first_seen", inc.FirstSeen)
+	e.time("last_seen", inc.LastSeen)
+	if inc.ClearedAt != nil {
+		e.time("cleared_at", *inc.ClearedAt)
+	}
+	e.int("messages", int64(inc.Messages))
+	e.int("recipients", int64(inc.Recipients))
+	e.int("bounced", int64(inc.Bounced))
+	e.int("deferred", int64(inc.Deferred))
+	e.strings("domains", inc.Domains)
+	e.strings("remotes", inc.Remotes)
+	e.key("fates")
+	if inc.Fates == nil {
+		e.b = append(e.b, "null"...)
+	} else {
+		e.open('{')
+		for _, f := range sortedKeys(inc.Fates) {
+			e.elem()
+			e.b = appendJSONString(e.b, f)
+			e.b = append(e.b, ':', ' ')
+			e.b = strconv.AppendInt(e.b, int64(inc.Fates[f]), 10)
+		}
+		e.close('}')
+	}
+	e.str("category", inc.Category)
+	e.int("code", int64(inc.Code))
+	e.str("enhanced", inc.Enhanced)
+	e.bool("temporary", inc.Temporary)
+	if inc.ReceiverFault {
+		e.bool("receiver_fault", true)
+	}
+	e.strOmit("via", inc.Via)
+	e.strOmit("via_name", inc.ViaName)
+	e.strOmit("found", inc.Found)
+	e.strOmit("list", inc.List)
+	e.str("reply", inc.Reply)
+	e.strOmit("meaning", inc.Meaning)
+	e.strOmit("historical", inc.Historical)
+	if len(inc.Steps) > 0 {
+		e.strings("steps", inc.Steps)
+	}
+	e.strOmit("removal_time", inc.RemovalTime)
+	e.strOmit("role_note", inc.RoleNote)
+	e.strOmit("lookup_url", inc.LookupURL)
+	e.strOmit("removal_url", inc.RemovalURL)
+	e.strings("samples", inc.Samples)
+
+	w := &inc.Senders
+	e.key("senders")
+	e.open('{')
+	e.int("messages", int64(w.Messages))
+	if w.Window != 0 {
+		e.int("window", int64(w.Window))
+	}
+	e.counts("logins", w.Logins)
+	e.counts("senders", w.Senders)
+	e.counts("clients", w.Clients)
+	for _, m := range []struct {
+		k string
+		n int
+	}{{"more_logins", w.MoreLogins}, {"more_senders", w.MoreSenders}, {"more_clients", w.MoreClients}} {
+		if m.n != 0 {
+			e.int(m.k, int64(m.n))
+		}
+	}
+	e.close('}')
+
+	e.key("affected_messages")
+	if inc.AffectedMessages == nil {
+		e.b = append(e.b, "null"...)
+	} else {
+		e.open('[')
+		for i := range inc.AffectedMessages {
+			m := &inc.AffectedMessages[i]
+			e.elem()
+			e.open('{')
+			e.strings("queue_ids", m.QueueIDs)
+			if m.From == nil {
+				e.key("from")
+				e.b = append(e.b, "null"...)
+			} else {
+				e.str("from", *m.From)
+			}
+			e.strOmit("login", m.Login)
+			e.strOmit("client", m.Client)
+			e.strings("recipients", m.Recipients)
+			e.str("fate", m.Fate)
+			e.close('}')
+		}
+		e.close(']')
+	}
+	e.close('}')
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// jsonSafe marks the ASCII bytes encoding/json writes as they are (with
+// HTML escaping): printable, not '"', '\\', '<', '>' or '&'.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted as encoding/json quotes a string
+// (escapeHTML on): the same escapes, invalid UTF-8 as \ufffd, U+2028 and
+// U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			start = i + size
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			start = i + size
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,214 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// hostilePieces are what the random strings are made of: every escape
+// encoding/json knows, markup, invalid and multi-byte UTF-8, the line and
+// paragraph separators.
+var hostilePieces = []string{"", "a", "spamhaus.org", " ", `"`, `\`, "/", "<", ">", "&", "<script>", "\n", "\r", "\t", "\b", "\f",
+	"\x00", "\x01", "\x1f", "\x7f", "é", "日本", "\u2028", "\u2029", "\u202e", "\ufffd", "\xff", "\xe2\x80", "\xc3", "🙂", "{}[],:"}
+
+func randomString(r *rand.Rand) string {
+	var b strings.Builder
+	for range r.IntN(8) {
+		b.WriteString(hostilePieces[r.IntN(len(hostilePieces))])
+	}
+	return b.String()
+}
+
+var zones = []*time.Location{time.UTC, time.FixedZone("JST", 9*3600), time.FixedZone("X", -(3*3600 + 30*60)), time.FixedZone("Y", 23*3600+59*60)}
+
+func randomTime(r *rand.Rand) time.Time {
+	t := time.Date(1990+r.IntN(60), time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60), 0, time.UTC)
+	switch r.IntN(4) {
+	case 0:
+		t = t.Add(time.Duration(r.IntN(1e9)))
+	case 1:
+		t = t.Add(time.Duration(r.IntN(1000)) * time.Millisecond)
+	}
+	return t.In(zones[r.IntN(len(zones))])
+}
+
+// fill sets every field v holds (following pointers, slices and maps) to
+// a random value, zero and nil included: a field added to the report
+// gets values too, so an encoder that does not write it fails the test.
+func fill(r *rand.Rand, v reflect.Value) {
+	if v.Type() == reflect.TypeFor[time.Time]() {
+		if r.IntN(8) > 0 {
+			v.Set(reflect.ValueOf(randomTime(r)))
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if r.IntN(4) > 0 {
+			v.SetString(randomString(r))
+		}
+	case reflect.Bool:
+		v.SetBool(r.IntN(2) == 0)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		switch r.IntN(4) {
+		case 0:
+		case 1:
+			v.SetInt(-int64(r.IntN(1000)))
+		default:
+			v.SetInt(int64(r.Uint32()))
+		}
+	case reflect.Pointer:
+		if r.IntN(3) > 0 {
+			p := reflect.New(v.Type().Elem())
+			fill(r, p.Elem())
+			v.Set(p)
+		}
+	case reflect.Slice:
+		switch r.IntN(4) {
+		case 0: // nil
+		case 1:
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		default:
+			s := reflect.MakeSlice(v.Type(), 1+r.IntN(4), 4)
+			for i := range s.Len() {
+				fill(r, s.Index(i))
+			}
+			v.Set(s)
+		}
+	case reflect.Map:
+		if r.IntN(4) == 0 {
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for range r.IntN(5) {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(r, k)
+			fill(r, e)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(r, v.Field(i))
+			}
+		}
+	default:
+		panic("fill: no random " + v.Type().String())
+	}
+}
+
+// TestEncodeIncidentAsEncoding checks that WriteJSON, which writes the
+// incidents by hand (encoder), writes what json.Encoder with
+// SetIndent("", "  ") writes, on reports of random incidents with hostile
+// texts, every field filled or left empty, nil, or absent.
+func TestEncodeIncidentAsEncoding(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 10))
+	for round := range 300 {
+		rep := &Report{Files: []string{"mail.log"}, Failures: map[string]int64{}, Incidents: []Incident{}}
+		for range r.IntN(5) + round%3*encodeWindow/2 {
+			var inc Incident
+			fill(r, reflect.ValueOf(&inc).Elem())
+			rep.Incidents = append(rep.Incidents, inc)
+		}
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(&got, rep); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			g, w := got.String(), want.String()
+			i := 0
+			for i < len(g) && i < len(w) && g[i] == w[i] {
+				i++
+			}
+			t.Fatalf("round %d: WriteJSON differs from json.Encoder at byte %d:\n%s\nwant\n%s", round, i, g[max(0, i-200):min(len(g), i+200)], w[max(0, i-200):min(len(w), i+200)])
+		}
+	}
+}
+
+// TestEncodeIncidentRefused checks that an incident encoding/json refuses
+// (a time outside RFC 3339's years) is refused as encoding/json refuses it,
+// and that a time it takes in an unusual zone is written as it writes it.
+func TestEncodeIncidentRefused(t *testing.T) {
+	for _, tc := range []struct {
+		at     time.Time
+		refuse bool
+	}{
+		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("far", 24*3600)), true},
+		{time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("odd", 3600+17)), false},
+		{time.Date(0, 1, 1, 0, 0, 0, 1, time.UTC), false},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("near", -(23*3600+59*60))), false},
+	} {
+		rep := &Report{Files: []string{}, Incidents: []Incident{{ID: "a"}, {ID: "b", LastSeen: tc.at}}}
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		wantErr := enc.Encode(rep)
+		gotErr := WriteJSON(&got, rep)
+		if (wantErr != nil) != tc.refuse || (gotErr != nil) != tc.refuse {
+			t.Errorf("%v: WriteJSON error %v, json.Encoder error %v, want refused %v", tc.at, gotErr, wantErr, tc.refuse)
+			continue
+		}
+		if gotErr != nil {
+			if gotErr.Error() != wantErr.Error() {
+				t.Errorf("%v: WriteJSON error %q, want %q", tc.at, gotErr, wantErr)
+			}
+			continue
+		}
+		if got.String() != want.String() {
+			t.Errorf("%v: WriteJSON\n%s\nwant\n%s", tc.at, got.String(), want.String())
+		}
+	}
+}
+
+// TestAppendJSONString checks appendJSONString against json.Marshal on
+// every byte value, and every rune class, at every place of short texts.
+func TestAppendJSONString(t *testing.T) {
+	var texts []string
+	for c := range 256 {
+		for _, f := range []string{"%c", "ab%c", "%cd", "a\u2028%c\xe2"} {
+			texts = append(texts, strings.ReplaceAll(f, "%c", string([]byte{byte(c)})))
+		}
+	}
+	for _, p := range hostilePieces {
+		texts = append(texts, p, "x"+p+"y", p+p)
+	}
+	for r := rune(0x80); r < 0x3000; r += 7 {
+		texts = append(texts, string(r), "<"+string(r)+">")
+	}
+	texts = append(texts, string(rune(utf8.MaxRune)), "\xf4\x90\x80\x80", "\xed\xa0\x80")
+	for _, s := range texts {
+		checkJSONString(t, s)
+	}
+}
+
+func checkJSONString(t *testing.T, s string) {
+	t.Helper()
+	want, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+		t.Fatalf("appendJSONString(%q) = %s, want %s", s, got[1:], want)
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, p := range hostilePieces {
+		f.Add(p + "x" + p)
+	}
+	f.Fuzz(checkJSONString)
+}
