@@ -212,3 +212,39 @@ func FuzzAppendJSONString(f *testing.F) {
 	}
 	f.Fuzz(checkJSONString)
 }
+
+// TestSafeRun checks the eight-byte test against the byte table: every
+// byte value at every place of a word, beside every other value at the
+// next place (a borrow out of one byte into the next), and random words.
+func TestSafeRun(t *testing.T) {
+	check := func(w []byte) {
+		want := true
+		for _, c := range w {
+			want = want && jsonSafe[c]
+		}
+		if got := safeRun(string(w)) == 8; got != want {
+			t.Fatalf("safeRun(%q) == 8: = %v, want %v", w, got, want)
+		}
+	}
+	for p := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[p] = byte(c)
+			check(w)
+			if p < 7 {
+				for d := range 256 {
+					w[p+1] = byte(d)
+					check(w)
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		w := make([]byte, 8)
+		for i := range w {
+			w[i] = byte(0x1c + r.IntN(0x66)) // around the bytes that matter
+		}
+		check(w)
+	}
+}
