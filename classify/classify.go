@@ -124,6 +124,20 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 				break
 			}
 		}
+		// "blocked by mail.ru", "rejected using web.de": a name that is a
+		// catalog receiver's own mail domain (its Hosts) is no DNS list
+		// but that receiver, called by its domain.
+		kept := f.lists[:0]
+		for _, l := range f.lists {
+			if p := c.hostProvider(l.name); p != nil {
+				if f.named == nil {
+					f.named = p
+				}
+				continue
+			}
+			kept = append(kept, l)
+		}
+		f.lists = kept
 	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
 		f.urlDNSBL = c.urlProvider(text, KindDNSBL)
 	}

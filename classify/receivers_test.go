@@ -53,6 +53,23 @@ func TestReceiverCodes(t *testing.T) {
 		// Exim's stock SPF refusal, and Junk Email Filter passing on another server's refusal
 		{"exim4-config CHECK_RCPT_SPF", "550 [SPF] 192.0.2.1 is not allowed to send mail from example.org. Please see http://www.openspf.org/Why?scope=mfrom;identity=a@example.org;ip=192.0.2.1", "", Auth, ""},
 		{"Junk Email Filter front end", "550-REJECTED - Server at [mx.example.org] (NOT JUNKEMAILFILTER) rejected message - 550 550 192.0.2.1 is not allowed to send mail from example.org", "", Auth, ""},
+		// Orange and La Poste (issue 14, seventh round): the code family
+		// OFR<nnn>_<code> / LPN<nnn>_<code>, whatever the leading digits
+		// (postmaster.orange.fr "Error codes"; postmastery.com's Orange
+		// page, cited by go-sisimai rhost/for-franceptt.go)
+		{"Orange error codes (103: service refused)", "550 mwinf5c40 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR004_103 192.0.2.1 [103]", "orange", Blocklist, FoundCode},
+		{"Orange error codes (999: service refused)", "421 4.2.1 Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN001_999", "orange", Blocklist, FoundCode},
+		{"Orange error codes (102: Cloudmark)", "550 mwinf5c20 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR004_102 [102]", "cloudmark", Blocklist, FoundNamed},
+		{"Orange error codes (104: too many connections)", "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR004_104 [104]", "", RateLimit, ""},
+		{"Orange error codes (405: invalid sender)", "501 5.1.0 Emetteur invalide. Invalid Sender. OFR004_405 [405]", "", "", ""},
+		{"Orange error codes (506: mail rejected)", "550 5.7.1 Mail rejete. Mail rejected. OFR004_506 [506]", "", "", ""},
+		// NetEase's bare "IP in blacklist"; the same words linking to
+		// another receiver's help page are that receiver's.
+		{"NetEase reply codes (IP in blacklist)", "554 IP in blacklist", "netease", Blocklist, FoundCode},
+		{"QQ Mail help page (url)", "550 IP in blacklist http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728", "tencent", Blocklist, FoundURL},
+		// A receiver called by its mail domain after "blocked by" is that
+		// receiver, not a DNS list of that name.
+		{"Mail.Ru called by its domain", "421 4.7.1 Your IP 192.0.2.1 has been temporarily blocked by Mail.Ru antispam", "mailru", Blocklist, FoundURL},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
