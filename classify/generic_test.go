@@ -165,6 +165,21 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 Your account has been compromised and is blocked", notBlocklist},
 		{"554 Message rejected: the Tor download link in the body is blocked", notBlocklist},
 		{"550 5.7.1 SPF-Prüfung für IP 192.0.2.1 fehlgeschlagen, Reputation der Domain egal", notBlocklist},
+		// Terse refusals of a spammer or a blocked host, a list's
+		// rejection, too much spam from the sending domain; and the near
+		// misses: a URL in the body on a list, a reply that only guesses,
+		// a submission server's permission.
+		{"550 Go away spammer", Blocklist},
+		{"554 No spammers allowed", Blocklist},
+		{"550 Access denied to spammers", Blocklist},
+		{"554 DNSBL rejection", Blocklist},
+		{"421 Service not available - host blocked", Blocklist},
+		{"554 Too much spam from your domain", Blocklist},
+		{"554 5.7.1 You are not allowed to send mail: your IP is blocked", Blocklist},
+		{"550 5.7.1 Your mail was rejected because the body contains a URL listed on a blocklist", notBlocklist},
+		{"550 The account or domain may not exist, they may be blacklisted, or missing the proper dns entries.", notBlocklist},
+		{"550 5.7.1 This IP address is not allowed to send through this account", notBlocklist},
+		{"550 Spammer: the recipient mailbox does not exist", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
