@@ -180,6 +180,15 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 The account or domain may not exist, they may be blacklisted, or missing the proper dns entries.", notBlocklist},
 		{"550 5.7.1 This IP address is not allowed to send through this account", notBlocklist},
 		{"550 Spammer: the recipient mailbox does not exist", notBlocklist},
+		// "DNS-BL" as two words; the recipient's own refusal in Japanese,
+		// Chinese and Korean stays the recipient's, our address on a list
+		// in those languages stays a block-list refusal.
+		{"554 5.7.1 Message refused by DNS-BL", Blocklist},
+		{"550 5.7.1 Rejected: your IP is listed on a DNS-BL", Blocklist},
+		{"550 送信元のメールアドレスは受信者により受信拒否されています", notBlocklist},
+		{"550 您的邮件被收件人设置的黑名单拦截", notBlocklist},
+		{"550 수신자가 귀하의 메일을 차단했습니다", notBlocklist},
+		{"550 5.7.1 送信元IPアドレスがブラックリストに登録されているため、受信を拒否しました", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
