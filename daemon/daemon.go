@@ -189,6 +189,10 @@ type service struct {
 	// its results arrive.
 	selfDue     time.Time
 	selfRunning bool
+	// deadZones are the zones the last self-check found failing their
+	// RFC 5782 test point, with why: warned of once when they fail, told
+	// when they answer again (see zoneHealth).
+	deadZones   map[string]string
 	selfResults chan selfCheckResult
 
 	// sinkSwitches are what the outbox worker delivers through; a reload

@@ -2,7 +2,9 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -73,6 +75,10 @@ func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
 	zones, res, log, timeout, clock := s.zones, s.resolver, s.log, s.timeout(), s.d.Now
 	go func() {
 		out := selfCheckResult{results: map[string][]dnsbl.Result{}}
+		// Each zone's RFC 5782 test point is looked up once a round: a
+		// zone that fails it (dead, mistyped, a resolver answering
+		// NXDOMAIN for everything) gives errors, never "not listed".
+		health := dnsbl.NewHealth()
 		for _, target := range targets {
 			t, err := dnsbl.ParseTarget(target)
 			if err != nil {
@@ -80,7 +86,7 @@ func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
 			}
 			picked, _ := dnsbl.Select(zones, nil, t)
 			cctx, cancel := context.WithTimeout(ctx, 3*timeout)
-			out.results[target] = dnsbl.Check(cctx, log, res, picked, target, clock())
+			out.results[target] = dnsbl.CheckRound(cctx, log, res, health, picked, target, clock())
 			cancel()
 		}
 		out.at = clock()
@@ -154,6 +160,7 @@ func (s *service) providerStates(target string, results []dnsbl.Result) []provid
 func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	s.selfRunning = false
 	s.d.Metrics.selfCheck(r.at, r.results, s.providerOfZone)
+	s.zoneHealth(r)
 	var states []providerState
 	unsure := 0
 	for target, results := range r.results {
@@ -200,6 +207,40 @@ func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 		s.kickComposer()
 	}
 	return nil
+}
+
+// zoneHealth warns of the zones that fail their RFC 5782 test point (dead,
+// mistyped, a resolver answering NXDOMAIN for everything): their answers
+// are errors (counted in rblwatch_dnsbl_lookups_total{status="error"}) and
+// keep each provider's last state. Each zone is warned of once when it
+// starts failing, and logged when it answers its test point again.
+func (s *service) zoneHealth(r selfCheckResult) {
+	now := map[string]string{}
+	answered := map[string]bool{}
+	for _, rs := range r.results {
+		for _, res := range rs {
+			switch {
+			case errors.Is(res.Err, dnsbl.ErrUnhealthy):
+				now[res.Zone] = res.Reason
+			case res.Status != dnsbl.StatusError:
+				answered[res.Zone] = true
+			}
+		}
+	}
+	for _, zone := range slices.Sorted(maps.Keys(now)) {
+		if _, known := s.deadZones[zone]; !known {
+			s.log.Warn("self-check: the zone fails its RFC 5782 test point: its answers count as errors, its providers keep their last state",
+				zap.String("zone", zone), zap.String("provider", s.providerOfZone(zone)), zap.String("error", now[zone]))
+		}
+	}
+	for zone := range s.deadZones {
+		if _, still := now[zone]; !still && answered[zone] {
+			s.log.Info("self-check: the zone answers its RFC 5782 test point again", zap.String("zone", zone))
+		} else if !still {
+			now[zone] = s.deadZones[zone] // not asked, or an error this round: no news
+		}
+	}
+	s.deadZones = now
 }
 
 // transition records one provider's state for one target and returns the

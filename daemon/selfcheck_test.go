@@ -94,6 +94,7 @@ func TestSelfCheckErrorsKeepState(t *testing.T) {
 		{"listing zone times out", dnsbltest.Timeout, nx, nx, ""},
 		{"listing zone refuses with 127.255.255.254", dnsbltest.Listed("127.255.255.254", "open resolver"), nx, nx, ""},
 		{"listing zone REFUSED", dnsbltest.Refused, nx, nx, ""},
+		{"listing zone dead (NXDOMAIN for its test point too)", dnsbltest.Dead, nx, nx, ""},
 		{"listing zone NXDOMAIN, another SERVFAIL", nx, dnsbltest.ServFail, nx, ""},
 		{"every zone NXDOMAIN", nx, nx, nx, "delisted"},
 		{"clean, one zone SERVFAIL", nx, dnsbltest.ServFail, nx, ""},
@@ -101,6 +102,8 @@ func TestSelfCheckErrorsKeepState(t *testing.T) {
 		{"clean, every zone times out", dnsbltest.Timeout, dnsbltest.Timeout, dnsbltest.Timeout, ""},
 		{"clean, every zone NXDOMAIN", nx, nx, nx, ""},
 		{"listed by another zone while one times out", dnsbltest.Timeout, nx, listed, "listed"},
+		{"the listing zone dead, the others NXDOMAIN", nx, nx, dnsbltest.Dead, ""},
+		{"every zone dead", dnsbltest.Dead, dnsbltest.Dead, dnsbltest.Dead, ""},
 	}
 	var want []string
 	for i, r := range rounds {
@@ -129,5 +132,50 @@ func TestSelfCheckErrorsKeepState(t *testing.T) {
 	case it := <-h.mail.got:
 		t.Errorf("an extra %s notice was sent", it.Kind)
 	default:
+	}
+}
+
+// TestSelfCheckDeadZone: a zone that answers NXDOMAIN for everything, its
+// RFC 5782 test point 127.0.0.2 included (a list shut down, a mistyped
+// zone, a resolver that cannot reach it), is no "not listed": its answers
+// are errors, counted as such, the provider keeps its state, and the
+// daemon warns once — until the zone answers its test point again.
+func TestSelfCheckDeadZone(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	cfg.DNSBL.Zones.Enable = nil // one zone: dnsbl-1.uceprotect.net
+	h.start(cfg)
+	defer h.stop()
+	const warning = "self-check: the zone fails its RFC 5782 test point: its answers count as errors, its providers keep their last state"
+	errors := func() float64 { return h.metric(`rblwatch_dnsbl_lookups_total{status="error"}`) }
+
+	fake.Set(uce1, dnsbltest.Listed("127.0.0.2", "listed by the test"))
+	h.selfCheckRound(0)
+	fake.Set(uce1, dnsbltest.Dead)
+	before := errors()
+	h.selfCheckRound(1)
+	h.selfCheckRound(2)
+	if got := h.transitions(); len(got) != 1 || got[0] != "listed" {
+		t.Errorf("transitions %q, want only [listed]: a dead zone is no delisting", got)
+	}
+	if n := errors() - before; n != 2 {
+		t.Errorf("%v lookups counted as errors in two rounds of a dead zone, want 2", n)
+	}
+	warned := h.logs.FilterMessage(warning).All()
+	if len(warned) != 1 || warned[0].ContextMap()["zone"] != uce1 || !strings.Contains(warned[0].ContextMap()["error"].(string), "127.0.0.2 is not listed") {
+		t.Errorf("warnings %+v, want one about %s", warned, uce1)
+	}
+	// The zone answers again, 192.0.2.1 no longer listed: now it is news.
+	fake.Set(uce1, dnsbltest.NXDomain)
+	h.selfCheckRound(3)
+	if got := h.transitions(); len(got) != 2 || got[1] != "delisted" {
+		t.Errorf("transitions %q, want [listed delisted]", got)
+	}
+	if h.logs.FilterMessage("self-check: the zone answers its RFC 5782 test point again").Len() != 1 {
+		t.Error("the zone's recovery was not logged")
+	}
+	for _, kind := range []string{"listed", "delisted"} {
+		if it := h.mail.wait(t, kind); it.Kind != kind {
+			t.Errorf("notice %s, want %s", it.Kind, kind)
+		}
 	}
 }

@@ -1,8 +1,9 @@
 // Package dnsbl looks IP addresses and domain names up in DNS block lists
 // (RFC 5782) over github.com/miekg/dns, and says what each answer means.
 //
-// The face is small: Lookup (one zone), Check (many zones in parallel) and
-// CheckHealth (the RFC 5782 test points), with a Resolver saying which
+// The face is small: Lookup (one zone), Check (many zones in parallel),
+// CheckHealth (the RFC 5782 test points) and CheckRound (Check that trusts
+// a zone only when it passes its test points, each tested once a round), with a Resolver saying which
 // server to ask and an optional Cache. Every dependency is a parameter:
 // the package keeps no state and reads no clock, no file and no system
 // resolver configuration (ParseResolvConf parses content it is given).
@@ -49,7 +50,7 @@ var (
 	ErrWrongKind  = errors.New("dnsbl: target does not fit the zone") // an IP for a domain list, or the reverse
 	ErrNoResolver = errors.New("dnsbl: no resolver configured")       // no fallback to the system resolver, ever
 	ErrBadServer  = errors.New("dnsbl: invalid resolver address")
-	ErrUnhealthy  = errors.New("dnsbl: zone fails its RFC 5782 test points")
+	ErrUnhealthy  = errors.New("dnsbl: could not tell: the zone fails its RFC 5782 test point")
 )
 
 // MaxAnswers is the most different A answers a list may give for one name;
@@ -129,6 +130,12 @@ func withErr(res Result, err error) Result {
 }
 
 func lookup(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Target, now time.Time) Result {
+	return lookupText(ctx, log, r, zone, t, now, true)
+}
+
+// lookupText is lookup; withText false skips the reason text of a listing
+// (a test point's says nothing).
+func lookupText(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Target, now time.Time, withText bool) Result {
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -146,7 +153,7 @@ func lookup(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Targ
 		ans, cached = cache.get(qname, now)
 	}
 	if !cached {
-		ans, err = query(ctx, log, r, zone, qname)
+		ans, err = query(ctx, log, r, zone, qname, withText)
 		if err != nil {
 			log.Debug("dnsbl lookup failed", zap.String("zone", zone.Name), zap.String("target", res.Target), zap.Error(err))
 			return withErr(res, err)
@@ -163,9 +170,9 @@ func lookup(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Targ
 }
 
 // query asks for the A records of qname and, when one is a listing in
-// zone, for the TXT records (the reason text; its failure only loses the
+// zone and withText is set, for the TXT records (the reason text; its failure only loses the
 // text).
-func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname string) (rawAnswer, error) {
+func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname string, withText bool) (rawAnswer, error) {
 	resp, err := r.exchange(ctx, qname, dns.TypeA)
 	if err != nil {
 		return rawAnswer{}, err
@@ -211,7 +218,7 @@ func query(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, qname s
 	}
 	ans.ttl = time.Duration(ttl) * time.Second
 
-	if !anyListing(zone, ans.addrs) {
+	if !withText || !anyListing(zone, ans.addrs) {
 		return ans, nil
 	}
 	tresp, err := r.exchange(ctx, qname, dns.TypeTXT)
@@ -375,38 +382,4 @@ func Check(ctx context.Context, log *zap.Logger, r *Resolver, zones []Zone, targ
 	}
 	wg.Wait()
 	return results
-}
-
-// CheckHealth checks the RFC 5782 test points of zone: 127.0.0.2 must be
-// listed and 127.0.0.1 must not (for domain lists, "test" and "invalid").
-// It returns nil when both hold, an error wrapping ErrUnhealthy when the
-// list answers wrongly, and the lookup's error (ErrDNS, ErrRefused, …)
-// when it could not tell. A whitelist answer for 127.0.0.1 is fine. The
-// IPv6 test points (::FFFF:7F00:2) are not checked: an IPv6-only list
-// fails as unhealthy.
-func CheckHealth(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, now time.Time) error {
-	listedPoint, cleanPoint := Target{IP: netip.AddrFrom4([4]byte{127, 0, 0, 2})}, Target{IP: netip.AddrFrom4([4]byte{127, 0, 0, 1})}
-	if zone.Domain {
-		listedPoint, cleanPoint = Target{Domain: "test"}, Target{Domain: "invalid"}
-	}
-	// The cache is bypassed: health is about the list now.
-	var direct *Resolver
-	if r != nil {
-		rc := *r
-		rc.Cache = nil
-		direct = &rc
-	}
-	l := lookup(ctx, log, direct, zone, listedPoint, now)
-	c := lookup(ctx, log, direct, zone, cleanPoint, now)
-	switch {
-	case l.Status == StatusError:
-		return l.Err
-	case c.Status == StatusError:
-		return c.Err
-	case l.Status != StatusListed:
-		return fmt.Errorf("%w: %s: test point %s is not listed", ErrUnhealthy, zone.Name, listedPoint)
-	case c.Status != StatusClean: // a whitelist answer (clean, Allowed) is fine
-		return fmt.Errorf("%w: %s: test point %s is listed (%s)", ErrUnhealthy, zone.Name, cleanPoint, strings.Join(c.Codes, ", "))
-	}
-	return nil
 }

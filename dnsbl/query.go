@@ -131,8 +131,12 @@ func allDigitsAndDots(s string) bool {
 // Reverse returns the query prefix of an address per RFC 5782: the four
 // octets in reverse order for IPv4 ("2.0.0.127"), the 32 nibbles in
 // reverse order for IPv6 ("1.0.0.0.….8.b.d.0.1.0.0.2").
-func Reverse(ip netip.Addr) string {
-	ip = ip.Unmap()
+func Reverse(ip netip.Addr) string { return reverse(ip.Unmap()) }
+
+// reverse is Reverse without unmapping: an IPv4-mapped IPv6 address, which
+// ParseTarget never gives, is written in 32 nibbles — the form of the IPv6
+// test points of RFC 5782 §5 (::FFFF:7F00:2).
+func reverse(ip netip.Addr) string {
 	var b strings.Builder
 	if ip.Is4() {
 		a := ip.As4()
@@ -158,7 +162,8 @@ func Reverse(ip netip.Addr) string {
 }
 
 // QueryName returns the fully qualified name to query for target in zone:
-// "<reversed IP>.<zone>." for address lists, "<domain>.<zone>." for domain
+// "<reversed IP>.<zone>." for address lists (an IPv4-mapped address, which
+// ParseTarget unmaps, in 32 nibbles), "<domain>.<zone>." for domain
 // lists. A target of the wrong kind for the zone fails with ErrWrongKind.
 func QueryName(zone Zone, target Target) (string, error) {
 	name, err := zone.ZoneName()
@@ -170,7 +175,7 @@ func QueryName(zone Zone, target Target) (string, error) {
 	case zone.Domain && target.IsDomain():
 		prefix = target.Domain
 	case !zone.Domain && !target.IsDomain():
-		prefix = Reverse(target.IP)
+		prefix = reverse(target.IP)
 	case zone.Domain:
 		return "", fmt.Errorf("%w: %s lists domains, not addresses", ErrWrongKind, zone.Name)
 	default:

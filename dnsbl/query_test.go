@@ -79,6 +79,7 @@ func TestQueryName(t *testing.T) {
 		{"ipv4", Zone{Name: "zen.spamhaus.org"}, ip("127.0.0.2"), "2.0.0.127.zen.spamhaus.org.", nil},
 		{"zone case and dot", Zone{Name: "ZEN.Spamhaus.org."}, ip("192.0.2.1"), "1.2.0.192.zen.spamhaus.org.", nil},
 		{"ipv6", Zone{Name: "v6.example"}, ip("2001:db8::1"), "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.v6.example.", nil},
+		{"ipv6 test point", Zone{Name: "v6.example"}, Target{IP: netip.AddrFrom16(netip.MustParseAddr("127.0.0.2").As16())}, "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.v6.example.", nil},
 		{"domain", Zone{Name: "dbl.spamhaus.org", Domain: true}, dom("example.com"), "example.com.dbl.spamhaus.org.", nil},
 		{"key", Zone{Name: "{key}.zen.dq.spamhaus.net", NeedsKey: true, Key: "abc123"}, ip("127.0.0.2"), "2.0.0.127.abc123.zen.dq.spamhaus.net.", nil},
 		{"key without NeedsKey", Zone{Name: "{key}.combined.mail.abusix.zone", Key: "K-1"}, ip("127.0.0.2"), "2.0.0.127.K-1.combined.mail.abusix.zone.", nil},

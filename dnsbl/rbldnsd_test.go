@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,4 +144,79 @@ func TestDeadServer(t *testing.T) {
 	if res.Status != dnsbl.StatusError || !errors.Is(res.Err, dnsbl.ErrTimeout) {
 		t.Errorf("dead server: %+v, want a timeout error", res)
 	}
+}
+
+// TestRbldnsdHealthFor: the test points of each kind of target, IPv6 in
+// the nibble form of ::FFFF:7F00:2.
+func TestRbldnsdHealthFor(t *testing.T) {
+	r := rbldnsdResolver(t)
+	ip4, ip6, dom := mustTarget(t, "192.0.2.1"), mustTarget(t, "2001:db8::1"), mustTarget(t, "example.org")
+	dead := dnsbl.Zone{Name: "dead.test"}
+	tests := []struct {
+		zone   dnsbl.Zone
+		target dnsbl.Target
+		want   error
+	}{
+		{zen, ip4, nil},
+		{zen, ip6, nil}, // rbldnsd answers ::FFFF:7F00:2 from the IPv4 data: 127.0.0.2 is listed
+		{v6, ip6, nil},
+		{v6, ip4, dnsbl.ErrUnhealthy},
+		{dbl, dom, nil},
+		{dbl, ip4, dnsbl.ErrWrongKind},
+		{dead, ip4, dnsbl.ErrUnhealthy},
+		{dead, ip6, dnsbl.ErrUnhealthy},
+		{dnsbl.Zone{Name: "zen.tset"}, ip4, dnsbl.ErrDNS}, // not served: REFUSED, an error, not a dead zone
+		{pub, ip4, dnsbl.ErrRefused},
+		{dqNoKey, ip4, dnsbl.ErrNoKey},
+	}
+	for _, tt := range tests {
+		err := dnsbl.CheckHealthFor(t.Context(), nil, r, tt.zone, tt.target, now)
+		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("CheckHealthFor(%s, %s) = %v, want %v", tt.zone.Name, tt.target, err, tt.want)
+		}
+		if errors.Is(tt.want, dnsbl.ErrDNS) && errors.Is(err, dnsbl.ErrUnhealthy) {
+			t.Errorf("CheckHealthFor(%s): a lookup error called a dead zone: %v", tt.zone.Name, err)
+		}
+	}
+}
+
+// TestRbldnsdCheckRound: a live zone with test points, a dead one and a
+// mistyped one in one round. The dead zone's NXDOMAIN is no "clean".
+func TestRbldnsdCheckRound(t *testing.T) {
+	r := rbldnsdResolver(t)
+	zones := []dnsbl.Zone{zen, {Name: "dead.test"}, {Name: "zen.tset"}, karma}
+	h := dnsbl.NewHealth()
+	for _, tt := range []struct {
+		target string
+		want   []dnsbl.Status
+	}{
+		{"192.0.2.1", []dnsbl.Status{dnsbl.StatusClean, dnsbl.StatusError, dnsbl.StatusError, dnsbl.StatusClean}},
+		{"192.0.2.99", []dnsbl.Status{dnsbl.StatusListed, dnsbl.StatusError, dnsbl.StatusError, dnsbl.StatusClean}},
+	} {
+		got := dnsbl.CheckRound(t.Context(), nil, r, h, zones, tt.target, now)
+		for i, res := range got {
+			if res.Zone != zones[i].Name || res.Status != tt.want[i] {
+				t.Errorf("%s in %s: %s (%v), want %s", tt.target, zones[i].Name, res.Status, res.Err, tt.want[i])
+			}
+		}
+		if !errors.Is(got[1].Err, dnsbl.ErrUnhealthy) || !strings.Contains(got[1].Reason, "127.0.0.2 is not listed") {
+			t.Errorf("dead.test: %q, want the failed test point", got[1].Reason)
+		}
+		if !errors.Is(got[2].Err, dnsbl.ErrDNS) || errors.Is(got[2].Err, dnsbl.ErrUnhealthy) {
+			t.Errorf("zen.tset: %v, want the DNS error", got[2].Err)
+		}
+	}
+	// Without test points the dead zone read "clean": what this guards.
+	if res := dnsbl.Check(t.Context(), nil, r, zones[1:2], "192.0.2.1", now); res[0].Status != dnsbl.StatusClean {
+		t.Fatalf("dead.test without test points: %s, want clean (the premise)", res[0].Status)
+	}
+}
+
+func mustTarget(t *testing.T, s string) dnsbl.Target {
+	t.Helper()
+	tg, err := dnsbl.ParseTarget(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
 }

@@ -33,11 +33,18 @@ var brbl = []string{"554 5.7.1 Service unavailable; Client host [{ip}] blocked u
 const (
 	postmaster = "postmaster@ops.test"
 	brblZone   = "b.barracudacentral.org"
-	// brblListed lists our public address; brblEmpty lists nobody. TTLs
-	// of 1 s keep the daemon's DNS cache from hiding a change.
+	// brblListed lists our public address; brblEmpty lists nobody but
+	// the RFC 5782 test point 127.0.0.2, which a working list always lists
+	// (the self-check trusts a zone's "not listed" only then). TTLs of 1 s
+	// keep the daemon's DNS cache from hiding a change.
 	brblListed = brblHead + listed + "\n"
 	brblEmpty  = brblHead
-	brblHead   = "$SOA 1 ns.brbl.test. hostmaster.brbl.test. 1 600 300 86400 1\n$TTL 1\n:127.0.0.2:Listed by the test BRBL: $\n"
+	// brblDead is a dead zone: no entry at all, not even the test point.
+	brblDead = "$SOA 1 ns.brbl.test. hostmaster.brbl.test. 1 600 300 86400 1\n$TTL 1\n"
+	// deadZoneWarning is what the daemon logs of a zone failing its test
+	// point.
+	deadZoneWarning = "self-check: the zone fails its RFC 5782 test point: its answers count as errors, its providers keep their last state"
+	brblHead        = "$SOA 1 ns.brbl.test. hostmaster.brbl.test. 1 600 300 86400 1\n$TTL 1\n:127.0.0.2:Listed by the test BRBL: $\n127.0.0.2\n"
 )
 
 type daemonBench struct {
@@ -500,6 +507,23 @@ func TestDaemonSelfCheck(t *testing.T) {
 	// The next check finds the same: nothing more to say.
 	d.waitLog("self-check done", d.count("self-check done")+1)
 	checkMetrics(t, d, map[string]float64{mListed: 1, mDelisted: 0, mSent: 1})
+
+	// The zone dies: NXDOMAIN for everything, its RFC 5782 test point
+	// 127.0.0.2 included. That is no delisting: the daemon warns, and the
+	// listing stands until the zone answers again.
+	if err := b.dns.WriteZone("brbl.zone", []byte(brblDead)); err != nil {
+		t.Fatal(err)
+	}
+	waitNXDomain(t, b.dns.Addr, "127.0.0.2", brblZone)
+	w := d.waitLog(deadZoneWarning, 1)
+	if w["zone"] != brblZone || !strings.Contains(fmt.Sprint(w["error"]), "127.0.0.2 is not listed") {
+		t.Errorf("the warning does not name %s and its test point: %v", brblZone, w)
+	}
+	d.waitLog("self-check done", d.count("self-check done")+2)
+	checkMetrics(t, d, map[string]float64{mListed: 1, mDelisted: 0, mSent: 1})
+	if n := d.count(deadZoneWarning); n != 1 {
+		t.Errorf("warned %d times of the dead zone, want once", n)
+	}
 
 	if err := b.dns.WriteZone("brbl.zone", []byte(brblEmpty)); err != nil {
 		t.Fatal(err)

@@ -111,9 +111,12 @@ const checkParallel = 4
 
 // CheckTargets looks each target up through r in the zones SelectZones
 // picks for it, a few targets at a time, and returns their reports in the
-// order of targets.
+// order of targets. Each zone's RFC 5782 test point is looked up once for
+// the run (per kind of target, see dnsbl.CheckRound): a zone that fails it
+// answers "could not tell" (an error row) instead of a false "clean".
 func CheckTargets(ctx context.Context, log *zap.Logger, r *dnsbl.Resolver, providers []*classify.Provider, names []string, targets []dnsbl.Target, now time.Time) []CheckReport {
 	out := make([]CheckReport, len(targets))
+	health := dnsbl.NewHealth()
 	sem := make(chan struct{}, checkParallel)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -125,7 +128,7 @@ func CheckTargets(ctx context.Context, log *zap.Logger, r *dnsbl.Resolver, provi
 			for j, z := range zones {
 				list[j] = z.Zone
 			}
-			out[i] = NewCheckReport(t, zones, dnsbl.Check(ctx, log, r, list, t.String(), now))
+			out[i] = NewCheckReport(t, zones, dnsbl.CheckRound(ctx, log, r, health, list, t.String(), now))
 		})
 	}
 	wg.Wait()

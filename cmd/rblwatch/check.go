@@ -23,7 +23,8 @@ const (
 // runCheck looks IPs and domains up in the catalog's DNS lists (or in the
 // zones named with --zone) and prints the status per zone. It exits 1 when
 // a target is listed somewhere, else 3 when some target got no definite
-// answer from any zone (every lookup failed: "could not tell"), else 0.
+// answer from any zone (every lookup failed, or its zone failed its RFC
+// 5782 test point, looked up once a run: "could not tell"), else 0.
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "check")
 	asJSON := fs.Bool("json", false, "print one JSON object per target")
@@ -47,7 +48,9 @@ Exit status (as monitoring plugins use it):
   1  some zone lists some target
   2  usage error
   3  could not tell: nothing is listed, and for some target no zone gave a
-     definite answer (every lookup timed out, failed or was refused)
+     definite answer (every lookup timed out, failed or was refused, or the
+     zone failed its RFC 5782 test point: 127.0.0.2 must be listed and
+     127.0.0.1 not — a dead or mistyped zone answers NXDOMAIN for both)
 `)
 	}
 	if err := parseFlags(fs, args); err != nil {

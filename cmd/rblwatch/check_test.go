@@ -118,8 +118,10 @@ func TestCheckRbldnsd(t *testing.T) {
 			byZone[r.Zone] = r
 		}
 		// Zones unknown to the catalog are checked whatever the target's
-		// kind, with default meanings.
-		want := map[string]string{"zen.test": "listed", "v6.test": "clean", "dbl.test": "clean", "karma.test": "listed",
+		// kind, with default meanings; one that does not list the test
+		// point of the target's kind (an IPv6 list, a domain list asked
+		// about 127.0.0.2) cannot tell.
+		want := map[string]string{"zen.test": "listed", "v6.test": "error", "dbl.test": "error", "karma.test": "listed",
 			"pub.test": "error", "slow.test": "error", "refused.test": "error"}
 		if len(byZone) != len(want) {
 			t.Errorf("zones %v, want %v", byZone, want)
@@ -164,6 +166,15 @@ func TestCheckRbldnsd(t *testing.T) {
 		{"listed one, undecided other", []string{"--zone", "zen.test", "--zone", "pub.test", "127.0.0.2", "spammer.example"}, 1, ""},
 		{"key zone without a key", []string{"--zone", "{key}.dq.test", "127.0.0.2"}, 3, "127.0.0.2"},
 		{"an error answer in 127.255.255/24 is no listing", []string{"--zone", "pub.test", "127.0.0.2"}, 3, "127.0.0.2"},
+		// RFC 5782 test points: a zone answering NXDOMAIN for everything,
+		// 127.0.0.2 included (dead, or a typo a resolver answers NXDOMAIN
+		// for), cannot tell; before, it read "clean", exit 0.
+		{"a dead zone", []string{"--zone", "dead.test", "192.0.2.1"}, 3, "192.0.2.1"},
+		{"a dead zone, IPv6", []string{"--zone", "dead.test", "2001:db8::1"}, 3, "2001:db8::1"},
+		{"a dead zone, two targets", []string{"--zone", "dead.test", "192.0.2.1", "198.51.100.1"}, 3, "198.51.100.1"},
+		{"a mistyped zone rbldnsd refuses", []string{"--zone", "zen.tset", "192.0.2.1"}, 3, "192.0.2.1"},
+		{"a live zone beside a dead one", []string{"--zone", "dead.test", "--zone", "zen.test", "192.0.2.1"}, 0, ""},
+		{"listed in a live zone beside a dead one", []string{"--zone", "dead.test", "--zone", "zen.test", "192.0.2.99"}, 1, ""},
 	}
 	for _, tt := range exitTests {
 		t.Run("exit "+tt.name, func(t *testing.T) {
@@ -183,6 +194,15 @@ func TestCheckRbldnsd(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("dead zone row", func(t *testing.T) {
+		out, _, _ := runCLI(t, "check", "--resolver", addr, "--zone", "zen.test", "--zone", "dead.test", "192.0.2.1")
+		for _, want := range []string{"zen.test   -  clean", "dead.test  -  error  dnsbl: could not tell: the zone fails its RFC 5782 test point: 127.0.0.2 is not listed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 
 	t.Run("catalog zones", func(t *testing.T) {
 		// Every enabled IP zone of the catalog, all through rbldnsd, which

@@ -2,6 +2,7 @@ package dnsbltest
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,16 @@ type Mode struct {
 	// CNAME, when set, answers with a CNAME from the query's name to it,
 	// and the A and TXT records under it.
 	CNAME string
+	// Dead makes the zone answer NXDOMAIN for every name, its RFC 5782
+	// test points included: a list shut down, a mistyped zone, a resolver
+	// that cannot reach it. Without it, a zone whose mode is a definite
+	// answer (NXDOMAIN, or A records in 127.0.0.0/8 outside the refusal
+	// codes 127.255.255.0/24) answers its test points as a working list
+	// does: 127.0.0.2, ::FFFF:7F00:2 and "test" listed (127.0.0.2),
+	// 127.0.0.1, ::FFFF:7F00:1 and "invalid" not (NXDOMAIN). Error modes
+	// (timeouts, SERVFAIL, REFUSED, refusal codes, answers about other
+	// names) answer the test points as everything else.
+	Dead bool
 }
 
 // Modes used by the fault tests.
@@ -34,7 +45,51 @@ var (
 	ServFail = Mode{Rcode: dns.RcodeServerFailure}
 	Refused  = Mode{Rcode: dns.RcodeRefused}
 	Timeout  = Mode{Drop: true}
+	Dead     = Mode{Rcode: dns.RcodeNameError, Dead: true}
 )
+
+// Test points of RFC 5782 §5, as the first labels of a query name.
+const (
+	v6Zeros = "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+)
+
+var (
+	listedPoints = []string{"2.0.0.127.", "test.", "2.0.0.0.0.0.f.7.f.f.f.f." + v6Zeros}
+	cleanPoints  = []string{"1.0.0.127.", "invalid.", "1.0.0.0.0.0.f.7.f.f.f.f." + v6Zeros}
+)
+
+// testPoint says whether name (lower case, no final dot) is a test point of
+// zone: +1 one that must be listed, -1 one that must not, 0 neither.
+func testPoint(name, zone string) int {
+	for sign, points := range map[int][]string{1: listedPoints, -1: cleanPoints} {
+		for _, p := range points {
+			if zone == "" && strings.HasPrefix(name, p) || zone != "" && name == p+zone {
+				return sign
+			}
+		}
+	}
+	return 0
+}
+
+// live says whether m is a definite answer, as a working list gives.
+func (m Mode) live() bool {
+	if m.Dead || m.Drop || m.Owner != "" || m.CNAME != "" {
+		return false
+	}
+	switch m.Rcode {
+	case dns.RcodeNameError:
+		return true
+	case dns.RcodeSuccess:
+		for _, a := range m.A {
+			ip, err := netip.ParseAddr(a)
+			if err != nil || !ip.Is4() || ip.As4()[0] != 127 || ip.As4()[1] == 255 && ip.As4()[2] == 255 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
 
 // Listed answers with the A record code and a reason text.
 func Listed(code, txt string) Mode { return Mode{A: []string{code}, TXT: txt} }
@@ -121,7 +176,15 @@ func (f *Fake) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		return
 	}
 	q := req.Question[0]
-	_, m := f.mode(q.Name)
+	zone, m := f.mode(q.Name)
+	if m.live() {
+		switch testPoint(strings.ToLower(strings.TrimSuffix(q.Name, ".")), zone) {
+		case 1:
+			m = Listed("127.0.0.2", "RFC 5782 test point")
+		case -1:
+			m = NXDomain
+		}
+	}
 	if m.Drop {
 		return
 	}

@@ -31,6 +31,7 @@ var Zones = []string{
 	"slow.test:ip4set:zen.zone", "slow.test:acl:ignore.acl",
 	"refused.test:ip4set:zen.zone", "refused.test:acl:refuse.acl",
 	"k3y.dq.test:ip4set:zen.zone",
+	"dead.test:ip4set:dead.zone",
 }
 
 // Key is the subscriber key of the k3y.dq.test zone ("{key}.dq.test").
