@@ -70,6 +70,16 @@ func TestReceiverCodes(t *testing.T) {
 		// A receiver called by its mail domain after "blocked by" is that
 		// receiver, not a DNS list of that name.
 		{"Mail.Ru called by its domain", "421 4.7.1 Your IP 192.0.2.1 has been temporarily blocked by Mail.Ru antispam", "mailru", Blocklist, FoundURL},
+		// MTAs' own templates (issue 14, seventh round): sendmail's DNS
+		// list features, Apache James's DNS RBL handler, a list zone the
+		// catalog does not know after other verbs.
+		{"sendmail cf/feature/enhdnsbl.m4 (temporary lookup failure)", "451 4.7.1 Temporary lookup failure of 192.0.2.1 at zen.spamhaus.org", "", Network, ""},
+		{"sendmail cf/feature/dnsbl.m4 (blackhole site)", "550 Mail from 192.0.2.1 refused by blackhole site bl.example.net", Unknown, Blocklist, FoundGeneric},
+		{"Apache James DNSRBLHandler", "530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.", Unknown, Blocklist, FoundGeneric},
+		{"a list zone after 'blocked by'", "550 5.7.1 Blocked by bl.example.net", Unknown, Blocklist, FoundNamed},
+		{"a list zone after 'rejected by'", "554 rejected by rbl.example.com", Unknown, Blocklist, FoundGeneric},
+		{"a content filter's host after 'rejected by'", "550 Message rejected by spamfilter.example.com: spam detected", "", Content, ""},
+		{"a mail host after 'blocked by'", "550 5.7.1 Blocked by mx.example.net", "", "", ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
