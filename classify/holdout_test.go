@@ -167,10 +167,10 @@ func TestHoldout(t *testing.T) {
 
 // TestDev measures the rows the rules were tuned on, with the same
 // thresholds: dev.tsv (the first three rounds), dev4.tsv (the fourth),
-// dev5b.tsv (the fifth round's own gathering) and dev5.tsv (the
-// development part of the fifth round's new batch).
+// dev5b.tsv (the fifth round's own gathering), dev5.tsv (the development
+// part of the fifth round's new batch) and dev7.tsv (the seventh's).
 func TestDev(t *testing.T) {
-	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv", "dev5.tsv"} {
+	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv", "dev5.tsv", "dev7.tsv"} {
 		t.Run(f, func(t *testing.T) {
 			s := scoreRows(t, Default(), f, readRows(t, filepath.Join("testdata", f)))
 			if s.posRate() < 0.90 {
