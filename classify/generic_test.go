@@ -189,6 +189,12 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 您的邮件被收件人设置的黑名单拦截", notBlocklist},
 		{"550 수신자가 귀하의 메일을 차단했습니다", notBlocklist},
 		{"550 5.7.1 送信元IPアドレスがブラックリストに登録されているため、受信を拒否しました", Blocklist},
+		{"554 Sorry, your IP has been added to our firewall", Blocklist},
+		{"550 Вашему серверу запрещено отправлять почту", Blocklist},
+		{"550 该IP因发送垃圾邮件被暂时禁止", Blocklist},
+		{"550 貴社のメールサーバーは迷惑メール送信元として登録されています", Blocklist},
+		{"550 5.7.1 Message blocked by firewall rule: attachment type not allowed", notBlocklist},
+		{"554 邮件被禁止发送：内容违规", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {

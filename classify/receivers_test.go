@@ -70,6 +70,8 @@ func TestReceiverCodes(t *testing.T) {
 		// A receiver called by its mail domain after "blocked by" is that
 		// receiver, not a DNS list of that name.
 		{"Mail.Ru called by its domain", "421 4.7.1 Your IP 192.0.2.1 has been temporarily blocked by Mail.Ru antispam", "mailru", Blocklist, FoundURL},
+		// The CBL is part of Spamhaus's XBL (abuseat.org points there).
+		{"Spamhaus XBL (the CBL)", "550 Client IP address on CBL", "spamhaus", Blocklist, FoundNamed},
 		// MTAs' own templates (issue 14, seventh round): sendmail's DNS
 		// list features, Apache James's DNS RBL handler, a list zone the
 		// catalog does not know after other verbs.
