@@ -2,7 +2,6 @@ package incident
 
 import (
 	"container/heap"
-	"fmt"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -1110,15 +1109,28 @@ func incidentID(k Key, first time.Time) string {
 	if listed == "" {
 		listed = "unknown"
 	}
-	listed = strings.Map(func(r rune) rune {
+	// One allocation (not fmt's five): a dense log opens thousands of
+	// incidents.
+	var b strings.Builder
+	b.Grow(len(k.Provider) + 1 + len(listed) + 1 + len(idTime))
+	b.WriteString(k.Provider)
+	b.WriteByte('-')
+	for _, r := range listed {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
-			return r
+			b.WriteByte(byte(r))
+		default:
+			b.WriteByte('_')
 		}
-		return '_'
-	}, listed)
-	return fmt.Sprintf("%s-%s-%s", k.Provider, listed, first.UTC().Format("20060102T150405Z"))
+	}
+	b.WriteByte('-')
+	var t [len(idTime)]byte
+	b.Write(first.UTC().AppendFormat(t[:0], idTime))
+	return b.String()
 }
+
+// idTime is the layout of an incident ID's first-seen time.
+const idTime = "20060102T150405Z"
 
 // domainOf returns the lower-cased domain of an address, "" if none.
 func domainOf(addr string) string {

@@ -768,3 +768,24 @@ func TestRegisteredOf(t *testing.T) {
 		}
 	}
 }
+
+// TestIncidentID checks the IDs' form: the listed address with every
+// character but letters, digits, '.' and '-' as '_' (a rune, or an
+// invalid byte, as one), "unknown" for none, the first-seen time in UTC.
+func TestIncidentID(t *testing.T) {
+	at := time.Date(2026, 11, 24, 0, 30, 5, 999, time.FixedZone("JST", 9*3600))
+	for _, tc := range []struct {
+		key  Key
+		want string
+	}{
+		{Key{"spamhaus", "192.0.2.1"}, "spamhaus-192.0.2.1-20261123T153005Z"},
+		{Key{"spamhaus", ""}, "spamhaus-unknown-20261123T153005Z"},
+		{Key{"microsoft", "2001:db8::1"}, "microsoft-2001_db8__1-20261123T153005Z"},
+		{Key{"unknown", "例え.example.JP"}, "unknown-__.example.JP-20261123T153005Z"},
+		{Key{"x", "a\xffb c/d<e>"}, "x-a_b_c_d_e_-20261123T153005Z"},
+	} {
+		if got := incidentID(tc.key, at); got != tc.want {
+			t.Errorf("incidentID(%q) = %q, want %q", tc.key, got, tc.want)
+		}
+	}
+}
