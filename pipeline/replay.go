@@ -50,6 +50,10 @@ type Options struct {
 	// the daemon finds in the same lines.
 	Quiet   time.Duration
 	Workers int // parsing goroutines; 0: GOMAXPROCS
+	// NoTimelines leaves Result.Rejections empty: only the HTML report
+	// draws the timelines, and counting them cost a look-up of the
+	// incident and its histogram at every refusal.
+	NoTimelines bool
 	// MaxLine is the longest line read (0: MaxLine).
 	MaxLine int
 	// Progress, when set, is called from time to time with the number of
@@ -77,7 +81,7 @@ type Result struct {
 	First, Last time.Time
 	Incidents   []incident.Incident
 	// Rejections counts, per incident ID, the rejections that fed it over
-	// time (for timelines).
+	// time (for timelines; none with Options.NoTimelines).
 	Rejections map[string]*Histogram
 	// Folded counts the refusals whose listed address was folded: their
 	// receiver had named too many addresses that are not ours
@@ -242,7 +246,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 					res.Folded++
 				}
 				ingest.Feed(tr, &o)
-				if v := o.Verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" {
+				if v := o.Verdict; v != nil && v.Category == classify.Blocklist && v.Provider != "" && !opts.NoTimelines {
 					if id, ok := tr.ActiveID(incident.Key{Provider: v.Provider, Listed: v.Listed}); ok {
 						h := res.Rejections[id]
 						if h == nil {

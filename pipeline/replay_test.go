@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -92,6 +93,20 @@ func TestReplaySample(t *testing.T) {
 		if res.Rejections[inc.ID].Total() != w.bounced+w.deferred {
 			t.Errorf("%v: %d rejection times", inc.Key, res.Rejections[inc.ID].Total())
 		}
+	}
+}
+
+// TestNoTimelines: without timelines a replay counts no rejection times
+// and finds the same incidents.
+func TestNoTimelines(t *testing.T) {
+	big := strings.Repeat(sampleLog, 20)
+	with, without := replay(t, big, Options{}), replay(t, big, Options{NoTimelines: true})
+	if len(with.Rejections) == 0 || len(without.Rejections) != 0 {
+		t.Errorf("timelines of %d incidents with, %d without; want some, none", len(with.Rejections), len(without.Rejections))
+	}
+	with.Rejections, without.Rejections = nil, nil
+	if !reflect.DeepEqual(with, without) {
+		t.Errorf("a replay without timelines differs:\n%+v\nwith them:\n%+v", without, with)
 	}
 }
 
