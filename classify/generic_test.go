@@ -195,6 +195,15 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 貴社のメールサーバーは迷惑メール送信元として登録されています", Blocklist},
 		{"550 5.7.1 Message blocked by firewall rule: attachment type not allowed", notBlocklist},
 		{"554 邮件被禁止发送：内容违规", notBlocklist},
+		// An account's or a domain's own settings of where it may send
+		// from, the recipient organisation's own list: no verdict on the
+		// address's standing; a local deny list of addresses is one.
+		{"550 5.7.1 Sending from this IP address is not permitted for your account", notBlocklist},
+		{"554 5.7.1 Message rejected: the sending IP 192.0.2.1 is not registered for this domain", notBlocklist},
+		{"550 5.7.1 IP 192.0.2.1 is not allowed to use this SMTP server", notBlocklist},
+		{"553 5.7.1 Sender is on the organization block list", notBlocklist},
+		{"550 5.7.1 Access denied: IP address on internal denylist", Blocklist},
+		{"550 5.7.1 IP 192.0.2.1 is blacklisted and not allowed to use this server", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
