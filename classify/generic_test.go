@@ -170,6 +170,9 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		// misses: a URL in the body on a list, a reply that only guesses,
 		// a submission server's permission.
 		{"550 Go away spammer", Blocklist},
+		// a list's verdict quoted as such (dev7.tsv)
+		{"550 5.7.1 ZZBL says spammer, ref 20201130-2", Blocklist},
+		{"550 5.7.1 Our filter says spam content, ref 20201130-2", Content},
 		{"554 No spammers allowed", Blocklist},
 		{"550 Access denied to spammers", Blocklist},
 		{"554 DNSBL rejection", Blocklist},
