@@ -63,6 +63,13 @@ func TestReceiverCodes(t *testing.T) {
 		{"Orange error codes (104: too many connections)", "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR004_104 [104]", "", RateLimit, ""},
 		{"Orange error codes (405: invalid sender)", "501 5.1.0 Emetteur invalide. Invalid Sender. OFR004_405 [405]", "", "", ""},
 		{"Orange error codes (506: mail rejected)", "550 5.7.1 Mail rejete. Mail rejected. OFR004_506 [506]", "", "", ""},
+		// SFR: SFR_IN_<d><nn> (postmastery.com's SFR page): 01 spam, 02
+		// viruses, 04 unknown users block the address for two hours; 03
+		// protocol errors and 05 the volume do not.
+		{"SFR error codes (x01: too many spam messages)", "450 4.7.1 SFR_IN_101 Service refused due to bad behavior - Too many spam messages", "sfr", Blocklist, FoundCode},
+		{"SFR error codes (x02: viruses)", "421 4.7.1 SFR_IN_302 Service refused due to bad behavior - Too many virus messages", "sfr", Blocklist, FoundCode},
+		{"SFR error codes (x05: volume)", "450 4.7.1 SFR_IN_105 Service refused - Too many messages", "", RateLimit, ""},
+		{"SFR error codes (x03: protocol errors)", "421 4.7.0 SFR_IN_203 Service refused - SMTP protocol errors", "", "", ""},
 		// NetEase's bare "IP in blacklist"; the same words linking to
 		// another receiver's help page are that receiver's.
 		{"NetEase reply codes (IP in blacklist)", "554 IP in blacklist", "netease", Blocklist, FoundCode},
