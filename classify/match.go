@@ -100,10 +100,12 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 	for _, l := range lits {
 		maxStates += len(l)
 	}
-	gotoT := make([]int32, n, int(n)*maxStates)
-	for i := range gotoT {
-		gotoT[i] = -1
+	none := make([]int32, n) // a new state's row
+	for i := range none {
+		none[i] = -1
 	}
+	gotoT := make([]int32, 0, int(n)*maxStates)
+	gotoT = append(gotoT, none...)
 	m.out = make([][]int32, 1, maxStates)
 	states := int32(1)
 	for id, l := range lits {
@@ -114,9 +116,7 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 			if t < 0 {
 				t = states
 				states++
-				for range n {
-					gotoT = append(gotoT, -1)
-				}
+				gotoT = append(gotoT, none...)
 				m.out = append(m.out, nil)
 				gotoT[s*n+c] = t
 			}
@@ -137,16 +137,26 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 		fail[t] = 0
 		queue = append(queue, t)
 	}
+	// A state's row, and its failure state's (complete: nearer the
+	// root), as slices: the catalog's automaton has thousands of states
+	// of about a hundred classes, and every command waits for it.
+	var kids []int32 // the trie's edges of a state: class, next state
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		for c := int32(0); c < n; c++ {
-			t := m.delta[s*n+c]
-			if t < 0 {
-				m.delta[s*n+c] = m.delta[fail[s]*n+c]
-				continue
+		row := m.delta[s*n : s*n+n]
+		frow := m.delta[fail[s]*n : fail[s]*n+n]
+		kids = kids[:0]
+		for c, t := range row {
+			if t >= 0 {
+				kids = append(kids, int32(c), t)
 			}
-			f := m.delta[fail[s]*n+c]
+		}
+		copy(row, frow)
+		for k := 0; k < len(kids); k += 2 {
+			c, t := kids[k], kids[k+1]
+			row[c] = t
+			f := frow[c]
 			fail[t] = f
 			if len(m.out[f]) > 0 {
 				merged := make([]int32, 0, len(m.out[t])+len(m.out[f]))

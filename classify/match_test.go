@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -130,4 +131,66 @@ func holdsOther(r *Rule, i int, l string) bool {
 		}
 	}
 	return false
+}
+
+// TestMatcherAsNaive checks the automaton against a search of each literal
+// at every place of the text, with the word-boundary rules (literal), on
+// random literals and texts of a few bytes: word bytes of both cases,
+// others, and bytes outside ASCII.
+func TestMatcherAsNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "abAB1. -*\xe3"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	lower := func(s string) string { // ASCII only, as the matcher's classes
+		b := []byte(s)
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return string(b)
+	}
+	for round := range 300 {
+		var lits []string
+		var bounds []uint8
+		for range 1 + r.IntN(12) {
+			l, b := literal(lower(word(1 + r.IntN(4))))
+			if l == "" {
+				continue
+			}
+			lits, bounds = append(lits, l), append(bounds, b)
+		}
+		m := newMatcher(lits, bounds)
+		for range 20 {
+			text := word(r.IntN(16))
+			hits := make([]uint64, (len(lits)+63)/64)
+			m.scan([]byte(text), hits)
+			anyWant := false
+			for id, l := range lits {
+				want := false
+				low := lower(text)
+				for i := 0; i+len(l) <= len(low) && !want; i++ {
+					if low[i:i+len(l)] != l {
+						continue
+					}
+					left := bounds[id]&boundLeft == 0 || i == 0 || !wordByte(text[i-1])
+					right := bounds[id]&boundRight == 0 || i+len(l) == len(text) || !wordByte(text[i+len(l)])
+					want = left && right
+				}
+				anyWant = anyWant || want
+				if got := hits[id>>6]&(1<<(uint(id)&63)) != 0; got != want {
+					t.Fatalf("round %d: literal %q (bounds %b) in %q: %v, want %v (literals %q)", round, l, bounds[id], text, got, want, lits)
+				}
+			}
+			if got := m.any(text); got != anyWant {
+				t.Fatalf("round %d: any(%q) = %v, want %v (literals %q)", round, text, got, anyWant, lits)
+			}
+		}
+	}
 }
