@@ -3,6 +3,7 @@ package logwatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -72,5 +73,86 @@ func TestStreamCancelWhileReading(t *testing.T) {
 	}
 	if err := <-errc; err != nil {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// stallReader returns all its data in its first Read, then blocks until
+// release is closed (a pipe whose writer is still there), then ends.
+type stallReader struct {
+	data    []byte
+	release chan struct{}
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	if len(s.data) == 0 {
+		<-s.release
+		return 0, io.EOF
+	}
+	n := copy(p, s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+// TestStreamStopKeepsWhatWasRead: lines already read from the pipe when
+// the stop comes are still sent — every one, the unfinished last as it
+// is — and then the channels close without waiting for more input.
+// (Before, the stop closed the channels at once: the lines read but not
+// yet passed on were lost, all but the first few here.)
+func TestStreamStopKeepsWhatWasRead(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		n    int // whole lines, all in one read (less than 64 KiB)
+		tail string
+	}{
+		{"more lines than the channel holds", 2900, ""},
+		{"an unfinished last line", 2800, "half a li"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			for i := range tt.n {
+				fmt.Fprintf(&b, "line %06d of a pipe\n", i)
+			}
+			b.WriteString(tt.tail)
+			if b.Len() >= streamChunk {
+				t.Fatalf("%d bytes do not fit one read", b.Len())
+			}
+			sr := &stallReader{data: []byte(b.String()), release: make(chan struct{})}
+			defer close(sr.release)
+			ctx, cancel := context.WithCancel(context.Background())
+			lines, errc := Stream(ctx, sr, StreamOptions{Buffer: 16})
+			// The first line comes from the one read: all of the input has
+			// been read when it arrives.
+			got := []string{(<-lines).Text}
+			cancel()
+			timeout := time.After(guard)
+			for open := true; open; {
+				select {
+				case l, ok := <-lines:
+					if open = ok; ok {
+						got = append(got, l.Text)
+					}
+				case <-timeout:
+					t.Fatalf("the lines were not closed after the stop (%d read)", len(got))
+				}
+			}
+			if err := <-errc; err != nil {
+				t.Errorf("err = %v", err)
+			}
+			want := tt.n
+			if tt.tail != "" {
+				want++
+			}
+			if len(got) != want {
+				t.Fatalf("%d lines after the stop, want every one read: %d", len(got), want)
+			}
+			for i := range tt.n {
+				if w := fmt.Sprintf("line %06d of a pipe", i); got[i] != w {
+					t.Fatalf("line %d = %q, want %q", i, got[i], w)
+				}
+			}
+			if tt.tail != "" && got[len(got)-1] != tt.tail {
+				t.Errorf("last line %q, want %q", got[len(got)-1], tt.tail)
+			}
+		})
 	}
 }
