@@ -139,7 +139,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		}
 		f.lists = kept
 	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
-		f.urlDNSBL = c.urlProvider(text, KindDNSBL)
+		f.urlDNSBL = c.listPageProvider(text)
 	}
 }
 

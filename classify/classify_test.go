@@ -90,6 +90,36 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: Unknown, Category: Blocklist, Code: 554, Rule: "unknown-greeting", Found: FoundGeneric},
 		},
 		{
+			name: "a greeting refusal that only says no refuses the connecting address",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Connection refused"), Greeting: true},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Code: 554, Enhanced: "5.7.1", Rule: "unknown-greeting-refusal", Found: FoundGeneric},
+		},
+		{
+			name: "the same words without a reply are a network failure",
+			in:   Input{Reply: reply.Parse("connect to mx.example.com[192.0.2.1]:25: Connection refused"), NoReply: true},
+			want: Verdict{Category: Network, Rule: "network"},
+		},
+		{
+			name: "a greeting refusal for the reverse DNS is not",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Connection refused: no reverse DNS for your address"), Greeting: true},
+			want: Verdict{Category: Policy, Code: 554, Enhanced: "5.7.1", Rule: "reverse-dns"},
+		},
+		{
+			name: "a receiver's own code that points to a list's home page is the receiver's verdict",
+			in:   Input{Reply: reply.Parse("550 DY-001 Mail rejected by Windows Live Hotmail for policy reasons. We generally do not accept email from dynamic IP's. http://www.spamhaus.org maintains lists of dynamic and residential IP addresses."), SendingIP: "192.0.2.1"},
+			want: Verdict{Provider: "microsoft", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: "microsoft-legacy-codes", Found: FoundNamed},
+		},
+		{
+			name: "the same code with a link to the list's lookup page quotes the list",
+			in:   Input{Reply: reply.Parse("550 DY-001 Mail rejected by Windows Live Hotmail for policy reasons. See https://www.spamhaus.org/query/ip/192.0.2.1"), SendingIP: "192.0.2.1"},
+			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: "microsoft-legacy-codes", Via: "microsoft", Found: FoundURL},
+		},
+		{
+			name: "sendmail's failed list lookup is the receiver's DNS, not a listing",
+			in:   Input{Reply: reply.Parse("451 4.7.1 Temporary lookup failure of 192.0.2.1 at zen.spamhaus.org"), SendingIP: "192.0.2.1"},
+			want: Verdict{Category: Network, Code: 451, Enhanced: "4.7.1", Temporary: true, Rule: "dnsbl-lookup-failure"},
+		},
+		{
 			name: "the same reply after DATA is not",
 			in:   Input{Reply: reply.Parse("554 mx.example.com"), Command: "end of DATA"},
 			want: Verdict{Category: Other, Code: 554, Command: "end of DATA"},

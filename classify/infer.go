@@ -202,6 +202,40 @@ func (c *Catalog) urlProvider(text []byte, kinds ...Kind) *Provider {
 	return nil
 }
 
+// listPageProvider returns the DNS list whose page a link in a
+// receiver's own reply points to ("… - see
+// https://www.spamhaus.org/query/ip/192.0.2.1"), or whose removal
+// address it gives: the receiver quotes that list. A list's bare home
+// page ("http://www.spamhaus.org maintains lists of dynamic addresses",
+// Hotmail's DY-001) only tells where to read more: it quotes no verdict
+// (issue 14, seventh round).
+func (c *Catalog) listPageProvider(text []byte) *Provider {
+	var p *Provider
+	page := func(name []byte) bool {
+		if !pathAfter(text, name) {
+			return false
+		}
+		p = c.domainIdx.first(name, []Kind{KindDNSBL})
+		return p != nil
+	}
+	mail := func(name []byte) bool {
+		p = c.domainIdx.first(name, []Kind{KindDNSBL})
+		return p != nil
+	}
+	if hostsIn(text, page) || mailDomainsIn(text, mail) {
+		return p
+	}
+	return nil
+}
+
+// pathAfter reports whether the host name, a view of text (as hostsIn
+// gives it), is followed by a path ("example.org/query/…", not
+// "example.org" or "example.org/").
+func pathAfter(text, name []byte) bool {
+	end := cap(text) - cap(name) + len(name)
+	return end >= 0 && end+1 < len(text) && text[end] == '/' && text[end+1] != ' '
+}
+
 // suffixIndex finds the first of a list of host suffixes (Provider.Hosts
 // and Domains, in catalog order) that a host name ends in, as
 // hostHasSuffix tells: by looking up each suffix of the name that starts
