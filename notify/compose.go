@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 	"unicode"
@@ -27,14 +28,20 @@ var templateFS embed.FS
 // Langs are the supported languages.
 var Langs = []string{"en", "ja"}
 
-// Parsed once; templates are immutable after parsing and safe for concurrent
-// use, so this is not mutable package state.
+// Parsed once, when first used (every command's start paid for them, and
+// only those that send notices use them); templates are immutable after
+// parsing and safe for concurrent use, so this is not mutable package
+// state.
 var (
-	textTemplates = map[string]*template.Template{
-		"en": template.Must(template.New("en.txt").Funcs(textFuncs).ParseFS(templateFS, "templates/en.txt")),
-		"ja": template.Must(template.New("ja.txt").Funcs(textFuncs).ParseFS(templateFS, "templates/ja.txt")),
-	}
-	htmlTemplate = htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/body.html"))
+	textTemplates = sync.OnceValue(func() map[string]*template.Template {
+		return map[string]*template.Template{
+			"en": template.Must(template.New("en.txt").Funcs(textFuncs).ParseFS(templateFS, "templates/en.txt")),
+			"ja": template.Must(template.New("ja.txt").Funcs(textFuncs).ParseFS(templateFS, "templates/ja.txt")),
+		}
+	})
+	htmlTemplate = sync.OnceValue(func() *htmltemplate.Template {
+		return htmltemplate.Must(htmltemplate.ParseFS(templateFS, "templates/body.html"))
+	})
 )
 
 var textFuncs = template.FuncMap{
@@ -79,7 +86,7 @@ func Compose(n Notice, cfg Config, now time.Time, messageID string) ([]byte, err
 		return nil, err
 	}
 	var body bytes.Buffer
-	if err := textTemplates[v.Lang].ExecuteTemplate(&body, "body", v); err != nil {
+	if err := textTemplates()[v.Lang].ExecuteTemplate(&body, "body", v); err != nil {
 		return nil, fmt.Errorf("notify: rendering body: %w", err)
 	}
 	text := tidyText(japaneseFills(body.String()))
@@ -258,7 +265,7 @@ func strip(id string) string { return id[1 : len(id)-1] }
 // renderSubject renders the subject line (not yet encoded).
 func renderSubject(v *view) (string, error) {
 	var b bytes.Buffer
-	if err := textTemplates[v.Lang].ExecuteTemplate(&b, "subject", v); err != nil {
+	if err := textTemplates()[v.Lang].ExecuteTemplate(&b, "subject", v); err != nil {
 		return "", fmt.Errorf("notify: rendering subject: %w", err)
 	}
 	s := oneLine(japaneseFills(b.String()))
@@ -500,7 +507,7 @@ func renderHTML(v *view, subject, text string) (string, error) {
 		lines = append(lines, ln)
 	}
 	var b bytes.Buffer
-	err := htmlTemplate.Execute(&b, struct {
+	err := htmlTemplate().Execute(&b, struct {
 		Lang, Title string
 		Lines       []line
 	}{v.Lang, subject, lines})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -17,11 +18,14 @@ import (
 // KindSender is the kind of a SenderNotice's outbox item.
 const KindSender Kind = "sender"
 
-// senderTemplates word the early notice to a sender; parsed once.
-var senderTemplates = map[string]*template.Template{
-	"en": template.Must(template.New("sender_en.txt").ParseFS(templateFS, "templates/sender_en.txt")),
-	"ja": template.Must(template.New("sender_ja.txt").ParseFS(templateFS, "templates/sender_ja.txt")),
-}
+// senderTemplates word the early notice to a sender; parsed once, when
+// first used.
+var senderTemplates = sync.OnceValue(func() map[string]*template.Template {
+	return map[string]*template.Template{
+		"en": template.Must(template.New("sender_en.txt").ParseFS(templateFS, "templates/sender_en.txt")),
+		"ja": template.Must(template.New("sender_ja.txt").ParseFS(templateFS, "templates/sender_ja.txt")),
+	}
+})
 
 // SenderNotice is the early word to a local sender whose message a
 // blocklist deferred or bounced (issue 11.3): to the person who sent it, in
@@ -78,7 +82,7 @@ func ComposeSender(n SenderNotice, cfg Config, now time.Time, messageID string) 
 		return nil, fmt.Errorf("notify: sender notice to %q: %w", n.Sender, err)
 	}
 	lang := n.Lang
-	if _, ok := senderTemplates[lang]; !ok {
+	if _, ok := senderTemplates()[lang]; !ok {
 		lang = "en"
 	}
 	loc := cfg.Location
@@ -98,7 +102,7 @@ func ComposeSender(n SenderNotice, cfg Config, now time.Time, messageID string) 
 	if !n.Bounced && n.Lifetime > 0 && !n.Sent.IsZero() {
 		v.Until, v.Lifetime = formatTime(n.Sent.Add(n.Lifetime), loc, lang), formatDuration(n.Lifetime, lang)
 	}
-	t := senderTemplates[lang]
+	t := senderTemplates()[lang]
 	var subject, body bytes.Buffer
 	if err := t.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return nil, fmt.Errorf("notify: rendering a sender notice: %w", err)

@@ -262,7 +262,7 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	if lang == "" {
 		lang = "en"
 	}
-	if _, ok := textTemplates[lang]; !ok {
+	if _, ok := textTemplates()[lang]; !ok {
 		return nil, fmt.Errorf("%w: %q", ErrLang, n.Lang)
 	}
 	switch n.Kind {
