@@ -1156,7 +1156,8 @@ func domainOf(addr string) string {
 //
 // relay holds registered(d.RelayHost) once computed ("" before): the
 // caller asks each incident of the recipient's domain in turn; reg
-// computes it.
+// computes it, and the registered domains of the incident's remote hosts
+// (the same receivers refuse for many incidents of a dense log).
 func (st *state) reachedBy(d *Observation, relay *string, reg func(string) string) bool {
 	if d.RelayIP == "" || d.RelayHost == "" {
 		return false
@@ -1169,7 +1170,7 @@ func (st *state) reachedBy(d *Observation, relay *string, reg func(string) strin
 	}
 	for i, h := range st.inc.Remotes {
 		if i == len(st.regs) {
-			st.regs = append(st.regs, registered(h))
+			st.regs = append(st.regs, reg(h))
 		}
 		if st.regs[i] == *relay {
 			return true
