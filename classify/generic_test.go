@@ -207,6 +207,18 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"553 5.7.1 Sender is on the organization block list", notBlocklist},
 		{"550 5.7.1 Access denied: IP address on internal denylist", Blocklist},
 		{"550 5.7.1 IP 192.0.2.1 is blacklisted and not allowed to use this server", Blocklist},
+		// Reputation in any refusal is the sender's; a URL's, a file's or
+		// the message's is the content's.
+		{"550 5.7.1 Rejected due to sender reputation", Blocklist},
+		{"421 4.7.0 Deferred due to reputation", Blocklist},
+		{"451 4.7.1 Reputation temporarily insufficient, please retry", Blocklist},
+		{"550 5.7.1 Your sending reputation is poor", Blocklist},
+		{"554 5.7.1 Rejected for reputation reasons", Blocklist},
+		{"550 Rechazado por reputación", Blocklist},
+		{"554 5.7.1 Rejected: URL reputation check failed", notBlocklist},
+		{"550 5.7.1 Attachment blocked: file reputation is malicious", notBlocklist},
+		{"550 5.7.1 Rejected: the reputation of a link in the message is poor", notBlocklist},
+		{"554 Rejected: message reputation is low", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
