@@ -56,6 +56,9 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	}
 	closers = append(closers, lock.Unlock)
 	log.Info("state locked", zap.String("lock", lock.Path()))
+	if err = RecoverState(cfg.State.Path, log); err != nil {
+		return d, close, err
+	}
 	if d.Store, err = track.Open(cfg.State.Path, log.Named("store")); err != nil {
 		return d, close, err
 	}

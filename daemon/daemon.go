@@ -126,7 +126,13 @@ func Run(ctx context.Context, d Deps) error {
 	if err != nil {
 		return err
 	}
-	return s.run(ctx)
+	err = s.run(ctx)
+	if errors.Is(err, ErrStateLost) {
+		// Only now: the loop, the composer and the outbox worker have
+		// stopped and the last notices are sent (see StateWatch.Save).
+		d.StateWatch.Save(context.WithoutCancel(ctx), d.Store)
+	}
+	return err
 }
 
 // service is the daemon's state. Only the main loop touches the tracker and

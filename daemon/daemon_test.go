@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -36,6 +37,10 @@ type recorder struct {
 	items []notify.Item
 	got   chan notify.Item
 	fail  atomic.Bool // answer with a temporary error
+	// hold, when set before the daemon starts, makes a delivery wait
+	// until it is closed (a delivery in flight, which completes whatever
+	// happens meanwhile), after saying so on holding.
+	hold, holding chan struct{}
 }
 
 func newRecorder() *recorder { return &recorder{got: make(chan notify.Item, 100)} }
@@ -43,6 +48,13 @@ func newRecorder() *recorder { return &recorder{got: make(chan notify.Item, 100)
 func (r *recorder) Deliver(ctx context.Context, it notify.Item) error {
 	if r.fail.Load() {
 		return &notify.SendError{Temp: true, Err: fmt.Errorf("relay down")}
+	}
+	if r.hold != nil {
+		select {
+		case r.holding <- struct{}{}:
+		default:
+		}
+		<-r.hold
 	}
 	r.mu.Lock()
 	r.items = append(r.items, it)
@@ -154,6 +166,10 @@ type harness struct {
 	// stream, when set before start, is the log source instead of the
 	// file: a stream (as journald and stdin are) the test writes to.
 	stream io.Reader
+	// watch, when set before start, watches the state file as rblwatch
+	// run does (StateWatch): its loss ends Run, and the saved state is put
+	// back once the store is closed.
+	watch bool
 }
 
 func newHarness(t *testing.T) *harness {
@@ -218,13 +234,25 @@ func (h *harness) start(cfg *config.Config) {
 		}
 		d.SourceName = "stdin"
 	}
+	if h.watch {
+		if d.StateWatch, err = WatchState(st.Path(), d.Log); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h.metrics = d.Metrics
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)
 	go func() {
-		h.done <- Run(ctx, d)
+		err := Run(ctx, d)
+		if d.StateWatch == nil {
+			h.done <- err
+			st.Close()
+			return
+		}
 		st.Close()
+		d.StateWatch.Finish() // as rblwatch run's closers do
+		h.done <- err
 	}()
 }
 
@@ -314,6 +342,58 @@ func TestNotifiesThenClears(t *testing.T) {
 	h.mail.mu.Unlock()
 	if n != 2 {
 		t.Errorf("%d notices, want 2", n)
+	}
+}
+
+// TestStateDeletedMidDeliveryNeverRepeats: the state file deleted while a
+// notice is being delivered stops the daemon (ErrStateLost); the delivery
+// completes, and the state saved and put back for the restart says so: the
+// restart sends nothing again. (Before, the running state was copied when
+// the deletion was noticed, with the notice still pending, and the restart
+// announced the incident a second time.)
+func TestStateDeletedMidDeliveryNeverRepeats(t *testing.T) {
+	h := newHarness(t)
+	h.watch = true
+	h.mail.hold, h.mail.holding = make(chan struct{}), make(chan struct{}, 1)
+	cfg := h.config()
+	h.start(cfg)
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	select {
+	case <-h.mail.holding: // the opened notice is in flight
+	case <-time.After(20 * time.Second):
+		t.Fatal("no delivery began")
+	}
+	if err := os.Remove(h.store); err != nil {
+		t.Fatal(err)
+	}
+	h.tickAt(t0.Add(time.Minute)) // the deletion is noticed at the tick
+	deadline := time.Now().Add(20 * time.Second)
+	for h.logs.FilterMessageSnippet("STATE FILE DELETED").Len() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the deletion was not noticed")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(h.mail.hold) // the delivery in flight completes
+	if err := <-h.done; !errors.Is(err, ErrStateLost) {
+		t.Fatalf("Run = %v, want ErrStateLost", err)
+	}
+	if h.mail.count() != 1 {
+		t.Fatalf("%d notices before the restart, want the one in flight", h.mail.count())
+	}
+	if _, err := os.Stat(h.store); err != nil {
+		t.Fatalf("the saved state was not put back: %v", err)
+	}
+
+	// The restart resumes from the saved state: nothing is pending.
+	h.mail.hold = nil
+	h.start(cfg)
+	h.tickAt(t0.Add(2 * time.Minute))
+	h.waitMetric(`rblwatch_outbox_pending_items{channel="email"}`, 0)
+	h.tickAt(t0.Add(3 * time.Minute))
+	h.stop()
+	if n := h.mail.count(); n != 1 {
+		t.Errorf("%d notices in all, want 1: the incident was announced again after the restart", n)
 	}
 }
 

@@ -23,15 +23,17 @@ var ErrStateLost = errors.New("daemon: the state file was deleted or replaced wh
 // deletion would be lost at the next start, which would then begin at the
 // end of the log (missing what was logged meanwhile) and announce ongoing
 // incidents again. So the watch stops the daemon at once; when the file was
-// deleted, it first saves what the running database holds to a copy beside
-// it, which Finish puts in place once the store is closed: the restart
-// resumes where this run stopped.
+// deleted, Run saves what the running database holds, once everything that
+// writes to it has stopped, to a copy beside it (Save), which Finish puts in
+// place once the store is closed: the restart resumes where this run
+// stopped, and sends nothing this run sent.
 type StateWatch struct {
-	path string
-	fi   fs.FileInfo
-	log  *zap.Logger
-	copy string // the saved copy, to put in place by Finish
-	lost bool
+	path    string
+	fi      fs.FileInfo
+	log     *zap.Logger
+	copy    string // the saved copy, to put in place by Finish
+	lost    bool
+	deleted bool // lost by deletion: Save copies the running state
 }
 
 // WatchState starts watching the state file at path, which must exist.
@@ -47,9 +49,9 @@ func WatchState(path string, log *zap.Logger) (*StateWatch, error) {
 }
 
 // Check returns an error wrapping ErrStateLost when the path no longer
-// names the file the store opened. For a deleted file it first copies the
-// running database (st) beside it; a replaced file is left alone: whoever
-// put it there meant it.
+// names the file the store opened. For a deleted file the running database
+// is copied beside it by Save once the daemon's work has stopped; a
+// replaced file is left alone: whoever put it there meant it.
 func (w *StateWatch) Check(ctx context.Context, st *track.Store) error {
 	if w == nil || w.lost {
 		return nil
@@ -69,18 +71,61 @@ func (w *StateWatch) Check(ctx context.Context, st *track.Store) error {
 		w.log.Warn("cannot look at the state file", zap.String("state", w.path), zap.Error(err))
 		return nil
 	}
-	w.lost = true
+	w.lost, w.deleted = true, true
+	w.log.Error("STATE FILE DELETED while rblwatch ran: stopping, so that the service manager restarts rblwatch; the running state is saved once the daemon's work has stopped, and put back",
+		zap.String("state", w.path))
+	return fmt.Errorf("%w: %s was deleted", ErrStateLost, w.path)
+}
+
+// RecoverState puts in place, before the store is opened, a state saved
+// when the state file was deleted (path+".recovered", see Save) that no
+// Finish put back — the daemon was killed after saving it, or the rename
+// failed: without it the start would begin anew, read back log.backfill of
+// the log and announce again what the saved state says was announced. A
+// saved state beside an existing state file is left alone, with a warning:
+// whoever put that file there meant it. Call it with the state locked.
+func RecoverState(path string, log *zap.Logger) error {
+	saved := path + ".recovered"
+	if _, err := os.Stat(saved); err != nil {
+		return nil // none (or unreadable: nothing to recover from)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		log.Warn("a saved state is left beside the state file, which is used", zap.String("state", path), zap.String("saved", saved))
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("daemon: looking at the state file: %w", err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} { // of the deleted file, never of the copy
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("daemon: removing what the lost state left: %w", err)
+		}
+	}
+	if err := os.Rename(saved, path); err != nil {
+		return fmt.Errorf("daemon: putting the saved state back: %w", err)
+	}
+	log.Warn("the state file was missing: the state saved when it was deleted is put back, the start resumes from it", zap.String("state", path), zap.String("saved", saved))
+	return nil
+}
+
+// Save copies the running database (st) beside the deleted state file,
+// for Finish to put in place. Run calls it when it returns with
+// ErrStateLost, after the loop, the composer and the outbox worker have
+// stopped and the last notices were sent: a copy taken while they still
+// ran would miss the notices delivered after it, and the restart would
+// send them again. For a replaced file (or none lost) it does nothing.
+func (w *StateWatch) Save(ctx context.Context, st *track.Store) {
+	if w == nil || !w.deleted || w.copy != "" {
+		return
+	}
 	saved := w.path + ".recovered"
 	os.Remove(saved) // a leftover of an earlier attempt
 	if err := st.CopyTo(ctx, saved); err != nil {
-		w.log.Error("STATE FILE DELETED while rblwatch ran, and the running state could not be saved: the next start begins anew (log.backfill reads back the recent log)",
+		w.log.Error("the running state could not be saved after its file was deleted: the next start begins anew (log.backfill reads back the recent log, and announces again what is still current in it)",
 			zap.String("state", w.path), zap.Error(err))
-	} else {
-		w.copy = saved
-		w.log.Error("STATE FILE DELETED while rblwatch ran: the running state is saved and will be put back; stopping, so that the service manager restarts rblwatch",
-			zap.String("state", w.path), zap.String("saved", saved))
+		return
 	}
-	return fmt.Errorf("%w: %s was deleted", ErrStateLost, w.path)
+	w.copy = saved
+	w.log.Warn("the running state is saved", zap.String("state", w.path), zap.String("saved", saved))
 }
 
 // Finish runs after the store is closed. When the state was lost it
