@@ -98,8 +98,13 @@ const Protocol = NoBody | NoEOH | NoData | NoUnknown |
 
 // Macro stages (SMFIM_*) of the negotiation's macro lists.
 const (
-	StageMail uint32 = 2 // SMFIM_ENVFROM: with MAIL FROM
-	StageEOM  uint32 = 5 // SMFIM_EOM: with the end of the message
+	StageConnect uint32 = 0 // SMFIM_CONNECT: with the connection
+	StageHelo    uint32 = 1 // SMFIM_HELO: with HELO/EHLO
+	StageMail    uint32 = 2 // SMFIM_ENVFROM: with MAIL FROM
+	StageRcpt    uint32 = 3 // SMFIM_ENVRCPT: with each RCPT TO
+	StageData    uint32 = 4 // SMFIM_DATA: with DATA
+	StageEOM     uint32 = 5 // SMFIM_EOM: with the end of the message
+	StageEOH     uint32 = 6 // SMFIM_EOH: with the end of the headers
 )
 
 // MacroList is the macros the milter wants at one stage, separated by
@@ -114,9 +119,24 @@ type MacroList struct {
 // MAIL FROM (Postfix has the queue id there for mail submitted with
 // sendmail, and the SASL login for SMTP AUTH), and the queue id at the
 // end of the message (for SMTP, Postfix creates the queue file after the
-// first accepted RCPT). Postfix sends its own lists for the other stages.
+// first accepted RCPT).
+//
+// Every other stage asks for the queue id alone, which is all the milter
+// reads there: Postfix sends a stage's macros even for an event it leaves
+// out, and a stage the milter names no list for (or an empty one) gets
+// Postfix's milter_*_macros — by default the connection's five (j,
+// {daemon_name}, {daemon_addr}, v, _), HELO's five TLS macros, and for
+// every recipient {rcpt_addr}, {rcpt_host} and {rcpt_mailer}, which smtpd
+// evaluates, encodes and writes and the milter parses to throw away
+// (Postfix's milter.c, MILTER_MACRO_EVAL). The client's name, address and
+// port come with the connection event, the HELO name with HELO.
 var SymList = []MacroList{
+	{StageConnect, "i"},
+	{StageHelo, "i"},
 	{StageMail, "i {auth_type} {auth_authen}"},
+	{StageRcpt, "i"},
+	{StageData, "i"},
+	{StageEOH, "i"},
 	{StageEOM, "i"},
 }
 

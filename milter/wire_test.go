@@ -676,7 +676,7 @@ func TestWireNegotiationAsPostfix(t *testing.T) {
 		lists[stage] = string(rest[4 : 4+end])
 		rest = rest[4+end+1:]
 	}
-	want := map[uint32]string{2: "i {auth_type} {auth_authen}", 5: "i"}
+	want := map[uint32]string{0: "i", 1: "i", 2: "i {auth_type} {auth_authen}", 3: "i", 4: "i", 5: "i", 6: "i"}
 	if !reflect.DeepEqual(lists, want) {
 		t.Errorf("macro lists %v, want %v", lists, want)
 	}
