@@ -23,10 +23,19 @@ import (
 // of at most milterBatch messages: under load a transaction (and an
 // fsync) per milterEvery rather than one per message, and no wake-up of
 // the writer per message.
+//
+// milterEvery is 1 s (it was 200 ms): at Postfix's rates on a small host
+// (500 messages a second) a transaction then holds ~500 messages instead
+// of ~100, and the commit, its fsync and the runtime's monitor thread,
+// which the writer's system calls wake, are paid once a second (bench/milter
+// with Postfix: see bench/README.md, milter6). What it costs: facts wait up
+// to a second in memory, so a crash loses at most that second's facts (the
+// log still tells what became of those messages), and the queue must hold
+// a second of mail (8192 messages).
 const (
 	milterQueue = 8192
 	milterBatch = 512
-	milterEvery = 200 * time.Millisecond
+	milterEvery = time.Second
 )
 
 // startMilter serves the milter on cfg.Listen and stores the facts it
