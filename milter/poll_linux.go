@@ -59,7 +59,16 @@ const (
 	pollRearm             // accept again after an error's pause
 )
 
-const connEvents = unix.EPOLLIN | unix.EPOLLRDHUP
+// The epoll set is edge-triggered (EPOLLET): a descriptor is reported when
+// something new arrives, and the poller drains what it reports (run).
+// Level-triggered, every descriptor reported went back on the set's ready
+// list at once, which made the kernel signal the set readable again to Go's
+// poller: one more pass of the scheduler and two more epoll_pwait per
+// burst, to learn that nothing was left.
+const (
+	connEvents   = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET
+	listenEvents = unix.EPOLLIN | unix.EPOLLET
+)
 
 // servePoll serves ln with a poller until Close. It returns false, doing
 // nothing, when ln has no file descriptor to poll (a listener of a test,
@@ -131,7 +140,7 @@ func newPoller(s *Server, lfd int, tcp bool) (*poller, error) {
 		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, p.evfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(p.evfd)})
 	}
 	if err == nil {
-		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, lfd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(lfd)})
+		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, lfd, &unix.EpollEvent{Events: listenEvents, Fd: int32(lfd)})
 	}
 	if err == nil {
 		p.ep = os.NewFile(uintptr(p.epfd), "milter-epoll")
@@ -179,46 +188,79 @@ func (p *poller) stop() {
 }
 
 // run waits for events and serves them until pollStop.
+//
+// It serves within one RawRead of the epoll descriptor, which Go's network
+// poller watches edge-triggered: the callback asks the epoll set for what
+// is ready (without waiting), serves it, and returns false to park the
+// goroutine until the set has something new. A burst is served by one
+// epoll_pwait, not two: the set is not asked again only to learn it is
+// empty. That is safe because the set is edge-triggered and every
+// descriptor it reported has been drained when the callback parks: a
+// connection read until a read came back short (its queue empty; later
+// data is a new edge, which wakes Go's poller), the listener accepted
+// until EAGAIN, the eventfd read. Only a full events array makes it ask
+// again. Go's poller keeps a notification that comes while the callback
+// serves (RawRead resets it only once, before its first call), so parking
+// never sleeps through one.
 func (p *poller) run() error {
 	events := make([]unix.EpollEvent, 128)
-	for {
-		var n int
-		var errno syscall.Errno
-		err := p.rc.Read(func(uintptr) bool {
-			for {
-				r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&events[0])),
-					uintptr(len(events)), 0, 0, 0)
-				if e == syscall.EINTR {
-					continue
-				}
-				n, errno = int(r), e
-				return n > 0 || e != 0
+	var errno syscall.Errno
+	stop := false
+	err := p.rc.Read(func(uintptr) bool {
+		for {
+			r, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&events[0])),
+				uintptr(len(events)), 0, 0, 0)
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e != 0:
+				errno = e
+				return true
+			case r == 0:
+				return false // wait for Go's poller
 			}
-		})
-		if err == nil && errno != 0 {
-			err = os.NewSyscallError("epoll_pwait", errno)
+			n := int(r)
+			if p.handle(events[:n]) {
+				stop = true
+				return true
+			}
+			if n < len(events) {
+				return false
+			}
 		}
-		if err != nil {
-			p.closeAll()
-			return fmt.Errorf("milter: waiting for connections: %w", err)
-		}
-		now := time.Now()
-		for i := range events[:n] {
-			switch fd := int(events[i].Fd); fd {
-			case p.lfd:
-				p.accept(now)
-			case p.evfd:
-				if p.wakeup(now) {
-					p.closeAll()
-					return nil
-				}
-			default:
-				if c := p.conns[fd]; c != nil {
-					p.serve(c, events[i].Events, now)
-				}
+	})
+	if err == nil && errno != 0 {
+		err = os.NewSyscallError("epoll_pwait", errno)
+	}
+	if err != nil {
+		p.closeAll()
+		return fmt.Errorf("milter: waiting for connections: %w", err)
+	}
+	if stop {
+		p.closeAll()
+	}
+	return nil
+}
+
+// handle serves the events epoll_pwait reported; it reports whether to
+// stop (pollStop).
+func (p *poller) handle(events []unix.EpollEvent) bool {
+	now := time.Now()
+	for i := range events {
+		switch fd := int(events[i].Fd); fd {
+		case p.lfd:
+			p.accept(now)
+		case p.evfd:
+			if p.wakeup(now) {
+				return true
+			}
+		default:
+			if c := p.conns[fd]; c != nil {
+				p.serve(c, events[i].Events, now)
 			}
 		}
 	}
+	return false
 }
 
 // wakeup handles the requests; it reports whether to stop.
@@ -230,7 +272,7 @@ func (p *poller) wakeup(now time.Time) bool {
 		return true
 	}
 	if flags&pollRearm != 0 {
-		if err := epollCtl(p.epfd, unix.EPOLL_CTL_ADD, p.lfd, unix.EPOLLIN); err != nil {
+		if err := epollCtl(p.epfd, unix.EPOLL_CTL_ADD, p.lfd, listenEvents); err != nil {
 			p.s.log.Error("the milter cannot accept connections any more", zap.Error(err))
 		}
 	}
@@ -245,10 +287,10 @@ func (p *poller) wakeup(now time.Time) bool {
 	return false
 }
 
-// accept takes a connection, or pauses the listener after an error
-// (EMFILE…), as Serve does. One per event: the listener is level-triggered,
-// so another waiting is the next event, and no accept4 is made only to
-// learn EAGAIN.
+// accept takes the connections waiting, until EAGAIN (the listener is
+// edge-triggered), or pauses the listener after an error (EMFILE…), as
+// Serve does; re-armed, the listener reports the connections still
+// waiting.
 func (p *poller) accept(now time.Time) {
 	for {
 		r, _, e := syscall.RawSyscall6(unix.SYS_ACCEPT4, uintptr(p.lfd), 0, 0, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
@@ -290,7 +332,6 @@ func (p *poller) accept(now time.Time) {
 			continue
 		}
 		p.conns[fd] = c
-		return
 	}
 }
 
