@@ -219,6 +219,19 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 Attachment blocked: file reputation is malicious", notBlocklist},
 		{"550 5.7.1 Rejected: the reputation of a link in the message is poor", notBlocklist},
 		{"554 Rejected: message reputation is low", notBlocklist},
+		// An access denied to our address itself, a block for abuse,
+		// dynamically assigned space, a database our address is in, a
+		// link to a list's lookup page; a country's block stays policy.
+		{"550 Access denied, your sending IP [192.0.2.1] is banned here", Blocklist},
+		{"550 Access denied: mail from this IP is not accepted", Blocklist},
+		{"554 Blocked for abuse, write to postmaster", Blocklist},
+		{"550 Mail from dynamically-assigned addresses is not relayed here", Blocklist},
+		{"550 5.7.0 Your server IP address is in our spam database, bye", Blocklist},
+		{"554 Refused, see http://lists.example.org/query/ip/192.0.2.1", Blocklist},
+		{"554 Rejected, see http://lists.example.net/bl.shtml?192.0.2.1", Blocklist},
+		{"550 5.7.1 Connection from your IP is not allowed (geo-block: country)", notBlocklist},
+		{"550 5.7.1 Access denied: IP 192.0.2.1 is not on the allowed list of this domain", notBlocklist},
+		{"550 5.1.1 Recipient not found in the user database", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
