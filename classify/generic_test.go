@@ -232,6 +232,11 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 Connection from your IP is not allowed (geo-block: country)", notBlocklist},
 		{"550 5.7.1 Access denied: IP 192.0.2.1 is not on the allowed list of this domain", notBlocklist},
 		{"550 5.1.1 Recipient not found in the user database", notBlocklist},
+		// A rate limit in Chinese or Japanese is a rate limit; spam from
+		// the address in the same words is not.
+		{"550 该IP短期内发送了大量信件,超过了限制,被临时禁止连接", notBlocklist},
+		{"421 发信频率过高，请稍后再试", notBlocklist},
+		{"550 该IP短期内发送了大量垃圾邮件,被临时禁止连接", Blocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
 		if tc.want == notBlocklist && v.Category != Blocklist {
