@@ -85,6 +85,7 @@ func TestReceiverCodes(t *testing.T) {
 		{"sendmail cf/feature/enhdnsbl.m4 (temporary lookup failure)", "451 4.7.1 Temporary lookup failure of 192.0.2.1 at zen.spamhaus.org", "", Network, ""},
 		{"sendmail cf/feature/dnsbl.m4 (blackhole site)", "550 Mail from 192.0.2.1 refused by blackhole site bl.example.net", Unknown, Blocklist, FoundGeneric},
 		{"Apache James DNSRBLHandler", "530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.", Unknown, Blocklist, FoundGeneric},
+		{"a DNS list's TXT form passed on ('Blocked - see <link>')", "550 5.7.1 Blocked - see https://lists.example.org/", Unknown, Blocklist, FoundNamed},
 		{"a list zone after 'blocked by'", "550 5.7.1 Blocked by bl.example.net", Unknown, Blocklist, FoundNamed},
 		{"a list zone after 'rejected by'", "554 rejected by rbl.example.com", Unknown, Blocklist, FoundGeneric},
 		{"a content filter's host after 'rejected by'", "550 Message rejected by spamfilter.example.com: spam detected", "", Content, ""},
