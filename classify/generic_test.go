@@ -238,6 +238,8 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"421 发信频率过高，请稍后再试", notBlocklist},
 		{"550 该IP短期内发送了大量垃圾邮件,被临时禁止连接", Blocklist},
 		{"550 5.7.1 You are banned", Blocklist},
+		{"550 5.7.1 <a@example.org>: Sender address rejected: blacklisted IP 192.0.2.1", Blocklist},
+		{"550 5.7.1 <a@example.org>: Sender address rejected: Domain not found [192.0.2.1]", notBlocklist},
 		{"550 Message blocked, see http://example.org/policy", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
