@@ -240,6 +240,12 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 5.7.1 You are banned", Blocklist},
 		{"550 5.7.1 <a@example.org>: Sender address rejected: blacklisted IP 192.0.2.1", Blocklist},
 		{"550 5.7.1 <a@example.org>: Sender address rejected: Domain not found [192.0.2.1]", notBlocklist},
+		// Other reasons said beside our address itself blocked or listed:
+		// the address's block wins.
+		{"554 5.7.1 Spam message rejected; sender IP is blacklisted", Blocklist},
+		{"550 Mailbox unavailable: IP banned", Blocklist},
+		{"554 5.5.1 Protocol error; your IP is blocked for an hour", Blocklist},
+		{"554 5.7.1 Spam message rejected", notBlocklist},
 		{"550 Message blocked, see http://example.org/policy", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
