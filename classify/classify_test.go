@@ -100,6 +100,11 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Category: Network, Rule: "network"},
 		},
 		{
+			name: "Postfix's access table at the greeting stays policy",
+			in:   Input{Reply: reply.Parse("554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied"), Greeting: true},
+			want: Verdict{Category: Policy, Code: 554, Enhanced: "5.7.1", Rule: "local-policy"},
+		},
+		{
 			name: "a greeting refusal for the reverse DNS is not",
 			in:   Input{Reply: reply.Parse("554 5.7.1 Connection refused: no reverse DNS for your address"), Greeting: true},
 			want: Verdict{Category: Policy, Code: 554, Enhanced: "5.7.1", Rule: "reverse-dns"},
