@@ -246,6 +246,16 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Mailbox unavailable: IP banned", Blocklist},
 		{"554 5.5.1 Protocol error; your IP is blocked for an hour", Blocklist},
 		{"554 5.7.1 Spam message rejected", notBlocklist},
+		// Other failures with our address beside them: a relaying
+		// server's expired delivery, a DKIM signature, the message's file
+		// type, MIME structure or header fields, the sender not verified.
+		{"550 5.4.316 Message expired, connection refused (Socket error code 10061) from 192.0.2.1", notBlocklist},
+		{"550 Rejected: signature_incorrect from 192.0.2.1", notBlocklist},
+		{"554 5.7.1 Matched map: FORBIDDEN_FILE_EXTENSION from 192.0.2.1", notBlocklist},
+		{"552 MIME/REJECT: Invalid structure from 192.0.2.1", notBlocklist},
+		{"550 Messages without To: fields are not accepted here from 192.0.2.1", notBlocklist},
+		{"550 Verify mailfrom failed, blocked from 192.0.2.1", notBlocklist},
+		{"550 5.7.1 Your IP is in a bad neighborhood", Blocklist},
 		{"550 Message blocked, see http://example.org/policy", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
