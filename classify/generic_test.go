@@ -256,6 +256,17 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Messages without To: fields are not accepted here from 192.0.2.1", notBlocklist},
 		{"550 Verify mailfrom failed, blocked from 192.0.2.1", notBlocklist},
 		{"550 5.7.1 Your IP is in a bad neighborhood", Blocklist},
+		// A spam source or spammer in other languages; a message called
+		// spam in them stays content.
+		{"550 Ihr Server ist als Spamquelle bekannt", Blocklist},
+		{"550 Ihre IP-Adresse ist gelistet", Blocklist},
+		{"550 Ваш IP находится в списке спамеров", Blocklist},
+		{"550 Votre IP est connue pour l'envoi de spam", Blocklist},
+		{"550 Il tuo IP è segnalato come fonte di spam", Blocklist},
+		{"550 Twój adres IP jest na liście spamerów", Blocklist},
+		{"550 Uw IP-adres is bekend als spambron", Blocklist},
+		{"550 Ihre Nachricht wurde als Spam eingestuft", notBlocklist},
+		{"550 Votre message a été identifié comme spam", notBlocklist},
 		{"550 Message blocked, see http://example.org/policy", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
