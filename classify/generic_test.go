@@ -267,6 +267,9 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"550 Uw IP-adres is bekend als spambron", Blocklist},
 		{"550 Ihre Nachricht wurde als Spam eingestuft", notBlocklist},
 		{"550 Votre message a été identifié comme spam", notBlocklist},
+		{"550 送信元IPアドレスがスパム送信元として登録されています", Blocklist},
+		{"550 该IP被识别为垃圾邮件源", Blocklist},
+		{"550 このメールはスパムと判定されました", notBlocklist},
 		{"550 Message blocked, see http://example.org/policy", notBlocklist},
 	} {
 		v := c.Classify(InputFromText(tc.text, ""))
