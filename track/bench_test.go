@@ -12,6 +12,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -190,4 +191,62 @@ func BenchmarkWriteLog(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(lines)), "ns/line")
+}
+
+// BenchmarkSaveIncidentsLog measures the incidents' part of a catch-up:
+// the log named by $RBLWATCH_BENCH_LOG read through the daemon's ingest
+// steps into a tracker (not timed), the changes of each batch of 16384
+// lines (the daemon's batch) then saved into a new store, a transaction a
+// batch, as the daemon's commits save them.
+func BenchmarkSaveIncidentsLog(b *testing.B) {
+	path := os.Getenv("RBLWATCH_BENCH_LOG")
+	if path == "" {
+		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := ingest.NewReader(ingest.Options{Catalog: classify.Default(), Location: time.UTC}, time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC))
+	tr := incident.New(incident.DefaultConfig)
+	var batches [][]incident.Change
+	n, rows := 0, 0
+	for line := range strings.Lines(string(data)) {
+		if rec, v := r.Read(strings.TrimSuffix(line, "\n")); rec != nil {
+			if o, ok := ingest.Observation(rec, v); ok {
+				ingest.Feed(tr, &o)
+			}
+		}
+		if n++; n%16384 == 0 {
+			c := tr.Changes()
+			tr.Forget()
+			rows += len(c)
+			batches = append(batches, c)
+		}
+	}
+	batches = append(batches, tr.Changes())
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(filepath.Join(b.TempDir(), "state.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for i, cs := range batches {
+			err := s.Tx(ctx, func(tx *Tx) error {
+				if err := tx.SaveChanges(cs); err != nil {
+					return err
+				}
+				return tx.SavePosition("file", Position{Path: path, Offset: int64(i)}, t0)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(rows), "saves")
 }
