@@ -131,10 +131,15 @@ type state struct {
 	dirty  bool      // in Tracker.dirty
 
 	// What Changes has not reported yet: the entries of inc.Messages that
-	// are new or changed, and the recipients from savedRcpts on.
-	msgs        []*msgState // parallel to inc.Messages
-	changedMsgs []int
-	savedRcpts  int
+	// are new or changed, the recipients from savedRcpts on, the samples
+	// from savedSamples on and the domains in newDomains (savedDomains
+	// reported before them).
+	msgs         []*msgState // parallel to inc.Messages
+	changedMsgs  []int
+	savedRcpts   int
+	savedSamples int
+	savedDomains int
+	newDomains   []string
 
 	// who counts the submitters of every affected message (Senders).
 	who WhoCounter
@@ -414,6 +419,9 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			if i, found := slices.BinarySearch(st.inc.Domains, d); !found {
 				d = strings.Clone(d)
 				st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
+				if !t.cfg.NoEvents { // a tracker without events (replay) is never asked for Changes
+					st.newDomains = append(st.newDomains, d)
+				}
 				t.byDomain.put(d, append(t.byDomain.get(d), st))
 			}
 		}
@@ -940,17 +948,26 @@ func (t *Tracker) Active() []Incident {
 }
 
 // Change is what changed in an incident since Changes last reported it:
-// the incident without its lists of messages and recipients, and the
-// entries of those lists that are new or changed — what the store writes,
-// so that saving a large incident costs what changed, not its size.
+// the incident without its lists of messages, recipients, domains and
+// samples, and the entries of those lists that are new or changed — what
+// the store writes, so that saving a large incident costs what changed,
+// not its size.
 type Change struct {
-	// Incident has nil Messages and Recipients.
+	// Incident has nil Messages, Recipients, Domains and Samples.
 	Incident Incident
 	// Messages are the new or changed entries of Incident.Messages.
 	Messages []IndexedMessage
 	// Recipients are Incident.Recipients from RecipientsFrom on (new).
 	Recipients     []string
 	RecipientsFrom int
+	// Domains are the entries of Incident.Domains that are new, in the
+	// order they came (the list itself is sorted), and DomainsFrom how
+	// many came before them.
+	Domains     []string
+	DomainsFrom int
+	// Samples are Incident.Samples from SamplesFrom on (new).
+	Samples     []string
+	SamplesFrom int
 	// MessageCount and RecipientCount are the totals (the lists' lengths
 	// and the counts beyond them).
 	MessageCount, RecipientCount int
@@ -964,12 +981,10 @@ type IndexedMessage struct {
 
 // ChangeOf returns all of inc as a Change (every message and recipient).
 func ChangeOf(inc Incident) Change {
-	c := Change{Incident: inc, Recipients: slices.Clone(inc.Recipients),
+	c := Change{Incident: inc, Recipients: slices.Clone(inc.Recipients), Domains: slices.Clone(inc.Domains), Samples: slices.Clone(inc.Samples),
 		MessageCount: len(inc.Messages) + inc.MoreMessages, RecipientCount: len(inc.Recipients) + inc.MoreRecipients}
-	c.Incident.Messages, c.Incident.Recipients = nil, nil
-	c.Incident.Domains = slices.Clone(inc.Domains)
+	c.Incident.Messages, c.Incident.Recipients, c.Incident.Domains, c.Incident.Samples = nil, nil, nil, nil
 	c.Incident.Remotes = slices.Clone(inc.Remotes)
-	c.Incident.Samples = slices.Clone(inc.Samples)
 	for i, m := range inc.Messages {
 		m.Recipients = slices.Clone(m.Recipients)
 		c.Messages = append(c.Messages, IndexedMessage{Seq: i, Message: m})
@@ -988,14 +1003,17 @@ func (t *Tracker) Changes() []Change {
 			Incident:       *inc,
 			RecipientsFrom: st.savedRcpts,
 			Recipients:     slices.Clone(inc.Recipients[st.savedRcpts:]),
+			Domains:        st.newDomains,
+			DomainsFrom:    st.savedDomains,
+			SamplesFrom:    st.savedSamples,
+			Samples:        inc.Samples[st.savedSamples:len(inc.Samples):len(inc.Samples)], // entries are only appended
 			MessageCount:   len(inc.Messages) + inc.MoreMessages,
 			RecipientCount: len(inc.Recipients) + inc.MoreRecipients,
 		}
-		c.Incident.Messages, c.Incident.Recipients = nil, nil
-		c.Incident.Domains = slices.Clone(inc.Domains)
+		c.Incident.Messages, c.Incident.Recipients, c.Incident.Domains, c.Incident.Samples = nil, nil, nil, nil
 		c.Incident.Remotes = slices.Clone(inc.Remotes)
-		c.Incident.Samples = slices.Clone(inc.Samples)
-		st.savedRcpts = len(inc.Recipients)
+		st.savedRcpts, st.savedSamples = len(inc.Recipients), len(inc.Samples)
+		st.savedDomains, st.newDomains = st.savedDomains+len(st.newDomains), nil
 		slices.Sort(st.changedMsgs)
 		for _, i := range st.changedMsgs {
 			m := inc.Messages[i]
@@ -1036,7 +1054,7 @@ func (t *Tracker) Restore(incs []Incident) {
 		if inc.Status == Ongoing && inc.Notified.Before(inc.LastSeen) {
 			st.lastNote = inc.Notified
 		}
-		st.savedRcpts = len(st.inc.Recipients)
+		st.savedRcpts, st.savedSamples, st.savedDomains = len(st.inc.Recipients), len(st.inc.Samples), len(st.inc.Domains)
 		if st.inc.Fates == (FateCounts{}) {
 			// Saved before fates were counted: count the listed ones.
 			for _, m := range st.inc.Messages {

@@ -688,7 +688,8 @@ func BenchmarkDeliveryLine(b *testing.B) {
 }
 
 // TestChanges: Changes reports what changed since the last call — the new
-// and changed messages and the new recipients — not the whole incident.
+// and changed messages and the new recipients, domains and samples — not
+// the whole incident.
 func TestChanges(t *testing.T) {
 	tr := New(Config{Settle: time.Hour})
 	var steps []step
@@ -698,12 +699,14 @@ func TestChanges(t *testing.T) {
 	run(tr, steps)
 	first := tr.Changes()
 	if len(first) != 1 || len(first[0].Messages) != 10 || len(first[0].Recipients) != 10 || first[0].RecipientsFrom != 0 ||
-		first[0].Incident.Messages != nil || first[0].MessageCount != 10 {
+		first[0].Incident.Messages != nil || first[0].MessageCount != 10 ||
+		!slices.Equal(first[0].Domains, []string{"example.net"}) || first[0].DomainsFrom != 0 || len(first[0].Samples) != MaxSamples || first[0].SamplesFrom != 0 ||
+		first[0].Incident.Domains != nil || first[0].Incident.Samples != nil {
 		t.Fatalf("first changes: %d changes, %+v", len(first), first)
 	}
 	run(tr, []step{
 		{r: delivery(20, "A3", "r3@example.net", "sent")},                   // a fate changes
-		{r: delivery(21, "B1", "s1@example.net", "deferred"), v: barracuda}, // a new message and recipient
+		{r: delivery(21, "B1", "s1@example.org", "deferred"), v: barracuda}, // a new message, recipient and domain
 	})
 	c := tr.Changes()
 	if len(c) != 1 {
@@ -714,14 +717,16 @@ func TestChanges(t *testing.T) {
 		seqs = append(seqs, m.Seq)
 	}
 	if !slices.Equal(seqs, []int{3, 10}) || c[0].Messages[0].Fate != FateDelivered || c[0].RecipientsFrom != 10 ||
-		!slices.Equal(c[0].Recipients, []string{"s1@example.net"}) || c[0].MessageCount != 11 || c[0].RecipientCount != 11 {
+		!slices.Equal(c[0].Recipients, []string{"s1@example.org"}) || c[0].MessageCount != 11 || c[0].RecipientCount != 11 ||
+		!slices.Equal(c[0].Domains, []string{"example.org"}) || c[0].DomainsFrom != 1 || len(c[0].Samples) != 0 || c[0].SamplesFrom != MaxSamples {
 		t.Errorf("second changes: seqs %v, %+v", seqs, c[0])
 	}
 	if len(tr.Changes()) != 0 {
 		t.Error("changes reported twice")
 	}
 	whole := ChangeOf(tr.Active()[0])
-	if len(whole.Messages) != 11 || len(whole.Recipients) != 11 || whole.RecipientsFrom != 0 || whole.Incident.Messages != nil {
+	if len(whole.Messages) != 11 || len(whole.Recipients) != 11 || whole.RecipientsFrom != 0 || whole.Incident.Messages != nil ||
+		!slices.Equal(whole.Domains, []string{"example.net", "example.org"}) || len(whole.Samples) != MaxSamples || whole.Incident.Domains != nil {
 		t.Errorf("ChangeOf: %+v", whole)
 	}
 }

@@ -164,8 +164,10 @@ func TestSQLiteCLIReadsStore(t *testing.T) {
 			{"id": "spamhaus/192.0.2.1/1", "provider": "spamhaus", "status": "ongoing", "message_count": 5.0, "code": 550.0},
 			{"id": "trendmicro/192.0.2.1/1", "provider": "trendmicro", "status": "cleared", "message_count": 5.0, "code": 550.0},
 		})
-	check(`SELECT value FROM incidents, json_each(incidents.json, '$.domains') WHERE incidents.id = 'spamhaus/192.0.2.1/1'`,
-		[]map[string]any{{"value": "example.net"}, {"value": "example.org"}})
+	check(`SELECT domain FROM incident_domains WHERE incident_id = 'spamhaus/192.0.2.1/1' ORDER BY domain`,
+		[]map[string]any{{"domain": "example.net"}, {"domain": "example.org"}})
+	check(`SELECT seq, substr(line, 1, 15) AS head FROM incident_samples WHERE incident_id = 'spamhaus/192.0.2.1/1' ORDER BY seq`,
+		[]map[string]any{{"seq": 0.0, "head": "Nov 23 15:33:48"}})
 	check(`SELECT dedup_key, typeof(payload) AS t, hex(payload) AS hex, json_array_length(recipients) AS n, sent_at IS NOT NULL AS sent FROM outbox ORDER BY id`,
 		[]map[string]any{
 			{"dedup_key": "incident/spamhaus/192.0.2.1/1/opened/email", "t": "blob", "hex": strings.ToUpper(hex.EncodeToString(item("", t0).Payload)), "n": 2.0, "sent": 1.0},

@@ -13,13 +13,16 @@ import (
 	"github.com/rblwatch/rblwatch/incident"
 )
 
-// The incidents row holds the incident without its lists of messages and
-// recipients (columns for SQL, and the rest as JSON); its messages and
-// recipients are rows of incident_messages and incident_recipients, by seq.
-// A save writes what changed: the row, and the child rows that are new or
-// changed. Rows written by rblwatch before this layout hold the lists in
+// The incidents row holds the incident without its lists of messages,
+// recipients, recipient domains and samples (columns for SQL, and the rest
+// as JSON); its messages and recipients are rows of incident_messages and
+// incident_recipients, by seq, and its domains and samples rows of
+// incident_lists, a JSON array of the entries each save added. A save
+// writes what changed: the row, and the child rows that are new or changed. Rows written by
+// rblwatch before this layout hold the lists of messages and recipients in
 // their JSON too; they are read as they are and rewritten whole by their
-// next save.
+// next save (the upgrade to schema 10 moved every row's domains and
+// samples out).
 
 const saveIncidentSQL = `INSERT INTO incidents (id, provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by,
 	notified, notices, bounced, deferred, message_count, recipient_count, json)
@@ -37,16 +40,31 @@ const (
 	incidentMessageCols      = 11
 	incidentRecipientColumns = `incident_id, seq, recipient, domain`
 	incidentRecipientCols    = 4
+	incidentListColumns      = `incident_id, list, first, entries`
+	incidentListCols         = 4
+)
+
+// The lists of incident_lists.
+const (
+	listDomains = "domains"
+	listSamples = "samples"
 )
 
 var (
 	saveIncidentMessages   = upsertTexts("incident_messages", incidentMessageColumns, incidentMessageCols, 2)
 	saveIncidentRecipients = replaceTexts("incident_recipients", incidentRecipientColumns, incidentRecipientCols)
+	saveIncidentLists      = replaceTexts("incident_lists", incidentListColumns, incidentListCols)
 )
 
+// changeRows are the values of the child rows of a batch's incident
+// changes, by table.
+type changeRows struct {
+	msgs, rcpts, lists []any
+}
+
 // SaveChange stores what changed in an incident (incident.Tracker.Changes):
-// its row, and its new or changed messages and recipients. The cost is that
-// of the change, however large the incident.
+// its row, and its new or changed messages, recipients, domains and
+// samples. The cost is that of the change, however large the incident.
 func (t *Tx) SaveChange(c incident.Change) error {
 	return t.SaveChanges([]incident.Change{c})
 }
@@ -56,54 +74,70 @@ func (t *Tx) SaveChange(c incident.Change) error {
 // statement (a statement per row was most of a batch's incident writes on
 // a log with many incidents).
 func (t *Tx) SaveChanges(cs []incident.Change) error {
-	var msgs, rcpts []any
+	var rows changeRows
 	for i := range cs {
-		var err error
-		if msgs, rcpts, err = t.saveHead(&cs[i], msgs, rcpts); err != nil {
+		if err := t.saveHead(&cs[i], &rows); err != nil {
 			return err
 		}
 	}
-	if err := t.writeRows(saveIncidentMessages, incidentMessageCols, msgs); err != nil {
+	if err := t.writeRows(saveIncidentMessages, incidentMessageCols, rows.msgs); err != nil {
 		return fmt.Errorf("track: saving incident messages: %w", err)
 	}
-	if err := t.writeRows(saveIncidentRecipients, incidentRecipientCols, rcpts); err != nil {
+	if err := t.writeRows(saveIncidentRecipients, incidentRecipientCols, rows.rcpts); err != nil {
 		return fmt.Errorf("track: saving incident recipients: %w", err)
+	}
+	if err := t.writeRows(saveIncidentLists, incidentListCols, rows.lists); err != nil {
+		return fmt.Errorf("track: saving incident lists: %w", err)
 	}
 	return nil
 }
 
 // saveHead writes the incidents row of c and appends the values of its
-// changed child rows to msgs and rcpts.
-func (t *Tx) saveHead(c *incident.Change, msgs, rcpts []any) ([]any, []any, error) {
+// changed child rows to rows.
+func (t *Tx) saveHead(c *incident.Change, rows *changeRows) error {
 	inc := &c.Incident
 	if inc.ID == "" {
-		return nil, nil, fmt.Errorf("%w: incident without an id", ErrInvalid)
+		return fmt.Errorf("%w: incident without an id", ErrInvalid)
 	}
 	head := *inc
-	head.Messages, head.Recipients = nil, nil
+	head.Messages, head.Recipients, head.Domains, head.Samples = nil, nil, nil, nil
 	js, err := json.Marshal(head)
 	if err != nil {
-		return nil, nil, fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 	}
 	_, err = t.exec(saveIncidentSQL,
 		inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
 		dbTime(inc.FirstSeen), dbTime(inc.LastSeen), dbTime(inc.ClearedAt), inc.ClearedBy,
 		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
 	if err != nil {
-		return nil, nil, fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 	}
 	for _, m := range c.Messages {
 		rj, err := json.Marshal(orEmpty(m.Recipients))
 		if err != nil {
-			return nil, nil, fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
-		msgs = append(msgs, inc.ID, m.Seq, clip(m.QueueID, maxText), clip(m.From, maxText), clip(m.MessageID, maxText),
+		rows.msgs = append(rows.msgs, inc.ID, m.Seq, clip(m.QueueID, maxText), clip(m.From, maxText), clip(m.MessageID, maxText),
 			string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen), clip(m.Login, maxText), clip(m.Client, maxText))
 	}
 	for i, r := range c.Recipients {
-		rcpts = append(rcpts, inc.ID, c.RecipientsFrom+i, clip(r, maxText), clip(domainOf(r), maxText))
+		rows.rcpts = append(rows.rcpts, inc.ID, c.RecipientsFrom+i, clip(r, maxText), clip(domainOf(r), maxText))
 	}
-	return msgs, rcpts, nil
+	for _, l := range []struct {
+		name    string
+		first   int
+		entries []string
+	}{{listDomains, c.DomainsFrom, c.Domains}, {listSamples, c.SamplesFrom, c.Samples}} {
+		if len(l.entries) == 0 {
+			continue
+		}
+		js, err := json.Marshal(l.entries)
+		if err != nil {
+			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		}
+		rows.lists = append(rows.lists, inc.ID, l.name, l.first, string(js))
+	}
+	return nil
 }
 
 // SaveIncident stores inc whole, replacing the stored version of the same
@@ -126,11 +160,22 @@ func (t *Tx) SaveIncident(inc incident.Incident) error {
 		c.Messages = slices.DeleteFunc(c.Messages, func(m incident.IndexedMessage) bool {
 			return m.Seq < len(old.Messages) && sameMessage(old.Messages[m.Seq], m.Message)
 		})
-		same := 0
-		for same < len(old.Recipients) && same < len(inc.Recipients) && old.Recipients[same] == inc.Recipients[same] {
-			same++
-		}
+		same := commonPrefix(old.Recipients, inc.Recipients)
 		c.Recipients, c.RecipientsFrom = c.Recipients[same:], same
+		// A list that only grew gets a row of its new entries; one that
+		// lost any is written again whole.
+		if same := commonPrefix(old.Samples, inc.Samples); same == len(old.Samples) {
+			c.Samples, c.SamplesFrom = c.Samples[same:], same
+		} else if err := t.deleteList(inc.ID, listSamples); err != nil {
+			return err
+		}
+		if kept := slices.DeleteFunc(slices.Clone(c.Domains), func(d string) bool {
+			return slices.Contains(old.Domains, d)
+		}); len(kept)+len(old.Domains) == len(inc.Domains) {
+			c.Domains, c.DomainsFrom = kept, len(old.Domains)
+		} else if err := t.deleteList(inc.ID, listDomains); err != nil {
+			return err
+		}
 	}
 	if err := t.SaveChange(c); err != nil {
 		return err
@@ -153,6 +198,15 @@ func sameMessage(a, b incident.Message) bool {
 		a.Fate == b.Fate && a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) && slices.Equal(a.Recipients, b.Recipients)
 }
 
+// commonPrefix is how many first entries a and b have in common.
+func commonPrefix(a, b []string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -160,11 +214,21 @@ func orEmpty(s []string) []string {
 	return s
 }
 
+func (t *Tx) deleteList(id, list string) error {
+	if _, err := t.exec(`DELETE FROM incident_lists WHERE incident_id = ? AND list = ?`, id, list); err != nil {
+		return fmt.Errorf("track: saving incident %s: %w", id, err)
+	}
+	return nil
+}
+
 func (t *Tx) deleteIncidentChildren(id string) error {
 	if _, err := t.exec(`DELETE FROM incident_messages WHERE incident_id = ?`, id); err != nil {
 		return fmt.Errorf("track: deleting incident %s: %w", id, err)
 	}
 	if _, err := t.exec(`DELETE FROM incident_recipients WHERE incident_id = ?`, id); err != nil {
+		return fmt.Errorf("track: deleting incident %s: %w", id, err)
+	}
+	if _, err := t.exec(`DELETE FROM incident_lists WHERE incident_id = ?`, id); err != nil {
 		return fmt.Errorf("track: deleting incident %s: %w", id, err)
 	}
 	return nil
@@ -204,6 +268,9 @@ func (t *Tx) storedIncident(id string) (incident.Incident, bool, error) {
 		if err := readIncidentLists(t.ctx, t.tx, &inc); err != nil {
 			return incident.Incident{}, false, err
 		}
+	}
+	if err := readIncidentExtras(t.ctx, t.tx, &inc); err != nil {
+		return incident.Incident{}, false, err
 	}
 	return inc, true, nil
 }
@@ -268,6 +335,9 @@ func (s *Store) incidents(ctx context.Context, where string, args ...any) ([]inc
 				return nil, err
 			}
 		}
+		if err := readIncidentExtras(ctx, s.r, &out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -319,6 +389,42 @@ FROM incident_messages WHERE incident_id = ? ORDER BY seq`, inc.ID)
 	}
 	rows.Close()
 	return rows.Err()
+}
+
+// readIncidentExtras fills in the domains and samples of inc from its
+// rows of incident_lists (schema 10 on); a row's JSON that still holds
+// them (written by hand) is read as it is.
+func readIncidentExtras(ctx context.Context, q querier, inc *incident.Incident) error {
+	hadDomains, hadSamples := len(inc.Domains) > 0, len(inc.Samples) > 0
+	rows, err := q.QueryContext(ctx, `SELECT list, entries FROM incident_lists WHERE incident_id = ? ORDER BY list, first`, inc.ID)
+	if err != nil {
+		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var list string
+		var js []byte
+		if err := rows.Scan(&list, &js); err != nil {
+			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+		}
+		var entries []string
+		if err := json.Unmarshal(js, &entries); err != nil {
+			return fmt.Errorf("track: loading incident %s: its %s: %w", inc.ID, list, err)
+		}
+		switch {
+		case list == listDomains && !hadDomains:
+			inc.Domains = append(inc.Domains, entries...)
+		case list == listSamples && !hadSamples:
+			inc.Samples = append(inc.Samples, entries...)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
+	}
+	if !hadDomains {
+		slices.Sort(inc.Domains) // sorted, saved in the order they came
+	}
+	return nil
 }
 
 // domainOf returns the lower-cased part after the last "@", or "" when there

@@ -96,6 +96,31 @@ func incidentRows(t *testing.T, s *Store, id string) string {
 		fmt.Fprintf(&b, "rcpt %d %s %s\n", seq, r, d)
 	}
 	rows.Close()
+	rows, err = s.r.Query(`SELECT domain FROM incident_domains WHERE incident_id = ? ORDER BY domain`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "domain %s\n", d)
+	}
+	rows.Close()
+	rows, err = s.r.Query(`SELECT seq, line FROM incident_samples WHERE incident_id = ? ORDER BY seq`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var seq int
+		var l string
+		if err := rows.Scan(&seq, &l); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "sample %d %s\n", seq, l)
+	}
+	rows.Close()
 	return b.String()
 }
 
@@ -121,6 +146,9 @@ msg 1 97B799862D6 <> b@vm deferred ["u2@example.net","u3@example.net"] 2026-11-2
 rcpt 0 u1@Example.ORG example.org
 rcpt 1 u2@example.net example.net
 rcpt 2 u3@example.net example.net
+domain example.net
+domain example.org
+sample 0 Nov 23 15:33:48 mx postfix/smtp[12059]: 43C4B986274: to=<u1@Example.ORG>, … status=bounced (…)
 `
 	if got := incidentRows(t, s, inc.ID); got != want {
 		t.Errorf("rows:\n%s\nwant:\n%s", got, want)
@@ -153,28 +181,32 @@ func TestSaveIncidentReplaces(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	inc := sampleIncident("i1", t0, incident.Open)
-	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(inc) }); n != 1+2+3 {
-		t.Errorf("first save changed %d rows, want 6", n)
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(inc) }); n != 1+2+3+1+1 {
+		t.Errorf("first save changed %d rows, want 8", n)
 	}
 	// Unchanged: nothing written.
 	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(inc) }); n != 0 {
 		t.Errorf("saving an unchanged incident changed %d rows", n)
 	}
-	// One message's fate changes and a message and a recipient are added:
-	// the incident row, two message rows and one recipient row.
+	// One message's fate changes and a message, a recipient, its domain
+	// and a sample are added: the incident row, two message rows, one
+	// recipient row, a row of new domains and one of new samples.
 	next := sampleIncident("i1", t0, incident.Ongoing)
 	next.Messages[1].Fate = incident.FateDelivered
 	next.Messages = append(next.Messages, incident.Message{QueueID: "C0FFEE", Recipients: []string{"u4@example.com"}, Fate: incident.FateDeferred, FirstSeen: t0, LastSeen: t0})
 	next.Recipients = append(next.Recipients, "u4@example.com")
-	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(next) }); n != 4 {
-		t.Errorf("update changed %d rows, want 4", n)
+	next.Domains = []string{"example.com", "example.net", "example.org"}
+	next.Samples = append(next.Samples, "a second line")
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(next) }); n != 6 {
+		t.Errorf("update changed %d rows, want 6", n)
 	}
 	got, _, err := s.Incident(ctx, "i1")
 	if err != nil || !reflect.DeepEqual(got, next) {
 		t.Errorf("stored %+v, %v", got, err)
 	}
 	rows := incidentRows(t, s, "i1")
-	for _, want := range []string{"msg 1 97B799862D6 <> b@vm delivered", "msg 2 C0FFEE <>  deferred", "rcpt 3 u4@example.com example.com", " ongoing "} {
+	for _, want := range []string{"msg 1 97B799862D6 <> b@vm delivered", "msg 2 C0FFEE <>  deferred", "rcpt 3 u4@example.com example.com", " ongoing ",
+		"domain example.com\n", "sample 1 a second line\n"} {
 		if !strings.Contains(rows, want) {
 			t.Errorf("rows lack %q:\n%s", want, rows)
 		}
@@ -183,17 +215,24 @@ func TestSaveIncidentReplaces(t *testing.T) {
 	small := sampleIncident("i1", t0, incident.Cleared)
 	small.Messages = small.Messages[:1]
 	small.Recipients = nil
+	small.Domains = []string{"example.org"}
+	small.Samples = nil
 	saveIncident(t, s, small)
 	rows = incidentRows(t, s, "i1")
-	if strings.Count(rows, "msg ") != 1 || strings.Contains(rows, "rcpt ") {
+	if strings.Count(rows, "msg ") != 1 || strings.Contains(rows, "rcpt ") || strings.Count(rows, "domain ") != 1 ||
+		!strings.Contains(rows, "domain example.org\n") || strings.Contains(rows, "sample ") {
 		t.Errorf("rows after shrinking:\n%s", rows)
+	}
+	if got, _, err := s.Incident(ctx, "i1"); err != nil || !reflect.DeepEqual(normalized(got), normalized(small)) {
+		t.Errorf("stored after shrinking %+v, %v", got, err)
 	}
 	// A corrupt stored JSON (an auditor's edit) is replaced whole.
 	if _, err := s.w.Exec(`UPDATE incidents SET json = 'not json' WHERE id = 'i1'`); err != nil {
 		t.Fatal(err)
 	}
 	saveIncident(t, s, inc)
-	if got := incidentRows(t, s, "i1"); strings.Count(got, "msg ") != 2 || strings.Count(got, "rcpt ") != 3 {
+	if got := incidentRows(t, s, "i1"); strings.Count(got, "msg ") != 2 || strings.Count(got, "rcpt ") != 3 ||
+		strings.Count(got, "domain ") != 2 || strings.Count(got, "sample ") != 1 {
 		t.Errorf("rows after replacing corrupt JSON:\n%s", got)
 	}
 	if err := s.Tx(ctx, func(tx *Tx) error { return tx.SaveIncident(incident.Incident{}) }); !errors.Is(err, ErrInvalid) {
@@ -407,6 +446,86 @@ func TestMigrateIncidentLists(t *testing.T) {
 	}
 }
 
+// TestMigrateIncidentDomains: incidents written by schema 9 (their
+// domains and samples in the row's JSON) read the same after migration 10,
+// which moves those lists to rows of their own; a next save writes what
+// changed. An incident without either list and a row whose JSON cannot be
+// read do not stop the upgrade.
+func TestMigrateIncidentDomains(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	if err := prepareFile(path); err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	db.SetMaxOpenConns(1)
+	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:9]); err != nil {
+		t.Fatal(err)
+	}
+	old := sampleIncident("old", t0, incident.Ongoing)
+	old.Samples = append(old.Samples, "a second line")
+	bare := sampleIncident("bare", t0.Add(time.Hour), incident.Cleared)
+	bare.Messages, bare.Recipients, bare.Domains, bare.Samples = nil, nil, nil, nil
+	// What schema 9's save wrote: the row's JSON without the messages and
+	// recipients, which are rows.
+	for _, inc := range []incident.Incident{old, bare} {
+		head := inc
+		head.Messages, head.Recipients = nil, nil
+		js, _ := json.Marshal(head)
+		if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, first_seen, json) VALUES (?, 'spamhaus', '192.0.2.1', ?, ?, ?)`,
+			inc.ID, string(inc.Status), dbTime(inc.FirstSeen), string(js)); err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range inc.Messages {
+			rj, _ := json.Marshal(m.Recipients)
+			if _, err := db.Exec(`INSERT INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, inc.ID, i, m.QueueID, m.From, m.MessageID, string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen), m.Login, m.Client); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, r := range inc.Recipients {
+			if _, err := db.Exec(`INSERT INTO incident_recipients (incident_id, seq, recipient, domain) VALUES (?, ?, ?, ?)`, inc.ID, i, r, domainOf(r)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, json) VALUES ('edited', 'x', '', 'cleared', 'not json')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, want := range []incident.Incident{old, bare} {
+		got, ok, err := s.Incident(ctx, want.ID)
+		if err != nil || !ok || !reflect.DeepEqual(normalized(got), normalized(want)) {
+			a, _ := json.Marshal(got)
+			b, _ := json.Marshal(want)
+			t.Errorf("%s after the migration (%v, %v):\n got %s\nwant %s", want.ID, ok, err, a, b)
+		}
+		var stored string
+		if err := s.r.QueryRow(`SELECT json FROM incidents WHERE id = ?`, want.ID).Scan(&stored); err != nil ||
+			strings.Contains(stored, `"domains"`) || strings.Contains(stored, `"samples"`) || !strings.Contains(stored, `"remotes"`) {
+			t.Errorf("%s: the row's JSON after the migration (%v): %s", want.ID, err, stored)
+		}
+	}
+	rows := incidentRows(t, s, "old")
+	if !strings.Contains(rows, "domain example.net\ndomain example.org\nsample 0 Nov 23 15:33:48 ") || !strings.Contains(rows, "sample 1 a second line\n") {
+		t.Errorf("rows of old after the migration:\n%s", rows)
+	}
+	next := old
+	next.Recipients = append(slices.Clone(old.Recipients), "u9@example.com")
+	next.Domains = []string{"example.com", "example.net", "example.org"}
+	if n := changes(t, s, func(tx *Tx) error { return tx.SaveIncident(next) }); n != 3 {
+		t.Errorf("saving a new recipient and its domain changed %d rows, want 3", n)
+	}
+	if got, _, err := s.Incident(ctx, "old"); err != nil || !reflect.DeepEqual(got, next) {
+		t.Errorf("after the save: %+v, %v", got, err)
+	}
+}
+
 // TestSaveChangeCostsTheChange: saving a change of an incident of 1,000
 // messages writes the row and the changed entries, not the whole list.
 func TestSaveChangeCostsTheChange(t *testing.T) {
@@ -434,16 +553,25 @@ func TestSaveChangeCostsTheChange(t *testing.T) {
 			return nil
 		})
 	}
-	if n := save(); n != 1+1000+1000 {
+	if n := save(); n != 1+1000+1000+1+1 { // a row of domains, one of samples
 		t.Errorf("first save changed %d rows", n)
 	}
 	feed(1000, "A7", "deferred") // a retry of an affected message
 	if n := save(); n != 1+1 {
 		t.Errorf("saving one changed message changed %d rows, want 2", n)
 	}
+	// A refusal for a new domain, its message and recipient beyond the
+	// lists' bounds (counted only): the row and the new domain, not the
+	// domain saved before.
+	o := incident.Observation{Kind: postfixlog.KindDelivery, At: t0.Add(1001 * time.Second), QueueID: "B1", Status: "deferred",
+		To: "v@example.com", Raw: "line", Verdict: &v}
+	tr.Observe(&o)
+	if n := save(); n != 1+1 {
+		t.Errorf("saving a new domain's refusal changed %d rows, want 2", n)
+	}
 	got, _, err := s.Incident(context.Background(), tr.Active()[0].ID)
-	if err != nil || !reflect.DeepEqual(normalized(got), normalized(tr.Active()[0])) {
-		t.Errorf("stored incident differs from the tracker's: %v", err)
+	if err != nil || !slices.Equal(got.Domains, []string{"example.com", "example.net"}) || !reflect.DeepEqual(normalized(got), normalized(tr.Active()[0])) {
+		t.Errorf("stored incident differs from the tracker's after a new domain: %v %v", got.Domains, err)
 	}
 }
 

@@ -390,7 +390,7 @@ func replaceTexts(table, columns string, cols int) map[int]string {
 func hotQueries() []string {
 	var out []string
 	for _, n := range flushChunks {
-		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n])
+		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n], saveIncidentLists[n])
 	}
 	return append(out, savePositionSQL, saveIncidentSQL, milterWaitingSQL)
 }
