@@ -24,18 +24,11 @@ import (
 // next save (the upgrade to schema 10 moved every row's domains and
 // samples out).
 
-const saveIncidentSQL = `INSERT INTO incidents (id, provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by,
-	notified, notices, bounced, deferred, message_count, recipient_count, json)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, listed = excluded.listed, status = excluded.status,
-	category = excluded.category, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-	cleared_at = excluded.cleared_at, cleared_by = excluded.cleared_by, notified = excluded.notified,
-	notices = excluded.notices, bounced = excluded.bounced, deferred = excluded.deferred,
-	message_count = excluded.message_count, recipient_count = excluded.recipient_count, json = excluded.json`
-
-// The child rows of incidents, written several rows a statement (the
-// texts of flushChunks rows, prepared once: hotQueries).
+// The incidents rows and their child rows, written several rows a
+// statement (the texts of flushChunks rows, prepared once: hotQueries).
 const (
+	incidentColumns          = `id, provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by, notified, notices, bounced, deferred, message_count, recipient_count, json`
+	incidentCols             = 16
 	incidentMessageColumns   = `incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client`
 	incidentMessageCols      = 11
 	incidentRecipientColumns = `incident_id, seq, recipient, domain`
@@ -51,15 +44,18 @@ const (
 )
 
 var (
+	saveIncidents          = upsertTexts("incidents", incidentColumns, incidentCols, 1)
 	saveIncidentMessages   = upsertTexts("incident_messages", incidentMessageColumns, incidentMessageCols, 2)
 	saveIncidentRecipients = replaceTexts("incident_recipients", incidentRecipientColumns, incidentRecipientCols)
 	saveIncidentLists      = replaceTexts("incident_lists", incidentListColumns, incidentListCols)
 )
 
-// changeRows are the values of the child rows of a batch's incident
-// changes, by table.
-type changeRows struct {
-	msgs, rcpts, lists []any
+// IncidentWrites are the rows of a batch's incident changes, ready to be
+// written (PrepareChanges, Tx.SaveIncidentWrites): their values are built
+// and their JSON encoded where the changes are taken, so that the store's
+// one writer, the slower stage of a catch-up, only writes them.
+type IncidentWrites struct {
+	heads, msgs, rcpts, lists []any // by table
 }
 
 // SaveChange stores what changed in an incident (incident.Tracker.Changes):
@@ -74,27 +70,46 @@ func (t *Tx) SaveChange(c incident.Change) error {
 // statement (a statement per row was most of a batch's incident writes on
 // a log with many incidents).
 func (t *Tx) SaveChanges(cs []incident.Change) error {
-	var rows changeRows
+	w, err := PrepareChanges(cs)
+	if err != nil {
+		return err
+	}
+	return t.SaveIncidentWrites(w)
+}
+
+// PrepareChanges returns the rows that save cs (SaveChanges), to be written
+// by SaveIncidentWrites.
+func PrepareChanges(cs []incident.Change) (*IncidentWrites, error) {
+	w := &IncidentWrites{}
 	for i := range cs {
-		if err := t.saveHead(&cs[i], &rows); err != nil {
-			return err
+		if err := w.add(&cs[i]); err != nil {
+			return nil, err
 		}
 	}
-	if err := t.writeRows(saveIncidentMessages, incidentMessageCols, rows.msgs); err != nil {
+	return w, nil
+}
+
+// SaveIncidentWrites writes the rows PrepareChanges built: the incidents'
+// rows, then their messages, recipients and lists.
+func (t *Tx) SaveIncidentWrites(w *IncidentWrites) error {
+	if err := t.writeRows(saveIncidents, incidentCols, w.heads); err != nil {
+		return fmt.Errorf("track: saving incidents: %w", err)
+	}
+	if err := t.writeRows(saveIncidentMessages, incidentMessageCols, w.msgs); err != nil {
 		return fmt.Errorf("track: saving incident messages: %w", err)
 	}
-	if err := t.writeRows(saveIncidentRecipients, incidentRecipientCols, rows.rcpts); err != nil {
+	if err := t.writeRows(saveIncidentRecipients, incidentRecipientCols, w.rcpts); err != nil {
 		return fmt.Errorf("track: saving incident recipients: %w", err)
 	}
-	if err := t.writeRows(saveIncidentLists, incidentListCols, rows.lists); err != nil {
+	if err := t.writeRows(saveIncidentLists, incidentListCols, w.lists); err != nil {
 		return fmt.Errorf("track: saving incident lists: %w", err)
 	}
 	return nil
 }
 
-// saveHead writes the incidents row of c and appends the values of its
-// changed child rows to rows.
-func (t *Tx) saveHead(c *incident.Change, rows *changeRows) error {
+// add appends the values of the incidents row of c and of its changed
+// child rows to rows.
+func (rows *IncidentWrites) add(c *incident.Change) error {
 	inc := &c.Incident
 	if inc.ID == "" {
 		return fmt.Errorf("%w: incident without an id", ErrInvalid)
@@ -105,13 +120,9 @@ func (t *Tx) saveHead(c *incident.Change, rows *changeRows) error {
 	if err != nil {
 		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 	}
-	_, err = t.exec(saveIncidentSQL,
-		inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
+	rows.heads = append(rows.heads, inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
 		dbTime(inc.FirstSeen), dbTime(inc.LastSeen), dbTime(inc.ClearedAt), inc.ClearedBy,
 		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
-	if err != nil {
-		return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
-	}
 	for _, m := range c.Messages {
 		rj, err := json.Marshal(orEmpty(m.Recipients))
 		if err != nil {

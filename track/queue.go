@@ -390,9 +390,9 @@ func replaceTexts(table, columns string, cols int) map[int]string {
 func hotQueries() []string {
 	var out []string
 	for _, n := range flushChunks {
-		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n], saveIncidentLists[n])
+		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n], saveIncidentLists[n], saveIncidents[n])
 	}
-	return append(out, savePositionSQL, saveIncidentSQL, milterWaitingSQL)
+	return append(out, savePositionSQL, milterWaitingSQL)
 }
 
 // chunk returns how many of n rows the next statement writes.
