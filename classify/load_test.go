@@ -89,3 +89,15 @@ func TestKnownKeysFastPath(t *testing.T) {
 		t.Error("knownKeys takes a misspelt key")
 	}
 }
+
+// TestBuiltinSamples classifies the built-in catalog's samples and
+// counter-samples, which Default leaves to this test: each gives its
+// rule's verdict (Load's check of a user's file).
+func TestBuiltinSamples(t *testing.T) {
+	for _, p := range Default().checkSamples() {
+		t.Error(p)
+	}
+	if _, err := Load(nil, embeddedCatalog, EmbeddedName); err != nil {
+		t.Error(err)
+	}
+}
