@@ -227,6 +227,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		{"554 Blocked for abuse, write to postmaster", Blocklist},
 		{"550 Mail from dynamically-assigned addresses is not relayed here", Blocklist},
 		{"550 5.7.0 Your server IP address is in our spam database, bye", Blocklist},
+		{"550 5.7.1 IP address not in database of authorized relays", notBlocklist},
 		{"554 Refused, see http://lists.example.org/query/ip/192.0.2.1", Blocklist},
 		{"554 Rejected, see http://lists.example.net/bl.shtml?192.0.2.1", Blocklist},
 		{"550 5.7.1 Connection from your IP is not allowed (geo-block: country)", notBlocklist},
