@@ -261,6 +261,7 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 		// spam in them stays content.
 		{"550 Ihr Server ist als Spamquelle bekannt", Blocklist},
 		{"550 Ihre IP-Adresse ist gelistet", Blocklist},
+		{"550 Ihr Server ist im Verzeichnis nicht gelistet, Zustellung abgelehnt", notBlocklist},
 		{"550 Ваш IP находится в списке спамеров", Blocklist},
 		{"550 Votre IP est connue pour l'envoi de spam", Blocklist},
 		{"550 Il tuo IP è segnalato come fonte di spam", Blocklist},
