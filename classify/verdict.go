@@ -1,7 +1,7 @@
 package classify
 
 import (
-	"strings"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/reply"
@@ -148,9 +148,21 @@ type Provider struct {
 // not keep alive the log line (or the whole read buffer) its substrings
 // point into.
 func (v Verdict) Clone() Verdict {
-	for _, f := range []*string{&v.Provider, &v.Listed, &v.Enhanced, &v.Remote, &v.Command, &v.Rule, &v.Via, &v.Found, &v.List} {
-		*f = strings.Clone(*f)
+	// The strings copied into one allocation, not one each: the tracker
+	// clones a verdict for every incident it opens (a dense log opens
+	// thousands), and they are kept or dropped together.
+	fields := [...]*string{&v.Provider, &v.Listed, &v.Enhanced, &v.Remote, &v.Command, &v.Rule, &v.Via, &v.Found, &v.List,
+		(*string)(&v.Category)}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
 	}
-	v.Category = Category(strings.Clone(string(v.Category)))
+	buf := make([]byte, 0, n) // never grown: the strings stay where they are
+	for _, f := range fields {
+		if s := *f; s != "" {
+			buf = append(buf, s...)
+			*f = unsafe.String(&buf[len(buf)-len(s)], len(s))
+		}
+	}
 	return v
 }
