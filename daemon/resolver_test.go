@@ -72,3 +72,29 @@ func TestDeadResolverIsLoud(t *testing.T) {
 	}
 	h.stop()
 }
+
+// TestDeadZonesAreNoResolverFailure: every zone failing its RFC 5782 test
+// point (NXDOMAIN for everything) is an answer: the resolver works, so no
+// "DNS lookups fail" warning, count or notice, however many rounds — the
+// zones' own warnings say what is wrong.
+func TestDeadZonesAreNoResolverFailure(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	cfg.DNSBL.ResolverFailures = 2
+	h.start(cfg)
+	defer h.stop()
+	fake.SetAll(dnsbltest.Dead)
+	for round := range 3 {
+		h.selfCheckRound(round)
+	}
+	if n := h.logs.FilterMessage("self-check: no DNS answer at all").Len(); n != 0 {
+		t.Errorf("%d rounds of dead zones counted as rounds without any DNS answer, want 0", n)
+	}
+	if h.logs.FilterMessage("self-check: the zone fails its RFC 5782 test point: its answers count as errors, its providers keep their last state").Len() == 0 {
+		t.Error("the dead zones were not warned of")
+	}
+	select {
+	case it := <-h.mail.got:
+		t.Errorf("a %s notice: %q", it.Kind, subject(t, it))
+	default:
+	}
+}

@@ -336,13 +336,15 @@ const (
 )
 
 // failedRound reports whether a self-check asked something and got no
-// definite answer at all, and returns an error of it for the log.
+// DNS answer at all, and returns an error of it for the log. A zone that
+// fails its RFC 5782 test point answered: its answers are no verdict, but
+// the resolver works, and zoneHealth warns of the zone itself.
 func failedRound(results map[string][]dnsbl.Result) (bool, string) {
 	asked, example := false, ""
 	for _, rs := range results {
 		for _, r := range rs {
 			asked = true
-			if r.Status != dnsbl.StatusError {
+			if r.Status != dnsbl.StatusError || errors.Is(r.Err, dnsbl.ErrUnhealthy) {
 				return false, ""
 			}
 			if example == "" {
