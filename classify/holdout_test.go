@@ -138,6 +138,21 @@ func TestHoldout(t *testing.T) {
 		// are Postfix's own test suite expanding an rbl_reply_maps
 		// template for dsn.rfc-ignorant.org (labelled unknown).
 		{file: "holdout6.tsv", minPos: 18, minNeg: 49, floor: 16.0/18 - 1e-9, ceiling: 0},
+		// The seventh batch (issue 14's seventh round: gathered by two
+		// engineers who wrote no rule, from recorded bounces, logs, app
+		// issue threads and third parties' pages quoting bounces, while
+		// the round's rules were written from receivers' and MTAs' own
+		// documentation by an engineer who never opened it), measured once
+		// by the lead when the round's rules were final (211ff0f): 14 of
+		// 18 (77.8 %), 0 of 26 — the accuracy below issue 14's line by
+		// four rows, the false alarms within it. The rules before the
+		// round (04cafc8): 14 of 18, 1 of 26. The misses: an intrusion
+		// prevention system's block of our address (labelled unknown,
+		// called other), two old Hotmail gateway refusals for "content …
+		// or reputation problems" (labelled microsoft, called policy) and
+		// Cisco's domain-reputation wording at a Belgian ISP (labelled
+		// cisco, called an unknown list). Seen from now on.
+		{file: "holdout7.tsv", minPos: 18, minNeg: 26, floor: 14.0/18 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
