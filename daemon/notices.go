@@ -589,7 +589,9 @@ func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
-	results := dnsbl.Check(ctx, s.log, env.resolver, zones, k.Listed, s.d.Now())
+	// With the zones' RFC 5782 test points: a dead or mistyped zone could
+	// not check, rather than "not listed".
+	results := dnsbl.CheckRound(ctx, s.log, env.resolver, dnsbl.NewHealth(), zones, k.Listed, s.d.Now())
 	checks := make([]notify.Check, 0, len(results))
 	for _, r := range results {
 		s.d.Metrics.dnsChecks.WithLabelValues(string(r.Status)).Inc()

@@ -179,3 +179,25 @@ func TestSelfCheckDeadZone(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyDeadZone: the DNS check an incident's notice carries trusts a
+// zone only when it answers its RFC 5782 test point: a dead zone (NXDOMAIN
+// for everything) could not check, and the notice says so instead of "not
+// listed" — which read as if the receiver were wrong.
+func TestVerifyDeadZone(t *testing.T) {
+	fake := dnsbltest.StartFake(t)
+	h := newHarness(t)
+	h.resolver = &dnsbl.Resolver{Server: fake.Addr, Timeout: 500 * time.Millisecond, Attempts: 1}
+	fake.Set("b.barracudacentral.org", dnsbltest.Dead)
+	h.start(h.config())
+	defer h.stop()
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	it := h.mail.wait(t, "opened")
+	text := strings.ReplaceAll(textOf(t, it.Payload), "\r\n", "\n")
+	if !strings.Contains(text, "b.barracudacentral.org: could not be checked (dnsbl: could not tell: the zone fails its RFC 5782 test point: 127.0.0.2 is not listed") {
+		t.Errorf("the notice does not say the dead zone could not check:\n%s", text)
+	}
+	if strings.Contains(text, "b.barracudacentral.org: not listed") {
+		t.Errorf("a dead zone's NXDOMAIN read as not listed:\n%s", text)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/incident"
 )
 
@@ -723,5 +724,45 @@ func TestMessageIDStableAcrossThread(t *testing.T) {
 	n.Lang = "ja"
 	if b := MessageID(n, t0, "mail.example.net"); a != b {
 		t.Errorf("MessageID changed with Related, Thread or Lang: %s, %s", a, b)
+	}
+}
+
+// TestCheckOfDeadZone: a zone that fails its RFC 5782 test point (a dead
+// or mistyped zone) is a check that could not be made, with a failure of
+// its own kind, worded in Japanese as what it is rather than "unknown".
+func TestCheckOfDeadZone(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want Failure
+	}{
+		{fmt.Errorf("%w: 127.0.0.2 is not listed", dnsbl.ErrUnhealthy), FailureDeadZone},
+		{fmt.Errorf("test point 127.0.0.2: %w", dnsbl.ErrTimeout), FailureDNS},
+		{fmt.Errorf("test point 127.0.0.2: %w: 127.255.255.254", dnsbl.ErrRefused), FailureRefused},
+		{dnsbl.ErrNoKey, FailureNoKey},
+		{errors.New("something else"), FailureOther},
+	} {
+		c := CheckOf(dnsbl.Result{Zone: "b.barracudacentral.org", Status: dnsbl.StatusError, Err: tt.err, Reason: tt.err.Error()})
+		if c.Status != CheckError || c.Failure != tt.want {
+			t.Errorf("CheckOf(%v) = %s/%s, want error/%s", tt.err, c.Status, c.Failure, tt.want)
+		}
+	}
+	dead := CheckOf(dnsbl.Result{Zone: "b.barracudacentral.org", Status: dnsbl.StatusError, Err: dnsbl.ErrUnhealthy, Reason: dnsbl.ErrUnhealthy.Error()})
+	inc := incident.Incident{ID: "barracuda-192.0.2.1-x", Key: incident.Key{Provider: "barracuda", Listed: "192.0.2.1"}, Status: incident.Ongoing, FirstSeen: t0, LastSeen: t0}
+	for lang, want := range map[string]string{
+		"en": "b.barracudacentral.org: could not be checked (dnsbl: could not tell: the zone fails its RFC 5782 test point).",
+		"ja": "b.barracudacentral.org: 確認できませんでした（リストが RFC 5782 のテスト用アドレス（127.0.0.2）に正しく応答しません。",
+	} {
+		n := Notice{Kind: KindOpened, Incident: inc, Provider: barracudaFixture(), Checks: []Check{dead}, Lang: lang, Host: "mail.example.net"}
+		msg, err := Compose(n, testConfig(), t0, "<d@mail.example.net>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text, _ := decodeBody(t, m); !strings.Contains(strings.ReplaceAll(text, "\r\n", "\n"), want) {
+			t.Errorf("%s: the body lacks %q:\n%s", lang, want, text)
+		}
 	}
 }

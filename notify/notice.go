@@ -171,6 +171,7 @@ const (
 	FailureBadAnswer Failure = "badanswer" // an answer outside 127.0.0.0/8 (a resolver rewriting NXDOMAIN)
 	FailureNoKey     Failure = "nokey"     // the zone needs a subscriber key
 	FailureTimeout   Failure = "timeout"   // the check did not finish in time for the notice
+	FailureDeadZone  Failure = "deadzone"  // the zone fails its RFC 5782 test point: dead, mistyped, unreachable
 	FailureOther     Failure = "other"
 )
 
@@ -185,6 +186,8 @@ func CheckOf(r dnsbl.Result) Check {
 		c.Error = r.Err.Error()
 	}
 	switch {
+	case errors.Is(r.Err, dnsbl.ErrUnhealthy):
+		c.Failure = FailureDeadZone
 	case errors.Is(r.Err, dnsbl.ErrRefused):
 		c.Failure = FailureRefused
 	case errors.Is(r.Err, dnsbl.ErrBadAnswer):

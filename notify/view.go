@@ -690,7 +690,7 @@ func (v *view) addChecks(checks []Check) {
 			v.CheckError = true
 		}
 		switch c.Failure {
-		case FailureRefused, FailureDNS, FailureBadAnswer, FailureNoKey, FailureTimeout:
+		case FailureRefused, FailureDNS, FailureBadAnswer, FailureNoKey, FailureTimeout, FailureDeadZone:
 		default:
 			cv.Failure = string(FailureOther)
 		}
