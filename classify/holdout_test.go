@@ -151,8 +151,12 @@ func TestHoldout(t *testing.T) {
 		// called other), two old Hotmail gateway refusals for "content …
 		// or reputation problems" (labelled microsoft, called policy) and
 		// Cisco's domain-reputation wording at a Belgian ISP (labelled
-		// cisco, called an unknown list). Seen from now on.
-		{file: "holdout7.tsv", minPos: 18, minNeg: 26, floor: 14.0/18 - 1e-9, ceiling: 0},
+		// cisco, called an unknown list). Seen from now on. Issue 14's
+		// eighth round fixed its misses by kind (vendor template stems):
+		// 15 of 18 after Cisco's stem (cisco-access-rejected) — a SEEN
+		// result, which the floor keeps; it proves nothing about unseen
+		// replies.
+		{file: "holdout7.tsv", minPos: 18, minNeg: 26, floor: 15.0/18 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))

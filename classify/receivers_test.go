@@ -90,6 +90,13 @@ func TestReceiverCodes(t *testing.T) {
 		{"a list zone after 'rejected by'", "554 rejected by rbl.example.com", Unknown, Blocklist, FoundGeneric},
 		{"a content filter's host after 'rejected by'", "550 Message rejected by spamfilter.example.com: spam detected", "", Content, ""},
 		{"a mail host after 'blocked by'", "550 5.7.1 Blocked by mx.example.net", "", "", ""},
+		// Security gateways' template STEMS, whose tail varies with the
+		// verdict (issue 14, eighth round). Cisco Secure Email: "Your
+		// access to this mail system has been rejected due to" + a
+		// reputation (AsyncOS user guide: HAT BLOCKED policy, Sender
+		// Domain Reputation filtering).
+		{"Cisco AsyncOS Sender Domain Reputation verdict", "554 Your access to this mail system has been rejected due to poor reputation of a domain used in message transfer", "cisco", Blocklist, FoundNamed},
+		{"Cisco AsyncOS stem, another reason (not a reputation)", "554 Your access to this mail system has been rejected due to too many invalid recipients", "", Recipient, ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
