@@ -153,10 +153,11 @@ func TestHoldout(t *testing.T) {
 		// Cisco's domain-reputation wording at a Belgian ISP (labelled
 		// cisco, called an unknown list). Seen from now on. Issue 14's
 		// eighth round fixed its misses by kind (vendor template stems):
-		// 15 of 18 after Cisco's stem (cisco-access-rejected) — a SEEN
+		// 15 of 18 after Cisco's stem (cisco-access-rejected), 16 after
+		// intrusion prevention systems' blocks (generic strong cues) — a SEEN
 		// result, which the floor keeps; it proves nothing about unseen
 		// replies.
-		{file: "holdout7.tsv", minPos: 18, minNeg: 26, floor: 15.0/18 - 1e-9, ceiling: 0},
+		{file: "holdout7.tsv", minPos: 18, minNeg: 26, floor: 16.0/18 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
