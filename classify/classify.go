@@ -102,7 +102,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 			if in.NoReply && r.cat == Blocklist {
 				continue
 			}
-			if r.match(text, sc, in) {
+			if r.match(text, sc, in) && (!r.r.Linked || c.urlProvider(text, KindProprietary) != nil) {
 				hit = r
 			}
 		}

@@ -745,7 +745,9 @@ func (c *Catalog) checkSamples() []string {
 			switch {
 			case v.Category != want:
 				out = append(out, fmt.Sprintf("%srule %q: sample classified as %s (rule %q), not %s: %q", where(r), r.ID, v.Category, v.Rule, want, s))
-			case cr.prov != nil && v.Provider != cr.prov.ID:
+			case cr.prov != nil && v.Provider != cr.prov.ID && !(r.Linked && v.Rule == r.ID && v.Found == FoundURL):
+				// (a linked rule of provider "unknown" names the receiver
+				// its link belongs to)
 				out = append(out, fmt.Sprintf("%srule %q: sample names provider %q (rule %q), not %q: %q", where(r), r.ID, v.Provider, v.Rule, cr.prov.ID, s))
 			case cr.prov != nil && r.Via != "" && v.Via != r.Via:
 				out = append(out, fmt.Sprintf("%srule %q: sample came via %q, not %q: %q", where(r), r.ID, v.Via, r.Via, s))
@@ -755,7 +757,7 @@ func (c *Catalog) checkSamples() []string {
 		}
 		for _, s := range r.Counter {
 			v := c.Classify(sampleInput(r, s))
-			if cr.prov != nil && v.Provider == cr.prov.ID && v.ReceiverFault == r.ReceiverFault || cr.prov == nil && v.Category == r.Category {
+			if cr.prov != nil && v.Provider == cr.prov.ID && v.ReceiverFault == r.ReceiverFault || cr.prov == nil && v.Category == r.Category || r.Linked && v.Rule == r.ID {
 				out = append(out, fmt.Sprintf("%srule %q: counter-sample classified as %s/%s (rule %q): %q", where(r), r.ID, v.Provider, v.Category, v.Rule, s))
 			}
 		}

@@ -97,6 +97,17 @@ func TestReceiverCodes(t *testing.T) {
 		// Domain Reputation filtering).
 		{"Cisco AsyncOS Sender Domain Reputation verdict", "554 Your access to this mail system has been rejected due to poor reputation of a domain used in message transfer", "cisco", Blocklist, FoundNamed},
 		{"Cisco AsyncOS stem, another reason (not a reputation)", "554 Your access to this mail system has been rejected due to too many invalid recipients", "", Recipient, ""},
+		// Hotmail's old policy-refusal stem with reputation among its
+		// reasons (its Troubleshooting page: SmartScreen weighs the IP's
+		// and domain's reputation); the stem alone stays policy.
+		{"Hotmail troubleshooting (gateway stem, reputation among the reasons)", "550 Your e-mail was rejected for policy reasons on this gateway. Reasons for rejection may be related to content with spam-like characteristics or IP/domain reputation problems.", "microsoft", Blocklist, FoundNamed},
+		{"Hotmail gateway stem without a reason", "550 Your e-mail was rejected for policy reasons on this gateway.", "", Policy, ""},
+		// Any receiver: reputation among the possible reasons and a link
+		// to the receiver's own postmaster site name that receiver; a
+		// link's reputation, or a site the catalog does not know, do not.
+		{"reputation among the reasons, the receiver's postmaster site (url)", "554 Message rejected for policy reasons: content or sender reputation problems. See https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundURL},
+		{"a link's reputation, the receiver's postmaster site", "554 Message rejected for policy reasons: the reputation of a link in it is poor. See https://postmaster.yahooinc.com/error-codes", "", Policy, ""},
+		{"reputation among the reasons, an unknown site", "550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org", "", Policy, ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})

@@ -40,6 +40,11 @@ type Rule struct {
 	// Greeting requires a greeting or EHLO rejection ("refused to talk to
 	// me").
 	Greeting bool `yaml:"greeting,omitempty" json:"greeting,omitempty"`
+	// Linked requires a link, domain or mail address in the reply that
+	// belongs to a catalog receiver (a provider of kind proprietary: its
+	// postmaster or support site). A rule of provider "unknown" with it
+	// names that receiver (Found "url").
+	Linked bool `yaml:"linked,omitempty" json:"linked,omitempty"`
 
 	// Target says what a blocklist rule lists: "ip" (default), "domain"
 	// (Spamhaus DBL, SURBL, URIBL) or "none".
