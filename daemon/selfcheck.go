@@ -336,15 +336,18 @@ const (
 )
 
 // failedRound reports whether a self-check asked something and got no
-// DNS answer at all, and returns an error of it for the log. A zone that
-// fails its RFC 5782 test point answered: its answers are no verdict, but
-// the resolver works, and zoneHealth warns of the zone itself.
+// definite answer at all, and returns an error of it for the log. Zones
+// that fail their RFC 5782 test point count as no answer: when every zone
+// fails it, the self-check is blind (most often a resolver answering
+// NXDOMAIN for everything), and the postmaster must hear of that as of a
+// resolver that does not answer; one dead zone beside others that answer
+// only gets zoneHealth's warning.
 func failedRound(results map[string][]dnsbl.Result) (bool, string) {
 	asked, example := false, ""
 	for _, rs := range results {
 		for _, r := range rs {
 			asked = true
-			if r.Status != dnsbl.StatusError || errors.Is(r.Err, dnsbl.ErrUnhealthy) {
+			if r.Status != dnsbl.StatusError {
 				return false, ""
 			}
 			if example == "" {
