@@ -108,6 +108,17 @@ func TestReceiverCodes(t *testing.T) {
 		{"reputation among the reasons, the receiver's postmaster site (url)", "554 Message rejected for policy reasons: content or sender reputation problems. See https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundURL},
 		{"a link's reputation, the receiver's postmaster site", "554 Message rejected for policy reasons: the reputation of a link in it is poor. See https://postmaster.yahooinc.com/error-codes", "", Policy, ""},
 		{"reputation among the reasons, an unknown site", "550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org", "", Policy, ""},
+		// Trend Micro's gateways: the ERS database codes after "Recipient
+		// address rejected:" (Trend Micro KA-0001346, KA-0011251); another
+		// code there is the customer's own block.
+		{"Trend Micro ERS (QIL: Quick IP List)", "450 4.7.1 <a@example.org>: Recipient address rejected: ERS-QIL.", "trendmicro", Blocklist, FoundCode},
+		{"Trend Micro ERS (DUL: dial-up space)", "550 5.7.1 <a@example.org>: Recipient address rejected: ERS-DUL.", "trendmicro", Blocklist, FoundCode},
+		{"Trend Micro customised block (the customer's own)", "550 5.7.1 <a@example.org>: Recipient address rejected: ERS-Customized-Block.", "", "", ""},
+		// Sophos Email's XGEMAIL codes (Sophos Central "SMTP error codes")
+		{"Sophos Email XGEMAIL_0004 (sender IP failed an RBL test)", "554 5.7.1 Message rejected XGEMAIL_0004", "sophos", Blocklist, FoundCode},
+		{"Sophos Email XGEMAIL_0005 (sender domain failed a DBL test)", "554 5.7.1 Message rejected XGEMAIL_0005", "sophos", Blocklist, FoundCode},
+		{"Sophos Email XGEMAIL_0008 (the admin block list)", "554 5.7.1 Message rejected XGEMAIL_0008", "", Policy, ""},
+		{"Sophos Email XGEMAIL_0015 (total inbound rate limit)", "452 4.7.1 Message rejected XGEMAIL_0015", "", RateLimit, ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
