@@ -119,6 +119,9 @@ func TestReceiverCodes(t *testing.T) {
 		{"Sophos Email XGEMAIL_0005 (sender domain failed a DBL test)", "554 5.7.1 Message rejected XGEMAIL_0005", "sophos", Blocklist, FoundCode},
 		{"Sophos Email XGEMAIL_0008 (the admin block list)", "554 5.7.1 Message rejected XGEMAIL_0008", "", Policy, ""},
 		{"Sophos Email XGEMAIL_0015 (total inbound rate limit)", "452 4.7.1 Message rejected XGEMAIL_0015", "", RateLimit, ""},
+		// MailChannels Inbound Filtering (docs.mailchannels.com/inbound/smtp-errors)
+		{"MailChannels inbound S10 (the connecting IP blocked)", "550 [S10] Blocked", "mailchannels", Blocklist, FoundCode},
+		{"MailChannels inbound S09 (greylisting)", "450 [S09] Try Again Later", "", Greylist, ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
