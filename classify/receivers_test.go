@@ -119,6 +119,11 @@ func TestReceiverCodes(t *testing.T) {
 		{"Sophos Email XGEMAIL_0005 (sender domain failed a DBL test)", "554 5.7.1 Message rejected XGEMAIL_0005", "sophos", Blocklist, FoundCode},
 		{"Sophos Email XGEMAIL_0008 (the admin block list)", "554 5.7.1 Message rejected XGEMAIL_0008", "", Policy, ""},
 		{"Sophos Email XGEMAIL_0015 (total inbound rate limit)", "452 4.7.1 Message rejected XGEMAIL_0015", "", RateLimit, ""},
+		// IceWarp's Intrusion Prevention and its reason codes
+		// (docs.icewarp.com): I (connections per minute) is a rate limit,
+		// D (a DNSBL listing) and the others block the address.
+		{"IceWarp intrusion prevention, reason D (DNSBL)", "421 4.7.1 Intrusion prevention active for [192.0.2.1][D]", Unknown, Blocklist, FoundGeneric},
+		{"IceWarp intrusion prevention, reason I (connections per minute)", "421 4.7.1 Intrusion prevention active for [192.0.2.1][I]", "", RateLimit, ""},
 		// MailChannels Inbound Filtering (docs.mailchannels.com/inbound/smtp-errors)
 		{"MailChannels inbound S10 (the connecting IP blocked)", "550 [S10] Blocked", "mailchannels", Blocklist, FoundCode},
 		{"MailChannels inbound S09 (greylisting)", "450 [S09] Try Again Later", "", Greylist, ""},
