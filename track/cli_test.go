@@ -127,7 +127,7 @@ func TestSQLiteCLIReadsStore(t *testing.T) {
 	db := s.Path()
 
 	tables := strings.Fields(runSQLite(t, bin, db, ".tables"))
-	for _, want := range []string{"incident_messages", "incident_recipients", "incidents", "messages", "meta", "milter_messages", "outbox", "positions", "recipients"} {
+	for _, want := range []string{"incident_domains", "incident_lists", "incident_messages", "incident_recipients", "incident_samples", "incidents", "messages", "meta", "milter_messages", "outbox", "positions", "recipients"} {
 		if !slices.Contains(tables, want) {
 			t.Errorf(".tables lacks %s: %v", want, tables)
 		}

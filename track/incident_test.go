@@ -274,6 +274,9 @@ func TestOpenIncidentsAndList(t *testing.T) {
 	if err := s.r.QueryRow(`SELECT count(*) FROM incident_messages WHERE incident_id = 'c'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("deleted incident left %d message rows (%v)", n, err)
 	}
+	if err := s.r.QueryRow(`SELECT count(*) FROM incident_lists WHERE incident_id = 'c'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("deleted incident left %d list rows (%v)", n, err)
+	}
 	if _, ok, err := s.Incident(ctx, "c"); ok || err != nil {
 		t.Errorf("Incident(c) after delete: %v, %v", ok, err)
 	}
@@ -352,11 +355,12 @@ func TestPrune(t *testing.T) {
 	if got := strings.Join(left, ","); got != "LIVE,NEW" {
 		t.Errorf("messages left: %s, want LIVE,NEW", got)
 	}
-	var rcpts, imsgs int
+	var rcpts, imsgs, ilists int
 	s.r.QueryRow(`SELECT count(*) FROM recipients`).Scan(&rcpts)
 	s.r.QueryRow(`SELECT count(*) FROM incident_messages`).Scan(&imsgs)
-	if rcpts != 2 || imsgs != 4 {
-		t.Errorf("%d recipients and %d incident messages left, want 2 and 4 (cascaded deletes)", rcpts, imsgs)
+	s.r.QueryRow(`SELECT count(*) FROM incident_lists`).Scan(&ilists)
+	if rcpts != 2 || imsgs != 4 || ilists != 4 {
+		t.Errorf("%d recipients, %d incident messages and %d incident lists left, want 2, 4 and 4 (cascaded deletes)", rcpts, imsgs, ilists)
 	}
 	incs, _ := s.Incidents(ctx)
 	if len(incs) != 2 || incs[0].ID != "ongoing-old" || incs[1].ID != "cleared-new" {

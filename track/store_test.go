@@ -84,7 +84,7 @@ func TestOpenCreatesDirFileAndSchema(t *testing.T) {
 		t.Errorf("journal_mode %q, want wal", mode)
 	}
 	for _, table := range []string{"table meta", "table positions", "table incidents", "table incident_messages", "table incident_recipients",
-		"table messages", "view recipients", "table outbox"} {
+		"table incident_lists", "view incident_domains", "view incident_samples", "table messages", "view recipients", "table outbox"} {
 		typ, name, _ := strings.Cut(table, " ")
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = ? AND name = ?`, typ, name).Scan(&n); err != nil {
