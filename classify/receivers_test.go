@@ -124,6 +124,12 @@ func TestReceiverCodes(t *testing.T) {
 		// D (a DNSBL listing) and the others block the address.
 		{"IceWarp intrusion prevention, reason D (DNSBL)", "421 4.7.1 Intrusion prevention active for [192.0.2.1][D]", Unknown, Blocklist, FoundGeneric},
 		{"IceWarp intrusion prevention, reason I (connections per minute)", "421 4.7.1 Intrusion prevention active for [192.0.2.1][I]", "", RateLimit, ""},
+		// Hornetsecurity's classification codes (support.everycloud.com
+		// "Workspace classification codes"); its unblock page's domain
+		// names it in a generic refusal.
+		{"Hornetsecurity 554 5.5.4 (spam IP rejected)", "554 5.5.4 Spam IP rejected", "hornetsecurity", Blocklist, FoundCode},
+		{"Hornetsecurity unblock page (url)", "554 5.5.4 Your IP 192.0.2.1 address has a bad reputation. To unblock visit http://cloud-security.net/unblock?a=1", "hornetsecurity", Blocklist, FoundURL},
+		{"Hornetsecurity 554 5.6.2 (spam link: content)", "554 5.6.2 Spam Link rejected", "", Content, ""},
 		// MailChannels Inbound Filtering (docs.mailchannels.com/inbound/smtp-errors)
 		{"MailChannels inbound S10 (the connecting IP blocked)", "550 [S10] Blocked", "mailchannels", Blocklist, FoundCode},
 		{"MailChannels inbound S09 (greylisting)", "450 [S09] Try Again Later", "", Greylist, ""},
