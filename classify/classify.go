@@ -102,7 +102,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 			if in.NoReply && r.cat == Blocklist {
 				continue
 			}
-			if r.match(text, sc, in) && (!r.r.Linked || c.urlProvider(text, KindProprietary) != nil) {
+			if r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
 				hit = r
 			}
 		}
@@ -240,6 +240,23 @@ func inferUnknown(v *Verdict, f *facts, h *hostInfo) {
 		return
 	}
 	v.Found, v.Via = FoundGeneric, receiver
+}
+
+// linked reports whether a catalog receiver (a provider of kind
+// proprietary) is where the reply comes from or points to: a link,
+// domain or mail address of its, or its mail host as the remote host (a
+// rule's Linked condition). Asking the remote host makes the facts
+// depend on it (sc.hostRule).
+func (c *Catalog) linked(text []byte, sc *scratch, in *Input) bool {
+	if c.urlProvider(text, KindProprietary) != nil {
+		return true
+	}
+	sc.hostRule = true // (with no remote host too: the memo keys by it)
+	if in.RemoteHost == "" {
+		return false
+	}
+	p := c.hostProvider(in.RemoteHost)
+	return p != nil && p.Kind == KindProprietary
 }
 
 func (c *Catalog) hostProvider(host string) *Provider {

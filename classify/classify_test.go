@@ -120,6 +120,16 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: "spamhaus", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: "microsoft-legacy-codes", Via: "microsoft", Found: FoundURL},
 		},
 		{
+			name: "reputation among the reasons, from a catalog receiver's own mail host, is that receiver's refusal",
+			in:   Input{Reply: reply.Parse("550 Message rejected for policy reasons: content or sender reputation problems."), RemoteHost: "mta5.am0.yahoodns.net", SendingIP: "192.0.2.1"},
+			want: Verdict{Provider: "yahoo", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Remote: "mta5.am0.yahoodns.net", Rule: "unknown-reputation-linked", Found: FoundRelay},
+		},
+		{
+			name: "the same from a mail host the catalog does not know stays policy",
+			in:   Input{Reply: reply.Parse("550 Message rejected for policy reasons: content or sender reputation problems."), RemoteHost: "mx.example.org", SendingIP: "192.0.2.1"},
+			want: Verdict{Category: Policy, Code: 550, Remote: "mx.example.org", Rule: "local-policy"},
+		},
+		{
 			name: "sendmail's failed list lookup is the receiver's DNS, not a listing",
 			in:   Input{Reply: reply.Parse("451 4.7.1 Temporary lookup failure of 192.0.2.1 at zen.spamhaus.org"), SendingIP: "192.0.2.1"},
 			want: Verdict{Category: Network, Code: 451, Enhanced: "4.7.1", Temporary: true, Rule: "dnsbl-lookup-failure"},

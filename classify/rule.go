@@ -42,8 +42,9 @@ type Rule struct {
 	Greeting bool `yaml:"greeting,omitempty" json:"greeting,omitempty"`
 	// Linked requires a link, domain or mail address in the reply that
 	// belongs to a catalog receiver (a provider of kind proprietary: its
-	// postmaster or support site). A rule of provider "unknown" with it
-	// names that receiver (Found "url").
+	// postmaster or support site), or that receiver's mail host as the
+	// remote host. A rule of provider "unknown" with it names that
+	// receiver (Found "url" or "relay").
 	Linked bool `yaml:"linked,omitempty" json:"linked,omitempty"`
 
 	// Target says what a blocklist rule lists: "ip" (default), "domain"
