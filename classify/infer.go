@@ -17,6 +17,11 @@ const (
 	// FoundCode: a reply-code family specific to one receiver ("AUP#…",
 	// "[TSS04]", "OFR006_…"), without the receiver's name.
 	FoundCode = "code"
+	// FoundWording: the fixed wording of one receiver's or product's
+	// refusal template, without its name (Cisco Secure Email's "Your
+	// access to this mail system has been rejected due to … reputation"):
+	// as sure as the template is unique to it.
+	FoundWording = "wording"
 	// FoundURL: inferred from a link or domain in the reply (the
 	// receiver's support page).
 	FoundURL = "url"
@@ -29,7 +34,7 @@ const (
 )
 
 // foundValues are the values a rule's "found" may take.
-var foundValues = []string{FoundNamed, FoundCode, FoundURL}
+var foundValues = []string{FoundNamed, FoundCode, FoundWording, FoundURL}
 
 // listPhrases introduce the name of a DNS list in a reply ("blocked using
 // rbl.example.org", "listed at work.drbl.example.net").

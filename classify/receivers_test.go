@@ -95,12 +95,15 @@ func TestReceiverCodes(t *testing.T) {
 		// access to this mail system has been rejected due to" + a
 		// reputation (AsyncOS user guide: HAT BLOCKED policy, Sender
 		// Domain Reputation filtering).
-		{"Cisco AsyncOS Sender Domain Reputation verdict", "554 Your access to this mail system has been rejected due to poor reputation of a domain used in message transfer", "cisco", Blocklist, FoundNamed},
+		{"Cisco AsyncOS Sender Domain Reputation verdict", "554 Your access to this mail system has been rejected due to poor reputation of a domain used in message transfer", "cisco", Blocklist, FoundWording},
 		{"Cisco AsyncOS stem, another reason (not a reputation)", "554 Your access to this mail system has been rejected due to too many invalid recipients", "", Recipient, ""},
 		// Hotmail's old policy-refusal stem with reputation among its
 		// reasons (its Troubleshooting page: SmartScreen weighs the IP's
 		// and domain's reputation); the stem alone stays policy.
-		{"Hotmail troubleshooting (gateway stem, reputation among the reasons)", "550 Your e-mail was rejected for policy reasons on this gateway. Reasons for rejection may be related to content with spam-like characteristics or IP/domain reputation problems.", "microsoft", Blocklist, FoundNamed},
+		{"Hotmail troubleshooting (gateway stem, reputation among the reasons)", "550 Your e-mail was rejected for policy reasons on this gateway. Reasons for rejection may be related to content with spam-like characteristics or IP/domain reputation problems.", "microsoft", Blocklist, FoundWording},
+		{"Cisco AsyncOS HAT BLOCKED (default text)", "554-mx.example.com Your access to this mail system has been rejected due to the sending MTA's poor reputation. If you believe that this failure is in error, please contact the intended recipient", "cisco", Blocklist, FoundWording},
+		{"Cisco named beside the stem", "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation (SenderBase)", "cisco", Blocklist, FoundNamed},
+		{"Hotmail named beside the stem", "550 SC-002 Mail rejected by Windows Live Hotmail for policy reasons. Reasons for rejection may be related to content with spam-like characteristics or IP/domain reputation problems.", "microsoft", Blocklist, FoundNamed},
 		{"Hotmail gateway stem without a reason", "550 Your e-mail was rejected for policy reasons on this gateway.", "", Policy, ""},
 		// Any receiver: reputation among the possible reasons and a link
 		// to the receiver's own postmaster site name that receiver; a
