@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/internal/jsonstr"
 )
 
 // The report's incidents written as JSON by hand, already indented: a
@@ -16,8 +16,8 @@ import (
 // The bytes are exactly encoding/json's — json.Encoder with SetIndent("",
 // "  "), HTML escaping included (TestEncodeIncidentAsEncoding compares the
 // two on random incidents that fill every field by reflection, so a field
-// added to Incident and not here fails it; FuzzEncodeString compares the
-// strings). What this encoder cannot write as encoding/json would (a time
+// added to Incident and not here fails it; internal/jsonstr's FuzzAppend
+// compares the strings). What this encoder cannot write as encoding/json would (a time
 // outside RFC 3339's years, which encoding/json refuses) it leaves to
 // encoding/json.
 
@@ -80,7 +80,7 @@ func (e *encoder) key(k string) {
 
 func (e *encoder) str(k, s string) {
 	e.key(k)
-	e.b = appendJSONString(e.b, s)
+	e.b = jsonstr.Append(e.b, s)
 }
 
 // strOmit writes a member tagged omitempty.
@@ -124,7 +124,7 @@ func (e *encoder) strings(k string, list []string) {
 	e.open('[')
 	for _, s := range list {
 		e.elem()
-		e.b = appendJSONString(e.b, s)
+		e.b = jsonstr.Append(e.b, s)
 	}
 	e.close(']')
 }
@@ -174,7 +174,7 @@ func (e *encoder) incident(inc *Incident) {
 		e.open('{')
 		for _, f := range sortedKeys(inc.Fates) {
 			e.elem()
-			e.b = appendJSONString(e.b, f)
+			e.b = jsonstr.Append(e.b, f)
 			e.b = append(e.b, ':', ' ')
 			e.b = strconv.AppendInt(e.b, int64(inc.Fates[f]), 10)
 		}
@@ -257,93 +257,4 @@ func sortedKeys(m map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// jsonSafe marks the ASCII bytes encoding/json writes as they are (with
-// HTML escaping): printable, not '"', '\\', '<', '>' or '&'.
-var jsonSafe = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// safeRun is how many bytes at the start of s encoding/json writes as
-// they are (jsonSafe): most of a report's text, tested eight bytes at a
-// time.
-func safeRun(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	n := 0
-	for ; n+8 <= len(s); n += 8 {
-		t := s[n : n+8]
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-		// A byte below 0x20 or at or above 0x80 sets its high bit in
-		// (w-0x20…)|w. x-ones&^x has a high bit where x has a zero byte
-		// (a borrow reaches a byte's high bit only from a zero byte
-		// below it): '"' or '&' (0x22, 0x26, the same with bit 0x04
-		// set), '<' or '>' (0x3c, 0x3e, with bit 0x02), '\\'.
-		q := w | 0x04*ones ^ 0x26*ones
-		a := w | 0x02*ones ^ 0x3e*ones
-		b := w ^ '\\'*ones
-		if ((w-0x20*ones)|w|(q-ones)&^q|(a-ones)&^a|(b-ones)&^b)&highs != 0 {
-			break
-		}
-	}
-	for n < len(s) && jsonSafe[s[n]] {
-		n++
-	}
-	return n
-}
-
-// appendJSONString appends s quoted as encoding/json quotes a string
-// (escapeHTML on): the same escapes, invalid UTF-8 as \ufffd, U+2028 and
-// U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if i += safeRun(s[i:]); i == len(s) {
-			break
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			start = i + size
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			start = i + size
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

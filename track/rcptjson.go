@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/jsonstr"
 )
 
 // A message's recipients are stored in its messages row, in the column
@@ -42,7 +44,7 @@ func appendRecipients(b []byte, rcpts []*qrcpt) []byte {
 		}
 		b = append(b, '[')
 		for _, s := range [...]string{rc.address, rc.origTo, rc.domain, rc.status, rc.dsn, rc.relay, rc.reply} {
-			b = appendJSONString(b, s)
+			b = jsonstr.Append(b, s)
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(b, int64(rc.attempts), 10)
@@ -58,38 +60,6 @@ func appendRecipients(b []byte, rcpts []*qrcpt) []byte {
 		b = append(b, ']')
 	}
 	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string. s is valid UTF-8 (clip made
-// it so); what JSON does not allow in a string is escaped. Written by hand
-// because encoding/json's encoder, through reflection, cost more than the
-// rest of the row (and escapes <, >, & for HTML, which SQLite would keep).
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // parseRecipients reads the column rcpts.

@@ -1,0 +1,89 @@
+package jsonstr
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// hostilePieces: every escape encoding/json knows, markup, invalid and
+// multi-byte UTF-8, the line and paragraph separators.
+var hostilePieces = []string{"", "a", "spamhaus.org", " ", `"`, `\`, "/", "<", ">", "&", "<script>", "\n", "\r", "\t", "\b", "\f",
+	"\x00", "\x01", "\x1f", "\x7f", "é", "日本", "\u2028", "\u2029", "\u202e", "\ufffd", "\xff", "\xe2\x80", "\xc3", "🙂", "{}[],:"}
+
+// TestAppend checks Append against json.Marshal on
+// every byte value, and every rune class, at every place of short texts.
+func TestAppend(t *testing.T) {
+	var texts []string
+	for c := range 256 {
+		for _, f := range []string{"%c", "ab%c", "%cd", "a\u2028%c\xe2"} {
+			texts = append(texts, strings.ReplaceAll(f, "%c", string([]byte{byte(c)})))
+		}
+	}
+	for _, p := range hostilePieces {
+		texts = append(texts, p, "x"+p+"y", p+p)
+	}
+	for r := rune(0x80); r < 0x3000; r += 7 {
+		texts = append(texts, string(r), "<"+string(r)+">")
+	}
+	texts = append(texts, string(rune(utf8.MaxRune)), "\xf4\x90\x80\x80", "\xed\xa0\x80")
+	for _, s := range texts {
+		checkJSONString(t, s)
+	}
+}
+
+func checkJSONString(t *testing.T, s string) {
+	t.Helper()
+	want, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Append([]byte("x"), s); string(got) != "x"+string(want) {
+		t.Fatalf("Append(%q) = %s, want %s", s, got[1:], want)
+	}
+}
+
+func FuzzAppend(f *testing.F) {
+	for _, p := range hostilePieces {
+		f.Add(p + "x" + p)
+	}
+	f.Fuzz(checkJSONString)
+}
+
+// TestSafeRun checks the eight-byte test against the byte table: every
+// byte value at every place of a word, beside every other value at the
+// next place (a borrow out of one byte into the next), and random words.
+func TestSafeRun(t *testing.T) {
+	check := func(w []byte) {
+		want := true
+		for _, c := range w {
+			want = want && jsonSafe[c]
+		}
+		if got := safeRun(string(w)) == 8; got != want {
+			t.Fatalf("safeRun(%q) == 8: = %v, want %v", w, got, want)
+		}
+	}
+	for p := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[p] = byte(c)
+			check(w)
+			if p < 7 {
+				for d := range 256 {
+					w[p+1] = byte(d)
+					check(w)
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		w := make([]byte, 8)
+		for i := range w {
+			w[i] = byte(0x1c + r.IntN(0x66)) // around the bytes that matter
+		}
+		check(w)
+	}
+}
