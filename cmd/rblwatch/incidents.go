@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -35,17 +36,11 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 	cfgPath := flags.String("config", config.DefaultPath, "configuration file: its state.path is used (absent at the default path: the default state)")
 	since := flags.String("since", "7d", "list: cleared incidents too, when they cleared within this long (a duration: 7d, 24h; 0 for none)")
 	asJSON := flags.Bool("json", false, "list: one JSON object per incident")
-	if err := parseFlags(flags, args); err != nil {
+	// Flags may follow the operation and its arguments too: incidents ack
+	// --config F ID, incidents ack ID --config F.
+	rest, err := parseInterleaved(flags, args)
+	if err != nil {
 		return err
-	}
-	rest := flags.Args()
-	if len(rest) > 0 && slices.Contains([]string{"ack", "mute", "unmute"}, rest[0]) {
-		// Flags may follow the operation too: incidents ack --config F ID.
-		op := rest[0]
-		if err := parseFlags(flags, rest[1:]); err != nil {
-			return err
-		}
-		rest = append([]string{op}, flags.Args()...)
 	}
 	cfg, err := loadConfig("incidents", *cfgPath)
 	if err != nil {
@@ -107,6 +102,31 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 		})
 	}
 	return usageError{fmt.Sprintf("incidents: unknown operation %q (want ack, mute or unmute)", rest[0])}
+}
+
+// parseInterleaved parses the flags of fs wherever they stand among args
+// and returns the other arguments in order: a postmaster who adds --config
+// after the incident ID ("incidents ack ID --config F") got "want one
+// incident ID". An argument after the first operand is a flag only when it
+// names one of fs's ("for -1h" stays a bad duration, not an unknown flag).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	var rest []string
+	args = fs.Args()
+	for len(args) > 0 {
+		name, _, _ := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		if !strings.HasPrefix(args[0], "-") || fs.Lookup(name) == nil {
+			rest, args = append(rest, args[0]), args[1:]
+			continue
+		}
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+	}
+	return rest, nil
 }
 
 // muteArgs reads "TARGET [for DURATION]": a catalog provider id, or an IP

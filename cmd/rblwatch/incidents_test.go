@@ -113,6 +113,13 @@ func TestIncidentsCommand(t *testing.T) {
 	if out, stderr, code = incidentsCLI(t, "ack", "--config", cfg, "spamhaus-192.0.2.1-a"); code != 0 || !strings.Contains(out, "acknowledged spamhaus-192.0.2.1-a") {
 		t.Errorf("ack: exit %d, %q %q", code, out, stderr)
 	}
+	// ...and after its arguments, as a postmaster adds them to a pasted command.
+	if out, stderr, code = incidentsCLI(t, "ack", "spamhaus-192.0.2.1-a", "--config", cfg); code != 0 || !strings.Contains(out, "acknowledged spamhaus-192.0.2.1-a") {
+		t.Errorf("ack ID --config: exit %d, %q %q", code, out, stderr)
+	}
+	if _, stderr, code = incidentsCLI(t, "mute", "barracuda", "for", "-1h", "--config", cfg); code != 2 || !strings.Contains(stderr, `"-1h" is not a duration`) {
+		t.Errorf("mute for -1h: exit %d, %q", code, stderr)
+	}
 	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "nosuch"); code != 2 || !strings.Contains(stderr, `no incident "nosuch"`) {
 		t.Errorf("ack of an unknown incident: exit %d, %q", code, stderr)
 	}
