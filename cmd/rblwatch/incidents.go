@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/internal/sanitize"
@@ -76,6 +77,17 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 		m, err := muteArgs(op, rest[1:], now)
 		if err != nil {
 			return err
+		}
+		if op == "mute" && m.Provider != "" {
+			// A mistyped provider ("spamhous") would mute nothing, silently.
+			// (Unmute takes any: a provider a catalog no longer has.)
+			cat, err := classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize)
+			if err != nil {
+				return usageError{"incidents: " + err.Error()}
+			}
+			if cat.Provider(m.Provider) == nil {
+				return usageError{fmt.Sprintf("incidents mute: %q is no provider of the catalog (the PROVIDER column of rblwatch incidents)", rest[1])}
+			}
 		}
 		return withStore(cfg, *cfgPath, func(st *track.Store) error {
 			if op == "unmute" {

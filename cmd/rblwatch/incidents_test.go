@@ -130,6 +130,15 @@ func TestIncidentsCommand(t *testing.T) {
 	if out, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "barracuda", "for", "7d"); code != 0 || !strings.Contains(out, "muted barracuda until") {
 		t.Errorf("mute: exit %d, %q %q", code, out, stderr)
 	}
+	if _, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "spamhous", "for", "7d"); code != 2 || !strings.Contains(stderr, `"spamhous" is no provider`) {
+		t.Errorf("mute of a mistyped provider: exit %d, %q", code, stderr)
+	}
+	if out, _, code = incidentsCLI(t, "--config", cfg, "mute", "unknown", "for", "1h"); code != 0 || !strings.Contains(out, "muted unknown until") {
+		t.Errorf("mute unknown: exit %d, %q", code, out)
+	}
+	if _, _, code = incidentsCLI(t, "--config", cfg, "unmute", "unknown"); code != 0 {
+		t.Errorf("unmute unknown: exit %d", code)
+	}
 	if out, _, code = incidentsCLI(t, "--config", cfg, "mute", "192.0.2.77"); code != 0 || !strings.Contains(out, "until unmuted") {
 		t.Errorf("mute an IP: exit %d, %q", code, out)
 	}
