@@ -53,7 +53,10 @@ Exit status (as monitoring plugins use it):
      127.0.0.1 not — a dead or mistyped zone answers NXDOMAIN for both)
 `)
 	}
-	if err := parseFlags(fs, args); err != nil {
+	// Flags may follow the targets too ("check 192.0.2.1 --json"), as
+	// monitoring plugins' command lines often put them.
+	names, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
 	if _, err := configDefaults(fs, "check", func(c *config.Config) map[string]string {
@@ -73,11 +76,11 @@ Exit status (as monitoring plugins use it):
 	if *server == "" {
 		*server = cfg.DNSBL.Resolver
 	}
-	if fs.NArg() == 0 {
+	if len(names) == 0 {
 		return usageError{"check: no IP address or domain given"}
 	}
-	targets := make([]dnsbl.Target, fs.NArg())
-	for i, a := range fs.Args() {
+	targets := make([]dnsbl.Target, len(names))
+	for i, a := range names {
 		if targets[i], err = dnsbl.ParseTarget(a); err != nil {
 			return usageError{"check: " + err.Error()}
 		}

@@ -81,6 +81,15 @@ func TestCheckRbldnsd(t *testing.T) {
 		checkGolden(t, "text.golden", redact(out))
 	})
 
+	t.Run("flags after the targets", func(t *testing.T) {
+		args := append([]string{"check", "127.0.0.2", "192.0.2.1", "spammer.example", "--json", "--resolver", addr, "--timeout", "500ms"}, testZones...)
+		out, stderr, code := runCLI(t, args...)
+		if code != 1 {
+			t.Errorf("exit status %d, want 1 (listed); stderr %s", code, stderr)
+		}
+		checkGolden(t, "json.golden", redact(out))
+	})
+
 	t.Run("json", func(t *testing.T) {
 		out, stderr, code := runCLI(t, append(append(base, "--json"), "127.0.0.2", "192.0.2.1", "spammer.example")...)
 		if code != 1 {
