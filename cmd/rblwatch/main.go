@@ -60,7 +60,7 @@ func init() {
 	commands = []command{
 		{"explain", "[--json] [--lang en|ja] [--role dedicated|operator|customer] [--config FILE] [--catalog FILE] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
 		{"replay", "[--format text|json|html] [--since T] [--until T] [--config FILE] [--catalog FILE] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
-		{"check", "[--json] [--resolver HOST:PORT] [--zone NAME]… IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
+		{"check", "[--json] [--resolver HOST:PORT] [--timeout D] [--zone NAME]… [--config FILE] IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},
 		{"messages", "[--config FILE] [--deferred] [--state S] [--queue-id Q] [--since T] [--json] [--limit N]", "tracked messages and their fate", runMessages},
 		{"incidents", "[--config FILE] [--since D] [--json] | ack ID | mute PROVIDER|IP|DOMAIN [for DURATION] | unmute PROVIDER|IP|DOMAIN", "open and recent incidents; acknowledge one (no more digests) or mute a provider or address", runIncidents},
