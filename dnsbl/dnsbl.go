@@ -30,7 +30,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -365,21 +364,9 @@ func appendMeaning(list []string, m string) []string {
 }
 
 // Check looks target up in every zone at once and returns the results in
-// the order of zones. A target that is neither an IP address nor a domain
-// name gives one error result per zone.
+// the order of zones, without the zones' test points (CheckRound with no
+// Health). A target that is neither an IP address nor a domain name gives
+// one error result per zone.
 func Check(ctx context.Context, log *zap.Logger, r *Resolver, zones []Zone, target string, now time.Time) []Result {
-	results := make([]Result, len(zones))
-	t, err := ParseTarget(target)
-	if err != nil {
-		for i, z := range zones {
-			results[i] = withErr(Result{Zone: z.Name, Target: target}, err)
-		}
-		return results
-	}
-	var wg sync.WaitGroup
-	for i, z := range zones {
-		wg.Go(func() { results[i] = lookup(ctx, log, r, z, t, now) })
-	}
-	wg.Wait()
-	return results
+	return CheckRound(ctx, log, r, nil, zones, target, now)
 }

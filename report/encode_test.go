@@ -103,6 +103,17 @@ func fill(r *rand.Rand, v reflect.Value) {
 	}
 }
 
+// bothJSON writes rep with WriteJSON and with json.Encoder and
+// SetIndent("", "  "), what WriteJSON must equal.
+func bothJSON(rep *Report) (got, want string, gotErr, wantErr error) {
+	var g, w bytes.Buffer
+	enc := json.NewEncoder(&w)
+	enc.SetIndent("", "  ")
+	wantErr = enc.Encode(rep)
+	gotErr = WriteJSON(&g, rep)
+	return g.String(), w.String(), gotErr, wantErr
+}
+
 // TestEncodeIncidentAsEncoding checks that WriteJSON, which writes the
 // incidents by hand (encoder), writes what json.Encoder with
 // SetIndent("", "  ") writes, on reports of random incidents with hostile
@@ -116,17 +127,11 @@ func TestEncodeIncidentAsEncoding(t *testing.T) {
 			fill(r, reflect.ValueOf(&inc).Elem())
 			rep.Incidents = append(rep.Incidents, inc)
 		}
-		var want, got bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			t.Fatal(err)
+		g, w, gotErr, wantErr := bothJSON(rep)
+		if gotErr != nil || wantErr != nil {
+			t.Fatal(gotErr, wantErr)
 		}
-		if err := WriteJSON(&got, rep); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != want.String() {
-			g, w := got.String(), want.String()
+		if g != w {
 			i := 0
 			for i < len(g) && i < len(w) && g[i] == w[i] {
 				i++
@@ -152,11 +157,7 @@ func TestEncodeIncidentRefused(t *testing.T) {
 		{time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("near", -(23*3600+59*60))), false},
 	} {
 		rep := &Report{Files: []string{}, Incidents: []Incident{{ID: "a"}, {ID: "b", LastSeen: tc.at}}}
-		var want, got bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		wantErr := enc.Encode(rep)
-		gotErr := WriteJSON(&got, rep)
+		got, want, gotErr, wantErr := bothJSON(rep)
 		if (wantErr != nil) != tc.refuse || (gotErr != nil) != tc.refuse {
 			t.Errorf("%v: WriteJSON error %v, json.Encoder error %v, want refused %v", tc.at, gotErr, wantErr, tc.refuse)
 			continue
@@ -167,8 +168,8 @@ func TestEncodeIncidentRefused(t *testing.T) {
 			}
 			continue
 		}
-		if got.String() != want.String() {
-			t.Errorf("%v: WriteJSON\n%s\nwant\n%s", tc.at, got.String(), want.String())
+		if got != want {
+			t.Errorf("%v: WriteJSON\n%s\nwant\n%s", tc.at, got, want)
 		}
 	}
 }

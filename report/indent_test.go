@@ -103,17 +103,12 @@ func TestWriteJSONAsEncoder(t *testing.T) {
 			inc.Messages = i
 			rep.Incidents = append(rep.Incidents, inc)
 		}
-		var want, got bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			t.Fatal(err)
+		got, want, gotErr, wantErr := bothJSON(rep)
+		if gotErr != nil || wantErr != nil {
+			t.Fatal(gotErr, wantErr)
 		}
-		if err := WriteJSON(&got, rep); err != nil {
-			t.Fatal(err)
-		}
-		if got.String() != want.String() {
-			t.Errorf("%d incidents: WriteJSON\n%s\nwant\n%s", n, got.String(), want.String())
+		if got != want {
+			t.Errorf("%d incidents: WriteJSON\n%s\nwant\n%s", n, got, want)
 		}
 	}
 }

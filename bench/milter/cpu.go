@@ -66,7 +66,7 @@ func newCgroup(pgrp int) (*cgroup, error) {
 	if err := os.Mkdir(g.dir, 0o755); err != nil {
 		return nil, err
 	}
-	for _, p := range pgrpMembers(pgrp) {
+	for p := range pgrpMembers(pgrp) {
 		if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(p)), 0); err != nil && exists(fmt.Sprintf("/proc/%d", p)) {
 			g.remove()
 			return nil, fmt.Errorf("moving pid %d to %s: %w", p, g.dir, err)
@@ -103,10 +103,12 @@ func (g *cgroup) pids() []int {
 	return pids
 }
 
-// pgrpMembers lists the processes of process group pgrp.
-func pgrpMembers(pgrp int) []int {
+// pgrpMembers lists the processes of process group pgrp, each with the
+// fields of its /proc/PID/stat after "(comm) ": state, ppid, pgrp, …,
+// utime (index 11), stime, cutime, cstime.
+func pgrpMembers(pgrp int) map[int][]string {
 	entries, _ := os.ReadDir("/proc")
-	var pids []int
+	pids := map[int][]string{}
 	for _, e := range entries {
 		p, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -118,7 +120,7 @@ func pgrpMembers(pgrp int) []int {
 		}
 		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
 		if g, _ := strconv.Atoi(f[2]); g == pgrp {
-			pids = append(pids, p)
+			pids[p] = f
 		}
 	}
 	return pids

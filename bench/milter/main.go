@@ -513,26 +513,11 @@ func (b *bench) postfixCPU() int64 {
 // process group of pid (Postfix's master and its daemons), with what the
 // master's children that exited already used.
 func groupCPU(pid int) int64 {
-	entries, _ := os.ReadDir("/proc")
 	var sum int64
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
-		if err != nil {
-			continue
-		}
-		// After "(comm) ": state, ppid, pgrp, …, utime (14), stime,
-		// cutime, cstime.
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
-		if pgrp, _ := strconv.Atoi(f[2]); pgrp != pid {
-			continue
-		}
-		last := 12
+	for p, f := range pgrpMembers(pid) {
+		last := 12 // utime, stime
 		if p == pid {
-			last = 14
+			last = 14 // and the master's exited children's: cutime, cstime
 		}
 		for _, v := range f[11 : last+1] {
 			n, _ := strconv.ParseInt(v, 10, 64)
