@@ -136,6 +136,22 @@ func TestReceiverCodes(t *testing.T) {
 		// MailChannels Inbound Filtering (docs.mailchannels.com/inbound/smtp-errors)
 		{"MailChannels inbound S10 (the connecting IP blocked)", "550 [S10] Blocked", "mailchannels", Blocklist, FoundCode},
 		{"MailChannels inbound S09 (greylisting)", "450 [S09] Try Again Later", "", Greylist, ""},
+		// Ninth round (issue 14 item 3, issue 12 item 5): receivers and
+		// lists from their own pages.
+		// Sohu's bounce-code table (365seal.com/y/dRvzkOzRVO.html, "mail退信代码分析"):
+		// the IP on Sohu's black list; a bare "IP reject" is anyone's.
+		{"https://365seal.com/y/dRvzkOzRVO.html (Sohu 553 5.7.0 IP REJECT)", "553 5.7.0 IP REJECT: 192.0.2.1:1514513028:http://mail.sohu.com/", "sohu", Blocklist, FoundCode},
+		// Proximus support, "Your IP address is in our blacklist"
+		{"https://www.proximus.be/support/en/id_sfaqs_mail_blacklist/ (Proximus blacklist)", "554 Access denied - Under investigation for spam abuse. Contact your email provider for more info", "proximus", Blocklist, FoundCode},
+		// KPN's block pages (blacklist.kpnmail.nl/Help/17): the link names KPN
+		{"https://blacklist.kpnmail.nl/Help/17 (KPN block page, url)", "550 Your IP: 192.0.2.1 is blacklisted, please see http://blacklist.kpnmail.nl/Help/17", "kpn", Blocklist, FoundURL},
+		// DNS lists by their zones (anti-spam.org.cn/AID/711, spfbl.net/en/dnsbl,
+		// 0spam.org "How does the 0spam service work?", www.rbl.jp/rule.html)
+		{"http://anti-spam.org.cn/AID/711 (CASA CBL+)", "554 Service unavailable; Client host [192.0.2.1] blocked using cblplus.anti-spam.org.cn", "casa", Blocklist, FoundNamed},
+		{"https://spfbl.net/en/dnsbl/ (SPFBL)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.spfbl.net", "spfbl", Blocklist, FoundNamed},
+		{"https://0spam.org/how-does-the-0spam-service-work (0spam network list)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using nbl.0spam.org", "0spam", Blocklist, FoundNamed},
+		{"http://www.rbl.jp/rule.html (virus.rbl.jp)", "550 5.7.1 Mail from 192.0.2.1 refused by blackhole site virus.rbl.jp", "rbljp", Blocklist, FoundNamed},
+		{"http://www.rbl.jp/ (gmo-rbl.jp is not RBL.JP)", "554 Service unavailable; Client host [192.0.2.1] blocked using bl.gmo-rbl.jp", Unknown, Blocklist, FoundNamed},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
