@@ -1,0 +1,347 @@
+package classify
+
+import (
+	"testing"
+)
+
+// The families below are synthetic: variants, written by kind, of how a
+// receiver refuses our sending address for its reputation or a listing,
+// and of the refusals that look like one but are not (issue 14, the
+// generic layer). They are unit tests of the generic layer — each row's
+// label is what a postmaster would say, written before the classifier was
+// run on it — never an accuracy figure: only real replies measure that
+// (testdata/README.md).
+
+// blocklistFamilies: refusals of our address, host, network or domain for
+// its standing, naming no list and no receiver: each must be a blocklist
+// verdict of provider "unknown".
+var blocklistFamilies = []struct{ kind, text string }{
+	// the address blocked, listed, banned, denied
+	{"ip blocked", "550 5.7.1 Your IP address 203.0.113.7 has been blocked"},
+	{"ip blocked", "421 4.7.1 Your IP is temporarily blocked, try again later"},
+	{"ip blocked", "554 5.7.1 Service unavailable; client host [203.0.113.7] blocked"},
+	{"ip blocked", "550 Access from IP address 203.0.113.7 blocked"},
+	{"ip blocked", "550 5.7.1 IP 203.0.113.7 is blocked on this server"},
+	{"ip blocked", "554 Your mail server is banned from this system"},
+	{"ip blocked", "550 This IP has been banned for sending spam"},
+	{"ip blocked", "550 5.7.1 The sending IP 203.0.113.7 has been blacklisted"},
+	{"ip blocked", "550 IP 203.0.113.7 blacklisted, contact postmaster"},
+	{"ip blocked", "550 5.7.1 Connection refused: blacklisted sender IP"},
+	{"ip blocked", "550 5.7.1 Your IP has been temporarily blocked due to suspicious activity"},
+	{"ip blocked", "554 5.7.1 Your IP range has been blocked because of abuse"},
+	{"ip blocked", "421 4.7.0 Connections from 203.0.113.7 are temporarily refused"},
+	{"ip blocked", "550 5.7.1 Mail from your ISP is currently blocked"},
+	{"ip blocked", "554 5.7.1 Your network has been blocked by our mail system"},
+	{"ip blocked", "550 5.7.1 Sending host 203.0.113.7 denied"},
+	{"ip blocked", "550 Mail from your network is not welcome here"},
+	{"ip blocked", "421 Temporarily refusing mail from 203.0.113.7 due to reputation"},
+	{"ip blocked", "550 We are not currently accepting mail from your IP address"},
+	{"ip blocked", "554 No SMTP service here for your IP"},
+	// on our list, a spam list, a DNSBL
+	{"on a list", "421 4.7.0 Temporarily rejected: the sending IP is on our block list"},
+	{"on a list", "550 Denied due to spam list"},
+	{"on a list", "421 4.7.1 203.0.113.7 deferred: sender on DNSBL"},
+	{"on a list", "550 Rejected: the connecting IP is listed on an RBL"},
+	{"on a list", "554 Refused. Your IP address is listed in our spam database"},
+	{"on a list", "421 Service not available: your IP address is on a denylist"},
+	{"on a list", "554 Your IP is in our blocklist"},
+	{"on a list", "550 5.7.1 Email rejected: sender IP on internal blacklist"},
+	{"on a list", "550 SMTP connection refused: IP on DNS blocklist"},
+	{"on a list", "550 Your mail server is on a spam blacklist"},
+	{"on a list", "554 5.7.1 rejected because your IP is in a blacklist"},
+	{"on a list", "550 5.7.1 Refused due to local policy. IP 203.0.113.7 is on our block list"},
+	{"on a list", "550 Your server is listed on a blocklist, see http://blocklist.example.net/lookup"},
+	{"on a list", "550 5.7.1 Your email provider's IP is on our block list"},
+	// reputation
+	{"reputation", "550 5.7.1 Your IP address 203.0.113.7 has been blocked due to poor reputation"},
+	{"reputation", "550 5.7.1 Message rejected because the sending server has a bad reputation"},
+	{"reputation", "451 4.7.1 Temporarily deferred due to low IP reputation"},
+	{"reputation", "550 Sending host denied: reputation too low"},
+	{"reputation", "550 5.7.1 Sender IP reputation is poor; message rejected"},
+	{"reputation", "550 5.7.1 Poor IP reputation (203.0.113.7)"},
+	{"reputation", "550 5.7.1 Sender rejected: IP has poor reputation score"},
+	{"reputation", "450 4.7.1 Client host rejected: temporarily blocked due to reputation"},
+	{"reputation", "550 5.7.1 Your domain has a poor sending reputation"},
+	{"reputation", "550 Rejected: your hosting provider's network has a bad reputation"},
+	// spam source, known spammer, complaints, abuse
+	{"spam source", "550 Mail from 203.0.113.7 refused: your IP is listed as a known spam source"},
+	{"spam source", "550 5.7.0 Your ISP's network is listed as a source of spam"},
+	{"spam source", "554 5.7.1 Blocked - the sending IP has been reported for abuse"},
+	{"spam source", "550 5.7.1 Connection from 203.0.113.7 refused due to spam reports"},
+	{"spam source", "554 5.7.1 The sending host is known to send spam"},
+	{"spam source", "550 Host 203.0.113.7 is a known spammer"},
+	{"spam source", "550 Too many complaints from your IP; mail not accepted"},
+	{"spam source", "550 Your IP address has been flagged as a source of spam"},
+	{"spam source", "554 5.7.1 Your mail server has been identified as a spam source"},
+	{"spam source", "421 4.7.0 Too much spam from your IP, try later"},
+	{"spam source", "550 Message rejected: the connecting IP has a history of spam"},
+	// end-user address space
+	{"dynamic", "550 5.7.1 Mail refused - 203.0.113.7 is a dynamic IP; please use your ISP's relay"},
+	{"dynamic", "550 We do not accept mail from dynamic IP addresses"},
+	{"dynamic", "550 5.7.1 Client host 203.0.113.7 rejected: residential IP space"},
+	{"dynamic", "550 5.7.1 Your IP is not authorized to send mail directly to our servers; please use the relay of your service provider"},
+	{"dynamic", "554 Direct mail from dial-up or DSL addresses is not accepted; use your provider's smarthost"},
+	// more ways of saying it
+	{"more", "550 5.7.1 Mail from this source is rejected due to abuse"},
+	{"more", "550 Sorry, your site is blocked"},
+	{"more", "550 Sender IP blocked by anti-abuse system"},
+	{"more", "554 Transaction failed: the sender's IP has been blocked"},
+	{"more", "550 Your server has been blocked for sending bulk mail"},
+	{"more", "550 Your mail server is sending spam, contact abuse@example.org"},
+	{"more", "421 Too many spam messages from your server. Try again later."},
+	{"more", "550 5.7.1 Client host rejected: Your IP is in a list of known spammers"},
+	{"more", "550 We have received complaints about mail from your server"},
+	{"more", "554 5.7.1 The IP address you are sending from is on a list of addresses that send unsolicited mail"},
+	{"more", "550 Your IP is listed as an open proxy"},
+	{"more", "550 5.7.1 Rejected - your IP was seen sending to spam traps"},
+	{"more", "550 5.7.1 Sorry, we do not accept mail from your hosting provider"},
+	{"more", "550 Your IP subnet has been blocked"},
+	{"more", "550 AS64500 is blocked here"},
+	{"more", "550 Blocked: IP address has been used for spam"},
+	{"more", "550 5.7.1 Message rejected: sending server is blacklisted by our provider"},
+	{"more", "550 Your message could not be delivered because your IP is on our blacklist"},
+	{"more", "421 4.7.1 Deferred: IP reputation check failed"},
+	{"more", "550 5.7.1 IP address failed reputation check"},
+	{"more", "421 Your connection has been throttled due to poor reputation"},
+	{"more", "550 Email from your IP is rejected due to too many spam complaints"},
+	{"more", "550 Our spam filter has blocked your IP"},
+	{"more", "554 Connection rejected: IP address identified by antispam service"},
+	{"more", "550 5.7.1 Your IP address was blocked by our firewall"},
+	{"more", "550 5.7.1 Rejected by anti-spam filter: IP in blacklist"},
+	{"more", "550 Rejected: your IP address is associated with spam"},
+	{"more", "550 5.7.1 Mail from IP 203.0.113.7 is not accepted due to spam"},
+	{"more", "550 Spam is not welcome here, your IP is blocked"},
+	{"more", "421 mx.example.org Service not available - your IP has a poor reputation, closing transmission channel"},
+	{"more", "450 4.7.1 Client host rejected: IP address on temporary block list"},
+	{"more", "550 5.7.1 Sending domain example.com has a poor reputation"},
+	{"more", "550 5.7.1 Your domain is blacklisted"},
+	{"more", "550 The sending domain is listed on a domain blocklist"},
+	// German
+	{"de", "550 Ihr Server ist als Spamversender bekannt"},
+	{"de", "554 Zugriff verweigert: IP-Adresse gesperrt"},
+	{"de", "550 Ihre IP-Adresse 203.0.113.7 steht auf einer Blacklist"},
+	{"de", "554 Ihr Mailserver wurde wegen Spam gesperrt"},
+	{"de", "421 Ihre IP ist vorübergehend gesperrt"},
+	{"de", "550 Verbindung abgelehnt: IP-Adresse ist als Spamquelle bekannt"},
+	{"de", "550 Die IP-Adresse des sendenden Servers hat eine schlechte Reputation"},
+	// French
+	{"fr", "550 Votre adresse IP est sur liste noire"},
+	{"fr", "554 Votre serveur a été bloqué pour envoi de spam"},
+	{"fr", "550 Adresse IP refusée : mauvaise réputation"},
+	{"fr", "421 Votre IP est temporairement bloquée"},
+	{"fr", "550 Votre serveur est connu pour envoyer du spam"},
+	{"fr", "554 Connexion refusée : votre IP figure sur une liste de blocage"},
+	// Spanish
+	{"es", "550 Su IP ha sido reportada como fuente de spam"},
+	{"es", "554 Conexión rechazada: IP en lista de bloqueo"},
+	{"es", "550 Su dirección IP está en una lista negra"},
+	{"es", "554 Su servidor ha sido bloqueado por envío de spam"},
+	{"es", "550 IP rechazada por mala reputación"},
+	// Italian
+	{"it", "550 Il tuo indirizzo IP è in una lista nera"},
+	{"it", "554 Indirizzo IP bloccato per invio di spam"},
+	{"it", "550 Il server mittente ha una cattiva reputazione"},
+	{"it", "550 Il tuo server è in blacklist"},
+	{"it", "421 IP temporaneamente bloccato"},
+	// Portuguese
+	{"pt", "550 Conexão recusada: IP listado em lista de bloqueio"},
+	{"pt", "550 Seu endereço IP está na lista negra"},
+	{"pt", "554 Seu servidor foi bloqueado por envio de spam"},
+	{"pt", "550 IP bloqueado por má reputação"},
+	// Russian
+	{"ru", "550 Ваш IP-адрес находится в черном списке"},
+	{"ru", "554 Ваш сервер заблокирован за рассылку спама"},
+	{"ru", "550 IP-адрес отправителя имеет плохую репутацию"},
+	{"ru", "421 Ваш IP временно заблокирован"},
+	{"ru", "550 Ваш IP-адрес внесен в стоп-лист"},
+	{"ru", "554 Отказано: IP-адрес замечен в рассылке спама"},
+	// Chinese
+	{"zh", "554 您的IP因发送垃圾邮件被拒绝"},
+	{"zh", "421 IP被临时封禁，请稍后再试"},
+	{"zh", "550 发信IP信誉差"},
+	{"zh", "550 您的IP已被列入黑名单"},
+	{"zh", "554 发件IP被封禁"},
+	{"zh", "550 该IP信誉度低，拒绝接收"},
+	// Japanese
+	{"ja", "550 送信元IPアドレスはブラックリストに登録されています"},
+	{"ja", "554 お使いのIPアドレスからのメールは拒否されています"},
+	{"ja", "550 送信元IPアドレスの評価が低いため受信を拒否しました"},
+	{"ja", "421 このIPアドレスからの接続は一時的にブロックされています"},
+	// Polish
+	{"pl", "550 Twój adres IP jest na czarnej liście"},
+	{"pl", "554 Adres IP zablokowany za wysyłanie spamu"},
+	{"pl", "550 Serwer nadawcy ma złą reputację"},
+	// Dutch
+	{"nl", "550 Uw IP-adres staat op een zwarte lijst"},
+	{"nl", "554 Uw server is geblokkeerd wegens spam"},
+	{"nl", "550 IP-adres geweigerd vanwege slechte reputatie"},
+	// Czech
+	{"cs", "550 Vaše IP adresa je na černé listině"},
+	{"cs", "554 IP adresa odesílatele je blokována kvůli spamu"},
+	// Korean
+	{"ko", "550 귀하의 IP는 차단되었습니다"},
+	{"ko", "554 발송 IP가 블랙리스트에 등록되어 있습니다"},
+	{"ko", "550 스팸 발송으로 인해 IP가 차단되었습니다"},
+	// Turkish, Swedish
+	{"tr", "550 IP adresiniz kara listede"},
+	{"sv", "550 Din IP-adress är svartlistad"},
+}
+
+// otherFamilies: refusals that share words with the ones above but are
+// about something else; none may be a blocklist verdict.
+var otherFamilies = []struct{ kind, text string }{
+	// the content
+	{"content", "550 5.7.1 Message rejected as spam by content filter"},
+	{"content", "554 5.7.1 Your message looks like spam and was rejected"},
+	{"content", "550 Message blocked: spam score too high (8.5)"},
+	{"content", "554 Message refused: suspected spam content"},
+	{"content", "550 5.7.1 This message was classified as SPAM and rejected"},
+	{"content", "552 5.7.0 Message blocked because it contains a virus"},
+	{"content", "554 5.7.1 Rejected: the message contains a blacklisted URL"},
+	{"content", "550 Message rejected due to suspicious links"},
+	{"content", "554 5.6.0 Message rejected: attachment type not allowed"},
+	{"content", "550 5.7.1 Message from 203.0.113.7 rejected: spam detected in content"},
+	{"content", "550 Ihre Nachricht wurde als Spam abgelehnt"},
+	{"content", "554 Votre message a été rejeté car il ressemble à du spam"},
+	{"content", "550 Su mensaje fue rechazado por contenido sospechoso"},
+	{"content", "550 Письмо отклонено: подозрение на спам"},
+	{"content", "550 邮件内容被判定为垃圾邮件，拒绝接收"},
+	{"content", "550 このメールは迷惑メールと判定されたため拒否されました"},
+	// the recipient
+	{"recipient", "550 5.1.1 <someone@example.org>: User unknown"},
+	{"recipient", "552 5.2.2 Mailbox full"},
+	{"recipient", "550 5.2.1 The account you tried to reach is disabled"},
+	{"recipient", "550 5.1.1 The email account that you tried to reach does not exist"},
+	{"recipient", "452 4.2.2 Over quota, try again later"},
+	{"recipient", "550 5.7.1 Recipient not authorized to receive mail from external senders"},
+	{"recipient", "550 Empfänger unbekannt"},
+	{"recipient", "550 Адресат не найден"},
+	// authentication
+	{"auth", "550 5.7.26 Unauthenticated email from example.com is not accepted due to domain's DMARC policy"},
+	{"auth", "550 5.7.1 SPF check failed: 203.0.113.7 is not allowed to send for example.com"},
+	{"auth", "550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification"},
+	{"auth", "554 5.7.5 DKIM signature verification failed"},
+	{"auth", "535 5.7.8 Authentication credentials invalid"},
+	{"auth", "550 5.7.1 Sender 203.0.113.7 rejected: SPF hard fail"},
+	// rates and connections
+	{"rate", "421 4.7.0 Too many connections from your IP, try again later"},
+	{"rate", "450 4.7.1 Rate limit exceeded for 203.0.113.7, try again later"},
+	{"rate", "421 Too many messages from your IP in a short period, slow down"},
+	{"rate", "451 4.7.1 Your IP has exceeded the sending limit for this hour"},
+	{"rate", "421 4.7.0 Connection limit reached for your network"},
+	{"rate", "421 4.7.0 Your IP is temporarily deferred: too many concurrent connections"},
+	// relaying
+	{"relay", "554 5.7.1 Relay access denied"},
+	{"relay", "550 5.7.1 Unable to relay for user@example.org"},
+	{"relay", "550 relaying denied for 203.0.113.7"},
+	{"relay", "554 5.7.1 Relaying not permitted from your IP"},
+	// greylisting
+	{"greylist", "450 4.2.0 Greylisted, please try again later"},
+	{"greylist", "451 4.7.1 Please try again later (greylisting)"},
+	{"greylist", "450 4.7.1 <a@example.org>: Recipient address rejected: Greylisted for 5 minutes"},
+	// the sender address blocked by the recipient
+	{"sender", "550 5.7.1 Sender address a@example.org is blocked by the recipient"},
+	{"sender", "554 5.7.1 <a@example.org>: Sender address rejected: Access denied"},
+	{"sender", "550 Your address has been blocked by the recipient"},
+	{"sender", "550 5.7.1 The sender is on the recipient's blocked senders list"},
+	{"sender", "553 5.7.1 <a@example.org>: Sender address rejected: not owned by user"},
+	{"sender", "550 5.1.8 Sender address rejected: Domain not found"},
+	// size, TLS, reverse DNS, protocol
+	{"size", "552 5.3.4 Message size exceeds fixed limit"},
+	{"size", "552 Message too large"},
+	{"tls", "530 5.7.0 Must issue a STARTTLS command first"},
+	{"tls", "421 4.7.0 TLS required for this domain"},
+	{"rdns", "550 5.7.1 Client host rejected: cannot find your hostname, [203.0.113.7]"},
+	{"rdns", "550 Reverse DNS lookup failed for 203.0.113.7"},
+	{"rdns", "554 5.7.1 Your IP 203.0.113.7 has no PTR record"},
+	{"protocol", "554 5.5.1 Error: no valid recipients"},
+	{"protocol", "503 5.5.1 Bad sequence of commands"},
+	// policy without a word about our address's standing
+	{"policy", "550 5.7.1 Message rejected due to local policy"},
+	{"policy", "554 5.7.1 Delivery not authorized, message refused"},
+	{"policy", "550 5.7.1 Mail from this country is not accepted"},
+	{"policy", "554 5.7.1 Blocked: the message was sent from a blocked country"},
+	{"policy", "550 5.7.1 Your email was blocked by the recipient's organization policy"},
+	{"policy", "553 5.7.1 Sender address blocked by administrator"},
+	{"policy", "554 5.7.1 Helo name example blocked"},
+	{"policy", "550 5.7.1 IP not in whitelist"},
+	{"policy", "550 5.7.1 Client IP address not authorized to use this SMTP server"},
+	{"policy", "550 5.7.1 Your account has been blocked for sending spam"},
+	// more hard look-alikes
+	{"content", "550 5.7.1 Message rejected: spam filter triggered"},
+	{"content", "554 5.7.1 Your message was blocked by our spam filter"},
+	{"content", "550 Our system has detected that this message is likely unsolicited mail"},
+	{"content", "554 5.7.1 Spam message rejected; if this is not spam contact abuse@example.org"},
+	{"content", "550 High spam score; message from 203.0.113.7 rejected"},
+	{"content", "550 5.7.1 Blocked by SpamAssassin"},
+	{"sender", "550 Sender a@example.org is on the blacklist of the recipient"},
+	{"relay", "550 5.7.1 Your IP is not allowed to relay"},
+	{"rate", "421 4.7.0 Your IP has sent too many messages, try later"},
+	{"sender", "550 Sender domain has no MX record"},
+	{"de", "550 Nachricht wegen Spamverdacht abgelehnt"},
+	{"de", "550 Zu viele Verbindungen von Ihrer IP"},
+	{"de", "554 Relaying verweigert"},
+	{"de", "550 Absenderadresse abgelehnt"},
+	{"fr", "550 Trop de connexions depuis votre adresse IP"},
+	{"fr", "554 Relais refusé"},
+	{"fr", "550 Message refusé : contenu considéré comme spam"},
+	{"fr", "550 Adresse de l'expéditeur refusée"},
+	{"es", "421 Demasiadas conexiones desde su IP"},
+	{"es", "550 Mensaje rechazado por ser considerado spam"},
+	{"ru", "421 Слишком много соединений с вашего IP"},
+	{"ru", "550 Отправитель отклонен: домен не существует"},
+	{"zh", "421 连接过多，请稍后再试"},
+	{"zh", "550 发件人地址被收件人拒收"},
+	{"ja", "421 接続数が多すぎます"},
+	{"ja", "550 宛先のメールアドレスは存在しません"},
+	{"pl", "421 Zbyt wiele połączeń z Twojego adresu IP"},
+}
+
+func TestBlocklistFamilies(t *testing.T) {
+	c := Default()
+	for _, tc := range blocklistFamilies {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Category != Blocklist || v.Provider != Unknown {
+			t.Errorf("%s: %q: %s/%q (rule %s), want an unknown list", tc.kind, tc.text, v.Category, v.Provider, v.Rule)
+		}
+	}
+}
+
+func TestOtherFamilies(t *testing.T) {
+	c := Default()
+	for _, tc := range otherFamilies {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Category == Blocklist {
+			t.Errorf("%s: %q: blocklist %q (rule %s), want another category", tc.kind, tc.text, v.Provider, v.Rule)
+		}
+	}
+}
+
+// TestInferenceFamilies: in log context, who refused us. A receiver's own
+// mail host that refuses our address in its own words is that receiver
+// (found relay); an unknown receiver's refusal naming no one is an
+// unknown list with the receiver as via; a DNS list the reply names is
+// that list, whoever relayed it; a receiver's support link names it.
+func TestInferenceFamilies(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text                 string
+		provider, found, via string
+	}{
+		{"host mx.mail.example-isp.net[198.51.100.1] said: 554 5.7.1 Your IP 203.0.113.7 is blocked (in reply to MAIL FROM command)", Unknown, FoundGeneric, "example-isp.net"},
+		{"host mx2.example.co.uk[198.51.100.1] said: 421 4.7.0 Temporarily rejected: poor reputation of the sending IP (in reply to end of DATA command)", Unknown, FoundGeneric, "example.co.uk"},
+		{"host mx.example.com.br[198.51.100.1] refused to talk to me: 554 Seu IP está na lista negra", Unknown, FoundGeneric, "example.com.br"},
+		{"host mx1.comcast.net[198.51.100.1] said: 554 5.7.1 Your IP 203.0.113.7 is blocked (in reply to MAIL FROM command)", "comcast", FoundRelay, ""},
+		{"host mta7.am0.yahoodns.net[198.51.100.1] said: 421 4.7.0 Your IP address has a poor reputation, try again later (in reply to MAIL FROM command)", "yahoo", FoundRelay, ""},
+		{"host mx.naver.com[198.51.100.1] said: 554 5.7.1 귀하의 IP는 차단되었습니다 (in reply to MAIL FROM command)", "naver", FoundRelay, ""},
+		{"host mx.example-isp.net[198.51.100.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, ""},
+		{"host mx1.comcast.net[198.51.100.1] said: 554 5.7.1 Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, "comcast"},
+		{"554 5.7.1 Your IP is blocked, see https://www.xfinity.com/support/articles/email-blocked", "comcast", FoundURL, ""},
+		{"host mx.example-isp.net[198.51.100.1] said: 550 Your IP is on our block list, see https://help.example-isp.net/blocked (in reply to MAIL FROM command)", Unknown, FoundGeneric, "example-isp.net"},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Category != Blocklist || v.Provider != tc.provider || v.Found != tc.found || v.Via != tc.via {
+			t.Errorf("%q:\n got %s/%q found %q via %q (rule %s)\nwant %q found %q via %q", tc.text, v.Category, v.Provider, v.Found, v.Via, v.Rule, tc.provider, tc.found, tc.via)
+		}
+	}
+}
