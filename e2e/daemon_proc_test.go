@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // daemonWait bounds every wait on the daemon (a start, a notice, a
@@ -66,7 +68,7 @@ func startDaemonInput(t *testing.T, cfg, metrics string, stdin io.Reader, env ..
 	cmd := exec.Command(rblwatchBin, "run", "--config", cfg)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = stdin
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
+	cmd.SysProcAttr = testproc.DieWithParent() // never outlive the test binary
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // lockConfig writes a configuration for a daemon on state in dir and
@@ -43,7 +44,7 @@ func runOnce(t *testing.T, cfg string) (int, string) {
 	ctx, cancel := context.WithTimeout(t.Context(), daemonWait)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, rblwatchBin, "run", "--config", cfg)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = testproc.DieWithParent()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()

@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+func init() { linuxWireTests["ReadAcksAtOnce"] = TestReadAcksAtOnce }
+
 // TestReadAcksAtOnce: a read from a TCP socket has the kernel send its ACK
 // before the read returns (quickAck). The connection first goes through
 // request-reply exchanges, as the negotiation does, which put the kernel

@@ -261,7 +261,7 @@ func startDaemon(bin, cfg, logPath string) (*daemon, error) {
 	}
 	cmd := exec.Command(bin, "run", "--config", cfg)
 	cmd.Env = append(os.Environ(), "RBLWATCH_LOG=json")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = dieWithParent()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

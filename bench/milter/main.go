@@ -96,7 +96,7 @@ func interrupted(ctx context.Context) error {
 // with the benchmark's thread that started it if the benchmark is killed.
 func child(name string, args ...string) *exec.Cmd {
 	c := exec.Command(name, args...)
-	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	c.SysProcAttr = dieWithParent()
 	return c
 }
 

@@ -67,7 +67,7 @@ type Proc struct {
 func Start(t testing.TB, name string, cmd *exec.Cmd, grace time.Duration) (*Proc, error) {
 	p := &Proc{name: name, cmd: cmd, grace: grace, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p, p
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
+	cmd.SysProcAttr = DieWithParent() // never outlive the test binary (Linux)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
