@@ -201,3 +201,35 @@ func TestVerifyDeadZone(t *testing.T) {
 		t.Errorf("a dead zone's NXDOMAIN read as not listed:\n%s", text)
 	}
 }
+
+// TestSelfCheckIPv6WithoutIPv6TestPoint: an IPv6 sending address checked
+// in a list that answers its IPv4 test point but not ::FFFF:7F00:2 (most
+// lists) gets definite answers: a listing is news, its end too, and no
+// round is an error or a dead-zone warning. Before, every answer was
+// "could not tell" and the listing was never seen.
+func TestSelfCheckIPv6WithoutIPv6TestPoint(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("2001:db8::25")}
+	cfg.DNSBL.Zones.Enable = nil // one zone: dnsbl-1.uceprotect.net
+	h.start(cfg)
+	defer h.stop()
+	errs := func() float64 { return h.metric(`rblwatch_dnsbl_lookups_total{status="error"}`) }
+
+	listed := dnsbltest.Listed("127.0.0.2", "listed by the test")
+	listed.NoIPv6Point = true
+	fake.Set(uce1, listed)
+	h.selfCheckRound(0)
+	clean := dnsbltest.NXDomain
+	clean.NoIPv6Point = true
+	fake.Set(uce1, clean)
+	h.selfCheckRound(1)
+	if got := h.transitions(); len(got) != 2 || got[0] != "listed" || got[1] != "delisted" {
+		t.Errorf("transitions %q, want [listed delisted]", got)
+	}
+	if n := errs(); n != 0 {
+		t.Errorf("%v lookups counted as errors, want 0", n)
+	}
+	if n := h.logs.FilterMessage("self-check: the zone fails its RFC 5782 test point: its answers count as errors, its providers keep their last state").Len(); n != 0 {
+		t.Errorf("warned %d times of a dead zone, want none", n)
+	}
+}

@@ -92,6 +92,9 @@ func (z Zone) Validate() error {
 	if _, err := probe.ZoneName(); err != nil {
 		errs = append(errs, err)
 	}
+	if z.IPv4Only && z.Domain {
+		errs = append(errs, fmt.Errorf("%w: ipv4_only on a domain list", ErrBadZone))
+	}
 	for i, c := range z.Codes {
 		if _, err := parseAnswer(c.Answer); err != nil {
 			errs = append(errs, fmt.Errorf("code %d: %w", i+1, err))

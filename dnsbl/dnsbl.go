@@ -100,6 +100,9 @@ type Result struct {
 	TTL time.Duration `json:"-"`
 	// Cached is set when the answer came from the cache.
 	Cached bool `json:"cached,omitempty"`
+	// NoIPv6 is set (Status clean) for an IPv6 address in a zone that
+	// lists no IPv6 addresses (Zone.IPv4Only): nothing was asked.
+	NoIPv6 bool `json:"no_ipv6,omitempty"`
 }
 
 // rawAnswer is what the DNS said about one name, before interpretation;
@@ -129,7 +132,15 @@ func withErr(res Result, err error) Result {
 }
 
 func lookup(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Target, now time.Time) Result {
+	if noIPv6(zone, t) {
+		return Result{Zone: zone.Name, Target: t.String(), Status: StatusClean, NoIPv6: true}
+	}
 	return lookupText(ctx, log, r, zone, t, now, true)
+}
+
+// noIPv6 reports whether t is an IPv6 address and zone lists none.
+func noIPv6(zone Zone, t Target) bool {
+	return zone.IPv4Only && !zone.Domain && !t.IsDomain() && !t.IP.Is4()
 }
 
 // lookupText is lookup; withText false skips the reason text of a listing

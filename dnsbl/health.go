@@ -2,6 +2,7 @@ package dnsbl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -53,25 +54,20 @@ func CheckHealth(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, n
 
 // CheckHealthFor checks the RFC 5782 test points of zone for targets of
 // t's kind: 127.0.0.2 must be listed and 127.0.0.1 must not for an IPv4
-// address, ::FFFF:7F00:2 and ::FFFF:7F00:1 for an IPv6 address, "test"
-// and "invalid" for a domain. It returns nil when both hold, an error
-// wrapping ErrUnhealthy when the list answers wrongly (a dead or mistyped
-// zone, a resolver answering NXDOMAIN for everything, a list answering
-// everything), and the lookup's error (ErrDNS, ErrRefused, ErrNoKey, …)
-// when it could not tell: an error is not a dead zone. A whitelist answer
-// counts as an entry for the first point (RFC 5782 §5 asks the same of
-// whitelists), and is fine for the second. The cache is bypassed: health
-// is about the list now.
+// address, "test" and "invalid" for a domain. For an IPv6 address
+// ::FFFF:7F00:2 and ::FFFF:7F00:1 are asked first; many lists, those that
+// list IPv6 addresses included, lack that point, so a zone whose
+// ::FFFF:7F00:2 is not listed passes on its IPv4 points instead: a list
+// alive on IPv4 answers an IPv6 query definitely (NXDOMAIN: not listed).
+// ::FFFF:7F00:1 listed still fails it (a zone answering everything). It
+// returns nil when the points hold, an error wrapping ErrUnhealthy when the
+// list answers wrongly (a dead or mistyped zone, a resolver answering
+// NXDOMAIN for everything, a list answering everything), and the lookup's
+// error (ErrDNS, ErrRefused, ErrNoKey, …) when it could not tell: an error
+// is not a dead zone. A whitelist answer counts as an entry for the first
+// point (RFC 5782 §5 asks the same of whitelists), and is fine for the
+// second. The cache is bypassed: health is about the list now.
 func CheckHealthFor(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone, t Target, now time.Time) error {
-	var listedPoint, cleanPoint Target
-	switch familyOf(t) {
-	case familyDomain:
-		listedPoint, cleanPoint = Target{Domain: "test"}, Target{Domain: "invalid"}
-	case familyIPv4:
-		listedPoint, cleanPoint = Target{IP: testListed4}, Target{IP: testClean4}
-	default:
-		listedPoint, cleanPoint = Target{IP: testListed6}, Target{IP: testClean6}
-	}
 	if zone.Domain != t.IsDomain() {
 		_, err := QueryName(zone, t)
 		return err // ErrWrongKind (or the zone's own error)
@@ -82,6 +78,38 @@ func CheckHealthFor(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone
 		rc.Cache = nil
 		direct = &rc
 	}
+	switch familyOf(t) {
+	case familyDomain:
+		return testPoints(ctx, log, direct, zone, Target{Domain: "test"}, Target{Domain: "invalid"}, now)
+	case familyIPv4:
+		return testPoints(ctx, log, direct, zone, Target{IP: testListed4}, Target{IP: testClean4}, now)
+	}
+	err := testPoints(ctx, log, direct, zone, Target{IP: testListed6}, Target{IP: testClean6}, now)
+	if !errors.As(err, new(pointMissing)) {
+		return err
+	}
+	switch err4 := testPoints(ctx, log, direct, zone, Target{IP: testListed4}, Target{IP: testClean4}, now); {
+	case err4 == nil:
+		return nil
+	case errors.As(err4, new(pointMissing)):
+		return fmt.Errorf("%w: neither %s nor %s is listed (a dead or mistyped zone)", ErrUnhealthy, pointName(Target{IP: testListed6}), pointName(Target{IP: testListed4}))
+	default:
+		return err4
+	}
+}
+
+// pointMissing is the ErrUnhealthy of a first test point not listed.
+type pointMissing struct{ point string }
+
+func (e pointMissing) Error() string {
+	return fmt.Sprintf("%v: %s is not listed (a dead or mistyped zone, or one that lists no such targets)", ErrUnhealthy, e.point)
+}
+
+func (e pointMissing) Unwrap() error { return ErrUnhealthy }
+
+// testPoints looks up both test points of one kind at once: listedPoint
+// must be listed, cleanPoint must not.
+func testPoints(ctx context.Context, log *zap.Logger, direct *Resolver, zone Zone, listedPoint, cleanPoint Target, now time.Time) error {
 	var l, c Result
 	var wg sync.WaitGroup
 	wg.Go(func() { l = lookupText(ctx, log, direct, zone, listedPoint, now, false) })
@@ -93,7 +121,7 @@ func CheckHealthFor(ctx context.Context, log *zap.Logger, r *Resolver, zone Zone
 	case c.Status == StatusError:
 		return fmt.Errorf("test point %s: %w", pointName(cleanPoint), c.Err)
 	case l.Status != StatusListed && !l.Allowed:
-		return fmt.Errorf("%w: %s is not listed (a dead or mistyped zone, or one that lists no such targets)", ErrUnhealthy, pointName(listedPoint))
+		return pointMissing{pointName(listedPoint)}
 	case c.Status != StatusClean: // a whitelist answer (clean, Allowed) is fine
 		return fmt.Errorf("%w: %s is listed (%s): the zone answers everything", ErrUnhealthy, pointName(cleanPoint), strings.Join(c.Codes, ", "))
 	}
@@ -160,7 +188,7 @@ func CheckRound(ctx context.Context, log *zap.Logger, r *Resolver, h *Health, zo
 	}
 	var wg sync.WaitGroup
 	for i, z := range zones {
-		if h == nil {
+		if h == nil || noIPv6(z, t) { // no test point: nothing is asked
 			wg.Go(func() { results[i] = lookup(ctx, log, r, z, t, now) })
 			continue
 		}

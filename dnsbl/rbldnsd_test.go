@@ -165,6 +165,10 @@ func TestRbldnsdHealthFor(t *testing.T) {
 		{dbl, ip4, dnsbl.ErrWrongKind},
 		{dead, ip4, dnsbl.ErrUnhealthy},
 		{dead, ip6, dnsbl.ErrUnhealthy},
+		// A list alive on IPv4 without the IPv6 test point (most lists):
+		// its IPv4 points vouch for its IPv6 answers.
+		{nov6point, ip6, nil},
+		{nov6point, ip4, nil},
 		{dnsbl.Zone{Name: "zen.tset"}, ip4, dnsbl.ErrDNS}, // not served: REFUSED, an error, not a dead zone
 		{pub, ip4, dnsbl.ErrRefused},
 		{dqNoKey, ip4, dnsbl.ErrNoKey},
@@ -209,6 +213,47 @@ func TestRbldnsdCheckRound(t *testing.T) {
 	// Without test points the dead zone read "clean": what this guards.
 	if res := dnsbl.Check(t.Context(), nil, r, zones[1:2], "192.0.2.1", now); res[0].Status != dnsbl.StatusClean {
 		t.Fatalf("dead.test without test points: %s, want clean (the premise)", res[0].Status)
+	}
+}
+
+// nov6point is a list alive on IPv4 (127.0.0.2 listed, 127.0.0.1 not)
+// that lists IPv6 addresses but not the IPv6 test point ::FFFF:7F00:2.
+var nov6point = dnsbl.Zone{Name: "nov6point.test"}
+
+// TestRbldnsdCheckRoundIPv6: an IPv6 sending address gets a definite
+// answer from a list that lacks the RFC 5782 IPv6 test point but answers
+// its IPv4 one (NXDOMAIN: not listed; an entry: listed); a dead zone still
+// could not tell; a zone the catalog marks ipv4_only says "not listed,
+// lists no IPv6" without asking (dead.test marked so: nothing is asked of
+// it, or it would be an error).
+func TestRbldnsdCheckRoundIPv6(t *testing.T) {
+	r := rbldnsdResolver(t)
+	v4only := dnsbl.Zone{Name: "dead.test", IPv4Only: true}
+	zones := []dnsbl.Zone{nov6point, {Name: "dead.test"}, v4only, v6}
+	h := dnsbl.NewHealth()
+	for _, tt := range []struct {
+		target string
+		want   []dnsbl.Status
+	}{
+		{"2001:db8::1", []dnsbl.Status{dnsbl.StatusClean, dnsbl.StatusError, dnsbl.StatusClean, dnsbl.StatusClean}},
+		{"2001:db8:bad::1", []dnsbl.Status{dnsbl.StatusListed, dnsbl.StatusError, dnsbl.StatusClean, dnsbl.StatusListed}},
+	} {
+		got := dnsbl.CheckRound(t.Context(), nil, r, h, zones, tt.target, now)
+		for i, res := range got {
+			if res.Zone != zones[i].Name || res.Status != tt.want[i] {
+				t.Errorf("%s in %s (ipv4_only %v): %s (%v), want %s", tt.target, zones[i].Name, zones[i].IPv4Only, res.Status, res.Err, tt.want[i])
+			}
+		}
+		if !errors.Is(got[1].Err, dnsbl.ErrUnhealthy) || !strings.Contains(got[1].Reason, "neither ::FFFF:7F00:2 nor 127.0.0.2 is listed") {
+			t.Errorf("dead.test: %q, want both test points named", got[1].Reason)
+		}
+		if !got[2].NoIPv6 || got[0].NoIPv6 || got[3].NoIPv6 {
+			t.Errorf("NoIPv6: %v %v %v, want only the ipv4_only zone's", got[0].NoIPv6, got[2].NoIPv6, got[3].NoIPv6)
+		}
+	}
+	// An IPv4 address in an ipv4_only zone is asked as before.
+	if res := dnsbl.CheckRound(t.Context(), nil, r, h, []dnsbl.Zone{{Name: "nov6point.test", IPv4Only: true}}, "192.0.2.99", now); res[0].Status != dnsbl.StatusListed || res[0].NoIPv6 {
+		t.Errorf("192.0.2.99 in an ipv4_only zone: %+v, want listed", res[0])
 	}
 }
 

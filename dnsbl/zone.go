@@ -19,6 +19,11 @@ type Zone struct {
 	NeedsKey bool `yaml:"needs_key,omitempty" json:"needs_key,omitempty"`
 	// Key is the subscriber key (from configuration, never from the catalog).
 	Key string `yaml:"-" json:"-"`
+	// IPv4Only marks an address list that lists no IPv6 address (its
+	// operator says so): an IPv6 address is not listed there, said without
+	// asking (Result.NoIPv6) rather than left to a test point the list
+	// does not answer. Not for domain lists.
+	IPv4Only bool `yaml:"ipv4_only,omitempty" json:"ipv4_only,omitempty"`
 	// Disabled zones are skipped unless asked for by name.
 	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
 	// Note is shown beside results, e.g. "historical: shut down 2024".

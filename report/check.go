@@ -146,6 +146,7 @@ type checkJSONResult struct {
 	LookupURL  string   `json:"lookup_url,omitempty"`
 	RemovalURL string   `json:"removal_url,omitempty"`
 	Note       string   `json:"note,omitempty"`
+	NoIPv6     bool     `json:"no_ipv6,omitempty"`
 }
 
 // WriteCheckJSON writes c as one line of JSON: target, listed, and a result
@@ -165,6 +166,7 @@ func WriteCheckJSON(w io.Writer, c *CheckReport) error {
 		out.Results = append(out.Results, checkJSONResult{
 			Zone: r.Zone, Provider: r.Provider, Status: string(r.Status), Codes: codes, Meaning: r.Meaning,
 			TXT: r.TXT, Error: r.Reason, LookupURL: r.LookupURL, RemovalURL: r.RemovalURL, Note: r.Note,
+			NoIPv6: r.NoIPv6,
 		})
 	}
 	b, err := json.Marshal(out)
@@ -222,6 +224,9 @@ func checkDetail(r CheckRow) string {
 	}
 	if r.Allowed {
 		parts = append(parts, "whitelisted")
+	}
+	if r.NoIPv6 {
+		parts = append(parts, "(the list has no IPv6 addresses)")
 	}
 	if r.TXT != "" {
 		parts = append(parts, `"`+r.TXT+`"`)

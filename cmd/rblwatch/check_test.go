@@ -184,6 +184,10 @@ func TestCheckRbldnsd(t *testing.T) {
 		{"a mistyped zone rbldnsd refuses", []string{"--zone", "zen.tset", "192.0.2.1"}, 3, "192.0.2.1"},
 		{"a live zone beside a dead one", []string{"--zone", "dead.test", "--zone", "zen.test", "192.0.2.1"}, 0, ""},
 		{"listed in a live zone beside a dead one", []string{"--zone", "dead.test", "--zone", "zen.test", "192.0.2.99"}, 1, ""},
+		// A list alive on IPv4 that lacks the IPv6 test point (most do)
+		// answers an IPv6 address definitely.
+		{"IPv6, a list without the IPv6 test point", []string{"--zone", "nov6point.test", "2001:db8::1"}, 0, ""},
+		{"IPv6 listed by a list without the IPv6 test point", []string{"--zone", "nov6point.test", "2001:db8:bad::1"}, 1, ""},
 	}
 	for _, tt := range exitTests {
 		t.Run("exit "+tt.name, func(t *testing.T) {
@@ -210,6 +214,31 @@ func TestCheckRbldnsd(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
+		}
+	})
+
+	t.Run("ipv4_only zone of the catalog", func(t *testing.T) {
+		// A catalog zone that lists no IPv6 says so for an IPv6 address,
+		// without asking: dead.test would otherwise be "could not tell".
+		dir := t.TempDir()
+		cat := filepath.Join(dir, "providers.yaml")
+		if err := os.WriteFile(cat, []byte("providers:\n  - id: v4-rbl\n    name: V4 RBL\n    kind: dnsbl\n    meaning:\n      en: 'IPv4 only.'\n    zones:\n      - name: dead.test\n        ipv4_only: true\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(cfg, []byte("catalog: {file: "+cat+"}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, code := runCLI(t, "check", "--config", cfg, "--resolver", addr, "--zone", "dead.test", "2001:db8::1")
+		if code != 0 || !strings.Contains(out, "dead.test  V4 RBL  clean  (the list has no IPv6 addresses)") {
+			t.Errorf("exit %d, want 0 and the zone said to list no IPv6; stderr %s\n%s", code, stderr, out)
+		}
+		out, _, _ = runCLI(t, "check", "--json", "--config", cfg, "--resolver", addr, "--zone", "dead.test", "2001:db8::1")
+		if !strings.Contains(out, `"status":"clean"`) || !strings.Contains(out, `"no_ipv6":true`) {
+			t.Errorf("JSON lacks status clean and no_ipv6:\n%s", out)
+		}
+		if _, _, code := runCLI(t, "check", "--config", cfg, "--resolver", addr, "--zone", "dead.test", "192.0.2.1"); code != 3 {
+			t.Errorf("IPv4 in the dead ipv4_only zone: exit %d, want 3 (it is asked)", code)
 		}
 	})
 

@@ -37,6 +37,10 @@ type Mode struct {
 	// (timeouts, SERVFAIL, REFUSED, refusal codes, answers about other
 	// names) answer the test points as everything else.
 	Dead bool
+	// NoIPv6Point makes a working list without the IPv6 test points, as
+	// most lists are: ::FFFF:7F00:2 is not listed (NXDOMAIN), the IPv4
+	// and domain points are answered as Dead's description says.
+	NoIPv6Point bool
 }
 
 // Modes used by the fault tests.
@@ -178,8 +182,13 @@ func (f *Fake) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	q := req.Question[0]
 	zone, m := f.mode(q.Name)
 	if m.live() {
-		switch testPoint(strings.ToLower(strings.TrimSuffix(q.Name, ".")), zone) {
+		name := strings.ToLower(strings.TrimSuffix(q.Name, "."))
+		switch testPoint(name, zone) {
 		case 1:
+			if m.NoIPv6Point && strings.HasSuffix(strings.TrimSuffix(name, zone), v6Zeros) {
+				m = NXDomain
+				break
+			}
 			m = Listed("127.0.0.2", "RFC 5782 test point")
 		case -1:
 			m = NXDomain

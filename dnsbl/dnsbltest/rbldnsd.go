@@ -32,6 +32,7 @@ var Zones = []string{
 	"refused.test:ip4set:zen.zone", "refused.test:acl:refuse.acl",
 	"k3y.dq.test:ip4set:zen.zone",
 	"dead.test:ip4set:dead.zone",
+	"nov6point.test:generic:nov6point.zone", "nov6point.test:ip6trie:nov6point6.zone",
 }
 
 // Key is the subscriber key of the k3y.dq.test zone ("{key}.dq.test").
