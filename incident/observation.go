@@ -46,7 +46,17 @@ type Observation struct {
 // failed delivery (nil otherwise), and false when the tracker has no use
 // for the record.
 func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool) {
-	o := Observation{Kind: r.Kind, At: r.Time, QueueID: r.QueueID}
+	var o Observation
+	ok := o.Set(r, v)
+	return o, ok
+}
+
+// Set sets *o to what ObservationOf returns of r and v, and reports
+// whether the tracker reads anything of r (o is zero when not): a replay's
+// workers fill one observation per line in place, instead of returning
+// and copying its fifteen strings.
+func (o *Observation) Set(r *postfixlog.Record, v *classify.Verdict) bool {
+	*o = Observation{Kind: r.Kind, At: r.Time, QueueID: r.QueueID}
 	switch r.Kind {
 	case postfixlog.KindDelivery:
 		o.Status, o.To, o.RemoteHost, o.Raw, o.Verdict = r.Status, r.To, r.RemoteHost, r.Raw, v
@@ -59,14 +69,16 @@ func ObservationOf(r *postfixlog.Record, v *classify.Verdict) (Observation, bool
 		o.Login, o.Client = r.SASLUser, r.Client
 	case postfixlog.KindRemoved, postfixlog.KindExpired, postfixlog.KindHeader:
 	default:
-		return Observation{}, false
+		*o = Observation{}
+		return false
 	}
 	if prev, next, _, ok := r.Link(); ok {
 		o.Prev, o.Next = prev, next
 	} else if r.Kind == postfixlog.KindHeader {
-		return Observation{}, false
+		*o = Observation{}
+		return false
 	}
-	return o, true
+	return true
 }
 
 // IsMessageFact reports whether o only tells who sent a message (sender,

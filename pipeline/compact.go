@@ -25,15 +25,31 @@ type obsBatch struct {
 	extra    []string           // strings that are not in data (none from the parser)
 }
 
-// compactObs is an incident.Observation of an obsBatch.
+// compactObs is an incident.Observation of an obsBatch. Only the strings
+// its kind carries are kept (incident.ObservationOf sets no others), in f:
+// a delivery's at f[fStatus…], a sender, a Message-ID or a login and
+// client at f[0] and f[1]. Writing and reading a few spans instead of
+// fourteen halved the cost of the handoff.
 type compactObs struct {
 	kind    postfixlog.Kind
 	at      uint32 // index in times
 	verdict int32  // index in verdicts; -1: none
 
-	qid, status, to, remoteHost, relayHost, relayIP, raw, instance span
-	from, messageID, login, client, prev, next                     span
+	qid, prev, next span
+	f               [numDeliveryFields]span
 }
+
+// The strings of a delivery, in f: the most any kind has.
+const (
+	fStatus = iota
+	fTo
+	fRemoteHost
+	fRelayHost
+	fRelayIP
+	fRaw
+	fInstance
+	numDeliveryFields
+)
 
 // span is a string of an obsBatch: off and n in its data, or, when off
 // has extraBit set, its index in extra.
@@ -66,18 +82,33 @@ func (b *obsBatch) str(s span) string {
 		return b.extra[s.off&^extraBit]
 	}
 	if s.n == 0 {
-		return ""
+		return "" // not a view of the chunk: nothing keeps it by an empty string
 	}
 	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(b.data)), s.off)), s.n)
 }
 
 // add appends o.
 func (b *obsBatch) add(o *incident.Observation) {
-	c := compactObs{kind: o.Kind, verdict: -1,
-		qid: b.span(o.QueueID), status: b.span(o.Status), to: b.span(o.To), remoteHost: b.span(o.RemoteHost),
-		relayHost: b.span(o.RelayHost), relayIP: b.span(o.RelayIP), raw: b.span(o.Raw), instance: b.span(o.Instance),
-		from: b.span(o.From), messageID: b.span(o.MessageID), login: b.span(o.Login), client: b.span(o.Client),
-		prev: b.span(o.Prev), next: b.span(o.Next)}
+	b.obs = append(b.obs, compactObs{})
+	c := &b.obs[len(b.obs)-1]
+	c.kind, c.verdict = o.Kind, -1
+	c.qid = b.span(o.QueueID)
+	if o.Next != "" || o.Prev != "" {
+		c.prev, c.next = b.span(o.Prev), b.span(o.Next)
+	}
+	// The strings of o's kind (TestObsBatchKeepsObservationOf: the
+	// only ones incident.ObservationOf sets).
+	switch o.Kind {
+	case postfixlog.KindDelivery:
+		c.f = [numDeliveryFields]span{fStatus: b.span(o.Status), fTo: b.span(o.To), fRemoteHost: b.span(o.RemoteHost),
+			fRelayHost: b.span(o.RelayHost), fRelayIP: b.span(o.RelayIP), fRaw: b.span(o.Raw), fInstance: b.span(o.Instance)}
+	case postfixlog.KindQueued, postfixlog.KindPickup:
+		c.f[0] = b.span(o.From)
+	case postfixlog.KindMessageID:
+		c.f[0] = b.span(o.MessageID)
+	case postfixlog.KindClient:
+		c.f[0], c.f[1] = b.span(o.Login), b.span(o.Client)
+	}
 	if n := len(b.times); n == 0 || b.times[n-1] != o.At {
 		b.times = append(b.times, o.At)
 	}
@@ -86,17 +117,26 @@ func (b *obsBatch) add(o *incident.Observation) {
 		b.verdicts = append(b.verdicts, *o.Verdict)
 		c.verdict = int32(len(b.verdicts) - 1)
 	}
-	b.obs = append(b.obs, c)
 }
 
 // get sets *o to the i-th observation.
 func (b *obsBatch) get(i int, o *incident.Observation) {
 	c := &b.obs[i]
-	*o = incident.Observation{Kind: c.kind, At: b.times[c.at],
-		QueueID: b.str(c.qid), Status: b.str(c.status), To: b.str(c.to), RemoteHost: b.str(c.remoteHost),
-		RelayHost: b.str(c.relayHost), RelayIP: b.str(c.relayIP), Raw: b.str(c.raw), Instance: b.str(c.instance),
-		From: b.str(c.from), MessageID: b.str(c.messageID), Login: b.str(c.login), Client: b.str(c.client),
-		Prev: b.str(c.prev), Next: b.str(c.next)}
+	*o = incident.Observation{Kind: c.kind, At: b.times[c.at], QueueID: b.str(c.qid)}
+	if c.next != (span{}) || c.prev != (span{}) {
+		o.Prev, o.Next = b.str(c.prev), b.str(c.next)
+	}
+	switch c.kind {
+	case postfixlog.KindDelivery:
+		o.Status, o.To, o.RemoteHost = b.str(c.f[fStatus]), b.str(c.f[fTo]), b.str(c.f[fRemoteHost])
+		o.RelayHost, o.RelayIP, o.Raw, o.Instance = b.str(c.f[fRelayHost]), b.str(c.f[fRelayIP]), b.str(c.f[fRaw]), b.str(c.f[fInstance])
+	case postfixlog.KindQueued, postfixlog.KindPickup:
+		o.From = b.str(c.f[0])
+	case postfixlog.KindMessageID:
+		o.MessageID = b.str(c.f[0])
+	case postfixlog.KindClient:
+		o.Login, o.Client = b.str(c.f[0]), b.str(c.f[1])
+	}
 	if c.verdict >= 0 {
 		o.Verdict = &b.verdicts[c.verdict]
 	}

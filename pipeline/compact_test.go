@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +42,77 @@ func TestObsBatch(t *testing.T) {
 		if o != want {
 			t.Errorf("%d: got %+v\nwant %+v", i, o, want)
 		}
+	}
+}
+
+// TestObsBatchKeepsObservationOf: whatever incident.ObservationOf makes of
+// a record of any kind, with every string of the record set, comes back
+// from a batch the same — a string it starts to set for a kind that
+// obsBatch does not keep fails here.
+func TestObsBatchKeepsObservationOf(t *testing.T) {
+	// Every string field of a record a distinct part of the chunk's text.
+	var names []string
+	var walk func(v reflect.Value, do func(f reflect.Value, name string))
+	walk = func(v reflect.Value, do func(f reflect.Value, name string)) {
+		for i := 0; i < v.NumField(); i++ {
+			switch f := v.Field(i); f.Kind() {
+			case reflect.String:
+				do(f, v.Type().Field(i).Name)
+			case reflect.Struct:
+				if f.Type() != reflect.TypeOf(time.Time{}) {
+					walk(f, do)
+				}
+			}
+		}
+	}
+	rec := postfixlog.Record{Time: time.Date(2026, 11, 23, 15, 33, 47, 0, time.UTC)}
+	walk(reflect.ValueOf(&rec).Elem(), func(_ reflect.Value, name string) { names = append(names, "<"+name+">") })
+	data := strings.Join(names, "")
+	rest := data
+	walk(reflect.ValueOf(&rec).Elem(), func(f reflect.Value, _ string) {
+		n := strings.IndexByte(rest[1:], '<') + 1
+		if n == 0 {
+			n = len(rest)
+		}
+		f.SetString(rest[:n])
+		rest = rest[n:]
+	})
+	if rec.To != "<To>" || rec.Reply.Text != "<Text>" || rec.HeaderValue != "<HeaderValue>" {
+		t.Fatalf("record not filled: %+v", rec)
+	}
+	v := classify.Verdict{Provider: "spamhaus", Listed: "192.0.2.1"}
+	seen := 0
+	for kind := postfixlog.KindUnknown; kind <= postfixlog.KindHeader; kind++ {
+		for _, links := range []bool{false, true} {
+			r := rec
+			r.Kind = kind
+			if links { // what Record.Link ties together (strings not in the chunk)
+				r.QueueID, r.OrigQueueID, r.Status, r.RelayHost, r.RelayIP = "3F2A81C0B4E", "4A1B2C3D4E5", "sent", "localhost", ""
+				r.Detail = "250 2.0.0 Ok: queued as 5B6C7D8E9F0"
+			}
+			want, ok := incident.ObservationOf(&r, &v)
+			if !ok {
+				continue
+			}
+			seen++
+			var b obsBatch
+			b.reset(data)
+			b.add(&want)
+			var got incident.Observation
+			b.get(0, &got)
+			if (got.Verdict == nil) != (want.Verdict == nil) || got.Verdict != nil && *got.Verdict != *want.Verdict {
+				t.Errorf("%v: verdict %+v, want %+v", kind, got.Verdict, want.Verdict)
+			}
+			got.Verdict, want.Verdict = nil, nil
+			if got != want {
+				t.Errorf("%v (links %v): got %+v\nwant %+v", kind, links, got, want)
+			}
+			if links && kind == postfixlog.KindPickup && got.Next == "" {
+				t.Errorf("pickup with orig_id: no link")
+			}
+		}
+	}
+	if seen < 8 {
+		t.Errorf("only %d kinds observed", seen)
 	}
 }

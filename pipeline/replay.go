@@ -384,6 +384,7 @@ func (w *worker) do(c chunk, obs *obsBatch) parsed {
 	rd := w.readers[c.input]
 	rd.Counts.Reset()
 	data := c.data
+	var o incident.Observation
 	for len(data) > 0 {
 		var line string
 		line, data = logwatch.CutLineString(data) // the sources' line rule
@@ -391,7 +392,7 @@ func (w *worker) do(c chunk, obs *obsBatch) parsed {
 		if rec == nil {
 			continue
 		}
-		o, ok := ingest.Observation(rec, v)
+		ok := ingest.SetObservation(&o, rec, v)
 		// Message-IDs only matter to notices; the report names who
 		// sent the refused mail (sender, SASL login, client, every
 		// queue id), so the other facts reach the tracker.
