@@ -148,10 +148,24 @@ func TestReceiverCodes(t *testing.T) {
 		// DNS lists by their zones (anti-spam.org.cn/AID/711, spfbl.net/en/dnsbl,
 		// 0spam.org "How does the 0spam service work?", www.rbl.jp/rule.html)
 		{"http://anti-spam.org.cn/AID/711 (CASA CBL+)", "554 Service unavailable; Client host [192.0.2.1] blocked using cblplus.anti-spam.org.cn", "casa", Blocklist, FoundNamed},
+		{"http://anti-spam.org.cn/AID/711 (CASA CBL, not Spamhaus's CBL)", "554 Service unavailable; Client host [192.0.2.1] blocked using cbl.anti-spam.org.cn", "casa", Blocklist, FoundNamed},
+		// Janet's replica of Spamhaus ZEN (webarchive.ja.net, "How JANET DNSBLs affect you")
+		{"http://webarchive.ja.net/services/network-services/HowJANETDNSBLsaffectyou.html (Janet's ZEN replica)", "550 5.7.0 [192.0.2.1] black listed by zen.dnsbl.ja.net", "spamhaus", Blocklist, FoundNamed},
+		// SpamCop's own name for its list (spamcop.net/bl.shtml)
+		{"http://spamcop.net/bl.shtml (SCBL)", "554 5.7.1 192.0.2.1 is listed in the SCBL", "spamcop", Blocklist, FoundNamed},
 		{"https://spfbl.net/en/dnsbl/ (SPFBL)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.spfbl.net", "spfbl", Blocklist, FoundNamed},
 		{"https://0spam.org/how-does-the-0spam-service-work (0spam network list)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using nbl.0spam.org", "0spam", Blocklist, FoundNamed},
 		{"http://www.rbl.jp/rule.html (virus.rbl.jp)", "550 5.7.1 Mail from 192.0.2.1 refused by blackhole site virus.rbl.jp", "rbljp", Blocklist, FoundNamed},
 		{"http://www.rbl.jp/ (gmo-rbl.jp is not RBL.JP)", "554 Service unavailable; Client host [192.0.2.1] blocked using bl.gmo-rbl.jp", Unknown, Blocklist, FoundNamed},
+		// Interia's own page for a refused server (pomoc.poczta.interia.pl/antispam,ip,ip_serwera)
+		{"http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera (its words)", "550 IP address (192.0.2.1) of the server handling your email has been labeled as a source of spam. Our mail users are moving majority of emails delivered from this IP address to spam folder. To protect our users Your email has been rejected.", "interia", Blocklist, FoundWording},
+		{"http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera (a link to it)", "554 5.7.1 Your message was rejected. See http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera", "interia", Blocklist, FoundURL},
+		// MagicSpam's reply (spamauditor.org/best-practices/ip-reputation)
+		{"http://spamauditor.org/best-practices/ip-reputation/ (MagicSpam)", "550 5.7.0 Server IP 192.0.2.1 listed as abusive. See http://spamauditor.org/best-practices/ip-reputation/ for more information. Protection provided by MagicSpam 2.0.6-1 http://www.magicspam.com", "magicspam", Blocklist, FoundNamed},
+		// Cyren's reputation as a greylist (support.duocircle.com, "Greylisting") stays a greylist
+		{"https://support.duocircle.com/support/solutions/articles/5000538209-greylisting (Cyren greylist)", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", "", Greylist, ""},
+		// Mail.ru's other mailbox domains are its own
+		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
