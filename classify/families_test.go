@@ -116,6 +116,13 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"more", "550 5.7.1 Sending domain example.com has a poor reputation"},
 	{"more", "550 5.7.1 Your domain is blacklisted"},
 	{"more", "550 The sending domain is listed on a domain blocklist"},
+	{"more", "550 5.7.1 Mail from 203.0.113.7 rejected due to user complaints"},
+	{"more", "421 4.7.0 Your server is temporarily blocked because of complaints from users"},
+	{"more", "550 The sending IP address 203.0.113.7 is listed on our blocklist (found in envelope/header From)"},
+	{"more", "550 5.7.1 Rejected for policy reasons: we do not accept mail from dynamic IP's"},
+	// a wrapper before the reason is no recipient refusal
+	{"wrapper", "550 Mailbox unavailable. The server response was: 554 5.7.1 Mail from 203.0.113.7 refused, too much spam from your network"},
+	{"wrapper", "550 Requested action not taken: mailbox unavailable. Connection from 203.0.113.7 refused: known spam source"},
 	// German
 	{"de", "550 Ihr Server ist als Spamversender bekannt"},
 	{"de", "554 Zugriff verweigert: IP-Adresse gesperrt"},
@@ -258,6 +265,9 @@ var otherFamilies = []struct{ kind, text string }{
 	{"protocol", "503 5.5.1 Bad sequence of commands"},
 	// policy without a word about our address's standing
 	{"policy", "550 5.7.1 Message rejected due to local policy"},
+	{"wrapper", "550 Mailbox unavailable. The server response was: 550 5.1.1 User unknown"},
+	{"wrapper", "550 Requested action not taken: mailbox unavailable"},
+	{"wrapper", "550 Requested action not taken: mailbox unavailable (IP 203.0.113.7, user unknown)"},
 	{"policy", "554 5.7.1 Delivery not authorized, message refused"},
 	{"policy", "550 5.7.1 Mail from this country is not accepted"},
 	{"policy", "554 5.7.1 Blocked: the message was sent from a blocked country"},

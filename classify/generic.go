@@ -42,6 +42,11 @@ import (
 // anywhere in the reply and none of its Except cues does ("too many" is a
 // rate limit unless "spam" is said too).
 //
+// The words of a Boilerplate phrase — what an MTA writes before any
+// reason ("Mailbox unavailable. The server response was:", RFC 5321's
+// "Requested action not taken: mailbox unavailable") — are no cue of any
+// kind: a wrapper is no recipient refusal.
+//
 // A cue is a phrase of words matched as whole words; a word ending in "*"
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
 // address and "{addr}" for a mail address ("a@example.org" or a word in
@@ -80,6 +85,8 @@ type GenericCues struct {
 	TerseWords int      `yaml:"terse_words,omitempty" json:"terse_words,omitempty"`
 	Links      []string `yaml:"links,omitempty" json:"links,omitempty"`
 	Veto       []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
+	// Boilerplate: phrases whose words are not cues (see above).
+	Boilerplate []string `yaml:"boilerplate,omitempty" json:"boilerplate,omitempty"`
 	// Samples must be classified as a blocklist refusal of provider
 	// "unknown"; Counter must not be.
 	Samples []string `yaml:"samples,omitempty" json:"samples,omitempty"`
@@ -121,6 +128,7 @@ const (
 	cueVeto
 	cueExcept
 	cuePlaced // only while compiling: a Subject of weak 1
+	cueBoiler // a Boilerplate phrase: its words are no cues
 )
 
 // Kinds of word.
@@ -215,7 +223,7 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	for _, set := range []struct {
 		cues []string
 		kind uint8
-	}{{g.Subject, cueSubject}, {g.Placed, cuePlaced}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Owner, cueOwner}, {g.Terse, cueTerse}} {
+	}{{g.Subject, cueSubject}, {g.Placed, cuePlaced}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Owner, cueOwner}, {g.Terse, cueTerse}, {g.Boilerplate, cueBoiler}} {
 		for _, p := range set.cues {
 			if set.kind == cuePlaced {
 				add(p, cueSubject, 0)
@@ -558,7 +566,37 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 			}
 		}
 	}
-	return ev
+	return unmask(ev)
+}
+
+// unmask drops the Boilerplate phrases found in ev and every cue that
+// shares a word with one of them.
+func unmask(ev []cueEvent) []cueEvent {
+	boiler := false
+	for _, e := range ev {
+		if e.kind == cueBoiler {
+			boiler = true
+			break
+		}
+	}
+	if !boiler {
+		return ev
+	}
+	inside := func(e cueEvent) bool {
+		for _, b := range ev {
+			if b.kind == cueBoiler && e.s <= b.e && b.s <= e.e {
+				return true
+			}
+		}
+		return false
+	}
+	kept := ev[:0]
+	for _, e := range ev {
+		if e.kind != cueBoiler && !inside(e) {
+			kept = append(kept, e)
+		}
+	}
+	return kept
 }
 
 // decide applies the layer's rule to the cues found.
