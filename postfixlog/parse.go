@@ -2,6 +2,7 @@ package postfixlog
 
 import (
 	"errors"
+	"math/bits"
 	"strings"
 	"time"
 )
@@ -145,10 +146,7 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 // on the program. A busybox "mail.info" field in front of the tag is
 // skipped when facility is true.
 func (p *Parser) tag(s string, r *Record, facility bool) error {
-	i := 0
-	for i < len(s) && !tagEnd[s[i]] {
-		i++
-	}
+	i, slash := scanProgram(s)
 	if i == 0 || i == len(s) {
 		return notPostfixOr(s, ErrMalformed)
 	}
@@ -178,7 +176,7 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 	if i < len(s) && s[i] == ' ' {
 		i++
 	}
-	if !r.setProgram(prog) {
+	if !r.setProgramAt(prog, slash) {
 		return ErrNotPostfix
 	}
 	p.message(s[i:], r)
@@ -187,6 +185,51 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 
 // tagEnd marks the bytes that end a program name in a tag.
 var tagEnd = [256]bool{'[': true, ':': true, ' ': true}
+
+// scanProgram returns the length of the program name at the start of s
+// (up to the first '[', ':' or ' ', or all of s) and the index of its last
+// '/' (-1 for none), reading eight bytes at a time. Every line has one: a
+// byte at a time, and a second scan for the '/' (setProgram), took about
+// 80 instructions a line more (callgrind, the generator's log).
+func scanProgram(s string) (end, slash int) {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	slash = -1
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8]
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// The lowest byte this finds is the first stop: the test may
+		// also flag a byte after a real match (a borrow), never before.
+		a, b, c := w^'['*ones, w^':'*ones, w^' '*ones
+		stop := ((a-ones)&^a | (b-ones)&^b | (c-ones)&^c) & high
+		sl := eqBytes(w, '/'*ones) // exact: the last one found counts
+		if stop != 0 {
+			n := bits.TrailingZeros64(stop) >> 3
+			if sl &= 1<<(n*8) - 1; sl != 0 {
+				slash = i + (63-bits.LeadingZeros64(sl))>>3
+			}
+			return i + n, slash
+		}
+		if sl != 0 {
+			slash = i + (63-bits.LeadingZeros64(sl))>>3
+		}
+	}
+	for ; i < len(s) && !tagEnd[s[i]]; i++ {
+		if s[i] == '/' {
+			slash = i
+		}
+	}
+	return i, slash
+}
+
+// eqBytes returns 0x80 in each byte of w equal to the byte of c (c holds
+// it in every byte), 0 in the others: exact for every byte.
+func eqBytes(w, c uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	x := w ^ c
+	return ^((x&low7 + low7) | x | low7)
+}
 
 // skipTraditional skips a "Nov 23 14:56:04[.frac]" stamp without reading
 // its time.
@@ -226,7 +269,12 @@ func notPostfixOr(s string, err error) error {
 // whose service is a Postfix daemon (a multi-instance syslog_name such as
 // "server1-1/smtp"), or the bare tags "postfix" and "postfix-script".
 func (r *Record) setProgram(prog string) bool {
-	k := strings.LastIndexByte(prog, '/')
+	return r.setProgramAt(prog, strings.LastIndexByte(prog, '/'))
+}
+
+// setProgramAt is setProgram with k the index of the last '/' in prog
+// (-1 for none).
+func (r *Record) setProgramAt(prog string, k int) bool {
 	if k < 0 {
 		if prog != "postfix" && prog != "postfix-script" {
 			return false

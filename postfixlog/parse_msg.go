@@ -79,14 +79,15 @@ func isWarning(s string) bool {
 
 // cutQueueID splits "QID: rest" when QID is a valid queue id or NOQUEUE.
 func cutQueueID(s string) (qid, rest string, ok bool) {
-	i, hex := 0, true
+	i, all := 0, byte(qidHex)
 	for n := min(len(s), 33); i < n; i++ {
 		c := qidByte[s[i]]
 		if c == 0 {
 			break
 		}
-		hex = hex && c == qidHex
+		all &= c // stays qidHex while every byte is one
 	}
+	hex := all == qidHex
 	if i < 6 || i+1 >= len(s) || s[i] != ':' || s[i+1] != ' ' {
 		return "", s, false
 	}
@@ -98,7 +99,8 @@ func cutQueueID(s string) (qid, rest string, ok bool) {
 }
 
 // qidByte classes the bytes of a queue id: qidHex (digits, upper-case
-// A-F), qidLetter (other letters), 0 (none).
+// A-F), qidLetter (other letters), 0 (none). qidHex has qidLetter's bit
+// and one more, so the AND of a run's classes is qidHex when all are.
 var qidByte = func() (t [256]byte) {
 	for c := 0; c < 256; c++ {
 		switch {
@@ -112,8 +114,8 @@ var qidByte = func() (t [256]byte) {
 }()
 
 const (
-	qidHex = 1 + iota
-	qidLetter
+	qidLetter = 1
+	qidHex    = 3
 )
 
 // ValidQueueID reports whether s is a Postfix queue id: the short form

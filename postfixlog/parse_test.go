@@ -3,6 +3,7 @@ package postfixlog
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -713,5 +714,47 @@ func TestServiceLabel(t *testing.T) {
 		if got := ServiceLabel(tt.in); got != tt.want {
 			t.Errorf("ServiceLabel(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestScanProgram: scanProgram finds what a byte-at-a-time scan finds —
+// the first '[', ':' or ' ' and the last '/' before it — for every byte
+// value at every place of texts of up to 24 bytes, and for random texts of
+// the bytes that matter.
+func TestScanProgram(t *testing.T) {
+	naive := func(s string) (int, int) {
+		slash := -1
+		i := 0
+		for ; i < len(s) && s[i] != '[' && s[i] != ':' && s[i] != ' '; i++ {
+			if s[i] == '/' {
+				slash = i
+			}
+		}
+		return i, slash
+	}
+	check := func(s string) {
+		t.Helper()
+		end, slash := scanProgram(s)
+		if wEnd, wSlash := naive(s); end != wEnd || slash != wSlash {
+			t.Fatalf("scanProgram(%q) = %d, %d; want %d, %d", s, end, slash, wEnd, wSlash)
+		}
+	}
+	for n := 0; n <= 24; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("a/b", 9)[:n])
+				b[at] = byte(c)
+				check(string(b))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "ab/[: \x00\x01\x7f\x80\xff.0"
+	for range 100000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		check(string(b))
 	}
 }
