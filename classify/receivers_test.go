@@ -167,6 +167,8 @@ func TestReceiverCodes(t *testing.T) {
 		// Alibaba Mail's ANTISPAM_BAT reasons (its help, as zyy100.com and qcnsw.com reproduce it)
 		{"http://www.zyy100.com/article-show-50-246.html (Aliyun ANTISPAM_BAT bad sending)", "554 Reject by behaviour spam at DATA State(Connection IP address:192.0.2.1)ANTISPAM_BAT[01201311R5167S531,r41g03022]: bad sending", "aliyun", Blocklist, FoundCode},
 		{"https://www.qcnsw.com/jcxq1944_142.html (Aliyun ANTISPAM_BAT connection rate)", "454 Transient reject by behaviour spam at DATA State (Connection IP address:192.0.2.1) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending", "", RateLimit, ""},
+		// Paran (historical; puffinknight.tistory.com/102)
+		{"https://puffinknight.tistory.com/102 (Paran IP_CONTROL)", "550-'Transaction failed. (SPAM_SUSPECT:IP_CONTROL) (http://cleanip.paran.com)'", "paran", Blocklist, FoundCode},
 		// Mail.ru's other mailbox domains are its own
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
