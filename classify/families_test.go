@@ -123,6 +123,14 @@ var blocklistFamilies = []struct{ kind, text string }{
 	// a wrapper before the reason is no recipient refusal
 	{"wrapper", "550 Mailbox unavailable. The server response was: 554 5.7.1 Mail from 203.0.113.7 refused, too much spam from your network"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable. Connection from 203.0.113.7 refused: known spam source"},
+	{"more", "550 5.7.1 IP 203.0.113.7 is on the banlist"},
+	{"more", "550 5.7.1 Your IP is in my badips list"},
+	{"more", "550 DUL listed"},
+	{"more", "554 5.7.1 Sending IP is in a dialup range"},
+	{"more", "550 Sender IP is blacklisted"},
+	{"more", "550 action=reject reason=rbl ip=203.0.113.7"},
+	{"more", "421 4.7.0 Connection from 203.0.113.7 rate limited due to low reputation"},
+	{"more", "550 5.7.1 Sender reputation threshold not met"},
 	// German
 	{"de", "550 Ihr Server ist als Spamversender bekannt"},
 	{"de", "554 Zugriff verweigert: IP-Adresse gesperrt"},
@@ -189,6 +197,15 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"ko", "550 귀하의 IP는 차단되었습니다"},
 	{"ko", "554 발송 IP가 블랙리스트에 등록되어 있습니다"},
 	{"ko", "550 스팸 발송으로 인해 IP가 차단되었습니다"},
+	{"ko", "554 귀하의 메일 서버는 블랙리스트에 등록되어 있습니다"},
+	{"ru", "550 Письма с вашего IP не принимаются"},
+	{"ro", "550 Adresa IP a serverului dvs. este pe lista neagră"},
+	// Hebrew, Arabic, Thai
+	{"he", "550 כתובת ה-IP שלך חסומה"},
+	{"ar", "550 عنوان IP الخاص بك محظور"},
+	{"ar", "554 عنوان IP الخاص بخادمك مدرج في القائمة السوداء"},
+	{"th", "550 ที่อยู่ IP ของคุณถูกบล็อก"},
+	{"th", "554 IP ของเซิร์ฟเวอร์ผู้ส่งอยู่ในบัญชีดำ"},
 	// Turkish, Swedish
 	{"tr", "550 IP adresiniz kara listede"},
 	{"sv", "550 Din IP-adress är svartlistad"},
@@ -305,6 +322,13 @@ var otherFamilies = []struct{ kind, text string }{
 	{"ja", "421 接続数が多すぎます"},
 	{"ja", "550 宛先のメールアドレスは存在しません"},
 	{"pl", "421 Zbyt wiele połączeń z Twojego adresu IP"},
+	{"he", "550 הנמען אינו קיים"},
+	{"he", "550 ההודעה נחסמה כספאם"},
+	{"ar", "550 المستلم غير موجود"},
+	{"ar", "550 تم رفض الرسالة لأنها بريد مزعج"},
+	{"th", "550 ไม่พบผู้รับ"},
+	{"th", "550 ข้อความถูกปฏิเสธเนื่องจากเป็นสแปม"},
+	{"ko", "550 수신 서버에 문제가 있어 메일이 거부되었습니다"},
 }
 
 func TestBlocklistFamilies(t *testing.T) {

@@ -52,7 +52,8 @@ import (
 // address and "{addr}" for a mail address ("a@example.org" or a word in
 // angle brackets). A cue in Chinese, Japanese or Korean (scripts that do
 // not put spaces between words, or glue particles to them) is found
-// anywhere inside a word instead ("黑名单", "ブロック", "차단").
+// anywhere inside a word instead ("黑名单", "ブロック", "차단"), and so is
+// one in Thai, Lao, Khmer or Burmese.
 type GenericCues struct {
 	// Priority places the layer among the rules (default 41): rules of a
 	// higher priority are tried first, then the layer, then the rest.
@@ -307,10 +308,10 @@ func wideScript(s string) bool {
 }
 
 // isWide reports whether r is a letter of a script written without spaces
-// between words (Chinese, Japanese) or with particles glued to words
-// (Korean).
+// between words (Chinese, Japanese; Thai, Lao, Khmer, Burmese) or with
+// particles glued to words (Korean).
 func isWide(r rune) bool {
-	return r >= 0x1100 && (r == 0x30fc || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)) // 0x30fc: the kana length mark
+	return r >= 0x0e00 && (r == 0x30fc || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)) // 0x30fc: the kana length mark
 }
 
 // tokenize cuts text (as normalize leaves it) into words, appending their
@@ -434,15 +435,37 @@ func hostLike(w []byte) bool {
 }
 
 // clauseEnd reports whether text[i] ends a clause: '.', ';', '!' or '?'
-// before a space or the end, or the full stop of Chinese and Japanese.
+// before a space or the end, or the full stop of Chinese and Japanese. A
+// '.' after a short word that a lower-case word follows is an
+// abbreviation's ("adresa IP a serverului dvs. este pe lista neagră",
+// "etc. and"), not a clause's end.
 func clauseEnd(text []byte, i int) bool {
 	switch c := text[i]; c {
-	case '.', ';', '!', '?':
+	case '.':
+		if i+1 == len(text) {
+			return true
+		}
+		return text[i+1] == ' ' && !abbreviation(text, i)
+	case ';', '!', '?':
 		return i+1 == len(text) || text[i+1] == ' '
 	case 0xe3: // 。 (e3 80 82)
 		return i+2 < len(text) && text[i+1] == 0x80 && text[i+2] == 0x82
 	}
 	return false
+}
+
+// abbreviation reports whether the '.' at text[i] (before a space) ends
+// an abbreviation: one to four letters before it (after a space or
+// the start), a lower-case letter after the space.
+func abbreviation(text []byte, i int) bool {
+	j := i
+	for j > 0 && isLetter(text[j-1]) {
+		j--
+	}
+	if n := i - j; n < 1 || n > 4 || j > 0 && text[j-1] != ' ' {
+		return false
+	}
+	return i+2 < len(text) && text[i+2] >= 'a' && text[i+2] <= 'z'
 }
 
 func hasPrefixAt(b []byte, i int, p string) bool {

@@ -371,6 +371,11 @@ func TestTokenize(t *testing.T) {
 		{"see rbl.example.org/lookup?ip=1.2.3.4 now", "see|link:rbl.example.org/lookup?ip=1.2.3.4|now"},
 		{"visit http:// spam.example.net/deny.php?ip=1", "visit|link:http://|link:spam.example.net/deny.php?ip=1"},
 		{"net 192.0.2.0/24 and a/b", "net|ip:192.0.2.0|24|and|a|b"},
+		// an abbreviation's '.' ends no clause; a sentence's does
+		{"adresa ip a serverului dvs. este pe lista neagră. Ok", "adresa|ip|a|serverului|dvs|este|pe|lista|neagră|/ok"},
+		{"blocked. see it", "blocked|/see|it"},
+		// Thai is written without spaces, as Chinese is
+		{"ip ของคุณถูกบล็อก", "ip|ของคุณถูกบล็อก"},
 	} {
 		low, toks := tokenize(nil, nil, normalize(nil, tc.text, 0))
 		var parts []string
