@@ -370,6 +370,12 @@ func TestInferenceFamilies(t *testing.T) {
 		{"host mx.naver.com[198.51.100.1] said: 554 5.7.1 귀하의 IP는 차단되었습니다 (in reply to MAIL FROM command)", "naver", FoundRelay, ""},
 		{"host mx.example-isp.net[198.51.100.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, ""},
 		{"host mx1.comcast.net[198.51.100.1] said: 554 5.7.1 Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, "comcast"},
+		// a receiver or list called by its name in a generic refusal
+		{"550 Your IP has been blocked by Yahoo", "yahoo", FoundNamed, ""},
+		{"554 Your IP is blocked by AOL", "yahoo", FoundNamed, ""},
+		{"550 Your server is blocked by Orange for spam", "orange", FoundNamed, ""},
+		{"550 Your IP is blocked by Barracuda", "barracuda", FoundNamed, ""},
+		{"550 Gmail has blocked your IP for spam", "gmail", FoundNamed, ""},
 		// a list called by its sub-lists' short names
 		{"550 5.7.1 Your IP is listed in SBL", "spamhaus", FoundNamed, ""},
 		{"550 Your IP is on the PBL, please use your ISP's mail server", "spamhaus", FoundNamed, ""},
