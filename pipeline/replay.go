@@ -20,6 +20,7 @@ import (
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/logwatch"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // Input is one log to replay.
@@ -385,14 +386,15 @@ func (w *worker) do(c chunk, obs *obsBatch) parsed {
 	rd.Counts.Reset()
 	data := c.data
 	var o incident.Observation
+	var rec postfixlog.Record // on the stack: see ingest.Reader.ReadTo
 	for len(data) > 0 {
 		var line string
 		line, data = logwatch.CutLineString(data) // the sources' line rule
-		rec, v := rd.Read(line)
-		if rec == nil {
+		ok, v := rd.ReadTo(&rec, line)
+		if !ok {
 			continue
 		}
-		ok := ingest.SetObservation(&o, rec, v)
+		ok = ingest.SetObservation(&o, &rec, v)
 		// Message-IDs only matter to notices; the report names who
 		// sent the refused mail (sender, SASL login, client, every
 		// queue id), so the other facts reach the tracker.
