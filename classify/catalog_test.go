@@ -60,7 +60,7 @@ func TestCatalogContent(t *testing.T) {
 			}
 		}
 	}
-	for _, id := range []string{"sorbs", "nixspam", "orbs", "orbz"} {
+	for _, id := range []string{"sorbs", "nixspam", "orbs", "orbz", "wpbl", "paran", "verizon", "postini"} {
 		if p := c.Provider(id); p != nil && p.Historical == "" {
 			t.Errorf("provider %q must be marked historical", id)
 		}

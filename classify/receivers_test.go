@@ -156,6 +156,10 @@ func TestReceiverCodes(t *testing.T) {
 		{"https://spfbl.net/en/dnsbl/ (SPFBL)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.spfbl.net", "spfbl", Blocklist, FoundNamed},
 		{"https://0spam.org/how-does-the-0spam-service-work (0spam network list)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using nbl.0spam.org", "0spam", Blocklist, FoundNamed},
 		{"http://www.rbl.jp/rule.html (virus.rbl.jp)", "550 5.7.1 Mail from 192.0.2.1 refused by blackhole site virus.rbl.jp", "rbljp", Blocklist, FoundNamed},
+		{"http://www.s5h.net/rblcheck (S5H)", "550 5.7.1 Mail from 192.0.2.1 refused by blackhole site all.s5h.net", "s5h", Blocklist, FoundNamed},
+		{"http://dnsbl.inps.de/ (inps.de)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.inps.de", "inps", Blocklist, FoundNamed},
+		{"https://www.suped.com/learn/blocklists/justspam-blacklist (JustSpam)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.justspam.org", "justspam", Blocklist, FoundNamed},
+		{"http://wpbl.info/ (WPBL, shut down in 2024)", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using db.wpbl.info", "wpbl", Blocklist, FoundNamed},
 		{"http://www.rbl.jp/ (gmo-rbl.jp is not RBL.JP)", "554 Service unavailable; Client host [192.0.2.1] blocked using bl.gmo-rbl.jp", Unknown, Blocklist, FoundNamed},
 		// Interia's own page for a refused server (pomoc.poczta.interia.pl/antispam,ip,ip_serwera)
 		{"http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera (its words)", "550 IP address (192.0.2.1) of the server handling your email has been labeled as a source of spam. Our mail users are moving majority of emails delivered from this IP address to spam folder. To protect our users Your email has been rejected.", "interia", Blocklist, FoundWording},
