@@ -75,7 +75,7 @@ func backlogSnapshot(inc incident.Incident) incident.Incident {
 // backlog since the last call, with the log times of this catch-up, for
 // saveUnannounced in the transaction that saves their last change.
 func (s *service) takeBacklog() (incs []incident.Incident, since, until time.Time) {
-	incs = append(s.backlog, s.tracker.Backlog()...)
+	incs = s.dropAnnounced(append(s.backlog, s.tracker.Backlog()...))
 	s.backlog = nil
 	if len(incs) > 0 {
 		s.unannounced = true

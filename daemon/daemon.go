@@ -175,6 +175,10 @@ type service struct {
 	backlog     []incident.Incident
 	unannounced bool
 	summaryDue  bool
+	// own are our notices the log shows, by notify.NoticeTag, while a
+	// start without a stored position reads back the log (nil otherwise;
+	// own.go): what they announced is not announced again.
+	own map[string]notify.OwnMessageID
 	// pruned is when the store was last pruned (state.*retention);
 	// pruneHeld when a prune due was first held back by a catch-up.
 	pruned, pruneHeld time.Time
@@ -548,6 +552,9 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 			continue
 		}
 		records++
+		if s.own != nil && rec.Kind == postfixlog.KindMessageID {
+			s.noteOwn(rec.MessageID)
+		}
 		// The record's time as the clock takes it (ingest.Clock): the
 		// store and the tracker never see a time it does not.
 		o, tracked := ingest.Observation(rec, v)
@@ -598,6 +605,9 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 			return err
 		}
 		return s.savePositions(tx, ends, now)
+	}
+	if s.live {
+		defer func() { s.own = nil }() // the read-back is over once this batch is committed
 	}
 	if len(events) == 0 && !s.summaryDue {
 		// Nothing for the notices: committed beside the loop, which

@@ -151,6 +151,15 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 				s.log.Info("incident muted: no notice", zap.String("incident", inc.ID), zap.String("provider", inc.Provider), zap.String("listed", inc.Listed))
 				continue
 			}
+			if own, ok := s.announcedBefore(inc); !known && ok {
+				// A state lost: our notice in the log read back says so.
+				s.log.Info("incident announced before the state was lost (our notice is in the log): not announced again",
+					zap.String("incident", inc.ID), zap.String("notice", string(own.Kind)), zap.Time("composed", own.At))
+				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: inc.ID, Thread: inc.ID, Counts: countsJSON(inc, now)}); err != nil {
+					return added, err
+				}
+				continue
+			}
 			rec.Verify = true
 			// Listed again after an earlier incident of the same provider
 			// and address: the same thread.

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -362,14 +363,62 @@ func japaneseRune(r rune) bool {
 }
 
 // MessageID returns a Message-ID for a notice that is stable for the same
-// incident, kind and time, so that composing a notice twice yields the same
-// message and a duplicate can be recognised by the recipient's mail system.
+// provider and listed address, kind and time, so that composing a notice
+// twice yields the same message and a duplicate can be recognised by the
+// recipient's mail system: <rblwatch.TAG.KIND.NANOS@HOST>, TAG the
+// NoticeTag of the notice's provider and listed address. The daemon reads
+// it back from the Postfix log its notices pass through (ParseMessageID):
+// after a state lost while it was stopped, what they announced is not
+// announced again.
 func MessageID(n Notice, now time.Time, host string) string {
+	return fmt.Sprintf("<rblwatch.%s.%s.%d@%s>", NoticeTag(n.Incident.Provider, n.Incident.Listed), n.Kind, now.UnixNano(), messageIDHost(host))
+}
+
+// NoticeTag is the part of a notice's Message-ID that names its provider
+// and listed address: 16 hex digits of their SHA-256.
+func NoticeTag(provider, listed string) string {
+	sum := sha256.Sum256([]byte(provider + "\x00" + listed))
+	return hex.EncodeToString(sum[:8])
+}
+
+func messageIDHost(host string) string {
 	if !validHostname(host) {
-		host = "rblwatch.invalid"
+		return "rblwatch.invalid"
 	}
-	sum := sha256.Sum256([]byte(n.Incident.ID + "\x00" + n.Incident.Provider + "\x00" + n.Incident.Listed))
-	return fmt.Sprintf("<rblwatch.%s.%s.%d@%s>", hex.EncodeToString(sum[:8]), n.Kind, now.UnixNano(), strings.ToLower(host))
+	return strings.ToLower(host)
+}
+
+// OwnMessageID is what a Message-ID made by MessageID says.
+type OwnMessageID struct {
+	Tag  string // NoticeTag of the provider and listed address
+	Kind Kind
+	At   time.Time // when the notice was composed
+}
+
+// ParseMessageID reads a Message-ID (angle brackets optional) that
+// MessageID made for host; ok is false for any other.
+func ParseMessageID(id, host string) (own OwnMessageID, ok bool) {
+	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
+	local, domain, found := strings.Cut(id, "@")
+	if !found || !strings.EqualFold(domain, messageIDHost(host)) {
+		return OwnMessageID{}, false
+	}
+	parts := strings.Split(local, ".")
+	if len(parts) != 4 || parts[0] != "rblwatch" || len(parts[1]) != 16 {
+		return OwnMessageID{}, false
+	}
+	if _, err := hex.DecodeString(parts[1]); err != nil {
+		return OwnMessageID{}, false
+	}
+	nanos, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil || nanos <= 0 {
+		return OwnMessageID{}, false
+	}
+	switch k := Kind(parts[2]); k {
+	case KindOpened, KindDigest, KindCleared, KindListed, KindDelisted, KindResolver, KindBacklog:
+		return OwnMessageID{Tag: parts[1], Kind: k, At: time.Unix(0, nanos).UTC()}, true
+	}
+	return OwnMessageID{}, false
 }
 
 func normalizeMessageID(s string) (string, error) {

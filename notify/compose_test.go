@@ -766,3 +766,43 @@ func TestCheckOfDeadZone(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMessageID: a Message-ID made by MessageID reads back (the
+// daemon finds its own notices in the Postfix log this way); one made for
+// another host, or of another form, does not.
+func TestParseMessageID(t *testing.T) {
+	n := Notice{Kind: KindDigest, Incident: spamhausIncident()}
+	mid := MessageID(n, t0, "Mail.Example.NET")
+	tag := NoticeTag(n.Incident.Provider, n.Incident.Listed)
+	for _, tt := range []struct {
+		name, id, host string
+		ok             bool
+	}{
+		{"ours", mid, "mail.example.net", true},
+		{"ours without brackets", strings.Trim(mid, "<>"), "mail.example.net", true},
+		{"another host", mid, "mx2.example.net", false},
+		{"a bad host falls back as MessageID does", MessageID(n, t0, "bad host"), "bad host", true},
+		{"another sender's", "<20261206.abc@mail.example.net>", "mail.example.net", false},
+		{"unknown kind", "<rblwatch." + tag + ".party.1@mail.example.net>", "mail.example.net", false},
+		{"short tag", "<rblwatch.abc.opened.1@mail.example.net>", "mail.example.net", false},
+		{"not hex", "<rblwatch.zzzzzzzzzzzzzzzz.opened.1@mail.example.net>", "mail.example.net", false},
+		{"no time", "<rblwatch." + tag + ".opened.x@mail.example.net>", "mail.example.net", false},
+		{"sender notice", "<sender.0123456789abcdef@mail.example.net>", "mail.example.net", false},
+	} {
+		own, ok := ParseMessageID(tt.id, tt.host)
+		if ok != tt.ok {
+			t.Errorf("%s: ParseMessageID(%q) ok %v, want %v", tt.name, tt.id, ok, tt.ok)
+			continue
+		}
+		if ok && tt.name == "ours" && (own.Tag != tag || own.Kind != KindDigest || !own.At.Equal(t0)) {
+			t.Errorf("%s: %+v, want tag %s, digest, %v", tt.name, own, tag, t0)
+		}
+	}
+	// The tag names the provider and address, not the incident: an
+	// incident read back with another first-seen time has the same.
+	other := n
+	other.Incident.ID = "another-id"
+	if got, _ := ParseMessageID(MessageID(other, t0, "mail.example.net"), "mail.example.net"); got.Tag != tag {
+		t.Errorf("the tag depends on the incident ID: %s, want %s", got.Tag, tag)
+	}
+}
