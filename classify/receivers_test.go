@@ -173,6 +173,12 @@ func TestReceiverCodes(t *testing.T) {
 		{"https://www.qcnsw.com/jcxq1944_142.html (Aliyun ANTISPAM_BAT connection rate)", "454 Transient reject by behaviour spam at DATA State (Connection IP address:192.0.2.1) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending", "", RateLimit, ""},
 		// Paran (historical; puffinknight.tistory.com/102)
 		{"https://puffinknight.tistory.com/102 (Paran IP_CONTROL)", "550-'Transaction failed. (SPAM_SUSPECT:IP_CONTROL) (http://cleanip.paran.com)'", "paran", Blocklist, FoundCode},
+		// Products and services called by their names in a refusal that names no list
+		{"Symantec Brightmail Gateway (named)", "550 5.7.1 Your IP address 192.0.2.1 has been blocked by Brightmail", "symantec", Blocklist, FoundNamed},
+		{"Cisco Talos (named)", "554 5.7.1 Your IP 192.0.2.1 has a poor reputation with Cisco Talos", "cisco", Blocklist, FoundNamed},
+		{"Return Path's Sender Score (named)", "550 5.7.1 Your IP 192.0.2.1 is blocked due to a poor Return Path Sender Score", "senderscore", Blocklist, FoundNamed},
+		{"https://support.trustwave.com/kb/KnowledgebaseArticle12092.aspx (Trustwave SpamProfiler)", "550 5.7.1 Your IP address 192.0.2.1 has been blocked by Trustwave SpamProfiler", "trustwave", Blocklist, FoundNamed},
+		{"'talos' alone is a host name, not Cisco", "550 5.7.1 talos.example.org: your IP 192.0.2.1 is blacklisted", Unknown, Blocklist, FoundGeneric},
 		// Mail.ru's other mailbox domains are its own
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
