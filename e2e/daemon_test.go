@@ -3,9 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -585,4 +588,59 @@ func reverse(ip string) string {
 		p[i], p[j] = p[j], p[i]
 	}
 	return strings.Join(p, ".")
+}
+
+// TestDaemonStateLostKnowsOwnNotices: the state file lost while rblwatch
+// is stopped, the next start reads back log.backfill of the Postfix log,
+// where the opened notice it had sent through that Postfix left its
+// Message-ID (cleanup's message-id= line): that incident is not announced
+// again; a refusal logged while it was down is. Before, the postmaster got
+// the Barracuda notice a second time.
+func TestDaemonStateLostKnowsOwnNotices(t *testing.T) {
+	t.Parallel()
+	b := newDaemonBench(t)
+	cfg, metrics := b.config(daemonOptions{})
+	d := startDaemon(t, cfg, metrics)
+	d.startOffset()
+	qid := b.drv.smtp(aliceAddr, bounced("bob@bigbank.test"))
+	if _, err := b.pf.WaitDelivery(qid, "bob@bigbank.test", "bounced", 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.notices(1)[0]; n.kind != "opened" {
+		t.Fatalf("first notice: kind %q, want opened", n.kind)
+	}
+	b.relayed(1)
+	d.stop()
+
+	// The state is lost while rblwatch is stopped; meanwhile Microsoft
+	// refuses mail.
+	state := filepath.Join(b.dir, "state.db")
+	for _, p := range []string{state, state + "-wal", state + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	qid = b.drv.sendmail(rootAddr, bounced("grace@outlook.test"))
+	if _, err := b.pf.WaitDelivery(qid, "grace@outlook.test", "bounced", 1); err != nil {
+		t.Fatal(err)
+	}
+
+	d = startDaemon(t, cfg, metrics)
+	d.waitLog("no stored position (a new state): reading back the log", 1)
+	w := d.waitLog("incident announced before the state was lost (our notice is in the log): not announced again", 1)
+	if !strings.HasPrefix(fmt.Sprint(w["incident"]), "barracuda-"+listed+"-") || w["notice"] != "opened" {
+		t.Errorf("the incident recognised is not Barracuda's, announced by its opened notice: %v", w)
+	}
+	ns := b.notices(2)
+	if ns[1].kind != "opened" {
+		t.Errorf("notice after the restart: kind %q, want opened", ns[1].kind)
+	}
+	ns[1].subjectHas(t, "Microsoft", listed)
+	d.waitMetric(`rblwatch_outbox_pending_items{channel="email"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+	checkMetrics(t, d, map[string]float64{mSent: 1})
+	d.stop()
+	b.relayed(2)
+	if got := len(b.ops.Messages()); got != 2 {
+		t.Errorf("the postmaster got %d notices, want 2", got)
+	}
 }
