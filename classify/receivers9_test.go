@@ -15,15 +15,17 @@ func TestReceiverHosts(t *testing.T) {
 		provider     string // "" for no block-list verdict
 		category     Category
 		found        string
+		via          string // the receiver that relayed another's verdict, when checked
 	}{
-		{"Forcepoint: custNNNN-1.in.mailcontrol.com", "host cust1234-1.in.mailcontrol.com[192.0.2.9] said: 550 Your IP 192.0.2.1 is blacklisted (in reply to RCPT TO command)", "forcepoint", Blocklist, FoundRelay},
-		{"Trend Micro Email Security: *.in.tmes.trendmicro.com", "host example.in.tmes.trendmicro.com[192.0.2.9] said: 550 5.7.1 Your IP is on a blocklist (in reply to RCPT TO command)", "trendmicro", Blocklist, FoundRelay},
-		{"Sophos Email: *.prod.hydra.sophos.com", "host mx-01-eu-west-1.prod.hydra.sophos.com[192.0.2.9] said: 554 Your IP address 192.0.2.1 is blacklisted (in reply to RCPT TO command)", "sophos", Blocklist, FoundRelay},
-		{"Italiaonline: mx.libero.it", "host smtp-in.libero.it[192.0.2.9] said: 550 Your IP 192.0.2.1 is blocked (in reply to MAIL FROM command)", "italiaonline", Blocklist, FoundRelay},
-		{"Zoho Mail: mx.zoho.eu", "host mx.zoho.eu[192.0.2.9] said: 554 5.7.1 IP address blocklisted (in reply to RCPT TO command)", "zoho", Blocklist, FoundRelay},
-		{"Alibaba Mail: mxhichina.com, its connection-rate limit", "host mxw.mxhichina.com[192.0.2.9] said: 454 Transient reject by behaviour spam at DATA State (Connection IP address:192.0.2.1) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending (in reply to DATA command)", "", RateLimit, ""},
-		{"Barracuda ESS: a blocked recipient is no list", "host d123456a.ess.barracudanetworks.com[192.0.2.9] said: 550 permanent failure for one or more recipients (a@example.org:blocked) (in reply to end of DATA command)", "", Policy, ""},
-		{"docomo: too many recipients is a rate limit", "host mfsmax.docomo.ne.jp[203.138.181.112] said: 552 Too many recipients (in reply to RCPT TO command)", "", RateLimit, ""},
+		{"Forcepoint: custNNNN-1.in.mailcontrol.com", "host cust1234-1.in.mailcontrol.com[192.0.2.9] said: 550 Your IP 192.0.2.1 is blacklisted (in reply to RCPT TO command)", "forcepoint", Blocklist, FoundRelay, ""},
+		{"Trend Micro Email Security: *.in.tmes.trendmicro.com", "host example.in.tmes.trendmicro.com[192.0.2.9] said: 550 5.7.1 Your IP is on a blocklist (in reply to RCPT TO command)", "trendmicro", Blocklist, FoundRelay, ""},
+		{"Sophos Email: *.prod.hydra.sophos.com", "host mx-01-eu-west-1.prod.hydra.sophos.com[192.0.2.9] said: 554 Your IP address 192.0.2.1 is blacklisted (in reply to RCPT TO command)", "sophos", Blocklist, FoundRelay, ""},
+		{"Italiaonline: mx.libero.it", "host smtp-in.libero.it[192.0.2.9] said: 550 Your IP 192.0.2.1 is blocked (in reply to MAIL FROM command)", "italiaonline", Blocklist, FoundRelay, ""},
+		{"Zoho Mail: mx.zoho.eu", "host mx.zoho.eu[192.0.2.9] said: 554 5.7.1 IP address blocklisted (in reply to RCPT TO command)", "zoho", Blocklist, FoundRelay, ""},
+		{"Alibaba Mail: mxhichina.com, its connection-rate limit", "host mxw.mxhichina.com[192.0.2.9] said: 454 Transient reject by behaviour spam at DATA State (Connection IP address:192.0.2.1) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending (in reply to DATA command)", "", RateLimit, "", ""},
+		{"Economia (centrum.cz) quoting Cisco's domain reputation: Cisco's verdict, Economia the receiver", "host mx1.centrum.cz[192.0.2.9] said: 554 Your access to this mail system has been rejected due to poor reputation of a domain used in message transfer (in reply to MAIL FROM command)", "cisco", Blocklist, FoundWording, "centrum"},
+		{"Barracuda ESS: a blocked recipient is no list", "host d123456a.ess.barracudanetworks.com[192.0.2.9] said: 550 permanent failure for one or more recipients (a@example.org:blocked) (in reply to end of DATA command)", "", Policy, "", ""},
+		{"docomo: too many recipients is a rate limit", "host mfsmax.docomo.ne.jp[203.138.181.112] said: 552 Too many recipients (in reply to RCPT TO command)", "", RateLimit, "", ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			v := c.Classify(InputFromText(tc.line, ""))
@@ -38,6 +40,9 @@ func TestReceiverHosts(t *testing.T) {
 			}
 			if v.Provider != tc.provider || v.Category != tc.category || v.Found != tc.found {
 				t.Errorf("%q: %s/%s found %q (rule %s), want %s/%s found %q", tc.line, v.Provider, v.Category, v.Found, v.Rule, tc.provider, tc.category, tc.found)
+			}
+			if tc.via != "" && v.Via != tc.via {
+				t.Errorf("%q: via %q, want %q", tc.line, v.Via, tc.via)
 			}
 		})
 	}
