@@ -32,6 +32,8 @@ if [ -n "${RBLWATCH:-}" ]; then cp "$RBLWATCH" "$work/rblwatch"; else go build -
 size=$(stat -c %s "$work/src.log")
 echo "log: $LINES lines, $((size / 1048576)) MiB; cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
+exec {nap}<> <(:) # read -t on it waits without a process (the poll below)
+
 cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; } # user+sys seconds (USER_HZ 100)
 
 # run DIR [STATE-KEYS]: one catch-up into a new state in DIR; sets rate,
@@ -49,18 +51,27 @@ run() {
     sleep 0.05
   done
   sleep 0.5
-  local c0 t0 t1 c1 off
+  local c0 t0 t1 c1 off=0
+  # The committed position is polled every 20 ms by one sqlite3 process
+  # that stays open, and the wait between polls is bash's own (read -t on
+  # a descriptor nobody writes): a sqlite3 and a sleep started for every
+  # poll cost about 4.6 ms of CPU each, some 0.4 s of a 2.3 s catch-up
+  # taken from the two cores the daemon runs on.
+  coproc POLL { exec sqlite3 -cmd '.timeout 2000' "file:$d/state.db?mode=ro" 2>/dev/null; }
   c0=$(cpu_of "$pid")
   t0=$EPOCHREALTIME
   cat "$work/src.log" >> "$d/mail.log"
   while :; do
-    off=$(sqlite3 "file:$d/state.db?mode=ro" "SELECT byte_offset FROM positions" 2>/dev/null || echo 0)
+    echo 'SELECT coalesce(max(byte_offset), 0) FROM positions;' >&"${POLL[1]}"
+    read -r -t 5 off <&"${POLL[0]}" || off=0
     [ "$off" = "$size" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "bench: the daemon ended:"; tail -n 20 "$d/daemon.log"; exit 1; }
-    sleep 0.02
+    read -r -t 0.02 -u "$nap" || :
   done
   t1=$EPOCHREALTIME
   c1=$(cpu_of "$pid")
+  exec {POLL[1]}>&-
+  wait "$POLL_PID" 2>/dev/null || :
   rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
   kill "$pid" && wait "$pid" || true
   pid=
