@@ -376,6 +376,9 @@ func TestInferenceFamilies(t *testing.T) {
 		{"550 Your server is blocked by Orange for spam", "orange", FoundNamed, ""},
 		{"550 Your IP is blocked by Barracuda", "barracuda", FoundNamed, ""},
 		{"550 Gmail has blocked your IP for spam", "gmail", FoundNamed, ""},
+		// a link or an address on a receiver's own mail domain
+		{"550 Your IP is blocked, see https://www.t-online.de/spam-info", "tonline", FoundURL, ""},
+		{"550 Your IP has been blocked, write to abuse@secureserver.net", "godaddy", FoundURL, ""},
 		// a list called by its sub-lists' short names
 		{"550 5.7.1 Your IP is listed in SBL", "spamhaus", FoundNamed, ""},
 		{"550 Your IP is on the PBL, please use your ISP's mail server", "spamhaus", FoundNamed, ""},
