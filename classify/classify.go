@@ -67,6 +67,9 @@ type facts struct {
 	// Names.
 	named *Provider
 	lists []listName
+	// found: how a receiver's rule that sets no "found" knows its
+	// receiver in this reply (howFound); "" for other rules.
+	found string
 }
 
 // listName is a DNS list a reply names, and its registrable domain.
@@ -140,6 +143,9 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		f.lists = kept
 	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
 		f.urlDNSBL = c.listPageProvider(text)
+		if hit.r.Found == "" {
+			f.found = c.howFound(text, hit.prov)
+		}
 	}
 }
 
@@ -172,6 +178,9 @@ func (c *Catalog) verdict(f *facts, in *Input, h *hostInfo) (v Verdict, target s
 	v.ReceiverFault = hit.r.ReceiverFault
 	v.Via = hit.r.Via
 	v.Found = hit.found
+	if f.found != "" {
+		v.Found = f.found
+	}
 	if hit.prov.ID == Unknown {
 		inferUnknown(&v, f, h)
 	} else {

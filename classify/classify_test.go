@@ -32,7 +32,7 @@ func TestClassifyVerdicts(t *testing.T) {
 		{
 			name: "temporary, listed from the sending IP",
 			in:   Input{Reply: reply.Parse("421 4.7.1 [TS03] All messages from x.x.x.x permanently deferred"), SendingIP: "192.0.2.1"},
-			want: Verdict{Provider: "yahoo", Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Rule: "yahoo", Found: FoundNamed},
+			want: Verdict{Provider: "yahoo", Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Rule: "yahoo", Found: FoundCode},
 		},
 		{
 			name: "unnamed list at a provider's host is that provider's",

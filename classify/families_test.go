@@ -391,3 +391,27 @@ func TestInferenceFamilies(t *testing.T) {
 		}
 	}
 }
+
+// TestFoundFamilies: how sure a receiver's own verdict is. A receiver's
+// rule that names no "found" is named only when the reply calls the
+// receiver by a name of its; a link of its makes it url; its template's
+// words alone, wording; a code family's rule says code.
+func TestFoundFamilies(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct{ text, provider, found string }{
+		{"550 5.7.1 Unfortunately, messages from [203.0.113.7] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).", "microsoft", FoundWording},
+		{"550 5.7.1 Unfortunately, messages from [203.0.113.7] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.", "microsoft", FoundURL},
+		{"550 SC-001 Mail rejected by Windows Live Hotmail for policy reasons. We generally do not accept email from dynamic IP's", "microsoft", FoundNamed},
+		{"550 5.7.606 Access denied, banned sending IP [203.0.113.7]", "microsoft", FoundWording},
+		{"421-4.7.0 This message is suspicious due to the very low reputation of the sending IP address", "gmail", FoundWording},
+		{"421-4.7.0 This message is suspicious due to the very low reputation of the sending IP address. https://support.google.com/mail/answer/188131", "gmail", FoundURL},
+		{"550 IP address is block listed", "gmx", FoundWording},
+		{"421 4.7.0 [TS01] Messages from 203.0.113.7 temporarily deferred due to user complaints", "yahoo", FoundCode},
+		{"554 Your access to this mail system has been rejected due to the sending MTA's poor reputation (SenderBase)", "cisco", FoundNamed},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Provider != tc.provider || v.Found != tc.found {
+			t.Errorf("%q: %s found %q (rule %s), want %s found %q", tc.text, v.Provider, v.Found, v.Rule, tc.provider, tc.found)
+		}
+	}
+}

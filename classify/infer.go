@@ -192,6 +192,76 @@ func mailDomainsIn(text []byte, fn func(domain []byte) bool) bool {
 	return false
 }
 
+// howFound says how a receiver's own rule (a provider of kind
+// proprietary) that sets no "found" knows its receiver in this reply:
+// named when the reply calls it by its id, one of its Names, a proper
+// noun of its name ("SenderBase" of "Cisco Talos (SenderBase,
+// IronPort)") or one of its zones; url when a link, domain or mail
+// address of its is there; else wording — the reply names no one, only
+// the receiver's template says who it is (Outlook's "part of their
+// network is on our block list", Gmail's "very low reputation of the
+// sending IP address"). A rule whose words are a code family says so
+// itself (found: code).
+func (c *Catalog) howFound(text []byte, p *Provider) string {
+	names := make([]string, 0, len(p.Names)+4)
+	names = append(names, p.ID)
+	for _, w := range strings.FieldsFunc(p.Name, func(r rune) bool { return strings.ContainsRune(" /(),;", r) }) {
+		if len(w) >= 3 && w[0] >= 'A' && w[0] <= 'Z' && !nameStopWords[strings.ToLower(w)] {
+			names = append(names, strings.ToLower(w))
+		}
+	}
+	for _, n := range p.Names {
+		names = append(names, strings.ToLower(n))
+	}
+	for _, n := range names {
+		if n != "" && wordAt(text, n) {
+			return FoundNamed
+		}
+	}
+	for _, z := range p.Zones {
+		if z.Name != "" && bytes.Contains(text, []byte(strings.ToLower(z.Name))) {
+			return FoundNamed
+		}
+	}
+	if c.urlProvider(text) == p {
+		return FoundURL
+	}
+	return FoundWording
+}
+
+// nameStopWords are words of providers' names that name no one.
+var nameStopWords = map[string]bool{
+	"mail": true, "email": true, "online": true, "security": true, "reputation": true, "inbound": true,
+	"filtering": true, "dynamic": true, "sender": true, "intelligence": true, "communications": true,
+	"enterprise": true, "business": true, "message": true, "united": true, "internet": true,
+	"korea": true, "china": true, "france": true, "poland": true, "belgium": true, "netherlands": true,
+	"brazil": true, "ukraine": true, "japan": true, "hosted": true, "antispam": true, "email.cloud": true,
+}
+
+// wordAt reports whether w occurs in text as a whole word that is not
+// part of a host name or a link ("hotmail" in "by Windows Live Hotmail",
+// not in "hotmail.com" nor "mx.hotmail.example"): a name said, not a
+// domain shown.
+func wordAt(text []byte, w string) bool {
+	for off := 0; off < len(text); {
+		k := bytes.Index(text[off:], []byte(w))
+		if k < 0 {
+			return false
+		}
+		k += off
+		off = k + 1
+		end := k + len(w)
+		if k > 0 && (isAlnum(text[k-1]) || strings.IndexByte("./@-", text[k-1]) >= 0) {
+			continue
+		}
+		if end < len(text) && (isAlnum(text[end]) || text[end] == '.' && end+1 < len(text) && isAlnum(text[end+1])) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
 // urlProvider returns the catalog provider whose web or mail domains a
 // link, domain or mail address in the reply belongs to, or nil. With a
 // kind, only providers of that kind count.

@@ -307,7 +307,7 @@ func (m *Memo) listedMode(text string, norm, wnorm []byte) byte {
 
 // same reports whether f and g are the same facts.
 func (f *facts) same(g *facts) bool {
-	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || f.named != g.named || len(f.lists) != len(g.lists) {
+	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || f.named != g.named || f.found != g.found || len(f.lists) != len(g.lists) {
 		return false
 	}
 	for i := range f.lists {

@@ -29,7 +29,7 @@ func TestReceiverCodes(t *testing.T) {
 		{"AOL (RLY:SN: a forged AOL sender)", "554 RLY:SN http://postmaster.info.aol.com/errors/554rlysn.html", "", "", ""},
 		// Yahoo: senders.yahooinc.com/smtp-error-codes
 		{"Yahoo error codes (PH*: content)", "554 Message not allowed - [PH01] Email not accepted for policy reasons. Please visit https://postmaster.yahooinc.com/error-codes [120]", "", Content, ""},
-		{"Yahoo error codes (TS*: poor reputation)", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundNamed},
+		{"Yahoo error codes (TS*: poor reputation)", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", "yahoo", Blocklist, FoundCode},
 		{"Yahoo error codes (message temporarily deferred)", "421 Message temporarily deferred - [140]", "yahoo", Blocklist, FoundCode},
 		{"Yahoo error codes (excessive unknown recipients: open relay or proxy)", "451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)", "yahoo", Blocklist, FoundCode},
 		// Yandex: yandex.com/support/mail/bounces/yandex/message-rejected-under-suspicion-of-spam.html
@@ -43,7 +43,7 @@ func TestReceiverCodes(t *testing.T) {
 		// USA.NET: postmaster.usa.net/html/error.html
 		{"USA.NET error page", "550 Mail from refused. UNL. Please go to http://postmaster.usa.net for an explanation.", "usanet", Blocklist, FoundCode},
 		// EarthLink's block desk
-		{"EarthLink removal address", "550 Dynamic/zombied/spam IPs blocked. Write blockedbyearthlink@abuse.earthlink.net", "earthlink", Blocklist, FoundNamed},
+		{"EarthLink removal address", "550 Dynamic/zombied/spam IPs blocked. Write blockedbyearthlink@abuse.earthlink.net", "earthlink", Blocklist, FoundURL},
 		// Receivers' support pages name them in a refusal that names no
 		// list; a link alone makes no refusal a block-list one.
 		{"AOL postmaster pages (url)", "554 Your IP 192.0.2.1 is blocked. See http://postmaster.info.aol.com/errors/", "yahoo", Blocklist, FoundURL},
@@ -59,7 +59,7 @@ func TestReceiverCodes(t *testing.T) {
 		// page, cited by go-sisimai rhost/for-franceptt.go)
 		{"Orange error codes (103: service refused)", "550 mwinf5c40 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR004_103 192.0.2.1 [103]", "orange", Blocklist, FoundCode},
 		{"Orange error codes (999: service refused)", "421 4.2.1 Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN001_999", "orange", Blocklist, FoundCode},
-		{"Orange error codes (102: Cloudmark)", "550 mwinf5c20 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR004_102 [102]", "cloudmark", Blocklist, FoundNamed},
+		{"Orange error codes (102: Cloudmark)", "550 mwinf5c20 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR004_102 [102]", "cloudmark", Blocklist, FoundCode},
 		{"Orange error codes (104: too many connections)", "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR004_104 [104]", "", RateLimit, ""},
 		{"Orange error codes (405: invalid sender)", "501 5.1.0 Emetteur invalide. Invalid Sender. OFR004_405 [405]", "", "", ""},
 		{"Orange error codes (506: mail rejected)", "550 5.7.1 Mail rejete. Mail rejected. OFR004_506 [506]", "", "", ""},
