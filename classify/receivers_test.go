@@ -179,6 +179,9 @@ func TestReceiverCodes(t *testing.T) {
 		{"Return Path's Sender Score (named)", "550 5.7.1 Your IP 192.0.2.1 is blocked due to a poor Return Path Sender Score", "senderscore", Blocklist, FoundNamed},
 		{"https://support.trustwave.com/kb/KnowledgebaseArticle12092.aspx (Trustwave SpamProfiler)", "550 5.7.1 Your IP address 192.0.2.1 has been blocked by Trustwave SpamProfiler", "trustwave", Blocklist, FoundNamed},
 		{"'talos' alone is a host name, not Cisco", "550 5.7.1 talos.example.org: your IP 192.0.2.1 is blacklisted", Unknown, Blocklist, FoundGeneric},
+		// WEB.DE's error messages (postmaster.web.de/de/fehlermeldungen, codes as new-faq.comservice-ffo.de reproduces them)
+		{"https://postmaster.web.de/de/fehlermeldungen (policy violations: a poor delivery rate bars the IP)", "450 Reject due to policy violations.", "gmx", Blocklist, FoundWording},
+		{"https://postmaster.web.de/de/fehlermeldungen (rate limit reached)", "421 Rate limit reached. Please try again later", "", RateLimit, ""},
 		// Mail.ru's other mailbox domains are its own
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
