@@ -1,6 +1,9 @@
 package classify
 
 import (
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -120,6 +123,17 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"more", "421 4.7.0 Your server is temporarily blocked because of complaints from users"},
 	{"more", "550 The sending IP address 203.0.113.7 is listed on our blocklist (found in envelope/header From)"},
 	{"more", "550 5.7.1 Rejected for policy reasons: we do not accept mail from dynamic IP's"},
+	// the same template with other verbs and shapes
+	{"verbs", "550 5.7.1 Service unavailable; client [203.0.113.7] denied using bl.example.net"},
+	{"verbs", "554 5.7.1 Service unavailable; Sender address [a@example.org] rejected using dbl.example.net"},
+	{"verbs", "521 <203.0.113.7> is denied"},
+	{"verbs", "550 tutanota is rejected"},
+	{"verbs", "550 Error. Denied for abuse"},
+	{"verbs", "550 Sorry, no access for this host"},
+	{"verbs", "550 suspected spam host"},
+	{"verbs", "421 4.7.0 Too much unsolicited mail from your mail server"},
+	{"verbs", "421 Your IP address has a very low standing"},
+	{"verbs", "550 5.7.1 host address blacklisted by recipient"},
 	// a wrapper before the reason is no recipient refusal
 	{"wrapper", "550 Mailbox unavailable. The server response was: 554 5.7.1 Mail from 203.0.113.7 refused, too much spam from your network"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable. Connection from 203.0.113.7 refused: known spam source"},
@@ -285,6 +299,12 @@ var otherFamilies = []struct{ kind, text string }{
 	// policy without a word about our address's standing
 	{"policy", "550 5.7.1 Message rejected due to local policy"},
 	{"wrapper", "550 Mailbox unavailable. The server response was: 550 5.1.1 User unknown"},
+	{"terse", "550 Message is rejected"},
+	{"terse", "550 Recipient is refused"},
+	{"sender", "550 5.7.1 Sender blocklisted"},
+	{"recipient", "550 User in blocklist"},
+	{"access", "554 <unknown[203.0.113.7]>: Client host rejected: Access refused"},
+	{"content", "554 5.7.1 blocked as Spam see: http://example.org/help/spam.html"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable (IP 203.0.113.7, user unknown)"},
 	{"policy", "554 5.7.1 Delivery not authorized, message refused"},
@@ -417,5 +437,82 @@ func TestFoundFamilies(t *testing.T) {
 		if v.Provider != tc.provider || v.Found != tc.found {
 			t.Errorf("%q: %s found %q (rule %s), want %s found %q", tc.text, v.Provider, v.Found, v.Rule, tc.provider, tc.found)
 		}
+	}
+}
+
+// TestGenericParaphrases: the generic layer holds an idea, not a phrase.
+// Every seen real reply it recognises (the dev and held-out files but
+// holdout8.tsv, extra.tsv, the shared corpus) must stay recognised with a
+// refusal verb, a list word, the address's name or "spam" said another
+// way, and every other reply it does not call a block-list refusal must
+// stay so under the same swaps. The ceilings are the misses left when the
+// ninth round wrote this (mostly Chinese text around an English word, and
+// "unsolicited mail" inside Gmail's rate-limit text, which the seen files
+// label a rate limit); lower them, never raise them.
+func TestGenericParaphrases(t *testing.T) {
+	const maxLost, maxGained = 40, 2
+	c := Default()
+	var gen *cueSet
+	for _, r := range c.rules {
+		if r.cues != nil {
+			gen = r.cues
+		}
+	}
+	var rows []corpusRow
+	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv", "dev5.tsv", "dev6.tsv", "dev7.tsv", "extra.tsv", "holdout.tsv", "holdout2.tsv", "holdout3.tsv", "holdout4.tsv", "holdout5.tsv", "holdout6.tsv", "holdout7.tsv"} {
+		rows = append(rows, readRows(t, filepath.Join("testdata", f))...)
+	}
+	rows = append(rows, readCorpus(t)...)
+	swaps := []struct {
+		re *regexp.Regexp
+		to string
+	}{}
+	for _, s := range [][2]string{
+		{`blocked`, "banned"}, {`blocked`, "denied"}, {`blocked`, "refused"}, {`blocked`, "rejected"},
+		{`blacklisted`, "blocklisted"}, {`blacklisted`, "listed"}, {`blacklist`, "blocklist"}, {`blacklist`, "denylist"}, {`blacklist`, "block list"},
+		{`IP address`, "server"}, {`IP`, "host"}, {`IP`, "IP address"},
+		{`rejected`, "refused"}, {`rejected`, "blocked"}, {`refused`, "rejected"}, {`denied`, "refused"},
+		{`listed`, "blacklisted"}, {`spam`, "unsolicited mail"}, {`reputation`, "standing"},
+	} {
+		swaps = append(swaps, struct {
+			re *regexp.Regexp
+			to string
+		}{regexp.MustCompile(`(?i)\b` + s[0] + `\b`), s[1]})
+	}
+	sc := &scratch{}
+	match := func(text, code string) bool {
+		in := extraInput(corpusRow{text: text, code: code})
+		return gen.match(normalize(nil, in.Reply.Text, in.Reply.Code), sc)
+	}
+	seen := map[string]bool{}
+	var lost, gained, n int
+	for _, r := range rows {
+		blocklist := !strings.HasPrefix(r.label, "none:")
+		if match(r.text, r.code) != blocklist {
+			continue
+		}
+		for _, s := range swaps {
+			if !s.re.MatchString(r.text) {
+				continue
+			}
+			m := s.re.ReplaceAllString(r.text, s.to)
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			n++
+			if got := match(m, r.code); got != blocklist {
+				if blocklist {
+					lost++
+				} else {
+					gained++
+				}
+				t.Logf("%s -> %s: blocklist %v: %s", s.re, s.to, got, m)
+			}
+		}
+	}
+	t.Logf("%d paraphrases: %d block-list replies lost, %d other replies called block-list", n, lost, gained)
+	if lost > maxLost || gained > maxGained {
+		t.Errorf("%d paraphrases: %d block-list replies lost (at most %d), %d other replies called block-list (at most %d)", n, lost, maxLost, gained, maxGained)
 	}
 }

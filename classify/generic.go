@@ -35,8 +35,9 @@ import (
 //     192.0.2.1") pairs anywhere in the window, but not with such a
 //     claimed Refusal either;
 //   - or a Strong cue occurs ("blacklisted", "blocked using"), a Terse cue
-//     in a reply of at most TerseWords words ("tutanota is blocked"), or a
-//     link whose address holds one of Links ("…/delist?ip=…");
+//     in a reply of at most TerseWords words ("tutanota is blocked"; not
+//     right after an Owner word: "message is rejected"), or a link whose
+//     address holds one of Links ("…/delist?ip=…");
 //
 // and no Veto group holds: a group holds when one of its cues occurs
 // anywhere in the reply and none of its Except cues does ("too many" is a
@@ -408,11 +409,13 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 		switch {
 		case hasAt:
 			t.kind = tokAddr
-		case start > 0 && text[start-1] == '<' && i < n && text[i] == '>':
-			t.kind = tokAddr
 		case !wide && ipLike(low[s:]):
+			// (also in angle brackets: AT&T's "521 <192.0.2.1> is
+			// blocked" shows the client's address so)
 			t.kind = tokIP
 			t.aside = start > 0 && (text[start-1] == '[' || text[start-1] == '(')
+		case start > 0 && text[start-1] == '<' && i < n && text[i] == '>':
+			t.kind = tokAddr
 		}
 		toks = append(toks, t)
 	}
@@ -634,8 +637,6 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 			except |= 1 << e.group
 		case cueStrong:
 			strong = true
-		case cueTerse:
-			strong = strong || words <= cs.terse
 		}
 	}
 	if veto&^except != 0 {
@@ -705,6 +706,13 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 			}
 		case cueStanding:
 			if after(cueQualifier) {
+				return true
+			}
+		case cueTerse:
+			// a short reply that only says the sender is refused, unless
+			// an Owner word just before claims it ("message is
+			// rejected", "mailbox is blocked")
+			if words <= cs.terse && !(last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 1) {
 				return true
 			}
 		}

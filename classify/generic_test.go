@@ -360,6 +360,7 @@ func TestTokenize(t *testing.T) {
 		{"5.7.1 is a code, 1.2.3.4.5 is no address", "5.7.1|is|a|code|1.2.3.4.5|is|no|address"},
 		{"ip-adresse black-listed; see http://example.org/rbl?ip=1", "ip|adresse|black|listed|/see|link:http://example.org/rbl?ip=1"},
 		{"sender <x> rejected, mail a@example.org", "sender|addr:x|rejected|mail|addr:a@example.org"},
+		{"521 <192.0.2.1> is blocked", "521|ip:192.0.2.1|is|blocked"},
 		{"发信ip位于黑名单。ok", "发信|ip|位于黑名单|/ok"},
 		{"送信元ipアドレスはブロック", "送信元|ip|アドレスはブロック"},
 		{"ip가 차단되었습니다", "ip|가|차단되었습니다"},
