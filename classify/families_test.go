@@ -134,6 +134,9 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"verbs", "421 4.7.0 Too much unsolicited mail from your mail server"},
 	{"verbs", "421 Your IP address has a very low standing"},
 	{"verbs", "550 5.7.1 host address blacklisted by recipient"},
+	{"verbs", "554 5.7.1 Service unavailable; client [203.0.113.7] blocked"},
+	{"verbs", "550 tutanota is temporarily blocked"},
+	{"verbs", "553 5.7.1 Client host rejected: Relaying denied - your IP identified as spam source"},
 	// a wrapper before the reason is no recipient refusal
 	{"wrapper", "550 Mailbox unavailable. The server response was: 554 5.7.1 Mail from 203.0.113.7 refused, too much spam from your network"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable. Connection from 203.0.113.7 refused: known spam source"},
