@@ -182,6 +182,13 @@ func TestReceiverCodes(t *testing.T) {
 		// WEB.DE's error messages (postmaster.web.de/de/fehlermeldungen, codes as new-faq.comservice-ffo.de reproduces them)
 		{"https://postmaster.web.de/de/fehlermeldungen (policy violations: a poor delivery rate bars the IP)", "450 Reject due to policy violations.", "gmx", Blocklist, FoundWording},
 		{"https://postmaster.web.de/de/fehlermeldungen (rate limit reached)", "421 Rate limit reached. Please try again later", "", RateLimit, ""},
+		// Lists by their own short names (spameatingmonkey.com, LashBack's UBL, SORBS's DUHL, Return Path's RNBL, manitu's NiX Spam)
+		{"Spam Eating Monkey SEM-BLACK (named)", "550 5.7.1 Rejected: 192.0.2.1 listed in SEM-BLACK", "spameatingmonkey", Blocklist, FoundNamed},
+		{"LashBack UBL (named)", "554 5.7.1 192.0.2.1 is listed in the UBL", "lashback", Blocklist, FoundNamed},
+		{"SORBS DUHL (named)", "550 5.7.1 Rejected: 192.0.2.1 listed in DUHL (dynamic IP space)", "sorbs", Blocklist, FoundNamed},
+		{"Return Path RNBL (named)", "550 5.7.1 Rejected: 192.0.2.1 listed in RNBL", "senderscore", Blocklist, FoundNamed},
+		{"manitu's NiX Spam (named)", "554 5.7.1 Service unavailable; 192.0.2.1 blocked by manitu", "nixspam", Blocklist, FoundNamed},
+		{"'[xbl]' in a content tag is not Spamhaus's XBL (php.net's SURBL refusal, seen)", "550-5.7.1 reject content [xbl] 550 See http://master.php.net/mail/why.php?why=SURBL", "surbl", Blocklist, FoundNamed},
 		// Mail.ru's other mailbox domains are its own
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
