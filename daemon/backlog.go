@@ -75,7 +75,7 @@ func backlogSnapshot(inc incident.Incident) incident.Incident {
 // backlog since the last call, with the log times of this catch-up, for
 // saveUnannounced in the transaction that saves their last change.
 func (s *service) takeBacklog() (incs []incident.Incident, since, until time.Time) {
-	incs = s.dropAnnounced(append(s.backlog, s.tracker.Backlog()...))
+	incs = append(s.backlog, s.tracker.Backlog()...)
 	s.backlog = nil
 	if len(incs) > 0 {
 		s.unannounced = true
@@ -126,15 +126,21 @@ func (s *service) recordBacklog(tx *track.Tx, now time.Time) (int, error) {
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	b := &backlogRecord{From: tot.Since, Until: maxTime(tot.Until, s.logTime), More: tot.Incidents - len(rows)}
+	b := &backlogRecord{From: tot.Since, Until: maxTime(tot.Until, s.logTime)}
 	listed := notify.Counts{}
 	for _, r := range rows {
 		var inc incident.Incident
 		if err := json.Unmarshal(r.Record, &inc); err != nil {
 			return 0, fmt.Errorf("daemon: reading an unannounced incident %s: %w", r.IncidentID, err)
 		}
-		b.Incidents = append(b.Incidents, inc)
 		c := notify.CountsOf(inc)
+		if s.endAnnounced(inc) {
+			// Announced, and its end too, before the state was lost.
+			tot.Incidents, tot.Messages, tot.Recipients, tot.Bounced, tot.Deferred = tot.Incidents-1,
+				tot.Messages-c.Messages, tot.Recipients-c.Recipients, tot.Bounced-c.Bounced, tot.Deferred-c.Deferred
+			continue
+		}
+		b.Incidents = append(b.Incidents, inc)
 		listed.Messages, listed.Recipients, listed.Bounced, listed.Deferred = listed.Messages+c.Messages,
 			listed.Recipients+c.Recipients, listed.Bounced+c.Bounced, listed.Deferred+c.Deferred
 		// A catch-up that read no line before its incidents ended (a
@@ -145,6 +151,10 @@ func (s *service) recordBacklog(tx *track.Tx, now time.Time) (int, error) {
 		}
 		b.Until = maxTime(b.Until, inc.LastSeen)
 	}
+	if tot.Incidents == 0 {
+		return 0, nil // every one was announced
+	}
+	b.More = tot.Incidents - len(b.Incidents)
 	b.MoreCounts = notify.Counts{Messages: tot.Messages - listed.Messages, Recipients: tot.Recipients - listed.Recipients,
 		Bounced: tot.Bounced - listed.Bounced, Deferred: tot.Deferred - listed.Deferred}
 	rec := noticeRecord{

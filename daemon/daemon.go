@@ -176,9 +176,16 @@ type service struct {
 	unannounced bool
 	summaryDue  bool
 	// own are our notices the log shows, by notify.NoticeTag, while a
-	// start without a stored position reads back the log (nil otherwise;
-	// own.go): what they announced is not announced again.
-	own map[string]notify.OwnMessageID
+	// start without a stored position reads back the log (nil otherwise),
+	// and, once it is read, what they say (own.go): the incidents they
+	// announced, the ends they announced, the self-check's listings.
+	own        map[string]notify.OwnMessageID
+	announced  map[string]notify.OwnMessageID // incident ID → its notice
+	ownCleared map[string]notify.OwnMessageID // for the backlog summary
+	ownSelf    map[string]notify.OwnMessageID // self-check listed/delisted, until the first self-check
+	// selfWaiting: a self-check was due during the read-back; it starts
+	// at its end.
+	selfWaiting bool
 	// pruned is when the store was last pruned (state.*retention);
 	// pruneHeld when a prune due was first held back by a catch-up.
 	pruned, pruneHeld time.Time
@@ -418,6 +425,9 @@ func (s *service) run(ctx context.Context) error {
 			if err := s.process(work, batch, atEnd); err != nil {
 				return err
 			}
+			if s.selfWaiting && !s.readingBack() {
+				s.maybeSelfCheck(bg, s.d.Now())
+			}
 			// The outbox worker is woken by the composer when a notice
 			// is ready (kick) and by the tick, not after every batch:
 			// while a backlog is read, each wake-up would cost every
@@ -606,9 +616,6 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		}
 		return s.savePositions(tx, ends, now)
 	}
-	if s.live {
-		defer func() { s.own = nil }() // the read-back is over once this batch is committed
-	}
 	if len(events) == 0 && !s.summaryDue {
 		// Nothing for the notices: committed beside the loop, which
 		// reads the next batch meanwhile.
@@ -716,6 +723,7 @@ func (s *service) goLive(now time.Time) []incident.Event {
 	s.live = true
 	s.backlog = append(s.backlog, s.tracker.Backlog()...)
 	s.summaryDue = s.unannounced || len(s.backlog) > 0
+	s.readBackRead(events)
 	return events
 }
 
@@ -818,6 +826,7 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 	if err != nil {
 		return fmt.Errorf("daemon: committing: %w", err)
 	}
+	s.readBackDone()
 	if summary {
 		s.summaryDue, s.unannounced = false, false
 		if summed > 0 {

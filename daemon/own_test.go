@@ -2,12 +2,14 @@ package daemon
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/track"
@@ -97,5 +99,36 @@ func TestReadBackKnowsOwnNotices(t *testing.T) {
 		if inc.Status != incident.Ongoing {
 			t.Errorf("barracuda incident %s, want ongoing", inc.Status)
 		}
+	}
+}
+
+// TestReadBackKnowsOwnSelfCheckNotice: the self-check's "listed" notice
+// sent before the state was lost is in the log read back: the first
+// self-check after a fresh start finds the same listing and says nothing
+// (before, it announced it again); the listing's end is news as before. A
+// listing whose last notice was "delisted" is announced.
+func TestReadBackKnowsOwnSelfCheckNotice(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	cfg.DNSBL.Zones.Enable = nil // one zone: dnsbl-1.uceprotect.net
+	cfg.SendingIPs = append(cfg.SendingIPs, netip.MustParseAddr("192.0.2.2"))
+	appendLines(t, h.log,
+		ownNotice(t0.Add(-20*time.Minute), "0A0A0A0A0A", notify.KindListed, "uceprotect", "192.0.2.1", "mx.example.org"),
+		ownNotice(t0.Add(-19*time.Minute), "0B0B0B0B0B", notify.KindListed, "uceprotect", "192.0.2.2", "mx.example.org"),
+		ownNotice(t0.Add(-5*time.Minute), "0C0C0C0C0C", notify.KindDelisted, "uceprotect", "192.0.2.2", "mx.example.org"),
+	)
+	fake.Set(uce1, dnsbltest.Listed("127.0.0.2", "listed by the test"))
+	h.start(cfg)
+	defer h.stop()
+	h.selfCheckRound(0)
+	if got := h.transitions(); len(got) != 1 || got[0] != "listed" {
+		t.Errorf("transitions %q, want one listed (192.0.2.2, whose listing had ended)", got)
+	}
+	if n := h.logs.FilterMessage("self-check: listing announced before the state was lost (our notice is in the log): not announced again").Len(); n != 1 {
+		t.Errorf("logged %d listings as announced before, want 1 (192.0.2.1)", n)
+	}
+	fake.Set(uce1, dnsbltest.NXDomain)
+	h.selfCheckRound(1)
+	if got := h.transitions(); len(got) != 3 || got[1] != "delisted" || got[2] != "delisted" {
+		t.Errorf("transitions %q, want [listed delisted delisted]", got)
 	}
 }

@@ -48,6 +48,9 @@ func (s *service) maybeSelfCheck(ctx context.Context, now time.Time) {
 	if s.resolver == nil || interval <= 0 || s.selfRunning {
 		return
 	}
+	if s.selfWaiting = s.readingBack(); s.selfWaiting {
+		return // a fresh start's read-back first: our listed notices in it count
+	}
 	targets := s.selfTargets()
 	if len(targets) == 0 {
 		return
@@ -202,6 +205,7 @@ func (s *service) applySelfCheck(ctx context.Context, r selfCheckResult) error {
 	if err != nil {
 		return fmt.Errorf("daemon: committing the self-check: %w", err)
 	}
+	s.ownSelf = nil // the read-back's word on listings is taken
 	s.log.Info("self-check done", zap.Int("targets", len(r.results)), zap.Int("providers", len(states)), zap.Int("undecided", unsure))
 	if kicked {
 		s.kickComposer()
@@ -254,6 +258,11 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (*not
 	now := "clean"
 	if ps.listed {
 		now = "listed"
+	}
+	if prev == "" && now == "listed" && s.ownSelf != nil {
+		if known, err := s.selfAnnounced(tx, ps.provider, ps.target); err != nil || known {
+			return nil, err
+		}
 	}
 	if prev == now || (prev == "" && now == "clean") {
 		if prev == "" {

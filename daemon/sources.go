@@ -9,7 +9,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/rblwatch/rblwatch/config"
-	"github.com/rblwatch/rblwatch/notify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/track"
 )
@@ -61,8 +60,8 @@ func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Lin
 		} else if s.cfg.Log.Source() != config.SourceStdin {
 			s.log.Info("no stored position (a new state): reading back the log", zap.String("source", in.Name),
 				zap.Duration("backfill", s.cfg.Log.Backfill))
-			if s.own == nil && s.cfg.Log.Backfill > 0 {
-				s.own = map[string]notify.OwnMessageID{}
+			if s.cfg.Log.Backfill > 0 {
+				s.startReadBack()
 			}
 		}
 		s.noteStart(in.Name, startp)
