@@ -296,6 +296,10 @@ func (s *service) run(ctx context.Context) error {
 		return err
 	}
 
+	// Idle is counted from the start: a tick before the source's first
+	// line (journalctl --since starting, a big file opening) is no live
+	// end, or a read-back would run on the wall clock.
+	s.lastLine = s.d.Now()
 	tick := s.d.Tick
 	if tick == nil {
 		t := time.NewTicker(time.Second)

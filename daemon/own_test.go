@@ -119,6 +119,7 @@ func TestReadBackKnowsOwnSelfCheckNotice(t *testing.T) {
 	fake.Set(uce1, dnsbltest.Listed("127.0.0.2", "listed by the test"))
 	h.start(cfg)
 	defer h.stop()
+	h.read(3) // the read-back reaches the lines before the first tick
 	h.selfCheckRound(0)
 	if got := h.transitions(); len(got) != 1 || got[0] != "listed" {
 		t.Errorf("transitions %q, want one listed (192.0.2.2, whose listing had ended)", got)
@@ -130,5 +131,28 @@ func TestReadBackKnowsOwnSelfCheckNotice(t *testing.T) {
 	h.selfCheckRound(1)
 	if got := h.transitions(); len(got) != 3 || got[1] != "delisted" || got[2] != "delisted" {
 		t.Errorf("transitions %q, want [listed delisted delisted]", got)
+	}
+}
+
+// TestFirstTickBeforeAnyLine: a tick that comes before the source's first
+// line is no live end of the log — the idle time counts from the start.
+// Before, the first tick after a start with a slow source (journalctl
+// starting) ended the catch-up at once, and the read-back of a fresh
+// start then ran on the wall clock, its notices not held back and its own
+// notices in the log never consulted.
+func TestFirstTickBeforeAnyLine(t *testing.T) {
+	h := newHarness(t)
+	h.noEndMarks = true
+	h.start(h.config())
+	defer h.stop()
+	h.tickAt(t0)
+	h.tickAt(t0.Add(time.Second)) // the loop took the first tick: it is handled
+	if n := h.logs.FilterMessage("caught up with the log").Len(); n != 0 {
+		t.Fatalf("caught up with the log %d times within idleLive of the start, want none", n)
+	}
+	h.tickAt(t0.Add(idleLive + time.Second))
+	h.tickAt(t0.Add(idleLive + 2*time.Second))
+	if n := h.logs.FilterMessage("caught up with the log").Len(); n != 1 {
+		t.Errorf("caught up with the log %d times idleLive after the start, want once", n)
 	}
 }
