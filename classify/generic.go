@@ -592,7 +592,37 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 			}
 		}
 	}
-	return unmask(ev)
+	return inList(unmask(ev))
+}
+
+// inList drops the Refusal cues that are words of a List cue of several
+// words: the noun "block" of "spam block list" refuses nothing.
+func inList(ev []cueEvent) []cueEvent {
+	multi := false
+	for _, e := range ev {
+		if e.kind == cueList && e.e > e.s {
+			multi = true
+			break
+		}
+	}
+	if !multi {
+		return ev
+	}
+	inside := func(e cueEvent) bool {
+		for _, l := range ev {
+			if l.kind == cueList && l.e > l.s && e.s >= l.s && e.e <= l.e {
+				return true
+			}
+		}
+		return false
+	}
+	kept := ev[:0]
+	for _, e := range ev {
+		if e.kind != cueRefusal || !inside(e) {
+			kept = append(kept, e)
+		}
+	}
+	return kept
 }
 
 // unmask drops the Boilerplate phrases found in ev and every cue that
