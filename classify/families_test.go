@@ -140,6 +140,8 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"listed", "550 Your IP 203.0.113.7 appears on a public blocklist"},
 	{"listed", "550 The sending IP (203.0.113.7) was found on https://lists.example.net/"},
 	{"listed", "554 Your sender's IP address was found at dnsbl.example.net"},
+	{"listed", "550 The IP address of the sender was found in a DNS denylist and was refused"},
+	{"dynamic", "554 Dialup host not allowed, use your provider's mail server"},
 	// a wrapper before the reason is no recipient refusal
 	{"wrapper", "550 Mailbox unavailable. The server response was: 554 5.7.1 Mail from 203.0.113.7 refused, too much spam from your network"},
 	{"wrapper", "550 Requested action not taken: mailbox unavailable. Connection from 203.0.113.7 refused: known spam source"},
@@ -464,7 +466,7 @@ func TestFoundFamilies(t *testing.T) {
 // mail" inside Gmail's rate-limit text, which the seen files label a rate
 // limit. Lower them, never raise them.
 func TestGenericParaphrases(t *testing.T) {
-	const maxLost, maxGained = 64, 1
+	const maxLost, maxGained = 62, 1
 	c := Default()
 	var gen *cueSet
 	for _, r := range c.rules {
