@@ -66,6 +66,7 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"reputation", "450 4.7.1 Client host rejected: temporarily blocked due to reputation"},
 	{"reputation", "550 5.7.1 Your domain has a poor sending reputation"},
 	{"reputation", "550 Rejected: your hosting provider's network has a bad reputation"},
+	{"reputation", "550 5.7.1 Message rejected due to low reputation of the sending IP"},
 	// spam source, known spammer, complaints, abuse
 	{"spam source", "550 Mail from 203.0.113.7 refused: your IP is listed as a known spam source"},
 	{"spam source", "550 5.7.0 Your ISP's network is listed as a source of spam"},
@@ -414,6 +415,10 @@ func TestInferenceFamilies(t *testing.T) {
 		{"550 Your server is blocked by Orange for spam", "orange", FoundNamed, ""},
 		{"550 Your IP is blocked by Barracuda", "barracuda", FoundNamed, ""},
 		{"550 Gmail has blocked your IP for spam", "gmail", FoundNamed, ""},
+		// a receiver's template said without its fixed words is still its
+		// own by its link or its mail host
+		{"550 5.7.1 Our system has detected that this message is suspicious due to the low reputation of the sending domain. https://support.google.com/mail/answer/188131", "gmail", FoundURL, ""},
+		{"host gmail-smtp-in.l.google.com[198.51.100.1] said: 550 5.7.1 Message rejected due to low reputation of the sending IP (in reply to end of DATA command)", "gmail", FoundRelay, ""},
 		// a link or an address on a receiver's own mail domain
 		{"550 Your IP is blocked, see https://www.t-online.de/spam-info", "tonline", FoundURL, ""},
 		{"550 Your IP has been blocked, write to abuse@secureserver.net", "godaddy", FoundURL, ""},
