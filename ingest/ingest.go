@@ -69,8 +69,8 @@ type Counts struct {
 	Failures map[classify.Category]int64
 	// Rejections counts blocklist verdicts per provider ("" unnamed).
 	Rejections map[string]int64
-	// First and Last are the times of the first and last line read in
-	// the window.
+	// First and Last are the earliest and the latest time of the lines
+	// read in the window.
 	First, Last time.Time
 }
 
@@ -199,10 +199,15 @@ func (r *Reader) ReadTo(rec *postfixlog.Record, line string) (bool, *classify.Ve
 		return false, nil
 	}
 	if !rec.Time.Before(minTrusted) { // what Clock would not take says nothing of the span read
-		if c.First.IsZero() {
+		// The earliest and the latest: files given out of order (mail.log
+		// before mail.log.1) or a log with lines out of order still span
+		// from the one to the other.
+		if c.First.IsZero() || rec.Time.Before(c.First) {
 			c.First = rec.Time
 		}
-		c.Last = rec.Time
+		if rec.Time.After(c.Last) {
+			c.Last = rec.Time
+		}
 	}
 	var v *classify.Verdict
 	switch rec.Kind {

@@ -49,3 +49,28 @@ func TestReplayUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayPeriodOutOfOrder: the period a report shows runs from the
+// earliest line to the latest, whatever order the files are given in
+// (mail.log before mail.log.1) or the lines are in. Before, it ran from
+// the first line read to the last: "2026-11-23 16:00 → 2026-11-22 09:00".
+func TestReplayPeriodOutOfOrder(t *testing.T) {
+	dir := t.TempDir()
+	newer, older := filepath.Join(dir, "mail.log"), filepath.Join(dir, "mail.log.1")
+	for path, text := range map[string]string{
+		newer: "2026-11-23T16:00:00.000000+00:00 mx postfix/qmgr[1]: DE9A6986268: removed\n2026-11-23T15:00:00.000000+00:00 mx postfix/qmgr[1]: DE9A6986269: removed\n",
+		older: "2026-11-22T09:00:00.000000+00:00 mx postfix/qmgr[1]: DE9A6986270: removed\n2026-11-22T10:00:00.000000+00:00 mx postfix/qmgr[1]: DE9A6986271: removed\n",
+	} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code := runCLI(t, "replay", "--tz", "UTC", newer, older)
+	if want := "Period:    2026-11-22 09:00:00 +0000 → 2026-11-23 16:00:00 +0000"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("exit %d (%s), want the period %q:\n%s", code, stderr, want, out)
+	}
+	out, _, _ = runCLI(t, "replay", "--format", "json", newer, older)
+	if !strings.Contains(out, `"first_line": "2026-11-22T09:00:00Z"`) || !strings.Contains(out, `"last_line": "2026-11-23T16:00:00Z"`) {
+		t.Errorf("JSON first_line/last_line are not the earliest and latest:\n%.400s", out)
+	}
+}
