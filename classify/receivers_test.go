@@ -189,6 +189,10 @@ func TestReceiverCodes(t *testing.T) {
 		{"Return Path RNBL (named)", "550 5.7.1 Rejected: 192.0.2.1 listed in RNBL", "senderscore", Blocklist, FoundNamed},
 		{"manitu's NiX Spam (named)", "554 5.7.1 Service unavailable; 192.0.2.1 blocked by manitu", "nixspam", Blocklist, FoundNamed},
 		{"'[xbl]' in a content tag is not Spamhaus's XBL (php.net's SURBL refusal, seen)", "550-5.7.1 reject content [xbl] 550 See http://master.php.net/mail/why.php?why=SURBL", "surbl", Blocklist, FoundNamed},
+		// Receivers and filters called by name in a refusal that names no list
+		{"QQ by name", "550 Your IP 192.0.2.1 has been blocked by QQ", "tencent", Blocklist, FoundNamed},
+		{"Mimecast by name", "550 Your IP 192.0.2.1 has been blocked by Mimecast", "mimecast", Blocklist, FoundNamed},
+		{"Sohu by name", "553 Your IP 192.0.2.1 is blacklisted by Sohu", "sohu", Blocklist, FoundNamed},
 		// Mail.ru's other mailbox domains are its own
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
