@@ -34,7 +34,7 @@ func findIP(b []byte) (ip string, masked bool) {
 		if i > 0 {
 			p := b[i-1]
 			if isAlnum(p) || p == '.' || p >= 0x80 ||
-				p == ':' && (i < 2 || isHex(b[i-2]) || b[i-2] == ':') ||
+				p == ':' && (i < 2 || isHex(b[i-2]) || b[i-2] == ':') && !ipv6Tag(b, i) ||
 				p == '-' && i > 1 && isAlnum(b[i-2]) {
 				continue
 			}
@@ -251,3 +251,14 @@ func domainAtBytes(b []byte) []byte {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isHex(c byte) bool   { return isDigit(c) || c >= 'a' && c <= 'f' }
 func isAlnum(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c == '_' }
+
+// ipv6Tag reports whether the text before i is the "IPv6:" tag of an
+// address literal (RFC 5321 §4.1.3), as sendmail writes a client's IPv6
+// address in its replies: "Rejected: IPv6:2001:db8::25 listed at …".
+func ipv6Tag(b []byte, i int) bool {
+	if i < 5 || i > 5 && isAlnum(b[i-6]) {
+		return false
+	}
+	t := b[i-5 : i]
+	return (t[0] == 'i' || t[0] == 'I') && (t[1] == 'p' || t[1] == 'P') && (t[2] == 'v' || t[2] == 'V') && t[3] == '6' && t[4] == ':'
+}

@@ -70,6 +70,10 @@ func TestFindIP(t *testing.T) {
 		{"client [**.**.**.**] blocked", "", true},
 		{"550-5.7.1 [2607:4100:3:25:100::2      12] Our system", "2607:4100:3:25:100::2", false},
 		{"Access denied, a message sent over IPv6 [2A01:111:F200:2004::240] must pass", "2a01:111:f200:2004::240", false},
+		// sendmail writes a client's IPv6 address as an address literal.
+		{"550 5.7.1 Rejected: IPv6:2001:db8:1::25 listed at zen.spamhaus.org", "2001:db8:1::25", false},
+		{"554 Client host [IPv6:2001:DB8:1::25] blocked using b.barracudacentral.org", "2001:db8:1::25", false},
+		{"550 rejected: xipv6:2001:db8:1::25 is no tag", "", false},
 		{"550 Rejected due to DNSBL server response (dnsbl.cobion.com - 1.2.3.4)", "1.2.3.4", false},
 		{"Mon, 27 Mar 2017 14:52:05 +0200 no address here", "", false},
 		{"version 1.2.3.4.5 is not an address", "", false},
@@ -123,6 +127,30 @@ func TestListed(t *testing.T) {
 		v := c.Classify(Input{Reply: reply.Parse(tc.text), SendingIP: tc.sending})
 		if v.Listed != tc.want {
 			t.Errorf("Listed = %q, want %q: %s", v.Listed, tc.want, tc.text)
+		}
+	}
+}
+
+// TestIPv6LiteralThroughMemo: a reply naming our IPv6 address as sendmail
+// does ("IPv6:2001:db8::25") lists that address, through the memo as
+// through Classify, for each address of the same shape.
+func TestIPv6LiteralThroughMemo(t *testing.T) {
+	c := Default()
+	m := c.NewMemo()
+	for _, ip := range []string{"2001:db8:1::25", "2001:db8:77::1", "2001:db8:1::26"} {
+		for _, text := range []string{
+			"550 5.7.1 Rejected: IPv6:" + ip + " listed at zen.spamhaus.org",
+			"554 Service unavailable; Client host [IPv6:" + ip + "] blocked using b.barracudacentral.org",
+		} {
+			in := InputFromText(text, "")
+			in.SendingIP = "192.0.2.10"
+			want := c.Classify(in)
+			if want.Listed != ip {
+				t.Errorf("Classify(%q).Listed = %q, want %s", text, want.Listed, ip)
+			}
+			if got := m.Classify(in).Clone(); got != want {
+				t.Errorf("Memo.Classify(%q) = %+v\nwant %+v", text, got, want)
+			}
 		}
 	}
 }
