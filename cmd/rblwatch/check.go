@@ -50,7 +50,9 @@ Exit status (as monitoring plugins use it):
   3  could not tell: nothing is listed, and for some target no zone gave a
      definite answer (every lookup timed out, failed or was refused, or the
      zone failed its RFC 5782 test point: 127.0.0.2 must be listed and
-     127.0.0.1 not — a dead or mistyped zone answers NXDOMAIN for both)
+     127.0.0.1 not — a dead or mistyped zone answers NXDOMAIN for both; for
+     an IPv6 address ::FFFF:7F00:2, or the IPv4 points when the list lacks
+     it, as most do)
 `)
 	}
 	// Flags may follow the targets too ("check 192.0.2.1 --json"), as
