@@ -72,6 +72,7 @@ type Catalog struct {
 type nameLit struct {
 	lit  int32
 	prov *Provider
+	size int // the name's length: the longest name found wins
 }
 
 type hostEntry struct {
@@ -312,9 +313,13 @@ func build(src source) (*Catalog, []string) {
 				problems = append(problems, "provider "+p.ID+": empty name")
 				continue
 			}
-			c.nameLits = append(c.nameLits, nameLit{lit(n), p})
+			c.nameLits = append(c.nameLits, nameLit{lit(n), p, len(n)})
 		}
 	}
+	// The longest name a reply calls a receiver by is the one it means:
+	// "Yahoo! JAPAN" is Yahoo! JAPAN's, not Yahoo's "yahoo" (catalog
+	// order among names of one length).
+	sort.SliceStable(c.nameLits, func(i, j int) bool { return c.nameLits[i].size > c.nameLits[j].size })
 	if g := src.Generic; g != nil && c.byID[Unknown] != nil {
 		cs, bp := compileCues(g)
 		for _, m := range bp {

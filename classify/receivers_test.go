@@ -193,6 +193,10 @@ func TestReceiverCodes(t *testing.T) {
 		{"QQ by name", "550 Your IP 192.0.2.1 has been blocked by QQ", "tencent", Blocklist, FoundNamed},
 		{"Mimecast by name", "550 Your IP 192.0.2.1 has been blocked by Mimecast", "mimecast", Blocklist, FoundNamed},
 		{"Sohu by name", "553 Your IP 192.0.2.1 is blacklisted by Sohu", "sohu", Blocklist, FoundNamed},
+		// The longest name wins: Yahoo! JAPAN is not Yahoo ('yahoo' is one of Yahoo's names)
+		{"Yahoo! JAPAN by name (not Yahoo)", "550 5.7.1 Your IP 192.0.2.1 is blocked by Yahoo! JAPAN", "yahoojp", Blocklist, FoundNamed},
+		{"Yahoo! JAPAN in Japanese (ヤフー)", "550 送信元IPアドレス 192.0.2.1 はヤフーによりブロックされています", "yahoojp", Blocklist, FoundNamed},
+		{"Yahoo by name", "550 5.7.1 Your IP 192.0.2.1 is blocked by Yahoo Mail", "yahoo", Blocklist, FoundNamed},
 		// Mail.ru's other mailbox domains are its own
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
