@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
@@ -552,5 +553,70 @@ func TestClip(t *testing.T) {
 		if got := clip(tt.in, tt.max); got != tt.want {
 			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
 		}
+	}
+}
+
+// TestWritesAreTakenWhole: what Store.Writes takes is the rows as they
+// were then. The daemon applies the next batch's records while the store's
+// writer writes the last batch's rows, so records applied after the take
+// (a recipient's new status, a removal) must not reach the rows it writes.
+func TestWritesAreTakenWhole(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	for _, r := range []*postfixlog.Record{client(sec(0), "AAA"), queued(sec(1), "AAA", "s@origin.test", 1),
+		delivery(sec(2), "AAA", "rcpt@remote.test", "deferred", "4.7.1", tmDeferred)} {
+		if err := s.Apply(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := s.Writes()
+	for _, r := range []*postfixlog.Record{delivery(sec(3), "AAA", "rcpt@remote.test", "sent", "2.0.0", okSent), removed(sec(4), "AAA")} {
+		if err := s.Apply(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustTx(t, s, func(tx *Tx) error { return tx.Write(w) })
+	rows := byQueueID(t, s, "AAA")
+	if len(rows) != 1 {
+		t.Fatalf("%d rows, want 1", len(rows))
+	}
+	m := rows[0]
+	if got, want := rcptSummary(m), "rcpt@remote.test=deferred/4.7.1/1"; got != want || m.State != StateDeferred || !m.RemovedAt.IsZero() || !m.LastSeen.Equal(sec(2)) {
+		t.Errorf("written: %s, state %s, removed %v, last seen %v; want %s, deferred, not removed, %v (as taken)",
+			got, m.State, m.RemovedAt, m.LastSeen, want, sec(2))
+	}
+	mustTx(t, s, func(tx *Tx) error { return tx.Write(s.Writes()) })
+	if m := byQueueID(t, s, "AAA")[0]; rcptSummary(m) != "rcpt@remote.test=sent/2.0.0/2" || m.State != StateDelivered || !m.RemovedAt.Equal(sec(4)) {
+		t.Errorf("the next take wrote %s, state %s, removed %v", rcptSummary(m), m.State, m.RemovedAt)
+	}
+}
+
+// TestIntern: one copy a text, never the caller's memory, at most
+// maxInterned texts kept and none longer than maxInternedLen.
+func TestIntern(t *testing.T) {
+	q := newQueue()
+	line := "status=sent dsn=2.0.0"
+	a, b := q.intern(line[7:11]), q.intern(strings.Clone(line[7:11]))
+	if a != "sent" || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Errorf("intern gave %q and %q at different places; want one copy", a, b)
+	}
+	if unsafe.StringData(a) == unsafe.StringData(line[7:]) {
+		t.Error("intern kept the caller's memory (it would pin the log line)")
+	}
+	long := strings.Repeat("x", maxInternedLen+1)
+	if got := q.intern(long); got != long || unsafe.StringData(got) == unsafe.StringData(long) {
+		t.Error("a long text is not copied")
+	}
+	if _, ok := q.strs[long]; ok {
+		t.Error("a text longer than maxInternedLen was kept")
+	}
+	for i := range maxInterned + 10 {
+		s := fmt.Sprint(i)
+		if got := q.intern(s); got != s {
+			t.Fatalf("intern(%q) = %q", s, got)
+		}
+	}
+	if len(q.strs) != maxInterned {
+		t.Errorf("%d texts kept, want at most %d", len(q.strs), maxInterned)
 	}
 }
