@@ -48,3 +48,26 @@ func TestCopyToAfterDelete(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersNeverCreateTheFile: a reader connection opened after the
+// state file was deleted fails instead of creating a new, empty file at
+// the path, which the daemon would take for a new state (and the restart
+// after a deletion would announce again what the saved state had sent:
+// daemon TestStateDeletedMidDeliveryNeverRepeats failed one run in five).
+func TestReadersNeverCreateTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Messages(context.Background(), MessageFilter{}); err == nil {
+		t.Error("a read after the deletion found a database")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a reader created a new state file")
+	}
+}

@@ -111,7 +111,7 @@ func Open(path string, log *zap.Logger) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(abs, readerParams))
+	r, err := sql.Open("sqlite", dsn(abs, "mode=rw&"+readerParams))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
