@@ -157,11 +157,14 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 	if s[i] == '[' {
 		j := i + 1
 		pid := 0
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			if pid < 1e9 {
-				pid = pid*10 + int(s[j]-'0')
+		for ; j < len(s); j++ {
+			d := s[j] - '0'
+			if d > 9 {
+				break
 			}
-			j++
+			if pid < 1e9 {
+				pid = pid*10 + int(d)
+			}
 		}
 		if j == i+1 || j >= len(s) || s[j] != ']' {
 			return notPostfixOr(prog, ErrMalformed)
