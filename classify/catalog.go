@@ -56,16 +56,28 @@ type Catalog struct {
 	categories map[Category]*CategoryInfo
 	texts      map[string]Text
 
-	m          *matcher
-	litRules   [][]int32 // literal → rules it can trigger
-	nameLits   []nameLit // Provider.Names, in catalog order
-	always     []int32   // rules without a literal trigger
+	m        *matcher
+	litRules [][]int32 // literal → rules it can trigger
+	nameLits []nameLit // Provider.Names, in catalog order
+	// calls: the words a reply calls each proprietary provider by (its
+	// id, Names, proper nouns of its Name) and its domains, as literals
+	// of the matcher, by id (howFound)
+	calls      map[string][]callLit
+	always     []int32 // rules without a literal trigger
 	hostProv   []hostEntry
 	domainProv []hostEntry  // Hosts and Domains, for links in replies
 	hostIdx    *suffixIndex // of hostProv
 	domainIdx  *suffixIndex // of domainProv
 
 	scratch sync.Pool
+}
+
+// callLit is a literal of the matcher that calls a provider by a name
+// of its, or (domain) shows one of its domains.
+type callLit struct {
+	lit    int32
+	name   []byte
+	domain bool
 }
 
 // nameLit is a literal of the matcher that names a provider.
@@ -314,6 +326,21 @@ func build(src source) (*Catalog, []string) {
 				continue
 			}
 			c.nameLits = append(c.nameLits, nameLit{lit(n), p, len(n)})
+		}
+		if p.Kind == KindProprietary {
+			if c.calls == nil {
+				c.calls = map[string][]callLit{}
+			}
+			for _, n := range callNames(p) {
+				c.calls[p.ID] = append(c.calls[p.ID], callLit{lit(string(n)), n, false})
+			}
+			for _, list := range [][]string{p.Domains, p.Hosts} {
+				for _, d := range list {
+					if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+						c.calls[p.ID] = append(c.calls[p.ID], callLit{lit(d), []byte(d), true})
+					}
+				}
+			}
 		}
 	}
 	// The longest name a reply calls a receiver by is the one it means:

@@ -144,7 +144,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
 		f.urlDNSBL = c.listPageProvider(text)
 		if hit.r.Found == "" {
-			f.found = c.howFound(text, hit.prov)
+			f.found = c.howFound(text, sc.hits, hit.prov)
 		}
 	}
 }

@@ -202,19 +202,16 @@ func mailDomainsIn(text []byte, fn func(domain []byte) bool) bool {
 // network is on our block list", Gmail's "very low reputation of the
 // sending IP address"). A rule whose words are a code family says so
 // itself (found: code).
-func (c *Catalog) howFound(text []byte, p *Provider) string {
-	names := make([]string, 0, len(p.Names)+4)
-	names = append(names, p.ID)
-	for _, w := range strings.FieldsFunc(p.Name, func(r rune) bool { return strings.ContainsRune(" /(),;", r) }) {
-		if len(w) >= 3 && w[0] >= 'A' && w[0] <= 'Z' && !nameStopWords[strings.ToLower(w)] {
-			names = append(names, strings.ToLower(w))
+func (c *Catalog) howFound(text []byte, hits []uint64, p *Provider) string {
+	has := func(l int32) bool { return hits[l>>6]&(1<<(uint(l)&63)) != 0 }
+	url := false
+	for _, cl := range c.calls[p.ID] {
+		if !has(cl.lit) {
+			continue // the matcher saw no such word: the common case
 		}
-	}
-	for _, n := range p.Names {
-		names = append(names, strings.ToLower(n))
-	}
-	for _, n := range names {
-		if n != "" && wordAt(text, n) {
+		if cl.domain {
+			url = url || hostNameAt(text, string(cl.name))
+		} else if wordAt(text, cl.name) {
 			return FoundNamed
 		}
 	}
@@ -223,10 +220,54 @@ func (c *Catalog) howFound(text []byte, p *Provider) string {
 			return FoundNamed
 		}
 	}
-	if c.urlProvider(text) == p {
+	if url {
 		return FoundURL
 	}
 	return FoundWording
+}
+
+// hostNameAt reports whether the domain d occurs in text as a host name or
+// the end of one ("https://mail.live.com/…", "abuse@example.net",
+// "[DB3….protection.outlook.com]"), not inside another word.
+func hostNameAt(text []byte, d string) bool {
+	for off := 0; off < len(text); {
+		k := bytes.Index(text[off:], []byte(d))
+		if k < 0 {
+			return false
+		}
+		k += off
+		off = k + 1
+		end := k + len(d)
+		if k > 0 && (isAlnum(text[k-1]) || text[k-1] == '-') {
+			continue
+		}
+		if end < len(text) && (isAlnum(text[end]) || text[end] == '-') {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// callNames returns the words a reply calls p by, lower-cased: its id,
+// its Names and the proper nouns of its Name (howFound).
+func callNames(p *Provider) [][]byte {
+	var names [][]byte
+	add := func(n string) {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			names = append(names, []byte(n))
+		}
+	}
+	add(p.ID)
+	for _, w := range strings.FieldsFunc(p.Name, func(r rune) bool { return strings.ContainsRune(" /(),;", r) }) {
+		if len(w) >= 3 && w[0] >= 'A' && w[0] <= 'Z' && !nameStopWords[strings.ToLower(w)] {
+			add(w)
+		}
+	}
+	for _, n := range p.Names {
+		add(n)
+	}
+	return names
 }
 
 // nameStopWords are words of providers' names that name no one.
@@ -242,9 +283,9 @@ var nameStopWords = map[string]bool{
 // part of a host name or a link ("hotmail" in "by Windows Live Hotmail",
 // not in "hotmail.com" nor "mx.hotmail.example"): a name said, not a
 // domain shown.
-func wordAt(text []byte, w string) bool {
+func wordAt(text, w []byte) bool {
 	for off := 0; off < len(text); {
-		k := bytes.Index(text[off:], []byte(w))
+		k := bytes.Index(text[off:], w)
 		if k < 0 {
 			return false
 		}
