@@ -156,6 +156,9 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"more", "550 action=reject reason=rbl ip=203.0.113.7"},
 	{"more", "421 4.7.0 Connection from 203.0.113.7 rate limited due to low reputation"},
 	{"more", "550 5.7.1 Sender reputation threshold not met"},
+	{"more", "550 Your mail server 203.0.113.7 is a known source of junk mail"},
+	{"more", "550 5.7.1 IP 203.0.113.7 is on the junk mail list"},
+	{"de", "550 Server des Absenders wegen Spam gesperrt"},
 	// German
 	{"de", "550 Ihr Server ist als Spamversender bekannt"},
 	{"de", "554 Zugriff verweigert: IP-Adresse gesperrt"},
@@ -338,6 +341,8 @@ var otherFamilies = []struct{ kind, text string }{
 	{"content", "554 5.7.1 Spam message rejected; if this is not spam contact abuse@example.org"},
 	{"content", "550 High spam score; message from 203.0.113.7 rejected"},
 	{"content", "550 5.7.1 Blocked by SpamAssassin"},
+	{"content", "550 Junk mail rejected"},
+	{"content", "550 5.7.1 Message looks like junk mail"},
 	{"sender", "550 Sender a@example.org is on the blacklist of the recipient"},
 	{"sender", "550 5.1.1 <a@example.org> sender is blacklisted from 203.0.113.7"},
 	{"recipient", "550 sorry, no access for this user from 203.0.113.7"},
