@@ -410,6 +410,8 @@ func TestInferenceFamilies(t *testing.T) {
 		{"host mx2.example.co.uk[198.51.100.1] said: 421 4.7.0 Temporarily rejected: poor reputation of the sending IP (in reply to end of DATA command)", Unknown, FoundGeneric, "example.co.uk"},
 		{"host mx.example.com.br[198.51.100.1] refused to talk to me: 554 Seu IP está na lista negra", Unknown, FoundGeneric, "example.com.br"},
 		{"host mx1.comcast.net[198.51.100.1] said: 554 5.7.1 Your IP 203.0.113.7 is blocked (in reply to MAIL FROM command)", "comcast", FoundRelay, ""},
+		{"2024-01-01 10:00:00 1abc-0001 ** a@example.net R=dnslookup T=remote_smtp H=mx1.comcast.net [198.51.100.1] X=TLS1.2: SMTP error from remote mail server after pipelined MAIL FROM:<x@example.org>: 554 5.7.1 Your IP is blocked", "comcast", FoundRelay, ""},
+		{"2024-01-01 10:00:00 1abc-0001 == a@example-isp.net R=dnslookup T=remote_smtp defer (-44) H=mx.example-isp.net [198.51.100.1]: SMTP error from remote mail server after RCPT TO:<a@example-isp.net>: 451 Your IP is temporarily blocked", Unknown, FoundGeneric, "example-isp.net"},
 		{"host mta7.am0.yahoodns.net[198.51.100.1] said: 421 4.7.0 Your IP address has a poor reputation, try again later (in reply to MAIL FROM command)", "yahoo", FoundRelay, ""},
 		{"host mx.naver.com[198.51.100.1] said: 554 5.7.1 귀하의 IP는 차단되었습니다 (in reply to MAIL FROM command)", "naver", FoundRelay, ""},
 		{"host mx.example-isp.net[198.51.100.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, ""},

@@ -140,6 +140,16 @@ const eximMarker = "SMTP error from remote mail server after "
 func eximInput(in Input, s string, k int) Input {
 	if h := strings.LastIndex(s[:k], "host "); h >= 0 {
 		in.RemoteHost, in.RemoteIP = splitHostIP(strings.TrimRight(strings.TrimSpace(s[h+5:k]), ":"))
+	} else if h := strings.LastIndex(s[:k], " H="); h >= 0 {
+		// Exim's main log: "… T=remote_smtp H=mx.example.com [192.0.2.1]
+		// X=TLS1.2…: SMTP error from remote mail server after …"
+		f := s[h+3 : k]
+		if e := strings.IndexByte(f, ']'); e >= 0 {
+			f = f[:e+1]
+		} else if e := strings.IndexAny(f, " :"); e >= 0 {
+			f = f[:e]
+		}
+		in.RemoteHost, in.RemoteIP = splitHostIP(f)
 	}
 	rest := s[k+len(eximMarker):]
 	// The command ("RCPT TO:<a@example.com>") ends at the first ':' that a
