@@ -176,6 +176,8 @@ func TestInputFromText(t *testing.T) {
 		{"host xx.comcast.net [x.xx.xx.xx] SMTP error from remote mail server after initial connection: 554 xx.comcast.net comcast go away", Input{Reply: reply.Parse("554 xx.comcast.net comcast go away"), RemoteHost: "xx.comcast.net", RemoteIP: "x.xx.xx.xx", Greeting: true}},
 		{"SMTP error from remote mail server after MAIL FROM:<marc@example.com> SIZE=1681: 421 4.7.0 later", Input{Reply: reply.Parse("421 4.7.0 later"), Command: "MAIL FROM"}},
 		{"SMTP error from remote mail server after pipelined end of data: 451 4.7.500 Server busy", Input{Reply: reply.Parse("451 4.7.500 Server busy"), Command: "end of DATA"}},
+		// Gmail's bounce: the host after "by", the reply after its marker
+		{"Technical details of permanent failure: Google tried to deliver your message, but it was rejected by the server for the recipient domain example.org by mx.example.org. [192.0.2.1]. The error that the other server returned was: 550 5.7.1 No", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.org", RemoteIP: "192.0.2.1"}},
 		// Exim's main log line: the host in its H= field
 		{"2024-01-01 10:00:00 1abc-0001 ** a@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.1] X=TLS1.2:ECDHE: SMTP error from remote mail server after RCPT TO:<a@example.com>: 550 5.7.1 No", Input{Reply: reply.Parse("550 5.7.1 No"), RemoteHost: "mx.example.com", RemoteIP: "192.0.2.1", Command: "RCPT TO"}},
 		{"== a@example.com R=dnslookup T=remote_smtp defer (-44) H=mx.example.com: SMTP error from remote mail server after MAIL FROM:<b@example.org>: 451 later", Input{Reply: reply.Parse("451 later"), RemoteHost: "mx.example.com", Command: "MAIL FROM"}},

@@ -410,6 +410,7 @@ func TestInferenceFamilies(t *testing.T) {
 		{"host mx2.example.co.uk[198.51.100.1] said: 421 4.7.0 Temporarily rejected: poor reputation of the sending IP (in reply to end of DATA command)", Unknown, FoundGeneric, "example.co.uk"},
 		{"host mx.example.com.br[198.51.100.1] refused to talk to me: 554 Seu IP está na lista negra", Unknown, FoundGeneric, "example.com.br"},
 		{"host mx1.comcast.net[198.51.100.1] said: 554 5.7.1 Your IP 203.0.113.7 is blocked (in reply to MAIL FROM command)", "comcast", FoundRelay, ""},
+		{"Google tried to deliver your message, but it was rejected by the server for the recipient domain example.net by mx.example-isp.net. [198.51.100.1]. The error that the other server returned was: 550 5.7.1 Your IP has a poor reputation", Unknown, FoundGeneric, "example-isp.net"},
 		{"2024-01-01 10:00:00 1abc-0001 ** a@example.net R=dnslookup T=remote_smtp H=mx1.comcast.net [198.51.100.1] X=TLS1.2: SMTP error from remote mail server after pipelined MAIL FROM:<x@example.org>: 554 5.7.1 Your IP is blocked", "comcast", FoundRelay, ""},
 		{"2024-01-01 10:00:00 1abc-0001 == a@example-isp.net R=dnslookup T=remote_smtp defer (-44) H=mx.example-isp.net [198.51.100.1]: SMTP error from remote mail server after RCPT TO:<a@example-isp.net>: 451 Your IP is temporarily blocked", Unknown, FoundGeneric, "example-isp.net"},
 		{"host mta7.am0.yahoodns.net[198.51.100.1] said: 421 4.7.0 Your IP address has a poor reputation, try again later (in reply to MAIL FROM command)", "yahoo", FoundRelay, ""},

@@ -66,6 +66,25 @@ func InputFromText(s, sendingIP string) Input {
 	if k := strings.Index(s, eximMarker); k >= 0 {
 		return eximInput(in, s, k)
 	}
+	for _, m := range gmailMarkers {
+		if k := strings.Index(s, m); k >= 0 {
+			// Gmail's bounce: "… rejected by the server for the recipient
+			// domain example.org by mx.example.org. [192.0.2.1]. The
+			// error that the other server returned was: 550 …"
+			if h := strings.LastIndex(s[:k], " by "); h >= 0 {
+				f := s[h+4 : k]
+				if e := strings.IndexByte(f, ']'); e >= 0 {
+					f = f[:e+1]
+				}
+				host, ip := splitHostIP(f)
+				if host = strings.TrimSuffix(host, "."); validName(host) {
+					in.RemoteHost, in.RemoteIP = host, ip
+				}
+			}
+			in.Reply = reply.Parse(strings.TrimSpace(s[k+len(m):]))
+			return in
+		}
+	}
 	if rest, client, ok := smtpdReject(s); ok {
 		// Our smtpd refusing a client, as InputFromRecord takes a reject
 		// record: the client's address is the one listed.
@@ -129,6 +148,9 @@ func smtpdReject(s string) (rest, client string, ok bool) {
 	}
 	return rest, client, true
 }
+
+// gmailMarkers introduce the remote reply in Gmail's bounces.
+var gmailMarkers = []string{"The error that the other server returned was: ", "The response from the remote server was: "}
 
 // eximMarker introduces the reply in Exim's bounces and logs: "host
 // mx.example.com [192.0.2.1] SMTP error from remote mail server after RCPT
