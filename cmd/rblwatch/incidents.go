@@ -51,7 +51,7 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 	if len(rest) == 0 {
 		window, err := config.ParseDuration(*since)
 		if err != nil {
-			return usageError{"incidents: --since: " + err.Error()}
+			return usageError{fmt.Sprintf("incidents: --since: %q is not a duration (7d, 24h, 1d12h; 0 for none)", *since)}
 		}
 		return listIncidents(ctx, e, cfg, *cfgPath, now, window, *asJSON)
 	}

@@ -175,4 +175,9 @@ func TestIncidentsCommand(t *testing.T) {
 			t.Errorf("incidents %q: exit %d, want 2", args, code)
 		}
 	}
+	// A bad --since says what it takes, not the configuration parser's
+	// "config: invalid duration".
+	if _, stderr, code := incidentsCLI(t, "--config", cfg, "--since", "1y"); code != 2 || !strings.Contains(stderr, `--since: "1y" is not a duration (7d, 24h`) {
+		t.Errorf("--since 1y: exit %d, stderr %q", code, stderr)
+	}
 }
