@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/rblwatch/rblwatch/config"
 )
 
 // envLang picks the output language from the environment: Japanese when
@@ -34,15 +36,14 @@ func loadLocation(name string) (*time.Location, error) {
 }
 
 // parseWhen reads a --since/--until value: RFC 3339, a date, a date and time
-// (in loc), or a Go duration meaning that long before now. "" is the zero time.
+// (in loc), or a duration meaning that long before now, in days too as the
+// configuration and incidents --since write them ("7d", "1d12h", "24h"; a
+// leading "-" changes nothing). "" is the zero time.
 func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if d, err := time.ParseDuration(s); err == nil {
-		if d < 0 {
-			d = -d
-		}
+	if d, err := config.ParseDuration(strings.TrimPrefix(s, "-")); err == nil {
 		return now.Add(-d), nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -53,7 +54,7 @@ func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("cannot read time %q (use 2026-11-23, 2026-11-23T14:00, RFC 3339 or a duration like 24h)", s)
+	return time.Time{}, fmt.Errorf("cannot read time %q (use 2026-11-23, 2026-11-23T14:00, RFC 3339 or a duration like 24h or 7d)", s)
 }
 
 // progress prints how far a long replay has got, on a terminal only.
