@@ -143,4 +143,7 @@ func maxTime(a, b time.Time) time.Time {
 // than DateAside): every observation replay feeds the tracker, which is
 // every one but a Message-ID (only notices name it; the daemon's tracker
 // reads it too, dated aside).
-func Clocked(o *incident.Observation) bool { return o.Kind != postfixlog.KindMessageID }
+func Clocked(o *incident.Observation) bool { return ClockedKind(o.Kind) }
+
+// ClockedKind is Clocked of an observation of kind k.
+func ClockedKind(k postfixlog.Kind) bool { return k != postfixlog.KindMessageID }

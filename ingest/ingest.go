@@ -277,11 +277,6 @@ func Observation(rec *postfixlog.Record, v *classify.Verdict) (incident.Observat
 	return incident.ObservationOf(rec, v)
 }
 
-// SetObservation sets *o to what Observation returns, in place.
-func SetObservation(o *incident.Observation, rec *postfixlog.Record, v *classify.Verdict) bool {
-	return o.Set(rec, v)
-}
-
 // Feed hands one observation to the tracker and returns the events due.
 func Feed(tr *incident.Tracker, o *incident.Observation) []incident.Event {
 	return tr.Observe(o)

@@ -11,44 +11,58 @@ import (
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
-// TestObsBatch: observations come back from a batch as they went in,
-// strings of the chunk's text or not, with their times and verdicts.
+// TestObsBatch: what the tracker reads of records comes back from a batch
+// as incident.ObservationOf makes it, strings of the chunk's text or not,
+// with their times and a copy of the verdict.
 func TestObsBatch(t *testing.T) {
 	data := "Nov 23 15:33:47 mx postfix/smtp[1]: 90DB998626D: to=<a@remote.test>, status=bounced"
 	at := time.Date(2026, 11, 23, 15, 33, 47, 0, time.UTC)
 	v := classify.Verdict{Provider: "spamhaus", Listed: "192.0.2.1"}
-	in := []incident.Observation{
-		{Kind: postfixlog.KindDelivery, At: at, QueueID: data[36:47], Status: data[len(data)-7:], To: data[53:65], Raw: data,
-			RemoteHost: "not.in.the.chunk", Verdict: &v},
-		{Kind: postfixlog.KindRemoved, At: at, QueueID: data[36:47]},
-		{Kind: postfixlog.KindQueued, At: at.Add(time.Second), QueueID: "static", From: ""},
+	recs := []postfixlog.Record{
+		{Kind: postfixlog.KindDelivery, Time: at, QueueID: data[36:47], Status: data[len(data)-7:], To: data[53:65], Raw: data,
+			RemoteHost: "not.in.the.chunk"},
+		{Kind: postfixlog.KindRemoved, Time: at, QueueID: data[36:47]},
+		{Kind: postfixlog.KindQueued, Time: at.Add(time.Second), QueueID: "static", From: ""},
+		{Kind: postfixlog.KindOther, Time: at, QueueID: data[36:47]}, // the tracker reads nothing of it
 	}
 	var b obsBatch
 	b.reset(data)
-	for i := range in {
-		b.add(&in[i])
+	var want []incident.Observation
+	for i := range recs {
+		o, ok := incident.ObservationOf(&recs[i], &v)
+		if b.addRecord(&recs[i], &v) != ok {
+			t.Fatalf("%d: addRecord = %v, ObservationOf %v", i, !ok, ok)
+		}
+		if ok {
+			want = append(want, o)
+		}
+	}
+	if len(b.obs) != 3 {
+		t.Fatalf("%d observations, want 3", len(b.obs))
 	}
 	v.Provider = "changed" // the batch keeps a copy
-	for i := range in {
+	for i := range want {
 		var o incident.Observation
 		b.get(i, &o)
-		want := in[i]
-		if want.Verdict != nil {
+		w := want[i]
+		if w.Verdict != nil {
 			if o.Verdict == nil || o.Verdict.Provider != "spamhaus" || o.Verdict.Listed != "192.0.2.1" {
 				t.Errorf("%d: verdict %+v", i, o.Verdict)
 			}
-			o.Verdict, want.Verdict = nil, nil
+			o.Verdict, w.Verdict = nil, nil
 		}
-		if o != want {
-			t.Errorf("%d: got %+v\nwant %+v", i, o, want)
+		if o != w {
+			t.Errorf("%d: got %+v\nwant %+v", i, o, w)
 		}
 	}
 }
 
 // TestObsBatchKeepsObservationOf: whatever incident.ObservationOf makes of
 // a record of any kind, with every string of the record set, comes back
-// from a batch the same — a string it starts to set for a kind that
-// obsBatch does not keep fails here.
+// from a batch that took the record (addRecord) the same, and addRecord
+// takes the records ObservationOf takes — a string ObservationOf starts
+// to set for a kind, or a kind it starts to take, fails here until
+// addRecord follows.
 func TestObsBatchKeepsObservationOf(t *testing.T) {
 	// Every string field of a record a distinct part of the chunk's text.
 	var names []string
@@ -89,15 +103,18 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 			if links { // what Record.Link ties together (strings not in the chunk)
 				r.QueueID, r.OrigQueueID, r.Status, r.RelayHost, r.RelayIP = "3F2A81C0B4E", "4A1B2C3D4E5", "sent", "localhost", ""
 				r.Detail = "250 2.0.0 Ok: queued as 5B6C7D8E9F0"
+				r.HeaderValue = "6D7E8F9A0B1-0123abcd" // the track header's earlier queue id
 			}
 			want, ok := incident.ObservationOf(&r, &v)
+			var b obsBatch
+			b.reset(data)
+			if b.addRecord(&r, &v) != ok {
+				t.Errorf("%v (links %v): addRecord %v, ObservationOf %v", kind, links, !ok, ok)
+			}
 			if !ok {
 				continue
 			}
 			seen++
-			var b obsBatch
-			b.reset(data)
-			b.add(&want)
 			var got incident.Observation
 			b.get(0, &got)
 			if (got.Verdict == nil) != (want.Verdict == nil) || got.Verdict != nil && *got.Verdict != *want.Verdict {
@@ -107,8 +124,8 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 			if got != want {
 				t.Errorf("%v (links %v): got %+v\nwant %+v", kind, links, got, want)
 			}
-			if links && kind == postfixlog.KindPickup && got.Next == "" {
-				t.Errorf("pickup with orig_id: no link")
+			if links && (kind == postfixlog.KindPickup || kind == postfixlog.KindHeader || kind == postfixlog.KindDelivery) && got.Next == "" {
+				t.Errorf("%v: no link", kind)
 			}
 		}
 	}

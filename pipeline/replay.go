@@ -385,23 +385,18 @@ func (w *worker) do(c chunk, obs *obsBatch) parsed {
 	rd := w.readers[c.input]
 	rd.Counts.Reset()
 	data := c.data
-	var o incident.Observation
 	var rec postfixlog.Record // on the stack: see ingest.Reader.ReadTo
 	for len(data) > 0 {
 		var line string
 		line, data = logwatch.CutLineString(data) // the sources' line rule
 		ok, v := rd.ReadTo(&rec, line)
-		if !ok {
-			continue
-		}
-		ok = ingest.SetObservation(&o, &rec, v)
 		// Message-IDs only matter to notices; the report names who
 		// sent the refused mail (sender, SASL login, client, every
 		// queue id), so the other facts reach the tracker.
-		if !ok || !ingest.Clocked(&o) {
+		if !ok || !ingest.ClockedKind(rec.Kind) {
 			continue
 		}
-		p.obs.add(&o)
+		p.obs.addRecord(&rec, v) // incident.ObservationOf, compacted
 	}
 	p.c.Add(&rd.Counts)
 	return p
