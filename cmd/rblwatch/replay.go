@@ -23,13 +23,13 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
 	format := fs.String("format", "text", "output format: text, json or html")
 	lang := fs.String("lang", envLang(e), "language of text and html output, en or ja; the default follows $LC_ALL, $LC_MESSAGES or $LANG")
-	since := fs.String("since", "", "ignore lines before this time (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration such as 24h before now)")
+	since := fs.String("since", "", "ignore lines before this time (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration such as 24h or 7d before now)")
 	until := fs.String("until", "", "ignore lines from this time on (same forms as --since)")
 	sendingIP := fs.String("sending-ip", "", "our outbound IP: the listed IP when a reply names none (default: the configuration's sending IP when it has one)")
 	roles := roleFlag(fs)
 	tz := fs.String("tz", "", "time zone of syslog timestamps without one (default: the configuration's log.timezone, local)")
-	settle := fs.Duration("settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long with no new rejection (default: the configuration's notify.settle)")
-	quiet := fs.Duration("quiet", incident.DefaultConfig.Quiet, "an incident is cleared after this long without a rejection (default: the configuration's notify.quiet); 0s: never")
+	settle := dayDurationFlag(fs, "settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long (a `duration`: 10m, 1h, 1d) with no new rejection (default: the configuration's notify.settle)")
+	quiet := dayDurationFlag(fs, "quiet", incident.DefaultConfig.Quiet, "an incident is cleared after this long (a `duration`: 6h, 7d) without a rejection (default: the configuration's notify.quiet); 0s: never")
 	loadCatalog := catalogFlags(fs, "replay")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,6 +57,37 @@ func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read time %q (use 2026-11-23, 2026-11-23T14:00, RFC 3339 or a duration like 24h or 7d)", s)
+}
+
+// dayDuration is a duration flag that takes days too, as the
+// configuration writes them ("7d", "1d12h", "90m"); a leading "-" makes it
+// negative, for the caller to refuse with its own words.
+type dayDuration struct{ d *time.Duration }
+
+func (f dayDuration) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f dayDuration) Set(s string) error {
+	d, err := config.ParseDuration(strings.TrimPrefix(s, "-"))
+	if err != nil {
+		return errors.New("not a duration (90s, 6h, 7d, 1d12h)")
+	}
+	if strings.HasPrefix(s, "-") {
+		d = -d
+	}
+	*f.d = d
+	return nil
+}
+
+// dayDurationFlag defines a dayDuration flag.
+func dayDurationFlag(fs *flag.FlagSet, name string, value time.Duration, usage string) *time.Duration {
+	d := value
+	fs.Var(dayDuration{&d}, name, usage)
+	return &d
 }
 
 // progress prints how far a long replay has got, on a terminal only.

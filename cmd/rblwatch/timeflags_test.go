@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +34,27 @@ func TestParseWhen(t *testing.T) {
 		got, err := parseWhen(tt.in, now, tokyo)
 		if (err != nil) != tt.bad || !got.Equal(tt.want) {
 			t.Errorf("parseWhen(%q) = %v, %v; want %v (error %v)", tt.in, got, err, tt.want, tt.bad)
+		}
+	}
+}
+
+// TestReplayDurationsTakeDays: replay's --settle and --quiet take days as
+// notify.settle and notify.quiet do ("--quiet 1d" was "parse error").
+func TestReplayDurationsTakeDays(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--quiet", "1d", "--settle", "90m"}, 0, ""},
+		{[]string{"--quiet", "1d12h"}, 0, ""},
+		{[]string{"--quiet", "1y"}, 2, "not a duration (90s, 6h, 7d, 1d12h)"},
+		{[]string{"--settle", "-5m"}, 2, "--settle must not be negative"},
+		{[]string{"--quiet", "-1d"}, 2, "--quiet must not be negative"},
+	} {
+		_, stderr, code := runCLI(t, append(append([]string{"replay"}, tt.args...), "../../testdata/postfix/sample.log")...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("replay %q: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, tt.code, tt.want)
 		}
 	}
 }
