@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
@@ -588,35 +587,5 @@ func TestWritesAreTakenWhole(t *testing.T) {
 	mustTx(t, s, func(tx *Tx) error { return tx.Write(s.Writes()) })
 	if m := byQueueID(t, s, "AAA")[0]; rcptSummary(m) != "rcpt@remote.test=sent/2.0.0/2" || m.State != StateDelivered || !m.RemovedAt.Equal(sec(4)) {
 		t.Errorf("the next take wrote %s, state %s, removed %v", rcptSummary(m), m.State, m.RemovedAt)
-	}
-}
-
-// TestIntern: one copy a text, never the caller's memory, at most
-// maxInterned texts kept and none longer than maxInternedLen.
-func TestIntern(t *testing.T) {
-	q := newQueue()
-	line := "status=sent dsn=2.0.0"
-	a, b := q.intern(line[7:11]), q.intern(strings.Clone(line[7:11]))
-	if a != "sent" || unsafe.StringData(a) != unsafe.StringData(b) {
-		t.Errorf("intern gave %q and %q at different places; want one copy", a, b)
-	}
-	if unsafe.StringData(a) == unsafe.StringData(line[7:]) {
-		t.Error("intern kept the caller's memory (it would pin the log line)")
-	}
-	long := strings.Repeat("x", maxInternedLen+1)
-	if got := q.intern(long); got != long || unsafe.StringData(got) == unsafe.StringData(long) {
-		t.Error("a long text is not copied")
-	}
-	if _, ok := q.strs[long]; ok {
-		t.Error("a text longer than maxInternedLen was kept")
-	}
-	for i := range maxInterned + 10 {
-		s := fmt.Sprint(i)
-		if got := q.intern(s); got != s {
-			t.Fatalf("intern(%q) = %q", s, got)
-		}
-	}
-	if len(q.strs) != maxInterned {
-		t.Errorf("%d texts kept, want at most %d", len(q.strs), maxInterned)
 	}
 }

@@ -25,14 +25,13 @@ import (
 type queue struct {
 	nextMsg int64 // the id the next new row gets
 
-	live   map[string]*qmsg  // queue id → the message in the queue under it
-	recent map[string]*qmsg  // queue id → the last message removed under it, for recentWindow
-	gone   []*qmsg           // removed messages in order of removal (recent's expiry)
-	dirty  []*qmsg           // changed since the last flush
-	links  []link            // links between queue ids read since the last flush (trail.go)
-	latest time.Time         // the latest time read in the log
-	swept  time.Time         // when stale live messages were last looked for (log time)
-	strs   map[string]string // intern's copies
+	live   map[string]*qmsg // queue id → the message in the queue under it
+	recent map[string]*qmsg // queue id → the last message removed under it, for recentWindow
+	gone   []*qmsg          // removed messages in order of removal (recent's expiry)
+	dirty  []*qmsg          // changed since the last flush
+	links  []link           // links between queue ids read since the last flush (trail.go)
+	latest time.Time        // the latest time read in the log
+	swept  time.Time        // when stale live messages were last looked for (log time)
 }
 
 // recentWindow is how long (log time) a removed message stays in memory:
@@ -91,29 +90,7 @@ type qrcpt struct {
 }
 
 func newQueue() *queue {
-	return &queue{live: map[string]*qmsg{}, recent: map[string]*qmsg{}, strs: map[string]string{}}
-}
-
-// Bounds of intern: how many strings it keeps, and how long one may be.
-const (
-	maxInterned    = 4096
-	maxInternedLen = 256
-)
-
-// intern returns a copy of s that pins no log line, the same copy for the
-// same text: a recipient's status, DSN and relay, and a message's origin,
-// take few values over many lines, and a copy of each (setString) was a
-// fifth of the loop's allocations during a catch-up (bench/README.md,
-// catchup9). Past maxInterned strings, or for a longer one, it copies.
-func (q *queue) intern(s string) string {
-	if c, ok := q.strs[s]; ok {
-		return c
-	}
-	c := strings.Clone(s)
-	if len(q.strs) < maxInterned && len(s) <= maxInternedLen {
-		q.strs[c] = c
-	}
-	return c
+	return &queue{live: map[string]*qmsg{}, recent: map[string]*qmsg{}}
 }
 
 // touch marks m to be written.
@@ -182,7 +159,7 @@ func (q *queue) apply(r *postfixlog.Record) {
 			q.touch(old)
 		}
 		m := q.start(r)
-		m.origin = q.intern(clip(r.Program, maxText))
+		m.origin = strings.Clone(clip(r.Program, maxText))
 		if r.Kind == postfixlog.KindPickup {
 			m.sender, m.senderKnown, m.client = strings.Clone(clip(r.From, maxText)), true, "local"
 		} else {
@@ -210,7 +187,7 @@ func (q *queue) apply(r *postfixlog.Record) {
 			return
 		}
 		m := q.liveOrNew(r)
-		m.deliver(r, q)
+		m.deliver(r)
 		m.seen(r.Time)
 		m.updateState()
 		q.touch(m)
@@ -277,8 +254,8 @@ func (q *queue) apply(r *postfixlog.Record) {
 // holds zeroTime): rejected_at must not stay NULL.
 var zeroAt = time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)
 
-// deliver records a delivery attempt of r.To (q interns its texts).
-func (m *qmsg) deliver(r *postfixlog.Record, q *queue) {
+// deliver records a delivery attempt of r.To.
+func (m *qmsg) deliver(r *postfixlog.Record) {
 	addr, origTo := clip(r.To, maxText), clip(r.OrigTo, maxText)
 	var rc *qrcpt
 	for _, c := range m.rcpts {
@@ -296,15 +273,9 @@ func (m *qmsg) deliver(r *postfixlog.Record, q *queue) {
 	if text == "" {
 		text = r.Reply.Text
 	}
-	if s := clip(strings.ToLower(r.Status), 64); rc.status != s {
-		rc.status = q.intern(s)
-	}
-	if s := clip(r.DSN, 64); rc.dsn != s {
-		rc.dsn = q.intern(s)
-	}
-	if s := clip(r.Relay, maxText); rc.relay != s {
-		rc.relay = q.intern(s)
-	}
+	setString(&rc.status, clip(strings.ToLower(r.Status), 64))
+	setString(&rc.dsn, clip(r.DSN, 64))
+	setString(&rc.relay, clip(r.Relay, maxText))
 	setString(&rc.reply, clip(text, maxReplyText))
 	rc.attempts++
 	if !r.Time.IsZero() {
@@ -438,13 +409,7 @@ func chunk(n int) int {
 // changed, ready to be written (Store.Writes, Tx.Write): their values are
 // copied, so the records applied after the take do not change them.
 type Writes struct {
-	// rows are copies of the changed rows (without their recipients),
-	// rcpts the JSON of each row's recipients (slices of one string):
-	// Tx.Write makes the rest of the values (the times' texts) on the
-	// store's writer, beside the daemon's loop, which was the slower stage
-	// of a catch-up after catchup7 (bench/README.md, catchup9).
-	rows    []qmsg
-	rcpts   []string
+	msgs    []any // the values of the rows, messageCols per row
 	started []startedMsg
 	links   []link // message_links rows (trail.go)
 }
@@ -460,9 +425,10 @@ type startedMsg struct {
 }
 
 // Empty reports whether there is nothing to write.
-func (w *Writes) Empty() bool { return w == nil || len(w.rows) == 0 && len(w.links) == 0 }
+func (w *Writes) Empty() bool { return w == nil || len(w.msgs) == 0 && len(w.links) == 0 }
 
-// take assigns ids to new rows and copies the changed ones into Writes.
+// take assigns ids to new rows and copies the values of the changed ones
+// into Writes.
 func (q *queue) take() *Writes {
 	w := &Writes{links: q.links}
 	q.links = nil
@@ -479,22 +445,14 @@ func (q *queue) take() *Writes {
 	// By id: a message closed in this batch goes before a new one that
 	// takes its queue id (unique among live rows).
 	slices.SortFunc(q.dirty, func(a, b *qmsg) int { return cmpInt(a.id, b.id) })
-	w.rows, w.rcpts = make([]qmsg, len(q.dirty)), make([]string, len(q.dirty))
-	ends := make([]int, len(q.dirty))
+	w.msgs = make([]any, 0, len(q.dirty)*messageCols)
 	var buf []byte
-	for i, m := range q.dirty {
-		w.rows[i] = *m
-		w.rows[i].rcpts = nil
-		buf = appendRecipients(buf, m.rcpts)
-		ends[i] = len(buf)
+	for _, m := range q.dirty {
+		w.msgs, buf = m.appendArgs(w.msgs, buf)
 		if m.link {
 			w.started = append(w.started, startedMsg{m.id, m.queueID, m.firstSeen})
 		}
 		m.dirty, m.link = false, false
-	}
-	all, from := string(buf), 0
-	for i, end := range ends {
-		w.rcpts[i], from = all[from:end], end
 	}
 	clear(q.dirty)
 	q.dirty = q.dirty[:0]
@@ -509,12 +467,7 @@ func (t *Tx) Write(w *Writes) error {
 	if w.Empty() {
 		return nil
 	}
-	vals := make([]any, 0, len(w.rows)*messageCols)
-	var buf []byte
-	for i := range w.rows {
-		vals, buf = w.rows[i].appendArgs(vals, buf, w.rcpts[i])
-	}
-	if err := t.upsert("messages", messageCols, vals); err != nil {
+	if err := t.upsert("messages", messageCols, w.msgs); err != nil {
 		return fmt.Errorf("track: writing messages: %w", err)
 	}
 	if err := t.writeLinks(w.links); err != nil {
@@ -600,37 +553,25 @@ func upsertSQL(table, columns string, cols, keys, n int) string {
 	return b.String()
 }
 
-// appendArgs appends the values of m's row to args, rcpts the JSON of its
-// recipients (appendRecipients). Its times are written into buf (returned
-// for the next row) and made one string, which the values are slices of:
-// one allocation a row where each time was one of its own.
-func (m *qmsg) appendArgs(args []any, buf []byte, rcpts string) ([]any, []byte) {
+// appendArgs appends the values of m's row to args; the JSON of its
+// recipients is built in buf, which it returns for the next row.
+func (m *qmsg) appendArgs(args []any, buf []byte) ([]any, []byte) {
 	var sender any
 	if m.senderKnown {
 		sender = m.sender
 	}
-	buf = buf[:0]
-	// ends[i+1] is where the i-th time ends: first_seen, last_seen,
-	// expired_at, rejected_at, removed_at; an empty time is NULL.
-	var ends [6]int
-	for i, t := range [...]time.Time{m.firstSeen, m.lastSeen, m.expiredAt, m.rejectedAt, m.removedAt} {
-		switch {
-		case i == 3 && t.Equal(zeroAt), i == 4 && m.removed && t.IsZero():
-			buf = append(buf, zeroTime...) // a rejection or removal at a time not known
-		case !t.IsZero():
-			buf = appendTime(buf, t)
-		}
-		ends[i+1] = len(buf)
+	removed := dbTime(m.removedAt)
+	if m.removed && m.removedAt.IsZero() {
+		removed = zeroTime
 	}
-	row := string(buf)
-	var times [5]any
-	for i := range times {
-		if ends[i+1] > ends[i] {
-			times[i] = row[ends[i]:ends[i+1]]
-		}
+	rejected := dbTime(m.rejectedAt)
+	if m.rejectedAt.Equal(zeroAt) {
+		rejected = zeroTime
 	}
+	expired := dbTime(m.expiredAt)
+	buf = appendRecipients(buf[:0], m.rcpts)
 	return append(args, m.id, m.queueID, sender, m.messageID, m.origin, m.client, m.clientIP, m.saslUser, m.size, m.nrcpt,
-		string(m.state), times[0], times[1], times[2], times[3], times[4], m.noticeQID, m.notice, rcpts), buf
+		string(m.state), dbTime(m.firstSeen), dbTime(m.lastSeen), expired, rejected, removed, m.noticeQID, m.notice, string(buf)), buf
 }
 
 // loadQueue reads the picture from the tables (through the readers, which
