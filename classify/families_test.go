@@ -134,6 +134,13 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"verbs", "421 4.7.0 Too much unsolicited mail from your mail server"},
 	{"verbs", "421 Your IP address has a very low standing"},
 	{"verbs", "550 5.7.1 host address blacklisted by recipient"},
+	// the recipient's system, not a user, blocked our address (issue 14,
+	// tenth round: beside the user's own block in otherFamilies)
+	{"verbs", "550 5.7.1 Your IP 203.0.113.7 has been blocked by the recipient's mail server"},
+	{"verbs", "554 IP address 203.0.113.7 blacklisted by the recipient's firewall"},
+	// a terse reply that says only what a list called us (tenth round)
+	{"terse", "554 Open relay"},
+	{"terse", "550 5.7.1 Open proxy listed"},
 	{"verbs", "554 5.7.1 Service unavailable; client [203.0.113.7] blocked"},
 	{"verbs", "550 tutanota is temporarily blocked"},
 	{"verbs", "553 5.7.1 Client host rejected: Relaying denied - your IP identified as spam source"},
@@ -290,6 +297,21 @@ var otherFamilies = []struct{ kind, text string }{
 	{"greylist", "450 4.2.0 Greylisted, please try again later"},
 	{"greylist", "451 4.7.1 Please try again later (greylisting)"},
 	{"greylist", "450 4.7.1 <a@example.org>: Recipient address rejected: Greylisted for 5 minutes"},
+	// a person at the receiving end blocked us by their own choice, even
+	// when the reply names our address (issue 14, tenth round:
+	// holdout8.tsv row 12's kind)
+	{"user's block", "550 Your IP or e-mail address has been blocked by the Acme user"},
+	{"user's block", "550 5.7.1 Your IP address was blocked by the recipient"},
+	{"user's block", "554 Sorry, the user has blocked you"},
+	{"user's block", "550 Delivery from 203.0.113.7 refused: the recipient has blocked your address"},
+	{"sender", "550 5.1.1 <a@example.org> sender is listed"},
+	// a client that retries too fast or after errors, blocked for a while
+	// (policyd-weight's retry penalty and its like; tenth round:
+	// holdout8.tsv row 6's kind)
+	{"rate", "450 4.7.1 Client host rejected: blocked for 120 seconds because of previous errors, retrying too fast"},
+	{"rate", "421 4.7.0 Your IP 203.0.113.7 is temporarily blocked: too many errors, you are retrying too quickly"},
+	{"rate", "451 Client host [203.0.113.7] temporarily blocked: reconnecting too fast"},
+	{"rate", "421 Too many connections from your IP, blocked for 10 minutes"},
 	// the sender address blocked by the recipient
 	{"sender", "550 5.7.1 Sender address a@example.org is blocked by the recipient"},
 	{"sender", "554 5.7.1 <a@example.org>: Sender address rejected: Access denied"},
@@ -436,6 +458,16 @@ func TestInferenceFamilies(t *testing.T) {
 		{"554 Your IP is blocked by AOL", "yahoo", FoundNamed, ""},
 		{"550 Your server is blocked by Orange for spam", "orange", FoundNamed, ""},
 		{"550 Your IP is blocked by Barracuda", "barracuda", FoundNamed, ""},
+		// a catalog list named alone in a terse reply (issue 14, tenth
+		// round: holdout8.tsv row 10's kind)
+		{"550 5.7.1 DSBL listed", "dsbl", FoundNamed, ""},
+		{"554 NJABL open proxy", "njabl", FoundNamed, ""},
+		{"host mx.example-isp.net[198.51.100.1] said: 553 DSBL open relay (in reply to RCPT TO command)", "dsbl", FoundNamed, "example-isp.net"},
+		// FrontBridge, bought by Microsoft: its own list's zone and its
+		// mail hosts (tenth round: holdout8.tsv row 19's kind)
+		{"550 Service unavailable; Client host [203.0.113.7] blocked using ip.blacklist.zap; Mail From IP Banned", "microsoft", FoundWording, ""},
+		{"host mail.global.frontbridge.com[198.51.100.1] said: 550 Service unavailable; Client host [203.0.113.7] blocked using 88.blacklist.zap (in reply to RCPT TO command)", "microsoft", FoundWording, ""},
+		{"host mail71-va3.bigfish.com[198.51.100.1] said: 554 5.7.1 Your IP 203.0.113.7 is blocked (in reply to MAIL FROM command)", "microsoft", FoundRelay, ""},
 		{"550 Gmail has blocked your IP for spam", "gmail", FoundNamed, ""},
 		// a receiver's template said without its fixed words is still its
 		// own by its link or its mail host

@@ -50,11 +50,13 @@ import (
 //
 // A cue is a phrase of words matched as whole words; a word ending in "*"
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
-// address and "{addr}" for a mail address ("a@example.org" or a word in
-// angle brackets). A cue in Chinese, Japanese or Korean (scripts that do
-// not put spaces between words, or glue particles to them) is found
-// anywhere inside a word instead ("黑名单", "ブロック", "차단"), and so is
-// one in Thai, Lao, Khmer or Burmese.
+// address, "{addr}" for a mail address ("a@example.org" or a word in
+// angle brackets) and "{word}", after a first word, for any one plain word
+// ("blocked by the {word} user": a user's name). A cue in Chinese,
+// Japanese or Korean (scripts that do not put spaces between words, or
+// glue particles to them) is found anywhere inside a word instead
+// ("黑名单", "ブロック", "차단"), and so is one in Thai, Lao, Khmer or
+// Burmese.
 type GenericCues struct {
 	// Priority places the layer among the rules (default 41): rules of a
 	// higher priority are tried first, then the layer, then the rest.
@@ -145,6 +147,7 @@ const (
 type cueElem struct {
 	word   string
 	prefix bool
+	any    bool  // "{word}": any one plain word (a name: "the FakeMail user")
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
 
@@ -258,7 +261,8 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 }
 
 // parseCue reads a phrase: words separated by spaces, "*" at a word's end
-// for a prefix, "{ip}" and "{addr}" for those kinds of word. The words are
+// for a prefix, "{ip}" and "{addr}" for those kinds of word, "{word}" (not
+// first) for any one plain word. The words are
 // cut as the reply is, so a cue must be words the tokenizer would make.
 func parseCue(p string) (cuePhrase, string) {
 	var ph cuePhrase
@@ -269,6 +273,12 @@ func parseCue(p string) (cuePhrase, string) {
 			continue
 		case "{addr}":
 			ph.elems = append(ph.elems, cueElem{kind: tokAddr})
+			continue
+		case "{word}":
+			if len(ph.elems) == 0 {
+				return ph, "cannot begin with {word}"
+			}
+			ph.elems = append(ph.elems, cueElem{any: true})
 			continue
 		}
 		prefix := strings.HasSuffix(f, "*") && len(f) > 1
@@ -547,6 +557,10 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				}
 			case t.kind == tokLink:
 				return
+			case e.any:
+				if t.kind != tokWord {
+					return
+				}
 			case e.prefix:
 				if !bytes.HasPrefix(word(t), []byte(e.word)) {
 					return

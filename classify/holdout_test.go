@@ -177,7 +177,12 @@ func TestHoldout(t *testing.T) {
 		// blocked because of previous errors - retrying too fast" (a rate
 		// limit) and a per-user block "Your IP or Email address blocked by
 		// the … User" (recipient policy). The batch is SEEN from now on.
-		{file: "holdout8.tsv", minPos: 14, minNeg: 30, floor: 12.0/14 - 1e-9, ceiling: 2.0/30 + 1e-9},
+		// Issue 14's tenth round fixed the four by kind (a list named
+		// alone in a terse reply; FrontBridge's zone and hosts as
+		// Microsoft's; retry-penalty rate limits; a user's own block):
+		// 14 of 14, 0 of 30 — a SEEN result, which the floor and ceiling
+		// keep; the untouched measurement stays 12/14 and 2/30.
+		{file: "holdout8.tsv", minPos: 14, minNeg: 30, floor: 1 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
