@@ -411,7 +411,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:5: notify.quiet: notify.aggregate (1h) must be shorter than notify.quiet (45m)",
 		}},
 		{"zero quiet", "notify:\n  to: pm@example.com\n  quiet: 0s\n", []string{
-			"t.yaml:3: notify.quiet: must be more than 0s: incidents would clear at once",
+			"t.yaml:3: notify.quiet: must be more than 0s: an incident that no delivery clears would never end",
 		}},
 		{"webhook", "notify:\n  webhook:\n    url: ftp://hooks.example.com/x\n", []string{
 			"t.yaml:3: notify.webhook.url: not an http:// or https:// URL",

@@ -236,7 +236,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		d.warnf("notify.renotify", "a digest every %s is a lot of email", FormatDuration(n.Renotify))
 	}
 	if n.Quiet <= 0 {
-		d.errorf("notify.quiet", "must be more than 0s: incidents would clear at once")
+		d.errorf("notify.quiet", "must be more than 0s: an incident that no delivery clears would never end")
 	}
 	if n.Aggregate > 10*time.Minute {
 		d.warnf("notify.aggregate", "the first email about an incident waits %s", FormatDuration(n.Aggregate))
