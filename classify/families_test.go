@@ -141,6 +141,13 @@ var blocklistFamilies = []struct{ kind, text string }{
 	// a terse reply that says only what a list called us (tenth round)
 	{"terse", "554 Open relay"},
 	{"terse", "550 5.7.1 Open proxy listed"},
+	// a refusal based on the relay that connected (tenth round: dev8.tsv
+	// row 11's kind)
+	{"relay's address", "550 Mail denied, based on relay 203.0.113.7"},
+	{"relay's address", "553 Message refused based on the sending relay [203.0.113.7]"},
+	// a receiver's words that are anyone's English, without its template's
+	// stem (tenth round)
+	{"anyone's words", "550 5.7.1 Sorry, traffic not accepted from this IP 203.0.113.7"},
 	{"verbs", "554 5.7.1 Service unavailable; client [203.0.113.7] blocked"},
 	{"verbs", "550 tutanota is temporarily blocked"},
 	{"verbs", "553 5.7.1 Client host rejected: Relaying denied - your IP identified as spam source"},
@@ -293,6 +300,7 @@ var otherFamilies = []struct{ kind, text string }{
 	{"relay", "550 5.7.1 Unable to relay for user@example.org"},
 	{"relay", "550 relaying denied for 203.0.113.7"},
 	{"relay", "554 5.7.1 Relaying not permitted from your IP"},
+	{"relay", "554 Relay denied, based on relay rules for a@example.org"},
 	// greylisting
 	{"greylist", "450 4.2.0 Greylisted, please try again later"},
 	{"greylist", "451 4.7.1 Please try again later (greylisting)"},
@@ -461,8 +469,9 @@ func TestInferenceFamilies(t *testing.T) {
 		// a catalog list named alone in a terse reply (issue 14, tenth
 		// round: holdout8.tsv row 10's kind)
 		{"550 5.7.1 DSBL listed", "dsbl", FoundNamed, ""},
-		{"554 NJABL open proxy", "njabl", FoundNamed, ""},
-		{"host mx.example-isp.net[198.51.100.1] said: 553 DSBL open relay (in reply to RCPT TO command)", "dsbl", FoundNamed, "example-isp.net"},
+		{"553 DSBL", "dsbl", FoundNamed, ""},
+		{"550 ORBS listed", "orbs", FoundNamed, ""},
+		{"host mx.example-isp.net[198.51.100.1] said: 553 DSBL open relay (in reply to RCPT TO command)", "dsbl", FoundNamed, ""},
 		// FrontBridge, bought by Microsoft: its own list's zone and its
 		// mail hosts (tenth round: holdout8.tsv row 19's kind)
 		{"550 Service unavailable; Client host [203.0.113.7] blocked using ip.blacklist.zap; Mail From IP Banned", "microsoft", FoundWording, ""},
@@ -525,10 +534,10 @@ func TestFoundFamilies(t *testing.T) {
 // mail" inside Gmail's rate-limit text, which the seen files label a rate
 // limit, and a terse "tutanota is rejected": "is rejected", "is denied"
 // and "is refused" alone are no terse cues, since "Access is denied" and
-// "Command is rejected" say nothing of our address). Lower them, never
-// raise them.
+// "Command is rejected" say nothing of our address; the tenth round lost
+// one fewer: 68). Lower them, never raise them.
 func TestGenericParaphrases(t *testing.T) {
-	const maxLost, maxGained = 69, 1
+	const maxLost, maxGained = 68, 1
 	c := Default()
 	var gen *cueSet
 	for _, r := range c.rules {
