@@ -427,4 +427,23 @@ func TestGenericOverride(t *testing.T) {
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "my.yaml:2: generic: cue") {
 		t.Errorf("bad cue: got %v", err)
 	}
+	// "{word}" stands for any one plain word, never for an address, and
+	// never begins a cue.
+	var strong []string
+	for _, l := range Default().src.Generic.Strong {
+		strong = append(strong, strconv.Quote(l))
+	}
+	c, err = Load(Default(), []byte("generic:\n  strong: ["+strings.Join(strong, ", ")+", 'shunned by the {word} robot']\n"), "my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]bool{"550 shunned by the Acme robot": true, "550 shunned by the 192.0.2.1 robot": false, "550 shunned by the robot": false} {
+		if v := c.Classify(InputFromText(text, "")); (v.Rule == GenericRuleID) != want {
+			t.Errorf("%q with {word}: rule %q, want the generic layer %v", text, v.Rule, want)
+		}
+	}
+	_, err = Load(Default(), []byte("generic:\n  strong: ['{word} robot']\n"), "my.yaml")
+	if err == nil || !strings.Contains(err.Error(), "cannot begin with {word}") {
+		t.Errorf("a cue beginning with {word}: got %v", err)
+	}
 }
