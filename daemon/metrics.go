@@ -143,9 +143,13 @@ func (m *Metrics) selfCheck(at time.Time, results map[string][]dnsbl.Result, pro
 	definite := false
 	for target, rs := range results {
 		for _, r := range rs {
-			m.dnsChecks.WithLabelValues(string(r.Status)).Inc()
 			k := listingKey{target: target, zone: r.Zone}
 			seen[k] = true
+			if r.NoIPv6 { // an ipv4_only zone, not asked: not listed, no lookup
+				m.state.listed[k] = listing{provider: providerOf(r.Zone)}
+				continue
+			}
+			m.dnsChecks.WithLabelValues(string(r.Status)).Inc()
 			switch r.Status {
 			case dnsbl.StatusListed:
 				definite = true

@@ -603,7 +603,9 @@ func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []
 	results := dnsbl.CheckRound(ctx, s.log, env.resolver, dnsbl.NewHealth(), zones, k.Listed, s.d.Now())
 	checks := make([]notify.Check, 0, len(results))
 	for _, r := range results {
-		s.d.Metrics.dnsChecks.WithLabelValues(string(r.Status)).Inc()
+		if !r.NoIPv6 { // an ipv4_only zone is not asked about an IPv6 address
+			s.d.Metrics.dnsChecks.WithLabelValues(string(r.Status)).Inc()
+		}
 		checks = append(checks, notify.CheckOf(r))
 	}
 	return checks

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,28 @@ func TestEveryZoneDeadIsLoud(t *testing.T) {
 	case it := <-h.mail.got:
 		t.Errorf("an extra %s notice: %q", it.Kind, subject(t, it))
 	default:
+	}
+}
+
+// TestDeadResolverIsLoudForIPv6: an IPv6 sending address is not asked of
+// the zones the catalog marks ipv4_only; their "not listed" answers, given
+// without asking, are no DNS answer: a dead resolver is still loud, and
+// those zones count no lookup.
+func TestDeadResolverIsLoudForIPv6(t *testing.T) {
+	h, fake, cfg := selfCheckHarness(t)
+	cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("2001:db8::25")}
+	cfg.DNSBL.ResolverFailures = 1
+	fake.SetAll(dnsbltest.ServFail)
+	h.start(cfg)
+	defer h.stop()
+	h.selfCheckRound(0)
+	if n := h.logs.FilterMessage("self-check: no DNS answer at all").Len(); n != 1 {
+		t.Errorf("%d warnings of a self-check with no DNS answer, want 1", n)
+	}
+	if it := h.mail.wait(t, "resolver failing"); it.Kind != "resolver" {
+		t.Errorf("notice %s, want a resolver failing notice", it.Kind)
+	}
+	if n := h.metric(`rblwatch_dnsbl_lookups_total{status="clean"}`); n != 0 {
+		t.Errorf("%v clean lookups counted, want 0 (the ipv4_only zones were not asked)", n)
 	}
 }

@@ -226,7 +226,7 @@ func (s *service) zoneHealth(r selfCheckResult) {
 			switch {
 			case errors.Is(res.Err, dnsbl.ErrUnhealthy):
 				now[res.Zone] = res.Reason
-			case res.Status != dnsbl.StatusError:
+			case res.Status != dnsbl.StatusError && !res.NoIPv6: // an ipv4_only zone not asked says nothing of it
 				answered[res.Zone] = true
 			}
 		}
@@ -355,6 +355,9 @@ func failedRound(results map[string][]dnsbl.Result) (bool, string) {
 	asked, example := false, ""
 	for _, rs := range results {
 		for _, r := range rs {
+			if r.NoIPv6 {
+				continue // nothing was asked (an ipv4_only zone)
+			}
 			asked = true
 			if r.Status != dnsbl.StatusError {
 				return false, ""
