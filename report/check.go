@@ -67,14 +67,21 @@ func (c *CheckReport) Listed() bool { return c.listed() > 0 }
 // Decided says whether some zone gave a definite answer for the target
 // (listed, or clean: NXDOMAIN, no record, a whitelist code). Errors —
 // timeouts, SERVFAIL, REFUSED, refusal codes such as Spamhaus's
-// 127.255.255.x — decide nothing.
+// 127.255.255.x — decide nothing, and neither does the "not listed" of a
+// zone that lists no IPv6 address (not asked: a dead resolver gives it
+// too) unless every zone is such a one.
 func (c *CheckReport) Decided() bool {
+	asked := false
 	for _, r := range c.Rows {
+		if r.NoIPv6 {
+			continue
+		}
+		asked = true
 		if r.Status == dnsbl.StatusListed || r.Status == dnsbl.StatusClean {
 			return true
 		}
 	}
-	return false
+	return !asked && len(c.Rows) > 0
 }
 
 func (c *CheckReport) listed() int {

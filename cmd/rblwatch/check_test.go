@@ -240,6 +240,11 @@ func TestCheckRbldnsd(t *testing.T) {
 		if _, _, code := runCLI(t, "check", "--config", cfg, "--resolver", addr, "--zone", "dead.test", "192.0.2.1"); code != 3 {
 			t.Errorf("IPv4 in the dead ipv4_only zone: exit %d, want 3 (it is asked)", code)
 		}
+		// Beside a zone that could not tell, the unasked zone decides
+		// nothing: a dead resolver must not read "clean".
+		if _, stderr, code := runCLI(t, "check", "--config", cfg, "--resolver", addr, "--zone", "dead.test", "--zone", "refused.test", "2001:db8::1"); code != 3 {
+			t.Errorf("IPv6 in an ipv4_only zone beside a REFUSED one: exit %d, want 3 (could not tell); stderr %s", code, stderr)
+		}
 	})
 
 	t.Run("catalog zones", func(t *testing.T) {
