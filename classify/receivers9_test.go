@@ -29,22 +29,7 @@ func TestReceiverHosts(t *testing.T) {
 		{"docomo: too many recipients is a rate limit", "host mfsmax.docomo.ne.jp[203.138.181.112] said: 552 Too many recipients (in reply to RCPT TO command)", "", RateLimit, "", ""},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
-			v := c.Classify(InputFromText(tc.line, ""))
-			if tc.provider == "" {
-				if v.Category == Blocklist {
-					t.Errorf("%q: a block-list verdict (%s, rule %s), want none", tc.line, v.Provider, v.Rule)
-				}
-				if tc.category != "" && v.Category != tc.category {
-					t.Errorf("%q: category %s (rule %s), want %s", tc.line, v.Category, v.Rule, tc.category)
-				}
-				return
-			}
-			if v.Provider != tc.provider || v.Category != tc.category || v.Found != tc.found {
-				t.Errorf("%q: %s/%s found %q (rule %s), want %s/%s found %q", tc.line, v.Provider, v.Category, v.Found, v.Rule, tc.provider, tc.category, tc.found)
-			}
-			if tc.via != "" && v.Via != tc.via {
-				t.Errorf("%q: via %q, want %q", tc.line, v.Via, tc.via)
-			}
+			checkReceiver(t, tc.line, c.Classify(InputFromText(tc.line, "")), tc.provider, tc.category, tc.found, tc.via)
 		})
 	}
 }

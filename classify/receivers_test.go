@@ -201,19 +201,30 @@ func TestReceiverCodes(t *testing.T) {
 		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
-			v := c.Classify(Input{Reply: reply.Parse(tc.text)})
-			if tc.provider == "" {
-				if v.Category == Blocklist {
-					t.Errorf("%q: a block-list verdict (%s, rule %s), want none", tc.text, v.Provider, v.Rule)
-				}
-				if tc.category != "" && v.Category != tc.category {
-					t.Errorf("%q: category %s (rule %s), want %s", tc.text, v.Category, v.Rule, tc.category)
-				}
-				return
-			}
-			if v.Provider != tc.provider || v.Category != tc.category || v.Found != tc.found {
-				t.Errorf("%q: %s/%s found %q (rule %s), want %s/%s found %q", tc.text, v.Provider, v.Category, v.Found, v.Rule, tc.provider, tc.category, tc.found)
-			}
+			checkReceiver(t, tc.text, c.Classify(Input{Reply: reply.Parse(tc.text)}), tc.provider, tc.category, tc.found, "")
 		})
+	}
+}
+
+// checkReceiver holds one row of the receivers' tables: provider "" wants
+// no block-list verdict (and category, when given); otherwise the
+// provider, category and found must be the row's, and via when the row
+// names one.
+func checkReceiver(t *testing.T, text string, v Verdict, provider string, category Category, found, via string) {
+	t.Helper()
+	if provider == "" {
+		if v.Category == Blocklist {
+			t.Errorf("%q: a block-list verdict (%s, rule %s), want none", text, v.Provider, v.Rule)
+		}
+		if category != "" && v.Category != category {
+			t.Errorf("%q: category %s (rule %s), want %s", text, v.Category, v.Rule, category)
+		}
+		return
+	}
+	if v.Provider != provider || v.Category != category || v.Found != found {
+		t.Errorf("%q: %s/%s found %q (rule %s), want %s/%s found %q", text, v.Provider, v.Category, v.Found, v.Rule, provider, category, found)
+	}
+	if via != "" && v.Via != via {
+		t.Errorf("%q: via %q, want %q", text, v.Via, via)
 	}
 }
