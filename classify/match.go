@@ -12,14 +12,19 @@ package classify
 // literal written with a trailing "*" is a prefix ("[tss*" finds "[tss04]")
 // and one with a leading "*" a suffix; see literal.
 type matcher struct {
-	class  [256]uint8
-	n      int32     // number of byte classes (class 0: bytes in no literal)
-	delta  []int32   // state*n + class → next state
-	out    [][]int32 // literals ending in a state, failure outputs merged in
-	nlits  int
-	maxLit int
-	lens   []int32 // length of each literal
-	bound  []uint8 // per literal: boundLeft, boundRight
+	class [256]uint8
+	n     int32 // number of byte classes (class 0: bytes in no literal)
+	// state*n + class → next state: in uint16 when the states fit (a
+	// state per literal byte at most), half the memory of int32 — the
+	// built-in catalog's table is 1.3 million entries, kept for as long
+	// as the catalog is (a replay's peak memory).
+	delta16 []uint16
+	delta32 []int32
+	out     [][]int32 // literals ending in a state, failure outputs merged in
+	nlits   int
+	maxLit  int
+	lens    []int32 // length of each literal
+	bound   []uint8 // per literal: boundLeft, boundRight
 }
 
 // Boundary checks of a literal.
@@ -92,20 +97,32 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 	for c := 'A'; c <= 'Z'; c++ {
 		m.class[c] = m.class[c+'a'-'A']
 	}
-	n := m.n
-	// Trie: goto edges, -1 for none. There is at most one state per
-	// literal byte, plus the root: allocate that once instead of growing
-	// the table a row at a time.
 	maxStates := 1
 	for _, l := range lits {
 		maxStates += len(l)
 	}
-	none := make([]int32, n) // a new state's row
-	for i := range none {
-		none[i] = -1
+	if maxStates < 1<<16-1 { // 0xFFFF is "none" while building
+		m.delta16 = buildDelta[uint16](m, lits, maxStates)
+	} else {
+		m.delta32 = buildDelta[int32](m, lits, maxStates)
 	}
-	gotoT := make([]int32, 0, int(n)*maxStates)
-	gotoT = append(gotoT, none...)
+	return m
+}
+
+// buildDelta builds the automaton's transitions (and m.out) in a table of
+// T, whose all-ones value marks a missing edge while the trie is built.
+func buildDelta[T uint16 | int32](m *matcher, lits []string, maxStates int) []T {
+	n := m.n
+	none := ^T(0)
+	// Trie: goto edges, none for none. There is at most one state per
+	// literal byte, plus the root: allocate that once instead of growing
+	// the table a row at a time.
+	noneRow := make([]T, n) // a new state's row
+	for i := range noneRow {
+		noneRow[i] = none
+	}
+	gotoT := make([]T, 0, int(n)*maxStates)
+	gotoT = append(gotoT, noneRow...)
 	m.out = make([][]int32, 1, maxStates)
 	states := int32(1)
 	for id, l := range lits {
@@ -113,29 +130,29 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 		for i := 0; i < len(l); i++ {
 			c := int32(m.class[l[i]])
 			t := gotoT[s*n+c]
-			if t < 0 {
-				t = states
+			if t == none {
+				t = T(states)
 				states++
-				gotoT = append(gotoT, none...)
+				gotoT = append(gotoT, noneRow...)
 				m.out = append(m.out, nil)
 				gotoT[s*n+c] = t
 			}
-			s = t
+			s = int32(t)
 		}
 		m.out[s] = append(m.out[s], int32(id))
 	}
 	// Breadth-first: failure links, full transitions, merged outputs.
-	m.delta = gotoT
+	delta := gotoT
 	fail := make([]int32, states)
 	queue := make([]int32, 0, states)
 	for c := int32(0); c < n; c++ {
-		t := m.delta[c]
-		if t < 0 {
-			m.delta[c] = 0
+		t := delta[c]
+		if t == none {
+			delta[c] = 0
 			continue
 		}
 		fail[t] = 0
-		queue = append(queue, t)
+		queue = append(queue, int32(t))
 	}
 	// A state's row, and its failure state's (complete: nearer the
 	// root), as slices: the catalog's automaton has thousands of states
@@ -144,19 +161,19 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		row := m.delta[s*n : s*n+n]
-		frow := m.delta[fail[s]*n : fail[s]*n+n]
+		row := delta[s*n : s*n+n]
+		frow := delta[fail[s]*n : fail[s]*n+n]
 		kids = kids[:0]
 		for c, t := range row {
-			if t >= 0 {
-				kids = append(kids, int32(c), t)
+			if t != none {
+				kids = append(kids, int32(c), int32(t))
 			}
 		}
 		copy(row, frow)
 		for k := 0; k < len(kids); k += 2 {
 			c, t := kids[k], kids[k+1]
-			row[c] = t
-			f := frow[c]
+			row[c] = T(t)
+			f := int32(frow[c])
 			fail[t] = f
 			if len(m.out[f]) > 0 {
 				merged := make([]int32, 0, len(m.out[t])+len(m.out[f]))
@@ -167,17 +184,24 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 			queue = append(queue, t)
 		}
 	}
-	return m
+	return delta
 }
 
 // scan sets bit i of hits for every literal i found in text as a whole
 // word (see matcher).
 func (m *matcher) scan(text []byte, hits []uint64) {
+	if m.delta16 != nil {
+		scanWith(m, m.delta16, text, hits)
+	} else {
+		scanWith(m, m.delta32, text, hits)
+	}
+}
+
+func scanWith[T uint16 | int32](m *matcher, delta []T, text []byte, hits []uint64) {
 	s := int32(0)
 	n := m.n
-	delta := m.delta
 	for i, b := range text {
-		s = delta[s*n+int32(m.class[b])]
+		s = int32(delta[s*n+int32(m.class[b])])
 		if o := m.out[s]; o != nil {
 			for _, id := range o {
 				if bd := m.bound[id]; bd != 0 {
@@ -197,11 +221,17 @@ func (m *matcher) scan(text []byte, hits []uint64) {
 // any reports whether a literal occurs in text as a whole word, text's
 // ends counting as word boundaries (see matcher).
 func (m *matcher) any(text string) bool {
+	if m.delta16 != nil {
+		return anyWith(m, m.delta16, text)
+	}
+	return anyWith(m, m.delta32, text)
+}
+
+func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
 	s := int32(0)
 	n := m.n
-	delta := m.delta
 	for i := 0; i < len(text); i++ {
-		s = delta[s*n+int32(m.class[text[i]])]
+		s = int32(delta[s*n+int32(m.class[text[i]])])
 		for _, id := range m.out[s] {
 			if bd := m.bound[id]; bd != 0 {
 				if bd&boundRight != 0 && i+1 < len(text) && wordByte(text[i+1]) {

@@ -166,8 +166,23 @@ func TestMatcherAsNaive(t *testing.T) {
 			}
 			lits, bounds = append(lits, l), append(bounds, b)
 		}
-		m := newMatcher(lits, bounds)
-		for range 20 {
+		// The table in uint16 (as for any catalog of fewer than 65,535
+		// literal bytes) and in int32 (beyond).
+		m16 := newMatcher(lits, bounds)
+		if m16.delta16 == nil {
+			t.Fatal("a small catalog's table is not uint16")
+		}
+		m32 := newMatcher(lits, bounds)
+		maxStates := 1
+		for _, l := range lits {
+			maxStates += len(l)
+		}
+		m32.delta16, m32.delta32 = nil, buildDelta[int32](m32, lits, maxStates)
+		for k := range 40 {
+			m := m16
+			if k%2 == 1 {
+				m = m32
+			}
 			text := word(r.IntN(16))
 			hits := make([]uint64, (len(lits)+63)/64)
 			m.scan([]byte(text), hits)
