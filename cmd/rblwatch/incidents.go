@@ -273,7 +273,9 @@ func writeIncidents(w io.Writer, rows []incidentRow, mutes []track.Mute) error {
 		return t.In(time.Local).Format("2006-01-02 15:04")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tPROVIDER\tLISTED\tFIRST SEEN\tLAST SEEN\tMESSAGES\tBOUNCED\tDEFERRED\tNOTE")
+	if len(rows) > 0 {
+		fmt.Fprintln(tw, "ID\tSTATUS\tPROVIDER\tLISTED\tFIRST SEEN\tLAST SEEN\tMESSAGES\tBOUNCED\tDEFERRED\tNOTE")
+	}
 	for _, r := range rows {
 		var note []string
 		if !r.AckedAt.IsZero() {

@@ -181,3 +181,31 @@ func TestIncidentsCommand(t *testing.T) {
 		t.Errorf("--since 1y: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestWriteIncidentsEmpty: with no incident the table says so, without a
+// header over nothing; with one, the header comes first.
+func TestWriteIncidentsEmpty(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		rows       []incidentRow
+		wantHeader bool
+		wantNone   bool
+	}{
+		{"none", nil, false, true},
+		{"one", []incidentRow{{ID: "spamhaus-192.0.2.1-a", Status: "open", Provider: "spamhaus", Listed: "192.0.2.1"}}, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := writeIncidents(&b, tt.rows, nil); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if got := strings.HasPrefix(out, "ID "); got != tt.wantHeader {
+				t.Errorf("header %v, want %v:\n%s", got, tt.wantHeader, out)
+			}
+			if got := strings.Contains(out, "no open or recent incident"); got != tt.wantNone {
+				t.Errorf("'no open or recent incident' %v, want %v:\n%s", got, tt.wantNone, out)
+			}
+		})
+	}
+}
