@@ -91,6 +91,10 @@ type Result struct {
 	// Redated counts the records the tracker read at another time than
 	// their stamp says, by reason (ingest.Clock, ingest.RedatedNames).
 	Redated [len(ingest.RedatedNames)]int64
+	// Cut lists the inputs a read error cut short (a truncated .gz, an
+	// I/O error): the lines before it are in the result, and the replay
+	// went on with the next input, as zcat does.
+	Cut []error
 }
 
 // chunkSize is about how much of the log a chunk holds: enough lines that
@@ -188,7 +192,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	var readErr error
 	go func() {
 		defer close(chunks)
-		readErr = readChunks(ctx, inputs, opts.MaxLine, tokens, bufs, chunks, &res.TooLong, opts.Progress)
+		readErr = readChunks(ctx, inputs, opts.MaxLine, tokens, bufs, chunks, &res.TooLong, &res.Cut, opts.Progress)
 	}()
 
 	// Workers: parse and classify.
@@ -305,8 +309,10 @@ func (res *Result) add(c *ingest.Counts) {
 
 // readChunks reads every input and sends chunks of whole lines, each in the
 // pooled buffer it was read into (LineReader.NextChunkSwap), which the
-// merger recycles (see chunk): no byte is copied.
-func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, bufs freeList[[]byte], out chan<- chunk, tooLong *int64, progress func(int64)) error {
+// merger recycles (see chunk): no byte is copied. An input a read error
+// cuts short is noted in cut after the lines read before the error, and
+// the next input is read.
+func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, bufs freeList[[]byte], out chan<- chunk, tooLong *int64, cut *[]error, progress func(int64)) error {
 	seq := 0
 	var done int64
 	for i, in := range inputs {
@@ -341,7 +347,13 @@ func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- 
 				break
 			}
 			if err != nil {
-				return fmt.Errorf("reading %s: %w", in.Name, err)
+				if errors.Is(err, logwatch.ErrTruncatedGzip) {
+					// The gzip reader names its file already.
+					*cut = append(*cut, err)
+				} else {
+					*cut = append(*cut, fmt.Errorf("reading %s: %w", in.Name, err))
+				}
+				break
 			}
 		}
 		done += lr.Offset()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -105,11 +106,23 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until, Role: role})
 	switch *format {
 	case "json":
-		return report.WriteJSON(e.stdout, rep)
+		err = report.WriteJSON(e.stdout, rep)
 	case "html":
-		return report.WriteHTML(e.stdout, rep, *lang)
+		err = report.WriteHTML(e.stdout, rep, *lang)
+	default:
+		err = report.WriteText(e.stdout, rep, *lang)
 	}
-	return report.WriteText(e.stdout, rep, *lang)
+	if err != nil || len(res.Cut) == 0 {
+		return err
+	}
+	// A cut input (a .gz still being written, a full disk) still gets its
+	// report, of the lines before the cut; the exit status says it is not
+	// the whole log, as zcat's does.
+	cut := make([]error, len(res.Cut))
+	for i, c := range res.Cut {
+		cut[i] = fmt.Errorf("replay: %w (the report covers the lines before it)", c)
+	}
+	return errors.Join(cut...)
 }
 
 // openInputs opens every named log ("-" is stdin), plain or gzipped. Their

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,5 +76,54 @@ func TestReplayPeriodOutOfOrder(t *testing.T) {
 	out, _, _ = runCLI(t, "replay", "--format", "json", newer, older)
 	if !strings.Contains(out, `"first_line": "2026-11-22T09:00:00Z"`) || !strings.Contains(out, `"last_line": "2026-11-23T16:00:00Z"`) {
 		t.Errorf("JSON first_line/last_line are not the earliest and latest:\n%.400s", out)
+	}
+}
+
+// TestReplayTruncatedGzip: a .gz cut short (still being compressed, a full
+// disk) does not lose the replay: the report covers its lines before the
+// cut and every other input, the exit status is 1 and stderr names the
+// file once. Before, the replay printed no report at all ("reading X:
+// reading X: truncated gzip data").
+func TestReplayTruncatedGzip(t *testing.T) {
+	dir := t.TempDir()
+	var plain strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&plain, "2026-11-22T09:%02d:%02d.000000+00:00 mx postfix/qmgr[1]: DE9A69%05d: removed\n", i/60%60, i%60, i)
+	}
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write([]byte(plain.String()))
+	zw.Close()
+	cut := filepath.Join(dir, "mail.log.2.gz")
+	whole := filepath.Join(dir, "mail.log")
+	if err := os.WriteFile(cut, zb.Bytes()[:zb.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(whole, []byte("2026-11-23T16:00:00.000000+00:00 mx postfix/qmgr[1]: DE9A6986268: removed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "html"} {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := runCLI(t, "replay", "--tz", "UTC", "--format", format, cut, whole)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			if strings.Count(stderr, cut) != 1 || !strings.Contains(stderr, "truncated gzip data") || !strings.Contains(stderr, "the report covers the lines before it") {
+				t.Errorf("stderr %q: want the cut file named once, and what the report covers", stderr)
+			}
+			if !strings.Contains(out, "2026-11-23") {
+				t.Errorf("the report lacks the input after the cut one:\n%.600s", out)
+			}
+		})
+	}
+	out, _, _ := runCLI(t, "replay", "--format", "json", cut, whole)
+	var rep struct {
+		Lines int64 `json:"lines"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v:\n%.400s", err, out)
+	}
+	if rep.Lines < 100 || rep.Lines >= 2001 {
+		t.Errorf("%d lines read; want the cut file's readable lines and the other file's", rep.Lines)
 	}
 }
