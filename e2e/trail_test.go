@@ -190,6 +190,11 @@ func TestTrailThroughContentFilter(t *testing.T) {
 		t.Errorf("rblwatch messages --incident %s:\n%s", inc.ID, text)
 	}
 	t.Logf("rblwatch messages --incident %s:\n%s", inc.ID, text)
+	// A mistyped id is an error, not "no message was refused".
+	bad := exec.Command(rblwatchBin, "messages", "--config", cfg, "--incident", inc.ID+"x")
+	if out, err := bad.CombinedOutput(); bad.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "no incident") {
+		t.Errorf("rblwatch messages --incident %sx: %v\n%s", inc.ID, err, out)
+	}
 	if filter.Passed() < 3 {
 		t.Errorf("the filter passed %d messages", filter.Passed())
 	}

@@ -76,6 +76,14 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("messages: %w", err)
 	}
 	defer st.Close()
+	if *inc != "" {
+		// A mistyped id must not read as "no message was refused".
+		if _, ok, err := st.Incident(ctx, *inc); err != nil {
+			return fmt.Errorf("messages: %w", err)
+		} else if !ok {
+			return usageError{fmt.Sprintf("messages: no incident %q (see rblwatch incidents)", *inc)}
+		}
+	}
 	trails, err := st.Trails(ctx, f)
 	if err != nil {
 		return err

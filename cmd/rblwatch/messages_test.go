@@ -145,6 +145,7 @@ func TestMessagesCommandErrors(t *testing.T) {
 		{[]string{"--config", cfg, "--limit", "-1"}, 2, "--limit"},
 		{[]string{"--config", cfg, "--since", "yesterday-ish"}, 2, "--since"},
 		{[]string{"--config", cfg, "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"--config", cfg, "--incident", "spamhaus-192.0.2.9-20260101T000000Z"}, 2, `no incident "spamhaus-192.0.2.9-20260101T000000Z"`},
 		{[]string{"--config", missing}, 1, "has the daemon run?"},
 		{[]string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, 2, "none.yaml"}, // a usage error, as for every subcommand
 	} {
