@@ -168,6 +168,60 @@ type cueSet struct {
 	byKind   [tokKinds][]int32  // phrases whose first element is a kind
 	substr   []int32            // one-word phrases found inside words
 	links    [][]byte
+	named    uint64 // veto groups with the Except "{named}"
+}
+
+// namedExcept, in a Veto's Except, holds when our side is itself named
+// as what is refused or listed: a Subject cue ("your server", "sending
+// host", "ip", an address, even in brackets) followed, at most two words
+// later in its clause ("is", "has been"), by a Refusal, List, Strong or
+// Terse cue, with no Owner word between ("your network is barred",
+// "[192.0.2.1] has been denied"; not "192.0.2.1: recipient rejected",
+// nor a Placed phrase: "mail from 192.0.2.1 was blocked"). It stands for
+// the whole family the fixed phrases "ip is blocked", "{ip} has been
+// listed" … spelled out one by one (issue 14, eleventh round: the
+// crossing, cross_test.go).
+const namedExcept = "{named}"
+
+// auxiliary: the words that may stand between our side and its refusal
+// for it to be named as refused ("is", "has been", "was temporarily").
+// At least one must: "Client host rejected:" and "192.0.2.1 rejected:"
+// are Postfix's and others' wrappers of any reason, not a verdict.
+var auxiliary = map[string]bool{"is": true, "are": true, "was": true, "were": true, "has": true, "have": true, "had": true, "been": true, "be": true, "being": true, "got": true, "gets": true,
+	"currently": true, "temporarily": true, "permanently": true, "now": true, "hereby": true}
+
+// named reports whether ev holds our side named as refused (see
+// namedExcept).
+func named(ev []cueEvent, low []byte, toks []cueToken) bool {
+	for i, r := range ev {
+		switch r.kind {
+		case cueRefusal, cueList, cueStrong, cueTerse:
+		default:
+			continue
+		}
+	subjects:
+		for _, s := range ev[:i] {
+			if s.kind != cueSubject || s.weak == 1 || s.clause != r.clause || s.e+1 >= r.s || r.s-s.e > 3 {
+				continue
+			}
+			for k := s.e + 1; k < r.s; k++ {
+				if !auxiliary[string(low[toks[k].s:toks[k].e])] {
+					continue subjects
+				}
+			}
+			for _, o := range ev {
+				// an Owner between, a Placed phrase that is the subject
+				// ("mail from 192.0.2.1 was blocked"), or an Owner's origin
+				// ("messages from your location are rejected")
+				if o.kind == cueOwner && o.s > s.e && o.s < r.s || o.kind == cueSubject && o.weak == 1 && o.e == s.e ||
+					o.kind == cueOwner && o.e+2 == s.s && string(low[toks[s.s-1].s:toks[s.s-1].e]) == "from" {
+					continue subjects
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 type cueToken struct {
@@ -246,6 +300,10 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 			add(p, cueVeto, i)
 		}
 		for _, p := range v.Except {
+			if p == namedExcept {
+				cs.named |= 1 << i
+				continue
+			}
 			add(p, cueExcept, i)
 		}
 	}
@@ -548,12 +606,16 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 		if i+len(ph.elems) > len(toks) {
 			return
 		}
+		weak := ph.weak
 		for k, e := range ph.elems {
 			t := toks[i+k]
 			switch {
 			case e.kind != tokWord:
-				if t.kind != e.kind || t.aside && ph.kind == cueSubject && len(ph.elems) == 1 {
+				if t.kind != e.kind {
 					return
+				}
+				if t.aside && ph.kind == cueSubject && len(ph.elems) == 1 {
+					weak = 3 // only named refuses it (see namedExcept)
 				}
 			case t.kind == tokLink:
 				return
@@ -571,7 +633,7 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				}
 			}
 		}
-		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), weak: ph.weak, s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
+		ev = append(ev, cueEvent{kind: ph.kind, group: uint8(ph.group), weak: weak, s: int32(i), e: int32(i + len(ph.elems) - 1), clause: toks[i].clause})
 	}
 	for i, t := range toks {
 		w := word(t)
@@ -670,7 +732,8 @@ func unmask(ev []cueEvent) []cueEvent {
 }
 
 // decide applies the layer's rule to the cues found.
-func (cs *cueSet) decide(ev []cueEvent, words int) bool {
+func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
+	words := len(toks)
 	var veto, except uint64
 	strong := false
 	for _, e := range ev {
@@ -683,7 +746,7 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 			strong = true
 		}
 	}
-	if veto&^except != 0 {
+	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
 		return false
 	}
 	if strong {
@@ -722,6 +785,9 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 		owned := func() bool { return last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 2 }
 		switch e.kind {
 		case cueSubject:
+			if e.weak == 3 {
+				continue
+			}
 			if e.weak > 0 {
 				d := cs.window
 				if e.weak == 2 {
@@ -769,5 +835,5 @@ func (cs *cueSet) decide(ev []cueEvent, words int) bool {
 func (cs *cueSet) match(text []byte, sc *scratch) bool {
 	sc.low, sc.toks = tokenize(sc.low[:0], sc.toks[:0], text)
 	sc.ev = cs.scan(sc.ev[:0], sc.low, sc.toks)
-	return cs.decide(sc.ev, len(sc.toks))
+	return cs.decide(sc.ev, sc.low, sc.toks)
 }
