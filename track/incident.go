@@ -25,7 +25,7 @@ import (
 // samples out).
 
 // The incidents rows and their child rows, written several rows a
-// statement (the texts of flushChunks rows, prepared once: rawRows).
+// statement (the texts of flushChunks rows, prepared once: hotQueries).
 const (
 	incidentColumns          = `id, provider, listed, status, category, first_seen, last_seen, cleared_at, cleared_by, notified, notices, bounced, deferred, message_count, recipient_count, json`
 	incidentCols             = 16

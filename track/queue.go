@@ -356,7 +356,7 @@ func (q *queue) expire() {
 const messageColumns = `id, queue_id, sender, message_id, origin, client, client_ip, sasl_user, size, nrcpt, state, first_seen, last_seen, expired_at, rejected_at, removed_at, notice_queue_id, notice, rcpts`
 
 // flushChunks are the numbers of rows one statement writes: a batch's rows
-// go in statements of 32, then 8, then 1 rows (prepared once: rawRows).
+// go in statements of 32, then 8, then 1 rows (prepared once: hotQueries).
 var flushChunks = []int{32, 8, 1}
 
 // upserts are the texts of the upsert statements of flushChunks rows,
@@ -386,10 +386,13 @@ func replaceTexts(table, columns string, cols int) map[int]string {
 	return m
 }
 
-// hotQueries are the statements every batch runs besides writeRows' ones
-// (those rawRows prepares).
+// hotQueries are the statements every batch runs.
 func hotQueries() []string {
-	return []string{savePositionSQL, milterWaitingSQL}
+	var out []string
+	for _, n := range flushChunks {
+		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n], saveIncidentLists[n], saveIncidents[n])
+	}
+	return append(out, savePositionSQL, milterWaitingSQL)
 }
 
 // chunk returns how many of n rows the next statement writes.
@@ -501,7 +504,7 @@ func (t *Tx) upsert(table string, cols int, vals []any) error {
 func (t *Tx) writeRows(texts map[int]string, cols int, vals []any) error {
 	for i := 0; i < len(vals); {
 		n := chunk((len(vals) - i) / cols)
-		if err := t.execRows(texts[n], vals[i:i+n*cols]); err != nil {
+		if _, err := t.exec(texts[n], vals[i:i+n*cols]...); err != nil {
 			return err
 		}
 		i += n * cols

@@ -76,9 +76,6 @@ type Store struct {
 	queue *queue
 	// stmts are the writer's prepared hot statements (prepare).
 	stmts map[string]*sql.Stmt
-	// rows are the multi-row writes' statements prepared on the writer's
-	// driver connection (rawRows; txMu guards it).
-	rows rawRows
 }
 
 // Open opens (creating when missing) the state database at path, DefaultPath
@@ -177,7 +174,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	var errs []error
 	if s.w != nil {
-		errs = append(errs, s.closeRows(), s.w.Close())
+		errs = append(errs, s.w.Close())
 	}
 	errs = append(errs, s.r.Close())
 	if err := errors.Join(errs...); err != nil {
@@ -243,7 +240,6 @@ type Tx struct {
 	ctx     context.Context
 	s       *Store
 	tx      *sql.Tx
-	conn    *sql.Conn // the writer connection tx runs on (rawRows)
 	stmts   map[string]*sql.Stmt
 	applied bool // ApplyRecord was called: write the Writes at the end
 }
@@ -283,20 +279,11 @@ func (s *Store) tx(ctx context.Context, sync bool, fn func(*Tx) error) (err erro
 			}
 		}()
 	}
-	// The transaction runs on a *sql.Conn held for its length, so that
-	// its multi-row writes can reach the driver's connection (rawRows).
-	// Released (deferred after the PRAGMA's reset above, so run before it)
-	// when the transaction has ended.
-	conn, err := s.w.Conn(ctx)
+	stx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("track: beginning transaction: %w", err)
 	}
-	defer conn.Close()
-	stx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("track: beginning transaction: %w", err)
-	}
-	t := &Tx{ctx: ctx, s: s, tx: stx, conn: conn, stmts: make(map[string]*sql.Stmt)}
+	t := &Tx{ctx: ctx, s: s, tx: stx, stmts: make(map[string]*sql.Stmt)}
 	done := false
 	defer func() {
 		if !done {
