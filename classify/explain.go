@@ -182,7 +182,7 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 		e.SelfServiceNote = text("self_service_no")
 	}
 	if v.Category == Blocklist {
-		e.RoleNote = role.Note(lang)
+		e.RoleNote = role.NoteFor(lang, e.SelfServiceNote != "")
 		e.Steps = RoleSteps(role, lang, e.Steps)
 	}
 	return e

@@ -45,19 +45,25 @@ func ParseRole(s string) (Role, error) {
 // (which tell the owner of the address how to get it removed); an
 // operator's come before them.
 var roleTexts = map[Role]map[string]struct {
-	note  string
-	steps []string
+	note string
+	// noForm replaces note for a provider that takes no removal request
+	// (catalog self_service: false: docomo, SpamCop, …), where "you file
+	// the removal yourself" would contradict the provider's own advice.
+	noForm string
+	steps  []string
 }{
 	RoleOperator: {
 		"en": {
-			note: "This is one of the shared sending addresses you operate: you file the removal yourself, but first find and stop the customer whose mail caused the listing — a removal filed while the cause remains is undone at the next spam run.",
+			note:   "This is one of the shared sending addresses you operate: you file the removal yourself, but first find and stop the customer whose mail caused the listing — a removal filed while the cause remains is undone at the next spam run.",
+			noForm: "This is one of the shared sending addresses you operate: first find and stop the customer whose mail caused this — while the cause remains, the block stays or comes back.",
 			steps: []string{
 				"Find the customer behind the listing: the sender addresses and SMTP AUTH logins of the refused mail and of the queue (mailq) show who is sending. Look for a compromised account, a hacked web form or a script.",
 				"Stop the abuse first (suspend the account or the form, remove its mail from the queue with postsuper -d) and tell the customer.",
 			},
 		},
 		"ja": {
-			note: "この送信元は、ご自身で運用している共用の送信用アドレスです。解除申請はご自身で行いますが、その前に、登録の原因となった利用者を特定して送信を止めてください。原因が残ったまま申請しても、次の迷惑メール送信で再び登録されます。",
+			note:   "この送信元は、ご自身で運用している共用の送信用アドレスです。解除申請はご自身で行いますが、その前に、登録の原因となった利用者を特定して送信を止めてください。原因が残ったまま申請しても、次の迷惑メール送信で再び登録されます。",
+			noForm: "この送信元は、ご自身で運用している共用の送信用アドレスです。まず、原因となった利用者を特定して送信を止めてください。原因が残っている限り、ブロックは続くか、解除されても再び登録されます。",
 			steps: []string{
 				"登録の原因となった利用者を特定してください。拒否されたメールやキュー（mailq）に残っているメールの差出人アドレスと SMTP 認証ユーザーから、どのアカウントが送信しているかがわかります。アカウントの乗っ取りや、改ざんされた Web フォーム・スクリプトがないか確認してください。",
 				"先に不正な送信を止めてください（アカウントやフォームの停止、postsuper -d によるキューからの削除など）。該当する利用者にも連絡してください。",
@@ -88,6 +94,17 @@ var roleTexts = map[Role]map[string]struct {
 // in lang ("en" or "ja"); "" for a dedicated server.
 func (r Role) Note(lang string) string {
 	return roleTexts[r][langOf(lang)].note
+}
+
+// NoteFor is Note for a provider: one that takes no removal request
+// (noForm: the catalog's self_service: false, a named provider) gets the
+// role's words without a removal to file, where the role has such words.
+func (r Role) NoteFor(lang string, noForm bool) string {
+	t := roleTexts[r][langOf(lang)]
+	if noForm && t.noForm != "" {
+		return t.noForm
+	}
+	return t.note
 }
 
 // RoleSteps returns the steps to take about a listing for role r: a

@@ -112,3 +112,29 @@ func TestJapaneseTerms(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleNoteNoRemoval: an operator is told "you file the removal
+// yourself" only for a provider that takes removal requests; for one that
+// takes none (docomo: clean the list; SpamCop: it expires) that would
+// contradict the provider's own advice printed just below it.
+func TestRoleNoteNoRemoval(t *testing.T) {
+	fileIt := map[string]string{"en": "you file the removal yourself", "ja": "解除申請はご自身で行います"}
+	for _, tc := range []struct {
+		reply  string
+		noForm bool
+	}{
+		{"550 5.7.1 Unable to deliver to <x@docomo.ne.jp>: Message rejected due to sender IP [192.0.2.1] policy. (by docomo)", true},
+		{"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net", true},
+		{"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", false},
+	} {
+		for _, lang := range []string{"en", "ja"} {
+			e := explainText(t, tc.reply, lang, RoleOperator, nil)
+			if e.RoleNote == "" {
+				t.Fatalf("%s %q: no role note", lang, tc.reply)
+			}
+			if says := strings.Contains(e.RoleNote, fileIt[lang]); says == tc.noForm {
+				t.Errorf("%s %q (self_service_note %q): role note %q", lang, tc.reply, e.SelfServiceNote, e.RoleNote)
+			}
+		}
+	}
+}

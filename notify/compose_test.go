@@ -806,3 +806,34 @@ func TestParseMessageID(t *testing.T) {
 		t.Errorf("the tag depends on the incident ID: %s, want %s", got.Tag, tag)
 	}
 }
+
+// TestRoleNoteNoRemoval: an operator's notice about a provider that takes no
+// removal request (the catalog's self_service: false) does not tell it to
+// file the removal itself; one about a provider that does, does.
+func TestRoleNoteNoRemoval(t *testing.T) {
+	fileIt := map[string]string{"en": "you file the removal yourself", "ja": "解除申請はご自身で行います"}
+	cat := classify.Default()
+	for _, id := range []string{"docomo", "spamcop", "spamhaus"} {
+		p := cat.Provider(id)
+		if p == nil {
+			t.Fatalf("no provider %s in the catalog", id)
+		}
+		for _, lang := range Langs {
+			inc := spamhausIncident()
+			inc.Provider = id
+			n := Notice{Kind: KindOpened, Incident: inc, Provider: p, Role: classify.RoleOperator, Lang: lang, Host: "mail.example.net"}
+			msg, err := Compose(n, testConfig(), t0.Add(time.Hour), "<c@mail.example.net>")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := mail.ReadMessage(bytes.NewReader(msg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, _ := decodeBody(t, m)
+			if says := strings.Contains(text, fileIt[lang]); says == !p.SelfService {
+				t.Errorf("%s %s (self_service %v): the operator is told to file a removal: %v\n%s", id, lang, p.SelfService, says, text)
+			}
+		}
+	}
+}

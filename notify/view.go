@@ -517,7 +517,7 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	}
 	v.baseSteps = v.Steps
 	if !v.ReceiverFault && v.Historical == "" {
-		v.RoleNote = role.Note(lang)
+		v.RoleNote = role.NoteFor(lang, v.ProviderKnown && !v.SelfService && n.Provider.ID != classify.Unknown)
 		v.Steps = classify.RoleSteps(role, lang, v.Steps)
 	}
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
