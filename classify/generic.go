@@ -190,6 +190,39 @@ const namedExcept = "{named}"
 var auxiliary = map[string]bool{"is": true, "are": true, "was": true, "were": true, "has": true, "have": true, "had": true, "been": true, "be": true, "being": true, "got": true, "gets": true,
 	"currently": true, "temporarily": true, "permanently": true, "now": true, "hereby": true}
 
+// claimed reports whether an Owner word claims the Strong cue e: the
+// owner, then one or two auxiliaries, then the cue of one word ("the recipient is
+// blacklisted", "this mailbox is block-listed", "your message is
+// blocklisted"), unless the owner word is part of our side ("your mail
+// server", "IP address": a Subject covers it or ends just before it).
+// Issue 14, eleventh round: the crossing's look-alikes.
+func claimed(ev []cueEvent, e cueEvent, low []byte, toks []cueToken) bool {
+	if e.s != e.e && string(low[toks[e.e].s:toks[e.e].e]) != "listed" {
+		return false // a phrase says more than "block listed": "listed in", "poor reputation"
+	}
+owners:
+	for _, o := range ev {
+		if o.kind != cueOwner || o.clause != e.clause || o.e+1 >= e.s || e.s-o.e > 3 {
+			continue
+		}
+		if w := string(low[toks[o.s].s:toks[o.e].e]); w == "domain" || w == "relay" || w == "relaying" {
+			continue // a domain listed is a domain list's verdict
+		}
+		for k := o.e + 1; k < e.s; k++ {
+			if !auxiliary[string(low[toks[k].s:toks[k].e])] {
+				continue owners
+			}
+		}
+		for _, s := range ev {
+			if s.kind == cueSubject && s.s <= o.e && s.e+1 >= o.s {
+				continue owners
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // named reports whether ev holds our side named as refused (see
 // namedExcept).
 func named(ev []cueEvent, low []byte, toks []cueToken) bool {
@@ -743,7 +776,7 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 		case cueExcept:
 			except |= 1 << e.group
 		case cueStrong:
-			strong = true
+			strong = strong || !claimed(ev, e, low, toks)
 		}
 	}
 	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
@@ -822,7 +855,7 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 			// a short reply that only says the sender is refused, unless
 			// an Owner word just before claims it ("message is
 			// rejected", "mailbox is blocked")
-			if words <= cs.terse && !(last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 1) {
+			if words <= cs.terse && !(last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 1) && !claimed(ev, e, low, toks) {
 				return true
 			}
 		}
