@@ -535,9 +535,9 @@ func TestFoundFamilies(t *testing.T) {
 // limit, and a terse "tutanota is rejected": "is rejected", "is denied"
 // and "is refused" alone are no terse cues, since "Access is denied" and
 // "Command is rejected" say nothing of our address; the tenth round lost
-// one fewer: 68; the eleventh round, 67). Lower them, never raise them.
+// one fewer: 68; the eleventh round, 66). Lower them, never raise them.
 func TestGenericParaphrases(t *testing.T) {
-	const maxLost, maxGained = 67, 1
+	const maxLost, maxGained = 66, 1
 	c := Default()
 	var gen *cueSet
 	for _, r := range c.rules {

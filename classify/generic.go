@@ -180,7 +180,9 @@ type cueSet struct {
 // nor a Placed phrase: "mail from 192.0.2.1 was blocked"). It stands for
 // the whole family the fixed phrases "ip is blocked", "{ip} has been
 // listed" … spelled out one by one (issue 14, eleventh round: the
-// crossing, cross_test.go).
+// crossing, cross_test.go). Named is also a refusal of its own, the
+// vetoes permitting: "[192.0.2.1] has been denied", where an address in
+// brackets is otherwise no Subject.
 const namedExcept = "{named}"
 
 // auxiliary: the words that may stand between our side and its refusal
@@ -782,7 +784,7 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
 		return false
 	}
-	if strong {
+	if strong || named(ev, low, toks) {
 		return true
 	}
 	// One pass over the cues, in the order of their words: last[k] is the
