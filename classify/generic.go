@@ -52,7 +52,8 @@ import (
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
 // address, "{addr}" for a mail address ("a@example.org" or a word in
 // angle brackets) and "{word}", after a first word, for any one plain word
-// ("blocked by the {word} user": a user's name). A cue in Chinese,
+// ("blocked by the {word} user": a user's name), "{host}", after a first
+// word, for a host name ("host {host}": "host mx.example.net"). A cue in Chinese,
 // Japanese or Korean (scripts that do not put spaces between words, or
 // glue particles to them) is found anywhere inside a word instead
 // ("黑名单", "ブロック", "차단"), and so is one in Thai, Lao, Khmer or
@@ -148,6 +149,7 @@ type cueElem struct {
 	word   string
 	prefix bool
 	any    bool  // "{word}": any one plain word (a name: "the FakeMail user")
+	host   bool  // "{host}": a plain word that is a host name ("mx.example.net")
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
 
@@ -367,11 +369,11 @@ func parseCue(p string) (cuePhrase, string) {
 		case "{addr}":
 			ph.elems = append(ph.elems, cueElem{kind: tokAddr})
 			continue
-		case "{word}":
+		case "{word}", "{host}":
 			if len(ph.elems) == 0 {
-				return ph, "cannot begin with {word}"
+				return ph, "cannot begin with " + f
 			}
-			ph.elems = append(ph.elems, cueElem{any: true})
+			ph.elems = append(ph.elems, cueElem{any: f == "{word}", host: f == "{host}"})
 			continue
 		}
 		prefix := strings.HasSuffix(f, "*") && len(f) > 1
@@ -656,6 +658,10 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				return
 			case e.any:
 				if t.kind != tokWord {
+					return
+				}
+			case e.host:
+				if t.kind != tokWord || !hostLike(word(t)) {
 					return
 				}
 			case e.prefix:
