@@ -33,17 +33,19 @@ WHERE m.queue_id = ? ORDER BY m.id DESC LIMIT 1`, qid).Scan(&seen, &milterLogin)
 	return first, milterLogin, true, nil
 }
 
-// SenderNoticesSince counts the notices to the sender addr (exactly as
-// enqueued) enqueued at or after since, whatever became of them: the rate
-// limit of notify.sender_notice.per_hour. Items enqueued earlier in the
-// same transaction count.
+// SenderNoticesSince counts the notices to the sender addr (in any case of
+// ASCII letters: Alice@Example.com is alice@example.com, as the dedup key
+// has it, or a sender varying its case would multiply its quota) enqueued
+// at or after since, whatever became of them: the rate limit of
+// notify.sender_notice.per_hour. Items enqueued earlier in the same
+// transaction count.
 func (t *Tx) SenderNoticesSince(addr string, since time.Time) (int, error) {
 	rj, err := json.Marshal([]string{addr})
 	if err != nil {
 		return 0, err
 	}
 	var n int
-	if err := t.queryRow(`SELECT COUNT(*) FROM outbox WHERE kind = ? AND recipients = ? AND created_at >= ?`,
+	if err := t.queryRow(`SELECT COUNT(*) FROM outbox WHERE kind = ? AND lower(recipients) = lower(?) AND created_at >= ?`,
 		KindSenderNotice, string(rj), dbTime(since)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("track: counting sender notices: %w", err)
 	}

@@ -49,7 +49,7 @@ func TestSenderNoticesSince(t *testing.T) {
 		for _, tc := range []struct {
 			addr string
 			want int
-		}{{"alice@example.com", 1}, {"bob@example.com", 1}, {"carol@example.com", 0}} {
+		}{{"alice@example.com", 1}, {"Alice@Example.COM", 1}, {"bob@example.com", 1}, {"BOB@example.com", 1}, {"carol@example.com", 0}} {
 			if n, err := tx.SenderNoticesSince(tc.addr, now.Add(-time.Hour)); err != nil || n != tc.want {
 				t.Errorf("%s: %d %v, want %d", tc.addr, n, err, tc.want)
 			}
