@@ -119,8 +119,8 @@ func crossBlocklist() []crossCase {
 	for _, s := range crossSubjects {
 		for _, v := range crossVerbs {
 			for _, tl := range crossTails {
-				if tl.t == "" && v.weak && strings.HasPrefix(s, "your domain") {
-					continue
+				if tl.t == "" && v.weak && (strings.HasPrefix(s, "your domain") || v.v == "has been suspended") {
+					continue // says nothing of why: "Sending IP temporarily suspended" is a rate limit in dev.tsv
 				}
 				if v.v == "is throttled for reputation" && tl.t != "" {
 					continue
@@ -225,7 +225,7 @@ func crossOther() []crossCase {
 // TestCrossing: the holes of the crossing, counted by kind. The ceilings
 // are what the eleventh round left; lower them, never raise them.
 func TestCrossing(t *testing.T) {
-	const maxMissed, maxFalse = 217, 14
+	const maxMissed, maxFalse = 53, 14
 	c := Default()
 	missed := map[string]int{}
 	var nm, nf int
