@@ -437,6 +437,8 @@ func composeCases() []composeCase {
 				"SpamCop:\n1. Stop the spam; the listing expires within a day.",
 				"Barracuda:\n  5E6F7A8B9C from <erin@example.net> to zoe@example.com: bounced to the sender",
 				"blocked using Barracuda Reputation",
+				// Every incident the notice announces can be acknowledged.
+				"No more digests about these incidents (one command each):\n  rblwatch incidents ack spamhaus-192.0.2.1-20260314T092603Z\n  rblwatch incidents ack barracuda-192.0.2.1-20260314T092610Z\n  rblwatch incidents ack spamcop-192.0.2.1-20260314T092630Z\n",
 			},
 		},
 		{
@@ -458,6 +460,7 @@ func composeCases() []composeCase {
 				"再び登録されます。\n1. 登録の原因となった利用者を特定してください。",
 				"\n\n【Spamhaus】\n1. XBL: アドレスの背後にある感染したホストを特定して対処してください。",
 				"【SpamCop】\n1. 迷惑メールの送信を止めてください。登録は1日以内に自動で解除されます。",
+				"続報を止めるには、インシデントごとに次を実行してください:\n  rblwatch incidents ack spamhaus-192.0.2.1-20260314T092603Z\n  rblwatch incidents ack barracuda-192.0.2.1-20260314T092610Z\n  rblwatch incidents ack spamcop-192.0.2.1-20260314T092630Z\n",
 				"■ 拒否されたメールの送信者",
 			},
 			wantNot: []string{"i/o timeout", "poor reputation"},
