@@ -194,6 +194,13 @@ func (c *Catalog) verdict(f *facts, in *Input, h *hostInfo) (v Verdict, target s
 		}
 		if hp != nil && hp.ID != v.Provider && v.Via == "" {
 			v.Via = hp.ID
+		} else if hp == nil && h.host != "" && v.Via == "" && hit.prov.Kind != KindProprietary {
+			// A catalog list quoted by a receiver the catalog does not
+			// know is relayed by it as an unknown list is (inferUnknown):
+			// Via names the receiver by its mail host's registrable
+			// domain, so the postmaster knows who refused (issue 14,
+			// eleventh round; the ninth round's note).
+			v.Via = h.registrable()
 		}
 	}
 	if v.Via == v.Provider {

@@ -459,7 +459,7 @@ func TestInferenceFamilies(t *testing.T) {
 		{"2024-01-01 10:00:00 1abc-0001 == a@example-isp.net R=dnslookup T=remote_smtp defer (-44) H=mx.example-isp.net [198.51.100.1]: SMTP error from remote mail server after RCPT TO:<a@example-isp.net>: 451 Your IP is temporarily blocked", Unknown, FoundGeneric, "example-isp.net"},
 		{"host mta7.am0.yahoodns.net[198.51.100.1] said: 421 4.7.0 Your IP address has a poor reputation, try again later (in reply to MAIL FROM command)", "yahoo", FoundRelay, ""},
 		{"host mx.naver.com[198.51.100.1] said: 554 5.7.1 귀하의 IP는 차단되었습니다 (in reply to MAIL FROM command)", "naver", FoundRelay, ""},
-		{"host mx.example-isp.net[198.51.100.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, ""},
+		{"host mx.example-isp.net[198.51.100.1] said: 554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, "example-isp.net"},
 		{"host mx1.comcast.net[198.51.100.1] said: 554 5.7.1 Client host [203.0.113.7] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", FoundNamed, "comcast"},
 		// a receiver or list called by its name in a generic refusal
 		{"550 Your IP has been blocked by Yahoo", "yahoo", FoundNamed, ""},
@@ -471,7 +471,7 @@ func TestInferenceFamilies(t *testing.T) {
 		{"550 5.7.1 DSBL listed", "dsbl", FoundNamed, ""},
 		{"553 DSBL", "dsbl", FoundNamed, ""},
 		{"550 ORBS listed", "orbs", FoundNamed, ""},
-		{"host mx.example-isp.net[198.51.100.1] said: 553 DSBL open relay (in reply to RCPT TO command)", "dsbl", FoundNamed, ""},
+		{"host mx.example-isp.net[198.51.100.1] said: 553 DSBL open relay (in reply to RCPT TO command)", "dsbl", FoundNamed, "example-isp.net"},
 		// FrontBridge, bought by Microsoft: its own list's zone and its
 		// mail hosts (tenth round: holdout8.tsv row 19's kind)
 		{"550 Service unavailable; Client host [203.0.113.7] blocked using ip.blacklist.zap; Mail From IP Banned", "microsoft", FoundWording, ""},
