@@ -36,6 +36,12 @@ func postconf(ctx context.Context, name string, args ...string) (string, error) 
 	return strings.TrimSpace(string(out)), nil
 }
 
+// postfixNoDomain is the domain Postfix makes up for myhostname when the
+// host's name has none (Debian's single-label "mail" becomes
+// "mail.localdomain" under Postfix's defaults): no name anyone knows the
+// host by, nor a domain for notify.from, so the single label is better.
+const postfixNoDomain = ".localdomain"
+
 // hostLookupTimeout bounds the resolver's and postconf's answers at start.
 const hostLookupTimeout = 3 * time.Second
 
@@ -43,7 +49,8 @@ const hostLookupTimeout = 3 * time.Second
 // subjects and bodies, the default sender and the Message-IDs: configured
 // (host_name) when set, else the fully qualified name (the host name when
 // it has a dot, else the resolver's canonical name for it), else Postfix's
-// myhostname, else the host name as it is — a single label such as Debian's
+// myhostname (unless Postfix made it up: name.localdomain), else the host
+// name as it is — a single label such as Debian's
 // "mail" is still a name the postmaster knows, better than "this server".
 func HostName(ctx context.Context, configured string) (string, error) {
 	return hostName(ctx, configured, systemLookups)
@@ -65,7 +72,7 @@ func hostName(ctx context.Context, configured string, l hostLookups) (string, er
 			return cleanHost(c), nil
 		}
 	}
-	if m, err := l.myhostname(ctx); err == nil && cleanHost(m) != "" {
+	if m, err := l.myhostname(ctx); err == nil && cleanHost(m) != "" && !strings.HasSuffix(cleanHost(m), postfixNoDomain) {
 		return cleanHost(m), nil
 	}
 	if short == "" {

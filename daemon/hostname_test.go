@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rblwatch/rblwatch/internal/testenv"
@@ -48,6 +49,9 @@ func TestHostName(t *testing.T) {
 		{"no canonical name: myhostname", "", "mail", "", "mail.example.org", "mail.example.org", false},
 		// Debian's default: a single label, no FQDN, no Postfix config.
 		{"single label as it is", "", "mail", "mail", "", "mail", false},
+		// Postfix's default myhostname for such a host: a made-up domain.
+		{"myhostname name.localdomain ignored", "", "mail", "mail", "mail.localdomain", "mail", false},
+		{"myhostname name.localdomain, no kernel name", "", "", "", "mail.localdomain", "", true},
 		{"hostile myhostname ignored", "", "mail", "", "mail\nBcc: x", "mail", false},
 		{"nothing at all", "", "", "", "", "", true},
 		{"no kernel name, myhostname", "", "", "", "mail.example.org", "mail.example.org", false},
@@ -82,6 +86,22 @@ func TestPostconfMyhostname(t *testing.T) {
 	l.myhostname = func(ctx context.Context) (string, error) { return postconf(ctx, bin, "-c", dir) }
 	if got, err := hostName(context.Background(), "", l); got != "mx9.example.test" || err != nil {
 		t.Errorf("hostName = %q, %v", got, err)
+	}
+	// Postfix's own default (an empty main.cf): on a host whose name has no
+	// domain, postconf makes up NAME.localdomain, which is not used.
+	if err := os.WriteFile(filepath.Join(dir, "main.cf"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	def, err := postconf(context.Background(), bin, "-c", dir)
+	if err != nil || def == "" {
+		t.Fatalf("postconf with an empty main.cf = %q, %v", def, err)
+	}
+	want := def
+	if strings.HasSuffix(def, ".localdomain") {
+		want = "mx9"
+	}
+	if got, err := hostName(context.Background(), "", l); got != want || err != nil {
+		t.Errorf("Postfix's default myhostname %q: hostName = %q, %v; want %q", def, got, err, want)
 	}
 	// The system's own answer, whatever it is, is a name.
 	if got, err := HostName(context.Background(), ""); err != nil || cleanHost(got) != got || got == "" {
