@@ -470,6 +470,7 @@ func TestInferenceFamilies(t *testing.T) {
 		// round: holdout8.tsv row 10's kind)
 		{"550 5.7.1 DSBL listed", "dsbl", FoundNamed, ""},
 		{"553 DSBL", "dsbl", FoundNamed, ""},
+		{"550 Distributed Sender Blackhole List listed", "dsbl", FoundNamed, ""},
 		{"550 ORBS listed", "orbs", FoundNamed, ""},
 		{"host mx.example-isp.net[198.51.100.1] said: 553 DSBL open relay (in reply to RCPT TO command)", "dsbl", FoundNamed, "example-isp.net"},
 		// FrontBridge, bought by Microsoft: its own list's zone and its
