@@ -273,3 +273,105 @@ func logKinds(t *testing.T, what string, m map[string]int) {
 		t.Logf("%s by %s: %d", what, k, m[k])
 	}
 }
+
+// crossLanguages: the same refusal of our address in the languages the
+// catalog's generic layer covers, each sentence written whole (so its
+// grammar agrees) and crossed with every frame.
+var crossLanguages = []struct{ lang, s string }{
+	{"de", "Ihre IP-Adresse ist gesperrt"},
+	{"de", "Ihr Server wurde blockiert"},
+	{"de", "Die IP 192.0.2.1 steht auf unserer Sperrliste"},
+	{"de", "Ihre IP-Adresse steht auf einer schwarzen Liste"},
+	{"de", "Ihr Mailserver wurde wegen schlechter Reputation abgelehnt"},
+	{"fr", "Votre adresse IP est bloquée"},
+	{"fr", "Votre serveur a été bloqué"},
+	{"fr", "L'adresse IP 192.0.2.1 est sur liste noire"},
+	{"fr", "Votre adresse IP est listée dans une RBL"},
+	{"fr", "Votre serveur est refusé en raison d'une mauvaise réputation"},
+	{"es", "Su dirección IP está bloqueada"},
+	{"es", "Su servidor ha sido bloqueado"},
+	{"es", "La IP 192.0.2.1 está en una lista negra"},
+	{"es", "Su dirección IP ha sido rechazada por mala reputación"},
+	{"it", "Il tuo indirizzo IP è bloccato"},
+	{"it", "L'IP 192.0.2.1 è in una lista nera"},
+	{"it", "Il tuo server è stato bloccato per cattiva reputazione"},
+	{"pt", "Seu endereço IP está bloqueado"},
+	{"pt", "O IP 192.0.2.1 está na lista negra"},
+	{"pt", "Seu servidor foi bloqueado por má reputação"},
+	{"nl", "Uw IP-adres is geblokkeerd"},
+	{"nl", "Het IP-adres 192.0.2.1 staat op een zwarte lijst"},
+	{"pl", "Twój adres IP jest zablokowany"},
+	{"pl", "Adres IP 192.0.2.1 znajduje się na czarnej liście"},
+	{"ru", "Ваш IP-адрес заблокирован"},
+	{"ru", "IP-адрес 192.0.2.1 находится в черном списке"},
+	{"ru", "Ваш сервер заблокирован из-за плохой репутации"},
+	{"ja", "お使いのIPアドレスはブロックされています"},
+	{"ja", "IPアドレス 192.0.2.1 はブラックリストに登録されています"},
+	{"zh", "您的IP地址已被封禁"},
+	{"zh", "IP 192.0.2.1 在黑名单中"},
+	{"ko", "귀하의 IP는 차단되었습니다"},
+	{"ko", "IP 192.0.2.1 은(는) 블랙리스트에 등록되어 있습니다"},
+}
+
+// crossLanguagesOther: look-alikes in those languages (content, rate,
+// recipient, sender address), which must not be block-list.
+var crossLanguagesOther = []struct{ lang, s string }{
+	{"de", "Ihre Nachricht wurde als Spam blockiert"},
+	{"de", "Zu viele Verbindungen von Ihrer IP-Adresse"},
+	{"de", "Der Empfänger ist gesperrt"},
+	{"de", "Die Absenderadresse ist gesperrt"},
+	{"fr", "Votre message a été bloqué comme spam"},
+	{"fr", "Trop de connexions depuis votre adresse IP"},
+	{"fr", "Le destinataire est bloqué"},
+	{"es", "Su mensaje fue rechazado por ser spam"},
+	{"es", "Demasiadas conexiones desde su dirección IP"},
+	{"it", "Il messaggio è stato bloccato come spam"},
+	{"pt", "Sua mensagem foi bloqueada como spam"},
+	{"ru", "Ваше сообщение отклонено как спам"},
+	{"ru", "Слишком много соединений с вашего IP-адреса"},
+	{"ja", "メッセージはスパムとして拒否されました"},
+	{"zh", "邮件内容被判定为垃圾邮件"},
+}
+
+// TestCrossingLanguages: the holes of the crossing in other languages,
+// by language. The ceilings are what the eleventh round left.
+func TestCrossingLanguages(t *testing.T) {
+	const maxMissed, maxFalse = 0, 0
+	c := Default()
+	missed := map[string]int{}
+	n, nm := 0, 0
+	for _, l := range crossLanguages {
+		for _, fr := range crossFrames {
+			n++
+			text := fmt.Sprintf(fr.f, l.s)
+			v := c.Classify(InputFromText(text, ""))
+			if v.Category == Blocklist && v.Provider == Unknown {
+				continue
+			}
+			nm++
+			missed["lang "+l.lang]++
+			t.Logf("missed: %q: %s/%q (rule %s)", text, v.Category, v.Provider, v.Rule)
+		}
+	}
+	falses := map[string]int{}
+	no, nf := 0, 0
+	for _, l := range crossLanguagesOther {
+		for _, fr := range crossFrames {
+			no++
+			text := fmt.Sprintf(fr.f, l.s)
+			v := c.Classify(InputFromText(text, ""))
+			if v.Category != Blocklist {
+				continue
+			}
+			nf++
+			falses["lang "+l.lang]++
+			t.Logf("false alarm: %q: %q (rule %s)", text, v.Provider, v.Rule)
+		}
+	}
+	logKinds(t, "missed", missed)
+	logKinds(t, "false", falses)
+	t.Logf("crossing in other languages: %d of %d missed, %d of %d others called block-list", nm, n, nf, no)
+	if nm > maxMissed || nf > maxFalse {
+		t.Errorf("crossing in other languages: %d of %d missed (at most %d), %d of %d false alarms (at most %d)", nm, n, maxMissed, nf, no, maxFalse)
+	}
+}
