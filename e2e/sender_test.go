@@ -146,7 +146,8 @@ notify:
 
 	// The null sender, an outside sender relayed for the network, and
 	// carol's three messages.
-	if _, err := pf.Submit("", []string{"blocked3@partner.test"}, nil); err != nil {
+	bounceID, err := pf.Submit("", []string{"blocked3@partner.test"}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pf.Submit("outsider@elsewhere.test", []string{"blocked4@partner.test"}, nil); err != nil {
@@ -208,4 +209,19 @@ notify:
 		t.Errorf("the daemon told %d senders, want %d", n, len(want))
 	}
 	d.stop()
+	// rblwatch messages --sender '<>' lists the null sender's message
+	// alone (it listed every message: the filter read as empty).
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(milterCLI(t, "messages", "--config", cfg, "--sender", "<>", "--json")), "\n") {
+		var m struct {
+			QueueID string `json:"queue_id"`
+		}
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("messages --json: %q: %v", l, err)
+		}
+		got = append(got, m.QueueID)
+	}
+	if !slices.Equal(got, []string{bounceID}) {
+		t.Errorf("rblwatch messages --sender '<>': %q, want the null sender's %s", got, bounceID)
+	}
 }

@@ -144,6 +144,9 @@ type MessageFilter struct {
 	// Sender keeps only messages with that envelope sender (the log's or
 	// the milter's; case-insensitive).
 	Sender string
+	// NullSender keeps only messages from the null sender <> (bounces and
+	// other notifications); Sender then does not apply.
+	NullSender bool
 	// Login keeps only messages submitted with that SASL login (the log's
 	// or the milter's).
 	Login string
@@ -228,7 +231,9 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		where = append(where, `m.first_seen < ?`)
 		args = append(args, dbTime(f.Until))
 	}
-	if f.Sender != "" {
+	if f.NullSender {
+		where = append(where, `(m.sender = '' OR m.sender IS NULL AND f.sender = '')`)
+	} else if f.Sender != "" {
 		where = append(where, `(m.sender = ? COLLATE NOCASE OR f.sender = ? COLLATE NOCASE)`)
 		args = append(args, f.Sender, f.Sender)
 	}

@@ -176,6 +176,9 @@ type TrailFilter struct {
 	// Sender keeps the trails with that envelope sender (case-insensitive);
 	// Login, those submitted with that SASL login.
 	Sender, Login string
+	// NullSender keeps the trails from the null sender <>; Sender then
+	// does not apply.
+	NullSender bool
 	// Domain keeps the trails with a recipient in that domain
 	// (case-insensitive).
 	Domain string
@@ -195,7 +198,7 @@ func (s *Store) Trails(ctx context.Context, f TrailFilter) ([]Trail, error) {
 	// must meet (the last hop its state, the first its sender and login,
 	// …): select the rows, complete their trails, then check the trails.
 	mf := MessageFilter{State: f.State, Deferred: f.Deferred, QueueID: f.QueueID, Since: f.Since, Until: f.Until,
-		Sender: f.Sender, Login: f.Login, Domain: f.Domain, Incident: f.Incident, Limit: f.Limit}
+		Sender: f.Sender, NullSender: f.NullSender, Login: f.Login, Domain: f.Domain, Incident: f.Incident, Limit: f.Limit}
 	rows, err := s.Messages(ctx, mf)
 	if err != nil {
 		return nil, err
@@ -223,7 +226,11 @@ func (f *TrailFilter) keeps(tr *Trail) bool {
 		!f.Until.IsZero() && !tr.FirstSeen().Before(f.Until):
 		return false
 	}
-	if f.Sender != "" {
+	if f.NullSender {
+		if s, ok := tr.Sender(); !ok || s != "" {
+			return false
+		}
+	} else if f.Sender != "" {
 		if s, ok := tr.Sender(); !ok || !strings.EqualFold(s, f.Sender) {
 			return false
 		}

@@ -34,7 +34,7 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	state := flags.String("state", "", "only messages in this state: "+states)
 	qid := flags.String("queue-id", "", "only the message that had this queue id (every use of it)")
 	inc := flags.String("incident", "", "only the messages an incident refused, with who sent them (its id, as notices and replay name it)")
-	sender := flags.String("sender", "", "only messages with this envelope sender")
+	sender := flags.String("sender", "", "only messages with this envelope sender (<> for the null sender: bounces)")
 	login := flags.String("sasl", "", "only messages submitted with this SASL login")
 	domain := flags.String("domain", "", "only messages with a recipient in this domain")
 	since := flags.String("since", "", "only messages seen since T (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration like 24h)")
@@ -45,7 +45,7 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	f := track.TrailFilter{Deferred: *deferred, State: track.MessageState(*state), QueueID: *qid, Incident: *inc,
-		Sender: strings.Trim(*sender, "<>"), Login: *login, Domain: strings.ToLower(*domain), Limit: *limit}
+		Sender: strings.Trim(*sender, "<>"), NullSender: *sender == "<>", Login: *login, Domain: strings.ToLower(*domain), Limit: *limit}
 	switch {
 	case flags.NArg() > 0:
 		return usageError{fmt.Sprintf("messages: unexpected argument %q", flags.Arg(0))}
