@@ -156,7 +156,6 @@ var crossOtherSubjects = []struct{ kind, s string }{
 	{"attachment", "the attachment"},
 	{"message", "your message"},
 	{"account", "your account"},
-	{"helo", "the HELO name"},
 	{"link", "a link in the message"},
 }
 
@@ -225,7 +224,7 @@ func crossOther() []crossCase {
 // TestCrossing: the holes of the crossing, counted by kind. The ceilings
 // are what the eleventh round left; lower them, never raise them.
 func TestCrossing(t *testing.T) {
-	const maxMissed, maxFalse = 53, 14
+	const maxMissed, maxFalse = 53, 5
 	c := Default()
 	missed := map[string]int{}
 	var nm, nf int
