@@ -76,7 +76,7 @@ var roleTexts = map[Role]map[string]struct {
 			steps: []string{
 				"Do not file a removal request yourself: the address belongs to your hosting company, and a request from you may be refused or undone, since other customers send from it too.",
 				"Forward this to your hosting company's support and ask them to deal with the listing; it names the listed address, the list, the refusal and its time.",
-				"Meanwhile check your own side: a leaked mail password, a web form or script that sends spam. If you find one, fix it and tell the hosting company.",
+				"Meanwhile check your own side: a leaked mail password, a web form or script that sends spam, a mailing list with many addresses that no longer exist. If you find one, fix it and tell the hosting company.",
 			},
 		},
 		"ja": {
@@ -84,7 +84,7 @@ var roleTexts = map[Role]map[string]struct {
 			steps: []string{
 				"解除申請はご自身では行わないでください。このアドレスはホスティング事業者が管理しており、ほかの利用者も送信に使っているため、お客様からの申請は受け付けられないか、受け付けられても再び登録されることがあります。",
 				"この内容をホスティング事業者のサポート窓口に転送し、対応を依頼してください。登録されたアドレス、リスト名、拒否の内容と日時が記載されています。",
-				"あわせて、お客様側に原因がないか確認してください（メールアカウントのパスワード漏えい、迷惑メールを送信している Web フォームやスクリプトなど）。原因が見つかった場合は対処したうえで、ホスティング事業者にお知らせください。",
+				"あわせて、お客様側に原因がないか確認してください（メールアカウントのパスワード漏えい、迷惑メールを送信している Web フォームやスクリプト、存在しないアドレスを多く含む配信リストなど）。原因が見つかった場合は対処したうえで、ホスティング事業者にお知らせください。",
 			},
 		},
 	},

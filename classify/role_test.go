@@ -138,3 +138,16 @@ func TestRoleNoteNoRemoval(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerListHygiene: a customer's steps replace the provider's, so
+// they name the cause a customer most often owns besides spam: a list of
+// dead addresses, which docomo and other receivers block for (issue 12.5).
+func TestCustomerListHygiene(t *testing.T) {
+	docomo := "550 5.7.1 Unable to deliver to <x@docomo.ne.jp>: Message rejected due to sender IP [192.0.2.1] policy. (by docomo)"
+	for lang, want := range map[string]string{"en": "addresses that no longer exist", "ja": "存在しないアドレスを多く含む配信リスト"} {
+		e := explainText(t, docomo, lang, RoleCustomer, nil)
+		if !slices.ContainsFunc(e.Steps, func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("%s: a customer's steps about docomo do not mention the list: %q", lang, e.Steps)
+		}
+	}
+}
