@@ -43,7 +43,8 @@ func senderCases() []struct {
 			"You do not need to send it again", "give this reference: 4BF2C1E0A3"}},
 		{"sender_bounced_en", bounced, []string{"could not be delivered", "comes back to you with an error report",
 			"please send it again"}},
-		{"sender_deferred_ja", ja, []string{"配送が遅れています", "管理者には通知済み", "2026/03/19 09:20 (UTC) まで", "再試行", "Spamhaus に登録"}},
+		{"sender_deferred_ja", ja, []string{"配送が遅れています", "管理者には通知済み", "2026/03/19 09:20 (UTC) まで", "再試行", "Spamhaus に登録",
+			"2026/03/14 09:26 (UTC) の時点で、受信側のサーバーが当方のサーバーのアドレスからのメールを受け付けていないためです"}},
 		{"sender_bounced_ja", jaBounced, []string{"配送できませんでした", "返送されます", "もう一度送信してください"}},
 	}
 }
