@@ -179,6 +179,10 @@ func composeCases() []composeCase {
 	quiet.ClearedBy = "quiet"
 	stillListed := spamhausChecks()
 	notListed := []Check{{Zone: "zen.spamhaus.org", Status: CheckClean}}
+	noIPv6 := []Check{{Zone: "zen.spamhaus.org", Status: CheckClean, NoIPv6: true}}
+	inc6 := inc
+	inc6.Key.Listed = "2001:db8::25"
+	inc6.ID = "spamhaus-2001:db8::25"
 
 	selfListed := incident.Incident{
 		ID:        "self-spamhaus-192.0.2.1",
@@ -588,6 +592,30 @@ func composeCases() []composeCase {
 				"・zen.spamhaus.org: 現在は登録されていません。\nリストには現在、送信元IPアドレス 192.0.2.1 は登録されていません。",
 			},
 			wantNot: []string{"再び受け付けられ", "■ 対処方法"},
+		},
+		{
+			// An IPv6 address and a zone that lists no IPv6 addresses
+			// (ipv4_only): its "not listed" says it was not asked.
+			name:    "opened_ipv6_ipv4only_en",
+			notice:  Notice{Kind: KindOpened, Incident: inc6, Provider: spamhausFixture(), Checks: noIPv6, Lang: "en", Host: "mail.example.net"},
+			cfg:     testConfig(),
+			now:     t0,
+			msgID:   "<rblwatch.61@mail.example.net>",
+			subject: "[rblwatch] 2001:db8::25 is listed by Spamhaus: mail from mail.example.net refused",
+			want: []string{
+				"- zen.spamhaus.org: not listed now. This list has no IPv6 addresses, so it was not asked.",
+			},
+		},
+		{
+			name:    "opened_ipv6_ipv4only_ja",
+			notice:  Notice{Kind: KindOpened, Incident: inc6, Provider: spamhausFixture(), Checks: noIPv6, Lang: "ja", Host: "mail.example.net"},
+			cfg:     jaCfg,
+			now:     t0,
+			msgID:   "<rblwatch.62@mail.example.net>",
+			subject: "[rblwatch] 送信元IPアドレス 2001:db8::25 が Spamhaus に登録されています（mail.example.net）",
+			want: []string{
+				"・zen.spamhaus.org: 現在は登録されていません。このリストはIPv6アドレスを掲載しないため、問い合わせていません。",
+			},
 		},
 		{
 			name:    "listed_en",

@@ -160,6 +160,10 @@ type Check struct {
 	// Failure classifies a CheckError, so that a notice can say why in
 	// its language.
 	Failure Failure `json:"failure,omitempty"`
+	// NoIPv6 is set (Status clean) for an IPv6 address in a zone that
+	// lists no IPv6 addresses (ipv4_only): not asked, so its "not listed"
+	// says nothing of the address (dnsbl.Result.NoIPv6).
+	NoIPv6 bool `json:"no_ipv6,omitempty"`
 }
 
 // Failure is why a DNS check gave no answer.
@@ -177,7 +181,7 @@ const (
 
 // CheckOf turns a DNSBL result into a notice's check.
 func CheckOf(r dnsbl.Result) Check {
-	c := Check{Zone: r.Zone, Status: CheckStatus(r.Status), Meaning: r.Meaning, MeaningJa: r.MeaningJa, Lists: r.Lists, TXT: r.TXT}
+	c := Check{Zone: r.Zone, Status: CheckStatus(r.Status), Meaning: r.Meaning, MeaningJa: r.MeaningJa, Lists: r.Lists, TXT: r.TXT, NoIPv6: r.NoIPv6}
 	if r.Status != dnsbl.StatusError {
 		return c
 	}

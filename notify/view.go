@@ -255,6 +255,7 @@ type checkView struct {
 	TXT     string
 	Error   string
 	Failure string // why a check failed (Failure), for the words of the language
+	NoIPv6  bool   // a clean check of a zone that lists no IPv6 addresses (not asked)
 }
 
 func newView(n Notice, cfg Config, now time.Time) (*view, error) {
@@ -674,6 +675,7 @@ func (v *view) addChecks(checks []Check) {
 			TXT:     sanitize.Line(c.TXT, maxReply),
 			Error:   sanitize.Line(c.Error, maxReply),
 			Failure: string(c.Failure),
+			NoIPv6:  c.NoIPv6 && c.Status == CheckClean,
 		}
 		switch c.Status {
 		case CheckListed:
