@@ -36,7 +36,10 @@ type Explanation struct {
 	RemovalURL  string   `json:"removal_url"`
 	RemovalTime string   `json:"removal_time,omitempty"`
 	SelfService bool     `json:"self_service"`
-	// SelfServiceNote explains a list one does not ask to be removed from.
+	// Removal says how a listing ends: form, contact or none.
+	Removal RemovalKind `json:"removal,omitempty"`
+	// SelfServiceNote explains a list one does not ask to be removed from,
+	// or one whose removal is asked for by contacting the provider.
 	SelfServiceNote string `json:"self_service_note,omitempty"`
 	// Role is who we are for the listed address (see Role), and RoleNote
 	// says who files the removal for that role ("" for a dedicated
@@ -177,12 +180,20 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	}
 	e.RemovalURL = fillTemplate(removal, v.Listed)
 	e.RemovalTime = p.RemovalTime.Get(lang)
-	e.SelfService = p.SelfService
-	if !p.SelfService && p.ID != Unknown {
+	kind := p.HowRemoved()
+	e.SelfService = kind == RemovalForm
+	e.Removal = kind
+	if p.ID == Unknown {
+		kind = RemovalForm
+	}
+	switch kind {
+	case RemovalNone:
 		e.SelfServiceNote = text("self_service_no")
+	case RemovalContact:
+		e.SelfServiceNote = strings.ReplaceAll(text("removal_contact"), "{provider}", p.Name)
 	}
 	if v.Category == Blocklist {
-		e.RoleNote = role.NoteFor(lang, e.SelfServiceNote != "")
+		e.RoleNote = role.NoteFor(lang, kind, p.Name)
 		e.Steps = RoleSteps(role, lang, e.Steps)
 	}
 	return e

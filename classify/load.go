@@ -359,6 +359,15 @@ func validateFile(f *source, name string, info []providerInfo) []string {
 		if p.Kind != "" && p.Kind != KindDNSBL && p.Kind != KindProprietary {
 			out = append(out, fmt.Sprintf("%sprovider %q: kind must be %q or %q", here, p.ID, KindDNSBL, KindProprietary))
 		}
+		switch p.Removal {
+		case "", RemovalContact, RemovalNone:
+			if p.Removal != "" && p.SelfService {
+				out = append(out, fmt.Sprintf("%sprovider %q: removal %q contradicts self_service: true (drop one of them)", here, p.ID, p.Removal))
+			}
+		case RemovalForm:
+		default:
+			out = append(out, fmt.Sprintf("%sprovider %q: removal must be %q, %q or %q", here, p.ID, RemovalForm, RemovalContact, RemovalNone))
+		}
 		for _, t := range []struct{ key, v string }{{"lookup_url", p.LookupURL}, {"removal_url", p.RemovalURL}} {
 			if msg := checkTemplate(t.v); msg != "" {
 				out = append(out, fmt.Sprintf("%sprovider %q: %s: %s", here, p.ID, t.key, msg))
@@ -579,6 +588,13 @@ func merge(dst, f *source, info []providerInfo) []string {
 		}
 		if keys["self_service"] {
 			d.SelfService = p.SelfService
+			if !keys["removal"] {
+				// A user's file that sets only self_service means it.
+				d.Removal = ""
+			}
+		}
+		if keys["removal"] {
+			d.Removal = p.Removal
 		}
 		d.RemovalTime = mergeText(d.RemovalTime, p.RemovalTime)
 		d.Meaning = mergeText(d.Meaning, p.Meaning)

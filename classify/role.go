@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Role says who we are with respect to the listed sending address, which
@@ -50,20 +51,26 @@ var roleTexts = map[Role]map[string]struct {
 	// (catalog self_service: false: docomo, SpamCop, …), where "you file
 	// the removal yourself" would contradict the provider's own advice.
 	noForm string
-	steps  []string
+	// contact replaces note for a provider whose removal is asked for by
+	// contacting it (catalog removal: contact: Fasthosts, Telstra, …);
+	// {provider} is the provider's name.
+	contact string
+	steps   []string
 }{
 	RoleOperator: {
 		"en": {
-			note:   "This is one of the shared sending addresses you operate: you file the removal yourself, but first find and stop the customer whose mail caused the listing — a removal filed while the cause remains is undone at the next spam run.",
-			noForm: "This is one of the shared sending addresses you operate: first find and stop the customer whose mail caused this — while the cause remains, the block stays or comes back.",
+			note:    "This is one of the shared sending addresses you operate: you file the removal yourself, but first find and stop the customer whose mail caused the listing — a removal filed while the cause remains is undone at the next spam run.",
+			noForm:  "This is one of the shared sending addresses you operate: first find and stop the customer whose mail caused this — while the cause remains, the block stays or comes back.",
+			contact: "This is one of the shared sending addresses you operate: {provider} has no removal form — you ask {provider} for the removal yourself by contacting them, as the steps and pages below say, but first find and stop the customer whose mail caused the listing; a removal asked for while the cause remains is undone at the next spam run.",
 			steps: []string{
 				"Find the customer behind the listing: the sender addresses and SMTP AUTH logins of the refused mail and of the queue (mailq) show who is sending. Look for a compromised account, a hacked web form or a script.",
 				"Stop the abuse first (suspend the account or the form, remove its mail from the queue with postsuper -d) and tell the customer.",
 			},
 		},
 		"ja": {
-			note:   "この送信元は、ご自身で運用している共用の送信用アドレスです。解除申請はご自身で行いますが、その前に、登録の原因となった利用者を特定して送信を止めてください。原因が残ったまま申請しても、次の迷惑メール送信で再び登録されます。",
-			noForm: "この送信元は、ご自身で運用している共用の送信用アドレスです。まず、原因となった利用者を特定して送信を止めてください。原因が残っている限り、ブロックは続くか、解除されても再び登録されます。",
+			note:    "この送信元は、ご自身で運用している共用の送信用アドレスです。解除申請はご自身で行いますが、その前に、登録の原因となった利用者を特定して送信を止めてください。原因が残ったまま申請しても、次の迷惑メール送信で再び登録されます。",
+			noForm:  "この送信元は、ご自身で運用している共用の送信用アドレスです。まず、原因となった利用者を特定して送信を止めてください。原因が残っている限り、ブロックは続くか、解除されても再び登録されます。",
+			contact: "この送信元は、ご自身で運用している共用の送信用アドレスです。{provider} には解除申請フォームがなく、解除は {provider} への連絡で依頼します（連絡先は下記の手順・ページのとおりです）。その前に、登録の原因となった利用者を特定して送信を止めてください。原因が残ったまま依頼しても、次の迷惑メール送信で再び登録されます。",
 			steps: []string{
 				"登録の原因となった利用者を特定してください。拒否されたメールやキュー（mailq）に残っているメールの差出人アドレスと SMTP 認証ユーザーから、どのアカウントが送信しているかがわかります。アカウントの乗っ取りや、改ざんされた Web フォーム・スクリプトがないか確認してください。",
 				"先に不正な送信を止めてください（アカウントやフォームの停止、postsuper -d によるキューからの削除など）。該当する利用者にも連絡してください。",
@@ -72,7 +79,8 @@ var roleTexts = map[Role]map[string]struct {
 	},
 	RoleCustomer: {
 		"en": {
-			note: "You send from your hosting company's shared address: do not file a removal request yourself. The hosting company runs the address and has the removal done.",
+			note:    "You send from your hosting company's shared address: do not file a removal request yourself. The hosting company runs the address and has the removal done.",
+			contact: "You send from your hosting company's shared address: do not contact {provider} yourself. Removal is asked for by contacting {provider}, and the hosting company, which runs the address, is the one to do it: ask them.",
 			steps: []string{
 				"Do not file a removal request yourself: the address belongs to your hosting company, and a request from you may be refused or undone, since other customers send from it too.",
 				"Forward this to your hosting company's support and ask them to deal with the listing; it names the listed address, the list, the refusal and its time.",
@@ -80,7 +88,8 @@ var roleTexts = map[Role]map[string]struct {
 			},
 		},
 		"ja": {
-			note: "この送信元は、ご契約のホスティング事業者が管理する共用の送信用アドレスです。解除申請はご自身では行わず、ホスティング事業者に対応をご依頼ください。",
+			note:    "この送信元は、ご契約のホスティング事業者が管理する共用の送信用アドレスです。解除申請はご自身では行わず、ホスティング事業者に対応をご依頼ください。",
+			contact: "この送信元は、ご契約のホスティング事業者が管理する共用の送信用アドレスです。解除は {provider} への連絡で依頼するものですが、ご自身では連絡せず、アドレスを管理しているホスティング事業者に {provider} への解除の依頼をお願いしてください。",
 			steps: []string{
 				"解除申請はご自身では行わないでください。このアドレスはホスティング事業者が管理しており、ほかの利用者も送信に使っているため、お客様からの申請は受け付けられないか、受け付けられても再び登録されることがあります。",
 				"この内容をホスティング事業者のサポート窓口に転送し、対応を依頼してください。登録されたアドレス、リスト名、拒否の内容と日時が記載されています。",
@@ -96,13 +105,19 @@ func (r Role) Note(lang string) string {
 	return roleTexts[r][langOf(lang)].note
 }
 
-// NoteFor is Note for a provider: one that takes no removal request
-// (noForm: the catalog's self_service: false, a named provider) gets the
-// role's words without a removal to file, where the role has such words.
-func (r Role) NoteFor(lang string, noForm bool) string {
+// NoteFor is Note for a provider named provider whose listings end as
+// kind says: one that takes no removal request (RemovalNone: docomo,
+// SpamCop, …) gets the role's words without a removal to file, one whose
+// removal is asked for by contacting it (RemovalContact: Fasthosts,
+// Telstra, …) the role's words for that, where the role has such words.
+// The unknown provider passes RemovalForm: nothing is known of it.
+func (r Role) NoteFor(lang string, kind RemovalKind, provider string) string {
 	t := roleTexts[r][langOf(lang)]
-	if noForm && t.noForm != "" {
+	switch {
+	case kind == RemovalNone && t.noForm != "":
 		return t.noForm
+	case kind == RemovalContact && t.contact != "":
+		return strings.ReplaceAll(t.contact, "{provider}", provider)
 	}
 	return t.note
 }

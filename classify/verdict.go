@@ -113,6 +113,10 @@ type Provider struct {
 	// SelfService says whether the operator of the listed IP should file the
 	// removal itself. On shared hosting the hosting company should do it.
 	SelfService bool `yaml:"self_service" json:"self_service"`
+	// Removal says how a listing ends (RemovalForm, RemovalContact,
+	// RemovalNone); empty reads self_service: true as a form and false as
+	// none, so catalogs written before the key keep their meaning.
+	Removal RemovalKind `yaml:"removal,omitempty" json:"removal,omitempty"`
 	// Meaning explains in a sentence or two what the provider is and what a
 	// listing means; Advice gives the steps.
 	Meaning Text `yaml:"meaning" json:"meaning"`
@@ -165,4 +169,35 @@ func (v Verdict) Clone() Verdict {
 		}
 	}
 	return v
+}
+
+// RemovalKind says how a listing with a provider ends.
+type RemovalKind string
+
+const (
+	// RemovalForm: the owner of the address asks for removal itself,
+	// through the provider's form or page (self_service: true).
+	RemovalForm RemovalKind = "form"
+	// RemovalContact: removal exists, but is asked for by contacting the
+	// provider (postmaster, support, an address) rather than by a
+	// self-service form.
+	RemovalContact RemovalKind = "contact"
+	// RemovalNone: there is no removal; the listing ends when the cause is
+	// fixed (it expires, or the receiver lifts it).
+	RemovalNone RemovalKind = "none"
+)
+
+// RemovalKinds are the values the catalog's removal key takes.
+var RemovalKinds = []RemovalKind{RemovalForm, RemovalContact, RemovalNone}
+
+// HowRemoved returns how a listing with p ends: the catalog's removal key,
+// or, without it, self_service read as form (true) or none (false).
+func (p *Provider) HowRemoved() RemovalKind {
+	if p.Removal != "" {
+		return p.Removal
+	}
+	if p.SelfService {
+		return RemovalForm
+	}
+	return RemovalNone
 }

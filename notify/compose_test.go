@@ -831,7 +831,7 @@ func TestRoleNoteNoRemoval(t *testing.T) {
 				t.Fatal(err)
 			}
 			text, _ := decodeBody(t, m)
-			if says := strings.Contains(text, fileIt[lang]); says == !p.SelfService {
+			if says := strings.Contains(text, fileIt[lang]); says == (p.HowRemoved() != classify.RemovalForm) {
 				t.Errorf("%s %s (self_service %v): the operator is told to file a removal: %v\n%s", id, lang, p.SelfService, says, text)
 			}
 		}

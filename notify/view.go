@@ -113,6 +113,8 @@ type view struct {
 	Meaning       string
 	RemovalTime   string
 	SelfService   bool
+	// removal is how the listing ends (the catalog's removal key).
+	removal classify.RemovalKind
 	// Role is who we are for the listed address ("dedicated", "operator",
 	// "customer"); RoleNote says who files the removal (none for a
 	// dedicated server), and Steps are the steps to take, for that role,
@@ -507,7 +509,8 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		v.Meaning = strings.TrimSpace(meaning.Get(lang))
 		advice = adv.Get(lang)
 		v.RemovalTime = sanitize.Line(p.RemovalTime.Get(lang), 200)
-		v.SelfService = p.SelfService
+		v.SelfService = p.HowRemoved() == classify.RemovalForm
+		v.removal = p.HowRemoved()
 		rp := *p
 		rp.RemovalURL = removal
 		v.Lookup, v.Removal = providerLinks(&rp, v.Target)
@@ -518,7 +521,11 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	}
 	v.baseSteps = v.Steps
 	if !v.ReceiverFault && v.Historical == "" {
-		v.RoleNote = role.NoteFor(lang, v.ProviderKnown && !v.SelfService && n.Provider.ID != classify.Unknown)
+		kind := classify.RemovalForm
+		if v.ProviderKnown && n.Provider.ID != classify.Unknown {
+			kind = v.removal
+		}
+		v.RoleNote = role.NoteFor(lang, kind, v.Provider)
 		v.Steps = classify.RoleSteps(role, lang, v.Steps)
 	}
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
