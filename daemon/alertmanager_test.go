@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,51 @@ func TestAlertmanagerChannel(t *testing.T) {
 	h.tickAt(base.Add(30 * time.Minute))
 	if a, _ := am.Alerts(ctx); len(a) != 0 {
 		t.Errorf("after the clearing Alertmanager holds %+v", a)
+	}
+}
+
+// TestAlertmanagerSeverityEscalates: an incident that begins with a
+// deferral is a warning alert; once the receivers bounce mail for the same
+// listing, the refresh posts it as critical and resolves the warning one
+// (severity is a label, so the two are different alerts to Alertmanager):
+// one alert fires, critical.
+func TestAlertmanagerSeverityEscalates(t *testing.T) {
+	am := amtest.Start(t, amtest.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	h := newHarness(t)
+	h.clock.set(base)
+	cfg := h.config()
+	cfg.Notify.Alertmanager.URLs = []string{am.URL}
+	h.extra = map[string]notify.Transport{SinkAlertmanager: &notify.Alertmanager{URLs: []string{am.URL}, Now: time.Now}}
+	h.start(cfg)
+	defer h.stop()
+
+	appendLines(t, h.log, deferral(base, "4C1B2A3F91", "alice@example.net"))
+	h.mail.wait(t, "opened")
+	if _, err := am.WaitAlerts(ctx, func(a []amtest.Alert) bool { return len(a) == 1 && a[0].Labels["severity"] == "warning" }); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same list now makes the receiver bounce mail.
+	bounce := strings.Replace(strings.Replace(deferral(base.Add(time.Minute), "4C1B2A3F92", "bob@example.net"),
+		"dsn=4.7.1, status=deferred", "dsn=5.7.1, status=bounced", 1), "said: 450 4.7.1", "said: 554 5.7.1", 1)
+	appendLines(t, h.log, bounce)
+	h.read(2)
+	h.tickAt(base.Add(2 * time.Minute))
+	alerts, err := am.WaitAlerts(ctx, func(a []amtest.Alert) bool { return len(a) == 1 && a[0].Labels["severity"] == "critical" })
+	if err != nil {
+		a, _ := am.Alerts(ctx)
+		t.Fatalf("%v; Alertmanager holds %+v", err, a)
+	}
+	if !alerts[0].StartsAt.Equal(base) {
+		t.Errorf("escalated alert starts %v, want %v (the incident's start)", alerts[0].StartsAt, base)
+	}
+	// It stays critical and alone on the next refreshes.
+	h.tickAt(base.Add(3 * time.Minute))
+	h.tickAt(base.Add(4 * time.Minute))
+	if a, _ := am.Alerts(ctx); len(a) != 1 || a[0].Labels["severity"] != "critical" {
+		t.Errorf("after the escalation Alertmanager holds %+v", a)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -557,9 +558,44 @@ func (s *service) firingAlerts(ctx context.Context) ([]notify.Alert, error) {
 			s.log.Warn("an unreadable stored alert", zap.Error(err))
 			continue
 		}
+		if up, ok := s.escalated(ctx, a); ok {
+			// Severity is a label, so the critical alert is another
+			// alert to Alertmanager: resolve the warning one now rather
+			// than leave it firing until its endsAt.
+			old := a
+			old.EndsAt = s.d.Now().UTC()
+			if !old.StartsAt.IsZero() && !old.EndsAt.After(old.StartsAt) {
+				old.EndsAt = old.StartsAt.Add(time.Second)
+			}
+			out = append(out, old)
+			a = up
+		}
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// escalated returns the stored warning alert of an incident seen in the
+// log as critical when the incident has bounced mail since (the first
+// reply was a deferral), and stores it so; ok is false otherwise.
+func (s *service) escalated(ctx context.Context, a notify.Alert) (notify.Alert, bool) {
+	id := a.Annotations["incident_id"]
+	if a.Labels["source"] != notify.AlertSourceLog || a.Labels["severity"] != "warning" || id == "" {
+		return a, false
+	}
+	inc, ok, err := s.d.Store.Incident(ctx, id)
+	if err != nil || !ok || inc.Status == incident.Cleared || notify.AlertSeverity(inc) != "critical" {
+		return a, false
+	}
+	up := a
+	up.Labels = maps.Clone(a.Labels)
+	up.Labels["severity"] = "critical"
+	b, _ := json.Marshal(up)
+	if err := s.d.Store.Tx(ctx, func(tx *track.Tx) error { return tx.SetAlert(up.Key(), b, s.d.Now()) }); err != nil {
+		s.log.Warn("storing an escalated alert", zap.Error(err))
+		return a, false
+	}
+	return up, true
 }
 
 // firstReply is the remote's reply in the incident's first log line.

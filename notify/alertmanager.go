@@ -69,8 +69,11 @@ func (a Alert) Firing() bool { return a.EndsAt.IsZero() }
 //	listed     the listed IP or domain
 //	host       our mail host (Notice.Host), so two hosts sharing a listed IP
 //	           give two alerts that Alertmanager groups by provider and listed
-//	severity   "critical" when the receivers refuse for good (5xx),
-//	           "warning" when they defer (4xx) or for a self-check finding
+//	severity   "critical" when the receivers refuse for good (5xx) or
+//	           any mail bounced, "warning" while they only defer (4xx) or
+//	           for a self-check finding (AlertSeverity). It is a label,
+//	           for routing: when an incident escalates, the daemon's
+//	           refresh resolves the warning alert and posts the critical one
 //	source     "log" or "selfcheck"
 //
 // Annotations (in n.Lang): summary (the email's subject without
@@ -133,12 +136,9 @@ func alertOf(n Notice, cfg Config, now time.Time) (Alert, error) {
 		return Alert{}, err
 	}
 	inc := n.Incident
-	source, severity := AlertSourceLog, "critical"
-	switch {
-	case n.Kind == KindListed || n.Kind == KindDelisted:
+	source, severity := AlertSourceLog, AlertSeverity(inc)
+	if n.Kind == KindListed || n.Kind == KindDelisted {
 		source, severity = AlertSourceSelfCheck, "warning"
-	case inc.Verdict.Temporary:
-		severity = "warning"
 	}
 	labels := map[string]string{
 		"alertname": AlertName,
@@ -182,6 +182,18 @@ func alertOf(n Notice, cfg Config, now time.Time) (Alert, error) {
 		}
 	}
 	return a, nil
+}
+
+// AlertSeverity is the severity of an incident seen in the log: "critical"
+// once the receivers refuse for good (a 5xx first reply, or any bounce
+// since), "warning" while they only defer. It is the worst seen while the
+// incident is open: bounces are counted, never uncounted, so an incident
+// that escalated stays critical until it clears.
+func AlertSeverity(inc incident.Incident) string {
+	if inc.Verdict.Temporary && inc.Bounced == 0 {
+		return "warning"
+	}
+	return "critical"
 }
 
 func cmpOr(a, b string) string {

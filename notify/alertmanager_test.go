@@ -21,7 +21,7 @@ import (
 func barracudaRelated() Related {
 	inc := spamhausIncident()
 	inc.ID, inc.Provider, inc.Verdict.Provider = "barracuda-192.0.2.1-20260314T092610Z", "barracuda", "barracuda"
-	inc.Verdict.Temporary = true
+	inc.Verdict.Temporary, inc.Bounced = true, 0 // deferred only: a warning
 	return Related{Incident: inc, Provider: classify.Default().Provider("barracuda"), Reply: "450 4.7.1 blocked using b.barracudacentral.org"}
 }
 
@@ -286,4 +286,29 @@ func endsOf(alerts []amtest.Alert, host string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// TestAlertSeverityEscalates: an incident that began with a deferral is a
+// warning while the receivers only defer, and critical once mail bounced —
+// a digest's alert says so, not the first reply's severity.
+func TestAlertSeverityEscalates(t *testing.T) {
+	n := openedNotice()
+	n.Provider = classify.Default().Provider("spamhaus")
+	n.Incident.Verdict.Temporary = true
+	n.Incident.Bounced = 0
+	for _, c := range []struct {
+		kind    Kind
+		bounced int
+		want    string
+	}{{KindOpened, 0, "warning"}, {KindDigest, 0, "warning"}, {KindDigest, 2, "critical"}} {
+		m := n
+		m.Kind, m.Incident.Bounced = c.kind, c.bounced
+		alerts, err := Alerts(m, testConfig(), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := alerts[0].Labels["severity"]; got != c.want {
+			t.Errorf("%s with %d bounced: severity %q, want %q", c.kind, c.bounced, got, c.want)
+		}
+	}
 }
