@@ -174,6 +174,7 @@ type view struct {
 	Checks     []checkView
 	Listed     bool // some check says listed
 	Clean      bool // every check that answered says clean
+	NoIPv6Only bool // no check answered: every clean one is a zone that lists no IPv6 addresses (not asked)
 	CheckError bool // some check failed
 	Queried    bool // some check queried a zone (not CheckNoList)
 
@@ -669,7 +670,7 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 // addChecks adds the DNS checks, in the notice's language, and what they
 // say together.
 func (v *view) addChecks(checks []Check) {
-	answered, clean := 0, 0
+	answered, clean, noV6 := 0, 0, 0
 	for _, c := range checks {
 		meaning := c.Meaning
 		if v.Lang == "ja" && c.MeaningJa != "" {
@@ -689,6 +690,14 @@ func (v *view) addChecks(checks []Check) {
 			v.Listed = true
 			answered++
 		case CheckClean:
+			// A zone that lists no IPv6 addresses was not asked about an
+			// IPv6 one: its "not listed" is no answer (as check's
+			// report.CheckReport.Decided), and must not make the notice
+			// say the address is not listed now.
+			if cv.NoIPv6 {
+				noV6++
+				break
+			}
 			answered++
 			clean++
 		case CheckError:
@@ -709,6 +718,7 @@ func (v *view) addChecks(checks []Check) {
 		v.Checks = append(v.Checks, cv)
 	}
 	v.Clean = answered > 0 && clean == answered
+	v.NoIPv6Only = answered == 0 && noV6 > 0 && !v.Listed && !v.CheckError
 }
 
 // validPort accepts a port number, 1 to 65535.
