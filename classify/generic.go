@@ -199,23 +199,49 @@ var auxiliary = map[string]bool{"is": true, "are": true, "was": true, "were": tr
 // blacklisted", "this mailbox is block-listed", "your message is
 // blocklisted"), unless the owner word is part of our side ("your mail
 // server", "IP address": a Subject covers it or ends just before it).
-// Issue 14, eleventh round: the crossing's look-alikes.
+// Issue 14, eleventh round: the crossing's look-alikes. A listing and
+// its place ("listed by", "listed in", "block listed by") is claimed the
+// same way ("the recipient is listed by policy", "this mailbox is
+// block-listed by policy"; twelfth round), but not by "sender": "the
+// sender is listed in <zone>" is the sending host's listing.
+// listingPlace: the words that end a listing phrase with where it is
+// ("listed in", "listed by").
+var listingPlace = map[string]bool{"in": true, "on": true, "at": true, "by": true}
+
 func claimed(ev []cueEvent, e cueEvent, low []byte, toks []cueToken) bool {
-	if e.s != e.e && string(low[toks[e.e].s:toks[e.e].e]) != "listed" {
-		return false // a phrase says more than "block listed": "listed in", "poor reputation"
+	word := func(k int32) string { return string(low[toks[k].s:toks[k].e]) }
+	placed := false // "listed in", "block listed by": a listing and where
+	if e.s != e.e && word(e.e) != "listed" {
+		if !listingPlace[word(e.e)] || word(e.e-1) != "listed" {
+			return false // a phrase says more than "block listed": "listed as spammer", "poor reputation"
+		}
+		placed = true
 	}
 owners:
 	for _, o := range ev {
-		if o.kind != cueOwner || o.clause != e.clause || o.e+1 >= e.s || e.s-o.e > 3 {
+		if o.kind != cueOwner || o.clause != e.clause || o.e+1 >= e.s || e.s-o.e > 4 {
 			continue
 		}
-		if w := string(low[toks[o.s].s:toks[o.e].e]); w == "domain" || w == "relay" || w == "relaying" {
+		w := word(o.e)
+		if w == "domain" || w == "relay" || w == "relaying" {
 			continue // a domain listed is a domain list's verdict
 		}
+		if placed && (w == "sender" || w == "senders") {
+			continue // "the sender is listed in <zone>": the sending host's listing
+		}
 		for k := o.e + 1; k < e.s; k++ {
-			if !auxiliary[string(low[toks[k].s:toks[k].e])] {
-				continue owners
+			if auxiliary[word(k)] {
+				continue
 			}
+			// a word of a listing that runs into e ("is block-listed by":
+			// "block listed" then "listed by")
+			for _, p := range ev {
+				if p.kind == cueStrong && p.clause == e.clause && p.s <= k && p.e >= e.s {
+					goto next
+				}
+			}
+			continue owners
+		next:
 		}
 		for _, s := range ev {
 			if s.kind == cueSubject && s.s <= o.e && s.e+1 >= o.s {
@@ -777,6 +803,7 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 	words := len(toks)
 	var veto, except uint64
 	strong := false
+	ownedPlace := int32(-1)
 	for _, e := range ev {
 		switch e.kind {
 		case cueVeto:
@@ -784,7 +811,11 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 		case cueExcept:
 			except |= 1 << e.group
 		case cueStrong:
-			strong = strong || !claimed(ev, e, low, toks)
+			if !claimed(ev, e, low, toks) {
+				strong = true
+			} else if e.s != e.e {
+				ownedPlace = e.e // "the mailbox is listed in": its place is no Locative of ours
+			}
 		}
 	}
 	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
@@ -852,7 +883,7 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 				freeRefusal = max(freeRefusal, e.e)
 			}
 		case cueList:
-			if near(cueSubject) || within(lastBare, cs.window) || near(cueRefusal) || after(cueLocative) {
+			if near(cueSubject) || within(lastBare, cs.window) || near(cueRefusal) || after(cueLocative) && last[cueLocative] != ownedPlace {
 				return true
 			}
 		case cueStanding:

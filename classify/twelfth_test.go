@@ -35,3 +35,33 @@ func TestSuspendedWithReason(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerClaimsPlacedListing: a listing phrase of several words ("listed
+// by", "listed in", "block-listed by") after an Owner word is that owner's
+// listing, not our address's; "the sender is listed in <zone>" stays the
+// sending host's listing, and our side named stays ours.
+func TestOwnerClaimsPlacedListing(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text string
+		want bool // a block-list verdict
+	}{
+		{"550 The recipient is listed by policy", false},
+		{"550 5.7.1 The recipient is block-listed by policy", false},
+		{"550 5.7.1 the mailbox is listed in our deny list", false},
+		{"550 the recipient is listed on our block list", false},
+		{"550 your message is listed in our blacklist", false},
+		{"550 5.7.1 the recipient has been block-listed by our admin", false},
+		{"550 The sender is listed in bl.example.org", true},
+		{"550 5.7.1 The sender is listed in zen.spamhaus.org", true},
+		{"550 Your IP is listed in our deny list", true},
+		{"550 5.7.1 Service unavailable, Helo domain is listed in Spamhaus", true},
+		{"554 Refused. Your IP address is listed in the RBL at bl.example.org", true},
+		{"550 Client host 192.0.2.1 is listed by bl.example.org", true},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if got := v.Category == Blocklist; got != tc.want {
+			t.Errorf("%q: %s/%q (rule %s), want block list %v", tc.text, v.Category, v.Provider, v.Rule, tc.want)
+		}
+	}
+}
