@@ -59,6 +59,10 @@ type Catalog struct {
 	m        *matcher
 	litRules [][]int32 // literal → rules it can trigger
 	nameLits []nameLit // Provider.Names, in catalog order
+	// aloneLits: DNS lists' names alone (aloneNames), longest first; they
+	// name the list only in a reply of at most aloneWords words.
+	aloneLits  []nameLit
+	aloneWords int
 	// calls: the words a reply calls each proprietary provider by (its
 	// id, Names, proper nouns of its Name) and its domains, as literals
 	// of the matcher, by id (howFound)
@@ -348,6 +352,23 @@ func build(src source) (*Catalog, []string) {
 	// order among names of one length).
 	sort.SliceStable(c.nameLits, func(i, j int) bool { return c.nameLits[i].size > c.nameLits[j].size })
 	if g := src.Generic; g != nil && c.byID[Unknown] != nil {
+		// A DNS list's own name alone in a terse reply is its verdict
+		// ("553 SpamCop"): its names are Terse cues of the layer, and
+		// name the list it found (issue 14, twelfth round).
+		alone := *g
+		alone.names = nil
+		for _, p := range c.providers {
+			for _, n := range aloneNames(p) {
+				alone.names = append(alone.names, n)
+				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n)})
+			}
+		}
+		sort.SliceStable(c.aloneLits, func(i, j int) bool { return c.aloneLits[i].size > c.aloneLits[j].size })
+		c.aloneWords = g.NameWords
+		if c.aloneWords <= 0 {
+			c.aloneWords = defaultNameWords
+		}
+		g = &alone
 		cs, bp := compileCues(g)
 		for _, m := range bp {
 			problems = append(problems, at(g.src, g.line)+m)
@@ -415,4 +436,26 @@ func where(r *Rule) string {
 		return r.src + ": "
 	}
 	return r.src + ":" + strconv.Itoa(r.line) + ": "
+}
+
+// aloneNames returns the names by which p alone in a terse reply is its
+// verdict: a DNS list's id and Names of one word (ASCII letters, digits),
+// unless the catalog says they are common words (CommonName).
+func aloneNames(p *Provider) []string {
+	if p.Kind != KindDNSBL || p.ID == Unknown || p.CommonName {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range append([]string{p.ID}, p.Names...) {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n == "" || seen[n] || strings.IndexFunc(n, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		}) >= 0 {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out
 }

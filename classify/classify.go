@@ -127,6 +127,16 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 				break
 			}
 		}
+		// "553 SpamCop": a DNS list's name alone in a terse reply (the
+		// layer has just cut this reply into sc.toks).
+		if f.named == nil && len(sc.toks) <= c.aloneWords {
+			for _, n := range c.aloneLits {
+				if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
+					f.named = n.prov
+					break
+				}
+			}
+		}
 		// "blocked by mail.ru", "rejected using web.de": a name that is a
 		// catalog receiver's own mail domain (its Hosts) is no DNS list
 		// but that receiver, called by its domain.

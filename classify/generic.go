@@ -88,8 +88,15 @@ type GenericCues struct {
 	// ("tutanota is blocked": the receiver refuses the sender by name).
 	Terse      []string `yaml:"terse,omitempty" json:"terse,omitempty"`
 	TerseWords int      `yaml:"terse_words,omitempty" json:"terse_words,omitempty"`
-	Links      []string `yaml:"links,omitempty" json:"links,omitempty"`
-	Veto       []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
+	// NameWords: a DNS list's own name (its id and Names, unless the
+	// catalog calls them common: Provider.CommonName) is a Terse cue in a
+	// reply of at most NameWords words (default 3): "553 SpamCop", "550
+	// UCEPROTECT listed" (issue 14, twelfth round). The names come from
+	// the catalog's providers, not from this key.
+	NameWords int `yaml:"name_words,omitempty" json:"name_words,omitempty"`
+	names     []string
+	Links     []string `yaml:"links,omitempty" json:"links,omitempty"`
+	Veto      []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
 	// Boilerplate: phrases whose words are not cues (see above).
 	Boilerplate []string `yaml:"boilerplate,omitempty" json:"boilerplate,omitempty"`
 	// Samples must be classified as a blocklist refusal of provider
@@ -116,6 +123,8 @@ const (
 	defaultGenericPriority = 41
 	defaultGenericWindow   = 12
 	defaultTerseWords      = 4
+	defaultNameWords       = 3
+	nameGroup              = 1 // the group of a Terse cue that is a list's name
 	maxVetoGroups          = 64
 )
 
@@ -164,6 +173,7 @@ type cuePhrase struct {
 type cueSet struct {
 	window   int
 	terse    int
+	nameW    int // NameWords
 	phrases  []cuePhrase
 	first    map[string][]int32 // first word → phrases
 	prefixes [256][]int32       // phrases whose first word is a prefix, by its first byte
@@ -314,6 +324,10 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	if cs.terse <= 0 {
 		cs.terse = defaultTerseWords
 	}
+	cs.nameW = g.NameWords
+	if cs.nameW <= 0 {
+		cs.nameW = defaultNameWords
+	}
 	if len(g.Veto) > maxVetoGroups {
 		problems = append(problems, fmt.Sprintf("generic: at most %d veto groups", maxVetoGroups))
 		return nil, problems
@@ -354,6 +368,9 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 			}
 			add(p, set.kind, 0)
 		}
+	}
+	for _, n := range g.names {
+		add(n, cueTerse, nameGroup)
 	}
 	for i, v := range g.Veto {
 		if len(v.Cues) == 0 {
@@ -894,7 +911,11 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 			// a short reply that only says the sender is refused, unless
 			// an Owner word just before claims it ("message is
 			// rejected", "mailbox is blocked")
-			if words <= cs.terse && !(last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 1) && !claimed(ev, e, low, toks) {
+			limit := cs.terse
+			if e.group == nameGroup {
+				limit = cs.nameW
+			}
+			if words <= limit && !(last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 1) && !claimed(ev, e, low, toks) {
 				return true
 			}
 		}

@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // Issue 14, twelfth round: generalizations by idea of what the eleventh
 // round left (see testdata/README.md). Unit tests, never an accuracy figure.
@@ -64,4 +67,56 @@ func TestOwnerClaimsPlacedListing(t *testing.T) {
 			t.Errorf("%q: %s/%q (rule %s), want block list %v", tc.text, v.Category, v.Provider, v.Rule, tc.want)
 		}
 	}
+}
+
+// TestListNameAlone: every DNS list of the catalog is found by its own
+// name alone in a terse reply ("553 SpamCop"), as DSBL was (tenth round);
+// a list whose names the catalog calls common (CommonName: "553
+// barracuda", a filter vendor that also signs content refusals) is not,
+// nor is a name inside another word or in a longer reply that says
+// nothing else of a block.
+func TestListNameAlone(t *testing.T) {
+	c := Default()
+	n := 0
+	for _, p := range c.providers {
+		if p.Kind != KindDNSBL || p.ID == Unknown {
+			continue
+		}
+		names := aloneNames(p)
+		if p.CommonName {
+			if len(names) != 0 {
+				t.Errorf("%s: common_name, yet names alone %q", p.ID, names)
+			}
+			for _, f := range []string{"553 %s", "550 5.7.1 %s"} {
+				text := fmt.Sprintf(f, p.ID)
+				if v := c.Classify(InputFromText(text, "")); v.Category == Blocklist {
+					t.Errorf("%q: %s/%s (rule %s), want no block list: its name is common", text, v.Category, v.Provider, v.Rule)
+				}
+			}
+			continue
+		}
+		if len(names) == 0 {
+			t.Errorf("%s: a DNS list with no name alone", p.ID)
+		}
+		for _, name := range names {
+			for _, f := range []string{"553 %s", "554 %s listed", "550 5.7.1 %s", "421 4.7.1 %s"} {
+				text := fmt.Sprintf(f, name)
+				n++
+				if v := c.Classify(InputFromText(text, "")); v.Category != Blocklist || v.Provider != p.ID {
+					t.Errorf("%q: %s/%q (rule %s), want blocklist/%s", text, v.Category, v.Provider, v.Rule, p.ID)
+				}
+			}
+		}
+	}
+	for _, text := range []string{
+		"553 spamcopy",
+		"553 uceprotected",
+		"550 mailbox sorbs",
+		"550 5.7.1 we do not accept mail here, see dronebl for why your message is rejected by the recipient",
+	} {
+		if v := c.Classify(InputFromText(text, "")); v.Category == Blocklist && v.Rule == GenericRuleID && v.Provider != Unknown {
+			t.Errorf("%q: %s/%q (rule %s), want no list named by the generic layer", text, v.Category, v.Provider, v.Rule)
+		}
+	}
+	t.Logf("%d terse replies of a list's name alone", n)
 }

@@ -143,6 +143,12 @@ type Provider struct {
 	// receiver's own refusal (Found "named"). Give only names that mean
 	// the receiver and nothing else.
 	Names []string `yaml:"names,omitempty" json:"names,omitempty"`
+	// CommonName says that a DNS list's id and Names are common words or
+	// also sign other refusals (Barracuda's filter signs content verdicts
+	// too): its name alone in a terse reply is no listing. A DNS list
+	// without it is found by its name alone there ("553 SpamCop", "550
+	// UCEPROTECT"; issue 14, twelfth round).
+	CommonName bool `yaml:"common_name,omitempty" json:"common_name,omitempty"`
 	// Rules recognise the provider's rejections in reply texts. Their
 	// zone names are recognised too, without a rule.
 	Rules []Rule `yaml:"rules,omitempty" json:"rules,omitempty"`
