@@ -15,18 +15,9 @@ import (
 // stays firing while the incident lasts (the lane posts it again) and is
 // resolved when the incident clears. The email channel works beside it.
 func TestAlertmanagerChannel(t *testing.T) {
-	am := amtest.Start(t, amtest.Options{})
+	am, h, base := startWithAlertmanager(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	// The log's time is the past, so the clearing is over by Alertmanager's
-	// clock; a firing alert's end is counted from the real time.
-	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
-	h := newHarness(t)
-	h.clock.set(base)
-	cfg := h.config()
-	cfg.Notify.Alertmanager.URLs = []string{am.URL}
-	h.extra = map[string]notify.Transport{SinkAlertmanager: &notify.Alertmanager{URLs: []string{am.URL}, Now: time.Now}}
-	h.start(cfg)
 	defer h.stop()
 
 	appendLines(t, h.log, rejection(base, "4C1B2A3F91", "alice@example.net"))
@@ -83,16 +74,9 @@ func TestAlertmanagerChannel(t *testing.T) {
 // (severity is a label, so the two are different alerts to Alertmanager):
 // one alert fires, critical.
 func TestAlertmanagerSeverityEscalates(t *testing.T) {
-	am := amtest.Start(t, amtest.Options{})
+	am, h, base := startWithAlertmanager(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
-	h := newHarness(t)
-	h.clock.set(base)
-	cfg := h.config()
-	cfg.Notify.Alertmanager.URLs = []string{am.URL}
-	h.extra = map[string]notify.Transport{SinkAlertmanager: &notify.Alertmanager{URLs: []string{am.URL}, Now: time.Now}}
-	h.start(cfg)
 	defer h.stop()
 
 	appendLines(t, h.log, deferral(base, "4C1B2A3F91", "alice@example.net"))
@@ -121,4 +105,21 @@ func TestAlertmanagerSeverityEscalates(t *testing.T) {
 	if a, _ := am.Alerts(ctx); len(a) != 1 || a[0].Labels["severity"] != "critical" {
 		t.Errorf("after the escalation Alertmanager holds %+v", a)
 	}
+}
+
+// startWithAlertmanager starts a real Alertmanager and a daemon that posts
+// to it, the daemon's clock at base, an hour before now: the log's time is
+// the past, so a clearing is over by Alertmanager's clock, while a firing
+// alert's end is counted from the real time. The caller stops h.
+func startWithAlertmanager(t *testing.T) (*amtest.Server, *harness, time.Time) {
+	t.Helper()
+	am := amtest.Start(t, amtest.Options{})
+	base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	h := newHarness(t)
+	h.clock.set(base)
+	cfg := h.config()
+	cfg.Notify.Alertmanager.URLs = []string{am.URL}
+	h.extra = map[string]notify.Transport{SinkAlertmanager: &notify.Alertmanager{URLs: []string{am.URL}, Now: time.Now}}
+	h.start(cfg)
+	return am, h, base
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -400,15 +399,7 @@ func allMutes(t *testing.T, s *Store) []Mute {
 // lists in the JSON as well as in rows, the SASL login and client only in
 // the JSON) reads the same after it, and its next save writes what changed.
 func TestMigrateIncidentLists(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	if err := prepareFile(path); err != nil {
-		t.Fatal(err)
-	}
-	db := rawDB(t, path)
-	db.SetMaxOpenConns(1)
-	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:4]); err != nil {
-		t.Fatal(err)
-	}
+	path, db := schemaFile(t, 4)
 	inc := sampleIncident("old", t0, incident.Ongoing)
 	inc.Messages[0].Login, inc.Messages[0].Client = "alice", "pc.ours.example[192.0.2.55]"
 	js, _ := json.Marshal(inc)
@@ -456,15 +447,7 @@ func TestMigrateIncidentLists(t *testing.T) {
 // changed. An incident without either list and a row whose JSON cannot be
 // read do not stop the upgrade.
 func TestMigrateIncidentDomains(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	if err := prepareFile(path); err != nil {
-		t.Fatal(err)
-	}
-	db := rawDB(t, path)
-	db.SetMaxOpenConns(1)
-	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:9]); err != nil {
-		t.Fatal(err)
-	}
+	path, db := schemaFile(t, 9)
 	old := sampleIncident("old", t0, incident.Ongoing)
 	old.Samples = append(old.Samples, "a second line")
 	bare := sampleIncident("bare", t0.Add(time.Hour), incident.Cleared)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -192,15 +191,7 @@ func TestPruneMilterFacts(t *testing.T) {
 // TestMigrateVersion1: a version-1 file (before the milter) is upgraded
 // with its data, and its messages have no milter facts.
 func TestMigrateVersion1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	if err := prepareFile(path); err != nil {
-		t.Fatal(err)
-	}
-	db := rawDB(t, path)
-	db.SetMaxOpenConns(1)
-	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:1]); err != nil {
-		t.Fatal(err)
-	}
+	path, db := schemaFile(t, 1)
 	if _, err := db.Exec(`INSERT INTO messages (queue_id, sender, state, first_seen, last_seen) VALUES ('97B799862D6', 'a@b', 'queued', ?1, ?1)`, dbTime(t0)); err != nil {
 		t.Fatal(err)
 	}

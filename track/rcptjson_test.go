@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,15 +79,7 @@ FROM recipients WHERE message = 1 ORDER BY seq`)
 // messages read the same, the view shows the rows the table held, and the
 // message still in the queue goes on from where it was.
 func TestMigrateRecipients(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	if err := prepareFile(path); err != nil {
-		t.Fatal(err)
-	}
-	db := rawDB(t, path)
-	db.SetMaxOpenConns(1)
-	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:8]); err != nil {
-		t.Fatal(err)
-	}
+	path, db := schemaFile(t, 8)
 	// As version 8 wrote them: a message delivered to two recipients, one
 	// still in the queue with a deferred recipient, one with none.
 	for _, q := range []string{

@@ -39,6 +39,23 @@ func mustTx(t testing.TB, s *Store, fn func(*Tx) error) {
 	}
 }
 
+// schemaFile makes a state file as a release of schema version n left it
+// (the first n migrations), for the migration tests to fill as that
+// release would, and returns its path and a raw connection to it.
+func schemaFile(t testing.TB, n int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state.db")
+	if err := prepareFile(path); err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	db.SetMaxOpenConns(1)
+	if err := migrateTo(context.Background(), db, zaptest.NewLogger(t), migrations[:n]); err != nil {
+		t.Fatal(err)
+	}
+	return path, db
+}
+
 // rawDB opens the file without the store, to look at it as an auditor would.
 func rawDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
