@@ -2,14 +2,11 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/internal/sanitize"
@@ -264,82 +261,56 @@ func jsonTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// WriteMessagesJSON writes one JSON object per message (JSON lines). Texts
-// are given whole, as stored; characters that are invisible or change how
-// a terminal shows text (controls, bidirectional overrides) are \u
-// escapes.
+// WriteMessagesJSON writes one JSON object per message (JSON lines). Every
+// text from the log, a client or a remote server passes through the one
+// sanitizer (internal/sanitize.Line), as in replay's JSON and with its
+// bounds (a reply 600 runes, a name or address 254): controls, escape
+// sequences, bidirectional overrides and invisible characters are U+FFFD,
+// line breaks spaces.
 func WriteMessagesJSON(w io.Writer, trails []track.Trail) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	f := func(s string) string { return sanitize.Line(s, maxField) }
+	fs := func(l []string) []string {
+		out := make([]string, len(l))
+		for i, s := range l {
+			out[i] = f(s)
+		}
+		return out
+	}
 	for i := range trails {
 		tr := &trails[i]
 		m, last := tr.First(), tr.Last()
-		j := messageJSON{QueueID: m.QueueID, State: string(tr.State()), FirstSeen: jsonTime(tr.FirstSeen()), LastSeen: jsonTime(tr.LastSeen()),
+		j := messageJSON{QueueID: f(m.QueueID), State: string(tr.State()), FirstSeen: jsonTime(tr.FirstSeen()), LastSeen: jsonTime(tr.LastSeen()),
 			RemovedAt: jsonTime(last.RemovedAt), ExpiredAt: jsonTime(last.ExpiredAt), RejectedAt: jsonTime(last.RejectedAt),
-			MessageID: m.MessageID, Origin: m.Origin, Client: m.Client, ClientIP: m.ClientIP, SASLUser: m.SASLUser,
-			Size: m.Size, Nrcpt: m.Nrcpt, NoticeQueueID: last.NoticeQueueID, Notice: last.Notice, Recipients: []recipientJSON{}}
+			MessageID: f(m.MessageID), Origin: f(m.Origin), Client: f(m.Client), ClientIP: f(m.ClientIP), SASLUser: f(m.SASLUser),
+			Size: m.Size, Nrcpt: m.Nrcpt, NoticeQueueID: f(last.NoticeQueueID), Notice: f(last.Notice), Recipients: []recipientJSON{}}
 		for k := range tr.Hops {
 			if h := &tr.Hops[k]; h.FromKnown {
-				j.Sender = &h.From // the log's, null until a line names it
+				from := f(h.From)
+				j.Sender = &from // the log's, null until a line names it
 				break
 			}
 		}
-		if f := m.Milter; f != nil {
-			j.Milter = &milterJSON{TrackID: f.TrackID, SeenAt: jsonTime(f.SeenAt), Sender: f.Sender, Recipients: f.Recipients,
-				Nrcpt: f.Nrcpt, AuthUser: f.AuthUser, AuthType: f.AuthType, ClientName: f.ClientName, ClientAddr: f.ClientAddr,
-				ClientPort: f.ClientPort, Helo: f.Helo, MessageID: f.MessageID}
-			if j.Milter.Recipients == nil {
-				j.Milter.Recipients = []string{}
-			}
+		if m := m.Milter; m != nil {
+			j.Milter = &milterJSON{TrackID: f(m.TrackID), SeenAt: jsonTime(m.SeenAt), Sender: f(m.Sender), Recipients: fs(m.Recipients),
+				Nrcpt: m.Nrcpt, AuthUser: f(m.AuthUser), AuthType: f(m.AuthType), ClientName: f(m.ClientName), ClientAddr: f(m.ClientAddr),
+				ClientPort: m.ClientPort, Helo: f(m.Helo), MessageID: f(m.MessageID)}
 		}
 		for _, r := range tr.Recipients() {
-			j.Recipients = append(j.Recipients, recipientJSON{Address: r.Address, OrigTo: r.OrigTo, Domain: r.Domain, Status: r.Status,
-				DSN: r.DSN, Relay: r.Relay, Reply: r.Reply, Attempts: r.Attempts, FirstSeen: jsonTime(r.FirstSeen), UpdatedAt: jsonTime(r.UpdatedAt)})
+			j.Recipients = append(j.Recipients, recipientJSON{Address: f(r.Address), OrigTo: f(r.OrigTo), Domain: f(r.Domain), Status: f(r.Status),
+				DSN: f(r.DSN), Relay: f(r.Relay), Reply: sanitize.Line(r.Reply, maxReply), Attempts: r.Attempts, FirstSeen: jsonTime(r.FirstSeen), UpdatedAt: jsonTime(r.UpdatedAt)})
 		}
 		if len(tr.Hops) > 1 {
-			j.QueueIDs = tr.QueueIDs()
+			j.QueueIDs = fs(tr.QueueIDs())
 			for _, h := range tr.Hops {
-				j.Hops = append(j.Hops, hopJSON{QueueID: h.QueueID, Via: string(h.Via), State: string(h.State), FirstSeen: jsonTime(h.FirstSeen),
-					LastSeen: jsonTime(h.LastSeen), RemovedAt: jsonTime(h.RemovedAt), Client: h.Client})
+				j.Hops = append(j.Hops, hopJSON{QueueID: f(h.QueueID), Via: string(h.Via), State: string(h.State), FirstSeen: jsonTime(h.FirstSeen),
+					LastSeen: jsonTime(h.LastSeen), RemovedAt: jsonTime(h.RemovedAt), Client: f(h.Client)})
 			}
 		}
-		buf.Reset()
 		if err := enc.Encode(j); err != nil {
-			return err
-		}
-		if _, err := w.Write(escapeInvisible(buf.Bytes())); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// escapeInvisible rewrites, in JSON text, the runes that are neither
-// graphic nor plain spaces as \u escapes (UTF-16 pairs beyond the BMP).
-// encoding/json already escapes the control characters; they occur only
-// inside strings, where an escape means the same rune.
-func escapeInvisible(b []byte) []byte {
-	if !bytes.ContainsFunc(b, invisible) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+32)
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if invisible(r) {
-			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
-				out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
-			} else {
-				out = fmt.Appendf(out, `\u%04x`, r)
-			}
-		} else {
-			out = append(out, b[:size]...)
-		}
-		b = b[size:]
-	}
-	return out
-}
-
-func invisible(r rune) bool {
-	return r != '\n' && sanitize.Unsafe(r) // '\n' ends each JSON line
 }
