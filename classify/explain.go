@@ -190,7 +190,11 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	case RemovalNone:
 		e.SelfServiceNote = text("self_service_no")
 	case RemovalContact:
-		e.SelfServiceNote = strings.ReplaceAll(text("removal_contact"), "{provider}", p.Name)
+		if role != RoleCustomer || v.Category != Blocklist {
+			// A customer's note says who contacts the provider (the
+			// hosting company): the general line would tell it to.
+			e.SelfServiceNote = strings.ReplaceAll(text("removal_contact"), "{provider}", p.Name)
+		}
 	}
 	if v.Category == Blocklist {
 		e.RoleNote = role.NoteFor(lang, kind, p.Name)

@@ -110,3 +110,28 @@ func TestRemovalKey(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerContactNote: a customer of a provider whose removal is asked
+// for by contacting it is not told, above steps that send it to its
+// hosting company, that "removal is asked for by contacting Fasthosts": its
+// role's note says who contacts the provider. The operator and a dedicated
+// server still get the line (they are the ones to contact it).
+func TestCustomerContactNote(t *testing.T) {
+	const reply = "550 5.7.1 Service unavailable; client [138.197.213.185] blocked using antispam.fasthosts.co.uk"
+	general := map[string]string{"en": "removal is asked for by contacting Fasthosts anti-spam, once the cause is fixed", "ja": "解除は Fasthosts anti-spam への連絡で依頼します。原因を解消したうえで"}
+	for _, lang := range []string{"en", "ja"} {
+		for _, r := range Roles {
+			e := explainText(t, reply, lang, r, nil)
+			if e.Removal != RemovalContact {
+				t.Fatalf("%s: removal %q, want contact", reply, e.Removal)
+			}
+			var b strings.Builder
+			if err := e.WriteText(&b, lang); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(b.String(), general[lang]); got != (r != RoleCustomer) {
+				t.Errorf("%s %s: general contact line shown %v:\n%s", r, lang, got, b.String())
+			}
+		}
+	}
+}
