@@ -166,7 +166,7 @@ func alertOf(n Notice, cfg Config, now time.Time) (Alert, error) {
 	var checks []string
 	for _, c := range v.Checks {
 		if c.Zone != "" {
-			checks = append(checks, c.Zone+": "+slackWords[v.Lang].status[c.Status])
+			checks = append(checks, c.Zone+": "+checkWord(v.Lang, c))
 		}
 	}
 	set("checks", strings.Join(checks, ", "))

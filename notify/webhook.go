@@ -137,7 +137,7 @@ func incidentOf(inc incident.Incident, v *view) webhookIncident {
 		}
 	}
 	for _, c := range v.Checks {
-		w.Checks = append(w.Checks, Check{Zone: c.Zone, Status: CheckStatus(c.Status), Meaning: c.Meaning, TXT: c.TXT, Error: c.Error})
+		w.Checks = append(w.Checks, Check{Zone: c.Zone, Status: CheckStatus(c.Status), Meaning: c.Meaning, TXT: c.TXT, Error: c.Error, NoIPv6: c.NoIPv6})
 	}
 	return w
 }
@@ -243,7 +243,7 @@ func slackText(n Notice, v *view, summary string) string {
 		}
 		for _, c := range x.Checks {
 			if c.Zone != "" {
-				b.WriteString("\n" + esc(c.Zone) + w.colon + esc(w.status[c.Status]))
+				b.WriteString("\n" + esc(c.Zone) + w.colon + esc(checkWord(v.Lang, c)))
 			}
 		}
 		if x.Lookup != "" {
@@ -254,6 +254,17 @@ func slackText(n Notice, v *view, summary string) string {
 		}
 	}
 	return b.String()
+}
+
+// checkWord says a DNS check's state in a few words, for Slack and the
+// Alertmanager checks annotation: a zone that lists no IPv6 addresses was
+// not asked about an IPv6 one, which its "clean" must not hide (the text
+// notice says so in a sentence).
+func checkWord(lang string, c checkView) string {
+	if c.NoIPv6 {
+		return slackWords[lang].status["noipv6"]
+	}
+	return slackWords[lang].status[c.Status]
 }
 
 // slackWords are the words of a Slack text, per language (the terms are
@@ -269,7 +280,8 @@ var slackWords = map[string]struct {
 }{
 	"en": {
 		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ",
-		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list"},
+		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list",
+			"noipv6": "not asked (the list has no IPv6 addresses)"},
 		ended:  map[string]string{"delivered": "over: mail delivered again", "quiet": "closed: no rejection for the quiet period", "other": "closed"},
 		more: func(m backlogMore) string {
 			return fmt.Sprintf("… and %s: %s refused, %s, %s", plural(m.Incidents, "more incident", "more incidents"),
@@ -282,7 +294,8 @@ var slackWords = map[string]struct {
 	},
 	"ja": {
 		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、",
-		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし"},
+		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし",
+			"noipv6": "問い合わせず（IPv6アドレスを掲載しないリスト）"},
 		ended:  map[string]string{"delivered": "終了（配送を確認）", "quiet": "終了（一定時間拒否なし）", "other": "終了"},
 		more: func(m backlogMore) string {
 			return fmt.Sprintf("ほか%d件: 拒否されたメール %d通、返送 %d件、遅延 %d回", m.Incidents, m.Messages, m.Bounced, m.Deferred)
