@@ -282,7 +282,7 @@ var slackWords = map[string]struct {
 		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ",
 		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list",
 			"noipv6": "not asked (the list has no IPv6 addresses)"},
-		ended:  map[string]string{"delivered": "over: mail delivered again", "quiet": "closed: no rejection for the quiet period", "other": "closed"},
+		ended: map[string]string{"delivered": "over: mail delivered again", "quiet": "closed: no rejection for the quiet period", "other": "closed"},
 		more: func(m backlogMore) string {
 			return fmt.Sprintf("… and %s: %s refused, %s, %s", plural(m.Incidents, "more incident", "more incidents"),
 				plural(m.Messages, "message", "messages"), plural(m.Bounced, "bounce", "bounces"), plural(m.Deferred, "deferral", "deferrals"))
@@ -296,7 +296,7 @@ var slackWords = map[string]struct {
 		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、",
 		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし",
 			"noipv6": "問い合わせず（IPv6アドレスを掲載しないリスト）"},
-		ended:  map[string]string{"delivered": "終了（配送を確認）", "quiet": "終了（一定時間拒否なし）", "other": "終了"},
+		ended: map[string]string{"delivered": "終了（配送を確認）", "quiet": "終了（一定時間拒否なし）", "other": "終了"},
 		more: func(m backlogMore) string {
 			return fmt.Sprintf("ほか%d件: 拒否されたメール %d通、返送 %d件、遅延 %d回", m.Incidents, m.Messages, m.Bounced, m.Deferred)
 		},
