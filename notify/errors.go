@@ -52,6 +52,41 @@ func (e *SendError) Unwrap() error { return e.Err }
 // Temporary reports whether a retry may succeed.
 func (e *SendError) Temporary() bool { return e.Temp }
 
+// PartialError is a delivery the peer took for some recipients only: the
+// others were refused (an SMTP relay's reply to RCPT TO). The notice is
+// delivered — it is not tried again for the refused recipients, which are
+// named in the log.
+type PartialError struct {
+	Refused []RefusedRecipient
+}
+
+// RefusedRecipient is a recipient the relay refused, with its reply.
+type RefusedRecipient struct {
+	Addr string
+	Err  *SendError
+}
+
+func (e *PartialError) Error() string {
+	parts := make([]string, len(e.Refused))
+	for i, r := range e.Refused {
+		parts[i] = sanitize.Line(r.Addr, maxField) + ": " + r.Err.Error()
+	}
+	return "notify: delivered, but refused for " + strings.Join(parts, "; ")
+}
+
+// delivered reports whether err still means the peer took the notice
+// (nil, or a *PartialError).
+func delivered(err error) (*PartialError, bool) {
+	if err == nil {
+		return nil, true
+	}
+	var pe *PartialError
+	if errors.As(err, &pe) {
+		return pe, true
+	}
+	return nil, false
+}
+
 // Temporary reports whether a delivery error is worth retrying. A SendError
 // says so itself; any other error (a network failure, a timeout, a cancelled
 // context) is taken as temporary, because giving up loses a notice while

@@ -44,7 +44,9 @@ type Queue interface {
 
 // Transport delivers one item. It returns nil only when the peer has taken
 // responsibility for the notice (an SMTP relay's 2xx reply to the data, a
-// 2xx HTTP status); an error says through Temporary whether to try again.
+// 2xx HTTP status), or a *PartialError when it took it for some recipients
+// only (the item is delivered, the refused recipients logged); any other
+// error says through Temporary whether to try again.
 type Transport interface {
 	Deliver(ctx context.Context, it Item) error
 }
@@ -338,7 +340,11 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 	// delivered notice must be marked, a claimed one released.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultMarkTimeout)
 	defer cancel()
-	if err == nil {
+	if partial, ok := delivered(err); ok {
+		if partial != nil {
+			log.Error("notice refused by the relay for some recipients: they were not told (the others were)",
+				zap.String("refused", partial.Error()))
+		}
 		w.sent.Add(1)
 		w.result(it.Sink, ResultSent)
 		if merr := w.Queue.MarkSent(mctx, it.ID, now); merr != nil {

@@ -3,11 +3,16 @@ package notify
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/mail"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
 )
@@ -156,5 +161,70 @@ func TestRealPostfixNamedRecipients(t *testing.T) {
 		if got[r] != 2 {
 			t.Errorf("%s got the notice %d times, want 2 (SMTP and sendmail): %v", r, got[r], got)
 		}
+	}
+}
+
+// TestRealPostfixRefusesSomeRecipients: a relay that refuses some of the
+// notice's recipients at RCPT (a mistyped or unroutable address, a 4xx
+// lookup failure) still delivers it to the others, once: the notice counts
+// as sent and the refused recipients are named in rblwatch's log. Before,
+// one refused recipient failed the whole notice — for good on a 5xx, and
+// retried for days on a 4xx —, so nobody was told. A notice every
+// recipient of which is refused fails as before: retried when a refusal is
+// temporary, given up when all are permanent.
+func TestRealPostfixRefusesSomeRecipients(t *testing.T) {
+	remote := pt.NewRemote(t, "127.0.0.1:0", "mx.example.net")
+	pf := pt.Start(t, pt.Options{
+		Hostname: "mail.example.net",
+		Routes:   []pt.Route{{Domain: "example.net", Host: "mx.example.net", Addr: remote.Addr()}},
+		Main: map[string]string{
+			"smtpd_recipient_restrictions": "check_recipient_access inline:{ {gone@example.net=550 5.1.1 no such user} {busy@example.net=450 4.2.0 try later} }, permit_mynetworks, reject",
+		},
+	})
+	golden, err := os.ReadFile(goldenPath("opened_en"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zap.InfoLevel)
+	q := &memQueue{}
+	some := q.add(Item{Kind: "opened", Sink: "smtp", Recipients: []string{"gone@example.net", "ops@example.net", "busy@example.net"}, Payload: golden, CreatedAt: t0})
+	// A permanent failure holds the lane no longer; a temporary one
+	// does, so it comes last.
+	gone := q.add(Item{Kind: "opened", Sink: "smtp", Recipients: []string{"gone@example.net"}, Payload: golden, CreatedAt: t0})
+	busy := q.add(Item{Kind: "opened", Sink: "smtp", Recipients: []string{"busy@example.net", "gone@example.net"}, Payload: golden, CreatedAt: t0})
+	w := &Worker{Queue: q, Log: zap.New(core), Sinks: map[string]Transport{
+		"smtp": &SMTP{Addr: pf.SMTPAddr(), From: "rblwatch@mail.example.net", HeloName: "mail.example.net"},
+	}}
+	if _, err := w.Step(context.Background(), t0); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	got, err := remote.WaitMessages(ctx, 1)
+	if err != nil {
+		t.Fatalf("the recipient the relay accepted got nothing: %v", err)
+	}
+	if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "ops@example.net" || !bytes.HasSuffix(got[0].Data, golden) {
+		t.Errorf("relayed %d messages, the first to %v; want one, to ops@example.net, intact", len(got), got[0].To)
+	}
+	for _, c := range []struct {
+		id           int64
+		sent, failed bool
+	}{{some, true, false}, {busy, false, false}, {gone, false, true}} {
+		it, err := q.get(c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !it.sent.IsZero() != c.sent || !it.failed.IsZero() != c.failed {
+			t.Errorf("item %v: sent %v failed %v (%s), want sent %v failed %v", it.Recipients, !it.sent.IsZero(), !it.failed.IsZero(), it.lastErr, c.sent, c.failed)
+		}
+	}
+	refused := logs.FilterMessageSnippet("refused by the relay")
+	if refused.Len() != 1 {
+		t.Fatalf("%d log entries name refused recipients, want 1: %v", refused.Len(), logs.All())
+	}
+	f := refused.All()[0].ContextMap()
+	if s := fmt.Sprint(f["refused"]); !strings.Contains(s, "gone@example.net") || !strings.Contains(s, "busy@example.net") || !strings.Contains(s, "550") {
+		t.Errorf("the refused recipients are not named with the relay's reply: %v", f)
 	}
 }

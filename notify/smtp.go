@@ -110,7 +110,9 @@ func (s *SMTP) Deliver(ctx context.Context, it Item) error {
 // Send delivers msg (CRLF line ends, as Compose makes it) to the relay with
 // go-smtp's client. It returns nil only once the relay has accepted the
 // data with a 2xx reply; a *SendError says otherwise, and whether to try
-// again.
+// again. When the relay refused some recipients and took the message for
+// the others, it returns a *PartialError naming the refused ones: the
+// notice is delivered.
 func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (err error) {
 	if err := s.Validate(); err != nil {
 		return &SendError{Sink: "smtp", Op: "config", Err: err}
@@ -143,10 +145,26 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (
 	if err := c.Mail(from, nil); err != nil {
 		return smtpError("mail", err)
 	}
+	// A recipient the relay refuses is left out; the others get the
+	// notice (a mistyped or unroutable address among notify.to must not
+	// keep the postmaster from being told). Only when every recipient is
+	// refused does the delivery fail: temporarily if one refusal is.
+	var refused []RefusedRecipient
+	var failed *SendError
 	for _, rcpt := range to {
 		if err := c.Rcpt(rcpt, nil); err != nil {
-			return smtpError("rcpt", err)
+			se := smtpError("rcpt", err)
+			if se.Code == 0 {
+				return se // not a reply: the connection failed
+			}
+			refused = append(refused, RefusedRecipient{Addr: rcpt, Err: se})
+			if failed == nil || se.Temp && !failed.Temp {
+				failed = se
+			}
 		}
+	}
+	if len(refused) == len(to) {
+		return failed
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -162,6 +180,9 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) (
 	}
 	// The message is accepted; a failing QUIT changes nothing.
 	_ = c.Quit()
+	if len(refused) > 0 {
+		return &PartialError{Refused: refused}
+	}
 	return nil
 }
 
