@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -44,6 +46,26 @@ func (d *decoder) checkFiles(c *Config) {
 			d.errorf("notify.sendmail", "%s", fileProblem(p, err))
 		case !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0:
 			d.errorf("notify.sendmail", "%s is not an executable file", p)
+		}
+	}
+	if c.Log.Source() == SourceFile && c.State.Path != "" && !d.bad["state.path"] {
+		// The same file under another name (a link): see
+		// validateStateApart.
+	links:
+		for _, w := range stateWrites(c.State.Path) {
+			wi, err := d.files.Stat(w)
+			if err != nil {
+				continue
+			}
+			for _, l := range c.Log.Files() {
+				if filepath.Clean(l) == filepath.Clean(w) {
+					continue // the same path: validateStateApart said so
+				}
+				if li, err := d.files.Stat(l); err == nil && os.SameFile(wi, li) {
+					d.errorf("state.path", "%s would write over the log file %s (the same file): the state needs a file of its own", c.State.Path, l)
+					break links
+				}
+			}
 		}
 	}
 	if c.Log.Source() == SourceFile && c.Log.Path != "" {

@@ -45,6 +45,7 @@ func (d *decoder) normalize(c *Config) {
 func (d *decoder) validate(c *Config) {
 	d.validateLog(&c.Log)
 	d.validateState(&c.State)
+	d.validateStateApart(c)
 	d.validateNotify(&c.Notify)
 	d.validateIdentity(c)
 	d.validateSending(c)
@@ -153,6 +154,40 @@ func (d *decoder) validateState(s *State) {
 	}{{"state.retention", s.Retention}, {"state.message_retention", s.MessageRetention}, {"state.delivered_retention", s.DeliveredRetention}} {
 		if r.d != 0 && r.d < Day {
 			d.errorf(r.key, "%s is less than a day: write at least 1d, or 0 to keep everything", FormatDuration(r.d))
+		}
+	}
+}
+
+// StateCompanions are the suffixes of the files the store and the daemon
+// write beside state.path: SQLite's write-ahead log, shared memory and
+// rollback journal, the lock (daemon.LockPath) and a state saved when the
+// file was deleted (daemon.StateWatch).
+var StateCompanions = []string{"-wal", "-shm", "-journal", ".lock", ".recovered"}
+
+// stateWrites returns the files the daemon writes for the state at path.
+func stateWrites(path string) []string {
+	files := []string{path}
+	for _, s := range StateCompanions {
+		files = append(files, path+s)
+	}
+	return files
+}
+
+// validateStateApart refuses a log file that the state would overwrite:
+// state.path naming the log (an empty, just rotated mail.log becomes a
+// database; syslog then appends to it), or the log named like a file the
+// store writes beside the state (its write-ahead log is deleted at a
+// checkpoint). Links to the log are found by checkFiles.
+func (d *decoder) validateStateApart(c *Config) {
+	if c.State.Path == "" || c.Log.Source() != SourceFile {
+		return
+	}
+	for _, w := range stateWrites(filepath.Clean(c.State.Path)) {
+		for _, l := range c.Log.Files() {
+			if filepath.Clean(l) == w {
+				d.errorf("state.path", "%s would write over the log file %s: the state needs a file of its own", c.State.Path, l)
+				return
+			}
 		}
 	}
 }

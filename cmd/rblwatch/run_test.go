@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -38,5 +39,64 @@ func TestRunStdin(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("messages output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestRunRefusesTheLogAsState: a configuration whose state.path names the
+// followed log (the same path, a link to it, one of log.paths) or whose
+// log is a companion file the store writes beside the state (-wal, -shm,
+// .lock) is a usage error, and the log is left as it was. Before, config
+// check said OK and run made an empty mail.log (just rotated) a SQLite
+// database, which syslog then appended to.
+func TestRunRefusesTheLogAsState(t *testing.T) {
+	for _, c := range []struct{ name, log, state string }{
+		{"same path", `log: {path: "D/mail.log"}`, "D/mail.log"},
+		{"same path, spelt otherwise", `log: {path: "D/mail.log"}`, "D/./mail.log"},
+		{"a link to the log", `log: {path: "D/mail.log"}`, "D/link.db"},
+		{"one of log.paths", `log: {paths: ["D/other.log", "D/mail.log"]}`, "D/mail.log"},
+		{"the log is the state's lock", `log: {path: "D/mail.lock"}`, "D/mail"},
+		{"the log is the state's WAL", `log: {path: "D/mail.log-wal-wal"}`, "D/mail.log-wal"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			mailLog := filepath.Join(dir, "mail.log")
+			switch c.state {
+			case "D/mail":
+				mailLog = filepath.Join(dir, "mail.lock")
+			case "D/mail.log-wal":
+				mailLog = filepath.Join(dir, "mail.log-wal-wal")
+			}
+			if err := os.WriteFile(mailLog, nil, 0o640); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(mailLog, filepath.Join(dir, "link.db")); err != nil {
+				t.Fatal(err)
+			}
+			conf := filepath.Join(dir, "rblwatch.yaml")
+			yaml := strings.ReplaceAll(c.log+"\nstate: {path: \""+c.state+"\"}\n", "D/", dir+"/") + "dnsbl: {interval: 0s, resolver: \"127.0.0.1:1\"}\n"
+			if err := os.WriteFile(conf, []byte(yaml), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			var out, errb bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
+			code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
+			if code != 2 || !strings.Contains(errb.String(), "state.path") {
+				t.Errorf("run: exit %d, want 2 naming state.path; stderr %s", code, errb.String())
+			}
+			if fi, err := os.Stat(mailLog); err != nil || fi.Size() != 0 {
+				t.Errorf("the log is gone or was written: %v", err)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, en := range entries {
+				if fi, err := en.Info(); err == nil && fi.Mode().IsRegular() && en.Name() != "rblwatch.yaml" && (fi.Size() != 0 || filepath.Join(dir, en.Name()) != mailLog) {
+					t.Errorf("%s was written (%d bytes)", en.Name(), fi.Size())
+				}
+			}
+		})
 	}
 }
