@@ -589,3 +589,45 @@ func TestWritesAreTakenWhole(t *testing.T) {
 		t.Errorf("the next take wrote %s, state %s, removed %v", rcptSummary(m), m.State, m.RemovedAt)
 	}
 }
+
+// TestRowTimes: the five times of a message row are stored as each is,
+// equal ones sharing a string (appendArgs), the unknown removal and
+// rejection times as zeroTime, and a time not set as NULL.
+func TestRowTimes(t *testing.T) {
+	a, b, c := t0, t0.Add(time.Second), t0.Add(time.Minute)
+	for _, tc := range []struct {
+		name string
+		m    qmsg
+	}{
+		{"one time", qmsg{firstSeen: a, lastSeen: a, removedAt: a, removed: true}},
+		{"all different", qmsg{firstSeen: a, lastSeen: b, removedAt: c, removed: true, expiredAt: a.Add(time.Hour)}},
+		{"live", qmsg{firstSeen: a, lastSeen: b}},
+		{"removed at an unknown time", qmsg{removed: true}},
+		{"removed at an unknown time, last seen", qmsg{firstSeen: a, lastSeen: a, removed: true}},
+		{"rejected at an unknown time", qmsg{removed: true, rejectedAt: zeroAt}},
+		{"rejected when removed", qmsg{firstSeen: a, lastSeen: b, removedAt: b, removed: true, rejectedAt: b}},
+		{"rejected before removed", qmsg{firstSeen: a, lastSeen: c, removedAt: c, removed: true, rejectedAt: b}},
+		{"expired at the last sighting", qmsg{firstSeen: a, lastSeen: b, expiredAt: b}},
+		{"expired, no times", qmsg{expiredAt: c}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args, _ := tc.m.appendArgs(nil, nil)
+			m := &tc.m
+			// What each column holds: the time as dbTime stores it, or
+			// the stand-in for an unknown one.
+			want := map[string]any{"first_seen": dbTime(m.firstSeen), "last_seen": dbTime(m.lastSeen), "expired_at": dbTime(m.expiredAt),
+				"rejected_at": dbTime(m.rejectedAt), "removed_at": dbTime(m.removedAt)}
+			if m.removed && m.removedAt.IsZero() {
+				want["removed_at"] = zeroTime
+			}
+			if m.rejectedAt.Equal(zeroAt) {
+				want["rejected_at"] = zeroTime
+			}
+			for i, col := range strings.Split(messageColumns, ", ") {
+				if w, ok := want[col]; ok && args[i] != w {
+					t.Errorf("%s = %v, want %v", col, args[i], w)
+				}
+			}
+		})
+	}
+}

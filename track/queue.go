@@ -560,18 +560,30 @@ func (m *qmsg) appendArgs(args []any, buf []byte) ([]any, []byte) {
 	if m.senderKnown {
 		sender = m.sender
 	}
-	removed := dbTime(m.removedAt)
+	// A message's times are mostly one (a delivery within the second it
+	// came): equal times share one string.
+	first := dbTime(m.firstSeen)
+	last := sameTime(m.lastSeen, m.firstSeen, first)
+	removed := sameTime(m.removedAt, m.lastSeen, last)
+	rejected := sameTime(m.rejectedAt, m.removedAt, removed)
+	expired := sameTime(m.expiredAt, m.lastSeen, last)
 	if m.removed && m.removedAt.IsZero() {
 		removed = zeroTime
 	}
-	rejected := dbTime(m.rejectedAt)
 	if m.rejectedAt.Equal(zeroAt) {
 		rejected = zeroTime
 	}
-	expired := dbTime(m.expiredAt)
 	buf = appendRecipients(buf[:0], m.rcpts)
 	return append(args, m.id, m.queueID, sender, m.messageID, m.origin, m.client, m.clientIP, m.saslUser, m.size, m.nrcpt,
-		string(m.state), dbTime(m.firstSeen), dbTime(m.lastSeen), expired, rejected, removed, m.noticeQID, m.notice, string(buf)), buf
+		string(m.state), first, last, expired, rejected, removed, m.noticeQID, m.notice, string(buf)), buf
+}
+
+// sameTime is dbTime(t), the value stored for prev already when t is prev.
+func sameTime(t, prev time.Time, stored any) any {
+	if t.Equal(prev) {
+		return stored
+	}
+	return dbTime(t)
 }
 
 // loadQueue reads the picture from the tables (through the readers, which

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -470,9 +471,37 @@ func TestFormatTime(t *testing.T) {
 		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 		time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Unix(0, 0),
+		time.Unix(-1, 999999999),                      // the last moment before 1970
+		time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), // a day before the epoch, at midnight
+		time.Date(2000, 2, 29, 23, 59, 59, 0, time.UTC),
+		time.Date(2000, 3, 1, 0, 0, 0, 10, time.UTC),
+		time.Date(1900, 2, 28, 12, 0, 0, 0, time.UTC), // no 29 February in 1900 or 2100
+		time.Date(1900, 3, 1, 12, 0, 0, 0, time.UTC),
+		time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1600, 2, 29, 1, 2, 3, 4, time.UTC),
+		time.Date(0, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
 	} {
 		if got, want := formatTime(tm), tm.UTC().Format(timeLayout); got != want {
 			t.Errorf("formatTime(%v) = %q, want %q", tm, got, want)
 		}
+	}
+	// Every day of years 1 to 9999 at a time of its own (one run of days
+	// from a fixed seed), and every day of 1968–2104 (leap years, the
+	// epoch, the centuries).
+	rng := rand.New(rand.NewPCG(1, 2))
+	check := func(tm time.Time) {
+		t.Helper()
+		if got, want := formatTime(tm), tm.UTC().Format(timeLayout); got != want {
+			t.Fatalf("formatTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
+	first, last := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	for range 200000 {
+		d := rng.Int64N(int64(last.Sub(first)/(24*time.Hour)) + 1)
+		check(first.AddDate(0, 0, int(d)).Add(time.Duration(rng.Int64N(int64(24 * time.Hour)))))
+	}
+	for d := time.Date(1968, 1, 1, 23, 59, 59, 999999999, time.UTC); d.Year() < 2105; d = d.AddDate(0, 0, 1) {
+		check(d)
 	}
 }
