@@ -60,9 +60,12 @@ type Catalog struct {
 	litRules [][]int32 // literal → rules it can trigger
 	nameLits []nameLit // Provider.Names, in catalog order
 	// aloneLits: DNS lists' names alone (aloneNames), longest first; they
-	// name the list only in a reply of at most aloneWords words.
+	// name the list only in a reply of at most aloneWords words, and
+	// one more for each word of a name past its first (aloneMax: the most
+	// any name allows).
 	aloneLits  []nameLit
 	aloneWords int
+	aloneMax   int
 	// calls: the words a reply calls each proprietary provider by (its
 	// id, Names, proper nouns of its Name) and its domains, as literals
 	// of the matcher, by id (howFound)
@@ -86,9 +89,10 @@ type callLit struct {
 
 // nameLit is a literal of the matcher that names a provider.
 type nameLit struct {
-	lit  int32
-	prov *Provider
-	size int // the name's length: the longest name found wins
+	lit   int32
+	prov  *Provider
+	size  int // the name's length: the longest name found wins
+	words int // aloneLits: the name's words ("passive spam block list": 4)
 }
 
 type hostEntry struct {
@@ -329,7 +333,7 @@ func build(src source) (*Catalog, []string) {
 				problems = append(problems, "provider "+p.ID+": empty name")
 				continue
 			}
-			c.nameLits = append(c.nameLits, nameLit{lit(n), p, len(n)})
+			c.nameLits = append(c.nameLits, nameLit{lit(n), p, len(n), 0})
 		}
 		if p.Kind == KindProprietary {
 			if c.calls == nil {
@@ -360,13 +364,16 @@ func build(src source) (*Catalog, []string) {
 		for _, p := range c.providers {
 			for _, n := range aloneNames(p) {
 				alone.names = append(alone.names, n)
-				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n)})
+				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n), len(strings.Fields(n))})
 			}
 		}
 		sort.SliceStable(c.aloneLits, func(i, j int) bool { return c.aloneLits[i].size > c.aloneLits[j].size })
 		c.aloneWords = g.NameWords
 		if c.aloneWords <= 0 {
 			c.aloneWords = defaultNameWords
+		}
+		for _, n := range c.aloneLits {
+			c.aloneMax = max(c.aloneMax, c.aloneWords+n.words-1)
 		}
 		g = &alone
 		cs, bp := compileCues(g)
@@ -439,8 +446,11 @@ func where(r *Rule) string {
 }
 
 // aloneNames returns the names by which p alone in a terse reply is its
-// verdict: a DNS list's id and Names of one word (ASCII letters, digits),
-// unless the catalog says they are common words (CommonName).
+// verdict: a DNS list's id and Names made of plain words (ASCII letters
+// and digits, one space between words: "spamcop", "passive spam block
+// list"), unless the catalog says they are common words (CommonName). A
+// name of several words leaves the reply as many other words as a name of
+// one (GenericCues.NameWords; issue 14, thirteenth round).
 func aloneNames(p *Provider) []string {
 	if p.Kind != KindDNSBL || p.ID == Unknown || p.CommonName {
 		return nil
@@ -449,8 +459,8 @@ func aloneNames(p *Provider) []string {
 	seen := map[string]bool{}
 	for _, n := range append([]string{p.ID}, p.Names...) {
 		n = strings.ToLower(strings.TrimSpace(n))
-		if n == "" || seen[n] || strings.IndexFunc(n, func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		if n == "" || seen[n] || n != strings.Join(strings.Fields(n), " ") || strings.IndexFunc(n, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == ' ')
 		}) >= 0 {
 			continue
 		}

@@ -129,9 +129,9 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		}
 		// "553 SpamCop": a DNS list's name alone in a terse reply (the
 		// layer has just cut this reply into sc.toks).
-		if f.named == nil && len(sc.toks) <= c.aloneWords {
+		if f.named == nil && len(sc.toks) <= c.aloneMax {
 			for _, n := range c.aloneLits {
-				if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
+				if len(sc.toks) <= c.aloneWords+n.words-1 && sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
 					f.named = n.prov
 					break
 				}

@@ -835,6 +835,9 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 			}
 		}
 	}
+	if cs.nameAlone(ev, words) {
+		return true
+	}
 	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
 		return false
 	}
@@ -913,13 +916,36 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 			// rejected", "mailbox is blocked")
 			limit := cs.terse
 			if e.group == nameGroup {
-				limit = cs.nameW
+				continue // nameAlone
 			}
 			if words <= limit && !(last[cueOwner] != none && last[cueOwner] < e.s && e.s-last[cueOwner] <= 1) && !claimed(ev, e, low, toks) {
 				return true
 			}
 		}
 		last[e.kind] = max(last[e.kind], e.e)
+	}
+	return false
+}
+
+// nameAlone reports whether the reply is a DNS list's own name and at
+// most NameWords-1 other words ("553 SpamCop", "550 UCEPROTECT listed",
+// "554 Passive Spam Block List"): the list is the verdict, whatever the
+// other words ("550 SORBS spam" names the list's spam zone, not a
+// message's content), so no veto holds. Issue 14, twelfth round (names of
+// one word) and thirteenth (of several).
+// An Owner word just before claims the name ("mailbox sorbs").
+func (cs *cueSet) nameAlone(ev []cueEvent, words int) bool {
+names:
+	for _, e := range ev {
+		if e.kind != cueTerse || e.group != nameGroup || words > cs.nameW+int(e.e-e.s) {
+			continue
+		}
+		for _, o := range ev {
+			if o.kind == cueOwner && o.e+1 == e.s {
+				continue names
+			}
+		}
+		return true
 	}
 	return false
 }

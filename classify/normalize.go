@@ -53,9 +53,18 @@ func normalize(dst []byte, s string, code int) []byte {
 			i += 3
 			continue
 		}
-		if space && cd[0] != 0 && i+3 < len(s) && s[i] == cd[0] && s[i+1] == cd[1] && s[i+2] == cd[2] && (s[i+3] == '-' || s[i+3] == ' ') {
-			// A code prefix: skip it and an enhanced code after it.
+		if space && cd[0] != 0 && i+3 < len(s) && s[i] == cd[0] && s[i+1] == cd[1] && s[i+2] == cd[2] && (s[i+3] == '-' || s[i+3] == ' ' || s[i+3] == ':' && len(dst) == start) {
+			// A code prefix: skip it and an enhanced code after it. A
+			// leading code may end in a colon, as some MTAs write it
+			// ("553: DSBL Open Relay", "550:5.7.1 …"; reply.Parse reads
+			// the code so): the colon is no word of the reply (issue 14,
+			// thirteenth round: a terse reply's words are counted).
 			j := i + 4
+			if s[i+3] == ':' {
+				for j < len(s) && s[j] == ' ' {
+					j++
+				}
+			}
 			if k := enhancedLike(s, j); k > j {
 				j = k
 			}

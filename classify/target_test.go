@@ -22,6 +22,12 @@ func TestNormalize(t *testing.T) {
 		{0, "5.7.1 Mail from IP", "5.7.1 mail from ip"},
 		{554, "a\tb\r\nc\x00d", "a b c d"},
 		{553, "[550]", "[550]"},
+		// A leading code ending in a colon (thirteenth round); only there.
+		{553, "553: DSBL Open Relay", "dsbl open relay"},
+		{553, "553:  DSBL Open Relay", "dsbl open relay"},
+		{550, "550:5.7.1 Blocked", "blocked"},
+		{550, "550: 5.7.1 Blocked", "blocked"},
+		{550, "see 550: blocked", "see 550: blocked"},
 		// Transport artefacts of pasted replies.
 		{550, "550 5.7.1 messages from [1.2.3.4] weren&#39;t sent", "messages from [1.2.3.4] weren't sent"},
 		{553, "553 5.7.1 [BL21] because the ip is in Spamhaus’s list", "[bl21] because the ip is in spamhaus's list"},
