@@ -346,7 +346,8 @@ type jsonPost struct {
 
 // post sends body to u. A 2xx status is success; 408, 429, 5xx and network
 // errors are temporary; any other status is permanent, its message the
-// start of the answer, sanitised.
+// start of the answer, sanitised (a redirect that would turn the POST into
+// a GET is such a status: see keepPost).
 func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
 	hide := func(err error) error {
 		if p.hideURL {
@@ -367,10 +368,12 @@ func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "rblwatch")
-	client := p.client
-	if client == nil {
-		client = &http.Client{Timeout: p.timeout}
+	client := &http.Client{Timeout: p.timeout}
+	if p.client != nil {
+		c := *p.client
+		client = &c
 	}
+	client.CheckRedirect = keepPost
 	resp, err := client.Do(req)
 	if err != nil {
 		return &SendError{Sink: p.sink, Op: "post", Temp: true, Err: hide(err)}
@@ -383,7 +386,27 @@ func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
 	}
 	code := resp.StatusCode
 	temp := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
-	return &SendError{Sink: p.sink, Op: "post", Code: code, Message: sanitize.Line(string(snippet), 200), Temp: temp}
+	msg := sanitize.Line(string(snippet), 200)
+	if code >= 300 && code < 400 {
+		// Its Location is left out: it may hold a token too.
+		msg = "the " + p.urlName + " redirects elsewhere, and a redirected POST would lose its body: configure the address it redirects to"
+	}
+	return &SendError{Sink: p.sink, Op: "post", Code: code, Message: msg, Temp: temp}
+}
+
+// keepPost follows a redirect only when the request stays a POST with its
+// body (307, 308). On a 301, 302 or 303 Go's client would go on with a GET
+// without the body, which the new address may answer 200: the notice would
+// count as delivered and be lost. The redirect's own answer is returned
+// instead, a permanent error.
+func keepPost(req *http.Request, via []*http.Request) error {
+	if req.Method != http.MethodPost {
+		return http.ErrUseLastResponse
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // withoutURL drops the URL from net/http's and net/url's errors

@@ -348,3 +348,60 @@ func TestWebhookErrorsHideTheURL(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookRedirect: a webhook or Alertmanager URL that redirects is
+// followed only where the POST stays a POST with its body (307, 308). A
+// 301, 302 or 303 would make Go's client send a GET without the notice —
+// which the new address answered 200, so the notice counted as delivered
+// and nobody got it (it did before). Such a redirect is now an error that
+// says to configure the address it leads to, and the URL it names (a
+// secret: chat services put their token in it) is not in the error.
+func TestWebhookRedirect(t *testing.T) {
+	for _, c := range []struct {
+		status    int
+		delivered bool
+	}{{301, false}, {302, false}, {303, false}, {307, true}, {308, true}} {
+		t.Run(http.StatusText(c.status), func(t *testing.T) {
+			var mu sync.Mutex
+			var got []string
+			final := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				got = append(got, r.Method+" "+string(body))
+				mu.Unlock()
+			}))
+			defer final.Close()
+			moved := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, final.URL+"/secret-token"+r.URL.Path, c.status)
+			}))
+			defer moved.Close()
+			body := `{"text":"hi"}`
+			for _, deliver := range []func() error{
+				func() error { return (&Webhook{URL: moved.URL + "/hook"}).Post(context.Background(), []byte(body)) },
+				func() error {
+					return (&Alertmanager{URLs: []string{moved.URL}}).Deliver(context.Background(), Item{Sink: "alertmanager", Payload: []byte(`[{}]`)})
+				},
+			} {
+				mu.Lock()
+				got = nil
+				mu.Unlock()
+				err := deliver()
+				mu.Lock()
+				reached := slices.Clone(got)
+				mu.Unlock()
+				if c.delivered {
+					if err != nil || len(reached) != 1 || !(strings.HasPrefix(reached[0], "POST {") || strings.HasPrefix(reached[0], "POST [{")) {
+						t.Errorf("err %v, the new address got %q; want the POST with its body", err, reached)
+					}
+					continue
+				}
+				if err == nil || !strings.Contains(err.Error(), "redirect") || strings.Contains(err.Error(), "secret-token") {
+					t.Errorf("err %v, want an error about the redirect, without its URL", err)
+				}
+				if len(reached) != 0 {
+					t.Errorf("the new address got %q", reached)
+				}
+			}
+		})
+	}
+}
