@@ -388,9 +388,12 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 }
 
 // shape appends the reply text to key with its varying tokens masked (see
-// Memo), and notes them in m.spans.
+// Memo), and notes them in m.spans. The text between masked tokens is
+// appended in one piece when the next masked token (or the end) comes,
+// not word by word: most of a reply is words that stay.
 func (m *Memo) shape(key []byte, text, host string, h *memoHost) []byte {
 	m.spans = m.spans[:0]
+	sh := shaper{m: m, key: key, text: text}
 	maskHostName := h != nil && !h.catalog
 	for i := 0; i < len(text); {
 		// Bytes of no token, as they are (a NUL escaped).
@@ -398,13 +401,12 @@ func (m *Memo) shape(key []byte, text, host string, h *memoHost) []byte {
 		for j < len(text) && tokenClass[text[j]] == 0 {
 			j++
 		}
-		key = append(key, text[i:j]...)
 		i = j
 		if i == len(text) {
 			break
 		}
 		if tokenClass[text[i]] == tcNUL {
-			key = append(key, 0, maskLiteral)
+			sh.mask(maskLiteral, i, i+1, false)
 			i++
 			continue
 		}
@@ -421,19 +423,33 @@ func (m *Memo) shape(key []byte, text, host string, h *memoHost) []byte {
 		if has&(tcDigit|tcAt) == 0 {
 			// Words: only the remote host's name may be masked.
 			if maskHostName && end-i == len(host) && strings.EqualFold(text[i:end], host) && m.plain(text[i:end]) {
-				key = append(key, 0, maskHost)
-				m.spans = append(m.spans, maskSpan{i, end, maskHost})
-				key = append(key, text[end:j]...)
-			} else {
-				key = append(key, text[i:j]...)
+				sh.mask(maskHost, i, end, true)
 			}
 		} else {
-			key = m.token(key, text, i, end, host, maskHostName)
-			key = append(key, text[end:j]...)
+			sh.token(i, end, has, host, maskHostName)
 		}
 		i = j
 	}
-	return key
+	return append(sh.key, text[sh.from:]...)
+}
+
+// shaper is the state of one shape: the key so far, and where the text
+// not yet appended to it begins.
+type shaper struct {
+	m    *Memo
+	key  []byte
+	text string
+	from int
+}
+
+// mask appends the text before s and masked token k in place of text[s:e];
+// a span (for m.spans) unless it is an escaped NUL.
+func (sh *shaper) mask(k byte, s, e int, span bool) {
+	sh.key = append(append(sh.key, sh.text[sh.from:s]...), 0, k)
+	sh.from = e
+	if span {
+		sh.m.spans = append(sh.m.spans, maskSpan{s, e, k})
+	}
 }
 
 // tokenClass tells the bytes a token is made of (non-zero) and what they
@@ -447,7 +463,11 @@ var tokenClass = func() (t [256]byte) {
 			t[c] = tcLetter
 		case c == '@':
 			t[c] = tcAt
-		case c == '.' || c == ':' || c == '-' || c == '_' || c == '+':
+		case c == ':':
+			t[c] = tcTrail | tcColon
+		case c == '.':
+			t[c] = tcTrail | tcDot
+		case c == '-' || c == '_' || c == '+':
 			t[c] = tcTrail
 		case c == 0:
 			t[c] = tcNUL
@@ -462,34 +482,34 @@ const (
 	tcAt
 	tcTrail // may end a token as punctuation (".", ":", "-", "_", "+")
 	tcNUL   // not a token's: NUL, escaped in a shape
+	tcColon // ':' (with tcTrail): what times and IPv6 addresses hold
+	tcDot   // '.' (with tcTrail): what IPv4 addresses hold
 )
 
-// token appends text[s:e] to key, masked where it varies.
-func (m *Memo) token(key []byte, text string, s, e int, host string, maskHostName bool) []byte {
+// token masks text[s:e] where it varies; has are the classes of the
+// token's bytes (tokenClass), which rule out the kinds it holds no byte of.
+func (sh *shaper) token(s, e int, has byte, host string, maskHostName bool) {
+	m, text := sh.m, sh.text
 	// A multi-line reply's "550-" continuation prefix is not part of the
 	// word it is glued to (normalize removes it).
 	for e-s > 4 && text[s] >= '2' && text[s] <= '5' && isDigit(text[s+1]) && isDigit(text[s+2]) && text[s+3] == '-' {
-		key = append(key, text[s:s+4]...)
 		s += 4
 	}
 	t := text[s:e]
-	mask := func(k byte, s, e int) {
-		key = append(key, 0, k)
-		m.spans = append(m.spans, maskSpan{s, e, k})
-	}
+	colon := has&tcColon != 0
 	switch {
 	case t == "":
-		return key
-	case isIPv4Port(t):
+		return
+	case has&tcDot != 0 && isIPv4Port(t):
 		if m.plain(t) {
 			k := byte(maskIP)
-			if strings.IndexByte(t, ':') >= 0 {
+			if colon && strings.IndexByte(t, ':') >= 0 {
 				k = maskIPPort
 			}
-			mask(k, s, e)
-			return key
+			sh.mask(k, s, e, true)
+			return
 		}
-	case strings.IndexByte(t, '@') > 0:
+	case has&tcAt != 0 && strings.IndexByte(t, '@') > 0:
 		// An address of a provider's domain (a removal contact) stays
 		// whole; others are masked whole, a recipient's or sender's.
 		at := strings.LastIndexByte(t, '@')
@@ -497,47 +517,43 @@ func (m *Memo) token(key []byte, text string, s, e int, host string, maskHostNam
 		if strings.IndexByte(d, '.') > 0 && validName(d) && m.plain(t) &&
 			m.c.domainIdx.first(unsafe.Slice(unsafe.StringData(d), len(d)), nil) == nil &&
 			m.c.hostIdx.first(unsafe.Slice(unsafe.StringData(d), len(d)), nil) == nil {
-			mask(maskLocal, s, s+at)
-			key = append(key, '@')
-			mask(maskDomain, s+at+1, e)
-			return key
+			sh.mask(maskLocal, s, s+at, true)
+			sh.mask(maskDomain, s+at+1, e, true) // the '@' between them stays
+			return
 		}
-	case isIPv6(t):
+	case colon && isIPv6(t):
 		if m.plain(t) {
-			mask(maskIP6, s, e)
-			return key
+			sh.mask(maskIP6, s, e, true)
+			return
 		}
-	case isClock(t) || isISOTime(t):
+	case colon && (isClock(t) || isISOTime(t)):
 		if m.plain(t) {
-			mask(maskTime, s, e)
-			return key
+			sh.mask(maskTime, s, e, true)
+			return
 		}
 	case maskHostName && len(t) == len(host) && strings.EqualFold(t, host):
 		if m.plain(t) {
-			mask(maskHost, s, e)
-			return key
+			sh.mask(maskHost, s, e, true)
+			return
 		}
 	}
 	// Parts between '.' and '@': ids and times masked, the rest as it is.
+	if has&tcDigit == 0 {
+		return // no part is an id or a time
+	}
 	p := s
 	for k := s; k <= e; k++ {
 		if k < e && text[k] != '.' && text[k] != '@' {
 			continue
 		}
 		switch part := text[p:k]; {
-		case isClock(part) && m.plain(part):
-			mask(maskTime, p, k)
+		case colon && isClock(part) && m.plain(part):
+			sh.mask(maskTime, p, k, true)
 		case idLike(part) && m.plain(part):
-			mask(maskID, p, k)
-		default:
-			key = append(key, part...)
-		}
-		if k < e {
-			key = append(key, text[k])
+			sh.mask(maskID, p, k, true)
 		}
 		p = k + 1
 	}
-	return key
 }
 
 // plain reports whether no catalog literal occurs inside t (a token or a
