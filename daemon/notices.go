@@ -66,6 +66,16 @@ type noticeRecord struct {
 type relatedRecord struct {
 	Incident incident.Incident `json:"incident"`
 	Checks   []notify.Check    `json:"checks,omitempty"`
+	// Previous are its counts at its previous notice (a digest).
+	Previous *notify.Counts `json:"previous,omitempty"`
+}
+
+// noteCounts are an incident's counts at its last notice, as its note
+// keeps them; With names the incident whose digest carried it (the next
+// digest due of its own, within the aggregation window, is not sent).
+type noteCounts struct {
+	notify.Counts
+	With string `json:"with,omitempty"`
 }
 
 // noticeEnv is what composing needs of the configuration: the main loop
@@ -116,7 +126,13 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 		return false
 	}
 	var active []incident.Incident // snapshot of the tracker, taken when needed
-	for _, ev := range events {
+	// Incidents whose digest or cleared notice went out in another's of
+	// this batch (the same address, the same thread).
+	carried := map[string]bool{}
+	for i, ev := range events {
+		if carried[ev.Incident.ID] && (ev.Kind == incident.EventDigest || ev.Kind == incident.EventCleared) {
+			continue
+		}
 		kind, err := notify.KindOf(ev.Kind)
 		if err != nil {
 			return added, err
@@ -196,12 +212,38 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 			case !known:
 				s.log.Info("incident never announced (muted when it opened): no digest", zap.String("incident", inc.ID))
 				continue
+			case digestedWith(note, now, s.cfg.Notify.Aggregate):
+				s.log.Info("incident's digest went out with another's", zap.String("incident", inc.ID))
+				continue
 			}
 			if known {
 				thread = note.Thread
 				var prev notify.Counts
 				if json.Unmarshal(note.Counts, &prev) == nil && !prev.At.IsZero() {
 					rec.Previous = &prev
+				}
+			}
+			// The other providers of the address announced with it give
+			// their digests in this one (issue 12.3: one email per listed
+			// address within the aggregation window).
+			if active == nil {
+				active = s.tracker.Active()
+			}
+			due := map[string]bool{}
+			for _, e := range events[i+1:] {
+				if e.Kind == incident.EventDigest {
+					due[e.Incident.ID] = true
+				}
+			}
+			peers, err := s.digestPeers(tx, inc, thread, active, due, muted, now)
+			if err != nil {
+				return added, err
+			}
+			for _, p := range peers {
+				rec.Related = append(rec.Related, p)
+				carried[p.Incident.ID] = true
+				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: p.Incident.ID, Thread: thread, Counts: countsWithJSON(p.Incident, now, inc.ID)}); err != nil {
+					return added, err
 				}
 			}
 		case notify.KindCleared:
@@ -215,6 +257,26 @@ func (s *service) recordEvents(tx *track.Tx, events []incident.Event, now time.T
 			rec.Verify = true
 			if inc.ClearedBy == "quiet" {
 				rec.Quiet = s.cfg.Notify.Quiet
+			}
+			// The other providers of the address announced with it that
+			// clear in this batch are told in this notice.
+			for _, e := range events[i+1:] {
+				o := e.Incident
+				if e.Kind != incident.EventCleared || carried[o.ID] || o.ID == inc.ID || o.Listed == "" || o.Listed != inc.Listed {
+					continue
+				}
+				on, ok, err := tx.IncidentNote(o.ID)
+				if err != nil {
+					return added, err
+				}
+				if !ok || on.Thread != thread {
+					continue
+				}
+				rec.Related = append(rec.Related, relatedRecord{Incident: o})
+				carried[o.ID] = true
+				if err := tx.SaveIncidentNote(track.IncidentNote{IncidentID: o.ID, Thread: thread, Counts: countsWithJSON(o, now, inc.ID)}); err != nil {
+					return added, err
+				}
 			}
 		}
 		ok, err := s.recordNotice(tx, rec, thread, now)
@@ -251,10 +313,63 @@ func (s *service) companions(inc incident.Incident, active []incident.Incident) 
 
 // countsJSON is an incident's counts at a notice made at now.
 func countsJSON(inc incident.Incident, now time.Time) []byte {
-	c := notify.CountsOf(inc)
+	return countsWithJSON(inc, now, "")
+}
+
+// countsWithJSON is countsJSON of an incident announced in the notice of
+// another (with).
+func countsWithJSON(inc incident.Incident, now time.Time, with string) []byte {
+	c := noteCounts{Counts: notify.CountsOf(inc), With: with}
 	c.At = now
 	b, _ := json.Marshal(c)
 	return b
+}
+
+// digestPeers are the incidents whose digests go out in inc's digest
+// (thread): the same listed address, announced in the same thread, not
+// acknowledged or muted, refused since their previous notice, and due for
+// a digest of their own within the aggregation window (their windows ended
+// a few seconds after inc's) or in this batch (due, among events[i+1:]).
+// Each comes with its counts at its previous notice.
+func (s *service) digestPeers(tx *track.Tx, inc incident.Incident, thread string, active []incident.Incident, due map[string]bool,
+	muted func(incident.Incident) bool, now time.Time) ([]relatedRecord, error) {
+	agg, renotify := s.cfg.Notify.Aggregate, s.cfg.Notify.Renotify
+	if inc.Listed == "" || renotify <= 0 {
+		return nil, nil
+	}
+	var out []relatedRecord
+	for _, o := range active {
+		if o.ID == inc.ID || o.Listed != inc.Listed || o.Status == incident.Cleared || muted(o) {
+			continue
+		}
+		if !due[o.ID] && o.Notified.Add(renotify).After(now.Add(agg)) {
+			continue
+		}
+		note, ok, err := tx.IncidentNote(o.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || note.Thread != thread || !note.AckedAt.IsZero() {
+			continue
+		}
+		var prev notify.Counts
+		if json.Unmarshal(note.Counts, &prev) != nil || prev.At.IsZero() || !o.LastSeen.After(prev.At) {
+			continue // nothing new since its last notice: it owes no digest
+		}
+		out = append(out, relatedRecord{Incident: o, Previous: &prev})
+	}
+	slices.SortFunc(out, func(a, b relatedRecord) int { return a.Incident.FirstSeen.Compare(b.Incident.FirstSeen) })
+	return out, nil
+}
+
+// digestedWith reports whether an incident's note says its digest went out
+// in another incident's digest within the aggregation window before now.
+func digestedWith(note track.IncidentNote, now time.Time, agg time.Duration) bool {
+	var c noteCounts
+	if json.Unmarshal(note.Counts, &c) != nil || c.With == "" || c.At.IsZero() {
+		return false
+	}
+	return !now.Before(c.At) && now.Sub(c.At) <= agg
 }
 
 // recordNotice stores one notice of thread (an incident ID; "" for none)
@@ -460,6 +575,7 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 			Via:      env.cat.Provider(r.Incident.Verdict.Via),
 			Reply:    firstReply(r.Incident),
 			Checks:   r.Checks,
+			Previous: r.Previous,
 		})
 	}
 	if !rec.Verify {

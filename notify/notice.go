@@ -285,6 +285,10 @@ type Related struct {
 	// Reply is the first reply text (remote, sanitised when shown).
 	Reply  string  `json:"reply,omitempty"`
 	Checks []Check `json:"checks,omitempty"`
+	// Previous are this incident's counts at its previous notice, for a
+	// digest that covers several incidents of one address; nil: counted
+	// from its messages since Incident.Notified.
+	Previous *Counts `json:"previous,omitempty"`
 }
 
 // Config is the part of the configuration that composing needs.

@@ -176,7 +176,10 @@ type view struct {
 	Clean      bool // every check that answered says clean
 	NoIPv6Only bool // no check answered: every clean one is a zone that lists no IPv6 addresses (not asked)
 	CheckError bool // some check failed
-	Queried    bool // some check queried a zone (not CheckNoList)
+	// ListedProviders names, in a cleared notice of several incidents, the
+	// providers whose lists still name the address ("" otherwise).
+	ListedProviders string
+	Queried         bool // some check queried a zone (not CheckNoList)
 
 	// A resolver notice (Kind "resolver"): failing or answering again,
 	// the server, the failed self-checks in a row, since when, until when
@@ -299,7 +302,8 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 			continue
 		}
 		seen[r.Incident.ID] = true
-		rn := Notice{Kind: n.Kind, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, Checks: r.Checks, Lang: n.Lang, Role: role, Host: n.Host}
+		rn := Notice{Kind: n.Kind, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, Checks: r.Checks, Lang: n.Lang, Role: role, Host: n.Host,
+			Previous: r.Previous, Quiet: n.Quiet}
 		v.Related = append(v.Related, incidentView(rn, cfg, now, lang, role))
 	}
 	all := append([]*view{v}, v.Related...)
@@ -322,6 +326,9 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	}
 	v.AllProviders = joinNames(names, lang)
 	v.All = all
+	if len(all) > 1 && n.Kind == KindCleared {
+		mergeCleared(v, lang)
+	}
 	if len(all) > 1 && role != classify.RoleDedicated {
 		// The role's steps once, then each provider's own: a customer has
 		// none of its own to take (the hosting company does).
@@ -665,6 +672,44 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	}
 
 	return v
+}
+
+// mergeCleared makes the main view of a cleared notice that closes several
+// incidents of one address speak for all of them: what became of every
+// one's messages, and the listing state of every one's list (still listed
+// when any list names the address, not listed when none does).
+func mergeCleared(v *view, lang string) {
+	count := map[string]int{}
+	for _, x := range v.All {
+		for _, f := range x.Fates {
+			count[f.Fate] += f.Count
+		}
+	}
+	v.Fates = nil
+	for _, f := range []incident.Fate{incident.FateDelivered, incident.FateBounced, incident.FateExpired, incident.FateDeferred} {
+		if c := count[fateName(lang, f)]; c > 0 {
+			v.Fates = append(v.Fates, fateView{fateName(lang, f), c})
+		}
+	}
+	var names []string // the providers whose lists still name the address
+	for _, x := range v.All {
+		if x.Listed {
+			names = append(names, x.Label)
+		}
+	}
+	clean := true
+	for _, x := range v.Related {
+		v.Returned += x.Returned
+		v.Queued += x.Queued
+		v.Untracked += x.Untracked
+		v.Listed = v.Listed || x.Listed
+		v.CheckError = v.CheckError || x.CheckError
+		clean = clean && x.Clean
+	}
+	v.Clean = v.Clean && clean && !v.Listed
+	if v.Listed {
+		v.ListedProviders = joinNames(names, lang) // "still listed by" them only
+	}
 }
 
 // addChecks adds the DNS checks, in the notice's language, and what they

@@ -1,0 +1,50 @@
+package notify
+
+import (
+	"bytes"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/incident"
+)
+
+// TestClearedSeveralProviders: a cleared notice that closes two providers'
+// incidents of one address speaks for both — the fates of both incidents'
+// messages, and "still listed" when the other provider's list still names
+// the address though the main one's does not (subject and body agree).
+func TestClearedSeveralProviders(t *testing.T) {
+	n := openedNotice()
+	n.Kind, n.Quiet = KindCleared, 6*time.Hour
+	n.Incident.Status, n.Incident.ClearedAt, n.Incident.ClearedBy = incident.Cleared, t0.Add(8*time.Hour), "quiet"
+	n.Checks = []Check{{Zone: "zen.spamhaus.org", Status: CheckClean}}
+	r := barracudaRelated()
+	r.Incident.Status, r.Incident.ClearedAt, r.Incident.ClearedBy = incident.Cleared, t0.Add(8*time.Hour), "quiet"
+	r.Incident.Messages = []incident.Message{{QueueID: "AAAA1", Fate: incident.FateExpired, Recipients: []string{"x@example.org"}}}
+	r.Checks = []Check{{Zone: "b.barracudacentral.org", Status: CheckListed}}
+	n.Related = []Related{r}
+	for _, tc := range []struct{ lang, subject, fate string }{
+		{"en", "but 192.0.2.1 is still listed by Barracuda Reputation Block List (BRBL)", "expired in the queue and returned: 1"},
+		{"ja", "192.0.2.1 は Barracuda Reputation Block List (BRBL) に登録されたままです", "期限切れ"},
+	} {
+		n.Lang = tc.lang
+		msg, err := Compose(n, testConfig(), t0.Add(8*time.Hour), "<rblwatch.c2@mail.example.net>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subj, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if !strings.Contains(subj, tc.subject) {
+			t.Errorf("%s: subject %q lacks %q", tc.lang, subj, tc.subject)
+		}
+		text, _ := decodeBody(t, m)
+		if !strings.Contains(text, tc.fate) {
+			t.Errorf("%s: body lacks the related incident's fate %q:\n%s", tc.lang, tc.fate, text)
+		}
+	}
+}
