@@ -441,6 +441,9 @@ func composeCases() []composeCase {
 				"SpamCop:\n1. Stop the spam; the listing expires within a day.",
 				"Barracuda:\n  5E6F7A8B9C from <erin@example.net> to zoe@example.com: bounced to the sender",
 				"blocked using Barracuda Reputation",
+				// Who sent each provider's refused mail, not only the first's.
+				"WHO SENT THE REFUSED MAIL\nSpamhaus:\n  SASL logins: alice (1)\n",
+				"\n\nBarracuda:\n  Senders: <erin@example.net> (1)\n\nSpamCop:\n  SASL logins: alice (1)\n  Senders: <alice@example.net> (1)\n\nEVIDENCE FROM THE LOG",
 				// Every incident the notice announces can be acknowledged.
 				"No more digests about these incidents (one command each):\n  rblwatch incidents ack spamhaus-192.0.2.1-20260314T092603Z\n  rblwatch incidents ack barracuda-192.0.2.1-20260314T092610Z\n  rblwatch incidents ack spamcop-192.0.2.1-20260314T092630Z\n",
 			},
@@ -465,7 +468,8 @@ func composeCases() []composeCase {
 				"\n\n【Spamhaus】\n1. XBL: アドレスの背後にある感染したホストを特定して対処してください。",
 				"【SpamCop】\n1. 迷惑メールの送信を止めてください。登録は1日以内に自動で解除されます。",
 				"続報を止めるには、インシデントごとに次を実行してください:\n  rblwatch incidents ack spamhaus-192.0.2.1-20260314T092603Z\n  rblwatch incidents ack barracuda-192.0.2.1-20260314T092610Z\n  rblwatch incidents ack spamcop-192.0.2.1-20260314T092630Z\n",
-				"■ 拒否されたメールの送信者",
+				"■ 拒否されたメールの送信者\n【Spamhaus】\n  認証ユーザー: alice (1)\n",
+				"\n\n【Barracuda】\n  差出人: <erin@example.net> (1)\n\n【SpamCop】\n",
 			},
 			wantNot: []string{"i/o timeout", "poor reputation"},
 		},

@@ -176,6 +176,9 @@ type view struct {
 	Clean      bool // every check that answered says clean
 	NoIPv6Only bool // no check answered: every clean one is a zone that lists no IPv6 addresses (not asked)
 	CheckError bool // some check failed
+	// WhoEach shows who sent the refused mail per provider (a notice of
+	// several incidents, some other than the main one with senders).
+	WhoEach bool
 	// ListedProviders names, in a cleared notice of several incidents, the
 	// providers whose lists still name the address ("" otherwise).
 	ListedProviders string
@@ -328,6 +331,13 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	v.All = all
 	if len(all) > 1 && n.Kind == KindCleared {
 		mergeCleared(v, lang)
+	}
+	if len(all) > 1 && (n.Kind == KindOpened || n.Kind == KindDigest) {
+		// Who sent each provider's refused mail: the incidents' messages
+		// differ (and may overlap), so each has its own counts.
+		for _, x := range v.Related {
+			v.WhoEach = v.WhoEach || x.Who != nil
+		}
 	}
 	if len(all) > 1 && role != classify.RoleDedicated {
 		// The role's steps once, then each provider's own: a customer has
