@@ -302,7 +302,14 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 			out.Historical = p.Historical
 			target := inc.Listed
 			out.LookupURL = p.LookupLink(target)
-			out.RemovalURL = p.RemovalLink(target)
+			// The rule that matched may have its own removal page, as
+			// explain and the notices say (Outlook.com's blocks: the
+			// consumer sender support form).
+			rp := *p
+			if r := p.RuleOf(v.Rule); r != nil && r.RemovalURL != "" {
+				rp.RemovalURL = r.RemovalURL
+			}
+			out.RemovalURL = rp.RemovalLink(target)
 		}
 		if p := opts.Catalog.Provider(v.Via); p != nil {
 			out.ViaName = p.Name
