@@ -25,9 +25,9 @@ func TestClearedSeveralProviders(t *testing.T) {
 	r.Incident.Messages = []incident.Message{{QueueID: "AAAA1", Fate: incident.FateExpired, Recipients: []string{"x@example.org"}}}
 	r.Checks = []Check{{Zone: "b.barracudacentral.org", Status: CheckListed}}
 	n.Related = []Related{r}
-	for _, tc := range []struct{ lang, subject, fate string }{
-		{"en", "but 192.0.2.1 is still listed by Barracuda Reputation Block List (BRBL)", "expired in the queue and returned: 1"},
-		{"ja", "192.0.2.1 は Barracuda Reputation Block List (BRBL) に登録されたままです", "期限切れ"},
+	for _, tc := range []struct{ lang, subject, fate, own, still string }{
+		{"en", "but 192.0.2.1 is still listed by Barracuda Reputation Block List (BRBL)", "expired in the queue and returned: 1", "The list does not name the sending IP address 192.0.2.1 now.", "The list still names the sending IP address 192.0.2.1"},
+		{"ja", "192.0.2.1 は Barracuda Reputation Block List (BRBL) に登録されたままです", "期限切れ", "リストには現在、送信元IPアドレス 192.0.2.1 は登録されていません。", "リストには現在も送信元IPアドレス 192.0.2.1 が登録されています"},
 	} {
 		n.Lang = tc.lang
 		msg, err := Compose(n, testConfig(), t0.Add(8*time.Hour), "<rblwatch.c2@mail.example.net>")
@@ -45,6 +45,13 @@ func TestClearedSeveralProviders(t *testing.T) {
 		text, _ := decodeBody(t, m)
 		if !strings.Contains(text, tc.fate) {
 			t.Errorf("%s: body lacks the related incident's fate %q:\n%s", tc.lang, tc.fate, text)
+		}
+		// Spamhaus's own part says its list does not name the address.
+		if !strings.Contains(text, tc.own) {
+			t.Errorf("%s: body lacks Spamhaus's own state %q:\n%s", tc.lang, tc.own, text)
+		}
+		if strings.Count(text, tc.still) != 1 {
+			t.Errorf("%s: %q %d times, want once (Barracuda's part):\n%s", tc.lang, tc.still, strings.Count(text, tc.still), text)
 		}
 	}
 }

@@ -689,6 +689,10 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 // one's messages, and the listing state of every one's list (still listed
 // when any list names the address, not listed when none does).
 func mergeCleared(v *view, lang string) {
+	// The main incident's own part of each section (its checks, "the list
+	// still names …") keeps its own state: a copy speaks for it.
+	own := *v
+	v.All[0] = &own
 	count := map[string]int{}
 	for _, x := range v.All {
 		for _, f := range x.Fates {
