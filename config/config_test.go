@@ -478,6 +478,20 @@ func TestParseProblems(t *testing.T) {
 		{"resolver failures huge", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: 0x7fffffffffff\n", []string{
 			`t.yaml:3: dnsbl.resolver_failures: "0x7fffffffffff" is not a whole number within reach`,
 		}},
+		// A key of a channel or listener that is off does nothing: say so.
+		{"webhook format without url", "notify: {to: pm@example.com, webhook: {format: slack}}\n", []string{
+			"t.yaml:1: notify.webhook.format: warning: has no effect: notify.webhook.url is not set, so there is no webhook",
+		}},
+		{"html without email", "notify:\n  alertmanager: {urls: [\"http://127.0.0.1:9093\"]}\n  html: true\n", []string{
+			"t.yaml:3: notify.html: warning: has no effect: notify.to is empty, so no notice goes by email",
+		}},
+		{"metrics remote without listen", "notify: {to: pm@example.com}\nmetrics:\n  allow_remote: true\n", []string{
+			"t.yaml:3: metrics.allow_remote: warning: has no effect: metrics.listen is not set, so no metrics are served",
+		}},
+		{"milter keys without listen", "notify: {to: pm@example.com}\nmilter:\n  header: X-Track\n  allow_remote: true\n", []string{
+			"t.yaml:3: milter.header: warning: has no effect: milter.listen is not set, so there is no milter",
+			"t.yaml:4: milter.allow_remote: warning: has no effect: milter.listen is not set, so there is no milter",
+		}},
 		{"resolver failures without self-check", "notify: {to: pm@example.com}\ndnsbl:\n  interval: 0s\n  resolver_failures: 2\n", []string{
 			"t.yaml:4: dnsbl.resolver_failures: warning: has no effect: dnsbl.interval is 0s, so there is no self-check to count",
 		}},

@@ -293,6 +293,12 @@ func (d *decoder) validateNotify(n *Notify) {
 	}
 	if !n.Webhook.Format.Valid() {
 		d.errorf("notify.webhook.format", "%q is not one of %s", string(n.Webhook.Format), webhookFormats())
+	} else if n.Webhook.URL == "" && n.Webhook.Format != notify.WebhookGeneric && d.set("notify.webhook.format") {
+		d.warnf("notify.webhook.format", "has no effect: notify.webhook.url is not set, so there is no webhook")
+	}
+	if n.HTML && len(n.To) == 0 && d.set("notify.html") {
+		// The sender notices (notify.sender_notice) are plain text.
+		d.warnf("notify.html", "has no effect: notify.to is empty, so no notice goes by email")
 	}
 	seenAM := map[string]bool{}
 	for i, s := range n.Alertmanager.URLs {
@@ -543,6 +549,9 @@ func isAlnum(s string, upper bool) bool {
 
 func (d *decoder) validateMetrics(m *Metrics) {
 	if m.Listen == "" {
+		if m.AllowRemote && d.set("metrics.allow_remote") {
+			d.warnf("metrics.allow_remote", "has no effect: metrics.listen is not set, so no metrics are served")
+		}
 		return
 	}
 	host, _, msg := splitHostPort(m.Listen, true)
@@ -559,10 +568,20 @@ func (d *decoder) validateMetrics(m *Metrics) {
 }
 
 func (d *decoder) validateMilter(m *Milter) {
-	if err := milter.CheckHeaderName(m.Header); err != nil {
+	badHeader := milter.CheckHeaderName(m.Header) != nil
+	if badHeader {
 		d.errorf("milter.header", "%q is not a header name: 1 to 64 printable ASCII characters, no spaces, no ':'", m.Header)
 	}
 	if m.Listen == "" {
+		// (The example's defaults say nothing: only a value of one's own.)
+		for _, k := range []struct {
+			key string
+			own bool
+		}{{"milter.header", m.Header != milter.DefaultHeader && !badHeader}, {"milter.allow_remote", m.AllowRemote}} {
+			if k.own && d.set(k.key) {
+				d.warnf(k.key, "has no effect: milter.listen is not set, so there is no milter")
+			}
+		}
 		return
 	}
 	network, addr := m.Network()
