@@ -485,6 +485,10 @@ func TestParseProblems(t *testing.T) {
 		{"html without email", "notify:\n  alertmanager: {urls: [\"http://127.0.0.1:9093\"]}\n  html: true\n", []string{
 			"t.yaml:3: notify.html: warning: has no effect: notify.to is empty, so no notice goes by email",
 		}},
+		{"sender notice keys without domains", "notify:\n  to: pm@example.com\n  sender_notice:\n    per_hour: 5\n    authenticated_only: true\n", []string{
+			"t.yaml:4: notify.sender_notice.per_hour: warning: has no effect: notify.sender_notice.domains is empty, so no sender is told",
+			"t.yaml:5: notify.sender_notice.authenticated_only: warning: has no effect: notify.sender_notice.domains is empty, so no sender is told",
+		}},
 		{"metrics remote without listen", "notify: {to: pm@example.com}\nmetrics:\n  allow_remote: true\n", []string{
 			"t.yaml:3: metrics.allow_remote: warning: has no effect: metrics.listen is not set, so no metrics are served",
 		}},

@@ -408,6 +408,15 @@ func (d *decoder) validateSenderNotice(c *Config) {
 	}
 	if sn.PerHour < 1 || sn.PerHour > MaxSenderNoticesPerHour {
 		d.errorf("notify.sender_notice.per_hour", "%d is not between 1 and %d", sn.PerHour, MaxSenderNoticesPerHour)
+	} else if len(sn.Domains) == 0 {
+		for _, k := range []struct {
+			key string
+			own bool
+		}{{"notify.sender_notice.per_hour", sn.PerHour != Default().Notify.SenderNotice.PerHour}, {"notify.sender_notice.authenticated_only", sn.AuthenticatedOnly}} {
+			if k.own && d.set(k.key) {
+				d.warnf(k.key, "has no effect: notify.sender_notice.domains is empty, so no sender is told")
+			}
+		}
 	}
 }
 
