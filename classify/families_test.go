@@ -250,6 +250,31 @@ var blocklistFamilies = []struct{ kind, text string }{
 	// Turkish, Swedish
 	{"tr", "550 IP adresiniz kara listede"},
 	{"sv", "550 Din IP-adress är svartlistad"},
+	// issue 14, thirteenth round: a list's kind said alone, and the
+	// languages of receivers the catalog had few words of
+	{"list kind alone", "550 5.7.1 RBL"},
+	{"list kind alone", "554 DNSBL"},
+	{"list kind alone", "550 RBL Restriction"},
+	{"list kind alone", "554 5.7.1 RBL hit"},
+	{"list kind alone", "421 4.7.1 DNSBLs"},
+	{"list kind alone", "553: RBL"},
+	{"fa", "554 آی‌پی سرور شما مسدود شده است"},
+	{"fa", "550 ارسال از این آی پی به دلیل هرزنامه مسدود شده است"},
+	{"fa", "550 آدرس آی پی شما در لیست سیاه قرار دارد"},
+	{"hi", "550 आपका आईपी पता ब्लॉक कर दिया गया है"},
+	{"hi", "550 सर्वर आईपी काली सूची में है"},
+	{"hi", "550 आपका आईपी ब्लैकलिस्ट में है"},
+	{"hu", "550 A küldő IP-címe tiltólistán szerepel"},
+	{"hu", "554 Az Ön IP címe le van tiltva"},
+	{"lv", "550 Jūsu servera IP adrese ir bloķēta"},
+	{"lv", "550 Jūsu IP adrese ir melnajā sarakstā"},
+	{"lt", "550 Jūsų serverio IP adresas užblokuotas"},
+	{"lt", "550 Jūsų IP adresas yra juodajame sąraše"},
+	{"ms", "550 Alamat IP pelayan anda telah disekat"},
+	{"ms", "550 Alamat IP anda dalam senarai hitam"},
+	{"sw", "550 IP ya seva yako imezuiliwa kwa sababu ya barua taka"},
+	{"sw", "550 IP ya server yako imeorodheshwa kwenye orodha nyeusi"},
+	{"sr", "550 Ваша ИП адреса је на црној листи"},
 }
 
 // otherFamilies: refusals that share words with the ones above but are
@@ -417,6 +442,30 @@ var otherFamilies = []struct{ kind, text string }{
 	{"th", "550 ไม่พบผู้รับ"},
 	{"th", "550 ข้อความถูกปฏิเสธเนื่องจากเป็นสแปม"},
 	{"ko", "550 수신 서버에 문제가 있어 메일이 거부되었습니다"},
+	// issue 14, thirteenth round: the receiver's own query of a list
+	// failed; a block by geography; the recipient's own list said after
+	// it; other failures in the new languages
+	{"list lookup failure", "451 4.7.1 RBL lookup timeout"},
+	{"list lookup failure", "451 DNSBL temporary failure"},
+	{"list lookup failure", "451 4.3.0 DNSBL error"},
+	{"list lookup failure", "450 RBL server unreachable"},
+	{"list lookup failure", "451 4.4.3 RBL check temporarily unavailable"},
+	{"list lookup failure", "451 4.7.1 DNSBL query timed out for 203.0.113.7, try again later"},
+	{"geography", "550 5.7.1 Connection from your ISP is not allowed (geo-blocking)"},
+	{"geography", "554 Your IP is blocked by our GeoIP filter"},
+	{"recipient's list", "550 5.7.1 a@example.org is in the blacklist of the recipient"},
+	{"fa", "550 کاربر وجود ندارد"},
+	{"fa", "550 پیام به عنوان هرزنامه مسدود شد"},
+	{"hi", "550 प्राप्तकर्ता मौजूद नहीं है"},
+	{"hi", "550 संदेश स्पैम के रूप में अवरुद्ध"},
+	{"hu", "550 A címzett nem létezik"},
+	{"hu", "550 A feladó le van tiltva a címzett által"},
+	{"hu", "550 Az üzenet tiltva: spam tartalom"},
+	{"lv", "550 Adresāts neeksistē"},
+	{"lt", "550 Gavėjas neegzistuoja"},
+	{"ms", "550 Mesej disekat sebagai spam"},
+	{"ms", "421 Terlalu banyak sambungan dari alamat IP anda"},
+	{"sw", "550 Ujumbe umezuiliwa kama barua taka"},
 }
 
 func TestBlocklistFamilies(t *testing.T) {

@@ -531,10 +531,13 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 				break
 			}
 			r, size := utf8.DecodeRune(text[i:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+			// (a combining mark, spacing or not, belongs to its letter:
+			// Devanagari's vowel signs "ि", "ी" are spacing marks, Mc;
+			// issue 14, thirteenth round)
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.M, r) {
 				break
 			}
-			if isWide(r) != wide && !unicode.Is(unicode.Mn, r) {
+			if isWide(r) != wide && !unicode.Is(unicode.M, r) {
 				break
 			}
 			low = utf8.AppendRune(low, unicode.ToLower(r))

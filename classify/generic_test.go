@@ -377,6 +377,9 @@ func TestTokenize(t *testing.T) {
 		{"blocked. see it", "blocked|/see|it"},
 		// Thai is written without spaces, as Chinese is
 		{"ip ของคุณถูกบล็อก", "ip|ของคุณถูกบล็อก"},
+		// a spacing combining mark (Devanagari's vowel signs) belongs to
+		// its word (thirteenth round)
+		{"आपका आईपी ब्लैकलिस्ट में है", "आपका|आईपी|ब्लैकलिस्ट|में|है"},
 	} {
 		low, toks := tokenize(nil, nil, normalize(nil, tc.text, 0))
 		var parts []string
