@@ -66,6 +66,9 @@ func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Lin
 		}
 		s.noteStart(in.Name, startp)
 		lines[i], errs[i] = in.Source(srcCtx, startp)
+		if _, file := cutFile(in.Name); file && !ok {
+			lines[i] = s.keepStart(srcCtx, in.Name, lines[i])
+		}
 	}
 	if len(ins) == 1 {
 		go func() { <-srcCtx.Done(); cancel() }()
@@ -78,6 +81,42 @@ func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Lin
 	}
 	out, errc := fanIn(lines, errs, cancel)
 	return out, errc, nil
+}
+
+// keepStart stores the position of an input that had none (a new state)
+// when the first thing it says is that it stands at the end of the log,
+// with its place (postfixlog.Line.AtEnd): a fresh start on a quiet log.
+// Positions are otherwise stored only with the lines processed, and a
+// restart before the first line — a stop, a crash, a state on a full disk
+// that fails its first commit — found none again and began at the end of
+// the log (or log.backfill before it): what was logged while rblwatch was
+// down went unread. It is stored before the mark goes on, so before any
+// later line of the input is processed. The lines pass through unchanged.
+func (s *service) keepStart(ctx context.Context, name string, in <-chan postfixlog.Line) <-chan postfixlog.Line {
+	out := make(chan postfixlog.Line, cap(in))
+	go func() {
+		defer close(out)
+		first := true
+		for l := range in {
+			if first && l.AtEnd && l.Pos != (postfixlog.Position{}) {
+				err := s.d.Store.Tx(context.WithoutCancel(ctx), func(tx *track.Tx) error {
+					return tx.SavePosition(name, l.Pos, s.d.Now())
+				})
+				if err != nil {
+					s.log.Warn("cannot keep the place the log is read from", zap.String("source", name), zap.Error(err))
+				}
+			}
+			first = false
+			select {
+			case out <- l:
+			case <-ctx.Done():
+				// Stopping: what is not passed on is not processed,
+				// and its position not stored: the next start reads it.
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // cutFile returns the path of a file input's name.

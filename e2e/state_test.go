@@ -280,6 +280,52 @@ func TestFreshStartReadsBack(t *testing.T) {
 	}
 }
 
+// TestQuietFreshStartKeepsItsPlace: a fresh start on a quiet log (no line
+// read before the stop) keeps its place in the log, so that a restart
+// resumes there: the rejection logged while rblwatch was down is announced.
+// Before, the place was stored only with the first line processed: the
+// restart found no position again and started at the end of the log (or
+// log.backfill before it, too late for a rejection three hours old), and
+// the rejection was never reported — after a stop, a crash, or a state on
+// a full disk failing its first commit.
+func TestQuietFreshStartKeepsItsPlace(t *testing.T) {
+	t.Parallel()
+	for _, backfill := range []string{"0s", "1h"} {
+		t.Run(backfill, func(t *testing.T) {
+			b := newStateBench(t, backfill)
+			b.appendLog(barracudaLine(time.Now().Add(-10*time.Hour), "A1A1A1A1A1", "192.0.2.77"))
+			d := startDaemon(t, b.cfg, b.metrics)
+			d.waitLog("caught up with the log", 1)
+			d.stop()
+			// Down for three hours: the rejection came at its start.
+			b.appendLog(spamhausLine(time.Now().Add(-3*time.Hour), "B1B1B1B1B1", "192.0.2.1"))
+			again := startDaemon(t, b.cfg, b.metrics)
+			again.waitLog("caught up with the log", 1)
+			b.appendLog(barracudaLine(time.Now(), "C1C1C1C1C1", "192.0.2.1"))
+			b.hook.wait(t, "opened", "barracuda", 1)
+			again.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+			again.stop()
+			if again.count("resuming") < 1 {
+				t.Errorf("the restart did not resume where the first start began:\n%s", again.log())
+			}
+			b.hook.mu.Lock()
+			defer b.hook.mu.Unlock()
+			spamhaus := 0
+			for _, n := range b.hook.notices {
+				if n.Listed == "192.0.2.77" {
+					t.Errorf("a rejection logged before the first start was announced: %+v", n)
+				}
+				if n.Provider == "spamhaus" {
+					spamhaus++
+				}
+			}
+			if spamhaus == 0 {
+				t.Errorf("the rejection logged while rblwatch was down was never reported: %+v", b.hook.notices)
+			}
+		})
+	}
+}
+
 // TestSavedStateRecoveredAtStart: a state saved when its file was deleted
 // (state.db.recovered) that was never put back — rblwatch was killed
 // between the save and the end — is put in place by the next start, which

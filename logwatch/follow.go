@@ -528,11 +528,16 @@ func (f *follower) closeCur() {
 
 // wait blocks until the next tick, an inotify event or the end of ctx. It
 // is called when everything there is was read: it first sends an end mark
-// (EndMarks) if lines went out since the last one.
+// (EndMarks) if lines went out since the last one, with the position the
+// follower stands at when it has one (see postfixlog.Line.AtEnd).
 func (f *follower) wait(ctx context.Context, ticker *time.Ticker) error {
 	if f.opts.EndMarks && !f.marked {
+		mark := postfixlog.Line{AtEnd: true}
+		if g := f.cur; g != nil && !g.skipping && g.relist == nil {
+			mark.Pos = g.pos(f.opts.Path)
+		}
 		select {
-		case f.out <- postfixlog.Line{AtEnd: true}:
+		case f.out <- mark:
 			f.marked = true
 		case <-ctx.Done():
 			return ctx.Err()

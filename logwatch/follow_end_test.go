@@ -19,8 +19,8 @@ func TestEndMarks(t *testing.T) {
 	}
 	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true, EndMarks: true})
 	got := fl.expect("one", "two", "three")
-	if end := fl.next(); !end.AtEnd || end.Text != "" || end.Pos.Offset != 0 {
-		t.Fatalf("after the backlog: %+v, want an end mark", end)
+	if end := fl.next(); !end.AtEnd || end.Text != "" || end.Pos.Offset != int64(len("one\ntwo\nthree\n")) || end.Pos.Path != path {
+		t.Fatalf("after the backlog: %+v, want an end mark at the end of three", end)
 	}
 	for _, l := range got {
 		if l.AtEnd {
@@ -39,10 +39,12 @@ func TestEndMarks(t *testing.T) {
 		t.Fatalf("after six: %+v", end)
 	}
 
-	// A start at the end of the file: a mark at once.
+	// A start at the end of the file: a mark at once, where the follower
+	// stands (the daemon keeps it: a restart before the first line
+	// resumes there).
 	fl2 := follow(t, nil, FollowOptions{Path: path, EndMarks: true})
-	if end := fl2.next(); !end.AtEnd {
-		t.Fatalf("a start with nothing to read: %+v, want an end mark", end)
+	if end := fl2.next(); !end.AtEnd || end.Pos.Offset != int64(len("one\ntwo\nthree\nfour\nfive\nsix\n")) || end.Pos.Inode == 0 || end.Pos.Fingerprint == "" {
+		t.Fatalf("a start with nothing to read: %+v, want an end mark at the end of six", end)
 	}
 	appendFile(t, path, "seven\n")
 	fl2.expect("seven")

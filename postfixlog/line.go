@@ -26,8 +26,11 @@ type Line struct {
 	// that were dropped just before this one.
 	Skipped int
 	// AtEnd marks the live end of the log: the source has read everything
-	// there was. Such a Line carries no text and no position; sources send
-	// it only when asked to (logwatch.FollowOptions.EndMarks), once after
-	// each stretch of lines and once at a start with nothing to read.
+	// there was. Such a Line carries no text; sources send it only when
+	// asked to (logwatch.FollowOptions.EndMarks), once after each stretch
+	// of lines and once at a start with nothing to read. Its Pos, when set,
+	// is where the source stands (after the last line it read or skipped):
+	// a start with nothing to read keeps it, so that a restart before the
+	// first line resumes there.
 	AtEnd bool
 }
