@@ -275,6 +275,14 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"sw", "550 IP ya seva yako imezuiliwa kwa sababu ya barua taka"},
 	{"sw", "550 IP ya server yako imeorodheshwa kwenye orodha nyeusi"},
 	{"sr", "550 Ваша ИП адреса је на црној листи"},
+	// a list called by its name or domain, OpenBSD spamd's way, with its
+	// placeholder for the address (%A) or the address itself
+	{"named list", "450 Your address %A is in the examplebl list."},
+	{"named list", "450 Your address 203.0.113.7 is in the examplebl list"},
+	{"named list", "451 Your IP 203.0.113.7 is in the bl.example.net list"},
+	{"named list", "550 203.0.113.7 is in the traps list, see http://example.net/"},
+	{"named list", "450 Your address %A has sent mail to a spamtrap within the last 24 hours"},
+	{"named list", "450 Your address %A is on the example.org list. Please stop sending us spam."},
 }
 
 // otherFamilies: refusals that share words with the ones above but are
@@ -466,6 +474,14 @@ var otherFamilies = []struct{ kind, text string }{
 	{"ms", "550 Mesej disekat sebagai spam"},
 	{"ms", "421 Terlalu banyak sambungan dari alamat IP anda"},
 	{"sw", "550 Ujumbe umezuiliwa kama barua taka"},
+	// "the … list" of people or a private one
+	{"list of people", "550 Your address is not in the members list"},
+	{"list of people", "550 5.7.1 Your IP 203.0.113.7 is not in the allowed list"},
+	{"list of people", "550 Your address %A is not in the example list"},
+	{"list of people", "550 5.7.1 Posting from 203.0.113.7 refused: you are not in the subscriber list"},
+	{"list of people", "550 Sender a@example.org is not in the contact list of the recipient"},
+	{"list of people", "550 5.7.1 Message from 203.0.113.7 to the distribution list refused: moderation required"},
+	{"list of people", "554 5.7.1 Your address %A is in the trusted list; message rejected for size"},
 }
 
 func TestBlocklistFamilies(t *testing.T) {

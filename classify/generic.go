@@ -567,6 +567,12 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 			t.aside = start > 0 && (text[start-1] == '[' || text[start-1] == '(')
 		case start > 0 && text[start-1] == '<' && i < n && text[i] == '>':
 			t.kind = tokAddr
+		case start > 0 && text[start-1] == '%' && (start < 2 || !wordByte(text[start-2])) && i-start == 1 && low[s] == 'a':
+			// "%A", OpenBSD spamd's placeholder for the client's address
+			// in its lists' messages ("Your address %A is in the bsdly
+			// list."), as a configuration or a page quotes them: a mask
+			// of the address (issue 14, thirteenth round)
+			t.kind = tokIP
 		}
 		toks = append(toks, t)
 	}

@@ -380,6 +380,8 @@ func TestTokenize(t *testing.T) {
 		// a spacing combining mark (Devanagari's vowel signs) belongs to
 		// its word (thirteenth round)
 		{"आपका आईपी ब्लैकलिस्ट में है", "आपका|आईपी|ब्लैकलिस्ट|में|है"},
+		// OpenBSD spamd's placeholder for the client's address
+		{"Your address %A is in the x list; 100%a %ab", "your|address|ip:a|is|in|the|x|list|/100|a|ab"},
 	} {
 		low, toks := tokenize(nil, nil, normalize(nil, tc.text, 0))
 		var parts []string
