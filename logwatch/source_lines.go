@@ -204,7 +204,11 @@ func (lr *LineReader) Offset() int64 { return lr.off }
 // follow: a line ends at "\n"; a "\r" just before the "\n" (or at the very
 // end of the stream) belongs to the line ending (CRLF logs); every other
 // "\r" is part of the line's text — a bare CR inside a line never splits it,
-// since a remote's reply quoted in a Postfix line may hold one.
+// since a remote's reply quoted in a Postfix line may hold one. The NUL
+// bytes a line starts with are dropped: a crash leaves them where the
+// log's last blocks were allocated but never written, and syslog appends
+// the next line right after them (its time would not parse, and the first
+// refusal after the reboot would go unread).
 
 // CutLine cuts the first line off a chunk (see the line rule): line is
 // without its "\n" or "\r\n", rest is what follows. A chunk's last line may
@@ -223,6 +227,9 @@ func cutLine[T string | []byte](chunk T, index func(T, byte) int) (line, rest T)
 	}
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
+	}
+	for len(line) > 0 && line[0] == 0 {
+		line = line[1:]
 	}
 	return line, rest
 }

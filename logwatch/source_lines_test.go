@@ -258,21 +258,26 @@ var lineRuleInputs = []string{
 	"no newline\r",
 	"\rlead\n\n\n",
 	"mid\rdle\rof\rline\n\x00\xff\r\n",
+	// The NUL bytes a crash leaves where a log's last blocks were never
+	// written, the next line appended after them.
+	"before\n\x00\x00\x00\x00after the crash\nmid\x00dle\n\x00\n",
 }
 
 // TestLineRuleAlike: every way the daemon and replay cut lines — the
 // reader's Next, NextChunk with CutLine, replay's CutLineString, the
 // follower reading a file at its start and while it grows — cuts the same
-// bytes into the same lines, and a bare CR never cuts.
+// bytes into the same lines, a bare CR never cuts, and the NUL bytes a
+// line starts with are dropped.
 func TestLineRuleAlike(t *testing.T) {
 	for _, in := range lineRuleInputs {
-		// The reference: split at "\n" only, drop one "\r" before it.
+		// The reference: split at "\n" only, drop one "\r" before it
+		// and the NUL bytes it starts with.
 		var want []string
 		for i, l := range strings.Split(in, "\n") {
 			if i == strings.Count(in, "\n") && l == "" {
 				break // after the last newline: no line
 			}
-			want = append(want, strings.TrimSuffix(l, "\r"))
+			want = append(want, strings.TrimLeft(strings.TrimSuffix(l, "\r"), "\x00"))
 		}
 
 		next, _ := readAll(t, NewLineReader(strings.NewReader(in), 64))

@@ -127,3 +127,31 @@ func TestReplayTruncatedGzip(t *testing.T) {
 		t.Errorf("%d lines read; want the cut file's readable lines and the other file's", rep.Lines)
 	}
 }
+
+// TestReplayLineAfterACrash: a crash leaves NUL bytes where the log's last
+// blocks were allocated but never written, and syslog appends the next
+// line right after them. That line is read (the NUL bytes dropped), not
+// counted unparsed: before, the first refusal logged after the reboot was
+// never reported.
+func TestReplayLineAfterACrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.log")
+	bounce := "2026-11-23T16:20:24.000000+00:00 mx postfix/smtp[23817]: 8F770984C2E: to=<frank@uni.test>, relay=mx.uni.test[127.0.0.15]:25, delay=0.01, delays=0/0/0/0.01, dsn=5.0.0, status=bounced (host mx.uni.test[127.0.0.15] said: 554 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10 (in reply to RCPT TO command))\n"
+	data := "2026-11-23T16:20:20.000000+00:00 mx postfix/qmgr[1]: DE9A6986268: removed\n" + strings.Repeat("\x00", 4096) + bounce
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCLI(t, "replay", "--tz", "UTC", "--format", "json", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		Lines, Unparsed int
+		Incidents       []struct{ Provider string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Lines != 2 || r.Unparsed != 0 || len(r.Incidents) != 1 || r.Incidents[0].Provider != "spamhaus" {
+		t.Errorf("%d lines, %d unparsed, incidents %+v; want 2, 0 and the Spamhaus refusal after the NUL bytes", r.Lines, r.Unparsed, r.Incidents)
+	}
+}
