@@ -39,6 +39,9 @@ type backlogRecord struct {
 	Incidents  []incident.Incident `json:"incidents"`
 	More       int                 `json:"more,omitempty"`
 	MoreCounts notify.Counts       `json:"more_counts,omitzero"`
+	// Ended: the stretch ends where the input did (standard input), and
+	// rblwatch stops there.
+	Ended bool `json:"ended,omitempty"`
 }
 
 // notice returns the notify side of the record, with each incident's
@@ -47,7 +50,7 @@ func (b *backlogRecord) notice(cat *classify.Catalog) *notify.Backlog {
 	if b == nil {
 		return nil
 	}
-	nb := &notify.Backlog{From: b.From, Until: b.Until, More: b.More, MoreCounts: b.MoreCounts}
+	nb := &notify.Backlog{From: b.From, Until: b.Until, More: b.More, MoreCounts: b.MoreCounts, Ended: b.Ended}
 	for _, inc := range b.Incidents {
 		r := notify.Related{Incident: inc}
 		if cat != nil {
@@ -126,7 +129,7 @@ func (s *service) recordBacklog(tx *track.Tx, now time.Time) (int, error) {
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
-	b := &backlogRecord{From: tot.Since, Until: maxTime(tot.Until, s.logTime)}
+	b := &backlogRecord{From: tot.Since, Until: maxTime(tot.Until, s.logTime), Ended: s.inputEnded}
 	listed := notify.Counts{}
 	for _, r := range rows {
 		var inc incident.Incident

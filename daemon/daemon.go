@@ -175,6 +175,9 @@ type service struct {
 	backlog     []incident.Incident
 	unannounced bool
 	summaryDue  bool
+	// inputEnded is set when the source ended (standard input's end):
+	// the summary then says that rblwatch stops there.
+	inputEnded bool
 	// own are our notices the log shows, by notify.NoticeTag, while a
 	// start without a stored position reads back the log (nil otherwise),
 	// and, once it is read, what they say (own.go): the incidents they
@@ -392,6 +395,7 @@ func (s *service) run(ctx context.Context) error {
 				// mark is: what is still current is announced, what
 				// ended inside it summed up, and both sent before the
 				// daemon returns (the deferred last step).
+				s.inputEnded = true
 				if err := s.process(work, nil, true); err != nil {
 					return err
 				}

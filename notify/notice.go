@@ -101,6 +101,9 @@ type Backlog struct {
 	// totals (At unused).
 	More       int    `json:"more,omitempty"`
 	MoreCounts Counts `json:"more_counts,omitzero"`
+	// Ended says the stretch ends where the log source did (log.stdin at
+	// the end of its input): rblwatch stops there and follows nothing.
+	Ended bool `json:"ended,omitempty"`
 }
 
 // Total is how many incidents the backlog held, listed or not.

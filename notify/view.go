@@ -207,6 +207,7 @@ type view struct {
 	Backlog      []*view
 	BacklogMore  backlogMore
 	BacklogTotal int
+	BacklogEnded bool // the input ended there: rblwatch stops
 	// BacklogTargets are the distinct validated addresses of the incidents
 	// listed (at most showRemotes), for "rblwatch check".
 	BacklogTargets []string
@@ -377,6 +378,7 @@ func backlogView(n Notice, cfg Config, now time.Time, lang string, role classify
 		v.Host = strings.ToLower(strings.TrimSuffix(n.Host, "."))
 	}
 	v.BacklogFrom, v.BacklogUntil = formatTime(b.From, loc, lang), formatTime(b.Until, loc, lang)
+	v.BacklogEnded = b.Ended
 	if !b.From.IsZero() && b.Until.After(b.From) {
 		v.BacklogSpan = formatDuration(b.Until.Sub(b.From), lang)
 	}

@@ -66,6 +66,8 @@ type webhookBacklog struct {
 	Incidents []webhookIncident `json:"incidents"`
 	More      int               `json:"more"`
 	Total     int               `json:"total"`
+	// Ended: the stretch ends where standard input did; rblwatch stopped.
+	Ended bool `json:"ended,omitempty"`
 }
 
 // webhookIncident is one incident of a webhook notice.
@@ -192,7 +194,7 @@ func WebhookPayload(n Notice, cfg Config, now time.Time, format WebhookFormat) (
 	}
 	if b := n.Backlog; b != nil && n.Kind == KindBacklog {
 		w.webhookIncident = webhookIncident{Messages: v.Messages, Recipients: v.Recipients, Bounced: v.Bounced, Deferred: v.Deferred}
-		wb := &webhookBacklog{From: utc(b.From), Until: utc(b.Until), Incidents: []webhookIncident{}, More: v.BacklogMore.Incidents, Total: v.BacklogTotal}
+		wb := &webhookBacklog{From: utc(b.From), Until: utc(b.Until), Incidents: []webhookIncident{}, More: v.BacklogMore.Incidents, Total: v.BacklogTotal, Ended: b.Ended}
 		for _, x := range v.Backlog {
 			wi := incidentOf(x.inc, x)
 			// The fates of every affected message (the notice carries

@@ -1,0 +1,43 @@
+package daemon
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBacklogSummaryAtInputEnd: with log.stdin, the end of the input is
+// the live end and the daemon stops there; the backlog summary of what
+// began and ended in the input says so, instead of "rblwatch now follows
+// the log as it is written" (it follows nothing more). A pipe that stays
+// open gets the usual words (TestCatchUpDayOldLog's file says them).
+func TestBacklogSummaryAtInputEnd(t *testing.T) {
+	h := newHarness(t)
+	r, w := io.Pipe()
+	h.stream = r
+	h.start(h.config())
+	// An incident two hours old, over by a delivery an hour later.
+	old := t0.Add(-2 * time.Hour)
+	io.WriteString(w, rejection(old, "4C1B2A3F91", "alice@example.net")+"\n"+sent(old.Add(time.Hour), "4C1B2A3F92", "bob@example.net")+"\n")
+	w.Close()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatalf("daemon: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon did not stop at the end of its input")
+	}
+	_, recs := noticeRecords(t, h.store)
+	if len(recs) != 1 || recs[0].Kind != "backlog" || recs[0].Backlog == nil {
+		t.Fatalf("notices %+v, want one backlog summary", recs)
+	}
+	if !recs[0].Backlog.Ended {
+		t.Error("the summary of an input that ended does not say so")
+	}
+	body := textBody(t, h.mail.wait(t, "backlog"))
+	if !strings.Contains(body, "rblwatch stops there") || strings.Contains(body, "now follows the log") {
+		t.Errorf("summary body:\n%s", body)
+	}
+}
