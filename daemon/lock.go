@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,15 @@ import (
 var ErrLocked = errors.New("daemon: the state is in use by another rblwatch")
 
 // LockPath is the lock file of a state file: beside it, named after it.
-func LockPath(state string) string { return state + ".lock" }
+// A state path that is a symbolic link to the file is followed first (as
+// SQLite does for its -wal and -shm files), so that two daemons given the
+// one file under two names take the same lock.
+func LockPath(state string) string {
+	if p, err := filepath.EvalSymlinks(state); err == nil {
+		state = p
+	}
+	return state + ".lock"
+}
 
 // StateLock is a held lock on a state file (see LockState).
 type StateLock struct {

@@ -28,6 +28,19 @@ func TestLockState(t *testing.T) {
 			t.Errorf("%q does not say %q", err, want)
 		}
 	}
+	// The same state under another name — a symbolic link to the file —
+	// is the same lock (two daemons on it sent every notice twice).
+	if err := os.WriteFile(state, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	alias := filepath.Join(t.TempDir(), "alias.db")
+	if err := os.Symlink(state, alias); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := LockState(alias, "mx3.example.org", start); !errors.Is(err, ErrLocked) {
+		l.Unlock()
+		t.Errorf("a lock through a link to the state file: %v, want ErrLocked", err)
+	}
 	first.Unlock()
 	second, err := LockState(state, "mx2.example.org", start)
 	if err != nil {
