@@ -69,6 +69,10 @@ type Clock struct {
 	wall   time.Time // the wall clock; zero: none
 	ahead  time.Time // wall + MaxAhead: a record after it is ahead (one comparison; Sub cost 130 instructions a record)
 	live   bool      // at the live end of the log
+	// last is the latest time taken as stamped by Date since SetWall:
+	// the same time again (most records share their second with the one
+	// before) is taken without the four comparisons (80 instructions).
+	last time.Time
 	// Redated counts the records dated otherwise than their stamp says,
 	// by reason (Redated…).
 	Redated [numRedated]int64
@@ -79,6 +83,7 @@ type Clock struct {
 // end of the log was reached.
 func (c *Clock) SetWall(now time.Time, live bool) {
 	c.wall, c.ahead, c.live = now, now.Add(MaxAhead), live
+	c.last = time.Time{} // taken under the old wall clock
 }
 
 // Latest returns the latest time given out.
@@ -102,6 +107,11 @@ func (c *Clock) Date(t time.Time) (time.Time, bool) { return c.date(t, true) }
 func (c *Clock) DateAside(t time.Time) (time.Time, bool) { return c.date(t, false) }
 
 func (c *Clock) date(t time.Time, move bool) (time.Time, bool) {
+	if t == c.last && !t.IsZero() {
+		// Taken as stamped under this wall clock, and latest and taken
+		// are at least t already.
+		return t, true
+	}
 	stamped := false
 	switch {
 	case t.Before(minTrusted):
@@ -128,6 +138,9 @@ func (c *Clock) date(t time.Time, move bool) (time.Time, bool) {
 	}
 	if move && stamped && t.After(c.taken) {
 		c.taken = t
+	}
+	if move && stamped {
+		c.last = t
 	}
 	return t, true
 }

@@ -90,3 +90,43 @@ func TestClockAside(t *testing.T) {
 		}
 	}
 }
+
+// TestClockSameTime: a time given again (most records share their second
+// with the one before) is dated as the first time was, unless the wall
+// clock moved in between, and a time dated aside still moves the clock when
+// it is then dated in log order.
+func TestClockSameTime(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	var c Clock
+	c.SetWall(t0.Add(time.Hour), true)
+	for range 3 {
+		if got, ok := c.Date(t0); !ok || !got.Equal(t0) {
+			t.Fatalf("stamped %v: %v (%v)", t0, got, ok)
+		}
+	}
+	if c.Latest() != t0 || c.Taken() != t0 {
+		t.Errorf("latest %v, taken %v, want %v", c.Latest(), c.Taken(), t0)
+	}
+	// The daemon's wall clock stepped back (the host's clock was set):
+	// the same stamp is now ahead of it and dated at the wall clock.
+	back := t0.Add(-time.Hour)
+	c.SetWall(back, true)
+	if got, _ := c.Date(t0); !got.Equal(t0) {
+		// latest (t0) is later than the wall clock: the latest time read
+		t.Errorf("after the wall clock stepped back: %v, want %v", got, t0)
+	}
+	if c.Redated[RedatedAhead] != 1 {
+		t.Errorf("redated %v, want one ahead", c.Redated)
+	}
+	// Dated aside first, then in log order: the clock moves then.
+	t1 := t0.Add(time.Minute)
+	var d Clock
+	d.Date(t0)
+	d.DateAside(t1)
+	if got, _ := d.Date(t1); !got.Equal(t1) || !d.Latest().Equal(t1) || !d.Taken().Equal(t1) {
+		t.Errorf("dated aside then in order: %v, latest %v, taken %v, want %v", got, d.Latest(), d.Taken(), t1)
+	}
+	if got, _ := d.Date(t1); !got.Equal(t1) || d.Redated != [numRedated]int64{} {
+		t.Errorf("again: %v, redated %v", got, d.Redated)
+	}
+}
