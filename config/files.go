@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,6 +67,24 @@ func (d *decoder) checkFiles(c *Config) {
 					break links
 				}
 			}
+		}
+	}
+	if c.Log.Source() == SourceFile {
+		// One file under two names (a link): followed twice, every line
+		// would count twice. The same path twice is validateLog's.
+		seen := map[int]fs.FileInfo{}
+		for i, p := range c.Log.Paths {
+			fi, err := d.files.Stat(p)
+			if err != nil {
+				continue
+			}
+			for j := range i {
+				if fj, ok := seen[j]; ok && os.SameFile(fi, fj) && filepath.Clean(p) != filepath.Clean(c.Log.Paths[j]) {
+					d.errorf(fmt.Sprintf("log.paths[%d]", i), "%s is the same file as log.paths[%d] (%s): list it once", p, j, c.Log.Paths[j])
+					break
+				}
+			}
+			seen[i] = fi
 		}
 	}
 	if c.Log.Source() == SourceFile && c.Log.Path != "" {

@@ -100,3 +100,32 @@ func TestRunRefusesTheLogAsState(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRefusesOneLogTwice: log.paths naming one file twice — under
+// another name, a link to it — is a usage error, as the same path twice
+// is. Before, run followed it twice: every line was counted twice (two
+// bounces, two rejections for one line).
+func TestRunRefusesOneLogTwice(t *testing.T) {
+	dir := t.TempDir()
+	mailLog := filepath.Join(dir, "mail.log")
+	if err := os.WriteFile(mailLog, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	alias := filepath.Join(dir, "alias.log")
+	if err := os.Symlink(mailLog, alias); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "rblwatch.yaml")
+	yaml := `log: {paths: ["` + mailLog + `", "` + alias + `"]}` + "\nstate: {path: \"" + filepath.Join(dir, "state.db") + "\"}\ndnsbl: {interval: 0s, resolver: \"127.0.0.1:1\"}\n"
+	if err := os.WriteFile(conf, []byte(yaml), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
+	code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
+	if code != 2 || !strings.Contains(errb.String(), "log.paths[1]") || !strings.Contains(errb.String(), "the same file as log.paths[0]") {
+		t.Errorf("run: exit %d, want 2 naming log.paths[1] as log.paths[0]'s file; stderr %s", code, errb.String())
+	}
+}
