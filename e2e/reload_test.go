@@ -69,3 +69,34 @@ logging: {level: %s}
 	d.waitLog("batch", 2)
 	d.stop()
 }
+
+// TestSIGHUPWhileStarting: a SIGHUP that comes while the daemon is still
+// starting (reading its configuration, locking and opening the state: a
+// second or more, while systemd counts a Type=simple service as started at
+// once, so `systemctl reload` may come then) is kept and applied once the
+// daemon runs. Before, the handler was installed only after the start:
+// the signal's default action ended the daemon (exit 129), and systemd's
+// Restart=on-failure does not restart a service ended by SIGHUP.
+func TestSIGHUPWhileStarting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	log := writeFile(t, dir, "mail.log", "")
+	metrics := freeAddr(t, "127.0.0.1")
+	// sending_ips in 192.0.2.0/24 is a warning, logged between reading
+	// the configuration and the start.
+	cfg := writeFile(t, dir, "rblwatch.yaml", "log: {path: "+log+"}\nstate: {path: "+filepath.Join(dir, "state.db")+"}\nsending_ips: [192.0.2.10]\n"+
+		"dnsbl: {resolver: \"127.0.0.1:1\", interval: 0s}\nmetrics: {listen: \""+metrics+"\"}\n")
+	d := startDaemon(t, cfg, metrics)
+	d.waitLog("configuration", 1)
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-d.exited:
+		t.Fatalf("rblwatch run ended by a SIGHUP during its start: %v\n%s", d.exitErr(), d.log())
+	case <-time.After(100 * time.Millisecond):
+	}
+	d.waitLog("caught up with the log", 1)
+	d.waitLog("configuration reloaded", 1)
+	d.stop()
+}

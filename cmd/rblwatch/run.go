@@ -21,6 +21,14 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
+	// SIGHUP is caught from here on: one that comes while the daemon
+	// starts (systemd counts a Type=simple service as started at once, so
+	// `systemctl reload` may come now) waits, and reloads once the daemon
+	// runs. Left to its default action it ended the daemon, and systemd's
+	// Restart=on-failure does not restart a service ended by SIGHUP.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg, err := loadConfig("run", *path)
 	if err != nil {
 		return err
@@ -40,9 +48,6 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	// SIGHUP reloads the configuration; a file with errors is refused and
 	// the running configuration kept.
 	reload := make(chan *config.Config, 1)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	go func() {
 		for {
 			select {
