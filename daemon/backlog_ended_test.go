@@ -41,3 +41,34 @@ func TestBacklogSummaryAtInputEnd(t *testing.T) {
 		t.Errorf("summary body:\n%s", body)
 	}
 }
+
+// TestInputEndAnnouncesOpenWindows: log.stdin's input ends seconds after a
+// rejection, inside its aggregation window (30 s by default): the window
+// ends with the input — no more lines can join the burst — so the incident
+// is announced before the daemon stops. Before, its opened notice was due
+// after the daemon had stopped, and nobody was told.
+func TestInputEndAnnouncesOpenWindows(t *testing.T) {
+	h := newHarness(t)
+	r, w := io.Pipe()
+	h.stream = r
+	cfg := h.config()
+	cfg.Notify.Aggregate = 30 * time.Second
+	h.start(cfg)
+	io.WriteString(w, rejection(t0.Add(-5*time.Second), "4C1B2A3F91", "alice@example.net")+"\n")
+	w.Close()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatalf("daemon: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon did not stop at the end of its input")
+	}
+	_, recs := noticeRecords(t, h.store)
+	if len(recs) != 1 || recs[0].Kind != "opened" || recs[0].Incident.Provider != "barracuda" {
+		t.Fatalf("notices %+v, want Barracuda's opened notice", recs)
+	}
+	if it := h.mail.wait(t, "opened"); it.Kind != "opened" {
+		t.Errorf("email of kind %s", it.Kind)
+	}
+}

@@ -604,6 +604,11 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
 		events = append(events, s.goLive(now)...)
 	}
+	if atEnd && s.inputEnded {
+		// The input's end ends the aggregation windows: the daemon stops
+		// now, and an opened notice due later would never go out.
+		events = append(events, s.tracker.EndWindows(now)...)
+	}
 	if len(batch) == 0 && len(events) == 0 && !s.summaryDue {
 		return nil
 	}

@@ -832,6 +832,31 @@ func (t *Tracker) CatchUp(on bool, now time.Time) []Event {
 	return evs
 }
 
+// EndWindows ends, at now, the aggregation window of every incident still
+// in it: the log source ended (standard input at its end), so no more
+// rejections can join the burst, and an opened notice due after the
+// daemon stops would never be sent. It returns their opened events; none
+// while catching up (CatchUp announces those).
+func (t *Tracker) EndWindows(now time.Time) []Event {
+	if t.holding {
+		return nil
+	}
+	now = maxTime(now, t.now)
+	var evs []Event
+	for _, st := range t.active {
+		if st.inc.Status != Open || st.parked {
+			continue
+		}
+		st.inc.Status = Ongoing
+		evs = t.notice(st, EventOpened, now, evs)
+		t.schedule(st)
+	}
+	if len(evs) > 1 {
+		sortEvents(evs)
+	}
+	return evs
+}
+
 // CatchingUp reports whether the tracker is reading a backlog (CatchUp).
 func (t *Tracker) CatchingUp() bool { return t.holding }
 
