@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.uber.org/zap"
 )
 
 // TestReplayUsage: replay refuses bad flags as explain does, with exit 2
@@ -153,5 +155,36 @@ func TestReplayLineAfterACrash(t *testing.T) {
 	}
 	if r.Lines != 2 || r.Unparsed != 0 || len(r.Incidents) != 1 || r.Incidents[0].Provider != "spamhaus" {
 		t.Errorf("%d lines, %d unparsed, incidents %+v; want 2, 0 and the Spamhaus refusal after the NUL bytes", r.Lines, r.Unparsed, r.Incidents)
+	}
+}
+
+// TestReplayOtherCompression: a log compressed with xz, zstd or bzip2
+// (logrotate's compresscmd) is an error that names the format and says how
+// to read it, from a file as from stdin. Before, it was read as text: every
+// line unparsed, "No blocklist incidents", exit 0. The files are what the
+// tools make of one log line.
+func TestReplayOtherCompression(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ format, data string }{
+		{"xz", "\xfd7zXZ\x00\x00\x04\xe6ִF\x02\x00!\x01\x16\x00\x00\x00t/\xe5\xa3\xe0\x00I\x00F]\x00\x19\f\x02\x92\xb2\xa9f\x14\x85g\xa0$\xfc\x9dě\xa71\x06+w \x06\x1bb\xa7\x8a8\xa5m\x9bO;9\xc6\x10W\x00M(H\xa2\x14\x9fW:\x85\xee\a-Y\xea\xb0K\xf8\xb4\xbcb\xb7gF\xf2\x85\xdcmƨ\xac\xc8\x00\x00\x00\x00\x19 P\xaa$P\x8e)\x00\x01bJ\x80\x14D\xe1\x1f\xb6\xf3}\x01\x00\x00\x00\x00\x04YZ"},
+		{"zstd", "(\xb5/\xfd\x04XQ\x02\x002026-11-23T16:20:20.000000+00:00 mx postfix/qmgr[1]: DE9A6986268: removed\n\x1d\x19\xd0A"},
+		{"bzip2", "BZh91AY&SYYN/\xa5\x00\x00\r߀\x10\x10@\v\xf9p&\x00\x04\n\a\xa2\xfd@ \x00TRh\xc4z\x86FL@\xc3!\x14\xf4\x9eL\xa3\x104\xc8\x1a\x00\x92\xbd\x9f0\xaey\x98\x84\x05\xa2\xf7\x15b\xd7\xe7%\x80\x929C\x11\x8d\xb10\x94\xd1@\x8e3\x8dC\xb2ĩ\xf8\xa8\x05(\xa5P%\x82J\xe2\xeeH\xa7\n\x12\v)\xc5\xf4\xa0"},
+	} {
+		t.Run(c.format, func(t *testing.T) {
+			path := filepath.Join(dir, "mail.log.2."+c.format)
+			if err := os.WriteFile(path, []byte(c.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, code := runCLI(t, "replay", "--tz", "UTC", path)
+			if code != 1 || !strings.Contains(stderr, "compressed with "+c.format) || !strings.Contains(stderr, "decompress it first") {
+				t.Errorf("file: exit %d, stderr %q; want 1 naming %s and how to read it", code, stderr, c.format)
+			}
+			var out, errb bytes.Buffer
+			e := &env{stdin: strings.NewReader(c.data), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
+			code = exitCode(&errb, dispatch(t.Context(), e, []string{"replay", "--tz", "UTC", "-"}))
+			if code != 1 || !strings.Contains(errb.String(), "compressed with "+c.format) {
+				t.Errorf("stdin: exit %d, stderr %q; want 1 naming %s", code, errb.String(), c.format)
+			}
+		})
 	}
 }
