@@ -126,3 +126,43 @@ func TestCountsOnlyKeepsSenders(t *testing.T) {
 		t.Errorf("senders\n got %+v\nwant %+v", inc.Senders, want)
 	}
 }
+
+// TestGoneRingReusesMeta: the metadata of a message that leaves the ring
+// of removed messages (Tracker.gone, kept for a later link) is reused for
+// the next message, emptied — nothing else holds it — while the messages
+// still in the ring can be linked to as before.
+func TestGoneRingReusesMeta(t *testing.T) {
+	tr := New(Config{})
+	const extra = 10
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	metas := map[*msgMeta]bool{}
+	for i := range maxGone + extra {
+		qid := fmt.Sprintf("Q%05X", i)
+		o := Observation{Kind: postfixlog.KindClient, At: at, QueueID: qid, Client: "pc.ours.example[192.0.2.55]"}
+		tr.Observe(&o)
+		m := tr.meta[qid]
+		if !reflect.DeepEqual(*m, msgMeta{client: o.Client}) {
+			t.Fatalf("message %d: metadata %+v", i, *m)
+		}
+		metas[m] = true
+		for _, o := range []Observation{
+			{Kind: postfixlog.KindQueued, At: at, QueueID: qid, From: fmt.Sprintf("s%d@ours.example", i)},
+			{Kind: postfixlog.KindDelivery, At: at, QueueID: qid, Status: "deferred", To: "u@example.net"},
+			{Kind: postfixlog.KindRemoved, At: at, QueueID: qid},
+		} {
+			tr.Observe(&o)
+		}
+	}
+	// Each message past the ring's size took the metadata of the one
+	// that left it.
+	if len(tr.gone) != maxGone || len(metas) != maxGone+1 {
+		t.Fatalf("%d removed messages in the ring, %d metadata made; want %d, %d", len(tr.gone), len(metas), maxGone, maxGone+1)
+	}
+	// The last one removed is still in the ring: a requeue links to it.
+	last := fmt.Sprintf("Q%05X", maxGone+extra-1)
+	o := Observation{Kind: postfixlog.KindPickup, At: at, QueueID: "NEW", Prev: last, Next: "NEW"}
+	tr.Observe(&o)
+	if m := tr.meta["NEW"]; m == nil || m.from != fmt.Sprintf("s%d@ours.example", maxGone+extra-1) || !slices.Equal(m.earlier, []string{last}) {
+		t.Errorf("linked message's metadata %+v", m)
+	}
+}

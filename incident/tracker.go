@@ -568,6 +568,12 @@ func (t *Tracker) removed(qid string) {
 		if len(t.gone) < maxGone {
 			t.gone = append(t.gone, g)
 		} else {
+			// The oldest leaves the ring, and nothing else holds its
+			// metadata (t.meta let go of it at its removal): reuse it.
+			if old := t.gone[t.goneNext].meta; old != nil {
+				*old = msgMeta{}
+				t.freeMeta = append(t.freeMeta, old)
+			}
 			t.gone[t.goneNext] = g
 			t.goneNext = (t.goneNext + 1) % maxGone
 		}
