@@ -446,6 +446,8 @@ func composeCases() []composeCase {
 				"\n\nBarracuda:\n  Senders: <erin@example.net> (1)\n\nSpamCop:\n  SASL logins: alice (1)\n  Senders: <alice@example.net> (1)\n\nEVIDENCE FROM THE LOG",
 				// Every incident the notice announces can be acknowledged.
 				"No more digests about these incidents (one command each):\n  rblwatch incidents ack spamhaus-192.0.2.1-20260314T092603Z\n  rblwatch incidents ack barracuda-192.0.2.1-20260314T092610Z\n  rblwatch incidents ack spamcop-192.0.2.1-20260314T092630Z\n",
+				// and muted, one provider each.
+				"No notices about these providers for a week (one command each):\n  rblwatch incidents mute spamhaus for 7d\n  rblwatch incidents mute barracuda for 7d\n  rblwatch incidents mute spamcop for 7d",
 			},
 		},
 		{
@@ -468,6 +470,7 @@ func composeCases() []composeCase {
 				"\n\n【Spamhaus】\n1. XBL: アドレスの背後にある感染したホストを特定して対処してください。",
 				"【SpamCop】\n1. 迷惑メールの送信を止めてください。登録は1日以内に自動で解除されます。",
 				"続報を止めるには、インシデントごとに次を実行してください:\n  rblwatch incidents ack spamhaus-192.0.2.1-20260314T092603Z\n  rblwatch incidents ack barracuda-192.0.2.1-20260314T092610Z\n  rblwatch incidents ack spamcop-192.0.2.1-20260314T092630Z\n",
+				"これらのリストについての通知を1週間止めるには、リストごとに次を実行してください:\n  rblwatch incidents mute spamhaus for 7d\n  rblwatch incidents mute barracuda for 7d\n  rblwatch incidents mute spamcop for 7d",
 				"■ 拒否されたメールの送信者\n【Spamhaus】\n  認証ユーザー: alice (1)\n",
 				"\n\n【Barracuda】\n  差出人: <erin@example.net> (1)\n\n【SpamCop】\n",
 			},
