@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.uber.org/zap"
 )
 
 // TestUsageErrorsExit2: every way of calling rblwatch wrongly — a flag it
@@ -67,5 +69,27 @@ func TestUsageErrorsExit2(t *testing.T) {
 				t.Errorf("standard error:\n%s\nwant one line starting rblwatch: %s", stderr, c.want)
 			}
 		})
+	}
+}
+
+// TestBadLogEnvironment: a bad RBLWATCH_LOG_LEVEL or RBLWATCH_LOG_FORMAT is
+// a usage error (exit 2, one line naming the variable), as docs/config.md
+// says — not a crash: the log it failed to build was flushed all the same
+// (a nil pointer, and a panic's trace in place of the message).
+func TestBadLogEnvironment(t *testing.T) {
+	for _, tc := range []struct{ name, value string }{{"RBLWATCH_LOG_LEVEL", "loud"}, {"RBLWATCH_LOG_FORMAT", "xml"}} {
+		var stdout, stderr strings.Builder
+		e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr,
+			getenv: func(k string) string {
+				if k == tc.name {
+					return tc.value
+				}
+				return ""
+			},
+			logging: &logging{w: &stderr, level: zap.NewAtomicLevel()}}
+		code := mainCode(t.Context(), e, []string{"version"})
+		if code != 2 || !strings.Contains(stderr.String(), tc.name) || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 || stdout.Len() != 0 {
+			t.Errorf("%s=%s: exit %d, stderr %q, stdout %q; want 2 and one line naming it", tc.name, tc.value, code, stderr.String(), stdout.String())
+		}
 	}
 }

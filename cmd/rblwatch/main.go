@@ -86,13 +86,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	e.logging = &logging{w: os.Stderr, level: zap.NewAtomicLevel()}
+	code := mainCode(ctx, e, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// mainCode runs a command line and returns its exit status: the log is
+// set up from the environment first (a bad RBLWATCH_LOG_LEVEL is a usage
+// error, and leaves no log to flush).
+func mainCode(ctx context.Context, e *env, args []string) int {
 	err := e.configureLog(nil)
 	if err == nil {
-		err = dispatch(ctx, e, os.Args[1:])
+		err = dispatch(ctx, e, args)
 	}
-	_ = e.log.Sync()
-	stop()
-	os.Exit(exitCode(e.stderr, err))
+	if e.log != nil {
+		_ = e.log.Sync()
+	}
+	return exitCode(e.stderr, err)
 }
 
 // exitCode maps an error to the process exit status, printing it.
@@ -235,7 +245,9 @@ func (e *env) logSettings(c *config.Logging) (config.LogLevel, config.LogFormat,
 	}
 	if s := cmp.Or(l.flagLevel, e.getenv("RBLWATCH_LOG_LEVEL")); s != "" {
 		v, err := config.ParseLogLevel(s)
-		if err != nil {
+		if err != nil && l.flagLevel == "" {
+			return "", "", usageError{"RBLWATCH_LOG_LEVEL: " + err.Error()}
+		} else if err != nil {
 			return "", "", usageError{err.Error()}
 		}
 		level = v
@@ -246,7 +258,9 @@ func (e *env) logSettings(c *config.Logging) (config.LogLevel, config.LogFormat,
 	}
 	if s := cmp.Or(l.flagFormat, e.getenv("RBLWATCH_LOG_FORMAT"), legacy); s != "" {
 		v, err := config.ParseLogFormat(s)
-		if err != nil {
+		if err != nil && l.flagFormat == "" {
+			return "", "", usageError{"RBLWATCH_LOG_FORMAT: " + err.Error()}
+		} else if err != nil {
 			return "", "", usageError{err.Error()}
 		}
 		format = v
