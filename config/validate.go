@@ -459,6 +459,11 @@ func (d *decoder) checkDomains(key string, names []string, zone bool) {
 	}
 }
 
+// DomainProblem returns what is wrong with a fully qualified DNS name
+// ("is not a valid domain name"), or "": the rule of sending_domains, for
+// the commands that take a domain (rblwatch incidents mute).
+func DomainProblem(s string) string { return checkDomain(s, true) }
+
 // checkDomain returns what is wrong with a DNS name, or "". A name of one
 // label (a host in /etc/hosts) passes unless fqdn.
 func checkDomain(s string, fqdn bool) string {

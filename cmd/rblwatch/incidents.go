@@ -163,6 +163,10 @@ func muteArgs(op string, args []string, now time.Time) (track.Mute, error) {
 	if a, err := netip.ParseAddr(target); err == nil {
 		m.Listed = a.Unmap().String()
 	} else if strings.Contains(target, ".") {
+		// (unmute takes any such target: one an older release stored.)
+		if msg := config.DomainProblem(target); msg != "" && op == "mute" {
+			return m, usageError{fmt.Sprintf("incidents %s: %q is neither a provider id nor an IP address or domain (as a domain, it %s)", op, args[0], msg)}
+		}
 		m.Listed = target
 	} else if target != "" && strings.Trim(target, "abcdefghijklmnopqrstuvwxyz0123456789-_") == "" {
 		m.Provider = target

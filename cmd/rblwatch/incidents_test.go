@@ -169,6 +169,9 @@ func TestIncidentsCommand(t *testing.T) {
 	// Usage errors: exit 2.
 	for _, args := range [][]string{
 		{"mute"}, {"mute", "barracuda", "for"}, {"mute", "barracuda", "for", "soon"}, {"mute", "bar racuda"},
+		// Neither an address nor a domain, though they have dots: a mute
+		// of them would match no incident (a range is not an address).
+		{"mute", "10.0.0.0/8"}, {"mute", "192.0.2.1:25"}, {"mute", "example..com"},
 		{"unmute", "x", "for", "1d"}, {"ack"}, {"snooze", "x"}, {"--since", "later"},
 	} {
 		if _, _, code := incidentsCLI(t, append([]string{"--config", cfg}, args...)...); code != 2 {
