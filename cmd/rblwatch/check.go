@@ -86,6 +86,14 @@ Exit status (as monitoring plugins use it):
 		if targets[i], err = dnsbl.ParseTarget(a); err != nil {
 			return usageError{"check: " + err.Error()}
 		}
+		if d := targets[i].Domain; d != "" {
+			// A domain list lists registered domains: a name sending_domains
+			// would refuse (one label, a label with a hyphen at an end) is
+			// a typo, whose "clean" would mislead.
+			if msg := config.DomainProblem(d); msg != "" {
+				return usageError{fmt.Sprintf("check: %q %s", a, msg)}
+			}
+		}
 	}
 	if *timeout <= 0 {
 		return usageError{"check: --timeout must be positive"}

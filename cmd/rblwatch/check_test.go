@@ -340,6 +340,11 @@ func TestCheckUsage(t *testing.T) {
 	}{
 		{"no target", []string{"check", "--resolver", "127.0.0.1:1"}, "no IP address or domain"},
 		{"bad target", []string{"check", "--resolver", "127.0.0.1:1", "192.0.2.1", "not a target"}, "invalid target"},
+		// A host name without its domain ("mail", a typo for mail.example.com)
+		// or a name no DNS has ("-x") is in no domain list: "clean" would
+		// mislead; sending_domains refuses them too.
+		{"single label", []string{"check", "--resolver", "127.0.0.1:1", "mail"}, `"mail" is not a fully qualified domain name`},
+		{"leading hyphen", []string{"check", "--resolver", "127.0.0.1:1", "--", "-x.example.com"}, "a label starts or ends with -"},
 		{"bad resolver", []string{"check", "--resolver", "resolver.example:53", "192.0.2.1"}, "invalid resolver"},
 		{"bad timeout", []string{"check", "--resolver", "127.0.0.1:1", "--timeout", "0s", "192.0.2.1"}, "--timeout"},
 		{"empty zone", []string{"check", "--resolver", "127.0.0.1:1", "--zone", "", "192.0.2.1"}, "empty zone"},
