@@ -55,3 +55,42 @@ func TestClearedSeveralProviders(t *testing.T) {
 		}
 	}
 }
+
+// TestClearedSeveralWays: a cleared notice of two providers that ended in
+// different ways — one by a delivery, one by the quiet period — does not
+// say mail is accepted again (only a delivery shows that, and only for
+// its receivers): the notice as a whole is "closed", each part says how
+// its incident ended.
+func TestClearedSeveralWays(t *testing.T) {
+	n := openedNotice()
+	n.Kind, n.Quiet = KindCleared, 6*time.Hour
+	n.Incident.Status, n.Incident.ClearedAt, n.Incident.ClearedBy = incident.Cleared, t0.Add(8*time.Hour), "delivered"
+	n.Checks = []Check{{Zone: "zen.spamhaus.org", Status: CheckClean}}
+	r := barracudaRelated()
+	r.Incident.Status, r.Incident.ClearedAt, r.Incident.ClearedBy = incident.Cleared, t0.Add(8*time.Hour), "quiet"
+	r.Checks = []Check{{Zone: "b.barracudacentral.org", Status: CheckClean}}
+	n.Related = []Related{r}
+	for _, tc := range []struct{ lang, not, part string }{
+		{"en", "accepted again", "No new rejection for 6 hours"},
+		{"ja", "再び受け付け", "新たな拒否は記録されていません"},
+	} {
+		n.Lang = tc.lang
+		msg, err := Compose(n, testConfig(), t0.Add(8*time.Hour), "<rblwatch.c3@mail.example.net>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subj, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		text, _ := decodeBody(t, m)
+		first := strings.SplitN(text, "\n", 2)[0]
+		if strings.Contains(subj, tc.not) || strings.Contains(first, tc.not) {
+			t.Errorf("%s: subject %q, first line %q: say mail is accepted again for a list that only went quiet", tc.lang, subj, first)
+		}
+		if !strings.Contains(text, tc.part) {
+			t.Errorf("%s: Barracuda's part lacks %q:\n%s", tc.lang, tc.part, text)
+		}
+	}
+}

@@ -715,6 +715,11 @@ func mergeCleared(v *view, lang string) {
 	}
 	clean := true
 	for _, x := range v.Related {
+		if x.ClearedBy != v.ClearedBy {
+			// Ended in different ways (a delivery, the quiet period): the
+			// notice as a whole claims neither, each part says its own.
+			v.ClearedBy = "other"
+		}
 		v.Returned += x.Returned
 		v.Queued += x.Queued
 		v.Untracked += x.Untracked
