@@ -283,6 +283,9 @@ var blocklistFamilies = []struct{ kind, text string }{
 	{"named list", "550 203.0.113.7 is in the traps list, see http://example.net/"},
 	{"named list", "450 Your address %A has sent mail to a spamtrap within the last 24 hours"},
 	{"named list", "450 Your address %A is on the example.org list. Please stop sending us spam."},
+	{"named list", "550 5.7.1 Your IP 203.0.113.7 is in the Example Threats list"},
+	{"named list", "450 Your address %A is on the example.net traplist"},
+	{"named list", "550 Your server 203.0.113.7 is on our trap list"},
 }
 
 // otherFamilies: refusals that share words with the ones above but are
@@ -482,6 +485,12 @@ var otherFamilies = []struct{ kind, text string }{
 	{"list of people", "550 Sender a@example.org is not in the contact list of the recipient"},
 	{"list of people", "550 5.7.1 Message from 203.0.113.7 to the distribution list refused: moderation required"},
 	{"list of people", "554 5.7.1 Your address %A is in the trusted list; message rejected for size"},
+	{"list of people", "550 Your address a@example.org is not in the allowed senders list"},
+	{"list of people", "550 5.7.1 203.0.113.7 is not in the trusted relay list"},
+	{"list of people", "550 Your IP 203.0.113.7 is not on the company mailing list"},
+	{"list of people", "550 5.7.1 Client host [203.0.113.7] is in the safe senders list but the mailbox is full"},
+	{"list of people", "550 Your address a@example.org is in my block list"},
+	{"list lookup failure", "451 4.3.0 Client host rejected: reverse host name lookup failed"},
 }
 
 func TestBlocklistFamilies(t *testing.T) {
