@@ -3,6 +3,12 @@
 #
 #   bench/catchup.sh [LINES] [RUNS]       defaults: 1000000 lines, 3 runs
 #   RBLWATCH=path/to/rblwatch bench/catchup.sh …   measures that binary
+#   RBLWATCH="old new" bench/catchup.sh …   RUNS runs of each, in turn
+#     (old, new, old, new, …), a median for each: before/after on a shared
+#     machine
+#   DENSE=1: the dense log of bench/replay.sh (4 % failure lines drawn from
+#     REPLIES, default ../shared/corpus/rejections.tsv) instead of the
+#     generator's; STATE=0: the timed runs only, not the day's state
 #
 # Each run starts the daemon on an empty log with a new state (it follows
 # from the end), appends the generator's LINES lines at once, and waits
@@ -26,9 +32,23 @@ for tool in sqlite3 bc; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not installed" >&2; exit 2; }
 done
 
-# RBLWATCH: a binary to measure instead of this tree's (before/after runs).
-if [ -n "${RBLWATCH:-}" ]; then cp "$RBLWATCH" "$work/rblwatch"; else go build -o "$work/rblwatch" ./cmd/rblwatch; fi
-[ -s "$work/src.log" ] || go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
+# RBLWATCH: binaries to measure instead of this tree's (before/after runs).
+bins=()
+if [ -n "${RBLWATCH:-}" ]; then
+  i=0
+  for b in $RBLWATCH; do cp "$b" "$work/rblwatch$i" && bins+=("$work/rblwatch$i") && i=$((i + 1)); done
+else
+  go build -o "$work/rblwatch0" ./cmd/rblwatch && bins=("$work/rblwatch0")
+fi
+if [ ! -s "$work/src.log" ]; then
+  if [ "${DENSE:-0}" = 1 ]; then
+    REPLIES=${REPLIES:-../shared/corpus/rejections.tsv}
+    [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES)" >&2; exit 2; }
+    go run ./bench/genlog -n "$LINES" -seed 1 -replies "$REPLIES" -fail 0.13 -o "$work/src.log"
+  else
+    go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
+  fi
+fi
 size=$(stat -c %s "$work/src.log")
 echo "log: $LINES lines, $((size / 1048576)) MiB; cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -36,15 +56,16 @@ exec {nap}<> <(:) # read -t on it waits without a process (the poll below)
 
 cpu_of() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; } # user+sys seconds (USER_HZ 100)
 
-# run DIR [STATE-KEYS]: one catch-up into a new state in DIR; sets rate,
-# time, cpu (the daemon's, for the catch-up) and rss (its peak, VmHWM, KiB).
+# run BINARY DIR [STATE-KEYS]: one catch-up into a new state in DIR; sets
+# rate, time, cpu (the daemon's, for the catch-up) and rss (its peak, VmHWM,
+# KiB).
 run() {
-  local d=$1 keys=${2:-}
+  local bin=$1 d=$2 keys=${3:-}
   rm -rf "$d" && mkdir -p "$d"
   : > "$d/mail.log"
   printf 'log: {path: %s, timezone: UTC, backfill: 0s}\nstate: {path: %s%s}\ndnsbl: {interval: 0s}\n' \
     "$d/mail.log" "$d/state.db" "$keys" > "$d/config.yaml"
-  "$work/rblwatch" run --config "$d/config.yaml" 2> "$d/daemon.log" &
+  "$bin" run --config "$d/config.yaml" 2> "$d/daemon.log" &
   pid=$!
   for ((j = 0; j < 200; j++)); do
     grep -q '"following from the end"\|following from the end' "$d/daemon.log" 2>/dev/null && break
@@ -83,21 +104,39 @@ run() {
 # The timed runs keep the retention defaults, as a host does (the log's
 # lines are two weeks old: the prune deletes most of what the catch-up
 # wrote, once the daemon has caught up).
-rates=() cpus=() rsss=()
-for ((i = 0; i < RUNS; i++)); do
-  run "$work/run$i"
-  printf 'run %d: %.2f s, %.0f lines/s, daemon CPU %.2f s (%.2f us a line), peak RSS %.0f MiB\n' "$i" "$time" "$rate" "$cpu" \
-    "$(echo "$cpu * 1000000 / $LINES" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
-  rates+=("$rate") cpus+=("$cpu") rsss+=("$rss")
-done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-mrate=$(median "${rates[@]}")
-mcpu=$(median "${cpus[@]}")
-mrss=$(median "${rsss[@]}")
+# Each binary's rates, daemon CPU and peak RSS, a run in turn.
+declare -A res
+for ((i = 0; i < RUNS; i++)); do
+  for ((k = 0; k < ${#bins[@]}; k++)); do
+    run "${bins[k]}" "$work/run$i"
+    printf '%srun %d: %.2f s, %.0f lines/s, daemon CPU %.2f s (%.2f us a line), peak RSS %.0f MiB\n' \
+      "$([ ${#bins[@]} -gt 1 ] && echo "binary $k ")" "$i" "$time" "$rate" "$cpu" \
+      "$(echo "$cpu * 1000000 / $LINES" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+    res[$k.rate]+=" $rate" res[$k.cpu]+=" $cpu" res[$k.rss]+=" $rss"
+  done
+done
+for ((k = 0; k < ${#bins[@]}; k++)); do
+  # shellcheck disable=SC2086 # the lists are numbers split on spaces
+  mrate[k]=$(median ${res[$k.rate]}) mcpu[k]=$(median ${res[$k.cpu]}) mrss[k]=$(median ${res[$k.rss]})
+done
+echo "load after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+fail=0
+check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
+if [ "${STATE:-1}" = 0 ]; then
+  echo
+  for ((k = 0; k < ${#bins[@]}; k++)); do
+    check "$(printf '%scatch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines; peak RSS %.0f MiB) (target >= 500000)' \
+      "$([ ${#bins[@]} -gt 1 ] && echo "binary $k: ")" "${mrate[k]}" "$RUNS" "${mcpu[k]}" "$LINES" "$(echo "${mrss[k]} / 1024" | bc -l)")" \
+      "[ \$(echo '${mrate[k]} >= 500000' | bc) = 1 ]"
+  done
+  exit $fail
+fi
 
 # What a day of log costs the store: one more run, not timed, that keeps
 # everything (retention 0), checkpointed.
-run "$work/keep" ", retention: 0s, message_retention: 0s, delivered_retention: 0s"
+run "${bins[-1]}" "$work/keep" ", retention: 0s, message_retention: 0s, delivered_retention: 0s"
 db=$work/keep/state.db
 sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
 read -r total clean trouble cleanb troubleb incb < <(sqlite3 -separator ' ' "$db" "
@@ -135,12 +174,12 @@ echo "  $trouble that met trouble ($(printf '%.0f' "$per_trouble") bytes each), 
 echo "  a 1 M-line day: $(mib "$day_clean") delivered at once, $(mib "$day_trouble") troubled, $(mib "$day_inc") incidents"
 echo "  kept with the defaults (2 d, 14 d, 90 d): $(mib "$kept"); everything for 90 days would be $(mib "$all90")"
 
-fail=0
-check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
 echo
-check "$(printf 'catch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines; peak RSS %.0f MiB) (target >= 500000)' \
-  "$mrate" "$RUNS" "$mcpu" "$LINES" "$(echo "$mrss / 1024" | bc -l)")" \
-  "[ \$(echo '$mrate >= 500000' | bc) = 1 ]"
+for ((k = 0; k < ${#bins[@]}; k++)); do
+  check "$(printf '%scatch-up %.0f lines/s (median of %d; daemon CPU %.2f s for %d lines; peak RSS %.0f MiB) (target >= 500000)' \
+    "$([ ${#bins[@]} -gt 1 ] && echo "binary $k: ")" "${mrate[k]}" "$RUNS" "${mcpu[k]}" "$LINES" "$(echo "${mrss[k]} / 1024" | bc -l)")" \
+    "[ \$(echo '${mrate[k]} >= 500000' | bc) = 1 ]"
+done
 check "$(printf 'state for 90 days of a 1 M-line/day host with the default retention: %s (target <= 1 GB)' "$(mib "$kept")")" \
   "[ \$(echo '$kept <= 1073741824' | bc) = 1 ]"
 exit $fail
