@@ -662,3 +662,25 @@ func TestSaveChangesOfABatch(t *testing.T) {
 	c2.Messages, c2.Recipients, c2.RecipientsFrom = c2.Messages[1:], c2.Recipients[1:], 1
 	save(incs, []incident.Change{c0, c2})
 }
+
+// TestAppendStrings: an incident's lists are stored as json.Marshal writes
+// them, byte for byte (the views and the sqlite3 queries of docs/store.md
+// read them with SQLite's JSON functions).
+func TestAppendStrings(t *testing.T) {
+	for _, ss := range [][]string{
+		{},
+		{""},
+		{"a@example.net"},
+		{"a@example.net", "b@example.org", "c@example.com"},
+		{`"quoted" \\ back`, "<b>&amp;</b>", "tab\there\nnew line\r\x00\x1f\x7f"},
+		{"caf\xe9", "\xff\xfe", "ok \u2028 \u2029 é 日本"},
+	} {
+		want, err := json.Marshal(ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendStrings([]byte("x"), ss); string(got) != "x"+string(want) {
+			t.Errorf("appendStrings(%q) = %s, want %s", ss, got[1:], want)
+		}
+	}
+}
