@@ -49,7 +49,7 @@ if [ ! -s "$work/src.log" ]; then
     go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
   fi
 fi
-size=$(stat -c %s "$work/src.log")
+size=$(stat -L -c %s "$work/src.log")
 echo "log: $LINES lines, $((size / 1048576)) MiB; cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 exec {nap}<> <(:) # read -t on it waits without a process (the poll below)
