@@ -563,6 +563,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	}
 	s.clock.SetWall(now, s.live)
 	skipped, records := 0, 0
+	var o incident.Observation
 	for _, l := range batch {
 		skipped += l.Skipped
 		rec, v := s.reader.Read(l.Text)
@@ -575,7 +576,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		}
 		// The record's time as the clock takes it (ingest.Clock): the
 		// store and the tracker never see a time it does not.
-		o, tracked := ingest.Observation(rec, v)
+		tracked := ingest.Observation(&o, rec, v)
 		var timed bool
 		if tracked && ingest.Clocked(&o) {
 			rec.Time, timed = s.clock.Date(rec.Time)

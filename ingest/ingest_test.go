@@ -151,8 +151,8 @@ func TestObservationFeed(t *testing.T) {
 	var events []incident.Event
 	for _, l := range []string{queued, deferred, strings.NewReplacer("ok@remote.test", "tm-then-ok@remote2.test", "15:33:46", "15:33:56").Replace(sent)} {
 		rec, v := r.Read(l)
-		o, ok := Observation(rec, v)
-		if !ok {
+		var o incident.Observation
+		if !Observation(&o, rec, v) {
 			t.Fatalf("no observation of %q", l)
 		}
 		events = append(events, Feed(tr, &o)...)
@@ -165,7 +165,8 @@ func TestObservationFeed(t *testing.T) {
 	}
 	var rec postfixlog.Record
 	rec.Kind = postfixlog.KindOther
-	if _, ok := Observation(&rec, nil); ok {
-		t.Error("an observation of a line the tracker has no use for")
+	o := incident.Observation{QueueID: "left from the line before"}
+	if Observation(&o, &rec, nil) || o != (incident.Observation{}) {
+		t.Errorf("an observation of a line the tracker has no use for: %+v", o)
 	}
 }

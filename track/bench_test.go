@@ -213,7 +213,8 @@ func BenchmarkSaveIncidentsLog(b *testing.B) {
 	n, rows := 0, 0
 	for line := range strings.Lines(string(data)) {
 		if rec, v := r.Read(strings.TrimSuffix(line, "\n")); rec != nil {
-			if o, ok := ingest.Observation(rec, v); ok {
+			var o incident.Observation
+			if ingest.Observation(&o, rec, v) {
 				ingest.Feed(tr, &o)
 			}
 		}
