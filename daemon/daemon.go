@@ -564,7 +564,8 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	s.clock.SetWall(now, s.live)
 	skipped, records := 0, 0
 	var o incident.Observation
-	for _, l := range batch {
+	for i := range batch {
+		l := &batch[i] // not a copy of each line
 		skipped += l.Skipped
 		rec, v := s.reader.Read(l.Text)
 		if rec == nil {

@@ -631,3 +631,31 @@ func TestRowTimes(t *testing.T) {
 		})
 	}
 }
+
+// TestRcptCountsAdd: a status counts in its class in any case (a state
+// stored by an older rblwatch, a log that capitalises).
+func TestRcptCountsAdd(t *testing.T) {
+	for _, tc := range []struct {
+		status string
+		want   rcptCounts
+	}{
+		{"sent", rcptCounts{sent: 2}},
+		{"SENT", rcptCounts{sent: 2}},
+		{"Deliverable", rcptCounts{sent: 2}},
+		{"bounced", rcptCounts{bounced: 2}},
+		{"UNDELIVERABLE", rcptCounts{bounced: 2}},
+		{"expired", rcptCounts{expired: 2}},
+		{"Expired", rcptCounts{expired: 2}},
+		{"deferred", rcptCounts{deferred: 2}},
+		{"SoftBounce", rcptCounts{deferred: 2}},
+		{"", rcptCounts{other: 2}},
+		{"Relayed", rcptCounts{other: 2}},
+		{"sent ", rcptCounts{other: 2}},
+	} {
+		var c rcptCounts
+		c.add(tc.status, 2)
+		if c != tc.want {
+			t.Errorf("add(%q) = %+v, want %+v", tc.status, c, tc.want)
+		}
+	}
+}
