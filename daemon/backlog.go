@@ -74,22 +74,45 @@ func backlogSnapshot(inc incident.Incident) incident.Incident {
 	return inc
 }
 
+// unannounced is an incident over inside the backlog, as the summary
+// keeps it (its row of the unannounced table), with its key for the
+// mutes.
+type unannounced struct {
+	provider, listed string
+	row              track.Unannounced
+}
+
 // takeBacklog returns the incidents the tracker found over inside the
-// backlog since the last call, with the log times of this catch-up, for
-// saveUnannounced in the transaction that saves their last change.
-func (s *service) takeBacklog() (incs []incident.Incident, since, until time.Time) {
-	incs = append(s.backlog, s.tracker.Backlog()...)
+// backlog since the last call, with the log times of this catch-up, as
+// saveUnannounced saves them in the transaction that saves their last
+// change. Their JSON is made here, in the loop, not by the store's writer
+// (bench/README.md, catchup12).
+func (s *service) takeBacklog() ([]unannounced, error) {
+	incs := append(s.backlog, s.tracker.Backlog()...)
 	s.backlog = nil
-	if len(incs) > 0 {
-		s.unannounced = true
+	if len(incs) == 0 {
+		return nil, nil
 	}
-	return incs, s.spanFrom, s.logTime
+	s.unannounced = true
+	out := make([]unannounced, 0, len(incs))
+	for _, inc := range incs {
+		snap := backlogSnapshot(inc)
+		rec, err := json.Marshal(snap)
+		if err != nil {
+			return nil, fmt.Errorf("daemon: saving an unannounced incident: %w", err)
+		}
+		c := notify.CountsOf(snap)
+		out = append(out, unannounced{inc.Provider, inc.Listed, track.Unannounced{IncidentID: inc.ID, FirstSeen: inc.FirstSeen,
+			Since: s.spanFrom, Until: s.logTime, Messages: c.Messages, Recipients: c.Recipients, Bounced: c.Bounced,
+			Deferred: c.Deferred, Record: rec}})
+	}
+	return out, nil
 }
 
 // saveUnannounced saves incidents for the backlog summary. Those of a
 // provider or address muted now are left out, as their opened notice would
 // have been.
-func saveUnannounced(tx *track.Tx, log *zap.Logger, incs []incident.Incident, since, until, now time.Time) error {
+func saveUnannounced(tx *track.Tx, log *zap.Logger, incs []unannounced, now time.Time) error {
 	if len(incs) == 0 {
 		return nil
 	}
@@ -97,24 +120,16 @@ func saveUnannounced(tx *track.Tx, log *zap.Logger, incs []incident.Incident, si
 	if err != nil {
 		return err
 	}
-	for _, inc := range incs {
+	for _, u := range incs {
 		muted := false
 		for _, m := range mutes {
-			muted = muted || m.Matches(inc.Provider, inc.Listed, now)
+			muted = muted || m.Matches(u.provider, u.listed, now)
 		}
 		if muted {
-			log.Info("incident over inside the backlog, muted: not in the summary", zap.String("incident", inc.ID))
+			log.Info("incident over inside the backlog, muted: not in the summary", zap.String("incident", u.row.IncidentID))
 			continue
 		}
-		snap := backlogSnapshot(inc)
-		rec, err := json.Marshal(snap)
-		if err != nil {
-			return fmt.Errorf("daemon: saving an unannounced incident: %w", err)
-		}
-		c := notify.CountsOf(snap)
-		err = tx.SaveUnannounced(track.Unannounced{IncidentID: inc.ID, FirstSeen: inc.FirstSeen, Since: since, Until: until,
-			Messages: c.Messages, Recipients: c.Recipients, Bounced: c.Bounced, Deferred: c.Deferred, Record: rec})
-		if err != nil {
+		if err := tx.SaveUnannounced(u.row); err != nil {
 			return err
 		}
 	}

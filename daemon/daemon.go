@@ -698,7 +698,10 @@ func (s *service) commitBeside(ctx context.Context, now time.Time, more func(*tr
 	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}
-	back, since, until := s.takeBacklog()
+	back, err := s.takeBacklog()
+	if err != nil {
+		return err
+	}
 	err = s.writer.submit(ctx, func(tx *track.Tx) error {
 		if err := more(tx); err != nil {
 			return err
@@ -706,7 +709,7 @@ func (s *service) commitBeside(ctx context.Context, now time.Time, more func(*tr
 		if err := tx.SaveIncidentWrites(incs); err != nil {
 			return err
 		}
-		return saveUnannounced(tx, s.log, back, since, until, now)
+		return saveUnannounced(tx, s.log, back, now)
 	})
 	if err != nil {
 		return err
@@ -817,9 +820,12 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 	}
 	recorded, summed := 0, 0
 	changes := s.tracker.Changes()
-	back, since, until := s.takeBacklog()
+	back, err := s.takeBacklog()
+	if err != nil {
+		return err
+	}
 	summary := s.summaryDue
-	err := s.d.Store.Tx(ctx, func(tx *track.Tx) error {
+	err = s.d.Store.Tx(ctx, func(tx *track.Tx) error {
 		if more != nil {
 			if err := more(tx); err != nil {
 				return err
@@ -828,7 +834,7 @@ func (s *service) commit(ctx context.Context, now time.Time, events []incident.E
 		if err := tx.SaveChanges(changes); err != nil {
 			return err
 		}
-		if err := saveUnannounced(tx, s.log, back, since, until, now); err != nil {
+		if err := saveUnannounced(tx, s.log, back, now); err != nil {
 			return err
 		}
 		var err error
