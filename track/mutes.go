@@ -122,8 +122,12 @@ func scanMutes(rows *sql.Rows, err error) ([]Mute, error) {
 // ActiveMutes returns the mutes in force at time at, as this transaction
 // sees them.
 func (t *Tx) ActiveMutes(at time.Time) ([]Mute, error) {
-	return scanMutes(t.query(`SELECT `+muteColumns+` FROM mutes WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) ORDER BY id`, dbTime(at)))
+	return scanMutes(t.query(activeMutesSQL, dbTime(at)))
 }
+
+// activeMutesSQL is prepared once (hotQueries): a catch-up's batches that
+// end incidents ask it.
+const activeMutesSQL = `SELECT ` + muteColumns + ` FROM mutes WHERE lifted_at IS NULL AND (until IS NULL OR until > ?) ORDER BY id`
 
 // Mutes returns the mutes in force at time at.
 func (s *Store) Mutes(ctx context.Context, at time.Time) ([]Mute, error) {

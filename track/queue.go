@@ -392,7 +392,7 @@ func hotQueries() []string {
 	for _, n := range flushChunks {
 		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n], saveIncidentLists[n], saveIncidents[n])
 	}
-	return append(out, savePositionSQL, milterWaitingSQL)
+	return append(out, savePositionSQL, milterWaitingSQL, activeMutesSQL, saveUnannouncedSQL, saveLinkSQL)
 }
 
 // chunk returns how many of n rows the next statement writes.

@@ -25,10 +25,13 @@ func (q *queue) link(r *postfixlog.Record) {
 	}
 }
 
+// saveLinkSQL writes a message_links row (prepared once: hotQueries).
+const saveLinkSQL = `INSERT INTO message_links (prev, next, via, seen_at) VALUES (?, ?, ?, ?)`
+
 // writeLinks writes message_links rows.
 func (t *Tx) writeLinks(links []link) error {
 	for _, l := range links {
-		_, err := t.exec(`INSERT INTO message_links (prev, next, via, seen_at) VALUES (?, ?, ?, ?)`,
+		_, err := t.exec(saveLinkSQL,
 			clip(l.prev, 64), clip(l.next, 64), string(l.via), dbTime(l.at))
 		if err != nil {
 			return err

@@ -42,14 +42,20 @@ func (t *Tx) SaveUnannounced(u Unannounced) error {
 	if u.IncidentID == "" || len(u.Record) == 0 {
 		return fmt.Errorf("%w: unannounced incident without id or record", ErrInvalid)
 	}
-	_, err := t.exec(`INSERT INTO unannounced (incident_id, first_seen, since, until, messages, recipients, bounced, deferred, record)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident_id) DO NOTHING`,
+	_, err := t.exec(saveUnannouncedSQL,
 		u.IncidentID, dbTime(u.FirstSeen), dbTime(u.Since), dbTime(u.Until), u.Messages, u.Recipients, u.Bounced, u.Deferred, string(u.Record))
 	if err != nil {
 		return fmt.Errorf("track: saving unannounced incident %s: %w", u.IncidentID, err)
 	}
 	return nil
 }
+
+// saveUnannouncedSQL is prepared once (hotQueries): a catch-up's batches
+// save their incidents over inside the backlog with it, and compiling it
+// in each transaction cost about as much as the rows (bench/README.md,
+// catchup12).
+const saveUnannouncedSQL = `INSERT INTO unannounced (incident_id, first_seen, since, until, messages, recipients, bounced, deferred, record)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident_id) DO NOTHING`
 
 // TakeUnannounced returns up to limit of the waiting incidents — those that
 // bounced the most mail, then refused the most messages, in the order they
