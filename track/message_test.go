@@ -590,6 +590,56 @@ func TestWritesAreTakenWhole(t *testing.T) {
 	}
 }
 
+// TestWritesRecycled: the list of values of a Writes written is used again
+// by a later take, never the list of one taken and not written yet (the
+// daemon has one committing and one waiting), and each row is written as
+// it was taken.
+func TestWritesRecycled(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	apply := func(recs ...*postfixlog.Record) *Writes {
+		t.Helper()
+		for _, r := range recs {
+			if err := s.Apply(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return s.Writes()
+	}
+	w1 := apply(client(sec(0), "AAA"), queued(sec(1), "AAA", "a@origin.test", 1),
+		delivery(sec(2), "AAA", "rcpt@remote.test", "deferred", "4.7.1", tmDeferred))
+	w2 := apply(client(sec(3), "BBB"), queued(sec(4), "BBB", "b@origin.test", 1),
+		delivery(sec(5), "BBB", "rcpt@remote.test", "sent", "2.0.0", okSent), removed(sec(6), "BBB"))
+	if &w1.msgs[0] == &w2.msgs[0] {
+		t.Fatal("two Writes taken share their values")
+	}
+	list := &w2.msgs[0]
+	mustTx(t, s, func(tx *Tx) error { return tx.Write(w2) })
+	if !w2.Empty() {
+		t.Error("a Writes written still holds its rows")
+	}
+	w3 := apply(client(sec(7), "CCC"), queued(sec(8), "CCC", "c@origin.test", 1),
+		delivery(sec(9), "CCC", "other@remote.test", "bounced", "5.7.1", "550 5.7.1 no"), removed(sec(10), "CCC"))
+	if &w3.msgs[0] != list {
+		t.Error("the next take did not use the written Writes' list again")
+	}
+	mustTx(t, s, func(tx *Tx) error { return tx.Write(w1) })
+	mustTx(t, s, func(tx *Tx) error { return tx.Write(w3) })
+	for qid, want := range map[string]string{
+		"AAA": "a@origin.test deferred rcpt@remote.test=deferred/4.7.1/1",
+		"BBB": "b@origin.test delivered rcpt@remote.test=sent/2.0.0/1",
+		"CCC": "c@origin.test bounced other@remote.test=bounced/5.7.1/1",
+	} {
+		rows := byQueueID(t, s, qid)
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d rows, want 1", qid, len(rows))
+		}
+		if got := rows[0].From + " " + string(rows[0].State) + " " + rcptSummary(rows[0]); got != want {
+			t.Errorf("%s written as %q, want %q", qid, got, want)
+		}
+	}
+}
+
 // TestRowTimes: the five times of a message row are stored as each is,
 // equal ones sharing a string (appendArgs), the unknown removal and
 // rejection times as zeroTime, and a time not set as NULL.

@@ -429,7 +429,7 @@ func (w *Writes) Empty() bool { return w == nil || len(w.msgs) == 0 && len(w.lin
 
 // take assigns ids to new rows and copies the values of the changed ones
 // into Writes.
-func (q *queue) take() *Writes {
+func (q *queue) take(spare []any) *Writes {
 	w := &Writes{links: q.links}
 	q.links = nil
 	if len(q.dirty) == 0 {
@@ -445,7 +445,7 @@ func (q *queue) take() *Writes {
 	// By id: a message closed in this batch goes before a new one that
 	// takes its queue id (unique among live rows).
 	slices.SortFunc(q.dirty, func(a, b *qmsg) int { return cmpInt(a.id, b.id) })
-	w.msgs = make([]any, 0, len(q.dirty)*messageCols)
+	w.msgs = slices.Grow(spare[:0], len(q.dirty)*messageCols)
 	var buf []byte
 	for _, m := range q.dirty {
 		w.msgs, buf = m.appendArgs(w.msgs, buf)
@@ -470,6 +470,7 @@ func (t *Tx) Write(w *Writes) error {
 	if err := t.upsert("messages", messageCols, w.msgs); err != nil {
 		return fmt.Errorf("track: writing messages: %w", err)
 	}
+	t.s.recycle(w)
 	if err := t.writeLinks(w.links); err != nil {
 		return fmt.Errorf("track: writing links: %w", err)
 	}
@@ -680,7 +681,32 @@ func (s *Store) Writes() *Writes {
 	if s.queue == nil {
 		return &Writes{}
 	}
-	return s.queue.take()
+	var spare []any
+	if n := len(s.spare); n > 0 {
+		spare, s.spare = s.spare[n-1], s.spare[:n-1]
+	}
+	return s.queue.take(spare)
+}
+
+// maxSpare is how many written Writes' value lists the store keeps for
+// the next takes: the batches committing and waiting (the daemon's
+// commitDepth) and the one being read.
+const maxSpare = 3
+
+// recycle keeps the list of values of w, written, for a later take, and
+// empties w (a Writes is written once): a catch-up's batches allocated
+// some 45 MB of these lists (1 M dense lines), a twentieth of all it
+// allocated, for the collector to clear again (bench/README.md,
+// catchup12).
+func (s *Store) recycle(w *Writes) {
+	vals := w.msgs
+	w.msgs = nil
+	clear(vals) // keeps no row's strings alive
+	s.qmu.Lock()
+	if len(s.spare) < maxSpare {
+		s.spare = append(s.spare, vals[:0])
+	}
+	s.qmu.Unlock()
 }
 
 // Reload drops the picture of the queue, to be read again from the tables

@@ -74,6 +74,8 @@ type Store struct {
 	// Writes takes the changed rows of (qmu guards it).
 	qmu   sync.Mutex
 	queue *queue
+	// spare are value lists of written Writes, for the next (recycle).
+	spare [][]any
 	// stmts are the writer's prepared hot statements (prepare).
 	stmts map[string]*sql.Stmt
 }
