@@ -121,3 +121,24 @@ func TestOldListsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestHotmailDynamicCode: Hotmail's DY-001 code is its own list of
+// dynamic ranges even when its text also speaks of reverse DNS, which
+// alone is a reverse-DNS refusal.
+func TestHotmailDynamicCode(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text string
+		want Category
+		prov string
+	}{
+		{"550 DY-001 (COL0-MC4-F12) Unfortunately, messages from 192.0.2.1 weren't sent. Please contact your Internet service provider. We do not accept e-mail from dynamic IP's or from IP's with an unresolvable reverse DNS.", Blocklist, "microsoft"},
+		{"550 5.7.1 We do not accept e-mail from IP's with an unresolvable reverse DNS.", Policy, ""},
+		{"550 DY-0010 reverse DNS missing", Policy, ""},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Category != tc.want || v.Provider != tc.prov {
+			t.Errorf("%q: %s/%q (rule %s), want %s/%q", tc.text, v.Category, v.Provider, v.Rule, tc.want, tc.prov)
+		}
+	}
+}
