@@ -70,12 +70,23 @@ func (d *decoder) checkFiles(c *Config) {
 		}
 	}
 	if c.Log.Source() == SourceFile {
+		// A named pipe, a directory, a device: no log file to follow (a
+		// pipe's open waited for a writer, deaf to SIGTERM).
+		for i, p := range c.Log.Files() {
+			key := "log.path"
+			if len(c.Log.Paths) > 0 {
+				key = fmt.Sprintf("log.paths[%d]", i)
+			}
+			if fi, err := d.files.Stat(p); err == nil && !fi.Mode().IsRegular() {
+				d.errorf(key, "%s is not a regular file (%s): rblwatch follows a log file; read a pipe with log.stdin (rblwatch run < PIPE)", p, fileKind(fi.Mode()))
+			}
+		}
 		// One file under two names (a link): followed twice, every line
 		// would count twice. The same path twice is validateLog's.
 		seen := map[int]fs.FileInfo{}
 		for i, p := range c.Log.Paths {
 			fi, err := d.files.Stat(p)
-			if err != nil {
+			if err != nil || !fi.Mode().IsRegular() {
 				continue
 			}
 			for j := range i {
@@ -92,6 +103,21 @@ func (d *decoder) checkFiles(c *Config) {
 			d.warnf("log.path", "%s does not exist (yet)", c.Log.Path)
 		}
 	}
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
 }
 
 // fileProblem words a file error without Go's "open …:" prefix.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,5 +128,55 @@ func TestRunRefusesOneLogTwice(t *testing.T) {
 	code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
 	if code != 2 || !strings.Contains(errb.String(), "log.paths[1]") || !strings.Contains(errb.String(), "the same file as log.paths[0]") {
 		t.Errorf("run: exit %d, want 2 naming log.paths[1] as log.paths[0]'s file; stderr %s", code, errb.String())
+	}
+}
+
+// TestRunRefusesALogThatIsNoFile: log.path (or one of log.paths) naming a
+// named pipe or a directory is a usage error at once. Before, config check
+// said OK and run opened the pipe: it hung in the open, before any log
+// line, until a writer came — deaf to SIGTERM, so systemd killed it.
+func TestRunRefusesALogThatIsNoFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "mail.fifo")
+	if err := syscall.Mkfifo(fifo, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "logdir")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, log, key string }{
+		{"named pipe", `log: {path: "` + fifo + `"}`, "log.path"},
+		{"named pipe in log.paths", `log: {paths: ["` + filepath.Join(dir, "mail.log") + `", "` + fifo + `"]}`, "log.paths[1]"},
+		{"directory", `log: {path: "` + sub + `"}`, "log.path"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conf := filepath.Join(dir, "rblwatch.yaml")
+			yaml := c.log + "\nstate: {path: \"" + filepath.Join(dir, "state.db") + "\"}\ndnsbl: {interval: 0s, resolver: \"127.0.0.1:1\"}\n"
+			if err := os.WriteFile(conf, []byte(yaml), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, errb bytes.Buffer
+			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
+			done := make(chan error, 1)
+			go func() { done <- dispatch(ctx, e, []string{"run", "--config", conf}) }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(30 * time.Second): // a guard against the hang, not a speed limit
+				t.Errorf("run still runs after 30 s")
+				cancel()
+				// Let a follower stuck in opening the pipe go.
+				if w, werr := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); werr == nil {
+					w.Close()
+				}
+				err = <-done
+			}
+			if code := exitCode(&errb, err); code != 2 || !strings.Contains(errb.String(), c.key) || !strings.Contains(errb.String(), "not a regular file") {
+				t.Errorf("run: exit %d, want 2 naming %s as not a regular file; stderr %s", code, c.key, errb.String())
+			}
+		})
 	}
 }
