@@ -142,3 +142,21 @@ func TestHotmailDynamicCode(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiverOwnListNames: FOPE/EOP's own lists by the names its
+// template gives them are Microsoft's, with or without the delist
+// address; another "Blocklist 1" said otherwise is no one's.
+func TestReceiverOwnListNames(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct{ text, want string }{
+		{"550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Blocklist 1", "microsoft"},
+		{"550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Blocklist 2; To request removal from this list please forward this message to delist@messaging.microsoft.com", "microsoft"},
+		{"550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using FBLW15", "microsoft"},
+		{"550 5.7.1 Your IP 192.0.2.1 is on blocklist 1 of our own", Unknown},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Category != Blocklist || v.Provider != tc.want {
+			t.Errorf("%q: %s/%q (rule %s), want blocklist/%s", tc.text, v.Category, v.Provider, v.Rule, tc.want)
+		}
+	}
+}
