@@ -5,9 +5,12 @@
 package bounded
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
+	"syscall"
 )
 
 // TooLargeError is a file over its limit.
@@ -24,8 +27,16 @@ func (e *TooLargeError) Error() string {
 // file larger than that is refused from its size, before reading; anything
 // else (a pipe, a device such as /dev/zero) is read up to max+1 bytes and
 // refused if there are more. A refusal is a *TooLargeError.
+//
+// A named pipe is opened without waiting for a writer: one that nobody
+// writes to is an error at once. (The open used to wait, and nothing ended
+// it: the commands' signals only cancel their work.)
 func ReadFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	flag := os.O_RDONLY
+	if fi, err := os.Stat(path); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		flag |= syscall.O_NONBLOCK
+	}
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +54,9 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	}
 	if int64(len(data)) > max {
 		return nil, &TooLargeError{Path: path, Max: max}
+	}
+	if len(data) == 0 && fi.Mode()&fs.ModeNamedPipe != 0 {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errors.New("a named pipe that nobody writes to")}
 	}
 	return data, nil
 }

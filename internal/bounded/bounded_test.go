@@ -2,10 +2,14 @@ package bounded
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestReadFile(t *testing.T) {
@@ -48,5 +52,54 @@ func TestSize(t *testing.T) {
 		if got := Size(n); got != want {
 			t.Errorf("Size(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestReadFileNamedPipe: a named pipe that nobody writes to (a config,
+// catalog or password file path mistaken for one) is an error at once;
+// before, the open waited for a writer, and since signals only cancel the
+// commands' work, neither Ctrl-C nor SIGTERM ended `config check` or `run`.
+// A pipe with a writer is read as before.
+func TestReadFileNamedPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "config.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	read := func() <-chan result {
+		c := make(chan result, 1)
+		go func() { d, err := ReadFile(fifo, 1<<10); c <- result{d, err} }()
+		return c
+	}
+	select {
+	case r := <-read():
+		if r.err == nil || !strings.Contains(r.err.Error(), "named pipe") {
+			t.Errorf("a pipe nobody writes to: %q, %v; want an error naming the pipe", r.data, r.err)
+		}
+	case <-time.After(30 * time.Second): // a guard against the hang, not a speed limit
+		// Let the stuck open go.
+		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+		t.Fatal("ReadFile still waits for a writer after 30 s")
+	}
+
+	// A pipe with a writer (process substitution: --config <(…)) is read
+	// as before.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := w.Write([]byte("log: {stdin: true}\n")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	data, err := ReadFile(fmt.Sprintf("/dev/fd/%d", r.Fd()), 1<<10)
+	if err != nil || string(data) != "log: {stdin: true}\n" {
+		t.Errorf("a pipe with a writer: %q, %v", data, err)
 	}
 }
