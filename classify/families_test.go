@@ -491,6 +491,11 @@ var otherFamilies = []struct{ kind, text string }{
 	{"list of people", "550 5.7.1 Client host [203.0.113.7] is in the safe senders list but the mailbox is full"},
 	{"list of people", "550 Your address a@example.org is in my block list"},
 	{"list lookup failure", "451 4.3.0 Client host rejected: reverse host name lookup failed"},
+	{"recipient's list", "550 5.7.1 El remitente está en la lista negra del destinatario"},
+	{"recipient's list", "550 5.7.1 O remetente está na lista negra do destinatário"},
+	{"recipient's list", "550 5.7.1 Der Absender steht auf der Sperrliste des Empfängers"},
+	{"recipient's list", "550 5.7.1 L'expéditeur est sur la liste noire du destinataire"},
+	{"greylisting", "451 4.7.1 Greylisting (lista cinza) em ação. Retorne daqui a 00:02:00"},
 }
 
 func TestBlocklistFamilies(t *testing.T) {
