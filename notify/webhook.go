@@ -245,7 +245,7 @@ func slackText(n Notice, v *view, summary string) string {
 		}
 		for _, c := range x.Checks {
 			if c.Zone != "" {
-				b.WriteString("\n" + esc(c.Zone) + w.colon + esc(checkWord(v.Lang, c)))
+				b.WriteString("\n" + label + esc(c.Zone) + w.colon + esc(checkWord(v.Lang, c)))
 			}
 		}
 		if x.Lookup != "" {
