@@ -102,6 +102,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		FateText    string
 		WhoText     []string // who sent the refused mail (whoLines)
 		MessageText []string // the first refused messages (messageLine), then how many more
+		Affected    string   // the counts in words (affectedText)
 	}
 	var start, end time.Time
 	if rep.First != nil {
@@ -112,7 +113,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 	}
 	views := make([]incView, len(rep.Incidents))
 	for i, inc := range rep.Incidents {
-		views[i] = incView{Incident: inc, N: i + 1, Chart: chart(inc, start, end), FateText: fateList(inc.Fates, l), WhoText: whoLines(inc.Senders, l)}
+		views[i] = incView{Incident: inc, N: i + 1, Chart: chart(inc, start, end), FateText: fateList(inc.Fates, l), Affected: affectedText(inc, l), WhoText: whoLines(inc.Senders, l)}
 		for _, m := range inc.AffectedMessages[:min(len(inc.AffectedMessages), maxShown)] {
 			views[i].MessageText = append(views[i].MessageText, messageLine(m, l))
 		}
@@ -139,16 +140,16 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		L:         l,
 		R:         rep,
 		Incidents: views,
-		Summary:   fmt.Sprintf(l.SummaryFmt, len(rep.Incidents), ongoing, messages),
-		Counts:    fmt.Sprintf(l.IncidentsFmt, len(rep.Incidents), ongoing, cleared),
+		Summary:   fmt.Sprintf(l.SummaryFmt, counted{int64(len(rep.Incidents)), "blocklist incident", "blocklist incidents"}, ongoing, counted{int64(messages), "message", "messages"}),
+		Counts:    fmt.Sprintf(l.IncidentsFmt, counted{int64(len(rep.Incidents)), "incident", "incidents"}, ongoing, cleared),
 		Lines:     fmt.Sprintf(l.LinesFmt, rep.Lines, rep.Unparsed, rep.Foreign),
 		Skipped:   skippedText(rep, l),
-		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired),
+		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, counted{rep.Totals.Deferred, "deferral", "deferrals"}, rep.Totals.Bounced, rep.Totals.Expired),
 		Failures:  failureList(rep.Failures, l),
 		Redated:   redatedText(rep, l),
 	}
 	if rep.Folded > 0 {
-		data.Folded = fmt.Sprintf(l.FoldedFmt, rep.Folded, ingest.MaxAddressesPerReceiver)
+		data.Folded = fmt.Sprintf(l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver)
 	}
 	tmpl, err := htmlTemplate.Clone()
 	if err != nil {

@@ -250,7 +250,7 @@ func TestSkippedLinesShown(t *testing.T) {
 	res.TooLong, res.Skipped = 2, 7
 	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
 	want := map[string][]string{
-		"en": {"Skipped:", "2 overlong line(s) (over 1 MiB)", "7 outside --since/--until"},
+		"en": {"Skipped:", "2 overlong lines (over 1 MiB)", "7 outside --since/--until"},
 		"ja": {"スキップ:", "長すぎる行 2 行（1 MiB 超）", "期間外 7 行"},
 	}
 	checkTextAndHTML(t, rep, want)
@@ -280,7 +280,7 @@ func TestRedatedLinesShown(t *testing.T) {
 	res.Redated[ingest.RedatedUntimed], res.Redated[ingest.RedatedAhead] = 3, 1
 	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
 	want := map[string][]string{
-		"en": {"Redated:", "3 line(s) with no time, or one before 2000, and 1 line(s) dated after the log file was last written"},
+		"en": {"Redated:", "3 lines with no time, or one before 2000, and 1 line dated after the log file was last written"},
 		"ja": {"時刻の補正:", "2000年より前の時刻の行 3 行と、ログファイルの最終更新より後の時刻の行 1 行"},
 	}
 	checkTextAndHTML(t, rep, want)

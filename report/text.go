@@ -66,15 +66,15 @@ var words = map[string]labels{
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
 		Folded:       "Folded",
-		FoldedFmt:    "%d refusals counted with no listed address: their receivers named more than %d addresses that are not ours",
+		FoldedFmt:    "%v counted with no listed address: their receivers named more than %d addresses that are not ours",
 		Redated:      "Redated",
-		RedatedFmt:   "%d line(s) with no time, or one before 2000, and %d line(s) dated after the log file was last written, read at the time of the line before",
+		RedatedFmt:   "%v with no time, or one before 2000, and %v dated after the log file was last written, read at the time of the line before",
 		LinesFmt:     "%d read, %d unparsed, %d from other programs",
-		SkippedFmt:   "%d overlong line(s) (over %s), %d outside --since/--until",
-		DeliveryFmt:  "%d delivered, %d deferrals, %d bounced, %d expired",
-		AffectedFmt:  "%d message(s), %d recipient(s) (%d bounced, %d deferrals)",
-		IncidentsFmt: "%d incidents (%d ongoing, %d cleared)",
-		SummaryFmt:   "%d blocklist incidents, %d still ongoing at the end of the log; %d messages affected.",
+		SkippedFmt:   "%v (over %s), %d outside --since/--until",
+		DeliveryFmt:  "%d delivered, %v, %d bounced, %d expired",
+		AffectedFmt:  "%v, %v (%d bounced, %v)",
+		IncidentsFmt: "%v (%d ongoing, %d cleared)",
+		SummaryFmt:   "%v, %d still ongoing at the end of the log; %v affected.",
 		FateFmt:      "%d %s",
 		Fate:         map[string]string{"delivered": "delivered later", "bounced": "bounced", "expired": "expired", "deferred": "still queued"},
 		duration:     durationEn,
@@ -106,6 +106,28 @@ var words = map[string]labels{
 		Category:     categoryWords("ja"),
 		duration:     durationJa,
 	},
+}
+
+// counted is a count with its English noun: "%v" writes "1 deferral" or
+// "5 deferrals" (the English formats), "%d" the number alone (the Japanese
+// ones, whose counters follow the number in the format).
+type counted struct {
+	n         int64
+	one, many string
+}
+
+func (c counted) Format(f fmt.State, verb rune) {
+	if verb == 'd' {
+		fmt.Fprint(f, c.n)
+		return
+	}
+	fmt.Fprintf(f, "%d %s", c.n, plural(int(min(c.n, 2)), c.one, c.many))
+}
+
+// affectedText is an incident's counts in words (AffectedFmt).
+func affectedText(inc Incident, l labels) string {
+	return fmt.Sprintf(l.AffectedFmt, counted{int64(inc.Messages), "message", "messages"}, counted{int64(inc.Recipients), "recipient", "recipients"},
+		inc.Bounced, counted{int64(inc.Deferred), "deferral", "deferrals"})
 }
 
 // categoryWords are explain's names of the categories (classify), so that
@@ -144,7 +166,7 @@ func skippedText(rep *Report, l labels) string {
 	if rep.TooLong == 0 && rep.Skipped == 0 {
 		return ""
 	}
-	return fmt.Sprintf(l.SkippedFmt, rep.TooLong, bounded.Size(pipeline.MaxLine), rep.Skipped)
+	return fmt.Sprintf(l.SkippedFmt, counted{rep.TooLong, "overlong line", "overlong lines"}, bounded.Size(pipeline.MaxLine), rep.Skipped)
 }
 
 const timeLayout = "2006-01-02 15:04:05 -0700"
@@ -155,7 +177,7 @@ func redatedText(rep *Report, l labels) string {
 	if untimed == 0 && ahead == 0 {
 		return ""
 	}
-	return fmt.Sprintf(l.RedatedFmt, untimed, ahead)
+	return fmt.Sprintf(l.RedatedFmt, counted{untimed, "line", "lines"}, counted{ahead, "line", "lines"})
 }
 
 // WriteText writes the report for a terminal or an email.
@@ -176,12 +198,12 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	if s := skippedText(rep, l); s != "" {
 		line(l.Skipped, "%s", s)
 	}
-	line(l.Delivery, l.DeliveryFmt, rep.Totals.Delivered, rep.Totals.Deferred, rep.Totals.Bounced, rep.Totals.Expired)
+	line(l.Delivery, l.DeliveryFmt, rep.Totals.Delivered, counted{rep.Totals.Deferred, "deferral", "deferrals"}, rep.Totals.Bounced, rep.Totals.Expired)
 	if len(rep.Failures) > 0 {
 		line(l.Failures, "%s", failureList(rep.Failures, l))
 	}
 	if rep.Folded > 0 {
-		line(l.Folded, l.FoldedFmt, rep.Folded, ingest.MaxAddressesPerReceiver)
+		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver)
 	}
 	if s := redatedText(rep, l); s != "" {
 		line(l.Redated, "%s", s)
@@ -191,7 +213,7 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	if len(rep.Incidents) == 0 {
 		b.WriteString(l.NoIncidents + "\n")
 	} else {
-		fmt.Fprintf(&b, l.IncidentsFmt+"\n", len(rep.Incidents), ongoing, cleared)
+		fmt.Fprintf(&b, l.IncidentsFmt+"\n", counted{int64(len(rep.Incidents)), "incident", "incidents"}, ongoing, cleared)
 	}
 	for i, inc := range rep.Incidents {
 		writeIncident(&b, i+1, inc, l)
@@ -219,7 +241,7 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 		field(l.ClearedAt, "%s", inc.ClearedAt.Format(timeLayout))
 		field(l.Duration, "%s", l.duration(inc.ClearedAt.Sub(inc.FirstSeen)))
 	}
-	field(l.Affected, l.AffectedFmt, inc.Messages, inc.Recipients, inc.Bounced, inc.Deferred)
+	field(l.Affected, "%s", affectedText(inc, l))
 	if len(inc.Fates) > 0 {
 		field(l.Fates, "%s", fateList(inc.Fates, l))
 	}
