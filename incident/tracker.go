@@ -42,7 +42,10 @@ type Config struct {
 	// Observe, Tick and CatchUp return nil. A replay reads only the
 	// incidents at the end, and each event's copy of its incident cost
 	// more than the rest of that incident's lines (a dense log: 1,500
-	// incidents, two copies each).
+	// incidents, two copies each). Nor does it keep what Changes reports
+	// (it must not be asked): a cleared incident's per-message states
+	// then go with their messages' removal from the queue, instead of
+	// staying in memory, for the collector to mark, to the end.
 	NoEvents bool
 }
 
@@ -452,7 +455,9 @@ func (t *Tracker) affect(st *state, r *Observation) {
 				limit = CountsOnlyMessages
 			}
 			st.inc.Messages = append(roomFor(st.inc.Messages, limit), m)
-			st.msgs = append(st.msgs, ms)
+			if !t.cfg.NoEvents { // for Changes only
+				st.msgs = append(st.msgs, ms)
+			}
 		} else {
 			st.inc.MoreMessages++
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+	"weak"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/postfixlog"
@@ -792,5 +793,41 @@ func TestIncidentID(t *testing.T) {
 		if got := incidentID(tc.key, at); got != tc.want {
 			t.Errorf("incidentID(%q) = %q, want %q", tc.key, got, tc.want)
 		}
+	}
+}
+
+// TestReplayLetsGoOfMessageStates: a tracker without events (replay's)
+// keeps no per-message state of a cleared incident once its messages have
+// left the queue and the ring of removed ones — only the summary, whose
+// messages and counts stay — so that a dense log's thousands of cleared
+// incidents do not keep them for the collector to mark to the end.
+func TestReplayLetsGoOfMessageStates(t *testing.T) {
+	tr := New(Config{CountsOnly: true, NoEvents: true})
+	var states []weak.Pointer[msgState]
+	for i := range 10 {
+		qid := fmt.Sprintf("A%d", i)
+		run(tr, []step{{r: delivery(i, qid, fmt.Sprintf("u%d@example.net", i), "deferred"), v: barracuda}})
+		states = append(states, weak.Make(tr.byQueue.get(qid).entries[0]))
+	}
+	run(tr, []step{{r: delivery(20, "B1", "v@example.net", "sent")}}) // clears it (settle 0)
+	for i := range 10 + maxGone {
+		run(tr, []step{{r: rec(30, postfixlog.KindRemoved, fmt.Sprintf("A%d", i), nil)}})
+	}
+	kept := len(states)
+	for i := 0; i < 5 && kept > 0; i++ {
+		runtime.GC()
+		kept = 0
+		for _, w := range states {
+			if w.Value() != nil {
+				kept++
+			}
+		}
+	}
+	incs := tr.Finish()
+	if len(incs) != 1 || incs[0].Status != Cleared || len(incs[0].Messages) != 10 || incs[0].Fates.Deferred != 10 {
+		t.Fatalf("incidents %+v", incs)
+	}
+	if kept > 0 {
+		t.Errorf("%d of 10 message states of the cleared incident still in memory", kept)
 	}
 }
