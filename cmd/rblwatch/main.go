@@ -84,6 +84,11 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal asks the work to stop; the next has its default
+	// effect, so that a command stuck where its work cannot be cancelled
+	// (an open that waits, as replay's of a named pipe) ends at the
+	// second Ctrl-C.
+	context.AfterFunc(ctx, stop)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	e.logging = &logging{w: os.Stderr, level: zap.NewAtomicLevel()}
 	code := mainCode(ctx, e, os.Args[1:])
