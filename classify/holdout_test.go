@@ -183,6 +183,26 @@ func TestHoldout(t *testing.T) {
 		// 14 of 14, 0 of 30 — a SEEN result, which the floor and ceiling
 		// keep; the untouched measurement stays 12/14 and 2/30.
 		{file: "holdout8.tsv", minPos: 14, minNeg: 30, floor: 1 - 1e-9, ceiling: 0},
+		// The ninth batch (issue 14's eleventh to thirteenth rounds:
+		// gathered and labelled by an engineer who wrote no rule, from
+		// OpenBSD spamd and greyd configurations, milter and filter
+		// sources, pastebin bounces and list messages, split with seed
+		// rblwatch-holdout10-2026; holdout9.tsv was never opened by the
+		// engineers writing rules). Its development part, dev9.tsv, comes
+		// from the same sources and the thirteenth round tuned on it, so
+		// these rows are unseen but not from unseen sources. Measured by
+		// the lead with the rules before the round (0606d5c): 18 of 22
+		// (81.8 %), 2 of 24 (8.3 %); once, when the round's rules were
+		// final (222b5b1): 20 of 22 (90.9 %), 2 of 24 (8.3 %) — the
+		// accuracy meets issue 14's line, the false alarms miss it by two
+		// rows. Misses: Cisco ESA's bare "[ESA] Sender blocked" (unknown,
+		// called a recipient refusal) and a bare "554 <host name>"
+		// (unknown, called other). False alarms: "we cannot resolve your
+		// IP address" (reverse DNS, called an unknown list) and MagicSpam's
+		// "You have been blacklisted" (a recipient's own block, called
+		// magicspam). The batch is SEEN from now on; the lines keep the
+		// measured result.
+		{file: "holdout9.tsv", minPos: 22, minNeg: 24, floor: 20.0/22 - 1e-9, ceiling: 2.0/24 + 1e-9},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
