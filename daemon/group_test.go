@@ -185,3 +185,37 @@ func TestListedAgainThreads(t *testing.T) {
 		t.Errorf("listed-again References %q, want the opened then the cleared notice", refs)
 	}
 }
+
+// TestThreeProvidersOneEmail (issue 12.3, acceptance): Barracuda, Trend
+// Micro and Spamhaus refuse mail from 192.0.2.1 within the aggregation
+// window: the postmaster gets one email naming the three, and the store
+// one opened notice with the other two related.
+func TestThreeProvidersOneEmail(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.Notify.Aggregate = 30 * time.Second
+	h.start(cfg)
+	appendLines(t, h.log,
+		rejection(t0, "4C1B2A3F91", "alice@example.net"),
+		deferral(t0.Add(5*time.Second), "5D2C3B4A01", "dave@example.com"),
+		spamhausBounce(t0.Add(9*time.Second), "6E3D4C5B11", "erin@example.org"))
+	h.read(3)
+	for _, s := range []time.Duration{30, 35, 39, 45} {
+		h.tickAt(t0.Add(s * time.Second))
+	}
+	opened := h.mail.wait(t, "opened")
+	h.stop()
+	if n := h.mail.count(); n != 1 {
+		t.Fatalf("%d emails for three providers of one address, want 1", n)
+	}
+	s := subject(t, opened)
+	for _, name := range []string{"Barracuda", "Trend Micro", "Spamhaus"} {
+		if !strings.Contains(s, name) {
+			t.Errorf("subject %q does not name %s", s, name)
+		}
+	}
+	ns, recs := noticeRecords(t, h.store)
+	if len(ns) != 1 || len(recs[0].Related) != 2 {
+		t.Fatalf("notices %+v, want one opened notice with two related", ns)
+	}
+}
