@@ -67,6 +67,9 @@ type facts struct {
 	// Names.
 	named *Provider
 	lists []listName
+	// links: the hosts of the links such a reply gives ("see
+	// https://rbl.example.org/…"), in order (linkedLists).
+	links []listName
 	// found: how a receiver's rule that sets no "found" knows its
 	// receiver in this reply (howFound); "" for other rules.
 	found string
@@ -120,6 +123,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	switch {
 	case hit.prov.ID == Unknown:
 		f.lists = namedLists(text, f.lists[:0])
+		f.links = linkedLists(text, f.links[:0])
 		f.urlAny = c.urlProvider(text)
 		for _, n := range c.nameLits {
 			if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
@@ -231,6 +235,9 @@ const Unknown = "unknown"
 //     whoever the receiver is;
 //   - a link to a provider's page (or its domain) names that provider
 //     (Found "url");
+//   - a link to a site the catalog does not know, not the receiver's own
+//     ("refused, see http://www.korea.services.net/") names the list by
+//     its host: v.List, Found "url", the receiver is Via (issue 12.6);
 //   - a refusal from a provider's own mail host is that provider's own
 //     system (Found "relay");
 //   - a receiver the reply calls by one of its Names ("blocked by
@@ -255,6 +262,10 @@ func inferUnknown(v *Verdict, f *facts, h *hostInfo) {
 		if hp != nil && hp != up {
 			v.Via = hp.ID
 		}
+		return
+	}
+	if l := namedList(f.links, h); l != "" {
+		v.List, v.Found, v.Via = l, FoundURL, receiver
 		return
 	}
 	if hp != nil {

@@ -45,6 +45,26 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "example-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundNamed, List: "rbl.example.org"},
 		},
 		{
+			name: "a list the reply names by its link is that list, never the relaying receiver's (issue 12.6)",
+			in:   Input{Reply: reply.Parse("550 5.7.1 Mail from 192.0.2.1 refused, see http://www.korea.services.net/"), RemoteHost: "contoso-com.mail.protection.outlook.com"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundURL, List: "korea.services.net"},
+		},
+		{
+			name: "a list's link in a pasted reply names the list",
+			in:   Input{Reply: reply.Parse("550 Service unavailable; Client host [192.0.2.1] blocked, see https://rbl.example.org/lookup?ip=192.0.2.1")},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: GenericRuleID, Found: FoundURL, List: "rbl.example.org"},
+		},
+		{
+			name: "a link to the receiver's own site is no list: the receiver refused us",
+			in:   Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked, see https://www.isp.example.net/spam"), RemoteHost: "mx1.isp.example.net"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx1.isp.example.net", Rule: GenericRuleID, Via: "example.net", Found: FoundGeneric},
+		},
+		{
+			name: "Microsoft's short links are Microsoft's",
+			in:   Input{Reply: reply.Parse("550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked, see https://aka.ms/ip-blocked"), RemoteHost: "contoso-com.mail.protection.outlook.com"},
+			want: Verdict{Provider: "microsoft", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Found: FoundURL},
+		},
+		{
 			name: "a named list from an unknown receiver: the receiver's domain is via",
 			in:   Input{Reply: reply.Parse("554 Rejected: 192.0.2.1 is listed at work.drbl.example.net"), RemoteHost: "mx2.mail.example.co.jp"},
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Remote: "mx2.mail.example.co.jp", Rule: GenericRuleID, Via: "example.co.jp", Found: FoundNamed, List: "work.drbl.example.net"},

@@ -166,7 +166,14 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	default:
 		e.Status = fill(text("listed_no_target"))
 	}
-	if v.Via != "" {
+	switch {
+	case v.Via == "":
+	case p.ID == Unknown && v.List != "":
+		e.ViaNote = fillPlaceholders(text("via"), "{provider}", v.List, "{via}", e.ViaName)
+	case p.ID == Unknown:
+		// A list the reply does not name may be the receiver's own:
+		// nothing says it only quoted one (issue 12.6).
+	default:
 		e.ViaNote = fill(text("via"))
 	}
 	e.Historical = p.HistoricalNote(lang)

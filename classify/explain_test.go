@@ -78,6 +78,29 @@ func TestExplain(t *testing.T) {
 			t.Errorf("text:\n%s", out)
 		}
 	})
+	t.Run("the relaying receiver's note names the list, not an unnamed one (issue 12.6)", func(t *testing.T) {
+		for _, tc := range []struct{ text, list string }{
+			{"554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using rbl.example.org", "rbl.example.org"},
+			{"550 5.7.1 Mail from 198.51.100.7 refused, see http://www.korea.services.net/", "korea.services.net"},
+		} {
+			for _, lang := range []string{"en", "ja"} {
+				e := explainText(t, tc.text, lang, RoleDedicated, func(in *Input) {
+					in.RemoteHost = "example-com.mail.protection.outlook.com"
+				})
+				if e.List != tc.list || !strings.Contains(e.ViaNote, tc.list) || strings.Contains(e.ViaNote, c.texts["unnamed_provider"].En) {
+					t.Errorf("%s %q: list %q, via note %q", lang, tc.text, e.List, e.ViaNote)
+				}
+			}
+		}
+		// A list the reply does not name may be the receiver's own: no
+		// note that the receiver only quoted it.
+		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked.", "en", RoleDedicated, func(in *Input) {
+			in.RemoteHost = "mx1.isp.example.net"
+		})
+		if e.Via != "example.net" || e.ViaNote != "" {
+			t.Errorf("unnamed list via %q: via note %q", e.Via, e.ViaNote)
+		}
+	})
 	t.Run("generic wording says so", func(t *testing.T) {
 		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked.", "ja", RoleDedicated, nil)
 		if e.Found != FoundGeneric || e.FoundNote != c.texts["found_generic"].Ja {

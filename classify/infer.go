@@ -73,6 +73,44 @@ func namedLists(text []byte, dst []listName) []listName {
 	return dst
 }
 
+// linkedLists appends to dst the hosts of the links a reply gives
+// ("http://", "https://" or a bare "www." name), in order, without a
+// leading "www.": in a block-list refusal that names no list and no
+// catalog provider, a link to another site than the receiver's own is
+// where the list that refused us is looked up (namedList picks it).
+func linkedLists(text []byte, dst []listName) []listName {
+	for off := 0; off < len(text); {
+		k, skip := -1, 0
+		for _, p := range [][]byte{[]byte("http://"), []byte("https://"), []byte("www.")} {
+			if i := bytes.Index(text[off:], p); i >= 0 && (k < 0 || i < k) {
+				k, skip = i, len(p)
+				if p[0] == 'w' {
+					skip = 0
+				}
+			}
+		}
+		if k < 0 {
+			break
+		}
+		at := off + k
+		off = at + len("www.")
+		if skip == 0 && at > 0 && (isAlnum(text[at-1]) || text[at-1] == '.' || text[at-1] == '-' || text[at-1] == '/' || text[at-1] == '@') {
+			continue // "www." inside a name, or the host of a link seen
+		}
+		d := domainAt(text[at+skip:])
+		if at+skip+len(d) < len(text) && text[at+skip+len(d)] == '@' {
+			continue // "http://user@host": not a name to show
+		}
+		d = strings.TrimPrefix(d, "www.")
+		if d == "" || !validName(d) || !publicName(d) {
+			continue
+		}
+		dst = append(dst, listName{d, registrable(d)})
+		off = at + skip + len(d)
+	}
+	return dst
+}
+
 // namedList returns the first of the DNS lists a reply names (namedLists)
 // that is not the receiver's own: names of the same registrable domain as
 // its mail host are not lists. "" when there is none.

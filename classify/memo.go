@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -237,6 +238,9 @@ func (m *Memo) learn(in Input, h *memoHost) Verdict {
 	for i, l := range e.f.lists {
 		e.f.lists[i] = listName{strings.Clone(l.name), strings.Clone(l.reg)}
 	}
+	for i, l := range e.f.links {
+		e.f.links[i] = listName{strings.Clone(l.name), strings.Clone(l.reg)}
+	}
 	if len(m.entries) >= maxMemo {
 		clear(m.entries)
 	}
@@ -307,13 +311,8 @@ func (m *Memo) listedMode(text string, norm, wnorm []byte) byte {
 
 // same reports whether f and g are the same facts.
 func (f *facts) same(g *facts) bool {
-	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || f.named != g.named || f.found != g.found || len(f.lists) != len(g.lists) {
+	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || f.named != g.named || f.found != g.found || !slices.Equal(f.lists, g.lists) || !slices.Equal(f.links, g.links) {
 		return false
-	}
-	for i := range f.lists {
-		if f.lists[i] != g.lists[i] {
-			return false
-		}
 	}
 	return true
 }
