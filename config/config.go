@@ -259,7 +259,8 @@ func Envelope(list []mail.Address) []string {
 // <ops@example.com>", a quoted name ("\"Ops, Tokyo\" <ops@example.com>"), a
 // name in UTF-8 or RFC 2047 words. The address itself must be printable
 // ASCII without spaces: rblwatch submits without SMTPUTF8, and the same
-// address goes on sendmail's command line.
+// address goes on sendmail's command line; the name, decoded, passes
+// notify.CheckMailbox (no control or invisible character).
 func ParseMailbox(s string) (mail.Address, error) {
 	a, err := mail.ParseAddress(s)
 	if err != nil {
@@ -275,6 +276,9 @@ func ParseMailbox(s string) (mail.Address, error) {
 		case r <= ' ':
 			return mail.Address{}, errors.New("has an address with a space in it")
 		}
+	}
+	if err := notify.CheckMailbox(*a); err != nil {
+		return mail.Address{}, err
 	}
 	return *a, nil
 }

@@ -321,6 +321,11 @@ func TestParseProblems(t *testing.T) {
 			`t.yaml:6: notify.to[3]: "\"a b\"@example.com" has an address with a space in it`,
 			`t.yaml:7: notify.from: "Ops Team ops@example.com" is not an email address: write ops@example.com or "Ops Team <ops@example.com>"`,
 		}},
+		{"names a header cannot carry", "notify:\n  to:\n    - =?UTF-8?B?T3BzDQpCY2M6IGV2aWxAeC5jb20=?= <ops@example.com>\n    - \"Ev\\u202Eil <ev@example.com>\"\n    - \"\\u76E3\\u8996 <kanshi@example.jp>\"\n  from: =?UTF-8?B?YRtbMko=?= <rblwatch@example.com>\n", []string{
+			`t.yaml:3: notify.to[0]: "=?UTF-8?B?T3BzDQpCY2M6IGV2aWxAeC5jb20=?= <ops@example.com>" has a name with a control or invisible character ("\r"): a mail header cannot show it`,
+			`t.yaml:4: notify.to[1]: "Ev\u202eil <ev@example.com>" has a name with a control or invisible character ("\u202e"): a mail header cannot show it`,
+			`t.yaml:6: notify.from: "=?UTF-8?B?YRtbMko=?= <rblwatch@example.com>" has a name with a control or invisible character ("\x1b"): a mail header cannot show it`,
+		}},
 		{"address twice", "notify:\n  to:\n    - pm@example.com\n    - PM <PM@example.com>\n", []string{
 			"t.yaml:4: notify.to[1]: warning: PM@example.com is listed twice",
 		}},
@@ -330,6 +335,11 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:6: notify.alertmanager.urls[1]: a URL with a user and password: Alertmanager URLs are not kept secret; put an authenticating proxy on loopback instead",
 			"t.yaml:8: notify.alertmanager.urls[3]: warning: http://127.0.0.1:9093 is listed twice",
 			`t.yaml:9: notify.alertmanager.urls[4]: "am.example.net:9093": not an http:// or https:// URL`,
+		}},
+		{"alertmanager URLs with the API path", "notify:\n  to: pm@example.com\n  alertmanager:\n    urls:\n      - http://127.0.0.1:9093/api/v2/alerts\n      - https://example.com/alertmanager/api/v2/\n      - http://127.0.0.1:9094/api/v1/alerts\n      - https://example.com/alertmanager\n", []string{
+			`t.yaml:5: notify.alertmanager.urls[0]: "http://127.0.0.1:9093/api/v2/alerts": give the base URL, without the API path (write http://127.0.0.1:9093; rblwatch posts to its /api/v2/alerts)`,
+			`t.yaml:6: notify.alertmanager.urls[1]: "https://example.com/alertmanager/api/v2/": give the base URL, without the API path (write https://example.com/alertmanager; rblwatch posts to its /api/v2/alerts)`,
+			`t.yaml:7: notify.alertmanager.urls[2]: "http://127.0.0.1:9094/api/v1/alerts": give the base URL, without the API path (write http://127.0.0.1:9094; rblwatch posts to its /api/v2/alerts)`,
 		}},
 		{"starttls required to an IP", "notify:\n  to: pm@example.com\n  smtp: 127.0.0.1:587\n  starttls: required\n", []string{
 			"t.yaml:4: notify.starttls: warning: starttls: required verifies the relay's certificate for 127.0.0.1, and certificates rarely name an IP address: write the name the certificate gives in notify.smtp",

@@ -312,6 +312,12 @@ func (d *decoder) validateNotify(n *Notify) {
 			d.errorf(key, "%q: a base URL takes no query or fragment (write http://host:9093 or a path prefix)", s)
 		case u.User != nil:
 			d.errorf(key, "a URL with a user and password: Alertmanager URLs are not kept secret; put an authenticating proxy on loopback instead")
+		case amAPIPath(u) != "":
+			// rblwatch appends /api/v2/alerts: …/api/v2/alerts/api/v2/alerts
+			// would be a 404, every alert lost.
+			base := *u
+			base.Path = amAPIPath(u)
+			d.errorf(key, "%q: give the base URL, without the API path (write %s; rblwatch posts to its /api/v2/alerts)", s, strings.TrimSuffix(base.String(), "/"))
 		case seenAM[strings.TrimSuffix(u.String(), "/")]:
 			d.warnf(key, "%s is listed twice", s)
 		}
@@ -319,6 +325,21 @@ func (d *decoder) validateNotify(n *Notify) {
 			seenAM[strings.TrimSuffix(u.String(), "/")] = true
 		}
 	}
+}
+
+// amAPIPath returns the base path of an Alertmanager URL that goes on to its
+// API (/api, /api/v1, /api/v2, /api/v2/alerts), or "" for a base URL.
+func amAPIPath(u *url.URL) string {
+	p := strings.TrimSuffix(u.Path, "/")
+	for _, api := range []string{"/api/v2/alerts", "/api/v1/alerts", "/api/v2", "/api/v1", "/api"} {
+		if base, ok := strings.CutSuffix(p, api); ok {
+			if base == "" {
+				base = "/"
+			}
+			return base
+		}
+	}
+	return ""
 }
 
 // webhookFormats lists notify's webhook formats: "generic, slack".

@@ -21,6 +21,8 @@ import (
 
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 //go:embed templates
@@ -434,14 +436,14 @@ func normalizeMessageID(s string) (string, error) {
 // addresses must be plain ASCII mailboxes; the names may be any text without
 // control characters (go-message encodes them per RFC 2047).
 func headerAddresses(cfg Config) (from *mail.Address, to []*mail.Address, err error) {
-	if err := checkAddress(cfg.From); err != nil {
+	if err := CheckMailbox(cfg.From); err != nil {
 		return nil, nil, fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From.Address, err)
 	}
 	if len(cfg.To) == 0 {
 		return nil, nil, fmt.Errorf("%w: no recipient", ErrConfig)
 	}
 	for _, a := range cfg.To {
-		if err := checkAddress(a); err != nil {
+		if err := CheckMailbox(a); err != nil {
 			return nil, nil, fmt.Errorf("%w: to %q: %w", ErrConfig, a.Address, err)
 		}
 		to = append(to, &mail.Address{Name: a.Name, Address: a.Address})
@@ -449,12 +451,19 @@ func headerAddresses(cfg Config) (from *mail.Address, to []*mail.Address, err er
 	return &mail.Address{Name: cfg.From.Name, Address: cfg.From.Address}, to, nil
 }
 
-func checkAddress(a mail.Address) error {
+// CheckMailbox is the one rule for a mailbox of a header (notify.to,
+// notify.from; config check applies it too): a plain ASCII address, and a
+// name without what sanitize.Unsafe takes out of a text — control
+// characters, bidirectional overrides, invisible characters — which the
+// header's RFC 2047 words would carry to the reader's screen. A name given
+// in RFC 2047 words is checked as it decodes.
+func CheckMailbox(a mail.Address) error {
 	if _, err := mail.ParseAddress("<" + a.Address + ">"); err != nil || !headerSafe(a.Address) {
 		return fmt.Errorf("address %q is not a plain ASCII mailbox", a.Address)
 	}
-	if strings.ContainsFunc(a.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return fmt.Errorf("name of %q has a control character", a.Address)
+	if i := strings.IndexFunc(a.Name, sanitize.Unsafe); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(a.Name[i:])
+		return fmt.Errorf("has a name with a control or invisible character (%q): a mail header cannot show it", string(r))
 	}
 	return nil
 }

@@ -403,6 +403,12 @@ func TestComposeErrors(t *testing.T) {
 			c.To = []mail.Address{{Name: "Ops\r\nBcc: x@y", Address: "ops@example.net"}}
 		}, ErrConfig, ""},
 		{"non-ASCII address", func(n *Notice, c *Config, id *string) { c.To = []mail.Address{{Address: "ポスト@example.jp"}} }, ErrConfig, ""},
+		{"name with a bidi override", func(n *Notice, c *Config, id *string) {
+			c.To = []mail.Address{{Name: "Ops \u202etxt.exe", Address: "ops@example.net"}}
+		}, ErrConfig, ""},
+		{"from name with a terminal escape", func(n *Notice, c *Config, id *string) {
+			c.From = mail.Address{Name: "a\x1b[2J", Address: "rblwatch@example.net"}
+		}, ErrConfig, ""},
 		{"unknown language", func(n *Notice, c *Config, id *string) { n.Lang = "fr" }, ErrLang, ""},
 		{"unknown kind", func(n *Notice, c *Config, id *string) { n.Kind = "exploded" }, ErrKind, ""},
 	}

@@ -74,11 +74,11 @@ func ComposeSender(n SenderNotice, cfg Config, now time.Time, messageID string) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAddress(cfg.From); err != nil {
+	if err := CheckMailbox(cfg.From); err != nil {
 		return nil, fmt.Errorf("%w: from %q: %w", ErrConfig, cfg.From.Address, err)
 	}
 	to := mail.Address{Address: n.Sender}
-	if err := checkAddress(to); err != nil {
+	if err := CheckMailbox(to); err != nil {
 		return nil, fmt.Errorf("notify: sender notice to %q: %w", n.Sender, err)
 	}
 	lang := n.Lang
