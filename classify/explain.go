@@ -241,6 +241,12 @@ var (
 		"en": {KindDNSBL: "block list", KindProprietary: "reputation system"},
 		"ja": {KindDNSBL: "ブロックリスト", KindProprietary: "独自のレピュテーション判定"},
 	}
+	// commandNames says in Japanese the SMTP stages Postfix names in
+	// words ("in reply to end of DATA command", the greeting's
+	// "CONNECT"); a command proper (RCPT TO, MAIL FROM) is quoted as is.
+	commandNames = map[string]map[string]string{
+		"ja": {"end of DATA": "DATA 終了時", "CONNECT": "接続時"},
+	}
 	labels = map[string]map[string]string{
 		"en": {"provider": "Provider", "verdict": "Verdict", "listed": "Listed", "via": "Via", "remote": "Remote",
 			"meaning": "What it means", "steps": "What to do", "lookup": "Lookup", "removal": "Removal",
@@ -296,7 +302,11 @@ func (e Explanation) WriteText(w io.Writer, lang string) error {
 	field(l["found"], e.FoundNote)
 	remote := sanitize.Line(e.Remote, 254)
 	if remote != "" && e.Command != "" {
-		remote += " (" + sanitize.Line(e.Command, 64) + ")"
+		cmd := sanitize.Line(e.Command, 64)
+		if s := commandNames[lang][cmd]; s != "" {
+			cmd = s
+		}
+		remote += l["open"] + cmd + l["close"]
 	}
 	field(l["remote"], remote)
 	b.WriteByte('\n')

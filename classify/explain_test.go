@@ -186,3 +186,26 @@ func TestWriteTextHostile(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteTextCommandInJapanese (issue 12.7): the SMTP stage a reply
+// answered is said in the output's language — "end of DATA" and
+// "CONNECT" are Postfix's words, not commands to quote; RCPT TO is one.
+func TestWriteTextCommandInJapanese(t *testing.T) {
+	for _, tc := range []struct{ lang, cmd, want, wantNot string }{
+		{"ja", "end of DATA", "受信側サーバー: mfsmax.docomo.ne.jp（DATA 終了時）\n", "end of DATA"},
+		{"ja", "CONNECT", "受信側サーバー: mfsmax.docomo.ne.jp（接続時）\n", "CONNECT"},
+		{"ja", "RCPT TO", "受信側サーバー: mfsmax.docomo.ne.jp（RCPT TO）\n", " ("},
+		{"en", "end of DATA", "Remote: mfsmax.docomo.ne.jp (end of DATA)\n", "終了"},
+	} {
+		e := explainText(t, "550 Unknown user x@docomo.ne.jp", tc.lang, RoleDedicated, func(in *Input) {
+			in.RemoteHost, in.Command = "mfsmax.docomo.ne.jp", tc.cmd
+		})
+		var b strings.Builder
+		if err := e.WriteText(&b, tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.String(); !strings.Contains(out, tc.want) || strings.Contains(out, tc.wantNot) {
+			t.Errorf("%s %s: want %q, not %q:\n%s", tc.lang, tc.cmd, tc.want, tc.wantNot, out)
+		}
+	}
+}
