@@ -718,6 +718,13 @@ func (f *follower) sendLines(ctx context.Context, g *liveGen, data []byte, full 
 		f.log.Warn("skipped an over-long line", zap.Int("max", f.opts.MaxLineLen), zap.Int64("offset", g.off))
 	}
 	for {
+		// The NUL bytes a line starts with are no part of it (the line
+		// rule): a crash's run of them longer than MaxLineLen does not
+		// make the line after it over-long.
+		if k := nulPrefix(data[pos:]); k > 0 {
+			g.advance(data[pos : pos+k])
+			pos += k
+		}
 		i := bytes.IndexByte(data[pos:], '\n')
 		if i < 0 {
 			break

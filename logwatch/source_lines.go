@@ -180,6 +180,13 @@ func (lr *LineReader) fill() {
 		}
 	}
 	lr.end += n
+	// The buffer starts a line: the NUL bytes it starts with are no part
+	// of it (the line rule). Dropped here, a crash's run of them longer
+	// than the limit does not make the line after it over-long.
+	if k := nulPrefix(lr.buf[:lr.end]); k > 0 {
+		lr.end = copy(lr.buf, lr.buf[k:lr.end])
+		lr.off += int64(k)
+	}
 	if err != nil {
 		lr.err = err
 		if lr.skip {
@@ -187,6 +194,16 @@ func (lr *LineReader) fill() {
 			lr.skip = false
 		}
 	}
+}
+
+// nulPrefix returns how many NUL bytes b starts with.
+func nulPrefix(b []byte) int {
+	for i, c := range b {
+		if c != 0 {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // LineStart returns the stream offset where the line Next returned last

@@ -261,6 +261,10 @@ var lineRuleInputs = []string{
 	// The NUL bytes a crash leaves where a log's last blocks were never
 	// written, the next line appended after them.
 	"before\n\x00\x00\x00\x00after the crash\nmid\x00dle\n\x00\n",
+	// More of them than the longest line (64 here; a crash leaves
+	// megabytes where the limit is a mebibyte): they are no part of the
+	// line after them, which is read, not skipped as over-long.
+	"before\n" + strings.Repeat("\x00", 200) + "after the crash\n" + strings.Repeat("\x00", 300) + "\n" + strings.Repeat("\x00", 70) + "x\nlast\n",
 }
 
 // TestLineRuleAlike: every way the daemon and replay cut lines — the
