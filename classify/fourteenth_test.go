@@ -119,6 +119,23 @@ var fourteenthFamilies = []struct {
 	{"manual entry", "550 SPAM source 203.0.113.7 is manually blacklisted", Blocklist, ""},
 	{"manual entry", "550 Your IP 203.0.113.7 has been manually blacklisted", Blocklist, ""},
 	{"manual entry", "550 Your server is manually blocked for spam", Blocklist, ""},
+
+	// A client kept in a penalty box for its past mail (qpsmtpd's karma
+	// plugin, dev10.tsv's kind), and a reply that tells the sender it may
+	// have been blocked in error and to go to its ISP (qpsmtpd's dnsbl
+	// plugin's dnsbl_rejectmsg): blocks of our address.
+	{"penalty box", "550 You were naughty. You are penalized for 2 more days.", Blocklist, ""},
+	{"penalty box", "421 Your IP is in the penalty box, try again tomorrow", Blocklist, ""},
+	{"penalty box", "550 5.7.1 Host is penalized for sending spam", Blocklist, ""},
+	{"penalty box", "554 Bad karma from your host", Blocklist, ""},
+	{"penalty box", "If you think you have been blocked in error, please forward this whole message to your ISP.", Blocklist, ""},
+	{"penalty box", "550 You have been blacklisted in error? Write to postmaster", Blocklist, ""},
+	// ... and its look-alikes: a message penalized by a score, a message
+	// blocked in error, a penalty box for too many connections
+	{"penalty box", "550 Message penalized by spam score, rejected", Content, ""},
+	{"penalty box", "554 Your message was penalized for its content", Other, ""},
+	{"penalty box", "550 If you believe your message was blocked in error, contact the postmaster", Other, ""},
+	{"penalty box", "451 Your IP is in a penalty box for 10 minutes: too many connections", RateLimit, ""},
 }
 
 // TestFourteenthFamilies: every row gets the category its kind has; a
