@@ -595,7 +595,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 			s.fold(&o)
 			events = append(events, ingest.Feed(s.tracker, &o)...)
 		}
-		s.noteSender(rec, v)
+		s.noteSender(rec, v, now)
 		// The store's picture of the queue, in memory until the commit.
 		if err := s.d.Store.Apply(ctx, rec); err != nil {
 			return fmt.Errorf("daemon: %w", err)
@@ -611,7 +611,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		// now, and an opened notice due later would never go out.
 		events = append(events, s.tracker.EndWindows(now)...)
 	}
-	if len(batch) == 0 && len(events) == 0 && !s.summaryDue {
+	if len(batch) == 0 && len(events) == 0 && !s.summaryDue && (len(s.senderCands) == 0 || s.tracker.CatchingUp()) {
 		return nil
 	}
 	s.log.Debug("batch", zap.Int("lines", len(batch)), zap.Int("records", records), zap.Int("events", len(events)),
@@ -621,7 +621,13 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	// The loop reuses the batch: the closure keeps the lines whose
 	// positions it stores (the last of each file).
 	ends := lastLines(batch)
-	senders, env := s.takeSenderCands(), s.env.Load()
+	// A backlog's refusals wait for its end, where a later delivery of
+	// theirs has been read (noteSender).
+	var senders []senderCand
+	if !s.tracker.CatchingUp() {
+		senders = s.takeSenderCands()
+	}
+	env := s.env.Load()
 	batchWrites := func(tx *track.Tx) error {
 		if err := tx.Write(writes); err != nil {
 			return err

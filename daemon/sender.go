@@ -34,6 +34,7 @@ const senderMaxAge = 30 * time.Minute
 // senderCand is a blocklist refusal whose sender may be told.
 type senderCand struct {
 	sub      incident.Submission
+	qid      string // the queue id the refusal was logged under
 	to       string
 	at       time.Time
 	bounced  bool
@@ -42,24 +43,55 @@ type senderCand struct {
 }
 
 // noteSender keeps a blocklist deferral or bounce of a message whose sender
-// the log named, for the batch's transaction (see tellSenders). Called by
-// process for every record, after the tracker saw it.
-func (s *service) noteSender(rec *postfixlog.Record, v *classify.Verdict) {
-	if rec.Kind != postfixlog.KindDelivery || !s.cfg.Notify.SenderNotice.Enabled() ||
-		v == nil || v.Category != classify.Blocklist || v.Provider == "" || v.ReceiverFault ||
+// the log named, for the batch's transaction (see tellSenders), and lets
+// go of those whose recipient got the message after all (a delivery later
+// in the batch, or in the backlog: process holds the refusals while it
+// reads one). Called by process for every record, after the tracker saw
+// it; now is the wall clock.
+func (s *service) noteSender(rec *postfixlog.Record, v *classify.Verdict, now time.Time) {
+	if rec.Kind != postfixlog.KindDelivery || !s.cfg.Notify.SenderNotice.Enabled() {
+		return
+	}
+	if rec.Status == "sent" {
+		if len(s.senderCands) > 0 {
+			s.dropDelivered(rec)
+		}
+		return
+	}
+	if v == nil || v.Category != classify.Blocklist || v.Provider == "" || v.ReceiverFault ||
 		rec.Status != "deferred" && rec.Status != "bounced" {
 		return
+	}
+	if s.tracker.CatchingUp() && now.Sub(rec.Time) > senderMaxAge {
+		return // too old to be told (senderRefusal): not held while a backlog is read
 	}
 	sub, ok := s.tracker.Submitted(rec.QueueID)
 	if !ok || !sub.FromKnown {
 		return
 	}
-	s.senderCands = append(s.senderCands, senderCand{sub: sub, to: rec.To, at: rec.Time,
+	s.senderCands = append(s.senderCands, senderCand{sub: sub, qid: rec.QueueID, to: rec.To, at: rec.Time,
 		bounced: rec.Status == "bounced", provider: v.Provider, reply: rec.Reply.Text})
 }
 
-// takeSenderCands returns the batch's refusals noted by noteSender and
-// starts a new list.
+// dropDelivered lets go of the refusals noted for the recipient of the
+// delivery rec, under its queue id or the message's first.
+func (s *service) dropDelivered(rec *postfixlog.Record) {
+	sub, _ := s.tracker.Submitted(rec.QueueID)
+	kept := s.senderCands[:0]
+	for _, c := range s.senderCands {
+		if (c.qid == rec.QueueID || sub.QueueID != "" && c.sub.QueueID == sub.QueueID) && strings.EqualFold(c.to, rec.To) {
+			s.log.Debug("sender not told", zap.String("queue_id", c.sub.QueueID), zap.String("sender", c.sub.From),
+				zap.String("to", c.to), zap.String("reason", "delivered since"))
+			continue
+		}
+		kept = append(kept, c)
+	}
+	clear(s.senderCands[len(kept):])
+	s.senderCands = kept
+}
+
+// takeSenderCands returns the refusals noted by noteSender and starts a
+// new list.
 func (s *service) takeSenderCands() []senderCand {
 	c := s.senderCands
 	s.senderCands = nil

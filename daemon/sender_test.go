@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,56 @@ func TestSenderNotices(t *testing.T) {
 		}
 	}
 	if got, want := strings.Join(to, " "), "alice@example.com carol@example.com carol@example.com"; got != want {
+		t.Errorf("sender notices to %q, want %q", got, want)
+	}
+}
+
+// TestSenderNotToldOnceDelivered: a deferral whose recipient got the
+// message before rblwatch told the sender is not told — the notice would
+// say "has not been delivered yet" of mail already delivered. Both when
+// the delivery follows in the same batch and when a backlog read at the
+// start puts it in a later batch (frank: a batch of batchMax lines apart);
+// hank's deferral, not delivered, is told.
+func TestSenderNotToldOnceDelivered(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.SendingDomains = []string{"example.com"}
+	cfg.Notify.SenderNotice = config.SenderNotice{Domains: []string{"example.com"}, PerHour: 3}
+	var lines []string
+	add := func(l ...string) { lines = append(lines, l...) }
+	at := t0.Add(-10 * time.Minute)
+	add(submitted(at, "F1F1F1F1F1", "frank", "frank@example.com")...)
+	add(deferral(at, "F1F1F1F1F1", "x@example.net"))
+	for i := range batchMax {
+		add(stamp(at) + fmt.Sprintf(" mx dovecot: imap(frank): Logged out in=%d out=1", i))
+	}
+	add(sent(at.Add(5*time.Minute), "F1F1F1F1F1", "x@example.net"))
+	at = t0.Add(-4 * time.Minute)
+	add(submitted(at, "A2A2A2A2A2", "gina", "gina@example.com")...)
+	add(deferral(at, "A2A2A2A2A2", "x@example.net"), sent(at.Add(10*time.Second), "A2A2A2A2A2", "X@example.net"))
+	add(submitted(at, "B3B3B3B3B3", "hank", "hank@example.com")...)
+	add(deferral(at, "B3B3B3B3B3", "x@example.net"))
+	appendLines(t, h.log, lines...)
+	h.start(cfg)
+	h.read(len(lines))
+	h.stop()
+
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	items, err := st.OutboxItems(context.Background(), SinkEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to []string
+	for _, it := range items {
+		if it.Kind == track.KindSenderNotice {
+			to = append(to, strings.Join(it.Recipients, ","))
+		}
+	}
+	if got, want := strings.Join(to, " "), "hank@example.com"; got != want {
 		t.Errorf("sender notices to %q, want %q", got, want)
 	}
 }
