@@ -143,6 +143,12 @@ func (c *WhoCounter) count(login, sender string, senderKnown bool, client string
 		c.logins.add(login, n, kept)
 	}
 	if senderKnown {
+		// One mailbox, however its letters are cased (Postfix finds
+		// Alice@Example.COM where alice@example.com is): a sender that
+		// varies them is counted once, in lower case.
+		if low := strings.ToLower(sender); low != sender {
+			sender, kept = low, true // a string of its own
+		}
 		c.senders.add(sender, n, kept)
 	}
 	if client != "" {

@@ -83,3 +83,18 @@ func TestWhoCounterAsMap(t *testing.T) {
 		}
 	}
 }
+
+// TestWhoSendersFoldCase: one envelope sender in several cases of letters
+// is one sender, counted in lower case — it was two senders of one message
+// each, so a sender that varies them fell out of the top five.
+func TestWhoSendersFoldCase(t *testing.T) {
+	var c WhoCounter
+	for _, from := range []string{"alice@example.com", "Alice@Example.COM", "ALICE@EXAMPLE.COM", "bob@example.com"} {
+		c.Add("", from, true, "")
+	}
+	c.Remove("", "Bob@example.com", true, "")
+	w := c.Who(5)
+	if want := []Count{{"alice@example.com", 3}}; !slices.Equal(w.Senders, want) {
+		t.Errorf("senders %+v, want %+v", w.Senders, want)
+	}
+}
