@@ -1,0 +1,86 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestJapaneseReceiverReplies (issue 12.5): the real replies of Japanese
+// carriers that are no listing still get the carrier's restriction and
+// the advice that fits it, in both languages — docomo's unknown-user
+// answer is list hygiene (it blocks senders of many such mails, with no
+// removal form), and it refuses a whole message for one dead address at
+// the end of DATA; its recipient limit is a throttle; au's "550 : User
+// unknown" with no address is the recipient's own filter, not a dead
+// address.
+func TestJapaneseReceiverReplies(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		name, line string
+		category   Category
+		rule       string
+		want       map[string][]string // lang: words the meaning and steps must hold
+		wantNot    map[string][]string
+	}{
+		{
+			// ryoshr.net, "docomoドメインへのML配信エラー対応" (2018): a Postfix
+			// log where the reply names another recipient than to=.
+			name:     "docomo: unknown user at the end of DATA",
+			line:     "host mfsmax.docomo.ne.jp[203.138.180.112] said: 550 Unknown user aaa@docomo.ne.jp (in reply to end of DATA command)",
+			category: Recipient, rule: "docomo-unknown-user",
+			want: map[string][]string{
+				"en": {"docomo", "no removal form", "smtp_destination_recipient_limit = 1"},
+				"ja": {"ドコモ", "解除申請", "smtp_destination_recipient_limit = 1"},
+			},
+		},
+		{
+			// sisimai's NTTDOCOMO table and its set-of-emails (2022).
+			name:     "docomo: unknown user at RCPT TO",
+			line:     "host mfsmax.docomo.ne.jp[203.138.181.112] said: 550 Unknown user x@docomo.ne.jp (in reply to RCPT TO command)",
+			category: Recipient, rule: "docomo-unknown-user",
+			want: map[string][]string{"en": {"docomo", "Remove"}, "ja": {"ドコモ", "削除"}},
+		},
+		{
+			name:     "docomo: too many recipients",
+			line:     "host mfsmax.docomo.ne.jp[203.138.181.112] said: 552 Too many recipients (in reply to RCPT TO command)",
+			category: RateLimit, rule: "docomo-recipient-limit",
+			want: map[string][]string{"en": {"docomo", "smtp_destination_recipient_limit"}, "ja": {"ドコモ", "smtp_destination_recipient_limit"}},
+		},
+		{
+			// sisimai's KDDI table: "The response was: 550 : User unknown".
+			name:     "au: the recipient's own filter",
+			line:     "host lsean.ezweb.ne.jp[27.86.113.2] said: 550 : User unknown (in reply to end of DATA command)",
+			category: Policy, rule: "kddi-filtered",
+			want:    map[string][]string{"en": {"au", "reception settings"}, "ja": {"au", "受信"}},
+			wantNot: map[string][]string{"en": {"does not exist"}, "ja": {"存在しない"}},
+		},
+		{
+			// sisimai's EZweb bounce: "<<< 550 <******@ezweb.ne.jp>: User unknown".
+			name:     "au: an unknown address",
+			line:     "host msmx.au.com[27.86.113.2] said: 550 <x@ezweb.ne.jp>: User unknown (in reply to RCPT TO command)",
+			category: Recipient, rule: "kddi-unknown-user",
+			want: map[string][]string{"en": {"au", "Remove"}, "ja": {"au", "削除"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := c.Classify(InputFromText(tc.line, ""))
+			if v.Category != tc.category || v.Rule != tc.rule || v.Provider != "" {
+				t.Fatalf("%s/%s rule %q, want %s rule %q", v.Provider, v.Category, v.Rule, tc.category, tc.rule)
+			}
+			for _, lang := range []string{"en", "ja"} {
+				e := c.Explain(v, lang, RoleOperator)
+				all := e.Meaning + "\n" + strings.Join(e.Steps, "\n")
+				for _, w := range tc.want[lang] {
+					if !strings.Contains(all, w) {
+						t.Errorf("%s: lacks %q:\n%s", lang, w, all)
+					}
+				}
+				for _, w := range tc.wantNot[lang] {
+					if strings.Contains(all, w) {
+						t.Errorf("%s: says %q:\n%s", lang, w, all)
+					}
+				}
+			}
+		})
+	}
+}
