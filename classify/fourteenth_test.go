@@ -43,7 +43,6 @@ var fourteenthFamilies = []struct {
 	{"unresolvable", "421 4.7.1 Your IP address failed the reverse lookup; connection blocked", Policy, ""},
 	{"unresolvable", "550 Your IP address 203.0.113.7 is blocked: it has no reverse DNS", Policy, ""},
 	{"unresolvable", "554 Connection refused: your IP does not have a valid hostname", Other, ""},
-	{"unresolvable", "554 cmg1.fe.forpsi.com bizsmtp 0bcW1i00G0jifNx01bcmHa no DNS reverse for 203.0.113.7", Other, ""},
 	{"unresolvable", "550 Ihre IP-Adresse 203.0.113.7 kann nicht aufgelöst werden", Other, ""},
 	{"unresolvable", "550 Impossible de résoudre votre adresse IP 203.0.113.7", Other, ""},
 	{"unresolvable", "550 No se puede resolver su dirección IP 203.0.113.7", Other, ""},
@@ -82,15 +81,19 @@ var fourteenthFamilies = []struct {
 	{"you in person", "550 Usted ha sido bloqueado por el destinatario", Other, ""},
 	{"you in person", "550 Você foi bloqueado pelo destinatário", Other, ""},
 	{"you in person", "550 5.7.1 You are on the personal blacklist of this recipient", Other, ""},
-	// ... and its look-alikes: our address, a list, or spam as the reason
+	// (HestiaCP's documented Exim ACL for its lists of sender addresses,
+	// domains and TLDs, github.com/chriscapisce/Custom-Exim4-Blacklists)
+	{"you in person", "You have been blacklisted for sending SPAM.", Policy, ""},
+	{"you in person", "550 You have been blacklisted for spamming", Policy, ""},
+	// ... and its look-alikes: our address, a list or a reputation named
 	// is a block; "you are blocked" alone, as "you are banned", is a
 	// terse refusal of the client
 	{"you in person", "550 You have been blacklisted: your IP 203.0.113.7 is listed on our RBL", Blocklist, ""},
-	{"you in person", "550 You have been blacklisted for sending spam", Blocklist, ""},
 	{"you in person", "554 You have been listed in bl.example.net", Blocklist, ""},
 	{"you in person", "550 Your server has been blacklisted by the recipient's mail system", Blocklist, ""},
 	{"you in person", "550 Vous avez été mis sur liste noire : votre adresse IP 203.0.113.7 est listée", Blocklist, ""},
 	{"you in person", "550 You are blocked", Blocklist, ""},
+	{"you in person", "550 You have been blacklisted: poor sender reputation", Blocklist, ""},
 
 	// A mail security appliance's own sender (connection) block, tagged
 	// with its name: an unknown list, not the recipient's choice.
@@ -136,6 +139,25 @@ var fourteenthFamilies = []struct {
 	{"penalty box", "554 Your message was penalized for its content", Other, ""},
 	{"penalty box", "550 If you believe your message was blocked in error, contact the postmaster", Other, ""},
 	{"penalty box", "451 Your IP is in a penalty box for 10 minutes: too many connections", RateLimit, ""},
+
+	// A receiver's numbered connection refusals (a Chinese mail server's
+	// table of errors, jotop.com 2017): (2) its deny black list and (4)
+	// its outgoing-spam filter by address are blocks; (1) an address
+	// outside the allowed ranges is policy, (3) connection-attack
+	// protection a rate limit.
+	{"numbered code", "554 Unwelcome connection rejected (2)", Blocklist, ""},
+	{"numbered code", "554 Unwelcome connection rejected (4)", Blocklist, ""},
+	{"numbered code", "554 Unwelcome connection rejected (1)", Policy, ""},
+	{"numbered code", "554 Unwelcome connection rejected (3)", RateLimit, ""},
+
+	// A mail address as what was blacklisted (open-mail.org's 3strikes
+	// replies: "Sorry! We REJECT this message, because <domain> has
+	// blacklisted <address>."): the sender's address, not ours; our
+	// address so named stays a block.
+	{"address blacklisted", "Sorry! We REJECT this message, because example.net has blacklisted a@example.org. See http://open-mail.org/rejects for help.", Other, ""},
+	{"address blacklisted", "550 example.net has blocked <a@example.org>", Other, ""},
+	{"address blacklisted", "550 We have blacklisted 192.0.2.1 for spam", Blocklist, ""},
+	{"unresolvable", "554 cmg1.fe.forpsi.com bizsmtp 0bcW1i00G0jifNx01bcmHa no DNS reverse for x.x.x.x", Policy, ""},
 }
 
 // TestFourteenthFamilies: every row gets the category its kind has; a
