@@ -84,3 +84,27 @@ func TestJapaneseReceiverReplies(t *testing.T) {
 		})
 	}
 }
+
+// TestNiftyAdviceFitsItsSource (issue 12.7): @nifty's FAQ 22527 is about
+// @nifty's own servers being listed when its members send; what @nifty
+// asks of senders to it is a static address with forward-confirmed
+// reverse DNS and SPF, DKIM and DMARC.
+func TestNiftyAdviceFitsItsSource(t *testing.T) {
+	c := Default()
+	v := c.Classify(InputFromText("host mx.nifty.com[192.0.2.9] said: 550 5.7.1 Your IP 192.0.2.1 is blocked (in reply to RCPT TO command)", ""))
+	if v.Provider != "nifty" {
+		t.Fatalf("provider %q", v.Provider)
+	}
+	for lang, want := range map[string][]string{"en": {"PTR", "DKIM", "DMARC"}, "ja": {"逆引き", "DKIM", "DMARC"}} {
+		e := c.Explain(v, lang, RoleDedicated)
+		all := e.Meaning + "\n" + strings.Join(e.Steps, "\n")
+		for _, w := range want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s: lacks %q:\n%s", lang, w, all)
+			}
+		}
+		if strings.Contains(all, "22527") {
+			t.Errorf("%s: cites FAQ 22527:\n%s", lang, all)
+		}
+	}
+}
