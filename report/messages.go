@@ -114,10 +114,20 @@ var viaText = map[postfixlog.LinkVia]string{
 }
 
 // WriteWho writes who submitted a set of messages: their SASL logins,
-// envelope senders and clients, with counts.
-func WriteWho(w io.Writer, title string, who incident.Who) error {
+// envelope senders and clients, with counts. total, when more than the
+// messages counted, is the number of the set they are part of, and note
+// (when set) says why the others are not counted.
+func WriteWho(w io.Writer, title string, who incident.Who, total int, note string) error {
 	b := bufio.NewWriter(w)
-	fmt.Fprintf(b, "%s: %d %s\n", shown(title, maxShownText), who.Messages, plural(who.Messages, "message", "messages"))
+	if total > who.Messages {
+		fmt.Fprintf(b, "%s: %d of its %d messages", shown(title, maxShownText), who.Messages, total)
+	} else {
+		fmt.Fprintf(b, "%s: %d %s", shown(title, maxShownText), who.Messages, plural(who.Messages, "message", "messages"))
+	}
+	if note != "" {
+		fmt.Fprintf(b, " (%s)", note)
+	}
+	b.WriteString("\n")
 	list := func(name string, cs []incident.Count, more int, show func(string) string) {
 		if len(cs) == 0 {
 			return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/report"
 	"github.com/rblwatch/rblwatch/track"
 )
@@ -76,12 +77,19 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("messages: %w", err)
 	}
 	defer st.Close()
+	var total int // the incident's messages, those beyond its list too
+	var note string
 	if *inc != "" {
 		// A mistyped id must not read as "no message was refused".
-		if _, ok, err := st.Incident(ctx, *inc); err != nil {
+		stored, ok, err := st.Incident(ctx, *inc)
+		if err != nil {
 			return fmt.Errorf("messages: %w", err)
 		} else if !ok {
 			return usageError{fmt.Sprintf("messages: no incident %q (see rblwatch incidents)", *inc)}
+		}
+		total = len(stored.Messages) + stored.MoreMessages
+		if stored.MoreMessages > 0 {
+			note = fmt.Sprintf("the state database lists an incident's first %d", incident.MaxMessages)
 		}
 	}
 	trails, err := st.Trails(ctx, f)
@@ -92,7 +100,7 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 		return report.WriteMessagesJSON(e.stdout, trails)
 	}
 	if *inc != "" && len(trails) > 0 {
-		if err := report.WriteWho(e.stdout, "incident "+*inc+", who sent the refused mail", report.TrailsWho(trails, 10)); err != nil {
+		if err := report.WriteWho(e.stdout, "incident "+*inc+", who sent the refused mail", report.TrailsWho(trails, 10), total, note); err != nil {
 			return err
 		}
 	}

@@ -9,11 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
 
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/track"
 	"github.com/rblwatch/rblwatch/track/tracktest"
 )
 
@@ -154,4 +158,45 @@ func TestMessagesCommandErrors(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, errOut, tc.code, tc.want)
 		}
 	}
+}
+
+// TestMessagesIncidentKeptOnly: an incident of more messages than the
+// store lists (incident.MaxMessages) — a flood of a thousand from one
+// sender — gets from messages --incident the counts of the listed ones,
+// said to be part of its total: they read as the whole ("who sent the
+// refused mail: 2 messages") while the notice and replay counted all.
+func TestMessagesIncidentKeptOnly(t *testing.T) {
+	db := messagesStore(t)
+	st, err := track.Open(db, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 15, 33, 0, 0, time.UTC)
+	inc := incident.Incident{ID: "trendmicro-192.0.2.1-20261123T153348Z", Key: incident.Key{Provider: "trendmicro", Listed: "192.0.2.1"},
+		Status: incident.Ongoing, FirstSeen: at, LastSeen: at.Add(time.Hour),
+		Verdict: classify.Verdict{Provider: "trendmicro", Category: classify.Blocklist, Listed: "192.0.2.1"},
+		Messages: []incident.Message{
+			{QueueID: "43C4B986274", From: "sender@origin.test", Fate: incident.FateBounced, FirstSeen: at, LastSeen: at.Add(time.Minute)},
+			{QueueID: "E62B59862A3", From: "sender@origin.test", Fate: incident.FateDeferred, FirstSeen: at, LastSeen: at.Add(time.Minute)},
+		}}
+	for _, tc := range []struct {
+		more int
+		want string
+	}{
+		{0, "who sent the refused mail: 2 messages\n"},
+		{998, "who sent the refused mail: 2 of its 1000 messages (the state database lists an incident's first 1000)\n"},
+	} {
+		inc.MoreMessages = tc.more
+		if err := st.Tx(t.Context(), func(tx *track.Tx) error { return tx.SaveIncident(inc) }); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := messagesCLI(t, "--config", messagesConfig(t, db), "--incident", inc.ID)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if first, _, _ := strings.Cut(out, "\n"); first+"\n" != "incident "+inc.ID+", "+tc.want {
+			t.Errorf("%d more messages: %q, want %q", tc.more, first, tc.want)
+		}
+	}
+	st.Close()
 }
