@@ -132,6 +132,7 @@ var fourteenthFamilies = []struct {
 	{"penalty box", "550 5.7.1 Host is penalized for sending spam", Blocklist, ""},
 	{"penalty box", "554 Bad karma from your host", Blocklist, ""},
 	{"penalty box", "If you think you have been blocked in error, please forward this whole message to your ISP.", Blocklist, ""},
+	{"penalty box", "If you think you have been blocked in error, forward this message to your ISP. The next line often contains a URL with more information.", Blocklist, ""},
 	{"penalty box", "550 You have been blacklisted in error? Write to postmaster", Blocklist, ""},
 	// ... and its look-alikes: a message penalized by a score, a message
 	// blocked in error, a penalty box for too many connections
@@ -157,6 +158,7 @@ var fourteenthFamilies = []struct {
 	{"address blacklisted", "Sorry! We REJECT this message, because example.net has blacklisted a@example.org. See http://open-mail.org/rejects for help.", Other, ""},
 	{"address blacklisted", "550 example.net has blocked <a@example.org>", Other, ""},
 	{"address blacklisted", "550 We have blacklisted 192.0.2.1 for spam", Blocklist, ""},
+	{"address blacklisted", "554 blacklisted (a@example.org)", Blocklist, ""},
 	{"unresolvable", "554 cmg1.fe.forpsi.com bizsmtp 0bcW1i00G0jifNx01bcmHa no DNS reverse for x.x.x.x", Policy, ""},
 }
 
