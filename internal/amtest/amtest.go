@@ -28,6 +28,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/rblwatch/rblwatch/internal/testenv"
 	"github.com/rblwatch/rblwatch/internal/testproc"
 )
@@ -40,6 +42,14 @@ type Options struct {
 	// GroupWait and GroupInterval of the route; 100 ms and 1 s when zero,
 	// so that tests see notifications quickly.
 	GroupWait, GroupInterval time.Duration
+	// Config, when set, is an Alertmanager configuration file (the shipped
+	// prometheus/alertmanager.yml) whose route tree is used as it is —
+	// matchers, group_by, nesting — with GroupWait and GroupInterval in
+	// every route and the capture webhook as every receiver, which resolves
+	// only when every configuration of the file's receiver does
+	// (send_resolved: true). GroupBy is then unused; the file's global
+	// section (SMTP) is dropped.
+	Config string
 }
 
 // Server is a running Alertmanager.
@@ -119,7 +129,14 @@ func Start(t testing.TB, o Options) *Server {
 	for _, l := range o.GroupBy {
 		groupBy = append(groupBy, fmt.Sprintf("%q", l))
 	}
-	cfg := fmt.Sprintf(`route:
+	var cfg string
+	if o.Config != "" {
+		var err error
+		if cfg, err = shippedConfig(o.Config, modelDuration(o.GroupWait), modelDuration(o.GroupInterval), "http://"+hln.Addr().String()+"/"); err != nil {
+			t.Fatalf("amtest: %v", err)
+		}
+	} else {
+		cfg = fmt.Sprintf(`route:
   receiver: capture
   group_by: [%s]
   group_wait: %s
@@ -131,6 +148,7 @@ receivers:
       - url: http://%s/
         send_resolved: true
 `, strings.Join(groupBy, ", "), modelDuration(o.GroupWait), modelDuration(o.GroupInterval), hln.Addr())
+	}
 	cfgPath := filepath.Join(dir, "alertmanager.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -155,6 +173,67 @@ receivers:
 		t.Fatalf("amtest: %v", err)
 	}
 	return s
+}
+
+// shippedConfig rewrites the configuration file path for a test: its
+// routes as they are, with group_wait and group_interval set to wait and
+// interval, and each receiver a webhook to url that sends resolutions when
+// all of the receiver's configurations do.
+func shippedConfig(path, wait, interval, url string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var cfg map[string]any
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	route, ok := cfg["route"].(map[string]any)
+	if !ok {
+		return "", fmt.Errorf("%s: no route", path)
+	}
+	var retime func(r map[string]any)
+	retime = func(r map[string]any) {
+		r["group_wait"], r["group_interval"] = wait, interval
+		if _, ok := r["repeat_interval"]; ok {
+			r["repeat_interval"] = "1h"
+		}
+		subs, _ := r["routes"].([]any)
+		for _, s := range subs {
+			if sub, ok := s.(map[string]any); ok {
+				retime(sub)
+			}
+		}
+	}
+	retime(route)
+	receivers, _ := cfg["receivers"].([]any)
+	for i, r := range receivers {
+		rec, ok := r.(map[string]any)
+		if !ok {
+			return "", fmt.Errorf("%s: receiver %d is no mapping", path, i)
+		}
+		resolved, n := true, 0
+		for k, v := range rec {
+			confs, ok := v.([]any)
+			if !ok || !strings.HasSuffix(k, "_configs") {
+				continue
+			}
+			for _, c := range confs {
+				m, _ := c.(map[string]any)
+				n++
+				sr, set := m["send_resolved"].(bool)
+				// Alertmanager's defaults: true for webhooks, false for email.
+				resolved = resolved && (sr || !set && k == "webhook_configs")
+			}
+		}
+		if n == 0 {
+			resolved = false
+		}
+		receivers[i] = map[string]any{"name": rec["name"], "webhook_configs": []any{map[string]any{"url": url, "send_resolved": resolved}}}
+	}
+	delete(cfg, "global")
+	out, err := yaml.Marshal(cfg)
+	return string(out), err
 }
 
 // modelDuration writes d as Alertmanager's configuration reads it.
