@@ -198,7 +198,21 @@ func runChannelCase(t *testing.T, tc channelCase) {
 	if am != nil {
 		checkAlertmanager(t, am, fingerprint)
 	}
-	st, err := track.OpenReadOnly(filepath.Join(b.dir, "state.db"), zap.NewNop())
+	want := map[string][]string{"email": {"opened", "cleared"}}
+	if hook != nil {
+		want["webhook"] = []string{"opened", "cleared"}
+	}
+	if am != nil {
+		want["alertmanager"] = []string{"opened", "cleared"}
+	}
+	checkOutbox(t, b.dir, want)
+}
+
+// checkOutbox checks that the state in dir holds, per channel (sink), the
+// notices of want's kinds, in order, each sent.
+func checkOutbox(t *testing.T, dir string, want map[string][]string) {
+	t.Helper()
+	st, err := track.OpenReadOnly(filepath.Join(dir, "state.db"), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,13 +227,6 @@ func runChannelCase(t *testing.T, tc channelCase) {
 			t.Errorf("outbox item %s not sent (attempts %d, %s)", it.DedupKey, it.Attempts, it.LastError)
 		}
 		perSink[it.Sink] = append(perSink[it.Sink], it.Kind)
-	}
-	want := map[string][]string{"email": {"opened", "cleared"}}
-	if hook != nil {
-		want["webhook"] = []string{"opened", "cleared"}
-	}
-	if am != nil {
-		want["alertmanager"] = []string{"opened", "cleared"}
 	}
 	for sink, kinds := range want {
 		if !slices.Equal(perSink[sink], kinds) {
@@ -288,6 +295,13 @@ metrics:
 // opened and one cleared email, each to every recipient once, with the
 // display names in the header and the bare addresses in the envelope.
 func (b *daemonBench) checkEmails(tc channelCase) {
+	b.t.Helper()
+	b.checkEmailsFrom(tc.rcpts, tc.names, mail.Address{Name: "rblwatch", Address: "rblwatch@" + b.pf.Hostname()})
+}
+
+// checkEmailsFrom is checkEmails for the recipients rcpts (display names
+// names, "" for none) and the sender from.
+func (b *daemonBench) checkEmailsFrom(rcpts, names []string, from mail.Address) {
 	t := b.t
 	t.Helper()
 	msgs := b.ops.Messages()
@@ -302,29 +316,29 @@ func (b *daemonBench) checkEmails(tc channelCase) {
 			perRcpt[r] = append(perRcpt[r], kind)
 		}
 		to, err := nm.Header.AddressList("To")
-		if err != nil || len(to) != len(tc.rcpts) {
-			t.Errorf("%s notice To %q (%v), want %d mailboxes", kind, nm.Header.Get("To"), err, len(tc.rcpts))
+		if err != nil || len(to) != len(rcpts) {
+			t.Errorf("%s notice To %q (%v), want %d mailboxes", kind, nm.Header.Get("To"), err, len(rcpts))
 			continue
 		}
 		for i, a := range to {
-			if a.Address != tc.rcpts[i] || a.Name != tc.names[i] {
-				t.Errorf("%s notice To[%d] = %q <%s>, want %q <%s>", kind, i, a.Name, a.Address, tc.names[i], tc.rcpts[i])
+			if a.Address != rcpts[i] || a.Name != names[i] {
+				t.Errorf("%s notice To[%d] = %q <%s>, want %q <%s>", kind, i, a.Name, a.Address, names[i], rcpts[i])
 			}
 		}
-		if f, err := nm.Header.AddressList("From"); err != nil || len(f) != 1 || f[0].Name != "rblwatch" || f[0].Address != "rblwatch@"+b.pf.Hostname() {
+		if f, err := nm.Header.AddressList("From"); err != nil || len(f) != 1 || f[0].Name != from.Name || f[0].Address != from.Address {
 			t.Errorf("%s notice From %q", kind, nm.Header.Get("From"))
 		}
-		if m.From != "rblwatch@"+b.pf.Hostname() {
+		if m.From != from.Address {
 			t.Errorf("%s notice envelope sender %q", kind, m.From)
 		}
 	}
-	for _, r := range tc.rcpts {
+	for _, r := range rcpts {
 		if got := perRcpt[r]; !slices.Equal(got, []string{"opened", "cleared"}) {
 			t.Errorf("%s got %q, want one opened and one cleared notice", r, got)
 		}
 	}
-	if len(perRcpt) != len(tc.rcpts) {
-		t.Errorf("notices went to %v, want %q", perRcpt, tc.rcpts)
+	if len(perRcpt) != len(rcpts) {
+		t.Errorf("notices went to %v, want %q", perRcpt, rcpts)
 	}
 }
 
