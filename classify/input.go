@@ -51,7 +51,8 @@ func InputFromRecord(r *postfixlog.Record, sendingIP string) Input {
 // InputFromText turns a reply as people paste it into the input of
 // Classify: a bare reply ("550 5.7.1 …"), a "Diagnostic-Code: smtp; …"
 // line, a Postfix delivery text ("host mx.example.com[192.0.2.1] said:
-// … (in reply to RCPT TO command)", "… refused to talk to me: …"), or an
+// … (in reply to RCPT TO command)", "… refused to talk to me: …", "connect
+// to mx.example.com[192.0.2.1]:25: Connection timed out"), or an
 // Exim one ("host mx.example.com [192.0.2.1] SMTP error from remote mail
 // server after RCPT TO:<a@example.com>: 550 …").
 func InputFromText(s, sendingIP string) Input {
@@ -92,6 +93,21 @@ func InputFromText(s, sendingIP string) Input {
 			in.SendingIP = client
 		}
 		in.Reply = reply.Parse(trimUnbalanced(rest))
+		return in
+	}
+	if t, ok := strings.CutPrefix(s, "connect to "); ok {
+		// Postfix's own text for a connection that failed ("connect to
+		// mx.example.com[192.0.2.1]:25: Connection timed out"): no reply,
+		// as InputFromRecord takes such a record; the host is known.
+		if end := strings.Index(t, ": "); end >= 0 {
+			hp := t[:end]
+			if i := strings.LastIndexByte(hp, ']'); i >= 0 {
+				hp = hp[:i+1] // without the port
+			}
+			in.RemoteHost, in.RemoteIP = splitHostIP(hp)
+		}
+		in.NoReply = true
+		in.Reply = reply.Parse(s)
 		return in
 	}
 	marker := ""

@@ -61,6 +61,27 @@ func TestJapaneseReceiverReplies(t *testing.T) {
 			category: Recipient, rule: "kddi-unknown-user",
 			want: map[string][]string{"en": {"au", "Remove"}, "ja": {"au", "削除"}},
 		},
+		{
+			// y-ml.com help "Connection timed out": the carriers and
+			// Yahoo! JAPAN block a sender for half a day to a day by
+			// not taking its connections.
+			name:     "docomo: connections time out while it blocks us",
+			line:     "connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
+			category: Network, rule: "jp-carrier-connection",
+			want: map[string][]string{"en": {"block", "half a day"}, "ja": {"ブロック", "半日"}},
+		},
+		{
+			name:     "Yahoo! JAPAN: connections refused while it blocks us",
+			line:     "connect to mx.mail.yahoo.co.jp[183.79.57.199]:25: Connection refused",
+			category: Network, rule: "jp-carrier-connection",
+			want: map[string][]string{"en": {"block"}, "ja": {"ブロック"}},
+		},
+		{
+			name:     "another receiver's timeout is only a network failure",
+			line:     "connect to mx.example.jp[192.0.2.9]:25: Connection timed out",
+			category: Network, rule: "network",
+			wantNot: map[string][]string{"en": {"block"}, "ja": {"ブロック"}},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := c.Classify(InputFromText(tc.line, ""))
