@@ -173,6 +173,9 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	case p.ID == Unknown:
 		// A list the reply does not name may be the receiver's own:
 		// nothing says it only quoted one (issue 12.6).
+	case p.Historical != "":
+		// A list that no longer operates takes no removal request: the
+		// status says to ask the receiver to drop it (issue 12.7).
 	default:
 		e.ViaNote = fill(text("via"))
 	}

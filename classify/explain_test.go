@@ -101,6 +101,16 @@ func TestExplain(t *testing.T) {
 			t.Errorf("unnamed list via %q: via note %q", e.Via, e.ViaNote)
 		}
 	})
+	t.Run("a list that no longer operates takes no removal request, whoever quoted it", func(t *testing.T) {
+		for _, lang := range []string{"en", "ja"} {
+			e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using dnsbl.sorbs.net", lang, RoleDedicated, func(in *Input) {
+				in.RemoteHost = "mx.example.org"
+			})
+			if e.Historical == "" || e.Via != "example.org" || e.ViaNote != "" {
+				t.Errorf("%s: historical %q via %q: via note %q", lang, e.Historical, e.Via, e.ViaNote)
+			}
+		}
+	})
 	t.Run("generic wording says so", func(t *testing.T) {
 		e := explainText(t, "554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked.", "ja", RoleDedicated, nil)
 		if e.Found != FoundGeneric || e.FoundNote != c.texts["found_generic"].Ja {
