@@ -495,6 +495,17 @@ func TestParseProblems(t *testing.T) {
 		{"html without email", "notify:\n  alertmanager: {urls: [\"http://127.0.0.1:9093\"]}\n  html: true\n", []string{
 			"t.yaml:3: notify.html: warning: has no effect: notify.to is empty, so no notice goes by email",
 		}},
+		{"email keys without email", "notify:\n  webhook: {url: \"http://127.0.0.1:8080/hook\"}\n  from: rblwatch@example.com\n  sendmail: /bin/true\n", []string{
+			"t.yaml:3: notify.from: warning: has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email",
+			"t.yaml:4: notify.sendmail: warning: has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email",
+		}},
+		{"smtp keys without email", "notify:\n  alertmanager: {urls: [\"http://127.0.0.1:9093\"]}\n  smtp: localhost:25\n  starttls: never\n  username: u\n  password: p\n", []string{
+			"t.yaml:3: notify.smtp: warning: has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email",
+			"t.yaml:4: notify.starttls: warning: has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email",
+			"t.yaml:5: notify.username: warning: has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email",
+			"t.yaml:6: notify.password: warning: has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email",
+		}},
+		{"email keys for the sender notices", "sending_domains: [example.com]\nnotify:\n  alertmanager: {urls: [\"http://127.0.0.1:9093\"]}\n  from: rblwatch@example.com\n  smtp: localhost:25\n  sender_notice: {domains: [example.com]}\n", nil},
 		{"sender notice keys without domains", "notify:\n  to: pm@example.com\n  sender_notice:\n    per_hour: 5\n    authenticated_only: true\n", []string{
 			"t.yaml:4: notify.sender_notice.per_hour: warning: has no effect: notify.sender_notice.domains is empty, so no sender is told",
 			"t.yaml:5: notify.sender_notice.authenticated_only: warning: has no effect: notify.sender_notice.domains is empty, so no sender is told",

@@ -300,6 +300,24 @@ func (d *decoder) validateNotify(n *Notify) {
 		// The sender notices (notify.sender_notice) are plain text.
 		d.warnf("notify.html", "has no effect: notify.to is empty, so no notice goes by email")
 	}
+	if len(n.To) == 0 && !n.SenderNotice.Enabled() && (n.Webhook.URL != "" || len(n.Alertmanager.URLs) > 0) {
+		// Notices, but no email: the email transport's keys do nothing
+		// (with no channel at all, the warning above says what to set).
+		// Those left at their defaults (config example) are no mistake.
+		def := Default().Notify
+		for _, k := range []struct {
+			key     string
+			changed bool
+		}{
+			{"notify.from", n.From.Address != ""}, {"notify.smtp", n.SMTP != def.SMTP}, {"notify.starttls", n.StartTLS != def.StartTLS},
+			{"notify.username", n.Username != ""}, {"notify.password", n.Password != ""}, {"notify.password_file", n.PasswordFile != ""},
+			{"notify.sendmail", n.Sendmail != ""},
+		} {
+			if k.changed && d.set(k.key) {
+				d.warnf(k.key, "has no effect: notify.to is empty and notify.sender_notice.domains too, so no notice goes by email")
+			}
+		}
+	}
 	seenAM := map[string]bool{}
 	for i, s := range n.Alertmanager.URLs {
 		key := fmt.Sprintf("notify.alertmanager.urls[%d]", i)
