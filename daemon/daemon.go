@@ -222,6 +222,10 @@ type service struct {
 	// senderCands are the batch's refusals whose senders may be told
 	// (sender.go).
 	senderCands []senderCand
+	// limitLogged: when each sender's rate limit was last logged at
+	// info level (limitNews; beside the loop).
+	limitMu     sync.Mutex
+	limitLogged map[string]time.Time
 }
 
 func newService(ctx context.Context, d Deps) (*service, error) {

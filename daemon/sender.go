@@ -181,7 +181,14 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 			return err
 		}
 		if n >= sn.PerHour {
-			log.Info("sender not told: notify.sender_notice.per_hour reached", zap.Int("per_hour", sn.PerHour))
+			// Once an hour per sender at info level: a flood of a
+			// thousand messages, each deferred again at every retry,
+			// would fill the log.
+			lvl := zap.DebugLevel
+			if s.limitNews(c.sub.From, now) {
+				lvl = zap.InfoLevel
+			}
+			log.Log(lvl, "sender not told: notify.sender_notice.per_hour reached", zap.Int("per_hour", sn.PerHour))
 			continue
 		}
 		sum := sha256.Sum256([]byte(key))
@@ -206,6 +213,36 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 	}
 	return nil
 }
+
+// limitNews reports whether the rate limit of the sender addr (in any case
+// of letters) was not logged at info level in the hour before now, and
+// notes that it is. Senders last logged over an hour ago are forgotten
+// when more than maxLimitLogged are held.
+func (s *service) limitNews(addr string, now time.Time) bool {
+	s.limitMu.Lock()
+	defer s.limitMu.Unlock()
+	key := strings.ToLower(addr)
+	if at, ok := s.limitLogged[key]; ok && now.Sub(at) < time.Hour && !now.Before(at) {
+		return false
+	}
+	if s.limitLogged == nil {
+		s.limitLogged = make(map[string]time.Time)
+	}
+	if len(s.limitLogged) >= maxLimitLogged {
+		for k, at := range s.limitLogged {
+			if now.Sub(at) >= time.Hour || now.Before(at) {
+				delete(s.limitLogged, k)
+			}
+		}
+	}
+	if len(s.limitLogged) < maxLimitLogged {
+		s.limitLogged[key] = now
+	}
+	return true
+}
+
+// maxLimitLogged bounds the senders limitNews remembers.
+const maxLimitLogged = 10000
 
 // QueueLifetime returns Postfix's maximal_queue_lifetime (postconf -h,
 // which honours MAIL_CONFIG), how long a deferred message is retried: what

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/incident"
@@ -195,5 +197,36 @@ func TestSenderNotToldOnceDelivered(t *testing.T) {
 	}
 	if got, want := strings.Join(to, " "), "hank@example.com"; got != want {
 		t.Errorf("sender notices to %q, want %q", got, want)
+	}
+}
+
+// TestSenderRateLimitLoggedOnce: a flood from one sender past its
+// per_hour is logged at info level once an hour, the rest at debug — each
+// deferral of a thousand messages was an info line, and every retry of
+// the queue another thousand.
+func TestSenderRateLimitLoggedOnce(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.SendingDomains = []string{"example.com"}
+	cfg.Notify.SenderNotice = config.SenderNotice{Domains: []string{"example.com"}, PerHour: 1}
+	h.start(cfg)
+	at := t0.Add(-time.Minute)
+	var lines []string
+	for i := range 6 {
+		qid := fmt.Sprintf("C%04dC%04d", i, i)
+		from := "carol@example.com"
+		if i%2 == 1 {
+			from = "Carol@Example.com"
+		}
+		lines = append(lines, submitted(at, qid, "carol", from)...)
+		lines = append(lines, deferral(at, qid, "x@example.net"))
+	}
+	appendLines(t, h.log, lines...)
+	h.read(len(lines))
+	h.stop()
+	limited := h.logs.FilterMessage("sender not told: notify.sender_notice.per_hour reached")
+	info := limited.Filter(func(e observer.LoggedEntry) bool { return e.Level == zap.InfoLevel })
+	if limited.Len() != 5 || info.Len() != 1 {
+		t.Errorf("%d messages over the limit logged, %d at info level; want 5, 1", limited.Len(), info.Len())
 	}
 }
