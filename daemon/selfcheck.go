@@ -317,9 +317,9 @@ func (s *service) transition(tx *track.Tx, ps providerState, at time.Time) (*not
 const whoWindow = 24 * time.Hour
 
 // recentSenders puts who sent most mail in the whoWindow before at into
-// inc.Senders: all the mail of this host for a listed address (the log does
-// not say which address a message left from), the mail from that domain
-// for a listed domain.
+// inc.Senders: all the mail that left this host (or is still trying to)
+// for a listed address (the log does not say which address a message left
+// from), the mail from that domain for a listed domain.
 func (s *service) recentSenders(tx *track.Tx, inc *incident.Incident, target string, at time.Time) error {
 	domain := ""
 	if _, err := netip.ParseAddr(target); err != nil {

@@ -152,3 +152,40 @@ func TestRecentSenders(t *testing.T) {
 		}
 	}
 }
+
+// TestRecentSendersLeavesOutMailDeliveredHere: the mail of a self-check
+// listing's window that never left this host — delivered to a mailbox
+// here (local, virtual, a pipe, LMTP on a unix socket) — is not counted:
+// on a host that is also an MX the senders of incoming mail (newsletters,
+// outside correspondents) topped "who sent mail from this host". A message
+// of which one recipient was handed on over TCP or is still queued
+// counts.
+func TestRecentSendersLeavesOutMailDeliveredHere(t *testing.T) {
+	s := openTest(t)
+	in := func(qid, from string, rcpts ...string) []string {
+		l := []string{"Dec  6 11:00:00 mx postfix/smtpd[300]: " + qid + ": client=mail.news.example[203.0.113.5]",
+			"Dec  6 11:00:00 mx postfix/qmgr[90]: " + qid + ": from=<" + from + ">, size=900, nrcpt=1 (queue active)"}
+		for _, r := range rcpts {
+			l = append(l, "Dec  6 11:00:01 mx postfix/"+r+", delay=0.1, delays=0/0/0/0.1")
+		}
+		return l
+	}
+	lines := slices.Clone(trailLog)
+	lines = append(lines, in("5D5D5D5D5D", "news@news.example", "local[200]: 5D5D5D5D5D: to=<u@ours.example>, relay=local, dsn=2.0.0, status=sent (delivered to mailbox)")...)
+	lines = append(lines, in("6E6E6E6E6E", "news@news.example", "lmtp[201]: 6E6E6E6E6E: to=<v@ours.example>, relay=mx.ours.example[private/dovecot-lmtp], dsn=2.0.0, status=sent (250 2.0.0 <v@ours.example> Saved)")...)
+	lines = append(lines, in("7F7F7F7F7F", "news@news.example", "virtual[202]: 7F7F7F7F7F: to=<w@ours.example>, relay=virtual, dsn=2.0.0, status=sent (delivered to maildir)",
+		"pipe[203]: 7F7F7F7F7F: to=<x@ours.example>, relay=dovecot, dsn=2.0.0, status=sent (delivered via dovecot service)")...)
+	lines = append(lines, in("8A8A8A8A8A", "friend@else.example", "local[200]: 8A8A8A8A8A: to=<u@ours.example>, relay=local, dsn=2.0.0, status=sent (delivered to mailbox)",
+		"smtp[204]: 8A8A8A8A8A: to=<u@example.com>, relay=mx.example.com[198.51.100.30]:25, dsn=4.7.1, status=deferred (host mx.example.com[198.51.100.30] said: 450 4.7.1 blocked using Spamhaus (in reply to RCPT TO command))")...)
+	applyLines(t, s, lines)
+	var got incident.Who
+	mustTx(t, s, func(tx *Tx) error {
+		var err error
+		got, err = tx.RecentSenders(time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), "", 10)
+		return err
+	})
+	want := []incident.Count{{Name: "alice@ours.example", Messages: 1}, {Name: "carol@ours.example", Messages: 1}, {Name: "friend@else.example", Messages: 1}}
+	if got.Messages != 3 || !slices.Equal(got.Senders, want) {
+		t.Errorf("%d messages, senders %+v; want 3, %+v", got.Messages, got.Senders, want)
+	}
+}
