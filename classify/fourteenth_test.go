@@ -160,6 +160,37 @@ var fourteenthFamilies = []struct {
 	{"address blacklisted", "550 We have blacklisted 192.0.2.1 for spam", Blocklist, ""},
 	{"address blacklisted", "554 blacklisted (a@example.org)", Blocklist, ""},
 	{"unresolvable", "554 cmg1.fe.forpsi.com bizsmtp 0bcW1i00G0jifNx01bcmHa no DNS reverse for x.x.x.x", Policy, ""},
+
+	// Our address refused for its HELO name (invalid, not fully
+	// qualified, forged, or on the administrator's own list of HELO
+	// names: PolicyD v2's "Invalid HELO/EHLO; Blacklisted", dev10.tsv's
+	// kind; MagicSpam's "bad or missing identifier (HELO)", its forum
+	// post of 2 January 2017): the HELO policy, though it says our
+	// address is blocked. A HELO name on a DNS list the reply names stays
+	// that list's.
+	{"helo", "550 5.7.1 Connection from your IP blocked: HELO is not a fully qualified domain name", Policy, ""},
+	{"helo", "550 Your IP 192.0.2.1 is blocked: invalid HELO name", Policy, ""},
+	{"helo", "554 Your server is banned: bad HELO", Policy, ""},
+	{"helo", "421 Your IP is blocked: HELO/EHLO must be a fully qualified hostname", Policy, ""},
+	{"helo", "550 Your IP is blocked because your HELO (localhost) is forged", Policy, ""},
+	{"helo", "550 Your HELO name mail.example.org is blacklisted", Policy, ""},
+	{"helo", "Invalid HELO/EHLO; Blacklisted", Policy, ""},
+	{"helo", "Your message was rejected by this system and was not delivered. Reason: Messages from your location are rejected, bad or missing identifier (HELO). Contact your email administrator", Policy, ""},
+	{"helo", "550 5.7.1 Helo domain is listed in Spamhaus DBL", Blocklist, "spamhaus"},
+	{"helo", "550 HELO name mail.example.org is blacklisted in dbl.example.net", Blocklist, ""},
+	{"helo", "550 Your IP is blocked; we received spam from it (HELO was mail.example.org)", Blocklist, ""},
+
+	// A greylisting module's own black list of servers that failed it
+	// (PolicyD v2: "Greylisting in effect, sending server blacklisted",
+	// dev10.tsv's kind) is a block; greylisting alone is greylisting.
+	{"greylist", "Greylisting in effect, sending server blacklisted", Blocklist, ""},
+	{"greylist", "450 4.7.1 Greylisted: your server is blacklisted for failing greylisting", Blocklist, ""},
+	{"greylist", "451 4.7.1 Greylisting in effect, please come back later", Greylist, ""},
+	{"greylist", "421 Your IP is in the greylist, try again in 5 minutes", Greylist, ""},
+
+	// A user's list said in two words ("this user's block list").
+	{"you in person", "554 5.7.1 You are on this user's block list", Other, ""},
+	{"you in person", "550 Your IP 192.0.2.1 is on the recipient's block list", Blocklist, ""},
 }
 
 // TestFourteenthFamilies: every row gets the category its kind has; a
