@@ -110,6 +110,10 @@ func senderRefusal(c senderCand, sn config.SenderNotice, login, self string, now
 		return "null sender"
 	case at <= 0 || !containsFold(sn.Domains, from[at+1:]):
 		return "sender outside notify.sender_notice.domains"
+	case strings.ContainsAny(from[:at], "%!@:\""):
+		// Postfix's percent hack and bang paths, a quoted or
+		// source-routed address: the notice could leave our domains.
+		return "sender address routes elsewhere"
 	case from == strings.ToLower(self):
 		return "our own notice"
 	case sn.AuthenticatedOnly && login == "":

@@ -43,6 +43,14 @@ func TestSenderRefusal(t *testing.T) {
 		{"look-alike", cand("bob@evilexample.com", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
 		{"no domain", cand("bob", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
 		{"our own notice", cand("rblwatch@example.com", true, 0), sn, "", "our own notice"},
+		// A local part that routes elsewhere (Postfix's percent hack and
+		// bang paths, a quoted or source-routed address) would take the
+		// notice outside our domains.
+		{"percent hack", cand("bob%outside.test@example.com", true, 0), sn, "", "sender address routes elsewhere"},
+		{"bang path", cand("outside.test!bob@example.com", true, 0), sn, "", "sender address routes elsewhere"},
+		{"quoted address", cand(`"bob@outside.test"@example.com`, true, 0), sn, "", "sender address routes elsewhere"},
+		{"source route", cand("@outside.test:bob@example.com", true, 0), sn, "", "sender address routes elsewhere"},
+		{"plus address", cand("alice+lists@example.com", true, 0), sn, "", ""},
 		{"authenticated only, no login", cand("alice@example.com", true, 0), auth, "", "no SASL login"},
 		{"authenticated only, login", cand("alice@example.com", true, 0), auth, "alice", ""},
 		{"stale", cand("alice@example.com", true, senderMaxAge+time.Second), sn, "", "refusal too old"},
