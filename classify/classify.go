@@ -171,7 +171,7 @@ func (c *Catalog) verdict(f *facts, in *Input, h *hostInfo) (v Verdict, target s
 	v = Verdict{
 		Code:      in.Reply.Code,
 		Enhanced:  in.Reply.Enhanced,
-		Temporary: in.Reply.Temporary(),
+		Temporary: in.Reply.Temporary() || in.Deferred,
 		Remote:    in.RemoteHost,
 		Command:   in.Command,
 	}

@@ -96,7 +96,9 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	e.Meaning = meaning.Get(lang)
 	e.Steps = Steps(advice.Get(lang))
 	if v.Code != 0 || v.Enhanced != "" {
-		if v.Temporary {
+		if v.Temporary && v.Code >= 500 {
+			e.Retry = text("deferred_5xx")
+		} else if v.Temporary {
 			e.Retry = text("temporary")
 		} else {
 			e.Retry = text("permanent")

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
@@ -217,5 +219,31 @@ func TestWriteTextCommandInJapanese(t *testing.T) {
 		if out := b.String(); !strings.Contains(out, tc.want) || strings.Contains(out, tc.wantNot) {
 			t.Errorf("%s %s: want %q, not %q:\n%s", tc.lang, tc.cmd, tc.want, tc.wantNot, out)
 		}
+	}
+}
+
+// TestExplainDeferredDespiteCode (issue 12.7): a log line says what Postfix
+// did. A 5xx at the greeting (1and1's "refused to talk to me: 550 RBL
+// rejection", a real Postfix line) is deferred — Postfix tries the next MX
+// host and retries — so the explanation must not say it bounced.
+func TestExplainDeferredDespiteCode(t *testing.T) {
+	c := Default()
+	p := postfixlog.NewParser(time.Date(2007, 11, 14, 0, 0, 0, 0, time.UTC), time.UTC)
+	const line = "Nov 12 21:52:32 tommy postfix/smtp[7821]: 72E482C0568: to=<kehl@argentummortgage.com>, relay=mx00.1and1.com[74.208.5.3]:25, delay=3303, delays=3303/0.02/0.6/0, dsn=4.0.0, status=deferred (host mx00.1and1.com[74.208.5.3] refused to talk to me: 550 RBL rejection: http://www.spamhaus.org/query/bl?ip=75.148.8.74)"
+	v := c.Classify(InputFromLine(p, line, ""))
+	if v.Provider != "spamhaus" || !v.Temporary || v.Code != 550 {
+		t.Fatalf("verdict %+v, want Spamhaus, temporary (deferred), code 550", v)
+	}
+	for lang, tc := range map[string]struct{ want, not string }{
+		"en": {"deferred", "bounced"},
+		"ja": {"遅延", "返送"},
+	} {
+		if e := c.Explain(v, lang, RoleDedicated); !strings.Contains(e.Retry, tc.want) || strings.Contains(e.Retry, tc.not) || !strings.Contains(e.Retry, "5xx") {
+			t.Errorf("%s: retry %q", lang, e.Retry)
+		}
+	}
+	// The same reply pasted alone says nothing of what Postfix did.
+	if v := c.Classify(InputFromText("550 RBL rejection: http://www.spamhaus.org/query/bl?ip=75.148.8.74", "")); v.Temporary {
+		t.Errorf("a bare 550 reply is temporary")
 	}
 }

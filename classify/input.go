@@ -36,6 +36,7 @@ func InputFromRecord(r *postfixlog.Record, sendingIP string) Input {
 		if in.RemoteHost == "" && in.RemoteIP == "" {
 			in.RemoteHost, in.RemoteIP = r.RelayHost, r.RelayIP
 		}
+		in.Deferred = r.Status == "deferred"
 	}
 	switch r.Stage {
 	case postfixlog.StageGreeting:

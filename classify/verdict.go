@@ -36,6 +36,10 @@ type Input struct {
 	// NoReply marks a failure without any remote reply (connect refused,
 	// timeout, lost connection); Reply.Text then holds Postfix's own words.
 	NoReply bool
+	// Deferred: the log says Postfix deferred the mail (status=deferred),
+	// whatever the code — a 5xx at the greeting makes it try the next MX
+	// host and retry later. The verdict is then Temporary.
+	Deferred bool
 	// SendingIP is our outbound address, when known from configuration or
 	// the log; it becomes Verdict.Listed when the text names no IP or domain.
 	SendingIP string
@@ -46,7 +50,7 @@ type Verdict struct {
 	Provider  string   `json:"provider"` // catalog id ("spamhaus"), "unknown" for an unnamed list, "" when no provider is involved
 	Category  Category `json:"category"`
 	Listed    string   `json:"listed"`    // the listed IP or domain: from the text, else Input.SendingIP; "" when unknown
-	Temporary bool     `json:"temporary"` // 4xx: Postfix will retry
+	Temporary bool     `json:"temporary"` // 4xx, or deferred by the log's word: Postfix will retry
 	Code      int      `json:"code"`
 	Enhanced  string   `json:"enhanced"`
 	Remote    string   `json:"remote,omitempty"`  // the remote host that answered
