@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -276,15 +277,16 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 
 // caughtUp says whether every log file read holds nothing past its last
 // read position: the same file (device and inode) and no byte past the
-// position. Journald and stdin positions are never caught up here: their
-// time is the last batch's.
+// position, and rblwatch may open it (a file it cannot read is not read,
+// however quiet). Journald and stdin positions are never caught up here:
+// their time is the last batch's.
 func (c *stateCollector) caughtUp() bool {
 	if len(c.readPos) == 0 {
 		return false
 	}
 	stat := c.stat
 	if stat == nil {
-		stat = logwatch.Stat
+		stat = readableStat
 	}
 	for _, p := range c.readPos {
 		if p.Path == "" || p.Cursor != "" || p.Inode == 0 {
@@ -296,6 +298,18 @@ func (c *stateCollector) caughtUp() bool {
 		}
 	}
 	return true
+}
+
+// readableStat is logwatch.Stat of a file that can be opened for reading:
+// the start of a new install takes the log's end by its size, which needs
+// no right to read it.
+func readableStat(path string) (logwatch.FileState, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return logwatch.FileState{}, err
+	}
+	f.Close()
+	return logwatch.Stat(path)
 }
 
 // clock is the wall clock (c.now in tests).

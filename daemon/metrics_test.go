@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -368,5 +370,60 @@ func TestStreamWaitingIsRead(t *testing.T) {
 		if got := lastRead(); !got.Equal(at) {
 			t.Errorf("waiting on the stream at %v: last read %v, want %v", at, got, at)
 		}
+	}
+}
+
+// TestLastReadNeedsAReadableLog: a log file rblwatch cannot open is not
+// read, however still it lies — a daemon whose user lacks the log's group
+// (adm) took a quiet log's unchanged size for "read now", so
+// RblwatchLogNotRead, whose advice is to check the read access, stayed
+// silent. Root, who runs the tests, may open any file: a unix socket
+// stands for a file that exists and cannot be opened (ENXIO).
+func TestLastReadNeedsAReadableLog(t *testing.T) {
+	dir, err := os.MkdirTemp("", "rblwatch-sock-") // short: a socket path is at most 107 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	tests := []struct {
+		name      string
+		make      func(path string) error
+		wantFresh bool
+	}{
+		{"a readable file", func(p string) error { return os.WriteFile(p, nil, 0o640) }, true},
+		{"a file that cannot be opened", func(p string) error {
+			ln, err := net.Listen("unix", p)
+			if err == nil {
+				t.Cleanup(func() { ln.Close() })
+			}
+			return err
+		}, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprint(i))
+			if err := tt.make(path); err != nil {
+				t.Fatal(err)
+			}
+			fs, err := logwatch.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+			now := start.Add(time.Hour)
+			m := NewMetrics(nil)
+			m.state.now = func() time.Time { return now }
+			m.noteRead(postfixlog.Position{Path: path, Dev: fs.Dev, Inode: fs.Inode, Offset: fs.Size})
+			m.state.readAt = start
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(m.state)
+			want := start
+			if tt.wantFresh {
+				want = now
+			}
+			if got := testutil.ToFloat64(gaugeOf(t, reg, "rblwatch_log_last_read_timestamp_seconds")); got != float64(want.Unix()) {
+				t.Errorf("last read %v, want %v", time.Unix(int64(got), 0).UTC(), want)
+			}
+		})
 	}
 }
