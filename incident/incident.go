@@ -90,8 +90,9 @@ type Incident struct {
 	Senders        Who      `json:"senders,omitzero"`
 	Recipients     []string `json:"recipients"` // distinct affected recipients, in order of first rejection (bounded)
 	MoreRecipients int      `json:"more_recipients,omitempty"`
-	Domains        []string `json:"domains"` // distinct recipient domains, sorted
-	Remotes        []string `json:"remotes"` // distinct remote hosts that refused, in order seen
+	Domains        []string `json:"domains"`                // distinct recipient domains, sorted (the first MaxDomains)
+	MoreDomains    int      `json:"more_domains,omitempty"` // distinct recipient domains beyond MaxDomains, counted only
+	Remotes        []string `json:"remotes"`                // distinct remote hosts that refused, in order seen
 	// Instances are the Postfix instances whose refusals the incident
 	// holds (syslog_name: "postfix", or postmulti's "postfix-out"), in
 	// order seen.
@@ -135,9 +136,12 @@ const (
 	MaxSenders    = 10
 	MaxMessages   = 1000
 	MaxRecipients = 1000
-	MaxSamples    = 5
-	MaxRemotes    = 20
-	MaxInstances  = 20
+	// MaxDomains is how many recipient domains an incident keeps: the
+	// first ones refused. A delivery to one of them clears the incident.
+	MaxDomains   = 1000
+	MaxSamples   = 5
+	MaxRemotes   = 20
+	MaxInstances = 20
 )
 
 // EventKind says what changed.

@@ -125,6 +125,7 @@ type state struct {
 	inc      Incident
 	msgIndex map[string]*msgState // queue id → state, of messages still in the queue (nil once cleared)
 	rcpts    map[uint64]struct{}  // hashes of the distinct recipients (nil once cleared)
+	doms     map[uint64]struct{}  // hashes of the distinct recipient domains (nil once cleared)
 	clearAt  time.Time            // delivery seen after the last rejection: cleared at clearAt+Settle
 	lastNote time.Time            // LastSeen at the last notice (digest only when newer)
 
@@ -397,6 +398,7 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 		},
 		msgIndex: make(map[string]*msgState),
 		rcpts:    make(map[uint64]struct{}),
+		doms:     make(map[uint64]struct{}),
 		hidx:     -1,
 	}
 	t.active[key] = st
@@ -419,13 +421,20 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			}
 		}
 		if d := domainOf(rcpt); d != "" {
-			if i, found := slices.BinarySearch(st.inc.Domains, d); !found {
-				d = strings.Clone(d)
-				st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
-				if !t.cfg.NoEvents { // a tracker without events (replay) is never asked for Changes
-					st.newDomains = append(st.newDomains, d)
+			h := maphash.String(t.seed, d)
+			if _, ok := st.doms[h]; !ok {
+				st.doms[h] = struct{}{}
+				if len(st.inc.Domains) < MaxDomains {
+					i, _ := slices.BinarySearch(st.inc.Domains, d)
+					d = strings.Clone(d)
+					st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
+					if !t.cfg.NoEvents { // a tracker without events (replay) is never asked for Changes
+						st.newDomains = append(st.newDomains, d)
+					}
+					t.byDomain.put(d, append(t.byDomain.get(d), st))
+				} else {
+					st.inc.MoreDomains++
 				}
-				t.byDomain.put(d, append(t.byDomain.get(d), st))
 			}
 		}
 	}
@@ -768,7 +777,7 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	}
 	t.schedule(st)
 	// Only the summary stays: the counts are final.
-	st.msgIndex, st.rcpts = nil, nil
+	st.msgIndex, st.rcpts, st.doms = nil, nil, nil
 	t.done = append(t.done, st)
 	t.touch(st)
 	switch {
@@ -1082,6 +1091,7 @@ func (t *Tracker) Restore(incs []Incident) {
 			inc:      inc.clone(),
 			msgIndex: make(map[string]*msgState),
 			rcpts:    make(map[uint64]struct{}),
+			doms:     make(map[uint64]struct{}),
 			lastNote: inc.LastSeen,
 			hidx:     -1,
 		}
@@ -1103,6 +1113,7 @@ func (t *Tracker) Restore(incs []Incident) {
 		slices.Sort(st.inc.Domains)
 		st.inc.Domains = slices.Compact(st.inc.Domains)
 		for _, d := range st.inc.Domains {
+			st.doms[maphash.String(t.seed, d)] = struct{}{}
 			t.byDomain.put(d, append(t.byDomain.get(d), st))
 		}
 		for i, m := range st.inc.Messages {

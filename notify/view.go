@@ -577,6 +577,7 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		v.Instances, _ = cleanList(ins, incident.MaxInstances, maxField)
 	}
 	v.Domains, v.More.Domains = cleanList(inc.Domains, showDomains, maxField)
+	v.More.Domains += inc.MoreDomains
 	v.RcptList, v.More.Recipients = cleanList(inc.Recipients, showRecipients, maxField)
 	v.More.Recipients += inc.MoreRecipients
 	for _, s := range inc.Samples {

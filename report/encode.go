@@ -166,6 +166,9 @@ func (e *encoder) incident(inc *Incident) {
 	e.int("bounced", int64(inc.Bounced))
 	e.int("deferred", int64(inc.Deferred))
 	e.strings("domains", inc.Domains)
+	if inc.MoreDomains != 0 {
+		e.int("more_domains", int64(inc.MoreDomains))
+	}
 	e.strings("remotes", inc.Remotes)
 	e.key("fates")
 	if inc.Fates == nil {

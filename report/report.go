@@ -67,7 +67,10 @@ type Incident struct {
 	Bounced      int        `json:"bounced"`
 	Deferred     int        `json:"deferred"`
 	Domains      []string   `json:"domains"`
-	Remotes      []string   `json:"remotes"`
+	// MoreDomains counts the distinct recipient domains beyond Domains,
+	// which holds the first incident.MaxDomains.
+	MoreDomains int      `json:"more_domains,omitempty"`
+	Remotes     []string `json:"remotes"`
 	// Fates counts the affected messages by what became of them:
 	// delivered (later), bounced, expired, deferred (still queued).
 	Fates         map[string]int `json:"fates"`
@@ -247,6 +250,7 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 		Bounced:       inc.Bounced,
 		Deferred:      inc.Deferred,
 		Domains:       cleanList(inc.Domains, maxField),
+		MoreDomains:   inc.MoreDomains,
 		Remotes:       cleanList(inc.Remotes, maxField),
 		Fates:         map[string]int{},
 		Category:      string(v.Category),

@@ -264,6 +264,9 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	}
 	if len(inc.Domains) > 0 {
 		field(l.Domains, "%s", clean(strings.Join(inc.Domains, ", ")))
+		if inc.MoreDomains > 0 {
+			field("", l.MoreFmt, inc.MoreDomains)
+		}
 	}
 	if len(inc.Remotes) > 0 {
 		field(l.Remotes, "%s", clean(strings.Join(inc.Remotes, ", ")))
