@@ -78,7 +78,8 @@ func (a Alert) Firing() bool { return a.EndsAt.IsZero() }
 //
 // Annotations (in n.Lang): summary (the email's subject without
 // "[rblwatch] "), reply (the receiver's words, sanitised), checks (the DNS
-// listing state), lookup_url and removal_url, incident_id. Opened, digest
+// listing state), lookup_url and removal_url, incident_id, instances (the
+// Postfix instances the email names). Opened, digest
 // and listed notices give firing alerts; cleared and delisted ones resolved
 // alerts (endsAt = the time it cleared); a Related incident that is cleared
 // (a self-check round's delisting) gives a resolved alert too. A backlog
@@ -163,6 +164,7 @@ func alertOf(n Notice, cfg Config, now time.Time) (Alert, error) {
 	set("lookup_url", v.Lookup)
 	set("removal_url", v.Removal)
 	set("incident_id", v.ID)
+	set("instances", strings.Join(v.Instances, ", "))
 	var checks []string
 	for _, c := range v.Checks {
 		if c.Zone != "" {

@@ -89,6 +89,7 @@ type webhookIncident struct {
 	Deferred     int            `json:"deferred"`
 	Domains      []string       `json:"domains,omitempty"`
 	Remotes      []string       `json:"remotes,omitempty"`
+	Instances    []string       `json:"instances,omitempty"` // Postfix instances (postmulti), unless just "postfix"
 	Fates        map[string]int `json:"fates,omitempty"`
 	Checks       []Check        `json:"checks,omitempty"`
 	LookupURL    string         `json:"lookup_url,omitempty"`
@@ -120,6 +121,7 @@ func incidentOf(inc incident.Incident, v *view) webhookIncident {
 		Deferred:     v.Deferred,
 		Domains:      v.Domains,
 		Remotes:      v.Remotes,
+		Instances:    v.Instances,
 		LookupURL:    v.Lookup,
 		RemovalURL:   v.Removal,
 	}
@@ -242,6 +244,9 @@ func slackText(n Notice, v *view, summary string) string {
 		switch n.Kind {
 		case KindOpened, KindDigest, KindCleared:
 			b.WriteString("\n" + label + esc(w.counts(x)))
+			if len(x.Instances) > 0 {
+				b.WriteString("\n" + label + w.instance + w.colon + esc(strings.Join(x.Instances, ", ")))
+			}
 		}
 		for _, c := range x.Checks {
 			if c.Zone != "" {
@@ -273,6 +278,7 @@ func checkWord(lang string, c checkView) string {
 // the emails' and the report's).
 var slackWords = map[string]struct {
 	colon, lookup, removal, sep string
+	instance                    string // the email's "Postfix instance" line
 	status                      map[string]string
 	counts                      func(*view) string
 	// ended says how an incident of a backlog summary ended (by
@@ -281,7 +287,7 @@ var slackWords = map[string]struct {
 	more  func(backlogMore) string
 }{
 	"en": {
-		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ",
+		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ", instance: "Postfix instance",
 		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list",
 			"noipv6": "not asked (the list has no IPv6 addresses)"},
 		ended: map[string]string{"delivered": "over: mail delivered again", "quiet": "closed: no rejection for the quiet period", "other": "closed"},
@@ -295,7 +301,7 @@ var slackWords = map[string]struct {
 		},
 	},
 	"ja": {
-		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、",
+		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、", instance: "Postfix インスタンス",
 		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし",
 			"noipv6": "問い合わせず（IPv6アドレスを掲載しないリスト）"},
 		ended: map[string]string{"delivered": "終了（配送を確認）", "quiet": "終了（一定時間拒否なし）", "other": "終了"},
