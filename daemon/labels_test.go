@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -103,5 +104,63 @@ func TestMetricLabelsBounded(t *testing.T) {
 		if len(mf.GetMetric()) > 20 {
 			t.Errorf("%s has %d series", name, len(mf.GetMetric()))
 		}
+	}
+}
+
+// TestRefusalLabelsBounded: a hostile log of refusals — each from another
+// receiver, naming another address and another list nobody knows, with
+// made-up statuses and syslog names — makes no series of its own: the
+// providers are catalog ids, the listed addresses ours or "other", the
+// statuses and categories fixed sets. The open incidents still add up.
+func TestRefusalLabelsBounded(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	h.start(cfg)
+	defer h.stop()
+
+	const n = 2000
+	var b strings.Builder
+	for i := range n {
+		rcv := fmt.Sprintf("evil%d.test", i)
+		ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		fmt.Fprintf(&b, "%s mx postfix/smtp[100]: %010X: to=<u%d@%s>, relay=mx.%s[198.18.%d.%d]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.7.1, status=bounced (host mx.%s[198.18.%d.%d] said: 554 5.7.1 Client host [%s] blocked using bl%d.evil%d.test; see https://evil%d.test/?ip=%s (in reply to RCPT TO command))\n",
+			stamp(t0), i, i, rcv, rcv, i>>8&255, i&255, rcv, i>>8&255, i&255, ip, i, i, i, ip)
+		fmt.Fprintf(&b, "%s mx postfix%d/smtp[100]: %010X: to=<v%d@%s>, relay=mx.%s[198.18.0.1]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=4.7.1, status=deferred%d (host mx.%s[198.18.0.1] said: 421 4.7.1 EvilList%d blocks %s)\n",
+			stamp(t0), i, n+i, i, rcv, rcv, i, rcv, i, ip)
+	}
+	if err := os.WriteFile(h.log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLines(2 * n)
+
+	series := 0
+	for name, mf := range h.metricFamilies() {
+		if !strings.HasPrefix(name, "rblwatch_") {
+			continue
+		}
+		series += len(mf.GetMetric())
+		if len(mf.GetMetric()) > 10 {
+			t.Errorf("%s has %d series", name, len(mf.GetMetric()))
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if v := l.GetValue(); strings.Contains(v, "evil") || strings.HasPrefix(v, "10.") || strings.Contains(v, "deferred") {
+					t.Errorf("%s: label %s=%q made from log text", name, l.GetName(), v)
+				}
+			}
+		}
+	}
+	if series > 60 {
+		t.Errorf("%d rblwatch series after %d hostile refusals", series, n)
+	}
+	open := 0.0
+	if mf := h.metricFamilies()["rblwatch_incidents_open"]; mf != nil {
+		for _, m := range mf.GetMetric() {
+			open += m.GetGauge().GetValue()
+		}
+	}
+	if open < n/10 {
+		t.Errorf("%v incidents open after %d refusals of distinct receivers: the gauge lost them", open, n)
 	}
 }
