@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -73,4 +74,53 @@ func (p *Provider) HistoricalNote(lang string) string {
 		return p.HistoricalJa
 	}
 	return p.Historical
+}
+
+// NamedList returns the provider a notice shows for a block list the
+// reply names that the catalog does not know ("blocked using
+// rbl.example.org", Verdict.List): the catalog's unnamed list under that
+// name, with the meaning and first step explain gives it (the list the
+// reply names, to be looked up on its own site) — not the unnamed list's
+// "the reply does not say which list". nil when name is not a DNS name.
+func (c *Catalog) NamedList(name string) *Provider { return c.NamedLists([]string{name}) }
+
+// NamedLists is NamedList for the lists an incident's refusals named
+// (incident.Incident.Lists): their names, the meaning and the first step
+// of each; names that are not DNS names are left out (nil when none is).
+func (c *Catalog) NamedLists(names []string) *Provider {
+	u := c.byID[Unknown]
+	if u == nil {
+		return nil
+	}
+	var kept []string
+	for _, n := range names {
+		if n = strings.ToLower(n); validName(n) && !slices.Contains(kept, n) {
+			kept = append(kept, n)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	p := *u
+	p.Name = strings.Join(kept, ", ")
+	p.Rules, p.Zones, p.ListAdvice = nil, nil, nil
+	p.Meaning, p.Advice = Text{}, Text{}
+	for _, lang := range []string{"en", "ja"} {
+		var meaning, steps []string
+		for _, n := range kept {
+			meaning = append(meaning, strings.ReplaceAll(c.texts["named_list_meaning"].Get(lang), "{provider}", n))
+			steps = append(steps, strings.ReplaceAll(c.texts["named_list_step"].Get(lang), "{provider}", n))
+		}
+		sep := " "
+		if lang == "ja" {
+			sep = ""
+		}
+		m, a := strings.Join(meaning, sep), strings.Join(steps, "\n")+"\n"+u.Advice.Get(lang)
+		if lang == "ja" {
+			p.Meaning.Ja, p.Advice.Ja = m, a
+		} else {
+			p.Meaning.En, p.Advice.En = m, a
+		}
+	}
+	return &p
 }

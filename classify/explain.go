@@ -84,6 +84,10 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	}
 	if p != nil {
 		meaning, advice = p.Meaning, p.Advice
+		if np := c.NamedList(v.List); p.ID == Unknown && np != nil {
+			// The list the reply names, as the notices say it.
+			meaning, advice = np.Meaning, np.Advice
+		}
 	}
 	if rule != nil {
 		if rule.Meaning.En != "" {
@@ -148,15 +152,9 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	case v.ReceiverFault:
 		e.Status = fill(text("receiver_fault"))
 	case p.ID == Unknown && v.List != "" && v.Listed == "":
-		// The unnamed list's meaning ("does not say which list") would
-		// contradict the list shown.
-		e.Meaning = strings.ReplaceAll(text("named_list_meaning"), "{provider}", v.List)
 		e.Status = fillPlaceholders(text("listed_no_target"), "{provider}", v.List)
-		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown && v.List != "":
-		e.Meaning = strings.ReplaceAll(text("named_list_meaning"), "{provider}", v.List)
 		e.Status = fillPlaceholders(text("listed"), "{provider}", v.List, "{target}", target)
-		e.Steps = append([]string{strings.ReplaceAll(text("named_list_step"), "{provider}", v.List)}, e.Steps...)
 	case p.ID == Unknown:
 		e.Status = fill(text("unknown_list"))
 	case p.Kind == KindProprietary && v.Listed != "":

@@ -247,3 +247,27 @@ func TestExplainDeferredDespiteCode(t *testing.T) {
 		t.Errorf("a bare 550 reply is temporary")
 	}
 }
+
+// TestNamedListProvider (issue 12.6): the provider a notice shows for a list
+// the catalog does not know says what explain says of it — the list the
+// reply names, looked up on its own site — in both languages.
+func TestNamedListProvider(t *testing.T) {
+	c := Default()
+	p := c.NamedList("DNSRBL.swinog.ch")
+	if p == nil || p.ID != Unknown || p.Name != "dnsrbl.swinog.ch" || len(p.Zones) != 0 {
+		t.Fatalf("%+v", p)
+	}
+	v := c.Classify(Input{Reply: reply.Parse("550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsrbl.swinog.ch"), RemoteHost: "contoso-com.mail.protection.outlook.com"})
+	for _, lang := range []string{"en", "ja"} {
+		e := c.Explain(v, lang, RoleDedicated)
+		if got := p.Meaning.Get(lang); got != e.Meaning {
+			t.Errorf("%s: meaning %q, explain's %q", lang, got, e.Meaning)
+		}
+		if got := Steps(p.Advice.Get(lang)); !slices.Equal(got, e.Steps) {
+			t.Errorf("%s: steps %q, explain's %q", lang, got, e.Steps)
+		}
+	}
+	if c.NamedList("not a name") != nil || c.NamedList("") != nil {
+		t.Error("a list name that is no DNS name")
+	}
+}

@@ -54,7 +54,7 @@ func (b *backlogRecord) notice(cat *classify.Catalog) *notify.Backlog {
 	for _, inc := range b.Incidents {
 		r := notify.Related{Incident: inc}
 		if cat != nil {
-			r.Provider, r.Via = cat.Provider(inc.Provider), cat.Provider(inc.Verdict.Via)
+			r.Provider, r.Via = providerOf(cat, inc), cat.Provider(inc.Verdict.Via)
 		}
 		nb.Incidents = append(nb.Incidents, r)
 	}

@@ -555,7 +555,7 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 	n := notify.Notice{
 		Kind:     rec.Kind,
 		Incident: rec.Incident,
-		Provider: env.cat.Provider(rec.Incident.Provider),
+		Provider: providerOf(env.cat, rec.Incident),
 		Via:      env.cat.Provider(rec.Incident.Verdict.Via),
 		Reply:    firstReply(rec.Incident),
 		Checks:   rec.Checks,
@@ -571,7 +571,7 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 	for _, r := range rec.Related {
 		n.Related = append(n.Related, notify.Related{
 			Incident: r.Incident,
-			Provider: env.cat.Provider(r.Incident.Provider),
+			Provider: providerOf(env.cat, r.Incident),
 			Via:      env.cat.Provider(r.Incident.Verdict.Via),
 			Reply:    firstReply(r.Incident),
 			Checks:   r.Checks,
@@ -726,6 +726,22 @@ func firstReply(inc incident.Incident) string {
 	return r.Reply.Text
 }
 
+// providerOf is the catalog entry a notice shows for an incident: its
+// provider's, or for lists the replies name that the catalog does not
+// know, those lists under their names, as explain shows one (issue 12.6).
+func providerOf(cat *classify.Catalog, inc incident.Incident) *classify.Provider {
+	if inc.Provider == classify.Unknown {
+		names := inc.Lists
+		if len(names) == 0 {
+			names = []string{inc.Verdict.List}
+		}
+		if p := cat.NamedLists(names); p != nil {
+			return p
+		}
+	}
+	return cat.Provider(inc.Provider)
+}
+
 // verify looks the listed target of an incident up at its provider's zones,
 // within twice the resolver's timeout. A provider without a public list
 // gets a "nolist" check, so the notice can say to use its portal.
@@ -735,7 +751,9 @@ func (s *service) verify(ctx context.Context, env *noticeEnv, k incident.Key) []
 	}
 	p := env.cat.Provider(k.Provider)
 	switch {
-	case p == nil || k.Listed == "":
+	case p == nil || k.Listed == "" || p.ID == classify.Unknown:
+		// (an unnamed list, or one the catalog does not know: no zone
+		// to ask, and no portal either)
 		return nil
 	case len(p.Zones) == 0:
 		return []notify.Check{{Status: notify.CheckNoList}}

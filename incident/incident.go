@@ -97,7 +97,12 @@ type Incident struct {
 	// holds (syslog_name: "postfix", or postmulti's "postfix-out"), in
 	// order seen.
 	Instances []string `json:"instances,omitempty"`
-	Samples   []string `json:"samples"` // the first raw log lines of evidence (bounded, see MaxSamples)
+	// Lists are the block lists the catalog does not know that the
+	// refusals of an incident of provider "unknown" named (Verdict.List),
+	// in order seen, once each (bounded, see MaxLists): one address
+	// refused citing two such lists is one incident showing both.
+	Lists   []string `json:"lists,omitempty"`
+	Samples []string `json:"samples"` // the first raw log lines of evidence (bounded, see MaxSamples)
 
 	// Notified is when the last notice went out (zero: none yet), and
 	// Notices how many went out; the daemon sets them.
@@ -142,6 +147,7 @@ const (
 	MaxSamples   = 5
 	MaxRemotes   = 20
 	MaxInstances = 20
+	MaxLists     = 10
 )
 
 // EventKind says what changed.

@@ -377,6 +377,9 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	if in := r.Instance; in != "" && len(st.inc.Instances) < MaxInstances && !slices.Contains(st.inc.Instances, in) {
 		st.inc.Instances = append(st.inc.Instances, strings.Clone(in))
 	}
+	if l := v.List; l != "" && v.Provider == classify.Unknown && len(st.inc.Lists) < MaxLists && !slices.Contains(st.inc.Lists, l) {
+		st.inc.Lists = append(st.inc.Lists, strings.Clone(l))
+	}
 	t.touch(st)
 	t.schedule(st)
 	return t.advance(at, evs) // an aggregation window of 0 announces at once
@@ -1154,6 +1157,7 @@ func (inc Incident) clone() Incident {
 	c.Domains = slices.Clone(inc.Domains)
 	c.Remotes = slices.Clone(inc.Remotes)
 	c.Instances = slices.Clone(inc.Instances)
+	c.Lists = slices.Clone(inc.Lists)
 	c.Samples = slices.Clone(inc.Samples)
 	return c
 }

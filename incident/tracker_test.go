@@ -874,3 +874,29 @@ func TestDomainsBounded(t *testing.T) {
 		t.Errorf("a delivery to a kept domain: events %v, want cleared", got)
 	}
 }
+
+// TestUnknownListsOfOneAddress (issue 12.6): two lists the catalog does not
+// know refuse mail from one address; the incident of provider "unknown"
+// keeps both names, in order, once each, so neither is lost.
+func TestUnknownListsOfOneAddress(t *testing.T) {
+	tr := New(Config{Aggregate: 30 * time.Second})
+	named := func(list string) classify.Verdict {
+		return classify.Verdict{Provider: classify.Unknown, Category: classify.Blocklist, Listed: "192.0.2.1", Code: 550, List: list}
+	}
+	run(tr, []step{
+		{r: delivery(1, "A1", "a@example.net", "bounced"), v: named("dnsrbl.swinog.ch")},
+		{r: delivery(2, "A2", "b@example.org", "bounced"), v: named("korea.services.net")},
+		{r: delivery(3, "A3", "c@example.org", "bounced"), v: named("dnsrbl.swinog.ch")},
+		{r: delivery(4, "A4", "d@example.org", "bounced"), v: named("")},
+	})
+	evs := tr.Tick(t0.Add(31 * time.Second))
+	if len(evs) != 1 {
+		t.Fatalf("events = %v", kinds(evs))
+	}
+	if got, want := evs[0].Incident.Lists, []string{"dnsrbl.swinog.ch", "korea.services.net"}; !slices.Equal(got, want) {
+		t.Errorf("lists = %q, want %q", got, want)
+	}
+	if got := evs[0].Incident.Verdict.List; got != "dnsrbl.swinog.ch" {
+		t.Errorf("first verdict's list %q", got)
+	}
+}

@@ -551,9 +551,10 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
 		v.Provider = inc.Provider
 	}
-	if (v.Provider == "" || inc.Provider == "unknown") && validHostname(inc.Verdict.List) {
+	if (v.Provider == "" || inc.Provider == "unknown" && len(inc.Lists) == 0) && validHostname(inc.Verdict.List) {
 		// A list the reply names that the catalog does not know is shown
-		// by its (validated) name.
+		// by its (validated) name; several (inc.Lists) by the names the
+		// daemon's provider entry gives them (classify.NamedLists).
 		v.Provider = strings.ToLower(inc.Verdict.List)
 	}
 	if n.Via != nil {

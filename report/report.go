@@ -321,6 +321,12 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 		e := opts.Catalog.Explain(v, opts.Lang, opts.Role)
 		if inc.Provider == classify.Unknown {
 			out.ProviderName = e.ProviderName // the list the reply names, or "unnamed" in opts.Lang
+			if p := opts.Catalog.NamedLists(inc.Lists); len(inc.Lists) > 1 && p != nil {
+				// Several lists the replies named: each by its name and
+				// with its step, as the notice gives them.
+				out.ProviderName, e.Meaning = p.Name, p.Meaning.Get(opts.Lang)
+				e.Steps = classify.RoleSteps(opts.Role, opts.Lang, classify.Steps(p.Advice.Get(opts.Lang)))
+			}
 		}
 		if out.Status != string(incident.Cleared) { // what to do matters while it lasts
 			out.Steps, out.RemovalTime, out.RoleNote = e.Steps, e.RemovalTime, e.RoleNote
