@@ -298,16 +298,24 @@ func (a *Alertmanager) Post(ctx context.Context, alerts []Alert) error {
 		go func() { defer wg.Done(); errs[i] = a.post(ctx, u, body) }()
 	}
 	wg.Wait()
-	var failed []error
+	var details []string
 	temp := false
 	for _, err := range errs {
 		if err == nil {
 			return nil // one accepted: the alert is in the cluster
 		}
-		failed = append(failed, err)
 		temp = temp || Temporary(err)
+		if se, ok := err.(*SendError); ok {
+			details = append(details, se.detail())
+		} else {
+			details = append(details, err.Error())
+		}
 	}
-	return &SendError{Sink: "alertmanager", Op: "post", Temp: temp, Err: errors.Join(failed...)}
+	if len(errs) == 1 {
+		return errs[0] // it names the member
+	}
+	return &SendError{Sink: "alertmanager", Op: "post (no member accepted)", Temp: temp,
+		Message: strings.Join(details, "; "), Err: errors.Join(errs...)}
 }
 
 // post sends one request to one Alertmanager.

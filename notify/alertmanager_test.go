@@ -312,3 +312,41 @@ func TestAlertSeverityEscalates(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertmanagerErrorNamesTheMember: when no member accepts the alerts,
+// the error (logged, and kept in the outbox) says which member answered
+// what, once each — it said "notify: alertmanager post: notify:
+// alertmanager post: 404: … (permanent) (permanent)" and named no URL, so
+// with several members nobody could tell which one was wrong.
+func TestAlertmanagerErrorNamesTheMember(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	payload, err := AlertmanagerPayload(openedNotice(), testConfig(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		urls []string
+		want string
+		temp bool
+	}{
+		{"one member", []string{missing.URL}, "notify: alertmanager post: " + missing.URL + "/api/v2/alerts: 404: 404 page not found (permanent)", false},
+		{"two members", []string{down.URL, missing.URL},
+			"notify: alertmanager post (no member accepted): " + down.URL + "/api/v2/alerts: 503: unavailable (temporary); " + missing.URL + "/api/v2/alerts: 404: 404 page not found (permanent) (temporary)", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := (&Alertmanager{URLs: tc.urls}).Deliver(context.Background(), Item{Payload: payload})
+			if err == nil || Temporary(err) != tc.temp {
+				t.Fatalf("err %v, want temporary %v", err, tc.temp)
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("error\n %s\nwant\n %s", got, tc.want)
+			}
+		})
+	}
+}

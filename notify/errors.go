@@ -22,22 +22,43 @@ type SendError struct {
 	Message  string // the peer's words, sanitised and bounded
 	Temp     bool   // a retry may succeed
 	Err      error  // the underlying error, if any
+	// Peer names the peer when it is no secret (an Alertmanager's URL;
+	// never the webhook's, which often holds a token).
+	Peer string
 }
 
 func (e *SendError) Error() string {
+	d := e.detail()
+	if strings.HasPrefix(d, " (") { // nothing but temporary or permanent
+		return fmt.Sprintf("notify: %s %s%s", e.Sink, e.Op, d)
+	}
+	return fmt.Sprintf("notify: %s %s: %s", e.Sink, e.Op, d)
+}
+
+// detail is the error after its sink and operation: the peer, the code,
+// the peer's words or the underlying error, and whether it is temporary.
+func (e *SendError) detail() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "notify: %s %s", e.Sink, e.Op)
+	if e.Peer != "" {
+		b.WriteString(e.Peer + ": ")
+	}
 	if e.Code != 0 {
-		fmt.Fprintf(&b, ": %d", e.Code)
+		fmt.Fprintf(&b, "%d", e.Code)
 		if e.Enhanced != "" {
 			b.WriteString(" " + e.Enhanced)
 		}
 	}
 	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+		if e.Code != 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Message)
 	}
 	if e.Err != nil && e.Message == "" {
-		b.WriteString(": " + e.Err.Error())
+		if e.Code != 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
 	}
 	if e.Temp {
 		b.WriteString(" (temporary)")

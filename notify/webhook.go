@@ -363,6 +363,10 @@ func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
 		}
 		return err
 	}
+	peer := u // named in errors unless it is a secret
+	if p.hideURL {
+		peer = ""
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
@@ -384,7 +388,7 @@ func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
 	client.CheckRedirect = keepPost
 	resp, err := client.Do(req)
 	if err != nil {
-		return &SendError{Sink: p.sink, Op: "post", Temp: true, Err: hide(err)}
+		return &SendError{Sink: p.sink, Op: "post", Temp: true, Err: withoutURL(err), Peer: peer}
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -399,7 +403,7 @@ func (p jsonPost) post(ctx context.Context, u string, body []byte) error {
 		// Its Location is left out: it may hold a token too.
 		msg = "the " + p.urlName + " redirects elsewhere, and a redirected POST would lose its body: configure the address it redirects to"
 	}
-	return &SendError{Sink: p.sink, Op: "post", Code: code, Message: msg, Temp: temp}
+	return &SendError{Sink: p.sink, Op: "post", Code: code, Message: msg, Temp: temp, Peer: peer}
 }
 
 // keepPost follows a redirect only when the request stays a POST with its
