@@ -242,7 +242,6 @@ func checkOutbox(t *testing.T, dir string, want map[string][]string) {
 func (b *daemonBench) channelConfig(tc channelCase, hook *hookPeer, am *amtest.Server) (path, metrics string) {
 	t := b.t
 	t.Helper()
-	metrics = freeAddr(t, "127.0.0.1")
 	var n strings.Builder
 	fmt.Fprintf(&n, "  to:\n")
 	for _, to := range tc.to {
@@ -269,13 +268,21 @@ func (b *daemonBench) channelConfig(tc channelCase, hook *hookPeer, am *amtest.S
 	if am != nil {
 		fmt.Fprintf(&n, "  alertmanager:\n    urls: [%s]\n", am.URL)
 	}
+	return b.notifyConfig("notify:\n" + n.String() + "  aggregate: 0s\n  settle: 1s\n")
+}
+
+// notifyConfig writes a configuration for rblwatch run on the bench with
+// the notify block given (YAML, "notify:" included) and returns its path
+// and its metrics address. The file is private: it may hold the webhook
+// URL, a secret.
+func (b *daemonBench) notifyConfig(notify string) (path, metrics string) {
+	t := b.t
+	t.Helper()
+	metrics = freeAddr(t, "127.0.0.1")
 	text := fmt.Sprintf(`log:
   path: %s
 state:
   path: %s
-notify:
-%s  aggregate: 0s
-  settle: 1s
 host_name: %s
 sending_ips: [%s]
 dnsbl:
@@ -283,9 +290,9 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), n.String(), b.pf.Hostname(), listed, b.dns.Addr, metrics)
+%s`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), b.pf.Hostname(), listed, b.dns.Addr, metrics, notify)
 	path = writeFile(t, b.dir, "rblwatch.yaml", text)
-	if err := os.Chmod(path, 0o600); err != nil { // it holds the webhook URL, a secret
+	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path, metrics

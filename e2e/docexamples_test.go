@@ -160,22 +160,7 @@ func runDocExample(t *testing.T, ex docExample) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	metrics := freeAddr(t, "127.0.0.1")
-	cfgPath := writeFile(t, b.dir, "rblwatch.yaml", fmt.Sprintf(`log:
-  path: %s
-state:
-  path: %s
-host_name: %s
-sending_ips: [%s]
-dnsbl:
-  resolver: %s
-  interval: 0s
-metrics:
-  listen: %s
-%s`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), b.pf.Hostname(), listed, b.dns.Addr, metrics, block))
-	if err := os.Chmod(cfgPath, 0o600); err != nil { // it may hold the webhook URL, a secret
-		t.Fatal(err)
-	}
+	cfgPath, metrics := b.notifyConfig(string(block))
 	data, err := os.ReadFile(cfgPath)
 	if err != nil {
 		t.Fatal(err)
