@@ -62,6 +62,24 @@ func TestJapaneseReceiverReplies(t *testing.T) {
 			want: map[string][]string{"en": {"au", "Remove"}, "ja": {"au", "削除"}},
 		},
 		{
+			// SendMagic's note on docomo's SMTP replies: "500 Line Too Long"
+			// for a line over 1000 bytes.
+			name:     "docomo: a line too long",
+			line:     "host mfsmax.docomo.ne.jp[203.138.181.112] said: 500 Line Too Long (in reply to end of DATA command)",
+			category: Policy, rule: "docomo-line-too-long",
+			want:     map[string][]string{"en": {"1000", "quoted-printable"}, "ja": {"1000", "quoted-printable"}},
+			wantNot:  map[string][]string{"en": {"Reverse DNS"}, "ja": {"逆引き"}},
+		},
+		{
+			// SendMagic's note on SoftBank's SMTP replies; SoftBank's
+			// "メールを送受信する際の注意事項": many unknown addresses make its
+			// system throttle the sender.
+			name:     "SoftBank: an unknown address",
+			line:     "host mx.i.softbank.jp[210.146.60.1] said: 550 Invalid recipient: <xxx@i.softbank.jp> (in reply to RCPT TO command)",
+			category: Recipient, rule: "softbank-unknown-user",
+			want:     map[string][]string{"en": {"SoftBank", "Remove"}, "ja": {"ソフトバンク", "削除"}},
+		},
+		{
 			// y-ml.com help "Connection timed out": the carriers and
 			// Yahoo! JAPAN block a sender for half a day to a day by
 			// not taking its connections.
@@ -127,5 +145,21 @@ func TestNiftyAdviceFitsItsSource(t *testing.T) {
 		if strings.Contains(all, "22527") {
 			t.Errorf("%s: cites FAQ 22527:\n%s", lang, all)
 		}
+	}
+}
+
+// TestSoftBankAdviceFitsItsSource (issue 12.7): SoftBank's 500 recipients a
+// day is the limit on its own phones' sending; what it says to senders to
+// its phones is to clean their lists of dead addresses, which it throttles.
+func TestSoftBankAdviceFitsItsSource(t *testing.T) {
+	p := Default().Provider("softbank")
+	for _, lang := range []string{"en", "ja"} {
+		all := p.Meaning.Get(lang) + "\n" + p.Advice.Get(lang)
+		if strings.Contains(all, "24") {
+			t.Errorf("%s: speaks of the 24-hour limit of SoftBank's phones:\n%s", lang, all)
+		}
+	}
+	if !strings.Contains(p.Advice.En, "unknown") || !strings.Contains(p.Advice.Ja, "宛先不明") {
+		t.Errorf("advice says nothing of unknown addresses: %q / %q", p.Advice.En, p.Advice.Ja)
 	}
 }
