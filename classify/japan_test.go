@@ -67,8 +67,8 @@ func TestJapaneseReceiverReplies(t *testing.T) {
 			name:     "docomo: a line too long",
 			line:     "host mfsmax.docomo.ne.jp[203.138.181.112] said: 500 Line Too Long (in reply to end of DATA command)",
 			category: Policy, rule: "docomo-line-too-long",
-			want:     map[string][]string{"en": {"1000", "quoted-printable"}, "ja": {"1000", "quoted-printable"}},
-			wantNot:  map[string][]string{"en": {"Reverse DNS"}, "ja": {"逆引き"}},
+			want:    map[string][]string{"en": {"1000", "quoted-printable"}, "ja": {"1000", "quoted-printable"}},
+			wantNot: map[string][]string{"en": {"Reverse DNS"}, "ja": {"逆引き"}},
 		},
 		{
 			// SendMagic's note on SoftBank's SMTP replies; SoftBank's
@@ -77,7 +77,7 @@ func TestJapaneseReceiverReplies(t *testing.T) {
 			name:     "SoftBank: an unknown address",
 			line:     "host mx.i.softbank.jp[210.146.60.1] said: 550 Invalid recipient: <xxx@i.softbank.jp> (in reply to RCPT TO command)",
 			category: Recipient, rule: "softbank-unknown-user",
-			want:     map[string][]string{"en": {"SoftBank", "Remove"}, "ja": {"ソフトバンク", "削除"}},
+			want: map[string][]string{"en": {"SoftBank", "Remove"}, "ja": {"ソフトバンク", "削除"}},
 		},
 		{
 			// y-ml.com help "Connection timed out": the carriers and
