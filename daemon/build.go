@@ -206,6 +206,25 @@ func ResolverAddr(configured string) (string, error) {
 	return dnsbl.ServerAddr(servers[0])
 }
 
+// metricsHandler serves reg's metrics. A collector that fails (the outbox
+// backlog, read from the store at scrape time) loses its own series for
+// that scrape, logged, and the rest is served: a failed scrape would make
+// Prometheus take the host for down, resolve its firing alerts and fire
+// RblwatchDown.
+func metricsHandler(reg prometheus.Gatherer, log *zap.Logger) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      zapPrintln{log},
+	})
+}
+
+// zapPrintln is promhttp's error log on a zap logger.
+type zapPrintln struct{ log *zap.Logger }
+
+func (z zapPrintln) Println(v ...any) {
+	z.log.Warn("serving metrics", zap.String("error", strings.TrimSpace(fmt.Sprintln(v...))))
+}
+
 // serveMetrics serves /metrics on addr until the returned stop is called.
 func serveMetrics(addr string, reg *prometheus.Registry, log *zap.Logger) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
@@ -213,7 +232,7 @@ func serveMetrics(addr string, reg *prometheus.Registry, log *zap.Logger) (func(
 		return nil, fmt.Errorf("daemon: metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", metricsHandler(reg, log))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -7,14 +7,19 @@ import (
 	"io"
 	"math"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/dnsbl"
@@ -425,5 +430,31 @@ func TestLastReadNeedsAReadableLog(t *testing.T) {
 				t.Errorf("last read %v, want %v", time.Unix(int64(got), 0).UTC(), want)
 			}
 		})
+	}
+}
+
+// TestScrapeSurvivesABacklogError: when the outbox backlog cannot be read
+// at scrape time, /metrics still serves every other metric (and the error
+// is logged) — it answered 500, so Prometheus saw the host down, its
+// listing and incident alerts resolved and fired again when the store
+// answered, and RblwatchDown fired for a daemon that was reading its log.
+func TestScrapeSurvivesABacklogError(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	m.SetBacklog(func(context.Context) ([]track.Backlog, error) { return nil, errors.New("disk on fire") }, []string{"email"})
+	m.lines.Add(3)
+	core, logs := observer.New(zap.WarnLevel)
+	rec := httptest.NewRecorder()
+	metricsHandler(reg, zap.New(core)).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d, want 200:\n%s", rec.Code, rec.Body)
+	}
+	if body := rec.Body.String(); !strings.Contains(body, "\nrblwatch_logwatch_lines_total 3\n") || strings.Contains(body, "rblwatch_outbox_pending_items{") {
+		t.Errorf("the scrape, want the other metrics and no outbox series:\n%s", body)
+	}
+	if !slices.ContainsFunc(logs.All(), func(e observer.LoggedEntry) bool {
+		return strings.Contains(fmt.Sprint(e.ContextMap()), "disk on fire")
+	}) {
+		t.Errorf("the error is not logged: %v", logs.All())
 	}
 }
