@@ -50,6 +50,11 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundURL, List: "korea.services.net"},
 		},
 		{
+			name: "a zone after 'in blacklist' is that list (issue 12.6)",
+			in:   Input{Reply: reply.Parse("421 4.7.1 Temporarily rejected: 192.0.2.1 is in blacklist korea.services.net"), RemoteHost: "contoso-com.mail.protection.outlook.com"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundNamed, List: "korea.services.net"},
+		},
+		{
 			name: "a list's link in a pasted reply names the list",
 			in:   Input{Reply: reply.Parse("550 Service unavailable; Client host [192.0.2.1] blocked, see https://rbl.example.org/lookup?ip=192.0.2.1")},
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: GenericRuleID, Found: FoundURL, List: "rbl.example.org"},

@@ -37,12 +37,15 @@ const (
 var foundValues = []string{FoundNamed, FoundCode, FoundWording, FoundURL}
 
 // listPhrases introduce the name of a DNS list in a reply ("blocked using
-// rbl.example.org", "listed at work.drbl.example.net").
+// rbl.example.org", "listed at work.drbl.example.net", "is in blacklist
+// rbl.example.org").
 var listPhrases = [][]byte{
 	[]byte("blocked using "), []byte("rejected using "), []byte("blocked by "), []byte("listed at "), []byte("listed in "),
 	[]byte("listed on "), []byte("listed by "), []byte("blacklisted by "), []byte("blacklisted at "), []byte("blacklisted in "),
 	[]byte("blocklisted by "), []byte("black list at "), []byte("blacklist at "), []byte("block list at "), []byte("rbl at "),
 	[]byte("blocked - see "), []byte("refused - see "), []byte("found in "), []byte("found on "),
+	[]byte("in blacklist "), []byte("in blocklist "), []byte("in black list "), []byte("in block list "),
+	[]byte("on blacklist "), []byte("on blocklist "),
 }
 
 // namedLists appends to dst the DNS lists a reply names ("blocked using
