@@ -778,8 +778,10 @@ func composeCases() []composeCase {
 				"1. Do not file a removal request yourself",
 				"3F2A1B0C9D from <alice@example.net> to a@example.com, b@example.com: bounced to the sender",
 				"Reply code: 550\n",
+				// No provider to mute (issue 12.4): the listed address.
+				"No notices about the domain example.net for a week:\n  rblwatch incidents mute example.net for 7d\n",
 			},
-			wantNot: []string{"Check the listing", "Request removal", "ABOUT THE PROVIDER\nSpamhaus", "this server"},
+			wantNot: []string{"Check the listing", "Request removal", "ABOUT THE PROVIDER\nSpamhaus", "this server", "mute unknown"},
 		},
 		{
 			name:   "hostile_en",
