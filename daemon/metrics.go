@@ -62,7 +62,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		failures:   counterVec("classify", "failures_total", "Deferred and bounced delivery lines by category.", "category"),
 		rejections: counterVec("classify", "blocklist_rejections_total", "Rejections blamed on a reputation or block list, by provider (catalog id).", "provider"),
 		events:     counterVec("incident", "events_total", "Incident and self-check events by kind.", "kind"),
-		notices:    counterVec("notify", "attempts_total", "Notice delivery attempts by sink (channel) and result (sent, retry, failed).", "sink", "result"),
+		notices:    counterVec("notify", "attempts_total", "Notice delivery attempts by channel (email, webhook, alertmanager) and result (sent, retry, failed).", "channel", "result"),
 		dnsChecks: counterVec("dnsbl", "lookups_total",
 			"DNSBL lookups, of incidents' listings and of the self-check, by result (listed, clean, error).", "status"),
 		selfFailed: counter("selfcheck", "failed_total",

@@ -300,8 +300,8 @@ const (
 	mCleared  = `rblwatch_incident_events_total{kind="cleared"}`
 	mListed   = `rblwatch_incident_events_total{kind="listed"}`
 	mDelisted = `rblwatch_incident_events_total{kind="delisted"}`
-	mSent     = `rblwatch_notify_attempts_total{result="sent",sink="email"}`
-	mRetry    = `rblwatch_notify_attempts_total{result="retry",sink="email"}`
+	mSent     = `rblwatch_notify_attempts_total{channel="email",result="sent"}`
+	mRetry    = `rblwatch_notify_attempts_total{channel="email",result="retry"}`
 )
 
 // checkMetrics compares metric series with their wanted values.
