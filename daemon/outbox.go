@@ -56,6 +56,10 @@ func (q queue) MarkRetry(ctx context.Context, id int64, attempts int, next time.
 	return q.s.MarkRetry(ctx, id, attempts, next, errText)
 }
 
+func (q queue) MarkPartial(ctx context.Context, id int64, attempts int, next time.Time, rcpts []string, errText string) error {
+	return q.s.MarkPartial(ctx, id, attempts, next, rcpts, errText)
+}
+
 // newWorker returns the outbox worker over the store: one lane per
 // channel. Claims left by an earlier run of this host that ended are
 // released first, so its notices go out at once.

@@ -75,10 +75,25 @@ func (e *SendError) Temporary() bool { return e.Temp }
 
 // PartialError is a delivery the peer took for some recipients only: the
 // others were refused (an SMTP relay's reply to RCPT TO). The notice is
-// delivered — it is not tried again for the refused recipients, which are
-// named in the log.
+// delivered to those it took, never again; the outbox tries it again for
+// the recipients deferred (4xx) alone, and names those refused for good in
+// the log.
 type PartialError struct {
 	Refused []RefusedRecipient
+}
+
+// deferred returns the recipients refused temporarily (nil for a nil e).
+func (e *PartialError) deferred() []string {
+	if e == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range e.Refused {
+		if r.Err == nil || r.Err.Temp {
+			out = append(out, r.Addr)
+		}
+	}
+	return out
 }
 
 // RefusedRecipient is a recipient the relay refused, with its reply.

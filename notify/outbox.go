@@ -40,6 +40,10 @@ type Queue interface {
 	// MarkRetry records a failed try: attempts made so far, when to try
 	// again and why it failed. It ends the claim.
 	MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, errText string) error
+	// MarkPartial records a delivery that reached some recipients while
+	// the peer deferred the others: the item keeps only these (rcpts),
+	// to be tried again at next, as MarkRetry. It ends the claim.
+	MarkPartial(ctx context.Context, id int64, attempts int, next time.Time, rcpts []string, errText string) error
 }
 
 // Transport delivers one item. It returns nil only when the peer has taken
@@ -183,6 +187,27 @@ func (w *Worker) batch() int {
 		return DefaultBatch
 	}
 	return w.Batch
+}
+
+func (w *Worker) giveUp() time.Duration {
+	if w.GiveUp <= 0 {
+		return DefaultGiveUp
+	}
+	return w.GiveUp
+}
+
+func (w *Worker) retryInitial() time.Duration {
+	if w.RetryInitial <= 0 {
+		return DefaultRetryInitial
+	}
+	return w.RetryInitial
+}
+
+func (w *Worker) retryMax() time.Duration {
+	if w.RetryMax <= 0 {
+		return DefaultRetryMax
+	}
+	return w.RetryMax
 }
 
 func (w *Worker) attemptTimeout() time.Duration {
@@ -340,7 +365,28 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 	// delivered notice must be marked, a claimed one released.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultMarkTimeout)
 	defer cancel()
-	if partial, ok := delivered(err); ok {
+	partial, ok := delivered(err)
+	if deferred := partial.deferred(); ok && len(deferred) > 0 && (it.CreatedAt.IsZero() || now.Sub(it.CreatedAt) < w.giveUp()) {
+		// Delivered to the others: the deferred recipients get the same
+		// email at a retry, alone. The lane is not held: the next notices
+		// go out meanwhile.
+		attempts := it.Attempts + 1
+		next := now.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
+		w.retries.Add(1)
+		w.result(it.Sink, ResultRetry)
+		log.Warn("notice delivered to some recipients; the relay deferred the others: tried again for them",
+			zap.Strings("deferred", deferred), zap.Time("next", next), zap.String("refused", partial.Error()))
+		if merr := w.Queue.MarkPartial(mctx, it.ID, attempts, next, deferred, partial.Error()); merr != nil {
+			// The deferred recipients are not told; the others never get
+			// it twice.
+			log.Error("cannot record the recipients still to tell; the notice counts as delivered", zap.Error(merr))
+			if merr := w.Queue.MarkSent(mctx, it.ID, now); merr != nil {
+				l.unmarked[it.ID] = now
+			}
+		}
+		return false // not done
+	}
+	if ok {
 		if partial != nil {
 			log.Error("notice refused by the relay for some recipients: they were not told (the others were)",
 				zap.String("refused", partial.Error()))
@@ -364,10 +410,7 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 		return false
 	}
 	attempts := it.Attempts + 1
-	giveUp := w.GiveUp
-	if giveUp <= 0 {
-		giveUp = DefaultGiveUp
-	}
+	giveUp := w.giveUp()
 	if !Temporary(err) || (!it.CreatedAt.IsZero() && now.Sub(it.CreatedAt) >= giveUp) {
 		w.failed.Add(1)
 		w.result(it.Sink, ResultFailed)
@@ -382,14 +425,7 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 		}
 		return false
 	}
-	initial, maxDelay := w.RetryInitial, w.RetryMax
-	if initial <= 0 {
-		initial = DefaultRetryInitial
-	}
-	if maxDelay <= 0 {
-		maxDelay = DefaultRetryMax
-	}
-	next := now.Add(Backoff(attempts, initial, maxDelay))
+	next := now.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
 	l.hold = next
 	w.retries.Add(1)
 	w.result(it.Sink, ResultRetry)

@@ -95,6 +95,20 @@ func (q *memQueue) MarkRetry(_ context.Context, id int64, attempts int, next tim
 	return nil
 }
 
+func (q *memQueue) MarkPartial(_ context.Context, id int64, attempts int, next time.Time, rcpts []string, errText string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	m, err := q.get(id)
+	if err != nil {
+		return err
+	}
+	if m.sent.IsZero() && m.failed.IsZero() {
+		m.Attempts, m.next, m.lastErr, m.Recipients = attempts, next, errText, slices.Clone(rcpts)
+		m.claimedBy, m.claimUntil = "", time.Time{}
+	}
+	return nil
+}
+
 func (q *memQueue) MarkFailed(_ context.Context, id int64, now time.Time, errText string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -257,6 +271,63 @@ func TestWorkerTemporaryThenAccepted(t *testing.T) {
 	}
 	if !slices.Equal(results, []Result{ResultRetry, ResultSent}) {
 		t.Errorf("results %v", results)
+	}
+}
+
+// TestWorkerPartlyDeferred: a relay that defers one recipient (4xx to its
+// RCPT TO) and takes the others: the others get the notice once, the
+// deferred one gets it at the retry, alone — before, the notice counted as
+// delivered and the deferred recipient never got it. A recipient refused
+// for good (5xx) is not tried again, and the lane is not held: the next
+// notice goes out at once.
+func TestWorkerPartlyDeferred(t *testing.T) {
+	srv := newCaptureServer()
+	var mu sync.Mutex
+	deferred := map[int]bool{2: true} // the first message's second RCPT TO
+	srv.rcptErr = func(n int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case deferred[n]:
+			return smtpErr(452, [3]int{4, 2, 2}, "Mailbox full")
+		case n == 3:
+			return smtpErr(550, [3]int{5, 1, 1}, "No such user")
+		}
+		return nil
+	}
+	addr := srv.start(t, "127.0.0.1:0", nil)
+	q := &memQueue{}
+	first := q.add(Item{Kind: "opened", IncidentID: "inc-1", Sink: "email",
+		Recipients: []string{"a@example.net", "b@example.net", "c@example.net"},
+		Payload:    []byte("Subject: notice 1\r\n\r\nbody 1\r\n"), CreatedAt: t0})
+	second := q.add(Item{Kind: "cleared", IncidentID: "inc-1", Sink: "email",
+		Recipients: []string{"a@example.net"},
+		Payload:    []byte("Subject: notice 2\r\n\r\nbody 2\r\n"), CreatedAt: t0})
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: addr}}}
+
+	if n, err := w.Step(context.Background(), t0); n != 1 || err != nil {
+		t.Fatalf("first step: sent %d (%v), want the second notice", n, err)
+	}
+	it := q.item(first)
+	if !it.sent.IsZero() || !slices.Equal(it.Recipients, []string{"b@example.net"}) || !it.next.Equal(t0.Add(DefaultRetryInitial)) || !strings.Contains(it.lastErr, "452") {
+		t.Fatalf("after a 452 for b and a 550 for c: %+v", it)
+	}
+	if q.item(second).sent.IsZero() {
+		t.Fatalf("the next notice was held behind a partial delivery")
+	}
+	if n, err := w.Step(context.Background(), t0.Add(DefaultRetryInitial)); n != 1 || err != nil {
+		t.Fatalf("retry: sent %d, err %v", n, err)
+	}
+	if it := q.item(first); it.sent.IsZero() {
+		t.Errorf("after the retry: %+v", it)
+	}
+	var got [][]string
+	for _, m := range srv.messages() {
+		got = append(got, m.To)
+	}
+	want := [][]string{{"a@example.net"}, {"a@example.net"}, {"b@example.net"}}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("the relay took the messages for %q, want %q", got, want)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,12 +167,14 @@ func TestRealPostfixNamedRecipients(t *testing.T) {
 
 // TestRealPostfixRefusesSomeRecipients: a relay that refuses some of the
 // notice's recipients at RCPT (a mistyped or unroutable address, a 4xx
-// lookup failure) still delivers it to the others, once: the notice counts
-// as sent and the refused recipients are named in rblwatch's log. Before,
-// one refused recipient failed the whole notice — for good on a 5xx, and
-// retried for days on a 4xx —, so nobody was told. A notice every
-// recipient of which is refused fails as before: retried when a refusal is
-// temporary, given up when all are permanent.
+// lookup failure) still delivers it to the others, once, and the refused
+// recipients are named in rblwatch's log; the item stays in the outbox for
+// the recipients deferred (4xx) alone, to be tried again, while one refused
+// for good (5xx) is not tried again. Before, one refused recipient failed
+// the whole notice — for good on a 5xx, and retried for days on a 4xx —,
+// so nobody was told; then a deferred recipient was never told. A notice
+// every recipient of which is refused fails as before: retried when a
+// refusal is temporary, given up when all are permanent.
 func TestRealPostfixRefusesSomeRecipients(t *testing.T) {
 	remote := pt.NewRemote(t, "127.0.0.1:0", "mx.example.net")
 	pf := pt.Start(t, pt.Options{
@@ -210,7 +213,7 @@ func TestRealPostfixRefusesSomeRecipients(t *testing.T) {
 	for _, c := range []struct {
 		id           int64
 		sent, failed bool
-	}{{some, true, false}, {busy, false, false}, {gone, false, true}} {
+	}{{some, false, false}, {busy, false, false}, {gone, false, true}} {
 		it, err := q.get(c.id)
 		if err != nil {
 			t.Fatal(err)
@@ -219,7 +222,10 @@ func TestRealPostfixRefusesSomeRecipients(t *testing.T) {
 			t.Errorf("item %v: sent %v failed %v (%s), want sent %v failed %v", it.Recipients, !it.sent.IsZero(), !it.failed.IsZero(), it.lastErr, c.sent, c.failed)
 		}
 	}
-	refused := logs.FilterMessageSnippet("refused by the relay")
+	if it, _ := q.get(some); !slices.Equal(it.Recipients, []string{"busy@example.net"}) {
+		t.Errorf("the partly delivered notice is kept for %v, want the deferred busy@example.net alone", it.Recipients)
+	}
+	refused := logs.FilterMessageSnippet("the relay deferred the others")
 	if refused.Len() != 1 {
 		t.Fatalf("%d log entries name refused recipients, want 1: %v", refused.Len(), logs.All())
 	}

@@ -278,6 +278,21 @@ func (t *Tx) MarkRetry(id int64, attempts int, next time.Time, errText string) e
 		attempts, dbTime(next), clip(errText, maxErrorText), id)
 }
 
+// MarkPartial records a delivery that reached some of item id's
+// recipients: it keeps only rcpts, those still to be told, and is tried
+// again at next, as MarkRetry.
+func (t *Tx) MarkPartial(id int64, attempts int, next time.Time, rcpts []string, errText string) error {
+	if next.IsZero() || len(rcpts) == 0 {
+		return fmt.Errorf("%w: partial delivery of outbox item %d without a time or a recipient", ErrInvalid, id)
+	}
+	rj, err := json.Marshal(rcpts)
+	if err != nil {
+		return fmt.Errorf("track: outbox item %d recipients: %w", id, err)
+	}
+	return t.mark(id, "partly sent", `UPDATE outbox SET attempts = ?, next_attempt = ?, last_error = ?, recipients = ?, claimed_by = '', claimed_until = NULL WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL`,
+		attempts, dbTime(next), clip(errText, maxErrorText), string(rj), id)
+}
+
 // MarkFailed gives item id up for good (a permanent error, or too many
 // tries), counting the attempt and ending the claim. An item already sent or failed is left as
 // it is.
@@ -318,6 +333,12 @@ func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
 // MarkRetry is Tx.MarkRetry in a transaction of its own.
 func (s *Store) MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, errText string) error {
 	return s.Tx(ctx, func(t *Tx) error { return t.MarkRetry(id, attempts, next, errText) })
+}
+
+// MarkPartial is Tx.MarkPartial in a transaction of its own, on the disk
+// when it returns (SyncTx): the recipients told must not be told again.
+func (s *Store) MarkPartial(ctx context.Context, id int64, attempts int, next time.Time, rcpts []string, errText string) error {
+	return s.SyncTx(ctx, func(t *Tx) error { return t.MarkPartial(id, attempts, next, rcpts, errText) })
 }
 
 // MarkFailed is Tx.MarkFailed in a transaction of its own, on the disk

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -399,5 +400,36 @@ func TestClaimAcrossStores(t *testing.T) {
 	}
 	if len(claimed) != items {
 		t.Errorf("%d items claimed, want %d", len(claimed), items)
+	}
+}
+
+// TestMarkPartial: a delivery that reached some recipients keeps the item,
+// its claim ended, for the recipients still to be told, due again at its
+// next attempt.
+func TestMarkPartial(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	it := item("p1", t0)
+	it.Recipients = []string{"a@example.net", "b@example.net", "c@example.net"}
+	enqueue(t, s, it)
+	if got := claimKey(t, s, "email", t0, "a"); got != "p1" {
+		t.Fatalf("claim %q, want p1", got)
+	}
+	p1, _, _ := s.OutboxItem(ctx, "p1")
+	if err := s.MarkPartial(ctx, p1.ID, 1, t0.Add(time.Minute), []string{"b@example.net"}, "452 4.2.2 mailbox full"); err != nil {
+		t.Fatal(err)
+	}
+	p1, _, _ = s.OutboxItem(ctx, "p1")
+	if !slices.Equal(p1.Recipients, []string{"b@example.net"}) || p1.Attempts != 1 || p1.ClaimedBy != "" || !p1.SentAt.IsZero() || !p1.NextAttempt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("after MarkPartial: %+v", p1)
+	}
+	if got := claimKey(t, s, "email", t0.Add(time.Minute), "a"); got != "p1" {
+		t.Errorf("claim at the retry time %q, want p1", got)
+	}
+	if err := s.MarkPartial(ctx, p1.ID, 2, time.Time{}, []string{"b@example.net"}, ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("MarkPartial without a time: %v, want ErrInvalid", err)
+	}
+	if err := s.MarkPartial(ctx, p1.ID, 2, t0.Add(time.Hour), nil, ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("MarkPartial without a recipient: %v, want ErrInvalid", err)
 	}
 }
