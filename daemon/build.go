@@ -59,6 +59,11 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	if err = RecoverState(cfg.State.Path, log); err != nil {
 		return d, close, err
 	}
+	// The file too (the same file under another name), before SQLite
+	// opens it; released after the store is closed.
+	if err = lock.HoldFile(cfg.State.Path); err != nil {
+		return d, close, err
+	}
 	if d.Store, err = track.Open(cfg.State.Path, log.Named("store")); err != nil {
 		return d, close, err
 	}

@@ -27,8 +27,9 @@ func LockPath(state string) string {
 
 // StateLock is a held lock on a state file (see LockState).
 type StateLock struct {
-	f    *os.File
-	path string
+	f     *os.File
+	path  string
+	state *os.File // the state file itself, once HoldFile took it
 }
 
 // Path is the lock file's name.
@@ -36,12 +37,49 @@ func (l *StateLock) Path() string { return l.path }
 
 // Unlock releases the lock. The file stays: removing it would let a second
 // process lock a new file while a third still waits on the old one.
+// Call it once the store is closed: closing a descriptor of the state file
+// would drop the locks SQLite holds on it.
 func (l *StateLock) Unlock() {
-	if l != nil && l.f != nil {
+	if l == nil {
+		return
+	}
+	if l.state != nil {
+		unlockFile(l.state)
+		l.state.Close()
+		l.state = nil
+	}
+	if l.f != nil {
 		unlockFile(l.f)
 		l.f.Close()
 		l.f = nil
 	}
+}
+
+// HoldFile adds the state file itself to a held lock: an exclusive
+// flock(2) on it, kept until Unlock. The lock file is found by the state's
+// name, so a second daemon given the same file under another name that is
+// no symbolic link (a hard link in another directory) takes a lock file of
+// its own; this lock, on the file, refuses it as well, and names the holder
+// by the pid the kernel gives (/proc/locks). Call it before the store opens
+// the file (SQLite's locks are fcntl(2) locks, which flock(2) leaves alone)
+// and after RecoverState, which may put another file in its place. A
+// missing file is created empty (mode 0640, as the store creates it; SQLite
+// takes an empty file as a new database).
+func (l *StateLock) HoldFile(state string) error {
+	f, err := os.OpenFile(state, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("daemon: opening the state: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		holder := flockHolder(f)
+		f.Close()
+		if errors.Is(err, errWouldBlock) {
+			return fmt.Errorf("%w: %s is held by %s, under another name (a hard link?); stop that daemon first, or give this one another state.path", ErrLocked, state, holder)
+		}
+		return fmt.Errorf("daemon: locking %s: %w", state, err)
+	}
+	l.state = f
+	return nil
 }
 
 // LockState takes the lock that makes one daemon per state file: an

@@ -90,3 +90,53 @@ func TestLockState(t *testing.T) {
 		t.Errorf("hostile lock file: %q", err)
 	}
 }
+
+// TestLockStateHardLink: the state file under another name that is no
+// symbolic link — a hard link in another directory, whose lock file is
+// beside that name — is refused too, naming the holder's pid: two daemons
+// on it sent every notice twice, and SQLite, whose -wal file goes by the
+// name, could corrupt the database.
+func TestLockStateHardLink(t *testing.T) {
+	start := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	state := filepath.Join(t.TempDir(), "state.db")
+	first, err := LockState(state, "mx1.example.org", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Unlock()
+	// A new state: HoldFile creates the file (mode 0640, as the store).
+	if err := first.HoldFile(state); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(state); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Fatalf("state file after HoldFile: %v %v, want mode 0640", fi, err)
+	}
+	link := filepath.Join(t.TempDir(), "state.db")
+	if err := os.Link(state, link); err != nil {
+		t.Fatal(err)
+	}
+	second, err := LockState(link, "mx2.example.org", start)
+	if err != nil {
+		t.Fatalf("the lock file beside the link: %v", err)
+	}
+	err = second.HoldFile(link)
+	second.Unlock()
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("the state through a hard link: %v, want ErrLocked", err)
+	}
+	for _, want := range []string{link, "pid " + strconv.Itoa(os.Getpid())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+	// Released with the lock.
+	first.Unlock()
+	third, err := LockState(link, "mx3.example.org", start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Unlock()
+	if err := third.HoldFile(link); err != nil {
+		t.Errorf("after the holder unlocked: %v", err)
+	}
+}

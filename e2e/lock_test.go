@@ -86,6 +86,19 @@ func TestOneDaemonPerState(t *testing.T) {
 		t.Errorf("the second daemon followed the log:\n%s", stderr)
 	}
 
+	// The same file under a name of its own — a hard link in another
+	// directory, with a lock file of its own beside it — is refused too.
+	linkDir := t.TempDir()
+	link := filepath.Join(linkDir, "state.db")
+	if err := os.Link(state, link); err != nil {
+		t.Fatal(err)
+	}
+	cfg3, _ := lockConfig(t, linkDir, link)
+	code, stderr = runOnce(t, cfg3)
+	if code == 0 || !strings.Contains(stderr, "held by pid "+strconv.Itoa(first.cmd.Process.Pid)) {
+		t.Errorf("a second daemon on a hard link to the state: exit %d:\n%s", code, stderr)
+	}
+
 	// Another state beside it is fine.
 	other, mo := lockConfig(t, dir, filepath.Join(dir, "other.db"))
 	second := startDaemon(t, other, mo)
