@@ -55,6 +55,16 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Temporary: true, Code: 421, Enhanced: "4.7.1", Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundNamed, List: "korea.services.net"},
 		},
 		{
+			name: "a list named in Japanese before 'に登録' is that list (issue 12.6)",
+			in:   Input{Reply: reply.Parse("550 5.7.1 送信元IPアドレス 192.0.2.1 は rbl.example.jp に登録されているため受信を拒否しました"), RemoteHost: "mx01.example-hosting.co.jp"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Enhanced: "5.7.1", Remote: "mx01.example-hosting.co.jp", Rule: GenericRuleID, Via: "example-hosting.co.jp", Found: FoundNamed, List: "rbl.example.jp"},
+		},
+		{
+			name: "a list named in Japanese after 'ブラックリスト（' is that list",
+			in:   Input{Reply: reply.Parse("554 5.7.1 お客様のIPアドレス(192.0.2.1)はブラックリスト（bl.example.jp）に登録されています"), RemoteHost: "mx01.example-hosting.co.jp"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx01.example-hosting.co.jp", Rule: GenericRuleID, Via: "example-hosting.co.jp", Found: FoundNamed, List: "bl.example.jp"},
+		},
+		{
 			name: "a list's link in a pasted reply names the list",
 			in:   Input{Reply: reply.Parse("550 Service unavailable; Client host [192.0.2.1] blocked, see https://rbl.example.org/lookup?ip=192.0.2.1")},
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: GenericRuleID, Found: FoundURL, List: "rbl.example.org"},

@@ -46,6 +46,14 @@ var listPhrases = [][]byte{
 	[]byte("blocked - see "), []byte("refused - see "), []byte("found in "), []byte("found on "),
 	[]byte("in blacklist "), []byte("in blocklist "), []byte("in black list "), []byte("in block list "),
 	[]byte("on blacklist "), []byte("on blocklist "),
+	// Japanese: "ブラックリスト（bl.example.jp）に登録"
+	[]byte("ブラックリスト("), []byte("ブラックリスト（"), []byte("ブラックリスト "), []byte("ブロックリスト("), []byte("ブロックリスト（"), []byte("ブロックリスト "),
+}
+
+// listSuffixes follow the name of a DNS list in a reply written in
+// Japanese, where the name comes first ("rbl.example.jp に登録されている").
+var listSuffixes = [][]byte{
+	[]byte("に登録"), []byte("に掲載"), []byte("によりブロック"), []byte("によって拒否"),
 }
 
 // namedLists appends to dst the DNS lists a reply names ("blocked using
@@ -67,6 +75,25 @@ func namedLists(text []byte, dst []listName) []listName {
 			}
 			rest = bytes.TrimPrefix(rest, []byte("the "))
 			d := domainAt(rest)
+			if d == "" || !validName(d) || !publicName(d) {
+				continue
+			}
+			dst = append(dst, listName{d, registrable(d)})
+		}
+	}
+	for _, p := range listSuffixes {
+		for off := 0; off < len(text); {
+			k := bytes.Index(text[off:], p)
+			if k < 0 {
+				break
+			}
+			before := bytes.TrimRight(text[:off+k], " )）」\"'")
+			off += k + len(p)
+			j := len(before)
+			for j > 0 && (isAlnum(before[j-1]) && before[j-1] != '_' || before[j-1] == '.' || before[j-1] == '-') {
+				j--
+			}
+			d := domainAt(before[j:])
 			if d == "" || !validName(d) || !publicName(d) {
 				continue
 			}
