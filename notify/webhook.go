@@ -94,6 +94,46 @@ type webhookIncident struct {
 	Checks       []Check        `json:"checks,omitempty"`
 	LookupURL    string         `json:"lookup_url,omitempty"`
 	RemovalURL   string         `json:"removal_url,omitempty"`
+	// Senders says who sent the refused mail (a self-check listing: the
+	// mail of the window before), as the email does.
+	Senders *webhookWho `json:"senders,omitempty"`
+}
+
+// webhookWho is who sent the messages of a notice: the first names of
+// each kind with their counts, the messages of the others, and for a
+// self-check listing the window counted (seconds).
+type webhookWho struct {
+	Messages      int            `json:"messages"`
+	WindowSeconds int64          `json:"window_seconds,omitempty"`
+	Logins        []webhookCount `json:"logins,omitempty"`
+	Senders       []webhookCount `json:"senders,omitempty"` // name "" is the null sender <>
+	Clients       []webhookCount `json:"clients,omitempty"`
+	MoreLogins    int            `json:"more_logins,omitempty"`
+	MoreSenders   int            `json:"more_senders,omitempty"`
+	MoreClients   int            `json:"more_clients,omitempty"`
+}
+
+type webhookCount struct {
+	Name     string `json:"name"`
+	Messages int    `json:"messages"`
+}
+
+// whoOfView renders the view's who sent it for the webhook (nil: nobody
+// known).
+func whoOfView(w *whoView, inc incident.Incident) *webhookWho {
+	if w == nil {
+		return nil
+	}
+	counts := func(cs []countView) []webhookCount {
+		var out []webhookCount
+		for _, c := range cs {
+			out = append(out, webhookCount{Name: c.Name, Messages: c.Count})
+		}
+		return out
+	}
+	return &webhookWho{Messages: w.Messages, WindowSeconds: int64(inc.Senders.Window / time.Second),
+		Logins: counts(w.Logins), Senders: counts(w.Senders), Clients: counts(w.Clients),
+		MoreLogins: w.MoreLogins, MoreSenders: w.MoreSenders, MoreClients: w.MoreClients}
 }
 
 // utc is t in UTC for JSON; nil for the zero time.
@@ -124,6 +164,7 @@ func incidentOf(inc incident.Incident, v *view) webhookIncident {
 		Instances:    v.Instances,
 		LookupURL:    v.Lookup,
 		RemovalURL:   v.Removal,
+		Senders:      whoOfView(v.Who, inc),
 	}
 	if validID(inc.Provider) {
 		w.Provider = inc.Provider
@@ -248,6 +289,9 @@ func slackText(n Notice, v *view, summary string) string {
 				b.WriteString("\n" + label + w.instance + w.colon + esc(strings.Join(x.Instances, ", ")))
 			}
 		}
+		if x.Who != nil {
+			b.WriteString("\n" + label + esc(w.who(x.Who)))
+		}
 		for _, c := range x.Checks {
 			if c.Zone != "" {
 				b.WriteString("\n" + label + esc(c.Zone) + w.colon + esc(checkWord(v.Lang, c)))
@@ -281,6 +325,9 @@ var slackWords = map[string]struct {
 	instance                    string // the email's "Postfix instance" line
 	status                      map[string]string
 	counts                      func(*view) string
+	// who says who sent the refused mail (a self-check listing: the mail
+	// of the window before) on one line.
+	who func(*whoView) string
 	// ended says how an incident of a backlog summary ended (by
 	// ClearedBy), and more how many more it held.
 	ended map[string]string
@@ -299,6 +346,13 @@ var slackWords = map[string]struct {
 			return fmt.Sprintf("%s to %s refused: %s, %s", plural(v.Messages, "message", "messages"), plural(v.Recipients, "recipient", "recipients"),
 				plural(v.Bounced, "bounce", "bounces"), plural(v.Deferred, "deferral", "deferrals"))
 		},
+		who: func(w *whoView) string {
+			head := "sent by: "
+			if w.Window != "" {
+				head = "mail from this host in the last " + w.Window + ": "
+			}
+			return head + whoGroups(w, "SASL logins ", "senders ", "clients ", "<> (bounces)", ", ", "; ", ", others (%d)")
+		},
 	},
 	"ja": {
 		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、", instance: "Postfix インスタンス",
@@ -311,7 +365,47 @@ var slackWords = map[string]struct {
 		counts: func(v *view) string {
 			return fmt.Sprintf("拒否されたメール %d通（宛先%d件）、返送 %d件、遅延 %d回", v.Messages, v.Recipients, v.Bounced, v.Deferred)
 		},
+		who: func(w *whoView) string {
+			head := "送信者: "
+			if w.Window != "" {
+				head = "直近" + w.Window + "にこのホストから送信したメール: "
+			}
+			return head + whoGroups(w, "認証ユーザー ", "差出人 ", "送信元ホスト ", "<>（エラー通知）", "、", " ／ ", "、その他 (%d)")
+		},
 	},
+}
+
+// whoGroups writes the logins, senders and clients of w, each group
+// after its label (the null sender as null), names joined by sep, groups
+// by groupSep, and the messages of the names left out by more.
+func whoGroups(w *whoView, logins, senders, clients, null, sep, groupSep, more string) string {
+	var groups []string
+	for _, g := range []struct {
+		label  string
+		cs     []countView
+		others int
+		angle  bool
+	}{{logins, w.Logins, w.MoreLogins, false}, {senders, w.Senders, w.MoreSenders, true}, {clients, w.Clients, w.MoreClients, false}} {
+		if len(g.cs) == 0 {
+			continue
+		}
+		var names []string
+		for _, c := range g.cs {
+			name := c.Name
+			if g.angle && c.Null {
+				name = null
+			} else if g.angle {
+				name = "<" + name + ">"
+			}
+			names = append(names, fmt.Sprintf("%s (%d)", name, c.Count))
+		}
+		s := g.label + strings.Join(names, sep)
+		if g.others > 0 {
+			s += fmt.Sprintf(more, g.others)
+		}
+		groups = append(groups, s)
+	}
+	return strings.Join(groups, groupSep)
 }
 
 // Webhook posts outbox items (JSON bodies made by WebhookPayload) to a URL.

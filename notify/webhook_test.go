@@ -56,6 +56,11 @@ func TestWebhookPayloadJSON(t *testing.T) {
 		"lookup_url":    "https://check.spamhaus.org/results/?query=192.0.2.1",
 		"removal_url":   "https://check.spamhaus.org/",
 		"role":          "dedicated",
+		// Who sent the refused mail, as the email says it.
+		"senders": map[string]any{"messages": 3.0,
+			"logins":  []any{map[string]any{"name": "alice", "messages": 1.0}},
+			"senders": []any{map[string]any{"name": "alice@example.net", "messages": 1.0}, map[string]any{"name": "carol@example.net", "messages": 1.0}, map[string]any{"name": "", "messages": 1.0}},
+			"clients": []any{map[string]any{"name": "laptop.example.net[192.0.2.55]", "messages": 1.0}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		gb, _ := json.MarshalIndent(got, "", "  ")
@@ -74,6 +79,7 @@ func TestWebhookPayloadSlack(t *testing.T) {
 	}
 	want := "*rblwatch*: 192.0.2.1 is listed by Spamhaus: mail from mail.example.net refused\n" +
 		"3 messages to 6 recipients refused: 1 bounce, 5 deferrals\n" +
+		"sent by: SASL logins alice (1); senders &lt;alice@example.net&gt; (1), &lt;carol@example.net&gt; (1), &lt;&gt; (bounces) (1); clients laptop.example.net[192.0.2.55] (1)\n" +
 		"zen.spamhaus.org: listed\n" +
 		"lookup: https://check.spamhaus.org/results/?query=192.0.2.1\n" +
 		"removal: https://check.spamhaus.org/"
@@ -93,6 +99,7 @@ func TestWebhookPayloadSlack(t *testing.T) {
 	}
 	want = "*rblwatch*: 送信元IPアドレス 192.0.2.1 が Spamhaus に登録されています（mail.example.net）\n" +
 		"拒否されたメール 3通（宛先6件）、返送 1件、遅延 5回\n" +
+		"送信者: 認証ユーザー alice (1) ／ 差出人 &lt;alice@example.net&gt; (1)、&lt;carol@example.net&gt; (1)、&lt;&gt;（エラー通知） (1) ／ 送信元ホスト laptop.example.net[192.0.2.55] (1)\n" +
 		"zen.spamhaus.org: 登録あり\n" +
 		"登録状況の確認: https://check.spamhaus.org/results/?query=192.0.2.1\n" +
 		"解除申請: https://check.spamhaus.org/"
