@@ -74,12 +74,15 @@ func (s *service) noteSender(rec *postfixlog.Record, v *classify.Verdict, now ti
 }
 
 // dropDelivered lets go of the refusals noted for the recipient of the
-// delivery rec, under its queue id or the message's first.
+// delivery rec: under its queue id, or under one it was queued again from
+// (postsuper -r). A content filter's hand-over (sent … queued as) is no
+// delivery: Postfix may log it after the copy queued again was refused.
 func (s *service) dropDelivered(rec *postfixlog.Record) {
-	sub, _ := s.tracker.Submitted(rec.QueueID)
+	_, _, via, linked := rec.Link()
+	handover := linked && via == postfixlog.ViaFilter
 	kept := s.senderCands[:0]
 	for _, c := range s.senderCands {
-		if (c.qid == rec.QueueID || sub.QueueID != "" && c.sub.QueueID == sub.QueueID) && strings.EqualFold(c.to, rec.To) {
+		if (c.qid == rec.QueueID || !handover && s.tracker.Follows(rec.QueueID, c.qid)) && strings.EqualFold(c.to, rec.To) {
 			s.log.Debug("sender not told", zap.String("queue_id", c.sub.QueueID), zap.String("sender", c.sub.From),
 				zap.String("to", c.to), zap.String("reason", "delivered since"))
 			continue

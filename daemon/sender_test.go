@@ -183,6 +183,23 @@ func TestSenderNotToldOnceDelivered(t *testing.T) {
 	add(deferral(at, "A2A2A2A2A2", "x@example.net"), sent(at.Add(10*time.Second), "A2A2A2A2A2", "X@example.net"))
 	add(submitted(at, "B3B3B3B3B3", "hank", "hank@example.com")...)
 	add(deferral(at, "B3B3B3B3B3", "x@example.net"))
+	// ivan's message went through a content filter, whose hand-over
+	// ("sent … queued as") Postfix logged after the copy it queued again
+	// was deferred: no delivery, he is told.
+	add(submitted(at, "C4C4C4C4C4", "ivan", "ivan@example.com")...)
+	add(stamp(at)+" mx postfix/smtpd[105]: D5D5D5D5D5: client=localhost[127.0.0.1]",
+		stamp(at)+" mx postfix/cleanup[101]: D5D5D5D5D5: info: header X-Rblwatch-Track: C4C4C4C4C4-0a0b0c0d from localhost[127.0.0.1]; from=<ivan@example.com> to=<x@example.net> proto=ESMTP helo=<localhost>",
+		stamp(at)+" mx postfix/qmgr[90]: D5D5D5D5D5: from=<ivan@example.com>, size=600, nrcpt=1 (queue active)",
+		deferral(at, "D5D5D5D5D5", "x@example.net"),
+		stamp(at)+" mx postfix/smtp[106]: C4C4C4C4C4: to=<x@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as D5D5D5D5D5)")
+	// judy's message was requeued with postsuper -r and delivered under
+	// its new queue id: not told.
+	add(submitted(at, "E6E6E6E6E6", "judy", "judy@example.com")...)
+	add(deferral(at, "E6E6E6E6E6", "x@example.net"),
+		stamp(at)+" mx postfix/postsuper[107]: E6E6E6E6E6: requeued",
+		stamp(at)+" mx postfix/pickup[108]: F7F7F7F7F7: uid=0 from=<judy@example.com> orig_id=E6E6E6E6E6",
+		stamp(at)+" mx postfix/qmgr[90]: F7F7F7F7F7: from=<judy@example.com>, size=700, nrcpt=1 (queue active)",
+		sent(at, "F7F7F7F7F7", "x@example.net"))
 	appendLines(t, h.log, lines...)
 	h.start(cfg)
 	h.read(len(lines))
@@ -203,7 +220,7 @@ func TestSenderNotToldOnceDelivered(t *testing.T) {
 			to = append(to, strings.Join(it.Recipients, ","))
 		}
 	}
-	if got, want := strings.Join(to, " "), "hank@example.com"; got != want {
+	if got, want := strings.Join(to, " "), "hank@example.com ivan@example.com"; got != want {
 		t.Errorf("sender notices to %q, want %q", got, want)
 	}
 }

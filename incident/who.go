@@ -201,3 +201,11 @@ func (t *Tracker) Submitted(qid string) (Submission, bool) {
 	}
 	return s, true
 }
+
+// Follows reports whether the message under qid was queued again from the
+// one under earlier (a content filter, postsuper -r), as far as the
+// tracker knows.
+func (t *Tracker) Follows(qid, earlier string) bool {
+	m := t.meta[qid]
+	return m != nil && slices.Contains(m.earlier, earlier)
+}
