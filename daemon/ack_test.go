@@ -62,3 +62,35 @@ func TestAckAndMute(t *testing.T) {
 		}
 	}
 }
+
+// TestMuteAddress (issue 12.4): "rblwatch incidents mute 192.0.2.99 for 1d"
+// written to the store of the running daemon silences that address's
+// incidents, whichever list names it, at once; another address still
+// alerts.
+func TestMuteAddress(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config())
+	ctx := context.Background()
+	st, err := track.Open(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.AddMute(ctx, track.Mute{Listed: "192.0.2.99", CreatedAt: t0, Until: t0.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	appendLines(t, h.log, listedBy(t0.Add(time.Minute), "7E4D5C6B01", "192.0.2.99", "frank@example.org"))
+	h.read(1)
+	appendLines(t, h.log, listedBy(t0.Add(2*time.Minute), "7E4D5C6B02", "192.0.2.98", "grace@example.org"))
+	next := h.mail.wait(t, "the other address's incident")
+	if s := subject(t, next); !strings.Contains(s, "192.0.2.98") {
+		t.Errorf("first notice %q, want the unmuted address's", s)
+	}
+	h.stop()
+	if n := h.mail.count(); n != 1 {
+		t.Errorf("%d notices, want 1 (nothing about the muted address)", n)
+	}
+	if h.logs.FilterMessage("incident muted: no notice").Len() == 0 {
+		t.Error("the daemon did not log the muted incident")
+	}
+}
