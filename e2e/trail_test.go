@@ -71,15 +71,22 @@ func TestTrailThroughContentFilter(t *testing.T) {
 		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()}},
 		Milter: milter.PostfixMilter(listen),
 		Main: map[string]string{
-			"content_filter": "smtp:[127.0.0.1]:" + filter.Addr()[strings.LastIndexByte(filter.Addr(), ':')+1:],
+			"content_filter": "smtp-amavis:[127.0.0.1]:" + filter.Addr()[strings.LastIndexByte(filter.Addr(), ':')+1:],
 			"header_checks":  "regexp:" + checks,
 		},
-		// The re-injection smtpd, as docs/milter.md shows it for amavis:
-		// no content filter, no milters, header checks kept.
-		Services: reinject + " inet n - n - - smtpd\n" +
+		// amavisd-new's smtp-amavis transport, and the re-injection smtpd
+		// as docs/milter.md gives it: no content filter, no milters,
+		// header checks kept.
+		Services: "smtp-amavis unix - - n - 2 smtp\n" +
+			"  -o smtp_data_done_timeout=1200\n" +
+			"  -o smtp_send_xforward_command=yes\n" +
+			"  -o disable_dns_lookups=yes\n" +
+			"  -o max_use=20\n" +
+			reinject + " inet n - n - - smtpd\n" +
 			"  -o content_filter=\n" +
 			"  -o receive_override_options=no_unknown_recipient_checks,no_milters\n" +
-			"  -o smtpd_relay_restrictions=permit_mynetworks,reject\n",
+			"  -o smtpd_relay_restrictions=permit_mynetworks,reject\n" +
+			"  -o mynetworks=127.0.0.0/8\n",
 	}
 	saslDir := milterSASL(t)
 	if saslDir == "" {
