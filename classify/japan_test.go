@@ -163,3 +163,17 @@ func TestSoftBankAdviceFitsItsSource(t *testing.T) {
 		t.Errorf("advice says nothing of unknown addresses: %q / %q", p.Advice.En, p.Advice.Ja)
 	}
 }
+
+// TestNoRemovalFormWords (issue 12.7): the note for a provider that takes
+// no removal request fits a receiver's own block (docomo, Yahoo! JAPAN)
+// as well as a list: the Japanese said "this list".
+func TestNoRemovalFormWords(t *testing.T) {
+	c := Default()
+	v := c.Classify(InputFromText("host mx1.mail.yahoo.co.jp[183.79.57.199] said: 554 5.7.1 Your IP 192.0.2.1 is blocked (in reply to RCPT TO command)", ""))
+	if v.Provider != "yahoojp" {
+		t.Fatalf("provider %q", v.Provider)
+	}
+	if e := c.Explain(v, "ja", RoleDedicated); e.SelfServiceNote == "" || strings.Contains(e.SelfServiceNote, "リスト") {
+		t.Errorf("note %q", e.SelfServiceNote)
+	}
+}
