@@ -260,6 +260,33 @@ func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Conf
 	return c, nil
 }
 
+// maxRelayRead bounds what one session reads from the relay: its replies
+// are a few hundred bytes, its TLS handshake a few kilobytes, and go-smtp
+// keeps a multi-line reply whole, so a relay whose reply never ends would
+// take the memory with it.
+const maxRelayRead = 1 << 20
+
+// errRelayTooMuch ends a session whose relay sent more than maxRelayRead.
+var errRelayTooMuch = errors.New("the relay sent more than 1 MiB in one session")
+
+// boundedConn is a connection that reads at most left bytes.
+type boundedConn struct {
+	net.Conn
+	left int64
+}
+
+func (c *boundedConn) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errRelayTooMuch
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.Conn.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
 func (s *SMTP) dial(ctx context.Context, addr, host string) (net.Conn, error) {
 	dial := s.Dial
 	if dial == nil {
@@ -270,6 +297,7 @@ func (s *SMTP) dial(ctx context.Context, addr, host string) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	conn = &boundedConn{Conn: conn, left: maxRelayRead}
 	if s.policy() != TLSImplicit {
 		return conn, nil
 	}

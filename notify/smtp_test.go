@@ -294,3 +294,48 @@ func TestSMTPHelo(t *testing.T) {
 		})
 	}
 }
+
+// TestSMTPHugeReply: a relay whose reply never ends (a greeting of 64 MiB
+// in lines of 900 bytes) is cut off after maxRelayRead: go-smtp keeps a
+// multi-line reply whole, and a 180 MB greeting took the daemon to 800 MB
+// (attack run, issue 9). The notice is retried later.
+func TestSMTPHugeReply(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const total = 64 << 20
+	wrote := make(chan int64, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			wrote <- 0
+			return
+		}
+		defer c.Close()
+		line := []byte("220-" + strings.Repeat("x", 894) + "\r\n")
+		var n int64
+		for n < total {
+			k, err := c.Write(line)
+			n += int64(k)
+			if err != nil {
+				break
+			}
+		}
+		if n >= total {
+			c.Write([]byte("220 ok\r\n"))
+		}
+		wrote <- n
+	}()
+	s := &SMTP{Addr: l.Addr().String(), Timeout: time.Minute}
+	err = s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("x\r\n"))
+	if err == nil || !Temporary(err) {
+		t.Errorf("err %v, want a temporary failure", err)
+	}
+	// The relay could write what the client read, and what the sockets'
+	// buffers held after the client hung up.
+	if n := <-wrote; n >= total {
+		t.Errorf("the client read the whole %d-byte reply, want it cut off after %d", n, maxRelayRead)
+	}
+}
