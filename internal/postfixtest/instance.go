@@ -230,8 +230,13 @@ func (in *Instance) start() error {
 	if err := os.Chmod(c.Root, 0o755); err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
 	}
+	// Modes set explicitly, whatever the umask of the test (077 made the
+	// queue directory one Postfix's daemons cannot enter).
 	for _, d := range []string{c.Conf, c.Queue, c.Data} {
 		if err := os.Mkdir(d, 0o755); err != nil {
+			return fmt.Errorf("%w: %w", ErrStart, err)
+		}
+		if err := os.Chmod(d, 0o755); err != nil {
 			return fmt.Errorf("%w: %w", ErrStart, err)
 		}
 	}
@@ -257,6 +262,9 @@ func (in *Instance) start() error {
 	old := time.Now().Add(-time.Hour)
 	for name, text := range files {
 		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			return fmt.Errorf("%w: %w", ErrStart, err)
+		}
+		if err := os.Chmod(name, 0o644); err != nil { // read by unprivileged daemons
 			return fmt.Errorf("%w: %w", ErrStart, err)
 		}
 		if err := os.Chtimes(name, old, old); err != nil {
