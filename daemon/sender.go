@@ -153,7 +153,14 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 	self := nc.Sender(s.d.Host)
 	kick := false
 	for _, c := range cands {
-		first, milterLogin, found, err := tx.Submitted(c.sub.QueueID)
+		// The message's first queue id as the store has it: the
+		// tracker's links end at a restart (one notice a message).
+		firstID, err := tx.FirstQueueID(c.sub.QueueID)
+		if err != nil {
+			return err
+		}
+		c.sub.QueueID = firstID
+		first, milterLogin, found, err := tx.Submitted(firstID)
 		if err != nil {
 			return err
 		}

@@ -255,3 +255,61 @@ func TestSenderRateLimitLoggedOnce(t *testing.T) {
 		t.Errorf("%d messages over the limit logged, %d at info level; want 5, 1", limited.Len(), info.Len())
 	}
 }
+
+// TestSenderToldOnceAcrossRestart: one notice per message also when
+// rblwatch restarts while a message that a content filter queued again is
+// still deferred — the next deferral of the copy was told again (erin got
+// two notices for one message, by hand through Postfix): the tracker had
+// forgotten the link to the first queue id, which the store keeps. The
+// same for a copy requeued with postsuper -r after the restart.
+func TestSenderToldOnceAcrossRestart(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.SendingDomains = []string{"example.com"}
+	cfg.Notify.SenderNotice = config.SenderNotice{Domains: []string{"example.com"}, PerHour: 5}
+	h.start(cfg)
+	at := t0.Add(-20 * time.Minute)
+	lines := submitted(at, "1A1A1A1A1A", "erin", "erin@example.com")
+	lines = append(lines, stamp(at)+" mx postfix/smtpd[105]: 2B2B2B2B2B: client=localhost[127.0.0.1]",
+		stamp(at)+" mx postfix/cleanup[101]: 2B2B2B2B2B: info: header X-Rblwatch-Track: 1A1A1A1A1A-0a0b0c0d from localhost[127.0.0.1]; from=<erin@example.com> to=<x@example.net> proto=ESMTP helo=<localhost>",
+		stamp(at)+" mx postfix/smtp[106]: 1A1A1A1A1A: to=<x@example.net>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 2B2B2B2B2B)",
+		stamp(at)+" mx postfix/qmgr[90]: 1A1A1A1A1A: removed",
+		stamp(at)+" mx postfix/qmgr[90]: 2B2B2B2B2B: from=<erin@example.com>, size=600, nrcpt=1 (queue active)",
+		deferral(at, "2B2B2B2B2B", "x@example.net"))
+	appendLines(t, h.log, lines...)
+	h.read(len(lines))
+	h.mail.wait(t, "erin's notice")
+	h.stop()
+
+	// Restarted: the copy is retried, then requeued and retried again.
+	h.start(cfg)
+	at = t0.Add(-10 * time.Minute)
+	more := []string{stamp(at) + " mx postfix/qmgr[90]: 2B2B2B2B2B: from=<erin@example.com>, size=600, nrcpt=1 (queue active)",
+		deferral(at, "2B2B2B2B2B", "x@example.net"),
+		stamp(at) + " mx postfix/postsuper[107]: 2B2B2B2B2B: requeued",
+		stamp(at) + " mx postfix/pickup[108]: 3C3C3C3C3C: uid=0 from=<erin@example.com> orig_id=2B2B2B2B2B",
+		stamp(at) + " mx postfix/qmgr[90]: 3C3C3C3C3C: from=<erin@example.com>, size=700, nrcpt=1 (queue active)",
+		deferral(at, "3C3C3C3C3C", "x@example.net")}
+	appendLines(t, h.log, more...)
+	h.read(len(more))
+	h.stop()
+
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	items, err := st.OutboxItems(context.Background(), SinkEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, it := range items {
+		if it.Kind == track.KindSenderNotice {
+			keys = append(keys, it.DedupKey)
+		}
+	}
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], "sender/1A1A1A1A1A/") {
+		t.Errorf("sender notices %q, want one, of 1A1A1A1A1A", keys)
+	}
+}

@@ -65,3 +65,41 @@ func (t *Tx) HasOutboxItem(key string) (bool, error) {
 	}
 	return true, nil
 }
+
+// FirstQueueID returns the first queue id of the message last queued under
+// qid: it follows message_links back (a content filter's copy, postsuper
+// -r) as the store keeps them, across restarts, where the tracker's memory
+// ends. A link counts for the use of a queue id whose first sight is
+// within linkWindow of it (queue ids are reused). qid itself when the
+// store knows no earlier one.
+func (t *Tx) FirstQueueID(qid string) (string, error) {
+	seen := map[string]bool{qid: true}
+	for range maxLinkDepth {
+		var first sql.NullString
+		err := t.queryRow(`SELECT first_seen FROM messages WHERE queue_id = ? ORDER BY id DESC LIMIT 1`, qid).Scan(&first)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !first.Valid {
+			return qid, nil
+		}
+		var at time.Time
+		if err == nil {
+			at, err = parseTime(first)
+		}
+		var prev string
+		if err == nil {
+			err = t.queryRow(`SELECT prev FROM message_links WHERE next = ? AND seen_at >= ? AND seen_at <= ? ORDER BY seen_at DESC, id DESC LIMIT 1`,
+				qid, dbTime(at.Add(-linkWindow)), dbTime(at.Add(linkWindow))).Scan(&prev)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			return qid, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("track: the first queue id of %s: %w", qid, err)
+		}
+		if seen[prev] {
+			return qid, nil // a loop: keep what was reached
+		}
+		seen[prev] = true
+		qid = prev
+	}
+	return qid, nil
+}

@@ -63,3 +63,21 @@ func TestSenderNoticesSince(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFirstQueueID: the first queue id of a message follows the store's
+// links back through a content filter and postsuper -r, for the use of a
+// queue id at hand (28A879CA567 was an unrelated message two days before).
+func TestFirstQueueID(t *testing.T) {
+	s := openTest(t)
+	applyLines(t, s, trailLog)
+	for qid, want := range map[string]string{"3B0C12D4E5F": "1AFA39CA54E", "28A879CA567": "1AFA39CA54E", "1AFA39CA54E": "1AFA39CA54E",
+		"4C1D22E3F40": "4C1D22E3F40", "FFFFFFFFFF": "FFFFFFFFFF"} {
+		mustTx(t, s, func(tx *Tx) error {
+			got, err := tx.FirstQueueID(qid)
+			if got != want || err != nil {
+				t.Errorf("FirstQueueID(%s) = %s, %v; want %s", qid, got, err, want)
+			}
+			return nil
+		})
+	}
+}
