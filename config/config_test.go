@@ -889,7 +889,7 @@ func TestLoad(t *testing.T) {
 		if got := loadProblems(t, c); !slices.Equal(got, []string{
 			c + ":4: notify.password_file: " + empty + " is empty",
 			c + ":6: catalog.file: " + dir + "/none.yaml does not exist",
-			c + ":8: log.path: warning: " + dir + "/rotated.log does not exist (yet)",
+			c + ":8: log.path: warning: " + dir + "/rotated.log does not exist (yet) (Debian 12 installs no syslog daemon: without rsyslog, Postfix logs to the journal only; then set log.journald: true)",
 		}) {
 			t.Errorf("missing files: %q", got)
 		}

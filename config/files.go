@@ -100,7 +100,7 @@ func (d *decoder) checkFiles(c *Config) {
 	}
 	if c.Log.Source() == SourceFile && c.Log.Path != "" {
 		if _, err := d.files.Stat(c.Log.Path); errors.Is(err, fs.ErrNotExist) {
-			d.warnf("log.path", "%s does not exist (yet)", c.Log.Path)
+			d.warnf("log.path", "%s does not exist (yet) (Debian 12 installs no syslog daemon: without rsyslog, Postfix logs to the journal only; then set log.journald: true)", c.Log.Path)
 		}
 	}
 }
