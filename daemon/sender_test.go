@@ -126,20 +126,8 @@ func TestSenderNotices(t *testing.T) {
 	}
 	h.stop()
 
-	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	items, err := st.OutboxItems(context.Background(), SinkEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var to []string
-	for _, it := range items {
-		if it.Kind != track.KindSenderNotice {
-			continue
-		}
+	for _, it := range senderItems(t, h) {
 		to = append(to, strings.Join(it.Recipients, ","))
 		text := textOf(t, it.Payload)
 		if it.Recipients[0] == "alice@example.com" {
@@ -205,20 +193,9 @@ func TestSenderNotToldOnceDelivered(t *testing.T) {
 	h.read(len(lines))
 	h.stop()
 
-	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	items, err := st.OutboxItems(context.Background(), SinkEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var to []string
-	for _, it := range items {
-		if it.Kind == track.KindSenderNotice {
-			to = append(to, strings.Join(it.Recipients, ","))
-		}
+	for _, it := range senderItems(t, h) {
+		to = append(to, strings.Join(it.Recipients, ","))
 	}
 	if got, want := strings.Join(to, " "), "hank@example.com ivan@example.com"; got != want {
 		t.Errorf("sender notices to %q, want %q", got, want)
@@ -294,6 +271,19 @@ func TestSenderToldOnceAcrossRestart(t *testing.T) {
 	h.read(len(more))
 	h.stop()
 
+	var keys []string
+	for _, it := range senderItems(t, h) {
+		keys = append(keys, it.DedupKey)
+	}
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], "sender/1A1A1A1A1A/") {
+		t.Errorf("sender notices %q, want one, of 1A1A1A1A1A", keys)
+	}
+}
+
+// senderItems returns the sender notices in the outbox of the stopped
+// daemon's store, in order.
+func senderItems(t *testing.T, h *harness) []track.OutboxItem {
+	t.Helper()
 	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -303,13 +293,11 @@ func TestSenderToldOnceAcrossRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keys []string
+	var out []track.OutboxItem
 	for _, it := range items {
 		if it.Kind == track.KindSenderNotice {
-			keys = append(keys, it.DedupKey)
+			out = append(out, it)
 		}
 	}
-	if len(keys) != 1 || !strings.HasPrefix(keys[0], "sender/1A1A1A1A1A/") {
-		t.Errorf("sender notices %q, want one, of 1A1A1A1A1A", keys)
-	}
+	return out
 }

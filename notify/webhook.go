@@ -95,43 +95,26 @@ type webhookIncident struct {
 	LookupURL    string         `json:"lookup_url,omitempty"`
 	RemovalURL   string         `json:"removal_url,omitempty"`
 	// Senders says who sent the refused mail (a self-check listing: the
-	// mail of the window before), as the email does.
-	Senders *webhookWho `json:"senders,omitempty"`
-}
-
-// webhookWho is who sent the messages of a notice: the first names of
-// each kind with their counts, the messages of the others, and for a
-// self-check listing the window counted (seconds).
-type webhookWho struct {
-	Messages      int            `json:"messages"`
-	WindowSeconds int64          `json:"window_seconds,omitempty"`
-	Logins        []webhookCount `json:"logins,omitempty"`
-	Senders       []webhookCount `json:"senders,omitempty"` // name "" is the null sender <>
-	Clients       []webhookCount `json:"clients,omitempty"`
-	MoreLogins    int            `json:"more_logins,omitempty"`
-	MoreSenders   int            `json:"more_senders,omitempty"`
-	MoreClients   int            `json:"more_clients,omitempty"`
-}
-
-type webhookCount struct {
-	Name     string `json:"name"`
-	Messages int    `json:"messages"`
+	// mail of the window before), as the email does, in the shape of the
+	// replay report's JSON.
+	Senders *incident.Who `json:"senders,omitempty"`
 }
 
 // whoOfView renders the view's who sent it for the webhook (nil: nobody
-// known).
-func whoOfView(w *whoView, inc incident.Incident) *webhookWho {
+// known): the names the email shows, sanitised, with the messages of the
+// others.
+func whoOfView(w *whoView, inc incident.Incident) *incident.Who {
 	if w == nil {
 		return nil
 	}
-	counts := func(cs []countView) []webhookCount {
-		var out []webhookCount
+	counts := func(cs []countView) []incident.Count {
+		out := make([]incident.Count, 0, len(cs))
 		for _, c := range cs {
-			out = append(out, webhookCount{Name: c.Name, Messages: c.Count})
+			out = append(out, incident.Count{Name: c.Name, Messages: c.Count})
 		}
 		return out
 	}
-	return &webhookWho{Messages: w.Messages, WindowSeconds: int64(inc.Senders.Window / time.Second),
+	return &incident.Who{Messages: w.Messages, Window: inc.Senders.Window,
 		Logins: counts(w.Logins), Senders: counts(w.Senders), Clients: counts(w.Clients),
 		MoreLogins: w.MoreLogins, MoreSenders: w.MoreSenders, MoreClients: w.MoreClients}
 }
