@@ -81,7 +81,8 @@ func (p *Provider) HistoricalNote(lang string) string {
 // rbl.example.org", Verdict.List): the catalog's unnamed list under that
 // name, with the meaning and first step explain gives it (the list the
 // reply names, to be looked up on its own site) — not the unnamed list's
-// "the reply does not say which list". nil when name is not a DNS name.
+// "the reply does not say which list". nil when name is neither a DNS name
+// nor a list's one-word name ("megarbl").
 func (c *Catalog) NamedList(name string) *Provider { return c.NamedLists([]string{name}) }
 
 // NamedLists is NamedList for the lists an incident's refusals named
@@ -94,7 +95,7 @@ func (c *Catalog) NamedLists(names []string) *Provider {
 	}
 	var kept []string
 	for _, n := range names {
-		if n = strings.ToLower(n); validName(n) && !slices.Contains(kept, n) {
+		if n = strings.ToLower(n); validListName(n) && !slices.Contains(kept, n) {
 			kept = append(kept, n)
 		}
 	}

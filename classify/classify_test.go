@@ -65,6 +65,16 @@ func TestClassifyVerdicts(t *testing.T) {
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 554, Enhanced: "5.7.1", Remote: "mx01.example-hosting.co.jp", Rule: GenericRuleID, Via: "example-hosting.co.jp", Found: FoundNamed, List: "bl.example.jp"},
 		},
 		{
+			name: "a list named by its name, not a zone, is that list, never the relaying receiver's (issue 12.6)",
+			in:   Input{Reply: reply.Parse("550 Rejected: 192.0.2.1 is listed in the MegaRBL blacklist"), RemoteHost: "contoso-com.mail.protection.outlook.com"},
+			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Via: "microsoft", Found: FoundNamed, List: "megarbl"},
+		},
+		{
+			name: "the receiver's own list named by a common word stays the receiver's",
+			in:   Input{Reply: reply.Parse("550 Rejected: 192.0.2.1 is listed in the local blacklist"), RemoteHost: "contoso-com.mail.protection.outlook.com"},
+			want: Verdict{Provider: "microsoft", Category: Blocklist, Listed: "192.0.2.1", Code: 550, Remote: "contoso-com.mail.protection.outlook.com", Rule: GenericRuleID, Found: FoundRelay},
+		},
+		{
 			name: "a list's link in a pasted reply names the list",
 			in:   Input{Reply: reply.Parse("550 Service unavailable; Client host [192.0.2.1] blocked, see https://rbl.example.org/lookup?ip=192.0.2.1")},
 			want: Verdict{Provider: Unknown, Category: Blocklist, Listed: "192.0.2.1", Code: 550, Rule: GenericRuleID, Found: FoundURL, List: "rbl.example.org"},

@@ -267,7 +267,10 @@ func TestNamedListProvider(t *testing.T) {
 			t.Errorf("%s: steps %q, explain's %q", lang, got, e.Steps)
 		}
 	}
-	if c.NamedList("not a name") != nil || c.NamedList("") != nil {
+	if p := c.NamedList("megarbl"); p == nil || p.Name != "megarbl" {
+		t.Errorf("a list's one-word name: %+v", p)
+	}
+	if c.NamedList("not a name") != nil || c.NamedList("") != nil || c.NamedList("1234") != nil {
 		t.Error("a list name that is no DNS name")
 	}
 }

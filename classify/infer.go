@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -50,6 +51,39 @@ var listPhrases = [][]byte{
 	[]byte("ブラックリスト("), []byte("ブラックリスト（"), []byte("ブラックリスト "), []byte("ブロックリスト("), []byte("ブロックリスト（"), []byte("ブロックリスト "),
 }
 
+// listNameRe finds a list named by its name before a list noun.
+var listNameRe = regexp.MustCompile(`\b(?:listed|blocked|rejected|found|blacklisted)\s+(?:in|on|by|at)\s+the\s+([a-z0-9][a-z0-9-]{1,30})\s+(?:blacklist|blocklist|black list|block list|rbl|dnsbl)\b`)
+
+// commonListWords name no list but whose it is or what it holds: a
+// receiver's own list ("the local blacklist"), or a kind of list.
+var commonListWords = []string{"our", "my", "own", "local", "internal", "private", "custom", "site", "company", "corporate",
+	"global", "public", "ip", "ips", "dns", "domain", "domains", "sender", "senders", "recipient", "user", "users", "spam",
+	"email", "e-mail", "mail", "server", "servers", "host", "hosts", "client", "country", "geo", "dynamic", "static",
+	"reputation", "realtime", "real-time", "rbl", "dnsbl", "black", "block", "same", "above", "following", "your", "their",
+	"this", "that", "default", "network", "address", "addresses", "url", "uri", "content", "header"}
+
+// validListName reports whether s can be shown as a list's name: a DNS
+// name, or one word of letters, digits and hyphens with a letter in it.
+func validListName(s string) bool {
+	if validName(s) {
+		return true
+	}
+	if len(s) < 2 || len(s) > 63 || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
 // listSuffixes follow the name of a DNS list in a reply written in
 // Japanese, where the name comes first ("rbl.example.jp に登録されている").
 var listSuffixes = [][]byte{
@@ -79,6 +113,14 @@ func namedLists(text []byte, dst []listName) []listName {
 				continue
 			}
 			dst = append(dst, listName{d, registrable(d)})
+		}
+	}
+	// A list named by its name rather than a zone ("is listed in the
+	// MegaRBL blacklist"): the word before the list noun, unless it is a
+	// word anyone's own list is called by ("our", "local", "IP").
+	for _, m := range listNameRe.FindAllSubmatch(text, -1) {
+		if n := string(m[1]); validListName(n) && !slices.Contains(commonListWords, n) {
+			dst = append(dst, listName{n, ""})
 		}
 	}
 	for _, p := range listSuffixes {

@@ -71,7 +71,8 @@ type Verdict struct {
 	// for replies that are not about a list.
 	Found string `json:"found,omitempty"`
 	// List is the DNS list a reply names that the catalog does not know
-	// ("blocked using rbl.example.org"); Provider is then "unknown". A
+	// ("blocked using rbl.example.org", or a one-word name: "listed in the
+	// MegaRBL blacklist" gives "megarbl"); Provider is then "unknown". A
 	// validated DNS name, safe to show.
 	List string `json:"list,omitempty"`
 }

@@ -551,7 +551,7 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
 		v.Provider = inc.Provider
 	}
-	if (v.Provider == "" || inc.Provider == "unknown" && len(inc.Lists) == 0) && validHostname(inc.Verdict.List) {
+	if l := inc.Verdict.List; (v.Provider == "" || inc.Provider == "unknown" && len(inc.Lists) == 0) && (validHostname(l) || validLabel(l)) {
 		// A list the reply names that the catalog does not know is shown
 		// by its (validated) name; several (inc.Lists) by the names the
 		// daemon's provider entry gives them (classify.NamedLists).
