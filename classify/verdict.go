@@ -73,7 +73,7 @@ type Verdict struct {
 	// List is the DNS list a reply names that the catalog does not know
 	// ("blocked using rbl.example.org", or a one-word name: "listed in the
 	// MegaRBL blacklist" gives "megarbl"); Provider is then "unknown". A
-	// validated DNS name, safe to show.
+	// validated DNS name or word (validListName), safe to show.
 	List string `json:"list,omitempty"`
 }
 
