@@ -151,6 +151,14 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 		return nil
 	}
 	self := nc.Sender(s.d.Host)
+	// Every recipient of a message refused in this reading of the log is
+	// named in its one notice.
+	refused := map[string][]string{}
+	for _, c := range cands {
+		if !containsFold(refused[c.qid], c.to) {
+			refused[c.qid] = append(refused[c.qid], c.to)
+		}
+	}
 	kick := false
 	for _, c := range cands {
 		// The message's first queue id as the store has it: the
@@ -176,8 +184,14 @@ func (s *service) tellSenders(tx *track.Tx, env *noticeEnv, cands []senderCand, 
 		if !found {
 			first = time.Time{}
 		}
+		var others []string
+		for _, r := range refused[c.qid] {
+			if !strings.EqualFold(r, c.to) {
+				others = append(others, r)
+			}
+		}
 		notice := notify.SenderNotice{
-			Sender: c.sub.From, Recipient: c.to, QueueID: c.sub.QueueID, MessageID: c.sub.MessageID,
+			Sender: c.sub.From, Recipient: c.to, Others: others, QueueID: c.sub.QueueID, MessageID: c.sub.MessageID,
 			Sent: first, At: c.at, Bounced: c.bounced, Lifetime: s.d.QueueLifetime,
 			Provider: env.cat.Provider(c.provider), Reply: c.reply,
 			PostmasterTold: len(nc.To) > 0 || nc.Webhook.URL != "" || len(nc.Alertmanager.URLs) > 0,

@@ -131,7 +131,8 @@ func TestSenderNotices(t *testing.T) {
 		to = append(to, strings.Join(it.Recipients, ","))
 		text := textOf(t, it.Payload)
 		if it.Recipients[0] == "alice@example.com" {
-			for _, want := range []string{"Your message to <x@example.net>", "has not been delivered yet", "Trend Micro",
+			// Both recipients refused in the batch are named.
+			for _, want := range []string{"Your message to <x@example.net> and <y@example.net>", "has not been delivered yet", "Trend Micro",
 				"The postmaster of mx.example.org has been told", "reference: A1A1A1A1A1 (Message-ID <a1a1a1a1a1@pc.example.com>)"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("alice's notice lacks %q:\n%s", want, text)

@@ -35,6 +35,9 @@ var senderTemplates = sync.OnceValue(func() map[string]*template.Template {
 type SenderNotice struct {
 	Sender    string // the envelope sender: who is told
 	Recipient string // the refused recipient
+	// Others are the message's other recipients refused in the same
+	// reading of the log (named up to maxSenderRecipients in all).
+	Others    []string
 	QueueID   string // the message's first queue id: what the postmaster looks up
 	MessageID string
 	Sent      time.Time // when the message was submitted (zero: not known)
@@ -57,12 +60,50 @@ type SenderNotice struct {
 // formatted.
 type senderView struct {
 	Recipient, QueueID, MessageID, Provider, Reply, Host string
-	Sent, At, Until, Lifetime                            string
-	Bounced, PostmasterTold                              bool
+	// Recipients names every refused recipient in a phrase ("<a>, <b>
+	// and <c>"); OthersCount is how many besides Recipient.
+	Recipients                string
+	OthersCount               int
+	Sent, At, Until, Lifetime string
+	Bounced, PostmasterTold   bool
 }
 
 // maxSenderReply bounds the quoted reply.
 const maxSenderReply = 400
+
+// maxSenderRecipients bounds the refused recipients a sender notice names;
+// the others are counted.
+const maxSenderRecipients = 10
+
+// recipientPhrase names the refused recipients, sanitised, in lang: "<a>,
+// <b> and <c>", "<a>, … and 3 more"; "<a>、<b>、<c>", "<a>、…ほか3件".
+func recipientPhrase(first string, others []string, lang string) string {
+	all := []string{first}
+	for _, o := range others {
+		if len(all) == maxSenderRecipients {
+			break
+		}
+		all = append(all, o)
+	}
+	more := 1 + len(others) - len(all)
+	for i, r := range all {
+		all[i] = "<" + sanitize.Line(r, maxField) + ">"
+	}
+	if lang == "ja" {
+		p := strings.Join(all, "、")
+		if more > 0 {
+			p += fmt.Sprintf("ほか%d件", more)
+		}
+		return p
+	}
+	if more > 0 {
+		return strings.Join(all, ", ") + fmt.Sprintf(" and %d more", more)
+	}
+	if len(all) == 1 {
+		return all[0]
+	}
+	return strings.Join(all[:len(all)-1], ", ") + " and " + all[len(all)-1]
+}
 
 // ComposeSender renders the RFC 5322 message of a sender notice: From
 // cfg.From, To the sender, a plain-text body in n.Lang (en or ja), and
@@ -96,6 +137,7 @@ func ComposeSender(n SenderNotice, cfg Config, now time.Time, messageID string) 
 	if v.Host == "" {
 		v.Host = "localhost"
 	}
+	v.Recipients, v.OthersCount = recipientPhrase(n.Recipient, n.Others, lang), len(n.Others)
 	if n.Provider != nil {
 		v.Provider = sanitize.Line(n.Provider.Name, maxField)
 	}

@@ -33,6 +33,12 @@ func senderCases() []struct {
 	ja.Lang = "ja"
 	jaBounced := bounced
 	jaBounced.Lang = "ja"
+	// Several recipients refused in the same reading of the log: each is
+	// named, up to maxSenderRecipients, the rest counted.
+	several := base
+	several.Recipient, several.Others = "bob@example.org", []string{"carol@example.org", "dave@example.com"}
+	severalJa := several
+	severalJa.Lang = "ja"
 	return []struct {
 		name string
 		n    SenderNotice
@@ -46,6 +52,10 @@ func senderCases() []struct {
 		{"sender_deferred_ja", ja, []string{"配送が遅れています", "管理者には通知済み", "2026/03/19 09:20 (UTC) まで", "再試行", "Spamhaus に登録",
 			"2026/03/14 09:26 (UTC) の時点で、受信側のサーバーが当方のサーバーのアドレスからのメールを受け付けていないためです"}},
 		{"sender_bounced_ja", jaBounced, []string{"配送できませんでした", "返送されます", "もう一度送信してください"}},
+		{"sender_several_en", several, []string{"Your message to bob@example.org and 2 other recipients is delayed",
+			"Your message to <bob@example.org>, <carol@example.org> and <dave@example.com>, sent"}},
+		{"sender_several_ja", severalJa, []string{"bob@example.org ほか2件の宛先へのメールの配送が遅れています",
+			"に送信された <bob@example.org>、<carol@example.org>、<dave@example.com> 宛てのメールは"}},
 	}
 }
 
