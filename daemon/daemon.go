@@ -147,6 +147,9 @@ type service struct {
 	tracker *incident.Tracker
 	// inputByPath names the input a file's lines come from (sources.go).
 	inputByPath map[string]string
+	// unkept names the one input whose start the loop stores from the
+	// first thing it reads (keepStart), until it has read that.
+	unkept string
 	// streamed says whether the source is a stream (journald, stdin), whose
 	// live lines the daemon gathers for liveGather (a log file's follower
 	// gathers them itself, FollowOptions.Gather) and which counts as read
@@ -366,6 +369,7 @@ func (s *service) run(ctx context.Context) error {
 			// Drain what the source already read, then stop.
 			batch = batch[:0]
 			for l := range lines {
+				s.keepFirst(work, l)
 				if !l.AtEnd {
 					batch = append(batch, l)
 				}
@@ -409,6 +413,7 @@ func (s *service) run(ctx context.Context) error {
 				s.log.Info("log source ended")
 				return nil
 			}
+			s.keepFirst(work, l)
 			batch, atEnd := batch[:0], l.AtEnd
 			if !atEnd {
 				batch = append(batch, l)
@@ -473,6 +478,16 @@ func (s *service) run(ctx context.Context) error {
 		case cfg := <-s.d.Reload:
 			s.reload(cfg)
 		}
+	}
+}
+
+// keepFirst passes the first thing the one input read sends to keepStart,
+// when its start is to be kept.
+func (s *service) keepFirst(ctx context.Context, l postfixlog.Line) {
+	if s.unkept != "" {
+		name := s.unkept
+		s.unkept = ""
+		s.keepStart(ctx, name, l)
 	}
 }
 
