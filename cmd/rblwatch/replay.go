@@ -18,7 +18,14 @@ import (
 
 // replayMemoryLimit is the Go heap size beyond which a replay collects
 // garbage more eagerly (runtime/debug.SetMemoryLimit; it is not a cap).
-const replayMemoryLimit = 40 << 20
+// replayGCPercent lets the heap grow to four times what is live before a
+// collection (GOGC=300) while it is below that: a replay of a short log
+// then collects a few times rather than a dozen, and a long one is held
+// by the limit.
+const (
+	replayMemoryLimit = 36 << 20
+	replayGCPercent   = 300
+)
 
 func runReplay(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "replay")
@@ -61,6 +68,13 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{"replay: " + err.Error()}
 	}
+	// A replay holds the catalog, a few read buffers and the incidents; a
+	// soft limit keeps the garbage of a long log from growing the heap to
+	// twice that. Set before the catalog loads: its garbage counts too.
+	debug.SetMemoryLimit(replayMemoryLimit)
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(replayGCPercent)
+	}
 	cat, err := loadCatalog()
 	if err != nil {
 		return err
@@ -96,9 +110,6 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		opts.Progress = p.update
 		defer p.done()
 	}
-	// A replay holds a few read buffers and the incidents; a soft limit
-	// keeps the garbage of a long log from growing the heap to twice that.
-	debug.SetMemoryLimit(replayMemoryLimit)
 	res, err := pipeline.Replay(ctx, inputs, opts)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,6 +186,52 @@ func TestReplayOtherCompression(t *testing.T) {
 			code = exitCode(&errb, dispatch(t.Context(), e, []string{"replay", "--tz", "UTC", "-"}))
 			if code != 1 || !strings.Contains(errb.String(), "compressed with "+c.format) {
 				t.Errorf("stdin: exit %d, stderr %q; want 1 naming %s", code, errb.String(), c.format)
+			}
+		})
+	}
+}
+
+// TestReplayCollectorSettings: replay sets the collector's target
+// (GOGC 300, so that a short log is not collected a dozen times while the
+// catalog and the incidents grow) and its soft memory limit before the
+// catalog loads, and leaves a GOGC given in the environment as it is.
+// The settings are the process's: each row restores them.
+func TestReplayCollectorSettings(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "mail.log")
+	if err := os.WriteFile(log, []byte("Nov 23 15:33:46 mx postfix/qmgr[1]: DE9A6986268: removed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		gogc string
+		want int
+	}{
+		{"", replayGCPercent},
+		{"150", 150}, // the runtime read it at the start; replay keeps it
+	} {
+		t.Run("GOGC="+tc.gogc, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			getenv := func(k string) string {
+				if k == "GOGC" {
+					return tc.gogc
+				}
+				return ""
+			}
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+			defer debug.SetGCPercent(debug.SetGCPercent(-1))
+			start := 100
+			if tc.gogc != "" {
+				start, _ = strconv.Atoi(tc.gogc)
+			}
+			debug.SetGCPercent(start)
+			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, log: zap.NewNop(), getenv: getenv}
+			if err := dispatch(t.Context(), e, []string{"replay", "--format", "json", log}); err != nil {
+				t.Fatalf("replay: %v (%s)", err, stderr.String())
+			}
+			if got := debug.SetGCPercent(start); got != tc.want {
+				t.Errorf("GC percent after replay %d, want %d", got, tc.want)
+			}
+			if got := debug.SetMemoryLimit(-1); got != replayMemoryLimit {
+				t.Errorf("memory limit after replay %d, want %d", got, int64(replayMemoryLimit))
 			}
 		})
 	}
