@@ -89,6 +89,10 @@ func (l *StateLock) HoldFile(state string) error {
 // daemon refused the lock can name it. host and now describe this process.
 func LockState(state, host string, now time.Time) (*StateLock, error) {
 	path := LockPath(state)
+	// A missing directory is made as the store makes it (track.Open).
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("daemon: lock file: %w", err)
+	}
 	// Never through a symbolic link, and only a regular file: the lock
 	// file is truncated and written, and whoever can write in the state's
 	// directory must not make that hit another file.

@@ -141,3 +141,19 @@ func TestLockStateHardLink(t *testing.T) {
 		t.Errorf("after the holder unlocked: %v", err)
 	}
 }
+
+// TestLockStateMakesTheDirectory: a state in a directory that does not
+// exist yet (a first start with state.path of its own) is locked, the
+// directory made as the store makes it (0750): the lock, taken before the
+// store opens, failed with "no such file or directory".
+func TestLockStateMakesTheDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "sub")
+	l, err := LockState(filepath.Join(dir, "state.db"), "mx.example.org", time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&^0o750 != 0 {
+		t.Errorf("state directory: %v, want mode 0750 at most", err)
+	}
+}
