@@ -80,6 +80,16 @@ func TestJapaneseReceiverReplies(t *testing.T) {
 			want: map[string][]string{"en": {"SoftBank", "Remove"}, "ja": {"ソフトバンク", "削除"}},
 		},
 		{
+			// bounceHammer's Yahoo table (Kanadzuchi::Mail::Bounced::Yahoo):
+			// Remote-MTA mx1.mail.yahoo.co.jp, "554 delivery error: dd This
+			// user doesn't have a yahoo.co.jp account".
+			name:     "Yahoo! JAPAN: an unknown address",
+			line:     "host mx1.mail.yahoo.co.jp[202.93.66.124] said: 554 delivery error: dd This user doesn't have a yahoo.co.jp account (in reply to end of DATA command)",
+			category: Recipient, rule: "yahoojp-unknown-user",
+			want:    map[string][]string{"en": {"Yahoo! JAPAN", "Remove", "Nothing to delist"}, "ja": {"Yahoo! JAPAN", "削除", "解除申請"}},
+			wantNot: map[string][]string{"en": {"mailbox is full"}, "ja": {"容量"}},
+		},
+		{
 			// y-ml.com help "Connection timed out": the carriers and
 			// Yahoo! JAPAN block a sender for half a day to a day by
 			// not taking its connections.
