@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -136,6 +137,11 @@ func readLine(br *bufio.Reader) (string, error) {
 	var line []byte
 	for {
 		chunk, isPrefix, err := br.ReadLine()
+		if len(line) == 0 {
+			// The NUL bytes a line starts with are no part of it (the
+			// sources' line rule): not counted in maxLine.
+			chunk = bytes.TrimLeft(chunk, "\x00")
+		}
 		if len(line) < maxLine {
 			line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
 		}

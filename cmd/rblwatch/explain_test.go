@@ -243,3 +243,18 @@ func TestSharedContradictingRole(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainStdinNULs: the NUL bytes a line starts with are dropped
+// before the line is cut at maxLine, as the daemon and replay drop them (a
+// log pasted from a host that crashed): 100,000 of them made the line all
+// NULs, and a Spamhaus refusal read as no block list.
+func TestExplainStdinNULs(t *testing.T) {
+	out, stderr, code := explainCLI(t, strings.Repeat("\x00", 100000)+outlookSpamhausLine+"\n", "", "--json")
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, stderr)
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v["provider"] != "spamhaus" {
+		t.Errorf("provider %v (%v), want spamhaus:\n%s", v["provider"], err, out)
+	}
+}
