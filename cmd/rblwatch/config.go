@@ -21,12 +21,17 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		action, args = args[0], args[1:]
 	}
-	if err := parseFlags(flags, args); err != nil {
+	// The flag may come before the action too: config --config F check.
+	rest, err := parseInterleaved(flags, args)
+	if err != nil {
 		return err
 	}
+	if action == "" && len(rest) > 0 {
+		action, rest = rest[0], rest[1:]
+	}
 	switch {
-	case flags.NArg() > 0:
-		return usageError{fmt.Sprintf("config: unexpected argument %q", flags.Arg(0))}
+	case len(rest) > 0:
+		return usageError{fmt.Sprintf("config: unexpected argument %q", rest[0])}
 	case action == "example":
 		_, err := fmt.Fprint(e.stdout, config.Example())
 		return err

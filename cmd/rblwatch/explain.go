@@ -25,7 +25,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	roles := roleFlag(fs)
 	sendingIP := fs.String("sending-ip", "", "our sending IP, for replies that do not name one (default: the configuration's sending IP when it has one)")
 	loadCatalog := catalogFlags(fs, "explain")
-	if err := parseFlags(fs, args); err != nil {
+	// Flags may follow the text too: explain '554 …' --json.
+	texts, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
 	if _, err := configDefaults(fs, "explain", func(c *config.Config) map[string]string {
@@ -62,8 +64,8 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return ex.WriteText(e.stdout, *lang)
 	}
 	explain := func(line string) error { return explainInput(classify.InputFromLine(parser, line, *sendingIP)) }
-	if fs.NArg() > 0 {
-		return explain(strings.Join(fs.Args(), " "))
+	if len(texts) > 0 {
+		return explain(strings.Join(texts, " "))
 	}
 	first, rest, err := firstLine(e.stdin)
 	if err != nil || first == "" {

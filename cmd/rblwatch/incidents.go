@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -114,31 +113,6 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 		})
 	}
 	return usageError{fmt.Sprintf("incidents: unknown operation %q (want ack, mute or unmute)", rest[0])}
-}
-
-// parseInterleaved parses the flags of fs wherever they stand among args
-// and returns the other arguments in order: a postmaster who adds --config
-// after the incident ID ("incidents ack ID --config F") got "want one
-// incident ID". An argument after the first operand is a flag only when it
-// names one of fs's ("for -1h" stays a bad duration, not an unknown flag).
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
-	}
-	var rest []string
-	args = fs.Args()
-	for len(args) > 0 {
-		name, _, _ := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
-		if !strings.HasPrefix(args[0], "-") || fs.Lookup(name) == nil {
-			rest, args = append(rest, args[0]), args[1:]
-			continue
-		}
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-	}
-	return rest, nil
 }
 
 // muteArgs reads "TARGET [for DURATION]": a catalog provider id, or an IP

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/rblwatch/rblwatch/config"
@@ -186,6 +187,46 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return usageError{fmt.Sprintf("%s: %v (rblwatch %[1]s --help lists the flags)", fs.Name(), err)}
+}
+
+// parseInterleaved parses the flags of fs wherever they stand among args
+// and returns the other arguments in order: a postmaster types flags after
+// the operands too ("incidents ack ID --config F", "explain TEXT --json",
+// "replay mail.log --format json"). After the first operand an argument is
+// a flag only when it names one of fs's ("for -1h" stays a bad duration, not
+// an unknown flag); "--" ends the flags, wherever it stands.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	var rest []string
+	if n := len(args) - fs.NArg(); n > 0 && args[n-1] == "--" {
+		return fs.Args(), nil // "--" before the first operand
+	}
+	args = fs.Args()
+	for len(args) > 0 {
+		a := args[0]
+		if a == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil {
+			rest, args = append(rest, a), args[1:]
+			continue
+		}
+		// One flag at a time, with its value, so that a "--" after it
+		// still ends the flags here.
+		n := 2
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); hasValue || ok && b.IsBoolFlag() || len(args) == 1 {
+			n = 1
+		}
+		if err := parseFlags(fs, args[:n]); err != nil {
+			return nil, err
+		}
+		args = args[n:]
+	}
+	return rest, nil
 }
 
 // noArgs refuses arguments to a subcommand that takes none.

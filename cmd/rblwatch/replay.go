@@ -39,7 +39,9 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	settle := dayDurationFlag(fs, "settle", incident.DefaultConfig.Settle, "an incident is cleared when a delivery to an affected receiver stands this long (a `duration`: 10m, 1h, 1d) with no new rejection (default: the configuration's notify.settle)")
 	quiet := dayDurationFlag(fs, "quiet", incident.DefaultConfig.Quiet, "an incident is cleared after this long (a `duration`: 6h, 7d) without a rejection (default: the configuration's notify.quiet); 0s: never")
 	loadCatalog := catalogFlags(fs, "replay")
-	if err := parseFlags(fs, args); err != nil {
+	// Flags may follow the files too: replay mail.log --format json.
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
 		return err
 	}
 	cfg, err := configDefaults(fs, "replay", func(c *config.Config) map[string]string {
@@ -48,7 +50,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		return usageError{"replay: no log file given (use - for stdin)"}
 	}
 	if err := checkLang("replay", *lang); err != nil {
@@ -101,7 +103,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err := checkWindow("replay", *since, *until, opts.Since, opts.Until); err != nil {
 		return err
 	}
-	inputs, size, closeAll, err := openInputs(e, fs.Args(), now)
+	inputs, size, closeAll, err := openInputs(e, files, now)
 	defer closeAll()
 	if err != nil {
 		return err
@@ -114,7 +116,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: fs.Args(), Since: opts.Since, Until: opts.Until, Role: role})
+	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: files, Since: opts.Since, Until: opts.Until, Role: role})
 	switch *format {
 	case "json":
 		err = report.WriteJSON(e.stdout, rep)

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestFlagsAfterArguments: a flag typed after the text or the log files
+// ("explain '554 …' --json", "replay mail.log --format json") is read as the
+// flag it is, as check and incidents already read them, and "--" ends the
+// flags. Before, explain took "--json" for more reply text and printed the
+// text form, and replay tried to open a file named "--format".
+func TestFlagsAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	if err := os.WriteFile(log, []byte("Nov 23 15:33:46 mx postfix/qmgr[1]: DE9A6986268: removed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("state: {path: "+filepath.Join(dir, "state.db")+"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const reply = "554 5.7.1 Client host [192.0.2.7] blocked using zen.spamhaus.org"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // a prefix of stdout
+	}{
+		{"explain --json after the text", []string{"explain", "--config", cfg, reply, "--json"}, 0, `{"provider":"spamhaus"`},
+		{"explain --lang after the text", []string{"explain", "--config", cfg, reply, "--lang", "ja"}, 0, "提供元: Spamhaus"},
+		{"explain -- keeps a text that looks like a flag", []string{"explain", "--config", cfg, "--json", "--", "--json"}, 0, `{"provider":""`},
+		{"replay --format after the file", []string{"replay", "--config", cfg, log, "--format", "json"}, 0, "{\n  \"files\""},
+		{"replay --lang= after the file", []string{"replay", "--config", cfg, log, "--lang=ja"}, 0, "rblwatch 監査レポート"},
+		{"config --config before check", []string{"config", "--config", cfg, "check"}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := runCLI(t, tt.args...)
+			if code != tt.code || len(out) < len(tt.want) || out[:len(tt.want)] != tt.want {
+				t.Errorf("exit %d, stderr %q, stdout %.200q; want exit %d and stdout starting %q", code, stderr, out, tt.code, tt.want)
+			}
+		})
+	}
+}
