@@ -297,6 +297,18 @@ func TestParseProblems(t *testing.T) {
 		{"syntax error", "notify:\n  to: pm@example.com\n  from: a: b\n", []string{
 			"t.yaml:3: YAML syntax: mapping values are not allowed in this context",
 		}},
+		// The YAML library names no line for an error on the first line,
+		// nor for bytes it cannot read (invalid UTF-8, a raw control
+		// character) wherever they are.
+		{"syntax error on the first line", "\tnotify: {to: pm@example.com}\n", []string{
+			"t.yaml:1: YAML syntax: found character that cannot start any token",
+		}},
+		{"invalid UTF-8", "notify:\n  to: pm@example.com\n  from: \"\xff\xfe@example.com\"\n", []string{
+			"t.yaml:3: YAML syntax: invalid leading UTF-8 octet",
+		}},
+		{"raw control character", "notify:\n  to: pm@example.com\nrole: \x01dedicated\n", []string{
+			"t.yaml:3: YAML syntax: control characters are not allowed",
+		}},
 		{"two documents", "notify: {to: pm@example.com}\n---\nrole: customer\n", []string{
 			"t.yaml:2: a second YAML document (after ---): put everything in one",
 		}},
