@@ -17,7 +17,11 @@ import (
 // after parsing. Problems in a catalog file are reported with the user's
 // file and line, as a usage error (exit 2).
 func catalogFlags(fs *flag.FlagSet, cmd string) func() (*classify.Catalog, error) {
-	cfgPath := fs.String("config", config.DefaultPath, "configuration file whose catalog.file, role and, unless given as flags, sending_ips (one), notify.settle, notify.quiet and log.timezone apply, as in the daemon (absent at the default path: the defaults)")
+	applies := "catalog.file, role and, unless given as flags, sending_ips (one), notify.settle, notify.quiet and log.timezone"
+	if cmd == "explain" { // reads no time: no settle, quiet or time zone
+		applies = "catalog.file, role and, unless --sending-ip is given, sending_ips (one)"
+	}
+	cfgPath := fs.String("config", config.DefaultPath, "configuration file whose "+applies+" apply, as in the daemon (absent at the default path: the defaults)")
 	file := fs.String("catalog", "", "catalog file merged over the built-in catalog, instead of the configuration's catalog.file")
 	return func() (*classify.Catalog, error) {
 		name := *file

@@ -59,11 +59,11 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"explain", "[--json] [--lang en|ja] [--role dedicated|operator|customer] [--config FILE] [--catalog FILE] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
-		{"replay", "[--format text|json|html] [--since T] [--until T] [--config FILE] [--catalog FILE] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
+		{"explain", "[--json] [--lang en|ja] [--role dedicated|operator|customer] [--shared] [--sending-ip IP] [--config FILE] [--catalog FILE] [TEXT…]", "explain a rejection text or log line (stdin: one per line)", runExplain},
+		{"replay", "[--format text|json|html] [--since T] [--until T] [--lang en|ja] [--sending-ip IP] [--settle D] [--quiet D] [--tz ZONE] [--role dedicated|operator|customer] [--shared] [--config FILE] [--catalog FILE] FILE…", "audit past logs (plain or .gz; - for stdin)", runReplay},
 		{"check", "[--json] [--resolver HOST:PORT] [--timeout D] [--zone NAME]… [--config FILE] IP|DOMAIN…", "check IPs or domains against the DNS lists", runCheck},
 		{"run", "[--config FILE]", "the daemon: follow the log, verify, notify", runDaemon},
-		{"messages", "[--config FILE] [--deferred] [--state S] [--queue-id Q] [--since T] [--json] [--limit N]", "tracked messages and their fate", runMessages},
+		{"messages", "[--deferred] [--queue-id ID] [--incident ID] [--sender A] [--sasl LOGIN] [--domain D] [--state S] [--since T] [--until T] [--limit N] [--json] [--config FILE]", "tracked messages and their fate", runMessages},
 		{"incidents", "[--config FILE] [--since D] [--json] | ack ID | mute PROVIDER|IP|DOMAIN [for DURATION] | unmute PROVIDER|IP|DOMAIN", "open and recent incidents; acknowledge one (no more digests) or mute a provider or address", runIncidents},
 		{"config", "check|example [--config FILE]", "validate a configuration file, or print an example", runConfig},
 		{"version", "", "print the version, the commit and the Go version", runVersion},
@@ -148,8 +148,12 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "usage: rblwatch SUBCOMMAND [FLAGS] [ARGS]\n\nSubcommands:\n")
+	width := 0
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'rblwatch SUBCOMMAND --help' for its flags.\n")
 }

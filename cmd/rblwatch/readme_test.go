@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -38,11 +39,48 @@ func TestREADMEFlags(t *testing.T) {
 			t.Errorf("%s --help lists no flag: %q", cmd, help)
 			continue
 		}
-		documented := rows[cmd]
+		// The usage line that --help starts with names them all too.
+		// It lacked explain's --shared and --sending-ip, replay's --lang,
+		// --settle, --quiet, --tz, …, messages' --incident, --sender, ….
+		var synopsis []string
+		first, _, _ := strings.Cut(help, "\n")
+		for _, f := range regexp.MustCompile(`--([a-z-]+)`).FindAllStringSubmatch(first, -1) {
+			synopsis = append(synopsis, f[1])
+		}
 		sort.Strings(flags)
+		sort.Strings(synopsis)
+		if synopsis = slices.Compact(synopsis); !slices.Equal(flags, synopsis) {
+			t.Errorf("rblwatch %s has the flags %q; its usage line names %q", cmd, flags, synopsis)
+		}
+		if cmd == "explain" && strings.Contains(help, "notify.settle") {
+			t.Errorf("explain --help says notify.settle applies; explain reads no time: %s", help)
+		}
+		documented := rows[cmd]
 		sort.Strings(documented)
 		if !slices.Equal(flags, documented) {
 			t.Errorf("rblwatch %s has the flags %q; the README's row names %q", cmd, flags, documented)
+		}
+	}
+}
+
+// TestUsageColumns: rblwatch --help lists every subcommand with its summary
+// in one column; "incidents" and "completion", longer than the others, ran
+// into their summaries ("completion print a shell completion script").
+func TestUsageColumns(t *testing.T) {
+	out, _, _ := runCLI(t, "--help")
+	col := -1
+	for _, c := range commands {
+		i := strings.Index(out, "\n  "+c.name+" ")
+		if i < 0 {
+			t.Fatalf("--help lacks %s: %s", c.name, out)
+		}
+		line, _, _ := strings.Cut(out[i+1:], "\n")
+		at := strings.Index(line, c.summary)
+		if col < 0 {
+			col = at
+		}
+		if at != col || line[at-2:at] != "  " {
+			t.Errorf("%q: summary at column %d, want %d after two spaces", line, at, col)
 		}
 	}
 }
