@@ -63,9 +63,26 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		}
 		return ex.WriteText(e.stdout, *lang)
 	}
-	explain := func(line string) error { return explainInput(classify.InputFromLine(parser, line, *sendingIP)) }
+	explain := func(line string) error {
+		in := classify.InputFromLine(parser, line, *sendingIP)
+		if why := notRefusal(parser, line, in, *lang); why != "" {
+			if *asJSON {
+				return json.NewEncoder(e.stdout).Encode(accepted{Code: in.Reply.Code, Enhanced: in.Reply.Enhanced, Lang: *lang, Status: why})
+			}
+			if n++; n > 1 {
+				fmt.Fprintln(e.stdout)
+			}
+			_, err := fmt.Fprintln(e.stdout, why)
+			return err
+		}
+		return explainInput(in)
+	}
 	if len(texts) > 0 {
-		return explain(strings.Join(texts, " "))
+		text := strings.TrimSpace(strings.Join(texts, " "))
+		if text == "" {
+			return usageError{"explain: empty text (give a reply text or a log line, or none to read them from stdin)"}
+		}
+		return explain(text)
 	}
 	first, rest, err := firstLine(e.stdin)
 	if err != nil || first == "" {
@@ -90,6 +107,37 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return eachLine(ctx, rest, explain)
+}
+
+// accepted is explain's JSON for an input that is no refusal.
+type accepted struct {
+	Refusal  bool   `json:"refusal"`
+	Code     int    `json:"code,omitempty"`
+	Enhanced string `json:"enhanced,omitempty"`
+	Lang     string `json:"lang"`
+	Status   string `json:"status"`
+}
+
+// notRefusal says, in lang, why line is no refusal: a reply that accepts
+// the mail (2xx, 3xx) or a log line of a delivery that went through; ""
+// when it may be one.
+func notRefusal(p *postfixlog.Parser, line string, in classify.Input, lang string) string {
+	ja := lang == "ja"
+	if c := in.Reply.Code; c >= 200 && c < 400 && !in.NoReply {
+		code := strings.TrimSpace(fmt.Sprintf("%d %s", c, in.Reply.Enhanced))
+		if ja {
+			return "拒否ではありません（" + code + "）。受信側はメールを受け付けました。説明する内容はありません。"
+		}
+		return "Not a refusal (" + code + "): the receiver accepted the mail; nothing to explain."
+	}
+	var r postfixlog.Record
+	if p.Parse(line, &r) == nil && r.Delivered() {
+		if ja {
+			return "拒否ではありません（status=sent）。メールは配送されました。説明する内容はありません。"
+		}
+		return "Not a refusal (status=sent): the mail was delivered; nothing to explain."
+	}
+	return ""
 }
 
 // maxMessage bounds a bounce read from stdin.

@@ -258,3 +258,41 @@ func TestExplainStdinNULs(t *testing.T) {
 		t.Errorf("provider %v (%v), want spamhaus:\n%s", v["provider"], err, out)
 	}
 }
+
+// TestExplainNotARefusal: a reply that accepts the mail (2xx, 3xx), or a
+// log line of a delivery that went through, is said to be no refusal.
+// Before, "250 2.0.0 OK" read "Verdict: other, permanent (250 2.0.0) …
+// Permanent refusal (5xx): the message was bounced to its sender", and a
+// status=sent line pasted with the others "The receiver refused the mail".
+// An empty TEXT is a usage error (it was explained as a refusal too).
+func TestExplainNotARefusal(t *testing.T) {
+	const sent = "Nov 23 16:20:21 mail postfix/smtp[1]: 6850D9850FF: to=<bob@gmail.test>, relay=mx.gmail.test[127.0.0.10]:25, delay=0.1, delays=0.01/0/0.05/0.04, dsn=2.0.0, status=sent (250 2.0.0 OK: queued as 1A2B)"
+	const local = "Nov 23 16:20:21 mail postfix/local[2]: 93335984C39: to=<alice@example.test>, relay=local, delay=0.01, delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to mailbox)"
+	tests := []struct {
+		name, lang string
+		args       []string
+		stdin      string
+		want       string
+	}{
+		{"250 reply", "", []string{"250 2.0.0 OK: queued as 1A2B"}, "", "Not a refusal (250 2.0.0): the receiver accepted the mail; nothing to explain.\n"},
+		{"354 reply", "", []string{"354 End data with <CR><LF>.<CR><LF>"}, "", "Not a refusal (354): the receiver accepted the mail; nothing to explain.\n"},
+		{"sent log line", "", []string{sent}, "", "Not a refusal (status=sent): the mail was delivered; nothing to explain.\n"},
+		{"local delivery", "", []string{local}, "", "Not a refusal (status=sent): the mail was delivered; nothing to explain.\n"},
+		{"japanese", "", []string{"--lang", "ja", "250 2.0.0 OK"}, "", "拒否ではありません（250 2.0.0）。受信側はメールを受け付けました。説明する内容はありません。\n"},
+		{"json", "", []string{"--json", "250 2.0.0 OK"}, "", `{"refusal":false,"code":250,"enhanced":"2.0.0","lang":"en","status":"Not a refusal (250 2.0.0): the receiver accepted the mail; nothing to explain."}` + "\n"},
+		{"stdin among refusals", "", nil, sent + "\n" + unnamedList + "\n", "Not a refusal (status=sent): the mail was delivered; nothing to explain.\n\nProvider: not named"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, stderr, code := explainCLI(t, tt.stdin, tt.lang, tt.args...)
+			if code != 0 || !strings.HasPrefix(out, tt.want) {
+				t.Errorf("exit %d, stderr %q, stdout:\n%s\nwant it to start:\n%s", code, stderr, out, tt.want)
+			}
+		})
+	}
+	for _, args := range [][]string{{""}, {"  ", ""}} {
+		if out, stderr, code := explainCLI(t, "", "", args...); code != 2 || !strings.Contains(stderr, "explain: empty text") {
+			t.Errorf("%q: exit %d, stderr %q, stdout %.100q; want 2 and an empty text", args, code, stderr, out)
+		}
+	}
+}
