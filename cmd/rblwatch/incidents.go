@@ -174,19 +174,20 @@ func whoami() string {
 
 // incidentRow is one incident as the list shows it.
 type incidentRow struct {
-	ID        string    `json:"id"`
-	Status    string    `json:"status"`
-	Provider  string    `json:"provider"`
-	Listed    string    `json:"listed"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
-	ClearedAt time.Time `json:"cleared_at,omitzero"`
-	Messages  int       `json:"messages"`
-	Bounced   int       `json:"bounced"`
-	Deferred  int       `json:"deferred"`
-	AckedAt   time.Time `json:"acked_at,omitzero"`
-	AckedBy   string    `json:"acked_by,omitempty"`
-	MutedTill string    `json:"muted,omitempty"` // "until …" or "yes" (until unmuted)
+	ID         string    `json:"id"`
+	Status     string    `json:"status"`
+	Provider   string    `json:"provider"`
+	Listed     string    `json:"listed"`
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+	ClearedAt  time.Time `json:"cleared_at,omitzero"`
+	Messages   int       `json:"messages"`
+	Bounced    int       `json:"bounced"`
+	Deferred   int       `json:"deferred"`
+	AckedAt    time.Time `json:"acked_at,omitzero"`
+	AckedBy    string    `json:"acked_by,omitempty"`
+	Muted      bool      `json:"muted,omitempty"`
+	MutedUntil time.Time `json:"muted_until,omitzero"` // zero: until unmuted
 }
 
 // listIncidents prints the open incidents and those cleared within window,
@@ -221,11 +222,9 @@ func listIncidents(ctx context.Context, e *env, cfg *config.Config, cfgPath stri
 			r.AckedAt, r.AckedBy = n.AckedAt, n.AckedBy
 		}
 		for _, m := range mutes {
-			if m.Matches(inc.Provider, inc.Listed, now) {
-				r.MutedTill = "yes"
-				if !m.Until.IsZero() {
-					r.MutedTill = "until " + m.Until.In(time.Local).Format("2006-01-02 15:04")
-				}
+			// The mute that lasts longest (a provider's and an address's).
+			if m.Matches(inc.Provider, inc.Listed, now) && (!r.Muted || !r.MutedUntil.IsZero() && (m.Until.IsZero() || m.Until.After(r.MutedUntil))) {
+				r.Muted, r.MutedUntil = true, m.Until
 			}
 		}
 		rows = append(rows, r)
@@ -259,8 +258,11 @@ func writeIncidents(w io.Writer, rows []incidentRow, mutes []track.Mute) error {
 		if !r.AckedAt.IsZero() {
 			note = append(note, "acked "+ts(r.AckedAt))
 		}
-		if r.MutedTill != "" {
-			note = append(note, "muted "+strings.TrimPrefix(r.MutedTill, "yes"))
+		switch {
+		case r.Muted && r.MutedUntil.IsZero():
+			note = append(note, "muted")
+		case r.Muted:
+			note = append(note, "muted until "+ts(r.MutedUntil))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", clean(r.ID), r.Status, clean(r.Provider), clean(r.Listed),
 			ts(r.FirstSeen), ts(r.LastSeen), r.Messages, r.Bounced, r.Deferred, strings.TrimSpace(strings.Join(note, ", ")))

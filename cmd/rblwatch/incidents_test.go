@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,6 +147,23 @@ func TestIncidentsCommand(t *testing.T) {
 	for _, want := range []string{"acked ", "muted until ", "muted: barracuda until ", "muted: 192.0.2.77 until unmuted"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+	// In JSON a mute is a boolean and its end a time in RFC 3339, as the
+	// other times: it was the text "until 2026-12-07 00:39", in the local
+	// zone with no offset, or "yes".
+	out, _, _ = incidentsCLI(t, "--config", cfg, "--json")
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		if !strings.HasPrefix(r["id"].(string), "barracuda-") {
+			continue
+		}
+		until, err := time.Parse(time.RFC3339Nano, fmt.Sprint(r["muted_until"]))
+		if r["muted"] != true || err != nil || until.Before(time.Now().Add(6*24*time.Hour)) {
+			t.Errorf("muted %v, muted_until %v (%v); want true and a time 7 days on: %s", r["muted"], r["muted_until"], err, l)
 		}
 	}
 	if _, _, code = incidentsCLI(t, "--config", cfg, "unmute", "barracuda"); code != 0 {
