@@ -135,6 +135,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Failures  string
 		Folded    string
 		Redated   string
+		Files     []string
 	}{
 		Lang:      lang,
 		L:         l,
@@ -147,6 +148,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, counted{rep.Totals.Deferred, "deferral", "deferrals"}, rep.Totals.Bounced, rep.Totals.Expired),
 		Failures:  failureList(rep.Failures, l),
 		Redated:   redatedText(rep, l),
+		Files:     fileNames(rep.Files, l),
 	}
 	if rep.Folded > 0 {
 		data.Folded = fmt.Sprintf(l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver)

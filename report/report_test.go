@@ -353,3 +353,17 @@ func TestBuildManyIncidents(t *testing.T) {
 		}
 	}
 }
+
+// TestUnshownAddressAndStdin: an incident whose replies show no address,
+// and a log read from stdin ("-"), are said in words. The reports read
+// "[2] Cloudmark Sender Intelligence (CSI) — ? — cleared" and "Files: -".
+func TestUnshownAddressAndStdin(t *testing.T) {
+	res := sampleResult()
+	res.Incidents = res.Incidents[:1]
+	res.Incidents[0].Listed = ""
+	rep := Build(res, Options{Catalog: classify.Default(), Lang: "en", Files: []string{"-", "mail.log.1"}})
+	checkTextAndHTML(t, rep, map[string][]string{
+		"en": {"— address not shown", "standard input, mail.log.1"},
+		"ja": {"— アドレスの記載なし", "標準入力, mail.log.1"},
+	})
+}

@@ -26,6 +26,9 @@ type labels struct {
 	Reply, Meaning, Lookup, Removal, Status, Fates, Evidence, Timeline      string
 	Ongoing, Cleared, ReceiverFault, Via, Historical, Summary               string
 	Steps, RemovalTime, Skipped                                             string
+	// NotShown stands for the listed address when no reply showed one;
+	// Stdin for the file "-".
+	NotShown, Stdin string
 	// WhoSent and Logins, Senders, Clients name who sent the refused
 	// mail; MessagesList the refused messages; MoreFmt (count) the rest.
 	WhoSent, Logins, Senders, Clients, MessagesList, MoreFmt, OthersFmt string
@@ -54,6 +57,7 @@ type labels struct {
 
 var words = map[string]labels{
 	"en": {
+		NotShown: "address not shown", Stdin: "standard input",
 		Title: "rblwatch replay", Files: "Files", Period: "Period", Lines: "Lines", Delivery: "Delivery",
 		Failures: "Failures", NoIncidents: "No blocklist incidents: no reply in these logs blames a reputation or block list.",
 		Incidents: "Incidents", FirstSeen: "First seen", LastSeen: "Last seen", ClearedAt: "Cleared",
@@ -80,6 +84,7 @@ var words = map[string]labels{
 		duration:     durationEn,
 	},
 	"ja": {
+		NotShown: "アドレスの記載なし", Stdin: "標準入力",
 		Title: "rblwatch 監査レポート", Files: "ファイル", Period: "期間", Lines: "行数", Delivery: "配送",
 		Failures: "失敗の内訳", NoIncidents: "ブロックリストによる障害はありません。このログには評価サービスやブロックリストを理由とする拒否はありません。",
 		Incidents: "障害", FirstSeen: "最初の検出", LastSeen: "最後の検出", ClearedAt: "解消",
@@ -189,7 +194,7 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	}
 	b.WriteString(l.Title + "\n\n")
 	if len(rep.Files) > 0 {
-		line(l.Files, "%s", clean(strings.Join(rep.Files, ", ")))
+		line(l.Files, "%s", clean(strings.Join(fileNames(rep.Files, l), ", ")))
 	}
 	if rep.First != nil && rep.Last != nil {
 		line(l.Period, "%s → %s", rep.First.Format(timeLayout), rep.Last.Format(timeLayout))
@@ -222,6 +227,18 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	return err
 }
 
+// fileNames names the files read, "-" as standard input.
+func fileNames(files []string, l labels) []string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f
+		if f == "-" {
+			names[i] = l.Stdin
+		}
+	}
+	return names
+}
+
 func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	status := l.Ongoing
 	if inc.Status == "cleared" {
@@ -229,7 +246,7 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	}
 	listed := inc.Listed
 	if listed == "" {
-		listed = "?"
+		listed = l.NotShown
 	}
 	fmt.Fprintf(b, "\n[%d] %s — %s — %s\n", n, clean(inc.ProviderName), clean(listed), status)
 	field := func(label, format string, a ...any) {
