@@ -31,6 +31,9 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case len(rest) > 0:
+		if action == "check" && len(rest) == 1 && !strings.HasPrefix(rest[0], "-") {
+			return usageError{fmt.Sprintf("config check: unexpected argument %q (name the file with --config %s)", rest[0], rest[0])}
+		}
 		return usageError{fmt.Sprintf("config: unexpected argument %q", rest[0])}
 	case action == "example":
 		_, err := fmt.Fprint(e.stdout, config.Example())

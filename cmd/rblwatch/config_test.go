@@ -131,6 +131,11 @@ func TestConfigUsage(t *testing.T) {
 			t.Errorf("%q: status %d, stderr %q; want 2 and a message", args, code, errOut)
 		}
 	}
+	// "config check FILE", as "postfix check" or "nginx -t -c FILE" have
+	// it, says how to name the file; it said only "unexpected argument".
+	if _, errOut, code := configCLI(t, "config", "check", "/etc/rblwatch/other.yaml"); code != 2 || !strings.Contains(errOut, "name the file with --config /etc/rblwatch/other.yaml") {
+		t.Errorf("config check FILE: status %d, stderr %q", code, errOut)
+	}
 	if _, errOut, code := configCLI(t, "config", "--help"); code != 0 || !strings.Contains(errOut, "usage: rblwatch config check|example") {
 		t.Errorf("config --help: status %d, stderr %q", code, errOut)
 	}

@@ -123,8 +123,11 @@ func muteArgs(op string, args []string, now time.Time) (track.Mute, error) {
 	case len(args) == 1:
 	case len(args) == 3 && args[1] == "for" && op == "mute":
 		d, err := config.ParseDuration(args[2])
-		if err != nil || d <= 0 {
+		switch {
+		case err != nil:
 			return m, usageError{fmt.Sprintf("incidents mute: %q is not a duration (7d, 12h, 1d12h)", args[2])}
+		case d <= 0:
+			return m, usageError{fmt.Sprintf("incidents mute: for %s would end at once: give a longer time (7d, 12h, 1d12h), or no \"for\" to mute until unmuted", args[2])}
 		}
 		m.Until = now.Add(d)
 	default:

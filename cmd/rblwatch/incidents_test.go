@@ -121,6 +121,10 @@ func TestIncidentsCommand(t *testing.T) {
 	if _, stderr, code = incidentsCLI(t, "mute", "barracuda", "for", "-1h", "--config", cfg); code != 2 || !strings.Contains(stderr, `"-1h" is not a duration`) {
 		t.Errorf("mute for -1h: exit %d, %q", code, stderr)
 	}
+	// A zero time is a duration, only too short: it was "not a duration".
+	if _, stderr, code = incidentsCLI(t, "mute", "barracuda", "for", "0s", "--config", cfg); code != 2 || !strings.Contains(stderr, "for 0s would end at once") {
+		t.Errorf("mute for 0s: exit %d, %q", code, stderr)
+	}
 	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "nosuch"); code != 2 || !strings.Contains(stderr, `no incident "nosuch"`) {
 		t.Errorf("ack of an unknown incident: exit %d, %q", code, stderr)
 	}
