@@ -188,7 +188,17 @@ func WriteCheckJSON(w io.Writer, c *CheckReport) error {
 // the codes with their meaning and the list's reason, or the error; links
 // go on a line of their own below a listing. A blank line ends it.
 func WriteCheckText(w io.Writer, c *CheckReport) error {
-	fmt.Fprintf(w, "%s: listed in %d of %d zones\n", c.Target, c.listed(), len(c.Rows))
+	unknown := 0
+	for _, r := range c.Rows {
+		if r.Status == dnsbl.StatusError {
+			unknown++
+		}
+	}
+	if unknown > 0 { // else "listed in 0 of 19 zones" reads as clean
+		fmt.Fprintf(w, "%s: listed in %d of %d zones, %d could not tell\n", c.Target, c.listed(), len(c.Rows), unknown)
+	} else {
+		fmt.Fprintf(w, "%s: listed in %d of %d zones\n", c.Target, c.listed(), len(c.Rows))
+	}
 	if len(c.Rows) == 0 {
 		fmt.Fprintf(w, "  (no zone fits this target)\n\n")
 		return nil

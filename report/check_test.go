@@ -192,12 +192,18 @@ func TestWriteCheckText(t *testing.T) {
 		want string
 	}{
 		{"rows", sampleCheck(), "" +
-			"192.0.2.1: listed in 1 of 3 zones\n" +
+			"192.0.2.1: listed in 1 of 3 zones, 1 could not tell\n" +
 			"  zen.example.org  Example  listed  127.0.0.2,127.0.0.4 (spam source) \"see https://bl.example/q/192.0.2.1\"\n" +
 			"                                    lookup: https://bl.example/l/192.0.2.1\n" +
 			"                                    removal: https://bl.example/r/192.0.2.1\n" +
 			"  bl.other.test    -        error   dnsbl: dns error: timeout [historical: closed 2020]\n" +
 			"  wl.example.org   Example  clean   127.0.0.5 (trusted) whitelisted\n" +
+			"\n"},
+		// Every lookup failed: the summary read "listed in 0 of 1 zones",
+		// as for a clean address.
+		{"no answer", &CheckReport{Target: "192.0.2.9", Rows: []CheckRow{{Result: dnsbl.Result{Zone: "zen.example.org", Status: dnsbl.StatusError, Reason: "dnsbl: dns error: timeout"}}}}, "" +
+			"192.0.2.9: listed in 0 of 1 zones, 1 could not tell\n" +
+			"  zen.example.org  -  error  dnsbl: dns error: timeout\n" +
 			"\n"},
 		{"no zone", &CheckReport{Target: "example.org"}, "" +
 			"example.org: listed in 0 of 0 zones\n" +
