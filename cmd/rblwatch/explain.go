@@ -53,29 +53,26 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	}
 	parser := postfixlog.NewParser(time.Now(), time.Local)
 	n := 0
-	explainInput := func(in classify.Input) error {
-		ex := cat.Explain(cat.Classify(in), *lang, role)
-		if *asJSON {
-			return json.NewEncoder(e.stdout).Encode(ex)
-		}
-		if n++; n > 1 {
+	// explainInput explains in, read from line ("" for a bounce's report).
+	explainInput := func(in classify.Input, line string) error {
+		if n++; n > 1 && !*asJSON {
 			fmt.Fprintln(e.stdout)
 		}
-		return ex.WriteText(e.stdout, *lang)
-	}
-	explain := func(line string) error {
-		in := classify.InputFromLine(parser, line, *sendingIP)
 		if why := notRefusal(parser, line, in, *lang); why != "" {
 			if *asJSON {
 				return json.NewEncoder(e.stdout).Encode(accepted{Code: in.Reply.Code, Enhanced: in.Reply.Enhanced, Lang: *lang, Status: why})
 			}
-			if n++; n > 1 {
-				fmt.Fprintln(e.stdout)
-			}
 			_, err := fmt.Fprintln(e.stdout, why)
 			return err
 		}
-		return explainInput(in)
+		ex := cat.Explain(cat.Classify(in), *lang, role)
+		if *asJSON {
+			return json.NewEncoder(e.stdout).Encode(ex)
+		}
+		return ex.WriteText(e.stdout, *lang)
+	}
+	explain := func(line string) error {
+		return explainInput(classify.InputFromLine(parser, line, *sendingIP), line)
 	}
 	if len(texts) > 0 {
 		text := strings.TrimSpace(strings.Join(texts, " "))
@@ -95,7 +92,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		}
 		if ins := classify.InputsFromMessage(first+"\n"+string(msg), *sendingIP); len(ins) > 0 {
 			for _, in := range ins {
-				if err := explainInput(in); err != nil {
+				if err := explainInput(in, ""); err != nil {
 					return err
 				}
 			}
@@ -131,7 +128,7 @@ func notRefusal(p *postfixlog.Parser, line string, in classify.Input, lang strin
 		return "Not a refusal (" + code + "): the receiver accepted the mail; nothing to explain."
 	}
 	var r postfixlog.Record
-	if p.Parse(line, &r) == nil && r.Delivered() {
+	if line != "" && p.Parse(line, &r) == nil && r.Delivered() {
 		if ja {
 			return "拒否ではありません（status=sent）。メールは配送されました。説明する内容はありません。"
 		}

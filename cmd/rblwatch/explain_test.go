@@ -281,6 +281,9 @@ func TestExplainNotARefusal(t *testing.T) {
 		{"japanese", "", []string{"--lang", "ja", "250 2.0.0 OK"}, "", "拒否ではありません（250 2.0.0）。受信側はメールを受け付けました。説明する内容はありません。\n"},
 		{"json", "", []string{"--json", "250 2.0.0 OK"}, "", `{"refusal":false,"code":250,"enhanced":"2.0.0","lang":"en","status":"Not a refusal (250 2.0.0): the receiver accepted the mail; nothing to explain."}` + "\n"},
 		{"stdin among refusals", "", nil, sent + "\n" + unnamedList + "\n", "Not a refusal (status=sent): the mail was delivered; nothing to explain.\n\nProvider: not named"},
+		// A bounce's report of a recipient it delivered to: it was
+		// "Verdict: other, permanent (250 2.0.0)".
+		{"bounce with a delivered recipient", "", nil, "From: MAILER-DAEMON@mail.example.com\nSubject: Undelivered Mail Returned to Sender\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mail.example.com\n\nFinal-Recipient: rfc822; carol@example.org\nAction: delivered\nStatus: 2.0.0\nDiagnostic-Code: smtp; 250 2.0.0 OK\n\n--B--\n", "Not a refusal (250 2.0.0): the receiver accepted the mail; nothing to explain.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
