@@ -149,8 +149,15 @@ func openInputs(e *env, names []string, now time.Time) ([]pipeline.Input, int64,
 			c.Close()
 		}
 	}
+	var seen []os.FileInfo
+	var seenNames []string
+	stdin := false
 	for _, name := range names {
 		if name == "-" {
+			if stdin {
+				return nil, 0, closeAll, usageError{"replay: - (stdin) given twice: its lines would count twice"}
+			}
+			stdin = true
 			r, err := logwatch.Decompress(e.stdin)
 			if err != nil {
 				return nil, 0, closeAll, fmt.Errorf("replay: stdin: %w", err)
@@ -162,6 +169,12 @@ func openInputs(e *env, names []string, now time.Time) ([]pipeline.Input, int64,
 		if err != nil {
 			return nil, 0, closeAll, fmt.Errorf("replay: %w", err)
 		}
+		for i, prev := range seen {
+			if os.SameFile(prev, st) {
+				return nil, 0, closeAll, usageError{fmt.Sprintf("replay: %s given twice (as %s before): its lines would count twice", name, seenNames[i])}
+			}
+		}
+		seen, seenNames = append(seen, st), append(seenNames, name)
 		f, err := logwatch.OpenFile(name)
 		if err != nil {
 			return nil, 0, closeAll, fmt.Errorf("replay: %w", err)

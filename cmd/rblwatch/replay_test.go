@@ -236,3 +236,24 @@ func TestReplayCollectorSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayFileTwice: a log given twice (the same path, another path to
+// it, or - twice) is a usage error: its lines were counted twice, every
+// delivery, bounce and incident's figure doubled with no word of it.
+func TestReplayFileTwice(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	if err := os.WriteFile(log, []byte("Nov 23 15:33:46 mx postfix/qmgr[1]: DE9A6986268: removed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.log")
+	if err := os.Symlink(log, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range [][]string{{log, log}, {log, link}, {"-", "-"}} {
+		out, stderr, code := runCLI(t, append([]string{"replay"}, files...)...)
+		if code != 2 || !strings.Contains(stderr, "given twice") || out != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %.100q; want 2 and given twice", files, code, stderr, out)
+		}
+	}
+}
