@@ -124,6 +124,29 @@ func runCompletion(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// flagWords are the values of the flags that take one of a few words, for
+// completion (a flag absent here completes file names).
+func flagWords() map[string]string {
+	return map[string]string{
+		"--lang": "en ja", "--role": "dedicated operator customer", "--format": "text json html",
+		"--log-level": "debug info warn error", "--log-format": "text json",
+		"--state": strings.Join(messageStates(), " "),
+	}
+}
+
+// actionsOf lists the words a subcommand takes first, for completion.
+func actionsOf(cmd string) string {
+	switch cmd {
+	case "config":
+		return "check example"
+	case "completion":
+		return "bash zsh"
+	case "incidents":
+		return "ack mute unmute"
+	}
+	return ""
+}
+
 func writeBash(w io.Writer) {
 	var names []string
 	for _, c := range documented() {
@@ -135,22 +158,22 @@ func writeBash(w io.Writer) {
 	fmt.Fprint(w, "\tcase \"${words[1]}\" in\n")
 	for _, c := range documented() {
 		flags, value := flagsOf(helpOf(c.name))
-		var valued []string
+		var valued, enums []string
 		for _, f := range flags {
-			if value[f] {
+			if words, ok := flagWords()[f]; ok && value[f] {
+				enums = append(enums, fmt.Sprintf("\t\t%s) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", f, words))
+			} else if value[f] {
 				valued = append(valued, f)
 			}
 		}
-		actions := ""
-		switch c.name {
-		case "config":
-			actions = "check example"
-		case "completion":
-			actions = "bash zsh"
-		}
+		actions := actionsOf(c.name)
 		fmt.Fprintf(w, "\t%s)\n", c.name)
-		if len(valued) > 0 {
-			fmt.Fprintf(w, "\t\tcase \"$prev\" in\n\t\t%s) _filedir; return ;;\n\t\tesac\n", strings.Join(valued, "|"))
+		if len(valued)+len(enums) > 0 {
+			fmt.Fprint(w, "\t\tcase \"$prev\" in\n"+strings.Join(enums, ""))
+			if len(valued) > 0 {
+				fmt.Fprintf(w, "\t\t%s) _filedir; return ;;\n", strings.Join(valued, "|"))
+			}
+			fmt.Fprint(w, "\t\tesac\n")
 		}
 		fmt.Fprintf(w, "\t\tif [[ \"$cur\" == -* ]]; then\n\t\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\"))\n", strings.Join(flags, " "))
 		if actions != "" {
@@ -174,16 +197,18 @@ func writeZsh(w io.Writer) {
 		fmt.Fprintf(w, "\t%s)\n\t\t_arguments", c.name)
 		for _, f := range flags {
 			spec := f
-			if value[f] {
+			if words, ok := flagWords()[f]; ok && value[f] {
+				spec += "=:value:(" + words + ")"
+			} else if value[f] {
 				spec += "=:value:_files"
 			}
 			fmt.Fprintf(w, " %s", zshQuote(spec))
 		}
-		switch c.name {
-		case "config":
-			fmt.Fprint(w, " '1:action:(check example)'")
-		case "completion":
-			fmt.Fprint(w, " '1:shell:(bash zsh)'")
+		switch actions := actionsOf(c.name); {
+		case c.name == "incidents":
+			fmt.Fprintf(w, " '1:operation:(%s)' '*:argument:'", actions)
+		case actions != "":
+			fmt.Fprintf(w, " '1:action:(%s)'", actions)
 		default:
 			fmt.Fprint(w, " '*:file:_files'")
 		}
