@@ -107,12 +107,12 @@ COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rblwatch; printf '%s\n' "${COMPREPLY[@]}
 		"rblwatch check --log-le": "--log-level",
 		// The values of a flag that takes one of a few words, and the
 		// operations of incidents: file names were offered.
-		"rblwatch explain --lang ":        "en ja",
-		"rblwatch replay --format ":       "html json text",
-		"rblwatch replay --role o":        "operator",
-		"rblwatch messages --state de":    "deferred delivered",
-		"rblwatch run --log-level ":       "debug error info warn",
-		"rblwatch incidents ":             "ack mute unmute",
+		"rblwatch explain --lang ":     "en ja",
+		"rblwatch replay --format ":    "html json text",
+		"rblwatch replay --role o":     "operator",
+		"rblwatch messages --state de": "deferred delivered",
+		"rblwatch run --log-level ":    "debug error info warn",
+		"rblwatch incidents ":          "ack mute unmute",
 	} {
 		if got := complete(line); got != want {
 			t.Errorf("bash completes %q as %q, want %q", line, got, want)
