@@ -166,6 +166,24 @@ rules:
 	}
 }
 
+// TestLoadSyntaxLines: a YAML error names its line where the YAML library
+// names none (an error on the first line; bytes it cannot read), and an
+// unknown key is said so, not as "field x not found in type
+// classify.Provider".
+func TestLoadSyntaxLines(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"tab on the first line", "\tproviders: []\n", "c.yaml:1: found character that cannot start any token"},
+		{"invalid UTF-8 on line 3", "providers:\n  - id: x\n    name: \"\xff\"\n", "c.yaml:3: invalid leading UTF-8 octet"},
+		{"unknown key", "providers:\n  - id: x\n    bogus: 1\n", "c.yaml:3: bogus: unknown key"},
+	} {
+		_, err := Load(Default(), []byte(tc.data), "c.yaml")
+		var le *LoadError
+		if !errors.As(err, &le) || len(le.Problems) == 0 || le.Problems[0] != tc.want {
+			t.Errorf("%s: %v, want %q first", tc.name, err, tc.want)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	bad := []byte(`providers:
   - id: examplebl
@@ -196,7 +214,7 @@ rules:
 		t.Fatalf("err is %T, want *LoadError", err)
 	}
 	for _, want := range []string{
-		"user.yaml:5: field colour not found",
+		"user.yaml:5: colour: unknown key",
 		"user.yaml:2: provider \"examplebl\": lookup_url",
 		"user.yaml:9: rule \"examplebl\": bad regex",
 		"user.yaml:17: rule \"no-category\": a top-level rule needs a category",

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/dnsbl"
 	"github.com/rblwatch/rblwatch/internal/bounded"
+	"github.com/rblwatch/rblwatch/internal/yamlerr"
 	"github.com/rblwatch/rblwatch/reply"
 )
 
@@ -132,7 +133,7 @@ func readStrict(data []byte, name string) (source, yaml.Node, []string) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-		problems = append(problems, yamlProblems(name, err)...)
+		problems = append(problems, yamlProblems(name, data, err)...)
 	}
 	if err := <-rootErr; err == nil {
 		annotate(&file, &root, name)
@@ -228,10 +229,11 @@ func structKeys(t reflect.Type) (map[string]reflect.Type, bool) {
 	return keys, true
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// unknownField is the YAML library's word for a key KnownFields refuses.
+var unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 
-// yamlProblems turns a decoding error into "name:line: what" lines.
-func yamlProblems(name string, err error) []string {
+// yamlProblems turns a decoding error of data into "name:line: what" lines.
+func yamlProblems(name string, data []byte, err error) []string {
 	var msgs []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -241,11 +243,11 @@ func yamlProblems(name string, err error) []string {
 	}
 	out := make([]string, 0, len(msgs))
 	for _, m := range msgs {
-		if g := yamlLine.FindStringSubmatch(m); g != nil {
-			out = append(out, name+":"+g[1]+": "+g[2])
-			continue
+		line, text := yamlerr.Split(m, data)
+		if g := unknownField.FindStringSubmatch(text); g != nil {
+			text = g[1] + ": unknown key"
 		}
-		out = append(out, name+": "+strings.TrimPrefix(m, "yaml: "))
+		out = append(out, fmt.Sprintf("%s:%d: %s", name, line, text))
 	}
 	return out
 }

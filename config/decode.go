@@ -18,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rblwatch/rblwatch/internal/yamlerr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -153,50 +154,11 @@ func (d *decoder) parse(data []byte, cfg *Config) {
 	}
 }
 
-// syntax reports a YAML syntax error, taking its line out of the message
-// ("yaml: line 3: mapping values are not allowed in this context"). The
-// library names none for bytes it cannot read (invalid UTF-8, a raw control
-// character), wherever they are, nor for an error on the first line: then
-// the line is the first that holds such bytes, or line 1.
+// syntax reports a YAML syntax error at its line (yamlerr.Split).
 func (d *decoder) syntax(err error, data []byte) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil {
-				line, msg = n, text
-			}
-		}
-	}
-	if line == 0 {
-		line = 1
-		if strings.Contains(msg, "UTF-") || strings.Contains(msg, "surrogate") || strings.Contains(msg, "control characters") || strings.Contains(msg, "Unicode character") {
-			line = unreadableLine(data) // the reader's error
-		}
-	}
+	line, msg := yamlerr.Split(err.Error(), data)
 	d.broken = true
 	d.problem(line, "", false, "YAML syntax: %s", msg)
-}
-
-// unreadableLine returns the number of the first line of data that holds
-// a byte sequence YAML does not read (invalid UTF-8, a control character
-// other than tab, or a non-character), else 1.
-func unreadableLine(data []byte) int {
-	line := 1
-	for len(data) > 0 {
-		r, size := utf8.DecodeRune(data)
-		switch {
-		case r == utf8.RuneError && size <= 1,
-			r < 0x20 && r != '\t' && r != '\n' && r != '\r',
-			r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85,
-			r == 0xfffe, r == 0xffff:
-			return line
-		case r == '\n':
-			line++
-		}
-		data = data[size:]
-	}
-	return 1
 }
 
 var (
