@@ -88,6 +88,7 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 				return usageError{fmt.Sprintf("incidents mute: %q is no provider of the catalog (the PROVIDER column of rblwatch incidents)", rest[1])}
 			}
 		}
+		what := m.Provider + m.Listed // as the store keeps it: "example.com" for "EXAMPLE.COM."
 		return withStore(cfg, *cfgPath, func(st *track.Store) error {
 			if op == "unmute" {
 				n, err := st.LiftMutes(ctx, m.Provider, m.Listed, now)
@@ -95,9 +96,9 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 					return err
 				}
 				if n == 0 {
-					return fmt.Errorf("incidents unmute: %s is not muted", rest[1])
+					return fmt.Errorf("incidents unmute: %s is not muted", what)
 				}
-				fmt.Fprintf(e.stdout, "unmuted %s\n", rest[1])
+				fmt.Fprintf(e.stdout, "unmuted %s\n", what)
 				return nil
 			}
 			m.CreatedAt, m.CreatedBy = now, whoami()
@@ -108,7 +109,7 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 			if !m.Until.IsZero() {
 				until = "until " + m.Until.In(time.Local).Format("2006-01-02 15:04 MST")
 			}
-			fmt.Fprintf(e.stdout, "muted %s %s: no opened notice or digest (an incident announced already still gets its cleared notice)\n", rest[1], until)
+			fmt.Fprintf(e.stdout, "muted %s %s: no opened notice or digest (an incident announced already still gets its cleared notice)\n", what, until)
 			return nil
 		})
 	}

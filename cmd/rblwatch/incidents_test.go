@@ -144,6 +144,13 @@ func TestIncidentsCommand(t *testing.T) {
 	if _, _, code = incidentsCLI(t, "--config", cfg, "unmute", "unknown"); code != 0 {
 		t.Errorf("unmute unknown: exit %d", code)
 	}
+	// The confirmation names the target as the list will show it.
+	if out, _, code = incidentsCLI(t, "--config", cfg, "mute", "Mail.EXAMPLE.net."); code != 0 || !strings.HasPrefix(out, "muted mail.example.net until unmuted") {
+		t.Errorf("mute a domain: exit %d, %q", code, out)
+	}
+	if out, _, code = incidentsCLI(t, "--config", cfg, "unmute", "MAIL.example.net"); code != 0 || out != "unmuted mail.example.net\n" {
+		t.Errorf("unmute a domain: exit %d, %q", code, out)
+	}
 	if out, _, code = incidentsCLI(t, "--config", cfg, "mute", "192.0.2.77"); code != 0 || !strings.Contains(out, "until unmuted") {
 		t.Errorf("mute an IP: exit %d, %q", code, out)
 	}
