@@ -284,6 +284,29 @@ func TestRedatedLinesShown(t *testing.T) {
 		"ja": {"時刻の補正:", "2000年より前の時刻の行 3 行と、ログファイルの最終更新より後の時刻の行 1 行"},
 	}
 	checkTextAndHTML(t, rep, want)
+	// One kind only: the other is not counted as "0 lines …" (the corpus
+	// replay read "0 lines with no time, or one before 2000, and 125 lines
+	// dated after …").
+	for _, tc := range []struct {
+		untimed, ahead int64
+		want           map[string][]string
+	}{
+		{0, 125, map[string][]string{"en": {"Redated:   125 lines dated after the log file was last written, read at the time of the line before"}, "ja": {"時刻の補正: ログファイルの最終更新より後の時刻の行 125 行を"}}},
+		{2, 0, map[string][]string{"en": {"Redated:   2 lines with no time, or one before 2000, read at the time of the line before"}, "ja": {"時刻の補正: 時刻のない行・2000年より前の時刻の行 2 行を"}}},
+	} {
+		res := sampleResult()
+		res.Redated[ingest.RedatedUntimed], res.Redated[ingest.RedatedAhead] = tc.untimed, tc.ahead
+		one := Build(res, Options{Catalog: classify.Default(), Lang: "en"})
+		for lang, words := range tc.want {
+			var text bytes.Buffer
+			if err := WriteText(&text, one, lang); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(text.String(), words[0]) {
+				t.Errorf("%s: %d untimed, %d ahead: lacks %q:\n%s", lang, tc.untimed, tc.ahead, words[0], text.String())
+			}
+		}
+	}
 	var js bytes.Buffer
 	if err := WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)

@@ -42,6 +42,9 @@ type labels struct {
 	// day ahead of the log around them) tell what the clock dated
 	// otherwise (Report.Redated).
 	Redated, RedatedFmt string
+	// RedatedUntimedFmt and RedatedAheadFmt say one kind when the other
+	// counts none.
+	RedatedUntimedFmt, RedatedAheadFmt string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -69,19 +72,21 @@ var words = map[string]labels{
 		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
-		Folded:       "Folded",
-		FoldedFmt:    "%v counted with no listed address: their receivers named more than %d addresses that are not ours",
-		Redated:      "Redated",
-		RedatedFmt:   "%v with no time, or one before 2000, and %v dated after the log file was last written, read at the time of the line before",
-		LinesFmt:     "%d read, %d unparsed, %d from other programs",
-		SkippedFmt:   "%v (over %s), %d outside --since/--until",
-		DeliveryFmt:  "%d delivered, %v, %d bounced, %d expired",
-		AffectedFmt:  "%v, %v (%d bounced, %v)",
-		IncidentsFmt: "%v (%d ongoing, %d cleared)",
-		SummaryFmt:   "%v, %d still ongoing at the end of the log; %v affected.",
-		FateFmt:      "%d %s",
-		Fate:         map[string]string{"delivered": "delivered later", "bounced": "bounced", "expired": "expired", "deferred": "still queued"},
-		duration:     durationEn,
+		Folded:            "Folded",
+		FoldedFmt:         "%v counted with no listed address: their receivers named more than %d addresses that are not ours",
+		Redated:           "Redated",
+		RedatedFmt:        "%v with no time, or one before 2000, and %v dated after the log file was last written, read at the time of the line before",
+		RedatedUntimedFmt: "%v with no time, or one before 2000, read at the time of the line before",
+		RedatedAheadFmt:   "%v dated after the log file was last written, read at the time of the line before",
+		LinesFmt:          "%d read, %d unparsed, %d from other programs",
+		SkippedFmt:        "%v (over %s), %d outside --since/--until",
+		DeliveryFmt:       "%d delivered, %v, %d bounced, %d expired",
+		AffectedFmt:       "%v, %v (%d bounced, %v)",
+		IncidentsFmt:      "%v (%d ongoing, %d cleared)",
+		SummaryFmt:        "%v, %d still ongoing at the end of the log; %v affected.",
+		FateFmt:           "%d %s",
+		Fate:              map[string]string{"delivered": "delivered later", "bounced": "bounced", "expired": "expired", "deferred": "still queued"},
+		duration:          durationEn,
 	},
 	"ja": {
 		NotShown: "アドレスの記載なし", Stdin: "標準入力",
@@ -96,20 +101,22 @@ var words = map[string]labels{
 		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
 		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
-		Folded:       "集約",
-		FoldedFmt:    "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを %[2]d 件を超えて示した受信側のもの）",
-		Redated:      "時刻の補正",
-		RedatedFmt:   "時刻のない行・2000年より前の時刻の行 %d 行と、ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
-		LinesFmt:     "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
-		SkippedFmt:   "長すぎる行 %d 行（%s 超）、期間外 %d 行",
-		DeliveryFmt:  "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
-		AffectedFmt:  "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
-		IncidentsFmt: "障害 %d 件（継続中 %d 件、解消済み %d 件）",
-		SummaryFmt:   "ブロックリストによる障害 %d 件、うちログの最後の時点で継続中 %d 件。影響を受けたメール %d 通。",
-		FateFmt:      "%[2]s %[1]d 通",
-		Fate:         map[string]string{"delivered": "その後配送済み", "bounced": "返送", "expired": "期限切れで返送", "deferred": "キューで再送待ち"},
-		Category:     categoryWords("ja"),
-		duration:     durationJa,
+		Folded:            "集約",
+		FoldedFmt:         "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを %[2]d 件を超えて示した受信側のもの）",
+		Redated:           "時刻の補正",
+		RedatedFmt:        "時刻のない行・2000年より前の時刻の行 %d 行と、ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		RedatedUntimedFmt: "時刻のない行・2000年より前の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		RedatedAheadFmt:   "ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		LinesFmt:          "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
+		SkippedFmt:        "長すぎる行 %d 行（%s 超）、期間外 %d 行",
+		DeliveryFmt:       "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
+		AffectedFmt:       "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
+		IncidentsFmt:      "障害 %d 件（継続中 %d 件、解消済み %d 件）",
+		SummaryFmt:        "ブロックリストによる障害 %d 件、うちログの最後の時点で継続中 %d 件。影響を受けたメール %d 通。",
+		FateFmt:           "%[2]s %[1]d 通",
+		Fate:              map[string]string{"delivered": "その後配送済み", "bounced": "返送", "expired": "期限切れで返送", "deferred": "キューで再送待ち"},
+		Category:          categoryWords("ja"),
+		duration:          durationJa,
 	},
 }
 
@@ -181,6 +188,12 @@ func redatedText(rep *Report, l labels) string {
 	untimed, ahead := rep.Redated["untimed"], rep.Redated["ahead"]
 	if untimed == 0 && ahead == 0 {
 		return ""
+	}
+	switch {
+	case ahead == 0:
+		return fmt.Sprintf(l.RedatedUntimedFmt, counted{untimed, "line", "lines"})
+	case untimed == 0:
+		return fmt.Sprintf(l.RedatedAheadFmt, counted{ahead, "line", "lines"})
 	}
 	return fmt.Sprintf(l.RedatedFmt, counted{untimed, "line", "lines"}, counted{ahead, "line", "lines"})
 }
