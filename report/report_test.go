@@ -262,6 +262,28 @@ func TestSkippedLinesShown(t *testing.T) {
 		t.Errorf("JSON lacks too_long or skipped: %s", js.String())
 	}
 
+	// One kind only: the other is not counted as "0 overlong lines".
+	for lang, want := range map[string]string{"en": "Skipped:   45 outside --since/--until\n", "ja": "スキップ:  期間外 45 行\n"} {
+		res := sampleResult()
+		res.Skipped = 45
+		var text bytes.Buffer
+		if err := WriteText(&text, Build(res, Options{Catalog: classify.Default(), Lang: lang}), lang); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("%s: lacks %q:\n%s", lang, want, text.String())
+		}
+	}
+	res = sampleResult()
+	res.TooLong = 1
+	var one bytes.Buffer
+	if err := WriteText(&one, Build(res, Options{Catalog: classify.Default(), Lang: "en"}), "en"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(one.String(), "Skipped:   1 overlong line (over 1 MiB)\n") {
+		t.Errorf("lacks the overlong line alone:\n%s", one.String())
+	}
+
 	// Nothing skipped: no line about it.
 	var text bytes.Buffer
 	if err := WriteText(&text, build("en"), "en"); err != nil {

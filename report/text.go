@@ -45,6 +45,8 @@ type labels struct {
 	// RedatedUntimedFmt and RedatedAheadFmt say one kind when the other
 	// counts none.
 	RedatedUntimedFmt, RedatedAheadFmt string
+	// SkippedTooLongFmt and SkippedOutsideFmt likewise for SkippedFmt.
+	SkippedTooLongFmt, SkippedOutsideFmt string
 
 	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
 	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
@@ -80,6 +82,8 @@ var words = map[string]labels{
 		RedatedAheadFmt:   "%v dated after the log file was last written, read at the time of the line before",
 		LinesFmt:          "%d read, %d unparsed, %d from other programs",
 		SkippedFmt:        "%v (over %s), %d outside --since/--until",
+		SkippedTooLongFmt: "%v (over %s)",
+		SkippedOutsideFmt: "%d outside --since/--until",
 		DeliveryFmt:       "%d delivered, %v, %d bounced, %d expired",
 		AffectedFmt:       "%v, %v (%d bounced, %v)",
 		IncidentsFmt:      "%v (%d ongoing, %d cleared)",
@@ -109,6 +113,8 @@ var words = map[string]labels{
 		RedatedAheadFmt:   "ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
 		LinesFmt:          "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
 		SkippedFmt:        "長すぎる行 %d 行（%s 超）、期間外 %d 行",
+		SkippedTooLongFmt: "長すぎる行 %d 行（%s 超）",
+		SkippedOutsideFmt: "期間外 %d 行",
 		DeliveryFmt:       "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
 		AffectedFmt:       "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
 		IncidentsFmt:      "障害 %d 件（継続中 %d 件、解消済み %d 件）",
@@ -177,6 +183,12 @@ func (rep *Report) counts() (ongoing, cleared, messages int) {
 func skippedText(rep *Report, l labels) string {
 	if rep.TooLong == 0 && rep.Skipped == 0 {
 		return ""
+	}
+	switch {
+	case rep.Skipped == 0:
+		return fmt.Sprintf(l.SkippedTooLongFmt, counted{rep.TooLong, "overlong line", "overlong lines"}, bounded.Size(pipeline.MaxLine))
+	case rep.TooLong == 0:
+		return fmt.Sprintf(l.SkippedOutsideFmt, rep.Skipped)
 	}
 	return fmt.Sprintf(l.SkippedFmt, counted{rep.TooLong, "overlong line", "overlong lines"}, bounded.Size(pipeline.MaxLine), rep.Skipped)
 }
