@@ -84,3 +84,45 @@ func TestUsageColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEDiagnosis: the README's example of explain shows lines of what
+// explain prints, in its order ("…" stands for lines left out). It lacked
+// the "How found" line, with no "…" in its place.
+func TestREADMEDiagnosis(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```\n\\$ rblwatch explain '([^']*)'\n(.*?)```").FindSubmatch(data)
+	if m == nil {
+		t.Fatal("no example of explain in the README")
+	}
+	cfg := t.TempDir() + "/config.yaml"
+	if err := os.WriteFile(cfg, nil, 0o644); err != nil { // the defaults
+		t.Fatal(err)
+	}
+	out, _, code := runCLI(t, "explain", "--config", cfg, string(m[1]))
+	lines := strings.Split(out, "\n")
+	var missing []string
+	gap := false // the example left lines out here ("…")
+	for ex := range strings.Lines(string(m[2])) {
+		ex = strings.TrimRight(ex, "\n")
+		if ex == "…" {
+			gap = true
+			continue
+		}
+		ex = strings.TrimSuffix(ex, " …")
+		i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, ex) && (l == "") == (ex == "") })
+		switch {
+		case i < 0:
+			missing = append(missing, "not printed: "+ex)
+			continue
+		case !gap && slices.ContainsFunc(lines[:i], func(l string) bool { return l != "" }):
+			missing = append(missing, "printed before "+ex+" but not shown, with no …: "+strings.Join(lines[:i], " | "))
+		}
+		gap, lines = false, lines[i+1:]
+	}
+	if code != 0 || len(missing) > 0 {
+		t.Errorf("exit %d; the README's example differs from explain's output:\n%s\n--- output:\n%s", code, strings.Join(missing, "\n"), out)
+	}
+}
