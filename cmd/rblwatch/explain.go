@@ -74,6 +74,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	explain := func(line string) error {
 		return explainInput(classify.InputFromLine(parser, line, *sendingIP), line)
 	}
+	if len(texts) == 1 && texts[0] == "-" {
+		texts = nil // stdin, as for replay
+	}
 	if len(texts) > 0 {
 		text := strings.TrimSpace(strings.Join(texts, " "))
 		if text == "" {

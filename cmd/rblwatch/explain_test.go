@@ -293,6 +293,10 @@ func TestExplainNotARefusal(t *testing.T) {
 			}
 		})
 	}
+	// "-" reads stdin, as for replay: it was explained as a refusal.
+	if out, stderr, code := explainCLI(t, unnamedList+"\n", "", "-"); code != 0 || !strings.HasPrefix(out, "Provider: not named") {
+		t.Errorf("explain -: exit %d, stderr %q, stdout %.200q", code, stderr, out)
+	}
 	for _, args := range [][]string{{""}, {"  ", ""}} {
 		if out, stderr, code := explainCLI(t, "", "", args...); code != 2 || !strings.Contains(stderr, "explain: empty text") {
 			t.Errorf("%q: exit %d, stderr %q, stdout %.100q; want 2 and an empty text", args, code, stderr, out)
