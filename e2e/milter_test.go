@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/mail"
 	"os"
@@ -538,6 +540,9 @@ func TestMilterHungBoundsDelay(t *testing.T) {
 			t.Fatal(err)
 		}
 		stopped = sig == syscall.SIGSTOP
+		if stopped {
+			waitStopped(t, d.cmd.Process.Pid)
+		}
 	}
 	t.Cleanup(func() {
 		if stopped {
@@ -654,6 +659,58 @@ func TestMilterHungBoundsDelay(t *testing.T) {
 		t.Error("the milter did not mark a message after it was continued")
 	}
 	d.stop()
+}
+
+// waitStopped waits until every thread of pid is stopped. kill(2) only
+// queues SIGSTOP and wakes one thread to take it: the others run on until
+// that thread is scheduled and starts the group stop, and on a loaded host
+// that took long enough for rblwatch to answer a message sent after the
+// kill (the session under way was marked, its DATA answered in 6 ms).
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(milterWait)
+	for {
+		running, err := runningThreads(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(running) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v, threads of %d not stopped: %v", milterWait, pid, running)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// runningThreads lists pid's threads that are not stopped, with their
+// state (proc(5): the first field after the command's closing ')').
+func runningThreads(pid int) ([]string, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var running []string
+	for _, task := range tasks {
+		stat, err := os.ReadFile(filepath.Join(dir, task.Name(), "stat"))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the thread ended
+		}
+		if err != nil {
+			return nil, err
+		}
+		end := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[end+1:]))
+		if end < 0 || len(f) == 0 {
+			return nil, fmt.Errorf("%s/%s/stat: %q", dir, task.Name(), stat)
+		}
+		if f[0] != "T" {
+			running = append(running, task.Name()+":"+f[0])
+		}
+	}
+	return running, nil
 }
 
 // waitUntil polls cond until it holds, failing after milterWait with what
