@@ -103,10 +103,78 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		}
 		rest = strings.NewReader(string(msg)) // not a bounce after all: line by line
 	}
-	if err := explain(first); err != nil {
+	var reply replyLines
+	each := func(line string) error {
+		for _, text := range reply.add(line) {
+			if err := explain(text); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := each(first); err != nil {
 		return err
 	}
-	return eachLine(ctx, rest, explain)
+	if err := eachLine(ctx, rest, each); err != nil {
+		return err
+	}
+	for _, text := range reply.flush(false) {
+		if err := explain(text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replyLines joins the lines of a multi-line SMTP reply pasted on stdin
+// ("550-5.7.1 …" lines, then "550 5.7.1 …") into one input, as Postfix logs
+// it. Lines that end no such reply stay inputs of their own: the first lines
+// of several replies ("554-Service unavailable; …" cut there), one a line.
+type replyLines struct {
+	code    string   // "550" while a reply is open
+	pending []string // its lines so far
+}
+
+// add takes the next stdin line and returns the inputs it completes: none
+// while a reply goes on; the reply, once its last line came; the lines of
+// a reply left unfinished, then the line, when the line does not go on
+// with it.
+func (r *replyLines) add(line string) []string {
+	code, sep := "", byte(0)
+	if len(line) >= 4 && line[0] >= '2' && line[0] <= '5' && isDigits(line[1:3]) {
+		code, sep = line[:3], line[3]
+	}
+	if sep == '-' && strings.Contains(line[4:], " "+code+" ") {
+		sep = 0 // a whole reply on one line, as Postfix logs it: an input of its own
+	}
+	if r.code != "" && code == r.code && (sep == '-' || sep == ' ') {
+		r.pending = append(r.pending, line)
+		if sep == ' ' {
+			return r.flush(true)
+		}
+		return nil
+	}
+	out := r.flush(false)
+	if sep == '-' {
+		r.code, r.pending = code, []string{line}
+		return out
+	}
+	return append(out, line)
+}
+
+// flush ends the open reply: its lines joined when complete, else each on
+// its own.
+func (r *replyLines) flush(complete bool) []string {
+	lines := r.pending
+	r.code, r.pending = "", nil
+	if complete && len(lines) > 0 {
+		return []string{strings.Join(lines, " ")}
+	}
+	return lines
+}
+
+func isDigits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 // accepted is explain's JSON for an input that is no refusal.

@@ -303,3 +303,32 @@ func TestExplainNotARefusal(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainMultilineReply: a multi-line SMTP reply pasted on stdin
+// ("550-5.7.1 …" lines, then "550 5.7.1 …") is one input, as Postfix logs
+// it. Each line was explained alone: four explanations, three of them
+// "other".
+func TestExplainMultilineReply(t *testing.T) {
+	const reply = "550-5.7.1 [192.0.2.10      12] Our system has detected that this message is\n" +
+		"550-5.7.1 likely unsolicited mail. To reduce the amount of spam sent to Gmail,\n" +
+		"550-5.7.1 this message has been blocked. Please visit\n" +
+		"550 5.7.1  https://support.google.com/mail/?p=UnsolicitedMessageError a1si123 - gsmtp\n"
+	joined := strings.Join(strings.Split(strings.TrimSpace(reply), "\n"), " ")
+	want, _, _ := explainCLI(t, "", "", "--json", joined)
+	// Before and after it, other inputs stay their own; an unfinished
+	// reply at the end is explained as it is.
+	got, stderr, code := explainCLI(t, unnamedList+"\n"+reply+unnamedList+"\n421-4.7.0 Try again later\n", "", "--json")
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if code != 0 || len(lines) != 4 || lines[1]+"\n" != want || !strings.Contains(lines[3], `"code":421`) {
+		t.Errorf("exit %d, stderr %q, %d outputs:\n%s\nwant the second:\n%s", code, stderr, len(lines), got, want)
+	}
+	// The first lines of several replies, one a line, and a whole reply
+	// on one line as Postfix logs it, stay inputs of their own.
+	firsts := "554-Service unavailable; Client host [192.0.2.1] blocked using Barracuda Reputation\n" +
+		"554-mx.example.com Your access to this mail system has been rejected due to the sending MTA's poor reputation.\n" +
+		"550-5.7.1 one 550-5.7.1 two 550 5.7.1 blocked using zen.spamhaus.org\n" +
+		"550 5.7.1 IP address blacklisted by recipient\n"
+	if got, _, _ := explainCLI(t, firsts, "", "--json"); strings.Count(got, "\n") != 4 {
+		t.Errorf("want 4 outputs:\n%s", got)
+	}
+}
