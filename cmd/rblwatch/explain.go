@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
@@ -83,6 +86,10 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 			return usageError{"explain: empty text (give a reply text or a log line, or none to read them from stdin)"}
 		}
 		return explain(text)
+	}
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		// Else it would wait in silence, as if hung.
+		fmt.Fprintln(e.stderr, "rblwatch explain: reading reply texts or log lines from the terminal, one a line (or a bounce, whole); end with Ctrl-D")
 	}
 	first, rest, err := firstLine(e.stdin)
 	if err != nil || first == "" {
