@@ -246,7 +246,36 @@ func (in *Instance) start() error {
 	if err := os.Chmod(c.Data, 0o700); err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
 	}
-	if c.SMTPD, err = testproc.FreeAddr("tcp", "127.0.0.1"); err != nil {
+	// The smtpd port was free a moment ago; another process (a test
+	// running beside this one) may take it before the master binds it.
+	// Then the master cannot start, or the port's listener is not ours:
+	// start again on another port, never hand out an instance whose smtpd
+	// address leads to someone else's Postfix.
+	for attempt := 1; ; attempt++ {
+		err := in.startOn()
+		if !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			return err
+		}
+		in.logf("%v: starting again on another port", err)
+	}
+}
+
+// startAttempts bounds the starts on a port taken meanwhile.
+const startAttempts = 5
+
+// errPortTaken: another process took the smtpd port before the master.
+var errPortTaken = errors.New("postfixtest: smtpd port taken by another process")
+
+// freeSMTPD picks the smtpd address; a test replaces it to hand out a
+// port that is taken.
+var freeSMTPD = func() (netip.AddrPort, error) { return testproc.FreeAddr("tcp", "127.0.0.1") }
+
+// startOn writes the configuration with a newly picked smtpd port and
+// starts the master; errPortTaken when another process holds that port.
+func (in *Instance) startOn() error {
+	c := &in.cfg
+	var err error
+	if c.SMTPD, err = freeSMTPD(); err != nil {
 		return fmt.Errorf("%w: choosing the smtpd port: %w", ErrStart, err)
 	}
 	files := map[string]string{
@@ -286,7 +315,11 @@ func (in *Instance) start() error {
 	// untouched, and the bind mounts vanish with the last process.
 	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts && exec postfix -c "$3" start`
 	if out, err := in.run("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", c.Resolv, c.Hosts, c.Conf); err != nil {
-		return fmt.Errorf("%w: postfix start (in a private mount namespace): %w: %s", ErrStart, err, out)
+		err = fmt.Errorf("%w: postfix start (in a private mount namespace): %w: %s", ErrStart, err, out)
+		if log, _ := os.ReadFile(c.Log); bytes.Contains(log, []byte(fmt.Sprintf("fatal: bind %s port %d: Address already in use", c.SMTPD.Addr(), c.SMTPD.Port()))) {
+			err = fmt.Errorf("%w: %s: %w", errPortTaken, c.SMTPD, err)
+		}
+		return err
 	}
 	pidText, err := os.ReadFile(c.Queue + "/pid/master.pid")
 	if err != nil {
@@ -296,10 +329,25 @@ func (in *Instance) start() error {
 	if err != nil {
 		return fmt.Errorf("%w: master pid %q: %w", ErrStart, pidText, err)
 	}
-	return in.waitFor("smtpd listening on "+c.SMTPD.String(), func() bool {
+	var inode string
+	if err := in.waitFor("smtpd listening on "+c.SMTPD.String(), func() bool {
 		table, err := os.ReadFile("/proc/net/tcp")
-		return err == nil && listening(table, c.SMTPD)
-	})
+		if err == nil {
+			inode = listener(table, c.SMTPD)
+		}
+		return inode != ""
+	}); err != nil {
+		return err
+	}
+	// The master holds its services' listening sockets.
+	if !holdsSocket(in.master, inode) {
+		if err := in.Stop(); err != nil {
+			return err
+		}
+		in.stopOnce, in.stopErr = sync.Once{}, nil
+		return fmt.Errorf("%w: %s is not the master's (%d)", errPortTaken, c.SMTPD, in.master)
+	}
+	return nil
 }
 
 // run runs a Postfix command and returns its combined output.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"os"
 	"regexp"
 	"strings"
@@ -255,6 +257,48 @@ func TestMilterWiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := pf.WaitLog(`postfix/cleanup\[\d+\]: ` + warn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStartPortTaken: the smtpd port, free when picked, is taken by
+// another process before the master binds it (a test running beside this
+// one): the instance starts again on another port and its smtpd address
+// leads to its own master. Before, the start failed ("postfix start: exit
+// status 1", the master's "bind … Address already in use" in the log).
+func TestStartPortTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	pick := freeSMTPD
+	t.Cleanup(func() { freeSMTPD = pick })
+	picks := 0
+	freeSMTPD = func() (netip.AddrPort, error) {
+		picks++
+		if picks == 1 {
+			return netip.MustParseAddrPort(taken.Addr().String()), nil
+		}
+		return pick()
+	}
+	gmail := NewRemote(t, "127.0.0.12:0", "mx.gmail.test")
+	pf := Start(t, Options{Routes: []Route{{Domain: "gmail.test", Host: "mx.gmail.test", Addr: gmail.Addr()}}})
+	if pf.SMTPAddr() == taken.Addr().String() || picks != 2 {
+		t.Fatalf("smtpd on %s after %d picks, want another port than the taken %s after 2", pf.SMTPAddr(), picks, taken.Addr())
+	}
+	table, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inode := listener(table, netip.MustParseAddrPort(pf.SMTPAddr())); !holdsSocket(pf.MasterPID(), inode) {
+		t.Errorf("the listener on %s (inode %q) is not the master's (%d)", pf.SMTPAddr(), inode, pf.MasterPID())
+	}
+	qid, err := pf.Submit("alice@example.test", []string{"bob@gmail.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pf.WaitDelivery(qid, "bob@gmail.test", "sent", 1); err != nil {
 		t.Fatal(err)
 	}
 }
