@@ -7,11 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
@@ -87,10 +84,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		}
 		return explain(text)
 	}
-	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		// Else it would wait in silence, as if hung.
-		fmt.Fprintln(e.stderr, "rblwatch explain: reading reply texts or log lines from the terminal, one a line (or a bounce, whole); end with Ctrl-D")
-	}
+	e.terminalHint("explain: reading reply texts or log lines from the terminal, one a line (or a bounce, whole)")
 	first, rest, err := firstLine(e.stdin)
 	if err != nil || first == "" {
 		return err

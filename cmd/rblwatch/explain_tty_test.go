@@ -36,9 +36,9 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 	return m, s
 }
 
-// TestExplainTerminalHint: explain with no TEXT on a terminal says on
-// stderr that it reads the texts from there and how to end; it waited in
-// silence, as if hung. From a pipe it says nothing.
+// TestExplainTerminalHint: explain with no TEXT, and replay -, on a
+// terminal say on stderr that they read it and how to end; they waited in
+// silence, as if hung. From a pipe they say nothing.
 func TestExplainTerminalHint(t *testing.T) {
 	master, tty := openPTY(t)
 	// A text, then the terminal's end of input (Ctrl-D).
@@ -52,5 +52,21 @@ func TestExplainTerminalHint(t *testing.T) {
 	}
 	if _, stderr, _ := explainCLI(t, unnamedList+"\n", ""); stderr != "" {
 		t.Errorf("from a pipe: stderr %q", stderr)
+	}
+
+	// replay - likewise.
+	master, tty = openPTY(t)
+	if _, err := master.Write([]byte("Nov 23 15:33:46 mx postfix/qmgr[1]: DE9A6986268: removed\n\x04")); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	e.stdin = tty
+	cfg := t.TempDir() + "/config.yaml"
+	if err := os.WriteFile(cfg, nil, 0o644); err != nil { // the defaults
+		t.Fatal(err)
+	}
+	if code := exitCode(&stderr, dispatch(t.Context(), e, []string{"replay", "--config", cfg, "-"})); !strings.Contains(stderr.String(), "replay: reading log lines from the terminal; end with Ctrl-D") {
+		t.Errorf("replay -: exit %d, stderr %q, stdout %.100q", code, stderr.String(), stdout.String())
 	}
 }

@@ -158,6 +158,7 @@ func openInputs(e *env, names []string, now time.Time) ([]pipeline.Input, int64,
 				return nil, 0, closeAll, usageError{"replay: - (stdin) given twice: its lines would count twice"}
 			}
 			stdin = true
+			e.terminalHint("replay: reading log lines from the terminal")
 			r, err := logwatch.Decompress(e.stdin)
 			if err != nil {
 				return nil, 0, closeAll, fmt.Errorf("replay: stdin: %w", err)

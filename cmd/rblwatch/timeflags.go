@@ -90,6 +90,15 @@ func dayDurationFlag(fs *flag.FlagSet, name string, value time.Duration, usage s
 	return &d
 }
 
+// terminalHint tells, on stderr, that stdin is read from the terminal and
+// how to end it, when it is a terminal: else the command waits in silence,
+// as if hung.
+func (e *env) terminalHint(what string) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(e.stderr, "rblwatch %s; end with Ctrl-D\n", what)
+	}
+}
+
 // progress prints how far a long replay has got, on a terminal only.
 type progress struct {
 	mu    sync.Mutex
