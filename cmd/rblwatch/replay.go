@@ -64,7 +64,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *format != "text" && *format != "json" && *format != "html" {
-		return usageError{fmt.Sprintf("replay: unknown format %q", *format)}
+		return usageError{fmt.Sprintf("replay: unknown format %q (want text, json or html)", *format)}
 	}
 	loc, err := loadLocation(*tz)
 	if err != nil {

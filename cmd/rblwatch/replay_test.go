@@ -35,6 +35,7 @@ func TestReplayUsage(t *testing.T) {
 		{"sending IP a network", []string{"replay", "--sending-ip", "192.0.2.0/24", log}, "--sending-ip"},
 		{"sending IP with a zone", []string{"replay", "--sending-ip", "fe80::1%eth0", log}, "--sending-ip"},
 		{"sending IP with markup", []string{"replay", "--sending-ip", "192.0.2.1<script>", log}, "--sending-ip"},
+		{"unknown format", []string{"replay", "--format", "csv", log}, `unknown format "csv" (want text, json or html)`},
 		{"explain: sending IP", []string{"explain", "--sending-ip", "nope", "554 blocked"}, `--sending-ip: "nope" is not an IP address`},
 		{"explain: language", []string{"explain", "--lang", "de", "554 blocked"}, "--lang must be en or ja"},
 	}
