@@ -259,6 +259,9 @@ func writeIncidents(w io.Writer, rows []incidentRow, mutes []track.Mute) error {
 	}
 	for _, r := range rows {
 		var note []string
+		if !r.ClearedAt.IsZero() {
+			note = append(note, "cleared "+ts(r.ClearedAt))
+		}
 		if !r.AckedAt.IsZero() {
 			note = append(note, "acked "+ts(r.AckedAt))
 		}

@@ -155,7 +155,8 @@ func TestIncidentsCommand(t *testing.T) {
 		t.Errorf("mute an IP: exit %d, %q", code, out)
 	}
 	out, _, _ = incidentsCLI(t, "--config", cfg)
-	for _, want := range []string{"acked ", "muted until ", "muted: barracuda until ", "muted: 192.0.2.77 until unmuted"} {
+	// A cleared incident says when it cleared, as its JSON does.
+	for _, want := range []string{"acked ", "muted until ", "muted: barracuda until ", "muted: 192.0.2.77 until unmuted", "cleared 20"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list lacks %q:\n%s", want, out)
 		}
