@@ -65,6 +65,15 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 			case errors.Is(err, track.ErrNotFound):
 				return usageError{fmt.Sprintf("incidents ack: no incident %q (see rblwatch incidents)", rest[1])}
 			case errors.Is(err, track.ErrNotAnnounced):
+				// Muted, it will get no notice to acknowledge after.
+				if inc, ok, _ := st.Incident(ctx, rest[1]); ok {
+					mutes, _ := st.Mutes(ctx, now)
+					for _, m := range mutes {
+						if m.Matches(inc.Provider, inc.Listed, now) {
+							return fmt.Errorf("incidents ack: %s is muted (%s): it gets no opened notice or digest while the mute lasts, so there is nothing to acknowledge", rest[1], m.Provider+m.Listed)
+						}
+					}
+				}
 				return fmt.Errorf("incidents ack: %s has not been announced yet: acknowledge it after its first notice", rest[1])
 			case err != nil:
 				return err

@@ -135,6 +135,11 @@ func TestIncidentsCommand(t *testing.T) {
 	if out, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "barracuda", "for", "7d"); code != 0 || !strings.Contains(out, "muted barracuda until") {
 		t.Errorf("mute: exit %d, %q %q", code, out, stderr)
 	}
+	// Muted, it will get no notice to acknowledge after: it was told to
+	// wait for "its first notice".
+	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "barracuda-192.0.2.1-b"); code != 1 || !strings.Contains(stderr, "is muted (barracuda)") {
+		t.Errorf("ack of a muted incident not announced: exit %d, %q", code, stderr)
+	}
 	if _, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "spamhous", "for", "7d"); code != 2 || !strings.Contains(stderr, `"spamhous" is no provider`) {
 		t.Errorf("mute of a mistyped provider: exit %d, %q", code, stderr)
 	}
