@@ -454,6 +454,9 @@ func load(path string, missingOK bool) (*Config, error) {
 	if errors.Is(err, ErrTooLarge) {
 		return nil, err
 	}
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		err = pe.Err // the path once: "reading D: is a directory"
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config: reading %s: %w", path, err)
 	}

@@ -20,7 +20,9 @@ import (
 func TestUsageErrorsExit2(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.yaml")
-	unreadable := filepath.Join(dir, "conf.d") // a directory: no read gives a file
+	// A directory: no read gives a file. Its error said the path three
+	// times: "config: reading D: read D: read D: is a directory".
+	unreadable := filepath.Join(dir, "conf.d")
 	if err := os.Mkdir(unreadable, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 	for sub, more := range rest {
 		calls = append(calls,
 			call{append([]string{sub, "--config", missing}, more...), sub + ": config: file not found: " + missing},
-			call{append([]string{sub, "--config", unreadable}, more...), sub + ": config: reading " + unreadable})
+			call{append([]string{sub, "--config", unreadable}, more...), sub + ": config: reading " + unreadable + ": is a directory"})
 	}
 	for _, c := range calls {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -49,8 +49,11 @@ func ReadFile(path string, max int64) ([]byte, error) {
 		return nil, &TooLargeError{Path: path, Max: max}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if pe := (*fs.PathError)(nil); err != nil && !errors.As(err, &pe) {
+		err = &os.PathError{Op: "read", Path: path, Err: err}
+	}
 	if err != nil {
-		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		return nil, err // a PathError of f's naming the path already
 	}
 	if int64(len(data)) > max {
 		return nil, &TooLargeError{Path: path, Max: max}
