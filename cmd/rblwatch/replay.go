@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -169,6 +170,9 @@ func openInputs(e *env, names []string, now time.Time) ([]pipeline.Input, int64,
 		st, err := os.Stat(name)
 		if err != nil {
 			return nil, 0, closeAll, fmt.Errorf("replay: %w", err)
+		}
+		if st.IsDir() {
+			return nil, 0, closeAll, usageError{fmt.Sprintf("replay: %s is a directory: give the log files in it (%s)", name, filepath.Join(name, "mail.log*"))}
 		}
 		for i, prev := range seen {
 			if os.SameFile(prev, st) {

@@ -36,6 +36,8 @@ func TestReplayUsage(t *testing.T) {
 		{"sending IP with a zone", []string{"replay", "--sending-ip", "fe80::1%eth0", log}, "--sending-ip"},
 		{"sending IP with markup", []string{"replay", "--sending-ip", "192.0.2.1<script>", log}, "--sending-ip"},
 		{"unknown format", []string{"replay", "--format", "csv", log}, `unknown format "csv" (want text, json or html)`},
+		// It was "replay: reading D: read D: is a directory", exit 1.
+		{"a directory", []string{"replay", log, filepath.Dir(log)}, filepath.Dir(log) + " is a directory: give the log files in it"},
 		{"explain: sending IP", []string{"explain", "--sending-ip", "nope", "554 blocked"}, `--sending-ip: "nope" is not an IP address`},
 		{"explain: language", []string{"explain", "--lang", "de", "554 blocked"}, "--lang must be en or ja"},
 	}
