@@ -81,12 +81,19 @@ Exit status (as monitoring plugins use it):
 	if len(names) == 0 {
 		return usageError{"check: no IP address or domain given"}
 	}
-	targets := make([]dnsbl.Target, len(names))
-	for i, a := range names {
-		if targets[i], err = dnsbl.ParseTarget(a); err != nil {
+	var targets []dnsbl.Target
+	seen := map[dnsbl.Target]bool{} // each once, whatever its form: 192.0.2.1, ::ffff:192.0.2.1
+	for _, a := range names {
+		t, err := dnsbl.ParseTarget(a)
+		if err != nil {
 			return usageError{"check: " + err.Error()}
 		}
-		if d := targets[i].Domain; d != "" {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		targets = append(targets, t)
+		if d := t.Domain; d != "" {
 			// A domain list lists registered domains: a name sending_domains
 			// would refuse (one label, a label with a hyphen at an end) is
 			// a typo, whose "clean" would mislead.

@@ -332,6 +332,17 @@ func meaningOf(z dnsbl.Zone, answer string) string {
 	return ""
 }
 
+// TestCheckTargetOnce: a target given twice, in any of its forms, is
+// looked up and reported once: "check 192.0.2.1 ::ffff:192.0.2.1" printed
+// the same report twice.
+func TestCheckTargetOnce(t *testing.T) {
+	out, stderr, code := runCLI(t, "check", "--resolver", "127.0.0.1:1", "--timeout", "100ms", "--zone", "bl.example.test",
+		"192.0.2.1", "::ffff:192.0.2.1", "Example.COM", "example.com.", "192.0.2.1")
+	if n, m := strings.Count(out, "192.0.2.1: listed in"), strings.Count(out, "example.com: listed in"); code != 3 || n != 1 || m != 1 {
+		t.Errorf("exit %d, %d and %d reports, want 3 and one each; stderr %q:\n%s", code, n, m, stderr, out)
+	}
+}
+
 func TestCheckUsage(t *testing.T) {
 	tests := []struct {
 		name string
