@@ -24,7 +24,7 @@ import (
 // then collects a few times rather than a dozen, and a long one is held
 // by the limit.
 const (
-	replayMemoryLimit = 36 << 20
+	replayMemoryLimit = 40 << 20
 	replayGCPercent   = 300
 )
 
