@@ -203,6 +203,25 @@ func TestHoldout(t *testing.T) {
 		// magicspam). The batch is SEEN from now on; the lines keep the
 		// measured result.
 		{file: "holdout9.tsv", minPos: 22, minNeg: 24, floor: 20.0/22 - 1e-9, ceiling: 2.0/24 + 1e-9},
+		// The tenth batch (gathered and labelled by an engineer who wrote no
+		// rule, from the sources of SMTP servers, filters and policy
+		// daemons, their sample configurations and documented logs, two
+		// hosting help pages and two quoted bounces; split with seed
+		// rblwatch-holdout11-2026), while issue 14's fourteenth round was
+		// written by an engineer who never opened it. Measured by the lead
+		// with the rules before the round (b86cf58): 13 of 17 (76.5 %), 1
+		// of 33 (3.0 %); once when the round's rules were final (109c9d1):
+		// 13 of 17, 0 of 33 — the one false alarm fixed ("You have been
+		// blacklisted for sending SPAM.", a recipient's list of sender
+		// addresses) is a text the round found in the same public source
+		// (HestiaCP's Exim ACL) and wrote a rule for, so the round's gain on
+		// unseen rows is nil: 13 of 17, 0 of 32 without that row, before and
+		// after. The misses are all templates with the list or host masked:
+		// "Sorry, known spam only source" and "Spam has recently been
+		// received from %s" (called content), "550 Mail from %s refused due
+		// to listing at %s" and "553 sorry, your mailserver [%s] is rejected
+		// by %s" (called other). The batch is SEEN from now on.
+		{file: "holdout10.tsv", minPos: 17, minNeg: 33, floor: 13.0/17 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
