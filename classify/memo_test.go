@@ -3,7 +3,6 @@ package classify
 import (
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unsafe"
@@ -24,21 +23,7 @@ var memoHosts = []string{"", "mx.orbitgreen2054.example", "MX2.Riverprime1014.ex
 // most replies of a known shape come from memory.
 func TestMemoAsClassify(t *testing.T) {
 	c := Default()
-	var texts []Input
-	add := func(rows []corpusRow) {
-		for _, r := range rows {
-			texts = append(texts, r.input())
-		}
-	}
-	add(readCorpus(t))
-	for _, f := range []string{"dev.tsv", "extra.tsv", "holdout.tsv", "holdout2.tsv", "holdout3.tsv", "dev4.tsv", "holdout4.tsv"} {
-		add(readRows(t, filepath.Join("testdata", f)))
-	}
-	for _, r := range c.rules {
-		for _, s := range append(append([]string(nil), r.r.Samples...), r.r.Counter...) {
-			texts = append(texts, InputFromText(s, ""))
-		}
-	}
+	texts := memoTexts(t, c)
 	m := c.NewMemo()
 	rng := rand.New(rand.NewPCG(7, 11))
 	calls := 0

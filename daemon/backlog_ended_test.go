@@ -21,14 +21,7 @@ func TestBacklogSummaryAtInputEnd(t *testing.T) {
 	old := t0.Add(-2 * time.Hour)
 	io.WriteString(w, rejection(old, "4C1B2A3F91", "alice@example.net")+"\n"+sent(old.Add(time.Hour), "4C1B2A3F92", "bob@example.net")+"\n")
 	w.Close()
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Fatalf("daemon: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the daemon did not stop at the end of its input")
-	}
+	h.waitEnd()
 	_, recs := noticeRecords(t, h.store)
 	if len(recs) != 1 || recs[0].Kind != "backlog" || recs[0].Backlog == nil {
 		t.Fatalf("notices %+v, want one backlog summary", recs)
@@ -56,14 +49,7 @@ func TestInputEndAnnouncesOpenWindows(t *testing.T) {
 	h.start(cfg)
 	io.WriteString(w, rejection(t0.Add(-5*time.Second), "4C1B2A3F91", "alice@example.net")+"\n")
 	w.Close()
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Fatalf("daemon: %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the daemon did not stop at the end of its input")
-	}
+	h.waitEnd()
 	_, recs := noticeRecords(t, h.store)
 	if len(recs) != 1 || recs[0].Kind != "opened" || recs[0].Incident.Provider != "barracuda" {
 		t.Fatalf("notices %+v, want Barracuda's opened notice", recs)

@@ -290,6 +290,19 @@ func (h *harness) read(n int) {
 	}
 }
 
+// waitEnd waits for the daemon to stop by itself at the end of its input.
+func (h *harness) waitEnd() {
+	h.t.Helper()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Fatalf("daemon: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("the daemon did not stop at the end of its input")
+	}
+}
+
 // tickAt advances the clock and ticks.
 func (h *harness) tickAt(at time.Time) {
 	h.clock.set(at)

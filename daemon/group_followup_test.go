@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/notify"
 )
 
@@ -18,17 +19,7 @@ import (
 // (its window ended later), sends nothing. Before, the address got one
 // digest per provider.
 func TestOneDigestForOneAddress(t *testing.T) {
-	h := newHarness(t)
-	cfg := h.config()
-	cfg.Notify.Aggregate = 30 * time.Second
-	cfg.Notify.Renotify = time.Hour
-	h.start(cfg)
-
-	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"), deferral(t0.Add(5*time.Second), "5D2C3B4A01", "dave@example.com"))
-	h.read(2)
-	h.tickAt(t0.Add(30 * time.Second))
-	opened := h.mail.wait(t, "opened")
-	h.tickAt(t0.Add(36 * time.Second))
+	h, opened := announceTwo(t, func(cfg *config.Config) { cfg.Notify.Renotify = time.Hour })
 	// Both go on refusing.
 	h.write(rejection(t0.Add(10*time.Minute), "4C1B2A3F92", "bob@example.net"), deferral(t0.Add(11*time.Minute), "5D2C3B4A02", "erin@example.com"),
 		deferral(t0.Add(12*time.Minute), "5D2C3B4A03", "frank@example.com"))
@@ -70,17 +61,7 @@ func TestOneDigestForOneAddress(t *testing.T) {
 // announced together go quiet at the same time: one cleared notice names
 // both, in the thread of the opened notice.
 func TestOneClearedForOneAddress(t *testing.T) {
-	h := newHarness(t)
-	cfg := h.config()
-	cfg.Notify.Aggregate = 30 * time.Second
-	cfg.Notify.Quiet = time.Hour
-	h.start(cfg)
-
-	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"), deferral(t0.Add(5*time.Second), "5D2C3B4A01", "dave@example.com"))
-	h.read(2)
-	h.tickAt(t0.Add(30 * time.Second))
-	opened := h.mail.wait(t, "opened")
-	h.tickAt(t0.Add(36 * time.Second))
+	h, opened := announceTwo(t, func(cfg *config.Config) { cfg.Notify.Quiet = time.Hour })
 	// The last refusals of both, in the same second.
 	h.write(rejection(t0.Add(10*time.Minute), "4C1B2A3F92", "bob@example.net"), deferral(t0.Add(10*time.Minute), "5D2C3B4A02", "erin@example.com"))
 	h.read(4)
@@ -101,6 +82,25 @@ func TestOneClearedForOneAddress(t *testing.T) {
 	if len(recs) != 2 || recs[1].Kind != "cleared" || len(recs[1].Related) != 1 {
 		t.Fatalf("notices %+v, want the opened one and one cleared with the other provider related", recs)
 	}
+}
+
+// announceTwo starts a daemon (notify.aggregate 30 s, then set) on
+// Barracuda's and Trend Micro's refusals of 192.0.2.1 five seconds apart,
+// and returns it with the one opened notice announcing both, once the
+// second provider's own window has ended too.
+func announceTwo(t *testing.T, set func(*config.Config)) (*harness, notify.Item) {
+	t.Helper()
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.Notify.Aggregate = 30 * time.Second
+	set(cfg)
+	h.start(cfg)
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"), deferral(t0.Add(5*time.Second), "5D2C3B4A01", "dave@example.com"))
+	h.read(2)
+	h.tickAt(t0.Add(30 * time.Second))
+	opened := h.mail.wait(t, "opened")
+	h.tickAt(t0.Add(36 * time.Second))
+	return h, opened
 }
 
 // textBody is the decoded plain text of a notice without an HTML part.

@@ -1,8 +1,6 @@
 package notify
 
 import (
-	"bytes"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -25,11 +23,7 @@ func TestBacklogEnded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := mail.ReadMessage(bytes.NewReader(msg))
-			if err != nil {
-				t.Fatal(err)
-			}
-			text, _ := decodeBody(t, m)
+			_, text, _ := readComposed(t, msg)
 			hook, err := WebhookPayload(n, testConfig(), t0.Add(time.Hour), WebhookGeneric)
 			if err != nil {
 				t.Fatal(err)

@@ -1,9 +1,6 @@
 package notify
 
 import (
-	"bytes"
-	"mime"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -34,15 +31,10 @@ func TestClearedSeveralProviders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := mail.ReadMessage(bytes.NewReader(msg))
-		if err != nil {
-			t.Fatal(err)
-		}
-		subj, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		subj, text, _ := readComposed(t, msg)
 		if !strings.Contains(subj, tc.subject) {
 			t.Errorf("%s: subject %q lacks %q", tc.lang, subj, tc.subject)
 		}
-		text, _ := decodeBody(t, m)
 		if !strings.Contains(text, tc.fate) {
 			t.Errorf("%s: body lacks the related incident's fate %q:\n%s", tc.lang, tc.fate, text)
 		}
@@ -79,12 +71,7 @@ func TestClearedSeveralWays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := mail.ReadMessage(bytes.NewReader(msg))
-		if err != nil {
-			t.Fatal(err)
-		}
-		subj, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		text, _ := decodeBody(t, m)
+		subj, text, _ := readComposed(t, msg)
 		first := strings.SplitN(text, "\n", 2)[0]
 		if strings.Contains(subj, tc.not) || strings.Contains(first, tc.not) {
 			t.Errorf("%s: subject %q, first line %q: say mail is accepted again for a list that only went quiet", tc.lang, subj, first)

@@ -250,6 +250,22 @@ func headerKeys(raw []byte) []string {
 	return keys
 }
 
+// readComposed parses a composed message and returns its decoded Subject
+// and its text and HTML parts.
+func readComposed(t *testing.T, raw []byte) (subject, text, html string) {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, html = decodeBody(t, m)
+	return subject, text, html
+}
+
 // decodeBody returns the decoded text and HTML parts; both must be valid
 // UTF-8.
 func decodeBody(t *testing.T, msg *mail.Message) (text, html string) {
@@ -832,11 +848,7 @@ func TestRoleNoteNoRemoval(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := mail.ReadMessage(bytes.NewReader(msg))
-			if err != nil {
-				t.Fatal(err)
-			}
-			text, _ := decodeBody(t, m)
+			_, text, _ := readComposed(t, msg)
 			if says := strings.Contains(text, fileIt[lang]); says == (p.HowRemoved() != classify.RemovalForm) {
 				t.Errorf("%s %s (self_service %v): the operator is told to file a removal: %v\n%s", id, lang, p.SelfService, says, text)
 			}

@@ -1,9 +1,7 @@
 package notify
 
 import (
-	"bytes"
 	"encoding/json"
-	"net/mail"
 	"strings"
 	"testing"
 	"time"
@@ -65,20 +63,9 @@ func TestChannelsSayNoIPv6(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		html := htmlPart(t, msg)
+		_, _, html := readComposed(t, msg)
 		if !strings.Contains(html, tc.html) {
 			t.Errorf("%s: HTML part lacks %q:\n%s", tc.lang, tc.html, html)
 		}
 	}
-}
-
-// htmlPart returns the decoded text/html part of a composed message.
-func htmlPart(t *testing.T, raw []byte) string {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, html := decodeBody(t, msg)
-	return html
 }

@@ -1,9 +1,6 @@
 package notify
 
 import (
-	"bytes"
-	"mime"
-	"net/mail"
 	"strings"
 	"testing"
 	"unicode"
@@ -50,14 +47,7 @@ func TestJapaneseSubjectSpacing(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s, %s: %v", tc.name, v.name, err)
 			}
-			msg, err := mail.ReadMessage(bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			subject, _, _ := readComposed(t, raw)
 			seen++
 			if at := badJapaneseSpace(subject); at >= 0 {
 				t.Errorf("%s, %s: a space between %q and %q: %s", tc.name, v.name, []rune(subject)[at-1], []rune(subject)[at+1], subject)
@@ -136,11 +126,7 @@ func TestJapaneseBodyFills(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			msg, err := mail.ReadMessage(bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := decodeBody(t, msg)
+			_, body, _ := readComposed(t, raw)
 			if strings.ContainsRune(body, fill) {
 				t.Errorf("%s: a fill mark (U+2060) left in the body", tc.name)
 			}

@@ -78,13 +78,9 @@ func TestRunRefusesTheLogAsState(t *testing.T) {
 			if err := os.WriteFile(conf, []byte(yaml), 0o640); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			var out, errb bytes.Buffer
-			e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
-			code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
-			if code != 2 || !strings.Contains(errb.String(), "state.path") {
-				t.Errorf("run: exit %d, want 2 naming state.path; stderr %s", code, errb.String())
+			code, stderr := runRefused(conf)
+			if code != 2 || !strings.Contains(stderr, "state.path") {
+				t.Errorf("run: exit %d, want 2 naming state.path; stderr %s", code, stderr)
 			}
 			if fi, err := os.Stat(mailLog); err != nil || fi.Size() != 0 {
 				t.Errorf("the log is gone or was written: %v", err)
@@ -121,13 +117,9 @@ func TestRunRefusesOneLogTwice(t *testing.T) {
 	if err := os.WriteFile(conf, []byte(yaml), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
-	code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
-	if code != 2 || !strings.Contains(errb.String(), "log.paths[1]") || !strings.Contains(errb.String(), "the same file as log.paths[0]") {
-		t.Errorf("run: exit %d, want 2 naming log.paths[1] as log.paths[0]'s file; stderr %s", code, errb.String())
+	code, stderr := runRefused(conf)
+	if code != 2 || !strings.Contains(stderr, "log.paths[1]") || !strings.Contains(stderr, "the same file as log.paths[0]") {
+		t.Errorf("run: exit %d, want 2 naming log.paths[1] as log.paths[0]'s file; stderr %s", code, stderr)
 	}
 }
 
@@ -179,4 +171,15 @@ func TestRunRefusesALogThatIsNoFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runRefused runs 'rblwatch run --config conf' for at most 5 s, for a
+// configuration run must refuse, and returns its exit code and stderr.
+func runRefused(conf string) (int, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
+	code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
+	return code, errb.String()
 }
