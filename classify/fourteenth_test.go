@@ -11,11 +11,7 @@ import "testing"
 // fourteenthFamilies: want is the category a postmaster would give; a
 // Blocklist row must be an unknown list (provider "unknown"), unless
 // provider says which.
-var fourteenthFamilies = []struct {
-	kind, text string
-	want       Category
-	provider   string
-}{
+var fourteenthFamilies = []familyRow{
 	// Our address that does not resolve to a name: a reverse-DNS policy,
 	// not a listing, however it is said. Real texts: veraciti.com's
 	// reverse-DNS page ("550 IP address does not properly resolve for
@@ -213,10 +209,24 @@ var fourteenthFamilies = []struct {
 // block-list row the provider it names (unknown unless said). Rows of
 // category Other only must not be block-list verdicts (no rule gives
 // them a category of their own).
-func TestFourteenthFamilies(t *testing.T) {
+func TestFourteenthFamilies(t *testing.T) { checkFamilies(t, fourteenthFamilies) }
+
+// familyRow is a row of a round's families: want is the category a
+// postmaster would give; a Blocklist row must name provider (unknown when
+// empty); a row of category Other must only not be a block-list verdict.
+type familyRow struct {
+	kind, text string
+	want       Category
+	provider   string
+}
+
+// checkFamilies classifies every row as a pasted text and reports the
+// rows whose verdict is not the one their kind has, and how many by kind.
+func checkFamilies(t *testing.T, rows []familyRow) {
+	t.Helper()
 	c := Default()
 	bad := map[string]int{}
-	for _, tc := range fourteenthFamilies {
+	for _, tc := range rows {
 		v := c.Classify(InputFromText(tc.text, ""))
 		ok := true
 		switch tc.want {

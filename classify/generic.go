@@ -53,7 +53,9 @@ import (
 // address, "{addr}" for a mail address ("a@example.org" or a word in
 // angle brackets) and "{word}", after a first word, for any one plain word
 // ("blocked by the {word} user": a user's name), "{host}", after a first
-// word, for a host name ("host {host}": "host mx.example.net"). A cue in Chinese,
+// word, for a host name ("host {host}": "host mx.example.net"), and a word in
+// angle brackets for that word alone in <>, [] or {} ("<list>": a
+// template's placeholder, "found on [list]"). A cue in Chinese,
 // Japanese or Korean (scripts that do not put spaces between words, or
 // glue particles to them) is found anywhere inside a word instead
 // ("黑名单", "ブロック", "차단"), and so is one in Thai, Lao, Khmer or
@@ -159,6 +161,7 @@ type cueElem struct {
 	prefix bool
 	any    bool  // "{word}": any one plain word (a name: "the FakeMail user")
 	host   bool  // "{host}": a plain word that is a host name ("mx.example.net")
+	masked bool  // "<list>": the word alone in brackets, a template's placeholder ("[list]", "{zone}")
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
 
@@ -303,6 +306,7 @@ type cueToken struct {
 	kind   uint8
 	wide   bool // a Chinese, Japanese or Korean word
 	aside  bool // an address in brackets: "[192.0.2.1]", "(192.0.2.1)"
+	masked bool // a word alone in <>, [] or {}: "<list>", "[zone]", "{rbl}"
 }
 
 type cueEvent struct {
@@ -400,7 +404,8 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 
 // parseCue reads a phrase: words separated by spaces, "*" at a word's end
 // for a prefix, "{ip}" and "{addr}" for those kinds of word, "{word}" (not
-// first) for any one plain word. The words are
+// first) for any one plain word, "<list>" for the word alone in brackets
+// ("<list>", "[list]", "{list}": a placeholder). The words are
 // cut as the reply is, so a cue must be words the tokenizer would make.
 func parseCue(p string) (cuePhrase, string) {
 	var ph cuePhrase
@@ -423,13 +428,17 @@ func parseCue(p string) (cuePhrase, string) {
 		if prefix {
 			f = f[:len(f)-1]
 		}
+		masked := len(f) > 2 && f[0] == '<' && f[len(f)-1] == '>'
+		if masked {
+			f = f[1 : len(f)-1]
+		}
 		var low []byte
 		var toks []cueToken
 		low, toks = tokenize(low, toks, []byte(f))
 		if len(toks) != 1 || toks[0].kind != tokWord || string(low[toks[0].s:toks[0].e]) != lowerString(f) {
 			return ph, "is not made of whole words as replies are cut (" + strconv.Quote(f) + ")"
 		}
-		ph.elems = append(ph.elems, cueElem{word: string(low[toks[0].s:toks[0].e]), prefix: prefix})
+		ph.elems = append(ph.elems, cueElem{word: string(low[toks[0].s:toks[0].e]), prefix: prefix, masked: masked})
 	}
 	if len(ph.elems) == 0 {
 		return ph, "is empty"
@@ -556,7 +565,7 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 			i = j
 			continue
 		}
-		t := cueToken{s: s, e: int32(len(low)), wide: wide, clause: clause}
+		t := cueToken{s: s, e: int32(len(low)), wide: wide, clause: clause, masked: placeholder(text, start, i)}
 		switch {
 		case hasAt:
 			t.kind = tokAddr
@@ -577,6 +586,24 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 		toks = append(toks, t)
 	}
 	return low, toks
+}
+
+// placeholder reports whether the word text[start:end] stands alone in
+// angle brackets, square brackets or braces ("<list>", "[zone]",
+// "{rbl}"): how templates and quoting sources put a name they leave out.
+func placeholder(text []byte, start, end int) bool {
+	if start == 0 || end >= len(text) {
+		return false
+	}
+	switch text[start-1] {
+	case '<':
+		return text[end] == '>'
+	case '[':
+		return text[end] == ']'
+	case '{':
+		return text[end] == '}'
+	}
+	return false
 }
 
 // hostLike reports whether w (lower case) looks like a host name: two
@@ -714,6 +741,10 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				}
 			case e.host:
 				if t.kind != tokWord || !hostLike(word(t)) {
+					return
+				}
+			case e.masked:
+				if !t.masked || string(word(t)) != e.word {
 					return
 				}
 			case e.prefix:
