@@ -95,6 +95,7 @@ type Tracker struct {
 // ids, oldest first, and linked says that login and client came from there
 // (the re-injecting filter's own client= line does not replace them).
 type msgMeta struct {
+	qid                            string // the key of Tracker.meta: the tracker's copy
 	from, messageID, login, client string
 	fromKnown                      bool // from was logged ("" is then the null sender)
 	earlier                        []string
@@ -119,6 +120,13 @@ const maxGone = 4096
 type msgRef struct {
 	entries []*msgState
 	one     [1]*msgState // entries' first array: most queue ids are in one incident
+}
+
+// msgPair is a message's first entry and its queue id's reference, in one
+// allocation (affect).
+type msgPair struct {
+	ms  msgState
+	ref msgRef
 }
 
 type state struct {
@@ -446,16 +454,39 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	}
 	ms := st.msgIndex[r.QueueID]
 	if ms == nil {
-		qid := strings.Clone(r.QueueID)
-		ms = &msgState{st: st, idx: -1}
+		meta := t.meta[r.QueueID]
+		// The queue id as the tracker keeps it: the live message's copy
+		// (metaFor), else a new one.
+		var qid string
+		if meta != nil {
+			qid = meta.qid
+		} else {
+			qid = strings.Clone(r.QueueID)
+		}
+		// Most affected messages are in one incident: their entry and
+		// their queue id's reference to it are allocated together.
+		ref := t.byQueue.get(qid)
+		if ref == nil {
+			pair := &msgPair{}
+			ms, ref = &pair.ms, &pair.ref
+			ref.entries = ref.one[:0]
+			t.byQueue.put(qid, ref)
+		} else {
+			ms = &msgState{}
+		}
+		*ms = msgState{st: st, idx: -1}
+		// A tracker without events is never asked for Changes: its
+		// entries count as reported already, and are never listed as
+		// changed.
+		ms.changed = t.cfg.NoEvents
 		st.msgIndex[qid] = ms
-		if meta := t.meta[qid]; meta != nil {
+		if meta != nil {
 			ms.sub = meta.submitter()
 		}
 		st.who.addKept(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client) // interned by t.name
 		if len(st.inc.Messages) < MaxMessages && (!t.cfg.CountsOnly || len(st.inc.Messages) < CountsOnlyMessages) {
 			m := Message{QueueID: qid, FirstSeen: r.At}
-			if meta := t.meta[qid]; meta != nil {
+			if meta != nil {
 				m.From, m.FromKnown, m.MessageID, m.Login, m.Client = meta.from, meta.fromKnown, meta.messageID, meta.login, meta.client
 				if len(meta.earlier) > 0 {
 					m.QueueIDs = append(slices.Clip(meta.earlier), qid)
@@ -472,12 +503,6 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			}
 		} else {
 			st.inc.MoreMessages++
-		}
-		ref := t.byQueue.get(qid)
-		if ref == nil {
-			ref = &msgRef{}
-			ref.entries = ref.one[:0]
-			t.byQueue.put(qid, ref)
 		}
 		ref.entries = append(ref.entries, ms)
 	}
@@ -541,7 +566,8 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 		} else {
 			m = &msgMeta{}
 		}
-		t.meta[strings.Clone(qid)] = m
+		m.qid = strings.Clone(qid)
+		t.meta[m.qid] = m
 	}
 	return m
 }

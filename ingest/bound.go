@@ -43,6 +43,10 @@ type AddressBound struct {
 	// receivers that had some folded (at most maxReceivers).
 	Folded          int64
 	FoldedReceivers map[string]bool
+	// folded is the verdict of the last refusal folded: o.Verdict points
+	// to it until the next Fold (a copy per folded refusal was most of
+	// what the bound allocated).
+	folded classify.Verdict
 }
 
 // NewAddressBound returns a bound for a host whose own addresses (IPs and
@@ -57,7 +61,8 @@ func NewAddressBound(ours []string) *AddressBound {
 
 // Fold looks at a blocklist refusal and, when its receiver has named too
 // many other addresses already, replaces o's verdict with a copy that lists
-// no address (verdicts are shared: the original is never changed). It
+// no address (verdicts are shared: the original is never changed), valid
+// until the next call of Fold (the tracker copies what it keeps). It
 // reports whether it folded o.
 func (b *AddressBound) Fold(o *incident.Observation) bool {
 	v := o.Verdict
@@ -93,9 +98,9 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 		addrs[strings.Clone(v.Listed)] = &at
 		return false
 	}
-	folded := *v
-	folded.Listed = ""
-	o.Verdict = &folded
+	b.folded = *v
+	b.folded.Listed = ""
+	o.Verdict = &b.folded
 	b.Folded++
 	if len(b.FoldedReceivers) < maxReceivers {
 		b.FoldedReceivers[recv] = true

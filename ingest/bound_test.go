@@ -94,3 +94,28 @@ func TestAddressBoundKeepsNoView(t *testing.T) {
 		t.Errorf("receivers %v, folded %v: want evil.example", maps.Keys(b.receivers), b.FoldedReceivers)
 	}
 }
+
+// TestAddressBoundFoldAllocates: folding a refusal allocates nothing (its
+// verdict without the listed address is the bound's own, valid until the
+// next Fold: the tracker copies what it keeps); a dense log folds
+// thousands of refusals.
+func TestAddressBoundFoldAllocates(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	b := NewAddressBound(nil)
+	v := classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus"}
+	var o incident.Observation
+	for i := range MaxAddressesPerReceiver + 1 {
+		v.Listed = fmt.Sprintf("203.0.113.%d", i)
+		o = incident.Observation{RemoteHost: "mx1.evil.example", At: t0, Verdict: &v}
+		b.Fold(&o)
+	}
+	if o.Verdict.Listed != "" || v.Listed == "" {
+		t.Fatalf("verdict %+v (shared one %+v): want a copy with no listed address", o.Verdict, v)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		o.Verdict = &v
+		b.Fold(&o)
+	}); n != 0 {
+		t.Errorf("folding a refusal allocates %.0f times; want 0", n)
+	}
+}
