@@ -175,7 +175,8 @@ func (e *encoder) incident(inc *Incident) {
 		e.b = append(e.b, "null"...)
 	} else {
 		e.open('{')
-		for _, f := range sortedKeys(inc.Fates) {
+		var room [8]string // the fates: four words
+		for _, f := range sortedKeys(room[:0], inc.Fates) {
 			e.elem()
 			e.b = jsonstr.Append(e.b, f)
 			e.b = append(e.b, ':', ' ')
@@ -253,8 +254,8 @@ func (e *encoder) incident(inc *Incident) {
 	e.close('}')
 }
 
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
+// sortedKeys appends the keys of m to keys, sorted.
+func sortedKeys(keys []string, m map[string]int) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
 )
 
 // indenter writes compact JSON, as json.Marshal writes it, indented as
@@ -112,45 +113,55 @@ func writeJSON(w io.Writer, rep *Report) error {
 	}
 	var in indenter
 	out := in.indent(make([]byte, 0, 64<<10), b[:len(b)-2]) // up to "[" of the incidents
-	// A window of incidents is encoded side by side (parallel), each
-	// already indented at its depth (encoder), then written in order:
-	// the text in memory is a window's.
+	if len(rep.Incidents) > 0 {
+		in.open = false
+		in.depth++
+	}
+	// A window of incidents is encoded side by side (parallelShares),
+	// each share's incidents into one buffer of its own, already
+	// indented at their depth (encoder) and with the separators between
+	// them, then the buffers are written in order: the text in memory is
+	// a window's, in as many buffers as there are shares (a buffer per
+	// incident, grown from nothing, was allocated a dozen times over).
 	const depth = 2 // {"incidents": [{…
-	bufs := make([][]byte, min(len(rep.Incidents), encodeWindow))
+	arenas := make([][]byte, max(1, runtime.GOMAXPROCS(0)))
 	for lo := 0; lo < len(rep.Incidents); lo += encodeWindow {
 		win := rep.Incidents[lo:min(lo+encodeWindow, len(rep.Incidents))]
-		err := parallel(len(win), func(i int) error {
-			e := encoder{b: bufs[i][:0], depth: depth}
-			e.incident(&win[i])
-			if e.bad {
-				// What encoding/json refuses or writes otherwise.
-				b, err := json.Marshal(&win[i])
-				if err != nil {
-					return err
+		shares, err := parallelShares(len(win), func(k, from, to int) error {
+			b := arenas[k][:0]
+			for i := from; i < to; i++ {
+				if lo+i > 0 {
+					b = append(b, ',')
 				}
-				in := indenter{depth: depth}
-				e.b = in.indent(e.b[:0], b)
+				b = append(b, indents[:1+2*depth]...)
+				e := encoder{b: b, depth: depth}
+				e.incident(&win[i])
+				if e.bad {
+					// What encoding/json refuses or writes otherwise.
+					j, err := json.Marshal(&win[i])
+					if err != nil {
+						return err
+					}
+					in := indenter{depth: depth}
+					e.b = in.indent(b, j)
+				}
+				b = e.b
 			}
-			bufs[i] = e.b
+			arenas[k] = b
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for i := range win {
-			if lo+i == 0 {
-				in.open = false
-				in.depth++
-			} else {
-				out = append(out, ',')
+		if len(out) > 0 {
+			if _, err := w.Write(out); err != nil {
+				return err
 			}
-			out = append(out, indents[:1+2*depth]...)
-			out = append(out, bufs[i]...)
-			if len(out) >= 32<<10 {
-				if _, err := w.Write(out); err != nil {
-					return err
-				}
-				out = out[:0]
+			out = out[:0]
+		}
+		for k := range shares {
+			if _, err := w.Write(arenas[k]); err != nil {
+				return err
 			}
 		}
 	}

@@ -201,33 +201,42 @@ func Build(res *pipeline.Result, opts Options) *Report {
 // taking a contiguous share, and returns the error of the lowest i that
 // failed (a goroutine stops at its first).
 func parallel(n int, fn func(i int) error) error {
-	w := min(runtime.GOMAXPROCS(0), n/minShare)
-	if w <= 1 {
-		for i := range n {
+	_, err := parallelShares(n, func(_, from, to int) error {
+		for i := from; i < to; i++ {
 			if err := fn(i); err != nil {
 				return err
 			}
 		}
 		return nil
+	})
+	return err
+}
+
+// parallelShares cuts 0 … n-1 into contiguous shares, in order, one for
+// each of up to GOMAXPROCS goroutines, and runs fn(k, from, to) for share
+// k = 0, 1, … on its own goroutine (on the caller's when there is one). It
+// returns the number of shares and the error of the first share that
+// failed.
+func parallelShares(n int, fn func(k, from, to int) error) (int, error) {
+	w := min(runtime.GOMAXPROCS(0), n/minShare)
+	if w <= 1 {
+		if n == 0 {
+			return 0, nil
+		}
+		return 1, fn(0, 0, n)
 	}
 	errs := make([]error, w)
 	var wg sync.WaitGroup
 	for k := range w {
-		wg.Go(func() {
-			for i := k * n / w; i < (k+1)*n/w; i++ {
-				if errs[k] = fn(i); errs[k] != nil {
-					return
-				}
-			}
-		})
+		wg.Go(func() { errs[k] = fn(k, k*n/w, (k+1)*n/w) })
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return err
+			return w, err
 		}
 	}
-	return nil
+	return w, nil
 }
 
 // minShare is the fewest items a goroutine of parallel is given: below

@@ -1,0 +1,44 @@
+package report
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/pipeline"
+)
+
+// BenchmarkBuildJSON builds and writes as JSON the report of the log named
+// by $RBLWATCH_BENCH_LOG (replayed once, before the timer): what `rblwatch
+// replay --format json` does once the log is read. A dense log (bench/genlog
+// -replies …) has thousands of incidents; ns/op is per report.
+func BenchmarkBuildJSON(b *testing.B) {
+	path := os.Getenv("RBLWATCH_BENCH_LOG")
+	if path == "" {
+		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	cat := classify.Default()
+	res, err := pipeline.Replay(context.Background(), []pipeline.Input{{Name: path, R: f, Ref: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)}},
+		pipeline.Options{Catalog: cat, Location: time.UTC, NoTimelines: true,
+			Settle: incident.DefaultConfig.Settle, Quiet: incident.DefaultConfig.Quiet}) // as replay runs
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rep := Build(res, Options{Catalog: cat, Lang: "en", Files: []string{path}})
+		if err := WriteJSON(io.Discard, rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(res.Incidents)), "incidents")
+}
