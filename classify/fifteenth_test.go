@@ -81,6 +81,41 @@ var fifteenthFamilies = []familyRow{
 	{"own words", "421 4.7.0 Try again later, closing connection. (throttled)", Other, ""},
 	{"own words", "421 Throttled - too many messages", RateLimit, ""},
 
+	// Our address or server banned, not welcome, refused or forbidden, or
+	// blocked for complaints, in the receivers' own languages; a rate
+	// limit said with the same words but no reputation or complaint stays
+	// a rate limit.
+	{"own words", "550 Ihr Server ist hier nicht willkommen", Blocklist, ""},
+	{"own words", "550 Ihre IP-Adresse ist gebannt", Blocklist, ""},
+	{"own words", "550 Votre serveur n'est pas le bienvenu", Blocklist, ""},
+	{"own words", "550 Accès refusé pour votre adresse IP", Blocklist, ""},
+	{"own words", "550 Su servidor no es bienvenido", Blocklist, ""},
+	{"own words", "550 Su dirección IP ha sido baneada", Blocklist, ""},
+	{"own words", "550 Seu servidor não é bem-vindo", Blocklist, ""},
+	{"own words", "550 Seu endereço IP foi banido", Blocklist, ""},
+	{"own words", "550 Il tuo server non è il benvenuto", Blocklist, ""},
+	{"own words", "550 Il tuo indirizzo IP è stato bannato", Blocklist, ""},
+	{"own words", "550 Twój adres IP został zbanowany", Blocklist, ""},
+	{"own words", "550 Dostęp zabroniony dla Twojego adresu IP", Blocklist, ""},
+	{"own words", "550 Vaše IP adresa byla zakázána", Blocklist, ""},
+	{"own words", "550 Přístup odepřen pro vaši IP adresu", Blocklist, ""},
+	{"own words", "550 Ваш IP-адрес забанен", Blocklist, ""},
+	{"own words", "550 IP adresiniz yasaklandı", Blocklist, ""},
+	{"own words", "550 IP adresinize erişim reddedildi", Blocklist, ""},
+	{"own words", "421 苦情が多いため、送信元IPアドレスを一時的に制限しています", Blocklist, ""},
+	{"own words", "550 您的IP因投诉过多被暂时封禁", Blocklist, ""},
+	{"own words", "421 由于IP信誉较差，暂时限制接收", Blocklist, ""},
+	{"own words", "421 Ваш IP временно ограничен из-за жалоб", Blocklist, ""},
+	{"own words", "421 由于发送频率过高，暂时限制接收", Other, ""},
+	{"own words", "421 送信数が上限を超えたため、一時的に制限しています", Other, ""},
+	{"own words", "550 Ihre Nachricht ist hier nicht willkommen", Other, ""},
+	{"own words", "550 Benutzerkonto gesperrt", Other, ""},
+	{"own words", "550 Message refusé : contenu non autorisé", Other, ""},
+	{"own words", "550 Destinataire refusé : adresse inconnue", Other, ""},
+	{"own words", "550 Acceso denegado: el buzón no existe", Other, ""},
+	{"own words", "550 Konto zablokowane z powodu skarg użytkowników", Other, ""},
+	{"own words", "421 Zbyt wiele połączeń z Twojego adresu IP, spróbuj później", Other, ""},
+
 	// A reverse-DNS name that looks generic (an end-user pattern), with
 	// the advice to relay through the ISP: the receiver judged our PTR
 	// record, not a list or a reputation, and the fix is the record (by
