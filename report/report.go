@@ -189,9 +189,12 @@ func Build(res *pipeline.Result, opts Options) *Report {
 	// Each incident on its own, side by side: a dense log's report has
 	// thousands, and nothing else runs once the log is read.
 	rep.Incidents = make([]Incident, len(res.Incidents))
-	parallel(len(res.Incidents), func(i int) error {
-		inc := res.Incidents[i]
-		rep.Incidents[i] = buildIncident(inc, res.Rejections[inc.ID], opts)
+	parallelShares(len(res.Incidents), func(_, from, to int) error {
+		var b builder
+		for i := from; i < to; i++ {
+			inc := &res.Incidents[i]
+			rep.Incidents[i] = b.incident(inc, res.Rejections[inc.ID], opts)
+		}
 		return nil
 	})
 	return rep
@@ -243,8 +246,49 @@ func parallelShares(n int, fn func(k, from, to int) error) (int, error) {
 // that, starting it costs more than it saves.
 const minShare = 16
 
+// builder builds incidents of a report (Build, one per share of them):
+// what incidents have in common is worked out once. The incidents it
+// builds share their read-only parts with the result they come from, and
+// with each other.
+type builder struct {
+	// advice holds what Catalog.Explain says of a verdict that the
+	// report shows, by the verdict's fields it depends on (explainKey):
+	// a dense log's incidents are of a few hundred kinds.
+	advice map[classify.Verdict]classify.Explanation
+}
+
+// explainKey is the part of v that decides what a report shows of its
+// explanation (ProviderName, Meaning, Steps, RemovalTime, RoleNote): the
+// listed address, remote host, command, codes, how it was found and who
+// relayed it change only what the report does not show (its status,
+// links, notes).
+func explainKey(v *classify.Verdict) classify.Verdict {
+	return classify.Verdict{Provider: v.Provider, Category: v.Category, Rule: v.Rule, List: v.List, ReceiverFault: v.ReceiverFault}
+}
+
+// explain returns Explain's explanation of v as far as the report shows
+// it (explainKey).
+func (b *builder) explain(c *classify.Catalog, v *classify.Verdict, opts Options) classify.Explanation {
+	k := explainKey(v)
+	if e, ok := b.advice[k]; ok {
+		return e
+	}
+	e := c.Explain(k, opts.Lang, opts.Role)
+	if b.advice == nil {
+		b.advice = map[classify.Verdict]classify.Explanation{}
+	}
+	b.advice[k] = e
+	return e
+}
+
+// buildIncident is one incident of Build.
 func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
-	v := inc.Verdict
+	var b builder
+	return b.incident(&inc, rejections, opts)
+}
+
+func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
+	v := &inc.Verdict
 	out := Incident{
 		ID:            inc.ID,
 		Provider:      inc.Provider,
@@ -253,7 +297,6 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 		Status:        string(inc.Status),
 		FirstSeen:     inc.FirstSeen,
 		LastSeen:      inc.LastSeen,
-		ClearedAt:     timePtr(inc.ClearedAt),
 		Messages:      len(inc.Messages) + inc.MoreMessages,
 		Recipients:    len(inc.Recipients) + inc.MoreRecipients,
 		Bounced:       inc.Bounced,
@@ -273,26 +316,42 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 		Samples:       cleanList(inc.Samples, maxSample),
 		Rejections:    rejections,
 	}
+	if !inc.ClearedAt.IsZero() {
+		out.ClearedAt = &inc.ClearedAt
+	}
 	if out.Status == string(incident.Open) {
 		out.Status = string(incident.Ongoing)
 	}
-	for f, n := range map[incident.Fate]int{incident.FateDeferred: inc.Fates.Deferred, incident.FateDelivered: inc.Fates.Delivered,
-		incident.FateBounced: inc.Fates.Bounced, incident.FateExpired: inc.Fates.Expired} {
-		if n > 0 {
-			out.Fates[string(f)] = n
+	for _, f := range [...]struct {
+		fate incident.Fate
+		n    int
+	}{{incident.FateDeferred, inc.Fates.Deferred}, {incident.FateDelivered, inc.Fates.Delivered},
+		{incident.FateBounced, inc.Fates.Bounced}, {incident.FateExpired, inc.Fates.Expired}} {
+		if f.n > 0 {
+			out.Fates[string(f.fate)] = f.n
 		}
 	}
 	out.Senders = incidentSenders(inc)
-	out.AffectedMessages = []Message{}
-	for _, m := range inc.Messages[:min(len(inc.Messages), maxListed)] {
+	// The messages' lists and senders in one allocation each, not one
+	// per message.
+	msgs := inc.Messages[:min(len(inc.Messages), maxListed)]
+	out.AffectedMessages = make([]Message, 0, len(msgs))
+	froms := make([]string, len(msgs))
+	var ids []string
+	for i := range msgs {
+		m := &msgs[i]
 		qids := m.QueueIDs
 		if len(qids) == 0 {
-			qids = []string{m.QueueID}
+			if ids == nil {
+				ids = make([]string, len(msgs))
+			}
+			ids[i] = m.QueueID
+			qids = ids[i : i+1 : i+1]
 		}
 		var from *string
 		if m.FromKnown {
-			f := sanitize.Line(m.From, maxField)
-			from = &f
+			froms[i] = sanitize.Line(m.From, maxField)
+			from = &froms[i]
 		}
 		out.AffectedMessages = append(out.AffectedMessages, Message{QueueIDs: cleanList(qids, maxField),
 			From: from, Login: sanitize.Line(m.Login, maxField), Client: sanitize.Line(m.Client, maxField),
@@ -327,14 +386,16 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 		if p := opts.Catalog.Provider(v.Via); p != nil {
 			out.ViaName = p.Name
 		}
-		e := opts.Catalog.Explain(v, opts.Lang, opts.Role)
+		e := b.explain(opts.Catalog, v, opts)
 		if inc.Provider == classify.Unknown {
 			out.ProviderName = e.ProviderName // the list the reply names, or "unnamed" in opts.Lang
-			if p := opts.Catalog.NamedLists(inc.Lists); len(inc.Lists) > 1 && p != nil {
-				// Several lists the replies named: each by its name and
-				// with its step, as the notice gives them.
-				out.ProviderName, e.Meaning = p.Name, p.Meaning.Get(opts.Lang)
-				e.Steps = classify.RoleSteps(opts.Role, opts.Lang, classify.Steps(p.Advice.Get(opts.Lang)))
+			if len(inc.Lists) > 1 {
+				if p := opts.Catalog.NamedLists(inc.Lists); p != nil {
+					// Several lists the replies named: each by its name
+					// and with its step, as the notice gives them.
+					out.ProviderName, e.Meaning = p.Name, p.Meaning.Get(opts.Lang)
+					e.Steps = classify.RoleSteps(opts.Role, opts.Lang, classify.Steps(p.Advice.Get(opts.Lang)))
+				}
 			}
 		}
 		if out.Status != string(incident.Cleared) { // what to do matters while it lasts
@@ -348,18 +409,28 @@ func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts O
 }
 
 // incidentSenders is who sent an incident's messages, every one as the
-// tracker counted them (else those it listed), with sanitised names.
-func incidentSenders(inc incident.Incident) incident.Who {
-	if inc.Senders.Messages == 0 {
-		inc.Senders = incident.WhoSent(inc.Messages, maxSenders)
-	}
+// tracker counted them (else those it listed), with sanitised names (the
+// lists as they are when sanitising changes no name).
+func incidentSenders(inc *incident.Incident) incident.Who {
 	w := inc.Senders
-	for _, l := range []*[]incident.Count{&w.Logins, &w.Senders, &w.Clients} {
-		c := make([]incident.Count, len(*l))
+	if w.Messages == 0 {
+		w = incident.WhoSent(inc.Messages, maxSenders)
+	}
+	for _, l := range [...]*[]incident.Count{&w.Logins, &w.Senders, &w.Clients} {
 		for i, x := range *l {
-			c[i] = incident.Count{Name: sanitize.Line(x.Name, maxField), Messages: x.Messages}
+			if name := sanitize.Line(x.Name, maxField); name != x.Name {
+				c := make([]incident.Count, len(*l))
+				copy(c, *l)
+				for j := i; j < len(c); j++ {
+					c[j].Name = sanitize.Line(c[j].Name, maxField)
+				}
+				*l = c
+				break
+			}
 		}
-		*l = c
+		if *l == nil {
+			*l = []incident.Count{}
+		}
 	}
 	return w
 }
@@ -376,13 +447,24 @@ func timePtr(t time.Time) *time.Time {
 // remote server or a file name passes through it before it is printed.
 func clean(s string) string { return sanitize.Line(s, 0) }
 
-// cleanList sanitises each item (at most max runes), dropping empty ones.
+// cleanList sanitises each item (at most max runes), dropping empty ones;
+// it returns items itself when that changes none (the report only reads
+// it), and a list, empty or not, for nil.
 func cleanList(items []string, max int) []string {
-	out := make([]string, 0, len(items))
-	for _, s := range items {
-		if c := sanitize.Line(s, max); c != "" {
-			out = append(out, c)
+	for i, s := range items {
+		if c := sanitize.Line(s, max); c != s || c == "" {
+			out := make([]string, i, len(items))
+			copy(out, items[:i])
+			for _, s := range items[i:] {
+				if c := sanitize.Line(s, max); c != "" {
+					out = append(out, c)
+				}
+			}
+			return out
 		}
 	}
-	return out
+	if items == nil {
+		return []string{}
+	}
+	return items
 }
