@@ -63,7 +63,10 @@ type Catalog struct {
 	// name the list only in a reply of at most aloneWords words, and
 	// one more for each word of a name past its first (aloneMax: the most
 	// any name allows).
-	aloneLits  []nameLit
+	aloneLits []nameLit
+	// pageLists: the DNS lists by their names of one word, lower case,
+	// as a link's path names them (listPageByName)
+	pageLists  map[string]*Provider
 	aloneWords int
 	aloneMax   int
 	// calls: the words a reply calls each proprietary provider by (its
@@ -365,6 +368,14 @@ func build(src source) (*Catalog, []string) {
 			for _, n := range aloneNames(p) {
 				alone.names = append(alone.names, n)
 				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n), len(strings.Fields(n))})
+				if !strings.Contains(n, " ") {
+					if c.pageLists == nil {
+						c.pageLists = map[string]*Provider{}
+					}
+					if k := strings.ToLower(n); c.pageLists[k] == nil {
+						c.pageLists[k] = p
+					}
+				}
 			}
 		}
 		sort.SliceStable(c.aloneLits, func(i, j int) bool { return c.aloneLits[i].size > c.aloneLits[j].size })

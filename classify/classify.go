@@ -66,6 +66,9 @@ type facts struct {
 	// named: a provider a reply of no known provider calls by one of its
 	// Names.
 	named *Provider
+	// page: a DNS list a link of such a reply names by a segment of its
+	// path ("See http://www.e-scrub.com/orbs/"): a page about that list.
+	page  *Provider
 	lists []listName
 	// links: the hosts of the links such a reply gives ("see
 	// https://rbl.example.org/…"), in order (linkedLists).
@@ -125,6 +128,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		f.lists = namedLists(text, f.lists[:0])
 		f.links = linkedLists(text, f.links[:0])
 		f.urlAny = c.urlProvider(text)
+		f.page = c.listPageByName(text)
 		for _, n := range c.nameLits {
 			if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
 				f.named = n.prov
@@ -262,6 +266,10 @@ func inferUnknown(v *Verdict, f *facts, h *hostInfo) {
 		if hp != nil && hp != up {
 			v.Via = hp.ID
 		}
+		return
+	}
+	if pp := f.page; pp != nil {
+		v.Provider, v.Found, v.Via = pp.ID, FoundURL, receiver
 		return
 	}
 	if l := namedList(f.links, h); l != "" {

@@ -116,6 +116,18 @@ var fifteenthFamilies = []familyRow{
 	{"own words", "550 Konto zablokowane z powodu skarg użytkowników", Other, ""},
 	{"own words", "421 Zbyt wiele połączeń z Twojego adresu IP, spróbuj później", Other, ""},
 
+	// A link to a page about a DNS list on another site, the list named by
+	// a segment of the link's path (dev11.tsv: LKML's 2001 bounces,
+	// "550-MAIL BLOCKED; See http://www.e-scrub.com/orbs/ 550 rejected:
+	// administrative prohibition"): that list, whatever the rest says; a
+	// word that only contains a list's name, or a page of no list, is not.
+	{"list page", "550 Mail blocked; see http://www.example.com/orbs/", Blocklist, "orbs"},
+	{"list page", "550 rejected: administrative prohibition - see http://www.example.org/faq/ORBS.html", Blocklist, "orbs"},
+	{"list page", "554 Service unavailable; see http://lists.example.net/spews/", Blocklist, "spews"},
+	{"list page", "550 5.1.1 User unknown, see http://www.example.com/absorbs/", Other, ""},
+	{"list page", "550 Your message was rejected: see http://www.example.org/policy/", Other, ""},
+	{"list page", "552 Message too large, see http://www.example.org/help/limits.html", Other, ""},
+
 	// A reverse-DNS name that looks generic (an end-user pattern), with
 	// the advice to relay through the ISP: the receiver judged our PTR
 	// record, not a list or a reputation, and the fix is the record (by

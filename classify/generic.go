@@ -127,6 +127,7 @@ const (
 	defaultTerseWords      = 4
 	defaultNameWords       = 3
 	nameGroup              = 1 // the group of a Terse cue that is a list's name
+	pageGroup              = 2 // the group of a Strong cue that is a link to a list's page by its name
 	maxVetoGroups          = 64
 )
 
@@ -183,7 +184,8 @@ type cueSet struct {
 	byKind   [tokKinds][]int32  // phrases whose first element is a kind
 	substr   []int32            // one-word phrases found inside words
 	links    [][]byte
-	named    uint64 // veto groups with the Except "{named}"
+	pageOf   map[string]bool // DNS lists' names of one word, as a link's path segment (see listPage)
+	named    uint64          // veto groups with the Except "{named}"
 }
 
 // namedExcept, in a Veto's Except, holds when our side is itself named
@@ -375,6 +377,12 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	}
 	for _, n := range g.names {
 		add(n, cueTerse, nameGroup)
+		if !strings.Contains(n, " ") {
+			if cs.pageOf == nil {
+				cs.pageOf = map[string]bool{}
+			}
+			cs.pageOf[lowerString(n)] = true
+		}
 	}
 	for i, v := range g.Veto {
 		if len(v.Cues) == 0 {
@@ -762,6 +770,10 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 	for i, t := range toks {
 		w := word(t)
 		if t.kind == tokLink {
+			if cs.listPage(w) {
+				ev = append(ev, cueEvent{kind: cueStrong, group: pageGroup, s: int32(i), e: int32(i), clause: t.clause})
+				continue
+			}
 			for _, l := range cs.links {
 				if bytes.Contains(w, l) {
 					ev = append(ev, cueEvent{kind: cueStrong, s: int32(i), e: int32(i), clause: t.clause})
@@ -793,6 +805,55 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 		}
 	}
 	return inList(unmask(ev))
+}
+
+// listPage reports whether a segment of the link's path is a DNS list's
+// name ("http://www.e-scrub.com/orbs/", "…/njabl.html"): a page about
+// that list, on whatever site (issue 14, fifteenth round: dev11.tsv's
+// "550-MAIL BLOCKED; See http://www.e-scrub.com/orbs/"). The host is no
+// segment ("www.spamcop.net" is the list's own site, which the catalog's
+// domains tell).
+func (cs *cueSet) listPage(link []byte) bool {
+	return len(cs.pageOf) > 0 && pathSegment(link, func(seg string) bool { return cs.pageOf[seg] })
+}
+
+// pathSegment reports whether fn holds for a segment of a link's path,
+// lower-cased and cut at its first '.', '?', '#', '&', '=', ';' or ','
+// ("http://www.example.org/Orbs/index.html": "orbs", "index").
+func pathSegment(link []byte, fn func(seg string) bool) bool {
+	if i := bytes.Index(link, []byte("://")); i >= 0 {
+		link = link[i+3:]
+	}
+	slash := bytes.IndexByte(link, '/')
+	if slash < 0 {
+		return false
+	}
+	var buf [32]byte
+	for rest := link[slash+1:]; len(rest) > 0; {
+		seg := rest
+		if k := bytes.IndexByte(rest, '/'); k >= 0 {
+			seg, rest = rest[:k], rest[k+1:]
+		} else {
+			rest = nil
+		}
+		if k := bytes.IndexAny(seg, ".?#&=;,"); k >= 0 {
+			seg = seg[:k]
+		}
+		if len(seg) == 0 || len(seg) > len(buf) {
+			continue
+		}
+		low := buf[:len(seg)]
+		for k, c := range seg {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			low[k] = c
+		}
+		if fn(string(low)) {
+			return true
+		}
+	}
+	return false
 }
 
 // inList drops the Refusal cues that are words of a List cue of several
@@ -877,6 +938,11 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 	}
 	if cs.nameAlone(ev, words) {
 		return true
+	}
+	for _, e := range ev {
+		if e.kind == cueStrong && e.group == pageGroup {
+			return true // a link to a list's page names that list, whatever else is said
+		}
 	}
 	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
 		return false

@@ -454,6 +454,34 @@ func (c *Catalog) listPageProvider(text []byte) *Provider {
 	return nil
 }
 
+// listPageByName returns the DNS list a link in the text names by a
+// segment of its path, its id or one of its names of one word ("See
+// http://www.e-scrub.com/orbs/": ORBS), as the generic layer's listPage
+// reads it; nil when none does. Lists whose names are common words
+// (common_name) are not found so.
+func (c *Catalog) listPageByName(text []byte) *Provider {
+	if len(c.pageLists) == 0 {
+		return nil
+	}
+	var p *Provider
+	for off := 0; off < len(text); {
+		i := bytes.Index(text[off:], []byte("://"))
+		if i < 0 {
+			break
+		}
+		start := off + i
+		end := start
+		for end < len(text) && text[end] != ' ' {
+			end++
+		}
+		if pathSegment(text[start:end], func(seg string) bool { p = c.pageLists[seg]; return p != nil }) {
+			return p
+		}
+		off = end
+	}
+	return nil
+}
+
 // pathAfter reports whether the host name, a view of text (as hostsIn
 // gives it), is followed by a path ("example.org/query/…", not
 // "example.org" or "example.org/").

@@ -311,7 +311,7 @@ func (m *Memo) listedMode(text string, norm, wnorm []byte) byte {
 
 // same reports whether f and g are the same facts.
 func (f *facts) same(g *facts) bool {
-	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || f.named != g.named || f.found != g.found || !slices.Equal(f.lists, g.lists) || !slices.Equal(f.links, g.links) {
+	if f.hit != g.hit || f.hostRule != g.hostRule || f.urlDNSBL != g.urlDNSBL || f.urlAny != g.urlAny || f.named != g.named || f.page != g.page || f.found != g.found || !slices.Equal(f.lists, g.lists) || !slices.Equal(f.links, g.links) {
 		return false
 	}
 	return true
