@@ -116,6 +116,29 @@ var fifteenthFamilies = []familyRow{
 	{"own words", "550 Konto zablokowane z powodu skarg użytkowników", Other, ""},
 	{"own words", "421 Zbyt wiele połączeń z Twojego adresu IP, spróbuj później", Other, ""},
 
+	// Our side by the names SMTP gives it, our relay or mail system; a
+	// source of nothing but spam; and their look-alikes: a relay refused
+	// as such, an unknown recipient, a user's address book.
+	{"our side", "550 Remote address is blacklisted", Blocklist, ""},
+	{"our side", "550 SMTP client has been denied access: listed for spam", Blocklist, ""},
+	{"our side", "550 The sending MX has been denied access", Blocklist, ""},
+	{"our side", "550 Your mail relay has a poor reputation", Blocklist, ""},
+	{"our side", "550 Your SMTP relay is blacklisted", Blocklist, ""},
+	{"our side", "550 Your mail system is blacklisted", Blocklist, ""},
+	{"our side", "550 Rejected: spam only source", Blocklist, ""},
+	{"our side", "550 5.7.1 Your IP is a spam only source", Blocklist, ""},
+	{"our side", "550 5.7.1 Relay access denied", Policy, ""},
+	{"our side", "550 Relaying denied. Please use your SMTP relay with authentication", Policy, ""},
+	{"our side", "550 Your mail system sent a malformed command", Other, ""},
+	{"our side", "550 5.7.0 Remote address rejected: unknown user", Recipient, ""},
+	{"our side", "550 Connection refused - we hate spammers!", Blocklist, ""},
+	{"our side", "421 Go away, spammer. Connection closed", Blocklist, ""},
+	{"our side", "554 Spammers are not welcome here", Blocklist, ""},
+	{"our side", "550 We hate spam: your message looks like spam", Content, ""},
+	{"our side", "connect to mx.example.org[192.0.2.1]:25: Connection refused", Network, ""},
+	{"our side", "550 User is listed in the address book as blocked", Other, ""},
+	{"our side", "550 Sender is blocked in the recipient's contact list", Other, ""},
+
 	// A link to a page about a DNS list on another site, the list named by
 	// a segment of the link's path (dev11.tsv: LKML's 2001 bounces,
 	// "550-MAIL BLOCKED; See http://www.e-scrub.com/orbs/ 550 rejected:
