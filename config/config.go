@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -60,6 +61,12 @@ type Config struct {
 	// (a public resolver, a secret file readable by all, …). The daemon
 	// should log them; "rblwatch config check" prints them.
 	Warnings []Problem `yaml:"-"`
+
+	// File is the absolute path of the file Load read, "" for the default
+	// path (DefaultPath): the commands a notice prints (rblwatch incidents
+	// ack ID) carry --config FILE, so that pasted they act on this
+	// daemon's state, not the default one.
+	File string `yaml:"-"`
 }
 
 // Log says where Postfix's log comes from: a file (the default), the
@@ -439,7 +446,13 @@ func Default() *Config {
 // it reads notify.password_file into Notify.Password, and checks that
 // catalog.file exists and that notify.sendmail is executable.
 func Load(path string) (*Config, error) {
-	return load(path, path == DefaultPath)
+	cfg, err := load(path, path == DefaultPath)
+	if err == nil && path != DefaultPath {
+		if cfg.File, err = filepath.Abs(path); err != nil {
+			return nil, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	return cfg, err
 }
 
 // load is Load; missingOK says whether a missing file means the defaults.

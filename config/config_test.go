@@ -870,6 +870,16 @@ func TestLoad(t *testing.T) {
 			}
 		}
 	})
+	t.Run("file named for the commands", func(t *testing.T) {
+		// The commands a notice prints carry --config File: absolute, so
+		// that they work from any directory.
+		p := write("named.yaml", logKey, 0o640)
+		t.Chdir(dir)
+		cfg, err := Load("named.yaml")
+		if err != nil || cfg.File != p {
+			t.Errorf("Load(named.yaml) in %s: File %q, %v; want %q", dir, cfg.File, err, p)
+		}
+	})
 	t.Run("missing named file", func(t *testing.T) {
 		p := filepath.Join(dir, "absent.yaml")
 		_, err := Load(p)

@@ -600,3 +600,21 @@ func TestCaughtUpWithNothingRead(t *testing.T) {
 		t.Errorf("caught up with log_time %v, want none read yet", got)
 	}
 }
+
+// TestNoticeCommandsNameConfig: a daemon started with --config FILE prints
+// its notices' commands with --config FILE, so that pasted they act on its
+// state (before, "rblwatch incidents ack ID" acted on the default one).
+func TestNoticeCommandsNameConfig(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	cfg.File = "/etc/rblwatch/out.yaml"
+	h.start(cfg)
+	defer h.stop()
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	body := strings.ReplaceAll(textBody(t, h.mail.wait(t, "opened")), "\r\n", "\n")
+	for _, want := range []string{"Z --config /etc/rblwatch/out.yaml\n", "\n  rblwatch incidents mute barracuda for 7d --config /etc/rblwatch/out.yaml"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the opened notice lacks %q:\n%s", want, body)
+		}
+	}
+}

@@ -600,11 +600,12 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 func (s *service) items(env *noticeEnv, n notify.Notice, p track.Notice) ([]track.OutboxItem, []notify.Alert) {
 	nc := env.cfg.Notify
 	cfg := notify.Config{
-		From:     nc.Sender(s.d.Host),
-		To:       nc.To,
-		HTML:     nc.HTML,
-		Renotify: nc.Renotify,
-		Location: env.loc,
+		From:       nc.Sender(s.d.Host),
+		To:         nc.To,
+		HTML:       nc.HTML,
+		Renotify:   nc.Renotify,
+		Location:   env.loc,
+		ConfigPath: env.cfg.File,
 	}
 	now := p.CreatedAt
 	var items []track.OutboxItem

@@ -309,6 +309,13 @@ type Config struct {
 	// Location is the time zone of the Date header and of times in the
 	// body; nil means UTC.
 	Location *time.Location
+	// ConfigPath is the configuration file the daemon runs with, absolute,
+	// or "" for the default one: the rblwatch commands a notice prints
+	// then end with --config PATH (quoted for a POSIX shell when it needs
+	// it), so that pasted as printed they act on this daemon's state. A
+	// path that cannot be shown on one line (a control character, an
+	// invisible one) leaves the ack and mute commands out.
+	ConfigPath string
 }
 
 // DedupKey names a notice for one channel in the outbox, so that enqueueing

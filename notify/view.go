@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
@@ -86,6 +87,10 @@ type view struct {
 	// mute PROVIDER); each is "" unless it is safe to paste into a shell.
 	ProviderID string
 	CommandID  string
+	// ConfigFlag follows every rblwatch command the notice prints:
+	// " --config PATH" when the daemon runs with another configuration
+	// than the default (Config.ConfigPath), quoted for the shell.
+	ConfigFlag string
 
 	// Related are the views of the other incidents the notice announces
 	// (Notice.Related), each with Multi and Label set; Multi is set on the
@@ -296,8 +301,11 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	if _, err := classify.ParseRole(string(role)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	flag, pasteable := configFlag(cfg.ConfigPath)
 	if n.Kind == KindBacklog {
-		return backlogView(n, cfg, now, lang, role), nil
+		v := backlogView(n, cfg, now, lang, role)
+		v.ConfigFlag = flag
+		return v, nil
 	}
 	v := incidentView(n, cfg, now, lang, role)
 	seen := map[string]bool{n.Incident.ID: true}
@@ -313,6 +321,12 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 	all := append([]*view{v}, v.Related...)
 	var names []string
 	for _, x := range all {
+		x.ConfigFlag = flag
+		if !pasteable {
+			// A command that would act on the default state is worse
+			// than none.
+			x.CommandID, x.ProviderID = "", ""
+		}
 		x.Multi = len(all) > 1
 		x.Label = x.Provider
 		if x.Label == "" {
@@ -825,6 +839,24 @@ func validID(s string) bool {
 
 // shellWord accepts an incident id that can be pasted into a shell as it
 // is: letters, digits, ".", "-", "_".
+// configFlag is what follows a command a notice prints so that it acts on
+// the configuration at path ("" for the default): " --config PATH", the
+// path in single quotes unless every character is one a shell takes as it
+// is. ok is false for a path that cannot be shown on one line as it is.
+func configFlag(path string) (flag string, ok bool) {
+	switch {
+	case path == "":
+		return "", true
+	case !utf8.ValidString(path) || sanitize.Line(path, 0) != path:
+		return "", false
+	case strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:@%") == "" && path[0] != '-':
+		return " --config " + path, true
+	}
+	// In single quotes a POSIX shell takes every character as it is but
+	// the quote itself, which closes, escapes and reopens: 'it'\''s'.
+	return " --config '" + strings.ReplaceAll(path, "'", `'\''`) + "'", true
+}
+
 func shellWord(s string) bool {
 	if s == "" || len(s) > 200 {
 		return false
