@@ -1034,14 +1034,20 @@ func (c *committer) stop() error {
 	return err
 }
 
-// fold applies the cap on the addresses one receiver may name
-// (ingest.AddressBound): counted, and said in the log once per receiver.
+// fold applies the caps on the addresses one receiver, and all of them,
+// may name (ingest.AddressBound): counted, and said in the log once per
+// receiver and once for all.
 func (s *service) fold(o *incident.Observation) {
-	before := len(s.bound.FoldedReceivers)
+	before, all := len(s.bound.FoldedReceivers), s.bound.FoldedAll
 	if !s.bound.Fold(o) {
 		return
 	}
 	s.d.Metrics.folded.Inc()
+	if s.bound.FoldedAll && !all {
+		s.log.Warn("the receivers together name many addresses that are not ours: further refusals naming others count under their provider with no listed address (set sending_ips and sending_domains if these are ours)",
+			zap.String("remote", sanitize.Line(o.RemoteHost, 255)), zap.String("provider", o.Verdict.Provider),
+			zap.Int("addresses", ingest.MaxForeignAddresses))
+	}
 	if len(s.bound.FoldedReceivers) > before {
 		s.log.Warn("a receiver names many addresses that are not ours: its further refusals count under their provider with no listed address (set sending_ips and sending_domains if these are ours)",
 			zap.String("remote", sanitize.Line(o.RemoteHost, 255)), zap.String("provider", o.Verdict.Provider),

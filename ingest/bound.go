@@ -19,9 +19,14 @@ import (
 // MaxAddressesPerReceiver addresses that are not ours within
 // AddressWindow; the refusals that name further addresses are folded into
 // the incident of their provider with no listed address, and counted.
-// Our own addresses (sending_ips, sending_domains) are never folded.
+// Many receivers, each naming one address of its own (a botnet of
+// receivers, a reply template misread everywhere), would do the same, so
+// all of them together may name at most MaxForeignAddresses within
+// AddressWindow. Our own addresses (sending_ips, sending_domains) are
+// never folded.
 const (
 	MaxAddressesPerReceiver = 10
+	MaxForeignAddresses     = 20
 	AddressWindow           = 24 * time.Hour
 	// maxReceivers bounds the receivers remembered; past it, those
 	// whose addresses are all older than AddressWindow are forgotten, and
@@ -39,10 +44,16 @@ type AddressBound struct {
 	// would store its key again — a view of the log line, kept with it.
 	receivers map[string]map[string]*time.Time
 	recvOf    map[string]string // host → receiver (receiverOf)
+	// foreign: address → last named, by any receiver (at most
+	// MaxForeignAddresses).
+	foreign map[string]*time.Time
 	// Folded counts the refusals folded so far; FoldedReceivers names the
-	// receivers that had some folded (at most maxReceivers).
+	// receivers that had some folded by their own cap (at most
+	// maxReceivers), FoldedAll says whether any was folded by the cap on
+	// all of them (MaxForeignAddresses).
 	Folded          int64
 	FoldedReceivers map[string]bool
+	FoldedAll       bool
 	// folded is the verdict of the last refusal folded: o.Verdict points
 	// to it until the next Fold (a copy per folded refusal was most of
 	// what the bound allocated).
@@ -52,17 +63,18 @@ type AddressBound struct {
 // NewAddressBound returns a bound for a host whose own addresses (IPs and
 // domains, as verdicts write them) are ours.
 func NewAddressBound(ours []string) *AddressBound {
-	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]map[string]*time.Time{}, FoldedReceivers: map[string]bool{}}
+	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]map[string]*time.Time{}, foreign: map[string]*time.Time{}, FoldedReceivers: map[string]bool{}}
 	for _, a := range ours {
 		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
 	}
 	return b
 }
 
-// Fold looks at a blocklist refusal and, when its receiver has named too
-// many other addresses already, replaces o's verdict with a copy that lists
-// no address (verdicts are shared: the original is never changed), valid
-// until the next call of Fold (the tracker copies what it keeps). It
+// Fold looks at a blocklist refusal and, when its receiver, or all of
+// them, named too many other addresses already, replaces o's verdict with a
+// copy that lists no address (verdicts are shared: the original is never
+// changed), valid until the next call of Fold (the tracker copies what it
+// keeps). It
 // reports whether it folded o.
 func (b *AddressBound) Fold(o *incident.Observation) bool {
 	v := o.Verdict
@@ -84,16 +96,23 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	}
 	if at := addrs[v.Listed]; at != nil {
 		*at = o.At
+		if at := b.foreign[v.Listed]; at != nil {
+			*at = o.At
+		}
 		return false
 	}
-	if len(addrs) >= MaxAddressesPerReceiver {
-		for a, at := range addrs {
-			if o.At.Sub(*at) > AddressWindow {
-				delete(addrs, a)
-			}
-		}
+	expire(addrs, MaxAddressesPerReceiver, o.At)
+	global := b.foreign[v.Listed]
+	if global == nil {
+		expire(b.foreign, MaxForeignAddresses, o.At)
 	}
-	if len(addrs) < MaxAddressesPerReceiver {
+	if len(addrs) < MaxAddressesPerReceiver && (global != nil || len(b.foreign) < MaxForeignAddresses) {
+		if global != nil {
+			*global = o.At
+		} else {
+			at := o.At
+			b.foreign[strings.Clone(v.Listed)] = &at
+		}
 		at := o.At
 		addrs[strings.Clone(v.Listed)] = &at
 		return false
@@ -102,10 +121,25 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	b.folded.Listed = ""
 	o.Verdict = &b.folded
 	b.Folded++
-	if len(b.FoldedReceivers) < maxReceivers {
+	if len(addrs) < MaxAddressesPerReceiver {
+		b.FoldedAll = true
+	} else if len(b.FoldedReceivers) < maxReceivers {
 		b.FoldedReceivers[recv] = true
 	}
 	return true
+}
+
+// expire drops from a full set the addresses last named more than
+// AddressWindow before at.
+func expire(addrs map[string]*time.Time, max int, at time.Time) {
+	if len(addrs) < max {
+		return
+	}
+	for a, t := range addrs {
+		if at.Sub(*t) > AddressWindow {
+			delete(addrs, a)
+		}
+	}
 }
 
 // forget drops the receivers whose addresses were all named more than

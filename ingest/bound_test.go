@@ -61,6 +61,49 @@ func TestAddressBound(t *testing.T) {
 	}
 }
 
+// TestAddressBoundAllReceivers: receivers that each name one address of
+// their own may name MaxForeignAddresses in all within AddressWindow; a
+// further address is folded, whichever receiver names it, while an address
+// named before (by another receiver too), ours, and any after the window
+// are not. The cap of each receiver still holds.
+func TestAddressBoundAllReceivers(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	obs := func(host, listed string, at time.Duration) *incident.Observation {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}
+		return &incident.Observation{RemoteHost: host, At: t0.Add(at), Verdict: v}
+	}
+	b := NewAddressBound([]string{"192.0.2.1"})
+	for i := range MaxForeignAddresses {
+		if b.Fold(obs(fmt.Sprintf("mx.r%d.example", i), fmt.Sprintf("203.0.113.%d", i), time.Duration(i)*time.Second)) {
+			t.Fatalf("address %d of %d folded", i+1, MaxForeignAddresses)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		o    *incident.Observation
+		fold bool
+	}{
+		{"one more address, a new receiver", obs("mx.new.example", "198.51.100.1", time.Minute), true},
+		{"one more address, a receiver that named one", obs("mx.r3.example", "198.51.100.2", time.Minute), true},
+		{"an address another receiver named", obs("mx.new.example", "203.0.113.5", time.Minute), false},
+		{"our sending IP", obs("mx.new2.example", "192.0.2.1", time.Minute), false},
+		{"after the window", obs("mx.new3.example", "198.51.100.3", AddressWindow+time.Hour), false},
+	} {
+		if got := b.Fold(tc.o); got != tc.fold {
+			t.Errorf("%s: folded %v, want %v", tc.name, got, tc.fold)
+		}
+		if tc.fold && tc.o.Verdict.Listed != "" {
+			t.Errorf("%s: verdict %+v: want no listed address", tc.name, tc.o.Verdict)
+		}
+	}
+	if b.Folded != 2 || !b.FoldedAll || len(b.FoldedReceivers) != 0 {
+		t.Errorf("Folded %d, all %v, receivers %v: want 2 by the cap on all", b.Folded, b.FoldedAll, b.FoldedReceivers)
+	}
+	if len(b.foreign) > MaxForeignAddresses {
+		t.Errorf("%d addresses remembered, at most %d", len(b.foreign), MaxForeignAddresses)
+	}
+}
+
 // TestAddressBoundMemory: receivers are remembered in bounded number.
 func TestAddressBoundMemory(t *testing.T) {
 	b := NewAddressBound(nil)

@@ -35,7 +35,7 @@ type labels struct {
 	// Sep separates the items of a list of words (failure categories,
 	// fates): ", " in English, "、" in Japanese.
 	Sep string
-	// Folded and FoldedFmt (refusals, the cap) tell what was folded
+	// Folded and FoldedFmt (refusals, the caps) tell what was folded
 	// (Report.Folded).
 	Folded, FoldedFmt string
 	// Redated and RedatedFmt (lines without a trustworthy time, lines a
@@ -75,7 +75,7 @@ var words = map[string]labels{
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
 		Folded:            "Folded",
-		FoldedFmt:         "%v counted with no listed address: their receivers named more than %d addresses that are not ours",
+		FoldedFmt:         "%v counted with no listed address: a receiver named more than %d addresses that are not ours, or the receivers together more than %d",
 		Redated:           "Redated",
 		RedatedFmt:        "%v with no time, or one before 2000, and %v dated after the log file was last written, read at the time of the line before",
 		RedatedUntimedFmt: "%v with no time, or one before 2000, read at the time of the line before",
@@ -106,7 +106,7 @@ var words = map[string]labels{
 		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
 		Folded:            "集約",
-		FoldedFmt:         "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを %[2]d 件を超えて示した受信側のもの）",
+		FoldedFmt:         "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを、1 つの受信側が %[2]d 件を超えて、または受信側全体で %[3]d 件を超えて示したもの）",
 		Redated:           "時刻の補正",
 		RedatedFmt:        "時刻のない行・2000年より前の時刻の行 %d 行と、ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
 		RedatedUntimedFmt: "時刻のない行・2000年より前の時刻の行 %d 行を、直前の行の時刻として扱いました",
@@ -233,7 +233,7 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 		line(l.Failures, "%s", failureList(rep.Failures, l))
 	}
 	if rep.Folded > 0 {
-		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver)
+		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, ingest.MaxForeignAddresses)
 	}
 	if s := redatedText(rep, l); s != "" {
 		line(l.Redated, "%s", s)
