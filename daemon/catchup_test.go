@@ -80,17 +80,7 @@ func TestCatchUpDayOldLog(t *testing.T) {
 	cfg.Notify.Webhook.URL = "http://127.0.0.1/unused" // the recorders below stand in for the peers
 	cfg.Notify.Alertmanager.URLs = []string{"http://127.0.0.1/unused"}
 	h.extra = map[string]notify.Transport{SinkWebhook: hook, SinkAlertmanager: am}
-	h.start(cfg)
-
-	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	waitRead(t, st, h.log)
-	for s := 1; s <= 40; s++ {
-		h.tickAt(t0.Add(time.Duration(s) * time.Second))
-	}
+	st := h.catchUp(cfg)
 	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
 	hooks := []notify.Item{hook.wait(t, "webhook"), hook.wait(t, "webhook")}
 	alerts := am.wait(t, "alertmanager")
@@ -98,11 +88,7 @@ func TestCatchUpDayOldLog(t *testing.T) {
 
 	// The incidents: those of a replay of the same lines, with the same
 	// lifecycle.
-	res, err := pipeline.Replay(context.Background(), []pipeline.Input{{Name: "mail.log", R: strings.NewReader(log), Ref: t0}},
-		pipeline.Options{Catalog: classify.Default(), Location: time.UTC, Settle: cfg.Notify.Settle, Quiet: cfg.Notify.Quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := replayAt(t, log, cfg)
 	stored, err := st.Incidents(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -186,6 +172,36 @@ func catchUpConfig(h *harness) *config.Config {
 	cfg.Notify.Settle = 10 * time.Minute
 	cfg.Notify.Renotify = 24 * time.Hour
 	return cfg
+}
+
+// catchUp starts the daemon with cfg on the log written so far, waits until
+// the whole log is committed, then ticks the clock through the 40 s after
+// t0. It returns the store, open read-only until the test ends.
+func (h *harness) catchUp(cfg *config.Config) *track.Store {
+	h.t.Helper()
+	h.start(cfg)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(h.t))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { st.Close() })
+	waitRead(h.t, st, h.log)
+	for s := 1; s <= 40; s++ {
+		h.tickAt(t0.Add(time.Duration(s) * time.Second))
+	}
+	return st
+}
+
+// replayAt is replay of log, a file last written at t0, with cfg's settle
+// and quiet.
+func replayAt(t *testing.T, log string, cfg *config.Config) *pipeline.Result {
+	t.Helper()
+	res, err := pipeline.Replay(context.Background(), []pipeline.Input{{Name: "mail.log", R: strings.NewReader(log), Ref: t0}},
+		pipeline.Options{Catalog: classify.Default(), Location: time.UTC, Settle: cfg.Notify.Settle, Quiet: cfg.Notify.Quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // waitRead waits until the whole log is committed.
@@ -495,4 +511,31 @@ func TestPruneWaitsForCatchUp(t *testing.T) {
 		t.Error("the message was still there pruneHold into the catch-up")
 	}
 	h.stop()
+}
+
+// TestCatchUpSettleAgreesWithReplay: a log that ends a minute after a
+// delivery to the receiver that refused (settle 10 minutes). The daemon,
+// reading it to its end, keeps the incident ongoing (the delivery has not
+// stood yet); replay of the same lines said it cleared — its end cleared
+// every incident with a later delivery, whatever --settle. Both say
+// ongoing now.
+func TestCatchUpSettleAgreesWithReplay(t *testing.T) {
+	h := newHarness(t)
+	lines := rejection(t0.Add(-5*time.Minute), "4C1B2A3F91", "alice@example.net") + "\n" +
+		sent(t0.Add(-time.Minute), "4C1B2A3F93", "carol@example.net") + "\n"
+	appendLines(t, h.log, strings.TrimSuffix(lines, "\n"))
+	cfg := catchUpConfig(h)
+	st := h.catchUp(cfg)
+	h.stop()
+	stored, err := st.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := replayAt(t, lines, cfg)
+	if len(stored) != 1 || len(res.Incidents) != 1 {
+		t.Fatalf("daemon found %v, replay %v: want one incident each", ids(stored), ids(res.Incidents))
+	}
+	if got, want := stored[0], res.Incidents[0]; got.Status != incident.Ongoing || want.Status != got.Status || !want.ClearedAt.Equal(got.ClearedAt) {
+		t.Errorf("daemon: %s (cleared at %v), replay: %s (cleared at %v); want both ongoing", got.Status, got.ClearedAt, want.Status, want.ClearedAt)
+	}
 }

@@ -18,6 +18,10 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 
+// finished is when the tests' logs end for Finish: long after their last
+// lines, so that every delivery after a rejection has stood its settle time.
+var finished = t0.Add(365 * 24 * time.Hour)
+
 // rec builds a record at t0+sec.
 func rec(sec int, kind postfixlog.Kind, qid string, f func(r *postfixlog.Record)) *postfixlog.Record {
 	r := &postfixlog.Record{Time: t0.Add(time.Duration(sec) * time.Second), Kind: kind, QueueID: qid, Raw: "line " + qid}
@@ -208,7 +212,7 @@ func TestLifecycle(t *testing.T) {
 			evs := run(tr, tc.steps)
 			if tc.cfg == (Config{}) {
 				// What Finish returns is what Incidents says after it.
-				if fin, incs := tr.Finish(), tr.Incidents(); !reflect.DeepEqual(fin, incs) || len(fin) != len(tc.wantStatus) {
+				if fin, incs := tr.Finish(finished), tr.Incidents(); !reflect.DeepEqual(fin, incs) || len(fin) != len(tc.wantStatus) {
 					t.Errorf("Finish = %+v, Incidents = %+v", fin, incs)
 				}
 			}
@@ -237,7 +241,7 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("NoEvents: events = %v, want none", kinds(evs))
 			}
 			if tc.cfg == (Config{}) {
-				quiet.Finish()
+				quiet.Finish(finished)
 			}
 			if got, want := quiet.Incidents(), tr.Incidents(); !reflect.DeepEqual(got, want) {
 				t.Errorf("NoEvents: incidents = %+v, want %+v", got, want)
@@ -297,7 +301,7 @@ func TestFates(t *testing.T) {
 		{r: delivery(30, "A3", "c@example.net", "bounced"), v: barracuda},
 		{r: delivery(40, "A1", "a@example.net", "sent")},
 	})
-	tr.Finish()
+	tr.Finish(finished)
 	incs := tr.Incidents()
 	if len(incs) != 1 {
 		t.Fatalf("incidents: %d", len(incs))
@@ -327,7 +331,7 @@ func TestRelistingOpensANewIncident(t *testing.T) {
 		{r: delivery(10, "A1", "a@example.net", "sent")},
 		{r: delivery(20, "A2", "b@example.net", "bounced"), v: barracuda},
 	})
-	tr.Finish()
+	tr.Finish(finished)
 	incs := tr.Incidents()
 	if len(incs) != 2 || incs[0].Status != Cleared || incs[1].Status != Ongoing || incs[0].ID == incs[1].ID {
 		t.Fatalf("incidents = %+v", incs)
@@ -746,7 +750,7 @@ func TestEarlierRefusalMovesFirstSeen(t *testing.T) {
 		{r: delivery(60, "B1", "c@example.net", "bounced"), v: barracuda},
 		{r: delivery(-365*24*3600, "B2", "d@example.net", "bounced"), v: barracuda},
 	})
-	tr.Finish()
+	tr.Finish(finished)
 	incs := tr.Incidents()
 	if len(incs) != 1 {
 		t.Fatalf("incidents = %+v", incs)
@@ -823,7 +827,7 @@ func TestReplayLetsGoOfMessageStates(t *testing.T) {
 			}
 		}
 	}
-	incs := tr.Finish()
+	incs := tr.Finish(finished)
 	if len(incs) != 1 || incs[0].Status != Cleared || len(incs[0].Messages) != 10 || incs[0].Fates.Deferred != 10 {
 		t.Fatalf("incidents %+v", incs)
 	}
@@ -898,5 +902,34 @@ func TestUnknownListsOfOneAddress(t *testing.T) {
 	}
 	if got := evs[0].Incident.Verdict.List; got != "dnsrbl.swinog.ch" {
 		t.Errorf("first verdict's list %q", got)
+	}
+}
+
+// TestFinishWaitsForSettle: the end of a replay clears an incident by a
+// delivery only when the delivery stood for the settle time by the end of
+// the log (before, any delivery after the last rejection cleared it, as if
+// the settle time had passed); a rejection after the delivery keeps it
+// ongoing whatever the end.
+func TestFinishWaitsForSettle(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps []step
+		end   time.Duration
+		want  Status
+	}{
+		{"delivery a minute before the end", []step{{r: delivery(0, "A1", "a@example.net", "bounced"), v: barracuda}, {r: delivery(240, "A2", "b@example.net", "sent")}}, 5 * time.Minute, Ongoing},
+		{"delivery settled by the end", []step{{r: delivery(0, "A1", "a@example.net", "bounced"), v: barracuda}, {r: delivery(240, "A2", "b@example.net", "sent")}}, 14 * time.Minute, Cleared},
+		{"rejection after the delivery", []step{{r: delivery(0, "A1", "a@example.net", "bounced"), v: barracuda}, {r: delivery(240, "A2", "b@example.net", "sent")}, {r: delivery(250, "A3", "c@example.net", "bounced"), v: barracuda}}, time.Hour, Ongoing},
+	} {
+		tr := New(Config{Settle: 10 * time.Minute, NoEvents: true})
+		run(tr, tc.steps)
+		incs := tr.Finish(t0.Add(tc.end))
+		if len(incs) != 1 || incs[0].Status != tc.want {
+			t.Errorf("%s: %+v, want one %s", tc.name, incs, tc.want)
+			continue
+		}
+		if tc.want == Cleared && (!incs[0].ClearedAt.Equal(t0.Add(240*time.Second)) || incs[0].ClearedBy != "delivered") {
+			t.Errorf("%s: cleared at %v by %q, want at the delivery, delivered", tc.name, incs[0].ClearedAt, incs[0].ClearedBy)
+		}
 	}
 }

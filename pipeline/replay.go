@@ -273,7 +273,14 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	if readErr != nil {
 		return nil, readErr
 	}
-	res.Incidents = tr.Finish()
+	// The log ends when it was last written (now, for standard input): a
+	// delivery clears an incident only when it stood for the settle time
+	// by then, as the daemon, reading the same lines, sees it.
+	end := wall
+	if end.IsZero() {
+		end = res.Last
+	}
+	res.Incidents = tr.Finish(end)
 	res.Redated = clock.Redated
 	if l := clock.Taken(); !l.IsZero() && res.Last.Sub(wall) > ingest.MaxAhead {
 		// The span ends where the log's believable times do: a line the
