@@ -154,8 +154,8 @@ type MessageFilter struct {
 	// NullSender keeps only messages from the null sender <> (bounces and
 	// other notifications); Sender then does not apply.
 	NullSender bool
-	// Login keeps only messages submitted with that SASL login (the log's
-	// or the milter's).
+	// Login keeps only messages submitted with that SASL login, in any case
+	// of its ASCII letters (the log's or the milter's).
 	Login string
 	// Domain keeps only messages with a recipient in that domain
 	// (case-insensitive).
@@ -245,7 +245,7 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 		args = append(args, f.Sender, f.Sender)
 	}
 	if f.Login != "" {
-		where = append(where, `(m.sasl_user = ? OR f.auth_user = ?)`)
+		where = append(where, `(m.sasl_user = ? COLLATE NOCASE OR f.auth_user = ? COLLATE NOCASE)`)
 		args = append(args, f.Login, f.Login)
 	}
 	if f.Domain != "" {

@@ -176,8 +176,8 @@ type TrailFilter struct {
 	// Since and Until keep the trails seen (last seen) at or after Since
 	// and first seen before Until (zero: no bound).
 	Since, Until time.Time
-	// Sender keeps the trails with that envelope sender (case-insensitive);
-	// Login, those submitted with that SASL login.
+	// Sender keeps the trails with that envelope sender, Login those
+	// submitted with that SASL login (both case-insensitive).
 	Sender, Login string
 	// NullSender keeps the trails from the null sender <>; Sender then
 	// does not apply.
@@ -238,7 +238,7 @@ func (f *TrailFilter) keeps(tr *Trail) bool {
 			return false
 		}
 	}
-	if f.Login != "" && tr.Login() != f.Login {
+	if f.Login != "" && !strings.EqualFold(tr.Login(), f.Login) {
 		return false
 	}
 	if f.QueueID != "" && !slices.Contains(tr.QueueIDs(), f.QueueID) {

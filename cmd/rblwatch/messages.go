@@ -11,6 +11,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/postfixlog"
 	"github.com/rblwatch/rblwatch/report"
 	"github.com/rblwatch/rblwatch/track"
 )
@@ -25,6 +26,17 @@ func messageStates() []string {
 	return out
 }
 
+// queueIDArg is a queue id as typed: a short one (Postfix writes it in
+// upper-case hex) typed in lower case is upper-cased; a long one
+// (enable_long_queue_ids) stays as it is, its letters of either case being
+// different digits.
+func queueIDArg(s string) string {
+	if up := strings.ToUpper(s); !postfixlog.ValidQueueID(s) && postfixlog.ValidQueueID(up) && strings.Trim(up, "0123456789ABCDEF") == "" {
+		return up
+	}
+	return s
+}
+
 // runMessages lists the messages the daemon tracks and their fate, from the
 // state database opened read-only (safe while the daemon runs).
 func runMessages(ctx context.Context, e *env, args []string) error {
@@ -33,10 +45,10 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	cfgPath := flags.String("config", config.DefaultPath, "configuration file: its state.path is read (absent at the default path: the default state)")
 	deferred := flags.Bool("deferred", false, "only messages still queued with a deferred recipient")
 	state := flags.String("state", "", "only messages in this state: "+states)
-	qid := flags.String("queue-id", "", "only the message that had this queue id (every use of it)")
+	qid := flags.String("queue-id", "", "only the message that had this queue id (every use of it; a short one in any case)")
 	inc := flags.String("incident", "", "only the messages an incident refused, with who sent them (its id, as notices and replay name it)")
 	sender := flags.String("sender", "", "only messages with this envelope sender (<> for the null sender: bounces)")
-	login := flags.String("sasl", "", "only messages submitted with this SASL login")
+	login := flags.String("sasl", "", "only messages submitted with this SASL login (in any case)")
 	domain := flags.String("domain", "", "only messages with a recipient in this domain")
 	since := flags.String("since", "", "only messages seen since T (2026-11-23, 2026-11-23T14:00, RFC 3339, or a duration like 24h)")
 	until := flags.String("until", "", "only messages first seen before T (same forms as --since)")
@@ -45,7 +57,7 @@ func runMessages(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
-	f := track.TrailFilter{Deferred: *deferred, State: track.MessageState(*state), QueueID: *qid, Incident: *inc,
+	f := track.TrailFilter{Deferred: *deferred, State: track.MessageState(*state), QueueID: queueIDArg(*qid), Incident: *inc,
 		Sender: strings.Trim(*sender, "<>"), NullSender: *sender == "<>", Login: *login, Domain: strings.ToLower(*domain), Limit: *limit}
 	switch {
 	case flags.NArg() > 0:

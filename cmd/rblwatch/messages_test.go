@@ -200,3 +200,43 @@ func TestMessagesIncidentKeptOnly(t *testing.T) {
 	}
 	st.Close()
 }
+
+// TestMessagesSelectCase: a short queue id (upper-case hex in Postfix's
+// log) is found typed in lower case too, and a SASL login whatever the case
+// of its letters (the SASL backend names the account; Dovecot and Cyrus
+// take it in any case by default); before, both found nothing. A long queue
+// id (enable_long_queue_ids) is matched exactly: its letters of either case
+// are different digits.
+func TestMessagesSelectCase(t *testing.T) {
+	cfg := messagesConfig(t, messagesStore(t))
+	for _, tc := range []struct {
+		args []string
+		want string // "" when nothing is found
+	}{
+		{[]string{"--queue-id", "E62B59862A3"}, "E62B59862A3"},
+		{[]string{"--queue-id", "e62b59862a3"}, "E62B59862A3"},
+		{[]string{"--queue-id", "E62b59862A3"}, "E62B59862A3"},
+		{[]string{"--queue-id", "3lN2tn4MjYz1Qw"}, ""},
+		{[]string{"--sasl", "bob"}, "E62B59862A3"},
+		{[]string{"--sasl", "BOB"}, "E62B59862A3"},
+		{[]string{"--sasl", "Bob"}, "E62B59862A3"},
+		{[]string{"--sasl", "bobby"}, ""},
+	} {
+		out, errOut, code := messagesCLI(t, append([]string{"--config", cfg, "--json"}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", tc.args, code, errOut)
+		}
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var m struct {
+				QueueID string `json:"queue_id"`
+			}
+			if line != "" && json.Unmarshal([]byte(line), &m) == nil {
+				got = append(got, m.QueueID)
+			}
+		}
+		if tc.want == "" && len(got) != 0 || tc.want != "" && (len(got) != 1 || got[0] != tc.want) {
+			t.Errorf("%q: messages %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
