@@ -124,3 +124,32 @@ COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rblwatch; printf '%s\n' "${COMPREPLY[@]}
 		t.Errorf("zsh -n: %v\n%s", err, out)
 	}
 }
+
+// TestGeneratedDocsIgnoreEnvironment: the manual page and the completion
+// scripts packaging/build-deb ships are the same whatever the builder's
+// locale (--lang's default follows $LC_ALL, $LC_MESSAGES or $LANG when
+// rblwatch runs, never when its documentation is made).
+func TestGeneratedDocsIgnoreEnvironment(t *testing.T) {
+	for _, args := range [][]string{{"man"}, {"completion", "bash"}, {"completion", "zsh"}} {
+		var outs []string
+		for _, lang := range []string{"", "ja_JP.UTF-8"} {
+			for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+				t.Setenv(k, lang) // the process's, should a generator read it
+			}
+			var out bytes.Buffer
+			getenv := func(k string) string {
+				if strings.HasPrefix(k, "LC_") || k == "LANG" {
+					return lang
+				}
+				return ""
+			}
+			if err := dispatch(context.Background(), &env{stdout: &out, stderr: &out, getenv: getenv}, args); err != nil {
+				t.Fatalf("%q: %v", args, err)
+			}
+			outs = append(outs, out.String())
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("%q differs under LANG=ja_JP.UTF-8", args)
+		}
+	}
+}
