@@ -38,10 +38,21 @@ var fifteenthFamilies = []familyRow{
 	{"masked listing", "554 Your mailserver is rejected by xxx", Blocklist, ""},
 	{"masked listing", "554 Your mailserver %s is rejected by %s", Blocklist, ""},
 	{"masked listing", "550 Your mailhost is blacklisted", Blocklist, ""},
+	// a list service's black list said with "a" (Baruwa's "The sender
+	// is in a black list <list>"), a list server's response, a client's
+	// placeholder
+	{"masked listing", "The sender is in a black list xxx", Blocklist, ""},
+	{"masked listing", "550 Rejected due to DNSBL server response (xxx - x.x.x.x)", Blocklist, ""},
+	{"masked listing", "554 Client [client] rejected", Blocklist, ""},
+	{"masked listing", "550 Mail from [ipaddr] refused", Blocklist, ""},
 	// ... and their look-alikes: a listing that is no list of ours, a
 	// mailserver refused for what it does, a placeholder that is a
 	// recipient
 	{"masked listing", "550 Rejected due to mailing list policy", Other, ""},
+	{"masked listing", "451 4.7.1 DNSBL server timeout, try again later", Other, ""},
+	{"masked listing", "550 Sender is in my blacklist", Other, ""},
+	{"masked listing", "550 5.7.1 The sender is in the recipient's black list", Other, ""},
+	{"masked listing", "550 Mail from <addr> refused: sender domain does not exist", Other, ""},
 	{"masked listing", "550 5.7.1 Directory listing of recipients denied", Other, ""},
 	{"masked listing", "550 Recipient <list> rejected: unknown user", Other, ""},
 	{"masked listing", "550 5.1.1 <list>: Recipient address rejected: User unknown in virtual mailbox table", Other, ""},

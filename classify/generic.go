@@ -598,9 +598,10 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 
 // placeholder reports whether the word text[start:end] stands alone in
 // angle brackets, square brackets or braces ("<list>", "[zone]",
-// "{rbl}"): how templates and quoting sources put a name they leave out.
+// "{rbl}"), the brackets glued to no other word ("q<list>q" is none):
+// how templates and quoting sources put a name they leave out.
 func placeholder(text []byte, start, end int) bool {
-	if start == 0 || end >= len(text) {
+	if start == 0 || end >= len(text) || start >= 2 && wordByte(text[start-2]) || end+1 < len(text) && wordByte(text[end+1]) {
 		return false
 	}
 	switch text[start-1] {
