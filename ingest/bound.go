@@ -39,14 +39,12 @@ const (
 // and replay feed it in log order, from one goroutine.
 type AddressBound struct {
 	ours map[string]bool
-	// receivers: receiver → address → last named. A pointer: a refusal
-	// of a known address updates the time without writing the map, which
-	// would store its key again — a view of the log line, kept with it.
-	receivers map[string]map[string]*time.Time
+	// receivers: receiver → the addresses it named.
+	receivers map[string]*addrSet
 	recvOf    map[string]string // host → receiver (receiverOf)
-	// foreign: address → last named, by any receiver (at most
+	// foreign: the addresses named by any receiver (at most
 	// MaxForeignAddresses).
-	foreign map[string]*time.Time
+	foreign addrSet
 	// Folded counts the refusals folded so far; FoldedReceivers names the
 	// receivers that had some folded by their own cap (at most
 	// maxReceivers), FoldedAll says whether any was folded by the cap on
@@ -60,10 +58,65 @@ type AddressBound struct {
 	folded classify.Verdict
 }
 
+// addrSet is a set of addresses and when each was last named. A pointer
+// per address: a refusal of a known address updates the time without
+// writing the map, which would store its key again — a view of the log
+// line, kept with it.
+type addrSet struct {
+	m map[string]*time.Time
+	// since is at most the earliest time in m (the earliest may have
+	// moved on since it was taken): a full set is looked through for the
+	// addresses past AddressWindow only when one may be, not at every
+	// further address named (a receiver that quotes random addresses
+	// names one at every refusal, all of them folded).
+	since time.Time
+}
+
+func newAddrSet() *addrSet { return &addrSet{m: map[string]*time.Time{}} }
+
+// touch sets the time of a in the set to at, and reports whether a is in
+// it.
+func (s *addrSet) touch(a string, at time.Time) bool {
+	t := s.m[a]
+	if t == nil {
+		return false
+	}
+	*t = at
+	if at.Before(s.since) { // read out of order
+		s.since = at
+	}
+	return true
+}
+
+// add puts a copy of a in the set, named at at.
+func (s *addrSet) add(a string, at time.Time) {
+	t := at
+	s.m[strings.Clone(a)] = &t
+	if len(s.m) == 1 || at.Before(s.since) {
+		s.since = at
+	}
+}
+
+// expire drops from the set, when it holds max addresses or more, those
+// last named more than AddressWindow before at.
+func (s *addrSet) expire(max int, at time.Time) {
+	if len(s.m) < max || at.Sub(s.since) <= AddressWindow {
+		return
+	}
+	s.since = time.Time{}
+	for a, t := range s.m {
+		if at.Sub(*t) > AddressWindow {
+			delete(s.m, a)
+		} else if s.since.IsZero() || t.Before(s.since) {
+			s.since = *t
+		}
+	}
+}
+
 // NewAddressBound returns a bound for a host whose own addresses (IPs and
 // domains, as verdicts write them) are ours.
 func NewAddressBound(ours []string) *AddressBound {
-	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]map[string]*time.Time{}, foreign: map[string]*time.Time{}, FoldedReceivers: map[string]bool{}}
+	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{}}
 	for _, a := range ours {
 		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
 	}
@@ -91,37 +144,32 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 		if len(b.receivers) >= maxReceivers {
 			b.forget(o.At)
 		}
-		addrs = map[string]*time.Time{}
+		addrs = newAddrSet()
 		b.receivers[recv] = addrs
 	}
-	if at := addrs[v.Listed]; at != nil {
-		*at = o.At
-		if at := b.foreign[v.Listed]; at != nil {
-			*at = o.At
-		}
+	if addrs.touch(v.Listed, o.At) {
+		b.foreign.touch(v.Listed, o.At)
 		return false
 	}
-	expire(addrs, MaxAddressesPerReceiver, o.At)
-	global := b.foreign[v.Listed]
-	if global == nil {
-		expire(b.foreign, MaxForeignAddresses, o.At)
+	addrs.expire(MaxAddressesPerReceiver, o.At)
+	global := b.foreign.m[v.Listed] != nil
+	if !global {
+		b.foreign.expire(MaxForeignAddresses, o.At)
 	}
-	if len(addrs) < MaxAddressesPerReceiver && (global != nil || len(b.foreign) < MaxForeignAddresses) {
-		if global != nil {
-			*global = o.At
+	if len(addrs.m) < MaxAddressesPerReceiver && (global || len(b.foreign.m) < MaxForeignAddresses) {
+		if global {
+			b.foreign.touch(v.Listed, o.At)
 		} else {
-			at := o.At
-			b.foreign[strings.Clone(v.Listed)] = &at
+			b.foreign.add(v.Listed, o.At)
 		}
-		at := o.At
-		addrs[strings.Clone(v.Listed)] = &at
+		addrs.add(v.Listed, o.At)
 		return false
 	}
 	b.folded = *v
 	b.folded.Listed = ""
 	o.Verdict = &b.folded
 	b.Folded++
-	if len(addrs) < MaxAddressesPerReceiver {
+	if len(addrs.m) < MaxAddressesPerReceiver {
 		b.FoldedAll = true
 	} else if len(b.FoldedReceivers) < maxReceivers {
 		b.FoldedReceivers[recv] = true
@@ -129,25 +177,12 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	return true
 }
 
-// expire drops from a full set the addresses last named more than
-// AddressWindow before at.
-func expire(addrs map[string]*time.Time, max int, at time.Time) {
-	if len(addrs) < max {
-		return
-	}
-	for a, t := range addrs {
-		if at.Sub(*t) > AddressWindow {
-			delete(addrs, a)
-		}
-	}
-}
-
 // forget drops the receivers whose addresses were all named more than
 // AddressWindow before at, or every receiver when none is that old.
 func (b *AddressBound) forget(at time.Time) {
 	for r, addrs := range b.receivers {
 		old := true
-		for _, t := range addrs {
+		for _, t := range addrs.m {
 			if at.Sub(*t) <= AddressWindow {
 				old = false
 				break

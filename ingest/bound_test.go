@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"testing"
 	"time"
 	"unsafe"
@@ -99,8 +100,8 @@ func TestAddressBoundAllReceivers(t *testing.T) {
 	if b.Folded != 2 || !b.FoldedAll || len(b.FoldedReceivers) != 0 {
 		t.Errorf("Folded %d, all %v, receivers %v: want 2 by the cap on all", b.Folded, b.FoldedAll, b.FoldedReceivers)
 	}
-	if len(b.foreign) > MaxForeignAddresses {
-		t.Errorf("%d addresses remembered, at most %d", len(b.foreign), MaxForeignAddresses)
+	if len(b.foreign.m) > MaxForeignAddresses {
+		t.Errorf("%d addresses remembered, at most %d", len(b.foreign.m), MaxForeignAddresses)
 	}
 }
 
@@ -160,5 +161,71 @@ func TestAddressBoundFoldAllocates(t *testing.T) {
 		b.Fold(&o)
 	}); n != 0 {
 		t.Errorf("folding a refusal allocates %.0f times; want 0", n)
+	}
+}
+
+// TestAddressBoundAsNaive holds Fold to the plain rules — a full set of
+// addresses (a receiver's, or all receivers') is looked through for those
+// past the window at every further address named — on random refusals:
+// a few receivers, addresses drawn from small and large sets, times that
+// move on by seconds to days and now and then back by hours.
+func TestAddressBoundAsNaive(t *testing.T) {
+	type set map[string]time.Time
+	expire := func(s set, max int, at time.Time) {
+		if len(s) >= max {
+			for a, t := range s {
+				if at.Sub(t) > AddressWindow {
+					delete(s, a)
+				}
+			}
+		}
+	}
+	receivers, foreign := map[string]set{}, set{}
+	fold := func(recv, listed string, at time.Time) bool {
+		addrs := receivers[recv]
+		if addrs == nil {
+			addrs = set{}
+			receivers[recv] = addrs
+		}
+		if _, ok := addrs[listed]; ok {
+			addrs[listed] = at
+			if _, ok := foreign[listed]; ok {
+				foreign[listed] = at
+			}
+			return false
+		}
+		expire(addrs, MaxAddressesPerReceiver, at)
+		_, global := foreign[listed]
+		if !global {
+			expire(foreign, MaxForeignAddresses, at)
+		}
+		if len(addrs) < MaxAddressesPerReceiver && (global || len(foreign) < MaxForeignAddresses) {
+			foreign[listed], addrs[listed] = at, at
+			return false
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(10, 14))
+	for round := range 90 {
+		b := NewAddressBound(nil)
+		clear(receivers)
+		clear(foreign)
+		at := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+		for i := range 2000 {
+			switch k := r.IntN(100); {
+			case k < 3:
+				at = at.Add(-time.Duration(r.IntN(30)) * time.Hour)
+			case k < 6:
+				at = at.Add(time.Duration(r.IntN(48)) * time.Hour)
+			default:
+				at = at.Add(time.Duration(r.IntN(600)) * time.Second)
+			}
+			host := fmt.Sprintf("mx%d.r%d.example", r.IntN(3), r.IntN([]int{2, 4, 8}[round%3]))
+			listed := fmt.Sprintf("203.0.113.%d", r.IntN([]int{8, 15, 40}[round/3%3]))
+			o := incident.Observation{RemoteHost: host, At: at, Verdict: &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}}
+			if got, want := b.Fold(&o), fold(receiverOf(host), listed, at); got != want {
+				t.Fatalf("round %d, refusal %d (%s names %s at %v): folded %v, want %v", round, i, host, listed, at, got, want)
+			}
+		}
 	}
 }
