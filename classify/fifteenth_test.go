@@ -147,8 +147,19 @@ var fifteenthFamilies = []familyRow{
 	{"our side", "554 Spammers are not welcome here", Blocklist, ""},
 	{"our side", "550 We hate spam: your message looks like spam", Content, ""},
 	{"our side", "connect to mx.example.org[192.0.2.1]:25: Connection refused", Network, ""},
+	{"our side", "550 5.7.1 Mail from your domain is not accepted due to spam complaints", Blocklist, ""},
+	{"our side", "550 5.7.1 Your domain does not exist", Other, ""},
+	{"our side", "550 5.7.1 Your domain is not allowed to send to this recipient", Other, ""},
 	{"our side", "550 User is listed in the address book as blocked", Other, ""},
 	{"our side", "550 Sender is blocked in the recipient's contact list", Other, ""},
+
+	// A filter's tag in brackets that is also a list's name signs the
+	// reply ("[SPFBL] blocked.", a block the recipient set, dev11.tsv); the
+	// name alone without brackets is the list's verdict.
+	{"tag", "[SPFBL] blocked.", Other, ""},
+	{"tag", "[SPFBL] listed.", Blocklist, "spfbl"},
+	{"tag", "[SPFBL] greylisting.", Other, ""},
+	{"tag", "553 SpamCop", Blocklist, "spamcop"},
 
 	// A link to a page about a DNS list on another site, the list named by
 	// a segment of the link's path (dev11.tsv: LKML's 2001 bounces,

@@ -937,7 +937,7 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 			}
 		}
 	}
-	if cs.nameAlone(ev, words) {
+	if cs.nameAlone(ev, words, toks) {
 		return true
 	}
 	for _, e := range ev {
@@ -1040,11 +1040,14 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 // other words ("550 SORBS spam" names the list's spam zone, not a
 // message's content), so no veto holds. Issue 14, twelfth round (names of
 // one word) and thirteenth (of several).
-// An Owner word just before claims the name ("mailbox sorbs").
-func (cs *cueSet) nameAlone(ev []cueEvent, words int) bool {
+// An Owner word just before claims the name ("mailbox sorbs"), and a
+// name alone in brackets is a filter's tag signing its reply, not a
+// list's verdict ("[SPFBL] blocked.": SPFBL, the filter software, for a
+// block its user set; dev11.tsv, issue 14, fifteenth round).
+func (cs *cueSet) nameAlone(ev []cueEvent, words int, toks []cueToken) bool {
 names:
 	for _, e := range ev {
-		if e.kind != cueTerse || e.group != nameGroup || words > cs.nameW+int(e.e-e.s) {
+		if e.kind != cueTerse || e.group != nameGroup || words > cs.nameW+int(e.e-e.s) || e.s == e.e && toks[e.s].masked {
 			continue
 		}
 		for _, o := range ev {
