@@ -150,6 +150,12 @@ var fifteenthFamilies = []familyRow{
 	{"our side", "550 5.7.1 Mail from your domain is not accepted due to spam complaints", Blocklist, ""},
 	{"our side", "550 5.7.1 Your domain does not exist", Other, ""},
 	{"our side", "550 5.7.1 Your domain is not allowed to send to this recipient", Other, ""},
+	{"our side", "554 5.7.1 Service unavailable; Client host [192.0.2.1] is on our internal reject list", Blocklist, ""},
+	{"our side", "550 Your IP is in the user's blacklist", Blocklist, ""},
+	{"our side", "550 5.7.1 Your IP range is known for abuse", Blocklist, ""},
+	{"our side", "550 5.7.1 Sender a@example.org is in the user's blacklist", Other, ""},
+	{"our side", "550 5.7.1 Recipient a@example.org is on the reject list", Other, ""},
+	{"our side", "550 This account is known for spam complaints and has been disabled", Other, ""},
 	{"our side", "550 User is listed in the address book as blocked", Other, ""},
 	{"our side", "550 Sender is blocked in the recipient's contact list", Other, ""},
 
