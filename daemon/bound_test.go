@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
 )
 
@@ -58,5 +59,37 @@ func TestReceiversNamingManyAddresses(t *testing.T) {
 				t.Errorf("the folding was logged %d times, want once", got)
 			}
 		})
+	}
+}
+
+// TestQueueIDsWithoutRemoval: a live log whose qmgr "removed" lines never
+// come (filtered out) keeps at most incident.MaxQueueIDs queue ids in the
+// tracker: past it the least recently seen are evicted, counted in
+// rblwatch_incident_forgotten_queue_ids_total{reason="evicted"} and said
+// once in the log; a queue id not seen for incident.QueueLifetime is
+// forgotten at a tick, counted as expired.
+func TestQueueIDsWithoutRemoval(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config())
+	n := incident.MaxQueueIDs + 2000
+	lines := make([]string, 0, n)
+	for i := range n {
+		lines = append(lines, fmt.Sprintf("%s mx postfix/qmgr[90]: %011X: from=<u%d@ours.example>, size=400, nrcpt=1 (queue active)",
+			stamp(t0.Add(time.Duration(i)*time.Millisecond)), 0x1000000+i, i%7))
+	}
+	appendLines(t, h.log, lines...)
+	h.read(n)
+	h.tickAt(t0.Add(time.Minute))
+	evicted := testutil.ToFloat64(h.metrics.forgotten.WithLabelValues("evicted"))
+	if evicted < 2000 || evicted > float64(n)-float64(incident.MaxQueueIDs)/2 {
+		t.Errorf("%v queue ids evicted of %d, want the %d past the cap and at most an eighth of the cap more", evicted, n, n-incident.MaxQueueIDs)
+	}
+	if got := h.logs.FilterMessageSnippet("more queue ids in the log than the tracker holds").Len(); got != 1 {
+		t.Errorf("the eviction was logged %d times, want once", got)
+	}
+	h.tickAt(t0.Add(incident.QueueLifetime + 24*time.Hour))
+	h.stop()
+	if got := testutil.ToFloat64(h.metrics.forgotten.WithLabelValues("expired")); got+evicted != float64(n) {
+		t.Errorf("%v queue ids expired, %v evicted, want all %d forgotten", got, evicted, n)
 	}
 }

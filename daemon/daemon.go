@@ -160,6 +160,8 @@ type service struct {
 	// the log says is counted, and said once per reason.
 	clock  ingest.Clock
 	warned [len(ingest.RedatedNames)]bool
+	// bounds is what countBounds counted of the tracker's Bounds so far.
+	bounds incident.Bounds
 	// bound folds the addresses a receiver names beyond a cap (a broken
 	// or hostile receiver must not open an incident per address).
 	bound  *ingest.AddressBound
@@ -622,6 +624,7 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	}
 	s.count(skipped)
 	s.countRedated()
+	s.countBounds()
 	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
 		events = append(events, s.goLive(now)...)
 	}
@@ -818,6 +821,28 @@ func (s *service) countRedated() {
 	}
 }
 
+// countBounds counts what the tracker forgot or did not tell apart since
+// the last call (incident.Bounds), and says so in the log the first time
+// it evicts.
+func (s *service) countBounds() {
+	b := s.tracker.Bounds()
+	last := s.bounds
+	s.bounds = b
+	if n := b.Expired - last.Expired; n > 0 {
+		s.d.Metrics.forgotten.WithLabelValues("expired").Add(float64(n))
+	}
+	if n := b.Untold - last.Untold; n > 0 {
+		s.d.Metrics.untold.Add(float64(n))
+	}
+	if n := b.Evicted - last.Evicted; n > 0 {
+		s.d.Metrics.forgotten.WithLabelValues("evicted").Add(float64(n))
+		if last.Evicted == 0 {
+			s.log.Warn("more queue ids in the log than the tracker holds at once, and their removal not logged: the least recently seen are forgotten, and their messages' later fates not counted in their incidents",
+				zap.Int("held", incident.MaxQueueIDs), zap.Time("log_time", s.clock.Latest()))
+		}
+	}
+}
+
 // tick runs the incident timers on the wall clock, once the live end of
 // the log was reached. A source that sent nothing for idleLive while
 // nothing waits in it counts as being at its end (idle).
@@ -826,6 +851,7 @@ func (s *service) tick(ctx context.Context, now time.Time, idle bool) error {
 	switch {
 	case !s.tracker.CatchingUp():
 		events = s.tracker.Tick(now)
+		s.countBounds() // the tick sweeps queue ids past their lifetime
 	case idle && now.Sub(s.lastLine) >= idleLive:
 		events = s.goLive(now)
 	}

@@ -41,6 +41,8 @@ type Metrics struct {
 	selfFailed   prometheus.Counter     // self-checks without a single DNS answer
 	folded       prometheus.Counter     // refusals whose listed address was folded (ingest.AddressBound)
 	redated      *prometheus.CounterVec // reason (ingest.RedatedNames): lines dated otherwise than they say
+	forgotten    *prometheus.CounterVec // reason (expired, evicted): queue ids the tracker forgot (incident.Bounds)
+	untold       prometheus.Counter     // recipients counted as new past incident.MaxDistinct
 
 	state *stateCollector
 }
@@ -71,6 +73,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Refusals counted under their provider's incident with no listed address, because their receiver had named too many addresses that are not ours (a broken or hostile receiver)."),
 		redated: counterVec("logwatch", "redated_lines_total",
 			"Log lines dated otherwise than their stamp says, by reason: untimed (no time, or one before 2000: dated at the line before), ahead (more than 5 minutes past the clock: dated at the clock at the live end, at the line before in a backlog).", "reason"),
+		forgotten: counterVec("incident", "forgotten_queue_ids_total",
+			"Queue ids the incident tracker forgot before the log told their removal, by reason: expired (not seen for 5 days, Postfix's queue lifetime), evicted (the least recently seen, past the 16,384 held at once: their messages' later fates are not counted).", "reason"),
+		untold: counter("incident", "untold_recipients_total",
+			"Recipients and recipient domains counted as new to their incident past the 131,072 the tracker tells apart: incidents' recipient counts are then upper bounds."),
 		state: newStateCollector(),
 	}
 	for _, s := range []string{"listed", "clean", "error"} {
@@ -79,8 +85,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for _, r := range ingest.RedatedNames {
 		m.redated.WithLabelValues(r)
 	}
+	for _, r := range []string{"expired", "evicted"} {
+		m.forgotten.WithLabelValues(r)
+	}
 	if reg != nil {
-		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.redated, m.state)
+		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.redated, m.forgotten, m.untold, m.state)
 	}
 	return m
 }

@@ -141,7 +141,7 @@ func TestGoneRingReusesMeta(t *testing.T) {
 		o := Observation{Kind: postfixlog.KindClient, At: at, QueueID: qid, Client: "pc.ours.example[192.0.2.55]"}
 		tr.Observe(&o)
 		m := tr.meta[qid]
-		if !reflect.DeepEqual(*m, msgMeta{qid: qid, client: o.Client}) {
+		if !reflect.DeepEqual(*m, msgMeta{qid: qid, client: o.Client, last: at.Unix()}) {
 			t.Fatalf("message %d: metadata %+v", i, *m)
 		}
 		metas[m] = true

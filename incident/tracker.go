@@ -83,6 +83,16 @@ type Tracker struct {
 	now      time.Time           // the latest time advanced to
 	seed     maphash.Seed
 
+	// Queue ids whose removal the log never tells (queuebound.go).
+	nowSec    int64           // now in Unix seconds: the queue ids' last-seen stamp
+	nextSweep int64           // when (log time, Unix seconds) the next lifetime sweep is due
+	tombs     map[uint64]tomb // (queue id, incident) → what an evicted entry counted
+	tombRing  []uint64        // tombs' keys, oldest first once full (a ring)
+	tombNext  int             // where the next key goes in tombRing once it is full
+	scratch   []int64         // last-seen stamps, for finding the oldest
+	queueDrop Bounds          // what was forgotten so far (Bounds)
+	distinct  int             // hashes in the active incidents' rcpts and doms (MaxDistinct)
+
 	// Catching up with a backlog (CatchUp): notices are held back.
 	holding bool
 	parked  []*state // incidents whose notice was held back
@@ -100,7 +110,8 @@ type msgMeta struct {
 	fromKnown                      bool // from was logged ("" is then the null sender)
 	earlier                        []string
 	linked                         bool
-	deferred                       bool // a delivery was deferred: postsuper -r may requeue it
+	deferred                       bool  // a delivery was deferred: postsuper -r may requeue it
+	last                           int64 // last seen, log time in Unix seconds (queuebound.go)
 }
 
 // goneMeta is a message Postfix removed lately, kept for a while in case
@@ -120,6 +131,7 @@ const maxGone = 4096
 type msgRef struct {
 	entries []*msgState
 	one     [1]*msgState // entries' first array: most queue ids are in one incident
+	last    int64        // last seen, log time in Unix seconds (queuebound.go)
 }
 
 // msgPair is a message's first entry and its queue id's reference, in one
@@ -155,6 +167,8 @@ type state struct {
 
 	// who counts the submitters of every affected message (Senders).
 	who WhoCounter
+	// salt tells this incident's tombs from others' (queuebound.go).
+	salt uint64
 	// regs are the registered domains of inc.Remotes, as far as computed
 	// (reachedBy): a delivery line asks for them, and computing them each
 	// time cost more than the rest of the line.
@@ -163,12 +177,16 @@ type state struct {
 
 type msgState struct {
 	st      *state
-	sub     submitter   // who sent it, as counted in st.who
-	fate    Fate        // what became of it so far (counted in st.inc.Fates)
-	idx     int         // index in st.inc.Messages, -1 when beyond MaxMessages
-	rcpts   []rcptFate  // affected recipients and their outcome (few per message)
-	changed bool        // in st.changedMsgs
-	rcpt0   [1]rcptFate // rcpts' first array: most refused messages have one recipient
+	sub     submitter  // who sent it, as counted in st.who
+	fate    Fate       // what became of it so far (counted in st.inc.Fates)
+	idx     int        // index in st.inc.Messages, -1 when beyond MaxMessages
+	rcpts   []rcptFate // affected recipients and their outcome (few per message)
+	changed bool       // in st.changedMsgs
+	// restored: made again for a queue id evicted past MaxQueueIDs
+	// (queuebound.go); its first submitter was counted by the entry
+	// evicted, and is not known any more.
+	restored bool
+	rcpt0    [1]rcptFate // rcpts' first array: most refused messages have one recipient
 }
 
 // submitter is who sent a message: what WhoCounter counts.
@@ -291,9 +309,9 @@ func (t *Tracker) link(prev, next string) {
 			ms.st.msgIndex[qids[len(qids)-1]] = ms
 		}
 		if ref == nil {
-			ref = &msgRef{}
-			t.byQueue.put(qids[len(qids)-1], ref)
+			ref = t.newRef(qids[len(qids)-1])
 		}
+		ref.last = t.nowSec
 		if !slices.Contains(ref.entries, ms) {
 			ref.entries = append(ref.entries, ms)
 		}
@@ -303,7 +321,7 @@ func (t *Tracker) link(prev, next string) {
 	// submitter.
 	if ref != nil {
 		for _, ms := range ref.entries {
-			if sub := nm.submitter(); sub != ms.sub {
+			if sub := nm.submitter(); sub != ms.sub && !ms.restored {
 				ms.st.who.Remove(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
 				ms.st.who.Add(sub.login, sub.from, sub.fromKnown, sub.client)
 				ms.sub = sub
@@ -347,6 +365,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		// The fate of an already affected recipient stays deferred.
 		if m := t.meta[r.QueueID]; m != nil {
 			m.deferred = true
+			m.last = t.nowSec
 		}
 	default:
 		return evs
@@ -412,6 +431,7 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 		doms:     make(map[uint64]struct{}),
 		hidx:     -1,
 	}
+	st.salt = maphash.String(t.seed, st.inc.ID)
 	t.active[key] = st
 	return st
 }
@@ -422,8 +442,8 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	owned := "" // rcpt copied once, for every list that keeps it
 	if rcpt != "" {
 		h := maphash.String(t.seed, rcpt)
-		if _, ok := st.rcpts[h]; !ok {
-			st.rcpts[h] = struct{}{}
+		if _, ok := st.rcpts[h]; !ok && !(t.distinct >= MaxDistinct && slices.Contains(st.inc.Recipients, rcpt)) {
+			t.remember(st.rcpts, h)
 			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
 				owned = strings.Clone(rcpt)
 				st.inc.Recipients = append(st.inc.Recipients, owned)
@@ -433,8 +453,8 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		}
 		if d := domainOf(rcpt); d != "" {
 			h := maphash.String(t.seed, d)
-			if _, ok := st.doms[h]; !ok {
-				st.doms[h] = struct{}{}
+			if _, ok := st.doms[h]; !ok && !(t.distinct >= MaxDistinct && sortedHas(st.inc.Domains, d)) {
+				t.remember(st.doms, h)
 				if len(st.inc.Domains) < MaxDomains {
 					i, _ := slices.BinarySearch(st.inc.Domains, d)
 					d = strings.Clone(d)
@@ -453,6 +473,9 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		return
 	}
 	ms := st.msgIndex[r.QueueID]
+	if ms == nil && len(t.tombs) > 0 {
+		ms = t.restore(st, r.QueueID)
+	}
 	if ms == nil {
 		meta := t.meta[r.QueueID]
 		// The queue id as the tracker keeps it: the live message's copy
@@ -469,11 +492,11 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		if ref == nil {
 			pair := &msgPair{}
 			ms, ref = &pair.ms, &pair.ref
-			ref.entries = ref.one[:0]
-			t.byQueue.put(qid, ref)
+			t.addRef(qid, ref)
 		} else {
 			ms = &msgState{}
 		}
+		ref.last = t.nowSec
 		*ms = msgState{st: st, idx: -1}
 		// A tracker without events is never asked for Changes: its
 		// entries count as reported already, and are never listed as
@@ -505,6 +528,8 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			st.inc.MoreMessages++
 		}
 		ref.entries = append(ref.entries, ms)
+	} else if ref := t.byQueue.get(r.QueueID); ref != nil {
+		ref.last = t.nowSec // refused again: still in the queue
 	}
 	fate := FateDeferred
 	if r.Status == "bounced" {
@@ -560,6 +585,9 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 	}
 	m := t.meta[qid]
 	if m == nil {
+		if len(t.meta) >= MaxQueueIDs {
+			t.evictMeta() // before the new one goes in: never it
+		}
 		if n := len(t.freeMeta); n > 0 {
 			m = t.freeMeta[n-1]
 			t.freeMeta = t.freeMeta[:n-1]
@@ -568,7 +596,9 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 		}
 		m.qid = strings.Clone(qid)
 		t.meta[m.qid] = m
+		t.held()
 	}
+	m.last = t.nowSec
 	return m
 }
 
@@ -622,6 +652,9 @@ func (t *Tracker) removed(qid string) {
 		}
 	}
 	delete(t.meta, qid)
+	if len(t.tombs) > 0 {
+		delete(t.tombs, maphash.String(t.seed, qid)) // a later message under qid is another
+	}
 	if ref == nil {
 		if m != nil && !m.deferred {
 			// Nothing holds it any more (the ring keeps only deferred
@@ -646,6 +679,7 @@ func (t *Tracker) setFate(qid, rcpt string, f Fate) {
 	if ref == nil {
 		return
 	}
+	ref.last = t.nowSec
 	for _, ms := range ref.entries {
 		changed := false
 		for i := range ms.rcpts {
@@ -709,6 +743,9 @@ func (t *Tracker) Tick(now time.Time) []Event {
 func (t *Tracker) advance(now time.Time, evs []Event) []Event {
 	if now.After(t.now) {
 		t.now = now
+		if t.nowSec = now.Unix(); t.nowSec >= t.nextSweep {
+			t.sweepQueue()
+		}
 	}
 	for len(t.timers) > 0 && !t.timers[0].due.After(now) {
 		evs = t.fire(t.timers[0], now, evs)
@@ -806,6 +843,7 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	}
 	t.schedule(st)
 	// Only the summary stays: the counts are final.
+	t.distinct -= len(st.rcpts) + len(st.doms)
 	st.msgIndex, st.rcpts, st.doms = nil, nil, nil
 	t.done = append(t.done, st)
 	t.touch(st)
@@ -1127,6 +1165,7 @@ func (t *Tracker) Restore(incs []Incident) {
 			lastNote: inc.LastSeen,
 			hidx:     -1,
 		}
+		st.salt = maphash.String(t.seed, st.inc.ID)
 		// LastSeen at the last notice is not stored; a rejection after
 		// that notice (LastSeen later than Notified) still owes a digest.
 		if inc.Status == Ongoing && inc.Notified.Before(inc.LastSeen) {
@@ -1140,12 +1179,12 @@ func (t *Tracker) Restore(incs []Incident) {
 			}
 		}
 		for _, r := range st.inc.Recipients {
-			st.rcpts[maphash.String(t.seed, r)] = struct{}{}
+			t.remember(st.rcpts, maphash.String(t.seed, r))
 		}
 		slices.Sort(st.inc.Domains)
 		st.inc.Domains = slices.Compact(st.inc.Domains)
 		for _, d := range st.inc.Domains {
-			st.doms[maphash.String(t.seed, d)] = struct{}{}
+			t.remember(st.doms, maphash.String(t.seed, d))
 			t.byDomain.put(d, append(t.byDomain.get(d), st))
 		}
 		for i, m := range st.inc.Messages {
@@ -1158,9 +1197,9 @@ func (t *Tracker) Restore(incs []Incident) {
 			st.msgs = append(st.msgs, ms)
 			ref := t.byQueue.get(m.QueueID)
 			if ref == nil {
-				ref = &msgRef{}
-				t.byQueue.put(m.QueueID, ref)
+				ref = t.newRef(m.QueueID)
 			}
+			ref.last = max(ref.last, maxTime(m.FirstSeen, m.LastSeen).Unix())
 			ref.entries = append(ref.entries, ms)
 		}
 		t.active[inc.Key] = st

@@ -88,6 +88,10 @@ type Result struct {
 	// receiver had named too many addresses that are not ours
 	// (ingest.AddressBound), as the daemon folds them.
 	Folded int64
+	// Bounds tells what the tracker forgot or stopped telling apart to
+	// keep its memory bounded (incident.Bounds): queue ids whose removal
+	// the log never told, recipients past those it tells apart.
+	Bounds incident.Bounds
 	// Redated counts the records the tracker read at another time than
 	// their stamp says, by reason (ingest.Clock, ingest.RedatedNames).
 	Redated [len(ingest.RedatedNames)]int64
@@ -280,6 +284,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	if end.IsZero() {
 		end = res.Last
 	}
+	res.Bounds = tr.Bounds()
 	res.Incidents = tr.Finish(end)
 	res.Redated = clock.Redated
 	if l := clock.Taken(); !l.IsZero() && res.Last.Sub(wall) > ingest.MaxAhead {

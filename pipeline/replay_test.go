@@ -247,3 +247,53 @@ func TestReplayQuietLog(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayWithoutRemovals: a log without Postfix's "removed" lines (the
+// status=bounced lines grepped out of a month of logs, a host whose qmgr
+// lines were filtered out) keeps at most incident.MaxQueueIDs queue ids of
+// each kind in the tracker, the least recently seen evicted and counted,
+// and every refused message is counted once; with the removals nothing is
+// evicted.
+func TestReplayWithoutRemovals(t *testing.T) {
+	n := 3 * incident.MaxQueueIDs
+	gen := func(from, removed bool) string {
+		var b strings.Builder
+		for i := range n {
+			at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.Stamp)
+			qid := fmt.Sprintf("%011X", 0x1000000+i)
+			if from {
+				fmt.Fprintf(&b, "%s mx postfix/qmgr[90]: %s: from=<u%d@ours.example>, size=400, nrcpt=1 (queue active)\n", at, qid, i%7)
+			}
+			fmt.Fprintf(&b, "%s mx postfix/smtp[91]: %s: to=<r%d@example.net>, relay=mx.example.net[198.51.100.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.example.net[198.51.100.25] said: 550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command))\n", at, qid, i)
+			if removed {
+				fmt.Fprintf(&b, "%s mx postfix/qmgr[90]: %s: removed\n", at, qid)
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name          string
+		from, removed bool
+		evicted       bool
+		peak          int // at most
+	}{
+		{"qmgr and delivery lines, no removals", true, false, true, 2 * incident.MaxQueueIDs},
+		{"status= lines alone", false, false, true, incident.MaxQueueIDs},
+		{"with removals", true, true, false, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := replay(t, gen(tc.from, tc.removed), Options{})
+			b := res.Bounds
+			if b.Peak > tc.peak || b.Tracked > tc.peak || (b.Evicted > 0) != tc.evicted || b.Expired != 0 {
+				t.Errorf("queue ids held %d at most, %d at the end, %d evicted, %d expired; want at most %d held, evicted: %v", b.Peak, b.Tracked, b.Evicted, b.Expired, tc.peak, tc.evicted)
+			}
+			msgs := 0
+			for _, inc := range res.Incidents {
+				msgs += len(inc.Messages) + inc.MoreMessages
+			}
+			if msgs != n || res.Totals.Bounced != int64(n) {
+				t.Errorf("%d messages in incidents, %d bounced; want %d", msgs, res.Totals.Bounced, n)
+			}
+		})
+	}
+}

@@ -134,6 +134,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Delivery  string
 		Failures  string
 		Folded    string
+		Bounded   string
 		Redated   string
 		Files     []string
 	}{
@@ -148,6 +149,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Delivery:  fmt.Sprintf(l.DeliveryFmt, rep.Totals.Delivered, counted{rep.Totals.Deferred, "deferral", "deferrals"}, rep.Totals.Bounced, rep.Totals.Expired),
 		Failures:  failureList(rep.Failures, l),
 		Redated:   redatedText(rep, l),
+		Bounded:   boundedText(rep, l),
 		Files:     fileNames(rep.Files, l),
 	}
 	if rep.Folded > 0 {

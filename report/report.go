@@ -37,6 +37,13 @@ type Report struct {
 	// their receiver named too many addresses that are not ours
 	// (ingest.AddressBound).
 	Folded int64 `json:"folded_rejections,omitempty"`
+	// EvictedQueueIDs counts the queue ids forgotten past
+	// incident.MaxQueueIDs held at once, their removal never logged (the
+	// later fates of their messages are not counted); UntoldRecipients
+	// the recipients and domains counted as new past
+	// incident.MaxDistinct told apart (incident.Bounds).
+	EvictedQueueIDs  int64 `json:"evicted_queue_ids,omitempty"`
+	UntoldRecipients int64 `json:"untold_recipients,omitempty"`
 	// Redated counts, by reason ("untimed", "ahead"), the lines read at
 	// another time than their stamp says (ingest.Clock): no time, or one
 	// before 2000, dated at the line before; more than a day after the
@@ -161,6 +168,8 @@ func Build(res *pipeline.Result, opts Options) *Report {
 		Skipped:           res.Skipped,
 		TooLong:           res.TooLong,
 		Folded:            res.Folded,
+		EvictedQueueIDs:   res.Bounds.Evicted,
+		UntoldRecipients:  res.Bounds.Untold,
 		Totals:            res.Totals,
 		Failures:          map[string]int64{},
 		Incidents:         []Incident{},

@@ -38,6 +38,10 @@ type labels struct {
 	// Folded and FoldedFmt (refusals, the caps) tell what was folded
 	// (Report.Folded).
 	Folded, FoldedFmt string
+	// Bounded, BoundedQueueFmt (queue ids, the cap) and BoundedDistinctFmt
+	// (recipients, the cap) tell what the tracker forgot or did not tell
+	// apart (Report.EvictedQueueIDs, Report.UntoldRecipients).
+	Bounded, BoundedQueueFmt, BoundedDistinctFmt string
 	// Redated and RedatedFmt (lines without a trustworthy time, lines a
 	// day ahead of the log around them) tell what the clock dated
 	// otherwise (Report.Redated).
@@ -74,23 +78,26 @@ var words = map[string]labels{
 		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
-		Folded:            "Folded",
-		FoldedFmt:         "%v counted with no listed address: a receiver named more than %d addresses that are not ours, or the receivers together more than %d",
-		Redated:           "Redated",
-		RedatedFmt:        "%v with no time, or one before 2000, and %v dated after the log file was last written, read at the time of the line before",
-		RedatedUntimedFmt: "%v with no time, or one before 2000, read at the time of the line before",
-		RedatedAheadFmt:   "%v dated after the log file was last written, read at the time of the line before",
-		LinesFmt:          "%d read, %d unparsed, %d from other programs",
-		SkippedFmt:        "%v (over %s), %d outside --since/--until",
-		SkippedTooLongFmt: "%v (over %s)",
-		SkippedOutsideFmt: "%d outside --since/--until",
-		DeliveryFmt:       "%d delivered, %v, %d bounced, %d expired",
-		AffectedFmt:       "%v, %v (%d bounced, %v)",
-		IncidentsFmt:      "%v (%d ongoing, %d cleared)",
-		SummaryFmt:        "%v, %d still ongoing at the end of the log; %v affected.",
-		FateFmt:           "%d %s",
-		Fate:              map[string]string{"delivered": "delivered later", "bounced": "bounced", "expired": "expired", "deferred": "still queued"},
-		duration:          durationEn,
+		Folded:             "Folded",
+		Bounded:            "Bounded",
+		BoundedQueueFmt:    "%v forgotten, the least recently seen first, past the %d held at once: their removal was not logged, and their messages' later fates are not counted",
+		BoundedDistinctFmt: "%v counted as new past the %d told apart: recipient and domain counts are upper bounds",
+		FoldedFmt:          "%v counted with no listed address: a receiver named more than %d addresses that are not ours, or the receivers together more than %d",
+		Redated:            "Redated",
+		RedatedFmt:         "%v with no time, or one before 2000, and %v dated after the log file was last written, read at the time of the line before",
+		RedatedUntimedFmt:  "%v with no time, or one before 2000, read at the time of the line before",
+		RedatedAheadFmt:    "%v dated after the log file was last written, read at the time of the line before",
+		LinesFmt:           "%d read, %d unparsed, %d from other programs",
+		SkippedFmt:         "%v (over %s), %d outside --since/--until",
+		SkippedTooLongFmt:  "%v (over %s)",
+		SkippedOutsideFmt:  "%d outside --since/--until",
+		DeliveryFmt:        "%d delivered, %v, %d bounced, %d expired",
+		AffectedFmt:        "%v, %v (%d bounced, %v)",
+		IncidentsFmt:       "%v (%d ongoing, %d cleared)",
+		SummaryFmt:         "%v, %d still ongoing at the end of the log; %v affected.",
+		FateFmt:            "%d %s",
+		Fate:               map[string]string{"delivered": "delivered later", "bounced": "bounced", "expired": "expired", "deferred": "still queued"},
+		duration:           durationEn,
 	},
 	"ja": {
 		NotShown: "アドレスの記載なし", Stdin: "標準入力",
@@ -105,24 +112,27 @@ var words = map[string]labels{
 		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
 		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
-		Folded:            "集約",
-		FoldedFmt:         "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを、1 つの受信側が %[2]d 件を超えて、または受信側全体で %[3]d 件を超えて示したもの）",
-		Redated:           "時刻の補正",
-		RedatedFmt:        "時刻のない行・2000年より前の時刻の行 %d 行と、ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
-		RedatedUntimedFmt: "時刻のない行・2000年より前の時刻の行 %d 行を、直前の行の時刻として扱いました",
-		RedatedAheadFmt:   "ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
-		LinesFmt:          "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
-		SkippedFmt:        "長すぎる行 %d 行（%s 超）、期間外 %d 行",
-		SkippedTooLongFmt: "長すぎる行 %d 行（%s 超）",
-		SkippedOutsideFmt: "期間外 %d 行",
-		DeliveryFmt:       "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
-		AffectedFmt:       "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
-		IncidentsFmt:      "障害 %d 件（継続中 %d 件、解消済み %d 件）",
-		SummaryFmt:        "ブロックリストによる障害 %d 件、うちログの最後の時点で継続中 %d 件。影響を受けたメール %d 通。",
-		FateFmt:           "%[2]s %[1]d 通",
-		Fate:              map[string]string{"delivered": "その後配送済み", "bounced": "返送", "expired": "期限切れで返送", "deferred": "キューで再送待ち"},
-		Category:          categoryWords("ja"),
-		duration:          durationJa,
+		Folded:             "集約",
+		Bounded:            "上限",
+		BoundedQueueFmt:    "キュー ID %[1]d 件を、同時に保持する %[2]d 件を超えたため、最後に見た時刻の古いものから破棄しました（削除がログになく、その後のメールの行方は集計していません）",
+		BoundedDistinctFmt: "宛先・宛先ドメイン %[1]d 件を、区別できる %[2]d 件を超えたため新規として数えました（宛先数・ドメイン数は上限値です）",
+		FoldedFmt:          "拒否 %[1]d 件を登録アドレスなしとして集計しました（当方以外のアドレスを、1 つの受信側が %[2]d 件を超えて、または受信側全体で %[3]d 件を超えて示したもの）",
+		Redated:            "時刻の補正",
+		RedatedFmt:         "時刻のない行・2000年より前の時刻の行 %d 行と、ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		RedatedUntimedFmt:  "時刻のない行・2000年より前の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		RedatedAheadFmt:    "ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
+		LinesFmt:           "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
+		SkippedFmt:         "長すぎる行 %d 行（%s 超）、期間外 %d 行",
+		SkippedTooLongFmt:  "長すぎる行 %d 行（%s 超）",
+		SkippedOutsideFmt:  "期間外 %d 行",
+		DeliveryFmt:        "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
+		AffectedFmt:        "メール %d 通、宛先 %d 件（返送 %d 件、遅延 %d 回）",
+		IncidentsFmt:       "障害 %d 件（継続中 %d 件、解消済み %d 件）",
+		SummaryFmt:         "ブロックリストによる障害 %d 件、うちログの最後の時点で継続中 %d 件。影響を受けたメール %d 通。",
+		FateFmt:            "%[2]s %[1]d 通",
+		Fate:               map[string]string{"delivered": "その後配送済み", "bounced": "返送", "expired": "期限切れで返送", "deferred": "キューで再送待ち"},
+		Category:           categoryWords("ja"),
+		duration:           durationJa,
 	},
 }
 
@@ -195,6 +205,19 @@ func skippedText(rep *Report, l labels) string {
 
 const timeLayout = "2006-01-02 15:04:05 -0700"
 
+// boundedText tells what Report.EvictedQueueIDs and
+// Report.UntoldRecipients count ("" for nothing).
+func boundedText(rep *Report, l labels) string {
+	var parts []string
+	if rep.EvictedQueueIDs > 0 {
+		parts = append(parts, fmt.Sprintf(l.BoundedQueueFmt, counted{rep.EvictedQueueIDs, "queue id", "queue ids"}, incident.MaxQueueIDs))
+	}
+	if rep.UntoldRecipients > 0 {
+		parts = append(parts, fmt.Sprintf(l.BoundedDistinctFmt, counted{rep.UntoldRecipients, "recipient or domain", "recipients and domains"}, incident.MaxDistinct))
+	}
+	return strings.Join(parts, l.Sep)
+}
+
 // redatedText tells what Report.Redated counts ("" for nothing).
 func redatedText(rep *Report, l labels) string {
 	untimed, ahead := rep.Redated["untimed"], rep.Redated["ahead"]
@@ -234,6 +257,9 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	}
 	if rep.Folded > 0 {
 		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, ingest.MaxForeignAddresses)
+	}
+	if s := boundedText(rep, l); s != "" {
+		line(l.Bounded, "%s", s)
 	}
 	if s := redatedText(rep, l); s != "" {
 		line(l.Redated, "%s", s)

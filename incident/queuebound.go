@@ -1,0 +1,300 @@
+package incident
+
+import (
+	"hash/maphash"
+	"slices"
+	"strings"
+	"time"
+)
+
+// What the tracker keeps per queue id — who submitted the message (its
+// metadata) and its entries in the incidents it affects — ends when
+// Postfix logs the message's removal ("removed"). A log without those
+// lines (status=bounced lines grepped out of a month of logs, a host whose
+// qmgr lines were filtered out, messages that never finish) would keep it
+// for ever: 500 bytes or so a queue id, half a gigabyte per million
+// refused messages. So a queue id also ends:
+//
+//   - QueueLifetime after it was last seen, in log time: Postfix returns
+//     or drops a message once it has been queued for maximal_queue_lifetime
+//     (bounce_queue_lifetime for a bounce), 5 days by default, and retries
+//     a deferred one at least every maximal_backoff_time (4000 s), so a
+//     queue id silent that long names no message still in the queue; one
+//     seen again after it is another message (Postfix reuses queue ids).
+//     The lifetime sweep runs every QueueLifetime/10 of log time, so a
+//     queue id goes between 5 and 5.5 days after it was last seen.
+//   - past MaxQueueIDs queue ids with metadata, or MaxQueueIDs affected by
+//     incidents, the least recently seen eighth of them goes (evicted,
+//     counted in QueueStats). An evicted message's later fate (delivered,
+//     bounced, expired) no longer changes its incident's counts, and its
+//     submitter is forgotten: refused later, it counts as a message of an
+//     unknown submitter. A message refused again by an incident it was
+//     evicted from is not counted twice: its tomb (the incident, the fate
+//     it counted, its place in the incident's list) stays until
+//     MaxQueueIDs later evictions.
+//
+// Both hold for the daemon and replay alike: the tracker is theirs (one
+// ingest path).
+const (
+	QueueLifetime = 5 * 24 * time.Hour
+	MaxQueueIDs   = 1 << 14
+)
+
+// Bounds counts what the tracker forgot or stopped telling apart to keep
+// its memory bounded whatever the log.
+type Bounds struct {
+	// Expired counts the queue ids forgotten QueueLifetime after they were
+	// last seen, their removal never logged; Evicted those forgotten past
+	// MaxQueueIDs, the least recently seen first (their messages' later
+	// fates not counted, their submitters lost).
+	Expired, Evicted int64
+	// Untold counts the recipients and recipient domains counted as new
+	// to their incident without knowing whether it had them already:
+	// past MaxDistinct held, an incident's counts of distinct recipients
+	// and domains are upper bounds.
+	Untold int64
+	// Tracked is the number of queue ids held now: those with metadata
+	// plus those affected by incidents (a queue id may be both), at most
+	// 2×MaxQueueIDs; Peak the most held at once. Distinct is the
+	// recipients and domains told apart now.
+	Tracked, Peak, Distinct int
+}
+
+// Bounds returns what was forgotten so far and what is held now.
+func (t *Tracker) Bounds() Bounds {
+	s := t.queueDrop
+	s.Tracked = len(t.meta) + t.byQueue.len()
+	s.Distinct = t.distinct
+	return s
+}
+
+// MaxDistinct bounds the distinct recipients and recipient domains the
+// active incidents tell apart, all together (a hash of each, 16 bytes or
+// so): an incident counts each distinct recipient and domain once, which
+// takes remembering them while it lasts, and a spam run to a million
+// addresses must not take a million entries. Past it, a recipient or
+// domain not remembered is counted as new (unless the incident lists it),
+// and counted in Bounds.Untold. A cleared incident's entries are let go.
+const MaxDistinct = 1 << 17
+
+// remember adds h to an incident's set of distinct recipients or domains,
+// while fewer than MaxDistinct are held.
+func (t *Tracker) remember(set map[uint64]struct{}, h uint64) {
+	if t.distinct >= MaxDistinct {
+		t.queueDrop.Untold++
+		return
+	}
+	set[h] = struct{}{}
+	t.distinct++
+}
+
+// sortedHas reports whether the sorted list holds s.
+func sortedHas(list []string, s string) bool {
+	_, ok := slices.BinarySearch(list, s)
+	return ok
+}
+
+// tomb is what an entry evicted from an active incident counted: the fate
+// counted in the incident's Fates and its index in the incident's
+// Messages (-1: beyond the list).
+type tomb struct {
+	salt uint64 // the incident's (state.salt)
+	last int64  // when the queue id was last seen before its eviction
+	idx  int32
+	slot int32 // where its key is in Tracker.tombRing
+	fate Fate
+	next *tomb // the same queue id's entry in another incident
+}
+
+// newRef adds an affected queue id (a copy the caller owns), evicting the
+// least recently seen first when MaxQueueIDs are held.
+func (t *Tracker) newRef(qid string) *msgRef {
+	ref := &msgRef{}
+	t.addRef(qid, ref)
+	return ref
+}
+
+// addRef is newRef with the reference allocated by the caller (affect's
+// msgPair).
+func (t *Tracker) addRef(qid string, ref *msgRef) {
+	if t.byQueue.len() >= MaxQueueIDs {
+		t.evictRefs() // before the new one goes in: never it
+	}
+	ref.entries, ref.last = ref.one[:0], t.nowSec
+	t.byQueue.put(qid, ref)
+	t.held()
+}
+
+// held notes the number of queue ids held, after one was added.
+func (t *Tracker) held() {
+	t.queueDrop.Peak = max(t.queueDrop.Peak, len(t.meta)+t.byQueue.len())
+}
+
+// sweepQueue forgets the queue ids not seen for QueueLifetime.
+func (t *Tracker) sweepQueue() {
+	t.nextSweep = t.nowSec + int64(QueueLifetime/time.Second)/10
+	cut := t.nowSec - int64(QueueLifetime/time.Second)
+	for qid, m := range t.meta {
+		if ref := t.byQueue.get(qid); m.last < cut && (ref == nil || ref.last < cut) {
+			t.forget(qid, false)
+		}
+	}
+	for qid, ref := range t.byQueue.m {
+		if m := t.meta[qid]; ref.last < cut && m == nil {
+			t.forget(qid, false)
+		}
+	}
+}
+
+// evictMeta forgets the least recently seen eighth of the queue ids with
+// metadata.
+func (t *Tracker) evictMeta() {
+	cut, n := t.oldest(len(t.meta), func(yield func(int64)) {
+		for _, m := range t.meta {
+			yield(m.last)
+		}
+	})
+	for qid, m := range t.meta {
+		if n > 0 && m.last <= cut {
+			t.forget(qid, true)
+			n--
+		}
+	}
+}
+
+// evictRefs forgets the least recently seen eighth of the queue ids
+// affected by incidents.
+func (t *Tracker) evictRefs() {
+	cut, n := t.oldest(t.byQueue.len(), func(yield func(int64)) {
+		for _, ref := range t.byQueue.m {
+			yield(ref.last)
+		}
+	})
+	for qid, ref := range t.byQueue.m {
+		if n > 0 && ref.last <= cut {
+			t.forget(qid, true)
+			n--
+		}
+	}
+}
+
+// oldest returns the last-seen stamp at or before which the oldest eighth
+// of n entries lie, and how many to take (ties at the cut may be more).
+func (t *Tracker) oldest(n int, each func(func(int64))) (int64, int) {
+	t.scratch = t.scratch[:0]
+	each(func(x int64) { t.scratch = append(t.scratch, x) })
+	slices.Sort(t.scratch)
+	k := max(n/8, 1)
+	return t.scratch[k-1], k
+}
+
+// forget drops what the tracker holds of queue id qid, counted as expired
+// or evicted; an evicted one leaves a tomb in each active incident it
+// affects. Its metadata is not reused (freeMeta): a caller may hold it
+// (link).
+func (t *Tracker) forget(qid string, evicted bool) {
+	if evicted {
+		t.queueDrop.Evicted++
+	} else {
+		t.queueDrop.Expired++
+	}
+	delete(t.meta, qid)
+	if ref := t.byQueue.get(qid); ref != nil {
+		t.dropRef(qid, ref, evicted)
+	}
+}
+
+// dropRef forgets the affected queue id qid; evicted leaves a tomb in each
+// active incident it affects.
+func (t *Tracker) dropRef(qid string, ref *msgRef, evicted bool) {
+	var h uint64
+	if evicted {
+		h = maphash.String(t.seed, qid)
+	}
+	for _, ms := range ref.entries {
+		if ms.st.msgIndex == nil {
+			continue // cleared: its counts are final
+		}
+		delete(ms.st.msgIndex, qid)
+		if evicted {
+			t.bury(h, tomb{salt: ms.st.salt, last: ref.last, idx: int32(ms.idx), fate: ms.fate})
+		}
+	}
+	t.byQueue.del(qid)
+}
+
+// bury keeps tb under the queue id hash h, forgetting the oldest tomb once
+// MaxQueueIDs are kept.
+func (t *Tracker) bury(h uint64, tb tomb) {
+	if t.tombs == nil {
+		t.tombs = make(map[uint64]tomb)
+	}
+	slot := t.tombNext
+	if len(t.tombRing) < MaxQueueIDs {
+		slot = len(t.tombRing)
+		t.tombRing = append(t.tombRing, h)
+	} else {
+		if old, ok := t.tombs[t.tombRing[slot]]; ok && int(old.slot) == slot {
+			delete(t.tombs, t.tombRing[slot])
+		}
+		t.tombRing[slot] = h
+		t.tombNext = (slot + 1) % MaxQueueIDs
+	}
+	tb.slot = int32(slot)
+	if prev, ok := t.tombs[h]; ok {
+		tb.next = &prev
+	}
+	t.tombs[h] = tb
+}
+
+// restore makes st's entry of qid again from its tomb, if it has one: the
+// message is counted already, with the fate in the tomb. It returns nil
+// when st has no tomb of qid.
+func (t *Tracker) restore(st *state, qid string) *msgState {
+	h := maphash.String(t.seed, qid)
+	head, ok := t.tombs[h]
+	if !ok {
+		return nil
+	}
+	var found *tomb
+	var rest []tomb
+	for tb := &head; tb != nil; tb = tb.next {
+		if tb.salt == st.salt && found == nil {
+			found = tb
+		} else {
+			rest = append(rest, *tb)
+		}
+	}
+	if found == nil || found.last < t.nowSec-int64(QueueLifetime/time.Second) {
+		return nil // none, or of a message that left the queue long ago
+	}
+	delete(t.tombs, h)
+	for i := len(rest) - 1; i >= 0; i-- {
+		tb := rest[i]
+		tb.next = nil
+		t.bury(h, tb)
+	}
+	ms := &msgState{st: st, idx: int(found.idx), fate: found.fate, restored: true, changed: t.cfg.NoEvents}
+	// The recipients it had are forgotten but for the list's (a listed
+	// message): they stand at the fate counted.
+	if ms.idx >= 0 {
+		for _, r := range st.inc.Messages[ms.idx].Recipients {
+			ms.rcpts = append(ms.rcpts, rcptFate{r, found.fate})
+		}
+		if !t.cfg.NoEvents && ms.idx < len(st.msgs) {
+			st.msgs[ms.idx] = ms
+		}
+	}
+	if len(ms.rcpts) == 0 {
+		ms.rcpts = append(ms.rcpt0[:0], rcptFate{"", found.fate})
+	}
+	qid = strings.Clone(qid)
+	st.msgIndex[qid] = ms
+	ref := t.byQueue.get(qid)
+	if ref == nil {
+		ref = t.newRef(qid)
+	}
+	ref.last = t.nowSec
+	ref.entries = append(ref.entries, ms)
+	return ms
+}

@@ -1,0 +1,123 @@
+package incident
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
+)
+
+// TestQueueBound: what the tracker keeps per queue id ends at the message's
+// removal, QueueLifetime after the queue id was last seen, or past
+// MaxQueueIDs (the least recently seen first), each counted; a message
+// refused again after its eviction is not counted twice; past MaxDistinct
+// recipients are counted without being told apart, and counted so.
+func TestQueueBound(t *testing.T) {
+	day := 24 * 3600
+	lifetime := int(QueueLifetime / time.Second)
+	from := func(sec int, qid string) step {
+		return step{r: rec(sec, postfixlog.KindQueued, qid, func(r *postfixlog.Record) { r.From = "alice@ours.example" })}
+	}
+	refused := func(sec int, qid, to string) step { return step{r: delivery(sec, qid, to, "deferred"), v: spamhaus} }
+	removed := func(sec int, qid string) step { return step{r: rec(sec, postfixlog.KindRemoved, qid, nil)} }
+	qid := func(i int) string { return fmt.Sprintf("B%07X", i) }
+	// many refuses n other messages from second 1 on, each once.
+	many := func(n int) []step {
+		var out []step
+		for i := range n {
+			out = append(out, refused(1+i/100, qid(i), fmt.Sprintf("u%d@example.net", i%50)))
+		}
+		return out
+	}
+	cat := func(parts ...[]step) []step {
+		var out []step
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	n := MaxQueueIDs + 1000
+	for _, tc := range []struct {
+		name  string
+		cfg   Config
+		steps []step
+		// messages and deferred: the incident's message count and its
+		// messages counted deferred; the Bounds wanted (Tracked and Peak
+		// at most, Evicted: some or none, the others exactly).
+		messages, deferred int
+		want               Bounds
+	}{
+		{"removal ends a queue id", Config{},
+			[]step{from(0, "Q1"), refused(1, "Q1", "bob@example.net"), removed(2, "Q1")},
+			1, 1, Bounds{Tracked: 0, Peak: 2, Distinct: 2}},
+		{"a queue id not seen for the lifetime ends", Config{},
+			[]step{from(0, "Q1"), refused(1, "Q1", "bob@example.net"), {tick: 1 + lifetime + day/2 + 1}},
+			1, 1, Bounds{Expired: 1, Tracked: 0, Peak: 2, Distinct: 2}},
+		{"seen again within the lifetime it stays", Config{},
+			[]step{from(0, "Q1"), refused(1, "Q1", "bob@example.net"), refused(4*day, "Q1", "bob@example.net"), {tick: 1 + lifetime + day/2 + 1}},
+			1, 1, Bounds{Tracked: 2, Peak: 2, Distinct: 2}},
+		{"refused again within the lifetime it stays", Config{},
+			[]step{refused(1, "Q1", "bob@example.net"), refused(4*day, "Q1", "bob@example.net"), {tick: 1 + lifetime + day/2 + 1}},
+			1, 1, Bounds{Tracked: 1, Peak: 1, Distinct: 2}},
+		{"refused again after the lifetime: another message", Config{},
+			[]step{refused(0, "Q1", "bob@example.net"), {tick: lifetime + day/2 + 1}, refused(lifetime+day/2+2, "Q1", "bob@example.net")},
+			2, 2, Bounds{Expired: 1, Tracked: 1, Peak: 1, Distinct: 2}},
+		{"past the cap the oldest metadata goes", Config{},
+			func() []step {
+				var out []step
+				for i := range n {
+					out = append(out, from(i, qid(i)))
+				}
+				return out
+			}(),
+			0, 0, Bounds{Evicted: 1, Tracked: MaxQueueIDs, Peak: MaxQueueIDs}},
+		{"refused again after its eviction: counted once (replay)", Config{CountsOnly: true, NoEvents: true},
+			cat([]step{from(0, "Q1"), refused(0, "Q1", "bob@example.net")}, many(n), []step{refused(n, "Q1", "bob@example.net")}),
+			n + 1, n + 1, Bounds{Evicted: 1, Tracked: 2 * MaxQueueIDs, Peak: 2 * MaxQueueIDs, Distinct: 52}},
+		{"refused again after its eviction: counted once (daemon)", Config{},
+			cat([]step{from(0, "Q1"), refused(0, "Q1", "bob@example.net")}, many(n), []step{refused(n, "Q1", "bob@example.net")}),
+			n + 1, n + 1, Bounds{Evicted: 1, Tracked: 2 * MaxQueueIDs, Peak: 2 * MaxQueueIDs, Distinct: 52}},
+		{"evicted, then removed: the queue id's next message is another", Config{},
+			cat([]step{refused(0, "Q1", "bob@example.net")}, many(n), []step{removed(n, "Q1"), refused(n+1, "Q1", "bob@example.net")}),
+			n + 2, n + 2, Bounds{Evicted: 1, Tracked: 2 * MaxQueueIDs, Peak: 2 * MaxQueueIDs, Distinct: 52}},
+		{"past MaxDistinct recipients are counted, not told apart", Config{CountsOnly: true, NoEvents: true},
+			func() []step {
+				var out []step
+				for i := range MaxDistinct + 10 {
+					out = append(out, refused(i/1000, "", fmt.Sprintf("u%d@example.net", i)))
+				}
+				return out
+			}(),
+			0, 0, Bounds{Untold: 11, Distinct: MaxDistinct}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := New(tc.cfg)
+			run(tr, tc.steps)
+			got := tr.Bounds()
+			if got.Tracked > tc.want.Tracked || got.Peak > tc.want.Peak || got.Expired != tc.want.Expired || got.Untold != tc.want.Untold || got.Distinct != tc.want.Distinct {
+				t.Errorf("bounds %+v, want %+v (Tracked, Peak at most)", got, tc.want)
+			}
+			if (got.Evicted == 0) != (tc.want.Evicted == 0) {
+				t.Errorf("%d evicted, want some: %v", got.Evicted, tc.want.Evicted != 0)
+			}
+			if tc.want.Evicted != 0 {
+				// The least recently seen went, the last one stayed.
+				if _, ok := tr.Submitted(qid(0)); ok {
+					t.Errorf("%s kept", qid(0))
+				}
+				if _, ok := tr.Submitted(qid(n - 1)); !ok && tc.messages == 0 {
+					t.Errorf("%s forgotten", qid(n-1))
+				}
+			}
+			var msgs, deferred int
+			for _, inc := range tr.Incidents() {
+				msgs += len(inc.Messages) + inc.MoreMessages
+				deferred += inc.Fates.Deferred
+			}
+			if msgs != tc.messages || deferred != tc.deferred {
+				t.Errorf("%d messages, %d deferred; want %d, %d", msgs, deferred, tc.messages, tc.deferred)
+			}
+		})
+	}
+}
