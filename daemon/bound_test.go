@@ -67,7 +67,8 @@ func TestReceiversNamingManyAddresses(t *testing.T) {
 // tracker: past it the least recently seen are evicted, counted in
 // rblwatch_incident_forgotten_queue_ids_total{reason="evicted"} and said
 // once in the log; a queue id not seen for incident.QueueLifetime is
-// forgotten at a tick, counted as expired.
+// forgotten at a tick, counted as expired. The store's live messages are
+// bounded alike (rblwatch_track_evicted_messages_total).
 func TestQueueIDsWithoutRemoval(t *testing.T) {
 	h := newHarness(t)
 	h.start(h.config())
@@ -86,6 +87,11 @@ func TestQueueIDsWithoutRemoval(t *testing.T) {
 	}
 	if got := h.logs.FilterMessageSnippet("more queue ids in the log than the tracker holds").Len(); got != 1 {
 		t.Errorf("the eviction was logged %d times, want once", got)
+	}
+	// The store's picture of the queue closed the least recently seen
+	// messages likewise (track.Store.Evicted).
+	if got := testutil.ToFloat64(h.metrics.storeEvicted); got < 2000 || got > float64(n)-float64(incident.MaxQueueIDs)/2 {
+		t.Errorf("%v live messages closed by the store of %d, want the %d past the cap and at most an eighth of the cap more", got, n, n-incident.MaxQueueIDs)
 	}
 	h.tickAt(t0.Add(incident.QueueLifetime + 24*time.Hour))
 	h.stop()

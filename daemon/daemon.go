@@ -160,8 +160,10 @@ type service struct {
 	// the log says is counted, and said once per reason.
 	clock  ingest.Clock
 	warned [len(ingest.RedatedNames)]bool
-	// bounds is what countBounds counted of the tracker's Bounds so far.
-	bounds incident.Bounds
+	// bounds and storeEvicted are what countBounds counted of the
+	// tracker's Bounds and the store's Evicted so far.
+	bounds       incident.Bounds
+	storeEvicted int64
 	// bound folds the addresses a receiver names beyond a cap (a broken
 	// or hostile receiver must not open an incident per address).
 	bound  *ingest.AddressBound
@@ -833,6 +835,10 @@ func (s *service) countBounds() {
 	}
 	if n := b.Untold - last.Untold; n > 0 {
 		s.d.Metrics.untold.Add(float64(n))
+	}
+	if ev := s.d.Store.Evicted(); ev > s.storeEvicted {
+		s.d.Metrics.storeEvicted.Add(float64(ev - s.storeEvicted))
+		s.storeEvicted = ev
 	}
 	if n := b.Evicted - last.Evicted; n > 0 {
 		s.d.Metrics.forgotten.WithLabelValues("evicted").Add(float64(n))

@@ -43,6 +43,7 @@ type Metrics struct {
 	redated      *prometheus.CounterVec // reason (ingest.RedatedNames): lines dated otherwise than they say
 	forgotten    *prometheus.CounterVec // reason (expired, evicted): queue ids the tracker forgot (incident.Bounds)
 	untold       prometheus.Counter     // recipients counted as new past incident.MaxDistinct
+	storeEvicted prometheus.Counter     // live messages the store closed past its cap (track.Store.Evicted)
 
 	state *stateCollector
 }
@@ -77,6 +78,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			"Queue ids the incident tracker forgot before the log told their removal, by reason: expired (not seen for 5 days, Postfix's queue lifetime), evicted (the least recently seen, past the 16,384 held at once: their messages' later fates are not counted).", "reason"),
 		untold: counter("incident", "untold_recipients_total",
 			"Recipients and recipient domains counted as new to their incident past the 131,072 the tracker tells apart: incidents' recipient counts are then upper bounds."),
+		storeEvicted: counter("track", "evicted_messages_total",
+			"Messages the store closed at their last-seen time, their removal never logged, past the 16,384 live messages it holds in memory (the least recently seen first): a later line of the queue id starts another message."),
 		state: newStateCollector(),
 	}
 	for _, s := range []string{"listed", "clean", "error"} {
@@ -89,7 +92,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.forgotten.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.redated, m.forgotten, m.untold, m.state)
+		reg.MustRegister(m.lines, m.skippedLines, m.unparsed, m.deliveries, m.failures, m.rejections, m.events, m.notices, m.dnsChecks, m.selfFailed, m.folded, m.redated, m.forgotten, m.untold, m.storeEvicted, m.state)
 	}
 	return m
 }

@@ -24,8 +24,8 @@ import (
 //     The lifetime sweep runs every QueueLifetime/10 of log time, so a
 //     queue id goes between 5 and 5.5 days after it was last seen.
 //   - past MaxQueueIDs queue ids with metadata, or MaxQueueIDs affected by
-//     incidents, the least recently seen eighth of them goes (evicted,
-//     counted in QueueStats). An evicted message's later fate (delivered,
+//     incidents, the least recently seen eighth of them goes (Oldest;
+//     evicted, counted in Bounds). An evicted message's later fate (delivered,
 //     bounced, expired) no longer changes its incident's counts, and its
 //     submitter is forgotten: refused later, it counts as a message of an
 //     unknown submitter. A message refused again by an incident it was
@@ -149,15 +149,14 @@ func (t *Tracker) sweepQueue() {
 // evictMeta forgets the least recently seen eighth of the queue ids with
 // metadata.
 func (t *Tracker) evictMeta() {
-	cut, n := t.oldest(len(t.meta), func(yield func(int64)) {
+	cut := t.oldest(func(yield func(int64)) {
 		for _, m := range t.meta {
 			yield(m.last)
 		}
 	})
 	for qid, m := range t.meta {
-		if n > 0 && m.last <= cut {
+		if m.last <= cut {
 			t.forget(qid, true)
-			n--
 		}
 	}
 }
@@ -165,27 +164,34 @@ func (t *Tracker) evictMeta() {
 // evictRefs forgets the least recently seen eighth of the queue ids
 // affected by incidents.
 func (t *Tracker) evictRefs() {
-	cut, n := t.oldest(t.byQueue.len(), func(yield func(int64)) {
+	cut := t.oldest(func(yield func(int64)) {
 		for _, ref := range t.byQueue.m {
 			yield(ref.last)
 		}
 	})
 	for qid, ref := range t.byQueue.m {
-		if n > 0 && ref.last <= cut {
+		if ref.last <= cut {
 			t.forget(qid, true)
-			n--
 		}
 	}
 }
 
-// oldest returns the last-seen stamp at or before which the oldest eighth
-// of n entries lie, and how many to take (ties at the cut may be more).
-func (t *Tracker) oldest(n int, each func(func(int64))) (int64, int) {
+// oldest returns Oldest of the stamps each yields.
+func (t *Tracker) oldest(each func(func(int64))) int64 {
 	t.scratch = t.scratch[:0]
 	each(func(x int64) { t.scratch = append(t.scratch, x) })
-	slices.Sort(t.scratch)
-	k := max(n/8, 1)
-	return t.scratch[k-1], k
+	return Oldest(t.scratch)
+}
+
+// Oldest returns the last-seen stamp at or before which the least
+// recently seen eighth of stamps lie (it sorts stamps; at least one). What
+// is evicted past a cap is everything seen at or before it — those seen
+// in the same second as the eighth's last too, so that which go does not
+// depend on the order of a map — the tracker's queue ids and the store's
+// live messages alike.
+func Oldest(stamps []int64) int64 {
+	slices.Sort(stamps)
+	return stamps[max(len(stamps)/8, 1)-1]
 }
 
 // forget drops what the tracker holds of queue id qid, counted as expired

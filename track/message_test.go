@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -707,5 +708,46 @@ func TestRcptCountsAdd(t *testing.T) {
 		if c != tc.want {
 			t.Errorf("add(%q) = %+v, want %+v", tc.status, c, tc.want)
 		}
+	}
+}
+
+// TestLiveMessagesBounded: a log whose qmgr "removed" lines never come
+// kept every message it named live in the store's memory; now past
+// incident.MaxQueueIDs live messages the least recently seen are closed
+// at their last-seen time (as a stale one is), counted in Evicted, and a
+// later line of such a queue id starts another message. With the
+// removals, the removed messages kept for late lines are bounded alike.
+func TestLiveMessagesBounded(t *testing.T) {
+	n := incident.MaxQueueIDs + 1000
+	qid := func(i int) string { return fmt.Sprintf("%011X", 0x1000000+i) }
+	for _, removals := range []bool{false, true} {
+		t.Run(fmt.Sprintf("removals %v", removals), func(t *testing.T) {
+			s := openTest(t)
+			var recs []*postfixlog.Record
+			for i := range n {
+				recs = append(recs, queued(sec(i/100), qid(i), "a@origin.test", 1))
+				if removals {
+					recs = append(recs, removed(sec(i/100), qid(i)))
+				}
+			}
+			apply(t, s, recs...)
+			apply(t, s, delivery(sec(n/100+1), qid(0), "ok@remote.test", "sent", "2.0.0", okSent))
+			s.qmu.Lock()
+			live, gone := len(s.queue.live), len(s.queue.gone)
+			s.qmu.Unlock()
+			if live > incident.MaxQueueIDs || gone > incident.MaxQueueIDs {
+				t.Errorf("%d live and %d removed messages in memory, want at most %d each", live, gone, incident.MaxQueueIDs)
+			}
+			if ev := s.Evicted(); removals != (ev == 0) || !removals && (ev < 1000 || ev > int64(n-incident.MaxQueueIDs/2)) {
+				t.Errorf("%d live messages closed past the cap, want about %d (removals: %v)", ev, n-incident.MaxQueueIDs, removals)
+			}
+			if removals {
+				return
+			}
+			rows := byQueueID(t, s, qid(0))
+			if len(rows) != 2 || !rows[0].RemovedAt.Equal(sec(0)) || !rows[1].RemovedAt.IsZero() || rcptSummary(rows[1]) != "ok@remote.test=sent/2.0.0/1" {
+				t.Errorf("queue id %s: %+v; want one closed at %v and a new one delivered", qid(0), rows, sec(0))
+			}
+		})
 	}
 }

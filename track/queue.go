@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -32,6 +33,10 @@ type queue struct {
 	links  []link           // links between queue ids read since the last flush (trail.go)
 	latest time.Time        // the latest time read in the log
 	swept  time.Time        // when stale live messages were last looked for (log time)
+	// evicted counts the live messages closed past incident.MaxQueueIDs
+	// (evict); stamps is its scratch.
+	evicted int64
+	stamps  []int64
 }
 
 // recentWindow is how long (log time) a removed message stays in memory:
@@ -119,6 +124,9 @@ func (q *queue) latestMsg(qid string) *qmsg {
 
 // start begins a new live message for r.
 func (q *queue) start(r *postfixlog.Record) *qmsg {
+	if len(q.live) >= incident.MaxQueueIDs {
+		q.evict() // before the new one goes in: never it
+	}
 	m := &qmsg{queueID: strings.Clone(clip(r.QueueID, maxText)), state: StateQueued, firstSeen: r.Time, lastSeen: r.Time, link: true}
 	q.live[m.queueID] = m
 	q.touch(m)
@@ -320,14 +328,36 @@ func firstNonZero(ts ...time.Time) time.Time {
 	return time.Time{}
 }
 
-// expire forgets removed messages older than recentWindow, and closes
-// live ones not seen for staleAfter (once an hour of log time).
+// evict closes the least recently seen eighth of the live messages
+// (incident.Oldest), as a stale one is closed: a log whose removals never
+// come (qmgr's lines filtered out) would keep every message it names in
+// memory. Their rows end at their last-seen time; a later line of the
+// same queue id starts another message.
+func (q *queue) evict() {
+	q.stamps = q.stamps[:0]
+	for _, m := range q.live {
+		q.stamps = append(q.stamps, m.lastSeen.Unix())
+	}
+	cut := incident.Oldest(q.stamps)
+	for _, m := range q.live {
+		if m.lastSeen.Unix() <= cut {
+			q.remove(m, m.lastSeen)
+			m.updateState()
+			q.touch(m)
+			q.evicted++
+		}
+	}
+}
+
+// expire forgets removed messages older than recentWindow, or past the
+// incident.MaxQueueIDs removed last, and closes live ones not seen for
+// staleAfter (once an hour of log time).
 func (q *queue) expire() {
 	cut := q.latest.Add(-recentWindow)
 	i := 0
 	for ; i < len(q.gone); i++ {
 		m := q.gone[i]
-		if m.dirty || !m.removedAt.Before(cut) {
+		if m.dirty || !m.removedAt.Before(cut) && len(q.gone)-i <= incident.MaxQueueIDs {
 			break
 		}
 		if q.recent[m.queueID] == m {
@@ -672,6 +702,18 @@ func (s *Store) Apply(ctx context.Context, r *postfixlog.Record) error {
 	return nil
 }
 
+// Evicted returns the number of live messages the store closed, the least
+// recently seen first, past the incident.MaxQueueIDs it holds in memory
+// (their removal never logged).
+func (s *Store) Evicted() int64 {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if s.queue == nil {
+		return s.evicted
+	}
+	return s.evicted + s.queue.evicted
+}
+
 // Writes takes the rows that the records applied since the last call
 // changed, for Tx.Write. Rows taken and not written (a failed transaction)
 // are lost from memory: call Reload.
@@ -713,6 +755,9 @@ func (s *Store) recycle(w *Writes) {
 // (after a failed transaction, or rows deleted by Prune).
 func (s *Store) Reload() {
 	s.qmu.Lock()
+	if s.queue != nil {
+		s.evicted += s.queue.evicted
+	}
 	s.queue = nil
 	s.qmu.Unlock()
 }

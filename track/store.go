@@ -74,6 +74,9 @@ type Store struct {
 	// Writes takes the changed rows of (qmu guards it).
 	qmu   sync.Mutex
 	queue *queue
+	// evicted counts the live messages closed past the cap by the
+	// pictures dropped before (Evicted).
+	evicted int64
 	// spare are value lists of written Writes, for the next (recycle).
 	spare [][]any
 	// stmts are the writer's prepared hot statements (prepare).
