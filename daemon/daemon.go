@@ -331,16 +331,24 @@ func (s *service) run(ctx context.Context) error {
 	go func() { defer wg.Done(); worker.Run(bg, outboxTicks) }()
 	go func() { defer wg.Done(); s.runComposer(bg) }()
 	defer func() {
+		// The stop takes StopBound at most, every peer hung: a delivery
+		// under way gets notify.StopGrace to complete, the last notices
+		// are composed and sent in what is left.
+		stopBy := time.Now().Add(StopBound)
 		stopBG()
 		wg.Wait()
 		// Last chance for notices recorded just before the stop: compose
 		// them (DNS checks included) and send.
-		stepCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		composeBy := time.Now().Add(5 * time.Second)
+		if composeBy.After(stopBy) {
+			composeBy = stopBy
+		}
+		stepCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), composeBy)
 		defer cancel()
 		if err := s.composePending(stepCtx); err != nil {
 			s.log.Warn("last notices left to compose at the next start", zap.Error(err))
 		}
-		stepCtx, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		stepCtx, cancel2 := context.WithDeadline(context.WithoutCancel(ctx), stopBy)
 		defer cancel2()
 		if _, err := worker.Step(stepCtx, s.d.Now()); err != nil {
 			s.log.Warn("last outbox step", zap.Error(err))
@@ -549,6 +557,12 @@ func (s *service) reload(cfg *config.Config) {
 	}
 	s.log.Info("configuration reloaded")
 }
+
+// StopBound is the longest a stop takes (SIGTERM to exit), whatever the
+// peers do: a delivery under way gets notify.StopGrace to complete, then
+// the last notices are composed and sent within what is left; those left
+// over wait in the outbox for the next start.
+const StopBound = 10 * time.Second
 
 // liveSkew is how close to the wall clock a line's time must be for the
 // daemon to count as reading the live end of the log, when the source does

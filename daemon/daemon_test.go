@@ -618,3 +618,62 @@ func TestNoticeCommandsNameConfig(t *testing.T) {
 		}
 	}
 }
+
+// hungPeer is a transport whose first attempt never gets an answer: it
+// waits for its end (the attempt timeout or the stop). Every attempt notes
+// its deadline; the later ones fail at once (the test needs no more
+// waiting).
+type hungPeer struct {
+	mu        sync.Mutex
+	deadlines []time.Time
+	started   chan struct{}
+}
+
+func (p *hungPeer) Deliver(ctx context.Context, it notify.Item) error {
+	d, _ := ctx.Deadline()
+	p.mu.Lock()
+	p.deadlines = append(p.deadlines, d)
+	first := len(p.deadlines) == 1
+	p.mu.Unlock()
+	if !first {
+		return &notify.SendError{Temp: true, Err: errors.New("no answer")}
+	}
+	select {
+	case p.started <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return &notify.SendError{Temp: true, Err: ctx.Err()}
+}
+
+// TestStopBounded: with a webhook that never answers, a stop lets the
+// delivery under way run notify.StopGrace, then the last step's attempt
+// must end by StopBound after the stop began — before, the last step gave its
+// attempt 5 s and then StopGrace more, after the compose step's own 5 s:
+// 15 to 20 s in all.
+func TestStopBounded(t *testing.T) {
+	h := newHarness(t)
+	hook := &hungPeer{started: make(chan struct{}, 1)}
+	cfg := h.config()
+	cfg.Notify.Webhook.URL = "http://127.0.0.1/unused" // hook stands in for the peer
+	h.extra = map[string]notify.Transport{SinkWebhook: hook}
+	h.start(cfg)
+	appendLines(t, h.log, rejection(t0, "4C1B2A3F91", "alice@example.net"))
+	h.mail.wait(t, "opened")
+	select {
+	case <-hook.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no webhook attempt began")
+	}
+	// (A second of slack: the daemon reads the clock after this.)
+	bound := time.Now().Add(StopBound + time.Second)
+	h.stop()
+	hook.mu.Lock()
+	defer hook.mu.Unlock()
+	if len(hook.deadlines) != 2 {
+		t.Fatalf("%d webhook attempts, want 2 (the one under way at the stop, the last step's)", len(hook.deadlines))
+	}
+	if last := hook.deadlines[1]; last.IsZero() || last.After(bound) {
+		t.Errorf("the last step's attempt may run until %v, after the stop's bound %v", last, bound)
+	}
+}

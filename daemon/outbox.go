@@ -76,6 +76,7 @@ func (s *service) newWorker(ctx context.Context) *notify.Worker {
 		Sinks: s.switches(),
 		Log:   s.log.Named("outbox"),
 		Owner: owner,
+		Now:   s.d.Now,
 		OnResult: func(sink string, r notify.Result) {
 			m.notices.WithLabelValues(sink, string(r)).Inc()
 		},

@@ -149,6 +149,11 @@ type Worker struct {
 	// OnResult, when set, is called after every attempt (for metrics),
 	// from the lanes' goroutines.
 	OnResult func(sink string, r Result)
+	// Now, when set, is the clock read when an attempt ends: a retry is
+	// due its backoff after the attempt ended, not after the step that
+	// made it began (a peer that hung for the whole attempt would
+	// otherwise be asked again at once). Nil: the step's time.
+	Now func() time.Time
 
 	sent, retries, failed atomic.Uint64
 	once                  sync.Once
@@ -354,12 +359,26 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 	if l.t == nil {
 		err = &SendError{Sink: l.sink, Op: "config", Temp: true, Err: fmt.Errorf("notify: no transport for sink %q (is it still configured?)", l.sink)}
 	} else {
-		// A stop (ctx) cuts the attempt only after StopGrace.
+		// A stop (ctx cancelled) cuts the attempt only after StopGrace; a
+		// step with a deadline (the daemon's last, bounded by its stop)
+		// cuts it at the deadline.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.attemptTimeout())
+		if d, ok := ctx.Deadline(); ok {
+			var cancelAttempt context.CancelFunc
+			actx, cancelAttempt = context.WithDeadline(actx, d)
+			defer cancelAttempt()
+		}
 		stopped := context.AfterFunc(ctx, func() { time.AfterFunc(StopGrace, cancel) })
 		err = l.t.Deliver(actx, it)
 		stopped()
 		cancel()
+	}
+	// Backoff counts from the end of the attempt.
+	end := now
+	if w.Now != nil {
+		if t := w.Now(); t.After(end) {
+			end = t
+		}
 	}
 	// The store is written even when ctx was cancelled meanwhile: a
 	// delivered notice must be marked, a claimed one released.
@@ -371,7 +390,7 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 		// email at a retry, alone. The lane is not held: the next notices
 		// go out meanwhile.
 		attempts := it.Attempts + 1
-		next := now.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
+		next := end.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
 		w.retries.Add(1)
 		w.result(it.Sink, ResultRetry)
 		log.Warn("notice delivered to some recipients; the relay deferred the others: tried again for them",
@@ -425,7 +444,7 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 		}
 		return false
 	}
-	next := now.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
+	next := end.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
 	l.hold = next
 	w.retries.Add(1)
 	w.result(it.Sink, ResultRetry)

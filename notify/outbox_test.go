@@ -591,3 +591,62 @@ func TestWorkerStopCutsAHungDelivery(t *testing.T) {
 		t.Errorf("item after a cut delivery: %+v, want released with no attempt counted", it)
 	}
 }
+
+// TestWorkerBackoffAfterHungAttempt: a webhook that holds an attempt for
+// its whole 30 s timeout is asked again 30 s after the attempt ended, not
+// at once (the backoff counted from the step that began it, which the hung
+// attempt had used up: the next tick, at its end, retried). The clock is
+// the test's: the attempt moves it.
+func TestWorkerBackoffAfterHungAttempt(t *testing.T) {
+	q := &memQueue{}
+	id := q.add(Item{Sink: "webhook", Kind: "opened", CreatedAt: t0})
+	clock := t0
+	calls := 0
+	w := &Worker{Queue: q, Now: func() time.Time { return clock }, Sinks: map[string]Transport{"webhook": transportFunc(func(ctx context.Context, it Item) error {
+		calls++
+		clock = clock.Add(30 * time.Second) // the peer never answered
+		return &SendError{Sink: "webhook", Op: "post", Temp: true, Err: context.DeadlineExceeded}
+	})}}
+	for _, step := range []struct {
+		at    time.Duration
+		calls int
+	}{
+		{0, 1},
+		{30 * time.Second, 1}, // the tick at the end of the hung attempt
+		{59 * time.Second, 1},
+		{60 * time.Second, 2}, // 30 s after the end
+		{90 * time.Second, 2},
+		{120 * time.Second, 2}, // the second backoff, 60 s, counts from 90 s
+		{150 * time.Second, 3},
+	} {
+		clock = t0.Add(step.at)
+		if _, err := w.Step(context.Background(), clock); err != nil {
+			t.Fatal(err)
+		}
+		if calls != step.calls {
+			t.Fatalf("at +%v: %d attempts, want %d (next due %v)", step.at, calls, step.calls, q.item(id).next.Sub(t0))
+		}
+	}
+}
+
+// TestWorkerStepDeadlineBoundsAttempts: a step with a deadline (the
+// daemon's last one, bounded by its stop) gives its attempts that deadline,
+// not AttemptTimeout plus StopGrace after it.
+func TestWorkerStepDeadlineBoundsAttempts(t *testing.T) {
+	q := &memQueue{}
+	q.add(Item{Sink: "webhook", Kind: "opened", CreatedAt: t0})
+	var got time.Time
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"webhook": transportFunc(func(ctx context.Context, it Item) error {
+		got, _ = ctx.Deadline()
+		return nil
+	})}}
+	deadline := time.Now().Add(time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if _, err := w.Step(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got.IsZero() || got.After(deadline) {
+		t.Errorf("the attempt's deadline is %v, after the step's %v", got, deadline)
+	}
+}
