@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,25 +154,29 @@ receivers:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A free port, taken a moment ago: Alertmanager has no ":0".
-	addr, err := testproc.FreeAddr("tcp", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
+	// A free port, taken a moment ago: Alertmanager has no ":0" (started
+	// again on another one when a test beside this one took it).
+	var addr netip.AddrPort
+	var err2 error
+	s.proc, addr, err2 = testproc.StartListening(t, testproc.Listener{
+		Name: "alertmanager", IP: "127.0.0.1", Grace: 10 * time.Second, Timeout: 30 * time.Second,
+		Command: func(addr netip.AddrPort) *exec.Cmd {
+			return exec.Command(bin,
+				"--config.file="+cfgPath,
+				"--storage.path="+filepath.Join(dir, "data"),
+				"--web.listen-address="+addr.String(),
+				"--cluster.listen-address=", // no cluster: nothing listens beyond the API
+				"--log.level=warn",
+			)
+		},
+		Ready: func(addr netip.AddrPort) func() error {
+			return testproc.HTTPReady("http://" + addr.String() + "/-/ready")
+		},
+	})
+	if err2 != nil {
+		t.Fatalf("amtest: %v", err2)
 	}
 	s.URL = "http://" + addr.String()
-	s.proc, err = testproc.Start(t, "alertmanager", exec.Command(bin,
-		"--config.file="+cfgPath,
-		"--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr.String(),
-		"--cluster.listen-address=", // no cluster: nothing listens beyond the API
-		"--log.level=warn",
-	), 10*time.Second)
-	if err != nil {
-		t.Fatalf("amtest: %v", err)
-	}
-	if err := s.proc.WaitReady(30*time.Second, 50*time.Millisecond, testproc.HTTPReady(s.URL+"/-/ready")); err != nil {
-		t.Fatalf("amtest: %v", err)
-	}
 	return s
 }
 

@@ -333,14 +333,14 @@ func (in *Instance) startOn() error {
 	if err := in.waitFor("smtpd listening on "+c.SMTPD.String(), func() bool {
 		table, err := os.ReadFile("/proc/net/tcp")
 		if err == nil {
-			inode = listener(table, c.SMTPD)
+			inode = testproc.ListenerInode(table, c.SMTPD)
 		}
 		return inode != ""
 	}); err != nil {
 		return err
 	}
 	// The master holds its services' listening sockets.
-	if !holdsSocket(in.master, inode) {
+	if !testproc.HoldsSocket(in.master, inode) {
 		if err := in.Stop(); err != nil {
 			return err
 		}

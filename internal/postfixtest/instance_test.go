@@ -291,7 +291,7 @@ func TestStartPortTaken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inode := listener(table, netip.MustParseAddrPort(pf.SMTPAddr())); !holdsSocket(pf.MasterPID(), inode) {
+	if inode := testproc.ListenerInode(table, netip.MustParseAddrPort(pf.SMTPAddr())); !testproc.HoldsSocket(pf.MasterPID(), inode) {
 		t.Errorf("the listener on %s (inode %q) is not the master's (%d)", pf.SMTPAddr(), inode, pf.MasterPID())
 	}
 	qid, err := pf.Submit("alice@example.test", []string{"bob@gmail.test"}, nil)

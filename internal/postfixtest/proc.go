@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -107,42 +106,6 @@ func mailConfig(pid int) string {
 	}
 	v, _ := envValue(b, "MAIL_CONFIG")
 	return v
-}
-
-// listening reports whether a /proc/net/tcp table shows a socket in LISTEN
-// state on addr. Reading the table, unlike connecting, leaves no trace in
-// the Postfix log.
-func listening(table []byte, addr netip.AddrPort) bool { return listener(table, addr) != "" }
-
-// listener returns the inode of the socket a /proc/net/tcp table shows in
-// LISTEN state on addr, or "".
-func listener(table []byte, addr netip.AddrPort) string {
-	a4 := addr.Addr().As4()
-	// /proc/net/tcp writes the IPv4 address as a host-order (little-endian
-	// on every platform Postfix tests run on) 32-bit hex number.
-	want := fmt.Sprintf("%02X%02X%02X%02X:%04X", a4[3], a4[2], a4[1], a4[0], addr.Port())
-	for _, line := range strings.Split(string(table), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 9 && f[1] == want && f[3] == "0A" {
-			return f[9]
-		}
-	}
-	return ""
-}
-
-// holdsSocket reports whether process pid has the socket inode open.
-func holdsSocket(pid int, inode string) bool {
-	dir := fmt.Sprintf("/proc/%d/fd", pid)
-	fds, err := os.ReadDir(dir)
-	if err != nil {
-		return false
-	}
-	for _, fd := range fds {
-		if target, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && target == "socket:["+inode+"]" {
-			return true
-		}
-	}
-	return false
 }
 
 // DirPrefix is the path prefix of the directories of the instances that the

@@ -1,7 +1,6 @@
 package postfixtest
 
 import (
-	"net/netip"
 	"testing"
 )
 
@@ -28,28 +27,6 @@ func TestParseStat(t *testing.T) {
 	}
 	if !(proc{State: 'Z'}).gone() || (proc{State: 'S'}).gone() {
 		t.Error("gone: zombies are gone, sleepers are not")
-	}
-}
-
-func TestListening(t *testing.T) {
-	table := []byte(`  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1619 1
-   1: 0100007F:2729 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1620 1
-   2: 0B00007F:0019 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 1621 1
-`)
-	tests := []struct {
-		addr string
-		want bool
-	}{
-		{"127.0.0.1:10025", true},
-		{"127.0.0.1:10026", false},
-		{"127.0.0.11:25", false}, // established, not listening
-		{"0.0.0.0:2024", true},
-	}
-	for _, tt := range tests {
-		if got := listening(table, netip.MustParseAddrPort(tt.addr)); got != tt.want {
-			t.Errorf("listening(%s) = %v, want %v", tt.addr, got, tt.want)
-		}
 	}
 }
 

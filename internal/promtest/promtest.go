@@ -16,6 +16,7 @@ package promtest
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -65,23 +66,26 @@ func Start(t testing.TB, o Options) *Server {
 	if err := os.WriteFile(cfgPath, []byte(config(o)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr, err := testproc.FreeAddr("tcp", "127.0.0.1")
+	// Prometheus has no ":0": a port free a moment ago (started again on
+	// another one when a test beside this one took it).
+	_, addr, err := testproc.StartListening(t, testproc.Listener{
+		Name: "prometheus", IP: "127.0.0.1", Grace: 10 * time.Second, Timeout: 60 * time.Second,
+		Command: func(addr netip.AddrPort) *exec.Cmd {
+			return exec.Command(bin,
+				"--config.file="+cfgPath,
+				"--storage.tsdb.path="+filepath.Join(dir, "data"),
+				"--web.listen-address="+addr.String(),
+				"--log.level=warn",
+			)
+		},
+		Ready: func(addr netip.AddrPort) func() error {
+			return testproc.HTTPReady("http://" + addr.String() + "/-/ready")
+		},
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("promtest: %v", err)
 	}
 	s := &Server{URL: "http://" + addr.String()}
-	p, err := testproc.Start(t, "prometheus", exec.Command(bin,
-		"--config.file="+cfgPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr.String(),
-		"--log.level=warn",
-	), 10*time.Second)
-	if err != nil {
-		t.Fatalf("promtest: %v", err)
-	}
-	if err := p.WaitReady(60*time.Second, 50*time.Millisecond, testproc.HTTPReady(s.URL+"/-/ready")); err != nil {
-		t.Fatalf("promtest: %v", err)
-	}
 	return s
 }
 

@@ -134,10 +134,12 @@ func (p *Proc) WaitReady(timeout, interval time.Duration, ready func() error) er
 	}
 }
 
-// HTTPReady is a readiness check for WaitReady: a GET of url answers 200.
+// HTTPReady is a readiness check for WaitReady: a GET of url answers 200
+// within 2 s (a port another process holds may accept and never answer).
 func HTTPReady(url string) func() error {
+	client := &http.Client{Timeout: 2 * time.Second}
 	return func() error {
-		resp, err := http.Get(url)
+		resp, err := client.Get(url)
 		if err != nil {
 			return err
 		}
