@@ -77,7 +77,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		forgotten: counterVec("incident", "forgotten_queue_ids_total",
 			"Queue ids the incident tracker forgot before the log told their removal, by reason: expired (not seen for 5 days, Postfix's queue lifetime), evicted (the least recently seen, past the 16,384 held at once: their messages' later fates are not counted).", "reason"),
 		untold: counter("incident", "untold_recipients_total",
-			"Recipients and recipient domains counted as new to their incident past the 131,072 the tracker tells apart: incidents' recipient counts are then upper bounds."),
+			"Recipients and recipient domains counted as new to their incident past the 524,288 the tracker tells apart: incidents' recipient counts are then upper bounds."),
 		storeEvicted: counter("track", "evicted_messages_total",
 			"Messages the store closed at their last-seen time, their removal never logged, past the 16,384 live messages it holds in memory (the least recently seen first): a later line of the queue id starts another message."),
 		state: newStateCollector(),

@@ -23,9 +23,9 @@ func TestCountsInWords(t *testing.T) {
 	checkTextAndHTML(t, rep, map[string][]string{
 		"en": {"31 delivered, 1 deferral, 13 bounced", "1 incident (0 ongoing, 1 cleared)", "1 message, 1 recipient (0 bounced, 1 deferral)",
 			"1 overlong line (over", "1 refusal counted", "1 line with no time, or one before 2000, and 2 lines dated",
-			"1 queue id forgotten, the least recently seen first, past the 16384 held at once", "2 recipients and domains counted as new past the 131072 told apart"},
+			"1 queue id forgotten, the least recently seen first, past the 16384 held at once", "2 recipients and domains counted as new past the 524288 told apart"},
 		"ja": {"遅延 1 回", "障害 1 件（継続中 0 件、解消済み 1 件）", "メール 1 通、宛先 1 件（返送 0 件、遅延 1 回）", "長すぎる行 1 行",
-			"キュー ID 1 件を、同時に保持する 16384 件を超えたため", "宛先・宛先ドメイン 2 件を、区別できる 131072 件を超えたため"},
+			"キュー ID 1 件を、同時に保持する 16384 件を超えたため", "宛先・宛先ドメイン 2 件を、区別できる 524288 件を超えたため"},
 	})
 	// The HTML summary, in English only there.
 	var html strings.Builder
