@@ -260,7 +260,7 @@ func TestHoldout(t *testing.T) {
 // part, 10 of 12 before; with its second part 15 of 15, 0 of 19, where
 // the round's rules before the HELO and greylisting kinds scored 14 of
 // 15, 1 of 19) and dev11.tsv (the eleventh's, from the fifteenth round:
-// with its four parts 9 of 9, 0 of 20; 7 of 9, 1 of 20 before the round:
+// with its five parts 10 of 10, 0 of 20; 8 of 10, 1 of 20 before the round:
 // ORBS named by a link's path on another site, "Connection refused - we
 // hate spammers!", and "[SPFBL] blocked.", a filter's tag read as the
 // list's name alone).
