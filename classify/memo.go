@@ -2,9 +2,11 @@ package classify
 
 import (
 	"bytes"
+	"hash/maphash"
 	"net/netip"
 	"slices"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -50,17 +52,39 @@ type Memo struct {
 	key, canon, text []byte
 	spans            []maskSpan
 
+	// shapes are the shapes of reply texts lately seen, in slots by a
+	// hash of their key head and text (head, with the text appended):
+	// a refusal whose text came before, word for word, from a host the
+	// text does not name (hostFree) has the shape it had then, found
+	// without masking its tokens again. Most refusals of a busy log
+	// repeat a list's or a receiver's own words; a text that varies (a
+	// recipient's address in it) only takes a slot.
+	shapes [shapeSlots]shapeSlot
+	seed   maphash.Seed
+	head   []byte
+	shaped int64 // texts shaped (not found in shapes)
+
 	// Hits, Misses and Volatile count the replies classified from memory,
 	// by Classify with a new shape remembered, and by Classify because
 	// their shape's tokens mattered.
 	Hits, Misses, Volatile int64
 }
 
-// maxMemo bounds the shapes a Memo remembers, maxMemoHosts the hosts.
+// maxMemo bounds the shapes a Memo remembers, maxMemoHosts the hosts;
+// shapeSlots is how many texts it remembers the shapes of (Memo.shapes).
 const (
 	maxMemo      = 2048
 	maxMemoHosts = 4096
+	shapeSlots   = 512
 )
+
+// shapeSlot is a reply text and its shape (Memo.shapes).
+type shapeSlot struct {
+	in    []byte // what keyHead appends, and the text (ASCII)
+	low   []byte // the text in lower case
+	shape []byte // what shape appended to the key head
+	spans []maskSpan
+}
 
 type memoEntry struct {
 	f        facts
@@ -91,6 +115,9 @@ type memoHost struct {
 	// catalog: it ends in a suffix of a provider or rule (its name in a
 	// reply is not masked: a link or domain there can name the provider).
 	catalog bool
+	// low is the name in lower case when it is ASCII ("" otherwise): a
+	// text that does not hold it does not name the host (shapeOf).
+	low string
 }
 
 // maskSpan is a masked token of the reply text: text[s:e], of class k.
@@ -114,7 +141,7 @@ const (
 
 // NewMemo returns a Memo of the catalog.
 func (c *Catalog) NewMemo() *Memo {
-	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: map[string]*memoHost{}, suffixes: map[string]int32{}}
+	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: map[string]*memoHost{}, suffixes: map[string]int32{}, seed: maphash.MakeSeed()}
 	add := func(s string) {
 		s = strings.ToLower(s)
 		if _, ok := m.suffixes[s]; !ok {
@@ -144,7 +171,7 @@ func (m *Memo) Classify(in Input) Verdict {
 		return m.c.Classify(in)
 	}
 	h := m.host(in.RemoteHost)
-	m.key = m.shape(m.keyHead(m.key[:0], &in), text, in.RemoteHost, h)
+	m.key = m.shapeOf(&in, h)
 	e := m.entries[string(m.key)]
 	if e != nil && e.hostRule {
 		e = m.entries[string(h.appendSig(m.key))]
@@ -336,6 +363,7 @@ func (m *Memo) host(host string) *memoHost {
 	}
 	if ascii {
 		low := strings.ToLower(host)
+		h.low = low
 		if i, ok := m.suffixes[low]; ok {
 			add(i)
 		}
@@ -384,6 +412,79 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 	code := in.Reply.Code
 	key = append(key, flags, byte(code>>8), byte(code), byte(len(in.Reply.Enhanced)))
 	return append(key, in.Reply.Enhanced...)
+}
+
+// shapeOf returns in's key head and its text's shape (shape), setting
+// m.spans, from the text's slot in m.shapes when the text came before and
+// does not name the remote host.
+//
+// shape masks a token equal to the remote host's name (strings.EqualFold)
+// and nothing else of the host's: a text's shape is the same from every
+// host it does not name. A slot holds only a text that is ASCII and did not
+// name the host it came from, and serves a host with an ASCII name that
+// the text does not hold in any case of its letters. (Unicode folds some
+// letters beyond ASCII onto ASCII ones: a text or a name that is not ASCII
+// is shaped each time.)
+func (m *Memo) shapeOf(in *Input, h *memoHost) []byte {
+	text := in.Reply.Text
+	m.head = append(m.keyHead(m.head[:0], in), text...)
+	asciiHost := h == nil || h.low != ""
+	sl := &m.shapes[m.slotOf(m.head)]
+	if asciiHost && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.low, unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
+		m.spans = append(m.spans[:0], sl.spans...)
+		return append(m.key[:0], sl.shape...)
+	}
+	m.shaped++
+	key := m.shape(m.keyHead(m.key[:0], in), text, in.RemoteHost, h)
+	if !asciiHost || !isASCII(text) {
+		return key
+	}
+	m.text = appendLower(m.text[:0], text)
+	if h != nil && bytes.Contains(m.text, unsafe.Slice(unsafe.StringData(h.low), len(h.low))) {
+		return key
+	}
+	sl.in = append(sl.in[:0], m.head...)
+	sl.low = append(sl.low[:0], m.text...)
+	sl.shape = append(sl.shape[:0], key...)
+	sl.spans = append(sl.spans[:0], m.spans...)
+	return key
+}
+
+// slotOf is the slot of m.shapes for a key head and text: a hash of its
+// length and its first 64 bytes (most texts differ there; two that do
+// not only share a slot).
+func (m *Memo) slotOf(head []byte) int {
+	return int((maphash.Bytes(m.seed, head[:min(len(head), 64)]) ^ uint64(len(head))*0x9e3779b97f4a7c15) % shapeSlots)
+}
+
+// isASCII reports whether s is ASCII.
+func isASCII(s string) bool {
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// appendLower appends s with its ASCII capitals in lower case.
+func appendLower(b []byte, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	for i := n; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 // shape appends the reply text to key with its varying tokens masked (see

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/rblwatch/rblwatch/reply"
 )
 
 // memoHosts are remote hosts the replies come from: none, mail hosts of
@@ -168,5 +170,45 @@ func TestMemoShape(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("shape(%q)\n= %q\nwant %q", tc.text, got, tc.want)
 		}
+	}
+}
+
+// TestMemoShapesRepeatedTexts: a reply text that comes again, word for
+// word, from another host that it does not name is not masked again (its
+// shape is remembered, Memo.shapes); one that names its remote host is,
+// since the host's name is masked in it. The verdicts stay Classify's.
+func TestMemoShapesRepeatedTexts(t *testing.T) {
+	c := Default()
+	m := c.NewMemo()
+	texts := []string{
+		"554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10",
+		"550 5.7.1 Your IP 192.0.2.10 is blacklisted. Click delist.emailfiltering.com to delist",
+		"421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+	}
+	hosts := []string{"mx1.example.net", "MX2.example.org", "", "mta5.am0.yahoodns.net", "d151929b.ess.barracudanetworks.com"}
+	classify := func(text, host string) {
+		t.Helper()
+		in := Input{Reply: reply.Parse(text), RemoteHost: host, SendingIP: "192.0.2.10"}
+		if got, want := m.Classify(in), c.Classify(in); got != want {
+			t.Errorf("%q from %q: %+v, want %+v", text, host, got, want)
+		}
+	}
+	for range 3 {
+		for _, host := range hosts {
+			for _, text := range texts {
+				classify(text, host)
+			}
+		}
+	}
+	if m.shaped != int64(len(texts)) {
+		t.Errorf("%d texts shaped for %d texts from %d hosts, 3 times over; want %d", m.shaped, len(texts), len(hosts), len(texts))
+	}
+	// A text that names its host is shaped every time.
+	m.shaped = 0
+	for _, host := range []string{"mx1.example.net", "MX1.EXAMPLE.NET", "mx2.example.net"} {
+		classify("550 5.7.1 mx1.example.net refuses mail from 192.0.2.10: listed at zen.spamhaus.org", host)
+	}
+	if m.shaped != 3 {
+		t.Errorf("a text naming a host: shaped %d times of 3", m.shaped)
 	}
 }
