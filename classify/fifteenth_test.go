@@ -216,6 +216,15 @@ var fifteenthFamilies = []familyRow{
 	{"list page", "550 Your message was rejected: see http://www.example.org/policy/", Other, ""},
 	{"list page", "552 Message too large, see http://www.example.org/help/limits.html", Other, ""},
 
+	// An IPv6 address is our address as an IPv4 one is; a time is none.
+	{"ipv6", "421 2001:db8::1 temporarily deferred due to complaints", Blocklist, ""},
+	{"ipv6", "550 Mail from 2001:db8::1 refused", Blocklist, ""},
+	{"ipv6", "554 2001:db8:1::25 is banned", Blocklist, ""},
+	{"ipv6", "550 Connection from 2a01:111:f400::1 rejected: complaints.", Blocklist, ""},
+	{"ipv6", "421 Try again after 12:30:45, too many complaints were blocked", Other, ""},
+	{"ipv6", "550 5.7.1 Sender a@example.org rejected 2001:db8::1", Other, ""},
+	{"ipv6", "550 5.1.1 <a@example.org>... User unknown (2001:db8::25)", Recipient, ""},
+
 	// A reverse-DNS name that looks generic (an end-user pattern), with
 	// the advice to relay through the ISP: the receiver judged our PTR
 	// record, not a list or a reputation, and the fix is the record (by

@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
@@ -517,6 +518,14 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 		}
 		start := i
 		s := int32(len(low))
+		if j := ipv6At(text, i); j > i {
+			// an IPv6 address is one word, an address as an IPv4 one is
+			// (issue 14, fifteenth round: "2001:db8::1 is banned")
+			low = append(low, bytes.ToLower(text[i:j])...)
+			toks = append(toks, cueToken{s: s, e: int32(len(low)), kind: tokIP, clause: clause, aside: i > 0 && (text[i-1] == '[' || text[i-1] == '(')})
+			i = j
+			continue
+		}
 		wide := false // a word of a script written without spaces
 		if c >= utf8.RuneSelf {
 			r, _ := utf8.DecodeRune(text[i:])
@@ -613,6 +622,40 @@ func placeholder(text []byte, start, end int) bool {
 		return text[end] == '}'
 	}
 	return false
+}
+
+// ipv6At returns the end of an IPv6 address that starts at text[i]
+// ("2001:db8::1", "2a01:111:f400::1", "::ffff:192.0.2.1" is not one:
+// it starts with ':'), or i: hex digits, colons and dots, two colons at
+// least, that netip reads as IPv6, and no word byte right after (a time,
+// "14:52:05", is none).
+func ipv6At(text []byte, i int) int {
+	j, colons := i, 0
+	for j < len(text) {
+		c := text[j]
+		switch {
+		case c == ':':
+			colons++
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.':
+		default:
+			goto end
+		}
+		j++
+	}
+end:
+	if colons < 2 {
+		return i
+	}
+	for j > i && (text[j-1] == '.' || text[j-1] == ':' && (j-2 < i || text[j-2] != ':')) {
+		j-- // a sentence's full stop, a label's colon ("2001:db8::1:")
+	}
+	if j < len(text) && wordByte(text[j]) {
+		return i
+	}
+	if a, err := netip.ParseAddr(string(text[i:j])); err != nil || !a.Is6() {
+		return i
+	}
+	return j
 }
 
 // hostLike reports whether w (lower case) looks like a host name: two
