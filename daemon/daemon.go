@@ -168,6 +168,10 @@ type service struct {
 	// or hostile receiver must not open an incident per address).
 	bound  *ingest.AddressBound
 	writer *committer // commits batches beside the loop
+	// markSkipped counts the over-long lines the source's end marks said
+	// it skipped (a last line with no newline yet, or one a rotation
+	// ended), for the next batch's count: a mark is no line of the batch.
+	markSkipped int
 
 	// The clocks: the latest time read in the log, the wall time of the
 	// last batch of lines, and whether the live end was reached once.
@@ -382,9 +386,7 @@ func (s *service) run(ctx context.Context) error {
 			batch = batch[:0]
 			for l := range lines {
 				s.keepFirst(work, l)
-				if !l.AtEnd {
-					batch = append(batch, l)
-				}
+				batch = appendLine(batch, l, &s.markSkipped)
 				if len(batch) == batchMax {
 					if err := s.process(work, batch, false); err != nil {
 						return err
@@ -426,10 +428,7 @@ func (s *service) run(ctx context.Context) error {
 				return nil
 			}
 			s.keepFirst(work, l)
-			batch, atEnd := batch[:0], l.AtEnd
-			if !atEnd {
-				batch = append(batch, l)
-			}
+			batch, atEnd := appendLine(batch[:0], l, &s.markSkipped), l.AtEnd
 			// Take what else is ready, without waiting, up to the
 			// source's end mark.
 		more:
@@ -439,17 +438,14 @@ func (s *service) run(ctx context.Context) error {
 					if !ok {
 						break more
 					}
-					if l.AtEnd {
-						atEnd = true
-					} else {
-						batch = append(batch, l)
-					}
+					atEnd = l.AtEnd
+					batch = appendLine(batch, l, &s.markSkipped)
 				default:
 					break more
 				}
 			}
 			if s.live && s.streamed && len(batch) > 0 && len(batch) < batchMax {
-				batch, atEnd = gather(ctx, lines, batch, atEnd)
+				batch, atEnd = gather(ctx, lines, batch, atEnd, &s.markSkipped)
 			}
 			if err := s.process(work, batch, atEnd); err != nil {
 				return err
@@ -599,7 +595,8 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		s.reader.SetReference(now)
 	}
 	s.clock.SetWall(now, s.live)
-	skipped, records := 0, 0
+	skipped, records := s.markSkipped, 0
+	s.markSkipped = 0
 	var o incident.Observation
 	for i := range batch {
 		l := &batch[i] // not a copy of each line
@@ -683,10 +680,21 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	return s.commit(ctx, now, events, batchWrites)
 }
 
+// appendLine adds l to batch, unless it is an end mark, which is no line:
+// the over-long lines it says the source skipped before it are added to
+// *skipped instead.
+func appendLine(batch []postfixlog.Line, l postfixlog.Line, skipped *int) []postfixlog.Line {
+	if l.AtEnd {
+		*skipped += l.Skipped
+		return batch
+	}
+	return append(batch, l)
+}
+
 // gather adds to batch the lines that come within liveGather (up to
 // batchMax), and says whether the source's last word was its end mark. The
 // end of ctx or of the source ends it early; the main loop sees either next.
-func gather(ctx context.Context, lines <-chan postfixlog.Line, batch []postfixlog.Line, atEnd bool) ([]postfixlog.Line, bool) {
+func gather(ctx context.Context, lines <-chan postfixlog.Line, batch []postfixlog.Line, atEnd bool, skipped *int) ([]postfixlog.Line, bool) {
 	t := time.NewTimer(liveGather)
 	defer t.Stop()
 	for len(batch) < batchMax {
@@ -696,9 +704,7 @@ func gather(ctx context.Context, lines <-chan postfixlog.Line, batch []postfixlo
 				return batch, atEnd
 			}
 			atEnd = l.AtEnd
-			if !l.AtEnd {
-				batch = append(batch, l)
-			}
+			batch = appendLine(batch, l, skipped)
 		case <-t.C:
 			return batch, atEnd
 		case <-ctx.Done():

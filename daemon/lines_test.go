@@ -138,3 +138,25 @@ func TestDaemonAndReplaySplitLinesAlike(t *testing.T) {
 		t.Errorf("the bare CR inside the reply is gone from the evidence: %q", daemonSamples[0])
 	}
 }
+
+// TestOverlongLastLineCounted: an over-long line at the end of the log,
+// with no newline after it, is counted in
+// rblwatch_logwatch_overlong_lines_total as soon as it is read (by the
+// source's end mark). Before, it counted only when a line came after its
+// newline: the log's last one never did.
+func TestOverlongLastLineCounted(t *testing.T) {
+	h := newHarness(t)
+	appendLines(t, h.log, sent(t0, "4C1B2A3F93", "carol@example.net"))
+	f, err := os.OpenFile(h.log, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(strings.Repeat("x", logwatch.DefaultMaxLineLen+1)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	h.start(h.config())
+	defer h.stop()
+	h.waitMetric("rblwatch_logwatch_lines_total", 1)
+	h.waitMetric("rblwatch_logwatch_overlong_lines_total", 1)
+}

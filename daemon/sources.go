@@ -165,7 +165,8 @@ func (s *service) savePositions(tx *track.Tx, batch []postfixlog.Line, now time.
 // fanIn merges the lines of several sources into one stream, each source's
 // lines in their order. The end mark (Line.AtEnd: the live end of the log)
 // is passed on when every source has reached its end since it last sent a
-// line. The first error of any source is passed on and stops the others
+// line; the over-long lines a mark held back counts go with the next line
+// or mark passed on. The first error of any source is passed on and stops the others
 // (stop cancels them); the stream closes when every source has closed.
 // first (if not nil) is called with the first thing each source i sends,
 // before it is passed on (keepStart).
@@ -174,6 +175,9 @@ func fanIn(lines []<-chan postfixlog.Line, errs []<-chan error, stop func(), fir
 	errc := make(chan error, 1)
 	var mu sync.Mutex
 	atEnd := make([]bool, len(lines))
+	// skipped: the over-long lines the end marks held back said their
+	// sources skipped; the next line or mark passed on carries them.
+	skipped := 0
 	var wg sync.WaitGroup
 	for i := range lines {
 		wg.Add(1)
@@ -195,13 +199,17 @@ func fanIn(lines []<-chan postfixlog.Line, errs []<-chan error, stop func(), fir
 					// Sent under the lock: an end mark never overtakes a
 					// line another source sent after it decided.
 					if all {
+						l.Skipped, skipped = l.Skipped+skipped, 0
 						out <- l
+					} else {
+						skipped += l.Skipped
 					}
 					mu.Unlock()
 					continue
 				}
 				mu.Lock()
 				atEnd[i] = false
+				l.Skipped, skipped = l.Skipped+skipped, 0
 				out <- l
 				mu.Unlock()
 			}

@@ -190,6 +190,10 @@ type follower struct {
 	lastErr  string       // the last error logged, to log each only once in a row
 	lastLook string       // what rotatedPast last saw of the rotated files
 	marked   bool         // an end mark went out after the last line (EndMarks)
+	// skipped counts the over-long lines dropped since the last line or
+	// end mark sent, counted when found (a last line with no newline is
+	// counted before it ends, one a rotation ends too), of any generation.
+	skipped int
 }
 
 // liveGen is a plain file read with pread at a known offset: the current
@@ -201,8 +205,7 @@ type liveGen struct {
 	off      int64  // bytes consumed: the end of the last line sent or skipped
 	head     []byte // the file's first min(headLen, off) bytes
 	fp       string // fingerprint(head)
-	skipping bool   // inside an over-long line
-	skipped  int    // over-long lines dropped since the last line sent
+	skipping bool   // inside an over-long line (counted in follower.skipped)
 	relist   *relistState
 }
 
@@ -372,7 +375,7 @@ func (f *follower) freshStart(start *postfixlog.Position) bool {
 		return true
 	}
 	// No newline within MaxLineLen of the end: the line being written is
-	// over-long already.
+	// over-long already (counted now; unless reading back from before it).
 	g.skipping = inLong
 	if f.opts.TimeOf != nil && !f.opts.Since.IsZero() {
 		if f.backfillFrom = f.backfill(g, end); f.backfillFrom != nil {
@@ -383,6 +386,9 @@ func (f *follower) freshStart(start *postfixlog.Position) bool {
 			g.skipping = false
 			return true // reading back from g.off
 		}
+	}
+	if inLong {
+		f.skippedLong(g)
 	}
 	f.log.Info("following from the end", zap.Int64("offset", g.off))
 	return true
@@ -426,6 +432,10 @@ func (f *follower) oneShotCompressed(ctx context.Context) (bool, error) {
 	var skipped int64
 	for {
 		line, err := f.lr.Next()
+		// Over-long lines dropped since the last line, the file's last
+		// line included (it has no line after it to carry it).
+		f.skipped += int(f.lr.Skipped() - skipped)
+		skipped = f.lr.Skipped()
 		if err == io.EOF {
 			return true, nil
 		}
@@ -436,9 +446,7 @@ func (f *follower) oneShotCompressed(ctx context.Context) (bool, error) {
 		if n := int(min(int64(len(head)), end)); n != fpLen {
 			fpLen, fp = n, fingerprint(head[:n])
 		}
-		k := int(f.lr.Skipped() - skipped)
-		skipped = f.lr.Skipped()
-		if err := f.send(ctx, line, postfixlog.Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &k); err != nil {
+		if err := f.send(ctx, line, postfixlog.Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &f.skipped); err != nil {
 			return true, err
 		}
 	}
@@ -531,14 +539,16 @@ func (f *follower) closeCur() {
 // (EndMarks) if lines went out since the last one, with the position the
 // follower stands at when it has one (see postfixlog.Line.AtEnd).
 func (f *follower) wait(ctx context.Context, ticker *time.Ticker) error {
-	if f.opts.EndMarks && !f.marked {
-		mark := postfixlog.Line{AtEnd: true}
+	if f.opts.EndMarks && (!f.marked || f.skipped > 0) {
+		// The mark also carries the over-long lines skipped since the
+		// last line: the last line of the log may be one.
+		mark := postfixlog.Line{AtEnd: true, Skipped: f.skipped}
 		if g := f.cur; g != nil && !g.skipping && g.relist == nil {
 			mark.Pos = g.pos(f.opts.Path)
 		}
 		select {
 		case f.out <- mark:
-			f.marked = true
+			f.marked, f.skipped = true, 0
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -714,8 +724,6 @@ func (f *follower) sendLines(ctx context.Context, g *liveGen, data []byte, full 
 		g.advance(data[:i+1])
 		pos = i + 1
 		g.skipping = false
-		g.skipped++
-		f.log.Warn("skipped an over-long line", zap.Int("max", f.opts.MaxLineLen), zap.Int64("offset", g.off))
 	}
 	for {
 		// The NUL bytes a line starts with are no part of it (the line
@@ -733,12 +741,15 @@ func (f *follower) sendLines(ctx context.Context, g *liveGen, data []byte, full 
 		g.advance(raw)
 		pos += i + 1
 		line, _ := CutLine(raw)
-		if err := f.send(ctx, line, g.pos(f.opts.Path), &g.skipped); err != nil {
+		if err := f.send(ctx, line, g.pos(f.opts.Path), &f.skipped); err != nil {
 			return pos, err
 		}
 	}
 	if pos == 0 && full {
+		// Counted now, not at its newline: a last line that never gets
+		// one (the end of the log, a rotation) counts too.
 		g.skipping = true
+		f.skippedLong(g)
 		g.advance(data)
 		return len(data), nil
 	}
@@ -778,14 +789,23 @@ func (f *follower) flush(ctx context.Context, g *liveGen) (more bool, err error)
 	if bytes.IndexByte(data, '\n') >= 0 {
 		return true, nil
 	}
+	if !g.skipping && n == len(f.buf) {
+		f.skippedLong(g)
+	}
 	g.advance(data)
 	if g.skipping || n == len(f.buf) {
 		g.skipping = false
-		g.skipped++
 		return false, nil
 	}
 	line, _ := CutLine(data)
-	return false, f.send(ctx, line, g.pos(f.opts.Path), &g.skipped)
+	return false, f.send(ctx, line, g.pos(f.opts.Path), &f.skipped)
+}
+
+// skippedLong counts an over-long line found at g's offset (its start
+// read, its end not yet): it is dropped whether or not its newline comes.
+func (f *follower) skippedLong(g *liveGen) {
+	f.skipped++
+	f.log.Warn("skipped an over-long line", zap.Int("max", f.opts.MaxLineLen), zap.Int64("offset", g.off))
 }
 
 // send hands a line to the consumer.

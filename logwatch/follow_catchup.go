@@ -208,6 +208,11 @@ func (f *follower) readSibling(ctx context.Context, s *sibling, off int64) error
 	var skippedBefore int64
 	for {
 		line, err := f.lr.Next()
+		// Over-long lines dropped since the last line, the file's last
+		// line included (no line after it carries it: the next file's
+		// first line, or the end mark, does).
+		f.skipped += int(f.lr.Skipped() - skippedBefore)
+		skippedBefore = f.lr.Skipped()
 		if err != nil {
 			if err != io.EOF {
 				f.log.Warn("reading a rotated log failed: the rest of it is lost", zap.String("file", s.path),
@@ -219,9 +224,7 @@ func (f *follower) readSibling(ctx context.Context, s *sibling, off int64) error
 		if n := int(min(int64(len(head)), end)); n != fpLen {
 			fpLen, fp = n, fingerprint(head[:n])
 		}
-		skipped := int(f.lr.Skipped() - skippedBefore)
-		skippedBefore = f.lr.Skipped()
-		if err := f.send(ctx, line, postfixlog.Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &skipped); err != nil {
+		if err := f.send(ctx, line, postfixlog.Position{Path: f.opts.Path, Dev: s.dev, Inode: s.ino, Offset: end, Fingerprint: fp}, &f.skipped); err != nil {
 			return err
 		}
 	}

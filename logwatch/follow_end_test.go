@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,5 +97,46 @@ func TestFollowGathersWrites(t *testing.T) {
 				t.Errorf("%d writes 5 ms apart, gather %v: read in %d stretches, want %d to %d", n, tt.gather, marks+1, tt.minMarks, tt.maxMarks)
 			}
 		})
+	}
+}
+
+// TestEndMarkCountsLastLongLine: an over-long line with no newline at the
+// end of the log (being written, or the last one a crash left) is counted
+// by the end mark that follows it, and a second one after a mark by the
+// next mark; one a rotation cut is counted once too. Before, an over-long line was counted only by the line after its
+// newline: the log's last one never.
+func TestEndMarkCountsLastLongLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mail.log")
+	long := strings.Repeat("L", 300)
+	if err := os.WriteFile(path, []byte("one\n"+long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fl := follow(t, nil, FollowOptions{Path: path, FromStart: true, EndMarks: true, MaxLineLen: 100})
+	fl.expect("one")
+	if end := fl.next(); !end.AtEnd || end.Skipped != 1 {
+		t.Fatalf("after an over-long last line: %+v, want an end mark counting it", end)
+	}
+	appendFile(t, path, "tail\n"+long) // its end, then another without newline
+	if end := fl.next(); !end.AtEnd || end.Skipped != 1 {
+		t.Fatalf("after the second over-long last line: %+v, want an end mark counting it alone", end)
+	}
+	// Ended, then a third one rotated away unfinished: counted once,
+	// by a mark or by the new file's first line, whichever comes first.
+	appendFile(t, path, "\n"+long)
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, "two\n")
+	var skipped int
+	for {
+		l := fl.next()
+		skipped += l.Skipped
+		if l.Text == "two" {
+			break
+		}
+	}
+	if skipped != 1 {
+		t.Errorf("%d over-long lines counted up to the new file's first line, want 1", skipped)
 	}
 }
