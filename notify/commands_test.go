@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rblwatch/rblwatch/incident"
 )
 
 // TestCommandsCarryConfig: a daemon that runs with another configuration
@@ -70,6 +72,40 @@ func TestCommandsCarryConfig(t *testing.T) {
 		}
 		if tc.flag != "" && commands == 0 {
 			t.Errorf("%q: no notice printed a command", tc.path)
+		}
+	}
+}
+
+// TestWhoCountsPartial: after a restart, who sent an incident's mail is
+// counted again from the messages the store keeps (the first 1000): of an
+// incident of more, the notice says over how many of its messages the
+// counts go, in both languages; one whose counts cover every message says
+// nothing of it. Before, the counts of 1000 stood beside "4711 messages"
+// as if they were every message's.
+func TestWhoCountsPartial(t *testing.T) {
+	for _, tc := range []struct {
+		counted, more int
+		want          map[string]string // by language; "" when nothing is said
+	}{
+		{3, 4708, map[string]string{"en": "Counted over 3 of the 4711 refused messages: rblwatch restarted meanwhile, and keeps who sent only the first 1000 of an incident.",
+			"ja": "拒否された 4711 通のうち 3 通についての集計です（途中で rblwatch が再起動しており、インシデントごとに最初の 1000 通分の送信者しか保存していません）。"}},
+		{4711, 4708, nil},
+		{3, 0, nil},
+	} {
+		for _, lang := range []string{"en", "ja"} {
+			inc := spamhausIncident()
+			inc.MoreMessages = tc.more
+			inc.Senders = incident.Who{Messages: tc.counted, Senders: []incident.Count{{Name: "alice@example.net", Messages: tc.counted}}}
+			raw, err := Compose(Notice{Kind: KindDigest, Incident: inc, Provider: spamhausFixture(), Lang: lang, Host: "mail.example.net"}, testConfig(), t0, "<m@x>")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, text, _ := readComposed(t, raw)
+			want := tc.want[lang]
+			said := strings.Contains(text, "4711 refused messages") || strings.Contains(text, "通のうち")
+			if want != "" && !strings.Contains(text, want) || want == "" && said {
+				t.Errorf("%s, %d counted of %d: want %q in\n%s", lang, tc.counted, 3+tc.more, want, text)
+			}
 		}
 	}
 }

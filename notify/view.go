@@ -61,6 +61,11 @@ func whoOf(inc incident.Incident, limit int, lang string) *whoView {
 	}
 	v := &whoView{Messages: w.Messages, Logins: list(w.Logins), Senders: list(w.Senders), Clients: list(w.Clients),
 		MoreLogins: w.MoreLogins, MoreSenders: w.MoreSenders, MoreClients: w.MoreClients}
+	if total := len(inc.Messages) + inc.MoreMessages; w.Window == 0 && w.Messages < total {
+		// Counted over fewer messages than the incident has: a restart
+		// counts again from the messages the store keeps.
+		v.Of, v.Kept = total, incident.MaxMessages
+	}
 	for _, x := range []struct {
 		all  []incident.Count
 		more *int
@@ -239,8 +244,11 @@ type messageView struct {
 }
 
 type whoView struct {
-	Window                               string // "24 hours" for a self-check listing, "" for an incident
-	Messages                             int
+	Window   string // "24 hours" for a self-check listing, "" for an incident
+	Messages int
+	// Of is the incident's number of messages when the counts cover
+	// fewer (Messages); Kept is how many the store keeps of each.
+	Of, Kept                             int
 	Logins, Senders, Clients             []countView
 	MoreLogins, MoreSenders, MoreClients int // messages of the names left out
 }
