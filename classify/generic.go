@@ -610,18 +610,21 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 // "{rbl}"), the brackets glued to no other word ("q<list>q" is none):
 // how templates and quoting sources put a name they leave out.
 func placeholder(text []byte, start, end int) bool {
-	if start == 0 || end >= len(text) || start >= 2 && wordByte(text[start-2]) || end+1 < len(text) && wordByte(text[end+1]) {
+	if start == 0 || end >= len(text) {
 		return false
 	}
+	var closing byte
 	switch text[start-1] {
 	case '<':
-		return text[end] == '>'
+		closing = '>'
 	case '[':
-		return text[end] == ']'
+		closing = ']'
 	case '{':
-		return text[end] == '}'
+		closing = '}'
+	default:
+		return false
 	}
-	return false
+	return text[end] == closing && !wordBefore(text, start-1) && !wordAfter(text, end+1)
 }
 
 // ipv6At returns the end of an IPv6 address that starts at text[i]

@@ -296,14 +296,28 @@ func TestGenericLayerKeepsOtherCategories(t *testing.T) {
 
 // TestGenericCuesWholeWords: the generic layer finds its cues as whole
 // words only. A subject and a refusal glued inside other words ("qipq
-// qblockedq"), or a strong cue glued so, is no refusal. Cues in Chinese,
-// Japanese and Korean are found inside words by design and are skipped.
+// qblockedq"), or a strong cue glued so, is no refusal — glued by a letter
+// or digit of each kind of script the vocabulary is in (ASCII, a digit,
+// Latin with a diacritic, Cyrillic, Greek). Cues in Chinese, Japanese and
+// Korean are found inside words by design and are skipped.
 func TestGenericCuesWholeWords(t *testing.T) {
 	c := Default()
 	g := c.src.Generic
 	if g == nil {
 		t.Fatal("the catalog has no generic layer")
 	}
+	for _, q := range []string{"q", "7", "é", "ж", "ω"} {
+		genericCuesGlued(t, c, g, q)
+	}
+	// Unglued, the same cues do fire.
+	if v := c.Classify(InputFromText("550 ip blocked today", "")); v.Rule != GenericRuleID {
+		t.Errorf("ip blocked: rule %q, want %q", v.Rule, GenericRuleID)
+	}
+}
+
+// genericCuesGlued checks the generic layer's cues glued by q.
+func genericCuesGlued(t *testing.T, c *Catalog, g *GenericCues, q string) {
+	t.Helper()
 	glue := func(p string) (string, bool) {
 		if wideScript(p) {
 			return "", false
@@ -314,10 +328,10 @@ func TestGenericCuesWholeWords(t *testing.T) {
 				return "", false
 			}
 			if s, ok := strings.CutSuffix(w, "*"); ok {
-				out = append(out, "q"+s)
+				out = append(out, q+s)
 				continue
 			}
-			out = append(out, "q"+w+"q")
+			out = append(out, q+w+q)
 		}
 		return strings.Join(out, " "), true
 	}
@@ -342,10 +356,6 @@ func TestGenericCuesWholeWords(t *testing.T) {
 		if gs, ok := glue(s); ok {
 			check(gs)
 		}
-	}
-	// Unglued, the same cues do fire.
-	if v := c.Classify(InputFromText("550 ip blocked today", "")); v.Rule != GenericRuleID {
-		t.Errorf("ip blocked: rule %q, want %q", v.Rule, GenericRuleID)
 	}
 }
 

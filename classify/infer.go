@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -263,7 +264,7 @@ func hostsIn(text []byte, fn func(name []byte) bool) bool {
 		// A name starts at a letter or digit not preceded by one, '.',
 		// '-', '@' (an address is not a link) or '/' past the host.
 		c := text[i]
-		if !(isAlnum(c) && c != '_') || i > 0 && (isAlnum(text[i-1]) || text[i-1] == '.' || text[i-1] == '-' || text[i-1] == '@') {
+		if !(isAlnum(c) && c != '_') || i > 0 && (isAlnum(text[i-1]) || text[i-1] == '.' || text[i-1] == '-' || text[i-1] == '@' || text[i-1] >= utf8.RuneSelf && wordRuneBefore(text, i)) {
 			i++
 			continue
 		}
@@ -272,7 +273,9 @@ func hostsIn(text []byte, fn func(name []byte) bool) bool {
 			j++
 		}
 		name := bytes.Trim(text[i:j], ".-")
-		if validName(name) && (j >= len(text) || text[j] != '@') {
+		// (a name glued to a letter outside ASCII, "mail.ruж", is part
+		// of a word, not a host)
+		if validName(name) && (j >= len(text) || text[j] != '@' && !(text[j] >= utf8.RuneSelf && wordRuneAfter(text, j))) {
 			if last := name[bytes.LastIndexByte(name, '.')+1:]; len(last) >= 2 && !bytes.ContainsAny(last, "0123456789") {
 				if fn(name) {
 					return true
@@ -348,10 +351,10 @@ func hostNameAt(text []byte, d string) bool {
 		k += off
 		off = k + 1
 		end := k + len(d)
-		if k > 0 && (isAlnum(text[k-1]) || text[k-1] == '-') {
+		if k > 0 && (isAlnum(text[k-1]) || text[k-1] == '-' || wordBefore(text, k)) {
 			continue
 		}
-		if end < len(text) && (isAlnum(text[end]) || text[end] == '-') {
+		if end < len(text) && (isAlnum(text[end]) || text[end] == '-' || wordAfter(text, end)) {
 			continue
 		}
 		return true
@@ -402,10 +405,10 @@ func wordAt(text, w []byte) bool {
 		k += off
 		off = k + 1
 		end := k + len(w)
-		if k > 0 && (isAlnum(text[k-1]) || strings.IndexByte("./@-", text[k-1]) >= 0) {
+		if k > 0 && (isAlnum(text[k-1]) || strings.IndexByte("./@-", text[k-1]) >= 0 || wordBefore(text, k)) {
 			continue
 		}
-		if end < len(text) && (isAlnum(text[end]) || text[end] == '.' && end+1 < len(text) && isAlnum(text[end+1])) {
+		if end < len(text) && (isAlnum(text[end]) || text[end] == '.' && end+1 < len(text) && isAlnum(text[end+1]) || wordAfter(text, end)) {
 			continue
 		}
 		return true

@@ -1,5 +1,10 @@
 package classify
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // matcher finds every occurrence of a fixed set of literals in one pass
 // (Aho–Corasick, compiled to a full transition table over byte classes).
 // Literals are lower-case; the text it scans is already lower-cased.
@@ -7,8 +12,12 @@ package classify
 // A literal matches whole words only: where it begins with a letter or
 // digit, the byte before it must not be one, and where it ends with one,
 // neither may the byte after it ("rbl" is not found in "verbly", "orbs" not
-// in "absorbs"). Bytes outside ASCII never count as letters, so literals in
-// Japanese or Chinese, written without spaces, match inside a sentence. A
+// in "absorbs"). Letters outside ASCII count as a word's letters in scripts
+// written with spaces between words (Latin with diacritics, Cyrillic, Greek:
+// "sorbs" is not found in "sorbsы", "spam" not in "spamé"); letters of
+// scripts written without spaces (wideScript: Chinese, Japanese, Korean,
+// Thai …) never do, so literals in them match inside a sentence and an
+// ASCII literal beside them ("ip" in "ip拒否") is a word. A
 // literal written with a trailing "*" is a prefix ("[tss*" finds "[tss04]")
 // and one with a leading "*" a suffix; see literal.
 type matcher struct {
@@ -38,6 +47,49 @@ func wordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
+// wordRune reports whether r, outside ASCII, continues a word: a letter,
+// digit or combining mark of a script written with spaces between words.
+func wordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)) && !isWide(r)
+}
+
+// wordBefore reports whether text[:i] ends in a letter or digit of a word
+// (wordByte, or wordRune outside ASCII).
+func wordBefore(text []byte, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	if c := text[i-1]; c < utf8.RuneSelf {
+		return wordByte(c)
+	}
+	return wordRuneBefore(text, i)
+}
+
+// wordRuneBefore is wordBefore of a text ending in a byte outside ASCII
+// (apart: an ASCII byte needs no decoding).
+func wordRuneBefore(text []byte, i int) bool {
+	r, _ := utf8.DecodeLastRune(text[:i])
+	return wordRune(r)
+}
+
+// wordAfter reports whether text[i:] begins with a letter or digit of a
+// word (wordByte, or wordRune outside ASCII).
+func wordAfter(text []byte, i int) bool {
+	if i >= len(text) {
+		return false
+	}
+	if c := text[i]; c < utf8.RuneSelf {
+		return wordByte(c)
+	}
+	return wordRuneAfter(text, i)
+}
+
+// wordRuneAfter is wordAfter of a text going on with a byte outside ASCII.
+func wordRuneAfter(text []byte, i int) bool {
+	r, _ := utf8.DecodeRune(text[i:])
+	return wordRune(r)
+}
+
 // literal splits a rule's substring into the text to find and its
 // boundary checks: "*" at either end lifts the check at that end, and an
 // end that is not a letter or digit needs none.
@@ -49,10 +101,10 @@ func literal(s string) (string, uint8) {
 	if len(s) > 1 && s[len(s)-1] == '*' {
 		s, b = s[:len(s)-1], b&^boundRight
 	}
-	if s == "" || !wordByte(s[0]) {
+	if !wordAfterString(s, 0) {
 		b &^= boundLeft
 	}
-	if s == "" || !wordByte(s[len(s)-1]) {
+	if !wordBeforeString(s, len(s)) {
 		b &^= boundRight
 	}
 	return s, b
@@ -205,10 +257,10 @@ func scanWith[T uint16 | int32](m *matcher, delta []T, text []byte, hits []uint6
 		if o := m.out[s]; o != nil {
 			for _, id := range o {
 				if bd := m.bound[id]; bd != 0 {
-					if bd&boundRight != 0 && i+1 < len(text) && wordByte(text[i+1]) {
+					if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordRuneAfter(text, i+1)) {
 						continue
 					}
-					if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && wordByte(text[start-1]) {
+					if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && (wordByte(text[start-1]) || text[start-1] >= utf8.RuneSelf && wordRuneBefore(text, start)) {
 						continue
 					}
 				}
@@ -234,10 +286,10 @@ func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
 		s = int32(delta[s*n+int32(m.class[text[i]])])
 		for _, id := range m.out[s] {
 			if bd := m.bound[id]; bd != 0 {
-				if bd&boundRight != 0 && i+1 < len(text) && wordByte(text[i+1]) {
+				if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordAfterString(text, i+1)) {
 					continue
 				}
-				if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && wordByte(text[start-1]) {
+				if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && (wordByte(text[start-1]) || text[start-1] >= utf8.RuneSelf && wordBeforeString(text, start)) {
 					continue
 				}
 			}
@@ -245,4 +297,28 @@ func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
 		}
 	}
 	return false
+}
+
+// wordBeforeString and wordAfterString are wordBefore and wordAfter of a
+// string.
+func wordBeforeString(text string, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	if c := text[i-1]; c < utf8.RuneSelf {
+		return wordByte(c)
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return wordRune(r)
+}
+
+func wordAfterString(text string, i int) bool {
+	if i >= len(text) {
+		return false
+	}
+	if c := text[i]; c < utf8.RuneSelf {
+		return wordByte(c)
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return wordRune(r)
 }

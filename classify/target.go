@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"net/netip"
+	"unicode/utf8"
 )
 
 // findIP returns the first address the reply names as the one refused,
@@ -226,7 +227,8 @@ func domainAtBytes(b []byte) []byte {
 		j++
 	}
 	d := bytes.Trim(b[:j], ".-")
-	if len(d) < 3 || bytes.IndexByte(d, '.') < 0 || bytes.Contains(d, []byte("..")) {
+	// (glued to a letter outside ASCII, "mail.ruж", it is part of a word)
+	if len(d) < 3 || bytes.IndexByte(d, '.') < 0 || bytes.Contains(d, []byte("..")) || j < len(b) && b[j] >= utf8.RuneSelf && b[j-1] != '.' && b[j-1] != '-' && wordRuneAfter(b, j) {
 		return nil
 	}
 	allDigits := true
