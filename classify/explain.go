@@ -55,6 +55,21 @@ type Explanation struct {
 	FoundNote string `json:"found_note,omitempty"`
 }
 
+// FoundNote says in lang ("en" or "ja") how a provider was found
+// (Verdict.Found: "named in the reply", "inferred from the receiver's mail
+// host …"), as explain, the replay report and the notices say it; "" for
+// no or an unknown value.
+func (c *Catalog) FoundNote(found, lang string) string {
+	if found == "" {
+		return ""
+	}
+	t, ok := c.texts["found_"+found]
+	if !ok {
+		return ""
+	}
+	return t.Get(lang)
+}
+
 // Explain explains a verdict in lang ("en" or "ja"; anything else is
 // English) for role (who files removals; "" is RoleDedicated): a customer
 // of a hosting company is told to ask it rather than file, an operator of a
@@ -114,9 +129,7 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 
 	e.ProviderName = p.Name
 	e.Kind = p.Kind
-	if v.Found != "" {
-		e.FoundNote = text("found_" + v.Found)
-	}
+	e.FoundNote = c.FoundNote(v.Found, lang)
 	switch {
 	case p.ID == Unknown && v.List != "":
 		// A list the reply names but the catalog does not know: shown

@@ -46,7 +46,7 @@ type backlogRecord struct {
 
 // notice returns the notify side of the record, with each incident's
 // catalog entries (nil cat: none, for the notice's key).
-func (b *backlogRecord) notice(cat *classify.Catalog) *notify.Backlog {
+func (b *backlogRecord) notice(cat *classify.Catalog, lang string) *notify.Backlog {
 	if b == nil {
 		return nil
 	}
@@ -55,6 +55,7 @@ func (b *backlogRecord) notice(cat *classify.Catalog) *notify.Backlog {
 		r := notify.Related{Incident: inc}
 		if cat != nil {
 			r.Provider, r.Via = providerOf(cat, inc), cat.Provider(inc.Verdict.Via)
+			r.FoundNote = cat.FoundNote(inc.Verdict.Found, lang)
 		}
 		nb.Incidents = append(nb.Incidents, r)
 	}

@@ -375,7 +375,7 @@ func digestedWith(note track.IncidentNote, now time.Time, agg time.Duration) boo
 // recordNotice stores one notice of thread (an incident ID; "" for none)
 // with its Message-ID and the thread so far.
 func (s *service) recordNotice(tx *track.Tx, rec noticeRecord, thread string, now time.Time) (bool, error) {
-	n := notify.Notice{Kind: rec.Kind, Incident: rec.Incident, Resolver: rec.Resolver, Backlog: rec.Backlog.notice(nil)}
+	n := notify.Notice{Kind: rec.Kind, Incident: rec.Incident, Resolver: rec.Resolver, Backlog: rec.Backlog.notice(nil, "")}
 	mid := notify.MessageID(n, now, s.d.Host)
 	if thread != "" {
 		ids, err := tx.ThreadMessageIDs(thread)
@@ -561,21 +561,24 @@ func (s *service) noticeOf(ctx context.Context, env *noticeEnv, rec noticeRecord
 		Checks:   rec.Checks,
 		Previous: rec.Previous,
 		Lang:     env.cfg.Notify.Language,
-		Role:     env.cfg.Role,
-		Host:     s.d.Host,
-		Thread:   rec.Thread,
-		Resolver: rec.Resolver,
-		Quiet:    rec.Quiet,
-		Backlog:  rec.Backlog.notice(env.cat),
+		// (how the provider was found, as explain and replay say it)
+		FoundNote: env.cat.FoundNote(rec.Incident.Verdict.Found, env.cfg.Notify.Language),
+		Role:      env.cfg.Role,
+		Host:      s.d.Host,
+		Thread:    rec.Thread,
+		Resolver:  rec.Resolver,
+		Quiet:     rec.Quiet,
+		Backlog:   rec.Backlog.notice(env.cat, env.cfg.Notify.Language),
 	}
 	for _, r := range rec.Related {
 		n.Related = append(n.Related, notify.Related{
-			Incident: r.Incident,
-			Provider: providerOf(env.cat, r.Incident),
-			Via:      env.cat.Provider(r.Incident.Verdict.Via),
-			Reply:    firstReply(r.Incident),
-			Checks:   r.Checks,
-			Previous: r.Previous,
+			Incident:  r.Incident,
+			Provider:  providerOf(env.cat, r.Incident),
+			Via:       env.cat.Provider(r.Incident.Verdict.Via),
+			Reply:     firstReply(r.Incident),
+			FoundNote: env.cat.FoundNote(r.Incident.Verdict.Found, env.cfg.Notify.Language),
+			Checks:    r.Checks,
+			Previous:  r.Previous,
 		})
 	}
 	if !rec.Verify {

@@ -77,7 +77,8 @@ func (a Alert) Firing() bool { return a.EndsAt.IsZero() }
 //	source     "log" or "selfcheck"
 //
 // Annotations (in n.Lang): summary (the email's subject without
-// "[rblwatch] "), reply (the receiver's words, sanitised), checks (the DNS
+// "[rblwatch] "), reply (the receiver's words, sanitised), found (how the
+// provider was found, in words, as the email's "How found"), checks (the DNS
 // listing state), lookup_url and removal_url, incident_id, instances (the
 // Postfix instances the email names). Opened, digest
 // and listed notices give firing alerts; cleared and delisted ones resolved
@@ -102,6 +103,7 @@ func Alerts(n Notice, cfg Config, now time.Time) ([]Alert, error) {
 	for _, r := range n.Related {
 		rn := n
 		rn.Incident, rn.Provider, rn.Via, rn.Reply, rn.Checks, rn.Related = r.Incident, r.Provider, r.Via, r.Reply, r.Checks, nil
+		rn.FoundNote = r.FoundNote
 		switch {
 		case n.Kind == KindListed && r.Incident.Status == incident.Cleared:
 			rn.Kind = KindDelisted
@@ -161,6 +163,7 @@ func alertOf(n Notice, cfg Config, now time.Time) (Alert, error) {
 		}
 	}
 	set("reply", v.Reply)
+	set("found", v.FoundNote)
 	set("lookup_url", v.Lookup)
 	set("removal_url", v.Removal)
 	set("incident_id", v.ID)

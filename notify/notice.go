@@ -247,6 +247,11 @@ type Notice struct {
 	// Reply is the first reply text that named the provider. Like Samples,
 	// it is attacker-controlled and only ever shown sanitised in the body.
 	Reply string `json:"reply,omitempty"`
+	// FoundNote says in Lang how the provider was found
+	// (classify.Catalog.FoundNote of Incident.Verdict.Found: "named in the
+	// reply", "inferred from the receiver's mail host …"), as explain and
+	// the replay report say it; "" shows nothing.
+	FoundNote string `json:"found_note,omitempty"`
 	// Checks are DNSBL confirmations, if any were made.
 	Checks []Check `json:"checks,omitempty"`
 	// Previous are the counts at the last notice, for a digest; nil when
@@ -286,8 +291,10 @@ type Related struct {
 	Provider *classify.Provider `json:"-"` // nil when not in the catalog
 	Via      *classify.Provider `json:"-"`
 	// Reply is the first reply text (remote, sanitised when shown).
-	Reply  string  `json:"reply,omitempty"`
-	Checks []Check `json:"checks,omitempty"`
+	Reply string `json:"reply,omitempty"`
+	// FoundNote is Notice.FoundNote of this incident.
+	FoundNote string  `json:"found_note,omitempty"`
+	Checks    []Check `json:"checks,omitempty"`
 	// Previous are this incident's counts at its previous notice, for a
 	// digest that covers several incidents of one address; nil: counted
 	// from its messages since Incident.Notified.

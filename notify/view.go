@@ -142,6 +142,11 @@ type view struct {
 	Removal       string
 	Via           string
 	ReceiverFault bool
+	// Found is how the provider was found (classify.Verdict.Found: named,
+	// code, wording, url, relay, generic) and FoundNote says it in words
+	// (Notice.FoundNote).
+	Found     string
+	FoundNote string
 
 	Code    string // "554 5.7.1"
 	Reply   string
@@ -322,7 +327,7 @@ func newView(n Notice, cfg Config, now time.Time) (*view, error) {
 			continue
 		}
 		seen[r.Incident.ID] = true
-		rn := Notice{Kind: n.Kind, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, Checks: r.Checks, Lang: n.Lang, Role: role, Host: n.Host,
+		rn := Notice{Kind: n.Kind, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, FoundNote: r.FoundNote, Checks: r.Checks, Lang: n.Lang, Role: role, Host: n.Host,
 			Previous: r.Previous, Quiet: n.Quiet}
 		v.Related = append(v.Related, incidentView(rn, cfg, now, lang, role))
 	}
@@ -405,7 +410,7 @@ func backlogView(n Notice, cfg Config, now time.Time, lang string, role classify
 		v.BacklogSpan = formatDuration(b.Until.Sub(b.From), lang)
 	}
 	for _, r := range b.Incidents[:min(len(b.Incidents), BacklogListed)] {
-		rn := Notice{Kind: KindCleared, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, Lang: n.Lang, Role: role, Host: n.Host}
+		rn := Notice{Kind: KindCleared, Incident: r.Incident, Provider: r.Provider, Via: r.Via, Reply: r.Reply, FoundNote: r.FoundNote, Lang: n.Lang, Role: role, Host: n.Host}
 		x := incidentView(rn, cfg, now, lang, role)
 		x.Label = x.Provider
 		if x.Label == "" {
@@ -570,6 +575,13 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		v.RoleNote = role.NoteFor(lang, kind, v.Provider)
 		v.Steps = classify.RoleSteps(role, lang, v.Steps)
 	}
+	if inc.Provider == classify.Unknown && inc.Verdict.List == "" && len(inc.Lists) == 0 {
+		// No list named: the templates' own words, in the notice's
+		// language ("a blocklist the receiver did not name"), not the
+		// catalog entry's English name ("Unnamed block list" in a
+		// Japanese notice).
+		v.Provider = ""
+	}
 	if v.Provider == "" && inc.Provider != "" && inc.Provider != "unknown" && validID(inc.Provider) {
 		v.Provider = inc.Provider
 	}
@@ -584,6 +596,10 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 	} else if validID(inc.Verdict.Via) {
 		v.Via = inc.Verdict.Via
 	}
+	if validID(inc.Verdict.Found) {
+		v.Found = inc.Verdict.Found
+	}
+	v.FoundNote = sanitize.Line(n.FoundNote, 200)
 	if c := inc.Verdict.Code; c != 0 {
 		v.Code = fmt.Sprint(c)
 		if e := inc.Verdict.Enhanced; validEnhanced(e) {

@@ -94,6 +94,13 @@ type webhookIncident struct {
 	Checks       []Check        `json:"checks,omitempty"`
 	LookupURL    string         `json:"lookup_url,omitempty"`
 	RemovalURL   string         `json:"removal_url,omitempty"`
+	// Via is the receiver that quoted the provider's verdict (a catalog
+	// id, or an unknown receiver's domain); Found how the provider was
+	// found (named, code, wording, url, relay, generic) and FoundNote
+	// that in words, in the notice's language, as explain says them.
+	Via       string `json:"via,omitempty"`
+	Found     string `json:"found,omitempty"`
+	FoundNote string `json:"found_note,omitempty"`
 	// Senders says who sent the refused mail (a self-check listing: the
 	// mail of the window before), as the email does, in the shape of the
 	// replay report's JSON.
@@ -147,7 +154,12 @@ func incidentOf(inc incident.Incident, v *view) webhookIncident {
 		Instances:    v.Instances,
 		LookupURL:    v.Lookup,
 		RemovalURL:   v.Removal,
+		Found:        v.Found,
+		FoundNote:    v.FoundNote,
 		Senders:      whoOfView(v.Who, inc),
+	}
+	if validID(inc.Verdict.Via) || validHostname(inc.Verdict.Via) {
+		w.Via = inc.Verdict.Via
 	}
 	if validID(inc.Provider) {
 		w.Provider = inc.Provider
@@ -280,6 +292,9 @@ func slackText(n Notice, v *view, summary string) string {
 				b.WriteString("\n" + label + esc(c.Zone) + w.colon + esc(checkWord(v.Lang, c)))
 			}
 		}
+		if x.FoundNote != "" {
+			b.WriteString("\n" + label + w.found + w.colon + esc(x.FoundNote))
+		}
 		if x.Lookup != "" {
 			b.WriteString("\n" + label + w.lookup + w.colon + esc(x.Lookup))
 		}
@@ -306,6 +321,7 @@ func checkWord(lang string, c checkView) string {
 var slackWords = map[string]struct {
 	colon, lookup, removal, sep string
 	instance                    string // the email's "Postfix instance" line
+	found                       string // the email's "How found" line
 	status                      map[string]string
 	counts                      func(*view) string
 	// who says who sent the refused mail (a self-check listing: the mail
@@ -317,7 +333,7 @@ var slackWords = map[string]struct {
 	more  func(backlogMore) string
 }{
 	"en": {
-		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ", instance: "Postfix instance",
+		colon: ": ", lookup: "lookup", removal: "removal", sep: "; ", instance: "Postfix instance", found: "How found",
 		status: map[string]string{"listed": "listed", "clean": "not listed", "error": "could not be checked", "nolist": "no public list",
 			"noipv6": "not asked (the list has no IPv6 addresses)"},
 		ended: map[string]string{"delivered": "over: mail delivered again", "quiet": "closed: no rejection for the quiet period", "other": "closed"},
@@ -338,7 +354,7 @@ var slackWords = map[string]struct {
 		},
 	},
 	"ja": {
-		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、", instance: "Postfix インスタンス",
+		colon: ": ", lookup: "登録状況の確認", removal: "解除申請", sep: "、", instance: "Postfix インスタンス", found: "判定の根拠",
 		status: map[string]string{"listed": "登録あり", "clean": "登録なし", "error": "確認できず", "nolist": "公開リストなし",
 			"noipv6": "問い合わせず（IPv6アドレスを掲載しないリスト）"},
 		ended: map[string]string{"delivered": "終了（配送を確認）", "quiet": "終了（一定時間拒否なし）", "other": "終了"},

@@ -194,6 +194,7 @@ func (e *encoder) incident(inc *Incident) {
 	e.strOmit("via", inc.Via)
 	e.strOmit("via_name", inc.ViaName)
 	e.strOmit("found", inc.Found)
+	e.strOmit("found_note", inc.FoundNote)
 	e.strOmit("list", inc.List)
 	e.str("reply", inc.Reply)
 	e.strOmit("meaning", inc.Meaning)

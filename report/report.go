@@ -91,6 +91,10 @@ type Incident struct {
 	// Found says how the provider was found (classify.Verdict.Found):
 	// named, code, url, relay or generic.
 	Found string `json:"found,omitempty"`
+	// FoundNote says Found in words, in the report's language, as explain
+	// says it ("named in the reply", "inferred from the receiver's mail
+	// host: its own system refused us").
+	FoundNote string `json:"found_note,omitempty"`
 	// List is a DNS list the reply names that the catalog does not know
 	// (provider "unknown"); ProviderName shows it.
 	List        string   `json:"list,omitempty"`
@@ -395,6 +399,7 @@ func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogra
 		if p := opts.Catalog.Provider(v.Via); p != nil {
 			out.ViaName = p.Name
 		}
+		out.FoundNote = opts.Catalog.FoundNote(v.Found, opts.Lang)
 		e := b.explain(opts.Catalog, v, opts)
 		if inc.Provider == classify.Unknown {
 			out.ProviderName = e.ProviderName // the list the reply names, or "unnamed" in opts.Lang

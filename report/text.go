@@ -25,7 +25,9 @@ type labels struct {
 	FirstSeen, LastSeen, ClearedAt, Duration, Affected, Domains, Remotes    string
 	Reply, Meaning, Lookup, Removal, Status, Fates, Evidence, Timeline      string
 	Ongoing, Cleared, ReceiverFault, Via, Historical, Summary               string
-	Steps, RemovalTime, Skipped                                             string
+	// Found: how the provider was found (Incident.FoundNote).
+	Found                       string
+	Steps, RemovalTime, Skipped string
 	// NotShown stands for the listed address when no reply showed one;
 	// Stdin for the file "-".
 	NotShown, Stdin string
@@ -74,7 +76,7 @@ var words = map[string]labels{
 		Meaning: "Meaning", Lookup: "Look up", Removal: "Removal", Status: "Status", Fates: "Fate",
 		Evidence: "Evidence", Timeline: "Timeline", Ongoing: "ongoing", Cleared: "cleared",
 		ReceiverFault: "The receiver is at fault: the list refuses its DNS resolver; we are not listed.",
-		Via:           "Reported by", Historical: "Historical list", Summary: "Summary",
+		Via:           "Reported by", Historical: "Historical list", Summary: "Summary", Found: "How found",
 		WhoSent: "Who sent it", Logins: "SASL logins", Senders: "senders", Clients: "clients",
 		MessagesList: "Messages", MoreFmt: "and %d more", OthersFmt: "others (%d)",
 		Steps: "What to do", RemovalTime: "Removal time", Skipped: "Skipped", Sep: ", ",
@@ -110,7 +112,7 @@ var words = map[string]labels{
 		ReceiverFault: "受信側の問題です。受信サーバーの DNS リゾルバーがリストに拒否されています。当方は登録されていません。",
 		WhoSent:       "送信者", Logins: "認証ユーザー", Senders: "差出人", Clients: "送信元ホスト",
 		MessagesList: "メール", MoreFmt: "ほか %d 件", OthersFmt: "その他 (%d)",
-		Via: "経由", Historical: "運用終了したリスト", Summary: "概要",
+		Via: "経由", Historical: "運用終了したリスト", Summary: "概要", Found: "判定の根拠",
 		Steps: "対処方法", RemovalTime: "解除までの目安", Skipped: "スキップ", Sep: "、",
 		Folded:             "集約",
 		Bounded:            "上限",
@@ -341,6 +343,9 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	}
 	if inc.Via != "" {
 		field(l.Via, "%s", clean(cmp.Or(inc.ViaName, inc.Via)))
+	}
+	if inc.FoundNote != "" {
+		field(l.Found, "%s", clean(inc.FoundNote))
 	}
 	if inc.Reply != "" {
 		field(l.Reply, "%s", clean(inc.Reply))
