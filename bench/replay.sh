@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/replay.sh — `rblwatch replay` against `grep -c` and pflogsumm, on the
 # generator's realistic log and on a dense one (4 % failure lines drawn from
-# real replies, many incidents), then peak memory on 10 M lines of each.
+# real replies, many incidents), then peak memory on 10 M lines of each, and
+# on both sizes of each without Postfix's "removed" lines.
 #
 #   bench/replay.sh [LINES] [RUNS] [BIG]    defaults: 1000000 lines, 5 runs, 10000000 lines
 #
@@ -17,6 +18,9 @@
 #     (the CPU it costs beyond the generator log's, per extra failure line;
 #     that includes what its ~90x more incidents cost, their report too);
 #   10 M lines: peak RSS <= 64 MiB for both logs;
+#   without "removed" lines (grep -v, as a log whose qmgr lines were filtered
+#     out or a grep of status= lines): peak RSS <= 64 MiB at LINES and BIG
+#     lines of both logs, with the queue ids evicted (incident.MaxQueueIDs);
 #   totals equal pflogsumm's; GC share of the replay (GODEBUG=gctrace).
 # Needs: go, pflogsumm, GNU time (/usr/bin/time), bc. Exit 1 when a check fails.
 set -euo pipefail
@@ -132,4 +136,26 @@ if [ "$BIG" -gt 0 ]; then
       "$(echo "$rss / 1024" | bc -l)" "$(stat_of "big.$log" 1)" "$(echo "$BIG / $(stat_of "big.$log" 1)" | bc -l)")" "[ $rss -le 65536 ]"
   done
 fi
+# Peak memory without Postfix's "removed" lines: what the tracker keeps per
+# queue id must end anyway (incident.QueueLifetime, incident.MaxQueueIDs).
+noremoved() { # noremoved LOG: LOG without its "removed" lines
+  [ -s "$work/${1%.log}-noremoved.log" ] || grep -v ': removed$' "$work/$1" > "$work/${1%.log}-noremoved.log"
+}
+sizes=("$LINES:")
+[ "$BIG" -gt 0 ] && sizes+=("$BIG:big-")
+for size in "${sizes[@]}"; do
+  n=${size%%:*} prefix=${size#*:}
+  for log in gen dense; do noremoved "$prefix$log.log"; done
+  for ((i = 0; i < BIG_RUNS; i++)); do
+    for log in gen dense; do
+      run "noremoved.$n.$log" "$work/rblwatch" replay --format json "$work/$prefix$log-noremoved.log"
+    done
+  done
+  for log in gen dense; do
+    rss=$(stat_of "noremoved.$n.$log" 3)
+    evicted=$(grep -Eo '"evicted_queue_ids": [0-9]+' "$work/out.noremoved.$n.$log" | grep -Eo '[0-9]+$' || echo 0)
+    check "$(printf '%d lines without removals, %s log: replay peak RSS %.1f MiB, %.2f s, %d queue ids evicted (target <= 64 MiB)' "$n" "$log" \
+      "$(echo "$rss / 1024" | bc -l)" "$(stat_of "noremoved.$n.$log" 1)" "$evicted")" "[ $rss -le 65536 ]"
+  done
+done
 exit $fail
