@@ -31,7 +31,12 @@ import (
 //     unknown submitter. A message refused again by an incident it was
 //     evicted from is not counted twice: its tomb (the incident, the fate
 //     it counted, its place in the incident's list) stays until
-//     MaxQueueIDs later evictions.
+//     MaxQueueIDs later evictions, the queue id's removal, or the end of
+//     the process (tombs are not stored).
+//
+// No configuration key sets these: none of rblwatch's is Postfix's queue
+// lifetime, and a host that raised maximal_queue_lifetime still retries
+// every queued message within maximal_backoff_time.
 //
 // Both hold for the daemon and replay alike: the tracker is theirs (one
 // ingest path).
