@@ -71,7 +71,7 @@ func TestCatalogContent(t *testing.T) {
 			t.Errorf("category %q needs meaning and advice in en and ja", cat)
 		}
 	}
-	for _, key := range []string{"listed", "listed_no_target", "reputation", "reputation_no_target", "unknown_list", "receiver_fault", "via", "temporary", "permanent", "self_service_no", "removal_contact", "historical", "named_list_step", "found_named", "found_code", "found_url", "found_relay", "found_generic"} {
+	for _, key := range []string{"listed", "listed_no_target", "reputation", "reputation_no_target", "unknown_list", "receiver_fault", "via", "temporary", "permanent", "self_service_no", "removal_contact", "historical", "historical_service", "named_list_step", "found_named", "found_code", "found_url", "found_relay", "found_generic"} {
 		if tx := c.texts[key]; tx.En == "" || tx.Ja == "" {
 			t.Errorf("text %q needs en and ja", key)
 		}

@@ -160,6 +160,10 @@ func (c *Catalog) Explain(v Verdict, lang string, role Role) Explanation {
 	}
 
 	switch {
+	case p.Historical != "" && p.Kind == KindProprietary:
+		// a receiver's own system or a filter that no longer runs: no
+		// receiver's configuration names it (issue 14.3)
+		e.Status = fill(text("historical_service"))
 	case p.Historical != "":
 		e.Status = fill(text("historical"))
 	case v.ReceiverFault:

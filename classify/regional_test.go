@@ -59,3 +59,43 @@ func TestRegionalReceiversByRelay(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoricalServiceStatus (issue 14.3): a receiver's own system or a
+// filtering service that no longer runs (Postini, Verizon Online, Paran)
+// is not a list a receiver's configuration still names: its refusal is an
+// old one, and what to do today is where its mail went (Postini's to
+// Google, Verizon's to AOL, Paran's to Daum), not "ask the receiver to
+// remove the list from its configuration" — which stays what a DNS list
+// that no longer runs (SORBS) is told.
+func TestHistoricalServiceStatus(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text, provider string
+		want, not      map[string]string
+		step           string // a word of the steps (en)
+	}{
+		{"550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked - psmtp", "postini",
+			map[string]string{"en": "old log", "ja": "古いログ"}, map[string]string{"en": "configuration", "ja": "設定"}, "Google Workspace"},
+		{"571 Email from 192.0.2.1 is currently blocked by Verizon Online's anti-spam system", "verizon",
+			map[string]string{"en": "old log", "ja": "古いログ"}, map[string]string{"en": "configuration", "ja": "設定"}, "AOL"},
+		{"550-'Transaction failed. (SPAM_SUSPECT:IP_CONTROL) (http://cleanip.paran.com)'", "paran",
+			map[string]string{"en": "old log", "ja": "古いログ"}, map[string]string{"en": "configuration", "ja": "設定"}, "Daum"},
+		{"554 5.7.1 SORBS DNSBL Entry - see <http://www.us.sorbs.net/lookup.shtml?192.0.2.1>", "sorbs",
+			map[string]string{"en": "configuration", "ja": "設定"}, map[string]string{"en": "old log", "ja": "古いログ"}, "dnsbl.sorbs.net"},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Provider != tc.provider {
+			t.Errorf("%q: provider %q, want %q", tc.text, v.Provider, tc.provider)
+			continue
+		}
+		for _, lang := range []string{"en", "ja"} {
+			e := c.Explain(v, lang, RoleDedicated)
+			if !strings.Contains(e.Status, tc.want[lang]) || strings.Contains(e.Status, tc.not[lang]) {
+				t.Errorf("%s %s: status %q, want %q and not %q", tc.provider, lang, e.Status, tc.want[lang], tc.not[lang])
+			}
+			if lang == "en" && !strings.Contains(strings.Join(e.Steps, " "), tc.step) {
+				t.Errorf("%s: steps %q do not say %q", tc.provider, e.Steps, tc.step)
+			}
+		}
+	}
+}
