@@ -40,11 +40,12 @@ var foundValues = []string{FoundNamed, FoundCode, FoundWording, FoundURL}
 
 // listPhrases introduce the name of a DNS list in a reply ("blocked using
 // rbl.example.org", "listed at work.drbl.example.net", "is in blacklist
-// rbl.example.org").
+// rbl.example.org"), as whole words: "unlisted in", "unblocked by" and
+// "delisted by" introduce none.
 var listPhrases = [][]byte{
 	[]byte("blocked using "), []byte("rejected using "), []byte("blocked by "), []byte("listed at "), []byte("listed in "),
 	[]byte("listed on "), []byte("listed by "), []byte("blacklisted by "), []byte("blacklisted at "), []byte("blacklisted in "),
-	[]byte("blocklisted by "), []byte("black list at "), []byte("blacklist at "), []byte("block list at "), []byte("rbl at "),
+	[]byte("blocklisted by "), []byte("blocklisted in "), []byte("blocklisted at "), []byte("blocklisted on "), []byte("blacklisted on "), []byte("black list at "), []byte("blacklist at "), []byte("block list at "), []byte("rbl at "),
 	[]byte("blocked - see "), []byte("refused - see "), []byte("found in "), []byte("found on "),
 	[]byte("in blacklist "), []byte("in blocklist "), []byte("in black list "), []byte("in block list "),
 	[]byte("on blacklist "), []byte("on blocklist "),
@@ -103,7 +104,12 @@ func namedLists(text []byte, dst []listName) []listName {
 				break
 			}
 			rest := text[off+k+len(p):]
+			at := off + k
 			off += k + len(p)
+			if wordBefore(text, at) && wordByte(p[0]) {
+				// inside another word: "unlisted in", "unblocked by"
+				continue
+			}
 			rest = bytes.TrimLeft(rest, "[<(\"'")
 			for _, scheme := range []string{"https://", "http://"} {
 				rest = bytes.TrimPrefix(rest, []byte(scheme))

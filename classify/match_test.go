@@ -281,3 +281,33 @@ func TestNamesNotInsideWords(t *testing.T) {
 		}
 	}
 }
+
+// TestListPhrasesWholeWords: the phrases that introduce a list's name
+// ("listed in", "blocked by") are words of their own: "unlisted in
+// bl.example.org", "unblocked by …", "delisted by …" name no list, while
+// "blacklisted in", "blocklisted on" and "black-listed in" still do.
+func TestListPhrasesWholeWords(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want string // the list named, "" for none
+	}{
+		{"your ip 192.0.2.1 is unlisted in bl.example.org", ""},
+		{"your ip 192.0.2.1 was unblocked by bl.example.org", ""},
+		{"your ip 192.0.2.1 was delisted by bl.example.org", ""},
+		{"your ip 192.0.2.1 is listed in bl.example.org", "bl.example.org"},
+		{"your ip 192.0.2.1 is blacklisted in bl.example.org", "bl.example.org"},
+		{"your ip 192.0.2.1 is blocklisted in bl.example.org", "bl.example.org"},
+		{"your ip 192.0.2.1 is blocklisted on bl.example.org", "bl.example.org"},
+		{"your ip 192.0.2.1 is blacklisted on bl.example.org", "bl.example.org"},
+		{"your ip 192.0.2.1 is black-listed in bl.example.org", "bl.example.org"},
+	} {
+		got := ""
+		for _, l := range namedLists([]byte(tc.text), nil) {
+			got = l.name
+			break
+		}
+		if got != tc.want {
+			t.Errorf("%q: list %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
