@@ -125,7 +125,7 @@ func (t *Tracker) newRef(qid string) *msgRef {
 // addRef is newRef with the reference allocated by the caller (affect's
 // msgPair).
 func (t *Tracker) addRef(qid string, ref *msgRef) {
-	if t.byQueue.len() >= MaxQueueIDs {
+	if t.byQueue.len() >= t.maxQueueIDs {
 		t.evictRefs() // before the new one goes in: never it
 	}
 	ref.entries, ref.last = ref.one[:0], t.nowSec
@@ -244,7 +244,7 @@ func (t *Tracker) bury(h uint64, tb tomb) {
 		t.tombs = make(map[uint64]tomb)
 	}
 	slot := t.tombNext
-	if len(t.tombRing) < MaxQueueIDs {
+	if len(t.tombRing) < t.maxQueueIDs {
 		slot = len(t.tombRing)
 		t.tombRing = append(t.tombRing, h)
 	} else {
@@ -252,7 +252,7 @@ func (t *Tracker) bury(h uint64, tb tomb) {
 			delete(t.tombs, t.tombRing[slot])
 		}
 		t.tombRing[slot] = h
-		t.tombNext = (slot + 1) % MaxQueueIDs
+		t.tombNext = (slot + 1) % t.maxQueueIDs
 	}
 	tb.slot = int32(slot)
 	if prev, ok := t.tombs[h]; ok {

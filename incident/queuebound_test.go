@@ -2,9 +2,11 @@ package incident
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -119,5 +121,72 @@ func TestQueueBound(t *testing.T) {
 				t.Errorf("%d messages, %d deferred; want %d, %d", msgs, deferred, tc.messages, tc.deferred)
 			}
 		})
+	}
+}
+
+// TestQueueBoundShuffled: a tracker holding 32 queue ids reads a long
+// random mix of submissions, refusals, deliveries, expiries, removals,
+// requeues and days of silence over 200 queue ids: it never holds more
+// than its cap of either kind nor more tombs, and every incident's
+// messages are each counted under one fate.
+func TestQueueBoundShuffled(t *testing.T) {
+	verdicts := []classify.Verdict{spamhaus, barracuda, {Provider: "microsoft", Category: classify.Blocklist, Listed: "192.0.2.1", Code: 550}}
+	for _, cfg := range []Config{{}, {CountsOnly: true, NoEvents: true}, {Quiet: 6 * time.Hour, Settle: 10 * time.Minute}} {
+		r := rand.New(rand.NewPCG(1, 2))
+		tr := New(cfg)
+		tr.maxQueueIDs = 32
+		sec := 0
+		qid := func() string { return fmt.Sprintf("%011X", 0x1000000+r.IntN(200)) }
+		rcpt := func() string { return fmt.Sprintf("u%d@d%d.example", r.IntN(50), r.IntN(5)) }
+		for i := range 20000 {
+			switch r.IntN(100) {
+			case 0:
+				sec += int(QueueLifetime/time.Second) + r.IntN(86400)
+			default:
+				sec += r.IntN(600)
+			}
+			var s step
+			switch k := r.IntN(10); k {
+			case 0:
+				s = step{r: rec(sec, postfixlog.KindQueued, qid(), func(r *postfixlog.Record) { r.From = "a@ours.example" })}
+			case 1:
+				s = step{r: rec(sec, postfixlog.KindClient, qid(), func(r *postfixlog.Record) { r.SASLUser, r.Client = "alice", "pc[192.0.2.55]" })}
+			case 2, 3, 4:
+				st := "deferred"
+				if k == 4 {
+					st = "bounced"
+				}
+				s = step{r: delivery(sec, qid(), rcpt(), st), v: verdicts[r.IntN(len(verdicts))]}
+			case 5, 6:
+				to := fmt.Sprintf("v%d@other.example", r.IntN(50)) // clears no incident
+				if r.IntN(20) == 0 {
+					to = rcpt()
+				}
+				s = step{r: delivery(sec, qid(), to, "sent")}
+			case 7:
+				s = step{r: rec(sec, postfixlog.KindExpired, qid(), nil)}
+			case 8:
+				s = step{r: rec(sec, postfixlog.KindRemoved, qid(), nil)}
+			case 9:
+				prev, next := qid(), qid()
+				s = step{r: rec(sec, postfixlog.KindPickup, next, func(r *postfixlog.Record) {
+					r.From, r.OrigQueueID = "a@ours.example", prev
+				})}
+			}
+			run(tr, []step{s})
+			if len(tr.meta) > 32 || tr.byQueue.len() > 32 || len(tr.tombs) > 32 {
+				t.Fatalf("%+v, step %d: %d queue ids with metadata, %d affected, %d tombs; want at most 32 each", cfg, i, len(tr.meta), tr.byQueue.len(), len(tr.tombs))
+			}
+		}
+		b := tr.Bounds()
+		if b.Evicted == 0 || b.Expired == 0 {
+			t.Errorf("%+v: %+v, want some evicted and some expired", cfg, b)
+		}
+		for _, inc := range tr.Incidents() {
+			f := inc.Fates
+			if n := len(inc.Messages) + inc.MoreMessages; f.Deferred+f.Delivered+f.Bounced+f.Expired != n {
+				t.Errorf("%+v: incident %s: %d messages, fates %+v", cfg, inc.ID, n, f)
+			}
+		}
 	}
 }

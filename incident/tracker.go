@@ -91,7 +91,9 @@ type Tracker struct {
 	tombNext  int             // where the next key goes in tombRing once it is full
 	scratch   []int64         // last-seen stamps, for finding the oldest
 	queueDrop Bounds          // what was forgotten so far (Bounds)
-	distinct  int             // hashes in the active incidents' rcpts and doms (MaxDistinct)
+	// maxQueueIDs is MaxQueueIDs (a test's tracker holds fewer).
+	maxQueueIDs int
+	distinct    int // hashes in the active incidents' rcpts and doms (MaxDistinct)
 
 	// Catching up with a backlog (CatchUp): notices are held back.
 	holding bool
@@ -218,6 +220,8 @@ func New(cfg Config) *Tracker {
 		meta:     make(map[string]*msgMeta),
 		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
+
+		maxQueueIDs: MaxQueueIDs,
 	}
 }
 
@@ -585,7 +589,7 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 	}
 	m := t.meta[qid]
 	if m == nil {
-		if len(t.meta) >= MaxQueueIDs {
+		if len(t.meta) >= t.maxQueueIDs {
 			t.evictMeta() // before the new one goes in: never it
 		}
 		if n := len(t.freeMeta); n > 0 {
