@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/rblwatch/rblwatch/reply"
@@ -210,5 +211,28 @@ func TestMemoShapesRepeatedTexts(t *testing.T) {
 	}
 	if m.shaped != 3 {
 		t.Errorf("a text naming a host: shaped %d times of 3", m.shaped)
+	}
+}
+
+// TestAppendLower holds appendLower, eight bytes at a time, to a byte at a
+// time lowering of ASCII capitals: every ASCII byte at every place of texts
+// of 1 to 17 bytes.
+func TestAppendLower(t *testing.T) {
+	for n := 1; n <= 17; n++ {
+		for at := 0; at < n; at++ {
+			for c := 0; c < utf8.RuneSelf; c++ {
+				b := []byte(strings.Repeat("aZ", n)[:n])
+				b[at] = byte(c)
+				want := strings.Map(func(r rune) rune {
+					if r >= 'A' && r <= 'Z' {
+						return r + 'a' - 'A'
+					}
+					return r
+				}, string(b))
+				if got := appendLower([]byte("x"), string(b)); string(got) != "x"+want {
+					t.Fatalf("appendLower(%q) = %q, want %q", b, got[1:], want)
+				}
+			}
+		}
 	}
 }
