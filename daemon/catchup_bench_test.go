@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"github.com/rblwatch/rblwatch/internal/benchlog"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -24,10 +26,7 @@ import (
 // line is committed. lines/s is the catch-up rate (bench/catchup.sh runs
 // the real binary the same way).
 func BenchmarkCatchUp(b *testing.B) {
-	src := os.Getenv("RBLWATCH_BENCH_LOG")
-	if src == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
+	src := benchlog.Path(b)
 	fi, err := os.Stat(src)
 	if err != nil {
 		b.Fatal(err)
@@ -82,14 +81,7 @@ func BenchmarkCatchUp(b *testing.B) {
 // classify, track, commit), without the source: the lines of
 // $RBLWATCH_BENCH_LOG in batches of batchMax, into a new store.
 func BenchmarkProcess(b *testing.B) {
-	src := os.Getenv("RBLWATCH_BENCH_LOG")
-	if src == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
-	data, err := os.ReadFile(src)
-	if err != nil {
-		b.Fatal(err)
-	}
+	src, data := benchlog.Path(b), benchlog.Read(b)
 	var lines []postfixlog.Line
 	for i, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		lines = append(lines, postfixlog.Line{Text: l, Pos: postfixlog.Position{Path: src, Inode: 1, Offset: int64(i + 1)}})

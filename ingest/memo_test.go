@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/rblwatch/rblwatch/internal/benchlog"
+
 	"bufio"
 	"os"
 	"os/exec"
@@ -91,15 +93,7 @@ func TestReaderVerdictsAsClassify(t *testing.T) {
 // $RBLWATCH_BENCH_LOG through a Reader, over and over: parsing and
 // classifying (ns/op is per failure line).
 func BenchmarkReadFailures(b *testing.B) {
-	path := os.Getenv("RBLWATCH_BENCH_LOG")
-	if path == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
+	f := benchlog.Open(b)
 	var lines []string
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"github.com/rblwatch/rblwatch/internal/benchlog"
+
 	"context"
 	"os"
 	"runtime/metrics"
@@ -18,10 +20,7 @@ import (
 // with thousands of incidents the report is 5–10 % of it). It reports
 // lines/s and gc-%, the collector's share of the CPU.
 func BenchmarkReplay(b *testing.B) {
-	path := os.Getenv("RBLWATCH_BENCH_LOG")
-	if path == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
+	path := benchlog.Path(b)
 	st, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)

@@ -1,8 +1,9 @@
 package postfixlog
 
 import (
+	"github.com/rblwatch/rblwatch/internal/benchlog"
+
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -77,14 +78,7 @@ func BenchmarkParse(b *testing.B) {
 // BenchmarkParseFile parses a log named by RBLWATCH_BENCH_LOG (for example
 // the output of `go run ./bench/genlog -n 1000000`).
 func BenchmarkParseFile(b *testing.B) {
-	name := os.Getenv("RBLWATCH_BENCH_LOG")
-	if name == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a log file")
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := benchlog.Read(b)
 	// The lines are substrings of one string, as a reader's buffer would
 	// hand them out, not separately allocated copies.
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")

@@ -1,9 +1,10 @@
 package report
 
 import (
+	"github.com/rblwatch/rblwatch/internal/benchlog"
+
 	"context"
 	"io"
-	"os"
 	"testing"
 	"time"
 
@@ -17,15 +18,8 @@ import (
 // replay --format json` does once the log is read. A dense log (bench/genlog
 // -replies …) has thousands of incidents; ns/op is per report.
 func BenchmarkBuildJSON(b *testing.B) {
-	path := os.Getenv("RBLWATCH_BENCH_LOG")
-	if path == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
+	f := benchlog.Open(b)
+	path := f.Name()
 	cat := classify.Default()
 	res, err := pipeline.Replay(context.Background(), []pipeline.Input{{Name: path, R: f, Ref: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)}},
 		pipeline.Options{Catalog: cat, Location: time.UTC, NoTimelines: true,

@@ -1,6 +1,8 @@
 package track
 
 import (
+	"github.com/rblwatch/rblwatch/internal/benchlog"
+
 	"context"
 	"fmt"
 	"os"
@@ -139,14 +141,7 @@ func benchSaveIncident(b *testing.B, size int) {
 // up does: its records applied a batch of lines at a time, each batch
 // committed with its position. ns/line is the store's part of a catch-up.
 func BenchmarkWriteLog(b *testing.B) {
-	path := os.Getenv("RBLWATCH_BENCH_LOG")
-	if path == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, data := benchlog.Path(b), benchlog.Read(b)
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	if n, err := strconv.Atoi(os.Getenv("RBLWATCH_BENCH_LINES")); err == nil && n < len(lines) {
 		lines = lines[:n]
@@ -199,14 +194,7 @@ func BenchmarkWriteLog(b *testing.B) {
 // lines (the daemon's batch) then saved into a new store, a transaction a
 // batch, as the daemon's commits save them.
 func BenchmarkSaveIncidentsLog(b *testing.B) {
-	path := os.Getenv("RBLWATCH_BENCH_LOG")
-	if path == "" {
-		b.Skip("set RBLWATCH_BENCH_LOG to a Postfix log (see bench/genlog)")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, data := benchlog.Path(b), benchlog.Read(b)
 	r := ingest.NewReader(ingest.Options{Catalog: classify.Default(), Location: time.UTC}, time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC))
 	tr := incident.New(incident.DefaultConfig)
 	var batches [][]incident.Change
