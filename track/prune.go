@@ -3,6 +3,7 @@ package track
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -84,7 +85,7 @@ func (s *Store) PruneMessages(ctx context.Context, now time.Time, troubled, deli
 	var n int64
 	err := s.Tx(ctx, func(t *Tx) error {
 		if delivered > 0 {
-			d, err := t.deleted(`DELETE FROM messages WHERE removed_at < ?1 AND state = 'delivered'
+			d, err := t.deletedMessages(`removed_at < ?1 AND state = 'delivered'
 	AND NOT EXISTS (SELECT 1 FROM json_each(messages.rcpts) j WHERE j.value->>7 > 1)`, dbTime(now.Add(-delivered)))
 			if err != nil {
 				return err
@@ -114,12 +115,32 @@ func (s *Store) PruneMessages(ctx context.Context, now time.Time, troubled, deli
 // hours). Two statements, so that each uses its index (messages_removed_at,
 // and the partial indexes of the live rows).
 func (t *Tx) deleteMessages(removed, seen any) (int64, error) {
-	a, err := t.deleted(`DELETE FROM messages WHERE removed_at < ?`, removed)
+	a, err := t.deletedMessages(`removed_at < ?`, removed)
 	if err != nil {
 		return 0, err
 	}
-	b, err := t.deleted(`DELETE FROM messages WHERE removed_at IS NULL AND last_seen < ?`, seen)
+	b, err := t.deletedMessages(`removed_at IS NULL AND last_seen < ?`, seen)
 	return a + b, err
+}
+
+// pruneChunk is how many messages one statement of a prune deletes.
+const pruneChunk = 10000
+
+// deletedMessages deletes the messages matching where, pruneChunk at a
+// time, in the transaction, and returns how many. One statement deleting
+// them all first gathers every row in memory: the prune of a day's
+// backlog (585,368 messages once the daemon had caught up with 10 M
+// lines) took the daemon from 229 to 676 MiB for its length.
+func (t *Tx) deletedMessages(where string, args ...any) (int64, error) {
+	q := `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE ` + where + ` LIMIT ` + strconv.Itoa(pruneChunk) + `)`
+	var n int64
+	for {
+		d, err := t.deleted(q, args...)
+		n += d
+		if err != nil || d < pruneChunk {
+			return n, err
+		}
+	}
 }
 
 func (t *Tx) deleted(q string, args ...any) (int64, error) {
