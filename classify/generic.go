@@ -382,7 +382,7 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 			if cs.pageOf == nil {
 				cs.pageOf = map[string]bool{}
 			}
-			cs.pageOf[lowerString(n)] = true
+			cs.pageOf[normalizeLiteral(n)] = true
 		}
 	}
 	for i, v := range g.Veto {
@@ -441,10 +441,12 @@ func parseCue(p string) (cuePhrase, string) {
 		if masked {
 			f = f[1 : len(f)-1]
 		}
+		// (folded as a reply is: "yasaklandı" is "YASAKLANDI" too)
+		f = normalizeLiteral(f)
 		var low []byte
 		var toks []cueToken
 		low, toks = tokenize(low, toks, []byte(f))
-		if len(toks) != 1 || toks[0].kind != tokWord || string(low[toks[0].s:toks[0].e]) != lowerString(f) {
+		if len(toks) != 1 || toks[0].kind != tokWord || string(low[toks[0].s:toks[0].e]) != f {
 			return ph, "is not made of whole words as replies are cut (" + strconv.Quote(f) + ")"
 		}
 		ph.elems = append(ph.elems, cueElem{word: string(low[toks[0].s:toks[0].e]), prefix: prefix, masked: masked})
@@ -453,14 +455,6 @@ func parseCue(p string) (cuePhrase, string) {
 		return ph, "is empty"
 	}
 	return ph, ""
-}
-
-func lowerString(s string) string {
-	var b []byte
-	for _, r := range s {
-		b = utf8.AppendRune(b, unicode.ToLower(r))
-	}
-	return string(b)
 }
 
 // wideScript reports whether s holds a letter of a script written without

@@ -335,7 +335,7 @@ func (c *Catalog) howFound(text []byte, hits []uint64, p *Provider) string {
 		}
 	}
 	for _, z := range p.Zones {
-		if z.Name != "" && bytes.Contains(text, []byte(strings.ToLower(z.Name))) {
+		if z.Name != "" && bytes.Contains(text, []byte(normalizeLiteral(z.Name))) {
 			return FoundNamed
 		}
 	}
@@ -373,7 +373,7 @@ func hostNameAt(text []byte, d string) bool {
 func callNames(p *Provider) [][]byte {
 	var names [][]byte
 	add := func(n string) {
-		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+		if n = normalizeLiteral(n); n != "" { // folded as the text is
 			names = append(names, []byte(n))
 		}
 	}

@@ -7,7 +7,8 @@ import (
 
 // matcher finds every occurrence of a fixed set of literals in one pass
 // (Aho–Corasick, compiled to a full transition table over byte classes).
-// Literals are lower-case; the text it scans is already lower-cased.
+// Literals are folded as normalize folds the text it scans (lower case,
+// canonical width).
 //
 // A literal matches whole words only: where it begins with a letter or
 // digit, the byte before it must not be one, and where it ends with one,

@@ -144,6 +144,9 @@ func FuzzMemoAsClassify(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s, uint8(0), "")
 	}
+	for i, r := range foldRows { // capitals and widths the normalizer folds
+		f.Add(r.text, uint8(i), "")
+	}
 	for i, r := range readCorpus(f) {
 		f.Add(r.input().Reply.Text, uint8(i), "")
 	}

@@ -1,11 +1,20 @@
 package classify
 
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
+)
+
 // maxText bounds how much of a reply is looked at. Postfix cuts replies
 // at about 2000 characters; anything longer is hostile or broken.
 const maxText = 4096
 
-// normalize appends to dst the reply text as rules see it: ASCII
-// lower-cased; control characters and runs of white space collapsed to one
+// normalize appends to dst the reply text as rules see it: letters
+// folded (foldRune: lower case in every script, full-width Latin letters
+// and digits as ASCII, half-width katakana as full-width); control characters and runs of white space collapsed to one
 // space; the leading code and the "550-5.7.1 " continuation prefixes of a
 // joined multi-line reply removed (code is the reply's basic code, 0 when
 // it has none). At most maxText bytes of s are read.
@@ -37,6 +46,14 @@ func normalize(dst []byte, s string, code int) []byte {
 					space = true
 				}
 				continue
+			}
+			if r, size := utf8.DecodeRuneInString(s[i:]); size > 1 {
+				if f := foldRune(r, s[i:]); f != r {
+					dst = foldAppend(dst, start, f)
+					space = false
+					i += size
+					continue
+				}
 			}
 		}
 		if c <= ' ' || c == 0x7f {
@@ -109,6 +126,78 @@ func normalize(dst []byte, s string, code int) []byte {
 		dst = dst[:len(dst)-1]
 	}
 	return dst
+}
+
+// foldRune returns r, the rune at the start of s (not ASCII), as rules
+// see it: the character of canonical width (golang.org/x/text/width:
+// "ＳＰＡＭ" and "５５０" as ASCII, "ﾌﾞﾛｯｸ" as "ブロック"), in lower case
+// (unicode.ToLower: "ОБРАТНАЯ", "É", "Ü"), and where a script's capitals
+// are written otherwise: Greek without its accents and with one sigma
+// ("ΛΙΣΤΑΣ" is "λίστας"), Turkish's dotted and dotless i as "i"
+// ("YASAKLANDI", "yasaklandı", "İ"). One rune for one rune, in the one pass
+// of normalize: x/text/cases.Fold would make "İ" two runes ("i̇"), "ß"
+// two letters, and needs a pass of its own over the text.
+func foldRune(r rune, s string) rune {
+	if s[0] == 0xef { // U+F000–U+FFFF: the half-width and full-width forms
+		if p, _ := width.LookupString(s); p.Folded() != 0 {
+			f := p.Folded()
+			r = f
+		}
+	}
+	if r >= 0x3000 && r < 0xa000 {
+		return r // CJK and kana: no case
+	}
+	r = unicode.ToLower(r)
+	if r >= 0x0390 && r <= 0x03ce {
+		if f := greekFold[r-0x0390]; f != 0 {
+			return f
+		}
+	}
+	if r == 0x0131 { // ı
+		return 'i'
+	}
+	return r
+}
+
+// greekFold: Greek lower-case letters with an accent or a dialytika, and
+// the final sigma, from U+0390, as their plain letter.
+var greekFold = [0x03cf - 0x0390]rune{
+	0x0390 - 0x0390: 'ι', // ΐ
+	0x03ac - 0x0390: 'α', // ά
+	0x03ad - 0x0390: 'ε', // έ
+	0x03ae - 0x0390: 'η', // ή
+	0x03af - 0x0390: 'ι', // ί
+	0x03b0 - 0x0390: 'υ', // ΰ
+	0x03c2 - 0x0390: 'σ', // ς
+	0x03ca - 0x0390: 'ι', // ϊ
+	0x03cb - 0x0390: 'υ', // ϋ
+	0x03cc - 0x0390: 'ο', // ό
+	0x03cd - 0x0390: 'υ', // ύ
+	0x03ce - 0x0390: 'ω', // ώ
+}
+
+// foldAppend appends the folded rune f to dst (whose normalized text
+// begins at start): an ASCII one in lower case, and a kana voicing mark (a
+// half-width "ﾞ", "ﾟ" folds to the combining U+3099, U+309A) composed with
+// the kana before it.
+func foldAppend(dst []byte, start int, f rune) []byte {
+	if f < utf8.RuneSelf {
+		if f >= 'A' && f <= 'Z' {
+			f += 'a' - 'A'
+		}
+		return append(dst, byte(f))
+	}
+	if f == 0x3099 || f == 0x309a {
+		if p, n := utf8.DecodeLastRune(dst[start:]); n > 1 && p >= 0x3040 && p < 0x3100 {
+			var b [8]byte
+			k := utf8.EncodeRune(b[:], p)
+			k += utf8.EncodeRune(b[k:], f)
+			if c := norm.NFC.Bytes(b[:k]); utf8.RuneCount(c) == 1 {
+				return append(dst[:len(dst)-n], c...)
+			}
+		}
+	}
+	return utf8.AppendRune(dst, f)
 }
 
 // unicodeSpace reports the length of a space or an invisible character at
