@@ -222,6 +222,24 @@ func TestHoldout(t *testing.T) {
 		// to listing at %s" and "553 sorry, your mailserver [%s] is rejected
 		// by %s" (called other). The batch is SEEN from now on.
 		{file: "holdout10.tsv", minPos: 17, minNeg: 33, floor: 13.0/17 - 1e-9, ceiling: 0},
+		// The eleventh batch (gathered and labelled this session by engineers
+		// who wrote no rule; split with seed rblwatch-holdout12-2026; its
+		// development part dev11.tsv was tuned on by the fifteenth round).
+		// Measured by the lead with the rules at the session's start
+		// (b004bc1): 9 of 9, 1 of 22 (4.5 %); once when the fifteenth
+		// round's rules were final (73f5da0): 9 of 9 (100 %), 0 of 22 — both
+		// of issue 14's lines met, on 9 block-list rows. SEEN from now on.
+		{file: "holdout11.tsv", minPos: 9, minNeg: 22, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The twelfth batch (gathered after the fifteenth round's rules
+		// were final, by an engineer who wrote no rule; every row held out,
+		// no development part). Measured by the lead at the session's start
+		// (b004bc1) and once with the round's final rules (73f5da0): 12 of
+		// 18 (66.7 %), 0 of 37 both times — the accuracy misses issue 14's
+		// line by five rows. Misses (testdata/README.md): printf templates
+		// of a list refusal (%A, %L), a ban for dictionary attacks, a
+		// domain "sending nothing but spam", "we don't like spam here".
+		// SEEN from now on.
+		{file: "holdout12.tsv", minPos: 18, minNeg: 37, floor: 12.0/18 - 1e-9, ceiling: 0},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
