@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -32,5 +33,44 @@ func TestHistogram(t *testing.T) {
 	var empty *Histogram
 	if empty.Total() != 0 {
 		t.Error("nil histogram counts")
+	}
+}
+
+// TestHistogramOneArray: a histogram's counts live in one array, however
+// often its bins double (the times of a refusal burst, a day, a week), and
+// the counts in it are the times binned at the final width (no count left
+// over from before a halving).
+func TestHistogramOneArray(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		n    int
+		step time.Duration
+	}{
+		{"one", 1, time.Second},
+		{"burst", 50, time.Second},
+		{"hour", 120, 30 * time.Second},
+		{"day", 24 * 60, time.Minute},
+		{"week", 7 * 24, time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var h *Histogram
+			allocs := testing.AllocsPerRun(10, func() {
+				h = &Histogram{}
+				for i := range tc.n {
+					h.Add(t0.Add(time.Duration(i) * tc.step))
+				}
+			})
+			if allocs > 2 { // the Histogram and its array
+				t.Errorf("%.0f allocations for %d times", allocs, tc.n)
+			}
+			want := make([]int32, len(h.Counts))
+			for i := range tc.n {
+				want[int(time.Duration(i)*tc.step/h.Width)]++
+			}
+			if !slices.Equal(h.Counts, want) {
+				t.Errorf("counts %v, binned at %v %v", h.Counts, h.Width, want)
+			}
+		})
 	}
 }
