@@ -81,7 +81,11 @@ type Tracker struct {
 	dirty    []*state            // changed since the last Changes call
 	timers   timerHeap           // active incidents with a pending deadline
 	now      time.Time           // the latest time advanced to
-	seed     maphash.Seed
+	// settled: no deadline in timers is due at now (advance ran them all,
+	// and schedule has not changed timers since). Most lines carry the
+	// time of the line before them, and advance then has nothing to do.
+	settled bool
+	seed    maphash.Seed
 
 	// Queue ids whose removal the log never tells (queuebound.go).
 	nowSec    int64           // now in Unix seconds: the queue ids' last-seen stamp
@@ -745,6 +749,12 @@ func (t *Tracker) Tick(now time.Time) []Event {
 
 // advance runs the deadlines due at now, appending their events to evs.
 func (t *Tracker) advance(now time.Time, evs []Event) []Event {
+	if t.settled && now == t.now {
+		// The same value as the last time (== tells identical values
+		// apart only; the same instant written otherwise takes the
+		// long way), with no deadline scheduled since.
+		return evs
+	}
 	if now.After(t.now) {
 		t.now = now
 		if t.nowSec = now.Unix(); t.nowSec >= t.nextSweep {
@@ -754,6 +764,7 @@ func (t *Tracker) advance(now time.Time, evs []Event) []Event {
 	for len(t.timers) > 0 && !t.timers[0].due.After(now) {
 		evs = t.fire(t.timers[0], now, evs)
 	}
+	t.settled = now == t.now
 	return evs
 }
 
@@ -808,6 +819,7 @@ func (t *Tracker) deadline(st *state) time.Time {
 
 // schedule puts st's next deadline in the heap (or takes it out).
 func (t *Tracker) schedule(st *state) {
+	t.settled = false
 	d := time.Time{}
 	if st.inc.Status != Cleared {
 		d = t.deadline(st)

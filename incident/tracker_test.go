@@ -933,3 +933,49 @@ func TestFinishWaitsForSettle(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadlineAtTheSameTime: a deadline that a reload of the configuration
+// (SetConfig) brings to or before the time the tracker last advanced to is
+// due at the next Tick of that same time, and at the next line of that
+// second: advance skips the timers only when no deadline was scheduled
+// since it last ran them at that time.
+func TestDeadlineAtTheSameTime(t *testing.T) {
+	slow := Config{Aggregate: time.Hour, Renotify: 24 * time.Hour, Quiet: 6 * time.Hour, Settle: 10 * time.Minute}
+	fast := slow
+	fast.Aggregate = time.Minute // opened before the reload
+	tests := []struct {
+		name         string
+		cfg, reload  Config
+		line         bool // a line at the same time instead of a Tick
+		before, want []string
+	}{
+		{"aggregate shortened, tick", slow, Config{Aggregate: 5 * time.Minute, Renotify: 24 * time.Hour, Quiet: 6 * time.Hour, Settle: 10 * time.Minute}, false, nil, []string{"opened:spamhaus"}},
+		{"aggregate shortened, line", slow, Config{Aggregate: 5 * time.Minute, Renotify: 24 * time.Hour, Quiet: 6 * time.Hour, Settle: 10 * time.Minute}, true, nil, []string{"opened:spamhaus"}},
+		{"quiet shortened, tick", fast, Config{Aggregate: time.Minute, Renotify: 24 * time.Hour, Quiet: 5 * time.Minute, Settle: 10 * time.Minute}, false, []string{"opened:spamhaus"}, []string{"cleared:spamhaus"}},
+		{"quiet shortened, line", fast, Config{Aggregate: time.Minute, Renotify: 24 * time.Hour, Quiet: 5 * time.Minute, Settle: 10 * time.Minute}, true, []string{"opened:spamhaus"}, []string{"cleared:spamhaus"}},
+		{"unchanged", slow, slow, false, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := New(tc.cfg)
+			at := 10 * 60
+			evs := run(tr, []step{
+				{r: delivery(0, "Q1", "a@example.net", "bounced"), v: spamhaus},
+				{r: rec(at, postfixlog.KindRemoved, "Q1", nil)},
+				{tick: at},
+			})
+			if got := kinds(evs); !slices.Equal(got, tc.before) {
+				t.Fatalf("before the reload: %v, want %v", got, tc.before)
+			}
+			tr.SetConfig(tc.reload)
+			if tc.line {
+				evs = run(tr, []step{{r: rec(at, postfixlog.KindRemoved, "Q2", nil)}})
+			} else {
+				evs = run(tr, []step{{tick: at}})
+			}
+			if got := kinds(evs); !slices.Equal(got, tc.want) {
+				t.Errorf("at the same time after the reload: %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
