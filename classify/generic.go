@@ -54,9 +54,10 @@ import (
 // address, "{addr}" for a mail address ("a@example.org" or a word in
 // angle brackets) and "{word}", after a first word, for any one plain word
 // ("blocked by the {word} user": a user's name), "{host}", after a first
-// word, for a host name ("host {host}": "host mx.example.net"), and a word in
-// angle brackets for that word alone in <>, [] or {} ("<list>": a
-// template's placeholder, "found on [list]"). A cue in Chinese,
+// word, for a host name ("host {host}": "host mx.example.net") or a
+// template's placeholder where one would be ("listed in %s", "listed in
+// <zone>"), and a word in angle brackets for that word alone in <>, [] or
+// {} ("<list>": a template's placeholder, "found on [list]"). A cue in Chinese,
 // Japanese or Korean (scripts that do not put spaces between words, or
 // glue particles to them) is found anywhere inside a word instead
 // ("黑名单", "ブロック", "차단"), and so is one in Thai, Lao, Khmer or
@@ -162,7 +163,7 @@ type cueElem struct {
 	word   string
 	prefix bool
 	any    bool  // "{word}": any one plain word (a name: "the FakeMail user")
-	host   bool  // "{host}": a plain word that is a host name ("mx.example.net")
+	host   bool  // "{host}": a plain word that is a host name ("mx.example.net") or a placeholder ("%s")
 	masked bool  // "<list>": the word alone in brackets, a template's placeholder ("[list]", "{zone}")
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
@@ -309,7 +310,7 @@ type cueToken struct {
 	kind   uint8
 	wide   bool // a Chinese, Japanese or Korean word
 	aside  bool // an address in brackets: "[192.0.2.1]", "(192.0.2.1)"
-	masked bool // a word alone in <>, [] or {}: "<list>", "[zone]", "{rbl}"
+	masked bool // a placeholder: a word alone in <>, [] or {} ("<list>", "[zone]", "{rbl}"), a printf verb ("%s")
 }
 
 type cueEvent struct {
@@ -601,10 +602,17 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 
 // placeholder reports whether the word text[start:end] stands alone in
 // angle brackets, square brackets or braces ("<list>", "[zone]",
-// "{rbl}"), the brackets glued to no other word ("q<list>q" is none):
+// "{rbl}"), the brackets glued to no other word ("q<list>q" is none),
+// or is a printf verb of one letter ("%s", "%L", "%v"; "50%s" is none):
 // how templates and quoting sources put a name they leave out.
 func placeholder(text []byte, start, end int) bool {
-	if start == 0 || end >= len(text) {
+	if start == 0 {
+		return false
+	}
+	if text[start-1] == '%' {
+		return end-start == 1 && isLetter(text[start]) && !wordBefore(text, start-1)
+	}
+	if end >= len(text) {
 		return false
 	}
 	var closing byte
@@ -789,7 +797,9 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 					return
 				}
 			case e.host:
-				if t.kind != tokWord || !hostLike(word(t)) {
+				// (a placeholder stands for the name: "listed in %s",
+				// "listed in <zone>")
+				if t.kind != tokWord || !hostLike(word(t)) && !t.masked {
 					return
 				}
 			case e.masked:
