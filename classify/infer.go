@@ -40,7 +40,8 @@ var foundValues = []string{FoundNamed, FoundCode, FoundWording, FoundURL}
 
 // listPhrases introduce the name of a DNS list in a reply ("blocked using
 // rbl.example.org", "listed at work.drbl.example.net", "is in blacklist
-// rbl.example.org"), as whole words: "unlisted in", "unblocked by" and
+// rbl.example.org", "an open relay according to relays.example.org"), as
+// whole words: "unlisted in", "unblocked by" and
 // "delisted by" introduce none.
 var listPhrases = [][]byte{
 	[]byte("blocked using "), []byte("rejected using "), []byte("blocked by "), []byte("listed at "), []byte("listed in "),
@@ -49,6 +50,11 @@ var listPhrases = [][]byte{
 	[]byte("blocked - see "), []byte("refused - see "), []byte("found in "), []byte("found on "),
 	[]byte("in blacklist "), []byte("in blocklist "), []byte("in black list "), []byte("in block list "),
 	[]byte("on blacklist "), []byte("on blocklist "),
+	// a listing said, then whose it is: "an open relay according to
+	// relays.example.org", "as reported by", "per", "blacklisted
+	// (bl.example.net)" (issue 14, sixteenth round)
+	[]byte("according to "), []byte("reported by "), []byte("per "),
+	[]byte("listed ("), []byte("blacklisted ("), []byte("blocklisted ("), []byte("blocked ("),
 	// Japanese: "ブラックリスト（bl.example.jp）に登録"
 	[]byte("ブラックリスト("), []byte("ブラックリスト（"), []byte("ブラックリスト "), []byte("ブロックリスト("), []byte("ブロックリスト（"), []byte("ブロックリスト "),
 }
