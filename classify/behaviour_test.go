@@ -39,6 +39,11 @@ var behaviourFamilies = []familyRow{
 	{"banned for abuse", "550 Gesperrt wegen Wörterbuchangriff", Blocklist, ""},
 	{"banned for abuse", "550 Su IP ha sido bloqueada por ataque de diccionario", Blocklist, ""},
 	{"banned for abuse", "550 Votre IP est bannie pour attaque par dictionnaire", Blocklist, ""},
+	// the behaviour said of our side, no word of a ban
+	{"abuse of ours", "550 Your IP has been performing dictionary attacks", Blocklist, ""},
+	{"abuse of ours", "554 Your server is conducting a directory harvest attack", Blocklist, ""},
+	{"abuse of ours", "550 5.7.1 Your host was caught harvesting addresses", Blocklist, ""},
+	{"abuse of ours", "421 Your mail server is running a dictionary attack against us", Blocklist, ""},
 	// ... and the look-alikes: an account locked, an authentication
 	// lockout, a rate limit, a message or a file banned
 	{"abuse look-alike", "535 5.7.8 Account locked after too many failed logins", Other, ""},
@@ -56,6 +61,9 @@ var behaviourFamilies = []familyRow{
 	{"abuse look-alike", "535 5.7.8 Account blocked for brute force attempts", Other, ""},
 	{"abuse look-alike", "535 Your account has been banned for brute force attacks: too many failed logins", Other, ""},
 	{"abuse look-alike", "550 Too many invalid recipients", Other, ""},
+	{"abuse look-alike", "550 Dictionary attack suspected: too many unknown recipients", Other, ""},
+	{"abuse look-alike", "550 Too many unknown recipients from your IP, possible dictionary attack", Other, ""},
+	{"abuse look-alike", "550 Directory harvest attack detected", Other, ""},
 
 	// 2. judged by a history of spam
 	{"spam history", "550 5.7.1 Your domain has been sending nothing but spam", Blocklist, ""},
@@ -69,6 +77,10 @@ var behaviourFamilies = []familyRow{
 	{"spam history", "550 Your network sends too much spam", Blocklist, ""},
 	{"spam history", "550 Too much spam has come from 192.0.2.1", Blocklist, ""},
 	{"spam history", "550 5.7.1 Your domain has been sending spam", Blocklist, ""},
+	{"spam history", "550 Your domain is known for spam", Blocklist, ""},
+	{"spam history", "550 Your domain sends spam", Blocklist, ""},
+	{"spam history", "550 Your network has sent us spam", Blocklist, ""},
+	{"spam history", "554 Your server keeps sending us spam", Blocklist, ""},
 	// real: open-mail.org's 3strikes replies (SMTPmessages.txt), Interia's
 	// antispam page (pomoc.poczta.interia.pl)
 	{"spam history", "550 Sorry! We REJECT this message, because example.org won't accept mail from example.com, based on its current reputation. See http://open-mail.org/rejects for help.", Blocklist, ""},
@@ -82,6 +94,8 @@ var behaviourFamilies = []familyRow{
 	{"spam look-alike", "550 We don't accept spam", Other, ""},
 	{"spam look-alike", "550 5.7.1 Message from your server looks like spam", Content, ""},
 	{"spam look-alike", "550 Your message has been reported as spam", Other, ""},
+	{"spam look-alike", "550 This message is known spam", Other, ""},
+	{"spam look-alike", "554 The message you sent us is spam", Other, ""},
 
 	// 3. a list named after a listing cue
 	{"list named", "550 Rejected: 192.0.2.1 is an open relay according to relays.example.org", Blocklist, ""},
