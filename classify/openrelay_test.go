@@ -42,6 +42,11 @@ var openRelayFamilies = []familyRow{
 	{"open relay", "554 Your IP is vulnerable to open proxy abuse", Blocklist, ""},
 	{"open relay", "550 Your server is an open relay", Blocklist, ""},
 	{"open relay", "554 192.0.2.1 is an open proxy", Blocklist, ""},
+	{"open relay", "550 No mail accepted from an open relay (192.0.2.1)", Blocklist, ""},
+	{"open relay", "554 Mail from open relays not accepted", Blocklist, ""},
+	{"open relay", "550 Your host appears to be an open relay", Blocklist, ""},
+	{"open relay", "550 5.7.1 Rejected: your mail server is an open proxy", Blocklist, ""},
+	{"open relay", "550 rejected: open proxy", Blocklist, ""},
 	// ... and the look-alikes: relaying refused for the recipient, a
 	// server that says it is no open relay, access denied for
 	// authentication, listed in an address book or a white list
@@ -52,6 +57,12 @@ var openRelayFamilies = []familyRow{
 	{"relay look-alike", "554 5.7.1 Relaying denied: this server is not an open relay", Policy, ""},
 	{"relay look-alike", "550 This server is not an open relay", Other, ""},
 	{"relay look-alike", "550 We are not vulnerable to open relay attacks: relaying denied for bob@example.org", Policy, ""},
+	{"relay look-alike", "550 Relay access denied", Policy, ""},
+	{"relay look-alike", "550 we are not an open relay", Other, ""},
+	{"relay look-alike", "554 open relay test: relaying denied", Policy, ""},
+	{"relay look-alike", "550 Open relay test of recipient server failed", Other, ""},
+	{"relay look-alike", "550 This server performs an open relay test on connect", Other, ""},
+	{"relay look-alike", "550 5.7.1 Our server is not an open relay; relaying denied", Policy, ""},
 	{"access look-alike", "550 Access denied: authentication required", Other, ""},
 	{"access look-alike", "535 5.7.8 Access denied: invalid credentials", Other, ""},
 	{"access look-alike", "550 Access denied: recipient is not listed in the address book", Other, ""},

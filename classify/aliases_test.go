@@ -1,0 +1,41 @@
+package classify
+
+import "testing"
+
+// Issue 14, sixteenth round: a provider named by a product, a former
+// company, a zone's nickname or a URL of a former domain ("blocked using
+// ZRD", a commtouch.com reputation check), and the look-alikes where the
+// short nickname is an ordinary word ("drop", "css", "zen") in a reply
+// that cites no listing. Synthetic rows, each verdict written before the
+// classifier ran on it.
+var aliasFamilies = []familyRow{
+	// Spamhaus's zones by nickname, beside a listing's words
+	{"spamhaus nickname", "554 Service unavailable; Client host [192.0.2.1] blocked using ZRD", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "550 5.7.1 Client host 192.0.2.1 blocked using ZEN", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "554 Rejected: 192.0.2.1 listed in XBL", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "554 Rejected: 192.0.2.1 listed in CSS", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "554 Rejected: 192.0.2.1 listed in DROP", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "554 Rejected: 192.0.2.1 listed in EDROP", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "550 Rejected: 192.0.2.1 listed in EDROP list", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "554 Rejected: sender domain listed in DBL", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "550 5.7.1 Your IP is listed on the ZEN blocklist", Blocklist, "spamhaus"},
+	{"spamhaus nickname", "550 Sender domain example.com blacklisted in ZRD", Blocklist, "spamhaus"},
+	// a former company's domain in a link
+	{"former domain", "550 5.7.1 Rejected: see http://www.commtouch.com/check-reputation?ip=192.0.2.1", Blocklist, "cyren"},
+	// ... and the look-alikes: the nicknames as ordinary words
+	{"nickname look-alike", "550 Please drop your connection and try again later", Other, ""},
+	{"nickname look-alike", "550 Message rejected: invalid CSS in body", Other, ""},
+	{"nickname look-alike", "550 Message rejected by CSS filter", Other, ""},
+	{"nickname look-alike", "550 drop list full", Other, ""},
+	{"nickname look-alike", "452 Connection dropped: zen mode, too many connections", Other, ""},
+	{"nickname look-alike", "550 Message rejected by drop rule in content filter", Other, ""},
+	{"nickname look-alike", "550 Attachment type not allowed: .zrd files are blocked", Other, ""},
+	// ... and another list's zone that begins with a nickname
+	{"zone look-alike", "554 Client host [192.0.2.1] blocked using zen.example.net", Blocklist, ""},
+	{"zone look-alike", "550 Rejected: 192.0.2.1 listed in drop.example.org", Blocklist, ""},
+	{"zone look-alike", "554 Sender address [a@example.org] rejected using dbl.example.net", Blocklist, ""},
+}
+
+// TestAliasFamilies: every row gets the category and provider its kind
+// has.
+func TestAliasFamilies(t *testing.T) { checkFamilies(t, aliasFamilies) }
