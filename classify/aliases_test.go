@@ -22,6 +22,15 @@ var aliasFamilies = []familyRow{
 	{"spamhaus nickname", "550 Sender domain example.com blacklisted in ZRD", Blocklist, "spamhaus"},
 	// a former company's domain in a link
 	{"former domain", "550 5.7.1 Rejected: see http://www.commtouch.com/check-reputation?ip=192.0.2.1", Blocklist, "cyren"},
+	// products, former companies and nicknames of the reputation services
+	{"product name", "550 Your IP 192.0.2.1 is listed by Broadcom reputation service", Blocklist, "symantec"},
+	{"product name", "550 Your IP 192.0.2.1 has a poor reputation according to Broadcom", Blocklist, "symantec"},
+	{"product name", "550 Your IP 192.0.2.1 has a poor Talos reputation", Blocklist, "cisco"},
+	{"product name", "550 5.7.1 Rejected: 192.0.2.1 has poor Talos reputation score", Blocklist, "cisco"},
+	{"product name", "550 Your IP 192.0.2.1 is blacklisted by EOP", Blocklist, "microsoft"},
+	{"product name", "550 Your IP 192.0.2.1 is blocked by Microsoft Forefront", Blocklist, "microsoft"},
+	{"trend micro nickname", "550 Client host [192.0.2.1] blocked using QIL", Blocklist, "trendmicro"},
+	{"trend micro nickname", "450 4.7.1 192.0.2.1 listed in QIL, try again later", Blocklist, "trendmicro"},
 	// ... and the look-alikes: the nicknames as ordinary words
 	{"nickname look-alike", "550 Please drop your connection and try again later", Other, ""},
 	{"nickname look-alike", "550 Message rejected: invalid CSS in body", Other, ""},
@@ -30,6 +39,9 @@ var aliasFamilies = []familyRow{
 	{"nickname look-alike", "452 Connection dropped: zen mode, too many connections", Other, ""},
 	{"nickname look-alike", "550 Message rejected by drop rule in content filter", Other, ""},
 	{"nickname look-alike", "550 Attachment type not allowed: .zrd files are blocked", Other, ""},
+	{"nickname look-alike", "550 Rejected by mail.talos.example.org: your IP is blocked", Blocklist, ""},
+	{"nickname look-alike", "550 We are at the forefront of spam fighting: your IP is blocked", Blocklist, ""},
+	{"nickname look-alike", "550 Message rejected: attachment type .qil not allowed", Other, ""},
 	// ... and another list's zone that begins with a nickname
 	{"zone look-alike", "554 Client host [192.0.2.1] blocked using zen.example.net", Blocklist, ""},
 	{"zone look-alike", "550 Rejected: 192.0.2.1 listed in drop.example.org", Blocklist, ""},
