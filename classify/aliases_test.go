@@ -29,6 +29,11 @@ var aliasFamilies = []familyRow{
 	{"product name", "550 5.7.1 Rejected: 192.0.2.1 has poor Talos reputation score", Blocklist, "cisco"},
 	{"product name", "550 Your IP 192.0.2.1 is blacklisted by EOP", Blocklist, "microsoft"},
 	{"product name", "550 Your IP 192.0.2.1 is blocked by Microsoft Forefront", Blocklist, "microsoft"},
+	{"product name", "550 Your IP 192.0.2.1 has a poor McAfee reputation", Blocklist, "trellix"},
+	{"product name", "550 Your IP 192.0.2.1 is blacklisted by Trellix", Blocklist, "trellix"},
+	{"product name", "550 Your IP 192.0.2.1 is blacklisted by TrustedSource", Blocklist, "trellix"},
+	{"product name", "550 Rejected: 192.0.2.1 has a poor McAfee GTI IP reputation", Blocklist, "trellix"},
+	{"former domain", "550 Your IP 192.0.2.1 is blacklisted, see http://www.trustedsource.org/query/192.0.2.1", Blocklist, "trellix"},
 	{"trend micro nickname", "550 Client host [192.0.2.1] blocked using QIL", Blocklist, "trendmicro"},
 	{"trend micro nickname", "450 4.7.1 192.0.2.1 listed in QIL, try again later", Blocklist, "trendmicro"},
 	// ... and the look-alikes: the nicknames as ordinary words
@@ -42,6 +47,9 @@ var aliasFamilies = []familyRow{
 	{"nickname look-alike", "550 Rejected by mail.talos.example.org: your IP is blocked", Blocklist, ""},
 	{"nickname look-alike", "550 We are at the forefront of spam fighting: your IP is blocked", Blocklist, ""},
 	{"nickname look-alike", "550 Message rejected: attachment type .qil not allowed", Other, ""},
+	{"product look-alike", "554 5.7.1 Message rejected: virus detected by McAfee", Other, ""},
+	{"product look-alike", "554 McAfee", Other, ""},
+	{"product look-alike", "550 Your IP 192.0.2.1 is blocked: not a trusted source", Blocklist, ""},
 	// ... and another list's zone that begins with a nickname
 	{"zone look-alike", "554 Client host [192.0.2.1] blocked using zen.example.net", Blocklist, ""},
 	{"zone look-alike", "550 Rejected: 192.0.2.1 listed in drop.example.org", Blocklist, ""},
