@@ -239,7 +239,28 @@ func TestHoldout(t *testing.T) {
 		// of a list refusal (%A, %L), a ban for dictionary attacks, a
 		// domain "sending nothing but spam", "we don't like spam here".
 		// SEEN from now on.
-		{file: "holdout12.tsv", minPos: 18, minNeg: 37, floor: 12.0/18 - 1e-9, ceiling: 0},
+		// Seen since: the later rounds were told the kinds of the misses
+		// and fixed them by kind — 17 of 18, 0 of 37 at 966e622, which the
+		// floor keeps.
+		{file: "holdout12.tsv", minPos: 18, minNeg: 37, floor: 17.0/18 - 1e-9, ceiling: 0},
+		// The thirteenth batch (every row held out, gathered while the
+		// sixteenth round was written by an engineer who never opened it).
+		// Measured by the lead at the session's start (b004bc1) and once
+		// with that round's final rules (a43cec0): 11 of 14 (78.6 %), 0 of
+		// 25, both times. Misses: Cyren by its former name's link
+		// (commtouch.com), Spamhaus's ZRD by its nickname, an open-relay
+		// refusal of our host. Seen since: rules17 fixed those kinds — 14
+		// of 14, 0 of 25 at 966e622, which the lines keep.
+		{file: "holdout13.tsv", minPos: 14, minNeg: 25, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The fourteenth batch (every row held out, gathered while the
+		// seventeenth round was written by an engineer who never opened it).
+		// Measured by the lead at the session's start (b004bc1): 17 of 22,
+		// 3 of 32; once with that round's final rules (966e622): 18 of 22
+		// (81.8 %), 3 of 32 (9.4 %) — neither of issue 14's lines met. False
+		// alarms: a country blacklisted by policy, an IP used as the HELO
+		// name, a worm notice linking an antivirus vendor's page. SEEN from
+		// now on; the lines keep the measured result.
+		{file: "holdout14.tsv", minPos: 22, minNeg: 32, floor: 18.0/22 - 1e-9, ceiling: 3.0/32 + 1e-9},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
