@@ -38,6 +38,7 @@ var falseAlarmFamilies = []familyRow{
 	// ... and the look-alikes: a vendor's reputation pages
 	{"virus", "553 See http://securityresponse.symantec.com/avcenter/venc/data/w32.mydoom.a@mm.html", Other, ""},
 	{"virus", "550 Your host is infected with a worm: http://vil.nai.com/vil/content/v_100983.htm", Other, ""},
+	{"virus", "553 See https://www.symantec.com/security-center/writeup/2004-012612-5422-99", Other, ""},
 	// ... and the look-alikes: a vendor's reputation pages, a listing
 	// for a worm's activity
 	{"virus look-alike", "550 Your IP 192.0.2.1 is blocked, see http://ipremoval.sms.symantec.com/lookup/", Blocklist, "symantec"},
