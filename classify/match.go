@@ -56,7 +56,7 @@ func wordRune(r rune) bool {
 
 // wordBefore reports whether text[:i] ends in a letter or digit of a word
 // (wordByte, or wordRune outside ASCII).
-func wordBefore(text []byte, i int) bool {
+func wordBefore[T string | []byte](text T, i int) bool {
 	if i <= 0 {
 		return false
 	}
@@ -67,15 +67,16 @@ func wordBefore(text []byte, i int) bool {
 }
 
 // wordRuneBefore is wordBefore of a text ending in a byte outside ASCII
-// (apart: an ASCII byte needs no decoding).
-func wordRuneBefore(text []byte, i int) bool {
-	r, _ := utf8.DecodeLastRune(text[:i])
+// (apart: an ASCII byte needs no decoding). A rune is at most
+// utf8.UTFMax bytes, so only those before i are decoded.
+func wordRuneBefore[T string | []byte](text T, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(string(text[max(0, i-utf8.UTFMax):i]))
 	return wordRune(r)
 }
 
 // wordAfter reports whether text[i:] begins with a letter or digit of a
 // word (wordByte, or wordRune outside ASCII).
-func wordAfter(text []byte, i int) bool {
+func wordAfter[T string | []byte](text T, i int) bool {
 	if i >= len(text) {
 		return false
 	}
@@ -86,8 +87,8 @@ func wordAfter(text []byte, i int) bool {
 }
 
 // wordRuneAfter is wordAfter of a text going on with a byte outside ASCII.
-func wordRuneAfter(text []byte, i int) bool {
-	r, _ := utf8.DecodeRune(text[i:])
+func wordRuneAfter[T string | []byte](text T, i int) bool {
+	r, _ := utf8.DecodeRuneInString(string(text[i:min(len(text), i+utf8.UTFMax)]))
 	return wordRune(r)
 }
 
@@ -102,10 +103,10 @@ func literal(s string) (string, uint8) {
 	if len(s) > 1 && s[len(s)-1] == '*' {
 		s, b = s[:len(s)-1], b&^boundRight
 	}
-	if !wordAfterString(s, 0) {
+	if !wordAfter(s, 0) {
 		b &^= boundLeft
 	}
-	if !wordBeforeString(s, len(s)) {
+	if !wordBefore(s, len(s)) {
 		b &^= boundRight
 	}
 	return s, b
@@ -287,10 +288,10 @@ func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
 		s = int32(delta[s*n+int32(m.class[text[i]])])
 		for _, id := range m.out[s] {
 			if bd := m.bound[id]; bd != 0 {
-				if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordAfterString(text, i+1)) {
+				if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordRuneAfter(text, i+1)) {
 					continue
 				}
-				if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && (wordByte(text[start-1]) || text[start-1] >= utf8.RuneSelf && wordBeforeString(text, start)) {
+				if start := i + 1 - int(m.lens[id]); bd&boundLeft != 0 && start > 0 && (wordByte(text[start-1]) || text[start-1] >= utf8.RuneSelf && wordRuneBefore(text, start)) {
 					continue
 				}
 			}
@@ -298,28 +299,4 @@ func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
 		}
 	}
 	return false
-}
-
-// wordBeforeString and wordAfterString are wordBefore and wordAfter of a
-// string.
-func wordBeforeString(text string, i int) bool {
-	if i <= 0 {
-		return false
-	}
-	if c := text[i-1]; c < utf8.RuneSelf {
-		return wordByte(c)
-	}
-	r, _ := utf8.DecodeLastRuneInString(text[:i])
-	return wordRune(r)
-}
-
-func wordAfterString(text string, i int) bool {
-	if i >= len(text) {
-		return false
-	}
-	if c := text[i]; c < utf8.RuneSelf {
-		return wordByte(c)
-	}
-	r, _ := utf8.DecodeRuneInString(text[i:])
-	return wordRune(r)
 }
