@@ -24,7 +24,7 @@ import (
 //     The lifetime sweep runs every QueueLifetime/10 of log time, so a
 //     queue id goes between 5 and 5.5 days after it was last seen.
 //   - past MaxQueueIDs queue ids with metadata, or MaxQueueIDs affected by
-//     incidents, the least recently seen eighth of them goes (Oldest;
+//     incidents, the least recently seen eighth of them goes (EvictOldest;
 //     evicted, counted in Bounds). An evicted message's later fate (delivered,
 //     bounced, expired) no longer changes its incident's counts, and its
 //     submitter is forgotten: refused later, it counts as a message of an
@@ -157,49 +157,36 @@ func (t *Tracker) sweepQueue() {
 // evictMeta forgets the least recently seen eighth of the queue ids with
 // metadata.
 func (t *Tracker) evictMeta() {
-	cut := t.oldest(func(yield func(int64)) {
-		for _, m := range t.meta {
-			yield(m.last)
-		}
-	})
-	for qid, m := range t.meta {
-		if m.last <= cut {
-			t.forget(qid, true)
-		}
-	}
+	t.scratch = EvictOldest(t.meta, func(m *msgMeta) int64 { return m.last }, t.scratch,
+		func(qid string, _ *msgMeta) { t.forget(qid, true) })
 }
 
 // evictRefs forgets the least recently seen eighth of the queue ids
 // affected by incidents.
 func (t *Tracker) evictRefs() {
-	cut := t.oldest(func(yield func(int64)) {
-		for _, ref := range t.byQueue.m {
-			yield(ref.last)
-		}
-	})
-	for qid, ref := range t.byQueue.m {
-		if ref.last <= cut {
-			t.forget(qid, true)
+	t.scratch = EvictOldest(t.byQueue.m, func(ref *msgRef) int64 { return ref.last }, t.scratch,
+		func(qid string, _ *msgRef) { t.forget(qid, true) })
+}
+
+// EvictOldest calls drop for the least recently seen eighth of m's
+// entries by their last-seen stamps (last; m not empty), and for those
+// seen in the same second as the eighth's last too, so that which go does
+// not depend on the order of a map — the tracker's queue ids and the
+// store's live messages alike. drop may delete its entry from m. stamps is
+// scratch space, returned for the next call.
+func EvictOldest[K comparable, V any](m map[K]V, last func(V) int64, stamps []int64, drop func(K, V)) []int64 {
+	stamps = stamps[:0]
+	for _, v := range m {
+		stamps = append(stamps, last(v))
+	}
+	slices.Sort(stamps)
+	cut := stamps[max(len(stamps)/8, 1)-1]
+	for k, v := range m {
+		if last(v) <= cut {
+			drop(k, v)
 		}
 	}
-}
-
-// oldest returns Oldest of the stamps each yields.
-func (t *Tracker) oldest(each func(func(int64))) int64 {
-	t.scratch = t.scratch[:0]
-	each(func(x int64) { t.scratch = append(t.scratch, x) })
-	return Oldest(t.scratch)
-}
-
-// Oldest returns the last-seen stamp at or before which the least
-// recently seen eighth of stamps lie (it sorts stamps; at least one). What
-// is evicted past a cap is everything seen at or before it — those seen
-// in the same second as the eighth's last too, so that which go does not
-// depend on the order of a map — the tracker's queue ids and the store's
-// live messages alike.
-func Oldest(stamps []int64) int64 {
-	slices.Sort(stamps)
-	return stamps[max(len(stamps)/8, 1)-1]
+	return stamps
 }
 
 // forget drops what the tracker holds of queue id qid, counted as expired

@@ -329,24 +329,18 @@ func firstNonZero(ts ...time.Time) time.Time {
 }
 
 // evict closes the least recently seen eighth of the live messages
-// (incident.Oldest), as a stale one is closed: a log whose removals never
+// (incident.EvictOldest), as a stale one is closed: a log whose removals never
 // come (qmgr's lines filtered out) would keep every message it names in
 // memory. Their rows end at their last-seen time; a later line of the
 // same queue id starts another message.
 func (q *queue) evict() {
-	q.stamps = q.stamps[:0]
-	for _, m := range q.live {
-		q.stamps = append(q.stamps, m.lastSeen.Unix())
-	}
-	cut := incident.Oldest(q.stamps)
-	for _, m := range q.live {
-		if m.lastSeen.Unix() <= cut {
+	q.stamps = incident.EvictOldest(q.live, func(m *qmsg) int64 { return m.lastSeen.Unix() }, q.stamps,
+		func(_ string, m *qmsg) {
 			q.remove(m, m.lastSeen)
 			m.updateState()
 			q.touch(m)
 			q.evicted++
-		}
-	}
+		})
 }
 
 // expire forgets removed messages older than recentWindow, or past the
