@@ -8,9 +8,6 @@ import (
 	"testing"
 
 	"github.com/rblwatch/rblwatch/classify"
-	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/pipeline"
-	"github.com/rblwatch/rblwatch/reply"
 )
 
 // TestFoundSaid (issue 14.4): every form of the report says how each
@@ -26,18 +23,16 @@ func TestFoundSaid(t *testing.T) {
 		{"550 5.7.1 Your IP address 192.0.2.1 is temporarily blocked", "mx1.mail.ru", classify.FoundRelay},
 		{"550 5.7.1 Your IP address 192.0.2.1 is temporarily blocked", "mx.example-isp.net", classify.FoundGeneric},
 	} {
-		v := cat.Classify(classify.Input{Reply: reply.Parse(tc.text), RemoteHost: tc.remote})
-		if v.Found != tc.found {
+		inc := incidentOf(cat, tc.text, tc.remote)
+		if v := inc.Verdict; v.Found != tc.found {
 			t.Fatalf("%s from %s: found %q, want %q", tc.text, tc.remote, v.Found, tc.found)
 		}
-		inc := incident.Incident{ID: "x", Key: incident.Key{Provider: v.Provider, Listed: v.Listed}, Status: incident.Ongoing,
-			FirstSeen: t0, LastSeen: t0, Verdict: v}
 		for _, lang := range []string{"en", "ja"} {
 			note := cat.FoundNote(tc.found, lang)
 			if note == "" {
 				t.Fatalf("no note for %q in %s", tc.found, lang)
 			}
-			rep := Build(&pipeline.Result{Incidents: []incident.Incident{inc}}, Options{Catalog: cat, Lang: lang})
+			rep := buildOne(cat, inc, lang)
 			var text, html, js bytes.Buffer
 			if err := WriteText(&text, rep, lang); err != nil {
 				t.Fatal(err)

@@ -5,9 +5,6 @@ import (
 	"testing"
 
 	"github.com/rblwatch/rblwatch/classify"
-	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/pipeline"
-	"github.com/rblwatch/rblwatch/reply"
 )
 
 // TestUnknownListsNamed (issue 12.6): an address refused citing two lists
@@ -15,11 +12,10 @@ import (
 // a step for each, in both languages.
 func TestUnknownListsNamed(t *testing.T) {
 	cat := classify.Default()
-	v := cat.Classify(classify.Input{Reply: reply.Parse("550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsrbl.swinog.ch"), RemoteHost: "contoso-com.mail.protection.outlook.com"})
-	inc := incident.Incident{ID: "x", Key: incident.Key{Provider: v.Provider, Listed: v.Listed}, Status: incident.Ongoing,
-		FirstSeen: t0, LastSeen: t0, Verdict: v, Lists: []string{"dnsrbl.swinog.ch", "korea.services.net"}}
+	inc := incidentOf(cat, "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsrbl.swinog.ch", "contoso-com.mail.protection.outlook.com")
+	inc.Lists = []string{"dnsrbl.swinog.ch", "korea.services.net"}
 	for _, lang := range []string{"en", "ja"} {
-		rep := Build(&pipeline.Result{Incidents: []incident.Incident{inc}}, Options{Catalog: cat, Lang: lang})
+		rep := buildOne(cat, inc, lang)
 		got := rep.Incidents[0]
 		if got.ProviderName != "dnsrbl.swinog.ch, korea.services.net" {
 			t.Errorf("%s: provider name %q", lang, got.ProviderName)

@@ -20,10 +20,9 @@ func TestRemovalOfTheRule(t *testing.T) {
 		"550 5.7.1 Unfortunately, messages from [192.0.2.10] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.",
 		"554 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.10",
 	} {
-		v := cat.Classify(classify.Input{Reply: reply.Parse(text)})
-		inc := incident.Incident{ID: "x", Key: incident.Key{Provider: v.Provider, Listed: v.Listed}, Status: incident.Ongoing,
-			FirstSeen: t0, LastSeen: t0, Verdict: v}
-		rep := Build(&pipeline.Result{Incidents: []incident.Incident{inc}}, Options{Catalog: cat, Lang: "en"})
+		inc := incidentOf(cat, text, "")
+		v := inc.Verdict
+		rep := buildOne(cat, inc, "en")
 		want := cat.Explain(v, "en", classify.RoleDedicated).RemovalURL
 		if want == "" {
 			t.Fatalf("%s: explain gives no removal link", v.Provider)
@@ -32,4 +31,17 @@ func TestRemovalOfTheRule(t *testing.T) {
 			t.Errorf("%s (rule %s): removal %q, want explain's %q", v.Provider, v.Rule, got, want)
 		}
 	}
+}
+
+// incidentOf is an ongoing incident at t0 of the refusal text from the
+// receiver remote, as cat classifies it.
+func incidentOf(cat *classify.Catalog, text, remote string) incident.Incident {
+	v := cat.Classify(classify.Input{Reply: reply.Parse(text), RemoteHost: remote})
+	return incident.Incident{ID: "x", Key: incident.Key{Provider: v.Provider, Listed: v.Listed}, Status: incident.Ongoing,
+		FirstSeen: t0, LastSeen: t0, Verdict: v}
+}
+
+// buildOne is the report of inc alone, in lang.
+func buildOne(cat *classify.Catalog, inc incident.Incident, lang string) *Report {
+	return Build(&pipeline.Result{Incidents: []incident.Incident{inc}}, Options{Catalog: cat, Lang: lang})
 }
