@@ -213,21 +213,6 @@ func Build(res *pipeline.Result, opts Options) *Report {
 	return rep
 }
 
-// parallel runs fn(0) … fn(n-1) on up to GOMAXPROCS goroutines, each
-// taking a contiguous share, and returns the error of the lowest i that
-// failed (a goroutine stops at its first).
-func parallel(n int, fn func(i int) error) error {
-	_, err := parallelShares(n, func(_, from, to int) error {
-		for i := from; i < to; i++ {
-			if err := fn(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return err
-}
-
 // parallelShares cuts 0 … n-1 into contiguous shares, in order, one for
 // each of up to GOMAXPROCS goroutines, and runs fn(k, from, to) for share
 // k = 0, 1, … on its own goroutine (on the caller's when there is one). It
@@ -255,7 +240,7 @@ func parallelShares(n int, fn func(k, from, to int) error) (int, error) {
 	return w, nil
 }
 
-// minShare is the fewest items a goroutine of parallel is given: below
+// minShare is the fewest items a goroutine of parallelShares is given: below
 // that, starting it costs more than it saves.
 const minShare = 16
 
@@ -294,12 +279,7 @@ func (b *builder) explain(c *classify.Catalog, v *classify.Verdict, opts Options
 	return e
 }
 
-// buildIncident is one incident of Build.
-func buildIncident(inc incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
-	var b builder
-	return b.incident(&inc, rejections, opts)
-}
-
+// incident is inc as the report shows it (Build).
 func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
 	v := &inc.Verdict
 	out := Incident{

@@ -394,7 +394,8 @@ func TestBuildManyIncidents(t *testing.T) {
 		t.Fatalf("%d incidents, want %d", len(rep.Incidents), len(incs))
 	}
 	for i, inc := range incs {
-		if want := buildIncident(inc, res.Rejections[inc.ID], opts); !reflect.DeepEqual(rep.Incidents[i], want) {
+		var fresh builder
+		if want := fresh.incident(&inc, res.Rejections[inc.ID], opts); !reflect.DeepEqual(rep.Incidents[i], want) {
 			t.Errorf("incident %d = %+v, want %+v", i, rep.Incidents[i], want)
 		}
 	}
