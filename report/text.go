@@ -51,15 +51,15 @@ type labels struct {
 	// RedatedUntimedFmt and RedatedAheadFmt say one kind when the other
 	// counts none.
 	RedatedUntimedFmt, RedatedAheadFmt string
-	// SkippedTooLongFmt and SkippedOutsideFmt likewise for SkippedFmt.
+	// SkippedTooLongFmt (overlong lines, the limit) and SkippedOutsideFmt
+	// (lines outside the window) say what was skipped, joined by Sep.
 	SkippedTooLongFmt, SkippedOutsideFmt string
 
-	// Formats: LinesFmt (read, unparsed, foreign), SkippedFmt (overlong
-	// lines, the limit, lines outside the window), DeliveryFmt (delivered,
+	// Formats: LinesFmt (read, unparsed, foreign), DeliveryFmt (delivered,
 	// deferrals, bounced, expired), AffectedFmt (messages, recipients,
 	// bounced, deferrals), IncidentsFmt (all, ongoing, cleared), SummaryFmt
 	// (incidents, ongoing, messages), FateFmt (count, fate word).
-	LinesFmt, SkippedFmt, DeliveryFmt, AffectedFmt, IncidentsFmt, SummaryFmt, FateFmt string
+	LinesFmt, DeliveryFmt, AffectedFmt, IncidentsFmt, SummaryFmt, FateFmt string
 
 	Fate     map[string]string // fate word per incident.Fate
 	Category map[string]string // category name per classify.Category; absent: the id
@@ -90,7 +90,6 @@ var words = map[string]labels{
 		RedatedUntimedFmt:  "%v with no time, or one before 2000, read at the time of the line before",
 		RedatedAheadFmt:    "%v dated after the log file was last written, read at the time of the line before",
 		LinesFmt:           "%d read, %d unparsed, %d from other programs",
-		SkippedFmt:         "%v (over %s), %d outside --since/--until",
 		SkippedTooLongFmt:  "%v (over %s)",
 		SkippedOutsideFmt:  "%d outside --since/--until",
 		DeliveryFmt:        "%d delivered, %v, %d bounced, %d expired",
@@ -124,7 +123,6 @@ var words = map[string]labels{
 		RedatedUntimedFmt:  "時刻のない行・2000年より前の時刻の行 %d 行を、直前の行の時刻として扱いました",
 		RedatedAheadFmt:    "ログファイルの最終更新より後の時刻の行 %d 行を、直前の行の時刻として扱いました",
 		LinesFmt:           "%d 行を読み込み（解析不能 %d 行、他のプログラム %d 行）",
-		SkippedFmt:         "長すぎる行 %d 行（%s 超）、期間外 %d 行",
 		SkippedTooLongFmt:  "長すぎる行 %d 行（%s 超）",
 		SkippedOutsideFmt:  "期間外 %d 行",
 		DeliveryFmt:        "配送済み %d 件、遅延 %d 回、返送 %d 件、期限切れ %d 件",
@@ -191,18 +189,16 @@ func (rep *Report) counts() (ongoing, cleared, messages int) {
 }
 
 // skippedText says what was skipped: overlong lines and lines outside
-// --since/--until; "" when nothing was.
+// --since/--until, each kind only when it counts some; "" when nothing was.
 func skippedText(rep *Report, l labels) string {
-	if rep.TooLong == 0 && rep.Skipped == 0 {
-		return ""
+	var parts []string
+	if rep.TooLong > 0 {
+		parts = append(parts, fmt.Sprintf(l.SkippedTooLongFmt, counted{rep.TooLong, "overlong line", "overlong lines"}, bounded.Size(pipeline.MaxLine)))
 	}
-	switch {
-	case rep.Skipped == 0:
-		return fmt.Sprintf(l.SkippedTooLongFmt, counted{rep.TooLong, "overlong line", "overlong lines"}, bounded.Size(pipeline.MaxLine))
-	case rep.TooLong == 0:
-		return fmt.Sprintf(l.SkippedOutsideFmt, rep.Skipped)
+	if rep.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf(l.SkippedOutsideFmt, rep.Skipped))
 	}
-	return fmt.Sprintf(l.SkippedFmt, counted{rep.TooLong, "overlong line", "overlong lines"}, bounded.Size(pipeline.MaxLine), rep.Skipped)
+	return strings.Join(parts, l.Sep)
 }
 
 const timeLayout = "2006-01-02 15:04:05 -0700"
