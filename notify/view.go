@@ -861,8 +861,6 @@ func validID(s string) bool {
 	return true
 }
 
-// shellWord accepts an incident id that can be pasted into a shell as it
-// is: letters, digits, ".", "-", "_".
 // configFlag is what follows a command a notice prints so that it acts on
 // the configuration at path ("" for the default): " --config PATH", the
 // path in single quotes unless every character is one a shell takes as it
@@ -881,6 +879,8 @@ func configFlag(path string) (flag string, ok bool) {
 	return " --config '" + strings.ReplaceAll(path, "'", `'\''`) + "'", true
 }
 
+// shellWord accepts an incident id that can be pasted into a shell as it
+// is: letters, digits, ".", "-", "_".
 func shellWord(s string) bool {
 	if s == "" || len(s) > 200 {
 		return false
