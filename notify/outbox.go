@@ -215,6 +215,18 @@ func (w *Worker) retryMax() time.Duration {
 	return w.RetryMax
 }
 
+// tooOld says whether it was made GiveUp or longer before now: no
+// further try (an item with no creation time is never too old).
+func (w *Worker) tooOld(it Item, now time.Time) bool {
+	return !it.CreatedAt.IsZero() && now.Sub(it.CreatedAt) >= w.giveUp()
+}
+
+// nextTry is when to try again after attempts failed tries, the last of
+// which ended at end.
+func (w *Worker) nextTry(end time.Time, attempts int) time.Time {
+	return end.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
+}
+
 func (w *Worker) attemptTimeout() time.Duration {
 	if w.AttemptTimeout <= 0 {
 		return DefaultAttemptTimeout
@@ -385,12 +397,12 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultMarkTimeout)
 	defer cancel()
 	partial, ok := delivered(err)
-	if deferred := partial.deferred(); ok && len(deferred) > 0 && (it.CreatedAt.IsZero() || now.Sub(it.CreatedAt) < w.giveUp()) {
+	if deferred := partial.deferred(); ok && len(deferred) > 0 && !w.tooOld(it, now) {
 		// Delivered to the others: the deferred recipients get the same
 		// email at a retry, alone. The lane is not held: the next notices
 		// go out meanwhile.
 		attempts := it.Attempts + 1
-		next := end.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
+		next := w.nextTry(end, attempts)
 		w.retries.Add(1)
 		w.result(it.Sink, ResultRetry)
 		log.Warn("notice delivered to some recipients; the relay deferred the others: tried again for them",
@@ -429,13 +441,12 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 		return false
 	}
 	attempts := it.Attempts + 1
-	giveUp := w.giveUp()
-	if !Temporary(err) || (!it.CreatedAt.IsZero() && now.Sub(it.CreatedAt) >= giveUp) {
+	if !Temporary(err) || w.tooOld(it, now) {
 		w.failed.Add(1)
 		w.result(it.Sink, ResultFailed)
 		why := "permanent error"
 		if Temporary(err) {
-			why = "still failing after " + giveUp.String()
+			why = "still failing after " + w.giveUp().String()
 		}
 		log.Error("NOTICE LOST: giving up delivery ("+why+"); the postmaster was not told",
 			zap.Int("attempts", attempts), zap.Error(err))
@@ -444,7 +455,7 @@ func (l *lane) deliver(ctx context.Context, now time.Time, it Item) bool {
 		}
 		return false
 	}
-	next := end.Add(Backoff(attempts, w.retryInitial(), w.retryMax()))
+	next := w.nextTry(end, attempts)
 	l.hold = next
 	w.retries.Add(1)
 	w.result(it.Sink, ResultRetry)
