@@ -64,8 +64,9 @@ type Catalog struct {
 	// one more for each word of a name past its first (aloneMax: the most
 	// any name allows).
 	aloneLits []nameLit
-	// pageLists: the DNS lists by their names of one word, lower case,
-	// as a link's path names them (listPageByName)
+	// pageLists: the DNS lists by their names of one word, folded as
+	// a reply is (normalizeLiteral), as a link's path names them
+	// (listPageByName, and the generic layer's listPage)
 	pageLists  map[string]*Provider
 	aloneWords int
 	aloneMax   int
@@ -372,7 +373,7 @@ func build(src source) (*Catalog, []string) {
 					if c.pageLists == nil {
 						c.pageLists = map[string]*Provider{}
 					}
-					if k := strings.ToLower(n); c.pageLists[k] == nil {
+					if k := normalizeLiteral(n); c.pageLists[k] == nil {
 						c.pageLists[k] = p
 					}
 				}
@@ -392,6 +393,7 @@ func build(src source) (*Catalog, []string) {
 			problems = append(problems, at(g.src, g.line)+m)
 		}
 		if cs != nil {
+			cs.pageOf = c.pageLists
 			prio := g.Priority
 			if prio == 0 {
 				prio = defaultGenericPriority

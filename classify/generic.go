@@ -186,8 +186,8 @@ type cueSet struct {
 	byKind   [tokKinds][]int32  // phrases whose first element is a kind
 	substr   []int32            // one-word phrases found inside words
 	links    [][]byte
-	pageOf   map[string]bool // DNS lists' names of one word, as a link's path segment (see listPage)
-	named    uint64          // veto groups with the Except "{named}"
+	pageOf   map[string]*Provider // DNS lists' names of one word, as a link's path segment (see listPage): the catalog's pageLists
+	named    uint64               // veto groups with the Except "{named}"
 }
 
 // namedExcept, in a Veto's Except, holds when our side is itself named
@@ -379,12 +379,6 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	}
 	for _, n := range g.names {
 		add(n, cueTerse, nameGroup)
-		if !strings.Contains(n, " ") {
-			if cs.pageOf == nil {
-				cs.pageOf = map[string]bool{}
-			}
-			cs.pageOf[normalizeLiteral(n)] = true
-		}
 	}
 	for i, v := range g.Veto {
 		if len(v.Cues) == 0 {
@@ -865,7 +859,7 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 // segment ("www.spamcop.net" is the list's own site, which the catalog's
 // domains tell).
 func (cs *cueSet) listPage(link []byte) bool {
-	return len(cs.pageOf) > 0 && pathSegment(link, func(seg string) bool { return cs.pageOf[seg] })
+	return len(cs.pageOf) > 0 && pathSegment(link, func(seg string) bool { return cs.pageOf[seg] != nil })
 }
 
 // pathSegment reports whether fn holds for a segment of a link's path,
