@@ -139,8 +139,8 @@ func normalize(dst []byte, s string, code int) []byte {
 // two letters, and needs a pass of its own over the text.
 func foldRune(r rune, s string) rune {
 	if s[0] == 0xef { // U+F000–U+FFFF: the half-width and full-width forms
-		if p, _ := width.LookupString(s); p.Folded() != 0 {
-			f := p.Folded()
+		p, _ := width.LookupString(s)
+		if f := p.Folded(); f != 0 {
 			r = f
 		}
 	}
