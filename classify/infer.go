@@ -130,10 +130,14 @@ func namedLists(text []byte, dst []listName) []listName {
 	}
 	// A list named by its name rather than a zone ("is listed in the
 	// MegaRBL blacklist"): the word before the list noun, unless it is a
-	// word anyone's own list is called by ("our", "local", "IP").
-	for _, m := range listNameRe.FindAllSubmatch(text, -1) {
-		if n := string(m[1]); validListName(n) && !slices.Contains(commonListWords, n) {
-			dst = append(dst, listName{n, ""})
+	// word anyone's own list is called by ("our", "local", "IP"). (A text
+	// without the "the" the expression needs is not searched: most are
+	// not.)
+	if bytes.Contains(text, []byte("the")) {
+		for _, m := range listNameRe.FindAllSubmatch(text, -1) {
+			if n := string(m[1]); validListName(n) && !slices.Contains(commonListWords, n) {
+				dst = append(dst, listName{n, ""})
+			}
 		}
 	}
 	for _, p := range listSuffixes {
