@@ -74,3 +74,60 @@ var rateBanFamilies = []familyRow{
 }
 
 func TestRateBanFamilies(t *testing.T) { checkFamilies(t, rateBanFamilies) }
+
+// ownBlockFamilies: the recipient, a user or a mailbox owner refused us
+// by their own choice — a personal block list, a mailbox filter, a phone
+// user's refusal settings (Japanese carriers' 受信拒否設定, 指定受信) —
+// even when the reply names our address: the recipient's policy, which
+// no delisting lifts. The recipient's system, server or firewall that
+// blocks our address, or a reputation or a list said beside, stays a
+// block.
+var ownBlockFamilies = []familyRow{
+	{"user's block", "550 Your IP or Email address blocked by the User", Other, ""},
+	{"user's block", "550 5.7.1 The recipient has blocked your address", Other, ""},
+	{"user's block", "550 5.7.1 Sender is on the recipient's block list", Other, ""},
+	{"user's block", "550 Message blocked by the mailbox owner's filter", Other, ""},
+	{"user's block", "550 Denied by the recipient's personal blacklist", Other, ""},
+	{"user's block", "550 5.7.1 Your email address is on this user's blocked senders list", Other, ""},
+	{"user's block", "554 The user you are trying to reach has blacklisted you", Other, ""},
+	{"user's block", "550 The recipient has added your IP address to their block list", Other, ""},
+	{"user's block", "550 5.7.1 Delivery blocked: the recipient does not accept mail from your address", Other, ""},
+	{"user's block", "550 Sender blocked by the recipient's personal filter rules", Other, ""},
+	{"user's block", "550 5.7.1 Mailbox owner has blacklisted the sender", Other, ""},
+	{"user's block", "550 Your address is blocked by the account holder", Other, ""},
+	{"user's block", "550 5.7.1 Rejected by the recipient's spam settings: sender blocked", Other, ""},
+	{"user's block", "553 Mail from 192.0.2.1 refused: sender blocked by the mailbox owner", Other, ""},
+	{"user's block", "550 5.7.1 The person you emailed has blocked mail from you", Other, ""},
+	{"user's block", "421 4.7.0 Recipient's filter rejected your address, delivery blocked", Other, ""},
+	{"ja", "550 受信拒否設定により、このメールは受信されませんでした", Other, ""},
+	{"ja", "550 お客様のメールアドレスは受信者の受信拒否設定により拒否されました", Other, ""},
+	{"ja", "550 指定受信設定により受信できません", Other, ""},
+	{"ja", "550 宛先のユーザーが迷惑メールフィルターで送信元をブロックしています", Other, ""},
+	{"ja", "550 お客様のメールは相手先の受信設定により拒否されました", Other, ""},
+	{"de", "550 Der Empfänger hat Ihre Adresse blockiert", Other, ""},
+	{"de", "550 Absender steht auf der persönlichen Sperrliste des Empfängers", Other, ""},
+	{"fr", "550 Le destinataire a bloqué votre adresse", Other, ""},
+	{"fr", "550 Votre adresse est bloquée par le propriétaire de la boîte", Other, ""},
+	{"es", "550 El destinatario ha bloqueado su dirección", Other, ""},
+	{"pt", "550 O destinatário bloqueou seu endereço", Other, ""},
+	{"it", "550 Il destinatario ha bloccato il tuo indirizzo", Other, ""},
+	{"pl", "550 Odbiorca zablokował Twój adres", Other, ""},
+	{"ru", "550 Получатель заблокировал ваш адрес", Other, ""},
+	{"ru", "550 Отправитель находится в черном списке получателя", Other, ""},
+	{"zh", "550 收件人已将您的地址加入黑名单", Other, ""},
+	{"zh", "550 发件人在对方的黑名单中", Other, ""},
+	{"ko", "550 수신자가 귀하의 주소를 차단했습니다", Other, ""},
+	{"nl", "550 De ontvanger heeft uw adres geblokkeerd", Other, ""},
+	{"tr", "550 Alıcı adresinizi engelledi", Other, ""},
+	// ... and the look-alikes: the recipient's system or server blocks
+	// our address, or names a reputation or a list
+	{"system's block", "550 5.7.1 Your IP 192.0.2.1 has been blocked by the recipient's mail server", Blocklist, ""},
+	{"system's block", "550 The recipient's server has blacklisted your IP for sending spam", Blocklist, ""},
+	{"system's block", "554 Your IP is blocked by the recipient's firewall: listed on our blocklist", Blocklist, ""},
+	{"system's block", "550 5.7.1 Your server is blocked due to poor reputation", Blocklist, ""},
+	{"system's block", "550 Der Server des Empfängers hat Ihre IP wegen Spam gesperrt", Blocklist, ""},
+	{"system's block", "550 受信側サーバーがお客様のIPアドレスをブラックリストに登録しています", Blocklist, ""},
+	{"system's block", "550 收件服务器已将您的IP列入黑名单", Blocklist, ""},
+}
+
+func TestOwnBlockFamilies(t *testing.T) { checkFamilies(t, ownBlockFamilies) }
