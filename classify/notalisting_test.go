@@ -131,3 +131,88 @@ var ownBlockFamilies = []familyRow{
 }
 
 func TestOwnBlockFamilies(t *testing.T) { checkFamilies(t, ownBlockFamilies) }
+
+// receiverPolicyFamilies: the receiving system denied the mail by its
+// policy — "the receiver denied your mail", a country, a region or a
+// top-level domain it takes no mail from — naming no list and saying
+// nothing of our address's standing: policy, nothing to delist. A list
+// named, our address listed, or a reputation said beside stays a block.
+var receiverPolicyFamilies = []familyRow{
+	{"receiver denied", "550 The receiver denied your mail", Other, ""},
+	{"receiver denied", "550 5.7.1 Mail rejected by the recipient's server policy", Other, ""},
+	{"receiver denied", "550 5.7.1 The receiving organization does not accept your mail", Other, ""},
+	{"receiver denied", "550 Rejected by recipient domain's policy", Other, ""},
+	{"receiver denied", "550 Mail refused by the destination server's policy", Other, ""},
+	{"receiver denied", "554 5.7.1 The destination mail server refused your message", Other, ""},
+	{"receiver denied", "550 Your mail was denied by the receiving system", Other, ""},
+	{"receiver denied", "421 4.7.0 The receiver's policy does not allow delivery right now", Other, ""},
+	{"receiver denied", "550 Delivery denied by the recipient domain's mail policy", Other, ""},
+	{"country", "554 Mail from your country is not accepted", Other, ""},
+	{"country", "550 Connections from your country are blocked", Other, ""},
+	{"country", "550 5.7.1 Mail from Russia is not accepted here", Other, ""},
+	{"country", "554 Your region is blocked by our mail policy", Other, ""},
+	{"country", "550 Blocked: mail from this geographic location is not accepted", Other, ""},
+	{"country", "421 4.7.1 Connections from your IP's country are temporarily refused", Other, ""},
+	{"tld", "550 5.7.1 We do not accept mail from .xyz domains", Other, ""},
+	{"tld", "550 Messages from the .top TLD are not accepted here", Other, ""},
+	{"tld", "550 5.7.1 Sender domain TLD .click is blocked by policy", Other, ""},
+	{"tld", "554 Mail from domains ending in .zip is refused", Other, ""},
+	{"tld", "550 5.7.1 <a@example.xyz>: Sender address rejected: TLD blacklisted", Other, ""},
+	{"tld", "550 Top-level domain .loan blocked", Other, ""},
+	{"es", "550 La política del servidor destinatario rechazó su correo", Other, ""},
+	{"es", "550 No aceptamos correo de su país", Other, ""},
+	{"de", "550 Der Empfangsserver hat Ihre Mail abgelehnt", Other, ""},
+	{"de", "550 E-Mails aus Ihrem Land werden nicht angenommen", Other, ""},
+	{"de", "550 Die Top-Level-Domain .xyz ist gesperrt", Other, ""},
+	{"fr", "550 Le serveur destinataire a refusé votre message", Other, ""},
+	{"fr", "550 Les courriels en provenance de votre pays ne sont pas acceptés", Other, ""},
+	{"pt", "550 Não aceitamos e-mails do seu país", Other, ""},
+	{"it", "550 Non accettiamo posta dal tuo paese", Other, ""},
+	{"ru", "554 Почта из вашей страны не принимается", Other, ""},
+	{"ru", "550 Письма из доменной зоны .xyz не принимаются", Other, ""},
+	{"zh", "550 不接受来自您所在国家的邮件", Other, ""},
+	{"zh", "550 拒绝接收来自.xyz顶级域名的邮件", Other, ""},
+	{"ja", "550 .xyz ドメインからのメールは受け付けていません", Other, ""},
+	{"ja", "550 お客様の国からのメールは受け付けておりません", Other, ""},
+	{"pl", "550 Nie przyjmujemy poczty z Twojego kraju", Other, ""},
+	{"ko", "550 귀하의 국가에서 보낸 메일은 수신하지 않습니다", Other, ""},
+	// the same with our address or a block's verb beside
+	{"with our address", "550 The receiver denied your mail from 192.0.2.1", Other, ""},
+	{"with our address", "554 5.7.1 [192.0.2.1] The receiver denied your mail", Other, ""},
+	{"with our address", "550 5.7.1 Your IP 192.0.2.1: mail denied by the receiver", Other, ""},
+	{"with our address", "550 Mail from 192.0.2.1 denied by recipient policy", Other, ""},
+	{"with our address", "550 5.7.1 Connection from 192.0.2.1 refused by the recipient's policy", Other, ""},
+	{"with our address", "550 5.7.1 Rejected: mail from your country is not accepted [192.0.2.1]", Other, ""},
+	{"with our address", "550 5.7.1 Your IP 192.0.2.1 is blocked: country not allowed", Other, ""},
+	{"with our address", "554 5.7.1 Client host [192.0.2.1] blocked: region not accepted", Other, ""},
+	{"with our address", "550 Access from your IP range is denied by policy (country block)", Other, ""},
+	{"with our address", "550 5.7.1 Client host rejected: geographic block for 192.0.2.1", Other, ""},
+	{"with our address", "550 Your IP 192.0.2.1 is located in a blocked country", Other, ""},
+	{"with our address", "550 Sender domain .xyz is blacklisted", Other, ""},
+	{"with our address", "550 5.7.1 Domains under .top are blacklisted here", Other, ""},
+	{"with our address", "550 Your domain's TLD is blocked", Other, ""},
+	{"with our address", "550 We block all mail from .ru domains", Other, ""},
+	{"with our address", "550 5.7.1 Mail from the .work top level domain is blocked by policy", Other, ""},
+	{"with our address", "550 Rejected: Your IP 192.0.2.1 is from a country we do not accept mail from", Other, ""},
+	{"with our address", "421 4.7.0 Your IP 192.0.2.1 has been temporarily blocked by the receiver's policy", Other, ""},
+	{"with our address", "550 5.7.1 Policy rejection: receiver does not accept mail from 192.0.2.1", Other, ""},
+	{"with our address", "554 Denied by policy: the receiving server will not accept mail from your IP", Other, ""},
+	{"with our address", "550 Your mail was rejected by the remote server policy", Other, ""},
+	{"with our address", "550 Mail from this IP range is not permitted by policy", Other, ""},
+	{"with our address", "550 5.7.1 Service unavailable; the receiver's mail policy blocks your IP", Other, ""},
+	// ... and the look-alikes: a list named, our address listed or of a
+	// poor standing in the same words
+	{"listed", "550 5.7.1 Blocked by policy: your IP is listed in bl.example.org", Blocklist, ""},
+	{"listed", "550 5.7.1 Rejected by policy: poor sender IP reputation", Blocklist, ""},
+	{"listed", "554 Mail policy: your server is on our blacklist", Blocklist, ""},
+	{"listed", "550 Policy violation: 192.0.2.1 is a known spam source", Blocklist, ""},
+	{"listed", "550 We do not accept mail from .xyz domains or from IPs listed in dnsbl.example.net: 192.0.2.1 is listed", Blocklist, ""},
+	{"listed", "550 The receiver denied your mail: your IP is listed in bl.example.net", Blocklist, ""},
+	{"listed", "554 Mail from your country's networks is blocked: 192.0.2.1 listed in country.example.org", Blocklist, ""},
+	{"listed", "550 5.7.1 Mail refused by the destination's policy: poor IP reputation", Blocklist, ""},
+	{"listed", "554 Sender domain example.xyz is listed in the domain blocklist dbl.example.org", Blocklist, ""},
+	{"listed", "550 Der Empfangsserver hat Ihre IP-Adresse wegen Spam gesperrt", Blocklist, ""},
+	{"listed", "550 Votre adresse IP est sur liste noire, le serveur destinataire a refusé votre message", Blocklist, ""},
+}
+
+func TestReceiverPolicyFamilies(t *testing.T) { checkFamilies(t, receiverPolicyFamilies) }
