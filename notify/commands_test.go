@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"os/exec"
 	"slices"
 	"strings"
@@ -102,9 +103,47 @@ func TestWhoCountsPartial(t *testing.T) {
 			}
 			_, text, _ := readComposed(t, raw)
 			want := tc.want[lang]
-			said := strings.Contains(text, "Counted over") || strings.Contains(text, "通のうち")
-			if want != "" && !strings.Contains(text, want) || want == "" && said {
+			said := func(text string) bool {
+				return strings.Contains(text, "Counted over") || strings.Contains(text, "通のうち")
+			}
+			if want != "" && !strings.Contains(text, want) || want == "" && said(text) {
 				t.Errorf("%s, %d counted of %d: want %q in\n%s", lang, tc.counted, 3+tc.more, want, text)
+			}
+			// The Slack line and the webhook's senders say it in the
+			// same words, and the JSON carries the numbers.
+			n := Notice{Kind: KindDigest, Incident: inc, Provider: spamhausFixture(), Lang: lang, Host: "mail.example.net"}
+			slack, err := WebhookPayload(n, testConfig(), t0, WebhookSlack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s struct{ Text string }
+			if err := json.Unmarshal(slack, &s); err != nil {
+				t.Fatal(err)
+			}
+			if want != "" && !strings.Contains(s.Text, want) || want == "" && said(s.Text) {
+				t.Errorf("slack, %s, %d counted of %d: want %q in\n%s", lang, tc.counted, 3+tc.more, want, s.Text)
+			}
+			generic, err := WebhookPayload(n, testConfig(), t0, WebhookGeneric)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g struct {
+				Senders struct {
+					Messages int    `json:"messages"`
+					Of       int    `json:"of"`
+					Kept     int    `json:"kept"`
+					Note     string `json:"note"`
+				} `json:"senders"`
+			}
+			if err := json.Unmarshal(generic, &g); err != nil {
+				t.Fatal(err)
+			}
+			wantOf, wantKept := 0, 0
+			if want != "" {
+				wantOf, wantKept = 3+tc.more, incident.MaxMessages
+			}
+			if g.Senders.Messages != tc.counted || g.Senders.Of != wantOf || g.Senders.Kept != wantKept || g.Senders.Note != want {
+				t.Errorf("webhook, %s, %d counted of %d: senders %+v, want of %d, kept %d, note %q", lang, tc.counted, 3+tc.more, g.Senders, wantOf, wantKept, want)
 			}
 		}
 	}

@@ -65,6 +65,7 @@ func whoOf(inc incident.Incident, limit int, lang string) *whoView {
 		// Counted over fewer messages than the incident has: a restart
 		// counts again from the messages the store keeps.
 		v.Of, v.Kept = total, incident.MaxMessages
+		v.Partial = fmt.Sprintf(partialWords[lang], v.Messages, v.Of, v.Kept)
 	}
 	for _, x := range []struct {
 		all  []incident.Count
@@ -78,6 +79,16 @@ func whoOf(inc incident.Incident, limit int, lang string) *whoView {
 		v.Window = formatDuration(w.Window, lang)
 	}
 	return v
+}
+
+// partialWords say, per language, over how many of an incident's
+// messages its senders are counted (whoView.Partial): the counted, the
+// incident's messages, the messages the store keeps of each. Every
+// channel (the email, the Slack line, the webhook's senders) says it in
+// these words.
+var partialWords = map[string]string{
+	"en": "Counted over %d of the %d refused messages: rblwatch restarted meanwhile, and keeps who sent only the first %d of an incident.",
+	"ja": "拒否された %[2]d 通のうち %[1]d 通についての集計です（途中で rblwatch が再起動しており、インシデントごとに最初の %[3]d 通分の送信者しか保存していません）。",
 }
 
 // view is what the templates see: every string is already validated,
@@ -254,6 +265,7 @@ type whoView struct {
 	// Of is the incident's number of messages when the counts cover
 	// fewer (Messages); Kept is how many the store keeps of each.
 	Of, Kept                             int
+	Partial                              string // partialWords' sentence when Of is set
 	Logins, Senders, Clients             []countView
 	MoreLogins, MoreSenders, MoreClients int // messages of the names left out
 }

@@ -104,13 +104,24 @@ type webhookIncident struct {
 	// Senders says who sent the refused mail (a self-check listing: the
 	// mail of the window before), as the email does, in the shape of the
 	// replay report's JSON.
-	Senders *incident.Who `json:"senders,omitempty"`
+	Senders *webhookWho `json:"senders,omitempty"`
+}
+
+// webhookWho is who sent the refused mail, in the shape of the replay
+// report's senders, with what the email says when the counts cover fewer
+// messages than the incident has: Of (the incident's messages), Kept (how
+// many the store keeps of each) and Note (the email's sentence).
+type webhookWho struct {
+	incident.Who
+	Of   int    `json:"of,omitempty"`
+	Kept int    `json:"kept,omitempty"`
+	Note string `json:"note,omitempty"`
 }
 
 // whoOfView renders the view's who sent it for the webhook (nil: nobody
 // known): the names the email shows, sanitised, with the messages of the
 // others.
-func whoOfView(w *whoView, inc incident.Incident) *incident.Who {
+func whoOfView(w *whoView, inc incident.Incident) *webhookWho {
 	if w == nil {
 		return nil
 	}
@@ -121,9 +132,10 @@ func whoOfView(w *whoView, inc incident.Incident) *incident.Who {
 		}
 		return out
 	}
-	return &incident.Who{Messages: w.Messages, Window: inc.Senders.Window,
+	return &webhookWho{Who: incident.Who{Messages: w.Messages, Window: inc.Senders.Window,
 		Logins: counts(w.Logins), Senders: counts(w.Senders), Clients: counts(w.Clients),
-		MoreLogins: w.MoreLogins, MoreSenders: w.MoreSenders, MoreClients: w.MoreClients}
+		MoreLogins: w.MoreLogins, MoreSenders: w.MoreSenders, MoreClients: w.MoreClients},
+		Of: w.Of, Kept: w.Kept, Note: w.Partial}
 }
 
 // utc is t in UTC for JSON; nil for the zero time.
@@ -286,6 +298,9 @@ func slackText(n Notice, v *view, summary string) string {
 		}
 		if x.Who != nil {
 			b.WriteString("\n" + label + esc(w.who(x.Who)))
+			if x.Who.Partial != "" {
+				b.WriteString("\n" + label + esc(x.Who.Partial))
+			}
 		}
 		for _, c := range x.Checks {
 			if c.Zone != "" {
