@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // TestBacklogSummaryAtInputEnd: with log.stdin, the end of the input is
@@ -56,5 +58,27 @@ func TestInputEndAnnouncesOpenWindows(t *testing.T) {
 	}
 	if it := h.mail.wait(t, "opened"); it.Kind != "opened" {
 		t.Errorf("email of kind %s", it.Kind)
+	}
+}
+
+// TestStdinCountsLastOverlong: with log.stdin, an over-long last line of
+// the input, without a newline, is counted in
+// rblwatch_logwatch_overlong_lines_total, as the file follower counts it
+// and replay does (TestDaemonAndReplaySplitLinesAlike). Before, no line
+// followed to carry the count and it was lost.
+func TestStdinCountsLastOverlong(t *testing.T) {
+	h := newHarness(t)
+	r, w := io.Pipe()
+	h.stream = r
+	h.start(h.config())
+	io.WriteString(w, sent(t0, "4C1B2A3F91", "alice@example.net")+"\n"+strings.Repeat("x", 1<<20+1))
+	w.Close()
+	h.waitEnd()
+	// The store is closed: the counters themselves, not a gathering.
+	if got := testutil.ToFloat64(h.metrics.skippedLines); got != 1 {
+		t.Errorf("overlong lines counted: %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(h.metrics.lines); got != 1 {
+		t.Errorf("lines counted: %v, want 1", got)
 	}
 }

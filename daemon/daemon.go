@@ -680,11 +680,11 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	return s.commit(ctx, now, events, batchWrites)
 }
 
-// appendLine adds l to batch, unless it is an end mark, which is no line:
-// the over-long lines it says the source skipped before it are added to
-// *skipped instead.
+// appendLine adds l to batch, unless it is an end mark or a stream's
+// trailing count, which are no lines: the over-long lines it says the
+// source skipped before it are added to *skipped instead.
 func appendLine(batch []postfixlog.Line, l postfixlog.Line, skipped *int) []postfixlog.Line {
-	if l.AtEnd {
+	if l.AtEnd || l.Trailing {
 		*skipped += l.Skipped
 		return batch
 	}

@@ -82,6 +82,12 @@ func Stream(ctx context.Context, r io.Reader, opts StreamOptions) (<-chan postfi
 		for {
 			text, err := lr.Next()
 			if err != nil {
+				if s := lr.Skipped(); s != skipped {
+					// Over-long lines at the end, with no line after
+					// them to carry their count.
+					opts.Log.Warn("skipped over-long lines", zap.Int64("count", s-skipped), zap.Int("max", len(lr.buf)-1))
+					out <- postfixlog.Line{Trailing: true, Skipped: int(s - skipped)}
+				}
 				if err != io.EOF && err != errStopped {
 					errc <- err
 				}

@@ -156,3 +156,44 @@ func TestStreamStopKeepsWhatWasRead(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamCountsLastOverlong: an over-long line at the end of the input,
+// with or without its newline, is counted as skipped as any other, though
+// no line follows to carry the count: a last Line with Trailing set (and
+// no text) carries it. Before, the count was lost at the end of the input
+// (the file follower's end mark carries it).
+func TestStreamCountsLastOverlong(t *testing.T) {
+	long := strings.Repeat("z", 50)
+	for _, tc := range []struct {
+		in      string
+		texts   []string
+		skipped int
+	}{
+		{"a\n" + long, []string{"a"}, 1},
+		{"a\n" + long + "\n", []string{"a"}, 1},
+		{"a\n" + long + "\n" + long, []string{"a"}, 2},
+		{long + "\nb\n" + long, []string{"b"}, 2},
+		{long, nil, 1},
+		{"a\nb", []string{"a", "b"}, 0},
+	} {
+		lines, errc := Stream(context.Background(), strings.NewReader(tc.in), StreamOptions{MaxLineLen: 20})
+		var got []string
+		skipped := 0
+		for l := range lines {
+			skipped += l.Skipped
+			if l.Trailing {
+				if l.Text != "" || l.Skipped == 0 {
+					t.Errorf("%q: a trailing Line %+v", tc.in, l)
+				}
+				continue
+			}
+			got = append(got, l.Text)
+		}
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		if !equalLines(got, tc.texts) || skipped != tc.skipped {
+			t.Errorf("%q: lines %q, skipped %d; want %q, %d", tc.in, got, skipped, tc.texts, tc.skipped)
+		}
+	}
+}

@@ -33,4 +33,8 @@ type Line struct {
 	// a start with nothing to read keeps it, so that a restart before the
 	// first line resumes there.
 	AtEnd bool
+	// Trailing marks the last Line of a stream (standard input) that ended
+	// with over-long lines and no line after them: it carries no text,
+	// only their count in Skipped, and is no line of the log.
+	Trailing bool
 }
