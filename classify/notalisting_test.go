@@ -216,3 +216,57 @@ var receiverPolicyFamilies = []familyRow{
 }
 
 func TestReceiverPolicyFamilies(t *testing.T) { checkFamilies(t, receiverPolicyFamilies) }
+
+// senderAccessFamilies: a sender address or domain refused as
+// "blacklisted" by the receiver's own access rule (Postfix's
+// check_sender_access, a local blacklist, an administrator's entry) is
+// the receiver's policy, as NOTES.md's labelling and the seen rows take
+// "Sender address rejected: …" and "sender address has been
+// blacklisted": our address is not what is listed, and no list service
+// can delist it. Our IP, a zone, a domain list (DBL, RHSBL) said beside
+// stays a block.
+var senderAccessFamilies = []familyRow{
+	{"sender address", "554 5.7.1 <a@example.org>: Sender address rejected: blacklisted", Other, ""},
+	{"sender address", "553 5.7.1 <a@example.org>: Sender address rejected: Blacklisted sender", Other, ""},
+	{"sender address", "550 5.7.1 Sender address is blacklisted", Other, ""},
+	{"sender address", "550 Blacklisted sender a@example.org", Other, ""},
+	{"sender address", "550 5.7.1 <a@example.org>: Sender address rejected: Your address is blacklisted", Other, ""},
+	{"sender address", "554 Sender a@example.org is on the local blacklist", Other, ""},
+	{"sender address", "550 Sender address a@example.org denied by access rules", Other, ""},
+	{"sender address", "553 5.7.1 Sender address rejected: listed in sender_access", Other, ""},
+	{"sender address", "550 Envelope sender is blacklisted", Other, ""},
+	{"sender address", "550 MAIL FROM address is blocklisted", Other, ""},
+	{"sender address", "550 5.7.1 <a@example.org>: Sender address rejected: Sender blacklisted by administrator", Other, ""},
+	{"sender address", "554 5.7.1 <a@example.org>: Sender address rejected: Access denied (blacklist)", Other, ""},
+	{"sender address", "550 5.7.1 From address a@example.org is on the blacklist", Other, ""},
+	{"sender address", "550 5.7.1 The sending address <a@example.org> is blacklisted on this server", Other, ""},
+	{"sender address", "554 5.7.1 Rejected: envelope sender in local blocklist", Other, ""},
+	{"sender address", "451 4.7.1 <a@example.org>: Sender address rejected: temporarily blacklisted", Other, ""},
+	{"sender address", "550 Your email address is blacklisted", Other, ""},
+	{"sender address", "550 The domain example.org of the sender is on our local blacklist", Other, ""},
+	{"sender address", "550 5.7.1 <a@example.org>: Sender address rejected: matched blacklist entry", Other, ""},
+	{"sender address", "553 Sender domain example.org blocked by local access table", Other, ""},
+	{"sender address", "550 Absenderadresse ist gesperrt", Other, ""},
+	{"sender address", "550 Die Absenderadresse steht auf der Blacklist", Other, ""},
+	{"sender address", "550 L'adresse de l'expéditeur est sur liste noire", Other, ""},
+	{"sender address", "550 Dirección del remitente en lista negra", Other, ""},
+	{"sender address", "550 O endereço do remetente está na lista negra", Other, ""},
+	{"sender address", "550 Indirizzo del mittente in blacklist", Other, ""},
+	{"sender address", "550 Adres nadawcy jest na czarnej liście", Other, ""},
+	{"sender address", "550 Адрес отправителя в черном списке", Other, ""},
+	{"sender address", "550 发件人地址已被列入黑名单", Other, ""},
+	{"sender address", "550 送信者アドレスはブラックリストに登録されています", Other, ""},
+	{"sender address", "550 발신자 주소가 블랙리스트에 등록되어 있습니다", Other, ""},
+	// ... and the look-alikes: our address or a list named beside
+	{"our address beside", "550 5.7.1 Sender address rejected: your IP 192.0.2.1 is blacklisted", Blocklist, ""},
+	{"our address beside", "554 5.7.1 <a@example.org>: Sender address rejected: sender domain listed at dbl.example.org", Blocklist, ""},
+	{"our address beside", "550 Adresse de l'expéditeur refusée : votre adresse IP est sur liste noire", Blocklist, ""},
+	{"our address beside", "550 Адрес отправителя отклонен: ваш IP-адрес в черном списке", Blocklist, ""},
+	{"our address beside", "550 5.7.1 Sender address rejected: client host 192.0.2.1 blocked using bl.example.net", Blocklist, ""},
+	{"our address beside", "550 Absenderadresse abgelehnt: Ihre IP-Adresse steht auf einer Blacklist", Blocklist, ""},
+	{"our address beside", "550 Dirección del remitente rechazada: su IP está en una lista negra", Blocklist, ""},
+	{"our address beside", "550 发件人地址被拒绝：您的IP已被列入黑名单", Blocklist, ""},
+	{"our address beside", "550 5.7.1 Sender address rejected: domain example.org is listed in the domain blocklist of rhsbl.example.net", Blocklist, ""},
+}
+
+func TestSenderAccessFamilies(t *testing.T) { checkFamilies(t, senderAccessFamilies) }
