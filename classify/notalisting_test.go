@@ -270,3 +270,52 @@ var senderAccessFamilies = []familyRow{
 }
 
 func TestSenderAccessFamilies(t *testing.T) { checkFamilies(t, senderAccessFamilies) }
+
+// rdnsFamilies: our address with no reverse DNS, or a PTR name that
+// looks dynamic, generic or residential, refused for its name — a
+// reverse-DNS policy (none:rdns), fixed by setting the PTR, not by a
+// delisting, in English and 12 languages. A dial-up or dynamic-address
+// list named (a zone, "a dynamic IP list/blocklist") or our address
+// listed beside stays a block, and so does the idea "we take no mail
+// from dynamic IP addresses" (families_test.go's dynamic rows): the line
+// is whether the name is refused or the address's space is listed.
+var rdnsFamilies = []familyRow{
+	{"reverse dns", "550 5.7.1 Your PTR looks dynamic, please use your ISP's relay", Other, ""},
+	{"reverse dns", "550 5.7.1 Client host rejected: generic reverse DNS name 192-0-2-1.dsl.example.net", Other, ""},
+	{"reverse dns", "554 No reverse DNS for 192.0.2.1, mail refused", Other, ""},
+	{"reverse dns", "550 5.7.1 Your reverse DNS looks like a dynamic address; configure a proper PTR", Other, ""},
+	{"reverse dns", "450 4.7.1 Client host rejected: your rDNS is generic, please set a custom PTR record", Other, ""},
+	{"reverse dns", "550 Rejected: the hostname of your IP looks dynamic (192-0-2-1.pool.example.net)", Other, ""},
+	{"reverse dns", "550 5.7.1 PTR record of 192.0.2.1 is generic", Other, ""},
+	{"reverse dns", "550 5.7.1 IP 192.0.2.1 has no reverse DNS, blocked", Other, ""},
+	{"reverse dns", "421 4.7.0 Your IP 192.0.2.1 has a generic PTR; temporarily refused", Other, ""},
+	{"reverse dns", "550 5.7.1 Connection refused: reverse DNS of your IP does not match your HELO", Other, ""},
+	{"reverse dns", "554 5.7.1 Missing PTR for your IP address, mail blocked", Other, ""},
+	{"reverse dns", "550 Your IP's hostname contains its address; it looks like an end-user host", Other, ""},
+	{"reverse dns", "550 5.7.1 Blocked: generic rDNS (looks like a residential PTR)", Other, ""},
+	{"reverse dns", "550 5.7.1 Client host name 192-0-2-1.cust.example.net looks dynamic; rejected", Other, ""},
+	{"reverse dns", "550 Ihre IP-Adresse hat keinen Reverse-DNS-Eintrag", Other, ""},
+	{"reverse dns", "550 Kein PTR-Eintrag für Ihre IP-Adresse, Verbindung abgelehnt", Other, ""},
+	{"reverse dns", "550 Votre adresse IP n'a pas d'enregistrement PTR", Other, ""},
+	{"reverse dns", "550 Le nom inverse de votre IP semble dynamique", Other, ""},
+	{"reverse dns", "550 Su IP no tiene DNS inverso, conexión rechazada", Other, ""},
+	{"reverse dns", "550 Seu IP não possui DNS reverso", Other, ""},
+	{"reverse dns", "550 Il tuo IP non ha un record PTR", Other, ""},
+	{"reverse dns", "550 Twój adres IP nie ma rekordu PTR", Other, ""},
+	{"reverse dns", "550 У вашего IP-адреса нет PTR-записи", Other, ""},
+	{"reverse dns", "550 Ваш IP не имеет обратной DNS-записи, соединение отклонено", Other, ""},
+	{"reverse dns", "550 您的IP没有反向解析记录", Other, ""},
+	{"reverse dns", "550 您的IP缺少PTR记录，拒绝连接", Other, ""},
+	{"reverse dns", "550 お客様のIPアドレスには逆引きが設定されていません", Other, ""},
+	{"reverse dns", "550 逆引きできないIPアドレスからの接続は拒否しています", Other, ""},
+	{"reverse dns", "550 귀하의 IP에 역방향 DNS가 없습니다", Other, ""},
+	{"reverse dns", "550 IP adresinizin PTR kaydı yok", Other, ""},
+	// ... and the look-alikes: a list of dynamic space, or a listing
+	{"listed beside", "554 Your IP 192.0.2.1 is listed in a dynamic IP list (dul.example.net)", Blocklist, ""},
+	{"listed beside", "550 5.7.1 Rejected: 192.0.2.1 is on a dynamic IP blocklist", Blocklist, ""},
+	{"listed beside", "550 Generic PTR and listed in bl.example.net", Blocklist, ""},
+	{"listed beside", "550 5.7.1 No PTR record; also your IP 192.0.2.1 is blacklisted", Blocklist, ""},
+	{"listed beside", "550 We do not accept mail from dynamic IP addresses", Blocklist, ""},
+}
+
+func TestRDNSFamilies(t *testing.T) { checkFamilies(t, rdnsFamilies) }
