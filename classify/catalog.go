@@ -365,7 +365,12 @@ func build(src source) (*Catalog, []string) {
 		// name the list it found (issue 14, twelfth round).
 		alone := *g
 		alone.names = nil
+		alone.callers = nil
 		for _, p := range c.providers {
+			if p.ID != Unknown && (p.Kind == KindDNSBL || p.Kind == KindProprietary) {
+				alone.callers = append(alone.callers, p.ID)
+				alone.callers = append(alone.callers, p.Names...)
+			}
 			for _, n := range aloneNames(p) {
 				alone.names = append(alone.names, n)
 				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n), len(strings.Fields(n))})

@@ -53,7 +53,10 @@ import (
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
 // address, "{addr}" for a mail address ("a@example.org" or a word in
 // angle brackets) and "{word}", after a first word, for any one plain word
-// ("blocked by the {word} user": a user's name), "{host}", after a first
+// ("blocked by the {word} user": a user's name), "{provider}", after a
+// first word, for the name a catalog provider is called by ("blocked by
+// {provider}": "blocked by Mimecast", "denied by Barracuda Networks"),
+// "{host}", after a first
 // word, for a host name ("host {host}": "host mx.example.net") or a
 // template's placeholder where one would be ("listed in %s", "listed in
 // <zone>"), and a word in angle brackets for that word alone in <>, [] or
@@ -99,8 +102,12 @@ type GenericCues struct {
 	// the catalog's providers, not from this key.
 	NameWords int `yaml:"name_words,omitempty" json:"name_words,omitempty"`
 	names     []string
-	Links     []string `yaml:"links,omitempty" json:"links,omitempty"`
-	Veto      []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
+	// callers: the names the catalog's DNS lists and receivers are
+	// called by (their ids and Names), for the "{provider}" element; from
+	// the catalog, not from this key.
+	callers []string
+	Links   []string `yaml:"links,omitempty" json:"links,omitempty"`
+	Veto    []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
 	// Boilerplate: phrases whose words are not cues (see above).
 	Boilerplate []string `yaml:"boilerplate,omitempty" json:"boilerplate,omitempty"`
 	// Samples must be classified as a blocklist refusal of provider
@@ -130,6 +137,7 @@ const (
 	defaultNameWords       = 3
 	nameGroup              = 1 // the group of a Terse cue that is a list's name
 	pageGroup              = 2 // the group of a Strong cue that is a link to a list's page by its name
+	callerGroup            = 3 // the group of a Strong cue with a "{provider}" element ("blocked by {provider}")
 	maxVetoGroups          = 64
 )
 
@@ -165,6 +173,7 @@ type cueElem struct {
 	any    bool  // "{word}": any one plain word (a name: "the FakeMail user")
 	host   bool  // "{host}": a plain word that is a host name ("mx.example.net") or a placeholder ("%s")
 	masked bool  // "<list>": the word alone in brackets, a template's placeholder ("[list]", "{zone}")
+	caller bool  // "{provider}": the words of a name a catalog provider is called by ("mimecast", "trend micro")
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
 
@@ -187,6 +196,7 @@ type cueSet struct {
 	substr   []int32            // one-word phrases found inside words
 	links    [][]byte
 	pageOf   map[string]*Provider // DNS lists' names of one word, as a link's path segment (see listPage): the catalog's pageLists
+	callers  map[string][][]byte  // "{provider}": a provider's name by its first word, the rest of its words joined by spaces (nil for a name of one word)
 	named    uint64               // veto groups with the Except "{named}"
 }
 
@@ -220,7 +230,9 @@ var auxiliary = map[string]bool{"is": true, "are": true, "was": true, "were": tr
 // its place ("listed by", "listed in", "block listed by") is claimed the
 // same way ("the recipient is listed by policy", "this mailbox is
 // block-listed by policy"; twelfth round), but not by "sender": "the
-// sender is listed in <zone>" is the sending host's listing.
+// sender is listed in <zone>" is the sending host's listing. So is a
+// refusal by a provider named ("message refused by MailMarshal";
+// sixteenth round).
 // listingPlace: the words that end a listing phrase with where it is
 // ("listed in", "listed by").
 var listingPlace = map[string]bool{"in": true, "on": true, "at": true, "by": true}
@@ -228,7 +240,9 @@ var listingPlace = map[string]bool{"in": true, "on": true, "at": true, "by": tru
 func claimed(ev []cueEvent, e cueEvent, low []byte, toks []cueToken) bool {
 	word := func(k int32) string { return string(low[toks[k].s:toks[k].e]) }
 	placed := false // "listed in", "block listed by": a listing and where
-	if e.s != e.e && word(e.e) != "listed" {
+	// (a refusal by a provider named is claimed as its refusal word is:
+	// "message refused by MailMarshal" is the message's)
+	if e.s != e.e && word(e.e) != "listed" && e.group != callerGroup {
 		if !listingPlace[word(e.e)] || word(e.e-1) != "listed" {
 			return false // a phrase says more than "block listed": "listed as spammer", "poor reputation"
 		}
@@ -236,7 +250,7 @@ func claimed(ev []cueEvent, e cueEvent, low []byte, toks []cueToken) bool {
 	}
 owners:
 	for _, o := range ev {
-		if o.kind != cueOwner || o.clause != e.clause || o.e+1 >= e.s || e.s-o.e > 4 {
+		if o.kind != cueOwner || o.clause != e.clause || o.e+1 >= e.s && !(e.group == callerGroup && o.e+1 == e.s) || e.s-o.e > 4 {
 			continue
 		}
 		w := word(o.e)
@@ -347,6 +361,13 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 			return
 		}
 		ph.kind, ph.group = kind, int8(group)
+		if kind == cueStrong {
+			for _, e := range ph.elems {
+				if e.caller {
+					ph.group = callerGroup
+				}
+			}
+		}
 		if kind == cueSubject && len(ph.elems) == 1 && ph.elems[0].kind == tokIP {
 			ph.weak = 2
 		}
@@ -379,6 +400,26 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	}
 	for _, n := range g.names {
 		add(n, cueTerse, nameGroup)
+	}
+	for _, n := range g.callers {
+		var low []byte
+		var toks []cueToken
+		low, toks = tokenize(low, toks, []byte(normalizeLiteral(n)))
+		if len(toks) == 0 || toks[0].kind != tokWord {
+			continue
+		}
+		if cs.callers == nil {
+			cs.callers = map[string][][]byte{}
+		}
+		var rest []byte
+		for k, t := range toks[1:] {
+			if k > 0 {
+				rest = append(rest, ' ')
+			}
+			rest = append(rest, low[t.s:t.e]...)
+		}
+		first := string(low[toks[0].s:toks[0].e])
+		cs.callers[first] = append(cs.callers[first], rest)
 	}
 	for i, v := range g.Veto {
 		if len(v.Cues) == 0 {
@@ -421,11 +462,11 @@ func parseCue(p string) (cuePhrase, string) {
 		case "{addr}":
 			ph.elems = append(ph.elems, cueElem{kind: tokAddr})
 			continue
-		case "{word}", "{host}":
+		case "{word}", "{host}", "{provider}":
 			if len(ph.elems) == 0 {
 				return ph, "cannot begin with " + f
 			}
-			ph.elems = append(ph.elems, cueElem{any: f == "{word}", host: f == "{host}"})
+			ph.elems = append(ph.elems, cueElem{any: f == "{word}", host: f == "{host}", caller: f == "{provider}"})
 			continue
 		}
 		prefix := strings.HasSuffix(f, "*") && len(f) > 1
@@ -790,6 +831,10 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				if t.kind != tokWord {
 					return
 				}
+			case e.caller:
+				if t.kind != tokWord || !cs.callerAt(low, toks, i+k) {
+					return
+				}
 			case e.host:
 				// (a placeholder stands for the name: "listed in %s",
 				// "listed in <zone>")
@@ -850,6 +895,33 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 		}
 	}
 	return inList(unmask(ev))
+}
+
+// callerAt reports whether the words from toks[i] on begin with a name a
+// catalog provider is called by (the "{provider}" element).
+func (cs *cueSet) callerAt(low []byte, toks []cueToken, i int) bool {
+	rests, ok := cs.callers[string(low[toks[i].s:toks[i].e])]
+	if !ok {
+		return false
+	}
+names:
+	for _, rest := range rests {
+		k := i + 1
+		for len(rest) > 0 {
+			w := rest
+			if j := bytes.IndexByte(rest, ' '); j >= 0 {
+				w, rest = rest[:j], rest[j+1:]
+			} else {
+				rest = nil
+			}
+			if k >= len(toks) || toks[k].kind != tokWord || !bytes.Equal(low[toks[k].s:toks[k].e], w) {
+				continue names
+			}
+			k++
+		}
+		return true
+	}
+	return false
 }
 
 // listPage reports whether a segment of the link's path is a DNS list's
