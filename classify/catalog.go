@@ -67,7 +67,12 @@ type Catalog struct {
 	// pageLists: the DNS lists by their names of one word, folded as
 	// a reply is (normalizeLiteral), as a link's path names them
 	// (listPageByName, and the generic layer's listPage)
-	pageLists  map[string]*Provider
+	pageLists map[string]*Provider
+	// checkers: the generic key's Checkers, lower case: a link to one of
+	// them, or to a name under it, names no list (read)
+	checkers map[string]bool
+	// generic: the generic layer's rule, nil without one
+	generic    *crule
 	aloneWords int
 	aloneMax   int
 	// calls: the words a reply calls each proprietary provider by (its
@@ -385,6 +390,16 @@ func build(src source) (*Catalog, []string) {
 			}
 		}
 		sort.SliceStable(c.aloneLits, func(i, j int) bool { return c.aloneLits[i].size > c.aloneLits[j].size })
+		for _, n := range g.Checkers {
+			if !validName(n) {
+				problems = append(problems, at(g.src, g.line)+"generic: checker "+strconv.Quote(n)+" is no DNS name")
+				continue
+			}
+			if c.checkers == nil {
+				c.checkers = map[string]bool{}
+			}
+			c.checkers[strings.ToLower(n)] = true
+		}
 		c.aloneWords = g.NameWords
 		if c.aloneWords <= 0 {
 			c.aloneWords = defaultNameWords
@@ -404,7 +419,8 @@ func build(src source) (*Catalog, []string) {
 				prio = defaultGenericPriority
 			}
 			r := &Rule{ID: GenericRuleID, Priority: prio, Samples: g.Samples, Counter: g.Counter, src: g.src, line: g.line}
-			rules = append(rules, &crule{r: r, prov: c.byID[Unknown], cat: Blocklist, prio: prio, target: targetIP, found: FoundGeneric, cues: cs})
+			c.generic = &crule{r: r, prov: c.byID[Unknown], cat: Blocklist, prio: prio, target: targetIP, found: FoundGeneric, cues: cs}
+			rules = append(rules, c.generic)
 		}
 	}
 	// Evaluation order: priority, then file order.
@@ -486,4 +502,20 @@ func aloneNames(p *Provider) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// checker reports whether host is one of the generic key's Checkers or a
+// name under one ("multirbl.valli.org", "www.mxtoolbox.com").
+func (c *Catalog) checker(host string) bool {
+	for h := host; h != ""; {
+		if c.checkers[h] {
+			return true
+		}
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			break
+		}
+		h = h[i+1:]
+	}
+	return false
 }

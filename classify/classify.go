@@ -123,10 +123,29 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	if hit == nil || hit.prov == nil {
 		return
 	}
+	if hit.prov.Kind == KindDNSBL && hit.r.Via == "" && c.generic != nil && c.linkOnly(text, hit.prov) {
+		// A DNS list shown only by a link ("see https://www.spamhaus.org/
+		// faq/… for why we use lists") in a reply that names another
+		// list by its zone ("blocked using dnsbl.example.org") is a page
+		// to read, not the list: the zone is (issue 14, seventeenth
+		// round).
+		if f.lists = namedLists(text, f.lists[:0]); c.otherZone(text, f.lists) {
+			f.hit, hit = c.generic, c.generic
+		}
+	}
 	switch {
 	case hit.prov.ID == Unknown:
 		f.lists = namedLists(text, f.lists[:0])
 		f.links = linkedLists(text, f.links[:0])
+		if len(c.checkers) > 0 {
+			kept := f.links[:0]
+			for _, l := range f.links {
+				if !c.checker(l.name) {
+					kept = append(kept, l)
+				}
+			}
+			f.links = kept
+		}
 		f.urlAny = c.urlProvider(text)
 		f.page = c.listPageByName(text)
 		for _, n := range c.nameLits {

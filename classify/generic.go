@@ -107,7 +107,12 @@ type GenericCues struct {
 	// the catalog, not from this key.
 	callers []string
 	Links   []string `yaml:"links,omitempty" json:"links,omitempty"`
-	Veto    []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
+	// Checkers: sites that look an address up in many lists or test a
+	// mail setup (a multi-list lookup, a mail-tester site): a link to one
+	// of them, or to a name under it, names no list (issue 14,
+	// seventeenth round).
+	Checkers []string `yaml:"checkers,omitempty" json:"checkers,omitempty"`
+	Veto     []Veto   `yaml:"veto,omitempty" json:"veto,omitempty"`
 	// Boilerplate: phrases whose words are not cues (see above).
 	Boilerplate []string `yaml:"boilerplate,omitempty" json:"boilerplate,omitempty"`
 	// Samples must be classified as a blocklist refusal of provider

@@ -122,7 +122,7 @@ func namedLists(text []byte, dst []listName) []listName {
 			}
 			rest = bytes.TrimPrefix(rest, []byte("the "))
 			d := domainAt(rest)
-			if d == "" || !validName(d) || !publicName(d) {
+			if d == "" || !validName(d) || !publicName(d) || ownAfter(rest[len(d):]) {
 				continue
 			}
 			dst = append(dst, listName{d, registrable(d)})
@@ -160,6 +160,29 @@ func namedLists(text []byte, dst []listName) []listName {
 		}
 	}
 	return dst
+}
+
+// ownWords, after a domain that a list's phrase introduces, make it the
+// receiver's or someone's own, not a list: "rejected per example.net
+// policy", "blocked by example.org anti-spam", "blocked by example.com
+// users" (issue 14, seventeenth round).
+var ownWords = []string{"policy", "policies", "rules", "rule", "guidelines", "terms", "anti-spam", "antispam", "filter", "filters", "filtering",
+	"firewall", "security", "administrator", "administrators", "admin", "admins", "postmaster", "support", "staff", "team", "user", "users", "customer", "customers"}
+
+// ownAfter reports whether the word at the start of b, past spaces, is
+// one of ownWords.
+func ownAfter(b []byte) bool {
+	b = bytes.TrimLeft(b, " ")
+	j := 0
+	for j < len(b) && (isAlnum(b[j]) && b[j] != '_' || b[j] == '-') {
+		j++
+	}
+	for _, w := range ownWords {
+		if string(b[:j]) == w {
+			return true
+		}
+	}
+	return false
 }
 
 // linkedLists appends to dst the hosts of the links a reply gives
@@ -584,4 +607,85 @@ func (x *suffixIndex) slowFirst(host string, kinds []Kind) *Provider {
 		}
 	}
 	return nil
+}
+
+// linkOnly reports whether the reply shows p only inside links: it has a
+// link, and none of p's id, names and domains occurs outside one ("…, see
+// https://www.spamhaus.org/faq/…", not "blocked using zen.spamhaus.org").
+func (c *Catalog) linkOnly(text []byte, p *Provider) bool {
+	if !bytes.Contains(text, []byte("://")) && !bytes.Contains(text, []byte("www.")) {
+		return false
+	}
+	if saidOutsideLinks(text, p.ID) {
+		return false
+	}
+	for _, n := range p.Names {
+		if saidOutsideLinks(text, n) {
+			return false
+		}
+	}
+	for _, d := range p.Domains {
+		// (the domain's first label too: a mirror's zone that carries it,
+		// "rbl-plus.mail-abuse.ja.net" of mail-abuse.org's list)
+		if saidOutsideLinks(text, d) || saidOutsideLinks(text, d[:max(strings.IndexByte(d, '.'), 0)]) {
+			return false
+		}
+	}
+	for _, z := range p.Zones {
+		if saidOutsideLinks(text, z.Name) {
+			return false
+		}
+	}
+	return true
+}
+
+// otherZone reports whether a DNS list the reply names by a zone outside
+// a link (namedLists' lists) is no catalog provider's: no provider's
+// zone, domain or mail host.
+func (c *Catalog) otherZone(text []byte, lists []listName) bool {
+	for _, l := range lists {
+		if !saidOutsideLinks(text, l.name) || c.domainIdx.first([]byte(l.name), nil) != nil || c.hostIdx.first([]byte(l.name), nil) != nil {
+			continue
+		}
+		known := false
+		for _, p := range c.providers {
+			for _, z := range p.Zones {
+				if strings.EqualFold(z.Name, l.name) || strings.HasSuffix(strings.ToLower(z.Name), "."+l.name) {
+					known = true
+				}
+			}
+		}
+		if !known {
+			return true
+		}
+	}
+	return false
+}
+
+// saidOutsideLinks reports whether w (folded as a reply is) occurs in
+// text outside a link: in a run of text without spaces that has no "://"
+// and does not start with "www.".
+func saidOutsideLinks(text []byte, w string) bool {
+	w = strings.ToLower(w)
+	if w == "" {
+		return false
+	}
+	for off := 0; off < len(text); {
+		k := bytes.Index(text[off:], []byte(w))
+		if k < 0 {
+			return false
+		}
+		k += off
+		off = k + 1
+		s := bytes.LastIndexByte(text[:k], ' ') + 1
+		e := k + bytes.IndexByte(text[k:], ' ')
+		if e < k {
+			e = len(text)
+		}
+		run := text[s:e]
+		if !bytes.Contains(run, []byte("://")) && !bytes.HasPrefix(run, []byte("www.")) {
+			return true
+		}
+	}
+	return false
 }

@@ -662,7 +662,7 @@ func mergeGeneric(dst *source, g *GenericCues) {
 	if g.TerseWords != 0 {
 		d.TerseWords = g.TerseWords
 	}
-	for _, l := range []struct{ dst, src *[]string }{{&d.Subject, &g.Subject}, {&d.Refusal, &g.Refusal}, {&d.List, &g.List}, {&d.Strong, &g.Strong}, {&d.Qualifier, &g.Qualifier}, {&d.Standing, &g.Standing}, {&d.Locative, &g.Locative}, {&d.Owner, &g.Owner}, {&d.Placed, &g.Placed}, {&d.Terse, &g.Terse}, {&d.Links, &g.Links}, {&d.Boilerplate, &g.Boilerplate}, {&d.Samples, &g.Samples}, {&d.Counter, &g.Counter}} {
+	for _, l := range []struct{ dst, src *[]string }{{&d.Subject, &g.Subject}, {&d.Refusal, &g.Refusal}, {&d.List, &g.List}, {&d.Strong, &g.Strong}, {&d.Qualifier, &g.Qualifier}, {&d.Standing, &g.Standing}, {&d.Locative, &g.Locative}, {&d.Owner, &g.Owner}, {&d.Placed, &g.Placed}, {&d.Terse, &g.Terse}, {&d.Links, &g.Links}, {&d.Checkers, &g.Checkers}, {&d.Boilerplate, &g.Boilerplate}, {&d.Samples, &g.Samples}, {&d.Counter, &g.Counter}} {
 		if *l.src != nil {
 			*l.dst = *l.src
 		}

@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Issue 14, seventeenth round (rules20): the kinds of false block-list
 // alarm the untouched measurements still find, told by kind (never by
@@ -319,3 +322,69 @@ var rdnsFamilies = []familyRow{
 }
 
 func TestRDNSFamilies(t *testing.T) { checkFamilies(t, rdnsFamilies) }
+
+// TestProviderFamilies: who must delist us, and who told us. A list's
+// short name as the first label of another list's zone ("pbl.example.org",
+// "sbl.example.net") is that other list; a lookup or test site linked
+// beside a refusal (a multi-list checker, a mail tester) names no list; a
+// domain "per" which or "by" whose policy we were refused is the
+// receiver's, not a list; a DNS list shown only by a link to its pages,
+// beside a zone the reply names, is a page to read, the zone the list;
+// and the receiver named by its own host name or by the log's relay is
+// the via, never the list.
+func TestProviderFamilies(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct{ kind, text, provider, list, via string }{
+		{"short name as a zone's label", "550 5.7.1 Client host [192.0.2.1] blocked using pbl.example.org: dynamic IP with generic PTR", Unknown, "pbl.example.org", ""},
+		{"short name as a zone's label", "554 Rejected: 192.0.2.1 listed in sbl.example.net", Unknown, "sbl.example.net", ""},
+		{"short name as a zone's label", "554 Your IP is listed in pbl.mailfilter.example.net", Unknown, "pbl.mailfilter.example.net", ""},
+		{"short name as a zone's label", "550 Blocked using xbl.example.com", Unknown, "xbl.example.com", ""},
+		{"short name", "550 5.7.1 Your IP is listed in the PBL", "spamhaus", "", ""},
+		{"short name", "554 Rejected: 192.0.2.1 listed in SBL", "spamhaus", "", ""},
+		{"short name", "550 5.7.1 Client host [192.0.2.1] blocked using pbl.spamhaus.org", "spamhaus", "", ""},
+		{"short name", "550 Your server IP address is in the SBL-XBL database", "spamhaus", "", ""},
+		{"checker link", "550 Rejected: your IP is on our blocklist. Test your setup at https://www.mail-tester.com/", Unknown, "", ""},
+		{"checker link", "550 5.7.1 Your IP 192.0.2.1 is blacklisted, check it at https://mxtoolbox.com/blacklists.aspx", Unknown, "", ""},
+		{"checker link", "554 Blocked: your IP is on our list. Check https://multirbl.valli.org/lookup/192.0.2.1.html", Unknown, "", ""},
+		{"checker link", "550 Your IP is blocked; see https://www.example-isp.net/help/blocked (in reply to RCPT TO command)", Unknown, "example-isp.net", ""},
+		{"per whose policy", "550 Rejected per example.net policy: your IP 192.0.2.1 is blocked", Unknown, "", ""},
+		{"per whose policy", "554 Your IP 192.0.2.1 was blocked by example.org anti-spam", Unknown, "", ""},
+		{"per whose policy", "550 5.7.1 Rejected: 192.0.2.1 listed per bl.example.org", Unknown, "bl.example.org", ""},
+		{"a list's page beside a zone", "host mx.example.org[198.51.100.1] said: 550 5.7.1 Service unavailable; client [192.0.2.1] blocked using dnsbl.example.net, see https://www.spamhaus.org/faq/section/DNSBL%20Usage (in reply to RCPT TO command)", Unknown, "dnsbl.example.net", "example.org"},
+		{"a list's page beside a zone", "554 5.7.1 Rejected: 192.0.2.1 listed in rbl.example.net. We use DNS lists; for why, see https://www.spamhaus.org/faq/section/DNSBL%20Usage", Unknown, "rbl.example.net", ""},
+		{"a list's page beside a zone", "550 Blocked using bl.example.com - about block lists: https://www.spamcop.net/fom-serve/cache/298.html", Unknown, "bl.example.com", ""},
+		{"the list's own page", "554 Client host [192.0.2.1] blocked using zen.spamhaus.org; see https://www.spamhaus.org/query/ip/192.0.2.1", "spamhaus", "", ""},
+		{"the list's own page", "550 5.7.1 Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1", "spamcop", "", ""},
+		{"the list's own page", "550 Client host [192.0.2.1] blocked using bl.spamcop.net, see https://www.spamcop.net/bl.shtml?192.0.2.1", "spamcop", "", ""},
+		{"the list's own page", "Listed by rbl-plus.mail-abuse.ja.net - see <URL:http://www.mail-abuse.org/cgi-bin/lookup?192.0.2.1>", "trendmicro", "", ""},
+		{"receiver and list", "host mx.example.com[198.51.100.1] said: 554 5.7.1 mx.example.com: Client host [192.0.2.1] blocked using zen.spamhaus.org (in reply to RCPT TO command)", "spamhaus", "", "example.com"},
+		{"receiver and list", "host mx1.comcast.net[198.51.100.1] said: 554 mx1.comcast.net: blocked using bl.spamcop.net (in reply to RCPT TO command)", "spamcop", "", "comcast"},
+		{"receiver and list", "host mail.example-relay.net[198.51.100.1] said: 550 5.7.1 Your IP 192.0.2.1 is listed in b.barracudacentral.org (in reply to MAIL FROM command)", "barracuda", "", "example-relay.net"},
+		{"receiver and list", "host mx.example-isp.net[198.51.100.1] said: 550 5.7.1 Rejected per example-isp.net policy: your IP 192.0.2.1 is listed in bl.example.org (in reply to RCPT TO command)", Unknown, "bl.example.org", "example-isp.net"},
+	} {
+		v := c.Classify(InputFromText(tc.text, ""))
+		if v.Category != Blocklist || v.Provider != tc.provider || v.List != tc.list || v.Via != tc.via {
+			t.Errorf("%s: %q:\n got %s/%q list %q via %q (rule %s)\nwant %q list %q via %q", tc.kind, tc.text, v.Category, v.Provider, v.List, v.Via, v.Rule, tc.provider, tc.list, tc.via)
+		}
+	}
+}
+
+// TestCheckersKey: the generic key's checkers name the sites whose links
+// name no list; a file can set them, and a name that is no DNS name is a
+// problem of the file.
+func TestCheckersKey(t *testing.T) {
+	text := "550 Your IP 192.0.2.1 is blacklisted, check it at https://lookup.example-checker.net/?ip=192.0.2.1"
+	if v := Default().Classify(InputFromText(text, "")); v.List != "lookup.example-checker.net" {
+		t.Fatalf("%q before the override: list %q", text, v.List)
+	}
+	c, err := Load(Default(), []byte("generic:\n  checkers: ['example-checker.net']\n"), "my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Classify(InputFromText(text, "")); v.Category != Blocklist || v.List != "" || v.Provider != Unknown {
+		t.Errorf("%q after the override: %s/%q list %q", text, v.Category, v.Provider, v.List)
+	}
+	if _, err := Load(Default(), []byte("generic:\n  checkers: ['not a name']\n"), "my.yaml"); err == nil || !strings.Contains(err.Error(), "my.yaml:1: generic: checker") {
+		t.Errorf("a checker that is no DNS name: got %v", err)
+	}
+}
