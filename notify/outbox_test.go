@@ -13,6 +13,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // memQueue is an in-memory Queue with the store's semantics: MarkSent and
@@ -177,7 +179,7 @@ func TestBackoff(t *testing.T) {
 // nothing is lost, the backoff grows to its cap, and once the relay is up
 // every notice arrives exactly once, in order.
 func TestWorkerRelayDownThenUp(t *testing.T) {
-	addr := reservePort(t)
+	addr, release := testproc.ClosedAddr(t, "127.0.0.1")
 	q := &memQueue{}
 	start := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 	ids := emailItems(q, 3, start)
@@ -212,6 +214,7 @@ func TestWorkerRelayDownThenUp(t *testing.T) {
 	}
 
 	srv := newCaptureServer()
+	release()
 	srv.start(t, addr, nil)
 	if n, err := w.Step(ctx, first.next); err != nil || n != 3 {
 		t.Fatalf("Step after the relay came up: sent %d, err %v", n, err)
@@ -370,7 +373,7 @@ func TestWorkerPermanentFailure(t *testing.T) {
 func TestWorkerGivesUpAfterDays(t *testing.T) {
 	q := &memQueue{}
 	ids := emailItems(q, 1, t0)
-	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: reservePort(t)}}}
+	w := &Worker{Queue: q, Sinks: map[string]Transport{"email": &SMTP{Addr: closedAddr(t)}}}
 	now := t0
 	for i := 0; i < 1000 && q.item(ids[0]).failed.IsZero(); i++ {
 		if _, err := w.Step(context.Background(), now); err != nil {

@@ -101,7 +101,7 @@ func TestSMTPErrors(t *testing.T) {
 }
 
 func TestSMTPConnectionRefusedIsTemporary(t *testing.T) {
-	s := &SMTP{Addr: reservePort(t)}
+	s := &SMTP{Addr: closedAddr(t)}
 	err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("x\r\n"))
 	var se *SendError
 	if !errors.As(err, &se) || se.Op != "dial" || !se.Temp {
@@ -233,7 +233,7 @@ func TestSMTPValidate(t *testing.T) {
 }
 
 func TestSMTPBadAddressIsPermanent(t *testing.T) {
-	s := &SMTP{Addr: reservePort(t)}
+	s := &SMTP{Addr: closedAddr(t)}
 	err := s.Send(context.Background(), "a@example.net", []string{"b@example.net>\r\nDATA"}, []byte("x\r\n"))
 	if err == nil || Temporary(err) {
 		t.Fatalf("err %v, want a permanent error", err)

@@ -17,6 +17,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // A capture server, as go-smtp's own tests run one: a real go-smtp server on
@@ -208,16 +210,11 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 	return nil, false, errors.New("unexpected LOGIN step")
 }
 
-// reservePort returns a loopback address on which nothing listens (a
-// connection gets "connection refused") and which a later listen can take.
-func reservePort(t *testing.T) string {
+// closedAddr returns a loopback address on which nothing listens (a
+// connection gets "connection refused") for the rest of the test.
+func closedAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr, _ := testproc.ClosedAddr(t, "127.0.0.1")
 	return addr
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -214,7 +213,7 @@ func TestWebhookErrors(t *testing.T) {
 }
 
 func TestWebhookNetworkErrorsAreTemporary(t *testing.T) {
-	err := (&Webhook{URL: "http://" + reservePort(t) + "/"}).Post(context.Background(), []byte("{}"))
+	err := (&Webhook{URL: "http://" + closedAddr(t) + "/"}).Post(context.Background(), []byte("{}"))
 	if err == nil || !Temporary(err) {
 		t.Errorf("connection refused: err %v, want temporary", err)
 	}
@@ -336,12 +335,7 @@ func TestWebhookRelated(t *testing.T) {
 // printed; net/http's errors quote it ("Post \"https://…/TOKEN\": dial tcp
 // …"), and the error went to the log and the outbox's last_error.
 func TestWebhookErrorsHideTheURL(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close() // nobody listens there now
+	closed := closedAddr(t) // nobody listens there
 	for _, u := range []string{
 		"http://" + closed + "/services/T000/B000/SECRETTOKEN",
 		"http://" + closed + "/services/T000/B000/SECRETTOKEN\x7f", // does not parse

@@ -2,11 +2,15 @@ package testproc
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -110,4 +114,37 @@ func HoldsSocket(pid int, inode string) bool {
 		}
 	}
 	return false
+}
+
+// ClosedAddr returns a TCP address on the loopback IPv4 address ip where
+// nothing listens, so that connections to it are refused, and keeps it so
+// until release (or the end of the test): a socket bound to it, never
+// listening, holds the port, which no other process can take meanwhile. A
+// test that listens there later calls release first. (A port merely free
+// when picked, FreeAddr's, may be taken by another process — a test
+// beside this one — before the test is done with it.)
+func ClosedAddr(t testing.TB, ip string) (addr string, release func()) {
+	t.Helper()
+	a := net.ParseIP(ip).To4()
+	if a == nil {
+		t.Fatalf("testproc.ClosedAddr: %q is not an IPv4 address", ip)
+	}
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syscall.CloseOnExec(fd)
+	var once sync.Once
+	release = func() { once.Do(func() { syscall.Close(fd) }) }
+	t.Cleanup(release)
+	sa := &syscall.SockaddrInet4{}
+	copy(sa.Addr[:], a)
+	if err := syscall.Bind(fd, sa); err != nil {
+		t.Fatalf("testproc.ClosedAddr: binding %s: %v", ip, err)
+	}
+	bound, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.JoinHostPort(ip, strconv.Itoa(bound.(*syscall.SockaddrInet4).Port)), release
 }

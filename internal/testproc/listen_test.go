@@ -1,12 +1,14 @@
 package testproc
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -87,4 +89,30 @@ func TestListenerInode(t *testing.T) {
 			t.Errorf("ListenerInode(%s) = %q, want %q", tt.addr, got, tt.want)
 		}
 	}
+}
+
+// TestClosedAddr: connections to the address are refused; no one else can
+// listen there while it is held (a port merely picked free could be taken
+// by another process meanwhile); after release, the test can.
+func TestClosedAddr(t *testing.T) {
+	addr, release := ClosedAddr(t, "127.0.0.1")
+	if c, err := net.Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
+		if c != nil {
+			c.Close()
+		}
+		t.Errorf("dialing %s: %v, want connection refused", addr, err)
+	}
+	if ln, err := net.Listen("tcp", addr); !errors.Is(err, syscall.EADDRINUSE) {
+		if ln != nil {
+			ln.Close()
+		}
+		t.Errorf("listening on the held %s: %v, want address in use", addr, err)
+	}
+	release()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listening on %s after release: %v", addr, err)
+	}
+	ln.Close()
+	release() // again: nothing
 }
