@@ -206,6 +206,7 @@ func TestParseValues(t *testing.T) {
 			return c.Metrics.Listen == "0.0.0.0:9436"
 		}},
 		{"localhost metrics", "metrics: {listen: 'localhost:9436'}", func(c *Config) bool { return c.Metrics.Listen == "localhost:9436" }},
+		{"metrics on any free port", "metrics: {listen: '127.0.0.1:0'}", func(c *Config) bool { return c.Metrics.Listen == "127.0.0.1:0" }},
 		{"remote milter allowed", "milter: {listen: 'inet:192.0.2.25:8899', allow_remote: true, header: X-Track-ID}", func(c *Config) bool {
 			return c.Milter.AllowRemote && c.Milter.Header == "X-Track-ID" &&
 				!slices.ContainsFunc(c.Warnings, func(p Problem) bool { return strings.Contains(p.Error(), "milter") })
@@ -550,7 +551,10 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:3: metrics.listen: every interface is not loopback: set metrics.allow_remote: true to serve metrics beyond this host",
 		}},
 		{"metrics port", "notify: {to: pm@example.com}\nmetrics:\n  listen: 127.0.0.1:99999\n", []string{
-			`t.yaml:3: metrics.listen: "127.0.0.1:99999": the port must be a number from 1 to 65535`,
+			`t.yaml:3: metrics.listen: "127.0.0.1:99999": the port must be a number from 0 to 65535`,
+		}},
+		{"milter port 0", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:127.0.0.1:0\n", []string{
+			`t.yaml:3: milter.listen: "127.0.0.1:0": the port must be a number from 1 to 65535`,
 		}},
 		{"milter sendmail syntax", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:8899@127.0.0.1\n", []string{
 			`t.yaml:3: milter.listen: "inet:8899@127.0.0.1" is Sendmail's inet:PORT@HOST form; Postfix's is inet:HOST:PORT`,

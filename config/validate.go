@@ -231,7 +231,7 @@ func (d *decoder) validateNotify(n *Notify) {
 	case n.SMTP == "":
 		d.errorf("notify.smtp", "empty: write host:port (127.0.0.1:25 for the local Postfix), or set notify.sendmail")
 	default:
-		if _, _, msg := splitHostPort(n.SMTP, false); msg != "" {
+		if _, _, msg := splitHostPort(n.SMTP, false, false); msg != "" {
 			d.errorf("notify.smtp", "%s", msg)
 		}
 	}
@@ -239,7 +239,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		d.errorf("notify.starttls", "%q is not one of %s", string(n.StartTLS), joinNames(notify.StartTLSPolicies))
 	} else if n.Sendmail != "" && d.set("notify.starttls") {
 		d.errorf("notify.starttls", "applies to notify.smtp, not to notify.sendmail")
-	} else if host, _, msg := splitHostPort(n.SMTP, false); n.StartTLS == TLSRequired && msg == "" && net.ParseIP(host) != nil {
+	} else if host, _, msg := splitHostPort(n.SMTP, false, false); n.StartTLS == TLSRequired && msg == "" && net.ParseIP(host) != nil {
 		key, _ := d.later("notify.starttls", "notify.smtp")
 		d.warnf(key, "starttls: required verifies the relay's certificate for %s, and certificates rarely name an IP address: write the name the certificate gives in notify.smtp", host)
 	}
@@ -259,7 +259,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		d.errorf(key, "set notify.username too")
 	}
 	if n.Username != "" && n.Sendmail == "" && n.StartTLS != TLSRequired {
-		if host, _, msg := splitHostPort(n.SMTP, false); msg == "" && !isLoopbackHost(host) {
+		if host, _, msg := splitHostPort(n.SMTP, false, false); msg == "" && !isLoopbackHost(host) {
 			d.errorf("notify.username", "the password would cross the network unprotected: set notify.starttls: required")
 		}
 	}
@@ -607,7 +607,7 @@ func (d *decoder) validateMetrics(m *Metrics) {
 		}
 		return
 	}
-	host, _, msg := splitHostPort(m.Listen, true)
+	host, _, msg := splitHostPort(m.Listen, true, true)
 	switch {
 	case msg != "":
 		d.errorf("metrics.listen", "%s", msg)
@@ -644,7 +644,7 @@ func (d *decoder) validateMilter(m *Milter) {
 			d.errorf("milter.listen", "%q is Sendmail's inet:PORT@HOST form; Postfix's is inet:HOST:PORT", m.Listen)
 			return
 		}
-		host, _, msg := splitHostPort(addr, false)
+		host, _, msg := splitHostPort(addr, false, false)
 		if msg != "" {
 			d.errorf("milter.listen", "%s", msg)
 		} else if !isLoopbackHost(host) && !m.AllowRemote {
@@ -664,14 +664,18 @@ func (d *decoder) validateMilter(m *Milter) {
 
 // splitHostPort checks "host:port" with a numeric port in 1–65535 and a
 // host that is an IP address or a DNS name; an empty host (all interfaces)
-// only when emptyHost. It returns a message instead of an error.
-func splitHostPort(s string, emptyHost bool) (host string, port int, msg string) {
+// only when emptyHost, port 0 (a free port the system picks) only when
+// anyPort. It returns a message instead of an error.
+func splitHostPort(s string, emptyHost, anyPort bool) (host string, port int, msg string) {
 	h, p, err := net.SplitHostPort(s)
 	if err != nil {
 		return "", 0, fmt.Sprintf("%q is not host:port", s)
 	}
 	n, err := strconv.Atoi(p)
-	if err != nil || n < 1 || n > 65535 {
+	if err != nil || n < 0 || n > 65535 || n == 0 && !anyPort {
+		if anyPort {
+			return "", 0, fmt.Sprintf("%q: the port must be a number from 0 to 65535", s)
+		}
 		return "", 0, fmt.Sprintf("%q: the port must be a number from 1 to 65535", s)
 	}
 	switch {

@@ -27,8 +27,8 @@ func TestAlertmanagerTwoHosts(t *testing.T) {
 		b, routes := newBenchPeers(t)
 		b.pf = pt.Start(t, pt.Options{Routes: routes, Hostname: h})
 		b.drv = &driver{t: t, pf: b.pf, seen: map[string]int{}}
-		cfg, metrics := b.channelConfig(tc, nil, am)
-		startDaemon(t, cfg, metrics)
+		cfg := b.channelConfig(tc, nil, am)
+		startDaemon(t, cfg)
 		benches = append(benches, b)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*daemonWait)

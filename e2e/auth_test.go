@@ -35,13 +35,16 @@ func TestNotifySMTPAuth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ops := pt.NewRemote(t, "127.0.0.23:0", "mx.ops.test")
-			pf := startWithSASL(t, pt.Options{
+			pf, err := startWithSASL(t, pt.Options{
 				Routes: []pt.Route{{Domain: "ops.test", Host: ops.Domain(), Addr: ops.Addr()}},
 				Main: map[string]string{
 					"mynetworks":               "192.0.2.254/32", // not loopback: relaying needs AUTH
 					"smtpd_relay_restrictions": "permit_sasl_authenticated, reject_unauth_destination",
 				},
 			}, saslDir)
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			dir := t.TempDir()
 			log := writeFile(t, dir, "mail.log", "")
@@ -49,7 +52,6 @@ func TestNotifySMTPAuth(t *testing.T) {
 			if err := os.Chmod(pw, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			metrics := freeAddr(t, "127.0.0.1")
 			cfg := writeFile(t, dir, "rblwatch.yaml", fmt.Sprintf(`log: {path: %s, backfill: 0s}
 state: {path: %s}
 notify:
@@ -63,11 +65,11 @@ notify:
 host_name: mx.bench.test
 dnsbl: {interval: 0s, resolver: "127.0.0.1:53"}
 metrics: {listen: %s}
-`, log, filepath.Join(dir, "state.db"), pf.SMTPAddr(), pw, metrics))
+`, log, filepath.Join(dir, "state.db"), pf.SMTPAddr(), pw, metricsAnyPort))
 			if err := os.Chmod(cfg, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			d := startDaemon(t, cfg, metrics)
+			d := startDaemon(t, cfg)
 			d.waitLog("following from the end", 1)
 			stamp := time.Now().UTC().Format(time.RFC3339)
 			appendLog(t, log, stamp+" mx postfix/smtp[100]: 4C1B2A3F91: to=<bob@bigbank.test>, relay=mx.bigbank.test[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.7.1, status=bounced (host mx.bigbank.test[198.51.100.7] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org (in reply to RCPT TO command))\n")

@@ -32,7 +32,6 @@ func TestBacklogSummary(t *testing.T) {
 	capture := pt.NewRemote(t, "127.0.0.1:0", "mx.ops.test")
 	logPath := filepath.Join(dir, "mail.log")
 	state := filepath.Join(dir, "state.db")
-	metrics := freeAddr(t, "127.0.0.1")
 
 	// A day of log, relative to now: ordinary deliveries every ten
 	// minutes; Spamhaus refusing from 23 h to 22 h ago (over after the
@@ -82,9 +81,9 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-`, logPath, state, capture.Addr(), metrics))
+`, logPath, state, capture.Addr(), metricsAnyPort))
 
-	d := startDaemon(t, cfg, metrics)
+	d := startDaemon(t, cfg)
 	d.waitLog("reading back the log", 1)
 	ctx, cancel := context.WithTimeout(context.Background(), daemonWait)
 	defer cancel()
@@ -154,7 +153,7 @@ metrics:
 
 	// Started again on the same state and log, with a line logged since:
 	// nothing more is sent (a stop sends what was pending).
-	again := startDaemon(t, cfg, metrics)
+	again := startDaemon(t, cfg)
 	again.waitLog("resuming", 1)
 	f, err := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {

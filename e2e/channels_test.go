@@ -134,12 +134,12 @@ func runChannelCase(t *testing.T, tc channelCase) {
 	if tc.alertmanager {
 		am = amtest.Start(t, amtest.Options{})
 	}
-	cfg, metrics := b.channelConfig(tc, hook, am)
+	cfg := b.channelConfig(tc, hook, am)
 	// Every value is one config check accepts without a word about it.
 	if out, err := exec.Command(rblwatchBin, "config", "check", "--config", cfg).CombinedOutput(); err != nil || strings.Contains(string(out), "notify.") {
 		t.Fatalf("rblwatch config check: %v\n%s", err, out)
 	}
-	d := startDaemon(t, cfg, metrics)
+	d := startDaemon(t, cfg)
 	from := d.startOffset()
 	ctx, cancel := context.WithTimeout(context.Background(), daemonWait)
 	defer cancel()
@@ -239,7 +239,7 @@ func checkOutbox(t *testing.T, dir string, want map[string][]string) {
 }
 
 // channelConfig writes the configuration of a case.
-func (b *daemonBench) channelConfig(tc channelCase, hook *hookPeer, am *amtest.Server) (path, metrics string) {
+func (b *daemonBench) channelConfig(tc channelCase, hook *hookPeer, am *amtest.Server) string {
 	t := b.t
 	t.Helper()
 	var n strings.Builder
@@ -272,13 +272,11 @@ func (b *daemonBench) channelConfig(tc channelCase, hook *hookPeer, am *amtest.S
 }
 
 // notifyConfig writes a configuration for rblwatch run on the bench with
-// the notify block given (YAML, "notify:" included) and returns its path
-// and its metrics address. The file is private: it may hold the webhook
-// URL, a secret.
-func (b *daemonBench) notifyConfig(notify string) (path, metrics string) {
+// the notify block given (YAML, "notify:" included) and returns its path.
+// The file is private: it may hold the webhook URL, a secret.
+func (b *daemonBench) notifyConfig(notify string) string {
 	t := b.t
 	t.Helper()
-	metrics = freeAddr(t, "127.0.0.1")
 	text := fmt.Sprintf(`log:
   path: %s
 state:
@@ -290,12 +288,12 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-%s`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), b.pf.Hostname(), listed, b.dns.Addr, metrics, notify)
-	path = writeFile(t, b.dir, "rblwatch.yaml", text)
+%s`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), b.pf.Hostname(), listed, b.dns.Addr, metricsAnyPort, notify)
+	path := writeFile(t, b.dir, "rblwatch.yaml", text)
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return path, metrics
+	return path
 }
 
 // checkEmails checks that the ops remote received, through Postfix, one

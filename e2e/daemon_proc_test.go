@@ -26,12 +26,19 @@ import (
 // and far below the go test timeout.
 const daemonWait = 60 * time.Second
 
+// metricsAnyPort is the metrics.listen of every daemon the tests start: a
+// free port the daemon picks and binds itself, read back from its log
+// (daemonProc.metricsAddr). A port the test picked (free a moment ago) and
+// handed to the daemon could be taken by another process before the daemon
+// binds it; the daemon then exits at its start ("address already in use").
+const metricsAnyPort = "127.0.0.1:0"
+
 // daemonProc is a running "rblwatch run" (the binary TestMain built), with
 // its JSON log lines collected for the test to wait on.
 type daemonProc struct {
 	t       *testing.T
 	cmd     *exec.Cmd
-	metrics string // the metrics.listen address of its configuration
+	metrics string // where it serves its metrics, once metricsAddr read it
 
 	mu      sync.Mutex
 	entries []logEntry
@@ -47,23 +54,23 @@ type logEntry map[string]any
 func (e logEntry) msg() string { s, _ := e["msg"].(string); return s }
 
 // startDaemon runs "rblwatch run --config cfg" until stop, or until the
-// test ends (then it is killed if still running). metrics is the
-// configuration's metrics.listen.
-func startDaemon(t *testing.T, cfg, metrics string) *daemonProc {
+// test ends (then it is killed if still running). Its configuration's
+// metrics.listen is metricsAnyPort.
+func startDaemon(t *testing.T, cfg string) *daemonProc {
 	t.Helper()
-	return startDaemonEnv(t, cfg, metrics, "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
+	return startDaemonEnv(t, cfg, "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
 }
 
 // startDaemonEnv is startDaemon with env added to the environment in place
 // of its log settings (which must still make the log JSON).
-func startDaemonEnv(t *testing.T, cfg, metrics string, env ...string) *daemonProc {
+func startDaemonEnv(t *testing.T, cfg string, env ...string) *daemonProc {
 	t.Helper()
-	return startDaemonInput(t, cfg, metrics, nil, env...)
+	return startDaemonInput(t, cfg, nil, env...)
 }
 
 // startDaemonInput is startDaemonEnv with stdin as the daemon's standard
 // input (nil: none), for log.stdin.
-func startDaemonInput(t *testing.T, cfg, metrics string, stdin io.Reader, env ...string) *daemonProc {
+func startDaemonInput(t *testing.T, cfg string, stdin io.Reader, env ...string) *daemonProc {
 	t.Helper()
 	cmd := exec.Command(rblwatchBin, "run", "--config", cfg)
 	cmd.Env = append(os.Environ(), env...)
@@ -76,7 +83,7 @@ func startDaemonInput(t *testing.T, cfg, metrics string, stdin io.Reader, env ..
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting rblwatch run: %v", err)
 	}
-	d := &daemonProc{t: t, cmd: cmd, metrics: metrics, changed: make(chan struct{}), exited: make(chan struct{})}
+	d := &daemonProc{t: t, cmd: cmd, changed: make(chan struct{}), exited: make(chan struct{})}
 	go func() {
 		d.read(stderr)
 		err := cmd.Wait()
@@ -237,10 +244,30 @@ func (d *daemonProc) exit() error {
 	return d.exitErr()
 }
 
+// metricsAddr waits until the daemon serves its metrics and returns where:
+// the address its log names (metricsAnyPort: the port it bound).
+func (d *daemonProc) metricsAddr() string {
+	d.t.Helper()
+	d.mu.Lock()
+	addr := d.metrics
+	d.mu.Unlock()
+	if addr != "" {
+		return addr
+	}
+	addr, _ = d.waitLog("serving metrics", 1)["addr"].(string)
+	if addr == "" {
+		d.t.Fatalf("rblwatch run logged no address it serves its metrics on:\n%s", d.log())
+	}
+	d.mu.Lock()
+	d.metrics = addr
+	d.mu.Unlock()
+	return addr
+}
+
 // scrape reads the daemon's metrics: series ("name{label=\"v\"}") →
 // value.
 func (d *daemonProc) scrape() (map[string]float64, error) {
-	resp, err := http.Get("http://" + d.metrics + "/metrics")
+	resp, err := http.Get("http://" + d.metricsAddr() + "/metrics")
 	if err != nil {
 		return nil, err
 	}
@@ -314,18 +341,6 @@ func (d *daemonProc) caughtUp(path string, from int64) {
 	}
 	want := float64(bytes.Count(data[from:], []byte("\n")))
 	d.waitMetric("rblwatch_logwatch_lines_total", "reading the log to its end", func(v float64) bool { return v >= want })
-}
-
-// freeAddr returns a TCP address on the loopback IP ip that was free a
-// moment ago.
-func freeAddr(t *testing.T, ip string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // forwarder relays TCP connections from a loopback address to another: a

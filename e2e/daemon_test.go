@@ -21,6 +21,7 @@ import (
 	"github.com/rblwatch/rblwatch/dnsbl/dnsbltest"
 	inc "github.com/rblwatch/rblwatch/incident"
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 	"github.com/rblwatch/rblwatch/track"
 )
 
@@ -57,6 +58,7 @@ type daemonBench struct {
 	bigbank, outlook, ops, shop *pt.FakeRemote
 	dns                         *dnsbltest.Server
 	drv                         *driver
+	configs                     int // the configuration files written
 }
 
 func newDaemonBench(t *testing.T) *daemonBench {
@@ -108,8 +110,8 @@ type daemonOptions struct {
 }
 
 // config writes a configuration file for rblwatch run and returns its
-// path and its metrics address. Every run of one bench shares the state.
-func (b *daemonBench) config(o daemonOptions) (path, metrics string) {
+// path. Every run of one bench shares the state.
+func (b *daemonBench) config(o daemonOptions) string {
 	b.t.Helper()
 	if o.lang == "" {
 		o.lang = "en"
@@ -126,7 +128,6 @@ func (b *daemonBench) config(o daemonOptions) (path, metrics string) {
 	if o.resolverFailures != "" {
 		o.resolverFailures = "  resolver_failures: " + o.resolverFailures + "\n"
 	}
-	metrics = freeAddr(b.t, "127.0.0.1")
 	text := fmt.Sprintf(`log:
   path: %s
 state:
@@ -146,8 +147,9 @@ dnsbl:
   interval: %s
 %smetrics:
   listen: %s
-`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), postmaster, b.pf.Hostname(), o.smtp, o.lang, o.renotify, listed, b.dns.Addr, o.interval, o.resolverFailures, metrics)
-	return writeFile(b.t, b.dir, "rblwatch-"+strings.NewReplacer(".", "-", ":", "-").Replace(metrics)+".yaml", text), metrics
+`, b.pf.LogPath(), filepath.Join(b.dir, "state.db"), postmaster, b.pf.Hostname(), o.smtp, o.lang, o.renotify, listed, b.dns.Addr, o.interval, o.resolverFailures, metricsAnyPort)
+	b.configs++
+	return writeFile(b.t, b.dir, fmt.Sprintf("rblwatch-%d.yaml", b.configs), text)
 }
 
 // notices waits until the capture remote holds n notices and returns them.
@@ -346,8 +348,8 @@ func checkMetrics(t *testing.T, d *daemonProc, want map[string]float64) {
 func TestDaemonNotifiesThroughPostfix(t *testing.T) {
 	t.Parallel()
 	b := newDaemonBench(t)
-	cfg, metrics := b.config(daemonOptions{})
-	d := startDaemon(t, cfg, metrics)
+	cfg := b.config(daemonOptions{})
+	d := startDaemon(t, cfg)
 	from := d.startOffset()
 
 	qid := b.drv.smtp(aliceAddr, bounced("bob@bigbank.test"))
@@ -401,8 +403,8 @@ func TestDaemonNotifiesThroughPostfix(t *testing.T) {
 func TestDaemonJapaneseAcrossRestart(t *testing.T) {
 	t.Parallel()
 	b := newDaemonBench(t)
-	cfg, metrics := b.config(daemonOptions{lang: "ja"})
-	d := startDaemon(t, cfg, metrics)
+	cfg := b.config(daemonOptions{lang: "ja"})
+	d := startDaemon(t, cfg)
 	d.startOffset()
 
 	qid := b.drv.smtp(aliceAddr, bounced("bob@bigbank.test"))
@@ -426,7 +428,7 @@ func TestDaemonJapaneseAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	d = startDaemon(t, cfg, metrics)
+	d = startDaemon(t, cfg)
 	from := d.startOffset()
 	ns := b.notices(2)
 	m := ns[1]
@@ -458,11 +460,11 @@ func TestDaemonJapaneseAcrossRestart(t *testing.T) {
 func TestDaemonRelayDownThenUp(t *testing.T) {
 	t.Parallel()
 	b := newDaemonBench(t)
-	// Closed: connections are refused. An address of its own, so that no
-	// other server of the tests takes the port meanwhile.
-	relay := freeAddr(t, "127.0.0.25")
-	cfg, metrics := b.config(daemonOptions{smtp: relay})
-	d := startDaemon(t, cfg, metrics)
+	// Closed: connections are refused. An address of its own, held
+	// (testproc.ClosedAddr) until the relay listens there.
+	relay, release := testproc.ClosedAddr(t, "127.0.0.25")
+	cfg := b.config(daemonOptions{smtp: relay})
+	d := startDaemon(t, cfg)
 	d.startOffset()
 
 	b.drv.smtp(aliceAddr, bounced("bob@bigbank.test"))
@@ -473,8 +475,9 @@ func TestDaemonRelayDownThenUp(t *testing.T) {
 		t.Fatalf("%d notices pending after the stop, want 1", pending)
 	}
 
+	release()
 	forward(t, relay, b.pf.SMTPAddr())
-	d = startDaemon(t, cfg, metrics)
+	d = startDaemon(t, cfg)
 	from := d.startOffset()
 	n := b.notices(1)[0]
 	if n.kind != "opened" {
@@ -510,8 +513,8 @@ func TestDaemonSelfCheck(t *testing.T) {
 	// and, after dnsbl.resolver_failures rounds in a row, tells the
 	// postmaster. How many rounds the dead phase lasts depends on the
 	// machine's load: that notice is off here (log and metric remain).
-	cfg, metrics := b.config(daemonOptions{interval: "1s", resolverFailures: "0"})
-	d := startDaemon(t, cfg, metrics)
+	cfg := b.config(daemonOptions{interval: "1s", resolverFailures: "0"})
+	d := startDaemon(t, cfg)
 
 	n := b.notices(1)[0]
 	if n.kind != "listed" {
@@ -599,8 +602,8 @@ func reverse(ip string) string {
 func TestDaemonStateLostKnowsOwnNotices(t *testing.T) {
 	t.Parallel()
 	b := newDaemonBench(t)
-	cfg, metrics := b.config(daemonOptions{})
-	d := startDaemon(t, cfg, metrics)
+	cfg := b.config(daemonOptions{})
+	d := startDaemon(t, cfg)
 	d.startOffset()
 	qid := b.drv.smtp(aliceAddr, bounced("bob@bigbank.test"))
 	if _, err := b.pf.WaitDelivery(qid, "bob@bigbank.test", "bounced", 1); err != nil {
@@ -625,7 +628,7 @@ func TestDaemonStateLostKnowsOwnNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	d = startDaemon(t, cfg, metrics)
+	d = startDaemon(t, cfg)
 	d.waitLog("no stored position (a new state): reading back the log", 1)
 	w := d.waitLog("incident announced before the state was lost (our notice is in the log): not announced again", 1)
 	if !strings.HasPrefix(fmt.Sprint(w["incident"]), "barracuda-"+listed+"-") || w["notice"] != "opened" {

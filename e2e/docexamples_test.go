@@ -160,7 +160,7 @@ func runDocExample(t *testing.T, ex docExample) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgPath, metrics := b.notifyConfig(string(block))
+	cfgPath := b.notifyConfig(string(block))
 	data, err := os.ReadFile(cfgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func runDocExample(t *testing.T, ex docExample) {
 	}
 	t.Logf("the example as run:\n%s", block)
 
-	d := startDaemon(t, cfgPath, metrics)
+	d := startDaemon(t, cfgPath)
 	from := d.startOffset()
 	ctx, cancel := context.WithTimeout(context.Background(), daemonWait)
 	defer cancel()

@@ -41,10 +41,10 @@ func TestFleet(t *testing.T) {
 	var targets []promtest.Target
 	for _, name := range names {
 		b := newDaemonBench(t)
-		cfg, metrics := b.config(daemonOptions{})
-		startDaemon(t, cfg, metrics)
+		cfg := b.config(daemonOptions{})
+		d := startDaemon(t, cfg)
 		hosts = append(hosts, b)
-		targets = append(targets, promtest.Target{Addr: metrics, Instance: name})
+		targets = append(targets, promtest.Target{Addr: d.metricsAddr(), Instance: name})
 	}
 	prom := promtest.Start(t, promtest.Options{
 		Targets:       targets,

@@ -38,8 +38,8 @@ func TestDaemonManyReceiversNoStorm(t *testing.T) {
 	}
 	b.pf = pt.Start(t, pt.Options{Routes: routes})
 	b.drv = &driver{t: t, pf: b.pf, seen: map[string]int{}}
-	cfg, metrics := b.config(daemonOptions{})
-	d := startDaemon(t, cfg, metrics)
+	cfg := b.config(daemonOptions{})
+	d := startDaemon(t, cfg)
 	from := d.startOffset()
 
 	b.drv.smtp(aliceAddr, rcpts...)

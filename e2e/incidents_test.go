@@ -21,8 +21,8 @@ func TestIncidentsAckMute(t *testing.T) {
 	if err := b.bigbank.AddRules(pt.Rule{Stage: pt.StageRcpt, Match: `^carl@`, Reply: spamhaus}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, metrics := b.config(daemonOptions{renotify: "2s"})
-	d := startDaemon(t, cfg, metrics)
+	cfg := b.config(daemonOptions{renotify: "2s"})
+	d := startDaemon(t, cfg)
 	from := d.startOffset()
 	cli := func(args ...string) string {
 		t.Helper()

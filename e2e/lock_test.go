@@ -16,10 +16,9 @@ import (
 )
 
 // lockConfig writes a configuration for a daemon on state in dir and
-// returns its path and metrics address.
-func lockConfig(t *testing.T, dir, state string) (string, string) {
+// returns its path.
+func lockConfig(t *testing.T, dir, state string) string {
 	t.Helper()
-	metrics := freeAddr(t, "127.0.0.1")
 	log := writeFile(t, dir, "mail.log", "")
 	cfg := writeFile(t, dir, fmt.Sprintf("config-%d.yaml", time.Now().UnixNano()), fmt.Sprintf(`log:
   path: %s
@@ -33,8 +32,8 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-`, log, state, metrics))
-	return cfg, metrics
+`, log, state, metricsAnyPort))
+	return cfg
 }
 
 // runOnce runs "rblwatch run" and waits for it to end (or kills it after
@@ -67,11 +66,11 @@ func TestOneDaemonPerState(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.db")
-	cfg1, m1 := lockConfig(t, dir, state)
-	first := startDaemon(t, cfg1, m1)
+	cfg1 := lockConfig(t, dir, state)
+	first := startDaemon(t, cfg1)
 	first.startOffset()
 
-	cfg2, _ := lockConfig(t, dir, state)
+	cfg2 := lockConfig(t, dir, state)
 	code, stderr := runOnce(t, cfg2)
 	host, _ := os.Hostname()
 	if code == 0 {
@@ -93,27 +92,27 @@ func TestOneDaemonPerState(t *testing.T) {
 	if err := os.Link(state, link); err != nil {
 		t.Fatal(err)
 	}
-	cfg3, _ := lockConfig(t, linkDir, link)
+	cfg3 := lockConfig(t, linkDir, link)
 	code, stderr = runOnce(t, cfg3)
 	if code == 0 || !strings.Contains(stderr, "held by pid "+strconv.Itoa(first.cmd.Process.Pid)) {
 		t.Errorf("a second daemon on a hard link to the state: exit %d:\n%s", code, stderr)
 	}
 
 	// Another state beside it is fine.
-	other, mo := lockConfig(t, dir, filepath.Join(dir, "other.db"))
-	second := startDaemon(t, other, mo)
+	other := lockConfig(t, dir, filepath.Join(dir, "other.db"))
+	second := startDaemon(t, other)
 	second.startOffset()
 	second.stop()
 
 	// A stopped holder frees the state; so does a killed one.
 	first.stop()
-	again := startDaemon(t, cfg2, m1)
+	again := startDaemon(t, cfg2)
 	again.startOffset()
 	if err := again.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	<-again.exited
-	last := startDaemon(t, cfg1, m1)
+	last := startDaemon(t, cfg1)
 	last.startOffset()
 	last.stop()
 }

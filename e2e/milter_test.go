@@ -46,29 +46,37 @@ const milterWait = 60 * time.Second
 // trouble.
 func TestMilterThroughPostfix(t *testing.T) {
 	remote := pt.NewRemote(t, "127.0.0.21:0", "mx.partner.test")
-	port := milterPort(t)
-	listen := "inet:127.0.0.1:" + port
-	opts := pt.Options{
-		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
-			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
-		Milter: milter.PostfixMilter(listen),
-		Main: map[string]string{
-			"milter_mail_macros":          "{mail_addr}",
-			"milter_end_of_header_macros": "{mail_addr}",
-			"milter_end_of_data_macros":   "{mail_addr}",
-		},
-	}
 	saslDir := milterSASL(t)
-	var pf *pt.Instance
-	if saslDir != "" {
-		pf = startWithSASL(t, opts, saslDir)
-	} else {
-		pf = pt.Start(t, opts)
-	}
-
-	cfg := milterConfig(t, t.TempDir(), pf.LogPath(), listen, true)
-	d := startMilterDaemon(t, cfg)
-	d.waitFor("milter listening")
+	var (
+		pf  *pt.Instance
+		cfg string
+		d   *milterDaemon
+	)
+	onFreePorts(t, 1, func(ports []string) error {
+		listen := "inet:127.0.0.1:" + ports[0]
+		opts := pt.Options{
+			Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+				{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+			Milter: milter.PostfixMilter(listen),
+			Main: map[string]string{
+				"milter_mail_macros":          "{mail_addr}",
+				"milter_end_of_header_macros": "{mail_addr}",
+				"milter_end_of_data_macros":   "{mail_addr}",
+			},
+		}
+		var err error
+		if saslDir != "" {
+			pf, err = startWithSASL(t, opts, saslDir)
+		} else {
+			pf, err = pt.TryStart(t, opts)
+		}
+		if err != nil {
+			return err
+		}
+		cfg = milterConfig(t, t.TempDir(), pf.LogPath(), listen, true)
+		d, err = startMilterOn(t, pf, cfg)
+		return err
+	})
 	d.waitFor("following from the end")
 
 	type sent struct {
@@ -154,6 +162,68 @@ func TestMilterThroughPostfix(t *testing.T) {
 	}
 }
 
+// TestMilterPortTakenMeanwhile: the milter's port, free when picked, is
+// taken by another process before rblwatch run binds it (the daemon exits:
+// "address already in use"): Postfix and the daemon start again on another
+// port, where the daemon marks a message. Before, the test failed at the
+// daemon's start (a flake on a busy machine: the port was picked, closed
+// and handed to Postfix and the daemon seconds before the daemon bound it).
+func TestMilterPortTakenMeanwhile(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	picks := 0
+	pick := func(n int) ([]string, error) {
+		if picks++; picks == 1 {
+			return []string{strconv.Itoa(taken.Addr().(*net.TCPAddr).Port)}, nil
+		}
+		return freePorts(n)
+	}
+	remote := pt.NewRemote(t, "127.0.0.21:0", "mx.partner.test")
+	var (
+		listen string
+		pf     *pt.Instance
+		d      *milterDaemon
+	)
+	onPorts(t, 1, pick, func(ports []string) error {
+		listen = "inet:127.0.0.1:" + ports[0]
+		var err error
+		pf, err = pt.TryStart(t, pt.Options{
+			Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+				{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+			Milter: milter.PostfixMilter(listen),
+		})
+		if err != nil {
+			return err
+		}
+		d, err = startMilterOn(t, pf, milterConfig(t, t.TempDir(), pf.LogPath(), listen, true))
+		return err
+	})
+	if picks != 2 || strings.HasSuffix(listen, ":"+strconv.Itoa(taken.Addr().(*net.TCPAddr).Port)) {
+		t.Fatalf("the milter on %s after %d picks, want another port than the taken %s after 2", listen, picks, taken.Addr())
+	}
+	qid, err := pf.Submit("alice@bench.test", []string{"bob@partner.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), milterWait)
+	defer cancel()
+	got, err := remote.WaitMessages(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(got[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := msg.Header.Get("X-Rblwatch-Track"); !strings.HasPrefix(v, qid+"-") {
+		t.Errorf("X-Rblwatch-Track %q, want the mark of %s", v, qid)
+	}
+	d.stop()
+}
+
 // milterTrouble returns Postfix's warnings about milters, but for those
 // about the test's main.cf overriding a default.
 func milterTrouble(t *testing.T, pf *pt.Instance) []string {
@@ -171,15 +241,72 @@ func milterTrouble(t *testing.T, pf *pt.Instance) []string {
 	return out
 }
 
-// milterPort returns a free loopback port for the milter.
-func milterPort(t *testing.T) string {
+// portAttempts bounds the starts of onFreePorts.
+const portAttempts = 5
+
+// onFreePorts calls start with n distinct loopback ports (on 127.0.0.1)
+// that were free a moment ago, for the milter and Postfix's extra smtpd
+// services; start hands them to the programs that bind them (rblwatch run,
+// the Postfix master). Another process may take one meanwhile: then start
+// returns pt.ErrPortTaken, having stopped what it started, and is called
+// again with other ports, up to portAttempts times. Any other error fails
+// the test.
+func onFreePorts(t *testing.T, n int, start func(ports []string) error) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	onPorts(t, n, freePorts, start)
+}
+
+// onPorts is onFreePorts with the ports from pick.
+func onPorts(t *testing.T, n int, pick func(n int) ([]string, error), start func(ports []string) error) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ports, err := pick(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = start(ports)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, pt.ErrPortTaken) || attempt == portAttempts {
+			t.Fatal(err)
+		}
+		t.Logf("%v: starting again on other ports", err)
 	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// freePorts returns n distinct loopback ports that were free a moment ago.
+func freePorts(n int) ([]string, error) {
+	var ports []string
+	for range n {
+		// Held until all are picked, so that no two are the same.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close()
+		ports = append(ports, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	}
+	return ports, nil
+}
+
+// startMilterOn starts "rblwatch run" with cfg and waits until it serves
+// the milter; pt.ErrPortTaken (and pf closed) when it could not bind its
+// port because another process holds it, for onFreePorts.
+func startMilterOn(t *testing.T, pf *pt.Instance, cfg string, env ...string) (*milterDaemon, error) {
+	t.Helper()
+	d := startMilterDaemon(t, cfg, env...)
+	if err := d.waitLogOrExit("milter listening"); err != nil {
+		if !strings.Contains(d.log(), "address already in use") {
+			t.Fatal(err)
+		}
+		if err := pf.Close(); err != nil {
+			t.Fatal(err)
+		}
+		log := strings.TrimSpace(d.log())
+		return nil, fmt.Errorf("%w: the milter's: %s", pt.ErrPortTaken, log[strings.LastIndexByte(log, '\n')+1:])
+	}
+	return d, nil
 }
 
 // milterSASL sets up Cyrus SASL for smtpd (user alice@bench.test,
@@ -227,15 +354,18 @@ func milterSASL(t *testing.T) string {
 }
 
 // startWithSASL starts a Postfix whose smtpd offers SMTP AUTH with the
-// accounts of saslDir (milterSASL).
-func startWithSASL(t *testing.T, opts pt.Options, saslDir string) *pt.Instance {
+// accounts of saslDir (milterSASL). Its error is pt.TryStart's.
+func startWithSASL(t *testing.T, opts pt.Options, saslDir string) (*pt.Instance, error) {
 	t.Helper()
 	if opts.Main == nil {
 		opts.Main = map[string]string{}
 	}
 	opts.Main["smtpd_sasl_auth_enable"] = "yes"
 	opts.Main["cyrus_sasl_config_path"] = saslDir
-	pf := pt.Start(t, opts)
+	pf, err := pt.TryStart(t, opts)
+	if err != nil {
+		return nil, err
+	}
 	// Debian's Postfix reads smtpd.conf from config_directory/sasl,
 	// whatever cyrus_sasl_config_path says; smtpd starts (and reads it) at
 	// the first connection.
@@ -249,7 +379,7 @@ func startWithSASL(t *testing.T, opts pt.Options, saslDir string) *pt.Instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pf
+	return pf, nil
 }
 
 var milterQueuedAs = regexp.MustCompile(`queued as ([0-9A-Za-z]+)`)
@@ -468,6 +598,14 @@ func (d *milterDaemon) log() string {
 // waitFor waits for a log entry with this message.
 func (d *milterDaemon) waitFor(msg string) {
 	d.t.Helper()
+	if err := d.waitLogOrExit(msg); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// waitLogOrExit waits for a log entry with this message; an error when the
+// daemon exits first or milterWait passes.
+func (d *milterDaemon) waitLogOrExit(msg string) error {
 	timeout := time.NewTimer(milterWait)
 	defer timeout.Stop()
 	for {
@@ -479,16 +617,16 @@ func (d *milterDaemon) waitFor(msg string) {
 			}
 			if json.Unmarshal([]byte(l), &e) == nil && e.Msg == msg {
 				d.mu.Unlock()
-				return
+				return nil
 			}
 		}
 		d.mu.Unlock()
 		select {
 		case <-changed:
 		case <-d.exited:
-			d.t.Fatalf("rblwatch run exited (%v) before logging %q:\n%s", d.err, msg, d.log())
+			return fmt.Errorf("rblwatch run exited (%v) before logging %q:\n%s", d.err, msg, d.log())
 		case <-timeout.C:
-			d.t.Fatalf("rblwatch run did not log %q in %v:\n%s", msg, milterWait, d.log())
+			return fmt.Errorf("rblwatch run did not log %q in %v:\n%s", msg, milterWait, d.log())
 		}
 	}
 }
@@ -525,14 +663,22 @@ const milterHungBound = 2*time.Second + 3*time.Second
 // continued, messages are marked again.
 func TestMilterHungBoundsDelay(t *testing.T) {
 	remote := pt.NewRemote(t, "127.0.0.22:0", "mx.partner.test")
-	listen := "inet:127.0.0.1:" + milterPort(t)
-	pf := pt.Start(t, pt.Options{
-		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
-			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
-		Milter: milter.PostfixMilter(listen),
+	var (
+		listen string
+		pf     *pt.Instance
+		d      *milterDaemon
+	)
+	onFreePorts(t, 1, func(ports []string) error {
+		listen = "inet:127.0.0.1:" + ports[0]
+		pf = pt.Start(t, pt.Options{
+			Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+				{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+			Milter: milter.PostfixMilter(listen),
+		})
+		var err error
+		d, err = startMilterOn(t, pf, milterConfig(t, t.TempDir(), pf.LogPath(), listen, false))
+		return err
 	})
-	d := startMilterDaemon(t, milterConfig(t, t.TempDir(), pf.LogPath(), listen, false))
-	d.waitFor("milter listening")
 	stopped := false
 	stop := func(sig syscall.Signal) {
 		t.Helper()
@@ -742,13 +888,21 @@ func (d *milterDaemon) waitUntil(cond func() bool, describe func() string) {
 // logs no milter trouble.
 func TestMilterUnixSocketChrooted(t *testing.T) {
 	remote := pt.NewRemote(t, "127.0.0.22:0", "mx.partner.test")
-	chrooted := "127.0.0.1:" + milterPort(t)
 	entry := milter.PostfixMilter("unix:" + milter.PostfixUnixSocket)
-	pf := pt.Start(t, pt.Options{
-		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
-			{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
-		Milter:   entry,
-		Services: chrooted + " inet n - y - - smtpd\n",
+	var (
+		chrooted string
+		pf       *pt.Instance
+	)
+	onFreePorts(t, 1, func(ports []string) error {
+		chrooted = "127.0.0.1:" + ports[0]
+		var err error
+		pf, err = pt.TryStart(t, pt.Options{
+			Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()},
+				{Domain: "bench.test", Host: remote.Domain(), Addr: remote.Addr()}},
+			Milter:   entry,
+			Services: chrooted + " inet n - y - - smtpd\n",
+		})
+		return err
 	})
 	grp, err := user.LookupGroup("postfix")
 	if err != nil {

@@ -28,7 +28,6 @@ func TestPostmulti(t *testing.T) {
 	outDrv := &driver{t: t, pf: out, seen: map[string]int{}}
 	inDrv := &driver{t: t, pf: in, seen: map[string]int{}}
 
-	metrics := freeAddr(t, "127.0.0.1")
 	cfg := writeFile(t, b.dir, "rblwatch.yaml", fmt.Sprintf(`log:
   paths: [%s, %s]
   backfill: 0s
@@ -46,8 +45,8 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-`, out.LogPath(), in.LogPath(), filepath.Join(b.dir, "state.db"), postmaster, out.Hostname(), out.SMTPAddr(), listed, b.dns.Addr, metrics))
-	d := startDaemon(t, cfg, metrics)
+`, out.LogPath(), in.LogPath(), filepath.Join(b.dir, "state.db"), postmaster, out.Hostname(), out.SMTPAddr(), listed, b.dns.Addr, metricsAnyPort))
+	d := startDaemon(t, cfg)
 	d.waitLog("following from the end", 2) // both logs followed
 
 	// postfix-out meets Barracuda's list, postfix-in Microsoft's.
@@ -84,7 +83,7 @@ metrics:
 	// A restart resumes both logs where they were. The refusal postfix-in
 	// logs next is the first Microsoft refusal the new process counts:
 	// carol's, before it in the same log, was not read again.
-	d = startDaemon(t, cfg, metrics)
+	d = startDaemon(t, cfg)
 	d.waitLog("resuming", 2)
 	inDrv.smtp(aliceAddr, bounced("erin@outlook.test"))
 	if v := d.waitMetric(`rblwatch_classify_blocklist_rejections_total{provider="microsoft"}`, "the refusal after the restart",

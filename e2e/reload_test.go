@@ -18,7 +18,6 @@ import (
 func TestSIGHUPReload(t *testing.T) {
 	dir := t.TempDir()
 	log := writeFile(t, dir, "mail.log", "")
-	metrics := freeAddr(t, "127.0.0.1")
 	config := func(level, metrics, extra string) string {
 		return fmt.Sprintf(`log: {path: %s, backfill: 0s}
 state: {path: %s}
@@ -27,8 +26,8 @@ metrics: {listen: %s}
 logging: {level: %s}
 %s`, log, filepath.Join(dir, "state.db"), metrics, level, extra)
 	}
-	cfg := writeFile(t, dir, "rblwatch.yaml", config("info", metrics, ""))
-	d := startDaemonEnv(t, cfg, metrics, "RBLWATCH_LOG_FORMAT=json") // the level comes from the file
+	cfg := writeFile(t, dir, "rblwatch.yaml", config("info", metricsAnyPort, ""))
+	d := startDaemonEnv(t, cfg, "RBLWATCH_LOG_FORMAT=json") // the level comes from the file
 	d.waitLog("following from the end", 1)
 	line := func(qid string) string {
 		return time.Now().UTC().Format(time.RFC3339) + " mx postfix/smtp[100]: " + qid + ": to=<a@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=2.0.0, status=sent (250 2.0.0 OK)\n"
@@ -46,8 +45,9 @@ logging: {level: %s}
 		t.Fatalf("%d debug entries at level info", n)
 	}
 
-	// Reloadable (logging.level) and restart-needing (metrics.listen).
-	writeFile(t, dir, "rblwatch.yaml", config("debug", freeAddr(t, "127.0.0.1"), ""))
+	// Reloadable (logging.level) and restart-needing (metrics.listen:
+	// another address, which the daemon must not take up).
+	writeFile(t, dir, "rblwatch.yaml", config("debug", "127.0.0.2:0", ""))
 	hup()
 	d.waitLog("configuration reloaded", 1)
 	warn := d.waitLog("configuration changes that need a restart are not applied", 1)
@@ -62,7 +62,7 @@ logging: {level: %s}
 	d.waitMetric("rblwatch_logwatch_lines_total", "the second line counted at the old metrics address", func(v float64) bool { return v >= 2 })
 
 	// A file with errors is refused; the daemon reads on.
-	writeFile(t, dir, "rblwatch.yaml", config("debug", metrics, "notify: {langauge: ja}\n"))
+	writeFile(t, dir, "rblwatch.yaml", config("debug", metricsAnyPort, "notify: {langauge: ja}\n"))
 	hup()
 	d.waitLog("reload refused: the configuration has errors", 1)
 	appendLog(t, log, line("4C1B2A3F93"))
@@ -81,12 +81,11 @@ func TestSIGHUPWhileStarting(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	log := writeFile(t, dir, "mail.log", "")
-	metrics := freeAddr(t, "127.0.0.1")
 	// sending_ips in 192.0.2.0/24 is a warning, logged between reading
 	// the configuration and the start.
 	cfg := writeFile(t, dir, "rblwatch.yaml", "log: {path: "+log+"}\nstate: {path: "+filepath.Join(dir, "state.db")+"}\nsending_ips: [192.0.2.10]\n"+
-		"dnsbl: {resolver: \"127.0.0.1:1\", interval: 0s}\nmetrics: {listen: \""+metrics+"\"}\n")
-	d := startDaemon(t, cfg, metrics)
+		"dnsbl: {resolver: \"127.0.0.1:1\", interval: 0s}\nmetrics: {listen: \""+metricsAnyPort+"\"}\n")
+	d := startDaemon(t, cfg)
 	d.waitLog("configuration", 1)
 	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)

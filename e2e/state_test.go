@@ -97,7 +97,6 @@ func spamhausLine(at time.Time, qid, ip string) string {
 type stateBench struct {
 	t                    *testing.T
 	dir, log, state, cfg string
-	metrics              string
 	hook                 *hookRecorder
 }
 
@@ -105,7 +104,6 @@ func newStateBench(t *testing.T, backfill string) *stateBench {
 	b := &stateBench{t: t, dir: t.TempDir(), hook: newHookRecorder(t)}
 	b.log = filepath.Join(b.dir, "mail.log")
 	b.state = filepath.Join(b.dir, "state.db")
-	b.metrics = freeAddr(t, "127.0.0.1")
 	if err := os.WriteFile(b.log, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +122,7 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-`, b.log, backfill, b.state, b.hook.srv.URL, b.metrics))
+`, b.log, backfill, b.state, b.hook.srv.URL, metricsAnyPort))
 	return b
 }
 
@@ -170,7 +168,7 @@ func waitExit(t *testing.T, d *daemonProc) int {
 func TestStateDeletedWhileRunning(t *testing.T) {
 	t.Parallel()
 	b := newStateBench(t, "1h")
-	d := startDaemon(t, b.cfg, b.metrics)
+	d := startDaemon(t, b.cfg)
 	d.startOffset()
 	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
 	b.hook.wait(t, "opened", "barracuda", 1)
@@ -190,7 +188,7 @@ func TestStateDeletedWhileRunning(t *testing.T) {
 
 	// Logged while the daemon was down: the same listing again, and a new one.
 	b.appendLog(barracudaLine(time.Now(), "B1B1B1B1B1", "192.0.2.1"), spamhausLine(time.Now(), "C1C1C1C1C1", "192.0.2.1"))
-	again := startDaemon(t, b.cfg, b.metrics)
+	again := startDaemon(t, b.cfg)
 	b.hook.wait(t, "opened", "spamhaus", 1)
 	again.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
 	again.stop()
@@ -211,7 +209,7 @@ func TestStateDeletedWhileRunning(t *testing.T) {
 func TestStateReplacedWhileRunning(t *testing.T) {
 	t.Parallel()
 	b := newStateBench(t, "1h")
-	d := startDaemon(t, b.cfg, b.metrics)
+	d := startDaemon(t, b.cfg)
 	d.startOffset()
 	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
 	b.hook.wait(t, "opened", "barracuda", 1)
@@ -258,7 +256,7 @@ func TestFreshStartReadsBack(t *testing.T) {
 			b := newStateBench(t, tt.backfill)
 			b.appendLog(barracudaLine(now.Add(-2*time.Hour), "A1A1A1A1A1", "192.0.2.77"),
 				spamhausLine(now.Add(-10*time.Minute), "B1B1B1B1B1", "192.0.2.1"))
-			d := startDaemon(t, b.cfg, b.metrics)
+			d := startDaemon(t, b.cfg)
 			d.waitLog(tt.logged, 1)
 			// A line after the start: once it is reported, whatever the
 			// start read back has been too.
@@ -294,12 +292,12 @@ func TestQuietFreshStartKeepsItsPlace(t *testing.T) {
 		t.Run(backfill, func(t *testing.T) {
 			b := newStateBench(t, backfill)
 			b.appendLog(barracudaLine(time.Now().Add(-10*time.Hour), "A1A1A1A1A1", "192.0.2.77"))
-			d := startDaemon(t, b.cfg, b.metrics)
+			d := startDaemon(t, b.cfg)
 			d.waitLog("caught up with the log", 1)
 			d.stop()
 			// Down for three hours: the rejection came at its start.
 			b.appendLog(spamhausLine(time.Now().Add(-3*time.Hour), "B1B1B1B1B1", "192.0.2.1"))
-			again := startDaemon(t, b.cfg, b.metrics)
+			again := startDaemon(t, b.cfg)
 			again.waitLog("caught up with the log", 1)
 			b.appendLog(barracudaLine(time.Now(), "C1C1C1C1C1", "192.0.2.1"))
 			b.hook.wait(t, "opened", "barracuda", 1)
@@ -336,7 +334,7 @@ func TestQuietFreshStartKeepsItsPlace(t *testing.T) {
 func TestSavedStateRecoveredAtStart(t *testing.T) {
 	t.Parallel()
 	b := newStateBench(t, "1h")
-	d := startDaemon(t, b.cfg, b.metrics)
+	d := startDaemon(t, b.cfg)
 	d.startOffset()
 	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
 	b.hook.wait(t, "opened", "barracuda", 1)
@@ -348,7 +346,7 @@ func TestSavedStateRecoveredAtStart(t *testing.T) {
 	}
 
 	b.appendLog(spamhausLine(time.Now(), "C1C1C1C1C1", "192.0.2.1"))
-	again := startDaemon(t, b.cfg, b.metrics)
+	again := startDaemon(t, b.cfg)
 	b.hook.wait(t, "opened", "spamhaus", 1)
 	again.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
 	again.stop()

@@ -59,10 +59,9 @@ func stdinDay(now time.Time) string {
 }
 
 // stdinConfig is a log.stdin configuration whose notices go to capture.
-func stdinConfig(t *testing.T, dir, smtp string) (cfg, state, metrics string) {
+func stdinConfig(t *testing.T, dir, smtp string) (cfg, state string) {
 	t.Helper()
 	state = filepath.Join(dir, "state.db")
-	metrics = freeAddr(t, "127.0.0.1")
 	cfg = writeFile(t, dir, "config.yaml", fmt.Sprintf(`log:
   stdin: true
 host_name: mx.test
@@ -82,8 +81,8 @@ dnsbl:
   interval: 0s
 metrics:
   listen: %s
-`, state, smtp, metrics))
-	return cfg, state, metrics
+`, state, smtp, metricsAnyPort))
+	return cfg, state
 }
 
 // checkStdinDay checks what the daemon made of stdinDay: the incidents of
@@ -151,11 +150,11 @@ func TestStdinEndsTheCatchUp(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	capture := pt.NewRemote(t, "127.0.0.1:0", "mx.ops.test")
-	cfg, state, metrics := stdinConfig(t, dir, capture.Addr())
+	cfg, state := stdinConfig(t, dir, capture.Addr())
 	log := stdinDay(time.Now())
 	logPath := writeFile(t, dir, "mail.log", log)
 
-	d := startDaemonInput(t, cfg, metrics, strings.NewReader(log), "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
+	d := startDaemonInput(t, cfg, strings.NewReader(log), "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
 	if err := d.exit(); err != nil {
 		t.Fatalf("rblwatch run at the end of stdin: %v\n%s", err, d.log())
 	}
@@ -176,7 +175,7 @@ func TestStdinPipeGoesLive(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	capture := pt.NewRemote(t, "127.0.0.1:0", "mx.ops.test")
-	cfg, state, metrics := stdinConfig(t, dir, capture.Addr())
+	cfg, state := stdinConfig(t, dir, capture.Addr())
 	log := stdinDay(time.Now())
 	logPath := writeFile(t, dir, "mail.log", log)
 
@@ -185,7 +184,7 @@ func TestStdinPipeGoesLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pw.Close()
-	d := startDaemonInput(t, cfg, metrics, pr, "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
+	d := startDaemonInput(t, cfg, pr, "RBLWATCH_LOG=json", "RBLWATCH_LOG_LEVEL=info")
 	pr.Close() // the daemon holds its end
 	if _, err := io.WriteString(pw, log); err != nil {
 		t.Fatal(err)

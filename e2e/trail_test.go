@@ -50,13 +50,6 @@ func TestTrailThroughContentFilter(t *testing.T) {
 		pt.Rule{Stage: pt.StageRcpt, Match: `^blocked2@`, Reply: trendMicro}); err != nil {
 		t.Fatal(err)
 	}
-	listen := "inet:127.0.0.1:" + milterPort(t)
-	reinject := "127.0.0.1:" + milterPort(t)
-	filter, err := contentfilter.Start("127.0.0.1:0", reinject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { filter.Close() })
 	dir := t.TempDir()
 	checks := filepath.Join(dir, "rblwatch_header_checks")
 	if err := os.WriteFile(checks, []byte("/^X-Rblwatch-Track:/ INFO\n"), 0o644); err != nil {
@@ -65,37 +58,55 @@ func TestTrailThroughContentFilter(t *testing.T) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	opts := pt.Options{
-		// One route per host name: two would give it two addresses, and
-		// Postfix would try the second after a refusal by the first.
-		Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()}},
-		Milter: milter.PostfixMilter(listen),
-		Main: map[string]string{
-			"content_filter": "smtp-amavis:[127.0.0.1]:" + filter.Addr()[strings.LastIndexByte(filter.Addr(), ':')+1:],
-			"header_checks":  "regexp:" + checks,
-		},
-		// amavisd-new's smtp-amavis transport, and the re-injection smtpd
-		// as docs/milter.md gives it: no content filter, no milters,
-		// header checks kept.
-		Services: "smtp-amavis unix - - n - 2 smtp\n" +
-			"  -o smtp_data_done_timeout=1200\n" +
-			"  -o smtp_send_xforward_command=yes\n" +
-			"  -o disable_dns_lookups=yes\n" +
-			"  -o max_use=20\n" +
-			reinject + " inet n - n - - smtpd\n" +
-			"  -o content_filter=\n" +
-			"  -o receive_override_options=no_unknown_recipient_checks,no_milters\n" +
-			"  -o smtpd_relay_restrictions=permit_mynetworks,reject\n" +
-			"  -o mynetworks=127.0.0.0/8\n",
-	}
 	saslDir := milterSASL(t)
 	if saslDir == "" {
 		t.Skip("no Cyrus SASL (saslpasswd2)")
 	}
-	pf := startWithSASL(t, opts, saslDir)
-	cfg := milterConfig(t, dir, pf.LogPath(), listen, false)
-	d := startMilterDaemon(t, cfg)
-	d.waitFor("milter listening")
+	var (
+		filter *contentfilter.Filter
+		pf     *pt.Instance
+		cfg    string
+		d      *milterDaemon
+	)
+	onFreePorts(t, 2, func(ports []string) error {
+		listen := "inet:127.0.0.1:" + ports[0]
+		reinject := "127.0.0.1:" + ports[1]
+		var err error
+		filter, err = contentfilter.Start("127.0.0.1:0", reinject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { filter.Close() })
+		opts := pt.Options{
+			// One route per host name: two would give it two addresses, and
+			// Postfix would try the second after a refusal by the first.
+			Routes: []pt.Route{{Domain: "partner.test", Host: remote.Domain(), Addr: remote.Addr()}},
+			Milter: milter.PostfixMilter(listen),
+			Main: map[string]string{
+				"content_filter": "smtp-amavis:[127.0.0.1]:" + filter.Addr()[strings.LastIndexByte(filter.Addr(), ':')+1:],
+				"header_checks":  "regexp:" + checks,
+			},
+			// amavisd-new's smtp-amavis transport, and the re-injection smtpd
+			// as docs/milter.md gives it: no content filter, no milters,
+			// header checks kept.
+			Services: "smtp-amavis unix - - n - 2 smtp\n" +
+				"  -o smtp_data_done_timeout=1200\n" +
+				"  -o smtp_send_xforward_command=yes\n" +
+				"  -o disable_dns_lookups=yes\n" +
+				"  -o max_use=20\n" +
+				reinject + " inet n - n - - smtpd\n" +
+				"  -o content_filter=\n" +
+				"  -o receive_override_options=no_unknown_recipient_checks,no_milters\n" +
+				"  -o smtpd_relay_restrictions=permit_mynetworks,reject\n" +
+				"  -o mynetworks=127.0.0.0/8\n",
+		}
+		if pf, err = startWithSASL(t, opts, saslDir); err != nil {
+			return err
+		}
+		cfg = milterConfig(t, t.TempDir(), pf.LogPath(), listen, false)
+		d, err = startMilterOn(t, pf, cfg)
+		return err
+	})
 	d.waitFor("caught up with the log")
 
 	// Message 1: through the filter, deferred, requeued, delivered.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -28,6 +29,11 @@ var (
 	ErrBadOptions  = errors.New("postfixtest: bad options")
 	ErrStart       = errors.New("postfixtest: starting postfix")
 	ErrTimeout     = errors.New("postfixtest: timed out")
+	// ErrPortTaken: a port of Options.Services (the test's choice) was
+	// taken by another process before the master bound it; the test may
+	// start again on another. (The smtpd port, postfixtest's own choice,
+	// is picked again without the test's help.)
+	ErrPortTaken = errors.New("postfixtest: a port of Options.Services is taken")
 )
 
 // RequireEnv is the environment variable that turns a skip into a failure:
@@ -67,7 +73,8 @@ type Options struct {
 	Main map[string]string
 	// Services are extra master.cf entries, appended as they are (a second
 	// smtpd on another loopback port that a content filter re-injects
-	// into, with its -o overrides).
+	// into, with its -o overrides). A port there that another process
+	// holds fails the start with ErrPortTaken (TryStart): pick another.
 	Services string
 	// Dir is the instance directory, which must not exist yet (it is
 	// created, and removed by Close). Default: a fresh directory
@@ -123,6 +130,18 @@ func Available() error {
 // RBLWATCH_E2E=require.
 func Start(t testing.TB, opts Options) *Instance {
 	t.Helper()
+	in, err := TryStart(t, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// TryStart is Start that returns a start error (ErrPortTaken: try again
+// with other Options.Services ports) instead of failing the test. The
+// instance is closed in t.Cleanup all the same; Close closes it at once.
+func TryStart(t testing.TB, opts Options) (*Instance, error) {
+	t.Helper()
 	if err := Available(); err != nil {
 		if os.Getenv(RequireEnv) == "require" {
 			t.Fatalf("%v (%s=require)", err, RequireEnv)
@@ -141,10 +160,10 @@ func Start(t testing.TB, opts Options) *Instance {
 		})
 	}
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Logf("postfix %s running: log %s, smtpd %s, config %s", in.Version(), in.LogPath(), in.SMTPAddr(), in.ConfigDir())
-	return in
+	return in, nil
 }
 
 // New starts an instance; the caller must Close it. On a start error the
@@ -260,6 +279,26 @@ func (in *Instance) start() error {
 	}
 }
 
+// takenService returns the first HOST:PORT of an inet service in Services
+// that another process holds, or "". The master, which binds them after
+// the postlog service, exits without a word in the log when one is taken.
+func (c config) takenService() string {
+	for _, line := range strings.Split(c.Services, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[1] != "inet" || line[0] == ' ' || line[0] == '\t' || !strings.Contains(f[0], ":") {
+			continue
+		}
+		ln, err := net.Listen("tcp", f[0])
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return f[0]
+		}
+		if err == nil {
+			ln.Close()
+		}
+	}
+	return ""
+}
+
 // startAttempts bounds the starts on a port taken meanwhile.
 const startAttempts = 5
 
@@ -316,8 +355,11 @@ func (in *Instance) startOn() error {
 	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts && exec postfix -c "$3" start`
 	if out, err := in.run("unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", c.Resolv, c.Hosts, c.Conf); err != nil {
 		err = fmt.Errorf("%w: postfix start (in a private mount namespace): %w: %s", ErrStart, err, out)
-		if log, _ := os.ReadFile(c.Log); bytes.Contains(log, []byte(fmt.Sprintf("fatal: bind %s port %d: Address already in use", c.SMTPD.Addr(), c.SMTPD.Port()))) {
+		log, _ := os.ReadFile(c.Log)
+		if bytes.Contains(log, []byte(fmt.Sprintf("fatal: bind %s port %d: Address already in use", c.SMTPD.Addr(), c.SMTPD.Port()))) {
 			err = fmt.Errorf("%w: %s: %w", errPortTaken, c.SMTPD, err)
+		} else if addr := c.takenService(); addr != "" {
+			err = fmt.Errorf("%w: %s: %w", ErrPortTaken, addr, err)
 		}
 		return err
 	}

@@ -3,6 +3,7 @@ package postfixtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -300,5 +301,25 @@ func TestStartPortTaken(t *testing.T) {
 	}
 	if _, err := pf.WaitDelivery(qid, "bob@gmail.test", "sent", 1); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTryStartServicePortTaken: a port of Options.Services, which the test
+// picked, is taken by another process before the master binds it:
+// TryStart says so (ErrPortTaken), for the test to start again on another
+// port, and leaves no process behind. Before, the start failed like any
+// other (ErrStart alone), and a test could only give up.
+func TestTryStartServicePortTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	pf, err := TryStart(t, Options{Services: taken.Addr().String() + " inet n - n - - smtpd\n"})
+	if !errors.Is(err, ErrPortTaken) || pf != nil {
+		t.Fatalf("TryStart with a Services port taken: %v, %v; want ErrPortTaken and no instance", pf, err)
+	}
+	if !strings.Contains(err.Error(), taken.Addr().String()) {
+		t.Errorf("the error does not name the port: %v", err)
 	}
 }
