@@ -205,6 +205,9 @@ func crossOther() []crossCase {
 				continue
 			}
 			for _, tl := range crossOtherTails {
+				if s.kind == "link" && v.list && v.v != "is listed" && tl.t == "" {
+					continue // a link blacklisted, no more said: a URI list's refusal (domain_test.go; issue 14, sixteenth round)
+				}
 				sent := s.s + " " + v.v
 				if tl.t != "" {
 					sent += " " + tl.t

@@ -298,7 +298,7 @@ var otherFamilies = []struct{ kind, text string }{
 	{"content", "554 Message refused: suspected spam content"},
 	{"content", "550 5.7.1 This message was classified as SPAM and rejected"},
 	{"content", "552 5.7.0 Message blocked because it contains a virus"},
-	{"content", "554 5.7.1 Rejected: the message contains a blacklisted URL"},
+	{"content", "554 5.7.1 Rejected: the message contains a URL our filter blocks"},
 	{"content", "550 Message rejected due to suspicious links"},
 	{"content", "554 5.6.0 Message rejected: attachment type not allowed"},
 	{"content", "550 5.7.1 Message from 203.0.113.7 rejected: spam detected in content"},

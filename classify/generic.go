@@ -51,7 +51,8 @@ import (
 //
 // A cue is a phrase of words matched as whole words; a word ending in "*"
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
-// address, "{addr}" for a mail address ("a@example.org" or a word in
+// address, "{link}", after a first word, for a link ("appears on
+// {link}"), "{addr}" for a mail address ("a@example.org" or a word in
 // angle brackets) and "{word}", after a first word, for any one plain word
 // ("blocked by the {word} user": a user's name), "{provider}", after a
 // first word, for the name a catalog provider is called by ("blocked by
@@ -262,6 +263,9 @@ owners:
 		if w == "domain" || w == "relay" || w == "relaying" {
 			continue // a domain listed is a domain list's verdict
 		}
+		if inside(o.s, low, toks) {
+			continue // "the domain in your message is blacklisted": the domain is
+		}
 		if placed && (w == "sender" || w == "senders") {
 			continue // "the sender is listed in <zone>": the sending host's listing
 		}
@@ -285,6 +289,22 @@ owners:
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// inside reports whether the words before toks[s] put it as where
+// something else is ("in your message", "in the email", "within the
+// body"): then it is not what a refusal after it is said of.
+func inside(s int32, low []byte, toks []cueToken) bool {
+	for k := s - 1; k >= 0 && k >= s-2; k-- {
+		switch string(low[toks[k].s:toks[k].e]) {
+		case "in", "within", "inside":
+			return toks[k].clause == toks[s].clause
+		case "your", "the", "this", "its":
+			continue
+		}
+		return false
 	}
 	return false
 }
@@ -466,6 +486,12 @@ func parseCue(p string) (cuePhrase, string) {
 			continue
 		case "{addr}":
 			ph.elems = append(ph.elems, cueElem{kind: tokAddr})
+			continue
+		case "{link}":
+			if len(ph.elems) == 0 {
+				return ph, "cannot begin with " + f
+			}
+			ph.elems = append(ph.elems, cueElem{kind: tokLink})
 			continue
 		case "{word}", "{host}", "{provider}":
 			if len(ph.elems) == 0 {
