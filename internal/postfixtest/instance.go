@@ -33,7 +33,7 @@ var (
 	// taken by another process before the master bound it; the test may
 	// start again on another. (The smtpd port, postfixtest's own choice,
 	// is picked again without the test's help.)
-	ErrPortTaken = errors.New("postfixtest: a port of Options.Services is taken")
+	ErrPortTaken = errors.New("postfixtest: a port the test picked is taken by another process")
 )
 
 // RequireEnv is the environment variable that turns a skip into a failure:

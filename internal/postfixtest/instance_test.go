@@ -230,13 +230,11 @@ func TestCloseLeavesNothing(t *testing.T) {
 
 // TestMilterWiring checks that Options.Milter reaches Postfix: with nobody
 // listening there and milter_default_action = accept, smtpd and cleanup
-// (the sendmail path) warn, and the mail still goes out.
+// (the sendmail path) warn, and the mail still goes out. The port is held
+// (testproc.ClosedAddr), so that no other process listens there meanwhile.
 func TestMilterWiring(t *testing.T) {
-	addr, err := testproc.FreeAddr("tcp", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	milter := "inet:" + addr.String()
+	addr, _ := testproc.ClosedAddr(t, "127.0.0.1")
+	milter := "inet:" + addr
 	gmail := NewRemote(t, "127.0.0.12:0", "mx.gmail.test")
 	pf := Start(t, Options{Milter: milter, Routes: []Route{{Domain: "gmail.test", Host: "mx.gmail.test", Addr: gmail.Addr()}}})
 	qid, err := pf.Submit("alice@example.test", []string{"bob@gmail.test"}, nil)
