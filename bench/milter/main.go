@@ -181,8 +181,13 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 	defer os.RemoveAll(work)
 
+	// Every port the run hands out, picked at once: distinct.
+	free, err := freePorts(8)
+	if err != nil {
+		return err
+	}
 	// smtp-sink: the remote every message goes to.
-	sinkAddr := "127.0.0.31:" + strconv.Itoa(freePort())
+	sinkAddr := "127.0.0.31:" + strconv.Itoa(free[0])
 	sink := child("smtp-sink", "-u", "nobody", "-h", "sink.bench.test", sinkAddr, "256")
 	sink.Stdout, sink.Stderr = io.Discard, os.Stderr
 	if err := sink.Start(); err != nil {
@@ -190,7 +195,7 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 	defer stopChild(sink, syscall.SIGKILL)
 
-	milterPort, downPort := freePort(), freePort()
+	milterPort, downPort := free[1], free[2]
 	pf, err := pt.New(pt.Options{
 		Routes:   []pt.Route{{Domain: "*", Addr: sinkAddr}},
 		Hostname: "mx.bench.test",
@@ -214,14 +219,14 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	if err := interrupted(ctx); err != nil {
 		return err
 	}
-	ports := map[string]int{"off": 0, "on": freePort(), "down": freePort(), "null": freePort()}
+	ports := map[string]int{"off": 0, "on": free[3], "down": free[4], "null": free[5]}
 	_, p, _ := net.SplitHostPort(pf.SMTPAddr())
 	ports["off"], _ = strconv.Atoi(p)
 	// Postfix's name for the milter, and rblwatch's. Postfix uses the
 	// settings docs/milter.md recommends (milter.PostfixMilter), given
 	// to the smtpd services of "on" and "down" through main.cf
 	// parameters of their own.
-	nullPort := freePort()
+	nullPort := free[6]
 	pfMilter, rwMilter := fmt.Sprintf("inet:127.0.0.1:%d", milterPort), fmt.Sprintf("inet:127.0.0.1:%d", milterPort)
 	nullMilter := fmt.Sprintf("inet:127.0.0.1:%d", nullPort)
 	if o.unix {
@@ -255,7 +260,7 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	}
 
 	// rblwatch: follows the log in every mode, serves the milter.
-	metricsAddr := "127.0.0.1:" + strconv.Itoa(freePort())
+	metricsAddr := "127.0.0.1:" + strconv.Itoa(free[7])
 	cfg := filepath.Join(work, "config.yaml")
 	logPath := pf.LogPath()
 	if !o.follow {
@@ -590,13 +595,20 @@ func medianOf(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
-func freePort() int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
+// freePorts returns n distinct loopback ports that were free a moment
+// ago. Each is held until the last is picked: a port closed is free to be
+// picked again at once (about 18 pairs in 500 picks one after another).
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ports, nil
 }
 
 // postconf sets main.cf parameters of the instance.

@@ -36,7 +36,11 @@ func synthetic(ctx context.Context, o options, out io.Writer) error {
 	if err := os.WriteFile(logPath, nil, 0o600); err != nil {
 		return err
 	}
-	network, addr := "tcp", "127.0.0.1:"+strconv.Itoa(freePort())
+	free, err := freePorts(1)
+	if err != nil {
+		return err
+	}
+	network, addr := "tcp", "127.0.0.1:"+strconv.Itoa(free[0])
 	listen := "inet:" + addr
 	if o.unix {
 		network, addr = "unix", filepath.Join(work, "milter.sock")
