@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -537,5 +538,62 @@ func TestCatchUpSettleAgreesWithReplay(t *testing.T) {
 	}
 	if got, want := stored[0], res.Incidents[0]; got.Status != incident.Ongoing || want.Status != got.Status || !want.ClearedAt.Equal(got.ClearedAt) {
 		t.Errorf("daemon: %s (cleared at %v), replay: %s (cleared at %v); want both ongoing", got.Status, got.ClearedAt, want.Status, want.ClearedAt)
+	}
+}
+
+// TestStdinOldLogAgreesWithReplay: an old log fed on standard input (its
+// last refusal two days before the clock, or an hour) gives the daemon the
+// incidents replay of the same lines gives, status and all: the end of
+// the input is the end of the log, now by the clock for both, and an
+// incident whose quiet period ran out by then is cleared by it in both —
+// in the daemon's backlog summary, not as an opened notice of a two-day-old
+// listing. Before, replay left it ongoing (only a delivery was counted to
+// the end of the log) while the daemon cleared it.
+func TestStdinOldLogAgreesWithReplay(t *testing.T) {
+	for _, tc := range []struct {
+		ago  time.Duration // the last refusal, before the clock
+		want incident.Status
+	}{
+		{48 * time.Hour, incident.Cleared},
+		{time.Hour, incident.Ongoing},
+	} {
+		t.Run(tc.ago.String(), func(t *testing.T) {
+			h := newHarness(t)
+			r, w := io.Pipe()
+			h.stream = r
+			cfg := catchUpConfig(h)
+			h.start(cfg)
+			at := t0.Add(-tc.ago)
+			log := rejection(at.Add(-time.Hour), "4C1B2A3F91", "alice@example.net") + "\n" +
+				sent(at.Add(-30*time.Minute), "4C1B2A3F92", "bob@other.example") + "\n" +
+				rejection(at, "4C1B2A3F93", "carol@example.net") + "\n"
+			io.WriteString(w, log)
+			w.Close()
+			h.waitEnd()
+			st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			stored, err := st.Incidents(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := replayAt(t, log, cfg) // standard input ends now
+			if len(stored) != 1 || len(res.Incidents) != 1 {
+				t.Fatalf("daemon found %v, replay %v: want one incident each", ids(stored), ids(res.Incidents))
+			}
+			got, want := stored[0], res.Incidents[0]
+			if got.Status != tc.want || want.Status != tc.want || !got.ClearedAt.Equal(want.ClearedAt) || got.ClearedBy != want.ClearedBy {
+				t.Errorf("daemon: %s at %v by %q; replay: %s at %v by %q; want both %s", got.Status, got.ClearedAt, got.ClearedBy,
+					want.Status, want.ClearedAt, want.ClearedBy, tc.want)
+			}
+			_, recs := noticeRecords(t, h.store)
+			for _, rec := range recs {
+				if rec.Kind == "opened" && tc.want == incident.Cleared {
+					t.Errorf("an opened notice for an incident over two days ago: %+v", rec)
+				}
+			}
+		})
 	}
 }

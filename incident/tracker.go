@@ -985,18 +985,19 @@ func (t *Tracker) Backlog() []Incident {
 	return out
 }
 
-// Finish ends a replay whose log ends at end (when it was last written):
-// an incident with a delivery after its last rejection that stood for the
-// settle time by then is cleared, as the daemon clears it; the others stay
-// ongoing — a delivery moments before the end of the log may still be
-// followed by a rejection (the daemon, reading the same lines, waits too).
+// Finish ends a replay whose log ends at end (when it was last written;
+// now for standard input): what the daemon, reading the same lines, clears
+// by then is cleared — an incident with a delivery after its last
+// rejection that stood for the settle time, or one without a rejection
+// for the quiet period (the daemon's catch-up clears it when it reaches
+// the live end, now) —; the others stay ongoing: a delivery moments
+// before the end of the log may still be followed by a rejection.
 // It returns every incident, as Incidents does but without copying their
 // lists: the tracker must not be used after.
 func (t *Tracker) Finish(end time.Time) []Incident {
+	t.advance(end, nil)
 	for _, st := range t.active {
-		if !st.clearAt.IsZero() && !end.Before(st.clearAt.Add(t.cfg.Settle)) {
-			t.clear(st, st.clearAt, "delivered", nil)
-		} else if st.inc.Status == Open {
+		if st.inc.Status == Open {
 			st.inc.Status = Ongoing
 		}
 	}
