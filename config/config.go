@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/notify"
 )
 
@@ -51,11 +52,18 @@ type Config struct {
 	// SendingDomains are our sender domains, checked against domain lists
 	// (Spamhaus DBL, SURBL, URIBL). Lower case, no trailing dot.
 	SendingDomains []string `yaml:"sending_domains"`
-	DNSBL          DNSBL    `yaml:"dnsbl"`
-	Catalog        Catalog  `yaml:"catalog"`
-	Metrics        Metrics  `yaml:"metrics"`
-	Milter         Milter   `yaml:"milter"`
-	Logging        Logging  `yaml:"logging"`
+	// ForeignAddresses is how many addresses that are not ours (neither
+	// SendingIPs nor SendingDomains) all receivers together may name
+	// within a day, each with an incident of its own; refusals naming
+	// further ones count under their provider with no listed address
+	// (ingest.AddressBound). 0: none, every refusal naming an address
+	// that is not ours counts so.
+	ForeignAddresses int     `yaml:"foreign_addresses"`
+	DNSBL            DNSBL   `yaml:"dnsbl"`
+	Catalog          Catalog `yaml:"catalog"`
+	Metrics          Metrics `yaml:"metrics"`
+	Milter           Milter  `yaml:"milter"`
+	Logging          Logging `yaml:"logging"`
 
 	// Warnings are doubtful but usable settings found while loading
 	// (a public resolver, a secret file readable by all, …). The daemon
@@ -428,7 +436,8 @@ func Default() *Config {
 
 			SenderNotice: SenderNotice{PerHour: 3},
 		},
-		Role: classify.RoleDedicated,
+		Role:             classify.RoleDedicated,
+		ForeignAddresses: ingest.DefaultForeignAddresses,
 		DNSBL: DNSBL{
 			Timeout:          2 * time.Second,
 			Interval:         time.Hour,

@@ -156,6 +156,9 @@ func TestParseValues(t *testing.T) {
 		check func(*Config) bool
 	}{
 		{"zero aggregate", "notify: {aggregate: 0s}", func(c *Config) bool { return c.Notify.Aggregate == 0 }},
+		{"foreign addresses by default", "notify: {}", func(c *Config) bool { return c.ForeignAddresses == 20 }},
+		{"no foreign addresses", "foreign_addresses: 0", func(c *Config) bool { return c.ForeignAddresses == 0 }},
+		{"many foreign addresses", "foreign_addresses: 100000", func(c *Config) bool { return c.ForeignAddresses == 100000 }},
 		{"bare zero", "notify: {aggregate: 0}", func(c *Config) bool { return c.Notify.Aggregate == 0 }},
 		{"zero settle", "notify: {settle: 0s}", func(c *Config) bool { return c.Notify.Settle == 0 }},
 		{"days", "state: {retention: 2d}", func(c *Config) bool { return c.State.Retention == 48*time.Hour }},
@@ -263,13 +266,13 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:4: notify.webhook.token: unknown key; known keys under notify.webhook: url, format",
 		}},
 		{"odd key quoted", "notify: {to: pm@example.com}\n\"a\\tb\": 1\n", []string{
-			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging`,
+			`t.yaml:2: "a\tb": unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, foreign_addresses, dnsbl, catalog, metrics, milter, logging`,
 		}},
 		{"section not a mapping", "notify: {to: pm@example.com}\nlog: /var/log/mail.log\n", []string{
 			`t.yaml:2: log: want a mapping with the keys path, paths, journald, stdin, timezone, backfill, got "/var/log/mail.log"`,
 		}},
 		{"top level not a mapping", "- a\n- b\n", []string{
-			"t.yaml:1: want a mapping with the keys log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging, got a list",
+			"t.yaml:1: want a mapping with the keys log, state, notify, role, host_name, sending_ips, sending_domains, foreign_addresses, dnsbl, catalog, metrics, milter, logging, got a list",
 		}},
 		{"list for a mapping", "notify:\n  to: {pm: example.com}\n", []string{
 			"t.yaml:2: notify.to: want a list, got a mapping",
@@ -314,7 +317,7 @@ func TestParseProblems(t *testing.T) {
 			"t.yaml:2: a second YAML document (after ---): put everything in one",
 		}},
 		{"anchor under an unknown key", "base: &b {language: ja}\nnotify: *b\n", []string{
-			"t.yaml:1: base: unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, dnsbl, catalog, metrics, milter, logging",
+			"t.yaml:1: base: unknown key; known keys here: log, state, notify, role, host_name, sending_ips, sending_domains, foreign_addresses, dnsbl, catalog, metrics, milter, logging",
 			nobody,
 		}},
 		{"merge key", "notify:\n  <<: {to: pm@example.com}\n", []string{
@@ -485,6 +488,15 @@ func TestParseProblems(t *testing.T) {
 		}},
 		{"backfill on stdin", "notify: {to: pm@example.com}\nlog:\n  path: \"\"\n  stdin: true\n  backfill: 2h\n", []string{
 			"t.yaml:5: log.backfill: warning: has no effect on standard input, which has no past to read back",
+		}},
+		{"foreign addresses negative", "notify: {to: pm@example.com}\nforeign_addresses: -1\n", []string{
+			"t.yaml:2: foreign_addresses: -1 is not between 0 and 100000 (0: every refusal naming an address that is not ours counts under its provider)",
+		}},
+		{"foreign addresses too many", "notify: {to: pm@example.com}\nforeign_addresses: 100001\n", []string{
+			"t.yaml:2: foreign_addresses: 100001 is not between 0 and 100000 (0: every refusal naming an address that is not ours counts under its provider)",
+		}},
+		{"foreign addresses not a number", "notify: {to: pm@example.com}\nforeign_addresses: 20d\n", []string{
+			`t.yaml:2: foreign_addresses: want a whole number, got "20d"`,
 		}},
 		{"resolver failures", "notify: {to: pm@example.com}\ndnsbl:\n  resolver_failures: -1\n", []string{
 			"t.yaml:3: dnsbl.resolver_failures: -1 is negative: write 0 to never be told",

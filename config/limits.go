@@ -30,6 +30,9 @@ const (
 	maxQuoted = 64
 	// maxText is how long a text inserted into a message may be.
 	maxText = 512
+	// MaxForeignAddresses bounds foreign_addresses: the addresses that
+	// are not ours the daemon remembers for a day (a few MiB at most).
+	MaxForeignAddresses = 100000
 	// MaxResolverFailures bounds dnsbl.resolver_failures.
 	MaxResolverFailures = 1000
 	// MaxBackfill bounds log.backfill: an older backlog is a replay's job.

@@ -433,6 +433,9 @@ func (d *decoder) validateSending(c *Config) {
 		seen[ip] = true
 	}
 	d.checkDomains("sending_domains", c.SendingDomains, false)
+	if c.ForeignAddresses < 0 || c.ForeignAddresses > MaxForeignAddresses {
+		d.errorf("foreign_addresses", "%d is not between 0 and %d (0: every refusal naming an address that is not ours counts under its provider)", c.ForeignAddresses, MaxForeignAddresses)
+	}
 	d.validateSenderNotice(c)
 }
 

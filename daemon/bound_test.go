@@ -18,24 +18,34 @@ import (
 // incident and sent a notice per address; so did 60 receivers each naming
 // one address of its own. Now one receiver opens one per address up to
 // ingest.MaxAddressesPerReceiver, all of them together up to
-// ingest.MaxForeignAddresses, and the rest count under the provider with
+// ingest.DefaultForeignAddresses, and the rest count under the provider with
 // no listed address: one more notice, the folded refusals counted in
 // rblwatch_incident_folded_rejections_total and said once in the log.
 // Refusals naming our own address are never folded. (Before the cap on
-// all, 50 of the 60 receivers' notices had gone out by the stop.)
+// all, 50 of the 60 receivers' notices had gone out by the stop.) The cap
+// on all is the configuration's foreign_addresses: 0 folds every address
+// that is not ours, 100 none of these 60 (before, it was 20 whatever the
+// configuration said).
 func TestReceiversNamingManyAddresses(t *testing.T) {
+	const allWords = "the receivers together name many addresses"
+	many := func(i int) string { return fmt.Sprintf("mx.r%d.example", i) }
 	for _, tc := range []struct {
-		name   string
-		remote func(i int) string // the host that refuses the i-th
-		max    int
-		logged string
+		name    string
+		remote  func(i int) string // the host that refuses the i-th
+		foreign int                // foreign_addresses
+		max     int
+		logged  string // said once in the log; "" for nothing folded
 	}{
-		{"one receiver", func(int) string { return "mx.example.net" }, ingest.MaxAddressesPerReceiver, "a receiver names many addresses that are not ours"},
-		{"many receivers", func(i int) string { return fmt.Sprintf("mx.r%d.example", i) }, ingest.MaxForeignAddresses, "the receivers together name many addresses"},
+		{"one receiver", func(int) string { return "mx.example.net" }, ingest.DefaultForeignAddresses, ingest.MaxAddressesPerReceiver, "a receiver names many addresses that are not ours"},
+		{"many receivers", many, ingest.DefaultForeignAddresses, ingest.DefaultForeignAddresses, allWords},
+		{"many receivers, foreign_addresses 5", many, 5, 5, allWords},
+		{"many receivers, foreign_addresses 0", many, 0, 0, allWords},
+		{"many receivers, foreign_addresses 100", many, 100, 60, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			cfg := h.config()
+			cfg.ForeignAddresses = tc.foreign
 			cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
 			h.start(cfg)
 			const n = 60
@@ -49,13 +59,22 @@ func TestReceiversNamingManyAddresses(t *testing.T) {
 			h.read(n + 1)
 			h.tickAt(t0.Add(2 * time.Minute))
 			h.stop()
-			if got, want := h.mail.count(), tc.max+2; got != want {
-				t.Errorf("%d notices for %d addresses (and ours), want %d", got, n, want)
+			want := tc.max + 2 // and the folded ones' incident, and ours
+			if tc.logged == "" {
+				want = tc.max + 1
+			}
+			// The notices made (the outbox may still hold some at the stop).
+			if ns, _ := noticeRecords(t, h.store); len(ns) != want {
+				t.Errorf("%d notices for %d addresses (and ours), want %d", len(ns), n, want)
 			}
 			if got := testutil.ToFloat64(h.metrics.folded); got != float64(n-tc.max) {
 				t.Errorf("folded refusals counted %v, want %d", got, n-tc.max)
 			}
-			if got := h.logs.FilterMessageSnippet(tc.logged).Len(); got != 1 {
+			if tc.logged == "" {
+				if got := h.logs.FilterMessageSnippet("many addresses").Len(); got != 0 {
+					t.Errorf("a folding was logged %d times, want none", got)
+				}
+			} else if got := h.logs.FilterMessageSnippet(tc.logged).Len(); got != 1 {
 				t.Errorf("the folding was logged %d times, want once", got)
 			}
 		})

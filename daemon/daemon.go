@@ -288,7 +288,7 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	// which its cached verdicts depend on. Its reference time is set for
 	// each batch (process).
 	s.reader = ingest.NewReader(ingest.Options{Catalog: cat, Location: loc, SendingIP: s.sendingIP()}, time.Time{})
-	s.bound = ingest.NewAddressBound(ours(cfg))
+	s.bound = ingest.NewAddressBound(ours(cfg), cfg.ForeignAddresses)
 	if s.tracker != nil {
 		s.tracker.SetConfig(s.lifecycle())
 	}
@@ -1098,7 +1098,7 @@ func (s *service) fold(o *incident.Observation) {
 	if s.bound.FoldedAll && !all {
 		s.log.Warn("the receivers together name many addresses that are not ours: further refusals naming others count under their provider with no listed address (set sending_ips and sending_domains if these are ours)",
 			zap.String("remote", sanitize.Line(o.RemoteHost, 255)), zap.String("provider", o.Verdict.Provider),
-			zap.Int("addresses", ingest.MaxForeignAddresses))
+			zap.Int("addresses", s.bound.Foreign()))
 	}
 	if len(s.bound.FoldedReceivers) > before {
 		s.log.Warn("a receiver names many addresses that are not ours: its further refusals count under their provider with no listed address (set sending_ips and sending_domains if these are ours)",

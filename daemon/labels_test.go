@@ -114,7 +114,7 @@ func TestMetricLabelsBounded(t *testing.T) {
 // made-up statuses and syslog names — makes no series of its own: the
 // providers are catalog ids, the listed addresses ours or "other", the
 // statuses and categories fixed sets. The open incidents still add up.
-// (They are few: past ingest.MaxForeignAddresses addresses that are not
+// (They are few: past ingest.DefaultForeignAddresses addresses that are not
 // ours, the refusals count under their provider with no listed address.)
 func TestRefusalLabelsBounded(t *testing.T) {
 	h := newHarness(t)
@@ -165,9 +165,9 @@ func TestRefusalLabelsBounded(t *testing.T) {
 		}
 	}
 	// The receivers together open an incident for each of the first
-	// ingest.MaxForeignAddresses addresses, and one with no listed address
+	// ingest.DefaultForeignAddresses addresses, and one with no listed address
 	// for the others (ingest.AddressBound).
-	if open != ingest.MaxForeignAddresses+1 {
-		t.Errorf("%v incidents open after %d refusals of distinct receivers, want %d: the gauge lost them", open, n, ingest.MaxForeignAddresses+1)
+	if open != ingest.DefaultForeignAddresses+1 {
+		t.Errorf("%v incidents open after %d refusals of distinct receivers, want %d: the gauge lost them", open, n, ingest.DefaultForeignAddresses+1)
 	}
 }

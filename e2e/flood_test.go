@@ -13,12 +13,12 @@ import (
 // message to 24 receivers, each of which refuses it naming an address of
 // its own, none ours. Each receiver stays under its own cap, and the
 // postmaster got 24 notices, one per address. Now all receivers together
-// open incidents for ingest.MaxForeignAddresses addresses; the other
+// open incidents for ingest.DefaultForeignAddresses addresses; the other
 // refusals count under Barracuda with no listed address: one notice more,
 // MaxForeignAddresses+1 in all.
 func TestDaemonManyReceiversNoStorm(t *testing.T) {
 	t.Parallel()
-	const n = ingest.MaxForeignAddresses + 4
+	const n = ingest.DefaultForeignAddresses + 4
 	b := &daemonBench{t: t, dir: t.TempDir()}
 	zones := t.TempDir()
 	writeFile(t, zones, "brbl.zone", brblListed)
@@ -43,11 +43,11 @@ func TestDaemonManyReceiversNoStorm(t *testing.T) {
 	from := d.startOffset()
 
 	b.drv.smtp(aliceAddr, rcpts...)
-	want := ingest.MaxForeignAddresses + 1
+	want := ingest.DefaultForeignAddresses + 1
 	b.notices(want)
 	b.relayed(want)
 	d.caughtUp(b.pf.LogPath(), from)
-	d.waitMetric("rblwatch_incident_folded_rejections_total", "the folded refusals", func(v float64) bool { return v == n-ingest.MaxForeignAddresses })
+	d.waitMetric("rblwatch_incident_folded_rejections_total", "the folded refusals", func(v float64) bool { return v == n-ingest.DefaultForeignAddresses })
 	d.stop()
 	if got := len(b.ops.Messages()); got != want {
 		t.Errorf("the postmaster got %d notices for %d receivers naming an address each, want %d", got, n, want)

@@ -21,12 +21,14 @@ import (
 // the incident of their provider with no listed address, and counted.
 // Many receivers, each naming one address of its own (a botnet of
 // receivers, a reply template misread everywhere), would do the same, so
-// all of them together may name at most MaxForeignAddresses within
-// AddressWindow. Our own addresses (sending_ips, sending_domains) are
+// all of them together may name at most a number of addresses within
+// AddressWindow (the configuration's foreign_addresses, by default
+// DefaultForeignAddresses; 0: none, every refusal naming an address not
+// ours is folded). Our own addresses (sending_ips, sending_domains) are
 // never folded.
 const (
 	MaxAddressesPerReceiver = 10
-	MaxForeignAddresses     = 20
+	DefaultForeignAddresses = 20
 	AddressWindow           = 24 * time.Hour
 	// maxReceivers bounds the receivers remembered; past it, those
 	// whose addresses are all older than AddressWindow are forgotten, and
@@ -42,13 +44,13 @@ type AddressBound struct {
 	// receivers: receiver → the addresses it named.
 	receivers map[string]*addrSet
 	recvOf    map[string]string // host → receiver (receiverOf)
-	// foreign: the addresses named by any receiver (at most
-	// MaxForeignAddresses).
-	foreign addrSet
+	// foreign: the addresses named by any receiver (at most maxForeign).
+	foreign    addrSet
+	maxForeign int
 	// Folded counts the refusals folded so far; FoldedReceivers names the
 	// receivers that had some folded by their own cap (at most
 	// maxReceivers), FoldedAll says whether any was folded by the cap on
-	// all of them (MaxForeignAddresses).
+	// all of them (maxForeign).
 	Folded          int64
 	FoldedReceivers map[string]bool
 	FoldedAll       bool
@@ -114,9 +116,12 @@ func (s *addrSet) expire(max int, at time.Time) {
 }
 
 // NewAddressBound returns a bound for a host whose own addresses (IPs and
-// domains, as verdicts write them) are ours.
-func NewAddressBound(ours []string) *AddressBound {
-	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{}}
+// domains, as verdicts write them) are ours, under which all receivers
+// together may name at most foreign other addresses within AddressWindow
+// (0: none; a negative number counts as 0).
+func NewAddressBound(ours []string, foreign int) *AddressBound {
+	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{},
+		maxForeign: max(foreign, 0)}
 	for _, a := range ours {
 		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
 	}
@@ -154,9 +159,9 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	addrs.expire(MaxAddressesPerReceiver, o.At)
 	global := b.foreign.m[v.Listed] != nil
 	if !global {
-		b.foreign.expire(MaxForeignAddresses, o.At)
+		b.foreign.expire(b.maxForeign, o.At)
 	}
-	if len(addrs.m) < MaxAddressesPerReceiver && (global || len(b.foreign.m) < MaxForeignAddresses) {
+	if len(addrs.m) < MaxAddressesPerReceiver && (global || len(b.foreign.m) < b.maxForeign) {
 		if global {
 			b.foreign.touch(v.Listed, o.At)
 		} else {
@@ -222,3 +227,7 @@ func receiverOf(host string) string {
 	}
 	return strings.Clone(host)
 }
+
+// Foreign returns the most addresses that are not ours all receivers
+// together may name within AddressWindow (NewAddressBound's foreign).
+func (b *AddressBound) Foreign() int { return b.maxForeign }

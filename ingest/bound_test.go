@@ -24,7 +24,7 @@ func TestAddressBound(t *testing.T) {
 		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}
 		return &incident.Observation{RemoteHost: host, At: t0.Add(at), Verdict: v}
 	}
-	b := NewAddressBound([]string{"192.0.2.1", "example.com"})
+	b := NewAddressBound([]string{"192.0.2.1", "example.com"}, DefaultForeignAddresses)
 	for i := range MaxAddressesPerReceiver {
 		if o := obs("mx1.evil.example", fmt.Sprintf("203.0.113.%d", i), time.Duration(i)*time.Second); b.Fold(o) {
 			t.Fatalf("address %d of %d folded", i+1, MaxAddressesPerReceiver)
@@ -63,7 +63,7 @@ func TestAddressBound(t *testing.T) {
 }
 
 // TestAddressBoundAllReceivers: receivers that each name one address of
-// their own may name MaxForeignAddresses in all within AddressWindow; a
+// their own may name DefaultForeignAddresses in all within AddressWindow; a
 // further address is folded, whichever receiver names it, while an address
 // named before (by another receiver too), ours, and any after the window
 // are not. The cap of each receiver still holds.
@@ -73,10 +73,10 @@ func TestAddressBoundAllReceivers(t *testing.T) {
 		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}
 		return &incident.Observation{RemoteHost: host, At: t0.Add(at), Verdict: v}
 	}
-	b := NewAddressBound([]string{"192.0.2.1"})
-	for i := range MaxForeignAddresses {
+	b := NewAddressBound([]string{"192.0.2.1"}, DefaultForeignAddresses)
+	for i := range DefaultForeignAddresses {
 		if b.Fold(obs(fmt.Sprintf("mx.r%d.example", i), fmt.Sprintf("203.0.113.%d", i), time.Duration(i)*time.Second)) {
-			t.Fatalf("address %d of %d folded", i+1, MaxForeignAddresses)
+			t.Fatalf("address %d of %d folded", i+1, DefaultForeignAddresses)
 		}
 	}
 	for _, tc := range []struct {
@@ -100,14 +100,14 @@ func TestAddressBoundAllReceivers(t *testing.T) {
 	if b.Folded != 2 || !b.FoldedAll || len(b.FoldedReceivers) != 0 {
 		t.Errorf("Folded %d, all %v, receivers %v: want 2 by the cap on all", b.Folded, b.FoldedAll, b.FoldedReceivers)
 	}
-	if len(b.foreign.m) > MaxForeignAddresses {
-		t.Errorf("%d addresses remembered, at most %d", len(b.foreign.m), MaxForeignAddresses)
+	if len(b.foreign.m) > DefaultForeignAddresses {
+		t.Errorf("%d addresses remembered, at most %d", len(b.foreign.m), DefaultForeignAddresses)
 	}
 }
 
 // TestAddressBoundMemory: receivers are remembered in bounded number.
 func TestAddressBoundMemory(t *testing.T) {
-	b := NewAddressBound(nil)
+	b := NewAddressBound(nil, DefaultForeignAddresses)
 	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	for i := range 3 * maxReceivers {
 		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: "203.0.113.7"}
@@ -123,7 +123,7 @@ func TestAddressBoundMemory(t *testing.T) {
 // into the same buffer (the merger's count of folded refusals changed from
 // run to run when they were views).
 func TestAddressBoundKeepsNoView(t *testing.T) {
-	b := NewAddressBound(nil)
+	b := NewAddressBound(nil, DefaultForeignAddresses)
 	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	buf := []byte("mx1.evil.example")
 	for i := range MaxAddressesPerReceiver + 1 {
@@ -145,7 +145,7 @@ func TestAddressBoundKeepsNoView(t *testing.T) {
 // thousands of refusals.
 func TestAddressBoundFoldAllocates(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
-	b := NewAddressBound(nil)
+	b := NewAddressBound(nil, DefaultForeignAddresses)
 	v := classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus"}
 	var o incident.Observation
 	for i := range MaxAddressesPerReceiver + 1 {
@@ -197,9 +197,9 @@ func TestAddressBoundAsNaive(t *testing.T) {
 		expire(addrs, MaxAddressesPerReceiver, at)
 		_, global := foreign[listed]
 		if !global {
-			expire(foreign, MaxForeignAddresses, at)
+			expire(foreign, DefaultForeignAddresses, at)
 		}
-		if len(addrs) < MaxAddressesPerReceiver && (global || len(foreign) < MaxForeignAddresses) {
+		if len(addrs) < MaxAddressesPerReceiver && (global || len(foreign) < DefaultForeignAddresses) {
 			foreign[listed], addrs[listed] = at, at
 			return false
 		}
@@ -207,7 +207,7 @@ func TestAddressBoundAsNaive(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(10, 14))
 	for round := range 90 {
-		b := NewAddressBound(nil)
+		b := NewAddressBound(nil, DefaultForeignAddresses)
 		clear(receivers)
 		clear(foreign)
 		at := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
@@ -226,6 +226,32 @@ func TestAddressBoundAsNaive(t *testing.T) {
 			if got, want := b.Fold(&o), fold(receiverOf(host), listed, at); got != want {
 				t.Fatalf("round %d, refusal %d (%s names %s at %v): folded %v, want %v", round, i, host, listed, at, got, want)
 			}
+		}
+	}
+}
+
+// TestAddressBoundForeignCap: the cap on all receivers is what
+// NewAddressBound is given (the configuration's foreign_addresses): with
+// 0, every address that is not ours is folded, ours never; with n, the
+// first n addresses of distinct receivers get through and the rest fold.
+func TestAddressBoundForeignCap(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	for _, limit := range []int{0, 1, 5, DefaultForeignAddresses, 50} {
+		b := NewAddressBound([]string{"192.0.2.1"}, limit)
+		const n = 40
+		through := 0
+		for i := range n {
+			v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: fmt.Sprintf("203.0.113.%d", i)}
+			if !b.Fold(&incident.Observation{RemoteHost: fmt.Sprintf("mx.r%d.example", i), At: t0.Add(time.Duration(i) * time.Second), Verdict: v}) {
+				through++
+			}
+		}
+		ours := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: "192.0.2.1"}
+		if b.Fold(&incident.Observation{RemoteHost: "mx.last.example", At: t0.Add(time.Minute), Verdict: ours}) {
+			t.Errorf("cap %d: our own address folded", limit)
+		}
+		if want := min(limit, n); through != want || b.Foreign() != limit || b.FoldedAll != (limit < n) {
+			t.Errorf("cap %d: %d of %d addresses got through (want %d), Foreign() %d, FoldedAll %v", limit, through, n, want, b.Foreign(), b.FoldedAll)
 		}
 	}
 }

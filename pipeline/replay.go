@@ -40,6 +40,11 @@ type Options struct {
 	// Ours are our addresses (sending IPs and domains): a receiver's
 	// refusals naming them are never folded (ingest.AddressBound).
 	Ours []string
+	// ForeignAddresses is how many addresses that are not ours all
+	// receivers together may name in a day before further ones are folded
+	// (the configuration's foreign_addresses; 0: none); nil:
+	// ingest.DefaultForeignAddresses.
+	ForeignAddresses *int
 	// Settle is how long a delivery to an affected receiver must stand,
 	// with no new rejection, to clear an incident (incident.Config.Settle).
 	// A delivery after the last rejection of the log clears it anyway.
@@ -88,6 +93,9 @@ type Result struct {
 	// receiver had named too many addresses that are not ours
 	// (ingest.AddressBound), as the daemon folds them.
 	Folded int64
+	// ForeignAddresses is the cap the replay folded by
+	// (Options.ForeignAddresses), for the report to name.
+	ForeignAddresses int
 	// Bounds tells what the tracker forgot or stopped telling apart to
 	// keep its memory bounded (incident.Bounds): queue ids whose removal
 	// the log never told, recipients past those it tells apart.
@@ -222,7 +230,12 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// and their fates, not lists of them (bounded memory). No events:
 	// the report reads the incidents at the end.
 	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true, NoEvents: true})
-	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP))
+	foreign := ingest.DefaultForeignAddresses
+	if opts.ForeignAddresses != nil {
+		foreign = *opts.ForeignAddresses
+	}
+	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP), foreign)
+	res.ForeignAddresses = foreign
 	// The observations' times as the daemon's clock takes them: a line
 	// dated past every input's modification time (the time the replay
 	// reads standard input at) was not written then, and does not move

@@ -153,7 +153,7 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Files:     fileNames(rep.Files, l),
 	}
 	if rep.Folded > 0 {
-		data.Folded = fmt.Sprintf(l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, ingest.MaxForeignAddresses)
+		data.Folded = fmt.Sprintf(l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, rep.foreignCap)
 	}
 	tmpl, err := htmlTemplate.Clone()
 	if err != nil {

@@ -254,7 +254,7 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 		line(l.Failures, "%s", failureList(rep.Failures, l))
 	}
 	if rep.Folded > 0 {
-		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, ingest.MaxForeignAddresses)
+		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, rep.foreignCap)
 	}
 	if s := boundedText(rep, l); s != "" {
 		line(l.Bounded, "%s", s)

@@ -167,7 +167,8 @@ func TestAuditReadsAsTheDaemon(t *testing.T) {
 // may name as the daemon does (ingest.AddressBound): 15 refusals of one
 // receiver naming 15 addresses give MaxAddressesPerReceiver incidents and
 // one for the rest, counted in folded_rejections; with --config naming
-// them as ours, none is folded.
+// them as ours, none is folded; with a --config of foreign_addresses: 0,
+// all of them are, and the text report names that cap.
 func TestReplayFoldsManyAddresses(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
@@ -185,12 +186,17 @@ func TestReplayFoldsManyAddresses(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("sending_ips: ["+strings.Join(ours, ", ")+"]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	none := filepath.Join(dir, "none.yaml")
+	if err := os.WriteFile(none, []byte("foreign_addresses: 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args              []string
 		incidents, folded int
 	}{
 		{nil, ingest.MaxAddressesPerReceiver + 1, 15 - ingest.MaxAddressesPerReceiver},
 		{[]string{"--config", cfg}, 15, 0},
+		{[]string{"--config", none}, 1, 15},
 	} {
 		out, errOut, code := runCLI(t, append(append([]string{"replay", "--format", "json"}, tc.args...), log)...)
 		var rep struct {
@@ -203,5 +209,9 @@ func TestReplayFoldsManyAddresses(t *testing.T) {
 		if len(rep.Incidents) != tc.incidents || rep.Folded != tc.folded {
 			t.Errorf("%v: %d incidents, %d folded; want %d and %d", tc.args, len(rep.Incidents), rep.Folded, tc.incidents, tc.folded)
 		}
+	}
+	out, _, _ := runCLI(t, "replay", "--config", none, log)
+	if want := "the receivers together more than 0"; !strings.Contains(out, want) {
+		t.Errorf("replay --config (foreign_addresses: 0): no %q in\n%s", want, out)
 	}
 }

@@ -91,7 +91,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 		return usageError{fmt.Sprintf("replay: --quiet must not be negative (%v); 0s never clears an incident for quiet", *quiet)}
 	}
 	opts := pipeline.Options{Catalog: cat, Location: loc, SendingIP: ip, Settle: *settle, Quiet: *quiet, Ours: cfg.SendingDomains,
-		NoTimelines: *format != "html"}
+		ForeignAddresses: &cfg.ForeignAddresses, NoTimelines: *format != "html"}
 	for _, a := range cfg.SendingIPs {
 		opts.Ours = append(opts.Ours, a.String())
 	}
