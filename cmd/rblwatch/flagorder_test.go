@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +43,37 @@ func TestFlagsAfterArguments(t *testing.T) {
 				t.Errorf("exit %d, stderr %q, stdout %.200q; want exit %d and stdout starting %q", code, stderr, out, tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// TestHelpAfterArguments: --help (or -h) typed after the arguments prints
+// the subcommand's usage and exits 0, as before them, and "--" still makes
+// it an argument. Before, replay tried to open a file named "--help" (exit
+// 1), check refused it as a domain, explain explained it as reply text and
+// incidents ack and mute took it for an incident id and a provider.
+func TestHelpAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	if err := os.WriteFile(log, []byte("Nov 23 15:33:46 mx postfix/qmgr[1]: DE9A6986268: removed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"replay", log, "--help"},
+		{"replay", log, "-h"},
+		{"explain", "554 5.7.1 blocked", "--help"},
+		{"check", "192.0.2.1", "-help"},
+		{"incidents", "ack", "--help"},
+		{"incidents", "mute", "spamhaus", "--help"},
+		{"incidents", "unmute", "-h"},
+		{"config", "check", "--help"},
+	} {
+		out, stderr, code := runCLI(t, args...)
+		if code != 0 || !strings.Contains(out+stderr, "usage: rblwatch "+args[0]) {
+			t.Errorf("%q: exit %d, stdout %.200q, stderr %.200q; want the usage and exit 0", args, code, out, stderr)
+		}
+	}
+	// After "--", it is an argument: a file of that name.
+	if _, stderr, code := runCLI(t, "replay", log, "--", "--help"); code != 1 || !strings.Contains(stderr, "--help") {
+		t.Errorf("replay FILE -- --help: exit %d, stderr %q; want the file --help not found", code, stderr)
 	}
 }

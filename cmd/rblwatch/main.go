@@ -198,7 +198,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // the operands too ("incidents ack ID --config F", "explain TEXT --json",
 // "replay mail.log --format json"). After the first operand an argument is
 // a flag only when it names one of fs's ("for -1h" stays a bad duration, not
-// an unknown flag); "--" ends the flags, wherever it stands.
+// an unknown flag) or asks for help (-h, --help: the usage, exit 0); "--"
+// ends the flags, wherever it stands.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
@@ -215,6 +216,11 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := fs.Lookup(name)
+		if (a == "-h" || a == "--h" || a == "-help" || a == "--help") && f == nil {
+			// Help, wherever it is asked for (the flag package's own
+			// -h and -help).
+			return nil, parseFlags(fs, []string{a})
+		}
 		if !strings.HasPrefix(a, "-") || f == nil {
 			rest, args = append(rest, a), args[1:]
 			continue
