@@ -190,6 +190,17 @@ func TestParseValues(t *testing.T) {
 		{"journald unit string", "log: {journald: postfix@-.service}", func(c *Config) bool {
 			return c.Log.Journald.Enabled && slices.Equal(c.Log.Journald.Units, []string{"postfix@-.service"})
 		}},
+		// yes, no, on and off are booleans here as for every other
+		// boolean key: "journald: no" once read the unit "no".
+		{"journald no keeps the file", "log: {journald: no}", func(c *Config) bool {
+			return !c.Log.Journald.Enabled && c.Log.Journald.Units == nil && c.Log.Source() == SourceFile
+		}},
+		{"journald Off keeps the file", "log: {journald: Off}", func(c *Config) bool {
+			return !c.Log.Journald.Enabled && c.Log.Journald.Units == nil && c.Log.Source() == SourceFile
+		}},
+		{"journald yes", "log: {journald: yes}", func(c *Config) bool {
+			return c.Log.Journald.Enabled && c.Log.Journald.Units == nil
+		}},
 		{"journald false keeps the file", "log: {journald: false}", func(c *Config) bool {
 			return c.Log.Source() == SourceFile && c.Log.Path == "/var/log/mail.log"
 		}},

@@ -352,7 +352,9 @@ func (d *decoder) decodeDuration(n *yaml.Node, v reflect.Value, key string) {
 func (d *decoder) decodeJournald(n *yaml.Node, v reflect.Value, key string) {
 	j := Journald{}
 	switch {
-	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool":
+	case n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!bool" || isBoolWord(n.Value)):
+		// yes, no, on and off are booleans, as for every boolean key
+		// (d.boolean), not units: "journald: no" read the unit "no".
 		b, ok := d.boolean(n, key)
 		if !ok {
 			return
@@ -369,6 +371,16 @@ func (d *decoder) decodeJournald(n *yaml.Node, v reflect.Value, key string) {
 		return
 	}
 	v.Set(reflect.ValueOf(j))
+}
+
+// isBoolWord reports whether s is a word d.boolean reads (in any case):
+// no systemd unit is called so.
+func isBoolWord(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "yes", "on", "false", "no", "off":
+		return true
+	}
+	return false
 }
 
 // decodeSlice decodes a list; a single scalar is a list of one.
