@@ -490,6 +490,9 @@ func TestParseProblems(t *testing.T) {
 		{"settle not shorter than quiet", "notify: {to: pm@example.com, settle: 6h}\n", []string{
 			"t.yaml:1: notify.settle: warning: 6h is not shorter than notify.quiet (6h): the quiet period clears incidents first",
 		}},
+		{"dnsbl timeout too short", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 500us\n", []string{
+			"t.yaml:3: dnsbl.timeout: 500µs is shorter than 1ms: no DNS answer comes that fast, every query would time out",
+		}},
 		{"dnsbl timing", "notify: {to: pm@example.com}\ndnsbl:\n  timeout: 0s\n  interval: 30s\n", []string{
 			"t.yaml:3: dnsbl.timeout: must be more than 0s",
 			"t.yaml:4: dnsbl.interval: warning: 30s is too often for real lists, which throttle heavy users: use at least 1m unless the resolver is a private list server",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/internal/bounded"
@@ -33,6 +34,9 @@ const (
 	// MaxForeignAddresses bounds foreign_addresses: the addresses that
 	// are not ours the daemon remembers for a day (a few MiB at most).
 	MaxForeignAddresses = 100000
+	// MinTimeout bounds dnsbl.timeout (and check --timeout) from below: a
+	// resolver on the same host answers in about a tenth of it.
+	MinTimeout = time.Millisecond
 	// MaxResolverFailures bounds dnsbl.resolver_failures.
 	MaxResolverFailures = 1000
 	// MaxBackfill bounds log.backfill: an older backlog is a replay's job.

@@ -555,6 +555,8 @@ func (d *decoder) validateDNSBL(b *DNSBL) {
 	}
 	if b.Timeout <= 0 {
 		d.errorf("dnsbl.timeout", "must be more than 0s")
+	} else if b.Timeout < MinTimeout {
+		d.errorf("dnsbl.timeout", "%s is shorter than %s: no DNS answer comes that fast, every query would time out", b.Timeout, MinTimeout)
 	} else if b.Timeout > 10*time.Second {
 		d.warnf("dnsbl.timeout", "%s per query is long: a resolver that slow is a problem in itself", FormatDuration(b.Timeout))
 	}

@@ -105,6 +105,9 @@ Exit status (as monitoring plugins use it):
 	if *timeout <= 0 {
 		return usageError{"check: --timeout must be positive"}
 	}
+	if *timeout < config.MinTimeout {
+		return usageError{fmt.Sprintf("check: --timeout %s is shorter than %s: no DNS answer comes that fast", *timeout, config.MinTimeout)}
+	}
 	addr, err := daemon.ResolverAddr(*server)
 	if err != nil {
 		return usageError{"check: " + err.Error()}

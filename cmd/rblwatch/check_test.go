@@ -358,6 +358,8 @@ func TestCheckUsage(t *testing.T) {
 		{"leading hyphen", []string{"check", "--resolver", "127.0.0.1:1", "--", "-x.example.com"}, "a label starts or ends with -"},
 		{"bad resolver", []string{"check", "--resolver", "resolver.example:53", "192.0.2.1"}, "invalid resolver"},
 		{"bad timeout", []string{"check", "--resolver", "127.0.0.1:1", "--timeout", "0s", "192.0.2.1"}, "--timeout"},
+		// Every query would time out: each zone an error, exit 3.
+		{"timeout too short", []string{"check", "--resolver", "127.0.0.1:1", "--timeout", "1ns", "192.0.2.1"}, "--timeout 1ns is shorter than 1ms"},
 		{"empty zone", []string{"check", "--resolver", "127.0.0.1:1", "--zone", "", "192.0.2.1"}, "empty zone"},
 		{"unknown flag", []string{"check", "--nope", "192.0.2.1"}, "not defined"},
 	}
