@@ -65,8 +65,14 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 			case errors.Is(err, track.ErrNotFound):
 				return usageError{fmt.Sprintf("incidents ack: no incident %q (see rblwatch incidents)", rest[1])}
 			case errors.Is(err, track.ErrNotAnnounced):
+				inc, ok, _ := st.Incident(ctx, rest[1])
+				if ok && inc.Status == incident.Cleared {
+					// Over before anyone was told (a backlog summary
+					// named it): no notice will ever come.
+					return fmt.Errorf("incidents ack: %s is over (cleared %s) and was never announced on its own: there is nothing to acknowledge", rest[1], inc.ClearedAt.In(time.Local).Format("2006-01-02 15:04 MST"))
+				}
 				// Muted, it will get no notice to acknowledge after.
-				if inc, ok, _ := st.Incident(ctx, rest[1]); ok {
+				if ok {
 					mutes, _ := st.Mutes(ctx, now)
 					for _, m := range mutes {
 						if m.Matches(inc.Provider, inc.Listed, now) {

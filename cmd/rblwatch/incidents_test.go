@@ -131,6 +131,11 @@ func TestIncidentsCommand(t *testing.T) {
 	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "barracuda-192.0.2.1-b"); code != 1 || !strings.Contains(stderr, "not been announced") {
 		t.Errorf("ack of an incident not announced: exit %d, %q", code, stderr)
 	}
+	// One that is over and was never announced (a backlog summary told of
+	// it) will get no notice: it was told to wait for "its first notice".
+	if _, stderr, code = incidentsCLI(t, "--config", cfg, "ack", "microsoft-192.0.2.1-c"); code != 1 || !strings.Contains(stderr, "is over") || strings.Contains(stderr, "yet") {
+		t.Errorf("ack of a cleared incident never announced: exit %d, %q", code, stderr)
+	}
 	// mute for a while, and for good; unmute.
 	if out, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "barracuda", "for", "7d"); code != 0 || !strings.Contains(out, "muted barracuda until") {
 		t.Errorf("mute: exit %d, %q %q", code, out, stderr)
