@@ -17,7 +17,7 @@ import (
 // after parsing. Problems in a catalog file are reported with the user's
 // file and line, as a usage error (exit 2).
 func catalogFlags(fs *flag.FlagSet, cmd string) func() (*classify.Catalog, error) {
-	applies := "catalog.file, role and, unless given as flags, sending_ips (one), notify.settle, notify.quiet and log.timezone"
+	applies := "catalog.file, role, foreign_addresses and, unless given as flags, sending_ips (one), notify.settle, notify.quiet and log.timezone"
 	if cmd == "explain" { // reads no time: no settle, quiet or time zone
 		applies = "catalog.file, role and, unless --sending-ip is given, sending_ips (one)"
 	}
