@@ -6,6 +6,10 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +18,7 @@ import (
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/internal/amtest"
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // barracudaRelated is another provider listing the same address, announced
@@ -348,5 +353,48 @@ func TestAlertmanagerErrorNamesTheMember(t *testing.T) {
 				t.Errorf("error\n %s\nwant\n %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDocumentedSlackTemplateEscapes: annotations are plain text, and
+// Alertmanager's Slack receiver does not escape them; docs/config.md gives
+// a template that does. Rendered by the real amtool over the annotations
+// of a notice whose reply holds <!channel>, it shows no mention, no link
+// and no raw "&" (each one would be read as markup by Slack).
+func TestDocumentedSlackTemplateEscapes(t *testing.T) {
+	amtool := testenv.LookPath(t, "amtool", "prometheus-alertmanager")
+	doc, err := os.ReadFile("../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := regexp.MustCompile("`(\\{\\{ \\.CommonAnnotations\\.reply [^`]*\\}\\})`").FindSubmatch(doc)
+	if tmpl == nil {
+		t.Fatal("docs/config.md gives no template for the reply annotation")
+	}
+	n := openedNotice()
+	n.Reply = "554 5.7.1 <!channel> <@U1> <https://evil.example|click> & Client host [192.0.2.1] blocked using zen.spamhaus.org"
+	alerts, err := Alerts(n, testConfig(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(map[string]any{"receiver": "slack", "status": "firing", "alerts": []any{},
+		"groupLabels": map[string]string{}, "commonLabels": map[string]string{}, "commonAnnotations": alerts[0].Annotations, "externalURL": "http://127.0.0.1:9093"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, body := range map[string][]byte{"data.json": data, "empty.tmpl": []byte(`{{ define "empty" }}{{ end }}`)} {
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(amtool, "template", "render", "--template.glob="+filepath.Join(dir, "empty.tmpl"),
+		"--template.data="+filepath.Join(dir, "data.json"), "--template.text="+string(tmpl[1])).CombinedOutput()
+	if err != nil {
+		t.Fatalf("amtool: %v\n%s", err, out)
+	}
+	text := string(out)
+	if !strings.Contains(text, "&lt;!channel&gt;") || strings.ContainsAny(strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(text, "&amp;", ""), "&lt;", ""), "&gt;", ""), "<>&") {
+		t.Errorf("the documented template renders %q: markup left", text)
 	}
 }
