@@ -360,7 +360,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		}
 		relay := "" // registered(r.RelayHost), once needed
 		for _, st := range t.byDomain.get(domainOf(r.To)) {
-			if !at.Before(st.inc.LastSeen) && st.clearAt.IsZero() && st.reachedBy(r, &relay, t.registeredOf) {
+			if st.clearAt.IsZero() && !at.Before(st.inc.LastSeen) && st.reachedBy(r, &relay, t.registeredOf) {
 				st.clearAt = at
 				t.schedule(st)
 				t.touch(st)
@@ -465,7 +465,16 @@ func (t *Tracker) affect(st *state, r *Observation) {
 				t.remember(st.doms, h)
 				if len(st.inc.Domains) < MaxDomains {
 					i, _ := slices.BinarySearch(st.inc.Domains, d)
-					d = strings.Clone(d)
+					if strings.HasSuffix(rcpt, d) {
+						// The end of the recipient's copy, which the
+						// message's entry keeps too: one allocation.
+						if owned == "" {
+							owned = strings.Clone(rcpt)
+						}
+						d = owned[len(owned)-len(d):]
+					} else {
+						d = strings.Clone(d) // lowered: a string of its own
+					}
 					st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
 					if !t.cfg.NoEvents { // a tracker without events (replay) is never asked for Changes
 						st.newDomains = append(st.newDomains, d)
@@ -642,7 +651,7 @@ func (t *Tracker) removed(qid string) {
 	m := t.meta[qid]
 	ref := t.byQueue.get(qid)
 	if m != nil && (m.deferred || ref != nil) {
-		g := goneMeta{qid: strings.Clone(qid), meta: m}
+		g := goneMeta{qid: m.qid, meta: m} // the tracker's copy, kept with m
 		if ref != nil {
 			g.entries = ref.entries
 		}

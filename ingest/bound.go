@@ -136,7 +136,7 @@ func NewAddressBound(ours []string, foreign int) *AddressBound {
 // reports whether it folded o.
 func (b *AddressBound) Fold(o *incident.Observation) bool {
 	v := o.Verdict
-	if b == nil || v == nil || v.Category != classify.Blocklist || v.Listed == "" || b.ours[strings.ToLower(v.Listed)] {
+	if b == nil || v == nil || v.Category != classify.Blocklist || v.Listed == "" || len(b.ours) > 0 && b.ours[strings.ToLower(v.Listed)] {
 		return false
 	}
 	host := o.RemoteHost
@@ -176,7 +176,7 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	b.Folded++
 	if len(addrs.m) < MaxAddressesPerReceiver {
 		b.FoldedAll = true
-	} else if len(b.FoldedReceivers) < maxReceivers {
+	} else if len(b.FoldedReceivers) < maxReceivers && !b.FoldedReceivers[recv] {
 		b.FoldedReceivers[recv] = true
 	}
 	return true
