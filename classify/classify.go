@@ -123,14 +123,16 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	if hit == nil || hit.prov == nil {
 		return
 	}
+	var page *Provider // a DNS list whose pages the reply only links (below)
 	if hit.prov.Kind == KindDNSBL && hit.r.Via == "" && c.generic != nil && c.linkOnly(text, hit.prov) {
 		// A DNS list shown only by a link ("see https://www.spamhaus.org/
 		// faq/… for why we use lists") in a reply that names another
-		// list by its zone ("blocked using dnsbl.example.org") is a page
-		// to read, not the list: the zone is (issue 14, seventeenth
-		// round).
-		if f.lists = namedLists(text, f.lists[:0]); c.otherZone(text, f.lists) {
-			f.hit, hit = c.generic, c.generic
+		// list by its zone ("blocked using dnsbl.example.org") or calls
+		// the list its own ("on our local blocklist") is a page to read,
+		// not the list: the zone, or the receiver's own list, is (issue
+		// 14, seventeenth round).
+		if f.lists = namedLists(text, f.lists[:0]); c.otherZone(text, f.lists) || ownListSaid(text) && c.pagesOnly(text, hit.prov) {
+			page, f.hit, hit = hit.prov, c.generic, c.generic
 		}
 	}
 	switch {
@@ -178,6 +180,25 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 			kept = append(kept, l)
 		}
 		f.lists = kept
+		if page != nil {
+			// (its pages, linked, name it no more)
+			if f.urlAny == page {
+				f.urlAny = nil
+			}
+			if f.page == page {
+				f.page = nil
+			}
+			if f.named == page {
+				f.named = nil
+			}
+			links := f.links[:0]
+			for _, l := range f.links {
+				if c.domainIdx.first([]byte(l.name), nil) != page {
+					links = append(links, l)
+				}
+			}
+			f.links = links
+		}
 	case hit.prov.Kind == KindProprietary && !hit.r.ReceiverFault:
 		f.urlDNSBL = c.listPageProvider(text)
 		if hit.r.Found == "" {

@@ -639,6 +639,56 @@ func (c *Catalog) linkOnly(text []byte, p *Provider) bool {
 	return true
 }
 
+// ownLists are the words of a reply that calls the list that refused
+// us the receiver's own ("our local blocklist", "our internal
+// blacklist", "blocked by our own list").
+var ownLists = [][]byte{[]byte("our block"), []byte("our black"), []byte("our deny"), []byte("our list"), []byte("our local"), []byte("our own"),
+	[]byte("our internal"), []byte("our private"), []byte("our rbl"), []byte("our dnsbl"), []byte("our spam"), []byte("our ip block"), []byte("our ip black")}
+
+// ownListSaid reports whether the reply calls the list its own
+// (ownLists), outside a link.
+func ownListSaid(text []byte) bool {
+	for _, w := range ownLists {
+		if k := bytes.Index(text, w); k >= 0 && !wordBefore(text, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// lookupWords in a link make it a lookup of our address or a removal,
+// not a page about lists in general.
+var lookupWords = [][]byte{[]byte("?"), []byte("="), []byte("lookup"), []byte("query"), []byte("check"), []byte("remov"), []byte("delist"), []byte("bl.shtml"), []byte("/ip/"), []byte("listing")}
+
+// pagesOnly reports whether every link of the reply to p's domains is a
+// page about lists in general ("https://www.spamhaus.org/faq/…"), not a
+// lookup of an address or a removal form (lookupWords).
+func (c *Catalog) pagesOnly(text []byte, p *Provider) bool {
+	for off := 0; off < len(text); {
+		k := bytes.Index(text[off:], []byte("://"))
+		if k < 0 {
+			break
+		}
+		k += off
+		e := k + bytes.IndexByte(text[k:], ' ')
+		if e < k {
+			e = len(text)
+		}
+		link := text[k+3 : e]
+		off = e
+		host := link[:len(domainAtBytes(link))]
+		if c.domainIdx.first(host, nil) != p {
+			continue
+		}
+		for _, w := range lookupWords {
+			if bytes.Contains(link, w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // otherZone reports whether a DNS list the reply names by a zone outside
 // a link (namedLists' lists) is no catalog provider's: no provider's
 // zone, domain or mail host.
