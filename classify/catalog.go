@@ -72,7 +72,9 @@ type Catalog struct {
 	// them, or to a name under it, names no list (read)
 	checkers map[string]bool
 	// generic: the generic layer's rule, nil without one
-	generic    *crule
+	generic *crule
+	// linkWords: the words that show each DNS list in a reply (linkOnly)
+	linkWords  map[*Provider][][]byte
 	aloneWords int
 	aloneMax   int
 	// calls: the words a reply calls each proprietary provider by (its
@@ -390,6 +392,14 @@ func build(src source) (*Catalog, []string) {
 			}
 		}
 		sort.SliceStable(c.aloneLits, func(i, j int) bool { return c.aloneLits[i].size > c.aloneLits[j].size })
+		for _, p := range c.providers {
+			if p.Kind == KindDNSBL {
+				if c.linkWords == nil {
+					c.linkWords = map[*Provider][][]byte{}
+				}
+				c.linkWords[p] = linkWordsOf(p)
+			}
+		}
 		for _, n := range g.Checkers {
 			if !validName(n) {
 				problems = append(problems, at(g.src, g.line)+"generic: checker "+strconv.Quote(n)+" is no DNS name")

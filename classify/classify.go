@@ -131,7 +131,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		// the list its own ("on our local blocklist") is a page to read,
 		// not the list: the zone, or the receiver's own list, is (issue
 		// 14, seventeenth round).
-		if f.lists = namedLists(text, f.lists[:0]); c.otherZone(text, f.lists) || ownListSaid(text) && c.pagesOnly(text, hit.prov) {
+		if ownListSaid(text) && c.pagesOnly(text, hit.prov) || zoneOutsideLinks(text) && c.otherZone(text, namedLists(text, f.lists[:0])) {
 			page, f.hit, hit = hit.prov, c.generic, c.generic
 		}
 	}

@@ -610,33 +610,76 @@ func (x *suffixIndex) slowFirst(host string, kinds []Kind) *Provider {
 }
 
 // linkOnly reports whether the reply shows p only inside links: it has a
-// link, and none of p's id, names and domains occurs outside one ("…, see
+// link, and none of p's words (linkWords: its id, names, domains and
+// their first labels, zones) occurs outside one ("…, see
 // https://www.spamhaus.org/faq/…", not "blocked using zen.spamhaus.org").
 func (c *Catalog) linkOnly(text []byte, p *Provider) bool {
 	if !bytes.Contains(text, []byte("://")) && !bytes.Contains(text, []byte("www.")) {
 		return false
 	}
-	if saidOutsideLinks(text, p.ID) {
-		return false
-	}
-	for _, n := range p.Names {
-		if saidOutsideLinks(text, n) {
-			return false
-		}
-	}
-	for _, d := range p.Domains {
-		// (the domain's first label too: a mirror's zone that carries it,
-		// "rbl-plus.mail-abuse.ja.net" of mail-abuse.org's list)
-		if saidOutsideLinks(text, d) || saidOutsideLinks(text, d[:max(strings.IndexByte(d, '.'), 0)]) {
-			return false
-		}
-	}
-	for _, z := range p.Zones {
-		if saidOutsideLinks(text, z.Name) {
+	for _, w := range c.linkWords[p] {
+		if saidOutsideLinks(text, w) {
 			return false
 		}
 	}
 	return true
+}
+
+// linkWordsOf returns the words that show p in a reply, folded as a reply
+// is: its id, names, domains and their first labels (a mirror's zone
+// that carries one, "rbl-plus.mail-abuse.ja.net" of mail-abuse.org's
+// list), and its zones without a key.
+func linkWordsOf(p *Provider) [][]byte {
+	var ws [][]byte
+	add := func(w string) {
+		if w = normalizeLiteral(w); w != "" {
+			ws = append(ws, []byte(w))
+		}
+	}
+	add(p.ID)
+	for _, n := range p.Names {
+		add(n)
+	}
+	for _, d := range p.Domains {
+		add(d)
+		if i := strings.IndexByte(d, '.'); i > 0 {
+			add(d[:i])
+		}
+	}
+	for _, z := range p.Zones {
+		name := z.Name
+		if k := strings.Index(name, "{key}."); k >= 0 {
+			name = name[k+len("{key}."):]
+		}
+		if !strings.Contains(name, "{") {
+			add(name)
+		}
+	}
+	return ws
+}
+
+// zoneOutsideLinks reports whether a list's phrase (listPhrases) is
+// followed by a DNS name that is not a link ("blocked using
+// dnsbl.example.net"; not "blocked - see https://…"): the cheap test
+// before namedLists.
+func zoneOutsideLinks(text []byte) bool {
+	for _, p := range listPhrases {
+		for off := 0; off < len(text); {
+			k := bytes.Index(text[off:], p)
+			if k < 0 {
+				break
+			}
+			rest := bytes.TrimLeft(text[off+k+len(p):], "[<(\"'")
+			off += k + len(p)
+			if bytes.HasPrefix(rest, []byte("http")) || bytes.HasPrefix(rest, []byte("www.")) {
+				continue
+			}
+			if d := domainAtBytes(bytes.TrimPrefix(rest, []byte("the "))); bytes.IndexByte(d, '.') > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ownLists are the words of a reply that calls the list that refused
@@ -694,19 +737,23 @@ func (c *Catalog) pagesOnly(text []byte, p *Provider) bool {
 // zone, domain or mail host.
 func (c *Catalog) otherZone(text []byte, lists []listName) bool {
 	for _, l := range lists {
-		if !saidOutsideLinks(text, l.name) || c.domainIdx.first([]byte(l.name), nil) != nil || c.hostIdx.first([]byte(l.name), nil) != nil {
+		name := []byte(l.name)
+		if !saidOutsideLinks(text, name) || c.domainIdx.first(name, nil) != nil || c.hostIdx.first(name, nil) != nil || c.knownZone(l.name) {
 			continue
 		}
-		known := false
-		for _, p := range c.providers {
-			for _, z := range p.Zones {
-				if strings.EqualFold(z.Name, l.name) || strings.HasSuffix(strings.ToLower(z.Name), "."+l.name) {
-					known = true
-				}
+		return true
+	}
+	return false
+}
+
+// knownZone reports whether name is a catalog provider's zone, or a
+// parent of one ("zen.dq.spamhaus.net" of "{key}.zen.dq.spamhaus.net").
+func (c *Catalog) knownZone(name string) bool {
+	for _, p := range c.providers {
+		for _, z := range p.Zones {
+			if strings.EqualFold(z.Name, name) || len(z.Name) > len(name) && z.Name[len(z.Name)-len(name)-1] == '.' && strings.EqualFold(z.Name[len(z.Name)-len(name):], name) {
+				return true
 			}
-		}
-		if !known {
-			return true
 		}
 	}
 	return false
@@ -715,13 +762,12 @@ func (c *Catalog) otherZone(text []byte, lists []listName) bool {
 // saidOutsideLinks reports whether w (folded as a reply is) occurs in
 // text outside a link: in a run of text without spaces that has no "://"
 // and does not start with "www.".
-func saidOutsideLinks(text []byte, w string) bool {
-	w = strings.ToLower(w)
-	if w == "" {
+func saidOutsideLinks(text, w []byte) bool {
+	if len(w) == 0 {
 		return false
 	}
 	for off := 0; off < len(text); {
-		k := bytes.Index(text[off:], []byte(w))
+		k := bytes.Index(text[off:], w)
 		if k < 0 {
 			return false
 		}
