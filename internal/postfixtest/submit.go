@@ -7,8 +7,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -121,12 +123,37 @@ func (in *Instance) Sendmail(from string, to []string, msg []byte) (string, erro
 }
 
 // Flush asks Postfix to retry all deferred mail now ("postqueue -f"); it
-// also lifts the suspension of destinations that failed.
+// also lifts the suspension of destinations that failed. It first waits
+// until the active queue is empty: the delivery agent logs a deferral
+// ("status=deferred", what a test waits for) before the queue manager
+// moves the message to the deferred queue, and a flush in between misses
+// it — the message then waits for its backoff, an hour here.
 func (in *Instance) Flush() error {
+	active := filepath.Join(in.cfg.Queue, "active")
+	if err := in.waitFor("the active queue to empty before a flush", func() bool { return queueEmpty(active) }); err != nil {
+		return fmt.Errorf("postfixtest: flush: %w", err)
+	}
 	if out, err := in.run("postqueue", "-c", in.cfg.Conf, "-f"); err != nil {
 		return fmt.Errorf("postfixtest: postqueue -f: %w: %s", err, out)
 	}
 	return nil
+}
+
+// queueEmpty reports whether the queue directory dir (and its hashed
+// subdirectories) holds no queue file.
+func queueEmpty(dir string) bool {
+	empty := true
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			empty = false
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return err == nil && empty
 }
 
 // Log returns what Postfix has logged so far.
