@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -41,7 +42,7 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	}
 	d, closeDeps, err := daemon.Build(ctx, cfg, e.log, e.stdin)
 	if err != nil {
-		return err
+		return stoppedWhileStarting(ctx, e, err)
 	}
 	defer closeDeps()
 
@@ -66,5 +67,17 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	}()
 	d.Reload = reload
 	e.log.Info("rblwatch starting", zap.String("version", version), zap.String("source", d.SourceName), zap.String("config", *path))
-	return daemon.Run(ctx, d)
+	return stoppedWhileStarting(ctx, e, daemon.Run(ctx, d))
+}
+
+// stoppedWhileStarting is err, unless it is the stop itself (SIGTERM: ctx
+// ended) cutting the start short — opening the state, loading its
+// incidents —: a stop then is no failure (exit 0, as a stop later is),
+// not one that systemd records.
+func stoppedWhileStarting(ctx context.Context, e *env, err error) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		e.log.Info("stopped while starting", zap.NamedError("cut_short", err))
+		return nil
+	}
+	return err
 }

@@ -183,3 +183,24 @@ func runRefused(conf string) (int, string) {
 	code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf}))
 	return code, errb.String()
 }
+
+// TestRunStoppedWhileStarting: a stop (SIGTERM: systemctl stop, a restart)
+// that comes while the daemon is still starting ends it cleanly, exit 0,
+// as one that comes later does. Before, the state's loading failed with
+// "daemon: loading incidents: … context canceled" and run exited 1, which
+// systemd records as a failure.
+func TestRunStoppedWhileStarting(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "rblwatch.yaml")
+	yaml := "log: {stdin: true, timezone: UTC}\nstate: {path: " + filepath.Join(dir, "state.db") + "}\ndnsbl: {interval: 0s, resolver: \"127.0.0.1:1\"}\n"
+	if err := os.WriteFile(conf, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the stop came before the daemon ran
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, log: zap.NewNop(), getenv: func(string) string { return "" }}
+	if code := exitCode(&errb, dispatch(ctx, e, []string{"run", "--config", conf})); code != 0 {
+		t.Errorf("run stopped while starting: exit %d, stderr %q; want 0", code, errb.String())
+	}
+}
