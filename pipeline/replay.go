@@ -290,12 +290,17 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	if readErr != nil {
 		return nil, readErr
 	}
-	// The log ends when it was last written (now, for standard input): a
-	// delivery clears an incident only when it stood for the settle time
-	// by then, as the daemon, reading the same lines, sees it.
+	// The log ends when it was last written (now, for standard input), or
+	// at --until: a delivery clears an incident only when it stood for the
+	// settle time by then, and the quiet period runs to it, as the daemon,
+	// reading the same lines, sees it.
 	end := wall
 	if end.IsZero() {
 		end = res.Last
+	}
+	if !opts.Until.IsZero() && opts.Until.Before(end) {
+		// The lines after --until are not read: the log ends there.
+		end = opts.Until
 	}
 	res.Bounds = tr.Bounds()
 	res.Incidents = tr.Finish(end)

@@ -304,3 +304,24 @@ func TestReplayWithoutRemovals(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayUntilEndsTheLog: with --until the log ends there — the lines
+// after it are not read — so the quiet period and the settle time run to
+// it, not to when the file was last written: a refusal an hour before
+// --until stays ongoing (6h quiet), and nothing is cleared at a time past
+// it. (Before, both ran to the file's end, and every incident of a window
+// of an old log was cleared after the window.)
+func TestReplayUntilEndsTheLog(t *testing.T) {
+	burst := `Nov 23 01:00:00 mx postfix/smtp[1]: 1A2B3C4D5E: to=<a@remote.test>, relay=mx.remote.test[192.0.2.7]:25, delay=0, delays=0/0/0/0, dsn=5.7.1, status=bounced (host mx.remote.test[192.0.2.7] said: 550 5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command))
+Nov 23 01:00:10 mx postfix/smtp[1]: 2A2B3C4D5E: to=<b@remote.test>, relay=mx.remote.test[192.0.2.7]:25, delay=0, delays=0/0/0/0, dsn=2.0.0, status=sent (250 2.0.0 OK)
+Nov 23 14:00:00 mx postfix/qmgr[2]: 3A2B3C4D5E: removed
+`
+	until := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	res := replay(t, burst, Options{Quiet: 6 * time.Hour, Settle: 2 * time.Hour, Until: until})
+	if len(res.Incidents) != 1 {
+		t.Fatalf("%d incidents, want 1", len(res.Incidents))
+	}
+	if inc := res.Incidents[0]; inc.Status != incident.Ongoing || inc.ClearedAt.After(until) {
+		t.Errorf("with --until %v: %s, cleared %v by %q; want ongoing at the end of the window", until, inc.Status, inc.ClearedAt, inc.ClearedBy)
+	}
+}
