@@ -77,3 +77,17 @@ func TestHelpAfterArguments(t *testing.T) {
 		t.Errorf("replay FILE -- --help: exit %d, stderr %q; want the file --help not found", code, stderr)
 	}
 }
+
+// TestHelpSubcommand: "rblwatch help replay" prints replay's usage, as
+// "rblwatch replay --help" does (exit 0); "rblwatch help nosuch" is an
+// unknown subcommand (exit 2). Before, both printed the list of
+// subcommands and exited 0.
+func TestHelpSubcommand(t *testing.T) {
+	out, stderr, code := runCLI(t, "help", "replay")
+	if code != 0 || !strings.Contains(out+stderr, "usage: rblwatch replay [--format") {
+		t.Errorf("help replay: exit %d, stdout %.200q, stderr %.200q; want replay's usage", code, out, stderr)
+	}
+	if _, stderr, code := runCLI(t, "help", "nosuch"); code != 2 || !strings.Contains(stderr, `unknown subcommand "nosuch"`) {
+		t.Errorf("help nosuch: exit %d, stderr %.200q; want 2 and unknown subcommand", code, stderr)
+	}
+}
