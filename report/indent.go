@@ -88,8 +88,13 @@ func indentJSON(dst, src []byte) []byte {
 	return in.indent(dst, src)
 }
 
-// encodeWindow is how many incidents writeJSON encodes at a time.
-const encodeWindow = 128
+// encodeWindow is how many incidents writeJSON encodes at a time. Each
+// share of a window grows its buffer to hold its part of the window (by
+// doubling, about twice that allocated); at 128 a dense log's report
+// allocated some 4 MB so, at the end of a replay whose heap is near its
+// limit (cmd/rblwatch's replayMemoryLimit), often enough for one more
+// collection.
+const encodeWindow = 32
 
 // writeJSON writes rep as WriteJSON does (json.Encoder with the indent
 // "  "), an incident at a time: the document of a replay with thousands of
