@@ -40,6 +40,18 @@ var vendorFamilies = []familyRow{
 	{"refuser", "550 5.7.1 Connection rejected by MessageLabs", Blocklist, "symantec"},
 	{"refuser", "550 Blocked by Cloudmark", Blocklist, "cloudmark"},
 	{"refuser", "554 Blocked by Comcast", Blocklist, "comcast"},
+	{"refuser", "550 Blocked by Mimecast (IP reputation)", Blocklist, "mimecast"},
+	{"refuser", "554 Denied by Barracuda Reputation", Blocklist, "barracuda"},
+	{"refuser", "554 Connection rejected by Proofpoint", Blocklist, "proofpoint"},
+	{"refuser", "550 Blocked by Outlook.com", Blocklist, "microsoft"},
+	{"refuser", "421 Temporarily blocked by Yahoo", Blocklist, "yahoo"},
+	{"refuser", "550 Blocked by Gmail", Blocklist, "gmail"},
+	{"refuser", "550 Blocked by Mimecast - see https://community.mimecast.com/docs/DOC-1369", Blocklist, "mimecast"},
+	{"refuser", "550 Refused by Cisco Talos", Blocklist, "cisco"},
+	{"refuser", "550 Blocked by Sophos Email", Blocklist, "sophos"},
+	{"refuser", "550 Denied by Trend Micro ERS", Blocklist, "trendmicro"},
+	{"refuser", "550 Refused by Spamhaus", Blocklist, "spamhaus"},
+	{"refuser", "550 Rejected by Abusix", Blocklist, "abusix"},
 
 	// Look-alikes: the vendor named for the content, the recipient,
 	// authentication or size, or the message named as what it refused.
@@ -71,6 +83,14 @@ var vendorFamilies = []familyRow{
 	{"look-alike", "550 message refused by MailMarshal SpamProfiler", Other, ""},
 	{"look-alike", "550 5.7.1 Mail rejected by Gmail for policy reasons: DMARC", Other, ""},
 	{"look-alike", "550 Rejected by Outlook: mailbox full", Other, ""},
+	{"look-alike", "550 Message content rejected by Mimecast", Other, ""},
+	{"look-alike", "550 Blocked by Mimecast: message contains a suspicious link", Other, ""},
+	{"look-alike", "550 Rejected by Gmail: the recipient's inbox is full", Other, ""},
+	{"look-alike", "550 Delivery blocked by Proofpoint policy: sender address spoofed", Other, ""},
+	{"look-alike", "550 Blocked by Mimecast: Envelope blocked - User Entry", Other, ""},
+	{"look-alike", "550 Blocked by Barracuda: Sender is in the recipient's block list", Other, ""},
+	{"look-alike", "550 Message rejected by Trend Micro: attachment blocked", Other, ""},
+	{"look-alike", "550 Blocked by Mimecast: impersonation protection", Other, ""},
 }
 
 // TestVendorFamilies: see checkFamilies.
