@@ -96,6 +96,15 @@ var spamSourceFamilies = []familyRow{
 	{"host", "550 Your server is infected and sending spam", Blocklist, ""},
 	{"host", "554 Access denied: spammer", Blocklist, ""},
 	{"host", "550 Access denied for spammers", Blocklist, ""},
+	{"host", "550 Your host has been placed on hold due to spam", Blocklist, ""},
+	{"host", "554 Your IP was reported for abuse", Blocklist, ""},
+	{"host", "550 5.7.1 Your server has been reported for spamming", Blocklist, ""},
+	{"host", "550 5.7.1 Your IP address is on our naughty list", Blocklist, ""},
+	{"host", "550 5.7.1 This IP is on a list of known bad senders", Blocklist, ""},
+	{"host", "550 5.7.1 Your IP has a bad sending history", Blocklist, ""},
+	{"host", "550 Sorry, your IP is not allowed to send mail here because of abuse", Blocklist, ""},
+	{"host", "550 We have blocked your server because it sent spam", Blocklist, ""},
+	{"host", "550 5.7.1 Your IP has hit our spam traps", Blocklist, ""},
 
 	// The message judged spam; a spammer's sender address; the
 	// recipient's own wish.
@@ -148,6 +157,10 @@ var spamSourceFamilies = []familyRow{
 	{"message", "550 Spam: message rejected due to content", Other, ""},
 	{"message", "550 5.7.1 Your message is spam; please do not send spam", Other, ""},
 	{"message", "550 This looks like spam", Other, ""},
+	{"message", "550 Your message has been placed on hold for review", Other, ""},
+	{"message", "550 This message was reported as spam by the recipient", Other, ""},
+	{"message", "550 The recipient has a bad sending history with you", Other, ""},
+	{"message", "550 Message placed on hold: attachment under review", Other, ""},
 	{"sender", "550 <spammer@example.org>... We don't accept mail from spammers", Other, ""},
 	{"sender", "550 Sender address rejected: spam sender", Other, ""},
 	{"recipient", "550 5.7.1 Recipient does not want spam", Other, ""},
