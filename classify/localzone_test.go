@@ -41,6 +41,10 @@ var localZoneFamilies = []familyRow{
 	{"local zone", "550 Access denied: 192.0.2.1 is listed in the local blacklist zone bl.corp", Blocklist, ""},
 	{"local zone", "550 5.7.1 Rejected: 192.0.2.1 listed at bl.example.org", Blocklist, ""},
 	{"local zone", "550 5.7.1 Rejected: 192.0.2.1 listed at localbl.example.com", Blocklist, ""},
+	{"local zone", "550 bl.example.org lists 192.0.2.1", Blocklist, ""},
+	{"local zone", "550 zen.example.net lists your IP", Blocklist, ""},
+	{"local zone", "550 bl.local lists your server", Blocklist, ""},
+	{"local zone", "550 ${zone} lists ${ip}", Blocklist, ""},
 	{"form", "554 Rejected: [2001:db8::1] listed at bl.local", Blocklist, ""},
 	{"form", "554 Rejected: (2001:db8::1) listed at bl.local", Blocklist, ""},
 	{"form", "550 5.7.1 Client [192.0.2.1] listed at bl.local", Blocklist, ""},
@@ -80,6 +84,10 @@ var localZoneFamilies = []familyRow{
 	{"look-alike", "421 Blocked: [192.0.2.1] too many connections", Other, ""},
 	{"look-alike", "550 Blocked: <a@example.org>", Other, ""},
 	{"look-alike", "550 Blocked: [a@example.org]", Other, ""},
+	{"look-alike", "550 Our mailing lists do not accept posts from non-members", Other, ""},
+	{"look-alike", "550 The lists at example.org are closed to 192.0.2.1", Other, ""},
+	{"look-alike", "550 192.0.2.1: lists server unavailable", Other, ""},
+	{"look-alike", "550 Sender lists are full", Other, ""},
 }
 
 // TestLocalZoneFamilies: see checkFamilies.
