@@ -125,13 +125,14 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	}
 	var page *Provider // a DNS list whose pages the reply only links (below)
 	if hit.prov.Kind == KindDNSBL && hit.r.Via == "" && c.generic != nil && c.linkOnly(text, hit.prov) {
-		// A DNS list shown only by a link ("see https://www.spamhaus.org/
-		// faq/… for why we use lists") in a reply that names another
-		// list by its zone ("blocked using dnsbl.example.org") or calls
-		// the list its own ("on our local blocklist") is a page to read,
-		// not the list: the zone, or the receiver's own list, is (issue
-		// 14, seventeenth round).
-		if ownListSaid(text) && c.pagesOnly(text, hit.prov) || zoneOutsideLinks(text) && c.otherZone(text, namedLists(text, f.lists[:0])) {
+		// A DNS list shown only by links to its general pages, none a
+		// lookup or a removal ("see https://www.spamhaus.org/faq/… for
+		// why we use lists"), in a reply that
+		// names another list by its zone ("blocked using
+		// dnsbl.example.org") or calls the list its own ("on our local
+		// blocklist") is a page to read, not the list: the zone, or the
+		// receiver's own list, is (issue 14, seventeenth round).
+		if ownListSaid(text) || zoneOutsideLinks(text) && c.otherZone(text, namedLists(text, f.lists[:0])) {
 			page, f.hit, hit = hit.prov, c.generic, c.generic
 		}
 	}

@@ -609,15 +609,17 @@ func (x *suffixIndex) slowFirst(host string, kinds []Kind) *Provider {
 	return nil
 }
 
-// linkOnly reports whether the reply shows p only inside links: it has a
-// link, and none of p's words (linkWords: its id, names, domains and
-// their first labels, zones) occurs outside one ("…, see
+// linkOnly reports whether the reply shows p only by links to its general
+// pages (pagesOnly): none of p's words (linkWords: its id, names, domains
+// and their first labels, zones) occurs outside a link ("…, see
 // https://www.spamhaus.org/faq/…", not "blocked using zen.spamhaus.org").
+// The cheap tests come first: a link, p's id outside one.
 func (c *Catalog) linkOnly(text []byte, p *Provider) bool {
-	if !bytes.Contains(text, []byte("://")) && !bytes.Contains(text, []byte("www.")) {
+	ws := c.linkWords[p]
+	if len(ws) == 0 || !bytes.Contains(text, []byte("://")) || saidOutsideLinks(text, ws[0]) || !c.pagesOnly(text, p) {
 		return false
 	}
-	for _, w := range c.linkWords[p] {
+	for _, w := range ws[1:] {
 		if saidOutsideLinks(text, w) {
 			return false
 		}
@@ -703,10 +705,11 @@ func ownListSaid(text []byte) bool {
 // not a page about lists in general.
 var lookupWords = [][]byte{[]byte("?"), []byte("="), []byte("lookup"), []byte("query"), []byte("check"), []byte("remov"), []byte("delist"), []byte("bl.shtml"), []byte("/ip/"), []byte("listing")}
 
-// pagesOnly reports whether every link of the reply to p's domains is a
-// page about lists in general ("https://www.spamhaus.org/faq/…"), not a
-// lookup of an address or a removal form (lookupWords).
+// pagesOnly reports whether the reply links p's domains, and every such
+// link is a page about lists in general ("https://www.spamhaus.org/
+// faq/…"), not a lookup of an address or a removal form (lookupWords).
 func (c *Catalog) pagesOnly(text []byte, p *Provider) bool {
+	some := false
 	for off := 0; off < len(text); {
 		k := bytes.Index(text[off:], []byte("://"))
 		if k < 0 {
@@ -728,8 +731,9 @@ func (c *Catalog) pagesOnly(text []byte, p *Provider) bool {
 				return false
 			}
 		}
+		some = true
 	}
-	return true
+	return some
 }
 
 // otherZone reports whether a DNS list the reply names by a zone outside
