@@ -52,6 +52,15 @@ var vendorFamilies = []familyRow{
 	{"refuser", "550 Denied by Trend Micro ERS", Blocklist, "trendmicro"},
 	{"refuser", "550 Refused by Spamhaus", Blocklist, "spamhaus"},
 	{"refuser", "550 Rejected by Abusix", Blocklist, "abusix"},
+	{"refuser", "554 Blocked - see https://talosintelligence.com/reputation_center/lookup?search=192.0.2.1", Blocklist, "cisco"},
+	{"refuser", "550 Blocked - see https://sendersupport.olc.protection.outlook.com/", Blocklist, "microsoft"},
+	{"refuser", "550 Blocked - see https://www.hornetsecurity.com/en/", Blocklist, "hornetsecurity"},
+	{"refuser", "550 Blocked - see https://example.net/help", Blocklist, ""},
+	{"refuser", "550 Rejected - see https://www.mimecast.com/", Blocklist, "mimecast"},
+	{"refuser", "550 Denied - see https://ers.trendmicro.com/", Blocklist, "trendmicro"},
+	{"refuser", "554 Refused - see https://www.sophos.com/en-us/threat-center/ip-lookup.aspx?ip=192.0.2.1", Blocklist, "sophos"},
+	{"refuser", "421 Temporarily blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1", Blocklist, "proofpoint"},
+	{"refuser", "550 Blocked - see https://check.spamhaus.org/", Blocklist, "spamhaus"},
 
 	// Look-alikes: the vendor named for the content, the recipient,
 	// authentication or size, or the message named as what it refused.
@@ -91,6 +100,9 @@ var vendorFamilies = []familyRow{
 	{"look-alike", "550 Blocked by Barracuda: Sender is in the recipient's block list", Other, ""},
 	{"look-alike", "550 Message rejected by Trend Micro: attachment blocked", Other, ""},
 	{"look-alike", "550 Blocked by Mimecast: impersonation protection", Other, ""},
+	{"look-alike", "550 Message rejected - see https://www.mimecast.com/", Other, ""},
+	{"look-alike", "550 Mailbox full - see https://example.net/help", Other, ""},
+	{"look-alike", "550 Attachment blocked - see https://www.sophos.com/", Other, ""},
 }
 
 // TestVendorFamilies: see checkFamilies.
