@@ -122,10 +122,15 @@ func appendLines(t *testing.T, path string, lines ...string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for _, l := range lines {
-		if _, err := f.WriteString(l + "\n"); err != nil {
-			t.Fatal(err)
-		}
+	if len(lines) == 0 {
+		return
+	}
+	// One write: the lines appear together, as one reading of the log
+	// (a batch). Written a line at a time, the running daemon could read
+	// the first lines before the others were written, and a test about
+	// what one batch holds failed on a loaded machine.
+	if _, err := f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
+		t.Fatal(err)
 	}
 }
 
