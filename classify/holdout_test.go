@@ -269,6 +269,16 @@ func TestHoldout(t *testing.T) {
 		// both of issue 14's lines met, on 6 block-list rows. SEEN from now
 		// on.
 		{file: "holdout15.tsv", minPos: 6, minNeg: 18, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The sixteenth batch (every row held out: gathered by three
+		// engineers who wrote no rule, from repositories' code and configs,
+		// web pages and issue threads, and small mail servers and milters,
+		// while this session's rounds were written by engineers who never
+		// opened it; rows whose label the text alone could not decide were
+		// left out before any measurement — see README.md). Measured by the
+		// lead at the session's start (2cfa6d2) and once with the rounds'
+		// final rules (8fe008d): 34 of 41 (82.9 %), 2 of 82 (2.4 %), both
+		// times — neither of issue 14's lines met. SEEN from now on.
+		{file: "holdout16.tsv", minPos: 41, minNeg: 82, floor: 34.0/41 - 1e-9, ceiling: 2.0/82 + 1e-9},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -335,7 +345,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
 	c := Default()
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			if r.source == "" {
 				t.Errorf("%s:%d: no source", name, r.line)
