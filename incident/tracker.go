@@ -358,7 +358,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		if t.byDomain.len() == 0 {
 			return evs
 		}
-		relay := "" // registered(r.RelayHost), once needed
+		relay := "" // Registered(r.RelayHost), once needed
 		for _, st := range t.byDomain.get(domainOf(r.To)) {
 			if st.clearAt.IsZero() && !at.Before(st.inc.LastSeen) && st.reachedBy(r, &relay, t.registeredOf) {
 				st.clearAt = at
@@ -1317,7 +1317,7 @@ func domainOf(addr string) string {
 // delivery says that the receiver accepts our mail again. When the
 // refusals named no host, any delivery over the network counts.
 //
-// relay holds registered(d.RelayHost) once computed ("" before): the
+// relay holds Registered(d.RelayHost) once computed ("" before): the
 // caller asks each incident of the recipient's domain in turn; reg
 // computes it, and the registered domains of the incident's remote hosts
 // (the same receivers refuse for many incidents of a dense log).
@@ -1354,15 +1354,16 @@ func (t *Tracker) registeredOf(host string) string {
 	if t.regOf == nil || len(t.regOf) >= maxInterned {
 		t.regOf = map[string]string{}
 	}
-	r := strings.Clone(registered(host))
+	r := strings.Clone(Registered(host))
 	t.regOf[strings.Clone(host)] = r
 	return r
 }
 
-// registered returns the registered domain of a host name
-// ("mx1.example.co.jp" → "example.co.jp"), or the name itself when it has
-// none (an IP address, a single label).
-func registered(host string) string {
+// Registered returns the registered domain of a host name
+// ("mx1.example.co.jp" → "example.co.jp"), lower-cased, or the name itself
+// when it has none (an IP address, a single label): the receiver a relay
+// host stands for, here and in ingest's address bound.
+func Registered(host string) string {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
 		return d

@@ -773,7 +773,7 @@ func TestRegisteredOf(t *testing.T) {
 		for i := range buf {
 			buf[i] = 'x'
 		}
-		if want := registered(host); got != want || tr.registeredOf(host) != want {
+		if want := Registered(host); got != want || tr.registeredOf(host) != want {
 			t.Errorf("registeredOf(%q) = %q, then %q; want %q", host, got, tr.registeredOf(host), want)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
 )
@@ -213,19 +211,9 @@ func (b *AddressBound) receiverOf(host string) string {
 	if b.recvOf == nil || len(b.recvOf) >= 4*maxReceivers {
 		b.recvOf = map[string]string{}
 	}
-	r := strings.Clone(receiverOf(host))
+	r := strings.Clone(incident.Registered(host))
 	b.recvOf[strings.Clone(host)] = r
 	return r
-}
-
-// receiverOf names the receiver of a host: its registered domain
-// ("mx1.example.co.jp" → "example.co.jp"), or the host itself.
-func receiverOf(host string) string {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return d
-	}
-	return strings.Clone(host)
 }
 
 // Foreign returns the most addresses that are not ours all receivers

@@ -223,7 +223,7 @@ func TestAddressBoundAsNaive(t *testing.T) {
 			host := fmt.Sprintf("mx%d.r%d.example", r.IntN(3), r.IntN([]int{2, 4, 8}[round%3]))
 			listed := fmt.Sprintf("203.0.113.%d", r.IntN([]int{8, 15, 40}[round/3%3]))
 			o := incident.Observation{RemoteHost: host, At: at, Verdict: &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}}
-			if got, want := b.Fold(&o), fold(receiverOf(host), listed, at); got != want {
+			if got, want := b.Fold(&o), fold(incident.Registered(host), listed, at); got != want {
 				t.Fatalf("round %d, refusal %d (%s names %s at %v): folded %v, want %v", round, i, host, listed, at, got, want)
 			}
 		}
