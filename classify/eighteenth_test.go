@@ -52,3 +52,56 @@ var zoneTemplateFamilies = []familyRow{
 
 // TestZoneTemplateFamilies: see checkFamilies.
 func TestZoneTemplateFamilies(t *testing.T) { checkFamilies(t, zoneTemplateFamilies) }
+
+// sentMalwareFamilies: our IP, host or server blocked for the phishing,
+// malware or viruses it sends, in the languages such blocks are written
+// in — a reputation block (provider unknown), not a verdict on this
+// message. Look-alikes: a message blocked because it carries phishing,
+// malware or a virus, in the same languages.
+var sentMalwareFamilies = []familyRow{
+	{"host blocked for what it sent", "550 IP bloqueado por envio de phishing e malware", Blocklist, ""},
+	{"host blocked for what it sent", "554 Seu IP foi bloqueado por enviar spam", Blocklist, ""},
+	{"host blocked for what it sent", "550 Seu servidor foi bloqueado por envio de vírus", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP bloqueada por envío de phishing y malware", Blocklist, ""},
+	{"host blocked for what it sent", "554 Su servidor ha sido bloqueado por enviar virus", Blocklist, ""},
+	{"host blocked for what it sent", "550 Adresse IP bloquée pour envoi de phishing et de logiciels malveillants", Blocklist, ""},
+	{"host blocked for what it sent", "554 Votre serveur est bloqué pour envoi de virus", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP bloccato per invio di phishing e malware", Blocklist, ""},
+	{"host blocked for what it sent", "554 Il vostro server è bloccato per invio di virus", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP gesperrt wegen Versand von Phishing und Malware", Blocklist, ""},
+	{"host blocked for what it sent", "554 Ihr Server wurde wegen Virenversand gesperrt", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP заблокирован за рассылку фишинга и вредоносного ПО", Blocklist, ""},
+	{"host blocked for what it sent", "554 Ваш сервер заблокирован за рассылку вирусов", Blocklist, ""},
+	{"host blocked for what it sent", "550 フィッシングおよびマルウェアの送信によりIPがブロックされました", Blocklist, ""},
+	{"host blocked for what it sent", "550 该IP因发送钓鱼邮件和恶意软件已被封禁", Blocklist, ""},
+	{"host blocked for what it sent", "554 您的服务器因发送病毒邮件被屏蔽", Blocklist, ""},
+	{"host blocked for what it sent", "550 피싱 및 악성코드 발송으로 IP가 차단되었습니다", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP zablokowany za wysyłanie phishingu i złośliwego oprogramowania", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP geblokkeerd wegens het verzenden van phishing en malware", Blocklist, ""},
+	{"host blocked for what it sent", "550 IP blocked for sending phishing and malware", Blocklist, ""},
+	{"host blocked for what it sent", "554 Host blocked: source of malware", Blocklist, ""},
+	{"host blocked for what it sent", "550 Your server has been blocked for distributing viruses", Blocklist, ""},
+	{"host blocked for what it sent", "421 4.7.1 Sua IP está temporariamente bloqueada por envio de malware", Blocklist, ""},
+	{"host blocked for what it sent", "550 Endereço IP bloqueado: envio de vírus detectado a partir deste servidor", Blocklist, ""},
+
+	// Look-alikes: the message carries it.
+	{"look-alike", "550 message blocked: phishing detected", Other, ""},
+	{"look-alike", "554 Mensagem bloqueada: contém malware", Other, ""},
+	{"look-alike", "550 Virus found in message", Other, ""},
+	{"look-alike", "550 Mensaje bloqueado: contiene phishing", Other, ""},
+	{"look-alike", "554 Message bloqué : logiciel malveillant détecté", Other, ""},
+	{"look-alike", "550 Nachricht wegen Malware abgelehnt", Other, ""},
+	{"look-alike", "550 Письмо заблокировано: обнаружен вирус", Other, ""},
+	{"look-alike", "550 邮件包含病毒，已拒收", Other, ""},
+	{"look-alike", "550 メッセージにマルウェアが含まれています", Other, ""},
+	{"look-alike", "550 Messaggio bloccato: rilevato phishing", Other, ""},
+	{"look-alike", "550 送信されたメッセージにウイルスが含まれています", Other, ""},
+	{"look-alike", "550 您发送的邮件包含病毒，已被拒绝", Other, ""},
+	{"look-alike", "550 Envio de anexos executáveis bloqueado: possível malware", Other, ""},
+	{"look-alike", "550 Mensagem bloqueada por envio de phishing", Other, ""},
+	{"look-alike", "554 Message rejected: sending malware attachments is not permitted", Other, ""},
+	{"look-alike", "550 Nachricht blockiert: Versand von Malware erkannt", Other, ""},
+}
+
+// TestSentMalwareFamilies: see checkFamilies.
+func TestSentMalwareFamilies(t *testing.T) { checkFamilies(t, sentMalwareFamilies) }
