@@ -105,3 +105,49 @@ var sentMalwareFamilies = []familyRow{
 
 // TestSentMalwareFamilies: see checkFamilies.
 func TestSentMalwareFamilies(t *testing.T) { checkFamilies(t, sentMalwareFamilies) }
+
+// holeFamilies: the list that refused our client or host left as a
+// template's placeholder in any position — a printf verb ("%s"), a
+// positional one ("%1", "%2"), a bracketed word ("<RBL>", "[list]",
+// "{zone}"), empty braces, an Exim variable — is an unknown block list.
+// Look-alikes: the recipient, the message, relaying, the sender address,
+// greylisting or the size refused by a placeholder.
+var holeFamilies = []familyRow{
+	{"refused by a placeholder", "550 Client denied by %s", Blocklist, ""},
+	{"refused by a placeholder", "554 5.7.1 Blocked on advice from {}", Blocklist, ""},
+	{"refused by a placeholder", "550 Rejected by RBL provider %2", Blocklist, ""},
+	{"refused by a placeholder", "550 Your IP is listed in {zone}", Blocklist, ""},
+	{"refused by a placeholder", "550 Host denied by $dnslist_domain", Blocklist, ""},
+	{"refused by a placeholder", "554 Blocked by <RBL>", Blocklist, ""},
+	{"refused by a placeholder", "554 Client host %s blocked by %s", Blocklist, ""},
+	{"refused by a placeholder", "550 Sender IP rejected by {0}", Blocklist, ""},
+	{"refused by a placeholder", "550 Client %s rejected on advice from %s", Blocklist, ""},
+	{"refused by a placeholder", "550 Blocked on the advice of {rbl}", Blocklist, ""},
+	{"refused by a placeholder", "550 Client denied by [RBL]", Blocklist, ""},
+	{"refused by a placeholder", "550 Your server is blocked by <DNSBL>", Blocklist, ""},
+	{"refused by a placeholder", "554 Connection from %s denied by %s", Blocklist, ""},
+	{"refused by a placeholder", "421 4.7.0 Connection refused by %1", Blocklist, ""},
+	{"refused by a placeholder", "550 5.7.1 Access from %s denied by [list]", Blocklist, ""},
+	{"refused by a placeholder", "550 5.7.1 Mail from %s rejected on advice of {0}", Blocklist, ""},
+	{"refused by a placeholder", "550 Your message was rejected on advice from our list provider %s", Blocklist, ""},
+
+	// Look-alikes: other refusals by a placeholder, or by a named host.
+	{"look-alike", "550 Recipient %s denied", Other, ""},
+	{"look-alike", "554 Message rejected by %s content filter", Other, ""},
+	{"look-alike", "554 %s: Relay access denied", Other, ""},
+	{"look-alike", "550 Attachment %s blocked by {filter}", Other, ""},
+	{"look-alike", "550 User {0} denied by mailbox rules", Other, ""},
+	{"look-alike", "550 Mail for %s refused: mailbox full", Other, ""},
+	{"look-alike", "550 Sender %s rejected: domain not found", Other, ""},
+	{"look-alike", "550 Relaying denied by %s", Other, ""},
+	{"look-alike", "550 Message rejected by [policy]: attachment type not allowed", Other, ""},
+	{"look-alike", "550 <%s>: Recipient address rejected by {0}: user unknown", Other, ""},
+	{"look-alike", "550 Sender address %s rejected by {1}: SPF fail", Other, ""},
+	{"look-alike", "451 Greylisted by %s, try again later", Other, ""},
+	{"look-alike", "550 Message of %s bytes refused by %s: too large", Other, ""},
+	{"look-alike", "550 Connection refused by mx.example.net", Other, ""},
+	{"look-alike", "550 Denied by mx.example.net", Other, ""},
+}
+
+// TestHoleFamilies: see checkFamilies.
+func TestHoleFamilies(t *testing.T) { checkFamilies(t, holeFamilies) }

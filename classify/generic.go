@@ -61,7 +61,9 @@ import (
 // word, for a host name ("host {host}": "host mx.example.net") or a
 // template's placeholder where one would be ("listed in %s", "listed in
 // <zone>"), and a word in angle brackets for that word alone in <>, [] or
-// {} ("<list>": a template's placeholder, "found on [list]"). A cue in Chinese,
+// {} ("<list>": a template's placeholder, "found on [list]"), and
+// "{placeholder}", after a first word, for any such placeholder or a
+// printf verb ("denied by %s", "blocked by <RBL>"). A cue in Chinese,
 // Japanese or Korean (scripts that do not put spaces between words, or
 // glue particles to them) is found anywhere inside a word instead
 // ("黑名单", "ブロック", "차단"), and so is one in Thai, Lao, Khmer or
@@ -179,6 +181,7 @@ type cueElem struct {
 	any    bool  // "{word}": any one plain word (a name: "the FakeMail user")
 	host   bool  // "{host}": a plain word that is a host name ("mx.example.net") or a placeholder ("%s")
 	masked bool  // "<list>": the word alone in brackets, a template's placeholder ("[list]", "{zone}")
+	hole   bool  // "{placeholder}": any placeholder ("%s", "%2", "<RBL>", "{zone}", "[list]")
 	caller bool  // "{provider}": the words of a name a catalog provider is called by ("mimecast", "trend micro")
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
@@ -475,7 +478,8 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 // parseCue reads a phrase: words separated by spaces, "*" at a word's end
 // for a prefix, "{ip}" and "{addr}" for those kinds of word, "{word}" (not
 // first) for any one plain word, "<list>" for the word alone in brackets
-// ("<list>", "[list]", "{list}": a placeholder). The words are
+// ("<list>", "[list]", "{list}": a placeholder), "{placeholder}" (not
+// first) for any placeholder ("%s", "%2", "<RBL>", "{zone}"). The words are
 // cut as the reply is, so a cue must be words the tokenizer would make.
 func parseCue(p string) (cuePhrase, string) {
 	var ph cuePhrase
@@ -492,6 +496,12 @@ func parseCue(p string) (cuePhrase, string) {
 				return ph, "cannot begin with " + f
 			}
 			ph.elems = append(ph.elems, cueElem{kind: tokLink})
+			continue
+		case "{placeholder}":
+			if len(ph.elems) == 0 {
+				return ph, "cannot begin with " + f
+			}
+			ph.elems = append(ph.elems, cueElem{hole: true})
 			continue
 		case "{word}", "{host}", "{provider}":
 			if len(ph.elems) == 0 {
@@ -669,14 +679,15 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 // placeholder reports whether the word text[start:end] stands alone in
 // angle brackets, square brackets or braces ("<list>", "[zone]",
 // "{rbl}"), the brackets glued to no other word ("q<list>q" is none),
-// or is a printf verb of one letter ("%s", "%L", "%v"; "50%s" is none):
+// or is a printf verb of one letter ("%s", "%L", "%v"; "50%s" is none)
+// or a positional one of one digit ("%1", "%2": Windows' and Qt's):
 // how templates and quoting sources put a name they leave out.
 func placeholder(text []byte, start, end int) bool {
 	if start == 0 {
 		return false
 	}
 	if text[start-1] == '%' {
-		return end-start == 1 && isLetter(text[start]) && !wordBefore(text, start-1)
+		return end-start == 1 && (isLetter(text[start]) || text[start] >= '1' && text[start] <= '9') && !wordBefore(text, start-1)
 	}
 	if end >= len(text) {
 		return false
@@ -870,6 +881,10 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 				// (a placeholder stands for the name: "listed in %s",
 				// "listed in <zone>")
 				if t.kind != tokWord || !hostLike(word(t)) && !t.masked {
+					return
+				}
+			case e.hole:
+				if t.kind != tokWord || !t.masked {
 					return
 				}
 			case e.masked:
