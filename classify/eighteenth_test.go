@@ -151,3 +151,38 @@ var holeFamilies = []familyRow{
 
 // TestHoleFamilies: see checkFamilies.
 func TestHoleFamilies(t *testing.T) { checkFamilies(t, holeFamilies) }
+
+// spamDomainFamilies: the sender's domain called a spam domain — "go
+// away, you nasty spam domain", "your domain is a known spam domain",
+// "spammy domain not welcome", in English, Spanish, German and French —
+// is the domain judged a spam source: a block list (unknown).
+// Look-alikes: a sender domain that does not resolve or has no MX, a
+// message from the domain judged spam.
+var spamDomainFamilies = []familyRow{
+	{"spam domain", "550 go away, you nasty spam domain", Blocklist, ""},
+	{"spam domain", "550 Your domain is a known spam domain", Blocklist, ""},
+	{"spam domain", "554 spammy domain not welcome here", Blocklist, ""},
+	{"spam domain", "550 Sender domain example.org is a spam domain", Blocklist, ""},
+	{"spam domain", "550 Rejected: spam domain", Blocklist, ""},
+	{"spam domain", "554 example.org: known spammer domain", Blocklist, ""},
+	{"spam domain", "550 Mail from spam domains not accepted", Blocklist, ""},
+	{"spam domain", "550 Your domain has been identified as a spam domain", Blocklist, ""},
+	{"spam domain", "550 Dominio de spam, correo rechazado", Blocklist, ""},
+	{"spam domain", "550 Spam-Domain abgelehnt", Blocklist, ""},
+	{"spam domain", "550 Domaine de spam refusé", Blocklist, ""},
+	{"spam domain", "550 5.7.1 <a@example.org>: we don't take mail from spammy domains", Blocklist, ""},
+	{"spam domain", "421 example.org looks like a spamming domain, go away", Blocklist, ""},
+
+	// Look-alikes.
+	{"look-alike", "550 Domain of sender address does not exist", Other, ""},
+	{"look-alike", "550 spam content from your domain's message", Other, ""},
+	{"look-alike", "550 Message from your domain looks like spam", Other, ""},
+	{"look-alike", "550 Sender domain must resolve", Other, ""},
+	{"look-alike", "550 Spam detected in message from example.org", Other, ""},
+	{"look-alike", "550 Domain example.org not found", Other, ""},
+	{"look-alike", "550 Your domain's message was classified as spam", Other, ""},
+	{"look-alike", "550 Sender domain has no MX record", Other, ""},
+}
+
+// TestSpamDomainFamilies: see checkFamilies.
+func TestSpamDomainFamilies(t *testing.T) { checkFamilies(t, spamDomainFamilies) }
