@@ -186,3 +186,42 @@ var spamDomainFamilies = []familyRow{
 
 // TestSpamDomainFamilies: see checkFamilies.
 func TestSpamDomainFamilies(t *testing.T) { checkFamilies(t, spamDomainFamilies) }
+
+// securityBlockFamilies: the connecting or sending IP refused by a
+// security policy or a security or threat system (threat protection,
+// intrusion prevention, a security gateway, threat intelligence) is a
+// reputation block (unknown). Look-alikes: a message refused by a
+// security policy for its content (attachment types, encryption, DLP,
+// macros), TLS required, a policy alone, a connection refused.
+var securityBlockFamilies = []familyRow{
+	{"security system", "550 Connecting IP address is rejected due to a security policy violation", Blocklist, ""},
+	{"security system", "554 Connection refused by threat protection", Blocklist, ""},
+	{"security system", "550 IP blocked by security policy (reputation)", Blocklist, ""},
+	{"security system", "550 5.7.1 Your IP address has been blocked by our security system", Blocklist, ""},
+	{"security system", "421 Connection from 192.0.2.1 rejected by threat prevention", Blocklist, ""},
+	{"security system", "554 Sending IP rejected by security gateway: threat detected", Blocklist, ""},
+	{"security system", "550 Client IP denied by intrusion prevention system", Blocklist, ""},
+	{"security system", "550 Source IP blocked due to security policy violation", Blocklist, ""},
+	{"security system", "554 Your server was refused by our threat intelligence", Blocklist, ""},
+	{"security system", "550 Connection rejected: sender IP flagged by threat intelligence feed", Blocklist, ""},
+	{"security system", "421 4.7.0 Connecting IP 192.0.2.1 temporarily refused by security policy", Blocklist, ""},
+	{"security system", "550 5.7.1 The sending IP violates our security policy and was refused", Blocklist, ""},
+	{"security system", "554 Connection refused by security appliance: IP reputation", Blocklist, ""},
+
+	// Look-alikes.
+	{"look-alike", "550 Message rejected due to a security policy violation: attachment type not allowed", Other, ""},
+	{"look-alike", "554 Message blocked by security policy: encrypted attachments are not allowed", Other, ""},
+	{"look-alike", "550 DLP policy violation: message contains sensitive data", Other, ""},
+	{"look-alike", "550 Rejected by security policy: password protected archive", Other, ""},
+	{"look-alike", "554 Security policy violation: executable attachment", Other, ""},
+	{"look-alike", "550 5.7.1 Message refused by policy", Other, ""},
+	{"look-alike", "530 Must issue STARTTLS first (security policy)", Other, ""},
+	{"look-alike", "550 Security policy requires TLS", Other, ""},
+	{"look-alike", "550 5.7.1 Rejected: the message violates our security policy", Other, ""},
+	{"look-alike", "554 Connection refused", Other, ""},
+	{"look-alike", "421 Connection refused by mx.example.net: too many connections", Other, ""},
+	{"look-alike", "550 Your message was refused by our security gateway: macro-enabled document", Other, ""},
+}
+
+// TestSecurityBlockFamilies: see checkFamilies.
+func TestSecurityBlockFamilies(t *testing.T) { checkFamilies(t, securityBlockFamilies) }
