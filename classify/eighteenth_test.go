@@ -225,3 +225,32 @@ var securityBlockFamilies = []familyRow{
 
 // TestSecurityBlockFamilies: see checkFamilies.
 func TestSecurityBlockFamilies(t *testing.T) { checkFamilies(t, securityBlockFamilies) }
+
+// verdictFamilies: a catalog reputation service named as what judged
+// the message or its sender untrusted or of poor reputation ("Message
+// Untrusted by TrustedSource") is that provider, whatever the verdict is
+// said of. Look-alikes: an untrusted attachment, certificate, signature
+// or sender address, an antivirus by the same vendor.
+var verdictFamilies = []familyRow{
+	{"named verdict", "550 Message Untrusted by TrustedSource", Blocklist, "trellix"},
+	{"named verdict", "554 Mail from 192.0.2.1 untrusted by TrustedSource", Blocklist, "trellix"},
+	{"named verdict", "550 Rejected: sender untrusted according to TrustedSource (http://www.trustedsource.org)", Blocklist, "trellix"},
+	{"named verdict", "550 Message untrusted by McAfee TrustedSource", Blocklist, "trellix"},
+	{"named verdict", "554 TrustedSource reputation: untrusted", Blocklist, "trellix"},
+	{"named verdict", "550 Blocked: poor reputation per TrustedSource", Blocklist, "trellix"},
+	{"named verdict", "550 5.7.1 Message rejected: untrusted per Trellix reputation", Blocklist, "trellix"},
+	{"named verdict", "550 5.7.1 Connection untrusted by McAfee GTI - see http://www.trustedsource.org/", Blocklist, "trellix"},
+	{"named verdict", "554 5.7.1 Message untrusted by Trellix reputation service", Blocklist, "trellix"},
+	{"named verdict", "550 Message rejected: poor reputation according to Sender Score", Blocklist, "senderscore"},
+	{"named verdict", "554 Message untrusted by Cloudmark", Blocklist, "cloudmark"},
+
+	// Look-alikes.
+	{"look-alike", "550 Message rejected: untrusted attachment", Other, ""},
+	{"look-alike", "554 TLS: untrusted certificate", Other, ""},
+	{"look-alike", "550 Message untrusted: DKIM signature invalid", Other, ""},
+	{"look-alike", "550 Untrusted sender: SPF fail", Other, ""},
+	{"look-alike", "550 Message from untrusted source: attachment blocked by McAfee antivirus", Other, ""},
+}
+
+// TestVerdictFamilies: see checkFamilies.
+func TestVerdictFamilies(t *testing.T) { checkFamilies(t, verdictFamilies) }

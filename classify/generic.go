@@ -246,11 +246,21 @@ var auxiliary = map[string]bool{"is": true, "are": true, "was": true, "were": tr
 // ("listed in", "listed by").
 var listingPlace = map[string]bool{"in": true, "on": true, "at": true, "by": true}
 
+// verdictWord: the first words of a "{provider}" cue that say a
+// reputation service's verdict ("untrusted by {provider}", "reputation
+// per {provider}"), which no owner word claims.
+var verdictWord = map[string]bool{"untrusted": true, "reputation": true}
+
 func claimed(ev []cueEvent, e cueEvent, low []byte, toks []cueToken) bool {
 	word := func(k int32) string { return string(low[toks[k].s:toks[k].e]) }
 	placed := false // "listed in", "block listed by": a listing and where
 	// (a refusal by a provider named is claimed as its refusal word is:
 	// "message refused by MailMarshal" is the message's)
+	// (but a reputation service's verdict is the sender's whatever it
+	// is said of: "Message untrusted by TrustedSource"; eighteenth round)
+	if e.group == callerGroup && verdictWord[word(e.s)] {
+		return false
+	}
 	if e.s != e.e && word(e.e) != "listed" && e.group != callerGroup {
 		if !listingPlace[word(e.e)] || word(e.e-1) != "listed" {
 			return false // a phrase says more than "block listed": "listed as spammer", "poor reputation"
