@@ -254,3 +254,34 @@ var verdictFamilies = []familyRow{
 
 // TestVerdictFamilies: see checkFamilies.
 func TestVerdictFamilies(t *testing.T) { checkFamilies(t, verdictFamilies) }
+
+// recipientListFamilies: the sender put on a recipient's own local,
+// personal or private blacklist ("put on a local blacklist by one of the
+// recipients", "blacklisted by a recipient", "on the personal blacklist
+// of the addressee"), in English and 6 languages, is the recipient's
+// policy, not a block list. Look-alikes: our IP on a local blacklist, put
+// there for spamming, the recipient's server listing our IP for spam, a
+// list the recipients use.
+var recipientListFamilies = []familyRow{
+	{"a recipient's own list", "550 Your address was put on a local blacklist by one of the recipients", Other, ""},
+	{"a recipient's own list", "550 Sender blacklisted by a recipient", Other, ""},
+	{"a recipient's own list", "550 You are on the personal blacklist of the addressee", Other, ""},
+	{"a recipient's own list", "554 Rejected: sender on a recipient's private blacklist", Other, ""},
+	{"a recipient's own list", "550 One of the recipients has put you on their local blacklist", Other, ""},
+	{"a recipient's own list", "550 Sie stehen auf der persönlichen Blacklist des Empfängers", Other, ""},
+	{"a recipient's own list", "550 Vous êtes sur la liste noire personnelle du destinataire", Other, ""},
+	{"a recipient's own list", "550 Remitente en la lista negra personal de un destinatario", Other, ""},
+	{"a recipient's own list", "550 Mittente nella lista nera personale del destinatario", Other, ""},
+	{"a recipient's own list", "550 Remetente na lista negra pessoal do destinatário", Other, ""},
+	{"a recipient's own list", "550 Отправитель в личном черном списке получателя", Other, ""},
+	{"a recipient's own list", "550 5.7.1 Blocked by a recipient: your address is on their personal block list", Other, ""},
+
+	// Look-alikes: block lists.
+	{"look-alike", "550 Your IP is on a local blacklist", Blocklist, ""},
+	{"look-alike", "550 192.0.2.1 put on a local blacklist for spamming", Blocklist, ""},
+	{"look-alike", "550 The recipient's server has put your IP on its blacklist for spam", Blocklist, ""},
+	{"look-alike", "550 Your IP is listed in bl.example.net, a list one of the recipients uses", Blocklist, ""},
+}
+
+// TestRecipientListFamilies: see checkFamilies.
+func TestRecipientListFamilies(t *testing.T) { checkFamilies(t, recipientListFamilies) }
