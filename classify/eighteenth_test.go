@@ -285,3 +285,32 @@ var recipientListFamilies = []familyRow{
 
 // TestRecipientListFamilies: see checkFamilies.
 func TestRecipientListFamilies(t *testing.T) { checkFamilies(t, recipientListFamilies) }
+
+// nullSenderFamilies: our mail host found, by a check of the receiver's,
+// not to take the null sender <> that RFC 821, 1123, 2821 and 5321
+// require, said with the MX's address or a bracketed placeholder for it
+// ("[对方服务器ip]", "[x.x.x.x]"), in English, Chinese, Japanese and
+// Russian, is a sender check, not a listing. Look-alikes: the same
+// bracketed address listed in a zone or on a blacklist, and
+// rfc-ignorant's list of hosts that refuse <>.
+var nullSenderFamilies = []familyRow{
+	{"null sender", "550 recipient refused: MX [对方服务器ip] did not accept the null sender <>, which RFC 821 requires", Other, ""},
+	{"null sender", "550 收件人被拒绝：MX [对方服务器IP] 不接受空发件人 <>，违反 RFC 821", Other, ""},
+	{"null sender", "550 Sender verify failed: MX [192.0.2.1] did not accept the null sender <> as RFC 5321 requires", Other, ""},
+	{"null sender", "550 Rejected: your MX [192.0.2.1] refuses bounces (empty envelope sender <>), RFC 1123 violation", Other, ""},
+	{"null sender", "550 Denied: [192.0.2.1] does not accept mail from <>, see RFC 2821 section 4.5.5", Other, ""},
+	{"null sender", "550 拒绝：您的邮件服务器 [x.x.x.x] 不接受空地址 <>，不符合 RFC 821 要求", Other, ""},
+	{"null sender", "550 送信者ドメインのMX [192.0.2.1] が空のアドレス <> を受け付けません (RFC 821)", Other, ""},
+	{"null sender", "550 Отказано: MX [192.0.2.1] не принимает пустой адрес <>, как требует RFC 821", Other, ""},
+	{"null sender", "550 Callout verification failed: [192.0.2.1] denied <>", Other, ""},
+	{"null sender", "550 拒绝：您的服务器 [发件服务器IP] 拒收空发件人退信，违反 RFC 5321", Other, ""},
+
+	// Look-alikes: block lists.
+	{"look-alike", "550 Denied: [192.0.2.1] listed in bl.example.net", Blocklist, ""},
+	{"look-alike", "550 [192.0.2.1] is blacklisted", Blocklist, ""},
+	{"look-alike", "550 Rejected: 192.0.2.1 listed in dsn.rfc-ignorant.org (does not accept the null sender <>)", Blocklist, "rfcignorant"},
+	{"look-alike", "550 拒绝：您的服务器 [x.x.x.x] 在黑名单中", Blocklist, ""},
+}
+
+// TestNullSenderFamilies: see checkFamilies.
+func TestNullSenderFamilies(t *testing.T) { checkFamilies(t, nullSenderFamilies) }
