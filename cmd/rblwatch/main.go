@@ -85,11 +85,21 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// The first signal asks the work to stop; the next has its default
-	// effect, so that a command stuck where its work cannot be cancelled
-	// (an open that waits, as replay's of a named pipe) ends at the
-	// second Ctrl-C.
-	context.AfterFunc(ctx, stop)
+	// The first signal asks the work to stop; the next ends the process,
+	// so that a command stuck where its work cannot be cancelled (an open
+	// that waits, as replay's of a named pipe) ends at the second Ctrl-C.
+	// It is caught, not left to its default effect: stop gives a signal
+	// back to how the process began with it, and a background job of a
+	// shell script begins with SIGINT ignored.
+	context.AfterFunc(ctx, func() {
+		second := make(chan os.Signal, 1)
+		signal.Notify(second, os.Interrupt, syscall.SIGTERM)
+		stop()
+		go func() {
+			s := <-second
+			os.Exit(128 + int(s.(syscall.Signal)))
+		}()
+	})
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	e.logging = &logging{w: os.Stderr, level: zap.NewAtomicLevel()}
 	code := mainCode(ctx, e, os.Args[1:])
