@@ -27,6 +27,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 	"github.com/rblwatch/rblwatch/milter"
 )
 
@@ -275,19 +276,15 @@ func onPorts(t *testing.T, n int, pick func(n int) ([]string, error), start func
 	}
 }
 
-// freePorts returns n distinct loopback ports that were free a moment ago.
+// freePorts returns n distinct loopback ports that were free a moment ago
+// (testproc.FreePorts), as onPorts takes them.
 func freePorts(n int) ([]string, error) {
-	var ports []string
-	for range n {
-		// Held until all are picked, so that no two are the same.
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		defer ln.Close()
-		ports = append(ports, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	ports, err := testproc.FreePorts("127.0.0.1", n)
+	var out []string
+	for _, p := range ports {
+		out = append(out, strconv.Itoa(p))
 	}
-	return ports, nil
+	return out, err
 }
 
 // startMilterOn starts "rblwatch run" with cfg and waits until it serves

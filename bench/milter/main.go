@@ -63,6 +63,7 @@ import (
 	"time"
 
 	pt "github.com/rblwatch/rblwatch/internal/postfixtest"
+	"github.com/rblwatch/rblwatch/internal/testproc"
 	"github.com/rblwatch/rblwatch/milter"
 )
 
@@ -182,7 +183,7 @@ func run(ctx context.Context, args []string, out io.Writer) (err error) {
 	defer os.RemoveAll(work)
 
 	// Every port the run hands out, picked at once: distinct.
-	free, err := freePorts(8)
+	free, err := testproc.FreePorts("127.0.0.1", 8)
 	if err != nil {
 		return err
 	}
@@ -593,22 +594,6 @@ func medianOf(v []float64) float64 {
 		return v[len(v)/2]
 	}
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
-}
-
-// freePorts returns n distinct loopback ports that were free a moment
-// ago. Each is held until the last is picked: a port closed is free to be
-// picked again at once (about 18 pairs in 500 picks one after another).
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		defer ln.Close()
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 // postconf sets main.cf parameters of the instance.

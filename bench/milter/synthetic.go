@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testproc"
 )
 
 // synthetic measures rblwatch's milter alone: no Postfix, a client that
@@ -36,7 +38,7 @@ func synthetic(ctx context.Context, o options, out io.Writer) error {
 	if err := os.WriteFile(logPath, nil, 0o600); err != nil {
 		return err
 	}
-	free, err := freePorts(1)
+	free, err := testproc.FreePorts("127.0.0.1", 1)
 	if err != nil {
 		return err
 	}
