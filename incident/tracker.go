@@ -3,6 +3,7 @@ package incident
 import (
 	"container/heap"
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -1296,16 +1297,47 @@ func incidentID(k Key, first time.Time) string {
 const idTime = "20060102T150405Z"
 
 // domainOf returns the lower-cased domain of an address, "" if none.
+// It reads the address once, from its end, eight bytes at a time: the
+// last '@' and whether an upper-case letter follows it (a delivery line
+// asks for its recipient's domain when any incident is open).
 func domainOf(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 || i == len(addr)-1 {
-		return ""
-	}
-	d := addr[i+1:]
-	for j := 0; j < len(d); j++ {
-		if c := d[j]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(d)
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7f7f7f7f7f7f7f7f
+	)
+	upper := uint64(0)
+	i := len(addr)
+	for ; i >= 8; i -= 8 {
+		t := addr[i-8 : i]
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		x := w ^ '@'*ones
+		at := ^((x&low7 + low7) | x | low7) // 0x80 in each byte that is '@'
+		// 0x80 in each byte from 'A' to 'Z' (w's ASCII bytes only).
+		w7 := w & low7
+		up := (w7 + (0x80-'A')*ones) &^ (w7 + (0x7f-'Z')*ones) &^ w & high
+		if at != 0 {
+			k := (63 - bits.LeadingZeros64(at)) >> 3 // the last '@'
+			return lowerIf(addr[i-8+k+1:], upper|up>>(8*k)>>8 != 0)
 		}
+		upper |= up
+	}
+	for i--; i >= 0; i-- {
+		switch c := addr[i]; {
+		case c == '@':
+			return lowerIf(addr[i+1:], upper != 0)
+		case c >= 'A' && c <= 'Z':
+			upper = 1
+		}
+	}
+	return ""
+}
+
+// lowerIf returns d lower-cased when upper is set, d otherwise.
+func lowerIf(d string, upper bool) string {
+	if upper {
+		return strings.ToLower(d)
 	}
 	return d
 }
