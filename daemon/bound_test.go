@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/rblwatch/rblwatch/config"
 	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
 )
@@ -116,5 +117,55 @@ func TestQueueIDsWithoutRemoval(t *testing.T) {
 	h.stop()
 	if got := testutil.ToFloat64(h.metrics.forgotten.WithLabelValues("expired")); got+evicted != float64(n) {
 		t.Errorf("%v queue ids expired, %v evicted, want all %d forgotten", got, evicted, n)
+	}
+}
+
+// TestReloadKeepsCountedAddresses: a reload built the address bound anew,
+// whatever it changed, so that the addresses not ours that receivers had
+// named that day were forgotten: every SIGHUP (a notify.to edited, a
+// configuration management run) let foreign_addresses more open an
+// incident and send a notice each. Now a reload keeps what was counted
+// unless it changes what the bound depends on — foreign_addresses (which
+// the reload applies), sending_ips or sending_domains.
+func TestReloadKeepsCountedAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(c *config.Config)
+		folded int // of the 3 refusals after the reload
+	}{
+		{"another key", func(c *config.Config) { c.Notify.Language = "ja" }, 3},
+		{"foreign_addresses 0", func(c *config.Config) { c.ForeignAddresses = 0 }, 3},
+		{"foreign_addresses 10", func(c *config.Config) { c.ForeignAddresses = 10 }, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.reload = make(chan *config.Config)
+			cfg := h.config()
+			cfg.ForeignAddresses = 5
+			cfg.SendingIPs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+			h.start(cfg)
+			refusal := func(i int) string {
+				line := listedBy(t0.Add(time.Duration(i)*time.Second), fmt.Sprintf("7E4D5C%04X", i), fmt.Sprintf("203.0.113.%d", i+1), "a@example.net")
+				return strings.ReplaceAll(line, "mx.example.net", fmt.Sprintf("mx.r%d.example", i))
+			}
+			var lines []string
+			for i := range 5 {
+				lines = append(lines, refusal(i))
+			}
+			appendLines(t, h.log, lines...)
+			h.read(5)
+			next := *cfg
+			tc.change(&next)
+			h.reloadTo(&next)
+			if h.logs.FilterMessageSnippet("reload refused").Len() > 0 {
+				t.Fatal("the reload was refused")
+			}
+			appendLines(t, h.log, refusal(5), refusal(6), refusal(7))
+			h.read(8)
+			h.stop()
+			if got := testutil.ToFloat64(h.metrics.folded); got != float64(tc.folded) {
+				t.Errorf("folded refusals counted %v after the reload, want %d", got, tc.folded)
+			}
+		})
 	}
 }

@@ -281,6 +281,7 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}
+	old := s.cfg
 	s.cfg, s.cat, s.loc = cfg, cat, loc
 	s.zones = enabledZones(cat, cfg.DNSBL)
 	s.publishEnv()
@@ -288,7 +289,12 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	// which its cached verdicts depend on. Its reference time is set for
 	// each batch (process).
 	s.reader = ingest.NewReader(ingest.Options{Catalog: cat, Location: loc, SendingIP: s.sendingIP()}, time.Time{})
-	s.bound = ingest.NewAddressBound(ours(cfg), cfg.ForeignAddresses)
+	// A new bound only when what it depends on changed: a reload of
+	// another key keeps the addresses counted that day, which otherwise
+	// every reload let foreign_addresses more name anew.
+	if s.bound == nil || old.ForeignAddresses != cfg.ForeignAddresses || !slices.Equal(ours(old), ours(cfg)) {
+		s.bound = ingest.NewAddressBound(ours(cfg), cfg.ForeignAddresses)
+	}
 	if s.tracker != nil {
 		s.tracker.SetConfig(s.lifecycle())
 	}
