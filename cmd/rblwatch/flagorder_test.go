@@ -80,14 +80,26 @@ func TestHelpAfterArguments(t *testing.T) {
 
 // TestHelpSubcommand: "rblwatch help replay" prints replay's usage, as
 // "rblwatch replay --help" does (exit 0); "rblwatch help nosuch" is an
-// unknown subcommand (exit 2). Before, both printed the list of
-// subcommands and exited 0.
+// unknown subcommand (exit 2), with more words after it too. Before, both
+// printed the list of subcommands and exited 0.
 func TestHelpSubcommand(t *testing.T) {
-	out, stderr, code := runCLI(t, "help", "replay")
-	if code != 0 || !strings.Contains(out+stderr, "usage: rblwatch replay [--format") {
-		t.Errorf("help replay: exit %d, stdout %.200q, stderr %.200q; want replay's usage", code, out, stderr)
-	}
-	if _, stderr, code := runCLI(t, "help", "nosuch"); code != 2 || !strings.Contains(stderr, `unknown subcommand "nosuch"`) {
-		t.Errorf("help nosuch: exit %d, stderr %.200q; want 2 and unknown subcommand", code, stderr)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // in stdout and stderr
+	}{
+		{[]string{"help", "replay"}, 0, "usage: rblwatch replay [--format"},
+		{[]string{"help", "nosuch"}, 2, `unknown subcommand "nosuch"`},
+		// More words after the subcommand (its own subcommand, as
+		// "help incidents ack"): still that subcommand's usage, and an
+		// unknown one still a usage error — they printed the list of
+		// subcommands with exit 0.
+		{[]string{"help", "incidents", "ack"}, 0, "usage: rblwatch incidents"},
+		{[]string{"help", "nosuch", "more"}, 2, `unknown subcommand "nosuch"`},
+	} {
+		out, stderr, code := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(out+stderr, tc.want) {
+			t.Errorf("%s: exit %d, stdout %.200q, stderr %.200q; want %d and %q", strings.Join(tc.args, " "), code, out, stderr, tc.code, tc.want)
+		}
 	}
 }

@@ -140,9 +140,10 @@ func exitCode(stderr io.Writer, err error) int {
 }
 
 func dispatch(ctx context.Context, e *env, args []string) error {
-	if len(args) == 2 && args[0] == "help" {
+	if len(args) >= 2 && args[0] == "help" {
 		// "rblwatch help replay" is "rblwatch replay --help", as git and
-		// go take it.
+		// go take it; "help incidents ack" is incidents' usage, which
+		// covers ack.
 		args = []string{args[1], "--help"}
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
