@@ -129,11 +129,13 @@ func ClosedAddr(t testing.TB, ip string) (addr string, release func()) {
 	if a == nil {
 		t.Fatalf("testproc.ClosedAddr: %q is not an IPv4 address", ip)
 	}
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	// Close-on-exec from its creation: marked afterwards, a child another
+	// test starts in between would inherit the socket and hold the port
+	// past release.
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	syscall.CloseOnExec(fd)
 	var once sync.Once
 	release = func() { once.Do(func() { syscall.Close(fd) }) }
 	t.Cleanup(release)
