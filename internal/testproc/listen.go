@@ -129,10 +129,16 @@ func ClosedAddr(t testing.TB, ip string) (addr string, release func()) {
 	if a == nil {
 		t.Fatalf("testproc.ClosedAddr: %q is not an IPv4 address", ip)
 	}
-	// Close-on-exec from its creation: marked afterwards, a child another
-	// test starts in between would inherit the socket and hold the port
-	// past release.
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	// Marked close-on-exec under syscall.ForkLock, as package net does
+	// where SOCK_CLOEXEC is missing (darwin): else a child another test
+	// starts between socket(2) and the mark inherits the socket and holds
+	// the port past release.
+	syscall.ForkLock.RLock()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		t.Fatal(err)
 	}
