@@ -37,6 +37,9 @@ type Report struct {
 	// their receiver named too many addresses that are not ours
 	// (ingest.AddressBound).
 	Folded int64 `json:"folded_rejections,omitempty"`
+	// FoldedBy names the caps the refusals were folded by, as the text
+	// and HTML reports do; only with Folded (a cap of 0 is a cap).
+	FoldedBy *FoldCaps `json:"folded_by,omitempty"`
 	// foreignCap is the cap on all receivers' addresses the replay folded
 	// by (the configuration's foreign_addresses), for the text and HTML.
 	foreignCap int
@@ -162,6 +165,14 @@ const (
 )
 
 // Build turns a replay result into a report.
+// FoldCaps are the bounds on the addresses that are not ours a replay
+// counted refusals by (ingest.AddressBound): at most PerReceiver for one
+// receiver, ForeignAddresses for all together, within a day.
+type FoldCaps struct {
+	PerReceiver      int `json:"per_receiver"`
+	ForeignAddresses int `json:"foreign_addresses"`
+}
+
 func Build(res *pipeline.Result, opts Options) *Report {
 	rep := &Report{
 		Files:             opts.Files,
@@ -182,6 +193,9 @@ func Build(res *pipeline.Result, opts Options) *Report {
 		Failures:          map[string]int64{},
 		Incidents:         []Incident{},
 		UnparsedByService: map[string]int64{},
+	}
+	if res.Folded > 0 {
+		rep.FoldedBy = &FoldCaps{PerReceiver: ingest.MaxAddressesPerReceiver, ForeignAddresses: res.ForeignAddresses}
 	}
 	if rep.Files == nil {
 		rep.Files = []string{}

@@ -190,24 +190,33 @@ func TestReplayFoldsManyAddresses(t *testing.T) {
 	if err := os.WriteFile(none, []byte("foreign_addresses: 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	type caps struct {
+		PerReceiver      int `json:"per_receiver"`
+		ForeignAddresses int `json:"foreign_addresses"`
+	}
 	for _, tc := range []struct {
 		args              []string
 		incidents, folded int
+		by                *caps // the caps folded by (JSON folded_by), only with folded refusals
 	}{
-		{nil, ingest.MaxAddressesPerReceiver + 1, 15 - ingest.MaxAddressesPerReceiver},
-		{[]string{"--config", cfg}, 15, 0},
-		{[]string{"--config", none}, 1, 15},
+		{nil, ingest.MaxAddressesPerReceiver + 1, 15 - ingest.MaxAddressesPerReceiver, &caps{ingest.MaxAddressesPerReceiver, ingest.DefaultForeignAddresses}},
+		{[]string{"--config", cfg}, 15, 0, nil},
+		{[]string{"--config", none}, 1, 15, &caps{ingest.MaxAddressesPerReceiver, 0}},
 	} {
 		out, errOut, code := runCLI(t, append(append([]string{"replay", "--format", "json"}, tc.args...), log)...)
 		var rep struct {
 			Incidents []struct{ Listed string }
-			Folded    int `json:"folded_rejections"`
+			Folded    int   `json:"folded_rejections"`
+			FoldedBy  *caps `json:"folded_by"`
 		}
 		if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {
 			t.Fatalf("%v: exit %d (%v): %s", tc.args, code, err, errOut)
 		}
 		if len(rep.Incidents) != tc.incidents || rep.Folded != tc.folded {
 			t.Errorf("%v: %d incidents, %d folded; want %d and %d", tc.args, len(rep.Incidents), rep.Folded, tc.incidents, tc.folded)
+		}
+		if (rep.FoldedBy == nil) != (tc.by == nil) || tc.by != nil && *rep.FoldedBy != *tc.by {
+			t.Errorf("%v: folded_by %+v, want %+v", tc.args, rep.FoldedBy, tc.by)
 		}
 	}
 	out, _, _ := runCLI(t, "replay", "--config", none, log)
