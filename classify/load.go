@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -375,6 +376,7 @@ func validateFile(f *source, name string, info []providerInfo) []string {
 				out = append(out, fmt.Sprintf("%sprovider %q: %s: %s", here, p.ID, t.key, msg))
 			}
 		}
+		out = append(out, checkShownText(here, p)...)
 		for _, z := range p.Zones {
 			out = append(out, checkZone(here, p.ID, z.Name, z.Codes)...)
 		}
@@ -389,6 +391,41 @@ func validateFile(f *source, name string, info []providerInfo) []string {
 		if !validCategory(ci.Category) {
 			out = append(out, fmt.Sprintf("%s: unknown category %q", name, ci.Category))
 		}
+	}
+	return out
+}
+
+// checkShownText refuses control characters in what notices, reports and
+// explain show of a provider: a name is shown on one line, and advice may
+// hold line breaks, but an escape, a carriage return or any other control
+// character would reach a terminal or a header as the admin's file wrote it.
+func checkShownText(here string, p *Provider) []string {
+	var out []string
+	check := func(key, v string, lines bool) {
+		for _, r := range v {
+			if unicode.IsControl(r) && !(lines && r == '\n') {
+				out = append(out, fmt.Sprintf("%sprovider %q: %s holds the control character %U", here, p.ID, key, r))
+				return
+			}
+		}
+	}
+	check("name", p.Name, false)
+	for _, n := range p.Names {
+		check("names", n, false)
+	}
+	check("historical", p.Historical, false)
+	check("historical_ja", p.HistoricalJa, false)
+	for _, t := range []struct {
+		key string
+		v   Text
+	}{{"meaning", p.Meaning}, {"advice", p.Advice}, {"removal_time", p.RemovalTime}} {
+		check(t.key+".en", t.v.En, true)
+		check(t.key+".ja", t.v.Ja, true)
+	}
+	for _, list := range slices.Sorted(maps.Keys(p.ListAdvice)) {
+		t := p.ListAdvice[list]
+		check("list_advice."+list+".en", t.En, true)
+		check("list_advice."+list+".ja", t.Ja, true)
 	}
 	return out
 }

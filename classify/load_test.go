@@ -101,3 +101,36 @@ func TestBuiltinSamples(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestShownTextHasNoControls: a catalog file's provider name and advice
+// reach terminals (explain), headers and messages as written, so a control
+// character in them is refused with the provider and the key; a line
+// break in advice is not.
+func TestShownTextHasNoControls(t *testing.T) {
+	provider := func(field string) string {
+		return "providers:\n  - id: own\n    name: Own list\n    kind: dnsbl\n    meaning: {en: 'Listed by us.'}\n    advice: {en: 'Ask us.'}\n" + field
+	}
+	for _, tt := range []struct {
+		name, yaml, want string
+	}{
+		{"an escape in the name", `providers:
+  - id: own
+    name: "Own \e[31mlist"
+    kind: dnsbl
+`, `provider "own": name holds the control character U+001B`},
+		{"a carriage return in a name", provider(`    names: ["own\rlist"]` + "\n"), `names holds the control character U+000D`},
+		{"a C1 control in advice", provider(`    list_advice: {own.example: {ja: "x\u009by"}}` + "\n"), `list_advice.own.example.ja holds the control character U+009B`},
+		{"a bell in historical", provider(`    historical: "closed\a"` + "\n"), `historical holds the control character U+0007`},
+		{"a line break in advice", provider(`    removal_time: {en: "a day\nor two"}` + "\n"), ``},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(Default(), []byte(tt.yaml), "my.yaml")
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "my.yaml:")):
+				t.Errorf("error %v, want one with my.yaml:LINE and %q", err, tt.want)
+			}
+		})
+	}
+}
