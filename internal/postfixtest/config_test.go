@@ -2,7 +2,10 @@ package postfixtest
 
 import (
 	"errors"
+	"io/fs"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +155,28 @@ func TestBadOptions(t *testing.T) {
 		if _, err := configFrom(o); !errors.Is(err, ErrBadOptions) {
 			t.Errorf("configFrom(%+v) = %v, want ErrBadOptions", o, err)
 		}
+	}
+}
+
+// TestQueueEmpty: a queue directory with a queue file in a hashed
+// subdirectory is not empty, one with subdirectories alone is, and one
+// that cannot be read is not known to be empty and says why (Flush then
+// names the error instead of only timing out).
+func TestQueueEmpty(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "A", "B"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := queueEmpty(dir); !empty || err != nil {
+		t.Errorf("subdirectories alone: empty %v, %v; want empty", empty, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "A", "B", "AB12345"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := queueEmpty(dir); empty || err != nil {
+		t.Errorf("a queue file: empty %v, %v; want not empty", empty, err)
+	}
+	if empty, err := queueEmpty(filepath.Join(dir, "gone")); empty || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing directory: empty %v, %v; want not empty and ErrNotExist", empty, err)
 	}
 }

@@ -130,7 +130,15 @@ func (in *Instance) Sendmail(from string, to []string, msg []byte) (string, erro
 // it — the message then waits for its backoff, an hour here.
 func (in *Instance) Flush() error {
 	active := filepath.Join(in.cfg.Queue, "active")
-	if err := in.waitFor("the active queue to empty before a flush", func() bool { return queueEmpty(active) }); err != nil {
+	var readErr error
+	if err := in.waitFor("the active queue to empty before a flush", func() bool {
+		empty, err := queueEmpty(active)
+		readErr = err
+		return empty
+	}); err != nil {
+		if readErr != nil {
+			return fmt.Errorf("postfixtest: flush: %w (the last read of %s: %v)", err, active, readErr)
+		}
 		return fmt.Errorf("postfixtest: flush: %w", err)
 	}
 	if out, err := in.run("postqueue", "-c", in.cfg.Conf, "-f"); err != nil {
@@ -140,8 +148,9 @@ func (in *Instance) Flush() error {
 }
 
 // queueEmpty reports whether the queue directory dir (and its hashed
-// subdirectories) holds no queue file.
-func queueEmpty(dir string) bool {
+// subdirectories) holds no queue file, and the error that kept it from
+// reading the directory (then it is not known to be empty).
+func queueEmpty(dir string) (bool, error) {
 	empty := true
 	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -153,7 +162,7 @@ func queueEmpty(dir string) bool {
 		}
 		return nil
 	})
-	return err == nil && empty
+	return err == nil && empty, err
 }
 
 // Log returns what Postfix has logged so far.
