@@ -7,8 +7,6 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"github.com/rblwatch/rblwatch/ingest"
 )
 
 //go:embed report.html.tmpl
@@ -152,8 +150,8 @@ func WriteHTML(w io.Writer, rep *Report, lang string) error {
 		Bounded:   boundedText(rep, l),
 		Files:     fileNames(rep.Files, l),
 	}
-	if rep.Folded > 0 {
-		data.Folded = fmt.Sprintf(l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, rep.foreignCap)
+	if c := rep.FoldedBy; c != nil {
+		data.Folded = fmt.Sprintf(l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, c.PerReceiver, c.ForeignAddresses)
 	}
 	tmpl, err := htmlTemplate.Clone()
 	if err != nil {

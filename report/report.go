@@ -37,12 +37,9 @@ type Report struct {
 	// their receiver named too many addresses that are not ours
 	// (ingest.AddressBound).
 	Folded int64 `json:"folded_rejections,omitempty"`
-	// FoldedBy names the caps the refusals were folded by, as the text
-	// and HTML reports do; only with Folded (a cap of 0 is a cap).
+	// FoldedBy names the caps the refusals were folded by, which the text
+	// and HTML reports say too; only with Folded (a cap of 0 is a cap).
 	FoldedBy *FoldCaps `json:"folded_by,omitempty"`
-	// foreignCap is the cap on all receivers' addresses the replay folded
-	// by (the configuration's foreign_addresses), for the text and HTML.
-	foreignCap int
 	// EvictedQueueIDs counts the queue ids forgotten past
 	// incident.MaxQueueIDs held at once, their removal never logged (the
 	// later fates of their messages are not counted); UntoldRecipients
@@ -186,7 +183,6 @@ func Build(res *pipeline.Result, opts Options) *Report {
 		Skipped:           res.Skipped,
 		TooLong:           res.TooLong,
 		Folded:            res.Folded,
-		foreignCap:        res.ForeignAddresses,
 		EvictedQueueIDs:   res.Bounds.Evicted,
 		UntoldRecipients:  res.Bounds.Untold,
 		Totals:            res.Totals,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
-	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/internal/bounded"
 	"github.com/rblwatch/rblwatch/pipeline"
 	"golang.org/x/text/width"
@@ -253,8 +252,8 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	if len(rep.Failures) > 0 {
 		line(l.Failures, "%s", failureList(rep.Failures, l))
 	}
-	if rep.Folded > 0 {
-		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, ingest.MaxAddressesPerReceiver, rep.foreignCap)
+	if c := rep.FoldedBy; c != nil {
+		line(l.Folded, l.FoldedFmt, counted{rep.Folded, "refusal", "refusals"}, c.PerReceiver, c.ForeignAddresses)
 	}
 	if s := boundedText(rep, l); s != "" {
 		line(l.Bounded, "%s", s)
