@@ -151,6 +151,12 @@ type journal struct {
 	// backfill: the first start without a cursor reads from since too.
 	backfill bool
 	buf      []byte // for formatting lines
+	// skipped counts the over-long entries dropped since the last line
+	// sent; the next line carries the count (postfixlog.Line.Skipped), as
+	// the file and stdin sources do, so that they are counted, not only
+	// logged. It outlives a run of journalctl: an entry dropped just
+	// before journalctl exits is counted with the next run's first line.
+	skipped int
 }
 
 // cursorRetries is how many runs may fail in a row with a cursor before
@@ -262,15 +268,16 @@ func (j *journal) read(ctx context.Context, r io.Reader) (int, error) {
 	var skipped int64
 	for {
 		raw, err := lr.Next()
+		if s := lr.Skipped(); s != skipped {
+			j.log.Warn("skipped over-long journal entries", zap.Int64("count", s-skipped))
+			j.skipped += int(s - skipped)
+			skipped = s
+		}
 		if err != nil {
 			if err == io.EOF {
 				return n, nil
 			}
 			return n, err
-		}
-		if s := lr.Skipped(); s != skipped {
-			j.log.Warn("skipped over-long journal entries", zap.Int64("count", s-skipped))
-			skipped = s
 		}
 		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
@@ -284,8 +291,8 @@ func (j *journal) read(ctx context.Context, r io.Reader) (int, error) {
 			continue
 		}
 		select {
-		case j.out <- postfixlog.Line{Text: line, Pos: postfixlog.Position{Cursor: cursor}}:
-			j.cursor = cursor
+		case j.out <- postfixlog.Line{Text: line, Pos: postfixlog.Position{Cursor: cursor}, Skipped: j.skipped}:
+			j.cursor, j.skipped = cursor, 0
 			n++
 		case <-ctx.Done():
 			return n, ctx.Err()

@@ -388,3 +388,33 @@ func TestCursorTime(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalCountsOverlongEntries: an entry over maxJournalEntry is
+// dropped and counted on the next line sent, as the file and stdin
+// sources count their over-long lines (it was only logged, so the
+// daemon's count of skipped lines missed it).
+func TestJournalCountsOverlongEntries(t *testing.T) {
+	entry := func(i int, msg string) string {
+		return fmt.Sprintf(`{"__CURSOR":"c%d","__REALTIME_TIMESTAMP":"%d","MESSAGE":%q,"_HOSTNAME":"mx","SYSLOG_IDENTIFIER":"postfix/smtp","SYSLOG_PID":"1"}`, i, 1795445764000000+i, msg)
+	}
+	long := strings.Repeat("x", maxJournalEntry+1)
+	input := strings.Join([]string{entry(1, "first"), entry(2, long), entry(3, long), entry(4, "second"), entry(5, long)}, "\n") + "\n"
+	out := make(chan postfixlog.Line, 8)
+	j := &journal{opts: JournalOptions{Location: time.UTC}, log: zap.NewNop(), out: out}
+	n, err := j.read(context.Background(), strings.NewReader(input))
+	if err != nil || n != 2 {
+		t.Fatalf("read = %d, %v; want 2 lines", n, err)
+	}
+	close(out)
+	var got []int
+	for l := range out {
+		got = append(got, l.Skipped)
+	}
+	if !slices.Equal(got, []int{0, 2}) {
+		t.Errorf("Skipped of the lines sent = %v, want [0 2]", got)
+	}
+	// The last entry's drop waits for the next run's first line.
+	if j.skipped != 1 || j.cursor != "c4" {
+		t.Errorf("after the run: skipped %d, cursor %q; want 1, c4", j.skipped, j.cursor)
+	}
+}
