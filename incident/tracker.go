@@ -75,7 +75,7 @@ type Tracker struct {
 	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
 	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
 	names    map[string]string   // interned senders, logins and clients (name)
-	regOf    map[string]string   // relay host → registered domain (registeredOf)
+	regOf    RegisteredNames     // relay host → registered domain
 	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
 	goneNext int                 // where the next one goes in gone once it is full
 	done     []*state            // cleared incidents, oldest first (until Forget)
@@ -361,7 +361,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		}
 		relay := "" // Registered(r.RelayHost), once needed
 		for _, st := range t.byDomain.get(domainOf(r.To)) {
-			if st.clearAt.IsZero() && !at.Before(st.inc.LastSeen) && st.reachedBy(r, &relay, t.registeredOf) {
+			if st.clearAt.IsZero() && !at.Before(st.inc.LastSeen) && st.reachedBy(r, &relay, t.regOf.Of) {
 				st.clearAt = at
 				t.schedule(st)
 				t.touch(st)
@@ -1374,20 +1374,34 @@ func (st *state) reachedBy(d *Observation, relay *string, reg func(string) strin
 	return false
 }
 
-// registeredOf is registered, remembered per host name: a delivery to a
-// domain with an incident asks for its relay's, and the public suffix
-// look-up cost more than the rest of the line (a dense log: 1,500
-// incidents, their domains delivered to all the time). The names it
-// keeps are copies (the host is a view of a log line).
-func (t *Tracker) registeredOf(host string) string {
-	if r, ok := t.regOf[host]; ok {
+// RegisteredNames is Registered remembered per host name, for the callers
+// that ask it per log line: the tracker (a delivery to a domain with an
+// incident asks for its relay's) and ingest's address bound (each refusal
+// asks for its receiver's). The public suffix look-up cost more than the
+// rest of such a line (a dense log: 1,500 incidents, their domains
+// delivered to all the time). The names it keeps are copies: the host is
+// a view of a log line, whose buffer is read into again. It holds at most
+// Max names (default 65,536) and starts over when full. The zero value is
+// ready to use; it is not safe for concurrent use.
+type RegisteredNames struct {
+	Max int
+	m   map[string]string
+}
+
+// Of returns Registered(host).
+func (n *RegisteredNames) Of(host string) string {
+	if r, ok := n.m[host]; ok {
 		return r
 	}
-	if t.regOf == nil || len(t.regOf) >= maxInterned {
-		t.regOf = map[string]string{}
+	limit := n.Max
+	if limit <= 0 {
+		limit = maxInterned
+	}
+	if n.m == nil || len(n.m) >= limit {
+		n.m = map[string]string{}
 	}
 	r := strings.Clone(Registered(host))
-	t.regOf[strings.Clone(host)] = r
+	n.m[strings.Clone(host)] = r
 	return r
 }
 

@@ -761,20 +761,24 @@ func TestEarlierRefusalMovesFirstSeen(t *testing.T) {
 	}
 }
 
-// TestRegisteredOf checks the tracker's memory of registered domains: the
-// same answer as registered, asked again too, and kept apart from the line
-// the host was read from (a buffer read into again).
-func TestRegisteredOf(t *testing.T) {
-	tr := New(Config{})
+// TestRegisteredNames checks the memory of registered domains the tracker
+// and ingest's address bound share: the same answer as Registered, asked
+// again too, kept apart from the line the host was read from (a buffer
+// read into again), and bounded by Max.
+func TestRegisteredNames(t *testing.T) {
+	tr := &RegisteredNames{Max: 3}
 	for _, host := range []string{"mx1.example.co.jp", "MX2.Example.NET.", "192.0.2.1", "localhost", "mx1.example.co.jp"} {
 		buf := []byte("relay=" + host + "[192.0.2.1]")
 		h := unsafe.String(&buf[6], len(host))
-		got := tr.registeredOf(h)
+		got := tr.Of(h)
 		for i := range buf {
 			buf[i] = 'x'
 		}
-		if want := Registered(host); got != want || tr.registeredOf(host) != want {
-			t.Errorf("registeredOf(%q) = %q, then %q; want %q", host, got, tr.registeredOf(host), want)
+		if want := Registered(host); got != want || tr.Of(host) != want {
+			t.Errorf("Of(%q) = %q, then %q; want %q", host, got, tr.Of(host), want)
+		}
+		if len(tr.m) > tr.Max {
+			t.Errorf("after %q: %d names kept, Max %d", host, len(tr.m), tr.Max)
 		}
 	}
 }

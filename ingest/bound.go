@@ -41,7 +41,7 @@ type AddressBound struct {
 	ours map[string]bool
 	// receivers: receiver → the addresses it named.
 	receivers map[string]*addrSet
-	recvOf    map[string]string // host → receiver (receiverOf)
+	recvOf    incident.RegisteredNames // host → receiver
 	// foreign: the addresses named by any receiver (at most maxForeign).
 	foreign    addrSet
 	maxForeign int
@@ -119,7 +119,7 @@ func (s *addrSet) expire(max int, at time.Time) {
 // (0: none; a negative number counts as 0).
 func NewAddressBound(ours []string, foreign int) *AddressBound {
 	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{},
-		maxForeign: max(foreign, 0)}
+		maxForeign: max(foreign, 0), recvOf: incident.RegisteredNames{Max: 4 * maxReceivers}}
 	for _, a := range ours {
 		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
 	}
@@ -141,7 +141,7 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	if host == "" {
 		host = o.RelayHost
 	}
-	recv := b.receiverOf(host)
+	recv := b.recvOf.Of(host)
 	addrs := b.receivers[recv]
 	if addrs == nil {
 		if len(b.receivers) >= maxReceivers {
@@ -198,22 +198,6 @@ func (b *AddressBound) forget(at time.Time) {
 	if len(b.receivers) >= maxReceivers {
 		clear(b.receivers)
 	}
-}
-
-// receiverOf is the package's receiverOf, remembered per host name (a
-// public suffix look-up per refusal cost more than the rest of Fold). The
-// names it returns are copies: the host is a view of a log line, whose
-// buffer is read into again, and the names are kept as map keys.
-func (b *AddressBound) receiverOf(host string) string {
-	if r, ok := b.recvOf[host]; ok {
-		return r
-	}
-	if b.recvOf == nil || len(b.recvOf) >= 4*maxReceivers {
-		b.recvOf = map[string]string{}
-	}
-	r := strings.Clone(incident.Registered(host))
-	b.recvOf[strings.Clone(host)] = r
-	return r
 }
 
 // Foreign returns the most addresses that are not ours all receivers
