@@ -378,6 +378,11 @@ func build(src source) (*Catalog, []string) {
 				alone.callers = append(alone.callers, p.ID)
 				alone.callers = append(alone.callers, p.Names...)
 			}
+			if p.Kind == KindDNSBL {
+				// a DNS list is called by its site too: "Sender untrusted
+				// by trustedsource.org" (issue 14, nineteenth round)
+				alone.callers = append(alone.callers, p.Domains...)
+			}
 			for _, n := range aloneNames(p) {
 				alone.names = append(alone.names, n)
 				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n), len(strings.Fields(n))})
