@@ -1,0 +1,188 @@
+package classify
+
+import "testing"
+
+// Issue 14, nineteenth round (rules23): other failures whose words are a
+// block list's — "blocked", "blacklisted", "banned", "reputation" — said
+// of something that is not our sending address's standing: the message,
+// a word it carries, the recipient, a client's counted errors, the
+// country mail comes from. Each family is written by kind with
+// look-alikes on the other side of the line, in several languages and
+// MTAs' wordings; each row's verdict was written before the classifier
+// ran on it. Unit tests, never an accuracy figure.
+
+// messageReputationFamilies: the message itself (or what it carries: a
+// file, a link) refused for its reputation — a verdict on content, as
+// the content veto's "message reputation" already said. Look-alikes:
+// the sender's address, domain or IP of low reputation is a reputation
+// block (the issue's "the sending IP, host or domain refused as … low
+// reputation").
+var messageReputationFamilies = []familyRow{
+	{"its reputation", "550 5.7.1 Message not accepted because of its reputation", Other, ""},
+	{"its reputation", "554 5.7.1 This message was not accepted because of its reputation score", Other, ""},
+	{"its reputation", "550 Message rejected due to its reputation", Other, ""},
+	{"its reputation", "451 4.7.1 Message deferred because of its reputation, try again later", Other, ""},
+	{"its reputation", "550 Your message was blocked due to its poor reputation", Other, ""},
+	{"message has", "550 5.7.0 Your message has a bad reputation (fingerprint match)", Other, ""},
+	{"message has", "554 This message has a low reputation and was refused", Other, ""},
+	{"message has", "550 The email has a poor reputation", Other, ""},
+	{"message's", "550 5.7.1 Rejected: the message's reputation is too low", Other, ""},
+	{"message's", "554 Message's reputation score 12 exceeds the limit", Other, ""},
+	{"of the message", "550 Refused: low reputation of this message", Other, ""},
+	{"of the message", "550 5.7.1 Rejected based on the reputation of your message", Other, ""},
+	{"attached", "550 Message refused: low reputation of the attached file", Other, ""},
+	{"attached", "554 5.7.1 The attached file has a bad reputation", Other, ""},
+	{"fr", "550 Message refusé en raison de sa réputation", Other, ""},
+	{"fr", "554 Rejeté : réputation du message insuffisante", Other, ""},
+	{"de", "550 Abgelehnt: Reputation der Nachricht zu niedrig", Other, ""},
+	{"es", "550 Rechazado por la reputación del mensaje", Other, ""},
+	{"it", "550 Rifiutato: reputazione del messaggio troppo bassa", Other, ""},
+	{"pt", "550 Rejeitado pela reputação da mensagem", Other, ""},
+	{"ru", "550 Отклонено: низкая репутация сообщения", Other, ""},
+	{"zh", "550 邮件信誉过低，拒绝接收", Other, ""},
+
+	// look-alikes: the sender's side of low reputation
+	{"sender's reputation", "550 5.7.1 Sender address has a low reputation", Blocklist, ""},
+	{"sender's reputation", "550 5.7.1 Sender domain has a low reputation", Blocklist, ""},
+	{"sender's reputation", "554 Sender domain example.com has poor reputation", Blocklist, ""},
+	{"sender's reputation", "550 Message rejected due to sender IP reputation ([192.0.2.1])", Blocklist, ""},
+	{"sender's reputation", "550 Your server was refused because of its reputation", Blocklist, ""},
+	{"sender's reputation", "554 Message from 192.0.2.1 rejected: IP reputation too low", Blocklist, ""},
+	{"sender's reputation", "550 5.7.1 Message rejected: the sending domain has a poor reputation", Blocklist, ""},
+	{"sender's reputation", "421 4.7.0 Mail from your IP deferred because of its reputation", Blocklist, ""},
+}
+
+// TestMessageReputationFamilies: see checkFamilies.
+func TestMessageReputationFamilies(t *testing.T) { checkFamilies(t, messageReputationFamilies) }
+
+// clientBanFamilies: a client jailed for a while for errors counted on
+// the connection — a fail2ban jail said bare, or mail to too many
+// recipients that do not exist — is a throttle (none:ratelimit): no
+// list holds the address, nothing is delisted, the ban time lifts it.
+// Look-alikes: a ban for spam, complaints or an accused attack, a
+// listing, and GoDaddy's documented IB112 code stay blocks.
+var clientBanFamilies = []familyRow{
+	{"fail2ban", "554 5.7.1 Your IP has been banned by fail2ban", Other, ""},
+	{"fail2ban", "550 Banned by fail2ban", Other, ""},
+	{"fail2ban", "421 fail2ban: 192.0.2.1 banned", Other, ""},
+	{"fail2ban", "554 Host banned (fail2ban)", Other, ""},
+	{"fail2ban", "550 5.7.1 Blocked by fail2ban", Other, ""},
+	{"fail2ban", "421 4.7.0 Your IP has been jailed (fail2ban). Try again in 1 hour", Other, ""},
+	{"fail2ban", "554 Connection from 192.0.2.1 refused: fail2ban jail postfix", Other, ""},
+	{"fail2ban", "550 Your host has been jailed, come back later", Other, ""},
+	{"invalid recipients", "550 5.7.1 Your IP is banned for sending to invalid recipients", Other, ""},
+	{"invalid recipients", "554 5.7.1 192.0.2.1 banned for 24h after repeated rcpt to unknown users", Other, ""},
+	{"invalid recipients", "554 5.7.1 Temporarily blocked for too many invalid recipients", Other, ""},
+	{"invalid recipients", "421 4.7.0 Too many invalid recipients, your IP is blocked", Other, ""},
+	{"invalid recipients", "550 Banned: too many unknown recipients from your IP", Other, ""},
+	{"invalid recipients", "550 5.7.1 Your IP has been blocked for attempting to mail too many invalid recipients", Other, ""},
+	{"invalid recipients", "550 Blocked: too many rejected recipients", Other, ""},
+	{"invalid recipients", "450 4.7.1 Host 192.0.2.1 blacklisted for 1 hour: mail to nonexistent users", Other, ""},
+	{"invalid recipients", "550 Your server is blocked after too many invalid RCPT TO commands", Other, ""},
+	{"invalid recipients", "421 Sender IP banned: 20 unknown recipients in 10 minutes", Other, ""},
+	{"es", "550 IP bloqueada por demasiados destinatarios inválidos", Other, ""},
+	{"fr", "550 Adresse IP bloquée : trop de destinataires inconnus", Other, ""},
+	{"de", "550 IP gesperrt wegen zu vieler unbekannter Empfänger", Other, ""},
+	{"it", "550 IP bloccato: troppi destinatari sconosciuti", Other, ""},
+	{"pt", "550 IP bloqueado por excesso de destinatários inválidos", Other, ""},
+	{"ru", "550 IP заблокирован: слишком много несуществующих получателей", Other, ""},
+	{"zh", "550 IP因发送过多无效收件人被封禁", Other, ""},
+	{"ja", "550 存在しない宛先への送信が多すぎるため、IPアドレスをブロックしました", Other, ""},
+
+	// look-alikes: spam, an accused attack, a list, a receiver's code
+	{"ban for spam", "554 5.7.1 Your IP has been banned by fail2ban for sending spam", Blocklist, ""},
+	{"ban for spam", "550 Host 192.0.2.1 banned: listed in bl.example.net", Blocklist, ""},
+	{"ban for spam", "550 5.7.1 Banned for dictionary attacks", Blocklist, ""},
+	{"ban for spam", "550 Your IP is on our blacklist for mailing invalid recipients", Blocklist, ""},
+	{"ban for spam", "554 This IP has been temporarily blocked for attempting to mail too many invalid recipients. IB112", Blocklist, "godaddy"},
+	{"ban for spam", "550 5.7.1 Your IP is blocked: too much spam from your server", Blocklist, ""},
+}
+
+// TestClientBanFamilies: see checkFamilies.
+func TestClientBanFamilies(t *testing.T) { checkFamilies(t, clientBanFamilies) }
+
+// contentWordFamilies: a word, phrase, subject or signature on the
+// receiver's list of banned words — what the message says, not who sent
+// it. Look-alikes: our address, or a domain the message carries on a
+// domain list (rules19's decision), stay blocks.
+var contentWordFamilies = []familyRow{
+	{"banned words", "550 5.7.1 Message rejected: blacklisted word in subject", Other, ""},
+	{"banned words", "554 5.7.1 The message was blocked because it matches a blacklist entry (subject)", Other, ""},
+	{"banned words", "550 Message rejected: sender name contains blacklisted term", Other, ""},
+	{"banned words", "550 Subject blacklisted", Other, ""},
+	{"banned words", "554 5.7.1 Rejected: blacklisted subject", Other, ""},
+	{"banned words", "550 5.7.1 Blocked: banned phrase found", Other, ""},
+	{"banned words", "550 Rejected: forbidden words detected", Other, ""},
+	{"banned words", "550 5.7.1 Blocked by content rules: blacklisted keyword 'viagra'", Other, ""},
+	{"banned words", "554 Your mail was blocked: blocked keyword in the subject line", Other, ""},
+	{"banned words", "550 Message denied: prohibited words", Other, ""},
+	{"signature", "550 5.7.1 Blocked: message matches spam signature (RBL hash)", Other, ""},
+	{"signature", "554 Rejected: bulk signature match", Other, ""},
+	{"signature", "550 Blocked: message fingerprint is blacklisted", Other, ""},
+
+	// look-alikes
+	{"our side", "550 5.7.1 Message rejected: your IP is blacklisted", Blocklist, ""},
+	{"our side", "554 Rejected: 192.0.2.1 is listed in bl.example.net", Blocklist, ""},
+	{"our side", "550 Your message contains a blacklisted domain in the body", Blocklist, ""},
+	{"our side", "550 Message rejected: URL example.com listed in multi.surbl.org", Blocklist, "surbl"},
+}
+
+// TestContentWordFamilies: see checkFamilies.
+func TestContentWordFamilies(t *testing.T) { checkFamilies(t, contentWordFamilies) }
+
+// listedRecipientFamilies: the recipient's address on the receiver's
+// list, or the recipient who put us on theirs: the receiver will not
+// deliver to that address, or its user chose so. Look-alikes: our
+// address on the recipient server's list, or a list service, stay
+// blocks.
+var listedRecipientFamilies = []familyRow{
+	{"listed recipient", "550 5.7.1 Blacklisted recipient", Other, ""},
+	{"listed recipient", "550 Recipient is on the blacklist of this server", Other, ""},
+	{"listed recipient", "554 5.7.1 Recipient address blacklisted", Other, ""},
+	{"listed recipient", "550 <a@example.org>: recipient is blocked", Other, ""},
+	{"listed recipient", "550 Mailbox is blacklisted", Other, ""},
+	{"listed recipient", "550 5.7.1 Blacklist for this recipient", Other, ""},
+	{"listed recipient", "550 5.7.1 Blocked recipient <a@example.org>", Other, ""},
+	{"listed recipient", "550 Destinatario bloqueado", Other, ""},
+	{"listed recipient", "550 Получатель заблокирован", Other, ""},
+	{"recipient's list", "550 Получатель внес вас в черный список", Other, ""},
+	{"recipient's list", "550 Получатель внёс ваш адрес в черный список", Other, ""},
+
+	// look-alikes
+	{"our side", "550 5.7.1 Recipient rejected: your IP 192.0.2.1 is blacklisted", Blocklist, ""},
+	{"our side", "550 Blacklisted recipient server refused 192.0.2.1: listed in bl.example.net", Blocklist, ""},
+	{"our side", "554 Recipient address rejected: client ip blacklisted", Blocklist, ""},
+}
+
+// TestListedRecipientFamilies: see checkFamilies.
+func TestListedRecipientFamilies(t *testing.T) { checkFamilies(t, listedRecipientFamilies) }
+
+// countryFamilies: mail refused for the country or region it comes
+// from, the place named — the receiver's geographic policy: nothing to
+// delist. Look-alikes: a country list's zone (countries.nerd.dk, a
+// provider of NOTES.md) or a listing beside the country stays a block.
+var countryFamilies = []familyRow{
+	{"country", "550 Connections from China are denied", Other, ""},
+	{"country", "550 IP from China blocked", Other, ""},
+	{"country", "554 Connections from Nigeria are refused", Other, ""},
+	{"country", "550 5.7.1 Access denied: mail from Russia is not accepted", Other, ""},
+	{"country", "550 We block all mail from Brazil", Other, ""},
+	{"country", "421 Service not available to hosts from Vietnam", Other, ""},
+	{"country", "550 5.7.1 Chinese IPs are blocked", Other, ""},
+	{"country", "550 Russian IP addresses are banned here", Other, ""},
+	{"country", "550 Mail from Asia is blocked by this server", Other, ""},
+	{"country", "550 Verbindungen aus China werden abgelehnt", Other, ""},
+	{"country", "550 Les connexions de Chine sont refusées", Other, ""},
+	{"country", "550 Подключения из Китая запрещены", Other, ""},
+	{"country", "550 拒绝来自中国的邮件", Other, ""},
+	{"country", "550 海外からのメールは受信拒否設定されています", Other, ""},
+	{"country", "554 境外IP禁止发信", Other, ""},
+
+	// look-alikes
+	{"list", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using cn.countries.nerd.dk; Your IP is in cn, rejected based on geographical location", Blocklist, "nerddk"},
+	{"list", "550 IP from China blocked: listed in bl.example.net", Blocklist, ""},
+	{"list", "550 Your IP 192.0.2.1 is blacklisted for spam from China", Blocklist, ""},
+}
+
+// TestCountryFamilies: see checkFamilies.
+func TestCountryFamilies(t *testing.T) { checkFamilies(t, countryFamilies) }
