@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -595,5 +596,174 @@ func TestStdinOldLogAgreesWithReplay(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCatchUpJumpToNow: a backlog whose lines are far in the past and then
+// jump to now (a host that logged nothing for hours, a log whose old part
+// was kept) is caught up with on the log's time up to the jump; the lines
+// stamped within a minute of the clock are the live end, although the
+// source gives no end mark and no tick comes. The incidents are a replay's
+// of the same lines, those that ended before the jump are summed up in one
+// backlog notice, and only the one the new lines open is announced.
+func TestCatchUpJumpToNow(t *testing.T) {
+	h := newHarness(t)
+	jump := stamp(t0.Add(-9 * time.Hour)) // stamps are fixed width: text order is time order
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSuffix(dayOldLog(), "\n"), "\n") {
+		if l[:len(jump)] < jump {
+			lines = append(lines, l)
+		}
+	}
+	// Nothing for nine hours, then the mail of the last minute: ordinary
+	// deliveries and Trend Micro deferrals, more lines than one batch.
+	for i := range batchMax + 100 {
+		at := t0.Add(-50*time.Second + time.Duration(i)*time.Millisecond)
+		if i%500 == 0 {
+			lines = append(lines, deferral(at, fmt.Sprintf("5A%07X", i), fmt.Sprintf("j%d@example.com", i)))
+		} else {
+			lines = append(lines, sent(at, fmt.Sprintf("5A%07X", i), fmt.Sprintf("j%d@other%d.example", i, i%40)))
+		}
+	}
+	log := strings.Join(lines, "\n") + "\n"
+	appendLines(t, h.log, lines...)
+	cfg := catchUpConfig(h)
+	h.noEndMarks = true // the jump alone says the live end is reached
+	h.start(cfg)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	waitRead(t, st, h.log)
+	for i := 0; h.logs.FilterMessage("caught up with the log").Len() == 0; i++ {
+		if i > 2000 {
+			t.Fatal("the lines of now did not end the catch-up")
+		}
+		time.Sleep(5 * time.Millisecond) // the daemon logs it after the commit
+	}
+	// The aggregation window of the current incident, on the wall clock.
+	for s := 1; s <= 40; s++ {
+		h.tickAt(t0.Add(time.Duration(s) * time.Second))
+	}
+	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
+	h.stop()
+
+	res := replayAt(t, log, cfg)
+	stored, err := st.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Incidents) != 4 {
+		t.Fatalf("replay found %d incidents, want 4 (the test's log is wrong): %v", len(res.Incidents), ids(res.Incidents))
+	}
+	if !slices.Equal(ids(stored), ids(res.Incidents)) {
+		t.Fatalf("daemon found %v, replay %v", ids(stored), ids(res.Incidents))
+	}
+	var ended []string
+	for i, want := range res.Incidents {
+		got := stored[i]
+		if !got.FirstSeen.Equal(want.FirstSeen) || !got.LastSeen.Equal(want.LastSeen) || got.Bounced != want.Bounced ||
+			got.Deferred != want.Deferred || got.Status != want.Status || !got.ClearedAt.Equal(want.ClearedAt) || got.ClearedBy != want.ClearedBy {
+			t.Errorf("incident %s: daemon %s %+v\nreplay %s %+v", want.ID, got.Status, summary(got), want.Status, summary(want))
+		}
+		if want.Status == incident.Cleared {
+			ended = append(ended, want.ID)
+		}
+	}
+	if len(ended) != 3 {
+		t.Fatalf("replay shows %v ended, want 3 (the test's log is wrong)", ended)
+	}
+	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
+	if n := h.mail.count(); n != 2 {
+		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
+	}
+}
+
+// TestCatchUpStateDeleted: the state file deleted while the daemon catches
+// up with a backlog stops it (ErrStateLost), with what it had read saved
+// and put back; the restart resumes there, and the catch-up ends as one
+// without the loss: the incidents a replay of the whole log finds, one
+// backlog summary of those that ended inside it (two before the loss, one
+// after), the current incident's opened notice, and nothing else.
+func TestCatchUpStateDeleted(t *testing.T) {
+	h := newHarness(t)
+	h.watch = true
+	log := dayOldLog()
+	lines := strings.Split(strings.TrimSuffix(log, "\n"), "\n")
+	mid := stamp(t0.Add(-9*time.Hour - 30*time.Minute)) // inside the second Spamhaus incident
+	half := slices.IndexFunc(lines, func(l string) bool { return l[:len(mid)] >= mid })
+	if half <= 0 {
+		t.Fatal("no line at t0-9h30m")
+	}
+	appendLines(t, h.log, lines[:half]...)
+	cfg := catchUpConfig(h)
+	h.noEndMarks = true // still catching up when the state goes
+	h.start(cfg)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitRead(t, st, h.log)
+	st.Close()
+	if err := os.Remove(h.store); err != nil {
+		t.Fatal(err)
+	}
+	h.tickAt(t0) // the deletion is noticed at the tick (the clock stands still: no idle live end)
+	select {
+	case err := <-h.done:
+		if !errors.Is(err, ErrStateLost) {
+			t.Fatalf("Run = %v, want ErrStateLost", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the daemon did not stop when its state was deleted")
+	}
+	if n := h.mail.count(); n != 0 {
+		t.Fatalf("%d notices before the live end", n)
+	}
+	st, err = track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("the saved state was not put back: %v", err)
+	}
+	defer st.Close()
+	if ok, err := st.HasUnannounced(context.Background()); err != nil || !ok {
+		t.Fatalf("the incidents that ended before the loss are not kept for the summary (%v)", err)
+	}
+
+	appendLines(t, h.log, lines[half:]...)
+	h.noEndMarks = false
+	h.start(cfg)
+	waitRead(t, st, h.log)
+	for s := 1; s <= 40; s++ {
+		h.tickAt(t0.Add(time.Duration(s) * time.Second))
+	}
+	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
+	h.stop()
+
+	res := replayAt(t, log, cfg)
+	stored, err := st.Incidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(stored), ids(res.Incidents)) {
+		t.Fatalf("daemon found %v, replay %v", ids(stored), ids(res.Incidents))
+	}
+	var ended []string
+	for i, want := range res.Incidents {
+		got := stored[i]
+		if !got.FirstSeen.Equal(want.FirstSeen) || !got.LastSeen.Equal(want.LastSeen) || got.Bounced != want.Bounced ||
+			got.Deferred != want.Deferred || got.Status != want.Status || !got.ClearedAt.Equal(want.ClearedAt) || got.ClearedBy != want.ClearedBy {
+			t.Errorf("incident %s: daemon %s %+v\nreplay %s %+v", want.ID, got.Status, summary(got), want.Status, summary(want))
+		}
+		if want.Status == incident.Cleared {
+			ended = append(ended, want.ID)
+		}
+	}
+	if len(ended) != 3 {
+		t.Fatalf("replay shows %v ended, want 3 (the test's log is wrong)", ended)
+	}
+	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
+	if n := h.mail.count(); n != 2 {
+		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
 	}
 }
