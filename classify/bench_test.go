@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/rblwatch/rblwatch/reply"
@@ -31,4 +32,28 @@ func BenchmarkClassifyTypical(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		c.Classify(in)
 	}
+}
+
+// BenchmarkLoadCatalog loads the built-in catalog as every command does
+// at its start (Default, without classifying the samples). Run it with
+// -benchmem; live-B is what the last catalog keeps on the heap (the heap
+// after a collection with it, less the heap after one without it).
+func BenchmarkLoadCatalog(b *testing.B) {
+	b.ReportAllocs()
+	var c *Catalog
+	for i := 0; i < b.N; i++ {
+		var err error
+		if c, err = load(nil, embeddedCatalog, EmbeddedName, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var with, without runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&with)
+	runtime.KeepAlive(c)
+	c = nil
+	runtime.GC()
+	runtime.ReadMemStats(&without)
+	b.ReportMetric(float64(int64(with.HeapAlloc)-int64(without.HeapAlloc)), "live-B")
 }
