@@ -173,3 +173,53 @@ var spammerSenderFamilies = []familyRow{
 
 // TestSpammerSenderFamilies: see checkFamilies.
 func TestSpammerSenderFamilies(t *testing.T) { checkFamilies(t, spammerSenderFamilies) }
+
+// sendingSideFamilies: the sending network, range, subnet, ISP, server or
+// SMTP client said blocked, banned or listed without a possessive
+// ("Network blocked due to spam", "Subnet blocked for spam", "ISP
+// blocked due to spam", "554 Client blocked") — what of the sender's side
+// a receiver refuses — and a greylisting said to be for a poor
+// reputation. Look-alikes: the receiver's network failing, a network
+// policy refusing a message, a client blocked for errors, a rate, TLS or
+// authentication, a client refused for its domains, greylisting alone.
+var sendingSideFamilies = []familyRow{
+	{"network", "550 Network blocked due to spam", Blocklist, ""},
+	{"network", "554 5.7.1 Your sending network is blocked", Blocklist, ""},
+	{"network", "550 Network has been blacklisted for abuse", Blocklist, ""},
+	{"network", "550 Subnet blocked for spam", Blocklist, ""},
+	{"network", "550 5.7.1 Netblock listed", Blocklist, ""},
+	{"network", "550 Range blocked for spam", Blocklist, ""},
+	{"network", "554 IP range is blacklisted", Blocklist, ""},
+	{"network", "550 Netzwerk wegen Spam gesperrt", Blocklist, ""},
+	{"network", "550 Réseau bloqué pour spam", Blocklist, ""},
+	{"network", "550 Red bloqueada por spam", Blocklist, ""},
+	{"network", "550 Rede bloqueada por spam", Blocklist, ""},
+	{"isp", "550 ISP blocked due to spam", Blocklist, ""},
+	{"isp", "550 Your ISP is blocked for spam", Blocklist, ""},
+	{"isp", "550 Your hosting provider is blocked due to spam", Blocklist, ""},
+	{"server", "550 Server blocked due to spam", Blocklist, ""},
+	{"server", "554 Server has been banned for abuse", Blocklist, ""},
+	{"client", "554 Client blocked", Blocklist, ""},
+	{"client", "550 5.7.1 Client is blocked", Blocklist, ""},
+	{"client", "550 Client blocked due to poor reputation", Blocklist, ""},
+	{"client", "host mx.example.net[192.0.2.25] said: 554 Client blocked (in reply to RCPT TO command)", Blocklist, ""},
+	{"greylist", "421 4.7.1 Your IP is greylisted due to poor reputation", Blocklist, ""},
+	{"greylist", "451 Greylisted: sender reputation too low", Blocklist, ""},
+
+	{"look-alike", "550 Network is unreachable", Other, ""},
+	{"look-alike", "550 Message blocked by network policy", Other, ""},
+	{"look-alike", "554 Server blocked the message: content", Other, ""},
+	{"look-alike", "550 Client blocked: TLS required", Other, ""},
+	{"look-alike", "550 Client is blocked: too many connections", Other, ""},
+	{"look-alike", "550 client blocked: authentication failed", Other, ""},
+	{"look-alike", "421 Client blocked for 10 minutes due to errors", Other, ""},
+	{"look-alike", "550 Subnet blocked: too many connections", Other, ""},
+	{"look-alike", "550 Subnet not allowed to relay", Other, ""},
+	{"look-alike", "Service unavailable. Client blocked from sending from unregistered domains", Other, ""},
+	{"look-alike", "451 4.7.1 Greylisting in action, please come back later", Greylist, ""},
+	{"look-alike", "451 Greylisted, see http://example.org/reputation", Greylist, ""},
+	{"look-alike", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", Greylist, ""},
+}
+
+// TestSendingSideFamilies: see checkFamilies.
+func TestSendingSideFamilies(t *testing.T) { checkFamilies(t, sendingSideFamilies) }
