@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,5 +201,78 @@ func TestPflogsumm(t *testing.T) {
 	}
 	if got, want := total(`(?m)^\s*(\d+)\s+bounced`), lines("bounced"); got != want {
 		t.Errorf("pflogsumm bounced %d, status=bounced lines %d", got, want)
+	}
+}
+
+// TestRepliesErrors: a -replies file the dense log cannot be drawn from is
+// an error that names it, and the line for one too long to read.
+func TestRepliesErrors(t *testing.T) {
+	dir := t.TempDir()
+	header := "provider\tcode\ttext\tsource\n"
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"empty.tsv", "", []string{"no reply in", "empty.tsv", "provider<TAB>code<TAB>text"}},
+		{"header.tsv", header, []string{"no reply in", "header.tsv"}},
+		{"texts.tsv", "550 5.7.1 blocked using zen.spamhaus.org\n", []string{"no reply in", "texts.tsv", "provider<TAB>code<TAB>text"}},
+		{"long.tsv", header + "a\t550\t550 ok\tsrc\nb\t550\t550 " + strings.Repeat("x", maxReplyLine) + "\tsrc\n", []string{"long.tsv:3:", "longer than"}},
+		{"missing.tsv", "-", []string{"missing.tsv", "no such file"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			if tc.body != "-" {
+				if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out, errOut bytes.Buffer
+			err := run([]string{"-n", "100", "-replies", path, "-fail", "0.13"}, &out, &errOut)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestRepliesOddText: replies in other scripts, with CRLF line ends, tabs
+// beyond the text, control characters, bytes that are not UTF-8 and texts
+// of tens of kilobytes make one log line each, their code in front.
+func TestRepliesOddText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd.tsv")
+	long := "554 5.7.1 blocked using zen.spamhaus.org " + strings.Repeat("長い", 10000)
+	body := "provider\tcode\ttext\tsource\r\n" +
+		"qq\t550\t您的邮件被拒绝，IP 在黑名单中\tsrc\r\n" +
+		"odd\t554\t554 \x1b[31mblocked\x1b[0m \xff\xfe by\vodd list\textra\ttabs\r\n" +
+		"long\t554\t" + long + "\tsrc\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := readReplies(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, r := range rs {
+		texts = append(texts, r.text)
+		if strings.ContainsAny(r.text, "\r\n\t") {
+			t.Errorf("reply %q has a line break or tab", r.text)
+		}
+	}
+	want := []string{"550 您的邮件被拒绝，IP 在黑名单中", "554 \x1b[31mblocked\x1b[0m \xff\xfe by odd list", long}
+	if !slices.Equal(texts, want) {
+		short := func(ss []string) []string {
+			var out []string
+			for _, s := range ss {
+				out = append(out, fmt.Sprintf("%.80q (%d bytes)", s, len(s)))
+			}
+			return out
+		}
+		t.Errorf("replies %v, want %v", short(texts), short(want))
 	}
 }

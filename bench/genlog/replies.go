@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -14,6 +15,10 @@ type realReply struct {
 	permanent bool   // a 5xx code
 	enhanced  string // "5.7.1", when the reply has one
 }
+
+// maxReplyLine is the longest line of a -replies file read (a reply of a
+// real server is at most a few kilobytes).
+const maxReplyLine = 1 << 20
 
 var enhancedRE = regexp.MustCompile(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
 
@@ -30,8 +35,9 @@ func readReplies(path string) ([]realReply, error) {
 	defer f.Close()
 	var out []realReply
 	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for line := 0; sc.Scan(); line++ {
+	sc.Buffer(nil, maxReplyLine)
+	line := 0
+	for ; sc.Scan(); line++ {
 		fields := strings.Split(sc.Text(), "\t")
 		if line == 0 && len(fields) > 0 && fields[0] == "provider" || len(fields) < 3 {
 			continue
@@ -51,11 +57,13 @@ func readReplies(path string) ([]realReply, error) {
 		}
 		out = append(out, r)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("-replies: %w", err)
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("-replies: %s:%d: a line longer than %d bytes", path, line+1, maxReplyLine)
+	} else if err != nil {
+		return nil, fmt.Errorf("-replies: %s: %w", path, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("-replies: no reply in %s", path)
+		return nil, fmt.Errorf("-replies: no reply in %s (want provider<TAB>code<TAB>text[<TAB>source] rows with a text, after an optional header)", path)
 	}
 	return out, nil
 }
