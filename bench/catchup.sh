@@ -20,8 +20,15 @@
 # per message that met trouble, and of incidents, and the size the retention
 # defaults keep (delivered_retention 2d, message_retention 14d, retention 90d
 # for incidents), against the target of 1 GB for 90 days of a 1 M-line/day
-# host. Needs: go, sqlite3, bc. Exit 1 when a check fails.
+# host. Needs: go, sqlite3, bc. Exit 1 when a check fails. A relative
+# REPLIES, BENCH_DIR or RBLWATCH is taken from the directory the script is
+# run in.
 set -euo pipefail
+# abs PATH: PATH from the directory the script was run in.
+here=$PWD
+abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$here" "$1" ;; esac; }
+[ -n "${REPLIES:-}" ] && REPLIES=$(abs "$REPLIES")
+[ -n "${BENCH_DIR:-}" ] && BENCH_DIR=$(abs "$BENCH_DIR")
 cd "$(dirname "$0")/.."
 LINES=${1:-1000000}
 RUNS=${2:-3}
@@ -36,21 +43,22 @@ done
 bins=()
 if [ -n "${RBLWATCH:-}" ]; then
   i=0
-  for b in $RBLWATCH; do cp "$b" "$work/rblwatch$i" && bins+=("$work/rblwatch$i") && i=$((i + 1)); done
+  for b in $RBLWATCH; do cp "$(abs "$b")" "$work/rblwatch$i" && bins+=("$work/rblwatch$i") && i=$((i + 1)); done
 else
   go build -o "$work/rblwatch0" ./cmd/rblwatch && bins=("$work/rblwatch0")
 fi
 if [ ! -s "$work/src.log" ]; then
   if [ "${DENSE:-0}" = 1 ]; then
     REPLIES=${REPLIES:-../shared/corpus/rejections.tsv}
-    [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES)" >&2; exit 2; }
+    [ -f "$REPLIES" ] && [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES to a TSV of provider<TAB>code<TAB>text rows)" >&2; exit 2; }
     go run ./bench/genlog -n "$LINES" -seed 1 -replies "$REPLIES" -fail 0.13 -o "$work/src.log"
   else
     go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
   fi
 fi
 size=$(stat -L -c %s "$work/src.log")
-echo "log: $LINES lines, $((size / 1048576)) MiB; cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
+fails=$(grep -cE ', status=(deferred|bounced) ' "$work/src.log" || :)
+echo "log: $LINES lines, $((size / 1048576)) MiB, $fails failure lines ($(printf '%.1f' "$(echo "$fails * 100 / $LINES" | bc -l)") %)$([ "${DENSE:-0}" = 1 ] && echo ", drawn from $REPLIES"); cpus: $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 exec {nap}<> <(:) # read -t on it waits without a process (the poll below)
 

@@ -6,11 +6,14 @@
 #
 #   bench/replay.sh [LINES] [RUNS] [BIG]    defaults: 1000000 lines, 5 runs, 10000000 lines
 #
-# Environment: REPLIES (default ../shared/corpus/rejections.tsv), the replies
-# the dense log is built from; BIG_RUNS (default 3); BENCH_DIR to keep the
-# logs (they are made again otherwise). The machine is shared: the tools run
-# in turn (grep, pflogsumm, rblwatch, grep, …) and medians are reported,
-# with the CPU time (user+sys) of each, which other loads disturb less.
+# Environment: REPLIES (default ../shared/corpus/rejections.tsv beside the
+# repository), the replies the dense log is built from (a TSV of
+# provider<TAB>code<TAB>text rows, see bench/genlog); BIG_RUNS (default 3);
+# BENCH_DIR to keep the logs (they are made again otherwise). A relative
+# REPLIES or BENCH_DIR is taken from the directory the script is run in.
+# The machine is shared: the tools run in turn (grep, pflogsumm, rblwatch,
+# grep, …) and medians are reported, with the CPU time (user+sys) of each,
+# which other loads disturb less.
 #
 # Reports and checks issue 10's targets:
 #   generator log: replay >= 0.5x grep -c and >= 40x pflogsumm (wall, medians);
@@ -22,8 +25,16 @@
 #     out or a grep of status= lines): peak RSS <= 64 MiB at LINES and BIG
 #     lines of both logs, with the queue ids evicted (incident.MaxQueueIDs);
 #   totals equal pflogsumm's; GC share of the replay (GODEBUG=gctrace).
+# It says how dense each log is: its failure lines (status=deferred and
+# status=bounced) and their share of the lines, and the incidents replay
+# finds in it.
 # Needs: go, pflogsumm, GNU time (/usr/bin/time), bc. Exit 1 when a check fails.
 set -euo pipefail
+# abs PATH: PATH from the directory the script was run in.
+here=$PWD
+abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$here" "$1" ;; esac; }
+[ -n "${REPLIES:-}" ] && REPLIES=$(abs "$REPLIES")
+[ -n "${BENCH_DIR:-}" ] && BENCH_DIR=$(abs "$BENCH_DIR")
 cd "$(dirname "$0")/.."
 LINES=${1:-1000000}
 RUNS=${2:-5}
@@ -36,7 +47,7 @@ trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
 for tool in pflogsumm /usr/bin/time bc; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not installed (apt-get install pflogsumm time bc)" >&2; exit 2; }
 done
-[ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES)" >&2; exit 2; }
+[ -f "$REPLIES" ] && [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES to a TSV of provider<TAB>code<TAB>text rows)" >&2; exit 2; }
 
 go build -o "$work/rblwatch" ./cmd/rblwatch
 go build -o "$work/genlog" ./bench/genlog
@@ -77,14 +88,27 @@ for ((i = 0; i < RUNS; i++)); do
   done
 done
 
+# per_s N WALL: N per second, "-" when the run was too short for time(1)
+# (0.00 s).
+per_s() { awk -v n="$1" -v w="$2" 'BEGIN { if (w > 0) printf "%.0f", n / w; else print "-" }'; }
 rw() { grep -Eo "\"$2\": [0-9]+" "$work/out.rblwatch.$1" | head -n 1 | grep -Eo '[0-9]+$'; }
 printf '\n%-8s %-10s %9s %9s %12s %10s\n' log tool "wall s" "cpu s" "lines/s" "peak RSS"
 for log in gen dense; do
   for tool in grep pflogsumm rblwatch; do
     w=$(stat_of "$tool.$log" 1); c=$(stat_of "$tool.$log" 2); r=$(stat_of "$tool.$log" 3)
-    printf '%-8s %-10s %9.3f %9.3f %12.0f %6.1f MiB\n' "$log" "$tool" "$w" "$c" "$(echo "$LINES / $w" | bc -l)" "$(echo "$r / 1024" | bc -l)"
+    printf '%-8s %-10s %9.3f %9.3f %12s %6.1f MiB\n' "$log" "$tool" "$w" "$c" "$(per_s "$LINES" "$w")" "$(echo "$r / 1024" | bc -l)"
   done
 done
+
+# How dense each log is: its failure lines, their share, and the incidents
+# replay found in it.
+echo
+for log in gen dense; do
+  d=$(rw "$log" deferred) b=$(rw "$log" bounced)
+  printf '%-8s %d failure lines (%.1f %% of %d: %d deferred, %d bounced), %d incidents\n' "$log" "$((d + b))" \
+    "$(echo "($d + $b) * 100 / $LINES" | bc -l)" "$LINES" "$d" "$b" "$(grep -c '^      "provider_name": ' "$work/out.rblwatch.$log" || :)"
+done
+echo "         (the dense log's failures drawn from $REPLIES)"
 
 fail=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }

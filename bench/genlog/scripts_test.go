@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
+)
+
+// The bench scripts draw their dense logs from genlog and a -replies file.
+
+// TestBenchScriptsReplies runs bench/replay.sh and bench/catchup.sh (a
+// small log, one run: what they say, not how fast it went) as a checker
+// does, from another directory with REPLIES a relative path to a file of
+// replies the repository never used: the dense log is built from it, and
+// each script says how dense its log is. (Before, a relative REPLIES was
+// taken from the repository's root: "no replies file", exit 2; and
+// neither script said the share of failure lines.)
+func TestBenchScriptsReplies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the bench scripts")
+	}
+	testenv.LookPath(t, "pflogsumm", "pflogsumm")
+	testenv.LookPath(t, "/usr/bin/time", "time")
+	testenv.LookPath(t, "bc", "bc")
+	testenv.LookPath(t, "sqlite3", "sqlite3")
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	replies := "provider\tcode\ttext\tsource\r\n" +
+		"qq\t550\t550 Mail content denied. 您的邮件被拒绝，IP 192.0.2.10 在黑名单中\tsrc\r\n" +
+		"ocn\t550 5.7.1\tお客様の IP アドレス 192.0.2.10 はブロックされています\tsrc\r\n" +
+		"none\t421\t421 4.7.0 一時的にサービスを利用できません\tsrc\r\n"
+	if err := os.WriteFile(filepath.Join(dir, "unseen.tsv"), []byte(replies), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	share := regexp.MustCompile(`(\d+) failure lines \((\d+\.\d) %`)
+	for _, tc := range []struct {
+		script string
+		args   []string
+		env    []string
+		dense  string // the line that says the dense log's density starts so
+	}{
+		{"replay.sh", []string{"3000", "1", "0"}, nil, "dense "},
+		{"catchup.sh", []string{"3000", "1"}, []string{"DENSE=1", "STATE=0"}, "log: "},
+	} {
+		t.Run(tc.script, func(t *testing.T) {
+			cmd := exec.Command(filepath.Join(root, "bench", tc.script), tc.args...)
+			cmd.Dir = dir
+			cmd.Env = append(append(os.Environ(), "REPLIES=unseen.tsv"), tc.env...)
+			out, err := cmd.CombinedOutput()
+			// Exit 1 is a target missed on this machine: not this test's
+			// concern.
+			if ee := (*exec.ExitError)(nil); err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+				t.Fatalf("%s: %v\n%s", tc.script, err, out)
+			}
+			var m []string
+			for _, l := range strings.Split(string(out), "\n") {
+				if strings.HasPrefix(l, tc.dense) {
+					if m = share.FindStringSubmatch(l); m != nil {
+						break
+					}
+				}
+			}
+			if m == nil {
+				t.Fatalf("%s does not say how dense its dense log is:\n%s", tc.script, out)
+			}
+			if pct, _ := strconv.ParseFloat(m[2], 64); pct < 1 {
+				t.Errorf("%s: the dense log has %s failure lines (%s %%), want a dense log:\n%s", tc.script, m[1], m[2], out)
+			}
+			if !strings.Contains(string(out), "drawn from "+filepath.Join(dir, "unseen.tsv")) {
+				t.Errorf("%s does not name the replies it drew from:\n%s", tc.script, out)
+			}
+		})
+	}
+}
