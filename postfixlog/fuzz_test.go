@@ -3,6 +3,7 @@ package postfixlog
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -49,12 +50,21 @@ func FuzzParse(f *testing.F) {
 			var r Record
 			_ = p.Parse(line, &r)
 			checkInvariants(t, line, &r)
-			// A second parse of the same line through the warm cache
-			// gives the same record.
+			// A second parse of the same line through the warm caches
+			// (the stamp, the host and program) gives the same record,
+			// and so does the line cut after any byte of its tag.
 			var r2 Record
 			_ = p.Parse(line, &r2)
-			if !r.Time.Equal(r2.Time) || r.Kind != r2.Kind || r.QueueID != r2.QueueID {
-				t.Fatalf("second parse differs: %+v vs %+v", r, r2)
+			if !reflect.DeepEqual(r, r2) {
+				t.Fatalf("second parse differs:\n%s", diffRecords(r2, r))
+			}
+			for n := min(len(line), 64); n > 0; n-- {
+				var warm, cold Record
+				errWarm := p.Parse(line[:n], &warm)
+				errCold := NewParser(ref, loc).Parse(line[:n], &cold)
+				if errWarm != errCold || !reflect.DeepEqual(warm, cold) {
+					t.Fatalf("%q after %q: error %v, want %v:\n%s", line[:n], line, errWarm, errCold, diffRecords(warm, cold))
+				}
 			}
 		}
 	})

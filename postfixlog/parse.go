@@ -45,7 +45,41 @@ type Parser struct {
 	last     [40]byte
 	lastLen  int
 	lastTime time.Time
+
+	// The host and program tags read before (afterStamp): what the scans
+	// of a line's host and tag found for them. They are tried in the order
+	// of tagOrder, the most used first; tagTail and tagLen are the last
+	// eight bytes and the length of each one's key, for a test of one
+	// comparison.
+	tags     [numTags]tagEntry
+	ntags    int
+	tagOrder [numTags]uint8
+	tagTail  [numTags]uint64
+	tagLen   [numTags]uint8
+	tagHits  [numTags]uint32
 }
+
+// numTags is how many host and program tags the parser remembers: a
+// Postfix host logs under a dozen programs (smtpd, cleanup, qmgr, smtp,
+// a submission smtpd, postscreen, bounce, …), a few of them on most lines.
+const numTags = 16
+
+// tagEntry is what afterStamp and tag found in a line's "host program"
+// (key): a line whose text after its stamp starts with the key followed
+// by '[' or ':' has that host and program, and the scans would find the
+// same again.
+type tagEntry struct {
+	host    uint8 // len(host)
+	slash   int8  // the index of the program's last '/', -1 for none
+	postfix bool  // isPostfixProgram of the program
+	key     [maxTagKey]byte
+}
+
+// maxTagKey is the longest key remembered, minTagKey the shortest.
+const (
+	maxTagKey = 60
+	minTagKey = 8
+)
 
 // NewParser returns a parser that infers the year of traditional syslog
 // timestamps from ref (the time the log is known to end, e.g. now for a live
@@ -116,6 +150,27 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 	for len(s) > 0 && s[0] == ' ' {
 		s = s[1:]
 	}
+	// A host and program read before: no scan of them. Most lines come
+	// from a few programs of one host, and the scans of the host and tag,
+	// with the test of the program's name, were a quarter of parsing a
+	// line (callgrind, the generator's log).
+	for k := range p.ntags {
+		n := int(p.tagLen[k])
+		if n >= len(s) || word(s, n-minTagKey) != p.tagTail[k] || s[n] != '[' && s[n] != ':' {
+			continue
+		}
+		x := p.tagOrder[k]
+		e := &p.tags[x]
+		if s[:n-minTagKey] != string(e.key[:n-minTagKey]) {
+			continue
+		}
+		if p.tagHits[k]++; k > 0 && p.tagHits[k] > p.tagHits[k-1] {
+			p.swapTags(k)
+		}
+		h := int(e.host)
+		r.Host = s[:h]
+		return p.tagRest(s[h+1:], n-h-1, int(e.slash), e.postfix, r)
+	}
 	// Hand-written scans: the tokens are short, shorter than what makes
 	// strings.IndexByte pay off.
 	i, bracket := 0, false
@@ -137,9 +192,59 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 			}
 		}
 		r.Host = s[:i]
-		s = s[i+1:]
+		// A host named like a month is remembered too: skipTraditional
+		// fails on every line that starts with the host and program.
+		return p.tagNew(s, i, r)
 	} // else: no host, the first token already is the tag
 	return p.tag(s, r, true)
+}
+
+// tagNew is tag after a host of h bytes at the start of s, and remembers
+// the host and program when the tag is "program[" or "program:".
+func (p *Parser) tagNew(s string, h int, r *Record) error {
+	t := s[h+1:]
+	i, slash := scanProgram(t)
+	n := h + 1 + i
+	if i == 0 || i == len(t) || t[i] == ' ' || n > maxTagKey || n < minTagKey {
+		return p.tag(t, r, true)
+	}
+	postfix := isPostfixProgram(t[:i], slash)
+	// A new key takes a free place, or the least used one's (the last).
+	k := p.ntags
+	if k == numTags {
+		k--
+	} else {
+		p.tagOrder[k] = uint8(k)
+		p.ntags++
+	}
+	e := &p.tags[p.tagOrder[k]]
+	e.host, e.slash, e.postfix = uint8(h), int8(slash), postfix
+	copy(e.key[:], s[:n])
+	p.tagLen[k], p.tagTail[k], p.tagHits[k] = uint8(n), word(s, n-minTagKey), 0
+	return p.tagRest(t, i, slash, postfix, r)
+}
+
+// swapTags moves the key tried k-th before the one tried before it. A
+// count that has grown large halves them all, so that a program that
+// ceased to log gives its place up in time.
+func (p *Parser) swapTags(k int) {
+	j := k - 1
+	p.tagOrder[j], p.tagOrder[k] = p.tagOrder[k], p.tagOrder[j]
+	p.tagTail[j], p.tagTail[k] = p.tagTail[k], p.tagTail[j]
+	p.tagLen[j], p.tagLen[k] = p.tagLen[k], p.tagLen[j]
+	p.tagHits[j], p.tagHits[k] = p.tagHits[k], p.tagHits[j]
+	if p.tagHits[j] >= 1<<30 {
+		for i := range p.tagHits {
+			p.tagHits[i] >>= 1
+		}
+	}
+}
+
+// word returns the eight bytes of s from i on, little-endian.
+func word(s string, i int) uint64 {
+	t := s[i : i+8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 }
 
 // tag reads "program[pid]: message" or "program: message" and dispatches
@@ -154,6 +259,14 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 	if s[i] == ' ' && facility && isFacilityLevel(prog) {
 		return p.tag(s[i+1:], r, false) // busybox syslogd: "host mail.info postfix/smtp[1]: "
 	}
+	return p.tagRest(s, i, slash, isPostfixProgram(prog, slash), r)
+}
+
+// tagRest reads the rest of a tag whose program is s[:i], with its last
+// '/' at slash (-1 for none), and the message after it; postfix is
+// whether the program is Postfix's (setProgramAt).
+func (p *Parser) tagRest(s string, i, slash int, postfix bool, r *Record) error {
+	prog := s[:i]
 	if s[i] == '[' {
 		j := i + 1
 		pid := 0
@@ -179,8 +292,12 @@ func (p *Parser) tag(s string, r *Record, facility bool) error {
 	if i < len(s) && s[i] == ' ' {
 		i++
 	}
-	if !r.setProgramAt(prog, slash) {
+	if !postfix {
 		return ErrNotPostfix
+	}
+	r.Program, r.Service = prog, prog
+	if slash >= 0 {
+		r.Instance, r.Service = prog[:slash], prog[slash+1:]
 	}
 	p.message(s[i:], r)
 	return nil
@@ -278,19 +395,22 @@ func (r *Record) setProgram(prog string) bool {
 // setProgramAt is setProgram with k the index of the last '/' in prog
 // (-1 for none).
 func (r *Record) setProgramAt(prog string, k int) bool {
-	if k < 0 {
-		if prog != "postfix" && prog != "postfix-script" {
-			return false
-		}
-		r.Program, r.Service = prog, prog
-		return true
-	}
-	svc := prog[k+1:]
-	if !strings.HasPrefix(prog, "postfix") && !knownService(svc) {
+	if !isPostfixProgram(prog, k) {
 		return false
 	}
-	r.Program, r.Instance, r.Service = prog, prog[:k], svc
+	r.Program, r.Service = prog, prog
+	if k >= 0 {
+		r.Instance, r.Service = prog[:k], prog[k+1:]
+	}
 	return true
+}
+
+// isPostfixProgram is setProgramAt's test of a tag's program.
+func isPostfixProgram(prog string, k int) bool {
+	if k < 0 {
+		return prog == "postfix" || prog == "postfix-script"
+	}
+	return strings.HasPrefix(prog, "postfix") || knownService(prog[k+1:])
 }
 
 // knownService reports whether name is a Postfix daemon or command name.

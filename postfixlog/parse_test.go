@@ -758,3 +758,60 @@ func TestScanProgram(t *testing.T) {
 		check(string(b))
 	}
 }
+
+// TestTagCache parses lines one after another with one parser, as a
+// source does, and holds each record and error equal to what a new parser
+// makes of the line alone: a host and program the parser remembers from
+// an earlier line (afterStamp) must read as the scans read them. Each
+// row's lines start with the same host and program, or nearly.
+func TestTagCache(t *testing.T) {
+	const st = "Nov 23 15:34:54 "
+	many := func() []string { // more programs than the parser remembers, twice over
+		var lines []string
+		for round := 0; round < 2; round++ {
+			for i := range numTags + 5 {
+				lines = append(lines, fmt.Sprintf("%smx postfix-%d/smtp[%d]: 4104E3D1A%d: removed", st, i, 100+round, i%10))
+			}
+		}
+		return lines
+	}
+	tests := []struct {
+		name  string
+		lines []string
+	}{
+		{"same program, other pids", []string{
+			st + "relay1 postfix/ip1/smtp[2744]: D24A298621E: removed",
+			st + "relay1 postfix/ip1/smtp[1]: D24A298621E: to=<a@b.example>, relay=none, delay=1, delays=0/0/0/1, dsn=4.4.1, status=deferred (connect to b.example[192.0.2.1]:25: Connection refused)",
+			st + "relay1 postfix/ip1/smtp[]: D24A298621E: removed",
+			st + "relay1 postfix/ip1/smtp[12x]: D24A298621E: removed",
+			st + "relay1 postfix/ip1/smtp[12]",
+			st + "relay1 postfix/ip1/smtp[12]x D24A298621E: removed",
+		}},
+		{"no pid", []string{st + "relay1 postfix/smtp[1]: x", st + "relay1 postfix/smtp: x", st + "relay1 postfix/smtp:", st + "relay1 postfix/smtp:x y"}},
+		{"a longer program", []string{st + "relay1 postfix/smtp[1]: x", st + "relay1 postfix/smtpd[1]: connect from a[192.0.2.1]", st + "relay1 postfix/smtp/x[1]: x", st + "relay1 postfix/smtp x[1]: x"}},
+		{"another host", []string{st + "relay1 postfix/smtp[1]: x", st + "relay2 postfix/smtp[1]: x", st + "relay postfix/smtp[1]: x", st + "xrelay1 postfix/smtp[1]: x", st + "relay1: postfix/smtp[1]: x"}},
+		{"no host", []string{st + "postfix/smtp[1]: x", st + "postfix/smtp[2]: x", st + "postfix/smtp: x", st + "postfix/smtp:x y", st + "postfix/smtp x[1]: y"}},
+		{"host named like a month", []string{st + "Nov postfix/smtp[1]: x", st + "Nov postfix/smtp[1]: x", st + "Nov 23 15:34:55 postfix/smtp[1]: x", st + "Nov 1[1]: x", st + "Nov 1[1]: x", st + "Nov 12:x", st + "Nov 12:x"}},
+		{"other programs", []string{st + "mx opendkim[1618]: x", st + "mx opendkim[1618]: x", st + "mx opendkim[x]: x", st + "mx opendkim: x", st + "mx opendkim x"}},
+		{"broken Postfix tags", []string{st + "mx postfix/smtp[1]: x", st + "mx postfix/smtp[x]: y", st + "mx postfix/smtp[1] y", st + "mx postfix/smtp[", st + "mx postfix/smtp:"}},
+		{"services and instances", []string{st + "mx server1-1/smtp[1]: x", st + "mx server1-1/smtp[1]: x", st + "mx server1-1/smtpx[1]: x", st + "mx postfix-script[1]: x", st + "mx postfix-script[1]: x", st + "mx postfix[1]: x", st + "mx postfix[1]: x"}},
+		{"busybox facility", []string{st + "mx mail.info postfix/smtp[1]: x", st + "mx mail.info postfix/smtp[1]: x", st + "mx mail.info: x", st + "mx mail.info: x"}},
+		{"short and long keys", []string{st + "a smtp[1]: x", st + "a smtp[1]: x", st + "ab smtpd[1]: x", st + "ab smtpd[1]: x", st + "ab smtpd: x",
+			st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 21) + "/smtp[1]: x", st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 21) + "/smtp[1]: x",
+			st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 22) + "/smtp[1]: x", st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 22) + "/smtp[1]: x"}},
+		{"more programs than remembered", many()},
+	}
+	for _, c := range tests {
+		t.Run(c.name, func(t *testing.T) {
+			warm := NewParser(tableRef, time.UTC)
+			for _, line := range c.lines {
+				var got, want Record
+				gotErr := warm.Parse(line, &got)
+				wantErr := NewParser(tableRef, time.UTC).Parse(line, &want)
+				if gotErr != wantErr || !reflect.DeepEqual(got, want) {
+					t.Errorf("%q after the lines before: error %v, want %v; record differs:\n%s", line, gotErr, wantErr, diffRecords(got, want))
+				}
+			}
+		})
+	}
+}
