@@ -223,3 +223,43 @@ var sendingSideFamilies = []familyRow{
 
 // TestSendingSideFamilies: see checkFamilies.
 func TestSendingSideFamilies(t *testing.T) { checkFamilies(t, sendingSideFamilies) }
+
+// trustFamilies: our address's trust or score said too low, a source or
+// IP called distrusted or untrusted ("IP trust score too low", "Sending
+// IP has a low trust rating", "Distrusted IP", "Rejected: untrusted
+// source"), and an address blocked in Bulgarian, Serbian or Macedonian
+// ("IP адреса блокирана"). Look-alikes: a message's or SPF's score, a
+// spam score, a good score, a certificate or an attachment from an
+// untrusted source, a trust level that asks for authentication, a
+// delivery blocked in Bulgarian for a recipient.
+var trustFamilies = []familyRow{
+	{"trust", "550 IP trust score too low", Blocklist, ""},
+	{"trust", "550 Sending IP has a low trust rating", Blocklist, ""},
+	{"trust", "554 5.7.1 Your server's trust score too low, try later", Blocklist, ""},
+	{"trust", "421 4.7.0 Low trust level for 192.0.2.1, deferred", Blocklist, ""},
+	{"trust", "550 Distrusted IP", Blocklist, ""},
+	{"trust", "550 5.7.1 Distrusted sender IP 192.0.2.1", Blocklist, ""},
+	{"trust", "554 Rejected: untrusted source", Blocklist, ""},
+	{"trust", "550 Mail from untrusted sources is not accepted", Blocklist, ""},
+	{"score", "550 IP score too low", Blocklist, ""},
+	{"score", "550 5.7.1 Rejected: IP score is too low (-3.2)", Blocklist, ""},
+	{"score", "451 4.7.1 IP score below threshold, try again later", Blocklist, ""},
+	{"cyrillic", "550 IP адреса блокирана", Blocklist, ""},
+	{"cyrillic", "550 IP адреса блокована", Blocklist, ""},
+	{"cyrillic", "554 Вашиот сервер е блокиран", Blocklist, ""},
+	{"cyrillic", "550 IP адресата е блокиран за спам", Blocklist, ""},
+
+	{"look-alike", "550 Message score too low", Other, ""},
+	{"look-alike", "550 SPF score too low", Other, ""},
+	{"look-alike", "550 Spam score too high", Other, ""},
+	{"look-alike", "550 Your IP score is good", Other, ""},
+	{"look-alike", "550 5.7.1 Certificate from untrusted source", Other, ""},
+	{"look-alike", "550 TLS: untrusted certificate", Other, ""},
+	{"look-alike", "550 Attachment from untrusted source blocked", Other, ""},
+	{"look-alike", "550 Low trust level: authentication required", Other, ""},
+	{"look-alike", "550 Recipient blocked: доставка блокирана", Other, ""},
+	{"look-alike", "552 Пощенската кутия е пълна", Other, ""},
+}
+
+// TestTrustFamilies: see checkFamilies.
+func TestTrustFamilies(t *testing.T) { checkFamilies(t, trustFamilies) }
