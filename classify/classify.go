@@ -178,6 +178,17 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 				}
 				continue
 			}
+			// "listed by trustedsource.org": a DNS list's own site named
+			// as the list (a registrable domain, not a zone under it) is
+			// that list (issue 14, nineteenth round)
+			if l.name == l.reg {
+				if p := c.domainIdx.first([]byte(l.name), []Kind{KindDNSBL}); p != nil {
+					if f.named == nil {
+						f.named = p
+					}
+					continue
+				}
+			}
 			kept = append(kept, l)
 		}
 		f.lists = kept

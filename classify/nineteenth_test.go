@@ -263,3 +263,26 @@ var trustFamilies = []familyRow{
 
 // TestTrustFamilies: see checkFamilies.
 func TestTrustFamilies(t *testing.T) { checkFamilies(t, trustFamilies) }
+
+// vendorReputationFamilies: WatchGuard's ReputationAuthority, a
+// reputation service its appliances consult, named as what refused us
+// (its name, "WatchGuard ReputationAuthority", or its site). Look-alikes:
+// WatchGuard's spamBlocker refusing a message for its content, a
+// message's reputation.
+var vendorReputationFamilies = []familyRow{
+	{"watchguard", "550 5.7.1 Rejected by WatchGuard ReputationAuthority", Blocklist, "watchguard"},
+	{"watchguard", "554 Your IP has a poor reputation at reputationauthority.org", Blocklist, "watchguard"},
+	{"watchguard", "550 Blocked by ReputationAuthority", Blocklist, "watchguard"},
+	{"watchguard", "550 Sender IP 192.0.2.1 denied by WatchGuard Reputation Authority", Blocklist, "watchguard"},
+	{"watchguard", "421 4.7.1 Connection refused: 192.0.2.1 listed by reputationauthority.org", Blocklist, "watchguard"},
+	{"watchguard", "host mx.example.net[192.0.2.25] said: 550 Rejected by WatchGuard ReputationAuthority (in reply to MAIL FROM command)", Blocklist, "watchguard"},
+	{"site", "550 Connection untrusted according to trustedsource.org", Blocklist, "trellix"},
+	{"site", "550 Your IP is listed by trustedsource.org", Blocklist, "trellix"},
+
+	{"look-alike", "550 Message blocked by WatchGuard spamBlocker: spam content", Other, ""},
+	{"look-alike", "552 Message rejected by WatchGuard: attachment type not allowed", Other, ""},
+	{"look-alike", "550 WatchGuard: recipient address unknown", Other, ""},
+}
+
+// TestVendorReputationFamilies: see checkFamilies.
+func TestVendorReputationFamilies(t *testing.T) { checkFamilies(t, vendorReputationFamilies) }
