@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -152,105 +151,98 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 	for c := 'A'; c <= 'Z'; c++ {
 		m.class[c] = m.class[c+'a'-'A']
 	}
-	states := trieStates(m, lits)
-	if states < 1<<16-1 { // 0xFFFF is "none" while building
-		m.delta16 = buildDelta[uint16](m, lits, states)
+	tr := buildTrie(m, lits)
+	if tr.states() < 1<<16 {
+		m.delta16 = buildDelta[uint16](m, tr)
 	} else {
-		m.delta32 = buildDelta[int32](m, lits, states)
+		m.delta32 = buildDelta[int32](m, tr)
 	}
 	return m
 }
 
-// trieStates counts the states of the literals' trie (the root and one
-// per distinct prefix of their byte classes), so that the table is
-// allocated at its size: a state per literal byte was 2.8 million
-// entries for the built-in catalog's 1.7 million, kept as long as the
-// catalog.
-func trieStates(m *matcher, lits []string) int {
-	keys := make([]string, len(lits))
-	for i, l := range lits {
-		k := make([]byte, len(l))
-		for j := 0; j < len(l); j++ {
-			k[j] = m.class[l[j]]
-		}
-		keys[i] = string(k)
-	}
-	slices.Sort(keys)
-	states, prev := 1, ""
-	for _, k := range keys {
-		common := 0
-		for common < len(k) && common < len(prev) && k[common] == prev[common] {
-			common++
-		}
-		states += len(k) - common
-		prev = k
-	}
-	return states
+// trie is the literals' trie over byte classes, state 0 its root, each
+// state's edges a list (first child, next sibling): counted before the
+// table is allocated, the table holds its states and no more (a row for
+// every literal byte was 2.8 million entries where the built-in catalog
+// needs 1.7 million, kept as long as the catalog), and the breadth-first
+// pass follows a state's edges without reading its whole row.
+type trie struct {
+	first, next []int32 // a state's first child (0: none); its next sibling
+	label       []uint8 // the class of the edge into a state
+	root        []int32 // the root's child by class (0: none): most siblings are the root's
+	end         []int32 // the state each literal ends in
 }
 
-// buildDelta builds the automaton's transitions (and m.out) in a table of
-// T, whose all-ones value marks a missing edge while the trie is built.
-func buildDelta[T uint16 | int32](m *matcher, lits []string, maxStates int) []T {
-	n := m.n
-	none := ^T(0)
-	// Trie: goto edges, none for none. maxStates is the trie's count of
-	// states (trieStates): allocate that once instead of growing the
-	// table a row at a time.
-	noneRow := make([]T, n) // a new state's row
-	for i := range noneRow {
-		noneRow[i] = none
+func (tr *trie) states() int { return len(tr.label) }
+
+func buildTrie(m *matcher, lits []string) *trie {
+	size := 1
+	for _, l := range lits {
+		size += len(l)
 	}
-	gotoT := make([]T, 0, int(n)*maxStates)
-	gotoT = append(gotoT, noneRow...)
-	m.out = make([][]int32, 1, maxStates)
-	states := int32(1)
+	tr := &trie{
+		first: make([]int32, 1, size),
+		next:  make([]int32, 1, size),
+		label: make([]uint8, 1, size),
+		root:  make([]int32, m.n),
+		end:   make([]int32, len(lits)),
+	}
 	for id, l := range lits {
 		s := int32(0)
 		for i := 0; i < len(l); i++ {
-			c := int32(m.class[l[i]])
-			t := gotoT[s*n+c]
-			if t == none {
-				t = T(states)
-				states++
-				gotoT = append(gotoT, noneRow...)
-				m.out = append(m.out, nil)
-				gotoT[s*n+c] = t
+			c := m.class[l[i]]
+			var t int32
+			if s == 0 {
+				t = tr.root[c]
+			} else {
+				for t = tr.first[s]; t != 0 && tr.label[t] != c; t = tr.next[t] {
+				}
 			}
-			s = int32(t)
+			if t == 0 {
+				t = int32(len(tr.label))
+				tr.label = append(tr.label, c)
+				tr.first = append(tr.first, 0)
+				tr.next = append(tr.next, tr.first[s])
+				tr.first[s] = t
+				if s == 0 {
+					tr.root[c] = t
+				}
+			}
+			s = t
 		}
+		tr.end[id] = s
+	}
+	return tr
+}
+
+// buildDelta builds the automaton's transitions (and m.out) in a table of
+// T from the trie.
+func buildDelta[T uint16 | int32](m *matcher, tr *trie) []T {
+	n := m.n
+	states := tr.states()
+	m.out = make([][]int32, states)
+	for id, s := range tr.end {
 		m.out[s] = append(m.out[s], int32(id))
 	}
-	// Breadth-first: failure links, full transitions, merged outputs.
-	delta := gotoT
+	// Breadth-first: failure links, full transitions, merged outputs. A
+	// state's row is its failure state's (complete: nearer the root)
+	// with its own edges over it; the root's row is its edges, 0 (the
+	// root) elsewhere.
+	delta := make([]T, int(n)*states)
 	fail := make([]int32, states)
 	queue := make([]int32, 0, states)
-	for c := int32(0); c < n; c++ {
-		t := delta[c]
-		if t == none {
-			delta[c] = 0
-			continue
-		}
-		fail[t] = 0
-		queue = append(queue, int32(t))
+	for t := tr.first[0]; t != 0; t = tr.next[t] {
+		delta[tr.label[t]] = T(t)
+		queue = append(queue, t)
 	}
-	// A state's row, and its failure state's (complete: nearer the
-	// root), as slices: the catalog's automaton has thousands of states
-	// of about a hundred classes, and every command waits for it.
-	var kids []int32 // the trie's edges of a state: class, next state
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
 		row := delta[s*n : s*n+n]
 		frow := delta[fail[s]*n : fail[s]*n+n]
-		kids = kids[:0]
-		for c, t := range row {
-			if t != none {
-				kids = append(kids, int32(c), int32(t))
-			}
-		}
 		copy(row, frow)
-		for k := 0; k < len(kids); k += 2 {
-			c, t := kids[k], kids[k+1]
+		for t := tr.first[s]; t != 0; t = tr.next[t] {
+			c := tr.label[t]
 			row[c] = T(t)
 			f := int32(frow[c])
 			fail[t] = f

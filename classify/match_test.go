@@ -211,7 +211,7 @@ func TestMatcherAsNaive(t *testing.T) {
 			t.Fatal("a small catalog's table is not uint16")
 		}
 		m32 := newMatcher(lits, bounds)
-		m32.delta16, m32.delta32 = nil, buildDelta[int32](m32, lits, trieStates(m32, lits))
+		m32.delta16, m32.delta32 = nil, buildDelta[int32](m32, buildTrie(m32, lits))
 		for k := range 40 {
 			m := m16
 			if k%2 == 1 {
