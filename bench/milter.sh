@@ -28,6 +28,11 @@
 # package (smtp-source, smtp-sink) and a C compiler (cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (a private Postfix, cgroups)" >&2; exit 2; }
+for tool in smtp-source smtp-sink cc; do
+  command -v "$tool" >/dev/null ||
+    { echo "bench: $tool not installed (apt-get install postfix gcc libc6-dev; see .ci/setup)" >&2; exit 2; }
+done
 ROUNDS=${1:-15}
 N=${2:-1000}
 shift $(($# < 2 ? $# : 2))

@@ -82,3 +82,46 @@ func TestBenchScriptsReplies(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupInstallsBenchTools: what each bench script runs besides go and
+// the shell's tools comes from a package .ci/setup installs. (Before,
+// bench/milter.sh compiled bench/nullmilter with cc, and .ci/setup did not
+// install gcc: on a new machine the script stopped with "cc: command not
+// found".)
+func TestSetupInstallsBenchTools(t *testing.T) {
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, err := os.ReadFile(filepath.Join(root, ".ci", "setup"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	installed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^pkgs\+?=\(([^)]*)\)`).FindAllStringSubmatch(string(setup), -1) {
+		for _, p := range strings.Fields(m[1]) {
+			installed[p] = true
+		}
+	}
+	for _, tc := range []struct{ script, tool, pkg string }{
+		{"replay.sh", "pflogsumm", "pflogsumm"},
+		{"replay.sh", "/usr/bin/time", "time"},
+		{"replay.sh", "bc", "bc"},
+		{"catchup.sh", "sqlite3", "sqlite3"},
+		{"catchup.sh", "bc", "bc"},
+		{"milter.sh", "cc", "gcc"},
+		{"milter.sh", "cc", "libc6-dev"}, // the headers nullmilter.c includes
+		{"milter.sh", "smtp-source", "postfix"},
+	} {
+		text, err := os.ReadFile(filepath.Join(root, "bench", tc.script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`(^|[\s"(])` + regexp.QuoteMeta(tc.tool) + `[\s")]`).Match(text) {
+			t.Errorf("%s does not run %s any more: update this table", tc.script, tc.tool)
+		}
+		if !installed[tc.pkg] {
+			t.Errorf("%s runs %s, from Debian's %s, which .ci/setup does not install", tc.script, tc.tool, tc.pkg)
+		}
+	}
+}
