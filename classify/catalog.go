@@ -59,6 +59,9 @@ type Catalog struct {
 	m        *matcher
 	litRules [][]int32 // literal → rules it can trigger
 	nameLits []nameLit // Provider.Names, in catalog order
+	// supLits: the plain cues of the generic layer's Supposed vetoes, the
+	// cheap test before cueSet.supposes (Catalog.read)
+	supLits []int32
 	// aloneLits: DNS lists' names alone (aloneNames), longest first; they
 	// name the list only in a reply of at most aloneWords words, and
 	// one more for each word of a name past its first (aloneMax: the most
@@ -436,6 +439,13 @@ func build(src source) (*Catalog, []string) {
 			r := &Rule{ID: GenericRuleID, Priority: prio, Samples: g.Samples, Counter: g.Counter, src: g.src, line: g.line}
 			c.generic = &crule{r: r, prov: c.byID[Unknown], cat: Blocklist, prio: prio, target: targetIP, found: FoundGeneric, cues: cs}
 			rules = append(rules, c.generic)
+			for _, v := range g.Veto {
+				for _, p := range v.Cues {
+					if v.Supposed && !strings.ContainsAny(p, "{*<") {
+						c.supLits = append(c.supLits, lit(p))
+					}
+				}
+			}
 		}
 	}
 	// Evaluation order: priority, then file order.

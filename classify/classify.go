@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math/bits"
+	"slices"
 	"unsafe"
 )
 
@@ -117,6 +118,29 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		}
 		if hit != nil {
 			break
+		}
+	}
+	if hit != nil && hit.cat == Blocklist && hit.cues == nil && hit.prov != nil && hit.r.Via == "" && c.generic != nil && slices.ContainsFunc(c.supLits, func(l int32) bool { return sc.hits[l>>6]&(1<<(uint(l)&63)) != 0 }) && c.generic.cues.supposes(text, sc) {
+		// A reply that only supposes a block ("User unknown. If you think
+		// you are blocked, check your IP at https://check.spamhaus.org/")
+		// names the list as a page to read: the first rule of another
+		// category decides (issue 14, nineteenth round). (A list shown
+		// only by links beside another reason is no such advice: its link
+		// is often the reason, "554 Rejected as spam see:
+		// http://spamcop.net/bl.shtml?…", "This violates RFC 821
+		// http://www.rfc-ignorant.org/": dev.tsv, dev10.tsv.)
+		hit = nil
+		for w, word := range sc.cand {
+			for word != 0 && hit == nil {
+				i := w<<6 | bits.TrailingZeros64(word)
+				word &= word - 1
+				if r := c.rules[i]; r.cat != Blocklist && r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
+					hit = r
+				}
+			}
+			if hit != nil {
+				break
+			}
 		}
 	}
 	f.hit, f.hostRule = hit, sc.hostRule

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -133,6 +134,12 @@ type Veto struct {
 	Name   string   `yaml:"name" json:"name"`
 	Cues   []string `yaml:"cues" json:"cues"`
 	Except []string `yaml:"except,omitempty" json:"except,omitempty"`
+	// Supposed: the group, when it holds, says the reply only supposes a
+	// block ("If you think you are blocked, check your IP at …"), so a
+	// list or receiver the reply names, or links, is a page to read, not
+	// the one that refused: a catalog rule's block-list verdict gives way
+	// to the other rules (see Catalog.read; issue 14, nineteenth round).
+	Supposed bool `yaml:"supposed,omitempty" json:"supposed,omitempty"`
 }
 
 // GenericRuleID names verdicts of the generic layer.
@@ -207,6 +214,7 @@ type cueSet struct {
 	pageOf   map[string]*Provider // DNS lists' names of one word, as a link's path segment (see listPage): the catalog's pageLists
 	callers  map[string][][]byte  // "{provider}": a provider's name by its first word, the rest of its words joined by spaces (nil for a name of one word)
 	named    uint64               // veto groups with the Except "{named}"
+	supposed uint64               // veto groups that only suppose a block (Veto.Supposed)
 }
 
 // namedExcept, in a Veto's Except, holds when our side is itself named
@@ -462,6 +470,9 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	for i, v := range g.Veto {
 		if len(v.Cues) == 0 {
 			problems = append(problems, fmt.Sprintf("generic: veto %q has no cues", v.Name))
+		}
+		if v.Supposed {
+			cs.supposed |= 1 << i
 		}
 		for _, p := range v.Cues {
 			add(p, cueVeto, i)
@@ -1117,7 +1128,10 @@ func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
 			return true // a link to a list's page names that list, whatever else is said
 		}
 	}
-	if held := veto &^ except; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
+	if held := veto &^ except &^ cs.supposed; held != 0 && (held&^cs.named != 0 || !named(ev, low, toks)) {
+		return false
+	}
+	if veto&cs.supposed != 0 && cs.supposition(ev, low, toks) {
 		return false
 	}
 	if strong || named(ev, low, toks) {
@@ -1237,4 +1251,47 @@ func (cs *cueSet) match(text []byte, sc *scratch) bool {
 	sc.low, sc.toks = tokenize(sc.low[:0], sc.toks[:0], text)
 	sc.ev = cs.scan(sc.ev[:0], sc.low, sc.toks)
 	return cs.decide(sc.ev, sc.low, sc.toks)
+}
+
+// supposes reports whether the reply only supposes a block: a cue of a
+// Supposed veto group occurs, and no other clause of the reply says the
+// block (an Except of the group, or our side named as refused when the
+// group excepts that: "Your IP is listed in … . If you think you are
+// listed in error, …"). The clause of the supposition is its own: "if
+// your IP is listed" names our side only as a possibility.
+func (cs *cueSet) supposes(text []byte, sc *scratch) bool {
+	if cs.supposed == 0 {
+		return false
+	}
+	sc.low, sc.toks = tokenize(sc.low[:0], sc.toks[:0], text)
+	sc.ev = cs.scan(sc.ev[:0], sc.low, sc.toks)
+	return cs.supposition(sc.ev, sc.low, sc.toks)
+}
+
+// supposition is supposes on the reply's cues.
+func (cs *cueSet) supposition(ev []cueEvent, low []byte, toks []cueToken) bool {
+	var held uint64
+	var hedges []int32 // the clauses that suppose
+	for _, e := range ev {
+		if e.kind == cueVeto && cs.supposed&(1<<e.group) != 0 {
+			held |= 1 << e.group
+			if !slices.Contains(hedges, e.clause) {
+				hedges = append(hedges, e.clause)
+			}
+		}
+	}
+	if held == 0 {
+		return false
+	}
+	var rest []cueEvent // the events of the other clauses
+	for _, e := range ev {
+		if slices.Contains(hedges, e.clause) {
+			continue
+		}
+		if e.kind == cueExcept {
+			held &^= 1 << e.group
+		}
+		rest = append(rest, e)
+	}
+	return held&^cs.named != 0 || held != 0 && !named(rest, low, toks)
 }

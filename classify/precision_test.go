@@ -186,3 +186,32 @@ var countryFamilies = []familyRow{
 
 // TestCountryFamilies: see checkFamilies.
 func TestCountryFamilies(t *testing.T) { checkFamilies(t, countryFamilies) }
+
+// supposedFamilies: a block offered only as a possibility — "if you
+// think you are blocked", "if your IP is listed" — beside another reason
+// or none, with a lookup site or a list's page as advice: no verdict on
+// our address, even when the page is a catalog list's. Look-alikes: a
+// block stated, or said to be in error, stays that list's.
+var supposedFamilies = []familyRow{
+	{"supposed", "550 5.1.1 User unknown. If you think you are blocked, check your IP at http://rbl-check.org", Other, ""},
+	{"supposed", "550 5.1.1 User unknown. If you think you are blocked, check your IP at http://spamhaus.org/lookup", Other, ""},
+	{"supposed", "552 5.2.2 Mailbox full. If you think you are listed, see https://www.spamcop.net/bl.shtml", Other, ""},
+	{"supposed", "550 5.7.1 Mail too large. If your mails are refused, check http://www.spamcop.net/bl.shtml", Other, ""},
+	{"supposed", "550 5.7.1 SPF check failed. If your IP is listed, visit https://www.barracudacentral.org/lookups", Other, ""},
+	{"supposed", "550 Relaying denied. If you believe you are blacklisted, see http://talosintelligence.com", Other, ""},
+	{"supposed", "451 4.7.1 Greylisted, try again later. To check whether your IP is listed, see https://mxtoolbox.com/blacklists.aspx", Other, ""},
+	{"supposed", "550 5.1.1 No such user. In case you are listed, see http://www.uceprotect.net/rblcheck.php", Other, ""},
+	{"supposed", "554 Message rejected: attachment not allowed. If your IP address is listed, see http://senderscore.org", Other, ""},
+	{"supposed", "550 If you think you are blocked, check your IP at http://dnsbl.info", Other, ""},
+
+	// look-alikes: a block stated, or said to be in error
+	{"stated", "550 5.7.1 Your IP 192.0.2.1 is listed in zen.spamhaus.org. If you think you are listed in error, see https://check.spamhaus.org/", Blocklist, "spamhaus"},
+	{"stated", "554 Rejected: 192.0.2.1 listed at bl.spamcop.net. If you think you are listed wrongly, see https://www.spamcop.net/bl.shtml", Blocklist, "spamcop"},
+	{"stated", "550 If you think you have been blocked in error, then please forward this entire error to postmaster", Blocklist, ""},
+	{"stated", "550 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1", Blocklist, "proofpoint"},
+	{"stated", "550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org; if you are listed, request removal at https://www.barracudacentral.org/rbl/removal-request", Blocklist, "barracuda"},
+	{"stated", "554 Your server is blacklisted. If you believe you are blacklisted wrongly, visit https://www.spamhaus.org/lookup/", Blocklist, "spamhaus"},
+}
+
+// TestSupposedFamilies: see checkFamilies.
+func TestSupposedFamilies(t *testing.T) { checkFamilies(t, supposedFamilies) }
