@@ -286,3 +286,38 @@ var vendorReputationFamilies = []familyRow{
 
 // TestVendorReputationFamilies: see checkFamilies.
 func TestVendorReputationFamilies(t *testing.T) { checkFamilies(t, vendorReputationFamilies) }
+
+// exploitedHostFamilies: our host called infected, compromised or a
+// zombie, said to have hit a spam trap or sent snowshoe spam, with no
+// address or list named — what an exploits or trap list says of a host —
+// and Spamhaus's own words for ZEN's return codes quoted as the reason
+// (Spamhaus's). Look-alikes: an infected attachment or file, a
+// compromised document or account, mail sent to a spam-trap address.
+var exploitedHostFamilies = []familyRow{
+	{"infected", "550 Compromised host", Blocklist, ""},
+	{"infected", "550 Your computer is infected", Blocklist, ""},
+	{"infected", "550 Infected host detected, connection refused", Blocklist, ""},
+	{"infected", "550 Zombie host", Blocklist, ""},
+	{"infected", "554 5.7.1 Rejected: your server is compromised and sending spam", Blocklist, ""},
+	{"infected", "421 4.7.0 Infected machine detected at 192.0.2.1, try later", Blocklist, ""},
+	{"infected", "host mx.example.net[192.0.2.25] said: 550 Compromised host (in reply to RCPT TO command)", Blocklist, ""},
+	{"trap", "550 Hit spam trap", Blocklist, ""},
+	{"trap", "554 Spamtrap hit, IP blocked", Blocklist, ""},
+	{"trap", "550 5.7.1 Your server hit a spam trap", Blocklist, ""},
+	{"snowshoe", "550 Snowshoe spam detected from your IP", Blocklist, ""},
+	{"snowshoe", "554 Rejected: snowshoeing network", Blocklist, ""},
+	{"spamhaus words", "554 Rejected: Direct snowshoe spam sources detected via automation", Blocklist, "spamhaus"},
+	{"spamhaus words", "550 Direct UBE sources, spam operations & spam services", Blocklist, "spamhaus"},
+	{"spamhaus words", "550 5.7.1 Rejected: 192.0.2.1 - Direct UBE sources, spam operations & spam services", Blocklist, "spamhaus"},
+
+	{"look-alike", "550 Message contains infected attachment", Other, ""},
+	{"look-alike", "554 Infected file detected: Eicar", Other, ""},
+	{"look-alike", "550 5.7.1 Virus found: compromised document", Other, ""},
+	{"look-alike", "550 Your account is compromised, password reset required", Other, ""},
+	{"look-alike", "550 Compromised account detected, login blocked", Other, ""},
+	{"look-alike", "550 Message rejected: sent to a spam trap address", Other, ""},
+	{"look-alike", "550 Message contains xbl-config attachment", Other, ""},
+}
+
+// TestExploitedHostFamilies: see checkFamilies.
+func TestExploitedHostFamilies(t *testing.T) { checkFamilies(t, exploitedHostFamilies) }
