@@ -815,3 +815,40 @@ func TestTagCache(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyEnd holds keyEnd, which looks for a delivery field's '=' eight
+// bytes at a time, equal to a search a byte at a time in the first 12
+// bytes, for every place of the '=' (and of a second one) in texts of up
+// to 20 bytes.
+func TestKeyEnd(t *testing.T) {
+	byByte := func(s string) int {
+		for i := 0; i < len(s) && i < 12; i++ {
+			if s[i] == '=' {
+				return i
+			}
+		}
+		return -1
+	}
+	for n := 0; n <= 20; n++ {
+		for i := -1; i < n; i++ {
+			for j := -1; j < n; j++ {
+				b := []byte(strings.Repeat("relay_orig=x", 2)[:n])
+				for k := range b {
+					if b[k] == '=' {
+						b[k] = 'e'
+					}
+				}
+				if i >= 0 {
+					b[i] = '='
+				}
+				if j >= 0 {
+					b[j] = '='
+				}
+				s := string(b)
+				if got, want := keyEnd(s), byByte(s); got != want {
+					t.Errorf("keyEnd(%q) = %d, want %d", s, got, want)
+				}
+			}
+		}
+	}
+}
