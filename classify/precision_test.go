@@ -215,3 +215,37 @@ var supposedFamilies = []familyRow{
 
 // TestSupposedFamilies: see checkFamilies.
 func TestSupposedFamilies(t *testing.T) { checkFamilies(t, supposedFamilies) }
+
+// ownAccountFamilies: our own sending account or tenant blocked by the
+// service we submit through (a smarthost, Microsoft 365 for our tenant)
+// for the spam it sent — an account restriction that its administrator
+// lifts, NOTES.md's none:disabled_account, not a list. Look-alikes: our
+// address or server blocked for spam stays a block.
+var ownAccountFamilies = []familyRow{
+	{"microsoft 365", "550 5.7.501 Access denied, spam abuse detected. The sending account has been banned due to detected spam activity.", Other, ""},
+	{"microsoft 365", "550 5.1.8 Access denied, bad outbound sender", Other, ""},
+	{"microsoft 365", "550 5.7.705 Access denied, tenant has exceeded threshold", Other, ""},
+	{"microsoft 365", "Access denied, spam abuse detected", Other, ""},
+	{"smarthost", "550 5.7.1 Your account is blocked for sending spam", Other, ""},
+	{"smarthost", "554 5.7.1 This account has been temporarily suspended for sending spam. Contact support.", Other, ""},
+	{"smarthost", "550 5.7.1 Sending has been disabled for your account due to spam complaints", Other, ""},
+	{"smarthost", "550 5.7.1 Your account is blocked from sending because it was reported for spam", Other, ""},
+	{"smarthost", "554 5.7.1 Sending account blocked: outbound spam detected", Other, ""},
+	{"smarthost", "550 Your sending account has been restricted from sending due to spam", Other, ""},
+	{"smarthost", "550 5.7.1 Your account has been suspended because of suspicious sending activity", Other, ""},
+	{"smarthost", "421 4.7.0 Your account is temporarily blocked due to high bounce rate", Other, ""},
+	{"de", "550 Ihr Konto wurde wegen Spamversand gesperrt", Other, ""},
+	{"fr", "550 Votre compte a été bloqué pour envoi de spam", Other, ""},
+	{"es", "550 Su cuenta ha sido bloqueada por envío de spam", Other, ""},
+	{"zh", "550 您的账户因发送垃圾邮件已被封禁", Other, ""},
+	{"ja", "550 迷惑メール送信のため、お客様のアカウントは停止されています", Other, ""},
+
+	// look-alikes: our address or server blocked for spam
+	{"our address", "550 5.7.1 Your IP has been blocked for sending spam", Blocklist, ""},
+	{"our address", "554 Your server 192.0.2.1 is blacklisted for sending spam", Blocklist, ""},
+	{"our address", "550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/", Blocklist, "microsoft"},
+	{"our address", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", Blocklist, "microsoft"},
+}
+
+// TestOwnAccountFamilies: see checkFamilies.
+func TestOwnAccountFamilies(t *testing.T) { checkFamilies(t, ownAccountFamilies) }
