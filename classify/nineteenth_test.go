@@ -321,3 +321,41 @@ var exploitedHostFamilies = []familyRow{
 
 // TestExploitedHostFamilies: see checkFamilies.
 func TestExploitedHostFamilies(t *testing.T) { checkFamilies(t, exploitedHostFamilies) }
+
+// reputedForFamilies: what our side is known for, associated with or
+// reported for, or the activity seen from it ("Your IP is known for
+// sending phishing", "IP associated with spam activity", "Spam activity
+// detected from your IP address", "Abuse detected from your IP", "Your
+// IP was reported to us for abuse"), a phishing or malware source, and
+// an IP called fraudulent. Look-alikes: a message, attachment or account
+// so said, a suspicious login, a link in the message.
+var reputedForFamilies = []familyRow{
+	{"known", "550 Your IP is known for sending phishing", Blocklist, ""},
+	{"known", "554 5.7.1 Your server is known to send spam", Blocklist, ""},
+	{"associated", "554 Your IP is associated with unsolicited mail", Blocklist, ""},
+	{"associated", "550 IP associated with spam activity", Blocklist, ""},
+	{"associated", "550 5.7.1 Sending host associated with malicious traffic", Blocklist, ""},
+	{"activity", "550 Spam activity detected from your IP address", Blocklist, ""},
+	{"activity", "554 Abuse detected from your IP", Blocklist, ""},
+	{"activity", "421 4.7.0 Abusive activity from your network, try later", Blocklist, ""},
+	{"reported", "550 Your IP was reported to us for abuse", Blocklist, ""},
+	{"reported", "550 Your server has been reported for spamming", Blocklist, ""},
+	{"source", "554 Phishing source blocked", Blocklist, ""},
+	{"source", "550 Malware source blocked", Blocklist, ""},
+	{"fraud", "550 Fraudulent sender IP", Blocklist, ""},
+	{"known", "host mx.example.net[192.0.2.25] said: 550 Your IP is known for sending phishing (in reply to RCPT TO command)", Blocklist, ""},
+
+	{"look-alike", "550 Message associated with spam campaign rejected", Other, ""},
+	{"look-alike", "550 This message is associated with phishing", Other, ""},
+	{"look-alike", "550 Message contains phishing link, source of phishing detected", Other, ""},
+	{"look-alike", "550 Attachment known to send malware", Other, ""},
+	{"look-alike", "550 Your account was reported for spam, login blocked", Other, ""},
+	{"look-alike", "550 Unusual activity from your account", Other, ""},
+	{"look-alike", "550 Suspicious login activity from your IP", Other, ""},
+	{"look-alike", "550 Your message was reported for spam by the recipient", Other, ""},
+	{"look-alike", "550 5.7.1 Message rejected: spam activity detected in content", Other, ""},
+	{"look-alike", "550 Known phishing URL in message", Other, ""},
+}
+
+// TestReputedForFamilies: see checkFamilies.
+func TestReputedForFamilies(t *testing.T) { checkFamilies(t, reputedForFamilies) }
