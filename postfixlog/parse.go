@@ -45,6 +45,8 @@ type Parser struct {
 	last     [40]byte
 	lastLen  int
 	lastTime time.Time
+	// The first and the last eight bytes of last, when it has eight.
+	lastHead, lastTail uint64
 
 	// The host and program tags read before (afterStamp): what the scans
 	// of a line's host and tag found for them. They are tried in the order
@@ -73,6 +75,22 @@ type tagEntry struct {
 	slash   int8  // the index of the program's last '/', -1 for none
 	postfix bool  // isPostfixProgram of the program
 	key     [maxTagKey]byte
+	// The key's first eight bytes and the eight before its last eight,
+	// for keyOf.
+	head, mid uint64
+}
+
+// keyOf reports whether s starts with the entry's key, of n bytes, whose
+// last eight bytes the caller found there already. Up to 24 bytes, the
+// key is compared as words, not by runtime.memequal.
+func (e *tagEntry) keyOf(s string, n int) bool {
+	switch {
+	case n <= 16:
+		return word(s, 0) == e.head
+	case n <= 24:
+		return word(s, 0) == e.head && word(s, n-16) == e.mid
+	}
+	return s[:n-minTagKey] == string(e.key[:n-minTagKey])
 }
 
 // maxTagKey is the longest key remembered, minTagKey the shortest.
@@ -161,7 +179,7 @@ func (p *Parser) afterStamp(s string, r *Record) error {
 		}
 		x := p.tagOrder[k]
 		e := &p.tags[x]
-		if s[:n-minTagKey] != string(e.key[:n-minTagKey]) {
+		if !e.keyOf(s, n) {
 			continue
 		}
 		if p.tagHits[k]++; k > 0 && p.tagHits[k] > p.tagHits[k-1] {
@@ -220,6 +238,10 @@ func (p *Parser) tagNew(s string, h int, r *Record) error {
 	e := &p.tags[p.tagOrder[k]]
 	e.host, e.slash, e.postfix = uint8(h), int8(slash), postfix
 	copy(e.key[:], s[:n])
+	e.head = word(s, 0)
+	if n >= 16 {
+		e.mid = word(s, n-16)
+	}
 	p.tagLen[k], p.tagTail[k], p.tagHits[k] = uint8(n), word(s, n-minTagKey), 0
 	return p.tagRest(t, i, slash, postfix, r)
 }

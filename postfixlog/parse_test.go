@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -775,6 +776,40 @@ func TestTagCache(t *testing.T) {
 		}
 		return lines
 	}
+	oneByteOff := func() []string { // a key of n bytes, then the same but for one byte, for every n and byte
+		var lines []string
+		for n := 3; n <= maxTagKey+2; n++ {
+			key := []byte("relay1 postfix/" + strings.Repeat("s", 64))[:n]
+			if n < 8 {
+				key = []byte("a " + strings.Repeat("s", 64))[:n]
+			}
+			lines = append(lines, st+string(key)+"[1]: x")
+			for i := range key {
+				if key[i] == ' ' {
+					continue
+				}
+				other := slices.Clone(key)
+				other[i] ^= 1
+				lines = append(lines, st+string(other)+"[1]: x", st+string(key)+"[2]: y")
+			}
+		}
+		return lines
+	}
+	stampOff := func() []string { // the stamp remembered (stamp) is compared as the tag is
+		var lines []string
+		stamps := []string{"Nov 23 14:56:04", "Nov  3 14:56:04", "Nov 3 14:56:04", "2026-11-23T14:56:04Z", "2026-11-23T14:56:04+09:00"}
+		for k := 1; k <= 9; k++ {
+			stamps = append(stamps, "Nov 23 14:56:04."+strings.Repeat("1", k), "2026-11-23T14:56:04."+strings.Repeat("1", k)+"Z")
+		}
+		for _, stamp := range stamps {
+			for i := range stamp {
+				other := []byte(stamp)
+				other[i] = "1234567890"[(strings.IndexByte("0123456789", other[i])+2)%10]
+				lines = append(lines, stamp+" mx postfix/qmgr[1]: 4104E3D1A2: removed", string(other)+" mx postfix/qmgr[1]: 4104E3D1A2: removed")
+			}
+		}
+		return lines
+	}
 	tests := []struct {
 		name  string
 		lines []string
@@ -800,6 +835,8 @@ func TestTagCache(t *testing.T) {
 			st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 21) + "/smtp[1]: x", st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 21) + "/smtp[1]: x",
 			st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 22) + "/smtp[1]: x", st + strings.Repeat("h", 30) + " postfix/" + strings.Repeat("s", 22) + "/smtp[1]: x"}},
 		{"more programs than remembered", many()},
+		{"keys of every length, one byte changed", oneByteOff()},
+		{"stamps of every length, one byte changed", stampOff()},
 	}
 	for _, c := range tests {
 		t.Run(c.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 // reading the same stamp again (its year inferred, its zone applied) cost
 // a fifth of parsing a line.
 func (p *Parser) stamp(s string, r *Record) (string, bool) {
-	if n := p.lastLen; n > 0 && len(s) >= n && (len(s) == n || s[n] == ' ') && s[:n] == string(p.last[:n]) {
+	if n := p.lastLen; n > 0 && len(s) >= n && (len(s) == n || s[n] == ' ') && p.lastIs(s, n) {
 		r.Time = p.lastTime
 		return s[n:], true
 	}
@@ -27,8 +27,21 @@ func (p *Parser) stamp(s string, r *Record) (string, bool) {
 	if n := len(s) - len(rest); ok && n <= len(p.last) {
 		copy(p.last[:], s[:n])
 		p.lastLen, p.lastTime = n, r.Time
+		if n >= 8 {
+			p.lastHead, p.lastTail = word(s, 0), word(s, n-8)
+		}
 	}
 	return rest, ok
+}
+
+// lastIs reports whether s[:n] is the last stamp read (n = p.lastLen <=
+// len(s)). A traditional stamp ("Nov 23 14:56:04") is two words: compared
+// as such, not by runtime.memequal, it cost a line 20 instructions less.
+func (p *Parser) lastIs(s string, n int) bool {
+	if n >= 8 && n <= 16 {
+		return word(s, 0) == p.lastHead && word(s, n-8) == p.lastTail
+	}
+	return s[:n] == string(p.last[:n])
 }
 
 // traditional reads "Nov 23 14:56:04", "Nov  3 14:56:04", "Nov 3 14:56:04",
