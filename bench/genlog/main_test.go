@@ -240,13 +240,14 @@ func TestRepliesErrors(t *testing.T) {
 	}
 }
 
-// TestRepliesOddText: replies in other scripts, with CRLF line ends, tabs
+// TestRepliesOddText: replies in other scripts, after a header with a byte
+// order mark (a spreadsheet's export), with CRLF line ends, tabs
 // beyond the text, control characters, bytes that are not UTF-8 and texts
 // of tens of kilobytes make one log line each, their code in front.
 func TestRepliesOddText(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "odd.tsv")
 	long := "554 5.7.1 blocked using zen.spamhaus.org " + strings.Repeat("長い", 10000)
-	body := "provider\tcode\ttext\tsource\r\n" +
+	body := "\ufeffprovider\tcode\ttext\tsource\r\n" +
 		"qq\t550\t您的邮件被拒绝，IP 在黑名单中\tsrc\r\n" +
 		"odd\t554\t554 \x1b[31mblocked\x1b[0m \xff\xfe by\vodd list\textra\ttabs\r\n" +
 		"long\t554\t" + long + "\tsrc\n"

@@ -38,7 +38,11 @@ func readReplies(path string) ([]realReply, error) {
 	sc.Buffer(nil, maxReplyLine)
 	line := 0
 	for ; sc.Scan(); line++ {
-		fields := strings.Split(sc.Text(), "\t")
+		row := sc.Text()
+		if line == 0 {
+			row = strings.TrimPrefix(row, "\ufeff") // a byte order mark, as spreadsheets write
+		}
+		fields := strings.Split(row, "\t")
 		if line == 0 && len(fields) > 0 && fields[0] == "provider" || len(fields) < 3 {
 			continue
 		}
