@@ -359,3 +359,24 @@ var reputedForFamilies = []familyRow{
 
 // TestReputedForFamilies: see checkFamilies.
 func TestReputedForFamilies(t *testing.T) { checkFamilies(t, reputedForFamilies) }
+
+// moreLanguagesFamilies: our IP blocked or on a black list in Catalan,
+// Afrikaans, Basque, Icelandic and Bengali. Look-alikes: a user or a
+// message blocked, a full mailbox, a virus.
+var moreLanguagesFamilies = []familyRow{
+	{"ca", "550 La vostra IP està bloquejada", Blocklist, ""},
+	{"ca", "550 IP a la llista negra", Blocklist, ""},
+	{"ca", "554 El vostre servidor ha estat bloquejat per spam", Blocklist, ""},
+	{"af", "550 Jou IP-adres is geblokkeer", Blocklist, ""},
+	{"eu", "550 Zure IP-a blokeatuta dago", Blocklist, ""},
+	{"is", "550 IP-talan þín er á svörtum lista", Blocklist, ""},
+	{"bn", "550 আপনার আইপি ব্লক করা হয়েছে", Blocklist, ""},
+
+	{"look-alike", "550 L'usuari està bloquejat", Other, ""},
+	{"look-alike", "550 El missatge ha estat bloquejat per contingut", Other, ""},
+	{"look-alike", "550 Bústia plena", Other, ""},
+	{"look-alike", "550 Die boodskap is geblokkeer weens 'n virus", Other, ""},
+}
+
+// TestMoreLanguagesFamilies: see checkFamilies.
+func TestMoreLanguagesFamilies(t *testing.T) { checkFamilies(t, moreLanguagesFamilies) }
