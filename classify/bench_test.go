@@ -43,7 +43,7 @@ func BenchmarkLoadCatalog(b *testing.B) {
 	var c *Catalog
 	for i := 0; i < b.N; i++ {
 		var err error
-		if c, err = load(nil, embeddedCatalog, EmbeddedName, false); err != nil {
+		if c, err = loadDefault(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -147,9 +147,13 @@ type scratch struct {
 // at every command's start (9 M instructions of the 180 M a short replay
 // takes): they give the same verdicts in every run of one build, and
 // TestBuiltinSamples classifies them.
-var defaultCatalog = sync.OnceValues(func() (*Catalog, error) {
-	return load(nil, embeddedCatalog, EmbeddedName, false)
-})
+var defaultCatalog = sync.OnceValues(loadDefault)
+
+// loadDefault loads the built-in catalog, its comment lines blanked
+// (blankComments).
+func loadDefault() (*Catalog, error) {
+	return load(nil, blankComments(embeddedCatalog), EmbeddedName, false)
+}
 
 // Default returns the embedded catalog, parsed once. It panics if the
 // embedded file is broken, which the package's tests rule out.

@@ -123,6 +123,69 @@ func readSource(data []byte, name string) (source, yaml.Node, []string) {
 	return readStrict(data, name)
 }
 
+// blankComments returns data with every line that holds only a comment
+// emptied, its line break kept so that every other line keeps its number.
+// The YAML reader reads a comment byte by byte and keeps it with the
+// nodes, and a fifth of the built-in catalog's bytes are comments: it
+// loads it in 8 % fewer instructions without them. A line in a
+// block scalar (after a line ending in | or >, blank or more indented
+// than that line) is the scalar's text and stays. Only the built-in
+// catalog is read so (Default): TestBlankComments holds it to the
+// catalog read with its comments, which a comment line inside a quoted
+// scalar of several lines would fail.
+func blankComments(data []byte) []byte {
+	out := make([]byte, 0, len(data))
+	block := -1 // the indentation of the line that opened a block scalar
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line = data[:i+1]
+		}
+		data = data[len(line):]
+		indent := 0
+		for indent < len(line) && line[indent] == ' ' {
+			indent++
+		}
+		end := len(line)
+		for end > indent && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r' || line[end-1] == '\n') {
+			end--
+		}
+		content := line[indent:end]
+		if block >= 0 && (len(content) == 0 || indent > block) {
+			out = append(out, line...)
+			continue
+		}
+		block = -1
+		if len(content) > 0 && content[0] == '#' {
+			if line[len(line)-1] == '\n' {
+				out = append(out, '\n')
+			}
+			continue
+		}
+		if opensBlock(content) {
+			block = indent
+		}
+		out = append(out, line...)
+	}
+	return out
+}
+
+// opensBlock reports whether a line opens a block scalar ("en: |-",
+// "- >", with a comment after it), and for some that do not ("a: x |"):
+// those only keep more lines as they are.
+func opensBlock(content []byte) bool {
+	if i := bytes.IndexByte(content, '#'); i > 0 {
+		if j := bytes.Index(content[i-1:], []byte(" #")); j >= 0 {
+			content = bytes.TrimRight(content[:i-1+j], " \t")
+		}
+	}
+	j := len(content)
+	for j > 0 && (content[j-1] == '-' || content[j-1] == '+' || content[j-1] >= '0' && content[j-1] <= '9') {
+		j--
+	}
+	return j > 0 && (content[j-1] == '|' || content[j-1] == '>') && (j == 1 || content[j-2] == ' ' || content[j-2] == '\t')
+}
+
 // readStrict reads a catalog file strictly into the structs
 // (yaml.Decoder.KnownFields), and as nodes, side by side.
 func readStrict(data []byte, name string) (source, yaml.Node, []string) {

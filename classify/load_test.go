@@ -1,9 +1,12 @@
 package classify
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestReadSourceAsStrict checks that readSource, which decodes the
@@ -132,5 +135,47 @@ func TestShownTextHasNoControls(t *testing.T) {
 				t.Errorf("error %v, want one with my.yaml:LINE and %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestBlankComments: the built-in catalog read without its comment lines
+// (Default) is the catalog read with them — the same structs, lines and
+// keys — and a comment line's text in a block scalar stays.
+func TestBlankComments(t *testing.T) {
+	gotF, gotRoot, gotP := readSource(blankComments(embeddedCatalog), EmbeddedName)
+	wantF, wantRoot, wantP := readSource(embeddedCatalog, EmbeddedName)
+	if len(gotP) > 0 || len(wantP) > 0 {
+		t.Fatalf("problems: %q without comments, %q with", gotP, wantP)
+	}
+	if !reflect.DeepEqual(gotF, wantF) {
+		t.Error("the built-in catalog without its comments decodes otherwise than with them (a comment line inside a quoted scalar?)")
+	}
+	if !reflect.DeepEqual(providerKeys(&gotRoot), providerKeys(&wantRoot)) {
+		t.Error("the built-in catalog's providers have other lines or keys without its comments")
+	}
+	if n := bytes.Count(embeddedCatalog, []byte("# ")); n < 100 {
+		t.Errorf("the built-in catalog has %d comments: the test tries too few", n)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"a: 1\n# c\nb: 2\n", "a: 1\n\nb: 2\n"},
+		{"a:\n  # c\n  - x  # d\n    # e\n", "a:\n\n  - x  # d\n\n"},
+		{"t:\n  en: |-\n    # text\n\n    x\n  # c\nb: 1\n", "t:\n  en: |-\n    # text\n\n    x\n\nb: 1\n"},
+		{"- >\n  # text\n# c\n", "- >\n  # text\n\n"},
+		{"x: |2  # note\n   # text\n", "x: |2  # note\n   # text\n"},
+		{"x: a |\n  # c\n", "x: a |\n  # c\n"}, // not a block: kept all the same
+		{"a: 1\r\n  # c\r\nb: 2", "a: 1\r\n\nb: 2"},
+		{"a: 1\n  # end", "a: 1\n"},
+	} {
+		got := string(blankComments([]byte(tc.in)))
+		if got != tc.want {
+			t.Errorf("blankComments(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		var in, out any
+		if err := yaml.Unmarshal([]byte(tc.in), &in); err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		if err := yaml.Unmarshal([]byte(got), &out); err != nil || !reflect.DeepEqual(in, out) {
+			t.Errorf("%q decodes as %v, without comments as %v (%v)", tc.in, in, out, err)
+		}
 	}
 }
