@@ -649,31 +649,7 @@ func TestCatchUpJumpToNow(t *testing.T) {
 	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
 	h.stop()
 
-	res := replayAt(t, log, cfg)
-	stored, err := st.Incidents(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Incidents) != 4 {
-		t.Fatalf("replay found %d incidents, want 4 (the test's log is wrong): %v", len(res.Incidents), ids(res.Incidents))
-	}
-	if !slices.Equal(ids(stored), ids(res.Incidents)) {
-		t.Fatalf("daemon found %v, replay %v", ids(stored), ids(res.Incidents))
-	}
-	var ended []string
-	for i, want := range res.Incidents {
-		got := stored[i]
-		if !got.FirstSeen.Equal(want.FirstSeen) || !got.LastSeen.Equal(want.LastSeen) || got.Bounced != want.Bounced ||
-			got.Deferred != want.Deferred || got.Status != want.Status || !got.ClearedAt.Equal(want.ClearedAt) || got.ClearedBy != want.ClearedBy {
-			t.Errorf("incident %s: daemon %s %+v\nreplay %s %+v", want.ID, got.Status, summary(got), want.Status, summary(want))
-		}
-		if want.Status == incident.Cleared {
-			ended = append(ended, want.ID)
-		}
-	}
-	if len(ended) != 3 {
-		t.Fatalf("replay shows %v ended, want 3 (the test's log is wrong)", ended)
-	}
+	ended := sameAsReplay(t, st, log, cfg)
 	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
 	if n := h.mail.count(); n != 2 {
 		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
@@ -740,10 +716,25 @@ func TestCatchUpStateDeleted(t *testing.T) {
 	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
 	h.stop()
 
+	ended := sameAsReplay(t, st, log, cfg)
+	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
+	if n := h.mail.count(); n != 2 {
+		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
+	}
+}
+
+// sameAsReplay checks that the stored incidents are those of a replay of
+// log (the day-old log's four, cut or not), with the same lifecycle, and
+// returns the three replay shows as ended.
+func sameAsReplay(t *testing.T, st *track.Store, log string, cfg *config.Config) []string {
+	t.Helper()
 	res := replayAt(t, log, cfg)
 	stored, err := st.Incidents(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(res.Incidents) != 4 {
+		t.Fatalf("replay found %d incidents, want 4 (the test's log is wrong): %v", len(res.Incidents), ids(res.Incidents))
 	}
 	if !slices.Equal(ids(stored), ids(res.Incidents)) {
 		t.Fatalf("daemon found %v, replay %v", ids(stored), ids(res.Incidents))
@@ -762,8 +753,5 @@ func TestCatchUpStateDeleted(t *testing.T) {
 	if len(ended) != 3 {
 		t.Fatalf("replay shows %v ended, want 3 (the test's log is wrong)", ended)
 	}
-	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
-	if n := h.mail.count(); n != 2 {
-		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
-	}
+	return ended
 }
