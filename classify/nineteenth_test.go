@@ -380,3 +380,26 @@ var moreLanguagesFamilies = []familyRow{
 
 // TestMoreLanguagesFamilies: see checkFamilies.
 func TestMoreLanguagesFamilies(t *testing.T) { checkFamilies(t, moreLanguagesFamilies) }
+
+// openRelayLongFamilies: our host called an open relay in a reply longer
+// than a terse one ("Access denied - open relay - see http://…").
+// Look-alikes: the receiver saying it is no open relay, open relaying
+// refused (we asked it to relay), relay access denied.
+var openRelayLongFamilies = []familyRow{
+	{"open relay", "554 5.7.1 Access denied - open relay - see http://www.example.org/relays", Blocklist, ""},
+	{"open relay", "550 5.7.1 Refused: open relay, see http://relays.example.org/lookup?192.0.2.1", Blocklist, ""},
+	{"open relay", "550 Denied because your host is an open relay, fix it and try again", Blocklist, ""},
+	{"open relay", "554 Sorry, mail from open relays is refused here", Blocklist, ""},
+
+	{"look-alike", "550 Denied: this is not an open relay, use your provider's server", Other, ""},
+	{"look-alike", "550 Rejected: we don't run an open relay", Other, ""},
+	{"look-alike", "Relay access denied: we are not an open relay", Other, ""},
+	{"look-alike", "550 Relaying denied. We do not operate an open relay.", Other, ""},
+	{"look-alike", "550 Sorry, we are not an open relay - authentication required", Other, ""},
+	{"look-alike", "554 Open relay not allowed", Other, ""},
+	{"look-alike", "550 open relay is not allowed", Other, ""},
+	{"look-alike", "550 No open relay here, authenticate first", Other, ""},
+}
+
+// TestOpenRelayLongFamilies: see checkFamilies.
+func TestOpenRelayLongFamilies(t *testing.T) { checkFamilies(t, openRelayLongFamilies) }
