@@ -219,6 +219,12 @@ var sendingSideFamilies = []familyRow{
 	{"look-alike", "451 4.7.1 Greylisting in action, please come back later", Greylist, ""},
 	{"look-alike", "451 Greylisted, see http://example.org/reputation", Greylist, ""},
 	{"look-alike", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", Greylist, ""},
+	{"look-alike", "550 5.7.1 Recipient's server has been blocked for maintenance", Other, ""},
+	{"look-alike", "451 Server blocked for maintenance, try later", Other, ""},
+	{"look-alike", "421 Server blocked due to high load", Other, ""},
+	{"look-alike", "550 ISP blocked port 25", Other, ""},
+	{"look-alike", "550 Your ISP blocked outbound port 25", Other, ""},
+	{"look-alike", "550 Network blocked: no route", Other, ""},
 }
 
 // TestSendingSideFamilies: see checkFamilies.
