@@ -79,6 +79,9 @@ func isWarning(s string) bool {
 
 // cutQueueID splits "QID: rest" when QID is a valid queue id or NOQUEUE.
 func cutQueueID(s string) (qid, rest string, ok bool) {
+	if len(s) >= 9 && s[0] == 'N' && s[:9] == "NOQUEUE: " { // NOQUEUE has vowels
+		return s[:7], s[9:], true
+	}
 	i, all := 0, byte(qidHex)
 	for n := min(len(s), 33); i < n; i++ {
 		c := qidByte[s[i]]
@@ -92,20 +95,25 @@ func cutQueueID(s string) (qid, rest string, ok bool) {
 		return "", s, false
 	}
 	qid = s[:i]
-	if !(hex && i <= 24) && qid != "NOQUEUE" && !ValidQueueID(qid) {
+	if !(hex && i <= 24) && !ValidQueueID(qid) {
 		return "", s, false
 	}
 	return qid, s[i+2:], true
 }
 
 // qidByte classes the bytes of a queue id: qidHex (digits, upper-case
-// A-F), qidLetter (other letters), 0 (none). qidHex has qidLetter's bit
-// and one more, so the AND of a run's classes is qidHex when all are.
+// A-F), qidLetter (the other letters of the long form's vowel-free
+// alphabet), 0 (none: a vowel but hex's A and E ends the run too, as a
+// queue id has none; "connect from", "Trusted TLS" and "disconnect" stop
+// at their first vowel, not at the space after the word). qidHex has
+// qidLetter's bit and one more, so the AND of a run's classes is qidHex
+// when all are.
 var qidByte = func() (t [256]byte) {
 	for c := 0; c < 256; c++ {
 		switch {
 		case c >= '0' && c <= '9' || c >= 'A' && c <= 'F':
 			t[c] = qidHex
+		case strings.IndexByte("IOUaeiou", byte(c)) >= 0:
 		case c >= 'G' && c <= 'Z' || c >= 'a' && c <= 'z':
 			t[c] = qidLetter
 		}

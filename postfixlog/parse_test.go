@@ -889,3 +889,58 @@ func TestKeyEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestCutQueueID holds cutQueueID, whose run of queue id bytes ends at a
+// vowel, equal to the earlier cut that ran over every letter and digit:
+// ids of every length up to 40 with a byte of every class (hex, letter,
+// vowel, none) at every place, followed by ": " or not, NOQUEUE and its
+// near misses, and random texts.
+func TestCutQueueID(t *testing.T) {
+	byLetters := func(s string) (string, string, bool) {
+		i, all := 0, true
+		for n := min(len(s), 33); i < n; i++ {
+			c := s[i]
+			if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+				break
+			}
+			all = all && (c <= '9' || c <= 'F')
+		}
+		if i < 6 || i+1 >= len(s) || s[i] != ':' || s[i+1] != ' ' {
+			return "", s, false
+		}
+		if qid := s[:i]; (all && i <= 24) || qid == "NOQUEUE" || ValidQueueID(qid) {
+			return qid, s[i+2:], true
+		}
+		return "", s, false
+	}
+	var texts []string
+	for _, id := range []string{strings.Repeat("4104E3D1A2", 4), strings.Repeat("3Fz9Lb8Ckq", 4), "NOQUEUE", "NOQUEUEX"} {
+		for n := 0; n <= len(id); n++ {
+			for _, end := range []string{": removed", ":", ": ", " removed", ""} {
+				texts = append(texts, id[:n]+end)
+				for i := 0; i < n; i++ {
+					for _, c := range []byte{'G', 'g', 'z', 'A', 'E', 'I', 'O', 'U', 'a', 'e', 'o', '-', ' ', ':', 0, 0xff} {
+						b := []byte(id[:n] + end)
+						b[i] = c
+						texts = append(texts, string(b))
+					}
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		b := make([]byte, rng.IntN(30))
+		for i := range b {
+			b[i] = "0123456789ABCDEFGHJKLMNOPQUaeiouz: x"[rng.IntN(36)]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		q, rest, ok := cutQueueID(s)
+		wq, wrest, wok := byLetters(s)
+		if q != wq || rest != wrest || ok != wok {
+			t.Fatalf("cutQueueID(%q) = %q, %q, %v; want %q, %q, %v", s, q, rest, ok, wq, wrest, wok)
+		}
+	}
+}
