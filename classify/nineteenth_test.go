@@ -108,6 +108,9 @@ var romanceServerFamilies = []familyRow{
 	{"look-alike", "550 El servidor bloqueó el mensaje por contenido", Other, ""},
 	{"look-alike", "550 Remitente bloqueado por el destinatario", Other, ""},
 	{"look-alike", "550 Server bloccato: troppe connessioni", Other, ""},
+	{"look-alike", "550 Servidor bloqueado: usuario no existe", Other, ""},
+	{"look-alike", "550 Servidor bloqueado: buzón lleno", Other, ""},
+	{"look-alike", "550 Seu servidor está bloqueado; caixa postal do destinatário cheia", Other, ""},
 }
 
 // TestRomanceServerFamilies: see checkFamilies.
