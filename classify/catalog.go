@@ -152,7 +152,7 @@ var defaultCatalog = sync.OnceValues(loadDefault)
 // loadDefault loads the built-in catalog, its comment lines blanked
 // (blankComments).
 func loadDefault() (*Catalog, error) {
-	return load(nil, blankComments(embeddedCatalog), EmbeddedName, false)
+	return load(nil, blankComments(embeddedCatalog), EmbeddedName, true)
 }
 
 // Default returns the embedded catalog, parsed once. It panics if the

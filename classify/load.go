@@ -46,14 +46,23 @@ func (e *LoadError) Unwrap() error { return ErrCatalog }
 // expressions are compiled and every rule's samples are classified; all
 // problems are reported at once, with line numbers.
 func Load(base *Catalog, data []byte, name string) (*Catalog, error) {
-	return load(base, data, name, true)
+	return load(base, data, name, false)
 }
 
-// load is Load; samples false leaves the samples unclassified (the
-// built-in catalog: the same at every start, and TestBuiltinSamples
-// classifies them).
-func load(base *Catalog, data []byte, name string, samples bool) (*Catalog, error) {
-	file, root, problems := readSource(data, name)
+// load is Load; builtin (the built-in catalog) leaves the samples
+// unclassified (the same at every start, and TestBuiltinSamples classifies
+// them) and reads the file in two halves at once (readHalves).
+func load(base *Catalog, data []byte, name string, builtin bool) (*Catalog, error) {
+	var file source
+	var root yaml.Node
+	var problems []string
+	ok := false
+	if builtin {
+		file, root, ok = readHalves(data, name)
+	}
+	if !ok {
+		file, root, problems = readSource(data, name)
+	}
 	setKeys := providerKeys(&root)
 	problems = append(problems, validateFile(&file, name, setKeys)...)
 	if len(problems) > 0 {
@@ -74,7 +83,7 @@ func load(base *Catalog, data []byte, name string, samples bool) (*Catalog, erro
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
-	if samples {
+	if !builtin {
 		problems = append(problems, c.checkSamples()...)
 	}
 	if len(problems) > 0 {
@@ -121,6 +130,104 @@ func readSource(data []byte, name string) (source, yaml.Node, []string) {
 		return file, root, nil
 	}
 	return readStrict(data, name)
+}
+
+// readHalves reads a catalog file as readSource does, in two halves at
+// once: the text before a top-level key near the middle and the rest,
+// after as many empty lines (the nodes keep their lines), their mappings
+// joined. Every command waits for the built-in catalog, whose reading is
+// most of its load, and the machine has other cores. It returns false,
+// for the caller to read the whole, when a half does not read as
+// readSource's fast path reads, or a top-level key is in both halves.
+// Only the built-in catalog is read so: TestReadHalves holds it to the
+// catalog read whole.
+func readHalves(data []byte, name string) (source, yaml.Node, bool) {
+	cut := middleKey(data)
+	if cut <= 0 {
+		return source{}, yaml.Node{}, false
+	}
+	lines := bytes.Count(data[:cut], []byte("\n"))
+	second := make([]byte, lines+len(data)-cut)
+	for i := range lines {
+		second[i] = '\n'
+	}
+	copy(second[lines:], data[cut:])
+	type half struct {
+		file source
+		root yaml.Node
+		ok   bool
+	}
+	read := func(data []byte, h *half) {
+		h.ok = yaml.Unmarshal(data, &h.root) == nil && h.root.Kind == yaml.DocumentNode &&
+			knownKeys(&h.root, reflect.TypeFor[source](), map[reflect.Type]map[string]reflect.Type{}) && h.root.Decode(&h.file) == nil
+	}
+	var a, b half
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		read(second, &b)
+	}()
+	read(data[:cut], &a)
+	<-done
+	ma, mb := docRoot(&a.root), docRoot(&b.root)
+	if !a.ok || !b.ok || ma == nil || mb == nil || ma.Kind != yaml.MappingNode || mb.Kind != yaml.MappingNode {
+		return source{}, yaml.Node{}, false
+	}
+	keys := map[string]bool{}
+	for i := 0; i+1 < len(ma.Content); i += 2 {
+		keys[ma.Content[i].Value] = true
+	}
+	for i := 0; i+1 < len(mb.Content); i += 2 {
+		if keys[mb.Content[i].Value] {
+			return source{}, yaml.Node{}, false
+		}
+	}
+	m := *ma
+	m.Content = append(slices.Clip(ma.Content), mb.Content...)
+	root := a.root
+	root.Content = []*yaml.Node{&m}
+	file := a.file
+	fv, bv := reflect.ValueOf(&file).Elem(), reflect.ValueOf(b.file)
+	for i := range bv.NumField() {
+		if f := bv.Field(i); bv.Type().Field(i).IsExported() && !f.IsZero() {
+			fv.Field(i).Set(f)
+		}
+	}
+	annotate(&file, &root, name)
+	return file, root, true
+}
+
+// middleKey returns the offset of the top-level key line (a key at the
+// start of a line) nearest the middle of data, or -1.
+func middleKey(data []byte) int {
+	best := -1
+	for off := 0; off < len(data); {
+		end := bytes.IndexByte(data[off:], '\n')
+		if end < 0 {
+			end = len(data) - off
+		}
+		if off > 0 && topKey(data[off:off+end]) && (best < 0 || abs(off-len(data)/2) < abs(best-len(data)/2)) {
+			best = off
+		}
+		off += end + 1
+	}
+	return best
+}
+
+// topKey reports whether a line is a plain key at its start ("rules:").
+func topKey(line []byte) bool {
+	i := 0
+	for i < len(line) && (line[i] >= 'a' && line[i] <= 'z' || line[i] == '_') {
+		i++
+	}
+	return i > 0 && i < len(line) && line[i] == ':' && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\r')
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // blankComments returns data with every line that holds only a comment

@@ -179,3 +179,51 @@ func TestBlankComments(t *testing.T) {
 		}
 	}
 }
+
+// TestReadHalves: the built-in catalog read in two halves at once
+// (Default) is the catalog read whole — the same structs, nodes, lines and
+// keys — and a file whose halves do not read on their own is left to the
+// whole reading.
+func TestReadHalves(t *testing.T) {
+	data := blankComments(embeddedCatalog)
+	gotF, gotRoot, ok := readHalves(data, EmbeddedName)
+	if !ok {
+		t.Fatal("the built-in catalog is not read in halves")
+	}
+	wantF, wantRoot, wantP := readSource(data, EmbeddedName)
+	if len(wantP) > 0 {
+		t.Fatal(wantP)
+	}
+	if !reflect.DeepEqual(gotF, wantF) {
+		t.Error("the built-in catalog read in halves decodes otherwise than read whole")
+	}
+	if !reflect.DeepEqual(gotRoot, wantRoot) {
+		t.Error("the built-in catalog read in halves gives other nodes than read whole")
+	}
+	if cut := middleKey(data); cut < len(data)/4 || cut > len(data)*3/4 {
+		t.Errorf("the halves are %d and %d bytes", cut, len(data)-cut)
+	}
+	for _, tc := range []struct {
+		name, file string
+		ok         bool
+	}{
+		{"two keys", "rules: []\ntexts:\n  a: {en: x}\n", true},
+		{"a key in both halves", "rules: []\ntexts: {}\nrules: []\n", false},
+		{"an alias to the other half", "texts:\n  a: &a {en: x}\nrules: []\ncategories:\n  - {category: other, meaning: *a}\n", false},
+		{"one key", "rules:\n  - id: x\n", false},
+		{"a quoted scalar over the cut", "texts:\n  a: {en: \"x\nrules: y\"}\n", false},
+		{"an unknown key", "rules: []\ncolour: red\n", false},
+	} {
+		f, root, ok := readHalves([]byte(tc.file), "f.yaml")
+		if ok != tc.ok {
+			t.Errorf("%s: read in halves %v, want %v", tc.name, ok, tc.ok)
+			continue
+		}
+		if ok {
+			wantF, wantRoot, _ := readSource([]byte(tc.file), "f.yaml")
+			if !reflect.DeepEqual(f, wantF) || !reflect.DeepEqual(root, wantRoot) {
+				t.Errorf("%s: read in halves otherwise than whole", tc.name)
+			}
+		}
+	}
+}
