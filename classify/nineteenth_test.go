@@ -412,3 +412,26 @@ var openRelayLongFamilies = []familyRow{
 
 // TestOpenRelayLongFamilies: see checkFamilies.
 func TestOpenRelayLongFamilies(t *testing.T) { checkFamilies(t, openRelayLongFamilies) }
+
+// listMatchFamilies: a list said matched ("550 blacklist match", "Your IP
+// matched our blacklist"). Look-alikes: a sender address, a subject, a
+// message body or an attachment name matching a list (a filter's
+// patterns), a recipient matching a list.
+var listMatchFamilies = []familyRow{
+	{"match", "550 blacklist match", Blocklist, ""},
+	{"match", "554 5.7.1 Blocklist match", Blocklist, ""},
+	{"match", "550 Your IP matched our blacklist", Blocklist, ""},
+	{"match", "550 Rejected: 192.0.2.1 matched our blocklist", Blocklist, ""},
+	{"match", "421 4.7.1 Denylist match, try again later", Blocklist, ""},
+
+	{"look-alike", "550 Sender address matched blacklist", Other, ""},
+	{"look-alike", "550 5.7.1 Message body matched blacklist pattern", Other, ""},
+	{"look-alike", "550 Subject matched blacklist", Other, ""},
+	{"look-alike", "550 Attachment name matched blocklist", Other, ""},
+	{"look-alike", "550 Blacklist match for sender a@example.org", Other, ""},
+	{"look-alike", "550 Recipient matched blocklist", Other, ""},
+	{"look-alike", "550 Recipient matched a blocklist", Other, ""},
+}
+
+// TestListMatchFamilies: see checkFamilies.
+func TestListMatchFamilies(t *testing.T) { checkFamilies(t, listMatchFamilies) }
