@@ -292,6 +292,15 @@ func (p *Parser) tagRest(s string, i, slash int, postfix bool, r *Record) error 
 	if s[i] == '[' {
 		j := i + 1
 		pid := 0
+		// Nine digits need no test of the value (a Linux pid has seven
+		// at most; the test cost a digit two instructions).
+		for end := min(len(s), j+9); j < end; j++ {
+			d := s[j] - '0'
+			if d > 9 {
+				break
+			}
+			pid = pid*10 + int(d)
+		}
 		for ; j < len(s); j++ {
 			d := s[j] - '0'
 			if d > 9 {

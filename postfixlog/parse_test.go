@@ -944,3 +944,36 @@ func TestCutQueueID(t *testing.T) {
 		}
 	}
 }
+
+// TestPID holds the pid read from a tag, its first nine digits read
+// without a test of the value, equal to a loop that stops adding digits
+// once the pid reaches 1e9, for pids of every length up to 24 digits,
+// all nines or random, and a tag that ends within the digits.
+func TestPID(t *testing.T) {
+	want := func(digits string) int {
+		pid := 0
+		for i := 0; i < len(digits); i++ {
+			if pid < 1e9 {
+				pid = pid*10 + int(digits[i]-'0')
+			}
+		}
+		return pid
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	p := NewParser(tableRef, time.UTC)
+	for n := 1; n <= 24; n++ {
+		random := make([]byte, n)
+		for i := range random {
+			random[i] = byte('0' + rng.IntN(10))
+		}
+		for _, digits := range []string{strings.Repeat("9", n), strings.Repeat("1", n), string(random)} {
+			var r Record
+			if err := p.Parse("Nov 23 15:34:54 mx postfix/smtp["+digits+"]: x", &r); err != nil || r.PID != want(digits) {
+				t.Errorf("pid %s: %d, %v; want %d", digits, r.PID, err, want(digits))
+			}
+			if err := p.Parse("Nov 23 15:34:54 mx postfix/smtp["+digits, &r); err != ErrMalformed {
+				t.Errorf("tag cut in pid %s: %v, want ErrMalformed", digits, err)
+			}
+		}
+	}
+}
