@@ -76,6 +76,9 @@ type Catalog struct {
 	checkers map[string]bool
 	// generic: the generic layer's rule, nil without one
 	generic *crule
+	// nameWords: each provider's id and names as a reply holds them
+	// (inForeignHosts)
+	nameWords map[*Provider][][]byte
 	// linkWords: the words that show each DNS list in a reply (linkOnly)
 	linkWords  map[*Provider][][]byte
 	aloneWords int
@@ -410,6 +413,14 @@ func build(src source) (*Catalog, []string) {
 					c.linkWords = map[*Provider][][]byte{}
 				}
 				c.linkWords[p] = linkWordsOf(p)
+			}
+			if c.nameWords == nil {
+				c.nameWords = map[*Provider][][]byte{}
+			}
+			for _, n := range append([]string{p.ID}, p.Names...) {
+				if n = normalizeLiteral(n); n != "" {
+					c.nameWords[p] = append(c.nameWords[p], []byte(n))
+				}
 			}
 		}
 		for _, n := range g.Checkers {

@@ -120,6 +120,34 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 			break
 		}
 	}
+	if hit != nil && hit.cat == Blocklist && hit.cues == nil && hit.prov != nil && hit.r.Via == "" && hit.r.Found == "" && len(hit.r.Hosts) == 0 && c.inForeignHosts(text, hit.prov) {
+		// A provider's name only as a label of another domain's host
+		// name ("User unknown - mail.sorbs.example.com", "Recipient
+		// unknown (cloudmark-gw1.example.org)") names the receiver's
+		// host, not the list: the other rules decide, the generic layer
+		// among them (issue 14, nineteenth round). A zone after a listing
+		// phrase ("blocked using spamhaus.example.net", a list's mirror)
+		// and the provider's own domains still name it.
+		// Only when the rest call it no block at all: a block said
+		// beside the host ("refused by blackhole site
+		// orbz.gst-group.co.uk", a mirror of the list) keeps the name.
+		var other *crule
+		for w, word := range sc.cand {
+			for word != 0 && other == nil {
+				i := w<<6 | bits.TrailingZeros64(word)
+				word &= word - 1
+				if r := c.rules[i]; r.prov != hit.prov && (!in.NoReply || r.cat != Blocklist) && r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
+					other = r
+				}
+			}
+			if other != nil {
+				break
+			}
+		}
+		if other == nil || other.cat != Blocklist {
+			hit = other
+		}
+	}
 	if hit != nil && hit.cat == Blocklist && hit.cues == nil && hit.prov != nil && hit.r.Via == "" && c.generic != nil && slices.ContainsFunc(c.supLits, func(l int32) bool { return sc.hits[l>>6]&(1<<(uint(l)&63)) != 0 }) && c.generic.cues.supposes(text, sc) {
 		// A reply that only supposes a block ("User unknown. If you think
 		// you are blocked, check your IP at https://check.spamhaus.org/")

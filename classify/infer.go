@@ -627,6 +627,85 @@ func (c *Catalog) linkOnly(text []byte, p *Provider) bool {
 	return true
 }
 
+// inForeignHosts reports whether the reply shows p, by its id or one of
+// its names, only as a label of host names that are not p's ("User
+// unknown - mail.sorbs.example.com", "Recipient unknown
+// (cloudmark-gw1.example.org)"): every occurrence lies in a DNS name
+// that is no link, is not under one of p's domains, and follows no
+// listing phrase ("blocked using spamhaus.example.net" names a mirror
+// of the list; listPhrases).
+func (c *Catalog) inForeignHosts(text []byte, p *Provider) bool {
+	seen := false
+	for _, w := range c.nameWords[p] {
+		for off := 0; off < len(text); {
+			k := bytes.Index(text[off:], w)
+			if k < 0 {
+				break
+			}
+			k += off
+			off = k + 1
+			e := k + len(w)
+			if wordBefore(text, k) || e < len(text) && isAlnum(text[e]) {
+				continue // inside a longer word: no name of p
+			}
+			// (the cheap test first: a name said as a word, not a label)
+			if !(k > 0 && (text[k-1] == '.' || text[k-1] == '-') || e < len(text) && (text[e] == '.' || text[e] == '-') && e+1 < len(text) && isAlnum(text[e+1])) {
+				return false
+			}
+			s := k
+			for s > 0 && (isAlnum(text[s-1]) || text[s-1] == '.' || text[s-1] == '-') {
+				s--
+			}
+			for e < len(text) && (isAlnum(text[e]) || text[e] == '.' || text[e] == '-') {
+				e++
+			}
+			host := bytes.Trim(text[s:e], ".-")
+			if bytes.IndexByte(host, '.') < 0 || bytes.HasPrefix(host, []byte("www.")) || bytes.HasSuffix(text[:s], []byte("://")) || c.domainIdx.first(host, nil) == p || c.hostIdx.first(host, nil) == p || ownZone(host, p) {
+				return false
+			}
+			before := bytes.TrimRight(text[:s], "[<(\"' ")
+			for _, lp := range listPhrases {
+				if bytes.HasSuffix(before, bytes.TrimRight(lp, " ([（")) {
+					return false
+				}
+			}
+			seen = true
+		}
+	}
+	return seen
+}
+
+// ownZone reports whether host is one of p's zones or under one, or
+// shares the registrable domain of one of p's domains or zones.
+func ownZone(host []byte, p *Provider) bool {
+	h := string(host)
+	for _, z := range p.Zones {
+		name := z.Name
+		if k := strings.Index(name, "{key}."); k >= 0 {
+			name = name[k+len("{key}."):]
+		}
+		if hostHasSuffix(h, name) {
+			return true
+		}
+	}
+	reg := registrable(h)
+	for _, z := range p.Zones {
+		name := z.Name
+		if k := strings.Index(name, "{key}."); k >= 0 {
+			name = name[k+len("{key}."):]
+		}
+		if reg != "" && registrable(name) == reg {
+			return true
+		}
+	}
+	for _, d := range p.Domains {
+		if reg != "" && registrable(d) == reg {
+			return true
+		}
+	}
+	return false
+}
+
 // linkWordsOf returns the words that show p in a reply, folded as a reply
 // is: its id, names, domains and their first labels (a mirror's zone
 // that carries one, "rbl-plus.mail-abuse.ja.net" of mail-abuse.org's

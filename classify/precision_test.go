@@ -249,3 +249,54 @@ var ownAccountFamilies = []familyRow{
 
 // TestOwnAccountFamilies: see checkFamilies.
 func TestOwnAccountFamilies(t *testing.T) { checkFamilies(t, ownAccountFamilies) }
+
+// foreignHostFamilies: a list's or vendor's name as a label of the
+// receiver's own host name ("mail.sorbs.example.com",
+// "cloudmark-gw1.example.org") in a refusal of another kind names the
+// host, not the list; a vendor's filter named as what refused the
+// message, the recipient or an authentication check is no listing
+// either (as Proofpoint's rule already kept). Look-alikes: a list's zone
+// or mirror after a listing phrase, the list's own domain, and a block
+// said beside such a host keep the list.
+var foreignHostFamilies = []familyRow{
+	{"host label", "550 5.1.1 User unknown - mail.sorbs.example.com", Other, ""},
+	{"host label", "421 4.3.2 Service shutting down; spamhaus-proxy.example.net busy", Other, ""},
+	{"host label", "550 5.1.1 Recipient unknown (cloudmark-gw1.example.org)", Other, ""},
+	{"host label", "550 5.1.1 No such user here (proofpoint.example.edu)", Other, ""},
+	{"host label", "552 5.2.2 Mailbox full (barracuda.example.com)", Other, ""},
+	{"host label", "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown in relay recipient table (barracuda1.example.com)", Other, ""},
+	{"host label", "452 4.3.1 Insufficient system storage on mimecast-relay.example.net", Other, ""},
+	{"vendor filter", "554 5.7.1 Cisco IronPort: message filter rejected content", Other, ""},
+	{"vendor filter", "550 5.7.1 FortiGuard AntiSpam: message content blocked (banned word)", Other, ""},
+	{"vendor filter", "550 5.7.1 Symantec: message contained a banned attachment", Other, ""},
+	{"vendor filter", "550 5.7.1 Rejected by IronPort: virus found in attachment", Other, ""},
+	{"vendor filter", "550 5.1.1 Symantec Messaging Gateway: user unknown", Other, ""},
+
+	// look-alikes
+	{"list", "501 5.7.1 <sender@example.com>... Sender refused by the DNSBL dnsbl.sorbs.net", Blocklist, "sorbs"},
+	{"list", "550 5.7.1 Mail from 192.0.2.1 refused by blackhole site orbz.example.co.uk", Blocklist, "orbz"},
+	{"list", "554 Service unavailable; Client host [192.0.2.1] blocked using spamhaus.example.net", Blocklist, "spamhaus"},
+	{"list", "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation (ironport.example.com)", Blocklist, "cisco"},
+	{"list", "554 5.7.1 This message has been blocked because it is from a FortiGuard - AntiSpam black IP address.(connection black ip 192.0.2.1)", Blocklist, "fortiguard"},
+	{"list", "501 Connection rejected by policy [7.7] 20805, please visit www.messagelabs.com/support for more details about this error message.", Blocklist, "symantec"},
+}
+
+// TestForeignHostFamilies: see checkFamilies.
+func TestForeignHostFamilies(t *testing.T) { checkFamilies(t, foreignHostFamilies) }
+
+// senderMXFamilies: the sender domain's mail exchanger checked and
+// refused (a private or reserved address, a placeholder for it) — a
+// check of the domain's DNS, no listing of our address. Look-alike: the
+// MX said to be on a list stays a block.
+var senderMXFamilies = []familyRow{
+	{"sender mx", "554 5.7.1 Rejected: sender MX [mx-ip] is in a private network range", Other, ""},
+	{"sender mx", "550 5.7.1 Sender MX [{mx}] blacklisted: it does not accept mail to postmaster", Other, ""},
+	{"sender mx", "550 5.7.1 Sender domain's MX 10.0.0.1 is a private address, rejected", Other, ""},
+	{"sender mx", "550 Rejected: the MX of your sender domain points to 127.0.0.1", Other, ""},
+	{"sender mx", "550 5.7.1 Sender rejected: MX [x.x.x.x] of the sender domain is blocked", Other, ""},
+
+	{"listed", "550 Sender MX 192.0.2.5 is listed in bl.example.net", Blocklist, ""},
+}
+
+// TestSenderMXFamilies: see checkFamilies.
+func TestSenderMXFamilies(t *testing.T) { checkFamilies(t, senderMXFamilies) }
