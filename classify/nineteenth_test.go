@@ -435,3 +435,24 @@ var listMatchFamilies = []familyRow{
 
 // TestListMatchFamilies: see checkFamilies.
 func TestListMatchFamilies(t *testing.T) { checkFamilies(t, listMatchFamilies) }
+
+// policyBlacklistedFamilies: a policy violation or refusal said of our
+// blacklisted IP, host or server ("Policy violation: blacklisted IP").
+// Look-alikes: a top-level domain blacklisted by policy, a recipient's
+// policy against a sender address or domain, a user's own block.
+var policyBlacklistedFamilies = []familyRow{
+	{"policy", "550 Policy violation: blacklisted IP", Blocklist, ""},
+	{"policy", "550 Policy violation: IP blacklisted", Blocklist, ""},
+	{"policy", "550 Policy violation - blacklisted", Blocklist, ""},
+	{"policy", "554 5.7.1 Policy violation: blacklisted host 192.0.2.1", Blocklist, ""},
+	{"policy", "550 5.7.1 Policy violation (sending server blacklisted)", Blocklist, ""},
+
+	{"look-alike", "550 5.7.1 Domains under .top are blacklisted here", Other, ""},
+	{"look-alike", "550 Rejected by recipient's policy: your email address is blacklisted", Other, ""},
+	{"look-alike", "550 Blocked by recipient's policy: sender blacklisted", Other, ""},
+	{"look-alike", "550 Recipient's policy: domain blacklisted by the recipient", Other, ""},
+	{"look-alike", "550 5.7.1 Recipient policy: user has blacklisted you", Other, ""},
+}
+
+// TestPolicyBlacklistedFamilies: see checkFamilies.
+func TestPolicyBlacklistedFamilies(t *testing.T) { checkFamilies(t, policyBlacklistedFamilies) }
