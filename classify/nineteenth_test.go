@@ -456,3 +456,28 @@ var policyBlacklistedFamilies = []familyRow{
 
 // TestPolicyBlacklistedFamilies: see checkFamilies.
 func TestPolicyBlacklistedFamilies(t *testing.T) { checkFamilies(t, policyBlacklistedFamilies) }
+
+// spammerLanguagesFamilies: the sender called a spammer, or spammers told
+// they are not welcome, in French, Russian, German, Polish, Chinese,
+// Japanese and Korean. Look-alikes: a message judged spam in the same
+// languages.
+var spammerLanguagesFamilies = []familyRow{
+	{"fr", "550 Vous êtes un spammeur", Blocklist, ""},
+	{"fr", "550 Spammeurs interdits", Blocklist, ""},
+	{"ru", "550 Ты спамер", Blocklist, ""},
+	{"ru", "550 Спамерам здесь не рады", Blocklist, ""},
+	{"de", "550 Spammer sind hier nicht willkommen", Blocklist, ""},
+	{"pl", "550 Spamerzy nie są mile widziani", Blocklist, ""},
+	{"zh", "550 你是垃圾邮件发送者", Blocklist, ""},
+	{"ja", "550 スパマーからのメールは受け付けません", Blocklist, ""},
+	{"ko", "550 스패머의 메일은 거부합니다", Blocklist, ""},
+
+	{"look-alike", "550 邮件被判定为垃圾邮件", Other, ""},
+	{"look-alike", "550 このメールはスパムと判定されました", Other, ""},
+	{"look-alike", "550 스팸 메일로 판단되어 거부되었습니다", Other, ""},
+	{"look-alike", "550 Nachricht als Spam erkannt", Other, ""},
+	{"look-alike", "550 Ваше письмо похоже на спам", Other, ""},
+}
+
+// TestSpammerLanguagesFamilies: see checkFamilies.
+func TestSpammerLanguagesFamilies(t *testing.T) { checkFamilies(t, spammerLanguagesFamilies) }
