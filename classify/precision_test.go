@@ -300,3 +300,20 @@ var senderMXFamilies = []familyRow{
 
 // TestSenderMXFamilies: see checkFamilies.
 func TestSenderMXFamilies(t *testing.T) { checkFamilies(t, senderMXFamilies) }
+
+// sendingDomainJaFamilies: the sending domain refused, in Japanese, as
+// "sending domain" in English is the sender-address veto's: a domain
+// refused by the receiver's setting; the domain or our address on a
+// black list stays a block.
+var sendingDomainJaFamilies = []familyRow{
+	{"ja sending domain", "550 送信元ドメインは拒否されています", Other, ""},
+	{"ja sending domain", "550 送信者ドメインからのメールは受信拒否されています", Other, ""},
+	{"ja sending domain", "550 差出人ドメインが許可されていません", Other, ""},
+
+	{"listed", "550 送信元ドメインがブラックリストに登録されています", Blocklist, ""},
+	{"listed", "550 送信元IPアドレスがブラックリストに登録されています", Blocklist, ""},
+	{"listed", "550 送信元ドメインは dbl.spamhaus.org に掲載されています", Blocklist, "spamhaus"},
+}
+
+// TestSendingDomainJaFamilies: see checkFamilies.
+func TestSendingDomainJaFamilies(t *testing.T) { checkFamilies(t, sendingDomainJaFamilies) }
