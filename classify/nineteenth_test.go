@@ -481,3 +481,31 @@ var spammerLanguagesFamilies = []familyRow{
 
 // TestSpammerLanguagesFamilies: see checkFamilies.
 func TestSpammerLanguagesFamilies(t *testing.T) { checkFamilies(t, spammerLanguagesFamilies) }
+
+// unwantedHostFamilies: a host or IP said unwanted, untrusted or banned
+// with no possessive ("unwanted host", "Connection rejected: host not
+// trusted", "Banned host", "IP ban in effect"), and a list lookup said
+// positive. Look-alikes: a list lookup that failed or timed out, an
+// untrusted certificate or host key, a host not trusted for relaying, an
+// SPF lookup.
+var unwantedHostFamilies = []familyRow{
+	{"unwanted", "554 mx.example.net closing connection: unwanted host", Blocklist, ""},
+	{"unwanted", "554 Unwanted sender IP", Blocklist, ""},
+	{"untrusted", "554 Connection rejected: host not trusted", Blocklist, ""},
+	{"untrusted", "421 4.7.0 Untrusted host, try again later", Blocklist, ""},
+	{"banned", "550 Banned host", Blocklist, ""},
+	{"banned", "550 IP ban in effect", Blocklist, ""},
+	{"banned", "554 Host ban", Blocklist, ""},
+	{"positive", "450 4.7.1 RBL lookup positive; try later", Blocklist, ""},
+	{"positive", "554 DNSBL positive for 192.0.2.1", Blocklist, ""},
+
+	{"look-alike", "550 RBL lookup failed, try later", Other, ""},
+	{"look-alike", "451 DNSBL lookup timeout", Other, ""},
+	{"look-alike", "550 Untrusted host certificate", Other, ""},
+	{"look-alike", "550 TLS: untrusted host key", Other, ""},
+	{"look-alike", "550 Host not trusted for relaying", Other, ""},
+	{"look-alike", "550 SPF lookup positive match fail", Other, ""},
+}
+
+// TestUnwantedHostFamilies: see checkFamilies.
+func TestUnwantedHostFamilies(t *testing.T) { checkFamilies(t, unwantedHostFamilies) }
