@@ -155,7 +155,10 @@ type service struct {
 	// gathers them itself, FollowOptions.Gather) and which counts as read
 	// while it waits with nothing unread (noteWaiting).
 	streamed bool
-	reader   *ingest.Reader // the ingest path's parser and classifier
+	// files is how many log files the daemon follows (log.paths: more
+	// than one).
+	files  int
+	reader *ingest.Reader // the ingest path's parser and classifier
 	// clock dates the records (ingest.Clock): a time it cannot take as
 	// the log says is counted, and said once per reason.
 	clock  ingest.Clock
@@ -582,11 +585,12 @@ const idleLive = 2 * time.Second
 // The incidents run on the log's own time while a backlog is read: the
 // tracker advances to each record's time, and notices wait (incident
 // Tracker.CatchUp). The wall clock takes over at the live end of the log:
-// when the source says it has read everything (atEnd), or when the lines
-// read are within liveSkew of the wall clock. A catch-up thus yields the
-// incidents a replay of the same lines yields, and notices only for what
-// is still current; what began and ended inside the backlog is summed up
-// once (backlogSummary).
+// when the source says it has read everything (atEnd: with several log
+// files, when every file has), or when the lines read are within liveSkew
+// of the wall clock (with several log files, only once all were read to
+// their end). A catch-up thus yields the incidents a replay of the same
+// lines yields, and notices only for what is still current; what began
+// and ended inside the backlog is summed up once (backlogSummary).
 func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bool) error {
 	now := s.d.Now()
 	var events []incident.Event
@@ -644,7 +648,14 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 	s.count(skipped)
 	s.countRedated()
 	s.countBounds()
-	if atEnd || !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
+	// Lines within liveSkew of the clock are the live end too (a stream,
+	// journald or standard input, may never say it; a file's batch of new
+	// lines may come before its end mark) — but not while several log
+	// files are caught up with (log.paths): one file read to its last
+	// minute tells nothing of another a day behind, whose lines would all
+	// be handed to the wall clock, a batch at a time. Until every file was
+	// read to its end once, only the end mark is.
+	if atEnd || (s.files < 2 || s.live) && !s.logTime.IsZero() && s.logTime.After(now.Add(-liveSkew)) {
 		events = append(events, s.goLive(now)...)
 	}
 	if atEnd && s.inputEnded {

@@ -183,6 +183,9 @@ type harness struct {
 	// run does (StateWatch): its loss ends Run, and the saved state is put
 	// back once the store is closed.
 	watch bool
+	// paths, when set before start, are the log files read instead of
+	// the one log (log.paths, with rblwatch run's inputs).
+	paths []string
 }
 
 func newHarness(t *testing.T) *harness {
@@ -239,6 +242,12 @@ func (h *harness) start(cfg *config.Config) {
 		Metrics:     NewMetrics(h.reg),
 		Reload:      h.reload,
 		NewResolver: h.newResolver,
+	}
+	if len(h.paths) > 0 {
+		if d.Inputs, err = fileInputs(cfg.Log, h.paths, d.Log); err != nil {
+			t.Fatal(err)
+		}
+		d.SourceName = "files"
 	}
 	if h.stream != nil {
 		stream := h.stream

@@ -36,9 +36,12 @@ func (s *service) inputs() []Input {
 func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Line, <-chan error, error) {
 	ins := s.inputs()
 	s.inputByPath = map[string]string{}
+	s.files = 0
 	for _, in := range ins {
 		if _, file := cutFile(in.Name); !file {
 			s.streamed = true
+		} else {
+			s.files++
 		}
 	}
 	// One source failing stops them all: the daemon then ends with its
