@@ -485,9 +485,9 @@ func TestSpammerLanguagesFamilies(t *testing.T) { checkFamilies(t, spammerLangua
 // unwantedHostFamilies: a host or IP said unwanted, untrusted or banned
 // with no possessive ("unwanted host", "Connection rejected: host not
 // trusted", "Banned host", "IP ban in effect"), and a list lookup said
-// positive. Look-alikes: a list lookup that failed or timed out, an
-// untrusted certificate or host key, a host not trusted for relaying, an
-// SPF lookup.
+// positive, or our IP on a watch list. Look-alikes: a list lookup that
+// failed or timed out, an untrusted certificate or host key, a host not
+// trusted for relaying, an SPF lookup.
 var unwantedHostFamilies = []familyRow{
 	{"unwanted", "554 mx.example.net closing connection: unwanted host", Blocklist, ""},
 	{"unwanted", "554 Unwanted sender IP", Blocklist, ""},
@@ -498,6 +498,8 @@ var unwantedHostFamilies = []familyRow{
 	{"banned", "554 Host ban", Blocklist, ""},
 	{"positive", "450 4.7.1 RBL lookup positive; try later", Blocklist, ""},
 	{"positive", "554 DNSBL positive for 192.0.2.1", Blocklist, ""},
+	{"watchlist", "421 4.7.0 Connection deferred: IP on watchlist", Blocklist, ""},
+	{"watchlist", "550 Your IP is on our watch list", Blocklist, ""},
 
 	{"look-alike", "550 RBL lookup failed, try later", Other, ""},
 	{"look-alike", "451 DNSBL lookup timeout", Other, ""},
