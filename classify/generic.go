@@ -1254,10 +1254,10 @@ func (cs *cueSet) match(text []byte, sc *scratch) bool {
 }
 
 // supposes reports whether the reply only supposes a block: a cue of a
-// Supposed veto group occurs, and no other clause of the reply says the
-// block (an Except of the group, or our side named as refused when the
-// group excepts that: "Your IP is listed in … . If you think you are
-// listed in error, …"). The clause of the supposition is its own: "if
+// Supposed veto group occurs, and nothing outside the supposition (from
+// its cue to the end of its clause) says the block (an Except of the
+// group, or our side named as refused when the group excepts that: "Your
+// IP is listed in … . If you think you are listed in error, …"): "if
 // your IP is listed" names our side only as a possibility.
 func (cs *cueSet) supposes(text []byte, sc *scratch) bool {
 	if cs.supposed == 0 {
@@ -1271,21 +1271,22 @@ func (cs *cueSet) supposes(text []byte, sc *scratch) bool {
 // supposition is supposes on the reply's cues.
 func (cs *cueSet) supposition(ev []cueEvent, low []byte, toks []cueToken) bool {
 	var held uint64
-	var hedges []int32 // the clauses that suppose
+	var hedges []cueEvent // the supposing cues
 	for _, e := range ev {
 		if e.kind == cueVeto && cs.supposed&(1<<e.group) != 0 {
 			held |= 1 << e.group
-			if !slices.Contains(hedges, e.clause) {
-				hedges = append(hedges, e.clause)
-			}
+			hedges = append(hedges, e)
 		}
 	}
 	if held == 0 {
 		return false
 	}
-	var rest []cueEvent // the events of the other clauses
+	var rest []cueEvent // the events outside the suppositions
 	for _, e := range ev {
-		if slices.Contains(hedges, e.clause) {
+		// (a supposition runs from its cue to the end of its clause:
+		// "Blocked - see <link>. To report abuse, …" keeps "Blocked" when
+		// the link's dot ends no clause)
+		if slices.ContainsFunc(hedges, func(h cueEvent) bool { return h.clause == e.clause && e.s >= h.s }) {
 			continue
 		}
 		if e.kind == cueExcept {

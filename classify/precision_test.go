@@ -317,3 +317,28 @@ var sendingDomainJaFamilies = []familyRow{
 
 // TestSendingDomainJaFamilies: see checkFamilies.
 func TestSendingDomainJaFamilies(t *testing.T) { checkFamilies(t, sendingDomainJaFamilies) }
+
+// formAndAdviceFamilies: the message's form on the receiver's list (a
+// character set, a header, the mailer, an attachment's name), a list
+// named as where to report spam, and a reputation service the receiver
+// could not ask — none a listing of our address. Look-alikes: a block
+// said beside them stays one.
+var formAndAdviceFamilies = []familyRow{
+	{"form", "550 5.7.1 Attachment name is blacklisted", Other, ""},
+	{"form", "550 5.7.1 Blacklisted charset: koi8-r", Other, ""},
+	{"form", "550 5.7.1 Blacklisted header: X-Mailer", Other, ""},
+	{"form", "550 5.7.1 Blacklisted mailer: PHPMailer", Other, ""},
+	{"form", "550 5.7.1 Blacklisted file extension .js", Other, ""},
+	{"advice", "550 5.1.1 User unknown. To report spam, visit https://www.spamcop.net", Other, ""},
+	{"advice", "552 5.2.2 Mailbox full. Report abuse to https://www.spamhaus.org/", Other, ""},
+	{"service down", "421 4.7.0 Our reputation service is unavailable, try later", Other, ""},
+	{"service down", "451 4.7.1 Reputation lookup failed (timeout), please retry", Other, ""},
+	{"service down", "451 Temporary failure: RBL server not responding", Other, ""},
+
+	{"block said", "554 5.7.1 Your IP 192.0.2.1 is listed at bl.spamcop.net. To report spam, visit https://www.spamcop.net", Blocklist, "spamcop"},
+	{"block said", "554 Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1. To report abuse, write to abuse@example.org", Blocklist, "spamcop"},
+	{"block said", "550 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org; reputation service says: listed", Blocklist, "spamhaus"},
+}
+
+// TestFormAndAdviceFamilies: see checkFamilies.
+func TestFormAndAdviceFamilies(t *testing.T) { checkFamilies(t, formAndAdviceFamilies) }
