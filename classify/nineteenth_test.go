@@ -370,8 +370,10 @@ var reputedForFamilies = []familyRow{
 func TestReputedForFamilies(t *testing.T) { checkFamilies(t, reputedForFamilies) }
 
 // moreLanguagesFamilies: our IP blocked or on a black list in Catalan,
-// Afrikaans, Basque, Icelandic and Bengali. Look-alikes: a user or a
-// message blocked, a full mailbox, a virus.
+// Afrikaans, Basque, Icelandic and Bengali; our IP or server reported,
+// in Chinese, or registered as a spam sender, in Korean. Look-alikes: a
+// user or a message blocked, a full mailbox, a virus, a message reported
+// or judged spam.
 var moreLanguagesFamilies = []familyRow{
 	{"ca", "550 La vostra IP està bloquejada", Blocklist, ""},
 	{"ca", "550 IP a la llista negra", Blocklist, ""},
@@ -380,11 +382,19 @@ var moreLanguagesFamilies = []familyRow{
 	{"eu", "550 Zure IP-a blokeatuta dago", Blocklist, ""},
 	{"is", "550 IP-talan þín er á svörtum lista", Blocklist, ""},
 	{"bn", "550 আপনার আইপি ব্লক করা হয়েছে", Blocklist, ""},
+	{"zh", "550 该发信IP被举报过多", Blocklist, ""},
+	{"zh", "550 发信服务器被举报", Blocklist, ""},
+	{"ko", "550 발신 서버가 스팸 발송 서버로 등록되어 있습니다", Blocklist, ""},
+	{"ko", "550 스팸 발송 IP로 차단되었습니다", Blocklist, ""},
 
 	{"look-alike", "550 L'usuari està bloquejat", Other, ""},
 	{"look-alike", "550 El missatge ha estat bloquejat per contingut", Other, ""},
 	{"look-alike", "550 Bústia plena", Other, ""},
 	{"look-alike", "550 Die boodskap is geblokkeer weens 'n virus", Other, ""},
+	{"look-alike", "550 该邮件被举报为垃圾邮件", Other, ""},
+	{"look-alike", "550 收件人举报了该邮件", Other, ""},
+	{"look-alike", "550 스팸 발송으로 의심되는 메일입니다", Other, ""},
+	{"look-alike", "550 메일 내용이 스팸으로 판단되었습니다", Other, ""},
 }
 
 // TestMoreLanguagesFamilies: see checkFamilies.
