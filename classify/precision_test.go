@@ -342,3 +342,23 @@ var formAndAdviceFamilies = []familyRow{
 
 // TestFormAndAdviceFamilies: see checkFamilies.
 func TestFormAndAdviceFamilies(t *testing.T) { checkFamilies(t, formAndAdviceFamilies) }
+
+// commonWordFamilies: a provider's name that is also mail's or the web's
+// own word — "return path" (SMTP's envelope sender; Sender Score's former
+// owner), Google's Safe Browsing verdict on a link — in a refusal of
+// another kind names no list. Look-alikes: Sender Score and Return Path's
+// lists by their names stay theirs.
+var commonWordFamilies = []familyRow{
+	{"return path", "550 5.1.7 Missing return path, rejected", Other, ""},
+	{"return path", "550 5.7.1 Invalid return path; message blocked", Other, ""},
+	{"return path", "553 Return path rejected", Other, ""},
+	{"safe browsing", "550 5.7.1 Blocked by Google Safe Browsing: malicious link", Other, ""},
+	{"safe browsing", "554 Message rejected: phishing link found by Safe Browsing", Other, ""},
+
+	{"named", "550 5.7.1 Your IP 192.0.2.1 is blocked due to a poor Return Path Sender Score", Blocklist, "senderscore"},
+	{"named", "550 5.7.1 Rejected: 192.0.2.1 listed in RNBL", Blocklist, "senderscore"},
+	{"named", "550 Server IP address has bad reputation. FYI: https://www.senderscore.org/lookup.php?lookup=192.0.2.1", Blocklist, "senderscore"},
+}
+
+// TestCommonWordFamilies: see checkFamilies.
+func TestCommonWordFamilies(t *testing.T) { checkFamilies(t, commonWordFamilies) }
