@@ -521,3 +521,19 @@ var unwantedHostFamilies = []familyRow{
 
 // TestUnwantedHostFamilies: see checkFamilies.
 func TestUnwantedHostFamilies(t *testing.T) { checkFamilies(t, unwantedHostFamilies) }
+
+// ipblCodeFamilies: an IP block list's code word, "IPBL" alone or with
+// digits ("550 IPBL: please see …", "IPBL0010"). Look-alikes: a word
+// that only begins with the letters.
+var ipblCodeFamilies = []familyRow{
+	{"ipbl", "550 IPBL: please see support.example.com/ipbl", Blocklist, ""},
+	{"ipbl", "554 5.7.1 IPBL0010 blocked", Blocklist, ""},
+	{"ipbl", "550 Rejected (IPBL)", Blocklist, ""},
+	{"ipbl", "550 IPBL-3", Blocklist, ""},
+
+	{"look-alike", "550 ipblank field", Other, ""},
+	{"look-alike", "550 5.1.1 ipblue@example.org: user unknown", Other, ""},
+}
+
+// TestIPBLCodeFamilies: see checkFamilies.
+func TestIPBLCodeFamilies(t *testing.T) { checkFamilies(t, ipblCodeFamilies) }
