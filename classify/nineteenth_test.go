@@ -197,6 +197,8 @@ var sendingSideFamilies = []familyRow{
 	{"network", "550 Réseau bloqué pour spam", Blocklist, ""},
 	{"network", "550 Red bloqueada por spam", Blocklist, ""},
 	{"network", "550 Rede bloqueada por spam", Blocklist, ""},
+	{"asn", "550 ASN blocked", Blocklist, ""},
+	{"asn", "554 5.7.1 Sending ASN is blacklisted", Blocklist, ""},
 	{"isp", "550 ISP blocked due to spam", Blocklist, ""},
 	{"isp", "550 Your ISP is blocked for spam", Blocklist, ""},
 	{"isp", "550 Your hosting provider is blocked due to spam", Blocklist, ""},
