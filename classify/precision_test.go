@@ -70,6 +70,8 @@ var clientBanFamilies = []familyRow{
 	{"fail2ban", "421 4.7.0 Your IP has been jailed (fail2ban). Try again in 1 hour", Other, ""},
 	{"fail2ban", "554 Connection from 192.0.2.1 refused: fail2ban jail postfix", Other, ""},
 	{"fail2ban", "550 Your host has been jailed, come back later", Other, ""},
+	{"fail2ban", "host mx.example.com[192.0.2.9] refused to talk to me: 554 5.7.1 Connection blocked by fail2ban", Other, ""},
+	{"fail2ban", "host mx.example.com[192.0.2.9] refused to talk to me: 554 Your IP is jailed by fail2ban", Other, ""},
 	{"invalid recipients", "550 5.7.1 Your IP is banned for sending to invalid recipients", Other, ""},
 	{"invalid recipients", "554 5.7.1 192.0.2.1 banned for 24h after repeated rcpt to unknown users", Other, ""},
 	{"invalid recipients", "554 5.7.1 Temporarily blocked for too many invalid recipients", Other, ""},
