@@ -426,11 +426,14 @@ var openRelayLongFamilies = []familyRow{
 func TestOpenRelayLongFamilies(t *testing.T) { checkFamilies(t, openRelayLongFamilies) }
 
 // listMatchFamilies: a list said matched ("550 blacklist match", "Your IP
-// matched our blacklist"). Look-alikes: a sender address, a subject, a
+// matched our blacklist"), or a reason field that says listed.
+// Look-alikes: a sender address, a subject, a
 // message body or an attachment name matching a list (a filter's
 // patterns), a recipient matching a list.
 var listMatchFamilies = []familyRow{
 	{"match", "550 blacklist match", Blocklist, ""},
+	{"reason", "550 5.7.1 Your message could not be delivered. Sending IP: 192.0.2.1. Reason: listed. Please contact support.", Blocklist, ""},
+	{"reason", "554 Rejected. Reason: blacklisted", Blocklist, ""},
 	{"match", "554 5.7.1 Blocklist match", Blocklist, ""},
 	{"match", "550 Your IP matched our blacklist", Blocklist, ""},
 	{"match", "550 Rejected: 192.0.2.1 matched our blocklist", Blocklist, ""},
@@ -443,6 +446,8 @@ var listMatchFamilies = []familyRow{
 	{"look-alike", "550 Blacklist match for sender a@example.org", Other, ""},
 	{"look-alike", "550 Recipient matched blocklist", Other, ""},
 	{"look-alike", "550 Recipient matched a blocklist", Other, ""},
+	{"look-alike", "550 Recipient rejected. Reason: not listed in our directory", Other, ""},
+	{"look-alike", "550 5.1.1 Reason: listed as a former employee, mailbox closed", Other, ""},
 }
 
 // TestListMatchFamilies: see checkFamilies.
