@@ -544,3 +544,24 @@ var ipblCodeFamilies = []familyRow{
 
 // TestIPBLCodeFamilies: see checkFamilies.
 func TestIPBLCodeFamilies(t *testing.T) { checkFamilies(t, ipblCodeFamilies) }
+
+// spamMachineryFamilies: our host called a spam bot, relay, operation,
+// gang or cannon, and Spamhaus's ROKSO named. Look-alikes: a message
+// from a spam bot refused for its content, relaying denied beside "spam
+// relay".
+var spamMachineryFamilies = []familyRow{
+	{"machinery", "550 Your server is a spam bot", Blocklist, ""},
+	{"machinery", "550 Spambot detected", Blocklist, ""},
+	{"machinery", "550 Spam relay detected", Blocklist, ""},
+	{"machinery", "550 Known spam gang", Blocklist, ""},
+	{"machinery", "550 Spam cannon detected", Blocklist, ""},
+	{"rokso", "550 Spam operation (ROKSO) - rejected", Blocklist, "spamhaus"},
+	{"rokso", "550 Listed in ROKSO", Blocklist, "spamhaus"},
+
+	{"look-alike", "550 Message from a spam bot rejected: content", Other, ""},
+	{"look-alike", "550 Please do not use our server as a spam relay: relaying denied", Other, ""},
+	{"look-alike", "554 5.7.1 <a@example.org>: Relay access denied; spam relay attempts are logged", Other, ""},
+}
+
+// TestSpamMachineryFamilies: see checkFamilies.
+func TestSpamMachineryFamilies(t *testing.T) { checkFamilies(t, spamMachineryFamilies) }
