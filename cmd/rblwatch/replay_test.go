@@ -195,7 +195,7 @@ func TestReplayOtherCompression(t *testing.T) {
 }
 
 // TestReplayCollectorSettings: replay sets the collector's target
-// (GOGC 300, so that a short log is not collected a dozen times while the
+// (GOGC 400, so that a short log is not collected a dozen times while the
 // catalog and the incidents grow) and its soft memory limit before the
 // catalog loads, and leaves a GOGC given in the environment as it is.
 // The settings are the process's: each row restores them.
