@@ -91,7 +91,9 @@ done
 # per_s N WALL: N per second, "-" when the run was too short for time(1)
 # (0.00 s).
 per_s() { awk -v n="$1" -v w="$2" 'BEGIN { if (w > 0) printf "%.0f", n / w; else print "-" }'; }
-rw() { grep -Eo "\"$2\": [0-9]+" "$work/out.rblwatch.$1" | head -n 1 | grep -Eo '[0-9]+$'; }
+# rw LOG KEY: the first count KEY of the report (grep -m 1, not head: a grep
+# cut short by head dies of SIGPIPE, which pipefail makes the script's error).
+rw() { grep -Eo -m 1 "\"$2\": [0-9]+" "$work/out.rblwatch.$1" | grep -Eo '[0-9]+$'; }
 printf '\n%-8s %-10s %9s %9s %12s %10s\n' log tool "wall s" "cpu s" "lines/s" "peak RSS"
 for log in gen dense; do
   for tool in grep pflogsumm rblwatch; do

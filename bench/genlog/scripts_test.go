@@ -125,3 +125,41 @@ func TestSetupInstallsBenchTools(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchReplayReadsLargeReports runs replay.sh's rw, which reads a
+// count from a replay's JSON report, as the script does (bash, set -euo
+// pipefail) on a report with thousands of incidents, as the dense log's
+// is at the script's defaults. (Before, it cut the first match with head,
+// and grep, still writing the others, died of SIGPIPE: pipefail made the
+// assignment fail and the script stopped after the density of the
+// generator's log, exit 141, before any target was checked.)
+func TestBenchReplayReadsLargeReports(t *testing.T) {
+	testenv.LookPath(t, "bash", "bash")
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(root, "bench", "replay.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw := regexp.MustCompile(`(?m)^rw\(\) \{.*\}$`).Find(script)
+	if rw == nil {
+		t.Fatal("bench/replay.sh has no rw() on one line")
+	}
+	dir := t.TempDir()
+	var report strings.Builder
+	report.WriteString("{\n  \"totals\": {\n    \"delivered\": 134347,\n    \"deferred\": 15146\n  },\n  \"incidents\": [\n")
+	for i := range 20000 {
+		report.WriteString("    {\"deferred\": " + strconv.Itoa(i) + "},\n")
+	}
+	report.WriteString("  ]\n}\n")
+	if err := os.WriteFile(filepath.Join(dir, "out.rblwatch.dense"), []byte(report.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\nwork=$1\n"+string(rw)+"\nd=$(rw dense deferred)\necho \"$d\"", "bash", dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "15146" {
+		t.Errorf("rw dense deferred: %q, %v; want 15146", out, err)
+	}
+}
