@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,6 +134,8 @@ type crule struct {
 	target   string
 	found    string  // Verdict.Found of a provider rule
 	cues     *cueSet // the generic layer (GenericCues), instead of the conditions
+	vetoOf   *cueSet // Rule.Vetoes: the generic layer whose vetoes undo a match
+	vetoMask uint64  // the groups of Rule.Vetoes
 	idx      int32
 }
 
@@ -454,6 +457,16 @@ func build(src source) (*Catalog, []string) {
 			r := &Rule{ID: GenericRuleID, Priority: prio, Samples: g.Samples, Counter: g.Counter, src: g.src, line: g.line}
 			c.generic = &crule{r: r, prov: c.byID[Unknown], cat: Blocklist, prio: prio, target: targetIP, found: FoundGeneric, cues: cs}
 			rules = append(rules, c.generic)
+			for _, cr := range rules {
+				for _, name := range cr.r.Vetoes {
+					i := slices.IndexFunc(g.Veto, func(v Veto) bool { return v.Name == name })
+					if i < 0 {
+						problems = append(problems, at(cr.r.src, cr.r.line)+"rule "+strconv.Quote(cr.r.ID)+": vetoes: no generic veto group "+strconv.Quote(name))
+						continue
+					}
+					cr.vetoOf, cr.vetoMask = cs, cr.vetoMask|1<<i
+				}
+			}
 			for _, v := range g.Veto {
 				for _, p := range v.Cues {
 					if v.Supposed && !strings.ContainsAny(p, "{*<") {

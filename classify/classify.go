@@ -501,5 +501,6 @@ func (r *crule) match(text []byte, sc *scratch, in *Input) bool {
 	if r.re != nil && !r.re.Match(text) {
 		return false
 	}
-	return true
+	// (Rule.Vetoes: the generic layer's vetoes last, the dearest test)
+	return r.vetoOf == nil || !r.vetoOf.vetoed(text, sc, r.vetoMask)
 }

@@ -1253,6 +1253,29 @@ func (cs *cueSet) match(text []byte, sc *scratch) bool {
 	return cs.decide(sc.ev, sc.low, sc.toks)
 }
 
+// vetoed reports whether a veto group of mask holds in the reply (see
+// decide): one of its cues occurs and none of its excepts, and, for a
+// group that excepts it, our side is not named as refused; a Supposed
+// group holds as supposition says.
+func (cs *cueSet) vetoed(text []byte, sc *scratch, mask uint64) bool {
+	sc.low, sc.toks = tokenize(sc.low[:0], sc.toks[:0], text)
+	sc.ev = cs.scan(sc.ev[:0], sc.low, sc.toks)
+	var veto, except uint64
+	for _, e := range sc.ev {
+		switch e.kind {
+		case cueVeto:
+			veto |= 1 << e.group
+		case cueExcept:
+			except |= 1 << e.group
+		}
+	}
+	veto &= mask
+	if held := veto &^ except &^ cs.supposed; held != 0 && (held&^cs.named != 0 || !named(sc.ev, sc.low, sc.toks)) {
+		return true
+	}
+	return veto&cs.supposed != 0 && cs.supposition(sc.ev, sc.low, sc.toks)
+}
+
 // supposes reports whether the reply only supposes a block: a cue of a
 // Supposed veto group occurs, and nothing outside the supposition (from
 // its cue to the end of its clause) says the block (an Except of the

@@ -364,3 +364,38 @@ var commonWordFamilies = []familyRow{
 
 // TestCommonWordFamilies: see checkFamilies.
 func TestCommonWordFamilies(t *testing.T) { checkFamilies(t, commonWordFamilies) }
+
+// greetingFamilies: a refusal at the greeting ("refused to talk to me")
+// that gives a reason that is no listing — a country, counted errors,
+// failed logins, the recipient's list, a rate — was taken by the catalog's
+// two greeting rules for a refusal of our address whatever the generic
+// layer's vetoes said; now those rules name the vetoes that undo them
+// (Rule.Vetoes). Look-alikes: a bare refusal, access denied, a listing
+// or spam said at the greeting stay blocks.
+var greetingFamilies = []familyRow{
+	{"country", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Connections from China are denied", Other, ""},
+	{"country", "host mx.example.com[192.0.2.9] refused to talk to me: 554 Connections from Nigeria are refused", Other, ""},
+	{"country", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Подключения из Китая запрещены", Other, ""},
+	{"country", "host mx.example.com[192.0.2.9] refused to talk to me: 554 境外IP禁止发信", Other, ""},
+	{"counted errors", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Banned: too many unknown recipients from your IP", Other, ""},
+	{"counted errors", "host mx.example.com[192.0.2.9] refused to talk to me: 550 IP gesperrt wegen zu vieler unbekannter Empfänger", Other, ""},
+	{"counted errors", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Blocked: too many bad commands from your host", Other, ""},
+	{"logins", "host mx.example.com[192.0.2.9] refused to talk to me: 554 5.7.1 Blocked: your IP exceeded the maximum number of login failures", Other, ""},
+	{"logins", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Denied: brute-force login attempts detected from your IP", Other, ""},
+	{"logins", "host mx.example.com[192.0.2.9] refused to talk to me: 535 Trop d'échecs d'authentification, adresse IP bloquée", Other, ""},
+	{"recipient's list", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Получатель внес вас в черный список", Other, ""},
+	{"recipient's list", "host mx.example.com[192.0.2.9] refused to talk to me: 550 5.7.1 Blacklisted recipient", Other, ""},
+	{"sender", "host mx.example.com[192.0.2.9] refused to talk to me: 550 送信元ドメインは拒否されています", Other, ""},
+	{"sender", "host mx.example.com[192.0.2.9] refused to talk to me: 553 Return path rejected", Other, ""},
+
+	// look-alikes
+	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 554 correo3.example.com.mx", Blocklist, ""},
+	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Access denied", Blocklist, ""},
+	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 554 Your IP is blocked: too much spam", Blocklist, ""},
+	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 554 Connection refused: your IP is on our blacklist (spam complaints)", Blocklist, ""},
+	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", Blocklist, "spamhaus"},
+	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 553 sorry, mail from your location [192.0.2.1] is administratively denied (#5.7.1)", Blocklist, ""},
+}
+
+// TestGreetingFamilies: see checkFamilies.
+func TestGreetingFamilies(t *testing.T) { checkFamilies(t, greetingFamilies) }

@@ -40,6 +40,12 @@ type Rule struct {
 	// Greeting requires a greeting or EHLO rejection ("refused to talk to
 	// me").
 	Greeting bool `yaml:"greeting,omitempty" json:"greeting,omitempty"`
+	// Vetoes names veto groups of the generic layer that undo the rule's
+	// match when one holds: the reply gives a reason that is no listing
+	// (a rate, failed logins, a country, the recipient …). For the rules
+	// that take any refusal at the greeting for a refusal of our address
+	// (issue 14, nineteenth round).
+	Vetoes []string `yaml:"vetoes,omitempty" json:"vetoes,omitempty"`
 	// Linked requires a link, domain or mail address in the reply that
 	// belongs to a catalog receiver (a provider of kind proprietary: its
 	// postmaster or support site), or that receiver's mail host as the
