@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Issue 14, nineteenth round (rules23): other failures whose words are a
 // block list's — "blocked", "blacklisted", "banned", "reputation" — said
@@ -399,3 +402,30 @@ var greetingFamilies = []familyRow{
 
 // TestGreetingFamilies: see checkFamilies.
 func TestGreetingFamilies(t *testing.T) { checkFamilies(t, greetingFamilies) }
+
+// TestRuleVetoesKey: a rule's vetoes undo its match when a named generic
+// veto group holds, and a name that is no group is a load problem.
+func TestRuleVetoesKey(t *testing.T) {
+	cat := "providers:\n  - id: unknown\n    rules:\n      - id: my-bare\n        priority: 90\n        any: ['go away']\n        samples: ['550 Go away']\n"
+	text := "550 Go away: too many connections"
+	c, err := Load(Default(), []byte(cat), "my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Classify(InputFromText(text, "")); v.Rule != "my-bare" {
+		t.Fatalf("%q without vetoes: rule %q", text, v.Rule)
+	}
+	c, err = Load(Default(), []byte(cat+"        vetoes: ['rate']\n"), "my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Classify(InputFromText(text, "")); v.Rule == "my-bare" || v.Category == Blocklist {
+		t.Errorf("%q with vetoes [rate]: %s/%q rule %q", text, v.Category, v.Provider, v.Rule)
+	}
+	if v := c.Classify(InputFromText("550 Go away", "")); v.Rule != "my-bare" {
+		t.Errorf("a bare go away with vetoes [rate]: rule %q", v.Rule)
+	}
+	if _, err := Load(Default(), []byte(cat+"        vetoes: ['no such group']\n"), "my.yaml"); err == nil || !strings.Contains(err.Error(), "no generic veto group") {
+		t.Errorf("a veto group that does not exist: got %v", err)
+	}
+}
