@@ -237,9 +237,10 @@ func fillTemplate(tmpl, target string) string {
 	return b.String()
 }
 
-// build compiles a merged source. Problems are reported with the rule's
+// build compiles a merged source, its rules' patterns from res when they
+// are there (and into it). Problems are reported with the rule's
 // file and line.
-func build(src source) (*Catalog, []string) {
+func build(src source, res patterns) (*Catalog, []string) {
 	c := &Catalog{
 		src:        src,
 		byID:       make(map[string]*Provider, len(src.Providers)),
@@ -315,7 +316,7 @@ func build(src source) (*Catalog, []string) {
 			cr.not = append(cr.not, lit(s))
 		}
 		if r.Regex != "" {
-			re, err := regexp.Compile("(?i)" + r.Regex)
+			re, err := res.compile(r.Regex)
 			if err != nil {
 				problems = append(problems, where(r)+"rule "+r.ID+": bad regex: "+err.Error())
 				return

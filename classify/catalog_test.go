@@ -2,6 +2,7 @@ package classify
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -262,5 +263,62 @@ rules:
 	}
 	if _, err := Load(nil, []byte("providers: [\n"), "broken.yaml"); err == nil || !strings.HasPrefix(err.Error(), "broken.yaml:") {
 		t.Errorf("syntax error: got %v", err)
+	}
+}
+
+// TestPatternsCompiledOnce: a load compiles each rule pattern once — the
+// one it checks is the one it builds, two rules with one pattern share it,
+// and a file merged over the built-in catalog keeps the built-in rules'
+// compiled patterns — and a shared pattern still matches for each rule.
+func TestPatternsCompiledOnce(t *testing.T) {
+	def := Default()
+	builtin := map[string]*regexp.Regexp{}
+	for _, cr := range def.rules {
+		if cr.re != nil {
+			builtin[cr.r.ID] = cr.re
+		}
+	}
+	if len(builtin) == 0 {
+		t.Fatal("the built-in catalog has no rule with a pattern")
+	}
+	c, err := Load(def, []byte(`providers:
+  - id: ownlist
+    name: Own list
+    kind: dnsbl
+    meaning: {en: 'Our own list.'}
+    rules:
+      - id: ownlist-a
+        regex: 'listed (at|by) own\.example'
+        samples: ['550 listed at own.example']
+      - id: ownlist-b
+        regex: 'listed (at|by) own\.example'
+        codes: ['554']
+        priority: 90
+        samples: ['554 listed by own.example']
+`), "user.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b *regexp.Regexp
+	for _, cr := range c.rules {
+		switch id := cr.r.ID; {
+		case id == "ownlist-a":
+			a = cr.re
+		case id == "ownlist-b":
+			b = cr.re
+		case builtin[id] != nil && cr.re != builtin[id]:
+			t.Errorf("rule %q: its pattern was compiled again", id)
+		}
+	}
+	if a == nil || a != b {
+		t.Errorf("two rules with one pattern: %p and %p, want one", a, b)
+	}
+	for _, tc := range []struct{ text, rule string }{
+		{"550 listed at own.example", "ownlist-a"},
+		{"554 listed by own.example", "ownlist-b"},
+	} {
+		if v := c.Classify(Input{Reply: reply.Parse(tc.text)}); v.Rule != tc.rule {
+			t.Errorf("%q: rule %q, want %q", tc.text, v.Rule, tc.rule)
+		}
 	}
 }

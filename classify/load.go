@@ -64,7 +64,15 @@ func load(base *Catalog, data []byte, name string, builtin bool) (*Catalog, erro
 		file, root, problems = readSource(data, name)
 	}
 	setKeys := providerKeys(&root)
-	problems = append(problems, validateFile(&file, name, setKeys)...)
+	res := patterns{}
+	if base != nil {
+		for _, cr := range base.rules {
+			if cr.re != nil {
+				res[cr.r.Regex] = cr.re
+			}
+		}
+	}
+	problems = append(problems, validateFile(&file, name, setKeys, res)...)
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
@@ -78,7 +86,7 @@ func load(base *Catalog, data []byte, name string, builtin bool) (*Catalog, erro
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
-	c, bp := build(merged)
+	c, bp := build(merged, res)
 	problems = append(problems, bp...)
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
@@ -512,7 +520,7 @@ func at(name string, line int) string {
 }
 
 // validateFile checks the entries of one file on their own.
-func validateFile(f *source, name string, info []providerInfo) []string {
+func validateFile(f *source, name string, info []providerInfo, res patterns) []string {
 	var out []string
 	seen := map[string]bool{}
 	for i := range f.Providers {
@@ -551,11 +559,11 @@ func validateFile(f *source, name string, info []providerInfo) []string {
 			out = append(out, checkZone(here, p.ID, z.Name, z.Codes)...)
 		}
 		for j := range p.Rules {
-			out = append(out, checkRule(&p.Rules[j], true)...)
+			out = append(out, checkRule(&p.Rules[j], true, res)...)
 		}
 	}
 	for j := range f.Rules {
-		out = append(out, checkRule(&f.Rules[j], false)...)
+		out = append(out, checkRule(&f.Rules[j], false, res)...)
 	}
 	for _, ci := range f.Categories {
 		if !validCategory(ci.Category) {
@@ -655,8 +663,25 @@ func validAnswer(a string) bool {
 	return err == nil
 }
 
+// patterns are a load's compiled rule patterns by their text: a pattern
+// checked with its file is built once, and the base catalog's are not
+// compiled again (a regexp.Regexp is safe for concurrent use).
+type patterns map[string]*regexp.Regexp
+
+// compile compiles a rule's pattern (case-insensitive), once.
+func (ps patterns) compile(expr string) (*regexp.Regexp, error) {
+	if re := ps[expr]; re != nil {
+		return re, nil
+	}
+	re, err := regexp.Compile("(?i)" + expr)
+	if err == nil {
+		ps[expr] = re
+	}
+	return re, err
+}
+
 // checkRule checks one rule on its own.
-func checkRule(r *Rule, underProvider bool) []string {
+func checkRule(r *Rule, underProvider bool, res patterns) []string {
 	var out []string
 	here := where(r)
 	bad := func(format string, args ...any) {
@@ -696,7 +721,7 @@ func checkRule(r *Rule, underProvider bool) []string {
 		}
 	}
 	if r.Regex != "" {
-		if _, err := regexp.Compile("(?i)" + r.Regex); err != nil {
+		if _, err := res.compile(r.Regex); err != nil {
 			bad("bad regex: %v", err)
 		}
 	}
