@@ -390,6 +390,11 @@ var greetingFamilies = []familyRow{
 	{"recipient's list", "host mx.example.com[192.0.2.9] refused to talk to me: 550 5.7.1 Blacklisted recipient", Other, ""},
 	{"sender", "host mx.example.com[192.0.2.9] refused to talk to me: 550 送信元ドメインは拒否されています", Other, ""},
 	{"sender", "host mx.example.com[192.0.2.9] refused to talk to me: 553 Return path rejected", Other, ""},
+	{"more reasons", "host mx.example.com[192.0.2.9] refused to talk to me: 550 Ihre IP-Adresse 203.0.113.7 kann nicht aufgelöst werden", Other, ""},
+	{"more reasons", "host mx.example.com[192.0.2.9] refused to talk to me: 554 Your IP 192.0.2.1 is not in our list of allowed senders", Other, ""},
+	{"more reasons", "host mx.example.com[192.0.2.9] refused to talk to me: 550 5.7.1 Your mailserver is not allowed to relay through this server", Other, ""},
+	{"more reasons", "host mx.example.com[192.0.2.9] refused to talk to me: 554 5.7.1 RBL lookup timeout, try again later", Other, ""},
+	{"more reasons", "host mx.example.com[192.0.2.9] refused to talk to me: 550 IP address used as EHLO hostname [192.0.2.1]", Other, ""},
 
 	// look-alikes
 	{"block", "host mx.example.com[192.0.2.9] refused to talk to me: 554 correo3.example.com.mx", Blocklist, ""},
