@@ -80,6 +80,9 @@ type Catalog struct {
 	// nameWords: each provider's id and names as a reply holds them
 	// (inForeignHosts)
 	nameWords map[*Provider][][]byte
+	// ownNames: each provider's domains, mail hosts and zones, lower
+	// case: the cheap test of inForeignHosts
+	ownNames map[*Provider][][]byte
 	// linkWords: the words that show each DNS list in a reply (linkOnly)
 	linkWords  map[*Provider][][]byte
 	aloneWords int
@@ -425,6 +428,19 @@ func build(src source, res patterns) (*Catalog, []string) {
 				if n = normalizeLiteral(n); n != "" {
 					c.nameWords[p] = append(c.nameWords[p], []byte(n))
 				}
+			}
+			if c.ownNames == nil {
+				c.ownNames = map[*Provider][][]byte{}
+			}
+			for _, d := range append(append([]string{}, p.Domains...), p.Hosts...) {
+				c.ownNames[p] = append(c.ownNames[p], []byte(strings.ToLower(d)))
+			}
+			for _, z := range p.Zones {
+				name := z.Name
+				if k := strings.Index(name, "{key}."); k >= 0 {
+					name = name[k+len("{key}."):]
+				}
+				c.ownNames[p] = append(c.ownNames[p], []byte(strings.ToLower(name)))
 			}
 		}
 		for _, n := range g.Checkers {

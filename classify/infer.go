@@ -660,7 +660,16 @@ func (c *Catalog) inForeignHosts(text []byte, p *Provider) bool {
 				e++
 			}
 			host := bytes.Trim(text[s:e], ".-")
-			if bytes.IndexByte(host, '.') < 0 || bytes.HasPrefix(host, []byte("www.")) || bytes.HasSuffix(text[:s], []byte("://")) || c.domainIdx.first(host, nil) == p || c.hostIdx.first(host, nil) == p || ownZone(host, p) {
+			if bytes.IndexByte(host, '.') < 0 || bytes.HasPrefix(host, []byte("www.")) || bytes.HasSuffix(text[:s], []byte("://")) {
+				return false
+			}
+			for _, d := range c.ownNames[p] {
+				// (the cheap test first: one of p's own names or under it)
+				if bytes.HasSuffix(host, d) && (len(host) == len(d) || host[len(host)-len(d)-1] == '.') {
+					return false
+				}
+			}
+			if c.domainIdx.first(host, nil) == p || c.hostIdx.first(host, nil) == p || ownZone(host, p) {
 				return false
 			}
 			before := bytes.TrimRight(text[:s], "[<(\"' ")
