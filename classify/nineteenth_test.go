@@ -565,3 +565,28 @@ var spamMachineryFamilies = []familyRow{
 
 // TestSpamMachineryFamilies: see checkFamilies.
 func TestSpamMachineryFamilies(t *testing.T) { checkFamilies(t, spamMachineryFamilies) }
+
+// privateZoneFamilies: a private or example zone named after a list
+// (zen.local, bl.internal, sbl.example) said with a refusal, alone or in
+// a template the layer did not read ("Denied by zen.local", "554 Blocked
+// (bl.internal)", "sbl.example temporarily rejects you", "550 zen.local").
+// Look-alikes: a lookup of our address in it that failed, a recipient or
+// a relay at a host of such a name.
+var privateZoneFamilies = []familyRow{
+	{"zone", "554 Denied by zen.local", Blocklist, ""},
+	{"zone", "554 Blocked (bl.internal)", Blocklist, ""},
+	{"zone", "550 5.7.1 [bl.internal] rejected", Blocklist, ""},
+	{"zone", "451 4.7.1 sbl.example temporarily rejects you", Blocklist, ""},
+	{"zone", "554 5.7.1 zen.local: 192.0.2.1", Blocklist, ""},
+	{"zone", "550 zen.local", Blocklist, ""},
+	{"zone", "550 See rbl.internal for details", Blocklist, ""},
+	{"zone", "550 Mail from 192.0.2.1 refused by blackhole site zen.local", Blocklist, ""},
+
+	{"look-alike", "451 4.7.1 Lookup of 192.0.2.1 at zen.local failed, try later", Other, ""},
+	{"look-alike", "451 4.7.1 Temporary lookup failure of 192.0.2.1 at zen.local", Other, ""},
+	{"look-alike", "550 5.1.1 <user@bl.local>: user unknown", Other, ""},
+	{"look-alike", "550 Relay to bl.test denied", Other, ""},
+}
+
+// TestPrivateZoneFamilies: see checkFamilies.
+func TestPrivateZoneFamilies(t *testing.T) { checkFamilies(t, privateZoneFamilies) }
