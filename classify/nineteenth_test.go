@@ -373,7 +373,8 @@ func TestReputedForFamilies(t *testing.T) { checkFamilies(t, reputedForFamilies)
 
 // moreLanguagesFamilies: our IP blocked or on a black list in Catalan,
 // Afrikaans, Basque, Icelandic and Bengali; our IP or server reported,
-// in Chinese, or registered as a spam sender, in Korean. Look-alikes: a
+// in Chinese, or registered as a spam sender, in Korean; a connection
+// from our mail server refused, in Japanese. Look-alikes: a
 // user or a message blocked, a full mailbox, a virus, a message reported
 // or judged spam.
 var moreLanguagesFamilies = []familyRow{
@@ -388,6 +389,8 @@ var moreLanguagesFamilies = []familyRow{
 	{"zh", "550 发信服务器被举报", Blocklist, ""},
 	{"ko", "550 발신 서버가 스팸 발송 서버로 등록되어 있습니다", Blocklist, ""},
 	{"ko", "550 스팸 발송 IP로 차단되었습니다", Blocklist, ""},
+	{"ja", "550 お客様のメールサーバーからの接続は拒否されました", Blocklist, ""},
+	{"ja", "550 貴社のメールサーバーからの接続を拒否しました", Blocklist, ""},
 
 	{"look-alike", "550 L'usuari està bloquejat", Other, ""},
 	{"look-alike", "550 El missatge ha estat bloquejat per contingut", Other, ""},
@@ -397,6 +400,9 @@ var moreLanguagesFamilies = []familyRow{
 	{"look-alike", "550 收件人举报了该邮件", Other, ""},
 	{"look-alike", "550 스팸 발송으로 의심되는 메일입니다", Other, ""},
 	{"look-alike", "550 메일 내용이 스팸으로 판단되었습니다", Other, ""},
+	{"look-alike", "550 お客様のメールサーバーの設定に誤りがあります", Other, ""},
+	{"look-alike", "550 お客様のメールサーバーからのメールは容量超過のため受信できません", Other, ""},
+	{"look-alike", "550 お客様のメールサーバーは認証に失敗しました", Other, ""},
 }
 
 // TestMoreLanguagesFamilies: see checkFamilies.
