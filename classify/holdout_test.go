@@ -283,6 +283,17 @@ func TestHoldout(t *testing.T) {
 		// was told the kinds of its misses, not the rows, and fixed them by
 		// kind — 41 of 41, 0 of 82 at ad5073c, which the lines keep.
 		{file: "holdout16.tsv", minPos: 41, minNeg: 82, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The seventeenth batch (session 11): all held out, gathered by
+		// three engineers who write no rules (code and fixtures, web pages,
+		// issue threads) while rules22 and rules23 wrote the nineteenth
+		// round without ever opening it; rows whose label the text alone
+		// cannot decide, and rows whose wording the repository already
+		// held, were left out before any measurement (README.md). Measured
+		// by the lead at the session's start (f29f776) and once with the
+		// round's final rules (7b124d8): 28 of 33 (84.8 %), 4 of 100 (4.0
+		// %) both times — neither of issue 14's lines met. The lines keep
+		// that measurement from getting worse.
+		{file: "holdout17.tsv", minPos: 33, minNeg: 100, floor: 28.0/33 - 1e-9, ceiling: 4.0/100 + 1e-9},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -349,7 +360,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
 	c := Default()
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			if r.source == "" {
 				t.Errorf("%s:%d: no source", name, r.line)
