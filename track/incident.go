@@ -23,7 +23,8 @@ import (
 // rblwatch before this layout hold the lists of messages and recipients in
 // their JSON too; they are read as they are and rewritten whole by their
 // next save (the upgrade to schema 10 moved every row's domains and
-// samples out).
+// samples out). The save that clears an incident packs its child rows
+// into one row of incident_evidence (evidence.go).
 
 // The incidents rows and their child rows, written several rows a
 // statement (the texts of flushChunks rows, prepared once: hotQueries).
@@ -56,7 +57,8 @@ var (
 // and their JSON encoded where the changes are taken, so that the store's
 // one writer, the slower stage of a catch-up, only writes them.
 type IncidentWrites struct {
-	heads, msgs, rcpts, lists []any // by table
+	heads, msgs, rcpts, lists []any    // by table
+	cleared                   []string // the cleared incidents, to pack (packEvidence)
 }
 
 // SaveChange stores what changed in an incident (incident.Tracker.Changes):
@@ -105,6 +107,11 @@ func (t *Tx) SaveIncidentWrites(w *IncidentWrites) error {
 	if err := t.writeRows(saveIncidentLists, incidentListCols, w.lists); err != nil {
 		return fmt.Errorf("track: saving incident lists: %w", err)
 	}
+	for _, id := range w.cleared {
+		if err := t.packEvidence(id); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -124,6 +131,9 @@ func (rows *IncidentWrites) add(c *incident.Change) error {
 	rows.heads = append(rows.heads, inc.ID, inc.Provider, inc.Listed, string(inc.Status), string(inc.Verdict.Category),
 		dbTime(inc.FirstSeen), dbTime(inc.LastSeen), dbTime(inc.ClearedAt), inc.ClearedBy,
 		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
+	if inc.Status == incident.Cleared {
+		rows.cleared = append(rows.cleared, inc.ID)
+	}
 	var buf []byte
 	for _, m := range c.Messages {
 		buf = appendStrings(buf[:0], m.Recipients)
@@ -180,6 +190,23 @@ func (t *Tx) SaveIncident(inc incident.Incident) error {
 		if reflect.DeepEqual(normalized(old), normalized(inc)) {
 			return nil
 		}
+		// Packed evidence is written again whole: a list of it that
+		// lost entries has no rows to delete.
+		var packed int
+		if err := t.queryRow(`SELECT count(*) FROM incident_evidence WHERE incident_id = ?`, inc.ID).Scan(&packed); err != nil {
+			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
+		}
+		if packed > 0 {
+			if err := t.deleteEvidence(inc.ID); err != nil {
+				return err
+			}
+			if err := t.deleteIncidentChildren(inc.ID); err != nil {
+				return err
+			}
+			ok = false
+		}
+	}
+	if ok {
 		c.Messages = slices.DeleteFunc(c.Messages, func(m incident.IndexedMessage) bool {
 			return m.Seq < len(old.Messages) && sameMessage(old.Messages[m.Seq], m.Message)
 		})
@@ -200,9 +227,7 @@ func (t *Tx) SaveIncident(inc incident.Incident) error {
 			return err
 		}
 	}
-	if err := t.SaveChange(c); err != nil {
-		return err
-	}
+	// Before the save, which packs the evidence of a cleared incident.
 	if ok && len(old.Messages) > len(inc.Messages) {
 		if _, err := t.exec(`DELETE FROM incident_messages WHERE incident_id = ? AND seq >= ?`, inc.ID, len(inc.Messages)); err != nil {
 			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
@@ -213,7 +238,7 @@ func (t *Tx) SaveIncident(inc incident.Incident) error {
 			return fmt.Errorf("track: saving incident %s: %w", inc.ID, err)
 		}
 	}
-	return nil
+	return t.SaveChange(c)
 }
 
 func sameMessage(a, b incident.Message) bool {
@@ -244,14 +269,21 @@ func (t *Tx) deleteList(id, list string) error {
 	return nil
 }
 
+// The statements of deleteIncidentChildren (prepared once: hotQueries).
+const (
+	deleteIncidentMessagesSQL   = `DELETE FROM incident_messages WHERE incident_id = ?`
+	deleteIncidentRecipientsSQL = `DELETE FROM incident_recipients WHERE incident_id = ?`
+	deleteIncidentListsSQL      = `DELETE FROM incident_lists WHERE incident_id = ?`
+)
+
 func (t *Tx) deleteIncidentChildren(id string) error {
-	if _, err := t.exec(`DELETE FROM incident_messages WHERE incident_id = ?`, id); err != nil {
+	if _, err := t.exec(deleteIncidentMessagesSQL, id); err != nil {
 		return fmt.Errorf("track: deleting incident %s: %w", id, err)
 	}
-	if _, err := t.exec(`DELETE FROM incident_recipients WHERE incident_id = ?`, id); err != nil {
+	if _, err := t.exec(deleteIncidentRecipientsSQL, id); err != nil {
 		return fmt.Errorf("track: deleting incident %s: %w", id, err)
 	}
-	if _, err := t.exec(`DELETE FROM incident_lists WHERE incident_id = ?`, id); err != nil {
+	if _, err := t.exec(deleteIncidentListsSQL, id); err != nil {
 		return fmt.Errorf("track: deleting incident %s: %w", id, err)
 	}
 	return nil
@@ -287,12 +319,7 @@ func (t *Tx) storedIncident(id string) (incident.Incident, bool, error) {
 	if json.Unmarshal(js, &inc) != nil {
 		return incident.Incident{}, false, t.deleteIncidentChildren(id)
 	}
-	if inc.Messages == nil {
-		if err := readIncidentLists(t.ctx, t.tx, &inc); err != nil {
-			return incident.Incident{}, false, err
-		}
-	}
-	if err := readIncidentExtras(t.ctx, t.tx, &inc); err != nil {
+	if err := readEvidence(t.ctx, t.tx, &inc); err != nil {
 		return incident.Incident{}, false, err
 	}
 	return inc, true, nil
@@ -353,12 +380,7 @@ func (s *Store) incidents(ctx context.Context, where string, args ...any) ([]inc
 		return nil, fmt.Errorf("track: loading incidents: %w", err)
 	}
 	for i := range out {
-		if out[i].Messages == nil { // the lists are rows of their own
-			if err := readIncidentLists(ctx, s.r, &out[i]); err != nil {
-				return nil, err
-			}
-		}
-		if err := readIncidentExtras(ctx, s.r, &out[i]); err != nil {
+		if err := readEvidence(ctx, s.r, &out[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -367,87 +389,7 @@ func (s *Store) incidents(ctx context.Context, where string, args ...any) ([]inc
 
 type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}
-
-// readIncidentLists fills in the messages and recipients of inc from their
-// rows.
-func readIncidentLists(ctx context.Context, q querier, inc *incident.Incident) error {
-	rows, err := q.QueryContext(ctx, `SELECT queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client
-FROM incident_messages WHERE incident_id = ? ORDER BY seq`, inc.ID)
-	if err != nil {
-		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-	}
-	for rows.Next() {
-		var m incident.Message
-		var fate, rcpts string
-		if err := rows.Scan(&m.QueueID, &m.From, &m.MessageID, &fate, &rcpts, scanTime(&m.FirstSeen), scanTime(&m.LastSeen), &m.Login, &m.Client); err != nil {
-			rows.Close()
-			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-		}
-		m.Fate = incident.Fate(fate)
-		if err := json.Unmarshal([]byte(rcpts), &m.Recipients); err != nil {
-			rows.Close()
-			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-		}
-		if len(m.Recipients) == 0 {
-			m.Recipients = nil
-		}
-		inc.Messages = append(inc.Messages, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-	}
-	rows, err = q.QueryContext(ctx, `SELECT recipient FROM incident_recipients WHERE incident_id = ? ORDER BY seq`, inc.ID)
-	if err != nil {
-		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-	}
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			rows.Close()
-			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-		}
-		inc.Recipients = append(inc.Recipients, r)
-	}
-	rows.Close()
-	return rows.Err()
-}
-
-// readIncidentExtras fills in the domains and samples of inc from its
-// rows of incident_lists (schema 10 on); a row's JSON that still holds
-// them (written by hand) is read as it is.
-func readIncidentExtras(ctx context.Context, q querier, inc *incident.Incident) error {
-	hadDomains, hadSamples := len(inc.Domains) > 0, len(inc.Samples) > 0
-	rows, err := q.QueryContext(ctx, `SELECT list, entries FROM incident_lists WHERE incident_id = ? ORDER BY list, first`, inc.ID)
-	if err != nil {
-		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var list string
-		var js []byte
-		if err := rows.Scan(&list, &js); err != nil {
-			return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-		}
-		var entries []string
-		if err := json.Unmarshal(js, &entries); err != nil {
-			return fmt.Errorf("track: loading incident %s: its %s: %w", inc.ID, list, err)
-		}
-		switch {
-		case list == listDomains && !hadDomains:
-			inc.Domains = append(inc.Domains, entries...)
-		case list == listSamples && !hadSamples:
-			inc.Samples = append(inc.Samples, entries...)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("track: loading incident %s: %w", inc.ID, err)
-	}
-	if !hadDomains {
-		slices.Sort(inc.Domains) // sorted, saved in the order they came
-	}
-	return nil
+	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 // domainOf returns the lower-cased part after the last "@", or "" when there

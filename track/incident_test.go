@@ -2,6 +2,7 @@ package track
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -211,7 +212,8 @@ func TestSaveIncidentReplaces(t *testing.T) {
 		}
 	}
 	// Shrinking (not something the tracker does, but a replace is a replace).
-	small := sampleIncident("i1", t0, incident.Cleared)
+	// Ongoing: a cleared one's rows are packed (TestPackEvidence).
+	small := sampleIncident("i1", t0, incident.Ongoing)
 	small.Messages = small.Messages[:1]
 	small.Recipients = nil
 	small.Domains = []string{"example.org"}
@@ -354,12 +356,14 @@ func TestPrune(t *testing.T) {
 	if got := strings.Join(left, ","); got != "LIVE,NEW" {
 		t.Errorf("messages left: %s, want LIVE,NEW", got)
 	}
-	var rcpts, imsgs, ilists int
+	// The cleared incidents' evidence is packed, the ongoing one's rows.
+	var rcpts, imsgs, ilists, packed int
 	s.r.QueryRow(`SELECT count(*) FROM recipients`).Scan(&rcpts)
 	s.r.QueryRow(`SELECT count(*) FROM incident_messages`).Scan(&imsgs)
 	s.r.QueryRow(`SELECT count(*) FROM incident_lists`).Scan(&ilists)
-	if rcpts != 2 || imsgs != 4 || ilists != 4 {
-		t.Errorf("%d recipients, %d incident messages and %d incident lists left, want 2, 4 and 4 (cascaded deletes)", rcpts, imsgs, ilists)
+	s.r.QueryRow(`SELECT count(*) FROM incident_evidence`).Scan(&packed)
+	if rcpts != 2 || imsgs != 2 || ilists != 2 || packed != 1 {
+		t.Errorf("%d recipients, %d incident messages, %d incident lists and %d packed evidence left, want 2, 2, 2 and 1 (cascaded deletes)", rcpts, imsgs, ilists, packed)
 	}
 	incs, _ := s.Incidents(ctx)
 	if len(incs) != 2 || incs[0].ID != "ongoing-old" || incs[1].ID != "cleared-new" {
@@ -462,18 +466,7 @@ func TestMigrateIncidentDomains(t *testing.T) {
 			inc.ID, string(inc.Status), dbTime(inc.FirstSeen), string(js)); err != nil {
 			t.Fatal(err)
 		}
-		for i, m := range inc.Messages {
-			rj, _ := json.Marshal(m.Recipients)
-			if _, err := db.Exec(`INSERT INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, inc.ID, i, m.QueueID, m.From, m.MessageID, string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen), m.Login, m.Client); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for i, r := range inc.Recipients {
-			if _, err := db.Exec(`INSERT INTO incident_recipients (incident_id, seq, recipient, domain) VALUES (?, ?, ?, ?)`, inc.ID, i, r, domainOf(r)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		insertMessageRows(t, db, inc)
 	}
 	if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, json) VALUES ('edited', 'x', '', 'cleared', 'not json')`); err != nil {
 		t.Fatal(err)
@@ -681,6 +674,24 @@ func TestAppendStrings(t *testing.T) {
 		}
 		if got := appendStrings([]byte("x"), ss); string(got) != "x"+string(want) {
 			t.Errorf("appendStrings(%q) = %s, want %s", ss, got[1:], want)
+		}
+	}
+}
+
+// insertMessageRows writes the rows of incident_messages and
+// incident_recipients of inc as schema 5 to 10 did.
+func insertMessageRows(t *testing.T, db *sql.DB, inc incident.Incident) {
+	t.Helper()
+	for i, m := range inc.Messages {
+		rj, _ := json.Marshal(m.Recipients)
+		if _, err := db.Exec(`INSERT INTO incident_messages (incident_id, seq, queue_id, sender, message_id, fate, recipients, first_seen, last_seen, login, client)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, inc.ID, i, m.QueueID, m.From, m.MessageID, string(m.Fate), string(rj), dbTime(m.FirstSeen), dbTime(m.LastSeen), m.Login, m.Client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range inc.Recipients {
+		if _, err := db.Exec(`INSERT INTO incident_recipients (incident_id, seq, recipient, domain) VALUES (?, ?, ?, ?)`, inc.ID, i, r, domainOf(r)); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

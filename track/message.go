@@ -255,10 +255,16 @@ func (s *Store) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, er
 	if f.Incident != "" {
 		// A queue id the incident lists, while the message was in the
 		// queue (queue ids are reused over time).
-		where = append(where, `EXISTS (SELECT 1 FROM incident_messages im WHERE im.incident_id = ? AND im.queue_id = m.queue_id
-	AND (im.last_seen IS NULL OR m.first_seen IS NULL OR m.first_seen <= im.last_seen)
-	AND (im.first_seen IS NULL OR m.last_seen IS NULL OR m.last_seen >= im.first_seen))`)
-		args = append(args, f.Incident)
+		// Its messages are rows or packed (evidence.go): they are
+		// passed as a JSON array of [queue id, first seen, last seen].
+		ims, err := s.incidentMessageSpans(ctx, f.Incident)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM json_each(?) j WHERE j.value->>0 = m.queue_id
+	AND (j.value->>2 IS NULL OR m.first_seen IS NULL OR m.first_seen <= j.value->>2)
+	AND (j.value->>1 IS NULL OR m.last_seen IS NULL OR m.last_seen >= j.value->>1))`)
+		args = append(args, ims)
 	}
 	if len(f.QueueIDs) > 0 {
 		where = append(where, `m.queue_id IN (?`+strings.Repeat(`, ?`, len(f.QueueIDs)-1)+`)`)

@@ -416,7 +416,9 @@ func hotQueries() []string {
 	for _, n := range flushChunks {
 		out = append(out, upserts["messages"][n], saveIncidentMessages[n], saveIncidentRecipients[n], saveIncidentLists[n], saveIncidents[n])
 	}
-	return append(out, savePositionSQL, milterWaitingSQL, activeMutesSQL, saveUnannouncedSQL, saveLinkSQL)
+	return append(out, savePositionSQL, milterWaitingSQL, activeMutesSQL, saveUnannouncedSQL, saveLinkSQL,
+		evidenceSQL, evidenceMessagesSQL, evidenceRecipientsSQL, evidenceListsSQL, packSQL,
+		deleteIncidentMessagesSQL, deleteIncidentRecipientsSQL, deleteIncidentListsSQL)
 }
 
 // chunk returns how many of n rows the next statement writes.

@@ -180,13 +180,15 @@ func TestMessagesIncidentKeptOnly(t *testing.T) {
 			{QueueID: "E62B59862A3", From: "sender@origin.test", Fate: incident.FateDeferred, FirstSeen: at, LastSeen: at.Add(time.Minute)},
 		}}
 	for _, tc := range []struct {
-		more int
-		want string
+		more   int
+		status incident.Status // cleared: its evidence packed (track/evidence.go)
+		want   string
 	}{
-		{0, "who sent the refused mail: 2 messages\n"},
-		{998, "who sent the refused mail: 2 of its 1000 messages (the state database lists an incident's first 1000)\n"},
+		{0, incident.Ongoing, "who sent the refused mail: 2 messages\n"},
+		{998, incident.Ongoing, "who sent the refused mail: 2 of its 1000 messages (the state database lists an incident's first 1000)\n"},
+		{0, incident.Cleared, "who sent the refused mail: 2 messages\n"},
 	} {
-		inc.MoreMessages = tc.more
+		inc.MoreMessages, inc.Status = tc.more, tc.status
 		if err := st.Tx(t.Context(), func(tx *track.Tx) error { return tx.SaveIncident(inc) }); err != nil {
 			t.Fatal(err)
 		}
