@@ -151,8 +151,8 @@ type msgPair struct {
 type state struct {
 	inc      Incident
 	msgIndex map[string]*msgState // queue id → state, of messages still in the queue (nil once cleared)
-	rcpts    map[uint64]struct{}  // hashes of the distinct recipients (nil once cleared)
-	doms     map[uint64]struct{}  // hashes of the distinct recipient domains (nil once cleared)
+	rcpts    hashSet              // hashes of the distinct recipients (empty once cleared)
+	doms     hashSet              // hashes of the distinct recipient domains (empty once cleared)
 	clearAt  time.Time            // delivery seen after the last rejection: cleared at clearAt+Settle
 	lastNote time.Time            // LastSeen at the last notice (digest only when newer)
 
@@ -436,8 +436,6 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 			Verdict:   v,
 		},
 		msgIndex: make(map[string]*msgState),
-		rcpts:    make(map[uint64]struct{}),
-		doms:     make(map[uint64]struct{}),
 		hidx:     -1,
 	}
 	st.salt = maphash.String(t.seed, st.inc.ID)
@@ -451,8 +449,8 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	owned := "" // rcpt copied once, for every list that keeps it
 	if rcpt != "" {
 		h := maphash.String(t.seed, rcpt)
-		if _, ok := st.rcpts[h]; !ok && !(t.distinct >= MaxDistinct && slices.Contains(st.inc.Recipients, rcpt)) {
-			t.remember(st.rcpts, h)
+		if !st.rcpts.has(h) && !(t.distinct >= MaxDistinct && slices.Contains(st.inc.Recipients, rcpt)) {
+			t.remember(&st.rcpts, h)
 			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
 				owned = strings.Clone(rcpt)
 				st.inc.Recipients = append(st.inc.Recipients, owned)
@@ -462,8 +460,8 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		}
 		if d := domainOf(rcpt); d != "" {
 			h := maphash.String(t.seed, d)
-			if _, ok := st.doms[h]; !ok && !(t.distinct >= MaxDistinct && sortedHas(st.inc.Domains, d)) {
-				t.remember(st.doms, h)
+			if !st.doms.has(h) && !(t.distinct >= MaxDistinct && sortedHas(st.inc.Domains, d)) {
+				t.remember(&st.doms, h)
 				if len(st.inc.Domains) < MaxDomains {
 					i, _ := slices.BinarySearch(st.inc.Domains, d)
 					if strings.HasSuffix(rcpt, d) {
@@ -869,8 +867,8 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	}
 	t.schedule(st)
 	// Only the summary stays: the counts are final.
-	t.distinct -= len(st.rcpts) + len(st.doms)
-	st.msgIndex, st.rcpts, st.doms = nil, nil, nil
+	t.distinct -= st.rcpts.len() + st.doms.len()
+	st.msgIndex, st.rcpts, st.doms = nil, hashSet{}, hashSet{}
 	t.done = append(t.done, st)
 	t.touch(st)
 	switch {
@@ -1187,8 +1185,6 @@ func (t *Tracker) Restore(incs []Incident) {
 		st := &state{
 			inc:      inc.clone(),
 			msgIndex: make(map[string]*msgState),
-			rcpts:    make(map[uint64]struct{}),
-			doms:     make(map[uint64]struct{}),
 			lastNote: inc.LastSeen,
 			hidx:     -1,
 		}
@@ -1206,12 +1202,12 @@ func (t *Tracker) Restore(incs []Incident) {
 			}
 		}
 		for _, r := range st.inc.Recipients {
-			t.remember(st.rcpts, maphash.String(t.seed, r))
+			t.remember(&st.rcpts, maphash.String(t.seed, r))
 		}
 		slices.Sort(st.inc.Domains)
 		st.inc.Domains = slices.Compact(st.inc.Domains)
 		for _, d := range st.inc.Domains {
-			t.remember(st.doms, maphash.String(t.seed, d))
+			t.remember(&st.doms, maphash.String(t.seed, d))
 			t.byDomain.put(d, append(t.byDomain.get(d), st))
 		}
 		for i, m := range st.inc.Messages {
