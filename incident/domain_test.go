@@ -1,8 +1,15 @@
 package incident
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // TestDomainOf checks the word-at-a-time domainOf against its definition
@@ -45,4 +52,51 @@ func TestDomainOf(t *testing.T) {
 			t.Errorf("domainOf(%q) = %q, want %q", addr, got, want)
 		}
 	}
+}
+
+// TestDomainsShared: the incidents that list a recipient domain share one
+// copy of it, of the domain alone. Each kept it as the end of its own copy
+// of the first recipient refused there, which held the whole address for
+// as long as the incident was kept: the 20 M-line dense log's 552
+// incidents listed 54,412 domains, 2,515 of them distinct.
+func TestDomainsShared(t *testing.T) {
+	tr := New(Config{CountsOnly: true, NoEvents: true})
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		v := classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: fmt.Sprintf("192.0.2.%d", i+1), Code: 550}
+		for _, to := range []string{fmt.Sprintf("a-long-local-part-%d@example.net", i), fmt.Sprintf("x%d@Example.ORG", i)} {
+			tr.Observe(&Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: fmt.Sprintf("Q%d", i), Status: "deferred",
+				To: to, Raw: "the line", Verdict: &v})
+		}
+	}
+	incs := tr.Incidents()
+	if len(incs) != 3 {
+		t.Fatalf("%d incidents, want 3", len(incs))
+	}
+	for _, inc := range incs {
+		if !slices.Equal(inc.Domains, []string{"example.net", "example.org"}) {
+			t.Fatalf("%s lists %q", inc.ID, inc.Domains)
+		}
+	}
+	// Incidents returns copies of the lists, not of their strings.
+	for d := range 2 {
+		for _, inc := range incs[1:] {
+			if unsafe.StringData(inc.Domains[d]) != unsafe.StringData(incs[0].Domains[d]) {
+				t.Errorf("%s keeps a copy of its own of %s", inc.ID, inc.Domains[d])
+			}
+		}
+		for i, m := range incs[0].Messages {
+			for _, r := range m.Recipients {
+				if within(incs[0].Domains[d], r) {
+					t.Errorf("%s is the end of message %d's recipient %s", incs[0].Domains[d], i, r)
+				}
+			}
+		}
+	}
+}
+
+// within reports whether s is a view of of's bytes.
+func within(s, of string) bool {
+	p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(of)))
+	return p >= start && p < start+uintptr(len(of))
 }
