@@ -50,6 +50,11 @@ var listPhrases = [][]byte{
 	[]byte("blocked - see "), []byte("refused - see "), []byte("found in "), []byte("found on "),
 	[]byte("in blacklist "), []byte("in blocklist "), []byte("in black list "), []byte("in block list "),
 	[]byte("on blacklist "), []byte("on blocklist "),
+	// a list said by its kind before its name: "en la DNSBL
+	// rbl.example.org", "listed in the DNSBL …", "blacklisted using
+	// ZSorbs-All" (issue 14, twentieth round)
+	[]byte("in the dnsbl "), []byte("in the rbl "), []byte("on the dnsbl "), []byte("on the rbl "), []byte("in dnsbl "), []byte("in rbl "),
+	[]byte("en la dnsbl "), []byte("en la rbl "), []byte("en el rbl "), []byte("en la lista negra "), []byte("blacklisted using "),
 	// a listing said, then whose it is: "an open relay according to
 	// relays.example.org", "as reported by", "per", "blacklisted
 	// (bl.example.net)" (issue 14, sixteenth round)

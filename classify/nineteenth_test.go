@@ -223,7 +223,9 @@ var sendingSideFamilies = []familyRow{
 	{"look-alike", "Service unavailable. Client blocked from sending from unregistered domains", Other, ""},
 	{"look-alike", "451 4.7.1 Greylisting in action, please come back later", Greylist, ""},
 	{"look-alike", "451 Greylisted, see http://example.org/reputation", Greylist, ""},
-	{"look-alike", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", Greylist, ""},
+	// (a greylisting said to be driven by a named reputation service is
+	// that service's verdict since the twentieth round: reputationGreylistFamilies)
+	{"named", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", Blocklist, "cyren"},
 	{"look-alike", "550 5.7.1 Recipient's server has been blocked for maintenance", Other, ""},
 	{"look-alike", "451 Server blocked for maintenance, try later", Other, ""},
 	{"look-alike", "421 Server blocked due to high load", Other, ""},

@@ -166,8 +166,10 @@ func TestReceiverCodes(t *testing.T) {
 		{"http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera (a link to it)", "554 5.7.1 Your message was rejected. See http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera", "interia", Blocklist, FoundURL},
 		// MagicSpam's reply (spamauditor.org/best-practices/ip-reputation)
 		{"http://spamauditor.org/best-practices/ip-reputation/ (MagicSpam)", "550 5.7.0 Server IP 192.0.2.1 listed as abusive. See http://spamauditor.org/best-practices/ip-reputation/ for more information. Protection provided by MagicSpam 2.0.6-1 http://www.magicspam.com", "magicspam", Blocklist, FoundNamed},
-		// Cyren's reputation as a greylist (support.duocircle.com, "Greylisting") stays a greylist
-		{"https://support.duocircle.com/support/solutions/articles/5000538209-greylisting (Cyren greylist)", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", "", Greylist, ""},
+		// Cyren's reputation as a greylist (support.duocircle.com, "Greylisting"): the
+		// named reputation service's verdict on our address (issue 14, twentieth round;
+		// a greylist until then)
+		{"https://support.duocircle.com/support/solutions/articles/5000538209-greylisting (Cyren greylist)", "450 4.7.1 <a@example.org>: Recipient address rejected: greylisted by CYREN IP reputation", "cyren", Blocklist, FoundNamed},
 		// Alibaba Mail's ANTISPAM_BAT reasons (its help, as zyy100.com and qcnsw.com reproduce it)
 		{"http://www.zyy100.com/article-show-50-246.html (Aliyun ANTISPAM_BAT bad sending)", "554 Reject by behaviour spam at DATA State(Connection IP address:192.0.2.1)ANTISPAM_BAT[01201311R5167S531,r41g03022]: bad sending", "aliyun", Blocklist, FoundCode},
 		{"https://www.qcnsw.com/jcxq1944_142.html (Aliyun ANTISPAM_BAT connection rate)", "454 Transient reject by behaviour spam at DATA State (Connection IP address:192.0.2.1) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending", "", RateLimit, ""},
