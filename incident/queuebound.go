@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"cmp"
 	"hash/maphash"
 	"slices"
 	"strings"
@@ -172,21 +173,40 @@ func (t *Tracker) evictRefs() {
 
 // EvictOldest calls drop for the least recently seen eighth of m's
 // entries by their last-seen stamps (last; m not empty), and for those
-// seen in the same second as the eighth's last too, so that which go does
-// not depend on the order of a map — the tracker's queue ids and the
-// store's live messages alike. drop may delete its entry from m. stamps is
-// scratch space, returned for the next call.
-func EvictOldest[K comparable, V any](m map[K]V, last func(V) int64, stamps []int64, drop func(K, V)) []int64 {
+// seen in the same second as the eighth's last too, in the order of
+// their stamps and then their keys, so that neither which go nor the
+// order they go in depends on the order of a map — the tracker's queue
+// ids and the store's live messages alike. (The order matters: an
+// evicted queue id's tombs fill a ring whose oldest slots are overwritten
+// first, so a map's order made a long replay's report differ from run to
+// run.) drop may delete its entry from m. stamps is scratch space,
+// returned for the next call.
+func EvictOldest[K cmp.Ordered, V any](m map[K]V, last func(V) int64, stamps []int64, drop func(K, V)) []int64 {
 	stamps = stamps[:0]
 	for _, v := range m {
 		stamps = append(stamps, last(v))
 	}
 	slices.Sort(stamps)
 	cut := stamps[max(len(stamps)/8, 1)-1]
+	type entry struct {
+		k    K
+		v    V
+		last int64
+	}
+	var old []entry
 	for k, v := range m {
-		if last(v) <= cut {
-			drop(k, v)
+		if l := last(v); l <= cut {
+			old = append(old, entry{k, v, l})
 		}
+	}
+	slices.SortFunc(old, func(a, b entry) int {
+		if c := cmp.Compare(a.last, b.last); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k, b.k)
+	})
+	for _, e := range old {
+		drop(e.k, e.v)
 	}
 	return stamps
 }
