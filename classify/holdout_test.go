@@ -296,6 +296,15 @@ func TestHoldout(t *testing.T) {
 		// of its showed two rows' starts), and fixed them by kind — 33 of
 		// 33, 0 of 100 at 0e97651, which the lines keep.
 		{file: "holdout17.tsv", minPos: 33, minNeg: 100, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The eighteenth batch (session 11, after every rule of the session
+		// was final): all held out, gathered in half an hour by three
+		// engineers who write no rules, reviewed as the seventeenth.
+		// Measured once by the lead with the session's final rules
+		// (c699303), and with the rules at the session's start (f29f776):
+		// 16 of 17 (94.1 %), 1 of 39 (2.6 %) both times — the accuracy line
+		// met, the false-alarm line missed by its one row. The lines keep
+		// that measurement from getting worse.
+		{file: "holdout18.tsv", minPos: 17, minNeg: 39, floor: 16.0/17 - 1e-9, ceiling: 1.0/39 + 1e-9, mustMeet: true},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -362,7 +371,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
 	c := Default()
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			if r.source == "" {
 				t.Errorf("%s:%d: no source", name, r.line)
