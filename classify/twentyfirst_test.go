@@ -34,3 +34,35 @@ var listPolicyFamilies = []familyRow{
 
 // TestListPolicyFamilies: see checkFamilies.
 func TestListPolicyFamilies(t *testing.T) { checkFamilies(t, listPolicyFamilies) }
+
+// recipientBlacklistFamilies: the recipient on the receiver's own list
+// ("recipient <a@example.org> black listed #139", "Empfänger steht auf
+// der Blacklist", "destinatario en lista negra") is the receiver's
+// policy on that address, not a listing of ours. Look-alikes: our IP,
+// host or a named list said beside the recipient, and the sender's
+// side on a list.
+var recipientBlacklistFamilies = []familyRow{
+	{"recipient", "550 5.7.1 recipient <a@example.org> black listed #139", Other, ""},
+	{"recipient", "host mx.example.net[192.0.2.25] said: 550 5.7.1 recipient <a@example.org> black listed #139 (in reply to RCPT TO command)", Other, ""},
+	{"recipient", "550 5.7.1 Recipient <a@example.org> blacklisted", Other, ""},
+	{"recipient", "550 5.7.1 recipient address blacklisted", Other, ""},
+	{"recipient", "554 5.7.1 Recipient address is on the blacklist", Other, ""},
+	{"recipient", "550 5.7.1 Recipient address is on the block list", Other, ""},
+	{"recipient", "550 Empfänger steht auf der Blacklist", Other, ""},
+	{"recipient", "550 5.7.1 Der Empfänger ist auf der schwarzen Liste", Other, ""},
+	{"recipient", "550 5.7.1 destinatario en lista negra", Other, ""},
+	{"recipient", "550 5.7.1 El destinatario está en la lista negra", Other, ""},
+	{"recipient", "550 5.7.1 Le destinataire est sur liste noire", Other, ""},
+	{"recipient", "550 5.7.1 Il destinatario è in blacklist", Other, ""},
+	{"recipient", "550 5.7.1 Destinatário está na lista negra", Other, ""},
+
+	{"look-alike", "550 5.7.1 Your IP 192.0.2.1 is black listed", Blocklist, ""},
+	{"look-alike", "550 5.7.1 recipient <a@example.org> rejected: your IP 192.0.2.1 is black listed", Blocklist, ""},
+	{"look-alike", "550 5.7.1 recipient <a@example.org> rejected: client host 192.0.2.1 blacklisted at bl.example.net", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Recipient rejected: 192.0.2.1 listed in zen.spamhaus.org", Blocklist, "spamhaus"},
+	{"look-alike", "550 5.7.1 Ihre IP-Adresse steht auf der Blacklist", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Le destinataire a bloqué votre adresse IP 192.0.2.1 car elle est sur liste noire", Blocklist, ""},
+}
+
+// TestRecipientBlacklistFamilies: see checkFamilies.
+func TestRecipientBlacklistFamilies(t *testing.T) { checkFamilies(t, recipientBlacklistFamilies) }
