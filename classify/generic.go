@@ -961,7 +961,51 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 			}
 		}
 	}
-	return inList(unmask(ev))
+	return inList(unmask(echoed(ev, low, toks)))
+}
+
+// echoed drops the cues of an address that only closes the reply, where
+// a receiver or a relay echoes the client after any reason ("552 Mailbox
+// full from 192.0.2.1", "550 User unknown [192.0.2.1]"): its mere
+// presence says nothing of a listing, so it is no Subject and no Except
+// of a veto (issue 14, twenty-first round). A Terse cue that is the
+// address refused keeps it ("550 Blocked [192.0.2.1]"), as does an
+// address said before its refusal ("192.0.2.1 is listed") and mail from
+// it as what is refused (fromWhat).
+// fromWhat: the words that make a closing "from 192.0.2.1" what the
+// reply refuses ("554 Rejected: mail from 192.0.2.1", "Connections
+// from 192.0.2.1 refused"), not an echo.
+var fromWhat = map[string]bool{"mail": true, "email": true, "mails": true, "emails": true, "message": true, "messages": true, "connection": true, "connections": true, "traffic": true, "delivery": true, "deliveries": true, "sending": true, "access": true}
+
+func echoed(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
+	at := echoAt(low, toks)
+	if at == int32(len(toks)) {
+		return ev
+	}
+	kept := ev[:0]
+	for _, e := range ev {
+		if e.e >= at && e.kind != cueTerse {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return kept
+}
+
+// echoAt is the first word of the echoed address that closes the reply
+// (see echoed), or len(toks) without one.
+func echoAt(low []byte, toks []cueToken) int32 {
+	n := int32(len(toks))
+	if n < 3 || toks[n-1].kind != tokIP {
+		return n
+	}
+	if toks[n-1].aside {
+		return n - 1
+	}
+	if string(low[toks[n-2].s:toks[n-2].e]) == "from" && !fromWhat[string(low[toks[n-3].s:toks[n-3].e])] {
+		return n - 2
+	}
+	return n
 }
 
 // callerAt reports whether the words from toks[i] on begin with a name a
@@ -1102,7 +1146,7 @@ func unmask(ev []cueEvent) []cueEvent {
 
 // decide applies the layer's rule to the cues found.
 func (cs *cueSet) decide(ev []cueEvent, low []byte, toks []cueToken) bool {
-	words := len(toks)
+	words := int(echoAt(low, toks)) // (an echoed address is no word of the reason)
 	var veto, except uint64
 	strong := false
 	ownedPlace := int32(-1)

@@ -66,3 +66,41 @@ var recipientBlacklistFamilies = []familyRow{
 
 // TestRecipientBlacklistFamilies: see checkFamilies.
 func TestRecipientBlacklistFamilies(t *testing.T) { checkFamilies(t, recipientBlacklistFamilies) }
+
+// echoedAddressFamilies: an other failure (a full mailbox, an unknown
+// user, a rate limit, content, a header rule) with the client's address
+// echoed after its reason (" from 192.0.2.1", " [192.0.2.1]") is still
+// that failure: the address's mere presence is no listing cue.
+// Look-alikes: the address said as what is refused or listed, mail from
+// it refused, and a terse block of the address.
+var echoedAddressFamilies = []familyRow{
+	{"echo", "552 5.2.2 Mailbox full from 192.0.2.1", Other, ""},
+	{"echo", "550 5.1.1 User unknown [192.0.2.1]", Other, ""},
+	{"echo", "450 4.7.1 Rate limit exceeded, try again later from 192.0.2.1", Other, ""},
+	{"echo", "504 <a@example.org>: Recipient address rejected: need fully-qualified address [192.0.2.1]", Other, ""},
+	{"echo", "451 4.4.3 Temporary rejected: Reconnect to fast. Please try again later from 192.0.2.1", Other, ""},
+	{"echo", "Restricted characters in address from 192.0.2.1", Other, ""},
+	{"echo", "Restricted characters in address [192.0.2.1]", Other, ""},
+	{"echo", "Rejected due to unmatching envelope and header sender. [192.0.2.1]", Other, ""},
+	{"echo", "This mail is temporarily denied from 192.0.2.1", Other, ""},
+	{"echo", "Dictionary attack detected from 192.0.2.1", Other, ""},
+	{"echo", "550 Error: SB0102 - Rejected: SPAM from 192.0.2.1", Other, ""},
+	{"echo", "550 Message rejected because it matches a pattern associated with SPAM from 192.0.2.1", Other, ""},
+	{"echo", "554 Please clean your infected system (I-Worm.Sobig.f) from 192.0.2.1", Other, ""},
+	{"echo", "Connection rejected: SPAM source $domain is manually blacklisted. [192.0.2.1]", Other, ""},
+	{"echo", "Your recipient address has been blocked by admins see mxroutedocs.com for explanation from 192.0.2.1", Other, ""},
+	{"echo", "550 Rejected from 192.0.2.1", Other, ""},
+
+	{"look-alike", "554 Rejected: mail from 192.0.2.1", Blocklist, ""},
+	{"look-alike", "550 Mail from 192.0.2.1 rejected", Blocklist, ""},
+	{"look-alike", "550 192.0.2.1 is blocked", Blocklist, ""},
+	{"look-alike", "550 Blocked [192.0.2.1]", Blocklist, ""},
+	{"look-alike", "500 RBL check failed from 192.0.2.1", Blocklist, ""},
+	{"look-alike", "Connection rejected: SPAM source 192.0.2.1 is manually blacklisted.", Blocklist, ""},
+	{"look-alike", "554 Blacklisted [192.0.2.1]; please try again later or contact administrator", Blocklist, ""},
+	{"look-alike", "550 Your host is listed [192.0.2.1]", Blocklist, ""},
+	{"look-alike", "550 Too much spam has come from 192.0.2.1", Blocklist, ""},
+}
+
+// TestEchoedAddressFamilies: see checkFamilies.
+func TestEchoedAddressFamilies(t *testing.T) { checkFamilies(t, echoedAddressFamilies) }
