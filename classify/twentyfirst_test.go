@@ -44,6 +44,11 @@ func TestListPolicyFamilies(t *testing.T) { checkFamilies(t, listPolicyFamilies)
 var recipientBlacklistFamilies = []familyRow{
 	{"recipient", "550 5.7.1 recipient <a@example.org> black listed #139", Other, ""},
 	{"recipient", "host mx.example.net[192.0.2.25] said: 550 5.7.1 recipient <a@example.org> black listed #139 (in reply to RCPT TO command)", Other, ""},
+	// the address left as the product's format placeholder, as its
+	// manual prints it
+	{"recipient", "550 5.7.1 recipient <%s> black listed #139", Other, ""},
+	{"recipient", "550 recipient %s is blacklisted", Other, ""},
+	{"recipient", "554 5.7.1 recipient <{rcpt}> listed", Other, ""},
 	{"recipient", "550 5.7.1 Recipient <a@example.org> blacklisted", Other, ""},
 	{"recipient", "550 5.7.1 recipient address blacklisted", Other, ""},
 	{"recipient", "554 5.7.1 Recipient address is on the blacklist", Other, ""},
