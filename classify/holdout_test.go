@@ -302,9 +302,11 @@ func TestHoldout(t *testing.T) {
 		// Measured once by the lead with the session's final rules
 		// (c699303), and with the rules at the session's start (f29f776):
 		// 16 of 17 (94.1 %), 1 of 39 (2.6 %) both times — the accuracy line
-		// met, the false-alarm line missed by its one row. The lines keep
-		// that measurement from getting worse.
-		{file: "holdout18.tsv", minPos: 17, minNeg: 39, floor: 16.0/17 - 1e-9, ceiling: 1.0/39 + 1e-9, mustMeet: true},
+		// met, the false-alarm line missed by its one row. SEEN since:
+		// rules25 was told its two kinds, not the rows (ca8abd0, fe21f85,
+		// and c8be8b9 for the placeholder form of the recipient's) — 17 of
+		// 17, 0 of 39, which the lines keep.
+		{file: "holdout18.tsv", minPos: 17, minNeg: 39, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
