@@ -307,6 +307,15 @@ func TestHoldout(t *testing.T) {
 		// and c8be8b9 for the placeholder form of the recipient's) — 17 of
 		// 17, 0 of 39, which the lines keep.
 		{file: "holdout18.tsv", minPos: 17, minNeg: 39, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
+		// The nineteenth batch (session 11, after rules25 and c8be8b9, the
+		// session's last rules): gathered in a quarter of an hour until the
+		// search tools' budget ran out — 27 rows, 1 block-list. Measured
+		// once with the final rules (17ae48c) and at the session's start
+		// (f29f776): 1 of 1, 1 of 26 (3.8 %) both times ("551 Sender is on
+		// domain's blacklist", labelled the receiver's own sender list).
+		// Too few block-list rows to measure accuracy; the lines keep the
+		// measurement from getting worse.
+		{file: "holdout19.tsv", minPos: 1, minNeg: 26, floor: 1 - 1e-9, ceiling: 1.0/26 + 1e-9},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -373,7 +382,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
 	c := Default()
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv", "testdata/holdout19.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			if r.source == "" {
 				t.Errorf("%s:%d: no source", name, r.line)
