@@ -79,6 +79,23 @@ type facts struct {
 	found string
 }
 
+// firstRule returns the first candidate rule (sc.cand), in priority
+// order, that keep accepts and that matches the reply, or nil: the rule
+// that decides, and again when a first decision gives way to the rules of
+// another provider or category.
+func (c *Catalog) firstRule(text []byte, in *Input, sc *scratch, keep func(*crule) bool) *crule {
+	for w, word := range sc.cand {
+		for word != 0 {
+			i := w<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			if r := c.rules[i]; keep(r) && r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
 // listName is a DNS list a reply names, and its registrable domain.
 type listName struct{ name, reg string }
 
@@ -103,23 +120,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 	for _, r := range c.always {
 		sc.cand[r>>6] |= 1 << (uint(r) & 63)
 	}
-	var hit *crule
-	for w, word := range sc.cand {
-		for word != 0 && hit == nil {
-			i := w<<6 | bits.TrailingZeros64(word)
-			word &= word - 1
-			r := c.rules[i]
-			if in.NoReply && r.cat == Blocklist {
-				continue
-			}
-			if r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
-				hit = r
-			}
-		}
-		if hit != nil {
-			break
-		}
-	}
+	hit := c.firstRule(text, in, sc, func(r *crule) bool { return !in.NoReply || r.cat != Blocklist })
 	if hit != nil && hit.cat == Blocklist && hit.cues == nil && hit.prov != nil && hit.r.Via == "" && hit.r.Found == "" && len(hit.r.Hosts) == 0 && c.inForeignHosts(text, hit.prov) {
 		// A provider's name only as a label of another domain's host
 		// name ("User unknown - mail.sorbs.example.com", "Recipient
@@ -131,19 +132,8 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		// Only when the rest call it no block at all: a block said
 		// beside the host ("refused by blackhole site
 		// orbz.gst-group.co.uk", a mirror of the list) keeps the name.
-		var other *crule
-		for w, word := range sc.cand {
-			for word != 0 && other == nil {
-				i := w<<6 | bits.TrailingZeros64(word)
-				word &= word - 1
-				if r := c.rules[i]; r.prov != hit.prov && (!in.NoReply || r.cat != Blocklist) && r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
-					other = r
-				}
-			}
-			if other != nil {
-				break
-			}
-		}
+		prov := hit.prov
+		other := c.firstRule(text, in, sc, func(r *crule) bool { return r.prov != prov && (!in.NoReply || r.cat != Blocklist) })
 		if other == nil || other.cat != Blocklist {
 			hit = other
 		}
@@ -157,19 +147,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		// is often the reason, "554 Rejected as spam see:
 		// http://spamcop.net/bl.shtml?…", "This violates RFC 821
 		// http://www.rfc-ignorant.org/": dev.tsv, dev10.tsv.)
-		hit = nil
-		for w, word := range sc.cand {
-			for word != 0 && hit == nil {
-				i := w<<6 | bits.TrailingZeros64(word)
-				word &= word - 1
-				if r := c.rules[i]; r.cat != Blocklist && r.match(text, sc, in) && (!r.r.Linked || c.linked(text, sc, in)) {
-					hit = r
-				}
-			}
-			if hit != nil {
-				break
-			}
-		}
+		hit = c.firstRule(text, in, sc, func(r *crule) bool { return r.cat != Blocklist })
 	}
 	f.hit, f.hostRule = hit, sc.hostRule
 	if hit == nil || hit.prov == nil {
