@@ -618,18 +618,7 @@ func TestCatchUpJumpToNow(t *testing.T) {
 			for s := 1; s <= 40; s++ {
 				h.tickAt(t0.Add(time.Duration(s) * time.Second))
 			}
-			emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
-			h.stop()
-			st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			ended := sameAsReplay(t, st, log, cfg)
-			checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
-			if n := h.mail.count(); n != 2 {
-				t.Errorf("%d emails, want the opened notice and the backlog summary", n)
-			}
+			h.endsAsReplay(log, cfg)
 		})
 	}
 }
@@ -665,23 +654,8 @@ func TestCatchUpSeveralFiles(t *testing.T) {
 	appendLines(t, quiet, recent...)
 	log := dayOldLog()
 	appendLines(t, h.log, strings.Split(strings.TrimSuffix(log, "\n"), "\n")...)
-	h.start(cfg)
-	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	waitRead(t, st, h.log)
-	for s := 1; s <= 40; s++ {
-		h.tickAt(t0.Add(time.Duration(s) * time.Second))
-	}
-	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
-	h.stop()
-	ended := sameAsReplay(t, st, log, cfg)
-	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
-	if n := h.mail.count(); n != 2 {
-		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
-	}
+	h.catchUp(cfg)
+	h.endsAsReplay(log, cfg)
 }
 
 // TestCatchUpStateDeleted: the state file deleted while the daemon catches
@@ -741,9 +715,24 @@ func TestCatchUpStateDeleted(t *testing.T) {
 	for s := 1; s <= 40; s++ {
 		h.tickAt(t0.Add(time.Duration(s) * time.Second))
 	}
+	h.endsAsReplay(log, cfg)
+}
+
+// endsAsReplay ends a catch-up of the day-old log (or of its cut): it
+// waits for the two emails it sends — the current incident's opened notice
+// and one backlog summary —, stops the daemon, and checks the stored
+// incidents against a replay of log (sameAsReplay), the notices
+// (checkCatchUpNotices), and that no other email was sent.
+func (h *harness) endsAsReplay(log string, cfg *config.Config) {
+	t := h.t
+	t.Helper()
 	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
 	h.stop()
-
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	ended := sameAsReplay(t, st, log, cfg)
 	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
 	if n := h.mail.count(); n != 2 {
