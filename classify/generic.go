@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // GenericCues is the vocabulary of the generic layer (the catalog's
@@ -400,7 +402,10 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 		problems = append(problems, fmt.Sprintf("generic: at most %d veto groups", maxVetoGroups))
 		return nil, problems
 	}
-	add := func(p string, kind uint8, group int) {
+	// A cue in a Latin script with diacritics is also its plain-ASCII
+	// twin (see unaccented): "czarnej liście" is also "czarnej liscie".
+	var add func(p string, kind uint8, group int)
+	addOne := func(p string, kind uint8, group int) {
 		ph, err := parseCue(p)
 		if err != "" {
 			problems = append(problems, "generic: cue "+strconv.Quote(p)+": "+err)
@@ -431,14 +436,23 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 			cs.first[e.word] = append(cs.first[e.word], id)
 		}
 	}
+	add = func(p string, kind uint8, group int) {
+		addOne(p, kind, group)
+		for _, t := range unaccented(p) {
+			addOne(t, kind, group)
+		}
+	}
 	for _, set := range []struct {
 		cues []string
 		kind uint8
 	}{{g.Subject, cueSubject}, {g.Placed, cuePlaced}, {g.Refusal, cueRefusal}, {g.List, cueList}, {g.Strong, cueStrong}, {g.Qualifier, cueQualifier}, {g.Standing, cueStanding}, {g.Locative, cueLocative}, {g.Owner, cueOwner}, {g.Terse, cueTerse}, {g.Boilerplate, cueBoiler}} {
 		for _, p := range set.cues {
 			if set.kind == cuePlaced {
+				n := len(cs.phrases)
 				add(p, cueSubject, 0)
-				cs.phrases[len(cs.phrases)-1].weak = 1
+				for k := n; k < len(cs.phrases); k++ {
+					cs.phrases[k].weak = 1
+				}
 				continue
 			}
 			add(p, set.kind, 0)
@@ -1362,4 +1376,66 @@ func (cs *cueSet) supposition(ev []cueEvent, low []byte, toks []cueToken) bool {
 		rest = append(rest, e)
 	}
 	return held&^cs.named != 0 || held != 0 && !named(rest, low, toks)
+}
+
+// unaccented returns the plain-ASCII twins of a cue written with Latin
+// letters that carry diacritics: the letters without their marks
+// ("czarnej liście" → "czarnej liscie", "černé listině" → "cerne
+// listine", "bloquée" → "bloquee"), and where German writes an umlaut
+// out, that spelling too ("gelöscht" → "geloscht", "geloescht"). Mail
+// servers write their replies in ASCII more often than not, so a
+// receiver's refusal in its own language comes without its accents
+// (issue 14, twenty-second round). Letters of other scripts are left as
+// they are; a cue with no such letter has no twin, nor one of at most
+// three letters.
+func unaccented(p string) []string {
+	var plain, spelt []byte
+	twin, umlaut := false, false
+	for _, r := range p {
+		if r < utf8.RuneSelf || !(r >= 0xc0 && r <= 0x24f || r >= 0x1e00 && r <= 0x1eff) {
+			plain = utf8.AppendRune(plain, r)
+			spelt = utf8.AppendRune(spelt, r)
+			continue
+		}
+		twin = true
+		var a string
+		switch r {
+		case 'ä', 'ö', 'ü':
+			umlaut = true
+			spelt = append(spelt, string(norm.NFD.String(string(r))[0])+"e"...)
+			plain = append(plain, norm.NFD.String(string(r))[0])
+			continue
+		case 'ß':
+			a = "ss"
+		case 'ł':
+			a = "l"
+		case 'ø':
+			a = "o"
+		case 'æ':
+			a = "ae"
+		case 'œ':
+			a = "oe"
+		case 'đ', 'ð':
+			a = "d"
+		case 'þ':
+			a = "th"
+		case 'ħ':
+			a = "h"
+		default:
+			d := norm.NFD.String(string(r))
+			if d == "" || d[0] >= utf8.RuneSelf {
+				return nil // a letter with no ASCII base: no twin
+			}
+			a = d[:1]
+		}
+		plain = append(plain, a...)
+		spelt = append(spelt, a...)
+	}
+	if !twin || len(plain) <= 3 {
+		return nil // a word as short as "ma" ("má", Czech "bad") is another language's word
+	}
+	if umlaut {
+		return []string{string(plain), string(spelt)}
+	}
+	return []string{string(plain)}
 }
