@@ -235,10 +235,9 @@ func (t *Tracker) dropRef(qid string, ref *msgRef, evicted bool) {
 		h = maphash.String(t.seed, qid)
 	}
 	for _, ms := range ref.entries {
-		if ms.st.msgIndex == nil {
-			continue // cleared: its counts are final
+		if ms.st.inc.Status == Cleared {
+			continue // its counts are final
 		}
-		delete(ms.st.msgIndex, qid)
 		if evicted {
 			t.bury(h, tomb{salt: ms.st.salt, last: ref.last, idx: int32(ms.idx), fate: ms.fate})
 		}
@@ -272,8 +271,8 @@ func (t *Tracker) bury(h uint64, tb tomb) {
 
 // restore makes st's entry of qid again from its tomb, if it has one: the
 // message is counted already, with the fate in the tomb. It returns nil
-// when st has no tomb of qid.
-func (t *Tracker) restore(st *state, qid string) *msgState {
+// when st has no tomb of qid. ref is qid's reference (nil: none).
+func (t *Tracker) restore(st *state, qid string, ref *msgRef) *msgState {
 	h := maphash.String(t.seed, qid)
 	head, ok := t.tombs[h]
 	if !ok {
@@ -311,11 +310,8 @@ func (t *Tracker) restore(st *state, qid string) *msgState {
 	if len(ms.rcpts) == 0 {
 		ms.rcpts = append(ms.rcpt0[:0], rcptFate{"", found.fate})
 	}
-	qid = strings.Clone(qid)
-	st.msgIndex[qid] = ms
-	ref := t.byQueue.get(qid)
 	if ref == nil {
-		ref = t.newRef(qid)
+		ref = t.newRef(strings.Clone(qid))
 	}
 	ref.last = t.nowSec
 	ref.entries = append(ref.entries, ms)

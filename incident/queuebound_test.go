@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -221,5 +222,49 @@ func TestEvictOldestOrder(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("run %d: evicted in the order %v…, want %v…", run, got[:6], want[:6])
 		}
+	}
+}
+
+// TestQueueStateMemory: what a replay's tracker holds per refused message
+// still in the queue — its metadata (sender, login, client, Message-ID),
+// its entry in the incident that refused it and its queue id's
+// reference — stays small: a long dense log holds MaxQueueIDs of them, and
+// 20 M lines of one peaked at the memory target (issue 10: 64 MiB).
+func TestQueueStateMemory(t *testing.T) {
+	const n = MaxQueueIDs - 1 // none evicted
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	obs := make([]Observation, 0, 4*n)
+	for i := range n {
+		qid := fmt.Sprintf("%010X", 0x3E80986018+i)
+		obs = append(obs,
+			Observation{Kind: postfixlog.KindClient, At: at, QueueID: qid, Client: "app7.example.com[198.18.0.25]", Login: "crm24"},
+			Observation{Kind: postfixlog.KindMessageID, At: at, QueueID: qid, MessageID: fmt.Sprintf("<20261122000000.%06d@app2.example.com>", i)},
+			Observation{Kind: postfixlog.KindQueued, At: at, QueueID: qid, From: "newsletter@quant-crm.example"},
+			Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: qid, Status: "deferred",
+				To: "j.smith1574@fieldriver760.example.net", RemoteHost: "mx.example.net", Raw: "the line", Verdict: &spamhaus})
+	}
+	tr := New(Config{CountsOnly: true, NoEvents: true})
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	tr.Observe(&obs[3]) // the incident opens
+	before := heap()
+	for i := 4; i < len(obs); i++ {
+		tr.Observe(&obs[i])
+	}
+	grown := heap() - before
+	runtime.KeepAlive(obs) // the lines are not the tracker's
+	runtime.KeepAlive(tr)
+	// Each queue id with metadata and a reference, but the first's (no metadata).
+	if b := tr.Bounds(); b.Tracked != 2*n-1 || b.Evicted != 0 {
+		t.Fatalf("bounds %+v, want %d held, none evicted", b, 2*n-1)
+	}
+	per := float64(grown) / (n - 1)
+	t.Logf("%.0f bytes a refused message in the queue", per)
+	if per > 560 {
+		t.Errorf("%.0f bytes a refused message in the queue (%d bytes for %d); want at most 560", per, grown, n-1)
 	}
 }

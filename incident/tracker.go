@@ -141,6 +141,21 @@ type msgRef struct {
 	last    int64        // last seen, log time in Unix seconds (queuebound.go)
 }
 
+// entryOf returns the entry of active incident st among the queue id's
+// entries (ref may be nil), nil when st has none: the first, where a link
+// gave the queue id two (the one st had under it before the link).
+func (ref *msgRef) entryOf(st *state) *msgState {
+	if ref == nil {
+		return nil
+	}
+	for _, ms := range ref.entries {
+		if ms.st == st {
+			return ms
+		}
+	}
+	return nil
+}
+
 // msgPair is a message's first entry and its queue id's reference, in one
 // allocation (affect).
 type msgPair struct {
@@ -149,12 +164,15 @@ type msgPair struct {
 }
 
 type state struct {
-	inc      Incident
-	msgIndex map[string]*msgState // queue id → state, of messages still in the queue (nil once cleared)
-	rcpts    hashSet              // hashes of the distinct recipients (empty once cleared)
-	doms     hashSet              // hashes of the distinct recipient domains (empty once cleared)
-	clearAt  time.Time            // delivery seen after the last rejection: cleared at clearAt+Settle
-	lastNote time.Time            // LastSeen at the last notice (digest only when newer)
+	inc Incident
+	// An affected message's entry is found through its queue id's
+	// reference (Tracker.byQueue, msgRef.entryOf), not a map of the
+	// incident's own: most queue ids are in one incident, and a map per
+	// incident took 100 bytes or so a message in the queue.
+	rcpts    hashSet   // hashes of the distinct recipients (empty once cleared)
+	doms     hashSet   // hashes of the distinct recipient domains (empty once cleared)
+	clearAt  time.Time // delivery seen after the last rejection: cleared at clearAt+Settle
+	lastNote time.Time // LastSeen at the last notice (digest only when newer)
 
 	due    time.Time // next deadline, while in the heap
 	hidx   int       // index in Tracker.timers; -1 when not there
@@ -314,9 +332,6 @@ func (t *Tracker) link(prev, next string) {
 	qids := append(slices.Clip(nm.earlier), strings.Clone(next))
 	ref := t.byQueue.get(next)
 	for _, ms := range entries {
-		if ms.st.msgIndex != nil && ms.st.msgIndex[next] == nil {
-			ms.st.msgIndex[qids[len(qids)-1]] = ms
-		}
 		if ref == nil {
 			ref = t.newRef(qids[len(qids)-1])
 		}
@@ -435,8 +450,7 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 			LastSeen:  at,
 			Verdict:   v,
 		},
-		msgIndex: make(map[string]*msgState),
-		hidx:     -1,
+		hidx: -1,
 	}
 	st.salt = maphash.String(t.seed, st.inc.ID)
 	t.active[key] = st
@@ -484,9 +498,10 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	if r.QueueID == "" || r.QueueID == "NOQUEUE" {
 		return
 	}
-	ms := st.msgIndex[r.QueueID]
+	ref := t.byQueue.get(r.QueueID)
+	ms := ref.entryOf(st)
 	if ms == nil && len(t.tombs) > 0 {
-		ms = t.restore(st, r.QueueID)
+		ms = t.restore(st, r.QueueID, ref)
 	}
 	if ms == nil {
 		meta := t.meta[r.QueueID]
@@ -500,7 +515,6 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		}
 		// Most affected messages are in one incident: their entry and
 		// their queue id's reference to it are allocated together.
-		ref := t.byQueue.get(qid)
 		if ref == nil {
 			pair := &msgPair{}
 			ms, ref = &pair.ms, &pair.ref
@@ -514,7 +528,6 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		// entries count as reported already, and are never listed as
 		// changed.
 		ms.changed = t.cfg.NoEvents
-		st.msgIndex[qid] = ms
 		if meta != nil {
 			ms.sub = meta.submitter()
 		}
@@ -540,7 +553,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			st.inc.MoreMessages++
 		}
 		ref.entries = append(ref.entries, ms)
-	} else if ref := t.byQueue.get(r.QueueID); ref != nil {
+	} else if ref != nil { // (restore set a new one's)
 		ref.last = t.nowSec // refused again: still in the queue
 	}
 	fate := FateDeferred
@@ -676,11 +689,6 @@ func (t *Tracker) removed(qid string) {
 			t.freeMeta = append(t.freeMeta, m)
 		}
 		return
-	}
-	for _, ms := range ref.entries {
-		if ms.st.msgIndex != nil {
-			delete(ms.st.msgIndex, qid)
-		}
 	}
 	t.byQueue.del(qid)
 }
@@ -865,7 +873,7 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	t.schedule(st)
 	// Only the summary stays: the counts are final.
 	t.distinct -= st.rcpts.len() + st.doms.len()
-	st.msgIndex, st.rcpts, st.doms = nil, hashSet{}, hashSet{}
+	st.rcpts, st.doms = hashSet{}, hashSet{}
 	t.done = append(t.done, st)
 	t.touch(st)
 	switch {
@@ -1181,7 +1189,6 @@ func (t *Tracker) Restore(incs []Incident) {
 		}
 		st := &state{
 			inc:      inc.clone(),
-			msgIndex: make(map[string]*msgState),
 			lastNote: inc.LastSeen,
 			hidx:     -1,
 		}
@@ -1213,7 +1220,6 @@ func (t *Tracker) Restore(incs []Incident) {
 			for _, r := range m.Recipients {
 				ms.rcpts = append(ms.rcpts, rcptFate{r, m.Fate})
 			}
-			st.msgIndex[m.QueueID] = ms
 			st.msgs = append(st.msgs, ms)
 			ref := t.byQueue.get(m.QueueID)
 			if ref == nil {
