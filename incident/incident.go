@@ -119,17 +119,51 @@ type FateCounts struct {
 }
 
 // add counts n (1 or -1) messages of fate f.
-func (c *FateCounts) add(f Fate, n int) {
+func (c *FateCounts) add(f fateCode, n int) {
 	switch f {
-	case FateDeferred:
+	case fateDeferred:
 		c.Deferred += n
-	case FateDelivered:
+	case fateDelivered:
 		c.Delivered += n
-	case FateBounced:
+	case fateBounced:
 		c.Bounced += n
-	case FateExpired:
+	case fateExpired:
 		c.Expired += n
 	}
+}
+
+// fateCode is a Fate in one byte, as the tracker keeps it for every
+// affected message in the queue, each of its recipients and each tomb
+// (a Fate is a string header, 16 bytes); fateNone is none yet, or a Fate
+// the tracker does not know (one read from a store).
+type fateCode uint8
+
+const (
+	fateNone fateCode = iota
+	fateDeferred
+	fateDelivered
+	fateBounced
+	fateExpired
+)
+
+var fateNames = [...]Fate{fateNone: "", fateDeferred: FateDeferred, fateDelivered: FateDelivered, fateBounced: FateBounced, fateExpired: FateExpired}
+
+// name returns the Fate f stands for ("" for fateNone).
+func (f fateCode) name() Fate { return fateNames[f] }
+
+// codeOf returns f's code.
+func codeOf(f Fate) fateCode {
+	switch f {
+	case FateDeferred:
+		return fateDeferred
+	case FateDelivered:
+		return fateDelivered
+	case FateBounced:
+		return fateBounced
+	case FateExpired:
+		return fateExpired
+	}
+	return fateNone
 }
 
 // Bounds on what an incident keeps; counts beyond them stay exact.

@@ -113,7 +113,7 @@ type tomb struct {
 	last int64  // when the queue id was last seen before its eviction
 	idx  int32
 	slot int32 // where its key is in Tracker.tombRing
-	fate Fate
+	fate fateCode
 	next *tomb // the same queue id's entry in another incident
 }
 
@@ -239,7 +239,7 @@ func (t *Tracker) dropRef(qid string, ref *msgRef, evicted bool) {
 			continue // its counts are final
 		}
 		if evicted {
-			t.bury(h, tomb{salt: ms.st.salt, last: ref.last, idx: int32(ms.idx), fate: ms.fate})
+			t.bury(h, tomb{salt: ms.st.salt, last: ref.last, idx: ms.idx, fate: ms.fate})
 		}
 	}
 	t.byQueue.del(qid)
@@ -296,14 +296,14 @@ func (t *Tracker) restore(st *state, qid string, ref *msgRef) *msgState {
 		tb.next = nil
 		t.bury(h, tb)
 	}
-	ms := &msgState{st: st, idx: int(found.idx), fate: found.fate, restored: true, changed: t.cfg.NoEvents}
+	ms := &msgState{st: st, sub: t.submitter(submitter{}), idx: found.idx, fate: found.fate, restored: true, changed: t.cfg.NoEvents}
 	// The recipients it had are forgotten but for the list's (a listed
 	// message): they stand at the fate counted.
 	if ms.idx >= 0 {
 		for _, r := range st.inc.Messages[ms.idx].Recipients {
 			ms.rcpts = append(ms.rcpts, rcptFate{r, found.fate})
 		}
-		if !t.cfg.NoEvents && ms.idx < len(st.msgs) {
+		if !t.cfg.NoEvents && int(ms.idx) < len(st.msgs) {
 			st.msgs[ms.idx] = ms
 		}
 	}

@@ -69,19 +69,20 @@ var DefaultConfig = Config{
 type Tracker struct {
 	cfg Config
 
-	active   map[Key]*state      // open and ongoing incidents
-	byDomain index[[]*state]     // recipient domain → active incidents that refused it
-	byQueue  index[*msgRef]      // queue id → affected messages (across incidents), until removed
-	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
-	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
-	names    map[string]string   // interned senders, logins, clients and recipient domains (name)
-	regOf    RegisteredNames     // relay host → registered domain
-	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
-	goneNext int                 // where the next one goes in gone once it is full
-	done     []*state            // cleared incidents, oldest first (until Forget)
-	dirty    []*state            // changed since the last Changes call
-	timers   timerHeap           // active incidents with a pending deadline
-	now      time.Time           // the latest time advanced to
+	active   map[Key]*state           // open and ongoing incidents
+	byDomain index[[]*state]          // recipient domain → active incidents that refused it
+	byQueue  index[*msgRef]           // queue id → affected messages (across incidents), until removed
+	meta     map[string]*msgMeta      // queue id → sender and Message-ID of live messages
+	freeMeta []*msgMeta               // of removed messages nothing else holds, for reuse
+	names    map[string]string        // interned senders, logins, clients and recipient domains (name)
+	subs     map[submitter]*submitter // interned submitters of affected messages (submitter)
+	regOf    RegisteredNames          // relay host → registered domain
+	gone     []goneMeta               // the last maxGone messages removed, oldest first (a ring)
+	goneNext int                      // where the next one goes in gone once it is full
+	done     []*state                 // cleared incidents, oldest first (until Forget)
+	dirty    []*state                 // changed since the last Changes call
+	timers   timerHeap                // active incidents with a pending deadline
+	now      time.Time                // the latest time advanced to
 	// settled: no deadline in timers is due at now (advance ran them all,
 	// and schedule has not changed timers since). Most lines carry the
 	// time of the line before them, and advance then has nothing to do.
@@ -200,18 +201,23 @@ type state struct {
 	regs []string
 }
 
+// msgState is an affected message's entry in an incident. A long dense
+// log keeps MaxQueueIDs of them (with their references, msgPair): 72
+// bytes, where a submitter of three strings, a string Fate and an int
+// index made 152.
 type msgState struct {
-	st      *state
-	sub     submitter  // who sent it, as counted in st.who
-	fate    Fate       // what became of it so far (counted in st.inc.Fates)
-	idx     int        // index in st.inc.Messages, -1 when beyond MaxMessages
-	rcpts   []rcptFate // affected recipients and their outcome (few per message)
-	changed bool       // in st.changedMsgs
+	st    *state
+	sub   *submitter // who sent it, as counted in st.who (Tracker.submitter)
+	rcpts []rcptFate // affected recipients and their outcome (few per message)
+	rcpt0 [1]rcptFate
+	idx   int32    // index in st.inc.Messages, -1 when beyond MaxMessages
+	fate  fateCode // what became of it so far (counted in st.inc.Fates)
+	// changed: in st.changedMsgs
+	changed bool
 	// restored: made again for a queue id evicted past MaxQueueIDs
 	// (queuebound.go); its first submitter was counted by the entry
 	// evicted, and is not known any more.
 	restored bool
-	rcpt0    [1]rcptFate // rcpts' first array: most refused messages have one recipient
 }
 
 // submitter is who sent a message: what WhoCounter counts.
@@ -224,9 +230,24 @@ func (m *msgMeta) submitter() submitter {
 	return submitter{login: m.login, from: m.from, client: m.client, fromKnown: m.fromKnown}
 }
 
+// submitter returns the tracker's one copy of s, for the entries of
+// every message s sent (its strings are the tracker's: name).
+func (t *Tracker) submitter(s submitter) *submitter {
+	if p := t.subs[s]; p != nil {
+		return p
+	}
+	if t.subs == nil || len(t.subs) >= maxInterned {
+		t.subs = make(map[submitter]*submitter)
+	}
+	p := new(submitter) // (not &s: s would be allocated at every call)
+	*p = s
+	t.subs[s] = p
+	return p
+}
+
 type rcptFate struct {
 	addr string
-	fate Fate
+	fate fateCode
 }
 
 // Maps keyed by strings from the log are written only when the key is new,
@@ -281,7 +302,7 @@ func (t *Tracker) Observe(o *Observation) []Event {
 	case postfixlog.KindRemoved:
 		t.removed(o.QueueID)
 	case postfixlog.KindExpired:
-		t.setFate(o.QueueID, "", FateExpired)
+		t.setFate(o.QueueID, "", fateExpired)
 	case postfixlog.KindDelivery:
 		evs = t.observeDelivery(o, evs)
 	}
@@ -345,10 +366,10 @@ func (t *Tracker) link(prev, next string) {
 	// submitter.
 	if ref != nil {
 		for _, ms := range ref.entries {
-			if sub := nm.submitter(); sub != ms.sub && !ms.restored {
+			if sub := nm.submitter(); !ms.restored && sub != *ms.sub {
 				ms.st.who.Remove(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
 				ms.st.who.Add(sub.login, sub.from, sub.fromKnown, sub.client)
-				ms.sub = sub
+				ms.sub = t.submitter(sub)
 			}
 			if ms.idx >= 0 {
 				m := &ms.st.inc.Messages[ms.idx]
@@ -358,7 +379,7 @@ func (t *Tracker) link(prev, next string) {
 				}
 				if !ms.changed {
 					ms.changed = true
-					ms.st.changedMsgs = append(ms.st.changedMsgs, ms.idx)
+					ms.st.changedMsgs = append(ms.st.changedMsgs, int(ms.idx))
 				}
 			}
 			t.touch(ms.st)
@@ -370,7 +391,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	at, v := r.At, r.Verdict
 	switch r.Status {
 	case "sent":
-		t.setFate(r.QueueID, r.To, FateDelivered)
+		t.setFate(r.QueueID, r.To, fateDelivered)
 		if t.byDomain.len() == 0 {
 			return evs
 		}
@@ -384,7 +405,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		}
 		return t.advance(at, evs) // a settle time of 0 clears at the delivery
 	case "bounced":
-		t.setFate(r.QueueID, r.To, FateBounced)
+		t.setFate(r.QueueID, r.To, fateBounced)
 	case "deferred":
 		// The fate of an already affected recipient stays deferred.
 		if m := t.meta[r.QueueID]; m != nil {
@@ -529,7 +550,9 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		// changed.
 		ms.changed = t.cfg.NoEvents
 		if meta != nil {
-			ms.sub = meta.submitter()
+			ms.sub = t.submitter(meta.submitter())
+		} else {
+			ms.sub = t.submitter(submitter{})
 		}
 		st.who.addKept(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client) // interned by t.name
 		if len(st.inc.Messages) < MaxMessages && (!t.cfg.CountsOnly || len(st.inc.Messages) < CountsOnlyMessages) {
@@ -540,7 +563,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 					m.QueueIDs = append(slices.Clip(meta.earlier), qid)
 				}
 			}
-			ms.idx = len(st.inc.Messages)
+			ms.idx = int32(len(st.inc.Messages))
 			limit := MaxMessages
 			if t.cfg.CountsOnly {
 				limit = CountsOnlyMessages
@@ -556,9 +579,9 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	} else if ref != nil { // (restore set a new one's)
 		ref.last = t.nowSec // refused again: still in the queue
 	}
-	fate := FateDeferred
+	fate := fateDeferred
 	if r.Status == "bounced" {
-		fate = FateBounced
+		fate = fateBounced
 	}
 	if rcpt != "" {
 		if i := ms.find(rcpt); i >= 0 {
@@ -695,7 +718,7 @@ func (t *Tracker) removed(qid string) {
 
 // setFate records the outcome of recipient rcpt ("" = every recipient) of the
 // affected message qid.
-func (t *Tracker) setFate(qid, rcpt string, f Fate) {
+func (t *Tracker) setFate(qid, rcpt string, f fateCode) {
 	ref := t.byQueue.get(qid)
 	if ref == nil {
 		return
@@ -720,15 +743,15 @@ func (t *Tracker) setFate(qid, rcpt string, f Fate) {
 // bounced if any recipient was, deferred while any is pending, delivered when
 // all were.
 func (ms *msgState) update(at time.Time) {
-	fate := FateDelivered
+	fate := fateDelivered
 	for _, rf := range ms.rcpts {
 		switch f := rf.fate; {
-		case f == FateExpired:
-			fate = FateExpired
-		case f == FateBounced && fate != FateExpired:
-			fate = FateBounced
-		case f == FateDeferred && fate == FateDelivered:
-			fate = FateDeferred
+		case f == fateExpired:
+			fate = fateExpired
+		case f == fateBounced && fate != fateExpired:
+			fate = fateBounced
+		case f == fateDeferred && fate == fateDelivered:
+			fate = fateDeferred
 		}
 	}
 	if fate != ms.fate {
@@ -740,13 +763,13 @@ func (ms *msgState) update(at time.Time) {
 		return
 	}
 	m := &ms.st.inc.Messages[ms.idx]
-	m.Fate = fate
+	m.Fate = fate.name()
 	if !at.IsZero() && at.After(m.LastSeen) {
 		m.LastSeen = at
 	}
 	if !ms.changed {
 		ms.changed = true
-		ms.st.changedMsgs = append(ms.st.changedMsgs, ms.idx)
+		ms.st.changedMsgs = append(ms.st.changedMsgs, int(ms.idx))
 	}
 }
 
@@ -1202,7 +1225,7 @@ func (t *Tracker) Restore(incs []Incident) {
 		if st.inc.Fates == (FateCounts{}) {
 			// Saved before fates were counted: count the listed ones.
 			for _, m := range st.inc.Messages {
-				st.inc.Fates.add(m.Fate, 1)
+				st.inc.Fates.add(codeOf(m.Fate), 1)
 			}
 		}
 		for _, r := range st.inc.Recipients {
@@ -1215,10 +1238,10 @@ func (t *Tracker) Restore(incs []Incident) {
 			t.byDomain.put(d, append(t.byDomain.get(d), st))
 		}
 		for i, m := range st.inc.Messages {
-			ms := &msgState{st: st, idx: i, fate: m.Fate, sub: submitter{login: m.Login, from: m.From, client: m.Client, fromKnown: m.FromKnown}}
+			ms := &msgState{st: st, idx: int32(i), fate: codeOf(m.Fate), sub: t.submitter(submitter{login: m.Login, from: m.From, client: m.Client, fromKnown: m.FromKnown})}
 			st.who.Add(m.Login, m.From, m.FromKnown, m.Client)
 			for _, r := range m.Recipients {
-				ms.rcpts = append(ms.rcpts, rcptFate{r, m.Fate})
+				ms.rcpts = append(ms.rcpts, rcptFate{r, codeOf(m.Fate)})
 			}
 			st.msgs = append(st.msgs, ms)
 			ref := t.byQueue.get(m.QueueID)
