@@ -182,7 +182,10 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		f.urlAny = c.urlProvider(text)
 		f.page = c.listPageByName(text)
 		for _, n := range c.nameLits {
-			if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 {
+			// (a name only as a label of another's host names no one:
+			// "Rejected by mail.apple.example.org: your IP is blocked";
+			// issue 14, twenty-second round)
+			if sc.hits[n.lit>>6]&(1<<(uint(n.lit)&63)) != 0 && !c.inForeignHosts(text, n.prov) {
 				f.named = n.prov
 				break
 			}

@@ -45,6 +45,39 @@ var receiverNameFamilies = []familyRow{
 	{"look-alike", "550 Virgilio: utente inesistente", Other, ""},
 	{"look-alike", "554 Your message was rejected by Libero's spam filter", Other, ""},
 	{"look-alike", "421 Too many connections from your IP to Cox, try again later", Other, ""},
+	// The names a reply calls other catalog receivers by: Deutsche
+	// Telekom's mail as "Telekom", Alibaba's as "Alibaba" or "AliMail",
+	// Tencent's Exmail and Foxmail, Economia's freemail by its domains,
+	// Wirtualna Polska's by wp.pl and o2.pl, Apple's and Microsoft's by
+	// the company, Zix (AppRiver), GoDaddy's Secureserver. A name that is
+	// only a label of another's host ("mail.apple.example.org") names no
+	// one, as it already did not for a catalog rule (inForeignHosts).
+	{"named", "554 Your IP 192.0.2.1 is blocked by Telekom's anti-spam system", Blocklist, "tonline"},
+	{"named", "554 Ihre IP-Adresse wurde von der Telekom gesperrt", Blocklist, "tonline"},
+	{"named", "554 Your IP has been blocked by Alibaba Mail anti-spam", Blocklist, "aliyun"},
+	{"named", "554 IP 192.0.2.1 blocked by Alibaba anti-spam system", Blocklist, "aliyun"},
+	{"named", "550 Your IP is blocked by Tencent Exmail", Blocklist, "tencent"},
+	{"named", "550 IP 192.0.2.1 blacklisted by Foxmail server", Blocklist, "tencent"},
+	{"named", "554 Your IP address is blocked by Centrum.cz", Blocklist, "centrum"},
+	{"named", "554 Vase IP adresa byla zablokovana serverem Atlas.cz", Blocklist, "centrum"},
+	{"named", "554 5.7.1 Twoj adres IP zostal zablokowany przez WP.pl", Blocklist, "wp"},
+	{"named", "554 5.7.1 IP 192.0.2.1 jest na czarnej liscie o2.pl", Blocklist, "wp"},
+	{"named", "554 Your IP 192.0.2.1 has been blocked by Apple", Blocklist, "apple"},
+	{"named", "550 5.7.1 Messages from 192.0.2.1 are blocked by Apple's mail servers", Blocklist, "apple"},
+	{"named", "550 5.7.1 Your IP 192.0.2.1 has been blocked by Microsoft", Blocklist, "microsoft"},
+	{"named", "550 Your IP is blocked by Zix", Blocklist, "appriver"},
+	{"named", "554 Your IP 192.0.2.1 is blocked by Secureserver", Blocklist, "godaddy"},
+	{"host label", "550 Rejected by mail.microsoft.example.org: your IP is blocked", Blocklist, ""},
+	{"host label", "550 Rejected by mail.apple.example.org: your IP is blocked", Blocklist, ""},
+	{"host label", "550 5.7.1 telekom.example.org: your IP 192.0.2.1 is blacklisted", Blocklist, ""},
+	{"look-alike", "550 Apple: user unknown", Other, ""},
+	{"look-alike", "552 Microsoft: mailbox full", Other, ""},
+	{"look-alike", "554 Message rejected by Microsoft's content filter as spam", Other, ""},
+	{"look-alike", "550 Telekom: recipient address rejected", Other, ""},
+	{"look-alike", "550 Alibaba: user not found", Other, ""},
+	{"look-alike", "550 Exmail: mailbox unavailable", Other, ""},
+	{"look-alike", "554 Your message was blocked by Apple's spam filter", Other, ""},
+	{"look-alike", "421 Too many connections from your IP to Microsoft, try later", Other, ""},
 }
 
 func TestReceiverNameFamilies(t *testing.T) { checkFamilies(t, receiverNameFamilies) }
