@@ -371,7 +371,7 @@ type cueToken struct {
 	clause int32 // the clause the word is in (see tokenize)
 	kind   uint8
 	wide   bool // a Chinese, Japanese or Korean word
-	aside  bool // an address in brackets: "[192.0.2.1]", "(192.0.2.1)"
+	aside  bool // an address in brackets: "[192.0.2.1]", "(192.0.2.1)"; a word just after '[' or '(' ("(client 192.0.2.1)")
 	masked bool // a placeholder: a word alone in <>, [] or {} ("<list>", "[zone]", "{rbl}"), a printf verb ("%s")
 }
 
@@ -688,7 +688,7 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 			i = j
 			continue
 		}
-		t := cueToken{s: s, e: int32(len(low)), wide: wide, clause: clause, masked: placeholder(text, start, i)}
+		t := cueToken{s: s, e: int32(len(low)), wide: wide, clause: clause, masked: placeholder(text, start, i), aside: start > 0 && (text[start-1] == '[' || text[start-1] == '(')}
 		switch {
 		case hasAt:
 			t.kind = tokAddr
@@ -696,7 +696,6 @@ func tokenize(low []byte, toks []cueToken, text []byte) ([]byte, []cueToken) {
 			// (also in angle brackets: AT&T's "521 <192.0.2.1> is
 			// blocked" shows the client's address so)
 			t.kind = tokIP
-			t.aside = start > 0 && (text[start-1] == '[' || text[start-1] == '(')
 		case start > 0 && text[start-1] == '<' && i < n && text[i] == '>':
 			t.kind = tokAddr
 		case start > 0 && text[start-1] == '%' && (start < 2 || !wordByte(text[start-2])) && i-start == 1 && low[s] == 'a':
@@ -1016,11 +1015,21 @@ func echoAt(low []byte, toks []cueToken) int32 {
 	if toks[n-1].aside {
 		return n - 1
 	}
-	if string(low[toks[n-2].s:toks[n-2].e]) == "from" && !fromWhat[string(low[toks[n-3].s:toks[n-3].e])] {
+	label := string(low[toks[n-2].s:toks[n-2].e])
+	if label == "from" && !fromWhat[string(low[toks[n-3].s:toks[n-3].e])] {
+		return n - 2
+	}
+	if echoLabel[label] && toks[n-2].aside {
 		return n - 2
 	}
 	return n
 }
+
+// echoLabel: the words a receiver writes before the client's address in
+// a closing parenthesis ("550 Spam Rejected (client 192.0.2.1)", "(IP:
+// 192.0.2.1)", "(host 192.0.2.1)"): the address named, as in brackets,
+// not refused (issue 14, twenty-second round).
+var echoLabel = map[string]bool{"client": true, "host": true, "ip": true, "sender": true, "source": true, "remote": true, "peer": true, "addr": true, "address": true, "from": true}
 
 // callerAt reports whether the words from toks[i] on begin with a name a
 // catalog provider is called by (the "{provider}" element).
