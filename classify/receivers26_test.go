@@ -81,3 +81,29 @@ var receiverNameFamilies = []familyRow{
 }
 
 func TestReceiverNameFamilies(t *testing.T) { checkFamilies(t, receiverNameFamilies) }
+
+// Issue 14, twenty-second round: a sending IP "hung up" (挂起) is
+// NetEase's word for its block (HL:IHU: "发信IP因发送垃圾邮件或存在异常的连接
+// 行为，被暂时挂起") and Coremail's ("IP is Hangup", in its support index
+// of bounce texts beside "IP is rejected"); a user or mailbox hung up is
+// the recipient suspended, and a connection that hung up a network
+// failure. Rows written by hand, each verdict before the classifier ran.
+var hangupFamilies = []familyRow{
+	{"hung up", "554 IP is Hangup", Blocklist, ""},
+	{"hung up", "451 IP is Hangup", Blocklist, ""},
+	{"hung up", "554 IP 192.0.2.1 已被暂时挂起", Blocklist, ""},
+	{"hung up", "421 发信IP被暂时挂起，请稍后再试", Blocklist, ""},
+	{"hung up", "554 該IP已被暫時掛起", Blocklist, ""},
+	{"hung up", "550 Your IP is hangup", Blocklist, ""},
+	{"hung up", "554 HL:IHU 发信IP因发送垃圾邮件或存在异常的连接行为，被暂时挂起", Blocklist, "netease"},
+	{"look-alike", "550 User hangup", Other, ""},
+	{"look-alike", "554 User is hangup", Other, ""},
+	{"look-alike", "421 Connection hangup, try again later", Other, ""},
+	{"look-alike", "451 Lost connection: remote host hung up", Other, ""},
+	{"look-alike", "421 The server hung up the connection", Other, ""},
+	{"look-alike", "550 用户已被挂起", Other, ""},
+	{"look-alike", "550 收件人帐户被挂起", Other, ""},
+	{"look-alike", "550 邮箱已挂起", Other, ""},
+}
+
+func TestHangupFamilies(t *testing.T) { checkFamilies(t, hangupFamilies) }
