@@ -78,7 +78,38 @@ var receiverNameFamilies = []familyRow{
 	{"look-alike", "550 Exmail: mailbox unavailable", Other, ""},
 	{"look-alike", "554 Your message was blocked by Apple's spam filter", Other, ""},
 	{"look-alike", "421 Too many connections from your IP to Microsoft, try later", Other, ""},
-}
+	// Receivers called in their own script: Tencent (腾讯, 騰訊), Alibaba's
+	// mail (阿里邮箱, 阿里巴巴), Yandex and Rambler in the Russian cases a
+	// sentence puts them in (Яндекс, Яндекса, Яндексом …), Naver (네이버),
+	// Daum/Kakao (다음메일, 한메일, 카카오; not 다음 alone, "the following"),
+	// @nifty (ニフティ), BIGLOBE (ビッグローブ), So-net (ソネット).
+	{"named", "550 您的IP已被腾讯邮箱拒绝", Blocklist, "tencent"},
+	{"named", "550 发信IP被腾讯企业邮箱列入黑名单", Blocklist, "tencent"},
+	{"named", "550 您的IP已被騰訊郵箱封鎖", Blocklist, "tencent"},
+	{"named", "554 您的IP已被阿里邮箱拒收", Blocklist, "aliyun"},
+	{"named", "554 发信IP在阿里巴巴邮箱的黑名单中", Blocklist, "aliyun"},
+	{"named", "550 Ваш IP-адрес заблокирован Яндексом", Blocklist, "yandex"},
+	{"named", "550 IP-адрес находится в черном списке Яндекса", Blocklist, "yandex"},
+	{"named", "421 Яндекс: ваш IP временно заблокирован за рассылку спама", Blocklist, "yandex"},
+	{"named", "550 Ваш IP-адрес заблокирован Рамблером", Blocklist, "rambler"},
+	{"named", "550 IP-адрес в черном списке Рамблера", Blocklist, "rambler"},
+	{"named", "550 귀하의 IP가 네이버 메일에서 차단되었습니다", Blocklist, "naver"},
+	{"named", "550 귀하의 IP가 다음메일에서 차단되었습니다", Blocklist, "daum"},
+	{"named", "550 귀하의 IP가 카카오 메일에서 차단되었습니다", Blocklist, "daum"},
+	{"named", "550 한메일: 발송 IP가 차단되었습니다", Blocklist, "daum"},
+	{"named", "550 送信元IPアドレスはニフティにより拒否されました", Blocklist, "nifty"},
+	{"named", "550 送信元IPアドレスはビッグローブにより拒否されました", Blocklist, "biglobe"},
+	{"named", "550 送信元IPアドレスはソネットにより拒否されました", Blocklist, "sonet"},
+	{"not a name", "550 귀하의 IP가 차단되었습니다. 다음 주소를 참조하십시오: https://postmaster.example.kr/", Blocklist, ""},
+	{"look-alike", "550 다음 수신자가 존재하지 않습니다", Other, ""},
+	{"look-alike", "550 腾讯邮箱: 收件人不存在", Other, ""},
+	{"look-alike", "552 阿里邮箱: 邮箱已满", Other, ""},
+	{"look-alike", "550 Яндекс: пользователь не найден", Other, ""},
+	{"look-alike", "552 Рамблер: почтовый ящик переполнен", Other, ""},
+	{"look-alike", "550 네이버: 수신자가 존재하지 않습니다", Other, ""},
+	{"look-alike", "550 카카오 메일: 받는 사람의 메일함이 가득 찼습니다", Other, ""},
+	{"look-alike", "550 ニフティ: 宛先のメールアドレスは存在しません", Other, ""},
+	{"look-alike", "554 ビッグローブ: 迷惑メールと判定されたため受信できません", Other, ""}}
 
 func TestReceiverNameFamilies(t *testing.T) { checkFamilies(t, receiverNameFamilies) }
 
