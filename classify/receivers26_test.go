@@ -109,7 +109,8 @@ var receiverNameFamilies = []familyRow{
 	{"look-alike", "550 네이버: 수신자가 존재하지 않습니다", Other, ""},
 	{"look-alike", "550 카카오 메일: 받는 사람의 메일함이 가득 찼습니다", Other, ""},
 	{"look-alike", "550 ニフティ: 宛先のメールアドレスは存在しません", Other, ""},
-	{"look-alike", "554 ビッグローブ: 迷惑メールと判定されたため受信できません", Other, ""}}
+	{"look-alike", "554 ビッグローブ: 迷惑メールと判定されたため受信できません", Other, ""},
+}
 
 func TestReceiverNameFamilies(t *testing.T) { checkFamilies(t, receiverNameFamilies) }
 
