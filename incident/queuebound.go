@@ -296,7 +296,7 @@ func (t *Tracker) restore(st *state, qid string, ref *msgRef) *msgState {
 		tb.next = nil
 		t.bury(h, tb)
 	}
-	ms := &msgState{st: st, sub: t.submitter(submitter{}), idx: found.idx, fate: found.fate, restored: true, changed: t.cfg.NoEvents}
+	ms := &msgState{st: st, sub: t.nobody, idx: found.idx, fate: found.fate, restored: true, changed: t.cfg.NoEvents}
 	// The recipients it had are forgotten but for the list's (a listed
 	// message): they stand at the fate counted.
 	if ms.idx >= 0 {

@@ -69,20 +69,21 @@ var DefaultConfig = Config{
 type Tracker struct {
 	cfg Config
 
-	active   map[Key]*state           // open and ongoing incidents
-	byDomain index[[]*state]          // recipient domain → active incidents that refused it
-	byQueue  index[*msgRef]           // queue id → affected messages (across incidents), until removed
-	meta     map[string]*msgMeta      // queue id → sender and Message-ID of live messages
-	freeMeta []*msgMeta               // of removed messages nothing else holds, for reuse
-	names    map[string]string        // interned senders, logins, clients and recipient domains (name)
-	subs     map[submitter]*submitter // interned submitters of affected messages (submitter)
-	regOf    RegisteredNames          // relay host → registered domain
-	gone     []goneMeta               // the last maxGone messages removed, oldest first (a ring)
-	goneNext int                      // where the next one goes in gone once it is full
-	done     []*state                 // cleared incidents, oldest first (until Forget)
-	dirty    []*state                 // changed since the last Changes call
-	timers   timerHeap                // active incidents with a pending deadline
-	now      time.Time                // the latest time advanced to
+	active   map[Key]*state      // open and ongoing incidents
+	byDomain index[[]*state]     // recipient domain → active incidents that refused it
+	byQueue  index[*msgRef]      // queue id → affected messages (across incidents), until removed
+	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
+	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
+	names    map[string]string   // interned senders, logins, clients and recipient domains (name)
+	nobody   *submitter          // who sent a message the log named no one of: the root of the interned submitters
+	subs     int                 // submitters made from nobody on (at most maxInterned)
+	regOf    RegisteredNames     // relay host → registered domain
+	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
+	goneNext int                 // where the next one goes in gone once it is full
+	done     []*state            // cleared incidents, oldest first (until Forget)
+	dirty    []*state            // changed since the last Changes call
+	timers   timerHeap           // active incidents with a pending deadline
+	now      time.Time           // the latest time advanced to
 	// settled: no deadline in timers is due at now (advance ran them all,
 	// and schedule has not changed timers since). Most lines carry the
 	// time of the line before them, and advance then has nothing to do.
@@ -112,14 +113,17 @@ type Tracker struct {
 // -r) keeps its first queue id's submitter: earlier holds its former queue
 // ids, oldest first, and linked says that login and client came from there
 // (the re-injecting filter's own client= line does not replace them).
+//
+// A long log holds MaxQueueIDs of them: 80 bytes each, the submitter
+// interned (Tracker.submitter) where its three strings took 48.
 type msgMeta struct {
-	qid                            string // the key of Tracker.meta: the tracker's copy
-	from, messageID, login, client string
-	fromKnown                      bool // from was logged ("" is then the null sender)
-	earlier                        []string
-	linked                         bool
-	deferred                       bool  // a delivery was deferred: postsuper -r may requeue it
-	last                           int64 // last seen, log time in Unix seconds (queuebound.go)
+	qid       string     // the key of Tracker.meta: the tracker's copy
+	sub       *submitter // never nil (Tracker.nobody before the log names anyone)
+	messageID string
+	earlier   []string
+	linked    bool
+	deferred  bool  // a delivery was deferred: postsuper -r may requeue it
+	last      int64 // last seen, log time in Unix seconds (queuebound.go)
 }
 
 // goneMeta is a message Postfix removed lately, kept for a while in case
@@ -220,28 +224,84 @@ type msgState struct {
 	restored bool
 }
 
-// submitter is who sent a message: what WhoCounter counts.
+// submitter is who sent a message: what WhoCounter counts. The tracker
+// keeps one copy of each (most messages are sent by a few), shared by the
+// metadata and entries of every message it sent, and reaches it from the
+// one before it by the field a log line names (withFrom, withClient): a
+// map keyed by the whole submitter cost the ordinary line 25 instructions
+// more (hashing and comparing three strings where a queued line's sender
+// is one).
 type submitter struct {
 	login, from, client string
-	fromKnown           bool
+	fromKnown           bool // from was logged ("" is then the null sender)
+
+	byFrom   map[string]*submitter            // this one with the sender named
+	byClient map[string]*submitter            // with the client named, no login
+	byLogin  map[string]map[string]*submitter // with the login and the client named
 }
 
-func (m *msgMeta) submitter() submitter {
-	return submitter{login: m.login, from: m.from, client: m.client, fromKnown: m.fromKnown}
+// same reports whether s and o name the same submitter.
+func (s *submitter) same(o *submitter) bool {
+	return s.login == o.login && s.from == o.from && s.client == o.client && s.fromKnown == o.fromKnown
 }
 
-// submitter returns the tracker's one copy of s, for the entries of
-// every message s sent (its strings are the tracker's: name).
+// withFrom returns s with the sender from (a view of a log line).
+func (t *Tracker) withFrom(s *submitter, from string) *submitter {
+	if n := s.byFrom[from]; n != nil {
+		return n
+	}
+	n := t.newSubmitter(submitter{login: s.login, client: s.client, from: t.name(from), fromKnown: true})
+	if s.byFrom == nil {
+		s.byFrom = map[string]*submitter{}
+	}
+	s.byFrom[n.from] = n
+	return n
+}
+
+// withClient returns s with the login and the client (views of a log line).
+func (t *Tracker) withClient(s *submitter, login, client string) *submitter {
+	m := s.byClient
+	if login != "" {
+		m = s.byLogin[login]
+	}
+	if n := m[client]; n != nil {
+		return n
+	}
+	n := t.newSubmitter(submitter{login: t.name(login), client: t.name(client), from: s.from, fromKnown: s.fromKnown})
+	switch {
+	case login == "" && s.byClient == nil:
+		s.byClient = map[string]*submitter{}
+		m = s.byClient
+	case login != "" && m == nil:
+		if s.byLogin == nil {
+			s.byLogin = map[string]map[string]*submitter{}
+		}
+		m = map[string]*submitter{}
+		s.byLogin[n.login] = m
+	}
+	m[n.client] = n
+	return n
+}
+
+// newSubmitter returns a copy of s, made from nobody on; past maxInterned
+// of them, nobody starts over (those held stay as they are).
+func (t *Tracker) newSubmitter(s submitter) *submitter {
+	if t.subs++; t.subs > maxInterned {
+		t.nobody, t.subs = &submitter{}, 0
+	}
+	return &s
+}
+
+// submitter returns the tracker's copy of s (its strings the tracker's
+// own or views of a log line), reached from nobody.
 func (t *Tracker) submitter(s submitter) *submitter {
-	if p := t.subs[s]; p != nil {
-		return p
+	p := t.nobody
+	if s.login != "" || s.client != "" {
+		p = t.withClient(p, s.login, s.client)
 	}
-	if t.subs == nil || len(t.subs) >= maxInterned {
-		t.subs = make(map[submitter]*submitter)
+	if s.fromKnown {
+		p = t.withFrom(p, s.from)
 	}
-	p := new(submitter) // (not &s: s would be allocated at every call)
-	*p = s
-	t.subs[s] = p
 	return p
 }
 
@@ -264,6 +324,7 @@ func New(cfg Config) *Tracker {
 		meta:     make(map[string]*msgMeta),
 		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
+		nobody:   &submitter{},
 
 		maxQueueIDs: MaxQueueIDs,
 	}
@@ -288,8 +349,8 @@ func (t *Tracker) Observe(o *Observation) []Event {
 	evs := t.advance(o.At, nil)
 	switch o.Kind {
 	case postfixlog.KindQueued, postfixlog.KindPickup:
-		if m := t.metaFor(o.QueueID); m != nil && !m.fromKnown {
-			m.from, m.fromKnown = t.name(o.From), true
+		if m := t.metaFor(o.QueueID); m != nil && !m.sub.fromKnown {
+			m.sub = t.withFrom(m.sub, o.From)
 		}
 	case postfixlog.KindMessageID:
 		if m := t.metaFor(o.QueueID); m != nil {
@@ -297,7 +358,7 @@ func (t *Tracker) Observe(o *Observation) []Event {
 		}
 	case postfixlog.KindClient:
 		if m := t.metaFor(o.QueueID); m != nil && !m.linked {
-			m.login, m.client = t.name(o.Login), t.name(o.Client)
+			m.sub = t.withClient(m.sub, o.Login, o.Client)
 		}
 	case postfixlog.KindRemoved:
 		t.removed(o.QueueID)
@@ -343,9 +404,9 @@ func (t *Tracker) link(prev, next string) {
 		return
 	}
 	nm.earlier = append(slices.Clip(pm.earlier), strings.Clone(prev))
-	nm.login, nm.client, nm.linked = pm.login, pm.client, true
-	if pm.fromKnown {
-		nm.from, nm.fromKnown = pm.from, true
+	nm.sub, nm.linked = t.withClient(nm.sub, pm.sub.login, pm.sub.client), true
+	if pm.sub.fromKnown {
+		nm.sub = t.withFrom(nm.sub, pm.sub.from)
 	}
 	if nm.messageID == "" {
 		nm.messageID = pm.messageID
@@ -366,16 +427,16 @@ func (t *Tracker) link(prev, next string) {
 	// submitter.
 	if ref != nil {
 		for _, ms := range ref.entries {
-			if sub := nm.submitter(); !ms.restored && sub != *ms.sub {
+			if !ms.restored && !nm.sub.same(ms.sub) {
 				ms.st.who.Remove(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
-				ms.st.who.Add(sub.login, sub.from, sub.fromKnown, sub.client)
-				ms.sub = t.submitter(sub)
+				ms.st.who.Add(nm.sub.login, nm.sub.from, nm.sub.fromKnown, nm.sub.client)
+				ms.sub = nm.sub
 			}
 			if ms.idx >= 0 {
 				m := &ms.st.inc.Messages[ms.idx]
-				m.QueueIDs, m.Login, m.Client = qids, nm.login, nm.client
+				m.QueueIDs, m.Login, m.Client = qids, nm.sub.login, nm.sub.client
 				if !m.FromKnown {
-					m.From, m.FromKnown = nm.from, nm.fromKnown
+					m.From, m.FromKnown = nm.sub.from, nm.sub.fromKnown
 				}
 				if !ms.changed {
 					ms.changed = true
@@ -549,16 +610,15 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		// entries count as reported already, and are never listed as
 		// changed.
 		ms.changed = t.cfg.NoEvents
+		ms.sub = t.nobody
 		if meta != nil {
-			ms.sub = t.submitter(meta.submitter())
-		} else {
-			ms.sub = t.submitter(submitter{})
+			ms.sub = meta.sub
 		}
 		st.who.addKept(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client) // interned by t.name
 		if len(st.inc.Messages) < MaxMessages && (!t.cfg.CountsOnly || len(st.inc.Messages) < CountsOnlyMessages) {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta != nil {
-				m.From, m.FromKnown, m.MessageID, m.Login, m.Client = meta.from, meta.fromKnown, meta.messageID, meta.login, meta.client
+				m.From, m.FromKnown, m.MessageID, m.Login, m.Client = meta.sub.from, meta.sub.fromKnown, meta.messageID, meta.sub.login, meta.sub.client
 				if len(meta.earlier) > 0 {
 					m.QueueIDs = append(slices.Clip(meta.earlier), qid)
 				}
@@ -642,7 +702,7 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 		} else {
 			m = &msgMeta{}
 		}
-		m.qid = strings.Clone(qid)
+		m.qid, m.sub = strings.Clone(qid), t.nobody
 		t.meta[m.qid] = m
 		t.held()
 	}

@@ -195,7 +195,7 @@ func (t *Tracker) Submitted(qid string) (Submission, bool) {
 	if m == nil {
 		return Submission{}, false
 	}
-	s := Submission{QueueID: qid, From: m.from, FromKnown: m.fromKnown, Login: m.login, Client: m.client, MessageID: m.messageID}
+	s := Submission{QueueID: qid, From: m.sub.from, FromKnown: m.sub.fromKnown, Login: m.sub.login, Client: m.sub.client, MessageID: m.messageID}
 	if len(m.earlier) > 0 {
 		s.QueueID = m.earlier[0]
 	}
