@@ -357,7 +357,9 @@ func TestHoldout(t *testing.T) {
 // with its five parts 10 of 10, 0 of 20; 8 of 10, 1 of 20 before the round:
 // ORBS named by a link's path on another site, "Connection refused - we
 // hate spammers!", and "[SPFBL] blocked.", a filter's tag read as the
-// list's name alone).
+// list's name alone), dev17.tsv (the nineteenth round's) and dev18.tsv
+// (the twenty-second's: receivers' own refusals and look-alikes found
+// this round).
 func TestDev(t *testing.T) {
 	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv", "dev5.tsv", "dev7.tsv", "dev8.tsv", "dev9.tsv", "dev10.tsv", "dev11.tsv", "dev17.tsv", "dev18.tsv"} {
 		t.Run(f, func(t *testing.T) {
