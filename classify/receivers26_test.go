@@ -139,3 +139,42 @@ var hangupFamilies = []familyRow{
 }
 
 func TestHangupFamilies(t *testing.T) { checkFamilies(t, hangupFamilies) }
+
+// Issue 14, twenty-second round: receivers' refusal words in the Nordic
+// languages (Danish spærret, afvist, blokkeret; Norwegian avvist, sperret;
+// Swedish avvisad), Albanian (bllokuar) and Chinese 被阻止, with our
+// address near; the same words of a message, a recipient, a login or
+// relaying stay other. Rows written by hand, each verdict before the
+// classifier ran.
+var nordicRefusalFamilies = []familyRow{
+	{"refused", "550 Din IP-adresse er blokeret", Blocklist, ""},
+	{"refused", "550 Din IP-adresse er spærret", Blocklist, ""},
+	{"refused", "550 Forbindelse fra din IP-adresse afvist", Blocklist, ""},
+	{"refused", "550 Din server er på en sortliste", Blocklist, ""},
+	{"refused", "550 Din IP-adresse er blokeret på grund af spam", Blocklist, ""},
+	{"refused", "550 您的IP已被阻止", Blocklist, ""},
+	{"refused", "550 发信IP已被阻止", Blocklist, ""},
+	{"refused", "550 Adresa juaj IP është e bllokuar", Blocklist, ""},
+	{"look-alike", "550 Modtageren findes ikke", Other, ""},
+	{"look-alike", "552 Postkassen er fuld", Other, ""},
+	{"look-alike", "550 您的邮件已被阻止，因为它包含垃圾内容", Other, ""},
+	{"look-alike", "550 邮件内容被阻止", Other, ""},
+	{"refused", "550 Din IP-adresse er blokkeret", Blocklist, ""},
+	{"refused", "550 Din IP-adresse er sperret", Blocklist, ""},
+	{"refused", "550 Tilkobling fra din IP-adresse avvist", Blocklist, ""},
+	{"refused", "550 Anslutning från din IP-adress avvisad", Blocklist, ""},
+	{"look-alike", "550 Mottakeren finnes ikke", Other, ""},
+	{"look-alike", "550 Mottagaren finns inte", Other, ""},
+	{"look-alike", "552 Postkassen er full", Other, ""},
+	{"look-alike", "550 Meldingen ble avvist fordi den inneholder spam", Other, ""},
+	{"look-alike", "550 Meddelandet avvisades: innehållet ser ut som spam", Other, ""},
+	{"look-alike", "550 Beskeden blev afvist på grund af indhold", Other, ""},
+	{"look-alike", "550 Modtageren er spærret", Other, ""},
+	{"look-alike", "550 Mottakerens konto er sperret", Other, ""},
+	{"look-alike", "535 Godkendelse afvist", Other, ""},
+	{"look-alike", "550 Relæ afvist", Other, ""},
+	{"look-alike", "550 您的邮件因包含病毒已被阻止", Other, ""},
+	{"look-alike", "550 收件人已被阻止", Other, ""},
+}
+
+func TestNordicRefusalFamilies(t *testing.T) { checkFamilies(t, nordicRefusalFamilies) }
