@@ -8,8 +8,9 @@ import "testing"
 // issue's words ("the sending IP, host or domain refused as blocked,
 // listed, blacklisted, denied, low reputation").
 
-// domainListFamilies: a list the recipient domain or its user keeps of
-// the senders it will not take ("551 Sender is on domain's blacklist",
+// domainListFamilies: a list the recipient domain, an account, a
+// mailbox, an organisation, a group or a mailing list keeps of the
+// senders it will not take ("551 Sender is on domain's blacklist",
 // "Recipient blocklisting in effect") is the recipient's setting on our
 // sender address — NOTES.md's recipient-organisation blocks,
 // none:recipient_policy — not a listing of our IP. Our address, host or
@@ -47,7 +48,31 @@ var domainListFamilies = []familyRow{
 	{"other languages", "550 5.7.1 Afzender staat op de zwarte lijst van het domein", Other, ""},
 	{"other languages", "550 5.7.1 发件人在收件域的黑名单中", Other, ""},
 	{"other languages", "550 5.7.1 送信者は受信者のブラックリストに登録されています", Other, ""},
-	// look-alikes: our side on that list, a list named, a list no one owns
+	{"account's list", "550 Your address is on the blacklist of this mailbox", Other, ""},
+	{"account's list", "550 5.7.1 The sender is on the account's blacklist", Other, ""},
+	{"account's list", "550 5.7.1 Rejected: your address is on the block list of this mailbox", Other, ""},
+	{"account's list", "550 5.7.1 Sender is on the account blacklist", Other, ""},
+	{"account's list", "550 5.7.1 Sender is on the organization's blacklist", Other, ""},
+	{"account's list", "550 5.7.1 Sender is on the company's block list", Other, ""},
+	{"account's list", "550 5.7.1 Sender is on the admin's blacklist", Other, ""},
+	{"account's list", "550 5.7.1 Rejected: sender on the group's blacklist", Other, ""},
+	{"account's list", "550 5.7.1 The sender is on the list's ban list", Other, ""},
+	{"account's list", "550 5.7.1 Sender is on the deny list of this tenant", Other, ""},
+	{"account's list", "550 5.7.1 Absender steht auf der Blacklist dieses Postfachs", Other, ""},
+	{"account's list", "550 5.7.1 Absender ist in der Sperrliste des Kontos", Other, ""},
+	{"account's list", "550 5.7.1 L'expéditeur est sur la liste noire de cette boîte", Other, ""},
+	{"account's list", "550 5.7.1 El remitente está en la lista negra de la cuenta", Other, ""},
+	{"account's list", "550 5.7.1 Отправитель в черном списке почтового ящика", Other, ""},
+	{"account's list", "550 5.7.1 Отправитель в черном списке пользователя", Other, ""},
+	{"account's list", "550 5.7.1 Nadawca jest na czarnej liście użytkownika", Other, ""},
+	// look-alikes: our side on that list, a list named, a list no one owns,
+	// the receiver's own list (NOTES.md's unknown: "our internal reject
+	// list", a local LDAP list)
+	{"look-alike", "550 5.7.1 Your IP 192.0.2.1 is on the account's blacklist", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Client host [192.0.2.1] is on the organization's block list", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Sender is on the server's blacklist", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Sender is on our blacklist", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Sender is on the local blacklist", Blocklist, ""},
 	{"look-alike", "550 Your IP 192.0.2.1 is on the domain's blacklist", Blocklist, ""},
 	{"look-alike", "550 5.7.1 Client host [192.0.2.1] is on this domain's block list", Blocklist, ""},
 	{"look-alike", "550 5.7.1 Your mail server is on the recipient domain's blacklist", Blocklist, ""},
