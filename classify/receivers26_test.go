@@ -178,3 +178,68 @@ var nordicRefusalFamilies = []familyRow{
 }
 
 func TestNordicRefusalFamilies(t *testing.T) { checkFamilies(t, nordicRefusalFamilies) }
+
+// Issue 14 item 2, twenty-second round: a refusal of ours that links to a
+// catalog receiver's own support or postmaster page is that receiver's
+// (found: url), for every receiver of the catalog with a page its replies
+// or help centre use; AT&T's att.com, Yahoo! JAPAN's yahoo-net.jp and
+// GoDaddy's godaddy.com were missing. A page linked beside another failure
+// makes no block. Rows written by hand, each verdict before the
+// classifier ran.
+var receiverURLFamilies = []familyRow{
+	{"support page", "554 5.7.1 Your IP is blocked. See https://help.naver.com/alias/mail/mail_14.naver", Blocklist, "naver"},
+	{"support page", "554 5.7.1 Your IP is blocked. See https://cs.daum.net/faq/266.html", Blocklist, "daum"},
+	{"support page", "550 Your IP is blocked. See https://service.mail.qq.com/detail/122/66", Blocklist, "tencent"},
+	{"support page", "554 Your IP is blocked. http://help.163.com/special/007525FT/spam.html", Blocklist, "netease"},
+	{"support page", "554 Your IP is blocked. http://help.sina.com.cn/", Blocklist, "sina"},
+	{"support page", "553 Your IP is blocked. http://mail.sohu.com/info/policy", Blocklist, "sohu"},
+	{"support page", "550 Your IP is blocked. https://help.mail.ru/mail/spam/blocked", Blocklist, "mailru"},
+	{"support page", "554 Your IP is blocked. https://yandex.ru/support/mail/web/spam/honest-mailers.html", Blocklist, "yandex"},
+	{"support page", "550 Your IP is blocked. https://help.rambler.ru/mail/mail-pochtovye-klienty/1277/", Blocklist, "rambler"},
+	{"support page", "554 Your IP is blocked. https://napoveda.seznam.cz/cz/email/", Blocklist, "seznam"},
+	{"support page", "554 Your IP is blocked. https://pomoc.poczta.interia.pl/", Blocklist, "interia"},
+	{"support page", "554 Your IP is blocked. https://pomoc.wp.pl/", Blocklist, "wp"},
+	{"support page", "554 Your IP is blocked. https://pomoc.poczta.onet.pl/", Blocklist, "onet"},
+	{"support page", "550 Your IP is blocked. https://postmaster.orange.fr/", Blocklist, "orange"},
+	{"support page", "550 Your IP is blocked. http://postmaster.free.fr/", Blocklist, "free"},
+	{"support page", "550 Your IP is blocked. https://assistance.sfr.fr/", Blocklist, "sfr"},
+	{"support page", "554 Your IP is blocked. https://postmaster.gmx.net/en/case?c=r0201", Blocklist, "gmx"},
+	{"support page", "554 Your IP is blocked. https://postmaster.t-online.de/", Blocklist, "tonline"},
+	{"support page", "550 Your IP is blocked. https://aiuto.libero.it/", Blocklist, "italiaonline"},
+	{"support page", "550 Your IP is blocked. https://www.kpn.com/service/email", Blocklist, "kpn"},
+	{"support page", "550 Your IP is blocked. https://email.uol.com.br/", Blocklist, "uol"},
+	{"support page", "554 Your IP is blocked. https://www.zoho.com/mail/help/", Blocklist, "zoho"},
+	{"support page", "554 Your IP is blocked. https://postmaster.comcast.net/", Blocklist, "comcast"},
+	{"support page", "554 Your IP is blocked. https://www.cox.com/residential/support/email-error-codes.html", Blocklist, "cox"},
+	{"support page", "554 Your IP is blocked. https://www.spectrum.net/support/internet/understanding-email-error-codes", Blocklist, "spectrum"},
+	{"support page", "553 Your IP is blocked. https://www.att.com/support/article/email-support/", Blocklist, "att"},
+	{"support page", "550 Your IP is blocked. http://www.verizon.net/whitelist", Blocklist, "verizon"},
+	{"support page", "550 Your IP is blocked. https://www.earthlink.net/block", Blocklist, "earthlink"},
+	{"support page", "554 Your IP is blocked. https://www.centurylink.com/home/help/internet/email.html", Blocklist, "centurylink"},
+	{"support page", "554 Your IP is blocked. https://www.telstra.com.au/support/email", Blocklist, "telstra"},
+	{"support page", "554 Your IP is blocked. https://support.apple.com/en-us/102322", Blocklist, "apple"},
+	{"support page", "550 Your IP is blocked. https://sendersupport.olc.protection.outlook.com/pm/", Blocklist, "microsoft"},
+	{"support page", "550 Your IP is blocked. https://support.google.com/mail/answer/188131", Blocklist, "gmail"},
+	{"support page", "554 Your IP is blocked. https://senders.yahooinc.com/smtp-error-codes", Blocklist, "yahoo"},
+	{"support page", "550 Your IP is blocked. https://www.docomo.ne.jp/service/mail/", Blocklist, "docomo"},
+	{"support page", "550 Your IP is blocked. https://www.au.com/support/service/mobile/trouble/mail/", Blocklist, "kddi"},
+	{"support page", "550 Your IP is blocked. https://www.softbank.jp/mobile/support/mail/", Blocklist, "softbank"},
+	{"support page", "550 Your IP is blocked. https://support.ocn.ne.jp/", Blocklist, "ocn"},
+	{"support page", "550 Your IP is blocked. https://support.biglobe.ne.jp/", Blocklist, "biglobe"},
+	{"support page", "550 Your IP is blocked. https://support.nifty.com/", Blocklist, "nifty"},
+	{"support page", "550 Your IP is blocked. https://support.yahoo-net.jp/", Blocklist, "yahoojp"},
+	{"support page", "554 Your IP is blocked. https://www.godaddy.com/help/", Blocklist, "godaddy"},
+	{"support page", "550 Your IP is blocked. https://www.rackspace.com/", Blocklist, "rackspace"},
+	{"support page", "554 Your IP is blocked. https://www.proximus.be/support/", Blocklist, "proximus"},
+	{"support page", "554 Your IP is blocked. https://www.swisscom.ch/", Blocklist, "bluewin"},
+	{"look-alike", "550 5.1.1 User unknown. See https://www.att.com/support/article/email-support/", Other, ""},
+	{"look-alike", "552 Mailbox full. https://www.godaddy.com/help/", Other, ""},
+	{"look-alike", "550 No such user. https://support.yahoo-net.jp/", Other, ""},
+	{"look-alike", "550 5.1.1 The email account that you tried to reach does not exist. https://support.google.com/mail/answer/6596", Other, ""},
+	{"look-alike", "554 Message rejected as spam. See https://help.mail.ru/mail/spam", Other, ""},
+	{"look-alike", "550 Relay not permitted. https://postmaster.orange.fr/", Other, ""},
+	{"look-alike", "552 Message too large. https://www.zoho.com/mail/help/", Other, ""},
+	{"look-alike", "535 Authentication failed. https://support.apple.com/en-us/102322", Other, ""},
+}
+
+func TestReceiverURLFamilies(t *testing.T) { checkFamilies(t, receiverURLFamilies) }
