@@ -89,3 +89,27 @@ var domainListFamilies = []familyRow{
 }
 
 func TestDomainListFamilies(t *testing.T) { checkFamilies(t, domainListFamilies) }
+
+// senderAddressListFamilies: a mail address said to be on a list, before
+// the verb ("<a@example.org> is on our block list", "a@example.org is
+// blacklisted here"), and the envelope's "MAIL FROM blacklisted", are the
+// sender address's refusal (the 'blocked sender' veto), not our IP's; a
+// host or an address in angle brackets ("<mx.example.net> is blocked",
+// "521 <192.0.2.1> is blocked") and a terse "blacklisted (a@example.org)"
+// (dev7.tsv) stay blocks.
+var senderAddressListFamilies = []familyRow{
+	{"address listed", "550 5.7.1 <a@example.org> is on our block list", Other, ""},
+	{"address listed", "550 5.7.1 a@example.org is blacklisted here", Other, ""},
+	{"address listed", "553 5.7.1 a@example.org is in the blacklist", Other, ""},
+	{"address listed", "550 a@example.org has been blocked by the administrator", Other, ""},
+	{"address listed", "554 5.7.1 <a@example.org> is on the local sender blacklist", Other, ""},
+	{"address listed", "553 5.7.1 MAIL FROM blacklisted", Other, ""},
+	{"address listed", "553 MAIL FROM address is blacklisted", Other, ""},
+	{"look-alike", "550 5.7.1 <mx.example.net> is blocked", Blocklist, ""},
+	{"look-alike", "521 <192.0.2.1> is blocked", Blocklist, "att"},
+	{"look-alike", "554 blacklisted (a@example.org)", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Mail from 192.0.2.1 blacklisted", Blocklist, ""},
+	{"look-alike", "550 <a@example.org> is blacklisted: your IP 192.0.2.1 is listed in bl.example.org", Blocklist, ""},
+}
+
+func TestSenderAddressListFamilies(t *testing.T) { checkFamilies(t, senderAddressListFamilies) }

@@ -56,8 +56,9 @@ import (
 // is a prefix ("blacklist*" is also "blacklisted"); "{ip}" stands for an
 // address, "{link}", after a first word, for a link ("appears on
 // {link}"), "{addr}" for a mail address ("a@example.org" or a word in
-// angle brackets) and "{word}", after a first word, for any one plain word
-// ("blocked by the {word} user": a user's name), "{provider}", after a
+// angle brackets; "{mail}" for the address with its "@" only) and
+// "{word}", after a first word, for any one plain word ("blocked by the
+// {word} user": a user's name), "{provider}", after a
 // first word, for the name a catalog provider is called by ("blocked by
 // {provider}": "blocked by Mimecast", "denied by Barracuda Networks"),
 // "{host}", after a first
@@ -192,6 +193,7 @@ type cueElem struct {
 	masked bool  // "<list>": the word alone in brackets, a template's placeholder ("[list]", "{zone}")
 	hole   bool  // "{placeholder}": any placeholder ("%s", "%2", "<RBL>", "{zone}", "[list]")
 	caller bool  // "{provider}": the words of a name a catalog provider is called by ("mimecast", "trend micro")
+	mail   bool  // "{mail}": a mail address with its "@" ("a@example.org"), not a word in angle brackets
 	kind   uint8 // tokWord: match word (or prefix); else match the kind
 }
 
@@ -511,7 +513,8 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 }
 
 // parseCue reads a phrase: words separated by spaces, "*" at a word's end
-// for a prefix, "{ip}" and "{addr}" for those kinds of word, "{word}" (not
+// for a prefix, "{ip}" and "{addr}" for those kinds of word ("{mail}": an
+// address with its "@" only, not a word in angle brackets), "{word}" (not
 // first) for any one plain word, "<list>" for the word alone in brackets
 // ("<list>", "[list]", "{list}": a placeholder), "{placeholder}" (not
 // first) for any placeholder ("%s", "%2", "<RBL>", "{zone}"). The words are
@@ -523,8 +526,8 @@ func parseCue(p string) (cuePhrase, string) {
 		case "{ip}":
 			ph.elems = append(ph.elems, cueElem{kind: tokIP})
 			continue
-		case "{addr}":
-			ph.elems = append(ph.elems, cueElem{kind: tokAddr})
+		case "{addr}", "{mail}":
+			ph.elems = append(ph.elems, cueElem{kind: tokAddr, mail: f == "{mail}"})
 			continue
 		case "{link}":
 			if len(ph.elems) == 0 {
@@ -895,7 +898,7 @@ func (cs *cueSet) scan(ev []cueEvent, low []byte, toks []cueToken) []cueEvent {
 			t := toks[i+k]
 			switch {
 			case e.kind != tokWord:
-				if t.kind != e.kind {
+				if t.kind != e.kind || e.mail && bytes.IndexByte(word(t), '@') < 0 {
 					return
 				}
 				if t.aside && ph.kind == cueSubject && len(ph.elems) == 1 {
