@@ -301,14 +301,14 @@ func (t *Tracker) restore(st *state, qid string, ref *msgRef) *msgState {
 	// message): they stand at the fate counted.
 	if ms.idx >= 0 {
 		for _, r := range st.inc.Messages[ms.idx].Recipients {
-			ms.rcpts = append(ms.rcpts, rcptFate{r, found.fate})
+			ms.rcpts = append(ms.rcpts, rcptFate{t.rcptHash(r), found.fate})
 		}
 		if !t.cfg.NoEvents && int(ms.idx) < len(st.msgs) {
 			st.msgs[ms.idx] = ms
 		}
 	}
 	if len(ms.rcpts) == 0 {
-		ms.rcpts = append(ms.rcpt0[:0], rcptFate{"", found.fate})
+		ms.rcpts = append(ms.rcpt0[:0], rcptFate{0, found.fate})
 	}
 	if ref == nil {
 		ref = t.newRef(strings.Clone(qid))

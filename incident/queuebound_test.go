@@ -264,7 +264,7 @@ func TestQueueStateMemory(t *testing.T) {
 	}
 	per := float64(grown) / (n - 1)
 	t.Logf("%.0f bytes a refused message in the queue", per)
-	if per > 430 {
-		t.Errorf("%.0f bytes a refused message in the queue (%d bytes for %d); want at most 430", per, grown, n-1)
+	if per > 380 {
+		t.Errorf("%.0f bytes a refused message in the queue (%d bytes for %d); want at most 380", per, grown, n-1)
 	}
 }

@@ -305,9 +305,23 @@ func (t *Tracker) submitter(s submitter) *submitter {
 	return p
 }
 
+// rcptFate is an affected recipient of a message and its outcome. The
+// recipient is its hash (rcptHash): a delivery or bounce line is matched
+// to it, and only a listed message (Incident.Messages) keeps the address
+// itself — a copy of each refused recipient took 48 bytes or so a message
+// in the queue.
 type rcptFate struct {
-	addr string
+	h    uint64
 	fate fateCode
+}
+
+// rcptHash returns the hash rcptFate keeps of a recipient (0: none named,
+// which stands for them all).
+func (t *Tracker) rcptHash(rcpt string) uint64 {
+	if rcpt == "" {
+		return 0
+	}
+	return maphash.String(t.seed, rcpt)
 }
 
 // Maps keyed by strings from the log are written only when the key is new,
@@ -542,9 +556,11 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 // affect records the refused recipient and its message.
 func (t *Tracker) affect(st *state, r *Observation) {
 	rcpt := r.To
-	owned := "" // rcpt copied once, for every list that keeps it
+	owned := ""   // rcpt copied once, for every list that keeps it
+	var rh uint64 // rcptHash(rcpt)
 	if rcpt != "" {
 		h := maphash.String(t.seed, rcpt)
+		rh = h
 		if !st.rcpts.has(h) && !(t.distinct >= MaxDistinct && slices.Contains(st.inc.Recipients, rcpt)) {
 			t.remember(&st.rcpts, h)
 			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
@@ -644,20 +660,19 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		fate = fateBounced
 	}
 	if rcpt != "" {
-		if i := ms.find(rcpt); i >= 0 {
+		if i := ms.find(rh); i >= 0 {
 			ms.rcpts[i].fate = fate
 		} else {
-			if owned == "" {
-				owned = strings.Clone(rcpt)
-			}
-			rcpt = owned
 			if ms.rcpts == nil {
 				ms.rcpts = ms.rcpt0[:0]
 			}
-			ms.rcpts = append(ms.rcpts, rcptFate{rcpt, fate})
+			ms.rcpts = append(ms.rcpts, rcptFate{rh, fate})
 			if ms.idx >= 0 {
+				if owned == "" {
+					owned = strings.Clone(rcpt)
+				}
 				m := &st.inc.Messages[ms.idx]
-				m.Recipients = append(m.Recipients, rcpt)
+				m.Recipients = append(m.Recipients, owned)
 			}
 		}
 	}
@@ -677,9 +692,9 @@ func roomFor[T any](s []T, limit int) []T {
 }
 
 // find returns the index of rcpt among the message's recipients, or -1.
-func (ms *msgState) find(rcpt string) int {
+func (ms *msgState) find(h uint64) int {
 	for i := range ms.rcpts {
-		if ms.rcpts[i].addr == rcpt {
+		if ms.rcpts[i].h == h {
 			return i
 		}
 	}
@@ -784,10 +799,11 @@ func (t *Tracker) setFate(qid, rcpt string, f fateCode) {
 		return
 	}
 	ref.last = t.nowSec
+	h := t.rcptHash(rcpt)
 	for _, ms := range ref.entries {
 		changed := false
 		for i := range ms.rcpts {
-			if rf := &ms.rcpts[i]; (rcpt == "" || rf.addr == rcpt) && rf.fate != f {
+			if rf := &ms.rcpts[i]; (h == 0 || rf.h == h) && rf.fate != f {
 				rf.fate = f
 				changed = true
 			}
@@ -1301,7 +1317,7 @@ func (t *Tracker) Restore(incs []Incident) {
 			ms := &msgState{st: st, idx: int32(i), fate: codeOf(m.Fate), sub: t.submitter(submitter{login: m.Login, from: m.From, client: m.Client, fromKnown: m.FromKnown})}
 			st.who.Add(m.Login, m.From, m.FromKnown, m.Client)
 			for _, r := range m.Recipients {
-				ms.rcpts = append(ms.rcpts, rcptFate{r, codeOf(m.Fate)})
+				ms.rcpts = append(ms.rcpts, rcptFate{t.rcptHash(r), codeOf(m.Fate)})
 			}
 			st.msgs = append(st.msgs, ms)
 			ref := t.byQueue.get(m.QueueID)
