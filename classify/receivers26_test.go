@@ -136,6 +136,11 @@ var hangupFamilies = []familyRow{
 	{"look-alike", "550 用户已被挂起", Other, ""},
 	{"look-alike", "550 收件人帐户被挂起", Other, ""},
 	{"look-alike", "550 邮箱已挂起", Other, ""},
+	{"hung up", "421 Your IP is hangup due to abnormal sending", Blocklist, ""},
+	{"hung up", "554 Host 192.0.2.1 is hangup for spam", Blocklist, ""},
+	{"look-alike", "421 Remote host hangup", Other, ""},
+	{"look-alike", "451 4.4.2 Connection hangup during data transfer", Other, ""},
+	{"look-alike", "421 Server hangup, try again later", Other, ""},
 }
 
 func TestHangupFamilies(t *testing.T) { checkFamilies(t, hangupFamilies) }
