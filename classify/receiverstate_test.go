@@ -1,0 +1,43 @@
+package classify
+
+import "testing"
+
+// receiverStateFamilies (issue 14, twenty-second round): the receiver's
+// own state — overloaded, in maintenance, out of resources, taking no
+// mail from anyone just now — is no verdict on our address, also behind
+// Postfix's "refused to talk to me:", whose rules take any 5xx greeting
+// for a refusal of us unless a named veto group holds. Our address, a
+// list, spam or a reputation said beside it stays a block. Rows written
+// by hand, each verdict before the classifier ran.
+var receiverStateFamilies = []familyRow{}
+
+func init() {
+	const greet = "host mx.example.net[192.0.2.1] refused to talk to me: "
+	for _, s := range []string{
+		"554 5.3.2 Server is overloaded",
+		"554 mx.example.net ESMTP not accepting messages",
+		"554 Sorry, this server is not accepting mail at this time",
+		"554 5.3.2 System overload, try again later",
+		"550 Server is down for maintenance",
+		"554 5.3.0 Out of resources",
+		"550 5.3.0 Insufficient system resources",
+		"554 Local error in processing",
+		"554 5.3.1 Mail system full: disk full",
+	} {
+		receiverStateFamilies = append(receiverStateFamilies,
+			familyRow{"state", s, Other, ""},
+			familyRow{"state at the greeting", greet + s, Other, ""})
+	}
+	for _, s := range []string{
+		"554 Not accepting messages from 192.0.2.9",
+		"554 mx.example.net ESMTP not accepting messages from your network",
+		"554 Server overloaded. Your IP is blacklisted",
+		"554 5.7.1 Not accepting messages from spammers",
+		"554 Maintenance mode: your IP 192.0.2.9 is listed in bl.example.org",
+	} {
+		receiverStateFamilies = append(receiverStateFamilies,
+			familyRow{"look-alike", greet + s, Blocklist, ""})
+	}
+}
+
+func TestReceiverStateFamilies(t *testing.T) { checkFamilies(t, receiverStateFamilies) }
