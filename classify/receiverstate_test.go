@@ -4,7 +4,9 @@ import "testing"
 
 // receiverStateFamilies (issue 14, twenty-second round): the receiver's
 // own state — overloaded, in maintenance, out of resources, taking no
-// mail from anyone just now — is no verdict on our address, also behind
+// mail from anyone just now, or from no one outside (RFC 7504's "does
+// not accept mail", an internal or backup host, submission on another
+// port) — is no verdict on our address, also behind
 // Postfix's "refused to talk to me:", whose rules take any 5xx greeting
 // for a refusal of us unless a named veto group holds. Our address, a
 // list, spam or a reputation said beside it stays a block. Rows written
@@ -23,6 +25,15 @@ func init() {
 		"550 5.3.0 Insufficient system resources",
 		"554 Local error in processing",
 		"554 5.3.1 Mail system full: disk full",
+		"554 5.7.1 This server does not accept mail",
+		"521 5.3.2 mx.example.net does not accept mail (RFC 7504)",
+		"554 5.7.1 This server is for internal use only",
+		"554 5.7.1 Not an MX for this domain",
+		"554 5.7.1 This is a backup MX; please deliver to the primary",
+		"554 5.7.1 Please use port 587 for submission",
+		"554 5.7.1 This mail server has been decommissioned",
+		"554 5.7.1 Service disabled",
+		"554 5.5.0 Error: SMTP protocol synchronization",
 	} {
 		receiverStateFamilies = append(receiverStateFamilies,
 			familyRow{"state", s, Other, ""},
@@ -34,6 +45,9 @@ func init() {
 		"554 Server overloaded. Your IP is blacklisted",
 		"554 5.7.1 Not accepting messages from spammers",
 		"554 Maintenance mode: your IP 192.0.2.9 is listed in bl.example.org",
+		"554 This server does not accept mail from your IP",
+		"554 We do not accept mail from spammers",
+		"554 We do not accept mail from dynamic IPs",
 	} {
 		receiverStateFamilies = append(receiverStateFamilies,
 			familyRow{"look-alike", greet + s, Blocklist, ""})
