@@ -132,12 +132,27 @@ func (b *obsBatch) addRecord(rec *postfixlog.Record, v *classify.Verdict) bool {
 	return true
 }
 
-// get sets *o to the i-th observation.
+// get sets *o to the i-th observation. *o is zero or what get set it to
+// before (its callers change only its time and verdict): only the strings
+// that one's kind carries are cleared, not all fifteen — zeroing the whole
+// observation cost 110 instructions a line.
 func (b *obsBatch) get(i int, o *incident.Observation) {
 	c := &b.obs[i]
-	*o = incident.Observation{Kind: c.kind, At: b.times[c.at], QueueID: b.str(c.qid)}
+	switch o.Kind {
+	case postfixlog.KindDelivery:
+		o.Status, o.To, o.RemoteHost, o.RelayHost, o.RelayIP, o.Raw, o.Instance = "", "", "", "", "", "", ""
+	case postfixlog.KindQueued, postfixlog.KindPickup:
+		o.From = ""
+	case postfixlog.KindMessageID:
+		o.MessageID = ""
+	case postfixlog.KindClient:
+		o.Login, o.Client = "", ""
+	}
+	o.Kind, o.At, o.QueueID, o.Verdict = c.kind, b.times[c.at], b.str(c.qid), nil
 	if c.next != (span{}) || c.prev != (span{}) {
 		o.Prev, o.Next = b.str(c.prev), b.str(c.next)
+	} else if o.Prev != "" || o.Next != "" {
+		o.Prev, o.Next = "", ""
 	}
 	switch c.kind {
 	case postfixlog.KindDelivery:

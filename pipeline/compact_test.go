@@ -62,7 +62,9 @@ func TestObsBatch(t *testing.T) {
 // from a batch that took the record (addRecord) the same, and addRecord
 // takes the records ObservationOf takes — a string ObservationOf starts
 // to set for a kind, or a kind it starts to take, fails here until
-// addRecord follows.
+// addRecord follows. Read one after another into the same observation
+// (as the merger reads them: get clears only what the one before set),
+// in either order, each is still what ObservationOf makes.
 func TestObsBatchKeepsObservationOf(t *testing.T) {
 	// Every string field of a record a distinct part of the chunk's text.
 	var names []string
@@ -96,6 +98,9 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 	}
 	v := classify.Verdict{Provider: "spamhaus", Listed: "192.0.2.1"}
 	seen := 0
+	var all obsBatch // every record observed, in one batch
+	all.reset(data)
+	var wants []incident.Observation
 	for kind := postfixlog.KindUnknown; kind <= postfixlog.KindHeader; kind++ {
 		for _, links := range []bool{false, true} {
 			r := rec
@@ -114,6 +119,8 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 			if !ok {
 				continue
 			}
+			all.addRecord(&r, &v)
+			wants = append(wants, want)
 			seen++
 			var got incident.Observation
 			b.get(0, &got)
@@ -131,5 +138,23 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 	}
 	if seen < 8 {
 		t.Errorf("only %d kinds observed", seen)
+	}
+	var o incident.Observation
+	for _, order := range []int{1, -1} {
+		for j := range wants {
+			i := j
+			if order < 0 {
+				i = len(wants) - 1 - j
+			}
+			all.get(i, &o)
+			got, want := o, wants[i]
+			if (got.Verdict == nil) != (want.Verdict == nil) || got.Verdict != nil && *got.Verdict != *want.Verdict {
+				t.Errorf("%d after another: verdict %+v, want %+v", i, got.Verdict, want.Verdict)
+			}
+			got.Verdict, want.Verdict = nil, nil
+			if got != want {
+				t.Errorf("%d after another: got %+v\nwant %+v", i, got, want)
+			}
+		}
 	}
 }
