@@ -43,3 +43,31 @@ var clientEchoFamilies = []familyRow{
 }
 
 func TestClientEchoFamilies(t *testing.T) { checkFamilies(t, clientEchoFamilies) }
+
+// spamFromFamilies: spam detected, or spam from an address refused, in
+// the languages the block cues read ("Spam erkannt (IP 192.0.2.1)",
+// "Spam von 192.0.2.1 abgelehnt", "Спам от 192.0.2.1 отклонен") is the
+// message's content, as "Rejected: SPAM from 192.0.2.1" is in English;
+// too much spam from our address, or our address on a black list said
+// beside it in the same language, stays a block.
+var spamFromFamilies = []familyRow{
+	{"spam detected", "550 5.7.1 Spam erkannt (IP 192.0.2.1, Score 12.3)", Other, ""},
+	{"spam detected", "550 5.7.1 Spam détecté - IP 192.0.2.1", Other, ""},
+	{"spam detected", "550 5.7.1 Spam detectado - IP 192.0.2.1", Other, ""},
+	{"spam detected", "550 5.7.1 Spam rilevato (IP 192.0.2.1)", Other, ""},
+	{"spam detected", "550 5.7.1 Спам обнаружен, IP 192.0.2.1", Other, ""},
+	{"spam detected", "550 5.7.1 Wykryto spam (IP 192.0.2.1)", Other, ""},
+	{"spam from", "550 Spam from 192.0.2.1 rejected", Other, ""},
+	{"spam from", "550 5.7.1 Spam von 192.0.2.1 abgelehnt", Other, ""},
+	{"spam from", "550 5.7.1 Spam de 192.0.2.1 rejeté", Other, ""},
+	{"spam from", "550 5.7.1 Spam desde 192.0.2.1 rechazado", Other, ""},
+	{"spam from", "550 5.7.1 Спам от 192.0.2.1 отклонен", Other, ""},
+	{"look-alike", "550 Too much spam from 192.0.2.1", Blocklist, ""},
+	{"look-alike", "550 Spam from your IP rejected", Blocklist, ""},
+	{"look-alike", "550 Spam from 192.0.2.1 blocked: 192.0.2.1 is listed in bl.example.org", Blocklist, ""},
+	{"look-alike", "554 Spam von 192.0.2.1 abgelehnt: IP steht auf der Blacklist", Blocklist, ""},
+	{"look-alike", "554 Spam erkannt: Ihre IP steht auf der Blacklist", Blocklist, ""},
+	{"look-alike", "554 Spam détecté : votre IP est sur liste noire", Blocklist, ""},
+}
+
+func TestSpamFromFamilies(t *testing.T) { checkFamilies(t, spamFromFamilies) }
