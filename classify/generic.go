@@ -1390,6 +1390,13 @@ func (cs *cueSet) supposition(ev []cueEvent, low []byte, toks []cueToken) bool {
 	return held&^cs.named != 0 || held != 0 && !named(rest, low, toks)
 }
 
+// commonTwins are plain spellings that are another word of a language
+// the layer reads: French "listé" without its accent is "liste", the
+// French and German noun ("liste de diffusion", "Mailing-Liste"), so
+// "listé" and "listés" have no twin (the French "est liste" is a cue of
+// its own).
+var commonTwins = map[string]bool{"liste": true, "listes": true}
+
 // unaccented returns the plain-ASCII twins of a cue written with Latin
 // letters that carry diacritics: the letters without their marks
 // ("czarnej liście" → "czarnej liscie", "černé listině" → "cerne
@@ -1443,7 +1450,7 @@ func unaccented(p string) []string {
 		plain = append(plain, a...)
 		spelt = append(spelt, a...)
 	}
-	if !twin || len(plain) <= 3 {
+	if !twin || len(plain) <= 3 || commonTwins[string(plain)] {
 		return nil // a word as short as "ma" ("má", Czech "bad") is another language's word
 	}
 	if umlaut {

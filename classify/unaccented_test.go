@@ -94,6 +94,19 @@ var unaccentedFamilies = []familyRow{
 	{"look-alike", "550 Votre message a ete refuse car il contient un virus", Other, ""},
 	{"look-alike", "550 Il destinatario non esiste", Other, ""},
 	{"look-alike", "552 Messaggio troppo grande", Other, ""},
+	// "listé" without its accent is the French and German noun "liste":
+	// a mailing list that refuses our address is no listing of it.
+	{"look-alike", "550 Ihre IP-Adresse darf nicht an die Mailing-Liste senden", Other, ""},
+	{"look-alike", "550 Absender nicht auf der Liste der Mitglieder, IP 192.0.2.1", Other, ""},
+	{"look-alike", "550 Votre IP n'est pas autorisée à écrire à cette liste de diffusion", Other, ""},
+	{"look-alike", "550 Votre IP n'est pas autorisee a ecrire a cette liste de diffusion", Other, ""},
+	{"look-alike", "550 Empfaenger nicht in der Liste, Ihre IP 192.0.2.1", Other, ""},
+	{"look-alike", "550 Ihre IP-Adresse ist nicht in der Liste der erlaubten Absender", Other, ""},
+	{"look-alike", "550 Liste de diffusion fermee: votre adresse IP n'est pas membre", Other, ""},
+	{"look-alike", "550 5.7.1 Votre IP n'est pas listee dans les serveurs SPF du domaine", Other, ""},
+	{"look-alike", "550 Seu IP nao esta autorizado a enviar para esta lista de discussao", Other, ""},
+	{"look-alike", "550 Su IP no esta autorizada para enviar a esta lista de correo", Other, ""},
+	{"block", "550 Votre IP est listee sur bl.example.org", Blocklist, ""},
 }
 
 func TestUnaccentedFamilies(t *testing.T) { checkFamilies(t, unaccentedFamilies) }
@@ -111,6 +124,7 @@ func TestUnaccented(t *testing.T) {
 		{"straße", []string{"strasse"}},
 		{"spärrad", []string{"sparrad", "spaerrad"}},
 		{"má", nil},            // too short: Czech "bad" would be "ma"
+		{"listé", nil},         // "liste" is the French and German noun
 		{"blacklist", nil},     // ASCII already
 		{"черном списке", nil}, // not Latin
 		{"黑名单", nil},
