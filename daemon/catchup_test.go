@@ -91,7 +91,7 @@ func TestCatchUpDayOldLog(t *testing.T) {
 
 	// The incidents: those of a replay of the same lines, with the same
 	// lifecycle.
-	ended := sameAsReplay(t, st, log, cfg)
+	ended := sameAsReplay(t, st, log, cfg, dayOld)
 
 	// The notices: the current incident's opened, and one backlog summary
 	// naming exactly the incidents replay shows as ended.
@@ -261,17 +261,8 @@ func TestCatchUpRestartSummaryOnce(t *testing.T) {
 	if half <= 0 {
 		t.Fatal("no line at t0-9h30m")
 	}
-	appendLines(t, h.log, lines[:half]...)
 	cfg := catchUpConfig(h)
-	h.noEndMarks = true
-	h.start(cfg)
-	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	waitRead(t, st, h.log)
-	h.stop()
+	st := h.readAndStop(cfg, lines[:half])
 	if n := h.mail.count(); n != 0 {
 		t.Fatalf("%d notices before the live end", n)
 	}
@@ -318,6 +309,26 @@ func TestCatchUpRestartSummaryOnce(t *testing.T) {
 	if len(all) != 2 {
 		t.Errorf("%d notices recorded, want 2: %+v", len(all), all)
 	}
+}
+
+// readAndStop appends lines to the log, starts the daemon with cfg,
+// waits until it committed them all while still catching up (its source
+// gives no end mark), and stops it. It returns the store, open read-only
+// until the test ends.
+func (h *harness) readAndStop(cfg *config.Config, lines []string) *track.Store {
+	t := h.t
+	t.Helper()
+	appendLines(t, h.log, lines...)
+	h.noEndMarks = true
+	h.start(cfg)
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	waitRead(t, st, h.log)
+	h.stop()
+	return st
 }
 
 func ids(incs []incident.Incident) []string {
@@ -618,7 +629,7 @@ func TestCatchUpJumpToNow(t *testing.T) {
 			for s := 1; s <= 40; s++ {
 				h.tickAt(t0.Add(time.Duration(s) * time.Second))
 			}
-			h.endsAsReplay(log, cfg)
+			h.endsAsReplay(log, cfg, dayOld)
 		})
 	}
 }
@@ -655,7 +666,7 @@ func TestCatchUpSeveralFiles(t *testing.T) {
 	log := dayOldLog()
 	appendLines(t, h.log, strings.Split(strings.TrimSuffix(log, "\n"), "\n")...)
 	h.catchUp(cfg)
-	h.endsAsReplay(log, cfg)
+	h.endsAsReplay(log, cfg, dayOld)
 }
 
 // TestCatchUpStateDeleted: the state file deleted while the daemon catches
@@ -715,15 +726,23 @@ func TestCatchUpStateDeleted(t *testing.T) {
 	for s := 1; s <= 40; s++ {
 		h.tickAt(t0.Add(time.Duration(s) * time.Second))
 	}
-	h.endsAsReplay(log, cfg)
+	h.endsAsReplay(log, cfg, dayOld)
 }
 
-// endsAsReplay ends a catch-up of the day-old log (or of its cut): it
-// waits for the two emails it sends — the current incident's opened notice
-// and one backlog summary —, stops the daemon, and checks the stored
-// incidents against a replay of log (sameAsReplay), the notices
-// (checkCatchUpNotices), and that no other email was sent.
-func (h *harness) endsAsReplay(log string, cfg *config.Config) {
+// replayWant is how many incidents replay finds in a catch-up test's log
+// and how many of them it shows ended (a check of the test's log).
+type replayWant struct{ incidents, ended int }
+
+// dayOld is replayWant of dayOldLog, cut or not.
+var dayOld = replayWant{incidents: 4, ended: 3}
+
+// endsAsReplay ends a catch-up of the day-old log (or of its cut, or of a
+// log with more, want): it waits for the two emails it sends — the
+// current incident's opened notice and one backlog summary —, stops the
+// daemon, and checks the stored incidents against a replay of log
+// (sameAsReplay), the notices (checkCatchUpNotices), and that no other
+// email was sent.
+func (h *harness) endsAsReplay(log string, cfg *config.Config, want replayWant) {
 	t := h.t
 	t.Helper()
 	emails := []notify.Item{h.mail.wait(t, "opened or backlog"), h.mail.wait(t, "opened or backlog")}
@@ -733,7 +752,7 @@ func (h *harness) endsAsReplay(log string, cfg *config.Config) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ended := sameAsReplay(t, st, log, cfg)
+	ended := sameAsReplay(t, st, log, cfg, want)
 	checkCatchUpNotices(t, st, emails, ended, "Trend Micro")
 	if n := h.mail.count(); n != 2 {
 		t.Errorf("%d emails, want the opened notice and the backlog summary", n)
@@ -741,18 +760,18 @@ func (h *harness) endsAsReplay(log string, cfg *config.Config) {
 }
 
 // sameAsReplay checks that the stored incidents are those of a replay of
-// log (the day-old log's four, cut or not), with the same counts and
+// log (the day-old log's four, cut or not: want), with the same counts and
 // lifecycle, and that those replay shows as ended were never announced on
-// their own; it returns them (three).
-func sameAsReplay(t *testing.T, st *track.Store, log string, cfg *config.Config) []string {
+// their own; it returns them (three in the day-old log).
+func sameAsReplay(t *testing.T, st *track.Store, log string, cfg *config.Config, want replayWant) []string {
 	t.Helper()
 	res := replayAt(t, log, cfg)
 	stored, err := st.Incidents(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Incidents) != 4 {
-		t.Fatalf("replay found %d incidents, want 4 (the test's log is wrong): %v", len(res.Incidents), ids(res.Incidents))
+	if len(res.Incidents) != want.incidents {
+		t.Fatalf("replay found %d incidents, want %d (the test's log is wrong): %v", len(res.Incidents), want.incidents, ids(res.Incidents))
 	}
 	if !slices.Equal(ids(stored), ids(res.Incidents)) {
 		t.Fatalf("daemon found %v, replay %v", ids(stored), ids(res.Incidents))
@@ -777,8 +796,8 @@ func sameAsReplay(t *testing.T, st *track.Store, log string, cfg *config.Config)
 			}
 		}
 	}
-	if len(ended) != 3 {
-		t.Fatalf("replay shows %v ended, want 3 (the test's log is wrong)", ended)
+	if len(ended) != want.ended {
+		t.Fatalf("replay shows %v ended, want %d (the test's log is wrong)", ended, want.ended)
 	}
 	return ended
 }

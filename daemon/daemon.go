@@ -264,6 +264,15 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 		return nil, fmt.Errorf("daemon: loading incidents: %w", err)
 	}
 	s.tracker.Restore(open)
+	// What the incidents counted beyond their lists, and the addresses
+	// receivers named: the restart goes on as one run would.
+	if err := d.Store.Counted(ctx, s.tracker.Resume); err != nil {
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
+	if err := d.Store.ForeignAddresses(ctx, s.bound.Load); err != nil {
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
+	s.bound.Record(false)
 	// A start is a catch-up until the live end of the log is reached:
 	// the incidents restored are announced, digested or summed up then,
 	// as what the log read meanwhile says (goLive).
@@ -297,6 +306,9 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	// every reload let foreign_addresses more name anew.
 	if s.bound == nil || old.ForeignAddresses != cfg.ForeignAddresses || !slices.Equal(ours(old), ours(cfg)) {
 		s.bound = ingest.NewAddressBound(ours(cfg), cfg.ForeignAddresses)
+		if s.tracker != nil { // a reload: the stored addresses go too
+			s.bound.Record(true)
+		}
 	}
 	if s.tracker != nil {
 		s.tracker.SetConfig(s.lifecycle())
@@ -680,8 +692,12 @@ func (s *service) process(ctx context.Context, batch []postfixlog.Line, atEnd bo
 		senders = s.takeSenderCands()
 	}
 	env := s.env.Load()
+	named := s.bound.TakeChanges()
 	batchWrites := func(tx *track.Tx) error {
 		if err := tx.Write(writes); err != nil {
+			return err
+		}
+		if err := tx.SaveForeign(named); err != nil {
 			return err
 		}
 		if err := s.tellSenders(tx, env, senders, now); err != nil {

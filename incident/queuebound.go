@@ -88,15 +88,17 @@ func (t *Tracker) Bounds() Bounds {
 const MaxDistinct = 1 << 19
 
 // remember adds h to an incident's set of distinct recipients or domains,
-// while fewer than MaxDistinct are held.
-func (t *Tracker) remember(set *hashSet, h uint64) {
+// while fewer than MaxDistinct are held, and reports whether it did.
+func (t *Tracker) remember(set *hashSet, h uint64) bool {
 	if t.distinct >= MaxDistinct {
 		t.queueDrop.Untold++
-		return
+		return false
 	}
 	if set.add(h) {
 		t.distinct++
+		return true
 	}
+	return false
 }
 
 // sortedHas reports whether the sorted list holds s.
@@ -240,6 +242,11 @@ func (t *Tracker) dropRef(qid string, ref *msgRef, evicted bool) {
 		}
 		if evicted {
 			t.bury(h, tomb{salt: ms.st.salt, last: ref.last, idx: ms.idx, fate: ms.fate})
+		} else {
+			// Past its lifetime: a restart forgets it too (an evicted
+			// one stays in what the store carries, as its tomb stays
+			// here).
+			t.carryGone(ms.st, qid)
 		}
 	}
 	t.byQueue.del(qid)
@@ -315,5 +322,6 @@ func (t *Tracker) restore(st *state, qid string, ref *msgRef) *msgState {
 	}
 	ref.last = t.nowSec
 	ref.entries = append(ref.entries, ms)
+	ms.carry(qid)
 	return ms
 }

@@ -194,6 +194,11 @@ type state struct {
 	savedSamples int
 	savedDomains int
 	newDomains   []string
+	// What it counted beyond its lists since Changes last reported it
+	// (carry.go): the hashes of recipients and domains, and the messages.
+	carryRcpts, carryDoms []uint64
+	carryOps              []carryOp
+	carrying              bool // keeps them (not in a tracker without events)
 
 	// who counts the submitters of every affected message (Senders).
 	who WhoCounter
@@ -218,6 +223,8 @@ type msgState struct {
 	fate  fateCode // what became of it so far (counted in st.inc.Fates)
 	// changed: in st.changedMsgs
 	changed bool
+	// carried: in st.carryOps (carry.go)
+	carried bool
 	// restored: made again for a queue id evicted past MaxQueueIDs
 	// (queuebound.go); its first submitter was counted by the entry
 	// evicted, and is not known any more.
@@ -316,12 +323,13 @@ type rcptFate struct {
 }
 
 // rcptHash returns the hash rcptFate keeps of a recipient (0: none named,
-// which stands for them all).
+// which stands for them all): stableHash, as the incident's set of
+// distinct recipients takes it.
 func (t *Tracker) rcptHash(rcpt string) uint64 {
 	if rcpt == "" {
 		return 0
 	}
-	return maphash.String(t.seed, rcpt)
+	return stableHash(rcpt)
 }
 
 // Maps keyed by strings from the log are written only when the key is new,
@@ -434,6 +442,7 @@ func (t *Tracker) link(prev, next string) {
 		ref.last = t.nowSec
 		if !slices.Contains(ref.entries, ms) {
 			ref.entries = append(ref.entries, ms)
+			t.carryAlias(ms.st, qids[len(qids)-1], qids[len(qids)-2])
 		}
 	}
 	// The message's entries, made under prev or already under next (a
@@ -546,7 +555,8 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 			LastSeen:  at,
 			Verdict:   v,
 		},
-		hidx: -1,
+		hidx:     -1,
+		carrying: !t.cfg.NoEvents,
 	}
 	st.salt = maphash.String(t.seed, st.inc.ID)
 	t.active[key] = st
@@ -559,21 +569,24 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	owned := ""   // rcpt copied once, for every list that keeps it
 	var rh uint64 // rcptHash(rcpt)
 	if rcpt != "" {
-		h := maphash.String(t.seed, rcpt)
+		h := stableHash(rcpt)
 		rh = h
 		if !st.rcpts.has(h) && !(t.distinct >= MaxDistinct && slices.Contains(st.inc.Recipients, rcpt)) {
-			t.remember(&st.rcpts, h)
+			kept := t.remember(&st.rcpts, h)
 			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
 				owned = strings.Clone(rcpt)
 				st.inc.Recipients = append(st.inc.Recipients, owned)
 			} else {
 				st.inc.MoreRecipients++
+				if kept && st.carrying {
+					st.carryRcpts = append(st.carryRcpts, h)
+				}
 			}
 		}
 		if d := domainOf(rcpt); d != "" {
-			h := maphash.String(t.seed, d)
+			h := stableHash(d)
 			if !st.doms.has(h) && !(t.distinct >= MaxDistinct && sortedHas(st.inc.Domains, d)) {
-				t.remember(&st.doms, h)
+				kept := t.remember(&st.doms, h)
 				if len(st.inc.Domains) < MaxDomains {
 					i, _ := slices.BinarySearch(st.inc.Domains, d)
 					// One copy of a domain for every incident that
@@ -589,6 +602,9 @@ func (t *Tracker) affect(st *state, r *Observation) {
 					t.byDomain.put(d, append(t.byDomain.get(d), st))
 				} else {
 					st.inc.MoreDomains++
+					if kept && st.carrying {
+						st.carryDoms = append(st.carryDoms, h)
+					}
 				}
 			}
 		}
@@ -650,6 +666,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 			}
 		} else {
 			st.inc.MoreMessages++
+			ms.carry(qid)
 		}
 		ref.entries = append(ref.entries, ms)
 	} else if ref != nil { // (restore set a new one's)
@@ -661,12 +678,16 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	}
 	if rcpt != "" {
 		if i := ms.find(rh); i >= 0 {
-			ms.rcpts[i].fate = fate
+			if ms.rcpts[i].fate != fate {
+				ms.rcpts[i].fate = fate
+				ms.carry(r.QueueID)
+			}
 		} else {
 			if ms.rcpts == nil {
 				ms.rcpts = ms.rcpt0[:0]
 			}
 			ms.rcpts = append(ms.rcpts, rcptFate{rh, fate})
+			ms.carry(r.QueueID)
 			if ms.idx >= 0 {
 				if owned == "" {
 					owned = strings.Clone(rcpt)
@@ -788,6 +809,9 @@ func (t *Tracker) removed(qid string) {
 		}
 		return
 	}
+	for _, ms := range ref.entries {
+		t.carryGone(ms.st, qid)
+	}
 	t.byQueue.del(qid)
 }
 
@@ -810,6 +834,7 @@ func (t *Tracker) setFate(qid, rcpt string, f fateCode) {
 		}
 		if changed {
 			ms.update(time.Time{})
+			ms.carry(qid)
 			t.touch(ms.st)
 		}
 	}
@@ -819,17 +844,7 @@ func (t *Tracker) setFate(qid, rcpt string, f fateCode) {
 // bounced if any recipient was, deferred while any is pending, delivered when
 // all were.
 func (ms *msgState) update(at time.Time) {
-	fate := fateDelivered
-	for _, rf := range ms.rcpts {
-		switch f := rf.fate; {
-		case f == fateExpired:
-			fate = fateExpired
-		case f == fateBounced && fate != fateExpired:
-			fate = fateBounced
-		case f == fateDeferred && fate == fateDelivered:
-			fate = fateDeferred
-		}
-	}
+	fate := fateOf(ms.rcpts)
 	if fate != ms.fate {
 		ms.st.inc.Fates.add(ms.fate, -1)
 		ms.st.inc.Fates.add(fate, 1)
@@ -847,6 +862,22 @@ func (ms *msgState) update(at time.Time) {
 		ms.changed = true
 		ms.st.changedMsgs = append(ms.st.changedMsgs, int(ms.idx))
 	}
+}
+
+// fateOf is the fate of a message whose recipients met rcpts.
+func fateOf(rcpts []rcptFate) fateCode {
+	fate := fateDelivered
+	for _, rf := range rcpts {
+		switch f := rf.fate; {
+		case f == fateExpired:
+			fate = fateExpired
+		case f == fateBounced && fate != fateExpired:
+			fate = fateBounced
+		case f == fateDeferred && fate == fateDelivered:
+			fate = fateDeferred
+		}
+	}
+	return fate
 }
 
 // Tick advances time to now and returns the events that became due: opened
@@ -1215,6 +1246,10 @@ type Change struct {
 	// MessageCount and RecipientCount are the totals (the lists' lengths
 	// and the counts beyond them).
 	MessageCount, RecipientCount int
+	// Carried is what an active incident counted beyond its lists since
+	// the last change (carry.go), for a restart (Resume); nil when
+	// nothing, and for a cleared incident.
+	Carried []byte
 }
 
 // IndexedMessage is an entry of Incident.Messages and its index (seq).
@@ -1253,6 +1288,7 @@ func (t *Tracker) Changes() []Change {
 			Samples:        inc.Samples[st.savedSamples:len(inc.Samples):len(inc.Samples)], // entries are only appended
 			MessageCount:   len(inc.Messages) + inc.MoreMessages,
 			RecipientCount: len(inc.Recipients) + inc.MoreRecipients,
+			Carried:        t.takeCarried(st),
 		}
 		c.Incident.Messages, c.Incident.Recipients, c.Incident.Domains, c.Incident.Samples = nil, nil, nil, nil
 		c.Incident.Remotes = slices.Clone(inc.Remotes)
@@ -1290,6 +1326,7 @@ func (t *Tracker) Restore(incs []Incident) {
 			inc:      inc.clone(),
 			lastNote: inc.LastSeen,
 			hidx:     -1,
+			carrying: !t.cfg.NoEvents,
 		}
 		st.salt = maphash.String(t.seed, st.inc.ID)
 		// LastSeen at the last notice is not stored; a rejection after
@@ -1305,12 +1342,12 @@ func (t *Tracker) Restore(incs []Incident) {
 			}
 		}
 		for _, r := range st.inc.Recipients {
-			t.remember(&st.rcpts, maphash.String(t.seed, r))
+			t.remember(&st.rcpts, stableHash(r))
 		}
 		slices.Sort(st.inc.Domains)
 		st.inc.Domains = slices.Compact(st.inc.Domains)
 		for _, d := range st.inc.Domains {
-			t.remember(&st.doms, maphash.String(t.seed, d))
+			t.remember(&st.doms, stableHash(d))
 			t.byDomain.put(d, append(t.byDomain.get(d), st))
 		}
 		for i, m := range st.inc.Messages {

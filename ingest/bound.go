@@ -56,6 +56,80 @@ type AddressBound struct {
 	// to it until the next Fold (a copy per folded refusal was most of
 	// what the bound allocated).
 	folded classify.Verdict
+	// changes: what changed since TakeChanges (nil: not recorded, as in
+	// replay).
+	changes *BoundChanges
+}
+
+// BoundChanges are the addresses a bound was told of or let go since
+// the last TakeChanges, for the daemon's store: a restart loads them
+// back (Load) and goes on as one run would.
+type BoundChanges struct {
+	// Reset: everything before was let go (a new bound).
+	Reset bool
+	// Named: the receiver named the address at that time (receiver ""
+	// for all of them together); Dropped: it was let go.
+	Named   map[BoundKey]time.Time
+	Dropped map[BoundKey]bool
+}
+
+// BoundKey is an address of a receiver ("": all receivers together).
+type BoundKey struct{ Receiver, Address string }
+
+// Record makes the bound keep what changes for TakeChanges; reset says
+// that what was recorded before (in the store) is let go.
+func (b *AddressBound) Record(reset bool) {
+	b.changes = &BoundChanges{Reset: reset, Named: map[BoundKey]time.Time{}, Dropped: map[BoundKey]bool{}}
+}
+
+// TakeChanges returns what changed since the last call (nil when nothing,
+// or when not recorded) and starts again.
+func (b *AddressBound) TakeChanges() *BoundChanges {
+	c := b.changes
+	if c == nil || !c.Reset && len(c.Named) == 0 && len(c.Dropped) == 0 {
+		return nil
+	}
+	b.Record(false)
+	return c
+}
+
+// Load puts back the addresses a store kept (receiver "": all receivers
+// together), named at their times, without recording them as changes; an
+// address that is ours now (the configuration changed) is left out.
+func (b *AddressBound) Load(recv, addr string, at time.Time) {
+	if b.ours[strings.ToLower(addr)] {
+		return
+	}
+	if recv == "" {
+		if b.foreign.m[addr] == nil {
+			b.foreign.add(addr, at)
+		}
+		return
+	}
+	addrs := b.receivers[recv]
+	if addrs == nil {
+		addrs = newAddrSet()
+		b.receivers[strings.Clone(recv)] = addrs
+	}
+	if addrs.m[addr] == nil {
+		addrs.add(addr, at)
+	}
+}
+
+func (b *AddressBound) named(recv, addr string, at time.Time) {
+	if c := b.changes; c != nil {
+		k := BoundKey{recv, addr}
+		c.Named[k] = at
+		delete(c.Dropped, k)
+	}
+}
+
+func (b *AddressBound) dropped(recv, addr string) {
+	if c := b.changes; c != nil {
+		k := BoundKey{recv, addr}
+		delete(c.Named, k)
+		c.Dropped[k] = true
+	}
 }
 
 // addrSet is a set of addresses and when each was last named. A pointer
@@ -63,7 +137,7 @@ type AddressBound struct {
 // writing the map, which would store its key again — a view of the log
 // line, kept with it.
 type addrSet struct {
-	m map[string]*time.Time
+	m map[string]*named
 	// since is at most the earliest time in m (the earliest may have
 	// moved on since it was taken): a full set is looked through for the
 	// addresses past AddressWindow only when one may be, not at every
@@ -72,43 +146,52 @@ type addrSet struct {
 	since time.Time
 }
 
-func newAddrSet() *addrSet { return &addrSet{m: map[string]*time.Time{}} }
+// named is an address of a set (the set's copy) and when it was last
+// named.
+type named struct {
+	addr string
+	at   time.Time
+}
 
-// touch sets the time of a in the set to at, and reports whether a is in
-// it.
-func (s *addrSet) touch(a string, at time.Time) bool {
-	t := s.m[a]
-	if t == nil {
-		return false
+func newAddrSet() *addrSet { return &addrSet{m: map[string]*named{}} }
+
+// touch sets the time of a in the set to at, and returns the set's copy
+// of a, "" when a is not in it.
+func (s *addrSet) touch(a string, at time.Time) string {
+	n := s.m[a]
+	if n == nil {
+		return ""
 	}
-	*t = at
+	n.at = at
 	if at.Before(s.since) { // read out of order
 		s.since = at
 	}
-	return true
+	return n.addr
 }
 
-// add puts a copy of a in the set, named at at.
-func (s *addrSet) add(a string, at time.Time) {
-	t := at
-	s.m[strings.Clone(a)] = &t
+// add puts a copy of a in the set, named at at, and returns the copy.
+func (s *addrSet) add(a string, at time.Time) string {
+	n := &named{addr: strings.Clone(a), at: at}
+	s.m[n.addr] = n
 	if len(s.m) == 1 || at.Before(s.since) {
 		s.since = at
 	}
+	return n.addr
 }
 
 // expire drops from the set, when it holds max addresses or more, those
-// last named more than AddressWindow before at.
-func (s *addrSet) expire(max int, at time.Time) {
+// last named more than AddressWindow before at, calling drop for each.
+func (s *addrSet) expire(max int, at time.Time, drop func(string)) {
 	if len(s.m) < max || at.Sub(s.since) <= AddressWindow {
 		return
 	}
 	s.since = time.Time{}
-	for a, t := range s.m {
-		if at.Sub(*t) > AddressWindow {
+	for a, n := range s.m {
+		if at.Sub(n.at) > AddressWindow {
 			delete(s.m, a)
-		} else if s.since.IsZero() || t.Before(s.since) {
-			s.since = *t
+			drop(a)
+		} else if s.since.IsZero() || n.at.Before(s.since) {
+			s.since = n.at
 		}
 	}
 }
@@ -150,22 +233,27 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 		addrs = newAddrSet()
 		b.receivers[recv] = addrs
 	}
-	if addrs.touch(v.Listed, o.At) {
-		b.foreign.touch(v.Listed, o.At)
+	if a := addrs.touch(v.Listed, o.At); a != "" {
+		b.named(recv, a, o.At)
+		if a := b.foreign.touch(v.Listed, o.At); a != "" {
+			b.named("", a, o.At)
+		}
 		return false
 	}
-	addrs.expire(MaxAddressesPerReceiver, o.At)
+	addrs.expire(MaxAddressesPerReceiver, o.At, func(a string) { b.dropped(recv, a) })
 	global := b.foreign.m[v.Listed] != nil
 	if !global {
-		b.foreign.expire(b.maxForeign, o.At)
+		b.foreign.expire(b.maxForeign, o.At, func(a string) { b.dropped("", a) })
 	}
 	if len(addrs.m) < MaxAddressesPerReceiver && (global || len(b.foreign.m) < b.maxForeign) {
+		var a string
 		if global {
-			b.foreign.touch(v.Listed, o.At)
+			a = b.foreign.touch(v.Listed, o.At)
 		} else {
-			b.foreign.add(v.Listed, o.At)
+			a = b.foreign.add(v.Listed, o.At)
 		}
-		addrs.add(v.Listed, o.At)
+		b.named("", a, o.At)
+		b.named(recv, addrs.add(v.Listed, o.At), o.At)
 		return false
 	}
 	b.folded = *v
@@ -185,18 +273,30 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 func (b *AddressBound) forget(at time.Time) {
 	for r, addrs := range b.receivers {
 		old := true
-		for _, t := range addrs.m {
-			if at.Sub(*t) <= AddressWindow {
+		for _, n := range addrs.m {
+			if at.Sub(n.at) <= AddressWindow {
 				old = false
 				break
 			}
 		}
 		if old {
-			delete(b.receivers, r)
+			b.drop(r, addrs)
 		}
 	}
 	if len(b.receivers) >= maxReceivers {
-		clear(b.receivers)
+		for r, addrs := range b.receivers {
+			b.drop(r, addrs)
+		}
+	}
+}
+
+// drop forgets receiver r.
+func (b *AddressBound) drop(r string, addrs *addrSet) {
+	delete(b.receivers, r)
+	if b.changes != nil {
+		for a := range addrs.m {
+			b.dropped(r, a)
+		}
 	}
 }
 

@@ -255,3 +255,54 @@ func TestAddressBoundForeignCap(t *testing.T) {
 		}
 	}
 }
+
+// TestAddressBoundRestart: a bound loaded with what another recorded
+// (Record, TakeChanges, Load: what the daemon's store keeps) folds the
+// refusals that follow as the bound that never stopped does — receivers
+// naming addresses over two days, some past the window, a receiver past
+// its cap and all of them past foreign_addresses. Before the store kept
+// them, a restart started every count again.
+func TestAddressBoundRestart(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var obs []incident.Observation
+	for i := range 3000 {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: fmt.Sprintf("203.0.113.%d", rng.IntN(40))}
+		obs = append(obs, incident.Observation{RemoteHost: fmt.Sprintf("mx.r%d.example", rng.IntN(6)), At: t0.Add(time.Duration(i) * time.Minute), Verdict: v})
+	}
+	fold := func(b *AddressBound, o incident.Observation) bool { return b.Fold(&o) }
+	for _, cut := range []int{500, 1500, 2500} {
+		one := NewAddressBound(nil, 12)
+		first := NewAddressBound(nil, 12)
+		first.Record(true)
+		stored := map[BoundKey]time.Time{}
+		for i, o := range obs[:cut] {
+			fold(one, o)
+			fold(first, o)
+			if i%7 == 0 || i == cut-1 {
+				if c := first.TakeChanges(); c != nil {
+					if c.Reset {
+						clear(stored)
+					}
+					for k := range c.Dropped {
+						delete(stored, k)
+					}
+					maps.Copy(stored, c.Named)
+				}
+			}
+		}
+		again := NewAddressBound(nil, 12)
+		for k, at := range stored {
+			again.Load(k.Receiver, k.Address, at)
+		}
+		differ := 0
+		for _, o := range obs[cut:] {
+			if fold(one, o) != fold(again, o) {
+				differ++
+			}
+		}
+		if differ > 0 || one.Folded == 0 {
+			t.Errorf("restarted at %d: %d of %d refusals folded otherwise (one run folded %d)", cut, differ, len(obs)-cut, one.Folded)
+		}
+	}
+}

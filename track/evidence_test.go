@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap/zaptest"
-
 	"github.com/rblwatch/rblwatch/incident"
 )
 
@@ -117,21 +115,13 @@ func TestMigrateEvidence(t *testing.T) {
 	inc.Messages[0].Login, inc.Messages[0].Client = "alice", "pc.ours.example[192.0.2.55]"
 	head := inc
 	head.Messages, head.Recipients, head.Domains, head.Samples = nil, nil, nil, nil
-	js, _ := json.Marshal(head)
-	if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, first_seen, json) VALUES ('old', 'spamhaus', '192.0.2.1', 'cleared', ?, ?)`, dbTime(t0), string(js)); err != nil {
-		t.Fatal(err)
-	}
-	insertMessageRows(t, db, inc)
+	insertOldIncident(t, db, inc, head)
 	if _, err := db.Exec(`INSERT INTO incident_lists (incident_id, list, first, entries) VALUES ('old', 'domains', 0, '["example.org","example.net"]'), ('old', 'samples', 0, ?)`,
 		string(must(json.Marshal(inc.Samples)))); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	s, err := Open(path, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPath(t, path)
 	ctx := context.Background()
 	check := func(when string, rows, packed int) {
 		t.Helper()

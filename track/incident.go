@@ -58,6 +58,7 @@ var (
 // one writer, the slower stage of a catch-up, only writes them.
 type IncidentWrites struct {
 	heads, msgs, rcpts, lists []any    // by table
+	counted                   []any    // incident_counted: id, id, data a row
 	cleared                   []string // the cleared incidents, to pack (packEvidence)
 }
 
@@ -107,9 +108,18 @@ func (t *Tx) SaveIncidentWrites(w *IncidentWrites) error {
 	if err := t.writeRows(saveIncidentLists, incidentListCols, w.lists); err != nil {
 		return fmt.Errorf("track: saving incident lists: %w", err)
 	}
+	for i := 0; i < len(w.counted); i += 3 {
+		if _, err := t.exec(saveCountedSQL, w.counted[i:i+3]...); err != nil {
+			return fmt.Errorf("track: saving what incident %s counted: %w", w.counted[i], err)
+		}
+	}
 	for _, id := range w.cleared {
 		if err := t.packEvidence(id); err != nil {
 			return err
+		}
+		// Its counts are final: what a restart needed goes.
+		if _, err := t.exec(deleteCountedSQL, id); err != nil {
+			return fmt.Errorf("track: saving incident %s: %w", id, err)
 		}
 	}
 	return nil
@@ -133,6 +143,8 @@ func (rows *IncidentWrites) add(c *incident.Change) error {
 		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
 	if inc.Status == incident.Cleared {
 		rows.cleared = append(rows.cleared, inc.ID)
+	} else if c.Carried != nil {
+		rows.counted = append(rows.counted, inc.ID, inc.ID, c.Carried)
 	}
 	var buf []byte
 	for _, m := range c.Messages {

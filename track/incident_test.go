@@ -461,22 +461,13 @@ func TestMigrateIncidentDomains(t *testing.T) {
 	for _, inc := range []incident.Incident{old, bare} {
 		head := inc
 		head.Messages, head.Recipients = nil, nil
-		js, _ := json.Marshal(head)
-		if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, first_seen, json) VALUES (?, 'spamhaus', '192.0.2.1', ?, ?, ?)`,
-			inc.ID, string(inc.Status), dbTime(inc.FirstSeen), string(js)); err != nil {
-			t.Fatal(err)
-		}
-		insertMessageRows(t, db, inc)
+		insertOldIncident(t, db, inc, head)
 	}
 	if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, json) VALUES ('edited', 'x', '', 'cleared', 'not json')`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	s, err := Open(path, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openPath(t, path)
 	ctx := context.Background()
 	for _, want := range []incident.Incident{old, bare} {
 		got, ok, err := s.Incident(ctx, want.ID)
@@ -536,18 +527,19 @@ func TestSaveChangeCostsTheChange(t *testing.T) {
 	if n := save(); n != 1+1000+1000+1+1 { // a row of domains, one of samples
 		t.Errorf("first save changed %d rows", n)
 	}
-	feed(1000, "A7", "deferred") // a retry of an affected message
-	if n := save(); n != 1+1 {
-		t.Errorf("saving one changed message changed %d rows, want 2", n)
+	feed(1000, "A7", "deferred") // a retry of an affected message, to a 1,001st recipient
+	if n := save(); n != 1+1+1 { // and the recipient's hash, beyond the list (incident_counted)
+		t.Errorf("saving one changed message changed %d rows, want 3", n)
 	}
 	// A refusal for a new domain, its message and recipient beyond the
-	// lists' bounds (counted only): the row and the new domain, not the
-	// domain saved before.
+	// lists' bounds (counted only): the row, the new domain, not the
+	// domain saved before, and a row of what it counted beyond the lists
+	// (the message and the recipient's hash).
 	o := incident.Observation{Kind: postfixlog.KindDelivery, At: t0.Add(1001 * time.Second), QueueID: "B1", Status: "deferred",
 		To: "v@example.com", Raw: "line", Verdict: &v}
 	tr.Observe(&o)
-	if n := save(); n != 1+1 {
-		t.Errorf("saving a new domain's refusal changed %d rows, want 2", n)
+	if n := save(); n != 1+1+1 {
+		t.Errorf("saving a new domain's refusal changed %d rows, want 3", n)
 	}
 	got, _, err := s.Incident(context.Background(), tr.Active()[0].ID)
 	if err != nil || !slices.Equal(got.Domains, []string{"example.com", "example.net"}) || !reflect.DeepEqual(normalized(got), normalized(tr.Active()[0])) {
@@ -680,6 +672,30 @@ func TestAppendStrings(t *testing.T) {
 
 // insertMessageRows writes the rows of incident_messages and
 // incident_recipients of inc as schema 5 to 10 did.
+// insertOldIncident writes inc as an older rblwatch did: its row, whose
+// JSON is head (inc without the lists that version kept in rows), and its
+// rows of incident_messages.
+func insertOldIncident(t *testing.T, db *sql.DB, inc, head incident.Incident) {
+	t.Helper()
+	js, _ := json.Marshal(head)
+	if _, err := db.Exec(`INSERT INTO incidents (id, provider, listed, status, first_seen, json) VALUES (?, ?, ?, ?, ?, ?)`,
+		inc.ID, inc.Provider, inc.Listed, string(inc.Status), dbTime(inc.FirstSeen), string(js)); err != nil {
+		t.Fatal(err)
+	}
+	insertMessageRows(t, db, inc)
+}
+
+// openPath opens the store at path, closed when the test ends.
+func openPath(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func insertMessageRows(t *testing.T, db *sql.DB, inc incident.Incident) {
 	t.Helper()
 	for i, m := range inc.Messages {

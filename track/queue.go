@@ -418,7 +418,8 @@ func hotQueries() []string {
 	}
 	return append(out, savePositionSQL, milterWaitingSQL, activeMutesSQL, saveUnannouncedSQL, saveLinkSQL,
 		evidenceSQL, evidenceMessagesSQL, evidenceRecipientsSQL, evidenceListsSQL, packSQL,
-		deleteIncidentMessagesSQL, deleteIncidentRecipientsSQL, deleteIncidentListsSQL)
+		deleteIncidentMessagesSQL, deleteIncidentRecipientsSQL, deleteIncidentListsSQL, saveCountedSQL, deleteCountedSQL,
+		saveForeignSQL, deleteForeignSQL)
 }
 
 // chunk returns how many of n rows the next statement writes.

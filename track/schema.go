@@ -358,6 +358,30 @@ CREATE TABLE incident_evidence (
 	data        BLOB NOT NULL
 ) STRICT;
 `,
+	// 12: what a restart during a catch-up needs to count as one run
+	// does (issue 10): what an open incident counted beyond its lists
+	// — hashes of recipients and domains, the messages still in the
+	// queue — a row per save that added to it (incident.Change.Carried,
+	// deleted when the incident clears), and the addresses not ours each
+	// receiver named within a day (ingest.AddressBound; receiver '' for
+	// all receivers together). Before, a restart counted again a message
+	// beyond the 1,000 listed that was refused again, and let every
+	// receiver name its addresses anew. Incidents open at the upgrade
+	// carry nothing yet: theirs count as before until they clear.
+	`
+CREATE TABLE incident_counted (
+	incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+	seq         INTEGER NOT NULL,
+	data        BLOB NOT NULL,
+	PRIMARY KEY (incident_id, seq)
+) STRICT;
+CREATE TABLE foreign_addresses (
+	receiver TEXT NOT NULL,
+	address  TEXT NOT NULL,
+	named_at TEXT NOT NULL,
+	PRIMARY KEY (receiver, address)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
