@@ -3,6 +3,8 @@ package incident
 import (
 	"cmp"
 	"hash/maphash"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -69,7 +71,7 @@ type Bounds struct {
 // Bounds returns what was forgotten so far and what is held now.
 func (t *Tracker) Bounds() Bounds {
 	s := t.queueDrop
-	s.Tracked = len(t.meta) + t.byQueue.len()
+	s.Tracked = t.meta.len() + t.byQueue.len()
 	s.Distinct = t.distinct
 	return s
 }
@@ -140,20 +142,24 @@ func (t *Tracker) addRef(qid string, ref *msgRef) {
 
 // held notes the number of queue ids held, after one was added.
 func (t *Tracker) held() {
-	t.queueDrop.Peak = max(t.queueDrop.Peak, len(t.meta)+t.byQueue.len())
+	t.queueDrop.Peak = max(t.queueDrop.Peak, t.meta.len()+t.byQueue.len())
 }
 
 // sweepQueue forgets the queue ids not seen for QueueLifetime.
 func (t *Tracker) sweepQueue() {
 	t.nextSweep = t.nowSec + int64(QueueLifetime/time.Second)/10
 	cut := t.nowSec - int64(QueueLifetime/time.Second)
-	for qid, m := range t.meta {
+	var expired []string // (forget changes the table)
+	for qid, m := range t.meta.all() {
 		if ref := t.byQueue.get(qid); m.last < cut && (ref == nil || ref.last < cut) {
-			t.forget(qid, false)
+			expired = append(expired, qid)
 		}
 	}
+	for _, qid := range expired {
+		t.forget(qid, false)
+	}
 	for qid, ref := range t.byQueue.m {
-		if m := t.meta[qid]; ref.last < cut && m == nil {
+		if m := t.meta.get(qid); ref.last < cut && m == nil {
 			t.forget(qid, false)
 		}
 	}
@@ -162,7 +168,7 @@ func (t *Tracker) sweepQueue() {
 // evictMeta forgets the least recently seen eighth of the queue ids with
 // metadata.
 func (t *Tracker) evictMeta() {
-	t.scratch = EvictOldest(t.meta, func(m *msgMeta) int64 { return m.last }, t.scratch,
+	t.scratch = evictOldest(t.meta.all(), func(m *msgMeta) int64 { return m.last }, t.scratch,
 		func(qid string, _ *msgMeta) { t.forget(qid, true) })
 }
 
@@ -184,8 +190,14 @@ func (t *Tracker) evictRefs() {
 // run.) drop may delete its entry from m. stamps is scratch space,
 // returned for the next call.
 func EvictOldest[K cmp.Ordered, V any](m map[K]V, last func(V) int64, stamps []int64, drop func(K, V)) []int64 {
+	return evictOldest(maps.All(m), last, stamps, drop)
+}
+
+// evictOldest is EvictOldest of the entries seq yields (twice: drop is
+// called after).
+func evictOldest[K cmp.Ordered, V any](seq iter.Seq2[K, V], last func(V) int64, stamps []int64, drop func(K, V)) []int64 {
 	stamps = stamps[:0]
-	for _, v := range m {
+	for _, v := range seq {
 		stamps = append(stamps, last(v))
 	}
 	slices.Sort(stamps)
@@ -196,7 +208,7 @@ func EvictOldest[K cmp.Ordered, V any](m map[K]V, last func(V) int64, stamps []i
 		last int64
 	}
 	var old []entry
-	for k, v := range m {
+	for k, v := range seq {
 		if l := last(v); l <= cut {
 			old = append(old, entry{k, v, l})
 		}
@@ -223,7 +235,7 @@ func (t *Tracker) forget(qid string, evicted bool) {
 	} else {
 		t.queueDrop.Expired++
 	}
-	delete(t.meta, qid)
+	t.meta.del(qid)
 	if ref := t.byQueue.get(qid); ref != nil {
 		t.dropRef(qid, ref, evicted)
 	}

@@ -69,21 +69,21 @@ var DefaultConfig = Config{
 type Tracker struct {
 	cfg Config
 
-	active   map[Key]*state      // open and ongoing incidents
-	byDomain index[[]*state]     // recipient domain → active incidents that refused it
-	byQueue  index[*msgRef]      // queue id → affected messages (across incidents), until removed
-	meta     map[string]*msgMeta // queue id → sender and Message-ID of live messages
-	freeMeta []*msgMeta          // of removed messages nothing else holds, for reuse
-	names    map[string]string   // interned senders, logins, clients and recipient domains (name)
-	nobody   *submitter          // who sent a message the log named no one of: the root of the interned submitters
-	subs     int                 // submitters made from nobody on (at most maxInterned)
-	regOf    RegisteredNames     // relay host → registered domain
-	gone     []goneMeta          // the last maxGone messages removed, oldest first (a ring)
-	goneNext int                 // where the next one goes in gone once it is full
-	done     []*state            // cleared incidents, oldest first (until Forget)
-	dirty    []*state            // changed since the last Changes call
-	timers   timerHeap           // active incidents with a pending deadline
-	now      time.Time           // the latest time advanced to
+	active   map[Key]*state    // open and ongoing incidents
+	byDomain index[[]*state]   // recipient domain → active incidents that refused it
+	byQueue  index[*msgRef]    // queue id → affected messages (across incidents), until removed
+	meta     metaTable         // queue id → sender and Message-ID of live messages
+	freeMeta []*msgMeta        // of removed messages nothing else holds, for reuse
+	names    map[string]string // interned senders, logins, clients and recipient domains (name)
+	nobody   *submitter        // who sent a message the log named no one of: the root of the interned submitters
+	subs     int               // submitters made from nobody on (at most maxInterned)
+	regOf    RegisteredNames   // relay host → registered domain
+	gone     []goneMeta        // the last maxGone messages removed, oldest first (a ring)
+	goneNext int               // where the next one goes in gone once it is full
+	done     []*state          // cleared incidents, oldest first (until Forget)
+	dirty    []*state          // changed since the last Changes call
+	timers   timerHeap         // active incidents with a pending deadline
+	now      time.Time         // the latest time advanced to
 	// settled: no deadline in timers is due at now (advance ran them all,
 	// and schedule has not changed timers since). Most lines carry the
 	// time of the line before them, and advance then has nothing to do.
@@ -121,6 +121,7 @@ type msgMeta struct {
 	sub       *submitter // never nil (Tracker.nobody before the log names anyone)
 	messageID string
 	earlier   []string
+	h         uint32 // qid's hash in Tracker.meta
 	linked    bool
 	deferred  bool  // a delivery was deferred: postsuper -r may requeue it
 	last      int64 // last seen, log time in Unix seconds (queuebound.go)
@@ -343,7 +344,6 @@ func New(cfg Config) *Tracker {
 		active:   make(map[Key]*state),
 		byDomain: newIndex[[]*state](),
 		byQueue:  newIndex[*msgRef](),
-		meta:     make(map[string]*msgMeta),
 		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
 		nobody:   &submitter{},
@@ -404,7 +404,7 @@ func (t *Tracker) Observe(o *Observation) []Event {
 // after a requeue is one affected message, and one refused after a
 // content filter names who submitted it before the filter.
 func (t *Tracker) link(prev, next string) {
-	pm := t.meta[prev]
+	pm := t.meta.get(prev)
 	var entries []*msgState
 	if ref := t.byQueue.get(prev); ref != nil {
 		entries = ref.entries
@@ -492,7 +492,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		t.setFate(r.QueueID, r.To, fateBounced)
 	case "deferred":
 		// The fate of an already affected recipient stays deferred.
-		if m := t.meta[r.QueueID]; m != nil {
+		if m := t.meta.get(r.QueueID); m != nil {
 			m.deferred = true
 			m.last = t.nowSec
 		}
@@ -618,7 +618,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		ms = t.restore(st, r.QueueID, ref)
 	}
 	if ms == nil {
-		meta := t.meta[r.QueueID]
+		meta := t.meta.get(r.QueueID)
 		// The queue id as the tracker keeps it: the live message's copy
 		// (metaFor), else a new one.
 		var qid string
@@ -727,9 +727,9 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 	if qid == "" || qid == "NOQUEUE" {
 		return nil
 	}
-	m := t.meta[qid]
+	m := t.meta.get(qid)
 	if m == nil {
-		if len(t.meta) >= t.maxQueueIDs {
+		if t.meta.len() >= t.maxQueueIDs {
 			t.evictMeta() // before the new one goes in: never it
 		}
 		if n := len(t.freeMeta); n > 0 {
@@ -739,7 +739,7 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 			m = &msgMeta{}
 		}
 		m.qid, m.sub = strings.Clone(qid), t.nobody
-		t.meta[m.qid] = m
+		t.meta.put(m)
 		t.held()
 	}
 	m.last = t.nowSec
@@ -776,7 +776,7 @@ func (t *Tracker) removed(qid string) {
 	// Kept for a later link: a message postsuper -r requeued (it had a
 	// deferral) or one an incident lists. Others were delivered or
 	// bounced, and a filter's link comes before the removal.
-	m := t.meta[qid]
+	m := t.meta.get(qid)
 	ref := t.byQueue.get(qid)
 	if m != nil && (m.deferred || ref != nil) {
 		g := goneMeta{qid: m.qid, meta: m} // the tracker's copy, kept with m
@@ -796,7 +796,7 @@ func (t *Tracker) removed(qid string) {
 			t.goneNext = (t.goneNext + 1) % maxGone
 		}
 	}
-	delete(t.meta, qid)
+	t.meta.del(qid)
 	if len(t.tombs) > 0 {
 		delete(t.tombs, maphash.String(t.seed, qid)) // a later message under qid is another
 	}

@@ -1,0 +1,114 @@
+package incident
+
+import (
+	"hash/maphash"
+	"iter"
+)
+
+// metaTable is the tracker's index of live messages' metadata by queue
+// id: open addressing with linear probing over one slice of pointers,
+// kept at most half full (deletion shifts the entries after a freed slot
+// back, so no slot is ever marked deleted). A long log holds MaxQueueIDs
+// queue ids in it: 256 KiB of slots, where a map[string]*msgMeta took
+// 850 KiB; and a line's look-up hashes its queue id and compares it with
+// one or two keys (60 instructions or so, where the map's took 150). Every
+// line that names a queue id asks it.
+type metaTable struct {
+	slots []*msgMeta // len a power of two (or 0)
+	n     int
+	seed  maphash.Seed
+}
+
+const metaTableMin = 64
+
+func (x *metaTable) hash(qid string) uint32 { return uint32(maphash.String(x.seed, qid)) }
+
+// len is the number of queue ids held.
+func (x *metaTable) len() int { return x.n }
+
+// get returns the metadata of qid, nil if none.
+func (x *metaTable) get(qid string) *msgMeta {
+	if x.n == 0 {
+		return nil
+	}
+	h := x.hash(qid)
+	mask := uint32(len(x.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		if m := x.slots[i]; m == nil || m.h == h && m.qid == qid {
+			return m
+		}
+	}
+}
+
+// put adds m under m.qid, which the table does not hold.
+func (x *metaTable) put(m *msgMeta) {
+	if 2*(x.n+1) > len(x.slots) {
+		x.grow()
+	}
+	m.h = x.hash(m.qid)
+	x.place(m)
+	x.n++
+}
+
+func (x *metaTable) place(m *msgMeta) {
+	mask := uint32(len(x.slots) - 1)
+	i := m.h & mask
+	for x.slots[i] != nil {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = m
+}
+
+func (x *metaTable) grow() {
+	old := x.slots
+	if x.slots == nil {
+		x.seed = maphash.MakeSeed()
+	}
+	x.slots = make([]*msgMeta, max(2*len(old), metaTableMin))
+	for _, m := range old {
+		if m != nil {
+			x.place(m)
+		}
+	}
+}
+
+// del removes qid, if held.
+func (x *metaTable) del(qid string) {
+	if x.n == 0 {
+		return
+	}
+	h := x.hash(qid)
+	mask := uint32(len(x.slots) - 1)
+	i := h & mask
+	for {
+		m := x.slots[i]
+		if m == nil {
+			return
+		}
+		if m.h == h && m.qid == qid {
+			break
+		}
+		i = (i + 1) & mask
+	}
+	x.slots[i] = nil
+	x.n--
+	// Shift back the entries after it that probed past i.
+	for j := (i + 1) & mask; x.slots[j] != nil; j = (j + 1) & mask {
+		k := x.slots[j].h & mask      // its home slot
+		if (j-k)&mask >= (j-i)&mask { // i lies on its probe path from k to j
+			x.slots[i], x.slots[j] = x.slots[j], nil
+			i = j
+		}
+	}
+}
+
+// all yields the queue ids held and their metadata, in no set order.
+func (x *metaTable) all() iter.Seq2[string, *msgMeta] {
+	return func(yield func(string, *msgMeta) bool) {
+		for _, m := range x.slots {
+			if m != nil && !yield(m.qid, m) {
+				return
+			}
+		}
+	}
+}
