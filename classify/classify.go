@@ -162,7 +162,14 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		// dnsbl.example.org") or calls the list its own ("on our local
 		// blocklist") is a page to read, not the list: the zone, or the
 		// receiver's own list, is (issue 14, seventeenth round).
-		if ownListSaid(text) || zoneOutsideLinks(text) && c.otherZone(text, namedLists(text, f.lists[:0])) {
+		// Another catalog list the reply names outside its links is that
+		// list ("listed by Abusix; more info at https://www.spamhaus.org",
+		// "… blocked using bl.spamcop.net; see https://www.spamhaus.org";
+		// issue 14, twenty-second round: the wrong provider).
+		linked := hit.prov
+		if other := c.firstRule(text, in, sc, func(r *crule) bool { return r.prov != linked && r.cat == Blocklist }); other != nil && other.prov != nil && other.prov.ID != Unknown && other.prov != linked && !c.linkOnly(text, other.prov) {
+			page, f.hit, hit = linked, other, other
+		} else if ownListSaid(text) || zoneOutsideLinks(text) && c.otherZone(text, namedLists(text, f.lists[:0])) {
 			page, f.hit, hit = hit.prov, c.generic, c.generic
 		}
 	}
