@@ -31,3 +31,21 @@ var destinationFamilies = []familyRow{
 }
 
 func TestDestinationFamilies(t *testing.T) { checkFamilies(t, destinationFamilies) }
+
+// domainRecordsFamilies: our sending domain refused, even "blacklisted",
+// for what its DNS or its registration lacks (no mail exchanger, newly
+// registered) is a check of the domain, not a list's verdict on it; a
+// list, a zone, spam or our IP beside it stays a block.
+var domainRecordsFamilies = []familyRow{
+	{"domain records", "550 Your domain is blacklisted because it has no MX record", Other, ""},
+	{"domain records", "550 5.7.1 Your domain is blacklisted: newly registered domain", Other, ""},
+	{"domain records", "550 5.7.1 Sender domain blacklisted: domain registered less than 30 days ago", Other, ""},
+	{"domain records", "550 5.7.1 Domain banned: no valid MX", Other, ""},
+	{"look-alike", "550 5.7.1 Your domain is blacklisted: it appears on the Spamhaus DBL although it has no MX record", Blocklist, "spamhaus"},
+	{"look-alike", "550 5.7.1 Newly registered domain listed in dbl.example.org", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Your domain is blacklisted for spam; it also has no MX record", Blocklist, ""},
+	{"look-alike", "554 Your IP 192.0.2.1 is blacklisted; also your domain has no MX record", Blocklist, ""},
+	{"look-alike", "550 5.7.1 Your domain is blacklisted", Blocklist, ""},
+}
+
+func TestDomainRecordsFamilies(t *testing.T) { checkFamilies(t, domainRecordsFamilies) }
