@@ -141,6 +141,15 @@ var hangupFamilies = []familyRow{
 	{"look-alike", "421 Remote host hangup", Other, ""},
 	{"look-alike", "451 4.4.2 Connection hangup during data transfer", Other, ""},
 	{"look-alike", "421 Server hangup, try again later", Other, ""},
+	// (a message, an account, a user, a mailbox, a server or a queue
+	// 挂起 is no address of ours hung up)
+	{"look-alike", "550 您的邮件已被挂起等待审核", Other, ""},
+	{"look-alike", "554 发件人账号被挂起", Other, ""},
+	{"look-alike", "550 该用户已被挂起", Other, ""},
+	{"look-alike", "421 服务器挂起，请稍后重试", Other, ""},
+	{"look-alike", "451 队列挂起，请稍后再试", Other, ""},
+	{"look-alike", "550 邮箱账户已挂起，请联系管理员", Other, ""},
+	{"hung up", "554 发信服务器IP被挂起", Blocklist, ""},
 }
 
 func TestHangupFamilies(t *testing.T) { checkFamilies(t, hangupFamilies) }
