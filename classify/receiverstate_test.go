@@ -34,6 +34,13 @@ func init() {
 		"554 5.7.1 This mail server has been decommissioned",
 		"554 5.7.1 Service disabled",
 		"554 5.5.0 Error: SMTP protocol synchronization",
+		"554 5.3.1 Mail system full",
+		"554 Go away, we're full",
+		"554 5.7.1 Server is in backup-only mode",
+		"554 Mail server disabled for this domain",
+		"554 5.7.1 This domain has no mail service",
+		"554 5.7.1 Maximum number of connections reached",
+		"554 5.7.0 Use SMTPS on port 465",
 	} {
 		receiverStateFamilies = append(receiverStateFamilies,
 			familyRow{"state", s, Other, ""},
@@ -48,6 +55,7 @@ func init() {
 		"554 This server does not accept mail from your IP",
 		"554 We do not accept mail from spammers",
 		"554 We do not accept mail from dynamic IPs",
+		"554 Go away, spammer",
 	} {
 		receiverStateFamilies = append(receiverStateFamilies,
 			familyRow{"look-alike", greet + s, Blocklist, ""})
