@@ -17,6 +17,7 @@ import "hash/maphash"
 type index[V any] struct {
 	m      map[string]V
 	seed   maphash.Seed
+	key    uint64              // strHash's
 	counts *[filterSlots]uint8 // nil below filterFrom keys
 }
 
@@ -26,11 +27,12 @@ const (
 )
 
 func newIndex[V any]() index[V] {
-	return index[V]{m: make(map[string]V), seed: maphash.MakeSeed()}
+	seed := maphash.MakeSeed()
+	return index[V]{m: make(map[string]V), seed: seed, key: maphash.Comparable(seed, 0)}
 }
 
 func (x *index[V]) slot(k string) *uint8 {
-	return &x.counts[maphash.String(x.seed, k)&(filterSlots-1)]
+	return &x.counts[strHash(x.seed, x.key, k)&(filterSlots-1)]
 }
 
 // get returns the value under k, the zero value if there is none.

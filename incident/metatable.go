@@ -22,20 +22,24 @@ type metaTable struct {
 
 const metaTableMin = 64
 
-// hash returns qid's hash. A queue id is 8 to 16 bytes (Postfix's short
-// ids 10 to 12 hex digits, its long ones 12 to 16 characters): two
-// overlapping words of it are mixed with the table's random key by two
-// multiplications, 15 instructions where maphash.String took 50; a log
-// that names anything else as a queue id is hashed by maphash.
-func (x *metaTable) hash(qid string) uint32 {
-	n := len(qid)
+func (x *metaTable) hash(qid string) uint32 { return uint32(strHash(x.seed, x.key, qid)) }
+
+// strHash returns the hash of s the tracker's indexes of queue ids take
+// (key random, maphash.Comparable(seed, 0)). A queue id is 8 to 16
+// bytes (Postfix's short ids 10 to 12 hex digits, its long ones 12 to 16
+// characters): two overlapping words of it are mixed with the key by two
+// multiplications, 15 instructions where maphash.String took 50 (a log's
+// author cannot aim collisions at a key it does not know); anything
+// shorter or longer is hashed by maphash. Its low bits are mixed too.
+func strHash(seed maphash.Seed, key uint64, s string) uint64 {
+	n := len(s)
 	if n < 8 || n > 16 {
-		return uint32(maphash.String(x.seed, qid))
+		return maphash.String(seed, s)
 	}
-	a, b := le64(qid[:8]), le64(qid[n-8:])
-	h := (a ^ x.key) * 0x9e3779b97f4a7c15
+	a, b := le64(s[:8]), le64(s[n-8:])
+	h := (a ^ key) * 0x9e3779b97f4a7c15
 	h = (h ^ h>>32 ^ b ^ uint64(n)) * 0xc2b2ae3d27d4eb4f
-	return uint32(h >> 32)
+	return h ^ h>>32
 }
 
 // le64 reads the first 8 bytes of s as a little-endian word.
@@ -113,6 +117,22 @@ func (x *metaTable) del(qid string) {
 		}
 		i = (i + 1) & mask
 	}
+	x.remove(i)
+}
+
+// delMeta removes m, which the table holds: no hash, no key compared.
+func (x *metaTable) delMeta(m *msgMeta) {
+	mask := uint32(len(x.slots) - 1)
+	i := m.h & mask
+	for x.slots[i] != m {
+		i = (i + 1) & mask
+	}
+	x.remove(i)
+}
+
+// remove empties slot i.
+func (x *metaTable) remove(i uint32) {
+	mask := uint32(len(x.slots) - 1)
 	x.slots[i] = nil
 	x.n--
 	// Shift back the entries after it that probed past i.

@@ -28,7 +28,11 @@ func TestMetaTable(t *testing.T) {
 					x.put(m)
 					want[qid] = m
 				case m != nil && rng.IntN(2) == 0:
-					x.del(qid)
+					if step%2 == 0 {
+						x.del(qid)
+					} else {
+						x.delMeta(m) // by its pointer
+					}
 					delete(want, qid)
 				default:
 					x.del(qid + "-") // never held

@@ -796,7 +796,9 @@ func (t *Tracker) removed(qid string) {
 			t.goneNext = (t.goneNext + 1) % maxGone
 		}
 	}
-	t.meta.del(qid)
+	if m != nil {
+		t.meta.delMeta(m)
+	}
 	if len(t.tombs) > 0 {
 		delete(t.tombs, maphash.String(t.seed, qid)) // a later message under qid is another
 	}
