@@ -977,3 +977,29 @@ func TestPID(t *testing.T) {
 		}
 	}
 }
+
+// TestLastIndexNearEnd: lastIndexNearEnd finds what strings.LastIndex
+// finds, wherever the separator is (or is not), on texts built from its
+// pieces and random bytes of the same few kinds.
+func TestLastIndexNearEnd(t *testing.T) {
+	const sep = " (in reply to "
+	for _, s := range []string{"", " ", " (", sep[:len(sep)-1], sep, "x" + sep, sep + "x", sep + sep, " (in reply to  (in reply to RCPT TO command)",
+		"550 5.7.1 refused (in reply to RCPT TO command)", "550 refused (see (in reply to) below) (in reply to end of DATA command)"} {
+		if got, want := lastIndexNearEnd(s, sep), strings.LastIndex(s, sep); got != want {
+			t.Errorf("lastIndexNearEnd(%q) = %d, want %d", s, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{sep, " (", "(", " ", "in reply to", "x", "RCPT TO command)"}
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		for _, sep := range []string{sep, " (", "))"} {
+			if got, want := lastIndexNearEnd(b.String(), sep), strings.LastIndex(b.String(), sep); got != want {
+				t.Fatalf("lastIndexNearEnd(%q, %q) = %d, want %d", b.String(), sep, got, want)
+			}
+		}
+	}
+}
