@@ -204,7 +204,12 @@ func NewAddressBound(ours []string, foreign int) *AddressBound {
 	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{},
 		maxForeign: max(foreign, 0), recvOf: incident.RegisteredNames{Max: 4 * maxReceivers}}
 	for _, a := range ours {
-		b.ours[strings.ToLower(strings.TrimSuffix(a, "."))] = true
+		// An empty address (no sending IP configured: replay passes
+		// its --sending-ip as it is) is no listing of ours: kept, it
+		// made every blocklist refusal lower and look up its address.
+		if a = strings.ToLower(strings.TrimSuffix(a, ".")); a != "" {
+			b.ours[a] = true
+		}
 	}
 	return b
 }

@@ -62,6 +62,26 @@ func TestAddressBound(t *testing.T) {
 	}
 }
 
+// TestAddressBoundOursEmpty: an empty address among ours (replay passes
+// its --sending-ip, "" when none is given) names nothing of ours, and the
+// bound keeps no such key: with it, every blocklist refusal was lowered
+// and looked up among ours for nothing. Ours are still told apart.
+func TestAddressBoundOursEmpty(t *testing.T) {
+	b := NewAddressBound([]string{"", ".", "Mail.Example.COM."}, DefaultForeignAddresses)
+	if want := map[string]bool{"mail.example.com": true}; !maps.Equal(b.ours, want) {
+		t.Errorf("ours %v, want %v", b.ours, want)
+	}
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	for i := range MaxAddressesPerReceiver + 1 {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: fmt.Sprintf("203.0.113.%d", i)}
+		b.Fold(&incident.Observation{RemoteHost: "mx1.evil.example", At: t0, Verdict: v})
+	}
+	v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: "mail.example.com"}
+	if b.Fold(&incident.Observation{RemoteHost: "mx1.evil.example", At: t0, Verdict: v}) {
+		t.Error("our own address was folded")
+	}
+}
+
 // TestAddressBoundAllReceivers: receivers that each name one address of
 // their own may name DefaultForeignAddresses in all within AddressWindow; a
 // further address is folded, whichever receiver names it, while an address
