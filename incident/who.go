@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Who says who submitted a set of messages: the SASL logins, the envelope
@@ -146,7 +147,7 @@ func (c *WhoCounter) count(login, sender string, senderKnown bool, client string
 		// One mailbox, however its letters are cased (Postfix finds
 		// Alice@Example.COM where alice@example.com is): a sender that
 		// varies them is counted once, in lower case.
-		if low := strings.ToLower(sender); low != sender {
+		if low := lowerSender(sender); low != sender {
 			sender, kept = low, true // a string of its own
 		}
 		c.senders.add(sender, n, kept)
@@ -154,6 +155,31 @@ func (c *WhoCounter) count(login, sender string, senderKnown bool, client string
 	if client != "" {
 		c.clients.add(client, n, kept)
 	}
+}
+
+// lowerSender is strings.ToLower(s), which looks at s a byte at a time
+// to find that most senders have no capital: this looks eight bytes at a
+// time, and leaves the rest to ToLower.
+func lowerSender(s string) string {
+	const ones = 0x0101010101010101
+	t := s
+	for len(t) >= 8 {
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// Bytes below 0x80 (else ToLower): adding 0x80-'A' sets a byte's
+		// high bit when it is 'A' or above, adding 0x80-'Z'-1 when above
+		// 'Z'; no sum carries into the next byte.
+		if w&(0x80*ones) != 0 || (w+(0x80-'A')*ones)&^(w+(0x80-'Z'-1)*ones)&(0x80*ones) != 0 {
+			return strings.ToLower(s)
+		}
+		t = t[8:]
+	}
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // Who returns the counts, at most limit names per list (0: all).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -96,5 +97,21 @@ func TestWhoSendersFoldCase(t *testing.T) {
 	w := c.Who(5)
 	if want := []Count{{"alice@example.com", 3}}; !slices.Equal(w.Senders, want) {
 		t.Errorf("senders %+v, want %+v", w.Senders, want)
+	}
+}
+
+// TestLowerSender: lowerSender is strings.ToLower, on addresses with a
+// capital, a byte of 0x80 or above, or '@', '[', '`', '{' (the neighbours
+// of the capitals) at every place of texts of 0–20 bytes.
+func TestLowerSender(t *testing.T) {
+	for n := range 21 {
+		for i := range n {
+			for _, c := range []string{"A", "Z", "M", "@", "[", "`", "{", "\x80", "é", "\xff", "a", "z"} {
+				s := strings.Repeat("x", i) + c + strings.Repeat("y", n-i)
+				if got, want := lowerSender(s), strings.ToLower(s); got != want {
+					t.Errorf("lowerSender(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
 	}
 }
