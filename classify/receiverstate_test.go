@@ -63,3 +63,14 @@ func init() {
 }
 
 func TestReceiverStateFamilies(t *testing.T) { checkFamilies(t, receiverStateFamilies) }
+
+// exchangeNDRFamilies: Exchange's own sentence for a delivery that timed
+// out on refused connections is a network failure; Exchange quoting a
+// remote ban stays that ban.
+var exchangeNDRFamilies = []familyRow{
+	{"connection refused", "Your message couldn't be delivered. Despite repeated attempts to deliver your message, the recipient's email system refused to accept a connection from your email system.", Other, ""},
+	{"look-alike", "Remote Server returned '550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/'", Blocklist, "microsoft"},
+	{"look-alike", "Despite repeated attempts to deliver your message, it was refused: your IP 192.0.2.1 is listed in bl.example.org", Blocklist, ""},
+}
+
+func TestExchangeNDRFamilies(t *testing.T) { checkFamilies(t, exchangeNDRFamilies) }
