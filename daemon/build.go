@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"slices"
@@ -69,6 +70,12 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	}
 	if d.StateWatch, err = WatchState(d.Store.Path(), log); err != nil {
 		d.Store.Close()
+		if errors.Is(err, fs.ErrNotExist) { // deleted since the store opened it
+			if rerr := removeLeftovers(d.Store.Path()); rerr != nil {
+				return d, close, fmt.Errorf("daemon: removing what the lost state left: %w", rerr)
+			}
+			return d, close, lostAtStart(d.Store.Path(), false, log)
+		}
 		return d, close, err
 	}
 	closers = append(closers, d.StateWatch.Finish) // once the store is closed

@@ -123,6 +123,14 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	d.Metrics.SetBacklog(d.Store.OutboxBacklog, slices.Sorted(maps.Keys(d.Sinks)))
 	s, err := newService(ctx, d)
+	// Deleted or replaced while it loaded (reading a deleted file fails,
+	// writing to it is lost): nothing is read yet, it starts again.
+	if lost := d.StateWatch.CheckStart(); lost != nil {
+		if s != nil {
+			s.writer.stop()
+		}
+		return lost
+	}
 	if err != nil {
 		return err
 	}

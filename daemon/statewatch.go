@@ -17,6 +17,14 @@ import (
 // manager starts it again on a state it can keep.
 var ErrStateLost = errors.New("daemon: the state file was deleted or replaced while rblwatch ran")
 
+// ErrStateLostAtStart is wrapped by Build's or Run's error when the state
+// file was deleted or replaced while the daemon started, before it read
+// any of the log: nothing of this run is lost, so the caller starts again
+// at once (Build, then Run), on a new state file or the one put in its
+// place — as a start after the deletion would — with what the store
+// left beside the lost file removed (Finish).
+var ErrStateLostAtStart = errors.New("daemon: the state file was deleted or replaced while rblwatch started")
+
 // StateWatch notices the state file deleted or replaced under the running
 // daemon. SQLite keeps writing to a deleted file, which nobody will ever
 // read again: every position, incident and notice recorded after the
@@ -77,6 +85,46 @@ func (w *StateWatch) Check(ctx context.Context, st *track.Store) error {
 	return fmt.Errorf("%w: %s was deleted", ErrStateLost, w.path)
 }
 
+// CheckStart is Check for a daemon that has read nothing yet (Run, once
+// it has loaded the state): an error wrapping ErrStateLostAtStart when the
+// path no longer names the file the store opened.
+func (w *StateWatch) CheckStart() error {
+	if w == nil || w.lost {
+		return nil
+	}
+	fi, err := os.Stat(w.path)
+	if err == nil && os.SameFile(fi, w.fi) || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	w.lost = true
+	return lostAtStart(w.path, err == nil, w.log)
+}
+
+// lostAtStart says in the log that the state file at path was deleted (or
+// replaced) while rblwatch started, and returns the error that starts it
+// again.
+func lostAtStart(path string, replaced bool, log *zap.Logger) error {
+	if replaced {
+		log.Error("STATE FILE REPLACED while rblwatch started: it starts again on the new file", zap.String("state", path))
+		return fmt.Errorf("%w: %s is another file now", ErrStateLostAtStart, path)
+	}
+	log.Error("STATE FILE DELETED while rblwatch started, before it read the log: it starts again on a new state, as a start after the deletion would",
+		zap.String("state", path))
+	return fmt.Errorf("%w: %s was deleted", ErrStateLostAtStart, path)
+}
+
+// removeLeftovers removes the write-ahead log and shared-memory files of
+// the state at path, which is gone: SQLite would replay them into whatever
+// file comes next under the name.
+func removeLeftovers(path string) error {
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
 // RecoverState puts in place, before the store is opened, a state saved
 // when the state file was deleted (path+".recovered", see Save) that no
 // Finish put back — the daemon was killed after saving it, or the rename
@@ -95,10 +143,8 @@ func RecoverState(path string, log *zap.Logger) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("daemon: looking at the state file: %w", err)
 	}
-	for _, suffix := range []string{"-wal", "-shm"} { // of the deleted file, never of the copy
-		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("daemon: removing what the lost state left: %w", err)
-		}
+	if err := removeLeftovers(path); err != nil { // of the deleted file, never of the copy
+		return fmt.Errorf("daemon: removing what the lost state left: %w", err)
 	}
 	if err := os.Rename(saved, path); err != nil {
 		return fmt.Errorf("daemon: putting the saved state back: %w", err)
@@ -138,10 +184,8 @@ func (w *StateWatch) Finish() {
 	if w == nil || !w.lost {
 		return
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Remove(w.path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			w.log.Warn("removing what the lost state left", zap.String("file", w.path+suffix), zap.Error(err))
-		}
+	if err := removeLeftovers(w.path); err != nil {
+		w.log.Warn("removing what the lost state left", zap.String("state", w.path), zap.Error(err))
 	}
 	if w.copy == "" {
 		return

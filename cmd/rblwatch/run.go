@@ -40,12 +40,6 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 	for _, w := range cfg.Warnings {
 		e.log.Warn("configuration", zap.String("problem", w.Error()))
 	}
-	d, closeDeps, err := daemon.Build(ctx, cfg, e.log, e.stdin)
-	if err != nil {
-		return stoppedWhileStarting(ctx, e, err)
-	}
-	defer closeDeps()
-
 	// SIGHUP reloads the configuration; a file with errors is refused and
 	// the running configuration kept.
 	reload := make(chan *config.Config, 1)
@@ -65,9 +59,21 @@ func runDaemon(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}()
-	d.Reload = reload
-	e.log.Info("rblwatch starting", zap.String("version", version), zap.String("source", d.SourceName), zap.String("config", *path))
-	return stoppedWhileStarting(ctx, e, daemon.Run(ctx, d))
+	start := func() error {
+		d, closeDeps, err := daemon.Build(ctx, cfg, e.log, e.stdin)
+		if err != nil {
+			return err
+		}
+		defer closeDeps()
+		d.Reload = reload
+		e.log.Info("rblwatch starting", zap.String("version", version), zap.String("source", d.SourceName), zap.String("config", *path))
+		return daemon.Run(ctx, d)
+	}
+	err = start()
+	if errors.Is(err, daemon.ErrStateLostAtStart) {
+		err = start() // once more, on a new state (or the file put in place of the lost one)
+	}
+	return stoppedWhileStarting(ctx, e, err)
 }
 
 // stoppedWhileStarting is err, unless it is the stop itself (SIGTERM: ctx
