@@ -134,9 +134,15 @@ const suspended = "delivery temporarily suspended: "
 //	lost connection with H[IP] while sending CMD
 //	conversation with H[IP] timed out while sending CMD
 //	delivery temporarily suspended: (any of these)
+//
+// The first byte rules out most texts (smtp's TLS chatter asks too) before
+// any of the four is compared.
 func parseRemote(d string, r *Record) bool {
-	for strings.HasPrefix(d, suspended) {
+	for d != "" && d[0] == 'd' && strings.HasPrefix(d, suspended) {
 		d = d[len(suspended):]
+	}
+	if d == "" || d[0] != 'h' && d[0] != 'c' && d[0] != 'l' {
+		return false
 	}
 	switch {
 	case strings.HasPrefix(d, "host "):
