@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -40,13 +41,18 @@ import (
 //     id that follows (the log linked them), then when it was last seen;
 //   - carryGone: the queue id left the incident's count: Postfix removed
 //     the message, or the tracker forgot it past QueueLifetime (an
-//     evicted one stays, as its tomb does in the tracker).
+//     evicted one stays, as its tomb does in the tracker);
+//   - carrySettle (no queue id: an empty one): the delivery that clears
+//     the incident once it stood for Config.Settle, as it changed: its
+//     time (a uvarint, Unix nanoseconds plus one; 0: none pending, a
+//     rejection came after it).
 const (
 	carryVersion = 1
 
-	carryPut   = 1
-	carryAlias = 2
-	carryGone  = 3
+	carryPut    = 1
+	carryAlias  = 2
+	carryGone   = 3
+	carrySettle = 4
 )
 
 // stableHash is the hash of the recipients and domains an incident tells
@@ -99,7 +105,8 @@ func (t *Tracker) carryAlias(st *state, qid, of string) {
 // call (nil: nothing, or st is cleared: its counts are final), and starts
 // again.
 func (t *Tracker) takeCarried(st *state) []byte {
-	if len(st.carryRcpts) == 0 && len(st.carryDoms) == 0 && len(st.carryOps) == 0 {
+	settle := !st.clearAt.Equal(st.savedClearAt) && st.carrying
+	if len(st.carryRcpts) == 0 && len(st.carryDoms) == 0 && len(st.carryOps) == 0 && !settle {
 		return nil
 	}
 	defer func() {
@@ -134,6 +141,14 @@ func (t *Tracker) takeCarried(st *state) []byte {
 		default:
 			b = str(append(b, carryGone), op.qid)
 		}
+	}
+	if settle {
+		st.savedClearAt = st.clearAt
+		at := uint64(0)
+		if !st.clearAt.IsZero() {
+			at = uint64(st.clearAt.UnixNano()) + 1
+		}
+		b = binary.AppendUvarint(str(append(b, carrySettle), ""), at)
 	}
 	return b
 }
@@ -227,6 +242,13 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 			}
 		case carryGone:
 			t.unindex(st, qid)
+		case carrySettle:
+			st.clearAt = time.Time{}
+			if at := r.uvarint(); at > 0 {
+				st.clearAt = time.Unix(0, int64(at-1)).UTC()
+			}
+			st.savedClearAt = st.clearAt
+			t.schedule(st)
 		default:
 			return ErrCarried
 		}

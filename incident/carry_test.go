@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,5 +126,54 @@ func TestResumeUnreadable(t *testing.T) {
 		if err := again.Resume(id, [][]byte{bad}); err == nil {
 			t.Errorf("Resume(%x…) = nil, want an error", bad[:min(len(bad), 8)])
 		}
+	}
+}
+
+// TestRestartKeepsSettle: a delivery that would clear an incident once it
+// stood for Config.Settle, seen before the restart, clears it after the
+// restart as in one run: a refusal after the settle time opens a new
+// incident. Before, the restart forgot the delivery, and the refusal
+// joined the old incident.
+func TestRestartKeepsSettle(t *testing.T) {
+	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	v := spamhaus
+	refuse := func(sec int, qid string) Observation {
+		return Observation{Kind: postfixlog.KindDelivery, At: at(sec), QueueID: qid, Status: "deferred", To: qid + "@x.example",
+			RemoteHost: "mx.x.example", Raw: "line " + qid, Verdict: &v}
+	}
+	steps := []Observation{refuse(0, "A"),
+		{Kind: postfixlog.KindDelivery, At: at(60), QueueID: "B", Status: "sent", To: "b@x.example", RelayHost: "mx.x.example", RelayIP: "198.51.100.1", Raw: "line B"},
+		refuse(900, "C")}
+	cfg := Config{Settle: 10 * time.Minute, Quiet: 6 * time.Hour}
+	one := New(cfg)
+	for i := range steps {
+		one.Observe(&steps[i])
+	}
+	first := New(cfg)
+	for i := range steps[:2] {
+		first.Observe(&steps[i])
+	}
+	var carried [][]byte
+	for _, c := range first.Changes() {
+		if c.Carried != nil {
+			carried = append(carried, c.Carried)
+		}
+	}
+	saved := first.Active()
+	again := New(cfg)
+	again.Restore(saved)
+	if err := again.Resume(saved[0].ID, carried); err != nil {
+		t.Fatal(err)
+	}
+	again.Observe(&steps[2])
+	summary := func(incs []Incident) []string {
+		var out []string
+		for _, inc := range incs {
+			out = append(out, fmt.Sprintf("%s %s %d", inc.ID, inc.Status, len(inc.Messages)))
+		}
+		return out
+	}
+	if got, want := summary(again.Finish(at(1000))), summary(one.Finish(at(1000))); !slices.Equal(got, want) {
+		t.Errorf("restarted: %v\none run: %v", got, want)
 	}
 }

@@ -199,7 +199,8 @@ type state struct {
 	// (carry.go): the hashes of recipients and domains, and the messages.
 	carryRcpts, carryDoms []uint64
 	carryOps              []carryOp
-	carrying              bool // keeps them (not in a tracker without events)
+	carrying              bool      // keeps them (not in a tracker without events)
+	savedClearAt          time.Time // clearAt as the last Changes reported it
 
 	// who counts the submitters of every affected message (Senders).
 	who WhoCounter
