@@ -49,3 +49,47 @@ func TestNoise(t *testing.T) {
 		}
 	}
 }
+
+// TestParseClientForms: a client= line's client and SASL login are what
+// the first ", " and the first ", sasl_username=" say, whatever Postfix
+// writes between or after them.
+func TestParseClientForms(t *testing.T) {
+	ref := func(s string) (client, login string) { // the plain reading
+		end := strings.Index(s, ", ")
+		if end < 0 {
+			end = len(s)
+		}
+		client = s[:end]
+		if i := strings.Index(s[end:], ", sasl_username="); i >= 0 {
+			login = s[end+i+16:]
+			if j := strings.Index(login, ", "); j >= 0 {
+				login = login[:j]
+			}
+		}
+		return client, login
+	}
+	for _, s := range []string{
+		"app7.example.com[198.18.0.25]",
+		"app7.example.com[198.18.0.25], sasl_method=PLAIN, sasl_username=crm24",
+		"app7.example.com[198.18.0.25], sasl_method=PLAIN, sasl_username=crm24, sasl_sender=a@example.org",
+		"app7.example.com[198.18.0.25], sasl_username=crm24",
+		"app7.example.com[198.18.0.25], sasl_method=PLAIN, sasl_sender=a@example.org, sasl_username=bob",
+		"app7.example.com[198.18.0.25], sasl_method=PLAIN,LOGIN, sasl_username=carol",
+		"app7.example.com[198.18.0.25], sasl_method=PLAIN",
+		"app7.example.com[198.18.0.25], sasl_method=",
+		"a,b.example.com[198.18.0.25],, sasl_username=dave,x, y",
+		"app7.example.com[198.18.0.25], orig_queue_id=4A1B2C3D4E, orig_client=x[192.0.2.1], sasl_username=eve",
+		", sasl_username=",
+		",",
+		"",
+	} {
+		var r Record
+		parseClient(s, &r)
+		client, login := ref(s)
+		var want Record
+		want.setClient(client)
+		if r.Client != want.Client || r.ClientIP != want.ClientIP || r.SASLUser != login {
+			t.Errorf("%q: client %q %q, login %q; want %q %q, %q", s, r.Client, r.ClientIP, r.SASLUser, want.Client, want.ClientIP, login)
+		}
+	}
+}

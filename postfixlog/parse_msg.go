@@ -254,17 +254,44 @@ func isSmtpdNoise(s string) bool {
 // parseClient reads "host[ip], sasl_method=PLAIN, sasl_username=u, …".
 func parseClient(s string, r *Record) {
 	r.Kind = KindClient
-	end := strings.Index(s, ", ")
+	end := indexCommaSpace(s)
 	if end < 0 {
 		end = len(s)
 	}
 	r.setClient(s[:end])
-	if i := strings.Index(s[end:], ", sasl_username="); i >= 0 {
-		v := s[end+i+16:]
-		if j := strings.Index(v, ", "); j >= 0 {
+	rest := s[end:]
+	i := -1
+	// Postfix writes sasl_method first: sasl_username follows its value,
+	// which holds no comma. (The first ", sasl_username=" all the same.)
+	if strings.HasPrefix(rest, ", sasl_method=") {
+		if j := strings.IndexByte(rest[14:], ','); j >= 0 && strings.HasPrefix(rest[14+j:], ", sasl_username=") {
+			i = 14 + j
+		}
+	}
+	if i < 0 {
+		i = strings.Index(rest, ", sasl_username=")
+	}
+	if i >= 0 {
+		v := rest[i+16:]
+		if j := indexCommaSpace(v); j >= 0 {
 			v = v[:j]
 		}
 		r.SASLUser = v
+	}
+}
+
+// indexCommaSpace is strings.Index(s, ", "), by a search for the comma:
+// on a client line's few dozen bytes strings.Index's set-up cost more
+// than the search.
+func indexCommaSpace(s string) int {
+	for off := 0; ; off++ {
+		k := strings.IndexByte(s[off:], ',')
+		if k < 0 {
+			return -1
+		}
+		if off += k; off+1 < len(s) && s[off+1] == ' ' {
+			return off
+		}
 	}
 }
 
