@@ -8,7 +8,9 @@
 #     machine
 #   DENSE=1: the dense log of bench/replay.sh (4 % failure lines drawn from
 #     REPLIES, default ../shared/corpus/rejections.tsv) instead of the
-#     generator's; STATE=0: the timed runs only, not the day's state
+#     generator's; STATE=0: the timed runs only, not the day's state;
+#   BENCH_DIR to keep the log (made again when LINES, DENSE or REPLIES
+#     differ from what it was made of) and the runs' states
 #
 # Each run starts the daemon on an empty log with a new state (it follows
 # from the end), appends the generator's LINES lines at once, and waits
@@ -50,14 +52,21 @@ if [ -n "${RBLWATCH:-}" ]; then
 else
   go build -o "$work/rblwatch0" ./cmd/rblwatch && bins=("$work/rblwatch0")
 fi
-if [ ! -s "$work/src.log" ]; then
-  if [ "${DENSE:-0}" = 1 ]; then
-    REPLIES=${REPLIES:-../shared/corpus/rejections.tsv}
-    [ -f "$REPLIES" ] && [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES to a TSV of provider<TAB>code<TAB>text rows)" >&2; exit 2; }
-    go run ./bench/genlog -n "$LINES" -seed 1 -replies "$REPLIES" -fail 0.13 -o "$work/src.log"
-  else
-    go run ./bench/genlog -n "$LINES" -seed 1 -o "$work/src.log"
-  fi
+# The log, made unless a BENCH_DIR holds one made the same way: src.log.made
+# says how (genlog's arguments, and the replies' checksum), so a kept log of
+# other LINES, DENSE or REPLIES is made again.
+args=(-n "$LINES" -seed 1)
+made=${args[*]}
+if [ "${DENSE:-0}" = 1 ]; then
+  REPLIES=${REPLIES:-../shared/corpus/rejections.tsv}
+  [ -f "$REPLIES" ] && [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES to a TSV of provider<TAB>code<TAB>text rows)" >&2; exit 2; }
+  args+=(-fail 0.13 -replies "$REPLIES")
+  made+=" -fail 0.13 replies $(sha256sum < "$REPLIES" | cut -d" " -f1)"
+fi
+if [ ! -s "$work/src.log" ] || [ "$(cat "$work/src.log.made" 2>/dev/null)" != "$made" ]; then
+  rm -f "$work/src.log.made"
+  go run ./bench/genlog "${args[@]}" -o "$work/src.log"
+  printf '%s\n' "$made" > "$work/src.log.made"
 fi
 size=$(stat -L -c %s "$work/src.log")
 fails=$(grep -cE ', status=(deferred|bounced) ' "$work/src.log" || :)

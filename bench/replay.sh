@@ -9,7 +9,8 @@
 # Environment: REPLIES (default ../shared/corpus/rejections.tsv beside the
 # repository), the replies the dense log is built from (a TSV of
 # provider<TAB>code<TAB>text rows, see bench/genlog); BIG_RUNS (default 3);
-# BENCH_DIR to keep the logs (they are made again otherwise). A relative
+# BENCH_DIR to keep the logs (they are made again otherwise; a kept log is
+# made again when LINES, BIG or REPLIES differ from what it was made of). A relative
 # REPLIES or BENCH_DIR is taken from the directory the script is run in.
 # The machine is shared: the tools run in turn (grep, pflogsumm, rblwatch,
 # grep, …) and medians are reported, with the CPU time (user+sys) of each,
@@ -51,14 +52,23 @@ done
 
 go build -o "$work/rblwatch" ./cmd/rblwatch
 go build -o "$work/genlog" ./bench/genlog
-gen() { # gen NAME LINES [dense]
-  local f=$work/$1
-  if [ ! -s "$f" ]; then
+# gen NAME LINES [dense]: the log NAME, made unless a BENCH_DIR holds one
+# made the same way: NAME.made says how (genlog's arguments, and the
+# replies' checksum), so a kept log of other LINES or other REPLIES is made
+# again, with its "removed"-less copy.
+gen() {
+  local f=$work/$1 args=(-n "$2" -seed 1) made
+  if [ "${3:-}" = dense ]; then args+=(-fail 0.13); fi
+  made=${args[*]}
+  if [ "${3:-}" = dense ]; then made+=" replies $(sha256sum < "$REPLIES" | cut -d" " -f1)"; fi
+  if [ ! -s "$f" ] || [ "$(cat "$f.made" 2>/dev/null)" != "$made" ]; then
+    rm -f "$f.made" "${f%.log}-noremoved.log"
     if [ "${3:-}" = dense ]; then
-      "$work/genlog" -n "$2" -seed 1 -replies "$REPLIES" -fail 0.13 -o "$f"
+      "$work/genlog" "${args[@]}" -replies "$REPLIES" -o "$f"
     else
-      "$work/genlog" -n "$2" -seed 1 -o "$f"
+      "$work/genlog" "${args[@]}" -o "$f"
     fi
+    printf '%s\n' "$made" > "$f.made"
   fi
 }
 gen gen.log "$LINES"

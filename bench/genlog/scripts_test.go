@@ -83,6 +83,91 @@ func TestBenchScriptsReplies(t *testing.T) {
 	}
 }
 
+// TestBenchScriptsKeptLogs runs bench/replay.sh and bench/catchup.sh three
+// times with one BENCH_DIR, as a checker does who keeps the logs between
+// runs: with replies a, then replies b, then fewer lines, then (when the
+// shared corpus is beside the repository) the default replies. Each run must
+// measure the log it says: drawn from the replies it names, of the lines
+// it counts its rates by. (Before, a log kept in BENCH_DIR was used
+// whatever it had been made of: the second run measured replies a while it
+// said b, the third 3,000 lines while it divided by 2,000; and catchup.sh
+// with DENSE=1, a kept log and no REPLIES stopped on "REPLIES: unbound
+// variable" in the line that says what it read.)
+func TestBenchScriptsKeptLogs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the bench scripts")
+	}
+	testenv.LookPath(t, "pflogsumm", "pflogsumm")
+	testenv.LookPath(t, "/usr/bin/time", "time")
+	testenv.LookPath(t, "bc", "bc")
+	testenv.LookPath(t, "sqlite3", "sqlite3")
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"alpha", "bravo"} {
+		row := "p\t550\t550 5.7.1 Service unavailable; client [192.0.2.10] blocked using " + name + ".lists.example\n"
+		if err := os.WriteFile(filepath.Join(dir, name+".tsv"), []byte(row), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		script string
+		args   []string // after LINES
+		env    []string
+		log    string // the dense log in BENCH_DIR
+	}{
+		{"replay.sh", []string{"1", "0"}, nil, "dense.log"},
+		{"catchup.sh", []string{"1"}, []string{"DENSE=1", "STATE=0"}, "src.log"},
+	} {
+		t.Run(tc.script, func(t *testing.T) {
+			keep := filepath.Join(dir, strings.TrimSuffix(tc.script, ".sh"))
+			runs := []struct {
+				replies string // "" for the default, the shared corpus
+				lines   int
+			}{{"alpha", 3000}, {"bravo", 3000}, {"bravo", 2000}}
+			if len(testenv.SharedGlob("corpus/rejections.tsv")) == 1 {
+				runs = append(runs, struct {
+					replies string
+					lines   int
+				}{"", 2000})
+			}
+			for _, run := range runs {
+				cmd := exec.Command(filepath.Join(root, "bench", tc.script), append([]string{strconv.Itoa(run.lines)}, tc.args...)...)
+				cmd.Dir = dir
+				env, drawn := []string{"BENCH_DIR=" + keep}, "drawn from ../shared/corpus/rejections.tsv"
+				if run.replies != "" {
+					env, drawn = append(env, "REPLIES="+run.replies+".tsv"), "drawn from "+filepath.Join(dir, run.replies+".tsv")
+				}
+				for _, e := range os.Environ() {
+					if !strings.HasPrefix(e, "REPLIES=") {
+						env = append(env, e)
+					}
+				}
+				cmd.Env = append(env, tc.env...)
+				out, err := cmd.CombinedOutput()
+				if ee := (*exec.ExitError)(nil); err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+					t.Fatalf("%s, replies %q, %d lines: %v\n%s", tc.script, run.replies, run.lines, err, out)
+				}
+				if strings.Contains(string(out), "unbound variable") || !strings.Contains(string(out), drawn) {
+					t.Errorf("%s, replies %q, %d lines: does not name its replies:\n%s", tc.script, run.replies, run.lines, out)
+				}
+				log, err := os.ReadFile(filepath.Join(keep, tc.log))
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines := strings.Count(string(log), "\n")
+				alpha, bravo := strings.Contains(string(log), "alpha.lists.example"), strings.Contains(string(log), "bravo.lists.example")
+				if alpha != (run.replies == "alpha") || bravo != (run.replies == "bravo") || lines != run.lines {
+					t.Errorf("%s, replies %q, %d lines: measured a log of %d lines, replies alpha %v, bravo %v",
+						tc.script, run.replies, run.lines, lines, alpha, bravo)
+				}
+			}
+		})
+	}
+}
+
 // TestSetupInstallsBenchTools: what each bench script runs besides go and
 // the shell's tools comes from a package .ci/setup installs. (Before,
 // bench/milter.sh compiled bench/nullmilter with cc, and .ci/setup did not
