@@ -87,6 +87,40 @@ func TestYearInferenceCache(t *testing.T) {
 	}
 }
 
+// TestParserReset: a parser Reset to another reference time and zone
+// reads as a new one made for them would, whatever it read before (its
+// caches of the last stamp, hour and zone are of the old reference: the
+// same stamp read again would be dated in the old year).
+func TestParserReset(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	steps := []struct {
+		ref   string
+		loc   *time.Location
+		stamp string
+	}{
+		{"2026-11-23T16:00:00Z", time.UTC, "Nov 23 15:33:46"},
+		{"2027-11-23T16:00:00Z", time.UTC, "Nov 23 15:33:46"},
+		{"2027-11-23T16:00:00Z", tokyo, "Nov 23 15:33:46"},
+		{"2025-01-02T00:00:00Z", nil, "Dec 31 23:59:59"},
+		{"2025-01-02T00:00:00Z", tokyo, "2026-11-23T14:56:04.5+09:00"},
+	}
+	p := NewParser(mustTime(t, "2020-06-01T00:00:00Z"), time.UTC)
+	var r Record
+	if err := p.Parse(stampLine("Nov 23 15:33:46"), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range steps {
+		ref := mustTime(t, s.ref)
+		p.Reset(ref, s.loc)
+		var got, want Record
+		gotErr := p.Parse(stampLine(s.stamp), &got)
+		wantErr := NewParser(ref, s.loc).Parse(stampLine(s.stamp), &want)
+		if gotErr != wantErr || !got.Time.Equal(want.Time) || got.Time.Location().String() != want.Time.Location().String() {
+			t.Errorf("%q after Reset(%s, %v): %v (%v), a new parser: %v (%v)", s.stamp, s.ref, s.loc, got.Time, gotErr, want.Time, wantErr)
+		}
+	}
+}
+
 func TestTimeZones(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {

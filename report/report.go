@@ -267,6 +267,9 @@ type builder struct {
 	// report shows, by the verdict's fields it depends on (explainKey):
 	// a dense log's incidents are of a few hundred kinds.
 	advice map[classify.Verdict]classify.Explanation
+	// parser reads each incident's first sample for its reply (Reset to
+	// the incident's first time).
+	parser postfixlog.Parser
 }
 
 // explainKey is the part of v that decides what a report shows of its
@@ -366,7 +369,8 @@ func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogra
 	}
 	if len(inc.Samples) > 0 {
 		var r postfixlog.Record
-		if postfixlog.NewParser(inc.FirstSeen, time.UTC).Parse(inc.Samples[0], &r) == nil {
+		b.parser.Reset(inc.FirstSeen, time.UTC)
+		if b.parser.Parse(inc.Samples[0], &r) == nil {
 			out.Reply = sanitize.Line(r.Reply.Text, maxReply)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -413,6 +414,35 @@ func TestUnshownAddressAndStdin(t *testing.T) {
 		"en": {"— address not shown", "standard input, mail.log.1"},
 		"ja": {"— アドレスの記載なし", "標準入力, mail.log.1"},
 	})
+}
+
+// TestBuildSampleBytes: the reply an incident shows is read from its
+// first sample by one parser per share of a report, not by a new one
+// (1.7 kB) for each incident: a dense log's report reads 1,279 samples
+// at the end of a replay whose heap is near its limit, where 2 MB more
+// was often enough for one more collection.
+func TestBuildSampleBytes(t *testing.T) {
+	res := sampleResult()
+	with := res.Incidents[0]
+	if len(with.Samples) == 0 {
+		t.Fatal("the sample incident has no sample")
+	}
+	without := with
+	without.Samples = nil
+	opts := Options{Catalog: classify.Default(), Lang: "en"}
+	bytesOf := func(inc incident.Incident) float64 {
+		r := *res
+		r.Incidents = slices.Repeat([]incident.Incident{inc}, 200)
+		Build(&r, opts)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		Build(&r, opts)
+		runtime.ReadMemStats(&after)
+		return float64(after.TotalAlloc-before.TotalAlloc) / float64(len(r.Incidents))
+	}
+	if extra := bytesOf(with) - bytesOf(without); extra > 512 {
+		t.Errorf("an incident with a sample allocates %.0f bytes more than one without; want at most 512 (its sample's list and reply)", extra)
+	}
 }
 
 // TestBuildAllocations: what incidents of one kind have in common (what
