@@ -96,6 +96,10 @@ func indentJSON(dst, src []byte) []byte {
 // collection.
 const encodeWindow = 32
 
+// flushAt is how much of its text the first share of a window holds
+// before writing it (writeJSON).
+const flushAt = 64 << 10
+
 // writeJSON writes rep as WriteJSON does (json.Encoder with the indent
 // "  "), an incident at a time: the document of a replay with thousands of
 // incidents is megabytes, and made whole it was garbage that kept the
@@ -128,13 +132,29 @@ func writeJSON(w io.Writer, rep *Report) error {
 	// them, then the buffers are written in order: the text in memory is
 	// a window's, in as many buffers as there are shares (a buffer per
 	// incident, grown from nothing, was allocated a dozen times over).
+	// The first share's text comes first: it is written as it grows
+	// (flushAt), so its buffer stays small — alone (one CPU, or a short
+	// window) it held the whole window, grown by doubling each time a
+	// window was larger than every one before.
 	const depth = 2 // {"incidents": [{…
 	arenas := make([][]byte, max(1, runtime.GOMAXPROCS(0)))
 	for lo := 0; lo < len(rep.Incidents); lo += encodeWindow {
 		win := rep.Incidents[lo:min(lo+encodeWindow, len(rep.Incidents))]
+		if len(out) > 0 {
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
 		shares, err := parallelShares(len(win), func(k, from, to int) error {
 			b := arenas[k][:0]
 			for i := from; i < to; i++ {
+				if k == 0 && len(b) >= flushAt {
+					if _, err := w.Write(b); err != nil {
+						return err
+					}
+					b = b[:0]
+				}
 				if lo+i > 0 {
 					b = append(b, ',')
 				}
@@ -152,19 +172,19 @@ func writeJSON(w io.Writer, rep *Report) error {
 				}
 				b = e.b
 			}
+			if k == 0 {
+				if _, err := w.Write(b); err != nil {
+					return err
+				}
+				b = b[:0]
+			}
 			arenas[k] = b
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if len(out) > 0 {
-			if _, err := w.Write(out); err != nil {
-				return err
-			}
-			out = out[:0]
-		}
-		for k := range shares {
+		for k := 1; k < shares; k++ {
 			if _, err := w.Write(arenas[k]); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -113,6 +114,44 @@ func TestWriteJSONAsEncoder(t *testing.T) {
 		if got != want {
 			t.Errorf("%d incidents: WriteJSON\n%s\nwant\n%s", n, got, want)
 		}
+	}
+}
+
+// TestWriteJSONLargeWindows: a window whose first share holds more than
+// flushAt of text is written in pieces, as a whole would be, on one CPU
+// (one share) and on several; and on one CPU that share's buffer stays
+// about flushAt long instead of growing to hold the window: a dense log's
+// report grew it to a few hundred kilobytes by doubling, at the end of a
+// replay whose heap is near its limit.
+func TestWriteJSONLargeWindows(t *testing.T) {
+	big := strings.Repeat("Nov 23 15:00:00 mx postfix/smtp[1]: a long <line> & ", 150) // 7.8 kB
+	rep := &Report{Files: []string{"mail.log"}, Failures: map[string]int64{}, Incidents: []Incident{}}
+	for i := range 3*encodeWindow + 5 {
+		rep.Incidents = append(rep.Incidents, Incident{ID: fmt.Sprint("spamhaus-192.0.2.1-", i), Provider: "spamhaus",
+			Domains: []string{}, Samples: []string{big[:len(big)-i]}, Fates: map[string]int{"bounced": i}})
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		got, want, gotErr, wantErr := bothJSON(rep)
+		if gotErr != nil || wantErr != nil {
+			t.Fatal(gotErr, wantErr)
+		}
+		if got != want {
+			t.Errorf("GOMAXPROCS %d: WriteJSON differs from json.Encoder's (%d and %d bytes)", procs, len(got), len(want))
+		}
+	}
+	runtime.GOMAXPROCS(1)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := WriteJSON(io.Discard, rep); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	// A window's text is 260 kB here: held whole, its buffer grown by
+	// doubling, writing the report allocated 1.6 MB.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 12*flushAt {
+		t.Errorf("writing %d incidents of 8 kB on one CPU allocated %d bytes; want at most %d", len(rep.Incidents), n, 12*flushAt)
 	}
 }
 
