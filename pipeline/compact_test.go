@@ -8,6 +8,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/ingest"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -156,5 +157,27 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 				t.Errorf("%d after another: got %+v\nwant %+v", i, got, want)
 			}
 		}
+	}
+}
+
+// TestObsBatchCountsReused: a chunk's counts travel in its recycled
+// batch, so counting the next chunk's failures and rejections by provider
+// reuses the maps of the one before: each chunk made two new maps (600 kB
+// of a dense log's replay, at its end near the heap's limit).
+func TestObsBatchCountsReused(t *testing.T) {
+	var c ingest.Counts
+	c.Failures = map[classify.Category]int64{classify.Blocklist: 3, classify.Other: 1}
+	c.Rejections = map[string]int64{"spamhaus": 2, "barracuda": 1, "": 1}
+	var b obsBatch
+	b.reset("")
+	b.counts.Add(&c)
+	if n := testing.AllocsPerRun(10, func() {
+		b.reset("")
+		b.counts.Add(&c)
+	}); n != 0 {
+		t.Errorf("a chunk's counts allocate %.0f times; want 0", n)
+	}
+	if b.counts.Rejections["spamhaus"] != 2 || b.counts.Failures[classify.Blocklist] != 3 || len(b.counts.Rejections) != 3 {
+		t.Errorf("counts after a reset and one chunk: %+v", b.counts)
 	}
 }

@@ -161,9 +161,8 @@ func (f freeList[T]) put(x *T) {
 // tracker, and the counts.
 type parsed struct {
 	seq int
-	obs *obsBatch
-	c   ingest.Counts
-	buf *[]byte // the chunk's buffer, recycled after the merge
+	obs *obsBatch // with the chunk's counts
+	buf *[]byte   // the chunk's buffer, recycled after the merge
 }
 
 // Replay reads the inputs in order and returns what happened in them.
@@ -255,7 +254,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			delete(pending, next)
 			next++
 			<-tokens
-			res.add(&q.c)
+			res.add(&q.obs.counts)
 			var o incident.Observation
 			for i := range q.obs.obs {
 				q.obs.get(i, &o)
@@ -440,6 +439,6 @@ func (w *worker) do(c chunk, obs *obsBatch) parsed {
 		}
 		p.obs.addRecord(&rec, v) // incident.ObservationOf, compacted
 	}
-	p.c.Add(&rd.Counts)
+	p.obs.counts.Add(&rd.Counts)
 	return p
 }
