@@ -113,7 +113,12 @@ type Result struct {
 // handing a chunk to a worker and back costs little beside parsing it,
 // few enough bytes that the chunks in flight (their text and
 // observations) keep the heap small — the collector then runs seldom.
-const chunkSize = 256 << 10
+// The read buffers and batches a replay keeps for them are about eight
+// chunks' worth: at 256 kB, 2 MB of a heap that a dense log holds near
+// its limit (cmd/rblwatch's replayMemoryLimit) at the end; at 192 kB the
+// generator's log costs no more instructions, and a dense one's end has
+// room for its report.
+const chunkSize = 192 << 10
 
 // MaxLine is the longest line replay reads; longer lines are counted in
 // Result.TooLong and skipped. Postfix itself caps records at 2000 characters,
