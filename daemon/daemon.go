@@ -267,14 +267,23 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 	}
 	s.tracker = incident.New(s.lifecycle())
 	s.writer = newCommitter(d.Store)
-	open, err := d.Store.OpenIncidents(ctx)
+	// The open incidents, and those cleared with messages still
+	// deferred; what they counted beyond their lists, and the addresses
+	// receivers named: the restart goes on as one run would.
+	incs, err := d.Store.Resumable(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: loading incidents: %w", err)
 	}
-	s.tracker.Restore(open)
-	// What the incidents counted beyond their lists, and the addresses
-	// receivers named: the restart goes on as one run would.
-	if err := d.Store.Counted(ctx, s.tracker.Resume); err != nil {
+	s.tracker.Restore(incs)
+	var ids []string
+	open := 0
+	for _, inc := range incs {
+		ids = append(ids, inc.ID)
+		if inc.Status != incident.Cleared {
+			open++
+		}
+	}
+	if err := d.Store.Counted(ctx, ids, s.tracker.Resume); err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
 	if err := d.Store.ForeignAddresses(ctx, s.bound.Load); err != nil {
@@ -291,7 +300,7 @@ func newService(ctx context.Context, d Deps) (*service, error) {
 	if s.unannounced, err = d.Store.HasUnannounced(ctx); err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	s.log.Info("state loaded", zap.Int("open_incidents", len(open)), zap.String("store", d.Store.Path()))
+	s.log.Info("state loaded", zap.Int("open_incidents", open), zap.String("store", d.Store.Path()))
 	return s, nil
 }
 

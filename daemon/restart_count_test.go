@@ -32,7 +32,9 @@ func foreignBounce(at time.Time, qid string, k int) string {
 // new ones — and a receiver naming addresses not ours, seven before
 // t0-9h30m and seven after: the first ten are incidents of their own,
 // the four after them are folded into Spamhaus's incident with no listed
-// address (ingest.AddressBound). The lines come in time order. It
+// address (ingest.AddressBound); and a message of the first Spamhaus
+// incident, over hours before, delivered after t0-9h30m. The lines come
+// in time order. It
 // returns the log and its first line at t0-9h30m or later.
 func denseDayOldLog() (lines []string, cut int) {
 	base := strings.Split(strings.TrimSuffix(dayOldLog(), "\n"), "\n")
@@ -63,6 +65,10 @@ func denseDayOldLog() (lines []string, cut int) {
 	for k := 1; k <= 14; k++ {
 		more = append(more, foreignBounce(at(float64(k)*240+5), fmt.Sprintf("F%07X", k), k))
 	}
+	// A message of the first Spamhaus incident, over long before the
+	// cut, deferred still, delivered after it.
+	more = append(more, spamhausDeferral(t0.Add(-22*time.Hour-30*time.Minute), "DE1A7E0001", "late@late.example"),
+		sent(t0.Add(-9*time.Hour-5*time.Minute), "DE1A7E0001", "late@late.example"))
 	lines = append(base, more...)
 	// Stamps are fixed width: text order is time order (stable: the
 	// day-old log's lines of a second stay in their order).
@@ -83,7 +89,8 @@ func denseDayOldLog() (lines []string, cut int) {
 // (bounced, expired), must count a reused queue id as a new message, and
 // must fold the receiver's eleventh address and after as replay does
 // (started afresh, the count of its addresses began again: 18 incidents
-// where replay finds 15).
+// where replay finds 15), and must count the delivery of a message of an
+// incident cleared before the stop in it (it stayed deferred).
 func TestCatchUpRestartCountsAsReplay(t *testing.T) {
 	h := newHarness(t)
 	lines, cut := denseDayOldLog()

@@ -75,7 +75,7 @@ type carryOp struct {
 // not each recipient's).
 func (ms *msgState) carry(qid string) {
 	st := ms.st
-	if ms.carried || !st.carrying || st.inc.Status == Cleared || ms.idx >= 0 && len(ms.rcpts) < 2 {
+	if ms.carried || !st.carrying || ms.idx >= 0 && len(ms.rcpts) < 2 {
 		return
 	}
 	ms.carried = true
@@ -83,29 +83,38 @@ func (ms *msgState) carry(qid string) {
 }
 
 // carryGone notes that queue id qid left st's count (a copy is kept: qid
-// may be a view of a log line).
+// may be a view of a log line). A cleared incident is not saved again for
+// it: the record goes with its next save, if a later fate changes it.
 func (t *Tracker) carryGone(st *state, qid string) {
-	if !st.carrying || st.inc.Status == Cleared {
+	if !st.carrying {
 		return
 	}
 	st.carryOps = append(st.carryOps, carryOp{qid: strings.Clone(qid)})
-	t.touch(st)
+	if st.inc.Status != Cleared {
+		t.touch(st)
+	}
 }
 
 // carryAlias notes that st's entry under queue id of is under qid too
 // (the tracker's copies).
 func (t *Tracker) carryAlias(st *state, qid, of string) {
-	if !st.carrying || st.inc.Status == Cleared {
+	if !st.carrying {
 		return
 	}
 	st.carryOps = append(st.carryOps, carryOp{qid: qid, of: of})
 }
 
 // takeCarried returns what st counted beyond its lists since the last
-// call (nil: nothing, or st is cleared: its counts are final), and starts
-// again.
+// call (nil: nothing), and starts again. A cleared incident's counts of
+// distinct recipients and domains are final, and its delivery to settle
+// moot: what it carries is its messages still in the queue, whose later
+// fates it counts.
 func (t *Tracker) takeCarried(st *state) []byte {
-	settle := !st.clearAt.Equal(st.savedClearAt) && st.carrying
+	cleared := st.inc.Status == Cleared
+	if cleared {
+		st.carryRcpts, st.carryDoms = st.carryRcpts[:0], st.carryDoms[:0]
+	}
+	settle := !st.clearAt.Equal(st.savedClearAt) && st.carrying && !cleared
 	if len(st.carryRcpts) == 0 && len(st.carryDoms) == 0 && len(st.carryOps) == 0 && !settle {
 		return nil
 	}
@@ -114,9 +123,6 @@ func (t *Tracker) takeCarried(st *state) []byte {
 		clear(st.carryOps)
 		st.carryOps = st.carryOps[:0]
 	}()
-	if st.inc.Status == Cleared {
-		return nil
-	}
 	b := []byte{carryVersion}
 	for _, hs := range [][]uint64{st.carryRcpts, st.carryDoms} {
 		b = binary.AppendUvarint(b, uint64(len(hs)))
@@ -168,13 +174,7 @@ var ErrCarried = errors.New("incident: unreadable record of what an incident cou
 // (every Change.Carried saved, in order), after Restore. The blobs of an
 // incident not active are ignored.
 func (t *Tracker) Resume(id string, blobs [][]byte) error {
-	var st *state
-	for _, s := range t.active {
-		if s.inc.ID == id {
-			st = s
-			break
-		}
-	}
+	st := t.resumed[id]
 	if st == nil {
 		return nil
 	}
@@ -195,9 +195,12 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 	if v := r.byte(); v != carryVersion {
 		return fmt.Errorf("%w: version %d", ErrCarried, v)
 	}
+	cleared := st.inc.Status == Cleared
 	for _, set := range []*hashSet{&st.rcpts, &st.doms} {
 		for n := r.uvarint(); n > 0 && r.err == nil; n-- {
-			t.remember(set, r.uint64())
+			if h := r.uint64(); !cleared { // a cleared incident's counts are final
+				t.remember(set, h)
+			}
 		}
 	}
 	for r.err == nil && len(r.b) > 0 {
@@ -243,8 +246,12 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 		case carryGone:
 			t.unindex(st, qid)
 		case carrySettle:
+			at := r.uvarint()
+			if cleared {
+				break
+			}
 			st.clearAt = time.Time{}
-			if at := r.uvarint(); at > 0 {
+			if at > 0 {
 				st.clearAt = time.Unix(0, int64(at-1)).UTC()
 			}
 			st.savedClearAt = st.clearAt

@@ -177,3 +177,62 @@ func TestRestartKeepsSettle(t *testing.T) {
 		t.Errorf("restarted: %v\none run: %v", got, want)
 	}
 }
+
+// TestRestartCountsClearedFates: the later fates of the messages of an
+// incident cleared before the restart — listed, and beyond the list —
+// count in it after the restart as in one run. Before, the restart did
+// not restore cleared incidents: they stayed deferred.
+func TestRestartCountsClearedFates(t *testing.T) {
+	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	v := spamhaus
+	qid := func(i int) string { return fmt.Sprintf("Q%05d", i) }
+	var steps []Observation
+	for i := range 1100 {
+		steps = append(steps, Observation{Kind: postfixlog.KindDelivery, At: at(i), QueueID: qid(i), Status: "deferred", To: fmt.Sprintf("r%d@d.example", i),
+			RemoteHost: "mx.d.example", Raw: "line", Verdict: &v})
+	}
+	steps = append(steps, Observation{Kind: postfixlog.KindQueued, At: at(3 * 3600), QueueID: "X"}) // the quiet hour ends it
+	cut := len(steps)
+	for _, i := range []int{5, 1050} {
+		steps = append(steps, Observation{Kind: postfixlog.KindDelivery, At: at(4 * 3600), QueueID: qid(i), Status: "sent", To: fmt.Sprintf("r%d@d.example", i), Raw: "line"})
+	}
+	steps = append(steps, Observation{Kind: postfixlog.KindExpired, At: at(4 * 3600), QueueID: qid(1060)},
+		Observation{Kind: postfixlog.KindRemoved, At: at(4 * 3600), QueueID: qid(1070)},
+		Observation{Kind: postfixlog.KindExpired, At: at(4 * 3600), QueueID: qid(1070)})
+	cfg := Config{Quiet: time.Hour}
+	one := New(cfg)
+	for i := range steps {
+		one.Observe(&steps[i])
+	}
+	first := New(cfg)
+	var carried [][]byte
+	for i := range steps[:cut] {
+		first.Observe(&steps[i])
+		for _, c := range first.Changes() {
+			if c.Carried != nil {
+				carried = append(carried, c.Carried)
+			}
+		}
+	}
+	saved := first.Incidents()
+	if len(saved) != 1 || saved[0].Status != Cleared {
+		t.Fatalf("at the cut: %+v, want one cleared incident", saved)
+	}
+	again := New(cfg)
+	again.Restore(saved)
+	if err := again.Resume(saved[0].ID, carried); err != nil {
+		t.Fatal(err)
+	}
+	var changed []Change
+	for i := range steps[cut:] {
+		again.Observe(&steps[cut+i])
+		changed = append(changed, again.Changes()...)
+	}
+	w := one.Incidents()[0]
+	if len(changed) == 0 || changed[len(changed)-1].Incident.Fates != w.Fates {
+		t.Fatalf("restarted: changes %d, want the cleared incident's fates %+v", len(changed), w.Fates)
+	}
+	if w.Fates.Delivered != 2 || w.Fates.Expired != 1 {
+		t.Errorf("one run: fates %+v (the test's log is wrong)", w.Fates)
+	}
+}

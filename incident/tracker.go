@@ -102,6 +102,9 @@ type Tracker struct {
 	maxQueueIDs int
 	distinct    int // hashes in the active incidents' rcpts and doms (MaxDistinct)
 
+	// resumed: the incidents Restore made, by id, for Resume.
+	resumed map[string]*state
+
 	// Catching up with a backlog (CatchUp): notices are held back.
 	holding bool
 	parked  []*state // incidents whose notice was held back
@@ -903,6 +906,7 @@ func (t *Tracker) advance(now time.Time, evs []Event) []Event {
 	}
 	if now.After(t.now) {
 		t.now = now
+		t.resumed = nil // (Resume comes before)
 		if t.nowSec = now.Unix(); t.nowSec >= t.nextSweep {
 			t.sweepQueue()
 		}
@@ -1323,6 +1327,7 @@ func (t *Tracker) Forget() { t.done = nil }
 func (t *Tracker) Restore(incs []Incident) {
 	for _, inc := range incs {
 		if inc.Status == Cleared {
+			t.restoreCleared(inc)
 			continue
 		}
 		st := &state{
@@ -1368,8 +1373,39 @@ func (t *Tracker) Restore(incs []Incident) {
 			ref.entries = append(ref.entries, ms)
 		}
 		t.active[inc.Key] = st
+		t.keepForResume(st)
 		t.schedule(st)
 	}
+}
+
+// keepForResume keeps st for Resume, until time first advances.
+func (t *Tracker) keepForResume(st *state) {
+	if t.resumed == nil {
+		t.resumed = map[string]*state{}
+	}
+	t.resumed[st.inc.ID] = st
+}
+
+// restoreCleared restores what of a cleared incident can still change:
+// the fates of its messages still deferred (a later delivery, bounce or
+// expiry counts in it as in one run), listed, or beyond the list (Resume).
+// It is not active: no refusal joins it.
+func (t *Tracker) restoreCleared(inc Incident) {
+	st := &state{inc: inc.clone(), hidx: -1, carrying: !t.cfg.NoEvents}
+	st.salt = maphash.String(t.seed, st.inc.ID)
+	st.savedRcpts, st.savedSamples, st.savedDomains = len(st.inc.Recipients), len(st.inc.Samples), len(st.inc.Domains)
+	for i, m := range st.inc.Messages {
+		ms := &msgState{st: st, idx: int32(i), fate: codeOf(m.Fate), sub: t.nobody, restored: true}
+		st.msgs = append(st.msgs, ms)
+		if ms.fate != fateDeferred {
+			continue // final
+		}
+		for _, r := range m.Recipients {
+			ms.rcpts = append(ms.rcpts, rcptFate{t.rcptHash(r), ms.fate})
+		}
+		t.index(st, m.QueueID, ms, maxTime(m.FirstSeen, m.LastSeen).Unix())
+	}
+	t.keepForResume(st)
 }
 
 // clone deep-copies the slices so a snapshot does not change under its reader.

@@ -6,56 +6,73 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rblwatch/rblwatch/incident"
 	"github.com/rblwatch/rblwatch/ingest"
 )
 
 // What a restart needs to go on as one run would, beyond the incidents'
-// lists (schema 12): what an open incident counted beyond them
+// lists (schema 12): what an incident counted beyond them
 // (incident.Change.Carried, a blob per save that added to it, appended in
-// O(change) and read back in order by incident.Tracker.Resume; deleted
-// when the incident is saved cleared, whose counts are then final), and
-// the addresses not ours that receivers named (ingest.AddressBound: the
-// rows a batch named or dropped).
+// O(change) and read back in order by incident.Tracker.Resume, for the
+// open incidents and those cleared lately whose messages may still change
+// fate: Resumable), and the addresses not ours that receivers named
+// (ingest.AddressBound: the rows a batch named or dropped).
 
 // The statements of the carried rows (prepared once: hotQueries).
 const (
 	saveCountedSQL = `INSERT INTO incident_counted (incident_id, seq, data)
 VALUES (?, (SELECT coalesce(max(seq) + 1, 0) FROM incident_counted WHERE incident_id = ?), ?)`
-	deleteCountedSQL = `DELETE FROM incident_counted WHERE incident_id = ?`
-	saveForeignSQL   = `INSERT INTO foreign_addresses (receiver, address, named_at) VALUES (?, ?, ?)
+	countedSQL     = `SELECT data FROM incident_counted WHERE incident_id = ? ORDER BY seq`
+	saveForeignSQL = `INSERT INTO foreign_addresses (receiver, address, named_at) VALUES (?, ?, ?)
 ON CONFLICT (receiver, address) DO UPDATE SET named_at = excluded.named_at`
 	deleteForeignSQL = `DELETE FROM foreign_addresses WHERE receiver = ? AND address = ?`
 )
 
-// Counted calls fn with what each open incident counted beyond its lists,
-// every blob saved, in order (incident.Tracker.Resume).
-func (s *Store) Counted(ctx context.Context, fn func(id string, blobs [][]byte) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT c.incident_id, c.data FROM incident_counted c JOIN incidents i ON i.id = c.incident_id
-WHERE i.status <> 'cleared' ORDER BY c.incident_id, c.seq`)
-	if err != nil {
-		return fmt.Errorf("track: loading what incidents counted: %w", err)
+// Resumable returns what the daemon resumes when it starts
+// (incident.Tracker.Restore): the incidents not cleared, and those cleared
+// with messages still deferred whose last rejection is at most
+// incident.QueueLifetime before the latest one stored (a later delivery,
+// bounce or expiry of such a message counts in its incident), by
+// first-seen time.
+func (s *Store) Resumable(ctx context.Context) ([]incident.Incident, error) {
+	var latest sql.NullString
+	if err := s.r.QueryRowContext(ctx, `SELECT max(last_seen) FROM incidents`).Scan(&latest); err != nil {
+		return nil, fmt.Errorf("track: loading incidents: %w", err)
 	}
-	defer rows.Close()
-	id, blobs := "", [][]byte(nil)
-	for rows.Next() {
-		var next string
-		var data []byte
-		if err := rows.Scan(&next, &data); err != nil {
-			return fmt.Errorf("track: loading what incidents counted: %w", err)
+	last, err := parseTime(latest)
+	if err != nil || last.IsZero() {
+		return nil, err
+	}
+	return s.incidents(ctx, `WHERE status <> ? OR (json_extract(json, '$.fates.deferred') > 0 AND last_seen >= ?)`,
+		string(incident.Cleared), dbTime(last.Add(-incident.QueueLifetime)))
+}
+
+// Counted calls fn with what incident id counted beyond its lists, every
+// blob saved, in order (incident.Tracker.Resume), for each of ids.
+func (s *Store) Counted(ctx context.Context, ids []string, fn func(id string, blobs [][]byte) error) error {
+	for _, id := range ids {
+		rows, err := s.r.QueryContext(ctx, countedSQL, id)
+		if err != nil {
+			return fmt.Errorf("track: loading what incident %s counted: %w", id, err)
 		}
-		if next != id && len(blobs) > 0 {
+		var blobs [][]byte
+		for rows.Next() {
+			var data []byte
+			if err := rows.Scan(&data); err != nil {
+				rows.Close()
+				return fmt.Errorf("track: loading what incident %s counted: %w", id, err)
+			}
+			blobs = append(blobs, data)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("track: loading what incident %s counted: %w", id, err)
+		}
+		if len(blobs) > 0 {
 			if err := fn(id, blobs); err != nil {
 				return err
 			}
-			blobs = nil
 		}
-		id, blobs = next, append(blobs, data)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("track: loading what incidents counted: %w", err)
-	}
-	if len(blobs) > 0 {
-		return fn(id, blobs)
 	}
 	return nil
 }

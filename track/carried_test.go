@@ -11,11 +11,20 @@ import (
 	"github.com/rblwatch/rblwatch/ingest"
 )
 
-// counted returns what Store.Counted gives, as "id: blob, blob; …".
+// counted returns what Store.Counted gives for the incidents of
+// Store.Resumable, as "id: blob, blob; …".
 func counted(t *testing.T, s *Store) string {
 	t.Helper()
+	incs, err := s.Resumable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, inc := range incs {
+		ids = append(ids, inc.ID)
+	}
 	var out string
-	if err := s.Counted(context.Background(), func(id string, blobs [][]byte) error {
+	if err := s.Counted(context.Background(), ids, func(id string, blobs [][]byte) error {
 		out += fmt.Sprintf("%s: %q; ", id, blobs)
 		return nil
 	}); err != nil {
@@ -27,8 +36,9 @@ func counted(t *testing.T, s *Store) string {
 // TestMigrateCounted: a state written by schema 11 with an open incident
 // reads the same after migration 12, with nothing carried for it (it
 // counts as before until it clears); its next saves append what they
-// carry, in order, read back for the open incident only; the save that
-// clears it deletes them. The addresses receivers named are saved and
+// carry, in order, read back while it is open, or cleared with messages
+// still deferred within incident.QueueLifetime of the latest incident
+// (Resumable), and kept with the incident. The addresses receivers named are saved and
 // read back, dropped, and all let go by a reset.
 func TestMigrateCounted(t *testing.T) {
 	path, db := schemaFile(t, 11)
@@ -63,13 +73,47 @@ func TestMigrateCounted(t *testing.T) {
 		t.Errorf("carried: %s, want %s", got, want)
 	}
 	inc.Status, inc.ClearedAt, inc.ClearedBy = incident.Cleared, t0.Add(2*time.Hour), "quiet"
-	save(inc, "")
-	var rows int
-	if err := s.r.QueryRow(`SELECT count(*) FROM incident_counted WHERE incident_id = 'old'`).Scan(&rows); err != nil || rows != 0 {
-		t.Errorf("%d rows carried for the cleared incident (%v), want 0", rows, err)
+	inc.Fates = incident.FateCounts{Deferred: 1, Bounced: 1}
+	save(inc, "d")
+	if got, want := counted(t, s), `old: ["a" "b" "c" "d"]; other: ["x"]; `; got != want {
+		t.Errorf("carried once cleared with a message deferred: %s, want %s", got, want)
 	}
+	inc.Fates = incident.FateCounts{Delivered: 1, Bounced: 1}
+	save(inc, "")
 	if got, want := counted(t, s), `other: ["x"]; `; got != want {
-		t.Errorf("carried after the clear: %s, want %s", got, want)
+		t.Errorf("carried once cleared with no message deferred: %s, want %s", got, want)
+	}
+	inc.Fates = incident.FateCounts{Deferred: 1, Bounced: 1}
+	save(inc, "")
+	later := sampleIncident("later", t0.Add(6*24*time.Hour), incident.Ongoing)
+	save(later, "")
+	if got, want := counted(t, s), `other: ["x"]; `; got != want {
+		t.Errorf("carried with the cleared incident 6 days before the latest: %s, want %s", got, want)
+	}
+	keptRows := func() (n int) {
+		if err := s.r.QueryRow(`SELECT count(*) FROM incident_counted WHERE incident_id = 'old'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := keptRows(); n != 4 {
+		t.Errorf("%d rows kept for the cleared incident, want 4", n)
+	}
+	// A prune keeps them while the incident's messages may be in the
+	// queue, then lets them go with no message left, the incident kept.
+	for _, c := range []struct {
+		now  time.Time
+		want int
+	}{{inc.LastSeen.Add(incident.QueueLifetime - time.Hour), 4}, {inc.LastSeen.Add(incident.QueueLifetime + time.Hour), 0}} {
+		if _, err := s.Prune(ctx, c.now, 90*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if n := keptRows(); n != c.want {
+			t.Errorf("pruned at %v after its last rejection: %d rows kept, want %d", c.now.Sub(inc.LastSeen), n, c.want)
+		}
+	}
+	if _, ok, err := s.Incident(ctx, "old"); !ok || err != nil {
+		t.Errorf("the incident went with its rows (%v)", err)
 	}
 
 	foreign := func() []string {

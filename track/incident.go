@@ -117,10 +117,6 @@ func (t *Tx) SaveIncidentWrites(w *IncidentWrites) error {
 		if err := t.packEvidence(id); err != nil {
 			return err
 		}
-		// Its counts are final: what a restart needed goes.
-		if _, err := t.exec(deleteCountedSQL, id); err != nil {
-			return fmt.Errorf("track: saving incident %s: %w", id, err)
-		}
 	}
 	return nil
 }
@@ -143,7 +139,8 @@ func (rows *IncidentWrites) add(c *incident.Change) error {
 		dbTime(inc.Notified), inc.Notices, inc.Bounced, inc.Deferred, c.MessageCount, c.RecipientCount, string(js))
 	if inc.Status == incident.Cleared {
 		rows.cleared = append(rows.cleared, inc.ID)
-	} else if c.Carried != nil {
+	}
+	if c.Carried != nil {
 		rows.counted = append(rows.counted, inc.ID, inc.ID, c.Carried)
 	}
 	var buf []byte

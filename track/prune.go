@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/rblwatch/rblwatch/incident"
 )
 
 // PruneStats counts what Prune deleted.
@@ -22,7 +24,10 @@ type PruneStats struct {
 //     seen since the cutoff at all (their removal line was lost: Postfix
 //     logs every queued message at least every few hours), with their
 //     recipients;
-//   - incidents cleared before the cutoff, with their rows;
+//   - incidents cleared before the cutoff, with their rows; and, whatever
+//     olderThan, what a cleared incident carried for a restart
+//     (incident_counted) once its last rejection is incident.QueueLifetime
+//     old: none of its messages is in the queue any more (Resumable);
 //   - milter facts seen before the cutoff and never linked to a message;
 //   - links between queue ids logged before the cutoff;
 //   - outbox items sent or given up before the cutoff. Their dedup keys go
@@ -45,6 +50,10 @@ func (s *Store) Prune(ctx context.Context, now time.Time, olderThan time.Duratio
 			return err
 		}
 		if st.Incidents, err = t.deleted(`DELETE FROM incidents WHERE status = 'cleared' AND cleared_at < ?1`, cutoff); err != nil {
+			return err
+		}
+		if _, err = t.deleted(`DELETE FROM incident_counted WHERE incident_id IN
+(SELECT id FROM incidents WHERE status = 'cleared' AND last_seen < ?1)`, dbTime(now.Add(-incident.QueueLifetime))); err != nil {
 			return err
 		}
 		if st.Outbox, err = t.deleted(`DELETE FROM outbox WHERE sent_at < ?1 OR failed_at < ?1`, cutoff); err != nil {

@@ -418,7 +418,7 @@ func hotQueries() []string {
 	}
 	return append(out, savePositionSQL, milterWaitingSQL, activeMutesSQL, saveUnannouncedSQL, saveLinkSQL,
 		evidenceSQL, evidenceMessagesSQL, evidenceRecipientsSQL, evidenceListsSQL, packSQL,
-		deleteIncidentMessagesSQL, deleteIncidentRecipientsSQL, deleteIncidentListsSQL, saveCountedSQL, deleteCountedSQL,
+		deleteIncidentMessagesSQL, deleteIncidentRecipientsSQL, deleteIncidentListsSQL, saveCountedSQL,
 		saveForeignSQL, deleteForeignSQL)
 }
 

@@ -359,10 +359,10 @@ CREATE TABLE incident_evidence (
 ) STRICT;
 `,
 	// 12: what a restart during a catch-up needs to count as one run
-	// does (issue 10): what an open incident counted beyond its lists
+	// does (issue 10): what an incident counted beyond its lists
 	// — hashes of recipients and domains, the messages still in the
 	// queue — a row per save that added to it (incident.Change.Carried,
-	// deleted when the incident clears), and the addresses not ours each
+	// kept with the incident), and the addresses not ours each
 	// receiver named within a day (ingest.AddressBound; receiver '' for
 	// all receivers together). Before, a restart counted again a message
 	// beyond the 1,000 listed that was refused again, and let every
