@@ -34,3 +34,28 @@ var listPolicyServerFamilies = []familyRow{
 }
 
 func TestListPolicyServerFamilies(t *testing.T) { checkFamilies(t, listPolicyServerFamilies) }
+
+// A receiver's rate limit read as its block: Comcast links every refusal
+// to one page of codes, RL… its rate limits beside BL… its block lists;
+// "Throttled - try again later" with an RL code is a throttle. Its BL
+// codes, and the other receivers' throttles, keep their verdicts.
+var receiverThrottleFamilies = []familyRow{
+	{"throttle", "421 4.1.0 192.0.2.1 Throttled - try again later. Please see https://postmaster.comcast.net/smtp-error-codes.php#RL000003", RateLimit, ""},
+	{"throttle", "421 4.1.0 192.0.2.1 Throttled - try again later. Please see https://postmaster.comcast.net/smtp-error-codes.php#RL000001", RateLimit, ""},
+	{"throttle", "451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010", RateLimit, ""},
+	{"throttle", "452 4.1.1 Throttled. RL000010 https://postmaster.comcast.net/smtp-error-codes.php", RateLimit, ""},
+	{"throttle", "421 4.7.0 Throttled RL000011 try again later", RateLimit, ""},
+	{"throttle", "421 resimta-h1p-028482.sys.comcast.net 192.0.2.1 Too many sessions opened. Please see http://postmaster.comcast.net/smtp-error-codes.php#RL000001", RateLimit, ""},
+	{"throttle", "452 4.1.0 Throttled - try again later. https://postmaster.t-online.de", RateLimit, ""},
+	{"throttle", "421 4.7.1 Throttled - try again later. See https://postmaster.yahooinc.com/error-codes", RateLimit, ""},
+	{"throttle", "421 4.2.1 192.0.2.1 rejected: RL0001 message rate exceeded. https://postmaster.cox.net", RateLimit, ""},
+	{"block", "554 resimta-po-16v.sys.comcast.net 192.0.2.1 Comcast block for spam. Please see http://postmaster.comcast.net/smtp-error-codes.php#BL000000", Blocklist, "comcast"},
+	{"block", "554 192.0.2.1 found on one or more DNSBLs, see http://postmaster.comcast.net/smtp-error-codes.php#BL000001", Blocklist, "spamhaus"},
+	{"block", "554 5.7.1 192.0.2.1 blocked. Please see https://postmaster.comcast.net/smtp-error-codes.php#BL000010", Blocklist, "cloudmark"},
+	{"block", "BL000000 Email from your mail server has been sent in patterns that are characteristic of spam.", Blocklist, "comcast"},
+	{"block", "451 Throttled - Too much spam from your mail server", Blocklist, "rackspace"},
+	{"block", "421-4.7.0 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.", Blocklist, "gmail"},
+	{"block", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", Blocklist, "yahoo"},
+}
+
+func TestReceiverThrottleFamilies(t *testing.T) { checkFamilies(t, receiverThrottleFamilies) }
