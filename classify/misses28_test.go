@@ -59,3 +59,34 @@ var receiverThrottleFamilies = []familyRow{
 }
 
 func TestReceiverThrottleFamilies(t *testing.T) { checkFamilies(t, receiverThrottleFamilies) }
+
+// A list named by its zone's short name in parentheses after a generic
+// listing ("found on one or more RBLs (abusixip)", Cloudflare Email
+// Routing's reply): the name fused with a zone its documentation gives
+// (Abusix's ip, combined, black, exploit, policy, dblack; Spamhaus's
+// ZEN, SBL, XBL, PBL, DBL, CSS; SpamCop's bl; Barracuda's BRBL; SORBS's
+// dnsbl), or Spamhaus's zone nickname alone in the parentheses.
+var zoneNicknameFamilies = []familyRow{
+	{"fused", "554 192.0.2.1 found on one or more RBLs (abusixip). Refer to https://developers.cloudflare.com/email-routing/postmaster/#spam-and-abusive-traffic/", Blocklist, "abusix"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (abusixcombined)", Blocklist, "abusix"},
+	{"fused", "554 192.0.2.1 listed in (abusixexploit)", Blocklist, "abusix"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (abusixblack)", Blocklist, "abusix"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (spamhauszen)", Blocklist, "spamhaus"},
+	{"fused", "554 192.0.2.1 listed in (spamhausxbl)", Blocklist, "spamhaus"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (spamhaussbl)", Blocklist, "spamhaus"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (spamhauspbl)", Blocklist, "spamhaus"},
+	{"fused", "554 Sender domain listed in (spamhausdbl)", Blocklist, "spamhaus"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (spamcopbl)", Blocklist, "spamcop"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (barracudabrbl)", Blocklist, "barracuda"},
+	{"fused", "554 192.0.2.1 found on one or more RBLs (sorbsdnsbl)", Blocklist, "sorbs"},
+	{"nickname", "554 192.0.2.1 found on one or more RBLs (zen)", Blocklist, "spamhaus"},
+	{"nickname", "554 192.0.2.1 found on one or more RBLs (xbl)", Blocklist, "spamhaus"},
+	{"nickname", "554 192.0.2.1 listed in (xbl)", Blocklist, "spamhaus"},
+	{"hyphen", "554 192.0.2.1 found on one or more RBLs (spamhaus-xbl)", Blocklist, "spamhaus"},
+	{"hyphen", "554 192.0.2.1 found on one or more RBLs (abusix-dbl)", Blocklist, "abusix"},
+	{"unnamed", "554 192.0.2.1 found on one or more RBLs (localbl)", Blocklist, ""},
+	{"look-alike", "554 Message rejected: content looks like spam (zen)", Other, ""},
+	{"look-alike", "421 4.7.0 Too many connections (zen)", RateLimit, ""},
+}
+
+func TestZoneNicknameFamilies(t *testing.T) { checkFamilies(t, zoneNicknameFamilies) }
