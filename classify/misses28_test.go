@@ -90,3 +90,33 @@ var zoneNicknameFamilies = []familyRow{
 }
 
 func TestZoneNicknameFamilies(t *testing.T) { checkFamilies(t, zoneNicknameFamilies) }
+
+// A filter vendor refusing the connection for its own phishing or
+// threat engine: at the connection there is no message yet, so the
+// engine judged our address, and by NOTES.md a named vendor refusing our
+// connection by its own data is that vendor's block. The same engine's
+// verdict on a message stays content.
+var connectionEngineFamilies = []familyRow{
+	{"connection", "554 Connection refused due to Mimecast phishing protection", Blocklist, "mimecast"},
+	{"connection", "421 Connection refused due to Mimecast Targeted Threat Protection", Blocklist, "mimecast"},
+	{"connection", "554 5.7.1 Connection refused due to Proofpoint threat intelligence", Blocklist, "proofpoint"},
+	{"connection", "554 Connection refused due to Trend Micro phishing detection", Blocklist, "trendmicro"},
+	{"connection", "554 Connection refused due to Barracuda anti-phishing engine", Blocklist, "barracuda"},
+	{"connection", "550 Connection refused due to Sophos threat protection", Blocklist, "sophos"},
+	{"connection", "554 Connection refused due to Cisco Talos threat intelligence", Blocklist, "cisco"},
+	{"connection", "554 Connection refused due to Cloudmark phishing engine", Blocklist, "cloudmark"},
+	{"connection", "554 Connection refused due to Vade phishing filter", Blocklist, "vade"},
+	{"connection", "554 Connection refused due to Hornetsecurity threat protection", Blocklist, "hornetsecurity"},
+	{"connection", "554 Connection rejected due to Mimecast threat intelligence", Blocklist, "mimecast"},
+	{"connection", "554 Connection blocked due to Vade malware engine", Blocklist, "vade"},
+	{"message", "550 Message refused due to Mimecast phishing protection", Content, ""},
+	{"message", "554 Message refused due to Barracuda anti-phishing engine", Content, ""},
+	{"message", "554 Your message was rejected due to Vade phishing filter", Content, ""},
+	{"message", "550 Email rejected due to Mimecast phishing detection", Content, ""},
+	{"look-alike", "554 Connection refused due to too many connections", RateLimit, ""},
+	{"look-alike", "421 Connection refused due to server maintenance", Other, ""},
+	{"look-alike", "421 Rejected due to Mimecast service unavailable", Other, ""},
+	{"look-alike", "550 Rejected due to Mimecast attachment policy", Other, ""},
+}
+
+func TestConnectionEngineFamilies(t *testing.T) { checkFamilies(t, connectionEngineFamilies) }
