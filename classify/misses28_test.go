@@ -90,6 +90,8 @@ var zoneNicknameFamilies = []familyRow{
 	{"nickname", "554 192.0.2.1 found on one or more RBLs (zen)", Blocklist, "spamhaus"},
 	{"nickname", "554 192.0.2.1 found on one or more RBLs (xbl)", Blocklist, "spamhaus"},
 	{"nickname", "554 192.0.2.1 listed in (xbl)", Blocklist, "spamhaus"},
+	{"nickname", "554 example.com found on one or more RBLs (dbl)", Blocklist, "spamhaus"},
+	{"nickname", "554 Sender domain listed in (dbl)", Blocklist, "spamhaus"},
 	{"hyphen", "554 192.0.2.1 found on one or more RBLs (spamhaus-xbl)", Blocklist, "spamhaus"},
 	{"hyphen", "554 192.0.2.1 found on one or more RBLs (abusix-dbl)", Blocklist, "abusix"},
 	{"unnamed", "554 192.0.2.1 found on one or more RBLs (localbl)", Blocklist, ""},
