@@ -64,6 +64,10 @@ var receiverThrottleFamilies = []familyRow{
 	{"block", "451 Throttled - Too much spam from your mail server", Blocklist, "rackspace"},
 	{"block", "421-4.7.0 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited.", Blocklist, "gmail"},
 	{"block", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes", Blocklist, "yahoo"},
+	{"block", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily throttled due to unexpected volume or user complaints", Blocklist, "yahoo"},
+	{"block", "421 4.7.0 [TSS04] Throttled", Blocklist, "yahoo"},
+	{"block", "421 4.7.0 Throttled due to user complaints", Blocklist, ""},
+	{"throttle", "421 4.7.0 Throttling in effect, try later. AUP#CXTHROTTLE https://www.cox.com/aup", RateLimit, ""},
 }
 
 func TestReceiverThrottleFamilies(t *testing.T) { checkFamilies(t, receiverThrottleFamilies) }
