@@ -52,7 +52,7 @@ var receiverThrottleFamilies = []familyRow{
 	{"throttle", "421 4.1.0 192.0.2.1 Throttled - try again later. Please see https://postmaster.comcast.net/smtp-error-codes.php#RL000001", RateLimit, ""},
 	{"throttle", "451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010", RateLimit, ""},
 	{"throttle", "452 4.1.1 Throttled. RL000010 https://postmaster.comcast.net/smtp-error-codes.php", RateLimit, ""},
-	{"throttle", "421 4.7.0 Throttled RL000011 try again later", RateLimit, ""},
+	{"throttle", "421 4.7.0 Throttled RL000011 try again later", Other, ""},
 	{"throttle", "421 resimta-h1p-028482.sys.comcast.net 192.0.2.1 Too many sessions opened. Please see http://postmaster.comcast.net/smtp-error-codes.php#RL000001", RateLimit, ""},
 	{"throttle", "452 4.1.0 Throttled - try again later. https://postmaster.t-online.de", RateLimit, ""},
 	{"throttle", "421 4.7.1 Throttled - try again later. See https://postmaster.yahooinc.com/error-codes", RateLimit, ""},
@@ -67,6 +67,13 @@ var receiverThrottleFamilies = []familyRow{
 	{"block", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily throttled due to unexpected volume or user complaints", Blocklist, "yahoo"},
 	{"block", "421 4.7.0 [TSS04] Throttled", Blocklist, "yahoo"},
 	{"block", "421 4.7.0 Throttled due to user complaints", Blocklist, ""},
+	{"block", "421 Throttled: 192.0.2.1 is listed in bl.spamcop.net", Blocklist, "spamcop"},
+	{"block", "451 Throttled: sender IP listed at b.barracudacentral.org", Blocklist, "barracuda"},
+	{"block", "450 Throttled: listed by UCEPROTECT", Blocklist, "uceprotect"},
+	{"block", "421 4.7.0 Throttled because your IP is on a DNSBL", Blocklist, ""},
+	{"block", "421 4.7.0 Throttled - IP has a poor sender score", Blocklist, "senderscore"},
+	{"block", "421 4.7.0 Throttled: 192.0.2.1 listed in Spamhaus. See https://postmaster.comcast.net/smtp-error-codes.php#BL000001", Blocklist, "spamhaus"},
+	{"other", "554 comcast 192.0.2.1 Comcast requires that all mail servers must have a PTR record. See http://postmaster.comcast.net/smtp-error-codes.php#RL000001", Policy, ""},
 	{"throttle", "421 4.7.0 Throttling in effect, try later. AUP#CXTHROTTLE https://www.cox.com/aup", RateLimit, ""},
 }
 
