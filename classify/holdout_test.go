@@ -316,6 +316,19 @@ func TestHoldout(t *testing.T) {
 		// Too few block-list rows to measure accuracy; the lines keep the
 		// measurement from getting worse.
 		{file: "holdout19.tsv", minPos: 1, minNeg: 26, floor: 1 - 1e-9, ceiling: 1.0/26 + 1e-9},
+		// The twentieth batch (session 12): all held out, gathered in two
+		// passes by six engineers who write no rules — the first from code,
+		// web pages and issue threads (131 rows, 15 block-list), the second
+		// for block-list refusals only, which the first found few of (30
+		// rows, 23 block-list) — while rules26 and rules27 wrote the
+		// twenty-second round without ever opening it; rows whose label
+		// the text alone cannot decide, and wordings or templates the
+		// repository already held, were left out before any measurement
+		// (README.md). Measured once by the lead with the round's final
+		// rules (647906c), and with the rules at the session's start
+		// (0e1e0fd): 36 of 38 (94.7 %), 2 of 123 (1.6 %) both times — both
+		// of issue 14's lines met.
+		{file: "holdout20.tsv", minPos: 38, minNeg: 123, floor: 36.0/38 - 1e-9, ceiling: 2.0/123 + 1e-9, mustMeet: true},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
@@ -384,7 +397,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
 	c := Default()
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv", "testdata/holdout19.tsv", "testdata/dev18.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv", "testdata/holdout19.tsv", "testdata/dev18.tsv", "testdata/holdout20.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			if r.source == "" {
 				t.Errorf("%s:%d: no source", name, r.line)
