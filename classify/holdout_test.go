@@ -327,8 +327,11 @@ func TestHoldout(t *testing.T) {
 		// (README.md). Measured once by the lead with the round's final
 		// rules (647906c), and with the rules at the session's start
 		// (0e1e0fd): 36 of 38 (94.7 %), 2 of 123 (1.6 %) both times — both
-		// of issue 14's lines met.
-		{file: "holdout20.tsv", minPos: 38, minNeg: 123, floor: 36.0/38 - 1e-9, ceiling: 2.0/123 + 1e-9, mustMeet: true},
+		// of issue 14's lines met. SEEN since: rules28 was told the kinds
+		// of its four misses, not the rows, and fixed them by kind (d47f14f,
+		// 55e00d8, b922520, ededaa6, 20bb88e, 32899fc, 3f7dbcf, e463e4e) —
+		// 38 of 38, 0 of 123, which the lines keep.
+		{file: "holdout20.tsv", minPos: 38, minNeg: 123, floor: 1 - 1e-9, ceiling: 0, mustMeet: true},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			rows := readRows(t, filepath.Join("testdata", tt.file))
