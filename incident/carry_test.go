@@ -72,19 +72,11 @@ func TestRestartCountsAsOneRun(t *testing.T) {
 		for i := range steps[:cut] {
 			first.Observe(&steps[i])
 			if (i+1)%every == 0 || i+1 == cut {
-				for _, c := range first.Changes() {
-					if c.Carried != nil {
-						carried = append(carried, c.Carried)
-					}
-				}
+				carried = carriedOf(first, carried)
 			}
 		}
 		saved := first.Active()
-		again := New(cfg)
-		again.Restore(saved)
-		if err := again.Resume(saved[0].ID, carried); err != nil {
-			t.Fatal(err)
-		}
+		again := resumed(t, cfg, saved, carried)
 		for i := range steps[cut:] {
 			again.Observe(&steps[cut+i])
 		}
@@ -153,18 +145,9 @@ func TestRestartKeepsSettle(t *testing.T) {
 	for i := range steps[:2] {
 		first.Observe(&steps[i])
 	}
-	var carried [][]byte
-	for _, c := range first.Changes() {
-		if c.Carried != nil {
-			carried = append(carried, c.Carried)
-		}
-	}
+	carried := carriedOf(first, nil)
 	saved := first.Active()
-	again := New(cfg)
-	again.Restore(saved)
-	if err := again.Resume(saved[0].ID, carried); err != nil {
-		t.Fatal(err)
-	}
+	again := resumed(t, cfg, saved, carried)
 	again.Observe(&steps[2])
 	summary := func(incs []Incident) []string {
 		var out []string
@@ -208,21 +191,13 @@ func TestRestartCountsClearedFates(t *testing.T) {
 	var carried [][]byte
 	for i := range steps[:cut] {
 		first.Observe(&steps[i])
-		for _, c := range first.Changes() {
-			if c.Carried != nil {
-				carried = append(carried, c.Carried)
-			}
-		}
+		carried = carriedOf(first, carried)
 	}
 	saved := first.Incidents()
 	if len(saved) != 1 || saved[0].Status != Cleared {
 		t.Fatalf("at the cut: %+v, want one cleared incident", saved)
 	}
-	again := New(cfg)
-	again.Restore(saved)
-	if err := again.Resume(saved[0].ID, carried); err != nil {
-		t.Fatal(err)
-	}
+	again := resumed(t, cfg, saved, carried)
 	var changed []Change
 	for i := range steps[cut:] {
 		again.Observe(&steps[cut+i])
@@ -235,4 +210,27 @@ func TestRestartCountsClearedFates(t *testing.T) {
 	if w.Fates.Delivered != 2 || w.Fates.Expired != 1 {
 		t.Errorf("one run: fates %+v (the test's log is wrong)", w.Fates)
 	}
+}
+
+// carriedOf appends to carried what the tracker's changes since the last
+// call carry (Change.Carried): what the store saves for a restart.
+func carriedOf(tr *Tracker, carried [][]byte) [][]byte {
+	for _, c := range tr.Changes() {
+		if c.Carried != nil {
+			carried = append(carried, c.Carried)
+		}
+	}
+	return carried
+}
+
+// resumed is a tracker started afresh, as after a restart, on the saved
+// incidents and what was carried for the first of them.
+func resumed(t *testing.T, cfg Config, saved []Incident, carried [][]byte) *Tracker {
+	t.Helper()
+	again := New(cfg)
+	again.Restore(saved)
+	if err := again.Resume(saved[0].ID, carried); err != nil {
+		t.Fatal(err)
+	}
+	return again
 }
