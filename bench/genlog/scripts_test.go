@@ -26,14 +26,7 @@ func TestBenchScriptsReplies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the bench scripts")
 	}
-	testenv.LookPath(t, "pflogsumm", "pflogsumm")
-	testenv.LookPath(t, "/usr/bin/time", "time")
-	testenv.LookPath(t, "bc", "bc")
-	testenv.LookPath(t, "sqlite3", "sqlite3")
-	root, err := testenv.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := scriptsRoot(t)
 	dir := t.TempDir()
 	replies := "provider\tcode\ttext\tsource\r\n" +
 		"qq\t550\t550 Mail content denied. 您的邮件被拒绝，IP 192.0.2.10 在黑名单中\tsrc\r\n" +
@@ -97,14 +90,7 @@ func TestBenchScriptsKeptLogs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the bench scripts")
 	}
-	testenv.LookPath(t, "pflogsumm", "pflogsumm")
-	testenv.LookPath(t, "/usr/bin/time", "time")
-	testenv.LookPath(t, "bc", "bc")
-	testenv.LookPath(t, "sqlite3", "sqlite3")
-	root, err := testenv.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := scriptsRoot(t)
 	dir := t.TempDir()
 	for _, name := range []string{"alpha", "bravo"} {
 		row := "p\t550\t550 5.7.1 Service unavailable; client [192.0.2.10] blocked using " + name + ".lists.example\n"
@@ -247,4 +233,19 @@ func TestBenchReplayReadsLargeReports(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "15146" {
 		t.Errorf("rw dense deferred: %q, %v; want 15146", out, err)
 	}
+}
+
+// scriptsRoot is the repository's root for a test that runs bench/replay.sh
+// and bench/catchup.sh, after checking the tools they call are installed.
+func scriptsRoot(t *testing.T) string {
+	t.Helper()
+	testenv.LookPath(t, "pflogsumm", "pflogsumm")
+	testenv.LookPath(t, "/usr/bin/time", "time")
+	testenv.LookPath(t, "bc", "bc")
+	testenv.LookPath(t, "sqlite3", "sqlite3")
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
