@@ -21,9 +21,10 @@
 # timed, with the retention off): bytes per message delivered at the first attempt,
 # per message that met trouble, and of incidents, and the size the retention
 # defaults keep (delivered_retention 2d, message_retention 14d, retention 90d
-# for incidents), against the target of 1 GB for 90 days of a 1 M-line/day
-# host. The day's bytes are scaled to a million lines: take LINES = 1 M for
-# that figure (the log spans a day at any LINES, with about the same
+# for incidents; what an incident carries for a restart, incident_counted,
+# 5 days after its last rejection, as Prune keeps it), against the target
+# of 1 GB for 90 days of a 1 M-line/day host. The day's bytes are scaled
+# to a million lines: take LINES = 1 M for that figure (the log spans a day at any LINES, with about the same
 # incidents, so below it their evidence is scaled up too far: 100,000
 # lines gave 982 MiB where 1 M gives 663). Needs: go, sqlite3, bc. Exit 1 when a check fails. A relative
 # REPLIES, BENCH_DIR or RBLWATCH is taken from the directory the script is
@@ -163,7 +164,7 @@ fi
 run "${bins[-1]}" "$work/keep" ", retention: 0s, message_retention: 0s, delivered_retention: 0s"
 db=$work/keep/state.db
 sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
-read -r total clean trouble cleanb troubleb incb < <(sqlite3 -separator ' ' "$db" "
+read -r total clean trouble cleanb troubleb incb countedb < <(sqlite3 -separator ' ' "$db" "
 WITH clean AS (SELECT id FROM messages m WHERE state = 'delivered'
                  AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.message = m.id AND r.attempts > 1)),
      pages AS (SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name),
@@ -180,7 +181,8 @@ SELECT (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size),
        nclean, ntrouble,
        (SELECT b FROM msgb) * rclean / (rclean + rtrouble),
        (SELECT b FROM msgb) * rtrouble / (rclean + rtrouble),
-       (SELECT sum(bytes) FROM pages WHERE name LIKE '%incident%')
+       (SELECT sum(bytes) FROM pages WHERE name LIKE '%incident%' AND name NOT LIKE '%incident\_counted%' ESCAPE '\'),
+       (SELECT coalesce(sum(bytes), 0) FROM pages WHERE name LIKE '%incident\_counted%' ESCAPE '\')
 FROM rows")
 per_clean=$(echo "$cleanb / $clean" | bc -l)
 per_trouble=$(echo "$troubleb / $trouble" | bc -l)
@@ -189,14 +191,18 @@ scale=$(echo "1000000 / $LINES" | bc -l)
 day_clean=$(echo "$cleanb * $scale" | bc -l)
 day_trouble=$(echo "$troubleb * $scale" | bc -l)
 day_inc=$(echo "$incb * $scale" | bc -l)
-kept=$(echo "2 * $day_clean + 14 * $day_trouble + 90 * $day_inc" | bc -l)
-all90=$(echo "90 * ($day_clean + $day_trouble + $day_inc)" | bc -l)
+# What an incident carries for a restart (incident_counted) is pruned 5
+# days (incident.QueueLifetime) after its last rejection, whatever the
+# retention: a day of it is kept 5 days, not 90.
+day_counted=$(echo "$countedb * $scale" | bc -l)
+kept=$(echo "2 * $day_clean + 14 * $day_trouble + 90 * $day_inc + 5 * $day_counted" | bc -l)
+all90=$(echo "90 * ($day_clean + $day_trouble + $day_inc) + 5 * $day_counted" | bc -l)
 mib() { printf '%.0f MiB' "$(echo "$1 / 1048576" | bc -l)"; }
 echo
 echo "state after the day: $(mib "$total") in all; $clean messages delivered at once ($(printf '%.0f' "$per_clean") bytes each, rows and indexes),"
 echo "  $trouble that met trouble ($(printf '%.0f' "$per_trouble") bytes each), incidents $(mib "$incb")"
-echo "  a 1 M-line day: $(mib "$day_clean") delivered at once, $(mib "$day_trouble") troubled, $(mib "$day_inc") incidents"
-echo "  kept with the defaults (2 d, 14 d, 90 d): $(mib "$kept"); everything for 90 days would be $(mib "$all90")"
+echo "  a 1 M-line day: $(mib "$day_clean") delivered at once, $(mib "$day_trouble") troubled, $(mib "$day_inc") incidents, $(mib "$day_counted") carried for a restart"
+echo "  kept with the defaults (2 d, 14 d, 90 d; what is carried for a restart 5 d): $(mib "$kept"); everything for 90 days would be $(mib "$all90")"
 
 echo
 check_rates

@@ -249,3 +249,35 @@ func scriptsRoot(t *testing.T) string {
 	}
 	return root
 }
+
+// TestCatchUpStateKept runs bench/catchup.sh's state part: the size the
+// retention defaults keep for 90 days is each part of a day's state times
+// the days it is kept — delivered messages 2, troubled ones 14, incidents
+// 90, and what an incident carries for a restart (incident_counted) 5, as
+// Prune keeps it. (Before, that last part was counted among the incidents'
+// pages and kept 90 days: the dense log's 889 MiB was reported as 973.)
+func TestCatchUpStateKept(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the bench scripts")
+	}
+	root := scriptsRoot(t)
+	cmd := exec.Command(filepath.Join(root, "bench", "catchup.sh"), "3000", "1")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "DENSE=1") // the default replies, ../shared/corpus/rejections.tsv
+	out, err := cmd.CombinedOutput()
+	if ee := (*exec.ExitError)(nil); err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("catchup.sh: %v\n%s", err, out)
+	}
+	day := regexp.MustCompile(`a 1 M-line day: (\d+) MiB delivered at once, (\d+) MiB troubled, (\d+) MiB incidents, (\d+) MiB carried for a restart`).FindStringSubmatch(string(out))
+	kept := regexp.MustCompile(`kept with the defaults \(2 d, 14 d, 90 d; what is carried for a restart 5 d\): (\d+) MiB`).FindStringSubmatch(string(out))
+	if day == nil || kept == nil {
+		t.Fatalf("catchup.sh does not give a day's state by part and what the defaults keep:\n%s", out)
+	}
+	n := func(s string) float64 { f, _ := strconv.ParseFloat(s, 64); return f }
+	want := 2*n(day[1]) + 14*n(day[2]) + 90*n(day[3]) + 5*n(day[4])
+	// Each part is printed rounded to a MiB: the sum is within half a MiB
+	// times the days of each.
+	if got := n(kept[1]); got < want-56 || got > want+56 {
+		t.Errorf("kept %v MiB, want 2×%s + 14×%s + 90×%s + 5×%s = %v MiB (± 56 for the rounding):\n%s", got, day[1], day[2], day[3], day[4], want, out)
+	}
+}
