@@ -100,16 +100,12 @@ func (b *AddressBound) Load(recv, addr string, at time.Time) {
 	if b.ours[strings.ToLower(addr)] {
 		return
 	}
-	if recv == "" {
-		if b.foreign.m[addr] == nil {
-			b.foreign.add(addr, at)
+	addrs := &b.foreign
+	if recv != "" {
+		if addrs = b.receivers[recv]; addrs == nil {
+			addrs = newAddrSet()
+			b.receivers[strings.Clone(recv)] = addrs
 		}
-		return
-	}
-	addrs := b.receivers[recv]
-	if addrs == nil {
-		addrs = newAddrSet()
-		b.receivers[strings.Clone(recv)] = addrs
 	}
 	if addrs.m[addr] == nil {
 		addrs.add(addr, at)
