@@ -46,24 +46,27 @@ func (e *LoadError) Unwrap() error { return ErrCatalog }
 // expressions are compiled and every rule's samples are classified; all
 // problems are reported at once, with line numbers.
 func Load(base *Catalog, data []byte, name string) (*Catalog, error) {
-	return load(base, data, name, false)
+	doc, problems := readDocument(data, name)
+	return load(base, doc, problems, name, false)
 }
 
-// load is Load; builtin (the built-in catalog) leaves the samples
-// unclassified (the same at every start, and TestBuiltinSamples classifies
-// them) and reads the file in two halves at once (readHalves).
-func load(base *Catalog, data []byte, name string, builtin bool) (*Catalog, error) {
-	var file source
-	var root yaml.Node
-	var problems []string
-	ok := false
-	if builtin {
-		file, root, ok = readHalves(data, name)
-	}
-	if !ok {
-		file, root, problems = readSource(data, name)
-	}
-	setKeys := providerKeys(&root)
+// document is a catalog file as read: its entries, each rule with its
+// file and line, and of each provider entry its line and the keys it
+// sets. A user's file is read from YAML (readDocument); the built-in
+// catalog is also there as Go literals made from catalog.yaml
+// (catalog_gen.go, by go generate ./classify), which every command
+// takes instead of reading the YAML: the same document, through the same
+// validation, merging and build.
+type document struct {
+	src       source
+	providers []providerInfo
+}
+
+// load is Load of a document read with the reading's problems; builtin
+// (the built-in catalog) leaves the samples unclassified (the same at
+// every start, and TestBuiltinSamples classifies them).
+func load(base *Catalog, doc document, problems []string, name string, builtin bool) (*Catalog, error) {
+	file, setKeys := doc.src, doc.providers
 	res := patterns{}
 	if base != nil {
 		for _, cr := range base.rules {
@@ -140,165 +143,10 @@ func readSource(data []byte, name string) (source, yaml.Node, []string) {
 	return readStrict(data, name)
 }
 
-// readHalves reads a catalog file as readSource does, in two halves at
-// once: the text before a top-level key near the middle and the rest,
-// after as many empty lines (the nodes keep their lines), their mappings
-// joined. Every command waits for the built-in catalog, whose reading is
-// most of its load, and the machine has other cores. It returns false,
-// for the caller to read the whole, when a half does not read as
-// readSource's fast path reads, or a top-level key is in both halves.
-// Only the built-in catalog is read so: TestReadHalves holds it to the
-// catalog read whole.
-func readHalves(data []byte, name string) (source, yaml.Node, bool) {
-	cut := middleKey(data)
-	if cut <= 0 {
-		return source{}, yaml.Node{}, false
-	}
-	lines := bytes.Count(data[:cut], []byte("\n"))
-	second := make([]byte, lines+len(data)-cut)
-	for i := range lines {
-		second[i] = '\n'
-	}
-	copy(second[lines:], data[cut:])
-	type half struct {
-		file source
-		root yaml.Node
-		ok   bool
-	}
-	read := func(data []byte, h *half) {
-		h.ok = yaml.Unmarshal(data, &h.root) == nil && h.root.Kind == yaml.DocumentNode &&
-			knownKeys(&h.root, reflect.TypeFor[source](), map[reflect.Type]map[string]reflect.Type{}) && h.root.Decode(&h.file) == nil
-	}
-	var a, b half
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		read(second, &b)
-	}()
-	read(data[:cut], &a)
-	<-done
-	ma, mb := docRoot(&a.root), docRoot(&b.root)
-	if !a.ok || !b.ok || ma == nil || mb == nil || ma.Kind != yaml.MappingNode || mb.Kind != yaml.MappingNode {
-		return source{}, yaml.Node{}, false
-	}
-	keys := map[string]bool{}
-	for i := 0; i+1 < len(ma.Content); i += 2 {
-		keys[ma.Content[i].Value] = true
-	}
-	for i := 0; i+1 < len(mb.Content); i += 2 {
-		if keys[mb.Content[i].Value] {
-			return source{}, yaml.Node{}, false
-		}
-	}
-	m := *ma
-	m.Content = append(slices.Clip(ma.Content), mb.Content...)
-	root := a.root
-	root.Content = []*yaml.Node{&m}
-	file := a.file
-	fv, bv := reflect.ValueOf(&file).Elem(), reflect.ValueOf(b.file)
-	for i := range bv.NumField() {
-		if f := bv.Field(i); bv.Type().Field(i).IsExported() && !f.IsZero() {
-			fv.Field(i).Set(f)
-		}
-	}
-	annotate(&file, &root, name)
-	return file, root, true
-}
-
-// middleKey returns the offset of the top-level key line (a key at the
-// start of a line) nearest the middle of data, or -1.
-func middleKey(data []byte) int {
-	best := -1
-	for off := 0; off < len(data); {
-		end := bytes.IndexByte(data[off:], '\n')
-		if end < 0 {
-			end = len(data) - off
-		}
-		if off > 0 && topKey(data[off:off+end]) && (best < 0 || abs(off-len(data)/2) < abs(best-len(data)/2)) {
-			best = off
-		}
-		off += end + 1
-	}
-	return best
-}
-
-// topKey reports whether a line is a plain key at its start ("rules:").
-func topKey(line []byte) bool {
-	i := 0
-	for i < len(line) && (line[i] >= 'a' && line[i] <= 'z' || line[i] == '_') {
-		i++
-	}
-	return i > 0 && i < len(line) && line[i] == ':' && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\r')
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-// blankComments returns data with every line that holds only a comment
-// emptied, its line break kept so that every other line keeps its number.
-// The YAML reader reads a comment byte by byte and keeps it with the
-// nodes, and a fifth of the built-in catalog's bytes are comments: it
-// loads it in 8 % fewer instructions without them. A line in a
-// block scalar (after a line ending in | or >, blank or more indented
-// than that line) is the scalar's text and stays. Only the built-in
-// catalog is read so (Default): TestBlankComments holds it to the
-// catalog read with its comments, which a comment line inside a quoted
-// scalar of several lines would fail.
-func blankComments(data []byte) []byte {
-	out := make([]byte, 0, len(data))
-	block := -1 // the indentation of the line that opened a block scalar
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line = data[:i+1]
-		}
-		data = data[len(line):]
-		indent := 0
-		for indent < len(line) && line[indent] == ' ' {
-			indent++
-		}
-		end := len(line)
-		for end > indent && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r' || line[end-1] == '\n') {
-			end--
-		}
-		content := line[indent:end]
-		if block >= 0 && (len(content) == 0 || indent > block) {
-			out = append(out, line...)
-			continue
-		}
-		block = -1
-		if len(content) > 0 && content[0] == '#' {
-			if line[len(line)-1] == '\n' {
-				out = append(out, '\n')
-			}
-			continue
-		}
-		if opensBlock(content) {
-			block = indent
-		}
-		out = append(out, line...)
-	}
-	return out
-}
-
-// opensBlock reports whether a line opens a block scalar ("en: |-",
-// "- >", with a comment after it), and for some that do not ("a: x |"):
-// those only keep more lines as they are.
-func opensBlock(content []byte) bool {
-	if i := bytes.IndexByte(content, '#'); i > 0 {
-		if j := bytes.Index(content[i-1:], []byte(" #")); j >= 0 {
-			content = bytes.TrimRight(content[:i-1+j], " \t")
-		}
-	}
-	j := len(content)
-	for j > 0 && (content[j-1] == '-' || content[j-1] == '+' || content[j-1] >= '0' && content[j-1] <= '9') {
-		j--
-	}
-	return j > 0 && (content[j-1] == '|' || content[j-1] == '>') && (j == 1 || content[j-2] == ' ' || content[j-2] == '\t')
+// readDocument reads a catalog file's YAML (readSource) into a document.
+func readDocument(data []byte, name string) (document, []string) {
+	file, root, problems := readSource(data, name)
+	return document{src: file, providers: providerKeys(&root)}, problems
 }
 
 // readStrict reads a catalog file strictly into the structs
@@ -487,10 +335,10 @@ func annotate(f *source, root *yaml.Node, name string) {
 }
 
 // providerInfo is what the loader knows of a provider entry in the file:
-// its line and the keys it sets.
+// its line and the keys it sets, in the file's order.
 type providerInfo struct {
 	line int
-	keys map[string]bool
+	keys []string
 }
 
 func providerKeys(root *yaml.Node) []providerInfo {
@@ -500,10 +348,10 @@ func providerKeys(root *yaml.Node) []providerInfo {
 	}
 	out := make([]providerInfo, len(ps.Content))
 	for i, pn := range ps.Content {
-		out[i] = providerInfo{line: pn.Line, keys: map[string]bool{}}
+		out[i] = providerInfo{line: pn.Line}
 		if pn.Kind == yaml.MappingNode {
 			for k := 0; k+1 < len(pn.Content); k += 2 {
-				out[i].keys[pn.Content[k].Value] = true
+				out[i].keys = append(out[i].keys, pn.Content[k].Value)
 			}
 		}
 	}
@@ -797,10 +645,11 @@ func merge(dst, f *source, info []providerInfo) []string {
 			dst.Providers = append(dst.Providers, p)
 			continue
 		}
-		keys := map[string]bool{}
+		var keys []string
 		if i < len(info) {
 			keys = info[i].keys
 		}
+		set := func(key string) bool { return slices.Contains(keys, key) }
 		d := &dst.Providers[j]
 		if p.Name != "" {
 			d.Name = p.Name
@@ -814,20 +663,20 @@ func merge(dst, f *source, info []providerInfo) []string {
 		if p.HistoricalJa != "" {
 			d.HistoricalJa = p.HistoricalJa
 		}
-		if keys["lookup_url"] {
+		if set("lookup_url") {
 			d.LookupURL = p.LookupURL
 		}
-		if keys["removal_url"] {
+		if set("removal_url") {
 			d.RemovalURL = p.RemovalURL
 		}
-		if keys["self_service"] {
+		if set("self_service") {
 			d.SelfService = p.SelfService
-			if !keys["removal"] {
+			if !set("removal") {
 				// A user's file that sets only self_service means it.
 				d.Removal = ""
 			}
 		}
-		if keys["removal"] {
+		if set("removal") {
 			d.Removal = p.Removal
 		}
 		d.RemovalTime = mergeText(d.RemovalTime, p.RemovalTime)
@@ -839,13 +688,13 @@ func merge(dst, f *source, info []providerInfo) []string {
 			}
 			d.ListAdvice[list] = mergeText(d.ListAdvice[list], t)
 		}
-		if keys["zones"] {
+		if set("zones") {
 			d.Zones = p.Zones
 		}
-		if keys["hosts"] {
+		if set("hosts") {
 			d.Hosts = p.Hosts
 		}
-		if keys["domains"] {
+		if set("domains") {
 			d.Domains = p.Domains
 		}
 		d.Rules = mergeRules(d.Rules, p.Rules)

@@ -1,12 +1,9 @@
 package classify
 
 import (
-	"bytes"
 	"reflect"
 	"strings"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // TestReadSourceAsStrict checks that readSource, which decodes the
@@ -135,95 +132,5 @@ func TestShownTextHasNoControls(t *testing.T) {
 				t.Errorf("error %v, want one with my.yaml:LINE and %q", err, tt.want)
 			}
 		})
-	}
-}
-
-// TestBlankComments: the built-in catalog read without its comment lines
-// (Default) is the catalog read with them — the same structs, lines and
-// keys — and a comment line's text in a block scalar stays.
-func TestBlankComments(t *testing.T) {
-	gotF, gotRoot, gotP := readSource(blankComments(embeddedCatalog), EmbeddedName)
-	wantF, wantRoot, wantP := readSource(embeddedCatalog, EmbeddedName)
-	if len(gotP) > 0 || len(wantP) > 0 {
-		t.Fatalf("problems: %q without comments, %q with", gotP, wantP)
-	}
-	if !reflect.DeepEqual(gotF, wantF) {
-		t.Error("the built-in catalog without its comments decodes otherwise than with them (a comment line inside a quoted scalar?)")
-	}
-	if !reflect.DeepEqual(providerKeys(&gotRoot), providerKeys(&wantRoot)) {
-		t.Error("the built-in catalog's providers have other lines or keys without its comments")
-	}
-	if n := bytes.Count(embeddedCatalog, []byte("# ")); n < 100 {
-		t.Errorf("the built-in catalog has %d comments: the test tries too few", n)
-	}
-	for _, tc := range []struct{ in, want string }{
-		{"a: 1\n# c\nb: 2\n", "a: 1\n\nb: 2\n"},
-		{"a:\n  # c\n  - x  # d\n    # e\n", "a:\n\n  - x  # d\n\n"},
-		{"t:\n  en: |-\n    # text\n\n    x\n  # c\nb: 1\n", "t:\n  en: |-\n    # text\n\n    x\n\nb: 1\n"},
-		{"- >\n  # text\n# c\n", "- >\n  # text\n\n"},
-		{"x: |2  # note\n   # text\n", "x: |2  # note\n   # text\n"},
-		{"x: a |\n  # c\n", "x: a |\n  # c\n"}, // not a block: kept all the same
-		{"a: 1\r\n  # c\r\nb: 2", "a: 1\r\n\nb: 2"},
-		{"a: 1\n  # end", "a: 1\n"},
-	} {
-		got := string(blankComments([]byte(tc.in)))
-		if got != tc.want {
-			t.Errorf("blankComments(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-		var in, out any
-		if err := yaml.Unmarshal([]byte(tc.in), &in); err != nil {
-			t.Fatalf("%q: %v", tc.in, err)
-		}
-		if err := yaml.Unmarshal([]byte(got), &out); err != nil || !reflect.DeepEqual(in, out) {
-			t.Errorf("%q decodes as %v, without comments as %v (%v)", tc.in, in, out, err)
-		}
-	}
-}
-
-// TestReadHalves: the built-in catalog read in two halves at once
-// (Default) is the catalog read whole — the same structs, nodes, lines and
-// keys — and a file whose halves do not read on their own is left to the
-// whole reading.
-func TestReadHalves(t *testing.T) {
-	data := blankComments(embeddedCatalog)
-	gotF, gotRoot, ok := readHalves(data, EmbeddedName)
-	if !ok {
-		t.Fatal("the built-in catalog is not read in halves")
-	}
-	wantF, wantRoot, wantP := readSource(data, EmbeddedName)
-	if len(wantP) > 0 {
-		t.Fatal(wantP)
-	}
-	if !reflect.DeepEqual(gotF, wantF) {
-		t.Error("the built-in catalog read in halves decodes otherwise than read whole")
-	}
-	if !reflect.DeepEqual(gotRoot, wantRoot) {
-		t.Error("the built-in catalog read in halves gives other nodes than read whole")
-	}
-	if cut := middleKey(data); cut < len(data)/4 || cut > len(data)*3/4 {
-		t.Errorf("the halves are %d and %d bytes", cut, len(data)-cut)
-	}
-	for _, tc := range []struct {
-		name, file string
-		ok         bool
-	}{
-		{"two keys", "rules: []\ntexts:\n  a: {en: x}\n", true},
-		{"a key in both halves", "rules: []\ntexts: {}\nrules: []\n", false},
-		{"an alias to the other half", "texts:\n  a: &a {en: x}\nrules: []\ncategories:\n  - {category: other, meaning: *a}\n", false},
-		{"one key", "rules:\n  - id: x\n", false},
-		{"a quoted scalar over the cut", "texts:\n  a: {en: \"x\nrules: y\"}\n", false},
-		{"an unknown key", "rules: []\ncolour: red\n", false},
-	} {
-		f, root, ok := readHalves([]byte(tc.file), "f.yaml")
-		if ok != tc.ok {
-			t.Errorf("%s: read in halves %v, want %v", tc.name, ok, tc.ok)
-			continue
-		}
-		if ok {
-			wantF, wantRoot, _ := readSource([]byte(tc.file), "f.yaml")
-			if !reflect.DeepEqual(f, wantF) || !reflect.DeepEqual(root, wantRoot) {
-				t.Errorf("%s: read in halves otherwise than whole", tc.name)
-			}
-		}
 	}
 }
