@@ -48,7 +48,10 @@ var messageReputationFamilies = []familyRow{
 	{"sender's reputation", "550 5.7.1 Sender address has a low reputation", Blocklist, ""},
 	{"sender's reputation", "550 5.7.1 Sender domain has a low reputation", Blocklist, ""},
 	{"sender's reputation", "554 Sender domain example.com has poor reputation", Blocklist, ""},
-	{"sender's reputation", "550 Message rejected due to sender IP reputation ([192.0.2.1])", Blocklist, ""},
+	// (BT's wording, with the address in brackets as its help shows it:
+	// BT's since the twenty-third round of issue 14)
+	{"sender's reputation", "550 Message rejected due to sender IP reputation ([192.0.2.1])", Blocklist, "bt"},
+	{"sender's reputation", "550 Message rejected due to sender IP reputation", Blocklist, ""},
 	{"sender's reputation", "550 Your server was refused because of its reputation", Blocklist, ""},
 	{"sender's reputation", "554 Message from 192.0.2.1 rejected: IP reputation too low", Blocklist, ""},
 	{"sender's reputation", "550 5.7.1 Message rejected: the sending domain has a poor reputation", Blocklist, ""},

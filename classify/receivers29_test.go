@@ -36,3 +36,50 @@ var hostAttributionFamilies = []familyRow{
 }
 
 func TestHostAttributionFamilies(t *testing.T) { checkFamilies(t, hostAttributionFamilies) }
+
+// Issue 14, twenty-third round: receivers the catalog did not know, from
+// their own pages. Fastmail (MessagingEngine): its page on its locks
+// (fastmail.com/docs/locked.html) — a sending host in one of its RBLs
+// (the reply's link names the list), a sending address blocked; and its
+// locked accounts, which refuse the recipient, not us ("Address locked or
+// deactivated", a real refusal, was a block by Gmail: the Gmail client
+// name the reply echoes). BT: its help's "550 Message rejected due to
+// sender IP reputation ([86.xx.xx.xx])", rejected as spam by the BT
+// network. Real replies first, then the receivers' hosts in Postfix's
+// "host … said:" form, their pages alone, their names; look-alikes are
+// their recipients refused for other reasons, their names in addresses
+// or as labels of others' hosts, and their other refusals.
+var newReceiverFamilies = []familyRow{
+	// Fastmail
+	{"locked (real)", "554 5.7.1 <mail-pg1-f174.google.com[]>: Client host rejected: Address locked or deactivated; see http://mail.messagingengine.com/docs/locked.html", Other, ""},
+	{"locked (doc)", "554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html", Other, ""},
+	{"locked", "host in1-smtp.messagingengine.com[66.111.4.71] said: 554 5.7.1 <mail.example.org[192.0.2.1]>: Client host rejected: Address locked or deactivated; see http://mail.messagingengine.com/docs/locked.html (in reply to RCPT TO command)", Other, ""},
+	{"fastmail host", "host in1-smtp.messagingengine.com[66.111.4.71] said: 550 5.7.1 Your IP 192.0.2.1 is blocked (in reply to RCPT TO command)", Blocklist, "fastmail"},
+	{"fastmail host", "host in2-smtp.messagingengine.com[66.111.4.72] refused to talk to me: 554 5.7.1 Your IP 192.0.2.1 is blacklisted", Blocklist, "fastmail"},
+	{"fastmail host, a list", "host in1-smtp.messagingengine.com[66.111.4.71] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1 (in reply to RCPT TO command)", Blocklist, "spamhaus"},
+	{"fastmail page", "554 5.7.1 Rejected: your IP 192.0.2.1 is blocked, see https://www.fastmail.com/docs/locked.html", Blocklist, "fastmail"},
+	{"fastmail named", "554 Your IP has been blocked by Fastmail", Blocklist, "fastmail"},
+	{"fastmail named", "550 Blocked by MessagingEngine: your IP is blacklisted", Blocklist, "fastmail"},
+	{"look-alike", "host in1-smtp.messagingengine.com[66.111.4.71] said: 550 5.1.1 <a@fastmail.com>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "host in2-smtp.messagingengine.com[66.111.4.72] said: 451 4.7.1 <a@fastmail.com>: Recipient address rejected: User is over quota, try again later (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "host mx.example.org[192.0.2.9] said: 554 5.7.1 <bob@fastmail.com>: Relay access denied (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "550 Rejected by mail.fastmail.example.org: your IP is blocked", Blocklist, ""},
+	{"look-alike", "554 Your message to a@fastmail.com was rejected as spam", Other, ""},
+	// BT
+	{"bt (doc)", "550 Message rejected due to sender IP reputation ([86.xx.xx.xx])", Blocklist, "bt"},
+	{"bt host", "host mx.bt.lon5.cpcloud.co.uk[65.20.0.49] said: 550 Message rejected due to sender IP reputation ([192.0.2.1]) (in reply to MAIL FROM command)", Blocklist, "bt"},
+	{"bt host", "host mx.bt.lon5.cpcloud.co.uk[65.20.0.49] said: 554 Your IP 192.0.2.1 is blacklisted (in reply to RCPT TO command)", Blocklist, "bt"},
+	{"bt page", "554 Your IP is blocked. See https://btbusiness.custhelp.com/app/answers/detail/a_id/15074/", Blocklist, "bt"},
+	{"bt named", "554 192.0.2.1 blocked by BTinternet anti-spam", Blocklist, "bt"},
+	{"bt named", "550 Your IP address has been blacklisted by BT Internet", Blocklist, "bt"},
+	{"sender reputation, other words", "550 5.7.1 Message rejected due to sender IP reputation", Blocklist, ""},
+	{"look-alike", "554 delivery error: dd this user doesn't have a btinternet.com account (yraabav@btinternet.com) [0] - mta1017.bt.mail.ird.yahoo.com", Other, ""},
+	{"look-alike", "host mx.bt.lon5.cpcloud.co.uk[65.20.0.49] said: 550 5.1.1 <joe@btinternet.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "host mx.bt.lon5.cpcloud.co.uk[65.20.0.49] said: 421 Too many messages (1.5.6.1) from 192.0.2.1 (in reply to MAIL FROM command)", Other, ""},
+	{"look-alike", "host mx.bt.lon5.cpcloud.co.uk[65.20.0.49] said: 554 Message rejected, policy (3.2.1.1) - Your message looks like SPAM or has been reported as SPAM please read (in reply to end of DATA command)", Other, ""},
+	{"look-alike", "550 5.7.1 Rejected by BT-Mail-Gateway: your IP is blacklisted", Blocklist, ""},
+	{"look-alike", "host mx.bt.example.org[192.0.2.9] said: 550 Your IP is blacklisted (in reply to RCPT TO command)", Blocklist, ""},
+	{"look-alike", "550 Your message to joe@btinternet.com was rejected as spam", Other, ""},
+}
+
+func TestNewReceiverFamilies(t *testing.T) { checkFamilies(t, newReceiverFamilies) }

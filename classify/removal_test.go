@@ -60,10 +60,11 @@ func TestNoteForRemovalKinds(t *testing.T) {
 }
 
 // TestRemovalKindsOfCatalog: every built-in provider says how its listings
-// end, self_service: true is a form, and the 67 without a form split into
+// end, self_service: true is a form, and the 69 without a form split into
 // those whose entry says removal is asked for by contacting the provider
 // and those with no removal (the thirteenth round of issue 14 added KISA's
-// list, contact, and four historical lists, none).
+// list, contact, and four historical lists, none; the twenty-third
+// Fastmail and BT, both contact).
 func TestRemovalKindsOfCatalog(t *testing.T) {
 	n := map[RemovalKind]int{}
 	for _, p := range Default().Providers() {
@@ -73,8 +74,8 @@ func TestRemovalKindsOfCatalog(t *testing.T) {
 		}
 		n[k]++
 	}
-	if n[RemovalContact] != 25 || n[RemovalNone] != 42 {
-		t.Errorf("removal kinds: %v, want 25 contact and 42 none", n)
+	if n[RemovalContact] != 27 || n[RemovalNone] != 42 {
+		t.Errorf("removal kinds: %v, want 27 contact and 42 none", n)
 	}
 }
 
