@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0xd7ede0e5
+const builtinSum = 0x89cd0b96
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -7194,6 +7194,82 @@ var builtinDocument = &document{
 				},
 			},
 			{
+				ID:         "fastmail",
+				Name:       "Fastmail (MessagingEngine)",
+				Kind:       "proprietary",
+				LookupURL:  "https://www.fastmail.com/docs/locked.html",
+				RemovalURL: "mailto:postmaster@messagingengine.com",
+				Removal:    "contact",
+				Meaning: Text{
+					En: "Fastmail's mail servers (MessagingEngine) refused our mail: they block a sending host listed in one of the few RBLs they use (the link in the reply names it) and a sending address blocked for excessive use or abuse (Fastmail's page on its locks, fastmail.com/docs/locked.html).",
+					Ja: "Fastmail（MessagingEngine）のメールサーバーが当方のメールを拒否しました。Fastmail は、利用している少数の RBL に登録された送信ホスト（拒否メッセージ内のリンクがどのリストかを示します）と、過剰な利用や不正利用で停止された送信アドレスを拒否します（Fastmail のロックに関するページ fastmail.com/docs/locked.html）。",
+				},
+				Advice: Text{
+					En: "Open the link in the reply: a listing is cleared at that list. For a block of our sending address, or if no list is named, write to Fastmail's postmaster (postmaster@messagingengine.com) from another account with the rejection and our sending IP address.",
+					Ja: "拒否メッセージ内のリンクを開いてください。リストへの登録であれば、そのリストで解除を行います。当方の送信アドレスが停止された場合やリストが示されていない場合は、拒否メッセージと送信元IPアドレスを添えて、別のアカウントから Fastmail のポストマスター（postmaster@messagingengine.com）に連絡してください。",
+				},
+				Hosts: []string{
+					"messagingengine.com",
+					"fastmail.com",
+					"fastmail.fm",
+				},
+				Domains: []string{
+					"www.fastmail.com",
+					"mail.messagingengine.com",
+				},
+				Names: []string{
+					"fastmail",
+					"messagingengine",
+				},
+			},
+			{
+				ID:         "bt",
+				Name:       "BT (btinternet.com)",
+				Kind:       "proprietary",
+				LookupURL:  "https://btbusiness.custhelp.com/app/answers/detail/a_id/15074/",
+				RemovalURL: "mailto:postmaster@btinternet.com",
+				Removal:    "contact",
+				Meaning: Text{
+					En: "BT's mail platform (btinternet.com, btopenworld.com) refused our address as a source of spam (\"Message rejected due to sender IP reputation\"); BT's help names a virus on a computer or mail server, mail to people who did not opt in, or an open relay.",
+					Ja: "BT のメール基盤（btinternet.com、btopenworld.com）が、当方のアドレスを迷惑メールの送信元と判断して拒否しました（「Message rejected due to sender IP reputation」）。BT のヘルプは、コンピューターやメールサーバーのウイルス感染、受信に同意していない相手への送信、オープンリレーを原因として挙げています。",
+				},
+				Advice: Text{
+					En: "Check the sending server for malware and open relaying and send only to recipients who opted in; then report the block to BT's postmaster (postmaster@btinternet.com) with the sending IP address and the header of an example message, as BT's refusals ask.",
+					Ja: "送信サーバーにマルウェア感染やオープンリレーがないか確認し、受信に同意した相手にだけ送信してください。そのうえで、BT の拒否メッセージが求めるとおり、送信元IPアドレスと送信したメールのヘッダーの例を添えて BT のポストマスター（postmaster@btinternet.com）に遮断を報告してください。",
+				},
+				Hosts: []string{
+					"btinternet.com",
+					"btopenworld.com",
+					"bt.lon5.cpcloud.co.uk",
+				},
+				Domains: []string{
+					"btbusiness.custhelp.com",
+				},
+				Names: []string{
+					"btinternet",
+					"bt internet",
+					"btopenworld",
+				},
+				Rules: []Rule{
+					{
+						ID: "bt-sender-ip-reputation",
+						All: []string{
+							"message rejected due to sender ip reputation",
+						},
+						Regex: "message rejected due to sender ip reputation \\(\\[",
+						Found: "wording",
+						Samples: []string{
+							"550 Message rejected due to sender IP reputation ([86.xx.xx.xx])",
+						},
+						Counter: []string{
+							"550 5.7.1 Message rejected due to sender IP reputation",
+						},
+						src:  "catalog.yaml",
+						line: 4585,
+					},
+				},
+			},
+			{
 				ID:        "docomo",
 				Name:      "NTT docomo (docomo.ne.jp)",
 				Kind:      "proprietary",
@@ -7239,7 +7315,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4552,
+						line: 4626,
 					},
 				},
 			},
@@ -7468,7 +7544,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4694,
+						line: 4768,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7493,7 +7569,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4718,
+						line: 4792,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7515,7 +7591,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4735,
+						line: 4809,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7533,7 +7609,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4757,
+						line: 4831,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7546,7 +7622,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 4777,
+						line: 4851,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7590,7 +7666,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 4788,
+						line: 4862,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7698,7 +7774,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 4814,
+						line: 4888,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7766,7 +7842,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 4838,
+						line: 4912,
 					},
 				},
 			},
@@ -7795,7 +7871,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 7912,
+				line: 7986,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -7830,7 +7906,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 7945,
+				line: 8019,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -7854,7 +7930,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 7960,
+				line: 8034,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -7883,7 +7959,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 7975,
+				line: 8049,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -7907,7 +7983,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 7992,
+				line: 8066,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -7936,7 +8012,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8007,
+				line: 8081,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -7960,7 +8036,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8026,
+				line: 8100,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -7994,7 +8070,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8045,
+				line: 8119,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8019,7 +8095,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8066,
+				line: 8140,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8034,7 +8110,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8082,
+				line: 8156,
 			},
 			{
 				ID:       "greylist",
@@ -8072,7 +8148,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8094,
+				line: 8168,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8086,7 +8162,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8116,
+				line: 8190,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8134,7 +8210,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8128,
+				line: 8202,
 			},
 			{
 				ID:       "tls-required",
@@ -8167,7 +8243,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8153,
+				line: 8227,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8193,7 +8269,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8163,
+				line: 8237,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8269,7 +8345,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8182,
+				line: 8256,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8283,7 +8359,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8209,
+				line: 8283,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8297,7 +8373,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8220,
+				line: 8294,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8311,7 +8387,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8229,
+				line: 8303,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8332,7 +8408,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8242,
+				line: 8316,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8348,7 +8424,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8251,
+				line: 8325,
 			},
 			{
 				ID:       "auth",
@@ -8393,7 +8469,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8260,
+				line: 8334,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8418,7 +8494,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8277,
+				line: 8351,
 			},
 			{
 				ID:       "content-spam",
@@ -8508,7 +8584,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8294,
+				line: 8368,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8525,7 +8601,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8312,
+				line: 8386,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8539,7 +8615,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8330,
+				line: 8404,
 			},
 			{
 				ID:       "content-ube",
@@ -8553,7 +8629,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8342,
+				line: 8416,
 			},
 			{
 				ID:       "content-virus",
@@ -8614,7 +8690,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8350,
+				line: 8424,
 			},
 			{
 				ID:       "content-worm",
@@ -8664,7 +8740,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8371,
+				line: 8445,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8681,7 +8757,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8389,
+				line: 8463,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8695,7 +8771,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8410,
+				line: 8484,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8709,7 +8785,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8417,
+				line: 8491,
 			},
 			{
 				ID:       "ratelimit",
@@ -8828,7 +8904,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8425,
+				line: 8499,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -8851,7 +8927,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8460,
+				line: 8534,
 			},
 			{
 				ID:       "relay-denied",
@@ -8904,7 +8980,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8472,
+				line: 8546,
 			},
 			{
 				ID:       "reverse-dns",
@@ -8974,7 +9050,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8491,
+				line: 8565,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9037,7 +9113,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8525,
+				line: 8599,
 			},
 			{
 				ID:       "helo-identity",
@@ -9079,7 +9155,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8560,
+				line: 8634,
 			},
 			{
 				ID:       "message-size",
@@ -9103,7 +9179,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8578,
+				line: 8652,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9172,7 +9248,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8590,
+				line: 8664,
 			},
 			{
 				ID:       "sender-domain",
@@ -9210,7 +9286,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8610,
+				line: 8684,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9268,7 +9344,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8620,
+				line: 8694,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9303,7 +9379,22 @@ var builtinDocument = &document{
 					"552 Too much mail data xxx@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8630,
+				line: 8704,
+			},
+			{
+				ID:       "fastmail-account-locked",
+				Category: "recipient",
+				Priority: 76,
+				Any: []string{
+					"account locked for abuse or overuse",
+					"address locked or deactivated",
+				},
+				Samples: []string{
+					"554 5.7.1 <mail-pg1-f174.google.com[]>: Client host rejected: Address locked or deactivated; see http://mail.messagingengine.com/docs/locked.html",
+					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
+				},
+				src:  "catalog.yaml",
+				line: 8714,
 			},
 			{
 				ID:       "disabled-account",
@@ -9329,7 +9420,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8640,
+				line: 8730,
 			},
 			{
 				ID:       "local-policy",
@@ -9379,7 +9470,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8647,
+				line: 8737,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9409,7 +9500,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8662,
+				line: 8752,
 			},
 			{
 				ID:       "network",
@@ -9466,7 +9557,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8671,
+				line: 8761,
 			},
 			{
 				ID:       "code-recipient",
@@ -9486,7 +9577,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8689,
+				line: 8779,
 			},
 			{
 				ID:       "code-auth",
@@ -9510,7 +9601,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8697,
+				line: 8787,
 			},
 			{
 				ID:       "code-network",
@@ -9537,7 +9628,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8704,
+				line: 8794,
 			},
 			{
 				ID:       "code-size",
@@ -9552,7 +9643,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8712,
+				line: 8802,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16093,7 +16184,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 4872,
+			line: 4946,
 		},
 	},
 	providers: []providerInfo{
@@ -17930,7 +18021,42 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4528,
+			line: 4523,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"lookup_url",
+				"removal_url",
+				"self_service",
+				"removal",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4553,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"lookup_url",
+				"removal_url",
+				"self_service",
+				"removal",
+				"meaning",
+				"advice",
+				"rules",
+			},
+		},
+		{
+			line: 4602,
 			keys: []string{
 				"id",
 				"name",
@@ -17947,7 +18073,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4562,
+			line: 4636,
 			keys: []string{
 				"id",
 				"name",
@@ -17961,7 +18087,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4580,
+			line: 4654,
 			keys: []string{
 				"id",
 				"name",
@@ -17975,7 +18101,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4598,
+			line: 4672,
 			keys: []string{
 				"id",
 				"name",
@@ -17989,7 +18115,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4618,
+			line: 4692,
 			keys: []string{
 				"id",
 				"name",
@@ -18003,7 +18129,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4632,
+			line: 4706,
 			keys: []string{
 				"id",
 				"name",
@@ -18017,7 +18143,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4646,
+			line: 4720,
 			keys: []string{
 				"id",
 				"name",
@@ -18031,7 +18157,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4660,
+			line: 4734,
 			keys: []string{
 				"id",
 				"name",
@@ -18045,7 +18171,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4679,
+			line: 4753,
 			keys: []string{
 				"id",
 				"name",
