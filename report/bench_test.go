@@ -13,11 +13,9 @@ import (
 	"github.com/rblwatch/rblwatch/pipeline"
 )
 
-// BenchmarkBuildJSON builds and writes as JSON the report of the log named
-// by $RBLWATCH_BENCH_LOG (replayed once, before the timer): what `rblwatch
-// replay --format json` does once the log is read. A dense log (bench/genlog
-// -replies …) has thousands of incidents; ns/op is per report.
-func BenchmarkBuildJSON(b *testing.B) {
+// replayed replays the log named by $RBLWATCH_BENCH_LOG as replay does,
+// for a benchmark of what comes after.
+func replayed(b *testing.B) (*pipeline.Result, *classify.Catalog, string) {
 	f := benchlog.Open(b)
 	path := f.Name()
 	cat := classify.Default()
@@ -27,10 +25,35 @@ func BenchmarkBuildJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return res, cat, path
+}
+
+// BenchmarkBuildJSON builds and writes as JSON the report of the log named
+// by $RBLWATCH_BENCH_LOG (replayed once, before the timer): what `rblwatch
+// replay --format json` does once the log is read. A dense log (bench/genlog
+// -replies …) has thousands of incidents; ns/op is per report.
+func BenchmarkBuildJSON(b *testing.B) {
+	res, cat, path := replayed(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		rep := Build(res, Options{Catalog: cat, Lang: "en", Files: []string{path}})
 		if err := WriteJSON(io.Discard, rep); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(res.Incidents)), "incidents")
+}
+
+// BenchmarkWriteText writes as text the report of the log named by
+// $RBLWATCH_BENCH_LOG (replayed and built once, before the timer): what
+// `rblwatch replay --format text` does once the report is built; ns/op is
+// per report.
+func BenchmarkWriteText(b *testing.B) {
+	res, cat, path := replayed(b)
+	rep := Build(res, Options{Catalog: cat, Lang: "en", Files: []string{path}})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteText(io.Discard, rep, "en"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
@@ -144,16 +146,20 @@ type counted struct {
 }
 
 func (c counted) Format(f fmt.State, verb rune) {
-	if verb == 'd' {
-		fmt.Fprint(f, c.n)
-		return
+	var b [24]byte
+	f.Write(strconv.AppendInt(b[:0], c.n, 10))
+	if verb != 'd' {
+		io.WriteString(f, " ")
+		io.WriteString(f, plural(int(min(c.n, 2)), c.one, c.many))
 	}
-	fmt.Fprintf(f, "%d %s", c.n, plural(int(min(c.n, 2)), c.one, c.many))
 }
 
 // affectedText is an incident's counts in words (AffectedFmt).
-func affectedText(inc Incident, l labels) string {
-	return fmt.Sprintf(l.AffectedFmt, counted{int64(inc.Messages), "message", "messages"}, counted{int64(inc.Recipients), "recipient", "recipients"},
+func affectedText(inc Incident, l labels) string { return string(appendAffected(nil, &inc, l)) }
+
+// appendAffected appends affectedText.
+func appendAffected(b []byte, inc *Incident, l labels) []byte {
+	return fmt.Appendf(b, l.AffectedFmt, counted{int64(inc.Messages), "message", "messages"}, counted{int64(inc.Recipients), "recipient", "recipients"},
 		inc.Bounced, counted{int64(inc.Deferred), "deferral", "deferrals"})
 }
 
@@ -230,14 +236,66 @@ func redatedText(rep *Report, l labels) string {
 	return fmt.Sprintf(l.RedatedFmt, counted{untimed, "line", "lines"}, counted{ahead, "line", "lines"})
 }
 
+// textOut is a text report being written: its lines are appended to b,
+// which is written out whenever it holds flushText bytes. A dense log's
+// report is megabytes, and made whole (by a strings.Builder that doubled
+// as it grew, each line of it formatted into strings of its own first) it
+// was garbage enough to keep the collector running as the replay ended.
+type textOut struct {
+	w   io.Writer
+	b   []byte
+	err error // the first write's error; nothing is written after it
+}
+
+// flushText is how much of the text textOut holds before writing it.
+const flushText = 64 << 10
+
+func (t *textOut) flush() {
+	if t.err == nil && len(t.b) > 0 {
+		_, t.err = t.w.Write(t.b)
+	}
+	t.b = t.b[:0]
+}
+
+// field starts a line of an incident: its label, padded to a column.
+func (t *textOut) field(label string) {
+	t.b = append(t.b, "    "...)
+	t.b = appendPad(t.b, label, 14)
+	t.b = append(t.b, ' ')
+}
+
+// fieldText writes a line of an incident: its label and s.
+func (t *textOut) fieldText(label, s string) {
+	t.field(label)
+	t.b = append(t.b, s...)
+	t.b = append(t.b, '\n')
+}
+
+// fieldTime writes a line of an incident: its label and the time.
+func (t *textOut) fieldTime(label string, at time.Time) {
+	t.field(label)
+	t.b = at.AppendFormat(t.b, timeLayout)
+	t.b = append(t.b, '\n')
+}
+
+// fieldf writes a line of an incident: its label, then format with a.
+func (t *textOut) fieldf(label, format string, a ...any) {
+	t.field(label)
+	t.b = fmt.Appendf(t.b, format, a...)
+	t.b = append(t.b, '\n')
+}
+
 // WriteText writes the report for a terminal or an email.
 func WriteText(w io.Writer, rep *Report, lang string) error {
 	l := wordsFor(lang)
-	var b strings.Builder
+	t := &textOut{w: w, b: make([]byte, 0, flushText+flushText/4)}
 	line := func(label, format string, a ...any) {
-		fmt.Fprintf(&b, "%s %s\n", pad(label+":", 10), fmt.Sprintf(format, a...))
+		t.b = appendPad(t.b, label+":", 10)
+		t.b = append(t.b, ' ')
+		t.b = fmt.Appendf(t.b, format, a...)
+		t.b = append(t.b, '\n')
 	}
-	b.WriteString(l.Title + "\n\n")
+	t.b = append(t.b, l.Title+"\n\n"...)
 	if len(rep.Files) > 0 {
 		line(l.Files, "%s", clean(strings.Join(fileNames(rep.Files, l), ", ")))
 	}
@@ -262,17 +320,20 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 		line(l.Redated, "%s", s)
 	}
 	ongoing, cleared, _ := rep.counts()
-	b.WriteString("\n")
+	t.b = append(t.b, '\n')
 	if len(rep.Incidents) == 0 {
-		b.WriteString(l.NoIncidents + "\n")
+		t.b = append(t.b, l.NoIncidents+"\n"...)
 	} else {
-		fmt.Fprintf(&b, l.IncidentsFmt+"\n", counted{int64(len(rep.Incidents)), "incident", "incidents"}, ongoing, cleared)
+		t.b = fmt.Appendf(t.b, l.IncidentsFmt+"\n", counted{int64(len(rep.Incidents)), "incident", "incidents"}, ongoing, cleared)
 	}
-	for i, inc := range rep.Incidents {
-		writeIncident(&b, i+1, inc, l)
+	for i := range rep.Incidents {
+		t.incident(i+1, &rep.Incidents[i], l)
+		if len(t.b) >= flushText {
+			t.flush()
+		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	t.flush()
+	return t.err
 }
 
 // fileNames names the files read, "-" as standard input.
@@ -287,7 +348,8 @@ func fileNames(files []string, l labels) []string {
 	return names
 }
 
-func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
+// incident writes inc, the report's nth incident.
+func (t *textOut) incident(n int, inc *Incident, l labels) {
 	status := l.Ongoing
 	if inc.Status == "cleared" {
 		status = l.Cleared
@@ -296,82 +358,97 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 	if listed == "" {
 		listed = l.NotShown
 	}
-	fmt.Fprintf(b, "\n[%d] %s — %s — %s\n", n, clean(inc.ProviderName), clean(listed), status)
-	field := func(label, format string, a ...any) {
-		fmt.Fprintf(b, "    %s %s\n", pad(label, 14), fmt.Sprintf(format, a...))
-	}
-	field(l.FirstSeen, "%s", inc.FirstSeen.Format(timeLayout))
-	field(l.LastSeen, "%s", inc.LastSeen.Format(timeLayout))
+	t.b = append(t.b, "\n["...)
+	t.b = strconv.AppendInt(t.b, int64(n), 10)
+	t.b = append(t.b, "] "...)
+	t.b = append(t.b, clean(inc.ProviderName)...)
+	t.b = append(t.b, " — "...)
+	t.b = append(t.b, clean(listed)...)
+	t.b = append(t.b, " — "...)
+	t.b = append(t.b, status...)
+	t.b = append(t.b, '\n')
+	t.fieldTime(l.FirstSeen, inc.FirstSeen)
+	t.fieldTime(l.LastSeen, inc.LastSeen)
 	if inc.ClearedAt != nil {
-		field(l.ClearedAt, "%s", inc.ClearedAt.Format(timeLayout))
-		field(l.Duration, "%s", l.duration(inc.ClearedAt.Sub(inc.FirstSeen)))
+		t.fieldTime(l.ClearedAt, *inc.ClearedAt)
+		t.fieldText(l.Duration, l.duration(inc.ClearedAt.Sub(inc.FirstSeen)))
 	}
-	field(l.Affected, "%s", affectedText(inc, l))
+	t.field(l.Affected)
+	t.b = append(appendAffected(t.b, inc, l), '\n')
 	if len(inc.Fates) > 0 {
-		field(l.Fates, "%s", fateList(inc.Fates, l))
+		t.field(l.Fates)
+		t.b = append(appendFates(t.b, inc.Fates, l), '\n')
 	}
-	for i, w := range whoLines(inc.Senders, l) {
-		label := ""
-		if i == 0 {
-			label = l.WhoSent
+	label := l.WhoSent
+	for _, who := range whoKinds(&inc.Senders, l) {
+		if len(who.counts) > 0 {
+			t.field(label)
+			t.b = append(who.appendTo(t.b, l), '\n')
+			label = ""
 		}
-		field(label, "%s", w)
 	}
-	for i, m := range inc.AffectedMessages[:min(len(inc.AffectedMessages), maxShown)] {
+	for i := range inc.AffectedMessages[:min(len(inc.AffectedMessages), maxShown)] {
 		label := ""
 		if i == 0 {
 			label = l.MessagesList
 		}
-		field(label, "%s", messageLine(m, l))
+		t.field(label)
+		t.b = append(appendMessage(t.b, &inc.AffectedMessages[i], l), '\n')
 	}
 	if n := inc.Messages - min(len(inc.AffectedMessages), maxShown); n > 0 && len(inc.AffectedMessages) > 0 {
-		field("", l.MoreFmt, n)
+		t.fieldf("", l.MoreFmt, n)
 	}
 	if len(inc.Domains) > 0 {
-		field(l.Domains, "%s", clean(strings.Join(inc.Domains, ", ")))
+		t.field(l.Domains)
+		t.b = append(appendJoinClean(t.b, inc.Domains, ", "), '\n')
 		if inc.MoreDomains > 0 {
-			field("", l.MoreFmt, inc.MoreDomains)
+			t.fieldf("", l.MoreFmt, inc.MoreDomains)
 		}
 	}
 	if len(inc.Remotes) > 0 {
-		field(l.Remotes, "%s", clean(strings.Join(inc.Remotes, ", ")))
+		t.field(l.Remotes)
+		t.b = append(appendJoinClean(t.b, inc.Remotes, ", "), '\n')
 	}
 	if inc.Via != "" {
-		field(l.Via, "%s", clean(cmp.Or(inc.ViaName, inc.Via)))
+		t.fieldText(l.Via, clean(cmp.Or(inc.ViaName, inc.Via)))
 	}
 	if inc.FoundNote != "" {
-		field(l.Found, "%s", clean(inc.FoundNote))
+		t.fieldText(l.Found, clean(inc.FoundNote))
 	}
 	if inc.Reply != "" {
-		field(l.Reply, "%s", clean(inc.Reply))
+		t.fieldText(l.Reply, clean(inc.Reply))
 	}
 	if inc.ReceiverFault {
-		field("", "%s", l.ReceiverFault)
+		t.fieldText("", l.ReceiverFault)
 	}
 	if inc.Historical != "" {
-		field(l.Historical, "%s", clean(inc.Historical))
+		t.fieldText(l.Historical, clean(inc.Historical))
 	}
 	if inc.Meaning != "" {
-		field(l.Meaning, "%s", clean(inc.Meaning))
+		t.fieldText(l.Meaning, clean(inc.Meaning))
 	}
 	if inc.LookupURL != "" {
-		field(l.Lookup, "%s", clean(inc.LookupURL))
+		t.fieldText(l.Lookup, clean(inc.LookupURL))
 	}
 	if inc.RemovalURL != "" {
-		field(l.Removal, "%s", clean(inc.RemovalURL))
+		t.fieldText(l.Removal, clean(inc.RemovalURL))
 	}
 	if inc.RemovalTime != "" {
-		field(l.RemovalTime, "%s", clean(inc.RemovalTime))
+		t.fieldText(l.RemovalTime, clean(inc.RemovalTime))
 	}
 	if inc.RoleNote != "" {
-		field("", "%s", clean(inc.RoleNote))
+		t.fieldText("", clean(inc.RoleNote))
 	}
 	for i, step := range inc.Steps {
 		label := ""
 		if i == 0 {
 			label = l.Steps
 		}
-		field(label, "%d. %s", i+1, clean(step))
+		t.field(label)
+		t.b = strconv.AppendInt(t.b, int64(i+1), 10)
+		t.b = append(t.b, ". "...)
+		t.b = append(t.b, clean(step)...)
+		t.b = append(t.b, '\n')
 	}
 }
 
@@ -379,49 +456,112 @@ func writeIncident(b *strings.Builder, n int, inc Incident, l labels) {
 // logins, the envelope senders and the clients, with counts.
 func whoLines(w incident.Who, l labels) []string {
 	var out []string
-	list := func(name string, cs []incident.Count, more int, show func(string) string) {
-		if len(cs) == 0 {
-			return
+	for _, who := range whoKinds(&w, l) {
+		if len(who.counts) > 0 {
+			out = append(out, string(who.appendTo(nil, l)))
 		}
-		parts := make([]string, 0, len(cs)+1)
-		for _, c := range cs {
-			parts = append(parts, fmt.Sprintf("%s (%d)", show(c.Name), c.Messages))
-		}
-		if more > 0 {
-			parts = append(parts, fmt.Sprintf(l.OthersFmt, more))
-		}
-		out = append(out, name+": "+strings.Join(parts, l.Sep))
 	}
-	list(l.Logins, w.Logins, w.MoreLogins, clean)
-	list(l.Senders, w.Senders, w.MoreSenders, func(s string) string { return "<" + clean(s) + ">" })
-	list(l.Clients, w.Clients, w.MoreClients, clean)
 	return out
+}
+
+// whoKind is one list of who sent an incident's mail (whoLines).
+type whoKind struct {
+	name   string
+	counts []incident.Count
+	more   int
+	angled bool // names in angle brackets: envelope senders
+}
+
+// whoKinds are the lists of w, in the order whoLines shows them.
+func whoKinds(w *incident.Who, l labels) [3]whoKind {
+	return [3]whoKind{{l.Logins, w.Logins, w.MoreLogins, false}, {l.Senders, w.Senders, w.MoreSenders, true}, {l.Clients, w.Clients, w.MoreClients, false}}
+}
+
+// appendTo appends k as its line of whoLines says it.
+func (k *whoKind) appendTo(b []byte, l labels) []byte {
+	b = append(b, k.name...)
+	b = append(b, ": "...)
+	for i, c := range k.counts {
+		if i > 0 {
+			b = append(b, l.Sep...)
+		}
+		if k.angled {
+			b = append(b, '<')
+		}
+		b = append(b, clean(c.Name)...)
+		if k.angled {
+			b = append(b, '>')
+		}
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(c.Messages), 10)
+		b = append(b, ')')
+	}
+	if k.more > 0 {
+		b = append(b, l.Sep...)
+		b = fmt.Appendf(b, l.OthersFmt, k.more)
+	}
+	return b
 }
 
 // messageLine shows one refused message: its queue ids, sender, SASL
 // login and client, recipients and fate.
-func messageLine(m Message, l labels) string {
-	s := clean(strings.Join(m.QueueIDs, " > "))
+func messageLine(m Message, l labels) string { return string(appendMessage(nil, &m, l)) }
+
+// appendMessage appends messageLine.
+func appendMessage(b []byte, m *Message, l labels) []byte {
+	b = appendJoinClean(b, m.QueueIDs, " > ")
 	if m.From != nil {
-		s += " <" + clean(*m.From) + ">"
+		b = append(b, " <"...)
+		b = append(b, clean(*m.From)...)
+		b = append(b, '>')
 	}
-	var who []string
-	if m.Login != "" {
-		who = append(who, clean(m.Login))
+	if m.Login != "" || m.Client != "" {
+		b = append(b, " ("...)
+		if m.Login != "" {
+			b = append(b, clean(m.Login)...)
+			if m.Client != "" {
+				b = append(b, ", "...)
+			}
+		}
+		if m.Client != "" {
+			b = append(b, clean(m.Client)...)
+		}
+		b = append(b, ')')
 	}
-	if m.Client != "" {
-		who = append(who, clean(m.Client))
-	}
-	if len(who) > 0 {
-		s += " (" + strings.Join(who, ", ") + ")"
-	}
+	b = append(b, " → "...)
 	rcpts := m.Recipients
-	more := ""
+	b = appendJoinClean(b, rcpts[:min(len(rcpts), 3)], ", ")
 	if len(rcpts) > 3 {
-		more = ", " + fmt.Sprintf(l.MoreFmt, len(rcpts)-3)
-		rcpts = rcpts[:3]
+		b = append(b, ", "...)
+		b = fmt.Appendf(b, l.MoreFmt, len(rcpts)-3)
 	}
-	return s + " → " + clean(strings.Join(rcpts, ", ")) + more + ": " + cmp.Or(l.Fate[m.Fate], clean(m.Fate))
+	b = append(b, ": "...)
+	if f, ok := l.Fate[m.Fate]; ok && f != "" {
+		return append(b, f...)
+	}
+	return append(b, clean(m.Fate)...)
+}
+
+// appendJoinClean appends clean(strings.Join(list, sep)), without making
+// the joined text when each item shows as it is (clean(item) == item) and
+// neither end is empty: the joined text then shows as it is too (sep is
+// plain text between the items, so each item's runes, marks and the
+// spaces around them are its own).
+func appendJoinClean(b []byte, list []string, sep string) []byte {
+	plain := len(list) <= 1 || list[0] != "" && list[len(list)-1] != ""
+	for i := 0; plain && i < len(list); i++ {
+		plain = clean(list[i]) == list[i]
+	}
+	if !plain {
+		return append(b, clean(strings.Join(list, sep))...)
+	}
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, sep...)
+		}
+		b = append(b, s...)
+	}
+	return b
 }
 
 // failureList lists the failure counts, largest first.
@@ -445,32 +585,55 @@ func failureList(m map[string]int64, l labels) string {
 
 var fateOrder = []string{"delivered", "deferred", "bounced", "expired"}
 
-func fateList(m map[string]int, l labels) string {
-	var parts []string
+func fateList(m map[string]int, l labels) string { return string(appendFates(nil, m, l)) }
+
+// appendFates appends fateList.
+func appendFates(b []byte, m map[string]int, l labels) []byte {
+	first := true
 	for _, f := range fateOrder {
 		if n := m[f]; n > 0 {
-			parts = append(parts, fmt.Sprintf(l.FateFmt, n, l.Fate[f]))
+			if !first {
+				b = append(b, l.Sep...)
+			}
+			first = false
+			b = fmt.Appendf(b, l.FateFmt, n, l.Fate[f])
 		}
 	}
-	return strings.Join(parts, l.Sep)
+	return b
 }
 
 // pad pads s with spaces to n terminal columns, counting East Asian wide
 // characters as two.
-func pad(s string, n int) string {
+func pad(s string, n int) string { return string(appendPad(nil, s, n)) }
+
+// appendPad appends s padded as pad pads it.
+func appendPad(b []byte, s string, n int) []byte {
+	b = append(b, s...)
+	for w := columns(s); w < n; w++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// columns is how many terminal columns s takes, East Asian wide characters
+// two each.
+func columns(s string) int {
 	w := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			w += 2
-		default:
-			w++
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			w = 0
+			for _, r := range s {
+				switch width.LookupRune(r).Kind() {
+				case width.EastAsianWide, width.EastAsianFullwidth:
+					w += 2
+				default:
+					w++
+				}
+			}
+			return w
 		}
 	}
-	if w >= n {
-		return s
-	}
-	return s + strings.Repeat(" ", n-w)
+	return len(s)
 }
 
 // durationEn writes a duration as "2h 5m", "30m", "45s" or "3d 4h".
