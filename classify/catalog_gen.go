@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0x89cd0b96
+const builtinSum = 0xe03623a2
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -7223,6 +7223,31 @@ var builtinDocument = &document{
 				},
 			},
 			{
+				ID:        "optimum",
+				Name:      "Optimum Online (Altice USA)",
+				Kind:      "proprietary",
+				LookupURL: "https://www.optimum.net/pages/mailblocking.html",
+				Meaning: Text{
+					En: "Optimum Online (Altice USA) refused our address because one of the third-party block lists it uses lists it; Optimum runs none of these lists and cannot remove a listing (its Block List Policy, optimum.net/pages/mailblocking.html).",
+					Ja: "Optimum Online（Altice USA）が、利用している外部のブロックリストのいずれかに当方のアドレスが登録されているため、メールを拒否しました。Optimum 自身はこれらのリストを運営しておらず、登録を解除することもできません（同社の Block List Policy、optimum.net/pages/mailblocking.html）。",
+				},
+				Advice: Text{
+					En: "Find the list that names our address (rblwatch check, or a multi-list lookup) and have that list remove it; asking Optimum does not help. Mail is accepted again once the lists no longer name the address.",
+					Ja: "当方のアドレスを登録しているリストを調べ（rblwatch check や複数リストの一括検索）、そのリストに解除を申請してください。Optimum に依頼しても解除されません。リストから登録が消えれば、再びメールが受け付けられます。",
+				},
+				Hosts: []string{
+					"optonline.net",
+					"optimum.net",
+				},
+				Domains: []string{
+					"www.optimum.net",
+				},
+				Names: []string{
+					"optimum online",
+					"optonline",
+				},
+			},
+			{
 				ID:         "bt",
 				Name:       "BT (btinternet.com)",
 				Kind:       "proprietary",
@@ -7265,7 +7290,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Message rejected due to sender IP reputation",
 						},
 						src:  "catalog.yaml",
-						line: 4585,
+						line: 4608,
 					},
 				},
 			},
@@ -7315,7 +7340,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4626,
+						line: 4649,
 					},
 				},
 			},
@@ -7544,7 +7569,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4768,
+						line: 4791,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7569,7 +7594,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4792,
+						line: 4815,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7591,7 +7616,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4809,
+						line: 4832,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7609,7 +7634,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4831,
+						line: 4854,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7622,7 +7647,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 4851,
+						line: 4874,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7666,7 +7691,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 4862,
+						line: 4885,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7774,7 +7799,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 4888,
+						line: 4911,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7842,7 +7867,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 4912,
+						line: 4935,
 					},
 				},
 			},
@@ -7871,7 +7896,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 7986,
+				line: 8009,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -7906,7 +7931,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8019,
+				line: 8042,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -7930,7 +7955,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8034,
+				line: 8057,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -7959,7 +7984,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8049,
+				line: 8072,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -7983,7 +8008,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8066,
+				line: 8089,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8012,7 +8037,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8081,
+				line: 8104,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8036,7 +8061,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8100,
+				line: 8123,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8070,7 +8095,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8119,
+				line: 8142,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8095,7 +8120,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8140,
+				line: 8163,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8110,7 +8135,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8156,
+				line: 8179,
 			},
 			{
 				ID:       "greylist",
@@ -8148,7 +8173,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8168,
+				line: 8191,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8162,7 +8187,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8190,
+				line: 8213,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8210,7 +8235,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8202,
+				line: 8225,
 			},
 			{
 				ID:       "tls-required",
@@ -8243,7 +8268,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8227,
+				line: 8250,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8269,7 +8294,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8237,
+				line: 8260,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8345,7 +8370,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8256,
+				line: 8279,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8359,7 +8384,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8283,
+				line: 8306,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8373,7 +8398,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8294,
+				line: 8317,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8387,7 +8412,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8303,
+				line: 8326,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8408,7 +8433,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8316,
+				line: 8339,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8424,7 +8449,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8325,
+				line: 8348,
 			},
 			{
 				ID:       "auth",
@@ -8469,7 +8494,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8334,
+				line: 8357,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8494,7 +8519,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8351,
+				line: 8374,
 			},
 			{
 				ID:       "content-spam",
@@ -8584,7 +8609,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8368,
+				line: 8391,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8601,7 +8626,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8386,
+				line: 8409,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8615,7 +8640,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8404,
+				line: 8427,
 			},
 			{
 				ID:       "content-ube",
@@ -8629,7 +8654,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8416,
+				line: 8439,
 			},
 			{
 				ID:       "content-virus",
@@ -8690,7 +8715,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8424,
+				line: 8447,
 			},
 			{
 				ID:       "content-worm",
@@ -8740,7 +8765,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8445,
+				line: 8468,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8757,7 +8782,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8463,
+				line: 8486,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8771,7 +8796,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8484,
+				line: 8507,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8785,7 +8810,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8491,
+				line: 8514,
 			},
 			{
 				ID:       "ratelimit",
@@ -8904,7 +8929,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8499,
+				line: 8522,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -8927,7 +8952,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8534,
+				line: 8557,
 			},
 			{
 				ID:       "relay-denied",
@@ -8980,7 +9005,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8546,
+				line: 8569,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9050,7 +9075,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8565,
+				line: 8588,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9113,7 +9138,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8599,
+				line: 8622,
 			},
 			{
 				ID:       "helo-identity",
@@ -9155,7 +9180,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8634,
+				line: 8657,
 			},
 			{
 				ID:       "message-size",
@@ -9179,7 +9204,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8652,
+				line: 8675,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9248,7 +9273,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8664,
+				line: 8687,
 			},
 			{
 				ID:       "sender-domain",
@@ -9286,7 +9311,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8684,
+				line: 8707,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9344,7 +9369,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8694,
+				line: 8717,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9379,7 +9404,7 @@ var builtinDocument = &document{
 					"552 Too much mail data xxx@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8704,
+				line: 8727,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9394,7 +9419,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8714,
+				line: 8737,
 			},
 			{
 				ID:       "disabled-account",
@@ -9420,7 +9445,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8730,
+				line: 8753,
 			},
 			{
 				ID:       "local-policy",
@@ -9470,7 +9495,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8737,
+				line: 8760,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9500,7 +9525,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8752,
+				line: 8775,
 			},
 			{
 				ID:       "network",
@@ -9557,7 +9582,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8761,
+				line: 8784,
 			},
 			{
 				ID:       "code-recipient",
@@ -9577,7 +9602,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8779,
+				line: 8802,
 			},
 			{
 				ID:       "code-auth",
@@ -9601,7 +9626,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8787,
+				line: 8810,
 			},
 			{
 				ID:       "code-network",
@@ -9628,7 +9653,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8794,
+				line: 8817,
 			},
 			{
 				ID:       "code-size",
@@ -9643,7 +9668,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8802,
+				line: 8825,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16184,7 +16209,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 4946,
+			line: 4969,
 		},
 	},
 	providers: []providerInfo{
@@ -18047,6 +18072,21 @@ var builtinDocument = &document{
 				"hosts",
 				"domains",
 				"lookup_url",
+				"self_service",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4576,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"lookup_url",
 				"removal_url",
 				"self_service",
 				"removal",
@@ -18056,7 +18096,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4602,
+			line: 4625,
 			keys: []string{
 				"id",
 				"name",
@@ -18073,7 +18113,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4636,
+			line: 4659,
 			keys: []string{
 				"id",
 				"name",
@@ -18087,7 +18127,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4654,
+			line: 4677,
 			keys: []string{
 				"id",
 				"name",
@@ -18101,7 +18141,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4672,
+			line: 4695,
 			keys: []string{
 				"id",
 				"name",
@@ -18115,7 +18155,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4692,
+			line: 4715,
 			keys: []string{
 				"id",
 				"name",
@@ -18129,7 +18169,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4706,
+			line: 4729,
 			keys: []string{
 				"id",
 				"name",
@@ -18143,7 +18183,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4720,
+			line: 4743,
 			keys: []string{
 				"id",
 				"name",
@@ -18157,7 +18197,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4734,
+			line: 4757,
 			keys: []string{
 				"id",
 				"name",
@@ -18171,7 +18211,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4753,
+			line: 4776,
 			keys: []string{
 				"id",
 				"name",

@@ -45,7 +45,8 @@ func TestHostAttributionFamilies(t *testing.T) { checkFamilies(t, hostAttributio
 // deactivated", a real refusal, was a block by Gmail: the Gmail client
 // name the reply echoes). BT: its help's "550 Message rejected due to
 // sender IP reputation ([86.xx.xx.xx])", rejected as spam by the BT
-// network. Real replies first, then the receivers' hosts in Postfix's
+// network. Optimum Online: its Block List Policy page (third-party lists
+// it cannot remove). Real replies first, then the receivers' hosts in Postfix's
 // "host … said:" form, their pages alone, their names; look-alikes are
 // their recipients refused for other reasons, their names in addresses
 // or as labels of others' hosts, and their other refusals.
@@ -80,6 +81,17 @@ var newReceiverFamilies = []familyRow{
 	{"look-alike", "550 5.7.1 Rejected by BT-Mail-Gateway: your IP is blacklisted", Blocklist, ""},
 	{"look-alike", "host mx.bt.example.org[192.0.2.9] said: 550 Your IP is blacklisted (in reply to RCPT TO command)", Blocklist, ""},
 	{"look-alike", "550 Your message to joe@btinternet.com was rejected as spam", Other, ""},
+	// Optimum Online (Altice USA): its Block List Policy page, to which its
+	// refusals refer senders; no real refusal found, so the rows are
+	// written after the page
+	{"optimum page", "554 5.7.1 Your IP 192.0.2.1 is on a block list, see http://www.optimum.net/pages/mailblocking.html", Blocklist, "optimum"},
+	{"optimum host", "host mx.optonline.net[167.206.4.1] said: 550 5.7.1 Your IP 192.0.2.1 is blacklisted (in reply to MAIL FROM command)", Blocklist, "optimum"},
+	{"optimum host, a list", "host mx.optonline.net[167.206.4.1] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net; Blocked - see https://www.spamcop.net/bl.shtml?192.0.2.1 (in reply to RCPT TO command)", Blocklist, "spamcop"},
+	{"optimum named", "550 Your IP 192.0.2.1 has been blocked by Optimum Online", Blocklist, "optimum"},
+	{"optimum named", "554 Mail from 192.0.2.1 refused by optonline: IP blacklisted", Blocklist, "optimum"},
+	{"look-alike", "host mx.optonline.net[167.206.4.1] said: 550 5.1.1 <bob@optonline.net>: Recipient address rejected: User unknown (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "552 Message size exceeds the optimum limit", Other, ""},
+	{"look-alike", "550 5.7.1 Your IP is blocked by optimum-mail.example.org", Blocklist, ""},
 }
 
 func TestNewReceiverFamilies(t *testing.T) { checkFamilies(t, newReceiverFamilies) }
