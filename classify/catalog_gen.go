@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0xe03623a2
+const builtinSum = 0x61782c51
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -7248,6 +7248,31 @@ var builtinDocument = &document{
 				},
 			},
 			{
+				ID:        "frontier",
+				Name:      "Frontier Communications",
+				Kind:      "proprietary",
+				LookupURL: "https://postmaster.frontier.com/bestpractices.html",
+				Meaning: Text{
+					En: "Frontier's mail servers refused our address by their rules for incoming mail (Frontier's postmaster site): a server without matching forward and reverse DNS, an open proxy or relay, a dynamically assigned (dial-up or DSL) address, too many concurrent connections, or mail to addresses that had bounced.",
+					Ja: "Frontier のメールサーバーが、受信メールに関する同社のルール（Frontier のポストマスター向けサイト）に基づいて当方のアドレスを拒否しました。正引きと逆引きが一致しないサーバー、オープンプロキシやオープンリレー、動的に割り当てられたアドレス（ダイヤルアップや DSL）、同時接続数の超過、エラーで返ってきたアドレスへの送信が対象です。",
+				},
+				Advice: Text{
+					En: "Give the sending IP matching forward and reverse DNS, make sure the server is no open relay or proxy and does not send from a dynamic address, limit concurrent connections to Frontier, and remove Frontier addresses that bounced; Frontier's postmaster site offers no removal form.",
+					Ja: "送信元IPの正引きと逆引きを一致させ、サーバーがオープンリレーやプロキシになっていないこと、動的アドレスから送信していないことを確認し、Frontier への同時接続数を抑え、エラーで返ってきた Frontier のアドレスを配信リストから削除してください。Frontier のポストマスター向けサイトには解除申請フォームはありません。",
+				},
+				Hosts: []string{
+					"frontiernet.net",
+					"frontier.com",
+				},
+				Domains: []string{
+					"postmaster.frontier.com",
+				},
+				Names: []string{
+					"frontiernet",
+					"frontier communications",
+				},
+			},
+			{
 				ID:         "bt",
 				Name:       "BT (btinternet.com)",
 				Kind:       "proprietary",
@@ -7290,7 +7315,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Message rejected due to sender IP reputation",
 						},
 						src:  "catalog.yaml",
-						line: 4608,
+						line: 4632,
 					},
 				},
 			},
@@ -7340,7 +7365,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4649,
+						line: 4673,
 					},
 				},
 			},
@@ -7569,7 +7594,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4791,
+						line: 4815,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7594,7 +7619,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4815,
+						line: 4839,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7616,7 +7641,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4832,
+						line: 4856,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7634,7 +7659,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4854,
+						line: 4878,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7647,7 +7672,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 4874,
+						line: 4898,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7691,7 +7716,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 4885,
+						line: 4909,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7799,7 +7824,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 4911,
+						line: 4935,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7867,7 +7892,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 4935,
+						line: 4959,
 					},
 				},
 			},
@@ -7896,7 +7921,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8009,
+				line: 8033,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -7931,7 +7956,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8042,
+				line: 8066,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -7955,7 +7980,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8057,
+				line: 8081,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -7984,7 +8009,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8072,
+				line: 8096,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -8008,7 +8033,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8089,
+				line: 8113,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8037,7 +8062,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8104,
+				line: 8128,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8061,7 +8086,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8123,
+				line: 8147,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8095,7 +8120,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8142,
+				line: 8166,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8120,7 +8145,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8163,
+				line: 8187,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8135,7 +8160,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8179,
+				line: 8203,
 			},
 			{
 				ID:       "greylist",
@@ -8173,7 +8198,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8191,
+				line: 8215,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8187,7 +8212,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8213,
+				line: 8237,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8235,7 +8260,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8225,
+				line: 8249,
 			},
 			{
 				ID:       "tls-required",
@@ -8268,7 +8293,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8250,
+				line: 8274,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8294,7 +8319,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8260,
+				line: 8284,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8370,7 +8395,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8279,
+				line: 8303,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8384,7 +8409,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8306,
+				line: 8330,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8398,7 +8423,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8317,
+				line: 8341,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8412,7 +8437,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8326,
+				line: 8350,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8433,7 +8458,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8339,
+				line: 8363,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8449,7 +8474,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8348,
+				line: 8372,
 			},
 			{
 				ID:       "auth",
@@ -8494,7 +8519,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8357,
+				line: 8381,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8519,7 +8544,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8374,
+				line: 8398,
 			},
 			{
 				ID:       "content-spam",
@@ -8609,7 +8634,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8391,
+				line: 8415,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8626,7 +8651,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8409,
+				line: 8433,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8640,7 +8665,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8427,
+				line: 8451,
 			},
 			{
 				ID:       "content-ube",
@@ -8654,7 +8679,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8439,
+				line: 8463,
 			},
 			{
 				ID:       "content-virus",
@@ -8715,7 +8740,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8447,
+				line: 8471,
 			},
 			{
 				ID:       "content-worm",
@@ -8765,7 +8790,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8468,
+				line: 8492,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8782,7 +8807,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8486,
+				line: 8510,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8796,7 +8821,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8507,
+				line: 8531,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8810,7 +8835,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8514,
+				line: 8538,
 			},
 			{
 				ID:       "ratelimit",
@@ -8929,7 +8954,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8522,
+				line: 8546,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -8952,7 +8977,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8557,
+				line: 8581,
 			},
 			{
 				ID:       "relay-denied",
@@ -9005,7 +9030,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8569,
+				line: 8593,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9075,7 +9100,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8588,
+				line: 8612,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9138,7 +9163,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8622,
+				line: 8646,
 			},
 			{
 				ID:       "helo-identity",
@@ -9180,7 +9205,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8657,
+				line: 8681,
 			},
 			{
 				ID:       "message-size",
@@ -9204,7 +9229,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8675,
+				line: 8699,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9273,7 +9298,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8687,
+				line: 8711,
 			},
 			{
 				ID:       "sender-domain",
@@ -9311,7 +9336,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8707,
+				line: 8731,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9369,7 +9394,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8717,
+				line: 8741,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9404,7 +9429,7 @@ var builtinDocument = &document{
 					"552 Too much mail data xxx@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8727,
+				line: 8751,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9419,7 +9444,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8737,
+				line: 8761,
 			},
 			{
 				ID:       "disabled-account",
@@ -9445,7 +9470,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8753,
+				line: 8777,
 			},
 			{
 				ID:       "local-policy",
@@ -9495,7 +9520,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8760,
+				line: 8784,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9525,7 +9550,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8775,
+				line: 8799,
 			},
 			{
 				ID:       "network",
@@ -9582,7 +9607,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8784,
+				line: 8808,
 			},
 			{
 				ID:       "code-recipient",
@@ -9602,7 +9627,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8802,
+				line: 8826,
 			},
 			{
 				ID:       "code-auth",
@@ -9626,7 +9651,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8810,
+				line: 8834,
 			},
 			{
 				ID:       "code-network",
@@ -9653,7 +9678,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8817,
+				line: 8841,
 			},
 			{
 				ID:       "code-size",
@@ -9668,7 +9693,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8825,
+				line: 8849,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16209,7 +16234,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 4969,
+			line: 4993,
 		},
 	},
 	providers: []providerInfo{
@@ -18087,6 +18112,21 @@ var builtinDocument = &document{
 				"hosts",
 				"domains",
 				"lookup_url",
+				"self_service",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4600,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"lookup_url",
 				"removal_url",
 				"self_service",
 				"removal",
@@ -18096,7 +18136,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4625,
+			line: 4649,
 			keys: []string{
 				"id",
 				"name",
@@ -18113,7 +18153,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4659,
+			line: 4683,
 			keys: []string{
 				"id",
 				"name",
@@ -18127,7 +18167,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4677,
+			line: 4701,
 			keys: []string{
 				"id",
 				"name",
@@ -18141,7 +18181,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4695,
+			line: 4719,
 			keys: []string{
 				"id",
 				"name",
@@ -18155,7 +18195,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4715,
+			line: 4739,
 			keys: []string{
 				"id",
 				"name",
@@ -18169,7 +18209,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4729,
+			line: 4753,
 			keys: []string{
 				"id",
 				"name",
@@ -18183,7 +18223,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4743,
+			line: 4767,
 			keys: []string{
 				"id",
 				"name",
@@ -18197,7 +18237,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4757,
+			line: 4781,
 			keys: []string{
 				"id",
 				"name",
@@ -18211,7 +18251,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4776,
+			line: 4800,
 			keys: []string{
 				"id",
 				"name",

@@ -46,7 +46,8 @@ func TestHostAttributionFamilies(t *testing.T) { checkFamilies(t, hostAttributio
 // name the reply echoes). BT: its help's "550 Message rejected due to
 // sender IP reputation ([86.xx.xx.xx])", rejected as spam by the BT
 // network. Optimum Online: its Block List Policy page (third-party lists
-// it cannot remove). Real replies first, then the receivers' hosts in Postfix's
+// it cannot remove). Frontier: its postmaster site's rules for incoming
+// mail. Real replies first, then the receivers' hosts in Postfix's
 // "host … said:" form, their pages alone, their names; look-alikes are
 // their recipients refused for other reasons, their names in addresses
 // or as labels of others' hosts, and their other refusals.
@@ -92,6 +93,14 @@ var newReceiverFamilies = []familyRow{
 	{"look-alike", "host mx.optonline.net[167.206.4.1] said: 550 5.1.1 <bob@optonline.net>: Recipient address rejected: User unknown (in reply to RCPT TO command)", Other, ""},
 	{"look-alike", "552 Message size exceeds the optimum limit", Other, ""},
 	{"look-alike", "550 5.7.1 Your IP is blocked by optimum-mail.example.org", Blocklist, ""},
+	// Frontier: its postmaster site's rules for incoming mail; no real
+	// refusal found, so the rows are written after the site
+	{"frontier host", "host mx1.frontiernet.net[74.40.1.1] said: 554 5.7.1 Your IP 192.0.2.1 is blacklisted (in reply to MAIL FROM command)", Blocklist, "frontier"},
+	{"frontier named", "550 Your IP 192.0.2.1 has been blocked by Frontier Communications", Blocklist, "frontier"},
+	{"frontier page", "554 Mail refused: IP blocked, see https://postmaster.frontier.com/bestpractices.html", Blocklist, "frontier"},
+	{"look-alike", "host mx1.frontiernet.net[74.40.1.1] said: 550 5.1.1 <jo@frontier.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "host mx1.frontiernet.net[74.40.1.1] said: 421 4.7.0 Too many concurrent connections from 192.0.2.1 (in reply to end of DATA command)", Other, ""},
+	{"look-alike", "554 Blocked by frontier-gw.example.org: your IP is blacklisted", Blocklist, ""},
 }
 
 func TestNewReceiverFamilies(t *testing.T) { checkFamilies(t, newReceiverFamilies) }
