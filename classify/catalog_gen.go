@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0x61782c51
+const builtinSum = 0x326c3e3b
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -7478,6 +7478,57 @@ var builtinDocument = &document{
 				},
 			},
 			{
+				ID:   "plala",
+				Name: "ぷらら (plala.or.jp, NTT docomo)",
+				Kind: "proprietary",
+				Meaning: Text{
+					En: "ぷらら's mail servers (plala.or.jp) refused or deferred our address. ぷらら does not take mail sent directly from dynamic (end-user) IP addresses at once: it asks the sending server to resend it and takes only what is resent (ぷらら \"迷惑メール対策の強化（特定IPアドレスからの送信に対する迷惑メール対策）\", since 19 April 2010).",
+					Ja: "ぷらら（plala.or.jp）のメールサーバーが当方のアドレスからのメールを拒否したか、受け取りを遅らせました。ぷららは、動的IPアドレス（一般利用者向けのアドレス）から直接送られたメールをすぐには受け付けず、送信側のサーバーに再送を求め、再送されたメールだけを受信します（ぷらら「迷惑メール対策の強化（特定IPアドレスからの送信に対する迷惑メール対策）」、2010年4月19日から）。",
+				},
+				Advice: Text{
+					En: "Send mail to ぷらら from a mail server on a static address, or through our provider's mail server, as ぷらら asks of servers on dynamic addresses; then check our address on the public lists. Postfix retries deferred mail.",
+					Ja: "ぷらら宛てのメールは、固定IPアドレスのメールサーバーから、またはぷららの案内のとおりプロバイダーのメールサーバーを経由して送信し、そのうえで当方のアドレスを公開リストで確認してください。配送が遅延しているメールは Postfix が再送します。",
+				},
+				Hosts: []string{
+					"plala.or.jp",
+				},
+				Domains: []string{
+					"plala.or.jp",
+				},
+				Names: []string{
+					"ぷらら",
+					"plala",
+				},
+				Rules: []Rule{
+					{
+						ID: "plala-ip-deferred",
+						Any: []string{
+							"ip address deferred",
+						},
+						Hosts: []string{
+							"plala.or.jp",
+						},
+						Meaning: Text{
+							En: "ぷらら's mail host deferred our address (\"421 IP address deferred\"): it does not take mail from addresses it treats as dynamic (end-user) space at once, but asks for it to be resent (ぷらら \"迷惑メール対策の強化（特定IPアドレスからの送信に対する迷惑メール対策）\"). A deferral that lasts for hours means it keeps refusing our address, not a passing throttle.",
+							Ja: "ぷららのメールサーバーが当方のアドレスからのメールの受け取りを遅らせました（「421 IP address deferred」）。ぷららは、動的IPアドレス（一般利用者向けのアドレス）とみなしたアドレスからのメールをすぐには受け付けず、再送を求めます（ぷらら「迷惑メール対策の強化（特定IPアドレスからの送信に対する迷惑メール対策）」）。遅延が何時間も続く場合は、一時的な制限ではなく、当方のアドレスが受け付けられていません。",
+						},
+						Advice: Text{
+							En: "Postfix retries the deferred mail, and ぷらら takes mail that is resent: do not resend it by hand.\nIf mail to ぷらら stays deferred for hours, send it from a mail server on a static address, or through our provider's mail server, as ぷらら asks of servers on dynamic addresses.",
+							Ja: "配送が遅延しているメールは Postfix が再送し、ぷららは再送されたメールを受信します。手動で送り直さないでください。\nぷらら宛てのメールの遅延が何時間も続く場合は、ぷららの案内のとおり、固定IPアドレスのメールサーバーから、またはプロバイダーのメールサーバーを経由して送信してください。",
+						},
+						Samples: []string{
+							"421 IP address deferred",
+						},
+						Counter: []string{
+							"554 5.7.1 Recipient rejected",
+							"550",
+						},
+						src:  "catalog.yaml",
+						line: 4783,
+					},
+				},
+			},
+			{
 				ID:   "biglobe",
 				Name: "BIGLOBE",
 				Kind: "proprietary",
@@ -7594,7 +7645,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4815,
+						line: 4873,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7619,7 +7670,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4839,
+						line: 4897,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7641,7 +7692,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4856,
+						line: 4914,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7659,7 +7710,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4878,
+						line: 4936,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7672,7 +7723,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 4898,
+						line: 4956,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7716,7 +7767,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 4909,
+						line: 4967,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7824,7 +7875,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 4935,
+						line: 4993,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7892,7 +7943,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 4959,
+						line: 5017,
 					},
 				},
 			},
@@ -7921,7 +7972,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8033,
+				line: 8091,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -7956,7 +8007,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8066,
+				line: 8124,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -7980,7 +8031,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8081,
+				line: 8139,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -8009,7 +8060,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8096,
+				line: 8154,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -8033,7 +8084,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8113,
+				line: 8171,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8062,7 +8113,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8128,
+				line: 8186,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8086,7 +8137,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8147,
+				line: 8205,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8120,7 +8171,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8166,
+				line: 8224,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8145,7 +8196,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8187,
+				line: 8245,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8160,7 +8211,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8203,
+				line: 8261,
 			},
 			{
 				ID:       "greylist",
@@ -8198,7 +8249,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8215,
+				line: 8273,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8212,7 +8263,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8237,
+				line: 8295,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8260,7 +8311,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8249,
+				line: 8307,
 			},
 			{
 				ID:       "tls-required",
@@ -8293,7 +8344,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8274,
+				line: 8332,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8319,7 +8370,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8284,
+				line: 8342,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8395,7 +8446,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8303,
+				line: 8361,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8409,7 +8460,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8330,
+				line: 8388,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8423,7 +8474,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8341,
+				line: 8399,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8437,7 +8488,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8350,
+				line: 8408,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8458,7 +8509,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8363,
+				line: 8421,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8474,7 +8525,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8372,
+				line: 8430,
 			},
 			{
 				ID:       "auth",
@@ -8519,7 +8570,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8381,
+				line: 8439,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8544,7 +8595,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8398,
+				line: 8456,
 			},
 			{
 				ID:       "content-spam",
@@ -8634,7 +8685,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8415,
+				line: 8473,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8651,7 +8702,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8433,
+				line: 8491,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8665,7 +8716,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8451,
+				line: 8509,
 			},
 			{
 				ID:       "content-ube",
@@ -8679,7 +8730,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8463,
+				line: 8521,
 			},
 			{
 				ID:       "content-virus",
@@ -8740,7 +8791,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8471,
+				line: 8529,
 			},
 			{
 				ID:       "content-worm",
@@ -8790,7 +8841,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8492,
+				line: 8550,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8807,7 +8858,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8510,
+				line: 8568,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8821,7 +8872,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8531,
+				line: 8589,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8835,7 +8886,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8538,
+				line: 8596,
 			},
 			{
 				ID:       "ratelimit",
@@ -8954,7 +9005,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8546,
+				line: 8604,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -8977,7 +9028,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8581,
+				line: 8639,
 			},
 			{
 				ID:       "relay-denied",
@@ -9030,7 +9081,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8593,
+				line: 8651,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9100,7 +9151,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8612,
+				line: 8670,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9163,7 +9214,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8646,
+				line: 8704,
 			},
 			{
 				ID:       "helo-identity",
@@ -9205,7 +9256,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8681,
+				line: 8739,
 			},
 			{
 				ID:       "message-size",
@@ -9229,7 +9280,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8699,
+				line: 8757,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9298,7 +9349,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8711,
+				line: 8769,
 			},
 			{
 				ID:       "sender-domain",
@@ -9336,7 +9387,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8731,
+				line: 8789,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9394,7 +9445,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8741,
+				line: 8799,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9420,6 +9471,7 @@ var builtinDocument = &document{
 					"exceeds their quota",
 					"メールボックスが一杯",
 					"メールボックスがいっぱい",
+					"mailbox exceeded the local limit",
 				},
 				Samples: []string{
 					"452 4.2.2 <a@example.org>: the recipient is over its disk quota",
@@ -9427,9 +9479,10 @@ var builtinDocument = &document{
 					"452 4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp - gsmtp",
 					"552 5.1.1 Boite du destinataire pleine. Recipient overquota. OFR_417 [417]",
 					"552 Too much mail data xxx@docomo.ne.jp",
+					"The number of messages in recipient's mailbox exceeded the local limit.",
 				},
 				src:  "catalog.yaml",
-				line: 8751,
+				line: 8809,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9444,7 +9497,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8761,
+				line: 8822,
 			},
 			{
 				ID:       "disabled-account",
@@ -9470,7 +9523,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8777,
+				line: 8838,
 			},
 			{
 				ID:       "local-policy",
@@ -9520,7 +9573,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8784,
+				line: 8845,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9550,7 +9603,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8799,
+				line: 8860,
 			},
 			{
 				ID:       "network",
@@ -9607,7 +9660,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8808,
+				line: 8869,
 			},
 			{
 				ID:       "code-recipient",
@@ -9627,7 +9680,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8826,
+				line: 8887,
 			},
 			{
 				ID:       "code-auth",
@@ -9651,7 +9704,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8834,
+				line: 8895,
 			},
 			{
 				ID:       "code-network",
@@ -9678,7 +9731,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8841,
+				line: 8902,
 			},
 			{
 				ID:       "code-size",
@@ -9693,7 +9746,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8849,
+				line: 8910,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16234,7 +16287,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 4993,
+			line: 5051,
 		},
 	},
 	providers: []providerInfo{
@@ -18195,7 +18248,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4739,
+			line: 4749,
 			keys: []string{
 				"id",
 				"name",
@@ -18209,7 +18262,22 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4753,
+			line: 4769,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"self_service",
+				"meaning",
+				"advice",
+				"rules",
+			},
+		},
+		{
+			line: 4811,
 			keys: []string{
 				"id",
 				"name",
@@ -18223,7 +18291,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4767,
+			line: 4825,
 			keys: []string{
 				"id",
 				"name",
@@ -18237,7 +18305,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4781,
+			line: 4839,
 			keys: []string{
 				"id",
 				"name",
@@ -18251,7 +18319,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4800,
+			line: 4858,
 			keys: []string{
 				"id",
 				"name",

@@ -373,11 +373,12 @@ func TestHoldout(t *testing.T) {
 // with its five parts 10 of 10, 0 of 20; 8 of 10, 1 of 20 before the round:
 // ORBS named by a link's path on another site, "Connection refused - we
 // hate spammers!", and "[SPFBL] blocked.", a filter's tag read as the
-// list's name alone), dev17.tsv (the nineteenth round's) and dev18.tsv
+// list's name alone), dev17.tsv (the nineteenth round's), dev18.tsv
 // (the twenty-second's: receivers' own refusals and look-alikes found
-// this round).
+// this round) and devjp.tsv (the Japanese ISPs' real replies, issue 12:
+// ぷらら's and SpinNet's refusals, ASAHIネット's and BIGLOBE's bounces).
 func TestDev(t *testing.T) {
-	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv", "dev5.tsv", "dev7.tsv", "dev8.tsv", "dev9.tsv", "dev10.tsv", "dev11.tsv", "dev17.tsv", "dev18.tsv"} {
+	for _, f := range []string{"dev.tsv", "dev4.tsv", "dev5b.tsv", "dev5.tsv", "dev7.tsv", "dev8.tsv", "dev9.tsv", "dev10.tsv", "dev11.tsv", "dev17.tsv", "dev18.tsv", "devjp.tsv"} {
 		t.Run(f, func(t *testing.T) {
 			s := scoreRows(t, Default(), f, readRows(t, filepath.Join("testdata", f)))
 			if s.pos > 0 && s.posRate() < 0.90 { // (a file of other failures only has no accuracy)
@@ -400,7 +401,7 @@ func TestSplitsAreDisjoint(t *testing.T) {
 		seen[dedupKey(k.text)] = "knownReplies"
 	}
 	c := Default()
-	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv", "testdata/holdout19.tsv", "testdata/dev18.tsv", "testdata/holdout20.tsv"} {
+	for _, name := range []string{"testdata/extra.tsv", "testdata/dev.tsv", "testdata/holdout.tsv", "testdata/holdout2.tsv", "testdata/holdout3.tsv", "testdata/dev4.tsv", "testdata/holdout4.tsv", "testdata/dev5b.tsv", "testdata/dev5.tsv", "testdata/holdout5.tsv", "testdata/dev6.tsv", "testdata/holdout6.tsv", "testdata/dev7.tsv", "testdata/holdout7.tsv", "testdata/dev8.tsv", "testdata/holdout8.tsv", "testdata/dev9.tsv", "testdata/holdout9.tsv", "testdata/dev10.tsv", "testdata/holdout10.tsv", "testdata/dev11.tsv", "testdata/holdout11.tsv", "testdata/holdout12.tsv", "testdata/holdout13.tsv", "testdata/holdout14.tsv", "testdata/holdout15.tsv", "testdata/holdout16.tsv", "testdata/dev17.tsv", "testdata/holdout17.tsv", "testdata/holdout18.tsv", "testdata/holdout19.tsv", "testdata/dev18.tsv", "testdata/holdout20.tsv", "testdata/devjp.tsv"} {
 		for _, r := range readRows(t, filepath.FromSlash(name)) {
 			if r.source == "" {
 				t.Errorf("%s:%d: no source", name, r.line)
