@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0x326c3e3b
+const builtinSum = 0xb0f20345
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -7273,6 +7273,34 @@ var builtinDocument = &document{
 				},
 			},
 			{
+				ID:        "tim",
+				Name:      "TIM (Telecom Italia; alice.it, tim.it, tin.it)",
+				Kind:      "proprietary",
+				LookupURL: "https://timbusiness.tim.it/assistenza/supporto-tecnico/mail/sicurezza-posta/blacklist",
+				Meaning: Text{
+					En: "TIM's (Telecom Italia's) mail servers refused our address because a public black list it checks lists it: lists of spam sources, open relays, misconfigured servers or dynamic ranges (TIM's help, \"Cosa fare se il tuo indirizzo IP è stato inserito in una Black List\").",
+					Ja: "TIM（Telecom Italia）のメールサーバーが、参照している公開ブラックリスト（迷惑メールの送信元、オープンリレー、設定不備のサーバー、動的IP帯域のリスト）に当方のアドレスが登録されているため、メールを拒否しました（TIM のヘルプ「Cosa fare se il tuo indirizzo IP è stato inserito in una Black List」）。",
+				},
+				Advice: Text{
+					En: "Find the list that names our address (rblwatch check) and clear it there: TIM removes nothing itself. Most lists drop an address by themselves within 48 hours once the cause stops.",
+					Ja: "当方のアドレスを登録しているリストを調べ（rblwatch check）、そのリストで解除してください。TIM 自身は解除を行いません。多くのリストは、原因が止まれば48時間以内に自動的に登録を削除します。",
+				},
+				Hosts: []string{
+					"tim.it",
+					"tin.it",
+					"alice.it",
+					"aliceposta.it",
+					"telecomitalia.it",
+				},
+				Domains: []string{
+					"timbusiness.tim.it",
+				},
+				Names: []string{
+					"telecom italia",
+					"aliceposta",
+				},
+			},
+			{
 				ID:         "bt",
 				Name:       "BT (btinternet.com)",
 				Kind:       "proprietary",
@@ -7315,7 +7343,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Message rejected due to sender IP reputation",
 						},
 						src:  "catalog.yaml",
-						line: 4632,
+						line: 4661,
 					},
 				},
 			},
@@ -7365,7 +7393,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4673,
+						line: 4702,
 					},
 				},
 			},
@@ -7524,7 +7552,7 @@ var builtinDocument = &document{
 							"550",
 						},
 						src:  "catalog.yaml",
-						line: 4783,
+						line: 4812,
 					},
 				},
 			},
@@ -7645,7 +7673,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4873,
+						line: 4902,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7670,7 +7698,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4897,
+						line: 4926,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7692,7 +7720,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4914,
+						line: 4943,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7710,7 +7738,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4936,
+						line: 4965,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7723,7 +7751,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 4956,
+						line: 4985,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7767,7 +7795,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 4967,
+						line: 4996,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7875,7 +7903,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 4993,
+						line: 5022,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7943,7 +7971,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 5017,
+						line: 5046,
 					},
 				},
 			},
@@ -7972,7 +8000,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8091,
+				line: 8120,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -8007,7 +8035,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8124,
+				line: 8153,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -8031,7 +8059,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8139,
+				line: 8168,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -8060,7 +8088,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8154,
+				line: 8183,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -8084,7 +8112,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8171,
+				line: 8200,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8113,7 +8141,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8186,
+				line: 8215,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8137,7 +8165,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8205,
+				line: 8234,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8171,7 +8199,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8224,
+				line: 8253,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8196,7 +8224,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8245,
+				line: 8274,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8211,7 +8239,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8261,
+				line: 8290,
 			},
 			{
 				ID:       "greylist",
@@ -8249,7 +8277,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8273,
+				line: 8302,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8263,7 +8291,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8295,
+				line: 8324,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8311,7 +8339,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8307,
+				line: 8336,
 			},
 			{
 				ID:       "tls-required",
@@ -8344,7 +8372,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8332,
+				line: 8361,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8370,7 +8398,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8342,
+				line: 8371,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8446,7 +8474,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8361,
+				line: 8390,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8460,7 +8488,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8388,
+				line: 8417,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8474,7 +8502,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8399,
+				line: 8428,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8488,7 +8516,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8408,
+				line: 8437,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8509,7 +8537,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8421,
+				line: 8450,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8525,7 +8553,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8430,
+				line: 8459,
 			},
 			{
 				ID:       "auth",
@@ -8570,7 +8598,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8439,
+				line: 8468,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8595,7 +8623,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8456,
+				line: 8485,
 			},
 			{
 				ID:       "content-spam",
@@ -8685,7 +8713,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8473,
+				line: 8502,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8702,7 +8730,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8491,
+				line: 8520,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8716,7 +8744,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8509,
+				line: 8538,
 			},
 			{
 				ID:       "content-ube",
@@ -8730,7 +8758,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8521,
+				line: 8550,
 			},
 			{
 				ID:       "content-virus",
@@ -8791,7 +8819,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8529,
+				line: 8558,
 			},
 			{
 				ID:       "content-worm",
@@ -8841,7 +8869,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8550,
+				line: 8579,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8858,7 +8886,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8568,
+				line: 8597,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8872,7 +8900,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8589,
+				line: 8618,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8886,7 +8914,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8596,
+				line: 8625,
 			},
 			{
 				ID:       "ratelimit",
@@ -9005,7 +9033,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8604,
+				line: 8633,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -9028,7 +9056,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8639,
+				line: 8668,
 			},
 			{
 				ID:       "relay-denied",
@@ -9081,7 +9109,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8651,
+				line: 8680,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9151,7 +9179,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8670,
+				line: 8699,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9214,7 +9242,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8704,
+				line: 8733,
 			},
 			{
 				ID:       "helo-identity",
@@ -9256,7 +9284,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8739,
+				line: 8768,
 			},
 			{
 				ID:       "message-size",
@@ -9280,7 +9308,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8757,
+				line: 8786,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9349,7 +9377,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8769,
+				line: 8798,
 			},
 			{
 				ID:       "sender-domain",
@@ -9387,7 +9415,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8789,
+				line: 8818,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9445,7 +9473,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8799,
+				line: 8828,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9482,7 +9510,7 @@ var builtinDocument = &document{
 					"The number of messages in recipient's mailbox exceeded the local limit.",
 				},
 				src:  "catalog.yaml",
-				line: 8809,
+				line: 8838,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9497,7 +9525,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8822,
+				line: 8851,
 			},
 			{
 				ID:       "disabled-account",
@@ -9523,7 +9551,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8838,
+				line: 8867,
 			},
 			{
 				ID:       "local-policy",
@@ -9573,7 +9601,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8845,
+				line: 8874,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9603,7 +9631,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8860,
+				line: 8889,
 			},
 			{
 				ID:       "network",
@@ -9660,7 +9688,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8869,
+				line: 8898,
 			},
 			{
 				ID:       "code-recipient",
@@ -9680,7 +9708,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8887,
+				line: 8916,
 			},
 			{
 				ID:       "code-auth",
@@ -9704,7 +9732,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8895,
+				line: 8924,
 			},
 			{
 				ID:       "code-network",
@@ -9731,7 +9759,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8902,
+				line: 8931,
 			},
 			{
 				ID:       "code-size",
@@ -9746,7 +9774,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8910,
+				line: 8939,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16287,7 +16315,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 5051,
+			line: 5080,
 		},
 	},
 	providers: []providerInfo{
@@ -18180,6 +18208,21 @@ var builtinDocument = &document{
 				"hosts",
 				"domains",
 				"lookup_url",
+				"self_service",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4629,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"lookup_url",
 				"removal_url",
 				"self_service",
 				"removal",
@@ -18189,7 +18232,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4649,
+			line: 4678,
 			keys: []string{
 				"id",
 				"name",
@@ -18206,7 +18249,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4683,
+			line: 4712,
 			keys: []string{
 				"id",
 				"name",
@@ -18220,7 +18263,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4701,
+			line: 4730,
 			keys: []string{
 				"id",
 				"name",
@@ -18234,7 +18277,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4719,
+			line: 4748,
 			keys: []string{
 				"id",
 				"name",
@@ -18248,7 +18291,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4749,
+			line: 4778,
 			keys: []string{
 				"id",
 				"name",
@@ -18262,7 +18305,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4769,
+			line: 4798,
 			keys: []string{
 				"id",
 				"name",
@@ -18277,7 +18320,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4811,
+			line: 4840,
 			keys: []string{
 				"id",
 				"name",
@@ -18291,7 +18334,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4825,
+			line: 4854,
 			keys: []string{
 				"id",
 				"name",
@@ -18305,7 +18348,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4839,
+			line: 4868,
 			keys: []string{
 				"id",
 				"name",
@@ -18319,7 +18362,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4858,
+			line: 4887,
 			keys: []string{
 				"id",
 				"name",

@@ -47,7 +47,8 @@ func TestHostAttributionFamilies(t *testing.T) { checkFamilies(t, hostAttributio
 // sender IP reputation ([86.xx.xx.xx])", rejected as spam by the BT
 // network. Optimum Online: its Block List Policy page (third-party lists
 // it cannot remove). Frontier: its postmaster site's rules for incoming
-// mail. Real replies first, then the receivers' hosts in Postfix's
+// mail. TIM: its help on the black lists its servers check. Real replies
+// first, then the receivers' hosts in Postfix's
 // "host … said:" form, their pages alone, their names; look-alikes are
 // their recipients refused for other reasons, their names in addresses
 // or as labels of others' hosts, and their other refusals.
@@ -101,6 +102,18 @@ var newReceiverFamilies = []familyRow{
 	{"look-alike", "host mx1.frontiernet.net[74.40.1.1] said: 550 5.1.1 <jo@frontier.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)", Other, ""},
 	{"look-alike", "host mx1.frontiernet.net[74.40.1.1] said: 421 4.7.0 Too many concurrent connections from 192.0.2.1 (in reply to end of DATA command)", Other, ""},
 	{"look-alike", "554 Blocked by frontier-gw.example.org: your IP is blacklisted", Blocklist, ""},
+	// TIM (Telecom Italia): its help on its servers' black lists; one
+	// real refusal (dev18.tsv row 5, Alice's server refusing Gmail's
+	// listed outbound addresses, as users reported it), the other rows
+	// written after the page, in Italian too
+	{"tim (real)", "554 smtp206.alice.it Service not available - from blacklisted IP address [209.85.220.182]", Blocklist, "tim"},
+	{"tim host", "host mx.tim.it[217.169.121.1] said: 550 5.7.1 Mail from 192.0.2.1 refused: IP in black list (in reply to MAIL FROM command)", Blocklist, "tim"},
+	{"tim named", "550 Il tuo indirizzo IP 192.0.2.1 è stato bloccato da Telecom Italia", Blocklist, "tim"},
+	{"tim page", "554 IP 192.0.2.1 in black list, vedi https://timbusiness.tim.it/assistenza/supporto-tecnico/mail/sicurezza-posta/blacklist", Blocklist, "tim"},
+	{"tim host, a list", "host mx.tim.it[217.169.121.1] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org (in reply to RCPT TO command)", Blocklist, "spamhaus"},
+	{"look-alike", "host mx.tim.it[217.169.121.1] said: 550 5.1.1 <mario@alice.it>: utente inesistente (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "550 Your IP 192.0.2.1 is blocked by Tim", Blocklist, ""},
+	{"look-alike", "554 vsmtp20.tin.it. Server not available - access denied", Other, ""},
 }
 
 func TestNewReceiverFamilies(t *testing.T) { checkFamilies(t, newReceiverFamilies) }
