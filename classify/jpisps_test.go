@@ -62,6 +62,7 @@ func TestJapaneseISPFamilies(t *testing.T) {
 		{kind: "look-up", line: "host mx.plala.or.jp[220.156.64.233] said: 550 5.1.1 <x@plala.or.jp>: Recipient address rejected: User unknown (in reply to RCPT TO command)", category: Recipient},
 		{kind: "look-up", line: "host mx.plala.or.jp[220.156.64.233] refused to talk to me: 421 4.7.0 Too many connections from 192.0.2.1, try again later", category: RateLimit},
 		{kind: "look-up", line: "host mx.plala.or.jp[220.156.64.233] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)", category: Recipient},
+		{kind: "synthetic", line: "550 5.7.1 Your IP 192.0.2.1 is blocked, see https://www.plala.or.jp/support/", provider: "plala", category: Blocklist},
 
 		// OCN: the real rows (code index id 56756486044; the fragments of
 		// wordcraft.greenbiz.co.jp's "メールが届かなくなった", never joined)
