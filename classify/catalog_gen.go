@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0xb0f20345
+const builtinSum = 0x76b4bf13
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -7301,6 +7301,31 @@ var builtinDocument = &document{
 				},
 			},
 			{
+				ID:        "altibox",
+				Name:      "Altibox (Norway)",
+				Kind:      "proprietary",
+				LookupURL: "https://www.altibox.no/bedrift/kundeservice/e-post/unnga-svartelisting/",
+				Removal:   "contact",
+				Meaning: Text{
+					En: "Altibox's mail server (mx1.altibox.net) blacklisted us: typically mail, such as a newsletter, that many Altibox customers reported as spam (Altibox's page \"Unngå svartelisting av e-post\").",
+					Ja: "Altibox（ノルウェー）のメールサーバー（mx1.altibox.net）が当方をブラックリストに登録しました。多くの場合、ニュースレターなど、Altibox の利用者の多くが迷惑メールとして報告したメールが原因です（Altibox のページ「Unngå svartelisting av e-post」）。",
+				},
+				Advice: Text{
+					En: "Stop mail Altibox customers did not ask for and keep the returned message; then ask for the blacklisting to be lifted through the local Altibox supplier (a national company, supplier or operator contacts Altibox directly, as its page says).",
+					Ja: "Altibox の利用者が望んでいないメールの送信を止め、返送されたメールを保管してください。そのうえで、地域の Altibox 事業者を通じてブラックリストの解除を依頼してください（全国規模の企業、事業者、通信事業者は、同社のページのとおり Altibox に直接連絡します）。",
+				},
+				Hosts: []string{
+					"altibox.net",
+					"altibox.no",
+				},
+				Domains: []string{
+					"www.altibox.no",
+				},
+				Names: []string{
+					"altibox",
+				},
+			},
+			{
 				ID:         "bt",
 				Name:       "BT (btinternet.com)",
 				Kind:       "proprietary",
@@ -7343,7 +7368,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Message rejected due to sender IP reputation",
 						},
 						src:  "catalog.yaml",
-						line: 4661,
+						line: 4685,
 					},
 				},
 			},
@@ -7393,7 +7418,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4702,
+						line: 4726,
 					},
 				},
 			},
@@ -7552,7 +7577,7 @@ var builtinDocument = &document{
 							"550",
 						},
 						src:  "catalog.yaml",
-						line: 4812,
+						line: 4836,
 					},
 				},
 			},
@@ -7673,7 +7698,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4902,
+						line: 4926,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7698,7 +7723,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4926,
+						line: 4950,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7720,7 +7745,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4943,
+						line: 4967,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7738,7 +7763,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4965,
+						line: 4989,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7751,7 +7776,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 4985,
+						line: 5009,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7795,7 +7820,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 4996,
+						line: 5020,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7903,7 +7928,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 5022,
+						line: 5046,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7971,7 +7996,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 5046,
+						line: 5070,
 					},
 				},
 			},
@@ -8000,7 +8025,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8120,
+				line: 8144,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -8035,7 +8060,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8153,
+				line: 8177,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -8059,7 +8084,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8168,
+				line: 8192,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -8088,7 +8113,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8183,
+				line: 8207,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -8112,7 +8137,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8200,
+				line: 8224,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8141,7 +8166,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8215,
+				line: 8239,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8165,7 +8190,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8234,
+				line: 8258,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8199,7 +8224,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8253,
+				line: 8277,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8224,7 +8249,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8274,
+				line: 8298,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8239,7 +8264,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8290,
+				line: 8314,
 			},
 			{
 				ID:       "greylist",
@@ -8277,7 +8302,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8302,
+				line: 8326,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8291,7 +8316,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8324,
+				line: 8348,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8339,7 +8364,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8336,
+				line: 8360,
 			},
 			{
 				ID:       "tls-required",
@@ -8372,7 +8397,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8361,
+				line: 8385,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8398,7 +8423,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8371,
+				line: 8395,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8474,7 +8499,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8390,
+				line: 8414,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8488,7 +8513,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8417,
+				line: 8441,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8502,7 +8527,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8428,
+				line: 8452,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8516,7 +8541,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8437,
+				line: 8461,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8537,7 +8562,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8450,
+				line: 8474,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8553,7 +8578,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8459,
+				line: 8483,
 			},
 			{
 				ID:       "auth",
@@ -8598,7 +8623,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8468,
+				line: 8492,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8623,7 +8648,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8485,
+				line: 8509,
 			},
 			{
 				ID:       "content-spam",
@@ -8713,7 +8738,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8502,
+				line: 8526,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8730,7 +8755,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8520,
+				line: 8544,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8744,7 +8769,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8538,
+				line: 8562,
 			},
 			{
 				ID:       "content-ube",
@@ -8758,7 +8783,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8550,
+				line: 8574,
 			},
 			{
 				ID:       "content-virus",
@@ -8819,7 +8844,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8558,
+				line: 8582,
 			},
 			{
 				ID:       "content-worm",
@@ -8869,7 +8894,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8579,
+				line: 8603,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8886,7 +8911,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8597,
+				line: 8621,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8900,7 +8925,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8618,
+				line: 8642,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8914,7 +8939,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8625,
+				line: 8649,
 			},
 			{
 				ID:       "ratelimit",
@@ -9033,7 +9058,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8633,
+				line: 8657,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -9056,7 +9081,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8668,
+				line: 8692,
 			},
 			{
 				ID:       "relay-denied",
@@ -9109,7 +9134,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8680,
+				line: 8704,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9179,7 +9204,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8699,
+				line: 8723,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9242,7 +9267,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8733,
+				line: 8757,
 			},
 			{
 				ID:       "helo-identity",
@@ -9284,7 +9309,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8768,
+				line: 8792,
 			},
 			{
 				ID:       "message-size",
@@ -9308,7 +9333,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8786,
+				line: 8810,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9377,7 +9402,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8798,
+				line: 8822,
 			},
 			{
 				ID:       "sender-domain",
@@ -9415,7 +9440,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8818,
+				line: 8842,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9473,7 +9498,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8828,
+				line: 8852,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9510,7 +9535,7 @@ var builtinDocument = &document{
 					"The number of messages in recipient's mailbox exceeded the local limit.",
 				},
 				src:  "catalog.yaml",
-				line: 8838,
+				line: 8862,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9525,7 +9550,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8851,
+				line: 8875,
 			},
 			{
 				ID:       "disabled-account",
@@ -9551,7 +9576,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8867,
+				line: 8891,
 			},
 			{
 				ID:       "local-policy",
@@ -9601,7 +9626,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8874,
+				line: 8898,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9631,7 +9656,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8889,
+				line: 8913,
 			},
 			{
 				ID:       "network",
@@ -9688,7 +9713,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8898,
+				line: 8922,
 			},
 			{
 				ID:       "code-recipient",
@@ -9708,7 +9733,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8916,
+				line: 8940,
 			},
 			{
 				ID:       "code-auth",
@@ -9732,7 +9757,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8924,
+				line: 8948,
 			},
 			{
 				ID:       "code-network",
@@ -9759,7 +9784,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8931,
+				line: 8955,
 			},
 			{
 				ID:       "code-size",
@@ -9774,7 +9799,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8939,
+				line: 8963,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16315,7 +16340,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 5080,
+			line: 5104,
 		},
 	},
 	providers: []providerInfo{
@@ -18223,6 +18248,22 @@ var builtinDocument = &document{
 				"hosts",
 				"domains",
 				"lookup_url",
+				"self_service",
+				"removal",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4653,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"lookup_url",
 				"removal_url",
 				"self_service",
 				"removal",
@@ -18232,7 +18273,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4678,
+			line: 4702,
 			keys: []string{
 				"id",
 				"name",
@@ -18249,7 +18290,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4712,
+			line: 4736,
 			keys: []string{
 				"id",
 				"name",
@@ -18263,7 +18304,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4730,
+			line: 4754,
 			keys: []string{
 				"id",
 				"name",
@@ -18277,7 +18318,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4748,
+			line: 4772,
 			keys: []string{
 				"id",
 				"name",
@@ -18291,7 +18332,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4778,
+			line: 4802,
 			keys: []string{
 				"id",
 				"name",
@@ -18305,7 +18346,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4798,
+			line: 4822,
 			keys: []string{
 				"id",
 				"name",
@@ -18320,7 +18361,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4840,
+			line: 4864,
 			keys: []string{
 				"id",
 				"name",
@@ -18334,7 +18375,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4854,
+			line: 4878,
 			keys: []string{
 				"id",
 				"name",
@@ -18348,7 +18389,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4868,
+			line: 4892,
 			keys: []string{
 				"id",
 				"name",
@@ -18362,7 +18403,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4887,
+			line: 4911,
 			keys: []string{
 				"id",
 				"name",

@@ -47,7 +47,8 @@ func TestHostAttributionFamilies(t *testing.T) { checkFamilies(t, hostAttributio
 // sender IP reputation ([86.xx.xx.xx])", rejected as spam by the BT
 // network. Optimum Online: its Block List Policy page (third-party lists
 // it cannot remove). Frontier: its postmaster site's rules for incoming
-// mail. TIM: its help on the black lists its servers check. Real replies
+// mail. TIM: its help on the black lists its servers check. Altibox: its
+// page on its blacklisting of senders its customers report. Real replies
 // first, then the receivers' hosts in Postfix's
 // "host … said:" form, their pages alone, their names; look-alikes are
 // their recipients refused for other reasons, their names in addresses
@@ -114,6 +115,15 @@ var newReceiverFamilies = []familyRow{
 	{"look-alike", "host mx.tim.it[217.169.121.1] said: 550 5.1.1 <mario@alice.it>: utente inesistente (in reply to RCPT TO command)", Other, ""},
 	{"look-alike", "550 Your IP 192.0.2.1 is blocked by Tim", Blocklist, ""},
 	{"look-alike", "554 vsmtp20.tin.it. Server not available - access denied", Other, ""},
+	// Altibox (Norway): its page on its blacklisting; no real refusal
+	// found, so the rows are written after the page, in Norwegian too
+	{"altibox host", "host mx1.altibox.net[109.247.114.1] said: 554 5.7.1 Your IP 192.0.2.1 is blacklisted (in reply to RCPT TO command)", Blocklist, "altibox"},
+	{"altibox named", "550 Avvist: avsender svartelistet av Altibox", Blocklist, "altibox"},
+	{"altibox named", "550 Din IP-adresse er svartelistet av Altibox", Blocklist, "altibox"},
+	{"altibox page", "554 Your IP 192.0.2.1 is blacklisted, see https://www.altibox.no/bedrift/kundeservice/e-post/unnga-svartelisting/", Blocklist, "altibox"},
+	{"look-alike", "host mx1.altibox.net[109.247.114.1] said: 550 5.1.1 <ola@altibox.no>: Recipient address rejected: User unknown (in reply to RCPT TO command)", Other, ""},
+	{"look-alike", "host mx1.altibox.net[109.247.114.1] said: 550 Meldingen ble avvist fordi den inneholder spam (in reply to end of DATA command)", Other, ""},
+	{"look-alike", "550 Blocked by altibox-relay.example.org: your IP is blacklisted", Blocklist, ""},
 }
 
 func TestNewReceiverFamilies(t *testing.T) { checkFamilies(t, newReceiverFamilies) }

@@ -60,11 +60,11 @@ func TestNoteForRemovalKinds(t *testing.T) {
 }
 
 // TestRemovalKindsOfCatalog: every built-in provider says how its listings
-// end, self_service: true is a form, and the 73 without a form split into
+// end, self_service: true is a form, and the 74 without a form split into
 // those whose entry says removal is asked for by contacting the provider
 // and those with no removal (the thirteenth round of issue 14 added KISA's
 // list, contact, and four historical lists, none; the twenty-third
-// Fastmail and BT, both contact, Optimum Online, Frontier and TIM,
+// Fastmail, BT and Altibox, contact, Optimum Online, Frontier and TIM,
 // none; issue 12 ぷらら, none: its deferral of dynamic addresses takes no
 // request).
 func TestRemovalKindsOfCatalog(t *testing.T) {
@@ -76,8 +76,8 @@ func TestRemovalKindsOfCatalog(t *testing.T) {
 		}
 		n[k]++
 	}
-	if n[RemovalContact] != 27 || n[RemovalNone] != 46 {
-		t.Errorf("removal kinds: %v, want 27 contact and 46 none", n)
+	if n[RemovalContact] != 28 || n[RemovalNone] != 46 {
+		t.Errorf("removal kinds: %v, want 28 contact and 46 none", n)
 	}
 }
 
