@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32C of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0x76b4bf13
+const builtinSum = 0xa20e51bf
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -6421,6 +6421,24 @@ var builtinDocument = &document{
 						src:  "catalog.yaml",
 						line: 4023,
 					},
+					{
+						ID:       "tencent-ip-in-blacklist",
+						Priority: 55,
+						Any: []string{
+							"ip in blacklist",
+						},
+						Regex: "^ip in blacklist[\\s.]*$",
+						Hosts: []string{
+							"qq.com",
+							"foxmail.com",
+							"tencent.com",
+						},
+						Samples: []string{
+							"550 IP in blacklist",
+						},
+						src:  "catalog.yaml",
+						line: 4028,
+					},
 				},
 			},
 			{
@@ -6472,7 +6490,7 @@ var builtinDocument = &document{
 							"554 DT:SPM 163 mx9,O8CowEDJVFKCokVaRhz+AA--.26016S3 1514513028,please see http://mail.domain.com/help/help_spam.htm?ip=",
 						},
 						src:  "catalog.yaml",
-						line: 4055,
+						line: 4069,
 					},
 					{
 						ID: "netease-ip-in-blacklist",
@@ -6488,7 +6506,7 @@ var builtinDocument = &document{
 							"550 IP in blacklist http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728",
 						},
 						src:  "catalog.yaml",
-						line: 4069,
+						line: 4083,
 					},
 					{
 						ID: "netease-hl-ipb",
@@ -6507,7 +6525,7 @@ var builtinDocument = &document{
 							"554 HL:IPB 该IP不在网易允许的发送地址列表里",
 						},
 						src:  "catalog.yaml",
-						line: 4081,
+						line: 4095,
 					},
 				},
 			},
@@ -6562,7 +6580,7 @@ var builtinDocument = &document{
 							"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 						},
 						src:  "catalog.yaml",
-						line: 4117,
+						line: 4131,
 					},
 				},
 			},
@@ -6692,7 +6710,7 @@ var builtinDocument = &document{
 							"554 5.7.1 Your message was rejected. See http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera",
 						},
 						src:  "catalog.yaml",
-						line: 4210,
+						line: 4224,
 					},
 					{
 						ID: "interia-ip-wording",
@@ -6704,7 +6722,7 @@ var builtinDocument = &document{
 							"550 IP address (192.0.2.1) of the server handling your email has been labeled as a source of spam. Our mail users are moving majority of emails delivered from this IP address to spam folder. To protect our users Your email has been rejected.",
 						},
 						src:  "catalog.yaml",
-						line: 4221,
+						line: 4235,
 					},
 					{
 						ID: "interia",
@@ -6717,7 +6735,7 @@ var builtinDocument = &document{
 							"450 4.7.1 Twój serwer poczty 192.0.2.1 został tymczasowo zablokowany za spam",
 						},
 						src:  "catalog.yaml",
-						line: 4227,
+						line: 4241,
 					},
 				},
 			},
@@ -6756,7 +6774,7 @@ var builtinDocument = &document{
 							"554 Your IP-address is blacklisted, see https://mail.i.ua/err/9/",
 						},
 						src:  "catalog.yaml",
-						line: 4250,
+						line: 4264,
 					},
 				},
 			},
@@ -6797,7 +6815,7 @@ var builtinDocument = &document{
 							"550 Blocked. Write blockedbyearthlink@abuse.earthlink.net",
 						},
 						src:  "catalog.yaml",
-						line: 4273,
+						line: 4287,
 					},
 				},
 			},
@@ -6836,7 +6854,7 @@ var builtinDocument = &document{
 							"550 Mail from refused. UNL. Please go to http://postmaster.usa.net for an explanation.",
 						},
 						src:  "catalog.yaml",
-						line: 4300,
+						line: 4314,
 					},
 				},
 			},
@@ -6880,7 +6898,7 @@ var builtinDocument = &document{
 							"554 IP reject",
 						},
 						src:  "catalog.yaml",
-						line: 4326,
+						line: 4340,
 					},
 				},
 			},
@@ -6929,7 +6947,7 @@ var builtinDocument = &document{
 							"554 IP in blacklist",
 						},
 						src:  "catalog.yaml",
-						line: 4358,
+						line: 4372,
 					},
 				},
 			},
@@ -6976,7 +6994,7 @@ var builtinDocument = &document{
 							"554 Access denied - Under investigation for spam abuse. Contact your email provider for more info",
 						},
 						src:  "catalog.yaml",
-						line: 4396,
+						line: 4410,
 					},
 				},
 			},
@@ -7368,7 +7386,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Message rejected due to sender IP reputation",
 						},
 						src:  "catalog.yaml",
-						line: 4685,
+						line: 4699,
 					},
 				},
 			},
@@ -7418,7 +7436,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4726,
+						line: 4740,
 					},
 				},
 			},
@@ -7577,7 +7595,7 @@ var builtinDocument = &document{
 							"550",
 						},
 						src:  "catalog.yaml",
-						line: 4836,
+						line: 4850,
 					},
 				},
 			},
@@ -7698,7 +7716,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4926,
+						line: 4940,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7723,7 +7741,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4950,
+						line: 4964,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7745,7 +7763,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4967,
+						line: 4981,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7763,7 +7781,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 4989,
+						line: 5003,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7776,7 +7794,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 5009,
+						line: 5023,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7820,7 +7838,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 5020,
+						line: 5034,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7928,7 +7946,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 5046,
+						line: 5060,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -7996,7 +8014,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 5070,
+						line: 5084,
 					},
 				},
 			},
@@ -8025,7 +8043,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8144,
+				line: 8158,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -8060,7 +8078,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8177,
+				line: 8191,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -8084,7 +8102,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8192,
+				line: 8206,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -8113,7 +8131,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8207,
+				line: 8221,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -8137,7 +8155,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8224,
+				line: 8238,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8166,7 +8184,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8239,
+				line: 8253,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8190,7 +8208,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8258,
+				line: 8272,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8224,7 +8242,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8277,
+				line: 8291,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8249,7 +8267,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8298,
+				line: 8312,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8264,7 +8282,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8314,
+				line: 8328,
 			},
 			{
 				ID:       "greylist",
@@ -8302,7 +8320,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8326,
+				line: 8340,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8316,7 +8334,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8348,
+				line: 8362,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8364,7 +8382,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8360,
+				line: 8374,
 			},
 			{
 				ID:       "tls-required",
@@ -8397,7 +8415,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8385,
+				line: 8399,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8423,7 +8441,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8395,
+				line: 8409,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8499,7 +8517,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8414,
+				line: 8428,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8513,7 +8531,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8441,
+				line: 8455,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8527,7 +8545,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8452,
+				line: 8466,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8541,7 +8559,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8461,
+				line: 8475,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8562,7 +8580,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8474,
+				line: 8488,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8578,7 +8596,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8483,
+				line: 8497,
 			},
 			{
 				ID:       "auth",
@@ -8623,7 +8641,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8492,
+				line: 8506,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8648,7 +8666,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8509,
+				line: 8523,
 			},
 			{
 				ID:       "content-spam",
@@ -8738,7 +8756,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8526,
+				line: 8540,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8755,7 +8773,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8544,
+				line: 8558,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8769,7 +8787,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8562,
+				line: 8576,
 			},
 			{
 				ID:       "content-ube",
@@ -8783,7 +8801,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8574,
+				line: 8588,
 			},
 			{
 				ID:       "content-virus",
@@ -8844,7 +8862,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8582,
+				line: 8596,
 			},
 			{
 				ID:       "content-worm",
@@ -8894,7 +8912,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8603,
+				line: 8617,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8911,7 +8929,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8621,
+				line: 8635,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8925,7 +8943,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8642,
+				line: 8656,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8939,7 +8957,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8649,
+				line: 8663,
 			},
 			{
 				ID:       "ratelimit",
@@ -9058,7 +9076,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8657,
+				line: 8671,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -9081,7 +9099,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8692,
+				line: 8706,
 			},
 			{
 				ID:       "relay-denied",
@@ -9134,7 +9152,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8704,
+				line: 8718,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9204,7 +9222,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8723,
+				line: 8737,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9267,7 +9285,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8757,
+				line: 8771,
 			},
 			{
 				ID:       "helo-identity",
@@ -9309,7 +9327,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8792,
+				line: 8806,
 			},
 			{
 				ID:       "message-size",
@@ -9333,7 +9351,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8810,
+				line: 8824,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9402,7 +9420,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8822,
+				line: 8836,
 			},
 			{
 				ID:       "sender-domain",
@@ -9440,7 +9458,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8842,
+				line: 8856,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9498,7 +9516,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8852,
+				line: 8866,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9535,7 +9553,7 @@ var builtinDocument = &document{
 					"The number of messages in recipient's mailbox exceeded the local limit.",
 				},
 				src:  "catalog.yaml",
-				line: 8862,
+				line: 8876,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9550,7 +9568,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8875,
+				line: 8889,
 			},
 			{
 				ID:       "disabled-account",
@@ -9576,7 +9594,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8891,
+				line: 8905,
 			},
 			{
 				ID:       "local-policy",
@@ -9626,7 +9644,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8898,
+				line: 8912,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9656,7 +9674,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8913,
+				line: 8927,
 			},
 			{
 				ID:       "network",
@@ -9713,7 +9731,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8922,
+				line: 8936,
 			},
 			{
 				ID:       "code-recipient",
@@ -9733,7 +9751,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8940,
+				line: 8954,
 			},
 			{
 				ID:       "code-auth",
@@ -9757,7 +9775,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8948,
+				line: 8962,
 			},
 			{
 				ID:       "code-network",
@@ -9784,7 +9802,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8955,
+				line: 8969,
 			},
 			{
 				ID:       "code-size",
@@ -9799,7 +9817,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8963,
+				line: 8977,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16340,7 +16358,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 5104,
+			line: 5118,
 		},
 	},
 	providers: []providerInfo{
@@ -17876,7 +17894,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4029,
+			line: 4043,
 			keys: []string{
 				"id",
 				"name",
@@ -17892,7 +17910,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4103,
+			line: 4117,
 			keys: []string{
 				"id",
 				"name",
@@ -17907,7 +17925,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4136,
+			line: 4150,
 			keys: []string{
 				"id",
 				"name",
@@ -17923,7 +17941,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4155,
+			line: 4169,
 			keys: []string{
 				"id",
 				"name",
@@ -17939,7 +17957,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4180,
+			line: 4194,
 			keys: []string{
 				"id",
 				"name",
@@ -17954,23 +17972,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4195,
-			keys: []string{
-				"id",
-				"name",
-				"kind",
-				"names",
-				"hosts",
-				"domains",
-				"self_service",
-				"removal",
-				"meaning",
-				"advice",
-				"rules",
-			},
-		},
-		{
-			line: 4235,
+			line: 4209,
 			keys: []string{
 				"id",
 				"name",
@@ -17986,7 +17988,23 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4258,
+			line: 4249,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"self_service",
+				"removal",
+				"meaning",
+				"advice",
+				"rules",
+			},
+		},
+		{
+			line: 4272,
 			keys: []string{
 				"id",
 				"name",
@@ -18002,7 +18020,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4285,
+			line: 4299,
 			keys: []string{
 				"id",
 				"name",
@@ -18018,7 +18036,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4311,
+			line: 4325,
 			keys: []string{
 				"id",
 				"name",
@@ -18033,7 +18051,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4342,
+			line: 4356,
 			keys: []string{
 				"id",
 				"name",
@@ -18050,7 +18068,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4373,
+			line: 4387,
 			keys: []string{
 				"id",
 				"name",
@@ -18068,7 +18086,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4405,
+			line: 4419,
 			keys: []string{
 				"id",
 				"name",
@@ -18083,7 +18101,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4428,
+			line: 4442,
 			keys: []string{
 				"id",
 				"name",
@@ -18099,7 +18117,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4444,
+			line: 4458,
 			keys: []string{
 				"id",
 				"name",
@@ -18116,7 +18134,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4461,
+			line: 4475,
 			keys: []string{
 				"id",
 				"name",
@@ -18132,7 +18150,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4477,
+			line: 4491,
 			keys: []string{
 				"id",
 				"name",
@@ -18148,7 +18166,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4493,
+			line: 4507,
 			keys: []string{
 				"id",
 				"name",
@@ -18158,20 +18176,6 @@ var builtinDocument = &document{
 				"domains",
 				"self_service",
 				"removal",
-				"meaning",
-				"advice",
-			},
-		},
-		{
-			line: 4509,
-			keys: []string{
-				"id",
-				"name",
-				"kind",
-				"names",
-				"hosts",
-				"domains",
-				"self_service",
 				"meaning",
 				"advice",
 			},
@@ -18185,6 +18189,20 @@ var builtinDocument = &document{
 				"names",
 				"hosts",
 				"domains",
+				"self_service",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4537,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
 				"lookup_url",
 				"removal_url",
 				"self_service",
@@ -18194,7 +18212,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4553,
+			line: 4567,
 			keys: []string{
 				"id",
 				"name",
@@ -18209,7 +18227,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4576,
+			line: 4590,
 			keys: []string{
 				"id",
 				"name",
@@ -18224,7 +18242,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4600,
+			line: 4614,
 			keys: []string{
 				"id",
 				"name",
@@ -18239,7 +18257,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4629,
+			line: 4643,
 			keys: []string{
 				"id",
 				"name",
@@ -18255,7 +18273,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4653,
+			line: 4667,
 			keys: []string{
 				"id",
 				"name",
@@ -18273,7 +18291,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4702,
+			line: 4716,
 			keys: []string{
 				"id",
 				"name",
@@ -18290,7 +18308,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4736,
+			line: 4750,
 			keys: []string{
 				"id",
 				"name",
@@ -18304,7 +18322,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4754,
+			line: 4768,
 			keys: []string{
 				"id",
 				"name",
@@ -18318,7 +18336,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4772,
+			line: 4786,
 			keys: []string{
 				"id",
 				"name",
@@ -18332,7 +18350,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4802,
+			line: 4816,
 			keys: []string{
 				"id",
 				"name",
@@ -18346,7 +18364,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4822,
+			line: 4836,
 			keys: []string{
 				"id",
 				"name",
@@ -18358,20 +18376,6 @@ var builtinDocument = &document{
 				"meaning",
 				"advice",
 				"rules",
-			},
-		},
-		{
-			line: 4864,
-			keys: []string{
-				"id",
-				"name",
-				"kind",
-				"names",
-				"hosts",
-				"domains",
-				"self_service",
-				"meaning",
-				"advice",
 			},
 		},
 		{
@@ -18403,7 +18407,21 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4911,
+			line: 4906,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"self_service",
+				"meaning",
+				"advice",
+			},
+		},
+		{
+			line: 4925,
 			keys: []string{
 				"id",
 				"name",

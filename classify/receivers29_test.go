@@ -5,7 +5,8 @@ import "testing"
 // Issue 14, twenty-third round: two attributions by the host that
 // refused us. A bare "IP in blacklist" is NetEase's code
 // (netease-ip-in-blacklist), but from Sina's own mail host it is Sina's
-// refusal, not NetEase's relayed by Sina. NetEase's "554 HL:IPB" carries,
+// refusal, not NetEase's relayed by Sina (and from Tencent's, whose
+// Exmail gives the words with its help page, Tencent's). NetEase's "554 HL:IPB" carries,
 // in NetEase's own table of refusal codes, the gloss of its "554 IP in
 // blacklist": from NetEase's own mail hosts it is NetEase's block; the
 // text alone, which NetEase-based resellers give for their allow-list
@@ -18,6 +19,9 @@ var hostAttributionFamilies = []familyRow{
 	{"sina host", "host mx.sina.cn[202.108.3.242] said: 550 IP in blacklist. (in reply to MAIL FROM command)", Blocklist, "sina"},
 	{"sina host", "host freemx1.sinamail.sina.com.cn[202.108.3.242] said: 554 IP in blacklist (in reply to end of DATA command)", Blocklist, "sina"},
 	{"sina host", "host mx.sina.com[202.108.3.242] refused to talk to me: 554 IP in blacklist", Blocklist, "sina"},
+	{"tencent host", "host mx3.qq.com[183.3.225.42] said: 550 IP in blacklist (in reply to RCPT TO command)", Blocklist, "tencent"},
+	{"tencent host", "host mxbiz1.qq.com[183.3.225.42] said: 550 IP in blacklist. (in reply to MAIL FROM command)", Blocklist, "tencent"},
+	{"look-alike", "host mx3.qq.com[183.3.225.42] said: 550 Mailbox not found or access denied (in reply to RCPT TO command)", Other, ""},
 	{"netease", "554 IP in blacklist", Blocklist, "netease"},
 	{"netease", "host 163mx01.mxmail.netease.com[220.181.14.141] said: 554 IP in blacklist (in reply to RCPT TO command)", Blocklist, "netease"},
 	{"netease", "host mx.163.com.example.org[192.0.2.9] said: 554 IP in blacklist (in reply to RCPT TO command)", Blocklist, "netease"},
