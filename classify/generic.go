@@ -407,8 +407,9 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 	// A cue in a Latin script with diacritics is also its plain-ASCII
 	// twin (see unaccented): "czarnej liście" is also "czarnej liscie".
 	var add func(p string, kind uint8, group int)
+	var buf cueBuf
 	addOne := func(p string, kind uint8, group int) {
-		ph, err := parseCue(p)
+		ph, err := parseCue(p, &buf)
 		if err != "" {
 			problems = append(problems, "generic: cue "+strconv.Quote(p)+": "+err)
 			return
@@ -464,9 +465,9 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 		add(n, cueTerse, nameGroup)
 	}
 	for _, n := range g.callers {
-		var low []byte
-		var toks []cueToken
-		low, toks = tokenize(low, toks, []byte(normalizeLiteral(n)))
+		buf.norm = normalize(buf.norm[:0], n, 0)
+		buf.low, buf.toks = tokenize(buf.low[:0], buf.toks[:0], buf.norm)
+		low, toks := buf.low, buf.toks
 		if len(toks) == 0 || toks[0].kind != tokWord {
 			continue
 		}
@@ -519,9 +520,9 @@ func compileCues(g *GenericCues) (*cueSet, []string) {
 // ("<list>", "[list]", "{list}": a placeholder), "{placeholder}" (not
 // first) for any placeholder ("%s", "%2", "<RBL>", "{zone}"). The words are
 // cut as the reply is, so a cue must be words the tokenizer would make.
-func parseCue(p string) (cuePhrase, string) {
-	var ph cuePhrase
-	for _, f := range strings.Fields(p) {
+func parseCue(p string, buf *cueBuf) (cuePhrase, string) {
+	ph := cuePhrase{elems: make([]cueElem, 0, strings.Count(p, " ")+1)}
+	for f := range strings.FieldsSeq(p) {
 		switch f {
 		case "{ip}":
 			ph.elems = append(ph.elems, cueElem{kind: tokIP})
@@ -556,20 +557,30 @@ func parseCue(p string) (cuePhrase, string) {
 		if masked {
 			f = f[1 : len(f)-1]
 		}
-		// (folded as a reply is: "yasaklandı" is "YASAKLANDI" too)
-		f = normalizeLiteral(f)
-		var low []byte
-		var toks []cueToken
-		low, toks = tokenize(low, toks, []byte(f))
-		if len(toks) != 1 || toks[0].kind != tokWord || string(low[toks[0].s:toks[0].e]) != f {
+		// (folded as a reply is: "yasaklandı" is "YASAKLANDI" too; a
+		// new string only when folding changed it)
+		buf.norm = normalize(buf.norm[:0], f, 0)
+		if string(buf.norm) != f {
+			f = string(buf.norm)
+		}
+		buf.low, buf.toks = tokenize(buf.low[:0], buf.toks[:0], buf.norm)
+		if len(buf.toks) != 1 || buf.toks[0].kind != tokWord || string(buf.low[buf.toks[0].s:buf.toks[0].e]) != f {
 			return ph, "is not made of whole words as replies are cut (" + strconv.Quote(f) + ")"
 		}
-		ph.elems = append(ph.elems, cueElem{word: string(low[toks[0].s:toks[0].e]), prefix: prefix, masked: masked})
+		ph.elems = append(ph.elems, cueElem{word: f, prefix: prefix, masked: masked})
 	}
 	if len(ph.elems) == 0 {
 		return ph, "is empty"
 	}
 	return ph, ""
+}
+
+// cueBuf is parseCue's scratch space, kept from one cue to the next: the
+// built-in catalog has thousands, and a load spent a third of its time
+// allocating for them.
+type cueBuf struct {
+	norm, low []byte
+	toks      []cueToken
 }
 
 // wideScript reports whether s holds a letter of a script written without
@@ -1408,6 +1419,9 @@ var commonTwins = map[string]bool{"liste": true, "listes": true}
 // they are; a cue with no such letter has no twin, nor one of at most
 // three letters.
 func unaccented(p string) []string {
+	if isASCII(p) {
+		return nil
+	}
 	var plain, spelt []byte
 	twin, umlaut := false, false
 	for _, r := range p {

@@ -427,31 +427,32 @@ func validateFile(f *source, name string, info []providerInfo, res patterns) []s
 // character would reach a terminal or a header as the admin's file wrote it.
 func checkShownText(here string, p *Provider) []string {
 	var out []string
-	check := func(key, v string, lines bool) {
+	// (the key is joined only for a problem: a load checks thousands)
+	check := func(key, lang, v string, lines bool) {
 		for _, r := range v {
 			if unicode.IsControl(r) && !(lines && r == '\n') {
-				out = append(out, fmt.Sprintf("%sprovider %q: %s holds the control character %U", here, p.ID, key, r))
+				out = append(out, fmt.Sprintf("%sprovider %q: %s%s holds the control character %U", here, p.ID, key, lang, r))
 				return
 			}
 		}
 	}
-	check("name", p.Name, false)
+	check("name", "", p.Name, false)
 	for _, n := range p.Names {
-		check("names", n, false)
+		check("names", "", n, false)
 	}
-	check("historical", p.Historical, false)
-	check("historical_ja", p.HistoricalJa, false)
+	check("historical", "", p.Historical, false)
+	check("historical_ja", "", p.HistoricalJa, false)
 	for _, t := range []struct {
 		key string
 		v   Text
 	}{{"meaning", p.Meaning}, {"advice", p.Advice}, {"removal_time", p.RemovalTime}} {
-		check(t.key+".en", t.v.En, true)
-		check(t.key+".ja", t.v.Ja, true)
+		check(t.key, ".en", t.v.En, true)
+		check(t.key, ".ja", t.v.Ja, true)
 	}
 	for _, list := range slices.Sorted(maps.Keys(p.ListAdvice)) {
 		t := p.ListAdvice[list]
-		check("list_advice."+list+".en", t.En, true)
-		check("list_advice."+list+".ja", t.Ja, true)
+		check("list_advice."+list, ".en", t.En, true)
+		check("list_advice."+list, ".ja", t.Ja, true)
 	}
 	return out
 }
@@ -465,6 +466,9 @@ func validCategory(c Category) bool {
 	return false
 }
 
+// templateFields removes the fields a template may fill in.
+var templateFields = strings.NewReplacer("{ip}", "", "{domain}", "")
+
 func checkTemplate(t string) string {
 	if t == "" {
 		return ""
@@ -472,7 +476,7 @@ func checkTemplate(t string) string {
 	if !strings.HasPrefix(t, "https://") && !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "mailto:") {
 		return "must start with https://, http:// or mailto:"
 	}
-	rest := strings.NewReplacer("{ip}", "", "{domain}", "").Replace(t)
+	rest := templateFields.Replace(t)
 	if strings.ContainsAny(rest, "{} \t\r\n<>\"") {
 		return "only {ip} and {domain} may be filled in, and no spaces or quotes"
 	}
@@ -531,9 +535,8 @@ func (ps patterns) compile(expr string) (*regexp.Regexp, error) {
 // checkRule checks one rule on its own.
 func checkRule(r *Rule, underProvider bool, res patterns) []string {
 	var out []string
-	here := where(r)
 	bad := func(format string, args ...any) {
-		out = append(out, here+"rule "+strconv.Quote(r.ID)+": "+fmt.Sprintf(format, args...))
+		out = append(out, where(r)+"rule "+strconv.Quote(r.ID)+": "+fmt.Sprintf(format, args...))
 	}
 	if !idRE.MatchString(r.ID) {
 		bad("id must be lower-case letters, digits, '-', '_' or '.'")
@@ -790,12 +793,12 @@ func validateMerged(s *source) []string {
 	for _, p := range s.Providers {
 		provs[p.ID] = true
 	}
-	seenRule := map[string]string{}
+	seenRule := map[string]*Rule{}
 	check := func(r *Rule) {
-		if prev, dup := seenRule[r.ID]; dup && prev != where(r) {
-			out = append(out, where(r)+"rule "+strconv.Quote(r.ID)+": id already used at "+strings.TrimSuffix(prev, ": "))
+		if prev, dup := seenRule[r.ID]; dup && where(prev) != where(r) {
+			out = append(out, where(r)+"rule "+strconv.Quote(r.ID)+": id already used at "+strings.TrimSuffix(where(prev), ": "))
 		}
-		seenRule[r.ID] = where(r)
+		seenRule[r.ID] = r
 		if r.Via != "" && !provs[r.Via] {
 			out = append(out, where(r)+"rule "+strconv.Quote(r.ID)+": via names no provider: "+strconv.Quote(r.Via))
 		}
