@@ -100,29 +100,35 @@ const encodeWindow = 32
 // before writing it (writeJSON).
 const flushAt = 64 << 10
 
-// writeJSON writes rep as WriteJSON does (json.Encoder with the indent
-// "  "), an incident at a time: the document of a replay with thousands of
-// incidents is megabytes, and made whole it was garbage that kept the
-// collector busy.
-func writeJSON(w io.Writer, rep *Report) error {
+// writeJSON writes rep, its incidents those of list, as WriteJSON does
+// (json.Encoder with the indent "  "), an incident at a time: the document
+// of a replay with thousands of incidents is megabytes, and made whole it
+// was garbage that kept the collector busy.
+func writeJSON(w io.Writer, rep *Report, list incidentList) error {
 	head := *rep
 	head.Incidents = []Incident{}
-	b, err := json.Marshal(&head)
+	doc, err := json.Marshal(&head)
 	if err != nil {
 		return err
 	}
+	n := list.len()
 	const tail = `"incidents":[]}`
-	if !bytes.HasSuffix(b, []byte(tail)) {
+	if !bytes.HasSuffix(doc, []byte(tail)) {
 		// Not the last field any more: the whole document at once.
-		if b, err = json.Marshal(rep); err != nil {
+		head.Incidents = make([]Incident, n)
+		b := builder{opts: list.opts} // each in a slot of its own
+		for i := range head.Incidents {
+			head.Incidents[i] = *list.at(i, &b, &head.Incidents[i])
+		}
+		if doc, err = json.Marshal(&head); err != nil {
 			return err
 		}
-		_, err = w.Write(append(indentJSON(nil, b), '\n'))
+		_, err = w.Write(append(indentJSON(nil, doc), '\n'))
 		return err
 	}
 	var in indenter
-	out := in.indent(make([]byte, 0, 64<<10), b[:len(b)-2]) // up to "[" of the incidents
-	if len(rep.Incidents) > 0 {
+	out := in.indent(make([]byte, 0, 64<<10), doc[:len(doc)-2]) // up to "[" of the incidents
+	if n > 0 {
 		in.open = false
 		in.depth++
 	}
@@ -135,35 +141,46 @@ func writeJSON(w io.Writer, rep *Report) error {
 	// The first share's text comes first: it is written as it grows
 	// (flushAt), so its buffer stays small — alone (one CPU, or a short
 	// window) it held the whole window, grown by doubling each time a
-	// window was larger than every one before.
+	// window was larger than every one before. Each share builds the
+	// incidents of a replay (Write) as it encodes them, each in the slot
+	// of the one before.
 	const depth = 2 // {"incidents": [{…
-	arenas := make([][]byte, max(1, runtime.GOMAXPROCS(0)))
-	for lo := 0; lo < len(rep.Incidents); lo += encodeWindow {
-		win := rep.Incidents[lo:min(lo+encodeWindow, len(rep.Incidents))]
+	shareOf := make([]struct {
+		arena []byte
+		b     *builder
+		slot  Incident
+	}, max(1, runtime.GOMAXPROCS(0)))
+	for lo := 0; lo < n; lo += encodeWindow {
+		hi := min(lo+encodeWindow, n)
 		if len(out) > 0 {
 			if _, err := w.Write(out); err != nil {
 				return err
 			}
 			out = out[:0]
 		}
-		shares, err := parallelShares(len(win), func(k, from, to int) error {
-			b := arenas[k][:0]
-			for i := from; i < to; i++ {
+		shares, err := parallelShares(hi-lo, func(k, from, to int) error {
+			sh := &shareOf[k]
+			if sh.b == nil {
+				sh.b = list.newBuilder()
+			}
+			b := sh.arena[:0]
+			for i := lo + from; i < lo+to; i++ {
 				if k == 0 && len(b) >= flushAt {
 					if _, err := w.Write(b); err != nil {
 						return err
 					}
 					b = b[:0]
 				}
-				if lo+i > 0 {
+				if i > 0 {
 					b = append(b, ',')
 				}
 				b = append(b, indents[:1+2*depth]...)
+				inc := list.at(i, sh.b, &sh.slot)
 				e := encoder{b: b, depth: depth}
-				e.incident(&win[i])
+				e.incident(inc)
 				if e.bad {
 					// What encoding/json refuses or writes otherwise.
-					j, err := json.Marshal(&win[i])
+					j, err := json.Marshal(inc)
 					if err != nil {
 						return err
 					}
@@ -178,14 +195,14 @@ func writeJSON(w io.Writer, rep *Report) error {
 				}
 				b = b[:0]
 			}
-			arenas[k] = b
+			sh.arena = b
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 		for k := 1; k < shares; k++ {
-			if _, err := w.Write(arenas[k]); err != nil {
+			if _, err := w.Write(shareOf[k].arena); err != nil {
 				return err
 			}
 		}

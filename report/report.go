@@ -8,6 +8,8 @@
 package report
 
 import (
+	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"time"
@@ -171,6 +173,92 @@ type FoldCaps struct {
 }
 
 func Build(res *pipeline.Result, opts Options) *Report {
+	rep := head(res, opts)
+	// Each incident on its own, side by side: a dense log's report has
+	// thousands, and nothing else runs once the log is read.
+	rep.Incidents = make([]Incident, len(res.Incidents))
+	parallelShares(len(res.Incidents), func(_, from, to int) error {
+		b := builder{opts: opts}
+		for i := from; i < to; i++ {
+			b.incident(&rep.Incidents[i], &res.Incidents[i], res.Rejections)
+		}
+		return nil
+	})
+	return rep
+}
+
+// Write writes the report of a replay in format (text, json or html), as
+// Build then WriteText, WriteJSON or WriteHTML (opts.Lang) write it, byte
+// for byte. The text and JSON writers build each incident as they write
+// it, in room the next one reuses: a dense log's report has thousands of
+// incidents, and built all at once beside the replay's own they were
+// megabytes of garbage at the end of a replay whose heap is near its
+// limit, often enough for one more collection.
+func Write(w io.Writer, res *pipeline.Result, opts Options, format string) error {
+	list := incidentList{res: res, opts: opts}
+	switch format {
+	case "json":
+		return writeJSON(w, head(res, opts), list)
+	case "text":
+		return writeText(w, head(res, opts), opts.Lang, list)
+	case "html":
+		return WriteHTML(w, Build(res, opts), opts.Lang)
+	}
+	return fmt.Errorf("report: unknown format %q", format)
+}
+
+// incidentList is what the writers read a report's incidents from: a
+// built report's (Report.Incidents), or a replay's (res), each built as it
+// is written, by a builder into a slot it reuses (see builder.reuse).
+type incidentList struct {
+	built []Incident
+	res   *pipeline.Result
+	opts  Options
+}
+
+// builtList is rep's incidents.
+func builtList(rep *Report) incidentList { return incidentList{built: rep.Incidents} }
+
+func (l *incidentList) len() int {
+	if l.res != nil {
+		return len(l.res.Incidents)
+	}
+	return len(l.built)
+}
+
+// at returns the ith incident: a built one, or the replay's built by b in
+// slot (its last incident reused).
+func (l *incidentList) at(i int, b *builder, slot *Incident) *Incident {
+	if l.res == nil {
+		return &l.built[i]
+	}
+	b.incident(slot, &l.res.Incidents[i], l.res.Rejections)
+	return slot
+}
+
+// newBuilder returns a builder for at, one for each goroutine.
+func (l *incidentList) newBuilder() *builder { return &builder{opts: l.opts, reuse: true} }
+
+// counts returns how many incidents are ongoing and cleared, and their
+// messages, as Report.counts counts the built ones.
+func (l *incidentList) counts() (ongoing, cleared, messages int) {
+	if l.res == nil {
+		return (&Report{Incidents: l.built}).counts()
+	}
+	for i := range l.res.Incidents {
+		inc := &l.res.Incidents[i]
+		if inc.Status == incident.Cleared {
+			cleared++
+		} else {
+			ongoing++
+		}
+		messages += len(inc.Messages) + inc.MoreMessages
+	}
+	return
+}
+
+// head is the report of res without its incidents (Build).
+func head(res *pipeline.Result, opts Options) *Report {
 	rep := &Report{
 		Files:             opts.Files,
 		Since:             timePtr(opts.Since),
@@ -213,17 +301,6 @@ func Build(res *pipeline.Result, opts Options) *Report {
 	for c, n := range res.Failures {
 		rep.Failures[string(c)] = n
 	}
-	// Each incident on its own, side by side: a dense log's report has
-	// thousands, and nothing else runs once the log is read.
-	rep.Incidents = make([]Incident, len(res.Incidents))
-	parallelShares(len(res.Incidents), func(_, from, to int) error {
-		var b builder
-		for i := from; i < to; i++ {
-			inc := &res.Incidents[i]
-			rep.Incidents[i] = b.incident(inc, res.Rejections[inc.ID], opts)
-		}
-		return nil
-	})
 	return rep
 }
 
@@ -263,6 +340,13 @@ const minShare = 16
 // builds share their read-only parts with the result they come from, and
 // with each other.
 type builder struct {
+	opts Options
+	// reuse: each incident is built in the slot of the one before, which
+	// the caller is done with; its fates' map, messages and their
+	// senders' room are reused.
+	reuse bool
+	froms []string // the messages' senders' room (reuse)
+	ids   []string // the messages' queue ids' room (reuse)
 	// advice holds what Catalog.Explain says of a verdict that the
 	// report shows, by the verdict's fields it depends on (explainKey):
 	// a dense log's incidents are of a few hundred kinds.
@@ -296,10 +380,19 @@ func (b *builder) explain(c *classify.Catalog, v *classify.Verdict, opts Options
 	return e
 }
 
-// incident is inc as the report shows it (Build).
-func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogram, opts Options) Incident {
+// incident builds in out inc as the report shows it (Build), the
+// incident's histogram taken from rejections. Without reuse, out is
+// zero.
+func (b *builder) incident(out *Incident, inc *incident.Incident, rejections map[string]*pipeline.Histogram) {
+	opts := b.opts
 	v := &inc.Verdict
-	out := Incident{
+	fates, affected := out.Fates, out.AffectedMessages[:0]
+	if fates == nil {
+		fates = map[string]int{}
+	} else {
+		clear(fates)
+	}
+	*out = Incident{
 		ID:            inc.ID,
 		Provider:      inc.Provider,
 		ProviderName:  inc.Provider,
@@ -314,7 +407,7 @@ func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogra
 		Domains:       cleanList(inc.Domains, maxField),
 		MoreDomains:   inc.MoreDomains,
 		Remotes:       cleanList(inc.Remotes, maxField),
-		Fates:         map[string]int{},
+		Fates:         fates,
 		Category:      string(v.Category),
 		Code:          v.Code,
 		Enhanced:      v.Enhanced,
@@ -324,7 +417,7 @@ func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogra
 		Found:         v.Found,
 		List:          v.List,
 		Samples:       cleanList(inc.Samples, maxSample),
-		Rejections:    rejections,
+		Rejections:    rejections[inc.ID],
 	}
 	if !inc.ClearedAt.IsZero() {
 		out.ClearedAt = &inc.ClearedAt
@@ -345,15 +438,23 @@ func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogra
 	// The messages' lists and senders in one allocation each, not one
 	// per message.
 	msgs := inc.Messages[:min(len(inc.Messages), maxListed)]
-	out.AffectedMessages = make([]Message, 0, len(msgs))
-	froms := make([]string, len(msgs))
-	var ids []string
+	if affected == nil || cap(affected) < len(msgs) {
+		affected = make([]Message, 0, len(msgs))
+	}
+	out.AffectedMessages = affected
+	var froms, ids []string
+	if b.reuse {
+		froms, ids = b.froms[:0], b.ids[:0]
+	}
+	froms = append(froms, make([]string, len(msgs))...)
 	for i := range msgs {
 		m := &msgs[i]
 		qids := m.QueueIDs
 		if len(qids) == 0 {
 			if ids == nil {
 				ids = make([]string, len(msgs))
+			} else if len(ids) < len(msgs) {
+				ids = append(ids[:0], make([]string, len(msgs))...)
 			}
 			ids[i] = m.QueueID
 			qids = ids[i : i+1 : i+1]
@@ -417,7 +518,9 @@ func (b *builder) incident(inc *incident.Incident, rejections *pipeline.Histogra
 			out.Meaning = e.Meaning
 		}
 	}
-	return out
+	if b.reuse {
+		b.froms, b.ids = froms, ids
+	}
 }
 
 // incidentSenders is who sent an incident's messages, every one as the

@@ -395,8 +395,9 @@ func TestBuildManyIncidents(t *testing.T) {
 		t.Fatalf("%d incidents, want %d", len(rep.Incidents), len(incs))
 	}
 	for i, inc := range incs {
-		var fresh builder
-		if want := fresh.incident(&inc, res.Rejections[inc.ID], opts); !reflect.DeepEqual(rep.Incidents[i], want) {
+		fresh := builder{opts: opts}
+		var want Incident
+		if fresh.incident(&want, &inc, res.Rejections); !reflect.DeepEqual(rep.Incidents[i], want) {
 			t.Errorf("incident %d = %+v, want %+v", i, rep.Incidents[i], want)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // WriteJSON writes the report as one indented JSON document.
-func WriteJSON(w io.Writer, rep *Report) error { return writeJSON(w, rep) }
+func WriteJSON(w io.Writer, rep *Report) error { return writeJSON(w, rep, builtList(rep)) }
 
 // labels holds the words of the text and HTML reports in one language.
 type labels struct {
@@ -287,6 +287,11 @@ func (t *textOut) fieldf(label, format string, a ...any) {
 
 // WriteText writes the report for a terminal or an email.
 func WriteText(w io.Writer, rep *Report, lang string) error {
+	return writeText(w, rep, lang, builtList(rep))
+}
+
+// writeText writes rep, its incidents those of list, as WriteText does.
+func writeText(w io.Writer, rep *Report, lang string, list incidentList) error {
 	l := wordsFor(lang)
 	t := &textOut{w: w, b: make([]byte, 0, flushText+flushText/4)}
 	line := func(label, format string, a ...any) {
@@ -319,15 +324,17 @@ func WriteText(w io.Writer, rep *Report, lang string) error {
 	if s := redatedText(rep, l); s != "" {
 		line(l.Redated, "%s", s)
 	}
-	ongoing, cleared, _ := rep.counts()
+	ongoing, cleared, _ := list.counts()
+	n := list.len()
 	t.b = append(t.b, '\n')
-	if len(rep.Incidents) == 0 {
+	if n == 0 {
 		t.b = append(t.b, l.NoIncidents+"\n"...)
 	} else {
-		t.b = fmt.Appendf(t.b, l.IncidentsFmt+"\n", counted{int64(len(rep.Incidents)), "incident", "incidents"}, ongoing, cleared)
+		t.b = fmt.Appendf(t.b, l.IncidentsFmt+"\n", counted{int64(n), "incident", "incidents"}, ongoing, cleared)
 	}
-	for i := range rep.Incidents {
-		t.incident(i+1, &rep.Incidents[i], l)
+	b, slot := list.newBuilder(), new(Incident)
+	for i := range n {
+		t.incident(i+1, list.at(i, b, slot), l)
 		if len(t.b) >= flushText {
 			t.flush()
 		}

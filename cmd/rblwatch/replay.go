@@ -119,15 +119,7 @@ func runReplay(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
-	rep := report.Build(res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: files, Since: opts.Since, Until: opts.Until, Role: role})
-	switch *format {
-	case "json":
-		err = report.WriteJSON(e.stdout, rep)
-	case "html":
-		err = report.WriteHTML(e.stdout, rep, *lang)
-	default:
-		err = report.WriteText(e.stdout, rep, *lang)
-	}
+	err = report.Write(e.stdout, res, report.Options{Catalog: opts.Catalog, Lang: *lang, Files: files, Since: opts.Since, Until: opts.Until, Role: role}, *format)
 	if err != nil || len(res.Cut) == 0 {
 		return err
 	}
