@@ -255,6 +255,7 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 				st.clearAt = time.Unix(0, int64(at-1)).UTC()
 			}
 			st.savedClearAt = st.clearAt
+			t.hot[st.slot].set(st)
 			t.schedule(st)
 		default:
 			return ErrCarried

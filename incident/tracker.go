@@ -70,7 +70,9 @@ type Tracker struct {
 	cfg Config
 
 	active   map[Key]*state    // open and ongoing incidents
-	byDomain index[[]*state]   // recipient domain → active incidents that refused it
+	byDomain index[*domain]    // recipient domain → active incidents that refused it
+	hot      []hotState        // by state.slot: what a delivery asks of each active incident
+	free     []int32           // slots in hot of cleared incidents, for reuse
 	byQueue  index[*msgRef]    // queue id → affected messages (across incidents), until removed
 	meta     metaTable         // queue id → sender and Message-ID of live messages
 	freeMeta []*msgMeta        // of removed messages nothing else holds, for reuse
@@ -173,7 +175,11 @@ type msgPair struct {
 }
 
 type state struct {
-	inc Incident
+	inc  Incident
+	slot int32 // in Tracker.hot while active
+	// unsorted: inc.Domains got domains out of order since domains
+	// last sorted it.
+	unsorted bool
 	// An affected message's entry is found through its queue id's
 	// reference (Tracker.byQueue, msgRef.entryOf), not a map of the
 	// incident's own: most queue ids are in one incident, and a map per
@@ -205,8 +211,15 @@ type state struct {
 	carrying              bool      // keeps them (not in a tracker without events)
 	savedClearAt          time.Time // clearAt as the last Changes reported it
 
-	// who counts the submitters of every affected message (Senders).
-	who WhoCounter
+	// subs count the submitters of every affected message (Senders)
+	// while there are few (maxSubs): a message's submitter is found by
+	// its pointer (Tracker.submitter), where who compared three names
+	// and grew three lists, and most incidents' mail comes from a few.
+	// Past maxSubs who counts them (spilled), and subs is nil.
+	subs    []subCount
+	sub0    [2]subCount // subs' first array
+	who     WhoCounter
+	spilled bool
 	// salt tells this incident's tombs from others' (queuebound.go).
 	salt uint64
 	// regs are the registered domains of inc.Remotes, as far as computed
@@ -317,6 +330,60 @@ func (t *Tracker) submitter(s submitter) *submitter {
 	return p
 }
 
+// subCount is a submitter and how many of an incident's messages it
+// sent (state.subs).
+type subCount struct {
+	sub *submitter
+	n   int
+}
+
+// maxSubs is the most submitters state.subs holds.
+const maxSubs = 8
+
+// countSub counts n (1 or -1) messages of submitter s. Counted as names
+// (WhoCounter) in the order the submitters came, the counts are those
+// counting each message's names as it came would give: a name counts
+// where it was first seen, and the few names of maxSubs submitters stay
+// far below what a WhoCounter tells apart (maxNames).
+func (st *state) countSub(s *submitter, n int) {
+	if !st.spilled {
+		for i := range st.subs {
+			if st.subs[i].sub == s {
+				st.subs[i].n += n
+				return
+			}
+		}
+		if n < 0 {
+			return // never counted: nothing to take back
+		}
+		if len(st.subs) < maxSubs {
+			if st.subs == nil {
+				st.subs = st.sub0[:0]
+			}
+			st.subs = append(st.subs, subCount{s, n})
+			return
+		}
+		for _, c := range st.subs {
+			st.who.count(c.sub.login, c.sub.from, c.sub.fromKnown, c.sub.client, c.n, true)
+		}
+		st.subs, st.spilled = nil, true
+	}
+	// The submitter's names are the tracker's copies (Tracker.name).
+	st.who.count(s.login, s.from, s.fromKnown, s.client, n, true)
+}
+
+// senders says who sent the incident's messages (Incident.Senders).
+func (st *state) senders() Who {
+	if st.spilled {
+		return st.who.Who(MaxSenders)
+	}
+	var c WhoCounter
+	for _, x := range st.subs {
+		c.count(x.sub.login, x.sub.from, x.sub.fromKnown, x.sub.client, x.n, true)
+	}
+	return c.Who(MaxSenders)
+}
+
 // rcptFate is an affected recipient of a message and its outcome. The
 // recipient is its hash (rcptHash): a delivery or bounce line is matched
 // to it, and only a listed message (Incident.Messages) keeps the address
@@ -346,7 +413,7 @@ func New(cfg Config) *Tracker {
 	return &Tracker{
 		cfg:      cfg,
 		active:   make(map[Key]*state),
-		byDomain: newIndex[[]*state](),
+		byDomain: newIndex[*domain](),
 		byQueue:  newIndex[*msgRef](),
 		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
@@ -455,8 +522,8 @@ func (t *Tracker) link(prev, next string) {
 	if ref != nil {
 		for _, ms := range ref.entries {
 			if !ms.restored && !nm.sub.same(ms.sub) {
-				ms.st.who.Remove(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client)
-				ms.st.who.Add(nm.sub.login, nm.sub.from, nm.sub.fromKnown, nm.sub.client)
+				ms.st.countSub(ms.sub, -1)
+				ms.st.countSub(nm.sub, 1)
 				ms.sub = nm.sub
 			}
 			if ms.idx >= 0 {
@@ -484,9 +551,14 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 			return evs
 		}
 		relay := "" // Registered(r.RelayHost), once needed
-		for _, st := range t.byDomain.get(domainOf(r.To)) {
-			if st.clearAt.IsZero() && !at.Before(st.inc.LastSeen) && st.reachedBy(r, &relay, t.regOf.Of) {
+		for _, i := range t.byDomain.get(domainOf(r.To)).slots() {
+			h := &t.hot[i]
+			if h.pending || at.Before(h.lastSeen) {
+				continue // a clear pending already, or a rejection after the delivery
+			}
+			if st := h.st; st.reachedBy(r, &relay, t.regOf.Of) {
 				st.clearAt = at
+				h.pending = true
 				t.schedule(st)
 				t.touch(st)
 			}
@@ -514,6 +586,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	if at.After(st.inc.LastSeen) {
 		st.inc.LastSeen = at
 	}
+	t.hot[st.slot].set(st)
 	if at.Before(st.inc.FirstSeen) && (t.cfg.Quiet <= 0 || !at.Before(st.inc.FirstSeen.Add(-t.cfg.Quiet))) {
 		// Read late: another file of log.paths (ingest.Clock takes an
 		// earlier time as it is). The ID stays the one it opened with.
@@ -564,7 +637,77 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 	}
 	st.salt = maphash.String(t.seed, st.inc.ID)
 	t.active[key] = st
+	t.activate(st)
 	return st
+}
+
+// domain is a recipient domain that active incidents refused
+// (Tracker.byDomain): its name, the tracker's copy, and their slots in
+// Tracker.hot, in the order they refused it. Found once, it gives both:
+// the name an incident lists and the incidents a delivery asks about,
+// without writing the index again (which hashed the domain once more to
+// look for it, and again to store it).
+type domain struct {
+	name   string
+	active []int32
+}
+
+// slots returns the slots of the incidents that refused d (d may be nil).
+func (d *domain) slots() []int32 {
+	if d == nil {
+		return nil
+	}
+	return d.active
+}
+
+// refused records that active incident st refused recipient domain d (a
+// view of a log line), and returns its entry.
+func (t *Tracker) refused(d string, st *state) *domain {
+	e := t.byDomain.get(d)
+	if e == nil {
+		// One copy of a domain for every incident that lists it (and
+		// the senders' and clients' names interned with it).
+		e = &domain{name: t.name(d)}
+		t.byDomain.put(e.name, e)
+	}
+	e.active = append(e.active, st.slot)
+	return e
+}
+
+// domains returns st.inc.Domains, sorted.
+func (st *state) domains() []string {
+	if st.unsorted {
+		slices.Sort(st.inc.Domains)
+		st.unsorted = false
+	}
+	return st.inc.Domains
+}
+
+// hotState is what a delivery asks of an active incident that refused
+// its recipient's domain: whether a clear is pending (its clearAt is set)
+// and its LastSeen. A dense log's deliveries to such a domain looked at
+// two incidents each, most with a clear pending already: their states
+// (1,200 bytes each) were cache misses where these stay cached.
+type hotState struct {
+	st       *state
+	lastSeen time.Time
+	pending  bool
+}
+
+// set copies what st's record holds from st.
+func (h *hotState) set(st *state) {
+	h.st, h.lastSeen, h.pending = st, st.inc.LastSeen, !st.clearAt.IsZero()
+}
+
+// activate gives st, now active, a slot in hot.
+func (t *Tracker) activate(st *state) {
+	if n := len(t.free); n > 0 {
+		st.slot, t.free = t.free[n-1], t.free[:n-1]
+	} else {
+		st.slot = int32(len(t.hot))
+		t.hot = append(t.hot, hotState{})
+	}
+	t.hot[st.slot].set(st)
 }
 
 // affect records the refused recipient and its message.
@@ -589,21 +732,23 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		}
 		if d := domainOf(rcpt); d != "" {
 			h := stableHash(d)
-			if !st.doms.has(h) && !(t.distinct >= MaxDistinct && sortedHas(st.inc.Domains, d)) {
+			if !st.doms.has(h) && !(t.distinct >= MaxDistinct && sortedHas(st.domains(), d)) {
 				kept := t.remember(&st.doms, h)
-				if len(st.inc.Domains) < MaxDomains {
-					i, _ := slices.BinarySearch(st.inc.Domains, d)
+				if n := len(st.inc.Domains); n < MaxDomains {
 					// One copy of a domain for every incident that
 					// lists it: a long dense log's incidents listed
 					// 54,000 domains, 2,500 of them distinct, and each
 					// kept as the end of a recipient's copy held the
 					// whole address after its message left the queue.
-					d = t.name(d)
-					st.inc.Domains = slices.Insert(st.inc.Domains, i, d)
+					e := t.refused(d, st)
+					d = e.name
+					// Sorted when read (domains): inserting
+					// each in place moved half of a long list.
+					st.unsorted = st.unsorted || n > 0 && d < st.inc.Domains[n-1]
+					st.inc.Domains = append(st.inc.Domains, d)
 					if !t.cfg.NoEvents { // a tracker without events (replay) is never asked for Changes
 						st.newDomains = append(st.newDomains, d)
 					}
-					t.byDomain.put(d, append(t.byDomain.get(d), st))
 				} else {
 					st.inc.MoreDomains++
 					if kept && st.carrying {
@@ -650,7 +795,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		if meta != nil {
 			ms.sub = meta.sub
 		}
-		st.who.addKept(ms.sub.login, ms.sub.from, ms.sub.fromKnown, ms.sub.client) // interned by t.name
+		st.countSub(ms.sub, 1)
 		if len(st.inc.Messages) < MaxMessages && (!t.cfg.CountsOnly || len(st.inc.Messages) < CountsOnlyMessages) {
 			m := Message{QueueID: qid, FirstSeen: r.At}
 			if meta != nil {
@@ -999,14 +1144,19 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	st.inc.ClearedBy = by
 	delete(t.active, st.inc.Key)
 	for _, d := range st.inc.Domains {
-		list := t.byDomain.get(d)
-		list = slices.DeleteFunc(list, func(s *state) bool { return s == st })
-		if len(list) == 0 {
+		e := t.byDomain.get(d)
+		if e == nil {
+			continue
+		}
+		if i := slices.Index(e.active, st.slot); i >= 0 {
+			e.active = slices.Delete(e.active, i, i+1)
+		}
+		if len(e.active) == 0 {
 			t.byDomain.del(d)
-		} else {
-			t.byDomain.put(d, list)
 		}
 	}
+	t.hot[st.slot] = hotState{}
+	t.free = append(t.free, st.slot)
 	t.schedule(st)
 	// Only the summary stays: the counts are final.
 	t.distinct -= st.rcpts.len() + st.doms.len()
@@ -1154,8 +1304,9 @@ func (t *Tracker) Finish(end time.Time) []Incident {
 	sts := t.byFirstSeen()
 	out := make([]Incident, 0, len(sts))
 	for _, st := range sts {
+		st.domains()
 		inc := st.inc
-		inc.Senders = st.who.Who(MaxSenders)
+		inc.Senders = st.senders()
 		out = append(out, inc)
 	}
 	return out
@@ -1223,6 +1374,7 @@ func (t *Tracker) ActiveCount() int { return len(t.active) }
 func (t *Tracker) Active() []Incident {
 	out := make([]Incident, 0, len(t.active))
 	for _, st := range t.active {
+		st.domains()
 		out = append(out, st.inc.clone())
 	}
 	slices.SortFunc(out, func(a, b Incident) int { return strings.Compare(a.ID, b.ID) })
@@ -1354,13 +1506,14 @@ func (t *Tracker) Restore(incs []Incident) {
 		}
 		slices.Sort(st.inc.Domains)
 		st.inc.Domains = slices.Compact(st.inc.Domains)
+		t.activate(st)
 		for _, d := range st.inc.Domains {
 			t.remember(&st.doms, stableHash(d))
-			t.byDomain.put(d, append(t.byDomain.get(d), st))
+			t.refused(d, st)
 		}
 		for i, m := range st.inc.Messages {
 			ms := &msgState{st: st, idx: int32(i), fate: codeOf(m.Fate), sub: t.submitter(submitter{login: m.Login, from: m.From, client: m.Client, fromKnown: m.FromKnown})}
-			st.who.Add(m.Login, m.From, m.FromKnown, m.Client)
+			st.countSub(ms.sub, 1)
 			for _, r := range m.Recipients {
 				ms.rcpts = append(ms.rcpts, rcptFate{t.rcptHash(r), codeOf(m.Fate)})
 			}
@@ -1411,8 +1564,9 @@ func (t *Tracker) restoreCleared(inc Incident) {
 // clone deep-copies the slices so a snapshot does not change under its reader.
 // snapshot is a copy of the incident with who sent its messages.
 func (st *state) snapshot() Incident {
+	st.domains()
 	inc := st.inc.clone()
-	inc.Senders = st.who.Who(MaxSenders)
+	inc.Senders = st.senders()
 	return inc
 }
 

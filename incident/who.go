@@ -124,13 +124,6 @@ func (c *WhoCounter) Add(login, sender string, senderKnown bool, client string) 
 	c.count(login, sender, senderKnown, client, 1, false)
 }
 
-// addKept is Add for strings the caller keeps unchanged for the counter's
-// life (the tracker's interned names and its incidents' own fields): they
-// are not copied again.
-func (c *WhoCounter) addKept(login, sender string, senderKnown bool, client string) {
-	c.count(login, sender, senderKnown, client, 1, true)
-}
-
 // Remove takes back a message Add counted (its submitter turned out to be
 // another: a content filter's re-injection was linked to the first
 // submission).
