@@ -1704,8 +1704,9 @@ func (st *state) reachedBy(d *Observation, relay *string, reg func(string) strin
 
 // RegisteredNames is Registered remembered per host name, for the callers
 // that ask it per log line: the tracker (a delivery to a domain with an
-// incident asks for its relay's) and ingest's address bound (each refusal
-// asks for its receiver's). The public suffix look-up cost more than the
+// incident asks for its relay's; ingest's address bound keeps each
+// refusing host's receiver with the receiver's addresses, and asks
+// Registered once per host). The public suffix look-up cost more than the
 // rest of such a line (a dense log: 1,500 incidents, their domains
 // delivered to all the time). The names it keeps are copies: the host is
 // a view of a log line, whose buffer is read into again. It holds at most

@@ -41,7 +41,9 @@ type AddressBound struct {
 	ours map[string]bool
 	// receivers: receiver → the addresses it named.
 	receivers map[string]*addrSet
-	recvOf    incident.RegisteredNames // host → receiver
+	// byHost: host that refused → its receiver and the receiver's
+	// addresses (at most maxHosts; emptied when full).
+	byHost map[string]*hostRecv
 	// foreign: the addresses named by any receiver (at most maxForeign).
 	foreign    addrSet
 	maxForeign int
@@ -134,6 +136,9 @@ func (b *AddressBound) dropped(recv, addr string) {
 // line, kept with it.
 type addrSet struct {
 	m map[string]*named
+	// gone: the receiver was forgotten (forget), and its set with it; a
+	// host's entry that points here looks the receiver up again.
+	gone bool
 	// since is at most the earliest time in m (the earliest may have
 	// moved on since it was taken): a full set is looked through for the
 	// addresses past AddressWindow only when one may be, not at every
@@ -198,7 +203,7 @@ func (s *addrSet) expire(max int, at time.Time, drop func(string)) {
 // (0: none; a negative number counts as 0).
 func NewAddressBound(ours []string, foreign int) *AddressBound {
 	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{},
-		maxForeign: max(foreign, 0), recvOf: incident.RegisteredNames{Max: 4 * maxReceivers}}
+		maxForeign: max(foreign, 0), byHost: map[string]*hostRecv{}}
 	for _, a := range ours {
 		// An empty address (no sending IP configured: replay passes
 		// its --sending-ip as it is) is no listing of ours: kept, it
@@ -225,14 +230,17 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	if host == "" {
 		host = o.RelayHost
 	}
-	recv := b.recvOf.Of(host)
-	addrs := b.receivers[recv]
-	if addrs == nil {
-		if len(b.receivers) >= maxReceivers {
-			b.forget(o.At)
+	hr := b.receiverOf(host)
+	recv, addrs := hr.recv, hr.addrs
+	if addrs == nil || addrs.gone {
+		if addrs = b.receivers[recv]; addrs == nil {
+			if len(b.receivers) >= maxReceivers {
+				b.forget(o.At)
+			}
+			addrs = newAddrSet()
+			b.receivers[recv] = addrs
 		}
-		addrs = newAddrSet()
-		b.receivers[recv] = addrs
+		hr.addrs = addrs
 	}
 	if a := addrs.touch(v.Listed, o.At); a != "" {
 		b.named(recv, a, o.At)
@@ -269,6 +277,31 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 	return true
 }
 
+// hostRecv is the receiver a host stands for (its registered domain,
+// incident.Registered) and, once looked up, the receiver's addresses:
+// a refusal finds both with one look-up of its host, where it looked up
+// the host's receiver and then the receiver's addresses.
+type hostRecv struct {
+	recv  string
+	addrs *addrSet // nil, or gone: look it up in receivers
+}
+
+// maxHosts bounds AddressBound.byHost.
+const maxHosts = 4 * maxReceivers
+
+// receiverOf returns host's entry (host is a view of a log line).
+func (b *AddressBound) receiverOf(host string) *hostRecv {
+	if hr := b.byHost[host]; hr != nil {
+		return hr
+	}
+	if len(b.byHost) >= maxHosts {
+		clear(b.byHost)
+	}
+	hr := &hostRecv{recv: strings.Clone(incident.Registered(host))}
+	b.byHost[strings.Clone(host)] = hr
+	return hr
+}
+
 // forget drops the receivers whose addresses were all named more than
 // AddressWindow before at, or every receiver when none is that old.
 func (b *AddressBound) forget(at time.Time) {
@@ -294,6 +327,7 @@ func (b *AddressBound) forget(at time.Time) {
 // drop forgets receiver r.
 func (b *AddressBound) drop(r string, addrs *addrSet) {
 	delete(b.receivers, r)
+	addrs.gone = true
 	if b.changes != nil {
 		for a := range addrs.m {
 			b.dropped(r, a)

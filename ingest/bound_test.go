@@ -138,6 +138,37 @@ func TestAddressBoundMemory(t *testing.T) {
 	}
 }
 
+// TestAddressBoundForgetsHosts: a receiver forgotten (more than
+// maxReceivers named addresses, none of them long ago) starts over when
+// its host refuses again, as a receiver never seen: the host's entry,
+// which keeps the receiver's addresses at hand, does not keep the set
+// forgotten.
+func TestAddressBoundForgetsHosts(t *testing.T) {
+	b := NewAddressBound(nil, DefaultForeignAddresses)
+	t0 := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	fold := func(host, listed string) bool {
+		v := &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}
+		return b.Fold(&incident.Observation{RemoteHost: host, At: t0, Verdict: v})
+	}
+	for i := range MaxAddressesPerReceiver {
+		if fold("mx1.evil.example", fmt.Sprintf("203.0.113.%d", i)) {
+			t.Fatalf("address %d folded", i)
+		}
+	}
+	if !fold("mx1.evil.example", "203.0.113.99") {
+		t.Fatal("an address past the receiver's cap not folded")
+	}
+	for i := range maxReceivers {
+		fold(fmt.Sprintf("mx.r%d.example", i), "203.0.113.0")
+	}
+	if b.receivers["evil.example"] != nil {
+		t.Fatal("evil.example not forgotten")
+	}
+	if fold("mx1.evil.example", "203.0.113.98") {
+		t.Error("a forgotten receiver's address folded: its forgotten addresses were counted")
+	}
+}
+
 // TestAddressBoundKeepsNoView: the receivers it remembers are copies, not
 // views of the line the host came from — a replay reads the next chunk
 // into the same buffer (the merger's count of folded refusals changed from
