@@ -298,11 +298,13 @@ func build(src source, res patterns) (*Catalog, []string) {
 	lits := map[string]int32{}
 	var litList []string
 	var litBound []uint8
+	var norm []byte // (a literal's folded text, a new string only for a new literal)
 	lit := func(s string) int32 {
-		key := normalizeLiteral(s)
-		if id, ok := lits[key]; ok {
+		norm = normalize(norm[:0], s, 0)
+		if id, ok := lits[string(norm)]; ok {
 			return id
 		}
+		key := string(norm)
 		text, bound := literal(key)
 		id := int32(len(litList))
 		lits[key] = id
