@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -40,11 +41,14 @@ import (
 // varied.
 //
 // A Memo is not safe for concurrent use; its memory is bounded (maxMemo
-// shapes, then it starts afresh).
+// shapes, then it starts afresh). Memos that share a Learnt (Learnt.NewMemo)
+// each read what any of them learnt: a shape is classified once, not once
+// by each.
 type Memo struct {
 	c       *Catalog
 	entries map[string]*memoEntry
 	hosts   map[string]*memoHost
+	learnt  *Learnt // shared with other Memos; nil: none
 
 	suffixes map[string]int32 // the host suffixes Classify tests the remote host against
 	suffixAt []string         // and in order
@@ -172,9 +176,9 @@ func (m *Memo) Classify(in Input) Verdict {
 	}
 	h := m.host(in.RemoteHost)
 	m.key = m.shapeOf(&in, h)
-	e := m.entries[string(m.key)]
+	e := m.entry(m.key)
 	if e != nil && e.hostRule {
-		e = m.entries[string(h.appendSig(m.key))]
+		e = m.entry(h.appendSig(m.key))
 	}
 	if e == nil {
 		return m.learn(in, h)
@@ -193,6 +197,27 @@ func (m *Memo) Classify(in Input) Verdict {
 		v.Listed = m.listed(e.listed, text, target, &in)
 	}
 	return v
+}
+
+// entry returns the entry under key: the Memo's own, else one another
+// Memo of its Learnt learnt (kept as its own from then on); nil for none.
+func (m *Memo) entry(key []byte) *memoEntry {
+	if e := m.entries[string(key)]; e != nil || m.learnt == nil {
+		return e
+	}
+	e := m.learnt.get(key)
+	if e != nil {
+		m.keep(key, e)
+	}
+	return e
+}
+
+// keep remembers e under key.
+func (m *Memo) keep(key []byte, e *memoEntry) {
+	if len(m.entries) >= maxMemo {
+		clear(m.entries)
+	}
+	m.entries[string(key)] = e
 }
 
 // listed finds the listed address of a reply of a shape as mode says.
@@ -268,20 +293,71 @@ func (m *Memo) learn(in Input, h *memoHost) Verdict {
 	for i, l := range e.f.links {
 		e.f.links[i] = listName{strings.Clone(l.name), strings.Clone(l.reg)}
 	}
-	if len(m.entries) >= maxMemo {
-		clear(m.entries)
-	}
 	if e.f.hostRule {
 		// The facts hold for this host's suffixes: a mark under the key
 		// without them, the entry under the key with them.
-		if k := string(m.key); m.entries[k] == nil {
-			m.entries[k] = &memoEntry{hostRule: true}
+		mark := m.entries[string(m.key)]
+		if mark == nil {
+			mark = &memoEntry{hostRule: true}
+			m.keep(m.key, mark)
+			m.share(m.key, mark)
 		}
-		m.entries[string(h.appendSig(m.key))] = e
+		sig := h.appendSig(m.key)
+		m.keep(sig, e)
+		m.share(sig, e)
 		return v
 	}
-	m.entries[string(m.key)] = e
+	m.keep(m.key, e)
+	m.share(m.key, e)
 	return v
+}
+
+// share hands what m learnt to the other Memos of its Learnt.
+func (m *Memo) share(key []byte, e *memoEntry) {
+	if m.learnt != nil {
+		m.learnt.put(key, e)
+	}
+}
+
+// Learnt is what Memos made by its NewMemo learn, shared: a replay's
+// workers each read through their own Memo (a Memo is not safe for
+// concurrent use), and a shape one of them learnt is not classified again
+// by the others. An entry, once learnt, never changes, so a Memo reads it
+// without a lock; the lock is taken only when a Memo has not the shape
+// itself (once a shape for each Memo). It is safe for concurrent use; its
+// memory is bounded as a Memo's.
+type Learnt struct {
+	c       *Catalog
+	mu      sync.Mutex
+	entries map[string]*memoEntry
+}
+
+// NewLearnt returns an empty Learnt for Memos of the catalog.
+func (c *Catalog) NewLearnt() *Learnt {
+	return &Learnt{c: c, entries: map[string]*memoEntry{}}
+}
+
+// NewMemo returns a Memo of l's catalog that shares what it learns with the
+// other Memos of l.
+func (l *Learnt) NewMemo() *Memo {
+	m := l.c.NewMemo()
+	m.learnt = l
+	return m
+}
+
+func (l *Learnt) get(key []byte) *memoEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.entries[string(key)]
+}
+
+func (l *Learnt) put(key []byte, e *memoEntry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.entries) >= maxMemo {
+		clear(l.entries)
+	}
+	l.entries[string(key)] = e
 }
 
 // listedMode tells how the listed address of replies of the shape of text

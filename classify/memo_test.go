@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 	"unsafe"
@@ -80,6 +81,53 @@ func TestMemoAsClassify(t *testing.T) {
 		len(texts), calls, m.Hits, m.Misses, m.Volatile)
 	if m.Hits < int64(calls)/2 {
 		t.Errorf("only %d of %d replies came from memory", m.Hits, calls)
+	}
+}
+
+// TestLearntShared: two Memos of one Learnt, as a replay's two workers,
+// read every reply of the memo tests at the same time, each with its own
+// varied tokens; every verdict is Classify's. Then a third Memo of the
+// Learnt reads what the first read: it classifies none itself (no miss),
+// what the two learnt is its too. go test -race checks that the Memos
+// share without a race.
+func TestLearntShared(t *testing.T) {
+	c := Default()
+	texts := memoTexts(t, c)
+	l := c.NewLearnt()
+	read := func(m *Memo, seed uint64) []string {
+		var bad []string
+		rng := rand.New(rand.NewPCG(seed, 13))
+		for _, in := range texts {
+			in.RemoteHost = "mx.orbitgreen2054.example"
+			in.Reply.Text = vary(m, rng, in.Reply.Text, "", "")
+			if got, want := m.Classify(in), c.Classify(in); got != want {
+				bad = append(bad, fmt.Sprintf("%q: %+v, want %+v", in.Reply.Text, got, want))
+			}
+		}
+		return bad
+	}
+	workers := []*Memo{l.NewMemo(), l.NewMemo()}
+	bad := make([][]string, len(workers))
+	var wg sync.WaitGroup
+	for i, m := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bad[i] = read(m, uint64(i))
+		}()
+	}
+	wg.Wait()
+	third := l.NewMemo()
+	bad = append(bad, read(third, 0))
+	for _, b := range bad {
+		for _, s := range b {
+			t.Error(s)
+		}
+	}
+	t.Logf("%d replies: misses %d and %d of the two, %d of the third (hits %d, volatile %d); %d shapes learnt (at most %d)",
+		len(texts), workers[0].Misses, workers[1].Misses, third.Misses, third.Hits, third.Volatile, len(l.entries), maxMemo)
+	if third.Misses != 0 || third.Hits == 0 {
+		t.Errorf("the third Memo classified %d replies itself, %d from memory; want 0, all but the volatile", third.Misses, third.Hits)
 	}
 }
 

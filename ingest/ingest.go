@@ -30,6 +30,11 @@ type Options struct {
 	// Since and Until bound the time of the lines read (zero: no bound):
 	// lines outside are counted in Counts.Skipped and otherwise ignored.
 	Since, Until time.Time
+	// Learnt, when set (made by Catalog.NewLearnt), is shared by the
+	// Readers that read one log in parallel: a reply's shape one of them
+	// classified, the others read from memory (classify.Learnt). nil: the
+	// Reader learns alone.
+	Learnt *classify.Learnt
 }
 
 // Totals count delivery lines as pflogsumm does.
@@ -143,7 +148,11 @@ func NewReader(opts Options, ref time.Time) *Reader {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	return &Reader{opts: opts, parser: postfixlog.NewParser(ref, opts.Location), memo: opts.Catalog.NewMemo(),
+	memo := opts.Catalog.NewMemo()
+	if opts.Learnt != nil {
+		memo = opts.Learnt.NewMemo()
+	}
+	return &Reader{opts: opts, parser: postfixlog.NewParser(ref, opts.Location), memo: memo,
 		windowed: !opts.Since.IsZero() || !opts.Until.IsZero()}
 }
 

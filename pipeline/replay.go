@@ -212,13 +212,14 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 		readErr = readChunks(ctx, inputs, opts.MaxLine, tokens, bufs, chunks, &res.TooLong, &res.Cut, opts.Progress)
 	}()
 
-	// Workers: parse and classify.
+	// Workers: parse and classify, sharing the reply shapes they learn.
+	learnt := opts.Catalog.NewLearnt()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(opts, inputs)
+			w := newWorker(opts, inputs, learnt)
 			for c := range chunks {
 				select {
 				case results <- w.do(c, obsFree.get()):
@@ -416,11 +417,12 @@ type worker struct {
 	readers []*ingest.Reader
 }
 
-func newWorker(opts Options, inputs []Input) *worker {
+func newWorker(opts Options, inputs []Input, learnt *classify.Learnt) *worker {
 	w := &worker{}
 	for _, in := range inputs {
 		w.readers = append(w.readers, ingest.NewReader(ingest.Options{
 			Catalog: opts.Catalog, Location: opts.Location, SendingIP: opts.SendingIP, Since: opts.Since, Until: opts.Until,
+			Learnt: learnt,
 		}, in.Ref))
 	}
 	return w
