@@ -84,8 +84,18 @@ const (
 
 // shapeSlot is a reply text and its shape (Memo.shapes).
 type shapeSlot struct {
-	in    []byte // what keyHead appends, and the text (ASCII)
-	low   []byte // the text in lower case
+	// What a text that comes again reads first (64 bytes).
+	sum uint64 // the hash of in (Memo.sumOf)
+	// e is the entry of the shape once found or learnt (nil before):
+	// an entry stays true of its shape, and a text that came again costs
+	// no key and no look-up. For a shape of a rule with host conditions
+	// it is the mark (hostRule), and the entry is looked up with the
+	// host's suffixes.
+	e   *memoEntry
+	in  []byte // what keyHead appends, and the text (ASCII)
+	low []byte // the text in lower case
+
+	buf   []byte // in, then low
 	shape []byte // what shape appended to the key head
 	spans []maskSpan
 }
@@ -175,13 +185,30 @@ func (m *Memo) Classify(in Input) Verdict {
 		return m.c.Classify(in)
 	}
 	h := m.host(in.RemoteHost)
-	m.key = m.shapeOf(&in, h)
-	e := m.entry(m.key)
+	sl := m.shapeOf(&in, h)
+	spans := m.spans
+	var e *memoEntry
+	switch {
+	case sl != nil && sl.e != nil && !sl.e.hostRule:
+		// A text that came before, its entry known: no key, no look-up.
+		e, spans = sl.e, sl.spans
+	case sl != nil && sl.e != nil:
+		e = sl.e
+	default:
+		e = m.entry(m.key)
+		if sl != nil {
+			sl.e = e
+		}
+	}
 	if e != nil && e.hostRule {
 		e = m.entry(h.appendSig(m.key))
 	}
 	if e == nil {
-		return m.learn(in, h)
+		v, mark := m.learn(in, h)
+		if sl != nil {
+			sl.e = mark
+		}
+		return v
 	}
 	if e.volatile {
 		m.Volatile++
@@ -194,7 +221,7 @@ func (m *Memo) Classify(in Input) Verdict {
 	}
 	v, target, listed := m.c.verdict(&e.f, &in, hi)
 	if listed {
-		v.Listed = m.listed(e.listed, text, target, &in)
+		v.Listed = m.listed(e.listed, text, target, &in, spans)
 	}
 	return v
 }
@@ -220,13 +247,14 @@ func (m *Memo) keep(key []byte, e *memoEntry) {
 	m.entries[string(key)] = e
 }
 
-// listed finds the listed address of a reply of a shape as mode says.
-func (m *Memo) listed(mode byte, text, target string, in *Input) string {
+// listed finds the listed address of a reply of a shape as mode says
+// (spans: the shape's masked tokens in text).
+func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpan) string {
 	switch mode {
 	case listedSending:
 		return in.SendingIP
 	case listedSpan:
-		for _, sp := range m.spans {
+		for _, sp := range spans {
 			if sp.k != maskIP && sp.k != maskIPPort {
 				continue
 			}
@@ -254,8 +282,9 @@ func publicIPv4(s string) bool {
 
 // learn classifies in (whose key, without the host, is m.key) and
 // remembers what its text says: as volatile when its masked tokens
-// mattered.
-func (m *Memo) learn(in Input, h *memoHost) Verdict {
+// mattered. It returns the verdict and the entry under m.key (the mark of
+// a rule with host conditions, or the entry).
+func (m *Memo) learn(in Input, h *memoHost) (Verdict, *memoEntry) {
 	m.Misses++
 	sc := m.c.scratch.Get().(*scratch)
 	defer m.c.scratch.Put(sc)
@@ -305,11 +334,11 @@ func (m *Memo) learn(in Input, h *memoHost) Verdict {
 		sig := h.appendSig(m.key)
 		m.keep(sig, e)
 		m.share(sig, e)
-		return v
+		return v, mark
 	}
 	m.keep(m.key, e)
 	m.share(m.key, e)
-	return v
+	return v, e
 }
 
 // share hands what m learnt to the other Memos of its Learnt.
@@ -490,9 +519,12 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 	return append(key, in.Reply.Enhanced...)
 }
 
-// shapeOf returns in's key head and its text's shape (shape), setting
+// shapeOf sets m.key to in's key head and its text's shape (shape), and
 // m.spans, from the text's slot in m.shapes when the text came before and
-// does not name the remote host.
+// does not name the remote host; it returns the slot that holds the text
+// (nil for none). When the slot knows the shape's entry, and it is not the
+// mark of a rule with host conditions, m.key and m.spans are left as they
+// are: the slot has all that is needed.
 //
 // shape masks a token equal to the remote host's name (strings.EqualFold)
 // and nothing else of the host's: a text's shape is the same from every
@@ -501,29 +533,37 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 // the text does not hold in any case of its letters. (Unicode folds some
 // letters beyond ASCII onto ASCII ones: a text or a name that is not ASCII
 // is shaped each time.)
-func (m *Memo) shapeOf(in *Input, h *memoHost) []byte {
+func (m *Memo) shapeOf(in *Input, h *memoHost) *shapeSlot {
 	text := in.Reply.Text
 	m.head = append(m.keyHead(m.head[:0], in), text...)
 	asciiHost := h == nil || h.low != ""
+	sum := m.sumOf(m.head)
 	sl := &m.shapes[m.slotOf(m.head)]
-	if asciiHost && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.low, unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
-		m.spans = append(m.spans[:0], sl.spans...)
-		return append(m.key[:0], sl.shape...)
+	if asciiHost && sl.sum == sum && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.low, unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
+		if sl.e == nil || sl.e.hostRule {
+			m.spans = append(m.spans[:0], sl.spans...)
+			m.key = append(m.key[:0], sl.shape...)
+		}
+		return sl
 	}
 	m.shaped++
-	key := m.shape(m.keyHead(m.key[:0], in), text, in.RemoteHost, h)
+	m.key = m.shape(m.keyHead(m.key[:0], in), text, in.RemoteHost, h)
 	if !asciiHost || !isASCII(text) {
-		return key
+		return nil
 	}
 	m.text = appendLower(m.text[:0], text)
 	if h != nil && bytes.Contains(m.text, unsafe.Slice(unsafe.StringData(h.low), len(h.low))) {
-		return key
+		return nil
 	}
-	sl.in = append(sl.in[:0], m.head...)
-	sl.low = append(sl.low[:0], m.text...)
-	sl.shape = append(sl.shape[:0], key...)
+	// The text and its lower case side by side: a text that comes again
+	// reads the one, then the other.
+	sl.sum = sum
+	sl.buf = append(append(sl.buf[:0], m.head...), m.text...)
+	sl.in, sl.low = sl.buf[:len(m.head)], sl.buf[len(m.head):]
+	sl.shape = append(sl.shape[:0], m.key...)
 	sl.spans = append(sl.spans[:0], m.spans...)
-	return key
+	sl.e = nil
+	return sl
 }
 
 // slotOf is the slot of m.shapes for a key head and text: a hash of its
@@ -531,6 +571,13 @@ func (m *Memo) shapeOf(in *Input, h *memoHost) []byte {
 // not only share a slot).
 func (m *Memo) slotOf(head []byte) int {
 	return int((maphash.Bytes(m.seed, head[:min(len(head), 64)]) ^ uint64(len(head))*0x9e3779b97f4a7c15) % shapeSlots)
+}
+
+// sumOf is the hash of a whole key head and text, which a slot keeps
+// beside it: a text that shares the slot of another but differs from it
+// is told apart without reading the other's bytes.
+func (m *Memo) sumOf(head []byte) uint64 {
+	return maphash.Bytes(m.seed, head)
 }
 
 // isASCII reports whether s is ASCII.
