@@ -47,8 +47,15 @@ import (
 type Memo struct {
 	c       *Catalog
 	entries map[string]*memoEntry
-	hosts   map[string]*memoHost
 	learnt  *Learnt // shared with other Memos; nil: none
+
+	// hosts are the remote hosts seen, by the hash of their names, in
+	// open addressing (linear probing) at most three quarters full: a
+	// look-up reads a slot and the host, which holds a short name, where a
+	// map of names read its control word, its slot and the name, and then
+	// the host.
+	hosts  []hostSlot
+	nHosts int
 
 	suffixes map[string]int32 // the host suffixes Classify tests the remote host against
 	suffixAt []string         // and in order
@@ -75,12 +82,23 @@ type Memo struct {
 }
 
 // maxMemo bounds the shapes a Memo remembers, maxMemoHosts the hosts;
-// shapeSlots is how many texts it remembers the shapes of (Memo.shapes).
+// shapeSlots is how many texts it remembers the shapes of (Memo.shapes);
+// minHostSlots is the size its table of hosts starts at (it doubles, to
+// 8,192 at most, as hosts come: a log of a few hundred receivers keeps it
+// small).
 const (
 	maxMemo      = 2048
 	maxMemoHosts = 4096
 	shapeSlots   = 512
+	minHostSlots = 512
 )
+
+// hostSlot is a place of Memo.hosts: a remote host and the hash of its
+// name (nil: free).
+type hostSlot struct {
+	sum uint64
+	h   *memoHost
+}
 
 // shapeSlot is a reply text and its shape (Memo.shapes).
 type shapeSlot struct {
@@ -132,6 +150,10 @@ type memoHost struct {
 	// low is the name in lower case when it is ASCII ("" otherwise): a
 	// text that does not hold it does not name the host (shapeOf).
 	low string
+	// name holds the name (info.host) when it fits: a look-up compares
+	// it where it reads the host, and a text's test reads low (the name
+	// again when it is in lower case) there too.
+	name [48]byte
 }
 
 // maskSpan is a masked token of the reply text: text[s:e], of class k.
@@ -155,7 +177,7 @@ const (
 
 // NewMemo returns a Memo of the catalog.
 func (c *Catalog) NewMemo() *Memo {
-	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: map[string]*memoHost{}, suffixes: map[string]int32{}, seed: maphash.MakeSeed()}
+	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: make([]hostSlot, minHostSlots), suffixes: map[string]int32{}, seed: maphash.MakeSeed()}
 	add := func(s string) {
 		s = strings.ToLower(s)
 		if _, ok := m.suffixes[s]; !ok {
@@ -239,12 +261,14 @@ func (m *Memo) entry(key []byte) *memoEntry {
 	return e
 }
 
-// keep remembers e under key.
-func (m *Memo) keep(key []byte, e *memoEntry) {
+// keep remembers e under key, and returns the key as kept.
+func (m *Memo) keep(key []byte, e *memoEntry) string {
 	if len(m.entries) >= maxMemo {
 		clear(m.entries)
 	}
-	m.entries[string(key)] = e
+	k := string(key)
+	m.entries[k] = e
+	return k
 }
 
 // listed finds the listed address of a reply of a shape as mode says
@@ -328,24 +352,14 @@ func (m *Memo) learn(in Input, h *memoHost) (Verdict, *memoEntry) {
 		mark := m.entries[string(m.key)]
 		if mark == nil {
 			mark = &memoEntry{hostRule: true}
-			m.keep(m.key, mark)
-			m.share(m.key, mark)
+			m.learnt.put(m.keep(m.key, mark), mark)
 		}
 		sig := h.appendSig(m.key)
-		m.keep(sig, e)
-		m.share(sig, e)
+		m.learnt.put(m.keep(sig, e), e)
 		return v, mark
 	}
-	m.keep(m.key, e)
-	m.share(m.key, e)
+	m.learnt.put(m.keep(m.key, e), e)
 	return v, e
-}
-
-// share hands what m learnt to the other Memos of its Learnt.
-func (m *Memo) share(key []byte, e *memoEntry) {
-	if m.learnt != nil {
-		m.learnt.put(key, e)
-	}
 }
 
 // Learnt is what Memos made by its NewMemo learn, shared: a replay's
@@ -380,13 +394,17 @@ func (l *Learnt) get(key []byte) *memoEntry {
 	return l.entries[string(key)]
 }
 
-func (l *Learnt) put(key []byte, e *memoEntry) {
+// put shares what a Memo learnt (nothing for a Memo of no Learnt).
+func (l *Learnt) put(key string, e *memoEntry) {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.entries) >= maxMemo {
 		clear(l.entries)
 	}
-	l.entries[string(key)] = e
+	l.entries[key] = e
 }
 
 // listedMode tells how the listed address of replies of the shape of text
@@ -454,11 +472,20 @@ func (m *Memo) host(host string) *memoHost {
 	if host == "" {
 		return nil
 	}
-	if h := m.hosts[host]; h != nil {
-		return h
+	sum := maphash.String(m.seed, host)
+	mask := uint64(len(m.hosts) - 1)
+	for i := sum & mask; m.hosts[i].h != nil; i = (i + 1) & mask {
+		if sl := &m.hosts[i]; sl.sum == sum && sl.h.info.host == host {
+			return sl.h
+		}
 	}
-	host = strings.Clone(host)
-	h := &memoHost{info: hostInfo{host: host, hp: m.c.hostProvider(host)}} // registrable when first asked (most hosts never are)
+	h := &memoHost{}
+	if len(host) <= len(h.name) {
+		host = unsafe.String(&h.name[0], copy(h.name[:], host))
+	} else {
+		host = strings.Clone(host)
+	}
+	h.info = hostInfo{host: host, hp: m.c.hostProvider(host)} // registrable when first asked (most hosts never are)
 	add := func(i int32) { h.sig = append(h.sig, byte(i>>8), byte(i)) }
 	ascii := true
 	for i := 0; i < len(host); i++ {
@@ -467,7 +494,7 @@ func (m *Memo) host(host string) *memoHost {
 		}
 	}
 	if ascii {
-		low := strings.ToLower(host)
+		low := strings.ToLower(host) // host itself when it is in lower case
 		h.low = low
 		if i, ok := m.suffixes[low]; ok {
 			add(i)
@@ -487,11 +514,38 @@ func (m *Memo) host(host string) *memoHost {
 		}
 	}
 	h.catalog = len(h.sig) > 0
-	if len(m.hosts) >= maxMemoHosts {
+	switch {
+	case m.nHosts >= maxMemoHosts:
 		clear(m.hosts)
+		m.nHosts = 0
+	case 4*(m.nHosts+1) > 3*len(m.hosts):
+		m.growHosts()
+		mask = uint64(len(m.hosts) - 1)
 	}
-	m.hosts[host] = h
+	i := sum & mask
+	for m.hosts[i].h != nil {
+		i = (i + 1) & mask
+	}
+	m.hosts[i] = hostSlot{sum, h}
+	m.nHosts++
 	return h
+}
+
+// growHosts doubles the table of hosts (at most three quarters full).
+func (m *Memo) growHosts() {
+	old := m.hosts
+	m.hosts = make([]hostSlot, 2*len(old))
+	mask := uint64(len(m.hosts) - 1)
+	for k := range old {
+		if old[k].h == nil {
+			continue
+		}
+		i := old[k].sum & mask
+		for m.hosts[i].h != nil {
+			i = (i + 1) & mask
+		}
+		m.hosts[i] = old[k]
+	}
 }
 
 // appendSig appends to key the suffixes the host ends in (none for no

@@ -131,6 +131,40 @@ func TestLearntShared(t *testing.T) {
 	}
 }
 
+// TestMemoHosts: the memo's table of remote hosts (Memo.host) gives each
+// name its own host, the same one again while it remembers it, with the
+// suffixes a fresh memo finds for it, and starts afresh past maxMemoHosts
+// names.
+func TestMemoHosts(t *testing.T) {
+	c := Default()
+	m := c.NewMemo()
+	var names []string
+	for i := range maxMemoHosts * 5 / 2 {
+		names = append(names, fmt.Sprintf("MX%d.Example%d.net", i%7, i), fmt.Sprintf("eur%02d-com.mail.protection.outlook.com", i),
+			fmt.Sprintf("Inbound-Relay%d.Mail-Filtering.Eu-West-%d.Example-Hosting.net", i%3, i)) // longer than a slot holds
+	}
+	for round := range 2 {
+		for i, n := range names {
+			h := m.host(n)
+			if h.info.host != n {
+				t.Fatalf("round %d: host(%q) is %q's", round, n, h.info.host)
+			}
+			if again := m.host(n); again != h {
+				t.Fatalf("round %d: host(%q) not found again", round, n)
+			}
+			if i%64 != 0 {
+				continue
+			}
+			if fresh := c.NewMemo().host(n); string(fresh.sig) != string(h.sig) || fresh.catalog != h.catalog || fresh.low != h.low {
+				t.Fatalf("round %d: host(%q) = %+v, a fresh memo's %+v", round, n, h, fresh)
+			}
+		}
+		if m.nHosts > maxMemoHosts {
+			t.Fatalf("%d hosts remembered, at most %d", m.nHosts, maxMemoHosts)
+		}
+	}
+}
+
 // vary returns text with its masked tokens replaced by random values of
 // their kind, as another message's reply of the same shape; the remote
 // host's name (from host) becomes the new host's (to).

@@ -213,7 +213,10 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	}()
 
 	// Workers: parse and classify, sharing the reply shapes they learn.
-	learnt := opts.Catalog.NewLearnt()
+	var learnt *classify.Learnt
+	if workers > 1 {
+		learnt = opts.Catalog.NewLearnt()
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
