@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 //go:embed catalog.yaml
@@ -71,6 +72,7 @@ type Catalog struct {
 
 	m        *matcher
 	litRules [][]int32 // literal → rules it can trigger
+	litText  [][]byte  // each literal, as the matcher finds it (Catalog.addressOnly)
 	nameLits []nameLit // Provider.Names, in catalog order
 	// supLits: the plain cues of the generic layer's Supposed vetoes, the
 	// cheap test before cueSet.supposes (Catalog.read)
@@ -554,6 +556,10 @@ func build(src source, res patterns) (*Catalog, []string) {
 	c.rules = rules
 	c.hostIdx, c.domainIdx = newSuffixIndex(c.hostProv), newSuffixIndex(c.domainProv)
 	c.m = <-table
+	c.litText = make([][]byte, len(litList))
+	for i, l := range litList {
+		c.litText[i] = unsafe.Slice(unsafe.StringData(l), len(l)) // (read only)
+	}
 	nl, nr := (len(litList)+63)/64, (len(rules)+63)/64
 	c.scratch.New = func() any {
 		return &scratch{buf: make([]byte, 0, 512), hits: make([]uint64, nl), cand: make([]uint64, nr)}

@@ -121,6 +121,15 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		sc.cand[r>>6] |= 1 << (uint(r) & 63)
 	}
 	hit := c.firstRule(text, in, sc, func(r *crule) bool { return !in.NoReply || r.cat != Blocklist })
+	if hit != nil && hit.cat == Blocklist && hit.cues == nil && hit.prov != nil && len(hit.r.Hosts) == 0 && c.addressOnly(text, hit, sc.hits) {
+		// A provider's rule that matched only by words inside the
+		// recipient's or sender's address the reply quotes ("554 <
+		// bob@bigpond.com>: Client host rejected: … blacklisted") does
+		// not name who refused: where our mail was going names no one.
+		// The other rules decide (issue 14, twenty-fourth round).
+		prov := hit.prov
+		hit = c.firstRule(text, in, sc, func(r *crule) bool { return r.prov != prov && (!in.NoReply || r.cat != Blocklist) })
+	}
 	if hit != nil && hit.cat == Blocklist && hit.cues == nil && hit.prov != nil && hit.r.Via == "" && hit.r.Found == "" && len(hit.r.Hosts) == 0 && c.inForeignHosts(text, hit.prov) {
 		// A provider's name only as a label of another domain's host
 		// name ("User unknown - mail.sorbs.example.com", "Recipient

@@ -332,22 +332,255 @@ func hostsIn(text []byte, fn func(name []byte) bool) bool {
 }
 
 // mailDomainsIn calls fn with the domain of each mail address the reply
-// shows ("forward this message to delist@example.net" gives
-// "example.net"), until fn returns true: a removal contact names its
-// operator as a link does.
+// shows, until fn returns true for one the reply offers as a contact
+// (contactAt: "forward this message to delist@example.net" gives
+// "example.net"): a removal contact names its operator as a link does.
+// The recipient or sender a reply quotes ("<bob@example.net>: Client
+// host rejected", "(for bob@example.net)") names only where our mail was
+// going.
 func mailDomainsIn(text []byte, fn func(domain []byte) bool) bool {
 	for i := 0; i < len(text); i++ {
 		if text[i] != '@' || i == 0 || !(isAlnum(text[i-1]) || text[i-1] == '.' || text[i-1] == '-') {
 			continue
 		}
 		if d := domainAtBytes(text[i+1:]); len(d) > 0 && validName(d) {
-			if fn(d) {
+			// (the look-up first: most addresses are no provider's)
+			if fn(d) && contactAt(text, i, i+1+len(d)) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// contactAt reports whether the mail address whose '@' is text[at], its
+// domain ending at end, is one the reply offers as a contact (issue 14,
+// twenty-fourth round): never in the envelope's places ("<addr>:", "for
+// <addr>", "to=<addr>", "RCPT TO:<addr>", "user addr", "Mail to addr
+// refused", "<addr> 宛"); else when its local part is a role's
+// ("postmaster", "abuse", "delist", "unblock", …: contactLocals) or the
+// words before it in its clause ask to write there ("please contact",
+// "write to", "forward this message to", "Kontakt:"; contactWords), or
+// those after it do ("… までご連絡ください").
+func contactAt(text []byte, at, end int) bool {
+	s := at
+	for s > 0 && (isAlnum(text[s-1]) || text[s-1] == '.' || text[s-1] == '-' || text[s-1] == '+') {
+		s--
+	}
+	// after it: "<addr>:", "addr: Recipient address rejected", "<addr> 宛",
+	// "addr unknown"
+	a := end
+	if a < len(text) && text[a] == '>' {
+		a++
+	}
+	if a < len(text) && text[a] == ':' && (a+1 == len(text) || text[a+1] == ' ') {
+		return false
+	}
+	after := bytes.TrimLeft(text[a:], " >)")
+	if bytes.HasPrefix(after, []byte("宛")) || bytes.HasPrefix(after, []byte("unknown")) || bytes.HasPrefix(after, []byte("does not exist")) {
+		return false
+	}
+	// before it: the words of its clause, the nearest last
+	before := bytes.TrimRight(text[:s], " <([\"'")
+	cs := max(0, len(before)-120)
+	for i := len(before) - 1; i >= cs; i-- {
+		if c := before[i]; c == ';' || c == '!' || c == '?' || c == '(' || c == ')' || c == '.' && i+1 < len(before) && before[i+1] == ' ' {
+			cs = i + 1
+			break
+		}
+		if before[i] == 0xe3 && bytes.HasPrefix(before[i:], []byte("。")) {
+			cs = i + len("。")
+			break
+		}
+	}
+	clause := bytes.TrimLeft(before[cs:], " ")
+	for _, w := range envelopeWords {
+		if bytes.HasSuffix(clause, w) && !wordBefore(clause, len(clause)-len(w)) {
+			return false
+		}
+	}
+	// "Mail to addr refused", "Your message to addr was blocked": the
+	// clause is only the recipient's
+	lead := clause
+	for len(lead) > 0 && (isDigit(lead[0]) || lead[0] == '.' || lead[0] == ' ') {
+		lead = lead[1:] // a code, an enhanced code
+	}
+	lead = bytes.TrimPrefix(lead, []byte("your "))
+	for _, w := range envelopeClauses {
+		if bytes.Equal(lead, w) {
+			return false
+		}
+	}
+	if contactLocal(text[s:at]) {
+		return true
+	}
+	// the words of the clause, and the imperative "mail postmaster@…"
+	for k := 0; k < len(clause); {
+		for k < len(clause) && !isLetter(clause[k]) && clause[k] < utf8.RuneSelf {
+			k++
+		}
+		j := k
+		for j < len(clause) && (isLetter(clause[j]) || clause[j] == '-' || clause[j] >= utf8.RuneSelf) {
+			j++
+		}
+		if contactWords[string(clause[k:j])] {
+			return true
+		}
+		if w := string(clause[k:j]); j >= len(clause) && (w == "mail" || w == "email" || w == "e-mail") && len(lead) > len(w) {
+			return true // "… mail postmaster@example.net" (not "Mail addr refused")
+		}
+		k = j
+	}
+	for _, w := range contactScripts {
+		if bytes.Contains(clause, w) {
+			return true
+		}
+	}
+	// after it, in its sentence: "… までご連絡ください"
+	if e := bytes.Index(after, []byte("。")); e >= 0 {
+		after = after[:e]
+	}
+	after = after[:min(len(after), 60)]
+	for _, w := range contactScripts {
+		if bytes.Contains(after, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// addressOnly reports whether rule r matched the text only by literals
+// inside mail addresses that are no contacts (contactAt): every literal
+// of its any that the text holds, or one of its all, occurs there and
+// nowhere else. hits are the literals the matcher found.
+func (c *Catalog) addressOnly(text []byte, r *crule, hits []uint64) bool {
+	if bytes.IndexByte(text, '@') < 0 {
+		return false // the common case: no address at all
+	}
+	has := func(l int32) bool { return hits[l>>6]&(1<<(uint(l)&63)) != 0 }
+	inAddr := func(l int32) bool {
+		w := c.litText[l]
+		seen := false
+		for off := 0; off < len(text); {
+			k := bytes.Index(text[off:], w)
+			if k < 0 {
+				break
+			}
+			k += off
+			off = k + 1
+			if !inRecipient(text, k, k+len(w)) {
+				return false
+			}
+			seen = true
+		}
+		return seen
+	}
+	if len(r.any) > 0 {
+		only := false
+		for _, l := range r.any {
+			if has(l) {
+				if !inAddr(l) {
+					only = false
+					break
+				}
+				only = true
+			}
+		}
+		if only {
+			return true
+		}
+	}
+	for _, l := range r.all {
+		if inAddr(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// inRecipient reports whether text[k:e] lies inside a mail address that
+// is no contact (contactAt): its local part or its domain.
+func inRecipient(text []byte, k, e int) bool {
+	s := k
+	for s > 0 && (isAlnum(text[s-1]) || text[s-1] == '.' || text[s-1] == '-' || text[s-1] == '+' || text[s-1] == '@') {
+		s--
+	}
+	f := e
+	for f < len(text) && (isAlnum(text[f]) || text[f] == '.' || text[f] == '-' || text[f] == '+' || text[f] == '@') {
+		f++
+	}
+	at := s + bytes.IndexByte(text[s:f], '@')
+	if at < s || at == s {
+		return false
+	}
+	d := domainAtBytes(text[at+1 : f])
+	return len(d) > 0 && at+1+len(d) >= e && !contactAt(text, at, at+1+len(d))
+}
+
+// envelopeWords, just before a mail address (past "<", "(" and spaces),
+// put it in the envelope: the recipient or sender of our mail.
+var envelopeWords = [][]byte{[]byte("for"), []byte("to="), []byte("from="), []byte("from"), []byte("rcpt to:"), []byte("mail from:"),
+	[]byte("rcpt to"), []byte("mail from"), []byte("recipient"), []byte("rcpt"), []byte("user"), []byte("mailbox"), []byte("sender"),
+	[]byte("address"), []byte("originator"), []byte("rfc822;"), []byte("deliver to"), []byte("delivery to"), []byte("delivered to"),
+	[]byte("relay to"), []byte("relaying to"), []byte("forwarded to"), []byte("your message to"), []byte("your mail to"),
+	[]byte("your email to"), []byte("your e-mail to"),
+	// German, French, Spanish, Italian: "Zustellung an <addr>", "für",
+	// "pour", "para", "destinataire"
+	[]byte("zustellung an"), []byte("nachricht an"), []byte("e-mail an"), []byte("mail an"), []byte("für"), []byte("empfänger"),
+	[]byte("pour"), []byte("destinataire"), []byte("para"), []byte("destinatario")}
+
+// envelopeClauses are whole clauses before a mail address that make it
+// the recipient ("Mail to bob@example.net refused", "Messages to … deferred").
+var envelopeClauses = [][]byte{[]byte("mail to"), []byte("message to"), []byte("messages to"), []byte("email to"), []byte("e-mail to"),
+	[]byte("mail for"), []byte("message for"), []byte("mail"), []byte("email"), []byte("e-mail")}
+
+// contactWords, in the clause before a mail address, offer it as a
+// contact.
+var contactWords = map[string]bool{
+	"contact": true, "contacts": true, "contacting": true, "please": true, "kindly": true, "write": true, "forward": true,
+	"report": true, "register": true, "reach": true, "notify": true, "inform": true, "ask": true, "questions": true,
+	"question": true, "assistance": true, "help": true, "helpdesk": true, "support": true, "postmaster": true, "abuse": true,
+	"delist": true, "delisting": true, "removal": true, "unblock": true, "unblocking": true, "whitelist": true,
+	"whitelisting": true, "complaints": true, "mailto": true,
+	// German, French, Spanish, Italian, Polish, Portuguese
+	"kontakt": true, "kontaktieren": true, "wenden": true, "schreiben": true, "contactez": true, "contacter": true, "écrivez": true,
+	"écrire": true, "contacte": true, "contacto": true, "escriba": true, "escribe": true, "contatta": true, "contattare": true,
+	"contattaci": true, "scrivere": true, "scrivi": true, "napisz": true, "contato": true,
+}
+
+// contactScripts are contact words of scripts without spaces, and
+// Russian's, before or after a mail address.
+var contactScripts = [][]byte{[]byte("連絡"), []byte("問い合わせ"), []byte("問合せ"), []byte("窓口"), []byte("联系"), []byte("联络"),
+	[]byte("обрат"), []byte("напиш"), []byte("пишите")}
+
+// contactLocal reports whether a mail address's local part is a role's
+// (a segment between '.', '_', '-' and '+' that begins with one of
+// contactLocals, or is one of the short ones): "postmaster",
+// "abuse_rbl", "delist.forefront", "blockedbyearthlink", "noc".
+func contactLocal(local []byte) bool {
+	for len(local) > 0 {
+		k := 0
+		for k < len(local) && local[k] != '.' && local[k] != '_' && local[k] != '-' && local[k] != '+' {
+			k++
+		}
+		seg := local[:k]
+		local = local[min(k+1, len(local)):]
+		for _, p := range contactLocals {
+			if bytes.HasPrefix(seg, p) {
+				return true
+			}
+		}
+		switch string(seg) {
+		case "noc", "rbl", "dnsbl", "bl", "remove", "help":
+			return true
+		}
+	}
+	return false
+}
+
+var contactLocals = [][]byte{[]byte("postmaster"), []byte("hostmaster"), []byte("mailmaster"), []byte("spammaster"), []byte("listmaster"),
+	[]byte("abuse"), []byte("delist"), []byte("unblock"), []byte("block"), []byte("blacklist"), []byte("spam"), []byte("antispam"),
+	[]byte("support"), []byte("helpdesk"), []byte("security"), []byte("removal"), []byte("whitelist"), []byte("kontakt"), []byte("contact")}
 
 // howFound says how a receiver's own rule (a provider of kind
 // proprietary) that sets no "found" knows its receiver in this reply:
@@ -401,9 +634,36 @@ func hostNameAt(text []byte, d string) bool {
 		if end < len(text) && (isAlnum(text[end]) || text[end] == '-' || wordAfter(text, end)) {
 			continue
 		}
+		if at := addressAt(text, k); at >= 0 && !contactAt(text, at, hostEnd(text, end)) {
+			continue // a recipient's address, not the receiver's contact
+		}
 		return true
 	}
 	return false
+}
+
+// addressAt returns the index of the '@' of the mail address whose domain
+// the host name at text[k] is or ends, or -1 when it is no address's.
+func addressAt(text []byte, k int) int {
+	s := k
+	for s > 0 && (isAlnum(text[s-1]) || text[s-1] == '.' || text[s-1] == '-') {
+		s--
+	}
+	if s > 1 && text[s-1] == '@' && (isAlnum(text[s-2]) || text[s-2] == '.' || text[s-2] == '-' || text[s-2] == '+') {
+		return s - 1
+	}
+	return -1
+}
+
+// hostEnd returns where the host name that goes on at text[e] ends.
+func hostEnd(text []byte, e int) int {
+	for e < len(text) && (isAlnum(text[e]) || text[e] == '.' || text[e] == '-') {
+		e++
+	}
+	for e > 0 && (text[e-1] == '.' || text[e-1] == '-') {
+		e--
+	}
+	return e
 }
 
 // callNames returns the words a reply calls p by, lower-cased: its id,
@@ -652,6 +912,13 @@ func (c *Catalog) inForeignHosts(text []byte, p *Provider) bool {
 			e := k + len(w)
 			if wordBefore(text, k) || e < len(text) && isAlnum(text[e]) {
 				continue // inside a longer word: no name of p
+			}
+			if at := addressAt(text, k); at >= 0 && !contactAt(text, at, hostEnd(text, e)) {
+				// the domain of a recipient's or sender's address
+				// ("<bob@gmx.net>: Client host rejected"): where our mail
+				// was going names no one (issue 14, twenty-fourth round)
+				seen = true
+				continue
 			}
 			// (the cheap test first: a name said as a word, not a label)
 			if !(k > 0 && (text[k-1] == '.' || text[k-1] == '-') || e < len(text) && (text[e] == '.' || text[e] == '-') && e+1 < len(text) && isAlnum(text[e+1])) {

@@ -199,8 +199,11 @@ func TestReceiverCodes(t *testing.T) {
 		{"Yahoo! JAPAN by name (not Yahoo)", "550 5.7.1 Your IP 192.0.2.1 is blocked by Yahoo! JAPAN", "yahoojp", Blocklist, FoundNamed},
 		{"Yahoo! JAPAN in Japanese (ヤフー)", "550 送信元IPアドレス 192.0.2.1 はヤフーによりブロックされています", "yahoojp", Blocklist, FoundNamed},
 		{"Yahoo by name", "550 5.7.1 Your IP 192.0.2.1 is blocked by Yahoo Mail", "yahoo", Blocklist, FoundNamed},
-		// Mail.ru's other mailbox domains are its own
-		{"Mail.ru mailbox domains (bk.ru, url)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", "mailru", Blocklist, FoundURL},
+		// Mail.ru's other mailbox domains are its own: a contact there is
+		// Mail.ru's; a recipient there, quoted by a host not named,
+		// names no one (issue 14, twenty-fourth round: it was Mail.ru's)
+		{"Mail.ru mailbox domains (bk.ru contact, url)", "550 Your IP 192.0.2.1 is blocked; contact postmaster@bk.ru", "mailru", Blocklist, FoundURL},
+		{"Mail.ru mailbox domains (bk.ru recipient)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", Unknown, Blocklist, FoundGeneric},
 	} {
 		t.Run(tc.source, func(t *testing.T) {
 			checkReceiver(t, tc.text, c.Classify(Input{Reply: reply.Parse(tc.text)}), tc.provider, tc.category, tc.found, "")
