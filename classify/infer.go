@@ -356,8 +356,8 @@ func mailDomainsIn(text []byte, fn func(domain []byte) bool) bool {
 // contactAt reports whether the mail address whose '@' is text[at], its
 // domain ending at end, is one the reply offers as a contact (issue 14,
 // twenty-fourth round): never in the envelope's places ("<addr>:", "for
-// <addr>", "to=<addr>", "RCPT TO:<addr>", "user addr", "Mail to addr
-// refused", "<addr> 宛"); else when its local part is a role's
+// <addr>", "to=<addr>", "RCPT TO:<addr>", "user addr", "<addr>...", "Mail
+// to addr refused", "<addr> 宛"); else when its local part is a role's
 // ("postmaster", "abuse", "delist", "unblock", …: contactLocals) or the
 // words before it in its clause ask to write there ("please contact",
 // "write to", "forward this message to", "Kontakt:"; contactWords), or
@@ -368,7 +368,7 @@ func contactAt(text []byte, at, end int) bool {
 		s--
 	}
 	// after it: "<addr>:", "addr: Recipient address rejected", "<addr> 宛",
-	// "addr unknown"
+	// "<addr>... User unknown" (sendmail's), "addr unknown"
 	a := end
 	if a < len(text) && text[a] == '>' {
 		a++
@@ -377,7 +377,7 @@ func contactAt(text []byte, at, end int) bool {
 		return false
 	}
 	after := bytes.TrimLeft(text[a:], " >)")
-	if bytes.HasPrefix(after, []byte("宛")) || bytes.HasPrefix(after, []byte("unknown")) || bytes.HasPrefix(after, []byte("does not exist")) {
+	if bytes.HasPrefix(after, []byte("宛")) || bytes.HasPrefix(after, []byte("...")) || bytes.HasPrefix(after, []byte("unknown")) || bytes.HasPrefix(after, []byte("does not exist")) {
 		return false
 	}
 	// before it: the words of its clause, the nearest last
@@ -523,7 +523,8 @@ var envelopeWords = [][]byte{[]byte("for"), []byte("to="), []byte("from="), []by
 	[]byte("rcpt to"), []byte("mail from"), []byte("recipient"), []byte("rcpt"), []byte("user"), []byte("mailbox"), []byte("sender"),
 	[]byte("address"), []byte("originator"), []byte("rfc822;"), []byte("deliver to"), []byte("delivery to"), []byte("delivered to"),
 	[]byte("relay to"), []byte("relaying to"), []byte("forwarded to"), []byte("your message to"), []byte("your mail to"),
-	[]byte("your email to"), []byte("your e-mail to"),
+	[]byte("your email to"), []byte("your e-mail to"), []byte("sending to"), []byte("sent to"), []byte("addressed to"),
+	[]byte("delivering to"), []byte("宛先"), []byte("宛先:"), []byte("宛先："),
 	// German, French, Spanish, Italian: "Zustellung an <addr>", "für",
 	// "pour", "para", "destinataire"
 	[]byte("zustellung an"), []byte("nachricht an"), []byte("e-mail an"), []byte("mail an"), []byte("für"), []byte("empfänger"),

@@ -58,6 +58,9 @@ var recipientQuoted = []string{
 	"host mx.example.org[192.0.2.9] said: 550 5.7.1 <%s> 宛のメールは受信できません。送信元IPアドレス 203.0.113.9 はブラックリストに登録されています (in reply to RCPT TO command)",
 	"550 5.7.1 Zustellung an <%s> abgelehnt: Ihre IP-Adresse 203.0.113.9 ist auf der Blacklist",
 	"host mx.example.org [192.0.2.9] SMTP error from remote mail server after RCPT TO:<%s>: 550 5.7.1 <%s>: your IP 203.0.113.9 is blacklisted",
+	"host mx.example.org[192.0.2.9] said: 550 5.7.1 Sending to %s is blocked: your IP 203.0.113.9 is blacklisted (in reply to RCPT TO command)",
+	"host mx.example.org[192.0.2.9] said: 550 5.7.1 <%s>... your IP 203.0.113.9 is blacklisted (in reply to RCPT TO command)",
+	"550 5.7.1 宛先: %s 送信元IPアドレス 203.0.113.9 はブラックリストに登録されています",
 }
 
 // Refusals that offer a contact at the receiver's mail domain (%s):
@@ -67,6 +70,7 @@ var contactOffered = []string{
 	"host mx.example.org[192.0.2.9] said: 554 5.7.1 IP 203.0.113.9 blocked. For removal write to abuse@%s (in reply to RCPT TO command)",
 	"550 送信元IPアドレス 203.0.113.9 はブロックされています。解除は postmaster@%s までご連絡ください",
 	"554 Ihre IP-Adresse 203.0.113.9 ist gesperrt, wenden Sie sich an abuse@%s",
+	"550 5.7.1 Your IP 203.0.113.9 is blacklisted, see mailto:delist@%s",
 }
 
 // recipientFamilies builds the rows of every catalog receiver's mail
