@@ -23,6 +23,7 @@ import (
 	_ "embed"
 	"errors"
 	"hash/crc32"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -172,25 +173,51 @@ type scratch struct {
 // TestBuiltinSamples classifies them.
 var defaultCatalog = sync.OnceValues(loadDefault)
 
-// loadDefault loads the built-in catalog from its Go literals
-// (builtinDocument, catalog_gen.go) when they were made from this
-// catalog.yaml (builtinSum, its CRC-32: 0.04 ms), else from catalog.yaml
-// itself: a build with the tag rblwatch_yamlcatalog, which go generate
-// uses to make them, or a catalog.yaml changed without go generate
-// (TestBuiltinGenerated fails then; the commands still load the catalog
-// as written, only slower).
+// defaultMerged is the built-in catalog before its build: Default builds
+// it, and LoadFile merges a user's file over it.
+var defaultMerged = sync.OnceValues(func() (merged, error) {
+	return mergeBuiltin(embeddedCatalog, builtinDocument, builtinSum)
+})
+
+// loadDefault loads the built-in catalog.
 func loadDefault() (*Catalog, error) {
-	return loadBuiltin(embeddedCatalog, builtinDocument, builtinSum)
+	m, err := defaultMerged()
+	if err != nil {
+		return nil, err
+	}
+	m.res = maps.Clone(m.res) // (LoadFile's loads share defaultMerged's)
+	return buildChecked(m, false)
 }
 
 // loadBuiltin is loadDefault of a catalog.yaml and the document made
 // from the one whose CRC-32 is sum.
 func loadBuiltin(data []byte, doc *document, sum uint32) (*Catalog, error) {
-	if doc != nil && crc32.ChecksumIEEE(data) == sum {
-		return load(nil, *doc, nil, EmbeddedName, true)
+	m, err := mergeBuiltin(data, doc, sum)
+	if err != nil {
+		return nil, err
 	}
-	d, problems := readDocument(data, EmbeddedName)
-	return load(nil, d, problems, EmbeddedName, true)
+	return buildChecked(m, false)
+}
+
+// mergeBuiltin checks and merges the built-in catalog from its Go
+// literals (doc: builtinDocument, catalog_gen.go) when they were made
+// from this catalog.yaml (sum: builtinSum, its CRC-32; 0.04 ms), else
+// from catalog.yaml itself: a build with the tag rblwatch_yamlcatalog,
+// which go generate uses to make them, or a catalog.yaml changed without
+// go generate (TestBuiltinGenerated fails then; the commands still load
+// the catalog as written, only slower).
+func mergeBuiltin(data []byte, doc *document, sum uint32) (merged, error) {
+	var problems []string
+	if doc == nil || crc32.ChecksumIEEE(data) != sum {
+		var d document
+		d, problems = readDocument(data, EmbeddedName)
+		doc = &d
+	}
+	m, problems := mergeOver(nil, *doc, problems, EmbeddedName)
+	if len(problems) > 0 {
+		return merged{}, &LoadError{Problems: problems}
+	}
+	return m, nil
 }
 
 // Default returns the embedded catalog, parsed once. It panics if the

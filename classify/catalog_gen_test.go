@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -220,69 +221,9 @@ func TestBuiltinReadings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv, gv := reflect.ValueOf(fromYAML).Elem(), reflect.ValueOf(fromGo).Elem()
-	for i := range cv.NumField() {
-		f := cv.Type().Field(i)
-		if f.Name == "scratch" { // a sync.Pool: its New is a func
-			continue
-		}
-		// (unexported: read through their addresses)
-		// and a map by provider (its pointers are each catalog's own)
-		// by the provider's id
-		field := func(v reflect.Value) any {
-			fv := reflect.NewAt(f.Type, unsafe.Pointer(v.Field(i).UnsafeAddr())).Elem()
-			if f.Type.Kind() != reflect.Map || f.Type.Key() != reflect.TypeFor[*Provider]() {
-				return fv.Interface()
-			}
-			byID := map[string]any{}
-			for it := fv.MapRange(); it.Next(); {
-				byID[it.Key().Interface().(*Provider).ID] = it.Value().Interface()
-			}
-			return byID
-		}
-		if !reflect.DeepEqual(field(cv), field(gv)) {
-			t.Errorf("Catalog.%s differs between the two readings", f.Name)
-		}
-	}
-
-	var ins []Input
-	files, _ := filepath.Glob("testdata/dev*.tsv")
-	batches, _ := filepath.Glob("testdata/batches/*.tsv")
-	files = append(append(files, "testdata/extra.tsv"), batches...)
-	if len(files) < 10 {
-		t.Fatalf("only %d test sets", len(files))
-	}
-	for _, f := range files {
-		for _, r := range readRows(t, f) {
-			ins = append(ins, r.input())
-		}
-	}
-	for _, r := range readCorpus(t) {
-		ins = append(ins, r.input())
-	}
-	for _, cr := range fromYAML.rules {
-		for _, s := range append(slices.Clone(cr.r.Samples), cr.r.Counter...) {
-			ins = append(ins, sampleInput(cr.r, s))
-		}
-	}
-	kinds := map[Category]int{}
-	for _, in := range ins {
-		want, got := fromYAML.Classify(in), fromGo.Classify(in)
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: verdict %+v from the Go literals, %+v from catalog.yaml", in.Reply.Text, got, want)
-			continue
-		}
-		kinds[want.Category]++
-		for _, lang := range []string{"en", "ja"} {
-			for _, role := range []Role{"", RoleDedicated, RoleOperator, RoleCustomer} {
-				if g, w := fromGo.Explain(got, lang, role), fromYAML.Explain(want, lang, role); !reflect.DeepEqual(g, w) {
-					t.Errorf("%q: explanation (%s, %q) differs between the readings", in.Reply.Text, lang, role)
-				}
-			}
-		}
-	}
-	if len(ins) < 3000 || kinds[Blocklist] < 1000 || len(kinds) < 6 {
-		t.Errorf("%d replies, verdicts %v: too few to tell the readings apart", len(ins), kinds)
+	sameCatalogs(t, fromYAML, fromGo)
+	if n, kinds := sameVerdicts(t, fromYAML, fromGo); n < 3000 || kinds[Blocklist] < 1000 || len(kinds) < 6 {
+		t.Errorf("%d replies, verdicts %v: too few to tell the readings apart", n, kinds)
 	}
 	if after, _ := readDocument(embeddedCatalog, EmbeddedName); !reflect.DeepEqual(*builtinDocument, after) {
 		t.Error("loading the built-in catalog changed its Go literals")
@@ -321,5 +262,156 @@ func TestBuiltinStale(t *testing.T) {
 	}
 	if got := c.Provider("spamhaus").Name; got != "Spamhaus (literal)" {
 		t.Errorf("the literals of this catalog.yaml are not loaded: spamhaus is named %q", got)
+	}
+}
+
+// sameCatalogs fails when two catalogs differ, field by field (a map by
+// provider compared by the providers' ids; the scratch pool left out).
+func sameCatalogs(t *testing.T, want, got *Catalog) {
+	t.Helper()
+	cv, gv := reflect.ValueOf(want).Elem(), reflect.ValueOf(got).Elem()
+	for i := range cv.NumField() {
+		f := cv.Type().Field(i)
+		if f.Name == "scratch" { // a sync.Pool: its New is a func
+			continue
+		}
+		// (unexported: read through their addresses)
+		// and a map by provider (its pointers are each catalog's own)
+		// by the provider's id
+		field := func(v reflect.Value) any {
+			fv := reflect.NewAt(f.Type, unsafe.Pointer(v.Field(i).UnsafeAddr())).Elem()
+			if f.Type.Kind() != reflect.Map || f.Type.Key() != reflect.TypeFor[*Provider]() {
+				return fv.Interface()
+			}
+			byID := map[string]any{}
+			for it := fv.MapRange(); it.Next(); {
+				byID[it.Key().Interface().(*Provider).ID] = it.Value().Interface()
+			}
+			return byID
+		}
+		if !reflect.DeepEqual(field(cv), field(gv)) {
+			t.Errorf("Catalog.%s differs", f.Name)
+		}
+	}
+}
+
+// sameVerdicts fails when two catalogs give a different verdict or
+// explanation (en and ja, each role) of a row of the test sets (not the
+// held-out ones), the extra rows, the batches, the shared corpus or a
+// sample of want's rules; it returns how many replies it tried and their
+// verdicts' categories.
+func sameVerdicts(t *testing.T, want, got *Catalog) (int, map[Category]int) {
+	t.Helper()
+	var ins []Input
+	files, _ := filepath.Glob("testdata/dev*.tsv")
+	batches, _ := filepath.Glob("testdata/batches/*.tsv")
+	files = append(append(files, "testdata/extra.tsv"), batches...)
+	if len(files) < 10 {
+		t.Fatalf("only %d test sets", len(files))
+	}
+	for _, f := range files {
+		for _, r := range readRows(t, f) {
+			ins = append(ins, r.input())
+		}
+	}
+	for _, r := range readCorpus(t) {
+		ins = append(ins, r.input())
+	}
+	for _, cr := range want.rules {
+		for _, s := range append(slices.Clone(cr.r.Samples), cr.r.Counter...) {
+			ins = append(ins, sampleInput(cr.r, s))
+		}
+	}
+	kinds := map[Category]int{}
+	for _, in := range ins {
+		w, g := want.Classify(in), got.Classify(in)
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%q: verdict %+v, want %+v", in.Reply.Text, g, w)
+			continue
+		}
+		kinds[w.Category]++
+		for _, lang := range []string{"en", "ja"} {
+			for _, role := range []Role{"", RoleDedicated, RoleOperator, RoleCustomer} {
+				if ge, we := got.Explain(g, lang, role), want.Explain(w, lang, role); !reflect.DeepEqual(ge, we) {
+					t.Errorf("%q: explanation (%s, %q) differs", in.Reply.Text, lang, role)
+				}
+			}
+		}
+	}
+	return len(ins), kinds
+}
+
+// TestLoadFileOverEntries: LoadFile merges a user's file over the
+// built-in catalog's entries without building the built-in catalog, and
+// gets what merging it over the built catalog gets (Load over Default):
+// the same catalog, verdicts and explanations, and the same problems of
+// a broken file.
+func TestLoadFileOverEntries(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, file string }{
+		{"override", `providers:
+  - id: spamhaus
+    advice:
+      ja: 'テスト用の助言です。'
+    zones:
+      - name: zen.example.test
+    rules:
+      - id: spamhaus
+        disabled: true
+      - id: spamhaus-local
+        regex: 'listed (at|by) spamhaus'
+        samples: ['550 5.7.1 Your address is listed by Spamhaus']
+  - id: examplebl
+    name: Example BL
+    kind: dnsbl
+    meaning: {en: 'A local list.'}
+    rules:
+      - id: examplebl
+        any: ['example block list']
+        regex: 'example block list \d+'
+        samples: ['550 5.7.1 You are on the Example Block List 7']
+rules:
+  - id: custom-greylist
+    category: greylist
+    priority: 90
+    any: ['come back in ten minutes']
+    samples: ['451 4.7.1 Please come back in ten minutes']
+texts:
+  x: {en: 'a', ja: 'b'}
+`},
+		{"broken", `providers:
+  - id: spamhaus
+    rules:
+      - id: spamhaus-local
+        regex: '(unclosed'
+        samples: ['550 x']
+  - id: Bad
+rules:
+  - id: zen-spamhaus
+    category: blocklist
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name+".yaml")
+			if err := os.WriteFile(path, []byte(tc.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr := Load(Default(), []byte(tc.file), path)
+			got, gotErr := LoadFile(path, 1<<20)
+			if (wantErr == nil) != (gotErr == nil) || wantErr != nil && gotErr.Error() != wantErr.Error() {
+				t.Fatalf("LoadFile: %v; Load over Default: %v", gotErr, wantErr)
+			}
+			if wantErr != nil {
+				if n := strings.Count(wantErr.Error(), "\n"); n < 2 {
+					t.Errorf("only %d problems: %v", n+1, wantErr)
+				}
+				return
+			}
+			sameCatalogs(t, want, got)
+			sameVerdicts(t, want, got)
+			if v := got.Classify(InputFromText("550 5.7.1 You are on the Example Block List 7", "")); v.Provider != "examplebl" {
+				t.Errorf("the file's rule is not there: %+v", v)
+			}
+		})
 	}
 }

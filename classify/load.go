@@ -47,7 +47,16 @@ func (e *LoadError) Unwrap() error { return ErrCatalog }
 // problems are reported at once, with line numbers.
 func Load(base *Catalog, data []byte, name string) (*Catalog, error) {
 	doc, problems := readDocument(data, name)
-	return load(base, doc, problems, name, false)
+	var over *merged
+	if base != nil {
+		over = &merged{src: base.src, res: patterns{}}
+		for _, cr := range base.rules {
+			if cr.re != nil {
+				over.res[cr.r.Regex] = cr.re
+			}
+		}
+	}
+	return load(over, doc, problems, name, false)
 }
 
 // document is a catalog file as read: its entries, each rule with its
@@ -62,39 +71,54 @@ type document struct {
 	providers []providerInfo
 }
 
-// load is Load of a document read with the reading's problems; builtin
-// (the built-in catalog) leaves the samples unclassified (the same at
-// every start, and TestBuiltinSamples classifies them).
-func load(base *Catalog, doc document, problems []string, name string, builtin bool) (*Catalog, error) {
+// merged is a catalog before its build: its files' entries checked
+// and merged, and its rules' patterns compiled, by their text.
+type merged struct {
+	src source
+	res patterns
+}
+
+// mergeOver checks a document read with the reading's problems and
+// merges it over base (nil: an empty catalog), which it leaves as it was.
+func mergeOver(base *merged, doc document, problems []string, name string) (merged, []string) {
 	file, setKeys := doc.src, doc.providers
 	res := patterns{}
 	if base != nil {
-		for _, cr := range base.rules {
-			if cr.re != nil {
-				res[cr.r.Regex] = cr.re
-			}
-		}
+		maps.Copy(res, base.res)
 	}
 	problems = append(problems, validateFile(&file, name, setKeys, res)...)
 	if len(problems) > 0 {
-		return nil, &LoadError{Problems: problems}
+		return merged{}, problems
 	}
-
-	var merged source
+	var m source
 	if base != nil {
-		merged = copySource(base.src)
+		m = copySource(base.src)
 	}
-	problems = append(problems, merge(&merged, &file, setKeys)...)
-	problems = append(problems, validateMerged(&merged)...)
+	problems = append(problems, merge(&m, &file, setKeys)...)
+	problems = append(problems, validateMerged(&m)...)
+	return merged{src: m, res: res}, problems
+}
+
+// load is Load of a document read with the reading's problems over base
+// (nil: an empty catalog); builtin (the built-in catalog) leaves the
+// samples unclassified (the same at every start, and TestBuiltinSamples
+// classifies them).
+func load(base *merged, doc document, problems []string, name string, builtin bool) (*Catalog, error) {
+	m, problems := mergeOver(base, doc, problems, name)
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
-	c, bp := build(merged, res)
-	problems = append(problems, bp...)
+	return buildChecked(m, !builtin)
+}
+
+// buildChecked builds a merged catalog, and with samples classifies its
+// rules' samples (checkSamples).
+func buildChecked(m merged, samples bool) (*Catalog, error) {
+	c, problems := build(m.src, m.res)
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
-	if !builtin {
+	if samples {
 		problems = append(problems, c.checkSamples()...)
 	}
 	if len(problems) > 0 {
@@ -120,7 +144,15 @@ func LoadFile(file string, max int64) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classify: catalog: %w", err)
 	}
-	return Load(Default(), data, file)
+	// The file merges over the built-in catalog's entries, not over the
+	// built catalog (Default): a command with a file never uses the
+	// built-in catalog's own matcher and cues, half its load.
+	base, err := defaultMerged()
+	if err != nil {
+		panic(err)
+	}
+	doc, problems := readDocument(data, file)
+	return load(&base, doc, problems, file, false)
 }
 
 // readSource reads a catalog file as nodes (for line numbers and the keys
