@@ -126,7 +126,7 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		// recipient's or sender's address the reply quotes ("554 <
 		// bob@bigpond.com>: Client host rejected: … blacklisted") does
 		// not name who refused: where our mail was going names no one.
-		// The other rules decide (issue 14, twenty-fourth round).
+		// The other rules decide (issue 14, twenty-third round).
 		prov := hit.prov
 		hit = c.firstRule(text, in, sc, func(r *crule) bool { return r.prov != prov && (!in.NoReply || r.cat != Blocklist) })
 	}

@@ -355,7 +355,7 @@ func mailDomainsIn(text []byte, fn func(domain []byte) bool) bool {
 
 // contactAt reports whether the mail address whose '@' is text[at], its
 // domain ending at end, is one the reply offers as a contact (issue 14,
-// twenty-fourth round): never in the envelope's places ("<addr>:", "for
+// twenty-third round): never in the envelope's places ("<addr>:", "for
 // <addr>", "to=<addr>", "RCPT TO:<addr>", "user addr", "<addr>...", "Mail
 // to addr refused", "<addr> 宛"); else when its local part is a role's
 // ("postmaster", "abuse", "delist", "unblock", …: contactLocals) or the
@@ -917,7 +917,7 @@ func (c *Catalog) inForeignHosts(text []byte, p *Provider) bool {
 			if at := addressAt(text, k); at >= 0 && !contactAt(text, at, hostEnd(text, e)) {
 				// the domain of a recipient's or sender's address
 				// ("<bob@gmx.net>: Client host rejected"): where our mail
-				// was going names no one (issue 14, twenty-fourth round)
+				// was going names no one (issue 14, twenty-third round)
 				seen = true
 				continue
 			}

@@ -201,7 +201,7 @@ func TestReceiverCodes(t *testing.T) {
 		{"Yahoo by name", "550 5.7.1 Your IP 192.0.2.1 is blocked by Yahoo Mail", "yahoo", Blocklist, FoundNamed},
 		// Mail.ru's other mailbox domains are its own: a contact there is
 		// Mail.ru's; a recipient there, quoted by a host not named,
-		// names no one (issue 14, twenty-fourth round: it was Mail.ru's)
+		// names no one (issue 14, twenty-third round: it was Mail.ru's)
 		{"Mail.ru mailbox domains (bk.ru contact, url)", "550 Your IP 192.0.2.1 is blocked; contact postmaster@bk.ru", "mailru", Blocklist, FoundURL},
 		{"Mail.ru mailbox domains (bk.ru recipient)", "550 <someone@bk.ru>: Your IP 192.0.2.1 is blocked", Unknown, Blocklist, FoundGeneric},
 	} {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Issue 14, twenty-fourth round: a mail address in a reply is a link to
+// Issue 14, twenty-third round: a mail address in a reply is a link to
 // the provider whose mail domain it is only when the reply offers it as a
 // contact ("please contact abuse@kpn.com", "forward this message to
 // delist@messaging.microsoft.com", "write blockedbyearthlink@…"). The
