@@ -100,14 +100,22 @@ func (c *counter) add(name string, n int, kept bool) {
 // top returns the limit largest counts and the messages of the names left
 // out.
 func (c *counter) top(limit int) ([]Count, int) {
-	out := make([]Count, 0, len(c.list))
-	for _, x := range c.list {
+	out, more := topOf(append(make([]Count, 0, len(c.list)), c.list...), limit)
+	return out, more + c.others
+}
+
+// topOf returns, of list (which it reorders), the limit largest counts
+// above 0, most first (ties in list's order), and the messages of those
+// left out.
+func topOf(list []Count, limit int) ([]Count, int) {
+	out := list[:0]
+	for _, x := range list {
 		if x.Messages > 0 {
 			out = append(out, x)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Count) int { return cmp.Compare(b.Messages, a.Messages) })
-	more := c.others
+	more := 0
 	if limit > 0 && len(out) > limit {
 		for _, x := range out[limit:] {
 			more += x.Messages
