@@ -140,20 +140,22 @@ const (
 	listedSending
 )
 
-// memoHost is what Memo needs of a remote host.
+// memoHost is what Memo needs of a remote host. It is 128 bytes, an
+// allocation of that size class, so a look-up (name, then info.host) reads
+// one cache line, and the rest of the host lies in the same 128-byte block.
 type memoHost struct {
-	info hostInfo // host, hostProvider(host), registrable(host) when asked
-	sig  []byte   // the indexes of the suffixes it ends in (Memo.suffixAt), two bytes each
-	// catalog: it ends in a suffix of a provider or rule (its name in a
-	// reply is not masked: a link or domain there can name the provider).
-	catalog bool
-	// low is the name in lower case when it is ASCII ("" otherwise): a
-	// text that does not hold it does not name the host (shapeOf).
-	low string
 	// name holds the name (info.host) when it fits: a look-up compares
 	// it where it reads the host, and a text's test reads low (the name
 	// again when it is in lower case) there too.
-	name [48]byte
+	name [47]byte
+	// catalog: it ends in a suffix of a provider or rule (its name in a
+	// reply is not masked: a link or domain there can name the provider).
+	catalog bool
+	info    hostInfo // host, hostProvider(host), registrable(host) when asked
+	sig     string   // the indexes of the suffixes it ends in (Memo.suffixAt), two bytes each
+	// low is the name in lower case when it is ASCII ("" otherwise): a
+	// text that does not hold it does not name the host (shapeOf).
+	low string
 }
 
 // maskSpan is a masked token of the reply text: text[s:e], of class k.
@@ -206,8 +208,19 @@ func (m *Memo) Classify(in Input) Verdict {
 		m.Misses++
 		return m.c.Classify(in)
 	}
+	// The text's slot is read before the host is looked up, and the
+	// first byte of the text it holds: the cache misses of the slot and
+	// the host's overlap rather than follow each other.
+	m.head = append(m.keyHead(m.head[:0], &in), text...)
+	sum := m.sumOf(m.head)
+	sl := &m.shapes[m.slotOf(m.head)]
+	var first byte
+	if len(sl.in) > 0 {
+		first = sl.in[0]
+	}
+	seen := sl.sum == sum && len(sl.in) == len(m.head) && first == m.head[0]
 	h := m.host(in.RemoteHost)
-	sl := m.shapeOf(&in, h)
+	sl = m.shapeOf(&in, h, sl, sum, seen)
 	spans := m.spans
 	var e *memoEntry
 	switch {
@@ -486,7 +499,8 @@ func (m *Memo) host(host string) *memoHost {
 		host = strings.Clone(host)
 	}
 	h.info = hostInfo{host: host, hp: m.c.hostProvider(host)} // registrable when first asked (most hosts never are)
-	add := func(i int32) { h.sig = append(h.sig, byte(i>>8), byte(i)) }
+	var sig []byte
+	add := func(i int32) { sig = append(sig, byte(i>>8), byte(i)) }
 	ascii := true
 	for i := 0; i < len(host); i++ {
 		if host[i] >= 0x80 {
@@ -513,7 +527,8 @@ func (m *Memo) host(host string) *memoHost {
 			}
 		}
 	}
-	h.catalog = len(h.sig) > 0
+	h.sig = string(sig)
+	h.catalog = len(sig) > 0
 	switch {
 	case m.nHosts >= maxMemoHosts:
 		clear(m.hosts)
@@ -574,11 +589,13 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 }
 
 // shapeOf sets m.key to in's key head and its text's shape (shape), and
-// m.spans, from the text's slot in m.shapes when the text came before and
-// does not name the remote host; it returns the slot that holds the text
-// (nil for none). When the slot knows the shape's entry, and it is not the
-// mark of a rule with host conditions, m.key and m.spans are left as they
-// are: the slot has all that is needed.
+// m.spans, from the text's slot sl in m.shapes (m.head: the key head and
+// text, sum: its hash, seen: the slot's hash, length and first byte are
+// its) when the text came before and does not name the remote host; it
+// returns the slot that holds the text (nil for none). When the slot knows
+// the shape's entry, and it is not the mark of a rule with host
+// conditions, m.key and m.spans are left as they are: the slot has all
+// that is needed.
 //
 // shape masks a token equal to the remote host's name (strings.EqualFold)
 // and nothing else of the host's: a text's shape is the same from every
@@ -587,13 +604,10 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 // the text does not hold in any case of its letters. (Unicode folds some
 // letters beyond ASCII onto ASCII ones: a text or a name that is not ASCII
 // is shaped each time.)
-func (m *Memo) shapeOf(in *Input, h *memoHost) *shapeSlot {
+func (m *Memo) shapeOf(in *Input, h *memoHost, sl *shapeSlot, sum uint64, seen bool) *shapeSlot {
 	text := in.Reply.Text
-	m.head = append(m.keyHead(m.head[:0], in), text...)
 	asciiHost := h == nil || h.low != ""
-	sum := m.sumOf(m.head)
-	sl := &m.shapes[m.slotOf(m.head)]
-	if asciiHost && sl.sum == sum && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.low, unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
+	if asciiHost && seen && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.low, unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
 		if sl.e == nil || sl.e.hostRule {
 			m.spans = append(m.spans[:0], sl.spans...)
 			m.key = append(m.key[:0], sl.shape...)

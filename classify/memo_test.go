@@ -136,6 +136,11 @@ func TestLearntShared(t *testing.T) {
 // suffixes a fresh memo finds for it, and starts afresh past maxMemoHosts
 // names.
 func TestMemoHosts(t *testing.T) {
+	// A host is one allocation of 128 bytes: its name and info.host in
+	// one cache line (memoHost).
+	if size := unsafe.Sizeof(memoHost{}); size != 128 {
+		t.Errorf("memoHost is %d bytes, want 128", size)
+	}
 	c := Default()
 	m := c.NewMemo()
 	var names []string
