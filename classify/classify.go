@@ -411,19 +411,24 @@ func (c *Catalog) hostProvider(host string) *Provider {
 
 // listed finds the listed IP or domain in the text, else the sending IP.
 func (c *Catalog) listed(text []byte, target, sendingIP string) string {
-	switch target {
-	case targetDomain:
-		if d := findDomain(text); d != "" {
-			return d
-		}
-		return ""
-	case targetNone:
+	if target == targetNone {
 		return ""
 	}
-	if ip, _ := findIP(text); ip != "" {
-		return ip
+	if s := targetIn(text, target); s != "" || target == targetDomain {
+		return s
 	}
 	return sendingIP
+}
+
+// targetIn returns the address (or, for targetDomain, the domain) the
+// normalized reply text names for a rule's target other than targetNone,
+// "" for none: what listed returns when the text names one.
+func targetIn(text []byte, target string) string {
+	if target == targetDomain {
+		return findDomain(text)
+	}
+	ip, _ := findIP(text)
+	return ip
 }
 
 // match reports whether every condition of the rule holds.

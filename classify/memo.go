@@ -116,6 +116,13 @@ type shapeSlot struct {
 	buf   []byte // in, then low
 	shape []byte // what shape appended to the key head
 	spans []maskSpan
+
+	// target is what the text names for a rule's target (targetIn:
+	// the address, then the domain), once asked (asked: bit 0, bit 1):
+	// a text that comes again from a rule whose listed address is
+	// found in the text is not normalized and read again.
+	target [2]string
+	asked  byte
 }
 
 type memoEntry struct {
@@ -256,7 +263,7 @@ func (m *Memo) Classify(in Input) Verdict {
 	}
 	v, target, listed := m.c.verdict(&e.f, &in, hi)
 	if listed {
-		v.Listed = m.listed(e.listed, text, target, &in, spans)
+		v.Listed = m.listed(e.listed, text, target, &in, spans, sl)
 	}
 	return v
 }
@@ -285,8 +292,9 @@ func (m *Memo) keep(key []byte, e *memoEntry) string {
 }
 
 // listed finds the listed address of a reply of a shape as mode says
-// (spans: the shape's masked tokens in text).
-func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpan) string {
+// (spans: the shape's masked tokens in text; sl: the slot that holds the
+// text, or nil).
+func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpan, sl *shapeSlot) string {
 	switch mode {
 	case listedSending:
 		return in.SendingIP
@@ -305,8 +313,25 @@ func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpa
 			break
 		}
 	}
-	m.text = normalize(m.text[:0], text, in.Reply.Code)
-	return m.c.listed(m.text, target, in.SendingIP)
+	if sl == nil || target == targetNone {
+		m.text = normalize(m.text[:0], text, in.Reply.Code)
+		return m.c.listed(m.text, target, in.SendingIP)
+	}
+	// Catalog.listed, with what the text names kept in its slot (the
+	// slot's key head holds the reply code normalize reads).
+	k := 0
+	if target == targetDomain {
+		k = 1
+	}
+	if sl.asked&(1<<k) == 0 {
+		m.text = normalize(m.text[:0], text, in.Reply.Code)
+		sl.target[k] = targetIn(m.text, target)
+		sl.asked |= 1 << k
+	}
+	if s := sl.target[k]; s != "" || target == targetDomain {
+		return s
+	}
+	return in.SendingIP
 }
 
 // publicIPv4 reports whether s is an IPv4 address findIP takes at once:
@@ -631,6 +656,7 @@ func (m *Memo) shapeOf(in *Input, h *memoHost, sl *shapeSlot, sum uint64, seen b
 	sl.shape = append(sl.shape[:0], m.key...)
 	sl.spans = append(sl.spans[:0], m.spans...)
 	sl.e = nil
+	sl.target, sl.asked = [2]string{}, 0
 	return sl
 }
 

@@ -305,6 +305,42 @@ func TestMemoShapesRepeatedTexts(t *testing.T) {
 	}
 }
 
+// TestMemoListedFromSlot: a text that came again takes what it names for
+// the rule's target from its slot (shapeSlot.target), and the listed
+// address is still its own reply's: the sending IP when the text names
+// none, the text's address or domain when it does.
+func TestMemoListedFromSlot(t *testing.T) {
+	c := Default()
+	texts := []string{
+		// The listed address is found in the text read whole (listedFull).
+		"550 5.7.1 Mail from bob42@example.com refused: your IP is listed on zen.spamhaus.org",
+		"421 4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+		"554 5.7.1 <x@spam-domain.example>: Sender address rejected: Domain listed at dbl.spamhaus.org; sender address [x@spam-domain.example]",
+	}
+	m := memoWithDistinctSlots(t, c, texts)
+	for round := range 3 {
+		for _, ip := range []string{"198.51.100.7", "203.0.113.9", ""} {
+			for _, text := range texts {
+				in := Input{Reply: reply.Parse(text), RemoteHost: "mx.example.net", SendingIP: ip}
+				if got, want := m.Classify(in), c.Classify(in); got != want {
+					t.Errorf("round %d, %q from %q: %+v, want %+v", round, text, ip, got, want)
+				}
+			}
+		}
+	}
+	if m.shaped != int64(len(texts)) {
+		t.Errorf("%d texts shaped, want %d (each found in its slot again)", m.shaped, len(texts))
+	}
+	// What the test holds: the first text's listed address is the sending
+	// IP, the third's the domain it names.
+	for i, want := range []string{"203.0.113.9", "spam-domain.example"} {
+		text := texts[2*i]
+		if v := c.Classify(Input{Reply: reply.Parse(text), RemoteHost: "mx.example.net", SendingIP: "203.0.113.9"}); v.Listed != want {
+			t.Errorf("%q: listed %q, want %q", text, v.Listed, want)
+		}
+	}
+}
+
 // memoWithDistinctSlots returns a new memo of c whose seed puts each of
 // texts in a slot of its own.
 func memoWithDistinctSlots(t *testing.T, c *Catalog, texts []string) *Memo {
