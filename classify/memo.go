@@ -45,6 +45,16 @@ import (
 // each read what any of them learnt: a shape is classified once, not once
 // by each.
 type Memo struct {
+	// shapes are the shapes of reply texts lately seen (first in the
+	// Memo: see shapeSlot), in slots by a hash of their key head and
+	// text (head, with the text appended):
+	// a refusal whose text came before, word for word, from a host the
+	// text does not name (hostFree) has the shape it had then, found
+	// without masking its tokens again. Most refusals of a busy log
+	// repeat a list's or a receiver's own words; a text that varies (a
+	// recipient's address in it) only takes a slot.
+	shapes [shapeSlots]shapeSlot
+
 	c       *Catalog
 	entries map[string]*memoEntry
 	learnt  *Learnt // shared with other Memos; nil: none
@@ -63,14 +73,6 @@ type Memo struct {
 	key, canon, text []byte
 	spans            []maskSpan
 
-	// shapes are the shapes of reply texts lately seen, in slots by a
-	// hash of their key head and text (head, with the text appended):
-	// a refusal whose text came before, word for word, from a host the
-	// text does not name (hostFree) has the shape it had then, found
-	// without masking its tokens again. Most refusals of a busy log
-	// repeat a list's or a receiver's own words; a text that varies (a
-	// recipient's address in it) only takes a slot.
-	shapes [shapeSlots]shapeSlot
 	seed   maphash.Seed
 	head   []byte
 	shaped int64 // texts shaped (not found in shapes)
@@ -100,23 +102,24 @@ type hostSlot struct {
 	h   *memoHost
 }
 
-// shapeSlot is a reply text and its shape (Memo.shapes).
+// shapeSlot is a reply text and its shape (Memo.shapes). It is 128
+// bytes, and Memo.shapes begins its Memo (a large allocation, aligned to
+// a page): a slot is two cache lines, and a text that comes again reads
+// the first (sum, e, in, spans) and the text's buffer.
 type shapeSlot struct {
-	// What a text that comes again reads first (64 bytes).
 	sum uint64 // the hash of in (Memo.sumOf)
 	// e is the entry of the shape once found or learnt (nil before):
 	// an entry stays true of its shape, and a text that came again costs
 	// no key and no look-up. For a shape of a rule with host conditions
 	// it is the mark (hostRule), and the entry is looked up with the
 	// host's suffixes.
-	e   *memoEntry
-	in  []byte // what keyHead appends, and the text (ASCII)
-	low []byte // the text in lower case
-
-	buf   []byte // in, then low
-	shape []byte // what shape appended to the key head
+	e *memoEntry
+	// in is what keyHead appends, and the text (ASCII); the text in lower
+	// case follows it in the same buffer (in[len(in):len(in)+len(text)]).
+	in    []byte
 	spans []maskSpan
 
+	shape []byte // what shape appended to the key head
 	// target is what the text names for a rule's target (targetIn:
 	// the address, then the domain), once asked (asked: bit 0, bit 1):
 	// a text that comes again from a rule whose listed address is
@@ -632,7 +635,7 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 func (m *Memo) shapeOf(in *Input, h *memoHost, sl *shapeSlot, sum uint64, seen bool) *shapeSlot {
 	text := in.Reply.Text
 	asciiHost := h == nil || h.low != ""
-	if asciiHost && seen && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.low, unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
+	if asciiHost && seen && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.in[len(sl.in):len(sl.in)+len(text)], unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
 		if sl.e == nil || sl.e.hostRule {
 			m.spans = append(m.spans[:0], sl.spans...)
 			m.key = append(m.key[:0], sl.shape...)
@@ -651,8 +654,7 @@ func (m *Memo) shapeOf(in *Input, h *memoHost, sl *shapeSlot, sum uint64, seen b
 	// The text and its lower case side by side: a text that comes again
 	// reads the one, then the other.
 	sl.sum = sum
-	sl.buf = append(append(sl.buf[:0], m.head...), m.text...)
-	sl.in, sl.low = sl.buf[:len(m.head)], sl.buf[len(m.head):]
+	sl.in = append(append(sl.in[:0], m.head...), m.text...)[:len(m.head)]
 	sl.shape = append(sl.shape[:0], m.key...)
 	sl.spans = append(sl.spans[:0], m.spans...)
 	sl.e = nil

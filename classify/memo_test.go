@@ -141,6 +141,10 @@ func TestMemoHosts(t *testing.T) {
 	if size := unsafe.Sizeof(memoHost{}); size != 128 {
 		t.Errorf("memoHost is %d bytes, want 128", size)
 	}
+	// A shape slot is two cache lines of a Memo, its slots first.
+	if size, at := unsafe.Sizeof(shapeSlot{}), unsafe.Offsetof(Memo{}.shapes); size != 128 || at != 0 {
+		t.Errorf("shapeSlot is %d bytes at %d of a Memo, want 128 at 0", size, at)
+	}
 	c := Default()
 	m := c.NewMemo()
 	var names []string
