@@ -100,3 +100,59 @@ func within(s, of string) bool {
 	p, start := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(of)))
 	return p >= start && p < start+uintptr(len(of))
 }
+
+// TestDomainEntryInOne: a recipient domain's entry in Tracker.byDomain is
+// one 128-byte allocation that holds the index's key (the name, when it
+// fits) and the first slots of the incidents that refused it, so that a
+// delivery to a refused domain reads one place, not three; a longer name
+// and more incidents than fit live beside it, and a delivery clears what
+// each incident asks either way.
+func TestDomainEntryInOne(t *testing.T) {
+	if n := unsafe.Sizeof(domain{}); n != 128 {
+		t.Fatalf("a domain entry is %d bytes, want 128 (a size class whose objects are cache-line aligned)", n)
+	}
+	long := strings.Repeat("x", domainName-len(".example")) + ".example"
+	for _, tc := range []struct {
+		dom    string
+		incs   int
+		inName bool // the name is in the entry
+	}{
+		{"example.net", 1, true},
+		{"example.net", domainSlots, true},
+		{"example.net", domainSlots + 3, true},
+		{long, 2, true},
+		{"y" + long, 2, false},
+	} {
+		t.Run(fmt.Sprintf("%d/%d", len(tc.dom), tc.incs), func(t *testing.T) {
+			tr := New(Config{})
+			for i := range tc.incs {
+				v := spamhaus
+				v.Listed = fmt.Sprintf("192.0.2.%d", i+1)
+				run(tr, []step{{r: delivery(i, fmt.Sprintf("A%04X", i), fmt.Sprintf("u%d@%s", i, tc.dom), "deferred"), v: v}})
+			}
+			if len(tr.byDomain.m) != 1 {
+				t.Fatalf("%d domains indexed, want 1", len(tr.byDomain.m))
+			}
+			for k, e := range tr.byDomain.m {
+				if k != tc.dom || e.name != tc.dom {
+					t.Fatalf("indexed %q as %q, want %q", k, e.name, tc.dom)
+				}
+				if in := unsafe.StringData(k) == &e.buf[0]; in != tc.inName {
+					t.Errorf("key in the entry: %v, want %v", in, tc.inName)
+				}
+				if len(e.active) != tc.incs {
+					t.Fatalf("%d slots, want %d", len(e.active), tc.incs)
+				}
+				if in := &e.active[0] == &e.act[0]; in != (tc.incs <= domainSlots) {
+					t.Errorf("slots in the entry: %v, want %v", in, tc.incs <= domainSlots)
+				}
+			}
+			run(tr, []step{{r: delivery(100, "B0001", "v@"+tc.dom, "sent")}})
+			for _, inc := range tr.Finish(t0.Add(200 * time.Second)) {
+				if inc.Status != Cleared || inc.ClearedBy == "" {
+					t.Errorf("%s: %s by %q after a delivery to %s", inc.ID, inc.Status, inc.ClearedBy, tc.dom)
+				}
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -675,10 +676,40 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 // Tracker.hot, in the order they refused it. Found once, it gives both:
 // the name an incident lists and the incidents a delivery asks about,
 // without writing the index again (which hashed the domain once more to
-// look for it, and again to store it).
+// look for it, and again to store it). A delivery to a refused domain
+// compared the index's key (the name's copy, allocated alone), read the
+// entry, then its slots' array elsewhere: three cache misses one after the
+// other. Now the entry is one 128-byte allocation that holds the first
+// slots and, when it fits, the name the index's key points to (a domain is
+// refused by one or two incidents, and its name is short).
 type domain struct {
-	name   string
-	active []int32
+	active []int32 // act[:n] until more than len(act) incidents refused it
+	name   string  // in buf when it fits
+	act    [domainSlots]int32
+	buf    [domainName]byte
+}
+
+const (
+	domainSlots = 6  // slots a domain entry holds in itself
+	domainName  = 64 // longest name it holds in itself: 128 bytes in all
+)
+
+// newDomain returns a new entry for recipient domain d (a view of a log
+// line) with the tracker's copy of its name (name): in the entry when it
+// fits.
+func (t *Tracker) newDomain(d string) *domain {
+	e := &domain{}
+	e.active = e.act[:0]
+	if len(d) == 0 || len(d) > len(e.buf) {
+		e.name = t.name(d)
+		return e
+	}
+	e.name = unsafe.String(&e.buf[0], copy(e.buf[:], d))
+	if len(t.names) >= maxInterned {
+		clear(t.names)
+	}
+	t.names[e.name] = e.name // shared with the senders and clients of that name
+	return e
 }
 
 // slots returns the slots of the incidents that refused d (d may be nil).
@@ -696,7 +727,7 @@ func (t *Tracker) refused(d string, st *state) *domain {
 	if e == nil {
 		// One copy of a domain for every incident that lists it (and
 		// the senders' and clients' names interned with it).
-		e = &domain{name: t.name(d)}
+		e = t.newDomain(d)
 		t.byDomain.put(e.name, e)
 	}
 	e.active = append(e.active, st.slot)
