@@ -103,13 +103,17 @@ func within(s, of string) bool {
 
 // TestDomainEntryInOne: a recipient domain's entry in Tracker.byDomain is
 // one 128-byte allocation that holds the index's key (the name, when it
-// fits) and the first slots of the incidents that refused it, so that a
-// delivery to a refused domain reads one place, not three; a longer name
+// fits) and the first slots of the incidents that refused it in its first
+// cache line, so that a delivery to a refused domain reads one line, not
+// three places; a longer name
 // and more incidents than fit live beside it, and a delivery clears what
 // each incident asks either way.
 func TestDomainEntryInOne(t *testing.T) {
 	if n := unsafe.Sizeof(domain{}); n != 128 {
 		t.Fatalf("a domain entry is %d bytes, want 128 (a size class whose objects are cache-line aligned)", n)
+	}
+	if off := unsafe.Offsetof(domain{}.n); off+4 > 64 {
+		t.Fatalf("a domain entry's count at %d bytes, past its first cache line", off)
 	}
 	long := strings.Repeat("x", domainName-len(".example")) + ".example"
 	for _, tc := range []struct {
@@ -140,17 +144,63 @@ func TestDomainEntryInOne(t *testing.T) {
 				if in := unsafe.StringData(k) == &e.buf[0]; in != tc.inName {
 					t.Errorf("key in the entry: %v, want %v", in, tc.inName)
 				}
-				if len(e.active) != tc.incs {
-					t.Fatalf("%d slots, want %d", len(e.active), tc.incs)
+				want := make([]int32, tc.incs) // in the order they refused it
+				for i := range want {
+					want[i] = int32(i)
 				}
-				if in := &e.active[0] == &e.act[0]; in != (tc.incs <= domainSlots) {
+				if got := e.slots(); !slices.Equal(got, want) {
+					t.Fatalf("slots %v, want %v", got, want)
+				}
+				if in := e.more == nil; in != (tc.incs <= domainSlots) {
 					t.Errorf("slots in the entry: %v, want %v", in, tc.incs <= domainSlots)
 				}
 			}
 			run(tr, []step{{r: delivery(100, "B0001", "v@"+tc.dom, "sent")}})
+			if len(tr.byDomain.m) != 0 {
+				t.Errorf("%d domains indexed after every incident cleared", len(tr.byDomain.m))
+			}
 			for _, inc := range tr.Finish(t0.Add(200 * time.Second)) {
 				if inc.Status != Cleared || inc.ClearedBy == "" {
 					t.Errorf("%s: %s by %q after a delivery to %s", inc.ID, inc.Status, inc.ClearedBy, tc.dom)
+				}
+			}
+		})
+	}
+}
+
+// TestDomainSlots: a domain entry's slots are those added and not removed,
+// in the order they were added, in the entry or beside it (more than
+// domainSlots) and back.
+func TestDomainSlots(t *testing.T) {
+	for _, tc := range []struct {
+		add    int
+		remove []int32
+	}{
+		{1, []int32{0}},
+		{domainSlots, []int32{2, 0, 3, 1}},
+		{domainSlots + 1, []int32{0, 4, 2}},
+		{domainSlots + 3, []int32{6, 0, 1, 5, 2, 3, 4}},
+		{3 * domainSlots, []int32{7, 99, 3, 11, 0, 1, 2, 4, 5}},
+	} {
+		t.Run(fmt.Sprint(tc.add), func(t *testing.T) {
+			d := &domain{}
+			var want []int32
+			for i := range int32(tc.add) {
+				d.add(i)
+				want = append(want, i)
+			}
+			for _, r := range tc.remove {
+				if i := slices.Index(want, r); i >= 0 {
+					want = slices.Delete(want, i, i+1)
+				}
+				if empty := d.remove(r); empty != (len(want) == 0) {
+					t.Errorf("remove %d: empty %v with %v left", r, empty, want)
+				}
+				if got := d.slots(); !slices.Equal(got, want) {
+					t.Fatalf("after removing %d: %v, want %v", r, got, want)
+				}
+				if inEntry := d.more == nil; inEntry != (len(want) <= domainSlots) {
+					t.Errorf("after removing %d: in the entry %v with %d slots", r, inEntry, len(want))
 				}
 			}
 		})

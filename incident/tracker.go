@@ -679,19 +679,23 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 // look for it, and again to store it). A delivery to a refused domain
 // compared the index's key (the name's copy, allocated alone), read the
 // entry, then its slots' array elsewhere: three cache misses one after the
-// other. Now the entry is one 128-byte allocation that holds the first
-// slots and, when it fits, the name the index's key points to (a domain is
-// refused by one or two incidents, and its name is short).
+// other. Now the entry is one 128-byte allocation whose first cache line
+// holds the name the index's key points to (when it fits) and the slots of
+// its first incidents (a domain is refused by one or two incidents, and its
+// name is short): the key's compare reads the line the delivery reads next.
 type domain struct {
-	active []int32 // act[:n] until more than len(act) incidents refused it
-	name   string  // in buf when it fits
-	act    [domainSlots]int32
-	buf    [domainName]byte
+	buf  [domainName]byte   // the name, when it fits
+	act  [domainSlots]int32 // the slots while n ≤ domainSlots
+	n    int32              // incidents that refused it
+	_    int32
+	name string  // in buf when it fits
+	more []int32 // the slots once n > domainSlots
+	_    [24]byte
 }
 
 const (
-	domainSlots = 6  // slots a domain entry holds in itself
-	domainName  = 64 // longest name it holds in itself: 128 bytes in all
+	domainSlots = 4  // slots a domain entry holds in its first line
+	domainName  = 40 // longest name it holds there: 128 bytes in all
 )
 
 // newDomain returns a new entry for recipient domain d (a view of a log
@@ -699,7 +703,6 @@ const (
 // fits.
 func (t *Tracker) newDomain(d string) *domain {
 	e := &domain{}
-	e.active = e.act[:0]
 	if len(d) == 0 || len(d) > len(e.buf) {
 		e.name = t.name(d)
 		return e
@@ -717,7 +720,41 @@ func (d *domain) slots() []int32 {
 	if d == nil {
 		return nil
 	}
-	return d.active
+	if d.n <= domainSlots {
+		return d.act[:d.n]
+	}
+	return d.more
+}
+
+// add appends slot to d's slots.
+func (d *domain) add(slot int32) {
+	switch {
+	case d.n < domainSlots:
+		d.act[d.n] = slot
+	case d.n == domainSlots:
+		d.more = append(append(make([]int32, 0, 2*domainSlots), d.act[:]...), slot)
+	default:
+		d.more = append(d.more, slot)
+	}
+	d.n++
+}
+
+// remove takes slot out of d's slots, keeping their order, and reports
+// whether none is left.
+func (d *domain) remove(slot int32) bool {
+	s := d.slots()
+	if i := slices.Index(s, slot); i >= 0 {
+		s = slices.Delete(s, i, i+1)
+		d.n--
+		switch {
+		case d.n == domainSlots:
+			copy(d.act[:], s)
+			d.more = nil
+		case d.n > domainSlots:
+			d.more = s
+		}
+	}
+	return d.n == 0
 }
 
 // refused records that active incident st refused recipient domain d (a
@@ -730,7 +767,7 @@ func (t *Tracker) refused(d string, st *state) *domain {
 		e = t.newDomain(d)
 		t.byDomain.put(e.name, e)
 	}
-	e.active = append(e.active, st.slot)
+	e.add(st.slot)
 	return e
 }
 
@@ -1208,10 +1245,7 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 		if e == nil {
 			continue
 		}
-		if i := slices.Index(e.active, st.slot); i >= 0 {
-			e.active = slices.Delete(e.active, i, i+1)
-		}
-		if len(e.active) == 0 {
+		if e.remove(st.slot) {
 			t.byDomain.del(d)
 		}
 	}
