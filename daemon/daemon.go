@@ -372,11 +372,18 @@ func (s *service) run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); worker.Run(bg, outboxTicks) }()
 	go func() { defer wg.Done(); s.runComposer(bg) }()
+	// stopAt is when the stop (ctx) was seen: StopBound counts from it,
+	// not from the end of the drain below (a source slow to end, a slow
+	// last commit).
+	var stopAt time.Time
 	defer func() {
 		// The stop takes StopBound at most, every peer hung: a delivery
 		// under way gets notify.StopGrace to complete, the last notices
 		// are composed and sent in what is left.
-		stopBy := time.Now().Add(StopBound)
+		if stopAt.IsZero() {
+			stopAt = time.Now()
+		}
+		stopBy := stopAt.Add(StopBound)
 		stopBG()
 		wg.Wait()
 		// Last chance for notices recorded just before the stop: compose
@@ -419,6 +426,10 @@ func (s *service) run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			// The delivery under way gets its grace from now on, while
+			// the source ends and what it read is drained.
+			stopAt = time.Now()
+			stopBG()
 			stopSource()
 			// Drain what the source already read, then stop.
 			batch = batch[:0]
