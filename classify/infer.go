@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"iter"
 	"regexp"
 	"slices"
 	"strings"
@@ -461,13 +462,7 @@ func (c *Catalog) addressOnly(text []byte, r *crule, hits []uint64) bool {
 	inAddr := func(l int32) bool {
 		w := c.litText[l]
 		seen := false
-		for off := 0; off < len(text); {
-			k := bytes.Index(text[off:], w)
-			if k < 0 {
-				break
-			}
-			k += off
-			off = k + 1
+		for k := range occurrences(text, w) {
 			if !inRecipient(text, k, k+len(w)) {
 				return false
 			}
@@ -697,18 +692,30 @@ var nameStopWords = map[string]bool{
 	"brazil": true, "ukraine": true, "japan": true, "hosted": true, "antispam": true, "email.cloud": true,
 }
 
+// occurrences yields where w occurs in text, each offset in turn,
+// overlapping occurrences too.
+func occurrences(text, w []byte) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for off := 0; off < len(text); {
+			k := bytes.Index(text[off:], w)
+			if k < 0 {
+				return
+			}
+			k += off
+			off = k + 1
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
 // wordAt reports whether w occurs in text as a whole word that is not
 // part of a host name or a link ("hotmail" in "by Windows Live Hotmail",
 // not in "hotmail.com" nor "mx.hotmail.example"): a name said, not a
 // domain shown.
 func wordAt(text, w []byte) bool {
-	for off := 0; off < len(text); {
-		k := bytes.Index(text[off:], w)
-		if k < 0 {
-			return false
-		}
-		k += off
-		off = k + 1
+	for k := range occurrences(text, w) {
 		end := k + len(w)
 		if k > 0 && (isAlnum(text[k-1]) || strings.IndexByte("./@-", text[k-1]) >= 0 || wordBefore(text, k)) {
 			continue
@@ -903,13 +910,7 @@ func (c *Catalog) linkOnly(text []byte, p *Provider) bool {
 func (c *Catalog) inForeignHosts(text []byte, p *Provider) bool {
 	seen := false
 	for _, w := range c.nameWords[p] {
-		for off := 0; off < len(text); {
-			k := bytes.Index(text[off:], w)
-			if k < 0 {
-				break
-			}
-			k += off
-			off = k + 1
+		for k := range occurrences(text, w) {
 			e := k + len(w)
 			if wordBefore(text, k) || e < len(text) && isAlnum(text[e]) {
 				continue // inside a longer word: no name of p
@@ -1131,13 +1132,7 @@ func saidOutsideLinks(text, w []byte) bool {
 	if len(w) == 0 {
 		return false
 	}
-	for off := 0; off < len(text); {
-		k := bytes.Index(text[off:], w)
-		if k < 0 {
-			return false
-		}
-		k += off
-		off = k + 1
+	for k := range occurrences(text, w) {
 		s := bytes.LastIndexByte(text[:k], ' ') + 1
 		e := k + bytes.IndexByte(text[k:], ' ')
 		if e < k {
