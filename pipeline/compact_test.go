@@ -38,13 +38,13 @@ func TestObsBatch(t *testing.T) {
 			want = append(want, o)
 		}
 	}
-	if len(b.obs) != 3 {
-		t.Fatalf("%d observations, want 3", len(b.obs))
+	if b.n != 3 {
+		t.Fatalf("%d observations, want 3", b.n)
 	}
 	v.Provider = "changed" // the batch keeps a copy
-	for i := range want {
+	for i, at := 0, 0; i < len(want); i++ {
 		var o incident.Observation
-		b.get(i, &o)
+		at = b.get(at, &o)
 		w := want[i]
 		if w.Verdict != nil {
 			if o.Verdict == nil || o.Verdict.Provider != "spamhaus" || o.Verdict.Listed != "192.0.2.1" {
@@ -141,13 +141,21 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 		t.Errorf("only %d kinds observed", seen)
 	}
 	var o incident.Observation
+	var starts []int // where each observation of all starts
+	for i := 0; i < len(all.enc); i = all.get(i, &o) {
+		starts = append(starts, i)
+	}
+	if len(starts) != len(wants) || all.n != len(wants) {
+		t.Fatalf("%d observations read back (n %d), %d added", len(starts), all.n, len(wants))
+	}
+	o = incident.Observation{}
 	for _, order := range []int{1, -1} {
 		for j := range wants {
 			i := j
 			if order < 0 {
 				i = len(wants) - 1 - j
 			}
-			all.get(i, &o)
+			all.get(starts[i], &o)
 			got, want := o, wants[i]
 			if (got.Verdict == nil) != (want.Verdict == nil) || got.Verdict != nil && *got.Verdict != *want.Verdict {
 				t.Errorf("%d after another: verdict %+v, want %+v", i, got.Verdict, want.Verdict)
@@ -179,5 +187,83 @@ func TestObsBatchCountsReused(t *testing.T) {
 	}
 	if b.counts.Rejections["spamhaus"] != 2 || b.counts.Failures[classify.Blocklist] != 3 || len(b.counts.Rejections) != 3 {
 		t.Errorf("counts after a reset and one chunk: %+v", b.counts)
+	}
+}
+
+// TestObsBatchNarrowAndWide: a parsed line's strings are within it, and
+// its observation is kept as one word a string; a line longer than a
+// word's 16-bit offset can say, or a string outside its line, makes the
+// observation wide. Either way each comes back as incident.ObservationOf
+// makes it, read in order into one observation.
+func TestObsBatchNarrowAndWide(t *testing.T) {
+	long := strings.Repeat("x", 70000)
+	lines := []string{
+		"Nov 23 15:33:47 mx postfix/qmgr[2]: 90DB998626D: from=<a@here.test>, size=120, nrcpt=1 (queue active)",
+		"Nov 23 15:33:47 mx postfix/smtpd[3]: 90DB998626D: client=c.test[192.0.2.9], sasl_method=PLAIN, sasl_username=joe",
+		"Nov 23 15:33:47 mx postfix/cleanup[4]: 90DB998626D: message-id=<x@here.test>",
+		"Nov 23 15:33:48 mx postfix-out/smtp[1]: 90DB998626D: to=<a@remote.test>, relay=mx.remote.test[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx.remote.test[192.0.2.1] said: 554 5.7.1 blocked using zen.spamhaus.org (in reply to RCPT TO command))",
+		"Nov 23 15:33:49 mx postfix/smtp[1]: 90DB998626D: to=<b@remote.test>, relay=127.0.0.1[127.0.0.1]:10025, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 5B6C7D8E9F0)",
+		"Nov 23 15:33:50 mx postfix/smtp[1]: 90DB998626D: to=<c@remote.test>, relay=mx.remote.test[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.7.1, status=deferred (host mx.remote.test[192.0.2.1] said: 450 " + long + ")",
+		"Nov 23 15:33:51 mx postfix/qmgr[2]: 90DB998626D: removed",
+	}
+	data := strings.Join(lines, "\n")
+	p := postfixlog.NewParser(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.UTC)
+	v := classify.Verdict{Provider: "spamhaus", Category: classify.Blocklist, Listed: "192.0.2.1"}
+	var b obsBatch
+	b.reset(data)
+	var wants []incident.Observation
+	var wide []bool
+	rest := data
+	for range lines {
+		line, after, _ := strings.Cut(rest, "\n")
+		rest = after
+		var r postfixlog.Record
+		if err := p.Parse(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		var vp *classify.Verdict
+		if r.Kind == postfixlog.KindDelivery && r.Status != "sent" {
+			vp = &v
+		}
+		want, ok := incident.ObservationOf(&r, vp)
+		if !ok {
+			t.Fatalf("%q: not observed", line)
+		}
+		if !b.addRecord(&r, vp) {
+			t.Fatalf("%q: not added", line)
+		}
+		wants = append(wants, want)
+		wide = append(wide, len(line) > 0xffff)
+	}
+	// One string (not in the chunk) of a short line's observation.
+	r := postfixlog.Record{Kind: postfixlog.KindMessageID, Time: wants[0].At, QueueID: data[36:47], MessageID: "<not@in.the.chunk>", Raw: lines[0]}
+	want, _ := incident.ObservationOf(&r, nil)
+	b.addRecord(&r, nil)
+	wants, wide = append(wants, want), append(wide, true)
+
+	var o incident.Observation
+	i := 0
+	for k, want := range wants {
+		if i >= len(b.enc) {
+			t.Fatalf("%d observations read back, %d added", k, len(wants))
+		}
+		if got := b.enc[i]&wWide != 0; got != wide[k] {
+			t.Errorf("%d: wide %v, want %v", k, got, wide[k])
+		}
+		i = b.get(i, &o)
+		got := o
+		if (got.Verdict == nil) != (want.Verdict == nil) || got.Verdict != nil && *got.Verdict != *want.Verdict {
+			t.Errorf("%d: verdict %+v, want %+v", k, got.Verdict, want.Verdict)
+		}
+		got.Verdict, want.Verdict = nil, nil
+		if got != want {
+			t.Errorf("%d: got %+v\nwant %+v", k, got, want)
+		}
+	}
+	if i != len(b.enc) || b.n != len(wants) {
+		t.Errorf("read to %d of %d words; n %d, want %d", i, len(b.enc), b.n, len(wants))
+	}
+	if wants[4].Next == "" {
+		t.Errorf("the local relay's delivery is not linked: %+v", wants[4])
 	}
 }

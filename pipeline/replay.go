@@ -266,8 +266,8 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			<-tokens
 			res.add(&q.obs.counts)
 			var o incident.Observation
-			for i := range q.obs.obs {
-				q.obs.get(i, &o)
+			for i := 0; i < len(q.obs.enc); {
+				i = q.obs.get(i, &o)
 				at, ok := clock.Date(o.At)
 				if !ok {
 					continue // no time, and none before it
