@@ -161,7 +161,7 @@ func (t *Tracker) takeCarried(st *state) []byte {
 
 // lastOf is when queue id qid was last seen (Unix seconds of log time).
 func (t *Tracker) lastOf(qid string) int64 {
-	if ref := t.byQueue.get(qid); ref != nil {
+	if ref := t.ref(qid); ref != nil {
 		return ref.last
 	}
 	return t.nowSec
@@ -212,7 +212,7 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 			if n > uint64(len(r.b))/9 {
 				return ErrCarried
 			}
-			ref := t.byQueue.get(qid)
+			ref := t.ref(qid)
 			ms := ref.entryOf(st)
 			if ms == nil {
 				ms = &msgState{st: st, sub: t.nobody, idx: -1, restored: true}
@@ -237,9 +237,9 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 			of, last := r.string(), int64(r.uvarint())
 			ms := known[of]
 			if ms == nil {
-				ms = t.byQueue.get(of).entryOf(st)
+				ms = t.ref(of).entryOf(st)
 			}
-			if ms != nil && t.byQueue.get(qid).entryOf(st) == nil {
+			if ms != nil && t.ref(qid).entryOf(st) == nil {
 				t.index(st, qid, ms, last)
 				known[qid] = ms
 			}
@@ -266,7 +266,7 @@ func (t *Tracker) resume(st *state, known map[string]*msgState, data []byte) err
 
 // index adds ms to the entries of queue id qid.
 func (t *Tracker) index(st *state, qid string, ms *msgState, last int64) {
-	ref := t.byQueue.get(qid)
+	ref := t.ref(qid)
 	if ref == nil {
 		ref = t.newRef(qid)
 	}
@@ -276,11 +276,11 @@ func (t *Tracker) index(st *state, qid string, ms *msgState, last int64) {
 
 // unindex drops st's entry from queue id qid's.
 func (t *Tracker) unindex(st *state, qid string) {
-	ref := t.byQueue.get(qid)
+	ref := t.ref(qid)
 	if ms := ref.entryOf(st); ms != nil {
 		ref.entries = slices.DeleteFunc(ref.entries, func(e *msgState) bool { return e == ms })
 		if len(ref.entries) == 0 {
-			t.byQueue.del(qid)
+			t.byQueue.del(t.hash(qid), qid)
 		}
 	}
 }

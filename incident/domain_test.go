@@ -102,7 +102,7 @@ func within(s, of string) bool {
 }
 
 // TestDomainEntryInOne: a recipient domain's entry in Tracker.byDomain is
-// one 128-byte allocation that holds the index's key (the name, when it
+// one 128-byte allocation that holds the table's key (the name, when it
 // fits) and the first slots of the incidents that refused it in its first
 // cache line, so that a delivery to a refused domain reads one line, not
 // three places; a longer name
@@ -134,10 +134,10 @@ func TestDomainEntryInOne(t *testing.T) {
 				v.Listed = fmt.Sprintf("192.0.2.%d", i+1)
 				run(tr, []step{{r: delivery(i, fmt.Sprintf("A%04X", i), fmt.Sprintf("u%d@%s", i, tc.dom), "deferred"), v: v}})
 			}
-			if len(tr.byDomain.m) != 1 {
-				t.Fatalf("%d domains indexed, want 1", len(tr.byDomain.m))
+			if tr.byDomain.len() != 1 {
+				t.Fatalf("%d domains indexed, want 1", tr.byDomain.len())
 			}
-			for k, e := range tr.byDomain.m {
+			for k, e := range tr.byDomain.all() {
 				if k != tc.dom || e.name != tc.dom {
 					t.Fatalf("indexed %q as %q, want %q", k, e.name, tc.dom)
 				}
@@ -156,8 +156,8 @@ func TestDomainEntryInOne(t *testing.T) {
 				}
 			}
 			run(tr, []step{{r: delivery(100, "B0001", "v@"+tc.dom, "sent")}})
-			if len(tr.byDomain.m) != 0 {
-				t.Errorf("%d domains indexed after every incident cleared", len(tr.byDomain.m))
+			if tr.byDomain.len() != 0 {
+				t.Errorf("%d domains indexed after every incident cleared", tr.byDomain.len())
 			}
 			for _, inc := range tr.Finish(t0.Add(200 * time.Second)) {
 				if inc.Status != Cleared || inc.ClearedBy == "" {

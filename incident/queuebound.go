@@ -125,18 +125,18 @@ type tomb struct {
 // least recently seen first when MaxQueueIDs are held.
 func (t *Tracker) newRef(qid string) *msgRef {
 	ref := &msgRef{}
-	t.addRef(qid, ref)
+	t.addRef(qid, t.hash(qid), ref)
 	return ref
 }
 
 // addRef is newRef with the reference allocated by the caller (affect's
-// msgPair).
-func (t *Tracker) addRef(qid string, ref *msgRef) {
+// msgPair) and the queue id's hash (Tracker.hash).
+func (t *Tracker) addRef(qid string, h uint32, ref *msgRef) {
 	if t.byQueue.len() >= t.maxQueueIDs {
 		t.evictRefs() // before the new one goes in: never it
 	}
-	ref.entries, ref.last = ref.one[:0], t.nowSec
-	t.byQueue.put(qid, ref)
+	ref.qid, ref.entries, ref.last = qid, ref.one[:0], t.nowSec
+	t.byQueue.put(h, ref)
 	t.held()
 }
 
@@ -151,17 +151,21 @@ func (t *Tracker) sweepQueue() {
 	cut := t.nowSec - int64(QueueLifetime/time.Second)
 	var expired []string // (forget changes the table)
 	for qid, m := range t.meta.all() {
-		if ref := t.byQueue.get(qid); m.last < cut && (ref == nil || ref.last < cut) {
+		if ref := t.ref(qid); m.last < cut && (ref == nil || ref.last < cut) {
 			expired = append(expired, qid)
 		}
 	}
 	for _, qid := range expired {
 		t.forget(qid, false)
 	}
-	for qid, ref := range t.byQueue.m {
-		if m := t.meta.get(qid); ref.last < cut && m == nil {
-			t.forget(qid, false)
+	expired = expired[:0]
+	for qid, ref := range t.byQueue.all() {
+		if m := t.metaOf(qid); ref.last < cut && m == nil {
+			expired = append(expired, qid)
 		}
+	}
+	for _, qid := range expired {
+		t.forget(qid, false)
 	}
 }
 
@@ -175,7 +179,7 @@ func (t *Tracker) evictMeta() {
 // evictRefs forgets the least recently seen eighth of the queue ids
 // affected by incidents.
 func (t *Tracker) evictRefs() {
-	t.scratch = EvictOldest(t.byQueue.m, func(ref *msgRef) int64 { return ref.last }, t.scratch,
+	t.scratch = evictOldest(t.byQueue.all(), func(ref *msgRef) int64 { return ref.last }, t.scratch,
 		func(qid string, _ *msgRef) { t.forget(qid, true) })
 }
 
@@ -235,8 +239,8 @@ func (t *Tracker) forget(qid string, evicted bool) {
 	} else {
 		t.queueDrop.Expired++
 	}
-	t.meta.del(qid)
-	if ref := t.byQueue.get(qid); ref != nil {
+	t.meta.del(t.hash(qid), qid)
+	if ref := t.ref(qid); ref != nil {
 		t.dropRef(qid, ref, evicted)
 	}
 }
@@ -261,7 +265,7 @@ func (t *Tracker) dropRef(qid string, ref *msgRef, evicted bool) {
 			t.carryGone(ms.st, qid)
 		}
 	}
-	t.byQueue.del(qid)
+	t.byQueue.del(t.hash(qid), qid)
 }
 
 // bury keeps tb under the queue id hash h, forgetting the oldest tomb once

@@ -70,12 +70,14 @@ var DefaultConfig = Config{
 type Tracker struct {
 	cfg Config
 
-	active   map[Key]*state    // open and ongoing incidents
-	byDomain index[*domain]    // recipient domain → active incidents that refused it
-	hot      []hotState        // by state.slot: what a delivery asks of each active incident
-	free     []int32           // slots in hot of cleared incidents, for reuse
-	byQueue  index[*msgRef]    // queue id → affected messages (across incidents), until removed
-	meta     metaTable         // queue id → sender and Message-ID of live messages
+	active   map[Key]*state  // open and ongoing incidents
+	byDomain htable[domain]  // recipient domain → active incidents that refused it
+	hot      []hotState      // by state.slot: what a delivery asks of each active incident
+	free     []int32         // slots in hot of cleared incidents, for reuse
+	byQueue  htable[msgRef]  // queue id → affected messages (across incidents), until removed
+	meta     htable[msgMeta] // queue id → sender and Message-ID of live messages
+	hseed    maphash.Seed    // the tables' hash (Tracker.hash)
+	hkey     uint64
 	freeMeta []*msgMeta        // of removed messages nothing else holds, for reuse
 	names    map[string]string // interned senders, logins, clients and recipient domains (name)
 	nobody   *submitter        // who sent a message the log named no one of: the root of the interned submitters
@@ -127,7 +129,6 @@ type msgMeta struct {
 	sub       *submitter // never nil (Tracker.nobody before the log names anyone)
 	messageID string
 	earlier   []string
-	h         uint32 // qid's hash in Tracker.meta
 	linked    bool
 	deferred  bool  // a delivery was deferred: postsuper -r may requeue it
 	last      int64 // last seen, log time in Unix seconds (queuebound.go)
@@ -148,6 +149,7 @@ const maxGone = 4096
 
 // msgRef links a queue id to its entries in the incidents it affects.
 type msgRef struct {
+	qid     string // the key of Tracker.byQueue: the tracker's copy
 	entries []*msgState
 	one     [1]*msgState // entries' first array: most queue ids are in one incident
 	last    int64        // last seen, log time in Unix seconds (queuebound.go)
@@ -440,11 +442,15 @@ func (t *Tracker) rcptHash(rcpt string) uint64 {
 
 // New returns a tracker.
 func New(cfg Config) *Tracker {
+	hseed := maphash.MakeSeed()
 	return &Tracker{
 		cfg:      cfg,
 		active:   make(map[Key]*state),
-		byDomain: newIndex[*domain](),
-		byQueue:  newIndex[*msgRef](),
+		byDomain: newHtable(func(d *domain) string { return d.name }),
+		byQueue:  newHtable(func(r *msgRef) string { return r.qid }),
+		meta:     newHtable(func(m *msgMeta) string { return m.qid }),
+		hseed:    hseed,
+		hkey:     maphash.Comparable(hseed, 0),
 		names:    make(map[string]string),
 		seed:     maphash.MakeSeed(),
 		nobody:   &submitter{},
@@ -452,6 +458,17 @@ func New(cfg Config) *Tracker {
 		maxQueueIDs: MaxQueueIDs,
 	}
 }
+
+// hash returns the hash of a queue id or a recipient domain that the
+// tracker's tables (htable) take: a line's queue id is hashed once for
+// all of them.
+func (t *Tracker) hash(s string) uint32 { return uint32(strHash(t.hseed, t.hkey, s)) }
+
+// metaOf returns the metadata of the live message qid, nil if none.
+func (t *Tracker) metaOf(qid string) *msgMeta { return t.meta.get(t.hash(qid), qid) }
+
+// ref returns the affected queue id qid's reference, nil if none.
+func (t *Tracker) ref(qid string) *msgRef { return t.byQueue.get(t.hash(qid), qid) }
 
 // SetConfig changes the lifecycle (on a configuration reload); pending
 // deadlines are recomputed.
@@ -470,25 +487,29 @@ func (t *Tracker) SetConfig(cfg Config) {
 // events due are returned.
 func (t *Tracker) Observe(o *Observation) []Event {
 	evs := t.advance(o.At, nil)
+	qh := uint32(0) // the queue id's hash, for every table asked
+	if o.QueueID != "" {
+		qh = t.hash(o.QueueID)
+	}
 	switch o.Kind {
 	case postfixlog.KindQueued, postfixlog.KindPickup:
-		if m := t.metaFor(o.QueueID); m != nil && !m.sub.fromKnown {
+		if m := t.metaFor(o.QueueID, qh); m != nil && !m.sub.fromKnown {
 			m.sub = t.withFrom(m.sub, o.From)
 		}
 	case postfixlog.KindMessageID:
-		if m := t.metaFor(o.QueueID); m != nil {
+		if m := t.metaFor(o.QueueID, qh); m != nil {
 			m.messageID = strings.Clone(o.MessageID)
 		}
 	case postfixlog.KindClient:
-		if m := t.metaFor(o.QueueID); m != nil && !m.linked {
+		if m := t.metaFor(o.QueueID, qh); m != nil && !m.linked {
 			m.sub = t.withClient(m.sub, o.Login, o.Client)
 		}
 	case postfixlog.KindRemoved:
-		t.removed(o.QueueID)
+		t.removed(o.QueueID, qh)
 	case postfixlog.KindExpired:
-		t.setFate(o.QueueID, "", fateExpired)
+		t.setFate(o.QueueID, qh, "", fateExpired)
 	case postfixlog.KindDelivery:
-		evs = t.observeDelivery(o, evs)
+		evs = t.observeDelivery(o, qh, evs)
 	}
 	if o.Next != "" {
 		t.link(o.Prev, o.Next)
@@ -505,9 +526,9 @@ func (t *Tracker) Observe(o *Observation) []Event {
 // after a requeue is one affected message, and one refused after a
 // content filter names who submitted it before the filter.
 func (t *Tracker) link(prev, next string) {
-	pm := t.meta.get(prev)
+	pm := t.metaOf(prev)
 	var entries []*msgState
-	if ref := t.byQueue.get(prev); ref != nil {
+	if ref := t.ref(prev); ref != nil {
 		entries = ref.entries
 	}
 	if pm == nil {
@@ -520,7 +541,7 @@ func (t *Tracker) link(prev, next string) {
 	if pm == nil {
 		return // the log began after prev's lines
 	}
-	nm := t.metaFor(next)
+	nm := t.metaFor(next, t.hash(next))
 	if nm == nil || nm == pm || nm.linked && slices.Contains(nm.earlier, prev) {
 		// Known already: the track header names only the first queue
 		// id of a message whose hops the log tied one by one.
@@ -535,7 +556,7 @@ func (t *Tracker) link(prev, next string) {
 		nm.messageID = pm.messageID
 	}
 	qids := append(slices.Clip(nm.earlier), strings.Clone(next))
-	ref := t.byQueue.get(next)
+	ref := t.ref(next)
 	for _, ms := range entries {
 		if ref == nil {
 			ref = t.newRef(qids[len(qids)-1])
@@ -572,16 +593,17 @@ func (t *Tracker) link(prev, next string) {
 	}
 }
 
-func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
+func (t *Tracker) observeDelivery(r *Observation, qh uint32, evs []Event) []Event {
 	at, v := r.At, r.Verdict
 	switch r.Status {
 	case "sent":
-		t.setFate(r.QueueID, r.To, fateDelivered)
+		t.setFate(r.QueueID, qh, r.To, fateDelivered)
 		if t.byDomain.len() == 0 {
 			return evs
 		}
 		relay := "" // Registered(r.RelayHost), once needed
-		for _, i := range t.byDomain.get(domainOf(r.To)).slots() {
+		d := domainOf(r.To)
+		for _, i := range t.byDomain.get(t.hash(d), d).slots() {
 			h := &t.hot[i]
 			if h.pending || at.Before(h.lastSeen) {
 				continue // a clear pending already, or a rejection after the delivery
@@ -595,10 +617,10 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 		}
 		return t.advance(at, evs) // a settle time of 0 clears at the delivery
 	case "bounced":
-		t.setFate(r.QueueID, r.To, fateBounced)
+		t.setFate(r.QueueID, qh, r.To, fateBounced)
 	case "deferred":
 		// The fate of an already affected recipient stays deferred.
-		if m := t.meta.get(r.QueueID); m != nil {
+		if m := t.meta.get(qh, r.QueueID); m != nil {
 			m.deferred = true
 			m.last = t.nowSec
 		}
@@ -630,7 +652,7 @@ func (t *Tracker) observeDelivery(r *Observation, evs []Event) []Event {
 	} else {
 		st.inc.Deferred++
 	}
-	t.affect(st, r)
+	t.affect(st, r, qh)
 	if len(st.inc.Samples) < MaxSamples {
 		st.inc.Samples = append(st.inc.Samples, strings.Clone(r.Raw))
 	}
@@ -680,7 +702,7 @@ func (t *Tracker) open(v classify.Verdict, at time.Time) *state {
 // compared the index's key (the name's copy, allocated alone), read the
 // entry, then its slots' array elsewhere: three cache misses one after the
 // other. Now the entry is one 128-byte allocation whose first cache line
-// holds the name the index's key points to (when it fits) and the slots of
+// holds the name the table compares (when it fits) and the slots of
 // its first incidents (a domain is refused by one or two incidents, and its
 // name is short): the key's compare reads the line the delivery reads next.
 type domain struct {
@@ -760,12 +782,13 @@ func (d *domain) remove(slot int32) bool {
 // refused records that active incident st refused recipient domain d (a
 // view of a log line), and returns its entry.
 func (t *Tracker) refused(d string, st *state) *domain {
-	e := t.byDomain.get(d)
+	h := t.hash(d)
+	e := t.byDomain.get(h, d)
 	if e == nil {
 		// One copy of a domain for every incident that lists it (and
 		// the senders' and clients' names interned with it).
 		e = t.newDomain(d)
-		t.byDomain.put(e.name, e)
+		t.byDomain.put(h, e)
 	}
 	e.add(st.slot)
 	return e
@@ -807,8 +830,9 @@ func (t *Tracker) activate(st *state) {
 	t.hot[st.slot].set(st)
 }
 
-// affect records the refused recipient and its message.
-func (t *Tracker) affect(st *state, r *Observation) {
+// affect records the refused recipient and its message (qh: the hash of
+// its queue id).
+func (t *Tracker) affect(st *state, r *Observation, qh uint32) {
 	rcpt := r.To
 	owned := ""   // rcpt copied once, for every list that keeps it
 	var rh uint64 // rcptHash(rcpt)
@@ -858,13 +882,13 @@ func (t *Tracker) affect(st *state, r *Observation) {
 	if r.QueueID == "" || r.QueueID == "NOQUEUE" {
 		return
 	}
-	ref := t.byQueue.get(r.QueueID)
+	ref := t.byQueue.get(qh, r.QueueID)
 	ms := ref.entryOf(st)
 	if ms == nil && len(t.tombs) > 0 {
 		ms = t.restore(st, r.QueueID, ref)
 	}
 	if ms == nil {
-		meta := t.meta.get(r.QueueID)
+		meta := t.meta.get(qh, r.QueueID)
 		// The queue id as the tracker keeps it: the live message's copy
 		// (metaFor), else a new one.
 		var qid string
@@ -878,7 +902,7 @@ func (t *Tracker) affect(st *state, r *Observation) {
 		if ref == nil {
 			pair := &msgPair{}
 			ms, ref = &pair.ms, &pair.ref
-			t.addRef(qid, ref)
+			t.addRef(qid, qh, ref)
 		} else {
 			ms = &msgState{}
 		}
@@ -968,12 +992,13 @@ func (ms *msgState) find(h uint64) int {
 	return -1
 }
 
-// metaFor returns the metadata of the live message qid, creating it.
-func (t *Tracker) metaFor(qid string) *msgMeta {
+// metaFor returns the metadata of the live message qid (hash h), creating
+// it.
+func (t *Tracker) metaFor(qid string, h uint32) *msgMeta {
 	if qid == "" || qid == "NOQUEUE" {
 		return nil
 	}
-	m := t.meta.get(qid)
+	m := t.meta.get(h, qid)
 	if m == nil {
 		if t.meta.len() >= t.maxQueueIDs {
 			t.evictMeta() // before the new one goes in: never it
@@ -985,7 +1010,7 @@ func (t *Tracker) metaFor(qid string) *msgMeta {
 			m = &msgMeta{}
 		}
 		m.qid, m.sub = strings.Clone(qid), t.nobody
-		t.meta.put(m)
+		t.meta.put(h, m)
 		t.held()
 	}
 	m.last = t.nowSec
@@ -1018,12 +1043,12 @@ func (t *Tracker) name(s string) string {
 // removed forgets a message Postfix removed from its queue: its fate is
 // final, and a later message with the same queue id (Postfix reuses them)
 // is another message.
-func (t *Tracker) removed(qid string) {
+func (t *Tracker) removed(qid string, h uint32) {
 	// Kept for a later link: a message postsuper -r requeued (it had a
 	// deferral) or one an incident lists. Others were delivered or
 	// bounced, and a filter's link comes before the removal.
-	m := t.meta.get(qid)
-	ref := t.byQueue.get(qid)
+	m := t.meta.get(h, qid)
+	ref := t.byQueue.get(h, qid)
 	if m != nil && (m.deferred || ref != nil) {
 		g := goneMeta{qid: m.qid, meta: m} // the tracker's copy, kept with m
 		if ref != nil {
@@ -1043,7 +1068,7 @@ func (t *Tracker) removed(qid string) {
 		}
 	}
 	if m != nil {
-		t.meta.delMeta(m)
+		t.meta.delVal(h, m)
 	}
 	if len(t.tombs) > 0 {
 		delete(t.tombs, maphash.String(t.seed, qid)) // a later message under qid is another
@@ -1060,13 +1085,13 @@ func (t *Tracker) removed(qid string) {
 	for _, ms := range ref.entries {
 		t.carryGone(ms.st, qid)
 	}
-	t.byQueue.del(qid)
+	t.byQueue.delVal(h, ref)
 }
 
 // setFate records the outcome of recipient rcpt ("" = every recipient) of the
-// affected message qid.
-func (t *Tracker) setFate(qid, rcpt string, f fateCode) {
-	ref := t.byQueue.get(qid)
+// affected message qid (hash qh).
+func (t *Tracker) setFate(qid string, qh uint32, rcpt string, f fateCode) {
+	ref := t.byQueue.get(qh, qid)
 	if ref == nil {
 		return
 	}
@@ -1241,12 +1266,13 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	st.inc.ClearedBy = by
 	delete(t.active, st.inc.Key)
 	for _, d := range st.inc.Domains {
-		e := t.byDomain.get(d)
+		h := t.hash(d)
+		e := t.byDomain.get(h, d)
 		if e == nil {
 			continue
 		}
 		if e.remove(st.slot) {
-			t.byDomain.del(d)
+			t.byDomain.delVal(h, e)
 		}
 	}
 	t.hot[st.slot] = hotState{}
@@ -1611,7 +1637,7 @@ func (t *Tracker) Restore(incs []Incident) {
 				ms.rcpts = append(ms.rcpts, rcptFate{t.rcptHash(r), codeOf(m.Fate)})
 			}
 			st.msgs = append(st.msgs, ms)
-			ref := t.byQueue.get(m.QueueID)
+			ref := t.ref(m.QueueID)
 			if ref == nil {
 				ref = t.newRef(m.QueueID)
 			}

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
 	"slices"
@@ -605,8 +606,8 @@ func TestClearedKeepsOnlyTheSummary(t *testing.T) {
 			t.Errorf("cleared %s keeps its maps", st.inc.ID)
 		}
 	}
-	if tr.byQueue.len() != 2 || tr.byQueue.get("A1") == nil || len(tr.byQueue.get("A1").entries) != 1 {
-		t.Errorf("queue state: %v", tr.byQueue.m)
+	if tr.byQueue.len() != 2 || tr.ref("A1") == nil || len(tr.ref("A1").entries) != 1 {
+		t.Errorf("queue state: %v", maps.Collect(tr.byQueue.all()))
 	}
 }
 
@@ -831,7 +832,7 @@ func TestReplayLetsGoOfMessageStates(t *testing.T) {
 	for i := range 10 {
 		qid := fmt.Sprintf("A%d", i)
 		run(tr, []step{{r: delivery(i, qid, fmt.Sprintf("u%d@example.net", i), "deferred"), v: barracuda}})
-		states = append(states, weak.Make(tr.byQueue.get(qid).entries[0]))
+		states = append(states, weak.Make(tr.ref(qid).entries[0]))
 	}
 	run(tr, []step{{r: delivery(20, "B1", "v@example.net", "sent")}}) // clears it (settle 0)
 	for i := range 10 + maxGone {

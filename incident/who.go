@@ -218,7 +218,7 @@ type Submission struct {
 // Submitted returns who submitted the message in the queue under qid, as
 // far as the tracker knows (false: nothing).
 func (t *Tracker) Submitted(qid string) (Submission, bool) {
-	m := t.meta.get(qid)
+	m := t.metaOf(qid)
 	if m == nil {
 		return Submission{}, false
 	}
@@ -233,6 +233,6 @@ func (t *Tracker) Submitted(qid string) (Submission, bool) {
 // one under earlier (a content filter, postsuper -r), as far as the
 // tracker knows.
 func (t *Tracker) Follows(qid, earlier string) bool {
-	m := t.meta.get(qid)
+	m := t.metaOf(qid)
 	return m != nil && slices.Contains(m.earlier, earlier)
 }
