@@ -194,25 +194,23 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	chunks := make(chan chunk, workers)
 	results := make(chan parsed, workers)
 	// tokens bounds the chunks in flight (read, parsed, or waiting for an
-	// earlier one to be merged): the reader takes one per chunk, the merger
-	// gives it back. Without it a descheduled worker lets the others run
-	// ahead and the reorder buffer grows without limit.
+	// earlier one to be merged): a worker takes one before it reads a
+	// chunk, the merger gives it back. Without it a descheduled worker lets
+	// the others run ahead and the reorder buffer grows without limit.
 	tokens := make(chan struct{}, workers+2)
 	bufs := make(freeList[[]byte], workers+3)
 	obsFree := make(freeList[obsBatch], workers+3)
 	res := &Result{UnparsedByService: map[string]int64{}, Failures: map[classify.Category]int64{}, Rejections: map[string]*Histogram{}}
+	src := &source{inputs: inputs, maxLine: cmp.Or(opts.MaxLine, MaxLine), bufs: bufs, res: res, progress: opts.Progress}
 
-	// Reader: cut the inputs into chunks of whole lines.
-	var readErr error
-	go func() {
-		defer close(chunks)
-		readErr = readChunks(ctx, inputs, opts.MaxLine, tokens, bufs, chunks, &res.TooLong, &res.Cut, opts.Progress)
-	}()
-
-	// Workers: parse and classify, sharing the reply shapes they learn.
+	// Workers: each reads the next chunk of the log (in turn, under the
+	// source's lock), then parses and classifies it, sharing the reply
+	// shapes they learn. No goroutine reads for them: a reader's hand-over
+	// to the workers cost a wake-up a chunk at two CPUs, and the chunk,
+	// copied from the page cache by the worker that parses it, is in that
+	// core's cache when it does.
 	var learnt *classify.Learnt
 	if workers > 1 {
 		learnt = opts.Catalog.NewLearnt()
@@ -223,7 +221,16 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 		go func() {
 			defer wg.Done()
 			w := newWorker(opts, inputs, learnt)
-			for c := range chunks {
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				c, ok := src.next()
+				if !ok {
+					return
+				}
 				select {
 				case results <- w.do(c, obsFree.get()):
 				case <-ctx.Done():
@@ -296,9 +303,6 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if readErr != nil {
-		return nil, readErr
-	}
 	// The log ends when it was last written (now, for standard input), or
 	// at --until: a delivery clears an incident only when it stood for the
 	// settle time by then, and the quiet period runs to it, as the daemon,
@@ -346,59 +350,66 @@ func (res *Result) add(c *ingest.Counts) {
 	}
 }
 
-// readChunks reads every input and sends chunks of whole lines, each in the
-// pooled buffer it was read into (LineReader.NextChunkSwap), which the
-// merger recycles (see chunk): no byte is copied. An input a read error
-// cuts short is noted in cut after the lines read before the error, and
-// the next input is read.
-func readChunks(ctx context.Context, inputs []Input, maxLine int, tokens chan<- struct{}, bufs freeList[[]byte], out chan<- chunk, tooLong *int64, cut *[]error, progress func(int64)) error {
-	seq := 0
-	var done int64
-	for i, in := range inputs {
-		lr := logwatch.NewChunkReader(in.R, cmp.Or(maxLine, MaxLine), chunkSize)
-		for {
-			// The chunk is handed over in the buffer it was read into;
-			// the reader goes on in a recycled one.
-			fresh := bufs.get()
-			data, old, err := lr.NextChunkSwap(*fresh)
-			if old == nil {
-				bufs.put(fresh)
-			}
-			if len(data) > 0 {
-				select {
-				case tokens <- struct{}{}:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				buf := fresh
-				*buf = old
-				select {
-				case out <- chunk{seq: seq, input: i, data: unsafe.String(unsafe.SliceData(data), len(data)), buf: buf}:
-					seq++
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			if progress != nil {
-				progress(done + lr.Offset())
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
+// source cuts the inputs into chunks of whole lines, in order, for the
+// workers: each chunk in the pooled buffer it was read into
+// (LineReader.NextChunkSwap), which the merger recycles (see chunk): no
+// byte is copied. An input a read error cuts short is noted in the
+// result's Cut after the lines read before the error, and the next input
+// is read.
+type source struct {
+	mu       sync.Mutex
+	inputs   []Input
+	maxLine  int
+	bufs     freeList[[]byte]
+	res      *Result // TooLong and Cut, written under mu
+	progress func(int64)
+
+	i    int                  // the input read
+	lr   *logwatch.LineReader // its reader; nil: not opened yet
+	seq  int                  // the next chunk's number
+	done int64                // bytes of the inputs before i
+}
+
+// next returns the next chunk, or false at the end of the last input.
+func (s *source) next() (chunk, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.i < len(s.inputs) {
+		input, in := s.i, s.inputs[s.i]
+		if s.lr == nil {
+			s.lr = logwatch.NewChunkReader(in.R, s.maxLine, chunkSize)
+		}
+		// The chunk is handed over in the buffer it was read into; the
+		// reader goes on in a recycled one.
+		fresh := s.bufs.get()
+		data, old, err := s.lr.NextChunkSwap(*fresh)
+		if old == nil {
+			s.bufs.put(fresh)
+		}
+		if s.progress != nil {
+			s.progress(s.done + s.lr.Offset())
+		}
+		if err != nil {
+			if err != io.EOF {
 				if errors.Is(err, logwatch.ErrTruncatedGzip) {
 					// The gzip reader names its file already.
-					*cut = append(*cut, err)
+					s.res.Cut = append(s.res.Cut, err)
 				} else {
-					*cut = append(*cut, fmt.Errorf("reading %s: %w", in.Name, err))
+					s.res.Cut = append(s.res.Cut, fmt.Errorf("reading %s: %w", in.Name, err))
 				}
-				break
 			}
+			s.done += s.lr.Offset()
+			s.res.TooLong += s.lr.Skipped()
+			s.i, s.lr = s.i+1, nil
 		}
-		done += lr.Offset()
-		*tooLong += lr.Skipped()
+		if len(data) > 0 {
+			*fresh = old
+			c := chunk{seq: s.seq, input: input, data: unsafe.String(unsafe.SliceData(data), len(data)), buf: fresh}
+			s.seq++
+			return c, true
+		}
 	}
-	return nil
+	return chunk{}, false
 }
 
 // wallOf is a replay's wall clock (ingest.Clock): the newest of the

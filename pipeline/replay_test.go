@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"reflect"
 	"slices"
@@ -323,5 +325,67 @@ Nov 23 14:00:00 mx postfix/qmgr[2]: 3A2B3C4D5E: removed
 	}
 	if inc := res.Incidents[0]; inc.Status != incident.Ongoing || inc.ClearedAt.After(until) {
 		t.Errorf("with --until %v: %s, cleared %v by %q; want ongoing at the end of the window", until, inc.Status, inc.ClearedAt, inc.ClearedBy)
+	}
+}
+
+// failingReader reads r, then fails with err instead of io.EOF.
+type failingReader struct {
+	r   io.Reader
+	err error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		err = f.err
+	}
+	return n, err
+}
+
+// TestInputsReadInTurn: the workers read the inputs' chunks themselves, in
+// turn; many small chunks of three inputs, the second cut short by a read
+// error, give what one worker gives for the lines read (the cut input's
+// lines before the error), the error noted once, each input's lines dated
+// by its own reference time and the progress counting every byte read.
+func TestInputsReadInTurn(t *testing.T) {
+	big := strings.Repeat(sampleLog, 20)
+	cutAt := strings.LastIndex(big[:len(big)/2], "\n") + 1
+	broken := errors.New("disk on fire")
+	inputs := func() []Input {
+		return []Input{
+			{Name: "a", R: strings.NewReader(big), Ref: ref},
+			{Name: "b", R: &failingReader{strings.NewReader(big[:cutAt]), broken}, Ref: ref.AddDate(0, -1, 0)},
+			{Name: "c", R: strings.NewReader(big), Ref: ref},
+		}
+	}
+	var progress int64
+	run := func(opts Options) *Result {
+		opts.Catalog, opts.Location = classify.Default(), time.UTC
+		res, err := Replay(context.Background(), inputs(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	one := run(Options{Workers: 1})
+	many := run(Options{Workers: 4, MaxLine: 600, Progress: func(n int64) { progress = max(progress, n) }})
+	lines := func(s string) int64 { return int64(strings.Count(s, "\n")) }
+	if want := 2*lines(big) + lines(big[:cutAt]); many.Lines+many.Skipped != want || one.Lines != many.Lines {
+		t.Errorf("lines: %d read by many workers, %d by one, want %d", many.Lines+many.Skipped, one.Lines, want)
+	}
+	if len(many.Cut) != 1 || !errors.Is(many.Cut[0], broken) || !strings.Contains(many.Cut[0].Error(), "reading b") {
+		t.Errorf("cut: %v, want the one error reading b", many.Cut)
+	}
+	if want := int64(2*len(big) + cutAt); progress != want {
+		t.Errorf("progress ended at %d bytes, want %d", progress, want)
+	}
+	// b's lines, a month after their file was last written (23 Oct
+	// 2026), are of 23 Nov 2025.
+	if y := many.First.Year(); y != 2025 {
+		t.Errorf("the first line is of %d: the cut input's lines were not dated by its reference time", y)
+	}
+	one.Cut, many.Cut = nil, nil
+	if !reflect.DeepEqual(one, many) {
+		t.Errorf("many workers and small chunks:\n%+v\none worker:\n%+v", many, one)
 	}
 }
