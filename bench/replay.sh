@@ -29,7 +29,7 @@
 # It says how dense each log is: its failure lines (status=deferred and
 # status=bounced) and their share of the lines, and the incidents replay
 # finds in it.
-# Needs: go, pflogsumm, GNU time (/usr/bin/time), bc. Exit 1 when a check fails.
+# Needs: go, pflogsumm, bc. Exit 1 when a check fails.
 set -euo pipefail
 # abs PATH: PATH from the directory the script was run in.
 here=$PWD
@@ -45,13 +45,14 @@ REPLIES=${REPLIES:-../shared/corpus/rejections.tsv}
 work=${BENCH_DIR:-$(mktemp -d /tmp/rblwatch-bench.XXXXXX)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
 
-for tool in pflogsumm /usr/bin/time bc; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not installed (apt-get install pflogsumm time bc)" >&2; exit 2; }
+for tool in pflogsumm bc; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not installed (apt-get install pflogsumm bc)" >&2; exit 2; }
 done
 [ -f "$REPLIES" ] && [ -r "$REPLIES" ] || { echo "bench: no replies file $REPLIES (set REPLIES to a TSV of provider<TAB>code<TAB>text rows)" >&2; exit 2; }
 
 go build -o "$work/rblwatch" ./cmd/rblwatch
 go build -o "$work/genlog" ./bench/genlog
+go build -o "$work/timeit" ./bench/timeit
 # gen NAME LINES [dense]: the log NAME, made unless a BENCH_DIR holds one
 # made the same way: NAME.made says how (genlog's arguments, and the
 # replies' checksum), so a kept log of other LINES or other REPLIES is made
@@ -80,10 +81,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # run TAG CMD... : one run; appends "wall cpu rss" to $work/m.TAG, keeps stdout in $work/out.TAG.
 # grep's output must go to a file: GNU grep stops at the first match when it writes to /dev/null.
+# Timed by bench/timeit (GNU time's %e %U %S %M to the microsecond, not the
+# hundredth of a second: grep's 0.06 s to 10 ms moved the ratios by up to a sixth).
 run() {
   local tag=$1; shift
-  /usr/bin/time -f '%e %U %S %M' -o "$work/time.$tag" "$@" > "$work/out.$tag" 2> "$work/err.$tag"
-  awk '{printf "%s %.3f %s\n", $1, $2 + $3, $4}' "$work/time.$tag" >> "$work/m.$tag"
+  "$work/timeit" -o "$work/time.$tag" "$@" > "$work/out.$tag" 2> "$work/err.$tag"
+  awk '{printf "%.4f %.4f %s\n", $1, $2 + $3, $4}' "$work/time.$tag" >> "$work/m.$tag"
 }
 stat_of() { # stat_of TAG FIELD(1 wall, 2 cpu, 3 rss KiB) -> median
   awk -v f="$2" '{print $f}' "$work/m.$1" | median
