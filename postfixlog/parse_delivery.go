@@ -22,6 +22,15 @@ func parseDelivery(body string, r *Record) {
 		return
 	}
 	r.To = to
+	s, done := deliveryInOrder(s, r)
+	if !done {
+		deliveryFields(s, r)
+	}
+}
+
+// deliveryFields reads the delivery fields ", key=value" at the start of s
+// in any order, up to and with status=: deliveryInOrder's way on.
+func deliveryFields(s string, r *Record) {
 	for len(s) > 2 && s[0] == ',' && s[1] == ' ' {
 		s = s[2:]
 		eq := keyEnd(s)
@@ -38,50 +47,15 @@ func parseDelivery(body string, r *Record) {
 			r.OrigTo, s = a, rest
 			continue
 		case "status":
-			end := strings.IndexByte(v, ' ')
-			if end < 0 {
-				r.Status = v
-				return
-			}
-			r.Status = v[:end]
-			d := v[end:]
-			if !strings.HasPrefix(d, " (") {
-				return
-			}
-			d = d[2:]
-			if strings.HasSuffix(d, ")") {
-				d = d[:len(d)-1]
-			}
-			r.Detail = d
-			if r.Status == "sent" {
-				r.Reply = reply.Parse(d)
-			} else {
-				parseDetail(d, r)
-			}
+			setStatus(v, r)
 			return
 		}
-		end := strings.IndexByte(v, ',')
-		if end < 0 {
-			end = len(v)
-		}
+		end := indexComma(v)
 		val := v[:end]
 		s = v[end:]
 		switch key {
 		case "relay":
-			r.Relay = val
-			host, ip, rest, ok := splitHostIP(val)
-			r.RelayHost = host
-			if ok {
-				if isIP(ip) {
-					r.RelayIP = ip
-				}
-				if strings.HasPrefix(rest, ":") {
-					n, k := leadingUint(rest[1:])
-					if k > 0 && k == len(rest)-1 && n <= 65535 {
-						r.RelayPort = int(n)
-					}
-				}
-			}
+			setRelay(val, r)
 		case "delay":
 			r.Delay = parseDecimal(val)
 		case "delays":
@@ -89,6 +63,129 @@ func parseDelivery(body string, r *Record) {
 		case "dsn":
 			r.DSN = val
 		}
+	}
+}
+
+// The keys of the fields Postfix writes after to=<…> (and orig_to=<…>),
+// in the order it writes them, with the ", " before each, as
+// little-endian words: ", relay=", ", delay=" and ", dsn=" (masked to its
+// six bytes) whole, ", delays" and ", status" followed by '='.
+const (
+	keyRelay  = 0x3d79616c6572202c // ", relay="
+	keyDelay  = 0x3d79616c6564202c // ", delay="
+	keyDelays = 0x7379616c6564202c // ", delays"
+	keyDSN    = 0x00003d6e7364202c // ", dsn=" (and two bytes more)
+	keyStatus = 0x737574617473202c // ", status"
+)
+
+// deliveryInOrder reads the fields Postfix writes after to=<…> in the order
+// it writes them (relay, conn_use when a cached connection is used, delay,
+// delays, dsn, status), each key compared as one word, and reports whether it read them all (status= included). It
+// stops at the first field that is not the next one (an orig_to=, a
+// conn_use=, a reordered or broken line) and returns the rest for
+// deliveryFields, which reads each field as this does. Reading the keys
+// one by one (keyEnd, then a switch on the key) and each value's end with
+// strings.IndexByte was a delivery line's largest cost.
+func deliveryInOrder(s string, r *Record) (string, bool) {
+	if len(s) < 9 || word(s, 0) != keyRelay {
+		return s, false
+	}
+	v := s[8:]
+	end := indexComma(v)
+	setRelay(v[:end], r)
+	s = v[end:]
+	if len(s) >= 12 && s[:11] == ", conn_use=" {
+		// Read and dropped (a cached connection's count) as
+		// deliveryFields drops it.
+		v = s[11:]
+		s = v[indexComma(v):]
+	}
+	if len(s) < 9 || word(s, 0) != keyDelay {
+		return s, false
+	}
+	v = s[8:]
+	end = indexComma(v)
+	r.Delay = parseDecimal(v[:end])
+	s = v[end:]
+	if len(s) < 10 || word(s, 0) != keyDelays || s[8] != '=' {
+		return s, false
+	}
+	v = s[9:]
+	end = indexComma(v)
+	r.Delays = v[:end]
+	s = v[end:]
+	if len(s) < 9 || word(s, 0)&(1<<48-1) != keyDSN {
+		return s, false
+	}
+	v = s[6:]
+	end = indexComma(v)
+	r.DSN = v[:end]
+	s = v[end:]
+	if len(s) < 10 || word(s, 0) != keyStatus || s[8] != '=' {
+		return s, false
+	}
+	setStatus(s[9:], r)
+	return "", true
+}
+
+// indexComma returns the index of the first ',' in v, or len(v): a
+// delivery field's value is short (delay=, dsn=) or a few words long, and
+// the first words are looked at before strings.IndexByte is called.
+func indexComma(v string) int {
+	const commas = ',' * 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(v) && i < 24; i += 8 {
+		if m := eqBytes(word(v, i), commas); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	if k := strings.IndexByte(v[i:], ','); k >= 0 {
+		return i + k
+	}
+	return len(v)
+}
+
+// setRelay fills Relay, RelayHost, RelayIP and RelayPort from a relay=
+// field's value.
+func setRelay(val string, r *Record) {
+	r.Relay = val
+	host, ip, rest, ok := splitHostIP(val)
+	r.RelayHost = host
+	if ok {
+		if isIP(ip) {
+			r.RelayIP = ip
+		}
+		if strings.HasPrefix(rest, ":") {
+			n, k := leadingUint(rest[1:])
+			if k > 0 && k == len(rest)-1 && n <= 65535 {
+				r.RelayPort = int(n)
+			}
+		}
+	}
+}
+
+// setStatus reads a status= field's value, the last field: the status, then
+// the detail in parentheses to the end of the line.
+func setStatus(v string, r *Record) {
+	end := strings.IndexByte(v, ' ')
+	if end < 0 {
+		r.Status = v
+		return
+	}
+	r.Status = v[:end]
+	d := v[end:]
+	if !strings.HasPrefix(d, " (") {
+		return
+	}
+	d = d[2:]
+	if strings.HasSuffix(d, ")") {
+		d = d[:len(d)-1]
+	}
+	r.Detail = d
+	if r.Status == "sent" {
+		r.Reply = reply.Parse(d)
+	} else {
+		parseDetail(d, r)
 	}
 }
 
