@@ -1,6 +1,9 @@
 package reply
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -58,4 +61,40 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("both temporary and permanent: %q", s)
 		}
 	})
+}
+
+// TestParseCommonForm holds Parse, which reads "NNN C.S.D text" at once,
+// equal to the reading of every form (parseTrimmed) on texts built of a
+// code, a separator, an enhanced code of parts of zero to four digits and
+// a text, with each byte of the first twelve replaced by a digit, a
+// letter, a dot, a space, a dash or a colon, and each cut short.
+func TestParseCommonForm(t *testing.T) {
+	var texts []string
+	for _, code := range []string{"250", "550", "421", "199", "650", "25", "2x0"} {
+		for _, sep := range []string{" ", "-", ":", "", "  "} {
+			for _, enh := range []string{"2.0.0", "5.7.1", "4.7.26", "5.71.1", "3.1.1", "5..1", "5.7.", ".7.1", "5.7.1234", "5x7.1"} {
+				for _, text := range []string{" Ok: queued as 4104E3D1A2", "", " ", "-x", "x"} {
+					texts = append(texts, code+sep+enh+text)
+				}
+			}
+		}
+	}
+	n := len(texts)
+	for _, s := range texts[:n] {
+		for i := 0; i < len(s) && i < 12; i++ {
+			for _, c := range []byte("09aA. -:") {
+				b := []byte(s)
+				b[i] = c
+				texts = append(texts, string(b))
+			}
+		}
+		for k := range len(s) {
+			texts = append(texts, s[:k])
+		}
+	}
+	for _, s := range texts {
+		if got, want := Parse(s), parseTrimmed(strings.TrimSpace(s)); got != want {
+			t.Errorf("Parse(%q) = %+v, want %+v", s, got, want)
+		}
+	}
 }
