@@ -47,6 +47,9 @@ type Parser struct {
 	lastTime time.Time
 	// The first and the last eight bytes of last, when it has eight.
 	lastHead, lastTail uint64
+	// The hour key (zoneless) of the last stamp when it was a traditional
+	// one of 15 bytes ("Nov 22 14:56:04"), 0 otherwise: see sameHour.
+	lastKey uint64
 
 	// The host and program tags read before (afterStamp): what the scans
 	// of a line's host and tag found for them. They are tried in the order
@@ -159,7 +162,14 @@ func (p *Parser) Parse(line string, r *Record) error {
 			return p.parse5424(s, r)
 		}
 	}
-	rest, ok := p.stamp(s, r)
+	var rest string
+	ok := true
+	if n := p.lastLen; n >= 8 && n <= 16 && len(s) > n && s[n] == ' ' && word(s, 0) == p.lastHead && word(s, n-8) == p.lastTail {
+		// The last stamp again (stamp's first test, without its calls).
+		r.Time, rest = p.lastTime, s[n:]
+	} else {
+		rest, ok = p.stamp(s, r)
+	}
 	if !ok {
 		// docker compose: "smtp_1   | 2018-08-22T07:30:18.130405545Z postfix/smtp[137]: …"
 		s2, ok2 := cutComposePrefix(s)

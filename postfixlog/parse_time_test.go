@@ -1,6 +1,9 @@
 package postfixlog
 
 import (
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -289,5 +292,53 @@ func TestRepeatedHour(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSameHour holds the parser, which reads a new second of the hour it
+// has cached from that hour's start (sameHour), equal to the whole reading
+// of the stamp (traditional and zoneless) by a parser in the same state:
+// record, error and the parser's state after the line, for stamps of every
+// minute and second of an hour, a few out of range, with a fraction, in the
+// two 15-byte layouts and the 14-byte one, over hour, day and year-inference
+// changes and a daylight-saving change, in three zones.
+func TestSameHour(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		testenv.Missing(t, "no zoneinfo (apt-get install tzdata): %v", err)
+	}
+	var stamps []string
+	for _, hour := range []string{"Nov 23 14:", "Nov  3 14:", "Nov 26 10:", "Oct 25 02:", "Mar 29 02:"} {
+		for m := 0; m < 62; m += 3 {
+			for s := 0; s < 63; s += 7 {
+				stamps = append(stamps, fmt.Sprintf("%s%02d:%02d", hour, m, s))
+			}
+		}
+		stamps = append(stamps, hour+"59:60", hour+"59:61", hour+"60:00", hour+"5x:00", hour+"00:0x", hour+":0:00",
+			hour+"00:00.5", hour+"00:01.25", hour+"00:02", hour+"00:02:", hour+"00:03")
+	}
+	stamps = append(stamps, "Nov 3 14:00:00", "Nov 3 14:00:01", "Nov 23 14:00:02", "Nov 23 15:00:00", "Nov 23 15:00:01", "Nov 24 15:00:02",
+		// A stamp too long to be remembered moves the cached hour.
+		"Nov 23 14:00:00", "2026-11-23T16:00:00."+strings.Repeat("1", 30), "Nov 23 14:00:01")
+	zones := []*time.Location{time.UTC, time.FixedZone("JST", 9*3600), berlin}
+	for _, loc := range zones {
+		p := NewParser(mustTime(t, "2026-11-23T10:30:00Z"), loc) // limit Nov 26 10:30: the hour is not cached
+		for _, s := range stamps {
+			line := stampLine(s)
+			before := *p
+			q := before
+			q.lastKey = 0 // the whole reading
+			var got, want Record
+			gotErr, wantErr := p.Parse(line, &got), q.Parse(line, &want)
+			if gotErr != wantErr || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s, %q: error %v, want %v:\n%s", loc, line, gotErr, wantErr, diffRecords(got, want))
+			}
+			if q.last == before.last && q.lastLen == before.lastLen && q.lastTime == before.lastTime {
+				q.lastKey = before.lastKey // no stamp remembered: the key left as it was
+			}
+			if !reflect.DeepEqual(*p, q) {
+				t.Fatalf("%s, %q: the parser's state differs from the whole reading's", loc, line)
+			}
+		}
 	}
 }
