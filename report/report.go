@@ -232,6 +232,9 @@ func (l *incidentList) at(i int, b *builder, slot *Incident) *Incident {
 	if l.res == nil {
 		return &l.built[i]
 	}
+	if i+1 < len(l.res.Incidents) {
+		b.sink ^= readAhead(&l.res.Incidents[i+1])
+	}
 	b.incident(slot, &l.res.Incidents[i], l.res.Rejections)
 	return slot
 }
@@ -354,6 +357,8 @@ type builder struct {
 	// parser reads each incident's first sample for its reply (Reset to
 	// the incident's first time).
 	parser postfixlog.Parser
+	// sink keeps what readAhead read.
+	sink byte
 }
 
 // explainKey is the part of v that decides what a report shows of its
@@ -582,4 +587,46 @@ func cleanList(items []string, max int) []string {
 		return []string{}
 	}
 	return items
+}
+
+// readAhead reads the first byte of each cache line of the texts of inc
+// that the report shows (samples, domains, remotes, who sent it, its
+// messages' addresses and queue ids), before it is built and written.
+// They were copied from the log, one allocation each, long before: each
+// was a cache miss when the sanitizer came to it, and those misses were
+// most of the report's cost (a dense log's report: 1,279 incidents and
+// their 1.7 MB of samples, ~50,000 texts). At the next incident's turn,
+// while this one is built and written, these independent loads are
+// outstanding side by side, not one after the other. It changes nothing
+// but what is in the caches; what it returns only keeps the loads from
+// being left out (builder.sink).
+func readAhead(inc *incident.Incident) byte {
+	x := readList(inc.Samples) ^ readList(inc.Domains) ^ readList(inc.Remotes)
+	for _, l := range [...][]incident.Count{inc.Senders.Logins, inc.Senders.Senders, inc.Senders.Clients} {
+		for _, c := range l {
+			x ^= first(c.Name)
+		}
+	}
+	msgs := inc.Messages[:min(len(inc.Messages), maxListed)]
+	for i := range msgs {
+		m := &msgs[i]
+		x ^= readList(m.Recipients) ^ readList(m.QueueIDs) ^ first(m.QueueID) ^ first(m.From) ^ first(m.Login) ^ first(m.Client)
+	}
+	return x
+}
+
+func readList(l []string) (x byte) {
+	for _, s := range l {
+		for j := 0; j < len(s); j += 64 {
+			x ^= s[j]
+		}
+	}
+	return x
+}
+
+func first(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
 }
