@@ -30,6 +30,10 @@ type encoder struct {
 	// bad: a value encoding/json would refuse or write otherwise; the
 	// caller encodes the incident with encoding/json instead.
 	bad bool
+	// raw: the incident's lists of log texts are as the tracker holds them
+	// (rawTexts): each item is written as cleanList would keep it
+	// (sanitize.Line, an empty one left out), in one pass (lines).
+	raw bool
 }
 
 // indents is a line break and the indents of the deepest level written.
@@ -129,6 +133,33 @@ func (e *encoder) strings(k string, list []string) {
 	e.close(']')
 }
 
+// texts writes a list of log texts: sanitized as it is written (lines)
+// when they are raw, else as it is (strings).
+func (e *encoder) texts(k string, list []string, max int) {
+	if e.raw {
+		e.lines(k, list, max)
+	} else {
+		e.strings(k, list)
+	}
+}
+
+// lines writes list as strings writes cleanList(list, max): each item
+// sanitized and quoted in one pass (jsonstr.AppendLine), an item that
+// sanitizes to nothing left out, [] for none.
+func (e *encoder) lines(k string, list []string, max int) {
+	e.key(k)
+	e.open('[')
+	for _, s := range list {
+		mark, first := len(e.b), e.first
+		e.elem()
+		n := len(e.b)
+		if e.b = jsonstr.AppendLine(e.b, s, max); len(e.b) == n+2 { // ""
+			e.b, e.first = e.b[:mark], first
+		}
+	}
+	e.close(']')
+}
+
 func (e *encoder) counts(k string, list []incident.Count) {
 	e.key(k)
 	if list == nil {
@@ -165,11 +196,11 @@ func (e *encoder) incident(inc *Incident) {
 	e.int("recipients", int64(inc.Recipients))
 	e.int("bounced", int64(inc.Bounced))
 	e.int("deferred", int64(inc.Deferred))
-	e.strings("domains", inc.Domains)
+	e.texts("domains", inc.Domains, maxField)
 	if inc.MoreDomains != 0 {
 		e.int("more_domains", int64(inc.MoreDomains))
 	}
-	e.strings("remotes", inc.Remotes)
+	e.texts("remotes", inc.Remotes, maxField)
 	e.key("fates")
 	if inc.Fates == nil {
 		e.b = append(e.b, "null"...)
@@ -206,7 +237,7 @@ func (e *encoder) incident(inc *Incident) {
 	e.strOmit("role_note", inc.RoleNote)
 	e.strOmit("lookup_url", inc.LookupURL)
 	e.strOmit("removal_url", inc.RemovalURL)
-	e.strings("samples", inc.Samples)
+	e.texts("samples", inc.Samples, maxSample)
 
 	w := &inc.Senders
 	e.key("senders")
@@ -237,7 +268,7 @@ func (e *encoder) incident(inc *Incident) {
 			m := &inc.AffectedMessages[i]
 			e.elem()
 			e.open('{')
-			e.strings("queue_ids", m.QueueIDs)
+			e.texts("queue_ids", m.QueueIDs, maxField)
 			if m.From == nil {
 				e.key("from")
 				e.b = append(e.b, "null"...)
@@ -246,7 +277,7 @@ func (e *encoder) incident(inc *Incident) {
 			}
 			e.strOmit("login", m.Login)
 			e.strOmit("client", m.Client)
-			e.strings("recipients", m.Recipients)
+			e.texts("recipients", m.Recipients, maxField)
 			e.str("fate", m.Fate)
 			e.close('}')
 		}

@@ -176,10 +176,13 @@ func writeJSON(w io.Writer, rep *Report, list incidentList) error {
 				}
 				b = append(b, indents[:1+2*depth]...)
 				inc := list.at(i, sh.b, &sh.slot)
-				e := encoder{b: b, depth: depth}
+				e := encoder{b: b, depth: depth, raw: list.raw()}
 				e.incident(inc)
 				if e.bad {
 					// What encoding/json refuses or writes otherwise.
+					if e.raw {
+						cleanRaw(inc)
+					}
 					j, err := json.Marshal(inc)
 					if err != nil {
 						return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rblwatch/rblwatch/classify"
@@ -15,7 +16,8 @@ import (
 
 // variedResult is sampleResult with n incidents of varied shapes after one
 // another: many messages and none, queue ids listed and not, senders known
-// and not, fates and statuses of every kind, hostile text — what one
+// and not, fates and statuses of every kind, hostile text (in the samples
+// too, and none) — what one
 // incident built in the slot of the one before must not keep of it. With
 // lists, an incident of an unknown provider names two lists; who sent the
 // messages is counted, as a replay counts it.
@@ -27,9 +29,16 @@ func variedResult(n int, lists bool) *pipeline.Result {
 	for i := range 25 {
 		many.Messages = append(many.Messages, incident.Message{QueueID: fmt.Sprintf("7%010X", i), From: fmt.Sprint("u", i, "@ours.example"), FromKnown: i%3 != 0,
 			Login: []string{"", "bob", "eve\x1b[2J"}[i%3], Client: []string{"c.ours.example[192.0.2.9]", ""}[i%2],
-			Recipients: slices.Repeat([]string{"x@example.net"}, 1+i%5), Fate: []incident.Fate{incident.FateBounced, incident.FateDeferred, incident.FateDelivered}[i%3]})
+			Recipients: append(slices.Repeat([]string{"x@example.net"}, 1+i%5), map[int][]string{3: {"y@\x1b]0;t\x07.example"}, 4: {" "}}[i]...), Fate: []incident.Fate{incident.FateBounced, incident.FateDeferred, incident.FateDelivered}[i%3]})
 	}
 	many.MoreMessages = 7
+	many.Domains = append(slices.Clip(many.Domains), "\u202eevil.example", "\r\n", " spaced.example ")
+	many.Remotes = append(slices.Clip(many.Remotes), "", "mx<1>&.example")
+	// Samples to sanitize as they are written: escapes, spaces to trim,
+	// one that is nothing once sanitized, markup to quote (a sample to
+	// cut is internal/jsonstr's TestAppendLine's: its sanitized copy, 1 kB,
+	// would count against TestWriteBytes).
+	many.Samples = []string{spam.Samples[0], " \r\n ", "  " + spam.Samples[0] + "\x1b[2J\xff", strings.Repeat(`<a&b> "q" \ `, 78)}
 	many.Fates = incident.FateCounts{Deferred: 9, Delivered: 8, Bounced: 8, Expired: 2}
 	unknown := barr
 	unknown.Provider, unknown.Verdict.Provider, unknown.Verdict.List = classify.Unknown, classify.Unknown, "bl.example.org"
@@ -37,6 +46,7 @@ func variedResult(n int, lists bool) *pipeline.Result {
 		unknown.Lists = []string{"bl.example.org", "dnsbl.example.com"}
 	}
 	unknown.Status = incident.Open
+	unknown.Samples = nil
 	kinds := []incident.Incident{spam, barr, many, unknown}
 	for i := range kinds {
 		kinds[i].Senders = incident.WhoSent(kinds[i].Messages, incident.MaxSenders)

@@ -6,7 +6,11 @@
 // one quoter serves both, so what they store and print is the same JSON.
 package jsonstr
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
+)
 
 // jsonSafe marks the ASCII bytes encoding/json writes as they are (with
 // HTML escaping): printable, not '"', '\\', '<', '>' or '&'.
@@ -95,4 +99,65 @@ func Append(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// AppendLine appends sanitize.Line(s, max) quoted as Append quotes it,
+// reading s once where Line then Append read it twice: a JSON report's
+// samples (the log lines of its incidents) are a quarter of its bytes, each
+// read from memory by the sanitizer and then again by the quoter. A text
+// that Line keeps as it is — printable ASCII (sanitize.Printable), neither
+// beginning nor ending with a space, at most max bytes (max > 0) — is
+// quoted as it is read; any other (a control, a byte outside ASCII, a
+// space to trim, a text to cut) goes through Line first. TestAppendLine and
+// FuzzAppendLine hold it to Append(dst, sanitize.Line(s, max)).
+func AppendLine(dst []byte, s string, max int) []byte {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || max > 0 && len(s) > max {
+		return Append(dst, sanitize.Line(s, max))
+	}
+	start := len(dst)
+	dst = append(dst, '"')
+	from := 0
+	for i := 0; ; i++ {
+		if i += printRun(s[i:]); i == len(s) {
+			break
+		}
+		c := s[i]
+		if !sanitize.Printable(c) {
+			return Append(dst[:start], sanitize.Line(s, max))
+		}
+		// '"', '\\', '<', '>' or '&', as Append escapes them.
+		dst = append(dst, s[from:i]...)
+		if c == '"' || c == '\\' {
+			dst = append(dst, '\\', c)
+		} else {
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		from = i + 1
+	}
+	dst = append(dst, s[from:]...)
+	return append(dst, '"')
+}
+
+// printRun is how many bytes at the start of s are printable ASCII that
+// Append writes as they are (jsonSafe, not DEL), eight at a time.
+func printRun(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := 0
+	for ; n+8 <= len(s); n += 8 {
+		t := s[n : n+8]
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		// safeRun's test, and DEL: adding 1 to 0x7f sets its high bit (a
+		// carry comes only out of 0xff, itself at or above 0x80).
+		q := w | 0x04*ones ^ 0x26*ones
+		a := w | 0x02*ones ^ 0x3e*ones
+		b := w ^ '\\'*ones
+		if ((w-0x20*ones)|w|(w+ones)|(q-ones)&^q|(a-ones)&^a|(b-ones)&^b)&highs != 0 {
+			break
+		}
+	}
+	for n < len(s) && jsonSafe[s[n]] && s[n] != 0x7f {
+		n++
+	}
+	return n
 }

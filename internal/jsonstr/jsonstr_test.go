@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/sanitize"
 )
 
 // hostilePieces: every escape encoding/json knows, markup, invalid and
@@ -83,6 +85,83 @@ func TestSafeRun(t *testing.T) {
 		w := make([]byte, 8)
 		for i := range w {
 			w[i] = byte(0x1c + r.IntN(0x66)) // around the bytes that matter
+		}
+		check(w)
+	}
+}
+
+// TestAppendLine checks AppendLine against Append of sanitize.Line: every
+// byte value at every place of short texts, the hostile pieces around
+// plain text, a log line with its escapes, spaces to trim, texts around
+// the bound (in bytes and in runes), no bound.
+func TestAppendLine(t *testing.T) {
+	line := `Nov 22 00:01:11 relay1 postfix/smtp[2797]: 7D71F9860F6: to=<m@x.example>, status=bounced (host x said: 554 "no" & \\ more)`
+	var texts []string
+	for c := range 256 {
+		for _, f := range []string{"%c", "ab%c", "%cd", "abcdefgh%cijklmnopq", "abcdefg%c"} {
+			texts = append(texts, strings.ReplaceAll(f, "%c", string([]byte{byte(c)})))
+		}
+	}
+	for _, p := range hostilePieces {
+		texts = append(texts, p, "x"+p+"y", p+p, line+p, p+line, " "+p+"x", "x"+p+" ")
+	}
+	texts = append(texts, line, " "+line, line+"  ", strings.Repeat("a", 40)+"\x7f", "\t"+line)
+	for _, s := range texts {
+		for _, max := range []int{0, 1, 3, 8, len(s) - 1, len(s), len(s) + 1, 1000} {
+			checkAppendLine(t, s, max)
+		}
+	}
+}
+
+func checkAppendLine(t *testing.T, s string, max int) {
+	t.Helper()
+	want := Append([]byte("x"), sanitize.Line(s, max))
+	if got := AppendLine([]byte("x"), s, max); string(got) != string(want) {
+		t.Fatalf("AppendLine(%q, %d) = %s, want %s", s, max, got[1:], want[1:])
+	}
+}
+
+func FuzzAppendLine(f *testing.F) {
+	for _, p := range hostilePieces {
+		f.Add(p+"x"+p, 0)
+		f.Add("x"+p+"y", 3)
+	}
+	f.Fuzz(checkAppendLine)
+}
+
+// TestPrintRun checks printRun's eight-byte test as TestSafeRun checks
+// safeRun's: against the bytes AppendLine keeps (jsonSafe, not DEL).
+func TestPrintRun(t *testing.T) {
+	check := func(w []byte) {
+		want := true
+		for _, c := range w {
+			want = want && jsonSafe[c] && c != 0x7f
+		}
+		if got := printRun(string(w)) == 8; got != want {
+			t.Fatalf("printRun(%q) == 8: = %v, want %v", w, got, want)
+		}
+	}
+	for p := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[p] = byte(c)
+			check(w)
+			if p < 7 {
+				for d := range 256 {
+					w[p+1] = byte(d)
+					check(w)
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		w := make([]byte, 8)
+		for i := range w {
+			w[i] = byte(0x1c + r.IntN(0x66))
+			if r.IntN(16) == 0 {
+				w[i] = byte(0x7c + r.IntN(8)) // around DEL
+			}
 		}
 		check(w)
 	}

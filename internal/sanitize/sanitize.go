@@ -91,6 +91,12 @@ func Line(s string, max int) string {
 	return out
 }
 
+// Printable reports whether Line keeps the byte c as it is wherever it
+// stands in a text: printable ASCII (a space too, but Line trims the
+// spaces around a text). A text of such bytes is its own Line, trimmed
+// and cut past max; jsonstr.AppendLine quotes such a text as it reads it.
+func Printable(c byte) bool { return c >= 0x20 && c <= 0x7e }
+
 // clean reports whether s is printable ASCII (the common case: Line then
 // only trims). It tests eight bytes at a time: a report passes every text
 // of every incident through Line, and the byte at a time loop was most of
