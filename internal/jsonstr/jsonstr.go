@@ -27,28 +27,34 @@ const hexDigits = "0123456789abcdef"
 // they are (jsonSafe): most of a report's or a stored row's text, tested
 // eight bytes at a time.
 func safeRun(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	n := 0
-	for ; n+8 <= len(s); n += 8 {
-		t := s[n : n+8]
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-		// A byte below 0x20 or at or above 0x80 sets its high bit in
-		// (w-0x20…)|w. x-ones&^x has a high bit where x has a zero byte
-		// (a borrow reaches a byte's high bit only from a zero byte
-		// below it): '"' or '&' (0x22, 0x26, the same with bit 0x04
-		// set), '<' or '>' (0x3c, 0x3e, with bit 0x02), '\\'.
-		q := w | 0x04*ones ^ 0x26*ones
-		a := w | 0x02*ones ^ 0x3e*ones
-		b := w ^ '\\'*ones
-		if ((w-0x20*ones)|w|(q-ones)&^q|(a-ones)&^a|(b-ones)&^b)&highs != 0 {
-			break
-		}
+	for ; n+8 <= len(s) && escapes(word(s[n:n+8])) == 0; n += 8 {
 	}
 	for n < len(s) && jsonSafe[s[n]] {
 		n++
 	}
 	return n
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// word is t[:8] as a little-endian word.
+func word(t string) uint64 {
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+}
+
+// escapes is not 0 when a byte of w is one encoding/json does not write as
+// it is (an exact test of "some byte is", not of which). A byte below 0x20
+// or at or above 0x80 sets its high bit in (w-0x20…)|w. x-ones&^x has a
+// high bit where x has a zero byte (a borrow reaches a byte's high bit only
+// from a zero byte below it): '"' or '&' (0x22, 0x26, the same with bit
+// 0x04 set), '<' or '>' (0x3c, 0x3e, with bit 0x02), '\\'.
+func escapes(w uint64) uint64 {
+	q := w | 0x04*ones ^ 0x26*ones
+	a := w | 0x02*ones ^ 0x3e*ones
+	b := w ^ '\\'*ones
+	return ((w - 0x20*ones) | w | (q-ones)&^q | (a-ones)&^a | (b-ones)&^b) & highs
 }
 
 // Append appends s quoted as encoding/json quotes a string
@@ -141,18 +147,11 @@ func AppendLine(dst []byte, s string, max int) []byte {
 // printRun is how many bytes at the start of s are printable ASCII that
 // Append writes as they are (jsonSafe, not DEL), eight at a time.
 func printRun(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	n := 0
+	// escapes, or DEL: adding 1 to 0x7f sets its high bit (a carry comes
+	// only out of 0xff, itself at or above 0x80).
 	for ; n+8 <= len(s); n += 8 {
-		t := s[n : n+8]
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-		// safeRun's test, and DEL: adding 1 to 0x7f sets its high bit (a
-		// carry comes only out of 0xff, itself at or above 0x80).
-		q := w | 0x04*ones ^ 0x26*ones
-		a := w | 0x02*ones ^ 0x3e*ones
-		b := w ^ '\\'*ones
-		if ((w-0x20*ones)|w|(w+ones)|(q-ones)&^q|(a-ones)&^a|(b-ones)&^b)&highs != 0 {
+		if w := word(s[n : n+8]); escapes(w)|(w+ones)&highs != 0 {
 			break
 		}
 	}
