@@ -230,23 +230,31 @@ func (lr *LineReader) Offset() int64 { return lr.off }
 // CutLine cuts the first line off a chunk (see the line rule): line is
 // without its "\n" or "\r\n", rest is what follows. A chunk's last line may
 // have no newline.
-func CutLine(chunk []byte) (line, rest []byte) { return cutLine(chunk, bytes.IndexByte) }
-
-// CutLineString is CutLine for text held as a string (replay's chunks).
-func CutLineString(chunk string) (line, rest string) { return cutLine(chunk, strings.IndexByte) }
-
-func cutLine[T string | []byte](chunk T, index func(T, byte) int) (line, rest T) {
-	i := index(chunk, '\n')
-	if i < 0 {
-		line = chunk
-	} else {
-		line, rest = chunk[:i], chunk[i+1:]
+func CutLine(chunk []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+		return trimLine(chunk[:i]), chunk[i+1:]
 	}
+	return trimLine(chunk), nil
+}
+
+// CutLineString is CutLine for text held as a string (replay's chunks, a
+// call a line). It calls strings.IndexByte itself: given it as a function
+// value, a generic cutLine called it indirectly, through a wrapper.
+func CutLineString(chunk string) (line, rest string) {
+	if i := strings.IndexByte(chunk, '\n'); i >= 0 {
+		return trimLine(chunk[:i]), chunk[i+1:]
+	}
+	return trimLine(chunk), ""
+}
+
+// trimLine drops a line's "\r" before its "\n" (or the stream's end) and
+// the NUL bytes it starts with (the line rule).
+func trimLine[T string | []byte](line T) T {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
 	for len(line) > 0 && line[0] == 0 {
 		line = line[1:]
 	}
-	return line, rest
+	return line
 }
