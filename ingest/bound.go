@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"hash/maphash"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
@@ -41,9 +43,9 @@ type AddressBound struct {
 	ours map[string]bool
 	// receivers: receiver → the addresses it named.
 	receivers map[string]*addrSet
-	// byHost: host that refused → its receiver and the receiver's
+	// hosts: host that refused → its receiver and the receiver's
 	// addresses (at most maxHosts; emptied when full).
-	byHost map[string]*hostRecv
+	hosts hostTable
 	// foreign: the addresses named by any receiver (at most maxForeign).
 	foreign    addrSet
 	maxForeign int
@@ -61,6 +63,8 @@ type AddressBound struct {
 	// changes: what changed since TakeChanges (nil: not recorded, as in
 	// replay).
 	changes *BoundChanges
+	// prefetched: see Prefetch.
+	prefetched uint64
 }
 
 // BoundChanges are the addresses a bound was told of or let go since
@@ -109,10 +113,13 @@ func (b *AddressBound) Load(recv, addr string, at time.Time) {
 			b.receivers[strings.Clone(recv)] = addrs
 		}
 	}
-	if addrs.m[addr] == nil {
-		addrs.add(addr, at)
+	if h := b.hash(addr); addrs.lookup(addr, h) == nil {
+		addrs.add(addr, h, at)
 	}
 }
+
+// hash is the hash of an address the bound's sets keep, or of a host.
+func (b *AddressBound) hash(s string) uint64 { return maphash.String(b.hosts.seed, s) }
 
 func (b *AddressBound) named(recv, addr string, at time.Time) {
 	if c := b.changes; c != nil {
@@ -145,53 +152,85 @@ type addrSet struct {
 	// further address named (a receiver that quotes random addresses
 	// names one at every refusal, all of them folded).
 	since time.Time
+	// n is len(m), and bits has bit h>>56 set for the hash h
+	// (AddressBound.hash) of each address in m: most addresses a full
+	// set is asked about are not in it (a receiver past its cap, or all
+	// of them, quoting a new address at every refusal), and the bit
+	// answers without the map (its header, group and key, where the set
+	// was read already) for all but n/256 of them. Rebuilt when addresses
+	// leave.
+	n    int
+	bits [4]uint64
+	// folded: the receiver is in AddressBound.FoldedReceivers (a
+	// receiver past its cap folds at every further address, and looked
+	// itself up there each time).
+	folded bool
+}
+
+// bit returns the word of addrSet.bits and the bit in it of hash h.
+func bit(h uint64) (int, uint64) { return int(h >> 62), 1 << (h >> 56 & 63) }
+
+// lookup returns the entry of a, whose hash is h, nil if a is not in
+// the set.
+func (s *addrSet) lookup(a string, h uint64) *named {
+	if w, m := bit(h); s.bits[w]&m == 0 {
+		return nil
+	}
+	return s.m[a]
 }
 
 // named is an address of a set (the set's copy) and when it was last
 // named.
 type named struct {
 	addr string
+	h    uint64 // AddressBound.hash of addr
 	at   time.Time
+	// gone: no longer in its set (a host's entry may still point to it).
+	gone bool
 }
 
 func newAddrSet() *addrSet { return &addrSet{m: map[string]*named{}} }
 
-// touch sets the time of a in the set to at, and returns the set's copy
-// of a, "" when a is not in it.
-func (s *addrSet) touch(a string, at time.Time) string {
-	n := s.m[a]
-	if n == nil {
-		return ""
-	}
+// touchNamed sets the time of n, an address of the set, to at.
+func (s *addrSet) touchNamed(n *named, at time.Time) {
 	n.at = at
 	if at.Before(s.since) { // read out of order
 		s.since = at
 	}
-	return n.addr
 }
 
-// add puts a copy of a in the set, named at at, and returns the copy.
-func (s *addrSet) add(a string, at time.Time) string {
-	n := &named{addr: strings.Clone(a), at: at}
+// add puts a copy of a, whose hash is h, in the set, named at at, and
+// returns its entry.
+func (s *addrSet) add(a string, h uint64, at time.Time) *named {
+	n := &named{addr: strings.Clone(a), at: at, h: h}
 	s.m[n.addr] = n
-	if len(s.m) == 1 || at.Before(s.since) {
+	s.n++
+	w, m := bit(h)
+	s.bits[w] |= m
+	if s.n == 1 || at.Before(s.since) {
 		s.since = at
 	}
-	return n.addr
+	return n
 }
 
 // expire drops from the set, when it holds max addresses or more, those
 // last named more than AddressWindow before at, calling drop for each.
 func (s *addrSet) expire(max int, at time.Time, drop func(string)) {
-	if len(s.m) < max || at.Sub(s.since) <= AddressWindow {
+	if s.n < max || at.Sub(s.since) <= AddressWindow {
 		return
 	}
-	s.since = time.Time{}
+	s.since, s.bits = time.Time{}, [4]uint64{}
 	for a, n := range s.m {
 		if at.Sub(n.at) > AddressWindow {
 			delete(s.m, a)
+			s.n--
+			n.gone = true
 			drop(a)
-		} else if s.since.IsZero() || n.at.Before(s.since) {
+			continue
+		}
+		w, m := bit(n.h)
+		s.bits[w] |= m
+		if s.since.IsZero() || n.at.Before(s.since) {
 			s.since = n.at
 		}
 	}
@@ -203,7 +242,7 @@ func (s *addrSet) expire(max int, at time.Time, drop func(string)) {
 // (0: none; a negative number counts as 0).
 func NewAddressBound(ours []string, foreign int) *AddressBound {
 	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{},
-		maxForeign: max(foreign, 0), byHost: map[string]*hostRecv{}}
+		maxForeign: max(foreign, 0), hosts: hostTable{seed: maphash.MakeSeed()}}
 	for _, a := range ours {
 		// An empty address (no sending IP configured: replay passes
 		// its --sending-ip as it is) is no listing of ours: kept, it
@@ -222,15 +261,76 @@ func NewAddressBound(ours []string, foreign int) *AddressBound {
 // keeps). It
 // reports whether it folded o.
 func (b *AddressBound) Fold(o *incident.Observation) bool {
-	v := o.Verdict
-	if b == nil || v == nil || v.Category != classify.Blocklist || v.Listed == "" || len(b.ours) > 0 && b.ours[strings.ToLower(v.Listed)] {
+	if b == nil || !b.foldable(o.Verdict) {
 		return false
 	}
-	host := o.RemoteHost
-	if host == "" {
-		host = o.RelayHost
+	return b.fold(o, b.KeyOf(o.RemoteHost, o.RelayHost, o.Verdict.Listed))
+}
+
+// FoldKey holds the hashes of a refusal's host (FoldHost) and listed
+// address that Fold looks up.
+type FoldKey struct{ Host, Listed uint64 }
+
+// KeyOf returns the FoldKey of a refusal whose remote host, relay and
+// listed address are those. It only reads what NewAddressBound set: safe
+// for concurrent use with the bound's other methods.
+func (b *AddressBound) KeyOf(remote, relay, listed string) FoldKey {
+	return FoldKey{b.hash(FoldHost(remote, relay)), b.hash(listed)}
+}
+
+// FoldKeyed is Fold with the refusal's KeyOf in k: a replay's workers
+// hash the strings while the line is at hand.
+func (b *AddressBound) FoldKeyed(o *incident.Observation, k FoldKey) bool {
+	if b == nil || !b.foldable(o.Verdict) {
+		return false
 	}
-	hr := b.receiverOf(host)
+	return b.fold(o, k)
+}
+
+// foldable reports whether v is a refusal Fold looks at: a blocklist
+// one naming an address that is not ours.
+func (b *AddressBound) foldable(v *classify.Verdict) bool {
+	return v != nil && v.Category == classify.Blocklist && v.Listed != "" && (len(b.ours) == 0 || !b.ours[strings.ToLower(v.Listed)])
+}
+
+// FoldHost is the host whose receiver a refusal is counted under: the
+// remote host that answered, else the relay.
+func FoldHost(remote, relay string) string {
+	if remote == "" {
+		return relay
+	}
+	return remote
+}
+
+// Prefetch reads the entries of the hosts of the refusals whose keys are
+// in ks (a chunk's, KeyOf) and their receivers' addresses, and changes
+// nothing: called before those refusals are folded one after another, it
+// has their cache misses taken together, not each in turn (the hosts'
+// look-up was most of Fold; a memory read each, one after the other).
+func (b *AddressBound) Prefetch(ks []FoldKey) {
+	x := &b.hosts
+	if x.n == 0 {
+		return
+	}
+	mask := uint64(len(x.slots) - 1)
+	var sum uint64
+	for _, k := range ks {
+		if e := x.slots[k.Host&mask].e; e != nil {
+			if a := e.addrs; a != nil {
+				sum += a.bits[k.Listed>>62]
+			}
+			if n := e.last; n != nil {
+				sum += n.h
+			}
+			sum += uint64(len(e.host))
+		}
+	}
+	b.prefetched += sum & 1 // kept: the reads are not optimized away
+}
+
+func (b *AddressBound) fold(o *incident.Observation, k FoldKey) bool {
+	v, lh := o.Verdict, k.Listed
+	hr := b.receiverOf(FoldHost(o.RemoteHost, o.RelayHost), k.Host)
 	recv, addrs := hr.recv, hr.addrs
 	if addrs == nil || addrs.gone {
 		if addrs = b.receivers[recv]; addrs == nil {
@@ -240,39 +340,53 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 			addrs = newAddrSet()
 			b.receivers[recv] = addrs
 		}
-		hr.addrs = addrs
+		hr.addrs, hr.last, hr.lastF = addrs, nil, nil
 	}
-	if a := addrs.touch(v.Listed, o.At); a != "" {
-		b.named(recv, a, o.At)
-		if a := b.foreign.touch(v.Listed, o.At); a != "" {
-			b.named("", a, o.At)
+	// Most hosts name one address again and again: the one they named
+	// last, when still in the receiver's addresses, is that entry.
+	n, f := hr.last, hr.lastF
+	if n == nil || n.h != lh || n.gone || n.addr != v.Listed {
+		n, f = addrs.lookup(v.Listed, lh), nil
+	}
+	if n != nil {
+		addrs.touchNamed(n, o.At)
+		b.named(recv, n.addr, o.At)
+		if f == nil || f.gone {
+			f = b.foreign.lookup(v.Listed, lh)
 		}
+		if f != nil {
+			b.foreign.touchNamed(f, o.At)
+			b.named("", f.addr, o.At)
+		}
+		hr.last, hr.lastF = n, f
 		return false
 	}
 	addrs.expire(MaxAddressesPerReceiver, o.At, func(a string) { b.dropped(recv, a) })
-	global := b.foreign.m[v.Listed] != nil
-	if !global {
+	f = b.foreign.lookup(v.Listed, lh)
+	if f == nil {
 		b.foreign.expire(b.maxForeign, o.At, func(a string) { b.dropped("", a) })
 	}
-	if len(addrs.m) < MaxAddressesPerReceiver && (global || len(b.foreign.m) < b.maxForeign) {
-		var a string
-		if global {
-			a = b.foreign.touch(v.Listed, o.At)
+	if addrs.n < MaxAddressesPerReceiver && (f != nil || b.foreign.n < b.maxForeign) {
+		if f != nil {
+			b.foreign.touchNamed(f, o.At)
 		} else {
-			a = b.foreign.add(v.Listed, o.At)
+			f = b.foreign.add(v.Listed, lh, o.At)
 		}
-		b.named("", a, o.At)
-		b.named(recv, addrs.add(v.Listed, o.At), o.At)
+		b.named("", f.addr, o.At)
+		n := addrs.add(v.Listed, lh, o.At)
+		b.named(recv, n.addr, o.At)
+		hr.last, hr.lastF = n, f
 		return false
 	}
 	b.folded = *v
 	b.folded.Listed = ""
 	o.Verdict = &b.folded
 	b.Folded++
-	if len(addrs.m) < MaxAddressesPerReceiver {
+	if addrs.n < MaxAddressesPerReceiver {
 		b.FoldedAll = true
-	} else if len(b.FoldedReceivers) < maxReceivers && !b.FoldedReceivers[recv] {
+	} else if !addrs.folded && len(b.FoldedReceivers) < maxReceivers {
 		b.FoldedReceivers[recv] = true
+		addrs.folded = true
 	}
 	return true
 }
@@ -280,26 +394,109 @@ func (b *AddressBound) Fold(o *incident.Observation) bool {
 // hostRecv is the receiver a host stands for (its registered domain,
 // incident.Registered) and, once looked up, the receiver's addresses:
 // a refusal finds both with one look-up of its host, where it looked up
-// the host's receiver and then the receiver's addresses.
+// the host's receiver and then the receiver's addresses. last and lastF
+// are the entries of the address the host named last in those addresses
+// and in all receivers' (when there): a host names the same address
+// (ours, as its reply quotes it) refusal after refusal, and finds it
+// there without two more look-ups.
 type hostRecv struct {
-	recv  string
-	addrs *addrSet // nil, or gone: look it up in receivers
+	host        string // in buf when it fits
+	buf         [hostInline]byte
+	recv        string
+	addrs       *addrSet // nil, or gone: look it up in receivers
+	last, lastF *named   // nil or gone: look the address up
 }
 
-// maxHosts bounds AddressBound.byHost.
+// hostInline is the longest host name a hostRecv holds in itself: the
+// compare with the line's host reads the entry's first cache line.
+const hostInline = 40
+
+// maxHosts bounds AddressBound.hosts.
 const maxHosts = 4 * maxReceivers
 
-// receiverOf returns host's entry (host is a view of a log line).
-func (b *AddressBound) receiverOf(host string) *hostRecv {
-	if hr := b.byHost[host]; hr != nil {
+// receiverOf returns host's entry (host is a view of a log line, h its
+// hash).
+func (b *AddressBound) receiverOf(host string, h uint64) *hostRecv {
+	if hr := b.hosts.get(host, h); hr != nil {
 		return hr
 	}
-	if len(b.byHost) >= maxHosts {
-		clear(b.byHost)
+	if b.hosts.n >= maxHosts {
+		b.hosts.clear()
 	}
 	hr := &hostRecv{recv: strings.Clone(incident.Registered(host))}
-	b.byHost[strings.Clone(host)] = hr
+	if len(host) <= len(hr.buf) {
+		hr.host = unsafe.String(&hr.buf[0], copy(hr.buf[:], host))
+	} else {
+		hr.host = strings.Clone(host)
+	}
+	b.hosts.put(hr, h)
 	return hr
+}
+
+// hostTable is AddressBound's index of hosts: open addressing with
+// linear probing over slots that keep each host's hash, at most half
+// full, never deleted from (emptied whole when it holds maxHosts). A Go
+// map[string]*hostRecv hashed the host, read its group's control word,
+// then the key's bytes elsewhere, then the entry: a refusal's look-up
+// here reads its slot, then the entry, whose first line holds the name.
+type hostTable struct {
+	slots []hostSlot // len a power of two, or 0
+	n     int
+	seed  maphash.Seed // AddressBound.hash's
+}
+
+type hostSlot struct {
+	h uint64
+	e *hostRecv // nil: empty
+}
+
+const hostTableMin = 64
+
+// get returns the entry of host, whose hash is h, nil if none.
+func (x *hostTable) get(host string, h uint64) *hostRecv {
+	if x.n == 0 {
+		return nil
+	}
+	mask := uint64(len(x.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.e == nil {
+			return nil
+		}
+		if s.h == h && s.e.host == host {
+			return s.e
+		}
+	}
+}
+
+// put adds e, whose host's hash is h and which the table does not hold.
+func (x *hostTable) put(e *hostRecv, h uint64) {
+	if 2*(x.n+1) > len(x.slots) {
+		old := x.slots
+		x.slots = make([]hostSlot, max(2*len(old), hostTableMin))
+		for _, s := range old {
+			if s.e != nil {
+				x.place(s)
+			}
+		}
+	}
+	x.place(hostSlot{h, e})
+	x.n++
+}
+
+func (x *hostTable) place(s hostSlot) {
+	mask := uint64(len(x.slots) - 1)
+	i := s.h & mask
+	for x.slots[i].e != nil {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = s
+}
+
+// clear empties the table.
+func (x *hostTable) clear() {
+	clear(x.slots)
+	x.n = 0
 }
 
 // forget drops the receivers whose addresses were all named more than
@@ -328,10 +525,9 @@ func (b *AddressBound) forget(at time.Time) {
 func (b *AddressBound) drop(r string, addrs *addrSet) {
 	delete(b.receivers, r)
 	addrs.gone = true
-	if b.changes != nil {
-		for a := range addrs.m {
-			b.dropped(r, a)
-		}
+	for a, n := range addrs.m {
+		n.gone = true
+		b.dropped(r, a)
 	}
 }
 

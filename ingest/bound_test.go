@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -120,8 +121,8 @@ func TestAddressBoundAllReceivers(t *testing.T) {
 	if b.Folded != 2 || !b.FoldedAll || len(b.FoldedReceivers) != 0 {
 		t.Errorf("Folded %d, all %v, receivers %v: want 2 by the cap on all", b.Folded, b.FoldedAll, b.FoldedReceivers)
 	}
-	if len(b.foreign.m) > DefaultForeignAddresses {
-		t.Errorf("%d addresses remembered, at most %d", len(b.foreign.m), DefaultForeignAddresses)
+	if b.foreign.n > DefaultForeignAddresses || b.foreign.n != len(b.foreign.m) {
+		t.Errorf("%d addresses remembered, at most %d (map %d)", b.foreign.n, DefaultForeignAddresses, len(b.foreign.m))
 	}
 }
 
@@ -219,7 +220,12 @@ func TestAddressBoundFoldAllocates(t *testing.T) {
 // addresses (a receiver's, or all receivers') is looked through for those
 // past the window at every further address named — on random refusals:
 // a few receivers, addresses drawn from small and large sets, times that
-// move on by seconds to days and now and then back by hours.
+// move on by seconds to days and now and then back by hours. The same
+// refusals go through FoldKeyed with keys that collide (hosts by their
+// length, addresses by their last digit or all alike: the hosts' table
+// and the sets' bits tell them apart by their names), with host names
+// longer than an entry holds, and with more hosts than the table keeps
+// (it is emptied).
 func TestAddressBoundAsNaive(t *testing.T) {
 	type set map[string]time.Time
 	expire := func(s set, max int, at time.Time) {
@@ -256,27 +262,118 @@ func TestAddressBoundAsNaive(t *testing.T) {
 		}
 		return true
 	}
-	r := rand.New(rand.NewPCG(10, 14))
-	for round := range 90 {
-		b := NewAddressBound(nil, DefaultForeignAddresses)
-		clear(receivers)
-		clear(foreign)
-		at := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
-		for i := range 2000 {
-			switch k := r.IntN(100); {
-			case k < 3:
-				at = at.Add(-time.Duration(r.IntN(30)) * time.Hour)
-			case k < 6:
-				at = at.Add(time.Duration(r.IntN(48)) * time.Hour)
-			default:
-				at = at.Add(time.Duration(r.IntN(600)) * time.Second)
+	long := strings.Repeat("long-label.", 5)
+	for _, tc := range []struct {
+		name  string
+		key   func(b *AddressBound, host, listed string) *FoldKey // nil: Fold
+		host  func(r *rand.Rand, round int) string
+		count int
+	}{
+		{"Fold", nil, func(r *rand.Rand, round int) string {
+			return fmt.Sprintf("mx%d.r%d.example", r.IntN(3), r.IntN([]int{2, 4, 8}[round%3]))
+		}, 2000},
+		{"colliding keys", func(_ *AddressBound, host, listed string) *FoldKey {
+			return &FoldKey{uint64(len(host)), uint64(listed[len(listed)-1]) << 56}
+		}, func(r *rand.Rand, round int) string {
+			return fmt.Sprintf("mx%d.r%d.example", r.IntN(3), r.IntN([]int{2, 4, 8}[round%3]))
+		}, 2000},
+		{"one key", func(_ *AddressBound, host, listed string) *FoldKey { return &FoldKey{} },
+			func(r *rand.Rand, round int) string { return fmt.Sprintf("mx%d.r%d.example", r.IntN(3), r.IntN(4)) }, 1000},
+		{"long host names", func(b *AddressBound, host, listed string) *FoldKey {
+			k := b.KeyOf(host, "", listed)
+			return &k
+		}, func(r *rand.Rand, round int) string {
+			return fmt.Sprintf("mx%d.%sr%d.example", r.IntN(3), long, r.IntN([]int{2, 4, 8}[round%3]))
+		}, 2000},
+		{"more hosts than kept", func(b *AddressBound, host, listed string) *FoldKey {
+			k := b.KeyOf(host, "", listed)
+			k.Host &= 0xfff // collisions in a full table
+			return &k
+		}, func(r *rand.Rand, round int) string {
+			return fmt.Sprintf("mx%d.r%d.example", r.IntN(3*maxHosts), r.IntN(4))
+		}, 3 * maxHosts},
+	} {
+		r := rand.New(rand.NewPCG(10, 14))
+		rounds := 9
+		if tc.count > 2000 {
+			rounds = 2 // rounds 0 and 1 of each kind
+		}
+		for round := range rounds {
+			b := NewAddressBound(nil, DefaultForeignAddresses)
+			clear(receivers)
+			clear(foreign)
+			at := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+			for i := range tc.count {
+				switch k := r.IntN(100); {
+				case k < 3:
+					at = at.Add(-time.Duration(r.IntN(30)) * time.Hour)
+				case k < 6:
+					at = at.Add(time.Duration(r.IntN(48)) * time.Hour)
+				default:
+					at = at.Add(time.Duration(r.IntN(600)) * time.Second)
+				}
+				host := tc.host(r, round)
+				listed := fmt.Sprintf("203.0.113.%d", r.IntN([]int{8, 15, 40}[round/3%3]))
+				o := incident.Observation{RemoteHost: host, At: at, Verdict: &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}}
+				var got bool
+				if tc.key == nil {
+					got = b.Fold(&o)
+				} else {
+					got = b.FoldKeyed(&o, *tc.key(b, host, listed))
+				}
+				if want := fold(incident.Registered(host), listed, at); got != want {
+					t.Fatalf("%s: round %d, refusal %d (%s names %s at %v): folded %v, want %v", tc.name, round, i, host, listed, at, got, want)
+				}
 			}
-			host := fmt.Sprintf("mx%d.r%d.example", r.IntN(3), r.IntN([]int{2, 4, 8}[round%3]))
-			listed := fmt.Sprintf("203.0.113.%d", r.IntN([]int{8, 15, 40}[round/3%3]))
-			o := incident.Observation{RemoteHost: host, At: at, Verdict: &classify.Verdict{Category: classify.Blocklist, Provider: "spamhaus", Listed: listed}}
-			if got, want := b.Fold(&o), fold(incident.Registered(host), listed, at); got != want {
-				t.Fatalf("round %d, refusal %d (%s names %s at %v): folded %v, want %v", round, i, host, listed, at, got, want)
+			if b.hosts.n > maxHosts {
+				t.Errorf("%s: %d hosts kept, at most %d", tc.name, b.hosts.n, maxHosts)
 			}
+		}
+	}
+}
+
+// TestHostTable: hosts whose hashes collide, or share a slot, are told
+// apart by name, also past the names an entry holds in itself, through
+// the table's growth; emptied, it holds none.
+func TestHostTable(t *testing.T) {
+	var x hostTable
+	long := strings.Repeat("x", hostInline)
+	names := map[string]uint64{}
+	for i := range 500 {
+		host := fmt.Sprintf("mx%d.example", i)
+		if i%3 == 0 {
+			host = long + host // longer than an entry holds
+		}
+		names[host] = uint64(i % 7) // 7 hashes, shared
+		if i%50 == 0 {
+			names[host] = uint64(i) << 40 // the same slot as hash 0 while the table is small
+		}
+	}
+	for host, h := range names {
+		if x.get(host, h) != nil {
+			t.Fatalf("%s found before it was put", host)
+		}
+		e := &hostRecv{host: host}
+		x.put(e, h)
+		if x.get(host, h) != e {
+			t.Fatalf("%s not found once put", host)
+		}
+	}
+	if x.n != len(names) || len(x.slots) < 2*len(names) {
+		t.Errorf("%d hosts in %d slots", x.n, len(x.slots))
+	}
+	for host, h := range names {
+		if e := x.get(host, h); e == nil || e.host != host {
+			t.Errorf("%s: found %v", host, e)
+		}
+		if e := x.get(host+".", h); e != nil {
+			t.Errorf("%s.: found %s", host, e.host)
+		}
+	}
+	x.clear()
+	for host, h := range names {
+		if x.get(host, h) != nil {
+			t.Fatalf("%s found once emptied", host)
 		}
 	}
 }

@@ -25,8 +25,18 @@ type obsBatch struct {
 	n        int                // how many
 	times    []time.Time        // distinct times, in order (a chunk spans minutes)
 	verdicts []classify.Verdict // copies: a Reader's verdict is valid until its next Read
-	extra    []string           // strings that are not in data (none from the parser)
-	wide     []wideObs          // the observations enc cannot hold as words
+	// keys[i] is the key verdicts[i]'s refusal is folded by
+	// (ingest.AddressBound.KeyOf), for a blocklist refusal naming an
+	// address (zero for others): the worker hashes its strings while the
+	// line is in its cache; the merger prefetches the hosts' entries with
+	// them.
+	keys  []ingest.FoldKey
+	keyOf func(remote, relay, listed string) ingest.FoldKey // nil: keys are zero
+	// vi is the index in verdicts of the observation get read last (-1:
+	// none).
+	vi    int32
+	extra []string  // strings that are not in data (none from the parser)
+	wide  []wideObs // the observations enc cannot hold as words
 	// counts are the chunk's line counts; their maps are kept from chunk
 	// to chunk (a chunk's counts of failures and rejections by provider
 	// were two new maps each, 600 kB of a dense log's replay).
@@ -88,7 +98,7 @@ func (b *obsBatch) reset(data string) {
 	clear(b.extra)
 	b.counts.Reset()
 	*b = obsBatch{data: data, base: uintptr(unsafe.Pointer(unsafe.StringData(data))), enc: b.enc[:0], times: b.times[:0],
-		verdicts: b.verdicts[:0], extra: b.extra[:0], wide: b.wide[:0], counts: b.counts}
+		verdicts: b.verdicts[:0], keys: b.keys[:0], keyOf: b.keyOf, extra: b.extra[:0], wide: b.wide[:0], counts: b.counts}
 }
 
 func (b *obsBatch) span(s string) span {
@@ -160,6 +170,11 @@ func (b *obsBatch) addRecord(rec *postfixlog.Record, v *classify.Verdict) bool {
 	if v != nil && rec.Kind == postfixlog.KindDelivery {
 		b.verdicts = append(b.verdicts, *v)
 		verdict = int32(len(b.verdicts) - 1)
+		var k ingest.FoldKey
+		if b.keyOf != nil && v.Category == classify.Blocklist && v.Listed != "" {
+			k = b.keyOf(rec.RemoteHost, rec.RelayHost, v.Listed)
+		}
+		b.keys = append(b.keys, k)
 	}
 	b.n++
 
@@ -259,10 +274,11 @@ func (b *obsBatch) get(i int, o *incident.Observation) int {
 		return i + 2
 	}
 	line := unsafe.Add(unsafe.Pointer(unsafe.StringData(b.data)), e[1])
-	o.At, o.Verdict = b.times[e[2]], nil
+	o.At, o.Verdict, b.vi = b.times[e[2]], nil, -1
 	j := 3
 	if head&wVerdict != 0 {
-		o.Verdict = &b.verdicts[e[3]]
+		b.vi = int32(e[3])
+		o.Verdict = &b.verdicts[b.vi]
 		j = 4
 	}
 	o.QueueID = str16(line, e[j])
@@ -295,7 +311,7 @@ func (b *obsBatch) get(i int, o *incident.Observation) int {
 
 // getWide sets *o, of c's kind already, to c.
 func (b *obsBatch) getWide(c *wideObs, o *incident.Observation) {
-	o.At, o.QueueID, o.Verdict = b.times[c.at], b.str(c.qid), nil
+	o.At, o.QueueID, o.Verdict, b.vi = b.times[c.at], b.str(c.qid), nil, c.verdict
 	if c.next != (span{}) || c.prev != (span{}) {
 		o.Prev, o.Next = b.str(c.prev), b.str(c.next)
 	} else if o.Prev != "" || o.Next != "" {
@@ -315,4 +331,12 @@ func (b *obsBatch) getWide(c *wideObs, o *incident.Observation) {
 	if c.verdict >= 0 {
 		o.Verdict = &b.verdicts[c.verdict]
 	}
+}
+
+// key returns the key of the observation get read last (see keys).
+func (b *obsBatch) key() ingest.FoldKey {
+	if b.vi < 0 {
+		return ingest.FoldKey{}
+	}
+	return b.keys[b.vi]
 }

@@ -205,6 +205,15 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	res := &Result{UnparsedByService: map[string]int64{}, Failures: map[classify.Category]int64{}, Rejections: map[string]*Histogram{}}
 	src := &source{inputs: inputs, maxLine: cmp.Or(opts.MaxLine, MaxLine), bufs: bufs, res: res, progress: opts.Progress}
 
+	// The merger's bound on the addresses a receiver names; the workers
+	// hash the refusals' hosts and addresses for it (AddressBound.KeyOf).
+	foreign := ingest.DefaultForeignAddresses
+	if opts.ForeignAddresses != nil {
+		foreign = *opts.ForeignAddresses
+	}
+	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP), foreign)
+	res.ForeignAddresses = foreign
+
 	// Workers: each reads the next chunk of the log (in turn, under the
 	// source's lock), then parses and classifies it, sharing the reply
 	// shapes they learn. No goroutine reads for them: a reader's hand-over
@@ -231,8 +240,10 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 				if !ok {
 					return
 				}
+				obs := obsFree.get()
+				obs.keyOf = bound.KeyOf
 				select {
-				case results <- w.do(c, obsFree.get()):
+				case results <- w.do(c, obs):
 				case <-ctx.Done():
 					return
 				}
@@ -246,12 +257,6 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 	// and their fates, not lists of them (bounded memory). No events:
 	// the report reads the incidents at the end.
 	tr := incident.New(incident.Config{Settle: opts.Settle, Quiet: opts.Quiet, CountsOnly: true, NoEvents: true})
-	foreign := ingest.DefaultForeignAddresses
-	if opts.ForeignAddresses != nil {
-		foreign = *opts.ForeignAddresses
-	}
-	bound := ingest.NewAddressBound(append(slices.Clone(opts.Ours), opts.SendingIP), foreign)
-	res.ForeignAddresses = foreign
 	// The observations' times as the daemon's clock takes them: a line
 	// dated past every input's modification time (the time the replay
 	// reads standard input at) was not written then, and does not move
@@ -273,6 +278,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 			<-tokens
 			res.add(&q.obs.counts)
 			var o incident.Observation
+			bound.Prefetch(q.obs.keys)
 			for i := 0; i < len(q.obs.enc); {
 				i = q.obs.get(i, &o)
 				at, ok := clock.Date(o.At)
@@ -280,7 +286,7 @@ func Replay(ctx context.Context, inputs []Input, opts Options) (*Result, error) 
 					continue // no time, and none before it
 				}
 				o.At = at
-				if bound.Fold(&o) {
+				if o.Verdict != nil && bound.FoldKeyed(&o, q.obs.key()) {
 					res.Folded++
 				}
 				ingest.Feed(tr, &o)
