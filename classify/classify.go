@@ -28,7 +28,7 @@ func (c *Catalog) Classify(in Input) Verdict {
 	if in.RemoteHost != "" {
 		h.hp = c.hostProvider(in.RemoteHost)
 	}
-	v, target, listed := verdict(&f, &in, &h)
+	v, target, listed := c.verdict(&f, &in, &h)
 	if listed {
 		v.Listed = c.listed(sc.buf, target, in.SendingIP)
 	}
@@ -270,106 +270,50 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 
 // verdict makes the verdict of the facts of in's reply, given what h
 // tells of the remote host, but for the listed address: when listed, it is
-// to be found in the text (Catalog.listed) with target. It is base's
-// apply to the facts' base.
-func verdict(f *facts, in *Input, h *hostInfo) (v Verdict, target string, listed bool) {
-	b := f.base()
-	listed = b.apply(&v, f, in, h)
-	return v, b.target, listed
-}
-
-// base is what a verdict takes of its facts alone, whatever the reply's
-// codes, command and remote host (facts.base): a verdict is base's apply
-// to those. Memo keeps it in an entry of a shape, so that a reply it knows
-// reads that entry, not the rule that decided, the rule's definition and
-// its provider (three cache misses a refusal on a busy log).
-type base struct {
-	kind                       byte // baseNoHit, baseRule, baseProvider, baseUnknown
-	receiverFault, proprietary bool // the rule's; the rule's provider is of KindProprietary
-	cat                        Category
-	rule, provider, via, found string
-	target                     string // the rule's target, for the listed address
-}
-
-// Kinds of base.
-const (
-	baseNoHit    = iota // no rule decides: Other, or Network for a failure without a reply
-	baseRule            // a rule of no provider: its category and id
-	baseProvider        // a catalog provider's rule: Via from the remote host, unless the rule says it
-	baseUnknown         // the provider Unknown: inferUnknown, with the facts and the remote host
-)
-
-// base returns what the verdict of f takes of f alone.
-func (f *facts) base() base {
-	hit := f.hit
-	if hit == nil {
-		return base{kind: baseNoHit}
-	}
-	b := base{kind: baseRule, cat: hit.cat, rule: hit.r.ID}
-	if hit.prov == nil {
-		return b
-	}
-	b.kind = baseProvider
-	b.provider = hit.prov.ID
-	b.receiverFault = hit.r.ReceiverFault
-	b.via = hit.r.Via
-	b.found = hit.found
-	if f.found != "" {
-		b.found = f.found
-	}
-	b.target = hit.target
-	b.proprietary = hit.prov.Kind == KindProprietary
-	if hit.prov.ID == Unknown {
-		b.kind = baseUnknown
-	} else if b.proprietary && !b.receiverFault {
-		// A receiver's or filter's own reply that links to a DNS
-		// list's page ("… - see https://www.spamhaus.org/query/ip/…")
-		// quotes that list: the list must delist us.
-		if lp := f.urlDNSBL; lp != nil && lp != hit.prov {
-			b.provider, b.found, b.via = lp.ID, FoundURL, hit.prov.ID
-		}
-	}
-	return b
-}
-
-// needsHost reports whether apply reads the remote host (h).
-func (b *base) needsHost() bool {
-	return b.kind == baseUnknown || b.kind == baseProvider && b.via == ""
-}
-
-// apply sets *v to the verdict of in's reply whose facts are f (b is
-// f.base()), given what h tells of the remote host (read only when
-// b.needsHost()), but for the listed address; it reports whether there is
-// one to find in the text (with b.target).
-func (b *base) apply(v *Verdict, f *facts, in *Input, h *hostInfo) (listed bool) {
-	*v = Verdict{
+// to be found in the text (Catalog.listed) with target.
+func (c *Catalog) verdict(f *facts, in *Input, h *hostInfo) (v Verdict, target string, listed bool) {
+	hp := h.hp
+	v = Verdict{
 		Code:      in.Reply.Code,
 		Enhanced:  in.Reply.Enhanced,
 		Temporary: in.Reply.Temporary() || in.Deferred,
 		Remote:    in.RemoteHost,
 		Command:   in.Command,
 	}
-	switch b.kind {
-	case baseNoHit:
+	hit := f.hit
+	if hit == nil {
 		v.Category = Other
 		if in.NoReply {
 			v.Category = Network
 		}
-		return false
-	case baseRule:
-		v.Category, v.Rule = b.cat, b.rule
-		return false
+		return v, "", false
 	}
-	v.Category, v.Rule = b.cat, b.rule
-	v.Provider, v.ReceiverFault, v.Via, v.Found = b.provider, b.receiverFault, b.via, b.found
-	if b.kind == baseUnknown {
-		inferUnknown(v, f, h)
-	} else if v.Via == "" {
-		if hp := h.hp; hp != nil {
-			if hp.ID != v.Provider {
-				v.Via = hp.ID
+	v.Category = hit.cat
+	v.Rule = hit.r.ID
+	if hit.prov == nil {
+		return v, "", false
+	}
+	v.Provider = hit.prov.ID
+	v.ReceiverFault = hit.r.ReceiverFault
+	v.Via = hit.r.Via
+	v.Found = hit.found
+	if f.found != "" {
+		v.Found = f.found
+	}
+	if hit.prov.ID == Unknown {
+		inferUnknown(&v, f, h)
+	} else {
+		if hit.prov.Kind == KindProprietary && !v.ReceiverFault {
+			// A receiver's or filter's own reply that links to a DNS
+			// list's page ("… - see https://www.spamhaus.org/query/ip/…")
+			// quotes that list: the list must delist us.
+			if lp := f.urlDNSBL; lp != nil && lp != hit.prov {
+				v.Provider, v.Found, v.Via = lp.ID, FoundURL, hit.prov.ID
 			}
-		} else if h.host != "" && !b.proprietary {
+		}
+		if hp != nil && hp.ID != v.Provider && v.Via == "" {
+			v.Via = hp.ID
+		} else if hp == nil && h.host != "" && v.Via == "" && hit.prov.Kind != KindProprietary {
 			// A catalog list quoted by a receiver the catalog does not
 			// know is relayed by it as an unknown list is (inferUnknown):
 			// Via names the receiver by its mail host's registrable
@@ -381,7 +325,7 @@ func (b *base) apply(v *Verdict, f *facts, in *Input, h *hostInfo) (listed bool)
 	if v.Via == v.Provider {
 		v.Via = ""
 	}
-	return !v.ReceiverFault
+	return v, hit.target, !v.ReceiverFault
 }
 
 // Unknown is the provider id of a block or reputation list the reply does

@@ -31,16 +31,10 @@ type matcher struct {
 	delta16 []uint16
 	delta32 []int32
 	out     [][]int32 // literals ending in a state, failure outputs merged in
-	// ends has bit s set when out[s] is not empty: a scan tests it at
-	// each byte, and reads out[s] (24 bytes a state, 0.4 MB for the
-	// built-in catalog's states, spread as the literals were added) only
-	// for the few states where a literal ends. The bits of every state
-	// are a few kilobytes, which stay in the cache.
-	ends   []uint64
-	nlits  int
-	maxLit int
-	lens   []int32 // length of each literal
-	bound  []uint8 // per literal: boundLeft, boundRight
+	nlits   int
+	maxLit  int
+	lens    []int32 // length of each literal
+	bound   []uint8 // per literal: boundLeft, boundRight
 }
 
 // Boundary checks of a literal.
@@ -261,12 +255,6 @@ func buildDelta[T uint16 | int32](m *matcher, tr *trie) []T {
 			queue = append(queue, t)
 		}
 	}
-	m.ends = make([]uint64, (states+63)/64)
-	for s, o := range m.out {
-		if len(o) > 0 {
-			m.ends[s>>6] |= 1 << (uint(s) & 63)
-		}
-	}
 	return delta
 }
 
@@ -285,8 +273,8 @@ func scanWith[T uint16 | int32](m *matcher, delta []T, text []byte, hits []uint6
 	n := m.n
 	for i, b := range text {
 		s = int32(delta[s*n+int32(m.class[b])])
-		if m.ends[s>>6]&(1<<(uint(s)&63)) != 0 {
-			for _, id := range m.out[s] {
+		if o := m.out[s]; o != nil {
+			for _, id := range o {
 				if bd := m.bound[id]; bd != 0 {
 					if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordRuneAfter(text, i+1)) {
 						continue
@@ -315,9 +303,6 @@ func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
 	n := m.n
 	for i := 0; i < len(text); i++ {
 		s = int32(delta[s*n+int32(m.class[text[i]])])
-		if m.ends[s>>6]&(1<<(uint(s)&63)) == 0 {
-			continue
-		}
 		for _, id := range m.out[s] {
 			if bd := m.bound[id]; bd != 0 {
 				if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordRuneAfter(text, i+1)) {

@@ -72,19 +72,10 @@ type Memo struct {
 
 	key, canon, text []byte
 	spans            []maskSpan
-	nameBits         uint32 // the bits of the tokens shape tested (shapeSlot.names)
 
 	seed   maphash.Seed
 	head   []byte
 	shaped int64 // texts shaped (not found in shapes)
-
-	// plains remembers what plain said of tokens lately asked, by a hash
-	// of the token (direct-mapped, the last one asked in a place kept):
-	// a refusal's masked tokens are mostly our own IPs, the receivers'
-	// hosts and addresses, which come again and again (the dense log's
-	// 29,500 tests are of 8,800 tokens, 8,500 of them asked once), and the
-	// matcher's test reads its table (4 MB) at a state a byte.
-	plains *[plainSlots]plainSlot
 
 	// Hits, Misses and Volatile count the replies classified from memory,
 	// by Classify with a new shape remembered, and by Classify because
@@ -114,8 +105,7 @@ type hostSlot struct {
 // shapeSlot is a reply text and its shape (Memo.shapes). It is 128
 // bytes, and Memo.shapes begins its Memo (a large allocation, aligned to
 // a page): a slot is two cache lines, and a text that comes again reads
-// the first (sum, e, in, names) and the text's buffer, and the second
-// only for what its verdict may ask (spans, target).
+// the first (sum, e, in, spans) and the text's buffer.
 type shapeSlot struct {
 	sum uint64 // the hash of in (Memo.sumOf)
 	// e is the entry of the shape once found or learnt (nil before):
@@ -126,33 +116,23 @@ type shapeSlot struct {
 	e *memoEntry
 	// in is what keyHead appends, and the text (ASCII); the text in lower
 	// case follows it in the same buffer (in[len(in):len(in)+len(text)]).
-	in []byte
-	// names has the bits (nameBit) of the tokens of the text that shape
-	// tests against the remote host's name (those with a dot): a text
-	// that came again from a host with a dot whose bit is not among them
-	// does not name the host, and neither the host nor the text's lower
-	// case is read to know it (a text holds few such tokens).
-	names uint32
-	// asked: bit 0, bit 1 when target[0], target[1] are set.
-	asked byte
+	in    []byte
+	spans []maskSpan
 
 	shape []byte // what shape appended to the key head
-	spans []maskSpan
 	// target is what the text names for a rule's target (targetIn:
-	// the address, then the domain), once asked: a text that comes
-	// again from a rule whose listed address is found in the text is
-	// not normalized and read again.
+	// the address, then the domain), once asked (asked: bit 0, bit 1):
+	// a text that comes again from a rule whose listed address is
+	// found in the text is not normalized and read again.
 	target [2]string
+	asked  byte
 }
 
 type memoEntry struct {
+	f        facts
 	volatile bool // the masked tokens mattered: classify in full
 	hostRule bool // the facts depend on the remote host: look for the entry with its suffixes
 	listed   byte // how the listed address is found (listedFull, …)
-	// b is f.base(): what a hit reads to make its verdict, in the
-	// entry's first lines (f follows, read only by inferUnknown).
-	b base
-	f facts
 }
 
 // How Memo finds the listed address of a reply of a shape (when the
@@ -249,18 +229,14 @@ func (m *Memo) Classify(in Input) Verdict {
 		first = sl.in[0]
 	}
 	seen := sl.sum == sum && len(sl.in) == len(m.head) && first == m.head[0]
-	// The remote host is looked up only when needed: to shape the text,
-	// to tell whether a text that came again names it, for a rule with
-	// host conditions and for a verdict that reads it (base.needsHost).
-	var h *memoHost
-	looked := false
-	sl = m.shapeOf(&in, &h, &looked, sl, sum, seen)
-	spans := &m.spans // read only for a listed address in a masked token
+	h := m.host(in.RemoteHost)
+	sl = m.shapeOf(&in, h, sl, sum, seen)
+	spans := m.spans
 	var e *memoEntry
 	switch {
 	case sl != nil && sl.e != nil && !sl.e.hostRule:
 		// A text that came before, its entry known: no key, no look-up.
-		e, spans = sl.e, &sl.spans
+		e, spans = sl.e, sl.spans
 	case sl != nil && sl.e != nil:
 		e = sl.e
 	default:
@@ -268,9 +244,6 @@ func (m *Memo) Classify(in Input) Verdict {
 		if sl != nil {
 			sl.e = e
 		}
-	}
-	if !looked && (e == nil || e.hostRule) {
-		h, looked = m.host(in.RemoteHost), true
 	}
 	if e != nil && e.hostRule {
 		e = m.entry(h.appendSig(m.key))
@@ -287,16 +260,13 @@ func (m *Memo) Classify(in Input) Verdict {
 		return m.c.Classify(in)
 	}
 	m.Hits++
-	if !looked && e.b.needsHost() {
-		h = m.host(in.RemoteHost)
-	}
 	hi := &hostInfo{}
 	if h != nil {
 		hi = &h.info
 	}
-	var v Verdict
-	if e.b.apply(&v, &e.f, &in, hi) {
-		v.Listed = m.listed(e.listed, text, e.b.target, &in, spans, sl)
+	v, target, listed := m.c.verdict(&e.f, &in, hi)
+	if listed {
+		v.Listed = m.listed(e.listed, text, target, &in, spans, sl)
 	}
 	return v
 }
@@ -327,12 +297,12 @@ func (m *Memo) keep(key []byte, e *memoEntry) string {
 // listed finds the listed address of a reply of a shape as mode says
 // (spans: the shape's masked tokens in text; sl: the slot that holds the
 // text, or nil).
-func (m *Memo) listed(mode byte, text, target string, in *Input, spans *[]maskSpan, sl *shapeSlot) string {
+func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpan, sl *shapeSlot) string {
 	switch mode {
 	case listedSending:
 		return in.SendingIP
 	case listedSpan:
-		for _, sp := range *spans {
+		for _, sp := range spans {
 			if sp.k != maskIP && sp.k != maskIPPort {
 				continue
 			}
@@ -390,7 +360,7 @@ func (m *Memo) learn(in Input, h *memoHost) (Verdict, *memoEntry) {
 	if h != nil {
 		hi = &h.info
 	}
-	v, target, listed := verdict(&e.f, &in, hi)
+	v, target, listed := m.c.verdict(&e.f, &in, hi)
 	if listed {
 		v.Listed = m.c.listed(sc.buf, target, in.SendingIP)
 	}
@@ -417,7 +387,6 @@ func (m *Memo) learn(in Input, h *memoHost) (Verdict, *memoEntry) {
 	for i, l := range e.f.links {
 		e.f.links[i] = listName{strings.Clone(l.name), strings.Clone(l.reg)}
 	}
-	e.b = e.f.base()
 	if e.f.hostRule {
 		// The facts hold for this host's suffixes: a mark under the key
 		// without them, the entry under the key with them.
@@ -654,34 +623,27 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 // returns the slot that holds the text (nil for none). When the slot knows
 // the shape's entry, and it is not the mark of a rule with host
 // conditions, m.key and m.spans are left as they are: the slot has all
-// that is needed. The remote host is looked up (*hp, *looked set) only
-// when the text is shaped or its slot cannot tell that it does not name
-// the host (shapeSlot.names).
+// that is needed.
 //
 // shape masks a token equal to the remote host's name (strings.EqualFold)
 // and nothing else of the host's: a text's shape is the same from every
 // host it does not name. A slot holds only a text that is ASCII and did not
 // name the host it came from, and serves a host with an ASCII name that
-// is none of the tokens shape compares with it, in any case of its letters
-// (no token's bit, else not in the text at all). (Unicode folds some
+// the text does not hold in any case of its letters. (Unicode folds some
 // letters beyond ASCII onto ASCII ones: a text or a name that is not ASCII
 // is shaped each time.)
-func (m *Memo) shapeOf(in *Input, hp **memoHost, looked *bool, sl *shapeSlot, sum uint64, seen bool) *shapeSlot {
-	text, host := in.Reply.Text, in.RemoteHost
-	asciiHost := isASCII(host)
-	if asciiHost && seen && bytes.Equal(sl.in, m.head) && (host == "" || sl.names&nameBit(host) == 0 && strings.IndexByte(host, '.') >= 0 || !m.names(sl, len(text), host, hp, looked)) {
+func (m *Memo) shapeOf(in *Input, h *memoHost, sl *shapeSlot, sum uint64, seen bool) *shapeSlot {
+	text := in.Reply.Text
+	asciiHost := h == nil || h.low != ""
+	if asciiHost && seen && bytes.Equal(sl.in, m.head) && (h == nil || !bytes.Contains(sl.in[len(sl.in):len(sl.in)+len(text)], unsafe.Slice(unsafe.StringData(h.low), len(h.low)))) {
 		if sl.e == nil || sl.e.hostRule {
 			m.spans = append(m.spans[:0], sl.spans...)
 			m.key = append(m.key[:0], sl.shape...)
 		}
 		return sl
 	}
-	if !*looked {
-		*hp, *looked = m.host(host), true
-	}
-	h := *hp
 	m.shaped++
-	m.key = m.shape(m.keyHead(m.key[:0], in), text, host, h)
+	m.key = m.shape(m.keyHead(m.key[:0], in), text, in.RemoteHost, h)
 	if !asciiHost || !isASCII(text) {
 		return nil
 	}
@@ -695,31 +657,9 @@ func (m *Memo) shapeOf(in *Input, hp **memoHost, looked *bool, sl *shapeSlot, su
 	sl.in = append(append(sl.in[:0], m.head...), m.text...)[:len(m.head)]
 	sl.shape = append(sl.shape[:0], m.key...)
 	sl.spans = append(sl.spans[:0], m.spans...)
-	sl.names = m.nameBits
 	sl.e = nil
 	sl.target, sl.asked = [2]string{}, 0
 	return sl
-}
-
-// names reports whether the text of slot sl (of n bytes) holds the remote
-// host's name, host (*hp: looked up now unless *looked), in any case of
-// its letters.
-func (m *Memo) names(sl *shapeSlot, n int, host string, hp **memoHost, looked *bool) bool {
-	if !*looked {
-		*hp, *looked = m.host(host), true
-	}
-	h := *hp
-	return bytes.Contains(sl.in[len(sl.in):len(sl.in)+n], unsafe.Slice(unsafe.StringData(h.low), len(h.low)))
-}
-
-// nameBit is the bit of shapeSlot.names for a token or host name t (not
-// empty): of its length and its first byte, with the bit that sets ASCII
-// capitals in lower case set. Two ASCII strings equal but for the case of
-// their letters (strings.EqualFold) have the same bit. Only tokens with a
-// dot set theirs (shape): a token equal to a host name with a dot has
-// one, and for a host without a dot the text is read (Memo.names).
-func nameBit(t string) uint32 {
-	return 1 << ((uint32(len(t))<<8 | uint32(t[0]|0x20)) * 0x9e3779b1 >> 27)
 }
 
 // slotOf is the slot of m.shapes for a key head and text: a hash of its
@@ -786,7 +726,6 @@ func appendLower(b []byte, s string) []byte {
 // not word by word: most of a reply is words that stay.
 func (m *Memo) shape(key []byte, text, host string, h *memoHost) []byte {
 	m.spans = m.spans[:0]
-	m.nameBits = 0
 	sh := shaper{m: m, key: key, text: text}
 	maskHostName := h != nil && !h.catalog
 	for i := 0; i < len(text); {
@@ -816,9 +755,6 @@ func (m *Memo) shape(key []byte, text, host string, h *memoHost) []byte {
 		}
 		if has&(tcDigit|tcAt) == 0 {
 			// Words: only the remote host's name may be masked.
-			if has&tcDot != 0 && end > i {
-				m.nameBits |= nameBit(text[i:end])
-			}
 			if maskHostName && end-i == len(host) && strings.EqualFold(text[i:end], host) && m.plain(text[i:end]) {
 				sh.mask(maskHost, i, end, true)
 			}
@@ -894,9 +830,6 @@ func (sh *shaper) token(s, e int, has byte, host string, maskHostName bool) {
 	}
 	t := text[s:e]
 	colon := has&tcColon != 0
-	if has&tcDot != 0 && t != "" {
-		m.nameBits |= nameBit(t)
-	}
 	switch {
 	case t == "":
 		return
@@ -959,38 +892,8 @@ func (sh *shaper) token(s, e int, has byte, host string, maskHostName bool) {
 // plain reports whether no catalog literal occurs inside t (a token or a
 // part of one, which the text around delimits as a word): one that does is
 // not masked, since a rule may look for it ("spammaster@hanafos.com",
-// "127.0.0.2"). A token it was asked of lately is answered from m.plains.
-func (m *Memo) plain(t string) bool {
-	if len(t) > plainMax {
-		return !m.c.m.any(t)
-	}
-	if m.plains == nil {
-		m.plains = new([plainSlots]plainSlot)
-	}
-	sum := maphash.String(m.seed, t)
-	p := &m.plains[sum%plainSlots]
-	if p.sum == sum && int(p.n) == len(t) && string(p.t[:p.n]) == t {
-		return p.plain
-	}
-	p.sum, p.n, p.plain = sum, uint8(copy(p.t[:], t)), !m.c.m.any(t)
-	return p.plain
-}
-
-// plainSlot is a token plain was asked of (t[:n]) and its answer: 64
-// bytes, a cache line.
-type plainSlot struct {
-	sum   uint64 // the token's hash (maphash, Memo.seed)
-	n     uint8
-	plain bool
-	t     [plainMax]byte
-}
-
-// plainSlots is the number of places of Memo.plains, plainMax the longest
-// token they hold (a longer one is tested each time).
-const (
-	plainSlots = 256
-	plainMax   = 54
-)
+// "127.0.0.2").
+func (m *Memo) plain(t string) bool { return !m.c.m.any(t) }
 
 // isISOTime reports whether t is an RFC 3339 date and time:
 // 2024-05-09T23:34:45.000Z, 2024-05-09T23:34:45+02:00.

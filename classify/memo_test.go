@@ -2,7 +2,6 @@ package classify
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -384,125 +383,6 @@ func TestAppendLower(t *testing.T) {
 					t.Fatalf("appendLower(%q) = %q, want %q", b, got[1:], want)
 				}
 			}
-		}
-	}
-}
-
-// TestMemoTextNamesHost: a text held in a slot, then the same text from
-// hosts it names in a token (in any case of its letters, with a dot or
-// without) and from hosts it does not name as a token, whose length and
-// first letter may be a named token's (the same bit of shapeSlot.names):
-// the verdicts are Classify's, the first are shaped again (their name
-// masked) and the others are not.
-func TestMemoTextNamesHost(t *testing.T) {
-	c := Default()
-	texts := []string{
-		"550 5.7.1 Mail refused by mx1.example.net for postmaster@relay.example.org: 192.0.2.10 listed at zen.spamhaus.org",
-		"554 5.7.1 gateway refuses 192.0.2.10 (listed at b.barracudacentral.org), ask localhost",
-	}
-	for _, tc := range []struct {
-		text  string
-		host  string
-		names bool
-	}{
-		{texts[0], "mx1.example.net", true},
-		{texts[0], "MX1.Example.NET", true},
-		{texts[0], "mx9.example.net", false}, // the bit of mx1.example.net
-		{texts[0], "mx1.example.org", false},
-		// An address is masked whole, its domain is never the host's name.
-		{texts[0], "relay.example.org", false},
-		{texts[0], "rELAY.EXAMPLE.ORG", false},
-		{texts[1], "localhost", true}, // no dot: the text is read
-		{texts[1], "LOCALHOST", true},
-		{texts[1], "localhose", false},
-		{texts[1], "gateway", true},
-	} {
-		m := memoWithDistinctSlots(t, c, []string{tc.text})
-		first := Input{Reply: reply.Parse(tc.text), RemoteHost: "mx.other.example", SendingIP: "192.0.2.10"}
-		in := first
-		in.RemoteHost = tc.host
-		for _, in := range []Input{first, in, in} {
-			if got, want := m.Classify(in), c.Classify(in); got != want {
-				t.Errorf("%q from %q: %+v, want %+v", in.Reply.Text, in.RemoteHost, got, want)
-			}
-		}
-		want := int64(1)
-		if tc.names {
-			want = 3
-		}
-		if m.shaped != want {
-			t.Errorf("%q from %q (names it: %v): shaped %d times of 3, want %d", tc.text, tc.host, tc.names, m.shaped, want)
-		}
-	}
-}
-
-// TestMemoHostWhenAsked: a reply of a shape whose verdict does not read the
-// remote host (greylisting, a full mailbox: no rule with host conditions
-// was asked, no provider) costs no host of the memo's table once its text
-// is in a slot, whatever host it comes from; one whose verdict names the
-// receiver (a list quoted by an unknown receiver: Via its registrable
-// domain) looks each up, with each host's own Via.
-func TestMemoHostWhenAsked(t *testing.T) {
-	c := Default()
-	for _, tc := range []struct {
-		in    Input
-		hosts int // hosts remembered after the text from 20 hosts
-	}{
-		{Input{Reply: reply.Parse("450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html")}, 1},
-		{Input{Reply: reply.Parse("452 4.2.2 The email account that you tried to reach is over quota")}, 1},
-		{Input{Reply: reply.Parse("554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org")}, 20},
-	} {
-		m := memoWithDistinctSlots(t, c, []string{tc.in.Reply.Text})
-		for i := range 20 {
-			in := tc.in
-			in.RemoteHost = fmt.Sprintf("mx%d.receiver%d.example", i%3, i)
-			got, want := m.Classify(in), c.Classify(in)
-			if got != want {
-				t.Errorf("%q from %q: %+v, want %+v", in.Reply.Text, in.RemoteHost, got, want)
-			}
-		}
-		if m.shaped != 1 || m.nHosts != tc.hosts {
-			t.Errorf("%q from 20 hosts: shaped %d times, %d hosts remembered; want 1, %d", tc.in.Reply.Text, m.shaped, m.nHosts, tc.hosts)
-		}
-	}
-}
-
-// TestMemoPlain: Memo.plain answers what the matcher does of each token,
-// asked in turn and again (tokens sharing a place of Memo.plains, one put
-// in the place of another, tokens longer than a place holds), literals
-// among them.
-func TestMemoPlain(t *testing.T) {
-	c := Default()
-	m := c.NewMemo()
-	var tokens []string
-	for i := range 3 * plainSlots {
-		tokens = append(tokens, fmt.Sprintf("192.0.2.%d", i%256), fmt.Sprintf("x%dy%032d", i, i), fmt.Sprintf("id%0*d", plainMax-2+i%5, i))
-	}
-	tokens = append(tokens, "127.0.0.2", "spammaster@hanafos.com", "s3140", "spamhaus", strings.Repeat("spamhaus.", 7))
-	plain := 0
-	for round := range 3 {
-		for _, tok := range tokens {
-			want := !c.m.any(tok)
-			if got := m.plain(tok); got != want {
-				t.Fatalf("round %d: plain(%q) = %v, want %v", round, tok, got, want)
-			}
-			if want {
-				plain++
-			}
-		}
-	}
-	if plain == 0 || plain == 3*len(tokens) {
-		t.Errorf("%d of %d tokens plain: the test holds none or all", plain, 3*len(tokens))
-	}
-	// A place holding another token of the same hash and length (a
-	// collision, made here by hand) answers for that token only.
-	for _, tok := range []string{"127.0.0.2", "192.0.2.10"} {
-		sum := maphash.String(m.seed, tok)
-		other := strings.Replace(tok, "2", "3", 1)
-		p := &m.plains[sum%plainSlots]
-		p.sum, p.n, p.plain = sum, uint8(copy(p.t[:], other)), c.m.any(tok)
-		if got, want := m.plain(tok), !c.m.any(tok); got != want {
-			t.Errorf("plain(%q) after %q in its place with its hash = %v, want %v", tok, other, got, want)
 		}
 	}
 }
