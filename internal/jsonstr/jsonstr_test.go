@@ -58,36 +58,7 @@ func FuzzAppend(f *testing.F) {
 // byte value at every place of a word, beside every other value at the
 // next place (a borrow out of one byte into the next), and random words.
 func TestSafeRun(t *testing.T) {
-	check := func(w []byte) {
-		want := true
-		for _, c := range w {
-			want = want && jsonSafe[c]
-		}
-		if got := safeRun(string(w)) == 8; got != want {
-			t.Fatalf("safeRun(%q) == 8: = %v, want %v", w, got, want)
-		}
-	}
-	for p := range 8 {
-		for c := range 256 {
-			w := []byte("abcdefgh")
-			w[p] = byte(c)
-			check(w)
-			if p < 7 {
-				for d := range 256 {
-					w[p+1] = byte(d)
-					check(w)
-				}
-			}
-		}
-	}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 100000 {
-		w := make([]byte, 8)
-		for i := range w {
-			w[i] = byte(0x1c + r.IntN(0x66)) // around the bytes that matter
-		}
-		check(w)
-	}
+	checkRun(t, "safeRun", safeRun, func(c byte) bool { return jsonSafe[c] }, rand.New(rand.NewPCG(3, 4)), false)
 }
 
 // TestAppendLine checks AppendLine against Append of sanitize.Line: every
@@ -132,13 +103,22 @@ func FuzzAppendLine(f *testing.F) {
 // TestPrintRun checks printRun's eight-byte test as TestSafeRun checks
 // safeRun's: against the bytes AppendLine keeps (jsonSafe, not DEL).
 func TestPrintRun(t *testing.T) {
+	checkRun(t, "printRun", printRun, func(c byte) bool { return jsonSafe[c] && c != 0x7f }, rand.New(rand.NewPCG(5, 6)), true)
+}
+
+// checkRun holds an eight-byte test (run(w) == 8: all eight bytes kept)
+// to keep, byte by byte: every byte value at every place of a word, every
+// pair of neighbours, and random words around the bytes that matter (and
+// around DEL when del).
+func checkRun(t *testing.T, name string, run func(string) int, keep func(byte) bool, r *rand.Rand, del bool) {
+	t.Helper()
 	check := func(w []byte) {
 		want := true
 		for _, c := range w {
-			want = want && jsonSafe[c] && c != 0x7f
+			want = want && keep(c)
 		}
-		if got := printRun(string(w)) == 8; got != want {
-			t.Fatalf("printRun(%q) == 8: = %v, want %v", w, got, want)
+		if got := run(string(w)) == 8; got != want {
+			t.Fatalf("%s(%q) == 8: = %v, want %v", name, w, got, want)
 		}
 	}
 	for p := range 8 {
@@ -154,12 +134,11 @@ func TestPrintRun(t *testing.T) {
 			}
 		}
 	}
-	r := rand.New(rand.NewPCG(5, 6))
 	for range 100000 {
 		w := make([]byte, 8)
 		for i := range w {
-			w[i] = byte(0x1c + r.IntN(0x66))
-			if r.IntN(16) == 0 {
+			w[i] = byte(0x1c + r.IntN(0x66)) // around the bytes that matter
+			if del && r.IntN(16) == 0 {
 				w[i] = byte(0x7c + r.IntN(8)) // around DEL
 			}
 		}
