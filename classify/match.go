@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -24,17 +25,16 @@ import (
 type matcher struct {
 	class [256]uint8
 	n     int32 // number of byte classes (class 0: bytes in no literal)
-	// state*n + class → next state: in uint16 when the states fit (a
-	// state per literal byte at most), half the memory of int32 — the
-	// built-in catalog's table is 1.7 million entries, kept for as long
-	// as the catalog is (a replay's peak memory).
-	delta16 []uint16
-	delta32 []int32
-	out     [][]int32 // literals ending in a state, failure outputs merged in
-	nlits   int
-	maxLit  int
-	lens    []int32 // length of each literal
-	bound   []uint8 // per literal: boundLeft, boundRight
+	// state, class → next state: in uint16 when the states fit (a
+	// state per literal byte at most), half the memory of int32, kept for
+	// as long as the catalog is (a replay's peak memory).
+	tab16  *table[uint16]
+	tab32  *table[int32]
+	out    [][]int32 // literals ending in a state, failure outputs merged in
+	nlits  int
+	maxLit int
+	lens   []int32 // length of each literal
+	bound  []uint8 // per literal: boundLeft, boundRight
 }
 
 // Boundary checks of a literal.
@@ -153,9 +153,9 @@ func newMatcher(lits []string, bounds []uint8) *matcher {
 	}
 	tr := buildTrie(m, lits)
 	if tr.states() < 1<<16 {
-		m.delta16 = buildDelta[uint16](m, tr)
+		m.tab16 = buildDelta[uint16](m, tr)
 	} else {
-		m.delta32 = buildDelta[int32](m, tr)
+		m.tab32 = buildDelta[int32](m, tr)
 	}
 	return m
 }
@@ -215,64 +215,216 @@ func buildTrie(m *matcher, lits []string) *trie {
 	return tr
 }
 
-// buildDelta builds the automaton's transitions (and m.out) in a table of
-// T from the trie.
-func buildDelta[T uint16 | int32](m *matcher, tr *trie) []T {
+// table is the automaton's transitions. A state near the root has a full
+// row (n classes), the first rows states; a deeper one (most states: the
+// rest of one literal, a single edge) keeps only the classes where its row
+// differs from a full state's, its base: at most two, in sparse[s-rows].
+// The built-in catalog's table was 17,114 full rows of 127 classes (4.35
+// MB in uint16, a page fault for each 4 KB at every start and cold
+// caches when the memo learns a reply); most of those rows were a
+// shallower state's with one entry changed.
+type table[T uint16 | int32] struct {
+	full   []T // rows<<shift
+	sparse []sparseRow[T]
+	rows   int32
+	shift  uint8 // a full row's place: state<<shift (n classes rounded up to a power of 2)
+}
+
+// sparseRow is a state's row as its base's with lab[i] → to[i] over it;
+// an unused place repeats a used one, or is class 0 → the base's entry.
+type sparseRow[T uint16 | int32] struct {
+	base T
+	lab  [2]uint8
+	to   [2]T
+}
+
+// step is the state after s on a byte of class c: a full row's entry,
+// or a sparse row's exception or its base's entry.
+func step[T uint16 | int32](full []T, sparse []sparseRow[T], rows, s, c int32, shift uint8) int32 {
+	if s < rows {
+		return int32(full[s<<shift+c])
+	}
+	e := &sparse[s-rows]
+	if int32(e.lab[0]) == c {
+		return int32(e.to[0])
+	}
+	if int32(e.lab[1]) == c {
+		return int32(e.to[1])
+	}
+	return int32(full[int32(e.base)<<shift+c])
+}
+
+// fullDepth: states this near the root have full rows whatever their
+// edges (the scan spends most bytes there, and their descendants' rows
+// then differ from a full one in fewer entries: the built-in catalog's
+// table is 849 full rows where it is 1,235 without).
+const fullDepth = 2
+
+// buildDelta builds the automaton's transitions (and m.out) from the
+// trie. States are renumbered: full rows first, then sparse ones, each in
+// breadth-first order.
+func buildDelta[T uint16 | int32](m *matcher, tr *trie) *table[T] {
 	n := m.n
 	states := tr.states()
-	m.out = make([][]int32, states)
-	for id, s := range tr.end {
-		m.out[s] = append(m.out[s], int32(id))
-	}
-	// Breadth-first: failure links, full transitions, merged outputs. A
-	// state's row is its failure state's (complete: nearer the root)
-	// with its own edges over it; the root's row is its edges, 0 (the
-	// root) elsewhere.
-	delta := make([]T, int(n)*states)
-	fail := make([]int32, states)
-	queue := make([]int32, 0, states)
-	for t := tr.first[0]; t != 0; t = tr.next[t] {
-		delta[tr.label[t]] = T(t)
-		queue = append(queue, t)
-	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		row := delta[s*n : s*n+n]
-		frow := delta[fail[s]*n : fail[s]*n+n]
-		copy(row, frow)
+	child := func(s int32, c uint8) int32 {
+		if s == 0 {
+			return tr.root[c]
+		}
 		for t := tr.first[s]; t != 0; t = tr.next[t] {
-			c := tr.label[t]
-			row[c] = T(t)
-			f := int32(frow[c])
-			fail[t] = f
-			if len(m.out[f]) > 0 {
-				merged := make([]int32, 0, len(m.out[t])+len(m.out[f]))
-				merged = append(merged, m.out[t]...)
-				merged = append(merged, m.out[f]...)
-				m.out[t] = merged
+			if tr.label[t] == c {
+				return t
 			}
-			queue = append(queue, t)
+		}
+		return 0
+	}
+	// Breadth-first, in the trie's numbering: failure links and depths.
+	order := make([]int32, 1, states)
+	fail := make([]int32, states)
+	depth := make([]int32, states)
+	for i := 0; i < len(order); i++ {
+		s := order[i]
+		for t := tr.first[s]; t != 0; t = tr.next[t] {
+			order = append(order, t)
+			depth[t] = depth[s] + 1
+			if s == 0 {
+				continue
+			}
+			c := tr.label[t]
+			for f := fail[s]; ; f = fail[f] {
+				if g := child(f, c); g != 0 {
+					fail[t] = g
+					break
+				}
+				if f == 0 {
+					break
+				}
+			}
 		}
 	}
-	return delta
+	// A state's row is its failure state's with its own edges over it.
+	// Where the failure state is full, the row differs from it in the
+	// state's edges; where it is sparse, from its base in its exceptions
+	// and the state's edges. Up to two: sparse.
+	type except struct {
+		base int32 // -1: a full row
+		to   [2]int32
+		k    uint8
+		lab  [2]uint8
+	}
+	exc := make([]except, states)
+	exc[0].base = -1
+	nfull := 1
+	for _, s := range order[1:] {
+		e := &exc[s]
+		f := fail[s]
+		if depth[s] <= fullDepth {
+			e.base = -1
+		} else if exc[f].base < 0 {
+			e.base = f
+		} else {
+			*e = exc[f]
+		}
+		for t := tr.first[s]; t != 0 && e.base >= 0; t = tr.next[t] {
+			c := tr.label[t]
+			i := 0
+			for i < int(e.k) && e.lab[i] != c {
+				i++
+			}
+			if i == len(e.lab) {
+				e.base = -1
+				break
+			}
+			e.lab[i], e.to[i] = c, t
+			if i == int(e.k) {
+				e.k++
+			}
+		}
+		if e.base < 0 {
+			nfull++
+		}
+	}
+	id := make([]int32, states)
+	full, sparse := int32(0), int32(nfull)
+	for _, s := range order {
+		if exc[s].base < 0 {
+			id[s], full = full, full+1
+		} else {
+			id[s], sparse = sparse, sparse+1
+		}
+	}
+	shift := uint8(bits.Len32(uint32(n - 1)))
+	tab := &table[T]{full: make([]T, nfull<<shift), sparse: make([]sparseRow[T], states-nfull), rows: int32(nfull), shift: shift}
+	// Outputs: a state's literals, then its failure state's.
+	m.out = make([][]int32, states)
+	for lit, s := range tr.end {
+		m.out[id[s]] = append(m.out[id[s]], int32(lit))
+	}
+	for _, s := range order[1:] {
+		t, f := id[s], id[fail[s]]
+		if len(m.out[f]) > 0 {
+			merged := make([]int32, 0, len(m.out[t])+len(m.out[f]))
+			merged = append(merged, m.out[t]...)
+			merged = append(merged, m.out[f]...)
+			m.out[t] = merged
+		}
+	}
+	row := func(s int32) []T { return tab.full[id[s]<<shift : id[s]<<shift+n] }
+	for _, s := range order {
+		if exc[s].base >= 0 {
+			continue
+		}
+		r := row(s)
+		if s != 0 {
+			f := fail[s]
+			if e := exc[f]; e.base < 0 {
+				copy(r, row(f))
+			} else {
+				copy(r, row(e.base))
+				for i := 0; i < int(e.k); i++ {
+					r[e.lab[i]] = T(id[e.to[i]])
+				}
+			}
+		}
+		for t := tr.first[s]; t != 0; t = tr.next[t] {
+			r[tr.label[t]] = T(id[t])
+		}
+	}
+	for _, s := range order {
+		e := exc[s]
+		if e.base < 0 {
+			continue
+		}
+		sr := &tab.sparse[id[s]-int32(nfull)]
+		sr.base = T(id[e.base])
+		for i := range sr.lab {
+			switch {
+			case i < int(e.k):
+				sr.lab[i], sr.to[i] = e.lab[i], T(id[e.to[i]])
+			case e.k > 0:
+				sr.lab[i], sr.to[i] = sr.lab[0], sr.to[0]
+			default:
+				sr.lab[i], sr.to[i] = 0, row(e.base)[0]
+			}
+		}
+	}
+	return tab
 }
 
 // scan sets bit i of hits for every literal i found in text as a whole
 // word (see matcher).
 func (m *matcher) scan(text []byte, hits []uint64) {
-	if m.delta16 != nil {
-		scanWith(m, m.delta16, text, hits)
+	if m.tab16 != nil {
+		scanWith(m, m.tab16, text, hits)
 	} else {
-		scanWith(m, m.delta32, text, hits)
+		scanWith(m, m.tab32, text, hits)
 	}
 }
 
-func scanWith[T uint16 | int32](m *matcher, delta []T, text []byte, hits []uint64) {
+func scanWith[T uint16 | int32](m *matcher, tab *table[T], text []byte, hits []uint64) {
 	s := int32(0)
-	n := m.n
+	full, sparse, rows, shift := tab.full, tab.sparse, tab.rows, tab.shift
 	for i, b := range text {
-		s = int32(delta[s*n+int32(m.class[b])])
+		s = step(full, sparse, rows, s, int32(m.class[b]), shift)
 		if o := m.out[s]; o != nil {
 			for _, id := range o {
 				if bd := m.bound[id]; bd != 0 {
@@ -292,17 +444,17 @@ func scanWith[T uint16 | int32](m *matcher, delta []T, text []byte, hits []uint6
 // any reports whether a literal occurs in text as a whole word, text's
 // ends counting as word boundaries (see matcher).
 func (m *matcher) any(text string) bool {
-	if m.delta16 != nil {
-		return anyWith(m, m.delta16, text)
+	if m.tab16 != nil {
+		return anyWith(m, m.tab16, text)
 	}
-	return anyWith(m, m.delta32, text)
+	return anyWith(m, m.tab32, text)
 }
 
-func anyWith[T uint16 | int32](m *matcher, delta []T, text string) bool {
+func anyWith[T uint16 | int32](m *matcher, tab *table[T], text string) bool {
 	s := int32(0)
-	n := m.n
+	full, sparse, rows, shift := tab.full, tab.sparse, tab.rows, tab.shift
 	for i := 0; i < len(text); i++ {
-		s = int32(delta[s*n+int32(m.class[text[i]])])
+		s = step(full, sparse, rows, s, int32(m.class[text[i]]), shift)
 		for _, id := range m.out[s] {
 			if bd := m.bound[id]; bd != 0 {
 				if bd&boundRight != 0 && i+1 < len(text) && (wordByte(text[i+1]) || text[i+1] >= utf8.RuneSelf && wordRuneAfter(text, i+1)) {

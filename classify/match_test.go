@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestMatcherWholeWords: a literal matches as a whole word, "*" lifts the
@@ -198,7 +199,7 @@ func TestMatcherAsNaive(t *testing.T) {
 		var lits []string
 		var bounds []uint8
 		for range 1 + r.IntN(12) {
-			l, b := literal(lower(word(1 + r.IntN(4))))
+			l, b := literal(lower(word(1 + r.IntN(7)))) // deeper than fullDepth: sparse rows
 			if l == "" {
 				continue
 			}
@@ -207,11 +208,11 @@ func TestMatcherAsNaive(t *testing.T) {
 		// The table in uint16 (as for any catalog of fewer than 65,535
 		// literal bytes) and in int32 (beyond).
 		m16 := newMatcher(lits, bounds)
-		if m16.delta16 == nil {
+		if m16.tab16 == nil {
 			t.Fatal("a small catalog's table is not uint16")
 		}
 		m32 := newMatcher(lits, bounds)
-		m32.delta16, m32.delta32 = nil, buildDelta[int32](m32, buildTrie(m32, lits))
+		m32.tab16, m32.tab32 = nil, buildDelta[int32](m32, buildTrie(m32, lits))
 		for k := range 40 {
 			m := m16
 			if k%2 == 1 {
@@ -246,33 +247,46 @@ func TestMatcherAsNaive(t *testing.T) {
 
 // TestMatcherTableSize: the transition table holds the trie's states and
 // no more (a row for every literal byte was 2.8 million entries where the
-// built-in catalog's trie needs 1.7 million, kept as long as the catalog):
-// literals sharing prefixes, in either case, repeated, and the built-in
-// catalog's.
+// built-in catalog's trie needs 1.7 million, kept as long as the catalog),
+// full rows only for states whose row is not a full one's with at most two
+// entries changed (the built-in catalog's table was 17,114 full rows, 4.35
+// MB, a page fault for each 4 KB at every start): literals sharing
+// prefixes, in either case, repeated, and the built-in catalog's.
 func TestMatcherTableSize(t *testing.T) {
 	for _, tc := range []struct {
 		lits   []string
 		states int // root included
+		full   int // states with a full row
 	}{
-		{[]string{"spam"}, 5},
-		{[]string{"spam", "spamhaus"}, 9},
-		{[]string{"spamhaus", "spam", "spamcop"}, 12},
-		{[]string{"rbl", "RBL", "rbl"}, 4},
-		{[]string{"ab", "b", "abc", "bc"}, 6},
-		{[]string{"ブロック", "ブラック"}, 1 + 12 + 7}, // 5 bytes in common
+		{[]string{"spam"}, 5, 3}, // the root and the states at depths 1 and 2 are full (fullDepth)
+		{[]string{"spam", "spamhaus"}, 9, 3},
+		{[]string{"spamhaus", "spam", "spamcop"}, 12, 3},
+		{[]string{"rbl", "RBL", "rbl"}, 4, 3},
+		{[]string{"ab", "b", "abc", "bc"}, 6, 5},      // "abc": "bc"'s row
+		{[]string{"xyab", "xyac", "xyad"}, 7, 4},      // "xya" has three edges
+		{[]string{"wxyzab", "wxyzac", "yzad"}, 12, 6}, // "wxyza": its two edges over "yza"'s one
+		{[]string{"ブロック", "ブラック"}, 1 + 12 + 7, 3},     // 5 bytes in common; the fifth state: two edges over "\xe3\x83"'s full row
 	} {
 		bounds := make([]uint8, len(tc.lits))
 		m := newMatcher(tc.lits, bounds)
 		if got := len(m.out); got != tc.states {
 			t.Errorf("%q: %d states, want %d", tc.lits, got, tc.states)
 		}
-		if got := cap(m.delta16); got != tc.states*int(m.n) {
-			t.Errorf("%q: table of %d entries, want %d states of %d classes", tc.lits, got, tc.states, m.n)
+		tab := m.tab16
+		if got := int(tab.rows); got != tc.full || len(tab.full) != got<<tab.shift || 1<<tab.shift < m.n || 1<<tab.shift >= 2*m.n || cap(tab.full) != len(tab.full) {
+			t.Errorf("%q: %d full rows (table of %d entries, rows of %d), want %d of %d classes", tc.lits, got, len(tab.full), 1<<tab.shift, tc.full, m.n)
+		}
+		if got := len(tab.sparse); got != tc.states-tc.full || cap(tab.sparse) != got {
+			t.Errorf("%q: %d sparse rows, want %d", tc.lits, got, tc.states-tc.full)
 		}
 	}
 	m := Default().m
-	if len(m.delta16) != cap(m.delta16) || len(m.delta16) != len(m.out)*int(m.n) {
-		t.Errorf("built-in catalog: table of %d entries (capacity %d), want %d states of %d classes", len(m.delta16), cap(m.delta16), len(m.out), m.n)
+	tab := m.tab16
+	if int(tab.rows)+len(tab.sparse) != len(m.out) {
+		t.Errorf("built-in catalog: %d full rows and %d sparse, want %d states", tab.rows, len(tab.sparse), len(m.out))
+	}
+	if size := len(tab.full)*int(unsafe.Sizeof(tab.full[0])) + len(tab.sparse)*int(unsafe.Sizeof(tab.sparse[0])); size > 1<<20 {
+		t.Errorf("built-in catalog: table of %d bytes (%d full rows of %d classes, %d sparse), want at most 1 MiB", size, tab.rows, m.n, len(tab.sparse))
 	}
 }
 
