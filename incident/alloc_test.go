@@ -2,9 +2,11 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -38,5 +40,37 @@ func TestRefusalAllocations(t *testing.T) {
 	})
 	if allocs > 1 {
 		t.Errorf("a refused message allocates %.2f times; want at most 1 (its entry)", allocs)
+	}
+}
+
+// TestOutgrownMessageArrays: an incident's list of messages grows by
+// doubling its array; in a replay no collection reclaims the array it
+// outgrew before the end, so every such array was fresh memory (a dense
+// log: 2.2 MB of arrays for 1.1 MB of messages). The next incident to
+// list a message takes the outgrown array, and both lists stay whole.
+func TestOutgrownMessageArrays(t *testing.T) {
+	tr := New(Config{CountsOnly: true, NoEvents: true})
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	refuse := func(qid string, v *classify.Verdict) {
+		tr.Observe(&Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: qid, Status: "deferred",
+			To: "u@example.net", RemoteHost: "mx.example.net", Raw: "the line", Verdict: v})
+	}
+	for i := range 4 {
+		refuse(fmt.Sprintf("A%04X", i), &barracuda)
+	}
+	a := tr.active[Key{Provider: barracuda.Provider, Listed: barracuda.Listed}]
+	first := &a.inc.Messages[:1][0] // the array of the first four
+	refuse("A0004", &barracuda)     // the fifth outgrows it
+	refuse("B0000", &spamhaus)      // a new incident's first
+	b := tr.active[spamhausKey]
+	if len(b.inc.Messages) != 1 || &b.inc.Messages[0] != first {
+		t.Errorf("the new incident's list is not in the array the first outgrew")
+	}
+	var got []string
+	for _, m := range append(slices.Clone(a.inc.Messages), b.inc.Messages...) {
+		got = append(got, m.QueueID)
+	}
+	if want := []string{"A0000", "A0001", "A0002", "A0003", "A0004", "B0000"}; !slices.Equal(got, want) {
+		t.Errorf("messages %q, want %q", got, want)
 	}
 }

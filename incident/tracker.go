@@ -107,6 +107,11 @@ type Tracker struct {
 	maxQueueIDs int
 	distinct    int // hashes in the active incidents' rcpts and doms (MaxDistinct)
 
+	// msgArrays: the arrays an incident's Messages outgrew, by capacity
+	// (msgArrayCaps), for the next list to grow to that capacity
+	// (Tracker.roomForMessage).
+	msgArrays [len(msgArrayCaps)][][]Message
+
 	// resumed: the incidents Restore made, by id, for Resume.
 	resumed map[string]*state
 
@@ -930,7 +935,7 @@ func (t *Tracker) affect(st *state, r *Observation, qh uint32) {
 			if t.cfg.CountsOnly {
 				limit = CountsOnlyMessages
 			}
-			st.inc.Messages = append(roomFor(st.inc.Messages, limit), m)
+			st.inc.Messages = append(t.roomForMessage(st.inc.Messages, limit), m)
 			if !t.cfg.NoEvents { // for Changes only
 				st.msgs = append(st.msgs, ms)
 			}
@@ -968,6 +973,53 @@ func (t *Tracker) affect(st *state, r *Observation, qh uint32) {
 		}
 	}
 	ms.update(r.At)
+}
+
+// msgArrayCaps are the capacities of the Messages arrays roomFor makes
+// (4, then doubled, a Message being 200 bytes: 896, 1,792 and 3,456-byte
+// size classes) that the tracker keeps once outgrown: a replay's listed
+// messages are 20 at most, and the arrays grown past were garbage that no
+// collection reclaimed before the replay's end (a dense 1 M-line log:
+// 2.2 MB of arrays for 1.1 MB of messages, each byte fresh memory, a page
+// fault every 4 KiB).
+var msgArrayCaps = [...]int{4, 8, 16}
+
+// msgArraysKept bounds the outgrown arrays kept of each capacity (the
+// daemon's tracker runs for months).
+const msgArraysKept = 64
+
+// roomForMessage is roomFor for an incident's Messages, taking the new
+// array from the ones the tracker kept when it has one of the capacity
+// roomFor would allocate, and keeping the outgrown one. Nothing else
+// holds an incident's array: Incidents and Changes copy its messages
+// (Finish's incidents share it, and the tracker is not used after).
+func (t *Tracker) roomForMessage(s []Message, limit int) []Message {
+	if len(s) < cap(s) {
+		return s
+	}
+	want := min(max(2*cap(s), 4), limit)
+	var grown []Message
+	for i, c := range msgArrayCaps {
+		if c == want {
+			if k := len(t.msgArrays[i]); k > 0 {
+				grown = append(t.msgArrays[i][k-1][:0], s...)
+				t.msgArrays[i][k-1] = nil
+				t.msgArrays[i] = t.msgArrays[i][:k-1]
+			}
+			break
+		}
+	}
+	if grown == nil {
+		grown = roomFor(s, limit)
+	}
+	for i, c := range msgArrayCaps {
+		if c == cap(s) && len(t.msgArrays[i]) < msgArraysKept {
+			clear(s) // its strings are the new array's now, or garbage
+			t.msgArrays[i] = append(t.msgArrays[i], s[:0])
+			break
+		}
+	}
+	return grown
 }
 
 // roomFor returns s with room for one more element, growing it to at most
