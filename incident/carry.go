@@ -280,7 +280,7 @@ func (t *Tracker) unindex(st *state, qid string) {
 	if ms := ref.entryOf(st); ms != nil {
 		ref.entries = slices.DeleteFunc(ref.entries, func(e *msgState) bool { return e == ms })
 		if len(ref.entries) == 0 {
-			t.byQueue.del(t.hash(qid), qid)
+			t.byQueue.Del(t.hash(qid), qid)
 		}
 	}
 }

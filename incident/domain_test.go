@@ -134,10 +134,10 @@ func TestDomainEntryInOne(t *testing.T) {
 				v.Listed = fmt.Sprintf("192.0.2.%d", i+1)
 				run(tr, []step{{r: delivery(i, fmt.Sprintf("A%04X", i), fmt.Sprintf("u%d@%s", i, tc.dom), "deferred"), v: v}})
 			}
-			if tr.byDomain.len() != 1 {
-				t.Fatalf("%d domains indexed, want 1", tr.byDomain.len())
+			if tr.byDomain.Len() != 1 {
+				t.Fatalf("%d domains indexed, want 1", tr.byDomain.Len())
 			}
-			for k, e := range tr.byDomain.all() {
+			for k, e := range tr.byDomain.All() {
 				if k != tc.dom || e.name != tc.dom {
 					t.Fatalf("indexed %q as %q, want %q", k, e.name, tc.dom)
 				}
@@ -156,8 +156,8 @@ func TestDomainEntryInOne(t *testing.T) {
 				}
 			}
 			run(tr, []step{{r: delivery(100, "B0001", "v@"+tc.dom, "sent")}})
-			if tr.byDomain.len() != 0 {
-				t.Errorf("%d domains indexed after every incident cleared", tr.byDomain.len())
+			if tr.byDomain.Len() != 0 {
+				t.Errorf("%d domains indexed after every incident cleared", tr.byDomain.Len())
 			}
 			for _, inc := range tr.Finish(t0.Add(200 * time.Second)) {
 				if inc.Status != Cleared || inc.ClearedBy == "" {

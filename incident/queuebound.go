@@ -71,7 +71,7 @@ type Bounds struct {
 // Bounds returns what was forgotten so far and what is held now.
 func (t *Tracker) Bounds() Bounds {
 	s := t.queueDrop
-	s.Tracked = t.meta.len() + t.byQueue.len()
+	s.Tracked = t.meta.Len() + t.byQueue.Len()
 	s.Distinct = t.distinct
 	return s
 }
@@ -132,17 +132,17 @@ func (t *Tracker) newRef(qid string) *msgRef {
 // addRef is newRef with the reference allocated by the caller (affect's
 // msgPair) and the queue id's hash (Tracker.hash).
 func (t *Tracker) addRef(qid string, h uint32, ref *msgRef) {
-	if t.byQueue.len() >= t.maxQueueIDs {
+	if t.byQueue.Len() >= t.maxQueueIDs {
 		t.evictRefs() // before the new one goes in: never it
 	}
 	ref.qid, ref.entries, ref.last = qid, ref.one[:0], t.nowSec
-	t.byQueue.put(h, ref)
+	t.byQueue.Put(h, ref)
 	t.held()
 }
 
 // held notes the number of queue ids held, after one was added.
 func (t *Tracker) held() {
-	t.queueDrop.Peak = max(t.queueDrop.Peak, t.meta.len()+t.byQueue.len())
+	t.queueDrop.Peak = max(t.queueDrop.Peak, t.meta.Len()+t.byQueue.Len())
 }
 
 // sweepQueue forgets the queue ids not seen for QueueLifetime.
@@ -150,7 +150,7 @@ func (t *Tracker) sweepQueue() {
 	t.nextSweep = t.nowSec + int64(QueueLifetime/time.Second)/10
 	cut := t.nowSec - int64(QueueLifetime/time.Second)
 	var expired []string // (forget changes the table)
-	for qid, m := range t.meta.all() {
+	for qid, m := range t.meta.All() {
 		if ref := t.ref(qid); m.last < cut && (ref == nil || ref.last < cut) {
 			expired = append(expired, qid)
 		}
@@ -159,7 +159,7 @@ func (t *Tracker) sweepQueue() {
 		t.forget(qid, false)
 	}
 	expired = expired[:0]
-	for qid, ref := range t.byQueue.all() {
+	for qid, ref := range t.byQueue.All() {
 		if m := t.metaOf(qid); ref.last < cut && m == nil {
 			expired = append(expired, qid)
 		}
@@ -172,14 +172,14 @@ func (t *Tracker) sweepQueue() {
 // evictMeta forgets the least recently seen eighth of the queue ids with
 // metadata.
 func (t *Tracker) evictMeta() {
-	t.scratch = evictOldest(t.meta.all(), func(m *msgMeta) int64 { return m.last }, t.scratch,
+	t.scratch = evictOldest(t.meta.All(), func(m *msgMeta) int64 { return m.last }, t.scratch,
 		func(qid string, _ *msgMeta) { t.forget(qid, true) })
 }
 
 // evictRefs forgets the least recently seen eighth of the queue ids
 // affected by incidents.
 func (t *Tracker) evictRefs() {
-	t.scratch = evictOldest(t.byQueue.all(), func(ref *msgRef) int64 { return ref.last }, t.scratch,
+	t.scratch = evictOldest(t.byQueue.All(), func(ref *msgRef) int64 { return ref.last }, t.scratch,
 		func(qid string, _ *msgRef) { t.forget(qid, true) })
 }
 
@@ -239,7 +239,7 @@ func (t *Tracker) forget(qid string, evicted bool) {
 	} else {
 		t.queueDrop.Expired++
 	}
-	t.meta.del(t.hash(qid), qid)
+	t.meta.Del(t.hash(qid), qid)
 	if ref := t.ref(qid); ref != nil {
 		t.dropRef(qid, ref, evicted)
 	}
@@ -265,7 +265,7 @@ func (t *Tracker) dropRef(qid string, ref *msgRef, evicted bool) {
 			t.carryGone(ms.st, qid)
 		}
 	}
-	t.byQueue.del(t.hash(qid), qid)
+	t.byQueue.Del(t.hash(qid), qid)
 }
 
 // bury keeps tb under the queue id hash h, forgetting the oldest tomb once

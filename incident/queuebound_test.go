@@ -178,8 +178,8 @@ func TestQueueBoundShuffled(t *testing.T) {
 				})}
 			}
 			run(tr, []step{s})
-			if tr.meta.len() > 32 || tr.byQueue.len() > 32 || len(tr.tombs) > 32 {
-				t.Fatalf("%+v, step %d: %d queue ids with metadata, %d affected, %d tombs; want at most 32 each", cfg, i, tr.meta.len(), tr.byQueue.len(), len(tr.tombs))
+			if tr.meta.Len() > 32 || tr.byQueue.Len() > 32 || len(tr.tombs) > 32 {
+				t.Fatalf("%+v, step %d: %d queue ids with metadata, %d affected, %d tombs; want at most 32 each", cfg, i, tr.meta.Len(), tr.byQueue.Len(), len(tr.tombs))
 			}
 		}
 		b := tr.Bounds()

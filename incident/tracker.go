@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/internal/htable"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -70,13 +71,13 @@ var DefaultConfig = Config{
 type Tracker struct {
 	cfg Config
 
-	active   map[Key]*state  // open and ongoing incidents
-	byDomain htable[domain]  // recipient domain → active incidents that refused it
-	hot      []hotState      // by state.slot: what a delivery asks of each active incident
-	free     []int32         // slots in hot of cleared incidents, for reuse
-	byQueue  htable[msgRef]  // queue id → affected messages (across incidents), until removed
-	meta     htable[msgMeta] // queue id → sender and Message-ID of live messages
-	hseed    maphash.Seed    // the tables' hash (Tracker.hash)
+	active   map[Key]*state        // open and ongoing incidents
+	byDomain htable.Table[domain]  // recipient domain → active incidents that refused it
+	hot      []hotState            // by state.slot: what a delivery asks of each active incident
+	free     []int32               // slots in hot of cleared incidents, for reuse
+	byQueue  htable.Table[msgRef]  // queue id → affected messages (across incidents), until removed
+	meta     htable.Table[msgMeta] // queue id → sender and Message-ID of live messages
+	hseed    maphash.Seed          // the tables' hash (Tracker.hash)
 	hkey     uint64
 	freeMeta []*msgMeta        // of removed messages nothing else holds, for reuse
 	names    map[string]string // interned senders, logins, clients and recipient domains (name)
@@ -451,9 +452,9 @@ func New(cfg Config) *Tracker {
 	return &Tracker{
 		cfg:      cfg,
 		active:   make(map[Key]*state),
-		byDomain: newHtable(func(d *domain) string { return d.name }),
-		byQueue:  newHtable(func(r *msgRef) string { return r.qid }),
-		meta:     newHtable(func(m *msgMeta) string { return m.qid }),
+		byDomain: htable.New(func(d *domain) string { return d.name }),
+		byQueue:  htable.New(func(r *msgRef) string { return r.qid }),
+		meta:     htable.New(func(m *msgMeta) string { return m.qid }),
 		hseed:    hseed,
 		hkey:     maphash.Comparable(hseed, 0),
 		names:    make(map[string]string),
@@ -465,15 +466,15 @@ func New(cfg Config) *Tracker {
 }
 
 // hash returns the hash of a queue id or a recipient domain that the
-// tracker's tables (htable) take: a line's queue id is hashed once for
+// tracker's tables (htable.Table) take: a line's queue id is hashed once for
 // all of them.
 func (t *Tracker) hash(s string) uint32 { return uint32(strHash(t.hseed, t.hkey, s)) }
 
 // metaOf returns the metadata of the live message qid, nil if none.
-func (t *Tracker) metaOf(qid string) *msgMeta { return t.meta.get(t.hash(qid), qid) }
+func (t *Tracker) metaOf(qid string) *msgMeta { return t.meta.Get(t.hash(qid), qid) }
 
 // ref returns the affected queue id qid's reference, nil if none.
-func (t *Tracker) ref(qid string) *msgRef { return t.byQueue.get(t.hash(qid), qid) }
+func (t *Tracker) ref(qid string) *msgRef { return t.byQueue.Get(t.hash(qid), qid) }
 
 // SetConfig changes the lifecycle (on a configuration reload); pending
 // deadlines are recomputed.
@@ -603,12 +604,12 @@ func (t *Tracker) observeDelivery(r *Observation, qh uint32, evs []Event) []Even
 	switch r.Status {
 	case "sent":
 		t.setFate(r.QueueID, qh, r.To, fateDelivered)
-		if t.byDomain.len() == 0 {
+		if t.byDomain.Len() == 0 {
 			return evs
 		}
 		relay := "" // Registered(r.RelayHost), once needed
 		d := domainOf(r.To)
-		for _, i := range t.byDomain.get(t.hash(d), d).slots() {
+		for _, i := range t.byDomain.Get(t.hash(d), d).slots() {
 			h := &t.hot[i]
 			if h.pending || at.Before(h.lastSeen) {
 				continue // a clear pending already, or a rejection after the delivery
@@ -625,7 +626,7 @@ func (t *Tracker) observeDelivery(r *Observation, qh uint32, evs []Event) []Even
 		t.setFate(r.QueueID, qh, r.To, fateBounced)
 	case "deferred":
 		// The fate of an already affected recipient stays deferred.
-		if m := t.meta.get(qh, r.QueueID); m != nil {
+		if m := t.meta.Get(qh, r.QueueID); m != nil {
 			m.deferred = true
 			m.last = t.nowSec
 		}
@@ -788,12 +789,12 @@ func (d *domain) remove(slot int32) bool {
 // view of a log line), and returns its entry.
 func (t *Tracker) refused(d string, st *state) *domain {
 	h := t.hash(d)
-	e := t.byDomain.get(h, d)
+	e := t.byDomain.Get(h, d)
 	if e == nil {
 		// One copy of a domain for every incident that lists it (and
 		// the senders' and clients' names interned with it).
 		e = t.newDomain(d)
-		t.byDomain.put(h, e)
+		t.byDomain.Put(h, e)
 	}
 	e.add(st.slot)
 	return e
@@ -887,13 +888,13 @@ func (t *Tracker) affect(st *state, r *Observation, qh uint32) {
 	if r.QueueID == "" || r.QueueID == "NOQUEUE" {
 		return
 	}
-	ref := t.byQueue.get(qh, r.QueueID)
+	ref := t.byQueue.Get(qh, r.QueueID)
 	ms := ref.entryOf(st)
 	if ms == nil && len(t.tombs) > 0 {
 		ms = t.restore(st, r.QueueID, ref)
 	}
 	if ms == nil {
-		meta := t.meta.get(qh, r.QueueID)
+		meta := t.meta.Get(qh, r.QueueID)
 		// The queue id as the tracker keeps it: the live message's copy
 		// (metaFor), else a new one.
 		var qid string
@@ -1050,9 +1051,9 @@ func (t *Tracker) metaFor(qid string, h uint32) *msgMeta {
 	if qid == "" || qid == "NOQUEUE" {
 		return nil
 	}
-	m := t.meta.get(h, qid)
+	m := t.meta.Get(h, qid)
 	if m == nil {
-		if t.meta.len() >= t.maxQueueIDs {
+		if t.meta.Len() >= t.maxQueueIDs {
 			t.evictMeta() // before the new one goes in: never it
 		}
 		if n := len(t.freeMeta); n > 0 {
@@ -1062,7 +1063,7 @@ func (t *Tracker) metaFor(qid string, h uint32) *msgMeta {
 			m = &msgMeta{}
 		}
 		m.qid, m.sub = strings.Clone(qid), t.nobody
-		t.meta.put(h, m)
+		t.meta.Put(h, m)
 		t.held()
 	}
 	m.last = t.nowSec
@@ -1099,8 +1100,8 @@ func (t *Tracker) removed(qid string, h uint32) {
 	// Kept for a later link: a message postsuper -r requeued (it had a
 	// deferral) or one an incident lists. Others were delivered or
 	// bounced, and a filter's link comes before the removal.
-	m := t.meta.get(h, qid)
-	ref := t.byQueue.get(h, qid)
+	m := t.meta.Get(h, qid)
+	ref := t.byQueue.Get(h, qid)
 	if m != nil && (m.deferred || ref != nil) {
 		g := goneMeta{qid: m.qid, meta: m} // the tracker's copy, kept with m
 		if ref != nil {
@@ -1120,7 +1121,7 @@ func (t *Tracker) removed(qid string, h uint32) {
 		}
 	}
 	if m != nil {
-		t.meta.delVal(h, m)
+		t.meta.DelVal(h, m)
 	}
 	if len(t.tombs) > 0 {
 		delete(t.tombs, maphash.String(t.seed, qid)) // a later message under qid is another
@@ -1137,13 +1138,13 @@ func (t *Tracker) removed(qid string, h uint32) {
 	for _, ms := range ref.entries {
 		t.carryGone(ms.st, qid)
 	}
-	t.byQueue.delVal(h, ref)
+	t.byQueue.DelVal(h, ref)
 }
 
 // setFate records the outcome of recipient rcpt ("" = every recipient) of the
 // affected message qid (hash qh).
 func (t *Tracker) setFate(qid string, qh uint32, rcpt string, f fateCode) {
-	ref := t.byQueue.get(qh, qid)
+	ref := t.byQueue.Get(qh, qid)
 	if ref == nil {
 		return
 	}
@@ -1319,12 +1320,12 @@ func (t *Tracker) clear(st *state, at time.Time, by string, evs []Event) []Event
 	delete(t.active, st.inc.Key)
 	for _, d := range st.inc.Domains {
 		h := t.hash(d)
-		e := t.byDomain.get(h, d)
+		e := t.byDomain.Get(h, d)
 		if e == nil {
 			continue
 		}
 		if e.remove(st.slot) {
-			t.byDomain.delVal(h, e)
+			t.byDomain.DelVal(h, e)
 		}
 	}
 	t.hot[st.slot] = hotState{}

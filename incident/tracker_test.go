@@ -606,8 +606,8 @@ func TestClearedKeepsOnlyTheSummary(t *testing.T) {
 			t.Errorf("cleared %s keeps its maps", st.inc.ID)
 		}
 	}
-	if tr.byQueue.len() != 2 || tr.ref("A1") == nil || len(tr.ref("A1").entries) != 1 {
-		t.Errorf("queue state: %v", maps.Collect(tr.byQueue.all()))
+	if tr.byQueue.Len() != 2 || tr.ref("A1") == nil || len(tr.ref("A1").entries) != 1 {
+		t.Errorf("queue state: %v", maps.Collect(tr.byQueue.All()))
 	}
 }
 

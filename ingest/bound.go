@@ -8,6 +8,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/incident"
+	"github.com/rblwatch/rblwatch/internal/htable"
 )
 
 // An incident is one per provider and listed address, and the listed
@@ -44,8 +45,9 @@ type AddressBound struct {
 	// receivers: receiver → the addresses it named.
 	receivers map[string]*addrSet
 	// hosts: host that refused → its receiver and the receiver's
-	// addresses (at most maxHosts; emptied when full).
-	hosts hostTable
+	// addresses (at most maxHosts; emptied when full), by hash (seed's).
+	hosts htable.Table[hostRecv]
+	seed  maphash.Seed
 	// foreign: the addresses named by any receiver (at most maxForeign).
 	foreign    addrSet
 	maxForeign int
@@ -119,7 +121,7 @@ func (b *AddressBound) Load(recv, addr string, at time.Time) {
 }
 
 // hash is the hash of an address the bound's sets keep, or of a host.
-func (b *AddressBound) hash(s string) uint64 { return maphash.String(b.hosts.seed, s) }
+func (b *AddressBound) hash(s string) uint64 { return maphash.String(b.seed, s) }
 
 func (b *AddressBound) named(recv, addr string, at time.Time) {
 	if c := b.changes; c != nil {
@@ -242,7 +244,7 @@ func (s *addrSet) expire(max int, at time.Time, drop func(string)) {
 // (0: none; a negative number counts as 0).
 func NewAddressBound(ours []string, foreign int) *AddressBound {
 	b := &AddressBound{ours: map[string]bool{}, receivers: map[string]*addrSet{}, foreign: *newAddrSet(), FoldedReceivers: map[string]bool{},
-		maxForeign: max(foreign, 0), hosts: hostTable{seed: maphash.MakeSeed()}}
+		maxForeign: max(foreign, 0), hosts: htable.New(func(e *hostRecv) string { return e.host }), seed: maphash.MakeSeed()}
 	for _, a := range ours {
 		// An empty address (no sending IP configured: replay passes
 		// its --sending-ip as it is) is no listing of ours: kept, it
@@ -308,14 +310,12 @@ func FoldHost(remote, relay string) string {
 // has their cache misses taken together, not each in turn (the hosts'
 // look-up was most of Fold; a memory read each, one after the other).
 func (b *AddressBound) Prefetch(ks []FoldKey) {
-	x := &b.hosts
-	if x.n == 0 {
+	if b.hosts.Len() == 0 {
 		return
 	}
-	mask := uint64(len(x.slots) - 1)
 	var sum uint64
 	for _, k := range ks {
-		if e := x.slots[k.Host&mask].e; e != nil {
+		if e := b.hosts.Home(uint32(k.Host)); e != nil {
 			if a := e.addrs; a != nil {
 				sum += a.bits[k.Listed>>62]
 			}
@@ -417,11 +417,11 @@ const maxHosts = 4 * maxReceivers
 // receiverOf returns host's entry (host is a view of a log line, h its
 // hash).
 func (b *AddressBound) receiverOf(host string, h uint64) *hostRecv {
-	if hr := b.hosts.get(host, h); hr != nil {
+	if hr := b.hosts.Get(uint32(h), host); hr != nil {
 		return hr
 	}
-	if b.hosts.n >= maxHosts {
-		b.hosts.clear()
+	if b.hosts.Len() >= maxHosts {
+		b.hosts.Clear()
 	}
 	hr := &hostRecv{recv: strings.Clone(incident.Registered(host))}
 	if len(host) <= len(hr.buf) {
@@ -429,74 +429,8 @@ func (b *AddressBound) receiverOf(host string, h uint64) *hostRecv {
 	} else {
 		hr.host = strings.Clone(host)
 	}
-	b.hosts.put(hr, h)
+	b.hosts.Put(uint32(h), hr)
 	return hr
-}
-
-// hostTable is AddressBound's index of hosts: open addressing with
-// linear probing over slots that keep each host's hash, at most half
-// full, never deleted from (emptied whole when it holds maxHosts). A Go
-// map[string]*hostRecv hashed the host, read its group's control word,
-// then the key's bytes elsewhere, then the entry: a refusal's look-up
-// here reads its slot, then the entry, whose first line holds the name.
-type hostTable struct {
-	slots []hostSlot // len a power of two, or 0
-	n     int
-	seed  maphash.Seed // AddressBound.hash's
-}
-
-type hostSlot struct {
-	h uint64
-	e *hostRecv // nil: empty
-}
-
-const hostTableMin = 64
-
-// get returns the entry of host, whose hash is h, nil if none.
-func (x *hostTable) get(host string, h uint64) *hostRecv {
-	if x.n == 0 {
-		return nil
-	}
-	mask := uint64(len(x.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.e == nil {
-			return nil
-		}
-		if s.h == h && s.e.host == host {
-			return s.e
-		}
-	}
-}
-
-// put adds e, whose host's hash is h and which the table does not hold.
-func (x *hostTable) put(e *hostRecv, h uint64) {
-	if 2*(x.n+1) > len(x.slots) {
-		old := x.slots
-		x.slots = make([]hostSlot, max(2*len(old), hostTableMin))
-		for _, s := range old {
-			if s.e != nil {
-				x.place(s)
-			}
-		}
-	}
-	x.place(hostSlot{h, e})
-	x.n++
-}
-
-func (x *hostTable) place(s hostSlot) {
-	mask := uint64(len(x.slots) - 1)
-	i := s.h & mask
-	for x.slots[i].e != nil {
-		i = (i + 1) & mask
-	}
-	x.slots[i] = s
-}
-
-// clear empties the table.
-func (x *hostTable) clear() {
-	clear(x.slots)
-	x.n = 0
 }
 
 // forget drops the receivers whose addresses were all named more than

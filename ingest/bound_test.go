@@ -325,55 +325,9 @@ func TestAddressBoundAsNaive(t *testing.T) {
 					t.Fatalf("%s: round %d, refusal %d (%s names %s at %v): folded %v, want %v", tc.name, round, i, host, listed, at, got, want)
 				}
 			}
-			if b.hosts.n > maxHosts {
-				t.Errorf("%s: %d hosts kept, at most %d", tc.name, b.hosts.n, maxHosts)
+			if b.hosts.Len() > maxHosts {
+				t.Errorf("%s: %d hosts kept, at most %d", tc.name, b.hosts.Len(), maxHosts)
 			}
-		}
-	}
-}
-
-// TestHostTable: hosts whose hashes collide, or share a slot, are told
-// apart by name, also past the names an entry holds in itself, through
-// the table's growth; emptied, it holds none.
-func TestHostTable(t *testing.T) {
-	var x hostTable
-	long := strings.Repeat("x", hostInline)
-	names := map[string]uint64{}
-	for i := range 500 {
-		host := fmt.Sprintf("mx%d.example", i)
-		if i%3 == 0 {
-			host = long + host // longer than an entry holds
-		}
-		names[host] = uint64(i % 7) // 7 hashes, shared
-		if i%50 == 0 {
-			names[host] = uint64(i) << 40 // the same slot as hash 0 while the table is small
-		}
-	}
-	for host, h := range names {
-		if x.get(host, h) != nil {
-			t.Fatalf("%s found before it was put", host)
-		}
-		e := &hostRecv{host: host}
-		x.put(e, h)
-		if x.get(host, h) != e {
-			t.Fatalf("%s not found once put", host)
-		}
-	}
-	if x.n != len(names) || len(x.slots) < 2*len(names) {
-		t.Errorf("%d hosts in %d slots", x.n, len(x.slots))
-	}
-	for host, h := range names {
-		if e := x.get(host, h); e == nil || e.host != host {
-			t.Errorf("%s: found %v", host, e)
-		}
-		if e := x.get(host+".", h); e != nil {
-			t.Errorf("%s.: found %s", host, e.host)
-		}
-	}
-	x.clear()
-	for host, h := range names {
-		if x.get(host, h) != nil {
-			t.Fatalf("%s found once emptied", host)
 		}
 	}
 }
