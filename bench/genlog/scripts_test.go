@@ -280,3 +280,50 @@ func TestCatchUpStateKept(t *testing.T) {
 		t.Errorf("kept %v MiB, want 2×%s + 14×%s + 90×%s + 5×%s = %v MiB (± 56 for the rounding):\n%s", got, day[1], day[2], day[3], day[4], want, out)
 	}
 }
+
+// TestBenchReplayPairsRounds runs replay.sh's paired, the statistic its
+// checks of a ratio or a difference take: the median over the rounds of
+// each round's own ratio (or difference) of two tools' runs, made side by
+// side, not the ratio of the two medians. Here the host slows down in the
+// middle rounds: each round's grep takes half replay's time, but replay's
+// median (0.20 s) comes from the slow rounds and grep's (0.06 s) from a
+// fast one, a ratio of the medians of 0.3. The CPU field's differences
+// (10, 20, 30, 40, 10 ms) have a median of 20 ms where the medians' difference
+// is 30 ms.
+func TestBenchReplayPairsRounds(t *testing.T) {
+	testenv.LookPath(t, "bash", "bash")
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(root, "bench", "replay.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	median := regexp.MustCompile(`(?m)^median\(\) \{.*\}$`).Find(script)
+	paired := regexp.MustCompile(`(?ms)^paired\(\) \{$.*?^\}$`).Find(script)
+	if median == nil || paired == nil {
+		t.Fatal("bench/replay.sh has no median() on one line or no paired() ending in a line \"}\"")
+	}
+	dir := t.TempDir()
+	for name, rows := range map[string]string{
+		// wall cpu rss, one line a round
+		"m.grep.gen":       "0.050 0.049 2500\n0.050 0.049 2500\n0.100 0.098 2500\n0.100 0.098 2500\n0.060 0.059 2500\n",
+		"m.rblwatch.gen":   "0.100 0.200 30000\n0.200 0.400 30000\n0.200 0.400 30000\n0.200 0.400 30000\n0.120 0.240 30000\n",
+		"m.rblwatch.dense": "0.110 0.210 30000\n0.210 0.420 30000\n0.210 0.430 30000\n0.220 0.440 30000\n0.130 0.250 30000\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(rows), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ call, want string }{
+		{"paired grep.gen rblwatch.gen 1 'a / b'", "0.5"},
+		{"paired rblwatch.gen rblwatch.dense 2 '(b - a) * 1000'", "20"},
+	} {
+		cmd := exec.Command("bash", "-c", "set -euo pipefail\nwork=$1\n"+string(median)+"\n"+string(paired)+"\n"+c.call, "bash", dir)
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != c.want {
+			t.Errorf("%s: %q, %v; want %s", c.call, out, err, c.want)
+		}
+	}
+}
