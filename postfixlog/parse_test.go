@@ -980,7 +980,9 @@ func TestPID(t *testing.T) {
 
 // TestLastIndexNearEnd: lastIndexNearEnd finds what strings.LastIndex
 // finds, wherever the separator is (or is not), on texts built from its
-// pieces and random bytes of the same few kinds.
+// pieces and random bytes of the same few kinds, of any length and
+// alignment (its scan reads eight bytes a word, the latest match in a
+// word first, then the bytes before the first word byte by byte).
 func TestLastIndexNearEnd(t *testing.T) {
 	const sep = " (in reply to "
 	for _, s := range []string{"", " ", " (", sep[:len(sep)-1], sep, "x" + sep, sep + "x", sep + sep, " (in reply to  (in reply to RCPT TO command)",
@@ -991,10 +993,11 @@ func TestLastIndexNearEnd(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	pieces := []string{sep, " (", "(", " ", "in reply to", "x", "RCPT TO command)"}
-	for range 20000 {
+	for range 40000 {
 		var b strings.Builder
-		for range rng.IntN(8) {
+		for range rng.IntN(12) {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
+			b.WriteString(strings.Repeat("x", rng.IntN(3)*rng.IntN(9)))
 		}
 		for _, sep := range []string{sep, " (", "))"} {
 			if got, want := lastIndexNearEnd(b.String(), sep), strings.LastIndex(b.String(), sep); got != want {
