@@ -317,7 +317,7 @@ func (s *service) configure(cfg *config.Config, cat *classify.Catalog) error {
 	// A new reader: the sending IP or the time zone may have changed,
 	// which its cached verdicts depend on. Its reference time is set for
 	// each batch (process).
-	s.reader = ingest.NewReader(ingest.Options{Catalog: cat, Location: loc, SendingIP: s.sendingIP()}, time.Time{})
+	s.reader = ingest.NewReader(ingest.Options{Catalog: cat, Location: loc, SendingIP: s.sendingIP(), ByProvider: true}, time.Time{})
 	// A new bound only when what it depends on changed: a reload of
 	// another key keeps the addresses counted that day, which otherwise
 	// every reload let foreign_addresses more name anew.
@@ -872,7 +872,7 @@ func (s *service) count(skipped int) {
 			m.deliveries.WithLabelValues(ingest.StatusNames[i]).Add(float64(n))
 		}
 	}
-	for cat, n := range c.Failures {
+	for cat, n := range c.Failures.All() {
 		m.failures.WithLabelValues(string(cat)).Add(float64(n))
 	}
 	for p, n := range c.Rejections {

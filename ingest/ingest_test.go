@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,40 @@ func newReader(opts Options) *Reader {
 		opts.Catalog = classify.Default()
 	}
 	return NewReader(opts, ref)
+}
+
+// TestCategoryIndex: CategoryCounts has a place for every category, each
+// its own, in the order of classify.Categories (a category added there
+// and not here fails), and All yields the categories counted in that
+// order.
+func TestCategoryIndex(t *testing.T) {
+	if len(classify.Categories) != numCategories {
+		t.Fatalf("%d categories, CategoryCounts holds %d", len(classify.Categories), numCategories)
+	}
+	var n CategoryCounts
+	for i, c := range classify.Categories {
+		if got := categoryIndex(c); got != i {
+			t.Errorf("categoryIndex(%q) = %d, want %d", c, got, i)
+		}
+		n[i] = int64(i + 1)
+	}
+	var got []classify.Category
+	for c, k := range n.All() {
+		if k != n.Of(c) {
+			t.Errorf("All: %q %d, Of %d", c, k, n.Of(c))
+		}
+		got = append(got, c)
+	}
+	if !slices.Equal(got, classify.Categories) {
+		t.Errorf("All yields %v, want %v", got, classify.Categories)
+	}
+	n = CategoryCounts{}
+	n[categoryIndex(classify.Auth)] = 2
+	for c, k := range n.All() {
+		if c != classify.Auth || k != 2 {
+			t.Errorf("All yields %q %d; want auth 2 only", c, k)
+		}
+	}
 }
 
 func TestRead(t *testing.T) {
@@ -78,7 +113,7 @@ func TestRead(t *testing.T) {
 }
 
 func TestCounts(t *testing.T) {
-	r := newReader(Options{Location: time.UTC})
+	r := newReader(Options{Location: time.UTC, ByProvider: true})
 	for _, l := range []string{sent, forwarded, barracuda, barracuda, unknown, deferred, queued, expired, connect, foreign, strange, garbage} {
 		r.Read(l)
 	}
@@ -92,7 +127,7 @@ func TestCounts(t *testing.T) {
 	if c.Deliveries[StatusSent] != 2 || c.Deliveries[StatusBounced] != 3 || c.Deliveries[StatusDeferred] != 1 {
 		t.Errorf("deliveries by status %v", c.Deliveries)
 	}
-	if c.Failures[classify.Blocklist] != 3 || c.Failures[classify.Recipient] != 1 || c.Rejections["barracuda"] != 2 || c.Rejections["trendmicro"] != 1 {
+	if c.Failures.Of(classify.Blocklist) != 3 || c.Failures.Of(classify.Recipient) != 1 || c.Rejections["barracuda"] != 2 || c.Rejections["trendmicro"] != 1 {
 		t.Errorf("failures %v, rejections %v", c.Failures, c.Rejections)
 	}
 	// First and Last: the earliest and the latest time of the lines
@@ -107,8 +142,17 @@ func TestCounts(t *testing.T) {
 	if sum.Lines != 24 || sum.Rejections["barracuda"] != 4 || sum.UnparsedBy["smtpd"] != 2 || sum.Totals.Bounced != 6 || !sum.First.Equal(c.First) {
 		t.Errorf("sum of two = %+v", sum)
 	}
+	// Without ByProvider (replay), the same lines and no count by
+	// provider.
+	r2 := newReader(Options{Location: time.UTC})
+	for _, l := range []string{sent, forwarded, barracuda, barracuda, unknown, deferred, queued, expired, connect, foreign, strange, garbage} {
+		r2.Read(l)
+	}
+	if r2.Counts.Rejections != nil || r2.Counts.Failures != c.Failures {
+		t.Errorf("without ByProvider: failures %v, rejections %v; want %v, none", r2.Counts.Failures, r2.Counts.Rejections, c.Failures)
+	}
 	r.Counts.Reset()
-	if r.Counts.Lines != 0 || len(r.Counts.Failures) != 0 || len(r.Counts.UnparsedBy) != 0 || !r.Counts.Last.IsZero() {
+	if r.Counts.Lines != 0 || r.Counts.Failures != (CategoryCounts{}) || len(r.Counts.UnparsedBy) != 0 || !r.Counts.Last.IsZero() {
 		t.Errorf("after Reset: %+v", r.Counts)
 	}
 }

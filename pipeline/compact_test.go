@@ -169,12 +169,13 @@ func TestObsBatchKeepsObservationOf(t *testing.T) {
 }
 
 // TestObsBatchCountsReused: a chunk's counts travel in its recycled
-// batch, so counting the next chunk's failures and rejections by provider
-// reuses the maps of the one before: each chunk made two new maps (600 kB
-// of a dense log's replay, at its end near the heap's limit).
+// batch, so counting the next chunk's rejections by provider (and
+// unparsed lines by service) reuses the maps of the one before: each
+// chunk made new maps (600 kB of a dense log's replay, at its end near
+// the heap's limit).
 func TestObsBatchCountsReused(t *testing.T) {
 	var c ingest.Counts
-	c.Failures = map[classify.Category]int64{classify.Blocklist: 3, classify.Other: 1}
+	c.Failures[0], c.Failures[9] = 3, 1 // blocklist, other
 	c.Rejections = map[string]int64{"spamhaus": 2, "barracuda": 1, "": 1}
 	var b obsBatch
 	b.reset("")
@@ -185,7 +186,7 @@ func TestObsBatchCountsReused(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("a chunk's counts allocate %.0f times; want 0", n)
 	}
-	if b.counts.Rejections["spamhaus"] != 2 || b.counts.Failures[classify.Blocklist] != 3 || len(b.counts.Rejections) != 3 {
+	if b.counts.Rejections["spamhaus"] != 2 || b.counts.Failures.Of(classify.Blocklist) != 3 || len(b.counts.Rejections) != 3 {
 		t.Errorf("counts after a reset and one chunk: %+v", b.counts)
 	}
 }

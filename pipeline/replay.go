@@ -345,7 +345,7 @@ func (res *Result) add(c *ingest.Counts) {
 	res.Totals.Deferred += c.Totals.Deferred
 	res.Totals.Bounced += c.Totals.Bounced
 	res.Totals.Expired += c.Totals.Expired
-	for cat, n := range c.Failures {
+	for cat, n := range c.Failures.All() {
 		res.Failures[cat] += n
 	}
 	if !c.First.IsZero() && (res.First.IsZero() || c.First.Before(res.First)) {
