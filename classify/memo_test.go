@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -267,8 +268,10 @@ func TestMemoShape(t *testing.T) {
 
 // TestMemoShapesRepeatedTexts: a reply text that comes again, word for
 // word, from another host that it does not name is not masked again (its
-// shape is remembered, Memo.shapes); one that names its remote host is,
-// since the host's name is masked in it. The verdicts stay Classify's.
+// shape is remembered, Memo.shapes); one that names its remote host is
+// not either when it comes again from that host, but is from another host
+// it names, since the host's name is masked in it. The verdicts stay
+// Classify's.
 func TestMemoShapesRepeatedTexts(t *testing.T) {
 	c := Default()
 	texts := []string{
@@ -276,11 +279,9 @@ func TestMemoShapesRepeatedTexts(t *testing.T) {
 		"550 5.7.1 Your IP 192.0.2.10 is blacklisted. Click delist.emailfiltering.com to delist",
 		"421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
 	}
-	// The slots are picked by a hash with a random seed, and two texts in
-	// one slot are shaped again by design (Memo.shapes): 3 texts share a
-	// slot in about 1 run of 170. This test is of the texts that don't, so
-	// it takes a memo whose seed puts them in distinct slots.
-	m := memoWithDistinctSlots(t, c, texts)
+	// Fewer texts than a set has slots: all stay, whichever sets they
+	// are in.
+	m := c.NewMemo()
 	hosts := []string{"mx1.example.net", "MX2.example.org", "", "mta5.am0.yahoodns.net", "d151929b.ess.barracudanetworks.com"}
 	classify := func(text, host string) {
 		t.Helper()
@@ -299,13 +300,16 @@ func TestMemoShapesRepeatedTexts(t *testing.T) {
 	if m.shaped != int64(len(texts)) {
 		t.Errorf("%d texts shaped for %d texts from %d hosts, 3 times over; want %d", m.shaped, len(texts), len(hosts), len(texts))
 	}
-	// A text that names its host is shaped every time.
+	// A text that names its host is shaped once from each host it names,
+	// once for the hosts it does not name.
 	m.shaped = 0
-	for _, host := range []string{"mx1.example.net", "MX1.EXAMPLE.NET", "mx2.example.net"} {
-		classify("550 5.7.1 mx1.example.net refuses mail from 192.0.2.10: listed at zen.spamhaus.org", host)
+	for range 3 {
+		for _, host := range []string{"mx1.example.net", "MX1.EXAMPLE.NET", "mx2.example.net", "mx3.example.net"} {
+			classify("550 5.7.1 mx1.example.net refuses mail from 192.0.2.10: listed at zen.spamhaus.org", host)
+		}
 	}
 	if m.shaped != 3 {
-		t.Errorf("a text naming a host: shaped %d times of 3", m.shaped)
+		t.Errorf("a text naming a host, from 2 hosts it names and 2 it does not, 3 times over: shaped %d times, want 3", m.shaped)
 	}
 }
 
@@ -321,7 +325,7 @@ func TestMemoListedFromSlot(t *testing.T) {
 		"421 4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
 		"554 5.7.1 <x@spam-domain.example>: Sender address rejected: Domain listed at dbl.spamhaus.org; sender address [x@spam-domain.example]",
 	}
-	m := memoWithDistinctSlots(t, c, texts)
+	m := c.NewMemo() // 3 texts: all stay (shapeWays)
 	for round := range 3 {
 		for _, ip := range []string{"198.51.100.7", "203.0.113.9", ""} {
 			for _, text := range texts {
@@ -345,23 +349,112 @@ func TestMemoListedFromSlot(t *testing.T) {
 	}
 }
 
-// memoWithDistinctSlots returns a new memo of c whose seed puts each of
-// texts in a slot of its own.
-func memoWithDistinctSlots(t *testing.T, c *Catalog, texts []string) *Memo {
-	t.Helper()
-	for range 100 {
-		m := c.NewMemo()
-		seen := map[int]bool{}
-		for _, text := range texts {
-			in := Input{Reply: reply.Parse(text)}
-			seen[m.slotOf(append(m.keyHead(nil, &in), text...))] = true
-		}
-		if len(seen) == len(texts) {
-			return m
+// TestMemoShapeSets: the texts of one set of slots (Memo.shapes) that
+// come again stay while others come and go — up to shapeWays of them,
+// the one used least lately making room for a new text.
+func TestMemoShapeSets(t *testing.T) {
+	c := Default()
+	m := c.NewMemo()
+	// Texts of one set: of the same length and code, differing in their
+	// first 64 bytes (setOf), so ~1 of 128 is in the first's set.
+	var same []string
+	set := -1
+	for i := 0; len(same) < 2*shapeWays+20; i++ {
+		text := fmt.Sprintf("550 5.7.1 Service unavailable, refused by policy %06d; see https://www.example.net/policy", i)
+		in := Input{Reply: reply.Parse(text)}
+		if k := m.setOf(append(m.keyHead(nil, &in), text...)); set < 0 || k == set {
+			set = k
+			same = append(same, text)
 		}
 	}
-	t.Fatalf("no seed of 100 put %d texts in distinct slots", len(texts))
-	return nil
+	classify := func(text string) int64 {
+		t.Helper()
+		in := Input{Reply: reply.Parse(text), RemoteHost: "mx.example.net", SendingIP: "192.0.2.10"}
+		before := m.shaped
+		if got, want := m.Classify(in), c.Classify(in); got != want {
+			t.Errorf("%q: %+v, want %+v", text, got, want)
+		}
+		return m.shaped - before
+	}
+	hot, cold := same[:shapeWays], same[shapeWays:]
+	for round := range 3 {
+		for _, text := range hot {
+			if n := classify(text); n != 0 && round > 0 {
+				t.Errorf("round %d: %q shaped again, one of %d texts of a set", round, text, shapeWays)
+			}
+		}
+	}
+	// A text that comes between others that never come again stays.
+	classify(hot[0]) // hot[1] is now the one used least lately
+	for _, text := range cold {
+		classify(text)
+		if n := classify(hot[0]); n != 0 {
+			t.Fatalf("%q shaped again after %q", hot[0], text)
+		}
+	}
+	// The slot used least lately makes room: hot[1:] were not used since
+	// the cold texts came, hot[0] was each time.
+	for _, text := range hot[1:] {
+		if n := classify(text); n != 1 {
+			t.Errorf("%q shaped %d times after %d other texts of its set, want 1", text, n, len(cold))
+		}
+	}
+	if n := classify(hot[0]); n != 0 {
+		t.Errorf("%q shaped again, used lately", hot[0])
+	}
+}
+
+// TestSlotAsShape: the slot a text is found in or put in (Memo.slot)
+// holds the shape the text has from the host it came from (Memo.shape),
+// whatever came before: replies of the tests' texts and of texts naming
+// hosts, from each of memoHosts in turn and in several cases of their
+// letters, three times over.
+func TestSlotAsShape(t *testing.T) {
+	c := Default()
+	m, ref := c.NewMemo(), c.NewMemo()
+	texts := memoTexts(t, c)
+	if len(texts) > 400 {
+		texts = texts[:400]
+	}
+	var hosts []string
+	for _, host := range memoHosts {
+		hosts = append(hosts, host, strings.ToUpper(host))
+	}
+	for _, host := range memoHosts[1:] {
+		for _, f := range []string{"connect to %s[192.0.2.1]:25: Connection timed out", "550 5.7.1 %s refuses mail from 192.0.2.10: listed at zen.spamhaus.org"} {
+			texts = append(texts, InputFromText(fmt.Sprintf(f, host), ""), InputFromText(fmt.Sprintf(f, strings.ToUpper(host)), ""))
+		}
+	}
+	found := 0
+	for round := range 3 {
+		for i, in := range texts {
+			for k := range hosts {
+				in.RemoteHost = hosts[(i+k+round)%len(hosts)]
+				shaped := m.shaped
+				h, sl := m.slot(&in)
+				if sl == nil {
+					continue
+				}
+				if m.shaped == shaped {
+					found++
+				}
+				want := ref.shape(ref.keyHead(nil, &in), in.Reply.Text, in.RemoteHost, ref.host(in.RemoteHost))
+				if string(sl.shape) != string(want) || !slices.Equal(sl.spans, ref.spans) {
+					t.Fatalf("round %d: the slot of %q from %q holds %q %v, want %q %v", round, in.Reply.Text, in.RemoteHost, sl.shape, sl.spans, want, ref.spans)
+				}
+				if sl.named != nil && sl.named != h {
+					t.Fatalf("round %d: the slot of %q from %q is another host's", round, in.Reply.Text, in.RemoteHost)
+				}
+				if sl.e == nil {
+					sl.e = &memoEntry{} // as Classify: the entry found, the key not asked again
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no text found in its slot")
+	}
+	t.Logf("%d texts found in their slots", found)
 }
 
 // TestAppendLower holds appendLower, eight bytes at a time, to a byte at a
