@@ -59,6 +59,27 @@ func Line(s string, max int) string {
 	b.Grow(min(len(s), 4*max+4))
 	n, marks, cut := 0, 0, false
 	for i := 0; i < len(s); {
+		if Printable(s[i]) {
+			// A run of printable ASCII is kept as it is, a rune a byte
+			// and no mark: written at once. Rune by rune (decoded, tested
+			// for a mark, written) it cost ~250 instructions a byte, and
+			// a log line with one accent or control in it is mostly such
+			// runs (TestLineByRuns holds it to the rune by rune loop).
+			if max > 0 && n == max {
+				cut = !blank(s[i:])
+				break
+			}
+			j := i + 1
+			for j < len(s) && Printable(s[j]) {
+				j++
+			}
+			if max > 0 {
+				j = min(j, i+max-n)
+			}
+			b.WriteString(s[i:j])
+			n, marks, i = n+j-i, 0, j
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
@@ -77,8 +98,7 @@ func Line(s string, max int) string {
 			marks = 0
 		}
 		if max > 0 && n == max {
-			// Cut, unless only spaces are left (trimmed anyway).
-			cut = strings.TrimFunc(s[i-size:], func(r rune) bool { return r == ' ' || lineSpace(r) }) != ""
+			cut = !blank(s[i-size:])
 			break
 		}
 		b.WriteRune(r)
@@ -89,6 +109,12 @@ func Line(s string, max int) string {
 		out = strings.TrimRight(out, " ") + Ellipsis
 	}
 	return out
+}
+
+// blank reports whether s is only spaces and line breaks: a text cut
+// before them is not marked as cut (they would be trimmed anyway).
+func blank(s string) bool {
+	return strings.TrimFunc(s, func(r rune) bool { return r == ' ' || lineSpace(r) }) == ""
 }
 
 // Printable reports whether Line keeps the byte c as it is wherever it

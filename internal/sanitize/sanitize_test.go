@@ -3,6 +3,7 @@ package sanitize
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -112,7 +113,11 @@ func FuzzLine(f *testing.F) {
 		if max < 0 || max > 1000 {
 			max = 64
 		}
-		checkLine(t, s, max, Line(s, max))
+		got := Line(s, max)
+		checkLine(t, s, max, got)
+		if want := lineByRune(s, max); got != want {
+			t.Fatalf("Line(%q, %d) = %q, rune by rune %q", s, max, got, want)
+		}
 	})
 }
 
@@ -136,6 +141,67 @@ func TestClean(t *testing.T) {
 				if got := clean(string(b)); got != want {
 					t.Fatalf("clean(%q) = %v, want %v", b, got, want)
 				}
+			}
+		}
+	}
+}
+
+// lineByRune is Line's loop as it was, rune by rune, without its runs of
+// printable ASCII written at once: what TestLineByRuns holds Line to.
+func lineByRune(s string, max int) string {
+	if max > 0 && len(s) > 4*max+4 {
+		s = s[:4*max+4]
+	}
+	var b strings.Builder
+	n, marks, cut := 0, 0, false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			r = Replacement
+		case lineSpace(r):
+			r = ' '
+		case Unsafe(r):
+			r = Replacement
+		}
+		if unicode.In(r, unicode.Mn, unicode.Me) {
+			if marks++; marks > maxMarks {
+				continue
+			}
+		} else {
+			marks = 0
+		}
+		if max > 0 && n == max {
+			cut = !blank(s[i-size:])
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	out := strings.TrimSpace(b.String())
+	if cut {
+		out = strings.TrimRight(out, " ") + Ellipsis
+	}
+	return out
+}
+
+// TestLineByRuns holds Line, which writes a run of printable ASCII at
+// once, to the rune by rune loop (lineByRune): ASCII runs around each
+// hostile piece (a mark after ASCII, marks beyond the bound then ASCII, a
+// control, invalid UTF-8), cut at every bound up to past their length.
+func TestLineByRuns(t *testing.T) {
+	pieces := []string{"é", "\u0301", strings.Repeat("\u0301", 10), "\x1b", "\xff", "\r\n", "日本", "\u202e", "  ", "\t "}
+	var texts []string
+	for _, p := range pieces {
+		for _, q := range pieces {
+			texts = append(texts, p+"abc def"+q, "ab "+p+" cd"+q+"ef", p+q+"xyz", "x"+p+strings.Repeat("y", 20)+q+"  ", " "+p+"a b"+q+" c ")
+		}
+	}
+	for _, s := range texts {
+		for max := 0; max <= len(s)+2; max++ {
+			if got, want := Line(s, max), lineByRune(s, max); got != want {
+				t.Fatalf("Line(%q, %d) = %q, rune by rune %q", s, max, got, want)
 			}
 		}
 	}
