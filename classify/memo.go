@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"hash/maphash"
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -142,6 +143,12 @@ type shapeSlot struct {
 	// found in the text is not normalized and read again.
 	target [2]string
 	asked  byte
+	// ip is, for a shape whose listed address is its first masked IP
+	// (listedSpan), 1 + the index in spans of that IP when it is public
+	// (publicIPv4), -1 when it is not, 0 before it is asked: a text
+	// that comes again is not parsed again (publicIPv4 is ~500
+	// instructions, a third of a repeated refusal's cost in the memo).
+	ip int16
 	// named is the remote host the text names (nil: it names none of
 	// them): the shape of a text that names its host masks the name, and
 	// the slot serves only replies from that host.
@@ -330,18 +337,30 @@ func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpa
 	case listedSending:
 		return in.SendingIP
 	case listedSpan:
-		for _, sp := range spans {
+		if sl != nil && sl.ip > 0 {
+			return spanIP(text, spans[sl.ip-1])
+		}
+		if sl != nil && sl.ip < 0 {
+			break
+		}
+		at := -1
+		for i, sp := range spans {
 			if sp.k != maskIP && sp.k != maskIPPort {
 				continue
 			}
-			ip := text[sp.s:sp.e]
-			if i := strings.IndexByte(ip, ':'); i >= 0 {
-				ip = ip[:i]
-			}
-			if publicIPv4(ip) {
-				return ip
+			if publicIPv4(spanIP(text, sp)) {
+				at = i
 			}
 			break
+		}
+		if sl != nil && len(spans) < math.MaxInt16 {
+			sl.ip = int16(at + 1)
+			if at < 0 {
+				sl.ip = -1
+			}
+		}
+		if at >= 0 {
+			return spanIP(text, spans[at])
 		}
 	}
 	if sl == nil || target == targetNone {
@@ -363,6 +382,15 @@ func (m *Memo) listed(mode byte, text, target string, in *Input, spans []maskSpa
 		return s
 	}
 	return in.SendingIP
+}
+
+// spanIP is the address of a masked IP (maskIP, maskIPPort) of text.
+func spanIP(text string, sp maskSpan) string {
+	ip := text[sp.s:sp.e]
+	if i := strings.IndexByte(ip, ':'); i >= 0 {
+		ip = ip[:i]
+	}
+	return ip
 }
 
 // publicIPv4 reports whether s is an IPv4 address findIP takes at once:
@@ -504,10 +532,7 @@ func (m *Memo) listedMode(text string, norm, wnorm []byte) byte {
 		return listedFull
 	}
 	sp := m.spans[first]
-	v := text[sp.s:sp.e]
-	if i := strings.IndexByte(v, ':'); i >= 0 {
-		v = v[:i]
-	}
+	v := spanIP(text, sp)
 	if ip != v || !publicIPv4(ip) || wnorm == nil {
 		return listedFull
 	}
@@ -709,7 +734,7 @@ func (m *Memo) shapeOf(in *Input, h *memoHost, set int, sum uint64, seen int) *s
 	sl.shape = append(sl.shape[:0], m.key...)
 	sl.spans = append(sl.spans[:0], m.spans...)
 	sl.e = nil
-	sl.target, sl.asked = [2]string{}, 0
+	sl.target, sl.asked, sl.ip = [2]string{}, 0, 0
 	sl.named = named
 	return sl
 }

@@ -324,8 +324,11 @@ func TestMemoListedFromSlot(t *testing.T) {
 		"550 5.7.1 Mail from bob42@example.com refused: your IP is listed on zen.spamhaus.org",
 		"421 4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
 		"554 5.7.1 <x@spam-domain.example>: Sender address rejected: Domain listed at dbl.spamhaus.org; sender address [x@spam-domain.example]",
+		// The listed address is the first masked IP when it is public
+		// (listedSpan), and found as listedFull's when it is not.
+		"421 4.7.0 [TSS04] Messages from 10.1.2.3 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
 	}
-	m := c.NewMemo() // 3 texts: all stay (shapeWays)
+	m := c.NewMemo() // 4 texts: all stay (shapeWays)
 	for round := range 3 {
 		for _, ip := range []string{"198.51.100.7", "203.0.113.9", ""} {
 			for _, text := range texts {
@@ -338,6 +341,14 @@ func TestMemoListedFromSlot(t *testing.T) {
 	}
 	if m.shaped != int64(len(texts)) {
 		t.Errorf("%d texts shaped, want %d (each found in its slot again)", m.shaped, len(texts))
+	}
+	// The yahoo texts' slots know whether their first masked IP is the
+	// one listed (shapeSlot.ip): public, and private.
+	for i, want := range map[int]int16{1: 1, 3: -1} {
+		in := Input{Reply: reply.Parse(texts[i]), RemoteHost: "mx.example.net"}
+		if _, sl := m.slot(&in); sl == nil || sl.ip != want {
+			t.Errorf("%q: slot %v, want its ip %d", texts[i], sl, want)
+		}
 	}
 	// What the test holds: the first text's listed address is the sending
 	// IP, the third's the domain it names.
