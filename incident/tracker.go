@@ -3,6 +3,7 @@ package incident
 import (
 	"container/heap"
 	"hash/maphash"
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
@@ -198,10 +199,13 @@ type state struct {
 	clearAt  time.Time // delivery seen after the last rejection: cleared at clearAt+Settle
 	lastNote time.Time // LastSeen at the last notice (digest only when newer)
 
-	due    time.Time // next deadline, while in the heap
-	hidx   int       // index in Tracker.timers; -1 when not there
-	parked bool      // a notice is held back (catching up)
-	dirty  bool      // in Tracker.dirty
+	// due is st's key in Tracker.timers (Unix nanoseconds, nanos): at or
+	// before its next deadline (schedule leaves a deadline that moved
+	// later where it was, and advance looks again when it comes).
+	due    int64
+	hidx   int  // index in Tracker.timers; -1 when not there
+	parked bool // a notice is held back (catching up)
+	dirty  bool // in Tracker.dirty
 
 	// What Changes has not reported yet: the entries of inc.Messages that
 	// are new or changed, the recipients from savedRcpts on, the samples
@@ -1231,8 +1235,19 @@ func (t *Tracker) advance(now time.Time, evs []Event) []Event {
 			t.sweepQueue()
 		}
 	}
-	for len(t.timers) > 0 && !t.timers[0].due.After(now) {
-		evs = t.fire(t.timers[0], now, evs)
+	n := nanos(now)
+	for len(t.timers) > 0 && t.timers[0].due <= n {
+		st := t.timers[0]
+		if d := t.deadline(st); d != st.due {
+			// Its deadline moved later since it was put in (schedule
+			// left it): in its place now, and the next one looked at.
+			// What fires is always the earliest deadline: every
+			// other key is at or before its own deadline, and not
+			// before this one.
+			t.reschedule(st, d)
+			continue
+		}
+		evs = t.fire(st, now, evs)
 	}
 	t.settled = now == t.now
 	return evs
@@ -1260,53 +1275,93 @@ func (t *Tracker) fire(st *state, now time.Time, evs []Event) []Event {
 	return evs
 }
 
-// deadline is the earliest time at which st has something to do (zero:
-// nothing pending).
-func (t *Tracker) deadline(st *state) time.Time {
-	var d time.Time
-	min := func(x time.Time) {
-		if d.IsZero() || x.Before(d) {
-			d = x
-		}
-	}
+// never is the deadline of an incident with nothing pending (deadline).
+const never = math.MaxInt64
+
+// deadline is the earliest time, in Unix nanoseconds (nanos), at which st
+// has something to do (never: nothing pending, or nothing before the year
+// 2262).
+func (t *Tracker) deadline(st *state) int64 {
+	d := int64(never)
 	inc := &st.inc
 	if !st.clearAt.IsZero() {
-		min(st.clearAt.Add(t.cfg.Settle))
+		d = min(d, nanosAfter(st.clearAt, t.cfg.Settle))
 	}
 	if t.cfg.Quiet > 0 {
-		min(inc.LastSeen.Add(t.cfg.Quiet))
+		d = min(d, nanosAfter(inc.LastSeen, t.cfg.Quiet))
 	}
 	switch {
 	case st.parked:
 		// The notice waits for the end of the catch-up.
 	case inc.Status == Open:
-		min(inc.FirstSeen.Add(t.cfg.Aggregate))
+		d = min(d, nanosAfter(inc.FirstSeen, t.cfg.Aggregate))
 	case inc.Status == Ongoing && t.cfg.Renotify > 0 && inc.LastSeen.After(st.lastNote):
-		min(inc.Notified.Add(t.cfg.Renotify))
+		d = min(d, nanosAfter(inc.Notified, t.cfg.Renotify))
 	}
 	return d
 }
 
-// schedule puts st's next deadline in the heap (or takes it out).
+// schedule puts st's next deadline in the heap (or takes it out). A
+// deadline that moved later stays at its former place: every refusal
+// moves its incident's quiet period on, and a delivery that sets a clear
+// pending brings the deadline forward again, so the heap was sifted at
+// almost every failure line; advance puts such an incident in its place
+// when its former deadline comes (at most once a settle time or quiet
+// period, not once a line). The key is then at or before the deadline,
+// never after, so nothing is due later than it was.
 func (t *Tracker) schedule(st *state) {
-	t.settled = false
-	d := time.Time{}
+	d := int64(never)
 	if st.inc.Status != Cleared {
 		d = t.deadline(st)
 	}
+	if st.hidx < 0 || d < st.due || d == never {
+		t.reschedule(st, d)
+	}
+}
+
+// reschedule puts st in the heap with key d (or takes it out: never).
+func (t *Tracker) reschedule(st *state, d int64) {
+	t.settled = false
 	switch {
-	case d.IsZero():
+	case d == never:
 		if st.hidx >= 0 {
 			heap.Remove(&t.timers, st.hidx)
 		}
 	case st.hidx >= 0:
-		if !d.Equal(st.due) {
-			st.due = d
-			heap.Fix(&t.timers, st.hidx)
-		}
+		st.due = d
+		heap.Fix(&t.timers, st.hidx)
 	default:
 		st.due = d
 		heap.Push(&t.timers, st)
+	}
+}
+
+// nanos returns t in Unix nanoseconds, the timers' keys (one word to
+// compare, where time.Time's Before and Add weigh monotonic readings and
+// two words), saturated outside what an int64 holds (the years 1678 to
+// 2262): a zero time comes before any deadline.
+func nanos(t time.Time) int64 {
+	const lim = math.MaxInt64 / 1_000_000_000
+	switch s := t.Unix(); {
+	case s < -lim:
+		return math.MinInt64
+	case s >= lim:
+		return math.MaxInt64
+	default:
+		return s*1e9 + int64(t.Nanosecond())
+	}
+}
+
+// nanosAfter returns nanos(t.Add(d)), saturated as nanos is.
+func nanosAfter(t time.Time, d time.Duration) int64 {
+	n := nanos(t)
+	switch s := n + int64(d); {
+	case d > 0 && s < n:
+		return math.MaxInt64
+	case d < 0 && s > n:
+		return math.MinInt64
+	default:
+		return s
 	}
 }
 
