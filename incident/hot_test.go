@@ -15,9 +15,11 @@ import (
 // the tracker's copy of each (state.subs), and by their names once they are
 // more than maxSubs; either way Senders is what counting each listed
 // message's login, sender and client gives (WhoSent), in the same order,
-// also after a link took a message from one submitter to another.
+// also after a link took a message from one submitter to another, and
+// with more submitters than the incident keeps the names' places of
+// (state.seen: a submitter counted again, and one whose slot another took).
 func TestSendersAsNames(t *testing.T) {
-	for _, subs := range []int{1, 3, maxSubs, maxSubs + 1, 3 * maxSubs} {
+	for _, subs := range []int{1, 3, maxSubs, maxSubs + 1, 3 * maxSubs, seenSlots + seenSlots/2} {
 		t.Run(fmt.Sprint(subs), func(t *testing.T) {
 			tr := New(Config{})
 			for i := range 4 * subs {

@@ -60,8 +60,9 @@ const smallList = 8
 
 // add counts n messages of name; a new name is copied unless kept says
 // the caller's string is already one nothing overwrites (the tracker's
-// interned names).
-func (c *counter) add(name string, n int, kept bool) {
+// interned names). It returns the name's index in list (where it stays),
+// -1 when it counted in others.
+func (c *counter) add(name string, n int, kept bool) int {
 	i := -1
 	if c.index != nil {
 		if k, ok := c.index[name]; ok {
@@ -78,7 +79,7 @@ func (c *counter) add(name string, n int, kept bool) {
 	if i < 0 {
 		if len(c.list) >= maxNames || n < 0 {
 			c.others = max(0, c.others+n)
-			return
+			return -1
 		}
 		i = len(c.list)
 		if !kept {
@@ -95,6 +96,7 @@ func (c *counter) add(name string, n int, kept bool) {
 		}
 	}
 	c.list[i].Messages += n
+	return i
 }
 
 // top returns the limit largest counts and the messages of the names left
@@ -139,10 +141,14 @@ func (c *WhoCounter) Remove(login, sender string, senderKnown bool, client strin
 	c.count(login, sender, senderKnown, client, -1, false)
 }
 
-func (c *WhoCounter) count(login, sender string, senderKnown bool, client string, n int, kept bool) {
+// count counts n messages of a submitter, and returns where its names are
+// in the lists (whoAt), ok when each of them is in its list (none counted
+// in others).
+func (c *WhoCounter) count(login, sender string, senderKnown bool, client string, n int, kept bool) (at whoAt, ok bool) {
 	c.n += n
+	at = whoAt{-1, -1, -1}
 	if login != "" {
-		c.logins.add(login, n, kept)
+		at[0] = int32(c.logins.add(login, n, kept))
 	}
 	if senderKnown {
 		// One mailbox, however its letters are cased (Postfix finds
@@ -151,10 +157,27 @@ func (c *WhoCounter) count(login, sender string, senderKnown bool, client string
 		if low := lowerSender(sender); low != sender {
 			sender, kept = low, true // a string of its own
 		}
-		c.senders.add(sender, n, kept)
+		at[1] = int32(c.senders.add(sender, n, kept))
 	}
 	if client != "" {
-		c.clients.add(client, n, kept)
+		at[2] = int32(c.clients.add(client, n, kept))
+	}
+	return at, (login == "" || at[0] >= 0) && (!senderKnown || at[1] >= 0) && (client == "" || at[2] >= 0)
+}
+
+// whoAt is where a submitter's login, sender and client are in a
+// WhoCounter's lists (-1: it has none of that kind). A name's index in its
+// list never changes (names are only appended).
+type whoAt [3]int32
+
+// again counts n more messages of the submitter whose names count found
+// at at (ok): what count would do, without looking the names up.
+func (c *WhoCounter) again(at whoAt, n int) {
+	c.n += n
+	for k, l := range [...]*counter{&c.logins, &c.senders, &c.clients} {
+		if at[k] >= 0 {
+			l.list[at[k]].Messages += n
+		}
 	}
 }
 
