@@ -103,6 +103,24 @@ func (t *Tracker) remember(set *hashSet, h uint64) bool {
 	return false
 }
 
+// learn adds h to an incident's set of distinct recipients or domains, as
+// remember does, and reports whether the set did not hold it (isNew) and
+// whether it holds it now (kept: fewer than MaxDistinct were held). It
+// asks the set once, where affect asked has and then remember, whose add
+// asked has again: two probes of the table, and two binary searches of a
+// spilled set, for each new recipient and domain. Past MaxDistinct the
+// caller counts a new one in Bounds.Untold (unless the incident lists it).
+func (t *Tracker) learn(set *hashSet, h uint64) (isNew, kept bool) {
+	if t.distinct >= MaxDistinct {
+		return !set.has(h), false
+	}
+	if set.add(h) {
+		t.distinct++
+		return true, true
+	}
+	return false, false
+}
+
 // sortedHas reports whether the sorted list holds s.
 func sortedHas(list []string, s string) bool {
 	_, ok := slices.BinarySearch(list, s)

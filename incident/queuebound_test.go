@@ -18,7 +18,8 @@ import (
 // removal, QueueLifetime after the queue id was last seen, or past
 // MaxQueueIDs (the least recently seen first), each counted; a message
 // refused again after its eviction is not counted twice; past MaxDistinct
-// recipients are counted without being told apart, and counted so.
+// recipients are counted without being told apart, and counted so (those
+// told apart before are still known).
 func TestQueueBound(t *testing.T) {
 	day := 24 * 3600
 	lifetime := int(QueueLifetime / time.Second)
@@ -93,7 +94,8 @@ func TestQueueBound(t *testing.T) {
 				for i := range MaxDistinct + 10 {
 					out = append(out, refused(i/1000, "", fmt.Sprintf("u%d@example.net", i)))
 				}
-				return out
+				// Told apart before the cap: not new again.
+				return append(out, refused(MaxDistinct, "", "u0@example.net"), refused(MaxDistinct, "", "u1@example.net"))
 			}(),
 			0, 0, Bounds{Untold: 11, Distinct: MaxDistinct}},
 	} {

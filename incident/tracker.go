@@ -880,8 +880,14 @@ func (t *Tracker) affect(st *state, r *Observation, qh uint32) {
 	if rcpt != "" {
 		h := stableHash(rcpt)
 		rh = h
-		if !st.rcpts.has(h) && !(t.distinct >= MaxDistinct && slices.Contains(st.inc.Recipients, rcpt)) {
-			kept := t.remember(&st.rcpts, h)
+		isNew, kept := t.learn(&st.rcpts, h)
+		if isNew && !kept && slices.Contains(st.inc.Recipients, rcpt) {
+			isNew = false // listed: not new, only not remembered
+		}
+		if isNew {
+			if !kept {
+				t.queueDrop.Untold++
+			}
 			if len(st.inc.Recipients) < MaxRecipients && !t.cfg.CountsOnly {
 				owned = strings.Clone(rcpt)
 				st.inc.Recipients = append(st.inc.Recipients, owned)
@@ -894,8 +900,14 @@ func (t *Tracker) affect(st *state, r *Observation, qh uint32) {
 		}
 		if d := domainOf(rcpt); d != "" {
 			h := stableHash(d)
-			if !st.doms.has(h) && !(t.distinct >= MaxDistinct && sortedHas(st.domains(), d)) {
-				kept := t.remember(&st.doms, h)
+			isNew, kept := t.learn(&st.doms, h)
+			if isNew && !kept && sortedHas(st.domains(), d) {
+				isNew = false
+			}
+			if isNew {
+				if !kept {
+					t.queueDrop.Untold++
+				}
 				if n := len(st.inc.Domains); n < MaxDomains {
 					// One copy of a domain for every incident that
 					// lists it: a long dense log's incidents listed
