@@ -468,6 +468,37 @@ func TestSlotAsShape(t *testing.T) {
 	t.Logf("%d texts found in their slots", found)
 }
 
+// TestNextMark holds nextMark, eight bytes at a time, to a byte at a time
+// search for a digit, '@' or NUL: from every place of ASCII texts of 0 to
+// 40 bytes, of random bytes and of the bytes about the marks ('/', ':',
+// '?', 'A', 1, 0x7f).
+func TestNextMark(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	near := []byte("/:?A\x01\x7f09@\x00")
+	for n := 0; n <= 40; n++ {
+		for range 200 {
+			b := make([]byte, n)
+			for i := range b {
+				if rng.IntN(3) == 0 {
+					b[i] = near[rng.IntN(len(near))]
+				} else {
+					b[i] = byte(rng.IntN(utf8.RuneSelf))
+				}
+			}
+			text := string(b)
+			for i := 0; i <= n; i++ {
+				want := i
+				for want < n && !(text[want] >= '0' && text[want] <= '9' || text[want] == '@' || text[want] == 0) {
+					want++
+				}
+				if got := nextMark(text, i); got != want {
+					t.Fatalf("nextMark(%q, %d) = %d, want %d", text, i, got, want)
+				}
+			}
+		}
+	}
+}
+
 // TestAppendLower holds appendLower, eight bytes at a time, to a byte at a
 // time lowering of ASCII capitals: every ASCII byte at every place of texts
 // of 1 to 17 bytes.
