@@ -54,11 +54,16 @@ func FuzzAppend(f *testing.F) {
 	f.Fuzz(checkJSONString)
 }
 
-// TestSafeRun checks the eight-byte test against the byte table: every
-// byte value at every place of a word, beside every other value at the
-// next place (a borrow out of one byte into the next), and random words.
+// jsonSafe reports the bytes encoding/json writes as they are (with
+// HTML escaping).
+func jsonSafe(c byte) bool {
+	return c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+}
+
+// TestSafeRun checks safeRun's count against jsonSafe, a byte at a time
+// (checkRun).
 func TestSafeRun(t *testing.T) {
-	checkRun(t, "safeRun", safeRun, func(c byte) bool { return jsonSafe[c] }, rand.New(rand.NewPCG(3, 4)), false)
+	checkRun(t, "safeRun", safeRun, jsonSafe, rand.New(rand.NewPCG(3, 4)), false)
 }
 
 // TestAppendLine checks AppendLine against Append of sanitize.Line: every
@@ -100,25 +105,26 @@ func FuzzAppendLine(f *testing.F) {
 	f.Fuzz(checkAppendLine)
 }
 
-// TestPrintRun checks printRun's eight-byte test as TestSafeRun checks
-// safeRun's: against the bytes AppendLine keeps (jsonSafe, not DEL).
+// TestPrintRun checks printRun's count as TestSafeRun checks safeRun's:
+// against the bytes AppendLine keeps (jsonSafe, not DEL).
 func TestPrintRun(t *testing.T) {
-	checkRun(t, "printRun", printRun, func(c byte) bool { return jsonSafe[c] && c != 0x7f }, rand.New(rand.NewPCG(5, 6)), true)
+	checkRun(t, "printRun", printRun, func(c byte) bool { return jsonSafe(c) && c != 0x7f }, rand.New(rand.NewPCG(5, 6)), true)
 }
 
-// checkRun holds an eight-byte test (run(w) == 8: all eight bytes kept)
-// to keep, byte by byte: every byte value at every place of a word, every
-// pair of neighbours, and random words around the bytes that matter (and
-// around DEL when del).
+// checkRun holds a run (safeRun, printRun) to keep, a byte at a time:
+// its count on every byte value at every place of a word, beside every
+// other value at the next place, on random words around the bytes that
+// matter (and around DEL when del), and on every byte value at every
+// place of texts of 1 to 40 bytes (read sixteen, eight and one at a time).
 func checkRun(t *testing.T, name string, run func(string) int, keep func(byte) bool, r *rand.Rand, del bool) {
 	t.Helper()
 	check := func(w []byte) {
-		want := true
-		for _, c := range w {
-			want = want && keep(c)
+		want := 0
+		for want < len(w) && keep(w[want]) {
+			want++
 		}
-		if got := run(string(w)) == 8; got != want {
-			t.Fatalf("%s(%q) == 8: = %v, want %v", name, w, got, want)
+		if got := run(string(w)); got != want {
+			t.Fatalf("%s(%q) = %d, want %d", name, w, got, want)
 		}
 	}
 	for p := range 8 {
@@ -143,5 +149,18 @@ func checkRun(t *testing.T, name string, run func(string) int, keep func(byte) b
 			}
 		}
 		check(w)
+	}
+	for n := 1; n <= 40; n++ {
+		for at := range n {
+			for c := range 256 {
+				w := []byte(strings.Repeat("a~ ", 14)[:n])
+				w[at] = byte(c)
+				check(w)
+				if at+1 < n {
+					w[at+1] = '"'
+					check(w)
+				}
+			}
+		}
 	}
 }
