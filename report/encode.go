@@ -146,6 +146,36 @@ func (e *encoder) strings(k string, list []string) {
 	e.close(']')
 }
 
+// text writes a member whose value is a text of the log (appendText).
+func (e *encoder) text(k, s string, max int) {
+	e.key(k)
+	e.appendText(s, max)
+}
+
+// textOmit writes a text member tagged omitempty: left out when it is
+// empty, or sanitizes to nothing.
+func (e *encoder) textOmit(k, s string, max int) {
+	if s == "" {
+		return
+	}
+	mark, first := len(e.b), e.first
+	e.key(k)
+	n := len(e.b)
+	if e.appendText(s, max); len(e.b) == n+2 { // ""
+		e.b, e.first = e.b[:mark], first
+	}
+}
+
+// appendText appends a text of the log: sanitized as it is written
+// (jsonstr.AppendLine) when the incident's texts are raw, else as it is.
+func (e *encoder) appendText(s string, max int) {
+	if e.raw {
+		e.b = jsonstr.AppendLine(e.b, s, max)
+	} else {
+		e.b = jsonstr.Append(e.b, s)
+	}
+}
+
 // texts writes a list of log texts: sanitized as it is written (lines)
 // when they are raw, else as it is (strings).
 func (e *encoder) texts(k string, list []string, max int) {
@@ -183,7 +213,7 @@ func (e *encoder) counts(k string, list []incident.Count) {
 	for _, c := range list {
 		e.elem()
 		e.open('{')
-		e.str("name", c.Name)
+		e.text("name", c.Name, maxField)
 		e.int("messages", int64(c.Messages))
 		e.close('}')
 	}
@@ -286,10 +316,10 @@ func (e *encoder) incident(inc *Incident) {
 				e.key("from")
 				e.b = append(e.b, "null"...)
 			} else {
-				e.str("from", *m.From)
+				e.text("from", *m.From, maxField)
 			}
-			e.strOmit("login", m.Login)
-			e.strOmit("client", m.Client)
+			e.textOmit("login", m.Login, maxField)
+			e.textOmit("client", m.Client, maxField)
 			e.texts("recipients", m.Recipients, maxField)
 			e.str("fate", m.Fate)
 			e.close('}')

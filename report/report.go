@@ -423,9 +423,9 @@ func (b *builder) incident(out *Incident, inc *incident.Incident, rejections map
 	opts := b.opts
 	v := &inc.Verdict
 	fates, affected := out.Fates, out.AffectedMessages[:0]
-	texts := cleanList
+	texts, line := cleanList, sanitize.Line
 	if b.texts == rawTexts {
-		texts = rawList
+		texts, line = rawList, rawLine
 	}
 	if fates == nil {
 		fates = map[string]int{}
@@ -476,7 +476,7 @@ func (b *builder) incident(out *Incident, inc *incident.Incident, rejections map
 			out.Fates[string(f.fate)] = f.n
 		}
 	}
-	out.Senders = incidentSenders(inc)
+	out.Senders = incidentSenders(inc, b.texts == rawTexts)
 	// The messages' lists and senders in one allocation each, not one
 	// per message.
 	msgs := inc.Messages[:min(len(inc.Messages), maxListed)]
@@ -503,11 +503,11 @@ func (b *builder) incident(out *Incident, inc *incident.Incident, rejections map
 		}
 		var from *string
 		if m.FromKnown {
-			froms[i] = sanitize.Line(m.From, maxField)
+			froms[i] = line(m.From, maxField)
 			from = &froms[i]
 		}
 		out.AffectedMessages = append(out.AffectedMessages, Message{QueueIDs: texts(qids, maxField),
-			From: from, Login: sanitize.Line(m.Login, maxField), Client: sanitize.Line(m.Client, maxField),
+			From: from, Login: line(m.Login, maxField), Client: line(m.Client, maxField),
 			Recipients: texts(m.Recipients, maxField), Fate: string(m.Fate)})
 	}
 	if len(inc.Samples) > 0 {
@@ -566,30 +566,44 @@ func (b *builder) incident(out *Incident, inc *incident.Incident, rejections map
 }
 
 // incidentSenders is who sent an incident's messages, every one as the
-// tracker counted them (else those it listed), with sanitised names (the
-// lists as they are when sanitising changes no name).
-func incidentSenders(inc *incident.Incident) incident.Who {
+// tracker counted them (else those it listed), with sanitised names
+// (cleanCounts) unless raw (rawTexts: the JSON writer sanitizes each as
+// it writes it).
+func incidentSenders(inc *incident.Incident, raw bool) incident.Who {
 	w := inc.Senders
 	if w.Messages == 0 {
 		w = incident.WhoSent(inc.Messages, maxSenders)
 	}
-	for _, l := range [...]*[]incident.Count{&w.Logins, &w.Senders, &w.Clients} {
-		for i, x := range *l {
-			if name := sanitize.Line(x.Name, maxField); name != x.Name {
-				c := make([]incident.Count, len(*l))
-				copy(c, *l)
-				for j := i; j < len(c); j++ {
-					c[j].Name = sanitize.Line(c[j].Name, maxField)
-				}
-				*l = c
-				break
-			}
+	for _, l := range whoLists(&w) {
+		if !raw {
+			cleanCounts(l)
 		}
 		if *l == nil {
 			*l = []incident.Count{}
 		}
 	}
 	return w
+}
+
+// whoLists is w's lists of names.
+func whoLists(w *incident.Who) [3]*[]incident.Count {
+	return [...]*[]incident.Count{&w.Logins, &w.Senders, &w.Clients}
+}
+
+// cleanCounts sanitises the names of *l, as a copy of it when that
+// changes a name (the list as it is when it changes none).
+func cleanCounts(l *[]incident.Count) {
+	for i, x := range *l {
+		if name := sanitize.Line(x.Name, maxField); name != x.Name {
+			c := make([]incident.Count, len(*l))
+			copy(c, *l)
+			for j := i; j < len(c); j++ {
+				c[j].Name = sanitize.Line(c[j].Name, maxField)
+			}
+			*l = c
+			return
+		}
+	}
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -630,6 +644,10 @@ func cleanList(items []string, max int) []string {
 // writes them (rawTexts).
 func rawList(items []string, _ int) []string { return items }
 
+// rawLine is s as it is, for the JSON writer to sanitize as it writes it
+// (rawTexts), where sanitize.Line makes it a text of a built report.
+func rawLine(s string, _ int) string { return s }
+
 // cleanRaw sanitizes in place the lists of log texts of an incident built
 // with rawTexts, as cleanTexts builds them.
 func cleanRaw(inc *Incident) {
@@ -638,6 +656,14 @@ func cleanRaw(inc *Incident) {
 	for i := range inc.AffectedMessages {
 		m := &inc.AffectedMessages[i]
 		m.QueueIDs, m.Recipients = cleanList(m.QueueIDs, maxField), cleanList(m.Recipients, maxField)
+		if m.From != nil {
+			from := sanitize.Line(*m.From, maxField)
+			m.From = &from
+		}
+		m.Login, m.Client = sanitize.Line(m.Login, maxField), sanitize.Line(m.Client, maxField)
+	}
+	for _, l := range whoLists(&inc.Senders) {
+		cleanCounts(l)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // variedResult is sampleResult with n incidents of varied shapes after one
 // another: many messages and none, queue ids listed and not, senders known
 // and not, fates and statuses of every kind, hostile text (in the samples
-// too, and none) — what one
+// and the logins too, a client that sanitizes to nothing, and none) — what one
 // incident built in the slot of the one before must not keep of it. With
 // lists, an incident of an unknown provider names two lists; who sent the
 // messages is counted, as a replay counts it.
@@ -28,7 +28,7 @@ func variedResult(n int, lists bool) *pipeline.Result {
 	many.Messages = nil
 	for i := range 25 {
 		many.Messages = append(many.Messages, incident.Message{QueueID: fmt.Sprintf("7%010X", i), From: fmt.Sprint("u", i, "@ours.example"), FromKnown: i%3 != 0,
-			Login: []string{"", "bob", "eve\x1b[2J"}[i%3], Client: []string{"c.ours.example[192.0.2.9]", ""}[i%2],
+			Login: []string{"", "bob", "eve\x1b[2J"}[i%3], Client: []string{"c.ours.example[192.0.2.9]", "", "  "}[i%3],
 			Recipients: append(slices.Repeat([]string{"x@example.net"}, 1+i%5), map[int][]string{3: {"y@\x1b]0;t\x07.example"}, 4: {" "}}[i]...), Fate: []incident.Fate{incident.FateBounced, incident.FateDeferred, incident.FateDelivered}[i%3]})
 	}
 	many.MoreMessages = 7
@@ -67,6 +67,15 @@ func variedResult(n int, lists bool) *pipeline.Result {
 func TestWriteAsBuild(t *testing.T) {
 	for _, n := range []int{0, 3, 3*encodeWindow + minShare + 5} {
 		res := variedResult(n, true)
+		// A sender to sanitize too (not variedResult's: what sanitizing
+		// it allocates would count against TestWriteBytes).
+		for _, inc := range res.Incidents {
+			for i := range inc.Messages {
+				if m := &inc.Messages[i]; i == 4 {
+					m.From = "u4@ours.example\u202e\r\n"
+				}
+			}
+		}
 		for _, lang := range []string{"en", "ja"} {
 			opts := Options{Catalog: classify.Default(), Lang: lang, Files: []string{"mail.log"}}
 			for _, format := range []string{"json", "text", "html"} {
