@@ -264,6 +264,12 @@ func TestLinks(t *testing.T) {
 	if got, want := p.LookupLink("a b&c"), "https://example.net/query/ip/a%20b&c?q=a+b%26c&x=1"; got != want {
 		t.Errorf("LookupLink = %q, want %q", got, want)
 	}
+	// Braces that are no placeholder kept, one right before one.
+	p.RemovalURL = "https://example.net/{x}/{{ip}/{ip}{domain"
+	if got, want := p.RemovalLink("192.0.2.1"), "https://example.net/{x}/{192.0.2.1/192.0.2.1{domain"; got != want {
+		t.Errorf("RemovalLink = %q, want %q", got, want)
+	}
+	p.RemovalURL = "mailto:delist@example.net"
 	if got := p.RemovalLink("192.0.2.1"); got != "mailto:delist@example.net" {
 		t.Errorf("RemovalLink = %q", got)
 	}
