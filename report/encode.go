@@ -121,7 +121,7 @@ func (e *encoder) time(k string, t time.Time) {
 	e.key(k)
 	n := len(e.b)
 	e.b = append(e.b, '"')
-	e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+	e.b = appendTime(e.b, t)
 	// time.Time.MarshalJSON refuses a year not of four digits and a zone
 	// of 24 hours or more (see its appendStrictRFC3339).
 	if len(e.b) < n+6 || e.b[n+5] != '-' {
@@ -130,6 +130,26 @@ func (e *encoder) time(k string, t time.Time) {
 		e.bad = true
 	}
 	e.b = append(e.b, '"')
+}
+
+// appendTime appends t as t.AppendFormat(b, time.RFC3339Nano) does. A
+// whole second at offset 0 in the years 0–9999 (each time of a replay of
+// a log read in UTC) is written from its date and clock: AppendFormat
+// took ~500 instructions for one (the layout's dispatch, the location
+// looked up for the date and again for the clock), three an incident.
+func appendTime(b []byte, t time.Time) []byte {
+	if _, off := t.Zone(); off != 0 || t.Nanosecond() != 0 {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	u := t.UTC()
+	y, mo, d := u.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	h, mi, s := u.Clock()
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z')
 }
 
 func (e *encoder) strings(k string, list []string) {

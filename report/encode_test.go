@@ -173,3 +173,21 @@ func TestEncodeIncidentRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTime holds appendTime to AppendFormat with RFC3339Nano on
+// random times of every year from before 0 to after 9999, whole seconds
+// and not, at offset 0 (UTC and other names) and other offsets.
+func TestAppendTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	zones := []*time.Location{time.UTC, time.FixedZone("GMT", 0), time.FixedZone("", 0), time.FixedZone("east", 9*3600), time.FixedZone("west", -(3*3600 + 30*60))}
+	for i := range 200000 {
+		at := time.Unix(r.Int64N(320000000000)-62200000000, 0)
+		if i%5 == 0 {
+			at = at.Add(time.Duration(r.IntN(1e9)))
+		}
+		at = at.In(zones[i%len(zones)])
+		if got, want := string(appendTime([]byte("x"), at)), string(at.AppendFormat([]byte("x"), time.RFC3339Nano)); got != want {
+			t.Fatalf("appendTime(%v) = %s, want %s", at, got, want)
+		}
+	}
+}
