@@ -223,6 +223,9 @@ func (e *encoder) lines(k string, list []string, max int) {
 	e.close(']')
 }
 
+// counts writes a list of names and their messages, each an object of
+// the same two members written at once (a dense log's report has 11,350:
+// through elem, open, text, int and close each was seven calls).
 func (e *encoder) counts(k string, list []incident.Count) {
 	e.key(k)
 	if list == nil {
@@ -231,11 +234,14 @@ func (e *encoder) counts(k string, list []incident.Count) {
 	}
 	e.open('[')
 	for _, c := range list {
-		e.elem()
-		e.open('{')
-		e.text("name", c.Name, maxField)
-		e.int("messages", int64(c.Messages))
-		e.close('}')
+		b := append(e.next(e.b), '{')
+		e.depth++
+		e.b = append(e.newline(b), `"name": `...)
+		e.appendText(c.Name, maxField)
+		b = append(e.newline(append(e.b, ',')), `"messages": `...)
+		b = strconv.AppendInt(b, int64(c.Messages), 10)
+		e.depth--
+		e.b = append(e.newline(b), '}')
 	}
 	e.close(']')
 }
