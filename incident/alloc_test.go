@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/postfixlog"
@@ -72,5 +73,42 @@ func TestOutgrownMessageArrays(t *testing.T) {
 	}
 	if want := []string{"A0000", "A0001", "A0002", "A0003", "A0004", "B0000"}; !slices.Equal(got, want) {
 		t.Errorf("messages %q, want %q", got, want)
+	}
+}
+
+// TestIncidentListsMadeOnce: an incident's short lists (samples, remotes,
+// instances, domains) are made with room for what most incidents list
+// (firstRoom), not grown one by one (1, 2, 4: the arrays outgrown were a
+// dense replay's garbage); and a Postfix instance two incidents list is
+// one copy (Tracker.name).
+func TestIncidentListsMadeOnce(t *testing.T) {
+	tr := New(Config{CountsOnly: true, NoEvents: true})
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	refuse := func(i int, v *classify.Verdict) {
+		tr.Observe(&Observation{Kind: postfixlog.KindDelivery, At: at, QueueID: fmt.Sprintf("Q%04X", i), Status: "deferred",
+			To: fmt.Sprintf("u@d%d.example", i%firstDomains), RemoteHost: fmt.Sprintf("mx%d.example.net", i%firstRemotes),
+			Instance: fmt.Sprintf("postfix-%d", i%firstInstances), Raw: fmt.Sprintf("line %d", i), Verdict: v})
+	}
+	refuse(0, &barracuda)
+	st := tr.active[Key{Provider: barracuda.Provider, Listed: barracuda.Listed}]
+	inc := &st.inc
+	arrays := func() []*string {
+		return []*string{unsafe.SliceData(inc.Samples), unsafe.SliceData(inc.Remotes), unsafe.SliceData(inc.Instances), unsafe.SliceData(inc.Domains)}
+	}
+	first := arrays()
+	for i := 1; i < MaxSamples; i++ {
+		refuse(i, &barracuda)
+	}
+	if got := arrays(); !slices.Equal(got, first) {
+		t.Errorf("arrays of samples, remotes, instances, domains %v after %d refusals, %v after the first: grown", got, MaxSamples, first)
+	}
+	if len(inc.Samples) != MaxSamples || len(inc.Remotes) != firstRemotes || len(inc.Instances) != firstInstances || len(inc.Domains) != firstDomains {
+		t.Errorf("listed %d samples, %d remotes, %d instances, %d domains; want %d, %d, %d, %d", len(inc.Samples), len(inc.Remotes),
+			len(inc.Instances), len(inc.Domains), MaxSamples, firstRemotes, firstInstances, firstDomains)
+	}
+	refuse(MaxSamples, &spamhaus) // mx1, postfix-1
+	other := tr.active[Key{Provider: spamhaus.Provider, Listed: spamhaus.Listed}].inc
+	if unsafe.StringData(other.Instances[0]) != unsafe.StringData(inc.Instances[1]) {
+		t.Errorf("instance %q of a second incident is a copy of the first's", other.Instances[0])
 	}
 }
