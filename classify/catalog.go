@@ -334,6 +334,13 @@ func build(src source, res patterns) (*Catalog, []string) {
 		ci := src.Categories[i]
 		c.categories[ci.Category] = &ci
 	}
+	// The generic layer's cues (as long to compile as the matcher's table
+	// is to build, each about a third of the load) need only the
+	// providers' names: they compile on another core from here, while
+	// this one gathers the literals and then builds the table, which
+	// needs every literal. (Compiled after the literals, beside the
+	// table, the literals' gathering was a stretch on one core.)
+	alone, cues := c.startCues(src.Generic)
 
 	lits := map[string]int32{}
 	var litList []string
@@ -452,31 +459,9 @@ func build(src source, res patterns) (*Catalog, []string) {
 	// "Yahoo! JAPAN" is Yahoo! JAPAN's, not Yahoo's "yahoo" (catalog
 	// order among names of one length).
 	sort.SliceStable(c.nameLits, func(i, j int) bool { return c.nameLits[i].size > c.nameLits[j].size })
-	var table chan *matcher
-	buildMatcher := func() chan *matcher {
-		ch := make(chan *matcher, 1)
-		go func() { ch <- newMatcher(litList, litBound) }()
-		return ch
-	}
-	if g := src.Generic; g != nil && c.byID[Unknown] != nil {
-		// A DNS list's own name alone in a terse reply is its verdict
-		// ("553 SpamCop"): its names are Terse cues of the layer, and
-		// name the list it found (issue 14, twelfth round).
-		alone := *g
-		alone.names = nil
-		alone.callers = nil
-		for _, p := range c.providers {
-			if p.ID != Unknown && (p.Kind == KindDNSBL || p.Kind == KindProprietary) {
-				alone.callers = append(alone.callers, p.ID)
-				alone.callers = append(alone.callers, p.Names...)
-			}
-			if p.Kind == KindDNSBL {
-				// a DNS list is called by its site too: "Sender untrusted
-				// by trustedsource.org" (issue 14, nineteenth round)
-				alone.callers = append(alone.callers, p.Domains...)
-			}
-			for _, n := range aloneNames(p) {
-				alone.names = append(alone.names, n)
+	if g := src.Generic; alone != nil {
+		for i, p := range c.providers {
+			for _, n := range alone.byProvider[i] {
 				c.aloneLits = append(c.aloneLits, nameLit{lit(n), p, len(n), len(strings.Fields(n))})
 				if !strings.Contains(n, " ") {
 					if c.pageLists == nil {
@@ -542,11 +527,12 @@ func build(src source, res patterns) (*Catalog, []string) {
 				}
 			}
 		}
-		// The literals are all known: the matcher's table (a third of
-		// the load) is built on another core while the cues compile.
-		table = buildMatcher()
-		g = &alone
-		cs, bp := compileCues(g)
+		// The literals are all known: the matcher's table, while the
+		// cues compile on the other core.
+		c.m = newMatcher(litList, litBound)
+		g = &alone.GenericCues
+		compiled := <-cues
+		cs, bp := compiled.cs, compiled.problems
 		for _, m := range bp {
 			problems = append(problems, at(g.src, g.line)+m)
 		}
@@ -571,8 +557,8 @@ func build(src source, res patterns) (*Catalog, []string) {
 			}
 		}
 	}
-	if table == nil {
-		table = buildMatcher()
+	if c.m == nil {
+		c.m = newMatcher(litList, litBound)
 	}
 	// Evaluation order: priority, then file order.
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].prio > rules[j].prio })
@@ -593,7 +579,6 @@ func build(src source, res patterns) (*Catalog, []string) {
 	}
 	c.rules = rules
 	c.hostIdx, c.domainIdx = newSuffixIndex(c.hostProv), newSuffixIndex(c.domainProv)
-	c.m = <-table
 	c.litText = make([][]byte, len(litList))
 	for i, l := range litList {
 		c.litText[i] = unsafe.Slice(unsafe.StringData(l), len(l)) // (read only)
@@ -603,6 +588,54 @@ func build(src source, res patterns) (*Catalog, []string) {
 		return &scratch{buf: make([]byte, 0, 512), hits: make([]uint64, nl), cand: make([]uint64, nr)}
 	}
 	return c, problems
+}
+
+// aloneCues is the generic layer a catalog compiles: the layer as the
+// file has it, with the DNS lists' names as Terse cues and the names a
+// reply calls a list by (see startCues).
+type aloneCues struct {
+	GenericCues
+	byProvider [][]string // the names of c.providers[i] in names (aloneNames)
+}
+
+// compiledCues is what compileCues returns.
+type compiledCues struct {
+	cs       *cueSet
+	problems []string
+}
+
+// startCues compiles the generic layer g of a catalog whose providers are
+// known (nil: none, or no unknown provider for its verdicts) on another
+// goroutine, and returns the layer it compiles and where its result
+// comes. A DNS list's own name alone in a terse reply is its verdict ("553
+// SpamCop"): its names are Terse cues of the layer, and name the list it
+// found (issue 14, twelfth round).
+func (c *Catalog) startCues(g *GenericCues) (*aloneCues, chan compiledCues) {
+	if g == nil || c.byID[Unknown] == nil {
+		return nil, nil
+	}
+	alone := &aloneCues{GenericCues: *g, byProvider: make([][]string, len(c.providers))}
+	alone.names = nil
+	alone.callers = nil
+	for i, p := range c.providers {
+		if p.ID != Unknown && (p.Kind == KindDNSBL || p.Kind == KindProprietary) {
+			alone.callers = append(alone.callers, p.ID)
+			alone.callers = append(alone.callers, p.Names...)
+		}
+		if p.Kind == KindDNSBL {
+			// a DNS list is called by its site too: "Sender untrusted
+			// by trustedsource.org" (issue 14, nineteenth round)
+			alone.callers = append(alone.callers, p.Domains...)
+		}
+		alone.byProvider[i] = aloneNames(p)
+		alone.names = append(alone.names, alone.byProvider[i]...)
+	}
+	cues := make(chan compiledCues, 1)
+	go func() {
+		cs, problems := compileCues(&alone.GenericCues)
+		cues <- compiledCues{cs, problems}
+	}()
+	return alone, cues
 }
 
 // zoneTarget: a provider whose zones are all domain lists lists domains.
