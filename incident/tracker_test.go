@@ -819,6 +819,18 @@ func TestIncidentID(t *testing.T) {
 			t.Errorf("incidentID(%q) = %q, want %q", tc.key, got, tc.want)
 		}
 	}
+	// The time's digits as AppendFormat gives them, for every field's
+	// first and last values and years of one to five digits.
+	for _, at := range []time.Time{
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1999, 9, 9, 9, 9, 9, 0, time.UTC), time.Date(2000, 10, 10, 10, 10, 10, 0, time.UTC),
+		time.Date(7, 2, 28, 1, 2, 3, 0, time.UTC), time.Date(0, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 6, 15, 12, 0, 0, 0, time.UTC), {},
+	} {
+		if got, want := string(appendIDTime(nil, at)), at.Format(idTime); got != want {
+			t.Errorf("appendIDTime(%v) = %q, want %q", at, got, want)
+		}
+	}
 }
 
 // TestReplayLetsGoOfMessageStates: a tracker without events (replay's)
