@@ -45,13 +45,6 @@ const (
 	listSamples = "samples"
 )
 
-var (
-	saveIncidents          = upsertTexts("incidents", incidentColumns, incidentCols, 1)
-	saveIncidentMessages   = upsertTexts("incident_messages", incidentMessageColumns, incidentMessageCols, 2)
-	saveIncidentRecipients = replaceTexts("incident_recipients", incidentRecipientColumns, incidentRecipientCols)
-	saveIncidentLists      = replaceTexts("incident_lists", incidentListColumns, incidentListCols)
-)
-
 // IncidentWrites are the rows of a batch's incident changes, ready to be
 // written (PrepareChanges, Tx.SaveIncidentWrites): their values are built
 // and their JSON encoded where the changes are taken, so that the store's
@@ -96,16 +89,17 @@ func PrepareChanges(cs []incident.Change) (*IncidentWrites, error) {
 // SaveIncidentWrites writes the rows PrepareChanges built: the incidents'
 // rows, then their messages, recipients and lists.
 func (t *Tx) SaveIncidentWrites(w *IncidentWrites) error {
-	if err := t.writeRows(saveIncidents, incidentCols, w.heads); err != nil {
+	texts := sqlTexts()
+	if err := t.writeRows(texts["incidents"], incidentCols, w.heads); err != nil {
 		return fmt.Errorf("track: saving incidents: %w", err)
 	}
-	if err := t.writeRows(saveIncidentMessages, incidentMessageCols, w.msgs); err != nil {
+	if err := t.writeRows(texts["incident_messages"], incidentMessageCols, w.msgs); err != nil {
 		return fmt.Errorf("track: saving incident messages: %w", err)
 	}
-	if err := t.writeRows(saveIncidentRecipients, incidentRecipientCols, w.rcpts); err != nil {
+	if err := t.writeRows(texts["incident_recipients"], incidentRecipientCols, w.rcpts); err != nil {
 		return fmt.Errorf("track: saving incident recipients: %w", err)
 	}
-	if err := t.writeRows(saveIncidentLists, incidentListCols, w.lists); err != nil {
+	if err := t.writeRows(texts["incident_lists"], incidentListCols, w.lists); err != nil {
 		return fmt.Errorf("track: saving incident lists: %w", err)
 	}
 	for i := 0; i < len(w.counted); i += 3 {
