@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 
@@ -56,4 +57,53 @@ func BenchmarkLoadCatalog(b *testing.B) {
 	runtime.GC()
 	runtime.ReadMemStats(&without)
 	b.ReportMetric(float64(int64(with.HeapAlloc)-int64(without.HeapAlloc)), "live-B")
+}
+
+// memoBenchInputs are the corpus's texts (skipped when it is absent), each
+// from a remote host of its own and our sending IP.
+func memoBenchInputs(b *testing.B) []Input {
+	rows := readCorpus(b)
+	ins := make([]Input, len(rows))
+	for i, r := range rows {
+		ins[i] = r.input()
+		ins[i].RemoteHost = fmt.Sprintf("mx%d.example%d.net", i%3, i)
+		ins[i].SendingIP = "192.0.2.1"
+	}
+	return ins
+}
+
+// BenchmarkMemoLearn is the memo's miss path: every corpus text through a
+// fresh Memo, which shapes each and learns each new shape (ns/op is a
+// text's).
+func BenchmarkMemoLearn(b *testing.B) {
+	ins := memoBenchInputs(b)
+	c := Default()
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		m := c.NewMemo()
+		for i := range ins {
+			m.Classify(ins[i])
+		}
+		n += len(ins)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/text")
+}
+
+// BenchmarkMemoHits is the memo's hit path: 128 corpus texts, which its
+// slots hold, through one Memo that has seen them, over and over.
+func BenchmarkMemoHits(b *testing.B) {
+	ins := memoBenchInputs(b)[:128]
+	m := Default().NewMemo()
+	for i := range ins {
+		m.Classify(ins[i])
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.Classify(ins[i])
+		if i++; i == len(ins) {
+			i = 0
+		}
+	}
 }
