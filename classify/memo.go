@@ -150,9 +150,10 @@ type shapeSlot struct {
 	// that comes again is not parsed again (publicIPv4 is ~500
 	// instructions, a third of a repeated refusal's cost in the memo).
 	ip int16
-	// named is the remote host the text names (nil: it names none of
-	// them): the shape of a text that names its host masks the name, and
-	// the slot serves only replies from that host.
+	// named is the remote host the text names, when its name is masked
+	// (not a catalog host's; nil: it names none of them): the shape of a
+	// text that names its host masks the name, and the slot serves only
+	// replies from that host.
 	named *memoHost
 }
 
@@ -674,8 +675,9 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 // m.spans, from the text's slot in set of m.shapes (m.head: the key head
 // and text, sum: its hash, seen: the first way whose hash, length and
 // first byte are its, or -1) when the text came before and does not name
-// the remote host; it returns the slot that holds the text (nil for
-// none), the one it filled if the text was shaped. When the slot knows
+// the remote host (or the host's name is not masked: a catalog host's);
+// it returns the slot that holds the text (nil for none), the one it
+// filled if the text was shaped. When the slot knows
 // the shape's entry, and it is not the mark of a rule with host
 // conditions, m.key and m.spans are left as they are: the slot has all
 // that is needed.
@@ -688,8 +690,11 @@ func (m *Memo) keyHead(key []byte, in *Input) []byte {
 // hold in any case of its letters, or, when the text held the name of the
 // host it came from (shapeSlot.named), that host alone: Postfix's own
 // "connect to mx.example.net[…]: Connection timed out" comes again from
-// the host it names. (Unicode folds some letters beyond ASCII onto ASCII
-// ones: a text or a name that is not ASCII is shaped each time.)
+// the host it names. A catalog host's name is not masked, so a text has
+// the same shape from it whether it names it or not: a slot serves such a
+// host without looking for its name in the text. (Unicode folds some
+// letters beyond ASCII onto ASCII ones: a text or a name that is not
+// ASCII is shaped each time.)
 func (m *Memo) shapeOf(in *Input, h *memoHost, set int, sum uint64, seen int) *shapeSlot {
 	text := in.Reply.Text
 	asciiHost := h == nil || h.low != ""
@@ -700,7 +705,7 @@ func (m *Memo) shapeOf(in *Input, h *memoHost, set int, sum uint64, seen int) *s
 		if st.sum[w] != sum || !bytes.Equal(sl.in, m.head) {
 			continue
 		}
-		if sl.named != nil && sl.named != h || sl.named == nil && h != nil && bytes.Contains(sl.in[len(sl.in):len(sl.in)+len(text)], unsafe.Slice(unsafe.StringData(h.low), len(h.low))) {
+		if sl.named != nil && sl.named != h || sl.named == nil && h != nil && !h.catalog && bytes.Contains(sl.in[len(sl.in):len(sl.in)+len(text)], unsafe.Slice(unsafe.StringData(h.low), len(h.low))) {
 			continue
 		}
 		st.used[w] = m.tick
@@ -717,11 +722,11 @@ func (m *Memo) shapeOf(in *Input, h *memoHost, set int, sum uint64, seen int) *s
 	var named *memoHost
 	if ascii {
 		m.text = appendLower(m.text[:0], text)
-		if h != nil && bytes.Contains(m.text, unsafe.Slice(unsafe.StringData(h.low), len(h.low))) {
+		if h != nil && !h.catalog && bytes.Contains(m.text, unsafe.Slice(unsafe.StringData(h.low), len(h.low))) {
 			named = h
 		}
 	}
-	words := !ascii || named != nil && !h.catalog
+	words := !ascii || named != nil
 	m.key = m.shapeWords(m.keyHead(m.key[:0], in), text, in.RemoteHost, h, words)
 	if !ascii {
 		return nil

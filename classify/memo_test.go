@@ -311,6 +311,17 @@ func TestMemoShapesRepeatedTexts(t *testing.T) {
 	if m.shaped != 3 {
 		t.Errorf("a text naming a host, from 2 hosts it names and 2 it does not, 3 times over: shaped %d times, want 3", m.shaped)
 	}
+	// A catalog host's name is not masked: a text that names one is shaped
+	// once, for it and for every other host.
+	m.shaped = 0
+	for range 3 {
+		for _, host := range []string{"mta7.am0.yahoodns.net", "mx2.example.net", "MTA7.AM0.YAHOODNS.NET"} {
+			classify("421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred by mta7.am0.yahoodns.net", host)
+		}
+	}
+	if m.shaped != 1 {
+		t.Errorf("a text naming a catalog host, from it and 2 other hosts, 3 times over: shaped %d times, want 1", m.shaped)
+	}
 }
 
 // TestMemoListedFromSlot: a text that came again takes what it names for
