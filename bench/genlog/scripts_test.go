@@ -204,15 +204,7 @@ func TestSetupInstallsBenchTools(t *testing.T) {
 // assignment fail and the script stopped after the density of the
 // generator's log, exit 141, before any target was checked.)
 func TestBenchReplayReadsLargeReports(t *testing.T) {
-	testenv.LookPath(t, "bash", "bash")
-	root, err := testenv.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile(filepath.Join(root, "bench", "replay.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := replayScript(t)
 	rw := regexp.MustCompile(`(?m)^rw\(\) \{.*\}$`).Find(script)
 	if rw == nil {
 		t.Fatal("bench/replay.sh has no rw() on one line")
@@ -232,6 +224,22 @@ func TestBenchReplayReadsLargeReports(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "15146" {
 		t.Errorf("rw dense deferred: %q, %v; want 15146", out, err)
 	}
+}
+
+// replayScript is bench/replay.sh's text, for a test that runs a function
+// of it with bash.
+func replayScript(t *testing.T) []byte {
+	t.Helper()
+	testenv.LookPath(t, "bash", "bash")
+	root, err := testenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join(root, "bench", "replay.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return script
 }
 
 // scriptsRoot is the repository's root for a test that runs bench/replay.sh
@@ -291,15 +299,7 @@ func TestCatchUpStateKept(t *testing.T) {
 // (10, 20, 30, 40, 10 ms) have a median of 20 ms where the medians' difference
 // is 30 ms.
 func TestBenchReplayPairsRounds(t *testing.T) {
-	testenv.LookPath(t, "bash", "bash")
-	root, err := testenv.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile(filepath.Join(root, "bench", "replay.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	script := replayScript(t)
 	median := regexp.MustCompile(`(?m)^median\(\) \{.*\}$`).Find(script)
 	paired := regexp.MustCompile(`(?ms)^paired\(\) \{$.*?^\}$`).Find(script)
 	if median == nil || paired == nil {
