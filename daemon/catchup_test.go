@@ -652,6 +652,18 @@ func TestCatchUpSeveralFiles(t *testing.T) {
 	cfg := catchUpConfig(h)
 	h.start(cfg)
 	h.waitLogs("following from the end", 2)
+	// The follower logs that before its first end mark reaches the loop,
+	// which stores the place (keepStart): stopped in between, the restart
+	// found no position for a file and followed it from the end, and the
+	// day written while it was away went unread (once at load 10). Wait
+	// until both places are kept.
+	st, err := track.OpenReadOnly(h.store, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitRead(t, st, h.log)
+	waitRead(t, st, quiet)
+	st.Close()
 	h.stop()
 
 	// While the daemon was away: a day on one instance, a minute of
