@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
@@ -44,14 +45,17 @@ func TestDaemonChild(t *testing.T) {
 	// child that lived a second before the SIGTERM). This test counts
 	// lines; pruning is not what it checks.
 	cfg.State.Retention, cfg.State.MessageRetention, cfg.State.DeliveredRetention = 0, 0, 0
-	st, err := track.Open(cfg.State.Path, zap.NewNop())
+	// Its log goes with the test's output: the parent shows it when the
+	// child's exit fails.
+	lg := zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
+	st, err := track.Open(cfg.State.Path, lg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	path := cfg.Log.Path
 	err = Run(ctx, Deps{
-		Config: cfg, Catalog: classify.Default(), Store: st, Host: "mx.example.org",
+		Config: cfg, Catalog: classify.Default(), Store: st, Log: lg, Host: "mx.example.org",
 		Source: func(ctx context.Context, start *postfixlog.Position) (<-chan postfixlog.Line, <-chan error) {
 			return logwatch.Follow(ctx, start, logwatch.FollowOptions{Path: path, FromStart: true, CheckInterval: 5 * time.Millisecond, EndMarks: true})
 		},
