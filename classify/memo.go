@@ -11,6 +11,8 @@ import (
 	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/rblwatch/rblwatch/internal/swar"
 )
 
 // Memo is Classify with a memory: it remembers verdicts by the shape of
@@ -768,8 +770,7 @@ func (m *Memo) sumOf(head []byte) uint64 {
 // isASCII reports whether s is ASCII.
 func isASCII(s string) bool {
 	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		w := swar.Word(s)
 		if w&0x8080808080808080 != 0 {
 			return false
 		}
@@ -789,8 +790,7 @@ func isASCII(s string) bool {
 func appendLower(b []byte, s string) []byte {
 	const ones = 0x0101010101010101
 	for len(s) >= 8 {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		w := swar.Word(s)
 		// Each byte is below 0x80: adding 0x80-'A' sets its high bit when
 		// it is 'A' or above, adding 0x80-'Z'-1 when it is above 'Z'; no
 		// sum carries into the next byte. A capital gains 0x20.
@@ -911,8 +911,7 @@ func nextMark(text string, i int) int {
 	const ones = 0x0101010101010101
 	for ; i+8 <= len(text); i += 8 {
 		b := text[i : i+8]
-		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		w := swar.Word(b)
 		// Each byte is below 0x80: adding 0x80-'0' sets its high bit when
 		// it is '0' or above, adding 0x80-'9'-1 when it is above '9' (as
 		// in appendLower). A zero byte of w, or of w^'@'…, sets the high

@@ -1,6 +1,10 @@
 package incident
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+
+	"github.com/rblwatch/rblwatch/internal/swar"
+)
 
 // strHash returns the hash of s the tracker's tables take (Tracker.hash;
 // key random, maphash.Comparable(seed, 0)). A queue id is 8 to 16 bytes
@@ -14,15 +18,8 @@ func strHash(seed maphash.Seed, key uint64, s string) uint64 {
 	if n < 8 || n > 16 {
 		return maphash.String(seed, s)
 	}
-	a, b := le64(s[:8]), le64(s[n-8:])
+	a, b := swar.Word(s[:8]), swar.Word(s[n-8:])
 	h := (a ^ key) * 0x9e3779b97f4a7c15
 	h = (h ^ h>>32 ^ b ^ uint64(n)) * 0xc2b2ae3d27d4eb4f
 	return h ^ h>>32
-}
-
-// le64 reads the first 8 bytes of s as a little-endian word.
-func le64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/internal/htable"
+	"github.com/rblwatch/rblwatch/internal/swar"
 	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
@@ -1953,8 +1954,7 @@ func domainOf(addr string) string {
 	i := len(addr)
 	for ; i >= 8; i -= 8 {
 		t := addr[i-8 : i]
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		w := swar.Word(t)
 		x := w ^ '@'*ones
 		at := ^((x&low7 + low7) | x | low7) // 0x80 in each byte that is '@'
 		// 0x80 in each byte from 'A' to 'Z' (w's ASCII bytes only).

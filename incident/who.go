@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/swar"
 )
 
 // Who says who submitted a set of messages: the SASL logins, the envelope
@@ -188,8 +190,7 @@ func lowerSender(s string) string {
 	const ones = 0x0101010101010101
 	t := s
 	for len(t) >= 8 {
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		w := swar.Word(t)
 		// Bytes below 0x80 (else ToLower): adding 0x80-'A' sets a byte's
 		// high bit when it is 'A' or above, adding 0x80-'Z'-1 when above
 		// 'Z'; no sum carries into the next byte.

@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"strings"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/swar"
 )
 
 // Sentinel errors of Parse. They are returned as they are (never wrapped), so
@@ -285,8 +287,7 @@ func (p *Parser) swapTags(k int) {
 // word returns the eight bytes of s from i on, little-endian.
 func word(s string, i int) uint64 {
 	t := s[i : i+8]
-	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	return swar.Word(t)
 }
 
 // tag reads "program[pid]: message" or "program: message" and dispatches
@@ -368,8 +369,7 @@ func scanProgram(s string) (end, slash int) {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		t := s[i : i+8]
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		w := swar.Word(t)
 		// The lowest byte this finds is the first stop: the test may
 		// also flag a byte after a real match (a borrow), never before.
 		a, b, c := w^'['*ones, w^':'*ones, w^' '*ones

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/swar"
 )
 
 // Replacement marks a character that was taken out.
@@ -130,8 +132,7 @@ func Printable(c byte) bool { return c >= 0x20 && c <= 0x7e }
 func clean(s string) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; len(s) >= 8; s = s[8:] {
-		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		w := swar.Word(s)
 		// A byte below 0x20 (w-0x20… borrows into its high bit where the
 		// byte had none), at or above 0x7f (adding 1 sets its high bit, or
 		// it was set): exact tests of "some byte is", not of which.
