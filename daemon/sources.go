@@ -51,7 +51,10 @@ func (s *service) openInputs(ctx, srcCtx context.Context) (<-chan postfixlog.Lin
 	errs := make([]<-chan error, len(ins))
 	unkept := make([]string, len(ins)) // the inputs whose start keepStart stores
 	for i, in := range ins {
-		start, ok, err := s.d.Store.LoadPosition(ctx, in.Name)
+		// Not cut short by a stop: an input already started keeps its
+		// place (keepStart) only if the start goes on to the loop, which
+		// drains it.
+		start, ok, err := s.d.Store.LoadPosition(context.WithoutCancel(ctx), in.Name)
 		if err != nil {
 			cancel()
 			return nil, nil, fmt.Errorf("daemon: loading the position of %s: %w", in.Name, err)

@@ -391,6 +391,16 @@ func (f *follower) freshStart(start *postfixlog.Position) bool {
 		f.skippedLong(g)
 	}
 	f.log.Info("following from the end", zap.Int64("offset", g.off))
+	// The first end mark, with that place, is in the channel when Follow
+	// returns: a consumer that keeps it (the daemon, on a new state) has
+	// it even when it is stopped at once. Sent from the goroutine, after
+	// its first read, it raced the stop, which could end the follower
+	// before it went: no place was kept, and the next start began at the
+	// end again, past what was logged in between.
+	if f.opts.EndMarks {
+		f.out <- f.endMark() // the channel is new and has room (Buffer ≥ 1)
+		f.marked, f.skipped = true, 0
+	}
 	return true
 }
 
@@ -534,20 +544,25 @@ func (f *follower) closeCur() {
 	}
 }
 
+// endMark is the end mark the follower would send now: where it stands,
+// when it has a place, and the over-long lines skipped since the last
+// line (the last line of the log may be one).
+func (f *follower) endMark() postfixlog.Line {
+	mark := postfixlog.Line{AtEnd: true, Skipped: f.skipped}
+	if g := f.cur; g != nil && !g.skipping && g.relist == nil {
+		mark.Pos = g.pos(f.opts.Path)
+	}
+	return mark
+}
+
 // wait blocks until the next tick, an inotify event or the end of ctx. It
 // is called when everything there is was read: it first sends an end mark
 // (EndMarks) if lines went out since the last one, with the position the
 // follower stands at when it has one (see postfixlog.Line.AtEnd).
 func (f *follower) wait(ctx context.Context, ticker *time.Ticker) error {
 	if f.opts.EndMarks && (!f.marked || f.skipped > 0) {
-		// The mark also carries the over-long lines skipped since the
-		// last line: the last line of the log may be one.
-		mark := postfixlog.Line{AtEnd: true, Skipped: f.skipped}
-		if g := f.cur; g != nil && !g.skipping && g.relist == nil {
-			mark.Pos = g.pos(f.opts.Path)
-		}
 		select {
-		case f.out <- mark:
+		case f.out <- f.endMark():
 			f.marked, f.skipped = true, 0
 		case <-ctx.Done():
 			return ctx.Err()

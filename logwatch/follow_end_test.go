@@ -1,12 +1,15 @@
 package logwatch
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/postfixlog"
 )
 
 // TestEndMarks: with EndMarks, the follower says when it has read
@@ -138,5 +141,28 @@ func TestEndMarkCountsLastLongLine(t *testing.T) {
 	}
 	if skipped != 1 {
 		t.Errorf("%d over-long lines counted up to the new file's first line, want 1", skipped)
+	}
+}
+
+// TestEndMarkAtStartOutlivesStop: a start at the end of the file has its
+// first end mark, with the place, in the channel when Follow returns, so a
+// consumer stopped at once (ctx ended before it read anything) still
+// finds it before the channel closes: the daemon keeps that place for a
+// new state. Sent after the goroutine's first read, the mark raced the
+// stop and was lost about one time in two.
+func TestEndMarkAtStartOutlivesStop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.log")
+	appendFile(t, path, "one\ntwo\n")
+	for round := range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		lines, _ := Follow(ctx, nil, FollowOptions{Path: path, EndMarks: true, CheckInterval: testInterval})
+		cancel()
+		var got []postfixlog.Line
+		for l := range lines {
+			got = append(got, l)
+		}
+		if len(got) != 1 || !got[0].AtEnd || got[0].Pos.Path != path || got[0].Pos.Offset != int64(len("one\ntwo\n")) || got[0].Pos.Inode == 0 {
+			t.Fatalf("round %d: a start at the end stopped at once sent %+v, want one end mark at the end of two", round, got)
+		}
 	}
 }
