@@ -594,6 +594,19 @@ func TestParseProblems(t *testing.T) {
 		{"milter header", "notify: {to: pm@example.com}\nmilter:\n  header: 'X-Track: 1'\n", []string{
 			`t.yaml:3: milter.header: "X-Track: 1" is not a header name: 1 to 64 printable ASCII characters, no spaces, no ':'`,
 		}},
+		// The milter adds its header to every message: a second Subject or
+		// Message-ID gets the mail refused, a second Content-Type or
+		// DKIM-Signature breaks it.
+		{"milter header of the message", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:127.0.0.1:8899\n  header: Subject\n", []string{
+			`t.yaml:4: milter.header: "Subject" is a header of the message itself: a second one, added to every message, breaks it (receivers refuse a mail with two, or read the wrong one); choose a name of your own, such as X-Rblwatch-Track`,
+		}},
+		{"milter header of the message, any case", "notify: {to: pm@example.com}\nmilter:\n  header: message-id\n", []string{
+			`t.yaml:3: milter.header: "message-id" is a header of the message itself: a second one, added to every message, breaks it (receivers refuse a mail with two, or read the wrong one); choose a name of your own, such as X-Rblwatch-Track`,
+		}},
+		{"milter header resent", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:127.0.0.1:8899\n  header: Resent-From\n", []string{
+			`t.yaml:4: milter.header: "Resent-From" is a header of the message itself: a second one, added to every message, breaks it (receivers refuse a mail with two, or read the wrong one); choose a name of your own, such as X-Rblwatch-Track`,
+		}},
+		{"milter header of one's own", "notify: {to: pm@example.com}\nmilter:\n  listen: inet:127.0.0.1:8899\n  header: X-Subject-Track\n", nil},
 		{"milter outside the chroot", "notify: {to: pm@example.com}\nmilter:\n  listen: unix:/run/rblwatch/milter.sock\n", []string{
 			"t.yaml:3: milter.listen: warning: the socket is outside /var/spool/postfix, where a chrooted smtpd (Debian's default) cannot reach it",
 		}},

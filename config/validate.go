@@ -627,8 +627,12 @@ func (d *decoder) validateMetrics(m *Metrics) {
 
 func (d *decoder) validateMilter(m *Milter) {
 	badHeader := milter.CheckHeaderName(m.Header) != nil
-	if badHeader {
+	switch {
+	case badHeader:
 		d.errorf("milter.header", "%q is not a header name: 1 to 64 printable ASCII characters, no spaces, no ':'", m.Header)
+	case ownHeader(m.Header):
+		badHeader = true
+		d.errorf("milter.header", "%q is a header of the message itself: a second one, added to every message, breaks it (receivers refuse a mail with two, or read the wrong one); choose a name of your own, such as %s", m.Header, milter.DefaultHeader)
 	}
 	if m.Listen == "" {
 		// (The example's defaults say nothing: only a value of one's own.)
@@ -665,6 +669,27 @@ func (d *decoder) validateMilter(m *Milter) {
 	default:
 		d.errorf("milter.listen", "%q: want inet:HOST:PORT or unix:/PATH", m.Listen)
 	}
+}
+
+// messageHeaders are the header fields a message has of its own (RFC 5322
+// §3.6: those it may have once, the trace and resent fields; MIME's;
+// DKIM's, ARC's and the authentication results), lower case: the milter
+// adds its header to every message, and a second Subject, From or
+// Message-ID makes receivers refuse the mail, a second Content-Type or
+// DKIM-Signature breaks it, a made-up Received or Authentication-Results
+// misleads whoever reads it.
+var messageHeaders = []string{
+	"date", "from", "sender", "reply-to", "to", "cc", "bcc", "message-id", "in-reply-to", "references", "subject",
+	"return-path", "received",
+	"mime-version", "content-type", "content-transfer-encoding", "content-id", "content-description", "content-disposition",
+	"dkim-signature", "authentication-results", "received-spf",
+}
+
+// ownHeader reports whether name is one of messageHeaders, or a Resent-
+// or ARC- field, in any case.
+func ownHeader(name string) bool {
+	l := strings.ToLower(name)
+	return slices.Contains(messageHeaders, l) || strings.HasPrefix(l, "resent-") || strings.HasPrefix(l, "arc-")
 }
 
 // splitHostPort checks "host:port" with a numeric port in 1–65535 and a
