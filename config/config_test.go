@@ -459,6 +459,15 @@ func TestParseProblems(t *testing.T) {
 		{"alertmanager", "notify:\n  alertmanager:\n    urls: [http://127.0.0.1:9093, 'am:9093']\n", []string{
 			`t.yaml:3: notify.alertmanager.urls[1]: "am:9093": not an http:// or https:// URL`,
 		}},
+		// No request reaches these ports: every notice would be retried
+		// for five days and lost.
+		{"webhook port", "notify:\n  webhook:\n    url: http://127.0.0.1:0/hook\n", []string{
+			"t.yaml:3: notify.webhook.url: the port must be a number from 1 to 65535",
+		}},
+		{"alertmanager ports", "notify:\n  alertmanager:\n    urls: ['http://127.0.0.1:0', 'https://[::1]:65536', 'http://127.0.0.1:9093', 'http://localhost:65535/am']\n", []string{
+			`t.yaml:3: notify.alertmanager.urls[0]: "http://127.0.0.1:0": the port must be a number from 1 to 65535`,
+			`t.yaml:3: notify.alertmanager.urls[1]: "https://[::1]:65536": the port must be a number from 1 to 65535`,
+		}},
 		{"sending ips", "notify: {to: pm@example.com}\nsending_ips:\n  - 198.18.0.1\n  - 10.0.0.1\n  - 127.0.0.1\n  - 1.2.3.0/24\n  - mail.example.com\n  - 192.0.2.1\n  - 198.18.0.1\n  - fe80::1%eth0\n", []string{
 			"t.yaml:4: sending_ips[1]: warning: 10.0.0.1 is not a public address: block lists only list public ones (list the address your mail leaves by after NAT)",
 			"t.yaml:5: sending_ips[2]: 127.0.0.1 cannot send mail to the Internet",

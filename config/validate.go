@@ -383,6 +383,13 @@ func checkURL(s string) (*url.URL, string) {
 	case u.Host == "":
 		return nil, "the URL has no host"
 	}
+	// No request reaches port 0 or one past 65535: every notice would be
+	// retried for five days and lost.
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, "the port must be a number from 1 to 65535"
+		}
+	}
 	return u, ""
 }
 
