@@ -424,6 +424,12 @@ func TestParseProblems(t *testing.T) {
 		{"bad smtp port", "notify:\n  to: pm@example.com\n  smtp: 127.0.0.1:smtp\n", []string{
 			`t.yaml:3: notify.smtp: "127.0.0.1:smtp": the port must be a number from 1 to 65535`,
 		}},
+		// A server on 465 speaks TLS first and sends its banner only after
+		// the handshake: rblwatch, greeting in clear, lost every notice.
+		{"smtps port", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:465\n  starttls: required\n", []string{
+			`t.yaml:3: notify.smtp: "smtp.example.net:465": port 465 is SMTPS, TLS from the first byte, which rblwatch does not speak (it uses STARTTLS): use the submission port 587 with notify.starttls: required`,
+		}},
+		{"submission port", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:587\n  starttls: required\n", nil},
 		{"bad smtp host", "notify:\n  to: pm@example.com\n  smtp: -relay-:25\n", []string{
 			`t.yaml:3: notify.smtp: "-relay-:25": the host is not a valid domain name (a label starts or ends with -)`,
 		}},

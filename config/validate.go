@@ -231,8 +231,13 @@ func (d *decoder) validateNotify(n *Notify) {
 	case n.SMTP == "":
 		d.errorf("notify.smtp", "empty: write host:port (127.0.0.1:25 for the local Postfix), or set notify.sendmail")
 	default:
-		if _, _, msg := splitHostPort(n.SMTP, false, false); msg != "" {
+		if _, port, msg := splitHostPort(n.SMTP, false, false); msg != "" {
 			d.errorf("notify.smtp", "%s", msg)
+		} else if port == smtpsPort {
+			// rblwatch greets in clear and waits for the server's banner,
+			// which a server on 465 sends only after a TLS handshake: every
+			// notice timed out, was retried for five days and lost.
+			d.errorf("notify.smtp", "%q: port 465 is SMTPS, TLS from the first byte, which rblwatch does not speak (it uses STARTTLS): use the submission port 587 with notify.starttls: required", n.SMTP)
 		}
 	}
 	if !slices.Contains(notify.StartTLSPolicies, n.StartTLS) {
@@ -698,6 +703,9 @@ func ownHeader(name string) bool {
 	l := strings.ToLower(name)
 	return slices.Contains(messageHeaders, l) || strings.HasPrefix(l, "resent-") || strings.HasPrefix(l, "arc-")
 }
+
+// smtpsPort is SMTP over TLS from the first byte (RFC 8314's submissions).
+const smtpsPort = 465
 
 // splitHostPort checks "host:port" with a numeric port in 1–65535 and a
 // host that is an IP address or a DNS name; an empty host (all interfaces)
