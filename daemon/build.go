@@ -50,6 +50,13 @@ func Build(ctx context.Context, cfg *config.Config, log *zap.Logger, stdin io.Re
 	if d.Catalog, err = classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize); err != nil {
 		return d, close, err
 	}
+	// What config check refuses of dnsbl.zones, run refuses too.
+	for _, p := range ZoneProblems(d.Catalog, cfg.DNSBL) {
+		if !p.Warning {
+			return d, close, fmt.Errorf("daemon: %s: %s", p.Key, p.Msg)
+		}
+		log.Warn("configuration", zap.String("problem", p.Key+": "+p.Msg))
+	}
 	// One daemon per state: the lock comes before the store is touched.
 	lock, err := LockState(cfg.State.Path, d.Host, time.Now())
 	if err != nil {

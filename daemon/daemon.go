@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -1224,13 +1225,7 @@ func ConfiguredProviders(cat *classify.Catalog, c config.DNSBL) []*classify.Prov
 				z.Disabled = false
 			}
 			if z.NeedsKey {
-				switch p.ID {
-				case "spamhaus":
-					z.Key = string(c.DQSKey)
-				case "abusix":
-					z.Key = string(c.AbusixKey)
-				}
-				if z.Key == "" {
+				if z.Key, _ = zoneKey(p.ID, c); z.Key == "" {
 					z.Disabled = true
 				}
 			}
@@ -1243,6 +1238,61 @@ func ConfiguredProviders(cat *classify.Catalog, c config.DNSBL) []*classify.Prov
 			}
 		}
 		out = append(out, &cp)
+	}
+	return out
+}
+
+// zoneKey returns the subscriber key the configuration gives a provider's
+// keyed zones, and the setting that gives it.
+func zoneKey(provider string, c config.DNSBL) (key, setting string) {
+	switch provider {
+	case "spamhaus":
+		return string(c.DQSKey), "dnsbl.dqs_key"
+	case "abusix":
+		return string(c.AbusixKey), "dnsbl.abusix_key"
+	}
+	return "", ""
+}
+
+// ZoneProblem is something of dnsbl.zones the catalog cannot do.
+type ZoneProblem struct {
+	Key, Msg string
+	Warning  bool
+}
+
+// ZoneProblems says what of dnsbl.zones the catalog (with catalog.file)
+// cannot do, as config check reports it and Build refuses it: a zone
+// enabled that needs a subscriber key the configuration does not give is an
+// error (ConfiguredProviders leaves it off: enabling it did nothing); a
+// zone enabled or disabled that no provider has is a warning (a
+// catalog.file edited, or an upgrade, may have dropped it).
+func ZoneProblems(cat *classify.Catalog, c config.DNSBL) []ZoneProblem {
+	type zone struct {
+		provider string
+		needsKey bool
+	}
+	known := map[string]zone{}
+	for _, p := range cat.Providers() {
+		for _, z := range p.Zones {
+			known[strings.ToLower(z.Name)] = zone{p.ID, z.NeedsKey}
+		}
+	}
+	var out []ZoneProblem
+	for _, l := range []struct {
+		key   string
+		zones []string
+	}{{"dnsbl.zones.enable", c.Zones.Enable}, {"dnsbl.zones.disable", c.Zones.Disable}} {
+		for _, name := range l.zones {
+			z, ok := known[strings.ToLower(name)]
+			switch {
+			case !ok:
+				out = append(out, ZoneProblem{Key: l.key, Msg: name + " is not a zone of the catalog", Warning: true})
+			case z.needsKey && l.key == "dnsbl.zones.enable":
+				if key, setting := zoneKey(z.provider, c); key == "" {
+					out = append(out, ZoneProblem{Key: l.key, Msg: fmt.Sprintf("%s needs a subscriber key, and it is not queried without one: set %s (with it, the keyed zones are used without naming them here)", name, cmp.Or(setting, "its key"))})
+				}
+			}
+		}
 	}
 	return out
 }

@@ -1,10 +1,16 @@
 package daemon
 
 import (
+	"context"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap/zaptest"
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
@@ -100,5 +106,26 @@ func TestSelfCheckWithDQSKey(t *testing.T) {
 	}
 	if n := fake.Queries("zen.spamhaus.org"); n != 0 {
 		t.Errorf("the public zone was asked %d times despite the DQS key", n)
+	}
+}
+
+// TestBuildRefusesKeylessZone: rblwatch run refuses what config check
+// refuses of dnsbl.zones — a keyed zone enabled without its key, which
+// ConfiguredProviders leaves off (the daemon started, and the zone was never
+// queried) — before it takes the state's lock.
+func TestBuildRefusesKeylessZone(t *testing.T) {
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.HostName = "mx.example.org"
+	cfg.Log.Path = filepath.Join(dir, "mail.log")
+	cfg.State.Path = filepath.Join(dir, "state.db")
+	cfg.DNSBL.Zones.Enable = []string{"{key}.zen.dq.spamhaus.net"}
+	_, closeDeps, err := Build(context.Background(), cfg, zaptest.NewLogger(t), nil)
+	closeDeps()
+	if err == nil || !strings.Contains(err.Error(), "dnsbl.zones.enable: {key}.zen.dq.spamhaus.net needs a subscriber key") {
+		t.Fatalf("Build with a keyed zone enabled and no key: %v, want the zone refused", err)
+	}
+	if _, err := os.Stat(cfg.State.Path + ".lock"); err == nil {
+		t.Error("the state was locked before the configuration was refused")
 	}
 }

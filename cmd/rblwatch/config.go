@@ -10,6 +10,7 @@ import (
 
 	"github.com/rblwatch/rblwatch/classify"
 	"github.com/rblwatch/rblwatch/config"
+	"github.com/rblwatch/rblwatch/daemon"
 )
 
 // runConfig checks a configuration file, printing every problem with its
@@ -73,8 +74,9 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 }
 
 // configCheckCatalog loads catalog.file over the built-in catalog, as the
-// daemon does, and warns about zones that dnsbl.zones names but no
-// provider has. failed is set when the catalog file does not load.
+// daemon does, and reports what of dnsbl.zones it cannot do
+// (daemon.ZoneProblems). failed is set when the catalog file does not load
+// or a zone problem is an error.
 func configCheckCatalog(cfg *config.Config, path string) (problems []string, failed bool) {
 	cat, err := classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize)
 	var le *classify.LoadError
@@ -87,21 +89,13 @@ func configCheckCatalog(cfg *config.Config, path string) (problems []string, fai
 	case err != nil:
 		return []string{fmt.Sprintf("%s: %v", cfg.Catalog.File, err)}, true
 	}
-	known := map[string]bool{}
-	for _, p := range cat.Providers() {
-		for _, z := range p.Zones {
-			known[strings.ToLower(z.Name)] = true
+	for _, p := range daemon.ZoneProblems(cat, cfg.DNSBL) {
+		if p.Warning {
+			problems = append(problems, fmt.Sprintf("%s: %s: warning: %s", path, p.Key, p.Msg))
+		} else {
+			problems = append(problems, fmt.Sprintf("%s: %s: %s", path, p.Key, p.Msg))
+			failed = true
 		}
 	}
-	for _, l := range []struct {
-		key   string
-		zones []string
-	}{{"dnsbl.zones.enable", cfg.DNSBL.Zones.Enable}, {"dnsbl.zones.disable", cfg.DNSBL.Zones.Disable}} {
-		for _, z := range l.zones {
-			if !known[z] {
-				problems = append(problems, fmt.Sprintf("%s: %s: warning: %s is not a zone of the catalog", path, l.key, z))
-			}
-		}
-	}
-	return problems, false
+	return problems, failed
 }

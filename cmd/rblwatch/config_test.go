@@ -49,6 +49,10 @@ func TestConfigCheck(t *testing.T) {
 	missing := filepath.Join(dir, "missing.yaml")
 	zone := configCatalogZone(t)
 	zones := write("zones.yaml", "log: {path: "+logFile+"}\nnotify: {to: pm@example.com}\ndnsbl:\n  zones: {disable: [nosuch.example.org, "+zone+"]}\n")
+	// A keyed zone is queried only with its key: enabled without it, it
+	// did nothing, and config check said OK.
+	keyless := write("keyless.yaml", "log: {path: "+logFile+"}\nnotify: {to: pm@example.com}\ndnsbl:\n  zones: {enable: ['{key}.zen.dq.spamhaus.net', '{key}.combined.mail.abusix.zone']}\n")
+	keyed := write("keyed.yaml", "log: {path: "+logFile+"}\nnotify: {to: pm@example.com}\ndnsbl:\n  dqs_key: abcdefghijklmnopqrstuvwxyz\n  zones: {enable: ['{key}.zen.dq.spamhaus.net']}\n")
 
 	tests := []struct {
 		name string
@@ -70,6 +74,10 @@ func TestConfigCheck(t *testing.T) {
 		{"zones unknown to the catalog", []string{"check", "--config", zones},
 			zones + ": dnsbl.zones.disable: warning: nosuch.example.org is not a zone of the catalog\n" +
 				zones + ": OK\n", 0},
+		{"keyed zones without their keys", []string{"check", "--config", keyless},
+			keyless + ": dnsbl.zones.enable: {key}.zen.dq.spamhaus.net needs a subscriber key, and it is not queried without one: set dnsbl.dqs_key (with it, the keyed zones are used without naming them here)\n" +
+				keyless + ": dnsbl.zones.enable: {key}.combined.mail.abusix.zone needs a subscriber key, and it is not queried without one: set dnsbl.abusix_key (with it, the keyed zones are used without naming them here)\n", 2},
+		{"keyed zone with its key", []string{"check", "--config", keyed}, keyed + ": OK\n", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
