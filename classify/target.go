@@ -69,7 +69,13 @@ func findIP(b []byte) (ip string, masked bool) {
 		if end := scanV6(b, i); end > i {
 			s := string(b[i:end])
 			a, err := netip.ParseAddr(s)
-			if err == nil && a.Is6() && usable(a, b, i) && !excludedContext(b, i, s) {
+			// A receiver listening on a dual-stack socket names an IPv4
+			// client in its IPv4-mapped form ("[::ffff:203.0.113.9]"): the
+			// address is the IPv4 one, whose listing and incident it is
+			// (as a mapped address it split our listing into a second
+			// incident, looked up as an IPv6 address no list holds).
+			a = a.Unmap()
+			if err == nil && usable(a, b, i) && !excludedContext(b, i, s) {
 				if !a.IsPrivate() && !a.IsLinkLocalUnicast() {
 					return a.String(), false
 				}

@@ -89,6 +89,13 @@ func TestFindIP(t *testing.T) {
 		{"554 Service unavailable; Client host [server1.mail.com] blocked using Barracuda Reputation; http://bbl.barracudacentral.com/q.cgi?ip=192.168.1.1", "192.168.1.1", false},
 		{"554 rejected [10.0.0.5] via [fe80::1], client x.x.x.x", "", true},
 		{"554 rejected [fd00::5] for 2001:db8::25", "2001:db8::25", false},
+		// A dual-stack receiver names an IPv4 client in its IPv4-mapped
+		// form: the address is the IPv4 one (a mapped loopback is a DNSBL
+		// code, as 127.0.0.2 is; a mapped private one yields to a public).
+		{"554 5.7.1 Service unavailable; Client host [::ffff:203.0.113.9] blocked using zen.spamhaus.org", "203.0.113.9", false},
+		{"554 Client host [::FFFF:CB00:7109] blocked using b.barracudacentral.org", "203.0.113.9", false},
+		{"554 rejected: listed (::ffff:127.0.0.2), client [::ffff:198.51.100.4]", "198.51.100.4", false},
+		{"554 rejected [::ffff:10.0.0.5] for 198.51.100.4", "198.51.100.4", false},
 	} {
 		b := normalize(nil, tc.text, reply.Parse(tc.text).Code)
 		ip, masked := findIP(b)
@@ -133,6 +140,29 @@ func TestListed(t *testing.T) {
 		v := c.Classify(Input{Reply: reply.Parse(tc.text), SendingIP: tc.sending})
 		if v.Listed != tc.want {
 			t.Errorf("Listed = %q, want %q: %s", v.Listed, tc.want, tc.text)
+		}
+	}
+}
+
+// TestMappedIPv4ThroughMemo: a reply naming our IPv4 address in its
+// IPv4-mapped form lists the IPv4 address, through the memo as through
+// Classify, so that it and the plain form make one incident.
+func TestMappedIPv4ThroughMemo(t *testing.T) {
+	c := Default()
+	m := c.NewMemo()
+	for _, ip := range []string{"203.0.113.9", "198.51.100.77", "203.0.113.10"} {
+		for _, text := range []string{
+			"554 5.7.1 Service unavailable; Client host [" + ip + "] blocked using zen.spamhaus.org",
+			"554 5.7.1 Service unavailable; Client host [::ffff:" + ip + "] blocked using zen.spamhaus.org",
+		} {
+			in := InputFromText(text, "")
+			want := c.Classify(in)
+			if want.Listed != ip {
+				t.Errorf("Classify(%q).Listed = %q, want %s", text, want.Listed, ip)
+			}
+			if got := m.Classify(in).Clone(); got != want {
+				t.Errorf("Memo.Classify(%q) = %+v\nwant %+v", text, got, want)
+			}
 		}
 	}
 }
