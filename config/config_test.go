@@ -973,6 +973,15 @@ func TestLoad(t *testing.T) {
 		}) {
 			t.Errorf("missing files: %q", got)
 		}
+		// Each of log.paths too: a mistyped name said nothing, and that
+		// instance's log was never read.
+		present := write("postfix-out.log", "", 0o640)
+		c = write("c.yaml", "notify:\n  to: pm@example.com\nlog:\n  paths:\n    - "+present+"\n    - "+dir+"/postfix-inn.log\n", 0o600)
+		if got := loadProblems(t, c); !slices.Equal(got, []string{
+			c + ":6: log.paths[1]: warning: " + dir + "/postfix-inn.log does not exist (yet): it is read from its start once it does",
+		}) {
+			t.Errorf("missing file of log.paths: %q", got)
+		}
 		c = write("c.yaml", logKey+"notify:\n  to: pm@example.com\n  sendmail: "+notExec+"\n", 0o600)
 		if got := loadProblems(t, c); !slices.Equal(got, []string{
 			c + ":4: notify.sendmail: " + notExec + " is not an executable file",

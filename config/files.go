@@ -77,8 +77,13 @@ func (d *decoder) checkFiles(c *Config) {
 			if len(c.Log.Paths) > 0 {
 				key = fmt.Sprintf("log.paths[%d]", i)
 			}
-			if fi, err := d.files.Stat(p); err == nil && !fi.Mode().IsRegular() {
+			fi, err := d.files.Stat(p)
+			switch {
+			case err == nil && !fi.Mode().IsRegular():
 				d.errorf(key, "%s is not a regular file (%s): rblwatch follows a log file; read a pipe with log.stdin (rblwatch run < PIPE)", p, fileKind(fi.Mode()))
+			case len(c.Log.Paths) > 0 && errors.Is(err, fs.ErrNotExist):
+				// As for log.path (below): a mistyped name is read never.
+				d.warnf(key, "%s does not exist (yet): it is read from its start once it does", p)
 			}
 		}
 		// One file under two names (a link): followed twice, every line
