@@ -582,6 +582,14 @@ func (s *service) reload(cfg *config.Config) {
 		}
 		cat = c
 	}
+	// What config check and the start refuse of dnsbl.zones (a SIGHUP
+	// comes without systemd's config check too).
+	for _, p := range ZoneProblems(cat, cfg.DNSBL) {
+		if !p.Warning {
+			s.log.Error("reload refused: the configuration has errors", zap.String("problem", p.Key+": "+p.Msg))
+			return
+		}
+	}
 	res := s.resolver
 	if s.d.NewResolver != nil && (cfg.DNSBL.Resolver != s.cfg.DNSBL.Resolver || cfg.DNSBL.Timeout != s.cfg.DNSBL.Timeout) {
 		r, err := s.d.NewResolver(cfg.DNSBL)

@@ -159,6 +159,23 @@ func TestReloadCatalog(t *testing.T) {
 	}
 }
 
+// TestReloadRefusesKeylessZone: a reload (a SIGHUP, which need not come
+// through systemd's config check) refuses a keyed zone enabled without its
+// key, as config check and the start do, and keeps the zones it had.
+func TestReloadRefusesKeylessZone(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config()
+	h.reload = make(chan *config.Config)
+	h.start(cfg)
+	defer h.stop()
+	next := cfg.Clone()
+	next.DNSBL.Zones.Enable = []string{"{key}.zen.dq.spamhaus.net"}
+	h.reloadTo(next)
+	if h.logs.FilterMessage("reload refused: the configuration has errors").Len() != 1 {
+		t.Error("a keyed zone enabled without its key did not refuse the reload")
+	}
+}
+
 // TestReloadApplies: keys docs/config.md does not list as needing a
 // restart apply to the next notice after a reload (SIGHUP): one table row
 // per key, each checked on the notice of a refusal read after the reload.
