@@ -864,3 +864,36 @@ func TestRoleNoteNoRemoval(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeUnknownSender: a message whose sender the log did not name
+// (its queue line was not read: before the log read back, or never
+// written) is listed as from an unknown sender, not as from <> — the null
+// sender, which says the message was a bounce; a null sender the log named
+// stays <>.
+func TestComposeUnknownSender(t *testing.T) {
+	for _, tc := range []struct {
+		lang          string
+		unknown, null string
+	}{
+		{"en", "7D41A2B9F0 from an unknown sender to", "91C0FF3E12 from <> to"},
+		{"ja", "7D41A2B9F0 差出人 不明 宛先", "91C0FF3E12 差出人 <> 宛先"},
+	} {
+		inc := spamhausIncident()
+		inc.Status, inc.ClearedAt, inc.ClearedBy = incident.Cleared, t0.Add(4*time.Hour), "delivered"
+		inc.Messages = slices.Clone(inc.Messages)
+		inc.Messages[1].From, inc.Messages[1].FromKnown = "", false
+		n := Notice{Kind: KindCleared, Incident: inc, Provider: spamhausFixture(), Lang: tc.lang, Host: "mail.example.net"}
+		msg, err := Compose(n, testConfig(), t0, "<u@mail.example.net>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, _ := decodeBody(t, m)
+		if !strings.Contains(text, tc.unknown) || !strings.Contains(text, tc.null) || strings.Contains(text, "7D41A2B9F0 from <>") || strings.Contains(text, "7D41A2B9F0 差出人 <>") {
+			t.Errorf("%s: want %q and %q in the body:\n%s", tc.lang, tc.unknown, tc.null, text)
+		}
+	}
+}

@@ -890,6 +890,7 @@ func hostileNotice(lang string) Notice {
 		Messages: []incident.Message{{
 			QueueID:    "ABC" + inject,
 			From:       "<script>alert(2)</script>@example.net",
+			FromKnown:  true,
 			Recipients: []string{"bob@example.org" + inject, huge},
 			Fate:       incident.FateDeferred,
 			FirstSeen:  t0, LastSeen: t0,

@@ -252,11 +252,15 @@ type moreCounts struct {
 type messageView struct {
 	QueueID string
 	From    string
-	Login   string // SASL user that submitted it, if known
-	Client  string // submitting client, if known
-	To      string // up to showPerMessage recipients, comma-separated
-	MoreTo  int
-	Fate    string
+	// FromKnown says the log named the sender: From "" is then the null
+	// sender (a bounce), else the sender is unknown (its queue line was
+	// not read: before the log read back, or a line Postfix never wrote).
+	FromKnown bool
+	Login     string // SASL user that submitted it, if known
+	Client    string // submitting client, if known
+	To        string // up to showPerMessage recipients, comma-separated
+	MoreTo    int
+	Fate      string
 }
 
 type whoView struct {
@@ -650,13 +654,14 @@ func incidentView(n Notice, cfg Config, now time.Time, lang string, role classif
 		}
 		to, more := cleanList(m.Recipients, showPerMessage, maxField)
 		v.MsgList = append(v.MsgList, messageView{
-			QueueID: sanitize.Line(m.QueueID, 32),
-			From:    sanitize.Line(m.From, maxField),
-			Login:   sanitize.Line(m.Login, maxField),
-			Client:  sanitize.Line(m.Client, maxField),
-			To:      strings.Join(to, ", "),
-			MoreTo:  more,
-			Fate:    fateName(lang, m.Fate),
+			QueueID:   sanitize.Line(m.QueueID, 32),
+			From:      sanitize.Line(m.From, maxField),
+			FromKnown: m.FromKnown,
+			Login:     sanitize.Line(m.Login, maxField),
+			Client:    sanitize.Line(m.Client, maxField),
+			To:        strings.Join(to, ", "),
+			MoreTo:    more,
+			Fate:      fateName(lang, m.Fate),
 		})
 	}
 	v.More.Messages = max(0, len(inc.Messages)-showMessages) + inc.MoreMessages
