@@ -406,6 +406,17 @@ func TestParseProblems(t *testing.T) {
 		{"bad time zone", "notify: {to: pm@example.com}\nlog:\n  timezone: Mars/Olympus\n", []string{
 			`t.yaml:3: log.timezone: unknown time zone "Mars/Olympus": write Local, UTC or a zone such as Asia/Tokyo`,
 		}},
+		// message_retention's prune deletes delivered messages too: a
+		// longer delivered_retention kept them no longer.
+		{"delivered kept longer than the others", "notify: {to: pm@example.com}\nstate:\n  message_retention: 14d\n  delivered_retention: 30d\n", []string{
+			"t.yaml:4: state.delivered_retention: 30d is longer than state.message_retention (14d), which prunes delivered messages with the others: write at most 14d, or keep state.message_retention longer",
+		}},
+		{"delivered kept longer than everything", "notify: {to: pm@example.com}\nstate:\n  retention: 30d\n  message_retention: 0s\n  delivered_retention: 60d\n", []string{
+			"t.yaml:5: state.delivered_retention: 60d is longer than state.retention (30d), which prunes delivered messages with the others: write at most 30d, or keep state.retention longer",
+		}},
+		{"delivered retention within", "notify: {to: pm@example.com}\nstate:\n  message_retention: 14d\n  delivered_retention: 14d\n", nil},
+		{"default delivered retention over a short message retention", "notify: {to: pm@example.com}\nstate:\n  message_retention: 1d\n", nil},
+		{"delivered retention, everything kept", "notify: {to: pm@example.com}\nstate:\n  retention: 0s\n  message_retention: 0s\n  delivered_retention: 400d\n", nil},
 		{"short retention", "notify: {to: pm@example.com}\nstate:\n  retention: 2h\n", []string{
 			"t.yaml:3: state.retention: 2h is less than a day: write at least 1d, or 0 to keep everything",
 		}},

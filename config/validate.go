@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/netip"
@@ -155,6 +156,16 @@ func (d *decoder) validateState(s *State) {
 		if r.d != 0 && r.d < Day {
 			d.errorf(r.key, "%s is less than a day: write at least 1d, or 0 to keep everything", FormatDuration(r.d))
 		}
+	}
+	// The prune of message_retention deletes every message that left the
+	// queue before its cutoff, those delivered at the first attempt too
+	// (track.PruneMessages): delivered_retention can only be shorter.
+	if msgs := cmp.Or(s.MessageRetention, s.Retention); msgs > 0 && s.DeliveredRetention > msgs && d.set("state.delivered_retention") {
+		key := "state.message_retention"
+		if s.MessageRetention == 0 {
+			key = "state.retention"
+		}
+		d.errorf("state.delivered_retention", "%s is longer than %s (%s), which prunes delivered messages with the others: write at most %s, or keep %s longer", FormatDuration(s.DeliveredRetention), key, FormatDuration(msgs), FormatDuration(msgs), key)
 	}
 }
 
