@@ -420,6 +420,12 @@ func TestParseProblems(t *testing.T) {
 		{"short retention", "notify: {to: pm@example.com}\nstate:\n  retention: 2h\n", []string{
 			"t.yaml:3: state.retention: 2h is less than a day: write at least 1d, or 0 to keep everything",
 		}},
+		// 0 keeps everything only for state.retention: the others' 0 is
+		// the one before's duration.
+		{"short message retentions", "notify: {to: pm@example.com}\nstate:\n  message_retention: 2h\n  delivered_retention: 1h\n", []string{
+			"t.yaml:3: state.message_retention: 2h is less than a day: write at least 1d, or 0 for as long as state.retention",
+			"t.yaml:4: state.delivered_retention: 1h is less than a day: write at least 1d, or 0 for as long as state.message_retention",
+		}},
 		{"relative state path", "notify: {to: pm@example.com}\nstate:\n  path: state.db\n", []string{
 			"t.yaml:3: state.path: warning: a relative path is resolved against the daemon's working directory (/ under systemd)",
 		}},

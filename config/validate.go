@@ -150,11 +150,16 @@ func (d *decoder) validateState(s *State) {
 		d.warnf("state.path", "a relative path is resolved against the daemon's working directory (/ under systemd)")
 	}
 	for _, r := range []struct {
-		key string
-		d   time.Duration
-	}{{"state.retention", s.Retention}, {"state.message_retention", s.MessageRetention}, {"state.delivered_retention", s.DeliveredRetention}} {
+		key  string
+		d    time.Duration
+		zero string // what 0 means
+	}{
+		{"state.retention", s.Retention, "to keep everything"},
+		{"state.message_retention", s.MessageRetention, "for as long as state.retention"},
+		{"state.delivered_retention", s.DeliveredRetention, "for as long as state.message_retention"},
+	} {
 		if r.d != 0 && r.d < Day {
-			d.errorf(r.key, "%s is less than a day: write at least 1d, or 0 to keep everything", FormatDuration(r.d))
+			d.errorf(r.key, "%s is less than a day: write at least 1d, or 0 %s", FormatDuration(r.d), r.zero)
 		}
 	}
 	// The prune of message_retention deletes every message that left the
