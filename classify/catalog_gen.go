@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32 of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0x8749ea73
+const builtinSum = 0xcbce3961
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -6493,12 +6493,19 @@ var builtinDocument = &document{
 						line: 4069,
 					},
 					{
-						ID: "netease-ip-in-blacklist",
+						ID:       "netease-ip-in-blacklist",
+						Priority: 55,
 						Any: []string{
 							"ip in blacklist",
 						},
 						Regex: "^ip in blacklist[\\s.]*$",
-						Found: "code",
+						Hosts: []string{
+							"163.com",
+							"126.com",
+							"yeah.net",
+							"netease.com",
+							"188.com",
+						},
 						Samples: []string{
 							"554 IP in blacklist",
 						},
@@ -6525,7 +6532,7 @@ var builtinDocument = &document{
 							"554 HL:IPB 该IP不在网易允许的发送地址列表里",
 						},
 						src:  "catalog.yaml",
-						line: 4095,
+						line: 4101,
 					},
 				},
 			},
@@ -6580,7 +6587,7 @@ var builtinDocument = &document{
 							"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 						},
 						src:  "catalog.yaml",
-						line: 4131,
+						line: 4137,
 					},
 				},
 			},
@@ -6710,7 +6717,7 @@ var builtinDocument = &document{
 							"554 5.7.1 Your message was rejected. See http://pomoc.poczta.interia.pl/antispam,ip,ip_serwera",
 						},
 						src:  "catalog.yaml",
-						line: 4224,
+						line: 4230,
 					},
 					{
 						ID: "interia-ip-wording",
@@ -6722,7 +6729,7 @@ var builtinDocument = &document{
 							"550 IP address (192.0.2.1) of the server handling your email has been labeled as a source of spam. Our mail users are moving majority of emails delivered from this IP address to spam folder. To protect our users Your email has been rejected.",
 						},
 						src:  "catalog.yaml",
-						line: 4235,
+						line: 4241,
 					},
 					{
 						ID: "interia",
@@ -6735,7 +6742,7 @@ var builtinDocument = &document{
 							"450 4.7.1 Twój serwer poczty 192.0.2.1 został tymczasowo zablokowany za spam",
 						},
 						src:  "catalog.yaml",
-						line: 4241,
+						line: 4247,
 					},
 				},
 			},
@@ -6774,7 +6781,7 @@ var builtinDocument = &document{
 							"554 Your IP-address is blacklisted, see https://mail.i.ua/err/9/",
 						},
 						src:  "catalog.yaml",
-						line: 4264,
+						line: 4270,
 					},
 				},
 			},
@@ -6815,7 +6822,7 @@ var builtinDocument = &document{
 							"550 Blocked. Write blockedbyearthlink@abuse.earthlink.net",
 						},
 						src:  "catalog.yaml",
-						line: 4287,
+						line: 4293,
 					},
 				},
 			},
@@ -6854,7 +6861,7 @@ var builtinDocument = &document{
 							"550 Mail from refused. UNL. Please go to http://postmaster.usa.net for an explanation.",
 						},
 						src:  "catalog.yaml",
-						line: 4314,
+						line: 4320,
 					},
 				},
 			},
@@ -6898,7 +6905,7 @@ var builtinDocument = &document{
 							"554 IP reject",
 						},
 						src:  "catalog.yaml",
-						line: 4340,
+						line: 4346,
 					},
 				},
 			},
@@ -6947,7 +6954,7 @@ var builtinDocument = &document{
 							"554 IP in blacklist",
 						},
 						src:  "catalog.yaml",
-						line: 4372,
+						line: 4378,
 					},
 				},
 			},
@@ -6994,7 +7001,7 @@ var builtinDocument = &document{
 							"554 Access denied - Under investigation for spam abuse. Contact your email provider for more info",
 						},
 						src:  "catalog.yaml",
-						line: 4410,
+						line: 4416,
 					},
 				},
 			},
@@ -7386,7 +7393,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Message rejected due to sender IP reputation",
 						},
 						src:  "catalog.yaml",
-						line: 4699,
+						line: 4705,
 					},
 				},
 			},
@@ -7436,7 +7443,7 @@ var builtinDocument = &document{
 							"docomo: 大量の宛先不明メールを送信しているため受信ブロックしています",
 						},
 						src:  "catalog.yaml",
-						line: 4740,
+						line: 4746,
 					},
 				},
 			},
@@ -7595,7 +7602,7 @@ var builtinDocument = &document{
 							"550",
 						},
 						src:  "catalog.yaml",
-						line: 4850,
+						line: 4856,
 					},
 				},
 			},
@@ -7716,7 +7723,7 @@ var builtinDocument = &document{
 							"550 Rejected by blackberry.example.net",
 						},
 						src:  "catalog.yaml",
-						line: 4940,
+						line: 4946,
 					},
 					{
 						ID:       "unknown-blocked-see",
@@ -7741,7 +7748,7 @@ var builtinDocument = &document{
 							"550 Message rejected - see http://example.org/policy",
 						},
 						src:  "catalog.yaml",
-						line: 4964,
+						line: 4970,
 					},
 					{
 						ID:       "unknown-appliance-sender-block",
@@ -7763,7 +7770,7 @@ var builtinDocument = &document{
 							"550 Sender blocked",
 						},
 						src:  "catalog.yaml",
-						line: 4981,
+						line: 4987,
 					},
 					{
 						ID:       "unknown-unwelcome-connection",
@@ -7781,7 +7788,7 @@ var builtinDocument = &document{
 							"554 Unwelcome connection rejected (3)",
 						},
 						src:  "catalog.yaml",
-						line: 5003,
+						line: 5009,
 					},
 					{
 						ID:       "unknown-james-dnsrbl",
@@ -7794,7 +7801,7 @@ var builtinDocument = &document{
 							"530 5.7.1 Rejected: unauthenticated e-mail from 192.0.2.1 is restricted. Contact the postmaster for details.",
 						},
 						src:  "catalog.yaml",
-						line: 5023,
+						line: 5029,
 					},
 					{
 						ID:       "unknown-reputation-linked",
@@ -7838,7 +7845,7 @@ var builtinDocument = &document{
 							"550 Rejected for policy reasons: content or reputation problems. See https://postmaster.example.org",
 						},
 						src:  "catalog.yaml",
-						line: 5034,
+						line: 5040,
 					},
 					{
 						ID:       "unknown-greeting-refusal",
@@ -7946,7 +7953,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Access denied: invalid HELO name",
 						},
 						src:  "catalog.yaml",
-						line: 5060,
+						line: 5066,
 					},
 					{
 						ID:       "unknown-greeting",
@@ -8014,7 +8021,7 @@ var builtinDocument = &document{
 							"550 5.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]",
 						},
 						src:  "catalog.yaml",
-						line: 5084,
+						line: 5090,
 					},
 				},
 			},
@@ -8043,7 +8050,7 @@ var builtinDocument = &document{
 					"550 Unknown user aaa@docomo.ne.jp",
 				},
 				src:  "catalog.yaml",
-				line: 8158,
+				line: 8164,
 			},
 			{
 				ID:       "own-account-restricted",
@@ -8078,7 +8085,7 @@ var builtinDocument = &document{
 					"550 5.7.705 Access denied, tenant has exceeded threshold",
 				},
 				src:  "catalog.yaml",
-				line: 8191,
+				line: 8197,
 			},
 			{
 				ID:       "docomo-line-too-long",
@@ -8102,7 +8109,7 @@ var builtinDocument = &document{
 					"500 Line Too Long",
 				},
 				src:  "catalog.yaml",
-				line: 8206,
+				line: 8212,
 			},
 			{
 				ID:       "softbank-unknown-user",
@@ -8131,7 +8138,7 @@ var builtinDocument = &document{
 					"550 Invalid recipient: <this-user-does-not-exist-on-the-server@k.vodafone.ne.jp>",
 				},
 				src:  "catalog.yaml",
-				line: 8221,
+				line: 8227,
 			},
 			{
 				ID:       "docomo-recipient-limit",
@@ -8155,7 +8162,7 @@ var builtinDocument = &document{
 					"552 Too many recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8238,
+				line: 8244,
 			},
 			{
 				ID:       "kddi-filtered",
@@ -8184,7 +8191,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8253,
+				line: 8259,
 			},
 			{
 				ID:       "yahoojp-unknown-user",
@@ -8208,7 +8215,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd This user doesn't have a yahoo.co.jp account",
 				},
 				src:  "catalog.yaml",
-				line: 8272,
+				line: 8278,
 			},
 			{
 				ID:       "jp-carrier-connection",
@@ -8242,7 +8249,7 @@ var builtinDocument = &document{
 					"connect to mfsmax.docomo.ne.jp[203.138.181.112]:25: Connection timed out",
 				},
 				src:  "catalog.yaml",
-				line: 8291,
+				line: 8297,
 			},
 			{
 				ID:       "kddi-unknown-user",
@@ -8267,7 +8274,7 @@ var builtinDocument = &document{
 					"550 <x@ezweb.ne.jp>: User unknown",
 				},
 				src:  "catalog.yaml",
-				line: 8312,
+				line: 8318,
 			},
 			{
 				ID:       "antispam-engine-verdict",
@@ -8282,7 +8289,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Symantec Anti-Spam Engine has blocked this message",
 				},
 				src:  "catalog.yaml",
-				line: 8328,
+				line: 8334,
 			},
 			{
 				ID:       "greylist",
@@ -8320,7 +8327,7 @@ var builtinDocument = &document{
 					"23.129.64.216 is not yet authorized to deliver mail from <a@example.org> to <b@example.com>. Please try later.",
 				},
 				src:  "catalog.yaml",
-				line: 8340,
+				line: 8346,
 			},
 			{
 				ID:       "dnsbl-lookup-failure",
@@ -8334,7 +8341,7 @@ var builtinDocument = &document{
 					"451 Temporary lookup failure of example.org at rhsbl.example.net",
 				},
 				src:  "catalog.yaml",
-				line: 8362,
+				line: 8368,
 			},
 			{
 				ID:       "dnsbl-query-error",
@@ -8382,7 +8389,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8374,
+				line: 8380,
 			},
 			{
 				ID:       "tls-required",
@@ -8415,7 +8422,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8399,
+				line: 8405,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8441,7 +8448,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8409,
+				line: 8415,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8517,7 +8524,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8428,
+				line: 8434,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8531,7 +8538,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8455,
+				line: 8461,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8545,7 +8552,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8466,
+				line: 8472,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8559,7 +8566,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8475,
+				line: 8481,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8580,7 +8587,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8488,
+				line: 8494,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8596,7 +8603,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8497,
+				line: 8503,
 			},
 			{
 				ID:       "auth",
@@ -8641,7 +8648,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8506,
+				line: 8512,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8666,7 +8673,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8523,
+				line: 8529,
 			},
 			{
 				ID:       "content-spam",
@@ -8756,7 +8763,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8540,
+				line: 8546,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8773,7 +8780,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8558,
+				line: 8564,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8787,7 +8794,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8576,
+				line: 8582,
 			},
 			{
 				ID:       "content-ube",
@@ -8801,7 +8808,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8588,
+				line: 8594,
 			},
 			{
 				ID:       "content-virus",
@@ -8862,7 +8869,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8596,
+				line: 8602,
 			},
 			{
 				ID:       "content-worm",
@@ -8912,7 +8919,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8617,
+				line: 8623,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8929,7 +8936,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8635,
+				line: 8641,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8943,7 +8950,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8656,
+				line: 8662,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8957,7 +8964,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8663,
+				line: 8669,
 			},
 			{
 				ID:       "ratelimit",
@@ -9076,7 +9083,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8671,
+				line: 8677,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -9099,7 +9106,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8706,
+				line: 8712,
 			},
 			{
 				ID:       "relay-denied",
@@ -9152,7 +9159,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8718,
+				line: 8724,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9222,7 +9229,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8737,
+				line: 8743,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9285,7 +9292,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8771,
+				line: 8777,
 			},
 			{
 				ID:       "helo-identity",
@@ -9327,7 +9334,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8806,
+				line: 8812,
 			},
 			{
 				ID:       "message-size",
@@ -9351,7 +9358,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8824,
+				line: 8830,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9420,7 +9427,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8836,
+				line: 8842,
 			},
 			{
 				ID:       "sender-domain",
@@ -9458,7 +9465,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8856,
+				line: 8862,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9516,7 +9523,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8866,
+				line: 8872,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9553,7 +9560,7 @@ var builtinDocument = &document{
 					"The number of messages in recipient's mailbox exceeded the local limit.",
 				},
 				src:  "catalog.yaml",
-				line: 8876,
+				line: 8882,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9568,7 +9575,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8889,
+				line: 8895,
 			},
 			{
 				ID:       "disabled-account",
@@ -9594,7 +9601,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8905,
+				line: 8911,
 			},
 			{
 				ID:       "local-policy",
@@ -9644,7 +9651,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8912,
+				line: 8918,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9674,7 +9681,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8927,
+				line: 8933,
 			},
 			{
 				ID:       "network",
@@ -9731,7 +9738,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8936,
+				line: 8942,
 			},
 			{
 				ID:       "code-recipient",
@@ -9751,7 +9758,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8954,
+				line: 8960,
 			},
 			{
 				ID:       "code-auth",
@@ -9775,7 +9782,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8962,
+				line: 8968,
 			},
 			{
 				ID:       "code-network",
@@ -9802,7 +9809,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8969,
+				line: 8975,
 			},
 			{
 				ID:       "code-size",
@@ -9817,7 +9824,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8977,
+				line: 8983,
 			},
 		},
 		Categories: []CategoryInfo{
@@ -16358,7 +16365,7 @@ var builtinDocument = &document{
 				"connect to mx.example.com[192.0.2.1]:25: Connection refused",
 			},
 			src:  "catalog.yaml",
-			line: 5118,
+			line: 5124,
 		},
 	},
 	providers: []providerInfo{
@@ -17910,7 +17917,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4117,
+			line: 4123,
 			keys: []string{
 				"id",
 				"name",
@@ -17925,7 +17932,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4150,
+			line: 4156,
 			keys: []string{
 				"id",
 				"name",
@@ -17941,7 +17948,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4169,
+			line: 4175,
 			keys: []string{
 				"id",
 				"name",
@@ -17957,7 +17964,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4194,
+			line: 4200,
 			keys: []string{
 				"id",
 				"name",
@@ -17972,23 +17979,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4209,
-			keys: []string{
-				"id",
-				"name",
-				"kind",
-				"names",
-				"hosts",
-				"domains",
-				"self_service",
-				"removal",
-				"meaning",
-				"advice",
-				"rules",
-			},
-		},
-		{
-			line: 4249,
+			line: 4215,
 			keys: []string{
 				"id",
 				"name",
@@ -18004,7 +17995,23 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4272,
+			line: 4255,
+			keys: []string{
+				"id",
+				"name",
+				"kind",
+				"names",
+				"hosts",
+				"domains",
+				"self_service",
+				"removal",
+				"meaning",
+				"advice",
+				"rules",
+			},
+		},
+		{
+			line: 4278,
 			keys: []string{
 				"id",
 				"name",
@@ -18020,7 +18027,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4299,
+			line: 4305,
 			keys: []string{
 				"id",
 				"name",
@@ -18036,7 +18043,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4325,
+			line: 4331,
 			keys: []string{
 				"id",
 				"name",
@@ -18051,7 +18058,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4356,
+			line: 4362,
 			keys: []string{
 				"id",
 				"name",
@@ -18068,7 +18075,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4387,
+			line: 4393,
 			keys: []string{
 				"id",
 				"name",
@@ -18086,7 +18093,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4419,
+			line: 4425,
 			keys: []string{
 				"id",
 				"name",
@@ -18101,7 +18108,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4442,
+			line: 4448,
 			keys: []string{
 				"id",
 				"name",
@@ -18117,7 +18124,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4458,
+			line: 4464,
 			keys: []string{
 				"id",
 				"name",
@@ -18134,7 +18141,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4475,
+			line: 4481,
 			keys: []string{
 				"id",
 				"name",
@@ -18150,7 +18157,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4491,
+			line: 4497,
 			keys: []string{
 				"id",
 				"name",
@@ -18166,7 +18173,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4507,
+			line: 4513,
 			keys: []string{
 				"id",
 				"name",
@@ -18181,7 +18188,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4523,
+			line: 4529,
 			keys: []string{
 				"id",
 				"name",
@@ -18195,7 +18202,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4537,
+			line: 4543,
 			keys: []string{
 				"id",
 				"name",
@@ -18212,7 +18219,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4567,
+			line: 4573,
 			keys: []string{
 				"id",
 				"name",
@@ -18227,7 +18234,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4590,
+			line: 4596,
 			keys: []string{
 				"id",
 				"name",
@@ -18242,7 +18249,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4614,
+			line: 4620,
 			keys: []string{
 				"id",
 				"name",
@@ -18257,7 +18264,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4643,
+			line: 4649,
 			keys: []string{
 				"id",
 				"name",
@@ -18273,7 +18280,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4667,
+			line: 4673,
 			keys: []string{
 				"id",
 				"name",
@@ -18291,7 +18298,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4716,
+			line: 4722,
 			keys: []string{
 				"id",
 				"name",
@@ -18308,7 +18315,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4750,
+			line: 4756,
 			keys: []string{
 				"id",
 				"name",
@@ -18322,7 +18329,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4768,
+			line: 4774,
 			keys: []string{
 				"id",
 				"name",
@@ -18336,7 +18343,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4786,
+			line: 4792,
 			keys: []string{
 				"id",
 				"name",
@@ -18350,7 +18357,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4816,
+			line: 4822,
 			keys: []string{
 				"id",
 				"name",
@@ -18364,7 +18371,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4836,
+			line: 4842,
 			keys: []string{
 				"id",
 				"name",
@@ -18379,7 +18386,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4878,
+			line: 4884,
 			keys: []string{
 				"id",
 				"name",
@@ -18393,7 +18400,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4892,
+			line: 4898,
 			keys: []string{
 				"id",
 				"name",
@@ -18407,7 +18414,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4906,
+			line: 4912,
 			keys: []string{
 				"id",
 				"name",
@@ -18421,7 +18428,7 @@ var builtinDocument = &document{
 			},
 		},
 		{
-			line: 4925,
+			line: 4931,
 			keys: []string{
 				"id",
 				"name",

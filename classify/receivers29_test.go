@@ -3,10 +3,11 @@ package classify
 import "testing"
 
 // Issue 14, twenty-third round: two attributions by the host that
-// refused us. A bare "IP in blacklist" is NetEase's code
-// (netease-ip-in-blacklist), but from Sina's own mail host it is Sina's
-// refusal, not NetEase's relayed by Sina (and from Tencent's, whose
-// Exmail gives the words with its help page, Tencent's). NetEase's "554 HL:IPB" carries,
+// refused us. A bare "IP in blacklist" from NetEase's own mail host is
+// NetEase's (netease-ip-in-blacklist), from Sina's it is Sina's refusal,
+// not NetEase's relayed by Sina (and from Tencent's, whose Exmail gives
+// the words with its help page, Tencent's); rules32: with no host or
+// another's, the words alone are an unknown receiver's list. NetEase's "554 HL:IPB" carries,
 // in NetEase's own table of refusal codes, the gloss of its "554 IP in
 // blacklist": from NetEase's own mail hosts it is NetEase's block; the
 // text alone, which NetEase-based resellers give for their allow-list
@@ -22,9 +23,9 @@ var hostAttributionFamilies = []familyRow{
 	{"tencent host", "host mx3.qq.com[183.3.225.42] said: 550 IP in blacklist (in reply to RCPT TO command)", Blocklist, "tencent"},
 	{"tencent host", "host mxbiz1.qq.com[183.3.225.42] said: 550 IP in blacklist. (in reply to MAIL FROM command)", Blocklist, "tencent"},
 	{"look-alike", "host mx3.qq.com[183.3.225.42] said: 550 Mailbox not found or access denied (in reply to RCPT TO command)", Other, ""},
-	{"netease", "554 IP in blacklist", Blocklist, "netease"},
+	{"no host", "554 IP in blacklist", Blocklist, ""},
 	{"netease", "host 163mx01.mxmail.netease.com[220.181.14.141] said: 554 IP in blacklist (in reply to RCPT TO command)", Blocklist, "netease"},
-	{"netease", "host mx.163.com.example.org[192.0.2.9] said: 554 IP in blacklist (in reply to RCPT TO command)", Blocklist, "netease"},
+	{"look-alike host", "host mx.163.com.example.org[192.0.2.9] said: 554 IP in blacklist (in reply to RCPT TO command)", Blocklist, ""},
 	{"netease host", "host 163mx01.mxmail.netease.com[220.181.14.141] said: 554 HL:IPB 该IP不在网易允许的发送地址列表里 (in reply to RCPT TO command)", Blocklist, "netease"},
 	{"netease host", "host 126mx00.mxmail.netease.com[220.181.15.111] said: 554 HL:IPB 126 mx0,QMCowEDpLkzKSrBk 1689275082 (in reply to MAIL FROM command)", Blocklist, "netease"},
 	{"netease host", "host mx.yeah.net[220.181.14.141] refused to talk to me: 554 HL:IPB", Blocklist, "netease"},

@@ -70,9 +70,12 @@ func TestReceiverCodes(t *testing.T) {
 		{"SFR error codes (x02: viruses)", "421 4.7.1 SFR_IN_302 Service refused due to bad behavior - Too many virus messages", "sfr", Blocklist, FoundCode},
 		{"SFR error codes (x05: volume)", "450 4.7.1 SFR_IN_105 Service refused - Too many messages", "", RateLimit, ""},
 		{"SFR error codes (x03: protocol errors)", "421 4.7.0 SFR_IN_203 Service refused - SMTP protocol errors", "", "", ""},
-		// NetEase's bare "IP in blacklist"; the same words linking to
-		// another receiver's help page are that receiver's.
-		{"NetEase reply codes (IP in blacklist)", "554 IP in blacklist", "netease", Blocklist, FoundCode},
+		// A bare "IP in blacklist" is NetEase's only from NetEase's own
+		// mail host (rules32_test.go); the words alone name no one
+		// (rules32: they were NetEase's "by a reply code"). The same
+		// words linking to another receiver's help page are that
+		// receiver's.
+		{"bare IP in blacklist (no host)", "554 IP in blacklist", Unknown, Blocklist, FoundGeneric},
 		{"QQ Mail help page (url)", "550 IP in blacklist http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728", "tencent", Blocklist, FoundURL},
 		// A receiver called by its mail domain after "blocked by" is that
 		// receiver, not a DNS list of that name.
