@@ -264,6 +264,13 @@ func (c *Catalog) read(text []byte, in *Input, sc *scratch, f *facts) {
 		f.urlDNSBL = c.listPageProvider(text)
 		if hit.r.Found == "" {
 			f.found = c.howFound(text, sc.hits, hit.prov)
+			// A rule that asks for the receiver's own mail host (its
+			// hosts), in a reply that neither names the receiver nor
+			// links to it, knew the receiver by that host, not by its
+			// words ("550 IP in blacklist" from mx3.qq.com; rules32).
+			if f.found == FoundWording && len(hit.hosts) > 0 {
+				f.found = FoundRelay
+			}
 		}
 	}
 }

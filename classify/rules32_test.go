@@ -1,6 +1,9 @@
 package classify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // rules32: three readings that did not generalise, found with a hundred
 // replies from public sources the repository never held (their texts are
@@ -23,3 +26,42 @@ var bareBlacklistFamilies = []familyRow{
 }
 
 func TestBareBlacklistFamilies(t *testing.T) { checkFamilies(t, bareBlacklistFamilies) }
+
+// A receiver's rule that asks for its own mail host, in a reply that
+// neither names the receiver nor links to it, found the receiver by that
+// host: explain says so (found "relay"), not "by wording".
+func TestFoundByHost(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text, host, provider, found string
+	}{
+		{"550 IP in blacklist", "mx3.qq.com", "tencent", FoundRelay},
+		{"554 IP in blacklist", "mx.sina.com", "sina", FoundRelay},
+		{"554 IP in blacklist", "163mx01.mxmail.netease.com", "netease", FoundRelay},
+		{"550 IP in blacklist http://service.exmail.qq.com/cgi-bin/help?id=1", "mx3.qq.com", "tencent", FoundURL},
+		{"554 IP in blacklist", "", Unknown, FoundGeneric},
+		// (a rule that asks for no host keeps its own finding)
+		{"550 Mail rejected by Windows Live Hotmail for policy reasons. SC-001", "", "microsoft", ""},
+	} {
+		in := InputFromText(tc.text, "")
+		in.RemoteHost = tc.host
+		v := c.Classify(in)
+		if v.Provider != tc.provider || tc.found != "" && v.Found != tc.found {
+			t.Errorf("%q from %q: %s found %q (rule %s), want %s found %q", tc.text, tc.host, v.Provider, v.Found, v.Rule, tc.provider, tc.found)
+		}
+		if tc.found == "" && v.Found == FoundRelay {
+			t.Errorf("%q: found %q by a host it was not given", tc.text, v.Found)
+		}
+		if tc.found == FoundRelay {
+			e := c.Explain(v, "en", "")
+			if !strings.Contains(e.FoundNote, "mail host") {
+				t.Errorf("%q from %q: explain says %q", tc.text, tc.host, e.FoundNote)
+			}
+		}
+	}
+	// The log's form gives the host too.
+	v := c.Classify(InputFromText("host mx3.qq.com[183.3.225.42] said: 550 IP in blacklist (in reply to RCPT TO command)", ""))
+	if v.Provider != "tencent" || v.Found != FoundRelay {
+		t.Errorf("pasted log line: %s found %q, want tencent found relay", v.Provider, v.Found)
+	}
+}
