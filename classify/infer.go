@@ -383,18 +383,16 @@ func contactAt(text []byte, at, end int) bool {
 	}
 	// before it: the words of its clause, the nearest last
 	before := bytes.TrimRight(text[:s], " <([\"'")
-	cs := max(0, len(before)-120)
-	for i := len(before) - 1; i >= cs; i-- {
-		if c := before[i]; c == ';' || c == '!' || c == '?' || c == '(' || c == ')' || c == '.' && i+1 < len(before) && before[i+1] == ' ' {
-			cs = i + 1
-			break
-		}
-		if before[i] == 0xe3 && bytes.HasPrefix(before[i:], []byte("。")) {
-			cs = i + len("。")
-			break
-		}
-	}
+	cs := clauseStart(before)
 	clause := bytes.TrimLeft(before[cs:], " ")
+	// "Questions? postmaster@…", "Need help? abuse@…": the address is the
+	// whole clause after a question or an exclamation, whose words offer
+	// it (words; rules32).
+	words := clause
+	if len(clause) == 0 && cs > 0 && (before[cs-1] == '?' || before[cs-1] == '!') {
+		q := bytes.TrimRight(before[:cs-1], " ?!")
+		words = bytes.TrimLeft(q[clauseStart(q):], " ")
+	}
 	for _, w := range envelopeWords {
 		if bytes.HasSuffix(clause, w) && !wordBefore(clause, len(clause)-len(w)) {
 			return false
@@ -416,24 +414,24 @@ func contactAt(text []byte, at, end int) bool {
 		return true
 	}
 	// the words of the clause, and the imperative "mail postmaster@…"
-	for k := 0; k < len(clause); {
-		for k < len(clause) && !isLetter(clause[k]) && clause[k] < utf8.RuneSelf {
+	for k := 0; k < len(words); {
+		for k < len(words) && !isLetter(words[k]) && words[k] < utf8.RuneSelf {
 			k++
 		}
 		j := k
-		for j < len(clause) && (isLetter(clause[j]) || clause[j] == '-' || clause[j] >= utf8.RuneSelf) {
+		for j < len(words) && (isLetter(words[j]) || words[j] == '-' || words[j] >= utf8.RuneSelf) {
 			j++
 		}
-		if contactWords[string(clause[k:j])] {
+		if contactWords[string(words[k:j])] {
 			return true
 		}
-		if w := string(clause[k:j]); j >= len(clause) && (w == "mail" || w == "email" || w == "e-mail") && len(lead) > len(w) {
+		if w := string(words[k:j]); j >= len(words) && len(clause) > 0 && (w == "mail" || w == "email" || w == "e-mail") && len(lead) > len(w) {
 			return true // "… mail postmaster@example.net" (not "Mail addr refused")
 		}
 		k = j
 	}
 	for _, w := range contactScripts {
-		if bytes.Contains(clause, w) {
+		if bytes.Contains(words, w) {
 			return true
 		}
 	}
@@ -530,6 +528,22 @@ var envelopeWords = [][]byte{[]byte("for"), []byte("to="), []byte("from="), []by
 var envelopeClauses = [][]byte{[]byte("mail to"), []byte("message to"), []byte("messages to"), []byte("email to"), []byte("e-mail to"),
 	[]byte("mail for"), []byte("message for"), []byte("mail"), []byte("email"), []byte("e-mail")}
 
+// clauseStart returns where the last clause of b begins, within its last
+// 120 bytes: after a ';', '!', '?', a parenthesis, a full stop before a
+// space or an ideographic full stop.
+func clauseStart(b []byte) int {
+	cs := max(0, len(b)-120)
+	for i := len(b) - 1; i >= cs; i-- {
+		if c := b[i]; c == ';' || c == '!' || c == '?' || c == '(' || c == ')' || c == '.' && i+1 < len(b) && b[i+1] == ' ' {
+			return i + 1
+		}
+		if b[i] == 0xe3 && bytes.HasPrefix(b[i:], []byte("。")) {
+			return i + len("。")
+		}
+	}
+	return cs
+}
+
 // contactWords, in the clause before a mail address, offer it as a
 // contact.
 var contactWords = map[string]bool{
@@ -542,6 +556,8 @@ var contactWords = map[string]bool{
 	"kontakt": true, "kontaktieren": true, "wenden": true, "schreiben": true, "contactez": true, "contacter": true, "écrivez": true,
 	"écrire": true, "contacte": true, "contacto": true, "escriba": true, "escribe": true, "contatta": true, "contattare": true,
 	"contattaci": true, "scrivere": true, "scrivi": true, "napisz": true, "contato": true,
+	// a question invited ("Fragen? …", "Domande? …"; rules32)
+	"fragen": true, "preguntas": true, "domande": true, "pytania": true,
 }
 
 // contactScripts are contact words of scripts without spaces, and

@@ -27,6 +27,23 @@ var bareBlacklistFamilies = []familyRow{
 
 func TestBareBlacklistFamilies(t *testing.T) { checkFamilies(t, bareBlacklistFamilies) }
 
+// An address right after a question or an exclamation is offered by it:
+// "Questions? someone@…" asks us to write there, as "Questions: …" and
+// "For questions contact …" do. A recipient quoted after one is not.
+var questionContactFamilies = []familyRow{
+	{"question", "550 5.7.1 Your IP 203.0.113.9 is blacklisted. Questions? mailops@comcast.net", Blocklist, "comcast"},
+	{"question", "554 Sending address 203.0.113.9 blocked for abuse. Any questions? team@gmx.net", Blocklist, "gmx"},
+	{"question", "550 Your IP 203.0.113.9 is on our blocklist. Need help? desk@t-online.de", Blocklist, "tonline"},
+	{"question", "550 Ihre IP 203.0.113.9 ist gesperrt. Fragen? team@web.de", Blocklist, "gmx"},
+	{"question", "550 Il tuo IP 203.0.113.9 è bloccato. Domande? team@libero.it", Blocklist, "italiaonline"},
+	{"exclamation", "550 Your IP 203.0.113.9 is blacklisted. Questions! mailops@comcast.net", Blocklist, "comcast"},
+	{"no offer", "550 Your IP 203.0.113.9 is blacklisted. Really? bob@gmx.net", Blocklist, ""},
+	{"no offer", "550 Your IP 203.0.113.9 is blacklisted. Sorry! bob@comcast.net", Blocklist, ""},
+	{"recipient", "host mx.example.org[192.0.2.9] said: 550 5.7.1 Questions? <bob@gmx.net>: your IP 203.0.113.9 is blacklisted (in reply to RCPT TO command)", Blocklist, ""},
+}
+
+func TestQuestionContactFamilies(t *testing.T) { checkFamilies(t, questionContactFamilies) }
+
 // A receiver's rule that asks for its own mail host, in a reply that
 // neither names the receiver nor links to it, found the receiver by that
 // host: explain says so (found "relay"), not "by wording".
