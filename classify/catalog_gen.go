@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32 of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0xcbce3961
+const builtinSum = 0x53ad4cbe
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{
@@ -8344,6 +8344,29 @@ var builtinDocument = &document{
 				line: 8368,
 			},
 			{
+				ID:       "receiver-lookup-failure",
+				Category: "network",
+				Priority: 30,
+				Any: []string{
+					"temporary lookup failure",
+				},
+				Not: []string{
+					"blocked using",
+					"blacklisted",
+					"blocklisted",
+					"listed at",
+					"listed in",
+				},
+				Samples: []string{
+					"451 4.3.0 <someone@example.org>: Temporary lookup failure",
+				},
+				Counter: []string{
+					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; temporary lookup failure",
+				},
+				src:  "catalog.yaml",
+				line: 8380,
+			},
+			{
 				ID:       "dnsbl-query-error",
 				Category: "network",
 				Priority: 80,
@@ -8389,7 +8412,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/192.0.2.53/",
 				},
 				src:  "catalog.yaml",
-				line: 8380,
+				line: 8394,
 			},
 			{
 				ID:       "tls-required",
@@ -8422,7 +8445,7 @@ var builtinDocument = &document{
 					"421 4.7.29 Your email has been rate limited because this message wasn't sent over a TLS connection. Gmail requires all bulk email senders to use TLS/SSL for SMTP connections.",
 				},
 				src:  "catalog.yaml",
-				line: 8405,
+				line: 8419,
 			},
 			{
 				ID:       "gmail-rate-limit-428",
@@ -8448,7 +8471,7 @@ var builtinDocument = &document{
 					"421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating from your SPF domain [fe-bounces.example.com]. To protect our users from spam, mail has been temporarily rate limited.",
 				},
 				src:  "catalog.yaml",
-				line: 8415,
+				line: 8429,
 			},
 			{
 				ID:       "recipient-org-block",
@@ -8524,7 +8547,7 @@ var builtinDocument = &document{
 					"Recipient address rejected: Access denied",
 				},
 				src:  "catalog.yaml",
-				line: 8434,
+				line: 8448,
 			},
 			{
 				ID:       "sophos-xgemail-blocklists",
@@ -8538,7 +8561,7 @@ var builtinDocument = &document{
 					"554 5.7.1 Message rejected XGEMAIL_0008",
 				},
 				src:  "catalog.yaml",
-				line: 8461,
+				line: 8475,
 			},
 			{
 				ID:       "sophos-xgemail-rate",
@@ -8552,7 +8575,7 @@ var builtinDocument = &document{
 					"452 4.7.1 Message rejected XGEMAIL_0014",
 				},
 				src:  "catalog.yaml",
-				line: 8472,
+				line: 8486,
 			},
 			{
 				ID:       "aliyun-unexpected-sending",
@@ -8566,7 +8589,7 @@ var builtinDocument = &document{
 					"454 Transient reject by behaviour spam at DATA State (Connection IP address:*) ANTISPAM_BAT[01201311R5167S531,r41g03022]: currently unexpected sending",
 				},
 				src:  "catalog.yaml",
-				line: 8481,
+				line: 8495,
 			},
 			{
 				ID:       "too-many-invalid-recipients",
@@ -8587,7 +8610,7 @@ var builtinDocument = &document{
 					"550 Too many invalid recipients",
 				},
 				src:  "catalog.yaml",
-				line: 8494,
+				line: 8508,
 			},
 			{
 				ID:       "mailbox-full-size",
@@ -8603,7 +8626,7 @@ var builtinDocument = &document{
 					"552 5.2.2 <neko@nyaaan.example.org> Quota exceeded (mailbox for user is full)",
 				},
 				src:  "catalog.yaml",
-				line: 8503,
+				line: 8517,
 			},
 			{
 				ID:       "auth",
@@ -8648,7 +8671,7 @@ var builtinDocument = &document{
 					"Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed",
 				},
 				src:  "catalog.yaml",
-				line: 8512,
+				line: 8526,
 			},
 			{
 				ID:       "spf-not-allowed",
@@ -8673,7 +8696,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is not allowed to send mail from here: it is listed at zen.spamhaus.org",
 				},
 				src:  "catalog.yaml",
-				line: 8529,
+				line: 8543,
 			},
 			{
 				ID:       "content-spam",
@@ -8763,7 +8786,7 @@ var builtinDocument = &document{
 					"550 5.7.0 mime_banned_file - Your message has been rejected because it contains a banned file attachment (G1A)",
 				},
 				src:  "catalog.yaml",
-				line: 8546,
+				line: 8560,
 			},
 			{
 				ID:       "yahoo-content",
@@ -8780,7 +8803,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Service unavailable, Client host [192.0.2.10] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611) [PH0PVA27II494.kpw-UOU54.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8564,
+				line: 8578,
 			},
 			{
 				ID:       "aol-url-block",
@@ -8794,7 +8817,7 @@ var builtinDocument = &document{
 					"554 HVU:B1 http://postmaster.info.aol.com/errors/554hvub1.html",
 				},
 				src:  "catalog.yaml",
-				line: 8582,
+				line: 8596,
 			},
 			{
 				ID:       "content-ube",
@@ -8808,7 +8831,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Message content rejected, UBE, id=00000-22-225",
 				},
 				src:  "catalog.yaml",
-				line: 8594,
+				line: 8608,
 			},
 			{
 				ID:       "content-virus",
@@ -8869,7 +8892,7 @@ var builtinDocument = &document{
 					"554 rejected due to virus",
 				},
 				src:  "catalog.yaml",
-				line: 8602,
+				line: 8616,
 			},
 			{
 				ID:       "content-worm",
@@ -8919,7 +8942,7 @@ var builtinDocument = &document{
 					"550 Your IP 192.0.2.1 is blacklisted: infected with a worm, listed in cbl.abuseat.org",
 				},
 				src:  "catalog.yaml",
-				line: 8623,
+				line: 8637,
 			},
 			{
 				ID:       "icewarp-ips-connections",
@@ -8936,7 +8959,7 @@ var builtinDocument = &document{
 					"421 4.7.1 Intrusion prevention active for [192.0.2.1][D]",
 				},
 				src:  "catalog.yaml",
-				line: 8641,
+				line: 8655,
 			},
 			{
 				ID:       "unwelcome-connection-policy",
@@ -8950,7 +8973,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (1)",
 				},
 				src:  "catalog.yaml",
-				line: 8662,
+				line: 8676,
 			},
 			{
 				ID:       "unwelcome-connection-rate",
@@ -8964,7 +8987,7 @@ var builtinDocument = &document{
 					"554 Unwelcome connection rejected (3)",
 				},
 				src:  "catalog.yaml",
-				line: 8669,
+				line: 8683,
 			},
 			{
 				ID:       "ratelimit",
@@ -9083,7 +9106,7 @@ var builtinDocument = &document{
 					"451 4.7.650 The mail server [x.xx.xx.xx] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S843)[#.prod.protection.outlook.com]",
 				},
 				src:  "catalog.yaml",
-				line: 8677,
+				line: 8691,
 			},
 			{
 				ID:       "comcast-throttled",
@@ -9106,7 +9129,7 @@ var builtinDocument = &document{
 					"451 4.2.0 Throttled - https://postmaster.comcast.net/smtp-error-codes.php#RL000010",
 				},
 				src:  "catalog.yaml",
-				line: 8712,
+				line: 8726,
 			},
 			{
 				ID:       "relay-denied",
@@ -9159,7 +9182,7 @@ var builtinDocument = &document{
 					"553 5.7.1 <hostname[1.2.3.4]>: Client host rejected: Relaying denied - Your IP identified as spammer. Please contact 123",
 				},
 				src:  "catalog.yaml",
-				line: 8724,
+				line: 8738,
 			},
 			{
 				ID:       "reverse-dns",
@@ -9229,7 +9252,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Connections not accepted from servers without a valid sender example.com. Fix reverse DNS for x.xx.xx.xx",
 				},
 				src:  "catalog.yaml",
-				line: 8743,
+				line: 8757,
 			},
 			{
 				ID:       "reverse-dns-unresolvable",
@@ -9292,7 +9315,7 @@ var builtinDocument = &document{
 					"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
 				},
 				src:  "catalog.yaml",
-				line: 8777,
+				line: 8791,
 			},
 			{
 				ID:       "helo-identity",
@@ -9334,7 +9357,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Helo domain is listed in Spamhaus DBL",
 				},
 				src:  "catalog.yaml",
-				line: 8812,
+				line: 8826,
 			},
 			{
 				ID:       "message-size",
@@ -9358,7 +9381,7 @@ var builtinDocument = &document{
 					"552-5.2.3 Your message exceeded Google's message size limits. Please visit http://mail.google.com/support/bin/answer.py?answer=8770 to review our size guidelines.",
 				},
 				src:  "catalog.yaml",
-				line: 8830,
+				line: 8844,
 			},
 			{
 				ID:       "recipient-refusal",
@@ -9427,7 +9450,7 @@ var builtinDocument = &document{
 					"550 5.7.1 Your IP address 192.0.2.1 has been blacklisted by the recipient",
 				},
 				src:  "catalog.yaml",
-				line: 8842,
+				line: 8856,
 			},
 			{
 				ID:       "sender-domain",
@@ -9465,7 +9488,7 @@ var builtinDocument = &document{
 					"553 5.1.8 <mailfrom-reject@origin.test>... Domain of sender address does not exist",
 				},
 				src:  "catalog.yaml",
-				line: 8862,
+				line: 8876,
 			},
 			{
 				ID:       "recipient-unknown",
@@ -9523,7 +9546,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Not a valid recipient - atlas315.free.mail.ne1.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8872,
+				line: 8886,
 			},
 			{
 				ID:       "mailbox-full",
@@ -9560,7 +9583,7 @@ var builtinDocument = &document{
 					"The number of messages in recipient's mailbox exceeded the local limit.",
 				},
 				src:  "catalog.yaml",
-				line: 8882,
+				line: 8896,
 			},
 			{
 				ID:       "fastmail-account-locked",
@@ -9575,7 +9598,7 @@ var builtinDocument = &document{
 					"554 user@messagingengine.com; Recipient address rejected: Account locked for abuse or overuse; see http://mail.messagingengine.com/docs/locked.html",
 				},
 				src:  "catalog.yaml",
-				line: 8895,
+				line: 8909,
 			},
 			{
 				ID:       "disabled-account",
@@ -9601,7 +9624,7 @@ var builtinDocument = &document{
 					"554 delivery error: dd Sorry, your message to example@example.com cannot be delivered. This mailbox is disabled (554.30). - example.yahoo.com",
 				},
 				src:  "catalog.yaml",
-				line: 8911,
+				line: 8925,
 			},
 			{
 				ID:       "local-policy",
@@ -9651,7 +9674,7 @@ var builtinDocument = &document{
 					"535 5.7.8 Error: authentication failed: authentication failure",
 				},
 				src:  "catalog.yaml",
-				line: 8918,
+				line: 8932,
 			},
 			{
 				ID:       "content-spam-word",
@@ -9681,7 +9704,7 @@ var builtinDocument = &document{
 					"554 5.7.0 Reject, id=20025-09 - SPAM",
 				},
 				src:  "catalog.yaml",
-				line: 8933,
+				line: 8947,
 			},
 			{
 				ID:       "network",
@@ -9738,7 +9761,7 @@ var builtinDocument = &document{
 					"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found",
 				},
 				src:  "catalog.yaml",
-				line: 8942,
+				line: 8956,
 			},
 			{
 				ID:       "code-recipient",
@@ -9758,7 +9781,7 @@ var builtinDocument = &document{
 					"550 5.1.6 recipient no longer on server: someone@icloud.com",
 				},
 				src:  "catalog.yaml",
-				line: 8960,
+				line: 8974,
 			},
 			{
 				ID:       "code-auth",
@@ -9782,7 +9805,7 @@ var builtinDocument = &document{
 					"550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required authentication level.",
 				},
 				src:  "catalog.yaml",
-				line: 8968,
+				line: 8982,
 			},
 			{
 				ID:       "code-network",
@@ -9809,7 +9832,7 @@ var builtinDocument = &document{
 					"550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
 				},
 				src:  "catalog.yaml",
-				line: 8975,
+				line: 8989,
 			},
 			{
 				ID:       "code-size",
@@ -9824,7 +9847,7 @@ var builtinDocument = &document{
 					"552 5.3.4 The number of attachments (num-attachments) exceeds Google's limit of limit attachments.",
 				},
 				src:  "catalog.yaml",
-				line: 8983,
+				line: 8997,
 			},
 		},
 		Categories: []CategoryInfo{

@@ -82,3 +82,15 @@ func TestFoundByHost(t *testing.T) {
 		t.Errorf("pasted log line: %s found %q, want tencent found relay", v.Provider, v.Found)
 	}
 }
+
+// Postfix's "Temporary lookup failure" is the receiver's own lookup
+// failing for now: network, retried, no verdict on us.
+var lookupFailureFamilies = []familyRow{
+	{"postfix", "451 4.3.0 <someone@example.org>: Temporary lookup failure", Network, ""},
+	{"postfix", "host mx.example.net[192.0.2.9] said: 451 4.3.0 <list@example.net>: Temporary lookup failure (in reply to RCPT TO command)", Network, ""},
+	{"postfix", "450 4.3.0 <bob@example.com>: Recipient address rejected: Temporary lookup failure", Network, ""},
+	{"listing", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; temporary lookup failure", Blocklist, "spamhaus"},
+	{"other", "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown in local recipient table", Recipient, ""},
+}
+
+func TestLookupFailureFamilies(t *testing.T) { checkFamilies(t, lookupFailureFamilies) }
