@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // recorded holds what a postmaster reads in each log of testdata/postfix
@@ -93,13 +95,7 @@ func asWritten(t *testing.T, path string) string {
 		t.Fatalf("%s: the last line's time: %v", path, err)
 	}
 	out := filepath.Join(t.TempDir(), filepath.Base(path))
-	if err := os.WriteFile(out, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	at = at.Add(time.Hour)
-	if err := os.Chtimes(out, at, at); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteLog(t, out, data, at.Add(time.Hour))
 	return out
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // TestSampleLogAnyYear: the README's first command replays
@@ -29,6 +31,16 @@ func TestSampleLogAnyYear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// checkout is a copy of the log as checked out at RFC 3339 time when.
+	checkout := func(t *testing.T, when string) string {
+		at, err := time.Parse(time.RFC3339, when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := filepath.Join(t.TempDir(), "sample.log")
+		testenv.WriteLog(t, log, data, at)
+		return log
+	}
 	type inc struct {
 		Provider  string `json:"provider"`
 		Status    string `json:"status"`
@@ -48,17 +60,7 @@ func TestSampleLogAnyYear(t *testing.T) {
 		{"2040-12-31T23:59:59Z", "2040"},
 	} {
 		t.Run(tc.checkout, func(t *testing.T) {
-			at, err := time.Parse(time.RFC3339, tc.checkout)
-			if err != nil {
-				t.Fatal(err)
-			}
-			log := filepath.Join(t.TempDir(), "sample.log")
-			if err := os.WriteFile(log, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(log, at, at); err != nil {
-				t.Fatal(err)
-			}
+			log := checkout(t, tc.checkout)
 			y := tc.year + "-11-23T16:20:"
 			for _, run := range []struct {
 				flags []string
@@ -99,17 +101,7 @@ func TestSampleLogAnyYear(t *testing.T) {
 		{"2027-11-23T20:00:00Z", map[string]string{"microsoft": "ongoing", "trendmicro": "cleared", "spamhaus": "ongoing"}},
 	} {
 		t.Run(tc.checkout, func(t *testing.T) {
-			at, err := time.Parse(time.RFC3339, tc.checkout)
-			if err != nil {
-				t.Fatal(err)
-			}
-			log := filepath.Join(t.TempDir(), "sample.log")
-			if err := os.WriteFile(log, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chtimes(log, at, at); err != nil {
-				t.Fatal(err)
-			}
+			log := checkout(t, tc.checkout)
 			out, errOut, code := runCLI(t, "replay", "--format", "json", "--tz", "UTC", log)
 			var rep struct{ Incidents []inc }
 			if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rblwatch/rblwatch/ingest"
+	"github.com/rblwatch/rblwatch/internal/testenv"
 )
 
 // customCatalog is a user's catalog file: a list of their own, one rule.
@@ -117,16 +118,10 @@ func TestAuditReadsAsTheDaemon(t *testing.T) {
 	log := filepath.Join(dir, "mail.log")
 	// Two refusals two hours apart: two incidents with a quiet period of
 	// an hour, one with the default six hours.
-	if err := os.WriteFile(log, []byte(line("Dec  9 10:18:24", "1310930001DB")+line("Dec  9 12:18:24", "1310930001DC")), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// The file's time dates the year-less stamps: a fixed one (written
 	// now, within three days before Dec 9 the second line was read in the
 	// year before the first).
-	written := time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(log, written, written); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteLog(t, log, []byte(line("Dec  9 10:18:24", "1310930001DB")+line("Dec  9 12:18:24", "1310930001DC")), time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC))
 	type inc struct {
 		Listed    string `json:"listed"`
 		FirstSeen string `json:"first_seen"`

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // RequireEnv is the environment variable that turns a skip into a failure:
@@ -98,4 +99,19 @@ func Shared(t testing.TB, pattern string) []string {
 		Missing(t, "no shared/%s beside the repository (looked in %s)", pattern, dir)
 	}
 	return m
+}
+
+// WriteLog writes a log a test replays, last modified at mtime. Replay dates
+// a log's year-less stamps ("Nov 23 16:20:20") in the latest year its file's
+// modification time allows: a file left modified when the test wrote it
+// dates them by the day the test runs, and no test may depend on the
+// calendar.
+func WriteLog(t testing.TB, path string, data []byte, mtime time.Time) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
 }

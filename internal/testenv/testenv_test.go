@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRoot(t *testing.T) {
@@ -67,4 +68,23 @@ func (f *fakeT) Fatalf(string, ...any) {
 func (f *fakeT) Skipf(string, ...any) {
 	f.skipped = true
 	runtime.Goexit()
+}
+
+// TestWriteLog: the log holds the data and was last modified at the time
+// asked for, not when it was written.
+func TestWriteLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.log")
+	at := time.Date(2026, 11, 23, 17, 20, 31, 0, time.UTC)
+	WriteLog(t, path, []byte("Nov 23 16:20:31 mail postfix/qmgr[1]: 8F770984C2E: removed\n"), at)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || string(data) != "Nov 23 16:20:31 mail postfix/qmgr[1]: 8F770984C2E: removed\n" {
+		t.Errorf("%s holds %q (%v)", path, data, err)
+	}
+	if !st.ModTime().Equal(at) {
+		t.Errorf("%s last modified %v, want %v", path, st.ModTime(), at)
+	}
 }
