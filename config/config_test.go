@@ -371,6 +371,9 @@ func TestParseProblems(t *testing.T) {
 		{"starttls required to an IP", "notify:\n  to: pm@example.com\n  smtp: 127.0.0.1:587\n  starttls: required\n", []string{
 			"t.yaml:4: notify.starttls: warning: starttls: required verifies the relay's certificate for 127.0.0.1, and certificates rarely name an IP address: write the name the certificate gives in notify.smtp",
 		}},
+		{"starttls required to localhost", "notify:\n  to: pm@example.com\n  smtp: localhost:587\n  starttls: required\n", []string{
+			"t.yaml:4: notify.starttls: warning: starttls: required verifies the relay's certificate for localhost, and certificates rarely name localhost: write the name the certificate gives in notify.smtp",
+		}},
 		{"starttls with sendmail", "notify:\n  to: pm@example.com\n  sendmail: /usr/sbin/sendmail\n  starttls: required\n", []string{
 			"t.yaml:4: notify.starttls: applies to notify.smtp, not to notify.sendmail",
 		}},

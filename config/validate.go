@@ -260,9 +260,16 @@ func (d *decoder) validateNotify(n *Notify) {
 		d.errorf("notify.starttls", "%q is not one of %s", string(n.StartTLS), joinNames(notify.StartTLSPolicies))
 	} else if n.Sendmail != "" && d.set("notify.starttls") {
 		d.errorf("notify.starttls", "applies to notify.smtp, not to notify.sendmail")
-	} else if host, _, msg := splitHostPort(n.SMTP, false, false); n.StartTLS == TLSRequired && msg == "" && net.ParseIP(host) != nil {
+	} else if host, _, msg := splitHostPort(n.SMTP, false, false); n.StartTLS == TLSRequired && msg == "" && (net.ParseIP(host) != nil || strings.EqualFold(host, "localhost")) {
+		// The certificate is verified for the host notify.smtp names: a
+		// relay's certificate names the host (Postfix's, its myhostname),
+		// rarely an address or localhost.
+		what := "an IP address"
+		if net.ParseIP(host) == nil {
+			what = host
+		}
 		key, _ := d.later("notify.starttls", "notify.smtp")
-		d.warnf(key, "starttls: required verifies the relay's certificate for %s, and certificates rarely name an IP address: write the name the certificate gives in notify.smtp", host)
+		d.warnf(key, "starttls: required verifies the relay's certificate for %s, and certificates rarely name %s: write the name the certificate gives in notify.smtp", host, what)
 	}
 
 	// Authentication.
