@@ -75,6 +75,16 @@ Exit status (as monitoring plugins use it):
 	if err != nil {
 		return usageError{"check: " + err.Error()}
 	}
+	if len(zones) == 0 {
+		// The configuration's zones are asked: what config check and run
+		// refuse of them (a keyed zone without its key), check refuses
+		// too, rather than leave that zone out without a word.
+		for _, p := range daemon.ZoneProblems(cat, cfg.DNSBL) {
+			if !p.Warning {
+				return usageError{fmt.Sprintf("check: %s: %s: %s", *cfgPath, p.Key, p.Msg)}
+			}
+		}
+	}
 	if *server == "" {
 		*server = cfg.DNSBL.Resolver
 	}

@@ -469,3 +469,23 @@ func TestCheckTakesTheDaemonsCatalog(t *testing.T) {
 		t.Errorf("--timeout does not win over dnsbl.timeout:\n%s", out)
 	}
 }
+
+// TestCheckRefusesKeylessZone: check --config asks the configuration's
+// zones, and refuses, as config check and run do, a keyed zone enabled
+// without its key (it was left out without a word: "listed in 0 of 19
+// zones"); named with --zone, the configuration's choice is not asked.
+func TestCheckRefusesKeylessZone(t *testing.T) {
+	fake := dnsbltest.StartFake(t)
+	fake.Set("own.rbl.test", dnsbltest.Listed("127.0.0.2", "listed"))
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("dnsbl: {timeout: 300ms, resolver: \""+fake.Addr+"\", zones: {enable: ['{key}.zen.dq.spamhaus.net']}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "check", "--config", cfg, "192.0.2.1")
+	if code != 2 || !strings.Contains(stderr, "dnsbl.zones.enable: {key}.zen.dq.spamhaus.net needs a subscriber key") {
+		t.Errorf("check with a keyed zone enabled and no key: exit %d, stderr %q; want 2 and the zone refused", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "check", "--config", cfg, "--zone", "own.rbl.test", "192.0.2.1"); code != 1 {
+		t.Errorf("check --zone with that configuration: exit %d, want 1 (listed); stderr %q", code, stderr)
+	}
+}
