@@ -377,6 +377,13 @@ func TestParseProblems(t *testing.T) {
 		{"starttls with sendmail", "notify:\n  to: pm@example.com\n  sendmail: /usr/sbin/sendmail\n  starttls: required\n", []string{
 			"t.yaml:4: notify.starttls: applies to notify.smtp, not to notify.sendmail",
 		}},
+		// The sendmail sink refuses an address that could be an option,
+		// and gives the whole email up: every notice was lost.
+		{"sendmail and an address like an option", "notify:\n  to: [pm@example.com, --x@example.com]\n  from: -f@example.com\n  sendmail: /usr/sbin/sendmail\n", []string{
+			"t.yaml:2: notify.to[1]: --x@example.com begins with '-', which notify.sendmail never passes to the program (it could be read as an option): every email would be lost; use notify.smtp to reach it",
+			"t.yaml:3: notify.from: -f@example.com begins with '-', which notify.sendmail never passes to the program (it could be read as an option): every email would be lost",
+		}},
+		{"smtp and an address with a dash first", "notify:\n  to: [--x@example.com]\n  from: -f@example.com\n", nil},
 		{"alertmanager alone is somebody", "notify:\n  alertmanager:\n    urls: [http://127.0.0.1:9093]\n", nil},
 		{"webhook alone is somebody", "notify:\n  webhook:\n    url: http://127.0.0.1:8080/hook\n", nil},
 		{"shared_ip true is replaced by role", "notify: {to: pm@example.com}\nshared_ip: true\n", []string{

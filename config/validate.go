@@ -244,6 +244,17 @@ func (d *decoder) validateNotify(n *Notify) {
 		if n.Username != "" {
 			d.errorf("notify.username", "authentication applies to notify.smtp, not to notify.sendmail")
 		}
+		// The sendmail sink never hands over an address that begins with
+		// '-' (it could be read as an option) and gives the email up: one
+		// such address lost every notice, for every recipient.
+		for i, to := range n.To {
+			if strings.HasPrefix(to.Address, "-") {
+				d.errorf(fmt.Sprintf("notify.to[%d]", i), "%s begins with '-', which notify.sendmail never passes to the program (it could be read as an option): every email would be lost; use notify.smtp to reach it", to.Address)
+			}
+		}
+		if strings.HasPrefix(n.From.Address, "-") {
+			d.errorf("notify.from", "%s begins with '-', which notify.sendmail never passes to the program (it could be read as an option): every email would be lost", n.From.Address)
+		}
 	case n.SMTP == "":
 		d.errorf("notify.smtp", "empty: write host:port (127.0.0.1:25 for the local Postfix), or set notify.sendmail")
 	default:
