@@ -203,12 +203,16 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 	addr := s.addr()
 	host, _, _ := net.SplitHostPort(addr)
 	policy := s.policy()
-	c, err := s.client(ctx, addr, host, nil)
+	said := &saidConn{}
+	c, err := s.client(ctx, addr, host, nil, said)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.Hello(helo); err != nil {
 		c.Close()
+		if !said.spoke {
+			return nil, greetingError(err)
+		}
 		return nil, smtpError("ehlo", err)
 	}
 	if policy != TLSOpportunistic && policy != TLSRequired {
@@ -223,7 +227,7 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 	}
 	_ = c.Quit()
 	c.Close()
-	if c, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic)); err != nil {
+	if c, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic), nil); err != nil {
 		return nil, err
 	}
 	// Our name again, over TLS (the library said EHLO localhost before
@@ -236,11 +240,16 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 }
 
 // client dials and wraps the connection in a go-smtp client; with
-// startTLS set it also runs STARTTLS.
-func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Config) (*smtp.Client, error) {
+// startTLS set it also runs STARTTLS. A said that is not nil learns whether
+// the client wrote to the relay (see greetingError).
+func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Config, said *saidConn) (*smtp.Client, error) {
 	conn, err := s.dial(ctx, addr, host)
 	if err != nil {
 		return nil, &SendError{Sink: "smtp", Op: "dial", Temp: true, Err: err}
+	}
+	if said != nil {
+		said.Conn = conn
+		conn = said
 	}
 	// go-smtp sets a deadline per command (CommandTimeout): keep them
 	// within ctx's, and close the connection when ctx ends (Send's end, or
@@ -258,6 +267,33 @@ func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Conf
 		c.CommandTimeout, c.SubmissionTimeout = left, left
 	}
 	return c, nil
+}
+
+// saidConn is a connection that notes whether the client has written to
+// it: go-smtp's Hello reads the greeting and says EHLO, and returns the
+// failure of either.
+type saidConn struct {
+	net.Conn
+	spoke bool
+}
+
+func (c *saidConn) Write(p []byte) (int, error) {
+	c.spoke = true
+	return c.Conn.Write(p)
+}
+
+// greetingError is the failure of a session the relay refused in its
+// greeting, before any command of ours. A 5xx there (a relay whose client
+// restrictions refuse our address, a smarthost that refuses a listed
+// address, "554 no SMTP service here") refuses every notice whatever its
+// recipients and text: Postfix's own client takes it for a failure of that
+// server, not of the mail (smtp_skip_5xx_greeting = yes), and the mail
+// waits. So does a notice: the failure is temporary, retried until the
+// relay greets us, never given up at the first attempt.
+func greetingError(err error) *SendError {
+	e := smtpError("greeting", err)
+	e.Temp = true
+	return e
 }
 
 // maxRelayRead bounds what one session reads from the relay: its replies

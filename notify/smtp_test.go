@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -337,5 +338,95 @@ func TestSMTPHugeReply(t *testing.T) {
 	// buffers held after the client hung up.
 	if n := <-wrote; n >= total {
 		t.Errorf("the client read the whole %d-byte reply, want it cut off after %d", n, maxRelayRead)
+	}
+}
+
+// scriptedRelay serves raw SMTP on a loopback port: greeting first, then
+// ehlo as the reply to EHLO and "250 ok" to any other command (a go-smtp
+// server cannot refuse in its greeting). It returns the address and a
+// channel of the commands it heard.
+func scriptedRelay(t *testing.T, greeting, ehlo string) (string, <-chan string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	heard := make(chan string, 100)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := c.Write([]byte(greeting + "\r\n")); err != nil || greeting[0] != '2' {
+					return
+				}
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					heard <- cmd
+					reply := "250 ok"
+					switch {
+					case strings.HasPrefix(cmd, "EHLO"):
+						reply = ehlo
+					case cmd == "QUIT":
+						reply = "221 bye"
+					}
+					if _, err := c.Write([]byte(reply + "\r\n")); err != nil || reply[0] != '2' {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return l.Addr().String(), heard
+}
+
+// TestSMTPRefusedGreeting: a relay that refuses the session in its
+// greeting, before any command of ours — 554 from client restrictions, a
+// smarthost refusing a listed address, 521 from postscreen — refuses every
+// notice whatever it holds: the failure is temporary (the notice is
+// retried, as Postfix's smtp_skip_5xx_greeting defers its mail), never given
+// up at once. A refusal of our EHLO is a reply to what we said, and keeps
+// its code's meaning.
+func TestSMTPRefusedGreeting(t *testing.T) {
+	for _, tc := range []struct {
+		name, greeting, ehlo string
+		op                   string
+		code                 int
+		temp                 bool
+	}{
+		{"554 greeting", "554 5.7.1 <localhost[127.0.0.1]>: Client host rejected: Access denied", "250 ok", "greeting", 554, true},
+		{"521 greeting", "521 5.3.2 mx.example.net Service currently unavailable", "250 ok", "greeting", 521, true},
+		{"421 greeting", "421 4.3.2 Service shutting down", "250 ok", "greeting", 421, true},
+		{"550 to EHLO", "220 mx.example.net ESMTP", "550 5.7.1 <localhost>: Helo command rejected: not a name of ours", "ehlo", 550, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, heard := scriptedRelay(t, tc.greeting, tc.ehlo)
+			s := &SMTP{Addr: addr, TLS: TLSNone, Timeout: 10 * time.Second}
+			err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("Subject: x\r\n\r\nx\r\n"))
+			var se *SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("err %v (%T), want *SendError", err, err)
+			}
+			if se.Op != tc.op || se.Code != tc.code || se.Temporary() != tc.temp || Temporary(err) != tc.temp {
+				t.Errorf("got op %q code %d temporary %v (%v); want %q %d %v", se.Op, se.Code, se.Temporary(), err, tc.op, tc.code, tc.temp)
+			}
+			if strings.ContainsAny(se.Error(), "\r\n") {
+				t.Errorf("error text has a line break: %q", se.Error())
+			}
+			for len(heard) > 0 {
+				if cmd := <-heard; strings.HasPrefix(cmd, "MAIL") || strings.HasPrefix(cmd, "RCPT") {
+					t.Errorf("the client went on after the refusal: %q", cmd)
+				}
+			}
+		})
 	}
 }
