@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/netip"
 	"os"
 	"os/user"
@@ -92,15 +93,20 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if op == "mute" && m.Provider != "" {
-			// A mistyped provider ("spamhous") would mute nothing, silently.
-			// (Unmute takes any: a provider a catalog no longer has.)
+		if op == "mute" && (m.Provider != "" || net.ParseIP(m.Listed) == nil) {
+			// A mistyped provider ("spamhous") would mute nothing, silently;
+			// so would a list's zone taken for a listed domain
+			// ("zen.spamhaus.org" for spamhaus). (Unmute takes any: a
+			// provider a catalog no longer has.)
 			cat, err := classify.LoadFile(cfg.Catalog.File, config.MaxCatalogSize)
 			if err != nil {
 				return usageError{"incidents: " + err.Error()}
 			}
-			if cat.Provider(m.Provider) == nil {
+			if m.Provider != "" && cat.Provider(m.Provider) == nil {
 				return usageError{fmt.Sprintf("incidents mute: %q is no provider of the catalog (the PROVIDER column of rblwatch incidents)", rest[1])}
+			}
+			if p := zoneProvider(cat, m.Listed); p != "" {
+				return usageError{fmt.Sprintf("incidents mute: %q is a zone of the catalog's provider %s, not an address it lists, and would mute no incident: write rblwatch incidents mute %s", rest[1], p, p)}
 			}
 		}
 		what := m.Provider + m.Listed // as the store keeps it: "example.com" for "EXAMPLE.COM."
@@ -129,6 +135,26 @@ func runIncidents(ctx context.Context, e *env, args []string) error {
 		})
 	}
 	return usageError{fmt.Sprintf("incidents: unknown operation %q (want ack, mute or unmute)", rest[0])}
+}
+
+// zoneProvider returns the id of the provider one of whose zones is name
+// (a keyed zone by what follows its key), or "".
+func zoneProvider(cat *classify.Catalog, name string) string {
+	if name == "" {
+		return ""
+	}
+	for _, p := range cat.Providers() {
+		for _, z := range p.Zones {
+			zone := strings.ToLower(strings.TrimSuffix(z.Name, "."))
+			if _, after, keyed := strings.Cut(zone, "{key}."); keyed {
+				zone = after
+			}
+			if zone == name {
+				return p.ID
+			}
+		}
+	}
+	return ""
 }
 
 // muteArgs reads "TARGET [for DURATION]": a catalog provider id, or an IP

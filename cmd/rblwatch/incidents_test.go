@@ -148,6 +148,14 @@ func TestIncidentsCommand(t *testing.T) {
 	if _, stderr, code = incidentsCLI(t, "--config", cfg, "mute", "spamhous", "for", "7d"); code != 2 || !strings.Contains(stderr, `"spamhous" is no provider`) {
 		t.Errorf("mute of a mistyped provider: exit %d, %q", code, stderr)
 	}
+	// A list's zone is no address it lists: muted as a domain it would
+	// mute no incident ("muted zen.spamhaus.org until unmuted"); a keyed
+	// zone by what follows its key.
+	for _, zone := range []string{"zen.spamhaus.org", "ZEN.Spamhaus.org.", "zen.dq.spamhaus.net"} {
+		if _, stderr, code = incidentsCLI(t, "--config", cfg, "mute", zone); code != 2 || !strings.Contains(stderr, "is a zone of the catalog's provider spamhaus") || !strings.Contains(stderr, "rblwatch incidents mute spamhaus") {
+			t.Errorf("mute of the zone %s: exit %d, %q", zone, code, stderr)
+		}
+	}
 	if out, _, code = incidentsCLI(t, "--config", cfg, "mute", "unknown", "for", "1h"); code != 0 || !strings.Contains(out, "muted unknown until") {
 		t.Errorf("mute unknown: exit %d, %q", code, out)
 	}
