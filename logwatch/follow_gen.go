@@ -253,6 +253,13 @@ func listSiblingsOnce(path string, get func(string) (*sibling, error)) ([]*sibli
 	if err != nil {
 		return nil, err
 	}
+	// The file the log's name stands for now is no rotated generation of
+	// it, whatever its own name: a log whose name is a link to the day's
+	// file (maillog -> maillog-20261123) finds that file among its siblings.
+	var curDev, curIno uint64
+	if fi, err := os.Stat(path); err == nil {
+		curDev, curIno = fileID(fi)
+	}
 	// The names of each generation: plain, gzipped or both.
 	type names struct{ plain, gz string }
 	bySuffix := map[string]*names{}
@@ -300,6 +307,10 @@ func listSiblingsOnce(path string, get func(string) (*sibling, error)) ([]*sibli
 		}
 		if err != nil {
 			continue // removed meanwhile
+		}
+		if curIno != 0 && s.dev == curDev && s.ino == curIno {
+			s.close()
+			continue
 		}
 		s.suffix = suffix
 		out = append(out, s)

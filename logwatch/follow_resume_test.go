@@ -91,6 +91,13 @@ func mustRename(t testing.TB, from, to string) {
 	}
 }
 
+func mustSymlink(t testing.TB, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestFollowResumeAfterRotation stops a follower after line 3 (or 15) of
 // generation 0, changes the files as a rotation would while rblwatch is
 // down, restarts it with the stored position and checks that it reads

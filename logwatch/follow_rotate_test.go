@@ -267,6 +267,16 @@ func TestFollowRotations(t *testing.T) {
 			w.reopen() // postlogd creates the file when it next logs
 			gzipFile(t, old, old+".gz")
 		}},
+		{"a symbolic link switched to a new file (the first time over the log itself)", func(t *testing.T, w *logWriter, r int) {
+			// The name is a link to the day's file, switched by a rename
+			// over it; the first rotation puts the link in place of the
+			// file, whose last name goes with it.
+			day := fmt.Sprintf("%s-2026112%05d", w.path, r)
+			appendFile(t, day, "")
+			mustSymlink(t, filepath.Base(day), w.path+".new")
+			mustRename(t, w.path+".new", w.path)
+			w.reopen()
+		}},
 		{"copytruncate (copies every other compressed)", func(t *testing.T, w *logWriter, r int) {
 			cp := fmt.Sprintf("%s-2026112%05d", w.path, r)
 			// In the writer's goroutine: no line in the window between
