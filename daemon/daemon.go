@@ -1271,21 +1271,30 @@ type ZoneProblem struct {
 // ZoneProblems says what of dnsbl.zones the catalog (with catalog.file)
 // cannot do, as config check reports it and Build refuses it: a zone
 // enabled that needs a subscriber key the configuration does not give is an
-// error (ConfiguredProviders leaves it off: enabling it did nothing); a
-// zone enabled or disabled that no provider has is a warning (a
-// catalog.file edited, or an upgrade, may have dropped it).
+// error (ConfiguredProviders leaves it off: enabling it did nothing), and
+// so is a keyed zone, in use, of a provider no setting gives a key (one of
+// catalog.file's: its every lookup failed); a zone enabled or disabled that
+// no provider has is a warning (a catalog.file edited, or an upgrade, may
+// have dropped it).
 func ZoneProblems(cat *classify.Catalog, c config.DNSBL) []ZoneProblem {
 	type zone struct {
 		provider string
 		needsKey bool
 	}
 	known := map[string]zone{}
+	var out []ZoneProblem
 	for _, p := range cat.Providers() {
+		_, setting := zoneKey(p.ID, c)
 		for _, z := range p.Zones {
-			known[strings.ToLower(z.Name)] = zone{p.ID, z.NeedsKey}
+			keyed := z.NeedsKey || strings.Contains(z.Name, "{key}")
+			known[strings.ToLower(z.Name)] = zone{p.ID, keyed}
+			if keyed && setting == "" && (!z.Disabled || slices.Contains(c.Zones.Enable, strings.ToLower(z.Name))) {
+				// A provider of catalog.file: no setting gives it a key,
+				// and every lookup of the zone failed ("no key configured").
+				out = append(out, ZoneProblem{Key: "catalog.file", Msg: fmt.Sprintf("the zone %s of %s needs a subscriber key, which rblwatch gives only to Spamhaus's (dnsbl.dqs_key) and Abusix's (dnsbl.abusix_key) zones: it could never be queried; write the key into the zone's name", z.Name, p.ID)})
+			}
 		}
 	}
-	var out []ZoneProblem
 	for _, l := range []struct {
 		key   string
 		zones []string
@@ -1296,8 +1305,9 @@ func ZoneProblems(cat *classify.Catalog, c config.DNSBL) []ZoneProblem {
 			case !ok:
 				out = append(out, ZoneProblem{Key: l.key, Msg: name + " is not a zone of the catalog", Warning: true})
 			case z.needsKey && l.key == "dnsbl.zones.enable":
-				if key, setting := zoneKey(z.provider, c); key == "" {
-					out = append(out, ZoneProblem{Key: l.key, Msg: fmt.Sprintf("%s needs a subscriber key, and it is not queried without one: set %s (with it, the keyed zones are used without naming them here)", name, cmp.Or(setting, "its key"))})
+				// (A provider no setting gives a key is catalog.file's problem.)
+				if key, setting := zoneKey(z.provider, c); key == "" && setting != "" {
+					out = append(out, ZoneProblem{Key: l.key, Msg: fmt.Sprintf("%s needs a subscriber key, and it is not queried without one: set %s (with it, the keyed zones are used without naming them here)", name, setting)})
 				}
 			}
 		}

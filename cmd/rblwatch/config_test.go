@@ -148,3 +148,33 @@ func TestConfigUsage(t *testing.T) {
 		t.Errorf("config --help: status %d, stderr %q", code, errOut)
 	}
 }
+
+// TestConfigCheckKeyedZoneOfOwnProvider: a zone of catalog.file written
+// with "{key}" takes a subscriber key, which no setting gives a provider
+// of one's own (only Spamhaus's and Abusix's): config check said OK, and
+// every lookup of the zone failed ("no key configured"). It is an error; a
+// zone of one's own with its key written in is not.
+func TestConfigCheckKeyedZoneOfOwnProvider(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	catalog := func(zone string) string {
+		return write("providers.yaml", "providers:\n  - id: own-rbl\n    name: Own RBL\n    kind: dnsbl\n    meaning:\n      en: 'A list of our own.'\n    zones:\n      - name: '"+zone+"'\n")
+	}
+	cfg := write("config.yaml", "log: {stdin: true}\nnotify: {to: pm@example.com}\ncatalog: {file: "+filepath.Join(dir, "providers.yaml")+"}\n")
+	catalog("{key}.own.rbl.test")
+	out, _, code := configCLI(t, "config", "check", "--config", cfg)
+	if want := cfg + ": catalog.file: the zone {key}.own.rbl.test of own-rbl needs a subscriber key, which rblwatch gives only to Spamhaus's (dnsbl.dqs_key) and Abusix's (dnsbl.abusix_key) zones: it could never be queried; write the key into the zone's name\n"; code != 2 || out != want {
+		t.Errorf("config check with a keyed zone of one's own: status %d, output %q; want 2 and %q", code, out, want)
+	}
+	catalog("s3cr3t.own.rbl.test")
+	if out, _, code := configCLI(t, "config", "check", "--config", cfg); code != 0 || out != cfg+": OK\n" {
+		t.Errorf("config check with the key written in: status %d, output %q", code, out)
+	}
+}
