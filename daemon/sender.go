@@ -109,7 +109,11 @@ func senderRefusal(c senderCand, sn config.SenderNotice, login, self string, now
 	from := strings.ToLower(c.sub.From)
 	at := strings.LastIndexByte(from, '@')
 	switch {
-	case from == "" || !c.sub.FromKnown:
+	case !c.sub.FromKnown:
+		// Not the null sender: a sender the log read did not name (its
+		// queue line came before the log read back, or was not read).
+		return "sender not logged"
+	case from == "":
 		return "null sender"
 	case at <= 0 || !containsFold(sn.Domains, from[at+1:]):
 		return "sender outside notify.sender_notice.domains"

@@ -37,7 +37,7 @@ func TestSenderRefusal(t *testing.T) {
 		{"local sender", cand("alice@example.com", true, time.Minute), sn, "", ""},
 		{"case", cand("Alice@EXAMPLE.com", true, 0), sn, "", ""},
 		{"null sender", cand("", true, 0), sn, "", "null sender"},
-		{"sender not logged", cand("", false, 0), sn, "", "null sender"},
+		{"sender not logged", cand("", false, 0), sn, "", "sender not logged"},
 		{"outside domain", cand("bob@example.net", true, 0), sn, "alice", "sender outside notify.sender_notice.domains"},
 		{"subdomain not opted in", cand("bob@mail.example.com", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
 		{"look-alike", cand("bob@evilexample.com", true, 0), sn, "", "sender outside notify.sender_notice.domains"},
