@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	gomilter "github.com/emersion/go-milter"
 
 	"github.com/rblwatch/rblwatch/internal/testproc"
 )
@@ -115,4 +118,69 @@ func TestOneDaemonPerState(t *testing.T) {
 	last := startDaemon(t, cfg1)
 	last.startOffset()
 	last.stop()
+}
+
+// milterAnswers reports whether a milter negotiates on the unix socket
+// path, as Postfix's smtpd does first on each connection.
+func milterAnswers(path string) error {
+	c := gomilter.NewClientWithOptions("unix", path, gomilter.ClientOptions{
+		Dialer: &net.Dialer{Timeout: 10 * time.Second}, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		ActionMask: gomilter.OptAddHeader, ProtocolMask: gomilter.OptNoBody})
+	s, err := c.Session()
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// TestOneDaemonPerMilterSocket: a second "rblwatch run" on another state
+// but the milter socket of a running one exits non-zero at once, naming
+// the socket in use, and leaves it alone: the first still answers on it.
+// Once the first is killed (kill -9 leaves its socket file behind), a new
+// daemon takes the stale socket and answers there.
+func TestOneDaemonPerMilterSocket(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "milter", "milter.sock")
+	withMilter := func(state string) string {
+		cfg := lockConfig(t, dir, filepath.Join(dir, state))
+		text, err := os.ReadFile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(cfg, append(text, "milter:\n  listen: unix:"+sock+"\n"...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	first := startDaemon(t, withMilter("first.db"))
+	first.startOffset()
+	if err := milterAnswers(sock); err != nil {
+		t.Fatalf("the first daemon's milter does not answer: %v\n%s", err, first.log())
+	}
+
+	code, stderr := runOnce(t, withMilter("second.db"))
+	if code == 0 || !strings.Contains(stderr, "socket in use by another process") || !strings.Contains(stderr, sock) {
+		t.Errorf("a second daemon on the milter socket: exit %d:\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "following from the end") || strings.Contains(stderr, "reading back the log") {
+		t.Errorf("the second daemon followed the log:\n%s", stderr)
+	}
+	if err := milterAnswers(sock); err != nil {
+		t.Errorf("the first daemon's milter no longer answers after the second's start: %v", err)
+	}
+
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-first.exited
+	if _, err := os.Stat(sock); err != nil {
+		t.Fatalf("kill -9 left no socket behind (the test wants a stale one): %v", err)
+	}
+	next := startDaemon(t, withMilter("second.db"))
+	next.startOffset()
+	if err := milterAnswers(sock); err != nil {
+		t.Errorf("a daemon started on the stale socket does not answer: %v\n%s", err, next.log())
+	}
+	next.stop()
 }
