@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 // sasldb); rblwatch run, following a log in which a receiver refuses our
 // mail, submits its notice over SMTP AUTH to it, and the notice reaches
 // the postmaster's mailbox — relayed, which Postfix does only after AUTH,
-// and logged with the login. A wrong password in the file loses the notice
-// (Postfix answers 535), so the file is what authenticates.
+// and logged with the login. A wrong password in the file holds the notice
+// in the outbox (Postfix answers 535: retried, never given up at once), so
+// the file is what authenticates; once the file holds the right one and
+// the daemon reloads (SIGHUP), the notice goes out.
 func TestNotifySMTPAuth(t *testing.T) {
 	saslDir := milterSASL(t) // alice@bench.test, password "secret"
 	if saslDir == "" {
@@ -28,10 +31,10 @@ func TestNotifySMTPAuth(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, password string
-		delivered      bool
+		delivered      bool // at the first attempt; else once the file is mended
 	}{
 		{"right password", "secret\n", true},
-		{"wrong password", "wrong\n", false},
+		{"wrong password then the right one", "wrong\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ops := pt.NewRemote(t, "127.0.0.23:0", "mx.ops.test")
@@ -75,18 +78,22 @@ metrics: {listen: %s}
 			appendLog(t, log, stamp+" mx postfix/smtp[100]: 4C1B2A3F91: to=<bob@bigbank.test>, relay=mx.bigbank.test[198.51.100.7]:25, delay=0.2, delays=0/0/0.1/0.1, dsn=5.7.1, status=bounced (host mx.bigbank.test[198.51.100.7] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using b.barracudacentral.org (in reply to RCPT TO command))\n")
 
 			if !tc.delivered {
-				lost := d.waitLog("NOTICE LOST: giving up delivery (permanent error); the postmaster was not told", 1)
-				if e, _ := lost["error"].(string); !strings.Contains(e, "535") {
-					t.Errorf("the notice was lost for another reason: %v", lost)
+				held := d.waitLog("notice delivery failed; will retry", 1)
+				if e, _ := held["error"].(string); !strings.Contains(e, "535") {
+					t.Errorf("the notice failed for another reason: %v", held)
 				}
 				if _, err := pf.WaitLog(`authentication failed`); err != nil {
 					t.Errorf("Postfix did not refuse the login: %v", err)
 				}
-				d.stop()
 				if n := len(ops.Messages()); n != 0 {
 					t.Errorf("%d notices relayed with a wrong password", n)
 				}
-				return
+				if err := os.WriteFile(pw, []byte("secret\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+					t.Fatal(err)
+				}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), daemonWait)
 			defer cancel()
@@ -101,6 +108,9 @@ metrics: {listen: %s}
 				t.Errorf("Postfix logged no login of alice@bench.test: %v", err)
 			}
 			d.stop()
+			if n := d.count("NOTICE LOST: giving up delivery (permanent error); the postmaster was not told"); n != 0 {
+				t.Errorf("%d notices given up:\n%s", n, d.log())
+			}
 		})
 	}
 }

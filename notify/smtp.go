@@ -389,9 +389,22 @@ func (s *SMTP) auth(c *smtp.Client) error {
 		return &SendError{Sink: "smtp", Op: "auth", Message: fmt.Sprintf("the relay offers neither PLAIN nor LOGIN (%s)", sanitize.Line(mechs, 100))}
 	}
 	if err := c.Auth(a); err != nil {
-		return smtpError("auth", err)
+		return authError(err)
 	}
 	return nil
+}
+
+// authError is the failure of AUTH. The relay's refusal of our credentials
+// ("535 5.7.8 Authentication credentials invalid": a password changed on
+// one side only) is the same for every notice and is mended by the
+// operator, not by the notice: it is temporary, as Postfix's own client
+// defers its mail then (smtp_sasl_auth_soft_bounce = yes), so that the
+// notices wait in the outbox (RblwatchOutboxStuck) and go out once the
+// password is right, instead of each being given up at its first attempt.
+func authError(err error) *SendError {
+	e := smtpError("auth", err)
+	e.Temp = true
+	return e
 }
 
 var errAuthNoTLS = errors.New("notify: refusing to send credentials without TLS")

@@ -139,7 +139,7 @@ func TestSMTPTLS(t *testing.T) {
 		{name: "auth login", serverTLS: true, user: "rbl", mechs: []string{"LOGIN"},
 			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "secret"}, wantTLS: true, wantUser: "rbl"},
 		{name: "auth wrong password", serverTLS: true, user: "rbl", mechs: []string{"PLAIN"},
-			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "wrong"}, wantErr: "535", wantTemp: false},
+			smtp: SMTP{TLS: TLSRequired, TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, Username: "rbl", Password: "wrong"}, wantErr: "535", wantTemp: true},
 		{name: "auth over opportunistic refused", serverTLS: true, remote: true, smtp: SMTP{TLS: TLSOpportunistic, Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
 		{name: "auth in clear refused", serverTLS: false, remote: true, smtp: SMTP{Username: "rbl", Password: "secret"}, wantErr: "needs TLS policy required", wantTemp: false},
 		{name: "auth in clear to this host", serverTLS: false, user: "rbl", mechs: []string{"PLAIN"},
