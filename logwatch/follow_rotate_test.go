@@ -267,6 +267,15 @@ func TestFollowRotations(t *testing.T) {
 			w.reopen() // postlogd creates the file when it next logs
 			gzipFile(t, old, old+".gz")
 		}},
+		{"deleted, then created anew by the writer", func(t *testing.T, w *logWriter, r int) {
+			// rm of the log (no copy kept): the writer goes on writing to
+			// the file it holds open until its reopen creates the name
+			// again; what it wrote meanwhile is read from the old file.
+			if err := os.Remove(w.path); err != nil {
+				t.Fatal(err)
+			}
+			w.reopen()
+		}},
 		{"a symbolic link switched to a new file (the first time over the log itself)", func(t *testing.T, w *logWriter, r int) {
 			// The name is a link to the day's file, switched by a rename
 			// over it; the first rotation puts the link in place of the
