@@ -298,6 +298,18 @@ func ParseMailbox(s string) (mail.Address, error) {
 	return *a, nil
 }
 
+// TLS is the policy the SMTP sender uses: TLS from the first byte with a
+// verified certificate (notify.TLSImplicit) when SMTP's port is 465, the
+// port of SMTPS (RFC 8314's submissions), where a server sends its banner
+// only after the handshake — Alertmanager and Grafana do the same; else
+// StartTLS. Validation refuses a StartTLS that 465 would contradict.
+func (n Notify) TLS() TLSMode {
+	if _, port, msg := splitHostPort(n.SMTP, false, false); msg == "" && port == smtpsPort {
+		return notify.TLSImplicit
+	}
+	return n.StartTLS
+}
+
 // Transport is "sendmail" when Sendmail is set, else "smtp".
 func (n Notify) Transport() string {
 	if n.Sendmail != "" {

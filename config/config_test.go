@@ -209,6 +209,9 @@ func TestParseValues(t *testing.T) {
 			return c.Notify.Transport() == "sendmail" && c.Notify.SMTP == ""
 		}},
 		{"null keeps the default", "notify:\n  smtp:\n", func(c *Config) bool { return c.Notify.SMTP == "127.0.0.1:25" }},
+		{"smtps port speaks TLS first", "notify: {smtp: 'smtp.example.net:465'}", func(c *Config) bool { return c.Notify.TLS() == notify.TLSImplicit }},
+		{"submission port says STARTTLS", "notify: {smtp: 'smtp.example.net:587', starttls: required}", func(c *Config) bool { return c.Notify.TLS() == TLSRequired }},
+		{"the local relay opportunistic", "notify: {to: pm@example.com}", func(c *Config) bool { return c.Notify.TLS() == TLSOpportunistic }},
 		{"empty list", "notify: {to: []}", func(c *Config) bool { return len(c.Notify.To) == 0 }},
 		{"numeric password", "notify: {username: u, password: 1234}", func(c *Config) bool { return c.Notify.Password == "1234" }},
 		{"resolver with port", "dnsbl: {resolver: '[::1]:5353'}", func(c *Config) bool { return c.DNSBL.Resolver == "[::1]:5353" }},
@@ -453,8 +456,20 @@ func TestParseProblems(t *testing.T) {
 		}},
 		// A server on 465 speaks TLS first and sends its banner only after
 		// the handshake: rblwatch, greeting in clear, lost every notice.
-		{"smtps port", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:465\n  starttls: required\n", []string{
-			`t.yaml:3: notify.smtp: "smtp.example.net:465": port 465 is SMTPS, TLS from the first byte, which rblwatch does not speak (it uses STARTTLS): use the submission port 587 with notify.starttls: required`,
+		// On 465 the server speaks TLS first and sends its banner only after
+		// the handshake: rblwatch speaks TLS from the first byte there,
+		// verified (Notify.TLS), so a policy that says otherwise is refused.
+		{"smtps port", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:465\n", nil},
+		{"smtps port, required", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:465\n  starttls: required\n", nil},
+		{"smtps port, opportunistic", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:465\n  starttls: opportunistic\n", []string{
+			`t.yaml:4: notify.starttls: "smtp.example.net:465": port 465 is SMTPS, TLS from the first byte with the relay's certificate verified, as with starttls: required; starttls: opportunistic does not apply there (leave it out, or use the submission port 587)`,
+		}},
+		{"smtps port, never", "notify:\n  to: pm@example.com\n  starttls: never\n  smtp: smtp.example.net:465\n", []string{
+			`t.yaml:4: notify.smtp: "smtp.example.net:465": port 465 is SMTPS, TLS from the first byte with the relay's certificate verified, as with starttls: required; starttls: never does not apply there (leave it out, or use the submission port 587)`,
+		}},
+		{"smtps port with a password", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:465\n  username: u\n  password: p\n", nil},
+		{"smtps port to an IP", "notify:\n  to: pm@example.com\n  smtp: 192.0.2.25:465\n", []string{
+			"t.yaml:3: notify.smtp: warning: port 465 (SMTPS) verifies the relay's certificate for 192.0.2.25, and certificates rarely name an IP address: write the name the certificate gives in notify.smtp",
 		}},
 		{"submission port", "notify:\n  to: pm@example.com\n  smtp: smtp.example.net:587\n  starttls: required\n", nil},
 		{"bad smtp host", "notify:\n  to: pm@example.com\n  smtp: -relay-:25\n", []string{

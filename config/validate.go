@@ -260,27 +260,31 @@ func (d *decoder) validateNotify(n *Notify) {
 	default:
 		if _, port, msg := splitHostPort(n.SMTP, false, false); msg != "" {
 			d.errorf("notify.smtp", "%s", msg)
-		} else if port == smtpsPort {
-			// rblwatch greets in clear and waits for the server's banner,
-			// which a server on 465 sends only after a TLS handshake: every
-			// notice timed out, was retried for five days and lost.
-			d.errorf("notify.smtp", "%q: port 465 is SMTPS, TLS from the first byte, which rblwatch does not speak (it uses STARTTLS): use the submission port 587 with notify.starttls: required", n.SMTP)
+		} else if port == smtpsPort && d.set("notify.starttls") && n.StartTLS != TLSRequired {
+			// On 465 rblwatch speaks TLS from the first byte and verifies
+			// the certificate (Notify.TLS): a policy that would send in
+			// clear text or accept any certificate is not what it does.
+			key, _ := d.later("notify.starttls", "notify.smtp")
+			d.errorf(key, "%q: port 465 is SMTPS, TLS from the first byte with the relay's certificate verified, as with starttls: required; starttls: %s does not apply there (leave it out, or use the submission port 587)", n.SMTP, n.StartTLS)
 		}
 	}
 	if !slices.Contains(notify.StartTLSPolicies, n.StartTLS) {
 		d.errorf("notify.starttls", "%q is not one of %s", string(n.StartTLS), joinNames(notify.StartTLSPolicies))
 	} else if n.Sendmail != "" && d.set("notify.starttls") {
 		d.errorf("notify.starttls", "applies to notify.smtp, not to notify.sendmail")
-	} else if host, _, msg := splitHostPort(n.SMTP, false, false); n.StartTLS == TLSRequired && msg == "" && (net.ParseIP(host) != nil || strings.EqualFold(host, "localhost")) {
+	} else if host, _, msg := splitHostPort(n.SMTP, false, false); (n.StartTLS == TLSRequired || n.TLS() == notify.TLSImplicit) && msg == "" && (net.ParseIP(host) != nil || strings.EqualFold(host, "localhost")) {
 		// The certificate is verified for the host notify.smtp names: a
 		// relay's certificate names the host (Postfix's, its myhostname),
 		// rarely an address or localhost.
-		what := "an IP address"
+		what, verifier := "an IP address", "starttls: required"
 		if net.ParseIP(host) == nil {
 			what = host
 		}
+		if n.TLS() == notify.TLSImplicit {
+			verifier = "port 465 (SMTPS)"
+		}
 		key, _ := d.later("notify.starttls", "notify.smtp")
-		d.warnf(key, "starttls: required verifies the relay's certificate for %s, and certificates rarely name %s: write the name the certificate gives in notify.smtp", host, what)
+		d.warnf(key, "%s verifies the relay's certificate for %s, and certificates rarely name %s: write the name the certificate gives in notify.smtp", verifier, host, what)
 	}
 
 	// Authentication.
@@ -297,7 +301,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		}
 		d.errorf(key, "set notify.username too")
 	}
-	if n.Username != "" && n.Sendmail == "" && n.StartTLS != TLSRequired {
+	if n.Username != "" && n.Sendmail == "" && n.StartTLS != TLSRequired && n.TLS() != notify.TLSImplicit {
 		if host, _, msg := splitHostPort(n.SMTP, false, false); msg == "" && !isLoopbackHost(host) {
 			d.errorf("notify.username", "the password would cross the network unprotected: set notify.starttls: required")
 		}

@@ -181,7 +181,7 @@ func sinks(cfg *config.Config, host string) map[string]notify.Transport {
 	if n.Transport() == "sendmail" {
 		out[SinkEmail] = &notify.Sendmail{Path: n.Sendmail, From: n.Sender(host).Address}
 	} else {
-		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host).Address, HeloName: host, TLS: n.StartTLS,
+		out[SinkEmail] = &notify.SMTP{Addr: n.SMTP, From: n.Sender(host).Address, HeloName: host, TLS: n.TLS(),
 			Username: n.Username, Password: string(n.Password)}
 	}
 	if n.Webhook.URL != "" {

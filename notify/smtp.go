@@ -34,8 +34,8 @@ const (
 )
 
 // StartTLSPolicies are the values of the configuration's notify.starttls:
-// config accepts exactly these (TLSImplicit, for port 465, is not offered
-// there).
+// config accepts exactly these. TLSImplicit is not one: config chooses it
+// for notify.smtp on port 465 (config.Notify.TLS).
 var StartTLSPolicies = []TLSPolicy{TLSNone, TLSOpportunistic, TLSRequired}
 
 // Defaults of the SMTP sender.
