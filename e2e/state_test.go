@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -361,5 +362,56 @@ func TestSavedStateRecoveredAtStart(t *testing.T) {
 	}
 	if _, err := os.Stat(b.state + ".recovered"); err == nil {
 		t.Error("the saved state is still beside the state file")
+	}
+}
+
+// TestStateTruncated: a state file cut short while rblwatch was stopped (a
+// copy that ran out of space, a restore that failed half-way) is refused
+// at the start — the daemon exits non-zero saying the database is
+// malformed, before it reads the log — and left as it is, for the
+// operator to put back a copy: nothing is written over it or beside it.
+func TestStateTruncated(t *testing.T) {
+	t.Parallel()
+	b := newStateBench(t, "1h")
+	d := startDaemon(t, b.cfg)
+	d.startOffset()
+	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
+	b.hook.wait(t, "opened", "barracuda", 1)
+	d.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+	d.stop()
+
+	fi, err := os.Stat(b.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := fi.Size() / 2
+	if err := os.Truncate(b.state, half); err != nil {
+		t.Fatal(err)
+	}
+	cut, err := os.ReadFile(b.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.appendLog(spamhausLine(time.Now(), "B1B1B1B1B1", "192.0.2.1"))
+	again := startDaemon(t, b.cfg)
+	if code := waitExit(t, again); code == 0 {
+		t.Fatalf("rblwatch run exited 0 on a truncated state:\n%s", again.log())
+	}
+	if !strings.Contains(again.log(), "malformed") || strings.Contains(again.log(), "panic") {
+		t.Errorf("the daemon did not say its state is malformed:\n%s", again.log())
+	}
+	for _, read := range []string{"resuming", "following from the end", "no stored position (a new state): reading back the log"} {
+		if again.count(read) != 0 {
+			t.Errorf("the daemon read the log on a truncated state (%q):\n%s", read, again.log())
+		}
+	}
+	if now, err := os.ReadFile(b.state); err != nil || !bytes.Equal(now, cut) {
+		t.Errorf("the truncated state was changed (%d bytes, was %d): %v", len(now), len(cut), err)
+	}
+	if _, err := os.Stat(b.state + ".recovered"); err == nil {
+		t.Errorf("a copy was saved beside the truncated state")
+	}
+	if n := b.hook.count("opened", "spamhaus"); n != 0 {
+		t.Errorf("a refusal was announced from a truncated state")
 	}
 }
