@@ -77,9 +77,7 @@ func TestStateDiskFull(t *testing.T) {
 
 	d := startDaemon(t, b.cfg)
 	d.startOffset()
-	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
-	b.hook.wait(t, "opened", "barracuda", 1)
-	d.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+	b.announced(d)
 
 	filler := fillDisk(t, disk)
 	b.appendLog(spamhausLine(time.Now(), "B1B1B1B1B1", "192.0.2.1"))
@@ -107,17 +105,5 @@ func TestStateDiskFull(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	again := startDaemon(t, b.cfg)
-	b.hook.wait(t, "opened", "spamhaus", 1)
-	again.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
-	again.stop()
-	if again.count("resuming") < 1 {
-		t.Errorf("the start after the disk was freed did not resume:\n%s", again.log())
-	}
-	if n := b.hook.count("opened", "barracuda"); n != 1 {
-		t.Errorf("the incident of before the disk was full was announced %d times, want once: %+v", n, b.hook.notices)
-	}
-	if n := b.hook.count("opened", "spamhaus"); n != 1 {
-		t.Errorf("the refusal logged when the disk was full was announced %d times, want once", n)
-	}
+	b.resumes()
 }

@@ -141,6 +141,35 @@ func (b *stateBench) appendLog(lines ...string) {
 	}
 }
 
+// announced logs a refusal of 192.0.2.1 by Barracuda and waits until the
+// daemon d has announced it and emptied its outbox.
+func (b *stateBench) announced(d *daemonProc) {
+	b.t.Helper()
+	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
+	b.hook.wait(b.t, "opened", "barracuda", 1)
+	d.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+}
+
+// resumes starts the daemon again after the Barracuda incident was
+// announced and a Spamhaus refusal logged while it was down: the start must
+// resume from the stored position, and each incident be announced once.
+func (b *stateBench) resumes() {
+	b.t.Helper()
+	again := startDaemon(b.t, b.cfg)
+	b.hook.wait(b.t, "opened", "spamhaus", 1)
+	again.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+	again.stop()
+	if again.count("resuming") < 1 {
+		b.t.Errorf("the start did not resume from the stored position:\n%s", again.log())
+	}
+	if n := b.hook.count("opened", "barracuda"); n != 1 {
+		b.t.Errorf("the barracuda incident was announced %d times, want once: %+v", n, b.hook.notices)
+	}
+	if n := b.hook.count("opened", "spamhaus"); n != 1 {
+		b.t.Errorf("the rejection logged while the daemon was down was announced %d times, want once", n)
+	}
+}
+
 // waitExit waits for the daemon to end by itself and returns its exit
 // status.
 func waitExit(t *testing.T, d *daemonProc) int {
@@ -189,19 +218,7 @@ func TestStateDeletedWhileRunning(t *testing.T) {
 
 	// Logged while the daemon was down: the same listing again, and a new one.
 	b.appendLog(barracudaLine(time.Now(), "B1B1B1B1B1", "192.0.2.1"), spamhausLine(time.Now(), "C1C1C1C1C1", "192.0.2.1"))
-	again := startDaemon(t, b.cfg)
-	b.hook.wait(t, "opened", "spamhaus", 1)
-	again.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
-	again.stop()
-	if again.count("resuming") < 1 {
-		t.Errorf("the start did not resume from the saved state:\n%s", again.log())
-	}
-	if n := b.hook.count("opened", "barracuda"); n != 1 {
-		t.Errorf("the barracuda incident was announced %d times, want once: %+v", n, b.hook.notices)
-	}
-	if n := b.hook.count("opened", "spamhaus"); n != 1 {
-		t.Errorf("the rejection logged while the daemon was down was announced %d times, want once", n)
-	}
+	b.resumes()
 }
 
 // TestStateReplacedWhileRunning: a state file replaced under the daemon
@@ -337,9 +354,7 @@ func TestSavedStateRecoveredAtStart(t *testing.T) {
 	b := newStateBench(t, "1h")
 	d := startDaemon(t, b.cfg)
 	d.startOffset()
-	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
-	b.hook.wait(t, "opened", "barracuda", 1)
-	d.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+	b.announced(d)
 	d.stop()
 	// What a kill after StateWatch.Save leaves: the saved copy, no state.
 	if err := os.Rename(b.state, b.state+".recovered"); err != nil {
@@ -375,9 +390,7 @@ func TestStateTruncated(t *testing.T) {
 	b := newStateBench(t, "1h")
 	d := startDaemon(t, b.cfg)
 	d.startOffset()
-	b.appendLog(barracudaLine(time.Now(), "A1A1A1A1A1", "192.0.2.1"))
-	b.hook.wait(t, "opened", "barracuda", 1)
-	d.waitMetric(`rblwatch_outbox_pending_items{channel="webhook"}`, "the outbox to drain", func(v float64) bool { return v == 0 })
+	b.announced(d)
 	d.stop()
 
 	fi, err := os.Stat(b.state)
