@@ -32,6 +32,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/rblwatch/rblwatch/internal/fresh"
 )
 
 //go:embed catalog.yaml
@@ -562,7 +564,7 @@ func build(src source, res patterns) (*Catalog, []string) {
 	}
 	// Evaluation order: priority, then file order.
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].prio > rules[j].prio })
-	c.litRules = make([][]int32, len(litList))
+	c.litRules = fresh.Slice[[]int32](len(litList))
 	for i, cr := range rules {
 		cr.idx = int32(i)
 		trigger := cr.any

@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rblwatch/rblwatch/internal/fresh"
 )
 
 // matcher finds every occurrence of a fixed set of literals in one pass
@@ -279,7 +281,7 @@ func buildDelta[T uint16 | int32](m *matcher, tr *trie) *table[T] {
 	}
 	// Breadth-first, in the trie's numbering: failure links and depths.
 	order := make([]int32, 1, states)
-	fail := make([]int32, states)
+	fail := fresh.Slice[int32](states)
 	depth := make([]int32, states)
 	for i := 0; i < len(order); i++ {
 		s := order[i]
@@ -355,7 +357,7 @@ func buildDelta[T uint16 | int32](m *matcher, tr *trie) *table[T] {
 	shift := uint8(bits.Len32(uint32(n - 1)))
 	tab := &table[T]{full: make([]T, nfull<<shift), sparse: make([]sparseRow[T], states-nfull), rows: int32(nfull), shift: shift}
 	// Outputs: a state's literals, then its failure state's.
-	m.out = make([][]int32, states)
+	m.out = fresh.Slice[[]int32](states)
 	for lit, s := range tr.end {
 		m.out[id[s]] = append(m.out[id[s]], int32(lit))
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/rblwatch/rblwatch/internal/fresh"
 	"github.com/rblwatch/rblwatch/internal/swar"
 )
 
@@ -220,7 +221,8 @@ const (
 
 // NewMemo returns a Memo of the catalog.
 func (c *Catalog) NewMemo() *Memo {
-	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: make([]hostSlot, minHostSlots), suffixes: map[string]int32{}, seed: maphash.MakeSeed()}
+	m := &Memo{c: c, entries: map[string]*memoEntry{}, hosts: fresh.Slice[hostSlot](minHostSlots), suffixes: map[string]int32{}, seed: maphash.MakeSeed()}
+	clear(m.shapes[:]) // read before written, as fresh.Slice's tables
 	add := func(s string) {
 		s = strings.ToLower(s)
 		if _, ok := m.suffixes[s]; !ok {
@@ -634,7 +636,7 @@ func (m *Memo) host(host string) *memoHost {
 // growHosts doubles the table of hosts (at most three quarters full).
 func (m *Memo) growHosts() {
 	old := m.hosts
-	m.hosts = make([]hostSlot, 2*len(old))
+	m.hosts = fresh.Slice[hostSlot](2 * len(old))
 	mask := uint64(len(m.hosts) - 1)
 	for k := range old {
 		if old[k].h == nil {

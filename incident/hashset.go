@@ -1,6 +1,10 @@
 package incident
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/rblwatch/rblwatch/internal/fresh"
+)
 
 // hashSet is a set of 64-bit hashes: an active incident's distinct
 // recipients or recipient domains (MaxDistinct). Its table is a []uint64
@@ -83,7 +87,7 @@ func (s *hashSet) find(h uint64) uint64 {
 
 func (s *hashSet) grow() {
 	old := s.slots
-	s.slots = make([]uint64, max(2*len(old), hashSetMin))
+	s.slots = fresh.Slice[uint64](max(2*len(old), hashSetMin))
 	for _, h := range old {
 		if h != 0 {
 			s.insert(h)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/rblwatch/rblwatch/classify"
+	"github.com/rblwatch/rblwatch/internal/fresh"
 	"github.com/rblwatch/rblwatch/internal/htable"
 	"github.com/rblwatch/rblwatch/internal/swar"
 	"github.com/rblwatch/rblwatch/postfixlog"
@@ -392,7 +393,7 @@ func (st *state) countSub(s *submitter, n int) {
 		st.subs, st.spilled = nil, true
 	}
 	if st.seen == nil {
-		st.seen = new([seenSlots]seenSub)
+		st.seen = (*[seenSlots]seenSub)(fresh.Slice[seenSub](seenSlots))
 	}
 	e := &st.seen[uint64(uintptr(unsafe.Pointer(s)))*0x9e3779b97f4a7c15>>(64-seenBits)]
 	if e.sub == s {

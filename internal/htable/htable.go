@@ -4,7 +4,11 @@
 // one table kind for both.
 package htable
 
-import "iter"
+import (
+	"iter"
+
+	"github.com/rblwatch/rblwatch/internal/fresh"
+)
 
 // Table is an index of entries (*V) by a string key: the tracker's queue
 // id → a live message's metadata, queue id → an affected message,
@@ -82,7 +86,7 @@ func (x *Table[V]) place(h uint32, v *V) {
 func (x *Table[V]) grow() {
 	tags, vals := x.tags, x.vals
 	n := max(2*len(tags), minSlots)
-	x.tags, x.vals = make([]uint32, n), make([]*V, n)
+	x.tags, x.vals = fresh.Slice[uint32](n), fresh.Slice[*V](n)
 	for i, h := range tags {
 		if h != 0 {
 			x.place(h, vals[i])
