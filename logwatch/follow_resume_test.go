@@ -180,6 +180,17 @@ func TestFollowResumeAfterRotation(t *testing.T) {
 			gzipFile(e.t, e.path+"-20261123", e.path+"-20261123.gz")
 			return append(a, write(e, 2)...)
 		}, false},
+		{"a symbolic link switched to the day's file, twice", func(e env) []string {
+			// The day's files have names of rotated ones: the file the
+			// link names is the current one all the same.
+			mustRename(e.t, e.path, e.path+"-20261122")
+			for _, day := range []string{"20261123", "20261124"} {
+				appendFile(e.t, e.path+"-"+day, "")
+				mustSymlink(e.t, filepath.Base(e.path)+"-"+day, e.path+".new")
+				mustRename(e.t, e.path+".new", e.path)
+			}
+			return write(e, 1)
+		}, false},
 		{"rotated file deleted", func(e env) []string {
 			mustRename(e.t, e.path, e.path+".1")
 			os.Remove(e.path + ".1")
