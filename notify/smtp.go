@@ -227,7 +227,7 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 	}
 	_ = c.Quit()
 	c.Close()
-	if c, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic), nil); err != nil {
+	if c, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic), &saidConn{}); err != nil {
 		return nil, err
 	}
 	// Our name again, over TLS (the library said EHLO localhost before
@@ -260,6 +260,9 @@ func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Conf
 		c = smtp.NewClient(conn)
 	} else if c, err = smtp.NewClientStartTLS(conn, startTLS); err != nil {
 		conn.Close()
+		if said != nil && !said.spoke {
+			return nil, greetingError(err)
+		}
 		return nil, smtpError("starttls", err)
 	}
 	if d, ok := ctx.Deadline(); ok {

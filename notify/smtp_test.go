@@ -341,11 +341,12 @@ func TestSMTPHugeReply(t *testing.T) {
 	}
 }
 
-// scriptedRelay serves raw SMTP on a loopback port: greeting first, then
-// ehlo as the reply to EHLO and "250 ok" to any other command (a go-smtp
-// server cannot refuse in its greeting). It returns the address and a
-// channel of the commands it heard.
-func scriptedRelay(t *testing.T, greeting, ehlo string) (string, <-chan string) {
+// scriptedRelay serves raw SMTP on a loopback port: greetings[n] first on
+// the nth connection (the last one on those after), then ehlo as the reply
+// to EHLO and "250 ok" to any other command (a go-smtp server cannot refuse
+// in its greeting). It returns the address and a channel of the commands
+// it heard.
+func scriptedRelay(t *testing.T, greetings []string, ehlo string) (string, <-chan string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -354,11 +355,12 @@ func scriptedRelay(t *testing.T, greeting, ehlo string) (string, <-chan string) 
 	t.Cleanup(func() { l.Close() })
 	heard := make(chan string, 100)
 	go func() {
-		for {
+		for n := 0; ; n++ {
 			c, err := l.Accept()
 			if err != nil {
 				return
 			}
+			greeting := greetings[min(n, len(greetings)-1)]
 			go func() {
 				defer c.Close()
 				if _, err := c.Write([]byte(greeting + "\r\n")); err != nil || greeting[0] != '2' {
@@ -397,20 +399,27 @@ func scriptedRelay(t *testing.T, greeting, ehlo string) (string, <-chan string) 
 // up at once. A refusal of our EHLO is a reply to what we said, and keeps
 // its code's meaning.
 func TestSMTPRefusedGreeting(t *testing.T) {
+	const refused = "554 5.7.1 <localhost[127.0.0.1]>: Client host rejected: Access denied"
 	for _, tc := range []struct {
-		name, greeting, ehlo string
-		op                   string
-		code                 int
-		temp                 bool
+		name      string
+		greetings []string
+		ehlo      string
+		policy    TLSPolicy
+		op        string
+		code      int
+		temp      bool
 	}{
-		{"554 greeting", "554 5.7.1 <localhost[127.0.0.1]>: Client host rejected: Access denied", "250 ok", "greeting", 554, true},
-		{"521 greeting", "521 5.3.2 mx.example.net Service currently unavailable", "250 ok", "greeting", 521, true},
-		{"421 greeting", "421 4.3.2 Service shutting down", "250 ok", "greeting", 421, true},
-		{"550 to EHLO", "220 mx.example.net ESMTP", "550 5.7.1 <localhost>: Helo command rejected: not a name of ours", "ehlo", 550, false},
+		{"554 greeting", []string{refused}, "250 ok", TLSNone, "greeting", 554, true},
+		{"521 greeting", []string{"521 5.3.2 mx.example.net Service currently unavailable"}, "250 ok", TLSNone, "greeting", 521, true},
+		{"421 greeting", []string{"421 4.3.2 Service shutting down"}, "250 ok", TLSNone, "greeting", 421, true},
+		// STARTTLS offered on the first connection, refused in the
+		// greeting of the second (the one that starts TLS).
+		{"554 greeting before STARTTLS", []string{"220 mx.example.net ESMTP", refused}, "250-mx.example.net\r\n250 STARTTLS", TLSOpportunistic, "greeting", 554, true},
+		{"550 to EHLO", []string{"220 mx.example.net ESMTP"}, "550 5.7.1 <localhost>: Helo command rejected: not a name of ours", TLSNone, "ehlo", 550, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr, heard := scriptedRelay(t, tc.greeting, tc.ehlo)
-			s := &SMTP{Addr: addr, TLS: TLSNone, Timeout: 10 * time.Second}
+			addr, heard := scriptedRelay(t, tc.greetings, tc.ehlo)
+			s := &SMTP{Addr: addr, TLS: tc.policy, Timeout: 10 * time.Second}
 			err := s.Send(context.Background(), "a@example.net", []string{"b@example.net"}, []byte("Subject: x\r\n\r\nx\r\n"))
 			var se *SendError
 			if !errors.As(err, &se) {
