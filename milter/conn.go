@@ -51,6 +51,7 @@ type conn struct {
 	fd      int       // its socket
 	epfd    int       // the poller's epoll set
 	wantOut bool      // replies wait for the socket to be writable
+	wrote   bool      // a reply went out since serve read the burst (pollFlush)
 	active  time.Time // when the MTA last wrote
 }
 

@@ -378,19 +378,30 @@ func (p *poller) serve(c *conn, events uint32, now time.Time) {
 			return
 		}
 		c.w += int(r)
-		if p.tcp {
-			pollQuickAck(uintptr(c.fd))
-		}
 		if int(r) < len(b) {
 			// The MTA's burst is read (more would have filled the
 			// buffer): answer it, and take a later burst as a new
 			// event instead of reading again to learn EAGAIN.
+			c.wrote = false
 			if p.answer(c) {
 				if err := c.flush(); err != nil {
 					p.close(c, err)
+					return
+				}
+				if p.tcp && !c.wrote {
+					// No reply went out to carry the ACK of
+					// what was read (quickAck says why it
+					// must not wait): the envelope's burst.
+					// A reply (the negotiation's, the end of
+					// the message's) carries it, one system
+					// call fewer per burst.
+					pollQuickAck(uintptr(c.fd))
 				}
 			}
 			return
+		}
+		if p.tcp {
+			pollQuickAck(uintptr(c.fd)) // more of the burst follows
 		}
 	}
 }
@@ -460,6 +471,7 @@ func (c *conn) pollFlush() error {
 		switch e {
 		case 0:
 			c.out = c.out[:copy(c.out, c.out[r:])]
+			c.wrote = true
 			continue
 		case syscall.EINTR:
 			continue

@@ -9,7 +9,8 @@ import (
 
 // quickAck acknowledges at once what was read from a TCP socket, and
 // leaves the delayed-ACK mode the kernel entered (tcp(7), TCP_QUICKACK;
-// the setting is not permanent, so it is made after every read).
+// the setting is not permanent: the poller's serve makes it after each
+// read no reply follows, rawIO after every read).
 //
 // With the no-reply flags (Protocol) the milter answers nothing between
 // the envelope, which smtpd writes when it hands the message to cleanup,
