@@ -114,12 +114,14 @@ type Result struct {
 // few enough bytes that the chunks in flight (their text and
 // observations) keep the heap small — the collector then runs seldom.
 // The read buffers and batches a replay keeps for them are about eight
-// chunks' worth: at 256 kB, 2 MB of a heap that a dense log holds near
-// its limit (cmd/rblwatch's replayMemoryLimit) at the end. At 160 kB a
-// dense log's end has room for its report (one collection fewer), for
-// 0.2 % more instructions on the generator's log (more hand-overs; at
-// 128 kB 0.35 %).
-const chunkSize = 160 << 10
+// chunks' worth, 2.5 MB at 320 kB, of a heap that a dense log holds near
+// its limit (cmd/rblwatch's replayMemoryLimit) at the end: a 1 M-line
+// dense log still collects once. At two CPUs each hand-over may park a
+// worker or the merger and wake it again (a futex call, a spinning
+// thread): at 160 kB (1,100 chunks a 1 M-line log) the generator's
+// replay switched context ~500 times, at 320 kB ~275, and took 8–12 ms
+// less wall time (of ~120); at one CPU the size makes no difference.
+const chunkSize = 320 << 10
 
 // MaxLine is the longest line replay reads; longer lines are counted in
 // Result.TooLong and skipped. Postfix itself caps records at 2000 characters,
