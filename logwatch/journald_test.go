@@ -266,13 +266,17 @@ func TestFollowJournalNewInstall(t *testing.T) {
 // reads the journal from Since on (a backfill) instead of from now.
 func TestFollowJournalBackfill(t *testing.T) {
 	fj := newFakeJournalctl(t, 5, 0)
-	since := time.Unix(1795445764, 0) // the fixture's first second: every entry
+	// 2026-01-01, before the fixture's first entry (2026-11-23T14:56:04Z):
+	// every entry. The window must start before the clock (one that starts
+	// later reads nothing back): it started at the fixture's first second,
+	// and the test failed on a clock a month behind.
+	since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	fl := followJournal(t, nil, JournalOptions{Journalctl: fj.path, Since: since})
 	fl.expect(journalLines...)
 	fl.close()
 	a := fj.runs(t)[0]
-	if !slices.Contains(a, "--since=@1795445764") || slices.Contains(a, "--lines=0") {
-		t.Errorf("args %q: want --since=@1795445764 and no --lines=0", a)
+	if !slices.Contains(a, "--since=@1767225600") || slices.Contains(a, "--lines=0") {
+		t.Errorf("args %q: want --since=@1767225600 and no --lines=0", a)
 	}
 }
 
