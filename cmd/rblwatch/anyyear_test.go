@@ -52,7 +52,7 @@ func TestSampleLogAnyYear(t *testing.T) {
 		checkout string
 		year     string // of the lines
 	}{
-		{"2026-12-07T17:36:00Z", "2026"}, // two weeks after they were written
+		{"2026-12-01T09:00:00Z", "2026"}, // a week after they were written
 		{"2027-01-01T00:30:00Z", "2026"}, // the New Year
 		{"2027-11-19T12:00:00Z", "2026"}, // a year later, before the anniversary
 		{"2027-11-24T06:00:00Z", "2027"}, // the anniversary's next morning
