@@ -123,6 +123,11 @@ func Run(ctx context.Context, d Deps) error {
 		d.Metrics = NewMetrics(nil)
 	}
 	d.Metrics.SetBacklog(d.Store.OutboxBacklog, slices.Sorted(maps.Keys(d.Sinks)))
+	// A channel's series of notices given up exists from the start, so
+	// that the first one counts in increase() (RblwatchNoticeLost).
+	for name := range d.Sinks {
+		d.Metrics.notices.WithLabelValues(name, string(notify.ResultFailed))
+	}
 	s, err := newService(ctx, d)
 	// Deleted or replaced while it loaded (reading a deleted file fails,
 	// writing to it is lost): nothing is read yet, it starts again.

@@ -253,6 +253,11 @@ func TestDaemonMetrics(t *testing.T) {
 	h.waitFor("rblwatch_log_last_read_timestamp_seconds", func(v float64) bool {
 		return math.Abs(v-float64(time.Now().Unix())) < 60
 	}, "about now")
+	// A configured channel's notices given up are counted from 0, not
+	// from the first one (which increase() would not see).
+	if v := h.metric(`rblwatch_notify_attempts_total{channel="email",result="failed"}`); v != 0 {
+		t.Errorf("notices given up by email at the start: %v, want a series at 0", v)
+	}
 
 	appendLines(t, h.log,
 		rejection(t0, "4C1B2A3F91", "alice@example.net"),
