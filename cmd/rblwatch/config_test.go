@@ -34,14 +34,7 @@ func TestConfigExample(t *testing.T) {
 func TestConfigCheck(t *testing.T) {
 	dir := t.TempDir()
 	logFile := filepath.Join(dir, "mail.log")
-	write := func(name, data string) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return writeFile(t, dir, name, data) }
 	write("mail.log", "")
 	good := write("good.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n")
 	warned := write("warned.yaml", "log: {path: "+logFile+"}\nnotify:\n  to: pm@example.com\n  renotify: 10m\n")
@@ -156,14 +149,7 @@ func TestConfigUsage(t *testing.T) {
 // zone of one's own with its key written in is not.
 func TestConfigCheckKeyedZoneOfOwnProvider(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) string {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, data string) string { return writeFile(t, dir, name, data) }
 	catalog := func(zone string) string {
 		return write("providers.yaml", "providers:\n  - id: own-rbl\n    name: Own RBL\n    kind: dnsbl\n    meaning:\n      en: 'A list of our own.'\n    zones:\n      - name: '"+zone+"'\n")
 	}
@@ -177,4 +163,14 @@ func TestConfigCheckKeyedZoneOfOwnProvider(t *testing.T) {
 	if out, _, code := configCLI(t, "config", "check", "--config", cfg); code != 0 || out != cfg+": OK\n" {
 		t.Errorf("config check with the key written in: status %d, output %q", code, out)
 	}
+}
+
+// writeFile writes data to dir/name (mode 0600) and returns the path.
+func writeFile(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
