@@ -203,8 +203,7 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 	addr := s.addr()
 	host, _, _ := net.SplitHostPort(addr)
 	policy := s.policy()
-	said := &saidConn{}
-	c, err := s.client(ctx, addr, host, nil, said)
+	c, said, err := s.client(ctx, addr, host, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +226,7 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 	}
 	_ = c.Quit()
 	c.Close()
-	if c, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic), &saidConn{}); err != nil {
+	if c, _, err = s.client(ctx, addr, host, s.tlsConfig(host, policy == TLSOpportunistic)); err != nil {
 		return nil, err
 	}
 	// Our name again, over TLS (the library said EHLO localhost before
@@ -240,17 +239,14 @@ func (s *SMTP) open(ctx context.Context) (*smtp.Client, error) {
 }
 
 // client dials and wraps the connection in a go-smtp client; with
-// startTLS set it also runs STARTTLS. A said that is not nil learns whether
-// the client wrote to the relay (see greetingError).
-func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Config, said *saidConn) (*smtp.Client, error) {
-	conn, err := s.dial(ctx, addr, host)
+// startTLS set it also runs STARTTLS. The connection it returns says
+// whether the client has written to the relay yet (see greetingError).
+func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Config) (*smtp.Client, *saidConn, error) {
+	raw, err := s.dial(ctx, addr, host)
 	if err != nil {
-		return nil, &SendError{Sink: "smtp", Op: "dial", Temp: true, Err: err}
+		return nil, nil, &SendError{Sink: "smtp", Op: "dial", Temp: true, Err: err}
 	}
-	if said != nil {
-		said.Conn = conn
-		conn = said
-	}
+	conn := &saidConn{Conn: raw}
 	// go-smtp sets a deadline per command (CommandTimeout): keep them
 	// within ctx's, and close the connection when ctx ends (Send's end, or
 	// a stop).
@@ -260,16 +256,16 @@ func (s *SMTP) client(ctx context.Context, addr, host string, startTLS *tls.Conf
 		c = smtp.NewClient(conn)
 	} else if c, err = smtp.NewClientStartTLS(conn, startTLS); err != nil {
 		conn.Close()
-		if said != nil && !said.spoke {
-			return nil, greetingError(err)
+		if !conn.spoke {
+			return nil, nil, greetingError(err)
 		}
-		return nil, smtpError("starttls", err)
+		return nil, nil, smtpError("starttls", err)
 	}
 	if d, ok := ctx.Deadline(); ok {
 		left := time.Until(d)
 		c.CommandTimeout, c.SubmissionTimeout = left, left
 	}
-	return c, nil
+	return c, conn, nil
 }
 
 // saidConn is a connection that notes whether the client has written to
