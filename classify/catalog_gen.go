@@ -7,7 +7,7 @@ package classify
 import "github.com/rblwatch/rblwatch/dnsbl"
 
 // builtinSum is the CRC-32 of the catalog.yaml builtinDocument was read from.
-const builtinSum = 0x53ad4cbe
+const builtinSum = 0x1fb4375b
 
 // builtinDocument is catalog.yaml as readDocument reads it (loadDefault).
 var builtinDocument = &document{

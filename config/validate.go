@@ -268,11 +268,15 @@ func (d *decoder) validateNotify(n *Notify) {
 			d.errorf(key, "%q: port 465 is SMTPS, TLS from the first byte with the relay's certificate verified, as with starttls: required; starttls: %s does not apply there (leave it out, or use the submission port 587)", n.SMTP, n.StartTLS)
 		}
 	}
+	// verified: the relay's certificate is checked (starttls: required, or
+	// port 465, where TLS starts with the connection: Notify.TLS).
+	policy := n.TLS()
+	verified := policy == TLSRequired || policy == notify.TLSImplicit
 	if !slices.Contains(notify.StartTLSPolicies, n.StartTLS) {
 		d.errorf("notify.starttls", "%q is not one of %s", string(n.StartTLS), joinNames(notify.StartTLSPolicies))
 	} else if n.Sendmail != "" && d.set("notify.starttls") {
 		d.errorf("notify.starttls", "applies to notify.smtp, not to notify.sendmail")
-	} else if host, _, msg := splitHostPort(n.SMTP, false, false); (n.StartTLS == TLSRequired || n.TLS() == notify.TLSImplicit) && msg == "" && (net.ParseIP(host) != nil || strings.EqualFold(host, "localhost")) {
+	} else if host, _, msg := splitHostPort(n.SMTP, false, false); verified && msg == "" && (net.ParseIP(host) != nil || strings.EqualFold(host, "localhost")) {
 		// The certificate is verified for the host notify.smtp names: a
 		// relay's certificate names the host (Postfix's, its myhostname),
 		// rarely an address or localhost.
@@ -280,7 +284,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		if net.ParseIP(host) == nil {
 			what = host
 		}
-		if n.TLS() == notify.TLSImplicit {
+		if policy == notify.TLSImplicit {
 			verifier = "port 465 (SMTPS)"
 		}
 		key, _ := d.later("notify.starttls", "notify.smtp")
@@ -301,7 +305,7 @@ func (d *decoder) validateNotify(n *Notify) {
 		}
 		d.errorf(key, "set notify.username too")
 	}
-	if n.Username != "" && n.Sendmail == "" && n.StartTLS != TLSRequired && n.TLS() != notify.TLSImplicit {
+	if n.Username != "" && n.Sendmail == "" && !verified {
 		if host, _, msg := splitHostPort(n.SMTP, false, false); msg == "" && !isLoopbackHost(host) {
 			d.errorf("notify.username", "the password would cross the network unprotected: set notify.starttls: required")
 		}
